@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationType(models.TextChoices):
+    IOM_MISSION = "iom_mission", _("IOM mission")  # a country office of the implementing agency
+    GOVERNMENT = "government", _("Government return authority")  # e.g. a national return office
+    NGO = "ngo", _("NGO")  # partner NGO running counselling or reintegration
+    SERVICE_PROVIDER = "service_provider", _("Service provider")  # receives referrals only
+    DONOR = "donor", _("Donor")  # funds programmes, sees aggregates
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("type"), max_length=32, choices=OrganisationType.choices)
+    country = models.CharField(_("country"), max_length=2, help_text="ISO 3166-1 alpha-2")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.Model):
+    """A role and the permission codes it holds, seeded from accounts/defaults/roles.yaml."""
+
+    code = models.CharField(max_length=32, primary_key=True)
+    name = models.CharField(max_length=100)
+    permissions = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    preferred_language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        default="",
+        help_text="en, fr or ar; blank follows the browser",
+    )
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """A user's place in one organisation: a role, and the countries it covers."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT)
+    # ISO alpha-2 codes; a case is in scope when its host country or country of origin is
+    # listed. `all_countries` is the explicit opt-in for headquarters staff.
+    countries = models.JSONField(default=list, blank=True)
+    all_countries = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.role_id})"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its hash is stored; the raw value is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def new_raw_key() -> str:
+        return "remis_" + secrets.token_urlsafe(32)

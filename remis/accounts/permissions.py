@@ -1,0 +1,31 @@
+"""Every permission an action can check. Which role holds which is data
+(`defaults/roles.yaml`, loaded into the Role table), not code."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Perm(StrEnum):
+    CASE_VIEW = "case.view"  # read case records of the organisation's cases
+    CASE_VIEW_SENSITIVE = "case.view_sensitive"  # health, protection and trafficking details
+    CASE_REGISTER = "case.register"  # register a new case in the host country
+    CASE_OPEN_POST_ARRIVAL = "case.open_post_arrival"  # open a case for a returnee on arrival
+    CASE_CONFIRM_POST_ARRIVAL = "case.confirm_post_arrival"  # host-side coordinator confirms it
+    CASE_EDIT = "case.edit"  # edit person, household, category, vulnerabilities
+    CASE_TRANSITION = "case.transition"  # move the case along its journey
+    CASE_CLOSE = "case.close"  # close or reopen a case
+    CASE_SUBMIT = "case.submit"  # submit a case to a reintegration partner
+    CASE_RESPOND = "case.respond"  # accept or reject a submitted case
+    CASE_COUNSELLING = "case.counselling"  # record counselling sessions and needs
+    CASE_CONSENT = "case.consent"  # record consent given or withdrawn
+    CASE_TRAVEL = "case.travel"  # record return travel
+    CASE_RECEPTION = "case.reception"  # record reception on arrival
+    CASE_NOTE = "case.note"  # write notes
+    CASE_DOCUMENT = "case.document"  # upload documents
+    AUDIT_VIEW_ALL = "audit.view_all"  # search the organisation's whole audit log
+    PROGRAMME_MANAGE = "programme.manage"  # create and configure programmes
+    STATS_VIEW = "stats.view"  # aggregate statistics only
+
+
+ALL_PERMISSIONS = frozenset(p.value for p in Perm)

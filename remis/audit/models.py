@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditEntry(models.Model):
+    """One write: who, when, what, and each field's value before and after.
+
+    Append-only: the model refuses updates and deletes, and a database trigger (migration
+    0002) refuses them from raw SQL too.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=64, db_index=True)  # e.g. "case.transition"
+    object_type = models.CharField(max_length=64)  # e.g. "cases.case"
+    object_id = models.CharField(max_length=64)
+    # The case this write belongs to, by UUID, so a case's history is one indexed query
+    # without the audit app depending on the cases app.
+    case_uuid = models.UUIDField(null=True, blank=True)
+    changes = models.JSONField(default=dict, blank=True)  # {field: [before, after]}
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["case_uuid", "-at"], name="audit_case_at"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("Audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Audit entries are append-only")

@@ -1,0 +1,45 @@
+"""Every write on case records. Views, API endpoints and commands call these; nothing else writes."""
+
+from remis.cases.actions.journey import (
+    add_need,
+    record_consent,
+    record_counselling,
+    save_reception,
+    save_travel,
+)
+from remis.cases.actions.lifecycle import close_case, reopen_case, transition_case
+from remis.cases.actions.records import add_note, delete_document, upload_document
+from remis.cases.actions.registration import (
+    add_household_member,
+    confirm_post_arrival_case,
+    open_post_arrival_case,
+    register_case,
+    update_case_details,
+    update_person,
+)
+from remis.cases.actions.sharing import respond_to_submission, submit_case
+from remis.cases.actions.validation import IdentityDocumentData, PersonData
+
+__all__ = [
+    "IdentityDocumentData",
+    "PersonData",
+    "add_household_member",
+    "add_need",
+    "add_note",
+    "close_case",
+    "confirm_post_arrival_case",
+    "delete_document",
+    "open_post_arrival_case",
+    "record_consent",
+    "record_counselling",
+    "register_case",
+    "reopen_case",
+    "respond_to_submission",
+    "save_reception",
+    "save_travel",
+    "submit_case",
+    "transition_case",
+    "update_case_details",
+    "update_person",
+    "upload_document",
+]

@@ -1,0 +1,52 @@
+"""Pieces every case action shares: permission on a case, versioned saves, search text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+from django.utils import timezone
+
+from remis.accounts.permissions import Perm
+from remis.cases.models import Case, IdentityDocument
+from remis.cases.queries import case_permissions
+from remis.lib.errors import Conflict, PermissionDenied
+from remis.lib.text import fold, fold_document_number
+
+
+def require(actor: Any, case: Case, perm: Perm) -> None:
+    if perm not in case_permissions(actor, case):
+        raise PermissionDenied()
+
+
+def save_versioned(obj: Model, expected_version: int | None, fields: list[str]) -> None:
+    """Write `fields` only if nobody saved a newer version since the actor read it.
+
+    `expected_version` None means the caller is not editing a form (an internal update),
+    and the current version is taken as expected.
+    """
+    current: int = obj.version  # type: ignore[attr-defined]
+    expected = current if expected_version is None else expected_version
+    values = {name: getattr(obj, name) for name in fields}
+    if isinstance(obj, Case):
+        values["updated_at"] = timezone.now()
+    updated = (
+        type(obj)._default_manager.filter(pk=obj.pk, version=expected).update(version=expected + 1, **values)
+    )
+    if updated == 0:
+        raise Conflict()
+    obj.version = expected + 1  # type: ignore[attr-defined]
+
+
+def refresh_search_text(case: Case) -> None:
+    """Rebuild the folded search column from every member's names and documents."""
+    parts = [case.reference.lower()]
+    for member in case.members.select_related("person"):
+        person = member.person
+        parts.append(fold(f"{person.given_name} {person.family_name}"))
+        parts.extend(fold(line) for line in person.alternate_names.splitlines() if line.strip())
+    for number in IdentityDocument.objects.filter(person__memberships__case=case).values_list(
+        "number", flat=True
+    ):
+        parts.append(fold_document_number(number))
+    Case.objects.filter(pk=case.pk).update(search_text=" | ".join(parts))

@@ -1,0 +1,220 @@
+"""Recording the steps of the journey: consent, counselling, needs, travel, reception."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from remis.accounts.permissions import Perm
+from remis.audit.actions import created, diff, record, snapshot
+from remis.cases.actions.common import require, save_versioned
+from remis.cases.actions.validation import Problems
+from remis.cases.models import (
+    Case,
+    Consent,
+    ConsentPurpose,
+    CounsellingMode,
+    CounsellingSession,
+    Escort,
+    Fitness,
+    NeedKind,
+    PreDepartureNeed,
+    Reception,
+    ReturnTravel,
+)
+from remis.lib.errors import ValidationFailed
+
+TRAVEL_FIELDS = ["departure_date", "arrival_date", "route", "escort", "medical_fitness", "notes"]
+RECEPTION_FIELDS = [
+    "received_on",
+    "airport_pickup",
+    "accommodation_nights",
+    "nutrition",
+    "pocket_money",
+    "pocket_money_currency",
+    "onward_transport",
+    "urgent_medical_care",
+    "notes",
+]
+
+
+def _not_future(problems: Problems, field: str, value: dt.date | None, label: str) -> None:
+    if value and value > timezone.localdate():
+        problems.add(field, f"The {label} is in the future.")
+
+
+def record_consent(
+    actor: Any, case: Case, *, purpose: str, given: bool, given_on: dt.date, note: str = ""
+) -> Consent:
+    require(actor, case, Perm.CASE_CONSENT)
+    problems = Problems()
+    if purpose not in ConsentPurpose.values:
+        problems.add("purpose", "Choose what the consent is for.")
+    _not_future(problems, "given_on", given_on, "consent date")
+    problems.raise_if_any()
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            case=case, purpose=purpose, given=given, given_on=given_on, recorded_by=actor, note=note.strip()
+        )
+        record(
+            actor,
+            "case.consent",
+            consent,
+            case_uuid=case.uuid,
+            changes=created(consent, ["purpose", "given", "given_on", "note"]),
+        )
+    return consent
+
+
+def record_counselling(
+    actor: Any,
+    case: Case,
+    *,
+    held_on: dt.date,
+    mode: str = CounsellingMode.IN_PERSON,
+    topics: str = "",
+    notes: str = "",
+    interpreter_used: bool = False,
+) -> CounsellingSession:
+    require(actor, case, Perm.CASE_COUNSELLING)
+    problems = Problems()
+    if mode not in CounsellingMode.values:
+        problems.add("mode", "Choose how the session was held.")
+    _not_future(problems, "held_on", held_on, "session date")
+    problems.raise_if_any()
+    with transaction.atomic():
+        session = CounsellingSession.objects.create(
+            case=case,
+            held_on=held_on,
+            mode=mode,
+            counsellor=actor,
+            topics=topics.strip(),
+            notes=notes.strip(),
+            interpreter_used=interpreter_used,
+        )
+        record(
+            actor,
+            "case.counselling",
+            session,
+            case_uuid=case.uuid,
+            changes=created(session, ["held_on", "mode", "topics", "interpreter_used"]),
+        )
+    return session
+
+
+def add_need(actor: Any, case: Case, *, kind: str, description: str = "") -> PreDepartureNeed:
+    require(actor, case, Perm.CASE_COUNSELLING)
+    if kind not in NeedKind.values:
+        raise ValidationFailed("Choose the kind of need.", "kind")
+    with transaction.atomic():
+        need = PreDepartureNeed.objects.create(case=case, kind=kind, description=description.strip())
+        record(
+            actor, "case.add_need", need, case_uuid=case.uuid, changes=created(need, ["kind", "description"])
+        )
+    return need
+
+
+def save_travel(
+    actor: Any,
+    case: Case,
+    *,
+    expected_version: int | None,
+    departure_date: dt.date | None,
+    arrival_date: dt.date | None,
+    route: str = "",
+    escort: str = Escort.NONE,
+    medical_fitness: str = Fitness.NOT_ASSESSED,
+    notes: str = "",
+) -> ReturnTravel:
+    require(actor, case, Perm.CASE_TRAVEL)
+    problems = Problems()
+    if departure_date and arrival_date and arrival_date < departure_date:
+        problems.add("arrival_date", "The arrival date is before the departure date.")
+    if arrival_date and not departure_date:
+        problems.add("departure_date", "Enter the departure date as well as the arrival date.")
+    if escort not in Escort.values:
+        problems.add("escort", "Choose an escort option.")
+    if medical_fitness not in Fitness.values:
+        problems.add("medical_fitness", "Choose the medical fitness to travel.")
+    problems.raise_if_any()
+    values = {
+        "departure_date": departure_date,
+        "arrival_date": arrival_date,
+        "route": route.strip(),
+        "escort": escort,
+        "medical_fitness": medical_fitness,
+        "notes": notes.strip(),
+    }
+    with transaction.atomic():
+        travel = ReturnTravel.objects.filter(case=case).first()
+        if travel is None:
+            travel = ReturnTravel.objects.create(case=case, **values)
+            changes = created(travel, TRAVEL_FIELDS)
+        else:
+            before = snapshot(travel, TRAVEL_FIELDS)
+            for name, value in values.items():
+                setattr(travel, name, value)
+            save_versioned(travel, expected_version, TRAVEL_FIELDS)
+            changes = diff(before, snapshot(travel, TRAVEL_FIELDS))
+        if case.arrival_date != arrival_date:
+            case.arrival_date = arrival_date
+            save_versioned(case, None, ["arrival_date"])
+        record(actor, "case.travel", travel, case_uuid=case.uuid, changes=changes)
+    return travel
+
+
+def save_reception(
+    actor: Any,
+    case: Case,
+    *,
+    expected_version: int | None,
+    received_on: dt.date,
+    airport_pickup: bool = False,
+    accommodation_nights: int = 0,
+    nutrition: bool = False,
+    pocket_money: Decimal = Decimal("0"),
+    pocket_money_currency: str = "",
+    onward_transport: bool = False,
+    urgent_medical_care: bool = False,
+    notes: str = "",
+) -> Reception:
+    require(actor, case, Perm.CASE_RECEPTION)
+    problems = Problems()
+    _not_future(problems, "received_on", received_on, "reception date")
+    if case.arrival_date and received_on < case.arrival_date:
+        problems.add("received_on", "The reception date is before the arrival date.")
+    if accommodation_nights < 0 or accommodation_nights > 365:
+        problems.add("accommodation_nights", "Nights of accommodation must be between 0 and 365.")
+    if pocket_money < 0:
+        problems.add("pocket_money", "Pocket money cannot be negative.")
+    if pocket_money > 0 and len(pocket_money_currency) != 3:
+        problems.add("pocket_money_currency", "Give the ISO 4217 currency of the pocket money (e.g. EUR).")
+    problems.raise_if_any()
+    values: dict[str, Any] = {
+        "received_on": received_on,
+        "airport_pickup": airport_pickup,
+        "accommodation_nights": accommodation_nights,
+        "nutrition": nutrition,
+        "pocket_money": pocket_money,
+        "pocket_money_currency": pocket_money_currency.upper(),
+        "onward_transport": onward_transport,
+        "urgent_medical_care": urgent_medical_care,
+        "notes": notes.strip(),
+    }
+    with transaction.atomic():
+        reception = Reception.objects.filter(case=case).first()
+        if reception is None:
+            reception = Reception.objects.create(case=case, **values)
+            changes = created(reception, RECEPTION_FIELDS)
+        else:
+            before = snapshot(reception, RECEPTION_FIELDS)
+            for name, value in values.items():
+                setattr(reception, name, value)
+            save_versioned(reception, expected_version, RECEPTION_FIELDS)
+            changes = diff(before, snapshot(reception, RECEPTION_FIELDS))
+        record(actor, "case.reception", reception, case_uuid=case.uuid, changes=changes)
+    return reception

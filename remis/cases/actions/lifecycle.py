@@ -1,0 +1,95 @@
+"""Moving a case along its journey, closing and reopening it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from remis.accounts.permissions import Perm
+from remis.audit.actions import diff, record
+from remis.cases.actions.common import require, save_versioned
+from remis.cases.lifecycle import ClosureReason, Stage, refusal
+from remis.cases.models import Case, Transition
+from remis.lib import events
+from remis.lib.errors import TransitionRefused, ValidationFailed
+
+
+def _move(
+    actor: Any,
+    case: Case,
+    target: Stage,
+    expected_version: int | None,
+    reason: str,
+    fields: dict[str, Any] | None = None,
+) -> None:
+    """Set the stage (and `fields`), keep the transition row, audit before -> after."""
+    before = {"stage": case.stage, **{name: getattr(case, name) for name in fields or {}}}
+    for name, value in (fields or {}).items():
+        setattr(case, name, value)
+    case.stage = target
+    case.stage_changed_at = timezone.now()
+    save_versioned(case, expected_version, ["stage", "stage_changed_at", *(fields or {})])
+    Transition.objects.create(case=case, from_stage=before["stage"], to_stage=target, by=actor, reason=reason)
+    after = {"stage": str(target), **(fields or {})}
+    record(actor, "case.transition", case, case_uuid=case.uuid, changes=diff(before, after))
+    events.emit("case.stage_changed", case_id=case.pk, from_stage=before, to_stage=str(target))
+
+
+def transition_case(
+    actor: Any, case: Case, target: str, *, expected_version: int | None = None, reason: str = ""
+) -> Case:
+    """Move the case to the next stage of its journey. Closing has its own action."""
+    require(actor, case, Perm.CASE_TRANSITION)
+    if target not in Stage.values:
+        raise TransitionRefused(f"“{target}” is not a stage.", "stage")
+    if target == Stage.CLOSED:
+        raise TransitionRefused("Use “Close case” to close a case: a reason is required.", "stage")
+    why_not = refusal(case, target)
+    if why_not:
+        raise TransitionRefused(why_not, "stage")
+    with transaction.atomic():
+        _move(actor, case, Stage(target), expected_version, reason)
+    return case
+
+
+def close_case(
+    actor: Any, case: Case, closure_reason: str, *, expected_version: int | None = None, note: str = ""
+) -> Case:
+    require(actor, case, Perm.CASE_CLOSE)
+    if closure_reason not in ClosureReason.values:
+        raise ValidationFailed("Choose why the case is closed.", "closure_reason")
+    why_not = refusal(case, Stage.CLOSED)
+    if why_not:
+        raise TransitionRefused(why_not, "stage")
+    with transaction.atomic():
+        _move(
+            actor,
+            case,
+            Stage.CLOSED,
+            expected_version,
+            note or str(ClosureReason(closure_reason).label),
+            {"closure_reason": closure_reason, "stage_before_closure": case.stage},
+        )
+    return case
+
+
+def reopen_case(actor: Any, case: Case, reason: str, *, expected_version: int | None = None) -> Case:
+    """Return a closed case to the stage it was closed from; the reason is kept."""
+    require(actor, case, Perm.CASE_CLOSE)
+    if case.stage != Stage.CLOSED:
+        raise TransitionRefused("Only a closed case can be reopened.", "stage")
+    if not reason.strip():
+        raise ValidationFailed("Say why the case is reopened.", "reason")
+    with transaction.atomic():
+        target = Stage(case.stage_before_closure or Stage.REGISTERED)
+        _move(
+            actor,
+            case,
+            target,
+            expected_version,
+            reason.strip(),
+            {"closure_reason": "", "stage_before_closure": ""},
+        )
+    return case

@@ -1,0 +1,108 @@
+"""Notes and uploaded documents on a case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from remis.accounts.permissions import Perm
+from remis.audit.actions import record
+from remis.cases.actions.common import require
+from remis.cases.models import Case, CaseDocument, Note
+from remis.lib.errors import ValidationFailed
+
+# What each allowed type's file really starts with: the browser's declared type is
+# not trusted, a renamed executable must not pass as a PDF.
+MAGIC: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+}
+
+
+def add_note(actor: Any, case: Case, body: str) -> Note:
+    require(actor, case, Perm.CASE_NOTE)
+    text = body.strip()
+    if not text:
+        raise ValidationFailed("Write the note before saving it.", "body")
+    if len(text) > 10_000:
+        raise ValidationFailed("A note can hold at most 10,000 characters.", "body")
+    with transaction.atomic():
+        note = Note.objects.create(case=case, author=actor, body=text)
+        record(actor, "case.note", note, case_uuid=case.uuid, changes={"body": [None, text]})
+    return note
+
+
+def sniff_type(upload: UploadedFile) -> str | None:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for content_type, signatures in MAGIC.items():
+        if any(head.startswith(sig) for sig in signatures):
+            return content_type
+    return None
+
+
+def upload_document(actor: Any, case: Case, *, title: str, upload: UploadedFile) -> CaseDocument:
+    require(actor, case, Perm.CASE_DOCUMENT)
+    limit = settings.DOCUMENT_MAX_BYTES
+    if not title.strip():
+        raise ValidationFailed("Give the document a title.", "title")
+    if upload.size is None or upload.size == 0:
+        raise ValidationFailed("The file is empty.", "file")
+    if upload.size > limit:
+        raise ValidationFailed(
+            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.", "file"
+        )
+    content_type = sniff_type(upload)
+    if content_type is None or content_type not in settings.DOCUMENT_ALLOWED_TYPES:
+        raise ValidationFailed("Only PDF, JPEG and PNG files can be uploaded.", "file")
+    with transaction.atomic():
+        document = CaseDocument(
+            case=case,
+            title=title.strip(),
+            original_name=(upload.name or "document")[:255],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=actor,
+        )
+        document.file.save("upload", upload, save=False)
+        # If the row cannot be written, the stored file must not linger.
+        try:
+            document.save()
+        except Exception:
+            document.file.delete(save=False)
+            raise
+        record(
+            actor,
+            "case.document",
+            document,
+            case_uuid=case.uuid,
+            changes={
+                "title": [None, document.title],
+                "content_type": [None, content_type],
+                "size": [None, document.size],
+            },
+        )
+    return document
+
+
+def delete_document(actor: Any, case: Case, document: CaseDocument) -> None:
+    """Soft delete: the file stays for the legal record, hidden from the case page."""
+    require(actor, case, Perm.CASE_DOCUMENT)
+    if document.case_id != case.pk or document.deleted_at:
+        raise ValidationFailed("No such document on this case.", "document")
+    with transaction.atomic():
+        document.deleted_at = timezone.now()
+        document.save(update_fields=["deleted_at"])
+        record(
+            actor,
+            "case.document_delete",
+            document,
+            case_uuid=case.uuid,
+            changes={"deleted_at": [None, document.deleted_at.isoformat()]},
+        )

@@ -1,0 +1,344 @@
+"""Registering cases, in the host country or after arrival, and editing who they cover."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from remis.accounts.models import Organisation
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
+from remis.audit.actions import created, diff, record, snapshot
+from remis.cases.actions.common import refresh_search_text, require, save_versioned
+from remis.cases.actions.validation import PersonData, Problems, check_person
+from remis.cases.lifecycle import Stage
+from remis.cases.models import (
+    AccessReason,
+    Case,
+    CaseAccess,
+    CaseMember,
+    IdentityDocument,
+    Person,
+    PostArrivalStatus,
+    ReferenceCounter,
+    Relation,
+    ReturnType,
+    Transition,
+)
+from remis.lib import events
+from remis.lib.countries import alpha3
+from remis.lib.errors import Duplicate, PermissionDenied, ValidationFailed
+from remis.programmes.models import MigrantCategory, PartnerRole, Programme, Vulnerability
+from remis.programmes.queries import partners_in
+
+PERSON_FIELDS = [
+    "given_name",
+    "family_name",
+    "alternate_names",
+    "sex",
+    "date_of_birth",
+    "birth_year_estimated",
+    "nationality",
+    "phone",
+    "email",
+    "address",
+]
+CASE_FIELDS = [
+    "reference",
+    "programme",
+    "return_type",
+    "category",
+    "host_country",
+    "origin_country",
+    "stage",
+    "registering_organisation",
+    "intended_return_date",
+    "arrival_date",
+    "post_arrival_status",
+    "vulnerabilities",
+]
+
+
+def next_reference(origin_country: str, year: int) -> str:
+    """GIN-2026-000123: the country of origin, the year, and a sequence per both.
+    Must run inside the registering transaction; the row lock serialises concurrent calls."""
+    prefix = f"{alpha3(origin_country)}-{year}"
+    ReferenceCounter.objects.get_or_create(prefix=prefix)
+    counter = ReferenceCounter.objects.select_for_update().get(prefix=prefix)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{counter.last:06d}"
+
+
+def _create_person(actor: Any, person: PersonData) -> Person:
+    row = Person.objects.create(**person.model_fields())
+    for doc in person.documents:
+        IdentityDocument.objects.create(
+            person=row,
+            kind=doc.kind,
+            number=doc.number.strip(),
+            issuing_country=doc.issuing_country.upper(),
+            expires_on=doc.expires_on,
+        )
+    record(actor, "person.create", row, changes=created(row, PERSON_FIELDS))
+    return row
+
+
+def _check_case(
+    problems: Problems, programme: Programme, category: MigrantCategory, host: str, origin: str
+) -> None:
+    problems.country("host_country", host)
+    problems.country("origin_country", origin)
+    if host and host == origin:
+        problems.add("origin_country", "The country of origin must differ from the host country.")
+    if host and programme.host_countries and host not in programme.host_countries:
+        problems.add("host_country", f"Programme {programme.code} does not cover host country {host}.")
+    if origin and programme.origin_countries and origin not in programme.origin_countries:
+        problems.add(
+            "origin_country", f"Programme {programme.code} does not cover country of origin {origin}."
+        )
+    eligible = set(programme.eligible_categories.values_list("pk", flat=True))
+    if eligible and category.pk not in eligible:
+        problems.add("category", f"“{category.name}” is not eligible in programme {programme.code}.")
+
+
+def _acting_grant_org(actor: Any, organisation: Organisation, perm: Perm, country: str) -> None:
+    if actor is None:
+        return
+    if not any(g.organisation_id == organisation.pk and g.covers(country) for g in grants_with(actor, perm)):
+        raise PermissionDenied()
+
+
+def register_case(
+    actor: Any,
+    organisation: Organisation,
+    *,
+    programme: Programme,
+    category: MigrantCategory,
+    host_country: str,
+    origin_country: str,
+    person: PersonData,
+    vulnerabilities: Iterable[Vulnerability] = (),
+    intended_return_date: dt.date | None = None,
+    reference: str | None = None,
+) -> Case:
+    """A host-country office registers a migrant; only that office sees the case until it
+    is submitted to a partner."""
+    host, origin = host_country.upper(), origin_country.upper()
+    _acting_grant_org(actor, organisation, Perm.CASE_REGISTER, host)
+    problems = Problems()
+    check_person(problems, person)
+    _check_case(problems, programme, category, host, origin)
+    if intended_return_date and intended_return_date < timezone.localdate() - dt.timedelta(days=365):
+        problems.add("intended_return_date", "The intended return date is more than a year in the past.")
+    problems.raise_if_any()
+    return _create_case(
+        actor,
+        organisation,
+        programme=programme,
+        category=category,
+        host=host,
+        origin=origin,
+        person=person,
+        vulnerabilities=vulnerabilities,
+        intended_return_date=intended_return_date,
+        reference=reference,
+        return_type=ReturnType.AVR,
+        stage=Stage.REGISTERED,
+    )
+
+
+def open_post_arrival_case(
+    actor: Any,
+    organisation: Organisation,
+    *,
+    programme: Programme,
+    category: MigrantCategory,
+    host_country: str,
+    origin_country: str,
+    arrival_date: dt.date,
+    person: PersonData,
+    vulnerabilities: Iterable[Vulnerability] = (),
+) -> Case:
+    """A reintegration partner opens a case for a returnee who never met a host-country
+    counsellor. The programme's host-side coordinator is given access to confirm it."""
+    host, origin = host_country.upper(), origin_country.upper()
+    _acting_grant_org(actor, organisation, Perm.CASE_OPEN_POST_ARRIVAL, origin)
+    problems = Problems()
+    check_person(problems, person)
+    _check_case(problems, programme, category, host, origin)
+    if arrival_date > timezone.localdate():
+        problems.add("arrival_date", "The arrival date is in the future.")
+    coordinators = list(partners_in(programme, PartnerRole.HOST_COORDINATOR, host)) if host else []
+    if host and not coordinators:
+        problems.add("host_country", f"Programme {programme.code} has no host-side coordinator for {host}.")
+    problems.raise_if_any()
+    case = _create_case(
+        actor,
+        organisation,
+        programme=programme,
+        category=category,
+        host=host,
+        origin=origin,
+        person=person,
+        vulnerabilities=vulnerabilities,
+        intended_return_date=None,
+        reference=None,
+        return_type=ReturnType.POST_ARRIVAL,
+        stage=Stage.RETURNED,
+        arrival_date=arrival_date,
+        post_arrival_status=PostArrivalStatus.PENDING,
+        extra_access=coordinators,
+    )
+    return case
+
+
+def _create_case(
+    actor: Any,
+    organisation: Organisation,
+    *,
+    programme: Programme,
+    category: MigrantCategory,
+    host: str,
+    origin: str,
+    person: PersonData,
+    vulnerabilities: Iterable[Vulnerability],
+    intended_return_date: dt.date | None,
+    reference: str | None,
+    return_type: ReturnType,
+    stage: Stage,
+    arrival_date: dt.date | None = None,
+    post_arrival_status: PostArrivalStatus = PostArrivalStatus.NOT_APPLICABLE,
+    extra_access: Iterable[Organisation] = (),
+) -> Case:
+    if reference and Case.objects.filter(reference=reference).exists():
+        raise Duplicate(f"The reference {reference} is already used by another case.", "reference")
+    try:
+        with transaction.atomic():
+            principal = _create_person(actor, person)
+            case = Case.objects.create(
+                reference=reference or next_reference(origin, timezone.now().year),
+                programme=programme,
+                category=category,
+                return_type=return_type,
+                principal=principal,
+                host_country=host,
+                origin_country=origin,
+                stage=stage,
+                registering_organisation=organisation,
+                intended_return_date=intended_return_date,
+                arrival_date=arrival_date,
+                post_arrival_status=post_arrival_status,
+            )
+            case.vulnerabilities.set(list(vulnerabilities))
+            CaseMember.objects.create(case=case, person=principal, relation=Relation.PRINCIPAL)
+            CaseAccess.objects.create(case=case, organisation=organisation, reason=AccessReason.REGISTERED)
+            for other in extra_access:
+                if other.pk != organisation.pk:
+                    CaseAccess.objects.create(case=case, organisation=other, reason=AccessReason.COORDINATOR)
+            Transition.objects.create(case=case, from_stage="", to_stage=stage, by=actor if actor else None)
+            refresh_search_text(case)
+            record(
+                actor,
+                "case.register",
+                case,
+                case_uuid=case.uuid,
+                organisation_id=organisation.pk,
+                changes=created(case, CASE_FIELDS),
+            )
+            events.emit("case.registered", case_id=case.pk)
+    except IntegrityError as exc:  # a concurrent registration took the same reference
+        raise Duplicate("The reference is already used by another case.", "reference") from exc
+    return case
+
+
+def confirm_post_arrival_case(actor: Any, case: Case) -> None:
+    require(actor, case, Perm.CASE_CONFIRM_POST_ARRIVAL)
+    if case.post_arrival_status != PostArrivalStatus.PENDING:
+        raise ValidationFailed("This case is not awaiting confirmation.", "post_arrival_status")
+    with transaction.atomic():
+        case.post_arrival_status = PostArrivalStatus.CONFIRMED
+        save_versioned(case, None, ["post_arrival_status"])
+        record(
+            actor,
+            "case.confirm_post_arrival",
+            case,
+            case_uuid=case.uuid,
+            changes={"post_arrival_status": [PostArrivalStatus.PENDING, PostArrivalStatus.CONFIRMED]},
+        )
+
+
+def update_person(actor: Any, case: Case, person: Person, data: PersonData, expected_version: int) -> Person:
+    require(actor, case, Perm.CASE_EDIT)
+    if not case.members.filter(person=person).exists():
+        raise ValidationFailed("This person is not covered by the case.", "person")
+    problems = Problems()
+    check_person(problems, data)
+    problems.raise_if_any()
+    with transaction.atomic():
+        before = snapshot(person, PERSON_FIELDS)
+        for name, value in data.model_fields().items():
+            setattr(person, name, value)
+        save_versioned(person, expected_version, PERSON_FIELDS)
+        refresh_search_text(case)
+        record(
+            actor,
+            "person.update",
+            person,
+            case_uuid=case.uuid,
+            changes=diff(before, snapshot(person, PERSON_FIELDS)),
+        )
+    return person
+
+
+def add_household_member(actor: Any, case: Case, data: PersonData, relation: str) -> CaseMember:
+    require(actor, case, Perm.CASE_EDIT)
+    problems = Problems()
+    check_person(problems, data)
+    if relation not in Relation.values or relation == Relation.PRINCIPAL:
+        problems.add("relation", "Choose how this person is related to the principal applicant.")
+    problems.raise_if_any()
+    with transaction.atomic():
+        person = _create_person(actor, data)
+        member = CaseMember.objects.create(case=case, person=person, relation=relation)
+        case.household_size = case.members.count()
+        save_versioned(case, None, ["household_size"])
+        refresh_search_text(case)
+        record(
+            actor,
+            "case.add_member",
+            member,
+            case_uuid=case.uuid,
+            changes={"person": [None, person.pk], "relation": [None, relation]},
+        )
+    return member
+
+
+def update_case_details(
+    actor: Any,
+    case: Case,
+    *,
+    expected_version: int,
+    category: MigrantCategory,
+    vulnerabilities: Iterable[Vulnerability],
+    intended_return_date: dt.date | None,
+    assigned_workers: Iterable[Any],
+) -> Case:
+    require(actor, case, Perm.CASE_EDIT)
+    problems = Problems()
+    _check_case(problems, case.programme, category, case.host_country, case.origin_country)
+    problems.raise_if_any()
+    fields = ["category", "intended_return_date", "vulnerabilities", "assigned_workers"]
+    with transaction.atomic():
+        before = snapshot(case, fields)
+        case.category = category
+        case.intended_return_date = intended_return_date
+        save_versioned(case, expected_version, ["category", "intended_return_date"])
+        case.vulnerabilities.set(list(vulnerabilities))
+        case.assigned_workers.set(list(assigned_workers))
+        record(actor, "case.update", case, case_uuid=case.uuid, changes=diff(before, snapshot(case, fields)))
+    return case

@@ -1,0 +1,112 @@
+"""Sharing a case with a reintegration partner, as in the EU's RIAT: submit, then the
+partner accepts or rejects with a reason; a rejected case can be corrected and resubmitted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from remis.accounts.models import Organisation
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
+from remis.audit.actions import record
+from remis.cases.actions.common import require
+from remis.cases.models import AccessReason, Case, CaseAccess, ConsentPurpose, Submission, SubmissionStatus
+from remis.lib import events
+from remis.lib.errors import PermissionDenied, ValidationFailed
+from remis.programmes.models import PartnerRole
+from remis.programmes.queries import partners_in
+
+
+def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: str = "") -> Submission:
+    require(actor, case, Perm.CASE_SUBMIT)
+    if not case.has_consent(ConsentPurpose.SHARING):
+        raise ValidationFailed(
+            "Record the returnee's consent to sharing with partners before submitting the case.",
+            "to_organisation",
+        )
+    partners = partners_in(case.programme, PartnerRole.REINTEGRATION_PARTNER, case.origin_country)
+    if not partners.filter(pk=to_organisation.pk).exists():
+        raise ValidationFailed(
+            f"{to_organisation.name} is not a reintegration partner of this programme "
+            "in the country of origin.",
+            "to_organisation",
+        )
+    open_statuses = [SubmissionStatus.PENDING, SubmissionStatus.ACCEPTED]
+    if case.submissions.filter(status__in=open_statuses).exists():
+        raise ValidationFailed("The case is already submitted or accepted.", "to_organisation")
+    now = timezone.now()
+    with transaction.atomic():
+        submission = Submission.objects.create(
+            case=case,
+            from_organisation=case.registering_organisation,
+            to_organisation=to_organisation,
+            message=message.strip(),
+            submitted_at=now,
+            submitted_by=actor,
+            due_at=now + dt.timedelta(days=case.programme.submission_response_days),
+        )
+        # The partner sees the case while deciding; a rejection takes that access back.
+        CaseAccess.objects.update_or_create(
+            case=case,
+            organisation=to_organisation,
+            defaults={"reason": AccessReason.SUBMITTED, "revoked_at": None, "granted_at": now},
+        )
+        record(
+            actor,
+            "case.submit",
+            submission,
+            case_uuid=case.uuid,
+            organisation_id=to_organisation.pk,
+            changes={
+                "to_organisation": [None, to_organisation.pk],
+                "status": [None, SubmissionStatus.PENDING],
+            },
+        )
+        events.emit("case.submitted", case_id=case.pk, submission_id=submission.pk)
+    return submission
+
+
+def respond_to_submission(
+    actor: Any, submission: Submission, *, accept: bool, reason: str = ""
+) -> Submission:
+    """The partner's answer. Only a member of the receiving organisation may give it."""
+    case = submission.case
+    require(actor, case, Perm.CASE_VIEW)
+    if not any(
+        g.organisation_id == submission.to_organisation_id for g in grants_with(actor, Perm.CASE_RESPOND)
+    ):
+        raise PermissionDenied()
+    if submission.status != SubmissionStatus.PENDING:
+        raise ValidationFailed("This submission has already been answered.", "status")
+    if not accept and not reason.strip():
+        raise ValidationFailed("Say why the case is rejected, so the sender can correct it.", "reason")
+    now = timezone.now()
+    with transaction.atomic():
+        submission.status = SubmissionStatus.ACCEPTED if accept else SubmissionStatus.REJECTED
+        submission.responded_at = now
+        submission.responded_by = actor
+        submission.rejection_reason = "" if accept else reason.strip()
+        submission.save(update_fields=["status", "responded_at", "responded_by", "rejection_reason"])
+        access = CaseAccess.objects.get(case=case, organisation_id=submission.to_organisation_id)
+        if accept:
+            access.reason = AccessReason.ACCEPTED
+        else:
+            access.revoked_at = now
+        access.save(update_fields=["reason", "revoked_at"])
+        record(
+            actor,
+            "case.accept" if accept else "case.reject",
+            submission,
+            case_uuid=case.uuid,
+            organisation_id=submission.to_organisation_id,
+            changes={
+                "status": [SubmissionStatus.PENDING, submission.status],
+                "rejection_reason": ["", submission.rejection_reason],
+            },
+        )
+        events.emit("case.submission_answered", case_id=case.pk, submission_id=submission.pk, accepted=accept)
+    return submission

@@ -1,0 +1,96 @@
+"""Domain validation of person and case data, collecting every problem at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from remis.cases.models import DocumentKind, Sex
+from remis.lib.countries import is_country
+from remis.lib.errors import ValidationFailed
+
+
+@dataclass
+class IdentityDocumentData:
+    kind: str
+    number: str
+    issuing_country: str = ""
+    expires_on: dt.date | None = None
+
+
+@dataclass
+class PersonData:
+    given_name: str
+    family_name: str
+    sex: str = Sex.UNKNOWN
+    date_of_birth: dt.date | None = None
+    birth_year_estimated: int | None = None
+    nationality: str = ""
+    alternate_names: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    documents: list[IdentityDocumentData] = field(default_factory=list)
+
+    def model_fields(self) -> dict[str, Any]:
+        return {
+            "given_name": self.given_name.strip(),
+            "family_name": self.family_name.strip(),
+            "sex": self.sex,
+            "date_of_birth": self.date_of_birth,
+            "birth_year_estimated": self.birth_year_estimated,
+            "nationality": self.nationality.upper(),
+            "alternate_names": self.alternate_names.strip(),
+            "phone": self.phone.strip(),
+            "email": self.email.strip(),
+            "address": self.address.strip(),
+        }
+
+
+class Problems:
+    """Collects (field, message) pairs and raises them together."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str | None, str]] = []
+
+    def add(self, field_name: str | None, message: str) -> None:
+        self.items.append((field_name, message))
+
+    def country(self, field_name: str, code: str, *, required: bool = True) -> None:
+        if not code:
+            if required:
+                self.add(field_name, "This field is required.")
+        elif not is_country(code):
+            self.add(field_name, f"“{code}” is not an ISO 3166 country code.")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            field_name, message = self.items[0]
+            raise ValidationFailed(message, field_name, errors=self.items)
+
+
+def check_person(problems: Problems, person: PersonData, prefix: str = "") -> None:
+    today = timezone.localdate()
+    if not person.given_name.strip():
+        problems.add(f"{prefix}given_name", "Enter the given name.")
+    if not person.family_name.strip():
+        problems.add(f"{prefix}family_name", "Enter the family name.")
+    if person.sex not in Sex.values:
+        problems.add(f"{prefix}sex", f"“{person.sex}” is not a valid sex.")
+    if person.date_of_birth and person.date_of_birth > today:
+        problems.add(f"{prefix}date_of_birth", "The date of birth is in the future.")
+    if person.birth_year_estimated is not None and not (1900 <= person.birth_year_estimated <= today.year):
+        problems.add(
+            f"{prefix}birth_year_estimated",
+            f"The estimated year of birth must be between 1900 and {today.year}.",
+        )
+    problems.country(f"{prefix}nationality", person.nationality, required=False)
+    for i, doc in enumerate(person.documents):
+        if doc.kind not in DocumentKind.values:
+            problems.add(f"{prefix}documents[{i}].kind", f"“{doc.kind}” is not a document type.")
+        if not doc.number.strip():
+            problems.add(f"{prefix}documents[{i}].number", "Enter the document number.")
+        problems.country(f"{prefix}documents[{i}].issuing_country", doc.issuing_country, required=False)

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "remis.cases"
+    label = "cases"
+    verbose_name = "Cases"

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from remis.cases.lifecycle import ClosureReason, Stage
+
+
+class ReturnType(models.TextChoices):
+    AVR = "avr", _("Assisted voluntary return")  # counselled and assisted from the host country
+    POST_ARRIVAL = "post_arrival", _("Post-arrival assistance")  # returned by the authorities
+    OTHER = "other", _("Other")
+
+
+class PostArrivalStatus(models.TextChoices):
+    NOT_APPLICABLE = "n/a", _("Not applicable")  # registered in the host country
+    PENDING = "pending", _("Awaiting confirmation")  # opened by a partner after arrival
+    CONFIRMED = "confirmed", _("Confirmed")  # confirmed by the host-side coordinator
+
+
+class Case(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=32, unique=True)
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="cases")
+    return_type = models.CharField(
+        _("return type"), max_length=16, choices=ReturnType.choices, default=ReturnType.AVR
+    )
+    category = models.ForeignKey(
+        "programmes.MigrantCategory", on_delete=models.PROTECT, verbose_name=_("migrant category")
+    )
+    vulnerabilities = models.ManyToManyField(
+        "programmes.Vulnerability", blank=True, verbose_name=_("vulnerabilities")
+    )
+    principal = models.ForeignKey("cases.Person", on_delete=models.PROTECT, related_name="principal_of")
+    host_country = models.CharField(_("host country"), max_length=2)
+    origin_country = models.CharField(_("country of origin"), max_length=2)
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.REGISTERED)
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=16, choices=ClosureReason.choices, blank=True
+    )
+    # The stage a closed case was closed from, so reopening returns it there.
+    stage_before_closure = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    registering_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="registered_cases"
+    )
+    registered_at = models.DateTimeField(default=timezone.now)
+    intended_return_date = models.DateField(_("intended return date"), null=True, blank=True)
+    # Copied from the return travel record so lists filter and sort without a join.
+    arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
+    post_arrival_status = models.CharField(
+        max_length=16, choices=PostArrivalStatus.choices, default=PostArrivalStatus.NOT_APPLICABLE
+    )
+    assigned_workers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_cases", verbose_name=_("case workers")
+    )
+    household_size = models.PositiveSmallIntegerField(default=1)
+    # Folded (lower-case, accent-free) names, alternate spellings, reference and document
+    # numbers of every member, maintained by the actions, so search is one indexed column.
+    search_text = models.TextField(blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-registered_at", "-id"], name="case_registered"),
+            models.Index(fields=["stage", "-registered_at"], name="case_stage_registered"),
+            models.Index(fields=["origin_country", "-registered_at"], name="case_origin_registered"),
+            models.Index(fields=["host_country", "-registered_at"], name="case_host_registered"),
+            models.Index(fields=["arrival_date"], name="case_arrival"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def has_consent(self, purpose: str) -> bool:
+        latest = self.consents.filter(purpose=purpose).order_by("-given_on", "-id").first()
+        return bool(latest and latest.given)
+
+    def has_origin_partner(self) -> bool:
+        if self.return_type == ReturnType.POST_ARRIVAL:
+            return True
+        return self.submissions.filter(status=SubmissionStatus.ACCEPTED).exists()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.stage == Stage.CLOSED
+
+
+class Relation(models.TextChoices):
+    PRINCIPAL = "principal", _("Principal applicant")
+    SPOUSE = "spouse", _("Spouse or partner")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Sibling")
+    OTHER = "other", _("Other relative")
+
+
+class CaseMember(models.Model):
+    """A person covered by a case. Statistics count these rows: individuals, not cases."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey("cases.Person", on_delete=models.PROTECT, related_name="memberships")
+    relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "person"], name="person_once_per_case")]
+
+
+class AccessReason(models.TextChoices):
+    REGISTERED = "registered", _("Registered the case")
+    SUBMITTED = "submitted", _("Case submitted to it")  # may review, then accept or reject
+    ACCEPTED = "accepted", _("Accepted the submitted case")
+    COORDINATOR = "coordinator", _("Host-side coordinator of a post-arrival case")
+
+
+class CaseAccess(models.Model):
+    """An organisation's explicit access to a case. Nothing else makes a case visible."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="case_access"
+    )
+    reason = models.CharField(max_length=16, choices=AccessReason.choices)
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "organisation"], name="one_access_per_org")]
+        indexes = [models.Index(fields=["organisation", "case"], name="access_org_case")]
+
+
+class SubmissionStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting answer")  # the partner has not answered yet
+    ACCEPTED = "accepted", _("Accepted")  # the partner took the case on
+    REJECTED = "rejected", _("Rejected")  # refused with a reason; may be corrected and resubmitted
+
+
+class Submission(models.Model):
+    """A host-country office submitting a case to a reintegration partner (as in RIAT)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="submissions")
+    from_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    to_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="submissions_received"
+    )
+    status = models.CharField(
+        max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING
+    )
+    message = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["status", "due_at"], name="submission_status_due")]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == SubmissionStatus.PENDING and self.due_at < timezone.now()
+
+
+class Transition(models.Model):
+    """One move of a case along its journey: kept forever, with who and when."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
+    from_stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=16, choices=Stage.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class ReferenceCounter(models.Model):
+    """The last sequence number used for a reference prefix such as GIN-2026."""
+
+    prefix = models.CharField(max_length=16, primary_key=True)
+    last = models.PositiveIntegerField(default=0)

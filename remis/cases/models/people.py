@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+    OTHER = "X", _("Other")
+    UNKNOWN = "U", _("Unknown")
+
+
+class Person(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    given_name = models.CharField(_("given name"), max_length=120)
+    family_name = models.CharField(_("family name"), max_length=120)
+    # Other spellings met on documents or in transliteration, one per line.
+    alternate_names = models.TextField(_("alternate spellings"), blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    # When only an approximate age is known, the estimated year of birth.
+    birth_year_estimated = models.PositiveSmallIntegerField(
+        _("estimated year of birth"), null=True, blank=True
+    )
+    nationality = models.CharField(_("nationality"), max_length=2, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.TextField(_("address in the country of origin"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def birth_year(self) -> int | None:
+        return self.date_of_birth.year if self.date_of_birth else self.birth_year_estimated
+
+
+class DocumentKind(models.TextChoices):
+    PASSPORT = "passport", _("Passport")
+    NATIONAL_ID = "national_id", _("National identity card")
+    TRAVEL_DOCUMENT = "travel_document", _("Travel document / laissez-passer")
+    BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+    RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+    OTHER = "other", _("Other")
+
+
+class IdentityDocument(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identity_documents")
+    kind = models.CharField(_("document type"), max_length=32, choices=DocumentKind.choices)
+    number = models.CharField(_("document number"), max_length=64)
+    issuing_country = models.CharField(_("issuing country"), max_length=2, blank=True)
+    expires_on = models.DateField(_("expiry date"), null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"

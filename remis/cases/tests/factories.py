@@ -1,0 +1,145 @@
+"""Synthetic test data: organisations, personas, a programme and cases at any stage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, cast
+
+import factory
+from django.utils import timezone
+
+from remis.accounts import actions as accounts
+from remis.accounts.models import Organisation, OrganisationType, User
+from remis.cases import actions
+from remis.cases.actions import PersonData
+from remis.cases.models import Case
+from remis.programmes import actions as programmes
+from remis.programmes.models import MigrantCategory, PartnerRole, Programme
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class PersonDataFactory(factory.Factory):
+    class Meta:
+        model = PersonData
+
+    given_name = factory.Iterator(["Aïssatou", "Mamadou", "Fatoumata", "Ibrahima", "Mariama"])
+    family_name = factory.Iterator(["Diallo", "Bah", "Camara", "Sow", "Barry"])
+    sex = factory.Iterator(["F", "M", "F", "M", "F"])
+    date_of_birth = dt.date(1994, 5, 17)
+    nationality = "GN"
+
+
+def make_person(**fields: Any) -> PersonData:
+    return cast(PersonData, PersonDataFactory(**fields))
+
+
+@dataclass
+class World:
+    be_office: Organisation
+    nl_office: Organisation
+    gn_partner: Organisation
+    donor: Organisation
+    programme: Programme
+    alice: User
+    bob: User
+    carol: User
+    dave: User
+    victor: User
+    admin: User
+
+
+def make_user(username: str, org: Organisation, role: str, countries: list[str], **kw: Any) -> User:
+    user = accounts.create_user(None, username=username, password=PASSWORD, first_name=username.title(), **kw)
+    accounts.add_membership(None, user=user, organisation=org, role=role, countries=countries)
+    return user
+
+
+def make_world() -> World:
+    be = accounts.create_organisation(
+        None, name="IOM Belgium", kind=OrganisationType.IOM_MISSION, country="BE"
+    )
+    nl = accounts.create_organisation(
+        None, name="IOM Netherlands", kind=OrganisationType.IOM_MISSION, country="NL"
+    )
+    gn = accounts.create_organisation(None, name="Guinée Retour NGO", kind=OrganisationType.NGO, country="GN")
+    donor = accounts.create_organisation(None, name="Donor Agency", kind=OrganisationType.DONOR, country="BE")
+    programme = programmes.create_programme(
+        None,
+        code="BE-REAB",
+        name="Belgian REAB",
+        funder="Fedasil",
+        host_countries=["BE", "NL"],
+        origin_countries=["GN", "SN", "IQ"],
+        starts_on=dt.date(2024, 1, 1),
+        currency="EUR",
+        grant_per_person=Decimal("700"),
+        grant_per_family=Decimal("1500"),
+    )
+    programmes.add_partner(None, programme, be, PartnerRole.HOST_COORDINATOR, ["BE"])
+    programmes.add_partner(None, programme, nl, PartnerRole.HOST_COORDINATOR, ["NL"])
+    programmes.add_partner(None, programme, gn, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
+    admin = accounts.create_user(None, username="admin", password=PASSWORD, is_superuser=True)
+    accounts.add_membership(
+        None, user=admin, organisation=be, role="administrator", countries=[], all_countries=True
+    )
+    return World(
+        be_office=be,
+        nl_office=nl,
+        gn_partner=gn,
+        donor=donor,
+        programme=programme,
+        alice=make_user("alice", be, "counsellor", ["BE"]),
+        bob=make_user("bob", gn, "case_worker", ["GN"]),
+        carol=make_user("carol", be, "me_officer", ["BE"]),
+        dave=make_user("dave", nl, "counsellor", ["NL"]),
+        victor=make_user("victor", donor, "viewer", ["BE"]),
+        admin=admin,
+    )
+
+
+def register(world: World, *, person: PersonData | None = None, origin: str = "GN", **kw: Any) -> Case:
+    return actions.register_case(
+        world.alice,
+        world.be_office,
+        programme=world.programme,
+        category=MigrantCategory.objects.get(code=kw.pop("category", "rejected_asylum_seeker")),
+        host_country="BE",
+        origin_country=origin,
+        person=person or make_person(),
+        **kw,
+    )
+
+
+def accepted_case(world: World) -> Case:
+    """A case counselled, consented and accepted by the Guinean partner."""
+    case = register(world)
+    today = timezone.localdate()
+    actions.record_consent(world.alice, case, purpose="data_processing", given=True, given_on=today)
+    actions.record_consent(world.alice, case, purpose="sharing_with_partners", given=True, given_on=today)
+    actions.record_counselling(world.alice, case, held_on=today)
+    submission = actions.submit_case(world.alice, case, world.gn_partner)
+    actions.respond_to_submission(world.bob, submission, accept=True)
+    case.refresh_from_db()
+    return case
+
+
+def returned_case(world: World) -> Case:
+    """An accepted case that has travelled and arrived."""
+    case = accepted_case(world)
+    today = timezone.localdate()
+    actions.transition_case(world.alice, case, "counselling")
+    actions.transition_case(world.alice, case, "return_planned")
+    actions.save_travel(
+        world.alice,
+        case,
+        expected_version=None,
+        departure_date=today - dt.timedelta(days=1),
+        arrival_date=today,
+    )
+    case.refresh_from_db()
+    actions.transition_case(world.alice, case, "returned")
+    case.refresh_from_db()
+    return case

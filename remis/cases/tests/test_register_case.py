@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from remis.audit.models import AuditEntry
+from remis.cases.actions import IdentityDocumentData
+from remis.cases.models import Case, Person
+from remis.cases.queries import get_case_for, visible_cases
+from remis.cases.tests.factories import make_person, register
+from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_registration_gives_a_readable_reference_and_an_audit_entry(world, alice):
+    case = register(world)
+    year = dt.date.today().year
+    assert case.reference == f"GIN-{year}-000001"
+    assert register(world).reference == f"GIN-{year}-000002"
+    assert case.stage == "registered"
+    entry = AuditEntry.objects.get(action="case.register", object_id=str(case.pk))
+    assert entry.actor == alice
+    assert entry.changes["reference"] == [None, case.reference]
+
+
+def test_only_the_registering_organisation_sees_the_case_before_submission(world, alice, bob, dave):
+    case = register(world)
+    assert list(visible_cases(alice)) == [case]
+    assert not visible_cases(bob).exists()
+    assert not visible_cases(dave).exists()
+    with pytest.raises(NotFound):
+        get_case_for(dave, case.uuid)
+
+
+def test_viewer_sees_no_case_records(world, victor):
+    register(world)
+    assert not visible_cases(victor).exists()
+
+
+def test_read_only_member_sees_but_cannot_edit(world, carol):
+    from remis.accounts.permissions import Perm
+
+    case = register(world)
+    assert get_case_for(carol, case.uuid) == case
+    with pytest.raises(PermissionDenied):
+        get_case_for(carol, case.uuid, Perm.CASE_EDIT)
+
+
+def test_bad_registration_names_every_field_and_writes_nothing(world, today):
+    person = make_person(date_of_birth=today + dt.timedelta(days=3), nationality="XX", given_name="")
+    with pytest.raises(ValidationFailed) as raised:
+        register(world, person=person, origin="ZZ")
+    fields = {f for f, _ in raised.value.errors}
+    assert {"date_of_birth", "nationality", "given_name", "origin_country"} <= fields
+    assert Case.objects.count() == 0
+    assert Person.objects.count() == 0
+
+
+def test_duplicate_reference_is_refused(world):
+    first = register(world)
+    from remis.lib.errors import Duplicate
+
+    with pytest.raises(Duplicate) as raised:
+        register(world, reference=first.reference)
+    assert raised.value.field == "reference"
+    assert Case.objects.count() == 1
+
+
+def test_search_ignores_accents_case_and_finds_document_numbers(world, alice):
+    from remis.cases.queries import CaseFilters, filter_cases
+
+    person = make_person(
+        given_name="Aïssatou",
+        family_name="Diallo",
+        alternate_names="Aissata Jallow",
+        documents=[IdentityDocumentData(kind="passport", number="R-0012 345", issuing_country="GN")],
+    )
+    case = register(world, person=person)
+    register(world, person=make_person(given_name="Mamadou", family_name="Bah"))
+    for query in [
+        "aissatou",
+        "AÏSS",
+        "diallo aiss",
+        "jallow",
+        "R0012345",
+        "r-0012 345",
+        case.reference.lower(),
+    ]:
+        assert list(filter_cases(alice, CaseFilters(q=query))) == [case], query

@@ -1,0 +1,68 @@
+"""The DomainError family: actions raise these; the edges (forms, API, importers) turn
+them into field messages, error bodies or report rows. Never swallowed."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    INVALID = "invalid"  # a value the domain refuses (dates out of order, unknown country)
+    NOT_FOUND = "not_found"  # missing, or not visible to the actor: the same answer
+    FORBIDDEN = "forbidden"  # visible, but the actor's role may not do this
+    CONFLICT = "conflict"  # someone saved a newer version first (optimistic locking)
+    DUPLICATE = "duplicate"  # a unique value already taken
+    TRANSITION = "transition"  # the lifecycle state machine forbids this move
+
+
+class DomainError(Exception):
+    """An action refused to write. `field` names the input at fault when there is one."""
+
+    code: ErrorCode = ErrorCode.INVALID
+
+    def __init__(
+        self, message: str, field: str | None = None, *, errors: list[tuple[str | None, str]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        # Several field errors at once, so a form can show all of them in one round trip.
+        self.errors: list[tuple[str | None, str]] = errors or [(field, message)]
+
+
+class ValidationFailed(DomainError):
+    code = ErrorCode.INVALID
+
+
+class NotFound(DomainError):
+    code = ErrorCode.NOT_FOUND
+
+    def __init__(self, message: str = "Not found.") -> None:
+        super().__init__(message)
+
+
+class PermissionDenied(DomainError):
+    code = ErrorCode.FORBIDDEN
+
+    def __init__(self, message: str = "You do not have permission to do this.") -> None:
+        super().__init__(message)
+
+
+class Conflict(DomainError):
+    code = ErrorCode.CONFLICT
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "Someone else saved this record after you opened it. Reload to see their "
+            "changes, then apply yours again.",
+            "version",
+        )
+
+
+class Duplicate(DomainError):
+    code = ErrorCode.DUPLICATE
+
+
+class TransitionRefused(DomainError):
+    code = ErrorCode.TRANSITION
