@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from remis.cases import actions
+from remis.cases.models import CaseDocument, ReturnTravel
+from remis.cases.tests.factories import make_person, register, returned_case
+from remis.lib.errors import Conflict, PermissionDenied, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n%synthetic test document\n"
+
+
+def test_arrival_before_departure_is_refused_and_nothing_written(world, alice, today):
+    case = register(world)
+    with pytest.raises(ValidationFailed) as raised:
+        actions.save_travel(
+            alice,
+            case,
+            expected_version=None,
+            departure_date=today,
+            arrival_date=today - dt.timedelta(days=2),
+        )
+    assert raised.value.field == "arrival_date"
+    assert not ReturnTravel.objects.exists()
+
+
+def test_travel_sets_the_case_arrival_date_and_is_version_checked(world, alice, today):
+    case = register(world)
+    travel = actions.save_travel(alice, case, expected_version=None, departure_date=today, arrival_date=today)
+    case.refresh_from_db()
+    assert case.arrival_date == today
+    actions.save_travel(
+        alice,
+        case,
+        expected_version=travel.version,
+        departure_date=today,
+        arrival_date=today,
+        route="BRU – IST – CKY",
+    )
+    with pytest.raises(Conflict):
+        actions.save_travel(
+            alice,
+            case,
+            expected_version=travel.version - 1,
+            departure_date=today,
+            arrival_date=today,
+            route="overwritten",
+        )
+    assert ReturnTravel.objects.get().route == "BRU – IST – CKY"
+
+
+def test_reception_by_partner_with_pocket_money_in_a_currency(world, bob, today):
+    case = returned_case(world)
+    with pytest.raises(ValidationFailed) as raised:
+        actions.save_reception(
+            bob, case, expected_version=None, received_on=today, pocket_money=Decimal("50")
+        )
+    assert raised.value.field == "pocket_money_currency"
+    reception = actions.save_reception(
+        bob,
+        case,
+        expected_version=None,
+        received_on=today,
+        pocket_money=Decimal("50"),
+        pocket_money_currency="gnf",
+        accommodation_nights=3,
+    )
+    assert reception.pocket_money_currency == "GNF"
+
+
+def test_read_only_member_cannot_write_notes(world, carol):
+    case = register(world)
+    with pytest.raises(PermissionDenied):
+        actions.add_note(carol, case, "hello")
+
+
+def test_household_members_count_as_individuals(world, alice):
+    case = register(world)
+    actions.add_household_member(alice, case, make_person(given_name="Binta", family_name="Diallo"), "child")
+    case.refresh_from_db()
+    assert case.household_size == 2
+    with pytest.raises(ValidationFailed) as raised:
+        actions.add_household_member(alice, case, make_person(), "principal")
+    assert raised.value.field == "relation"
+
+
+def test_upload_accepts_real_pdf_and_refuses_disguised_or_oversize_files(world, alice, settings):
+    case = register(world)
+    doc = actions.upload_document(
+        alice, case, title="Passport copy", upload=SimpleUploadedFile("p.pdf", PDF, "application/pdf")
+    )
+    assert doc.content_type == "application/pdf" and doc.size == len(PDF)
+    assert "p.pdf" not in doc.file.name  # stored under a random name
+    with pytest.raises(ValidationFailed, match="PDF, JPEG and PNG"):
+        actions.upload_document(
+            alice,
+            case,
+            title="x",
+            upload=SimpleUploadedFile("evil.pdf", b"MZ\x90\x00binary", "application/pdf"),
+        )
+    settings.DOCUMENT_MAX_BYTES = 10
+    with pytest.raises(ValidationFailed) as raised:
+        actions.upload_document(
+            alice, case, title="big", upload=SimpleUploadedFile("big.pdf", PDF, "application/pdf")
+        )
+    assert raised.value.field == "file"
+    assert CaseDocument.objects.count() == 1
+
+
+def test_person_edit_is_version_checked_and_updates_search(world, alice):
+    from remis.cases.queries import CaseFilters, filter_cases
+
+    case = register(world)
+    person = case.principal
+    data = make_person(given_name="Hawa", family_name="Kouyaté")
+    actions.update_person(alice, case, person, data, expected_version=person.version)
+    assert list(filter_cases(alice, CaseFilters(q="kouyate"))) == [case]
+    with pytest.raises(Conflict):
+        actions.update_person(alice, case, person, make_person(), expected_version=1)

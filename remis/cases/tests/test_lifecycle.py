@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import pytest
+
+from remis.audit.models import AuditEntry
+from remis.cases import actions
+from remis.cases.lifecycle import JOURNEY, TRANSITIONS, Stage
+from remis.cases.models import Case, Transition
+from remis.cases.tests.factories import register, returned_case
+from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_open_stage_can_close_and_only_move_forward_one_step():
+    for i, stage in enumerate(JOURNEY):
+        allowed = set(TRANSITIONS[stage])
+        assert Stage.CLOSED in allowed
+        assert allowed - {Stage.CLOSED} == ({JOURNEY[i + 1]} if i + 1 < len(JOURNEY) else set())
+    assert TRANSITIONS[Stage.CLOSED] == ()
+
+
+def test_skipping_a_stage_is_refused_with_a_clear_message(world, alice):
+    case = register(world)
+    with pytest.raises(TransitionRefused) as raised:
+        actions.transition_case(alice, case, "reception")
+    assert "cannot move" in raised.value.message
+    case.refresh_from_db()
+    assert case.stage == "registered"
+    assert not Transition.objects.filter(case=case, to_stage="reception").exists()
+
+
+def test_planning_the_return_needs_counselling_and_consent(world, alice, today):
+    case = register(world)
+    actions.transition_case(alice, case, "counselling")
+    with pytest.raises(TransitionRefused, match="counselling session"):
+        actions.transition_case(alice, case, "return_planned")
+    actions.record_counselling(alice, case, held_on=today)
+    with pytest.raises(TransitionRefused, match="consent"):
+        actions.transition_case(alice, case, "return_planned")
+    actions.record_consent(alice, case, purpose="data_processing", given=True, given_on=today)
+    actions.transition_case(alice, case, "return_planned")
+    assert case.stage == "return_planned"
+
+
+def test_withdrawn_consent_counts_over_earlier_consent(world, alice, today):
+    case = register(world)
+    actions.record_consent(alice, case, purpose="data_processing", given=True, given_on=today)
+    assert case.has_consent("data_processing")
+    actions.record_consent(alice, case, purpose="data_processing", given=False, given_on=today)
+    assert not case.has_consent("data_processing")
+
+
+def test_full_journey_to_closure_and_reopening_keeps_every_transition(world, alice, bob, today):
+    case = returned_case(world)
+    actions.save_reception(bob, case, expected_version=None, received_on=today, airport_pickup=True)
+    for stage in ["reception", "assessment", "plan", "assistance", "monitoring"]:
+        actions.transition_case(bob, case, stage)
+    actions.close_case(bob, case, "completed")
+    assert case.stage == "closed" and case.closure_reason == "completed"
+    with pytest.raises(TransitionRefused):
+        actions.transition_case(bob, case, "monitoring")
+    actions.reopen_case(bob, case, "Returnee asked for more support")
+    assert case.stage == "monitoring" and case.closure_reason == ""
+    stages = list(Transition.objects.filter(case=case).values_list("to_stage", flat=True))
+    assert stages[-3:] == ["monitoring", "closed", "monitoring"]
+    assert all(t.by_id for t in Transition.objects.filter(case=case))
+    reopen = Transition.objects.filter(case=case).last()
+    assert reopen is not None and reopen.reason == "Returnee asked for more support"
+
+
+def test_closing_needs_a_known_reason_and_reopening_a_reason(world, alice, bob):
+    case = register(world)
+    with pytest.raises(PermissionDenied):  # counsellors do not close cases
+        actions.close_case(alice, case, "withdrew")
+    case = returned_case(world)
+    with pytest.raises(ValidationFailed) as raised:
+        actions.close_case(bob, case, "bored")
+    assert raised.value.field == "closure_reason"
+    actions.close_case(bob, case, "remigrated")
+    with pytest.raises(ValidationFailed) as raised:
+        actions.reopen_case(bob, case, "  ")
+    assert raised.value.field == "reason"
+
+
+def test_stale_version_is_a_conflict_not_an_overwrite(world, alice):
+    case = register(world)
+    same_case_in_another_tab = Case.objects.get(pk=case.pk)
+    actions.transition_case(alice, case, "counselling", expected_version=case.version)
+    with pytest.raises(Conflict):
+        actions.update_case_details(
+            alice,
+            same_case_in_another_tab,
+            expected_version=same_case_in_another_tab.version,
+            category=case.category,
+            vulnerabilities=[],
+            intended_return_date=None,
+            assigned_workers=[],
+        )
+    case.refresh_from_db()
+    assert case.stage == "counselling" and case.version == 2
+
+
+def test_transitions_are_audited_with_before_and_after(world, alice):
+    case = register(world)
+    actions.transition_case(alice, case, "counselling")
+    entry = AuditEntry.objects.filter(action="case.transition", case_uuid=case.uuid).get()
+    assert entry.changes == {"stage": ["registered", "counselling"]}
+    assert entry.actor == alice

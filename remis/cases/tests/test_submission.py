@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from remis.cases import actions
+from remis.cases.models import Submission
+from remis.cases.queries import get_case_for, submissions_awaiting, visible_cases
+from remis.cases.tests.factories import register
+from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def consented(world, alice, today):
+    case = register(world)
+    actions.record_consent(alice, case, purpose="sharing_with_partners", given=True, given_on=today)
+    return case
+
+
+def test_cannot_submit_without_consent_to_share(world, alice):
+    case = register(world)
+    with pytest.raises(ValidationFailed, match="consent"):
+        actions.submit_case(alice, case, world.gn_partner)
+    assert not Submission.objects.exists()
+
+
+def test_submit_only_to_a_partner_in_the_country_of_origin(world, alice, consented):
+    with pytest.raises(ValidationFailed) as raised:
+        actions.submit_case(alice, consented, world.nl_office)
+    assert raised.value.field == "to_organisation"
+
+
+def test_partner_sees_submitted_case_and_accepting_keeps_access(world, alice, bob, consented):
+    assert not visible_cases(bob).exists()
+    submission = actions.submit_case(alice, consented, world.gn_partner)
+    assert get_case_for(bob, consented.uuid) == consented
+    assert list(submissions_awaiting(bob)) == [submission]
+    assert list(submissions_awaiting(alice)) == [submission]
+    actions.respond_to_submission(bob, submission, accept=True)
+    assert get_case_for(bob, consented.uuid) == consented
+    assert not submissions_awaiting(bob).exists()
+    assert consented.has_origin_partner()
+
+
+def test_rejection_needs_a_reason_removes_access_and_allows_resubmission(world, alice, bob, consented):
+    submission = actions.submit_case(alice, consented, world.gn_partner)
+    with pytest.raises(ValidationFailed) as raised:
+        actions.respond_to_submission(bob, submission, accept=False)
+    assert raised.value.field == "reason"
+    actions.respond_to_submission(bob, submission, accept=False, reason="Missing travel document copy")
+    with pytest.raises(NotFound):
+        get_case_for(bob, consented.uuid)
+    again = actions.submit_case(alice, consented, world.gn_partner)
+    assert again.status == "pending"
+    assert get_case_for(bob, consented.uuid) == consented
+
+
+def test_sender_cannot_answer_its_own_submission(world, alice, consented):
+    submission = actions.submit_case(alice, consented, world.gn_partner)
+    with pytest.raises(PermissionDenied):
+        actions.respond_to_submission(alice, submission, accept=True)
+
+
+def test_cannot_submit_twice_while_pending(world, alice, consented):
+    actions.submit_case(alice, consented, world.gn_partner)
+    with pytest.raises(ValidationFailed, match="already"):
+        actions.submit_case(alice, consented, world.gn_partner)
+
+
+def test_unanswered_submission_becomes_overdue_after_the_programme_delay(world, alice, consented):
+    submission = actions.submit_case(alice, consented, world.gn_partner)
+    assert not submission.is_overdue
+    days = world.programme.submission_response_days
+    assert submission.due_at - submission.submitted_at == dt.timedelta(days=days)
+    Submission.objects.filter(pk=submission.pk).update(due_at=timezone.now() - dt.timedelta(minutes=1))
+    submission.refresh_from_db()
+    assert submission.is_overdue
+
+
+def test_partner_opens_post_arrival_case_and_coordinator_confirms(world, alice, bob, dave, today):
+    from remis.cases.tests.factories import make_person
+    from remis.programmes.models import MigrantCategory
+
+    case = actions.open_post_arrival_case(
+        bob,
+        world.gn_partner,
+        programme=world.programme,
+        category=MigrantCategory.objects.get(code="irregular_migrant"),
+        host_country="BE",
+        origin_country="GN",
+        arrival_date=today,
+        person=make_person(),
+    )
+    assert case.stage == "returned" and case.post_arrival_status == "pending"
+    assert get_case_for(alice, case.uuid) == case  # the Belgian coordinator sees it to confirm
+    with pytest.raises(NotFound):
+        get_case_for(dave, case.uuid)
+    with pytest.raises(PermissionDenied):
+        actions.confirm_post_arrival_case(bob, case)
+    actions.confirm_post_arrival_case(alice, case)
+    case.refresh_from_db()
+    assert case.post_arrival_status == "confirmed"
