@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "remis.audit",
     "remis.programmes",
     "remis.cases",
+    "remis.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,567 @@
+"""Synthetic cases at any size, inserted in bulk (`manage.py generate_cases --cases N`).
+
+Each case follows a plausible journey for its age: the further back it was registered, the
+further along it is, with a per-case speed, early withdrawals and closures for every reason.
+This module writes rows directly, bypassing the actions, because the actions' per-row checks
+and audit would turn minutes into hours at a million cases; one audit entry records the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from remis.audit.actions import record
+from remis.cases.lifecycle import JOURNEY, Stage
+from remis.cases.models import (
+    AccessReason,
+    Case,
+    CaseAccess,
+    CaseMember,
+    Consent,
+    CounsellingSession,
+    Person,
+    Reception,
+    ReferenceCounter,
+    ReturnTravel,
+    Submission,
+    Transition,
+)
+from remis.demo.bulk import insert_rows, next_id, reset_sequences
+from remis.demo.names import pool
+from remis.demo.world import World, build_world
+from remis.lib.countries import alpha3
+from remis.lib.text import fold
+from remis.programmes.models import MigrantCategory, Vulnerability
+
+# Days after registration at which an average case reaches each journey stage.
+MILESTONES = dict(zip(JOURNEY, (0, 6, 28, 58, 59, 66, 85, 115, 200), strict=True))
+CLOSE_AFTER_MONITORING = 365
+AIRPORTS = {
+    "BE": "BRU",
+    "DE": "FRA",
+    "AT": "VIE",
+    "GR": "ATH",
+    "NE": "NIM",
+    "LY": "MJI",
+    "MA": "CMN",
+    "GN": "CKY",
+    "ML": "BKO",
+    "CI": "ABJ",
+    "SN": "DSS",
+    "CM": "DLA",
+    "NG": "LOS",
+    "GM": "BJL",
+    "IQ": "EBL",
+    "GE": "TBS",
+    "BR": "GRU",
+    "AF": "KBL",
+    "RS": "BEG",
+    "AL": "TIA",
+    "MK": "SKP",
+    "TR": "IST",
+    "PK": "ISB",
+    "BD": "DAC",
+    "DZ": "ALG",
+}
+TRANSIT_HOSTS = {"NE", "LY", "MA"}
+CATEGORY_MIX = {
+    "transit": {
+        "stranded_migrant": 60,
+        "irregular_migrant": 28,
+        "victim_of_trafficking": 5,
+        "unaccompanied_separated_child": 4,
+        "other": 3,
+    },
+    "destination": {
+        "rejected_asylum_seeker": 38,
+        "irregular_migrant": 30,
+        "withdrawn_asylum_application": 16,
+        "regular_migrant": 6,
+        "victim_of_trafficking": 3,
+        "unaccompanied_separated_child": 2,
+        "other": 5,
+    },
+}
+CLOSURE_MIX = {"completed": 78, "lost_contact": 13, "remigrated": 5, "transferred": 3, "deceased": 1}
+
+
+@dataclass
+class Batch:
+    persons: list[tuple[Any, ...]] = field(default_factory=list)
+    cases: list[tuple[Any, ...]] = field(default_factory=list)
+    members: list[tuple[Any, ...]] = field(default_factory=list)
+    access: list[tuple[Any, ...]] = field(default_factory=list)
+    submissions: list[tuple[Any, ...]] = field(default_factory=list)
+    transitions: list[tuple[Any, ...]] = field(default_factory=list)
+    consents: list[tuple[Any, ...]] = field(default_factory=list)
+    sessions: list[tuple[Any, ...]] = field(default_factory=list)
+    travel: list[tuple[Any, ...]] = field(default_factory=list)
+    receptions: list[tuple[Any, ...]] = field(default_factory=list)
+    workers: list[tuple[Any, ...]] = field(default_factory=list)
+    vulnerabilities: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+PERSON_COLS = (
+    "id",
+    "uuid",
+    "given_name",
+    "family_name",
+    "alternate_names",
+    "sex",
+    "date_of_birth",
+    "birth_year_estimated",
+    "nationality",
+    "phone",
+    "email",
+    "address",
+    "version",
+)
+CASE_COLS = (
+    "id",
+    "uuid",
+    "reference",
+    "programme",
+    "return_type",
+    "category",
+    "principal",
+    "host_country",
+    "origin_country",
+    "stage",
+    "stage_changed_at",
+    "closure_reason",
+    "stage_before_closure",
+    "registering_organisation",
+    "registered_at",
+    "intended_return_date",
+    "arrival_date",
+    "post_arrival_status",
+    "household_size",
+    "search_text",
+    "version",
+    "updated_at",
+)
+
+
+class Generator:
+    def __init__(self, world: World, seed: int, today: dt.date) -> None:
+        self.world = world
+        self.rng = random.Random(seed)
+        self.today = today
+        self.now = timezone.now()
+        self.categories = dict(MigrantCategory.objects.values_list("code", "id"))
+        self.vulnerabilities = list(Vulnerability.objects.values_list("id", flat=True))
+        self.counters = dict(ReferenceCounter.objects.values_list("prefix", "last"))
+        self.person_id = next_id(Person)
+        self.case_id = next_id(Case)
+        self.programme_weights = [p.weight for p in world.programmes]
+
+    def _uuid(self) -> uuid.UUID:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+
+    def _at(self, day: dt.date) -> dt.datetime:
+        """A moment in office hours (08:00-17:00 UTC) on `day`."""
+        seconds = 28_800 + int(self.rng.random() * 32_400)
+        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(seconds=seconds)
+
+    def _reference(self, origin: str, year: int) -> str:
+        prefix = f"{alpha3(origin)}-{year}"
+        self.counters[prefix] = self.counters.get(prefix, 0) + 1
+        return f"{prefix}-{self.counters[prefix]:06d}"
+
+    def _person(
+        self, batch: Batch, origin: str, sex: str, age: int, family: str | None = None
+    ) -> tuple[int, str]:
+        names = pool(origin)
+        given = self.rng.choice(names[sex])
+        family_name = family or self.rng.choice(names["family"])
+        pid = self.person_id
+        self.person_id += 1
+        exact_dob = self.rng.random() < 0.8
+        born = self.today - dt.timedelta(days=age * 365 + self.rng.randint(0, 364))
+        batch.persons.append(
+            (
+                pid,
+                self._uuid(),
+                given,
+                family_name,
+                "",
+                sex,
+                born if exact_dob else None,
+                None if exact_dob else born.year,
+                origin,
+                f"+000 {self.rng.randint(100000, 999999)}",
+                "",
+                "",
+                1,
+            )
+        )
+        return pid, fold(f"{given} {family_name}")
+
+    def _stage(self, age_days: int, speed: float, post_arrival: bool) -> tuple[Stage, dict[Stage, int]]:
+        reached: dict[Stage, int] = {}
+        start = JOURNEY.index(Stage.RETURNED) if post_arrival else 0
+        base = MILESTONES[JOURNEY[start]]
+        for stage in JOURNEY[start:]:
+            day = int((MILESTONES[stage] - base) * speed)
+            if day > age_days:
+                break
+            reached[stage] = day
+        stage = list(reached)[-1]
+        monitoring_day = reached.get(Stage.MONITORING)
+        if monitoring_day is not None and age_days - monitoring_day > CLOSE_AFTER_MONITORING * speed:
+            return Stage.CLOSED, reached
+        if not post_arrival and self.rng.random() < 0.06:  # withdraws before travelling
+            stop = self.rng.choice(JOURNEY[:3])
+            if stop in reached and age_days > reached[stop] + 14:
+                last = JOURNEY.index(stop)
+                return Stage.CLOSED, {k: v for k, v in reached.items() if JOURNEY.index(k) <= last}
+        return stage, reached
+
+    def add_case(self, batch: Batch) -> None:
+        rng = self.rng
+        demo = rng.choices(self.world.programmes, weights=self.programme_weights)[0]
+        host = rng.choice(list(demo.corridors))
+        origins = demo.corridors[host]
+        origin = rng.choices(origins, weights=range(len(origins), 0, -1))[0]
+        post_arrival = rng.random() < 0.12
+        mix = CATEGORY_MIX["transit" if host in TRANSIT_HOSTS else "destination"]
+        category = rng.choices(list(mix), weights=list(mix.values()))[0]
+        age_days = int(rng.triangular(0, 1000, 60))
+        registered_on = self.today - dt.timedelta(days=age_days)
+        speed = rng.uniform(0.6, 1.8)
+        stage, reached = self._stage(age_days, speed, post_arrival)
+        host_office = self.world.host_office[host]
+        partner = rng.choices(
+            self.world.origin_partners[origin], weights=[7, 3][: len(self.world.origin_partners[origin])]
+        )[0]
+
+        child = category == "unaccompanied_separated_child"
+        sex = "M" if rng.random() < (0.7 if child else 0.78) else "F"
+        age = rng.randint(14, 17) if child else int(rng.triangular(18, 65, 27))
+        principal, search = self._person(batch, origin, sex, age)
+        case_id = self.case_id
+        self.case_id += 1
+        reference = self._reference(origin, registered_on.year)
+        members = [(principal, "principal")]
+        parts = [reference.lower(), search]
+        if not child and rng.random() < 0.18:
+            family = None
+            spouse, text = self._person(
+                batch, origin, "F" if sex == "M" else "M", max(18, age - rng.randint(0, 6))
+            )
+            members.append((spouse, "spouse"))
+            parts.append(text)
+            for _ in range(rng.randint(0, 4)):
+                kid, text = self._person(batch, origin, rng.choice("MF"), rng.randint(0, 15), family)
+                members.append((kid, "child"))
+                parts.append(text)
+        for person_id, relation in members:
+            batch.members.append((case_id, person_id, relation))
+
+        def on(stage_key: Stage) -> dt.date:
+            return min(self.today, registered_on + dt.timedelta(days=reached[stage_key]))
+
+        closure_reason, before_closure = "", ""
+        if stage == Stage.CLOSED:
+            before_closure = list(reached)[-1]
+            if before_closure in (Stage.REGISTERED, Stage.COUNSELLING, Stage.RETURN_PLANNED):
+                closure_reason = "withdrew"
+            else:
+                closure_reason = rng.choices(list(CLOSURE_MIX), weights=list(CLOSURE_MIX.values()))[0]
+        arrival = on(Stage.RETURNED) if Stage.RETURNED in reached else None
+        if post_arrival:
+            arrival = registered_on
+        last_day = self.today if stage == Stage.CLOSED else on(list(reached)[-1])
+        registering = partner if post_arrival else host_office
+        batch.cases.append(
+            (
+                case_id,
+                self._uuid(),
+                reference,
+                demo.programme.pk,
+                "post_arrival" if post_arrival else "avr",
+                self.categories[category],
+                principal,
+                host,
+                origin,
+                str(stage),
+                self._at(last_day),
+                closure_reason,
+                str(before_closure),
+                registering.pk,
+                self._at(registered_on),
+                None if post_arrival else registered_on + dt.timedelta(days=int(60 * speed)),
+                arrival,
+                ("confirmed" if rng.random() < 0.9 else "pending") if post_arrival else "n/a",
+                len(members),
+                " | ".join(parts),
+                1,
+                self.now,
+            )
+        )
+        staff_host = self.world.staff.get(host_office.pk, [])
+        staff_partner = self.world.staff.get(partner.pk, [])
+        counsellor = staff_host[0] if staff_host else None
+        self._sharing(
+            batch, case_id, registered_on, reached, host_office.pk, partner.pk, post_arrival, counsellor
+        )
+        previous = ""
+        for key, day in reached.items():
+            at = self._at(min(self.today, registered_on + dt.timedelta(days=day)))
+            batch.transitions.append(
+                (
+                    case_id,
+                    previous,
+                    str(key),
+                    at,
+                    counsellor if JOURNEY.index(key) < 3 else (staff_partner[0] if staff_partner else None),
+                    "",
+                )
+            )
+            previous = str(key)
+        if stage == Stage.CLOSED:
+            batch.transitions.append((case_id, previous, "closed", self._at(last_day), None, closure_reason))
+        if not post_arrival and Stage.COUNSELLING in reached and counsellor:
+            for n in range(rng.randint(1, 3)):
+                held = min(self.today, on(Stage.COUNSELLING) + dt.timedelta(days=7 * n))
+                batch.sessions.append(
+                    (
+                        case_id,
+                        held,
+                        "in_person",
+                        counsellor,
+                        rng.random() < 0.4,
+                        "return options; reintegration assistance",
+                        "",
+                    )
+                )
+        if Stage.RETURN_PLANNED in reached or post_arrival:
+            departure = arrival - dt.timedelta(days=1) if arrival else None
+            route = f"{AIRPORTS.get(host, host)} – IST – {AIRPORTS.get(origin, origin)}"
+            batch.travel.append(
+                (
+                    case_id,
+                    departure,
+                    arrival,
+                    route,
+                    "medical" if rng.random() < 0.03 else "none",
+                    "fit",
+                    "",
+                    1,
+                )
+            )
+        if Stage.RECEPTION in reached and arrival:
+            batch.receptions.append(
+                (
+                    case_id,
+                    arrival,
+                    rng.random() < 0.9,
+                    rng.choice([0, 0, 1, 2, 3]),
+                    rng.random() < 0.8,
+                    Decimal(rng.choice([50, 75, 100, 150])),
+                    "EUR",
+                    rng.random() < 0.7,
+                    rng.random() < 0.04,
+                    "",
+                    1,
+                )
+            )
+        assignee = (
+            staff_partner[0] if (post_arrival or Stage.RETURNED in reached) and staff_partner else counsellor
+        )
+        if assignee:
+            batch.workers.append((case_id, assignee))
+        if rng.random() < 0.2 and self.vulnerabilities:
+            for vid in rng.sample(self.vulnerabilities, rng.randint(1, 2)):
+                batch.vulnerabilities.append((case_id, vid))
+
+    def _sharing(
+        self,
+        batch: Batch,
+        case_id: int,
+        registered_on: dt.date,
+        reached: dict[Stage, int],
+        host_org: int,
+        partner_org: int,
+        post_arrival: bool,
+        counsellor: int | None,
+    ) -> None:
+        rng = self.rng
+        if post_arrival:
+            batch.access.append(
+                (case_id, partner_org, AccessReason.REGISTERED.value, self._at(registered_on), None)
+            )
+            batch.access.append(
+                (case_id, host_org, AccessReason.COORDINATOR.value, self._at(registered_on), None)
+            )
+            return
+        batch.access.append((case_id, host_org, AccessReason.REGISTERED.value, self._at(registered_on), None))
+        if Stage.COUNSELLING not in reached:
+            return
+        consent_day = registered_on + dt.timedelta(days=reached[Stage.COUNSELLING])
+        for purpose in ("data_processing", "sharing_with_partners", "follow_up_contact"):
+            batch.consents.append(
+                (
+                    case_id,
+                    purpose,
+                    purpose != "follow_up_contact" or rng.random() < 0.92,
+                    consent_day,
+                    counsellor,
+                    self._at(consent_day),
+                    "",
+                )
+            )
+        accepted = Stage.RETURN_PLANNED in reached
+        if not accepted and rng.random() < 0.5:
+            return  # still being counselled, not submitted yet
+        submitted = min(self.today, consent_day + dt.timedelta(days=rng.randint(0, 3)))
+        submitted_at = self._at(submitted)
+        due = submitted_at + dt.timedelta(days=10)
+        if accepted and rng.random() < 0.06:  # rejected once, corrected, resubmitted
+            answered = submitted_at + dt.timedelta(days=rng.randint(2, 8))
+            batch.submissions.append(
+                (
+                    case_id,
+                    host_org,
+                    partner_org,
+                    "rejected",
+                    "",
+                    submitted_at,
+                    counsellor,
+                    due,
+                    answered,
+                    None,
+                    "Copy of travel document missing",
+                )
+            )
+            submitted_at = answered + dt.timedelta(days=1)
+            due = submitted_at + dt.timedelta(days=10)
+        if accepted:
+            answered = submitted_at + dt.timedelta(days=rng.randint(1, 9))
+            batch.submissions.append(
+                (
+                    case_id,
+                    host_org,
+                    partner_org,
+                    "accepted",
+                    "",
+                    submitted_at,
+                    counsellor,
+                    due,
+                    answered,
+                    None,
+                    "",
+                )
+            )
+            batch.access.append((case_id, partner_org, AccessReason.ACCEPTED.value, answered, None))
+        else:
+            batch.submissions.append(
+                (case_id, host_org, partner_org, "pending", "", submitted_at, counsellor, due, None, None, "")
+            )
+            batch.access.append((case_id, partner_org, AccessReason.SUBMITTED.value, submitted_at, None))
+
+
+def write(batch: Batch) -> None:
+    insert_rows(Person, PERSON_COLS, batch.persons)
+    insert_rows(Case, CASE_COLS, batch.cases)
+    insert_rows(CaseMember, ("case", "person", "relation"), batch.members)
+    insert_rows(CaseAccess, ("case", "organisation", "reason", "granted_at", "revoked_at"), batch.access)
+    insert_rows(
+        Submission,
+        (
+            "case",
+            "from_organisation",
+            "to_organisation",
+            "status",
+            "message",
+            "submitted_at",
+            "submitted_by",
+            "due_at",
+            "responded_at",
+            "responded_by",
+            "rejection_reason",
+        ),
+        batch.submissions,
+    )
+    insert_rows(Transition, ("case", "from_stage", "to_stage", "at", "by", "reason"), batch.transitions)
+    insert_rows(
+        Consent,
+        ("case", "purpose", "given", "given_on", "recorded_by", "recorded_at", "note"),
+        [c for c in batch.consents if c[4] is not None],
+    )
+    insert_rows(
+        CounsellingSession,
+        ("case", "held_on", "mode", "counsellor", "interpreter_used", "topics", "notes"),
+        batch.sessions,
+    )
+    insert_rows(
+        ReturnTravel,
+        ("case", "departure_date", "arrival_date", "route", "escort", "medical_fitness", "notes", "version"),
+        batch.travel,
+    )
+    insert_rows(
+        Reception,
+        (
+            "case",
+            "received_on",
+            "airport_pickup",
+            "accommodation_nights",
+            "nutrition",
+            "pocket_money",
+            "pocket_money_currency",
+            "onward_transport",
+            "urgent_medical_care",
+            "notes",
+            "version",
+        ),
+        batch.receptions,
+    )
+    insert_rows(Case.assigned_workers.through, ("case", "user"), batch.workers)
+    insert_rows(Case.vulnerabilities.through, ("case", "vulnerability"), batch.vulnerabilities)
+
+
+def generate_cases(
+    count: int,
+    *,
+    seed: int = 2026,
+    batch_size: int = 5000,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Insert `count` synthetic cases; returns how many. Safe to run again: it appends."""
+    world = build_world()
+    if connection.vendor == "sqlite":
+        # Random UUIDs land all over their unique indexes: a large page cache keeps those
+        # pages in memory instead of re-reading them for every batch.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -524288")  # 512 MiB
+    generator = Generator(world, seed + next_id(Case), timezone.localdate())
+    done = 0
+    while done < count:
+        size = min(batch_size, count - done)
+        batch = Batch()
+        for _ in range(size):
+            generator.add_case(batch)
+        with transaction.atomic():
+            write(batch)
+        done += size
+        if progress:
+            progress(done, count)
+    with transaction.atomic():
+        for prefix, last in generator.counters.items():
+            ReferenceCounter.objects.update_or_create(prefix=prefix, defaults={"last": last})
+        reset_sequences([Person, Case])
+        marker = ReferenceCounter.objects.order_by("prefix").first()
+        if marker is not None:
+            record(
+                None, "demo.generate_cases", marker, changes={"cases": [None, count], "seed": [None, seed]}
+            )
+    return done

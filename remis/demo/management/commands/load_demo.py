@@ -1,0 +1,37 @@
+"""manage.py load_demo: the demo world and a few thousand synthetic cases, once.
+
+A second run finds the data and only prints the logins again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from remis.cases.models import Case
+from remis.demo.generator import generate_cases
+from remis.demo.world import DEMO_PASSWORD, build_world
+
+
+class Command(BaseCommand):
+    help = "Load the synthetic demo dataset (skipped if cases exist) and print a login per role."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--cases", type=int, default=3000, help="how many synthetic cases to generate")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Case.objects.exists():
+            self.stdout.write("Demo data already loaded; reusing it.")
+            world = build_world()
+        else:
+            self.stdout.write(f"Loading the demo dataset ({options['cases']:,} synthetic cases)…")
+            world = build_world()
+            generate_cases(options["cases"], seed=2026)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("REMIS demo: http://127.0.0.1:8000/"))
+        self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")
+        self.stdout.write(f"  {'username':<16} {'role':<18} organisation")
+        for username, role, organisation in world.logins:
+            self.stdout.write(f"  {username:<16} {role:<18} {organisation}")
+        self.stdout.write("")

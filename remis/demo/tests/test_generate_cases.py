@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from remis.accounts.models import User
+from remis.cases.lifecycle import Stage
+from remis.cases.models import Case, CaseAccess, CaseMember, Submission
+from remis.cases.queries import cases_by_stage, visible_cases
+from remis.lib.text import fold
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def generated(db):
+    call_command("generate_cases", cases=600, seed=7, batch_size=250, stdout=open("/dev/null", "w"))
+
+
+def test_generates_cases_at_every_stage_with_households(generated):
+    stages = set(Case.objects.values_list("stage", flat=True))
+    assert stages == set(Stage.values)
+    assert Case.objects.count() == 600
+    assert CaseMember.objects.count() > 600  # some cases are families
+    assert set(Case.objects.filter(stage="closed").values_list("closure_reason", flat=True)) >= {
+        "completed",
+        "lost_contact",
+        "withdrew",
+    }
+
+
+def test_generated_data_respects_scoping(generated):
+    caseworker = User.objects.get(username="caseworker.gn")
+    visible = visible_cases(caseworker)
+    assert visible.exists()
+    assert set(visible.values_list("origin_country", flat=True)) == {"GN"}
+    assert not visible_cases(User.objects.get(username="donor")).exists()
+    # a partner sees a case only through an accepted or pending submission, or one it opened
+    for case in visible[:50]:
+        assert CaseAccess.objects.filter(case=case, organisation__memberships__user=caseworker).exists()
+    pending = Submission.objects.filter(status="pending").first()
+    assert pending is not None
+
+
+def test_search_text_and_references_are_consistent(generated):
+    case = Case.objects.select_related("principal").first()
+    assert case is not None
+    assert fold(case.principal.given_name) in case.search_text
+    assert case.reference.lower() in case.search_text
+    assert Case.objects.values("reference").distinct().count() == 600
+
+
+def test_registration_after_generation_takes_the_next_reference(generated):
+    from remis.accounts.models import Organisation
+    from remis.cases.actions import register_case
+    from remis.cases.tests.factories import make_person
+    from remis.programmes.models import MigrantCategory, Programme
+
+    counsellor = User.objects.get(username="counsellor.be")
+    case = register_case(
+        counsellor,
+        Organisation.objects.get(name="IOM Belgium"),
+        programme=Programme.objects.get(code="REAB-BE"),
+        category=MigrantCategory.objects.get(code="irregular_migrant"),
+        host_country="BE",
+        origin_country="GE",
+        person=make_person(nationality="GE"),
+    )
+    assert Case.objects.filter(reference=case.reference).count() == 1
+    assert case.pk > max(Case.objects.exclude(pk=case.pk).values_list("pk", flat=True))
+
+
+def test_stage_counts_come_from_one_aggregate_query(generated, django_assert_max_num_queries):
+    caseworker = User.objects.get(username="caseworker.gn")
+    with django_assert_max_num_queries(4):
+        counts = cases_by_stage(caseworker)
+    assert sum(counts.values()) == visible_cases(caseworker).count()
