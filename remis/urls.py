@@ -1,3 +1,29 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from remis.accounts import views as account_views
+from remis.audit import views as audit_views
+from remis.cases import views as case_views
+
+urlpatterns = [
+    path("", case_views.dashboard, name="dashboard"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/language/", account_views.set_language, name="set_language"),
+    path("accounts/tokens/", account_views.api_tokens, name="api_tokens"),
+    path("cases/", case_views.case_list, name="case_list"),
+    path("cases/new/", case_views.register, name="case_register"),
+    path(
+        "cases/new/post-arrival/", case_views.register, {"post_arrival": True}, name="case_open_post_arrival"
+    ),
+    path("cases/<uuid:case_uuid>/", case_views.case_detail, name="case_detail"),
+    path("cases/<uuid:case_uuid>/do/<slug:step>/", case_views.case_step, name="case_step"),
+    path(
+        "cases/<uuid:case_uuid>/documents/<int:document_id>/",
+        case_views.document_download,
+        name="document_download",
+    ),
+    path("audit/", audit_views.audit_search, name="audit_search"),
+]

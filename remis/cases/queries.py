@@ -168,3 +168,126 @@ def submissions_awaiting(actor: Any) -> QuerySet[Submission]:
         .select_related("case", "from_organisation", "to_organisation")
         .order_by("due_at")
     )
+
+
+@dataclass
+class JourneyStep:
+    stage: str
+    label: str
+    reached_at: dt.datetime | None
+    current: bool
+
+
+@dataclass
+class CaseOverview:
+    """Everything the case page shows, read through the actor's scope and rights."""
+
+    case: Case
+    permissions: frozenset[str]
+    journey: list[JourneyStep]
+    next_stages: list[tuple[str, str]]
+    members: list[Any]
+    vulnerabilities: list[Any]
+    hidden_vulnerabilities: int
+    consents: list[Any]
+    current_consents: dict[str, bool]
+    sessions: list[Any]
+    needs: list[Any]
+    travel: Any
+    reception: Any
+    submissions: list[Any]
+    can_respond_to: list[Any]
+    notes: list[Any]
+    documents: list[Any]
+    history: list[Any]
+    transitions: list[Any]
+
+
+def case_overview(actor: Any, case: Case) -> CaseOverview:
+    from remis.audit.models import AuditEntry
+    from remis.cases.lifecycle import JOURNEY, Stage, next_stages
+    from remis.cases.models import Reception, ReturnTravel
+
+    perms = case_permissions(actor, case)
+    transitions = list(case.transitions.select_related("by"))
+    reached: dict[str, dt.datetime] = {}
+    for t in transitions:
+        reached.setdefault(t.to_stage, t.at)
+    journey = [
+        JourneyStep(str(s), str(s.label), reached.get(s), case.stage == s) for s in (*JOURNEY, Stage.CLOSED)
+    ]
+    sensitive_ok = Perm.CASE_VIEW_SENSITIVE in perms
+    all_vulnerabilities = list(case.vulnerabilities.all())
+    shown = [v for v in all_vulnerabilities if sensitive_ok or not v.sensitive]
+    consents = list(case.consents.select_related("recorded_by"))
+    current: dict[str, bool] = {}
+    for consent in consents:  # ordered by date: the latest statement per purpose wins
+        current[consent.purpose] = consent.given
+    responding_orgs = {g.organisation_id for g in grants_with(actor, Perm.CASE_RESPOND)}
+    submissions = list(
+        case.submissions.select_related("to_organisation", "from_organisation", "submitted_by")
+    )
+    return CaseOverview(
+        case=case,
+        permissions=perms,
+        journey=journey,
+        next_stages=[(str(s), str(s.label)) for s in next_stages(case.stage) if s != Stage.CLOSED],
+        members=list(case.members.select_related("person").prefetch_related("person__identity_documents")),
+        vulnerabilities=shown,
+        hidden_vulnerabilities=len(all_vulnerabilities) - len(shown),
+        consents=consents,
+        current_consents=current,
+        sessions=list(case.counselling_sessions.select_related("counsellor")),
+        needs=list(case.needs.all()),
+        travel=ReturnTravel.objects.filter(case=case).first(),
+        reception=Reception.objects.filter(case=case).first(),
+        submissions=submissions,
+        can_respond_to=[
+            s
+            for s in submissions
+            if s.status == SubmissionStatus.PENDING and s.to_organisation_id in responding_orgs
+        ],
+        notes=list(case.notes.select_related("author")[:50]),
+        documents=list(case.documents.filter(deleted_at__isnull=True).select_related("uploaded_by")),
+        history=list(AuditEntry.objects.filter(case_uuid=case.uuid).select_related("actor")[:100]),
+        transitions=transitions,
+    )
+
+
+def assignable_workers(case: Case) -> QuerySet[Any]:
+    """Users of organisations with access to the case, covering its countries."""
+    from remis.accounts.models import User
+
+    org_ids = list(case.access.filter(revoked_at__isnull=True).values_list("organisation_id", flat=True))
+    return (
+        User.objects.filter(memberships__organisation_id__in=org_ids, is_active=True)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def recent_activity(actor: Any, limit: int = 10) -> list[Any]:
+    """The latest audited writes on cases the actor can see (the dashboard's feed)."""
+    from remis.audit.models import AuditEntry
+
+    if not grants_with(actor, Perm.CASE_VIEW):
+        return []
+    org_ids = [g.organisation_id for g in grants_with(actor, Perm.CASE_VIEW)]
+    from remis.accounts.models import Membership
+
+    colleagues = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
+    entries = (
+        AuditEntry.objects.filter(case_uuid__isnull=False, actor_id__in=colleagues)
+        .select_related("actor")
+        .order_by("-at", "-id")[: limit * 3]
+    )
+    visible = set(
+        visible_cases(actor).filter(uuid__in=[e.case_uuid for e in entries]).values_list("uuid", "reference")
+    )
+    references = dict(visible)
+    out = []
+    for entry in entries:
+        if entry.case_uuid in references:
+            entry.case_reference = references[entry.case_uuid]  # type: ignore[attr-defined]
+            out.append(entry)
+    return out[:limit]

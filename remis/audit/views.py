@@ -1,0 +1,58 @@
+"""The audit log search page, for administrators."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import has_perm
+from remis.audit.queries import search_entries
+from remis.lib.paging import paginate
+
+
+class AuditSearchForm(forms.Form):
+    action = forms.CharField(
+        label=gettext_lazy("Action"),
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"placeholder": "case.transition"}),
+    )
+    username = forms.CharField(label=gettext_lazy("User"), required=False, max_length=150)
+    case_reference = forms.CharField(label=gettext_lazy("Case reference"), required=False, max_length=32)
+    since = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+@login_required
+def audit_search(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_superuser or has_perm(request.user, Perm.AUDIT_VIEW_ALL)):
+        return HttpResponseForbidden(_("Only administrators can search the audit log."))
+    form = AuditSearchForm(request.POST or None)
+    criteria: dict = {}
+    page_number = 1
+    if form.is_bound and form.is_valid():
+        c = form.cleaned_data
+        criteria = {
+            "action": c["action"],
+            "username": c["username"],
+            "since": c["since"],
+            "until": c["until"],
+        }
+        if c["case_reference"]:
+            from remis.cases.queries import visible_cases
+
+            case = visible_cases(request.user).filter(reference__iexact=c["case_reference"].strip()).first()
+            criteria["case_uuid"] = case.uuid if case else "00000000-0000-0000-0000-000000000000"
+        page_number = c.get("page") or 1
+    page = paginate(search_entries(request.user, **criteria), page_number, per_page=50)
+    return render(request, "audit/search.html", {"form": form, "page": page})

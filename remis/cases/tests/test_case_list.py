@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from remis.cases.tests.factories import PASSWORD, make_person, register
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def test_list_shows_only_the_users_cases(client, world, alice, dave):
+    case = register(world)
+    login(client, alice)
+    assert case.reference in client.get(reverse("case_list")).content.decode()
+    client.logout()
+    login(client, dave)
+    body = client.get(reverse("case_list")).content.decode()
+    assert case.reference not in body
+    assert "No case matches" in body
+
+
+def test_search_by_name_is_posted_and_accent_insensitive(client, world, alice):
+    wanted = register(world, person=make_person(given_name="Aïssatou", family_name="Sow"))
+    other = register(world, person=make_person(given_name="Moussa", family_name="Traoré"))
+    login(client, alice)
+    body = client.post(reverse("case_list"), {"q": "aissatou"}).content.decode()
+    assert wanted.reference in body and other.reference not in body
+
+
+def test_filters_and_sorting(client, world, alice):
+    first = register(world)
+    second = register(world, origin="SN")
+    login(client, alice)
+    body = client.get(reverse("case_list"), {"origin_country": "SN"}).content.decode()
+    assert second.reference in body and first.reference not in body
+    body = client.post(reverse("case_list"), {"sort": "reference"}).content.decode()
+    assert body.index(first.reference) < body.index(second.reference)
+    body = client.post(
+        reverse("case_list"), {"arrived_from": "2026-02-01", "arrived_to": "2026-01-01"}
+    ).content.decode()
+    assert "before its start" in body
+
+
+def test_pagination_and_htmx_partial(client, world, alice):
+    for _ in range(27):
+        register(world)
+    login(client, alice)
+    body = client.post(reverse("case_list"), {"page": 2}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Page 2 of 2" in body
+    assert "<html" not in body  # htmx gets the results fragment only
+    assert body.count("<tr>") == 1 + 2  # header row + the last two cases
+
+
+def test_list_query_count_does_not_grow_with_rows(client, world, alice, django_assert_max_num_queries):
+    for _ in range(30):
+        register(world)
+    login(client, alice)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("case_list"))

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from remis.cases.models import Case, Note
+from remis.cases.tests.factories import PASSWORD, register, returned_case
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def registration_form(world, **overrides):
+    data = {
+        "organisation": world.be_office.pk,
+        "programme": world.programme.pk,
+        "category": 2,
+        "host_country": "BE",
+        "origin_country": "GN",
+        "given_name": "Néné",
+        "family_name": "Condé",
+        "sex": "F",
+        "date_of_birth": "1990-03-02",
+        "nationality": "GN",
+        "document_kind": "passport",
+        "document_number": "G1234567",
+        "document_country": "GN",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_counsellor_registers_a_case_through_the_form(client, world, alice):
+    login(client, alice)
+    response = client.post(reverse("case_register"), registration_form(world))
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("case_detail", args=[case.uuid])
+    page = client.get(response["Location"])
+    assert case.reference in page.content.decode()
+    assert "Condé" in page.content.decode()
+
+
+def test_registration_form_names_each_bad_field_and_writes_nothing(client, world, alice):
+    login(client, alice)
+    future = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    response = client.post(
+        reverse("case_register"),
+        registration_form(world, date_of_birth=future, origin_country="XX", family_name=""),
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "The date of birth is in the future." in body
+    assert "Select a valid choice" in body  # unknown country code
+    assert "This field is required" in body
+    assert not Case.objects.exists()
+
+
+def test_registration_refuses_same_host_and_origin_with_a_field_message(client, world, alice):
+    login(client, alice)
+    response = client.post(reverse("case_register"), registration_form(world, origin_country="BE"))
+    assert "must differ from the host country" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_outsider_gets_404_and_nothing_changes(client, world, dave):
+    case = register(world)
+    login(client, dave)
+    assert client.get(reverse("case_detail", args=[case.uuid])).status_code == 404
+    response = client.post(reverse("case_step", args=[case.uuid, "note"]), {"body": "sneaky"})
+    assert response.status_code == 404
+    assert not Note.objects.exists()
+
+
+def test_read_only_member_sees_the_case_but_writing_is_403(client, world, carol):
+    case = register(world)
+    login(client, carol)
+    assert client.get(reverse("case_detail", args=[case.uuid])).status_code == 200
+    response = client.post(reverse("case_step", args=[case.uuid, "note"]), {"body": "hello"})
+    assert response.status_code == 403
+    assert not Note.objects.exists()
+
+
+def test_forbidden_transition_shows_the_reason_on_the_case_page(client, world, alice):
+    case = register(world)
+    login(client, alice)
+    client.post(reverse("case_step", args=[case.uuid, "transition"]), {"stage": "counselling", "version": 1})
+    response = client.post(
+        reverse("case_step", args=[case.uuid, "transition"]), {"stage": "return_planned", "version": 2}
+    )
+    assert response.status_code == 400
+    assert "counselling session" in response.content.decode()
+    case.refresh_from_db()
+    assert case.stage == "counselling"
+
+
+def test_stale_form_shows_a_conflict_message(client, world, alice):
+    case = register(world)
+    login(client, alice)
+    client.post(reverse("case_step", args=[case.uuid, "transition"]), {"stage": "counselling", "version": 1})
+    response = client.post(
+        reverse("case_step", args=[case.uuid, "details"]),
+        {
+            "version": 1,
+            "category": case.category_id,
+            "intended_return_date": "",
+        },
+    )
+    assert response.status_code == 400
+    assert "Someone else saved this record" in response.content.decode()
+
+
+def test_travel_with_arrival_before_departure_is_refused_on_the_field(client, world, alice):
+    case = register(world)
+    login(client, alice)
+    response = client.post(
+        reverse("case_step", args=[case.uuid, "travel"]),
+        {
+            "departure_date": "2026-05-10",
+            "arrival_date": "2026-05-01",
+            "escort": "none",
+            "medical_fitness": "fit",
+        },
+    )
+    assert response.status_code == 400
+    assert "The arrival date is before the departure date." in response.content.decode()
+
+
+def test_document_is_served_only_to_those_who_see_the_case(client, world, alice, dave):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = register(world)
+    login(client, alice)
+    client.post(
+        reverse("case_step", args=[case.uuid, "document"]),
+        {
+            "title": "Laissez-passer",
+            "file": SimpleUploadedFile("lp.pdf", b"%PDF-1.4 synthetic", "application/pdf"),
+        },
+    )
+    document = case.documents.get()
+    url = reverse("document_download", args=[case.uuid, document.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    client.logout()
+    login(client, dave)
+    assert client.get(url).status_code == 404
+
+
+def test_wrong_type_upload_names_the_file_field(client, world, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = register(world)
+    login(client, alice)
+    response = client.post(
+        reverse("case_step", args=[case.uuid, "document"]),
+        {
+            "title": "x",
+            "file": SimpleUploadedFile("x.pdf", b"<html>not a pdf</html>", "application/pdf"),
+        },
+    )
+    assert response.status_code == 400
+    assert "Only PDF, JPEG and PNG" in response.content.decode()
+    assert not case.documents.exists()
+
+
+def test_partner_accepts_from_the_case_page(client, world, alice, bob):
+    from remis.cases import actions
+
+    case = register(world)
+    today = dt.date.today()
+    actions.record_consent(alice, case, purpose="sharing_with_partners", given=True, given_on=today)
+    submission = actions.submit_case(alice, case, world.gn_partner)
+    login(client, bob)
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert "Accept case" in page
+    client.post(
+        reverse("case_step", args=[case.uuid, "respond"]), {"submission": submission.pk, "decision": "accept"}
+    )
+    submission.refresh_from_db()
+    assert submission.status == "accepted"
+
+
+def test_case_page_query_count_is_bounded(client, world, bob, django_assert_max_num_queries):
+    case = returned_case(world)
+    login(client, bob)
+    with django_assert_max_num_queries(45):
+        assert client.get(reverse("case_detail", args=[case.uuid])).status_code == 200

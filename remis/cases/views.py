@@ -1,0 +1,467 @@
+"""Case pages. Views parse, call an action or a query, and render; nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from remis.accounts.models import Organisation
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
+from remis.audit.actions import record
+from remis.cases import actions
+from remis.cases import forms as case_forms
+from remis.cases.actions import IdentityDocumentData, PersonData
+from remis.cases.actions.journey import RECEPTION_FIELDS, TRAVEL_FIELDS
+from remis.cases.lifecycle import Stage
+from remis.cases.models import Case, Person, Submission
+from remis.cases.queries import (
+    CaseFilters,
+    assignable_workers,
+    case_overview,
+    cases_by_stage,
+    filter_cases,
+    get_case_for,
+    my_cases,
+    recent_activity,
+    submissions_awaiting,
+)
+from remis.lib.errors import DomainError, NotFound, PermissionDenied
+from remis.lib.paging import paginate
+from remis.programmes.models import PartnerRole
+from remis.programmes.queries import partners_in
+
+
+def apply_errors(form: forms.Form, error: DomainError) -> None:
+    """Show a domain refusal on the form, next to the field it names when it has one."""
+    for field, message in error.errors:
+        name = (field or "").split("[")[0]
+        if name in form.fields:
+            form.add_error(name, message)
+        elif name.startswith("documents"):
+            form.add_error("document_number" if "document_number" in form.fields else None, message)
+        else:
+            form.add_error(None, message)
+
+
+def _case_or_404(request: HttpRequest, case_uuid: str, perm: Perm | None = None) -> Case:
+    try:
+        return get_case_for(request.user, case_uuid, perm)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    counts = cases_by_stage(user)
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "can_view_cases": bool(grants_with(user, Perm.CASE_VIEW)),
+            "stage_rows": [(stage, counts.get(stage, 0)) for stage in Stage],
+            "my_cases": my_cases(user).select_related("principal").order_by("-updated_at")[:10],
+            "submissions": submissions_awaiting(user)[:20],
+            "activity": recent_activity(user, 12),
+            "can_register": bool(grants_with(user, Perm.CASE_REGISTER)),
+            "can_open_post_arrival": bool(grants_with(user, Perm.CASE_OPEN_POST_ARRIVAL)),
+        },
+    )
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    workers = assignable_workers_for_user(request.user)
+    form = case_forms.CaseFilterForm(data or None, workers=workers)
+    filters = CaseFilters()
+    if form.is_bound and form.is_valid():
+        cleaned = form.cleaned_data
+        org = cleaned.get("organisation")
+        worker = cleaned.get("worker")
+        filters = CaseFilters(
+            q=cleaned.get("q") or "",
+            stage=cleaned.get("stage") or "",
+            category=cleaned.get("category") or "",
+            host_country=cleaned.get("host_country") or "",
+            origin_country=cleaned.get("origin_country") or "",
+            organisation=org.pk if org else None,
+            worker=worker.pk if worker else None,
+            arrived_from=cleaned.get("arrived_from"),
+            arrived_to=cleaned.get("arrived_to"),
+            sort=cleaned.get("sort") or "-registered",
+        )
+    page_number = form.cleaned_data.get("page") if form.is_bound and form.is_valid() else 1
+    page: Page = paginate(filter_cases(request.user, filters), page_number or 1)
+    partial = request.headers.get("HX-Request") == "true" and request.method == "POST"
+    template = "cases/_results.html" if partial else "cases/list.html"
+    return render(request, template, {"form": form, "page": page, "filters": filters})
+
+
+def assignable_workers_for_user(user: Any) -> Any:
+    from remis.accounts.models import User
+
+    org_ids = [g.organisation_id for g in grants_with(user, Perm.CASE_VIEW)]
+    return User.objects.filter(memberships__organisation_id__in=org_ids).distinct().order_by("username")
+
+
+def _person_data(cleaned: dict[str, Any]) -> PersonData:
+    documents = []
+    if cleaned.get("document_kind") and cleaned.get("document_number"):
+        documents.append(
+            IdentityDocumentData(
+                kind=cleaned["document_kind"],
+                number=cleaned["document_number"],
+                issuing_country=cleaned.get("document_country") or "",
+            )
+        )
+    return PersonData(
+        given_name=cleaned["given_name"],
+        family_name=cleaned["family_name"],
+        sex=cleaned["sex"],
+        date_of_birth=cleaned.get("date_of_birth"),
+        birth_year_estimated=cleaned.get("birth_year_estimated"),
+        nationality=cleaned.get("nationality") or "",
+        alternate_names=cleaned.get("alternate_names") or "",
+        phone=cleaned.get("phone") or "",
+        email=cleaned.get("email") or "",
+        address=cleaned.get("address") or "",
+        documents=documents,
+    )
+
+
+def _organisations_with(user: Any, perm: Perm) -> Any:
+    return Organisation.objects.filter(pk__in=[g.organisation_id for g in grants_with(user, perm)])
+
+
+@login_required
+def register(request: HttpRequest, post_arrival: bool = False) -> HttpResponse:
+    perm = Perm.CASE_OPEN_POST_ARRIVAL if post_arrival else Perm.CASE_REGISTER
+    organisations = _organisations_with(request.user, perm)
+    if not organisations.exists():
+        return HttpResponseForbidden(_("Your role cannot register cases."))
+    form_class = case_forms.PostArrivalCaseForm if post_arrival else case_forms.RegisterCaseForm
+    form = form_class(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        common = {
+            "programme": c["programme"],
+            "category": c["category"],
+            "host_country": c["host_country"],
+            "origin_country": c["origin_country"],
+            "person": _person_data(c),
+            "vulnerabilities": c.get("vulnerabilities") or [],
+        }
+        try:
+            if post_arrival:
+                case = actions.open_post_arrival_case(
+                    request.user, c["organisation"], arrival_date=c["arrival_date"], **common
+                )
+            else:
+                case = actions.register_case(
+                    request.user,
+                    c["organisation"],
+                    intended_return_date=c.get("intended_return_date"),
+                    **common,
+                )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Case %(reference)s registered.") % {"reference": case.reference})
+            return redirect("case_detail", case_uuid=case.uuid)
+    return render(request, "cases/register.html", {"form": form, "post_arrival": post_arrival})
+
+
+def _forms_for(
+    request: HttpRequest, case: Case, bound: dict[str, forms.Form] | None = None
+) -> dict[str, Any]:
+    """Every step form on the case page; `bound` replaces the one that was just submitted."""
+    today = timezone.localdate()
+    travel = getattr(case, "travel", None) if hasattr(case, "travel") else None
+    reception = getattr(case, "reception", None) if hasattr(case, "reception") else None
+    workers = assignable_workers(case)
+    partners = partners_in(case.programme, PartnerRole.REINTEGRATION_PARTNER, case.origin_country)
+    principal = case.principal
+    built: dict[str, forms.Form] = {
+        "transition": case_forms.TransitionForm(initial={"version": case.version}),
+        "close": case_forms.CloseForm(initial={"version": case.version}),
+        "reopen": case_forms.ReopenForm(initial={"version": case.version}),
+        "consent": case_forms.ConsentForm(initial={"given_on": today}),
+        "counselling": case_forms.CounsellingForm(initial={"held_on": today}),
+        "need": case_forms.NeedForm(),
+        "travel": case_forms.TravelForm(
+            initial={
+                "version": travel.version if travel else None,
+                **({f: getattr(travel, f) for f in TRAVEL_FIELDS} if travel else {}),
+            }
+        ),
+        "reception": case_forms.ReceptionForm(
+            initial={
+                "version": reception.version if reception else None,
+                "received_on": case.arrival_date or today,
+                **({f: getattr(reception, f) for f in RECEPTION_FIELDS} if reception else {}),
+            }
+        ),
+        "submit": case_forms.SubmitForm(partners=partners),
+        "respond": case_forms.RespondForm(),
+        "details": case_forms.CaseDetailsForm(
+            workers=workers,
+            initial={
+                "version": case.version,
+                "category": case.category_id,
+                "vulnerabilities": list(case.vulnerabilities.all()),
+                "intended_return_date": case.intended_return_date,
+                "assigned_workers": list(case.assigned_workers.all()),
+            },
+        ),
+        "member": case_forms.MemberForm(),
+        "person": case_forms.PersonEditForm(
+            initial={
+                "version": principal.version,
+                **{
+                    f: getattr(principal, f)
+                    for f in (
+                        "given_name",
+                        "family_name",
+                        "alternate_names",
+                        "sex",
+                        "date_of_birth",
+                        "birth_year_estimated",
+                        "nationality",
+                        "phone",
+                        "email",
+                        "address",
+                    )
+                },
+            }
+        ),
+        "note": case_forms.NoteForm(),
+        "document": case_forms.DocumentForm(),
+    }
+    built.update(bound or {})
+    return built
+
+
+@login_required
+def case_detail(
+    request: HttpRequest, case_uuid: str, bound: dict[str, forms.Form] | None = None
+) -> HttpResponse:
+    case = _case_or_404(request, case_uuid)
+    overview = case_overview(request.user, case)
+    status = 400 if bound else 200
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "o": overview,
+            "case": case,
+            "forms": _forms_for(request, case, bound),
+            "open_step": next(iter(bound or {}), ""),
+        },
+        status=status,
+    )
+
+
+Handler = Callable[[HttpRequest, Case, Any], str]
+
+
+def _transition(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.transition_case(
+        request.user, case, c["stage"], expected_version=c.get("version"), reason=c["reason"]
+    )
+    return _("Case moved to “%(stage)s”.") % {"stage": case.get_stage_display()}
+
+
+def _close(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.close_case(
+        request.user, case, c["closure_reason"], expected_version=c.get("version"), note=c["note"]
+    )
+    return _("Case closed.")
+
+
+def _reopen(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.reopen_case(request.user, case, c["reason"], expected_version=c.get("version"))
+    return _("Case reopened.")
+
+
+def _consent(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.record_consent(
+        request.user, case, purpose=c["purpose"], given=c["given"], given_on=c["given_on"], note=c["note"]
+    )
+    return _("Consent recorded.")
+
+
+def _counselling(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.record_counselling(
+        request.user,
+        case,
+        held_on=c["held_on"],
+        mode=c["mode"],
+        topics=c["topics"],
+        notes=c["notes"],
+        interpreter_used=c["interpreter_used"],
+    )
+    return _("Counselling session recorded.")
+
+
+def _need(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.add_need(request.user, case, kind=c["kind"], description=c["description"])
+    return _("Need recorded.")
+
+
+def _travel(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.save_travel(
+        request.user,
+        case,
+        expected_version=c.get("version"),
+        departure_date=c["departure_date"],
+        arrival_date=c["arrival_date"],
+        route=c["route"],
+        escort=c["escort"],
+        medical_fitness=c["medical_fitness"],
+        notes=c["notes"],
+    )
+    return _("Return travel saved.")
+
+
+def _reception(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    fields = {k: c[k] for k in RECEPTION_FIELDS}
+    actions.save_reception(request.user, case, expected_version=c.get("version"), **fields)
+    return _("Reception saved.")
+
+
+def _submit(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.submit_case(request.user, case, c["to_organisation"], c["message"])
+    return _("Case submitted to %(org)s.") % {"org": c["to_organisation"].name}
+
+
+def _respond(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    submission = Submission.objects.filter(case=case, pk=c["submission"]).first()
+    if submission is None:
+        raise NotFound()
+    accept = c["decision"] == "accept"
+    actions.respond_to_submission(request.user, submission, accept=accept, reason=c["reason"])
+    return _("Case accepted.") if accept else _("Case rejected; the sender has been told why.")
+
+
+def _details(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.update_case_details(
+        request.user,
+        case,
+        expected_version=c.get("version") or case.version,
+        category=c["category"],
+        vulnerabilities=c["vulnerabilities"],
+        intended_return_date=c["intended_return_date"],
+        assigned_workers=c["assigned_workers"],
+    )
+    return _("Case details saved.")
+
+
+def _member(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.add_household_member(request.user, case, _person_data(c), c["relation"])
+    return _("Household member added.")
+
+
+def _person(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    person = Person.objects.get(pk=case.principal_id)
+    actions.update_person(request.user, case, person, _person_data(c), expected_version=c.get("version") or 0)
+    return _("Personal details saved.")
+
+
+def _note(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.add_note(request.user, case, c["body"])
+    return _("Note added.")
+
+
+def _document(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.upload_document(request.user, case, title=c["title"], upload=c["file"])
+    return _("Document uploaded.")
+
+
+def _confirm(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.confirm_post_arrival_case(request.user, case)
+    return _("Post-arrival case confirmed.")
+
+
+STEPS: dict[str, tuple[type[forms.Form] | None, Handler]] = {
+    "transition": (case_forms.TransitionForm, _transition),
+    "close": (case_forms.CloseForm, _close),
+    "reopen": (case_forms.ReopenForm, _reopen),
+    "consent": (case_forms.ConsentForm, _consent),
+    "counselling": (case_forms.CounsellingForm, _counselling),
+    "need": (case_forms.NeedForm, _need),
+    "travel": (case_forms.TravelForm, _travel),
+    "reception": (case_forms.ReceptionForm, _reception),
+    "submit": (case_forms.SubmitForm, _submit),
+    "respond": (case_forms.RespondForm, _respond),
+    "details": (case_forms.CaseDetailsForm, _details),
+    "member": (case_forms.MemberForm, _member),
+    "person": (case_forms.PersonEditForm, _person),
+    "note": (case_forms.NoteForm, _note),
+    "document": (case_forms.DocumentForm, _document),
+    "confirm": (None, _confirm),
+}
+
+
+@login_required
+@require_POST
+def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
+    """One journey step's form, posted from the case page."""
+    if step not in STEPS:
+        raise Http404
+    case = _case_or_404(request, case_uuid)
+    form_class, handler = STEPS[step]
+    kwargs: dict[str, Any] = {}
+    if form_class is case_forms.SubmitForm:
+        kwargs["partners"] = partners_in(
+            case.programme, PartnerRole.REINTEGRATION_PARTNER, case.origin_country
+        )
+    if form_class is case_forms.CaseDetailsForm:
+        kwargs["workers"] = assignable_workers(case)
+    form = form_class(request.POST, request.FILES, **kwargs) if form_class else None
+    if form is not None and not form.is_valid():
+        return case_detail(request, case_uuid, bound={step: form})
+    try:
+        message = handler(request, case, form.cleaned_data if form else {})
+    except PermissionDenied:
+        return HttpResponseForbidden(_("Your role cannot do this on this case."))
+    except DomainError as error:
+        if form is None:
+            messages.error(request, error.message)
+            return redirect("case_detail", case_uuid=case.uuid)
+        apply_errors(form, error)
+        return case_detail(request, case_uuid, bound={step: form})
+    messages.success(request, message)
+    return redirect(reverse("case_detail", kwargs={"case_uuid": case.uuid}) + f"#{step}")
+
+
+@login_required
+def document_download(request: HttpRequest, case_uuid: str, document_id: int) -> HttpResponseBase:
+    case = _case_or_404(request, case_uuid)
+    document = case.documents.filter(pk=document_id, deleted_at__isnull=True).first()
+    if document is None:
+        raise Http404
+    # Reading a document is a sensitive read: it is logged like a write.
+    record(request.user, "case.document_read", document, case_uuid=case.uuid)
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[document.content_type]
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=f"{case.reference}-{document.pk}{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
