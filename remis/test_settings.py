@@ -9,3 +9,6 @@ os.environ.setdefault("SECRET_KEY", "test-only-key-" + "x" * 50)
 from remis.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
+# The manifest storage needs collectstatic first; tests serve static files as they are.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_AUTOREFRESH = True  # no collected static directory in tests

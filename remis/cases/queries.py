@@ -14,9 +14,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
-from remis.cases.models import Case, CaseAccess, Submission, SubmissionStatus
+from remis.cases.models import AccessReason, Case, CaseAccess, Submission, SubmissionStatus
 from remis.lib.errors import NotFound, PermissionDenied
 from remis.lib.text import fold, fold_document_number
+
+REVIEW_PERMISSIONS = frozenset({Perm.CASE_VIEW, Perm.CASE_VIEW_SENSITIVE, Perm.CASE_RESPOND})
 
 
 def _scope_filter(actor: Any, perm: Perm) -> Q | None:
@@ -48,11 +50,16 @@ def visible_cases(actor: Any) -> QuerySet[Case]:
 
 def case_permissions(actor: Any, case: Case) -> frozenset[str]:
     """The permissions the actor holds on this case, through organisations with access."""
-    orgs = set(case.access.filter(revoked_at__isnull=True).values_list("organisation_id", flat=True))
+    reasons = dict(case.access.filter(revoked_at__isnull=True).values_list("organisation_id", "reason"))
     perms: set[str] = set()
     for grant in grants_with(actor, Perm.CASE_VIEW):
-        if grant.organisation_id in orgs and grant.covers(case.host_country, case.origin_country):
-            perms |= grant.permissions
+        if grant.organisation_id in reasons and grant.covers(case.host_country, case.origin_country):
+            if reasons[grant.organisation_id] == AccessReason.SUBMITTED:
+                # A partner deciding on a submitted case reviews it and answers; it works
+                # on the case only once it has accepted it.
+                perms |= grant.permissions & REVIEW_PERMISSIONS
+            else:
+                perms |= grant.permissions
     return frozenset(perms)
 
 

@@ -104,3 +104,11 @@ def test_partner_opens_post_arrival_case_and_coordinator_confirms(world, alice, 
     actions.confirm_post_arrival_case(alice, case)
     case.refresh_from_db()
     assert case.post_arrival_status == "confirmed"
+
+
+def test_partner_cannot_work_on_a_case_before_accepting_it(world, alice, bob, consented):
+    submission = actions.submit_case(alice, consented, world.gn_partner)
+    with pytest.raises(PermissionDenied):
+        actions.add_note(bob, consented, "starting early")
+    actions.respond_to_submission(bob, submission, accept=True)
+    assert actions.add_note(bob, consented, "accepted, starting now").pk

@@ -1,0 +1,24 @@
+"""What the navigation offers the signed-in user: only what their roles allow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import has_perm
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav": {
+            "cases": has_perm(user, Perm.CASE_VIEW),
+            "register": has_perm(user, Perm.CASE_REGISTER),
+            "post_arrival": has_perm(user, Perm.CASE_OPEN_POST_ARRIVAL),
+            "audit": user.is_superuser or has_perm(user, Perm.AUDIT_VIEW_ALL),
+        }
+    }
