@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from remis.accounts import views as account_views
+from remis.api import api
 from remis.audit import views as audit_views
 from remis.cases import views as case_views
 
@@ -26,4 +27,5 @@ urlpatterns = [
         name="document_download",
     ),
     path("audit/", audit_views.audit_search, name="audit_search"),
+    path("api/v1/", api.urls),
 ]

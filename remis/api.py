@@ -1,0 +1,98 @@
+"""The JSON API root: /api/v1, bearer-token auth, OpenAPI, and one error shape for all.
+
+Errors: {"detail": "...", "errors": [{"field": "...", "message": "..."}]}.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from remis.accounts.models import ApiToken, hash_token
+from remis.lib.errors import DomainError, ErrorCode
+
+STATUS = {
+    ErrorCode.INVALID: 422,
+    ErrorCode.TRANSITION: 422,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.CONFLICT: 409,
+    ErrorCode.DUPLICATE: 409,
+}
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer remis_…` — tokens are stored hashed and can be revoked."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if row is None:
+            return None
+        now = timezone.now()
+        # Note use at most every few minutes: a write per request would serialise API traffic.
+        if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.user
+        return row.user
+
+
+api = NinjaAPI(
+    title="REMIS API",
+    version="1",
+    description="Case records of AVRR programmes, scoped to the token owner's organisations and countries.",
+    auth=TokenAuth(),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+
+
+def error_body(detail: str, errors: list[tuple[str | None, str]]) -> dict[str, Any]:
+    return {"detail": detail, "errors": [{"field": f, "message": m} for f, m in errors]}
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, error_body(exc.message, exc.errors), status=STATUS[exc.code])
+
+
+@api.exception_handler(NinjaValidationError)
+def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for item in exc.errors:
+        location = [
+            str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")
+        ]
+        errors.append((".".join(location) or None, str(item.get("msg", "Invalid value."))))
+    return api.create_response(request, error_body("The request is not valid.", errors), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, error_body("A valid API token is required.", []), status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, error_body(str(exc), []), status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from remis.cases.api import persons_router
+    from remis.cases.api import router as cases_router
+
+    api.add_router("/cases", cases_router)
+    api.add_router("/persons", persons_router)
+
+
+_register_routers()

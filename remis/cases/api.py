@@ -1,0 +1,460 @@
+"""Case endpoints under /api/v1: the same actions and the same scoped queries as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from remis.accounts.models import Organisation
+from remis.cases import actions
+from remis.cases.actions.validation import IdentityDocumentData, PersonData
+from remis.cases.lifecycle import Stage
+from remis.cases.models import Case, Person, Submission
+from remis.cases.queries import CaseFilters, filter_cases, get_case_for
+from remis.lib.errors import NotFound, ValidationFailed
+from remis.lib.paging import COUNT_CAP
+from remis.programmes.models import MigrantCategory, Programme, Vulnerability
+
+router = Router(tags=["cases"])
+persons_router = Router(tags=["persons"])
+
+SexCode = Literal["F", "M", "X", "U"]
+
+
+# ---- schemas -------------------------------------------------------------------------------
+
+
+class IdentityDocumentIn(Schema):
+    kind: str = Field(description="passport, national_id, travel_document, birth_certificate, …")
+    number: str = Field(min_length=1, max_length=64)
+    issuing_country: str = Field("", max_length=2)
+    expires_on: dt.date | None = None
+
+
+class PersonIn(Schema):
+    given_name: str = Field(max_length=120)
+    family_name: str = Field(max_length=120)
+    alternate_names: str = ""
+    sex: SexCode = "U"
+    date_of_birth: dt.date | None = None
+    birth_year_estimated: int | None = None
+    nationality: str = Field("", max_length=2)
+    phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+    address: str = ""
+    documents: list[IdentityDocumentIn] = []
+
+    def to_data(self) -> PersonData:
+        fields = self.dict(exclude={"documents"})
+        return PersonData(**fields, documents=[IdentityDocumentData(**d.dict()) for d in self.documents])
+
+
+class PersonPatch(PersonIn):
+    version: int
+
+
+class PersonOut(Schema):
+    uuid: uuid.UUID
+    given_name: str
+    family_name: str
+    alternate_names: str
+    sex: str
+    date_of_birth: dt.date | None
+    birth_year_estimated: int | None
+    nationality: str
+    version: int
+
+
+class CaseIn(Schema):
+    organisation_id: int = Field(description="the registering organisation (one of yours)")
+    programme: str = Field(description="programme code")
+    category: str = Field(description="migrant category code")
+    host_country: str = Field(min_length=2, max_length=2)
+    origin_country: str = Field(min_length=2, max_length=2)
+    person: PersonIn
+    vulnerabilities: list[str] = []
+    intended_return_date: dt.date | None = None
+    reference: str | None = Field(None, max_length=32, description="leave empty to number automatically")
+
+
+class CaseOut(Schema):
+    uuid: uuid.UUID
+    reference: str
+    programme: str
+    return_type: str
+    category: str
+    host_country: str
+    origin_country: str
+    stage: str
+    closure_reason: str
+    registered_at: dt.datetime
+    intended_return_date: dt.date | None
+    arrival_date: dt.date | None
+    post_arrival_status: str
+    household_size: int
+    version: int
+    principal: PersonOut
+
+    @staticmethod
+    def resolve_programme(obj: Case) -> str:
+        return obj.programme.code
+
+    @staticmethod
+    def resolve_category(obj: Case) -> str:
+        return obj.category.code
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    count: int = Field(description=f"matching cases, counted up to {COUNT_CAP + 1}")
+    count_capped: bool
+    limit: int
+    offset: int
+
+
+class CaseSearch(Schema):
+    """Name and document searches go in a POST body so they never appear in a URL or log."""
+
+    q: str = Field("", max_length=100)
+    stage: str = ""
+    category: str = ""
+    host_country: str = ""
+    origin_country: str = ""
+    arrived_from: dt.date | None = None
+    arrived_to: dt.date | None = None
+    sort: str = "-registered"
+    limit: int = Field(25, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=COUNT_CAP)
+
+
+class CaseListParams(Schema):
+    stage: str = ""
+    category: str = ""
+    host_country: str = ""
+    origin_country: str = ""
+    arrived_from: dt.date | None = None
+    arrived_to: dt.date | None = None
+    sort: str = "-registered"
+    limit: int = Field(25, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=COUNT_CAP)
+
+
+class TransitionIn(Schema):
+    stage: str
+    version: int | None = None
+    reason: str = Field("", max_length=500)
+    closure_reason: str = Field("", description="required when stage is 'closed'")
+
+
+class ReopenIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+    version: int | None = None
+
+
+class ConsentIn(Schema):
+    purpose: Literal["data_processing", "sharing_with_partners", "follow_up_contact"]
+    given: bool
+    given_on: dt.date
+    note: str = Field("", max_length=300)
+
+
+class ConsentOut(Schema):
+    id: int
+    purpose: str
+    given: bool
+    given_on: dt.date
+    note: str
+
+
+class CounsellingIn(Schema):
+    held_on: dt.date
+    mode: Literal["in_person", "phone", "video"] = "in_person"
+    topics: str = Field("", max_length=300)
+    notes: str = ""
+    interpreter_used: bool = False
+
+
+class CounsellingOut(Schema):
+    id: int
+    held_on: dt.date
+    mode: str
+    topics: str
+    notes: str
+    interpreter_used: bool
+
+
+class TravelIn(Schema):
+    version: int | None = Field(None, description="the version you read; omit when creating")
+    departure_date: dt.date | None = None
+    arrival_date: dt.date | None = None
+    route: str = Field("", max_length=200)
+    escort: Literal["none", "social", "medical", "family"] = "none"
+    medical_fitness: Literal["not_assessed", "fit", "conditions", "unfit"] = "not_assessed"
+    notes: str = ""
+
+
+class TravelOut(TravelIn):
+    version: int | None
+
+
+class ReceptionIn(Schema):
+    version: int | None = None
+    received_on: dt.date
+    airport_pickup: bool = False
+    accommodation_nights: int = Field(0, ge=0, le=365)
+    nutrition: bool = False
+    pocket_money: Decimal = Field(Decimal("0"), ge=0, max_digits=10, decimal_places=2)
+    pocket_money_currency: str = Field("", max_length=3)
+    onward_transport: bool = False
+    urgent_medical_care: bool = False
+    notes: str = ""
+
+
+class ReceptionOut(ReceptionIn):
+    version: int | None
+
+
+class NoteIn(Schema):
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+class NoteOut(Schema):
+    id: int
+    body: str
+    created_at: dt.datetime
+    author: str
+
+    @staticmethod
+    def resolve_author(obj: Any) -> str:
+        return str(obj.author.username)
+
+
+class SubmitIn(Schema):
+    to_organisation_id: int
+    message: str = ""
+
+
+class AnswerIn(Schema):
+    accept: bool
+    reason: str = ""
+
+
+class SubmissionOut(Schema):
+    id: int
+    to_organisation_id: int
+    status: str
+    submitted_at: dt.datetime
+    due_at: dt.datetime
+    responded_at: dt.datetime | None
+    rejection_reason: str
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def _by_code(model: Any, code: str, field: str) -> Any:
+    row = model.objects.filter(code=code).first()
+    if row is None:
+        raise ValidationFailed(f"Unknown {field} code “{code}”.", field)
+    return row
+
+
+def _page(request: HttpRequest, filters: CaseFilters, limit: int, offset: int) -> dict[str, Any]:
+    cases = filter_cases(request.user, filters)
+    count = cases[: COUNT_CAP + 1].count()
+    return {
+        "items": list(cases[offset : offset + limit]),
+        "count": count,
+        "count_capped": count > COUNT_CAP,
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+def _filters(params: CaseListParams | CaseSearch, q: str = "") -> CaseFilters:
+    return CaseFilters(
+        q=q,
+        stage=params.stage,
+        category=params.category,
+        host_country=params.host_country,
+        origin_country=params.origin_country,
+        arrived_from=params.arrived_from,
+        arrived_to=params.arrived_to,
+        sort=params.sort,
+    )
+
+
+# ---- cases ---------------------------------------------------------------------------------
+
+
+@router.get("", response=CasePage, summary="List visible cases (filters, sort, pagination)")
+def list_cases(request: HttpRequest, params: Query[CaseListParams]) -> dict[str, Any]:
+    return _page(request, _filters(params), params.limit, params.offset)
+
+
+@router.post("/search", response=CasePage, summary="Search visible cases by name, reference or document")
+def search_cases(request: HttpRequest, body: CaseSearch) -> dict[str, Any]:
+    return _page(request, _filters(body, body.q), body.limit, body.offset)
+
+
+@router.post("", response={201: CaseOut}, summary="Register a case in the host country")
+def create_case(request: HttpRequest, body: CaseIn) -> Status[Case]:
+    organisation = Organisation.objects.filter(pk=body.organisation_id).first()
+    if organisation is None:
+        raise ValidationFailed("Unknown organisation.", "organisation_id")
+    vulnerabilities = [_by_code(Vulnerability, code, "vulnerabilities") for code in body.vulnerabilities]
+    case = actions.register_case(
+        request.user,
+        organisation,
+        programme=_by_code(Programme, body.programme, "programme"),
+        category=_by_code(MigrantCategory, body.category, "category"),
+        host_country=body.host_country,
+        origin_country=body.origin_country,
+        person=body.person.to_data(),
+        vulnerabilities=vulnerabilities,
+        intended_return_date=body.intended_return_date,
+        reference=body.reference or None,
+    )
+    return Status(201, get_case_for(request.user, case.uuid))
+
+
+@router.get("/{case_uuid}", response=CaseOut)
+def read_case(request: HttpRequest, case_uuid: uuid.UUID) -> Case:
+    return get_case_for(request.user, case_uuid)
+
+
+@router.post("/{case_uuid}/transitions", response=CaseOut, summary="Move the case (or close it)")
+def transition(request: HttpRequest, case_uuid: uuid.UUID, body: TransitionIn) -> Case:
+    case = get_case_for(request.user, case_uuid)
+    if body.stage == Stage.CLOSED:
+        actions.close_case(
+            request.user, case, body.closure_reason, expected_version=body.version, note=body.reason
+        )
+    else:
+        actions.transition_case(
+            request.user, case, body.stage, expected_version=body.version, reason=body.reason
+        )
+    return get_case_for(request.user, case_uuid)
+
+
+@router.post("/{case_uuid}/reopen", response=CaseOut)
+def reopen(request: HttpRequest, case_uuid: uuid.UUID, body: ReopenIn) -> Case:
+    case = get_case_for(request.user, case_uuid)
+    actions.reopen_case(request.user, case, body.reason, expected_version=body.version)
+    return get_case_for(request.user, case_uuid)
+
+
+@router.get("/{case_uuid}/consents", response=list[ConsentOut])
+def list_consents(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
+    return get_case_for(request.user, case_uuid).consents.all()
+
+
+@router.post("/{case_uuid}/consents", response={201: ConsentOut})
+def add_consent(request: HttpRequest, case_uuid: uuid.UUID, body: ConsentIn) -> Any:
+    case = get_case_for(request.user, case_uuid)
+    return Status(201, actions.record_consent(request.user, case, **body.dict()))
+
+
+@router.get("/{case_uuid}/counselling", response=list[CounsellingOut])
+def list_counselling(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
+    return get_case_for(request.user, case_uuid).counselling_sessions.all()
+
+
+@router.post("/{case_uuid}/counselling", response={201: CounsellingOut})
+def add_counselling(request: HttpRequest, case_uuid: uuid.UUID, body: CounsellingIn) -> Any:
+    case = get_case_for(request.user, case_uuid)
+    return Status(201, actions.record_counselling(request.user, case, **body.dict()))
+
+
+@router.get("/{case_uuid}/travel", response=TravelOut)
+def read_travel(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
+    travel = getattr(get_case_for(request.user, case_uuid), "travel", None)
+    if travel is None:
+        raise NotFound("No travel recorded for this case.")
+    return travel
+
+
+@router.put("/{case_uuid}/travel", response=TravelOut, summary="Create or update the return travel")
+def save_travel(request: HttpRequest, case_uuid: uuid.UUID, body: TravelIn) -> Any:
+    case = get_case_for(request.user, case_uuid)
+    fields = body.dict(exclude={"version"})
+    return actions.save_travel(request.user, case, expected_version=body.version, **fields)
+
+
+@router.get("/{case_uuid}/reception", response=ReceptionOut)
+def read_reception(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
+    reception = getattr(get_case_for(request.user, case_uuid), "reception", None)
+    if reception is None:
+        raise NotFound("No reception recorded for this case.")
+    return reception
+
+
+@router.put("/{case_uuid}/reception", response=ReceptionOut, summary="Create or update the reception")
+def save_reception(request: HttpRequest, case_uuid: uuid.UUID, body: ReceptionIn) -> Any:
+    case = get_case_for(request.user, case_uuid)
+    fields = body.dict(exclude={"version"})
+    return actions.save_reception(request.user, case, expected_version=body.version, **fields)
+
+
+@router.get("/{case_uuid}/notes", response=list[NoteOut])
+def list_notes(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
+    return get_case_for(request.user, case_uuid).notes.select_related("author")[:200]
+
+
+@router.post("/{case_uuid}/notes", response={201: NoteOut})
+def add_note(request: HttpRequest, case_uuid: uuid.UUID, body: NoteIn) -> Any:
+    case = get_case_for(request.user, case_uuid)
+    return Status(201, actions.add_note(request.user, case, body.body))
+
+
+@router.post("/{case_uuid}/submissions", response={201: SubmissionOut}, summary="Submit to a partner")
+def submit(request: HttpRequest, case_uuid: uuid.UUID, body: SubmitIn) -> Any:
+    case = get_case_for(request.user, case_uuid)
+    organisation = Organisation.objects.filter(pk=body.to_organisation_id).first()
+    if organisation is None:
+        raise ValidationFailed("Unknown organisation.", "to_organisation_id")
+    return Status(201, actions.submit_case(request.user, case, organisation, body.message))
+
+
+@router.post("/{case_uuid}/submissions/{submission_id}/answer", response=SubmissionOut)
+def answer(request: HttpRequest, case_uuid: uuid.UUID, submission_id: int, body: AnswerIn) -> Any:
+    case = get_case_for(request.user, case_uuid)
+    submission = Submission.objects.filter(case=case, pk=submission_id).first()
+    if submission is None:
+        raise NotFound()
+    return actions.respond_to_submission(request.user, submission, accept=body.accept, reason=body.reason)
+
+
+# ---- persons -------------------------------------------------------------------------------
+
+
+def _person_for(request: HttpRequest, person_uuid: uuid.UUID) -> tuple[Case, Person]:
+    """A person is visible through a visible case that covers them."""
+    person = Person.objects.filter(uuid=person_uuid).first()
+    if person is None:
+        raise NotFound()
+    for membership in person.memberships.select_related("case"):
+        try:
+            return get_case_for(request.user, membership.case.uuid), person
+        except NotFound:
+            continue
+    raise NotFound()
+
+
+@persons_router.get("/{person_uuid}", response=PersonOut)
+def read_person(request: HttpRequest, person_uuid: uuid.UUID) -> Person:
+    return _person_for(request, person_uuid)[1]
+
+
+@persons_router.patch(
+    "/{person_uuid}", response=PersonOut, summary="Edit a person (send the version you read)"
+)
+def edit_person(request: HttpRequest, person_uuid: uuid.UUID, body: PersonPatch) -> Person:
+    case, person = _person_for(request, person_uuid)
+    data = PersonIn(**body.dict(exclude={"version"})).to_data()
+    return actions.update_person(request.user, case, person, data, expected_version=body.version)

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from remis.accounts.actions import issue_api_token, revoke_api_token
+from remis.cases.models import Case, Note
+from remis.cases.tests.factories import make_person, register, returned_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(client):
+    """A client calling the API as a given user with a fresh token."""
+
+    class Api:
+        def as_(self, user):
+            _token, raw = issue_api_token(user, name="test")
+            self.auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+            return self
+
+        def get(self, path, **params):
+            return client.get(f"/api/v1{path}", params, **self.auth)
+
+        def post(self, path, body):
+            return client.post(f"/api/v1{path}", body, content_type="application/json", **self.auth)
+
+        def put(self, path, body):
+            return client.put(f"/api/v1{path}", body, content_type="application/json", **self.auth)
+
+        def patch(self, path, body):
+            return client.patch(f"/api/v1{path}", body, content_type="application/json", **self.auth)
+
+    return Api()
+
+
+def new_case_body(world, **overrides):
+    body = {
+        "organisation_id": world.be_office.pk,
+        "programme": "BE-REAB",
+        "category": "irregular_migrant",
+        "host_country": "BE",
+        "origin_country": "GN",
+        "person": {
+            "given_name": "Kadiatou",
+            "family_name": "Barry",
+            "sex": "F",
+            "date_of_birth": "1992-01-09",
+            "documents": [{"kind": "passport", "number": "GN555", "issuing_country": "GN"}],
+        },
+    }
+    body.update(overrides)
+    return body
+
+
+def test_openapi_schema_and_docs_are_public(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/cases" in schema["paths"]
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_requests_without_a_valid_token_get_401(client, world, alice):
+    assert client.get("/api/v1/cases").status_code == 401
+    token, raw = issue_api_token(alice, name="old")
+    revoke_api_token(alice, token)
+    response = client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "A valid API token is required."
+
+
+def test_register_through_the_api_then_read_it(api, world, alice):
+    response = api.as_(alice).post("/cases", new_case_body(world))
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["reference"].startswith("GIN-") and created["stage"] == "registered"
+    assert api.get(f"/cases/{created['uuid']}").json()["principal"]["family_name"] == "Barry"
+
+
+def test_bad_input_names_every_field_and_writes_nothing(api, world, alice):
+    future = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    body = new_case_body(world, origin_country="QQ")
+    body["person"]["date_of_birth"] = future
+    response = api.as_(alice).post("/cases", body)
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"origin_country", "date_of_birth"} <= fields
+    assert not Case.objects.exists()
+
+
+def test_schema_errors_use_the_same_error_shape(api, world, alice):
+    body = new_case_body(world)
+    body["person"]["sex"] = "Q"
+    del body["host_country"]
+    response = api.as_(alice).post("/cases", body)
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert "person.sex" in fields and "host_country" in fields
+
+
+def test_duplicate_reference_is_a_409_naming_the_field(api, world, alice):
+    first = register(world)
+    response = api.as_(alice).post("/cases", new_case_body(world, reference=first.reference))
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["field"] == "reference"
+
+
+def test_outsider_gets_404_and_read_only_member_gets_403(api, world, carol, dave):
+    case = register(world)
+    assert api.as_(dave).get(f"/cases/{case.uuid}").status_code == 404
+    assert api.post(f"/cases/{case.uuid}/notes", {"body": "x"}).status_code == 404
+    assert api.as_(carol).get(f"/cases/{case.uuid}").status_code == 200
+    response = api.post(f"/cases/{case.uuid}/notes", {"body": "x"})
+    assert response.status_code == 403
+    assert not Note.objects.exists()
+
+
+def test_forbidden_transition_is_422_with_the_reason(api, world, alice):
+    case = register(world)
+    response = api.as_(alice).post(f"/cases/{case.uuid}/transitions", {"stage": "returned"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "stage"
+    assert "cannot move" in response.json()["detail"]
+
+
+def test_journey_through_the_api_with_version_checks(api, world, alice, bob):
+    today = dt.date.today().isoformat()
+    case = register(world)
+    a = api.as_(alice)
+    assert (
+        a.post(
+            f"/cases/{case.uuid}/consents", {"purpose": "data_processing", "given": True, "given_on": today}
+        ).status_code
+        == 201
+    )
+    assert a.post(f"/cases/{case.uuid}/counselling", {"held_on": today}).status_code == 201
+    assert (
+        a.post(f"/cases/{case.uuid}/transitions", {"stage": "counselling", "version": 1}).json()["version"]
+        == 2
+    )
+    stale = a.post(f"/cases/{case.uuid}/transitions", {"stage": "return_planned", "version": 1})
+    assert stale.status_code == 409
+    travel = a.put(f"/cases/{case.uuid}/travel", {"departure_date": today, "arrival_date": today})
+    assert travel.status_code == 200 and travel.json()["version"] == 1
+    bad = a.put(
+        f"/cases/{case.uuid}/travel", {"version": 1, "departure_date": today, "arrival_date": "2020-01-01"}
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "arrival_date"
+    assert a.get(f"/cases/{case.uuid}/consents").json()[0]["purpose"] == "data_processing"
+
+
+def test_submission_and_answer_through_the_api(api, world, alice, bob):
+    today = dt.date.today().isoformat()
+    case = register(world)
+    a = api.as_(alice)
+    a.post(
+        f"/cases/{case.uuid}/consents", {"purpose": "sharing_with_partners", "given": True, "given_on": today}
+    )
+    submission = a.post(f"/cases/{case.uuid}/submissions", {"to_organisation_id": world.gn_partner.pk}).json()
+    answered = api.as_(bob).post(
+        f"/cases/{case.uuid}/submissions/{submission['id']}/answer", {"accept": True}
+    )
+    assert answered.json()["status"] == "accepted"
+
+
+def test_list_is_scoped_filtered_and_paginated(api, world, alice, bob):
+    for _ in range(3):
+        register(world)
+    register(world, origin="SN")
+    returned_case(world)
+    page = api.as_(alice).get("/cases", origin_country="SN", limit=10).json()
+    assert page["count"] == 1 and page["items"][0]["origin_country"] == "SN"
+    page = api.get("/cases", limit=2, offset=2).json()
+    assert page["count"] == 5 and len(page["items"]) == 2 and page["offset"] == 2
+    assert api.as_(bob).get("/cases").json()["count"] == 1  # only the accepted case
+    assert api.get("/cases", limit=0).status_code == 422
+
+
+def test_search_by_name_goes_in_the_body(api, world, alice):
+    wanted = register(world, person=make_person(given_name="Djénabou", family_name="Keïta"))
+    register(world)
+    page = api.as_(alice).post("/cases/search", {"q": "djenabou keita"}).json()
+    assert [c["reference"] for c in page["items"]] == [wanted.reference]
+
+
+def test_person_patch_checks_version(api, world, alice):
+    case = register(world)
+    person_uuid = case.principal.uuid
+    a = api.as_(alice)
+    body = {"given_name": "Hawa", "family_name": "Sylla", "sex": "F", "version": 1}
+    assert a.patch(f"/persons/{person_uuid}", body).json()["version"] == 2
+    assert a.patch(f"/persons/{person_uuid}", body).status_code == 409
