@@ -196,28 +196,31 @@ def _forms_for(
     partners = partners_in(case.programme, PartnerRole.REINTEGRATION_PARTNER, case.origin_country)
     principal = case.principal
     built: dict[str, forms.Form] = {
-        "transition": case_forms.TransitionForm(initial={"version": case.version}),
-        "close": case_forms.CloseForm(initial={"version": case.version}),
-        "reopen": case_forms.ReopenForm(initial={"version": case.version}),
-        "consent": case_forms.ConsentForm(initial={"given_on": today}),
-        "counselling": case_forms.CounsellingForm(initial={"held_on": today}),
-        "need": case_forms.NeedForm(),
+        "transition": case_forms.TransitionForm(auto_id="transition-%s", initial={"version": case.version}),
+        "close": case_forms.CloseForm(auto_id="close-%s", initial={"version": case.version}),
+        "reopen": case_forms.ReopenForm(auto_id="reopen-%s", initial={"version": case.version}),
+        "consent": case_forms.ConsentForm(auto_id="consent-%s", initial={"given_on": today}),
+        "counselling": case_forms.CounsellingForm(auto_id="counselling-%s", initial={"held_on": today}),
+        "need": case_forms.NeedForm(auto_id="need-%s"),
         "travel": case_forms.TravelForm(
+            auto_id="travel-%s",
             initial={
                 "version": travel.version if travel else None,
                 **({f: getattr(travel, f) for f in TRAVEL_FIELDS} if travel else {}),
-            }
+            },
         ),
         "reception": case_forms.ReceptionForm(
+            auto_id="reception-%s",
             initial={
                 "version": reception.version if reception else None,
                 "received_on": case.arrival_date or today,
                 **({f: getattr(reception, f) for f in RECEPTION_FIELDS} if reception else {}),
-            }
+            },
         ),
-        "submit": case_forms.SubmitForm(partners=partners),
-        "respond": case_forms.RespondForm(),
+        "submit": case_forms.SubmitForm(auto_id="submit-%s", partners=partners),
+        "respond": case_forms.RespondForm(auto_id="respond-%s"),
         "details": case_forms.CaseDetailsForm(
+            auto_id="details-%s",
             workers=workers,
             initial={
                 "version": case.version,
@@ -227,8 +230,9 @@ def _forms_for(
                 "assigned_workers": list(case.assigned_workers.all()),
             },
         ),
-        "member": case_forms.MemberForm(),
+        "member": case_forms.MemberForm(auto_id="member-%s"),
         "person": case_forms.PersonEditForm(
+            auto_id="person-%s",
             initial={
                 "version": principal.version,
                 **{
@@ -246,10 +250,10 @@ def _forms_for(
                         "address",
                     )
                 },
-            }
+            },
         ),
-        "note": case_forms.NoteForm(),
-        "document": case_forms.DocumentForm(),
+        "note": case_forms.NoteForm(auto_id="note-%s"),
+        "document": case_forms.DocumentForm(auto_id="document-%s"),
     }
     built.update(bound or {})
     return built
@@ -431,7 +435,7 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
         )
     if form_class is case_forms.CaseDetailsForm:
         kwargs["workers"] = assignable_workers(case)
-    form = form_class(request.POST, request.FILES, **kwargs) if form_class else None
+    form = form_class(request.POST, request.FILES, auto_id=f"{step}-%s", **kwargs) if form_class else None
     if form is not None and not form.is_valid():
         return case_detail(request, case_uuid, bound={step: form})
     try:

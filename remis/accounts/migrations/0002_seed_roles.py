@@ -2,11 +2,9 @@ from django.db import migrations
 
 
 def seed_roles(apps, schema_editor):
-    from remis.lib.defaults import load
+    from remis.accounts.seeding import seed_roles as load_roles
 
-    Role = apps.get_model("accounts", "Role")
-    for code, spec in load("accounts", "roles.yaml").items():
-        Role.objects.update_or_create(code=code, defaults={"name": spec["name"], "permissions": spec["permissions"]})
+    load_roles(apps.get_model("accounts", "Role"))
 
 
 class Migration(migrations.Migration):

@@ -2,15 +2,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from remis.lib.defaults import load
+    from remis.programmes.seeding import seed_categories
 
-    for model, name in (("MigrantCategory", "migrant_categories.yaml"), ("Vulnerability", "vulnerabilities.yaml")):
-        Model = apps.get_model("programmes", model)
-        for position, row in enumerate(load("programmes", name)):
-            Model.objects.update_or_create(
-                code=row["code"],
-                defaults={"name": row["name"], "sensitive": row.get("sensitive", False), "position": position},
-            )
+    seed_categories(apps.get_model("programmes", "MigrantCategory"), apps.get_model("programmes", "Vulnerability"))
 
 
 class Migration(migrations.Migration):
