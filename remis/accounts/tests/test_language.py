@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from remis.cases.tests.factories import PASSWORD, register
+
+pytestmark = pytest.mark.django_db
+
+
+def test_arabic_is_right_to_left_and_translated_and_kept_on_the_account(client, world, alice):
+    case = register(world)
+    client.login(username="alice", password=PASSWORD)
+    client.post(reverse("set_language"), {"language": "ar", "next": reverse("case_list")})
+    alice.refresh_from_db()
+    assert alice.preferred_language == "ar"
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "رحلة العودة" in page  # "Return travel"
+
+
+def test_french_navigation_and_form_labels(client, world, alice):
+    client.login(username="alice", password=PASSWORD)
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    page = client.get(reverse("case_register")).content.decode()
+    assert '<html lang="fr" dir="ltr">' in page
+    assert "Tableau de bord" in page and "Pays d&#x27;origine" in page
+
+
+def test_language_switch_refuses_offsite_redirects(client, world, alice):
+    client.login(username="alice", password=PASSWORD)
+    response = client.post(reverse("set_language"), {"language": "fr", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
