@@ -1,0 +1,33 @@
+"""Production settings pass Django's deployment checks, and refuse to start without a key."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    clean["DJANGO_SETTINGS_MODULE"] = "remis.settings"
+    clean.update(env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DEBUG="0", SECURE="1", SECRET_KEY="k" * 20 + "-production-like-secret-" + "z" * 30,
+        ALLOWED_HOSTS="remis.example.org", REMIS_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = run_manage("check", DEBUG="0", REMIS_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
