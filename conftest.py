@@ -10,14 +10,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Any
 
 import pytest
-
-# Playwright's sync API runs an event loop in the test thread; Django's ORM guard would
-# otherwise refuse the fixtures' queries in the same thread.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,10 @@ from typing import Any
 
 import pytest
 
+# Playwright's sync API runs an event loop in the test thread; Django's ORM guard would
+# otherwise refuse the fixtures' queries in that thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = os.environ.get("REMIS_CHROMIUM", "/usr/bin/chromium")
 # Headless as root, and no background traffic to hosts this machine cannot reach.
 CHROMIUM_ARGS = [
