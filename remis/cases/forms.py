@@ -21,8 +21,9 @@ from remis.cases.models import (
     Sex,
 )
 from remis.cases.queries import SORTS
-from remis.lib.countries import country_choices
+from remis.lib.countries import country_choices, country_name
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
+from remis.programmes.queries import programme_countries
 
 
 class DateInput(forms.DateInput):
@@ -168,6 +169,15 @@ class CaseFilterForm(forms.Form):
         assert isinstance(worker, forms.ModelChoiceField)
         if workers is not None:
             worker.queryset = workers
+        # Only the countries programmes cover: a short list to choose from, and a fast page.
+        hosts, origins = programme_countries()
+        for name, codes in (("host_country", hosts), ("origin_country", origins)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [
+                ("", _("All")),
+                *sorted(((c, country_name(c)) for c in codes), key=lambda p: p[1]),
+            ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -18,5 +18,13 @@ def partners_in(programme: Programme, role: PartnerRole, country: str) -> QueryS
     return Organisation.objects.filter(pk__in=ids, active=True)
 
 
-def programmes_for_registration(country: str) -> QuerySet[Programme]:
-    return Programme.objects.filter(active=True).order_by("name")
+def programme_countries() -> tuple[list[str], list[str]]:
+    """The host countries and countries of origin covered by active programmes."""
+    hosts: set[str] = set()
+    origins: set[str] = set()
+    for host_list, origin_list in Programme.objects.filter(active=True).values_list(
+        "host_countries", "origin_countries"
+    ):
+        hosts.update(host_list)
+        origins.update(origin_list)
+    return sorted(hosts), sorted(origins)

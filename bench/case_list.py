@@ -1,0 +1,157 @@
+"""Benchmark: the case list (scoped, filtered, sorted; first page and a deep page) at scale.
+
+Run against a database already filled by `manage.py generate_cases`:
+
+    DATABASE_URL=sqlite:////path/bench.sqlite3 DEBUG=1 .venv/bin/python bench/case_list.py
+    bin/with-postgres sh -c '... generate_cases ...; .venv/bin/python bench/case_list.py'
+
+For each scenario it times the whole Django request (view, queries, template) in-process,
+and, as a reference measured in the same run, the raw SQL the view issued, executed
+directly on the database cursor. Prints a Markdown table for docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "remis.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from remis.accounts.models import User  # noqa: E402
+from remis.cases.models import Case  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "40"))
+WARMUP = 3
+
+
+@dataclass
+class Scenario:
+    name: str
+    username: str
+    method: str
+    data: dict[str, Any]
+
+
+SCENARIOS = [
+    Scenario("host office, newest first, page 1", "counsellor.be", "get", {}),
+    Scenario("host office, newest first, page 200", "counsellor.be", "post", {"page": 200}),
+    Scenario(
+        "host office, stage + origin filter, by arrival",
+        "counsellor.be",
+        "post",
+        {"stage": "monitoring", "origin_country": "IQ", "sort": "-arrival"},
+    ),
+    Scenario("origin partner, newest first, page 1", "caseworker.gn", "get", {}),
+    Scenario(
+        "origin partner, arrival range, page 1",
+        "caseworker.gn",
+        "post",
+        {"arrived_from": "2025-01-01", "arrived_to": "2025-06-30", "sort": "arrival"},
+    ),
+    Scenario("origin partner, newest first, page 200", "caseworker.gn", "post", {"page": 200}),
+    Scenario("headquarters admin (all countries), page 1", "admin", "get", {}),
+    Scenario("name search (accent-insensitive)", "counsellor.be", "post", {"q": "conceicao"}),
+]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def timed(fn: Callable[[], Any]) -> list[float]:
+    for _ in range(WARMUP):
+        fn()
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def run(scenario: Scenario) -> dict[str, Any]:
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(User.objects.get(username=scenario.username))
+
+    def request() -> None:
+        response = getattr(client, scenario.method)("/cases/", scenario.data)
+        assert response.status_code == 200, response.status_code
+
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as captured:
+        request()
+    case_queries = [q["sql"] for q in captured.captured_queries if '"cases_case"' in q["sql"]]
+
+    def raw_sql() -> None:
+        with connection.cursor() as cursor:
+            for sql in case_queries:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    view = timed(request)
+    raw = timed(raw_sql)
+    return {
+        "name": scenario.name,
+        "p50": statistics.median(view),
+        "p95": percentile(view, 95),
+        "raw_p50": statistics.median(raw),
+        "raw_p95": percentile(raw, 95),
+        "queries": len(captured.captured_queries),
+    }
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    with connection.cursor() as cursor:
+        cursor.execute("select sqlite_version()" if connection.vendor == "sqlite" else "show server_version")
+        version = cursor.fetchone()[0]
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, Python {platform.python_version()}, "
+        f"{connection.vendor} {version}"
+    )
+
+
+def main() -> None:
+    cases = Case.objects.count()
+    print(f"### {connection.vendor}: {cases:,} cases — {time.strftime('%Y-%m-%d')}\n")
+    print(f"Machine: {machine()}. {RUNS} timed runs per scenario after {WARMUP} warm-up runs.\n")
+    print("| scenario | p50 ms | p95 ms | raw SQL p50 ms | raw SQL p95 ms | queries |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for scenario in SCENARIOS:
+        r = run(scenario)
+        print(
+            f"| {r['name']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['raw_p50']:.1f} | {r['raw_p95']:.1f} "
+            f"| {r['queries']} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
