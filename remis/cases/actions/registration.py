@@ -15,6 +15,7 @@ from remis.accounts.scope import grants_with
 from remis.audit.actions import created, diff, record, snapshot
 from remis.cases.actions.common import refresh_search_text, require, save_versioned
 from remis.cases.actions.validation import PersonData, Problems, check_person
+from remis.cases.queries import assignable_workers
 from remis.cases.lifecycle import Stage
 from remis.cases.models import (
     AccessReason,
@@ -331,6 +332,13 @@ def update_case_details(
     require(actor, case, Perm.CASE_EDIT)
     problems = Problems()
     _check_case(problems, case.programme, category, case.host_country, case.origin_country)
+    workers = list(assigned_workers)
+    allowed = set(assignable_workers(case).values_list("pk", flat=True))
+    outsiders = [w for w in workers if w.pk not in allowed]
+    if outsiders:
+        problems.add(
+            "assigned_workers", "Case workers must belong to an organisation with access to the case."
+        )
     problems.raise_if_any()
     fields = ["category", "intended_return_date", "vulnerabilities", "assigned_workers"]
     with transaction.atomic():
@@ -339,6 +347,6 @@ def update_case_details(
         case.intended_return_date = intended_return_date
         save_versioned(case, expected_version, ["category", "intended_return_date"])
         case.vulnerabilities.set(list(vulnerabilities))
-        case.assigned_workers.set(list(assigned_workers))
+        case.assigned_workers.set(workers)
         record(actor, "case.update", case, case_uuid=case.uuid, changes=diff(before, snapshot(case, fields)))
     return case

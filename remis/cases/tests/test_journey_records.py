@@ -122,3 +122,28 @@ def test_person_edit_is_version_checked_and_updates_search(world, alice):
     assert list(filter_cases(alice, CaseFilters(q="kouyate"))) == [case]
     with pytest.raises(Conflict):
         actions.update_person(alice, case, person, make_person(), expected_version=1)
+
+
+def test_only_people_of_organisations_with_access_can_be_assigned(world, alice, dave):
+    case = register(world)
+    with pytest.raises(ValidationFailed) as raised:
+        actions.update_case_details(
+            alice,
+            case,
+            expected_version=case.version,
+            category=case.category,
+            vulnerabilities=[],
+            intended_return_date=None,
+            assigned_workers=[dave],
+        )
+    assert raised.value.field == "assigned_workers"
+    actions.update_case_details(
+        alice,
+        case,
+        expected_version=case.version,
+        category=case.category,
+        vulnerabilities=[],
+        intended_return_date=None,
+        assigned_workers=[alice],
+    )
+    assert list(case.assigned_workers.all()) == [alice]

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from remis.audit.queries import search_entries
+from remis.cases import actions
+from remis.cases.tests.factories import PASSWORD, register
+
+pytestmark = pytest.mark.django_db
+
+
+def test_administrator_finds_entries_by_case_reference_and_action(client, world, alice):
+    case = register(world)
+    actions.transition_case(alice, case, "counselling")
+    register(world)
+    client.login(username="admin", password=PASSWORD)
+    page = client.post(
+        reverse("audit_search"), {"case_reference": case.reference, "action": "case.transition"}
+    )
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert body.count("<code>case.transition</code>") == 1
+    assert "registered → counselling" in body
+
+
+def test_search_is_limited_to_the_administrators_organisations(world, alice, dave):
+    from remis.accounts import actions as accounts
+
+    nl_admin = accounts.create_user(None, username="nladmin", password=PASSWORD)
+    accounts.add_membership(
+        None, user=nl_admin, organisation=world.nl_office, role="administrator", countries=["NL"]
+    )
+    case = register(world)  # by alice, at the Belgian office
+    assert not search_entries(nl_admin, case_uuid=case.uuid).exists()
+    assert search_entries(world.admin, case_uuid=case.uuid).exists()
+
+
+def test_non_administrators_cannot_search_the_audit_log(client, world, alice):
+    client.login(username="alice", password=PASSWORD)
+    assert client.get(reverse("audit_search")).status_code == 403
