@@ -208,6 +208,7 @@ class CaseOverview:
     documents: list[Any]
     history: list[Any]
     transitions: list[Any]
+    access: list[Any]
 
 
 def case_overview(actor: Any, case: Case) -> CaseOverview:
@@ -258,6 +259,7 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         documents=list(case.documents.filter(deleted_at__isnull=True).select_related("uploaded_by")),
         history=list(AuditEntry.objects.filter(case_uuid=case.uuid).select_related("actor")[:100]),
         transitions=transitions,
+        access=list(case.access.filter(revoked_at__isnull=True).select_related("organisation")),
     )
 
 
