@@ -371,12 +371,17 @@ def add_counselling(request: HttpRequest, case_uuid: uuid.UUID, body: Counsellin
     return Status(201, actions.record_counselling(request.user, case, **body.dict()))
 
 
+def _step_record(request: HttpRequest, case_uuid: uuid.UUID, attribute: str, missing: str) -> Any:
+    """A case's one-to-one step record (travel, reception), or NotFound naming what is missing."""
+    row = getattr(get_case_for(request.user, case_uuid), attribute, None)
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
 @router.get("/{case_uuid}/travel", response=TravelOut)
 def read_travel(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
-    travel = getattr(get_case_for(request.user, case_uuid), "travel", None)
-    if travel is None:
-        raise NotFound("No travel recorded for this case.")
-    return travel
+    return _step_record(request, case_uuid, "travel", "No travel recorded for this case.")
 
 
 @router.put("/{case_uuid}/travel", response=TravelOut, summary="Create or update the return travel")
@@ -388,10 +393,7 @@ def save_travel(request: HttpRequest, case_uuid: uuid.UUID, body: TravelIn) -> A
 
 @router.get("/{case_uuid}/reception", response=ReceptionOut)
 def read_reception(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
-    reception = getattr(get_case_for(request.user, case_uuid), "reception", None)
-    if reception is None:
-        raise NotFound("No reception recorded for this case.")
-    return reception
+    return _step_record(request, case_uuid, "reception", "No reception recorded for this case.")
 
 
 @router.put("/{case_uuid}/reception", response=ReceptionOut, summary="Create or update the reception")

@@ -25,6 +25,7 @@ from remis.cases import actions
 from remis.cases import forms as case_forms
 from remis.cases.actions import IdentityDocumentData, PersonData
 from remis.cases.actions.journey import RECEPTION_FIELDS, TRAVEL_FIELDS
+from remis.cases.actions.registration import PERSON_FIELDS
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, Person, Submission
 from remis.cases.queries import (
@@ -235,21 +236,7 @@ def _forms_for(
             auto_id="person-%s",
             initial={
                 "version": principal.version,
-                **{
-                    f: getattr(principal, f)
-                    for f in (
-                        "given_name",
-                        "family_name",
-                        "alternate_names",
-                        "sex",
-                        "date_of_birth",
-                        "birth_year_estimated",
-                        "nationality",
-                        "phone",
-                        "email",
-                        "address",
-                    )
-                },
+                **{f: getattr(principal, f) for f in PERSON_FIELDS},
             },
         ),
         "note": case_forms.NoteForm(auto_id="note-%s"),

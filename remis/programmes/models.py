@@ -6,38 +6,36 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class MigrantCategory(models.Model):
-    """A configurable migrant category (seeded from defaults/migrant_categories.yaml)."""
+class ConfigurationItem(models.Model):
+    """A configurable list entry seeded from defaults/*.yaml; `code` is stable, `name` is for people."""
 
     code = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=120)
+    # Health, protection and trafficking details: shown only with case.view_sensitive.
     sensitive = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        abstract = True
         ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MigrantCategory(ConfigurationItem):
+    """Seeded from defaults/migrant_categories.yaml."""
+
+    class Meta(ConfigurationItem.Meta):
         verbose_name_plural = "migrant categories"
 
-    def __str__(self) -> str:
-        return self.name
 
+class Vulnerability(ConfigurationItem):
+    """Seeded from defaults/vulnerabilities.yaml."""
 
-class Vulnerability(models.Model):
-    """A configurable vulnerability (seeded from defaults/vulnerabilities.yaml)."""
-
-    code = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=120)
-    sensitive = models.BooleanField(default=False)
-    active = models.BooleanField(default=True)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "name"]
+    class Meta(ConfigurationItem.Meta):
         verbose_name_plural = "vulnerabilities"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Programme(models.Model):

@@ -42,6 +42,22 @@ RECEPTION_FIELDS = [
 ]
 
 
+def _create_or_update(
+    model: type[Any], case: Case, values: dict[str, Any], fields: list[str], expected_version: int | None
+) -> tuple[Any, dict[str, list[Any]]]:
+    """The case's one record of `model` (travel, reception): created, or updated if nobody
+    saved a newer version since the actor read it. Returns it with its audit changes."""
+    row = model.objects.filter(case=case).first()
+    if row is None:
+        row = model.objects.create(case=case, **values)
+        return row, created(row, fields)
+    before = snapshot(row, fields)
+    for name, value in values.items():
+        setattr(row, name, value)
+    save_versioned(row, expected_version, fields)
+    return row, diff(before, snapshot(row, fields))
+
+
 def _not_future(problems: Problems, field: str, value: dt.date | None, label: str) -> None:
     if value and value > timezone.localdate():
         problems.add(field, f"The {label} is in the future.")
@@ -150,16 +166,7 @@ def save_travel(
         "notes": notes.strip(),
     }
     with transaction.atomic():
-        travel = ReturnTravel.objects.filter(case=case).first()
-        if travel is None:
-            travel = ReturnTravel.objects.create(case=case, **values)
-            changes = created(travel, TRAVEL_FIELDS)
-        else:
-            before = snapshot(travel, TRAVEL_FIELDS)
-            for name, value in values.items():
-                setattr(travel, name, value)
-            save_versioned(travel, expected_version, TRAVEL_FIELDS)
-            changes = diff(before, snapshot(travel, TRAVEL_FIELDS))
+        travel, changes = _create_or_update(ReturnTravel, case, values, TRAVEL_FIELDS, expected_version)
         if case.arrival_date != arrival_date:
             case.arrival_date = arrival_date
             save_versioned(case, None, ["arrival_date"])
@@ -206,15 +213,6 @@ def save_reception(
         "notes": notes.strip(),
     }
     with transaction.atomic():
-        reception = Reception.objects.filter(case=case).first()
-        if reception is None:
-            reception = Reception.objects.create(case=case, **values)
-            changes = created(reception, RECEPTION_FIELDS)
-        else:
-            before = snapshot(reception, RECEPTION_FIELDS)
-            for name, value in values.items():
-                setattr(reception, name, value)
-            save_versioned(reception, expected_version, RECEPTION_FIELDS)
-            changes = diff(before, snapshot(reception, RECEPTION_FIELDS))
+        reception, changes = _create_or_update(Reception, case, values, RECEPTION_FIELDS, expected_version)
         record(actor, "case.reception", reception, case_uuid=case.uuid, changes=changes)
     return reception

@@ -15,7 +15,6 @@ from remis.accounts.scope import grants_with
 from remis.audit.actions import created, diff, record, snapshot
 from remis.cases.actions.common import refresh_search_text, require, save_versioned
 from remis.cases.actions.validation import PersonData, Problems, check_person
-from remis.cases.queries import assignable_workers
 from remis.cases.lifecycle import Stage
 from remis.cases.models import (
     AccessReason,
@@ -30,6 +29,7 @@ from remis.cases.models import (
     ReturnType,
     Transition,
 )
+from remis.cases.queries import assignable_workers
 from remis.lib import events
 from remis.lib.countries import alpha3
 from remis.lib.errors import Duplicate, PermissionDenied, ValidationFailed
