@@ -70,10 +70,14 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for item in exc.errors:
-        location = [
-            str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")
-        ]
-        errors.append((".".join(location) or None, str(item.get("msg", "Invalid value."))))
+        # Ninja locates an error as (source, parameter name, field, …): keep the field path.
+        location = [str(part) for part in item.get("loc", ())]
+        if location and location[0] in ("body", "query", "path"):
+            location = location[1:]
+        if len(location) > 1 and location[0] in ("body", "params", "payload"):
+            location = location[1:]
+        message = str(item.get("msg", "Invalid value.")).removeprefix("Value error, ")
+        errors.append((".".join(location) or None, message))
     return api.create_response(request, error_body("The request is not valid.", errors), status=422)
 
 

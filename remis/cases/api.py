@@ -8,11 +8,13 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
+from ninja import Schema as NinjaSchema
+from pydantic import field_validator
 
 from remis.accounts.models import Organisation
 from remis.cases import actions
-from remis.cases.actions.validation import IdentityDocumentData, PersonData
+from remis.cases.actions.validation import IdentityDocumentData, PersonData, has_control_characters
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, Person, Submission
 from remis.cases.queries import CaseFilters, filter_cases, get_case_for
@@ -27,6 +29,17 @@ SexCode = Literal["F", "M", "X", "U"]
 
 
 # ---- schemas -------------------------------------------------------------------------------
+
+
+class Schema(NinjaSchema):
+    """Input schemas refuse control characters in any text field, naming the field."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        if isinstance(value, str) and has_control_characters(value):
+            raise ValueError("Remove the control characters from this field.")
+        return value
 
 
 class IdentityDocumentIn(Schema):

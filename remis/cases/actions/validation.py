@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,8 +73,17 @@ class Problems:
             raise ValidationFailed(message, field_name, errors=self.items)
 
 
+def has_control_characters(value: str) -> bool:
+    """NUL and other control characters (tabs and line breaks aside): PostgreSQL refuses
+    NUL outright, and none of them belongs in a name or a note."""
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value)
+
+
 def check_person(problems: Problems, person: PersonData, prefix: str = "") -> None:
     today = timezone.localdate()
+    for name, value in person.model_fields().items():
+        if isinstance(value, str) and has_control_characters(value):
+            problems.add(f"{prefix}{name}", "Remove the control characters from this field.")
     if not person.given_name.strip():
         problems.add(f"{prefix}given_name", "Enter the given name.")
     if not person.family_name.strip():

@@ -191,3 +191,15 @@ def test_person_patch_checks_version(api, world, alice):
     body = {"given_name": "Hawa", "family_name": "Sylla", "sex": "F", "version": 1}
     assert a.patch(f"/persons/{person_uuid}", body).json()["version"] == 2
     assert a.patch(f"/persons/{person_uuid}", body).status_code == 409
+
+
+def test_control_characters_are_refused_on_the_field_not_a_server_error(api, world, alice):
+    body = new_case_body(world)
+    body["person"]["given_name"] = "Ka\u0000diatou"
+    response = api.as_(alice).post("/cases", body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "person.given_name"
+    case = register(world)
+    response = api.post(f"/cases/{case.uuid}/notes", {"body": "null\u0000byte"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body"
+    assert not Case.objects.exclude(pk=case.pk).exists()

@@ -89,3 +89,10 @@ def test_search_ignores_accents_case_and_finds_document_numbers(world, alice):
         case.reference.lower(),
     ]:
         assert list(filter_cases(alice, CaseFilters(q=query))) == [case], query
+
+
+def test_control_characters_in_names_are_refused_by_the_action(world):
+    with pytest.raises(ValidationFailed) as raised:
+        register(world, person=make_person(family_name="Dia\x00llo"))
+    assert raised.value.field == "family_name"
+    assert Case.objects.count() == 0
