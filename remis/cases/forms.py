@@ -153,7 +153,7 @@ class CaseFilterForm(forms.Form):
             ("-registered", _("Newest registration")),
             ("registered", _("Oldest registration")),
             ("-arrival", _("Latest arrival")),
-            ("arrival", _("Earliest arrival")),
+            ("arrival", _("Earliest arrival (not yet arrived first)")),
             ("reference", _("Reference")),
             ("stage", _("Stage")),
         ],

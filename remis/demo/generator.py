@@ -282,6 +282,7 @@ class Generator:
             arrival = registered_on
         last_day = self.today if stage == Stage.CLOSED else on(list(reached)[-1])
         registering = partner if post_arrival else host_office
+        registered_at = self._at(registered_on)
         batch.cases.append(
             (
                 case_id,
@@ -298,7 +299,7 @@ class Generator:
                 closure_reason,
                 str(before_closure),
                 registering.pk,
-                self._at(registered_on),
+                registered_at,
                 None if post_arrival else registered_on + dt.timedelta(days=int(60 * speed)),
                 arrival,
                 ("confirmed" if rng.random() < 0.9 else "pending") if post_arrival else "n/a",
@@ -311,9 +312,14 @@ class Generator:
         staff_host = self.world.staff.get(host_office.pk, [])
         staff_partner = self.world.staff.get(partner.pk, [])
         counsellor = staff_host[0] if staff_host else None
+        first_access = len(batch.access)
         self._sharing(
             batch, case_id, registered_on, reached, host_office.pk, partner.pk, post_arrival, counsellor
         )
+        # The case's list columns, copied on each of its access rows (see CaseAccess).
+        listed = (registered_at, str(stage), arrival, host, origin, self.categories[category])
+        for i in range(first_access, len(batch.access)):
+            batch.access[i] = (*batch.access[i], *listed)
         previous = ""
         for key, day in reached.items():
             at = self._at(min(self.today, registered_on + dt.timedelta(days=day)))
@@ -474,7 +480,23 @@ def write(batch: Batch) -> None:
     insert_rows(Person, PERSON_COLS, batch.persons)
     insert_rows(Case, CASE_COLS, batch.cases)
     insert_rows(CaseMember, ("case", "person", "relation"), batch.members)
-    insert_rows(CaseAccess, ("case", "organisation", "reason", "granted_at", "revoked_at"), batch.access)
+    insert_rows(
+        CaseAccess,
+        (
+            "case",
+            "organisation",
+            "reason",
+            "granted_at",
+            "revoked_at",
+            "registered_at",
+            "stage",
+            "arrival_date",
+            "host_country",
+            "origin_country",
+            "category",
+        ),
+        batch.access,
+    )
     insert_rows(
         Submission,
         (

@@ -8,10 +8,12 @@ from django.db.models import Model
 from django.utils import timezone
 
 from remis.accounts.permissions import Perm
-from remis.cases.models import Case, IdentityDocument
+from remis.cases.models import LISTING_FIELDS, Case, CaseAccess, IdentityDocument, listing_values
 from remis.cases.queries import case_permissions
 from remis.lib.errors import Conflict, PermissionDenied
 from remis.lib.text import fold, fold_document_number
+
+LISTED = {name.removesuffix("_id") for name in LISTING_FIELDS}
 
 
 def require(actor: Any, case: Case, perm: Perm) -> None:
@@ -36,6 +38,9 @@ def save_versioned(obj: Model, expected_version: int | None, fields: list[str]) 
     if updated == 0:
         raise Conflict()
     obj.version = expected + 1  # type: ignore[attr-defined]
+    if isinstance(obj, Case) and {f.removesuffix("_id") for f in fields} & LISTED:
+        # Keep the list columns copied on the access rows equal to the case's.
+        CaseAccess.objects.filter(case=obj).update(**listing_values(obj))
 
 
 def refresh_search_text(case: Case) -> None:

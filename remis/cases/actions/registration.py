@@ -28,6 +28,7 @@ from remis.cases.models import (
     Relation,
     ReturnType,
     Transition,
+    listing_values,
 )
 from remis.cases.queries import assignable_workers
 from remis.lib import events
@@ -237,10 +238,15 @@ def _create_case(
             )
             case.vulnerabilities.set(list(vulnerabilities))
             CaseMember.objects.create(case=case, person=principal, relation=Relation.PRINCIPAL)
-            CaseAccess.objects.create(case=case, organisation=organisation, reason=AccessReason.REGISTERED)
+            listed = listing_values(case)
+            CaseAccess.objects.create(
+                case=case, organisation=organisation, reason=AccessReason.REGISTERED, **listed
+            )
             for other in extra_access:
                 if other.pk != organisation.pk:
-                    CaseAccess.objects.create(case=case, organisation=other, reason=AccessReason.COORDINATOR)
+                    CaseAccess.objects.create(
+                        case=case, organisation=other, reason=AccessReason.COORDINATOR, **listed
+                    )
             Transition.objects.create(case=case, from_stage="", to_stage=stage, by=actor if actor else None)
             refresh_search_text(case)
             record(

@@ -14,7 +14,15 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.audit.actions import record
 from remis.cases.actions.common import require
-from remis.cases.models import AccessReason, Case, CaseAccess, ConsentPurpose, Submission, SubmissionStatus
+from remis.cases.models import (
+    AccessReason,
+    Case,
+    CaseAccess,
+    ConsentPurpose,
+    Submission,
+    SubmissionStatus,
+    listing_values,
+)
 from remis.lib import events
 from remis.lib.errors import PermissionDenied, ValidationFailed
 from remis.programmes.models import PartnerRole
@@ -53,7 +61,12 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
         CaseAccess.objects.update_or_create(
             case=case,
             organisation=to_organisation,
-            defaults={"reason": AccessReason.SUBMITTED, "revoked_at": None, "granted_at": now},
+            defaults={
+                "reason": AccessReason.SUBMITTED,
+                "revoked_at": None,
+                "granted_at": now,
+                **listing_values(case),
+            },
         )
         record(
             actor,

@@ -1,6 +1,7 @@
 """Case records, split by concept: people, the case and its sharing, the journey's steps."""
 
 from remis.cases.models.case import (
+    LISTING_FIELDS,
     AccessReason,
     Case,
     CaseAccess,
@@ -12,6 +13,7 @@ from remis.cases.models.case import (
     Submission,
     SubmissionStatus,
     Transition,
+    listing_values,
 )
 from remis.cases.models.journey import (
     CaseDocument,
@@ -30,6 +32,7 @@ from remis.cases.models.journey import (
 from remis.cases.models.people import DocumentKind, IdentityDocument, Person, Sex
 
 __all__ = [
+    "LISTING_FIELDS",
     "AccessReason",
     "Case",
     "CaseAccess",
@@ -57,4 +60,5 @@ __all__ = [
     "Submission",
     "SubmissionStatus",
     "Transition",
+    "listing_values",
 ]

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from remis.accounts import actions as accounts
+from remis.cases import actions
+from remis.cases.models import CaseAccess, listing_values
+from remis.cases.queries import (
+    CaseFilters,
+    _through_any_organisation,
+    _through_one_organisation,
+    filter_cases,
+)
+from remis.cases.tests.factories import PASSWORD, accepted_case, register, returned_case
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_copies_equal_cases():
+    for access in CaseAccess.objects.select_related("case"):
+        copied = {name: getattr(access, name) for name in listing_values(access.case)}
+        assert copied == listing_values(access.case), access.case.reference
+
+
+def test_access_rows_carry_the_case_list_columns_through_the_journey(world, alice, bob, today):
+    case = returned_case(world)
+    assert_copies_equal_cases()
+    actions.save_travel(
+        alice,
+        case,
+        expected_version=None,
+        departure_date=today - dt.timedelta(days=3),
+        arrival_date=today - dt.timedelta(days=2),
+    )
+    actions.save_reception(bob, case, expected_version=None, received_on=today)
+    actions.transition_case(bob, case, "reception")
+    actions.close_case(bob, case, "remigrated")
+    assert_copies_equal_cases()
+    assert set(CaseAccess.objects.filter(case=case).values_list("stage", flat=True)) == {"closed"}
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        CaseFilters(),
+        CaseFilters(sort="registered"),
+        CaseFilters(sort="-arrival"),
+        CaseFilters(sort="arrival"),
+        CaseFilters(sort="stage"),
+        CaseFilters(stage="registered"),
+        CaseFilters(origin_country="SN"),
+        CaseFilters(category="irregular_migrant"),
+        CaseFilters(arrived_from=dt.date(2000, 1, 1)),
+    ],
+)
+def test_fast_path_lists_the_same_cases_in_the_same_order_as_the_general_query(world, alice, filters):
+    for origin in ["GN", "SN", "GN", "IQ"]:
+        register(world, origin=origin)
+    register(world, category="irregular_migrant")
+    returned_case(world)
+    fast = _through_one_organisation(alice, filters)
+    assert fast is not None
+    assert list(fast) == list(_through_any_organisation(alice, filters))
+
+
+def test_a_user_of_two_organisations_sees_each_case_once(world, alice, client):
+    case = accepted_case(world)  # the Belgian office and the Guinean partner both have access
+    both = accounts.create_user(None, username="both", password=PASSWORD)
+    accounts.add_membership(
+        None, user=both, organisation=world.be_office, role="counsellor", countries=["BE"]
+    )
+    accounts.add_membership(
+        None, user=both, organisation=world.gn_partner, role="case_worker", countries=["GN"]
+    )
+    assert list(filter_cases(both, CaseFilters())) == [case]
