@@ -17,7 +17,7 @@ from remis.cases import actions
 from remis.cases.actions.validation import IdentityDocumentData, PersonData, has_control_characters
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, Person, Submission
-from remis.cases.queries import CaseFilters, filter_cases, get_case_for
+from remis.cases.queries import CaseFilters, count_cases, filter_cases, get_case_for
 from remis.lib.errors import NotFound, ValidationFailed
 from remis.lib.paging import COUNT_CAP
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
@@ -279,7 +279,7 @@ def _by_code(model: Any, code: str, field: str) -> Any:
 
 def _page(request: HttpRequest, filters: CaseFilters, limit: int, offset: int) -> dict[str, Any]:
     cases = filter_cases(request.user, filters)
-    count = cases[: COUNT_CAP + 1].count()
+    count = count_cases(request.user, filters, COUNT_CAP + 1)
     return {
         "items": list(cases[offset : offset + limit]),
         "count": count,

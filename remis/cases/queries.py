@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
@@ -115,13 +116,11 @@ SORTS: dict[str, tuple[Any, ...]] = {
 # The same orders on one organisation's access rows, matching the partial indexes on
 # CaseAccess, so the database reads the list in index order and stops at the page.
 ACCESS_SORTS: dict[str, tuple[Any, ...]] = {
-    "-registered": (F("access__registered_at").desc(), F("access__id").desc()),
-    "registered": (F("access__registered_at").asc(), F("access__id").asc()),
-    "-arrival": (F("access__arrival_date").desc(nulls_last=True), F("access__id").desc()),
-    "arrival": (F("access__arrival_date").asc(nulls_first=True), F("access__id").asc()),
-    "stage": (F("access__stage").asc(), F("access__registered_at").desc(), F("access__id").desc()),
-    "reference": ("reference",),
-    "-reference": ("-reference",),
+    "-registered": (F("registered_at").desc(), F("id").desc()),
+    "registered": (F("registered_at").asc(), F("id").asc()),
+    "-arrival": (F("arrival_date").desc(nulls_last=True), F("id").desc()),
+    "arrival": (F("arrival_date").asc(nulls_first=True), F("id").asc()),
+    "stage": (F("stage").asc(), F("registered_at").desc(), F("id").desc()),
 }
 
 
@@ -138,39 +137,72 @@ def search_condition(q: str) -> Q:
     return condition
 
 
-def _through_one_organisation(actor: Any, filters: CaseFilters) -> QuerySet[Case] | None:
-    """The list read from the access rows of the one organisation the actor sees cases
-    through (the usual case), or None when there are several (then a case visible through
-    two of them must not be listed twice, and the general query is used)."""
+def _access_condition(actor: Any, filters: CaseFilters) -> Q | None:
+    """Conditions on the access rows of the one organisation the actor sees cases through
+    (the usual case), or None when there are several (then a case visible through two of
+    them must not be listed twice, and the general query is used)."""
     grants = grants_with(actor, Perm.CASE_VIEW)
     if len(grants) != 1:
         return None
     grant = grants[0]
-    # One filter() call: every condition applies to the same access row (one join).
-    on_access = Q(access__organisation_id=grant.organisation_id, access__revoked_at__isnull=True)
+    condition = Q(organisation_id=grant.organisation_id, revoked_at__isnull=True)
     if grant.countries is not None:
         codes = sorted(grant.countries)
-        on_access &= Q(access__host_country__in=codes) | Q(access__origin_country__in=codes)
+        condition &= Q(host_country__in=codes) | Q(origin_country__in=codes)
     if filters.stage:
-        on_access &= Q(access__stage=filters.stage)
+        condition &= Q(stage=filters.stage)
     if filters.category:
-        on_access &= Q(
-            access__category_id__in=MigrantCategory.objects.filter(code=filters.category).values("id")
-        )
+        condition &= Q(category_id__in=MigrantCategory.objects.filter(code=filters.category).values("id"))
     if filters.host_country:
-        on_access &= Q(access__host_country=filters.host_country.upper())
+        condition &= Q(host_country=filters.host_country.upper())
     if filters.origin_country:
-        on_access &= Q(access__origin_country=filters.origin_country.upper())
+        condition &= Q(origin_country=filters.origin_country.upper())
     if filters.arrived_from:
-        on_access &= Q(access__arrival_date__gte=filters.arrived_from)
+        condition &= Q(arrival_date__gte=filters.arrived_from)
     if filters.arrived_to:
-        on_access &= Q(access__arrival_date__lte=filters.arrived_to)
-    return Case.objects.filter(on_access).order_by(
-        *ACCESS_SORTS.get(filters.sort, ACCESS_SORTS["-registered"])
-    )
+        condition &= Q(arrival_date__lte=filters.arrived_to)
+    return condition
+
+
+def _on_access(condition: Q) -> Q:
+    """The same condition seen from Case, through its access rows."""
+    children: list[Any] = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            children.append(_on_access(child))
+        else:
+            lookup, value = cast(tuple[str, Any], child)
+            children.append((f"access__{lookup}", value))
+    return Q(*children, _connector=condition.connector, _negated=condition.negated)
+
+
+class CaseListing:
+    """One organisation's case list, paged on its access rows before the page's cases are
+    read: skipping to page 200, or sorting thousands of matches, reads only an index of
+    CaseAccess; the case table is read for the 25 cases shown. Sliceable and countable
+    like a QuerySet, for the paginator and the API."""
+
+    def __init__(self, access: QuerySet[CaseAccess], order: tuple[Any, ...]) -> None:
+        self.access = access
+        self.order = order
+
+    def count(self) -> int:
+        return int(self.access.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Case]:
+        ids = list(self.access.order_by(*self.order).values_list("case_id", flat=True)[index])
+        cases = Case.objects.select_related("principal", "category", "programme").in_bulk(ids)
+        return [cases[pk] for pk in ids]
+
+    def __iter__(self) -> Iterator[Case]:
+        return iter(self[:])
 
 
 def _through_any_organisation(actor: Any, filters: CaseFilters) -> QuerySet[Case]:
+    """The general query: any number of organisations, conditions on the case itself."""
     cases = visible_cases(actor)
     if filters.stage:
         cases = cases.filter(stage=filters.stage)
@@ -184,13 +216,23 @@ def _through_any_organisation(actor: Any, filters: CaseFilters) -> QuerySet[Case
         cases = cases.filter(arrival_date__gte=filters.arrived_from)
     if filters.arrived_to:
         cases = cases.filter(arrival_date__lte=filters.arrived_to)
-    return cases.order_by(*SORTS.get(filters.sort, SORTS["-registered"]))
+    return cases
 
 
-def filter_cases(actor: Any, filters: CaseFilters) -> QuerySet[Case]:
+def _case_level(filters: CaseFilters) -> bool:
+    """Filters that read the case, not its access row."""
+    return bool(filters.q.strip() or filters.worker or filters.organisation)
+
+
+def filter_cases(actor: Any, filters: CaseFilters) -> QuerySet[Case] | CaseListing:
     """The visible cases matching `filters`, in the requested order."""
-    cases = _through_one_organisation(actor, filters)
-    if cases is None:
+    condition = _access_condition(actor, filters)
+    if condition is not None and not _case_level(filters) and filters.sort in ACCESS_SORTS:
+        return CaseListing(CaseAccess.objects.filter(condition), ACCESS_SORTS[filters.sort])
+    if condition is not None:
+        # One filter() call: every condition applies to the same access row (one join).
+        cases = Case.objects.filter(_on_access(condition))
+    else:
         cases = _through_any_organisation(actor, filters)
     if filters.q.strip():
         cases = cases.filter(search_condition(filters.q))
@@ -201,7 +243,20 @@ def filter_cases(actor: Any, filters: CaseFilters) -> QuerySet[Case]:
         cases = cases.filter(Exists(shared))
     if filters.worker:
         cases = cases.filter(assigned_workers__id=filters.worker)
-    return cases.select_related("principal", "category", "programme")
+    order = SORTS.get(filters.sort, SORTS["-registered"])
+    return cases.select_related("principal", "category", "programme").order_by(*order)
+
+
+def count_cases(actor: Any, filters: CaseFilters, cap: int) -> int:
+    """How many cases `filter_cases` lists, counted up to `cap`. With no case-level filter,
+    the organisation's access rows are counted on their own: the list indexes carry every
+    column the count reads, so it never touches the case table."""
+    condition = _access_condition(actor, filters)
+    if condition is not None and not _case_level(filters):
+        return int(CaseAccess.objects.filter(condition)[:cap].count())
+    listed = filter_cases(actor, filters)
+    assert isinstance(listed, QuerySet)
+    return int(listed[:cap].count())
 
 
 def cases_by_stage(actor: Any) -> dict[str, int]:

@@ -33,6 +33,7 @@ from remis.cases.queries import (
     assignable_workers,
     case_overview,
     cases_by_stage,
+    count_cases,
     filter_cases,
     get_case_for,
     my_cases,
@@ -106,7 +107,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
             sort=cleaned.get("sort") or "-registered",
         )
     page_number = form.cleaned_data.get("page") if form.is_bound and form.is_valid() else 1
-    page: Page = paginate(filter_cases(request.user, filters), page_number or 1)
+    page: Page = paginate(
+        filter_cases(request.user, filters),
+        page_number or 1,
+        counter=lambda cap: count_cases(request.user, filters, cap),
+    )
     partial = request.headers.get("HX-Request") == "true" and request.method == "POST"
     template = "cases/_results.html" if partial else "cases/list.html"
     return render(request, template, {"form": form, "page": page, "filters": filters})
