@@ -6,14 +6,17 @@ Run against a database already filled by `manage.py generate_cases`:
     bin/with-postgres sh -c '... generate_cases ...; .venv/bin/python bench/case_list.py'
 
 For each scenario it times the whole Django request (view, queries, template) in-process,
-and, as a reference measured in the same run, the raw SQL the view issued, executed
-directly on the database cursor. Prints a Markdown table for docs/benchmarks.md.
+and, as a reference measured in the same run, the raw SQL the request issued, executed
+directly on the database cursor. The first page is a full page load; filtering, sorting
+and paging are timed as the page sends them, htmx requests answered with the results
+fragment. Prints a Markdown table for docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import re
 import statistics
 import sys
 import time
@@ -77,6 +80,15 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
+def replayable(sql: str) -> str | None:
+    """The statement to replay as plain SQL: a server-side cursor's SELECT (PostgreSQL
+    iterators) runs as that SELECT; its FETCH/CLOSE and session writes are left out."""
+    cursor = re.match(r"^DECLARE .*? CURSOR .*?FOR (SELECT .*)$", sql, re.S)
+    if cursor:
+        return cursor.group(1)
+    return sql if sql.lstrip().upper().startswith("SELECT") else None
+
+
 def timed(fn: Callable[[], Any]) -> list[float]:
     for _ in range(WARMUP):
         fn()
@@ -92,14 +104,17 @@ def run(scenario: Scenario) -> dict[str, Any]:
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(User.objects.get(username=scenario.username))
 
+    headers = {"HTTP_HX_REQUEST": "true"} if scenario.method == "post" else {}
+
     def request() -> None:
-        response = getattr(client, scenario.method)("/cases/", scenario.data)
+        response = getattr(client, scenario.method)("/cases/", scenario.data, **headers)
         assert response.status_code == 200, response.status_code
 
     connection.queries_log.clear()
     with CaptureQueriesContext(connection) as captured:
         request()
-    case_queries = [q["sql"] for q in captured.captured_queries if '"cases_case"' in q["sql"]]
+    case_queries = [replayable(q["sql"]) for q in captured.captured_queries]
+    case_queries = [sql for sql in case_queries if sql]
 
     def raw_sql() -> None:
         with connection.cursor() as cursor:

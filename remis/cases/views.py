@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -107,7 +106,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             sort=cleaned.get("sort") or "-registered",
         )
     page_number = form.cleaned_data.get("page") if form.is_bound and form.is_valid() else 1
-    page: Page = paginate(
+    page = paginate(
         filter_cases(request.user, filters),
         page_number or 1,
         counter=lambda cap: count_cases(request.user, filters, cap),

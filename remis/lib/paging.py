@@ -1,40 +1,63 @@
-"""Pagination that never counts a million rows: past a cap the count reads "10,000+"."""
+"""Paging that never counts a million rows.
+
+The next page is known by reading one row more than the page shows; the total is counted
+only up to COUNT_CAP (a label, "More than 1,000 cases"), so page 200 costs what page 2
+costs plus the skip, whatever the table size."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cached_property
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import EmptyPage, Page, Paginator
-
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
-class CappedPaginator(Paginator):
-    def __init__(self, object_list: Any, per_page: int, counter: Callable[[int], int] | None = None) -> None:
-        super().__init__(object_list, per_page)
-        self.counter = counter
-
-    @cached_property
-    def count(self) -> int:
-        # COUNT over a LIMITed subquery: bounded work whatever the table size. A caller
-        # that knows a cheaper way to count the same rows passes it as `counter`.
-        if self.counter is not None:
-            return self.counter(COUNT_CAP + 1)
-        rows: Any = self.object_list
-        return int(rows[: COUNT_CAP + 1].count())
+@dataclass
+class Counted:
+    count: int  # up to COUNT_CAP + 1
+    per_page: int
 
     @property
     def capped(self) -> bool:
         return self.count > COUNT_CAP
 
+    @property
+    def num_pages(self) -> int | None:
+        """None when the count is capped: the last page is not known."""
+        return None if self.capped else max(1, -(-self.count // self.per_page))
+
+
+@dataclass
+class ListPage:
+    object_list: Sequence[Any]
+    number: int
+    paginator: Counted
+    more: bool
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
 
 def paginate(
-    queryset: Any, number: int, per_page: int = 25, counter: Callable[[int], int] | None = None
-) -> Page:
-    paginator = CappedPaginator(queryset, per_page, counter)
-    try:
-        return paginator.page(number)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
+    rows: Any, number: int, per_page: int = 25, counter: Callable[[int], int] | None = None
+) -> ListPage:
+    """Page `number` (from 1) of `rows` (a QuerySet or anything sliceable and countable).
+    `counter(limit)` counts the same rows up to `limit` when the caller has a cheaper way."""
+    number = max(1, number)
+    count = counter(COUNT_CAP + 1) if counter else int(rows[: COUNT_CAP + 1].count())
+    counted = Counted(count, per_page)
+    if counted.num_pages is not None and number > counted.num_pages:
+        number = counted.num_pages  # past the end of a known list: its last page
+    offset = (number - 1) * per_page
+    window = list(rows[offset : offset + per_page + 1])
+    return ListPage(window[:per_page], number, counted, len(window) > per_page)

@@ -61,3 +61,15 @@ def test_list_query_count_does_not_grow_with_rows(client, world, alice, django_a
     login(client, alice)
     with django_assert_max_num_queries(12):
         client.get(reverse("case_list"))
+
+
+def test_past_the_count_cap_pages_still_go_on(client, world, alice, monkeypatch):
+    monkeypatch.setattr("remis.lib.paging.COUNT_CAP", 3)
+    for _ in range(30):
+        register(world)
+    login(client, alice)
+    body = client.post(reverse("case_list"), {"page": 1}, HTTP_HX_REQUEST="true").content.decode()
+    assert "More than 3 cases" in body and "Page 1<" in body and "Next" in body
+    body = client.post(reverse("case_list"), {"page": 2}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Page 2<" in body and "Next" not in body and "Previous" in body
+    assert body.count("<tr>") == 1 + 5
