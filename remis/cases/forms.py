@@ -22,6 +22,7 @@ from remis.cases.models import (
 )
 from remis.cases.queries import SORTS
 from remis.lib.countries import country_choices, country_name
+from remis.lib.widgets import FastSelect
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
 from remis.programmes.queries import programme_countries
 
@@ -48,7 +49,9 @@ class PersonForm(forms.Form):
     birth_year_estimated = forms.IntegerField(
         label=_("Estimated year of birth"), required=False, help_text=_("When the exact date is unknown.")
     )
-    nationality = forms.ChoiceField(label=_("Nationality"), choices=_countries, required=False)
+    nationality = forms.ChoiceField(
+        label=_("Nationality"), choices=_countries, required=False, widget=FastSelect
+    )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     address = forms.CharField(
@@ -67,7 +70,9 @@ class IdentityDocumentForm(forms.Form):
         label=_("Identity document"), choices=[("", "—"), *DocumentKind.choices], required=False
     )
     document_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
-    document_country = forms.ChoiceField(label=_("Issuing country"), choices=_countries, required=False)
+    document_country = forms.ChoiceField(
+        label=_("Issuing country"), choices=_countries, required=False, widget=FastSelect
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -86,8 +91,8 @@ class RegisterCaseForm(PersonForm, IdentityDocumentForm):
     category = forms.ModelChoiceField(
         label=_("Migrant category"), queryset=MigrantCategory.objects.filter(active=True)
     )
-    host_country = forms.ChoiceField(label=_("Host country"), choices=_countries)
-    origin_country = forms.ChoiceField(label=_("Country of origin"), choices=_countries)
+    host_country = forms.ChoiceField(label=_("Host country"), choices=_countries, widget=FastSelect)
+    origin_country = forms.ChoiceField(label=_("Country of origin"), choices=_countries, widget=FastSelect)
     vulnerabilities = forms.ModelMultipleChoiceField(
         label=_("Vulnerabilities"),
         queryset=Vulnerability.objects.filter(active=True),
@@ -139,14 +144,23 @@ class CaseFilterForm(forms.Form):
         label=_("Country of origin"), choices=lambda: _countries(str(_("All"))), required=False
     )
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.all(), required=False, empty_label=_("All")
+        widget=FastSelect,
+        label=_("Organisation"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        empty_label=_("All"),
     )
     worker = forms.ModelChoiceField(
-        label=_("Case worker"), queryset=User.objects.none(), required=False, empty_label=_("Anyone")
+        widget=FastSelect,
+        label=_("Case worker"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Anyone"),
     )
     arrived_from = forms.DateField(label=_("Arrived from"), required=False, widget=DateInput)
     arrived_to = forms.DateField(label=_("Arrived until"), required=False, widget=DateInput)
     sort = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Sort"),
         required=False,
         choices=[

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
+from remis.cases.lifecycle import Stage
 from remis.cases.models import AccessReason, Case, CaseAccess, Submission, SubmissionStatus
 from remis.lib.errors import NotFound, PermissionDenied
 from remis.lib.text import fold, fold_document_number
@@ -404,3 +405,43 @@ def recent_activity(actor: Any, limit: int = 10) -> list[Any]:
             entry.case_reference = references[entry.case_uuid]  # type: ignore[attr-defined]
             out.append(entry)
     return out[:limit]
+
+
+@dataclass
+class CaseRow:
+    """One line of a case list, ready to print: the template only shows strings."""
+
+    url: str
+    reference: str
+    name: str
+    category: str
+    route: str
+    stage: str
+    stage_label: str
+    registered: str
+    arrival: str
+    people: int
+
+
+def case_rows(cases: Iterable[Case]) -> list[CaseRow]:
+    from django.urls import reverse
+    from django.utils.formats import date_format
+
+    stage_labels = dict(Stage.choices)
+    rows = []
+    for case in cases:
+        rows.append(
+            CaseRow(
+                url=reverse("case_detail", args=[case.uuid]),
+                reference=case.reference,
+                name=f"{case.principal.given_name} {case.principal.family_name}",
+                category=case.category.name,
+                route=f"{case.host_country} → {case.origin_country}",
+                stage=case.stage,
+                stage_label=str(stage_labels.get(case.stage, case.stage)),
+                registered=date_format(case.registered_at, "SHORT_DATE_FORMAT"),
+                arrival=date_format(case.arrival_date, "SHORT_DATE_FORMAT") if case.arrival_date else "—",
+                people=case.household_size,
+            )
+        )
+    return rows

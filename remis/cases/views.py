@@ -31,6 +31,7 @@ from remis.cases.queries import (
     CaseFilters,
     assignable_workers,
     case_overview,
+    case_rows,
     cases_by_stage,
     count_cases,
     filter_cases,
@@ -113,7 +114,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     partial = request.headers.get("HX-Request") == "true" and request.method == "POST"
     template = "cases/_results.html" if partial else "cases/list.html"
-    return render(request, template, {"form": form, "page": page, "filters": filters})
+    return render(
+        request,
+        template,
+        {"form": form, "page": page, "rows": case_rows(page.object_list), "filters": filters},
+    )
 
 
 def assignable_workers_for_user(user: Any) -> Any:
