@@ -9,9 +9,12 @@ and audit would turn minutes into hours at a million cases; one audit entry reco
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import random
 import uuid
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -43,7 +46,7 @@ from remis.lib.text import fold
 from remis.programmes.models import MigrantCategory, Vulnerability
 
 # Days after registration at which an average case reaches each journey stage.
-MILESTONES = dict(zip(JOURNEY, (0, 6, 28, 58, 59, 66, 85, 115, 200), strict=True))
+MILESTONES = dict(zip(JOURNEY, (0, 14, 35, 62, 63, 70, 90, 120, 205), strict=True))
 CLOSE_AFTER_MONITORING = 365
 AIRPORTS = {
     "BE": "BRU",
@@ -108,6 +111,9 @@ class Batch:
     receptions: list[tuple[Any, ...]] = field(default_factory=list)
     workers: list[tuple[Any, ...]] = field(default_factory=list)
     vulnerabilities: list[tuple[Any, ...]] = field(default_factory=list)
+    # (country of origin, year) per case, in order: the writer numbers the references,
+    # which must run in sequence across batches built in parallel.
+    references: list[tuple[str, int]] = field(default_factory=list)
 
 
 PERSON_COLS = (
@@ -151,18 +157,41 @@ CASE_COLS = (
 )
 
 
+REFERENCE = CASE_COLS.index("reference")
+SEARCH_TEXT = CASE_COLS.index("search_text")
+MAX_PEOPLE_PER_CASE = 6  # principal, spouse and up to four children
+
+
 class Generator:
-    def __init__(self, world: World, seed: int, today: dt.date) -> None:
+    def __init__(self, world: World, seed: int, today: dt.date, batch_size: int = 5000) -> None:
         self.world = world
+        self.seed = seed
+        self.batch_size = batch_size
         self.rng = random.Random(seed)
         self.today = today
         self.now = timezone.now()
         self.categories = dict(MigrantCategory.objects.values_list("code", "id"))
         self.vulnerabilities = list(Vulnerability.objects.values_list("id", flat=True))
         self.counters = dict(ReferenceCounter.objects.values_list("prefix", "last"))
-        self.person_id = next_id(Person)
-        self.case_id = next_id(Case)
+        self.person_id = self.first_person_id = next_id(Person)
+        self.case_id = self.first_case_id = next_id(Case)
         self.programme_weights = [p.weight for p in world.programmes]
+
+    def start_batch(self, number: int) -> None:
+        """Batch `number` gets its own random stream and id ranges, so batches can be built
+        in any process and order and still fit together (person ids leave gaps)."""
+        self.rng = random.Random(f"{self.seed}-{number}")
+        self.case_id = self.first_case_id + number * self.batch_size
+        self.person_id = self.first_person_id + number * self.batch_size * MAX_PEOPLE_PER_CASE
+
+    def number_references(self, batch: Batch) -> None:
+        """Give the batch's cases their references, in sequence per country and year."""
+        for index, (origin, year) in enumerate(batch.references):
+            reference = self._reference(origin, year)
+            row = list(batch.cases[index])
+            row[REFERENCE] = reference
+            row[SEARCH_TEXT] = f"{reference.lower()} | {row[SEARCH_TEXT]}"
+            batch.cases[index] = tuple(row)
 
     def _uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -235,7 +264,8 @@ class Generator:
         post_arrival = rng.random() < 0.12
         mix = CATEGORY_MIX["transit" if host in TRANSIT_HOSTS else "destination"]
         category = rng.choices(list(mix), weights=list(mix.values()))[0]
-        age_days = int(rng.triangular(0, 1000, 60))
+        # Most cases spread over three years; a share is the live pipeline of recent weeks.
+        age_days = int(rng.uniform(0, 60) if rng.random() < 0.15 else rng.triangular(0, 1000, 60))
         registered_on = self.today - dt.timedelta(days=age_days)
         speed = rng.uniform(0.6, 1.8)
         stage, reached = self._stage(age_days, speed, post_arrival)
@@ -250,9 +280,10 @@ class Generator:
         principal, search = self._person(batch, origin, sex, age)
         case_id = self.case_id
         self.case_id += 1
-        reference = self._reference(origin, registered_on.year)
+        reference = ""  # numbered by the writer (number_references)
+        batch.references.append((origin, registered_on.year))
         members = [(principal, "principal")]
-        parts = [reference.lower(), search]
+        parts = [search]
         if not child and rng.random() < 0.18:
             family = None
             spouse, text = self._person(
@@ -551,6 +582,39 @@ def write(batch: Batch) -> None:
     insert_rows(Case.vulnerabilities.through, ("case", "vulnerability"), batch.vulnerabilities)
 
 
+_GENERATOR: Generator | None = None  # set before the worker processes fork
+
+
+def _build_batch(job: tuple[int, int]) -> Batch:
+    number, size = job
+    generator = _GENERATOR
+    assert generator is not None
+    generator.start_batch(number)
+    batch = Batch()
+    for _ in range(size):
+        generator.add_case(batch)
+    return batch
+
+
+def _batches(jobs: list[tuple[int, int]]) -> Iterator[Batch]:
+    """Batches in order. With more than one core, worker processes build them while the
+    caller writes; at most a few wait in memory."""
+    workers = (os.cpu_count() or 1) - 1
+    if workers < 1 or len(jobs) < 2:
+        yield from map(_build_batch, jobs)
+        return
+    # The workers only build rows: they never touch the database, and leave through
+    # os._exit, so the connection they inherit is neither used nor closed by them.
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque[Any] = deque()
+        for job in jobs:
+            pending.append(pool.apply_async(_build_batch, (job,)))
+            if len(pending) > workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
 def generate_cases(
     count: int,
     *,
@@ -559,22 +623,23 @@ def generate_cases(
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Insert `count` synthetic cases; returns how many. Safe to run again: it appends."""
+    global _GENERATOR
     world = build_world()
-    if connection.vendor == "sqlite":
-        # Random UUIDs land all over their unique indexes: a large page cache keeps those
-        # pages in memory instead of re-reading them for every batch.
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -524288")  # 512 MiB
-    generator = Generator(world, seed + next_id(Case), timezone.localdate())
+    _GENERATOR = generator = Generator(world, seed + next_id(Case), timezone.localdate(), batch_size)
+    jobs = [
+        (number, min(batch_size, count - start)) for number, start in enumerate(range(0, count, batch_size))
+    ]
     done = 0
-    while done < count:
-        size = min(batch_size, count - done)
-        batch = Batch()
-        for _ in range(size):
-            generator.add_case(batch)
+    for batch in _batches(jobs):
+        generator.number_references(batch)
+        if connection.vendor == "sqlite":
+            # Random UUIDs land all over their unique indexes: a large page cache keeps
+            # those pages in memory instead of re-reading them for every batch.
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size = -524288")  # 512 MiB
         with transaction.atomic():
             write(batch)
-        done += size
+        done += len(batch.references)
         if progress:
             progress(done, count)
     with transaction.atomic():

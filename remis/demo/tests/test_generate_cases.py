@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -14,14 +16,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def generated(db):
-    call_command("generate_cases", cases=600, seed=7, batch_size=250, stdout=open("/dev/null", "w"))
+    # Several batches, so they are built by a worker process while this one writes.
+    call_command("generate_cases", cases=2000, seed=7, batch_size=500, stdout=io.StringIO())
 
 
 def test_generates_cases_at_every_stage_with_households(generated):
     stages = set(Case.objects.values_list("stage", flat=True))
     assert stages == set(Stage.values)
-    assert Case.objects.count() == 600
-    assert CaseMember.objects.count() > 600  # some cases are families
+    assert Case.objects.count() == 2000
+    assert CaseMember.objects.count() > 2000  # some cases are families
     assert set(Case.objects.filter(stage="closed").values_list("closure_reason", flat=True)) >= {
         "completed",
         "lost_contact",
@@ -47,7 +50,7 @@ def test_search_text_and_references_are_consistent(generated):
     assert case is not None
     assert fold(case.principal.given_name) in case.search_text
     assert case.reference.lower() in case.search_text
-    assert Case.objects.values("reference").distinct().count() == 600
+    assert Case.objects.values("reference").distinct().count() == 2000
 
 
 def test_registration_after_generation_takes_the_next_reference(generated):
