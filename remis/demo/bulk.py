@@ -32,6 +32,12 @@ _SQLITE_CONVERTERS: list[tuple[type, Callable[[Any], Any]]] = [
 ]
 
 
+def adapt_rows(rows: list[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """Rows ready for this database: SQLite gets Django's storage formats; PostgreSQL's
+    COPY adapts Python values itself. Can run in another process than `insert_rows`."""
+    return _sqlite_rows(rows) if connection.vendor == "sqlite" else [tuple(row) for row in rows]
+
+
 def _sqlite_rows(rows: list[Sequence[Any]]) -> list[tuple[Any, ...]]:
     """Convert only the columns that need it, choosing each column's converter once."""
     if not rows:
@@ -56,7 +62,9 @@ def _sqlite_rows(rows: list[Sequence[Any]]) -> list[tuple[Any, ...]]:
     return out
 
 
-def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def insert_rows(
+    model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *, adapted: bool = False
+) -> int:
     table = connection.ops.quote_name(model._meta.db_table)
     # Identifiers come from model metadata, never from input, and are quoted by the backend.
     names = [connection.ops.quote_name(cast(Field, model._meta.get_field(c)).column) for c in columns]
@@ -69,7 +77,7 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
                     copy.write_row(row)
                     count += 1
         else:
-            data = _sqlite_rows(list(rows))
+            data = list(rows) if adapted else _sqlite_rows(list(rows))
             placeholders = ", ".join(["%s"] * len(names))
             sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})"  # noqa: S608
             cursor.executemany(sql, data)

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -38,7 +39,7 @@ from remis.cases.models import (
     Submission,
     Transition,
 )
-from remis.demo.bulk import insert_rows, next_id, reset_sequences
+from remis.demo.bulk import adapt_rows, insert_rows, next_id, reset_sequences
 from remis.demo.names import pool
 from remis.demo.world import World, build_world
 from remis.lib.countries import alpha3
@@ -508,10 +509,12 @@ class Generator:
 
 
 def write(batch: Batch) -> None:
-    insert_rows(Person, PERSON_COLS, batch.persons)
-    insert_rows(Case, CASE_COLS, batch.cases)
-    insert_rows(CaseMember, ("case", "person", "relation"), batch.members)
-    insert_rows(
+    """Insert a batch whose rows were adapted for the database (`_build_batch`)."""
+    put = partial(insert_rows, adapted=True)
+    put(Person, PERSON_COLS, batch.persons)
+    put(Case, CASE_COLS, batch.cases)
+    put(CaseMember, ("case", "person", "relation"), batch.members)
+    put(
         CaseAccess,
         (
             "case",
@@ -528,7 +531,7 @@ def write(batch: Batch) -> None:
         ),
         batch.access,
     )
-    insert_rows(
+    put(
         Submission,
         (
             "case",
@@ -545,23 +548,23 @@ def write(batch: Batch) -> None:
         ),
         batch.submissions,
     )
-    insert_rows(Transition, ("case", "from_stage", "to_stage", "at", "by", "reason"), batch.transitions)
-    insert_rows(
+    put(Transition, ("case", "from_stage", "to_stage", "at", "by", "reason"), batch.transitions)
+    put(
         Consent,
         ("case", "purpose", "given", "given_on", "recorded_by", "recorded_at", "note"),
         [c for c in batch.consents if c[4] is not None],
     )
-    insert_rows(
+    put(
         CounsellingSession,
         ("case", "held_on", "mode", "counsellor", "interpreter_used", "topics", "notes"),
         batch.sessions,
     )
-    insert_rows(
+    put(
         ReturnTravel,
         ("case", "departure_date", "arrival_date", "route", "escort", "medical_fitness", "notes", "version"),
         batch.travel,
     )
-    insert_rows(
+    put(
         Reception,
         (
             "case",
@@ -578,10 +581,24 @@ def write(batch: Batch) -> None:
         ),
         batch.receptions,
     )
-    insert_rows(Case.assigned_workers.through, ("case", "user"), batch.workers)
-    insert_rows(Case.vulnerabilities.through, ("case", "vulnerability"), batch.vulnerabilities)
+    put(Case.assigned_workers.through, ("case", "user"), batch.workers)
+    put(Case.vulnerabilities.through, ("case", "vulnerability"), batch.vulnerabilities)
 
 
+ROW_LISTS = (
+    "persons",
+    "cases",
+    "members",
+    "access",
+    "submissions",
+    "transitions",
+    "consents",
+    "sessions",
+    "travel",
+    "receptions",
+    "workers",
+    "vulnerabilities",
+)
 _GENERATOR: Generator | None = None  # set before the worker processes fork
 
 
@@ -593,6 +610,9 @@ def _build_batch(job: tuple[int, int]) -> Batch:
     batch = Batch()
     for _ in range(size):
         generator.add_case(batch)
+    # Adapt values for the database here, in the worker, so the writer only inserts.
+    for name in ROW_LISTS:
+        setattr(batch, name, adapt_rows(getattr(batch, name)))
     return batch
 
 
