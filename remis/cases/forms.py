@@ -335,3 +335,7 @@ class NoteForm(forms.Form):
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+
+
+class DocumentRemoveForm(forms.Form):
+    document = forms.IntegerField(widget=forms.HiddenInput)

@@ -391,6 +391,14 @@ def _document(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     return _("Document uploaded.")
 
 
+def _remove_document(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    document = case.documents.filter(pk=c["document"], deleted_at__isnull=True).first()
+    if document is None:
+        raise NotFound()
+    actions.delete_document(request.user, case, document)
+    return _("Document removed.")
+
+
 def _confirm(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     actions.confirm_post_arrival_case(request.user, case)
     return _("Post-arrival case confirmed.")
@@ -412,6 +420,7 @@ STEPS: dict[str, tuple[type[forms.Form] | None, Handler]] = {
     "person": (case_forms.PersonEditForm, _person),
     "note": (case_forms.NoteForm, _note),
     "document": (case_forms.DocumentForm, _document),
+    "remove-document": (case_forms.DocumentRemoveForm, _remove_document),
     "confirm": (None, _confirm),
 }
 
@@ -436,6 +445,8 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
         return case_detail(request, case_uuid, bound={step: form})
     try:
         message = handler(request, case, form.cleaned_data if form else {})
+    except NotFound:
+        raise Http404 from None
     except PermissionDenied:
         return HttpResponseForbidden(_("Your role cannot do this on this case."))
     except DomainError as error:

@@ -61,33 +61,33 @@ def upload_document(actor: Any, case: Case, *, title: str, upload: UploadedFile)
     content_type = sniff_type(upload)
     if content_type is None or content_type not in settings.DOCUMENT_ALLOWED_TYPES:
         raise ValidationFailed("Only PDF, JPEG and PNG files can be uploaded.", "file")
-    with transaction.atomic():
-        document = CaseDocument(
-            case=case,
-            title=title.strip(),
-            original_name=(upload.name or "document")[:255],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=actor,
-        )
-        document.file.save("upload", upload, save=False)
-        # If the row cannot be written, the stored file must not linger.
-        try:
+    document = CaseDocument(
+        case=case,
+        title=title.strip(),
+        original_name=(upload.name or "document")[:255],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    document.file.save("upload", upload, save=False)
+    try:
+        with transaction.atomic():
             document.save()
-        except Exception:
-            document.file.delete(save=False)
-            raise
-        record(
-            actor,
-            "case.document",
-            document,
-            case_uuid=case.uuid,
-            changes={
-                "title": [None, document.title],
-                "content_type": [None, content_type],
-                "size": [None, document.size],
-            },
-        )
+            record(
+                actor,
+                "case.document",
+                document,
+                case_uuid=case.uuid,
+                changes={
+                    "title": [None, document.title],
+                    "content_type": [None, content_type],
+                    "size": [None, document.size],
+                },
+            )
+    except Exception:
+        # Nothing was written, so the stored file must not linger either.
+        document.file.delete(save=False)
+        raise
     return document
 
 

@@ -193,3 +193,37 @@ def test_case_page_query_count_is_bounded(client, world, bob, django_assert_max_
     login(client, bob)
     with django_assert_max_num_queries(45):
         assert client.get(reverse("case_detail", args=[case.uuid])).status_code == 200
+
+
+def test_removing_a_document_hides_it_keeps_the_file_and_is_audited(client, world, alice, carol):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from remis.audit.models import AuditEntry
+
+    case = register(world)
+    login(client, alice)
+    client.post(
+        reverse("case_step", args=[case.uuid, "document"]),
+        {
+            "title": "Old photo",
+            "file": SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\nsynthetic", "image/png"),
+        },
+    )
+    document = case.documents.get()
+    client.logout()
+    login(client, carol)  # read-only
+    assert (
+        client.post(
+            reverse("case_step", args=[case.uuid, "remove-document"]), {"document": document.pk}
+        ).status_code
+        == 403
+    )
+    client.logout()
+    login(client, alice)
+    client.post(reverse("case_step", args=[case.uuid, "remove-document"]), {"document": document.pk})
+    document.refresh_from_db()
+    assert document.deleted_at is not None and document.file.storage.exists(document.file.name)
+    download = reverse("document_download", args=[case.uuid, document.pk])
+    assert download not in client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert client.get(download).status_code == 404
+    assert AuditEntry.objects.filter(action="case.document_delete", case_uuid=case.uuid).exists()
