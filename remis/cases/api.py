@@ -131,21 +131,6 @@ class CasePage(Schema):
     offset: int
 
 
-class CaseSearch(Schema):
-    """Name and document searches go in a POST body so they never appear in a URL or log."""
-
-    q: str = Field("", max_length=100)
-    stage: str = ""
-    category: str = ""
-    host_country: str = ""
-    origin_country: str = ""
-    arrived_from: dt.date | None = None
-    arrived_to: dt.date | None = None
-    sort: str = "-registered"
-    limit: int = Field(25, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=MAX_OFFSET)
-
-
 class CaseListParams(Schema):
     stage: str = ""
     category: str = ""
@@ -156,6 +141,12 @@ class CaseListParams(Schema):
     sort: str = "-registered"
     limit: int = Field(25, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class CaseSearch(CaseListParams):
+    """Name and document searches go in a POST body so they never appear in a URL or log."""
+
+    q: str = Field("", max_length=100)
 
 
 class TransitionIn(Schema):
