@@ -10,9 +10,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI replays the same generated examples every run, so it fails only for a change in the
+# code; runs on a developer's machine draw new examples and keep exploring.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
