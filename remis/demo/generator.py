@@ -24,6 +24,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from remis.audit.actions import record
+from remis.cases.actions.journey import RECEPTION_FIELDS
+from remis.cases.actions.registration import PERSON_FIELDS
 from remis.cases.lifecycle import JOURNEY, Stage
 from remis.cases.models import (
     AccessReason,
@@ -117,21 +119,7 @@ class Batch:
     references: list[tuple[str, int]] = field(default_factory=list)
 
 
-PERSON_COLS = (
-    "id",
-    "uuid",
-    "given_name",
-    "family_name",
-    "alternate_names",
-    "sex",
-    "date_of_birth",
-    "birth_year_estimated",
-    "nationality",
-    "phone",
-    "email",
-    "address",
-    "version",
-)
+PERSON_COLS = ("id", "uuid", *PERSON_FIELDS, "version")  # the order rows are built in
 CASE_COLS = (
     "id",
     "uuid",
@@ -566,19 +554,7 @@ def write(batch: Batch) -> None:
     )
     put(
         Reception,
-        (
-            "case",
-            "received_on",
-            "airport_pickup",
-            "accommodation_nights",
-            "nutrition",
-            "pocket_money",
-            "pocket_money_currency",
-            "onward_transport",
-            "urgent_medical_care",
-            "notes",
-            "version",
-        ),
+        ("case", *RECEPTION_FIELDS, "version"),
         batch.receptions,
     )
     put(Case.assigned_workers.through, ("case", "user"), batch.workers)
