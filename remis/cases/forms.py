@@ -134,14 +134,17 @@ class CaseFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("Name, reference or document number")}),
     )
     stage = forms.ChoiceField(
-        label=_("Stage"), choices=[("", _("All stages")), *Stage.choices], required=False
+        label=_("Stage"), choices=[("", _("All stages")), *Stage.choices], required=False, widget=FastSelect
     )
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False, widget=FastSelect)
     host_country = forms.ChoiceField(
-        label=_("Host country"), choices=lambda: _countries(str(_("All"))), required=False
+        label=_("Host country"), choices=lambda: _countries(str(_("All"))), required=False, widget=FastSelect
     )
     origin_country = forms.ChoiceField(
-        label=_("Country of origin"), choices=lambda: _countries(str(_("All"))), required=False
+        label=_("Country of origin"),
+        choices=lambda: _countries(str(_("All"))),
+        required=False,
+        widget=FastSelect,
     )
     organisation = forms.ModelChoiceField(
         widget=FastSelect,

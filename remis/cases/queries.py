@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -193,8 +193,11 @@ class CaseListing:
     def __len__(self) -> int:
         return self.count()
 
+    def ids(self, index: slice) -> list[int]:
+        return list(self.access.order_by(*self.order).values_list("case_id", flat=True)[index])
+
     def __getitem__(self, index: slice) -> list[Case]:
-        ids = list(self.access.order_by(*self.order).values_list("case_id", flat=True)[index])
+        ids = self.ids(index)
         cases = Case.objects.select_related("principal", "category", "programme").in_bulk(ids)
         return [cases[pk] for pk in ids]
 
@@ -429,25 +432,64 @@ class CaseRow:
     people: int
 
 
-def case_rows(cases: Iterable[Case]) -> list[CaseRow]:
+class CaseIds:
+    """The ids of listed cases, sliceable and countable for the paginator: a list page
+    picks its 25 ids first and reads only the columns it prints (`case_rows`)."""
+
+    def __init__(self, listed: QuerySet[Case] | CaseListing) -> None:
+        self.listed = listed
+
+    def count(self) -> int:
+        return int(self.listed.count())
+
+    def __getitem__(self, index: slice) -> list[int]:
+        if isinstance(self.listed, CaseListing):
+            return self.listed.ids(index)
+        return list(self.listed.values_list("id", flat=True)[index])
+
+
+ROW_COLUMNS = (
+    "id",
+    "uuid",
+    "reference",
+    "principal__given_name",
+    "principal__family_name",
+    "category__name",
+    "host_country",
+    "origin_country",
+    "stage",
+    "registered_at",
+    "arrival_date",
+    "household_size",
+)
+
+
+def case_rows(ids: Sequence[int]) -> list[CaseRow]:
+    """The list lines of cases `ids` (already scoped by the caller), in that order: one
+    query for just the printed columns, no model instances."""
     from django.urls import reverse
     from django.utils.formats import date_format
 
     stage_labels = dict(Stage.choices)
+    found = {row["id"]: row for row in Case.objects.filter(id__in=ids).values(*ROW_COLUMNS)}
     rows = []
-    for case in cases:
+    for pk in ids:
+        if pk not in found:
+            continue  # deleted between the two reads
+        row = found[pk]
+        arrival = row["arrival_date"]
         rows.append(
             CaseRow(
-                url=reverse("case_detail", args=[case.uuid]),
-                reference=case.reference,
-                name=f"{case.principal.given_name} {case.principal.family_name}",
-                category=case.category.name,
-                route=f"{case.host_country} → {case.origin_country}",
-                stage=case.stage,
-                stage_label=str(stage_labels.get(case.stage, case.stage)),
-                registered=date_format(case.registered_at, "SHORT_DATE_FORMAT"),
-                arrival=date_format(case.arrival_date, "SHORT_DATE_FORMAT") if case.arrival_date else "—",
-                people=case.household_size,
+                url=reverse("case_detail", args=[row["uuid"]]),
+                reference=row["reference"],
+                name=f"{row['principal__given_name']} {row['principal__family_name']}",
+                category=row["category__name"],
+                route=f"{row['host_country']} → {row['origin_country']}",
+                stage=row["stage"],
+                stage_label=str(stage_labels.get(row["stage"], row["stage"])),
+                registered=date_format(row["registered_at"], "SHORT_DATE_FORMAT"),
+                arrival=date_format(arrival, "SHORT_DATE_FORMAT") if arrival else "—",
+                people=row["household_size"],
             )
         )
     return rows

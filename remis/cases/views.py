@@ -29,6 +29,7 @@ from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, Person, Submission
 from remis.cases.queries import (
     CaseFilters,
+    CaseIds,
     assignable_workers,
     case_overview,
     case_rows,
@@ -108,7 +109,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         )
     page_number = form.cleaned_data.get("page") if form.is_bound and form.is_valid() else 1
     page = paginate(
-        filter_cases(request.user, filters),
+        CaseIds(filter_cases(request.user, filters)),
         page_number or 1,
         counter=lambda cap: count_cases(request.user, filters, cap),
     )
