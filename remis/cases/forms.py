@@ -328,7 +328,8 @@ class MemberForm(PersonForm):
 
 
 class PersonEditForm(PersonForm, VersionedForm):
-    pass
+    # Which member of the household is edited; empty means the principal applicant.
+    person = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
 
 class NoteForm(forms.Form):

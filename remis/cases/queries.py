@@ -16,7 +16,15 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.cases.lifecycle import Stage
-from remis.cases.models import AccessReason, Case, CaseAccess, Submission, SubmissionStatus
+from remis.cases.models import (
+    AccessReason,
+    Case,
+    CaseAccess,
+    CaseMember,
+    Relation,
+    Submission,
+    SubmissionStatus,
+)
 from remis.lib.errors import NotFound, PermissionDenied
 from remis.lib.text import fold, fold_document_number
 from remis.programmes.models import MigrantCategory
@@ -273,6 +281,23 @@ def cases_by_stage(actor: Any) -> dict[str, int]:
     else:
         rows = visible_cases(actor).values("stage").annotate(n=Count("id")).order_by()
     return {row["stage"]: row["n"] for row in rows}
+
+
+def case_member(case: Case, person_uuid: uuid.UUID | str | None) -> CaseMember:
+    """The member of an already visible case whose person has `person_uuid`; the principal
+    applicant when none is given. A person the case does not cover is NotFound."""
+    members = case.members.select_related("person")
+    if not person_uuid:
+        member = members.filter(relation=Relation.PRINCIPAL).first()
+    else:
+        try:
+            key = uuid.UUID(str(person_uuid))
+        except ValueError:
+            raise NotFound() from None
+        member = members.filter(person__uuid=key).first()
+    if member is None:
+        raise NotFound()
+    return member
 
 
 def my_cases(actor: Any) -> QuerySet[Case]:

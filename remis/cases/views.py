@@ -26,11 +26,12 @@ from remis.cases.actions import IdentityDocumentData, PersonData
 from remis.cases.actions.journey import RECEPTION_FIELDS, TRAVEL_FIELDS
 from remis.cases.actions.registration import PERSON_FIELDS
 from remis.cases.lifecycle import Stage
-from remis.cases.models import Case, Person, Submission
+from remis.cases.models import Case, CaseMember, Submission
 from remis.cases.queries import (
     CaseFilters,
     CaseIds,
     assignable_workers,
+    case_member,
     case_overview,
     case_rows,
     cases_by_stage,
@@ -197,7 +198,7 @@ def register(request: HttpRequest, post_arrival: bool = False) -> HttpResponse:
 
 
 def _forms_for(
-    request: HttpRequest, case: Case, bound: dict[str, forms.Form] | None = None
+    case: Case, edited: CaseMember, bound: dict[str, forms.Form] | None = None
 ) -> dict[str, Any]:
     """Every step form on the case page; `bound` replaces the one that was just submitted."""
     today = timezone.localdate()
@@ -205,7 +206,6 @@ def _forms_for(
     reception = getattr(case, "reception", None) if hasattr(case, "reception") else None
     workers = assignable_workers(case)
     partners = partners_in(case.programme, PartnerRole.REINTEGRATION_PARTNER, case.origin_country)
-    principal = case.principal
     built: dict[str, forms.Form] = {
         "transition": case_forms.TransitionForm(auto_id="transition-%s", initial={"version": case.version}),
         "close": case_forms.CloseForm(auto_id="close-%s", initial={"version": case.version}),
@@ -245,8 +245,9 @@ def _forms_for(
         "person": case_forms.PersonEditForm(
             auto_id="person-%s",
             initial={
-                "version": principal.version,
-                **{f: getattr(principal, f) for f in PERSON_FIELDS},
+                "person": edited.person.uuid,
+                "version": edited.person.version,
+                **{f: getattr(edited.person, f) for f in PERSON_FIELDS},
             },
         ),
         "note": case_forms.NoteForm(auto_id="note-%s"),
@@ -256,6 +257,16 @@ def _forms_for(
     return built
 
 
+def _member_to_edit(request: HttpRequest, case: Case) -> CaseMember:
+    """The household member whose details the person form shows: the one being saved, or
+    the one picked in the members table (?person=), else the principal applicant."""
+    chosen = request.POST.get("person") if request.method == "POST" else request.GET.get("person")
+    try:
+        return case_member(case, chosen)
+    except NotFound:
+        return case_member(case, None)
+
+
 @login_required
 def case_detail(
     request: HttpRequest, case_uuid: str, bound: dict[str, forms.Form] | None = None
@@ -263,14 +274,16 @@ def case_detail(
     case = _case_or_404(request, case_uuid)
     overview = case_overview(request.user, case)
     status = 400 if bound else 200
+    edited = _member_to_edit(request, case)
     return render(
         request,
         "cases/detail.html",
         {
             "o": overview,
             "case": case,
-            "forms": _forms_for(request, case, bound),
-            "open_step": next(iter(bound or {}), ""),
+            "forms": _forms_for(case, edited, bound),
+            "edited_member": edited,
+            "open_step": next(iter(bound or {}), "person" if "person" in request.GET else ""),
         },
         status=status,
     )
@@ -377,7 +390,7 @@ def _member(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
 
 
 def _person(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
-    person = Person.objects.get(pk=case.principal_id)
+    person = case_member(case, c.get("person")).person
     actions.update_person(request.user, case, person, _person_data(c), expected_version=c.get("version") or 0)
     return _("Personal details saved.")
 

@@ -227,3 +227,85 @@ def test_removing_a_document_hides_it_keeps_the_file_and_is_audited(client, worl
     assert download not in client.get(reverse("case_detail", args=[case.uuid])).content.decode()
     assert client.get(download).status_code == 404
     assert AuditEntry.objects.filter(action="case.document_delete", case_uuid=case.uuid).exists()
+
+
+def _add_member(client, case, **overrides):
+    data = {"given_name": "Fanta", "family_name": "Condé", "sex": "F", "relation": "child"}
+    data.update(overrides)
+    return client.post(reverse("case_step", args=[case.uuid, "member"]), data)
+
+
+def test_a_household_member_is_edited_from_the_members_table(client, world, alice):
+    from remis.audit.models import AuditEntry
+
+    case = register(world)
+    login(client, alice)
+    _add_member(client, case)
+    child = case.members.get(relation="child").person
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert f"?person={child.uuid}#person" in page
+
+    form_page = client.get(
+        reverse("case_detail", args=[case.uuid]), {"person": str(child.uuid)}
+    ).content.decode()
+    assert "Edit household member (Child)" in form_page
+    assert 'value="Fanta"' in form_page
+
+    response = client.post(
+        reverse("case_step", args=[case.uuid, "person"]),
+        {
+            "person": str(child.uuid),
+            "version": child.version,
+            "given_name": "Fantah",
+            "family_name": "Condé",
+            "sex": "F",
+        },
+    )
+    assert response.status_code == 302
+    child.refresh_from_db()
+    case.principal.refresh_from_db()
+    assert child.given_name == "Fantah"
+    assert case.principal.given_name != "Fantah"  # the principal is untouched
+    entry = AuditEntry.objects.filter(action="person.update", case_uuid=case.uuid).latest("id")
+    assert entry.changes["given_name"] == ["Fanta", "Fantah"]
+
+
+def test_editing_a_member_with_a_stale_version_is_a_conflict(client, world, alice):
+    case = register(world)
+    login(client, alice)
+    _add_member(client, case)
+    child = case.members.get(relation="child").person
+    fields = {"person": str(child.uuid), "family_name": "Condé", "sex": "F"}
+    first = client.post(
+        reverse("case_step", args=[case.uuid, "person"]),
+        {**fields, "version": child.version, "given_name": "A"},
+    )
+    assert first.status_code == 302
+    stale = client.post(
+        reverse("case_step", args=[case.uuid, "person"]),
+        {**fields, "version": child.version, "given_name": "B"},
+    )
+    assert stale.status_code == 400
+    assert "Someone else saved this record" in stale.content.decode()
+    child.refresh_from_db()
+    assert child.given_name == "A"
+
+
+def test_a_person_of_another_case_cannot_be_edited_through_this_one(client, world, alice):
+    case = register(world)
+    other = register(world)
+    login(client, alice)
+    stranger = other.principal
+    response = client.post(
+        reverse("case_step", args=[case.uuid, "person"]),
+        {
+            "person": str(stranger.uuid),
+            "version": stranger.version,
+            "given_name": "X",
+            "family_name": "Y",
+            "sex": "M",
+        },
+    )
+    assert response.status_code == 404
+    stranger.refresh_from_db()
+    assert stranger.given_name != "X"
