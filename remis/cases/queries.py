@@ -518,3 +518,153 @@ def case_rows(ids: Sequence[int]) -> list[CaseRow]:
             )
         )
     return rows
+
+
+# ---- dashboards ---------------------------------------------------------------------------
+
+SMALL_CELL = 5  # counts below this are shown as "<5" to those who see aggregates only
+
+
+def stats_condition(actor: Any) -> Q | None:
+    """The cases the actor's aggregate statistics cover: those in the countries (host or
+    origin) of each membership whose role holds `stats.view`. None: no statistics at all."""
+    grants = grants_with(actor, Perm.STATS_VIEW)
+    if not grants:
+        return None
+    if any(g.countries is None for g in grants):
+        return Q()
+    codes = sorted({c for g in grants for c in g.countries or ()})
+    return Q(host_country__in=codes) | Q(origin_country__in=codes)
+
+
+@dataclass
+class Cell:
+    """A count as shown: exact, or hidden below the small-cell threshold."""
+
+    value: int
+    suppressed: bool = False
+
+    def __str__(self) -> str:
+        return f"<{SMALL_CELL}" if self.suppressed else f"{self.value:,}"
+
+
+def _cell(value: int | None, suppress: bool) -> Cell:
+    n = int(value or 0)
+    return Cell(n, suppressed=suppress and 0 < n < SMALL_CELL)
+
+
+@dataclass
+class Aggregates:
+    by_stage: list[tuple[str, Cell, Cell]]  # stage label, cases, individuals
+    by_origin: list[tuple[str, Cell, Cell, Cell]]  # country, cases, individuals, returned
+    arrivals_by_month: list[tuple[dt.date, Cell]]
+    total_cases: Cell
+    total_people: Cell
+    suppressed: bool
+
+
+def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | None:
+    """Counts of cases and individuals (household members) by stage, by country of origin
+    and arrivals by month, computed by the database. Small cells are suppressed for those
+    who may not read case records."""
+    from django.db.models import Sum
+    from django.db.models.functions import TruncMonth
+
+    from remis.lib.countries import country_name
+
+    condition = stats_condition(actor)
+    if condition is None:
+        return None
+    suppress = not grants_with(actor, Perm.CASE_VIEW)
+    cases = Case.objects.filter(condition)
+    labels = dict(Stage.choices)
+    stage_rows = {
+        r["stage"]: r
+        for r in cases.values("stage").annotate(n=Count("id"), people=Sum("household_size")).order_by()
+    }
+    by_stage = [
+        (
+            str(labels[stage]),
+            _cell(stage_rows.get(stage, {}).get("n"), suppress),
+            _cell(stage_rows.get(stage, {}).get("people"), suppress),
+        )
+        for stage in Stage
+    ]
+    origin_rows = (
+        cases.values("origin_country")
+        .annotate(
+            n=Count("id"),
+            people=Sum("household_size"),
+            returned=Count("id", filter=Q(arrival_date__isnull=False)),
+        )
+        .order_by("-n", "origin_country")
+    )
+    by_origin = [
+        (
+            country_name(r["origin_country"]),
+            _cell(r["n"], suppress),
+            _cell(r["people"], suppress),
+            _cell(r["returned"], suppress),
+        )
+        for r in origin_rows
+    ]
+    first_month = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    month_rows = {
+        (r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]): r["n"]
+        for r in cases.filter(arrival_date__gte=first_month, arrival_date__lte=today)
+        .annotate(month=TruncMonth("arrival_date"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    arrivals = []
+    month = first_month
+    while month <= today:
+        arrivals.append((month, _cell(month_rows.get(month), suppress)))
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    total_cases = sum(int(r["n"]) for r in stage_rows.values())
+    total_people = sum(int(r["people"] or 0) for r in stage_rows.values())
+    return Aggregates(
+        by_stage=by_stage,
+        by_origin=by_origin,
+        arrivals_by_month=arrivals,
+        total_cases=_cell(total_cases, suppress),
+        total_people=_cell(total_people, suppress),
+        suppressed=suppress,
+    )
+
+
+def my_cases_by_stage(actor: Any) -> dict[str, int]:
+    """The actor's own caseload (cases assigned to them) by stage."""
+    rows = my_cases(actor).values("stage").annotate(n=Count("id")).order_by()
+    return {row["stage"]: row["n"] for row in rows}
+
+
+def caseloads(actor: Any) -> list[tuple[Any, int, int]]:
+    """Caseload per staff member of the actor's organisations, for those who watch
+    caseloads (holding statistics and case records both): (user, open cases, cases in
+    monitoring), counting only cases the actor can see."""
+    from remis.accounts.models import User
+
+    if not (grants_with(actor, Perm.STATS_VIEW) and grants_with(actor, Perm.CASE_VIEW)):
+        return []
+    org_ids = [g.organisation_id for g in grants_with(actor, Perm.CASE_VIEW)]
+    visible = visible_cases(actor).values("id")
+    staff = (
+        User.objects.filter(memberships__organisation_id__in=org_ids, is_active=True)
+        .annotate(
+            open=Count(
+                "assigned_cases",
+                filter=Q(assigned_cases__in=visible) & ~Q(assigned_cases__stage=Stage.CLOSED),
+                distinct=True,
+            ),
+            monitoring=Count(
+                "assigned_cases",
+                filter=Q(assigned_cases__in=visible, assigned_cases__stage=Stage.MONITORING),
+                distinct=True,
+            ),
+        )
+        .filter(open__gt=0)
+        .order_by("-open", "username")
+    )
+    return [(user, user.open, user.monitoring) for user in staff[:20]]

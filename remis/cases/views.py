@@ -30,15 +30,18 @@ from remis.cases.models import Case, CaseMember, Submission
 from remis.cases.queries import (
     CaseFilters,
     CaseIds,
+    aggregates,
     assignable_workers,
     case_member,
     case_overview,
     case_rows,
+    caseloads,
     cases_by_stage,
     count_cases,
     filter_cases,
     get_case_for,
     my_cases,
+    my_cases_by_stage,
     recent_activity,
     submissions_awaiting,
 )
@@ -70,13 +73,18 @@ def _case_or_404(request: HttpRequest, case_uuid: str, perm: Perm | None = None)
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    counts = cases_by_stage(user)
+    can_view_cases = bool(grants_with(user, Perm.CASE_VIEW))
+    counts = cases_by_stage(user) if can_view_cases else {}
+    mine = my_cases_by_stage(user) if can_view_cases else {}
     return render(
         request,
         "cases/dashboard.html",
         {
-            "can_view_cases": bool(grants_with(user, Perm.CASE_VIEW)),
+            "can_view_cases": can_view_cases,
             "stage_rows": [(stage, counts.get(stage, 0)) for stage in Stage],
+            "my_stage_rows": [(stage, mine[stage]) for stage in Stage if mine.get(stage)],
+            "aggregates": aggregates(user, timezone.localdate()),
+            "caseloads": caseloads(user),
             "my_cases": my_cases(user).select_related("principal").order_by("-updated_at")[:10],
             "submissions": submissions_awaiting(user)[:20],
             "activity": recent_activity(user, 12),

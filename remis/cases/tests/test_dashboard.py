@@ -1,0 +1,97 @@
+"""The dashboard adapts to the role: caseload for those who hold cases, caseloads per staff
+member for those who watch them, aggregates (small cells suppressed) for viewers."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from remis.cases import actions
+from remis.cases.queries import SMALL_CELL, aggregates
+from remis.cases.tests.factories import PASSWORD, make_person, register
+
+pytestmark = pytest.mark.django_db
+
+
+def page_for(client, user) -> str:
+    assert client.login(username=user.username, password=PASSWORD)
+    return client.get(reverse("dashboard")).content.decode()
+
+
+def test_counsellor_sees_own_cases_by_stage_and_no_statistics(client, world, alice):
+    case = register(world)
+    register(world)
+    actions.update_case_details(
+        alice,
+        case,
+        expected_version=case.version,
+        category=case.category,
+        vulnerabilities=[],
+        intended_return_date=None,
+        assigned_workers=[alice],
+    )
+    page = page_for(client, alice)
+    assert "My cases by stage" in page
+    assert f"?stage=registered&amp;worker={alice.pk}" in page
+    assert "Statistics" not in page  # a counsellor holds no stats.view
+    assert "Caseload by staff member" not in page
+
+
+def test_me_officer_sees_caseloads_and_unsuppressed_aggregates(client, world, alice, carol):
+    case = register(world, person=make_person(given_name="Awa"))
+    actions.add_household_member(alice, case, make_person(given_name="Ibrahima"), "child")
+    case.refresh_from_db()
+    actions.update_case_details(
+        alice,
+        case,
+        expected_version=case.version,
+        category=case.category,
+        vulnerabilities=[],
+        intended_return_date=None,
+        assigned_workers=[alice],
+    )
+    page = page_for(client, carol)
+    assert "Caseload by staff member" in page
+    assert "Statistics" in page
+    assert "&lt;5" not in page  # M&E reads case records: exact counts
+    stats = aggregates(carol, case.registered_at.date())
+    assert stats is not None
+    assert str(stats.total_cases) == "1" and str(stats.total_people) == "2"
+    guinea = next(row for row in stats.by_origin if row[0] == "Guinea")
+    assert (guinea[1].value, guinea[2].value, guinea[3].value) == (1, 2, 0)
+
+
+def test_viewer_sees_aggregates_only_with_small_cells_suppressed(client, world, victor, today):
+    for _ in range(SMALL_CELL + 1):
+        register(world, origin="GN")
+    register(world, origin="SN")
+    page = page_for(client, victor)
+    assert "aggregate statistics only" in page
+    assert "My cases" not in page and "Recent activity" not in page
+    stats = aggregates(victor, today)
+    assert stats is not None and stats.suppressed
+    by_country = {row[0]: (str(row[1]), str(row[2])) for row in stats.by_origin}
+    assert by_country["Guinea"] == (str(SMALL_CELL + 1), str(SMALL_CELL + 1))
+    assert by_country["Senegal"] == (f"<{SMALL_CELL}", f"<{SMALL_CELL}")
+    assert "&lt;5" in page
+    # nothing names a person or links to a case
+    assert "/cases/" not in page.replace(reverse("case_list"), "")
+
+
+def test_statistics_cover_only_the_viewers_countries(world, dave, victor, today):
+    from remis.programmes.models import MigrantCategory
+
+    register(world, origin="GN")  # registered in Belgium: within victor's countries
+    actions.register_case(
+        dave,
+        world.nl_office,
+        programme=world.programme,
+        category=MigrantCategory.objects.get(code="stranded_migrant"),
+        host_country="NL",
+        origin_country="IQ",
+        person=make_person(),
+    )
+    stats = aggregates(victor, today)
+    assert stats is not None
+    assert [row[0] for row in stats.by_origin] == ["Guinea"]
+    assert str(stats.total_cases) == "<5"
