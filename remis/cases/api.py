@@ -17,7 +17,7 @@ from remis.cases import actions
 from remis.cases.actions.validation import IdentityDocumentData, PersonData, has_control_characters
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, Person, Submission
-from remis.cases.queries import CaseFilters, count_cases, filter_cases, get_case_for
+from remis.cases.queries import CaseFilters, count_cases, filter_cases, get_case_for, sees_sensitive
 from remis.lib.errors import NotFound, ValidationFailed
 from remis.lib.paging import COUNT_CAP
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
@@ -119,7 +119,10 @@ class CaseOut(Schema):
         return obj.programme.code
 
     @staticmethod
-    def resolve_category(obj: Case) -> str:
+    def resolve_category(obj: Case, context: dict[str, Any]) -> str:
+        # A sensitive category (victim of trafficking) only for those who may see it.
+        if obj.category.sensitive and not sees_sensitive(context["request"].user):
+            return "restricted"
         return obj.category.code
 
 

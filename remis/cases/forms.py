@@ -177,11 +177,15 @@ class CaseFilterForm(forms.Form):
     )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, workers: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workers: Any = None, sensitive: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         category = self.fields["category"]
         assert isinstance(category, forms.ChoiceField)
-        category.choices = [("", _("All categories")), *MigrantCategory.objects.values_list("code", "name")]
+        # Sensitive categories (victim of trafficking) only for those who may see them.
+        categories = (
+            MigrantCategory.objects.all() if sensitive else MigrantCategory.objects.filter(sensitive=False)
+        )
+        category.choices = [("", _("All categories")), *((c.code, c.label) for c in categories)]
         worker = self.fields["worker"]
         assert isinstance(worker, forms.ModelChoiceField)
         if workers is not None:

@@ -27,7 +27,7 @@ from remis.cases.models import (
 )
 from remis.lib.errors import NotFound, PermissionDenied
 from remis.lib.text import fold, fold_document_number
-from remis.programmes.models import MigrantCategory
+from remis.programmes.models import MigrantCategory, translated
 
 REVIEW_PERMISSIONS = frozenset({Perm.CASE_VIEW, Perm.CASE_VIEW_SENSITIVE, Perm.CASE_RESPOND})
 
@@ -72,6 +72,14 @@ def case_permissions(actor: Any, case: Case) -> frozenset[str]:
             else:
                 perms |= grant.permissions
     return frozenset(perms)
+
+
+def sees_sensitive(actor: Any) -> bool:
+    """Whether every membership through which the actor reads cases also reads health,
+    protection and trafficking details. Lists and the API use this conservative rule
+    (no per-case lookup); a case page asks `case_permissions`."""
+    grants = grants_with(actor, Perm.CASE_VIEW)
+    return bool(grants) and all(Perm.CASE_VIEW_SENSITIVE in g.permissions for g in grants)
 
 
 def get_case_for(actor: Any, case_uuid: uuid.UUID | str, perm: Perm | None = None) -> Case:
@@ -161,7 +169,7 @@ def _access_condition(actor: Any, filters: CaseFilters) -> Q | None:
     if filters.stage:
         condition &= Q(stage=filters.stage)
     if filters.category:
-        condition &= Q(category_id__in=MigrantCategory.objects.filter(code=filters.category).values("id"))
+        condition &= Q(category_id__in=_categories(actor, filters.category))
     if filters.host_country:
         condition &= Q(host_country=filters.host_country.upper())
     if filters.origin_country:
@@ -171,6 +179,15 @@ def _access_condition(actor: Any, filters: CaseFilters) -> Q | None:
     if filters.arrived_to:
         condition &= Q(arrival_date__lte=filters.arrived_to)
     return condition
+
+
+def _categories(actor: Any, code: str) -> Any:
+    """The category filtered on, as a subquery. A sensitive category (victim of trafficking)
+    matches nothing for those who may not see it: filtering on it would reveal it."""
+    categories = MigrantCategory.objects.filter(code=code)
+    if not sees_sensitive(actor):
+        categories = categories.filter(sensitive=False)
+    return categories.values("id")
 
 
 def _on_access(condition: Q) -> Q:
@@ -219,7 +236,7 @@ def _through_any_organisation(actor: Any, filters: CaseFilters) -> QuerySet[Case
     if filters.stage:
         cases = cases.filter(stage=filters.stage)
     if filters.category:
-        cases = cases.filter(category__code=filters.category)
+        cases = cases.filter(category_id__in=_categories(actor, filters.category))
     if filters.host_country:
         cases = cases.filter(host_country=filters.host_country.upper())
     if filters.origin_country:
@@ -480,6 +497,8 @@ ROW_COLUMNS = (
     "principal__given_name",
     "principal__family_name",
     "category__name",
+    "category__names",
+    "category__sensitive",
     "host_country",
     "origin_country",
     "stage",
@@ -489,11 +508,13 @@ ROW_COLUMNS = (
 )
 
 
-def case_rows(ids: Sequence[int]) -> list[CaseRow]:
+def case_rows(ids: Sequence[int], show_sensitive: bool) -> list[CaseRow]:
     """The list lines of cases `ids` (already scoped by the caller), in that order: one
-    query for just the printed columns, no model instances."""
+    query for just the printed columns, no model instances. A sensitive category is shown
+    as "Restricted" unless `show_sensitive`."""
     from django.urls import reverse
     from django.utils.formats import date_format
+    from django.utils.translation import gettext
 
     stage_labels = dict(Stage.choices)
     found = {row["id"]: row for row in Case.objects.filter(id__in=ids).values(*ROW_COLUMNS)}
@@ -508,7 +529,9 @@ def case_rows(ids: Sequence[int]) -> list[CaseRow]:
                 url=reverse("case_detail", args=[row["uuid"]]),
                 reference=row["reference"],
                 name=f"{row['principal__given_name']} {row['principal__family_name']}",
-                category=row["category__name"],
+                category=translated(row["category__name"], row["category__names"])
+                if show_sensitive or not row["category__sensitive"]
+                else gettext("Restricted"),
                 route=f"{row['host_country']} → {row['origin_country']}",
                 stage=row["stage"],
                 stage_label=str(stage_labels.get(row["stage"], row["stage"])),

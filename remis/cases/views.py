@@ -43,6 +43,7 @@ from remis.cases.queries import (
     my_cases,
     my_cases_by_stage,
     recent_activity,
+    sees_sensitive,
     submissions_awaiting,
 )
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
@@ -98,36 +99,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     workers = assignable_workers_for_user(request.user)
-    form = case_forms.CaseFilterForm(data or None, workers=workers)
-    filters = CaseFilters()
-    if form.is_bound and form.is_valid():
-        cleaned = form.cleaned_data
-        org = cleaned.get("organisation")
-        worker = cleaned.get("worker")
-        filters = CaseFilters(
-            q=cleaned.get("q") or "",
-            stage=cleaned.get("stage") or "",
-            category=cleaned.get("category") or "",
-            host_country=cleaned.get("host_country") or "",
-            origin_country=cleaned.get("origin_country") or "",
-            organisation=org.pk if org else None,
-            worker=worker.pk if worker else None,
-            arrived_from=cleaned.get("arrived_from"),
-            arrived_to=cleaned.get("arrived_to"),
-            sort=cleaned.get("sort") or "-registered",
-        )
-    page_number = form.cleaned_data.get("page") if form.is_bound and form.is_valid() else 1
-    page = paginate(
-        CaseIds(filter_cases(request.user, filters)),
-        page_number or 1,
-        counter=lambda cap: count_cases(request.user, filters, cap),
-    )
+    show_sensitive = sees_sensitive(request.user)
+    form = case_forms.CaseFilterForm(data or None, workers=workers, sensitive=show_sensitive)
     partial = request.headers.get("HX-Request") == "true" and request.method == "POST"
     template = "cases/_results.html" if partial else "cases/list.html"
+    if form.is_bound and not form.is_valid():
+        # Never answer bad filters with the unfiltered list: say what is wrong instead.
+        return render(request, template, {"form": form, "page": None, "rows": [], "partial": partial})
+    cleaned = form.cleaned_data if form.is_bound else {}
+    org, worker = cleaned.get("organisation"), cleaned.get("worker")
+    filters = CaseFilters(
+        q=cleaned.get("q") or "",
+        stage=cleaned.get("stage") or "",
+        category=cleaned.get("category") or "",
+        host_country=cleaned.get("host_country") or "",
+        origin_country=cleaned.get("origin_country") or "",
+        organisation=org.pk if org else None,
+        worker=worker.pk if worker else None,
+        arrived_from=cleaned.get("arrived_from"),
+        arrived_to=cleaned.get("arrived_to"),
+        sort=cleaned.get("sort") or "-registered",
+    )
+    page = paginate(
+        CaseIds(filter_cases(request.user, filters)),
+        cleaned.get("page") or 1,
+        counter=lambda cap: count_cases(request.user, filters, cap),
+    )
     return render(
         request,
         template,
-        {"form": form, "page": page, "rows": case_rows(page.object_list), "filters": filters},
+        {"form": form, "page": page, "rows": case_rows(page.object_list, show_sensitive)},
     )
 
 
@@ -205,9 +206,7 @@ def register(request: HttpRequest, post_arrival: bool = False) -> HttpResponse:
     return render(request, "cases/register.html", {"form": form, "post_arrival": post_arrival})
 
 
-def _forms_for(
-    case: Case, edited: CaseMember, bound: dict[str, forms.Form] | None = None
-) -> dict[str, Any]:
+def _forms_for(case: Case, edited: CaseMember, bound: dict[str, forms.Form] | None = None) -> dict[str, Any]:
     """Every step form on the case page; `bound` replaces the one that was just submitted."""
     today = timezone.localdate()
     travel = getattr(case, "travel", None) if hasattr(case, "travel") else None

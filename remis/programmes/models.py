@@ -3,14 +3,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def translated(name: str, names: dict[str, str] | None, language: str | None = None) -> str:
+    """`name` in `language` (default: the active one) when a translation is recorded."""
+    code = (language or get_language() or "en").split("-")[0]
+    return (names or {}).get(code) or name
+
+
 class ConfigurationItem(models.Model):
-    """A configurable list entry seeded from defaults/*.yaml; `code` is stable, `name` is for people."""
+    """A configurable list entry seeded from defaults/*.yaml; `code` is stable, `name` is for
+    people (English), `names` its translations by language code ({"fr": ..., "ar": ...})."""
 
     code = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=120)
+    names = models.JSONField(default=dict, blank=True)
     # Health, protection and trafficking details: shown only with case.view_sensitive.
     sensitive = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
@@ -21,7 +30,12 @@ class ConfigurationItem(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language."""
+        return translated(self.name, self.names)
 
 
 class MigrantCategory(ConfigurationItem):

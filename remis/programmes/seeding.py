@@ -16,14 +16,25 @@ def seed_categories(category_model: Any, vulnerability_model: Any) -> int:
         (category_model, "migrant_categories.yaml"),
         (vulnerability_model, "vulnerabilities.yaml"),
     ):
+        # Migrations older than the `names` column pass models without it.
+        has_names = any(f.name == "names" for f in model._meta.get_fields())
         for position, row in enumerate(load("programmes", name)):
-            model.objects.update_or_create(
-                code=row["code"],
-                defaults={
-                    "name": row["name"],
-                    "sensitive": row.get("sensitive", False),
-                    "position": position,
-                },
-            )
+            defaults = {"name": row["name"], "sensitive": row.get("sensitive", False), "position": position}
+            if has_names:
+                defaults["names"] = row.get("names", {})
+            model.objects.update_or_create(code=row["code"], defaults=defaults)
             count += 1
+    return count
+
+
+def fill_translations(category_model: Any, vulnerability_model: Any) -> int:
+    """Give shipped rows that have no translations yet the shipped ones; a name a deployment
+    changed or translated itself is left alone."""
+    count = 0
+    for model, name in (
+        (category_model, "migrant_categories.yaml"),
+        (vulnerability_model, "vulnerabilities.yaml"),
+    ):
+        for row in load("programmes", name):
+            count += model.objects.filter(code=row["code"], names={}).update(names=row.get("names", {}))
     return count

@@ -203,3 +203,13 @@ def test_control_characters_are_refused_on_the_field_not_a_server_error(api, wor
     response = api.post(f"/cases/{case.uuid}/notes", {"body": "null\u0000byte"})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body"
     assert not Case.objects.exclude(pk=case.pk).exists()
+
+
+def test_api_hides_a_sensitive_category_from_those_without_the_right(api, world, carol, alice):
+    trafficked = register(world, category="victim_of_trafficking")
+    mine = api.as_(alice).get(f"/cases/{trafficked.uuid}").json()
+    assert mine["category"] == "victim_of_trafficking"
+    listed = api.as_(carol).get("/cases").json()
+    assert [c["category"] for c in listed["items"]] == ["restricted"]
+    assert api.as_(carol).get("/cases", category="victim_of_trafficking").json()["count"] == 0
+    assert api.as_(alice).get("/cases", category="victim_of_trafficking").json()["count"] == 1

@@ -73,3 +73,47 @@ def test_past_the_count_cap_pages_still_go_on(client, world, alice, monkeypatch)
     body = client.post(reverse("case_list"), {"page": 2}, HTTP_HX_REQUEST="true").content.decode()
     assert "Page 2<" in body and "Next" not in body and "Previous" in body
     assert body.count("<tr>") == 1 + 5
+
+
+def test_a_sensitive_category_is_neither_shown_nor_filterable_without_the_right(client, world, alice, carol):
+    """An M&E officer reads case records but not trafficking details: the list says
+    "Restricted", the filter does not offer the category and refuses it if sent."""
+    trafficked = register(world, category="victim_of_trafficking")
+    login(client, alice)
+    page = client.get(reverse("case_list")).content.decode()
+    assert "Victim of trafficking" in page  # a counsellor holds case.view_sensitive
+    client.logout()
+
+    login(client, carol)
+    page = client.get(reverse("case_list")).content.decode()
+    assert trafficked.reference in page
+    assert "Victim of trafficking" not in page and "victim_of_trafficking" not in page
+    assert "Restricted" in page
+    filtered = client.post(
+        reverse("case_list"), {"category": "victim_of_trafficking"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert trafficked.reference not in filtered
+    assert "Category: Select a valid choice" in filtered
+
+
+def test_bad_filters_show_the_error_not_the_unfiltered_list(client, world, alice):
+    case = register(world)
+    login(client, alice)
+    response = client.post(
+        reverse("case_list"),
+        {"arrived_from": "2026-05-01", "arrived_to": "2026-04-01"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert "Arrived until: The end of the arrival range is before its start." in body
+    assert case.reference not in body
+
+
+def test_configured_names_follow_the_readers_language(client, world, alice):
+    register(world, category="stranded_migrant")
+    alice.preferred_language = "fr"
+    alice.save()
+    login(client, alice)
+    page = client.get(reverse("case_list")).content.decode()
+    assert "Migrant en détresse" in page  # the row and the filter's choice
+    assert "Stranded migrant" not in page
