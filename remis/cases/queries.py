@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
@@ -32,11 +34,40 @@ from remis.programmes.models import MigrantCategory, translated
 REVIEW_PERMISSIONS = frozenset({Perm.CASE_VIEW, Perm.CASE_VIEW_SENSITIVE, Perm.CASE_RESPOND})
 
 
-def _scope_filter(actor: Any, perm: Perm) -> Q | None:
-    """A filter matching the cases on which `actor` holds `perm`, or None for no case."""
+def _grants_by_countries(actor: Any, perm: Perm) -> dict[frozenset[str] | None, list[int]]:
     by_countries: dict[frozenset[str] | None, list[int]] = {}
     for grant in grants_with(actor, perm):
         by_countries.setdefault(grant.countries, []).append(grant.organisation_id)
+    return by_countries
+
+
+def _visible_access(actor: Any) -> Q | None:
+    """The actor's scope as a condition on access rows: a live access row of one of their
+    organisations whose case is in that membership's countries (the row carries the
+    case's countries). None: no case at all."""
+    condition = Q()
+    for countries, org_ids in _grants_by_countries(actor, Perm.CASE_VIEW).items():
+        part = Q(organisation_id__in=org_ids, revoked_at__isnull=True)
+        if countries is not None:
+            codes = sorted(countries)
+            part &= Q(host_country__in=codes) | Q(origin_country__in=codes)
+        condition |= part
+    return condition or None
+
+
+def visible_through(actor: Any, case_field: str = "case_id") -> Q:
+    """For a model pointing at a case (`case_field`): its case is visible to the actor.
+    Read on the access rows alone, so a list of submissions or assignments checks each
+    row with one index probe instead of scanning the visible cases."""
+    scope = _visible_access(actor)
+    if scope is None:
+        return Q(pk__in=[])
+    return Q(Exists(CaseAccess.objects.filter(scope, case_id=OuterRef(case_field))))
+
+
+def _scope_filter(actor: Any, perm: Perm) -> Q | None:
+    """A filter matching the cases on which `actor` holds `perm`, or None for no case."""
+    by_countries = _grants_by_countries(actor, perm)
     if not by_countries:
         return None
     condition = Q()
@@ -321,13 +352,24 @@ def my_cases(actor: Any) -> QuerySet[Case]:
     return visible_cases(actor).filter(assigned_workers=actor)
 
 
+def my_latest_cases(actor: Any, limit: int = 10) -> list[Case]:
+    """The visible cases most recently assigned to the actor: read from the newest
+    assignments backwards, so it costs the same whatever the actor's whole caseload."""
+    assignments = Case.assigned_workers.through.objects.filter(user_id=actor.pk)
+    ids = list(
+        assignments.filter(visible_through(actor)).order_by("-id").values_list("case_id", flat=True)[:limit]
+    )
+    cases = Case.objects.select_related("principal").in_bulk(ids)
+    return [cases[pk] for pk in ids if pk in cases]
+
+
 def submissions_awaiting(actor: Any) -> QuerySet[Submission]:
     """Pending submissions the actor's organisations must answer or are waiting on."""
     org_ids = [g.organisation_id for g in grants_with(actor, Perm.CASE_VIEW)]
     return (
         Submission.objects.filter(status=SubmissionStatus.PENDING)
         .filter(Q(to_organisation_id__in=org_ids) | Q(from_organisation_id__in=org_ids))
-        .filter(case__in=visible_cases(actor))
+        .filter(visible_through(actor))
         .select_related("case", "from_organisation", "to_organisation")
         .order_by("due_at")
     )
@@ -584,14 +626,43 @@ class Aggregates:
     total_cases: Cell
     total_people: Cell
     suppressed: bool
+    computed_at: dt.datetime
+
+
+STATS_CACHE_SECONDS = 300
+
+
+def _stat_rows(
+    condition: Q, first_day: dt.date, today: dt.date
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The raw figures behind the dashboard's statistics: counts by (country of origin,
+    stage) and arrivals by day. Both read only the statistics indexes (case_stats,
+    case_arrival_countries), never the wide case rows."""
+    from django.db.models import Sum
+
+    cases = Case.objects.filter(condition)
+    by_origin_stage = list(
+        cases.values("origin_country", "stage")
+        .annotate(n=Count("id"), people=Sum("household_size"), returned=Count("arrival_date"))
+        .order_by()
+        .values_list("origin_country", "stage", "n", "people", "returned")
+    )
+    by_day = list(
+        cases.filter(arrival_date__gte=first_day, arrival_date__lte=today)
+        .values("arrival_date")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("arrival_date", "n")
+    )
+    return by_origin_stage, by_day
 
 
 def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | None:
     """Counts of cases and individuals (household members) by stage, by country of origin
     and arrivals by month, computed by the database. Small cells are suppressed for those
-    who may not read case records."""
-    from django.db.models import Sum
-    from django.db.models.functions import TruncMonth
+    who may not read case records. The figures are kept for a few minutes per scope: a
+    dashboard over a million cases must not scan them on every page load."""
+    from django.core.cache import cache
 
     from remis.lib.countries import country_name
 
@@ -599,61 +670,58 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
     if condition is None:
         return None
     suppress = not grants_with(actor, Perm.CASE_VIEW)
-    cases = Case.objects.filter(condition)
+    first_month = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    scope = sorted(
+        (g.organisation_id, sorted(g.countries) if g.countries is not None else None)
+        for g in grants_with(actor, Perm.STATS_VIEW)
+    )
+    key = "remis.stats." + hashlib.sha256(f"{scope}{first_month}{today}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        cached = (timezone.now(), _stat_rows(condition, first_month, today))
+        cache.set(key, cached, STATS_CACHE_SECONDS)
+    computed_at, (by_origin_stage, by_day) = cached
+
+    stage_totals: dict[str, list[int]] = {}
+    origin_totals: dict[str, list[int]] = {}
+    for origin, stage, n, people, returned in by_origin_stage:
+        for totals, key_ in ((stage_totals, stage), (origin_totals, origin)):
+            acc = totals.setdefault(key_, [0, 0, 0])
+            acc[0] += n
+            acc[1] += people or 0
+            acc[2] += returned
     labels = dict(Stage.choices)
-    stage_rows = {
-        r["stage"]: r
-        for r in cases.values("stage").annotate(n=Count("id"), people=Sum("household_size")).order_by()
-    }
     by_stage = [
         (
             str(labels[stage]),
-            _cell(stage_rows.get(stage, {}).get("n"), suppress),
-            _cell(stage_rows.get(stage, {}).get("people"), suppress),
+            _cell(stage_totals.get(stage, [0])[0], suppress),
+            _cell(stage_totals.get(stage, [0, 0])[1], suppress),
         )
         for stage in Stage
     ]
-    origin_rows = (
-        cases.values("origin_country")
-        .annotate(
-            n=Count("id"),
-            people=Sum("household_size"),
-            returned=Count("id", filter=Q(arrival_date__isnull=False)),
-        )
-        .order_by("-n", "origin_country")
-    )
     by_origin = [
-        (
-            country_name(r["origin_country"]),
-            _cell(r["n"], suppress),
-            _cell(r["people"], suppress),
-            _cell(r["returned"], suppress),
+        (country_name(code), _cell(n, suppress), _cell(people, suppress), _cell(returned, suppress))
+        for code, (n, people, returned) in sorted(
+            origin_totals.items(), key=lambda item: (-item[1][0], item[0])
         )
-        for r in origin_rows
     ]
-    first_month = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
-    month_rows = {
-        (r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]): r["n"]
-        for r in cases.filter(arrival_date__gte=first_month, arrival_date__lte=today)
-        .annotate(month=TruncMonth("arrival_date"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    per_month: dict[dt.date, int] = {}
+    for day, n in by_day:
+        month = day.replace(day=1)
+        per_month[month] = per_month.get(month, 0) + n
     arrivals = []
     month = first_month
     while month <= today:
-        arrivals.append((month, _cell(month_rows.get(month), suppress)))
+        arrivals.append((month, _cell(per_month.get(month), suppress)))
         month = (month + dt.timedelta(days=32)).replace(day=1)
-    total_cases = sum(int(r["n"]) for r in stage_rows.values())
-    total_people = sum(int(r["people"] or 0) for r in stage_rows.values())
     return Aggregates(
         by_stage=by_stage,
         by_origin=by_origin,
         arrivals_by_month=arrivals,
-        total_cases=_cell(total_cases, suppress),
-        total_people=_cell(total_people, suppress),
+        total_cases=_cell(sum(v[0] for v in stage_totals.values()), suppress),
+        total_people=_cell(sum(v[1] for v in stage_totals.values()), suppress),
         suppressed=suppress,
+        computed_at=computed_at,
     )
 
 
@@ -666,28 +734,35 @@ def my_cases_by_stage(actor: Any) -> dict[str, int]:
 def caseloads(actor: Any) -> list[tuple[Any, int, int]]:
     """Caseload per staff member of the actor's organisations, for those who watch
     caseloads (holding statistics and case records both): (user, open cases, cases in
-    monitoring), counting only cases the actor can see."""
+    monitoring), counting only cases the actor can see. Read from the access rows of the
+    actor's organisations (they carry each case's stage) and the assignments."""
     from remis.accounts.models import User
 
     if not (grants_with(actor, Perm.STATS_VIEW) and grants_with(actor, Perm.CASE_VIEW)):
         return []
     org_ids = [g.organisation_id for g in grants_with(actor, Perm.CASE_VIEW)]
-    visible = visible_cases(actor).values("id")
-    staff = (
-        User.objects.filter(memberships__organisation_id__in=org_ids, is_active=True)
+    assignments = Case.assigned_workers.through.objects.filter(
+        user__memberships__organisation_id__in=org_ids, user__is_active=True
+    )
+    scope = _visible_access(actor)
+    if scope is None:
+        return []
+    rows = (
+        assignments.filter(
+            Exists(CaseAccess.objects.filter(scope, case_id=OuterRef("case_id")).exclude(stage=Stage.CLOSED))
+        )
+        .values("user_id")
         .annotate(
-            open=Count(
-                "assigned_cases",
-                filter=Q(assigned_cases__in=visible) & ~Q(assigned_cases__stage=Stage.CLOSED),
-                distinct=True,
-            ),
+            open=Count("case_id", distinct=True),
             monitoring=Count(
-                "assigned_cases",
-                filter=Q(assigned_cases__in=visible, assigned_cases__stage=Stage.MONITORING),
+                "case_id",
                 distinct=True,
+                filter=Exists(
+                    CaseAccess.objects.filter(scope, case_id=OuterRef("case_id"), stage=Stage.MONITORING)
+                ),
             ),
         )
-        .filter(open__gt=0)
-        .order_by("-open", "username")
+        .order_by("-open", "user_id")[:20]
     )
-    return [(user, user.open, user.monitoring) for user in staff[:20]]
+    users = User.objects.in_bulk([r["user_id"] for r in rows])
+    return [(users[r["user_id"]], r["open"], r["monitoring"]) for r in rows if r["user_id"] in users]

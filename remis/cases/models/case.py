@@ -73,7 +73,16 @@ class Case(models.Model):
             models.Index(fields=["stage", "-registered_at"], name="case_stage_registered"),
             models.Index(fields=["origin_country", "-registered_at"], name="case_origin_registered"),
             models.Index(fields=["host_country", "-registered_at"], name="case_host_registered"),
-            models.Index(fields=["arrival_date"], name="case_arrival"),
+            # Arrivals by day, index-only for a scope of countries (dashboard statistics).
+            models.Index(
+                fields=["arrival_date", "host_country", "origin_country"], name="case_arrival_countries"
+            ),
+            # Cases and individuals by country of origin and stage: an index-only scan, never
+            # the wide case rows (dashboard statistics over a million cases).
+            models.Index(
+                fields=["origin_country", "stage", "host_country", "arrival_date", "household_size"],
+                name="case_stats",
+            ),
         ]
 
     def __str__(self) -> str:

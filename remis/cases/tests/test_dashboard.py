@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from remis.cases import actions
-from remis.cases.queries import SMALL_CELL, aggregates
+from remis.cases.queries import SMALL_CELL, aggregates, caseloads, my_latest_cases
 from remis.cases.tests.factories import PASSWORD, make_person, register
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,9 @@ def test_me_officer_sees_caseloads_and_unsuppressed_aggregates(client, world, al
     assert "Caseload by staff member" in page
     assert "Statistics" in page
     assert "&lt;5" not in page  # M&E reads case records: exact counts
+    assert [(user.username, open_, monitoring) for user, open_, monitoring in caseloads(carol)] == [
+        ("alice", 1, 0)
+    ]
     stats = aggregates(carol, case.registered_at.date())
     assert stats is not None
     assert str(stats.total_cases) == "1" and str(stats.total_people) == "2"
@@ -95,3 +98,19 @@ def test_statistics_cover_only_the_viewers_countries(world, dave, victor, today)
     assert stats is not None
     assert [row[0] for row in stats.by_origin] == ["Guinea"]
     assert str(stats.total_cases) == "<5"
+
+
+def test_my_latest_cases_are_the_most_recently_assigned_visible_ones(world, alice, dave):
+    first, second = register(world), register(world)
+    for case in (second, first):  # first is assigned last
+        actions.update_case_details(
+            alice,
+            case,
+            expected_version=case.version,
+            category=case.category,
+            vulnerabilities=[],
+            intended_return_date=None,
+            assigned_workers=[alice],
+        )
+    assert [c.reference for c in my_latest_cases(alice)] == [first.reference, second.reference]
+    assert my_latest_cases(dave) == []
