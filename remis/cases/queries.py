@@ -12,7 +12,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from remis.accounts.permissions import Perm
@@ -172,16 +174,26 @@ ACCESS_SORTS: dict[str, tuple[Any, ...]] = {
 }
 
 
+def _contains(fragment: str) -> Q:
+    """The folded search column contains `fragment`. On SQLite a fragment of three
+    characters or more is looked up in the trigram index (FTS5 table `case_search`,
+    migration 0007) instead of scanning every visible case; PostgreSQL's pg_trgm index
+    serves the plain LIKE itself."""
+    if connection.vendor == "sqlite" and len(fragment) >= 3 and not set(fragment) & set("%_\\"):
+        return Q(id__in=RawSQL("SELECT rowid FROM case_search WHERE search_text LIKE %s", (f"%{fragment}%",)))
+    return Q(search_text__contains=fragment)
+
+
 def search_condition(q: str) -> Q:
     """Every word of the query must appear in the folded names, spellings, reference or
     document numbers; a document number also matches typed with spaces or dashes."""
     words = fold(q).split()
     condition = Q()
     for word in words:
-        condition &= Q(search_text__contains=word)
+        condition &= _contains(word)
     compact = fold_document_number(q)
     if len(words) > 1 and compact:
-        condition |= Q(search_text__contains=compact)
+        condition |= _contains(compact)
     return condition
 
 

@@ -117,3 +117,30 @@ def test_configured_names_follow_the_readers_language(client, world, alice):
     page = client.get(reverse("case_list")).content.decode()
     assert "Migrant en détresse" in page  # the row and the filter's choice
     assert "Stranded migrant" not in page
+
+
+def test_search_follows_renames_and_partial_words(world, alice):
+    """The search index (a trigram table on SQLite) is kept in step with every write."""
+    from remis.cases import actions
+    from remis.cases.queries import CaseFilters, count_cases, filter_cases
+    from remis.cases.tests.factories import make_person
+
+    case = register(world, person=make_person(given_name="Mariama", family_name="Conceição"))
+    register(world, person=make_person(given_name="Oumar", family_name="Bah"))
+
+    def found(q):
+        return [c.reference for c in filter_cases(alice, CaseFilters(q=q))]
+
+    assert found("ceica") == [case.reference]  # partial, accent-insensitive
+    assert found("ba") != []  # two letters: no trigram, still found by scanning
+    person = case.principal
+    actions.update_person(
+        alice,
+        case,
+        person,
+        make_person(given_name="Mariama", family_name="Kourouma"),
+        expected_version=person.version,
+    )
+    assert found("ceica") == [] and found("kourou") == [case.reference]
+    assert count_cases(alice, CaseFilters(q="kourou"), 10) == 1
+    assert found("100%") == []  # LIKE wildcards typed by the user match literally
