@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -174,26 +174,39 @@ ACCESS_SORTS: dict[str, tuple[Any, ...]] = {
 }
 
 
-def _contains(fragment: str) -> Q:
-    """The folded search column contains `fragment`. On SQLite a fragment of three
-    characters or more is looked up in the trigram index (FTS5 table `case_search`,
-    migration 0007) instead of scanning every visible case; PostgreSQL's pg_trgm index
-    serves the plain LIKE itself."""
-    if connection.vendor == "sqlite" and len(fragment) >= 3 and not set(fragment) & set("%_\\"):
-        return Q(id__in=RawSQL("SELECT rowid FROM case_search WHERE search_text LIKE %s", (f"%{fragment}%",)))
-    return Q(search_text__contains=fragment)
+def _contains_all(fragments: list[str]) -> Q:
+    """The folded search column contains every fragment. On SQLite the fragments of three
+    characters or more are looked up together in the trigram index (FTS5 table
+    `case_search`, migration 0007): a phrase of trigrams matches exactly the substrings,
+    answered from the index alone; shorter fragments are checked by LIKE. PostgreSQL's
+    pg_trgm index serves the plain LIKE itself."""
+    if connection.vendor != "sqlite":
+        return _and(Q(search_text__contains=fragment) for fragment in fragments)
+    indexed = [fragment for fragment in fragments if len(fragment) >= 3]
+    condition = _and(Q(search_text__contains=fragment) for fragment in fragments if len(fragment) < 3)
+    if indexed:
+        # Each fragment is one quoted FTS5 phrase ('"' doubled inside): what the user typed
+        # is never FTS syntax, and it is a parameter, never part of the statement.
+        phrases = " AND ".join('"' + fragment.replace('"', '""') + '"' for fragment in indexed)
+        condition &= Q(id__in=RawSQL("SELECT rowid FROM case_search WHERE case_search MATCH %s", (phrases,)))
+    return condition
+
+
+def _and(conditions: Iterable[Q]) -> Q:
+    combined = Q()
+    for condition in conditions:
+        combined &= condition
+    return combined
 
 
 def search_condition(q: str) -> Q:
     """Every word of the query must appear in the folded names, spellings, reference or
     document numbers; a document number also matches typed with spaces or dashes."""
     words = fold(q).split()
-    condition = Q()
-    for word in words:
-        condition &= _contains(word)
+    condition = _contains_all(words)
     compact = fold_document_number(q)
     if len(words) > 1 and compact:
-        condition |= _contains(compact)
+        condition |= _contains_all([compact])
     return condition
 
 

@@ -144,3 +144,39 @@ def test_search_follows_renames_and_partial_words(world, alice):
     assert found("ceica") == [] and found("kourou") == [case.reference]
     assert count_cases(alice, CaseFilters(q="kourou"), 10) == 1
     assert found("100%") == []  # LIKE wildcards typed by the user match literally
+
+
+@pytest.mark.parametrize(
+    "names",
+    [[("Aïssatou", "Dia'llo"), ("Abdel", 'Ka"der'), ("Jean-Paul", "100%_Bah"), ("Mamadou", "Bah")]],
+)
+def test_indexed_search_finds_exactly_what_a_full_scan_finds(world, alice, names):
+    """Whatever is typed (quotes, LIKE wildcards, FTS syntax, short words), the indexed
+    search answers like a substring scan of the folded column."""
+    from django.db.models import Q
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from remis.cases.models import Case
+    from remis.cases.queries import search_condition, visible_cases
+    from remis.cases.tests.factories import make_person
+    from remis.lib.text import fold, fold_document_number
+
+    for given_name, family_name in names:
+        register(world, person=make_person(given_name=given_name, family_name=family_name))
+
+    @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+    @given(st.text(alphabet="abdilmou\"'%_- ïAND*", min_size=1, max_size=8))
+    def check(q):
+        words = fold(q).split()
+        reference = Q()
+        for word in words:
+            reference &= Q(search_text__contains=word)
+        compact = fold_document_number(q)
+        if len(words) > 1 and compact:  # a document number typed with spaces
+            reference |= Q(search_text__contains=compact)
+        scanned = Case.objects.filter(reference)
+        indexed = visible_cases(alice).filter(search_condition(q))
+        assert set(indexed.values_list("id", flat=True)) == set(scanned.values_list("id", flat=True))
+
+    check()
