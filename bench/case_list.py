@@ -82,6 +82,8 @@ SCENARIOS = [
     Scenario("origin partner, newest first, page 200", "caseworker.gn", "post", {"page": 200}),
     Scenario("headquarters admin (all countries), page 1", "admin", "get", {}),
     Scenario("name search (accent-insensitive)", "counsellor.be", "post", {"q": "conceicao"}),
+    Scenario("name search, common surname", "counsellor.be", "post", {"q": "diallo"}),
+    Scenario("name search, two words", "caseworker.gn", "post", {"q": "mamadou bah"}),
     Scenario("dashboard: counsellor", "counsellor.be", "get", {}, "/"),
     Scenario("dashboard: programme manager (statistics, caseloads)", "manager.be", "get", {}, "/"),
     Scenario("dashboard: donor (all countries, aggregates only)", "donor", "get", {}, "/"),
