@@ -143,3 +143,17 @@ def returned_case(world: World) -> Case:
     actions.transition_case(world.alice, case, "returned")
     case.refresh_from_db()
     return case
+
+
+def assign(actor: User, case: Case, workers: list[User]) -> None:
+    """Assign `workers` to `case`, keeping its other details as they are."""
+    case.refresh_from_db()
+    actions.update_case_details(
+        actor,
+        case,
+        expected_version=case.version,
+        category=case.category,
+        vulnerabilities=list(case.vulnerabilities.all()),
+        intended_return_date=case.intended_return_date,
+        assigned_workers=workers,
+    )

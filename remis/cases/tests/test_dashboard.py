@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from remis.cases import actions
 from remis.cases.queries import SMALL_CELL, aggregates, caseloads, my_latest_cases
-from remis.cases.tests.factories import PASSWORD, make_person, register
+from remis.cases.tests.factories import PASSWORD, assign, make_person, register
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +21,7 @@ def page_for(client, user) -> str:
 def test_counsellor_sees_own_cases_by_stage_and_no_statistics(client, world, alice):
     case = register(world)
     register(world)
-    actions.update_case_details(
-        alice,
-        case,
-        expected_version=case.version,
-        category=case.category,
-        vulnerabilities=[],
-        intended_return_date=None,
-        assigned_workers=[alice],
-    )
+    assign(alice, case, [alice])
     page = page_for(client, alice)
     assert "My cases by stage" in page
     assert f"?stage=registered&amp;worker={alice.pk}" in page
@@ -40,16 +32,7 @@ def test_counsellor_sees_own_cases_by_stage_and_no_statistics(client, world, ali
 def test_me_officer_sees_caseloads_and_unsuppressed_aggregates(client, world, alice, carol):
     case = register(world, person=make_person(given_name="Awa"))
     actions.add_household_member(alice, case, make_person(given_name="Ibrahima"), "child")
-    case.refresh_from_db()
-    actions.update_case_details(
-        alice,
-        case,
-        expected_version=case.version,
-        category=case.category,
-        vulnerabilities=[],
-        intended_return_date=None,
-        assigned_workers=[alice],
-    )
+    assign(alice, case, [alice])
     page = page_for(client, carol)
     assert "Caseload by staff member" in page
     assert "Statistics" in page
@@ -103,14 +86,6 @@ def test_statistics_cover_only_the_viewers_countries(world, dave, victor, today)
 def test_my_latest_cases_are_the_most_recently_assigned_visible_ones(world, alice, dave):
     first, second = register(world), register(world)
     for case in (second, first):  # first is assigned last
-        actions.update_case_details(
-            alice,
-            case,
-            expected_version=case.version,
-            category=case.category,
-            vulnerabilities=[],
-            intended_return_date=None,
-            assigned_workers=[alice],
-        )
+        assign(alice, case, [alice])
     assert [c.reference for c in my_latest_cases(alice)] == [first.reference, second.reference]
     assert my_latest_cases(dave) == []
