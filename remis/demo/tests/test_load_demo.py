@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from remis.accounts.models import User
+from remis.audit.models import AuditEntry
+from remis.cases.models import Case
+from remis.cases.queries import recent_activity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_played_journeys_with_history_and_a_second_load_adds_nothing(capsys):
+    call_command("load_demo", cases=40)
+    out = capsys.readouterr().out
+    assert "remis-demo-2026" in out and "counsellor.be" in out
+    stages = set(Case.objects.values_list("stage", flat=True))
+    assert {"registered", "counselling", "return_planned", "returned", "reception"} <= stages
+    # Staff on both sides of the corridor see who did what.
+    assert recent_activity(User.objects.get(username="manager.be"), 12)
+    assert recent_activity(User.objects.get(username="caseworker.gn"), 12)
+    assert AuditEntry.objects.filter(action="case.transition").count() >= 5
+
+    cases = Case.objects.count()
+    call_command("load_demo", cases=40)
+    assert Case.objects.count() == cases
+    assert "reusing it" in capsys.readouterr().out
