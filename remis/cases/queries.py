@@ -695,7 +695,8 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
     if condition is None:
         return None
     suppress = not grants_with(actor, Perm.CASE_VIEW)
-    first_month = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    back = today.year * 12 + today.month - 1 - (months - 1)  # months counted from year 0
+    first_month = dt.date(back // 12, back % 12 + 1, 1)
     scope = sorted(
         (g.organisation_id, sorted(g.countries) if g.countries is not None else None)
         for g in grants_with(actor, Perm.STATS_VIEW)

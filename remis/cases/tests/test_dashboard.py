@@ -89,3 +89,18 @@ def test_my_latest_cases_are_the_most_recently_assigned_visible_ones(world, alic
         assign(alice, case, [alice])
     assert [c.reference for c in my_latest_cases(alice)] == [first.reference, second.reference]
     assert my_latest_cases(dave) == []
+
+
+def test_arrivals_by_month_cover_the_last_twelve_months_this_one_included(world, carol):
+    import datetime as dt
+
+    for today, first in (
+        (dt.date(2026, 11, 23), dt.date(2025, 12, 1)),
+        (dt.date(2026, 3, 1), dt.date(2025, 4, 1)),
+        (dt.date(2027, 1, 31), dt.date(2026, 2, 1)),
+    ):
+        stats = aggregates(carol, today)
+        assert stats is not None
+        months = [month for month, _ in stats.arrivals_by_month]
+        assert len(months) == 12
+        assert (months[0], months[-1]) == (first, today.replace(day=1))
