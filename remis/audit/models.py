@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from remis.audit.labels import action_label
+
 
 class AuditEntry(models.Model):
     """One write: who, when, what, and each field's value before and after.
@@ -43,3 +45,8 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("Audit entries are append-only")
+
+    @property
+    def action_label(self) -> str:
+        """The action as people read it, in their language."""
+        return action_label(self.action)

@@ -97,7 +97,7 @@ def test_register_share_return_receive_and_close(world, login, live_server):
 
     # The history shows who did what.
     history = open_step(bob, "history")
-    expect(history).to_contain_text("case.transition")
+    expect(history).to_contain_text("Moved the case")
     expect(history).to_contain_text("Bob")
 
     # Dave, at the Dutch office, cannot see the case: not in his list, and a 404 by URL.

@@ -1,0 +1,44 @@
+"""What each audited action is called on screen. The log keeps stable codes
+("case.transition"); people read these labels, in their language. A code with no label
+(a new action) is shown as it is."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "case.register": _("Registered the case"),
+    "case.open_post_arrival": _("Opened the case after arrival"),
+    "case.confirm_post_arrival": _("Confirmed the post-arrival case"),
+    "case.update": _("Edited the case details"),
+    "case.add_member": _("Added a household member"),
+    "case.transition": _("Moved the case"),
+    "case.consent": _("Recorded a consent"),
+    "case.counselling": _("Recorded counselling"),
+    "case.add_need": _("Recorded a need"),
+    "case.travel": _("Recorded the return travel"),
+    "case.reception": _("Recorded the reception"),
+    "case.submit": _("Submitted the case to a partner"),
+    "case.accept": _("Accepted the case"),
+    "case.reject": _("Rejected the case"),
+    "case.note": _("Wrote a note"),
+    "case.document": _("Uploaded a document"),
+    "case.document_delete": _("Removed a document"),
+    "case.document_read": _("Opened a document"),
+    "person.create": _("Recorded a person"),
+    "person.update": _("Edited a person's details"),
+    "user.create": _("Created a user"),
+    "user.set_language": _("Changed their language"),
+    "membership.create": _("Gave a membership"),
+    "organisation.create": _("Created an organisation"),
+    "programme.create": _("Created a programme"),
+    "programme.add_partner": _("Added a programme partner"),
+    "api_token.issue": _("Issued an API token"),
+    "api_token.revoke": _("Revoked an API token"),
+    "config.sync_defaults": _("Applied the shipped configuration"),
+    "demo.generate_cases": _("Generated synthetic cases"),
+}
+
+
+def action_label(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
