@@ -306,14 +306,27 @@ def _through_any_organisation(actor: Any, filters: CaseFilters) -> QuerySet[Case
 
 def _case_level(filters: CaseFilters) -> bool:
     """Filters that read the case, not its access row."""
-    return bool(filters.q.strip() or filters.worker or filters.organisation)
+    return bool(filters.q.strip() or filters.organisation)
+
+
+def _listed_access(condition: Q, filters: CaseFilters) -> QuerySet[CaseAccess]:
+    """The access rows a list reads. A case worker filter ("my cases") probes the
+    assignment table's (case, user) index for each row, in list order, so the page stops
+    at 25 matches whatever the worker's whole caseload."""
+    access = CaseAccess.objects.filter(condition)
+    if filters.worker:
+        assigned = Case.assigned_workers.through.objects.filter(
+            case_id=OuterRef("case_id"), user_id=filters.worker
+        )
+        access = access.filter(Exists(assigned))
+    return access
 
 
 def filter_cases(actor: Any, filters: CaseFilters) -> QuerySet[Case] | CaseListing:
     """The visible cases matching `filters`, in the requested order."""
     condition = _access_condition(actor, filters)
     if condition is not None and not _case_level(filters) and filters.sort in ACCESS_SORTS:
-        return CaseListing(CaseAccess.objects.filter(condition), ACCESS_SORTS[filters.sort])
+        return CaseListing(_listed_access(condition, filters), ACCESS_SORTS[filters.sort])
     if condition is not None:
         # One filter() call: every condition applies to the same access row (one join).
         cases = Case.objects.filter(_on_access(condition))
@@ -338,7 +351,7 @@ def count_cases(actor: Any, filters: CaseFilters, cap: int) -> int:
     column the count reads, so it never touches the case table."""
     condition = _access_condition(actor, filters)
     if condition is not None and not _case_level(filters):
-        return int(CaseAccess.objects.filter(condition)[:cap].count())
+        return int(_listed_access(condition, filters)[:cap].count())
     listed = filter_cases(actor, filters)
     assert isinstance(listed, QuerySet)
     return int(listed[:cap].count())

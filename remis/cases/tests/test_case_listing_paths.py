@@ -81,3 +81,24 @@ def test_a_user_of_two_organisations_sees_each_case_once(world, alice, client):
         None, user=both, organisation=world.gn_partner, role="case_worker", countries=["GN"]
     )
     assert list(filter_cases(both, CaseFilters())) == [case]
+
+
+def test_my_cases_are_listed_from_the_access_rows_like_the_general_query(world, alice):
+    from remis.cases.tests.factories import assign
+
+    cases = [register(world, origin=origin) for origin in ["GN", "SN", "GN", "IQ"]]
+    for case in cases[1:3]:
+        assign(alice, case, [alice])
+    for filters in (
+        CaseFilters(worker=alice.pk),
+        CaseFilters(worker=alice.pk, stage="registered", sort="registered"),
+    ):
+        fast = filter_cases(alice, filters)
+        assert isinstance(fast, CaseListing)
+        expected = list(
+            _through_any_organisation(alice, filters)
+            .filter(assigned_workers=alice)
+            .order_by(*SORTS[filters.sort])
+        )
+        assert [c.reference for c in fast] == [c.reference for c in expected]
+        assert len(expected) == 2 and count_cases(alice, filters, 1000) == 2
