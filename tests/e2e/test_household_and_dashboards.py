@@ -1,0 +1,54 @@
+"""In a browser: a household member added and corrected on the case page; the dashboard
+as a counsellor sees it and as a donor sees it (statistics only, no record)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.e2e.test_case_journey import open_step
+
+
+def test_a_household_member_is_added_then_corrected(world, login):
+    from remis.cases.tests.factories import make_person, register
+
+    case = register(world, person=make_person(given_name="Hawa", family_name="Bangoura"))
+    page = login(world.alice)
+    page.goto(f"/cases/{case.uuid}/")
+    section = open_step(page, "person")
+    member_form = section.locator("form", has_text="Add a household member")
+    member_form.get_by_label("Given name", exact=True).fill("Sekou")
+    member_form.get_by_label("Family name", exact=True).fill("Bangoura")
+    member_form.get_by_label("Sex", exact=True).select_option("M")
+    member_form.get_by_label("Relation to the principal applicant", exact=True).select_option("child")
+    member_form.get_by_role("button", name="Add member").click()
+    expect(page.get_by_text("Household member added.")).to_be_visible()
+
+    section = open_step(page, "person")
+    section.get_by_role("row", name="Sekou Bangoura").get_by_role("link", name="Edit").click()
+    section = open_step(page, "person")
+    edit_form = section.locator("form", has_text="Edit household member (Child)")
+    expect(edit_form.get_by_label("Given name", exact=True)).to_have_value("Sekou")
+    edit_form.get_by_label("Given name", exact=True).fill("Sékou")
+    edit_form.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Personal details saved.")).to_be_visible()
+    section = open_step(page, "person")
+    expect(section.get_by_role("row", name="Sékou Bangoura")).to_be_visible()
+    expect(section.get_by_role("row", name="Hawa Bangoura")).to_be_visible()  # the principal unchanged
+
+
+def test_dashboards_follow_the_role(world, login):
+    from remis.cases.tests.factories import register
+
+    case = register(world)
+    counsellor = login(world.alice)
+    expect(counsellor.get_by_role("heading", name="Cases of my organisation by stage")).to_be_visible()
+    expect(counsellor.get_by_role("heading", name="Recent activity")).to_be_visible()
+    expect(counsellor.get_by_text(case.reference).first).to_be_visible()
+    expect(counsellor.get_by_role("heading", name="Statistics")).to_have_count(0)
+
+    donor = login(world.victor)
+    expect(donor.get_by_role("heading", name="Statistics")).to_be_visible()
+    expect(donor.get_by_text("aggregate statistics only")).to_be_visible()
+    expect(donor.get_by_role("link", name="Cases")).to_have_count(0)
+    assert case.reference not in donor.content()
+    expect(donor.get_by_role("cell", name="<5").first).to_be_visible()  # one case: a small cell
