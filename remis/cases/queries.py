@@ -730,11 +730,12 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
             acc[1] += people or 0
             acc[2] += returned
     labels = dict(Stage.choices)
+    none = [0, 0, 0]
     by_stage = [
         (
             str(labels[stage]),
-            _cell(stage_totals.get(stage, [0])[0], suppress),
-            _cell(stage_totals.get(stage, [0, 0])[1], suppress),
+            _cell(stage_totals.get(stage, none)[0], suppress),
+            _cell(stage_totals.get(stage, none)[1], suppress),
         )
         for stage in Stage
     ]
