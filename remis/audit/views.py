@@ -13,6 +13,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
 from remis.audit.queries import search_entries
 from remis.lib.paging import paginate
+from remis.lib.widgets import IsoDateInput
 
 
 class AuditSearchForm(forms.Form):
@@ -24,12 +25,8 @@ class AuditSearchForm(forms.Form):
     )
     username = forms.CharField(label=gettext_lazy("User"), required=False, max_length=150)
     case_reference = forms.CharField(label=gettext_lazy("Case reference"), required=False, max_length=32)
-    since = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=IsoDateInput)
+    until = forms.DateField(label=gettext_lazy("Until"), required=False, widget=IsoDateInput)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 

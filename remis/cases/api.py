@@ -10,7 +10,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 from ninja import Schema as NinjaSchema
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 
 from remis.accounts.models import Organisation
 from remis.cases import actions
@@ -68,8 +68,23 @@ class PersonIn(Schema):
         return PersonData(**fields, documents=[IdentityDocumentData(**d.dict()) for d in self.documents])
 
 
-class PersonPatch(PersonIn):
-    version: int
+class PersonPatch(Schema):
+    """Only the fields sent change. Identity documents are not edited here: sending them
+    is refused rather than silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(description="the person version you read")
+    given_name: str | None = Field(None, max_length=120)
+    family_name: str | None = Field(None, max_length=120)
+    alternate_names: str | None = Field(None)
+    sex: SexCode | None = Field(None)
+    date_of_birth: dt.date | None = None
+    birth_year_estimated: int | None = None
+    nationality: str | None = Field(None, max_length=2)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    address: str | None = Field(None)
 
 
 class PersonOut(Schema):
@@ -154,14 +169,14 @@ class CaseSearch(CaseListParams):
 
 class TransitionIn(Schema):
     stage: str
-    version: int | None = None
+    version: int = Field(description="the case version you read")
     reason: str = Field("", max_length=500)
     closure_reason: str = Field("", description="required when stage is 'closed'")
 
 
 class ReopenIn(Schema):
     reason: str = Field(min_length=1, max_length=500)
-    version: int | None = None
+    version: int = Field(description="the case version you read")
 
 
 class ConsentIn(Schema):
@@ -466,5 +481,9 @@ def read_person(request: HttpRequest, person_uuid: uuid.UUID) -> Person:
 )
 def edit_person(request: HttpRequest, person_uuid: uuid.UUID, body: PersonPatch) -> Person:
     case, person = _person_for(request, person_uuid)
-    data = PersonIn(**body.dict(exclude={"version"})).to_data()
+    sent = body.dict(exclude={"version"}, exclude_unset=True)
+    for name, value in sent.items():
+        if value is None and name not in ("date_of_birth", "birth_year_estimated"):
+            raise ValidationFailed("This field cannot be null: send a value or leave it out.", name)
+    data = PersonData(**{**PersonData.from_person(person).__dict__, **sent})
     return actions.update_person(request.user, case, person, data, expected_version=body.version)

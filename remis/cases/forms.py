@@ -22,13 +22,9 @@ from remis.cases.models import (
 )
 from remis.cases.queries import SORTS
 from remis.lib.countries import country_choices, country_name
-from remis.lib.widgets import FastSelect
+from remis.lib.widgets import FastSelect, IsoDateInput
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
 from remis.programmes.queries import programme_countries
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _countries(blank: str = "—") -> list[tuple[str, str]]:
@@ -45,7 +41,7 @@ class PersonForm(forms.Form):
         help_text=_("One per line, as met on documents or in transliteration."),
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=IsoDateInput)
     birth_year_estimated = forms.IntegerField(
         label=_("Estimated year of birth"), required=False, help_text=_("When the exact date is unknown.")
     )
@@ -99,7 +95,9 @@ class RegisterCaseForm(PersonForm, IdentityDocumentForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    intended_return_date = forms.DateField(label=_("Intended return date"), required=False, widget=DateInput)
+    intended_return_date = forms.DateField(
+        label=_("Intended return date"), required=False, widget=IsoDateInput
+    )
 
     field_order = ["organisation", "programme", "category", "host_country", "origin_country"]
 
@@ -113,7 +111,7 @@ class RegisterCaseForm(PersonForm, IdentityDocumentForm):
 
 
 class PostArrivalCaseForm(RegisterCaseForm):
-    arrival_date = forms.DateField(label=_("Arrival date"), widget=DateInput)
+    arrival_date = forms.DateField(label=_("Arrival date"), widget=IsoDateInput)
     intended_return_date = None  # type: ignore[assignment]
 
     def clean_arrival_date(self) -> Any:
@@ -160,8 +158,8 @@ class CaseFilterForm(forms.Form):
         required=False,
         empty_label=_("Anyone"),
     )
-    arrived_from = forms.DateField(label=_("Arrived from"), required=False, widget=DateInput)
-    arrived_to = forms.DateField(label=_("Arrived until"), required=False, widget=DateInput)
+    arrived_from = forms.DateField(label=_("Arrived from"), required=False, widget=IsoDateInput)
+    arrived_to = forms.DateField(label=_("Arrived until"), required=False, widget=IsoDateInput)
     sort = forms.ChoiceField(
         widget=FastSelect,
         label=_("Sort"),
@@ -211,7 +209,11 @@ class CaseFilterForm(forms.Form):
 
 
 class VersionedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    """An edit of an existing record carries the version the user read, so a save never
+    silently overwrites someone else's. Forms that may also create (travel, reception)
+    leave it empty until the record exists; the action then refuses a second creation."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=True, min_value=0)
 
 
 class TransitionForm(VersionedForm):
@@ -235,12 +237,12 @@ class ConsentForm(forms.Form):
         coerce=lambda v: v == "yes",
         choices=[("yes", _("Given")), ("no", _("Withdrawn or refused"))],
     )
-    given_on = forms.DateField(label=_("Date"), widget=DateInput)
+    given_on = forms.DateField(label=_("Date"), widget=IsoDateInput)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
 
 class CounsellingForm(forms.Form):
-    held_on = forms.DateField(label=_("Date"), widget=DateInput)
+    held_on = forms.DateField(label=_("Date"), widget=IsoDateInput)
     mode = forms.ChoiceField(label=_("Mode"), choices=CounsellingMode.choices)
     interpreter_used = forms.BooleanField(label=_("Interpreter used"), required=False)
     topics = forms.CharField(label=_("Topics"), required=False, max_length=300)
@@ -252,17 +254,21 @@ class NeedForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, max_length=300)
 
 
-class TravelForm(VersionedForm):
-    departure_date = forms.DateField(label=_("Departure date"), required=False, widget=DateInput)
-    arrival_date = forms.DateField(label=_("Arrival date"), required=False, widget=DateInput)
+class CreateOrEditForm(VersionedForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+
+class TravelForm(CreateOrEditForm):
+    departure_date = forms.DateField(label=_("Departure date"), required=False, widget=IsoDateInput)
+    arrival_date = forms.DateField(label=_("Arrival date"), required=False, widget=IsoDateInput)
     route = forms.CharField(label=_("Route"), required=False, max_length=200)
     escort = forms.ChoiceField(label=_("Escort"), choices=Escort.choices)
     medical_fitness = forms.ChoiceField(label=_("Medical fitness to travel"), choices=Fitness.choices)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReceptionForm(VersionedForm):
-    received_on = forms.DateField(label=_("Date of reception"), widget=DateInput)
+class ReceptionForm(CreateOrEditForm):
+    received_on = forms.DateField(label=_("Date of reception"), widget=IsoDateInput)
     airport_pickup = forms.BooleanField(label=_("Airport pick-up"), required=False)
     accommodation_nights = forms.IntegerField(
         label=_("Nights of temporary accommodation"), min_value=0, max_value=365, initial=0
@@ -308,7 +314,9 @@ class CaseDetailsForm(VersionedForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    intended_return_date = forms.DateField(label=_("Intended return date"), required=False, widget=DateInput)
+    intended_return_date = forms.DateField(
+        label=_("Intended return date"), required=False, widget=IsoDateInput
+    )
     assigned_workers = forms.ModelMultipleChoiceField(
         label=_("Case workers"),
         queryset=User.objects.none(),

@@ -300,21 +300,17 @@ Handler = Callable[[HttpRequest, Case, Any], str]
 
 
 def _transition(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
-    actions.transition_case(
-        request.user, case, c["stage"], expected_version=c.get("version"), reason=c["reason"]
-    )
+    actions.transition_case(request.user, case, c["stage"], expected_version=c["version"], reason=c["reason"])
     return _("Case moved to “%(stage)s”.") % {"stage": case.get_stage_display()}
 
 
 def _close(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
-    actions.close_case(
-        request.user, case, c["closure_reason"], expected_version=c.get("version"), note=c["note"]
-    )
+    actions.close_case(request.user, case, c["closure_reason"], expected_version=c["version"], note=c["note"])
     return _("Case closed.")
 
 
 def _reopen(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
-    actions.reopen_case(request.user, case, c["reason"], expected_version=c.get("version"))
+    actions.reopen_case(request.user, case, c["reason"], expected_version=c["version"])
     return _("Case reopened.")
 
 
@@ -382,7 +378,7 @@ def _details(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     actions.update_case_details(
         request.user,
         case,
-        expected_version=c.get("version") or case.version,
+        expected_version=c["version"],
         category=c["category"],
         vulnerabilities=c["vulnerabilities"],
         intended_return_date=c["intended_return_date"],
@@ -398,7 +394,7 @@ def _member(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
 
 def _person(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     person = case_member(case, c.get("person")).person
-    actions.update_person(request.user, case, person, _person_data(c), expected_version=c.get("version") or 0)
+    actions.update_person(request.user, case, person, _person_data(c), expected_version=c["version"])
     return _("Personal details saved.")
 
 

@@ -10,6 +10,17 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 
+class IsoDateInput(forms.DateInput):
+    """`<input type="date">` only understands ISO dates (2026-05-17): whatever the page's
+    language, the value is written that way, or the browser shows the field empty and an
+    untouched save would erase the date."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class FastSelect(forms.Select):
     """A <select> built in Python. Django renders each <option> through a template, which
     costs milliseconds on lists of hundreds (countries) and on every case-list page.

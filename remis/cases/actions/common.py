@@ -8,6 +8,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from remis.accounts.permissions import Perm
+from remis.audit.actions import diff, snapshot
 from remis.cases.models import LISTING_FIELDS, Case, CaseAccess, IdentityDocument, listing_values
 from remis.cases.queries import case_permissions
 from remis.lib.errors import Conflict, PermissionDenied
@@ -41,6 +42,33 @@ def save_versioned(obj: Model, expected_version: int | None, fields: list[str]) 
     if isinstance(obj, Case) and {f.removesuffix("_id") for f in fields} & LISTED:
         # Keep the list columns copied on the access rows equal to the case's.
         CaseAccess.objects.filter(case=obj).update(**listing_values(obj))
+
+
+def check_version(obj: Model, expected_version: int | None) -> None:
+    """Refuse at once an edit made from an outdated read (`save_versioned` re-checks at
+    the write, against a concurrent save)."""
+    if expected_version is None:
+        return
+    stored = type(obj)._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+    if stored != expected_version:
+        raise Conflict()
+
+
+def apply_changes(
+    obj: Model, values: dict[str, Any], fields: list[str], expected_version: int | None
+) -> dict[str, list[Any]]:
+    """Set `values` on `obj` and save them versioned, returning the audit changes. When
+    nothing differs (a form saved untouched) nothing is written: no new version, no
+    audit entry, an empty result. A stale version is a conflict even then: the actor's
+    view of the record is out of date."""
+    check_version(obj, expected_version)
+    before = snapshot(obj, fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    changes = diff(before, snapshot(obj, fields))
+    if changes:
+        save_versioned(obj, expected_version, fields)
+    return changes
 
 
 def refresh_search_text(case: Case) -> None:

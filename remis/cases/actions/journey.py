@@ -6,12 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from remis.accounts.permissions import Perm
-from remis.audit.actions import created, diff, record, snapshot
-from remis.cases.actions.common import require, save_versioned
+from remis.audit.actions import created, record
+from remis.cases.actions.common import apply_changes, require, save_versioned
 from remis.cases.actions.validation import Problems
 from remis.cases.models import (
     Case,
@@ -26,7 +26,7 @@ from remis.cases.models import (
     Reception,
     ReturnTravel,
 )
-from remis.lib.errors import ValidationFailed
+from remis.lib.errors import Conflict, ValidationFailed
 
 TRAVEL_FIELDS = ["departure_date", "arrival_date", "route", "escort", "medical_fitness", "notes"]
 RECEPTION_FIELDS = [
@@ -45,17 +45,24 @@ RECEPTION_FIELDS = [
 def _create_or_update(
     model: type[Any], case: Case, values: dict[str, Any], fields: list[str], expected_version: int | None
 ) -> tuple[Any, dict[str, list[Any]]]:
-    """The case's one record of `model` (travel, reception): created, or updated if nobody
-    saved a newer version since the actor read it. Returns it with its audit changes."""
+    """The case's one record of `model` (travel, reception): created when the actor read
+    none (no version), or updated if nobody saved a newer version since the actor read it.
+    Returns it with its audit changes (none when saved untouched)."""
     row = model.objects.filter(case=case).first()
     if row is None:
-        row = model.objects.create(case=case, **values)
+        if expected_version is not None:
+            raise Conflict()  # it was read, so someone removed it since: never re-create blindly
+        try:
+            with transaction.atomic():
+                row = model.objects.create(case=case, **values)
+        except IntegrityError as exc:  # created by someone else at the same moment
+            raise Conflict() from exc
         return row, created(row, fields)
-    before = snapshot(row, fields)
-    for name, value in values.items():
-        setattr(row, name, value)
-    save_versioned(row, expected_version, fields)
-    return row, diff(before, snapshot(row, fields))
+    if expected_version is None:
+        raise ValidationFailed(
+            "This record already exists: send the version you read to change it.", "version"
+        )
+    return row, apply_changes(row, values, fields, expected_version)
 
 
 def _not_future(problems: Problems, field: str, value: dt.date | None, label: str) -> None:
@@ -167,6 +174,8 @@ def save_travel(
     }
     with transaction.atomic():
         travel, changes = _create_or_update(ReturnTravel, case, values, TRAVEL_FIELDS, expected_version)
+        if not changes:
+            return travel
         if case.arrival_date != arrival_date:
             case.arrival_date = arrival_date
             save_versioned(case, None, ["arrival_date"])
@@ -214,5 +223,7 @@ def save_reception(
     }
     with transaction.atomic():
         reception, changes = _create_or_update(Reception, case, values, RECEPTION_FIELDS, expected_version)
+        if not changes:
+            return reception
         record(actor, "case.reception", reception, case_uuid=case.uuid, changes=changes)
     return reception

@@ -13,7 +13,13 @@ from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.audit.actions import created, diff, record, snapshot
-from remis.cases.actions.common import refresh_search_text, require, save_versioned
+from remis.cases.actions.common import (
+    apply_changes,
+    check_version,
+    refresh_search_text,
+    require,
+    save_versioned,
+)
 from remis.cases.actions.validation import PersonData, Problems, check_person
 from remis.cases.lifecycle import Stage
 from remis.cases.models import (
@@ -287,18 +293,11 @@ def update_person(actor: Any, case: Case, person: Person, data: PersonData, expe
     check_person(problems, data)
     problems.raise_if_any()
     with transaction.atomic():
-        before = snapshot(person, PERSON_FIELDS)
-        for name, value in data.model_fields().items():
-            setattr(person, name, value)
-        save_versioned(person, expected_version, PERSON_FIELDS)
+        changes = apply_changes(person, data.model_fields(), PERSON_FIELDS, expected_version)
+        if not changes:
+            return person
         refresh_search_text(case)
-        record(
-            actor,
-            "person.update",
-            person,
-            case_uuid=case.uuid,
-            changes=diff(before, snapshot(person, PERSON_FIELDS)),
-        )
+        record(actor, "person.update", person, case_uuid=case.uuid, changes=changes)
     return person
 
 
@@ -347,12 +346,23 @@ def update_case_details(
         )
     problems.raise_if_any()
     fields = ["category", "intended_return_date", "vulnerabilities", "assigned_workers"]
+    wanted = {
+        "category": category.pk,
+        "intended_return_date": intended_return_date,
+        "vulnerabilities": sorted(v.pk for v in vulnerabilities),
+        "assigned_workers": sorted(w.pk for w in workers),
+    }
+    check_version(case, expected_version)
     with transaction.atomic():
-        before = snapshot(case, fields)
+        changes = diff(snapshot(case, fields), wanted)
+        if not changes:
+            return case  # saved untouched: no new version, no audit entry
         case.category = category
         case.intended_return_date = intended_return_date
+        # The version moves even when only the lists changed, so a concurrent edit of
+        # them is caught too.
         save_versioned(case, expected_version, ["category", "intended_return_date"])
         case.vulnerabilities.set(list(vulnerabilities))
         case.assigned_workers.set(workers)
-        record(actor, "case.update", case, case_uuid=case.uuid, changes=diff(before, snapshot(case, fields)))
+        record(actor, "case.update", case, case_uuid=case.uuid, changes=changes)
     return case

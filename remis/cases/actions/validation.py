@@ -22,6 +22,20 @@ class IdentityDocumentData:
     expires_on: dt.date | None = None
 
 
+PERSON_VALUE_FIELDS = (
+    "given_name",
+    "family_name",
+    "sex",
+    "date_of_birth",
+    "birth_year_estimated",
+    "nationality",
+    "alternate_names",
+    "phone",
+    "email",
+    "address",
+)
+
+
 @dataclass
 class PersonData:
     given_name: str
@@ -35,6 +49,11 @@ class PersonData:
     email: str = ""
     address: str = ""
     documents: list[IdentityDocumentData] = field(default_factory=list)
+
+    @classmethod
+    def from_person(cls, person: Any) -> PersonData:
+        """A person's current values, as a starting point for a partial edit."""
+        return cls(**{name: getattr(person, name) for name in PERSON_VALUE_FIELDS})
 
     def model_fields(self) -> dict[str, Any]:
         return {

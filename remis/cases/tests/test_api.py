@@ -118,7 +118,9 @@ def test_outsider_gets_404_and_read_only_member_gets_403(api, world, carol, dave
 
 def test_forbidden_transition_is_422_with_the_reason(api, world, alice):
     case = register(world)
-    response = api.as_(alice).post(f"/cases/{case.uuid}/transitions", {"stage": "returned"})
+    response = api.as_(alice).post(
+        f"/cases/{case.uuid}/transitions", {"stage": "returned", "version": case.version}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "stage"
     assert "cannot move" in response.json()["detail"]

@@ -32,7 +32,7 @@ def test_access_rows_carry_the_case_list_columns_through_the_journey(world, alic
     actions.save_travel(
         alice,
         case,
-        expected_version=None,
+        expected_version=case.travel.version,
         departure_date=today - dt.timedelta(days=3),
         arrival_date=today - dt.timedelta(days=2),
     )
