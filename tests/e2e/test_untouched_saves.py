@@ -1,0 +1,95 @@
+"""In each language, every edit form of the case page saved untouched changes nothing:
+no field, no new version, no audit entry. (French pages used to fill date inputs with
+17/05/1994, which a date input shows as empty, so an untouched save erased the date.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_case_journey import open_step
+
+# The case page's edit forms, with the details section each sits in and who edits it.
+EDIT_FORMS = [
+    ("person", "person", "alice"),
+    ("details", "details", "alice"),
+    ("travel", "travel", "alice"),
+    ("reception", "reception", "bob"),
+]
+
+
+def _state(case):
+    from remis.audit.models import AuditEntry
+    from remis.cases.models import Case, Person, Reception, ReturnTravel
+
+    fresh = Case.objects.get(pk=case.pk)
+    person = Person.objects.get(pk=case.principal_id)
+    travel = ReturnTravel.objects.get(case=case)
+    reception = Reception.objects.get(case=case)
+    return {
+        "audit": AuditEntry.objects.count(),
+        "case": (fresh.version, fresh.intended_return_date, fresh.category_id),
+        "vulnerabilities": sorted(fresh.vulnerabilities.values_list("pk", flat=True)),
+        "person": (person.version, person.date_of_birth, person.phone, person.email, person.address),
+        "travel": (travel.version, travel.departure_date, travel.arrival_date, travel.route),
+        "reception": (reception.version, reception.received_on, reception.pocket_money),
+    }
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_every_edit_form_saved_untouched_changes_nothing(world, login, language):
+    from remis.cases import actions
+    from remis.cases.tests.factories import make_person, returned_case
+    from remis.programmes.models import Vulnerability
+
+    case = returned_case(world)
+    today = dt.date.today()
+    actions.update_person(
+        world.alice,
+        case,
+        case.principal,
+        make_person(
+            given_name=case.principal.given_name,
+            family_name=case.principal.family_name,
+            date_of_birth=dt.date(1994, 5, 17),
+            phone="+224 622 00 11 22",
+            address="Quartier Almamya, Conakry",
+        ),
+        expected_version=case.principal.version,
+    )
+    case.refresh_from_db()
+    actions.update_case_details(
+        world.alice,
+        case,
+        expected_version=case.version,
+        category=case.category,
+        vulnerabilities=list(Vulnerability.objects.filter(sensitive=False)[:2]),
+        intended_return_date=today - dt.timedelta(days=5),
+        assigned_workers=[world.bob],
+    )
+    actions.save_reception(
+        world.bob,
+        case,
+        expected_version=None,
+        received_on=today,
+        pocket_money=Decimal("50"),
+        pocket_money_currency="GNF",
+    )
+    for user in (world.alice, world.bob):
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    before = _state(case)
+    pages = {"alice": login(world.alice), "bob": login(world.bob)}
+    for step, section_id, who in EDIT_FORMS:
+        page = pages[who]
+        page.goto(f"/cases/{case.uuid}/")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        section = open_step(page, section_id)
+        form = section.locator(f'form[action$="/{step}/"]')
+        form.locator('button[type="submit"]').click()
+        expect(page.locator(".messages, [role=status], .success").first).to_be_visible()
+        assert page.locator(".error, .form-errors").count() == 0, (step, page.content()[:3000])
+    assert _state(case) == before
