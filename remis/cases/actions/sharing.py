@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from remis.accounts.models import Organisation
@@ -43,20 +43,28 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
             "in the country of origin.",
             "to_organisation",
         )
-    open_statuses = [SubmissionStatus.PENDING, SubmissionStatus.ACCEPTED]
-    if case.submissions.filter(status__in=open_statuses).exists():
-        raise ValidationFailed("The case is already submitted or accepted.", "to_organisation")
     now = timezone.now()
     with transaction.atomic():
-        submission = Submission.objects.create(
-            case=case,
-            from_organisation=case.registering_organisation,
-            to_organisation=to_organisation,
-            message=message.strip(),
-            submitted_at=now,
-            submitted_by=actor,
-            due_at=now + dt.timedelta(days=case.programme.submission_response_days),
-        )
+        # Lock the case, then check: of two concurrent submissions, the second waits and
+        # sees the first (SQLite's IMMEDIATE transactions serialise writers the same way),
+        # and the constraint one_open_submission_per_case stops anything that slips by.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        open_statuses = [SubmissionStatus.PENDING, SubmissionStatus.ACCEPTED]
+        if case.submissions.filter(status__in=open_statuses).exists():
+            raise ValidationFailed("The case is already submitted or accepted.", "to_organisation")
+        try:
+            with transaction.atomic():
+                submission = Submission.objects.create(
+                    case=case,
+                    from_organisation=case.registering_organisation,
+                    to_organisation=to_organisation,
+                    message=message.strip(),
+                    submitted_at=now,
+                    submitted_by=actor,
+                    due_at=now + dt.timedelta(days=case.programme.submission_response_days),
+                )
+        except IntegrityError as exc:
+            raise ValidationFailed("The case is already submitted or accepted.", "to_organisation") from exc
         # The partner sees the case while deciding; a rejection takes that access back.
         CaseAccess.objects.update_or_create(
             case=case,
@@ -98,12 +106,17 @@ def respond_to_submission(
     if not accept and not reason.strip():
         raise ValidationFailed("Say why the case is rejected, so the sender can correct it.", "reason")
     now = timezone.now()
+    status = SubmissionStatus.ACCEPTED if accept else SubmissionStatus.REJECTED
+    rejection_reason = "" if accept else reason.strip()
     with transaction.atomic():
-        submission.status = SubmissionStatus.ACCEPTED if accept else SubmissionStatus.REJECTED
-        submission.responded_at = now
-        submission.responded_by = actor
-        submission.rejection_reason = "" if accept else reason.strip()
-        submission.save(update_fields=["status", "responded_at", "responded_by", "rejection_reason"])
+        # Answer only a submission still pending, in one conditional UPDATE: of an accept
+        # and a reject racing, exactly one changes the row; the other is told it is answered.
+        answered = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.PENDING).update(
+            status=status, responded_at=now, responded_by=actor, rejection_reason=rejection_reason
+        )
+        if answered == 0:
+            raise ValidationFailed("This submission has already been answered.", "status")
+        submission.refresh_from_db()
         access = CaseAccess.objects.get(case=case, organisation_id=submission.to_organisation_id)
         if accept:
             access.reason = AccessReason.ACCEPTED

@@ -249,6 +249,15 @@ class Submission(models.Model):
     class Meta:
         ordering = ["-submitted_at"]
         indexes = [models.Index(fields=["status", "due_at"], name="submission_status_due")]
+        constraints = [
+            # A case is with at most one partner at a time: two concurrent submissions
+            # must not both succeed, whatever the application checks first.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status__in=["pending", "accepted"]),
+                name="one_open_submission_per_case",
+            )
+        ]
 
     @property
     def is_overdue(self) -> bool:

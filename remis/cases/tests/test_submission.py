@@ -112,3 +112,28 @@ def test_partner_cannot_work_on_a_case_before_accepting_it(world, alice, bob, co
         actions.add_note(bob, consented, "starting early")
     actions.respond_to_submission(bob, submission, accept=True)
     assert actions.add_note(bob, consented, "accepted, starting now").pk
+
+
+def test_database_refuses_a_second_open_submission(world, alice, consented):
+    from django.db import IntegrityError, transaction
+
+    first = actions.submit_case(alice, consented, world.gn_partner)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Submission.objects.create(
+            case=consented,
+            from_organisation=first.from_organisation,
+            to_organisation=world.gn_partner,
+            submitted_by=alice,
+            due_at=first.due_at,
+        )
+    assert Submission.objects.filter(case=consented).count() == 1
+
+
+def test_an_answered_submission_cannot_be_answered_again(world, alice, bob, consented):
+    submission = actions.submit_case(alice, consented, world.gn_partner)
+    stale_copy = Submission.objects.get(pk=submission.pk)
+    actions.respond_to_submission(bob, submission, accept=True)
+    with pytest.raises(ValidationFailed):
+        actions.respond_to_submission(bob, stale_copy, accept=False, reason="Not in our area")
+    assert Submission.objects.get(pk=submission.pk).status == "accepted"
+    assert get_case_for(bob, consented.uuid) == consented
