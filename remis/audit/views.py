@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
+from remis.audit.presentation import describe_entries, reader_sees_sensitive
 from remis.audit.queries import search_entries
 from remis.lib.paging import paginate
 from remis.lib.widgets import IsoDateInput
@@ -52,4 +53,5 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             criteria["case_uuid"] = case.uuid if case else "00000000-0000-0000-0000-000000000000"
         page_number = c.get("page") or 1
     page = paginate(search_entries(request.user, **criteria), page_number, per_page=50)
-    return render(request, "audit/search.html", {"form": form, "page": page})
+    entries = describe_entries(page.object_list, sees_sensitive=reader_sees_sensitive(request.user))
+    return render(request, "audit/search.html", {"form": form, "page": page, "entries": entries})

@@ -449,6 +449,7 @@ class CaseOverview:
 
 def case_overview(actor: Any, case: Case) -> CaseOverview:
     from remis.audit.models import AuditEntry
+    from remis.audit.presentation import describe_entries
     from remis.cases.lifecycle import JOURNEY, Stage, next_stages
     from remis.cases.models import Reception, ReturnTravel
 
@@ -493,7 +494,10 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         ],
         notes=list(case.notes.select_related("author")[:50]),
         documents=list(case.documents.filter(deleted_at__isnull=True).select_related("uploaded_by")),
-        history=list(AuditEntry.objects.filter(case_uuid=case.uuid).select_related("actor")[:100]),
+        history=describe_entries(
+            AuditEntry.objects.filter(case_uuid=case.uuid).select_related("actor")[:100],
+            sees_sensitive=sensitive_ok,
+        ),
         transitions=transitions,
         access=list(case.access.filter(revoked_at__isnull=True).select_related("organisation")),
     )

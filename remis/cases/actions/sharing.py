@@ -85,6 +85,7 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
             changes={
                 "to_organisation": [None, to_organisation.pk],
                 "status": [None, SubmissionStatus.PENDING],
+                **({"message": [None, submission.message]} if submission.message else {}),
             },
         )
         events.emit("case.submitted", case_id=case.pk, submission_id=submission.pk)

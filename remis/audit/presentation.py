@@ -1,0 +1,178 @@
+"""How audit entries read on screen: fields by their labels, ids by the names they stand
+for, codes by their translated labels, and sensitive values masked for readers without the
+right to see them.
+
+The audit app records every app's writes but imports none of them: each app registers how
+its fields read (`register_field`, `register_object`) from its `AppConfig.ready()`. Lookups
+are batched over all the entries shown, so a page of history costs one query per kind of
+id, not one per value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from remis.audit.models import AuditEntry
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One value as a reader sees it; `sensitive` values are masked for readers without
+    the right to see health, protection and trafficking details."""
+
+    text: str
+    sensitive: bool = False
+
+
+# Given every raw value of one field on the page, how each reads.
+Resolver = Callable[[set[Any]], dict[Any, Shown]]
+
+
+@dataclass(frozen=True)
+class FieldReading:
+    label: Any  # a lazy translated string
+    resolve: Resolver | None = None
+
+
+_FIELDS: dict[str, FieldReading] = {}
+_OBJECTS: dict[str, Callable[[set[str]], dict[str, str]]] = {}
+_OBJECT_NAMES: dict[str, Any] = {}
+
+
+def register_field(name: str, label: Any, resolve: Resolver | None = None) -> None:
+    """How the field `name` reads in any entry: its label and, for ids and codes, how to
+    turn values into names. Registered once per name, whatever the model."""
+    _FIELDS[name] = FieldReading(label, resolve)
+
+
+def register_object(
+    object_type: str, name: Any, describe: Callable[[set[str]], dict[str, str]] | None = None
+) -> None:
+    """How a record of `object_type` ("cases.case") is named: a kind ("Case") and,
+    optionally, each record's own name (its reference) by id."""
+    _OBJECT_NAMES[object_type] = name
+    if describe is not None:
+        _OBJECTS[object_type] = describe
+
+
+_reader_rights: list[Callable[[Any], bool]] = []
+
+
+def register_reader_rights(sees_sensitive: Callable[[Any], bool]) -> None:
+    """Who reads sensitive values in the audit search (the cases app's rule for lists)."""
+    _reader_rights[:] = [sees_sensitive]
+
+
+def reader_sees_sensitive(actor: Any) -> bool:
+    """False unless a registered rule says yes: masking is the safe default."""
+    return bool(_reader_rights) and _reader_rights[0](actor)
+
+
+def choices(text_choices: Any, *, sensitive: Iterable[Any] = ()) -> Resolver:
+    """A resolver for a TextChoices field: codes read as their translated labels."""
+    labels = dict(text_choices.choices)
+    hidden = set(sensitive)
+
+    def resolve(values: set[Any]) -> dict[Any, Shown]:
+        return {v: Shown(str(labels.get(v, v)), v in hidden) for v in values}
+
+    return resolve
+
+
+@dataclass
+class ChangeLine:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class EntryView:
+    """An audit entry ready to print."""
+
+    entry: AuditEntry
+    object_label: str
+    changes: list[ChangeLine] = field(default_factory=list)
+
+    def __getattr__(self, name: str) -> Any:  # at, actor, action, action_label, …
+        return getattr(self.entry, name)
+
+
+EMPTY = "—"
+
+
+def _flatten(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return [v for v in value if v is not None]
+    return [] if value in (None, "") else [value]
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def describe_entries(entries: Iterable[AuditEntry], *, sees_sensitive: bool) -> list[EntryView]:
+    """Entries as their reader sees them. Without `sees_sensitive`, a sensitive value
+    (a trafficking category, a pregnancy) reads "Restricted", as on the case page."""
+    rows = list(entries)
+    wanted: dict[str, set[Any]] = {}
+    for entry in rows:
+        for name, values in (entry.changes or {}).items():
+            reading = _FIELDS.get(name)
+            if reading is None or reading.resolve is None:
+                continue
+            for value in values if isinstance(values, list) else []:
+                wanted.setdefault(name, set()).update(v for v in _flatten(value) if _hashable(v))
+    resolved = {name: _FIELDS[name].resolve(values) for name, values in wanted.items()}  # type: ignore[misc]
+    objects: dict[str, set[str]] = {}
+    for entry in rows:
+        objects.setdefault(entry.object_type, set()).add(entry.object_id)
+    object_names = {kind: _OBJECTS[kind](ids) if kind in _OBJECTS else {} for kind, ids in objects.items()}
+
+    def shown(name: str, value: Any) -> str:
+        parts = _flatten(value)
+        if not parts:
+            return EMPTY
+        lookup = resolved.get(name, {})
+        texts = []
+        for part in parts:
+            one = lookup.get(part) if _hashable(part) else None
+            if isinstance(part, bool):
+                texts.append(_("Yes") if part else _("No"))
+            elif one is None:
+                texts.append(str(part))
+            elif one.sensitive and not sees_sensitive:
+                texts.append(_("Restricted"))
+            else:
+                texts.append(one.text)
+        # One "Restricted" says a value is hidden without counting or placing them.
+        return ", ".join(dict.fromkeys(texts))
+
+    views = []
+    for entry in rows:
+        kind = _OBJECT_NAMES.get(entry.object_type)
+        own = object_names.get(entry.object_type, {}).get(entry.object_id)
+        label = " ".join(str(p) for p in (kind or entry.object_type, own or f"#{entry.object_id}"))
+        view = EntryView(entry=entry, object_label=label)
+        for name, values in (entry.changes or {}).items():
+            before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
+            reading = _FIELDS.get(name)
+            view.changes.append(
+                ChangeLine(
+                    field=name,
+                    label=str(reading.label) if reading else name,
+                    before=shown(name, before),
+                    after=shown(name, after),
+                )
+            )
+        views.append(view)
+    return views

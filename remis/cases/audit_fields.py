@@ -1,0 +1,163 @@
+"""How case records read in histories and the audit search: field labels, names for ids,
+labels for codes, and which values are sensitive. Registered with the audit app from
+`CasesConfig.ready()`; the audit app itself knows nothing of cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from remis.audit.presentation import Shown, choices, register_field, register_object, register_reader_rights
+
+
+def _named(model: Any, text: Any, sensitive: Any = None) -> Any:
+    """A resolver reading rows of `model` by id."""
+
+    def resolve(values: set[Any]) -> dict[Any, Shown]:
+        ids = {v for v in values if isinstance(v, int)}
+        return {
+            row.pk: Shown(str(text(row)), bool(sensitive(row)) if sensitive else False)
+            for row in model.objects.filter(pk__in=ids)
+        }
+
+    return resolve
+
+
+def _countries(values: set[Any]) -> dict[Any, Shown]:
+    from remis.lib.countries import country_name
+
+    return {v: Shown(country_name(v)) for v in values if isinstance(v, str)}
+
+
+def _by_id(model: Any, text: Any) -> Any:
+    def describe(ids: set[str]) -> dict[str, str]:
+        keys = [int(i) for i in ids if i.isdigit()]
+        return {str(row.pk): str(text(row)) for row in model.objects.filter(pk__in=keys)}
+
+    return describe
+
+
+def register() -> None:
+    from remis.accounts.models import Organisation, User
+    from remis.cases.lifecycle import ClosureReason, Stage
+    from remis.cases.models import (
+        AccessReason,
+        Case,
+        ConsentPurpose,
+        CounsellingMode,
+        DocumentKind,
+        Escort,
+        Fitness,
+        NeedKind,
+        Person,
+        PostArrivalStatus,
+        Relation,
+        ReturnType,
+        Sex,
+        SubmissionStatus,
+    )
+    from remis.cases.queries import sees_sensitive
+    from remis.programmes.models import MigrantCategory, Programme, Vulnerability
+
+    def person_name(person: Person) -> str:
+        return f"{person.given_name} {person.family_name}"
+
+    organisations = _named(Organisation, lambda o: o.name)
+    stages = choices(Stage)
+    fields: dict[str, tuple[Any, Any]] = {
+        "given_name": (_("Given name"), None),
+        "family_name": (_("Family name"), None),
+        "alternate_names": (_("Alternate spellings"), None),
+        "sex": (_("Sex"), choices(Sex)),
+        "date_of_birth": (_("Date of birth"), None),
+        "birth_year_estimated": (_("Estimated year of birth"), None),
+        "nationality": (_("Nationality"), _countries),
+        "phone": (_("Phone"), None),
+        "email": (_("Email"), None),
+        "address": (_("Address in the country of origin"), None),
+        "reference": (_("Reference"), None),
+        "programme": (_("Programme"), _named(Programme, lambda p: p.name)),
+        "return_type": (_("Return type"), choices(ReturnType)),
+        "category": (
+            _("Migrant category"),
+            _named(MigrantCategory, lambda c: c.label, lambda c: c.sensitive),
+        ),
+        "vulnerabilities": (
+            _("Vulnerabilities"),
+            _named(Vulnerability, lambda v: v.label, lambda v: v.sensitive),
+        ),
+        "host_country": (_("Host country"), _countries),
+        "origin_country": (_("Country of origin"), _countries),
+        "issuing_country": (_("Issuing country"), _countries),
+        "stage": (_("Stage"), stages),
+        "stage_before_closure": (_("Stage before closure"), stages),
+        "closure_reason": (_("Closure reason"), choices(ClosureReason)),
+        "registering_organisation": (_("Registering organisation"), organisations),
+        "to_organisation": (_("Reintegration partner"), organisations),
+        "organisation": (_("Organisation"), organisations),
+        "intended_return_date": (_("Intended return date"), None),
+        "arrival_date": (_("Arrival date"), None),
+        "departure_date": (_("Departure date"), None),
+        "post_arrival_status": (_("Post-arrival status"), choices(PostArrivalStatus)),
+        "assigned_workers": (_("Case workers"), _named(User, lambda u: u.display_name)),
+        "status": (_("Status"), choices(SubmissionStatus)),
+        "rejection_reason": (_("Reason for rejection"), None),
+        "message": (_("Message"), None),
+        "person": (_("Person"), _named(Person, person_name)),
+        "relation": (_("Relation to the principal applicant"), choices(Relation)),
+        "reason": (_("Access"), choices(AccessReason)),
+        "purpose": (_("Purpose"), choices(ConsentPurpose)),
+        "given": (_("Consent"), None),
+        "given_on": (_("Date"), None),
+        "note": (_("Note"), None),
+        "held_on": (_("Date"), None),
+        "mode": (_("Mode"), choices(CounsellingMode)),
+        "topics": (_("Topics"), None),
+        "interpreter_used": (_("Interpreter used"), None),
+        "kind": (_("Kind"), choices(_Merged(NeedKind, DocumentKind))),
+        "description": (_("Description"), None),
+        "route": (_("Route"), None),
+        "escort": (_("Escort"), choices(Escort)),
+        "medical_fitness": (_("Medical fitness to travel"), choices(Fitness)),
+        "notes": (_("Notes"), None),
+        "received_on": (_("Date of reception"), None),
+        "airport_pickup": (_("Airport pick-up"), None),
+        "accommodation_nights": (_("Nights of temporary accommodation"), None),
+        "nutrition": (_("Nutrition"), None),
+        "pocket_money": (_("Pocket money"), None),
+        "pocket_money_currency": (_("Currency"), None),
+        "onward_transport": (_("Onward transport"), None),
+        "urgent_medical_care": (_("Urgent medical care"), None),
+        "body": (_("Note"), None),
+        "title": (_("Title"), None),
+        "content_type": (_("File type"), None),
+        "size": (_("Size"), None),
+        "deleted_at": (_("Removed"), None),
+        "household_size": (_("Household"), None),
+    }
+    for name, (label, resolve) in fields.items():
+        register_field(name, label, resolve)
+
+    register_object("cases.case", _("Case"), _by_id(Case, lambda c: c.reference))
+    register_object("cases.person", _("Person"), _by_id(Person, person_name))
+    register_object("cases.casemember", _("Household member"))
+    register_object("cases.submission", _("Submission"))
+    register_object("cases.consent", _("Consent"))
+    register_object("cases.counsellingsession", _("Counselling session"))
+    register_object("cases.predepartureneed", _("Need"))
+    register_object("cases.returntravel", _("Return travel"))
+    register_object("cases.reception", _("Reception on arrival"))
+    register_object("cases.note", _("Note"))
+    register_object("cases.casedocument", _("Document"))
+    register_object("accounts.user", _("User"), _by_id(User, lambda u: u.username))
+    register_object("accounts.organisation", _("Organisation"), _by_id(Organisation, lambda o: o.name))
+    register_object("programmes.programme", _("Programme"), _by_id(Programme, lambda p: p.name))
+    register_reader_rights(sees_sensitive)
+
+
+class _Merged:
+    """Two TextChoices read as one (needs and identity documents both have a "kind")."""
+
+    def __init__(self, *enums: Any) -> None:
+        self.choices = [c for enum in enums for c in enum.choices]
