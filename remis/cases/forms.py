@@ -208,6 +208,48 @@ class CaseFilterForm(forms.Form):
         return data
 
 
+# The case list's state that may appear in a URL (so Back and bookmarks restore it): the
+# filters and the page, never the searched name or document number.
+URL_FILTERS = (
+    "stage",
+    "category",
+    "host_country",
+    "origin_country",
+    "organisation",
+    "worker",
+    "arrived_from",
+    "arrived_to",
+    "sort",
+    "page",
+)
+SEARCH_SESSION_KEY = "case_list_search"
+
+
+def list_state_from_url(query: Any, session: Any) -> dict[str, Any] | None:
+    """The case list's filters from a URL. A `q` in the URL is ignored: searches travel in
+    request bodies only. `search=1` says a search was on; its text is kept server-side in
+    the user's session, so Back restores it without the name ever entering a URL."""
+    data: dict[str, Any] = {name: query[name] for name in URL_FILTERS if query.get(name)}
+    if query.get("search") == "1" and session.get(SEARCH_SESSION_KEY):
+        data["q"] = session[SEARCH_SESSION_KEY]
+    return data or None
+
+
+def list_state_url(path: str, cleaned: dict[str, Any], page: int) -> str:
+    """The URL that brings the list back as it is shown (pushed into the browser's history)."""
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    for name in URL_FILTERS:
+        value: Any = page if name == "page" else cleaned.get(name)
+        value = getattr(value, "pk", value)
+        if value not in (None, ""):
+            query[name] = str(value)
+    if cleaned.get("q"):
+        query["search"] = "1"
+    return f"{path}?{query.urlencode()}" if query else path
+
+
 class VersionedForm(forms.Form):
     """An edit of an existing record carries the version the user read, so a save never
     silently overwrites someone else's. Forms that may also create (travel, reception)

@@ -97,7 +97,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST":
+        data: Any = request.POST
+    else:
+        data = case_forms.list_state_from_url(request.GET, request.session)
     workers = assignable_workers_for_user(request.user)
     show_sensitive = sees_sensitive(request.user)
     form = case_forms.CaseFilterForm(data or None, workers=workers, sensitive=show_sensitive)
@@ -107,6 +110,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         # Never answer bad filters with the unfiltered list: say what is wrong instead.
         return render(request, template, {"form": form, "page": None, "rows": [], "partial": partial})
     cleaned = form.cleaned_data if form.is_bound else {}
+    if request.method == "POST":
+        if cleaned.get("q"):
+            request.session[case_forms.SEARCH_SESSION_KEY] = cleaned["q"]
+        else:
+            request.session.pop(case_forms.SEARCH_SESSION_KEY, None)
     org, worker = cleaned.get("organisation"), cleaned.get("worker")
     filters = CaseFilters(
         q=cleaned.get("q") or "",
@@ -125,11 +133,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cleaned.get("page") or 1,
         counter=lambda cap: count_cases(request.user, filters, cap),
     )
-    return render(
+    response = render(
         request,
         template,
         {"form": form, "page": page, "rows": case_rows(page.object_list, show_sensitive)},
     )
+    if partial:
+        # Back and Forward return to this page of these filters (the URL names no one).
+        response["HX-Push-Url"] = case_forms.list_state_url(request.path, cleaned, page.number)
+    return response
 
 
 def assignable_workers_for_user(user: Any) -> Any:

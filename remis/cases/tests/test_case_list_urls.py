@@ -1,0 +1,42 @@
+"""Names searched for never travel in URLs: a `q` in a URL is ignored, and the URL pushed
+into the browser's history for Back carries only filters, the page and a search flag."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from remis.cases.tests.factories import make_person, register
+from remis.cases.tests.test_case_pages import login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_name_in_the_url_does_not_search(client, world, alice):
+    register(world, person=make_person(given_name="Aminata", family_name="Keita"))
+    register(world, person=make_person(given_name="Ousmane", family_name="Sow"))
+    login(client, alice)
+    html = client.get(reverse("case_list"), {"q": "Keita"}).content.decode()
+    assert "2 cases" in html
+
+
+def test_pushed_url_keeps_filters_and_page_but_not_the_name(client, world, alice):
+    register(world, person=make_person(given_name="Aminata", family_name="Keita"))
+    login(client, alice)
+    response = client.post(
+        reverse("case_list"), {"q": "Keita", "stage": "registered", "page": "1"}, HTTP_HX_REQUEST="true"
+    )
+    pushed = response["HX-Push-Url"]
+    assert "stage=registered" in pushed and "search=1" in pushed and "page=1" in pushed
+    assert "Keita" not in pushed
+    # Going back to that URL restores the search from the session, not from the URL.
+    html = client.get(pushed).content.decode()
+    assert "1 case" in html and 'value="Keita"' in html
+
+
+def test_without_a_search_flag_the_session_search_is_not_applied(client, world, alice):
+    register(world, person=make_person(given_name="Aminata", family_name="Keita"))
+    register(world, person=make_person(given_name="Ousmane", family_name="Sow"))
+    login(client, alice)
+    client.post(reverse("case_list"), {"q": "Keita"}, HTTP_HX_REQUEST="true")
+    assert "2 cases" in client.get(reverse("case_list")).content.decode()

@@ -1,0 +1,41 @@
+"""The case list in a browser: paging forward and back, and the browser's Back button
+returning to the same page of the same search, while no name ever enters a URL."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+
+def test_paging_and_back_keep_the_search_without_names_in_urls(world, login):
+    from remis.cases.tests.factories import make_person, register
+
+    for i in range(27):
+        register(world, person=make_person(given_name=f"Aminata{i:02d}", family_name="Keita"))
+    for i in range(3):
+        register(world, person=make_person(given_name=f"Ousmane{i}", family_name="Sow"))
+    page = login(world.alice)
+    seen_urls: list[str] = []
+    page.on("request", lambda request: seen_urls.append(request.url))
+    page.goto("/cases/")
+    expect(page.locator("#results")).to_contain_text("30 cases")
+
+    page.get_by_label("Search", exact=True).fill("Keita")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results")).to_contain_text("27 cases")
+    expect(page.locator("#results")).to_contain_text("Page 1 of 2")
+
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator("#results")).to_contain_text("Page 2 of 2")
+    expect(page.locator("#results tbody tr")).to_have_count(2)
+    assert "page=2" in page.url and "Keita" not in page.url
+
+    page.locator("#results tbody a").first.click()
+    expect(page.locator("h1")).to_contain_text("Keita")
+    page.go_back()
+    expect(page.locator("#results")).to_contain_text("Page 2 of 2")
+    expect(page.get_by_label("Search", exact=True)).to_have_value("Keita")
+
+    page.get_by_role("button", name="Previous").click()
+    expect(page.locator("#results")).to_contain_text("Page 1 of 2")
+    expect(page.locator("#results tbody tr")).to_have_count(25)
+    assert not [url for url in seen_urls if "Keita" in url or "Aminata" in url]
