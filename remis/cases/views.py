@@ -454,6 +454,17 @@ STEPS: dict[str, tuple[type[forms.Form] | None, Handler]] = {
 }
 
 
+# Steps that are a button with nothing typed: a refusal is said once, on the case page,
+# and the browser is back on the case's own URL (not left on /do/<step>/).
+BUTTON_STEPS = {"transition", "confirm"}
+
+
+def _refused(request: HttpRequest, case: Case, step: str, message: str) -> HttpResponse:
+    messages.error(request, message)
+    anchor = "#journey" if step == "transition" else ""
+    return redirect(reverse("case_detail", kwargs={"case_uuid": case.uuid}) + anchor)
+
+
 @login_required
 @require_POST
 def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
@@ -471,6 +482,8 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
         kwargs["workers"] = assignable_workers(case)
     form = form_class(request.POST, request.FILES, auto_id=f"{step}-%s", **kwargs) if form_class else None
     if form is not None and not form.is_valid():
+        if step in BUTTON_STEPS:
+            return _refused(request, case, step, " ".join(m for ms in form.errors.values() for m in ms))
         return case_detail(request, case_uuid, bound={step: form})
     try:
         message = handler(request, case, form.cleaned_data if form else {})
@@ -479,9 +492,8 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
     except PermissionDenied:
         return HttpResponseForbidden(_("Your role cannot do this on this case."))
     except DomainError as error:
-        if form is None:
-            messages.error(request, error.message)
-            return redirect("case_detail", case_uuid=case.uuid)
+        if form is None or step in BUTTON_STEPS:
+            return _refused(request, case, step, error.message)
         apply_errors(form, error)
         return case_detail(request, case_uuid, bound={step: form})
     messages.success(request, message)
