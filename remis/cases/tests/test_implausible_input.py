@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from remis.cases import api, forms
 from remis.cases import fields as field_rules
@@ -164,3 +165,14 @@ def test_forms_and_api_take_their_limits_from_the_field_rules(form, schema, rule
         if isinstance(rule, Text):
             assert form.base_fields[name].max_length == rule.max_length, name
             assert properties[name]["maxLength"] == rule.max_length, name
+
+
+def test_field_rule_messages_are_in_the_readers_language(today):
+    with translation.override("fr"):
+        assert field_rules.PERSON["given_name"].problem(ZERO_WIDTH, today) == (
+            "Ce champ ne contient que des caractères invisibles."
+        )
+    with translation.override("ar"):
+        assert field_rules.PERSON["date_of_birth"].problem(today.replace(year=today.year + 1), today) == (
+            "التاريخ في المستقبل."
+        )
