@@ -25,7 +25,9 @@ PASSWORD = "a-long-production-password-42"
 CREATE_USER = f"""
 from remis.accounts import actions
 from remis.accounts.models import OrganisationType
-office = actions.create_organisation(None, name="IOM Belgium", kind=OrganisationType.IOM_MISSION, country="BE")
+office = actions.create_organisation(
+    None, name="IOM Belgium", kind=OrganisationType.IOM_MISSION, country="BE"
+)
 user = actions.create_user(None, username="ops", password={PASSWORD!r}, first_name="Ops")
 actions.add_membership(None, user=user, organisation=office, role="counsellor", countries=["BE"])
 """
@@ -73,7 +75,7 @@ def production_server(tmp_path: Path) -> Iterator[str]:
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         server = subprocess.Popen(  # bin/serve execs gunicorn: this pid is gunicorn's master
-            ["bash", str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            [str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     try:
         base = f"http://127.0.0.1:{port}"
