@@ -340,6 +340,9 @@ def _page(request: HttpRequest, filters: CaseFilters, limit: int, offset: int) -
 
 
 def _filters(params: CaseListParams | CaseSearch, q: str = "") -> CaseFilters:
+    if params.category and not MigrantCategory.objects.filter(code=params.category).exists():
+        # Codes are configuration, not personal data: saying one is unknown leaks nothing.
+        raise ValidationFailed(f"Unknown category code “{params.category}”.", "category")
     return CaseFilters(
         q=q,
         stage=params.stage or "",

@@ -54,6 +54,7 @@ def test_a_real_country_outside_the_users_scope_is_still_403(api_client, world, 
         ({"host_country": "ZZ"}, "host_country"),
         ({"origin_country": "Q1"}, "origin_country"),
         ({"sort": "bogus"}, "sort"),
+        ({"category": "bogus"}, "category"),
     ],
 )
 def test_list_parameters_it_cannot_honour_are_422_naming_them(api_client, world, alice, params, field):
