@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from remis.accounts.models import ApiToken, hash_token
+from remis.lib.api_schema import ERROR_DESCRIPTIONS, ErrorOut, error_codes
 from remis.lib.errors import DomainError, ErrorCode
 
 STATUS = {
@@ -47,7 +48,28 @@ class TokenAuth(HttpBearer):
         return row.user
 
 
-api = NinjaAPI(
+class RemisAPI(NinjaAPI):
+    """Documents the error answers on every operation. They come from the exception
+    handlers below, not from the operations, so they are added here once: an operation
+    added later cannot forget them (the pattern Ninja's author recommends for schema
+    additions, django-ninja issue #169)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        error = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error.pop("$defs", {}))
+        components["ErrorOut"] = error
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for code in error_codes(method, path):
+                    responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code], "content": body})
+        return schema
+
+
+api = RemisAPI(
     title="REMIS API",
     version="1",
     description="Case records of AVRR programmes, scoped to the token owner's organisations and countries.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
@@ -14,11 +14,27 @@ from pydantic import ConfigDict, field_validator
 
 from remis.accounts.models import Organisation
 from remis.cases import actions
-from remis.cases.actions.validation import IdentityDocumentData, PersonData, has_control_characters
-from remis.cases.lifecycle import Stage
-from remis.cases.models import Case, Person, Submission
-from remis.cases.queries import CaseFilters, count_cases, filter_cases, get_case_for, sees_sensitive
+from remis.cases import fields as rules
+from remis.cases.actions.validation import IdentityDocumentData, PersonData
+from remis.cases.lifecycle import ClosureReason, Stage
+from remis.cases.models import (
+    Case,
+    ConsentPurpose,
+    CounsellingMode,
+    DocumentKind,
+    Escort,
+    Fitness,
+    Person,
+    PostArrivalStatus,
+    ReturnType,
+    Submission,
+    SubmissionStatus,
+)
+from remis.cases.queries import SORTS, CaseFilters, count_cases, filter_cases, get_case_for, sees_sensitive
+from remis.lib.api_schema import literal_of
+from remis.lib.countries import is_country
 from remis.lib.errors import NotFound, ValidationFailed
+from remis.lib.fields import has_control_characters, max_length
 from remis.lib.paging import COUNT_CAP
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
 
@@ -26,6 +42,32 @@ router = Router(tags=["cases"])
 persons_router = Router(tags=["persons"])
 
 SexCode = Literal["F", "M", "X", "U"]
+# Coded fields as enums in the OpenAPI schema, generated from the models' choices so they
+# cannot drift from them. mypy sees plain strings; pydantic sees the Literal types.
+if TYPE_CHECKING:
+    StageCode: TypeAlias = str
+    ClosureOrBlank: TypeAlias = str
+    ReturnTypeCode: TypeAlias = str
+    PostArrivalCode: TypeAlias = str
+    SubmissionStatusCode: TypeAlias = str
+    DocumentKindCode: TypeAlias = str
+    SortCode: TypeAlias = str
+    PurposeCode: TypeAlias = str
+    ModeCode: TypeAlias = str
+    EscortCode: TypeAlias = str
+    FitnessCode: TypeAlias = str
+else:
+    StageCode = literal_of(Stage)
+    ClosureOrBlank = literal_of(ClosureReason, blank=True)  # blank while the case is open
+    ReturnTypeCode = literal_of(ReturnType)
+    PostArrivalCode = literal_of(PostArrivalStatus)
+    SubmissionStatusCode = literal_of(SubmissionStatus)
+    DocumentKindCode = literal_of(DocumentKind)
+    SortCode = literal_of(SORTS)
+    PurposeCode = literal_of(ConsentPurpose)
+    ModeCode = literal_of(CounsellingMode)
+    EscortCode = literal_of(Escort)
+    FitnessCode = literal_of(Fitness)
 MAX_OFFSET = 100_000  # paging reads an index, so deep offsets are cheap; past this, filter
 
 
@@ -44,23 +86,23 @@ class Schema(NinjaSchema):
 
 
 class IdentityDocumentIn(Schema):
-    kind: str = Field(description="passport, national_id, travel_document, birth_certificate, …")
-    number: str = Field(min_length=1, max_length=64)
+    kind: DocumentKindCode
+    number: str = Field(min_length=1, max_length=max_length(rules.DOCUMENT, "number"))
     issuing_country: str = Field("", max_length=2)
     expires_on: dt.date | None = None
 
 
 class PersonIn(Schema):
-    given_name: str = Field(max_length=120)
-    family_name: str = Field(max_length=120)
-    alternate_names: str = ""
+    given_name: str = Field(max_length=max_length(rules.PERSON, "given_name"))
+    family_name: str = Field(max_length=max_length(rules.PERSON, "family_name"))
+    alternate_names: str = Field("", max_length=max_length(rules.PERSON, "alternate_names"))
     sex: SexCode = "U"
     date_of_birth: dt.date | None = None
     birth_year_estimated: int | None = None
     nationality: str = Field("", max_length=2)
-    phone: str = Field("", max_length=40)
-    email: str = Field("", max_length=254)
-    address: str = ""
+    phone: str = Field("", max_length=max_length(rules.PERSON, "phone"))
+    email: str = Field("", max_length=max_length(rules.PERSON, "email"))
+    address: str = Field("", max_length=max_length(rules.PERSON, "address"))
     documents: list[IdentityDocumentIn] = []
 
     def to_data(self) -> PersonData:
@@ -108,23 +150,28 @@ class CaseIn(Schema):
     person: PersonIn
     vulnerabilities: list[str] = []
     intended_return_date: dt.date | None = None
-    reference: str | None = Field(None, max_length=32, description="leave empty to number automatically")
+    reference: str | None = Field(
+        None,
+        max_length=max_length(rules.CASE, "reference"),
+        pattern=f"^{rules.REFERENCE.pattern}$",
+        description="capital letters, digits and dashes; leave empty to number automatically",
+    )
 
 
 class CaseOut(Schema):
     uuid: uuid.UUID
     reference: str
     programme: str
-    return_type: str
+    return_type: ReturnTypeCode
     category: str
     host_country: str
     origin_country: str
-    stage: str
-    closure_reason: str
+    stage: StageCode
+    closure_reason: ClosureOrBlank
     registered_at: dt.datetime
     intended_return_date: dt.date | None
     arrival_date: dt.date | None
-    post_arrival_status: str
+    post_arrival_status: PostArrivalCode
     household_size: int
     version: int
     principal: PersonOut
@@ -150,15 +197,23 @@ class CasePage(Schema):
 
 
 class CaseListParams(Schema):
-    stage: str = ""
+    stage: StageCode | None = None
     category: str = ""
-    host_country: str = ""
-    origin_country: str = ""
+    host_country: str = Field("", description="ISO 3166 alpha-2 code")
+    origin_country: str = Field("", description="ISO 3166 alpha-2 code")
     arrived_from: dt.date | None = None
     arrived_to: dt.date | None = None
-    sort: str = "-registered"
+    sort: SortCode = "-registered"
     limit: int = Field(25, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    @field_validator("host_country", "origin_country", mode="after")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        # An unknown code would match nothing: say so instead of answering an empty list.
+        if value and not is_country(value):
+            raise ValueError(f"“{value}” is not an ISO 3166 country code.")
+        return value.upper()
 
 
 class CaseSearch(CaseListParams):
@@ -168,22 +223,22 @@ class CaseSearch(CaseListParams):
 
 
 class TransitionIn(Schema):
-    stage: str
+    stage: StageCode
     version: int = Field(description="the case version you read")
-    reason: str = Field("", max_length=500)
-    closure_reason: str = Field("", description="required when stage is 'closed'")
+    reason: str = Field("", max_length=max_length(rules.TRANSITION, "reason"))
+    closure_reason: ClosureOrBlank = Field("", description="required when stage is 'closed'")
 
 
 class ReopenIn(Schema):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=max_length(rules.TRANSITION, "reason"))
     version: int = Field(description="the case version you read")
 
 
 class ConsentIn(Schema):
-    purpose: Literal["data_processing", "sharing_with_partners", "follow_up_contact"]
+    purpose: PurposeCode
     given: bool
     given_on: dt.date
-    note: str = Field("", max_length=300)
+    note: str = Field("", max_length=max_length(rules.CONSENT, "note"))
 
 
 class ConsentOut(Schema):
@@ -196,9 +251,9 @@ class ConsentOut(Schema):
 
 class CounsellingIn(Schema):
     held_on: dt.date
-    mode: Literal["in_person", "phone", "video"] = "in_person"
-    topics: str = Field("", max_length=300)
-    notes: str = ""
+    mode: ModeCode = "in_person"
+    topics: str = Field("", max_length=max_length(rules.COUNSELLING, "topics"))
+    notes: str = Field("", max_length=max_length(rules.COUNSELLING, "notes"))
     interpreter_used: bool = False
 
 
@@ -215,10 +270,10 @@ class TravelIn(Schema):
     version: int | None = Field(None, description="the version you read; omit when creating")
     departure_date: dt.date | None = None
     arrival_date: dt.date | None = None
-    route: str = Field("", max_length=200)
-    escort: Literal["none", "social", "medical", "family"] = "none"
-    medical_fitness: Literal["not_assessed", "fit", "conditions", "unfit"] = "not_assessed"
-    notes: str = ""
+    route: str = Field("", max_length=max_length(rules.TRAVEL, "route"))
+    escort: EscortCode = "none"
+    medical_fitness: FitnessCode = "not_assessed"
+    notes: str = Field("", max_length=max_length(rules.TRAVEL, "notes"))
 
 
 class TravelOut(TravelIn):
@@ -235,7 +290,7 @@ class ReceptionIn(Schema):
     pocket_money_currency: str = Field("", max_length=3)
     onward_transport: bool = False
     urgent_medical_care: bool = False
-    notes: str = ""
+    notes: str = Field("", max_length=max_length(rules.RECEPTION, "notes"))
 
 
 class ReceptionOut(ReceptionIn):
@@ -243,7 +298,7 @@ class ReceptionOut(ReceptionIn):
 
 
 class NoteIn(Schema):
-    body: str = Field(min_length=1, max_length=10_000)
+    body: str = Field(min_length=1, max_length=max_length(rules.NOTE_FIELDS, "body"))
 
 
 class NoteOut(Schema):
@@ -259,18 +314,18 @@ class NoteOut(Schema):
 
 class SubmitIn(Schema):
     to_organisation_id: int
-    message: str = ""
+    message: str = Field("", max_length=max_length(rules.SUBMISSION, "message"))
 
 
 class AnswerIn(Schema):
     accept: bool
-    reason: str = ""
+    reason: str = Field("", max_length=max_length(rules.SUBMISSION, "reason"))
 
 
 class SubmissionOut(Schema):
     id: int
     to_organisation_id: int
-    status: str
+    status: SubmissionStatusCode
     submitted_at: dt.datetime
     due_at: dt.datetime
     responded_at: dt.datetime | None
@@ -300,9 +355,12 @@ def _page(request: HttpRequest, filters: CaseFilters, limit: int, offset: int) -
 
 
 def _filters(params: CaseListParams | CaseSearch, q: str = "") -> CaseFilters:
+    if params.category and not MigrantCategory.objects.filter(code=params.category).exists():
+        # Codes are configuration, not personal data: saying one is unknown leaks nothing.
+        raise ValidationFailed(f"Unknown category code “{params.category}”.", "category")
     return CaseFilters(
         q=q,
-        stage=params.stage,
+        stage=params.stage or "",
         category=params.category,
         host_country=params.host_country,
         origin_country=params.origin_country,

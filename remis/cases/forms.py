@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from remis.accounts.models import Organisation, User
+from remis.cases import fields as rules
 from remis.cases.lifecycle import ClosureReason, Stage
 from remis.cases.models import (
     ConsentPurpose,
@@ -22,6 +23,7 @@ from remis.cases.models import (
 )
 from remis.cases.queries import SORTS
 from remis.lib.countries import country_choices, country_name
+from remis.lib.fields import max_length
 from remis.lib.widgets import FastSelect, IsoDateInput
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
 from remis.programmes.queries import programme_countries
@@ -32,11 +34,12 @@ def _countries(blank: str = "—") -> list[tuple[str, str]]:
 
 
 class PersonForm(forms.Form):
-    given_name = forms.CharField(label=_("Given name"), max_length=120)
-    family_name = forms.CharField(label=_("Family name"), max_length=120)
+    given_name = forms.CharField(label=_("Given name"), max_length=max_length(rules.PERSON, "given_name"))
+    family_name = forms.CharField(label=_("Family name"), max_length=max_length(rules.PERSON, "family_name"))
     alternate_names = forms.CharField(
         label=_("Alternate spellings"),
         required=False,
+        max_length=max_length(rules.PERSON, "alternate_names"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line, as met on documents or in transliteration."),
     )
@@ -48,10 +51,13 @@ class PersonForm(forms.Form):
     nationality = forms.ChoiceField(
         label=_("Nationality"), choices=_countries, required=False, widget=FastSelect
     )
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=max_length(rules.PERSON, "phone"), required=False)
+    email = forms.EmailField(label=_("Email"), max_length=max_length(rules.PERSON, "email"), required=False)
     address = forms.CharField(
-        label=_("Address in the country of origin"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Address in the country of origin"),
+        required=False,
+        max_length=max_length(rules.PERSON, "address"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean_date_of_birth(self) -> Any:
@@ -65,7 +71,9 @@ class IdentityDocumentForm(forms.Form):
     document_kind = forms.ChoiceField(
         label=_("Identity document"), choices=[("", "—"), *DocumentKind.choices], required=False
     )
-    document_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
+    document_number = forms.CharField(
+        label=_("Document number"), max_length=max_length(rules.DOCUMENT, "number"), required=False
+    )
     document_country = forms.ChoiceField(
         label=_("Issuing country"), choices=_countries, required=False, widget=FastSelect
     )
@@ -260,16 +268,22 @@ class VersionedForm(forms.Form):
 
 class TransitionForm(VersionedForm):
     stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Comment"), required=False, max_length=500)
+    reason = forms.CharField(
+        label=_("Comment"), required=False, max_length=max_length(rules.TRANSITION, "reason")
+    )
 
 
 class CloseForm(VersionedForm):
     closure_reason = forms.ChoiceField(label=_("Closure reason"), choices=[("", "—"), *ClosureReason.choices])
-    note = forms.CharField(label=_("Comment"), required=False, max_length=500)
+    note = forms.CharField(
+        label=_("Comment"), required=False, max_length=max_length(rules.TRANSITION, "note")
+    )
 
 
 class ReopenForm(VersionedForm):
-    reason = forms.CharField(label=_("Why is the case reopened?"), max_length=500)
+    reason = forms.CharField(
+        label=_("Why is the case reopened?"), max_length=max_length(rules.TRANSITION, "reason")
+    )
 
 
 class ConsentForm(forms.Form):
@@ -280,20 +294,29 @@ class ConsentForm(forms.Form):
         choices=[("yes", _("Given")), ("no", _("Withdrawn or refused"))],
     )
     given_on = forms.DateField(label=_("Date"), widget=IsoDateInput)
-    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+    note = forms.CharField(label=_("Note"), required=False, max_length=max_length(rules.CONSENT, "note"))
 
 
 class CounsellingForm(forms.Form):
     held_on = forms.DateField(label=_("Date"), widget=IsoDateInput)
     mode = forms.ChoiceField(label=_("Mode"), choices=CounsellingMode.choices)
     interpreter_used = forms.BooleanField(label=_("Interpreter used"), required=False)
-    topics = forms.CharField(label=_("Topics"), required=False, max_length=300)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    topics = forms.CharField(
+        label=_("Topics"), required=False, max_length=max_length(rules.COUNSELLING, "topics")
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=max_length(rules.COUNSELLING, "notes"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class NeedForm(forms.Form):
     kind = forms.ChoiceField(label=_("Need"), choices=NeedKind.choices)
-    description = forms.CharField(label=_("Description"), required=False, max_length=300)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=max_length(rules.NEED, "description")
+    )
 
 
 class CreateOrEditForm(VersionedForm):
@@ -303,10 +326,15 @@ class CreateOrEditForm(VersionedForm):
 class TravelForm(CreateOrEditForm):
     departure_date = forms.DateField(label=_("Departure date"), required=False, widget=IsoDateInput)
     arrival_date = forms.DateField(label=_("Arrival date"), required=False, widget=IsoDateInput)
-    route = forms.CharField(label=_("Route"), required=False, max_length=200)
+    route = forms.CharField(label=_("Route"), required=False, max_length=max_length(rules.TRAVEL, "route"))
     escort = forms.ChoiceField(label=_("Escort"), choices=Escort.choices)
     medical_fitness = forms.ChoiceField(label=_("Medical fitness to travel"), choices=Fitness.choices)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=max_length(rules.TRAVEL, "notes"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReceptionForm(CreateOrEditForm):
@@ -322,14 +350,24 @@ class ReceptionForm(CreateOrEditForm):
     pocket_money_currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
     onward_transport = forms.BooleanField(label=_("Onward transport"), required=False)
     urgent_medical_care = forms.BooleanField(label=_("Urgent medical care"), required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=max_length(rules.RECEPTION, "notes"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class SubmitForm(forms.Form):
     to_organisation = forms.ModelChoiceField(
         label=_("Reintegration partner"), queryset=Organisation.objects.none()
     )
-    message = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=max_length(rules.SUBMISSION, "message"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, partners: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -343,7 +381,9 @@ class RespondForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("accept", _("Accept")), ("reject", _("Reject"))], widget=forms.HiddenInput
     )
-    reason = forms.CharField(label=_("Reason for rejection"), required=False, max_length=1000)
+    reason = forms.CharField(
+        label=_("Reason for rejection"), required=False, max_length=max_length(rules.SUBMISSION, "reason")
+    )
 
 
 class CaseDetailsForm(VersionedForm):
@@ -387,11 +427,15 @@ class PersonEditForm(PersonForm, VersionedForm):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
+    body = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=max_length(rules.NOTE_FIELDS, "body"),
+    )
 
 
 class DocumentForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=max_length(rules.DOCUMENT_UPLOAD, "title"))
     file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
 
 

@@ -483,7 +483,7 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
     form = form_class(request.POST, request.FILES, auto_id=f"{step}-%s", **kwargs) if form_class else None
     if form is not None and not form.is_valid():
         if step in BUTTON_STEPS:
-            return _refused(request, case, step, " ".join(m for ms in form.errors.values() for m in ms))
+            return _refused(request, case, step, " ".join(str(m) for ms in form.errors.values() for m in ms))
         return case_detail(request, case_uuid, bound={step: form})
     try:
         message = handler(request, case, form.cleaned_data if form else {})

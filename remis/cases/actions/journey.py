@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from remis.accounts.permissions import Perm
 from remis.audit.actions import created, record
+from remis.cases import fields as field_rules
 from remis.cases.actions.common import apply_changes, require, save_versioned
 from remis.cases.actions.validation import Problems
 from remis.cases.models import (
@@ -65,11 +65,6 @@ def _create_or_update(
     return row, apply_changes(row, values, fields, expected_version)
 
 
-def _not_future(problems: Problems, field: str, value: dt.date | None, label: str) -> None:
-    if value and value > timezone.localdate():
-        problems.add(field, f"The {label} is in the future.")
-
-
 def record_consent(
     actor: Any, case: Case, *, purpose: str, given: bool, given_on: dt.date, note: str = ""
 ) -> Consent:
@@ -77,7 +72,7 @@ def record_consent(
     problems = Problems()
     if purpose not in ConsentPurpose.values:
         problems.add("purpose", "Choose what the consent is for.")
-    _not_future(problems, "given_on", given_on, "consent date")
+    problems.check(field_rules.CONSENT, {"given_on": given_on, "note": note.strip()})
     problems.raise_if_any()
     with transaction.atomic():
         consent = Consent.objects.create(
@@ -107,7 +102,9 @@ def record_counselling(
     problems = Problems()
     if mode not in CounsellingMode.values:
         problems.add("mode", "Choose how the session was held.")
-    _not_future(problems, "held_on", held_on, "session date")
+    problems.check(
+        field_rules.COUNSELLING, {"held_on": held_on, "topics": topics.strip(), "notes": notes.strip()}
+    )
     problems.raise_if_any()
     with transaction.atomic():
         session = CounsellingSession.objects.create(
@@ -131,8 +128,11 @@ def record_counselling(
 
 def add_need(actor: Any, case: Case, *, kind: str, description: str = "") -> PreDepartureNeed:
     require(actor, case, Perm.CASE_COUNSELLING)
+    problems = Problems()
     if kind not in NeedKind.values:
-        raise ValidationFailed("Choose the kind of need.", "kind")
+        problems.add("kind", "Choose the kind of need.")
+    problems.check(field_rules.NEED, {"description": description.strip()})
+    problems.raise_if_any()
     with transaction.atomic():
         need = PreDepartureNeed.objects.create(case=case, kind=kind, description=description.strip())
         record(
@@ -163,7 +163,6 @@ def save_travel(
         problems.add("escort", "Choose an escort option.")
     if medical_fitness not in Fitness.values:
         problems.add("medical_fitness", "Choose the medical fitness to travel.")
-    problems.raise_if_any()
     values = {
         "departure_date": departure_date,
         "arrival_date": arrival_date,
@@ -172,6 +171,8 @@ def save_travel(
         "medical_fitness": medical_fitness,
         "notes": notes.strip(),
     }
+    problems.check(field_rules.TRAVEL, values)
+    problems.raise_if_any()
     with transaction.atomic():
         travel, changes = _create_or_update(ReturnTravel, case, values, TRAVEL_FIELDS, expected_version)
         if not changes:
@@ -200,16 +201,12 @@ def save_reception(
 ) -> Reception:
     require(actor, case, Perm.CASE_RECEPTION)
     problems = Problems()
-    _not_future(problems, "received_on", received_on, "reception date")
     if case.arrival_date and received_on < case.arrival_date:
         problems.add("received_on", "The reception date is before the arrival date.")
-    if accommodation_nights < 0 or accommodation_nights > 365:
-        problems.add("accommodation_nights", "Nights of accommodation must be between 0 and 365.")
     if pocket_money < 0:
         problems.add("pocket_money", "Pocket money cannot be negative.")
-    if pocket_money > 0 and len(pocket_money_currency) != 3:
+    if pocket_money > 0 and not pocket_money_currency:
         problems.add("pocket_money_currency", "Give the ISO 4217 currency of the pocket money (e.g. EUR).")
-    problems.raise_if_any()
     values: dict[str, Any] = {
         "received_on": received_on,
         "airport_pickup": airport_pickup,
@@ -221,6 +218,8 @@ def save_reception(
         "urgent_medical_care": urgent_medical_care,
         "notes": notes.strip(),
     }
+    problems.check(field_rules.RECEPTION, values)
+    problems.raise_if_any()
     with transaction.atomic():
         reception, changes = _create_or_update(Reception, case, values, RECEPTION_FIELDS, expected_version)
         if not changes:

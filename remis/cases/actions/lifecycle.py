@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from remis.accounts.permissions import Perm
 from remis.audit.actions import diff, record
+from remis.cases import fields as field_rules
 from remis.cases.actions.common import require, save_versioned
+from remis.cases.actions.validation import check_fields
 from remis.cases.lifecycle import ClosureReason, Stage, refusal
 from remis.cases.models import Case, Transition
 from remis.lib import events
@@ -46,6 +48,7 @@ def transition_case(
         raise TransitionRefused(f"“{target}” is not a stage.", "stage")
     if target == Stage.CLOSED:
         raise TransitionRefused("Use “Close case” to close a case: a reason is required.", "stage")
+    check_fields(field_rules.TRANSITION, reason=reason)
     why_not = refusal(case, target)
     if why_not:
         raise TransitionRefused(why_not, "stage")
@@ -60,6 +63,7 @@ def close_case(
     require(actor, case, Perm.CASE_CLOSE)
     if closure_reason not in ClosureReason.values:
         raise ValidationFailed("Choose why the case is closed.", "closure_reason")
+    check_fields(field_rules.TRANSITION, note=note)
     why_not = refusal(case, Stage.CLOSED)
     if why_not:
         raise TransitionRefused(why_not, "stage")
@@ -82,6 +86,7 @@ def reopen_case(actor: Any, case: Case, reason: str, *, expected_version: int | 
         raise TransitionRefused("Only a closed case can be reopened.", "stage")
     if not reason.strip():
         raise ValidationFailed("Say why the case is reopened.", "reason")
+    check_fields(field_rules.TRANSITION, reason=reason.strip())
     with transaction.atomic():
         target = Stage(case.stage_before_closure or Stage.REGISTERED)
         _move(

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from remis.accounts.permissions import Perm
 from remis.audit.actions import record
+from remis.cases import fields as field_rules
 from remis.cases.actions.common import require
+from remis.cases.actions.validation import check_fields
 from remis.cases.models import Case, CaseDocument, Note
 from remis.lib.errors import ValidationFailed
 
@@ -29,8 +31,7 @@ def add_note(actor: Any, case: Case, body: str) -> Note:
     text = body.strip()
     if not text:
         raise ValidationFailed("Write the note before saving it.", "body")
-    if len(text) > 10_000:
-        raise ValidationFailed("A note can hold at most 10,000 characters.", "body")
+    check_fields(field_rules.NOTE_FIELDS, body=text)
     with transaction.atomic():
         note = Note.objects.create(case=case, author=actor, body=text)
         record(actor, "case.note", note, case_uuid=case.uuid, changes={"body": [None, text]})
@@ -52,6 +53,7 @@ def upload_document(actor: Any, case: Case, *, title: str, upload: UploadedFile)
     limit = settings.DOCUMENT_MAX_BYTES
     if not title.strip():
         raise ValidationFailed("Give the document a title.", "title")
+    check_fields(field_rules.DOCUMENT_UPLOAD, title=title.strip())
     if upload.size is None or upload.size == 0:
         raise ValidationFailed("The file is empty.", "file")
     if upload.size > limit:

@@ -13,6 +13,7 @@ from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.audit.actions import created, diff, record, snapshot
+from remis.cases import fields as field_rules
 from remis.cases.actions.common import (
     apply_changes,
     check_version,
@@ -38,7 +39,7 @@ from remis.cases.models import (
 )
 from remis.cases.queries import assignable_workers
 from remis.lib import events
-from remis.lib.countries import alpha3
+from remis.lib.countries import alpha3, is_country
 from remis.lib.errors import Duplicate, PermissionDenied, ValidationFailed
 from remis.programmes.models import MigrantCategory, PartnerRole, Programme, Vulnerability
 from remis.programmes.queries import partners_in
@@ -114,9 +115,16 @@ def _check_case(
         problems.add("category", f"“{category.name}” is not eligible in programme {programme.code}.")
 
 
-def _acting_grant_org(actor: Any, organisation: Organisation, perm: Perm, country: str) -> None:
+def _acting_grant_org(
+    actor: Any, organisation: Organisation, perm: Perm, country: str, problems: Problems
+) -> None:
+    """The actor may act for `organisation` in `country`. Whether a grant covers a country
+    can only be asked of a real one: an unknown code is a refusal naming the field (422),
+    not a missing permission (403)."""
     if actor is None:
         return
+    if not is_country(country):
+        problems.raise_if_any()
     if not any(g.organisation_id == organisation.pk and g.covers(country) for g in grants_with(actor, perm)):
         raise PermissionDenied()
 
@@ -137,12 +145,13 @@ def register_case(
     """A host-country office registers a migrant; only that office sees the case until it
     is submitted to a partner."""
     host, origin = host_country.upper(), origin_country.upper()
-    _acting_grant_org(actor, organisation, Perm.CASE_REGISTER, host)
     problems = Problems()
     check_person(problems, person)
     _check_case(problems, programme, category, host, origin)
+    problems.check(field_rules.CASE, {"reference": reference, "intended_return_date": intended_return_date})
     if intended_return_date and intended_return_date < timezone.localdate() - dt.timedelta(days=365):
         problems.add("intended_return_date", "The intended return date is more than a year in the past.")
+    _acting_grant_org(actor, organisation, Perm.CASE_REGISTER, host, problems)
     problems.raise_if_any()
     return _create_case(
         actor,
@@ -175,15 +184,14 @@ def open_post_arrival_case(
     """A reintegration partner opens a case for a returnee who never met a host-country
     counsellor. The programme's host-side coordinator is given access to confirm it."""
     host, origin = host_country.upper(), origin_country.upper()
-    _acting_grant_org(actor, organisation, Perm.CASE_OPEN_POST_ARRIVAL, origin)
     problems = Problems()
     check_person(problems, person)
     _check_case(problems, programme, category, host, origin)
-    if arrival_date > timezone.localdate():
-        problems.add("arrival_date", "The arrival date is in the future.")
+    problems.check(field_rules.CASE, {"arrival_date": arrival_date})
     coordinators = list(partners_in(programme, PartnerRole.HOST_COORDINATOR, host)) if host else []
     if host and not coordinators:
         problems.add("host_country", f"Programme {programme.code} has no host-side coordinator for {host}.")
+    _acting_grant_org(actor, organisation, Perm.CASE_OPEN_POST_ARRIVAL, origin, problems)
     problems.raise_if_any()
     case = _create_case(
         actor,
@@ -337,6 +345,7 @@ def update_case_details(
     require(actor, case, Perm.CASE_EDIT)
     problems = Problems()
     _check_case(problems, case.programme, category, case.host_country, case.origin_country)
+    problems.check(field_rules.CASE, {"intended_return_date": intended_return_date})
     workers = list(assigned_workers)
     allowed = set(assignable_workers(case).values_list("pk", flat=True))
     outsiders = [w for w in workers if w.pk not in allowed]

@@ -13,7 +13,9 @@ from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.audit.actions import record
+from remis.cases import fields as field_rules
 from remis.cases.actions.common import require
+from remis.cases.actions.validation import check_fields
 from remis.cases.models import (
     AccessReason,
     Case,
@@ -31,6 +33,7 @@ from remis.programmes.queries import partners_in
 
 def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: str = "") -> Submission:
     require(actor, case, Perm.CASE_SUBMIT)
+    check_fields(field_rules.SUBMISSION, message=message.strip())
     if not case.has_consent(ConsentPurpose.SHARING):
         raise ValidationFailed(
             "Record the returnee's consent to sharing with partners before submitting the case.",
@@ -106,6 +109,7 @@ def respond_to_submission(
         raise ValidationFailed("This submission has already been answered.", "status")
     if not accept and not reason.strip():
         raise ValidationFailed("Say why the case is rejected, so the sender can correct it.", "reason")
+    check_fields(field_rules.SUBMISSION, reason=reason.strip())
     now = timezone.now()
     status = SubmissionStatus.ACCEPTED if accept else SubmissionStatus.REJECTED
     rejection_reason = "" if accept else reason.strip()

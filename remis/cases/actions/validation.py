@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 
+from remis.cases import fields as field_rules
 from remis.cases.models import DocumentKind, Sex
 from remis.lib.countries import is_country
 from remis.lib.errors import ValidationFailed
+from remis.lib.fields import Rule, check_values
 
 
 @dataclass
@@ -86,31 +87,33 @@ class Problems:
         elif not is_country(code):
             self.add(field_name, f"“{code}” is not an ISO 3166 country code.")
 
+    def check(self, rules: dict[str, Rule], values: dict[str, Any], prefix: str = "") -> None:
+        """Every value against its declared rule (length, plausible range, syntax)."""
+        for field_name, message in check_values(rules, values, timezone.localdate(), prefix):
+            self.add(field_name, message)
+
     def raise_if_any(self) -> None:
         if self.items:
             field_name, message = self.items[0]
             raise ValidationFailed(message, field_name, errors=self.items)
 
 
-def has_control_characters(value: str) -> bool:
-    """NUL and other control characters (tabs and line breaks aside): PostgreSQL refuses
-    NUL outright, and none of them belongs in a name or a note."""
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value)
+def check_fields(rules: dict[str, Rule], **values: Any) -> None:
+    """Refuse values outside their declared rules, naming each field at fault."""
+    problems = Problems()
+    problems.check(rules, values)
+    problems.raise_if_any()
 
 
 def check_person(problems: Problems, person: PersonData, prefix: str = "") -> None:
     today = timezone.localdate()
-    for name, value in person.model_fields().items():
-        if isinstance(value, str) and has_control_characters(value):
-            problems.add(f"{prefix}{name}", "Remove the control characters from this field.")
+    problems.check(field_rules.PERSON, person.model_fields(), prefix)
     if not person.given_name.strip():
         problems.add(f"{prefix}given_name", "Enter the given name.")
     if not person.family_name.strip():
         problems.add(f"{prefix}family_name", "Enter the family name.")
     if person.sex not in Sex.values:
         problems.add(f"{prefix}sex", f"“{person.sex}” is not a valid sex.")
-    if person.date_of_birth and person.date_of_birth > today:
-        problems.add(f"{prefix}date_of_birth", "The date of birth is in the future.")
     if person.birth_year_estimated is not None and not (1900 <= person.birth_year_estimated <= today.year):
         problems.add(
             f"{prefix}birth_year_estimated",
@@ -122,4 +125,6 @@ def check_person(problems: Problems, person: PersonData, prefix: str = "") -> No
             problems.add(f"{prefix}documents[{i}].kind", f"“{doc.kind}” is not a document type.")
         if not doc.number.strip():
             problems.add(f"{prefix}documents[{i}].number", "Enter the document number.")
+        document = {"number": doc.number.strip(), "expires_on": doc.expires_on}
+        problems.check(field_rules.DOCUMENT, document, f"{prefix}documents[{i}].")
         problems.country(f"{prefix}documents[{i}].issuing_country", doc.issuing_country, required=False)

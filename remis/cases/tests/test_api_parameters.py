@@ -1,0 +1,76 @@
+"""A parameter the API cannot honour is a 422 naming it, never an empty list, an ignored
+sort or a refusal that blames the caller's permissions."""
+
+from __future__ import annotations
+
+import pytest
+
+from remis.cases.models import Case
+from remis.cases.tests.factories import register
+
+pytestmark = pytest.mark.django_db
+
+
+def error_fields(response):
+    assert response.status_code == 422, response.content
+    return {error["field"] for error in response.json()["errors"]}
+
+
+@pytest.mark.parametrize("field", ["host_country", "origin_country"])
+def test_unknown_country_at_registration_is_422_naming_the_field_not_403(api_client, world, alice, field):
+    body = {
+        "organisation_id": world.be_office.pk,
+        "programme": "BE-REAB",
+        "category": "irregular_migrant",
+        "host_country": "BE",
+        "origin_country": "GN",
+        "person": {"given_name": "Kadiatou", "family_name": "Barry"},
+        field: "ZZ",
+    }
+    response = api_client.as_(alice).post("/cases", body)
+    assert field in error_fields(response)
+    assert not Case.objects.exists()
+
+
+def test_a_real_country_outside_the_users_scope_is_still_403(api_client, world, alice):
+    """Only an invalid code skips the permission question; a valid one alice may not
+    register in (she works for Belgium) stays a refusal."""
+    body = {
+        "organisation_id": world.be_office.pk,
+        "programme": "BE-REAB",
+        "category": "irregular_migrant",
+        "host_country": "NL",
+        "origin_country": "GN",
+        "person": {"given_name": "Kadiatou", "family_name": "Barry"},
+    }
+    assert api_client.as_(alice).post("/cases", body).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"stage": "bogus"}, "stage"),
+        ({"host_country": "ZZZZ"}, "host_country"),
+        ({"host_country": "ZZ"}, "host_country"),
+        ({"origin_country": "Q1"}, "origin_country"),
+        ({"sort": "bogus"}, "sort"),
+        ({"category": "bogus"}, "category"),
+    ],
+)
+def test_list_parameters_it_cannot_honour_are_422_naming_them(api_client, world, alice, params, field):
+    register(world)
+    response = api_client.as_(alice).get("/cases", **params)
+    assert error_fields(response) == {field}
+
+
+@pytest.mark.parametrize(("params", "field"), [({"stage": "bogus"}, "stage"), ({"sort": "?"}, "sort")])
+def test_search_parameters_it_cannot_honour_are_422_naming_them(api_client, world, alice, params, field):
+    response = api_client.as_(alice).post("/cases/search", {"q": "barry", **params})
+    assert error_fields(response) == {field}
+
+
+def test_valid_list_parameters_still_filter_and_sort(api_client, world, alice):
+    register(world)
+    client = api_client.as_(alice)
+    assert client.get("/cases", stage="registered", host_country="be", sort="reference").json()["count"] == 1
+    assert client.get("/cases", stage="closed").json()["count"] == 0

@@ -1,0 +1,79 @@
+"""The OpenAPI description is valid, documents the error answers the API really gives,
+and lists the codes a client may send or receive."""
+
+from __future__ import annotations
+
+import pytest
+from openapi_spec_validator import validate
+
+from remis.cases.lifecycle import ClosureReason, Stage
+from remis.cases.models import DocumentKind, PostArrivalStatus, ReturnType, SubmissionStatus
+from remis.cases.queries import SORTS
+
+
+@pytest.fixture(scope="module")
+def schema():
+    from django.test import Client
+
+    return Client().get("/api/v1/openapi.json").json()
+
+
+def resolve(schema, node):
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def enum_of(schema, node):
+    """The enum of a property, through $ref and `anyOf [enum, null]`."""
+    node = resolve(schema, node)
+    for option in node.get("anyOf", [node]):
+        option = resolve(schema, option)
+        if "enum" in option:
+            return set(option["enum"])
+    raise AssertionError(f"no enum in {node}")
+
+
+def test_the_schema_is_valid_openapi(schema):
+    validate(schema)
+
+
+def test_every_operation_documents_its_error_answers_with_the_one_error_body(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            expected = {"401", "422"} | ({"404"} if "{" in path else set())
+            if method != "get" and not path.endswith("/search"):
+                expected |= {"403", "409"}
+            assert expected <= set(responses), (method, path, sorted(responses))
+            for code in expected:
+                body = responses[code]["content"]["application/json"]["schema"]
+                assert body == {"$ref": "#/components/schemas/ErrorOut"}, (method, path, code)
+    error = schema["components"]["schemas"]["ErrorOut"]
+    assert set(error["required"]) == {"detail", "errors"}
+    item = resolve(schema, error["properties"]["errors"]["items"])
+    assert set(item["properties"]) == {"field", "message"}
+
+
+def test_coded_fields_are_enums_taken_from_the_models(schema):
+    components = schema["components"]["schemas"]
+    case_out = components["CaseOut"]["properties"]
+    assert enum_of(schema, case_out["stage"]) == set(Stage.values)
+    assert enum_of(schema, case_out["closure_reason"]) == {*ClosureReason.values, ""}
+    assert enum_of(schema, case_out["return_type"]) == set(ReturnType.values)
+    assert enum_of(schema, case_out["post_arrival_status"]) == set(PostArrivalStatus.values)
+    submission, document = components["SubmissionOut"], components["IdentityDocumentIn"]
+    assert enum_of(schema, submission["properties"]["status"]) == set(SubmissionStatus.values)
+    assert enum_of(schema, document["properties"]["kind"]) == set(DocumentKind.values)
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/cases"]["get"]["parameters"]}
+    assert enum_of(schema, parameters["sort"]["schema"]) == set(SORTS)
+    assert enum_of(schema, parameters["stage"]["schema"]) == set(Stage.values)
+
+
+@pytest.mark.django_db
+def test_error_answers_match_the_documented_body(client, schema):
+    from openapi_schema_validator import OAS31Validator
+
+    body = client.get("/api/v1/cases").json()  # no token: 401
+    validator = OAS31Validator({"$ref": "#/components/schemas/ErrorOut", "components": schema["components"]})
+    validator.validate(body)

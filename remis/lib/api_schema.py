@@ -1,0 +1,53 @@
+"""What every API router shares in its OpenAPI description: the one error body, the error
+responses each kind of operation can give, and enums built from the models' choices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from django.db.models import Choices
+from ninja import Schema
+
+
+class FieldErrorOut(Schema):
+    field: str | None
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every 4xx answer: a summary, and one entry per field at fault (field null when the
+    problem is the request as a whole)."""
+
+    detail: str
+    errors: list[FieldErrorOut]
+
+
+ERROR_DESCRIPTIONS = {
+    401: "No valid API token.",
+    403: "The token owner's role may not do this.",
+    404: "Not found, or not visible to the token owner: the same answer.",
+    409: "Someone saved a newer version first, or the value is already taken.",
+    422: "The request is not valid; `errors` names each field or parameter at fault.",
+}
+
+
+def error_codes(method: str, path: str) -> list[int]:
+    """The error statuses an operation can answer with: every one needs a token and can
+    be sent invalid parameters; a path naming a record can miss; a write can be refused
+    or lose a race."""
+    codes = [401, 422]
+    if "{" in path:
+        codes.append(404)
+    if method.lower() != "get" and not path.endswith("/search"):  # a search is a read sent by POST
+        codes.extend([403, 409])
+    return sorted(codes)
+
+
+def literal_of(choices: type[Choices] | Iterable[str], *, blank: bool = False) -> Any:
+    """A Literal type of a TextChoices' values (or of given codes), so the OpenAPI enum
+    is generated from the model and cannot drift from it. `blank` adds ""."""
+    values = [str(v) for v in (choices.values if isinstance(choices, type) else choices)]
+    if blank:
+        values.append("")
+    return Literal[tuple(values)]

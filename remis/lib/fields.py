@@ -1,0 +1,160 @@
+"""Rules for what a single input value may be: maximum lengths, plausible date ranges,
+syntax. An app declares its fields once with these (e.g. `remis/cases/fields.py`); its
+actions enforce them, and its forms and API schemas read their maximum lengths from the
+same declarations, so the page, the API and imports accept and refuse the same things."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+# Explicit embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) reorder how
+# text is displayed: "‮gpj.exe" shows as "exe.jpg". The marks (LRM, RLM, ALM) only nudge
+# neutral characters and are typed in ordinary Arabic text, so they stay allowed.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_control_characters(value: str) -> bool:
+    """NUL and other control characters (tabs and line breaks aside): PostgreSQL refuses
+    NUL outright, and none of them belongs in a name or a note."""
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value)
+
+
+def has_bidi_controls(value: str) -> bool:
+    return any(ch in BIDI_CONTROLS for ch in value)
+
+
+def is_visible(ch: str) -> bool:
+    """A character that leaves a mark: not a space, a control or a format character
+    (zero-width space and joiners, bidi marks, soft hyphen…)."""
+    return unicodedata.category(ch)[0] not in "ZC"
+
+
+def has_letter(value: str) -> bool:
+    return any(unicodedata.category(ch).startswith("L") for ch in value)
+
+
+class Rule(Protocol):
+    def problem(self, value: Any, today: dt.date) -> str | None:
+        """What is wrong with `value` (already known to be of the right type), or None."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text field. Empty text is the caller's business (required or not); anything else
+    must be short enough, visible, and free of control and bidi override characters."""
+
+    max_length: int
+    name: bool = False  # must contain a letter (not only digits, punctuation or invisible marks)
+    multiline: bool = False
+    pattern: re.Pattern[str] | None = None
+    pattern_hint: object = ""  # what the pattern asks for, for the error message (may be lazy)
+    email: bool = False
+
+    def problem(self, value: Any, today: dt.date) -> str | None:
+        text = str(value)
+        if len(text) > self.max_length:
+            return _("At most %(limit)s characters (this has %(length)s).") % {
+                "limit": f"{self.max_length:,}",
+                "length": f"{len(text):,}",
+            }
+        if has_control_characters(text) or (not self.multiline and ("\n" in text or "\r" in text)):
+            return _("Remove the control characters from this field.")
+        if has_bidi_controls(text):
+            return _("Remove the invisible text-direction characters (U+202A–U+202E, U+2066–U+2069).")
+        if not text:
+            return None
+        if not any(is_visible(ch) for ch in text):
+            return _("This field contains only invisible characters.")
+        if self.name and not has_letter(text):
+            return _("A name must contain at least one letter.")
+        if self.pattern is not None and not self.pattern.fullmatch(text):
+            return str(self.pattern_hint) or _("This value is not in the expected format.")
+        if self.email:
+            try:
+                validate_email(text)
+            except DjangoValidationError:
+                return _("Enter a valid email address.")
+        return None
+
+
+@dataclass(frozen=True)
+class Dates:
+    """A date between a fixed floor and bounds that move with today: `years_before` and
+    `years_after` today (None: no moving bound on that side; 0 after: not in the future)."""
+
+    floor: dt.date = dt.date(1900, 1, 1)
+    years_before: int | None = None
+    years_after: int | None = 0
+
+    def bounds(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        earliest = self.floor
+        if self.years_before is not None:
+            earliest = max(earliest, _shift_years(today, -self.years_before))
+        latest = dt.date.max if self.years_after is None else _shift_years(today, self.years_after)
+        return earliest, latest
+
+    def problem(self, value: Any, today: dt.date) -> str | None:
+        earliest, latest = self.bounds(today)
+        if value < earliest:
+            return _("The date must be on or after %(date)s.") % {"date": earliest.isoformat()}
+        if value > latest:
+            if self.years_after == 0:
+                return _("The date is in the future.")
+            return _("The date must be on or before %(date)s.") % {"date": latest.isoformat()}
+        return None
+
+
+def _shift_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class Integer:
+    minimum: int
+    maximum: int
+
+    def problem(self, value: Any, today: dt.date) -> str | None:
+        if not self.minimum <= value <= self.maximum:
+            return _("Enter a number between %(min)s and %(max)s.") % {
+                "min": self.minimum,
+                "max": self.maximum,
+            }
+        return None
+
+
+def check_values(
+    rules: Mapping[str, Rule], values: Mapping[str, Any], today: dt.date, prefix: str = ""
+) -> list[tuple[str, str]]:
+    """(field, message) for every value its rule refuses; values without a rule, None and
+    values of an unexpected type (the caller checks those) are passed over."""
+    found = []
+    for name, value in values.items():
+        rule = rules.get(name)
+        if rule is None or value is None:
+            continue
+        expected: Any = {Text: str, Dates: dt.date, Integer: int}.get(type(rule), object)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            continue
+        message = rule.problem(value, today)
+        if message:
+            found.append((f"{prefix}{name}", message))
+    return found
+
+
+def max_length(rules: Mapping[str, Rule], name: str) -> int:
+    """The maximum length a form or API schema declares for a text field."""
+    rule = rules[name]
+    assert isinstance(rule, Text), f"{name} is not a text field"
+    return rule.max_length
