@@ -19,6 +19,7 @@ urlpatterns = [
     path(
         "cases/new/post-arrival/", case_views.register, {"post_arrival": True}, name="case_open_post_arrival"
     ),
+    path("cases/new/member-row/", case_views.member_row, name="case_member_row"),
     path("cases/<uuid:case_uuid>/", case_views.case_detail, name="case_detail"),
     path("cases/<uuid:case_uuid>/do/<slug:step>/", case_views.case_step, name="case_step"),
     path(

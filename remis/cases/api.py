@@ -15,7 +15,7 @@ from pydantic import ConfigDict, field_validator
 from remis.accounts.models import Organisation
 from remis.cases import actions
 from remis.cases import fields as rules
-from remis.cases.actions.validation import IdentityDocumentData, PersonData
+from remis.cases.actions.validation import IdentityDocumentData, MemberData, PersonData
 from remis.cases.lifecycle import ClosureReason, Stage
 from remis.cases.models import (
     Case,
@@ -26,6 +26,7 @@ from remis.cases.models import (
     Fitness,
     Person,
     PostArrivalStatus,
+    Relation,
     ReturnType,
     Submission,
     SubmissionStatus,
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     ModeCode: TypeAlias = str
     EscortCode: TypeAlias = str
     FitnessCode: TypeAlias = str
+    RelationCode: TypeAlias = str
 else:
     StageCode = literal_of(Stage)
     ClosureOrBlank = literal_of(ClosureReason, blank=True)  # blank while the case is open
@@ -68,6 +70,7 @@ else:
     ModeCode = literal_of(CounsellingMode)
     EscortCode = literal_of(Escort)
     FitnessCode = literal_of(Fitness)
+    RelationCode = literal_of([c for c in Relation.values if c != Relation.PRINCIPAL])
 MAX_OFFSET = 100_000  # paging reads an index, so deep offsets are cheap; past this, filter
 
 
@@ -141,6 +144,13 @@ class PersonOut(Schema):
     version: int
 
 
+class MemberIn(Schema):
+    """A household member returning with the principal applicant."""
+
+    person: PersonIn
+    relation: RelationCode
+
+
 class CaseIn(Schema):
     organisation_id: int = Field(description="the registering organisation (one of yours)")
     programme: str = Field(description="programme code")
@@ -149,6 +159,7 @@ class CaseIn(Schema):
     origin_country: str = Field(min_length=2, max_length=2)
     person: PersonIn
     vulnerabilities: list[str] = []
+    members: list[MemberIn] = Field([], max_length=20, description="household members returning together")
     intended_return_date: dt.date | None = None
     reference: str | None = Field(
         None,
@@ -400,6 +411,7 @@ def create_case(request: HttpRequest, body: CaseIn) -> Status[Case]:
         vulnerabilities=vulnerabilities,
         intended_return_date=body.intended_return_date,
         reference=body.reference or None,
+        members=[MemberData(person=m.person.to_data(), relation=m.relation) for m in body.members],
     )
     return Status(201, get_case_for(request.user, case.uuid))
 

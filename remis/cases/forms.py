@@ -26,7 +26,7 @@ from remis.lib.countries import country_choices, country_name
 from remis.lib.fields import max_length
 from remis.lib.widgets import FastSelect, IsoDateInput
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
-from remis.programmes.queries import programme_countries
+from remis.programmes.queries import programme_countries, programmes_covering
 
 
 def _countries(blank: str = "—") -> list[tuple[str, str]]:
@@ -43,7 +43,8 @@ class PersonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line, as met on documents or in transliteration."),
     )
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    # No default: a pre-selected sex is saved unnoticed when the form is filled in a hurry.
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices])
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=IsoDateInput)
     birth_year_estimated = forms.IntegerField(
         label=_("Estimated year of birth"), required=False, help_text=_("When the exact date is unknown.")
@@ -109,16 +110,44 @@ class RegisterCaseForm(PersonForm, IdentityDocumentForm):
 
     field_order = ["organisation", "programme", "category", "host_country", "origin_country"]
 
-    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+    # The side of the route the registering office works on: its countries decide which
+    # programmes and which countries the form offers.
+    office_side = "host"
+
+    def __init__(
+        self,
+        *args: Any,
+        organisations: Any = None,
+        countries: frozenset[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`countries`: those the user's memberships cover on the office's side (None: all)."""
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = organisations if organisations is not None else Organisation.objects.none()
         if organisations is not None and organisations.count() == 1:
             field.initial = organisations.first()
+        # Only programmes that cover the office's countries: choosing another one would fail.
+        programmes = programmes_covering(countries, side=self.office_side)
+        programme = self.fields["programme"]
+        assert isinstance(programme, forms.ModelChoiceField)
+        programme.queryset = programmes
+        if len(programmes) == 1:
+            programme.initial = programmes[0]
+        office_country = self.fields[f"{self.office_side}_country"]
+        assert isinstance(office_country, forms.ChoiceField)
+        if countries is not None:
+            office_country.choices = [
+                ("", "—"),
+                *sorted(((c, country_name(c)) for c in countries), key=lambda pair: pair[1]),
+            ]
+            if len(countries) == 1:
+                office_country.initial = next(iter(countries))
 
 
 class PostArrivalCaseForm(RegisterCaseForm):
+    office_side = "origin"
     arrival_date = forms.DateField(label=_("Arrival date"), widget=IsoDateInput)
     intended_return_date = None  # type: ignore[assignment]
 
@@ -414,11 +443,26 @@ class CaseDetailsForm(VersionedForm):
             field.queryset = workers
 
 
+RELATIONS = [("", "—"), *(c for c in Relation.choices if c[0] != Relation.PRINCIPAL)]
+
+
 class MemberForm(PersonForm):
-    relation = forms.ChoiceField(
-        label=_("Relation to the principal applicant"),
-        choices=[c for c in Relation.choices if c[0] != Relation.PRINCIPAL],
-    )
+    relation = forms.ChoiceField(label=_("Relation to the principal applicant"), choices=RELATIONS)
+
+
+class RegistrationMemberForm(forms.Form):
+    """One household member returning with the principal applicant, registered with the
+    case; the rest of their details are added on the case page. A row left blank is
+    ignored."""
+
+    given_name = PersonForm.base_fields["given_name"]
+    family_name = PersonForm.base_fields["family_name"]
+    sex = PersonForm.base_fields["sex"]
+    date_of_birth = PersonForm.base_fields["date_of_birth"]
+    relation = forms.ChoiceField(label=_("Relation to the principal applicant"), choices=RELATIONS)
+
+
+MembersFormSet = forms.formset_factory(RegistrationMemberForm, extra=0, max_num=20, can_delete=True)
 
 
 class PersonEditForm(PersonForm, VersionedForm):

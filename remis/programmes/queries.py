@@ -28,3 +28,16 @@ def programme_countries() -> tuple[list[str], list[str]]:
         hosts.update(host_list)
         origins.update(origin_list)
     return sorted(hosts), sorted(origins)
+
+
+def programmes_covering(countries: frozenset[str] | None, *, side: str) -> QuerySet[Programme]:
+    """Active programmes covering any of `countries` (None: any country) on `side`
+    ("host" or "origin"); a programme with no list of countries covers them all."""
+    programmes = Programme.objects.filter(active=True)
+    if countries is None:
+        return programmes
+    column = "host_countries" if side == "host" else "origin_countries"
+    ids = [
+        pk for pk, covered in programmes.values_list("pk", column) if not covered or set(covered) & countries
+    ]
+    return programmes.filter(pk__in=ids)

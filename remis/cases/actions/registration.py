@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -21,7 +21,7 @@ from remis.cases.actions.common import (
     require,
     save_versioned,
 )
-from remis.cases.actions.validation import PersonData, Problems, check_person
+from remis.cases.actions.validation import MemberData, PersonData, Problems, check_members, check_person
 from remis.cases.lifecycle import Stage
 from remis.cases.models import (
     AccessReason,
@@ -141,12 +141,14 @@ def register_case(
     vulnerabilities: Iterable[Vulnerability] = (),
     intended_return_date: dt.date | None = None,
     reference: str | None = None,
+    members: Sequence[MemberData] = (),
 ) -> Case:
-    """A host-country office registers a migrant; only that office sees the case until it
-    is submitted to a partner."""
+    """A host-country office registers a migrant, with the household members returning
+    with them; only that office sees the case until it is submitted to a partner."""
     host, origin = host_country.upper(), origin_country.upper()
     problems = Problems()
     check_person(problems, person)
+    check_members(problems, list(members))
     _check_case(problems, programme, category, host, origin)
     problems.check(field_rules.CASE, {"reference": reference, "intended_return_date": intended_return_date})
     if intended_return_date and intended_return_date < timezone.localdate() - dt.timedelta(days=365):
@@ -166,6 +168,7 @@ def register_case(
         reference=reference,
         return_type=ReturnType.AVR,
         stage=Stage.REGISTERED,
+        members=members,
     )
 
 
@@ -180,12 +183,14 @@ def open_post_arrival_case(
     arrival_date: dt.date,
     person: PersonData,
     vulnerabilities: Iterable[Vulnerability] = (),
+    members: Sequence[MemberData] = (),
 ) -> Case:
     """A reintegration partner opens a case for a returnee who never met a host-country
     counsellor. The programme's host-side coordinator is given access to confirm it."""
     host, origin = host_country.upper(), origin_country.upper()
     problems = Problems()
     check_person(problems, person)
+    check_members(problems, list(members))
     _check_case(problems, programme, category, host, origin)
     problems.check(field_rules.CASE, {"arrival_date": arrival_date})
     coordinators = list(partners_in(programme, PartnerRole.HOST_COORDINATOR, host)) if host else []
@@ -209,6 +214,7 @@ def open_post_arrival_case(
         arrival_date=arrival_date,
         post_arrival_status=PostArrivalStatus.PENDING,
         extra_access=coordinators,
+        members=members,
     )
     return case
 
@@ -230,6 +236,7 @@ def _create_case(
     arrival_date: dt.date | None = None,
     post_arrival_status: PostArrivalStatus = PostArrivalStatus.NOT_APPLICABLE,
     extra_access: Iterable[Organisation] = (),
+    members: Sequence[MemberData] = (),
 ) -> Case:
     if reference and Case.objects.filter(reference=reference).exists():
         raise Duplicate(f"The reference {reference} is already used by another case.", "reference")
@@ -252,6 +259,12 @@ def _create_case(
             )
             case.vulnerabilities.set(list(vulnerabilities))
             CaseMember.objects.create(case=case, person=principal, relation=Relation.PRINCIPAL)
+            for member in members:
+                relative = _create_person(actor, member.person)
+                CaseMember.objects.create(case=case, person=relative, relation=member.relation)
+            if members:
+                case.household_size = 1 + len(members)
+                Case.objects.filter(pk=case.pk).update(household_size=case.household_size)
             listed = listing_values(case)
             CaseAccess.objects.create(
                 case=case, organisation=organisation, reason=AccessReason.REGISTERED, **listed

@@ -128,3 +128,22 @@ def check_person(problems: Problems, person: PersonData, prefix: str = "") -> No
         document = {"number": doc.number.strip(), "expires_on": doc.expires_on}
         problems.check(field_rules.DOCUMENT, document, f"{prefix}documents[{i}].")
         problems.country(f"{prefix}documents[{i}].issuing_country", doc.issuing_country, required=False)
+
+
+@dataclass
+class MemberData:
+    """A household member registered with the case: who, and how related to the principal."""
+
+    person: PersonData
+    relation: str
+
+
+def check_members(problems: Problems, members: list[MemberData]) -> None:
+    from remis.cases.models import Relation
+
+    for i, member in enumerate(members):
+        check_person(problems, member.person, prefix=f"members[{i}].")
+        if member.relation not in Relation.values or member.relation == Relation.PRINCIPAL:
+            problems.add(
+                f"members[{i}].relation", "Choose how this person is related to the principal applicant."
+            )

@@ -55,7 +55,7 @@ def test_registration_form_names_each_bad_field_and_writes_nothing(client, world
         registration_form(world, date_of_birth=future, origin_country="XX", family_name=""),
     )
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "The date of birth is in the future." in body
     assert "Select a valid choice" in body  # unknown country code
     assert "This field is required" in body
