@@ -134,6 +134,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "remis" / "locale"]
+FORMAT_MODULE_PATH = ["remis.formats"]  # unambiguous dates (29 Nov 2026) in every language
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

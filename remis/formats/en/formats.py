@@ -1,0 +1,5 @@
+# Day, abbreviated month name (translated), full year: unambiguous in every language.
+DATE_FORMAT = "j M Y"
+SHORT_DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
+SHORT_DATETIME_FORMAT = "j M Y, H:i"

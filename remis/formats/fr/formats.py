@@ -1,0 +1,5 @@
+# Day, French abbreviated month (29 nov. 2026), full year: unambiguous.
+DATE_FORMAT = "j N Y"
+SHORT_DATE_FORMAT = "j N Y"
+DATETIME_FORMAT = "j N Y, H:i"
+SHORT_DATETIME_FORMAT = "j N Y, H:i"
