@@ -23,6 +23,12 @@ def execute(sql: str, params: list[Any] | None = None) -> None:
         cursor.execute(sql, params or [])
 
 
+def settle_foreign_keys() -> None:
+    """PostgreSQL refuses ALTER TABLE and TRUNCATE on a table with foreign-key checks still
+    deferred in the transaction (the test's): run them now."""
+    execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def set_changes(entry_id: int, changes: dict[str, Any]) -> None:
     """Overwrite an entry's changes in SQL (the guards must be down)."""
     value = "CAST(%s AS jsonb)" if on_postgresql() else "%s"  # a constant: no input in the SQL
@@ -47,6 +53,7 @@ def guards_down(db: Any) -> None:
     """Someone who can change the schema drops the log's triggers, as an attacker with the
     database owner's rights could. Inside the test's transaction: rolled back after it."""
     if on_postgresql():
+        settle_foreign_keys()
         execute("ALTER TABLE audit_auditentry DISABLE TRIGGER USER")
     else:
         for name in GUARDS.SQLITE:

@@ -4,7 +4,7 @@ import pytest
 from django.db import DatabaseError, transaction
 
 from remis.audit.models import AuditEntry
-from remis.audit.tests.conftest import execute, on_postgresql
+from remis.audit.tests.conftest import execute, on_postgresql, settle_foreign_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +17,7 @@ def test_postgresql_refuses_truncating_the_log(world, statement):
     if not on_postgresql():
         pytest.skip("SQLite has no TRUNCATE; its DELETE trigger covers DELETE without WHERE")
     count = AuditEntry.objects.count()
+    settle_foreign_keys()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         execute(statement)
     assert AuditEntry.objects.count() == count
