@@ -106,6 +106,24 @@ class ChainReport:
         return self.broken_at is None
 
 
+def _problem(entry: AuditEntry, previous_hash: str, previous_id: int | None, previous_at: Any) -> str:
+    """What is wrong with `entry` as the successor of the previous one, or ""."""
+    before = f"entry {previous_id}" if previous_id is not None else "none (it is the first)"
+    if previous_at is not None and entry.at < previous_at:
+        return f"its time {entry.at.isoformat()} is earlier than that of entry {previous_id}, before it"
+    if not set(entry.personal_fields or []) <= set(entry.changes or {}):
+        return "a field marked personal is missing from its changes"
+    expected = entry_hash(entry, previous_hash)
+    if entry.hash == expected:
+        return ""
+    return (
+        f"it reads {entry.action} on {entry.object_type} #{entry.object_id} at {entry.at.isoformat()}, "
+        f"and its stored hash {entry.hash or '(none)'} is not {expected}, the hash of that content "
+        f"chained to the entry before it ({before}): this entry was changed, or the entry before "
+        "it was changed, added or removed"
+    )
+
+
 def verify_chain(entries: Iterable[AuditEntry] | None = None) -> ChainReport:
     """Walk the log in id order and stop at the first broken link."""
     if entries is None:
@@ -113,22 +131,7 @@ def verify_chain(entries: Iterable[AuditEntry] | None = None) -> ChainReport:
     previous_hash, previous_id, previous_at = GENESIS, None, None
     count = 0
     for entry in entries:
-        where = f"after entry {previous_id}" if previous_id is not None else "the first entry"
-        problem = ""
-        if previous_at is not None and entry.at < previous_at:
-            problem = (
-                f"its time {entry.at.isoformat()} is before that of entry {previous_id}, the entry before it"
-            )
-        elif not set(entry.personal_fields or []) <= set(entry.changes or {}):
-            problem = "a field marked personal is missing from its changes"
-        else:
-            expected = entry_hash(entry, previous_hash)
-            if entry.hash != expected:
-                problem = (
-                    f"stored hash {entry.hash or '(none)'} differs from {expected}, computed from its "
-                    f"content and the hash of the entry before it ({where}): this entry was changed, "
-                    "or the entry before it was changed, added or removed"
-                )
+        problem = _problem(entry, previous_hash, previous_id, previous_at)
         if problem:
             return ChainReport(count, previous_id, previous_hash, broken_at=entry.pk, problem=problem)
         previous_hash, previous_id, previous_at = entry.hash, entry.pk, entry.at
