@@ -48,3 +48,26 @@ def test_a_removed_entry_is_reported_at_the_one_after_it(world, alice, guards_do
     report = verify_chain()
     assert report.broken_at == ids[6]
     assert "changed, added or removed" in report.problem
+
+
+def test_a_backdated_entry_with_a_valid_hash_is_reported(world, alice, guards_down):
+    """Someone who computes the hash still cannot date an entry before the one it follows."""
+    import datetime as dt
+
+    from remis.audit.chain import entry_hash
+
+    returned_case(world)
+    latest = AuditEntry.objects.latest("id")
+    forged = AuditEntry(
+        at=latest.at - dt.timedelta(days=90),
+        action="case.note",
+        object_type="cases.case",
+        object_id="1",
+        changes={},
+        personal_fields=[],
+    )
+    forged.hash = entry_hash(forged, latest.hash)
+    forged.save(force_insert=True)
+    report = verify_chain()
+    assert report.broken_at == forged.pk
+    assert "earlier than that of entry" in report.problem
