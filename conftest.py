@@ -10,7 +10,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import io
 import os
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -35,6 +39,90 @@ def _empty_cache() -> Any:
 
     cache.clear()
     yield
+
+
+def run_together(*calls: Callable[[], Any], timeout: float = 60) -> list[Any]:
+    """Run each call in its own thread, all released at once by a barrier, and return what
+    each returned, or the exception it raised, in the order of the calls. Each thread has
+    its own database connection, closed when its call ends."""
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def work(index: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout)
+            results[index] = call()
+        except BaseException as exc:  # the caller asserts on it
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i, call), daemon=True) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    if any(thread.is_alive() for thread in threads):
+        raise AssertionError(f"a call was still running after {timeout} s")
+    return results
+
+
+def empty_audit_log() -> None:
+    """Delete every audit entry, so that Django's flush after a transactional test finds
+    the log empty (its triggers refuse deleting entries, and on PostgreSQL truncating a
+    log that holds any). Only the trigger refusing DELETE is lifted, and only inside the
+    transaction that deletes: the guards are back before anything else runs."""
+    from django.db import connection, transaction
+
+    guards = importlib.import_module("remis.audit.migrations.0003_hash_chain_and_closed_log")
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_no_update_delete")
+            cursor.execute("DELETE FROM audit_auditentry")
+            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_no_update_delete")
+        else:
+            cursor.execute("DROP TRIGGER audit_no_delete")
+            cursor.execute("DELETE FROM audit_auditentry")
+            cursor.execute(guards.SQLITE["audit_no_delete"])
+
+
+@pytest.fixture
+def parallel_db(transactional_db: Any) -> Iterator[Callable[..., list[Any]]]:
+    """A database that several threads (or a live server) use at once, each on its own
+    connection, on SQLite (a file: remis/test_settings.py) and PostgreSQL.
+
+    Use it instead of `transactional_db` / `django_db(transaction=True)`: the test's
+    writes are committed, as in production, and the database is emptied after the test
+    (Django's flush), which the append-only audit log would refuse; this fixture empties
+    the log first, lifting its guard only for that (`empty_audit_log`). The shipped
+    configuration (roles, categories), which the flush after the previous transactional
+    test removed, is loaded again first. pytest-django runs these tests after the others.
+
+    It returns `run_together(*calls, timeout=60)`: each call runs in its own thread, all
+    released at once by a barrier; the result is the list of what each call returned or
+    the exception it raised, in order. For example::
+
+        def test_a_submission_is_answered_once(parallel_db, world, alice, bob):
+            submission = ...
+            results = parallel_db(
+                lambda: actions.respond_to_submission(bob, submission, accept=True),
+                lambda: actions.respond_to_submission(bob, submission, accept=False),
+            )
+            assert sum(isinstance(r, Conflict) for r in results) == 1
+
+    Build the data before calling it (the fixtures run in the test's thread), pass each
+    call what it needs, and assert on the database afterwards: rows are committed.
+    On SQLite, transactions still take turns (each begins by taking the database's write
+    lock, as in production), so only work outside a transaction interleaves; on
+    PostgreSQL, transactions overlap as they do under load.
+    """
+    from django.core.management import call_command
+
+    call_command("sync_defaults", stdout=io.StringIO())
+    yield run_together
+    empty_audit_log()
 
 
 @pytest.fixture

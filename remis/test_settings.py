@@ -15,3 +15,21 @@ WHITENOISE_AUTOREFRESH = True  # no collected static directory in tests
 # The test client's login() authenticates without a request, which django-axes refuses;
 # the lockout test turns it back on and signs in through the form.
 AXES_ENABLED = False
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+    from pathlib import Path
+
+    # A file, not memory: Django shares one in-memory connection between threads, which
+    # serialises them, and concurrency tests need each thread on its own connection
+    # (`parallel_db` in conftest.py). One file per test run, so parallel runs on one
+    # machine do not meet; Django deletes it at the end. Nothing needs to survive a
+    # crash, so writes are not synced to disk, and a writer waits for another's lock.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"remis-test-{os.getpid()}.sqlite3")
+    }
+    DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+        **DATABASES["default"]["OPTIONS"],  # noqa: F405
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;",
+        "timeout": 30,
+    }

@@ -7,3 +7,12 @@ class AccountsConfig(AppConfig):
     name = "remis.accounts"
     label = "accounts"
     verbose_name = "Accounts and organisations"
+
+    def ready(self) -> None:
+        from remis.audit.registry import register_personal_fields
+
+        # Fields whose values the audit log keeps only until erasure (remis/audit/registry.py).
+        register_personal_fields("accounts.user", {"username", "first_name", "last_name", "email"})
+        register_personal_fields("accounts.apitoken", {"name"})  # free text
+        for object_type in ("accounts.organisation", "accounts.membership", "accounts.role"):
+            register_personal_fields(object_type, set())

@@ -4,14 +4,18 @@ transaction, so the entry exists exactly when the write does."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
+from remis.audit.chain import entry_hash, lock_head
 from remis.audit.models import AuditEntry
+from remis.audit.registry import personal_fields
 
 
 def _plain(value: Any) -> Any:
@@ -59,18 +63,44 @@ def record(
     obj: models.Model,
     *,
     changes: dict[str, list[Any]] | None = None,
-    case_uuid: uuid.UUID | None = None,
+    case_uuid: uuid.UUID | str | None = None,
     organisation_id: int | None = None,
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
+    """Append an entry to the log, chained to the latest one.
+
+    It takes the log's append lock, held until the caller's transaction ends: appends are
+    serialised, so two writers never chain to the same entry and `at`, read under the
+    lock, never goes backwards. On PostgreSQL that makes a transaction that took a row lock
+    and then records wait for one that recorded and then asks for that row: record after
+    taking your row locks, as the last write of the action where you can.
+
+    Pass `case_uuid` for anything that belongs to a case (a person included): the audit
+    search shows such entries only to people who can see the case.
+    """
+    object_type = obj._meta.label_lower
+    # The values as the database will give them back (tuples become lists, text choices
+    # plain strings), so the hash computed now is the one verification recomputes.
+    stored_changes = json.loads(json.dumps(changes or {}))
+    personal = personal_fields(object_type) or frozenset()
+    entry = AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         organisation_id=organisation_id,
         action=action,
-        object_type=obj._meta.label_lower,
+        object_type=object_type,
         object_id=str(obj.pk),
-        case_uuid=case_uuid,
-        changes=changes or {},
+        case_uuid=uuid.UUID(str(case_uuid)) if case_uuid else None,
+        changes=stored_changes,
+        personal_fields=sorted(personal & set(stored_changes)),
     )
+    with transaction.atomic():
+        head = lock_head()
+        now = timezone.now()
+        # A clock stepped back must not make the log refuse writes (the database refuses
+        # an entry older than the latest), so time never runs backwards in the log.
+        entry.at = max(now, head.at) if head.at else now
+        entry.hash = entry_hash(entry, head.hash)
+        entry.save(force_insert=True)
+    return entry
 
 
 def created(obj: models.Model, fields: Iterable[str]) -> dict[str, list[Any]]:

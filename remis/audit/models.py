@@ -12,8 +12,14 @@ from remis.audit.labels import action_label
 class AuditEntry(models.Model):
     """One write: who, when, what, and each field's value before and after.
 
-    Append-only: the model refuses updates and deletes, and a database trigger (migration
-    0002) refuses them from raw SQL too.
+    Append-only: the model refuses updates and deletes, and database triggers (migration
+    0003) refuse them from raw SQL too, as well as rewriting an entry by inserting over it
+    (SQLite's `REPLACE`), inserting before the latest entry or with an earlier time, and
+    emptying the table (PostgreSQL's `TRUNCATE`). Entries are written only by
+    `remis.audit.actions.record`, which chains each to the one before (`remis.audit.chain`).
+
+    On SQLite, a migration that alters this table rebuilds it and loses its triggers: such a
+    migration must reinstall them (see 0003); the audit tests fail if it does not.
     """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -30,6 +36,11 @@ class AuditEntry(models.Model):
     # without the audit app depending on the cases app.
     case_uuid = models.UUIDField(null=True, blank=True)
     changes = models.JSONField(default=dict, blank=True)  # {field: [before, after]}
+    # Which of the changed fields held personal values when the entry was written
+    # (remis.audit.registry): the chain leaves their values out, and erasure blanks them.
+    personal_fields = models.JSONField(default=list, blank=True)
+    # SHA-256 chaining this entry to the one before it (remis.audit.chain).
+    hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -11,18 +12,37 @@ from remis.accounts.models import Membership
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.audit.models import AuditEntry
+from remis.audit.registry import case_scope
+
+
+def _within_case_scope(actor: Any) -> Q:
+    """Entries of a case only if the actor can see the case, for everyone, superusers
+    included: the log holds the case's personal data. Entries of no case pass."""
+    scope = case_scope()
+    if scope is None:
+        return Q(case_uuid__isnull=True)
+    return Q(case_uuid__isnull=True) | Q(case_uuid__in=scope.visible_uuids(actor))
 
 
 def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
-    """Superusers search everything; an administrator searches what people of their
-    organisations did and what was done on their organisations' behalf."""
+    """An administrator searches what people of their organisations did and what was done
+    on their organisations' behalf; superusers search what everyone did. Either way, an
+    entry about a case is shown only if the searcher can see that case."""
     if actor.is_superuser:
-        return AuditEntry.objects.all()
-    org_ids = [g.organisation_id for g in grants_with(actor, Perm.AUDIT_VIEW_ALL)]
-    if not org_ids:
-        return AuditEntry.objects.none()
-    colleagues = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
-    return AuditEntry.objects.filter(Q(actor_id__in=colleagues) | Q(organisation_id__in=org_ids))
+        entries = AuditEntry.objects.all()
+    else:
+        org_ids = [g.organisation_id for g in grants_with(actor, Perm.AUDIT_VIEW_ALL)]
+        if not org_ids:
+            return AuditEntry.objects.none()
+        colleagues = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
+        entries = AuditEntry.objects.filter(Q(actor_id__in=colleagues) | Q(organisation_id__in=org_ids))
+    return entries.filter(_within_case_scope(actor))
+
+
+def case_uuid_for_reference(actor: Any, reference: str) -> uuid.UUID | None:
+    """The UUID of the case with that reference, if the actor can see it."""
+    scope = case_scope()
+    return scope.uuid_for_reference(actor, reference) if scope else None
 
 
 def search_entries(

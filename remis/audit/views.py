@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
 from remis.audit.presentation import describe_entries, reader_sees_sensitive
-from remis.audit.queries import search_entries
+from remis.audit.queries import case_uuid_for_reference, search_entries
 from remis.lib.paging import paginate
 from remis.lib.widgets import IsoDateInput
 
@@ -47,10 +47,8 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             "until": c["until"],
         }
         if c["case_reference"]:
-            from remis.cases.queries import visible_cases
-
-            case = visible_cases(request.user).filter(reference__iexact=c["case_reference"].strip()).first()
-            criteria["case_uuid"] = case.uuid if case else "00000000-0000-0000-0000-000000000000"
+            found = case_uuid_for_reference(request.user, c["case_reference"].strip())
+            criteria["case_uuid"] = found or "00000000-0000-0000-0000-000000000000"
         page_number = c.get("page") or 1
     page = paginate(search_entries(request.user, **criteria), page_number, per_page=50)
     entries = describe_entries(page.object_list, sees_sensitive=reader_sees_sensitive(request.user))

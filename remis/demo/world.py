@@ -50,7 +50,6 @@ def _user(
             password=DEMO_PASSWORD,
             first_name=first.title(),
             last_name=last.upper(),
-            is_superuser=kw.get("superuser", False),
         )
         accounts.add_membership(
             None,
@@ -150,7 +149,7 @@ def _staff(world: World, spec: dict) -> None:
     be = world.host_office["BE"]
     made.append(
         (
-            _user("admin", be, "administrator", [], world, superuser=True, all_countries=True),
+            _user("admin", be, "administrator", [], world, all_countries=True),
             "administrator",
             be,
         )

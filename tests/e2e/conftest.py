@@ -3,8 +3,6 @@ live test server. Playwright's own browser downloads are not used."""
 
 from __future__ import annotations
 
-import importlib
-import io
 import os
 import shutil
 from collections.abc import Iterator
@@ -49,33 +47,10 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-def _audit_triggers(install: bool) -> None:
-    """Browser tests run on a live server, so the database is flushed (not rolled back)
-    after each; on SQLite that flush is a DELETE the append-only trigger refuses. The
-    trigger is lifted only for the flush and restored before the next test."""
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return  # PostgreSQL flushes with TRUNCATE, which row triggers do not see
-    migration = importlib.import_module("remis.audit.migrations.0002_append_only_trigger")
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS audit_no_update")
-        cursor.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-        if install:
-            for sql in migration.SQLITE:
-                cursor.execute(sql)
-
-
 @pytest.fixture
-def flushable_db(transactional_db: Any) -> Iterator[None]:
-    """A live-server database with the shipped configuration (roles, categories), which
-    the flush after the previous browser test removed, and flushable after the test."""
-    from django.core.management import call_command
-
-    _audit_triggers(install=True)
-    call_command("sync_defaults", stdout=io.StringIO())
-    yield
-    _audit_triggers(install=False)
+def flushable_db(parallel_db: Any) -> None:
+    """A live-server database: committed, flushed after each test, with the shipped
+    configuration loaded (the root conftest's `parallel_db` does all three)."""
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -83,7 +84,7 @@ def next_reference(origin_country: str, year: int) -> str:
     return f"{prefix}-{counter.last:06d}"
 
 
-def _create_person(actor: Any, person: PersonData) -> Person:
+def _create_person(actor: Any, person: PersonData, case_uuid: uuid.UUID) -> Person:
     row = Person.objects.create(**person.model_fields())
     for doc in person.documents:
         IdentityDocument.objects.create(
@@ -93,7 +94,7 @@ def _create_person(actor: Any, person: PersonData) -> Person:
             issuing_country=doc.issuing_country.upper(),
             expires_on=doc.expires_on,
         )
-    record(actor, "person.create", row, changes=created(row, PERSON_FIELDS))
+    record(actor, "person.create", row, case_uuid=case_uuid, changes=created(row, PERSON_FIELDS))
     return row
 
 
@@ -242,8 +243,10 @@ def _create_case(
         raise Duplicate(f"The reference {reference} is already used by another case.", "reference")
     try:
         with transaction.atomic():
-            principal = _create_person(actor, person)
+            case_uuid = uuid.uuid4()  # the person's audit entry is scoped to the case
+            principal = _create_person(actor, person, case_uuid)
             case = Case.objects.create(
+                uuid=case_uuid,
                 reference=reference or next_reference(origin, timezone.now().year),
                 programme=programme,
                 category=category,
@@ -260,7 +263,7 @@ def _create_case(
             case.vulnerabilities.set(list(vulnerabilities))
             CaseMember.objects.create(case=case, person=principal, relation=Relation.PRINCIPAL)
             for member in members:
-                relative = _create_person(actor, member.person)
+                relative = _create_person(actor, member.person, case.uuid)
                 CaseMember.objects.create(case=case, person=relative, relation=member.relation)
             if members:
                 case.household_size = 1 + len(members)
@@ -330,7 +333,10 @@ def add_household_member(actor: Any, case: Case, data: PersonData, relation: str
         problems.add("relation", "Choose how this person is related to the principal applicant.")
     problems.raise_if_any()
     with transaction.atomic():
-        person = _create_person(actor, data)
+        # The case row first, then the audit log's append lock (taken by recording the
+        # person), the order every case action follows: no deadlock on PostgreSQL.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        person = _create_person(actor, data, case.uuid)
         member = CaseMember.objects.create(case=case, person=person, relation=relation)
         case.household_size = case.members.count()
         save_versioned(case, None, ["household_size"])

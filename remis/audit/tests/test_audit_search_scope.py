@@ -1,0 +1,93 @@
+"""Nobody finds, in the audit log, entries of a case they cannot see: not an administrator
+of another office, not a superuser. The log holds the case's names, phones and notes."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from remis.accounts import actions as accounts
+from remis.audit.models import AuditEntry
+from remis.audit.queries import search_entries
+from remis.cases import actions
+from remis.cases.tests.factories import PASSWORD, make_person, make_user, register
+from remis.programmes.models import MigrantCategory
+
+pytestmark = pytest.mark.django_db
+
+
+def _register_at(world, actor, office, host, given_name):
+    return actions.register_case(
+        actor,
+        office,
+        programme=world.programme,
+        category=MigrantCategory.objects.get(code="rejected_asylum_seeker"),
+        host_country=host,
+        origin_country="GN",
+        person=make_person(given_name=given_name, phone="+32 470 00 00 00"),
+    )
+
+
+@pytest.fixture
+def nl_admin(world):
+    return make_user("nladmin", world.nl_office, "administrator", ["NL"])
+
+
+def test_an_office_administrator_sees_no_entry_of_another_offices_case(client, world, nl_admin):
+    """Sam works for both offices, so the Dutch administrator searches what Sam did; what
+    Sam did on a Belgian case stays out of their sight."""
+    sam = make_user("sam", world.be_office, "counsellor", ["BE"])
+    accounts.add_membership(None, user=sam, organisation=world.nl_office, role="counsellor", countries=["NL"])
+    be_case = _register_at(world, sam, world.be_office, "BE", "Aïssatou")
+    actions.add_note(sam, be_case, "Lives with her aunt in Kindia")
+    nl_case = _register_at(world, sam, world.nl_office, "NL", "Mamadou")
+
+    found = search_entries(nl_admin)
+    assert not found.filter(case_uuid=be_case.uuid).exists()
+    assert found.filter(case_uuid=nl_case.uuid, action="person.create").exists()
+    assert found.filter(action="membership.create").exists()  # entries of no case stay searchable
+
+    client.login(username="nladmin", password=PASSWORD)
+    body = client.post(reverse("audit_search"), {"username": "sam"}).content.decode()
+    assert "Mamadou" in body
+    assert "Aïssatou" not in body and "Kindia" not in body
+
+
+def test_a_superuser_sees_no_entry_of_a_case_outside_their_scope(client, world, dave):
+    be_case = register(world, person=make_person(given_name="Aïssatou"))
+    nl_case = _register_at(world, dave, world.nl_office, "NL", "Mamadou")
+    root = accounts.create_user(None, username="root", password=PASSWORD, is_superuser=True)
+
+    assert not search_entries(root).filter(case_uuid__isnull=False).exists()
+    assert search_entries(root).filter(action="organisation.create").exists()
+    # The test world's admin is a superuser and an administrator of the Belgian office.
+    assert search_entries(world.admin).filter(case_uuid=be_case.uuid).exists()
+    assert not search_entries(world.admin).filter(case_uuid=nl_case.uuid).exists()
+
+    client.login(username="admin", password=PASSWORD)
+    body = client.post(reverse("audit_search"), {}).content.decode()
+    assert "Aïssatou" in body and "Mamadou" not in body
+    found = client.post(reverse("audit_search"), {"case_reference": nl_case.reference}).content.decode()
+    assert "Mamadou" not in found and "No audit entry matches." in found
+
+
+def test_a_person_is_recorded_with_their_case(world, alice):
+    case = register(world)
+    member = actions.add_household_member(alice, case, make_person(given_name="Kadiatou"), "child")
+    people = AuditEntry.objects.filter(action="person.create")
+    assert set(people.values_list("case_uuid", flat=True)) == {case.uuid}
+    assert people.filter(object_id=str(member.person_id)).exists()
+
+
+def test_the_demo_administrator_administers_an_organisation_and_is_no_superuser(db):
+    from django.core.management import call_command
+
+    from remis.demo.world import build_world
+
+    call_command("sync_defaults", verbosity=0)
+    build_world()
+    from remis.accounts.models import User
+
+    admin = User.objects.get(username="admin")
+    assert not admin.is_superuser
+    assert list(admin.memberships.values_list("role_id", flat=True)) == ["administrator"]
