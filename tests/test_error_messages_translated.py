@@ -173,7 +173,7 @@ def _is_domain_module(path: Path) -> bool:
 
 def _literal_msgids(tree: ast.AST) -> Iterator[str]:
     for node in ast.walk(tree):
-        if _is_gettext(node) and isinstance(node, ast.Call) and node.args:
+        if isinstance(node, ast.Call) and _is_gettext(node) and node.args:
             first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 yield first.value
@@ -198,6 +198,6 @@ def test_every_domain_error_message_has_a_translation(language):
     msgids = _msgids()
     assert len(msgids) > 40  # the scan found the messages (it would pass vacuously otherwise)
     # The catalogue merges REMIS's with Django's (e.g. "This field is required.").
-    catalogue = trans_real.translation(language)._catalog
+    catalogue = trans_real.translation(language)._catalog  # type: ignore[attr-defined]
     missing = sorted(m for m in msgids if m not in catalogue)
     assert missing == [], f"no {language} translation in remis/locale/{language}/LC_MESSAGES/django.po"
