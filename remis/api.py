@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -98,14 +99,14 @@ def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespons
             location = location[1:]
         if len(location) > 1 and location[0] in ("body", "params", "payload"):
             location = location[1:]
-        message = str(item.get("msg", "Invalid value.")).removeprefix("Value error, ")
+        message = str(item.get("msg") or _("Invalid value.")).removeprefix("Value error, ")
         errors.append((".".join(location) or None, message))
-    return api.create_response(request, error_body("The request is not valid.", errors), status=422)
+    return api.create_response(request, error_body(_("The request is not valid."), errors), status=422)
 
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, error_body("A valid API token is required.", []), status=401)
+    return api.create_response(request, error_body(_("A valid API token is required."), []), status=401)
 
 
 @api.exception_handler(HttpError)

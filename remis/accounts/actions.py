@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from remis.accounts.models import ApiToken, Membership, Organisation, Role, User, hash_token
 from remis.accounts.scope import forget_grants
@@ -25,7 +26,7 @@ def _require_admin(actor: Any) -> None:
 def create_organisation(actor: Any, *, name: str, kind: str, country: str) -> Organisation:
     _require_admin(actor)
     if not is_country(country):
-        raise ValidationFailed(f"Unknown country code {country!r}.", "country")
+        raise ValidationFailed(_("Unknown country code “%(code)s”.") % {"code": country}, "country")
     with transaction.atomic():
         org = Organisation.objects.create(name=name, kind=kind, country=country.upper())
         record(actor, "organisation.create", org, changes=created(org, ["name", "kind", "country"]))
@@ -44,7 +45,9 @@ def create_user(
 ) -> User:
     _require_admin(actor)
     if User.objects.filter(username=username).exists():
-        raise ValidationFailed(f"The username {username!r} is taken.", "username")
+        raise ValidationFailed(
+            _("The username “%(username)s” is taken.") % {"username": username}, "username"
+        )
     with transaction.atomic():
         user = User(
             username=username,
@@ -73,9 +76,11 @@ def add_membership(
     codes = sorted({c.upper() for c in countries})
     unknown = [c for c in codes if not is_country(c)]
     if unknown:
-        raise ValidationFailed(f"Unknown country code(s): {', '.join(unknown)}.", "countries")
+        raise ValidationFailed(
+            _("Unknown country code(s): %(codes)s.") % {"codes": ", ".join(unknown)}, "countries"
+        )
     if not Role.objects.filter(code=role).exists():
-        raise ValidationFailed(f"Unknown role {role!r}.", "role")
+        raise ValidationFailed(_("Unknown role “%(role)s”.") % {"role": role}, "role")
     with transaction.atomic():
         membership = Membership.objects.create(
             user=user,
@@ -98,7 +103,7 @@ def add_membership(
 def issue_api_token(actor: User, *, name: str) -> tuple[ApiToken, str]:
     """A new token for the actor themself; the raw key is returned once and never stored."""
     if not name.strip():
-        raise ValidationFailed("Give the token a name.", "name")
+        raise ValidationFailed(_("Give the token a name."), "name")
     raw = ApiToken.new_raw_key()
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -119,7 +124,7 @@ def revoke_api_token(actor: User, token: ApiToken) -> None:
 
 def set_language(actor: User, language: str) -> None:
     if language not in {"", "en", "fr", "ar"}:
-        raise ValidationFailed("Choose English, French or Arabic.", "language")
+        raise ValidationFailed(_("Choose English, French or Arabic."), "language")
     with transaction.atomic():
         before = actor.preferred_language
         actor.preferred_language = language

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 from ninja import Schema as NinjaSchema
 from pydantic import ConfigDict, field_validator
@@ -84,7 +85,7 @@ class Schema(NinjaSchema):
     @classmethod
     def _no_control_characters(cls, value: Any) -> Any:
         if isinstance(value, str) and has_control_characters(value):
-            raise ValueError("Remove the control characters from this field.")
+            raise ValueError(_("Remove the control characters from this field."))
         return value
 
 
@@ -223,7 +224,7 @@ class CaseListParams(Schema):
     def _known_country(cls, value: str) -> str:
         # An unknown code would match nothing: say so instead of answering an empty list.
         if value and not is_country(value):
-            raise ValueError(f"“{value}” is not an ISO 3166 country code.")
+            raise ValueError(_("“%(code)s” is not an ISO 3166 country code.") % {"code": value})
         return value.upper()
 
 
@@ -349,7 +350,9 @@ class SubmissionOut(Schema):
 def _by_code(model: Any, code: str, field: str) -> Any:
     row = model.objects.filter(code=code).first()
     if row is None:
-        raise ValidationFailed(f"Unknown {field} code “{code}”.", field)
+        raise ValidationFailed(
+            _("Unknown %(field)s code “%(code)s”.") % {"field": field, "code": code}, field
+        )
     return row
 
 
@@ -368,7 +371,10 @@ def _page(request: HttpRequest, filters: CaseFilters, limit: int, offset: int) -
 def _filters(params: CaseListParams | CaseSearch, q: str = "") -> CaseFilters:
     if params.category and not MigrantCategory.objects.filter(code=params.category).exists():
         # Codes are configuration, not personal data: saying one is unknown leaks nothing.
-        raise ValidationFailed(f"Unknown category code “{params.category}”.", "category")
+        raise ValidationFailed(
+            _("Unknown %(field)s code “%(code)s”.") % {"field": "category", "code": params.category},
+            "category",
+        )
     return CaseFilters(
         q=q,
         stage=params.stage or "",
@@ -398,7 +404,7 @@ def search_cases(request: HttpRequest, body: CaseSearch) -> dict[str, Any]:
 def create_case(request: HttpRequest, body: CaseIn) -> Status[Case]:
     organisation = Organisation.objects.filter(pk=body.organisation_id).first()
     if organisation is None:
-        raise ValidationFailed("Unknown organisation.", "organisation_id")
+        raise ValidationFailed(_("Unknown organisation."), "organisation_id")
     vulnerabilities = [_by_code(Vulnerability, code, "vulnerabilities") for code in body.vulnerabilities]
     case = actions.register_case(
         request.user,
@@ -474,7 +480,7 @@ def _step_record(request: HttpRequest, case_uuid: uuid.UUID, attribute: str, mis
 
 @router.get("/{case_uuid}/travel", response=TravelOut)
 def read_travel(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
-    return _step_record(request, case_uuid, "travel", "No travel recorded for this case.")
+    return _step_record(request, case_uuid, "travel", _("No travel recorded for this case."))
 
 
 @router.put("/{case_uuid}/travel", response=TravelOut, summary="Create or update the return travel")
@@ -486,7 +492,7 @@ def save_travel(request: HttpRequest, case_uuid: uuid.UUID, body: TravelIn) -> A
 
 @router.get("/{case_uuid}/reception", response=ReceptionOut)
 def read_reception(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
-    return _step_record(request, case_uuid, "reception", "No reception recorded for this case.")
+    return _step_record(request, case_uuid, "reception", _("No reception recorded for this case."))
 
 
 @router.put("/{case_uuid}/reception", response=ReceptionOut, summary="Create or update the reception")
@@ -512,7 +518,7 @@ def submit(request: HttpRequest, case_uuid: uuid.UUID, body: SubmitIn) -> Any:
     case = get_case_for(request.user, case_uuid)
     organisation = Organisation.objects.filter(pk=body.to_organisation_id).first()
     if organisation is None:
-        raise ValidationFailed("Unknown organisation.", "to_organisation_id")
+        raise ValidationFailed(_("Unknown organisation."), "to_organisation_id")
     return Status(201, actions.submit_case(request.user, case, organisation, body.message))
 
 
@@ -554,6 +560,6 @@ def edit_person(request: HttpRequest, person_uuid: uuid.UUID, body: PersonPatch)
     sent = body.dict(exclude={"version"}, exclude_unset=True)
     for name, value in sent.items():
         if value is None and name not in ("date_of_birth", "birth_year_estimated"):
-            raise ValidationFailed("This field cannot be null: send a value or leave it out.", name)
+            raise ValidationFailed(_("This field cannot be null: send a value or leave it out."), name)
     data = PersonData(**{**PersonData.from_person(person).__dict__, **sent})
     return actions.update_person(request.user, case, person, data, expected_version=body.version)

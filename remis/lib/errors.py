@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 
 class ErrorCode(StrEnum):
     INVALID = "invalid"  # a value the domain refuses (dates out of order, unknown country)
@@ -37,15 +39,15 @@ class ValidationFailed(DomainError):
 class NotFound(DomainError):
     code = ErrorCode.NOT_FOUND
 
-    def __init__(self, message: str = "Not found.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("Not found."))
 
 
 class PermissionDenied(DomainError):
     code = ErrorCode.FORBIDDEN
 
-    def __init__(self, message: str = "You do not have permission to do this.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("You do not have permission to do this."))
 
 
 class Conflict(DomainError):
@@ -54,8 +56,10 @@ class Conflict(DomainError):
     def __init__(self, message: str | None = None) -> None:
         super().__init__(
             message
-            or "Someone else saved this record after you opened it. Reload to see their "
-            "changes, then apply yours again.",
+            or _(
+                "Someone else saved this record after you opened it. Reload to see their "
+                "changes, then apply yours again."
+            ),
             "version",
         )
 

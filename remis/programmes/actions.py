@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
@@ -27,7 +28,9 @@ def _countries(field: str, codes: Iterable[str]) -> list[str]:
     upper = sorted({c.upper() for c in codes})
     unknown = [c for c in upper if not is_country(c)]
     if unknown:
-        raise ValidationFailed(f"Unknown country code(s): {', '.join(unknown)}.", field)
+        raise ValidationFailed(
+            _("Unknown country code(s): %(codes)s.") % {"codes": ", ".join(unknown)}, field
+        )
     return upper
 
 
@@ -49,9 +52,9 @@ def create_programme(
 ) -> Programme:
     _require_manage(actor)
     if ends_on and ends_on < starts_on:
-        raise ValidationFailed("The end date is before the start date.", "ends_on")
+        raise ValidationFailed(_("The end date is before the start date."), "ends_on")
     if Programme.objects.filter(code=code).exists():
-        raise ValidationFailed(f"A programme with code {code!r} exists.", "code")
+        raise ValidationFailed(_("A programme with code “%(code)s” exists.") % {"code": code}, "code")
     hosts = _countries("host_countries", host_countries)
     origins = _countries("origin_countries", origin_countries)
     categories = list(MigrantCategory.objects.filter(code__in=list(eligible_categories)))

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.audit.actions import created, record
@@ -60,7 +61,7 @@ def _create_or_update(
         return row, created(row, fields)
     if expected_version is None:
         raise ValidationFailed(
-            "This record already exists: send the version you read to change it.", "version"
+            _("This record already exists: send the version you read to change it."), "version"
         )
     return row, apply_changes(row, values, fields, expected_version)
 
@@ -71,7 +72,7 @@ def record_consent(
     require(actor, case, Perm.CASE_CONSENT)
     problems = Problems()
     if purpose not in ConsentPurpose.values:
-        problems.add("purpose", "Choose what the consent is for.")
+        problems.add("purpose", _("Choose what the consent is for."))
     problems.check(field_rules.CONSENT, {"given_on": given_on, "note": note.strip()})
     problems.raise_if_any()
     with transaction.atomic():
@@ -101,7 +102,7 @@ def record_counselling(
     require(actor, case, Perm.CASE_COUNSELLING)
     problems = Problems()
     if mode not in CounsellingMode.values:
-        problems.add("mode", "Choose how the session was held.")
+        problems.add("mode", _("Choose how the session was held."))
     problems.check(
         field_rules.COUNSELLING, {"held_on": held_on, "topics": topics.strip(), "notes": notes.strip()}
     )
@@ -130,7 +131,7 @@ def add_need(actor: Any, case: Case, *, kind: str, description: str = "") -> Pre
     require(actor, case, Perm.CASE_COUNSELLING)
     problems = Problems()
     if kind not in NeedKind.values:
-        problems.add("kind", "Choose the kind of need.")
+        problems.add("kind", _("Choose the kind of need."))
     problems.check(field_rules.NEED, {"description": description.strip()})
     problems.raise_if_any()
     with transaction.atomic():
@@ -156,13 +157,13 @@ def save_travel(
     require(actor, case, Perm.CASE_TRAVEL)
     problems = Problems()
     if departure_date and arrival_date and arrival_date < departure_date:
-        problems.add("arrival_date", "The arrival date is before the departure date.")
+        problems.add("arrival_date", _("The arrival date is before the departure date."))
     if arrival_date and not departure_date:
-        problems.add("departure_date", "Enter the departure date as well as the arrival date.")
+        problems.add("departure_date", _("Enter the departure date as well as the arrival date."))
     if escort not in Escort.values:
-        problems.add("escort", "Choose an escort option.")
+        problems.add("escort", _("Choose an escort option."))
     if medical_fitness not in Fitness.values:
-        problems.add("medical_fitness", "Choose the medical fitness to travel.")
+        problems.add("medical_fitness", _("Choose the medical fitness to travel."))
     values = {
         "departure_date": departure_date,
         "arrival_date": arrival_date,
@@ -202,11 +203,11 @@ def save_reception(
     require(actor, case, Perm.CASE_RECEPTION)
     problems = Problems()
     if case.arrival_date and received_on < case.arrival_date:
-        problems.add("received_on", "The reception date is before the arrival date.")
+        problems.add("received_on", _("The reception date is before the arrival date."))
     if pocket_money < 0:
-        problems.add("pocket_money", "Pocket money cannot be negative.")
+        problems.add("pocket_money", _("Pocket money cannot be negative."))
     if pocket_money > 0 and not pocket_money_currency:
-        problems.add("pocket_money_currency", "Give the ISO 4217 currency of the pocket money (e.g. EUR).")
+        problems.add("pocket_money_currency", _("Give the ISO 4217 currency of the pocket money (e.g. EUR)."))
     values: dict[str, Any] = {
         "received_on": received_on,
         "airport_pickup": airport_pickup,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.audit.actions import diff, record
@@ -45,9 +46,9 @@ def transition_case(
     """Move the case to the next stage of its journey. Closing has its own action."""
     require(actor, case, Perm.CASE_TRANSITION)
     if target not in Stage.values:
-        raise TransitionRefused(f"“{target}” is not a stage.", "stage")
+        raise TransitionRefused(_("“%(stage)s” is not a stage.") % {"stage": target}, "stage")
     if target == Stage.CLOSED:
-        raise TransitionRefused("Use “Close case” to close a case: a reason is required.", "stage")
+        raise TransitionRefused(_("Use “Close case” to close a case: a reason is required."), "stage")
     check_fields(field_rules.TRANSITION, reason=reason)
     why_not = refusal(case, target)
     if why_not:
@@ -62,7 +63,7 @@ def close_case(
 ) -> Case:
     require(actor, case, Perm.CASE_CLOSE)
     if closure_reason not in ClosureReason.values:
-        raise ValidationFailed("Choose why the case is closed.", "closure_reason")
+        raise ValidationFailed(_("Choose why the case is closed."), "closure_reason")
     check_fields(field_rules.TRANSITION, note=note)
     why_not = refusal(case, Stage.CLOSED)
     if why_not:
@@ -83,9 +84,9 @@ def reopen_case(actor: Any, case: Case, reason: str, *, expected_version: int | 
     """Return a closed case to the stage it was closed from; the reason is kept."""
     require(actor, case, Perm.CASE_CLOSE)
     if case.stage != Stage.CLOSED:
-        raise TransitionRefused("Only a closed case can be reopened.", "stage")
+        raise TransitionRefused(_("Only a closed case can be reopened."), "stage")
     if not reason.strip():
-        raise ValidationFailed("Say why the case is reopened.", "reason")
+        raise ValidationFailed(_("Say why the case is reopened."), "reason")
     check_fields(field_rules.TRANSITION, reason=reason.strip())
     with transaction.atomic():
         target = Stage(case.stage_before_closure or Stage.REGISTERED)

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.audit.actions import record
@@ -30,7 +32,7 @@ def add_note(actor: Any, case: Case, body: str) -> Note:
     require(actor, case, Perm.CASE_NOTE)
     text = body.strip()
     if not text:
-        raise ValidationFailed("Write the note before saving it.", "body")
+        raise ValidationFailed(_("Write the note before saving it."), "body")
     check_fields(field_rules.NOTE_FIELDS, body=text)
     with transaction.atomic():
         note = Note.objects.create(case=case, author=actor, body=text)
@@ -52,17 +54,22 @@ def upload_document(actor: Any, case: Case, *, title: str, upload: UploadedFile)
     require(actor, case, Perm.CASE_DOCUMENT)
     limit = settings.DOCUMENT_MAX_BYTES
     if not title.strip():
-        raise ValidationFailed("Give the document a title.", "title")
+        raise ValidationFailed(_("Give the document a title."), "title")
     check_fields(field_rules.DOCUMENT_UPLOAD, title=title.strip())
     if upload.size is None or upload.size == 0:
-        raise ValidationFailed("The file is empty.", "file")
+        raise ValidationFailed(_("The file is empty."), "file")
     if upload.size > limit:
         raise ValidationFailed(
-            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.", "file"
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": number_format(upload.size / 1_048_576, 1),
+                "limit": number_format(limit / 1_048_576, 0),
+            },
+            "file",
         )
     content_type = sniff_type(upload)
     if content_type is None or content_type not in settings.DOCUMENT_ALLOWED_TYPES:
-        raise ValidationFailed("Only PDF, JPEG and PNG files can be uploaded.", "file")
+        raise ValidationFailed(_("Only PDF, JPEG and PNG files can be uploaded."), "file")
     document = CaseDocument(
         case=case,
         title=title.strip(),
@@ -97,7 +104,7 @@ def delete_document(actor: Any, case: Case, document: CaseDocument) -> None:
     """Soft delete: the file stays for the legal record, hidden from the case page."""
     require(actor, case, Perm.CASE_DOCUMENT)
     if document.case_id != case.pk or document.deleted_at:
-        raise ValidationFailed("No such document on this case.", "document")
+        raise ValidationFailed(_("No such document on this case."), "document")
     with transaction.atomic():
         document.deleted_at = timezone.now()
         document.save(update_fields=["deleted_at"])

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
@@ -104,16 +105,26 @@ def _check_case(
     problems.country("host_country", host)
     problems.country("origin_country", origin)
     if host and host == origin:
-        problems.add("origin_country", "The country of origin must differ from the host country.")
+        problems.add("origin_country", _("The country of origin must differ from the host country."))
     if host and programme.host_countries and host not in programme.host_countries:
-        problems.add("host_country", f"Programme {programme.code} does not cover host country {host}.")
+        problems.add(
+            "host_country",
+            _("Programme %(code)s does not cover host country %(country)s.")
+            % {"code": programme.code, "country": host},
+        )
     if origin and programme.origin_countries and origin not in programme.origin_countries:
         problems.add(
-            "origin_country", f"Programme {programme.code} does not cover country of origin {origin}."
+            "origin_country",
+            _("Programme %(code)s does not cover country of origin %(country)s.")
+            % {"code": programme.code, "country": origin},
         )
     eligible = set(programme.eligible_categories.values_list("pk", flat=True))
     if eligible and category.pk not in eligible:
-        problems.add("category", f"“{category.name}” is not eligible in programme {programme.code}.")
+        problems.add(
+            "category",
+            _("“%(category)s” is not eligible in programme %(code)s.")
+            % {"category": category.label, "code": programme.code},
+        )
 
 
 def _acting_grant_org(
@@ -153,7 +164,7 @@ def register_case(
     _check_case(problems, programme, category, host, origin)
     problems.check(field_rules.CASE, {"reference": reference, "intended_return_date": intended_return_date})
     if intended_return_date and intended_return_date < timezone.localdate() - dt.timedelta(days=365):
-        problems.add("intended_return_date", "The intended return date is more than a year in the past.")
+        problems.add("intended_return_date", _("The intended return date is more than a year in the past."))
     _acting_grant_org(actor, organisation, Perm.CASE_REGISTER, host, problems)
     problems.raise_if_any()
     return _create_case(
@@ -196,7 +207,11 @@ def open_post_arrival_case(
     problems.check(field_rules.CASE, {"arrival_date": arrival_date})
     coordinators = list(partners_in(programme, PartnerRole.HOST_COORDINATOR, host)) if host else []
     if host and not coordinators:
-        problems.add("host_country", f"Programme {programme.code} has no host-side coordinator for {host}.")
+        problems.add(
+            "host_country",
+            _("Programme %(code)s has no host-side coordinator for %(country)s.")
+            % {"code": programme.code, "country": host},
+        )
     _acting_grant_org(actor, organisation, Perm.CASE_OPEN_POST_ARRIVAL, origin, problems)
     problems.raise_if_any()
     case = _create_case(
@@ -240,7 +255,10 @@ def _create_case(
     members: Sequence[MemberData] = (),
 ) -> Case:
     if reference and Case.objects.filter(reference=reference).exists():
-        raise Duplicate(f"The reference {reference} is already used by another case.", "reference")
+        raise Duplicate(
+            _("The reference %(reference)s is already used by another case.") % {"reference": reference},
+            "reference",
+        )
     try:
         with transaction.atomic():
             case_uuid = uuid.uuid4()  # the person's audit entry is scoped to the case
@@ -289,14 +307,14 @@ def _create_case(
             )
             events.emit("case.registered", case_id=case.pk)
     except IntegrityError as exc:  # a concurrent registration took the same reference
-        raise Duplicate("The reference is already used by another case.", "reference") from exc
+        raise Duplicate(_("The reference is already used by another case."), "reference") from exc
     return case
 
 
 def confirm_post_arrival_case(actor: Any, case: Case) -> None:
     require(actor, case, Perm.CASE_CONFIRM_POST_ARRIVAL)
     if case.post_arrival_status != PostArrivalStatus.PENDING:
-        raise ValidationFailed("This case is not awaiting confirmation.", "post_arrival_status")
+        raise ValidationFailed(_("This case is not awaiting confirmation."), "post_arrival_status")
     with transaction.atomic():
         case.post_arrival_status = PostArrivalStatus.CONFIRMED
         save_versioned(case, None, ["post_arrival_status"])
@@ -312,7 +330,7 @@ def confirm_post_arrival_case(actor: Any, case: Case) -> None:
 def update_person(actor: Any, case: Case, person: Person, data: PersonData, expected_version: int) -> Person:
     require(actor, case, Perm.CASE_EDIT)
     if not case.members.filter(person=person).exists():
-        raise ValidationFailed("This person is not covered by the case.", "person")
+        raise ValidationFailed(_("This person is not covered by the case."), "person")
     problems = Problems()
     check_person(problems, data)
     problems.raise_if_any()
@@ -330,7 +348,7 @@ def add_household_member(actor: Any, case: Case, data: PersonData, relation: str
     problems = Problems()
     check_person(problems, data)
     if relation not in Relation.values or relation == Relation.PRINCIPAL:
-        problems.add("relation", "Choose how this person is related to the principal applicant.")
+        problems.add("relation", _("Choose how this person is related to the principal applicant."))
     problems.raise_if_any()
     with transaction.atomic():
         # The case row first, then the audit log's append lock (taken by recording the
@@ -370,7 +388,7 @@ def update_case_details(
     outsiders = [w for w in workers if w.pk not in allowed]
     if outsiders:
         problems.add(
-            "assigned_workers", "Case workers must belong to an organisation with access to the case."
+            "assigned_workers", _("Case workers must belong to an organisation with access to the case.")
         )
     problems.raise_if_any()
     fields = ["category", "intended_return_date", "vulnerabilities", "assigned_workers"]

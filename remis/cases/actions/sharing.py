@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
@@ -36,14 +37,14 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
     check_fields(field_rules.SUBMISSION, message=message.strip())
     if not case.has_consent(ConsentPurpose.SHARING):
         raise ValidationFailed(
-            "Record the returnee's consent to sharing with partners before submitting the case.",
+            _("Record the returnee's consent to sharing with partners before submitting the case."),
             "to_organisation",
         )
     partners = partners_in(case.programme, PartnerRole.REINTEGRATION_PARTNER, case.origin_country)
     if not partners.filter(pk=to_organisation.pk).exists():
         raise ValidationFailed(
-            f"{to_organisation.name} is not a reintegration partner of this programme "
-            "in the country of origin.",
+            _("%(organisation)s is not a reintegration partner of this programme in the country of origin.")
+            % {"organisation": to_organisation.name},
             "to_organisation",
         )
     now = timezone.now()
@@ -54,7 +55,7 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
         Case.objects.select_for_update().filter(pk=case.pk).first()
         open_statuses = [SubmissionStatus.PENDING, SubmissionStatus.ACCEPTED]
         if case.submissions.filter(status__in=open_statuses).exists():
-            raise ValidationFailed("The case is already submitted or accepted.", "to_organisation")
+            raise ValidationFailed(_("The case is already submitted or accepted."), "to_organisation")
         try:
             with transaction.atomic():
                 submission = Submission.objects.create(
@@ -67,7 +68,9 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
                     due_at=now + dt.timedelta(days=case.programme.submission_response_days),
                 )
         except IntegrityError as exc:
-            raise ValidationFailed("The case is already submitted or accepted.", "to_organisation") from exc
+            raise ValidationFailed(
+                _("The case is already submitted or accepted."), "to_organisation"
+            ) from exc
         # The partner sees the case while deciding; a rejection takes that access back.
         CaseAccess.objects.update_or_create(
             case=case,
@@ -106,9 +109,9 @@ def respond_to_submission(
     ):
         raise PermissionDenied()
     if submission.status != SubmissionStatus.PENDING:
-        raise ValidationFailed("This submission has already been answered.", "status")
+        raise ValidationFailed(_("This submission has already been answered."), "status")
     if not accept and not reason.strip():
-        raise ValidationFailed("Say why the case is rejected, so the sender can correct it.", "reason")
+        raise ValidationFailed(_("Say why the case is rejected, so the sender can correct it."), "reason")
     check_fields(field_rules.SUBMISSION, reason=reason.strip())
     now = timezone.now()
     status = SubmissionStatus.ACCEPTED if accept else SubmissionStatus.REJECTED
@@ -120,7 +123,7 @@ def respond_to_submission(
             status=status, responded_at=now, responded_by=actor, rejection_reason=rejection_reason
         )
         if answered == 0:
-            raise ValidationFailed("This submission has already been answered.", "status")
+            raise ValidationFailed(_("This submission has already been answered."), "status")
         submission.refresh_from_db()
         access = CaseAccess.objects.get(case=case, organisation_id=submission.to_organisation_id)
         if accept:

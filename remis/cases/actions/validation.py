@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from remis.cases import fields as field_rules
 from remis.cases.models import DocumentKind, Sex
@@ -83,9 +84,9 @@ class Problems:
     def country(self, field_name: str, code: str, *, required: bool = True) -> None:
         if not code:
             if required:
-                self.add(field_name, "This field is required.")
+                self.add(field_name, _("This field is required."))
         elif not is_country(code):
-            self.add(field_name, f"“{code}” is not an ISO 3166 country code.")
+            self.add(field_name, _("“%(code)s” is not an ISO 3166 country code.") % {"code": code})
 
     def check(self, rules: dict[str, Rule], values: dict[str, Any], prefix: str = "") -> None:
         """Every value against its declared rule (length, plausible range, syntax)."""
@@ -109,22 +110,24 @@ def check_person(problems: Problems, person: PersonData, prefix: str = "") -> No
     today = timezone.localdate()
     problems.check(field_rules.PERSON, person.model_fields(), prefix)
     if not person.given_name.strip():
-        problems.add(f"{prefix}given_name", "Enter the given name.")
+        problems.add(f"{prefix}given_name", _("Enter the given name."))
     if not person.family_name.strip():
-        problems.add(f"{prefix}family_name", "Enter the family name.")
+        problems.add(f"{prefix}family_name", _("Enter the family name."))
     if person.sex not in Sex.values:
-        problems.add(f"{prefix}sex", f"“{person.sex}” is not a valid sex.")
+        problems.add(f"{prefix}sex", _("“%(sex)s” is not a valid sex.") % {"sex": person.sex})
     if person.birth_year_estimated is not None and not (1900 <= person.birth_year_estimated <= today.year):
         problems.add(
             f"{prefix}birth_year_estimated",
-            f"The estimated year of birth must be between 1900 and {today.year}.",
+            _("The estimated year of birth must be between 1900 and %(year)s.") % {"year": today.year},
         )
     problems.country(f"{prefix}nationality", person.nationality, required=False)
     for i, doc in enumerate(person.documents):
         if doc.kind not in DocumentKind.values:
-            problems.add(f"{prefix}documents[{i}].kind", f"“{doc.kind}” is not a document type.")
+            problems.add(
+                f"{prefix}documents[{i}].kind", _("“%(kind)s” is not a document type.") % {"kind": doc.kind}
+            )
         if not doc.number.strip():
-            problems.add(f"{prefix}documents[{i}].number", "Enter the document number.")
+            problems.add(f"{prefix}documents[{i}].number", _("Enter the document number."))
         document = {"number": doc.number.strip(), "expires_on": doc.expires_on}
         problems.check(field_rules.DOCUMENT, document, f"{prefix}documents[{i}].")
         problems.country(f"{prefix}documents[{i}].issuing_country", doc.issuing_country, required=False)
