@@ -148,5 +148,5 @@ def check_members(problems: Problems, members: list[MemberData]) -> None:
         check_person(problems, member.person, prefix=f"members[{i}].")
         if member.relation not in Relation.values or member.relation == Relation.PRINCIPAL:
             problems.add(
-                f"members[{i}].relation", "Choose how this person is related to the principal applicant."
+                f"members[{i}].relation", _("Choose how this person is related to the principal applicant.")
             )
