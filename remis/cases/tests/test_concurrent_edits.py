@@ -1,0 +1,104 @@
+"""Parallel API requests on the same case, each thread on its own connection, on SQLite and
+PostgreSQL: an accept and a reject of one submission never both succeed, a case is never
+submitted to two partners at once, and a one-per-case record is never created twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+
+from django.test import Client
+
+from remis.accounts.actions import issue_api_token
+from remis.audit.models import AuditEntry
+from remis.cases import actions
+from remis.cases.models import CaseAccess, ReturnTravel, Submission
+from remis.cases.tests.factories import make_user, register
+from remis.programmes import actions as programmes
+from remis.programmes.models import PartnerRole
+
+ROUNDS = 4
+
+
+def _caller(user):
+    """A function calling the API as `user` with its own client (its own connection)."""
+    _token, raw = issue_api_token(user, name="parallel")
+
+    def call(method: str, path: str, body: dict):
+        client = Client()
+        send = getattr(client, method)
+        response = send(
+            f"/api/v1{path}", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+        )
+        return response.status_code
+
+    return call
+
+
+def _consented_case(world, alice):
+    case = register(world)
+    actions.record_consent(alice, case, purpose="sharing_with_partners", given=True, given_on=dt.date.today())
+    return case
+
+
+def test_accept_and_reject_of_one_submission_never_both_succeed(parallel_db, world, alice, bob):
+    for _round in range(ROUNDS):
+        case = _consented_case(world, alice)
+        submission = actions.submit_case(alice, case, world.gn_partner)
+        bobs = [_caller(bob), _caller(bob)]
+        path = f"/cases/{case.uuid}/submissions/{submission.pk}/answer"
+        statuses = parallel_db(
+            partial(bobs[0], "post", path, {"accept": True}),
+            partial(bobs[1], "post", path, {"accept": False, "reason": "Not in our area"}),
+        )
+        # The loser is refused: "already answered" (422), or, when the rejection won, the
+        # partner no longer has the case (403 or 404).
+        assert statuses.count(200) == 1 and set(statuses) - {200} <= {403, 404, 422}, statuses
+        submission.refresh_from_db()
+        access = CaseAccess.objects.get(case=case, organisation=world.gn_partner)
+        answers = AuditEntry.objects.filter(case_uuid=case.uuid, action__in=["case.accept", "case.reject"])
+        assert answers.count() == 1
+        if submission.status == "accepted":
+            assert access.revoked_at is None and access.reason == "accepted"
+            assert answers.get().action == "case.accept"
+        else:
+            assert access.revoked_at is not None
+            assert answers.get().action == "case.reject"
+
+
+def test_a_case_is_never_submitted_to_two_partners_at_once(parallel_db, world, alice):
+    from remis.accounts import actions as accounts
+    from remis.accounts.models import OrganisationType
+
+    other = accounts.create_organisation(None, name="Conakry Avenir", kind=OrganisationType.NGO, country="GN")
+    programmes.add_partner(None, world.programme, other, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
+    for _round in range(ROUNDS):
+        case = _consented_case(world, alice)
+        alices = [_caller(alice), _caller(alice)]
+        path = f"/cases/{case.uuid}/submissions"
+        statuses = parallel_db(
+            partial(alices[0], "post", path, {"to_organisation_id": world.gn_partner.pk}),
+            partial(alices[1], "post", path, {"to_organisation_id": other.pk}),
+        )
+        assert sorted(statuses) == [201, 422], statuses
+        assert Submission.objects.filter(case=case).count() == 1
+        partners = CaseAccess.objects.filter(
+            case=case, organisation__in=[world.gn_partner, other], revoked_at__isnull=True
+        )
+        assert partners.count() == 1
+
+
+def test_travel_is_never_created_twice(parallel_db, world, alice):
+    make_user("amadou", world.be_office, "counsellor", ["BE"])
+    for _round in range(ROUNDS):
+        case = register(world)
+        alices = [_caller(alice), _caller(alice)]
+        path = f"/cases/{case.uuid}/travel"
+        today = dt.date.today()
+        statuses = parallel_db(
+            partial(alices[0], "put", path, {"departure_date": str(today), "route": "BRU-CKY"}),
+            partial(alices[1], "put", path, {"departure_date": str(today), "route": "BRU-DKR-CKY"}),
+        )
+        assert sorted(statuses) in ([200, 409], [200, 422]), statuses
+        assert ReturnTravel.objects.filter(case=case).count() == 1
+        assert AuditEntry.objects.filter(case_uuid=case.uuid, action="case.travel").count() == 1
