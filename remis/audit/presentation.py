@@ -10,10 +10,13 @@ id, not one per value.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from remis.audit.models import AuditEntry
@@ -104,6 +107,7 @@ class EntryView:
 
 
 EMPTY = "—"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # dates are logged as ISO text; people read them formatted
 
 
 def _flatten(value: Any) -> list[Any]:
@@ -148,6 +152,8 @@ def describe_entries(entries: Iterable[AuditEntry], *, sees_sensitive: bool) -> 
             one = lookup.get(part) if _hashable(part) else None
             if isinstance(part, bool):
                 texts.append(_("Yes") if part else _("No"))
+            elif isinstance(part, str) and ISO_DATE.fullmatch(part):
+                texts.append(date_format(dt.date.fromisoformat(part), "SHORT_DATE_FORMAT"))
             elif one is None:
                 texts.append(str(part))
             elif one.sensitive and not sees_sensitive:

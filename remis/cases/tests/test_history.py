@@ -94,3 +94,18 @@ def test_the_submission_message_is_shown_to_both_sides(client, world, alice, bob
         html = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
         sharing = html[html.index('id="sharing"') : html.index('id="travel"')]
         assert "Urgent: please call before arrival" in sharing, user.username
+
+
+def test_logged_dates_read_as_dates_in_the_readers_language(world, alice, today):
+    from django.utils import formats, translation
+
+    from remis.audit.models import AuditEntry
+    from remis.audit.presentation import describe_entries
+    from remis.cases.tests.factories import returned_case
+
+    case = returned_case(world)
+    entries = AuditEntry.objects.filter(case_uuid=case.uuid, action="case.travel")
+    with translation.override("fr"):
+        lines = {c.field: c.after for v in describe_entries(entries, sees_sensitive=True) for c in v.changes}
+        expected = formats.date_format(today, "SHORT_DATE_FORMAT")
+    assert lines["arrival_date"] == expected != today.isoformat()
