@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,6 +13,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
 from remis.audit.presentation import describe_entries, reader_sees_sensitive
 from remis.audit.queries import case_uuid_for_reference, search_entries
+from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
 from remis.lib.widgets import IsoDateInput
 
@@ -34,7 +35,7 @@ class AuditSearchForm(forms.Form):
 @login_required
 def audit_search(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_superuser or has_perm(request.user, Perm.AUDIT_VIEW_ALL)):
-        return HttpResponseForbidden(_("Only administrators can search the audit log."))
+        return forbidden(request, _("Only administrators can search the audit log."))
     form = AuditSearchForm(request.POST or None)
     criteria: dict = {}
     page_number = 1

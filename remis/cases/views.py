@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,6 +49,7 @@ from remis.cases.queries import (
     submissions_awaiting,
 )
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
+from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
 from remis.programmes.models import PartnerRole
 from remis.programmes.queries import partners_in
@@ -227,7 +228,7 @@ def register(request: HttpRequest, post_arrival: bool = False) -> HttpResponse:
     perm = Perm.CASE_OPEN_POST_ARRIVAL if post_arrival else Perm.CASE_REGISTER
     organisations = _organisations_with(request.user, perm)
     if not organisations.exists():
-        return HttpResponseForbidden(_("Your role cannot register cases."))
+        return forbidden(request, _("Your role cannot register cases."))
     form_class = case_forms.PostArrivalCaseForm if post_arrival else case_forms.RegisterCaseForm
     form = form_class(
         request.POST or None, organisations=organisations, countries=_office_countries(request.user, perm)
@@ -562,7 +563,7 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except PermissionDenied:
-        return HttpResponseForbidden(_("Your role cannot do this on this case."))
+        return forbidden(request, _("Your role cannot do this on this case."))
     except DomainError as error:
         if form is None or step in BUTTON_STEPS:
             return _refused(request, case, step, error.message)

@@ -312,3 +312,11 @@ def test_a_person_of_another_case_cannot_be_edited_through_this_one(client, worl
     assert response.status_code == 404
     stranger.refresh_from_db()
     assert stranger.given_name != "X"
+
+
+def test_a_refusal_is_a_page_in_the_sites_layout(client, world, carol):
+    login(client, carol)
+    response = client.get(reverse("case_register"))
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Your role cannot register cases." in body and "<nav" in body
