@@ -6,7 +6,7 @@ A guard is a predicate that returns the reason a move is refused, or None when a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -86,12 +86,53 @@ def _needs_reception(case: Case) -> str | None:
     return None
 
 
-GUARDS: dict[Stage, Callable[[Case], str | None]] = {
-    Stage.RETURN_PLANNED: _needs_counselling_and_consent,
-    Stage.RETURNED: _needs_travel_dates,
-    Stage.RECEPTION: _needs_origin_partner,
-    Stage.ASSESSMENT: _needs_reception,
-}
+Guard = Callable[["Case"], str | None]
+StageHook = Callable[[Any, "Case"], None]
+
+# Guards per target stage, in the order registered: the cases app's own below, later apps'
+# from their AppConfig.ready() (assistance: "an approved plan before Assistance"), so the
+# cases app never imports them.
+_guards: dict[Stage, list[tuple[str, Guard]]] = {}
+# Hooks run inside the moving transaction once a case has entered a stage (monitoring:
+# "a schedule on Returned"); an exception in a hook undoes the move.
+_stage_hooks: dict[Stage, list[tuple[str, StageHook]]] = {}
+
+
+def register_guard(target: Stage | str, name: str, guard: Guard) -> None:
+    """`guard(case)` returns why a move to `target` is refused, or None. Registering a
+    name again replaces that guard (an app's ready() may run more than once in tests)."""
+    entries = [(n, g) for n, g in _guards.get(Stage(target), []) if n != name]
+    _guards[Stage(target)] = [*entries, (name, guard)]
+
+
+def register_stage_hook(stage: Stage | str, name: str, hook: StageHook) -> None:
+    """`hook(actor, case)` runs in the transaction that brings a case into `stage`
+    (by a move, a reopening or a registration directly at that stage)."""
+    entries = [(n, h) for n, h in _stage_hooks.get(Stage(stage), []) if n != name]
+    _stage_hooks[Stage(stage)] = [*entries, (name, hook)]
+
+
+def unregister(name: str) -> None:
+    """Remove a guard or hook by name (tests)."""
+    for stage, guards in _guards.items():
+        _guards[stage] = [entry for entry in guards if entry[0] != name]
+    for stage, hooks in _stage_hooks.items():
+        _stage_hooks[stage] = [entry for entry in hooks if entry[0] != name]
+
+
+def guards_for(target: Stage | str) -> list[tuple[str, Guard]]:
+    return list(_guards.get(Stage(target), []))
+
+
+def run_stage_hooks(actor: Any, case: Case, stage: Stage | str) -> None:
+    for _name, hook in list(_stage_hooks.get(Stage(stage), [])):
+        hook(actor, case)
+
+
+register_guard(Stage.RETURN_PLANNED, "cases.counselling_and_consent", _needs_counselling_and_consent)
+register_guard(Stage.RETURNED, "cases.travel_dates", _needs_travel_dates)
+register_guard(Stage.RECEPTION, "cases.origin_partner", _needs_origin_partner)
+register_guard(Stage.ASSESSMENT, "cases.reception", _needs_reception)
 
 
 def next_stages(stage: Stage | str) -> tuple[Stage, ...]:
@@ -99,7 +140,8 @@ def next_stages(stage: Stage | str) -> tuple[Stage, ...]:
 
 
 def refusal(case: Case, target: Stage | str) -> str | None:
-    """Why `case` cannot move to `target` now, or None if it can."""
+    """Why `case` cannot move to `target` now, or None if it can: the move must be in
+    TRANSITIONS, then every registered guard of `target` must agree."""
     current = Stage(case.stage)
     target = Stage(target)
     if target not in TRANSITIONS[current]:
@@ -107,5 +149,27 @@ def refusal(case: Case, target: Stage | str) -> str | None:
             _("A case in stage “%(current)s” cannot move to “%(target)s”.")
             % {"current": current.label, "target": target.label}
         )
-    guard = GUARDS.get(target)
-    return guard(case) if guard else None
+    for _name, guard in guards_for(target):
+        why_not = guard(case)
+        if why_not:
+            return why_not
+    return None
+
+
+# The two smaller state machines of a case: a submission to a partner, and the host-side
+# confirmation of a case opened after arrival. A rejected case is resubmitted as a new
+# submission, so answered submissions are final.
+SUBMISSION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "pending": ("accepted", "rejected"),
+    "accepted": (),
+    "rejected": (),
+}
+POST_ARRIVAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "pending": ("confirmed",),
+    "confirmed": (),
+    "n/a": (),
+}
+
+
+def can_change(table: dict[str, tuple[str, ...]], current: str, target: str) -> bool:
+    return target in table.get(current, ())

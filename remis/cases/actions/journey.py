@@ -14,6 +14,7 @@ from remis.audit.actions import created, record
 from remis.cases import fields as field_rules
 from remis.cases.actions.common import apply_changes, require, save_versioned
 from remis.cases.actions.validation import Problems
+from remis.cases.events import ConsentRecorded, TravelSaved
 from remis.cases.models import (
     Case,
     Consent,
@@ -27,6 +28,7 @@ from remis.cases.models import (
     Reception,
     ReturnTravel,
 )
+from remis.lib import events
 from remis.lib.errors import Conflict, ValidationFailed
 
 TRAVEL_FIELDS = ["departure_date", "arrival_date", "route", "escort", "medical_fitness", "notes"]
@@ -86,6 +88,7 @@ def record_consent(
             case_uuid=case.uuid,
             changes=created(consent, ["purpose", "given", "given_on", "note"]),
         )
+        events.emit(ConsentRecorded(case_id=case.pk, consent_id=consent.pk, purpose=purpose, given=given))
     return consent
 
 
@@ -178,10 +181,20 @@ def save_travel(
         travel, changes = _create_or_update(ReturnTravel, case, values, TRAVEL_FIELDS, expected_version)
         if not changes:
             return travel
+        previous_arrival = case.arrival_date
         if case.arrival_date != arrival_date:
             case.arrival_date = arrival_date
             save_versioned(case, None, ["arrival_date"])
         record(actor, "case.travel", travel, case_uuid=case.uuid, changes=changes)
+        events.emit(
+            TravelSaved(
+                case_id=case.pk,
+                departure_date=departure_date,
+                arrival_date=arrival_date,
+                previous_arrival_date=previous_arrival,
+                arrival_changed=previous_arrival != arrival_date,
+            )
+        )
     return travel
 
 

@@ -13,7 +13,8 @@ from remis.audit.actions import diff, record
 from remis.cases import fields as field_rules
 from remis.cases.actions.common import require, save_versioned
 from remis.cases.actions.validation import check_fields
-from remis.cases.lifecycle import ClosureReason, Stage, refusal
+from remis.cases.events import CaseClosed, CaseReopened, StageChanged
+from remis.cases.lifecycle import ClosureReason, Stage, refusal, run_stage_hooks
 from remis.cases.models import Case, Transition
 from remis.lib import events
 from remis.lib.errors import TransitionRefused, ValidationFailed
@@ -35,9 +36,10 @@ def _move(
     case.stage_changed_at = timezone.now()
     save_versioned(case, expected_version, ["stage", "stage_changed_at", *(fields or {})])
     Transition.objects.create(case=case, from_stage=before["stage"], to_stage=target, by=actor, reason=reason)
+    run_stage_hooks(actor, case, target)
     after = {"stage": str(target), **(fields or {})}
     record(actor, "case.transition", case, case_uuid=case.uuid, changes=diff(before, after))
-    events.emit("case.stage_changed", case_id=case.pk, from_stage=before, to_stage=str(target))
+    events.emit(StageChanged(case_id=case.pk, from_stage=str(before["stage"]), to_stage=str(target)))
 
 
 def transition_case(
@@ -68,6 +70,7 @@ def close_case(
     why_not = refusal(case, Stage.CLOSED)
     if why_not:
         raise TransitionRefused(why_not, "stage")
+    from_stage = str(case.stage)
     with transaction.atomic():
         _move(
             actor,
@@ -77,6 +80,7 @@ def close_case(
             note or str(ClosureReason(closure_reason).label),
             {"closure_reason": closure_reason, "stage_before_closure": case.stage},
         )
+        events.emit(CaseClosed(case_id=case.pk, closure_reason=closure_reason, from_stage=from_stage))
     return case
 
 
@@ -98,4 +102,5 @@ def reopen_case(actor: Any, case: Case, reason: str, *, expected_version: int | 
             reason.strip(),
             {"closure_reason": "", "stage_before_closure": ""},
         )
+        events.emit(CaseReopened(case_id=case.pk, to_stage=str(target)))
     return case

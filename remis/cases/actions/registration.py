@@ -24,7 +24,8 @@ from remis.cases.actions.common import (
     save_versioned,
 )
 from remis.cases.actions.validation import MemberData, PersonData, Problems, check_members, check_person
-from remis.cases.lifecycle import Stage
+from remis.cases.events import CaseRegistered, PersonUpdated
+from remis.cases.lifecycle import POST_ARRIVAL_TRANSITIONS, Stage, can_change, run_stage_hooks
 from remis.cases.models import (
     AccessReason,
     Case,
@@ -296,6 +297,7 @@ def _create_case(
                         case=case, organisation=other, reason=AccessReason.COORDINATOR, **listed
                     )
             Transition.objects.create(case=case, from_stage="", to_stage=stage, by=actor if actor else None)
+            run_stage_hooks(actor, case, stage)
             refresh_search_text(case)
             record(
                 actor,
@@ -305,7 +307,16 @@ def _create_case(
                 organisation_id=organisation.pk,
                 changes=created(case, CASE_FIELDS),
             )
-            events.emit("case.registered", case_id=case.pk)
+            events.emit(
+                CaseRegistered(
+                    case_id=case.pk,
+                    case_uuid=case.uuid,
+                    programme_id=programme.pk,
+                    stage=str(stage),
+                    return_type=str(return_type),
+                    arrival_date=arrival_date,
+                )
+            )
     except IntegrityError as exc:  # a concurrent registration took the same reference
         raise Duplicate(_("The reference is already used by another case."), "reference") from exc
     return case
@@ -313,7 +324,7 @@ def _create_case(
 
 def confirm_post_arrival_case(actor: Any, case: Case) -> None:
     require(actor, case, Perm.CASE_CONFIRM_POST_ARRIVAL)
-    if case.post_arrival_status != PostArrivalStatus.PENDING:
+    if not can_change(POST_ARRIVAL_TRANSITIONS, case.post_arrival_status, PostArrivalStatus.CONFIRMED):
         raise ValidationFailed(_("This case is not awaiting confirmation."), "post_arrival_status")
     with transaction.atomic():
         case.post_arrival_status = PostArrivalStatus.CONFIRMED
@@ -340,6 +351,7 @@ def update_person(actor: Any, case: Case, person: Person, data: PersonData, expe
             return person
         refresh_search_text(case)
         record(actor, "person.update", person, case_uuid=case.uuid, changes=changes)
+        events.emit(PersonUpdated(person_id=person.pk, case_id=case.pk, fields=tuple(changes)))
     return person
 
 

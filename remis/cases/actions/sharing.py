@@ -17,6 +17,8 @@ from remis.audit.actions import record
 from remis.cases import fields as field_rules
 from remis.cases.actions.common import require
 from remis.cases.actions.validation import check_fields
+from remis.cases.events import SubmissionAnswered, SubmissionSent
+from remis.cases.lifecycle import SUBMISSION_TRANSITIONS, can_change
 from remis.cases.models import (
     AccessReason,
     Case,
@@ -94,7 +96,11 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
                 **({"message": [None, submission.message]} if submission.message else {}),
             },
         )
-        events.emit("case.submitted", case_id=case.pk, submission_id=submission.pk)
+        events.emit(
+            SubmissionSent(
+                case_id=case.pk, submission_id=submission.pk, to_organisation_id=to_organisation.pk
+            )
+        )
     return submission
 
 
@@ -108,7 +114,8 @@ def respond_to_submission(
         g.organisation_id == submission.to_organisation_id for g in grants_with(actor, Perm.CASE_RESPOND)
     ):
         raise PermissionDenied()
-    if submission.status != SubmissionStatus.PENDING:
+    target = SubmissionStatus.ACCEPTED if accept else SubmissionStatus.REJECTED
+    if not can_change(SUBMISSION_TRANSITIONS, submission.status, target):
         raise ValidationFailed(_("This submission has already been answered."), "status")
     if not accept and not reason.strip():
         raise ValidationFailed(_("Say why the case is rejected, so the sender can correct it."), "reason")
@@ -142,5 +149,12 @@ def respond_to_submission(
                 "rejection_reason": ["", submission.rejection_reason],
             },
         )
-        events.emit("case.submission_answered", case_id=case.pk, submission_id=submission.pk, accepted=accept)
+        events.emit(
+            SubmissionAnswered(
+                case_id=case.pk,
+                submission_id=submission.pk,
+                to_organisation_id=submission.to_organisation_id,
+                accepted=accept,
+            )
+        )
     return submission
