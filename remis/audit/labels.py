@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "case.document_read": _("Opened a document"),
     "person.create": _("Recorded a person"),
     "person.update": _("Edited a person's details"),
+    "person.erase": _("Erased a person's personal data"),
     "user.create": _("Created a user"),
     "user.set_language": _("Changed their language"),
     "membership.create": _("Gave a membership"),

@@ -15,6 +15,7 @@ from remis.cases.models import (
     ConsentPurpose,
     CounsellingMode,
     DocumentKind,
+    ErasureReason,
     Escort,
     Fitness,
     NeedKind,
@@ -468,6 +469,23 @@ MembersFormSet = forms.formset_factory(RegistrationMemberForm, extra=0, max_num=
 class PersonEditForm(PersonForm, VersionedForm):
     # Which member of the household is edited; empty means the principal applicant.
     person = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+
+class EraseForm(forms.Form):
+    """The legal erasure of one member's personal data: a reason and an explicit
+    acknowledgement, since it cannot be undone."""
+
+    person = forms.ChoiceField(label=_("Person"))
+    reason = forms.ChoiceField(label=_("Reason for erasure"), choices=[("", "—"), *ErasureReason.choices])
+    confirm = forms.BooleanField(
+        label=_("I understand that this erases their personal data everywhere and cannot be undone.")
+    )
+
+    def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *((str(m.person.uuid), str(m.person)) for m in members)]
 
 
 class NoteForm(forms.Form):
