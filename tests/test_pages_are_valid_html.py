@@ -10,19 +10,16 @@ import json
 import shutil
 import subprocess
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from remis.accounts import actions as accounts
-from remis.cases import actions
-from remis.cases.tests.factories import PASSWORD, World, assign, make_person, register, returned_case
+from remis.cases.tests.factories import PASSWORD, World, full_case
 
 pytestmark = pytest.mark.django_db
 
@@ -40,32 +37,7 @@ class Visit:
 def visits(world: World) -> list[Visit]:
     """Every main page, with each step of a case recorded, and forms showing errors."""
     today = timezone.localdate()
-    case = returned_case(world)
-    actions.add_need(world.alice, case, kind="medical", description="Insulin for the journey")
-    actions.add_household_member(
-        world.alice, case, make_person(given_name="Sekou", family_name="Diallo", sex="M"), "child"
-    )
-    actions.save_reception(
-        world.bob,
-        case,
-        expected_version=None,
-        received_on=today,
-        airport_pickup=True,
-        pocket_money=Decimal("50"),
-        pocket_money_currency="EUR",
-    )
-    actions.add_note(world.bob, case, "Met at the airport.\nFamily informed.")
-    actions.upload_document(
-        world.alice,
-        case,
-        title="Laissez-passer",
-        upload=SimpleUploadedFile("lp.pdf", b"%PDF-1.4 synthetic", "application/pdf"),
-    )
-    assign(world.alice, case, [world.alice])
-    pending = register(world, person=make_person(given_name="Moussa", family_name="Sylla"))
-    for purpose in ("data_processing", "sharing_with_partners"):
-        actions.record_consent(world.alice, pending, purpose=purpose, given=True, given_on=today)
-    actions.submit_case(world.alice, pending, world.gn_partner, message="Family of four")
+    case, pending = full_case(world)
     accounts.issue_api_token(world.alice, name="Reporting script")
     yesterday = (today - dt.timedelta(days=1)).isoformat()
     return [
