@@ -96,24 +96,28 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_PATIENCE_MS = 20_000  # how long a navigation waits for the previous page's check
 
 # Runs in every page before its own scripts (Playwright injects it outside the page's CSP):
-# axe checks the page once it has loaded and again after each htmx swap, one run at a time,
-# and tells the test through a binding when a check starts and what it found.
+# axe checks the document once it has loaded and again after each htmx swap, one run at a
+# time, and tells the test through a binding when a check starts (the load check from the
+# document's creation) and what it found.
 AXE_GLUE = """
 (() => {
   if (window.top !== window || !/^https?:$/.test(location.protocol)) return;
   const options = {runOnly: {type: "tag", values: %s}, resultTypes: ["violations"]};
   const brief = (v) => ({id: v.id, impact: v.impact, help: v.help,
                          nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" "))});
+  const doc = Math.random().toString(36).slice(2);
+  const tell = (event, when, found) => window.__remisAxe(event, doc, location.href, when, found);
   let last = Promise.resolve();
-  window.__remisCheck = (when) => {
-    window.__remisAxe("start", location.href, when, []);
+  const run = (when) => {
     last = last
       .then(() => axe.run(document, options))
       .then((r) => r.violations.map(brief), (e) => [{id: "axe-error", help: String(e), nodes: []}])
-      .then((found) => window.__remisAxe("done", location.href, when, found));
+      .then((found) => tell("done", when, found));
     return last;
   };
-  window.addEventListener("load", () => window.__remisCheck("load"));
+  window.__remisCheck = (when) => { tell("start", when, []); return run(when); };
+  tell("start", "load", []);
+  window.addEventListener("load", () => run("load"));
   document.addEventListener("htmx:afterSettle", () => window.__remisCheck("htmx swap"));
 })();
 """
@@ -127,15 +131,19 @@ def check_accessibility(page: Any, when: str = "checked by the test") -> None:
 
 class PageChecks:
     """What axe-core found and the CSP violations the browser reported, in every page of
-    the contexts a test opened; and which pages still have a check running."""
+    the contexts a test opened; and the checks still running in each page's document."""
 
     def __init__(self) -> None:
-        self.running: dict[Any, int] = {}
+        self.current: dict[Any, str] = {}  # page -> its latest document
+        self.running: dict[str, int] = {}  # document -> checks started and not finished
         self.problems: list[str] = []
 
-    def on_axe(self, source: dict[str, Any], event: str, url: str, when: str, found: list[Any]) -> None:
-        page = source["page"]
-        self.running[page] = self.running.get(page, 0) + (1 if event == "start" else -1)
+    def on_axe(
+        self, source: dict[str, Any], event: str, doc: str, url: str, when: str, found: list[Any]
+    ) -> None:
+        if event == "start" and when == "load":
+            self.current[source["page"]] = doc
+        self.running[doc] = self.running.get(doc, 0) + (1 if event == "start" else -1)
         for v in found:
             impact, nodes = v.get("impact"), v["nodes"]
             self.problems.append(f"axe-core {url} ({when}): {v['id']} [{impact}] {v['help']}: {nodes}")
@@ -145,18 +153,21 @@ class PageChecks:
             self.problems.append(f"CSP {message.page.url if message.page else '?'}: {message.text}")
 
     def wait_for(self, page: Any) -> None:
+        """Until the checks of the page's document (its load, then any started since) end."""
+        doc = self.current.get(page, "")
         waited = 0
-        while self.running.get(page, 0) > 0 and waited < AXE_PATIENCE_MS:
+        while self.running.get(doc, 0) > 0 and waited < AXE_PATIENCE_MS:
             page.wait_for_timeout(50)
             waited += 50
-        if self.running.get(page, 0) > 0:
+        if self.running.get(doc, 0) > 0:
             self.problems.append(f"axe-core did not finish checking {page.url} in {AXE_PATIENCE_MS} ms")
-            self.running[page] = 0
+            self.running[doc] = 0
 
     def before_request(self, route: Any) -> None:
-        """A page navigates away only once its checks have finished: the old document lives
-        until the new one is requested, so no page state goes unchecked however fast a test
-        clicks. (Waiting here, not evaluating: the frame takes no script while it navigates.)"""
+        """A page navigates away only once its document is checked: the document lives until
+        the new one's response arrives, so no page that a test waited for goes unchecked,
+        however fast the test clicks on. (Waiting here, not evaluating: Playwright runs no
+        script in a frame that is navigating.)"""
         request = route.request
         if request.is_navigation_request() and request.frame.parent_frame is None:
             self.wait_for(request.frame.page)
