@@ -65,6 +65,7 @@ def test_main_pages_in_each_language(world, login, language):
     bob = login(world.bob, LOCALES[language])
     bob.goto(f"/cases/{pending.uuid}/")  # the submission to answer
     open_every_step(bob)
+    bob.goto("/cases/new/post-arrival/")
 
     login(world.victor, LOCALES[language])  # the donor's dashboard: statistics only
 
