@@ -52,33 +52,25 @@ from remis.programmes.models import MigrantCategory, Vulnerability
 # Days after registration at which an average case reaches each journey stage.
 MILESTONES = dict(zip(JOURNEY, (0, 14, 35, 62, 63, 70, 90, 120, 205), strict=True))
 CLOSE_AFTER_MONITORING = 365
-AIRPORTS = {
-    "BE": "BRU",
-    "DE": "FRA",
-    "AT": "VIE",
-    "GR": "ATH",
-    "NE": "NIM",
-    "LY": "MJI",
-    "MA": "CMN",
-    "GN": "CKY",
-    "ML": "BKO",
-    "CI": "ABJ",
-    "SN": "DSS",
-    "CM": "DLA",
-    "NG": "LOS",
-    "GM": "BJL",
-    "IQ": "EBL",
-    "GE": "TBS",
-    "BR": "GRU",
-    "AF": "KBL",
-    "RS": "BEG",
-    "AL": "TIA",
-    "MK": "SKP",
-    "TR": "IST",
-    "PK": "ISB",
-    "BD": "DAC",
-    "DZ": "ALG",
-}
+# The main international airport of each country the demo world uses (Palestine's travellers
+# fly from Amman).
+AIRPORTS = dict(
+    pair.split(":")
+    for pair in (
+        "AE:DXB AF:KBL AL:TIA AM:EVN AO:LAD AR:EZE AT:VIE AU:SYD AZ:GYD BA:SJJ BD:DAC BE:BRU BF:OUA "
+        "BG:SOF BI:BJM BJ:COO BO:VVI BR:GRU BY:MSQ BZ:BZE CA:YYZ CD:FIH CF:BGF CG:BZV CH:ZRH CI:ABJ "
+        "CL:SCL CM:DLA CN:PEK CO:BOG CR:SJO CU:HAV CV:RAI CY:LCA CZ:PRG DE:FRA DJ:JIB DK:CPH DO:SDQ "
+        "DZ:ALG EC:UIO EE:TLL EG:CAI ER:ASM ES:MAD ET:ADD FI:HEL FR:CDG GA:LBV GB:LHR GE:TBS GH:ACC "
+        "GM:BJL GN:CKY GR:ATH GT:GUA GW:OXB HK:HKG HN:SAP HR:ZAG HT:PAP HU:BUD ID:CGK IE:DUB IN:DEL "
+        "IQ:EBL IR:IKA IS:KEF IT:FCO JM:KIN JO:AMM JP:NRT KE:NBO KG:FRU KH:PNH KR:ICN KW:KWI KZ:ALA "
+        "LA:VTE LB:BEY LK:CMB LR:ROB LT:VNO LU:LUX LV:RIX LY:MJI MA:CMN MD:KIV ME:TGD MK:SKP ML:BKO "
+        "MM:RGN MN:UBN MR:NKC MT:MLA MW:LLW MX:MEX MY:KUL MZ:MPM NE:NIM NG:LOS NI:MGA NL:AMS NO:OSL "
+        "NP:KTM NZ:AKL OM:MCT PA:PTY PE:LIM PH:MNL PK:ISB PL:WAW PS:AMM PT:LIS PY:ASU QA:DOH RO:OTP "
+        "RS:BEG RU:SVO RW:KGL SA:RUH SD:PZU SE:ARN SG:SIN SI:LJU SK:BTS SL:FNA SN:DSS SO:MGQ SS:JUB "
+        "SV:SAL SY:DAM TD:NDJ TG:LFW TH:BKK TJ:DYU TM:ASB TN:TUN TR:IST TT:POS TZ:DAR UA:KBP UG:EBB "
+        "US:JFK UY:MVD UZ:TAS VE:CCS VN:HAN XK:PRN YE:ADE ZA:JNB ZM:LUN ZW:HRE"
+    ).split()
+)
 # Hosts where most returnees are stranded migrants in transit, not former asylum seekers.
 TRANSIT_HOSTS = set(
     "NE LY ML MA TN DZ BF MR TD SN CI YE DJ EG SA SD SO ZA KE LB JO TZ ZM AE MW MZ KW QA OM "
@@ -387,7 +379,7 @@ class Generator:
                 )
         if Stage.RETURN_PLANNED in reached or post_arrival:
             departure = arrival - dt.timedelta(days=1) if arrival else None
-            route = f"{AIRPORTS.get(host, host)} – IST – {AIRPORTS.get(origin, origin)}"
+            route = f"{AIRPORTS.get(host, host)} – {AIRPORTS.get(origin, origin)}"
             batch.travel.append(
                 (
                     case_id,

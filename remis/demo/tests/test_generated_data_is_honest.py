@@ -23,7 +23,7 @@ from remis.cases.models import (
     Transition,
 )
 from remis.demo import names
-from remis.demo.generator import generate_cases
+from remis.demo.generator import AIRPORTS, generate_cases
 from remis.demo.world import build_world, expected_shares
 from remis.lib.countries import is_country
 from remis.programmes.models import PartnerRole, ProgrammePartner
@@ -64,6 +64,10 @@ def test_programmes_cover_every_country_the_generator_uses(world):
 
 def test_every_country_of_origin_has_its_own_naming_tradition(world):
     assert set(world.origin_partners) <= set(names.BY_COUNTRY)
+
+
+def test_every_country_has_an_airport_for_the_travel_routes(world):
+    assert {*world.host_office, *world.origin_partners} <= set(AIRPORTS)
 
 
 TRADITIONS = {name: value for name, value in vars(names).items() if isinstance(value, names.Tradition)}
