@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "api_token.revoke": _("Revoked an API token"),
     "config.sync_defaults": _("Applied the shipped configuration"),
     "demo.generate_cases": _("Generated synthetic cases"),
+    "demo.create_staff": _("Created the demo staff"),
 }
 
 

@@ -23,7 +23,7 @@ from remis.cases.models import (
     Sex,
 )
 from remis.cases.queries import SORTS
-from remis.lib.countries import country_choices, country_name
+from remis.lib.countries import country_choices, country_name, named_countries
 from remis.lib.fields import max_length
 from remis.lib.widgets import FastSelect, IsoDateInput
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
@@ -231,10 +231,7 @@ class CaseFilterForm(forms.Form):
         for name, codes in (("host_country", hosts), ("origin_country", origins)):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [
-                ("", _("All")),
-                *sorted(((c, country_name(c)) for c in codes), key=lambda p: p[1]),
-            ]
+            field.choices = [("", _("All")), *named_countries(codes)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -161,7 +161,8 @@ def new_context(browser: Any, live_server: Any) -> Iterator[Any]:
 
     def _new_context(locale: str = "en-GB") -> Any:
         context = browser.new_context(locale=locale, base_url=live_server.url)
-        context.set_default_timeout(15_000)
+        # Longer than AXE_PATIENCE_MS: a click may wait for the previous page's check.
+        context.set_default_timeout(30_000)
         context.expose_binding("__remisAxe", checks.on_axe)
         context.add_init_script(script=init_script)
         context.route("**/*", checks.before_request)
