@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
+from remis.accounts.system import is_system
 from remis.audit.actions import created, record
 from remis.lib.countries import is_country
 from remis.lib.errors import PermissionDenied, ValidationFailed
@@ -20,7 +21,9 @@ from remis.programmes.models import MigrantCategory, PartnerRole, Programme, Pro
 
 
 def _require_manage(actor: Any) -> None:
-    if actor is not None and not (actor.is_superuser or has_perm(actor, Perm.PROGRAMME_MANAGE)):
+    if not (
+        is_system(actor) or getattr(actor, "is_superuser", False) or has_perm(actor, Perm.PROGRAMME_MANAGE)
+    ):
         raise PermissionDenied()
 
 
