@@ -26,7 +26,7 @@ class JobStatus(models.TextChoices):
 ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-class JobCancelled(Exception):  # noqa: N818 (a signal to stop, not an error)
+class JobCancelled(Exception):
     """Raised by `Job.report` when the job was cancelled while it ran: the job stops there."""
 
 
@@ -54,6 +54,14 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.uuid}"
+
+    @property
+    def label(self) -> str:
+        """The kind's name in the reader's language (its code if no app registers it now)."""
+        from remis.jobs.registry import job_kind
+
+        kind = job_kind(self.kind)
+        return str(kind.label) if kind else self.kind
 
     @property
     def is_active(self) -> bool:

@@ -33,7 +33,7 @@ class Outcome:
     result: dict[str, Any] | None = None
 
 
-class JobFailed(Exception):  # noqa: N818 (named for what the owner reads)
+class JobFailed(Exception):
     """A failure the job's code describes itself; `message` is shown to the owner as it is,
     so it must hold no personal data."""
 
