@@ -7,7 +7,7 @@ import uuid
 from typing import Any, TypeAlias
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from remis.jobs import actions
 from remis.jobs.models import Job, JobStatus
@@ -75,7 +75,7 @@ def get_job(request: HttpRequest, job_id: uuid.UUID) -> Job:
 
 
 @router.post("", response={202: JobOut}, summary="Start a job (it runs in the background)")
-def start_job(request: HttpRequest, body: JobIn) -> tuple[int, Job]:
+def start_job(request: HttpRequest, body: JobIn) -> Status:
     job = actions.start_job(request.user, body.kind, body.params)
     job.refresh_from_db()
-    return 202, job
+    return Status(202, job)

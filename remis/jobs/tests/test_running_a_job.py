@@ -23,7 +23,8 @@ def test_a_job_records_its_progress_and_outcome(world, alice, test_kinds):
     assert (job.done, job.total) == (3, 3)
     assert job.outcome == "Counted to three."
     assert job.result == {"counted": 3}
-    assert job.started_at is not None and job.finished_at >= job.started_at
+    assert job.started_at is not None and job.finished_at is not None
+    assert job.finished_at >= job.started_at
 
 
 def test_an_exception_in_a_job_fails_it_with_a_message_that_quotes_nothing(world, alice, test_kinds, caplog):
@@ -114,6 +115,7 @@ def test_verifying_the_audit_log_counts_every_entry(world, olga):
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
     assert (job.done, job.total) == (entries, entries)
+    assert job.result is not None
     assert job.result["verified"] == entries
     assert job.result["broken_at"] is None
     assert "the chain is intact" in job.outcome
@@ -132,4 +134,5 @@ def test_a_broken_chain_is_reported_by_the_entry_it_breaks_at(world, olga, monke
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED  # the verification ran; what it found is the outcome
     assert "broken at entry 42" in job.outcome
+    assert job.result is not None
     assert job.result["broken_at"] == 42 and job.result["problem"]
