@@ -59,7 +59,7 @@ def verify_audit_chain(job: Job) -> Outcome:
         "broken_at": report.broken_at,
     }
     if report.ok:
-        message = _("%(count)s entries verified: the chain is intact. Last hash %(hash)s.") % {
+        message = _("%(count)s entries verified: the chain is intact (last hash %(hash)s).") % {
             "count": number_format(report.verified, force_grouping=True),
             "hash": report.last_hash[:16] + "…",
         }
