@@ -43,10 +43,12 @@ class JobFailed(Exception):
 
 
 def _no_params(params: dict[str, Any]) -> dict[str, Any]:
+    from django.utils.translation import gettext as _
+
     from remis.lib.errors import ValidationFailed
 
     if params:
-        raise ValidationFailed("This kind of job takes no parameters.", "params")
+        raise ValidationFailed(_("This kind of job takes no parameters."), "params")
     return {}
 
 
