@@ -194,8 +194,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # Background jobs (remis/jobs) run as django-tasks tasks. The database backend keeps the queue
 # in a table and `manage.py db_worker` runs it (bin/demo starts one; bin/worker in production):
-# no broker to install. REMIS_TASKS_BACKEND names another backend class; the tests use
-# "django_tasks.backends.immediate.ImmediateBackend" to run a job inside the request.
+# no broker to install. REMIS_TASKS_BACKEND names another backend class, e.g.
+# "django_tasks.backends.immediate.ImmediateBackend", which runs each job at once inside the
+# request that started it (no worker: for trying things out only).
 TASKS = {"default": {"BACKEND": env.str("REMIS_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 # Logs carry ids and codes, never names or free text: see docs/architecture.md.

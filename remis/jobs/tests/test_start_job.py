@@ -58,3 +58,14 @@ def test_the_task_is_enqueued_once_the_job_is_committed(world, olga, django_capt
     task = DBTaskResult.objects.get(id=job.task_id)
     assert task.args_kwargs == {"args": [job.pk], "kwargs": {}}
     assert task.task_path == "remis.jobs.tasks.run_job"
+
+
+def test_another_task_backend_can_run_jobs_at_once(world, olga, settings, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = actions.start_job(olga, VERIFY_AUDIT)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert job.task_id
