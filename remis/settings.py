@@ -180,7 +180,9 @@ SESSION_COOKIE_HTTPONLY = True
 # made by the jobs app's migration, and again by `createcachetable` in bin/demo and bin/serve
 # for a table named differently later); REMIS_CACHE_URL chooses another, e.g.
 # redis://host:6379/1 (django-environ's cache URLs).
-CACHES = {"default": env.cache_url("REMIS_CACHE_URL", default="dbcache://remis_cache")}
+# Django's database cache deletes a third of its rows once it holds MAX_ENTRIES (300 unless
+# told): statistics cached per scope would be culled long before they expire.
+CACHES = {"default": env.cache_url("REMIS_CACHE_URL", default="dbcache://remis_cache?max_entries=20000")}
 # Sessions stay in the database (the source of truth). In front of a memory cache such as
 # Redis they are read from it first (one database query fewer per page); in front of the
 # database cache that would be a second table to read and write, so they are read directly.
