@@ -13,6 +13,7 @@ from remis.audit.models import AuditEntry
 from remis.cases.tests.factories import make_person
 from remis.lib.errors import PermissionDenied, ValidationFailed
 from remis.programmes import actions as programmes
+from remis.programmes.models import PartnerRole
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,9 @@ def test_no_actor_is_refused_by_every_set_up_action(world):
     with pytest.raises(PermissionDenied):
         actions.create_user(None, username="ghost", password="a-long-password-1")
     with pytest.raises(PermissionDenied):
-        programmes.add_partner(None, world.programme, world.gn_partner, "reintegration_partner", ["GN"])
+        programmes.add_partner(
+            None, world.programme, world.gn_partner, PartnerRole.REINTEGRATION_PARTNER, ["GN"]
+        )
 
 
 def test_no_actor_cannot_register_a_case(world):
