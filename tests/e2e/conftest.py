@@ -68,7 +68,7 @@ def world(flushable_db: None) -> Any:
 
 AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_PATIENCE_MS = 20_000  # how long a navigation waits for the previous page's check
+AXE_PATIENCE_MS = 60_000  # how long a navigation waits for the previous page's check (a loaded CI machine is slow)
 
 # Runs in every page before its own scripts (Playwright injects it outside the page's CSP):
 # axe checks the document once it has loaded and again after each htmx swap, one run at a
@@ -162,7 +162,7 @@ def new_context(browser: Any, live_server: Any) -> Iterator[Any]:
     def _new_context(locale: str = "en-GB") -> Any:
         context = browser.new_context(locale=locale, base_url=live_server.url)
         # Longer than AXE_PATIENCE_MS: a click may wait for the previous page's check.
-        context.set_default_timeout(30_000)
+        context.set_default_timeout(75_000)
         context.expose_binding("__remisAxe", checks.on_axe)
         context.add_init_script(script=init_script)
         context.route("**/*", checks.before_request)
