@@ -68,7 +68,8 @@ def world(flushable_db: None) -> Any:
 
 AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_PATIENCE_MS = 60_000  # how long a navigation waits for the previous page's check (a loaded CI machine is slow)
+# How long a navigation waits for the previous page's check (a loaded CI machine is slow).
+AXE_PATIENCE_MS = 60_000
 
 # Runs in every page before its own scripts (Playwright injects it outside the page's CSP):
 # axe checks the document once it has loaded and again after each htmx swap, one run at a
