@@ -131,3 +131,23 @@ def set_language(actor: User, language: str) -> None:
         actor.preferred_language = language
         actor.save(update_fields=["preferred_language"])
         record(actor, "user.set_language", actor, changes={"preferred_language": [before, language]})
+
+
+def change_password(actor: User, *, current: str, new: str) -> None:
+    """A signed-in user replaces their own password (an initial one from an administrator
+    first of all). Audited without any value."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    if not getattr(actor, "is_active", False):
+        raise PermissionDenied()
+    if not actor.check_password(current):
+        raise ValidationFailed(_("The current password is not right."), "current")
+    try:
+        validate_password(new, user=actor)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(" ".join(str(m) for m in exc.messages), "new") from exc
+    with transaction.atomic():
+        actor.set_password(new)
+        actor.save(update_fields=["password"])
+        record(actor, "user.change_password", actor, changes={"password": [None, None]})

@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "person.erase": _("Erased a person's personal data"),
     "user.create": _("Created a user"),
     "user.set_language": _("Changed their language"),
+    "user.change_password": _("Changed their password"),
     "membership.create": _("Gave a membership"),
     "organisation.create": _("Created an organisation"),
     "programme.create": _("Created a programme"),

@@ -1,0 +1,66 @@
+"""A real deployment starts from an empty database with one command; the people it creates
+sign in with their initial password and replace it."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from remis.accounts.models import Membership, Organisation, User
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import has_perm
+from remis.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def _bootstrap() -> dict[str, str]:
+    out = io.StringIO()
+    call_command(
+        "create_first_admin",
+        organisation="IOM Niger",
+        country="NE",
+        admin="amina",
+        operator="ops",
+        stdout=out,
+    )
+    return dict(re.findall(r"^\s+(\S+)\s+initial password: (\S+)$", out.getvalue(), re.M))
+
+
+def test_an_empty_database_gets_its_organisation_administrator_and_operator(client):
+    passwords = _bootstrap()
+    org = Organisation.objects.get()
+    assert (org.name, org.country) == ("IOM Niger", "NE")
+    roles = dict(Membership.objects.values_list("user__username", "role_id"))
+    assert roles == {"amina": "administrator", "ops": "platform_operator"}
+    operator = User.objects.get(username="ops")
+    assert has_perm(operator, Perm.PLATFORM_MANAGE) and not has_perm(operator, Perm.CASE_VIEW)
+    assert AuditEntry.objects.filter(action="organisation.create", actor__username="system").exists()
+    assert client.login(username="amina", password=passwords["amina"])
+
+
+def test_it_refuses_a_database_that_has_people(world):
+    with pytest.raises(CommandError, match="already has"):
+        _bootstrap()
+
+
+def test_a_user_replaces_their_password(client, world, alice):
+    from remis.cases.tests.factories import PASSWORD
+
+    client.login(username="alice", password=PASSWORD)
+    url = reverse("change_password")
+    wrong = client.post(url, {"current": "nope", "new": "Sahel-rain-2026!", "repeat": "Sahel-rain-2026!"})
+    assert wrong.status_code == 400 and "current password is not right" in wrong.content.decode()
+    weak = client.post(url, {"current": PASSWORD, "new": "123", "repeat": "123"})
+    assert weak.status_code == 400
+    done = client.post(url, {"current": PASSWORD, "new": "Sahel-rain-2026!", "repeat": "Sahel-rain-2026!"})
+    assert done.status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password("Sahel-rain-2026!")
+    entry = AuditEntry.objects.get(action="user.change_password")
+    assert "Sahel" not in str(entry.changes)
+    assert client.get(reverse("dashboard")).status_code == 200  # still signed in
