@@ -12,6 +12,7 @@ from remis.cases import api, forms
 from remis.cases import fields as field_rules
 from remis.cases.models import Case, Person, ReturnTravel
 from remis.cases.tests.factories import register
+from remis.cases.tests.test_case_pages import registration_form
 from remis.lib.fields import Text
 
 pytestmark = pytest.mark.django_db
@@ -35,17 +36,11 @@ def case_body(world, person=None, **overrides):
 
 
 def form_data(world, **overrides):
-    data = {
-        "organisation": world.be_office.pk,
-        "programme": world.programme.pk,
-        "category": 2,
-        "host_country": "BE",
-        "origin_country": "GN",
-        "given_name": "Néné",
-        "family_name": "Condé",
-        "sex": "F",
-    }
-    data.update(overrides)
+    """The registration form's fields, without the optional ones `registration_form` fills."""
+    data = registration_form(world, **overrides)
+    for optional in ("date_of_birth", "nationality", "document_kind", "document_number", "document_country"):
+        if optional not in overrides:
+            data.pop(optional)
     return data
 
 

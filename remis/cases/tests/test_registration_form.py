@@ -104,19 +104,11 @@ def test_sex_and_relation_have_no_preselected_default(client, world, alice):
 
 def test_the_api_registers_household_members_too(client, world, alice):
     from remis.accounts.actions import issue_api_token
+    from remis.cases.tests.test_implausible_input import case_body
 
     _token, raw = issue_api_token(alice, name="test")
-    body = {
-        "organisation_id": world.be_office.pk,
-        "programme": "BE-REAB",
-        "category": "irregular_migrant",
-        "host_country": "BE",
-        "origin_country": "GN",
-        "person": {"given_name": "Kadiatou", "family_name": "Barry", "sex": "F"},
-        "members": [
-            {"person": {"given_name": "Alpha", "family_name": "Barry", "sex": "M"}, "relation": "child"}
-        ],
-    }
+    member = {"person": {"given_name": "Alpha", "family_name": "Barry", "sex": "M"}, "relation": "child"}
+    body = case_body(world, members=[member])
     response = client.post(
         "/api/v1/cases", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
     )
