@@ -103,3 +103,19 @@ def test_my_cases_are_listed_from_the_access_rows_like_the_general_query(world, 
         )
         assert [c.reference for c in fast] == [c.reference for c in expected]
         assert len(expected) == 2 and count_cases(alice, filters, 1000) == 2
+
+
+def test_my_cases_lists_and_counts_the_same_from_assignments_or_access_rows(world, alice, monkeypatch):
+    from remis.cases import queries
+    from remis.cases.queries import CaseFilters, count_cases, filter_cases
+    from remis.cases.tests.factories import assign, register
+
+    cases = [register(world) for _ in range(4)]
+    for case in cases[:3]:
+        assign(alice, case, [alice])
+    mine = CaseFilters(worker=alice.pk)
+    from_assignments = (list(filter_cases(alice, mine)[:25]), count_cases(alice, mine, 1001))
+    monkeypatch.setattr(queries, "FEW_ASSIGNMENTS", 0)  # as for a worker holding thousands
+    from_access_rows = (list(filter_cases(alice, mine)[:25]), count_cases(alice, mine, 1001))
+    assert from_assignments == from_access_rows
+    assert from_assignments[1] == 3 and set(from_assignments[0]) == set(cases[:3])
