@@ -10,7 +10,6 @@ files are deleted from storage: such text is about them and their family.
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from remis.audit.erasure import ErasureRequest
 
@@ -35,7 +34,7 @@ def erase_case_records(request: ErasureRequest) -> int:
     erased = 0
     person = Person.objects.get(pk=request.person_id)
     person.birth_year_estimated = person.birth_year
-    person.given_name = _("Erased")
+    person.given_name = "—"  # a dash, not a word: data must not depend on the eraser's language
     person.family_name = ""
     person.alternate_names = person.phone = person.email = person.address = ""
     person.date_of_birth = None
