@@ -86,6 +86,10 @@ def build_world() -> World:
             grant_per_person=Decimal(row["grant_per_person"]),
             grant_per_family=Decimal(row["grant_per_family"]),
         )
+        # Donors' statistics follow the programmes they fund (created here, seen in _staff).
+        donors = [_org(name, OrganisationType.DONOR, "BE") for name in row.get("funder_organisations", [])]
+        if donors and not programme.funders.exists():
+            programmes.set_programme_funders(None, programme, donors)
         fresh = not programme.partners.exists()
         for host in corridors:
             office = _org(f"IOM {country_name(host)}", OrganisationType.IOM_MISSION, host)

@@ -36,8 +36,11 @@ def _require_manage(actor: Any) -> None:
 
 
 def _require_manage_programme(actor: Any, programme: Programme) -> None:
-    """programme.manage, held in an organisation that implements this programme."""
-    if actor is not None and actor.is_superuser and actor.is_active:
+    """programme.manage, held in an organisation that implements this programme. Who passes
+    `_require_manage` without holding it in an organisation (the actor of automated writes,
+    a superuser) passes this too."""
+    _require_manage(actor)
+    if actor is None or actor.is_superuser:
         return
     partners = set(programme.partners.values_list("organisation_id", flat=True))
     if not any(g.organisation_id in partners for g in grants_with(actor, Perm.PROGRAMME_MANAGE)):

@@ -59,7 +59,9 @@ def test_an_administrators_rename_survives_sync():
 
 
 def test_an_untouched_role_takes_the_newly_shipped_permissions(new_release):
-    new_release("accounts", "roles.yaml", lambda roles: roles["viewer"]["permissions"].append("audit.view_all"))
+    new_release(
+        "accounts", "roles.yaml", lambda roles: roles["viewer"]["permissions"].append("audit.view_all")
+    )
     sync()
     assert Role.objects.get(code="viewer").permissions == ["stats.view", "audit.view_all"]
     entry = AuditEntry.objects.filter(action="config.sync_defaults").latest("at")
