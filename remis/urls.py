@@ -7,6 +7,7 @@ from remis.accounts import views as account_views
 from remis.api import api
 from remis.audit import views as audit_views
 from remis.cases import views as case_views
+from remis.programmes import views as programme_views
 
 urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
@@ -28,5 +29,7 @@ urlpatterns = [
         name="document_download",
     ),
     path("audit/", audit_views.audit_search, name="audit_search"),
+    path("programmes/", programme_views.programme_list, name="programme_list"),
+    path("programmes/<slug:code>/settings/", programme_views.programme_settings, name="programme_settings"),
     path("api/v1/", api.urls),
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
-from remis.accounts.scope import grants_with, has_perm
+from remis.accounts.scope import has_perm
 from remis.audit.actions import created, diff, record, snapshot
 from remis.lib.countries import is_country
 from remis.lib.errors import PermissionDenied, ValidationFailed
@@ -26,7 +26,7 @@ from remis.programmes.models import (
     ProgrammeSettings,
 )
 from remis.programmes.programme_settings import SETTINGS, clean_settings, shipped_settings
-from remis.programmes.queries import settings_on
+from remis.programmes.queries import manages_programme, settings_on
 from remis.programmes.regions import m49_table
 
 
@@ -37,13 +37,10 @@ def _require_manage(actor: Any) -> None:
 
 def _require_manage_programme(actor: Any, programme: Programme) -> None:
     """programme.manage, held in an organisation that implements this programme. Who passes
-    `_require_manage` without holding it in an organisation (the actor of automated writes,
-    a superuser) passes this too."""
+    `_require_manage` without holding it in an organisation (the actor of automated writes)
+    passes this too."""
     _require_manage(actor)
-    if actor is None or actor.is_superuser:
-        return
-    partners = set(programme.partners.values_list("organisation_id", flat=True))
-    if not any(g.organisation_id in partners for g in grants_with(actor, Perm.PROGRAMME_MANAGE)):
+    if actor is not None and not manages_programme(actor, programme):
         raise PermissionDenied()
 
 

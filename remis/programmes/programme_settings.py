@@ -10,14 +10,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pycountry
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from remis.lib.defaults import load
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 # ISO 4217 codes that are not money a grant is paid in (precious metals, testing, SDR…).
 NOT_PAYABLE = frozenset(
@@ -68,7 +70,7 @@ def _amount(value: Any) -> Decimal:
 
 @dataclass(frozen=True)
 class Setting:
-    label: str | Promise
+    label: str | _StrPromise
     clean: Callable[[Any], Any]
 
 

@@ -4,12 +4,14 @@ day, who funds what, and the regions and groupings countries belong to."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from remis.accounts.models import Organisation
-from remis.accounts.scope import organisation_ids
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with, organisation_ids
 from remis.lib.errors import NotFound
 from remis.programmes.models import Grouping, PartnerRole, Programme, ProgrammeSettings
 from remis.programmes.programme_settings import shipped_settings
@@ -89,6 +91,41 @@ def visible_programmes(actor: Any) -> QuerySet[Programme]:
         return Programme.objects.all()
     orgs = organisation_ids(actor)
     return Programme.objects.filter(Q(partners__organisation__in=orgs) | Q(funders__in=orgs)).distinct()
+
+
+def manages_programme(actor: Any, programme: Programme) -> bool:
+    """Whether the actor may change the programme: programme.manage held in an organisation
+    that implements it, or a superuser."""
+    if actor is not None and getattr(actor, "is_superuser", False) and actor.is_active:
+        return True
+    partners = set(programme.partners.values_list("organisation_id", flat=True))
+    return any(g.organisation_id in partners for g in grants_with(actor, Perm.PROGRAMME_MANAGE))
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: ProgrammeSettings
+    status: str  # "in_force", "scheduled", "corrected" (replaced on its own day), "past"
+
+
+def settings_rows(programme: Programme, today: dt.date) -> list[VersionRow]:
+    """The versions for the settings page, each with where it stands today."""
+    versions = settings_history(programme)
+    current = settings_on(programme, today)
+    rows = []
+    seen_days: set[dt.date] = set()
+    for version in versions:  # latest effective first, a day's correction before what it corrects
+        if version.pk == current.pk:
+            status = "in_force"
+        elif version.effective_from in seen_days:
+            status = "corrected"
+        elif version.effective_from > today:
+            status = "scheduled"
+        else:
+            status = "past"
+        seen_days.add(version.effective_from)
+        rows.append(VersionRow(version, status))
+    return rows
 
 
 def get_programme_for(actor: Any, code: str) -> Programme:

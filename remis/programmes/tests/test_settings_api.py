@@ -24,7 +24,9 @@ def manager(world):
 
 
 def test_settings_on_a_day_answer_the_version_in_force_that_day(api_client, world, manager):
-    newer = change_programme_settings(manager, world.programme, dt.date(2025, 6, 1), {"grant_per_person": "900"})
+    newer = change_programme_settings(
+        manager, world.programme, dt.date(2025, 6, 1), {"grant_per_person": "900"}
+    )
     client = api_client.as_(world.alice)
     before = client.get(URL, on="2025-05-31")
     assert before.status_code == 200
@@ -71,7 +73,9 @@ def test_a_member_without_programme_manage_is_refused_and_nothing_changes(api_cl
 
 
 def test_an_outside_manager_gets_404(api_client, world):
-    other = accounts.create_organisation(None, name="IOM Mali", kind=OrganisationType.IOM_MISSION, country="ML")
+    other = accounts.create_organisation(
+        None, name="IOM Mali", kind=OrganisationType.IOM_MISSION, country="ML"
+    )
     outsider = make_user("oscar", other, "programme_manager", ["ML"])
     answer = api_client.as_(outsider).post(URL, {"effective_from": "2026-01-01", "small_cell_threshold": 3})
     assert answer.status_code == 404
