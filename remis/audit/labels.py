@@ -37,6 +37,9 @@ ACTION_LABELS = {
     "api_token.revoke": _("Revoked an API token"),
     "config.sync_defaults": _("Applied the shipped configuration"),
     "demo.generate_cases": _("Generated synthetic cases"),
+    "programme.settings_change": _("Changed the programme settings"),
+    "programme.set_funders": _("Linked the programme's funders"),
+    "programme.create_grouping": _("Created a country grouping"),
 }
 
 
