@@ -8,14 +8,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from remis.lib.widgets import IsoDateInput
 from remis.programmes.models import ProgrammeSettings
 from remis.programmes.programme_settings import SETTINGS
 
 
 class SettingsForm(forms.Form):
-    effective_from = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    effective_from = forms.DateField(label=_("Effective from"), widget=IsoDateInput)
     submission_response_days = forms.CharField(
         label=SETTINGS["submission_response_days"].label, max_length=10
     )
