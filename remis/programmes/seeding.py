@@ -128,14 +128,16 @@ def sync_shipped(kinds: list[ShippedKind], shipped_model: Any) -> SyncReport:
     return report
 
 
-def record_current_as_shipped(kinds: list[ShippedKind], shipped_model: Any) -> int:
-    """Take the items' current values as what was last shipped: until this table existed,
-    sync_defaults overwrote every shipped item, so the database held the shipped values."""
+def record_files_as_shipped(kinds: list[ShippedKind], shipped_model: Any) -> int:
+    """Take the shipped files as what sync last applied, for the items in the database. Until
+    this table existed sync overwrote every shipped item, so an item that differs from the
+    files was most likely changed by an administrator since the last sync: it is kept (and
+    listed by sync) rather than overwritten."""
     count = 0
     for kind in kinds:
-        for obj in kind.model.objects.filter(code__in=list(kind.rows)):
+        for code in kind.model.objects.filter(code__in=list(kind.rows)).values_list("code", flat=True):
             shipped_model.objects.update_or_create(
-                kind=kind.kind, code=obj.code, defaults={"values": _current(obj, kind.fields)}
+                kind=kind.kind, code=code, defaults={"values": kind.rows[code]}
             )
             count += 1
     return count

@@ -3,14 +3,14 @@ from django.db import migrations, models
 
 
 def record_current(apps, schema_editor):
-    from remis.programmes.seeding import record_current_as_shipped, shipped_kinds
+    from remis.programmes.seeding import record_files_as_shipped, shipped_kinds
 
     kinds = shipped_kinds(
         apps.get_model("accounts", "Role"),
         apps.get_model("programmes", "MigrantCategory"),
         apps.get_model("programmes", "Vulnerability"),
     )
-    record_current_as_shipped(kinds, apps.get_model("programmes", "ShippedValues"))
+    record_files_as_shipped(kinds, apps.get_model("programmes", "ShippedValues"))
 
 
 class Migration(migrations.Migration):
