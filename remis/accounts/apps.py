@@ -10,9 +10,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from remis.audit.registry import register_personal_fields
+        from remis.audit.sealing import register_subject_type
 
         # Fields whose values the audit log keeps only until erasure (remis/audit/registry.py).
         register_personal_fields("accounts.user", {"username", "first_name", "last_name", "email"})
+        register_subject_type("accounts.user")  # a user's values are sealed with their own key
         register_personal_fields("accounts.apitoken", {"name"})  # free text
         for object_type in ("accounts.organisation", "accounts.membership", "accounts.role"):
             register_personal_fields(object_type, set())

@@ -26,6 +26,7 @@ class Perm(StrEnum):
     AUDIT_VIEW_ALL = "audit.view_all"  # search the organisation's whole audit log
     PROGRAMME_MANAGE = "programme.manage"  # create and configure programmes
     STATS_VIEW = "stats.view"  # aggregate statistics only
+    PERSON_ERASE = "person.erase"  # erase a person's personal data everywhere (legal erasure)
 
 
 ALL_PERMISSIONS = frozenset(p.value for p in Perm)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from remis.audit.chain import entry_hash, lock_head
 from remis.audit.models import AuditEntry
 from remis.audit.registry import personal_fields
+from remis.audit.sealing import seal_changes, subject_for
 
 
 def _plain(value: Any) -> Any:
@@ -91,6 +92,11 @@ def record(
         case_uuid=uuid.UUID(str(case_uuid)) if case_uuid else None,
         changes=stored_changes,
         personal_fields=sorted(personal & set(stored_changes)),
+    )
+    # Personal values are kept sealed under their subject's key, so that erasing a person
+    # (destroying the key) removes them from the log without rewriting it.
+    entry.changes = seal_changes(
+        stored_changes, entry.personal_fields, subject_for(object_type, entry.object_id, case_uuid)
     )
     with transaction.atomic():
         head = lock_head()

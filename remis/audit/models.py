@@ -61,3 +61,14 @@ class AuditEntry(models.Model):
     def action_label(self) -> str:
         """The action as people read it, in their language."""
         return action_label(self.action)
+
+
+class SubjectKey(models.Model):
+    """The key that seals one data subject's personal values in the log (see
+    `remis.audit.sealing`). Destroying it (`key` None, `shredded_at` set) erases those
+    values everywhere in the log at once; the row stays as the record that it happened."""
+
+    subject = models.CharField(max_length=96, unique=True)  # "cases.person:12", "case:<uuid>"
+    key = models.BinaryField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    shredded_at = models.DateTimeField(null=True, blank=True)

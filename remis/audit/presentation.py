@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from remis.audit.models import AuditEntry
+from remis.audit.sealing import ERASED, Opener, subject_for
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,18 @@ def describe_entries(entries: Iterable[AuditEntry], *, sees_sensitive: bool) -> 
     """Entries as their reader sees them. Without `sees_sensitive`, a sensitive value
     (a trafficking category, a pregnancy) reads "Restricted", as on the case page."""
     rows = list(entries)
+    subjects = {entry.pk: subject_for(entry.object_type, entry.object_id, entry.case_uuid) for entry in rows}
+    opener = Opener(subjects.values())
+    opened: dict[int, dict[str, Any]] = {
+        entry.pk: {
+            name: [opener.open(subjects[entry.pk], v) for v in values] if isinstance(values, list) else values
+            for name, values in (entry.changes or {}).items()
+        }
+        for entry in rows
+    }
     wanted: dict[str, set[Any]] = {}
     for entry in rows:
-        for name, values in (entry.changes or {}).items():
+        for name, values in opened[entry.pk].items():
             reading = _FIELDS.get(name)
             if reading is None or reading.resolve is None:
                 continue
@@ -150,7 +160,9 @@ def describe_entries(entries: Iterable[AuditEntry], *, sees_sensitive: bool) -> 
         texts = []
         for part in parts:
             one = lookup.get(part) if _hashable(part) else None
-            if isinstance(part, bool):
+            if part is ERASED:
+                texts.append(_("Erased"))
+            elif isinstance(part, bool):
                 texts.append(_("Yes") if part else _("No"))
             elif isinstance(part, str) and ISO_DATE.fullmatch(part):
                 texts.append(date_format(dt.date.fromisoformat(part), "SHORT_DATE_FORMAT"))
@@ -169,7 +181,7 @@ def describe_entries(entries: Iterable[AuditEntry], *, sees_sensitive: bool) -> 
         own = object_names.get(entry.object_type, {}).get(entry.object_id)
         label = " ".join(str(p) for p in (kind or entry.object_type, own or f"#{entry.object_id}"))
         view = EntryView(entry=entry, object_label=label)
-        for name, values in (entry.changes or {}).items():
+        for name, values in opened[entry.pk].items():
             before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
             reading = _FIELDS.get(name)
             view.changes.append(

@@ -23,6 +23,7 @@ from remis.cases.models import (
     ConsentPurpose,
     CounsellingMode,
     DocumentKind,
+    ErasureReason,
     Escort,
     Fitness,
     Person,
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     EscortCode: TypeAlias = str
     FitnessCode: TypeAlias = str
     RelationCode: TypeAlias = str
+    ErasureReasonCode: TypeAlias = str
 else:
     StageCode = literal_of(Stage)
     ClosureOrBlank = literal_of(ClosureReason, blank=True)  # blank while the case is open
@@ -72,6 +74,7 @@ else:
     EscortCode = literal_of(Escort)
     FitnessCode = literal_of(Fitness)
     RelationCode = literal_of([c for c in Relation.values if c != Relation.PRINCIPAL])
+    ErasureReasonCode = literal_of(ErasureReason)
 MAX_OFFSET = 100_000  # paging reads an index, so deep offsets are cheap; past this, filter
 
 
@@ -563,3 +566,23 @@ def edit_person(request: HttpRequest, person_uuid: uuid.UUID, body: PersonPatch)
             raise ValidationFailed(_("This field cannot be null: send a value or leave it out."), name)
     data = PersonData(**{**PersonData.from_person(person).__dict__, **sent})
     return actions.update_person(request.user, case, person, data, expected_version=body.version)
+
+
+class EraseIn(Schema):
+    reason: ErasureReasonCode = Field(description="why the data is erased (kept in the audit log)")
+
+
+class ErasedOut(Schema):
+    person: uuid.UUID
+    erased_items: int
+
+
+@persons_router.post(
+    "/{person_uuid}/erase",
+    response=ErasedOut,
+    summary="Erase a person's personal data everywhere (cannot be undone; needs person.erase)",
+)
+def erase_person(request: HttpRequest, person_uuid: uuid.UUID, body: EraseIn) -> dict[str, Any]:
+    case, person = _person_for(request, person_uuid)
+    counts = actions.erase_person(request.user, case, person, body.reason)
+    return {"person": person.uuid, "erased_items": sum(counts.values())}

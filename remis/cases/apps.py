@@ -3,16 +3,16 @@ from __future__ import annotations
 from django.apps import AppConfig
 
 # Fields whose values the audit log keeps only until the person's data is erased
-# (remis/audit/registry.py): everything about a person, and free text.
+# (remis/audit/registry.py): what identifies a person, and free text. Sex and nationality
+# stay readable: statistics need them, an erased record keeps them, and alone they name
+# no one.
 PERSONAL_FIELDS = {
     "cases.person": {
         "given_name",
         "family_name",
         "alternate_names",
-        "sex",
         "date_of_birth",
         "birth_year_estimated",
-        "nationality",
         "phone",
         "email",
         "address",
@@ -39,10 +39,16 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
+        from remis.audit.erasure import register_eraser
         from remis.audit.registry import CaseScope, register_case_scope, register_personal_fields
-        from remis.cases import audit_fields, queries
+        from remis.audit.sealing import register_subject_type
+        from remis.cases import audit_fields, erasure, queries
 
         audit_fields.register()
+        # A person's values in the log are sealed with the person's own key, so erasing
+        # one household member leaves the others readable.
+        register_subject_type("cases.person")
+        register_eraser("cases.records", erasure.erase_case_records)
         for object_type, fields in PERSONAL_FIELDS.items():
             register_personal_fields(object_type, fields)
         # The audit search shows a case's entries only to those who can see the case.

@@ -47,6 +47,7 @@ def register() -> None:
         ConsentPurpose,
         CounsellingMode,
         DocumentKind,
+        ErasureReason,
         Escort,
         Fitness,
         NeedKind,
@@ -135,6 +136,9 @@ def register() -> None:
         "size": (_("Size"), None),
         "deleted_at": (_("Removed"), None),
         "household_size": (_("Household"), None),
+        "erasure_reason": (_("Reason for erasure"), choices(ErasureReason)),
+        "erased_items": (_("Items erased"), None),
+        "whole_cases": (_("Cases whose free text was erased"), None),
     }
     for name, (label, resolve) in fields.items():
         register_field(name, label, resolve)

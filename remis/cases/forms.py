@@ -15,6 +15,7 @@ from remis.cases.models import (
     ConsentPurpose,
     CounsellingMode,
     DocumentKind,
+    ErasureReason,
     Escort,
     Fitness,
     NeedKind,
@@ -22,7 +23,7 @@ from remis.cases.models import (
     Sex,
 )
 from remis.cases.queries import SORTS
-from remis.lib.countries import country_choices, country_name
+from remis.lib.countries import country_choices, country_name, named_countries
 from remis.lib.fields import max_length
 from remis.lib.widgets import FastSelect, IsoDateInput
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
@@ -230,10 +231,7 @@ class CaseFilterForm(forms.Form):
         for name, codes in (("host_country", hosts), ("origin_country", origins)):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [
-                ("", _("All")),
-                *sorted(((c, country_name(c)) for c in codes), key=lambda p: p[1]),
-            ]
+            field.choices = [("", _("All")), *named_countries(codes)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -468,6 +466,23 @@ MembersFormSet = forms.formset_factory(RegistrationMemberForm, extra=0, max_num=
 class PersonEditForm(PersonForm, VersionedForm):
     # Which member of the household is edited; empty means the principal applicant.
     person = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+
+class EraseForm(forms.Form):
+    """The legal erasure of one member's personal data: a reason and an explicit
+    acknowledgement, since it cannot be undone."""
+
+    person = forms.ChoiceField(label=_("Person"))
+    reason = forms.ChoiceField(label=_("Reason for erasure"), choices=[("", "—"), *ErasureReason.choices])
+    confirm = forms.BooleanField(
+        label=_("I understand that this erases their personal data everywhere and cannot be undone.")
+    )
+
+    def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *((str(m.person.uuid), str(m.person)) for m in members)]
 
 
 class NoteForm(forms.Form):

@@ -504,6 +504,11 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
     )
 
 
+def erasable_members(case: Case) -> list[CaseMember]:
+    """The household members whose data has not been erased yet."""
+    return list(case.members.select_related("person").filter(person__erased_at__isnull=True))
+
+
 def assignable_workers(case: Case) -> QuerySet[Any]:
     """Users of organisations with access to the case, covering its countries."""
     from remis.accounts.models import User

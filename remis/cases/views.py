@@ -40,6 +40,7 @@ from remis.cases.queries import (
     caseloads,
     cases_by_stage,
     count_cases,
+    erasable_members,
     filter_cases,
     get_case_for,
     my_cases_by_stage,
@@ -343,6 +344,7 @@ def _forms_for(case: Case, edited: CaseMember, bound: dict[str, forms.Form] | No
             },
         ),
         "note": case_forms.NoteForm(auto_id="note-%s"),
+        "erase": case_forms.EraseForm(auto_id="erase-%s", members=erasable_members(case)),
         "document": case_forms.DocumentForm(auto_id="document-%s"),
     }
     built.update(bound or {})
@@ -501,6 +503,12 @@ def _remove_document(request: HttpRequest, case: Case, c: dict[str, Any]) -> str
     return _("Document removed.")
 
 
+def _erase(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    person = case_member(case, c["person"]).person
+    actions.erase_person(request.user, case, person, c["reason"])
+    return _("The person's personal data was erased.")
+
+
 def _confirm(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     actions.confirm_post_arrival_case(request.user, case)
     return _("Post-arrival case confirmed.")
@@ -523,6 +531,7 @@ STEPS: dict[str, tuple[type[forms.Form] | None, Handler]] = {
     "note": (case_forms.NoteForm, _note),
     "document": (case_forms.DocumentForm, _document),
     "remove-document": (case_forms.DocumentRemoveForm, _remove_document),
+    "erase": (case_forms.EraseForm, _erase),
     "confirm": (None, _confirm),
 }
 
@@ -553,6 +562,8 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
         )
     if form_class is case_forms.CaseDetailsForm:
         kwargs["workers"] = assignable_workers(case)
+    if form_class is case_forms.EraseForm:
+        kwargs["members"] = erasable_members(case)
     form = form_class(request.POST, request.FILES, auto_id=f"{step}-%s", **kwargs) if form_class else None
     if form is not None and not form.is_valid():
         if step in BUTTON_STEPS:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
+from itertools import accumulate
 from typing import Any
 
 from django.db import connection, transaction
@@ -42,8 +43,8 @@ from remis.cases.models import (
     Transition,
 )
 from remis.demo.bulk import adapt_rows, insert_rows, next_id, reset_sequences
-from remis.demo.names import pool
-from remis.demo.world import World, build_world
+from remis.demo.names import person_name
+from remis.demo.world import PARTNER_SHARES, World, build_world
 from remis.lib.countries import alpha3
 from remis.lib.text import fold
 from remis.programmes.models import MigrantCategory, Vulnerability
@@ -51,34 +52,30 @@ from remis.programmes.models import MigrantCategory, Vulnerability
 # Days after registration at which an average case reaches each journey stage.
 MILESTONES = dict(zip(JOURNEY, (0, 14, 35, 62, 63, 70, 90, 120, 205), strict=True))
 CLOSE_AFTER_MONITORING = 365
-AIRPORTS = {
-    "BE": "BRU",
-    "DE": "FRA",
-    "AT": "VIE",
-    "GR": "ATH",
-    "NE": "NIM",
-    "LY": "MJI",
-    "MA": "CMN",
-    "GN": "CKY",
-    "ML": "BKO",
-    "CI": "ABJ",
-    "SN": "DSS",
-    "CM": "DLA",
-    "NG": "LOS",
-    "GM": "BJL",
-    "IQ": "EBL",
-    "GE": "TBS",
-    "BR": "GRU",
-    "AF": "KBL",
-    "RS": "BEG",
-    "AL": "TIA",
-    "MK": "SKP",
-    "TR": "IST",
-    "PK": "ISB",
-    "BD": "DAC",
-    "DZ": "ALG",
-}
-TRANSIT_HOSTS = {"NE", "LY", "MA"}
+# The main international airport of each country the demo world uses (Palestine's travellers
+# fly from Amman).
+AIRPORTS = dict(
+    pair.split(":")
+    for pair in (
+        "AE:DXB AF:KBL AL:TIA AM:EVN AO:LAD AR:EZE AT:VIE AU:SYD AZ:GYD BA:SJJ BD:DAC BE:BRU BF:OUA "
+        "BG:SOF BI:BJM BJ:COO BO:VVI BR:GRU BY:MSQ BZ:BZE CA:YYZ CD:FIH CF:BGF CG:BZV CH:ZRH CI:ABJ "
+        "CL:SCL CM:DLA CN:PEK CO:BOG CR:SJO CU:HAV CV:RAI CY:LCA CZ:PRG DE:FRA DJ:JIB DK:CPH DO:SDQ "
+        "DZ:ALG EC:UIO EE:TLL EG:CAI ER:ASM ES:MAD ET:ADD FI:HEL FR:CDG GA:LBV GB:LHR GE:TBS GH:ACC "
+        "GM:BJL GN:CKY GR:ATH GT:GUA GW:OXB HK:HKG HN:SAP HR:ZAG HT:PAP HU:BUD ID:CGK IE:DUB IN:DEL "
+        "IQ:EBL IR:IKA IS:KEF IT:FCO JM:KIN JO:AMM JP:NRT KE:NBO KG:FRU KH:PNH KR:ICN KW:KWI KZ:ALA "
+        "LA:VTE LB:BEY LK:CMB LR:ROB LT:VNO LU:LUX LV:RIX LY:MJI MA:CMN MD:KIV ME:TGD MK:SKP ML:BKO "
+        "MM:RGN MN:UBN MR:NKC MT:MLA MW:LLW MX:MEX MY:KUL MZ:MPM NE:NIM NG:LOS NI:MGA NL:AMS NO:OSL "
+        "NP:KTM NZ:AKL OM:MCT PA:PTY PE:LIM PH:MNL PK:ISB PL:WAW PS:AMM PT:LIS PY:ASU QA:DOH RO:OTP "
+        "RS:BEG RU:SVO RW:KGL SA:RUH SD:PZU SE:ARN SG:SIN SI:LJU SK:BTS SL:FNA SN:DSS SO:MGQ SS:JUB "
+        "SV:SAL SY:DAM TD:NDJ TG:LFW TH:BKK TJ:DYU TM:ASB TN:TUN TR:IST TT:POS TZ:DAR UA:KBP UG:EBB "
+        "US:JFK UY:MVD UZ:TAS VE:CCS VN:HAN XK:PRN YE:ADE ZA:JNB ZM:LUN ZW:HRE"
+    ).split()
+)
+# Hosts where most returnees are stranded migrants in transit, not former asylum seekers.
+TRANSIT_HOSTS = set(
+    "NE LY ML MA TN DZ BF MR TD SN CI YE DJ EG SA SD SO ZA KE LB JO TZ ZM AE MW MZ KW QA OM "
+    "ID TH MY MX GT PA CR CO EC PE CL AR BR DO TT BZ TR UA BA BY RS RU AZ MK KZ MD GE AL AM ME".split()
+)
 CATEGORY_MIX = {
     "transit": {
         "stranded_migrant": 60,
@@ -157,14 +154,23 @@ class Generator:
         self.seed = seed
         self.batch_size = batch_size
         self.rng = random.Random(seed)
-        self.today = today
-        self.now = timezone.now()
+        # The story ends on the last full day before the run, in office hours: nothing
+        # happens after the run whatever its hour, and the same seed tells the same story
+        # on any day (dates move with the day, nothing else does).
+        self.today = today - dt.timedelta(days=1)
+        self.horizon = dt.datetime(self.today.year, self.today.month, self.today.day, 17, tzinfo=dt.UTC)
         self.categories = dict(MigrantCategory.objects.values_list("code", "id"))
         self.vulnerabilities = list(Vulnerability.objects.values_list("id", flat=True))
         self.counters = dict(ReferenceCounter.objects.values_list("prefix", "last"))
         self.person_id = self.first_person_id = next_id(Person)
         self.case_id = self.first_case_id = next_id(Case)
-        self.programme_weights = [p.weight for p in world.programmes]
+        # Hosts by weight across programmes, then an origin by its programme's weights.
+        self.hosts = [(demo, host) for demo in world.programmes for host in demo.hosts]
+        self.host_weights = list(accumulate(demo.hosts[host] for demo, host in self.hosts))
+        self.origins = {
+            demo.programme.pk: (list(demo.origins), list(accumulate(demo.origins.values())))
+            for demo in world.programmes
+        }
 
     def start_batch(self, number: int) -> None:
         """Batch `number` gets its own random stream and id ranges, so batches can be built
@@ -197,10 +203,8 @@ class Generator:
 
     def _person(
         self, batch: Batch, origin: str, sex: str, age: int, family: str | None = None
-    ) -> tuple[int, str]:
-        names = pool(origin)
-        given = self.rng.choice(names[sex])
-        family_name = family or self.rng.choice(names["family"])
+    ) -> tuple[int, str, str]:
+        given, family_name, passed_on = person_name(self.rng, origin, sex, family)
         pid = self.person_id
         self.person_id += 1
         exact_dob = self.rng.random() < 0.8
@@ -222,7 +226,7 @@ class Generator:
                 1,
             )
         )
-        return pid, fold(f"{given} {family_name}")
+        return pid, fold(f"{given} {family_name}"), passed_on
 
     def _stage(self, age_days: int, speed: float, post_arrival: bool) -> tuple[Stage, dict[Stage, int]]:
         reached: dict[Stage, int] = {}
@@ -246,10 +250,11 @@ class Generator:
 
     def add_case(self, batch: Batch) -> None:
         rng = self.rng
-        demo = rng.choices(self.world.programmes, weights=self.programme_weights)[0]
-        host = rng.choice(list(demo.corridors))
-        origins = demo.corridors[host]
-        origin = rng.choices(origins, weights=range(len(origins), 0, -1))[0]
+        demo, host = rng.choices(self.hosts, cum_weights=self.host_weights)[0]
+        origins, weights = self.origins[demo.programme.pk]
+        origin = host
+        while origin == host:  # a transit country is also a country of origin
+            origin = rng.choices(origins, cum_weights=weights)[0]
         post_arrival = rng.random() < 0.12
         mix = CATEGORY_MIX["transit" if host in TRANSIT_HOSTS else "destination"]
         category = rng.choices(list(mix), weights=list(mix.values()))[0]
@@ -259,14 +264,13 @@ class Generator:
         speed = rng.uniform(0.6, 1.8)
         stage, reached = self._stage(age_days, speed, post_arrival)
         host_office = self.world.host_office[host]
-        partner = rng.choices(
-            self.world.origin_partners[origin], weights=[7, 3][: len(self.world.origin_partners[origin])]
-        )[0]
+        partners = self.world.origin_partners[origin]
+        partner = rng.choices(partners, weights=PARTNER_SHARES[: len(partners)])[0]
 
         child = category == "unaccompanied_separated_child"
         sex = "M" if rng.random() < (0.7 if child else 0.78) else "F"
         age = rng.randint(14, 17) if child else int(rng.triangular(18, 65, 27))
-        principal, search = self._person(batch, origin, sex, age)
+        principal, search, family = self._person(batch, origin, sex, age)
         case_id = self.case_id
         self.case_id += 1
         reference = ""  # numbered by the writer (number_references)
@@ -274,14 +278,15 @@ class Generator:
         members = [(principal, "principal")]
         parts = [search]
         if not child and rng.random() < 0.18:
-            family = None
-            spouse, text = self._person(
+            spouse, text, spouse_family = self._person(
                 batch, origin, "F" if sex == "M" else "M", max(18, age - rng.randint(0, 6))
             )
+            if sex == "F":  # children carry their father's family name
+                family = spouse_family
             members.append((spouse, "spouse"))
             parts.append(text)
             for _ in range(rng.randint(0, 4)):
-                kid, text = self._person(batch, origin, rng.choice("MF"), rng.randint(0, 15), family)
+                kid, text, _ = self._person(batch, origin, rng.choice("MF"), rng.randint(0, 15), family)
                 members.append((kid, "child"))
                 parts.append(text)
         for person_id, relation in members:
@@ -326,12 +331,14 @@ class Generator:
                 len(members),
                 " | ".join(parts),
                 1,
-                self.now,
+                self._at(last_day),  # updated_at: the last thing that happened
             )
         )
-        staff_host = self.world.staff.get(host_office.pk, [])
-        staff_partner = self.world.staff.get(partner.pk, [])
-        counsellor = staff_host[0] if staff_host else None
+        # One counsellor and one case worker of the offices involved hold the case.
+        counsellors = self.world.counsellors.get(host_office.pk)
+        case_workers = self.world.case_workers.get(partner.pk)
+        counsellor = rng.choice(counsellors) if counsellors else None
+        case_worker = rng.choice(case_workers) if case_workers else None
         first_access = len(batch.access)
         self._sharing(
             batch, case_id, registered_on, reached, host_office.pk, partner.pk, post_arrival, counsellor
@@ -349,7 +356,7 @@ class Generator:
                     previous,
                     str(key),
                     at,
-                    counsellor if JOURNEY.index(key) < 3 else (staff_partner[0] if staff_partner else None),
+                    counsellor if JOURNEY.index(key) < 3 else case_worker,
                     "",
                 )
             )
@@ -372,7 +379,7 @@ class Generator:
                 )
         if Stage.RETURN_PLANNED in reached or post_arrival:
             departure = arrival - dt.timedelta(days=1) if arrival else None
-            route = f"{AIRPORTS.get(host, host)} – IST – {AIRPORTS.get(origin, origin)}"
+            route = f"{AIRPORTS.get(host, host)} – {AIRPORTS.get(origin, origin)}"
             batch.travel.append(
                 (
                     case_id,
@@ -401,9 +408,7 @@ class Generator:
                     1,
                 )
             )
-        assignee = (
-            staff_partner[0] if (post_arrival or Stage.RETURNED in reached) and staff_partner else counsellor
-        )
+        assignee = case_worker if (post_arrival or Stage.RETURNED in reached) and case_worker else counsellor
         if assignee:
             batch.workers.append((case_id, assignee))
         if rng.random() < 0.2 and self.vulnerabilities:
@@ -453,7 +458,7 @@ class Generator:
         submitted_at = self._at(submitted)
         due = submitted_at + dt.timedelta(days=10)
         if accepted and rng.random() < 0.06:  # rejected once, corrected, resubmitted
-            answered = submitted_at + dt.timedelta(days=rng.randint(2, 8))
+            answered = min(self.horizon, submitted_at + dt.timedelta(days=rng.randint(2, 8)))
             batch.submissions.append(
                 (
                     case_id,
@@ -469,10 +474,10 @@ class Generator:
                     "Copy of travel document missing",
                 )
             )
-            submitted_at = answered + dt.timedelta(days=1)
+            submitted_at = min(self.horizon, answered + dt.timedelta(days=1))
             due = submitted_at + dt.timedelta(days=10)
         if accepted:
-            answered = submitted_at + dt.timedelta(days=rng.randint(1, 9))
+            answered = min(self.horizon, submitted_at + dt.timedelta(days=rng.randint(1, 9)))
             batch.submissions.append(
                 (
                     case_id,
@@ -617,11 +622,15 @@ def generate_cases(
     seed: int = 2026,
     batch_size: int = 5000,
     progress: Callable[[int, int], None] | None = None,
+    today: dt.date | None = None,
 ) -> int:
-    """Insert `count` synthetic cases; returns how many. Safe to run again: it appends."""
+    """Insert `count` synthetic cases; returns how many. Safe to run again: it appends.
+    `today` (the UTC date by default) is the day of the run: the cases' story ends the day
+    before."""
     global _GENERATOR
     world = build_world()
-    _GENERATOR = generator = Generator(world, seed + next_id(Case), timezone.localdate(), batch_size)
+    run_day = today or timezone.now().astimezone(dt.UTC).date()
+    _GENERATOR = generator = Generator(world, seed + next_id(Case), run_day, batch_size)
     jobs = [
         (number, min(batch_size, count - start)) for number, start in enumerate(range(0, count, batch_size))
     ]

@@ -15,7 +15,7 @@ from remis.cases import actions
 from remis.cases.actions import PersonData
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
-from remis.demo.names import pool
+from remis.demo.names import person_name
 from remis.demo.world import World
 from remis.programmes.models import MigrantCategory
 
@@ -29,13 +29,13 @@ def play_journeys(world: World, seed: int = 2026) -> list[Case]:
     counsellor = User.objects.get(username=f"counsellor.{HOST.lower()}")
     case_worker = User.objects.get(username=f"caseworker.{ORIGIN.lower()}")
     office, partner = world.host_office[HOST], world.origin_partners[ORIGIN][0]
-    programme = next(p.programme for p in world.programmes if ORIGIN in p.corridors.get(HOST, []))
+    programme = next(p.programme for p in world.programmes if HOST in p.hosts and ORIGIN in p.origins)
     category = MigrantCategory.objects.get(code="rejected_asylum_seeker")
-    names = pool(ORIGIN)
     today = timezone.localdate()
     played = []
     for depth in DEPTHS:
         sex = rng.choice("FM")
+        given, family, _ = person_name(rng, ORIGIN, sex)
         case = actions.register_case(
             counsellor,
             office,
@@ -44,8 +44,8 @@ def play_journeys(world: World, seed: int = 2026) -> list[Case]:
             host_country=HOST,
             origin_country=ORIGIN,
             person=PersonData(
-                given_name=rng.choice(names[sex]),
-                family_name=rng.choice(names["family"]),
+                given_name=given,
+                family_name=family,
                 sex=sex,
                 birth_year_estimated=rng.randint(1975, 2004),
                 nationality=ORIGIN,

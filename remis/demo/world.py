@@ -1,27 +1,53 @@
-"""The demo world (programmes, organisations, partners, users), built through the actions
-from defaults/world.yaml. Idempotent: a second call returns what the first built."""
+"""The demo world (programmes, organisations, partners, staff), built from defaults/world.yaml.
+Idempotent: a second call returns what the first built.
+
+Programmes, organisations, partners and the demo's printed logins go through the actions.
+The other staff (some thousand counsellors, managers and case workers over a hundred
+offices, so that an office's cases are spread over its people) are inserted in bulk with
+one shared password hash and one audit entry: hashing the public demo password with Argon2
+for each of them would take minutes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
 from remis.accounts import actions as accounts
-from remis.accounts.models import Organisation, OrganisationType, User
+from remis.accounts.models import Membership, Organisation, OrganisationType, User
+from remis.audit.actions import record
 from remis.lib.countries import country_name
 from remis.lib.defaults import load
 from remis.programmes import actions as programmes
 from remis.programmes.models import MigrantCategory, PartnerRole, Programme
 
 DEMO_PASSWORD = "remis-demo-2026"  # noqa: S105 - printed for the demo's synthetic users
+LOGINS = (
+    "counsellor.be",
+    "counsellor.ne",
+    "manager.be",
+    "caseworker.gn",
+    "caseworker.iq",
+    "ngo.gn",
+    "me.gn",
+    "provider.gn",
+    "donor",
+    "admin",
+)
+# An origin's cases go to the IOM office and, where there is one, an NGO, in this proportion.
+PARTNER_SHARES = (7, 3)
 
 
 @dataclass
 class DemoProgramme:
     programme: Programme
-    corridors: dict[str, list[str]]  # host -> origins
-    weight: int
+    hosts: dict[str, int]  # host country -> weight (about a year's returns)
+    origins: dict[str, int]  # country of origin -> weight within the programme
 
 
 @dataclass
@@ -29,8 +55,21 @@ class World:
     programmes: list[DemoProgramme]
     host_office: dict[str, Organisation]  # host country -> IOM office there
     origin_partners: dict[str, list[Organisation]]  # origin -> partners receiving cases
-    staff: dict[int, list[int]] = field(default_factory=dict)  # organisation id -> user ids
+    counsellors: dict[int, list[int]] = field(default_factory=dict)  # organisation id -> user ids
+    case_workers: dict[int, list[int]] = field(default_factory=dict)  # organisation id -> user ids
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, org
+
+
+@dataclass
+class _Staff:
+    """A user to create: the username, the organisation, the role, the countries."""
+
+    username: str
+    org: Organisation
+    role: str
+    countries: list[str]
+    all_countries: bool = False
+    superuser: bool = False
 
 
 def _org(name: str, kind: OrganisationType, country: str) -> Organisation:
@@ -38,30 +77,9 @@ def _org(name: str, kind: OrganisationType, country: str) -> Organisation:
     return existing or accounts.create_organisation(None, name=name, kind=kind, country=country)
 
 
-def _user(
-    username: str, org: Organisation, role: str, countries: list[str], world: World, **kw: bool
-) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        first, _, last = username.partition(".")
-        user = accounts.create_user(
-            None,
-            username=username,
-            password=DEMO_PASSWORD,
-            first_name=first.title(),
-            last_name=last.upper(),
-        )
-        accounts.add_membership(
-            None,
-            user=user,
-            organisation=org,
-            role=role,
-            countries=countries,
-            all_countries=kw.get("all_countries", False),
-        )
-    if role in ("counsellor", "case_worker"):  # the people cases get assigned to
-        world.staff.setdefault(org.pk, []).append(user.pk)
-    return user
+def _iom(country: str) -> Organisation:
+    # Organisation names are data, in English whatever language is active.
+    return _org(f"IOM {country_name(country, 'en')}", OrganisationType.IOM_MISSION, country)
 
 
 def build_world() -> World:
@@ -69,15 +87,15 @@ def build_world() -> World:
     categories = list(MigrantCategory.objects.values_list("code", flat=True))
     world = World(programmes=[], host_office={}, origin_partners={})
     for row in spec["programmes"]:
-        corridors: dict[str, list[str]] = row["hosts"]
-        origins = sorted({o for targets in corridors.values() for o in targets})
+        hosts = {str(k): int(v) for k, v in row["hosts"].items()}
+        origins = {str(k): int(v) for k, v in row["origins"].items()}
         programme = Programme.objects.filter(code=row["code"]).first() or programmes.create_programme(
             None,
             code=row["code"],
             name=row["name"],
             funder=row["funder"],
-            host_countries=list(corridors),
-            origin_countries=origins,
+            host_countries=sorted(hosts),
+            origin_countries=sorted(origins),
             starts_on=row["starts_on"]
             if isinstance(row["starts_on"], dt.date)
             else dt.date.fromisoformat(row["starts_on"]),
@@ -91,71 +109,153 @@ def build_world() -> World:
         if donors and not programme.funders.exists():
             programmes.set_programme_funders(None, programme, donors)
         fresh = not programme.partners.exists()
-        for host in corridors:
-            office = _org(f"IOM {country_name(host)}", OrganisationType.IOM_MISSION, host)
-            world.host_office[host] = office
+        for host in hosts:
+            office = world.host_office[host] = _iom(host)
             if fresh:
                 programmes.add_partner(None, programme, office, PartnerRole.HOST_COORDINATOR, [host])
-        for origin in origins:
-            partners = [_org(f"IOM {country_name(origin)}", OrganisationType.IOM_MISSION, origin)]
-            if origin in spec["ngos"]:
-                partners.append(_org(spec["ngos"][origin], OrganisationType.NGO, origin))
-            world.origin_partners[origin] = partners
+        for origin in sorted(origins):
+            partners = world.origin_partners.get(origin)
+            if partners is None:
+                partners = [_iom(origin)]
+                if origin in spec["ngos"]:
+                    partners.append(_org(spec["ngos"][origin], OrganisationType.NGO, origin))
+                world.origin_partners[origin] = partners
             if fresh:
                 for partner in partners:
                     programmes.add_partner(
                         None, programme, partner, PartnerRole.REINTEGRATION_PARTNER, [origin]
                     )
-        world.programmes.append(DemoProgramme(programme, corridors, int(row["weight"])))
+        world.programmes.append(DemoProgramme(programme, hosts, origins))
     _staff(world, spec)
     return world
 
 
-def _staff(world: World, spec: dict) -> None:
-    login_names = {
-        "counsellor.be",
-        "counsellor.ne",
-        "manager.be",
-        "caseworker.gn",
-        "caseworker.iq",
-        "ngo.gn",
-        "me.gn",
-        "provider.gn",
-        "donor",
-        "admin",
-    }
-    made: list[tuple[User, str, Organisation]] = []
+def expected_shares(world: World) -> tuple[dict[str, float], dict[str, float]]:
+    """The share of all generated cases each host and each origin should receive, as the
+    generator draws them: a host by its weight, then an origin by its programme's weights."""
+    total = sum(sum(p.hosts.values()) for p in world.programmes)
+    hosts: dict[str, float] = {}
+    origins: dict[str, float] = {}
+    for demo in world.programmes:
+        for host, weight in demo.hosts.items():
+            hosts[host] = weight / total
+            others = {o: w for o, w in demo.origins.items() if o != host}
+            spread = sum(others.values())
+            for origin, w in others.items():
+                origins[origin] = origins.get(origin, 0.0) + weight / total * w / spread
+    return hosts, origins
+
+
+def _headcount(share: float, spec: dict) -> int:
+    """How many people an office has for its expected share of a million cases."""
+    return max(1, min(int(spec["max_staff"]), math.ceil(share * 1_000_000 / spec["cases_per_staff"])))
+
+
+def _numbered(prefix: str, count: int) -> list[str]:
+    """counsellor.be, counsellor.be.2, counsellor.be.3 ..."""
+    return [prefix if n == 1 else f"{prefix}.{n}" for n in range(1, count + 1)]
+
+
+def _plan(world: World, spec: dict) -> list[_Staff]:
+    host_shares, origin_shares = expected_shares(world)
+    plan: list[_Staff] = []
     for host, office in sorted(world.host_office.items()):
         cc = host.lower()
-        made.append((_user(f"counsellor.{cc}", office, "counsellor", [host], world), "counsellor", office))
-        made.append(
-            (_user(f"manager.{cc}", office, "programme_manager", [host], world), "programme_manager", office)
-        )
+        for username in _numbered(f"counsellor.{cc}", _headcount(host_shares[host], spec)):
+            plan.append(_Staff(username, office, "counsellor", [host]))
+        plan.append(_Staff(f"manager.{cc}", office, "programme_manager", [host]))
     for origin, partners in sorted(world.origin_partners.items()):
         cc = origin.lower()
-        iom, *ngos = partners
-        made.append((_user(f"caseworker.{cc}", iom, "case_worker", [origin], world), "case_worker", iom))
-        for ngo in ngos:
-            made.append((_user(f"ngo.{cc}", ngo, "case_worker", [origin], world), "case_worker", ngo))
-    gn_office = world.origin_partners["GN"][0]
-    made.append((_user("me.gn", gn_office, "me_officer", ["GN"], world), "me_officer", gn_office))
+        shares = PARTNER_SHARES[: len(partners)]
+        for partner, prefix, part in zip(partners, (f"caseworker.{cc}", f"ngo.{cc}"), shares, strict=False):
+            count = _headcount(origin_shares.get(origin, 0.0) * part / sum(shares), spec)
+            for username in _numbered(prefix, count):
+                plan.append(_Staff(username, partner, "case_worker", [origin]))
+    plan.append(_Staff("me.gn", world.origin_partners["GN"][0], "me_officer", ["GN"]))
     for country, name in spec["service_providers"].items():
         provider = _org(name, OrganisationType.SERVICE_PROVIDER, country)
-        made.append(
-            (
-                _user(f"provider.{country.lower()}", provider, "service_provider", [country], world),
-                "service_provider",
-                provider,
-            )
-        )
+        plan.append(_Staff(f"provider.{country.lower()}", provider, "service_provider", [country]))
     donor = _org("European Union Delegation (synthetic donor)", OrganisationType.DONOR, "BE")
-    made.append((_user("donor", donor, "viewer", [], world, all_countries=True), "viewer", donor))
+    plan.append(_Staff("donor", donor, "viewer", [], all_countries=True))
     be = world.host_office["BE"]
-    made.append(
-        (
-            _user("admin", be, "administrator", [], world, all_countries=True),
-            "administrator",
-            be,
-        )
+    # An organisation administrator, not a superuser: it sees only what its office may.
+    plan.append(_Staff("admin", be, "administrator", [], all_countries=True))
+    return plan
+
+
+def _names(username: str) -> tuple[str, str]:
+    """counsellor.be.2 -> ("Counsellor 2", "BE")."""
+    role, _, rest = username.partition(".")
+    country, _, number = rest.partition(".")
+    return (f"{role.title()} {number}".strip(), country.upper())
+
+
+def _staff(world: World, spec: dict) -> None:
+    plan = _plan(world, spec)
+    existing = set(
+        User.objects.filter(username__in=[s.username for s in plan]).values_list("username", flat=True)
     )
-    world.logins = [(u.username, role, org.name) for u, role, org in made if u.username in login_names]
+    missing = [s for s in plan if s.username not in existing]
+    # The printed logins through the actions, as an administrator would create them.
+    for s in missing:
+        if s.username in LOGINS:
+            first, last = _names(s.username)
+            user = accounts.create_user(
+                None,
+                username=s.username,
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                is_superuser=s.superuser,
+            )
+            accounts.add_membership(
+                None,
+                user=user,
+                organisation=s.org,
+                role=s.role,
+                countries=s.countries,
+                all_countries=s.all_countries,
+            )
+    bulk = [s for s in missing if s.username not in LOGINS]
+    if bulk:
+        _insert_staff(bulk)
+    by_username = dict(
+        User.objects.filter(username__in=[s.username for s in plan]).values_list("username", "id")
+    )
+    for s in plan:  # in plan order, the same on every run
+        if s.role == "counsellor":
+            world.counsellors.setdefault(s.org.pk, []).append(by_username[s.username])
+        elif s.role == "case_worker":
+            world.case_workers.setdefault(s.org.pk, []).append(by_username[s.username])
+    world.logins = [(s.username, s.role, s.org.name) for s in plan if s.username in LOGINS]
+
+
+def _insert_staff(staff: list[_Staff]) -> None:
+    password = make_password(DEMO_PASSWORD)  # hashed once, shared: the password is public
+    with transaction.atomic():
+        users = User.objects.bulk_create(
+            [
+                User(
+                    username=s.username,
+                    first_name=_names(s.username)[0],
+                    last_name=_names(s.username)[1],
+                    password=password,
+                    is_superuser=s.superuser,
+                    is_staff=s.superuser,
+                )
+                for s in staff
+            ]
+        )
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    user=user,
+                    organisation=s.org,
+                    role_id=s.role,
+                    countries=sorted(s.countries),
+                    all_countries=s.all_countries,
+                )
+                for user, s in zip(users, staff, strict=True)
+            ]
+        )
+        record(None, "demo.create_staff", users[0], changes={"users": [None, len(users)]})

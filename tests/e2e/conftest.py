@@ -1,11 +1,17 @@
 """Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium) against the
-live test server. Playwright's own browser downloads are not used."""
+live test server. Playwright's own browser downloads are not used.
+
+Every page a test loads is checked by axe-core (installed from the npm registry by bin/test,
+pinned in package.json beside this file) for WCAG 2.2 A and AA, and every Content-Security-Policy
+violation the browser reports fails the test: see `new_context`."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,25 +66,133 @@ def world(flushable_db: None) -> Any:
     return make_world()
 
 
+AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_PATIENCE_MS = 20_000  # how long a navigation waits for the previous page's check
+
+# Runs in every page before its own scripts (Playwright injects it outside the page's CSP):
+# axe checks the document once it has loaded and again after each htmx swap, one run at a
+# time, and tells the test through a binding when a check starts (the load check from the
+# document's creation) and what it found.
+AXE_GLUE = """
+(() => {
+  if (window.top !== window || !/^https?:$/.test(location.protocol)) return;
+  const options = {runOnly: {type: "tag", values: %s}, resultTypes: ["violations"]};
+  const brief = (v) => ({id: v.id, impact: v.impact, help: v.help,
+                         nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" "))});
+  const doc = Math.random().toString(36).slice(2);
+  const tell = (event, when, found) => window.__remisAxe(event, doc, location.href, when, found);
+  let last = Promise.resolve();
+  const run = (when) => {
+    last = last
+      .then(() => axe.run(document, options))
+      .then((r) => r.violations.map(brief), (e) => [{id: "axe-error", help: String(e), nodes: []}])
+      .then((found) => tell("done", when, found));
+    return last;
+  };
+  window.__remisCheck = (when) => { tell("start", when, []); return run(when); };
+  tell("start", "load", []);
+  window.addEventListener("load", () => run("load"));
+  document.addEventListener("htmx:afterSettle", () => window.__remisCheck("htmx swap"));
+})();
+"""
+
+
+def check_accessibility(page: Any, when: str = "checked by the test") -> None:
+    """Checks the page as it is now (e.g. after opening every <details>); what axe finds
+    joins the findings on each load, which fail the test when it ends."""
+    page.evaluate("(when) => window.__remisCheck(when)", when)
+
+
+class PageChecks:
+    """What axe-core found and the CSP violations the browser reported, in every page of
+    the contexts a test opened; and the checks still running in each page's document."""
+
+    def __init__(self) -> None:
+        self.current: dict[Any, str] = {}  # page -> its latest document
+        self.running: dict[str, int] = {}  # document -> checks started and not finished
+        self.problems: list[str] = []
+
+    def on_axe(
+        self, source: dict[str, Any], event: str, doc: str, url: str, when: str, found: list[Any]
+    ) -> None:
+        if event == "start" and when == "load":
+            self.current[source["page"]] = doc
+        self.running[doc] = self.running.get(doc, 0) + (1 if event == "start" else -1)
+        for v in found:
+            impact, nodes = v.get("impact"), v["nodes"]
+            self.problems.append(f"axe-core {url} ({when}): {v['id']} [{impact}] {v['help']}: {nodes}")
+
+    def on_console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.problems.append(f"CSP {message.page.url if message.page else '?'}: {message.text}")
+
+    def wait_for(self, page: Any) -> None:
+        """Until the checks of the page's document (its load, then any started since) end."""
+        doc = self.current.get(page, "")
+        waited = 0
+        while self.running.get(doc, 0) > 0 and waited < AXE_PATIENCE_MS:
+            page.wait_for_timeout(50)
+            waited += 50
+        if self.running.get(doc, 0) > 0:
+            self.problems.append(f"axe-core did not finish checking {page.url} in {AXE_PATIENCE_MS} ms")
+            self.running[doc] = 0
+
+    def before_request(self, route: Any) -> None:
+        """A page navigates away only once its document is checked: the document lives until
+        the new one's response arrives, so no page that a test waited for goes unchecked,
+        however fast the test clicks on. (Waiting here, not evaluating: Playwright runs no
+        script in a frame that is navigating.)"""
+        request = route.request
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            self.wait_for(request.frame.page)
+        route.fallback()
+
+
 @pytest.fixture
-def login(browser: Any, live_server: Any) -> Any:
-    """login(user) -> a new page, signed in as that user in its own browser context."""
+def new_context(browser: Any, live_server: Any) -> Iterator[Any]:
+    """new_context(locale) -> a browser context in which axe-core checks every page loaded
+    and the browser's CSP reports are read; the test fails on what either finds."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run bin/test, which installs axe-core with npm")
+    init_script = AXE.read_text(encoding="utf-8") + AXE_GLUE % json.dumps(WCAG_TAGS)
+    checks = PageChecks()
+    contexts: list[Any] = []
+
+    def _new_context(locale: str = "en-GB") -> Any:
+        context = browser.new_context(locale=locale, base_url=live_server.url)
+        # Longer than AXE_PATIENCE_MS: a click may wait for the previous page's check.
+        context.set_default_timeout(30_000)
+        context.expose_binding("__remisAxe", checks.on_axe)
+        context.add_init_script(script=init_script)
+        context.route("**/*", checks.before_request)
+        context.on("console", checks.on_console)
+        contexts.append(context)
+        return context
+
+    yield _new_context
+    for context in contexts:
+        for page in context.pages:
+            checks.wait_for(page)
+        context.close()
+    assert not checks.problems, f"{len(checks.problems)} accessibility or CSP problems:\n" + "\n".join(
+        checks.problems
+    )
+
+
+@pytest.fixture
+def login(new_context: Any, live_server: Any) -> Any:
+    """login(user, locale) -> a new page, signed in as that user in its own browser context,
+    whose browser asks for that locale (the sign-in page is then in that language)."""
     from remis.cases.tests.factories import PASSWORD
 
-    contexts = []
-
     def _login(user: Any, locale: str = "en-GB") -> Any:
-        context = browser.new_context(locale=locale, base_url=live_server.url)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
+        page = new_context(locale).new_page()
         page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        page.locator("#id_username").fill(user.username)
+        page.locator("#id_password").fill(PASSWORD)
+        page.locator("main form button[type=submit]").click()
         page.wait_for_url(f"{live_server.url}/")
         return page
 
-    yield _login
-    for context in contexts:
-        context.close()
+    return _login

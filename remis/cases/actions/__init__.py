@@ -1,5 +1,6 @@
 """Every write on case records. Views, API endpoints and commands call these; nothing else writes."""
 
+from remis.cases.actions.erasure import erase_person
 from remis.cases.actions.journey import (
     add_need,
     record_consent,
@@ -29,6 +30,7 @@ __all__ = [
     "close_case",
     "confirm_post_arrival_case",
     "delete_document",
+    "erase_person",
     "open_post_arrival_case",
     "record_consent",
     "record_counselling",

@@ -29,7 +29,7 @@ from remis.cases.models.journey import (
     Reception,
     ReturnTravel,
 )
-from remis.cases.models.people import DocumentKind, IdentityDocument, Person, Sex
+from remis.cases.models.people import DocumentKind, ErasureReason, IdentityDocument, Person, Sex
 
 __all__ = [
     "LISTING_FIELDS",
@@ -43,6 +43,7 @@ __all__ = [
     "CounsellingMode",
     "CounsellingSession",
     "DocumentKind",
+    "ErasureReason",
     "Escort",
     "Fitness",
     "IdentityDocument",

@@ -30,6 +30,8 @@ class Person(models.Model):
     email = models.EmailField(_("email"), blank=True)
     address = models.TextField(_("address in the country of origin"), blank=True)
     version = models.PositiveIntegerField(default=1)
+    # Set when the person's personal data was erased (remis/cases/actions/erasure.py).
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
@@ -57,3 +59,12 @@ class IdentityDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
+
+
+class ErasureReason(models.TextChoices):
+    """Why a person's data was erased: a code, so the reason stays readable after it."""
+
+    DATA_SUBJECT_REQUEST = "data_subject_request", _("The person asked for erasure")
+    RECORDED_IN_ERROR = "recorded_in_error", _("Recorded in error")
+    RETENTION_EXPIRED = "retention_expired", _("Retention period over")
+    LEGAL_ORDER = "legal_order", _("Legal order")

@@ -157,3 +157,40 @@ def assign(actor: User, case: Case, workers: list[User]) -> None:
         intended_return_date=case.intended_return_date,
         assigned_workers=workers,
     )
+
+
+def full_case(world: World) -> tuple[Case, Case]:
+    """A returned case with something recorded at every step (a need, a household member,
+    the reception, a note, a document, a case worker), and a case submitted to the Guinean
+    partner and awaiting its answer: between them, every part of the case page shows."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    today = timezone.localdate()
+    case = returned_case(world)
+    actions.add_need(world.alice, case, kind="medical", description="Insulin for the journey")
+    actions.add_household_member(
+        world.alice, case, make_person(given_name="Sekou", family_name="Diallo", sex="M"), "child"
+    )
+    actions.save_reception(
+        world.bob,
+        case,
+        expected_version=None,
+        received_on=today,
+        airport_pickup=True,
+        pocket_money=Decimal("50"),
+        pocket_money_currency="EUR",
+    )
+    actions.add_note(world.bob, case, "Met at the airport.\nFamily informed.")
+    actions.upload_document(
+        world.alice,
+        case,
+        title="Laissez-passer",
+        upload=SimpleUploadedFile("lp.pdf", b"%PDF-1.4 synthetic", "application/pdf"),
+    )
+    assign(world.alice, case, [world.alice])
+    pending = register(world, person=make_person(given_name="Moussa", family_name="Sylla"))
+    for purpose in ("data_processing", "sharing_with_partners"):
+        actions.record_consent(world.alice, pending, purpose=purpose, given=True, given_on=today)
+    actions.submit_case(world.alice, pending, world.gn_partner, message="Family of four")
+    case.refresh_from_db()
+    return case, pending

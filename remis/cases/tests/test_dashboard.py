@@ -120,4 +120,4 @@ def test_small_cell_threshold_is_the_programme_setting_in_force(client, world, v
     guinea = next(row for row in stats.by_origin if row[0] == "Guinea")
     assert str(guinea[1]) == "<10"
     page = page_for(client, victor)
-    assert "Counts from 1 to 9 are shown as “<10”" in page
+    assert "Counts from 1 to 9 are shown as “&lt;10”" in page

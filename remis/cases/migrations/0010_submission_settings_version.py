@@ -18,7 +18,7 @@ def link_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0008_one_open_submission_per_case"),
+        ("cases", "0009_person_erased_at"),
         ("programmes", "0004_programme_settings"),
     ]
 

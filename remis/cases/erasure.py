@@ -1,0 +1,65 @@
+"""What erasing a person means in case records (registered with remis.audit.erasure).
+
+The person's record keeps what statistics need and identifies no one: sex, nationality,
+the year of birth, their place in the household; names, contacts, the exact date of
+birth and identity documents go. When they are the principal applicant, the free text of
+their cases goes too (notes, counselling topics, needs, messages, reasons) and uploaded
+files are deleted from storage: such text is about them and their family.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.audit.erasure import ErasureRequest
+
+
+def erase_case_records(request: ErasureRequest) -> int:
+    from remis.cases.actions.common import refresh_search_text
+    from remis.cases.models import (
+        Case,
+        CaseDocument,
+        Consent,
+        CounsellingSession,
+        IdentityDocument,
+        Note,
+        Person,
+        PreDepartureNeed,
+        Reception,
+        ReturnTravel,
+        Submission,
+        Transition,
+    )
+
+    erased = 0
+    person = Person.objects.get(pk=request.person_id)
+    person.birth_year_estimated = person.birth_year
+    person.given_name = _("Erased")
+    person.family_name = ""
+    person.alternate_names = person.phone = person.email = person.address = ""
+    person.date_of_birth = None
+    person.erased_at = timezone.now()
+    person.version += 1
+    person.save()
+    erased += 1 + IdentityDocument.objects.filter(person=person).delete()[0]
+
+    cases = Case.objects.filter(uuid__in=request.whole_case_uuids)
+    erased += Note.objects.filter(case__in=cases).update(body="")
+    erased += CounsellingSession.objects.filter(case__in=cases).update(topics="", notes="")
+    erased += PreDepartureNeed.objects.filter(case__in=cases).update(description="")
+    erased += Consent.objects.filter(case__in=cases).update(note="")
+    erased += ReturnTravel.objects.filter(case__in=cases).update(notes="")
+    erased += Reception.objects.filter(case__in=cases).update(notes="")
+    erased += Submission.objects.filter(case__in=cases).update(message="", rejection_reason="")
+    erased += Transition.objects.filter(case__in=cases).update(reason="")
+    for document in CaseDocument.objects.filter(case__in=cases):
+        document.file.delete(save=False)
+        document.title = ""
+        document.original_name = ""
+        document.deleted_at = document.deleted_at or timezone.now()
+        document.save(update_fields=["file", "title", "original_name", "deleted_at"])
+        erased += 1
+    for case in Case.objects.filter(uuid__in=request.case_uuids):
+        refresh_search_text(case)  # the name and document search forget them too
+    return erased
