@@ -77,10 +77,21 @@ def settings_history(programme: Programme) -> list[ProgrammeSettings]:
 
 def small_cell_threshold(on: dt.date) -> int:
     """The threshold aggregate statistics across programmes suppress below: the largest in
-    force among active programmes, since one figure can mix cases of several of them."""
-    thresholds = [
-        settings_on(p, on).small_cell_threshold for p in Programme.objects.filter(active=True).order_by("pk")
-    ]
+    force among active programmes, since one figure can mix cases of several of them. One
+    query: every version of the active programmes, the one in force picked per programme
+    by the rule of settings_on."""
+    rows = ProgrammeSettings.objects.filter(programme__active=True).order_by(
+        "programme_id", "-effective_from", "-created_at", "-id"
+    )
+    in_force: dict[int, int] = {}
+    first: dict[int, int] = {}
+    for programme_id, day, threshold in rows.values_list(
+        "programme_id", "effective_from", "small_cell_threshold"
+    ):
+        first[programme_id] = threshold  # ordered latest first: the last seen is the earliest
+        if day <= on:
+            in_force.setdefault(programme_id, threshold)
+    thresholds = [in_force.get(pk, first[pk]) for pk in first]
     return max(thresholds, default=shipped_settings()["small_cell_threshold"])
 
 

@@ -197,3 +197,29 @@ def test_a_version_from_tomorrow_does_not_govern_todays_submission(world, manage
     )
     submission = cases.submit_case(world.alice, _consented(world), world.gn_partner)
     assert submission.due_at - submission.submitted_at == dt.timedelta(days=10)
+
+
+def test_the_small_cell_threshold_is_the_largest_in_force_among_active_programmes(
+    world, manager, django_assert_num_queries
+):
+    from remis.programmes.actions import create_programme
+    from remis.programmes.queries import small_cell_threshold
+
+    other = create_programme(
+        None,
+        code="OTHER",
+        name="Other",
+        funder="Someone",
+        host_countries=["BE"],
+        origin_countries=["GN"],
+        starts_on=dt.date(2024, 1, 1),
+        small_cell_threshold=8,
+    )
+    change_programme_settings(manager, world.programme, JUNE, {"small_cell_threshold": 11})
+    with django_assert_num_queries(1):
+        assert small_cell_threshold(JUNE - dt.timedelta(days=1)) == 8
+    assert small_cell_threshold(JUNE) == 11
+    assert small_cell_threshold(dt.date(2023, 1, 1)) == 8  # before both: their first versions
+    other.active = False
+    other.save()
+    assert small_cell_threshold(JUNE - dt.timedelta(days=1)) == 5
