@@ -43,10 +43,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",  # login throttling
     "ninja",  # serves the API docs page's assets locally
+    "django_tasks",  # background tasks (the backport of Django 6's django.tasks)
+    "django_tasks_db",  # their database backend: the queue is a table, `manage.py db_worker` runs it
     "remis.accounts",
     "remis.audit",
     "remis.programmes",
     "remis.cases",
+    "remis.jobs",
     "remis.demo",
 ]
 
@@ -173,9 +176,23 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 SESSION_COOKIE_HTTPONLY = True
-# Sessions stay in the database (the source of truth, shared by every worker) and are read
-# from this process's memory when it already has them: one query fewer per page.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# One cache shared by every process (web workers, the jobs worker), so whatever is cached is
+# the same everywhere: a per-process cache would keep a signed-out session alive in another
+# worker and show each worker its own statistics. The database cache by default (its table is
+# made by the jobs app's migration, and again by `createcachetable` in bin/demo and bin/serve
+# for a table named differently later); REMIS_CACHE_URL chooses another, e.g.
+# redis://host:6379/1 (django-environ's cache URLs).
+# Django's database cache deletes a third of its rows once it holds MAX_ENTRIES (300 unless
+# told): statistics cached per scope would be culled long before they expire.
+CACHES = {"default": env.cache_url("REMIS_CACHE_URL", default="dbcache://remis_cache?max_entries=20000")}
+# Sessions stay in the database (the source of truth). In front of a memory cache such as
+# Redis they are read from it first (one database query fewer per page); in front of the
+# database cache that would be a second table to read and write, so they are read directly.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    else "django.contrib.sessions.backends.cached_db"
+)
 SESSION_COOKIE_AGE = 8 * 3600
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp; Django has it natively only from 6.0): scripts and styles
@@ -195,6 +212,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# Background jobs (remis/jobs) run as django-tasks tasks. The database backend keeps the queue
+# in a table and `manage.py db_worker` runs it (bin/demo starts one; bin/worker in production):
+# no broker to install. REMIS_TASKS_BACKEND names another backend class, e.g.
+# "django_tasks.backends.immediate.ImmediateBackend", which runs each job at once inside the
+# request that started it (no worker: for trying things out only).
+TASKS = {"default": {"BACKEND": env.str("REMIS_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 # Logs carry ids and codes, never names or free text: see docs/architecture.md.
 LOGGING = {

@@ -33,3 +33,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;",
         "timeout": 30,
     }
+
+# The cache: this process's memory unless REMIS_CACHE_URL names one, so that a test needs no
+# database just because the suite empties the cache before it (root conftest.py). The tests
+# of the shared cache (remis/jobs/tests/test_shared_cache.py) switch to the database cache
+# and read it from another process.
+if "REMIS_CACHE_URL" not in os.environ:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -11,15 +11,16 @@ from django.utils.translation import gettext as _
 
 from remis.accounts.models import ApiToken, Membership, Organisation, Role, User, hash_token
 from remis.accounts.scope import forget_grants
+from remis.accounts.system import SYSTEM_USERNAME, is_system
 from remis.audit.actions import created, record
 from remis.lib.countries import is_country
 from remis.lib.errors import PermissionDenied, ValidationFailed
 
 
 def _require_admin(actor: Any) -> None:
-    # System set-up (organisations, users) is for Django superusers and for the
-    # `seed`/`load_demo` commands, which pass actor=None on purpose.
-    if actor is not None and not actor.is_superuser:
+    """Deployment set-up (organisations, users) is for superusers and the system actor
+    (set-up commands, the demo loader). No actor at all is refused, never waved through."""
+    if not (is_system(actor) or getattr(actor, "is_superuser", False)):
         raise PermissionDenied()
 
 
@@ -44,7 +45,7 @@ def create_user(
     is_superuser: bool = False,
 ) -> User:
     _require_admin(actor)
-    if User.objects.filter(username=username).exists():
+    if username.lower() == SYSTEM_USERNAME or User.objects.filter(username=username).exists():
         raise ValidationFailed(
             _("The username “%(username)s” is taken.") % {"username": username}, "username"
         )

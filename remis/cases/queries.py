@@ -29,6 +29,7 @@ from remis.cases.models import (
     Submission,
     SubmissionStatus,
 )
+from remis.lib.countries import country_name
 from remis.lib.errors import NotFound, PermissionDenied
 from remis.lib.text import fold, fold_document_number
 from remis.programmes.models import MigrantCategory, translated
@@ -446,6 +447,8 @@ class CaseOverview:
     history: list[Any]
     transitions: list[Any]
     access: list[Any]
+    host_country_name: str
+    origin_country_name: str
 
 
 def case_overview(actor: Any, case: Case) -> CaseOverview:
@@ -501,6 +504,8 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         ),
         transitions=transitions,
         access=list(case.access.filter(revoked_at__isnull=True).select_related("organisation")),
+        host_country_name=country_name(case.host_country),
+        origin_country_name=country_name(case.origin_country),
     )
 
 

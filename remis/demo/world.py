@@ -20,6 +20,7 @@ from django.db import transaction
 
 from remis.accounts import actions as accounts
 from remis.accounts.models import Membership, Organisation, OrganisationType, User
+from remis.accounts.system import system_actor
 from remis.audit.actions import record
 from remis.lib.countries import country_name
 from remis.lib.defaults import load
@@ -74,7 +75,7 @@ class _Staff:
 
 def _org(name: str, kind: OrganisationType, country: str) -> Organisation:
     existing = Organisation.objects.filter(name=name).first()
-    return existing or accounts.create_organisation(None, name=name, kind=kind, country=country)
+    return existing or accounts.create_organisation(system_actor(), name=name, kind=kind, country=country)
 
 
 def _iom(country: str) -> Organisation:
@@ -90,7 +91,7 @@ def build_world() -> World:
         hosts = {str(k): int(v) for k, v in row["hosts"].items()}
         origins = {str(k): int(v) for k, v in row["origins"].items()}
         programme = Programme.objects.filter(code=row["code"]).first() or programmes.create_programme(
-            None,
+            system_actor(),
             code=row["code"],
             name=row["name"],
             funder=row["funder"],
@@ -107,12 +108,14 @@ def build_world() -> World:
         # Donors' statistics follow the programmes they fund (created here, seen in _staff).
         donors = [_org(name, OrganisationType.DONOR, "BE") for name in row.get("funder_organisations", [])]
         if donors and not programme.funders.exists():
-            programmes.set_programme_funders(None, programme, donors)
+            programmes.set_programme_funders(system_actor(), programme, donors)
         fresh = not programme.partners.exists()
         for host in hosts:
             office = world.host_office[host] = _iom(host)
             if fresh:
-                programmes.add_partner(None, programme, office, PartnerRole.HOST_COORDINATOR, [host])
+                programmes.add_partner(
+                    system_actor(), programme, office, PartnerRole.HOST_COORDINATOR, [host]
+                )
         for origin in sorted(origins):
             partners = world.origin_partners.get(origin)
             if partners is None:
@@ -123,7 +126,7 @@ def build_world() -> World:
             if fresh:
                 for partner in partners:
                     programmes.add_partner(
-                        None, programme, partner, PartnerRole.REINTEGRATION_PARTNER, [origin]
+                        system_actor(), programme, partner, PartnerRole.REINTEGRATION_PARTNER, [origin]
                     )
         world.programmes.append(DemoProgramme(programme, hosts, origins))
     _staff(world, spec)
@@ -201,7 +204,7 @@ def _staff(world: World, spec: dict) -> None:
         if s.username in LOGINS:
             first, last = _names(s.username)
             user = accounts.create_user(
-                None,
+                system_actor(),
                 username=s.username,
                 password=DEMO_PASSWORD,
                 first_name=first,
@@ -209,7 +212,7 @@ def _staff(world: World, spec: dict) -> None:
                 is_superuser=s.superuser,
             )
             accounts.add_membership(
-                None,
+                system_actor(),
                 user=user,
                 organisation=s.org,
                 role=s.role,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
+from remis.accounts.system import is_system
 from remis.audit.actions import created, diff, record, snapshot
 from remis.lib.countries import is_country
 from remis.lib.errors import PermissionDenied, ValidationFailed
@@ -31,7 +32,9 @@ from remis.programmes.regions import m49_table
 
 
 def _require_manage(actor: Any) -> None:
-    if actor is not None and not (actor.is_superuser or has_perm(actor, Perm.PROGRAMME_MANAGE)):
+    if not (
+        is_system(actor) or getattr(actor, "is_superuser", False) or has_perm(actor, Perm.PROGRAMME_MANAGE)
+    ):
         raise PermissionDenied()
 
 
@@ -40,7 +43,7 @@ def _require_manage_programme(actor: Any, programme: Programme) -> None:
     `_require_manage` without holding it in an organisation (the actor of automated writes)
     passes this too."""
     _require_manage(actor)
-    if actor is not None and not manages_programme(actor, programme):
+    if not is_system(actor) and not manages_programme(actor, programme):
         raise PermissionDenied()
 
 

@@ -25,11 +25,13 @@ PASSWORD = "a-long-production-password-42"
 CREATE_USER = f"""
 from remis.accounts import actions
 from remis.accounts.models import OrganisationType
+from remis.accounts.system import system_actor
+system = system_actor()
 office = actions.create_organisation(
-    None, name="IOM Belgium", kind=OrganisationType.IOM_MISSION, country="BE"
+    system, name="IOM Belgium", kind=OrganisationType.IOM_MISSION, country="BE"
 )
-user = actions.create_user(None, username="ops", password={PASSWORD!r}, first_name="Ops")
-actions.add_membership(None, user=user, organisation=office, role="counsellor", countries=["BE"])
+user = actions.create_user(system, username="ops", password={PASSWORD!r}, first_name="Ops")
+actions.add_membership(system, user=user, organisation=office, role="counsellor", countries=["BE"])
 """
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from remis.accounts.system import system_actor
 from remis.audit.queries import search_entries
 from remis.cases import actions
 from remis.cases.tests.factories import PASSWORD, register
@@ -28,9 +29,9 @@ def test_administrator_finds_entries_by_case_reference_and_action(client, world,
 def test_search_is_limited_to_the_administrators_organisations(world, alice, dave):
     from remis.accounts import actions as accounts
 
-    nl_admin = accounts.create_user(None, username="nladmin", password=PASSWORD)
+    nl_admin = accounts.create_user(system_actor(), username="nladmin", password=PASSWORD)
     accounts.add_membership(
-        None, user=nl_admin, organisation=world.nl_office, role="administrator", countries=["NL"]
+        system_actor(), user=nl_admin, organisation=world.nl_office, role="administrator", countries=["NL"]
     )
     case = register(world)  # by alice, at the Belgian office
     assert not search_entries(nl_admin, case_uuid=case.uuid).exists()

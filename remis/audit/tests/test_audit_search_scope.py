@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from remis.accounts import actions as accounts
+from remis.accounts.system import system_actor
 from remis.audit.models import AuditEntry
 from remis.audit.queries import search_entries
 from remis.cases import actions
@@ -37,7 +38,9 @@ def test_an_office_administrator_sees_no_entry_of_another_offices_case(client, w
     """Sam works for both offices, so the Dutch administrator searches what Sam did; what
     Sam did on a Belgian case stays out of their sight."""
     sam = make_user("sam", world.be_office, "counsellor", ["BE"])
-    accounts.add_membership(None, user=sam, organisation=world.nl_office, role="counsellor", countries=["NL"])
+    accounts.add_membership(
+        system_actor(), user=sam, organisation=world.nl_office, role="counsellor", countries=["NL"]
+    )
     be_case = _register_at(world, sam, world.be_office, "BE", "Aïssatou")
     actions.add_note(sam, be_case, "Lives with her aunt in Kindia")
     nl_case = _register_at(world, sam, world.nl_office, "NL", "Mamadou")
@@ -56,7 +59,7 @@ def test_an_office_administrator_sees_no_entry_of_another_offices_case(client, w
 def test_a_superuser_sees_no_entry_of_a_case_outside_their_scope(client, world, dave):
     be_case = register(world, person=make_person(given_name="Aïssatou"))
     nl_case = _register_at(world, dave, world.nl_office, "NL", "Mamadou")
-    root = accounts.create_user(None, username="root", password=PASSWORD, is_superuser=True)
+    root = accounts.create_user(system_actor(), username="root", password=PASSWORD, is_superuser=True)
 
     assert not search_entries(root).filter(case_uuid__isnull=False).exists()
     assert search_entries(root).filter(action="organisation.create").exists()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
+from remis.accounts.system import is_system
 from remis.audit.actions import created, diff, record, snapshot
 from remis.cases import fields as field_rules
 from remis.cases.actions.common import (
@@ -134,7 +135,7 @@ def _acting_grant_org(
     """The actor may act for `organisation` in `country`. Whether a grant covers a country
     can only be asked of a real one: an unknown code is a refusal naming the field (422),
     not a missing permission (403)."""
-    if actor is None:
+    if is_system(actor):  # imports and set-up register on an organisation's behalf
         return
     if not is_country(country):
         problems.raise_if_any()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from remis.accounts import actions as accounts
 from remis.accounts.models import Organisation, OrganisationType, User
+from remis.accounts.system import system_actor
 from remis.cases import actions
 from remis.cases.actions import PersonData
 from remis.cases.models import Case
@@ -52,22 +53,28 @@ class World:
 
 
 def make_user(username: str, org: Organisation, role: str, countries: list[str], **kw: Any) -> User:
-    user = accounts.create_user(None, username=username, password=PASSWORD, first_name=username.title(), **kw)
-    accounts.add_membership(None, user=user, organisation=org, role=role, countries=countries)
+    user = accounts.create_user(
+        system_actor(), username=username, password=PASSWORD, first_name=username.title(), **kw
+    )
+    accounts.add_membership(system_actor(), user=user, organisation=org, role=role, countries=countries)
     return user
 
 
 def make_world() -> World:
     be = accounts.create_organisation(
-        None, name="IOM Belgium", kind=OrganisationType.IOM_MISSION, country="BE"
+        system_actor(), name="IOM Belgium", kind=OrganisationType.IOM_MISSION, country="BE"
     )
     nl = accounts.create_organisation(
-        None, name="IOM Netherlands", kind=OrganisationType.IOM_MISSION, country="NL"
+        system_actor(), name="IOM Netherlands", kind=OrganisationType.IOM_MISSION, country="NL"
     )
-    gn = accounts.create_organisation(None, name="Guinée Retour NGO", kind=OrganisationType.NGO, country="GN")
-    donor = accounts.create_organisation(None, name="Donor Agency", kind=OrganisationType.DONOR, country="BE")
+    gn = accounts.create_organisation(
+        system_actor(), name="Guinée Retour NGO", kind=OrganisationType.NGO, country="GN"
+    )
+    donor = accounts.create_organisation(
+        system_actor(), name="Donor Agency", kind=OrganisationType.DONOR, country="BE"
+    )
     programme = programmes.create_programme(
-        None,
+        system_actor(),
         code="BE-REAB",
         name="Belgian REAB",
         funder="Fedasil",
@@ -78,12 +85,12 @@ def make_world() -> World:
         grant_per_person=Decimal("700"),
         grant_per_family=Decimal("1500"),
     )
-    programmes.add_partner(None, programme, be, PartnerRole.HOST_COORDINATOR, ["BE"])
-    programmes.add_partner(None, programme, nl, PartnerRole.HOST_COORDINATOR, ["NL"])
-    programmes.add_partner(None, programme, gn, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
-    admin = accounts.create_user(None, username="admin", password=PASSWORD, is_superuser=True)
+    programmes.add_partner(system_actor(), programme, be, PartnerRole.HOST_COORDINATOR, ["BE"])
+    programmes.add_partner(system_actor(), programme, nl, PartnerRole.HOST_COORDINATOR, ["NL"])
+    programmes.add_partner(system_actor(), programme, gn, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
+    admin = accounts.create_user(system_actor(), username="admin", password=PASSWORD, is_superuser=True)
     accounts.add_membership(
-        None, user=admin, organisation=be, role="administrator", countries=[], all_countries=True
+        system_actor(), user=admin, organisation=be, role="administrator", countries=[], all_countries=True
     )
     return World(
         be_office=be,

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from remis.accounts import actions as accounts
+from remis.accounts.system import system_actor
 from remis.cases import actions
 from remis.cases.models import CaseAccess, listing_values
 from remis.cases.queries import (
@@ -73,12 +74,12 @@ def test_fast_path_lists_the_same_cases_in_the_same_order_as_the_general_query(w
 
 def test_a_user_of_two_organisations_sees_each_case_once(world, alice, client):
     case = accepted_case(world)  # the Belgian office and the Guinean partner both have access
-    both = accounts.create_user(None, username="both", password=PASSWORD)
+    both = accounts.create_user(system_actor(), username="both", password=PASSWORD)
     accounts.add_membership(
-        None, user=both, organisation=world.be_office, role="counsellor", countries=["BE"]
+        system_actor(), user=both, organisation=world.be_office, role="counsellor", countries=["BE"]
     )
     accounts.add_membership(
-        None, user=both, organisation=world.gn_partner, role="case_worker", countries=["GN"]
+        system_actor(), user=both, organisation=world.gn_partner, role="case_worker", countries=["GN"]
     )
     assert list(filter_cases(both, CaseFilters())) == [case]
 

@@ -322,3 +322,11 @@ def test_a_refusal_is_a_page_in_the_sites_layout(client, world, carol):
     assert response.status_code == 403
     body = response.content.decode()
     assert "Your role cannot register cases." in body and "<nav" in body
+
+
+def test_the_case_page_names_the_countries_in_the_readers_language(client, world, alice):
+    case = register(world)
+    login(client, alice)
+    client.post(reverse("set_language"), {"language": "fr"})
+    html = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert "<bdi>Belgique</bdi>" in html and "<bdi>Guinée</bdi>" in html

@@ -10,6 +10,7 @@ from functools import partial
 from django.test import Client
 
 from remis.accounts.actions import issue_api_token
+from remis.accounts.system import system_actor
 from remis.audit.models import AuditEntry
 from remis.cases import actions
 from remis.cases.models import CaseAccess, ReturnTravel, Submission
@@ -70,8 +71,10 @@ def test_a_case_is_never_submitted_to_two_partners_at_once(parallel_db, world, a
     from remis.accounts import actions as accounts
     from remis.accounts.models import OrganisationType
 
-    other = accounts.create_organisation(None, name="Conakry Avenir", kind=OrganisationType.NGO, country="GN")
-    programmes.add_partner(None, world.programme, other, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
+    other = accounts.create_organisation(
+        system_actor(), name="Conakry Avenir", kind=OrganisationType.NGO, country="GN"
+    )
+    programmes.add_partner(system_actor(), world.programme, other, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
     for _round in range(ROUNDS):
         case = _consented_case(world, alice)
         alices = [_caller(alice), _caller(alice)]

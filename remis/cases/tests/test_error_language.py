@@ -11,6 +11,7 @@ import html
 import pytest
 from django.urls import reverse
 
+from remis.accounts.system import system_actor
 from remis.cases import actions
 from remis.cases.tests.factories import PASSWORD, register
 from remis.programmes import actions as programmes
@@ -126,7 +127,7 @@ def test_a_programme_not_covering_the_host_country_is_refused_in_the_users_langu
     api_client, world, alice, language
 ):
     programmes.create_programme(
-        None,
+        system_actor(),
         code="NL-ONLY",
         name="Dutch programme",
         funder="Donor",

@@ -9,6 +9,7 @@ import pytest
 
 from remis.accounts import actions as accounts
 from remis.accounts.models import OrganisationType
+from remis.accounts.system import system_actor
 from remis.cases.actions import register_case
 from remis.cases.models import Case
 from remis.cases.queries import visible_cases
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def kosovo(world):
     """The Belgian programme extended to Kosovo, with a partner there."""
     programme = programmes.create_programme(
-        None,
+        system_actor(),
         code="BE-XK",
         name="Return to Kosovo/UNSC 1244",
         funder="Fedasil",
@@ -35,13 +36,15 @@ def kosovo(world):
         grant_per_person=Decimal("700"),
         grant_per_family=Decimal("1500"),
     )
-    programmes.add_partner(None, programme, world.be_office, PartnerRole.HOST_COORDINATOR, ["BE"])
+    programmes.add_partner(system_actor(), programme, world.be_office, PartnerRole.HOST_COORDINATOR, ["BE"])
     office = accounts.create_organisation(
-        None, name="IOM Kosovo", kind=OrganisationType.IOM_MISSION, country="XK"
+        system_actor(), name="IOM Kosovo", kind=OrganisationType.IOM_MISSION, country="XK"
     )
-    programmes.add_partner(None, programme, office, PartnerRole.REINTEGRATION_PARTNER, ["XK"])
-    worker = accounts.create_user(None, username="kosovo.worker", password=PASSWORD)
-    accounts.add_membership(None, user=worker, organisation=office, role="case_worker", countries=["XK"])
+    programmes.add_partner(system_actor(), programme, office, PartnerRole.REINTEGRATION_PARTNER, ["XK"])
+    worker = accounts.create_user(system_actor(), username="kosovo.worker", password=PASSWORD)
+    accounts.add_membership(
+        system_actor(), user=worker, organisation=office, role="case_worker", countries=["XK"]
+    )
     return programme
 
 

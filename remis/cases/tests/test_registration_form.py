@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from remis.accounts.system import system_actor
 from remis.cases.models import Case
 from remis.cases.tests.test_case_pages import login, registration_form
 from remis.programmes import actions as programmes
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def dutch_programme(world):
     return programmes.create_programme(
-        None,
+        system_actor(),
         code="NL-REAN",
         name="Dutch return programme",
         funder="DT&V",

@@ -10,6 +10,7 @@ from django.apps import apps
 
 from remis.accounts import actions as accounts
 from remis.accounts.models import OrganisationType
+from remis.accounts.system import system_actor
 from remis.audit.models import AuditEntry
 from remis.lib.errors import PermissionDenied
 from remis.programmes import actions
@@ -56,11 +57,11 @@ def test_a_member_without_programme_manage_cannot_link_funders(world, alice, vic
 
 def test_migration_links_programmes_to_the_organisation_named_as_funder(world):
     fedasil = accounts.create_organisation(
-        None, name="Fedasil", kind=OrganisationType.GOVERNMENT, country="BE"
+        system_actor(), name="Fedasil", kind=OrganisationType.GOVERNMENT, country="BE"
     )
     Programme.objects.filter(pk=world.programme.pk).update(funder="  fedasil ")
     unmatched = actions.create_programme(
-        None,
+        system_actor(),
         code="X",
         name="Unmatched",
         funder="Nobody we know",

@@ -9,6 +9,7 @@ import pytest
 
 from remis.accounts import actions as accounts
 from remis.accounts.models import OrganisationType
+from remis.accounts.system import system_actor
 from remis.cases.tests.factories import make_user
 from remis.programmes.actions import change_programme_settings, set_programme_funders
 from remis.programmes.models import ProgrammeSettings
@@ -74,7 +75,7 @@ def test_a_member_without_programme_manage_is_refused_and_nothing_changes(api_cl
 
 def test_an_outside_manager_gets_404(api_client, world):
     other = accounts.create_organisation(
-        None, name="IOM Mali", kind=OrganisationType.IOM_MISSION, country="ML"
+        system_actor(), name="IOM Mali", kind=OrganisationType.IOM_MISSION, country="ML"
     )
     outsider = make_user("oscar", other, "programme_manager", ["ML"])
     answer = api_client.as_(outsider).post(URL, {"effective_from": "2026-01-01", "small_cell_threshold": 3})

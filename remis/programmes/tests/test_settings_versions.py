@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from remis.accounts import actions as accounts
 from remis.accounts.models import OrganisationType
+from remis.accounts.system import system_actor
 from remis.audit.models import AuditEntry
 from remis.cases import actions as cases
 from remis.cases.models import Submission
@@ -109,7 +110,7 @@ def test_a_member_without_programme_manage_cannot_change_settings(world, alice, 
 
 def test_a_manager_of_an_organisation_outside_the_programme_cannot_change_its_settings(world):
     other = accounts.create_organisation(
-        None, name="IOM Senegal", kind=OrganisationType.IOM_MISSION, country="SN"
+        system_actor(), name="IOM Senegal", kind=OrganisationType.IOM_MISSION, country="SN"
     )
     outsider = make_user("oscar", other, "programme_manager", ["SN"])
     with pytest.raises(PermissionDenied):
@@ -206,7 +207,7 @@ def test_the_small_cell_threshold_is_the_largest_in_force_among_active_programme
     from remis.programmes.queries import small_cell_threshold
 
     other = create_programme(
-        None,
+        system_actor(),
         code="OTHER",
         name="Other",
         funder="Someone",

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from remis.accounts.models import Role
+from remis.accounts.system import system_actor
 from remis.audit.actions import record
 from remis.programmes.models import (
     Grouping,
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             marker = Role.objects.order_by("code").first()
             if marker is not None and (report.added or report.updated):
                 record(
-                    None,
+                    system_actor(),
                     "config.sync_defaults",
                     marker,
                     changes={"added": [None, report.added], "updated": [None, report.updated]},

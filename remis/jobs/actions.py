@@ -1,0 +1,73 @@
+"""Starting and cancelling jobs: permission-checked, audited, queued after commit."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.audit.actions import record
+from remis.jobs.models import ACTIVE_STATUSES, Job, JobStatus
+from remis.jobs.registry import job_kind
+from remis.lib.errors import PermissionDenied, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+
+def start_job(actor: Any, kind: str, params: dict[str, Any] | None = None) -> Job:
+    """Queue a job of `kind` for `actor`, who owns it and alone sees it. The task is enqueued
+    once the job row is committed, so the worker always finds the row it is given."""
+    spec = job_kind(kind)
+    if spec is None:
+        raise ValidationFailed(_("Unknown kind of job “%(kind)s”.") % {"kind": kind}, "kind")
+    if actor is None or not getattr(actor, "is_authenticated", False) or not spec.may_start(actor):
+        raise PermissionDenied(_("You may not start this kind of job."))
+    cleaned = spec.clean_params(dict(params or {}))
+    with transaction.atomic():
+        job = Job.objects.create(
+            kind=spec.code, owner=actor, organisation_id=spec.organisation_for(actor), params=cleaned
+        )
+        record(
+            actor,
+            "job.start",
+            job,
+            changes={"kind": [None, job.kind], "params": [None, cleaned] if cleaned else [None, None]},
+            organisation_id=job.organisation_id,
+        )
+        transaction.on_commit(lambda: enqueue(job))
+    return job
+
+
+def enqueue(job: Job) -> None:
+    """Hand the job to the task backend and keep the task's id on the job."""
+    from remis.jobs.tasks import run_job
+
+    result = run_job.enqueue(job.pk)
+    job.task_id = str(result.id)
+    Job.objects.filter(pk=job.pk).update(task_id=job.task_id)
+
+
+def cancel_job(actor: Any, job: Job) -> Job:
+    """Cancel a queued or running job of the actor's. A queued job never starts; a running
+    one stops at its next progress report. What it committed before stays."""
+    if job.owner_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Only the person who started a job can cancel it."))
+    with transaction.atomic():
+        previous = job.status
+        changed = Job.objects.filter(pk=job.pk, status__in=ACTIVE_STATUSES).update(
+            status=JobStatus.CANCELLED, finished_at=timezone.now(), outcome=_("Cancelled.")
+        )
+        if not changed:
+            raise ValidationFailed(_("This job has already finished."), "status")
+        record(
+            actor,
+            "job.cancel",
+            job,
+            changes={"status": [previous, JobStatus.CANCELLED.value]},
+            organisation_id=job.organisation_id,
+        )
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,32 @@
+"""What a person sees of jobs: their own, and nobody else's (another's job is "not found")."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from remis.jobs.models import Job
+from remis.jobs.registry import JobKind, job_kinds
+from remis.lib.errors import NotFound
+
+
+def jobs_for(actor: Any) -> QuerySet[Job]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return Job.objects.none()
+    return Job.objects.filter(owner_id=actor.pk).order_by("-created_at", "-id")
+
+
+def get_job_for(actor: Any, job_uuid: uuid.UUID | str) -> Job:
+    try:
+        return jobs_for(actor).get(uuid=job_uuid)
+    except (Job.DoesNotExist, ValueError, ValidationError) as missing:
+        raise NotFound() from missing
+
+
+def startable_kinds(actor: Any) -> list[JobKind]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return []
+    return [kind for kind in job_kinds() if kind.may_start(actor)]

@@ -1,0 +1,95 @@
+"""The kinds of job REMIS can run, registered by the apps that own the work.
+
+An app registers its job kinds from its `AppConfig.ready()` (`register_job_kind`): the code,
+a label, the function the worker runs and who may start it. The jobs app runs whatever is
+registered and imports none of those apps, so imports, report packages, rescoring, webhooks
+and retention add their jobs without the jobs app knowing them.
+
+The function takes the `Job` (its `params` hold ids and codes), reports progress with
+`job.report(done, total)`, and returns an `Outcome`. To fail with a message the owner may
+read, it raises `JobFailed`; any other exception fails the job with a generic message
+naming only the exception's class, as exception texts can quote personal values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.utils.functional import Promise
+
+from remis.accounts.scope import organisation_ids
+
+if TYPE_CHECKING:
+    from remis.jobs.models import Job
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a finished job says: a short sentence without personal data, and an optional
+    JSON summary for the API and for later display."""
+
+    message: str
+    result: dict[str, Any] | None = None
+
+
+class JobFailed(Exception):
+    """A failure the job's code describes itself; `message` is shown to the owner as it is,
+    so it must hold no personal data."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _no_params(params: dict[str, Any]) -> dict[str, Any]:
+    from django.utils.translation import gettext as _
+
+    from remis.lib.errors import ValidationFailed
+
+    if params:
+        raise ValidationFailed(_("This kind of job takes no parameters."), "params")
+    return {}
+
+
+def _first_organisation(actor: Any) -> int | None:
+    ids = organisation_ids(actor)
+    return ids[0] if ids else None
+
+
+@dataclass(frozen=True)
+class JobKind:
+    code: str
+    label: str | Promise
+    run: Callable[[Job], Outcome]
+    may_start: Callable[[Any], bool]  # the actor: whether they may start one
+    description: str | Promise = ""
+    # Checks and normalises the parameters given at start (raise ValidationFailed).
+    clean_params: Callable[[dict[str, Any]], dict[str, Any]] = field(default=_no_params)
+    # The organisation the job is done for (shown in the audit log).
+    organisation_for: Callable[[Any], int | None] = field(default=_first_organisation)
+
+
+_kinds: dict[str, JobKind] = {}
+
+
+def register_job_kind(kind: JobKind) -> None:
+    """Register from an AppConfig.ready(). Registering the same code twice with another
+    function is a mistake (two apps claiming one code)."""
+    known = _kinds.get(kind.code)
+    if known is not None and known.run is not kind.run:
+        raise ValueError(f"job kind {kind.code!r} is already registered")
+    _kinds[kind.code] = kind
+
+
+def unregister_job_kind(code: str) -> None:
+    """For tests that register a kind of their own."""
+    _kinds.pop(code, None)
+
+
+def job_kind(code: str) -> JobKind | None:
+    return _kinds.get(code)
+
+
+def job_kinds() -> list[JobKind]:
+    return sorted(_kinds.values(), key=lambda k: k.code)

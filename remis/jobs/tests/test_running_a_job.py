@@ -1,0 +1,138 @@
+"""The runner, called as the worker calls it: progress, outcome, failures, cancellation."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from remis.audit.models import AuditEntry
+from remis.jobs import actions
+from remis.jobs.maintenance import VERIFY_AUDIT
+from remis.jobs.models import Job, JobCancelled, JobStatus
+from remis.jobs.runner import execute
+
+
+def test_a_job_records_its_progress_and_outcome(world, alice, test_kinds):
+    job = actions.start_job(alice, "test.count")
+
+    execute(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert (job.done, job.total) == (3, 3)
+    assert job.outcome == "Counted to three."
+    assert job.result == {"counted": 3}
+    assert job.started_at is not None and job.finished_at is not None
+    assert job.finished_at >= job.started_at
+
+
+def test_an_exception_in_a_job_fails_it_with_a_message_that_quotes_nothing(world, alice, test_kinds, caplog):
+    job = actions.start_job(alice, "test.crash")
+
+    with caplog.at_level(logging.INFO):
+        execute(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert "ValueError" in job.outcome
+    assert "Aminata" not in job.outcome
+    assert job.done == 1  # the progress it made stays visible
+    assert job.finished_at is not None
+    assert "Aminata" not in caplog.text
+
+
+def test_a_job_that_refuses_shows_its_own_message(world, alice, test_kinds):
+    job = actions.start_job(alice, "test.refuse")
+
+    execute(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.outcome == "Row 12: the programme code is unknown."
+
+
+def test_a_job_of_a_kind_no_longer_registered_fails_instead_of_hanging(world, alice, test_kinds):
+    job = actions.start_job(alice, "test.count")
+    Job.objects.filter(pk=job.pk).update(kind="gone.away")
+
+    execute(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+
+
+def test_a_cancelled_job_never_starts(world, alice, test_kinds):
+    job = actions.start_job(alice, "test.count")
+    actions.cancel_job(alice, job)
+
+    execute(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED
+    assert job.started_at is None
+    assert AuditEntry.objects.filter(action="job.cancel", object_id=str(job.pk)).exists()
+
+
+def test_a_job_runs_only_once_even_if_the_task_is_delivered_twice(world, alice, test_kinds):
+    job = actions.start_job(alice, "test.count")
+    execute(job.pk)
+    Job.objects.filter(pk=job.pk).update(outcome="first run")
+
+    execute(job.pk)
+
+    job.refresh_from_db()
+    assert job.outcome == "first run"
+
+
+def test_a_running_job_stops_at_its_next_report_once_cancelled(world, alice, test_kinds):
+    job = actions.start_job(alice, "test.count")
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    job.refresh_from_db()
+    actions.cancel_job(alice, job)
+
+    with pytest.raises(JobCancelled):
+        job.report(1, 3)
+
+
+def test_only_the_owner_cancels_a_job(world, alice, carol, test_kinds):
+    from remis.lib.errors import PermissionDenied
+
+    job = actions.start_job(alice, "test.count")
+
+    with pytest.raises(PermissionDenied):
+        actions.cancel_job(carol, job)
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
+
+
+def test_verifying_the_audit_log_counts_every_entry(world, olga):
+    job = actions.start_job(olga, VERIFY_AUDIT)
+    entries = AuditEntry.objects.count()
+
+    execute(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert (job.done, job.total) == (entries, entries)
+    assert job.result is not None
+    assert job.result["verified"] == entries
+    assert job.result["broken_at"] is None
+    assert "the chain is intact" in job.outcome
+
+
+def test_a_broken_chain_is_reported_by_the_entry_it_breaks_at(world, olga, monkeypatch):
+    from remis.audit.chain import ChainReport
+    from remis.jobs import maintenance
+
+    broken = ChainReport(41, 41, "ab" * 32, broken_at=42, problem="its stored hash is not …")
+    monkeypatch.setattr(maintenance, "verify_chain", lambda entries: broken)
+    job = actions.start_job(olga, VERIFY_AUDIT)
+
+    execute(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED  # the verification ran; what it found is the outcome
+    assert "broken at entry 42" in job.outcome
+    assert job.result is not None
+    assert job.result["broken_at"] == 42 and job.result["problem"]
