@@ -224,3 +224,10 @@ def test_the_small_cell_threshold_is_the_largest_in_force_among_active_programme
     other.active = False
     other.save()
     assert small_cell_threshold(JUNE - dt.timedelta(days=1)) == 5
+
+
+def test_no_actor_is_refused_and_the_system_actor_is_recorded_as_itself(world):
+    with pytest.raises(PermissionDenied):
+        change_programme_settings(None, world.programme, JUNE, {"grant_per_person": "900"})
+    version = change_programme_settings(system_actor(), world.programme, JUNE, {"grant_per_person": "900"})
+    assert version.created_by == system_actor()
