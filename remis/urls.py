@@ -8,6 +8,7 @@ from remis.api import api
 from remis.audit import views as audit_views
 from remis.cases import views as case_views
 from remis.jobs import views as job_views
+from remis.programmes import views as programme_views
 
 urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
@@ -33,5 +34,7 @@ urlpatterns = [
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/start/", job_views.job_start, name="job_start"),
     path("jobs/<uuid:job_uuid>/cancel/", job_views.job_cancel, name="job_cancel"),
+    path("programmes/", programme_views.programme_list, name="programme_list"),
+    path("programmes/<slug:code>/settings/", programme_views.programme_settings, name="programme_settings"),
     path("api/v1/", api.urls),
 ]

@@ -69,6 +69,17 @@ def visits(world: World) -> list[Visit]:
         Visit("audit", world.admin, reverse("audit_search")),
         Visit("audit-search", world.admin, reverse("audit_search"), {"page": "1"}),
         Visit("api-tokens", world.alice, reverse("api_tokens")),
+        Visit("programmes", world.alice, reverse("programme_list")),
+        Visit("programme-settings", world.alice, reverse("programme_settings", args=[world.programme.code])),
+        Visit(
+            "programme-settings-form", world.admin, reverse("programme_settings", args=[world.programme.code])
+        ),
+        Visit(
+            "programme-settings-errors",
+            world.admin,
+            reverse("programme_settings", args=[world.programme.code]),
+            {"effective_from": today.isoformat(), "currency": "EURO", "submission_response_days": "0"},
+        ),
     ]
 
 

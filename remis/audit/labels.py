@@ -40,6 +40,9 @@ ACTION_LABELS = {
     "config.sync_defaults": _("Applied the shipped configuration"),
     "demo.generate_cases": _("Generated synthetic cases"),
     "demo.create_staff": _("Created the demo staff"),
+    "programme.settings_change": _("Changed the programme settings"),
+    "programme.set_funders": _("Linked the programme's funders"),
+    "programme.create_grouping": _("Created a country grouping"),
 }
 
 

@@ -33,6 +33,7 @@ from remis.lib.countries import country_name
 from remis.lib.errors import NotFound, PermissionDenied
 from remis.lib.text import fold, fold_document_number
 from remis.programmes.models import MigrantCategory, translated
+from remis.programmes.queries import small_cell_threshold
 
 REVIEW_PERMISSIONS = frozenset({Perm.CASE_VIEW, Perm.CASE_VIEW_SENSITIVE, Perm.CASE_RESPOND})
 
@@ -647,8 +648,6 @@ def case_rows(ids: Sequence[int], show_sensitive: bool) -> list[CaseRow]:
 
 # ---- dashboards ---------------------------------------------------------------------------
 
-SMALL_CELL = 5  # counts below this are shown as "<5" to those who see aggregates only
-
 
 def stats_condition(actor: Any) -> Q | None:
     """The cases the actor's aggregate statistics cover: those in the countries (host or
@@ -668,14 +667,16 @@ class Cell:
 
     value: int
     suppressed: bool = False
+    threshold: int = 0
 
     def __str__(self) -> str:
-        return f"<{SMALL_CELL}" if self.suppressed else f"{self.value:,}"
+        return f"<{self.threshold}" if self.suppressed else f"{self.value:,}"
 
 
-def _cell(value: int | None, suppress: bool) -> Cell:
+def _cell(value: int | None, suppress_below: int) -> Cell:
+    """`suppress_below`: the small-cell threshold, 0 for readers of case records."""
     n = int(value or 0)
-    return Cell(n, suppressed=suppress and 0 < n < SMALL_CELL)
+    return Cell(n, suppressed=0 < n < suppress_below, threshold=suppress_below)
 
 
 @dataclass
@@ -687,6 +688,7 @@ class Aggregates:
     total_people: Cell
     suppressed: bool
     computed_at: dt.datetime
+    small_cell: int = 0  # counts from 1 to small_cell - 1 are hidden when `suppressed`
 
 
 STATS_CACHE_SECONDS = 300
@@ -729,7 +731,9 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
     condition = stats_condition(actor)
     if condition is None:
         return None
-    suppress = not grants_with(actor, Perm.CASE_VIEW)
+    # Those who see aggregates only get counts below the small-cell threshold (a programme
+    # setting, 5 as shipped) as "<5".
+    suppress = 0 if grants_with(actor, Perm.CASE_VIEW) else small_cell_threshold(today)
     back = today.year * 12 + today.month - 1 - (months - 1)  # months counted from year 0
     first_month = dt.date(back // 12, back % 12 + 1, 1)
     scope = sorted(
@@ -782,7 +786,8 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
         arrivals_by_month=arrivals,
         total_cases=_cell(sum(v[0] for v in stage_totals.values()), suppress),
         total_people=_cell(sum(v[1] for v in stage_totals.values()), suppress),
-        suppressed=suppress,
+        suppressed=bool(suppress),
+        small_cell=suppress,
         computed_at=computed_at,
     )
 

@@ -48,6 +48,7 @@ from remis.demo.world import PARTNER_SHARES, World, build_world
 from remis.lib.countries import alpha3
 from remis.lib.text import fold
 from remis.programmes.models import MigrantCategory, Vulnerability
+from remis.programmes.queries import settings_on
 
 # Days after registration at which an average case reaches each journey stage.
 MILESTONES = dict(zip(JOURNEY, (0, 14, 35, 62, 63, 70, 90, 120, 205), strict=True))
@@ -146,6 +147,7 @@ CASE_COLS = (
 REFERENCE = CASE_COLS.index("reference")
 SEARCH_TEXT = CASE_COLS.index("search_text")
 MAX_PEOPLE_PER_CASE = 6  # principal, spouse and up to four children
+SUBMITTED_AT, DUE_AT = 5, 7  # positions in a submission row (the Submission columns in `write`)
 
 
 class Generator:
@@ -171,6 +173,9 @@ class Generator:
             demo.programme.pk: (list(demo.origins), list(accumulate(demo.origins.values())))
             for demo in world.programmes
         }
+        # The settings in force over the story's days (demo programmes have one version):
+        # a submission names it and takes its response time.
+        self.terms = {demo.programme.pk: settings_on(demo.programme, self.today) for demo in world.programmes}
 
     def start_batch(self, number: int) -> None:
         """Batch `number` gets its own random stream and id ranges, so batches can be built
@@ -340,9 +345,15 @@ class Generator:
         counsellor = rng.choice(counsellors) if counsellors else None
         case_worker = rng.choice(case_workers) if case_workers else None
         first_access = len(batch.access)
+        first_submission = len(batch.submissions)
         self._sharing(
             batch, case_id, registered_on, reached, host_office.pk, partner.pk, post_arrival, counsellor
         )
+        terms = self.terms[demo.programme.pk]
+        for i in range(first_submission, len(batch.submissions)):
+            row = batch.submissions[i]
+            due = row[SUBMITTED_AT] + dt.timedelta(days=terms.submission_response_days)
+            batch.submissions[i] = (*row[:DUE_AT], due, *row[DUE_AT + 1 :], terms.pk)
         # The case's list columns, copied on each of its access rows (see CaseAccess).
         listed = (registered_at, str(stage), arrival, host, origin, self.categories[category])
         for i in range(first_access, len(batch.access)):
@@ -538,6 +549,7 @@ def write(batch: Batch) -> None:
             "responded_at",
             "responded_by",
             "rejection_reason",
+            "settings_version",
         ),
         batch.submissions,
     )

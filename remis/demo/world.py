@@ -105,6 +105,10 @@ def build_world() -> World:
             grant_per_person=Decimal(row["grant_per_person"]),
             grant_per_family=Decimal(row["grant_per_family"]),
         )
+        # Donors' statistics follow the programmes they fund (created here, seen in _staff).
+        donors = [_org(name, OrganisationType.DONOR, "BE") for name in row.get("funder_organisations", [])]
+        if donors and not programme.funders.exists():
+            programmes.set_programme_funders(system_actor(), programme, donors)
         fresh = not programme.partners.exists()
         for host in hosts:
             office = world.host_office[host] = _iom(host)

@@ -12,5 +12,10 @@ class ProgrammesConfig(AppConfig):
         from remis.audit.registry import register_personal_fields
 
         # Configuration only: nothing personal in the audit log (remis/audit/registry.py).
-        for object_type in ("programmes.programme", "programmes.programmepartner"):
+        for object_type in (
+            "programmes.programme",
+            "programmes.programmepartner",
+            "programmes.programmesettings",
+            "programmes.grouping",
+        ):
             register_personal_fields(object_type, set())

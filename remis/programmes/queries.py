@@ -1,11 +1,21 @@
-"""Reads on programmes: which partner organisations act where."""
+"""Reads on programmes: which partner organisations act where, the settings in force on a
+day, who funds what, and the regions and groupings countries belong to."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from remis.accounts.models import Organisation
-from remis.programmes.models import PartnerRole, Programme
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with, organisation_ids
+from remis.lib.errors import NotFound
+from remis.programmes.models import Grouping, PartnerRole, Programme, ProgrammeSettings
+from remis.programmes.programme_settings import shipped_settings
+from remis.programmes.regions import M49Region, m49_table
 
 
 def partners_in(programme: Programme, role: PartnerRole, country: str) -> QuerySet[Organisation]:
@@ -41,3 +51,132 @@ def programmes_covering(countries: frozenset[str] | None, *, side: str) -> Query
         pk for pk, covered in programmes.values_list("pk", column) if not covered or set(covered) & countries
     ]
     return programmes.filter(pk__in=ids)
+
+
+# ---- settings ---------------------------------------------------------------------------
+
+
+def settings_on(programme: Programme, on: dt.date) -> ProgrammeSettings:
+    """The settings in force for `programme` on the day `on`: the one accessor every reader
+    of a programme setting goes through (the rule is on ProgrammeSettings). A programme with
+    no version yet gets the shipped defaults, unsaved (id None)."""
+    versions = ProgrammeSettings.objects.filter(programme=programme)
+    found = versions.filter(effective_from__lte=on).order_by("-effective_from", "-created_at", "-id").first()
+    found = found or versions.order_by("effective_from", "-created_at", "-id").first()
+    if found is None:
+        return ProgrammeSettings(
+            programme=programme, effective_from=programme.starts_on, **shipped_settings()
+        )
+    return found
+
+
+def settings_history(programme: Programme) -> list[ProgrammeSettings]:
+    """Every version of the programme's settings, the latest effective first."""
+    return list(ProgrammeSettings.objects.filter(programme=programme).select_related("created_by"))
+
+
+def small_cell_threshold(on: dt.date) -> int:
+    """The threshold aggregate statistics across programmes suppress below: the largest in
+    force among active programmes, since one figure can mix cases of several of them. One
+    query: every version of the active programmes, the one in force picked per programme
+    by the rule of settings_on."""
+    rows = ProgrammeSettings.objects.filter(programme__active=True).order_by(
+        "programme_id", "-effective_from", "-created_at", "-id"
+    )
+    in_force: dict[int, int] = {}
+    first: dict[int, int] = {}
+    for programme_id, day, threshold in rows.values_list(
+        "programme_id", "effective_from", "small_cell_threshold"
+    ):
+        first[programme_id] = threshold  # ordered latest first: the last seen is the earliest
+        if day <= on:
+            in_force.setdefault(programme_id, threshold)
+    thresholds = [in_force.get(pk, first[pk]) for pk in first]
+    return max(thresholds, default=shipped_settings()["small_cell_threshold"])
+
+
+def visible_programmes(actor: Any) -> QuerySet[Programme]:
+    """Programmes the actor may read (not their cases): those an organisation of theirs
+    implements or funds; every programme for a superuser."""
+    if actor is not None and getattr(actor, "is_superuser", False) and actor.is_active:
+        return Programme.objects.all()
+    orgs = organisation_ids(actor)
+    return Programme.objects.filter(Q(partners__organisation__in=orgs) | Q(funders__in=orgs)).distinct()
+
+
+def manages_programme(actor: Any, programme: Programme) -> bool:
+    """Whether the actor may change the programme: programme.manage held in an organisation
+    that implements it, or a superuser."""
+    if actor is not None and getattr(actor, "is_superuser", False) and actor.is_active:
+        return True
+    partners = set(programme.partners.values_list("organisation_id", flat=True))
+    return any(g.organisation_id in partners for g in grants_with(actor, Perm.PROGRAMME_MANAGE))
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: ProgrammeSettings
+    status: str  # "in_force", "scheduled", "corrected" (replaced on its own day), "past"
+
+
+def settings_rows(programme: Programme, today: dt.date) -> list[VersionRow]:
+    """The versions for the settings page, each with where it stands today."""
+    versions = settings_history(programme)
+    current = settings_on(programme, today)
+    rows = []
+    seen_days: set[dt.date] = set()
+    for version in versions:  # latest effective first, a day's correction before what it corrects
+        if version.pk == current.pk:
+            status = "in_force"
+        elif version.effective_from in seen_days:
+            status = "corrected"
+        elif version.effective_from > today:
+            status = "scheduled"
+        else:
+            status = "past"
+        seen_days.add(version.effective_from)
+        rows.append(VersionRow(version, status))
+    return rows
+
+
+def get_programme_for(actor: Any, code: str) -> Programme:
+    """The programme with `code` if the actor may read it; missing and not theirs alike: NotFound."""
+    programme = visible_programmes(actor).filter(code=code).first()
+    if programme is None:
+        raise NotFound()
+    return programme
+
+
+def programmes_funded_by(organisation: Organisation) -> QuerySet[Programme]:
+    return Programme.objects.filter(funders=organisation)
+
+
+# ---- regions and groupings --------------------------------------------------------------
+
+
+def region_of(country: str) -> M49Region | None:
+    """The UN M49 region, sub-region and intermediate region of an ISO alpha-2 code
+    (Kosovo, XK, included); None for a code the table does not hold."""
+    return m49_table().get(country.upper())
+
+
+def countries_in(grouping: Grouping | str) -> frozenset[str]:
+    """The member countries of a named grouping (by instance or code)."""
+    found = Grouping.objects.filter(code=grouping).first() if isinstance(grouping, str) else grouping
+    if found is None:
+        return frozenset()
+    return frozenset(found.members.values_list("country", flat=True))
+
+
+def countries_in_region(name: str) -> frozenset[str]:
+    """The countries in an M49 region, sub-region or intermediate region, by its English name."""
+    return frozenset(
+        code for code, r in m49_table().items() if name in (r.region, r.sub_region, r.intermediate_region)
+    )
+
+
+def groupings_of(country: str, scheme: str | None = None) -> list[Grouping]:
+    groupings = Grouping.objects.filter(members__country=country.upper())
+    if scheme is not None:
+        groupings = groupings.filter(scheme=scheme)
+    return list(groupings)

@@ -31,7 +31,7 @@ from remis.cases.models import (
 from remis.lib import events
 from remis.lib.errors import PermissionDenied, ValidationFailed
 from remis.programmes.models import PartnerRole
-from remis.programmes.queries import partners_in
+from remis.programmes.queries import partners_in, settings_on
 
 
 def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: str = "") -> Submission:
@@ -50,6 +50,7 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
             "to_organisation",
         )
     now = timezone.now()
+    terms = settings_on(case.programme, timezone.localdate(now))
     with transaction.atomic():
         # Lock the case, then check: of two concurrent submissions, the second waits and
         # sees the first (SQLite's IMMEDIATE transactions serialise writers the same way),
@@ -67,7 +68,8 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
                     message=message.strip(),
                     submitted_at=now,
                     submitted_by=actor,
-                    due_at=now + dt.timedelta(days=case.programme.submission_response_days),
+                    due_at=now + dt.timedelta(days=terms.submission_response_days),
+                    settings_version=terms if terms.pk is not None else None,
                 )
         except IntegrityError as exc:
             raise ValidationFailed(

@@ -240,6 +240,11 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_at = models.DateTimeField()
+    # The programme settings version in force when submitted, which set `due_at`: a later
+    # change of the response time does not move this submission's due date.
+    settings_version = models.ForeignKey(
+        "programmes.ProgrammeSettings", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     responded_at = models.DateTimeField(null=True, blank=True)
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

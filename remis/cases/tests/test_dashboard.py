@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from remis.cases import actions
-from remis.cases.queries import SMALL_CELL, aggregates, caseloads, my_latest_cases
+from remis.cases.queries import aggregates, caseloads, my_latest_cases
 from remis.cases.tests.factories import PASSWORD, assign, make_person, register
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,9 @@ def test_me_officer_sees_caseloads_and_unsuppressed_aggregates(client, world, al
     assert (guinea[1].value, guinea[2].value, guinea[3].value) == (1, 2, 0)
 
 
+SMALL_CELL = 5  # the shipped small-cell threshold (programmes/defaults/programme_settings.yaml)
+
+
 def test_viewer_sees_aggregates_only_with_small_cells_suppressed(client, world, victor, today):
     for _ in range(SMALL_CELL + 1):
         register(world, origin="GN")
@@ -59,7 +62,7 @@ def test_viewer_sees_aggregates_only_with_small_cells_suppressed(client, world, 
     by_country = {row[0]: (str(row[1]), str(row[2])) for row in stats.by_origin}
     assert by_country["Guinea"] == (str(SMALL_CELL + 1), str(SMALL_CELL + 1))
     assert by_country["Senegal"] == (f"<{SMALL_CELL}", f"<{SMALL_CELL}")
-    assert "&lt;5" in page
+    assert "&lt;5" in page and "Counts from 1 to 4 are shown" in page
     # nothing names a person or links to a case
     assert "/cases/" not in page.replace(reverse("case_list"), "")
 
@@ -104,3 +107,17 @@ def test_arrivals_by_month_cover_the_last_twelve_months_this_one_included(world,
         months = [month for month, _ in stats.arrivals_by_month]
         assert len(months) == 12
         assert (months[0], months[-1]) == (first, today.replace(day=1))
+
+
+def test_small_cell_threshold_is_the_programme_setting_in_force(client, world, victor, today):
+    from remis.programmes.actions import change_programme_settings
+
+    for _ in range(SMALL_CELL + 1):
+        register(world, origin="GN")
+    change_programme_settings(world.admin, world.programme, today, {"small_cell_threshold": 10})
+    stats = aggregates(victor, today)
+    assert stats is not None
+    guinea = next(row for row in stats.by_origin if row[0] == "Guinea")
+    assert str(guinea[1]) == "<10"
+    page = page_for(client, victor)
+    assert "Counts from 1 to 9 are shown as “&lt;10”" in page

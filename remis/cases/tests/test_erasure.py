@@ -26,7 +26,7 @@ PDF = b"%PDF-1.4 synthetic test file"
 
 @pytest.fixture
 def household(world, alice):
-    person = make_person(given_name="Aïssatou", family_name="Baldé", phone="+32 470 12 34 56")
+    person = make_person(given_name="Aïssatou", family_name="Baldé", sex="F", phone="+32 470 12 34 56")
     person.documents = [IdentityDocumentData(kind="passport", number="GN7654321", issuing_country="GN")]
     child = MemberData(person=make_person(given_name="Mamadou", family_name="Baldé"), relation="child")
     case = register(world, person=person, members=[child])

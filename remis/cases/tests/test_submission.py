@@ -10,6 +10,7 @@ from remis.cases.models import Submission
 from remis.cases.queries import get_case_for, submissions_awaiting, visible_cases
 from remis.cases.tests.factories import register
 from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
+from remis.programmes.queries import settings_on
 
 pytestmark = pytest.mark.django_db
 
@@ -74,8 +75,9 @@ def test_cannot_submit_twice_while_pending(world, alice, consented):
 def test_unanswered_submission_becomes_overdue_after_the_programme_delay(world, alice, consented):
     submission = actions.submit_case(alice, consented, world.gn_partner)
     assert not submission.is_overdue
-    days = world.programme.submission_response_days
+    days = settings_on(world.programme, timezone.localdate()).submission_response_days
     assert submission.due_at - submission.submitted_at == dt.timedelta(days=days)
+    assert submission.settings_version == settings_on(world.programme, timezone.localdate())
     Submission.objects.filter(pk=submission.pk).update(due_at=timezone.now() - dt.timedelta(minutes=1))
     submission.refresh_from_db()
     assert submission.is_overdue

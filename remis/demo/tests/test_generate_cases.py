@@ -78,3 +78,16 @@ def test_stage_counts_come_from_one_aggregate_query(generated, django_assert_max
     with django_assert_max_num_queries(4):
         counts = cases_by_stage(caseworker)
     assert sum(counts.values()) == visible_cases(caseworker).count()
+
+
+def test_generated_submissions_name_the_settings_version_that_set_their_due_date(generated):
+    from django.db.models import F
+
+    submissions = Submission.objects.select_related("settings_version")
+    assert submissions.exists()
+    assert not submissions.filter(settings_version__isnull=True).exists()
+    for submission in submissions[:200]:
+        version = submission.settings_version
+        assert version is not None and version.programme_id == submission.case.programme_id
+        assert (submission.due_at - submission.submitted_at).days == version.submission_response_days
+    assert not submissions.exclude(settings_version__programme=F("case__programme")).exists()

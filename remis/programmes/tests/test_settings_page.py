@@ -1,0 +1,90 @@
+"""The settings page lists every version with where it stands, and lets managers of the
+programme add one; others read it or get 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from remis.audit.models import AuditEntry
+from remis.cases.tests.factories import make_user
+from remis.programmes.actions import change_programme_settings
+from remis.programmes.models import ProgrammeSettings
+
+pytestmark = pytest.mark.django_db
+
+URL = "/programmes/BE-REAB/settings/"
+
+
+@pytest.fixture
+def manager(world):
+    return make_user("maria", world.be_office, "programme_manager", ["BE"])
+
+
+def test_the_page_lists_every_version_and_marks_the_one_in_force(signed_in, world, manager, today):
+    change_programme_settings(manager, world.programme, dt.date(2025, 6, 1), {"grant_per_person": "900"})
+    change_programme_settings(
+        manager,
+        world.programme,
+        today + dt.timedelta(days=30),
+        {"grant_per_person": "950"},
+        note="2027 budget",
+    )
+    page = signed_in(world.alice).get(URL).content.decode()
+    assert page.count("<tr") == 4  # header and three versions
+    assert "In force today" in page and "Scheduled" in page and "Earlier" in page
+    assert "2027 budget" in page and "950.00" in page and "700.00" in page
+    assert "Record the new settings" not in page  # alice reads, does not manage
+
+
+def test_a_manager_adds_a_version_from_the_page(signed_in, world, manager):
+    answer = signed_in(manager).post(
+        URL,
+        {
+            "effective_from": "2026-01-01",
+            "submission_response_days": "14",
+            "currency": "EUR",
+            "grant_per_person": "750",
+            "grant_per_family": "1500",
+            "small_cell_threshold": "5",
+            "note": "new agreement",
+        },
+    )
+    assert answer.status_code == 302
+    version = ProgrammeSettings.objects.filter(programme=world.programme).latest("created_at")
+    assert (version.submission_response_days, str(version.grant_per_person)) == (14, "750.00")
+    assert AuditEntry.objects.filter(action="programme.settings_change", object_id=str(version.pk)).exists()
+
+
+def test_invalid_input_is_shown_next_to_its_field_and_nothing_is_recorded(signed_in, world, manager):
+    answer = signed_in(manager).post(
+        URL,
+        {
+            "effective_from": "2026-01-01",
+            "submission_response_days": "0",
+            "currency": "EUROS",
+            "grant_per_person": "750",
+            "grant_per_family": "1500",
+            "small_cell_threshold": "5",
+        },
+    )
+    assert answer.status_code == 200
+    form = answer.context["form"]
+    assert set(form.errors) == {"submission_response_days", "currency"}
+    assert ProgrammeSettings.objects.filter(programme=world.programme).count() == 1
+
+
+def test_a_member_without_programme_manage_cannot_post(signed_in, world):
+    answer = signed_in(world.alice).post(URL, {"effective_from": "2026-01-01"})
+    assert answer.status_code == 403
+    assert ProgrammeSettings.objects.filter(programme=world.programme).count() == 1
+
+
+def test_an_outsider_gets_404(signed_in, world, victor):
+    assert signed_in(victor).get(URL).status_code == 404
+
+
+def test_the_programme_list_shows_only_the_users_programmes(signed_in, world, victor):
+    assert "Belgian REAB" in signed_in(world.alice).get("/programmes/").content.decode()
+    assert "Belgian REAB" not in signed_in(victor).get("/programmes/").content.decode()

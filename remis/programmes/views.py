@@ -1,0 +1,70 @@
+"""Programme pages: the programmes a user may read, and each one's settings with every
+version, and a form to add one for those who manage the programme."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.lib.errors import DomainError, NotFound, PermissionDenied
+from remis.lib.pages import forbidden
+from remis.programmes.actions import change_programme_settings
+from remis.programmes.forms import SettingsForm
+from remis.programmes.queries import (
+    get_programme_for,
+    manages_programme,
+    settings_on,
+    settings_rows,
+    visible_programmes,
+)
+
+
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    programmes = visible_programmes(request.user).prefetch_related("funders").order_by("name")
+    return render(request, "programmes/programme_list.html", {"programmes": programmes})
+
+
+@login_required
+def programme_settings(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        programme = get_programme_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
+    today = timezone.localdate()
+    can_manage = manages_programme(request.user, programme)
+    form = SettingsForm.starting_from(settings_on(programme, today), auto_id="settings-%s")
+    if request.method == "POST":
+        if not can_manage:
+            return forbidden(request, _("Your role cannot change this programme's settings."))
+        form = SettingsForm(request.POST, auto_id="settings-%s")
+        if form.is_valid():
+            try:
+                change_programme_settings(
+                    request.user,
+                    programme,
+                    form.cleaned_data["effective_from"],
+                    form.values(),
+                    note=form.cleaned_data["note"],
+                )
+            except PermissionDenied:
+                return forbidden(request, _("Your role cannot change this programme's settings."))
+            except DomainError as error:
+                for field, message in error.errors:
+                    form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(request, _("The new settings are recorded."))
+                return redirect("programme_settings", code=programme.code)
+    return render(
+        request,
+        "programmes/settings.html",
+        {
+            "programme": programme,
+            "rows": settings_rows(programme, today),
+            "form": form if can_manage else None,
+        },
+    )
