@@ -84,16 +84,34 @@ AXE_GLUE = """
   const doc = Math.random().toString(36).slice(2);
   const tell = (event, when, found) => window.__remisAxe(event, doc, location.href, when, found);
   let last = Promise.resolve();
+  let busy = false;
+  // A check asked for while one runs is run once after it, however many were asked for: a
+  // page that swaps every 2 s (the Jobs page polling) must not pile up checks on a slow
+  // machine. Every "start" told is matched by one "done".
+  let pending = null;
   const run = (when) => {
-    last = last
-      .then(() => axe.run(document, options))
+    busy = true;
+    last = axe.run(document, options)
       .then((r) => r.violations.map(brief), (e) => [{id: "axe-error", help: String(e), nodes: []}])
-      .then((found) => tell("done", when, found));
+      .then((found) => {
+        tell("done", when, found);
+        busy = false;
+        if (pending !== null) { const next = pending; pending = null; return run(next); }
+      });
     return last;
   };
-  window.__remisCheck = (when) => { tell("start", when, []); return run(when); };
+  window.__remisCheck = (when) => {
+    if (pending !== null) return last;  // the re-check already due will see this state
+    tell("start", when, []);
+    if (busy) { pending = when; return last; }
+    return run(when);
+  };
   tell("start", "load", []);
-  window.addEventListener("load", () => run("load"));
+  window.addEventListener("load", () => {
+    if (pending !== null) tell("done", "load", []);  // the re-check due covers the loaded page
+    else if (busy) pending = "load";
+    else run("load");
+  });
   document.addEventListener("htmx:afterSettle", () => window.__remisCheck("htmx swap"));
 })();
 """
