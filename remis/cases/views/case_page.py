@@ -1,8 +1,7 @@
-"""Case pages. Views parse, call an action or a query, and render; nothing else."""
+"""The case page: every journey step's form, posted to one view, and document downloads."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,279 +16,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from remis.accounts.models import Organisation
-from remis.accounts.permissions import Perm
-from remis.accounts.scope import grants_with
 from remis.audit.actions import record
 from remis.cases import actions
 from remis.cases import forms as case_forms
-from remis.cases.actions import IdentityDocumentData, PersonData
 from remis.cases.actions.journey import RECEPTION_FIELDS, TRAVEL_FIELDS
 from remis.cases.actions.registration import PERSON_FIELDS
-from remis.cases.actions.validation import MemberData
-from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, CaseMember, Submission
 from remis.cases.queries import (
-    CaseFilters,
-    CaseIds,
-    aggregates,
     assignable_workers,
     case_member,
     case_overview,
-    case_rows,
-    caseloads,
-    cases_by_stage,
-    count_cases,
     erasable_members,
-    filter_cases,
-    get_case_for,
-    my_cases_by_stage,
-    my_latest_cases,
-    recent_activity,
-    sees_sensitive,
-    submissions_awaiting,
 )
+from remis.cases.views.common import apply_errors, case_or_404
+from remis.cases.views.registration import person_data
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
-from remis.lib.paging import paginate
 from remis.programmes.models import PartnerRole
 from remis.programmes.queries import partners_in
-
-
-def apply_errors(form: forms.Form, error: DomainError) -> None:
-    """Show a domain refusal on the form, next to the field it names when it has one."""
-    for field, message in error.errors:
-        name = (field or "").split("[")[0]
-        if name in form.fields:
-            form.add_error(name, message)
-        elif name.startswith("documents"):
-            form.add_error("document_number" if "document_number" in form.fields else None, message)
-        else:
-            form.add_error(None, message)
-
-
-def _case_or_404(request: HttpRequest, case_uuid: str, perm: Perm | None = None) -> Case:
-    try:
-        return get_case_for(request.user, case_uuid, perm)
-    except NotFound:
-        raise Http404 from None
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    can_view_cases = bool(grants_with(user, Perm.CASE_VIEW))
-    counts = cases_by_stage(user) if can_view_cases else {}
-    mine = my_cases_by_stage(user) if can_view_cases else {}
-    return render(
-        request,
-        "cases/dashboard.html",
-        {
-            "can_view_cases": can_view_cases,
-            "stage_rows": [(stage, counts.get(stage, 0)) for stage in Stage],
-            "my_stage_rows": [(stage, mine[stage]) for stage in Stage if mine.get(stage)],
-            "aggregates": aggregates(user, timezone.localdate()),
-            "caseloads": caseloads(user),
-            "my_cases": my_latest_cases(user),
-            "submissions": submissions_awaiting(user)[:20],
-            "activity": recent_activity(user, 12),
-            "can_register": bool(grants_with(user, Perm.CASE_REGISTER)),
-            "can_open_post_arrival": bool(grants_with(user, Perm.CASE_OPEN_POST_ARRIVAL)),
-        },
-    )
-
-
-@login_required
-def case_list(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        data: Any = request.POST
-    else:
-        data = case_forms.list_state_from_url(request.GET, request.session)
-    workers = assignable_workers_for_user(request.user)
-    show_sensitive = sees_sensitive(request.user)
-    form = case_forms.CaseFilterForm(data or None, workers=workers, sensitive=show_sensitive)
-    partial = request.headers.get("HX-Request") == "true" and request.method == "POST"
-    template = "cases/_results.html" if partial else "cases/list.html"
-    if form.is_bound and not form.is_valid():
-        # Never answer bad filters with the unfiltered list: say what is wrong instead.
-        return render(request, template, {"form": form, "page": None, "rows": [], "partial": partial})
-    cleaned = form.cleaned_data if form.is_bound else {}
-    if request.method == "POST":
-        if cleaned.get("q"):
-            request.session[case_forms.SEARCH_SESSION_KEY] = cleaned["q"]
-        else:
-            request.session.pop(case_forms.SEARCH_SESSION_KEY, None)
-    org, worker = cleaned.get("organisation"), cleaned.get("worker")
-    filters = CaseFilters(
-        q=cleaned.get("q") or "",
-        stage=cleaned.get("stage") or "",
-        category=cleaned.get("category") or "",
-        host_country=cleaned.get("host_country") or "",
-        origin_country=cleaned.get("origin_country") or "",
-        organisation=org.pk if org else None,
-        worker=worker.pk if worker else None,
-        arrived_from=cleaned.get("arrived_from"),
-        arrived_to=cleaned.get("arrived_to"),
-        sort=cleaned.get("sort") or "-registered",
-    )
-    page = paginate(
-        CaseIds(filter_cases(request.user, filters)),
-        cleaned.get("page") or 1,
-        counter=lambda cap: count_cases(request.user, filters, cap),
-    )
-    response = render(
-        request,
-        template,
-        {"form": form, "page": page, "rows": case_rows(page.object_list, show_sensitive)},
-    )
-    if partial:
-        # Back and Forward return to this page of these filters (the URL names no one).
-        response["HX-Push-Url"] = case_forms.list_state_url(request.path, cleaned, page.number)
-    return response
-
-
-def assignable_workers_for_user(user: Any) -> Any:
-    from remis.accounts.models import User
-
-    org_ids = [g.organisation_id for g in grants_with(user, Perm.CASE_VIEW)]
-    return User.objects.filter(memberships__organisation_id__in=org_ids).distinct().order_by("username")
-
-
-def _person_data(cleaned: dict[str, Any]) -> PersonData:
-    documents = []
-    if cleaned.get("document_kind") and cleaned.get("document_number"):
-        documents.append(
-            IdentityDocumentData(
-                kind=cleaned["document_kind"],
-                number=cleaned["document_number"],
-                issuing_country=cleaned.get("document_country") or "",
-            )
-        )
-    return PersonData(
-        given_name=cleaned["given_name"],
-        family_name=cleaned["family_name"],
-        sex=cleaned["sex"],
-        date_of_birth=cleaned.get("date_of_birth"),
-        birth_year_estimated=cleaned.get("birth_year_estimated"),
-        nationality=cleaned.get("nationality") or "",
-        alternate_names=cleaned.get("alternate_names") or "",
-        phone=cleaned.get("phone") or "",
-        email=cleaned.get("email") or "",
-        address=cleaned.get("address") or "",
-        documents=documents,
-    )
-
-
-def _organisations_with(user: Any, perm: Perm) -> Any:
-    return Organisation.objects.filter(pk__in=[g.organisation_id for g in grants_with(user, perm)])
-
-
-def _office_countries(user: Any, perm: Perm) -> frozenset[str] | None:
-    """The countries the user registers in through `perm` (None: every country)."""
-    countries: set[str] = set()
-    for grant in grants_with(user, perm):
-        if grant.countries is None:
-            return None
-        countries |= grant.countries
-    return frozenset(countries)
-
-
-def _members_data(formset: Any) -> list[MemberData]:
-    return [
-        MemberData(
-            person=PersonData(
-                given_name=c["given_name"],
-                family_name=c["family_name"],
-                sex=c["sex"],
-                date_of_birth=c.get("date_of_birth"),
-            ),
-            relation=c["relation"],
-        )
-        for c in (f.cleaned_data for f in formset.forms)
-        if c and not c.get("DELETE")
-    ]
-
-
-def _apply_member_errors(form: forms.Form, formset: Any, error: DomainError) -> None:
-    """Errors naming members[i].field go to that row; the rest to the main form."""
-    others = []
-    for field, message in error.errors:
-        match = re.fullmatch(r"members\[(\d+)\]\.(\w+)", field or "")
-        if match and int(match[1]) < len(formset.forms):
-            row = formset.forms[int(match[1])]
-            row.add_error(match[2] if match[2] in row.fields else None, message)
-        else:
-            others.append((field, message))
-    if others:
-        apply_errors(form, DomainError(error.message, errors=others))
-
-
-@login_required
-def register(request: HttpRequest, post_arrival: bool = False) -> HttpResponse:
-    perm = Perm.CASE_OPEN_POST_ARRIVAL if post_arrival else Perm.CASE_REGISTER
-    organisations = _organisations_with(request.user, perm)
-    if not organisations.exists():
-        return forbidden(request, _("Your role cannot register cases."))
-    form_class = case_forms.PostArrivalCaseForm if post_arrival else case_forms.RegisterCaseForm
-    form = form_class(
-        request.POST or None, organisations=organisations, countries=_office_countries(request.user, perm)
-    )
-    member_data: Any = request.POST or None
-    if member_data is not None and "members-TOTAL_FORMS" not in member_data:
-        member_data = {"members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0"}  # no member rows sent
-    members = case_forms.MembersFormSet(member_data, prefix="members")
-    if request.method == "POST" and form.is_valid() and members.is_valid():
-        c = form.cleaned_data
-        common = {
-            "programme": c["programme"],
-            "category": c["category"],
-            "host_country": c["host_country"],
-            "origin_country": c["origin_country"],
-            "person": _person_data(c),
-            "vulnerabilities": c.get("vulnerabilities") or [],
-            "members": _members_data(members),
-        }
-        try:
-            if post_arrival:
-                case = actions.open_post_arrival_case(
-                    request.user, c["organisation"], arrival_date=c["arrival_date"], **common
-                )
-            else:
-                case = actions.register_case(
-                    request.user,
-                    c["organisation"],
-                    intended_return_date=c.get("intended_return_date"),
-                    **common,
-                )
-        except DomainError as error:
-            _apply_member_errors(form, members, error)
-        else:
-            messages.success(request, _("Case %(reference)s registered.") % {"reference": case.reference})
-            return redirect("case_detail", case_uuid=case.uuid)
-    return render(
-        request,
-        "cases/register.html",
-        {"form": form, "members": members, "post_arrival": post_arrival},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@login_required
-def member_row(request: HttpRequest) -> HttpResponse:
-    """One more empty household-member row for the registration form (htmx), with the
-    formset's updated form count swapped in beside it."""
-    try:
-        index = max(0, min(int(request.GET.get("index", "0")), 19))
-    except ValueError:
-        index = 0
-    # A formset bound to nothing but its count builds row `index` with the right names.
-    count = {"members-TOTAL_FORMS": str(index + 1), "members-INITIAL_FORMS": "0"}
-    row = case_forms.MembersFormSet(count, prefix="members").forms[index]
-    return render(
-        request,
-        "cases/_member_row.html",
-        {"row": row, "index": index, "next_index": index + 1, "oob": True},
-    )
 
 
 def _forms_for(case: Case, edited: CaseMember, bound: dict[str, forms.Form] | None = None) -> dict[str, Any]:
@@ -365,7 +109,7 @@ def _member_to_edit(request: HttpRequest, case: Case) -> CaseMember:
 def case_detail(
     request: HttpRequest, case_uuid: str, bound: dict[str, forms.Form] | None = None
 ) -> HttpResponse:
-    case = _case_or_404(request, case_uuid)
+    case = case_or_404(request, case_uuid)
     overview = case_overview(request.user, case)
     status = 400 if bound else 200
     edited = _member_to_edit(request, case)
@@ -475,13 +219,13 @@ def _details(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
 
 
 def _member(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
-    actions.add_household_member(request.user, case, _person_data(c), c["relation"])
+    actions.add_household_member(request.user, case, person_data(c), c["relation"])
     return _("Household member added.")
 
 
 def _person(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     person = case_member(case, c.get("person")).person
-    actions.update_person(request.user, case, person, _person_data(c), expected_version=c["version"])
+    actions.update_person(request.user, case, person, person_data(c), expected_version=c["version"])
     return _("Personal details saved.")
 
 
@@ -553,7 +297,7 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
     """One journey step's form, posted from the case page."""
     if step not in STEPS:
         raise Http404
-    case = _case_or_404(request, case_uuid)
+    case = case_or_404(request, case_uuid)
     form_class, handler = STEPS[step]
     kwargs: dict[str, Any] = {}
     if form_class is case_forms.SubmitForm:
@@ -586,7 +330,7 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
 
 @login_required
 def document_download(request: HttpRequest, case_uuid: str, document_id: int) -> HttpResponseBase:
-    case = _case_or_404(request, case_uuid)
+    case = case_or_404(request, case_uuid)
     document = case.documents.filter(pk=document_id, deleted_at__isnull=True).first()
     if document is None:
         raise Http404

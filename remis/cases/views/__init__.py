@@ -1,0 +1,15 @@
+"""Case pages. Views parse, call an action or a query, and render; nothing else."""
+
+from remis.cases.views.case_page import case_detail, case_step, document_download
+from remis.cases.views.lists import case_list, dashboard
+from remis.cases.views.registration import member_row, register
+
+__all__ = [
+    "case_detail",
+    "case_list",
+    "case_step",
+    "dashboard",
+    "document_download",
+    "member_row",
+    "register",
+]

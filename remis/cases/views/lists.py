@@ -1,0 +1,111 @@
+"""The dashboard and the case list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
+from remis.cases import forms as case_forms
+from remis.cases.lifecycle import Stage
+from remis.cases.queries import (
+    CaseFilters,
+    CaseIds,
+    aggregates,
+    case_rows,
+    caseloads,
+    cases_by_stage,
+    count_cases,
+    filter_cases,
+    my_cases_by_stage,
+    my_latest_cases,
+    recent_activity,
+    sees_sensitive,
+    submissions_awaiting,
+)
+from remis.lib.paging import paginate
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    can_view_cases = bool(grants_with(user, Perm.CASE_VIEW))
+    counts = cases_by_stage(user) if can_view_cases else {}
+    mine = my_cases_by_stage(user) if can_view_cases else {}
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "can_view_cases": can_view_cases,
+            "stage_rows": [(stage, counts.get(stage, 0)) for stage in Stage],
+            "my_stage_rows": [(stage, mine[stage]) for stage in Stage if mine.get(stage)],
+            "aggregates": aggregates(user, timezone.localdate()),
+            "caseloads": caseloads(user),
+            "my_cases": my_latest_cases(user),
+            "submissions": submissions_awaiting(user)[:20],
+            "activity": recent_activity(user, 12),
+            "can_register": bool(grants_with(user, Perm.CASE_REGISTER)),
+            "can_open_post_arrival": bool(grants_with(user, Perm.CASE_OPEN_POST_ARRIVAL)),
+        },
+    )
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        data: Any = request.POST
+    else:
+        data = case_forms.list_state_from_url(request.GET, request.session)
+    workers = assignable_workers_for_user(request.user)
+    show_sensitive = sees_sensitive(request.user)
+    form = case_forms.CaseFilterForm(data or None, workers=workers, sensitive=show_sensitive)
+    partial = request.headers.get("HX-Request") == "true" and request.method == "POST"
+    template = "cases/_results.html" if partial else "cases/list.html"
+    if form.is_bound and not form.is_valid():
+        # Never answer bad filters with the unfiltered list: say what is wrong instead.
+        return render(request, template, {"form": form, "page": None, "rows": [], "partial": partial})
+    cleaned = form.cleaned_data if form.is_bound else {}
+    if request.method == "POST":
+        if cleaned.get("q"):
+            request.session[case_forms.SEARCH_SESSION_KEY] = cleaned["q"]
+        else:
+            request.session.pop(case_forms.SEARCH_SESSION_KEY, None)
+    org, worker = cleaned.get("organisation"), cleaned.get("worker")
+    filters = CaseFilters(
+        q=cleaned.get("q") or "",
+        stage=cleaned.get("stage") or "",
+        category=cleaned.get("category") or "",
+        host_country=cleaned.get("host_country") or "",
+        origin_country=cleaned.get("origin_country") or "",
+        organisation=org.pk if org else None,
+        worker=worker.pk if worker else None,
+        arrived_from=cleaned.get("arrived_from"),
+        arrived_to=cleaned.get("arrived_to"),
+        sort=cleaned.get("sort") or "-registered",
+    )
+    page = paginate(
+        CaseIds(filter_cases(request.user, filters)),
+        cleaned.get("page") or 1,
+        counter=lambda cap: count_cases(request.user, filters, cap),
+    )
+    response = render(
+        request,
+        template,
+        {"form": form, "page": page, "rows": case_rows(page.object_list, show_sensitive)},
+    )
+    if partial:
+        # Back and Forward return to this page of these filters (the URL names no one).
+        response["HX-Push-Url"] = case_forms.list_state_url(request.path, cleaned, page.number)
+    return response
+
+
+def assignable_workers_for_user(user: Any) -> Any:
+    from remis.accounts.models import User
+
+    org_ids = [g.organisation_id for g in grants_with(user, Perm.CASE_VIEW)]
+    return User.objects.filter(memberships__organisation_id__in=org_ids).distinct().order_by("username")
