@@ -107,12 +107,30 @@ AXE_GLUE = """
     return run(when);
   };
   tell("start", "load", []);
-  window.addEventListener("load", () => {
+  let loaded = false;
+  const onLoad = () => {
+    if (loaded) return;
+    loaded = true;
     if (pending !== null) tell("done", "load", []);  // the re-check due covers the loaded page
     else if (busy) pending = "load";
     else run("load");
+  };
+  window.addEventListener("load", onLoad);
+  // The load event was seen, rarely, never to come in a headless browser on a busy machine
+  // (a page left unchecked and every later click waiting for it): check the document as it
+  // is after 5 s then.
+  document.addEventListener("DOMContentLoaded", () => setTimeout(onLoad, 5000));
+  // A region that refreshes itself (trigger "every 2s": the Jobs page) is checked once it has
+  // stopped: axe running while the region is replaced under it can wait for ever.
+  const polling = (el) => el instanceof Element &&
+    /\bevery\b/.test(el.getAttribute("data-hx-trigger") || el.getAttribute("hx-trigger") || "");
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (!polling(event.target)) window.__remisCheck("htmx swap");
   });
-  document.addEventListener("htmx:afterSettle", () => window.__remisCheck("htmx swap"));
+  // Nor is it replaced while a check runs: that refresh is skipped (the next comes 2 s later).
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (busy && polling(event.target)) event.preventDefault();
+  });
 })();
 """
 
