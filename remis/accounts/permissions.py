@@ -8,7 +8,6 @@ from enum import StrEnum
 
 class Perm(StrEnum):
     CASE_VIEW = "case.view"  # read case records of the organisation's cases
-    CASE_VIEW_SENSITIVE = "case.view_sensitive"  # health, protection and trafficking details
     CASE_REGISTER = "case.register"  # register a new case in the host country
     CASE_OPEN_POST_ARRIVAL = "case.open_post_arrival"  # open a case for a returnee on arrival
     CASE_CONFIRM_POST_ARRIVAL = "case.confirm_post_arrival"  # host-side coordinator confirms it
@@ -27,7 +26,43 @@ class Perm(StrEnum):
     PROGRAMME_MANAGE = "programme.manage"  # create and configure programmes
     STATS_VIEW = "stats.view"  # aggregate statistics only
     PLATFORM_MANAGE = "platform.manage"  # organisations, roles, shared configuration; no case data
+    ORGANISATION_MANAGE = "organisation.manage"  # the own organisation's users and memberships
+    # The sensitive field groups (`remis/cases/policy.py`): each value of a group is shown
+    # only to holders of its permission, on the cases they may read.
+    SENSITIVE_HEALTH = "sensitive.health"  # medical conditions, disability, fitness to travel
+    SENSITIVE_PROTECTION = "sensitive.protection"  # trafficking, violence, protection concerns
+    SENSITIVE_PSYCHOSOCIAL = "sensitive.psychosocial"  # mental health, counselling content
+    SENSITIVE_IDENTITY = "sensitive.identity"  # identity and travel document numbers
     PERSON_ERASE = "person.erase"  # erase a person's personal data everywhere (legal erasure)
 
 
 ALL_PERMISSIONS = frozenset(p.value for p in Perm)
+
+
+class SensitiveGroup(StrEnum):
+    """The sensitive field groups. Which fields and configuration items belong to which is
+    registered with the policy (`remis/cases/policy.py`); each group is read through its own
+    permission, so a role can hold health details without trafficking ones."""
+
+    HEALTH = "health"
+    PROTECTION = "protection"
+    PSYCHOSOCIAL = "psychosocial"
+    IDENTITY = "identity"
+
+    @property
+    def permission(self) -> Perm:
+        return Perm(f"sensitive.{self.value}")
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import gettext
+
+        return {
+            "health": gettext("Health"),
+            "protection": gettext("Protection and trafficking"),
+            "psychosocial": gettext("Psychosocial"),
+            "identity": gettext("Identity documents"),
+        }[self.value]
+
+
+SENSITIVE_GROUPS = tuple(SensitiveGroup)

@@ -25,11 +25,11 @@ from remis.audit.sealing import ERASED, Opener, subject_for
 
 @dataclass(frozen=True)
 class Shown:
-    """One value as a reader sees it; `sensitive` values are masked for readers without
-    the right to see health, protection and trafficking details."""
+    """One value as a reader sees it; a value in a sensitive field group (`group`: health,
+    protection, psychosocial, identity) is masked for readers not holding that group."""
 
     text: str
-    sensitive: bool = False
+    group: str = ""
 
 
 # Given every raw value of one field on the page, how each reads.
@@ -63,26 +63,35 @@ def register_object(
         _OBJECTS[object_type] = describe
 
 
-_reader_rights: list[Callable[[Any], bool]] = []
+_reader_groups: list[Callable[[Any], frozenset[str]]] = []
+_field_groups: list[Callable[[str], str]] = []
 
 
-def register_reader_rights(sees_sensitive: Callable[[Any], bool]) -> None:
-    """Who reads sensitive values in the audit search (the cases app's rule for lists)."""
-    _reader_rights[:] = [sees_sensitive]
+def register_reader_rights(
+    groups_everywhere: Callable[[Any], frozenset[str]], field_group: Callable[[str], str]
+) -> None:
+    """The policy's rules, registered by the cases app: which sensitive groups a reader of
+    the audit search holds (the rule for lists), and which group a field
+    ("cases.returntravel.medical_fitness") is in."""
+    _reader_groups[:] = [groups_everywhere]
+    _field_groups[:] = [field_group]
 
 
-def reader_sees_sensitive(actor: Any) -> bool:
-    """False unless a registered rule says yes: masking is the safe default."""
-    return bool(_reader_rights) and _reader_rights[0](actor)
+def reader_groups(actor: Any) -> frozenset[str]:
+    """No group unless a registered rule says so: masking is the safe default."""
+    return _reader_groups[0](actor) if _reader_groups else frozenset()
 
 
-def choices(text_choices: Any, *, sensitive: Iterable[Any] = ()) -> Resolver:
+def _field_group(object_type: str, name: str) -> str:
+    return _field_groups[0](f"{object_type}.{name}") if _field_groups else ""
+
+
+def choices(text_choices: Any) -> Resolver:
     """A resolver for a TextChoices field: codes read as their translated labels."""
     labels = dict(text_choices.choices)
-    hidden = set(sensitive)
 
     def resolve(values: set[Any]) -> dict[Any, Shown]:
-        return {v: Shown(str(labels.get(v, v)), v in hidden) for v in values}
+        return {v: Shown(str(labels.get(v, v))) for v in values}
 
     return resolve
 
@@ -125,9 +134,10 @@ def _hashable(value: Any) -> bool:
     return True
 
 
-def describe_entries(entries: Iterable[AuditEntry], *, sees_sensitive: bool) -> list[EntryView]:
-    """Entries as their reader sees them. Without `sees_sensitive`, a sensitive value
-    (a trafficking category, a pregnancy) reads "Restricted", as on the case page."""
+def describe_entries(entries: Iterable[AuditEntry], *, groups: frozenset[str]) -> list[EntryView]:
+    """Entries as their reader sees them. A value in a sensitive group the reader does not
+    hold (`groups`) reads "Restricted", as on the case page: a trafficking category, a
+    pregnancy, or any value of a field registered in a group (fitness to travel)."""
     rows = list(entries)
     subjects = {entry.pk: subject_for(entry.object_type, entry.object_id, entry.case_uuid) for entry in rows}
     opener = Opener(subjects.values())
@@ -152,10 +162,12 @@ def describe_entries(entries: Iterable[AuditEntry], *, sees_sensitive: bool) -> 
         objects.setdefault(entry.object_type, set()).add(entry.object_id)
     object_names = {kind: _OBJECTS[kind](ids) if kind in _OBJECTS else {} for kind, ids in objects.items()}
 
-    def shown(name: str, value: Any) -> str:
+    def shown(name: str, value: Any, field_hidden: bool) -> str:
         parts = _flatten(value)
         if not parts:
             return EMPTY
+        if field_hidden:
+            return _("Restricted")
         lookup = resolved.get(name, {})
         texts = []
         for part in parts:
@@ -168,7 +180,7 @@ def describe_entries(entries: Iterable[AuditEntry], *, sees_sensitive: bool) -> 
                 texts.append(date_format(dt.date.fromisoformat(part), "SHORT_DATE_FORMAT"))
             elif one is None:
                 texts.append(str(part))
-            elif one.sensitive and not sees_sensitive:
+            elif one.group and one.group not in groups:
                 texts.append(_("Restricted"))
             else:
                 texts.append(one.text)
@@ -184,12 +196,14 @@ def describe_entries(entries: Iterable[AuditEntry], *, sees_sensitive: bool) -> 
         for name, values in opened[entry.pk].items():
             before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
             reading = _FIELDS.get(name)
+            group = _field_group(entry.object_type, name)
+            hidden = bool(group) and group not in groups
             view.changes.append(
                 ChangeLine(
                     field=name,
                     label=str(reading.label) if reading else name,
-                    before=shown(name, before),
-                    after=shown(name, after),
+                    before=shown(name, before, hidden),
+                    after=shown(name, after, hidden),
                 )
             )
         views.append(view)

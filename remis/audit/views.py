@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
-from remis.audit.presentation import describe_entries, reader_sees_sensitive
+from remis.audit.presentation import describe_entries, reader_groups
 from remis.audit.queries import case_uuid_for_reference, search_entries
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
@@ -52,5 +52,5 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             criteria["case_uuid"] = found or "00000000-0000-0000-0000-000000000000"
         page_number = c.get("page") or 1
     page = paginate(search_entries(request.user, **criteria), page_number, per_page=50)
-    entries = describe_entries(page.object_list, sees_sensitive=reader_sees_sensitive(request.user))
+    entries = describe_entries(page.object_list, groups=reader_groups(request.user))
     return render(request, "audit/search.html", {"form": form, "page": page, "entries": entries})

@@ -33,7 +33,8 @@ from remis.cases.models import (
     Submission,
     SubmissionStatus,
 )
-from remis.cases.queries import SORTS, CaseFilters, count_cases, filter_cases, get_case_for, sees_sensitive
+from remis.cases.policy import groups_everywhere, shows
+from remis.cases.queries import SORTS, CaseFilters, count_cases, filter_cases, get_case_for
 from remis.lib.api_schema import literal_of
 from remis.lib.countries import is_country
 from remis.lib.errors import NotFound, ValidationFailed
@@ -198,7 +199,7 @@ class CaseOut(Schema):
     @staticmethod
     def resolve_category(obj: Case, context: dict[str, Any]) -> str:
         # A sensitive category (victim of trafficking) only for those who may see it.
-        if obj.category.sensitive and not sees_sensitive(context["request"].user):
+        if not shows(groups_everywhere(context["request"].user), obj.category.sensitive_group):
             return "restricted"
         return obj.category.code
 

@@ -11,13 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from remis.audit.presentation import Shown, choices, register_field, register_object, register_reader_rights
 
 
-def _named(model: Any, text: Any, sensitive: Any = None) -> Any:
-    """A resolver reading rows of `model` by id."""
+def _named(model: Any, text: Any, group: Any = None) -> Any:
+    """A resolver reading rows of `model` by id; `group` gives a row's sensitive group."""
 
     def resolve(values: set[Any]) -> dict[Any, Shown]:
         ids = {v for v in values if isinstance(v, int)}
         return {
-            row.pk: Shown(str(text(row)), bool(sensitive(row)) if sensitive else False)
+            row.pk: Shown(str(text(row)), str(group(row)) if group else "")
             for row in model.objects.filter(pk__in=ids)
         }
 
@@ -58,7 +58,7 @@ def register() -> None:
         Sex,
         SubmissionStatus,
     )
-    from remis.cases.queries import sees_sensitive
+    from remis.cases.policy import field_group, groups_everywhere
     from remis.programmes.models import MigrantCategory, Programme, Vulnerability
 
     def person_name(person: Person) -> str:
@@ -82,11 +82,11 @@ def register() -> None:
         "return_type": (_("Return type"), choices(ReturnType)),
         "category": (
             _("Migrant category"),
-            _named(MigrantCategory, lambda c: c.label, lambda c: c.sensitive),
+            _named(MigrantCategory, lambda c: c.label, lambda c: c.sensitive_group),
         ),
         "vulnerabilities": (
             _("Vulnerabilities"),
-            _named(Vulnerability, lambda v: v.label, lambda v: v.sensitive),
+            _named(Vulnerability, lambda v: v.label, lambda v: v.sensitive_group),
         ),
         "host_country": (_("Host country"), _countries),
         "origin_country": (_("Country of origin"), _countries),
@@ -157,7 +157,7 @@ def register() -> None:
     register_object("accounts.user", _("User"), _by_id(User, lambda u: u.username))
     register_object("accounts.organisation", _("Organisation"), _by_id(Organisation, lambda o: o.name))
     register_object("programmes.programme", _("Programme"), _by_id(Programme, lambda p: p.name))
-    register_reader_rights(sees_sensitive)
+    register_reader_rights(groups_everywhere, field_group)
 
 
 class _Merged:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -213,13 +214,15 @@ class CaseFilterForm(forms.Form):
     )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, workers: Any = None, sensitive: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, workers: Any = None, groups: frozenset[str] = frozenset(), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         category = self.fields["category"]
         assert isinstance(category, forms.ChoiceField)
-        # Sensitive categories (victim of trafficking) only for those who may see them.
-        categories = (
-            MigrantCategory.objects.all() if sensitive else MigrantCategory.objects.filter(sensitive=False)
+        # Categories in a sensitive group (victim of trafficking) only for its holders.
+        categories = MigrantCategory.objects.filter(
+            Q(sensitive_group="") | Q(sensitive_group__in=sorted(groups))
         )
         category.choices = [("", _("All categories")), *((c.code, c.label) for c in categories)]
         worker = self.fields["worker"]

@@ -21,7 +21,6 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.cases.lifecycle import Stage
 from remis.cases.models import (
-    AccessReason,
     Case,
     CaseAccess,
     CaseMember,
@@ -29,92 +28,20 @@ from remis.cases.models import (
     Submission,
     SubmissionStatus,
 )
+from remis.cases.policy import (
+    access_scope,
+    case_permissions,
+    groups_everywhere,
+    groups_in,
+    shows,
+    visible_cases,
+    visible_through,
+)
 from remis.lib.countries import country_name
 from remis.lib.errors import NotFound, PermissionDenied
 from remis.lib.text import fold, fold_document_number
 from remis.programmes.models import MigrantCategory, translated
 from remis.programmes.queries import small_cell_threshold
-
-REVIEW_PERMISSIONS = frozenset({Perm.CASE_VIEW, Perm.CASE_VIEW_SENSITIVE, Perm.CASE_RESPOND})
-
-
-def _grants_by_countries(actor: Any, perm: Perm) -> dict[frozenset[str] | None, list[int]]:
-    by_countries: dict[frozenset[str] | None, list[int]] = {}
-    for grant in grants_with(actor, perm):
-        by_countries.setdefault(grant.countries, []).append(grant.organisation_id)
-    return by_countries
-
-
-def _visible_access(actor: Any) -> Q | None:
-    """The actor's scope as a condition on access rows: a live access row of one of their
-    organisations whose case is in that membership's countries (the row carries the
-    case's countries). None: no case at all."""
-    condition = Q()
-    for countries, org_ids in _grants_by_countries(actor, Perm.CASE_VIEW).items():
-        part = Q(organisation_id__in=org_ids, revoked_at__isnull=True)
-        if countries is not None:
-            codes = sorted(countries)
-            part &= Q(host_country__in=codes) | Q(origin_country__in=codes)
-        condition |= part
-    return condition or None
-
-
-def visible_through(actor: Any, case_field: str = "case_id") -> Q:
-    """For a model pointing at a case (`case_field`): its case is visible to the actor.
-    Read on the access rows alone, so a list of submissions or assignments checks each
-    row with one index probe instead of scanning the visible cases."""
-    scope = _visible_access(actor)
-    if scope is None:
-        return Q(pk__in=[])
-    return Q(Exists(CaseAccess.objects.filter(scope, case_id=OuterRef(case_field))))
-
-
-def _scope_filter(actor: Any, perm: Perm) -> Q | None:
-    """A filter matching the cases on which `actor` holds `perm`, or None for no case."""
-    by_countries = _grants_by_countries(actor, perm)
-    if not by_countries:
-        return None
-    condition = Q()
-    for countries, org_ids in by_countries.items():
-        access = CaseAccess.objects.filter(
-            case=OuterRef("pk"), organisation_id__in=org_ids, revoked_at__isnull=True
-        )
-        part = Q(Exists(access))
-        if countries is not None:
-            codes = sorted(countries)
-            part &= Q(host_country__in=codes) | Q(origin_country__in=codes)
-        condition |= part
-    return condition
-
-
-def visible_cases(actor: Any) -> QuerySet[Case]:
-    condition = _scope_filter(actor, Perm.CASE_VIEW)
-    if condition is None:
-        return Case.objects.none()
-    return Case.objects.filter(condition)
-
-
-def case_permissions(actor: Any, case: Case) -> frozenset[str]:
-    """The permissions the actor holds on this case, through organisations with access."""
-    reasons = dict(case.access.filter(revoked_at__isnull=True).values_list("organisation_id", "reason"))
-    perms: set[str] = set()
-    for grant in grants_with(actor, Perm.CASE_VIEW):
-        if grant.organisation_id in reasons and grant.covers(case.host_country, case.origin_country):
-            if reasons[grant.organisation_id] == AccessReason.SUBMITTED:
-                # A partner deciding on a submitted case reviews it and answers; it works
-                # on the case only once it has accepted it.
-                perms |= grant.permissions & REVIEW_PERMISSIONS
-            else:
-                perms |= grant.permissions
-    return frozenset(perms)
-
-
-def sees_sensitive(actor: Any) -> bool:
-    """Whether every membership through which the actor reads cases also reads health,
-    protection and trafficking details. Lists and the API use this conservative rule
-    (no per-case lookup); a case page asks `case_permissions`."""
-    grants = grants_with(actor, Perm.CASE_VIEW)
-    return bool(grants) and all(Perm.CASE_VIEW_SENSITIVE in g.permissions for g in grants)
 
 
 def get_case_for(actor: Any, case_uuid: uuid.UUID | str, perm: Perm | None = None) -> Case:
@@ -216,14 +143,11 @@ def _access_condition(actor: Any, filters: CaseFilters) -> Q | None:
     """Conditions on the access rows of the one organisation the actor sees cases through
     (the usual case), or None when there are several (then a case visible through two of
     them must not be listed twice, and the general query is used)."""
-    grants = grants_with(actor, Perm.CASE_VIEW)
-    if len(grants) != 1:
+    if len(grants_with(actor, Perm.CASE_VIEW)) != 1:
         return None
-    grant = grants[0]
-    condition = Q(organisation_id=grant.organisation_id, revoked_at__isnull=True)
-    if grant.countries is not None:
-        codes = sorted(grant.countries)
-        condition &= Q(host_country__in=codes) | Q(origin_country__in=codes)
+    condition = access_scope(actor)
+    if condition is None:
+        return None
     if filters.stage:
         condition &= Q(stage=filters.stage)
     if filters.category:
@@ -243,9 +167,8 @@ def _categories(actor: Any, code: str) -> Any:
     """The category filtered on, as a subquery. A sensitive category (victim of trafficking)
     matches nothing for those who may not see it: filtering on it would reveal it."""
     categories = MigrantCategory.objects.filter(code=code)
-    if not sees_sensitive(actor):
-        categories = categories.filter(sensitive=False)
-    return categories.values("id")
+    groups = groups_everywhere(actor)
+    return categories.filter(Q(sensitive_group="") | Q(sensitive_group__in=sorted(groups))).values("id")
 
 
 def _on_access(condition: Q) -> Q:
@@ -437,6 +360,7 @@ class CaseOverview:
 
     case: Case
     permissions: frozenset[str]
+    groups: frozenset[str]  # the sensitive field groups the reader holds on this case
     journey: list[JourneyStep]
     next_stages: list[tuple[str, str]]
     members: list[Any]
@@ -473,9 +397,9 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
     journey = [
         JourneyStep(str(s), str(s.label), reached.get(s), case.stage == s) for s in (*JOURNEY, Stage.CLOSED)
     ]
-    sensitive_ok = Perm.CASE_VIEW_SENSITIVE in perms
+    groups = groups_in(perms)
     all_vulnerabilities = list(case.vulnerabilities.all())
-    shown = [v for v in all_vulnerabilities if sensitive_ok or not v.sensitive]
+    shown = [v for v in all_vulnerabilities if shows(groups, v.sensitive_group)]
     consents = list(case.consents.select_related("recorded_by"))
     current: dict[str, bool] = {}
     for consent in consents:  # ordered by date: the latest statement per purpose wins
@@ -487,6 +411,7 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
     return CaseOverview(
         case=case,
         permissions=perms,
+        groups=groups,
         journey=journey,
         next_stages=[(str(s), str(s.label)) for s in next_stages(case.stage) if s != Stage.CLOSED],
         members=list(case.members.select_related("person").prefetch_related("person__identity_documents")),
@@ -508,7 +433,7 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         documents=list(case.documents.filter(deleted_at__isnull=True).select_related("uploaded_by")),
         history=describe_entries(
             AuditEntry.objects.filter(case_uuid=case.uuid).select_related("actor")[:100],
-            sees_sensitive=sensitive_ok,
+            groups=groups,
         ),
         transitions=transitions,
         access=list(case.access.filter(revoked_at__isnull=True).select_related("organisation")),
@@ -601,7 +526,7 @@ ROW_COLUMNS = (
     "principal__family_name",
     "category__name",
     "category__names",
-    "category__sensitive",
+    "category__sensitive_group",
     "host_country",
     "origin_country",
     "stage",
@@ -611,10 +536,10 @@ ROW_COLUMNS = (
 )
 
 
-def case_rows(ids: Sequence[int], show_sensitive: bool) -> list[CaseRow]:
+def case_rows(ids: Sequence[int], groups: frozenset[str]) -> list[CaseRow]:
     """The list lines of cases `ids` (already scoped by the caller), in that order: one
-    query for just the printed columns, no model instances. A sensitive category is shown
-    as "Restricted" unless `show_sensitive`."""
+    query for just the printed columns, no model instances. A category in a sensitive
+    group the reader does not hold (`groups`) is shown as "Restricted"."""
     from django.urls import reverse
     from django.utils.formats import date_format
     from django.utils.translation import gettext
@@ -633,7 +558,7 @@ def case_rows(ids: Sequence[int], show_sensitive: bool) -> list[CaseRow]:
                 reference=row["reference"],
                 name=f"{row['principal__given_name']} {row['principal__family_name']}",
                 category=translated(row["category__name"], row["category__names"])
-                if show_sensitive or not row["category__sensitive"]
+                if shows(groups, row["category__sensitive_group"])
                 else gettext("Restricted"),
                 route=f"{row['host_country']} → {row['origin_country']}",
                 stage=row["stage"],
@@ -811,7 +736,7 @@ def caseloads(actor: Any) -> list[tuple[Any, int, int]]:
     assignments = Case.assigned_workers.through.objects.filter(
         user__memberships__organisation_id__in=org_ids, user__is_active=True
     )
-    scope = _visible_access(actor)
+    scope = access_scope(actor)
     if scope is None:
         return []
     rows = (

@@ -20,8 +20,10 @@ class ConfigurationItem(models.Model):
     code = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=120)
     names = models.JSONField(default=dict, blank=True)
-    # Health, protection and trafficking details: shown only with case.view_sensitive.
-    sensitive = models.BooleanField(default=False)
+    # The sensitive field group this item belongs to (`SensitiveGroup`: health, protection,
+    # psychosocial, identity), blank for none: a case's item is shown only to holders of
+    # that group's permission, as "Restricted" to others.
+    sensitive_group = models.CharField(max_length=16, blank=True, default="")
     active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -31,6 +33,10 @@ class ConfigurationItem(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def sensitive(self) -> bool:
+        return bool(self.sensitive_group)
 
     @property
     def label(self) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from remis.lib.defaults import load
 
-CATEGORY_FIELDS = ("name", "names", "sensitive", "position")
+CATEGORY_FIELDS = ("name", "names", "sensitive_group", "position")
 ROLE_FIELDS = ("name", "permissions")
 
 
@@ -36,7 +36,12 @@ def seed_categories(category_model: Any, vulnerability_model: Any) -> int:
     """The first load, by migration 0002, into empty tables."""
     count = 0
     for model, position, row in _shipped(category_model, vulnerability_model):
-        defaults = {"name": row["name"], "sensitive": row.get("sensitive", False), "position": position}
+        defaults = {"name": row["name"], "position": position}
+        # Migrations older than the sensitive field groups pass models with a flag instead.
+        if any(f.name == "sensitive_group" for f in model._meta.get_fields()):
+            defaults["sensitive_group"] = row.get("sensitive_group", "")
+        else:
+            defaults["sensitive"] = bool(row.get("sensitive_group"))
         # Migrations older than the `names` column pass models without it.
         if any(f.name == "names" for f in model._meta.get_fields()):
             defaults["names"] = row.get("names", {})
@@ -78,7 +83,7 @@ def shipped_kinds(role_model: Any, category_model: Any, vulnerability_model: Any
             row["code"]: {
                 "name": row["name"],
                 "names": row.get("names", {}),
-                "sensitive": row.get("sensitive", False),
+                "sensitive_group": row.get("sensitive_group", ""),
                 "position": position,
             }
             for _model, position, row in _shipped(category_model, vulnerability_model)

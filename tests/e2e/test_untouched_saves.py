@@ -66,7 +66,7 @@ def test_every_edit_form_saved_untouched_changes_nothing(world, login, language)
         case,
         expected_version=case.version,
         category=case.category,
-        vulnerabilities=list(Vulnerability.objects.filter(sensitive=False)[:2]),
+        vulnerabilities=list(Vulnerability.objects.filter(sensitive_group="")[:2]),
         intended_return_date=today - dt.timedelta(days=5),
         assigned_workers=[world.bob],
     )

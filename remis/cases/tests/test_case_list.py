@@ -81,7 +81,7 @@ def test_a_sensitive_category_is_neither_shown_nor_filterable_without_the_right(
     trafficked = register(world, category="victim_of_trafficking")
     login(client, alice)
     page = client.get(reverse("case_list")).content.decode()
-    assert "Victim of trafficking" in page  # a counsellor holds case.view_sensitive
+    assert "Victim of trafficking" in page  # a counsellor holds sensitive.protection
     client.logout()
 
     login(client, carol)

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from remis.cases import actions
+from remis.cases.policy import ALL_GROUPS
 from remis.cases.tests.factories import make_person, register
 from remis.cases.tests.test_case_pages import login
 from remis.programmes.models import MigrantCategory, Vulnerability
@@ -16,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sensitive_case(world, alice, today):
-    trafficking = MigrantCategory.objects.filter(sensitive=True).first()
-    pregnant = Vulnerability.objects.filter(sensitive=True).first()
-    elderly = Vulnerability.objects.filter(sensitive=False).first()
+    trafficking = MigrantCategory.objects.exclude(sensitive_group="").first()
+    pregnant = Vulnerability.objects.exclude(sensitive_group="").first()
+    elderly = Vulnerability.objects.filter(sensitive_group="").first()
     assert trafficking and pregnant and elderly
     case = register(world, person=make_person(given_name="Mariama", family_name="Diallo"))
     actions.update_case_details(
@@ -79,11 +80,11 @@ def test_audit_entries_read_restricted_without_the_right(world, sensitive_case):
 
     case, trafficking, _pregnant, elderly = sensitive_case
     entries = AuditEntry.objects.filter(case_uuid=case.uuid, action="case.update")
-    masked = [c for view in describe_entries(entries, sees_sensitive=False) for c in view.changes]
+    masked = [c for view in describe_entries(entries, groups=frozenset()) for c in view.changes]
     shown = {c.field: c.after for c in masked}
     assert shown["category"] == "Restricted"
     assert shown["vulnerabilities"] in (f"Restricted, {elderly.label}", f"{elderly.label}, Restricted")
-    full = [c for view in describe_entries(entries, sees_sensitive=True) for c in view.changes]
+    full = [c for view in describe_entries(entries, groups=ALL_GROUPS) for c in view.changes]
     assert {c.field: c.after for c in full}["category"] == trafficking.label
 
 
@@ -106,6 +107,6 @@ def test_logged_dates_read_as_dates_in_the_readers_language(world, alice, today)
     case = returned_case(world)
     entries = AuditEntry.objects.filter(case_uuid=case.uuid, action="case.travel")
     with translation.override("fr"):
-        lines = {c.field: c.after for v in describe_entries(entries, sees_sensitive=True) for c in v.changes}
+        lines = {c.field: c.after for v in describe_entries(entries, groups=ALL_GROUPS) for c in v.changes}
         expected = formats.date_format(today, "SHORT_DATE_FORMAT")
     assert lines["arrival_date"] == expected != today.isoformat()

@@ -13,6 +13,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.cases import forms as case_forms
 from remis.cases.lifecycle import Stage
+from remis.cases.policy import groups_everywhere
 from remis.cases.queries import (
     CaseFilters,
     CaseIds,
@@ -25,7 +26,6 @@ from remis.cases.queries import (
     my_cases_by_stage,
     my_latest_cases,
     recent_activity,
-    sees_sensitive,
     submissions_awaiting,
 )
 from remis.lib.paging import paginate
@@ -62,8 +62,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     else:
         data = case_forms.list_state_from_url(request.GET, request.session)
     workers = assignable_workers_for_user(request.user)
-    show_sensitive = sees_sensitive(request.user)
-    form = case_forms.CaseFilterForm(data or None, workers=workers, sensitive=show_sensitive)
+    groups = groups_everywhere(request.user)
+    form = case_forms.CaseFilterForm(data or None, workers=workers, groups=groups)
     partial = request.headers.get("HX-Request") == "true" and request.method == "POST"
     template = "cases/_results.html" if partial else "cases/list.html"
     if form.is_bound and not form.is_valid():
@@ -96,7 +96,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         template,
-        {"form": form, "page": page, "rows": case_rows(page.object_list, show_sensitive)},
+        {"form": form, "page": page, "rows": case_rows(page.object_list, groups)},
     )
     if partial:
         # Back and Forward return to this page of these filters (the URL names no one).

@@ -1,0 +1,179 @@
+"""What an actor may see and do with case records: one module, asked by every query, page,
+API operation and report.
+
+- The case scope: a case is visible through a live access row of one of the actor's
+  organisations, when the case's host country or country of origin is among that
+  membership's countries. A partner deciding on a submitted case holds only the review
+  permissions on it until it accepts.
+- The sensitive field groups (`SensitiveGroup`: health, protection and trafficking,
+  psychosocial, identity documents): each value in a group is shown only to holders of the
+  group's permission on that case, and reads "Restricted" to others. Configuration items
+  (a migrant category, a vulnerability) name their group; fields are registered here by
+  the app that owns them (`register_sensitive_field`), so later apps' answers and notes
+  fall under the same rule.
+- Later scopes (a service provider sees only the referrals sent to it) are registered by
+  their app (`register_scope`) and asked through `scope`, so this module stays the one
+  place a reader looks.
+
+Lists and the API read many cases at once: they use `groups_everywhere`, the groups the
+actor holds through every organisation it reads cases through (no per-case lookup, never
+more than any one case would show). A case page asks `groups_on_case`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from remis.accounts.permissions import SENSITIVE_GROUPS, Perm, SensitiveGroup
+from remis.accounts.scope import grants_with
+from remis.cases.models import AccessReason, Case, CaseAccess
+
+# A partner deciding on a submitted case reviews it and answers; it works on the case
+# only once it has accepted it. Reviewing includes the sensitive details it must weigh.
+REVIEW_PERMISSIONS = frozenset(
+    {Perm.CASE_VIEW, Perm.CASE_RESPOND, *(group.permission for group in SENSITIVE_GROUPS)}
+)
+
+Groups = frozenset[str]
+
+
+def _grants_by_countries(actor: Any, perm: Perm) -> dict[frozenset[str] | None, list[int]]:
+    by_countries: dict[frozenset[str] | None, list[int]] = {}
+    for grant in grants_with(actor, perm):
+        by_countries.setdefault(grant.countries, []).append(grant.organisation_id)
+    return by_countries
+
+
+def _in_countries(countries: frozenset[str] | None, prefix: str = "") -> Q:
+    if countries is None:
+        return Q()
+    codes = sorted(countries)
+    return Q(**{f"{prefix}host_country__in": codes}) | Q(**{f"{prefix}origin_country__in": codes})
+
+
+def access_scope(actor: Any, perm: Perm = Perm.CASE_VIEW) -> Q | None:
+    """The actor's scope as a condition on access rows (which carry their case's countries):
+    a live row of one of their organisations, in that membership's countries. None: no case."""
+    condition = Q()
+    for countries, org_ids in _grants_by_countries(actor, perm).items():
+        condition |= Q(organisation_id__in=org_ids, revoked_at__isnull=True) & _in_countries(countries)
+    return condition or None
+
+
+def case_scope(actor: Any, perm: Perm = Perm.CASE_VIEW) -> Q | None:
+    """A condition on Case matching the cases on which the actor holds `perm`, or None."""
+    by_countries = _grants_by_countries(actor, perm)
+    if not by_countries:
+        return None
+    condition = Q()
+    for countries, org_ids in by_countries.items():
+        access = CaseAccess.objects.filter(
+            case=OuterRef("pk"), organisation_id__in=org_ids, revoked_at__isnull=True
+        )
+        condition |= Q(Exists(access)) & _in_countries(countries)
+    return condition
+
+
+def visible_cases(actor: Any) -> QuerySet[Case]:
+    condition = case_scope(actor)
+    return Case.objects.none() if condition is None else Case.objects.filter(condition)
+
+
+def visible_through(actor: Any, case_field: str = "case_id") -> Q:
+    """For a model pointing at a case (`case_field`): its case is visible to the actor.
+    Read on the access rows alone, so a list of submissions or assignments checks each
+    row with one index probe instead of scanning the visible cases."""
+    scope = access_scope(actor)
+    if scope is None:
+        return Q(pk__in=[])
+    return Q(Exists(CaseAccess.objects.filter(scope, case_id=OuterRef(case_field))))
+
+
+def case_permissions(actor: Any, case: Case) -> frozenset[str]:
+    """The permissions the actor holds on this case, through organisations with access."""
+    reasons = dict(case.access.filter(revoked_at__isnull=True).values_list("organisation_id", "reason"))
+    perms: set[str] = set()
+    for grant in grants_with(actor, Perm.CASE_VIEW):
+        if grant.organisation_id in reasons and grant.covers(case.host_country, case.origin_country):
+            if reasons[grant.organisation_id] == AccessReason.SUBMITTED:
+                perms |= grant.permissions & REVIEW_PERMISSIONS
+            else:
+                perms |= grant.permissions
+    return frozenset(perms)
+
+
+# Sensitive field groups -------------------------------------------------------------------
+
+
+def groups_in(permissions: Iterable[str]) -> Groups:
+    """The sensitive groups a set of permissions reads."""
+    held = set(permissions)
+    return frozenset(str(group) for group in SENSITIVE_GROUPS if group.permission in held)
+
+
+def groups_on_case(actor: Any, case: Case) -> Groups:
+    return groups_in(case_permissions(actor, case))
+
+
+def groups_everywhere(actor: Any) -> Groups:
+    """The groups the actor reads through every organisation it reads cases through: what a
+    list or the API may show without asking each case."""
+    grants = grants_with(actor, Perm.CASE_VIEW)
+    if not grants:
+        return frozenset()
+    groups = groups_in(grants[0].permissions)
+    for grant in grants[1:]:
+        groups &= groups_in(grant.permissions)
+    return groups
+
+
+def shows(groups: Groups, group: str | None) -> bool:
+    """Whether a value in `group` (blank: in none) is shown to a reader holding `groups`."""
+    return not group or group in groups
+
+
+_FIELDS: dict[str, SensitiveGroup] = {}
+
+
+def register_sensitive_field(field: str, group: SensitiveGroup) -> None:
+    """Put a field ("cases.returntravel.medical_fitness") in a sensitive group. Apps register
+    their own fields from `AppConfig.ready()`; pages, the API and the audit ask `field_group`."""
+    _FIELDS[field] = group
+
+
+def field_group(field: str) -> str:
+    """The group of a registered field, "" for a field in none."""
+    group = _FIELDS.get(field)
+    return str(group) if group else ""
+
+
+def sensitive_fields() -> dict[str, SensitiveGroup]:
+    return dict(_FIELDS)
+
+
+def readable_fields(groups: Groups, fields: Iterable[str]) -> dict[str, bool]:
+    """For a template: each field's name → whether the reader sees it."""
+    return {name.rsplit(".", 1)[-1]: shows(groups, field_group(name)) for name in fields}
+
+
+# Later scopes -----------------------------------------------------------------------------
+
+_SCOPES: dict[str, Callable[[Any], Q | None]] = {}
+
+
+def register_scope(name: str, condition: Callable[[Any], Q | None]) -> None:
+    """A later app's scope ("referrals": a service provider's referrals), as a condition on
+    its model for an actor, or None for nothing. Registered from `AppConfig.ready()`."""
+    _SCOPES[name] = condition
+
+
+def scope(name: str, actor: Any) -> Q | None:
+    """The registered scope `name` for the actor; an unknown scope shows nothing."""
+    condition = _SCOPES.get(name)
+    return condition(actor) if condition else None
+
+
+ALL_GROUPS: Groups = frozenset(str(group) for group in SENSITIVE_GROUPS)
