@@ -33,7 +33,7 @@ from remis.cases.models import (
     Submission,
     SubmissionStatus,
 )
-from remis.cases.policy import groups_everywhere, shows
+from remis.cases.policy import groups_everywhere, groups_on_case, shows, withheld
 from remis.cases.queries import SORTS, CaseFilters, count_cases, filter_cases, get_case_for
 from remis.lib.api_schema import literal_of
 from remis.lib.countries import is_country
@@ -273,13 +273,38 @@ class CounsellingIn(Schema):
     interpreter_used: bool = False
 
 
+WITHHELD = (
+    "null when you do not hold this field's sensitive group on the case (listed in `restricted`); "
+    "a value you send for it is ignored and the stored one kept"
+)
+
+
+def _withheld(context: dict[str, Any] | None, row: Any) -> frozenset[str]:
+    """The fields of a case's record the requester does not see (policy.withheld), with the
+    groups held on each case computed once per request."""
+    request = (context or {})["request"]
+    held: dict[int, frozenset[str]] = request.__dict__.setdefault("_remis_case_groups", {})
+    if row.case_id not in held:
+        held[row.case_id] = groups_on_case(request.user, row.case)
+    return withheld(held[row.case_id], row._meta.label_lower)
+
+
 class CounsellingOut(Schema):
     id: int
     held_on: dt.date
     mode: str
     topics: str
-    notes: str
+    notes: str | None = Field(description=WITHHELD)
     interpreter_used: bool
+    restricted: list[str] = Field(description="fields withheld from you (their sensitive group)")
+
+    @staticmethod
+    def resolve_notes(obj: Any, context: dict[str, Any]) -> str | None:
+        return None if "notes" in _withheld(context, obj) else obj.notes
+
+    @staticmethod
+    def resolve_restricted(obj: Any, context: dict[str, Any]) -> list[str]:
+        return sorted(_withheld(context, obj))
 
 
 class TravelIn(Schema):
@@ -294,6 +319,21 @@ class TravelIn(Schema):
 
 class TravelOut(TravelIn):
     version: int | None
+    escort: EscortCode | None = Field(description=WITHHELD)  # type: ignore[assignment]
+    medical_fitness: FitnessCode | None = Field(description=WITHHELD)  # type: ignore[assignment]
+    restricted: list[str] = Field(description="fields withheld from you (their sensitive group)")
+
+    @staticmethod
+    def resolve_escort(obj: Any, context: dict[str, Any]) -> str | None:
+        return None if "escort" in _withheld(context, obj) else obj.escort
+
+    @staticmethod
+    def resolve_medical_fitness(obj: Any, context: dict[str, Any]) -> str | None:
+        return None if "medical_fitness" in _withheld(context, obj) else obj.medical_fitness
+
+    @staticmethod
+    def resolve_restricted(obj: Any, context: dict[str, Any]) -> list[str]:
+        return sorted(_withheld(context, obj))
 
 
 class ReceptionIn(Schema):
@@ -311,6 +351,16 @@ class ReceptionIn(Schema):
 
 class ReceptionOut(ReceptionIn):
     version: int | None
+    urgent_medical_care: bool | None = Field(description=WITHHELD)  # type: ignore[assignment]
+    restricted: list[str] = Field(description="fields withheld from you (their sensitive group)")
+
+    @staticmethod
+    def resolve_urgent_medical_care(obj: Any, context: dict[str, Any]) -> bool | None:
+        return None if "urgent_medical_care" in _withheld(context, obj) else obj.urgent_medical_care
+
+    @staticmethod
+    def resolve_restricted(obj: Any, context: dict[str, Any]) -> list[str]:
+        return sorted(_withheld(context, obj))
 
 
 class NoteIn(Schema):

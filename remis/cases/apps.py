@@ -33,16 +33,35 @@ PERSONAL_FIELDS = {
 }
 
 
+# Fields in a sensitive field group (remis/cases/policy.py), beyond the categories and
+# vulnerabilities, which name their group as data. Fitness to travel and a medical escort
+# tell of a health condition; counselling notes hold what the returnee confided.
+SENSITIVE_FIELDS = {
+    "cases.returntravel.medical_fitness": "health",
+    "cases.returntravel.escort": "health",
+    "cases.reception.urgent_medical_care": "health",
+    "cases.counsellingsession.notes": "psychosocial",
+    "cases.identitydocument.kind": "identity",
+    "cases.identitydocument.number": "identity",
+    "cases.identitydocument.issuing_country": "identity",
+    "cases.identitydocument.expires_on": "identity",
+}
+
+
 class CasesConfig(AppConfig):
     name = "remis.cases"
     label = "cases"
     verbose_name = "Cases"
 
     def ready(self) -> None:
+        from remis.accounts.permissions import SensitiveGroup
         from remis.audit.erasure import register_eraser
         from remis.audit.registry import CaseScope, register_case_scope, register_personal_fields
         from remis.audit.sealing import register_subject_type
-        from remis.cases import audit_fields, erasure, queries
+        from remis.cases import audit_fields, erasure, policy, queries
+
+        for field, group in SENSITIVE_FIELDS.items():
+            policy.register_sensitive_field(field, SensitiveGroup(group))
 
         audit_fields.register()
         # A person's values in the log are sealed with the person's own key, so erasing

@@ -350,7 +350,15 @@ class NeedForm(forms.Form):
 
 
 class CreateOrEditForm(VersionedForm):
+    """A step record's form. `withheld`: fields in a sensitive group the reader does not
+    hold; they are left out, so they are neither shown nor sent (the action keeps them)."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args: Any, withheld: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in withheld:
+            self.fields.pop(name, None)
 
 
 class TravelForm(CreateOrEditForm):
@@ -436,12 +444,33 @@ class CaseDetailsForm(VersionedForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, workers: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        workers: Any = None,
+        groups: frozenset[str] = frozenset(),
+        current_category: MigrantCategory | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`groups`: the sensitive groups the reader holds on the case. Items of other
+        groups are not offered (the action keeps those already recorded), and a current
+        category of another group leaves the category out of the form altogether."""
         super().__init__(*args, **kwargs)
         field = self.fields["assigned_workers"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         if workers is not None:
             field.queryset = workers
+        shown = Q(sensitive_group="") | Q(sensitive_group__in=sorted(groups))
+        vulnerabilities = self.fields["vulnerabilities"]
+        assert isinstance(vulnerabilities, forms.ModelMultipleChoiceField)
+        vulnerabilities.queryset = Vulnerability.objects.filter(shown, active=True)
+        category = self.fields["category"]
+        assert isinstance(category, forms.ModelChoiceField)
+        category.queryset = MigrantCategory.objects.filter(shown, active=True)
+        if current_category is not None and not (
+            not current_category.sensitive_group or current_category.sensitive_group in groups
+        ):
+            del self.fields["category"]
 
 
 RELATIONS = [("", "—"), *(c for c in Relation.choices if c[0] != Relation.PRINCIPAL)]

@@ -154,9 +154,16 @@ def sensitive_fields() -> dict[str, SensitiveGroup]:
     return dict(_FIELDS)
 
 
-def readable_fields(groups: Groups, fields: Iterable[str]) -> dict[str, bool]:
-    """For a template: each field's name → whether the reader sees it."""
-    return {name.rsplit(".", 1)[-1]: shows(groups, field_group(name)) for name in fields}
+def withheld(groups: Groups, object_type: str) -> frozenset[str]:
+    """The fields of `object_type` ("cases.returntravel") a reader holding `groups` does not
+    see, by name. Pages show them as "Restricted", forms leave them out, the API sends null,
+    and a write by that reader keeps their stored values."""
+    prefix = f"{object_type}."
+    return frozenset(
+        name.removeprefix(prefix)
+        for name, group in _FIELDS.items()
+        if name.startswith(prefix) and str(group) not in groups
+    )
 
 
 # Later scopes -----------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from remis.cases.policy import (
     shows,
     visible_cases,
     visible_through,
+    withheld,
 )
 from remis.lib.countries import country_name
 from remis.lib.errors import NotFound, PermissionDenied
@@ -361,6 +362,8 @@ class CaseOverview:
     case: Case
     permissions: frozenset[str]
     groups: frozenset[str]  # the sensitive field groups the reader holds on this case
+    # Fields the reader does not see, by record: {"travel": {"medical_fitness", …}, …}
+    withheld: dict[str, frozenset[str]]
     journey: list[JourneyStep]
     next_stages: list[tuple[str, str]]
     members: list[Any]
@@ -412,6 +415,12 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         case=case,
         permissions=perms,
         groups=groups,
+        withheld={
+            "travel": withheld(groups, "cases.returntravel"),
+            "reception": withheld(groups, "cases.reception"),
+            "documents": withheld(groups, "cases.identitydocument"),
+            "counselling": withheld(groups, "cases.counsellingsession"),
+        },
         journey=journey,
         next_stages=[(str(s), str(s.label)) for s in next_stages(case.stage) if s != Stage.CLOSED],
         members=list(case.members.select_related("person").prefetch_related("person__identity_documents")),

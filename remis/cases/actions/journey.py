@@ -28,6 +28,7 @@ from remis.cases.models import (
     Reception,
     ReturnTravel,
 )
+from remis.cases.policy import groups_on_case, withheld
 from remis.lib import events
 from remis.lib.errors import Conflict, ValidationFailed
 
@@ -46,12 +47,25 @@ RECEPTION_FIELDS = [
 
 
 def _create_or_update(
-    model: type[Any], case: Case, values: dict[str, Any], fields: list[str], expected_version: int | None
+    actor: Any,
+    model: type[Any],
+    case: Case,
+    values: dict[str, Any],
+    fields: list[str],
+    expected_version: int | None,
 ) -> tuple[Any, dict[str, list[Any]]]:
     """The case's one record of `model` (travel, reception): created when the actor read
     none (no version), or updated if nobody saved a newer version since the actor read it.
-    Returns it with its audit changes (none when saved untouched)."""
+    Returns it with its audit changes (none when saved untouched).
+
+    Fields in a sensitive group the actor does not hold on the case were never shown to
+    them: whatever they sent for those is ignored, the stored value (or the default) stays."""
     row = model.objects.filter(case=case).first()
+    for name in withheld(groups_on_case(actor, case), model._meta.label_lower):
+        if row is not None:
+            values[name] = getattr(row, name)
+        else:
+            values.pop(name, None)
     if row is None:
         if expected_version is not None:
             raise Conflict()  # it was read, so someone removed it since: never re-create blindly
@@ -178,7 +192,9 @@ def save_travel(
     problems.check(field_rules.TRAVEL, values)
     problems.raise_if_any()
     with transaction.atomic():
-        travel, changes = _create_or_update(ReturnTravel, case, values, TRAVEL_FIELDS, expected_version)
+        travel, changes = _create_or_update(
+            actor, ReturnTravel, case, values, TRAVEL_FIELDS, expected_version
+        )
         if not changes:
             return travel
         previous_arrival = case.arrival_date
@@ -235,7 +251,9 @@ def save_reception(
     problems.check(field_rules.RECEPTION, values)
     problems.raise_if_any()
     with transaction.atomic():
-        reception, changes = _create_or_update(Reception, case, values, RECEPTION_FIELDS, expected_version)
+        reception, changes = _create_or_update(
+            actor, Reception, case, values, RECEPTION_FIELDS, expected_version
+        )
         if not changes:
             return reception
         record(actor, "case.reception", reception, case_uuid=case.uuid, changes=changes)

@@ -41,6 +41,7 @@ from remis.cases.models import (
     Transition,
     listing_values,
 )
+from remis.cases.policy import groups_on_case, shows
 from remis.cases.queries import assignable_workers
 from remis.lib import events
 from remis.lib.countries import alpha3, is_country
@@ -387,13 +388,28 @@ def update_case_details(
     case: Case,
     *,
     expected_version: int,
-    category: MigrantCategory,
+    category: MigrantCategory | None,
     vulnerabilities: Iterable[Vulnerability],
     intended_return_date: dt.date | None,
     assigned_workers: Iterable[Any],
 ) -> Case:
+    """Change the case's details. Sensitive items the actor does not see (their group is
+    not held on this case) were never offered to them: those recorded stay, and the actor
+    cannot add one. `category` None keeps the current one (left out of the actor's form
+    when it is in a group they do not hold)."""
     require(actor, case, Perm.CASE_EDIT)
+    groups = groups_on_case(actor, case)
     problems = Problems()
+    if category is None:
+        category = case.category
+    elif category != case.category and not (
+        shows(groups, category.sensitive_group) and shows(groups, case.category.sensitive_group)
+    ):
+        problems.add("category", _("Choose a migrant category from the list."))
+    vulnerabilities = list(vulnerabilities)
+    if any(not shows(groups, v.sensitive_group) for v in vulnerabilities):
+        problems.add("vulnerabilities", _("Choose vulnerabilities from the list."))
+    vulnerabilities += [v for v in case.vulnerabilities.all() if not shows(groups, v.sensitive_group)]
     _check_case(problems, case.programme, category, case.host_country, case.origin_country)
     problems.check(field_rules.CASE, {"intended_return_date": intended_return_date})
     workers = list(assigned_workers)

@@ -21,7 +21,8 @@ from remis.cases import actions
 from remis.cases import forms as case_forms
 from remis.cases.actions.journey import RECEPTION_FIELDS, TRAVEL_FIELDS
 from remis.cases.actions.registration import PERSON_FIELDS
-from remis.cases.models import Case, CaseMember, Submission
+from remis.cases.models import Case, CaseMember, Escort, Fitness, Submission
+from remis.cases.policy import groups_on_case, withheld
 from remis.cases.queries import (
     assignable_workers,
     case_member,
@@ -36,8 +37,15 @@ from remis.programmes.models import PartnerRole
 from remis.programmes.queries import partners_in
 
 
-def _forms_for(case: Case, edited: CaseMember, bound: dict[str, forms.Form] | None = None) -> dict[str, Any]:
-    """Every step form on the case page; `bound` replaces the one that was just submitted."""
+def _forms_for(
+    case: Case,
+    edited: CaseMember,
+    groups: frozenset[str],
+    withheld: dict[str, frozenset[str]],
+    bound: dict[str, forms.Form] | None = None,
+) -> dict[str, Any]:
+    """Every step form on the case page; `bound` replaces the one that was just submitted.
+    `withheld`: the fields the reader does not see, by record (the overview's)."""
     today = timezone.localdate()
     travel = getattr(case, "travel", None) if hasattr(case, "travel") else None
     reception = getattr(case, "reception", None) if hasattr(case, "reception") else None
@@ -52,6 +60,7 @@ def _forms_for(case: Case, edited: CaseMember, bound: dict[str, forms.Form] | No
         "need": case_forms.NeedForm(auto_id="need-%s"),
         "travel": case_forms.TravelForm(
             auto_id="travel-%s",
+            withheld=withheld["travel"],
             initial={
                 "version": travel.version if travel else None,
                 **({f: getattr(travel, f) for f in TRAVEL_FIELDS} if travel else {}),
@@ -59,6 +68,7 @@ def _forms_for(case: Case, edited: CaseMember, bound: dict[str, forms.Form] | No
         ),
         "reception": case_forms.ReceptionForm(
             auto_id="reception-%s",
+            withheld=withheld["reception"],
             initial={
                 "version": reception.version if reception else None,
                 "received_on": case.arrival_date or today,
@@ -70,6 +80,8 @@ def _forms_for(case: Case, edited: CaseMember, bound: dict[str, forms.Form] | No
         "details": case_forms.CaseDetailsForm(
             auto_id="details-%s",
             workers=workers,
+            groups=groups,
+            current_category=case.category,
             initial={
                 "version": case.version,
                 "category": case.category_id,
@@ -119,7 +131,7 @@ def case_detail(
         {
             "o": overview,
             "case": case,
-            "forms": _forms_for(case, edited, bound),
+            "forms": _forms_for(case, edited, overview.groups, overview.withheld, bound),
             "edited_member": edited,
             "open_step": next(iter(bound or {}), "person" if "person" in request.GET else ""),
         },
@@ -178,15 +190,16 @@ def _travel(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
         departure_date=c["departure_date"],
         arrival_date=c["arrival_date"],
         route=c["route"],
-        escort=c["escort"],
-        medical_fitness=c["medical_fitness"],
+        # Absent when the reader does not hold their group: the action keeps them.
+        escort=c.get("escort", Escort.NONE),
+        medical_fitness=c.get("medical_fitness", Fitness.NOT_ASSESSED),
         notes=c["notes"],
     )
     return _("Return travel saved.")
 
 
 def _reception(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
-    fields = {k: c[k] for k in RECEPTION_FIELDS}
+    fields = {k: c[k] for k in RECEPTION_FIELDS if k in c}
     actions.save_reception(request.user, case, expected_version=c.get("version"), **fields)
     return _("Reception saved.")
 
@@ -210,7 +223,7 @@ def _details(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
         request.user,
         case,
         expected_version=c["version"],
-        category=c["category"],
+        category=c.get("category"),  # absent: in a group the reader does not hold, kept
         vulnerabilities=c["vulnerabilities"],
         intended_return_date=c["intended_return_date"],
         assigned_workers=c["assigned_workers"],
@@ -306,8 +319,13 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
         )
     if form_class is case_forms.CaseDetailsForm:
         kwargs["workers"] = assignable_workers(case)
+        kwargs["groups"] = groups_on_case(request.user, case)
+        kwargs["current_category"] = case.category
     if form_class is case_forms.EraseForm:
         kwargs["members"] = erasable_members(case)
+    if form_class in (case_forms.TravelForm, case_forms.ReceptionForm):
+        record_type = "cases.returntravel" if form_class is case_forms.TravelForm else "cases.reception"
+        kwargs["withheld"] = withheld(groups_on_case(request.user, case), record_type)
     form = form_class(request.POST, request.FILES, auto_id=f"{step}-%s", **kwargs) if form_class else None
     if form is not None and not form.is_valid():
         if step in BUTTON_STEPS:
