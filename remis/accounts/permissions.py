@@ -33,6 +33,14 @@ class Perm(StrEnum):
     SENSITIVE_PROTECTION = "sensitive.protection"  # trafficking, violence, protection concerns
     SENSITIVE_PSYCHOSOCIAL = "sensitive.psychosocial"  # mental health, counselling content
     SENSITIVE_IDENTITY = "sensitive.identity"  # identity and travel document numbers
+    # Reintegration assistance (assessments, plans, the service map, referrals).
+    ASSESSMENT_RECORD = "assessment.record"  # record needs and vulnerability assessments
+    PLAN_EDIT = "plan.edit"  # draft and change reintegration plans
+    PLAN_APPROVE = "plan.approve"  # approve or return plans (never one's own)
+    PAYMENT_RECORD = "payment.record"  # record instalments and deliveries
+    SERVICES_MANAGE = "services.manage"  # the service and stakeholder map
+    REFERRAL_SEND = "referral.send"  # refer a plan item to a service provider
+    REFERRAL_ANSWER = "referral.answer"  # answer referrals (a provider's own, or on its behalf)
     PERSON_ERASE = "person.erase"  # erase a person's personal data everywhere (legal erasure)
 
 

@@ -167,3 +167,26 @@ def seed_groupings(grouping_model: Any, member_model: Any) -> list[str]:
         )
         added.append(row["code"])
     return added
+
+
+def ship_new_permissions(role_model: Any, shipped_model: Any, permissions: set[str]) -> list[str]:
+    """Give the shipped roles the new `permissions` that roles.yaml gives them, as sync would:
+    a role still as last shipped takes them (and its shipped record follows); a role an
+    administrator changed is left for them to decide (sync lists it as customised). For the
+    migration that introduces the permissions. Returns the codes of the roles changed."""
+    changed = []
+    for code, row in load("accounts", "roles.yaml").items():
+        new = [p for p in row["permissions"] if p in permissions]
+        role = role_model.objects.filter(code=code).first()
+        if not new or role is None:
+            continue
+        last = shipped_model.objects.filter(kind="accounts.role", code=code).first()
+        if last is not None and not _same(_current(role, ROLE_FIELDS), last.values):
+            continue  # customised here
+        role.permissions = [*role.permissions, *(p for p in new if p not in role.permissions)]
+        role.save(update_fields=["permissions"])
+        if last is not None:
+            last.values = {**last.values, "permissions": role.permissions}
+            last.save(update_fields=["values"])
+        changed.append(code)
+    return changed

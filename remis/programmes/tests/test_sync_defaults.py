@@ -119,3 +119,25 @@ def test_sync_with_nothing_to_do_changes_nothing_and_records_nothing():
     before = AuditEntry.objects.count()
     assert "Added 0, updated 0" in sync()
     assert AuditEntry.objects.count() == before
+
+
+def test_a_migration_shipping_new_permissions_gives_them_to_untouched_roles_only(new_release):
+    from remis.programmes.models import ShippedValues
+
+    worker = Role.objects.get(code="case_worker")
+    worker.permissions = [p for p in worker.permissions if p != "case.note"]  # an administrator's change
+    worker.save()
+
+    def ship(roles: dict[str, Any]) -> None:
+        for code in ("viewer", "case_worker"):
+            roles[code]["permissions"].append("plan.view")
+
+    new_release("accounts", "roles.yaml", ship)
+    changed = seeding.ship_new_permissions(Role, ShippedValues, {"plan.view"})
+    assert changed == ["viewer"]
+    assert "plan.view" in Role.objects.get(code="viewer").permissions
+    assert "plan.view" not in Role.objects.get(code="case_worker").permissions
+    # The shipped record follows: a later sync finds the viewer role as shipped, and still
+    # leaves the case worker role to its administrator.
+    out = sync()
+    assert "viewer" not in out and "case_worker" in out
