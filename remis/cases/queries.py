@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
+from remis.cases.extensions import panels_for
 from remis.cases.lifecycle import Stage
 from remis.cases.models import (
     Case,
@@ -364,6 +365,7 @@ class CaseOverview:
     groups: frozenset[str]  # the sensitive field groups the reader holds on this case
     # Fields the reader does not see, by record: {"travel": {"medical_fitness", …}, …}
     withheld: dict[str, frozenset[str]]
+    panels: list[Any]  # later apps' sections of the case page (extensions.panels_for)
     journey: list[JourneyStep]
     next_stages: list[tuple[str, str]]
     members: list[Any]
@@ -415,6 +417,7 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         case=case,
         permissions=perms,
         groups=groups,
+        panels=panels_for(actor, case, perms, groups),
         withheld={
             "travel": withheld(groups, "cases.returntravel"),
             "reception": withheld(groups, "cases.reception"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.cases import forms as case_forms
+from remis.cases.extensions import work_for
 from remis.cases.lifecycle import Stage
 from remis.cases.policy import groups_everywhere
 from remis.cases.queries import (
@@ -49,6 +50,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "my_cases": my_latest_cases(user),
             "submissions": submissions_awaiting(user)[:20],
             "activity": recent_activity(user, 12),
+            "work": work_for(user),
             "can_register": bool(grants_with(user, Perm.CASE_REGISTER)),
             "can_open_post_arrival": bool(grants_with(user, Perm.CASE_OPEN_POST_ARRIVAL)),
         },

@@ -1,0 +1,110 @@
+"""Where later apps show themselves in the cases app's pages, without Cases importing them.
+
+- Case page panels: an app (assistance: the assessment and the plan; monitoring: the visits)
+  registers a panel, a template of its own and a function giving that template's context
+  for one reader and case (None: not shown to this reader). The case page renders the
+  panels in order after the journey, each in its own card with an anchor.
+- Work lists: an app registers what a user has to do (plans awaiting their approval,
+  referrals awaiting an answer, visits due); the dashboard shows each list's count and
+  first rows with a link to the app's own page.
+
+Registered from the app's `AppConfig.ready()`; a test may `unregister` what it added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from remis.cases.models import Case
+
+
+@dataclass(frozen=True)
+class PanelContext:
+    """What a panel's context function is given: the reader, the case, the permissions the
+    reader holds on it and the sensitive groups they read (from the one policy)."""
+
+    actor: Any
+    case: Case
+    permissions: frozenset[str]
+    groups: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    name: str  # the anchor: /cases/<uuid>/#<name>
+    title: Any  # a lazy translated string
+    template: str
+    context: Callable[[PanelContext], dict[str, Any] | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ShownPanel:
+    name: str
+    title: str
+    template: str
+    context: dict[str, Any]
+
+
+@dataclass
+class WorkItem:
+    label: str  # what to do, e.g. the case reference and the plan
+    url: str
+    due: Any = None  # a date, when there is one
+    overdue: bool = False
+
+
+@dataclass
+class WorkList:
+    name: str
+    title: str
+    count: int
+    items: list[WorkItem] = field(default_factory=list)  # the first few
+    url: str = ""  # the app's page with the whole list
+
+
+@dataclass(frozen=True)
+class WorkSource:
+    name: str
+    work: Callable[[Any], WorkList | None]  # None: nothing of this kind for this user
+    order: int = 100
+
+
+_PANELS: dict[str, CasePanel] = {}
+_WORK: dict[str, WorkSource] = {}
+
+
+def register_case_panel(panel: CasePanel) -> None:
+    _PANELS[panel.name] = panel
+
+
+def register_work_list(source: WorkSource) -> None:
+    _WORK[source.name] = source
+
+
+def unregister(name: str) -> None:
+    _PANELS.pop(name, None)
+    _WORK.pop(name, None)
+
+
+def panels_for(
+    actor: Any, case: Case, permissions: frozenset[str], groups: frozenset[str]
+) -> list[ShownPanel]:
+    seen = PanelContext(actor=actor, case=case, permissions=permissions, groups=groups)
+    shown = []
+    for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.name)):
+        context = panel.context(seen)
+        if context is not None:
+            shown.append(ShownPanel(panel.name, str(panel.title), panel.template, context))
+    return shown
+
+
+def work_for(actor: Any) -> list[WorkList]:
+    lists = []
+    for source in sorted(_WORK.values(), key=lambda s: (s.order, s.name)):
+        work = source.work(actor)
+        if work is not None:
+            lists.append(work)
+    return lists

@@ -1,0 +1,66 @@
+"""Later apps show themselves on the case page and the dashboard through registries, so the
+cases app imports none of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from remis.accounts.permissions import Perm
+from remis.cases import extensions
+from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
+from remis.cases.tests.factories import register
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seen() -> Iterator[list[PanelContext]]:
+    calls: list[PanelContext] = []
+
+    def context(c: PanelContext) -> dict[str, Any] | None:
+        calls.append(c)
+        # Shown only to those who may edit the case: a reader-dependent panel.
+        return {} if Perm.CASE_EDIT in c.permissions else None
+
+    extensions.register_case_panel(
+        CasePanel("test-plan", "Reintegration plan (test)", "includes/form_errors.html", context)
+    )
+    yield calls
+    extensions.unregister("test-plan")
+
+
+def test_a_registered_panel_is_shown_to_the_readers_it_chooses(world, seen, signed_in):
+    case = register(world)
+    page = signed_in(world.alice).get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert 'id="test-plan"' in page and "Reintegration plan (test)" in page
+    assert seen[-1].case == case and "health" in seen[-1].groups
+    # The M&E officer reads the case without editing it.
+    other = signed_in(world.carol).get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert 'id="test-plan"' not in other
+
+
+def test_a_registered_work_list_is_counted_on_the_dashboard(world, signed_in):
+    def approvals(actor: Any) -> WorkList | None:
+        if actor != world.alice:
+            return None
+        return WorkList(
+            "test-approvals",
+            "Plans awaiting my approval",
+            3,
+            [WorkItem("GIN-2026-000007 · plan v2", "/cases/", overdue=True)],
+            url="/cases/",
+        )
+
+    extensions.register_work_list(WorkSource("test-approvals", approvals))
+    try:
+        page = signed_in(world.alice).get(reverse("dashboard")).content.decode()
+        assert 'id="work-test-approvals"' in page and "Plans awaiting my approval" in page
+        assert "GIN-2026-000007 · plan v2" in page and "Overdue" in page
+        other = signed_in(world.carol).get(reverse("dashboard")).content.decode()
+        assert "Plans awaiting my approval" not in other
+    finally:
+        extensions.unregister("test-approvals")
