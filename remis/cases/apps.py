@@ -64,6 +64,9 @@ class CasesConfig(AppConfig):
             policy.register_sensitive_field(field, SensitiveGroup(group))
 
         audit_fields.register()
+        from remis.cases.extensions import WorkSource, register_work_list
+
+        register_work_list(WorkSource("submissions", queries.submission_work, order=50))
         # A person's values in the log are sealed with the person's own key, so erasing
         # one household member leaves the others readable.
         register_subject_type("cases.person")

@@ -348,6 +348,29 @@ def submissions_awaiting(actor: Any) -> QuerySet[Submission]:
     )
 
 
+def submission_work(actor: Any, limit: int = 10) -> Any:
+    """The submissions awaiting an answer, as a work list (cases/extensions.py): those the
+    actor's organisations must answer and those they wait on, soonest due first."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from remis.cases.extensions import WorkItem, WorkList
+
+    if not grants_with(actor, Perm.CASE_VIEW):
+        return None
+    pending = submissions_awaiting(actor)
+    items = [
+        WorkItem(
+            label=f"{s.case.reference} · {s.from_organisation} → {s.to_organisation}",
+            url=reverse("case_detail", args=[s.case.uuid]) + "#submit",
+            due=s.due_at,
+            overdue=s.is_overdue,
+        )
+        for s in pending[:limit]
+    ]
+    return WorkList("submissions", gettext("Submissions awaiting an answer"), pending.count(), items)
+
+
 @dataclass
 class JourneyStep:
     stage: str

@@ -64,3 +64,29 @@ def test_a_registered_work_list_is_counted_on_the_dashboard(world, signed_in):
         assert "Plans awaiting my approval" not in other
     finally:
         extensions.unregister("test-approvals")
+
+
+def test_my_work_lists_the_submission_a_partner_must_answer_and_flags_it_overdue(world, signed_in):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from remis.cases import actions
+    from remis.cases.models import Submission
+
+    case = register(world)
+    today = timezone.localdate()
+    actions.record_consent(world.alice, case, purpose="data_processing", given=True, given_on=today)
+    actions.record_consent(world.alice, case, purpose="sharing_with_partners", given=True, given_on=today)
+    actions.record_counselling(world.alice, case, held_on=today)
+    submission = actions.submit_case(world.alice, case, world.gn_partner)
+    page = signed_in(world.bob).get(reverse("my_work")).content.decode()
+    assert case.reference in page and "Overdue" not in page
+    Submission.objects.filter(pk=submission.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    page = signed_in(world.bob).get(reverse("my_work")).content.decode()
+    assert case.reference in page and "Overdue" in page
+    dashboard = signed_in(world.bob).get(reverse("dashboard")).content.decode()
+    assert 'id="work-submissions"' in dashboard and case.reference in dashboard
+    # The donor's viewer reads no case: nothing is listed, and the page says so.
+    empty = signed_in(world.victor).get(reverse("my_work")).content.decode()
+    assert case.reference not in empty and "Nothing is waiting for you." in empty

@@ -1,7 +1,7 @@
 """Case pages. Views parse, call an action or a query, and render; nothing else."""
 
 from remis.cases.views.case_page import case_detail, case_step, document_download
-from remis.cases.views.lists import case_list, dashboard
+from remis.cases.views.lists import case_list, dashboard, my_work
 from remis.cases.views.registration import member_row, register
 
 __all__ = [
@@ -11,5 +11,6 @@ __all__ = [
     "dashboard",
     "document_download",
     "member_row",
+    "my_work",
     "register",
 ]

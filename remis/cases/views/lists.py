@@ -27,7 +27,6 @@ from remis.cases.queries import (
     my_cases_by_stage,
     my_latest_cases,
     recent_activity,
-    submissions_awaiting,
 )
 from remis.lib.paging import paginate
 
@@ -48,13 +47,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "aggregates": aggregates(user, timezone.localdate()),
             "caseloads": caseloads(user),
             "my_cases": my_latest_cases(user),
-            "submissions": submissions_awaiting(user)[:20],
             "activity": recent_activity(user, 12),
             "work": work_for(user),
             "can_register": bool(grants_with(user, Perm.CASE_REGISTER)),
             "can_open_post_arrival": bool(grants_with(user, Perm.CASE_OPEN_POST_ARRIVAL)),
         },
     )
+
+
+@login_required
+def my_work(request: HttpRequest) -> HttpResponse:
+    """Everything waiting for the user, from every app that registered a work list."""
+    return render(request, "cases/my_work.html", {"work": work_for(request.user)})
 
 
 @login_required
