@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy
+
 
 class Perm(StrEnum):
     CASE_VIEW = "case.view"  # read case records of the organisation's cases
@@ -63,14 +65,15 @@ class SensitiveGroup(StrEnum):
 
     @property
     def label(self) -> str:
-        from django.utils.translation import gettext
-
-        return {
-            "health": gettext("Health"),
-            "protection": gettext("Protection and trafficking"),
-            "psychosocial": gettext("Psychosocial"),
-            "identity": gettext("Identity documents"),
-        }[self.value]
+        return str(_GROUP_LABELS[self.value])
 
 
+_GROUP_LABELS = {
+    "health": gettext_lazy("Health"),
+    "protection": gettext_lazy("Protection and trafficking"),
+    "psychosocial": gettext_lazy("Psychosocial"),
+    "identity": gettext_lazy("Identity documents"),
+}
 SENSITIVE_GROUPS = tuple(SensitiveGroup)
+# (value, label) pairs, labels translated when shown: for form fields and audit readings.
+GROUP_CHOICES = [(str(group), _GROUP_LABELS[group.value]) for group in SENSITIVE_GROUPS]

@@ -14,6 +14,7 @@ from ninja import Schema as NinjaSchema
 from pydantic import ConfigDict, field_validator
 
 from remis.accounts.models import Organisation
+from remis.accounts.permissions import SENSITIVE_GROUPS
 from remis.cases import actions
 from remis.cases import fields as rules
 from remis.cases.actions.validation import IdentityDocumentData, MemberData, PersonData
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     FitnessCode: TypeAlias = str
     RelationCode: TypeAlias = str
     ErasureReasonCode: TypeAlias = str
+    GroupCode: TypeAlias = str
 else:
     StageCode = literal_of(Stage)
     ClosureOrBlank = literal_of(ClosureReason, blank=True)  # blank while the case is open
@@ -76,6 +78,7 @@ else:
     FitnessCode = literal_of(Fitness)
     RelationCode = literal_of([c for c in Relation.values if c != Relation.PRINCIPAL])
     ErasureReasonCode = literal_of(ErasureReason)
+    GroupCode = literal_of([str(g) for g in SENSITIVE_GROUPS])
 MAX_OFFSET = 100_000  # paging reads an index, so deep offsets are cheap; past this, filter
 
 
@@ -255,6 +258,10 @@ class ConsentIn(Schema):
     given: bool
     given_on: dt.date
     note: str = Field("", max_length=max_length(rules.CONSENT, "note"))
+    groups: list[GroupCode] = Field(
+        [],
+        description="consent to share with service providers (given): the sensitive groups it covers",
+    )
 
 
 class ConsentOut(Schema):
@@ -263,6 +270,7 @@ class ConsentOut(Schema):
     given: bool
     given_on: dt.date
     note: str
+    groups: list[str]
 
 
 class CounsellingIn(Schema):

@@ -40,6 +40,7 @@ def _by_id(model: Any, text: Any) -> Any:
 
 def register() -> None:
     from remis.accounts.models import Organisation, User
+    from remis.accounts.permissions import GROUP_CHOICES
     from remis.cases.lifecycle import ClosureReason, Stage
     from remis.cases.models import (
         AccessReason,
@@ -110,6 +111,7 @@ def register() -> None:
         "reason": (_("Access"), choices(AccessReason)),
         "purpose": (_("Purpose"), choices(ConsentPurpose)),
         "given": (_("Consent"), None),
+        "groups": (_("Sensitive details covered"), choices(_Choices(GROUP_CHOICES))),
         "given_on": (_("Date"), None),
         "note": (_("Note"), None),
         "held_on": (_("Date"), None),
@@ -158,6 +160,13 @@ def register() -> None:
     register_object("accounts.organisation", _("Organisation"), _by_id(Organisation, lambda o: o.name))
     register_object("programmes.programme", _("Programme"), _by_id(Programme, lambda p: p.name))
     register_reader_rights(groups_everywhere, field_group)
+
+
+class _Choices:
+    """Plain (value, label) pairs read like a TextChoices."""
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        self.choices = pairs
 
 
 class _Merged:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from remis.accounts.models import Organisation, User
+from remis.accounts.permissions import GROUP_CHOICES
 from remis.cases import fields as rules
 from remis.cases.lifecycle import ClosureReason, Stage
 from remis.cases.models import (
@@ -325,6 +326,18 @@ class ConsentForm(forms.Form):
     )
     given_on = forms.DateField(label=_("Date"), widget=IsoDateInput)
     note = forms.CharField(label=_("Note"), required=False, max_length=max_length(rules.CONSENT, "note"))
+    groups = forms.MultipleChoiceField(
+        label=_("Sensitive details the returnee agrees to share"),
+        help_text=_("Only for consent to share with service providers."),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        groups = self.fields["groups"]
+        assert isinstance(groups, forms.MultipleChoiceField)
+        groups.choices = GROUP_CHOICES
 
 
 class CounsellingForm(forms.Form):

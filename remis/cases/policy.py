@@ -166,6 +166,16 @@ def withheld(groups: Groups, object_type: str) -> frozenset[str]:
     )
 
 
+def shared_groups(case: Case, purpose: str) -> Groups | None:
+    """What the returnee's latest statement for a sharing purpose allows to share: None when
+    consent is not given (never, or withdrawn), else the sensitive groups it covers (maybe
+    none). A referral or a submission shares nothing of another group."""
+    latest = case.consents.filter(purpose=purpose).order_by("-given_on", "-id").first()
+    if latest is None or not latest.given:
+        return None
+    return frozenset(latest.groups)
+
+
 # Later scopes -----------------------------------------------------------------------------
 
 _SCOPES: dict[str, Callable[[Any], Q | None]] = {}

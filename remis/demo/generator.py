@@ -460,6 +460,7 @@ class Generator:
                     counsellor,
                     self._at(consent_day),
                     "",
+                    "[]",  # no sensitive group: these purposes name none
                 )
             )
         accepted = Stage.RETURN_PLANNED in reached
@@ -556,7 +557,7 @@ def write(batch: Batch) -> None:
     put(Transition, ("case", "from_stage", "to_stage", "at", "by", "reason"), batch.transitions)
     put(
         Consent,
-        ("case", "purpose", "given", "given_on", "recorded_by", "recorded_at", "note"),
+        ("case", "purpose", "given", "given_on", "recorded_by", "recorded_at", "note", "groups"),
         [c for c in batch.consents if c[4] is not None],
     )
     put(

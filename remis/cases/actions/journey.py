@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from remis.accounts.permissions import Perm
+from remis.accounts.permissions import Perm, SensitiveGroup
 from remis.audit.actions import created, record
 from remis.cases import fields as field_rules
 from remis.cases.actions.common import apply_changes, require, save_versioned
@@ -83,24 +84,48 @@ def _create_or_update(
 
 
 def record_consent(
-    actor: Any, case: Case, *, purpose: str, given: bool, given_on: dt.date, note: str = ""
+    actor: Any,
+    case: Case,
+    *,
+    purpose: str,
+    given: bool,
+    given_on: dt.date,
+    note: str = "",
+    groups: Iterable[str] = (),
 ) -> Consent:
+    """Record consent given or withdrawn for a purpose. For sharing with service providers,
+    `groups` names the sensitive field groups the returnee agreed to share with them; a
+    withdrawal withdraws them all."""
     require(actor, case, Perm.CASE_CONSENT)
     problems = Problems()
     if purpose not in ConsentPurpose.values:
         problems.add("purpose", _("Choose what the consent is for."))
+    chosen = sorted(set(groups))
+    if any(g not in SensitiveGroup._value2member_map_ for g in chosen):
+        problems.add("groups", _("Choose sensitive groups from the list."))
+    elif chosen and not (given and purpose == ConsentPurpose.PROVIDERS):
+        problems.add(
+            "groups",
+            _("Sensitive groups are named only when consent to share with service providers is given."),
+        )
     problems.check(field_rules.CONSENT, {"given_on": given_on, "note": note.strip()})
     problems.raise_if_any()
     with transaction.atomic():
         consent = Consent.objects.create(
-            case=case, purpose=purpose, given=given, given_on=given_on, recorded_by=actor, note=note.strip()
+            case=case,
+            purpose=purpose,
+            given=given,
+            given_on=given_on,
+            recorded_by=actor,
+            note=note.strip(),
+            groups=chosen,
         )
         record(
             actor,
             "case.consent",
             consent,
             case_uuid=case.uuid,
-            changes=created(consent, ["purpose", "given", "given_on", "note"]),
+            changes=created(consent, ["purpose", "given", "given_on", "note", "groups"]),
         )
         events.emit(ConsentRecorded(case_id=case.pk, consent_id=consent.pk, purpose=purpose, given=given))
     return consent

@@ -35,6 +35,7 @@ class ConsentPurpose(models.TextChoices):
     DATA_PROCESSING = "data_processing", _("Processing of personal data")
     SHARING = "sharing_with_partners", _("Sharing with partners")  # needed to submit the case
     FOLLOW_UP = "follow_up_contact", _("Follow-up contact for monitoring")
+    PROVIDERS = "sharing_with_providers", _("Sharing with service providers")  # needed to refer
 
 
 class Consent(models.Model):
@@ -48,9 +49,18 @@ class Consent(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # For consent to share with service providers, given: the sensitive field groups
+    # (SensitiveGroup values) the returnee agreed to share; empty shares none of them.
+    groups = models.JSONField(_("sensitive groups covered"), default=list, blank=True)
 
     class Meta:
         ordering = ["given_on", "id"]
+
+    @property
+    def group_labels(self) -> list[str]:
+        from remis.accounts.permissions import SensitiveGroup
+
+        return [SensitiveGroup(g).label for g in self.groups if g in SensitiveGroup._value2member_map_]
 
 
 class NeedKind(models.TextChoices):

@@ -159,7 +159,13 @@ def _reopen(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
 
 def _consent(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     actions.record_consent(
-        request.user, case, purpose=c["purpose"], given=c["given"], given_on=c["given_on"], note=c["note"]
+        request.user,
+        case,
+        purpose=c["purpose"],
+        given=c["given"],
+        given_on=c["given_on"],
+        note=c["note"],
+        groups=c["groups"],
     )
     return _("Consent recorded.")
 
