@@ -44,7 +44,9 @@ urlpatterns = [
     path("services/providers/<uuid:provider_uuid>/edit/", service_views.provider_edit, name="provider_edit"),
     path("services/stakeholders/", service_views.stakeholder_list, name="stakeholder_list"),
     path("services/stakeholders/new/", service_views.stakeholder_create, name="stakeholder_create"),
-    path("services/stakeholders/<int:stakeholder_id>/", service_views.stakeholder_edit, name="stakeholder_edit"),
+    path(
+        "services/stakeholders/<int:stakeholder_id>/", service_views.stakeholder_edit, name="stakeholder_edit"
+    ),
     path("services/sheets/<str:country>/", service_views.country_sheet, name="country_sheet"),
     path("services/sheets/<str:country>/pdf/", service_views.country_sheet_pdf, name="country_sheet_pdf"),
     path("api/v1/", api.urls),

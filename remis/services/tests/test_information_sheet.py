@@ -44,7 +44,9 @@ def test_the_sheet_is_in_the_readers_language(signed_in, alice):
     assert "Formation professionnelle" in page and "Guinée" in page
 
 
-@pytest.mark.skipif(MISSING is not None, reason=f"WeasyPrint cannot run here (bin/test installs it): {MISSING}")
+@pytest.mark.skipif(
+    MISSING is not None, reason=f"WeasyPrint cannot run here (bin/test installs it): {MISSING}"
+)
 def test_the_pdf_is_a_pdf(signed_in, alice):
     make_provider()
     response = signed_in(alice).get(reverse("country_sheet_pdf", args=["GN"]))
@@ -53,7 +55,9 @@ def test_the_pdf_is_a_pdf(signed_in, alice):
     assert response.content.startswith(b"%PDF")
 
 
-@pytest.mark.skipif(MISSING is not None, reason=f"WeasyPrint cannot run here (bin/test installs it): {MISSING}")
+@pytest.mark.skipif(
+    MISSING is not None, reason=f"WeasyPrint cannot run here (bin/test installs it): {MISSING}"
+)
 def test_the_arabic_pdf_renders_right_to_left(signed_in, alice):
     make_provider()
     client = signed_in(alice)

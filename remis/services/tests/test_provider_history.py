@@ -88,7 +88,12 @@ def test_the_api_answers_409_to_a_stale_version(api_client, bob):
 def test_the_edit_form_says_someone_saved_first(signed_in, bob, hana):
     provider = make_provider(bob)
     actions.update_provider(hana, provider, {"capacity": "40 trainees"}, 1)
-    data = {**provider_values(capacity="10"), "last_verified_on": "2026-10-01", "version": "1", "active": "on"}
+    data = {
+        **provider_values(capacity="10"),
+        "last_verified_on": "2026-10-01",
+        "version": "1",
+        "active": "on",
+    }
     response = signed_in(bob).post(reverse("provider_edit", args=[provider.uuid]), data)
     assert response.status_code == 200
     assert "Someone else saved this record" in response.content.decode()

@@ -96,7 +96,9 @@ def test_someone_without_a_membership_does_not_read_the_map(client, world):
 
 
 def test_the_api_answers_403_to_a_reader_writing_and_nothing_changes(api_client, alice):
-    response = api_client.as_(alice).post("/services/providers", {**provider_values(), "last_verified_on": None})
+    response = api_client.as_(alice).post(
+        "/services/providers", {**provider_values(), "last_verified_on": None}
+    )
     assert response.status_code == 403
     assert response.json()["detail"]
     assert not Provider.objects.exists()
