@@ -61,7 +61,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     page = paginate(
         with_sectors(filter_providers(request.user, filters)),
-        form.cleaned_data.get("page") or 1 if form.is_bound and form.is_valid() else 1,
+        _page_number(request),  # not a form field: a new search starts at page 1
     )
     params = filters.as_params()
 
