@@ -18,6 +18,10 @@ ensure_debs() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# What WeasyPrint (the information sheets' PDFs) needs from Debian: Pango, and fonts that
+# cover Latin and Arabic.
+PDF_DEBS=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+
 # Creates .venv with Python 3.11+ and installs the project (with extras "$1", if given).
 # Reinstalls only when pyproject.toml changed since the last install.
 ensure_venv() {

@@ -9,6 +9,7 @@ from remis.audit import views as audit_views
 from remis.cases import views as case_views
 from remis.jobs import views as job_views
 from remis.programmes import views as programme_views
+from remis.services import views as service_views
 
 urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
@@ -37,5 +38,17 @@ urlpatterns = [
     path("jobs/<uuid:job_uuid>/cancel/", job_views.job_cancel, name="job_cancel"),
     path("programmes/", programme_views.programme_list, name="programme_list"),
     path("programmes/<slug:code>/settings/", programme_views.programme_settings, name="programme_settings"),
+    path("services/", service_views.provider_list, name="provider_list"),
+    path("services/providers.geojson", service_views.provider_geojson, name="provider_geojson"),
+    path("services/providers/new/", service_views.provider_create, name="provider_create"),
+    path("services/providers/<uuid:provider_uuid>/", service_views.provider_detail, name="provider_detail"),
+    path("services/providers/<uuid:provider_uuid>/edit/", service_views.provider_edit, name="provider_edit"),
+    path("services/stakeholders/", service_views.stakeholder_list, name="stakeholder_list"),
+    path("services/stakeholders/new/", service_views.stakeholder_create, name="stakeholder_create"),
+    path(
+        "services/stakeholders/<int:stakeholder_id>/", service_views.stakeholder_edit, name="stakeholder_edit"
+    ),
+    path("services/sheets/<str:country>/", service_views.country_sheet, name="country_sheet"),
+    path("services/sheets/<str:country>/pdf/", service_views.country_sheet_pdf, name="country_sheet_pdf"),
     path("api/v1/", api.urls),
 ]

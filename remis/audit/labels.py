@@ -43,6 +43,11 @@ ACTION_LABELS = {
     "programme.settings_change": _("Changed the programme settings"),
     "programme.set_funders": _("Linked the programme's funders"),
     "programme.create_grouping": _("Created a country grouping"),
+    "services.provider_create": _("Added a service provider"),
+    "services.provider_update": _("Edited a service provider"),
+    "services.quality_assessment": _("Recorded a provider's quality assessment"),
+    "services.stakeholder_create": _("Added a stakeholder"),
+    "services.stakeholder_update": _("Edited a stakeholder"),
 }
 
 

@@ -1,0 +1,344 @@
+"""Writes on the service and stakeholder map: providers, their quality assessments, and
+stakeholders. Each checks services.manage in the record's country, validates everything
+before writing (every field at fault named at once), writes versioned and audits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.accounts.models import Organisation, OrganisationType
+from remis.audit.actions import created, diff, record, snapshot
+from remis.cases.actions.common import check_version, save_versioned
+from remis.lib.countries import is_country
+from remis.lib.errors import PermissionDenied, ValidationFailed
+from remis.lib.text import fold
+from remis.services.models import (
+    PartnershipStatus,
+    Provider,
+    ProviderKind,
+    QualityAssessment,
+    Sector,
+    Stakeholder,
+    StakeholderKind,
+)
+from remis.services.queries import can_manage_country, may_manage_somewhere
+
+Errors = list[tuple[str | None, str]]
+
+# What a form or the API sets on a provider; sectors (codes) and organisation (id) besides.
+PROVIDER_FIELDS = [
+    "name",
+    "kind",
+    "services",
+    "country",
+    "area_1",
+    "area_2",
+    "address",
+    "latitude",
+    "longitude",
+    "eligibility",
+    "documents_required",
+    "cost",
+    "distance",
+    "safety",
+    "capacity",
+    "languages",
+    "contact_person",
+    "phone",
+    "email",
+    "opening_hours",
+    "active",
+    "last_verified_on",
+]
+AUDITED_PROVIDER_FIELDS = [*PROVIDER_FIELDS, "organisation"]
+STAKEHOLDER_FIELDS = ["name", "kind", "country", "capacity", "interest", "partnership_status", "notes"]
+
+
+def _require_manage(actor: Any, *countries: str) -> None:
+    """services.manage in a membership covering each country (an edit that moves a provider
+    needs both the old and the new one)."""
+    if not all(can_manage_country(actor, country) for country in countries if country):
+        raise PermissionDenied(_("Your role cannot change the service map in this country."))
+
+
+def _require_manage_somewhere(actor: Any) -> None:
+    """Refused before any validation: a role without services.manage learns nothing more."""
+    if not may_manage_somewhere(actor):
+        raise PermissionDenied(_("Your role cannot change the service map."))
+
+
+def _raise(errors: Errors) -> None:
+    if errors:
+        raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+
+
+def _text(model: type[models.Model], values: dict[str, Any], errors: Errors) -> None:
+    """Strip text values and refuse those longer than their column."""
+    for name, value in list(values.items()):
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.CharField | models.TextField) or name in ("kind", "country"):
+            continue
+        text = "" if value is None else str(value).strip()
+        values[name] = text
+        limit = field.max_length
+        if limit and len(text) > limit:
+            errors.append((name, _("Keep this under %(n)s characters.") % {"n": limit}))
+
+
+def _country(values: dict[str, Any], errors: Errors) -> None:
+    code = str(values.get("country") or "").strip().upper()
+    values["country"] = code
+    if not is_country(code):
+        errors.append(("country", _("Unknown country code “%(code)s”.") % {"code": code}))
+
+
+def _coordinate(name: str, value: Any, limit: int, errors: Errors) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        errors.append((name, _("Enter a number.")))
+        return None
+    if not number.is_finite() or not -limit <= number <= limit:
+        errors.append((name, _("Enter a number between -%(n)s and %(n)s.") % {"n": limit}))
+        return None
+    return number.quantize(Decimal("0.000001"))
+
+
+def _clean_provider(values: dict[str, Any], errors: Errors) -> None:
+    _text(Provider, values, errors)
+    if not values.get("name"):
+        errors.append(("name", _("Give the provider's name.")))
+    if values.get("kind") not in ProviderKind.values:
+        errors.append(("kind", _("Choose one of the kinds of provider.")))
+    _country(values, errors)
+    latitude = _coordinate("latitude", values.get("latitude"), 90, errors)
+    longitude = _coordinate("longitude", values.get("longitude"), 180, errors)
+    values["latitude"], values["longitude"] = latitude, longitude
+    if (latitude is None) != (longitude is None) and not any(
+        f in ("latitude", "longitude") for f, _m in errors
+    ):
+        missing = "longitude" if longitude is None else "latitude"
+        errors.append((missing, _("Give both latitude and longitude, or neither.")))
+    if values.get("email"):
+        try:
+            validate_email(values["email"])
+        except ValidationError:
+            errors.append(("email", _("Enter a valid e-mail address.")))
+    verified = values.get("last_verified_on")
+    if verified is not None and verified > timezone.localdate():
+        errors.append(("last_verified_on", _("The date of the last verification is in the future.")))
+    values["active"] = bool(values.get("active", True))
+
+
+def _sectors(codes: Iterable[str], errors: Errors) -> list[Sector]:
+    wanted = sorted({str(c) for c in codes})
+    found = list(Sector.objects.filter(code__in=wanted, active=True))
+    unknown = sorted(set(wanted) - {s.code for s in found})
+    if unknown:
+        errors.append(("sectors", _("Unknown sector(s): %(codes)s.") % {"codes": ", ".join(unknown)}))
+    elif not wanted:
+        errors.append(("sectors", _("Choose at least one sector.")))
+    return found
+
+
+def _organisation(organisation_id: Any, errors: Errors) -> Organisation | None:
+    if organisation_id in (None, ""):
+        return None
+    organisation = Organisation.objects.filter(
+        pk=organisation_id, kind=OrganisationType.SERVICE_PROVIDER
+    ).first()
+    if organisation is None:
+        errors.append(("organisation", _("Choose a service-provider organisation, or none.")))
+    return organisation
+
+
+def _search_columns(provider: Provider) -> None:
+    areas = fold(f"{provider.area_1} {provider.area_2}")
+    provider.area_text = areas[:300]
+    provider.language_text = fold(provider.languages)[:200]
+    provider.search_text = " | ".join(
+        fold(part)
+        for part in (
+            provider.name,
+            provider.area_1,
+            provider.area_2,
+            provider.services,
+            provider.eligibility,
+            provider.languages,
+        )
+        if part
+    )
+
+
+SEARCH_FIELDS = ["search_text", "area_text", "language_text"]
+
+
+def create_provider(actor: Any, values: Mapping[str, Any]) -> Provider:
+    """A provider on the map. `values`: PROVIDER_FIELDS, `sectors` (codes) and
+    `organisation` (the id of a service-provider organisation, or None)."""
+    data = {name: values.get(name) for name in PROVIDER_FIELDS if name in values}
+    data.setdefault("active", True)
+    _require_manage_somewhere(actor)
+    errors: Errors = []
+    _clean_provider(data, errors)
+    if not errors:
+        _require_manage(actor, str(data["country"]))
+    sectors = _sectors(values.get("sectors") or [], errors)
+    organisation = _organisation(values.get("organisation"), errors)
+    _raise(errors)
+    provider = Provider(**data, organisation=organisation)
+    _search_columns(provider)
+    with transaction.atomic():
+        provider.save(force_insert=True)
+        provider.sectors.set(sectors)
+        record(
+            actor,
+            "services.provider_create",
+            provider,
+            changes=created(provider, [*AUDITED_PROVIDER_FIELDS, "sectors"]),
+        )
+    return provider
+
+
+def update_provider(
+    actor: Any, provider: Provider, values: Mapping[str, Any], expected_version: int | None
+) -> dict[str, list[Any]]:
+    """Change the provider's fields given in `values` (others are kept), refusing an edit
+    made from an outdated version (Conflict). Returns the changes; an untouched save
+    writes nothing."""
+    _require_manage(actor, provider.country)
+    check_version(provider, expected_version)
+    data = {name: values.get(name, getattr(provider, name)) for name in PROVIDER_FIELDS}
+    errors: Errors = []
+    _clean_provider(data, errors)
+    if not errors and data["country"] != provider.country:
+        _require_manage(actor, str(data["country"]))
+    codes = values["sectors"] if "sectors" in values else provider.sectors.values_list("code", flat=True)
+    sectors = _sectors(codes, errors)
+    organisation = (
+        _organisation(values.get("organisation"), errors)
+        if "organisation" in values
+        else provider.organisation
+    )
+    _raise(errors)
+    before = snapshot(provider, [*AUDITED_PROVIDER_FIELDS, "sectors"])
+    for name, value in data.items():
+        setattr(provider, name, value)
+    provider.organisation = organisation
+    after = {**snapshot(provider, AUDITED_PROVIDER_FIELDS), "sectors": sorted(s.pk for s in sectors)}
+    changes = diff(before, after)
+    if not changes:
+        return {}
+    _search_columns(provider)
+    provider.updated_at = timezone.now()
+    with transaction.atomic():
+        save_versioned(
+            provider, expected_version, [*PROVIDER_FIELDS, "organisation", *SEARCH_FIELDS, "updated_at"]
+        )
+        provider.sectors.set(sectors)
+        record(actor, "services.provider_update", provider, changes=changes)
+    return changes
+
+
+def record_quality_assessment(
+    actor: Any, provider: Provider, *, assessed_on: dt.date | None, score: Any, notes: str = ""
+) -> QualityAssessment:
+    """A dated quality score (1 to 5) of the provider; earlier ones stay as its history."""
+    _require_manage(actor, provider.country)
+    errors: Errors = []
+    if not isinstance(assessed_on, dt.date):
+        errors.append(("assessed_on", _("Enter a date.")))
+    elif assessed_on > timezone.localdate():
+        errors.append(("assessed_on", _("The assessment date is in the future.")))
+    try:
+        value = int(score)
+        if str(score).strip() != str(value):
+            raise ValueError(score)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= 5:
+        errors.append(("score", _("Give a score from 1 to 5.")))
+    notes = (notes or "").strip()
+    if len(notes) > 5000:
+        errors.append(("notes", _("Keep this under %(n)s characters.") % {"n": 5000}))
+    _raise(errors)
+    assert isinstance(assessed_on, dt.date)  # refused above otherwise
+    with transaction.atomic():
+        assessment = QualityAssessment.objects.create(
+            provider=provider,
+            assessed_on=assessed_on,
+            score=value,
+            notes=notes,
+            recorded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        record(
+            actor,
+            "services.quality_assessment",
+            assessment,
+            changes=created(assessment, ["provider", "assessed_on", "score", "notes"]),
+        )
+    return assessment
+
+
+def _clean_stakeholder(values: dict[str, Any], errors: Errors) -> None:
+    _text(Stakeholder, values, errors)
+    if not values.get("name"):
+        errors.append(("name", _("Give the stakeholder's name.")))
+    if values.get("kind") not in StakeholderKind.values:
+        errors.append(("kind", _("Choose one of the kinds of stakeholder.")))
+    if values.get("partnership_status") not in PartnershipStatus.values:
+        errors.append(("partnership_status", _("Choose a partnership status.")))
+    _country(values, errors)
+
+
+def create_stakeholder(actor: Any, values: Mapping[str, Any]) -> Stakeholder:
+    data = {name: values.get(name) for name in STAKEHOLDER_FIELDS if name in values}
+    data.setdefault("partnership_status", PartnershipStatus.NONE)
+    _require_manage_somewhere(actor)
+    errors: Errors = []
+    _clean_stakeholder(data, errors)
+    _raise(errors)
+    _require_manage(actor, str(data["country"]))
+    with transaction.atomic():
+        stakeholder = Stakeholder.objects.create(**data)
+        record(
+            actor,
+            "services.stakeholder_create",
+            stakeholder,
+            changes=created(stakeholder, STAKEHOLDER_FIELDS),
+        )
+    return stakeholder
+
+
+def update_stakeholder(
+    actor: Any, stakeholder: Stakeholder, values: Mapping[str, Any], expected_version: int | None
+) -> dict[str, list[Any]]:
+    _require_manage(actor, stakeholder.country)
+    check_version(stakeholder, expected_version)
+    data = {name: values.get(name, getattr(stakeholder, name)) for name in STAKEHOLDER_FIELDS}
+    errors: Errors = []
+    _clean_stakeholder(data, errors)
+    _raise(errors)
+    if data["country"] != stakeholder.country:
+        _require_manage(actor, str(data["country"]))
+    before = snapshot(stakeholder, STAKEHOLDER_FIELDS)
+    for name, value in data.items():
+        setattr(stakeholder, name, value)
+    changes = diff(before, snapshot(stakeholder, STAKEHOLDER_FIELDS))
+    if not changes:
+        return {}
+    with transaction.atomic():
+        save_versioned(stakeholder, expected_version, STAKEHOLDER_FIELDS)
+        record(actor, "services.stakeholder_update", stakeholder, changes=changes)
+    return changes

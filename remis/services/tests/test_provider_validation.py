@@ -1,0 +1,86 @@
+"""Bad input is refused with a message naming the field, and nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from remis.lib.errors import ValidationFailed
+from remis.services import actions
+from remis.services.models import Provider, QualityAssessment
+from remis.services.tests.factories import make_provider, provider_values
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(error: ValidationFailed) -> set[str | None]:
+    return {field for field, _message in error.errors}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"latitude": "95", "longitude": "10"}, "latitude"),
+        ({"latitude": "9.5", "longitude": "-181"}, "longitude"),
+        ({"latitude": "north", "longitude": "10"}, "latitude"),
+        ({"latitude": "9.5", "longitude": None}, "longitude"),
+        ({"country": "ZZ"}, "country"),
+        ({"name": "  "}, "name"),
+        ({"kind": "church"}, "kind"),
+        ({"sectors": []}, "sectors"),
+        ({"sectors": ["astrology"]}, "sectors"),
+        ({"email": "not-an-address"}, "email"),
+        ({"last_verified_on": dt.date.today() + dt.timedelta(days=3)}, "last_verified_on"),
+    ],
+)
+def test_bad_provider_values_are_refused_naming_the_field(bob, overrides, field):
+    with pytest.raises(ValidationFailed) as refused:
+        actions.create_provider(bob, provider_values(**overrides))
+    assert field in _fields(refused.value)
+    assert not Provider.objects.exists()
+
+
+def test_every_bad_field_is_named_at_once(bob):
+    with pytest.raises(ValidationFailed) as refused:
+        actions.create_provider(bob, provider_values(name="", latitude="200", sectors=[]))
+    assert {"name", "latitude", "sectors"} <= _fields(refused.value)
+
+
+def test_coordinates_may_be_left_out(bob):
+    provider = actions.create_provider(bob, provider_values(latitude="", longitude=None))
+    assert provider.latitude is None and not provider.has_coordinates
+
+
+@pytest.mark.parametrize("score", [0, 6, "4.5", None, "five"])
+def test_a_quality_score_outside_1_to_5_is_refused(bob, score):
+    provider = make_provider(bob)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.record_quality_assessment(bob, provider, assessed_on=dt.date(2026, 5, 1), score=score)
+    assert _fields(refused.value) == {"score"}
+    assert not QualityAssessment.objects.exists()
+
+
+def test_the_api_names_the_fields_at_fault(api_client, bob):
+    body = {**provider_values(latitude="91", country="ZZ"), "last_verified_on": "2026-10-01"}
+    response = api_client.as_(bob).post("/services/providers", body)
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"latitude", "country"} <= fields
+
+    provider = make_provider(bob)
+    response = api_client.post(
+        f"/services/providers/{provider.uuid}/quality", {"assessed_on": "2026-05-01", "score": 9}
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["score"]
+
+
+def test_the_form_shows_the_error_beside_the_field(signed_in, bob):
+    data = {**provider_values(latitude="123", longitude="5"), "last_verified_on": "2026-10-01"}
+    response = signed_in(bob).post(reverse("provider_create"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "latitude" in form.errors and not Provider.objects.exists()
+    assert 'id="id_latitude_error"' in response.content.decode()

@@ -1,0 +1,116 @@
+"""Searching the map by name, service sector, country, area, eligibility and language, with
+filters, sorting and paging; inactive providers only when asked for."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from remis.services import actions
+from remis.services.queries import ProviderFilters, filter_providers
+from remis.services.tests.factories import make_provider
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def providers(world):
+    kaloum = make_provider()
+    clinic = make_provider(
+        name="Clinique Espoir (synthetic)",
+        kind="private",
+        sectors=["health", "mhpss"],
+        area_1="Kankan",
+        area_2="",
+        eligibility="Women and children first",
+        languages="Malinké, Français",
+        last_verified_on=dt.date(2026, 3, 1),
+    )
+    erbil = make_provider(
+        name="Erbil Legal Aid (synthetic)",
+        sectors=["legal"],
+        country="IQ",
+        area_1="Erbil",
+        area_2="",
+        eligibility="Anyone without civil documents",
+        languages="Kurdish, Arabic",
+        last_verified_on=None,
+    )
+    closed = make_provider(name="Old Kaloum workshop (synthetic)", active=False)
+    return {"kaloum": kaloum, "clinic": clinic, "erbil": erbil, "closed": closed}
+
+
+def names(actor, **filters):
+    return [p.name for p in filter_providers(actor, ProviderFilters(**filters))]
+
+
+def test_search_matches_name_area_eligibility_and_language_whatever_the_accents(alice, providers):
+    assert names(alice, q="clinique") == ["Clinique Espoir (synthetic)"]
+    assert names(alice, q="WOMEN children") == ["Clinique Espoir (synthetic)"]
+    assert names(alice, q="malinke") == ["Clinique Espoir (synthetic)"]
+    assert names(alice, area="kaloum") == ["Centre de Formation Kaloum (synthetic)"]
+    assert names(alice, language="arabic") == ["Erbil Legal Aid (synthetic)"]
+    assert names(alice, language="francais") == [
+        "Centre de Formation Kaloum (synthetic)",
+        "Clinique Espoir (synthetic)",
+    ]
+
+
+def test_filters_by_sector_country_kind_and_status(alice, providers):
+    assert names(alice, sector="mhpss") == ["Clinique Espoir (synthetic)"]
+    assert names(alice, country="iq") == ["Erbil Legal Aid (synthetic)"]
+    assert names(alice, kind="private") == ["Clinique Espoir (synthetic)"]
+    assert "Old Kaloum workshop (synthetic)" not in names(alice)
+    assert names(alice, status="inactive") == ["Old Kaloum workshop (synthetic)"]
+    assert len(names(alice, status="all")) == 4
+
+
+def test_sorting_by_last_verification(alice, providers):
+    assert names(alice, sort="-verified") == [
+        "Centre de Formation Kaloum (synthetic)",
+        "Clinique Espoir (synthetic)",
+        "Erbil Legal Aid (synthetic)",
+    ]
+    assert names(alice, sort="-name")[0] == "Erbil Legal Aid (synthetic)"
+
+
+def test_the_list_page_searches_pages_and_says_when_nothing_matches(signed_in, alice, providers):
+    client = signed_in(alice)
+    page = client.get(reverse("provider_list"), {"q": "espoir"}).content.decode()
+    assert "Clinique Espoir" in page and "Erbil Legal Aid" not in page
+    assert "q=espoir" in page  # the GeoJSON link keeps the filters
+    page = client.get(reverse("provider_list"), {"q": "nothing like this"}).content.decode()
+    assert "No provider matches these filters." in page
+
+
+def test_the_list_pages_through_many_providers(signed_in, alice, bob):
+    for n in range(30):
+        actions.create_provider(
+            bob,
+            {"name": f"Provider {n:02d}", "kind": "ngo", "sectors": ["other"], "country": "GN"},
+        )
+    client = signed_in(alice)
+    first = client.get(reverse("provider_list"))
+    assert first.context["page"].has_next() and "page=2" in first.content.decode()
+    second = client.get(reverse("provider_list"), {"page": "2"})
+    assert [p.name for p in second.context["page"].object_list] == [f"Provider {n}" for n in range(25, 30)]
+
+
+def test_the_list_page_reads_in_a_bounded_number_of_queries(
+    signed_in, alice, providers, django_assert_max_num_queries
+):
+    client = signed_in(alice)
+    with django_assert_max_num_queries(14):
+        client.get(reverse("provider_list"))
+
+
+def test_the_api_searches_with_the_same_filters(api_client, alice, providers):
+    api = api_client.as_(alice)
+    body = api.get("/services/providers", q="erbil").json()
+    assert [p["name"] for p in body["items"]] == ["Erbil Legal Aid (synthetic)"] and body["count"] == 1
+    assert body["items"][0]["sectors"] == ["legal"]
+    assert api.get("/services/providers", country="QQ").status_code == 422
+    response = api.get("/services/providers", sector="astrology")
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "sector"
