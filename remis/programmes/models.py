@@ -74,7 +74,11 @@ class Programme(models.Model):
     eligible_categories = models.ManyToManyField(MigrantCategory, blank=True)
     # Grants, response times and other settings that change over a programme's life are
     # versioned: ProgrammeSettings, read through queries.settings_on(programme, day).
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("active"), default=True)
+    # Raised by every change to the programme or its partners: an edit made from an older
+    # read is refused (actions.check_programme_version), so two managers editing at once
+    # never silently overwrite each other.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
