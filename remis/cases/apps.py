@@ -43,8 +43,11 @@ class CasesConfig(AppConfig):
         from remis.audit.registry import CaseScope, register_case_scope, register_personal_fields
         from remis.audit.sealing import register_subject_type
         from remis.cases import audit_fields, erasure, queries
+        from remis.programmes.partner_usage import register_partner_cases
 
         audit_fields.register()
+        # A programme partner that cases of the programme are shared with is not removed.
+        register_partner_cases(queries.cases_shared_with_partner)
         # A person's values in the log are sealed with the person's own key, so erasing
         # one household member leaves the others readable.
         register_subject_type("cases.person")
