@@ -43,6 +43,13 @@ class ConfigurationItem(models.Model):
         """The name in the reader's language."""
         return translated(self.name, self.names)
 
+    @property
+    def group_label(self) -> str:
+        """The sensitive group's name in the reader's language; blank for none."""
+        from remis.accounts.permissions import SensitiveGroup
+
+        return SensitiveGroup(self.sensitive_group).label if self.sensitive_group else ""
+
 
 class MigrantCategory(ConfigurationItem):
     """Seeded from defaults/migrant_categories.yaml."""
