@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from remis.accounts import actions as accounts
 from remis.accounts.models import OrganisationType
@@ -17,6 +18,13 @@ from remis.programmes import actions
 from remis.programmes.models import PartnerRole, Programme
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English, whatever a page test before left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
