@@ -63,3 +63,29 @@ def test_a_manager_creates_a_programme_and_adds_a_partner(world: Any, login: Any
         "IOM Belgium",
     ]
     assert list(programme.funders.values_list("name", flat=True)) == ["Donor Agency"]
+
+
+def test_the_operator_adds_a_category_in_arabic(world: Any, login: Any) -> None:
+    """The shared configuration pages, right to left, checked like every page."""
+    from remis.cases.tests.factories import make_user
+    from remis.programmes.models import MigrantCategory
+
+    operator = make_user("olga", world.be_office, "platform_operator", [])
+    page = login(operator, "ar")
+    page.locator("header nav a[href='/platform/categories/']").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.locator("main a[href='/platform/categories/new/']").click()
+    page.locator("#item-code").fill("climate")
+    page.locator("main form button.primary").click()  # no English name: named on its field
+    expect(page.locator("#item-name_error")).to_be_visible()
+    page.locator("#item-name").fill("Displaced by climate")
+    page.locator("#item-name_ar").fill("نازح بسبب المناخ")
+    page.locator("#item-sensitive_group").select_option("protection")
+    page.locator("main form button.primary").click()
+    row = page.locator("main table tbody tr").filter(has_text="climate")
+    expect(row).to_contain_text("نازح بسبب المناخ")
+    page.wait_for_load_state()
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("form[action$='/active/'] button").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    assert MigrantCategory.objects.get(code="climate").active is False
