@@ -133,6 +133,8 @@ def create_programme(
     code = code.strip()
     if not code:
         errors.add("code", _("Give the programme a code."))
+    elif code.lower() == "new":  # /programmes/new/ is the creation page
+        errors.add("code", _("“new” cannot be a programme's code."))
     elif Programme.objects.filter(code=code).exists():
         errors.add("code", _("A programme with code “%(code)s” exists.") % {"code": code})
     funder_list = list(funders)

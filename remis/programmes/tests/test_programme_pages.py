@@ -135,3 +135,25 @@ def test_a_partner_outside_the_programmes_countries_is_refused_naming_countries(
     )
     assert page.status_code == 200
     assert 'id="partner-countries_error"' in page.content.decode()
+
+
+def test_the_list_costs_the_same_queries_for_one_programme_or_many(signed_in, world, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(manager)
+    client.get("/programmes/")  # the session and grants warmed up
+    with CaptureQueriesContext(connection) as one:
+        client.get("/programmes/")
+    for n in range(5):
+        programme = Programme.objects.create(
+            code=f"P{n}", name=f"Programme {n}", funder="", starts_on="2026-01-01", host_countries=["BE"]
+        )
+        programme.partners.create(
+            organisation=world.be_office, role=PartnerRole.IMPLEMENTING, countries=["BE"]
+        )
+        programme.funders.add(world.donor)
+    with CaptureQueriesContext(connection) as six:
+        page = client.get("/programmes/").content.decode()
+    assert "Programme 4" in page
+    assert len(six) == len(one)
