@@ -181,12 +181,22 @@ def search_programmes(
         ]
         programmes = programmes.filter(pk__in=ids)
     order = PROGRAMME_SORTS.get(sort, "name")
-    return programmes.order_by(order, "code").prefetch_related("funders")
+    return programmes.order_by(order, "code").prefetch_related(
+        "funders", "eligible_categories", "partners__organisation"
+    )
 
 
 def partners_of(programme: Programme) -> list[ProgrammePartner]:
     """The programme's partners, by role then organisation name."""
-    return list(programme.partners.select_related("organisation").order_by("role", "organisation__name"))
+    # From the prefetched rows when the list query loaded them (search_programmes).
+    partners = programme.partners.all() if _prefetched(programme, "partners") else None
+    if partners is None:
+        partners = programme.partners.select_related("organisation")
+    return sorted(partners, key=lambda p: (p.role, p.organisation.name))
+
+
+def _prefetched(obj: Any, name: str) -> bool:
+    return name in getattr(obj, "_prefetched_objects_cache", {})
 
 
 def get_partner_for(actor: Any, programme: Programme, partner_id: int) -> ProgrammePartner:

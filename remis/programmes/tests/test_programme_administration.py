@@ -187,3 +187,21 @@ def test_a_manager_of_two_organisations_names_the_one_running_a_new_programme(wo
             starts_on=dt.date(2026, 1, 1),
             organisation=world.gn_partner,
         )
+
+
+def test_two_managers_saving_at_once_from_the_same_read_one_wins_one_conflicts(parallel_db):
+    from remis.cases.tests.factories import make_world
+
+    world = make_world()
+    first = make_user("maria", world.be_office, "programme_manager", ["BE"])
+    second = make_user("marc", world.nl_office, "programme_manager", ["NL"])
+    read = Programme.objects.get(pk=world.programme.pk).version
+    results = parallel_db(
+        lambda: edit(first, Programme.objects.get(pk=world.programme.pk), read, name="By Maria"),
+        lambda: edit(second, Programme.objects.get(pk=world.programme.pk), read, name="By Marc"),
+    )
+    assert sum(isinstance(r, Conflict) for r in results) == 1
+    assert sum(isinstance(r, Programme) for r in results) == 1
+    saved = Programme.objects.get(pk=world.programme.pk)
+    assert saved.version == read + 1 and saved.name in ("By Maria", "By Marc")
+    assert AuditEntry.objects.filter(action="programme.update").count() == 1

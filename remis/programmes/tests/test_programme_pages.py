@@ -157,3 +157,20 @@ def test_the_list_costs_the_same_queries_for_one_programme_or_many(signed_in, wo
         page = client.get("/programmes/").content.decode()
     assert "Programme 4" in page
     assert len(six) == len(one)
+
+
+def test_a_funder_reads_the_programme_page_without_controls_and_an_outsider_gets_404(
+    signed_in, world, victor
+):
+    from remis.programmes.actions import set_programme_funders
+
+    client = signed_in(victor)
+    assert client.get("/programmes/BE-REAB/").status_code == 404  # funds nothing yet
+    set_programme_funders(world.admin, world.programme, [world.donor])
+    page = client.get("/programmes/BE-REAB/").content.decode()
+    assert "Guinée Retour NGO" in page
+    assert "Add a partner" not in page and "Edit the programme" not in page and "data-confirm" not in page
+    assert client.post("/programmes/BE-REAB/active/", {"active": "0"}).status_code == 403
+    partner = world.programme.partners.first()
+    assert client.post(f"/programmes/BE-REAB/partners/{partner.pk}/remove/").status_code == 403
+    assert Programme.objects.get(code="BE-REAB").active is True

@@ -171,3 +171,26 @@ def test_the_openapi_schema_documents_the_new_operations(api_client, world, mana
     assert "/api/v1/programmes/{code}/partners/{partner_id}" in schema["paths"]
     assert "409" in schema["paths"]["/api/v1/programmes/{code}"]["patch"]["responses"]
     assert "/api/v1/platform/{kind}/{code}" in schema["paths"]
+
+
+def test_the_programme_list_costs_the_same_queries_for_one_programme_or_many(api_client, world, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from remis.programmes.models import PartnerRole
+
+    client = api_client.as_(manager)
+    client.get("/programmes")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/programmes")
+    for n in range(5):
+        programme = Programme.objects.create(
+            code=f"P{n}", name=f"Programme {n}", funder="", starts_on="2026-01-01", host_countries=["BE"]
+        )
+        programme.partners.create(
+            organisation=world.be_office, role=PartnerRole.IMPLEMENTING, countries=["BE"]
+        )
+        programme.funders.add(world.donor)
+    with CaptureQueriesContext(connection) as six:
+        assert client.get("/programmes").json()["count"] == 6
+    assert len(six) == len(one)
