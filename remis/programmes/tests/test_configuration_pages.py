@@ -116,3 +116,12 @@ def test_a_french_page_shows_the_french_names(signed_in, world, operator):
     assert '<html lang="fr"' in page
     assert "Autre cas" in page and "حالة أخرى" in page
     assert "Catégories de migrants" in page  # the page itself in French
+
+
+def test_an_order_changed_on_the_page_survives_sync_defaults(signed_in, world, operator):
+    first, second = list(Vulnerability.objects.order_by("position")[:2])
+    signed_in(operator).post(f"/platform/vulnerabilities/{second.code}/move/", {"direction": "up"})
+    call_command("sync_defaults", stdout=io.StringIO())
+    assert list(Vulnerability.objects.order_by("position")[:2]) == [second, first]
+    untouched = Vulnerability.objects.order_by("position")[2]
+    assert untouched.position == 2  # the others keep following the shipped files
