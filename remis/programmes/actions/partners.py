@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.models import Membership, Organisation, Role
@@ -114,9 +115,10 @@ def _managing_organisations(organisation_ids: Iterable[int]) -> set[int]:
 
 
 def remove_partner(actor: Any, partner: ProgrammePartner, *, expected_version: int | None) -> None:
-    """End a partnership. Refused when cases of the programme are shared with the
-    organisation (they name it as partner; narrow its countries instead), and when it is
-    the last organisation able to manage the programme (nobody could change it again)."""
+    """End a partnership (kept on record with its end). Refused when cases of the programme
+    are shared with the organisation (they name it as partner; narrow its countries
+    instead), and when it is the last organisation able to manage the programme (nobody
+    could change it again)."""
     programme = partner.programme
     require_manage_programme(actor, programme)
     check_programme_version(programme, expected_version)
@@ -141,15 +143,13 @@ def remove_partner(actor: Any, partner: ProgrammePartner, *, expected_version: i
             )
     with transaction.atomic():
         bump_version(programme, expected_version)
+        # Ended, not deleted: the partnership stays on record (ProgrammePartner.ended_at).
+        partner.ended_at = timezone.now()
+        partner.save(update_fields=["ended_at"])
         record(
             actor,
             "programme.remove_partner",
             partner,
             organisation_id=partner.organisation_id,
-            changes={
-                "organisation": [partner.organisation_id, None],
-                "role": [partner.role, None],
-                "countries": [partner.countries, None],
-            },
+            changes={"ended_at": [None, partner.ended_at.isoformat()]},
         )
-        partner.delete()

@@ -15,7 +15,7 @@ from remis.audit.models import AuditEntry
 from remis.cases.tests.factories import make_user, register
 from remis.lib.errors import Conflict, PermissionDenied, ValidationFailed
 from remis.programmes import actions
-from remis.programmes.models import PartnerRole, Programme
+from remis.programmes.models import PartnerRole, Programme, ProgrammePartner
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +147,11 @@ def test_the_last_organisation_managing_a_programme_is_not_removed(world, manage
     assert "last organisation managing this programme" in refused.value.message
     actions.remove_partner(manager, partner, expected_version=None)  # no manager there: fine
     entry = AuditEntry.objects.get(action="programme.remove_partner")
-    assert entry.changes["organisation"] == [world.gn_partner.pk, None]
+    assert entry.object_id == str(partner.pk) and entry.changes["ended_at"][0] is None
+    ended = ProgrammePartner.all_partnerships.get(pk=partner.pk)
+    assert ended.ended_at is not None and not programme.partners.filter(pk=partner.pk).exists()
+    # and it can become a partner again
+    actions.add_partner(manager, programme, world.gn_partner, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
 
 
 def test_deactivating_and_reactivating_are_audited(world, manager):
