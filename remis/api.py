@@ -118,6 +118,7 @@ def _register_routers() -> None:
     from remis.cases.api import persons_router
     from remis.cases.api import router as cases_router
     from remis.jobs.api import router as jobs_router
+    from remis.programmes.api import platform_router
     from remis.programmes.api import router as programmes_router
     from remis.services.api import router as services_router
 
@@ -126,6 +127,7 @@ def _register_routers() -> None:
     api.add_router("/jobs", jobs_router)
     api.add_router("/programmes", programmes_router)
     api.add_router("/services", services_router)
+    api.add_router("/platform", platform_router)
 
 
 _register_routers()

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "remis.accounts.context.navigation",
+                "remis.programmes.context.navigation",
             ],
         },
     },

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from remis.accounts import views as account_views
 from remis.api import api
@@ -50,5 +50,6 @@ urlpatterns = [
     ),
     path("services/sheets/<str:country>/", service_views.country_sheet, name="country_sheet"),
     path("services/sheets/<str:country>/pdf/", service_views.country_sheet_pdf, name="country_sheet_pdf"),
+    path("", include("remis.programmes.urls")),
     path("api/v1/", api.urls),
 ]

@@ -59,11 +59,14 @@ class CasesConfig(AppConfig):
         from remis.audit.registry import CaseScope, register_case_scope, register_personal_fields
         from remis.audit.sealing import register_subject_type
         from remis.cases import audit_fields, erasure, policy, queries
+        from remis.programmes.partner_usage import register_partner_cases
 
         for field, group in SENSITIVE_FIELDS.items():
             policy.register_sensitive_field(field, SensitiveGroup(group))
 
         audit_fields.register()
+        # A programme partner that cases of the programme are shared with is not removed.
+        register_partner_cases(queries.cases_shared_with_partner)
         from remis.cases.extensions import WorkSource, register_work_list
 
         register_work_list(WorkSource("submissions", queries.submission_work, order=50))

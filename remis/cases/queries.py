@@ -793,3 +793,11 @@ def caseloads(actor: Any) -> list[tuple[Any, int, int]]:
     )
     users = User.objects.in_bulk([r["user_id"] for r in rows])
     return [(users[r["user_id"]], r["open"], r["monitoring"]) for r in rows if r["user_id"] in users]
+
+
+def cases_shared_with_partner(programme_id: int, organisation_id: int) -> int:
+    """Cases of the programme the organisation holds access to (registered, submitted to it,
+    accepted or coordinated): asked before the organisation stops being a partner."""
+    return CaseAccess.objects.filter(
+        case__programme_id=programme_id, organisation_id=organisation_id, revoked_at__isnull=True
+    ).count()

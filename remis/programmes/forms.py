@@ -1,16 +1,28 @@
-"""The settings form: parses input; the action (programme_settings.clean_settings) decides
-what is acceptable, so the page and the API refuse the same values with the same words."""
+"""The programme pages' forms: they parse input; the actions decide what is acceptable (the
+settings through programme_settings.clean_settings), so the pages and the API refuse the
+same values with the same words, naming the same fields."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from remis.lib.widgets import IsoDateInput
-from remis.programmes.models import ProgrammeSettings
+from remis.accounts.models import Organisation
+from remis.accounts.permissions import SensitiveGroup
+from remis.lib.countries import country_choices, named_countries
+from remis.lib.widgets import FastSelect, IsoDateInput
+from remis.programmes.models import (
+    ConfigurationItem,
+    MigrantCategory,
+    PartnerRole,
+    Programme,
+    ProgrammePartner,
+    ProgrammeSettings,
+)
 from remis.programmes.programme_settings import SETTINGS
+from remis.programmes.queries import donor_organisations, managing_organisations, partner_organisations
 
 
 class SettingsForm(forms.Form):
@@ -31,3 +43,193 @@ class SettingsForm(forms.Form):
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in SETTINGS}
+
+
+class CountriesSelect(FastSelect):
+    """A multiple choice among every country, built in Python (see FastSelect)."""
+
+    allow_multiple_selected = True
+    value_from_datadict = forms.SelectMultiple.value_from_datadict
+    value_omitted_from_data = forms.SelectMultiple.value_omitted_from_data
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"multiple": True, "size": 8, **(attrs or {})})
+
+
+def _countries_field(label: Any, help_text: Any = "") -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        help_text=help_text or _("Hold Ctrl (or Cmd) to choose several."),
+        choices=country_choices,
+        widget=CountriesSelect,
+        required=False,
+    )
+
+
+class ProgrammeForm(forms.Form):
+    """Creating (with `code`, `organisation`, `partner_role`) or editing a programme; the
+    action checks what the domain refuses, naming the same fields."""
+
+    code = forms.SlugField(
+        label=_("Code"), max_length=32, help_text=_("Letters, digits and dashes; it never changes.")
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    funders = forms.ModelMultipleChoiceField(
+        label=_("Funder organisations"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    funder = forms.CharField(
+        label=_("Funder as written"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown when no funder organisation is chosen."),
+    )
+    host_countries = _countries_field(_("Host countries"))
+    origin_countries = _countries_field(_("Countries of origin"))
+    starts_on = forms.DateField(label=_("Start"), widget=IsoDateInput)
+    ends_on = forms.DateField(label=_("End"), widget=IsoDateInput, required=False)
+    eligible_categories = forms.MultipleChoiceField(
+        label=_("Eligible migrant categories"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation running it"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    partner_role = forms.ChoiceField(
+        label=_("Its role in the programme"), choices=PartnerRole.choices, initial=PartnerRole.IMPLEMENTING
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, actor: Any, programme: Programme | None = None, **kwargs: Any) -> None:
+        if programme is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": programme.name,
+                "funder": programme.funder,
+                "funders": list(programme.funders.all()),
+                "host_countries": programme.host_countries,
+                "origin_countries": programme.origin_countries,
+                "starts_on": programme.starts_on,
+                "ends_on": programme.ends_on,
+                "eligible_categories": list(programme.eligible_categories.values_list("code", flat=True)),
+                "version": programme.version,
+            }
+        super().__init__(*args, **kwargs)
+        funders = cast(forms.ModelMultipleChoiceField, self.fields["funders"])
+        funders.queryset = donor_organisations()
+        categories = cast(forms.MultipleChoiceField, self.fields["eligible_categories"])
+        categories.choices = [(c.code, c.label) for c in MigrantCategory.objects.filter(active=True)]
+        if programme is None:
+            del self.fields["version"]
+            runner = cast(forms.ModelChoiceField, self.fields["organisation"])
+            runner.queryset = managing_organisations(actor)
+            if getattr(actor, "is_superuser", False):
+                runner.queryset = partner_organisations()
+        else:
+            for name in ("code", "organisation", "partner_role"):
+                del self.fields[name]
+
+    def values(self) -> dict[str, Any]:
+        """The action's keyword arguments."""
+        data = self.cleaned_data
+        values = {
+            name: data[name]
+            for name in (
+                "name",
+                "funder",
+                "funders",
+                "host_countries",
+                "origin_countries",
+                "starts_on",
+                "ends_on",
+                "eligible_categories",
+            )
+        }
+        for name in ("code", "organisation", "partner_role"):
+            if name in self.fields:
+                values[name] = data[name]
+        return values
+
+
+class PartnerForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=PartnerRole.choices)
+    countries = _countries_field(
+        _("Countries it acts for"),
+        _("Among the programme's countries for that role. Hold Ctrl (or Cmd) to choose several."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"version": programme.version})
+        super().__init__(*args, **kwargs)
+        organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisation.queryset = partner_organisations()
+        countries = cast(forms.MultipleChoiceField, self.fields["countries"])
+        # Only the programme's own countries are offered (the action checks them by role).
+        codes = {*programme.host_countries, *programme.origin_countries}
+        if codes:
+            countries.choices = named_countries(codes)
+
+
+class PartnerCountriesForm(forms.Form):
+    countries = _countries_field(_("Countries it acts for"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, partner: ProgrammePartner, **kwargs: Any) -> None:
+        programme = partner.programme
+        kwargs.setdefault("initial", {"countries": partner.countries, "version": programme.version})
+        super().__init__(*args, **kwargs)
+        countries = cast(forms.MultipleChoiceField, self.fields["countries"])
+        codes = {*programme.host_countries, *programme.origin_countries, *partner.countries}
+        if codes:
+            countries.choices = named_countries(codes)
+
+
+def _sensitive_choices() -> list[tuple[str, Any]]:
+    return [("", _("None")), *((g.value, g.label) for g in SensitiveGroup)]
+
+
+class ConfigurationItemForm(forms.Form):
+    """A migrant category or vulnerability: English name and its French and Arabic names."""
+
+    code = forms.SlugField(
+        label=_("Code"),
+        max_length=64,
+        help_text=_("Letters, digits, dashes and underscores; it never changes."),
+    )
+    name = forms.CharField(label=_("Name in English"), max_length=120)
+    name_fr = forms.CharField(label=_("Name in French"), max_length=120, required=False)
+    name_ar = forms.CharField(
+        label=_("Name in Arabic"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
+    )
+    sensitive_group = forms.ChoiceField(
+        label=_("Sensitive group"),
+        choices=_sensitive_choices,
+        required=False,
+        help_text=_("Cases show it only to roles holding that group's permission."),
+    )
+
+    def __init__(self, *args: Any, item: ConfigurationItem | None = None, **kwargs: Any) -> None:
+        if item is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": item.name,
+                "name_fr": (item.names or {}).get("fr", ""),
+                "name_ar": (item.names or {}).get("ar", ""),
+                "sensitive_group": item.sensitive_group,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["name_fr"].widget.attrs["lang"] = "fr"
+        if item is not None:
+            del self.fields["code"]
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "names": {"fr": data["name_fr"], "ar": data["name_ar"]},
+            "sensitive_group": data["sensitive_group"] or "",
+        }

@@ -43,6 +43,13 @@ class ConfigurationItem(models.Model):
         """The name in the reader's language."""
         return translated(self.name, self.names)
 
+    @property
+    def group_label(self) -> str:
+        """The sensitive group's name in the reader's language; blank for none."""
+        from remis.accounts.permissions import SensitiveGroup
+
+        return SensitiveGroup(self.sensitive_group).label if self.sensitive_group else ""
+
 
 class MigrantCategory(ConfigurationItem):
     """Seeded from defaults/migrant_categories.yaml."""
@@ -74,7 +81,11 @@ class Programme(models.Model):
     eligible_categories = models.ManyToManyField(MigrantCategory, blank=True)
     # Grants, response times and other settings that change over a programme's life are
     # versioned: ProgrammeSettings, read through queries.settings_on(programme, day).
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("active"), default=True)
+    # Raised by every change to the programme or its partners: an edit made from an older
+    # read is refused (actions.check_programme_version), so two managers editing at once
+    # never silently overwrite each other.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
@@ -178,8 +189,19 @@ class PartnerRole(models.TextChoices):
     IMPLEMENTING = "implementing", _("Implementing organisation")  # other implementers
 
 
+class CurrentPartners(models.Manager["ProgrammePartner"]):
+    """Partnerships not ended: what `programme.partners` and every query reads."""
+
+    def get_queryset(self) -> models.QuerySet[ProgrammePartner]:
+        return super().get_queryset().filter(ended_at__isnull=True)
+
+
 class ProgrammePartner(models.Model):
-    """An organisation implementing a programme, in a role, for some of its countries."""
+    """An organisation implementing a programme, in a role, for some of its countries.
+
+    A partnership that ends is kept, with `ended_at` (deletions are soft): the default
+    manager, and so `programme.partners`, reads the current ones; `all_partnerships`
+    every one. The organisation can become a partner in that role again (a new row)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="partners")
     organisation = models.ForeignKey(
@@ -187,8 +209,17 @@ class ProgrammePartner(models.Model):
     )
     role = models.CharField(max_length=32, choices=PartnerRole.choices)
     countries = models.JSONField(default=list)  # where it acts for this programme
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    all_partnerships = models.Manager()
+    objects = CurrentPartners()
 
     class Meta:
+        default_manager_name = "objects"  # what `programme.partners` reads: current partners
         constraints = [
-            models.UniqueConstraint(fields=["programme", "organisation", "role"], name="one_partner_role"),
+            models.UniqueConstraint(
+                fields=["programme", "organisation", "role"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_partner_role",
+            ),
         ]

@@ -11,9 +11,19 @@ from django.db.models import Q, QuerySet
 
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
-from remis.accounts.scope import grants_with, organisation_ids
-from remis.lib.errors import NotFound
-from remis.programmes.models import Grouping, PartnerRole, Programme, ProgrammeSettings
+from remis.accounts.scope import grants_with, has_perm, organisation_ids
+from remis.lib.errors import NotFound, PermissionDenied
+from remis.lib.text import fold
+from remis.programmes.models import (
+    ConfigurationItem,
+    Grouping,
+    MigrantCategory,
+    PartnerRole,
+    Programme,
+    ProgrammePartner,
+    ProgrammeSettings,
+    Vulnerability,
+)
 from remis.programmes.programme_settings import shipped_settings
 from remis.programmes.regions import M49Region, m49_table
 
@@ -145,6 +155,121 @@ def get_programme_for(actor: Any, code: str) -> Programme:
     if programme is None:
         raise NotFound()
     return programme
+
+
+PROGRAMME_SORTS = {"name": "name", "code": "code", "starts_on": "-starts_on", "ends_on": "ends_on"}
+
+
+def search_programmes(
+    actor: Any, *, q: str = "", status: str = "active", country: str = "", sort: str = "name"
+) -> QuerySet[Programme]:
+    """The actor's programmes for the list page and the API: `q` in the code or name,
+    `status` "active", "inactive" or "" (both), `country` among the host countries or the
+    countries of origin, sorted by one of PROGRAMME_SORTS."""
+    programmes = visible_programmes(actor)
+    if q.strip():
+        programmes = programmes.filter(Q(code__icontains=q.strip()) | Q(name__icontains=q.strip()))
+    if status in ("active", "inactive"):
+        programmes = programmes.filter(active=status == "active")
+    if country:
+        code = country.upper()
+        # JSON lists: a containment lookup SQLite lacks, so matched in Python on the ids.
+        ids = [
+            pk
+            for pk, hosts, origins in programmes.values_list("pk", "host_countries", "origin_countries")
+            if code in hosts or code in origins
+        ]
+        programmes = programmes.filter(pk__in=ids)
+    order = PROGRAMME_SORTS.get(sort, "name")
+    return programmes.order_by(order, "code").prefetch_related(
+        "funders", "eligible_categories", "partners__organisation"
+    )
+
+
+def partners_of(programme: Programme) -> list[ProgrammePartner]:
+    """The programme's partners, by role then organisation name."""
+    # From the prefetched rows when the list query loaded them (search_programmes).
+    partners = programme.partners.all() if _prefetched(programme, "partners") else None
+    if partners is None:
+        partners = programme.partners.select_related("organisation")
+    return sorted(partners, key=lambda p: (p.role, p.organisation.name))
+
+
+def _prefetched(obj: Any, name: str) -> bool:
+    return name in getattr(obj, "_prefetched_objects_cache", {})
+
+
+def get_partner_for(actor: Any, programme: Programme, partner_id: int) -> ProgrammePartner:
+    """A partner of a programme the actor may read; another programme's: NotFound."""
+    partner = programme.partners.select_related("organisation", "programme").filter(pk=partner_id).first()
+    if partner is None:
+        raise NotFound()
+    return partner
+
+
+def may_create_programmes(actor: Any) -> bool:
+    return bool(getattr(actor, "is_superuser", False) or has_perm(actor, Perm.PROGRAMME_MANAGE))
+
+
+def donor_organisations() -> QuerySet[Organisation]:
+    """Who can be chosen as a programme's funder."""
+    return Organisation.objects.filter(kind="donor", active=True).order_by("name")
+
+
+def partner_organisations() -> QuerySet[Organisation]:
+    """Who can be made a programme's partner: active organisations other than donors."""
+    return Organisation.objects.filter(active=True).exclude(kind="donor").order_by("name")
+
+
+def managing_organisations(actor: Any) -> QuerySet[Organisation]:
+    """Organisations in which the actor holds programme.manage: one of them runs a programme
+    the actor creates."""
+    ids = [g.organisation_id for g in grants_with(actor, Perm.PROGRAMME_MANAGE)]
+    return Organisation.objects.filter(pk__in=ids, active=True).order_by("name")
+
+
+# ---- shared configuration ---------------------------------------------------------------
+
+CONFIGURATION_KINDS: dict[str, type[ConfigurationItem]] = {
+    "categories": MigrantCategory,
+    "vulnerabilities": Vulnerability,
+}
+
+
+def manages_configuration(actor: Any) -> bool:
+    return bool(getattr(actor, "is_superuser", False) or has_perm(actor, Perm.PLATFORM_MANAGE))
+
+
+def configuration_items(
+    actor: Any, kind: str, *, q: str = "", status: str = ""
+) -> QuerySet[ConfigurationItem]:
+    """A kind's items for the platform operator, in list order: `q` in the code or any of
+    the names (accents and case aside), `status` "active", "retired" or "" (both). Others:
+    PermissionDenied; an unknown kind: NotFound."""
+    if not manages_configuration(actor):
+        raise PermissionDenied()
+    model = CONFIGURATION_KINDS.get(kind)
+    if model is None:
+        raise NotFound()
+    items = model._default_manager.order_by("position", "name", "pk")
+    if status in ("active", "retired"):
+        items = items.filter(active=status == "active")
+    if q.strip():
+        needle = fold(q.strip())
+        ids = [
+            item.pk
+            for item in items
+            if needle in fold(" ".join([item.code, item.name, *(item.names or {}).values()]))
+        ]
+        items = items.filter(pk__in=ids)
+    return items
+
+
+def get_configuration_item_for(actor: Any, kind: str, code: str) -> ConfigurationItem:
+    item = configuration_items(actor, kind).filter(code=code).first()
+    if item is None:
+        raise NotFound()
+    return item
 
 
 def programmes_funded_by(organisation: Organisation) -> QuerySet[Programme]:

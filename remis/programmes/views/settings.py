@@ -1,5 +1,5 @@
-"""Programme pages: the programmes a user may read, and each one's settings with every
-version, and a form to add one for those who manage the programme."""
+"""A programme's settings page: every version, and a form to add one for those who manage
+the programme."""
 
 from __future__ import annotations
 
@@ -19,14 +19,7 @@ from remis.programmes.queries import (
     manages_programme,
     settings_on,
     settings_rows,
-    visible_programmes,
 )
-
-
-@login_required
-def programme_list(request: HttpRequest) -> HttpResponse:
-    programmes = visible_programmes(request.user).prefetch_related("funders").order_by("name")
-    return render(request, "programmes/programme_list.html", {"programmes": programmes})
 
 
 @login_required

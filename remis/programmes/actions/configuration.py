@@ -1,0 +1,144 @@
+"""Writes on the shared configuration (migrant categories, vulnerabilities): the platform
+operator's (platform.manage). Items are never deleted, only retired: cases keep naming them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import SensitiveGroup
+from remis.audit.actions import created, diff, record, snapshot
+from remis.lib.errors import ValidationFailed
+from remis.programmes.actions.common import FieldErrors, require_platform
+from remis.programmes.models import (
+    ConfigurationItem,
+)
+
+ITEM_FIELDS = ["code", "name", "names", "sensitive_group", "active", "position"]
+
+
+def _item_values(
+    errors: FieldErrors, name: str, names: Mapping[str, str], sensitive_group: str
+) -> tuple[str, dict[str, str], str]:
+    if not name.strip():
+        errors.add("name", _("Give it an English name."))
+    elif len(name.strip()) > 120:
+        errors.add("name", _("Keep the name under 120 characters."))
+    cleaned = {}
+    for language in ("fr", "ar"):
+        value = (names.get(language) or "").strip()
+        if len(value) > 120:
+            errors.add(f"name_{language}", _("Keep the name under 120 characters."))
+        elif value:
+            cleaned[language] = value
+    unknown = set(names) - {"fr", "ar"}
+    if unknown:
+        errors.add("names", _("Translations are kept in French (fr) and Arabic (ar) only."))
+    if sensitive_group and sensitive_group not in {g.value for g in SensitiveGroup}:
+        errors.add("sensitive_group", _("Choose one of the sensitive groups, or none."))
+    return name.strip(), cleaned, sensitive_group
+
+
+def create_configuration_item(
+    actor: Any,
+    model: type[ConfigurationItem],
+    *,
+    code: str,
+    name: str,
+    names: Mapping[str, str] | None = None,
+    sensitive_group: str = "",
+) -> ConfigurationItem:
+    """A migrant category or vulnerability, placed last in its list."""
+    require_platform(actor)
+    errors = FieldErrors()
+    code = code.strip()
+    if not code:
+        errors.add("code", _("Give it a code."))
+    elif model._default_manager.filter(code=code).exists():
+        errors.add("code", _("The code “%(code)s” is taken.") % {"code": code})
+    name, cleaned, group = _item_values(errors, name, names or {}, sensitive_group)
+    errors.raise_any()
+    last = model._default_manager.aggregate(last=models.Max("position"))["last"]
+    with transaction.atomic():
+        item = model._default_manager.create(
+            code=code,
+            name=name,
+            names=cleaned,
+            sensitive_group=group,
+            position=0 if last is None else last + 1,
+        )
+        record(actor, "config.create_item", item, changes=created(item, ITEM_FIELDS))
+    return item
+
+
+def update_configuration_item(
+    actor: Any,
+    item: ConfigurationItem,
+    *,
+    name: str,
+    names: Mapping[str, str] | None = None,
+    sensitive_group: str = "",
+) -> ConfigurationItem:
+    """Rename, translate or regroup an item; its code never changes. A shipped item changed
+    here is kept as it is by `sync_defaults` (seeding.py)."""
+    require_platform(actor)
+    errors = FieldErrors()
+    name, cleaned, group = _item_values(errors, name, names or {}, sensitive_group)
+    errors.raise_any()
+    before = snapshot(item, ITEM_FIELDS)
+    item.name, item.names, item.sensitive_group = name, cleaned, group
+    changes = diff(before, snapshot(item, ITEM_FIELDS))
+    if changes:
+        with transaction.atomic():
+            item.save(update_fields=["name", "names", "sensitive_group"])
+            record(actor, "config.update_item", item, changes=changes)
+    return item
+
+
+def set_configuration_item_active(actor: Any, item: ConfigurationItem, active: bool) -> ConfigurationItem:
+    """Retire an item (no longer offered; cases that name it keep it) or restore it.
+    Items are never deleted: cases, reports and the audit log name them."""
+    require_platform(actor)
+    if item.active != active:
+        with transaction.atomic():
+            item.active = active
+            item.save(update_fields=["active"])
+            record(
+                actor,
+                "config.restore_item" if active else "config.retire_item",
+                item,
+                changes={"active": [not active, active]},
+            )
+    return item
+
+
+def move_configuration_item(actor: Any, item: ConfigurationItem, offset: int) -> ConfigurationItem:
+    """Move an item one place up (offset -1) or down (+1) in its list, swapping positions
+    with its neighbour; only those two change, so sync_defaults keeps every other item's
+    shipped position in step."""
+    require_platform(actor)
+    if offset not in (-1, 1):
+        raise ValidationFailed(_("Move an item one place at a time."), "offset")
+    model = type(item)
+    with transaction.atomic():
+        ordered = list(model._default_manager.select_for_update().order_by("position", "name", "pk"))
+        index = next(i for i, other in enumerate(ordered) if other.pk == item.pk)
+        target = index + offset
+        if not 0 <= target < len(ordered):
+            return item
+        # Positions made distinct first: rows sharing a position would not swap.
+        if len({o.position for o in ordered}) < len(ordered):
+            for position, other in enumerate(ordered):
+                if other.position != position:
+                    other.position = position
+                    other.save(update_fields=["position"])
+        neighbour = ordered[target]
+        mine, theirs = ordered[index].position, neighbour.position
+        model._default_manager.filter(pk=item.pk).update(position=theirs)
+        model._default_manager.filter(pk=neighbour.pk).update(position=mine)
+        item.position = theirs
+        record(actor, "config.move_item", item, changes={"position": [mine, theirs]})
+    return item

@@ -1,0 +1,211 @@
+"""The programme and partner actions: who may change a programme, what each change
+records, the refusals that keep a programme coherent, and concurrent edits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from remis.accounts import actions as accounts
+from remis.accounts.models import OrganisationType
+from remis.accounts.system import system_actor
+from remis.audit.models import AuditEntry
+from remis.cases.tests.factories import make_user, register
+from remis.lib.errors import Conflict, PermissionDenied, ValidationFailed
+from remis.programmes import actions
+from remis.programmes.models import PartnerRole, Programme, ProgrammePartner
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English, whatever a page test before left active."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def manager(world):
+    return make_user("maria", world.be_office, "programme_manager", ["BE"])
+
+
+def edit(actor, programme, expected_version, **changes):
+    values = {
+        "name": programme.name,
+        "host_countries": programme.host_countries,
+        "origin_countries": programme.origin_countries,
+        "starts_on": programme.starts_on,
+        **changes,
+    }
+    return actions.update_programme(actor, programme, expected_version=expected_version, **values)
+
+
+def test_an_edit_is_audited_with_what_changed_and_raises_the_version(world, manager):
+    programme = Programme.objects.get(pk=world.programme.pk)
+    before = programme.version
+    edit(manager, programme, before, name="Belgian REAB 2027", ends_on=dt.date(2027, 12, 31))
+    assert Programme.objects.get(pk=programme.pk).version == before + 1
+    entry = AuditEntry.objects.get(action="programme.update", actor=manager)
+    assert entry.changes == {"name": ["Belgian REAB", "Belgian REAB 2027"], "ends_on": [None, "2027-12-31"]}
+
+
+def test_the_second_of_two_managers_editing_the_same_read_gets_a_conflict(world, manager):
+    other = make_user("marc", world.be_office, "administrator", ["BE"])
+    read = Programme.objects.get(pk=world.programme.pk)
+    also_read = Programme.objects.get(pk=world.programme.pk)
+    edit(manager, read, read.version, name="First")
+    with pytest.raises(Conflict):
+        edit(other, also_read, also_read.version, name="Second")
+    with pytest.raises(Conflict):
+        actions.add_partner(
+            other,
+            also_read,
+            world.nl_office,
+            PartnerRole.REINTEGRATION_PARTNER,
+            ["SN"],
+            expected_version=also_read.version,
+        )
+    assert Programme.objects.get(pk=read.pk).name == "First"
+
+
+def test_who_may_not_edit_a_programme(world, alice, bob):
+    mali = accounts.create_organisation(
+        system_actor(), name="IOM Mali", kind=OrganisationType.IOM_MISSION, country="ML"
+    )
+    outsider = make_user("oscar", mali, "programme_manager", ["ML"])
+    operator = make_user("olga", world.be_office, "platform_operator", [])
+    programme = Programme.objects.get(pk=world.programme.pk)
+    for actor in (outsider, alice, bob, operator):
+        with pytest.raises(PermissionDenied):
+            edit(actor, programme, programme.version, name="Taken over")
+        with pytest.raises(PermissionDenied):
+            actions.set_programme_active(actor, programme, False)
+        with pytest.raises(PermissionDenied):
+            actions.add_partner(actor, programme, mali, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
+    assert Programme.objects.get(pk=programme.pk).name == "Belgian REAB"
+    assert not AuditEntry.objects.filter(action__in=["programme.update", "programme.deactivate"]).exists()
+
+
+def test_programme_countries_and_dates_are_checked_naming_the_field(world, manager):
+    programme = Programme.objects.get(pk=world.programme.pk)
+    with pytest.raises(ValidationFailed) as refused:
+        edit(manager, programme, programme.version, ends_on=dt.date(2023, 1, 1), host_countries=["BE", "XX"])
+    assert {f for f, _m in refused.value.errors} == {"ends_on", "host_countries"}
+    # Kosovo (XK) is a country for REMIS though not in ISO 3166-1
+    edit(manager, programme, programme.version, origin_countries=["GN", "SN", "IQ", "XK"])
+
+
+def test_shrinking_the_countries_below_a_partners_is_refused_naming_the_partner(world, manager):
+    programme = Programme.objects.get(pk=world.programme.pk)
+    with pytest.raises(ValidationFailed) as refused:
+        edit(manager, programme, programme.version, origin_countries=["SN", "IQ"])
+    assert refused.value.errors == [
+        ("origin_countries", "Guinée Retour NGO acts for this programme in GN: change its countries first.")
+    ]
+
+
+def test_a_partners_countries_must_be_the_programmes_for_its_role(world, manager):
+    programme = Programme.objects.get(pk=world.programme.pk)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.add_partner(manager, programme, world.nl_office, PartnerRole.REINTEGRATION_PARTNER, ["BE"])
+    assert refused.value.field == "countries"
+    partner = programme.partners.get(organisation=world.gn_partner)
+    actions.change_partner_countries(manager, partner, ["GN", "SN"], expected_version=None)
+    entry = AuditEntry.objects.get(action="programme.change_partner")
+    assert entry.changes == {"countries": [["GN"], ["GN", "SN"]]}
+
+
+def test_a_partner_cases_are_shared_with_is_not_removed(world, manager):
+    register(world)  # registered by IOM Belgium: the case is shared with it
+    programme = Programme.objects.get(pk=world.programme.pk)
+    partner = programme.partners.get(organisation=world.be_office)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.remove_partner(manager, partner, expected_version=programme.version)
+    assert "1 case(s) of this programme are shared with IOM Belgium" in refused.value.message
+    assert programme.partners.filter(pk=partner.pk).exists()
+
+
+def test_the_last_organisation_managing_a_programme_is_not_removed(world, manager):
+    programme = actions.create_programme(
+        manager,
+        code="SOLO",
+        name="Solo",
+        host_countries=["BE"],
+        origin_countries=["GN"],
+        starts_on=dt.date(2026, 1, 1),
+    )
+    runner = programme.partners.get()
+    assert runner.organisation == world.be_office and runner.role == PartnerRole.IMPLEMENTING
+    partner = actions.add_partner(
+        manager, programme, world.gn_partner, PartnerRole.REINTEGRATION_PARTNER, ["GN"]
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        actions.remove_partner(manager, runner, expected_version=None)
+    assert "last organisation managing this programme" in refused.value.message
+    actions.remove_partner(manager, partner, expected_version=None)  # no manager there: fine
+    entry = AuditEntry.objects.get(action="programme.remove_partner")
+    assert entry.object_id == str(partner.pk) and entry.changes["ended_at"][0] is None
+    ended = ProgrammePartner.all_partnerships.get(pk=partner.pk)
+    assert ended.ended_at is not None and not programme.partners.filter(pk=partner.pk).exists()
+    # and it can become a partner again
+    actions.add_partner(manager, programme, world.gn_partner, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
+
+
+def test_deactivating_and_reactivating_are_audited(world, manager):
+    programme = Programme.objects.get(pk=world.programme.pk)
+    actions.set_programme_active(manager, programme, False, expected_version=programme.version)
+    actions.set_programme_active(manager, programme, True)
+    assert [e.action for e in AuditEntry.objects.filter(object_type="programmes.programme").order_by("at")][
+        -2:
+    ] == [
+        "programme.deactivate",
+        "programme.reactivate",
+    ]
+    assert Programme.objects.get(pk=programme.pk).active is True
+
+
+def test_a_manager_of_two_organisations_names_the_one_running_a_new_programme(world, manager):
+    accounts.add_membership(
+        system_actor(), user=manager, organisation=world.nl_office, role="programme_manager", countries=["NL"]
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        actions.create_programme(
+            manager,
+            code="TWO",
+            name="Two",
+            host_countries=["NL"],
+            origin_countries=["GN"],
+            starts_on=dt.date(2026, 1, 1),
+        )
+    assert refused.value.field == "organisation"
+    with pytest.raises(ValidationFailed):
+        actions.create_programme(
+            manager,
+            code="TWO",
+            name="Two",
+            host_countries=["NL"],
+            origin_countries=["GN"],
+            starts_on=dt.date(2026, 1, 1),
+            organisation=world.gn_partner,
+        )
+
+
+def test_two_managers_saving_at_once_from_the_same_read_one_wins_one_conflicts(parallel_db):
+    from remis.cases.tests.factories import make_world
+
+    world = make_world()
+    first = make_user("maria", world.be_office, "programme_manager", ["BE"])
+    second = make_user("marc", world.nl_office, "programme_manager", ["NL"])
+    read = Programme.objects.get(pk=world.programme.pk).version
+    results = parallel_db(
+        lambda: edit(first, Programme.objects.get(pk=world.programme.pk), read, name="By Maria"),
+        lambda: edit(second, Programme.objects.get(pk=world.programme.pk), read, name="By Marc"),
+    )
+    assert sum(isinstance(r, Conflict) for r in results) == 1
+    assert sum(isinstance(r, Programme) for r in results) == 1
+    saved = Programme.objects.get(pk=world.programme.pk)
+    assert saved.version == read + 1 and saved.name in ("By Maria", "By Marc")
+    assert AuditEntry.objects.filter(action="programme.update").count() == 1

@@ -1,0 +1,22 @@
+"""What the programme pages share: turning an action's refusal into form errors."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest
+
+from remis.lib.errors import DomainError
+
+# Fields an action names that no form shows as an input: their messages go above the form.
+NOT_INPUTS = {"version", "partner"}
+
+
+def show_errors(form: forms.Form, error: DomainError) -> None:
+    """Each of the action's messages on the field it names, or above the form."""
+    for field, message in error.errors:
+        form.add_error(field if field in form.fields and field not in NOT_INPUTS else None, message)
+
+
+def page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
