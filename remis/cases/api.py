@@ -36,7 +36,7 @@ from remis.cases.models import (
 )
 from remis.cases.policy import groups_everywhere, groups_on_case, shows, withheld
 from remis.cases.queries import SORTS, CaseFilters, count_cases, filter_cases, get_case_for
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import RecordId, literal_of
 from remis.lib.countries import is_country
 from remis.lib.errors import NotFound, ValidationFailed
 from remis.lib.fields import has_control_characters, max_length
@@ -160,7 +160,7 @@ class MemberIn(Schema):
 
 
 class CaseIn(Schema):
-    organisation_id: int = Field(description="the registering organisation (one of yours)")
+    organisation_id: RecordId = Field(description="the registering organisation (one of yours)")
     programme: str = Field(description="programme code")
     category: str = Field(description="migrant category code")
     host_country: str = Field(min_length=2, max_length=2)
@@ -387,7 +387,7 @@ class NoteOut(Schema):
 
 
 class SubmitIn(Schema):
-    to_organisation_id: int
+    to_organisation_id: RecordId
     message: str = Field("", max_length=max_length(rules.SUBMISSION, "message"))
 
 
@@ -398,7 +398,7 @@ class AnswerIn(Schema):
 
 class SubmissionOut(Schema):
     id: int
-    to_organisation_id: int
+    to_organisation_id: RecordId
     status: SubmissionStatusCode
     submitted_at: dt.datetime
     due_at: dt.datetime

@@ -4,10 +4,10 @@ responses each kind of operation can give, and enums built from the models' choi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db.models import Choices
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class FieldErrorOut(Schema):
@@ -51,3 +51,8 @@ def literal_of(choices: type[Choices] | Iterable[str], *, blank: bool = False) -
     if blank:
         values.append("")
     return Literal[tuple(values)]
+
+
+# A record id sent by a client: a positive 64-bit integer. Larger numbers would overflow the
+# database driver (SQLite raises OverflowError) instead of answering 422.
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]

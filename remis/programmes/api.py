@@ -16,7 +16,7 @@ from pydantic import ConfigDict
 
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import SensitiveGroup
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import RecordId, literal_of
 from remis.lib.errors import ValidationFailed
 from remis.lib.paging import COUNT_CAP
 from remis.programmes import actions
@@ -164,7 +164,7 @@ class ProgrammeFields(Schema):
 
     name: str = Field(max_length=200)
     funder: str = Field("", max_length=200)
-    funder_ids: list[int] = Field(default_factory=list, description="donor organisations")
+    funder_ids: list[RecordId] = Field(default_factory=list, description="donor organisations")
     host_countries: list[str]
     origin_countries: list[str]
     starts_on: dt.date
@@ -174,7 +174,7 @@ class ProgrammeFields(Schema):
 
 class ProgrammeIn(ProgrammeFields):
     code: str = Field(max_length=32, pattern=r"^[-a-zA-Z0-9_]+$")
-    organisation_id: int | None = Field(
+    organisation_id: RecordId | None = Field(
         None,
         description="the organisation running it (one where you manage programmes); it becomes a partner",
     )
@@ -189,7 +189,7 @@ class ProgrammePatch(Schema):
     version: int
     name: str | None = Field(None, max_length=200)
     funder: str | None = Field(None, max_length=200)
-    funder_ids: list[int] | None = None
+    funder_ids: list[RecordId] | None = None
     host_countries: list[str] | None = None
     origin_countries: list[str] | None = None
     starts_on: dt.date | None = None
@@ -201,7 +201,7 @@ class ProgrammePatch(Schema):
 class PartnerIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    organisation_id: int
+    organisation_id: RecordId
     role: literal_of(PartnerRole)  # type: ignore[valid-type]
     countries: list[str]
     version: int = Field(description="the programme's version")
