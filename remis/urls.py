@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from remis.accounts import views as account_views
 from remis.api import api
@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/language/", account_views.set_language, name="set_language"),
     path("accounts/tokens/", account_views.api_tokens, name="api_tokens"),
     path("accounts/password/", account_views.change_password, name="change_password"),
+    path("", include("remis.accounts.urls")),  # administration and invitations
     path("cases/", case_views.case_list, name="case_list"),
     path("cases/new/", case_views.register, name="case_register"),
     path(
