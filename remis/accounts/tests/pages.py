@@ -13,7 +13,13 @@ from remis.accounts import actions
 def administration_visits(world: Any) -> list[tuple[str, Any, str, dict[str, Any] | None]]:
     admin, be = world.admin, world.be_office  # a superuser and an administrator of the office
     invited, raw = actions.invite_user(
-        admin, be, username="fatou", first_name="Fatou", last_name="Ndiaye", role="counsellor", countries=["BE"]
+        admin,
+        be,
+        username="fatou",
+        first_name="Fatou",
+        last_name="Ndiaye",
+        role="counsellor",
+        countries=["BE"],
     )
     member = reverse("member_detail", args=[be.pk, world.alice.pk])
     return [
@@ -30,6 +36,11 @@ def administration_visits(world: Any) -> list[tuple[str, Any, str, dict[str, Any
         ("member-errors", admin, member, {"role": "", "version": "1"}),
         ("member-invited", admin, reverse("member_detail", args=[be.pk, invited.user_id]), None),
         ("invitation", None, reverse("invitation_accept", args=[raw]), None),
-        ("invitation-errors", None, reverse("invitation_accept", args=[raw]), {"password": "1", "repeat": "2"}),
+        (
+            "invitation-errors",
+            None,
+            reverse("invitation_accept", args=[raw]),
+            {"password": "1", "repeat": "2"},
+        ),
         ("invitation-invalid", None, reverse("invitation_accept", args=["nope"]), None),
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -19,7 +20,7 @@ from remis.audit.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 GOOD_PASSWORD = "Niamey-river-2026!"
-INVITE = {
+INVITE: dict[str, Any] = {
     "username": "fatou",
     "first_name": "Fatou",
     "last_name": "Ndiaye",
@@ -29,7 +30,7 @@ INVITE = {
 }
 
 
-def _invite(client: Client, organisation_id: int, **changes: object) -> tuple[object, str]:
+def _invite(client: Client, organisation_id: int, **changes: Any) -> tuple[Any, str]:
     response = client.post(
         reverse("member_invite", args=[organisation_id]), {**INVITE, **changes}, follow=True
     )

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from remis.accounts import actions
-from remis.accounts.models import Membership, User
+from remis.accounts.models import Membership, Organisation, User
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_for, has_perm
 from remis.accounts.tests.conftest import fields_of
@@ -173,7 +173,7 @@ def test_a_member_of_two_organisations_keeps_signing_in_for_the_other(world, olg
     assert fresh.is_active and [g.organisation_id for g in grants_for(fresh)] == [world.nl_office.pk]
 
 
-def _membership_in(user: User, organisation: object) -> Membership:
+def _membership_in(user: User, organisation: Organisation) -> Membership:
     return Membership.objects.get(user=user, organisation=organisation)
 
 
