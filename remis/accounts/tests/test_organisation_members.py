@@ -185,3 +185,11 @@ def test_the_api_lists_members_with_paging_and_filters(api, world, olga):
     assert [m["username"] for m in counsellors["items"]] == ["alice"]
     bad = api.get(f"/organisation/{world.be_office.pk}/users", status="asleep")
     assert bad.status_code == 422 and fields_of(bad) == ["status"]
+
+
+def test_an_administrator_who_steps_down_is_taken_to_the_dashboard(signed_in, world, olga):
+    client = signed_in(olga)
+    url = reverse("member_detail", args=[world.be_office.pk, olga.pk])
+    response = client.post(url, {"role": "counsellor", "countries": ["BE"], "version": "1"})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    assert client.get(url).status_code == 403  # still a member, no longer an administrator

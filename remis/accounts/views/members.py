@@ -27,6 +27,7 @@ from remis.accounts.queries import (
     get_member,
     grantable_roles,
     link_is_live,
+    managed_organisation_ids,
     managed_organisations,
     member_list,
     pending_invitation,
@@ -171,6 +172,14 @@ STATUS_STEPS: dict[str, tuple[Callable[..., Any], Any]] = {
 }
 
 
+def _after_change(request: HttpRequest, organisation: Organisation, user_id: int) -> HttpResponse:
+    """Back to the member's page, unless the administrator changed themself out of the
+    right to see it (stepped down, or deactivated their own membership)."""
+    if organisation.pk not in managed_organisation_ids(request.user):
+        return redirect("dashboard")
+    return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
+
+
 @login_required
 def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> HttpResponse:
     organisation = _organisation(request, organisation_id)
@@ -191,7 +200,7 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
                 messages.success(request, str(done))
                 if step == "withdraw":
                     return redirect("member_list", organisation_id=organisation.pk)
-                return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
+                return _after_change(request, organisation, user_id)
             if step == "new_link":
                 _remember_link(request, actions.reissue_invitation(request.user, membership))
                 return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
@@ -207,7 +216,7 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
                     all_countries=data["all_countries"],
                 )
                 messages.success(request, _("Saved.") if changes else _("Nothing was changed."))
-                return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
+                return _after_change(request, organisation, user_id)
         except DomainError as error:
             if step == "" and any(field in form.fields for field, _m in error.errors):
                 add_errors(form, error)
