@@ -93,7 +93,7 @@ class RoleForm(forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, role: Role | None = None, **kwargs: Any) -> None:
-        if role is not None and "initial" not in kwargs and not args:
+        if role is not None and "initial" not in kwargs:
             kwargs["initial"] = {"name": role.name, "version": role.version, **self.split(role.permissions)}
         super().__init__(*args, **kwargs)
         if role is not None:
@@ -166,6 +166,11 @@ class MembershipForm(forms.Form):
         assert isinstance(role, forms.ChoiceField)
         role.choices = [("", "—"), *((r.code, r.name) for r in roles)]
         countries = self.fields["countries"]
+        assert isinstance(countries, forms.MultipleChoiceField)
+        # The member's countries first, so a list of 250 does not hide them below the fold.
+        chosen = set(self.initial.get("countries") or [])
+        listed = country_choices()
+        countries.choices = [c for c in listed if c[0] in chosen] + [c for c in listed if c[0] not in chosen]
         countries.help_text = _(
             "The cases a member sees are those whose host country or country of origin is one of "
             "these. Hold Ctrl (⌘ on a Mac) to choose several."

@@ -3,6 +3,8 @@ roles; a change that would leave nobody able to run the platform is refused."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -101,3 +103,10 @@ def test_an_organisation_administrator_cannot_edit_roles(signed_in, api, world, 
     )
     assert response.status_code == 403
     assert "platform.manage" not in Role.objects.get(code="administrator").permissions
+
+
+def test_the_role_form_starts_from_the_roles_name_and_permissions(signed_in, world, paul):
+    page = signed_in(paul).get(reverse("role_edit", args=["viewer"])).content.decode()
+    assert 'value="Viewer (aggregates only)"' in page
+    checked = re.findall(r'<input type="checkbox" name="permissions_\d" value="([\w.]+)"[^>]*checked', page)
+    assert checked == ["stats.view"]
