@@ -36,6 +36,7 @@ from remis.accounts.queries import (
     role_list,
 )
 from remis.lib.api_schema import literal_of
+from remis.lib.errors import ValidationFailed
 from remis.lib.fields import has_control_characters, max_length
 from remis.lib.paging import COUNT_CAP
 
@@ -176,7 +177,9 @@ class PermissionOut(Schema):
 class RoleOut(Schema):
     code: str
     name: str
-    permissions: list[PermissionCode]
+    # Plain strings on the way out: a code stored before a permission was renamed must not
+    # make the answer fail; what is written is checked against the enum (RoleIn, RolePatch).
+    permissions: list[str]
     version: int
 
 
@@ -338,6 +341,9 @@ def _invitation_answer(request: HttpRequest, membership: Membership, raw: str) -
 )
 def list_members(request: HttpRequest, organisation_id: int, params: Query[MemberParams]) -> dict[str, Any]:
     organisation = get_managed_organisation(request.user, organisation_id)
+    if params.role and not Role.objects.filter(code=params.role).exists():
+        # An unknown role would match nobody: say so rather than answer an empty list.
+        raise ValidationFailed(_("Unknown role “%(role)s”.") % {"role": params.role}, "role")
     filters = MemberFilters(q=params.q, status=params.status or "", role=params.role, sort=params.sort)
     return _page(member_list(request.user, organisation, filters), params.limit, params.offset)
 

@@ -185,6 +185,8 @@ def test_the_api_lists_members_with_paging_and_filters(api, world, olga):
     assert [m["username"] for m in counsellors["items"]] == ["alice"]
     bad = api.get(f"/organisation/{world.be_office.pk}/users", status="asleep")
     assert bad.status_code == 422 and fields_of(bad) == ["status"]
+    unknown = api.get(f"/organisation/{world.be_office.pk}/users", role="wizard")
+    assert unknown.status_code == 422 and fields_of(unknown) == ["role"]
 
 
 def test_an_administrator_who_steps_down_is_taken_to_the_dashboard(signed_in, world, olga):
