@@ -312,6 +312,13 @@ class InvitationOut(Schema):
     expires_at: dt.datetime
 
 
+class ExistingMemberIn(In):
+    username: str = Field(min_length=1, max_length=max_length(rules.USER, "username"))
+    role: str
+    countries: list[str] = Field([], description="ISO 3166-1 alpha-2 codes; or all_countries")
+    all_countries: bool = False
+
+
 class MembershipPatch(In):
     version: int = Field(description="the membership version you read")
     role: str | None = None
@@ -362,6 +369,16 @@ def invite(request: HttpRequest, organisation_id: int, body: InvitationIn) -> An
     organisation = get_managed_organisation(request.user, organisation_id)
     membership, raw = actions.invite_user(request.user, organisation, **body.dict())
     return Status(201, _invitation_answer(request, membership, raw))
+
+
+@organisation_router.post(
+    "/{organisation_id}/users",
+    response={201: MemberOut},
+    summary="Add someone who already has an account (in another organisation)",
+)
+def add_existing(request: HttpRequest, organisation_id: int, body: ExistingMemberIn) -> Any:
+    organisation = get_managed_organisation(request.user, organisation_id)
+    return Status(201, actions.add_existing_member(request.user, organisation, **body.dict()))
 
 
 @organisation_router.patch(

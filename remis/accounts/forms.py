@@ -201,6 +201,16 @@ class InviteForm(MembershipForm):
     field_order = ["username", "first_name", "last_name", "email", "role", "all_countries", "countries"]
 
 
+class AddExistingForm(MembershipForm):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=max_length(rules.USER, "username"),
+        help_text=_("Of someone who already signs in to REMIS for another organisation."),
+    )
+
+    field_order = ["username", "role", "all_countries", "countries"]
+
+
 class AcceptForm(forms.Form):
     password = forms.CharField(
         label=_("Choose a password"),

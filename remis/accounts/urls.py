@@ -20,6 +20,11 @@ urlpatterns = [
     path("organisation/<int:organisation_id>/users/", members.member_list_page, name="member_list"),
     path("organisation/<int:organisation_id>/users/invite/", members.member_invite, name="member_invite"),
     path(
+        "organisation/<int:organisation_id>/users/add/",
+        members.member_add_existing,
+        name="member_add_existing",
+    ),
+    path(
         "organisation/<int:organisation_id>/users/<int:user_id>/", members.member_detail, name="member_detail"
     ),
     path("invitation/<str:token>/", members.invitation_accept, name="invitation_accept"),

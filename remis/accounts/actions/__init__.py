@@ -20,6 +20,7 @@ from remis.accounts.actions.common import require_admin
 from remis.accounts.actions.members import (
     INVITATION_DAYS,
     accept_invitation,
+    add_existing_member,
     check_invitation,
     deactivate_membership,
     invite_user,
@@ -46,6 +47,7 @@ from remis.lib.errors import PermissionDenied, ValidationFailed
 __all__ = [
     "INVITATION_DAYS",
     "accept_invitation",
+    "add_existing_member",
     "add_membership",
     "change_password",
     "check_invitation",

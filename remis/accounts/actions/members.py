@@ -167,6 +167,52 @@ def invite_user(
     return membership, raw
 
 
+def add_existing_member(
+    actor: Any,
+    organisation: Organisation,
+    *,
+    username: str,
+    role: str,
+    countries: Iterable[str] = (),
+    all_countries: bool = False,
+) -> Membership:
+    """Give someone who already signs in for another organisation a membership of this one
+    (a consultant working for two partners): no new account, no invitation."""
+    require_manager(actor, organisation.pk)
+    codes = sorted({c.strip().upper() for c in countries if c.strip()})
+    refuse(_role_errors(role) + _country_errors(codes, all_countries))
+    _require_may_grant(actor, role)
+    user = (
+        User.objects.filter(username__iexact=username.strip(), is_active=True)
+        .exclude(username=SYSTEM_USERNAME)
+        .first()
+    )
+    if user is None:
+        raise ValidationFailed(_("No active user has this username."), "username")
+    if Membership.objects.filter(user=user, organisation=organisation).exists():
+        raise Duplicate(_("This user is already a member of the organisation."), "username")
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=user,
+                organisation=organisation,
+                role_id=role,
+                countries=[] if all_countries else codes,
+                all_countries=all_countries,
+            )
+            record(
+                actor,
+                "membership.create",
+                membership,
+                organisation_id=organisation.pk,
+                changes=created(membership, ["user", "organisation", "role", "countries", "all_countries"]),
+            )
+    except IntegrityError:
+        raise Duplicate(_("This user is already a member of the organisation."), "username") from None
+    forget_grants(user)
+    return membership
+
+
 def _require_member_admin(actor: Any, membership: Membership) -> None:
     require_manager(actor, membership.organisation_id)
     _require_may_grant(actor, membership.role_id)

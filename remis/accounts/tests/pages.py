@@ -31,6 +31,7 @@ def administration_visits(world: Any) -> list[tuple[str, Any, str, dict[str, Any
         ("role-new-errors", admin, reverse("role_create"), {"code": "Bad Code", "name": ""}),
         ("members", admin, reverse("member_list", args=[be.pk]), None),
         ("members-empty", admin, reverse("member_list", args=[be.pk]) + "?q=zzz", None),
+        ("add-existing-errors", admin, reverse("member_add_existing", args=[be.pk]), {"username": ""}),
         ("invite-errors", admin, reverse("member_invite", args=[be.pk]), {"username": "a b"}),
         ("member", admin, member, None),
         ("member-errors", admin, member, {"role": "", "version": "1"}),

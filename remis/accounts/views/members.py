@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from remis.accounts import actions
-from remis.accounts.forms import AcceptForm, InviteForm, MemberFilterForm, MembershipForm
+from remis.accounts.forms import AcceptForm, AddExistingForm, InviteForm, MemberFilterForm, MembershipForm
 from remis.accounts.models import Membership, Organisation
 from remis.accounts.queries import (
     MemberFilters,
@@ -147,6 +147,38 @@ def member_invite(request: HttpRequest, organisation_id: int) -> HttpResponse:
         request,
         "accounts/members/invite.html",
         {"organisation": organisation, "form": form, "days": actions.INVITATION_DAYS},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def member_add_existing(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = _organisation(request, organisation_id)
+    if isinstance(organisation, HttpResponse):
+        return organisation
+    form = AddExistingForm(request.POST or None, roles=grantable_roles(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = actions.add_existing_member(
+                request.user,
+                organisation,
+                username=data["username"],
+                role=data["role"],
+                countries=data["countries"],
+                all_countries=data["all_countries"],
+            )
+        except PermissionDenied as error:
+            return forbidden(request, error.message)
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s is now a member.") % {"name": membership.user.display_name})
+            return redirect("member_detail", organisation_id=organisation.pk, user_id=membership.user_id)
+    return render(
+        request,
+        "accounts/members/add_existing.html",
+        {"organisation": organisation, "form": form},
         status=400 if form.errors else 200,
     )
 
