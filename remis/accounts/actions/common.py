@@ -84,6 +84,28 @@ def organisation_managers(organisation_id: int) -> int:
     ).count()
 
 
+def managed_organisations() -> set[int]:
+    """Organisations with at least one active administrator."""
+    codes = [r.code for r in Role.objects.all() if Perm.ORGANISATION_MANAGE in r.permissions]
+    return set(
+        Membership.objects.filter(role_id__in=codes, status=MembershipStatus.ACTIVE, user__is_active=True)
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+
+
+def keep_organisations_managed(before: set[int], field: str | None) -> None:
+    """A role change must not leave an organisation that had an administrator without one."""
+    if before - managed_organisations():
+        raise ValidationFailed(
+            _(
+                "This would leave an organisation without an active administrator (a role "
+                "holding organisation.manage). Give another role that right first."
+            ),
+            field,
+        )
+
+
 def keep_platform_managed(before: int, field: str | None) -> None:
     """Call after the write and its audit entry, with the count taken before the write."""
     if before and not platform_managers():

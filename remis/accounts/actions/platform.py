@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from remis.accounts import fields as rules
 from remis.accounts.actions.common import (
     check_version,
+    keep_organisations_managed,
     keep_platform_managed,
+    managed_organisations,
     platform_managers,
     refuse,
     save_versioned,
@@ -163,7 +165,8 @@ def update_role(
     actor: Any, role: Role, *, version: int, name: str | None = None, permissions: Iterable[str] | None = None
 ) -> dict[str, list[Any]]:
     """Rename a role or change what it may do, for everyone holding it. Refused when it
-    would leave nobody able to run the platform. Nothing changed: nothing written."""
+    would leave nobody able to run the platform, or an organisation without an
+    administrator. Nothing changed: nothing written."""
     require_platform(actor)
     check_version(role, version)
     errors: list[tuple[str, str]] = []
@@ -184,8 +187,9 @@ def update_role(
     if not changes:
         return changes
     with transaction.atomic():
-        before = platform_managers()
+        before, before_organisations = platform_managers(), managed_organisations()
         save_versioned(role, version, fields)
         record(actor, "role.update", role, changes=changes)
         keep_platform_managed(before, "permissions")
+        keep_organisations_managed(before_organisations, "permissions")
     return changes

@@ -110,3 +110,13 @@ def test_the_role_form_starts_from_the_roles_name_and_permissions(signed_in, wor
     assert 'value="Viewer (aggregates only)"' in page
     checked = re.findall(r'<input type="checkbox" name="permissions_\d" value="([\w.]+)"[^>]*checked', page)
     assert checked == ["stats.view"]
+
+
+def test_a_role_change_cannot_leave_organisations_without_an_administrator(api, world, paul):
+    administrator = api.as_(paul).get("/platform/roles/administrator").json()
+    kept = [p for p in administrator["permissions"] if p != "organisation.manage"]
+    response = api.patch(
+        "/platform/roles/administrator", {"version": administrator["version"], "permissions": kept}
+    )
+    assert response.status_code == 422 and "without an active administrator" in response.json()["detail"]
+    assert "organisation.manage" in Role.objects.get(code="administrator").permissions
