@@ -131,7 +131,6 @@ MEMBER_SORTS = {
     "role": ("role__name", "user__username"),
     "status": ("status", "user__username"),
 }
-INVITATION_EXPIRED = "invitation_expired"  # a status filter value: invited, link no longer valid
 
 
 @dataclass(frozen=True)
