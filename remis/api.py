@@ -115,10 +115,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from remis.accounts.api import organisation_router
+    from remis.accounts.api import platform_router as accounts_platform_router
     from remis.cases.api import persons_router
     from remis.cases.api import router as cases_router
     from remis.jobs.api import router as jobs_router
-    from remis.programmes.api import platform_router
+    from remis.programmes.api import platform_router as configuration_router
     from remis.programmes.api import router as programmes_router
     from remis.services.api import router as services_router
 
@@ -127,7 +129,11 @@ def _register_routers() -> None:
     api.add_router("/jobs", jobs_router)
     api.add_router("/programmes", programmes_router)
     api.add_router("/services", services_router)
-    api.add_router("/platform", platform_router)
+    # /platform: the platform operator's organisations and roles (accounts) and the shared
+    # configuration (programmes), under one prefix.
+    api.add_router("/platform", accounts_platform_router)
+    api.add_router("/platform", configuration_router)
+    api.add_router("/organisation", organisation_router)
 
 
 _register_routers()

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/tokens/", account_views.api_tokens, name="api_tokens"),
     path("accounts/password/", account_views.change_password, name="change_password"),
     path("my-work/", case_views.my_work, name="my_work"),
+    path("", include("remis.accounts.urls")),  # administration and invitations
     path("cases/", case_views.case_list, name="case_list"),
     path("cases/new/", case_views.register, name="case_register"),
     path(

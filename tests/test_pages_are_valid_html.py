@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from remis.accounts import actions as accounts
+from remis.accounts.tests.pages import administration_visits
 from remis.cases.tests.factories import PASSWORD, World, full_case
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,7 @@ def visits(world: World) -> list[Visit]:
             reverse("programme_settings", args=[world.programme.code]),
             {"effective_from": today.isoformat(), "currency": "EURO", "submission_response_days": "0"},
         ),
+        *(Visit(*visit) for visit in administration_visits(world)),
     ]
 
 
@@ -94,7 +96,7 @@ def render_pages(world: World, directory: Path) -> list[Path]:
                 response = client.get(visit.url)
             else:
                 response = client.post(visit.url, visit.data)
-            assert response.status_code in (200, 400), (visit.name, language, response.status_code)
+            assert response.status_code in (200, 400, 410), (visit.name, language, response.status_code)
             body = response.content.decode()
             assert f'<html lang="{language}"' in body, (visit.name, language)
             path = directory / f"{visit.name}.{language}.html"

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from remis.accounts.permissions import Perm
+from remis.accounts.queries import managed_organisation_ids, manages_platform
 from remis.accounts.scope import has_perm
 
 
@@ -20,5 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "register": has_perm(user, Perm.CASE_REGISTER),
             "post_arrival": has_perm(user, Perm.CASE_OPEN_POST_ARRIVAL),
             "audit": user.is_superuser or has_perm(user, Perm.AUDIT_VIEW_ALL),
+            "platform": manages_platform(user),
+            "organisation": bool(managed_organisation_ids(user)),
         }
     }

@@ -20,7 +20,9 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=32, choices=OrganisationType.choices)
     country = models.CharField(_("country"), max_length=2, help_text="ISO 3166-1 alpha-2")
-    active = models.BooleanField(default=True)
+    # A deactivated organisation's members lose every grant through it (accounts/scope.py).
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking of edits
 
     class Meta:
         ordering = ["name"]
@@ -35,6 +37,7 @@ class Role(models.Model):
     code = models.CharField(max_length=32, primary_key=True)
     name = models.CharField(max_length=100)
     permissions = models.JSONField(default=list)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking of edits
 
     def __str__(self) -> str:
         return self.name
@@ -54,6 +57,12 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class MembershipStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")  # created by an administrator; the invitation is not yet accepted
+    ACTIVE = "active", _("Active")  # the only status that grants anything (accounts/scope.py)
+    DEACTIVATED = "deactivated", _("Deactivated")  # ended by an administrator; may be reactivated
+
+
 class Membership(models.Model):
     """A user's place in one organisation: a role, and the countries it covers."""
 
@@ -64,6 +73,10 @@ class Membership(models.Model):
     # listed. `all_countries` is the explicit opt-in for headquarters staff.
     countries = models.JSONField(default=list, blank=True)
     all_countries = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    version = models.PositiveIntegerField(default=1)  # optimistic locking of edits
 
     class Meta:
         constraints = [
@@ -72,6 +85,23 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.role_id})"
+
+
+class Invitation(models.Model):
+    """A one-time link for an invited user to choose a password. Only the SHA-256 of the
+    token is stored: the link is shown once to the administrator, who passes it on."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
 
 
 def hash_token(raw: str) -> str:

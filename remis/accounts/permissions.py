@@ -77,3 +77,80 @@ _GROUP_LABELS = {
 SENSITIVE_GROUPS = tuple(SensitiveGroup)
 # (value, label) pairs, labels translated when shown: for form fields and audit readings.
 GROUP_CHOICES = [(str(group), _GROUP_LABELS[group.value]) for group in SENSITIVE_GROUPS]
+
+
+def permission_labels() -> dict[str, str]:
+    """What each permission lets a role do, in the reader's language (the role pages)."""
+    from django.utils.translation import gettext as _
+
+    return {
+        Perm.CASE_VIEW: _("Read the case records of the organisation's cases"),
+        Perm.CASE_REGISTER: _("Register new cases in the host country"),
+        Perm.CASE_OPEN_POST_ARRIVAL: _("Open a case for a returnee after arrival"),
+        Perm.CASE_CONFIRM_POST_ARRIVAL: _("Confirm, on the host side, a case opened after arrival"),
+        Perm.CASE_EDIT: _("Edit persons, households, categories and vulnerabilities"),
+        Perm.CASE_TRANSITION: _("Move cases along their journey"),
+        Perm.CASE_CLOSE: _("Close and reopen cases"),
+        Perm.CASE_SUBMIT: _("Submit cases to a reintegration partner"),
+        Perm.CASE_RESPOND: _("Accept or reject cases submitted to the organisation"),
+        Perm.CASE_COUNSELLING: _("Record counselling sessions and needs"),
+        Perm.CASE_CONSENT: _("Record consent given or withdrawn"),
+        Perm.CASE_TRAVEL: _("Record return travel"),
+        Perm.CASE_RECEPTION: _("Record reception on arrival"),
+        Perm.CASE_NOTE: _("Write notes on cases"),
+        Perm.CASE_DOCUMENT: _("Upload documents to cases"),
+        Perm.AUDIT_VIEW_ALL: _("Search the organisation's whole audit log"),
+        Perm.PROGRAMME_MANAGE: _("Create and configure programmes"),
+        Perm.STATS_VIEW: _("See aggregate statistics"),
+        Perm.PLATFORM_MANAGE: _(
+            "Run the platform: organisations, roles, shared configuration (no case data)"
+        ),
+        Perm.ORGANISATION_MANAGE: _("Manage the organisation's users and memberships"),
+        Perm.SENSITIVE_HEALTH: _(
+            "Sensitive: health details (medical conditions, disability, fitness to travel)"
+        ),
+        Perm.SENSITIVE_PROTECTION: _("Sensitive: protection and trafficking details"),
+        Perm.SENSITIVE_PSYCHOSOCIAL: _(
+            "Sensitive: psychosocial details (mental health, counselling content)"
+        ),
+        Perm.SENSITIVE_IDENTITY: _("Sensitive: identity and travel document numbers"),
+        Perm.PERSON_ERASE: _("Erase a person's personal data everywhere (legal erasure)"),
+        Perm.ASSESSMENT_RECORD: _("Record needs and vulnerability assessments"),
+        Perm.PLAN_EDIT: _("Draft and change reintegration plans"),
+        Perm.PLAN_APPROVE: _("Approve or return reintegration plans (never one's own)"),
+        Perm.PAYMENT_RECORD: _("Record instalments and deliveries of assistance"),
+        Perm.SERVICES_MANAGE: _("Keep the service and stakeholder map"),
+        Perm.REFERRAL_SEND: _("Refer plan items to service providers"),
+        Perm.REFERRAL_ANSWER: _("Answer referrals (a provider's own, or on its behalf)"),
+    }
+
+
+def permission_groups() -> list[tuple[str, list[Perm]]]:
+    """The permissions in the groups the role form shows them in, each group named."""
+    from django.utils.translation import gettext as _
+
+    sensitive = [g.permission for g in SENSITIVE_GROUPS]
+    administration = [
+        Perm.PLATFORM_MANAGE,
+        Perm.ORGANISATION_MANAGE,
+        Perm.PROGRAMME_MANAGE,
+        Perm.AUDIT_VIEW_ALL,
+        Perm.STATS_VIEW,
+        Perm.PERSON_ERASE,
+    ]
+    assistance = [
+        Perm.ASSESSMENT_RECORD,
+        Perm.PLAN_EDIT,
+        Perm.PLAN_APPROVE,
+        Perm.PAYMENT_RECORD,
+        Perm.SERVICES_MANAGE,
+        Perm.REFERRAL_SEND,
+        Perm.REFERRAL_ANSWER,
+    ]
+    cases = [p for p in Perm if p not in sensitive and p not in administration and p not in assistance]
+    return [
+        (_("Case records"), cases),
+        (_("Sensitive field groups"), sensitive),
+        (_("Reintegration assistance"), assistance),
+        (_("Administration and statistics"), administration),
+    ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from remis.accounts.models import Membership, Role
+from remis.accounts.models import Membership, MembershipStatus, Role
 from remis.accounts.permissions import Perm
 
 
@@ -42,7 +42,9 @@ def grants_for(user: Any) -> list[Grant]:
             countries=None if m.all_countries else frozenset(m.countries),
             permissions=roles.get(m.role_id, frozenset()),
         )
-        for m in Membership.objects.filter(user=user, organisation__active=True)
+        for m in Membership.objects.filter(
+            user=user, organisation__active=True, status=MembershipStatus.ACTIVE
+        )
     ]
     setattr(user, _CACHE_ATTR, tuple(grants))
     return grants

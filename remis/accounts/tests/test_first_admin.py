@@ -41,6 +41,12 @@ def test_an_empty_database_gets_its_organisation_administrator_and_operator(clie
     assert has_perm(operator, Perm.PLATFORM_MANAGE) and not has_perm(operator, Perm.CASE_VIEW)
     assert AuditEntry.objects.filter(action="organisation.create", actor__username="system").exists()
     assert client.login(username="amina", password=passwords["amina"])
+    # The administrator manages the organisation's users; the operator the organisations.
+    assert client.get(reverse("member_list", args=[org.pk])).status_code == 200
+    assert client.get(reverse("organisation_list")).status_code == 403
+    assert client.login(username="ops", password=passwords["ops"])
+    assert client.get(reverse("organisation_list")).status_code == 200
+    assert client.get(reverse("member_list", args=[org.pk])).status_code == 403
 
 
 def test_it_refuses_a_database_that_has_people(world):

@@ -1,4 +1,11 @@
-"""Writes on organisations, users, memberships and API tokens."""
+"""Writes on organisations, roles, users, memberships, invitations and API tokens.
+
+Split by who makes them: `platform` (organisations and roles, for platform operators),
+`members` (an organisation's users, for its administrators, and accepting an invitation),
+and here set-up (users with a password and memberships given directly, for the system
+actor and superusers: `manage.py create_first_admin`, the demo loader) and what every user
+does for themself (API tokens, language, password). Everything is importable from here.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +16,58 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from remis.accounts.actions.common import require_admin
+from remis.accounts.actions.members import (
+    INVITATION_DAYS,
+    accept_invitation,
+    add_existing_member,
+    check_invitation,
+    deactivate_membership,
+    invite_user,
+    reactivate_membership,
+    reissue_invitation,
+    revoke_invitation,
+    update_membership,
+    withdraw_invitation,
+)
+from remis.accounts.actions.platform import (
+    create_organisation,
+    create_role,
+    set_organisation_active,
+    update_organisation,
+    update_role,
+)
 from remis.accounts.models import ApiToken, Membership, Organisation, Role, User, hash_token
 from remis.accounts.scope import forget_grants
-from remis.accounts.system import SYSTEM_USERNAME, is_system
+from remis.accounts.system import SYSTEM_USERNAME
 from remis.audit.actions import created, record
 from remis.lib.countries import is_country
 from remis.lib.errors import PermissionDenied, ValidationFailed
 
-
-def _require_admin(actor: Any) -> None:
-    """Deployment set-up (organisations, users) is for superusers and the system actor
-    (set-up commands, the demo loader). No actor at all is refused, never waved through."""
-    if not (is_system(actor) or getattr(actor, "is_superuser", False)):
-        raise PermissionDenied()
-
-
-def create_organisation(actor: Any, *, name: str, kind: str, country: str) -> Organisation:
-    _require_admin(actor)
-    if not is_country(country):
-        raise ValidationFailed(_("Unknown country code “%(code)s”.") % {"code": country}, "country")
-    with transaction.atomic():
-        org = Organisation.objects.create(name=name, kind=kind, country=country.upper())
-        record(actor, "organisation.create", org, changes=created(org, ["name", "kind", "country"]))
-    return org
+__all__ = [
+    "INVITATION_DAYS",
+    "accept_invitation",
+    "add_existing_member",
+    "add_membership",
+    "change_password",
+    "check_invitation",
+    "create_organisation",
+    "create_role",
+    "create_user",
+    "deactivate_membership",
+    "invite_user",
+    "issue_api_token",
+    "reactivate_membership",
+    "reissue_invitation",
+    "revoke_api_token",
+    "revoke_invitation",
+    "set_language",
+    "set_organisation_active",
+    "update_membership",
+    "update_organisation",
+    "update_role",
+    "withdraw_invitation",
+]
 
 
 def create_user(
@@ -44,7 +80,7 @@ def create_user(
     email: str = "",
     is_superuser: bool = False,
 ) -> User:
-    _require_admin(actor)
+    require_admin(actor)
     if username.lower() == SYSTEM_USERNAME or User.objects.filter(username=username).exists():
         raise ValidationFailed(
             _("The username “%(username)s” is taken.") % {"username": username}, "username"
@@ -73,7 +109,7 @@ def add_membership(
     countries: Iterable[str] = (),
     all_countries: bool = False,
 ) -> Membership:
-    _require_admin(actor)
+    require_admin(actor)
     codes = sorted({c.upper() for c in countries})
     unknown = [c for c in codes if not is_country(c)]
     if unknown:

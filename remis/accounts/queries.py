@@ -1,0 +1,194 @@
+"""What administrators read: organisations and roles for platform operators, the members
+of an organisation for its administrators. Every read starts from the actor's rights, so a
+page or endpoint cannot forget them: another organisation is "not found", a colleague
+without the right is refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from remis.accounts.models import Invitation, Membership, MembershipStatus, Organisation, Role
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_for, grants_with, has_perm
+from remis.accounts.system import is_system
+from remis.lib.errors import NotFound, PermissionDenied
+
+
+def manages_platform(actor: Any) -> bool:
+    return is_system(actor) or getattr(actor, "is_superuser", False) or has_perm(actor, Perm.PLATFORM_MANAGE)
+
+
+def require_platform(actor: Any) -> None:
+    if not manages_platform(actor):
+        raise PermissionDenied()
+
+
+def managed_organisation_ids(actor: Any) -> set[int]:
+    return {g.organisation_id for g in grants_with(actor, Perm.ORGANISATION_MANAGE)}
+
+
+def require_manager(actor: Any, organisation_id: int) -> None:
+    """Another organisation is "not found"; one's own organisation without the right to
+    manage it is refused. The system actor (set-up commands) manages every one."""
+    if is_system(actor):
+        return
+    if organisation_id not in {g.organisation_id for g in grants_for(actor)}:
+        raise NotFound()
+    if organisation_id not in managed_organisation_ids(actor):
+        raise PermissionDenied()
+
+
+def managed_organisations(actor: Any) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(pk__in=managed_organisation_ids(actor), active=True).order_by("name")
+
+
+def get_managed_organisation(actor: Any, organisation_id: int) -> Organisation:
+    require_manager(actor, organisation_id)
+    organisation = Organisation.objects.filter(pk=organisation_id, active=True).first()
+    if organisation is None:
+        raise NotFound()
+    return organisation
+
+
+# ---- platform: organisations and roles -----------------------------------------------------
+
+ORGANISATION_SORTS = {
+    "name": ("name",),
+    "-name": ("-name",),
+    "country": ("country", "name"),
+    "type": ("kind", "name"),
+    "members": ("-members", "name"),
+}
+
+
+@dataclass(frozen=True)
+class OrganisationFilters:
+    q: str = ""
+    kind: str = ""
+    active: bool | None = None  # None: both
+    sort: str = "name"
+
+
+def organisation_list(actor: Any, filters: OrganisationFilters) -> QuerySet[Organisation]:
+    require_platform(actor)
+    rows = Organisation.objects.annotate(
+        members=Count("memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE))
+    )
+    if filters.q:
+        rows = rows.filter(name__icontains=filters.q.strip())
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.active is not None:
+        rows = rows.filter(active=filters.active)
+    return rows.order_by(*ORGANISATION_SORTS.get(filters.sort, ("name",)))
+
+
+def get_organisation(actor: Any, organisation_id: int) -> Organisation:
+    require_platform(actor)
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise NotFound()
+    return organisation
+
+
+def role_list(actor: Any) -> QuerySet[Role]:
+    require_platform(actor)
+    return Role.objects.annotate(
+        members=Count("membership", filter=Q(membership__status=MembershipStatus.ACTIVE))
+    ).order_by("name")
+
+
+def get_role(actor: Any, code: str) -> Role:
+    require_platform(actor)
+    role = Role.objects.filter(code=code).first()
+    if role is None:
+        raise NotFound()
+    return role
+
+
+def grantable_roles(actor: Any) -> QuerySet[Role]:
+    """The roles an administrator may give: none that runs the platform, unless they do."""
+    roles = Role.objects.order_by("name")
+    if manages_platform(actor):
+        return roles
+    return roles.exclude(code__in=platform_role_codes())
+
+
+def platform_role_codes() -> list[str]:
+    # Roles are a handful of rows; their permissions are JSON, read in Python on every engine.
+    return [r.code for r in Role.objects.all() if Perm.PLATFORM_MANAGE in r.permissions]
+
+
+# ---- an organisation's members --------------------------------------------------------------
+
+MEMBER_SORTS = {
+    "name": ("user__last_name", "user__first_name", "user__username"),
+    "username": ("user__username",),
+    "role": ("role__name", "user__username"),
+    "status": ("status", "user__username"),
+}
+
+
+@dataclass(frozen=True)
+class MemberFilters:
+    q: str = ""
+    status: str = ""  # a MembershipStatus value, or "" for all
+    role: str = ""
+    sort: str = "name"
+
+
+def member_list(actor: Any, organisation: Organisation, filters: MemberFilters) -> QuerySet[Membership]:
+    """The organisation's memberships with their user and role, and for the invited the
+    expiry of their latest pending link (`link_expires_at`, None when there is none)."""
+    require_manager(actor, organisation.pk)
+    pending = Invitation.objects.filter(
+        membership=OuterRef("pk"), accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    rows = (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user", "role")
+        .annotate(
+            link_expires_at=Subquery(pending.values("membership").annotate(m=Max("expires_at")).values("m"))
+        )
+    )
+    if filters.q:
+        for word in filters.q.split():
+            rows = rows.filter(
+                Q(user__username__icontains=word)
+                | Q(user__first_name__icontains=word)
+                | Q(user__last_name__icontains=word)
+                | Q(user__email__icontains=word)
+            )
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.role:
+        rows = rows.filter(role_id=filters.role)
+    return rows.order_by(*MEMBER_SORTS.get(filters.sort, MEMBER_SORTS["name"]))
+
+
+def get_member(actor: Any, organisation: Organisation, user_id: int) -> Membership:
+    require_manager(actor, organisation.pk)
+    membership = (
+        Membership.objects.select_related("user", "role", "organisation")
+        .filter(organisation=organisation, user_id=user_id)
+        .first()
+    )
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+def pending_invitation(membership: Membership) -> Invitation | None:
+    return (
+        membership.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def link_is_live(invitation: Invitation | None) -> bool:
+    return invitation is not None and invitation.pending and invitation.expires_at > timezone.now()

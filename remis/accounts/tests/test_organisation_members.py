@@ -1,0 +1,224 @@
+"""An organisation's administrators manage its members, and only its members: role and
+countries, deactivation and reactivation; never a platform role, never the last
+administrator; two administrators editing one membership do not overwrite each other."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from remis.accounts import actions
+from remis.accounts.models import Membership, Organisation, User
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_for, has_perm
+from remis.accounts.tests.conftest import fields_of
+from remis.audit.models import AuditEntry
+from remis.cases.tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _membership(user: User) -> Membership:
+    return Membership.objects.get(user=user)
+
+
+def test_an_administrator_lists_searches_and_filters_the_organisations_users(signed_in, world, olga):
+    client = signed_in(olga)
+    url = reverse("member_list", args=[world.be_office.pk])
+    page = client.get(url).content.decode()
+    assert "Alice" in page and "Carol" in page and "Dave" not in page and "Bob" not in page
+    found = client.get(url, {"q": "car"}).content.decode()
+    assert "Carol" in found and "Alice" not in found
+    by_role = client.get(url, {"role": "counsellor"}).content.decode()
+    assert "Alice" in by_role and "Carol" not in by_role
+    actions.invite_user(
+        olga,
+        world.be_office,
+        username="fatou",
+        first_name="Fatou",
+        last_name="Ndiaye",
+        role="counsellor",
+        countries=["BE"],
+    )
+    invited = client.get(url, {"status": "invited"}).content.decode()
+    assert "Fatou" in invited and "Alice" not in invited
+    assert "No user matches these filters." in client.get(url, {"q": "zzz"}).content.decode()
+
+
+def test_the_users_link_leads_an_administrator_to_their_organisation(signed_in, world, olga):
+    client = signed_in(olga)
+    assert reverse("my_organisation") in client.get(reverse("dashboard")).content.decode()
+    response = client.get(reverse("my_organisation"))
+    assert response["Location"] == reverse("member_list", args=[world.be_office.pk])
+
+
+def test_another_organisations_users_are_not_found(signed_in, api, world, olga, dave):
+    client = signed_in(olga)
+    assert client.get(reverse("member_list", args=[world.nl_office.pk])).status_code == 404
+    assert client.get(reverse("member_detail", args=[world.be_office.pk, dave.pk])).status_code == 404
+    api.as_(olga)
+    assert api.get(f"/organisation/{world.nl_office.pk}/users").status_code == 404
+    response = api.patch(
+        f"/organisation/{world.nl_office.pk}/users/{dave.pk}", {"version": 1, "role": "viewer"}
+    )
+    assert response.status_code == 404
+    assert _membership(dave).role_id == "counsellor"
+
+
+def test_a_member_without_the_right_is_refused(signed_in, api, world, carol, alice):
+    assert signed_in(carol).get(reverse("member_list", args=[world.be_office.pk])).status_code == 403
+    assert reverse("my_organisation") not in signed_in(carol).get(reverse("dashboard")).content.decode()
+    response = api.as_(carol).post(f"/organisation/{world.be_office.pk}/users/{alice.pk}/deactivate", {})
+    assert response.status_code == 403
+    assert _membership(alice).status == "active"
+
+
+def test_an_administrator_changes_a_members_role_and_countries(signed_in, world, olga, alice):
+    membership = _membership(alice)
+    url = reverse("member_detail", args=[world.be_office.pk, alice.pk])
+    response = signed_in(olga).post(
+        url, {"role": "case_worker", "countries": ["BE", "GN"], "version": str(membership.version)}
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert (membership.role_id, membership.countries, membership.version) == ("case_worker", ["BE", "GN"], 2)
+    fresh = User.objects.get(pk=alice.pk)
+    assert has_perm(fresh, Perm.CASE_RECEPTION) and not has_perm(fresh, Perm.CASE_REGISTER)
+    entry = AuditEntry.objects.get(action="membership.update")
+    assert entry.actor == olga and entry.organisation_id == world.be_office.pk
+    assert entry.changes["role"] == ["counsellor", "case_worker"]
+
+
+def test_two_administrators_editing_one_membership_do_not_overwrite_each_other(api, world, olga, alice):
+    second_admin = make_user("sami", world.be_office, "administrator", ["BE"])
+    path = f"/organisation/{world.be_office.pk}/users/{alice.pk}"
+    version = api.as_(olga).get(path).json()["version"]
+    first = api.patch(path, {"version": version, "countries": ["BE", "NL"]})
+    assert first.status_code == 200
+    second = api.as_(second_admin).patch(path, {"version": version, "role": "me_officer"})
+    assert second.status_code == 409 and fields_of(second) == ["version"]
+    assert (_membership(alice).role_id, _membership(alice).countries) == ("counsellor", ["BE", "NL"])
+
+
+def test_an_administrator_cannot_give_a_platform_role(api, world, olga, alice):
+    response = api.as_(olga).patch(
+        f"/organisation/{world.be_office.pk}/users/{alice.pk}", {"version": 1, "role": "platform_operator"}
+    )
+    assert response.status_code == 403
+    assert _membership(alice).role_id == "counsellor"
+
+
+def test_an_administrator_cannot_change_a_platform_operators_membership(api, world, olga, paul):
+    response = api.as_(olga).post(f"/organisation/{world.be_office.pk}/users/{paul.pk}/deactivate", {})
+    assert response.status_code == 403
+    assert _membership(paul).status == "active"
+
+
+def test_the_last_administrator_cannot_step_down_or_be_deactivated(signed_in, api, world, olga):
+    # The demo's superuser is an administrator of the office too: make olga the last one.
+    actions.deactivate_membership(olga, _membership(world.admin))
+    path = f"/organisation/{world.be_office.pk}/users/{olga.pk}"
+    api.as_(olga)
+    demoted = api.patch(path, {"version": 1, "role": "counsellor"})
+    assert demoted.status_code == 422 and fields_of(demoted) == ["role"]
+    gone = api.post(f"{path}/deactivate", {})
+    assert gone.status_code == 422 and "without an active administrator" in gone.json()["detail"]
+    page = signed_in(olga).post(
+        reverse("member_detail", args=[world.be_office.pk, olga.pk]),
+        {"role": "counsellor", "countries": ["BE"], "version": "1"},
+    )
+    assert page.status_code == 400 and "without an active administrator" in page.content.decode()
+    assert _membership(olga).role_id == "administrator" and _membership(olga).status == "active"
+
+
+def test_with_a_second_administrator_one_may_step_down(api, world, olga):
+    make_user("sami", world.be_office, "administrator", ["BE"])
+    actions.deactivate_membership(olga, _membership(world.admin))
+    response = api.as_(olga).patch(
+        f"/organisation/{world.be_office.pk}/users/{olga.pk}", {"version": 1, "role": "counsellor"}
+    )
+    assert response.status_code == 200
+    assert not has_perm(User.objects.get(pk=olga.pk), Perm.ORGANISATION_MANAGE)
+
+
+def test_a_deactivated_member_can_no_longer_sign_in_or_use_a_token(signed_in, world, olga, alice):
+    _token, raw = actions.issue_api_token(alice, name="script")
+    alice_browser = Client()
+    assert alice_browser.login(username="alice", password=PASSWORD)
+    url = reverse("member_detail", args=[world.be_office.pk, alice.pk])
+    page = signed_in(olga).get(url).content.decode()
+    assert 'data-confirm="Deactivate Alice?"' in page
+    assert signed_in(olga).post(url, {"step": "deactivate", "version": "1"}).status_code == 302
+
+    assert alice_browser.get(reverse("dashboard")).status_code == 302  # sent to sign in
+    assert not Client().login(username="alice", password=PASSWORD)
+    assert Client().get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+    assert grants_for(User.objects.get(pk=alice.pk)) == []
+    assert {"membership.deactivate", "user.deactivate"} <= set(
+        AuditEntry.objects.values_list("action", flat=True)
+    )
+
+    assert signed_in(olga).post(url, {"step": "reactivate", "version": "2"}).status_code == 302
+    assert Client().login(username="alice", password=PASSWORD)
+    assert Client().get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+
+
+def test_a_member_of_two_organisations_keeps_signing_in_for_the_other(world, olga, alice):
+    actions.add_membership(
+        world.admin, user=alice, organisation=world.nl_office, role="counsellor", countries=["NL"]
+    )
+    actions.deactivate_membership(olga, _membership_in(alice, world.be_office))
+    fresh = User.objects.get(pk=alice.pk)
+    assert fresh.is_active and [g.organisation_id for g in grants_for(fresh)] == [world.nl_office.pk]
+
+
+def _membership_in(user: User, organisation: Organisation) -> Membership:
+    return Membership.objects.get(user=user, organisation=organisation)
+
+
+def test_the_api_lists_members_with_paging_and_filters(api, world, olga):
+    api.as_(olga)
+    everyone = api.get(f"/organisation/{world.be_office.pk}/users", limit=2, sort="username").json()
+    assert everyone["count"] == 4 and [m["username"] for m in everyone["items"]] == ["admin", "alice"]
+    counsellors = api.get(f"/organisation/{world.be_office.pk}/users", role="counsellor").json()
+    assert [m["username"] for m in counsellors["items"]] == ["alice"]
+    bad = api.get(f"/organisation/{world.be_office.pk}/users", status="asleep")
+    assert bad.status_code == 422 and fields_of(bad) == ["status"]
+    unknown = api.get(f"/organisation/{world.be_office.pk}/users", role="wizard")
+    assert unknown.status_code == 422 and fields_of(unknown) == ["role"]
+
+
+def test_an_administrator_who_steps_down_is_taken_to_the_dashboard(signed_in, world, olga):
+    client = signed_in(olga)
+    url = reverse("member_detail", args=[world.be_office.pk, olga.pk])
+    response = client.post(url, {"role": "counsellor", "countries": ["BE"], "version": "1"})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    assert client.get(url).status_code == 403  # still a member, no longer an administrator
+
+
+def test_an_administrator_adds_a_user_of_another_organisation(signed_in, api, world, olga, dave):
+    page = signed_in(olga).post(
+        reverse("member_add_existing", args=[world.be_office.pk]),
+        {"username": "dave", "role": "me_officer", "countries": ["BE"]},
+    )
+    assert page.status_code == 302
+    fresh = User.objects.get(pk=dave.pk)
+    assert {g.organisation_id for g in grants_for(fresh)} == {world.be_office.pk, world.nl_office.pk}
+    assert AuditEntry.objects.filter(action="membership.create", actor=olga).exists()
+    api.as_(olga)
+    again = api.post(
+        f"/organisation/{world.be_office.pk}/users",
+        {"username": "dave", "role": "viewer", "countries": ["BE"]},
+    )
+    assert again.status_code == 409 and fields_of(again) == ["username"]
+    nobody = api.post(
+        f"/organisation/{world.be_office.pk}/users",
+        {"username": "ghost", "role": "viewer", "countries": ["BE"]},
+    )
+    assert nobody.status_code == 422 and fields_of(nobody) == ["username"]
+    system = api.post(
+        f"/organisation/{world.be_office.pk}/users",
+        {"username": "system", "role": "viewer", "all_countries": True},
+    )
+    assert system.status_code == 422

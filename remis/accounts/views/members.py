@@ -1,0 +1,305 @@
+"""An organisation administrator's pages: the members, inviting someone, one member's
+role, countries and status; and the invitee's page to accept (no sign-in needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from remis.accounts import actions
+from remis.accounts.forms import AcceptForm, AddExistingForm, InviteForm, MemberFilterForm, MembershipForm
+from remis.accounts.models import Membership, Organisation
+from remis.accounts.queries import (
+    MemberFilters,
+    get_managed_organisation,
+    get_member,
+    grantable_roles,
+    link_is_live,
+    managed_organisation_ids,
+    managed_organisations,
+    member_list,
+    pending_invitation,
+)
+from remis.accounts.views.common import add_errors, filter_values, page_query
+from remis.lib.countries import country_name
+from remis.lib.errors import DomainError, NotFound, PermissionDenied
+from remis.lib.pages import forbidden
+from remis.lib.paging import paginate
+
+LINK_SESSION_KEY = "remis_invitation_link"  # the link just made, shown once on the next page
+
+
+def _organisation(request: HttpRequest, organisation_id: int) -> Organisation | HttpResponse:
+    try:
+        return get_managed_organisation(request.user, organisation_id)
+    except NotFound:
+        raise Http404 from None
+    except PermissionDenied:
+        return forbidden(request, _("Only the organisation's administrators manage its users."))
+
+
+def _member(request: HttpRequest, organisation: Organisation, user_id: int) -> Membership:
+    try:
+        return get_member(request.user, organisation, user_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _countries_label(membership: Membership) -> str:
+    if membership.all_countries:
+        return _("All countries")
+    return ", ".join(country_name(c) for c in membership.countries) or "—"
+
+
+def _remember_link(request: HttpRequest, raw: str) -> None:
+    request.session[LINK_SESSION_KEY] = request.build_absolute_uri(reverse("invitation_accept", args=[raw]))
+
+
+@login_required
+def my_organisation(request: HttpRequest) -> HttpResponse:
+    """The users page of the organisation the administrator manages (a choice when several)."""
+    organisations = list(managed_organisations(request.user))
+    if len(organisations) == 1:
+        return redirect("member_list", organisation_id=organisations[0].pk)
+    if not organisations:
+        return forbidden(request, _("Only the organisation's administrators manage its users."))
+    return render(request, "accounts/members/choose.html", {"organisations": organisations})
+
+
+@login_required
+def member_list_page(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = _organisation(request, organisation_id)
+    if isinstance(organisation, HttpResponse):
+        return organisation
+    form = MemberFilterForm(request.GET or None)
+    values = filter_values(form)
+    filters = MemberFilters(
+        q=values.get("q") or "",
+        status=values.get("status") or "",
+        role=values.get("role") or "",
+        sort=values.get("sort") or "name",
+    )
+    page = paginate(member_list(request.user, organisation, filters), values.get("page") or 1)
+    now = timezone.now()
+    rows = [
+        {
+            "membership": m,
+            "countries": _countries_label(m),
+            "link_expired": m.status == "invited" and (m.link_expires_at is None or m.link_expires_at <= now),
+        }
+        for m in page.object_list
+    ]
+    return render(
+        request,
+        "accounts/members/member_list.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "filtered": any(values.get(k) for k in ("q", "status", "role")),
+            "previous_query": page_query(request.GET, page.number - 1),
+            "next_query": page_query(request.GET, page.number + 1),
+        },
+    )
+
+
+@login_required
+def member_invite(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = _organisation(request, organisation_id)
+    if isinstance(organisation, HttpResponse):
+        return organisation
+    form = InviteForm(request.POST or None, roles=grantable_roles(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership, raw = actions.invite_user(
+                request.user,
+                organisation,
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                role=data["role"],
+                countries=data["countries"],
+                all_countries=data["all_countries"],
+            )
+        except PermissionDenied as error:
+            return forbidden(request, error.message)
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            _remember_link(request, raw)
+            return redirect("member_detail", organisation_id=organisation.pk, user_id=membership.user_id)
+    return render(
+        request,
+        "accounts/members/invite.html",
+        {"organisation": organisation, "form": form, "days": actions.INVITATION_DAYS},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def member_add_existing(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = _organisation(request, organisation_id)
+    if isinstance(organisation, HttpResponse):
+        return organisation
+    form = AddExistingForm(request.POST or None, roles=grantable_roles(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = actions.add_existing_member(
+                request.user,
+                organisation,
+                username=data["username"],
+                role=data["role"],
+                countries=data["countries"],
+                all_countries=data["all_countries"],
+            )
+        except PermissionDenied as error:
+            return forbidden(request, error.message)
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s is now a member.") % {"name": membership.user.display_name})
+            return redirect("member_detail", organisation_id=organisation.pk, user_id=membership.user_id)
+    return render(
+        request,
+        "accounts/members/add_existing.html",
+        {"organisation": organisation, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _membership_form(request: HttpRequest, membership: Membership, data: Any = None) -> MembershipForm:
+    initial = {
+        "role": membership.role_id,
+        "countries": membership.countries,
+        "all_countries": membership.all_countries,
+        "version": membership.version,
+    }
+    roles = list(grantable_roles(request.user))
+    if membership.role_id not in {r.code for r in roles}:
+        roles.append(membership.role)  # shown as it is, though this administrator cannot give it
+    return MembershipForm(data, initial=initial, roles=roles)
+
+
+STATUS_STEPS: dict[str, tuple[Callable[..., Any], Any]] = {
+    "deactivate": (actions.deactivate_membership, gettext_lazy("The member is deactivated.")),
+    "reactivate": (actions.reactivate_membership, gettext_lazy("The member is active again.")),
+    "revoke": (actions.revoke_invitation, gettext_lazy("The invitation link no longer works.")),
+    "withdraw": (actions.withdraw_invitation, gettext_lazy("The invitation is withdrawn.")),
+}
+
+
+def _after_change(request: HttpRequest, organisation: Organisation, user_id: int) -> HttpResponse:
+    """Back to the member's page, unless the administrator changed themself out of the
+    right to see it (stepped down, or deactivated their own membership)."""
+    if organisation.pk not in managed_organisation_ids(request.user):
+        return redirect("dashboard")
+    return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
+
+
+@login_required
+def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> HttpResponse:
+    organisation = _organisation(request, organisation_id)
+    if isinstance(organisation, HttpResponse):
+        return organisation
+    membership = _member(request, organisation, user_id)
+    form = _membership_form(request, membership)
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        version = request.POST.get("version", "")
+        try:
+            if step in STATUS_STEPS:
+                action, done = STATUS_STEPS[step]
+                if step in ("deactivate", "reactivate"):
+                    action(request.user, membership, version=int(version) if version.isdigit() else None)
+                else:
+                    action(request.user, membership)
+                messages.success(request, str(done))
+                if step == "withdraw":
+                    return redirect("member_list", organisation_id=organisation.pk)
+                return _after_change(request, organisation, user_id)
+            if step == "new_link":
+                _remember_link(request, actions.reissue_invitation(request.user, membership))
+                return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
+            form = _membership_form(request, membership, request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                changes = actions.update_membership(
+                    request.user,
+                    membership,
+                    version=data["version"] or 0,
+                    role=data["role"],
+                    countries=data["countries"],
+                    all_countries=data["all_countries"],
+                )
+                messages.success(request, _("Saved.") if changes else _("Nothing was changed."))
+                return _after_change(request, organisation, user_id)
+        except DomainError as error:
+            if step == "" and any(field in form.fields for field, _m in error.errors):
+                add_errors(form, error)
+            else:
+                messages.error(request, error.message)
+                return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
+    invitation = pending_invitation(membership) if membership.status == "invited" else None
+    return render(
+        request,
+        "accounts/members/member_detail.html",
+        {
+            "organisation": organisation,
+            "membership": membership,
+            "member": membership.user,
+            "countries": _countries_label(membership),
+            "form": form,
+            "invitation": invitation,
+            "link_live": link_is_live(invitation),
+            "new_link": request.session.pop(LINK_SESSION_KEY, None),
+            "is_self": membership.user_id == request.user.pk,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@csrf_protect
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitee's page: no sign-in, the link is the proof. A used, withdrawn or expired
+    link says so (status 410), and nothing else."""
+    try:
+        invitation = actions.check_invitation(token)
+    except DomainError as error:
+        return render(request, "accounts/invitation.html", {"problem": error.message}, status=410)
+    form = AcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.accept_invitation(token, password=form.cleaned_data["password"])
+        except DomainError as error:
+            if error.field == "password":
+                form.add_error("password", error.message)
+            else:
+                return render(request, "accounts/invitation.html", {"problem": error.message}, status=410)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to REMIS. Your password is set."))
+            return redirect("dashboard")
+    membership = invitation.membership
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"form": form, "member": membership.user, "organisation": membership.organisation},
+        status=400 if form.errors else 200,
+    )
