@@ -138,7 +138,12 @@ def validate(
         codes = [c.code for c in form.choices[question.code]]
         stored, problem = _clean(question, codes, value)
         if problem:
-            problems.append((_field(question), f"“{question.text}”: {problem}"))
+            problems.append(
+                (
+                    _field(question),
+                    _("“%(question)s”: %(problem)s") % {"question": question.text, "problem": problem},
+                )
+            )
         else:
             cleaned[question.code] = stored
     return cleaned, problems
