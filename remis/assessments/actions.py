@@ -210,6 +210,21 @@ def revise_assessment(actor: Any, assessment: Assessment) -> Assessment:
     return draft
 
 
+def _decidable(assessment: Assessment, groups: frozenset[str], wanted: set[str]) -> dict[str, AssessmentFlag]:
+    """The pending flags the actor may decide, by code; refuses a code not among them."""
+    pending = assessment.flags.select_related("vulnerability").filter(decision=FlagDecision.PENDING)
+    decidable = {f.vulnerability.code: f for f in pending if shows(groups, f.vulnerability.sensitive_group)}
+    unknown = sorted(wanted - set(decidable))
+    if unknown:
+        raise ValidationFailed(
+            _("“%(code)s” is not a flag of this assessment awaiting confirmation.") % {"code": unknown[0]},
+            "flags",
+        )
+    if not decidable:
+        raise ValidationFailed(_("No flag of this assessment awaits your confirmation."), "flags")
+    return decidable
+
+
 def confirm_flags(
     actor: Any, assessment: Assessment, confirmed: Iterable[str], *, expected_version: int
 ) -> Assessment:
@@ -223,24 +238,19 @@ def confirm_flags(
     if assessment.status != AssessmentStatus.COMPLETED:
         raise ValidationFailed(_("Complete the assessment before confirming its flags."), "flags")
     groups = groups_on_case(actor, case)
-    pending = {
-        f.vulnerability.code: f
-        for f in assessment.flags.select_related("vulnerability").filter(decision=FlagDecision.PENDING)
-    }
     wanted = set(confirmed)
-    decidable = {code: f for code, f in pending.items() if shows(groups, f.vulnerability.sensitive_group)}
-    unknown = sorted(wanted - set(decidable))
-    if unknown:
-        raise ValidationFailed(
-            _("“%(code)s” is not a flag of this assessment awaiting confirmation.") % {"code": unknown[0]},
-            "flags",
-        )
-    if not decidable:
-        raise ValidationFailed(_("No flag of this assessment awaits your confirmation."), "flags")
-    now = timezone.now()
-    yes = sorted(code for code in decidable if code in wanted)
-    no = sorted(code for code in decidable if code not in wanted)
     with transaction.atomic():
+        # Under the assessment's row lock, so of two decisions made from the same read one
+        # wins and the other is a Conflict, not a decision on flags already decided.
+        locked = (
+            Assessment.objects.select_for_update().filter(pk=assessment.pk).values_list("version", flat=True)
+        )
+        if locked.first() != expected_version:
+            raise Conflict()
+        decidable = _decidable(assessment, groups, wanted)
+        now = timezone.now()
+        yes = sorted(code for code in decidable if code in wanted)
+        no = sorted(code for code in decidable if code not in wanted)
         for code, flag in decidable.items():
             flag.decision = FlagDecision.CONFIRMED if code in wanted else FlagDecision.DECLINED
             flag.decided_by = actor

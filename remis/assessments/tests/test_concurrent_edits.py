@@ -31,9 +31,11 @@ def test_two_decisions_on_the_same_flags_one_wins(parallel_db, world):
     other = make_user("bintou", world.gn_partner, "case_worker", ["GN"])
     done = actions.record_assessment(world.bob, case, answers(), complete=True)
 
+    read = done.version  # both decide on the assessment as they read it
+
     def decide(user, confirmed):
         mine = Assessment.objects.get(pk=done.pk)
-        return actions.confirm_flags(user, mine, confirmed, expected_version=mine.version)
+        return actions.confirm_flags(user, mine, confirmed, expected_version=read)
 
     results = parallel_db(lambda: decide(world.bob, ["medical_condition"]), lambda: decide(other, []))
     assert sum(isinstance(r, Conflict) for r in results) == 1, results
