@@ -118,7 +118,7 @@ def record_assessment(
             case_uuid=case.uuid,
             changes={
                 "instrument": [None, f"{instrument.code} v{instrument.version}"],
-                "status": [None, assessment.status],
+                "assessment_status": [None, assessment.status],
                 "assessed_on": [None, day.isoformat()],
                 "proposed_flags": [None, proposed],
                 **_answer_changes(form, None, cleaned),
@@ -158,7 +158,7 @@ def save_assessment(
             cleaned[question.code] = assessment.answers[question.code]
     _raise(problems + answer_problems)
     with transaction.atomic():
-        before = {"status": assessment.status, "assessed_on": assessment.assessed_on.isoformat()}
+        before = {"assessment_status": assessment.status, "assessed_on": assessment.assessed_on.isoformat()}
         answer_changes = _answer_changes(form, assessment.answers, cleaned)
         assessment.answers = cleaned
         assessment.assessed_on = day
@@ -166,7 +166,7 @@ def save_assessment(
         save_versioned(
             assessment, expected_version, ["answers", "assessed_on", "status", "completed_by", "completed_at"]
         )
-        after = {"status": assessment.status, "assessed_on": day.isoformat()}
+        after = {"assessment_status": assessment.status, "assessed_on": day.isoformat()}
         changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]} | answer_changes
         if complete:
             changes["proposed_flags"] = [None, proposed]

@@ -10,7 +10,7 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from remis.accounts.permissions import SENSITIVE_GROUPS
-        from remis.assessments import erasure, panels, rules
+        from remis.assessments import audit_fields, erasure, panels, rules
         from remis.audit.erasure import register_eraser
         from remis.audit.registry import register_personal_fields
         from remis.cases import lifecycle, policy
@@ -30,3 +30,4 @@ class AssessmentsConfig(AppConfig):
         register_eraser("assessments.text_answers", erasure.erase_assessment_text)
         lifecycle.register_guard(lifecycle.Stage.PLAN, rules.GUARD_NAME, rules.needs_completed_assessment)
         register_case_panel(panels.PANEL)
+        audit_fields.register()

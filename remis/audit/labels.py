@@ -43,6 +43,11 @@ ACTION_LABELS = {
     "programme.settings_change": _("Changed the programme settings"),
     "programme.set_funders": _("Linked the programme's funders"),
     "programme.create_grouping": _("Created a country grouping"),
+    "assessment.create": _("Recorded an assessment"),
+    "assessment.update": _("Changed an assessment"),
+    "assessment.revise": _("Started a revision of an assessment"),
+    "assessment.confirm_flags": _("Decided on proposed vulnerability flags"),
+    "config.load_instruments": _("Loaded the shipped assessment instruments"),
 }
 
 

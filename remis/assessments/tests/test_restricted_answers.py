@@ -71,3 +71,5 @@ def test_the_history_masks_health_answers(world, bob, case):
     shown = describe_entries(entries, groups=frozenset({"protection", "psychosocial", "identity"}))
     text = str([(c.field, c.before, c.after) for e in shown for c in e.changes])
     assert "chronic_illness" not in text and "Restricted" in text
+    assert shown[0].action_label == "Recorded an assessment"
+    assert "Answers · Health" in [c.label for c in shown[0].changes]
