@@ -157,14 +157,19 @@ def save_assessment(
         if not shows(groups, question.sensitive_group) and question.code in assessment.answers:
             cleaned[question.code] = assessment.answers[question.code]
     _raise(problems + answer_problems)
+    answer_changes = _answer_changes(form, assessment.answers, cleaned)
+    if not complete and not answer_changes and day == assessment.assessed_on:
+        return assessment  # saved untouched: no new version, no audit entry
     with transaction.atomic():
         before = {"assessment_status": assessment.status, "assessed_on": assessment.assessed_on.isoformat()}
-        answer_changes = _answer_changes(form, assessment.answers, cleaned)
         assessment.answers = cleaned
         assessment.assessed_on = day
+        assessment.updated_at = timezone.now()
         proposed = _complete(actor, assessment, form) if complete else []
         save_versioned(
-            assessment, expected_version, ["answers", "assessed_on", "status", "completed_by", "completed_at"]
+            assessment,
+            expected_version,
+            ["answers", "assessed_on", "status", "completed_by", "completed_at", "updated_at"],
         )
         after = {"assessment_status": assessment.status, "assessed_on": day.isoformat()}
         changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]} | answer_changes
@@ -256,7 +261,8 @@ def confirm_flags(
             flag.decided_by = actor
             flag.decided_at = now
             flag.save(update_fields=["decision", "decided_by", "decided_at"])
-        save_versioned(assessment, expected_version, [])
+        assessment.updated_at = now
+        save_versioned(assessment, expected_version, ["updated_at"])
         if yes:
             case = Case.objects.select_for_update().get(pk=case.pk)
             current = list(case.vulnerabilities.all())

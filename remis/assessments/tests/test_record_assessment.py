@@ -111,3 +111,10 @@ def test_a_save_from_an_outdated_read_is_a_conflict(world, bob, case):
     with pytest.raises(Conflict):
         actions.save_assessment(bob, stale, {"housing": "shelter"}, expected_version=1)
     assert Assessment.objects.get(pk=draft.pk).answers == {"housing": "owned"}
+
+
+def test_a_draft_saved_untouched_writes_nothing(world, bob, case):
+    draft = actions.record_assessment(bob, case, {"housing": "rented"})
+    actions.save_assessment(bob, draft, {"housing": "rented"}, expected_version=1)
+    assert Assessment.objects.get(pk=draft.pk).version == 1
+    assert not AuditEntry.objects.filter(action="assessment.update").exists()
