@@ -41,3 +41,14 @@ def test_the_refusal_is_in_the_readers_language(world, bob, at_assessment):
     with translation.override("fr"), pytest.raises(TransitionRefused) as raised:
         case_actions.transition_case(bob, at_assessment, "plan")
     assert "évaluation" in raised.value.message
+
+
+def test_the_cases_tests_helper_lifts_this_guard_and_puts_it_back(world, bob, at_assessment):
+    from remis.cases import lifecycle
+    from remis.cases.tests.factories import only_cases_guards
+
+    with only_cases_guards():
+        assert "assessments.completed_assessment" not in dict(lifecycle.guards_for("plan"))
+    assert "assessments.completed_assessment" in dict(lifecycle.guards_for("plan"))
+    with pytest.raises(TransitionRefused):
+        case_actions.transition_case(bob, at_assessment, "plan")

@@ -57,18 +57,9 @@ def only_the_cases_guards() -> Any:
     guards of their own on its stages from their AppConfig.ready() (assessments: a completed
     assessment before Reintegration plan; assistance: an approved plan before Assistance),
     which these tests cannot satisfy without importing those apps, and which those apps
-    test themselves. So each cases test runs with the guards the cases app registered
-    ("cases.*") and any it registers itself; the others come back afterwards, in order."""
-    from remis.cases import lifecycle
+    test themselves. So each cases test runs with the cases app's guards only
+    (`factories.only_cases_guards`); the others come back afterwards."""
+    from remis.cases.tests.factories import only_cases_guards
 
-    lifted = [
-        (stage, name, guard)
-        for stage in lifecycle.Stage
-        for name, guard in lifecycle.guards_for(stage)
-        if not name.startswith("cases.")
-    ]
-    for _stage, name, _guard in lifted:
-        lifecycle.unregister(name)
-    yield
-    for stage, name, guard in lifted:
-        lifecycle.register_guard(stage, name, guard)
+    with only_cases_guards():
+        yield
