@@ -121,6 +121,7 @@ def parallel_db(transactional_db: Any) -> Iterator[Callable[..., list[Any]]]:
     from django.core.management import call_command
 
     call_command("sync_defaults", stdout=io.StringIO())
+    call_command("load_instruments", stdout=io.StringIO())  # the assessments app's shipped instruments
     yield run_together
     empty_audit_log()
 

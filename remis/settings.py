@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "remis.programmes",
     "remis.cases",
     "remis.services",
+    "remis.assessments",
     "remis.jobs",
     "remis.demo",
 ]

@@ -52,5 +52,6 @@ urlpatterns = [
     path("services/sheets/<str:country>/", service_views.country_sheet, name="country_sheet"),
     path("services/sheets/<str:country>/pdf/", service_views.country_sheet_pdf, name="country_sheet_pdf"),
     path("", include("remis.programmes.urls")),
+    path("", include("remis.assessments.urls")),
     path("api/v1/", api.urls),
 ]

@@ -73,6 +73,11 @@ ACTION_LABELS = {
     "services.quality_assessment": _("Recorded a provider's quality assessment"),
     "services.stakeholder_create": _("Added a stakeholder"),
     "services.stakeholder_update": _("Edited a stakeholder"),
+    "assessment.create": _("Recorded an assessment"),
+    "assessment.update": _("Changed an assessment"),
+    "assessment.revise": _("Started a revision of an assessment"),
+    "assessment.confirm_flags": _("Decided on proposed vulnerability flags"),
+    "config.load_instruments": _("Loaded the shipped assessment instruments"),
 }
 
 

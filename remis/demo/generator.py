@@ -9,6 +9,7 @@ and audit would turn minutes into hours at a million cases; one audit entry reco
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import random
@@ -24,6 +25,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from remis.assessments.models import Assessment, AssessmentFlag
+from remis.assessments.synthetic import SyntheticAnswers
 from remis.audit.actions import record
 from remis.cases.actions.journey import RECEPTION_FIELDS
 from remis.cases.actions.registration import PERSON_FIELDS
@@ -112,6 +115,8 @@ class Batch:
     receptions: list[tuple[Any, ...]] = field(default_factory=list)
     workers: list[tuple[Any, ...]] = field(default_factory=list)
     vulnerabilities: list[tuple[Any, ...]] = field(default_factory=list)
+    assessments: list[tuple[Any, ...]] = field(default_factory=list)
+    assessment_flags: list[tuple[Any, ...]] = field(default_factory=list)
     # (country of origin, year) per case, in order: the writer numbers the references,
     # which must run in sequence across batches built in parallel.
     references: list[tuple[str, int]] = field(default_factory=list)
@@ -166,6 +171,9 @@ class Generator:
         self.counters = dict(ReferenceCounter.objects.values_list("prefix", "last"))
         self.person_id = self.first_person_id = next_id(Person)
         self.case_id = self.first_case_id = next_id(Case)
+        # At most one assessment per case: batch n's ids start where its cases' do.
+        self.assessment_id = self.first_assessment_id = next_id(Assessment)
+        self.synthetic = SyntheticAnswers.in_force(self.today)
         # Hosts by weight across programmes, then an origin by its programme's weights.
         self.hosts = [(demo, host) for demo in world.programmes for host in demo.hosts]
         self.host_weights = list(accumulate(demo.hosts[host] for demo, host in self.hosts))
@@ -182,6 +190,7 @@ class Generator:
         in any process and order and still fit together (person ids leave gaps)."""
         self.rng = random.Random(f"{self.seed}-{number}")
         self.case_id = self.first_case_id + number * self.batch_size
+        self.assessment_id = self.first_assessment_id + number * self.batch_size
         self.person_id = self.first_person_id + number * self.batch_size * MAX_PEOPLE_PER_CASE
 
     def number_references(self, batch: Batch) -> None:
@@ -425,6 +434,54 @@ class Generator:
         if rng.random() < 0.2 and self.vulnerabilities:
             for vid in rng.sample(self.vulnerabilities, rng.randint(1, 2)):
                 batch.vulnerabilities.append((case_id, vid))
+        assessor = case_worker or counsellor
+        if Stage.ASSESSMENT in reached and assessor and self.synthetic:
+            known = {"age": age, "household_size": len(members)}
+            self._assessment(batch, case_id, on(Stage.ASSESSMENT), assessor, known, Stage.PLAN in reached)
+
+    def _assessment(
+        self, batch: Batch, case_id: int, day: dt.date, by: int, known: dict[str, Any], completed: bool
+    ) -> None:
+        """A completed assessment for a case that went on to the plan (the lifecycle asks for
+        one), with its flags decided and the confirmed ones on the case; a draft for half the
+        cases still at assessment."""
+        rng, synthetic = self.rng, self.synthetic
+        assert synthetic is not None
+        if not completed and rng.random() < 0.5:
+            return
+        answers = synthetic.answers(rng, known, share=1.0 if completed else 0.5)
+        assessment_id = self.assessment_id
+        self.assessment_id += 1
+        at = self._at(day)
+        batch.assessments.append(
+            (
+                assessment_id,
+                self._uuid(),
+                case_id,
+                synthetic.instrument_id,
+                "completed" if completed else "draft",
+                json.dumps(answers),
+                day,
+                by,
+                at,
+                at,
+                by if completed else None,
+                at if completed else None,
+                1,
+            )
+        )
+        if not completed:
+            return
+        # The case's random vulnerabilities are the last rows of the batch's list.
+        held = {vid for cid, vid in batch.vulnerabilities[-2:] if cid == case_id}
+        for vulnerability in synthetic.proposed(answers):
+            confirmed = rng.random() < 0.85
+            batch.assessment_flags.append(
+                (assessment_id, vulnerability.pk, "confirmed" if confirmed else "declined", by, at)
+            )
+            if confirmed and vulnerability.pk not in held:
+                batch.vulnerabilities.append((case_id, vulnerability.pk))
+                held.add(vulnerability.pk)
 
     def _sharing(
         self,
@@ -577,6 +634,30 @@ def write(batch: Batch) -> None:
     )
     put(Case.assigned_workers.through, ("case", "user"), batch.workers)
     put(Case.vulnerabilities.through, ("case", "vulnerability"), batch.vulnerabilities)
+    put(
+        Assessment,
+        (
+            "id",
+            "uuid",
+            "case",
+            "instrument",
+            "status",
+            "answers",
+            "assessed_on",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "completed_by",
+            "completed_at",
+            "version",
+        ),
+        batch.assessments,
+    )
+    put(
+        AssessmentFlag,
+        ("assessment", "vulnerability", "decision", "decided_by", "decided_at"),
+        batch.assessment_flags,
+    )
 
 
 ROW_LISTS = (
@@ -592,6 +673,8 @@ ROW_LISTS = (
     "receptions",
     "workers",
     "vulnerabilities",
+    "assessments",
+    "assessment_flags",
 )
 _GENERATOR: Generator | None = None  # set before the worker processes fork
 
@@ -663,7 +746,7 @@ def generate_cases(
     with transaction.atomic():
         for prefix, last in generator.counters.items():
             ReferenceCounter.objects.update_or_create(prefix=prefix, defaults={"last": last})
-        reset_sequences([Person, Case])
+        reset_sequences([Person, Case, Assessment])
         marker = ReferenceCounter.objects.order_by("prefix").first()
         if marker is not None:
             record(

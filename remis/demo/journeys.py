@@ -20,8 +20,9 @@ from remis.demo.world import World
 from remis.programmes.models import MigrantCategory
 
 HOST, ORIGIN = "BE", "GN"  # the corridor whose counsellor and case worker act (world.yaml)
-# How far each played case goes: registered only, up to return planned, arrived, received.
-DEPTHS = ("registered", "submitted", "accepted", "returned", "reception", "reception")
+# How far each played case goes: registered only, up to return planned, arrived, received,
+# assessed (needs and vulnerabilities, flags confirmed) and on to the reintegration plan.
+DEPTHS = ("registered", "submitted", "accepted", "returned", "reception", "reception", "plan")
 
 
 def play_journeys(world: World, seed: int = 2026) -> list[Case]:
@@ -93,4 +94,24 @@ def play_journeys(world: World, seed: int = 2026) -> list[Case]:
         case.refresh_from_db()
         actions.transition_case(case_worker, case, Stage.RECEPTION)
         actions.add_note(case_worker, case, "Met at the airport; staying with an uncle in Ratoma.")
+        if depth == "plan":
+            _assess(case_worker, case, rng)
     return played
+
+
+def _assess(case_worker: User, case: Case, rng: random.Random) -> None:
+    """The case worker assesses the returnee, confirms the proposed flags and moves the case
+    on to the reintegration plan (which needs a completed assessment)."""
+    from remis.assessments import actions as assessments
+    from remis.assessments.synthetic import SyntheticAnswers
+
+    synthetic = SyntheticAnswers.in_force()
+    if synthetic is None:
+        return
+    actions.transition_case(case_worker, case, Stage.ASSESSMENT)
+    answers = synthetic.answers(rng, {"age": 38, "household_size": 4, "chronic_illness": "yes"})
+    assessment = assessments.record_assessment(case_worker, case, answers, complete=True)
+    codes = list(assessment.flags.values_list("vulnerability__code", flat=True))
+    assessments.confirm_flags(case_worker, assessment, codes, expected_version=assessment.version)
+    case.refresh_from_db()
+    actions.transition_case(case_worker, case, Stage.PLAN)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -20,6 +22,28 @@ from remis.programmes import actions as programmes
 from remis.programmes.models import MigrantCategory, PartnerRole, Programme
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@contextmanager
+def only_cases_guards() -> Iterator[None]:
+    """Lift the lifecycle guards that later apps registered (any not named "cases.*") for
+    the duration, and put them back after, in their order. For tests of the cases app's own
+    journey; each later app tests its guard itself."""
+    from remis.cases import lifecycle
+
+    lifted = [
+        (stage, name, guard)
+        for stage in lifecycle.Stage
+        for name, guard in lifecycle.guards_for(stage)
+        if not name.startswith("cases.")
+    ]
+    for _stage, name, _guard in lifted:
+        lifecycle.unregister(name)
+    try:
+        yield
+    finally:
+        for stage, name, guard in lifted:
+            lifecycle.register_guard(stage, name, guard)
 
 
 class PersonDataFactory(factory.Factory):

@@ -1,0 +1,85 @@
+"""The assessment form, built from the instrument's questions: select-one as radio buttons,
+select-multiple as checkboxes, dates with ISO values. Questions of sensitive groups the
+reader does not hold are left out (their stored answers are kept by the action)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from remis.assessments.answers import Form
+from remis.assessments.models import Question, QuestionType
+from remis.cases.policy import Groups, shows
+from remis.lib.widgets import IsoDateInput
+
+PREFIX = "q_"
+
+
+def _field(question: Question, form: Form) -> forms.Field:
+    choices = [(c.code, c.text) for c in form.choices[question.code]]
+    label = question.text
+    help_text = _("Required to complete the assessment.") if question.required else ""
+    common: dict[str, Any] = {"label": label, "required": False, "help_text": help_text}
+    if question.kind in (QuestionType.SELECT_ONE, QuestionType.YES_NO):
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if question.kind == QuestionType.SELECT_MULTIPLE:
+        return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
+    if question.kind == QuestionType.DATE:
+        return forms.DateField(widget=IsoDateInput, **common)
+    if question.kind == QuestionType.TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, **common)
+    # Numbers are checked by the action, which names the question and its bounds.
+    return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), max_length=20, **common)
+
+
+class AssessmentForm(forms.Form):
+    assessed_on = forms.DateField(label=_("Date of the assessment"), widget=IsoDateInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, instrument_form: Form, groups: Groups, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument_form = instrument_form
+        self.sections: list[tuple[str, list[str]]] = []
+        by_dimension: dict[str, list[str]] = {}
+        for question in instrument_form.questions:
+            if not shows(groups, question.sensitive_group):
+                continue
+            name = PREFIX + question.code
+            self.fields[name] = _field(question, instrument_form)
+            by_dimension.setdefault(question.get_dimension_display(), []).append(name)
+        self.sections = list(by_dimension.items())
+
+    @staticmethod
+    def initial_from(answers: dict[str, Any]) -> dict[str, Any]:
+        return {PREFIX + code: value for code, value in answers.items()}
+
+    def answers(self) -> dict[str, Any]:
+        """The answers by question code ("" and [] for unanswered)."""
+        return {
+            name.removeprefix(PREFIX): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(PREFIX)
+        }
+
+    def section_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(title, [self[name] for name in names]) for title, names in self.sections]
+
+    def add_domain_errors(self, errors: list[tuple[str | None, str]]) -> None:
+        for field, message in errors:
+            name = (
+                PREFIX + field.removeprefix("answers.") if field and field.startswith("answers.") else field
+            )
+            self.add_error(name if name in self.fields else None, message)
+
+
+class ConfirmFlagsForm(forms.Form):
+    flags = forms.MultipleChoiceField(
+        label=_("Flags to confirm"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, choices: list[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["flags"].choices = choices  # type: ignore[attr-defined]

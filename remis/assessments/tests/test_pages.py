@@ -1,0 +1,101 @@
+"""The case page's assessment card and the assessment pages: the form rendered from the
+instrument, drafts and completion, reading and confirming flags."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from remis.assessments import actions
+from remis.assessments.models import Assessment, AssessmentStatus
+from remis.assessments.tests.factories import answers
+from remis.cases.tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _post_data(values, **extra):
+    data = {"assessed_on": extra.pop("assessed_on", "2026-01-05")}
+    for code, value in values.items():
+        data[f"q_{code}"] = value
+    data.update(extra)
+    return data
+
+
+def test_the_case_page_shows_the_card_and_a_link_to_record(world, bob, case, client):
+    assert client.login(username=bob.username, password=PASSWORD)
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert 'id="assessment"' in page and "No assessment recorded yet" in page
+    assert reverse("assessment_record", args=[case.uuid]) in page
+
+
+def test_the_form_is_rendered_from_the_instrument(world, bob, case, client):
+    assert client.login(username=bob.username, password=PASSWORD)
+    page = client.get(reverse("assessment_record", args=[case.uuid])).content.decode()
+    assert 'type="radio" name="q_housing"' in page
+    assert 'type="checkbox" name="q_skills"' in page
+    assert 'type="date" name="q_arrived_in_community"' in page
+    assert "<legend>Housing</legend>" in page
+
+
+def test_completing_from_the_page_then_confirming_a_flag(world, bob, case, client, today):
+    assert client.login(username=bob.username, password=PASSWORD)
+    response = client.post(
+        reverse("assessment_record", args=[case.uuid]),
+        _post_data(answers(), assessed_on=today.isoformat(), complete="1"),
+    )
+    assessment = Assessment.objects.get()
+    assert response.status_code == 302 and assessment.status == AssessmentStatus.COMPLETED
+    assert assessment.answers["skills"] == ["trade", "driving"]
+    page = client.get(reverse("assessment_detail", args=[assessment.uuid])).content.decode()
+    assert "Medical condition" in page and "To confirm" in page
+    client.post(
+        reverse("assessment_confirm", args=[assessment.uuid]),
+        {"flags": ["medical_condition"], "version": assessment.version},
+    )
+    case.refresh_from_db()
+    assert list(case.vulnerabilities.values_list("code", flat=True)) == ["medical_condition"]
+    card = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert "Confirmed" in card and "version 1" in card
+
+
+def test_missing_required_answers_are_shown_beside_their_questions(world, bob, case, client, today):
+    assert client.login(username=bob.username, password=PASSWORD)
+    response = client.post(
+        reverse("assessment_record", args=[case.uuid]),
+        _post_data({"housing": "rented"}, assessed_on=today.isoformat(), complete="1"),
+    )
+    assert response.status_code == 200 and not Assessment.objects.exists()
+    page = response.content.decode()
+    assert 'id="id_q_wellbeing_error"' in page and "an answer is required" in page
+
+
+def test_a_draft_is_saved_and_continued(world, bob, case, client, today):
+    assert client.login(username=bob.username, password=PASSWORD)
+    client.post(
+        reverse("assessment_record", args=[case.uuid]),
+        _post_data({"housing": "rented"}, assessed_on=today.isoformat(), draft="1"),
+    )
+    draft = Assessment.objects.get()
+    assert draft.status == AssessmentStatus.DRAFT
+    edit = reverse("assessment_edit", args=[draft.uuid])
+    assert 'value="rented" id="id_q_housing_1" checked' in client.get(edit).content.decode()
+    client.post(edit, _post_data(answers(), assessed_on=today.isoformat(), version=1, complete="1"))
+    draft.refresh_from_db()
+    assert draft.status == AssessmentStatus.COMPLETED
+
+
+def test_a_counsellor_is_refused_the_form_and_an_outsider_finds_nothing(world, alice, dave, case, client):
+    assert client.login(username=alice.username, password=PASSWORD)
+    assert client.get(reverse("assessment_record", args=[case.uuid])).status_code == 403
+    client.logout()
+    assert client.login(username=dave.username, password=PASSWORD)
+    assert client.get(reverse("assessment_record", args=[case.uuid])).status_code == 404
+    assert client.get(reverse("case_assessments", args=[case.uuid])).status_code == 404
+
+
+def test_past_assessments_are_listed_with_their_instrument_version(world, bob, case, client):
+    actions.record_assessment(bob, case, answers(), complete=True)
+    assert client.login(username=bob.username, password=PASSWORD)
+    page = client.get(reverse("case_assessments", args=[case.uuid])).content.decode()
+    assert "Needs and vulnerability assessment, version 1" in page
