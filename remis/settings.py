@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "remis.audit",
     "remis.programmes",
     "remis.cases",
+    "remis.assistance",
     "remis.jobs",
     "remis.demo",
 ]

@@ -1,0 +1,262 @@
+"""Reads on plans, every one through the actor's case scope (remis/cases/policy.py):
+a plan the actor cannot see is missing, the same 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from remis.accounts.permissions import Perm
+from remis.assistance.actions.approvals import Requirement, requirement
+from remis.assistance.configuration import MissingRate, convert, package_for, reporting_settings
+from remis.assistance.models import (
+    Approval,
+    AssistanceItem,
+    Instalment,
+    ItemStatus,
+    Plan,
+    PlanStatus,
+    PlanVersion,
+)
+from remis.cases.models import Case
+from remis.cases.policy import case_permissions, visible_through
+from remis.cases.queries import get_case_for
+from remis.lib.errors import NotFound
+
+
+def plan_of(case: Case) -> Plan | None:
+    return Plan.objects.filter(case=case).select_related("latest", "in_force").first()
+
+
+def get_version_for(
+    actor: Any, case_uuid: uuid.UUID | str, number: int, perm: Perm | None = None
+) -> PlanVersion:
+    case = get_case_for(actor, case_uuid, perm)
+    version = (
+        PlanVersion.objects.select_related("plan__case__programme")
+        .filter(plan__case=case, number=number)
+        .first()
+    )
+    if version is None:
+        raise NotFound()
+    return version
+
+
+def get_item_for(actor: Any, item_id: int, perm: Perm | None = None) -> AssistanceItem:
+    item = (
+        AssistanceItem.objects.filter(visible_through(actor, "version__plan__case_id"), pk=item_id)
+        .select_related("version__plan__case__programme", "goal__need", "kind")
+        .first()
+    )
+    if item is None:
+        raise NotFound()
+    get_case_for(actor, item.version.plan.case.uuid, perm)  # the permission, on that case
+    return item
+
+
+def versions_of(plan: Plan) -> list[PlanVersion]:
+    return list(plan.versions.select_related("drafted_by", "submitted_by").order_by("-number"))
+
+
+@dataclass
+class Money:
+    """Amounts by currency, and their sum in the reporting currency (None: a rate is missing)."""
+
+    by_currency: dict[str, Decimal] = field(default_factory=dict)
+    reporting: Decimal | None = None
+    missing: list[MissingRate] = field(default_factory=list)
+
+    def rows(self) -> list[tuple[str, Decimal]]:
+        return sorted(self.by_currency.items())
+
+
+def _money(rows: list[tuple[Decimal, str, dt.date]], to_currency: str) -> Money:
+    by_currency: dict[str, Decimal] = defaultdict(Decimal)
+    for amount, currency, _day in rows:
+        by_currency[currency] += amount
+    total, missing = convert(rows, to_currency)
+    return Money(dict(by_currency), None if missing else total, missing)
+
+
+@dataclass
+class Budget:
+    planned: Money
+    approved: Money
+    disbursed: Money
+    currency: str  # the reporting currency
+    package: Decimal
+
+
+def budget_of(plan: Plan, day: dt.date) -> Budget:
+    """Planned (the latest version), approved (the version in force) and disbursed (every
+    instalment, at its month's rate), by currency and in the programme's reporting currency."""
+    case = plan.case
+    programme_settings = reporting_settings(case, day)
+    to = programme_settings.currency
+
+    def items(version_id: int | None) -> list[tuple[Decimal, str, dt.date]]:
+        if version_id is None:
+            return []
+        rows = AssistanceItem.objects.filter(version_id=version_id).exclude(status=ItemStatus.CANCELLED)
+        return [(a, c, day) for a, c in rows.values_list("amount", "currency")]
+
+    paid = Instalment.objects.filter(item__version__plan=plan).values_list("amount", "currency", "paid_on")
+    return Budget(
+        planned=_money(items(plan.latest_id), to),
+        approved=_money(items(plan.in_force_id), to),
+        disbursed=_money(list(paid), to),
+        currency=to,
+        package=package_for(case, programme_settings),
+    )
+
+
+@dataclass
+class ItemRow:
+    item: AssistanceItem
+    paid: Decimal
+
+
+def items_with_paid(version: PlanVersion) -> list[ItemRow]:
+    items = list(version.items.select_related("kind", "goal__need"))
+    paid = dict(
+        Instalment.objects.filter(key__in=[i.key for i in items])
+        .values("key")
+        .annotate(total=Sum("amount"))
+        .values_list("key", "total")
+    )
+    return [ItemRow(item, paid.get(item.key, Decimal("0"))) for item in items]
+
+
+def decisions_of(version: PlanVersion) -> list[Approval]:
+    return list(version.decisions.select_related("by", "thresholds").order_by("at", "id"))
+
+
+def requirement_of(version: PlanVersion, day: dt.date) -> Requirement:
+    return requirement(version, day)
+
+
+@dataclass
+class ComparedItem:
+    key: uuid.UUID
+    label: str
+    left: AssistanceItem | None
+    right: AssistanceItem | None
+
+    @property
+    def changed(self) -> bool:
+        if self.left is None or self.right is None:
+            return True
+        fields = (
+            "amount",
+            "currency",
+            "kind_id",
+            "modality",
+            "route",
+            "level",
+            "status",
+            "starts_on",
+            "ends_on",
+        )
+        return any(getattr(self.left, f) != getattr(self.right, f) for f in fields)
+
+    @property
+    def amount_changed(self) -> bool:
+        return bool(
+            self.left
+            and self.right
+            and (self.left.amount, self.left.currency) != (self.right.amount, self.right.currency)
+        )
+
+
+def compare(left: PlanVersion, right: PlanVersion) -> list[ComparedItem]:
+    """The items of two versions side by side, matched by key: changed, added or removed."""
+    lefts = {i.key: i for i in left.items.select_related("kind", "goal__need")}
+    rights = {i.key: i for i in right.items.select_related("kind", "goal__need")}
+    keys = list(dict.fromkeys([*lefts, *rights]))
+    return [
+        ComparedItem(key, (rights.get(key) or lefts[key]).kind.label, lefts.get(key), rights.get(key))
+        for key in keys
+    ]
+
+
+def totals_by_currency(items: list[AssistanceItem]) -> list[tuple[str, Decimal]]:
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for item in items:
+        if item.status != ItemStatus.CANCELLED:
+            sums[item.currency] += item.amount
+    return sorted(sums.items())
+
+
+# ---- work lists -----------------------------------------------------------------------------
+
+
+def awaiting_approval(actor: Any) -> QuerySet[PlanVersion]:
+    """Submitted versions the actor may decide on: plan.approve on the case, not drafted or
+    submitted by them, not already approved by them in this round."""
+    from remis.cases.policy import case_scope
+
+    condition = case_scope(actor, Perm.PLAN_APPROVE)
+    if condition is None:
+        return PlanVersion.objects.none()
+    cases = Case.objects.filter(condition)
+    versions = (
+        PlanVersion.objects.filter(status=PlanStatus.SUBMITTED, plan__case__in=cases)
+        .exclude(Q(drafted_by=actor) | Q(submitted_by=actor))
+        .select_related("plan__case")
+        .order_by("submitted_at", "id")
+    )
+    # Those the actor already approved in their current round are not theirs to do.
+    mine = Approval.objects.filter(version=OuterRef("pk"), round=OuterRef("round"), by=actor)
+    return versions.exclude(Exists(mine))
+
+
+def returned_to(actor: Any) -> QuerySet[PlanVersion]:
+    """Returned versions the actor drafted or submitted."""
+    return (
+        PlanVersion.objects.filter(visible_through(actor, "plan__case_id"), status=PlanStatus.RETURNED)
+        .filter(Q(drafted_by=actor) | Q(submitted_by=actor))
+        .select_related("plan__case")
+        .order_by("-submitted_at", "id")
+    )
+
+
+def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
+    """Items of plans in force, starting on or before today, not fully paid, on cases where
+    the actor records payments."""
+    from remis.cases.policy import case_scope
+
+    condition = case_scope(actor, Perm.PAYMENT_RECORD)
+    if condition is None:
+        return AssistanceItem.objects.none()
+    paid_sum = (
+        Instalment.objects.filter(key=OuterRef("key")).values("key").annotate(t=Sum("amount")).values("t")
+    )
+    return (
+        AssistanceItem.objects.filter(
+            version__status=PlanStatus.APPROVED,
+            version__plan__case__in=Case.objects.filter(condition),
+            status__in=[ItemStatus.APPROVED, ItemStatus.IN_PROGRESS],
+            starts_on__lte=today,
+        )
+        .annotate(
+            paid=Coalesce(
+                Subquery(paid_sum, output_field=DecimalField()),
+                Value(Decimal("0")),
+                output_field=DecimalField(),
+            )
+        )
+        .filter(paid__lt=F("amount"))
+        .select_related("version__plan__case", "kind")
+        .order_by("starts_on", "id")
+    )
+
+
+def permissions_on(actor: Any, case: Case) -> frozenset[str]:
+    return case_permissions(actor, case)
