@@ -111,7 +111,7 @@ def instalments_to_pay(actor: Any) -> WorkList | None:
         count=count,
         items=[
             WorkItem(
-                label=f"{item.version.plan.case.reference} · {item.kind.label} · {item.amount - item.paid} {item.currency}",
+                label=_due_label(item),
                 url=reverse("plan_detail", args=[item.version.plan.case.uuid]) + f"#item-{item.pk}",
                 due=item.starts_on,
                 overdue=bool(item.starts_on and item.starts_on < today),
@@ -120,6 +120,11 @@ def instalments_to_pay(actor: Any) -> WorkList | None:
         ],
         url=reverse("plan_work", args=["instalments"]),
     )
+
+
+def _due_label(item: Any) -> str:
+    left = item.amount - item.paid
+    return f"{item.version.plan.case.reference} · {item.kind.label} · {left} {item.currency}"
 
 
 def register() -> None:

@@ -75,7 +75,7 @@ def record_instalment(
             content_type = check_upload(receipt, "receipt")
         except ValidationFailed as error:
             errors.append(("receipt", error.message))
-    if errors:
+    if errors or paid_on is None:
         raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
     instalment = Instalment(
         item=item,
@@ -95,7 +95,8 @@ def record_instalment(
         if paid + value > locked.amount:
             raise ValidationFailed(
                 _(
-                    "This payment would bring the total paid to %(total)s %(currency)s, above the approved %(approved)s %(currency)s."
+                    "This payment would bring the total paid to %(total)s %(currency)s, above the "
+                    "approved %(approved)s %(currency)s."
                 )
                 % {"total": paid + value, "approved": locked.amount, "currency": item.currency},
                 "amount",

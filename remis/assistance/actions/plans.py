@@ -295,7 +295,8 @@ def open_new_version(actor: Any, plan: Plan, *, reason: str) -> PlanVersion:
     require(actor, plan.case, Perm.PLAN_EDIT)
     text = _text(reason, "reason")
     with transaction.atomic():
-        latest = PlanVersion.objects.select_for_update().get(pk=plan.latest_id)
+        plan.refresh_from_db(fields=["latest", "in_force"])
+        latest = PlanVersion.objects.select_for_update().get(plan=plan, pk=plan.latest_id or 0)
         if latest.status != PlanStatus.APPROVED:
             raise TransitionRefused(
                 _("Version %(number)s is still open: change it instead of opening a new one.")

@@ -88,7 +88,7 @@ def test_returning_needs_a_comment_and_goes_back_to_the_drafter(world, case, ine
     assert raised.value.field == "comment"
     version = actions.return_plan(ines, version, comment="Add the shop's rent")
     assert version.status == PlanStatus.RETURNED
-    item = version.items.first()
+    item = version.items.get()
     actions.update_item(
         world.bob,
         item,
@@ -114,8 +114,7 @@ def test_submitting_needs_items_and_the_returnees_agreement(world, case):
     with pytest.raises(ValidationFailed) as raised:
         actions.submit_plan(world.bob, version)
     assert raised.value.field == "items"
-    need = version.needs.first()
-    goal = need.goals.first()
+    goal = version.needs.get().goals.get()
     actions.add_item(
         world.bob, goal, actions.ItemData(kind="education", modality="service", amount="100", currency="EUR")
     )
