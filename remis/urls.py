@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from remis.accounts import views as account_views
 from remis.api import api
@@ -36,5 +36,6 @@ urlpatterns = [
     path("jobs/<uuid:job_uuid>/cancel/", job_views.job_cancel, name="job_cancel"),
     path("programmes/", programme_views.programme_list, name="programme_list"),
     path("programmes/<slug:code>/settings/", programme_views.programme_settings, name="programme_settings"),
+    path("", include("remis.assistance.urls")),
     path("api/v1/", api.urls),
 ]

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 
 from remis.accounts.permissions import Perm
 from remis.assistance.actions.approvals import Requirement, requirement
@@ -92,6 +92,10 @@ class Budget:
     disbursed: Money
     currency: str  # the reporting currency
     package: Decimal
+
+    @property
+    def columns(self) -> list[Money]:
+        return [self.planned, self.approved, self.disbursed]
 
 
 def budget_of(plan: Plan, day: dt.date) -> Budget:
@@ -260,3 +264,85 @@ def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
 
 def permissions_on(actor: Any, case: Case) -> frozenset[str]:
     return case_permissions(actor, case)
+
+
+# ---- budgets across cases -------------------------------------------------------------------
+
+
+@dataclass
+class BudgetRow:
+    programme: str
+    country: str
+    currency: str  # the programme's reporting currency
+    planned: Money
+    approved: Money
+    disbursed: Money
+    plans: int
+
+    @property
+    def columns(self) -> list[Money]:
+        return [self.planned, self.approved, self.disbursed]
+
+
+def budget_totals(actor: Any, day: dt.date) -> list[BudgetRow]:
+    """Planned, approved and disbursed per programme and country of origin, over the plans
+    the actor may see, summed by the database per currency (and month, for payments), then
+    converted to each programme's reporting currency."""
+    from remis.programmes.models import Programme
+
+    items = AssistanceItem.objects.filter(visible_through(actor, "version__plan__case_id")).exclude(
+        status=ItemStatus.CANCELLED
+    )
+    group = ["version__plan__case__programme_id", "version__plan__case__origin_country", "currency"]
+    planned = items.filter(version__plan__latest=F("version")).values(*group).annotate(total=Sum("amount"))
+    approved = items.filter(version__plan__in_force=F("version")).values(*group).annotate(total=Sum("amount"))
+    paid = (
+        Instalment.objects.filter(visible_through(actor, "item__version__plan__case_id"))
+        .values(
+            "item__version__plan__case__programme_id",
+            "item__version__plan__case__origin_country",
+            "currency",
+            month=TruncMonth("paid_on"),
+        )
+        .annotate(total=Sum("amount"))
+    )
+    plans = (
+        Plan.objects.filter(visible_through(actor, "case_id"))
+        .values("case__programme_id", "case__origin_country")
+        .annotate(n=Count("id"))
+    )
+    rows: dict[tuple[int, str], dict[str, list[tuple[Decimal, str, dt.date]]]] = defaultdict(
+        lambda: {"planned": [], "approved": [], "disbursed": []}
+    )
+    for name, query in (("planned", planned), ("approved", approved)):
+        for r in query:
+            key = (r["version__plan__case__programme_id"], r["version__plan__case__origin_country"])
+            rows[key][name].append((r["total"], r["currency"], day))
+    for r in paid:
+        key = (r["item__version__plan__case__programme_id"], r["item__version__plan__case__origin_country"])
+        rows[key]["disbursed"].append((r["total"], r["currency"], r["month"]))
+    counts = {(r["case__programme_id"], r["case__origin_country"]): r["n"] for r in plans}
+    programmes = {p.pk: p for p in Programme.objects.filter(pk__in={k[0] for k in [*rows, *counts]})}
+    out = []
+    for key in sorted(set(rows) | set(counts), key=lambda k: (programmes[k[0]].name, k[1])):
+        programme = programmes[key[0]]
+        to = reporting_currency(programme, day)
+        sums = rows[key]
+        out.append(
+            BudgetRow(
+                programme=programme.name,
+                country=key[1],
+                currency=to,
+                planned=_money(sums["planned"], to),
+                approved=_money(sums["approved"], to),
+                disbursed=_money(sums["disbursed"], to),
+                plans=counts.get(key, 0),
+            )
+        )
+    return out
+
+
+def reporting_currency(programme: Any, day: dt.date) -> str:
+    from remis.programmes.queries import settings_on
+
+    return settings_on(programme, day).currency
