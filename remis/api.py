@@ -115,6 +115,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from remis.assistance.api import router as plans_router
     from remis.cases.api import persons_router
     from remis.cases.api import router as cases_router
     from remis.jobs.api import router as jobs_router
@@ -124,6 +125,7 @@ def _register_routers() -> None:
     api.add_router("/persons", persons_router)
     api.add_router("/jobs", jobs_router)
     api.add_router("/programmes", programmes_router)
+    api.add_router("/plans", plans_router)
 
 
 _register_routers()
