@@ -71,7 +71,7 @@ def _with(case: Case, perm: Perm, role: str) -> User | None:
 
 def _draft(worker: User, case: Case, rng: random.Random, today: dt.date) -> Any:
     plan = actions.start_plan(worker, case)
-    version = plan.latest
+    version = plan.versions.get(number=1)
     local = LOCAL.get(case.origin_country)
     for dimension, need_text, goal_text, items in ITEMS[: rng.randint(1, len(ITEMS))]:
         need = actions.add_need(worker, version, dimension=dimension, description=need_text)
