@@ -135,7 +135,7 @@ def items_with_paid(version: PlanVersion) -> list[ItemRow]:
         .annotate(total=Sum("amount"))
         .values_list("key", "total")
     )
-    return [ItemRow(item, paid.get(item.key, Decimal("0"))) for item in items]
+    return [ItemRow(item, paid.get(item.key, Decimal("0.00"))) for item in items]
 
 
 def decisions_of(version: PlanVersion) -> list[Approval]:

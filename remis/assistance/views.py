@@ -4,6 +4,7 @@ exchange rates. Views parse, call an action, and render; the actions decide."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -364,7 +365,7 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
             "item": item,
             "version": version,
             "instalments": instalments,
-            "paid": sum((i.amount for i in instalments), start=item.amount - item.amount),
+            "paid": sum((i.amount for i in instalments), start=Decimal("0.00")),
             "edit": edit if Perm.PLAN_EDIT in permissions and version.editable else None,
             "status_form": status_form
             if Perm.PLAN_EDIT in permissions and version.status == PlanStatus.APPROVED and choices
