@@ -228,6 +228,22 @@ class RateOut(Schema):
     rate: Decimal
 
 
+class ThresholdsIn(Schema):
+    effective_from: dt.date
+    manager_above: Decimal = Field(description="in the programme's reporting currency")
+    two_above: Decimal
+    country: str = Field("", description="ISO alpha-2 country of origin; blank: all")
+    note: str = Field("", max_length=300)
+
+
+class ThresholdsOut(Schema):
+    id: int
+    country: str
+    effective_from: dt.date
+    manager_above: Decimal
+    two_above: Decimal
+
+
 class BudgetRowOut(Schema):
     programme: str
     country: str
@@ -489,3 +505,14 @@ def budget(request: HttpRequest) -> Any:
         }
         for row in budget_totals(request.user, timezone.localdate())
     ]
+
+
+@router.post(
+    "/thresholds/{code}", response={201: ThresholdsOut}, summary="A new version of approval thresholds"
+)
+def set_thresholds(request: HttpRequest, code: str, body: ThresholdsIn) -> Any:
+    from remis.programmes.queries import get_programme_for
+
+    programme = get_programme_for(request.user, code)
+    row = actions.set_approval_thresholds(request.user, programme, **body.dict())
+    return Status(201, row)

@@ -1,6 +1,11 @@
 """Every write on plans, approvals and payments. Views, API endpoints and the demo call these."""
 
-from remis.assistance.actions.approvals import approve_plan, return_plan, submit_plan
+from remis.assistance.actions.approvals import (
+    approve_plan,
+    return_plan,
+    set_approval_thresholds,
+    submit_plan,
+)
 from remis.assistance.actions.payments import record_exchange_rate, record_instalment
 from remis.assistance.actions.plans import (
     ItemData,
@@ -28,6 +33,7 @@ __all__ = [
     "record_instalment",
     "remove_item",
     "return_plan",
+    "set_approval_thresholds",
     "start_plan",
     "submit_plan",
     "update_item",

@@ -263,3 +263,63 @@ def return_plan(
     actor: Any, version: PlanVersion, *, comment: str, expected_version: int | None = None
 ) -> PlanVersion:
     return _decide(actor, version, Decision.RETURNED, comment, expected_version)
+
+
+def set_approval_thresholds(
+    actor: Any,
+    programme: Any,
+    *,
+    effective_from: dt.date | None,
+    manager_above: Any,
+    two_above: Any,
+    country: str = "",
+    note: str = "",
+) -> ApprovalThresholds:
+    """A new version of a programme's thresholds (in one country of origin, or all), in force
+    from `effective_from`. Versions are never edited: decisions name the one they used."""
+    from remis.assistance.configuration import clean_amount
+    from remis.lib.countries import is_country
+    from remis.lib.errors import PermissionDenied
+    from remis.programmes.queries import manages_programme
+
+    if not manages_programme(actor, programme):
+        raise PermissionDenied()
+    errors: list[tuple[str | None, str]] = []
+    amounts: dict[str, Decimal] = {}
+    for name, value in (("manager_above", manager_above), ("two_above", two_above)):
+        try:
+            amounts[name] = clean_amount(value, name)
+        except ValidationFailed as error:
+            errors.append((name, error.message))
+    if effective_from is None:
+        errors.append(("effective_from", _("Enter the day the thresholds apply from.")))
+    code = (country or "").strip().upper()
+    if code and not is_country(code):
+        errors.append(("country", _("Choose a country from the list.")))
+    if len(amounts) == 2 and amounts["two_above"] < amounts["manager_above"]:
+        errors.append(("two_above", _("The two-approver threshold cannot be below the manager threshold.")))
+    if errors or effective_from is None:
+        raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+    with transaction.atomic():
+        row = ApprovalThresholds.objects.create(
+            programme=programme,
+            country=code,
+            effective_from=effective_from,
+            manager_above=amounts["manager_above"],
+            two_above=amounts["two_above"],
+            note=(note or "").strip()[:300],
+            created_by=actor,
+        )
+        record(
+            actor,
+            "assistance.thresholds",
+            row,
+            changes={
+                "programme": [None, programme.pk],
+                "country": [None, code],
+                "effective_from": [None, effective_from.isoformat()],
+                "manager_above": [None, str(row.manager_above)],
+                "two_above": [None, str(row.two_above)],
+            },
+        )
+    return row

@@ -132,3 +132,12 @@ def test_exchange_rates_and_budget_through_the_api(api, world, case, ines, manon
     )
     rows = boss.get("/budget").json()
     assert rows[0]["country"] == "GN" and rows[0]["approved"]["reporting"] == "600.00"
+
+
+def test_thresholds_through_the_api(api, world, manon, ines, today):
+    world.programme.partners.create(organisation=world.gn_partner, role="implementing", countries=["GN"])
+    body = {"effective_from": today.isoformat(), "manager_above": "300", "two_above": "3000", "country": "GN"}
+    assert api.as_(ines).post(f"/thresholds/{world.programme.code}", body).status_code == 403
+    assert api.as_(world.victor).post(f"/thresholds/{world.programme.code}", body).status_code == 404
+    answer = api.as_(manon).post(f"/thresholds/{world.programme.code}", body)
+    assert answer.status_code == 201 and answer.json()["manager_above"] == "300.00"

@@ -167,3 +167,28 @@ def test_thresholds_of_the_programme_and_country_in_force_on_the_day_apply(world
         actions.approve_plan(ines, version)
     actions.approve_plan(manon, version)
     assert Approval.objects.get().thresholds == in_guinea
+
+
+def test_programme_managers_record_thresholds_per_country_as_new_versions(world, manon, ines, today):
+    from remis.lib.errors import PermissionDenied
+
+    world.programme.partners.create(organisation=world.gn_partner, role="implementing", countries=["GN"])
+    with pytest.raises(PermissionDenied):
+        actions.set_approval_thresholds(
+            ines, world.programme, effective_from=today, manager_above="1", two_above="2"
+        )
+    with pytest.raises(ValidationFailed) as raised:
+        actions.set_approval_thresholds(
+            manon,
+            world.programme,
+            effective_from=today,
+            manager_above="-1",
+            two_above="abc",
+            country="QQ",
+        )
+    assert {f for f, _m in raised.value.errors} == {"manager_above", "two_above", "country"}
+    row = actions.set_approval_thresholds(
+        manon, world.programme, effective_from=today, manager_above="300", two_above="3000", country="gn"
+    )
+    assert row.country == "GN" and row.created_by == manon
+    assert ApprovalThresholds.objects.filter(programme=world.programme).count() == 1
