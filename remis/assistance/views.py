@@ -204,7 +204,9 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
     page_forms = _forms(version, case)
     if request.method == "POST":
         step = request.POST.get("step", "")
-        version = plan.versions.filter(number=request.POST.get("number") or 0).first() or version
+        number = request.POST.get("number", "")
+        if number.isdigit():
+            version = plan.versions.filter(number=int(number)).first() or version
         form = _bind(step, version, case, request)
         if form.is_valid():
             try:
@@ -320,9 +322,8 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
                     messages.success(request, _("The item is saved."))
                     return redirect(_plan_url(case, f"item-{item.pk}"))
             elif step == "remove":
-                actions.remove_item(
-                    request.user, item, expected_version=int(request.POST.get("expected_version") or 0)
-                )
+                raw = request.POST.get("expected_version", "")
+                actions.remove_item(request.user, item, expected_version=int(raw) if raw.isdigit() else 0)
                 messages.success(request, _("The item is removed."))
                 return redirect(_plan_url(case, "plan"))
             elif step == "status":

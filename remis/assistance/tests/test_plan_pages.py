@@ -232,3 +232,32 @@ def test_budget_and_exchange_rate_pages(client, world, case, ines, manon, today)
         ).status_code
         == 403
     )
+
+
+def test_work_list_pages_take_a_fixed_number_of_queries(client, world, manon, django_assert_max_num_queries):
+    from remis.assistance import actions
+    from remis.assistance.tests.factories import case_at_plan
+
+    for _ in range(3):
+        version = draft_plan(world.bob, case_at_plan(world))
+        actions.submit_plan(world.bob, version)
+    login(client, manon)
+    with django_assert_max_num_queries(20) as captured:
+        assert client.get(reverse("plan_work", args=["approve"])).status_code == 200
+    few = len(captured)
+    version = draft_plan(world.bob, case_at_plan(world))
+    actions.submit_plan(world.bob, version)
+    with django_assert_max_num_queries(few):
+        client.get(reverse("plan_work", args=["approve"]))
+
+
+def test_posts_with_garbled_numbers_are_answered_not_crashed(client, world, case):
+    version = draft_plan(world.bob, case)
+    login(client, world.bob)
+    page = reverse("plan_detail", args=[case.uuid])
+    assert client.post(page, {"step": "need", "number": "x", "expected_version": "y"}).status_code == 200
+    item = first_item(version)
+    answer = client.post(
+        reverse("plan_item", args=[case.uuid, item.pk]), {"step": "remove", "expected_version": "z"}
+    )
+    assert answer.status_code == 302 and AssistanceItem.objects.filter(pk=item.pk).exists()
