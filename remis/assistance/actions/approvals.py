@@ -34,6 +34,7 @@ from remis.assistance.configuration import (
     reporting_settings,
     thresholds_on,
 )
+from remis.assistance.events import PlanDecided, PlanSubmitted
 from remis.assistance.models import (
     Approval,
     ApprovalThresholds,
@@ -46,6 +47,7 @@ from remis.assistance.models import (
 from remis.audit.actions import record
 from remis.cases.queries import case_permissions
 from remis.lib.errors import TransitionRefused, ValidationFailed
+from remis.lib.events import emit
 from remis.programmes.models import ProgrammeSettings
 
 MAX_LEVEL = 4
@@ -138,6 +140,7 @@ def submit_plan(actor: Any, version: PlanVersion, *, expected_version: int | Non
             case_uuid=case.uuid,
             changes={"status": [version.status, "submitted"]},
         )
+        emit(PlanSubmitted(case_uuid=case.uuid, number=version.number))
     version.refresh_from_db()
     return version
 
@@ -226,6 +229,11 @@ def _decide(
                 "thresholds": [None, needed.thresholds.pk],
                 **({"comment": [None, text]} if text else {}),
             },
+        )
+        emit(
+            PlanDecided(
+                case_uuid=case.uuid, number=version.number, decision=decision.value, status=new_status.value
+            )
         )
     version.refresh_from_db()
     return version

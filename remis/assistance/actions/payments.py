@@ -16,9 +16,11 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
 from remis.assistance.actions.common import check_upload, require_on
 from remis.assistance.configuration import clean_amount, clean_currency, month_of
+from remis.assistance.events import InstalmentRecorded
 from remis.assistance.models import AssistanceItem, ExchangeRate, Instalment, ItemStatus, PlanStatus
 from remis.audit.actions import created, record
 from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.events import emit
 
 MAX_RATE = Decimal("999999999999.999999")
 
@@ -111,6 +113,16 @@ def record_instalment(
             instalment,
             case_uuid=case.uuid,
             changes=created(instalment, ["item", "paid_on", "amount", "currency", "receipt_type"]),
+        )
+        emit(
+            InstalmentRecorded(
+                case_uuid=case.uuid,
+                item_key=item.key,
+                item_type=item.kind.code,
+                paid_on=paid_on,
+                amount=str(value),
+                currency=item.currency,
+            )
         )
     return instalment
 
