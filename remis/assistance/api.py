@@ -244,6 +244,18 @@ class ThresholdsOut(Schema):
     two_above: Decimal
 
 
+class ProposalsIn(Schema):
+    effective_from: dt.date
+    always: list[str] = Field(default_factory=list, description="type codes proposed for every case")
+    by_vulnerability: dict[str, list[str]] = Field(
+        default_factory=dict, description="vulnerability code: type codes"
+    )
+
+
+class ProposalsOut(ProposalsIn):
+    id: int
+
+
 class BudgetRowOut(Schema):
     programme: str
     country: str
@@ -516,3 +528,11 @@ def set_thresholds(request: HttpRequest, code: str, body: ThresholdsIn) -> Any:
     programme = get_programme_for(request.user, code)
     row = actions.set_approval_thresholds(request.user, programme, **body.dict())
     return Status(201, row)
+
+
+@router.post("/proposals/{code}", response={201: ProposalsOut}, summary="A new version of proposed types")
+def set_proposals(request: HttpRequest, code: str, body: ProposalsIn) -> Any:
+    from remis.programmes.queries import get_programme_for
+
+    programme = get_programme_for(request.user, code)
+    return Status(201, actions.set_proposal_rules(request.user, programme, **body.dict()))

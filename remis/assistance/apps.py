@@ -13,6 +13,7 @@ PERSONAL_FIELDS = {
     "assistance.instalment": set(),
     "assistance.exchangerate": set(),
     "assistance.approvalthresholds": set(),
+    "assistance.proposalrules": set(),
 }
 
 

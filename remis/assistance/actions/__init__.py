@@ -16,6 +16,7 @@ from remis.assistance.actions.plans import (
     open_new_version,
     record_agreement,
     remove_item,
+    set_proposal_rules,
     start_plan,
     update_item,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "remove_item",
     "return_plan",
     "set_approval_thresholds",
+    "set_proposal_rules",
     "start_plan",
     "submit_plan",
     "update_item",

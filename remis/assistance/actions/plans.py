@@ -28,6 +28,7 @@ from remis.assistance.models import (
     Plan,
     PlanStatus,
     PlanVersion,
+    ProposalRules,
     Route,
 )
 from remis.audit.actions import created, diff, record, snapshot
@@ -369,3 +370,55 @@ def change_item_status(actor: Any, item: AssistanceItem, status: str, *, reason:
         )
     item.status, item.cancel_reason = status, text
     return item
+
+
+def set_proposal_rules(
+    actor: Any,
+    programme: Any,
+    *,
+    effective_from: dt.date | None,
+    always: list[str],
+    by_vulnerability: dict[str, list[str]],
+) -> ProposalRules:
+    """A new version of which types a programme's plans propose first, from `effective_from`:
+    type codes for every case (`always`) and per confirmed vulnerability code."""
+    from remis.lib.errors import PermissionDenied
+    from remis.programmes.models import Vulnerability
+    from remis.programmes.queries import manages_programme
+
+    if not manages_programme(actor, programme):
+        raise PermissionDenied()
+    types = set(AssistanceType.objects.values_list("code", flat=True))
+    vulnerabilities = set(Vulnerability.objects.values_list("code", flat=True))
+    errors: list[tuple[str | None, str]] = []
+    if effective_from is None:
+        errors.append(("effective_from", _("Enter the day the rules apply from.")))
+    if any(code not in types for code in always):
+        errors.append(("always", _("Choose assistance types from the list.")))
+    for vulnerability, codes in by_vulnerability.items():
+        if vulnerability not in vulnerabilities:
+            errors.append((f"by_vulnerability.{vulnerability}", _("Choose vulnerabilities from the list.")))
+        elif any(code not in types for code in codes):
+            errors.append((f"by_vulnerability.{vulnerability}", _("Choose assistance types from the list.")))
+    if errors or effective_from is None:
+        raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+    with transaction.atomic():
+        rules = ProposalRules.objects.create(
+            programme=programme,
+            effective_from=effective_from,
+            always=list(dict.fromkeys(always)),
+            by_vulnerability={k: list(dict.fromkeys(v)) for k, v in by_vulnerability.items()},
+            created_by=actor,
+        )
+        record(
+            actor,
+            "assistance.proposal_rules",
+            rules,
+            changes={
+                "programme": [None, programme.pk],
+                "effective_from": [None, effective_from.isoformat()],
+                "always": [None, rules.always],
+                "by_vulnerability": [None, rules.by_vulnerability],
+            },
+        )
+    return rules

@@ -115,3 +115,24 @@ def test_confirmed_vulnerabilities_decide_which_types_are_proposed_first(world, 
     earlier = [t.code for t in proposed_types(case, today - dt.timedelta(days=1))]
     assert earlier[0] == "medical_care"  # before its first version, the first version applies
     assert Plan.objects.count() == 0
+
+
+def test_a_programme_manager_records_the_programmes_own_proposals(world, case, manon, today):
+    world.programme.partners.create(organisation=world.gn_partner, role="implementing", countries=["GN"])
+    with pytest.raises(PermissionDenied):
+        actions.set_proposal_rules(
+            world.bob, world.programme, effective_from=today, always=[], by_vulnerability={}
+        )
+    with pytest.raises(ValidationFailed) as raised:
+        actions.set_proposal_rules(
+            manon,
+            world.programme,
+            effective_from=today,
+            always=["spaceship"],
+            by_vulnerability={"bored": ["education"]},
+        )
+    assert {f for f, _m in raised.value.errors} == {"always", "by_vulnerability.bored"}
+    actions.set_proposal_rules(
+        manon, world.programme, effective_from=today, always=["job_placement"], by_vulnerability={}
+    )
+    assert [t.code for t in proposed_types(case, today)] == ["job_placement"]
