@@ -39,6 +39,7 @@ from remis.assistance.queries import (
     plan_of,
     versions_of,
 )
+from remis.cases.policy import groups_on_case
 from remis.cases.queries import get_case_for
 from remis.lib.api_schema import literal_of
 from remis.lib.errors import NotFound
@@ -65,7 +66,9 @@ class ItemOut(Schema):
     id: int
     key: uuid.UUID
     goal_id: int
-    kind: str
+    kind: str | None = Field(
+        description="null when the type is in a sensitive group the reader does not hold"
+    )
     description: str
     level: LevelCode
     modality: ModalityCode
@@ -276,10 +279,12 @@ def _money(money: Money) -> dict[str, Any]:
 
 def _item(item: AssistanceItem, paid: Decimal) -> dict[str, Any]:
     values = {name: getattr(item, name) for name in ItemOut.model_fields if name not in ("kind", "paid")}
+    if item.restricted:
+        return {**values, "kind": None, "description": "", "paid": paid}
     return {**values, "kind": item.kind.code, "paid": paid}
 
 
-def _version(version: PlanVersion) -> dict[str, Any]:
+def _version(version: PlanVersion, groups: frozenset[str]) -> dict[str, Any]:
     return {
         "number": version.number,
         "status": version.status,
@@ -297,7 +302,7 @@ def _version(version: PlanVersion) -> dict[str, Any]:
             }
             for need in version.needs.prefetch_related("goals")
         ],
-        "items": [_item(row.item, row.paid) for row in items_with_paid(version)],
+        "items": [_item(row.item, row.paid) for row in items_with_paid(version, groups)],
         "decisions": [
             {
                 "decision": d.decision,
@@ -338,7 +343,8 @@ def _plan(request: HttpRequest, case_uuid: uuid.UUID) -> dict[str, Any]:
 
 
 def _fresh(request: HttpRequest, case_uuid: uuid.UUID, number: int) -> dict[str, Any]:
-    return _version(get_version_for(request.user, case_uuid, number))
+    version = get_version_for(request.user, case_uuid, number)
+    return _version(version, groups_on_case(request.user, version.plan.case))
 
 
 @router.get("/cases/{case_uuid}", response=PlanOut, summary="A case's plan: versions and budget")
@@ -422,7 +428,8 @@ def change_status(request: HttpRequest, item_id: int, body: ItemStatusIn) -> Any
 
 def _item_out(request: HttpRequest, item_id: int) -> dict[str, Any]:
     item = get_item_for(request.user, item_id)
-    row = next(r for r in items_with_paid(item.version) if r.item.pk == item.pk)
+    groups = groups_on_case(request.user, item.version.plan.case)
+    row = next(r for r in items_with_paid(item.version, groups) if r.item.pk == item.pk)
     return _item(row.item, row.paid)
 
 

@@ -72,6 +72,7 @@ def seed_types(type_model: Any) -> int:
                 "name": row["name"],
                 "names": row.get("names", {}),
                 "dimension": row["dimension"],
+                "sensitive_group": row.get("sensitive_group", ""),
                 "position": position,
             },
         )

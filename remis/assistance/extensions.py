@@ -51,7 +51,7 @@ def plan_panel(seen: PanelContext) -> dict[str, Any] | None:
         "case": seen.case,
         "version": shown,
         "latest": plan.latest,
-        "rows": items_with_paid(shown) if shown else [],
+        "rows": items_with_paid(shown, seen.groups) if shown else [],
         "budget": budget_of(plan, timezone.localdate()),
     }
 
@@ -124,7 +124,7 @@ def instalments_to_pay(actor: Any) -> WorkList | None:
 
 def _due_label(item: Any) -> str:
     left = item.amount - item.paid
-    return f"{item.version.plan.case.reference} · {item.kind.label} · {left} {item.currency}"
+    return f"{item.version.plan.case.reference} · {left} {item.currency}"
 
 
 def register() -> None:

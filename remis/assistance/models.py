@@ -231,6 +231,10 @@ class AssistanceItem(models.Model):
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
 
+    # Set by the reads for one reader: the type is in a sensitive group they do not hold, so
+    # the type and description are shown as "Restricted" (remis/cases/policy.py).
+    restricted = False
+
     class Meta:
         ordering = ["goal__need__position", "goal__position", "id"]
         constraints = [models.UniqueConstraint(fields=["version", "key"], name="one_item_key_per_version")]

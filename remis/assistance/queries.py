@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.assistance.actions.approvals import Requirement, requirement
@@ -26,7 +27,7 @@ from remis.assistance.models import (
     PlanVersion,
 )
 from remis.cases.models import Case
-from remis.cases.policy import case_permissions, visible_through
+from remis.cases.policy import case_permissions, shows, visible_through
 from remis.cases.queries import get_case_for
 from remis.lib.errors import NotFound
 
@@ -127,8 +128,16 @@ class ItemRow:
     paid: Decimal
 
 
-def items_with_paid(version: PlanVersion) -> list[ItemRow]:
-    items = list(version.items.select_related("kind", "goal__need"))
+def mask(items: list[AssistanceItem], groups: frozenset[str] | None) -> list[AssistanceItem]:
+    """Mark the items whose type is in a sensitive group the reader does not hold."""
+    if groups is not None:
+        for item in items:
+            item.restricted = not shows(groups, item.kind.sensitive_group)
+    return items
+
+
+def items_with_paid(version: PlanVersion, groups: frozenset[str] | None = None) -> list[ItemRow]:
+    items = mask(list(version.items.select_related("kind", "goal__need")), groups)
     paid = dict(
         Instalment.objects.filter(key__in=[i.key for i in items])
         .values("key")
@@ -179,15 +188,19 @@ class ComparedItem:
         )
 
 
-def compare(left: PlanVersion, right: PlanVersion) -> list[ComparedItem]:
+def compare(
+    left: PlanVersion, right: PlanVersion, groups: frozenset[str] | None = None
+) -> list[ComparedItem]:
     """The items of two versions side by side, matched by key: changed, added or removed."""
-    lefts = {i.key: i for i in left.items.select_related("kind", "goal__need")}
-    rights = {i.key: i for i in right.items.select_related("kind", "goal__need")}
+    lefts = {i.key: i for i in mask(list(left.items.select_related("kind", "goal__need")), groups)}
+    rights = {i.key: i for i in mask(list(right.items.select_related("kind", "goal__need")), groups)}
     keys = list(dict.fromkeys([*lefts, *rights]))
-    return [
-        ComparedItem(key, (rights.get(key) or lefts[key]).kind.label, lefts.get(key), rights.get(key))
-        for key in keys
-    ]
+    rows = []
+    for key in keys:
+        shown = rights.get(key) or lefts[key]
+        label = str(_("Restricted")) if shown.restricted else shown.kind.label
+        rows.append(ComparedItem(key, label, lefts.get(key), rights.get(key)))
+    return rows
 
 
 def totals_by_currency(items: list[AssistanceItem]) -> list[tuple[str, Decimal]]:

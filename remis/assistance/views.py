@@ -52,6 +52,7 @@ from remis.assistance.queries import (
     get_item_for,
     instalments_due,
     items_with_paid,
+    mask,
     plan_of,
     requirement_of,
     returned_to,
@@ -60,7 +61,7 @@ from remis.assistance.queries import (
 )
 from remis.audit.actions import record
 from remis.cases.models import Case
-from remis.cases.policy import case_permissions
+from remis.cases.policy import case_permissions, groups_everywhere, groups_in, shows
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
@@ -237,7 +238,7 @@ def _plan_context(
     today = timezone.localdate()
     actor = request.user
     is_latest = version.pk == plan.latest_id
-    rows = items_with_paid(version)
+    rows = items_with_paid(version, groups_in(permissions))
     by_goal: dict[int, list[Any]] = {}
     for row in rows:
         by_goal.setdefault(row.item.goal_id, []).append(row)
@@ -281,6 +282,7 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
         raise Http404
     version = item.version
     permissions = case_permissions(request.user, case)
+    item.restricted = not shows(groups_in(permissions), item.kind.sensitive_group)
     today = timezone.localdate()
     goals = list(Goal.objects.filter(need__version=version))
     edit = ItemForm(
@@ -367,7 +369,9 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
             "version": version,
             "instalments": instalments,
             "paid": sum((i.amount for i in instalments), start=Decimal("0.00")),
-            "edit": edit if Perm.PLAN_EDIT in permissions and version.editable else None,
+            "edit": edit
+            if Perm.PLAN_EDIT in permissions and version.editable and not item.restricted
+            else None,
             "status_form": status_form
             if Perm.PLAN_EDIT in permissions and version.status == PlanStatus.APPROVED and choices
             else None,
@@ -404,7 +408,7 @@ def plan_compare(request: HttpRequest, case_uuid: str) -> HttpResponse:
             "versions": versions,
             "left": left,
             "right": right,
-            "rows": compare(left, right),
+            "rows": compare(left, right, groups_in(case_permissions(request.user, case))),
             "left_totals": totals_by_currency(list(left.items.all())),
             "right_totals": totals_by_currency(list(right.items.all())),
         },
@@ -473,7 +477,10 @@ def plan_work(request: HttpRequest, kind: str) -> HttpResponse:
         context["versions"] = list(returned_to(request.user)[:200])
         context["title"] = _("Plans returned to me")
     else:
-        context["items"] = list(instalments_due(request.user, today)[:200])
+        # A list over many cases shows what the reader reads on every one of them.
+        context["items"] = mask(
+            list(instalments_due(request.user, today)[:200]), groups_everywhere(request.user)
+        )
         context["title"] = _("Instalments due")
     return render(request, "assistance/work.html", context)
 

@@ -141,3 +141,26 @@ def test_thresholds_through_the_api(api, world, manon, ines, today):
     assert api.as_(world.victor).post(f"/thresholds/{world.programme.code}", body).status_code == 404
     answer = api.as_(manon).post(f"/thresholds/{world.programme.code}", body)
     assert answer.status_code == 201 and answer.json()["manager_above"] == "300.00"
+
+
+def test_a_sensitive_item_type_is_null_for_readers_without_its_group(api, world, case):
+    from remis.accounts.models import Role
+    from remis.assistance import actions
+    from remis.assistance.tests.factories import draft_plan
+    from remis.cases.tests.factories import make_user
+
+    version = draft_plan(world.bob, case, amounts=())
+    goal = version.needs.get().goals.get()
+    actions.add_item(
+        world.bob,
+        goal,
+        actions.ItemData(kind="psychosocial_counselling", modality="service", amount="90", currency="EUR"),
+    )
+    Role.objects.create(code="plain_reader", name="Reader", permissions=["case.view"])
+    reader = make_user("rita", world.gn_partner, "plain_reader", ["GN"])
+    item = api.as_(reader).get(f"/cases/{case.uuid}/versions/1").json()["items"][0]
+    assert item["kind"] is None and item["amount"] == "90.00"
+    assert (
+        api.as_(world.bob).get(f"/cases/{case.uuid}/versions/1").json()["items"][0]["kind"]
+        == "psychosocial_counselling"
+    )

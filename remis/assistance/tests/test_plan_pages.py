@@ -261,3 +261,28 @@ def test_posts_with_garbled_numbers_are_answered_not_crashed(client, world, case
         reverse("plan_item", args=[case.uuid, item.pk]), {"step": "remove", "expected_version": "z"}
     )
     assert answer.status_code == 302 and AssistanceItem.objects.filter(pk=item.pk).exists()
+
+
+def test_a_medical_care_item_reads_restricted_to_readers_without_the_health_group(client, world, case):
+    from remis.accounts.models import Role
+    from remis.assistance import actions
+    from remis.cases.tests.factories import make_user
+
+    version = draft_plan(world.bob, case, amounts=())
+    goal = version.needs.get().goals.get()
+    actions.add_item(
+        world.bob,
+        goal,
+        actions.ItemData(
+            kind="medical_care", modality="service", amount="120", currency="EUR", description="Insulin"
+        ),
+    )
+    Role.objects.create(code="plain_reader", name="Reader", permissions=["case.view"])
+    reader = make_user("rita", world.gn_partner, "plain_reader", ["GN"])
+    login(client, reader)
+    text = client.get(reverse("plan_detail", args=[case.uuid])).text
+    assert "Restricted" in text and "Medical care" not in text and "Insulin" not in text
+    assert "120.00 EUR" in text  # the budget stays readable
+    login(client, world.bob)
+    text = client.get(reverse("plan_detail", args=[case.uuid])).text
+    assert "Medical care" in text and "Insulin" in text
