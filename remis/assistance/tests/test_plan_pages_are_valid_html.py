@@ -59,7 +59,7 @@ def test_plan_pages_are_valid_html_in_every_language(world, case, manon, ines, t
             "plan-rates-errors", manon, reverse("exchange_rates"), {"month": "", "currency": "Q", "rate": "x"}
         ),
     ]
-    files = []
+    files: list[Path] = []
     # The locale middleware leaves the last request's language active in this thread:
     # restore it afterwards, or later tests would read Arabic.
     with translation.override(translation.get_language()):
