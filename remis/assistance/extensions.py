@@ -39,6 +39,8 @@ def plan_panel(seen: PanelContext) -> dict[str, Any] | None:
     ):
         return None
     plan = plan_of(seen.case)
+    if plan is None and seen.case.stage == Stage.CLOSED:
+        return None  # closed without a plan: nothing to show
     if plan is None:
         return {
             "plan": None,

@@ -286,3 +286,13 @@ def test_a_medical_care_item_reads_restricted_to_readers_without_the_health_grou
     login(client, world.bob)
     text = client.get(reverse("plan_detail", args=[case.uuid])).text
     assert "Medical care" in text and "Insulin" in text
+
+
+def test_the_plan_panel_shows_from_the_assessment_on(client, world, case):
+    from remis.cases.tests.factories import accepted_case
+
+    login(client, world.bob)
+    early = accepted_case(world)
+    assert 'id="plan"' not in client.get(reverse("case_detail", args=[early.uuid])).text
+    text = client.get(reverse("case_detail", args=[case.uuid])).text
+    assert 'id="plan"' in text and "Start the plan" in text
