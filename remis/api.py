@@ -118,6 +118,7 @@ def _register_routers() -> None:
     from remis.accounts.api import organisation_router
     from remis.accounts.api import platform_router as accounts_platform_router
     from remis.assessments.api import router as assessments_router
+    from remis.assistance.api import router as plans_router
     from remis.cases.api import persons_router
     from remis.cases.api import router as cases_router
     from remis.jobs.api import router as jobs_router
@@ -136,6 +137,7 @@ def _register_routers() -> None:
     api.add_router("/platform", configuration_router)
     api.add_router("/organisation", organisation_router)
     api.add_router("/", assessments_router)  # /cases/{uuid}/assessments and /assessments/…
+    api.add_router("/plans", plans_router)
 
 
 _register_routers()

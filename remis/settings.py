@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "remis.cases",
     "remis.services",
     "remis.assessments",
+    "remis.assistance",
     "remis.jobs",
     "remis.demo",
 ]

@@ -53,5 +53,6 @@ urlpatterns = [
     path("services/sheets/<str:country>/pdf/", service_views.country_sheet_pdf, name="country_sheet_pdf"),
     path("", include("remis.programmes.urls")),
     path("", include("remis.assessments.urls")),
+    path("", include("remis.assistance.urls")),
     path("api/v1/", api.urls),
 ]

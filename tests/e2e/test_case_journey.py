@@ -8,6 +8,8 @@ import re
 
 from playwright.sync_api import expect
 
+from remis.cases.tests.factories import only_cases_guards
+
 
 def open_step(page, step_id: str):
     section = page.locator(f"details#{step_id}")
@@ -88,17 +90,12 @@ def test_register_share_return_receive_and_close(world, login, live_server):
     section.get_by_label("Currency", exact=True).fill("EUR")
     section.get_by_role("button", name="Save reception").click()
     expect(bob.get_by_text("Reception saved.")).to_be_visible()
-    move_to(bob, "Reception")
-    move_to(bob, "Assessment")
-    # The assessments app guards the plan: its own browser test records one through the page
-    # (tests/e2e/test_assessment.py); here it is recorded through its action.
-    from remis.assessments.actions import record_assessment
-    from remis.assessments.tests.factories import COMPLETE
-    from remis.cases.models import Case
-
-    record_assessment(world.bob, Case.objects.get(reference=reference), COMPLETE, complete=True)
-    for label in ("Reintegration plan", "Assistance", "Monitoring"):
-        move_to(bob, label)
+    # The assessment and the plan with its approval are their apps' own browser tests
+    # (test_assessment.py, test_reintegration_plan.py): their guards are lifted here (the
+    # live server runs in this process).
+    with only_cases_guards():
+        for label in ("Reception", "Assessment", "Reintegration plan", "Assistance", "Monitoring"):
+            move_to(bob, label)
     section = open_step(bob, "close")
     section.get_by_label("Closure reason", exact=True).select_option(label="Completed")
     section.get_by_role("button", name="Close case").click()

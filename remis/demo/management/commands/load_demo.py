@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from remis.cases.models import Case
 from remis.demo.generator import generate_cases
 from remis.demo.journeys import play_journeys
+from remis.demo.plans import play_plans
 from remis.demo.service_map import build_service_map
 from remis.demo.world import DEMO_PASSWORD, build_world
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             world = build_world()
             generate_cases(options["cases"], seed=2026)
             play_journeys(world)
+            play_plans()
         build_service_map()  # also into a demo database loaded before the service map existed
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("REMIS demo: http://127.0.0.1:8000/"))

@@ -1,0 +1,333 @@
+"""Submitting a plan version, approving it or returning it with a comment.
+
+Who must approve depends on the version's total in the programme's reporting currency,
+against the thresholds in force for the programme and the case's country of origin:
+
+  level 1  total <= manager_above           one approver (plan.approve)
+  level 2  total <= two_above               one programme manager (plan.approve + programme.manage)
+  level 3  total >  two_above               two distinct approvers, one a programme manager
+  level 4  (a level-3 plan above the package) two distinct programme managers
+
+A total above the programme's assistance package raises the level by one. Nobody decides on
+a version they drafted or submitted. Each decision records the thresholds and settings
+versions, the total and the level it was made under.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.assistance.actions.common import NotAllowedHere, bump, require_on
+from remis.assistance.configuration import (
+    MissingRate,
+    convert,
+    missing_rate_message,
+    package_for,
+    reporting_settings,
+    thresholds_on,
+)
+from remis.assistance.events import PlanDecided, PlanSubmitted
+from remis.assistance.models import (
+    Approval,
+    ApprovalThresholds,
+    AssistanceItem,
+    Decision,
+    ItemStatus,
+    PlanStatus,
+    PlanVersion,
+)
+from remis.audit.actions import record
+from remis.cases.queries import case_permissions
+from remis.lib.errors import TransitionRefused, ValidationFailed
+from remis.lib.events import emit
+from remis.programmes.models import ProgrammeSettings
+
+MAX_LEVEL = 4
+
+
+@dataclass
+class Requirement:
+    """What approving a version needs today, and what it was computed from."""
+
+    total: Decimal  # in the reporting currency, without the amounts of missing rates
+    currency: str
+    package: Decimal
+    level: int
+    thresholds: ApprovalThresholds
+    settings: ProgrammeSettings
+    missing: list[MissingRate] = field(default_factory=list)
+
+    @property
+    def above_package(self) -> bool:
+        return self.package > 0 and self.total > self.package
+
+
+def level_for(total: Decimal, thresholds: ApprovalThresholds, package: Decimal) -> int:
+    level = 1 if total <= thresholds.manager_above else 2 if total <= thresholds.two_above else 3
+    if package > 0 and total > package:
+        level += 1
+    return min(level, MAX_LEVEL)
+
+
+def requirement(version: PlanVersion, day: dt.date) -> Requirement:
+    case = version.plan.case
+    programme_settings = reporting_settings(case, day)
+    items = version.items.exclude(status=ItemStatus.CANCELLED).values_list("amount", "currency")
+    total, missing = convert(((a, c, day) for a, c in items), programme_settings.currency)
+    thresholds = thresholds_on(case.programme, case.origin_country, day)
+    package = package_for(case, programme_settings)
+    return Requirement(
+        total=total,
+        currency=programme_settings.currency,
+        package=package,
+        level=level_for(total, thresholds, package),
+        thresholds=thresholds,
+        settings=programme_settings,
+        missing=missing,
+    )
+
+
+def satisfied(level: int, approvals: list[Approval]) -> bool:
+    people = {a.by_id for a in approvals}
+    managers = {a.by_id for a in approvals if a.as_manager}
+    if level <= 1:
+        return len(people) >= 1
+    if level == 2:
+        return len(managers) >= 1
+    if level == 3:
+        return len(people) >= 2 and len(managers) >= 1
+    return len(managers) >= 2
+
+
+def level_label(level: int) -> str:
+    return {
+        1: _("one approver"),
+        2: _("a programme manager"),
+        3: _("two approvers, one of them a programme manager"),
+    }.get(level, _("two programme managers"))
+
+
+def submit_plan(actor: Any, version: PlanVersion, *, expected_version: int | None = None) -> PlanVersion:
+    case = require_on(actor, version, Perm.PLAN_EDIT)
+    if version.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        raise TransitionRefused(_("Only a draft or returned plan can be submitted."), "status")
+    if not version.items.exclude(status=ItemStatus.CANCELLED).exists():
+        raise ValidationFailed(_("Add at least one assistance item before submitting the plan."), "items")
+    if version.agreed_on is None:
+        raise ValidationFailed(
+            _("Record the returnee's agreement to the plan before submitting it."), "agreed_on"
+        )
+    with transaction.atomic():
+        bump(version, expected_version)
+        PlanVersion.objects.filter(pk=version.pk).update(
+            status=PlanStatus.SUBMITTED,
+            round=version.round + 1,
+            submitted_by=actor,
+            submitted_at=timezone.now(),
+        )
+        record(
+            actor,
+            "assistance.submit",
+            version,
+            case_uuid=case.uuid,
+            changes={"status": [version.status, "submitted"]},
+        )
+        emit(PlanSubmitted(case_uuid=case.uuid, number=version.number))
+    version.refresh_from_db()
+    return version
+
+
+def _decide(
+    actor: Any, version: PlanVersion, decision: Decision, comment: str, expected_version: int | None
+) -> PlanVersion:
+    case = require_on(actor, version, Perm.PLAN_APPROVE)
+    if actor.pk in (version.drafted_by_id, version.submitted_by_id):
+        raise NotAllowedHere(
+            _("You drafted or submitted this plan: another approver must decide."), "approver"
+        )
+    text = (comment or "").strip()
+    if decision == Decision.RETURNED and not text:
+        raise ValidationFailed(_("Say what must change before the plan can be approved."), "comment")
+    if len(text) > 1000:
+        raise ValidationFailed(_("Write at most %(limit)s characters.") % {"limit": 1000}, "comment")
+    today = timezone.localdate()
+    with transaction.atomic():
+        # The lock first: of two approvers deciding at once, the second reads the first's
+        # decision (returned, approved, or one approval of two) before deciding.
+        bump(version, expected_version)
+        version.refresh_from_db()
+        if version.status != PlanStatus.SUBMITTED:
+            raise TransitionRefused(
+                _("This plan is no longer waiting for approval (it is %(status)s).")
+                % {"status": version.get_status_display().lower()},
+                "status",
+            )
+        if Approval.objects.filter(version=version, round=version.round, by=actor).exists():
+            raise NotAllowedHere(
+                _("You already approved this plan: another approver must decide."), "approver"
+            )
+        needed = requirement(version, today)
+        if needed.missing:
+            raise ValidationFailed(missing_rate_message(needed.missing[0]), "exchange_rate")
+        as_manager = Perm.PROGRAMME_MANAGE in case_permissions(actor, case)
+        decided = Approval.objects.create(
+            version=version,
+            round=version.round,
+            decision=decision,
+            by=actor,
+            as_manager=as_manager,
+            comment=text,
+            thresholds=needed.thresholds,
+            settings=needed.settings if needed.settings.pk else None,
+            total=needed.total,
+            reporting_currency=needed.currency,
+            level=needed.level,
+        )
+        if decision == Decision.RETURNED:
+            PlanVersion.objects.filter(pk=version.pk).update(status=PlanStatus.RETURNED)
+            new_status = PlanStatus.RETURNED
+        else:
+            earlier = list(
+                Approval.objects.filter(
+                    version=version, round=version.round, decision=Decision.APPROVED
+                ).exclude(pk=decided.pk)
+            )
+            # A level needing managers in every remaining place refuses another's approval.
+            manager_needed = needed.level in (2, 4) or (
+                needed.level == 3 and any(not a.as_manager for a in earlier)
+            )
+            if manager_needed and not as_manager:
+                raise NotAllowedHere(
+                    _("This plan needs %(who)s: your approval alone is not enough.")
+                    % {"who": level_label(needed.level)},
+                    "approver",
+                )
+            approvals = list(
+                Approval.objects.filter(version=version, round=version.round, decision=Decision.APPROVED)
+            )
+            new_status = PlanStatus.APPROVED if satisfied(needed.level, approvals) else PlanStatus.SUBMITTED
+            if new_status == PlanStatus.APPROVED:
+                _put_in_force(version)
+        record(
+            actor,
+            f"assistance.{decision.value}",
+            decided,
+            case_uuid=case.uuid,
+            changes={
+                "decision": [None, decision.value],
+                "status": [PlanStatus.SUBMITTED.value, new_status.value],
+                "total": [None, str(needed.total)],
+                "level": [None, needed.level],
+                "thresholds": [None, needed.thresholds.pk],
+                **({"comment": [None, text]} if text else {}),
+            },
+        )
+        emit(
+            PlanDecided(
+                case_uuid=case.uuid, number=version.number, decision=decision.value, status=new_status.value
+            )
+        )
+    version.refresh_from_db()
+    return version
+
+
+def _put_in_force(version: PlanVersion) -> None:
+    """The version becomes the plan in force: its new items are approved, those carried from
+    the version it replaces keep the status they reached there, which is superseded."""
+    plan = version.plan
+    previous = plan.in_force
+    reached: dict[Any, tuple[str, str]] = {}
+    if previous is not None:
+        reached = {
+            key: (status, why)
+            for key, status, why in previous.items.values_list("key", "status", "cancel_reason")
+        }
+        PlanVersion.objects.filter(pk=previous.pk).update(status=PlanStatus.SUPERSEDED)
+    for item in version.items.all():
+        status, why = reached.get(item.key, (ItemStatus.APPROVED, ""))
+        if item.status == ItemStatus.CANCELLED:
+            status, why = item.status, item.cancel_reason
+        AssistanceItem.objects.filter(pk=item.pk).update(status=status, cancel_reason=why)
+    PlanVersion.objects.filter(pk=version.pk).update(status=PlanStatus.APPROVED, approved_at=timezone.now())
+    plan.in_force = version
+    plan.save(update_fields=["in_force"])
+
+
+def approve_plan(
+    actor: Any, version: PlanVersion, *, comment: str = "", expected_version: int | None = None
+) -> PlanVersion:
+    return _decide(actor, version, Decision.APPROVED, comment, expected_version)
+
+
+def return_plan(
+    actor: Any, version: PlanVersion, *, comment: str, expected_version: int | None = None
+) -> PlanVersion:
+    return _decide(actor, version, Decision.RETURNED, comment, expected_version)
+
+
+def set_approval_thresholds(
+    actor: Any,
+    programme: Any,
+    *,
+    effective_from: dt.date | None,
+    manager_above: Any,
+    two_above: Any,
+    country: str = "",
+    note: str = "",
+) -> ApprovalThresholds:
+    """A new version of a programme's thresholds (in one country of origin, or all), in force
+    from `effective_from`. Versions are never edited: decisions name the one they used."""
+    from remis.assistance.configuration import clean_amount
+    from remis.lib.countries import is_country
+    from remis.lib.errors import PermissionDenied
+    from remis.programmes.queries import manages_programme
+
+    if not manages_programme(actor, programme):
+        raise PermissionDenied()
+    errors: list[tuple[str | None, str]] = []
+    amounts: dict[str, Decimal] = {}
+    for name, value in (("manager_above", manager_above), ("two_above", two_above)):
+        try:
+            amounts[name] = clean_amount(value, name)
+        except ValidationFailed as error:
+            errors.append((name, error.message))
+    if effective_from is None:
+        errors.append(("effective_from", _("Enter the day the thresholds apply from.")))
+    code = (country or "").strip().upper()
+    if code and not is_country(code):
+        errors.append(("country", _("Choose a country from the list.")))
+    if len(amounts) == 2 and amounts["two_above"] < amounts["manager_above"]:
+        errors.append(("two_above", _("The two-approver threshold cannot be below the manager threshold.")))
+    if errors or effective_from is None:
+        raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+    with transaction.atomic():
+        row = ApprovalThresholds.objects.create(
+            programme=programme,
+            country=code,
+            effective_from=effective_from,
+            manager_above=amounts["manager_above"],
+            two_above=amounts["two_above"],
+            note=(note or "").strip()[:300],
+            created_by=actor,
+        )
+        record(
+            actor,
+            "assistance.thresholds",
+            row,
+            changes={
+                "programme": [None, programme.pk],
+                "country": [None, code],
+                "effective_from": [None, effective_from.isoformat()],
+                "manager_above": [None, str(row.manager_above)],
+                "two_above": [None, str(row.two_above)],
+            },
+        )
+    return row

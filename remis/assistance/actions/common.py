@@ -1,0 +1,69 @@
+"""What the plan actions share: permission on the plan's case, the version lock, uploads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.assistance.models import PlanVersion
+from remis.cases.actions.common import require
+from remis.cases.actions.records import sniff_type
+from remis.cases.models import Case
+from remis.lib.errors import Conflict, DomainError, ErrorCode, TransitionRefused, ValidationFailed
+
+
+class NotAllowedHere(DomainError):
+    """The actor may do this in general, but not on this record (their own plan)."""
+
+    code = ErrorCode.FORBIDDEN
+
+
+def case_of(version: PlanVersion) -> Case:
+    return version.plan.case
+
+
+def require_on(actor: Any, version: PlanVersion, perm: Perm) -> Case:
+    case = case_of(version)
+    require(actor, case, perm)
+    return case
+
+
+def bump(version: PlanVersion, expected: int | None) -> None:
+    """Take the version's lock for this write: a stale `expected` (someone saved first) or
+    a concurrent writer is a Conflict. On PostgreSQL the UPDATE holds the row until commit."""
+    if expected is None:  # not an edit from a form: the stored version is the one expected
+        stored = PlanVersion.objects.filter(pk=version.pk).values_list("version", flat=True).first()
+        current = version.version if stored is None else stored
+    else:
+        current = expected
+    if not PlanVersion.objects.filter(pk=version.pk, version=current).update(version=current + 1):
+        raise Conflict()
+    version.version = current + 1
+
+
+def require_editable(version: PlanVersion) -> None:
+    if not version.editable:
+        raise TransitionRefused(
+            _(
+                "Version %(number)s of the plan is %(status)s and can no longer be changed: open "
+                "a new version to change it."
+            )
+            % {"number": version.number, "status": version.get_status_display().lower()},
+            "version",
+        )
+
+
+def check_upload(upload: UploadedFile, field: str) -> str:
+    """The sniffed content type of an acceptable upload, or a refusal naming `field`."""
+    if upload.size is None or upload.size == 0:
+        raise ValidationFailed(_("The file is empty."), field)
+    if upload.size > settings.DOCUMENT_MAX_BYTES:
+        raise ValidationFailed(_("The file is too large."), field)
+    content_type = sniff_type(upload)
+    if content_type is None or content_type not in settings.DOCUMENT_ALLOWED_TYPES:
+        raise ValidationFailed(_("Only PDF, JPEG and PNG files can be uploaded."), field)
+    return content_type

@@ -1,0 +1,190 @@
+"""Paying an approved item in instalments, and the monthly exchange rates budgets use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Min, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import has_perm
+from remis.assistance.actions.common import check_upload, require_on
+from remis.assistance.configuration import clean_amount, clean_currency, month_of
+from remis.assistance.events import InstalmentRecorded
+from remis.assistance.models import AssistanceItem, ExchangeRate, Instalment, ItemStatus, PlanStatus
+from remis.audit.actions import created, record
+from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.events import emit
+
+MAX_RATE = Decimal("999999999999.999999")
+
+
+def record_instalment(
+    actor: Any,
+    item: AssistanceItem,
+    *,
+    paid_on: dt.date | None,
+    amount: Any,
+    currency: Any,
+    receipt: UploadedFile | None = None,
+) -> Instalment:
+    """A payment for an item of the approved plan in force, never beyond its budget."""
+    version = item.version
+    case = require_on(actor, version, Perm.PAYMENT_RECORD)
+    if version.status != PlanStatus.APPROVED or item.status not in (
+        ItemStatus.APPROVED,
+        ItemStatus.IN_PROGRESS,
+    ):
+        raise TransitionRefused(
+            _("Nothing is paid before the plan is approved, nor for a delivered or cancelled item."), "item"
+        )
+    errors: list[tuple[str | None, str]] = []
+    value = Decimal("0")
+    try:
+        value = clean_amount(amount, "amount", positive=True)
+    except ValidationFailed as error:
+        errors.append(("amount", error.message))
+    try:
+        code = clean_currency(currency, "currency")
+        if code != item.currency:
+            errors.append(
+                (
+                    "currency",
+                    _("This item is budgeted in %(currency)s: pay it in %(currency)s.")
+                    % {"currency": item.currency},
+                )
+            )
+    except ValidationFailed as error:
+        errors.append(("currency", error.message))
+    first_approved = AssistanceItem.objects.filter(
+        key=item.key, version__status__in=[PlanStatus.APPROVED, PlanStatus.SUPERSEDED]
+    ).aggregate(day=Min("version__approved_at"))["day"]
+    if paid_on is None:
+        errors.append(("paid_on", _("Enter the day of the payment.")))
+    elif paid_on > timezone.localdate():
+        errors.append(("paid_on", _("A payment cannot be dated in the future.")))
+    elif first_approved and paid_on < timezone.localtime(first_approved).date():
+        errors.append(("paid_on", _("A payment cannot be dated before the plan was approved.")))
+    content_type = ""
+    if receipt is not None:
+        try:
+            content_type = check_upload(receipt, "receipt")
+        except ValidationFailed as error:
+            errors.append(("receipt", error.message))
+    if errors or paid_on is None:
+        raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+    instalment = Instalment(
+        item=item,
+        key=item.key,
+        paid_on=paid_on,
+        amount=value,
+        currency=item.currency,
+        recorded_by=actor,
+        receipt_type=content_type,
+    )
+    if receipt is not None:
+        instalment.receipt.save("receipt", receipt, save=False)
+    with transaction.atomic():
+        # Lock the item so two payments at once are added up one after the other.
+        locked = AssistanceItem.objects.select_for_update().get(pk=item.pk)
+        paid = Instalment.objects.filter(key=item.key).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        if paid + value > locked.amount:
+            raise ValidationFailed(
+                _(
+                    "This payment would bring the total paid to %(total)s %(currency)s, above the "
+                    "approved %(approved)s %(currency)s."
+                )
+                % {"total": paid + value, "approved": locked.amount, "currency": item.currency},
+                "amount",
+            )
+        instalment.save()
+        if locked.status == ItemStatus.APPROVED:
+            AssistanceItem.objects.filter(pk=item.pk).update(status=ItemStatus.IN_PROGRESS)
+            item.status = ItemStatus.IN_PROGRESS
+        record(
+            actor,
+            "assistance.instalment",
+            instalment,
+            case_uuid=case.uuid,
+            changes=created(instalment, ["item", "paid_on", "amount", "currency", "receipt_type"]),
+        )
+        emit(
+            InstalmentRecorded(
+                case_uuid=case.uuid,
+                item_key=item.key,
+                item_type=item.kind.code,
+                paid_on=paid_on,
+                amount=str(value),
+                currency=item.currency,
+            )
+        )
+    return instalment
+
+
+def may_record_rates(actor: Any) -> bool:
+    return has_perm(actor, Perm.PLAN_APPROVE) or has_perm(actor, Perm.PROGRAMME_MANAGE)
+
+
+def record_exchange_rate(
+    actor: Any, *, month: dt.date | None, currency: Any, to_currency: Any, rate: Any
+) -> ExchangeRate:
+    """The rate of a currency into a reporting currency for a month; recording a month again
+    corrects it (the audit log keeps the earlier rate)."""
+    if not may_record_rates(actor):
+        raise PermissionDenied()
+    errors: list[tuple[str | None, str]] = []
+    if month is None:
+        errors.append(("month", _("Enter the month of the rate.")))
+    codes: dict[str, str] = {}
+    for name, value in (("currency", currency), ("to_currency", to_currency)):
+        try:
+            codes[name] = clean_currency(value, name)
+        except ValidationFailed as error:
+            errors.append((name, error.message))
+    number = Decimal("0")
+    try:
+        number = Decimal(str(rate).strip()) if not isinstance(rate, bool | float) else Decimal("nan")
+        if (
+            not number.is_finite()
+            or number <= 0
+            or number > MAX_RATE
+            or number != number.quantize(Decimal("0.000001"))
+        ):
+            raise ValueError
+    except (ArithmeticError, ValueError):
+        errors.append(("rate", _("Enter a rate above zero with at most six decimals, such as 655.957.")))
+    if not errors and codes["currency"] == codes["to_currency"]:
+        errors.append(("to_currency", _("A rate converts between two different currencies.")))
+    if errors:
+        raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+    assert month is not None
+    first = month_of(month)
+    with transaction.atomic():
+        row, made = ExchangeRate.objects.select_for_update().get_or_create(
+            month=first,
+            currency=codes["currency"],
+            to_currency=codes["to_currency"],
+            defaults={"rate": number, "recorded_by": actor},
+        )
+        before = None if made else str(row.rate)
+        if not made:
+            row.rate, row.recorded_by, row.recorded_at = number, actor, timezone.now()
+            row.save(update_fields=["rate", "recorded_by", "recorded_at"])
+        record(
+            actor,
+            "assistance.exchange_rate",
+            row,
+            changes={
+                "month": [None, first.isoformat()],
+                "currency": [None, row.currency],
+                "to_currency": [None, row.to_currency],
+                "rate": [before, str(number)],
+            },
+        )
+    return row

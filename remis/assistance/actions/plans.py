@@ -1,0 +1,424 @@
+"""Writing a plan: needs, goals, items, the returnee's agreement, new versions, item statuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.assistance.actions.common import bump, check_upload, require_editable, require_on
+from remis.assistance.configuration import clean_amount, clean_currency
+from remis.assistance.models import (
+    ITEM_TRANSITIONS,
+    AssistanceItem,
+    AssistanceType,
+    Dimension,
+    Goal,
+    Instalment,
+    ItemStatus,
+    Level,
+    Modality,
+    Need,
+    Plan,
+    PlanStatus,
+    PlanVersion,
+    ProposalRules,
+    Route,
+)
+from remis.audit.actions import created, diff, record, snapshot
+from remis.cases.actions.common import require
+from remis.cases.lifecycle import Stage
+from remis.cases.models import Case
+from remis.lib.errors import Duplicate, TransitionRefused, ValidationFailed
+
+# A plan is written once the returnee has been assessed, and changed while assistance and
+# monitoring go on; never on a closed case.
+PLAN_STAGES = (Stage.ASSESSMENT, Stage.PLAN, Stage.ASSISTANCE, Stage.MONITORING)
+ITEM_FIELDS = [
+    "kind",
+    "description",
+    "level",
+    "modality",
+    "route",
+    "amount",
+    "currency",
+    "starts_on",
+    "ends_on",
+    "status",
+    "cancel_reason",
+]
+
+
+def _text(value: Any, field: str, *, required: bool = True, limit: int = 500) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise ValidationFailed(_("This field is required."), field)
+    if len(text) > limit:
+        raise ValidationFailed(_("Write at most %(limit)s characters.") % {"limit": limit}, field)
+    return text
+
+
+def _choice(value: Any, choices: Any, field: str) -> str:
+    if value not in choices.values:
+        raise ValidationFailed(_("Choose one of the listed values."), field)
+    return str(value)
+
+
+def start_plan(actor: Any, case: Case) -> Plan:
+    """The case's plan with its first, draft version."""
+    require(actor, case, Perm.PLAN_EDIT)
+    if case.stage not in PLAN_STAGES:
+        raise TransitionRefused(_("A plan is written once the case reaches the assessment stage."), "stage")
+    try:
+        with transaction.atomic():
+            plan = Plan.objects.create(case=case, created_by=actor)
+            version = PlanVersion.objects.create(plan=plan, number=1, drafted_by=actor)
+            plan.latest = version
+            plan.save(update_fields=["latest"])
+            record(
+                actor, "assistance.plan_start", version, case_uuid=case.uuid, changes={"number": [None, 1]}
+            )
+    except IntegrityError:
+        raise Duplicate(_("This case already has a plan."), "plan") from None
+    return plan
+
+
+def add_need(
+    actor: Any, version: PlanVersion, *, dimension: str, description: str, expected_version: int | None = None
+) -> Need:
+    case = require_on(actor, version, Perm.PLAN_EDIT)
+    require_editable(version)
+    need = Need(
+        version=version,
+        dimension=_choice(dimension, Dimension, "dimension"),
+        description=_text(description, "description"),
+        position=version.needs.count(),
+    )
+    with transaction.atomic():
+        bump(version, expected_version)
+        need.save()
+        record(
+            actor,
+            "assistance.need_add",
+            need,
+            case_uuid=case.uuid,
+            changes=created(need, ["dimension", "description"]),
+        )
+    return need
+
+
+def add_goal(actor: Any, need: Need, *, description: str, expected_version: int | None = None) -> Goal:
+    version = need.version
+    case = require_on(actor, version, Perm.PLAN_EDIT)
+    require_editable(version)
+    goal = Goal(need=need, description=_text(description, "description"), position=need.goals.count())
+    with transaction.atomic():
+        bump(version, expected_version)
+        goal.save()
+        record(
+            actor,
+            "assistance.goal_add",
+            goal,
+            case_uuid=case.uuid,
+            changes=created(goal, ["need", "description"]),
+        )
+    return goal
+
+
+@dataclass
+class ItemData:
+    """An item as entered: every value is checked by `clean_item`, naming the field at fault."""
+
+    kind: Any
+    modality: Any
+    amount: Any
+    currency: Any
+    level: Any = Level.INDIVIDUAL
+    route: Any = Route.DIRECT
+    description: Any = ""
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+
+
+def clean_item(data: ItemData) -> dict[str, Any]:
+    errors: list[tuple[str | None, str]] = []
+    values: dict[str, Any] = {}
+    kind = data.kind
+    if not isinstance(kind, AssistanceType):
+        kind = AssistanceType.objects.filter(code=str(kind or ""), active=True).first()
+    if kind is None:
+        errors.append(("kind", _("Choose one of the listed values.")))
+    values["kind"] = kind
+    checks = (
+        ("modality", lambda: _choice(data.modality, Modality, "modality")),
+        ("level", lambda: _choice(data.level, Level, "level")),
+        ("route", lambda: _choice(data.route, Route, "route")),
+        ("amount", lambda: clean_amount(data.amount, "amount", positive=True)),
+        ("currency", lambda: clean_currency(data.currency, "currency")),
+        ("description", lambda: _text(data.description, "description", required=False)),
+    )
+    for name, check in checks:
+        try:
+            values[name] = check()
+        except ValidationFailed as error:
+            errors.append((name, error.message))
+    if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
+        errors.append(("ends_on", _("The planned end cannot be before the planned start.")))
+    values["starts_on"], values["ends_on"] = data.starts_on, data.ends_on
+    if errors:
+        raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+    return values
+
+
+def add_item(
+    actor: Any, goal: Goal, data: ItemData, *, expected_version: int | None = None
+) -> AssistanceItem:
+    version = goal.need.version
+    case = require_on(actor, version, Perm.PLAN_EDIT)
+    require_editable(version)
+    item = AssistanceItem(version=version, goal=goal, status=ItemStatus.PLANNED, **clean_item(data))
+    with transaction.atomic():
+        bump(version, expected_version)
+        item.save()
+        record(actor, "assistance.item_add", item, case_uuid=case.uuid, changes=created(item, ITEM_FIELDS))
+    return item
+
+
+def paid_for(item: AssistanceItem) -> Any:
+    from django.db.models import Sum
+
+    return Instalment.objects.filter(key=item.key).aggregate(total=Sum("amount"))["total"] or 0
+
+
+def update_item(
+    actor: Any, item: AssistanceItem, data: ItemData, *, expected_version: int | None
+) -> AssistanceItem:
+    version = item.version
+    case = require_on(actor, version, Perm.PLAN_EDIT)
+    require_editable(version)
+    values = clean_item(data)
+    paid = paid_for(item)
+    if paid and values["currency"] != item.currency:
+        raise ValidationFailed(
+            _("Payments were made in %(currency)s: the currency cannot change.")
+            % {"currency": item.currency},
+            "currency",
+        )
+    if values["amount"] < paid:
+        raise ValidationFailed(
+            _("%(paid)s %(currency)s were already paid for this item: the budget cannot be lower.")
+            % {"paid": paid, "currency": item.currency},
+            "amount",
+        )
+    before = snapshot(item, ITEM_FIELDS)
+    for name, value in values.items():
+        setattr(item, name, value)
+    with transaction.atomic():
+        bump(version, expected_version)
+        item.save()
+        record(
+            actor,
+            "assistance.item_change",
+            item,
+            case_uuid=case.uuid,
+            changes=diff(before, snapshot(item, ITEM_FIELDS)),
+        )
+    return item
+
+
+def remove_item(actor: Any, item: AssistanceItem, *, expected_version: int | None) -> None:
+    version = item.version
+    case = require_on(actor, version, Perm.PLAN_EDIT)
+    require_editable(version)
+    if Instalment.objects.filter(key=item.key).exists():
+        raise TransitionRefused(
+            _("Payments were made for this item: cancel it instead of removing it."), "item"
+        )
+    with transaction.atomic():
+        bump(version, expected_version)
+        record(
+            actor,
+            "assistance.item_remove",
+            item,
+            case_uuid=case.uuid,
+            changes={"amount": [str(item.amount), None]},
+        )
+        item.delete()
+
+
+def record_agreement(
+    actor: Any,
+    version: PlanVersion,
+    *,
+    agreed_on: dt.date | None,
+    upload: UploadedFile | None,
+    expected_version: int | None = None,
+) -> PlanVersion:
+    """The returnee agreed to this version on `agreed_on`; `upload` is the signed form."""
+    case = require_on(actor, version, Perm.PLAN_EDIT)
+    require_editable(version)
+    if agreed_on is None:
+        raise ValidationFailed(_("Enter the day the returnee agreed to the plan."), "agreed_on")
+    if agreed_on > timezone.localdate():
+        raise ValidationFailed(_("The agreement cannot be dated in the future."), "agreed_on")
+    if upload is None:
+        raise ValidationFailed(_("Upload the signed agreement form."), "agreement_file")
+    content_type = check_upload(upload, "agreement_file")
+    before = snapshot(version, ["agreed_on", "agreement_type"])
+    version.agreed_on = agreed_on
+    version.agreement_type = content_type
+    version.agreement_file.save("agreement", upload, save=False)
+    with transaction.atomic():
+        bump(version, expected_version)
+        PlanVersion.objects.filter(pk=version.pk).update(
+            agreed_on=agreed_on, agreement_type=content_type, agreement_file=version.agreement_file.name
+        )
+        record(
+            actor,
+            "assistance.agreement",
+            version,
+            case_uuid=case.uuid,
+            changes=diff(before, snapshot(version, ["agreed_on", "agreement_type"])),
+        )
+    return version
+
+
+def open_new_version(actor: Any, plan: Plan, *, reason: str) -> PlanVersion:
+    """Change an approved plan: a new draft version holding a copy of its needs, goals and
+    items (with their keys and statuses); the approved version stays in force until the new
+    one is approved, and stays readable after."""
+    require(actor, plan.case, Perm.PLAN_EDIT)
+    text = _text(reason, "reason")
+    with transaction.atomic():
+        plan.refresh_from_db(fields=["latest", "in_force"])
+        latest = PlanVersion.objects.select_for_update().get(plan=plan, pk=plan.latest_id or 0)
+        if latest.status != PlanStatus.APPROVED:
+            raise TransitionRefused(
+                _("Version %(number)s is still open: change it instead of opening a new one.")
+                % {"number": latest.number},
+                "version",
+            )
+        bump(latest, None)  # two people opening a version at once: one wins
+        version = PlanVersion.objects.create(
+            plan=plan, number=latest.number + 1, drafted_by=actor, reason=text
+        )
+        for need in latest.needs.prefetch_related("goals__items"):
+            copy = Need.objects.create(
+                version=version,
+                dimension=need.dimension,
+                description=need.description,
+                position=need.position,
+            )
+            for goal in need.goals.all():
+                goal_copy = Goal.objects.create(
+                    need=copy, description=goal.description, position=goal.position
+                )
+                AssistanceItem.objects.bulk_create(
+                    AssistanceItem(
+                        version=version,
+                        goal=goal_copy,
+                        **{name: getattr(item, name) for name in [*ITEM_FIELDS, "key"]},
+                    )
+                    for item in goal.items.all()
+                )
+        plan.latest = version
+        plan.save(update_fields=["latest"])
+        record(
+            actor,
+            "assistance.version_open",
+            version,
+            case_uuid=plan.case.uuid,
+            changes={"number": [None, version.number], "reason": [None, text]},
+        )
+    return version
+
+
+def change_item_status(actor: Any, item: AssistanceItem, status: str, *, reason: str = "") -> AssistanceItem:
+    """Move an item of the plan in force: in progress, delivered, or cancelled with a reason."""
+    version = item.version
+    case = require_on(actor, version, Perm.PLAN_EDIT)
+    if version.status != PlanStatus.APPROVED:
+        raise TransitionRefused(_("Nothing is delivered before the plan is approved."), "status")
+    status = _choice(status, ItemStatus, "status")
+    if status not in ITEM_TRANSITIONS[item.status]:
+        raise TransitionRefused(
+            _("An item that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": item.get_status_display(), "target": ItemStatus(status).label},
+            "status",
+        )
+    text = _text(reason, "cancel_reason", required=status == ItemStatus.CANCELLED)
+    with transaction.atomic():
+        updated = AssistanceItem.objects.filter(pk=item.pk, status=item.status).update(
+            status=status, cancel_reason=text
+        )
+        if not updated:
+            from remis.lib.errors import Conflict
+
+            raise Conflict()
+        record(
+            actor,
+            "assistance.item_status",
+            item,
+            case_uuid=case.uuid,
+            changes={"status": [item.status, status], **({"cancel_reason": [None, text]} if text else {})},
+        )
+    item.status, item.cancel_reason = status, text
+    return item
+
+
+def set_proposal_rules(
+    actor: Any,
+    programme: Any,
+    *,
+    effective_from: dt.date | None,
+    always: list[str],
+    by_vulnerability: dict[str, list[str]],
+) -> ProposalRules:
+    """A new version of which types a programme's plans propose first, from `effective_from`:
+    type codes for every case (`always`) and per confirmed vulnerability code."""
+    from remis.lib.errors import PermissionDenied
+    from remis.programmes.models import Vulnerability
+    from remis.programmes.queries import manages_programme
+
+    if not manages_programme(actor, programme):
+        raise PermissionDenied()
+    types = set(AssistanceType.objects.values_list("code", flat=True))
+    vulnerabilities = set(Vulnerability.objects.values_list("code", flat=True))
+    errors: list[tuple[str | None, str]] = []
+    if effective_from is None:
+        errors.append(("effective_from", _("Enter the day the rules apply from.")))
+    if any(code not in types for code in always):
+        errors.append(("always", _("Choose assistance types from the list.")))
+    for vulnerability, codes in by_vulnerability.items():
+        if vulnerability not in vulnerabilities:
+            errors.append((f"by_vulnerability.{vulnerability}", _("Choose vulnerabilities from the list.")))
+        elif any(code not in types for code in codes):
+            errors.append((f"by_vulnerability.{vulnerability}", _("Choose assistance types from the list.")))
+    if errors or effective_from is None:
+        raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+    with transaction.atomic():
+        rules = ProposalRules.objects.create(
+            programme=programme,
+            effective_from=effective_from,
+            always=list(dict.fromkeys(always)),
+            by_vulnerability={k: list(dict.fromkeys(v)) for k, v in by_vulnerability.items()},
+            created_by=actor,
+        )
+        record(
+            actor,
+            "assistance.proposal_rules",
+            rules,
+            changes={
+                "programme": [None, programme.pk],
+                "effective_from": [None, effective_from.isoformat()],
+                "always": [None, rules.always],
+                "by_vulnerability": [None, rules.by_vulnerability],
+            },
+        )
+    return rules

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+# Free text about a returnee's situation is personal: the audit log keeps its values only
+# until the person's data is erased (remis/audit/registry.py).
+PERSONAL_FIELDS = {
+    "assistance.planversion": {"reason"},
+    "assistance.need": {"description"},
+    "assistance.goal": {"description"},
+    "assistance.assistanceitem": {"description", "cancel_reason"},
+    "assistance.approval": {"comment"},
+    "assistance.instalment": set(),
+    "assistance.exchangerate": set(),
+    "assistance.approvalthresholds": set(),
+    "assistance.proposalrules": set(),
+}
+
+
+class AssistanceConfig(AppConfig):
+    name = "remis.assistance"
+    label = "assistance"
+    verbose_name = "Reintegration plans and assistance"
+
+    def ready(self) -> None:
+        from remis.assistance.extensions import register
+        from remis.audit.registry import register_personal_fields
+
+        for object_type, fields in PERSONAL_FIELDS.items():
+            register_personal_fields(object_type, fields)
+        register()

@@ -1,0 +1,142 @@
+"""How the plan shows itself in the cases app without being imported by it: the lifecycle
+guard, the case page panel and the dashboard's work lists, registered from AppConfig.ready()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from remis.accounts.permissions import Perm
+from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
+from remis.cases.lifecycle import Stage
+from remis.cases.models import Case
+
+GUARD = "assistance.approved_plan"
+FIRST_ROWS = 5
+
+
+def needs_approved_plan(case: Case) -> str | None:
+    from remis.assistance.models import Plan
+
+    if not Plan.objects.filter(case=case, in_force__isnull=False).exists():
+        return str(_("The reintegration plan must be approved before assistance starts."))
+    return None
+
+
+def plan_panel(seen: PanelContext) -> dict[str, Any] | None:
+    from remis.assistance.queries import budget_of, items_with_paid, plan_of
+
+    if seen.case.stage not in (
+        Stage.ASSESSMENT,
+        Stage.PLAN,
+        Stage.ASSISTANCE,
+        Stage.MONITORING,
+        Stage.CLOSED,
+    ):
+        return None
+    plan = plan_of(seen.case)
+    if plan is None and seen.case.stage == Stage.CLOSED:
+        return None  # closed without a plan: nothing to show
+    if plan is None:
+        return {
+            "plan": None,
+            "case": seen.case,
+            "can_start": Perm.PLAN_EDIT in seen.permissions and seen.case.stage != Stage.CLOSED,
+        }
+    shown = plan.in_force or plan.latest
+    return {
+        "plan": plan,
+        "case": seen.case,
+        "version": shown,
+        "latest": plan.latest,
+        "rows": items_with_paid(shown, seen.groups) if shown else [],
+        "budget": budget_of(plan, timezone.localdate()),
+    }
+
+
+def _version_item(version: Any) -> WorkItem:
+    case = version.plan.case
+    return WorkItem(
+        label=f"{case.reference} · v{version.number}",
+        url=reverse("plan_detail", args=[case.uuid]),
+        due=version.submitted_at.date() if version.submitted_at else None,
+    )
+
+
+def awaiting_my_approval(actor: Any) -> WorkList | None:
+    from remis.assistance.queries import awaiting_approval
+
+    versions = awaiting_approval(actor)
+    count = versions.count()
+    if not count:
+        return None
+    return WorkList(
+        name="plans_to_approve",
+        title=str(_("Plans awaiting my approval")),
+        count=count,
+        items=[_version_item(v) for v in versions[:FIRST_ROWS]],
+        url=reverse("plan_work", args=["approve"]),
+    )
+
+
+def returned_to_me(actor: Any) -> WorkList | None:
+    from remis.assistance.queries import returned_to
+
+    versions = returned_to(actor)
+    count = versions.count()
+    if not count:
+        return None
+    return WorkList(
+        name="plans_returned",
+        title=str(_("Plans returned to me")),
+        count=count,
+        items=[_version_item(v) for v in versions[:FIRST_ROWS]],
+        url=reverse("plan_work", args=["returned"]),
+    )
+
+
+def instalments_to_pay(actor: Any) -> WorkList | None:
+    from remis.assistance.queries import instalments_due
+
+    today = timezone.localdate()
+    items = instalments_due(actor, today)
+    count = items.count()
+    if not count:
+        return None
+    return WorkList(
+        name="instalments_due",
+        title=str(_("Instalments due")),
+        count=count,
+        items=[
+            WorkItem(
+                label=_due_label(item),
+                url=reverse("plan_detail", args=[item.version.plan.case.uuid]) + f"#item-{item.pk}",
+                due=item.starts_on,
+                overdue=bool(item.starts_on and item.starts_on < today),
+            )
+            for item in items[:FIRST_ROWS]
+        ],
+        url=reverse("plan_work", args=["instalments"]),
+    )
+
+
+def _due_label(item: Any) -> str:
+    left = item.amount - item.paid
+    return f"{item.version.plan.case.reference} · {left} {item.currency}"
+
+
+def register() -> None:
+    from remis.cases.extensions import register_case_panel, register_work_list
+    from remis.cases.lifecycle import register_guard
+
+    register_guard(Stage.ASSISTANCE, GUARD, needs_approved_plan)
+    register_case_panel(
+        CasePanel("plan", gettext_lazy("Reintegration plan"), "assistance/_panel.html", plan_panel, order=20)
+    )
+    register_work_list(WorkSource("plans_to_approve", awaiting_my_approval, order=20))
+    register_work_list(WorkSource("plans_returned", returned_to_me, order=21))
+    register_work_list(WorkSource("instalments_due", instalments_to_pay, order=22))

@@ -1,0 +1,114 @@
+"""Plan forms: they parse input; the actions decide what is acceptable (amounts, currencies,
+transitions), so the pages and the API refuse the same values with the same words."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from remis.assistance.actions import ItemData
+from remis.assistance.models import AssistanceType, Dimension, Level, Modality, Route
+from remis.lib.widgets import IsoDateInput
+
+
+class Versioned(forms.Form):
+    """Carries the plan version the page was read at, for the optimistic lock."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class NeedForm(Versioned):
+    dimension = forms.ChoiceField(label=_("Dimension"), choices=Dimension.choices)
+    description = forms.CharField(label=_("Need"), max_length=500)
+
+
+class GoalForm(Versioned):
+    need = forms.TypedChoiceField(label=_("For the need"), coerce=int)
+    description = forms.CharField(label=_("Goal"), max_length=500)
+
+    def __init__(self, *args: Any, needs: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["need"]).choices = [(n.pk, n.description) for n in needs]
+
+
+class ItemForm(Versioned):
+    goal = forms.TypedChoiceField(label=_("For the goal"), coerce=int)
+    kind = forms.ChoiceField(label=_("Type"))
+    description = forms.CharField(label=_("Description"), max_length=500, required=False)
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    modality = forms.ChoiceField(label=_("Modality"), choices=Modality.choices)
+    route = forms.ChoiceField(label=_("Route"), choices=Route.choices)
+    amount = forms.CharField(label=_("Budget"), max_length=20)
+    currency = forms.CharField(label=_("Currency (ISO 4217)"), max_length=10)
+    starts_on = forms.DateField(label=_("Planned start"), widget=IsoDateInput, required=False)
+    ends_on = forms.DateField(label=_("Planned end"), widget=IsoDateInput, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        goals: list[Any],
+        proposed: list[AssistanceType],
+        types: list[AssistanceType],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["goal"]).choices = [(g.pk, g.description) for g in goals]
+        first = [(t.code, t.label) for t in proposed]
+        rest = [(t.code, t.label) for t in types if t not in proposed]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = (
+            [(_("Proposed for this case"), first), (_("Other types"), rest)] if first else rest
+        )
+
+    def data_for_action(self) -> ItemData:
+        values = self.cleaned_data
+        return ItemData(
+            kind=values["kind"],
+            modality=values["modality"],
+            amount=values["amount"],
+            currency=values["currency"],
+            level=values["level"],
+            route=values["route"],
+            description=values["description"],
+            starts_on=values["starts_on"],
+            ends_on=values["ends_on"],
+        )
+
+
+class AgreementForm(Versioned):
+    agreed_on = forms.DateField(label=_("The returnee agreed on"), widget=IsoDateInput)
+    agreement_file = forms.FileField(label=_("Signed agreement form (PDF, JPEG or PNG)"))
+
+
+class DecisionForm(Versioned):
+    comment = forms.CharField(
+        label=_("Comment"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NewVersionForm(forms.Form):
+    reason = forms.CharField(label=_("What changes, and why"), max_length=500)
+
+
+class ItemStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"))
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["status"]).choices = choices
+
+
+class InstalmentForm(forms.Form):
+    paid_on = forms.DateField(label=_("Paid on"), widget=IsoDateInput)
+    amount = forms.CharField(label=_("Amount"), max_length=20)
+    currency = forms.CharField(label=_("Currency (ISO 4217)"), max_length=10)
+    receipt = forms.FileField(label=_("Receipt (PDF, JPEG or PNG)"), required=False)
+
+
+class RateForm(forms.Form):
+    month = forms.DateField(label=_("Month (any day in it)"), widget=IsoDateInput)
+    currency = forms.CharField(label=_("Currency"), max_length=10)
+    to_currency = forms.CharField(label=_("Reporting currency"), max_length=10)
+    rate = forms.CharField(label=_("Value of one unit in the reporting currency"), max_length=30)

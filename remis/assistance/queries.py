@@ -1,0 +1,361 @@
+"""Reads on plans, every one through the actor's case scope (remis/cases/policy.py):
+a plan the actor cannot see is missing, the same 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.assistance.actions.approvals import Requirement, requirement
+from remis.assistance.configuration import MissingRate, convert, package_for, reporting_settings
+from remis.assistance.models import (
+    Approval,
+    AssistanceItem,
+    Instalment,
+    ItemStatus,
+    Plan,
+    PlanStatus,
+    PlanVersion,
+)
+from remis.cases.models import Case
+from remis.cases.policy import case_permissions, shows, visible_through
+from remis.cases.queries import get_case_for
+from remis.lib.errors import NotFound
+
+
+def plan_of(case: Case) -> Plan | None:
+    return Plan.objects.filter(case=case).select_related("latest", "in_force").first()
+
+
+def get_version_for(
+    actor: Any, case_uuid: uuid.UUID | str, number: int, perm: Perm | None = None
+) -> PlanVersion:
+    case = get_case_for(actor, case_uuid, perm)
+    version = (
+        PlanVersion.objects.select_related("plan__case__programme")
+        .filter(plan__case=case, number=number)
+        .first()
+    )
+    if version is None:
+        raise NotFound()
+    return version
+
+
+def get_item_for(actor: Any, item_id: int, perm: Perm | None = None) -> AssistanceItem:
+    item = (
+        AssistanceItem.objects.filter(visible_through(actor, "version__plan__case_id"), pk=item_id)
+        .select_related("version__plan__case__programme", "goal__need", "kind")
+        .first()
+    )
+    if item is None:
+        raise NotFound()
+    get_case_for(actor, item.version.plan.case.uuid, perm)  # the permission, on that case
+    return item
+
+
+def versions_of(plan: Plan) -> list[PlanVersion]:
+    return list(plan.versions.select_related("drafted_by", "submitted_by").order_by("-number"))
+
+
+@dataclass
+class Money:
+    """Amounts by currency, and their sum in the reporting currency (None: a rate is missing)."""
+
+    by_currency: dict[str, Decimal] = field(default_factory=dict)
+    reporting: Decimal | None = None
+    missing: list[MissingRate] = field(default_factory=list)
+
+    def rows(self) -> list[tuple[str, Decimal]]:
+        return sorted(self.by_currency.items())
+
+
+def _money(rows: list[tuple[Decimal, str, dt.date]], to_currency: str) -> Money:
+    by_currency: dict[str, Decimal] = defaultdict(Decimal)
+    for amount, currency, _day in rows:
+        by_currency[currency] += amount
+    total, missing = convert(rows, to_currency)
+    return Money(dict(by_currency), None if missing else total, missing)
+
+
+@dataclass
+class Budget:
+    planned: Money
+    approved: Money
+    disbursed: Money
+    currency: str  # the reporting currency
+    package: Decimal
+
+    @property
+    def columns(self) -> list[Money]:
+        return [self.planned, self.approved, self.disbursed]
+
+
+def budget_of(plan: Plan, day: dt.date) -> Budget:
+    """Planned (the latest version), approved (the version in force) and disbursed (every
+    instalment, at its month's rate), by currency and in the programme's reporting currency."""
+    case = plan.case
+    programme_settings = reporting_settings(case, day)
+    to = programme_settings.currency
+
+    def items(version_id: int | None) -> list[tuple[Decimal, str, dt.date]]:
+        if version_id is None:
+            return []
+        rows = AssistanceItem.objects.filter(version_id=version_id).exclude(status=ItemStatus.CANCELLED)
+        return [(a, c, day) for a, c in rows.values_list("amount", "currency")]
+
+    paid = Instalment.objects.filter(item__version__plan=plan).values_list("amount", "currency", "paid_on")
+    return Budget(
+        planned=_money(items(plan.latest_id), to),
+        approved=_money(items(plan.in_force_id), to),
+        disbursed=_money(list(paid), to),
+        currency=to,
+        package=package_for(case, programme_settings),
+    )
+
+
+@dataclass
+class ItemRow:
+    item: AssistanceItem
+    paid: Decimal
+
+
+def mask(items: list[AssistanceItem], groups: frozenset[str] | None) -> list[AssistanceItem]:
+    """Mark the items whose type is in a sensitive group the reader does not hold."""
+    if groups is not None:
+        for item in items:
+            item.restricted = not shows(groups, item.kind.sensitive_group)
+    return items
+
+
+def items_with_paid(version: PlanVersion, groups: frozenset[str] | None = None) -> list[ItemRow]:
+    items = mask(list(version.items.select_related("kind", "goal__need")), groups)
+    paid = dict(
+        Instalment.objects.filter(key__in=[i.key for i in items])
+        .values("key")
+        .annotate(total=Sum("amount"))
+        .values_list("key", "total")
+    )
+    return [ItemRow(item, paid.get(item.key, Decimal("0.00"))) for item in items]
+
+
+def decisions_of(version: PlanVersion) -> list[Approval]:
+    return list(version.decisions.select_related("by", "thresholds").order_by("at", "id"))
+
+
+def requirement_of(version: PlanVersion, day: dt.date) -> Requirement:
+    return requirement(version, day)
+
+
+@dataclass
+class ComparedItem:
+    key: uuid.UUID
+    label: str
+    left: AssistanceItem | None
+    right: AssistanceItem | None
+
+    @property
+    def changed(self) -> bool:
+        if self.left is None or self.right is None:
+            return True
+        fields = (
+            "amount",
+            "currency",
+            "kind_id",
+            "modality",
+            "route",
+            "level",
+            "status",
+            "starts_on",
+            "ends_on",
+        )
+        return any(getattr(self.left, f) != getattr(self.right, f) for f in fields)
+
+    @property
+    def amount_changed(self) -> bool:
+        return bool(
+            self.left
+            and self.right
+            and (self.left.amount, self.left.currency) != (self.right.amount, self.right.currency)
+        )
+
+
+def compare(
+    left: PlanVersion, right: PlanVersion, groups: frozenset[str] | None = None
+) -> list[ComparedItem]:
+    """The items of two versions side by side, matched by key: changed, added or removed."""
+    lefts = {i.key: i for i in mask(list(left.items.select_related("kind", "goal__need")), groups)}
+    rights = {i.key: i for i in mask(list(right.items.select_related("kind", "goal__need")), groups)}
+    keys = list(dict.fromkeys([*lefts, *rights]))
+    rows = []
+    for key in keys:
+        shown = rights.get(key) or lefts[key]
+        label = str(_("Restricted")) if shown.restricted else shown.kind.label
+        rows.append(ComparedItem(key, label, lefts.get(key), rights.get(key)))
+    return rows
+
+
+def totals_by_currency(items: list[AssistanceItem]) -> list[tuple[str, Decimal]]:
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for item in items:
+        if item.status != ItemStatus.CANCELLED:
+            sums[item.currency] += item.amount
+    return sorted(sums.items())
+
+
+# ---- work lists -----------------------------------------------------------------------------
+
+
+def awaiting_approval(actor: Any) -> QuerySet[PlanVersion]:
+    """Submitted versions the actor may decide on: plan.approve on the case, not drafted or
+    submitted by them, not already approved by them in this round."""
+    from remis.cases.policy import case_scope
+
+    condition = case_scope(actor, Perm.PLAN_APPROVE)
+    if condition is None:
+        return PlanVersion.objects.none()
+    cases = Case.objects.filter(condition)
+    versions = (
+        PlanVersion.objects.filter(status=PlanStatus.SUBMITTED, plan__case__in=cases)
+        .exclude(Q(drafted_by=actor) | Q(submitted_by=actor))
+        .select_related("plan__case")
+        .order_by("submitted_at", "id")
+    )
+    # Those the actor already approved in their current round are not theirs to do.
+    mine = Approval.objects.filter(version=OuterRef("pk"), round=OuterRef("round"), by=actor)
+    return versions.exclude(Exists(mine))
+
+
+def returned_to(actor: Any) -> QuerySet[PlanVersion]:
+    """Returned versions the actor drafted or submitted."""
+    return (
+        PlanVersion.objects.filter(visible_through(actor, "plan__case_id"), status=PlanStatus.RETURNED)
+        .filter(Q(drafted_by=actor) | Q(submitted_by=actor))
+        .select_related("plan__case")
+        .order_by("-submitted_at", "id")
+    )
+
+
+def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
+    """Items of plans in force, starting on or before today, not fully paid, on cases where
+    the actor records payments."""
+    from remis.cases.policy import case_scope
+
+    condition = case_scope(actor, Perm.PAYMENT_RECORD)
+    if condition is None:
+        return AssistanceItem.objects.none()
+    paid_sum = (
+        Instalment.objects.filter(key=OuterRef("key")).values("key").annotate(t=Sum("amount")).values("t")
+    )
+    return (
+        AssistanceItem.objects.filter(
+            version__status=PlanStatus.APPROVED,
+            version__plan__case__in=Case.objects.filter(condition),
+            status__in=[ItemStatus.APPROVED, ItemStatus.IN_PROGRESS],
+            starts_on__lte=today,
+        )
+        .annotate(
+            paid=Coalesce(
+                Subquery(paid_sum, output_field=DecimalField()),
+                Value(Decimal("0")),
+                output_field=DecimalField(),
+            )
+        )
+        .filter(paid__lt=F("amount"))
+        .select_related("version__plan__case", "kind")
+        .order_by("starts_on", "id")
+    )
+
+
+def permissions_on(actor: Any, case: Case) -> frozenset[str]:
+    return case_permissions(actor, case)
+
+
+# ---- budgets across cases -------------------------------------------------------------------
+
+
+@dataclass
+class BudgetRow:
+    programme: str
+    country: str
+    currency: str  # the programme's reporting currency
+    planned: Money
+    approved: Money
+    disbursed: Money
+    plans: int
+
+    @property
+    def columns(self) -> list[Money]:
+        return [self.planned, self.approved, self.disbursed]
+
+
+def budget_totals(actor: Any, day: dt.date) -> list[BudgetRow]:
+    """Planned, approved and disbursed per programme and country of origin, over the plans
+    the actor may see, summed by the database per currency (and month, for payments), then
+    converted to each programme's reporting currency."""
+    from remis.programmes.models import Programme
+
+    items = AssistanceItem.objects.filter(visible_through(actor, "version__plan__case_id")).exclude(
+        status=ItemStatus.CANCELLED
+    )
+    group = ["version__plan__case__programme_id", "version__plan__case__origin_country", "currency"]
+    planned = items.filter(version__plan__latest=F("version")).values(*group).annotate(total=Sum("amount"))
+    approved = items.filter(version__plan__in_force=F("version")).values(*group).annotate(total=Sum("amount"))
+    paid = (
+        Instalment.objects.filter(visible_through(actor, "item__version__plan__case_id"))
+        .values(
+            "item__version__plan__case__programme_id",
+            "item__version__plan__case__origin_country",
+            "currency",
+            month=TruncMonth("paid_on"),
+        )
+        .annotate(total=Sum("amount"))
+    )
+    plans = (
+        Plan.objects.filter(visible_through(actor, "case_id"))
+        .values("case__programme_id", "case__origin_country")
+        .annotate(n=Count("id"))
+    )
+    rows: dict[tuple[int, str], dict[str, list[tuple[Decimal, str, dt.date]]]] = defaultdict(
+        lambda: {"planned": [], "approved": [], "disbursed": []}
+    )
+    for name, query in (("planned", planned), ("approved", approved)):
+        for r in query:
+            key = (r["version__plan__case__programme_id"], r["version__plan__case__origin_country"])
+            rows[key][name].append((r["total"], r["currency"], day))
+    for r in paid:
+        key = (r["item__version__plan__case__programme_id"], r["item__version__plan__case__origin_country"])
+        rows[key]["disbursed"].append((r["total"], r["currency"], r["month"]))
+    counts = {(r["case__programme_id"], r["case__origin_country"]): r["n"] for r in plans}
+    programmes = {p.pk: p for p in Programme.objects.filter(pk__in={k[0] for k in [*rows, *counts]})}
+    out = []
+    for key in sorted(set(rows) | set(counts), key=lambda k: (programmes[k[0]].name, k[1])):
+        programme = programmes[key[0]]
+        to = reporting_currency(programme, day)
+        sums = rows[key]
+        out.append(
+            BudgetRow(
+                programme=programme.name,
+                country=key[1],
+                currency=to,
+                planned=_money(sums["planned"], to),
+                approved=_money(sums["approved"], to),
+                disbursed=_money(sums["disbursed"], to),
+                plans=counts.get(key, 0),
+            )
+        )
+    return out
+
+
+def reporting_currency(programme: Any, day: dt.date) -> str:
+    from remis.programmes.queries import settings_on
+
+    return settings_on(programme, day).currency

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from remis.assistance.tests.factories import case_at_plan, make_approvers
+
+
+@pytest.fixture
+def approvers(world: Any) -> Any:
+    return make_approvers(world)
+
+
+@pytest.fixture
+def manon(approvers: Any) -> Any:
+    return approvers[0]
+
+
+@pytest.fixture
+def paul(approvers: Any) -> Any:
+    return approvers[1]
+
+
+@pytest.fixture
+def ines(approvers: Any) -> Any:
+    return approvers[2]
+
+
+@pytest.fixture
+def case(world: Any) -> Any:
+    return case_at_plan(world)

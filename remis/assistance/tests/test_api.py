@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import pytest
+
+from remis.accounts.actions import issue_api_token
+from remis.assistance.models import AssistanceItem, Instalment, PlanStatus
+from remis.assistance.tests.factories import approved_plan, first_item, pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(client):
+    class Api:
+        def as_(self, user):
+            _token, raw = issue_api_token(user, name="test")
+            self.auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+            return self
+
+        def get(self, path, **params):
+            return client.get(f"/api/v1/plans{path}", params, **self.auth)
+
+        def post(self, path, body=None):
+            return client.post(
+                f"/api/v1/plans{path}", body or {}, content_type="application/json", **self.auth
+            )
+
+        def put(self, path, body):
+            return client.put(f"/api/v1/plans{path}", body, content_type="application/json", **self.auth)
+
+        def upload(self, path, data):
+            return client.post(f"/api/v1/plans{path}", data, **self.auth)
+
+    return Api()
+
+
+def test_a_plan_is_built_submitted_and_approved_through_the_api(api, world, case, manon, today):
+    bob = api.as_(world.bob)
+    base = f"/cases/{case.uuid}"
+    assert bob.post(base).status_code == 201
+    version = bob.get(f"{base}/versions/1").json()
+    answer = bob.post(
+        f"{base}/versions/1/needs",
+        {"version": version["version"], "dimension": "economic", "description": "No income"},
+    )
+    assert answer.status_code == 201
+    version = answer.json()
+    need_id = version["needs"][0]["id"]
+    version = bob.post(
+        f"{base}/versions/1/needs/{need_id}/goals", {"version": version["version"], "description": "A shop"}
+    ).json()
+    goal_id = version["needs"][0]["goals"][0]["id"]
+    item = {
+        "version": version["version"],
+        "goal_id": goal_id,
+        "kind": "business_setup",
+        "modality": "cash",
+        "amount": "650",
+        "currency": "EUR",
+    }
+    # Bad input: each field named, nothing written.
+    bad = bob.post(f"{base}/versions/1/items", {**item, "amount": "-3", "currency": "EUX"})
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"amount", "currency"}
+    assert bob.post(f"{base}/versions/1/items", {**item, "amount": "lots"}).status_code == 422
+    assert not AssistanceItem.objects.exists()
+    # An edit from an outdated read: 409.
+    assert (
+        bob.post(f"{base}/versions/1/items", {**item, "version": version["version"] - 1}).status_code == 409
+    )
+    version = bob.post(f"{base}/versions/1/items", item).json()
+    assert version["items"][0]["amount"] == "650.00"
+    version = bob.upload(
+        f"{base}/versions/1/agreement",
+        {"agreed_on": today.isoformat(), "version": version["version"], "agreement_file": pdf()},
+    ).json()
+    assert version["agreed_on"] == today.isoformat()
+    version = bob.post(f"{base}/versions/1/submit", {"version": version["version"]}).json()
+    assert version["status"] == PlanStatus.SUBMITTED
+    # The drafter cannot approve: 403 naming the approver.
+    mine = bob.post(f"{base}/versions/1/approve", {"version": version["version"]})
+    assert mine.status_code == 403
+    boss = api.as_(manon)
+    version = boss.post(f"{base}/versions/1/approve", {"version": version["version"], "comment": "ok"}).json()
+    assert (
+        version["status"] == "approved" and version["decisions"][0]["level"] == 1
+    )  # within 1,500 and the 700 package
+    plan = boss.get(base).json()
+    assert plan["in_force"] == 1 and plan["budget"]["approved"]["reporting"] == "650.00"
+
+
+def test_payments_through_the_api_refuse_too_much_and_outsiders_get_404(api, world, case, ines, dave, today):
+    item = first_item(approved_plan(world, case, ines))
+    bob = api.as_(world.bob)
+    too_much = bob.post(
+        f"/items/{item.pk}/instalments", {"paid_on": today.isoformat(), "amount": "601", "currency": "EUR"}
+    )
+    assert too_much.status_code == 422 and too_much.json()["errors"][0]["field"] == "amount"
+    ok = bob.post(
+        f"/items/{item.pk}/instalments", {"paid_on": today.isoformat(), "amount": "100", "currency": "EUR"}
+    )
+    assert ok.status_code == 201
+    assert len(bob.get(f"/items/{item.pk}/instalments").json()) == 1
+    outsider = api.as_(dave)
+    assert outsider.get(f"/cases/{case.uuid}").status_code == 404
+    assert outsider.get(f"/items/{item.pk}/instalments").status_code == 404
+    assert (
+        outsider.post(
+            f"/items/{item.pk}/instalments", {"paid_on": today.isoformat(), "amount": "1", "currency": "EUR"}
+        ).status_code
+        == 404
+    )
+    assert Instalment.objects.count() == 1
+
+
+def test_exchange_rates_and_budget_through_the_api(api, world, case, ines, manon, today):
+    approved_plan(world, case, ines)
+    boss = api.as_(manon)
+    assert (
+        boss.post(
+            "/exchange-rates",
+            {"month": today.isoformat(), "currency": "GNF", "to_currency": "EUR", "rate": "0.000105"},
+        ).status_code
+        == 201
+    )
+    assert (
+        boss.post(
+            "/exchange-rates",
+            {"month": today.isoformat(), "currency": "GNF", "to_currency": "EUR", "rate": "-2"},
+        ).status_code
+        == 422
+    )
+    rows = boss.get("/budget").json()
+    assert rows[0]["country"] == "GN" and rows[0]["approved"]["reporting"] == "600.00"
+
+
+def test_thresholds_through_the_api(api, world, manon, ines, today):
+    world.programme.partners.create(organisation=world.gn_partner, role="implementing", countries=["GN"])
+    body = {"effective_from": today.isoformat(), "manager_above": "300", "two_above": "3000", "country": "GN"}
+    assert api.as_(ines).post(f"/thresholds/{world.programme.code}", body).status_code == 403
+    assert api.as_(world.victor).post(f"/thresholds/{world.programme.code}", body).status_code == 404
+    answer = api.as_(manon).post(f"/thresholds/{world.programme.code}", body)
+    assert answer.status_code == 201 and answer.json()["manager_above"] == "300.00"
+
+
+def test_a_sensitive_item_type_is_null_for_readers_without_its_group(api, world, case):
+    from remis.accounts.models import Role
+    from remis.assistance import actions
+    from remis.assistance.tests.factories import draft_plan
+    from remis.cases.tests.factories import make_user
+
+    version = draft_plan(world.bob, case, amounts=())
+    goal = version.needs.get().goals.get()
+    actions.add_item(
+        world.bob,
+        goal,
+        actions.ItemData(kind="psychosocial_counselling", modality="service", amount="90", currency="EUR"),
+    )
+    Role.objects.create(code="plain_reader", name="Reader", permissions=["case.view"])
+    reader = make_user("rita", world.gn_partner, "plain_reader", ["GN"])
+    item = api.as_(reader).get(f"/cases/{case.uuid}/versions/1").json()["items"][0]
+    assert item["kind"] is None and item["amount"] == "90.00"
+    assert (
+        api.as_(world.bob).get(f"/cases/{case.uuid}/versions/1").json()["items"][0]["kind"]
+        == "psychosocial_counselling"
+    )

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from remis.assistance import actions
+from remis.assistance.models import ExchangeRate
+from remis.lib.errors import PermissionDenied, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_rate_is_kept_per_month_and_a_second_entry_corrects_it(world, manon):
+    actions.record_exchange_rate(
+        manon, month=dt.date(2026, 3, 17), currency="XOF", to_currency="EUR", rate="0.001524"
+    )
+    actions.record_exchange_rate(
+        manon, month=dt.date(2026, 3, 1), currency="xof", to_currency="eur", rate="0.001525"
+    )
+    row = ExchangeRate.objects.get()
+    assert row.month == dt.date(2026, 3, 1) and row.rate == Decimal("0.001525")
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"rate": "-1"}, "rate"),
+        ({"rate": "0"}, "rate"),
+        ({"rate": "abc"}, "rate"),
+        ({"rate": 1.5}, "rate"),
+        ({"rate": "1.1234567"}, "rate"),
+        ({"currency": "QQQ"}, "currency"),
+        ({"to_currency": "XOF"}, "to_currency"),  # the same currency
+        ({"month": None}, "month"),
+    ],
+)
+def test_bad_rates_are_refused_naming_the_field(world, manon, values, field):
+    given = {
+        "month": dt.date(2026, 3, 1),
+        "currency": "XOF",
+        "to_currency": "EUR",
+        "rate": "0.0015",
+        **values,
+    }
+    with pytest.raises(ValidationFailed) as raised:
+        actions.record_exchange_rate(manon, **given)
+    assert field in [f for f, _m in raised.value.errors]
+    assert not ExchangeRate.objects.exists()
+
+
+def test_only_approvers_and_programme_managers_record_rates(world, alice):
+    with pytest.raises(PermissionDenied):
+        actions.record_exchange_rate(
+            alice, month=dt.date(2026, 3, 1), currency="XOF", to_currency="EUR", rate="1"
+        )

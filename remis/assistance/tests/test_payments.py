@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from remis.assistance import actions
+from remis.assistance.models import Instalment, ItemStatus
+from remis.assistance.queries import budget_of
+from remis.assistance.tests.factories import approved_plan, draft_plan, first_item, pdf, plan_of
+from remis.audit.models import AuditEntry
+from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_instalment_is_recorded_with_its_receipt_and_starts_delivery(world, case, ines, today):
+    item = first_item(approved_plan(world, case, ines))
+    paid = actions.record_instalment(
+        world.bob, item, paid_on=today, amount="250.50", currency="eur", receipt=pdf()
+    )
+    assert (
+        paid.amount == Decimal("250.50") and paid.currency == "EUR" and paid.receipt_type == "application/pdf"
+    )
+    item.refresh_from_db()
+    assert item.status == ItemStatus.IN_PROGRESS
+    assert AuditEntry.objects.filter(action="assistance.instalment", case_uuid=case.uuid).exists()
+    budget = budget_of(plan_of(case), today)
+    assert budget.disbursed.by_currency == {"EUR": Decimal("250.50")}
+    assert budget.approved.reporting == Decimal("600.00") and budget.package == Decimal("700")
+
+
+def test_nothing_is_paid_before_approval(world, case):
+    version = draft_plan(world.bob, case)
+    with pytest.raises(TransitionRefused) as raised:
+        actions.record_instalment(
+            world.bob, first_item(version), paid_on=timezone.localdate(), amount="10", currency="EUR"
+        )
+    assert raised.value.field == "item"
+    assert not Instalment.objects.exists()
+
+
+def test_a_payment_above_the_approved_amount_is_refused_naming_the_amount(world, case, ines, today):
+    item = first_item(approved_plan(world, case, ines))
+    actions.record_instalment(world.bob, item, paid_on=today, amount="500", currency="EUR")
+    with pytest.raises(ValidationFailed) as raised:
+        actions.record_instalment(world.bob, item, paid_on=today, amount="100.01", currency="EUR")
+    assert raised.value.field == "amount" and "600" in raised.value.message
+    assert Instalment.objects.count() == 1
+    actions.record_instalment(world.bob, item, paid_on=today, amount="100", currency="EUR")
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"amount": "-5"}, "amount"),
+        ({"amount": "0"}, "amount"),
+        ({"amount": "abc"}, "amount"),
+        ({"amount": 12.5}, "amount"),
+        ({"amount": "1.234"}, "amount"),
+        ({"currency": "EUX"}, "currency"),
+        ({"currency": "GNF"}, "currency"),  # not the item's currency
+        ({"paid_on": None}, "paid_on"),
+        ({"paid_on": dt.date(2099, 1, 1)}, "paid_on"),
+        ({"paid_on": dt.date(2000, 1, 1)}, "paid_on"),  # before the approval
+        ({"receipt": SimpleUploadedFile("x.exe", b"MZ\x90\x00", "application/pdf")}, "receipt"),
+    ],
+)
+def test_bad_payments_are_refused_naming_the_field_and_nothing_is_written(
+    world, case, ines, today, values, field
+):
+    item = first_item(approved_plan(world, case, ines))
+    given = {"paid_on": today, "amount": "10", "currency": "EUR", "receipt": None, **values}
+    with pytest.raises(ValidationFailed) as raised:
+        actions.record_instalment(world.bob, item, **given)
+    assert field in [f for f, _m in raised.value.errors]
+    assert not Instalment.objects.exists()
+    item.refresh_from_db()
+    assert item.status == ItemStatus.APPROVED
+
+
+def test_payments_need_payment_record(world, case, ines, manon, today):
+    item = first_item(approved_plan(world, case, ines))
+    with pytest.raises(PermissionDenied):
+        actions.record_instalment(ines, item, paid_on=today, amount="10", currency="EUR")
+
+
+def test_a_cancelled_item_takes_no_payment_and_a_delivered_one_no_more(world, case, ines, today):
+    version = approved_plan(world, case, ines, ("100", "200"))
+    first, second = version.items.order_by("id")
+    with pytest.raises(ValidationFailed) as raised:
+        actions.change_item_status(world.bob, first, "cancelled")
+    assert raised.value.field == "cancel_reason"
+    actions.change_item_status(world.bob, first, "cancelled", reason="Found a job instead")
+    with pytest.raises(TransitionRefused):
+        actions.record_instalment(world.bob, first, paid_on=today, amount="10", currency="EUR")
+    actions.change_item_status(world.bob, second, "delivered")
+    with pytest.raises(TransitionRefused):
+        actions.change_item_status(world.bob, second, "in_progress")
+    with pytest.raises(TransitionRefused):
+        actions.record_instalment(world.bob, second, paid_on=today, amount="10", currency="EUR")
+
+
+def test_items_of_a_plan_not_approved_are_not_delivered(world, case):
+    version = draft_plan(world.bob, case)
+    with pytest.raises(TransitionRefused):
+        actions.change_item_status(world.bob, first_item(version), "delivered")

@@ -1,0 +1,298 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from remis.assistance.models import Approval, AssistanceItem, Instalment, PlanStatus, PlanVersion
+from remis.assistance.tests.factories import approved_plan, draft_plan, first_item, pdf
+from remis.cases.tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_a_plan_is_built_submitted_approved_and_paid_through_the_pages(client, world, case, manon, today):
+    login(client, world.bob)
+    page = reverse("plan_detail", args=[case.uuid])
+    assert client.post(page, {"step": "start"}).status_code == 302
+    version = PlanVersion.objects.get(plan__case=case)
+    client.post(
+        page,
+        {
+            "step": "need",
+            "number": 1,
+            "expected_version": version.version,
+            "dimension": "economic",
+            "description": "No income",
+        },
+    )
+    version.refresh_from_db()
+    need = version.needs.get()
+    client.post(
+        page,
+        {
+            "step": "goal",
+            "number": 1,
+            "expected_version": version.version,
+            "need": need.pk,
+            "description": "A shop",
+        },
+    )
+    version.refresh_from_db()
+    goal = need.goals.get()
+    answer = client.post(
+        page,
+        {
+            "step": "item",
+            "number": 1,
+            "expected_version": version.version,
+            "goal": goal.pk,
+            "kind": "business_setup",
+            "level": "individual",
+            "modality": "cash",
+            "route": "direct",
+            "amount": "-5",
+            "currency": "EUR",
+        },
+    )
+    assert answer.status_code == 200 and "The amount must be more than zero." in answer.text
+    assert not AssistanceItem.objects.exists()
+    client.post(
+        page,
+        {
+            "step": "item",
+            "number": 1,
+            "expected_version": version.version,
+            "goal": goal.pk,
+            "kind": "business_setup",
+            "level": "individual",
+            "modality": "cash",
+            "route": "direct",
+            "amount": "650",
+            "currency": "eur",
+            "starts_on": today.isoformat(),
+        },
+    )
+    version.refresh_from_db()
+    client.post(
+        page,
+        {
+            "step": "agreement",
+            "number": 1,
+            "expected_version": version.version,
+            "agreed_on": today.isoformat(),
+            "agreement_file": pdf(),
+        },
+    )
+    version.refresh_from_db()
+    assert version.agreed_on == today
+    client.post(page, {"step": "submit", "number": 1, "expected_version": version.version})
+    version.refresh_from_db()
+    assert version.status == PlanStatus.SUBMITTED
+    # bob drafted it: he sees no approve button, and posting one is refused.
+    assert "Return with the comment" not in client.get(page).text
+
+    login(client, manon)
+    text = client.get(page).text
+    assert "Return with the comment" in text and "650.00 EUR" in text
+    client.post(page, {"step": "approve", "number": 1, "expected_version": version.version, "comment": ""})
+    version.refresh_from_db()
+    assert version.status == PlanStatus.APPROVED and Approval.objects.get().by == manon
+
+    login(client, world.bob)
+    item = first_item(version)
+    item_page = reverse("plan_item", args=[case.uuid, item.pk])
+    answer = client.post(
+        item_page, {"step": "pay", "paid_on": today.isoformat(), "amount": "700", "currency": "EUR"}
+    )
+    assert answer.status_code == 200 and "above the approved 650.00 EUR" in answer.text
+    client.post(
+        item_page,
+        {
+            "step": "pay",
+            "paid_on": today.isoformat(),
+            "amount": "300",
+            "currency": "EUR",
+            "receipt": pdf("r.pdf"),
+        },
+    )
+    instalment = Instalment.objects.get()
+    receipt = client.get(reverse("plan_receipt_download", args=[case.uuid, instalment.pk]))
+    assert receipt.status_code == 200 and receipt["Content-Type"] == "application/pdf"
+    case_page = client.get(reverse("case_detail", args=[case.uuid])).text
+    assert 'id="plan"' in case_page and "300.00 EUR" in case_page
+
+
+def test_approving_ones_own_plan_from_the_page_is_refused(client, world, case, manon):
+    version = draft_plan(manon, case)
+    from remis.assistance import actions
+
+    actions.submit_plan(manon, version)
+    version.refresh_from_db()
+    login(client, manon)
+    page = reverse("plan_detail", args=[case.uuid])
+    answer = client.post(
+        page, {"step": "approve", "number": 1, "expected_version": version.version, "comment": ""}
+    )
+    assert answer.status_code == 200 and "another approver must decide" in answer.text
+    version.refresh_from_db()
+    assert version.status == PlanStatus.SUBMITTED
+
+
+def test_outsiders_get_404_on_every_plan_page(client, world, case, ines, dave, today):
+    version = approved_plan(world, case, ines)
+    item = first_item(version)
+    login(client, dave)
+    for url in (
+        reverse("plan_detail", args=[case.uuid]),
+        reverse("plan_compare", args=[case.uuid]),
+        reverse("plan_item", args=[case.uuid, item.pk]),
+        reverse("plan_agreement_download", args=[case.uuid, 1]),
+    ):
+        assert client.get(url).status_code == 404
+    assert (
+        client.post(
+            reverse("plan_item", args=[case.uuid, item.pk]),
+            {"step": "pay", "paid_on": today.isoformat(), "amount": "1", "currency": "EUR"},
+        ).status_code
+        == 404
+    )
+    assert not Instalment.objects.exists()
+
+
+def test_a_read_only_reader_sees_the_plan_but_no_forms(client, world, case, ines):
+    from remis.cases.tests.factories import make_user
+
+    reader = make_user("rita", world.gn_partner, "me_officer", ["GN"])
+    approved_plan(world, case, ines)
+    login(client, reader)
+    text = client.get(reverse("plan_detail", args=[case.uuid])).text
+    assert "600.00 EUR" in text and "Open a new version" not in text and "Add a need" not in text
+
+
+def test_versions_compare_side_by_side_with_differences_marked(client, world, case, ines, manon, today):
+    from remis.assistance import actions
+
+    first = approved_plan(world, case, ines, ("400", "200"))
+    second = actions.open_new_version(world.bob, first.plan, reason="More stock")
+    item = second.items.order_by("id")[0]
+    actions.update_item(
+        world.bob,
+        item,
+        actions.ItemData(kind="business_setup", modality="cash", amount="450", currency="EUR"),
+        expected_version=second.version,
+    )
+    login(client, world.bob)
+    text = client.get(reverse("plan_compare", args=[case.uuid]) + "?a=1&b=2").text
+    assert "<mark><bdi>450.00 EUR</bdi></mark>" in text and text.count('class="changed"') == 1
+
+
+def test_work_lists_show_on_the_dashboard_and_their_pages(client, world, case, manon, ines, today):
+    from remis.assistance import actions
+
+    version = draft_plan(world.bob, case)
+    actions.submit_plan(world.bob, version)
+    login(client, manon)
+    assert "Plans awaiting my approval" in client.get(reverse("dashboard")).text
+    assert case.reference in client.get(reverse("plan_work", args=["approve"])).text
+    actions.return_plan(manon, version, comment="Add dates")
+    login(client, world.bob)
+    assert case.reference in client.get(reverse("plan_work", args=["returned"])).text
+    version.refresh_from_db()
+    actions.submit_plan(world.bob, version)
+    actions.approve_plan(ines, version)
+    assert case.reference in client.get(reverse("plan_work", args=["instalments"])).text
+    assert "Instalments due" in client.get(reverse("dashboard")).text
+
+
+def test_budget_and_exchange_rate_pages(client, world, case, ines, manon, today):
+    approved_plan(world, case, ines)
+    login(client, manon)
+    text = client.get(reverse("assistance_budget")).text
+    assert "Belgian REAB" in text and "600.00 EUR" in text
+    answer = client.post(
+        reverse("exchange_rates"),
+        {"month": today.isoformat(), "currency": "GNF", "to_currency": "EUR", "rate": "-1"},
+    )
+    assert answer.status_code == 200 and "Enter a rate above zero" in answer.text
+    client.post(
+        reverse("exchange_rates"),
+        {"month": today.isoformat(), "currency": "GNF", "to_currency": "EUR", "rate": "0.000105"},
+    )
+    assert "0.000105" in client.get(reverse("exchange_rates")).text
+    login(client, world.alice)
+    assert (
+        client.post(
+            reverse("exchange_rates"),
+            {"month": today.isoformat(), "currency": "GNF", "to_currency": "EUR", "rate": "1"},
+        ).status_code
+        == 403
+    )
+
+
+def test_work_list_pages_take_a_fixed_number_of_queries(client, world, manon, django_assert_max_num_queries):
+    from remis.assistance import actions
+    from remis.assistance.tests.factories import case_at_plan
+
+    for _ in range(3):
+        version = draft_plan(world.bob, case_at_plan(world))
+        actions.submit_plan(world.bob, version)
+    login(client, manon)
+    with django_assert_max_num_queries(20) as captured:
+        assert client.get(reverse("plan_work", args=["approve"])).status_code == 200
+    few = len(captured)
+    version = draft_plan(world.bob, case_at_plan(world))
+    actions.submit_plan(world.bob, version)
+    with django_assert_max_num_queries(few):
+        client.get(reverse("plan_work", args=["approve"]))
+
+
+def test_posts_with_garbled_numbers_are_answered_not_crashed(client, world, case):
+    version = draft_plan(world.bob, case)
+    login(client, world.bob)
+    page = reverse("plan_detail", args=[case.uuid])
+    assert client.post(page, {"step": "need", "number": "x", "expected_version": "y"}).status_code == 200
+    item = first_item(version)
+    answer = client.post(
+        reverse("plan_item", args=[case.uuid, item.pk]), {"step": "remove", "expected_version": "z"}
+    )
+    assert answer.status_code == 302 and AssistanceItem.objects.filter(pk=item.pk).exists()
+
+
+def test_a_medical_care_item_reads_restricted_to_readers_without_the_health_group(client, world, case):
+    from remis.accounts.models import Role
+    from remis.assistance import actions
+    from remis.cases.tests.factories import make_user
+
+    version = draft_plan(world.bob, case, amounts=())
+    goal = version.needs.get().goals.get()
+    actions.add_item(
+        world.bob,
+        goal,
+        actions.ItemData(
+            kind="medical_care", modality="service", amount="120", currency="EUR", description="Insulin"
+        ),
+    )
+    Role.objects.create(code="plain_reader", name="Reader", permissions=["case.view"])
+    reader = make_user("rita", world.gn_partner, "plain_reader", ["GN"])
+    login(client, reader)
+    text = client.get(reverse("plan_detail", args=[case.uuid])).text
+    assert "Restricted" in text and "Medical care" not in text and "Insulin" not in text
+    assert "120.00 EUR" in text  # the budget stays readable
+    login(client, world.bob)
+    text = client.get(reverse("plan_detail", args=[case.uuid])).text
+    assert "Medical care" in text and "Insulin" in text
+
+
+def test_the_plan_panel_shows_from_the_assessment_on(client, world, case):
+    from remis.cases.tests.factories import accepted_case
+
+    login(client, world.bob)
+    early = accepted_case(world)
+    assert 'id="plan"' not in client.get(reverse("case_detail", args=[early.uuid])).text
+    text = client.get(reverse("case_detail", args=[case.uuid])).text
+    assert 'id="plan"' in text and "Start the plan" in text

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from remis.assistance import actions
+from remis.assistance.models import ItemStatus, PlanStatus, PlanVersion
+from remis.assistance.queries import compare
+from remis.assistance.tests.factories import approved_plan, first_item, pdf
+from remis.lib.errors import Conflict, TransitionRefused, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+def item_data(amount: str) -> actions.ItemData:
+    return actions.ItemData(kind="business_setup", modality="cash", amount=amount, currency="EUR")
+
+
+def test_changing_an_approved_plan_makes_a_new_version_and_keeps_the_first(world, case, ines, manon, today):
+    first = approved_plan(world, case, ines, ("400", "200"))
+    with pytest.raises(TransitionRefused):
+        actions.add_need(world.bob, first, dimension="social", description="Housing")
+    paid_item = first_item(first)
+    actions.record_instalment(world.bob, paid_item, paid_on=today, amount="150", currency="EUR")
+
+    second = actions.open_new_version(world.bob, case.plan, reason="The shop needs a fridge")
+    assert second.number == 2 and second.status == PlanStatus.DRAFT
+    assert second.items.count() == 2 and second.needs.count() == 1
+    with pytest.raises(TransitionRefused):  # one open version at a time
+        actions.open_new_version(world.bob, case.plan, reason="Again")
+    copy = second.items.get(key=paid_item.key)
+    with pytest.raises(ValidationFailed) as raised:  # below what was paid
+        actions.update_item(world.bob, copy, item_data("100"), expected_version=second.version)
+    assert raised.value.field == "amount"
+    with pytest.raises(TransitionRefused):  # paid: cancel it, don't remove it
+        actions.remove_item(world.bob, copy, expected_version=second.version)
+    second.refresh_from_db()
+    actions.update_item(world.bob, copy, item_data("900"), expected_version=second.version)
+    actions.record_agreement(world.bob, second, agreed_on=today, upload=pdf())
+    actions.submit_plan(world.bob, second)
+    second = actions.approve_plan(manon, second)  # 1,100 > the 700 package: a manager
+
+    first.refresh_from_db()
+    assert first.status == PlanStatus.SUPERSEDED and second.status == PlanStatus.APPROVED
+    assert first.items.get(key=paid_item.key).amount == Decimal("400.00")  # still readable
+    copy.refresh_from_db()
+    assert copy.status == ItemStatus.IN_PROGRESS  # the status reached under the first version
+    # What was paid under the first version counts against the item in the second.
+    actions.record_instalment(world.bob, copy, paid_on=today, amount="750", currency="EUR")
+    with pytest.raises(ValidationFailed):
+        actions.record_instalment(world.bob, copy, paid_on=today, amount="0.01", currency="EUR")
+
+    rows = compare(first, second)
+    changed = {row.key: row for row in rows}
+    assert changed[paid_item.key].amount_changed and changed[paid_item.key].changed
+    assert sum(row.changed for row in rows) == 1
+
+
+def test_an_edit_from_an_outdated_page_is_a_conflict(world, case):
+    plan = actions.start_plan(world.bob, case)
+    version = PlanVersion.objects.get(plan=plan)
+    stale = version.version
+    actions.add_need(world.bob, version, dimension="social", description="Housing", expected_version=stale)
+    with pytest.raises(Conflict):
+        actions.add_need(world.bob, version, dimension="social", description="School", expected_version=stale)
+    assert version.needs.count() == 1

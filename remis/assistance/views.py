@@ -1,0 +1,512 @@
+"""Plan pages: the plan of a case (its versions, needs, goals, items, agreement, approvals),
+an item (edit, status, instalments), two versions side by side, work lists, budgets and
+exchange rates. Views parse, call an action, and render; the actions decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.assistance import actions
+from remis.assistance.actions.approvals import level_label
+from remis.assistance.actions.payments import may_record_rates
+from remis.assistance.configuration import active_types, proposed_types
+from remis.assistance.forms import (
+    AgreementForm,
+    DecisionForm,
+    GoalForm,
+    InstalmentForm,
+    ItemForm,
+    ItemStatusForm,
+    NeedForm,
+    NewVersionForm,
+    RateForm,
+)
+from remis.assistance.models import (
+    ITEM_TRANSITIONS,
+    ExchangeRate,
+    Goal,
+    Instalment,
+    ItemStatus,
+    Plan,
+    PlanStatus,
+    PlanVersion,
+)
+from remis.assistance.queries import (
+    awaiting_approval,
+    budget_of,
+    budget_totals,
+    compare,
+    decisions_of,
+    get_item_for,
+    instalments_due,
+    items_with_paid,
+    mask,
+    plan_of,
+    requirement_of,
+    returned_to,
+    totals_by_currency,
+    versions_of,
+)
+from remis.audit.actions import record
+from remis.cases.models import Case
+from remis.cases.policy import case_permissions, groups_everywhere, groups_in, shows
+from remis.cases.views.common import apply_errors, case_or_404
+from remis.lib.errors import DomainError, NotFound, PermissionDenied
+from remis.lib.pages import forbidden
+
+
+def _plan_url(case: Case, anchor: str = "") -> str:
+    return reverse("plan_detail", args=[case.uuid]) + (f"#{anchor}" if anchor else "")
+
+
+def _shown_version(request: HttpRequest, plan: Plan) -> PlanVersion:
+    number = request.GET.get("v", "")
+    if number.isdigit():
+        found = plan.versions.filter(number=int(number)).first()
+        if found is not None:
+            return found
+    assert plan.latest is not None
+    return plan.latest
+
+
+def _forms(version: PlanVersion, case: Case) -> dict[str, forms.Form]:
+    """The plan page's forms, unbound; a posted one is bound by `_bind`."""
+    needs = list(version.needs.all())
+    goals = list(Goal.objects.filter(need__version=version))
+    initial = {"expected_version": version.version}
+    today = timezone.localdate()
+    return {
+        "need": NeedForm(initial=initial, auto_id="need-%s"),
+        "goal": GoalForm(initial=initial, needs=needs, auto_id="goal-%s"),
+        "item": ItemForm(
+            initial={**initial, "currency": "", "level": "individual", "route": "direct"},
+            goals=goals,
+            proposed=proposed_types(case, today),
+            types=active_types(),
+            auto_id="item-%s",
+        ),
+        "agreement": AgreementForm(initial={**initial, "agreed_on": today}, auto_id="agreement-%s"),
+        "decision": DecisionForm(initial=initial, auto_id="decision-%s"),
+        "new_version": NewVersionForm(auto_id="new-version-%s"),
+    }
+
+
+def _bind(step: str, version: PlanVersion, case: Case, request: HttpRequest) -> forms.Form:
+    needs = list(version.needs.all())
+    goals = list(Goal.objects.filter(need__version=version))
+    data, files = request.POST, request.FILES
+    prefix = {"new_version": "new-version"}.get(step, step)
+    auto_id = f"{prefix}-%s"
+    if step == "need":
+        return NeedForm(data, auto_id=auto_id)
+    if step == "goal":
+        return GoalForm(data, needs=needs, auto_id=auto_id)
+    if step == "item":
+        return ItemForm(
+            data,
+            goals=goals,
+            proposed=proposed_types(case, timezone.localdate()),
+            types=active_types(),
+            auto_id=auto_id,
+        )
+    if step == "agreement":
+        return AgreementForm(data, files, auto_id=auto_id)
+    if step in ("submit", "approve", "return"):
+        return DecisionForm(data, auto_id="decision-%s")
+    if step == "new_version":
+        return NewVersionForm(data, auto_id=auto_id)
+    raise Http404
+
+
+def _run(step: str, request: HttpRequest, form: forms.Form, version: PlanVersion, plan: Plan) -> str:
+    """Call the step's action; returns the success message."""
+    actor = request.user
+    values = form.cleaned_data
+    expected = values.get("expected_version")
+    if step == "need":
+        actions.add_need(
+            actor,
+            version,
+            dimension=values["dimension"],
+            description=values["description"],
+            expected_version=expected,
+        )
+        return _("The need is added.")
+    if step == "goal":
+        need = version.needs.filter(pk=values["need"]).first()
+        if need is None:
+            raise NotFound()
+        actions.add_goal(actor, need, description=values["description"], expected_version=expected)
+        return _("The goal is added.")
+    if step == "item":
+        goal = Goal.objects.filter(need__version=version, pk=values["goal"]).first()
+        if goal is None:
+            raise NotFound()
+        actions.add_item(actor, goal, form.data_for_action(), expected_version=expected)  # type: ignore[attr-defined]
+        return _("The item is added.")
+    if step == "agreement":
+        actions.record_agreement(
+            actor,
+            version,
+            agreed_on=values["agreed_on"],
+            upload=values["agreement_file"],
+            expected_version=expected,
+        )
+        return _("The returnee's agreement is recorded.")
+    if step == "submit":
+        actions.submit_plan(actor, version, expected_version=expected)
+        return _("The plan is submitted for approval.")
+    if step == "approve":
+        decided = actions.approve_plan(actor, version, comment=values["comment"], expected_version=expected)
+        if decided.status == PlanStatus.APPROVED:
+            return _("The plan is approved.")
+        return _("Your approval is recorded; the plan needs another approver.")
+    if step == "return":
+        actions.return_plan(actor, version, comment=values["comment"], expected_version=expected)
+        return _("The plan is returned with your comment.")
+    if step == "new_version":
+        actions.open_new_version(actor, plan, reason=values["reason"])
+        return _("A new version is open: change it, then submit it.")
+    raise Http404
+
+
+@login_required
+def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    case = case_or_404(request, case_uuid)
+    permissions = case_permissions(request.user, case)
+    plan = plan_of(case)
+    if request.method == "POST" and request.POST.get("step") == "start":
+        try:
+            actions.start_plan(request.user, case)
+        except PermissionDenied:
+            return forbidden(request, _("Your role cannot write reintegration plans."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect(_plan_url(case))
+    if plan is None:
+        return render(
+            request,
+            "assistance/plan_missing.html",
+            {"case": case, "can_start": Perm.PLAN_EDIT in permissions},
+        )
+    version = _shown_version(request, plan)
+    page_forms = _forms(version, case)
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        number = request.POST.get("number", "")
+        if number.isdigit():
+            version = plan.versions.filter(number=int(number)).first() or version
+        form = _bind(step, version, case, request)
+        if form.is_valid():
+            try:
+                message = _run(step, request, form, version, plan)
+            except PermissionDenied as error:
+                return forbidden(request, error.message)
+            except NotFound:
+                raise Http404 from None
+            except DomainError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, message)
+                return redirect(_plan_url(case, "plan"))
+        page_forms["decision" if step in ("submit", "approve", "return") else step] = form
+    return render(
+        request, "assistance/plan.html", _plan_context(request, case, plan, version, page_forms, permissions)
+    )
+
+
+def _plan_context(
+    request: HttpRequest,
+    case: Case,
+    plan: Plan,
+    version: PlanVersion,
+    page_forms: dict[str, forms.Form],
+    permissions: frozenset[str],
+) -> dict[str, Any]:
+    today = timezone.localdate()
+    actor = request.user
+    is_latest = version.pk == plan.latest_id
+    rows = items_with_paid(version, groups_in(permissions))
+    by_goal: dict[int, list[Any]] = {}
+    for row in rows:
+        by_goal.setdefault(row.item.goal_id, []).append(row)
+    needs = list(
+        version.needs.prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("position", "id")))
+    )
+    own = actor.pk in (version.drafted_by_id, version.submitted_by_id)
+    needed = (
+        requirement_of(version, today)
+        if version.status in (PlanStatus.SUBMITTED, PlanStatus.DRAFT, PlanStatus.RETURNED)
+        else None
+    )
+    return {
+        "case": case,
+        "plan": plan,
+        "version": version,
+        "versions": versions_of(plan),
+        "needs": [(need, [(goal, by_goal.get(goal.pk, [])) for goal in need.goals.all()]) for need in needs],
+        "totals": totals_by_currency([row.item for row in rows]),
+        "budget": budget_of(plan, today),
+        "needed": needed,
+        "needed_label": level_label(needed.level) if needed else "",
+        "decisions": decisions_of(version),
+        "forms": page_forms,
+        "can_edit": Perm.PLAN_EDIT in permissions and version.editable and is_latest,
+        "can_submit": Perm.PLAN_EDIT in permissions and version.editable and is_latest,
+        "can_decide": Perm.PLAN_APPROVE in permissions and version.status == PlanStatus.SUBMITTED and not own,
+        "can_open": Perm.PLAN_EDIT in permissions and is_latest and version.status == PlanStatus.APPROVED,
+        "can_pay": Perm.PAYMENT_RECORD in permissions,
+    }
+
+
+@login_required
+def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpResponse:
+    case = case_or_404(request, case_uuid)
+    try:
+        item = get_item_for(request.user, item_id)
+    except NotFound:
+        raise Http404 from None
+    if item.version.plan.case_id != case.pk:
+        raise Http404
+    version = item.version
+    permissions = case_permissions(request.user, case)
+    item.restricted = not shows(groups_in(permissions), item.kind.sensitive_group)
+    today = timezone.localdate()
+    goals = list(Goal.objects.filter(need__version=version))
+    edit = ItemForm(
+        initial={
+            "expected_version": version.version,
+            "goal": item.goal_id,
+            "kind": item.kind.code,
+            "description": item.description,
+            "level": item.level,
+            "modality": item.modality,
+            "route": item.route,
+            "amount": item.amount,
+            "currency": item.currency,
+            "starts_on": item.starts_on,
+            "ends_on": item.ends_on,
+        },
+        goals=goals,
+        proposed=proposed_types(case, today),
+        types=active_types(),
+        auto_id="item-%s",
+    )
+    choices = [(s, str(ItemStatus(s).label)) for s in ITEM_TRANSITIONS[item.status]]
+    status_form = ItemStatusForm(choices=choices, auto_id="status-%s")
+    pay = InstalmentForm(initial={"paid_on": today, "currency": item.currency}, auto_id="pay-%s")
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        try:
+            if step == "edit":
+                edit = ItemForm(
+                    request.POST, goals=goals, proposed=[], types=active_types(), auto_id="item-%s"
+                )
+                if edit.is_valid():
+                    actions.update_item(
+                        request.user,
+                        item,
+                        edit.data_for_action(),
+                        expected_version=edit.cleaned_data["expected_version"],
+                    )
+                    messages.success(request, _("The item is saved."))
+                    return redirect(_plan_url(case, f"item-{item.pk}"))
+            elif step == "remove":
+                raw = request.POST.get("expected_version", "")
+                actions.remove_item(request.user, item, expected_version=int(raw) if raw.isdigit() else 0)
+                messages.success(request, _("The item is removed."))
+                return redirect(_plan_url(case, "plan"))
+            elif step == "status":
+                status_form = ItemStatusForm(request.POST, choices=choices, auto_id="status-%s")
+                if status_form.is_valid():
+                    values = status_form.cleaned_data
+                    actions.change_item_status(request.user, item, values["status"], reason=values["reason"])
+                    messages.success(request, _("The item's status is changed."))
+                    return redirect(_plan_url(case, f"item-{item.pk}"))
+            elif step == "pay":
+                pay = InstalmentForm(request.POST, request.FILES, auto_id="pay-%s")
+                if pay.is_valid():
+                    values = pay.cleaned_data
+                    actions.record_instalment(
+                        request.user,
+                        item,
+                        paid_on=values["paid_on"],
+                        amount=values["amount"],
+                        currency=values["currency"],
+                        receipt=values["receipt"],
+                    )
+                    messages.success(request, _("The instalment is recorded."))
+                    return redirect(reverse("plan_item", args=[case.uuid, item.pk]))
+            else:
+                raise Http404
+        except PermissionDenied as error:
+            return forbidden(request, error.message)
+        except DomainError as error:
+            target = {"edit": edit, "status": status_form, "pay": pay}.get(step)
+            if target is None:
+                messages.error(request, error.message)
+                return redirect(reverse("plan_item", args=[case.uuid, item.pk]))
+            apply_errors(target, error)
+    instalments = list(Instalment.objects.filter(key=item.key).select_related("recorded_by", "item__version"))
+    return render(
+        request,
+        "assistance/item.html",
+        {
+            "case": case,
+            "item": item,
+            "version": version,
+            "instalments": instalments,
+            "paid": sum((i.amount for i in instalments), start=Decimal("0.00")),
+            "edit": edit
+            if Perm.PLAN_EDIT in permissions and version.editable and not item.restricted
+            else None,
+            "status_form": status_form
+            if Perm.PLAN_EDIT in permissions and version.status == PlanStatus.APPROVED and choices
+            else None,
+            "pay": pay
+            if Perm.PAYMENT_RECORD in permissions
+            and version.status == PlanStatus.APPROVED
+            and item.status in (ItemStatus.APPROVED, ItemStatus.IN_PROGRESS)
+            else None,
+        },
+    )
+
+
+@login_required
+def plan_compare(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    case = case_or_404(request, case_uuid)
+    plan = plan_of(case)
+    if plan is None:
+        raise Http404
+    versions = versions_of(plan)
+    numbers = [v.number for v in versions]
+
+    def pick(name: str, default: int) -> PlanVersion:
+        raw = request.GET.get(name, "")
+        number = int(raw) if raw.isdigit() and int(raw) in numbers else default
+        return next(v for v in versions if v.number == number)
+
+    right = pick("b", numbers[0])
+    left = pick("a", numbers[1] if len(numbers) > 1 else numbers[0])
+    return render(
+        request,
+        "assistance/compare.html",
+        {
+            "case": case,
+            "versions": versions,
+            "left": left,
+            "right": right,
+            "rows": compare(left, right, groups_in(case_permissions(request.user, case))),
+            "left_totals": totals_by_currency(list(left.items.all())),
+            "right_totals": totals_by_currency(list(right.items.all())),
+        },
+    )
+
+
+def _download(
+    request: HttpRequest, case: Case, obj: Any, file: Any, content_type: str, name: str
+) -> HttpResponseBase:
+    if not file:
+        raise Http404
+    record(request.user, "assistance.document_read", obj, case_uuid=case.uuid)
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(content_type, "")
+    response = FileResponse(
+        file.open("rb"), content_type=content_type, as_attachment=True, filename=f"{name}{extension}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def agreement_download(request: HttpRequest, case_uuid: str, number: int) -> HttpResponseBase:
+    case = case_or_404(request, case_uuid)
+    version = PlanVersion.objects.filter(plan__case=case, number=number).first()
+    if version is None:
+        raise Http404
+    return _download(
+        request,
+        case,
+        version,
+        version.agreement_file,
+        version.agreement_type,
+        f"{case.reference}-agreement-v{number}",
+    )
+
+
+@login_required
+def receipt_download(request: HttpRequest, case_uuid: str, instalment_id: int) -> HttpResponseBase:
+    case = case_or_404(request, case_uuid)
+    instalment = Instalment.objects.filter(item__version__plan__case=case, pk=instalment_id).first()
+    if instalment is None:
+        raise Http404
+    return _download(
+        request,
+        case,
+        instalment,
+        instalment.receipt,
+        instalment.receipt_type,
+        f"{case.reference}-receipt-{instalment.pk}",
+    )
+
+
+WORK_KINDS = ("approve", "returned", "instalments")
+
+
+@login_required
+def plan_work(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in WORK_KINDS:
+        raise Http404
+    today = timezone.localdate()
+    context: dict[str, Any] = {"kind": kind}
+    if kind == "approve":
+        context["versions"] = list(awaiting_approval(request.user)[:200])
+        context["title"] = _("Plans awaiting my approval")
+    elif kind == "returned":
+        context["versions"] = list(returned_to(request.user)[:200])
+        context["title"] = _("Plans returned to me")
+    else:
+        # A list over many cases shows what the reader reads on every one of them.
+        context["items"] = mask(
+            list(instalments_due(request.user, today)[:200]), groups_everywhere(request.user)
+        )
+        context["title"] = _("Instalments due")
+    return render(request, "assistance/work.html", context)
+
+
+@login_required
+def budget_page(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "assistance/budget.html", {"rows": budget_totals(request.user, timezone.localdate())}
+    )
+
+
+@login_required
+def exchange_rates(request: HttpRequest) -> HttpResponse:
+    allowed = may_record_rates(request.user)
+    form = RateForm(auto_id="rate-%s", initial={"month": timezone.localdate().replace(day=1)})
+    if request.method == "POST":
+        if not allowed:
+            return forbidden(request, _("Your role cannot record exchange rates."))
+        form = RateForm(request.POST, auto_id="rate-%s")
+        if form.is_valid():
+            try:
+                actions.record_exchange_rate(request.user, **form.cleaned_data)
+            except DomainError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("The exchange rate is recorded."))
+                return redirect("exchange_rates")
+    rates = list(ExchangeRate.objects.select_related("recorded_by")[:300])
+    return render(request, "assistance/rates.html", {"form": form if allowed else None, "rates": rates})
