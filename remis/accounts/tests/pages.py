@@ -30,7 +30,7 @@ def administration_visits(world: Any) -> list[tuple[str, Any, str, dict[str, Any
         ("role-edit", admin, reverse("role_edit", args=["case_worker"]), None),
         ("role-new-errors", admin, reverse("role_create"), {"code": "Bad Code", "name": ""}),
         ("members", admin, reverse("member_list", args=[be.pk]), None),
-        ("members-empty", admin, reverse("member_list", args=[be.pk]) + "?q=zzz", None),
+        ("members-empty", admin, reverse("member_list", args=[be.pk]) + "?status=invited&role=viewer", None),
         ("add-existing-errors", admin, reverse("member_add_existing", args=[be.pk]), {"username": ""}),
         ("invite-errors", admin, reverse("member_invite", args=[be.pk]), {"username": "a b"}),
         ("member", admin, member, None),

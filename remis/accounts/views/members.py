@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -78,12 +78,41 @@ def my_organisation(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/members/choose.html", {"organisations": organisations})
 
 
+SEARCH_SESSION_KEY = "member_search"
+
+
+def _remember_search(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """A search posted from the users list: the text (people's names) is kept in the session
+    and the list is shown again with the other filters in the URL and a `search=1` flag, so
+    no name travels in a URL or an access log, and Back and paging still work."""
+    query = QueryDict(mutable=True)
+    for name in ("status", "role", "sort"):
+        if request.POST.get(name):
+            query[name] = request.POST[name]
+    text = request.POST.get("q", "").strip()[:150]
+    request.session[SEARCH_SESSION_KEY] = text
+    if text:
+        query["search"] = "1"
+    url = reverse("member_list", args=[organisation_id])
+    return redirect(f"{url}?{query.urlencode()}" if query else url)
+
+
+def _with_remembered_search(request: HttpRequest) -> QueryDict:
+    data = request.GET.copy()
+    data.pop("q", None)  # a name typed into the URL is not searched for
+    if data.get("search") == "1":
+        data["q"] = request.session.get(SEARCH_SESSION_KEY, "")
+    return data
+
+
 @login_required
 def member_list_page(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = _organisation(request, organisation_id)
     if isinstance(organisation, HttpResponse):
         return organisation
-    form = MemberFilterForm(request.GET or None)
+    if request.method == "POST":
+        return _remember_search(request, organisation.pk)
+    form = MemberFilterForm(_with_remembered_search(request) or None)
     values = filter_values(form)
     filters = MemberFilters(
         q=values.get("q") or "",
