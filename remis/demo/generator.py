@@ -27,6 +27,17 @@ from django.utils import timezone
 
 from remis.assessments.models import Assessment, AssessmentFlag
 from remis.assessments.synthetic import SyntheticAnswers
+from remis.assistance.models import (
+    Approval,
+    ApprovalThresholds,
+    AssistanceItem,
+    AssistanceType,
+    Goal,
+    Instalment,
+    Need,
+    Plan,
+    PlanVersion,
+)
 from remis.audit.actions import record
 from remis.cases.actions.journey import RECEPTION_FIELDS
 from remis.cases.actions.registration import PERSON_FIELDS
@@ -47,6 +58,7 @@ from remis.cases.models import (
 )
 from remis.demo.bulk import adapt_rows, insert_rows, next_id, reset_sequences
 from remis.demo.names import person_name
+from remis.demo.plans import ITEMS as PLAN_ITEMS
 from remis.demo.world import PARTNER_SHARES, World, build_world
 from remis.lib.countries import alpha3
 from remis.lib.text import fold
@@ -117,6 +129,13 @@ class Batch:
     vulnerabilities: list[tuple[Any, ...]] = field(default_factory=list)
     assessments: list[tuple[Any, ...]] = field(default_factory=list)
     assessment_flags: list[tuple[Any, ...]] = field(default_factory=list)
+    plans: list[tuple[Any, ...]] = field(default_factory=list)
+    plan_versions: list[tuple[Any, ...]] = field(default_factory=list)
+    needs: list[tuple[Any, ...]] = field(default_factory=list)
+    goals: list[tuple[Any, ...]] = field(default_factory=list)
+    items: list[tuple[Any, ...]] = field(default_factory=list)
+    approvals: list[tuple[Any, ...]] = field(default_factory=list)
+    instalments: list[tuple[Any, ...]] = field(default_factory=list)
     # (country of origin, year) per case, in order: the writer numbers the references,
     # which must run in sequence across batches built in parallel.
     references: list[tuple[str, int]] = field(default_factory=list)
@@ -152,6 +171,18 @@ CASE_COLS = (
 REFERENCE = CASE_COLS.index("reference")
 SEARCH_TEXT = CASE_COLS.index("search_text")
 MAX_PEOPLE_PER_CASE = 6  # principal, spouse and up to four children
+INSTALMENT_COLS = (
+    "item",
+    "key",
+    "paid_on",
+    "amount",
+    "currency",
+    "receipt",
+    "receipt_type",
+    "recorded_by",
+    "recorded_at",
+)
+MAX_ITEMS = sum(len(items) for *_, items in PLAN_ITEMS)  # assistance items in one generated plan
 SUBMITTED_AT, DUE_AT = 5, 7  # positions in a submission row (the Submission columns in `write`)
 
 
@@ -174,6 +205,14 @@ class Generator:
         # At most one assessment per case: batch n's ids start where its cases' do.
         self.assessment_id = self.first_assessment_id = next_id(Assessment)
         self.synthetic = SyntheticAnswers.in_force(self.today)
+        # At most one plan (of one version) per case, at most len(ITEMS) needs and goals and
+        # MAX_ITEMS items: each batch gets id ranges of those sizes.
+        self.plan_id = self.first_plan_id = max(next_id(Plan), next_id(PlanVersion))
+        self.need_id = self.first_need_id = max(next_id(Need), next_id(Goal))
+        self.item_id = self.first_item_id = next_id(AssistanceItem)
+        self.assistance_types = dict(AssistanceType.objects.values_list("code", "id"))
+        thresholds = ApprovalThresholds.objects.filter(programme=None).order_by("-effective_from").first()
+        self.thresholds_id = thresholds.pk if thresholds else None
         # Hosts by weight across programmes, then an origin by its programme's weights.
         self.hosts = [(demo, host) for demo in world.programmes for host in demo.hosts]
         self.host_weights = list(accumulate(demo.hosts[host] for demo, host in self.hosts))
@@ -191,6 +230,9 @@ class Generator:
         self.rng = random.Random(f"{self.seed}-{number}")
         self.case_id = self.first_case_id + number * self.batch_size
         self.assessment_id = self.first_assessment_id + number * self.batch_size
+        self.plan_id = self.first_plan_id + number * self.batch_size
+        self.need_id = self.first_need_id + number * self.batch_size * len(PLAN_ITEMS)
+        self.item_id = self.first_item_id + number * self.batch_size * MAX_ITEMS
         self.person_id = self.first_person_id + number * self.batch_size * MAX_PEOPLE_PER_CASE
 
     def number_references(self, batch: Batch) -> None:
@@ -438,6 +480,10 @@ class Generator:
         if Stage.ASSESSMENT in reached and assessor and self.synthetic:
             known = {"age": age, "household_size": len(members)}
             self._assessment(batch, case_id, on(Stage.ASSESSMENT), assessor, known, Stage.PLAN in reached)
+        if Stage.PLAN in reached and case_worker and self.thresholds_id:
+            managers = self.world.managers.get(host_office.pk) or self.world.managers.get(partner.pk)
+            if managers:
+                self._plan(batch, case_id, reached, on, case_worker, rng.choice(managers), demo.programme.pk)
 
     def _assessment(
         self, batch: Batch, case_id: int, day: dt.date, by: int, known: dict[str, Any], completed: bool
@@ -482,6 +528,122 @@ class Generator:
             if confirmed and vulnerability.pk not in held:
                 batch.vulnerabilities.append((case_id, vulnerability.pk))
                 held.add(vulnerability.pk)
+
+    def _plan(
+        self,
+        batch: Batch,
+        case_id: int,
+        reached: dict[Stage, int],
+        on: Callable[[Stage], dt.date],
+        drafter: int,
+        approver: int,
+        programme_id: int,
+    ) -> None:
+        """A plan of one version, like those the demo's people write (demo/plans.py): a draft,
+        submitted, returned or approved plan for a case at the plan stage; an approved one,
+        with its items under way or delivered and paid in instalments, beyond it."""
+        rng = self.rng
+        drafted = on(Stage.PLAN)
+        if Stage.ASSISTANCE in reached:
+            status = "approved"
+        elif rng.random() < 0.35:
+            return  # just reached the plan stage: no plan started yet
+        else:
+            status = rng.choices(["draft", "submitted", "returned", "approved"], [40, 30, 15, 15])[0]
+        terms = self.terms[programme_id]
+        currency = terms.currency
+        plan_id = version_id = self.plan_id
+        self.plan_id += 1
+        decided_on = min(self.today, drafted + dt.timedelta(days=rng.randint(2, 10)))
+        submitted = status != "draft"
+        approved = status == "approved"
+        batch.plans.append(
+            (plan_id, case_id, version_id, version_id if approved else None, drafter, self._at(drafted))
+        )
+        batch.plan_versions.append(
+            (
+                version_id,
+                plan_id,
+                1,
+                status,
+                "",
+                drafter,
+                self._at(drafted),
+                1 if submitted else 0,
+                drafter if submitted else None,
+                self._at(drafted) if submitted else None,
+                self._at(decided_on) if approved else None,
+                drafted if submitted else None,
+                "",
+                "",
+                1,
+            )
+        )
+        total = Decimal("0")
+        item_status = "planned"
+        if approved:
+            item_status = "approved"
+            if Stage.MONITORING in reached:
+                item_status = "delivered"
+            elif Stage.ASSISTANCE in reached:
+                item_status = "in_progress"
+        for position, (dimension, need_text, goal_text, items) in enumerate(
+            PLAN_ITEMS[: rng.randint(1, len(PLAN_ITEMS))]
+        ):
+            need_id = self.need_id
+            self.need_id += 1
+            batch.needs.append((need_id, version_id, dimension, need_text, position))
+            batch.goals.append((need_id, need_id, goal_text, 0))
+            for kind, modality, amount in items:
+                if kind not in self.assistance_types:
+                    continue
+                value = Decimal(amount)
+                total += value
+                key = self._uuid()
+                item_id = self.item_id
+                self.item_id += 1
+                batch.items.append(
+                    (
+                        item_id,
+                        version_id,
+                        need_id,
+                        key,
+                        self.assistance_types[kind],
+                        "",
+                        "individual",
+                        modality,
+                        "direct",
+                        value,
+                        currency,
+                        decided_on,
+                        decided_on + dt.timedelta(days=90),
+                        item_status,
+                        "",
+                    )
+                )
+                if item_status in ("in_progress", "delivered"):
+                    paid = value if item_status == "delivered" else (value / 2).quantize(Decimal("0.01"))
+                    paid_on = min(self.today, decided_on + dt.timedelta(days=rng.randint(1, 30)))
+                    batch.instalments.append(
+                        (item_id, key, paid_on, paid, currency, "", "", drafter, self._at(paid_on))
+                    )
+        if status in ("returned", "approved"):
+            batch.approvals.append(
+                (
+                    version_id,
+                    1,
+                    "approved" if approved else "returned",
+                    approver,
+                    True,
+                    self._at(decided_on),
+                    "" if approved else "Please add the household's housing costs.",
+                    self.thresholds_id,
+                    terms.pk,
+                    total,
+                    currency,
+                    1,
+                )
+            )
 
     def _sharing(
         self,
@@ -634,6 +796,86 @@ def write(batch: Batch) -> None:
     )
     put(Case.assigned_workers.through, ("case", "user"), batch.workers)
     put(Case.vulnerabilities.through, ("case", "vulnerability"), batch.vulnerabilities)
+    # Plans point at their versions and versions at their plans: the writer's transaction
+    # checks those references at its end (deferred constraints on both engines).
+    put(Plan, ("id", "case", "latest", "in_force", "created_by", "created_at"), batch.plans)
+    put(
+        PlanVersion,
+        (
+            "id",
+            "plan",
+            "number",
+            "status",
+            "reason",
+            "drafted_by",
+            "created_at",
+            "round",
+            "submitted_by",
+            "submitted_at",
+            "approved_at",
+            "agreed_on",
+            "agreement_file",
+            "agreement_type",
+            "version",
+        ),
+        batch.plan_versions,
+    )
+    put(Need, ("id", "version", "dimension", "description", "position"), batch.needs)
+    put(Goal, ("id", "need", "description", "position"), batch.goals)
+    put(
+        AssistanceItem,
+        (
+            "id",
+            "version",
+            "goal",
+            "key",
+            "kind",
+            "description",
+            "level",
+            "modality",
+            "route",
+            "amount",
+            "currency",
+            "starts_on",
+            "ends_on",
+            "status",
+            "cancel_reason",
+        ),
+        batch.items,
+    )
+    put(
+        Approval,
+        (
+            "version",
+            "round",
+            "decision",
+            "by",
+            "as_manager",
+            "at",
+            "comment",
+            "thresholds",
+            "settings",
+            "total",
+            "reporting_currency",
+            "level",
+        ),
+        batch.approvals,
+    )
+    put(
+        Instalment,
+        (
+            "item",
+            "key",
+            "paid_on",
+            "amount",
+            "currency",
+            "receipt",
+            "receipt_type",
+            "recorded_by",
+            "recorded_at",
+        ),
+        batch.instalments,
+    )
     put(
         Assessment,
         (
@@ -675,6 +917,13 @@ ROW_LISTS = (
     "vulnerabilities",
     "assessments",
     "assessment_flags",
+    "plans",
+    "plan_versions",
+    "needs",
+    "goals",
+    "items",
+    "approvals",
+    "instalments",
 )
 _GENERATOR: Generator | None = None  # set before the worker processes fork
 
@@ -746,7 +995,7 @@ def generate_cases(
     with transaction.atomic():
         for prefix, last in generator.counters.items():
             ReferenceCounter.objects.update_or_create(prefix=prefix, defaults={"last": last})
-        reset_sequences([Person, Case, Assessment])
+        reset_sequences([Person, Case, Assessment, Plan, PlanVersion, Need, Goal, AssistanceItem])
         marker = ReferenceCounter.objects.order_by("prefix").first()
         if marker is not None:
             record(

@@ -21,7 +21,8 @@ from remis.accounts.permissions import Perm
 from remis.accounts.system import system_actor
 from remis.assistance import actions
 from remis.assistance.models import Plan
-from remis.cases.lifecycle import Stage
+from remis.cases.actions import transition_case
+from remis.cases.lifecycle import JOURNEY, Stage
 from remis.cases.models import Case
 from remis.cases.policy import case_permissions
 from remis.lib.errors import DomainError
@@ -29,8 +30,9 @@ from remis.lib.errors import DomainError
 # What each played plan ends as, by the stage its case is at.
 SCRIPTS = {
     Stage.PLAN: ("draft", "submitted", "returned", "approved"),
-    Stage.ASSISTANCE: ("paid", "second_open", "second_approved", "paid"),
-    Stage.MONITORING: ("delivered", "paid", "second_approved"),
+    # A changed plan early in each list, so even a small demo shows a superseded version.
+    Stage.ASSISTANCE: ("second_approved", "paid", "second_open", "paid"),
+    Stage.MONITORING: ("delivered", "second_approved", "paid"),
 }
 PER_COUNTRY = 4
 PER_STAGE = 24
@@ -166,26 +168,41 @@ def play_plans(seed: int = 2026, per_country: int = PER_COUNTRY) -> list[Case]:
             _rate_keeper(), month=today, currency=currency, to_currency="EUR", rate=rate
         )
     played: list[Case] = []
-    for stage, scripts in SCRIPTS.items():
-        counts: dict[str, int] = {}
-        candidates = Case.objects.filter(stage=stage, plan__isnull=True).order_by("id")[:400]
-        for case in candidates:
-            if counts.get(case.origin_country, 0) >= per_country:
-                continue
-            worker = _with(case, Perm.PLAN_EDIT, "case_worker")
-            manager = _with(case, Perm.PLAN_APPROVE, "programme_manager")
-            if worker is None or manager is None:
-                continue
-            if len([c for c in played if c.stage == stage]) >= PER_STAGE:
-                break
-            script = scripts[sum(counts.values()) % len(scripts)]
-            try:
-                with transaction.atomic():  # a refused step leaves no half-played plan
-                    play(script, worker, manager, case, rng, today)
-            except DomainError:  # a case the demo cannot plan for (a missing rate): skip it
-                continue
-            counts[case.origin_country] = counts.get(case.origin_country, 0) + 1
-            played.append(case)
+    counts: dict[tuple[Stage, str], int] = {}  # (stage, country of origin) -> plans played
+    stages = list(SCRIPTS)
+    turn = 0
+    # Generated cases beyond the plan carry a generated plan (the guard before Assistance asks
+    # for one): the played plans start from cases at the plan stage without one, taken in
+    # turn for each stage, and those meant for a later stage move on to it once their plan
+    # allows.
+    for case in Case.objects.filter(stage=Stage.PLAN, plan__isnull=True).order_by("id")[:1200]:
+        open_stages = [
+            s
+            for s in stages
+            if counts.get((s, case.origin_country), 0) < per_country
+            and sum(n for (st, _c), n in counts.items() if st == s) < PER_STAGE
+        ]
+        if not open_stages:
+            continue
+        stage = open_stages[turn % len(open_stages)]
+        worker = _with(case, Perm.PLAN_EDIT, "case_worker")
+        manager = _with(case, Perm.PLAN_APPROVE, "programme_manager")
+        if worker is None or manager is None:
+            continue
+        scripts = SCRIPTS[stage]
+        script = scripts[sum(n for (st, _c), n in counts.items() if st == stage) % len(scripts)]
+        try:
+            with transaction.atomic():  # a refused step leaves no half-played plan
+                play(script, worker, manager, case, rng, today)
+                for later in JOURNEY[JOURNEY.index(Stage.PLAN) + 1 : JOURNEY.index(stage) + 1]:
+                    case.refresh_from_db()
+                    transition_case(worker, case, later)
+        except DomainError:  # a case the demo cannot plan for (a missing rate): skip it
+            continue
+        turn += 1
+        counts[(stage, case.origin_country)] = counts.get((stage, case.origin_country), 0) + 1
+        case.refresh_from_db()
+        played.append(case)
     return played
 
 

@@ -58,6 +58,7 @@ class World:
     origin_partners: dict[str, list[Organisation]]  # origin -> partners receiving cases
     counsellors: dict[int, list[int]] = field(default_factory=dict)  # organisation id -> user ids
     case_workers: dict[int, list[int]] = field(default_factory=dict)  # organisation id -> user ids
+    managers: dict[int, list[int]] = field(default_factory=dict)  # organisation id -> user ids
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, org
 
 
@@ -230,6 +231,8 @@ def _staff(world: World, spec: dict) -> None:
             world.counsellors.setdefault(s.org.pk, []).append(by_username[s.username])
         elif s.role == "case_worker":
             world.case_workers.setdefault(s.org.pk, []).append(by_username[s.username])
+        elif s.role == "programme_manager":
+            world.managers.setdefault(s.org.pk, []).append(by_username[s.username])
     world.logins = [(s.username, s.role, s.org.name) for s in plan if s.username in LOGINS]
 
 

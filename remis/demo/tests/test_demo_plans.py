@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_plans_show_every_state_with_versions_approvals_and_instalments_in_several_countries():
     build_world()
-    generate_cases(300, seed=2026)
+    generate_cases(900, seed=2026)  # enough cases at the plan stage without a plan yet
     played = play_plans()
     statuses = set(PlanVersion.objects.values_list("status", flat=True))
     assert statuses == set(PlanStatus.values)

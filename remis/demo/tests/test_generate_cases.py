@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -91,3 +92,29 @@ def test_generated_submissions_name_the_settings_version_that_set_their_due_date
         assert version is not None and version.programme_id == submission.case.programme_id
         assert (submission.due_at - submission.submitted_at).days == version.submission_response_days
     assert not submissions.exclude(settings_version__programme=F("case__programme")).exists()
+
+
+def test_generated_cases_beyond_the_plan_carry_a_plan_the_journey_would_have_needed(generated):
+    """Every case that reached Assistance has an approved plan in force (the lifecycle's
+    guard asks for one), with its payments within the items' amounts; a case at the plan
+    stage has a plan in one of its open states or approved."""
+    from django.db.models import Sum
+
+    from remis.assistance.models import AssistanceItem, Instalment, Plan, PlanVersion
+    from remis.assistance.queries import budget_of
+
+    beyond = Case.objects.filter(stage__in=["assistance", "monitoring"])
+    assert beyond.exists()
+    assert not beyond.exclude(plan__in_force__status="approved").exists()
+    at_plan = set(PlanVersion.objects.filter(plan__case__stage="plan").values_list("status", flat=True))
+    assert at_plan <= {"draft", "submitted", "returned", "approved"} and len(at_plan) >= 3
+    assert Instalment.objects.exists()
+    for item in AssistanceItem.objects.filter(status__in=["in_progress", "delivered"])[:200]:
+        paid = Instalment.objects.filter(key=item.key).aggregate(s=Sum("amount"))["s"]
+        assert paid is not None and paid <= item.amount
+    case = beyond.filter(stage="monitoring").first()
+    assert case is not None
+    budget = budget_of(Plan.objects.get(case=case), dt.date.today())
+    # Delivered in full, in the reporting currency: what was approved was paid.
+    assert budget.approved.reporting == budget.disbursed.reporting
+    assert budget.disbursed.reporting is not None and budget.disbursed.reporting > 0
