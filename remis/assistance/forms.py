@@ -112,3 +112,49 @@ class RateForm(forms.Form):
     currency = forms.CharField(label=_("Currency"), max_length=10)
     to_currency = forms.CharField(label=_("Reporting currency"), max_length=10)
     rate = forms.CharField(label=_("Value of one unit in the reporting currency"), max_length=30)
+
+
+class ThresholdsForm(forms.Form):
+    """A new version of a programme's approval thresholds (set_approval_thresholds)."""
+
+    effective_from = forms.DateField(label=_("In force from"), widget=IsoDateInput)
+    country = forms.ChoiceField(label=_("Country of origin"), required=False)
+    manager_above = forms.CharField(label=_("A programme manager approves above"), max_length=30)
+    two_above = forms.CharField(label=_("Two approvers above"), max_length=30)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, countries: list[tuple[str, str]] = [], **kwargs: Any) -> None:  # noqa: B006
+        super().__init__(*args, **kwargs)
+        country = cast(forms.ChoiceField, self.fields["country"])
+        country.choices = [("", _("All the programme's countries")), *countries]
+
+
+class ProposalRulesForm(forms.Form):
+    """A new version of the types a programme's plans propose first (set_proposal_rules):
+    for every case, and for each confirmed vulnerability."""
+
+    effective_from = forms.DateField(label=_("In force from"), widget=IsoDateInput)
+    always = forms.MultipleChoiceField(
+        label=_("Proposed for every case"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        types: list[tuple[str, str]] = [],  # noqa: B006
+        vulnerabilities: list[tuple[str, str]] = [],  # noqa: B006
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["always"]).choices = types
+        self.vulnerability_fields = []
+        for code, label in vulnerabilities:
+            name = f"v_{code}"
+            self.fields[name] = forms.MultipleChoiceField(
+                label=label, required=False, choices=types, widget=forms.CheckboxSelectMultiple
+            )
+            self.vulnerability_fields.append((code, name))
+
+    def by_vulnerability(self) -> dict[str, list[str]]:
+        data = self.cleaned_data
+        return {code: list(data[name]) for code, name in self.vulnerability_fields if data.get(name)}

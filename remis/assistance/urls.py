@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from remis.assistance import views
+from remis.assistance import configuration_views, views
 
 urlpatterns = [
     path("cases/<uuid:case_uuid>/plan/", views.plan_detail, name="plan_detail"),
@@ -21,4 +21,14 @@ urlpatterns = [
     path("plans/work/<slug:kind>/", views.plan_work, name="plan_work"),
     path("plans/budget/", views.budget_page, name="assistance_budget"),
     path("plans/exchange-rates/", views.exchange_rates, name="exchange_rates"),
+    path(
+        "plans/programmes/<slug:code>/thresholds/",
+        configuration_views.approval_thresholds,
+        name="approval_thresholds",
+    ),
+    path(
+        "plans/programmes/<slug:code>/proposed-types/",
+        configuration_views.proposal_rules,
+        name="proposal_rules",
+    ),
 ]

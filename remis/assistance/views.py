@@ -487,8 +487,15 @@ def plan_work(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def budget_page(request: HttpRequest) -> HttpResponse:
+    from remis.programmes.queries import visible_programmes
+
     return render(
-        request, "assistance/budget.html", {"rows": budget_totals(request.user, timezone.localdate())}
+        request,
+        "assistance/budget.html",
+        {
+            "rows": budget_totals(request.user, timezone.localdate()),
+            "programmes": visible_programmes(request.user).order_by("name"),
+        },
     )
 
 

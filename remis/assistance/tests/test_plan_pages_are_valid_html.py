@@ -55,6 +55,14 @@ def test_plan_pages_are_valid_html_in_every_language(world, case, manon, ines, t
         Visit("plan-work-approve", manon, reverse("plan_work", args=["approve"])),
         Visit("plan-work-instalments", world.bob, reverse("plan_work", args=["instalments"])),
         Visit("plan-budget", manon, reverse("assistance_budget")),
+        Visit("plan-thresholds", manon, reverse("approval_thresholds", args=[world.programme.code])),
+        Visit(
+            "plan-thresholds-errors",
+            manon,
+            reverse("approval_thresholds", args=[world.programme.code]),
+            {"effective_from": "", "manager_above": "x", "two_above": "1"},
+        ),
+        Visit("plan-proposed-types", manon, reverse("proposal_rules", args=[world.programme.code])),
         Visit(
             "plan-rates-errors", manon, reverse("exchange_rates"), {"month": "", "currency": "Q", "rate": "x"}
         ),
