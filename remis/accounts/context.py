@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from remis.accounts.permissions import Perm
 from remis.accounts.queries import managed_organisation_ids, manages_platform
-from remis.accounts.scope import has_perm
+from remis.accounts.scope import grants_for, has_perm
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -23,5 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "audit": user.is_superuser or has_perm(user, Perm.AUDIT_VIEW_ALL),
             "platform": manages_platform(user),
             "organisation": bool(managed_organisation_ids(user)),
+            # A member of an active organisation: reads what every member reads (the service map).
+            "member": user.is_superuser or bool(grants_for(user)),
         }
     }

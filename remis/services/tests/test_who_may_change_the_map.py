@@ -102,3 +102,19 @@ def test_the_api_answers_403_to_a_reader_writing_and_nothing_changes(api_client,
     assert response.status_code == 403
     assert response.json()["detail"]
     assert not Provider.objects.exists()
+
+
+def test_the_services_link_is_offered_to_members_only(client, world, signed_in, alice):
+    from django.urls import reverse
+
+    from remis.accounts import actions as accounts
+    from remis.accounts.system import system_actor
+    from remis.cases.tests.factories import PASSWORD
+
+    assert 'href="/services/"' in signed_in(alice).get(reverse("dashboard")).content.decode()
+    loner = accounts.create_user(system_actor(), username="loner", password=PASSWORD)
+    client.logout()
+    assert client.login(username=loner.username, password=PASSWORD)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert 'href="/services/"' not in page
+    assert client.get(reverse("provider_list")).status_code == 403
