@@ -35,6 +35,7 @@ from remis.assistance.forms import (
 )
 from remis.assistance.models import (
     ITEM_TRANSITIONS,
+    Dimension,
     ExchangeRate,
     Goal,
     Instalment,
@@ -182,6 +183,59 @@ def _run(step: str, request: HttpRequest, form: forms.Form, version: PlanVersion
     raise Http404
 
 
+STRUCTURE_STEPS = ("need_change", "need_remove", "goal_change", "goal_remove")
+
+
+def _change_structure(request: HttpRequest, step: str, version: PlanVersion, case: Case) -> HttpResponse:
+    """Reword or remove a need or a goal, from the small forms beside each one. The outcome
+    (done, or why not) is said as a message on the plan, at the need or goal concerned."""
+    post = request.POST
+    target_id = post.get("need" if step.startswith("need") else "goal", "")
+    expected = post.get("expected_version", "")
+    expected_version = int(expected) if expected.isdigit() else None
+    if step.startswith("need"):
+        target: Any = version.needs.filter(pk=target_id).first() if target_id.isdigit() else None
+    else:
+        target = (
+            Goal.objects.filter(need__version=version, pk=target_id).first() if target_id.isdigit() else None
+        )
+    if target is None:
+        raise Http404
+    anchor = "plan"
+    try:
+        if step == "need_change":
+            actions.change_need(
+                request.user,
+                target,
+                dimension=post.get("dimension", ""),
+                description=post.get("description", ""),
+                expected_version=expected_version,
+            )
+            message, anchor = _("The need is changed."), f"need-{target.pk}"
+        elif step == "need_remove":
+            actions.remove_need(request.user, target, expected_version=expected_version)
+            message = _("The need is removed.")
+        elif step == "goal_change":
+            actions.change_goal(
+                request.user,
+                target,
+                description=post.get("description", ""),
+                expected_version=expected_version,
+            )
+            message, anchor = _("The goal is changed."), f"goal-{target.pk}"
+        else:
+            actions.remove_goal(request.user, target, expected_version=expected_version)
+            message = _("The goal is removed.")
+    except PermissionDenied as error:
+        return forbidden(request, error.message)
+    except DomainError as error:
+        messages.error(request, error.message)
+        prefix = "need" if step.startswith("need") else "goal"
+        return redirect(_plan_url(case, f"{prefix}-{target.pk}"))
+    messages.success(request, message)
+    return redirect(_plan_url(case, anchor))
+
+
 @login_required
 def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
     case = case_or_404(request, case_uuid)
@@ -208,6 +262,8 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
         number = request.POST.get("number", "")
         if number.isdigit():
             version = plan.versions.filter(number=int(number)).first() or version
+        if step in STRUCTURE_STEPS:
+            return _change_structure(request, step, version, case)
         form = _bind(step, version, case, request)
         if form.is_valid():
             try:
@@ -268,6 +324,7 @@ def _plan_context(
         "can_decide": Perm.PLAN_APPROVE in permissions and version.status == PlanStatus.SUBMITTED and not own,
         "can_open": Perm.PLAN_EDIT in permissions and is_latest and version.status == PlanStatus.APPROVED,
         "can_pay": Perm.PAYMENT_RECORD in permissions,
+        "dimensions": Dimension.choices,
     }
 
 

@@ -131,6 +131,89 @@ def add_goal(actor: Any, need: Need, *, description: str, expected_version: int 
     return goal
 
 
+def change_need(
+    actor: Any,
+    need: Need,
+    *,
+    dimension: str,
+    description: str,
+    expected_version: int | None = None,
+) -> Need:
+    """Reword a need or move it to another dimension, in a version still being written."""
+    version = need.version
+    case = require_on(actor, version, Perm.PLAN_EDIT)
+    require_editable(version)
+    wanted = {
+        "dimension": _choice(dimension, Dimension, "dimension"),
+        "description": _text(description, "description"),
+    }
+    with transaction.atomic():
+        changes = diff(snapshot(need, list(wanted)), wanted)
+        if not changes:
+            return need  # saved untouched: no version moves, nothing is audited
+        bump(version, expected_version)
+        need.dimension, need.description = wanted["dimension"], wanted["description"]
+        need.save(update_fields=list(wanted))
+        record(actor, "assistance.need_change", need, case_uuid=case.uuid, changes=changes)
+    return need
+
+
+def change_goal(actor: Any, goal: Goal, *, description: str, expected_version: int | None = None) -> Goal:
+    """Reword a goal, in a version still being written."""
+    version = goal.need.version
+    case = require_on(actor, version, Perm.PLAN_EDIT)
+    require_editable(version)
+    wanted = {"description": _text(description, "description")}
+    with transaction.atomic():
+        changes = diff(snapshot(goal, list(wanted)), wanted)
+        if not changes:
+            return goal
+        bump(version, expected_version)
+        goal.description = wanted["description"]
+        goal.save(update_fields=["description"])
+        record(actor, "assistance.goal_change", goal, case_uuid=case.uuid, changes=changes)
+    return goal
+
+
+def remove_goal(actor: Any, goal: Goal, *, expected_version: int | None = None) -> None:
+    """Remove a goal entered by mistake. Its items go first (each removal is its own
+    decision, and an item may have been paid): a goal with items is refused."""
+    version = goal.need.version
+    case = require_on(actor, version, Perm.PLAN_EDIT)
+    require_editable(version)
+    if goal.items.exists():
+        raise TransitionRefused(_("This goal still has assistance items: remove them first."), "goal")
+    with transaction.atomic():
+        bump(version, expected_version)
+        record(
+            actor,
+            "assistance.goal_remove",
+            goal,
+            case_uuid=case.uuid,
+            changes={"description": [goal.description, None]},
+        )
+        goal.delete()
+
+
+def remove_need(actor: Any, need: Need, *, expected_version: int | None = None) -> None:
+    """Remove a need entered by mistake, with its goals; refused while any goal has items."""
+    version = need.version
+    case = require_on(actor, version, Perm.PLAN_EDIT)
+    require_editable(version)
+    if AssistanceItem.objects.filter(goal__need=need).exists():
+        raise TransitionRefused(_("This need still has assistance items: remove them first."), "need")
+    with transaction.atomic():
+        bump(version, expected_version)
+        record(
+            actor,
+            "assistance.need_remove",
+            need,
+            case_uuid=case.uuid,
+            changes={"dimension": [need.dimension, None], "description": [need.description, None]},
+        )
+        need.delete()
+
+
 @dataclass
 class ItemData:
     """An item as entered: every value is checked by `clean_item`, naming the field at fault."""
