@@ -396,6 +396,59 @@ def add_goal(request: HttpRequest, case_uuid: uuid.UUID, number: int, need_id: i
     return Status(201, _fresh(request, case_uuid, number))
 
 
+def _need(request: HttpRequest, case_uuid: uuid.UUID, number: int, need_id: int) -> Any:
+    need = get_version_for(request.user, case_uuid, number).needs.filter(pk=need_id).first()
+    if need is None:
+        raise NotFound()
+    return need
+
+
+def _goal(request: HttpRequest, case_uuid: uuid.UUID, number: int, goal_id: int) -> Any:
+    version = get_version_for(request.user, case_uuid, number)
+    goal = Goal.objects.filter(need__version=version, pk=goal_id).first()
+    if goal is None:
+        raise NotFound()
+    return goal
+
+
+@router.put(
+    "/cases/{case_uuid}/versions/{number}/needs/{need_id}", response=VersionOut, summary="Reword a need"
+)
+def change_need(request: HttpRequest, case_uuid: uuid.UUID, number: int, need_id: int, body: NeedIn) -> Any:
+    need = _need(request, case_uuid, number, need_id)
+    actions.change_need(
+        request.user,
+        need,
+        dimension=body.dimension,
+        description=body.description,
+        expected_version=body.version,
+    )
+    return _fresh(request, case_uuid, number)
+
+
+@router.delete("/cases/{case_uuid}/versions/{number}/needs/{need_id}", response={204: None})
+def remove_need(request: HttpRequest, case_uuid: uuid.UUID, number: int, need_id: int, version: int) -> Any:
+    """Remove a need without items, with its goals (`version`: the plan version you read)."""
+    actions.remove_need(request.user, _need(request, case_uuid, number, need_id), expected_version=version)
+    return Status(204, None)
+
+
+@router.put(
+    "/cases/{case_uuid}/versions/{number}/goals/{goal_id}", response=VersionOut, summary="Reword a goal"
+)
+def change_goal(request: HttpRequest, case_uuid: uuid.UUID, number: int, goal_id: int, body: GoalIn) -> Any:
+    goal = _goal(request, case_uuid, number, goal_id)
+    actions.change_goal(request.user, goal, description=body.description, expected_version=body.version)
+    return _fresh(request, case_uuid, number)
+
+
+@router.delete("/cases/{case_uuid}/versions/{number}/goals/{goal_id}", response={204: None})
+def remove_goal(request: HttpRequest, case_uuid: uuid.UUID, number: int, goal_id: int, version: int) -> Any:
+    """Remove a goal without items (`version`: the plan version you read)."""
+    actions.remove_goal(request.user, _goal(request, case_uuid, number, goal_id), expected_version=version)
+    return Status(204, None)
+
+
 @router.post("/cases/{case_uuid}/versions/{number}/items", response={201: VersionOut})
 def add_item(request: HttpRequest, case_uuid: uuid.UUID, number: int, body: ItemItemIn) -> Any:
     version = get_version_for(request.user, case_uuid, number)

@@ -164,3 +164,29 @@ def test_a_sensitive_item_type_is_null_for_readers_without_its_group(api, world,
         api.as_(world.bob).get(f"/cases/{case.uuid}/versions/1").json()["items"][0]["kind"]
         == "psychosocial_counselling"
     )
+
+
+def test_needs_and_goals_are_reworded_and_removed_through_the_api(api, world, case, client):
+    from remis.assistance.models import Goal, Need
+    from remis.assistance.tests.factories import draft_plan
+
+    version = draft_plan(world.bob, case)
+    bob = api.as_(world.bob)
+    need = Need.objects.get(version=version)
+    base = f"/cases/{case.uuid}/versions/{version.number}"
+    changed = bob.put(
+        f"{base}/needs/{need.pk}",
+        {"version": version.version, "dimension": "social", "description": "No housing"},
+    )
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["needs"][0]["dimension"] == "social"
+    stale = bob.put(
+        f"{base}/needs/{need.pk}", {"version": version.version, "dimension": "economic", "description": "x"}
+    )
+    assert stale.status_code == 409
+    current = changed.json()["version"]
+    goal = Goal.objects.get(need=need)
+    refused = client.delete(f"/api/v1/plans{base}/goals/{goal.pk}?version={current}", **bob.auth)
+    assert refused.status_code == 422 and "remove them first" in refused.json()["detail"]
+    missing = client.delete(f"/api/v1/plans{base}/needs/999999?version={current}", **bob.auth)
+    assert missing.status_code == 404
