@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from remis.accounts.actions import issue_api_token
 from remis.cases.tests.factories import PASSWORD, make_user
 
 
@@ -30,34 +29,10 @@ def paul(world: Any) -> Any:
     return make_user("paul", world.be_office, "platform_operator", ["BE"])
 
 
-class ApiClient:
-    """Calls /api/v1 as one user, with a fresh token."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.auth: dict[str, str] = {}
-
-    def as_(self, user: Any) -> ApiClient:
-        _token, raw = issue_api_token(user, name="test")
-        self.auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-        return self
-
-    def get(self, path: str, **params: Any) -> Any:
-        return self.client.get(f"/api/v1{path}", params, **self.auth)
-
-    def post(self, path: str, body: Any = None) -> Any:
-        return self.client.post(f"/api/v1{path}", body or {}, content_type="application/json", **self.auth)
-
-    def patch(self, path: str, body: Any) -> Any:
-        return self.client.patch(f"/api/v1{path}", body, content_type="application/json", **self.auth)
-
-    def delete(self, path: str) -> Any:
-        return self.client.delete(f"/api/v1{path}", **self.auth)
-
-
 @pytest.fixture
-def api(client: Any) -> ApiClient:
-    return ApiClient(client)
+def api(api_client: Any) -> Any:
+    """The root conftest's API client, under the name these tests use."""
+    return api_client
 
 
 @pytest.fixture

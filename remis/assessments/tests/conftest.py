@@ -4,13 +4,6 @@ from typing import Any
 
 import pytest
 
-from remis.cases.tests.conftest import ApiClient
-
-
-@pytest.fixture
-def api_client(client: Any) -> ApiClient:
-    return ApiClient(client)
-
 
 @pytest.fixture
 def case(world: Any) -> Any:

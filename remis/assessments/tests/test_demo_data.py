@@ -40,7 +40,10 @@ def test_generated_cases_past_the_assessment_have_a_completed_one(world):
 
 def test_the_played_journeys_record_an_assessment_through_the_actions():
     call_command("load_demo", cases=20, stdout=io.StringIO())
-    played = Assessment.objects.filter(created_by__username="caseworker.gn", case__stage="plan")
+    # The played journey reaches the plan; the demo's played plans may take it further.
+    played = Assessment.objects.filter(
+        created_by__username="caseworker.gn", case__stage__in=["plan", "assistance", "monitoring"]
+    )
     first = played.first()
     assert first is not None
     assert first.flags.filter(decision=FlagDecision.CONFIRMED).exists()

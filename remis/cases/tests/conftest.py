@@ -6,50 +6,6 @@ from typing import Any
 
 import pytest
 
-from remis.accounts.actions import issue_api_token
-from remis.cases.tests.factories import PASSWORD
-
-
-class ApiClient:
-    """Calls /api/v1 as one user, with a fresh token."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.auth: dict[str, str] = {}
-
-    def as_(self, user: Any) -> ApiClient:
-        _token, raw = issue_api_token(user, name="test")
-        self.auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-        return self
-
-    def get(self, path: str, **params: Any) -> Any:
-        return self.client.get(f"/api/v1{path}", params, **self.auth)
-
-    def post(self, path: str, body: Any) -> Any:
-        return self.client.post(f"/api/v1{path}", body, content_type="application/json", **self.auth)
-
-    def put(self, path: str, body: Any) -> Any:
-        return self.client.put(f"/api/v1{path}", body, content_type="application/json", **self.auth)
-
-    def patch(self, path: str, body: Any) -> Any:
-        return self.client.patch(f"/api/v1{path}", body, content_type="application/json", **self.auth)
-
-
-@pytest.fixture
-def api_client(client: Any) -> ApiClient:
-    return ApiClient(client)
-
-
-@pytest.fixture
-def signed_in(client: Any) -> Any:
-    """signed_in(user) -> the test client with that user's session."""
-
-    def _sign_in(user: Any) -> Any:
-        assert client.login(username=user.username, password=PASSWORD)
-        return client
-
-    return _sign_in
-
 
 @pytest.fixture(autouse=True)
 def only_the_cases_guards() -> Any:

@@ -9,10 +9,7 @@ from typing import Any
 
 import pytest
 
-from remis.cases.tests.conftest import api_client, signed_in
 from remis.services.tests.factories import member
-
-__all__ = ["api_client", "signed_in"]
 
 
 @pytest.fixture
