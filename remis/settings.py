@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "remis.services",
     "remis.assessments",
     "remis.assistance",
+    "remis.referrals",
     "remis.jobs",
     "remis.demo",
 ]
