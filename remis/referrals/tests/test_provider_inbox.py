@@ -62,9 +62,9 @@ def test_the_provider_accepts_starts_and_completes_with_an_outcome(s, signed_in)
     assert referral.answered_at and referral.started_at and referral.closed_at
     assert not referral.last_on_behalf
     actions_done = list(
-        AuditEntry.objects.filter(case_uuid=s.case.uuid, action__startswith="referral.").order_by("id").values_list(
-            "action", flat=True
-        )
+        AuditEntry.objects.filter(case_uuid=s.case.uuid, action__startswith="referral.")
+        .order_by("id")
+        .values_list("action", flat=True)
     )
     assert actions_done == [
         "referral.send",
