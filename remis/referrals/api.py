@@ -5,9 +5,9 @@ an outdated read, or losing to a concurrent one, is 409."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias
+from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -51,10 +51,10 @@ class SharedOut(Schema):
 
 
 class ReferralOut(Schema):
-    uuid: uuid.UUID
-    case_uuid: uuid.UUID | None = Field(description="null on the provider side: providers never see the case")
+    uuid: UUID
+    case_uuid: UUID | None = Field(description="null on the provider side: providers never see the case")
     case_reference: str
-    provider: uuid.UUID
+    provider: UUID
     provider_name: str
     item_type: str
     status: StatusCode
@@ -107,9 +107,9 @@ def _out(referral: Referral, side: str) -> dict[str, Any]:
 
 
 class ReferIn(Schema):
-    case: uuid.UUID
+    case: UUID
     item_id: int
-    provider: uuid.UUID
+    provider: UUID
     message: str = ""
 
 
@@ -157,7 +157,7 @@ def list_referrals(
     request: HttpRequest,
     side: SideCode = "case",
     status: StatusCode | None = None,
-    case: uuid.UUID | None = None,
+    case: UUID | None = None,
 ) -> Any:
     referrals = case_side(request.user) if side == CASE_SIDE else provider_side(request.user)
     if status:
@@ -173,7 +173,7 @@ def read_funnel(
     since: dt.date | None = None,
     until: dt.date | None = None,
     country: str = "",
-    provider: uuid.UUID | None = None,
+    provider: UUID | None = None,
 ) -> Any:
     rows = funnel(request.user, FunnelFilters(since, until, country.upper(), provider))
     return [
@@ -190,7 +190,7 @@ def read_funnel(
 
 
 @router.get("/{referral_uuid}", response=ReferralOut)
-def read_referral(request: HttpRequest, referral_uuid: uuid.UUID) -> Any:
+def read_referral(request: HttpRequest, referral_uuid: UUID) -> Any:
     referral, side = get_referral_for(request.user, referral_uuid)
     return _out(referral, side)
 
@@ -198,7 +198,7 @@ def read_referral(request: HttpRequest, referral_uuid: uuid.UUID) -> Any:
 @router.post(
     "/{referral_uuid}/answer", response=ReferralOut, summary="The provider's answer (or on its behalf)"
 )
-def answer(request: HttpRequest, referral_uuid: uuid.UUID, body: AnswerIn) -> Any:
+def answer(request: HttpRequest, referral_uuid: UUID, body: AnswerIn) -> Any:
     referral, _side = get_referral_for(request.user, referral_uuid)
     actions.answer_referral(
         request.user,
@@ -215,7 +215,7 @@ def answer(request: HttpRequest, referral_uuid: uuid.UUID, body: AnswerIn) -> An
 
 
 @router.post("/{referral_uuid}/cancel", response=ReferralOut, summary="Cancel an open referral")
-def cancel(request: HttpRequest, referral_uuid: uuid.UUID, body: CancelIn) -> Any:
+def cancel(request: HttpRequest, referral_uuid: UUID, body: CancelIn) -> Any:
     referral, _side = get_referral_for(request.user, referral_uuid)
     actions.cancel_referral(request.user, referral, reason=body.reason, expected_version=body.version)
     found, side = get_referral_for(request.user, referral_uuid)

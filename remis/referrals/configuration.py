@@ -31,12 +31,12 @@ def sectors_for(type_code: str) -> tuple[str, ...]:
 def overdue_days(programme_id: int | None, day: dt.date) -> int:
     from remis.referrals.models import ReferralRules
 
-    rules = (
-        ReferralRules.objects.filter(effective_from__lte=day)
-        .filter(programme_id=programme_id)
-        .order_by("-effective_from", "-created_at", "-id")
-        .first()
-    ) or (
+    own = (
+        ReferralRules.objects.filter(effective_from__lte=day, programme_id=programme_id)
+        if programme_id is not None
+        else ReferralRules.objects.none()
+    )
+    rules = own.order_by("-effective_from", "-created_at", "-id").first() or (
         ReferralRules.objects.filter(effective_from__lte=day, programme__isnull=True)
         .order_by("-effective_from", "-created_at", "-id")
         .first()
