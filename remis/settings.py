@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "remis.accounts.context.navigation",
                 "remis.programmes.context.navigation",
+                "remis.referrals.context.navigation",
             ],
         },
     },
