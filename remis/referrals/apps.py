@@ -15,9 +15,12 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals to service providers"
 
     def ready(self) -> None:
+        from remis.audit.erasure import register_eraser
         from remis.audit.registry import register_personal_fields
+        from remis.referrals import erasure
         from remis.referrals.extensions import register
 
         for object_type, fields in PERSONAL_FIELDS.items():
             register_personal_fields(object_type, fields)
+        register_eraser("referrals.shared_text", erasure.erase_referral_text)
         register()
