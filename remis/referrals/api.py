@@ -12,6 +12,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from remis.cases.policy import groups_everywhere, groups_on_case
 from remis.cases.queries import get_case_for
 from remis.lib.api_schema import literal_of
 from remis.lib.errors import NotFound
@@ -47,7 +48,9 @@ else:
 class SharedOut(Schema):
     field: str
     label: str
-    value: str | None = Field(description="null: the consent no longer covers this field's group")
+    value: str | None = Field(
+        description="null: the consent no longer covers this field's group, or the reader does not hold it"
+    )
 
 
 class ReferralOut(Schema):
@@ -75,7 +78,8 @@ class ReferralOut(Schema):
     version: int
 
 
-def _out(referral: Referral, side: str) -> dict[str, Any]:
+def _out(referral: Referral, side: str, groups: frozenset[str] | None = None) -> dict[str, Any]:
+    """`groups`: the case-side reader's sensitive groups (a value of another reads null)."""
     case = side == CASE_SIDE
     return {
         "uuid": referral.uuid,
@@ -98,12 +102,18 @@ def _out(referral: Referral, side: str) -> dict[str, Any]:
         "cancel_reason": referral.cancel_reason,
         "on_behalf": referral.last_on_behalf,
         "shared": [
-            {"field": r.field, "label": r.label, "value": None if r.withdrawn else r.value}
-            for r in shared_rows(referral)
+            {"field": r.field, "label": r.label, "value": None if r.withdrawn or r.restricted else r.value}
+            for r in shared_rows(referral, groups if case else None)
         ],
         "withheld": list(referral.withheld) if case else None,
         "version": referral.version,
     }
+
+
+def _read(request: HttpRequest, referral_uuid: UUID) -> dict[str, Any]:
+    referral, side = get_referral_for(request.user, referral_uuid)
+    groups = groups_on_case(request.user, referral.case) if side == CASE_SIDE else None
+    return _out(referral, side, groups)
 
 
 class ReferIn(Schema):
@@ -148,8 +158,7 @@ def create_referral(request: HttpRequest, body: ReferIn) -> Any:
     if provider is None:
         raise NotFound()
     referral = actions.refer_item(request.user, item, provider, message=body.message)
-    found, side = get_referral_for(request.user, referral.uuid)
-    return Status(201, _out(found, side))
+    return Status(201, _read(request, referral.uuid))
 
 
 @router.get("", response=list[ReferralOut], summary="Referrals: of visible cases, or sent to my organisation")
@@ -164,7 +173,8 @@ def list_referrals(
         referrals = referrals.filter(status=status)
     if case:
         referrals = referrals.filter(case__uuid=case)
-    return [_out(r, side) for r in referrals[:500]]
+    groups = groups_everywhere(request.user)  # a list shows what every case would show
+    return [_out(r, side, groups) for r in referrals[:500]]
 
 
 @router.get("/funnel", response=list[FunnelOut], summary="Referred → accepted → completed → successful")
@@ -191,8 +201,7 @@ def read_funnel(
 
 @router.get("/{referral_uuid}", response=ReferralOut)
 def read_referral(request: HttpRequest, referral_uuid: UUID) -> Any:
-    referral, side = get_referral_for(request.user, referral_uuid)
-    return _out(referral, side)
+    return _read(request, referral_uuid)
 
 
 @router.post(
@@ -210,13 +219,11 @@ def answer(request: HttpRequest, referral_uuid: UUID, body: AnswerIn) -> Any:
         outcome_on=body.outcome_on,
         note=body.note,
     )
-    found, side = get_referral_for(request.user, referral_uuid)
-    return _out(found, side)
+    return _read(request, referral_uuid)
 
 
 @router.post("/{referral_uuid}/cancel", response=ReferralOut, summary="Cancel an open referral")
 def cancel(request: HttpRequest, referral_uuid: UUID, body: CancelIn) -> Any:
     referral, _side = get_referral_for(request.user, referral_uuid)
     actions.cancel_referral(request.user, referral, reason=body.reason, expected_version=body.version)
-    found, side = get_referral_for(request.user, referral_uuid)
-    return _out(found, side)
+    return _read(request, referral_uuid)

@@ -30,7 +30,7 @@ def referrals_panel(seen: PanelContext) -> dict[str, Any] | None:
     from remis.cases.policy import shared_groups
     from remis.referrals.queries import providers_for, referable_items, referrals_of_case
 
-    referrals = referrals_of_case(seen.actor, seen.case)
+    referrals = referrals_of_case(seen.actor, seen.case, seen.groups)
     can_refer = Perm.REFERRAL_SEND in seen.permissions
     items = referable_items(seen.case) if can_refer else []
     if not referrals and not items:

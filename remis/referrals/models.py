@@ -98,6 +98,10 @@ class Referral(models.Model):
     last_on_behalf = models.BooleanField(default=False)  # the last answer was recorded for the provider
     version = models.PositiveIntegerField(default=1)
 
+    # Set by the reads for one reader on the case side: the item's type is in a sensitive
+    # group they do not hold, so it reads "Restricted" (remis/cases/policy.py).
+    restricted = False
+
     class Meta:
         ordering = ["-sent_at", "-id"]
         indexes = [

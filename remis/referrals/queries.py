@@ -20,7 +20,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.assistance.models import AssistanceItem, AssistanceType, Route
 from remis.cases.models import Case, ConsentPurpose, Sex
-from remis.cases.policy import scope, shared_groups, visible_through
+from remis.cases.policy import scope, shared_groups, shows, visible_through
 from remis.lib.countries import country_name
 from remis.lib.errors import NotFound
 from remis.referrals.models import OPEN, Outcome, Referral, Status
@@ -54,8 +54,15 @@ def provider_side(actor: Any) -> QuerySet[Referral]:
     return _related(Referral.objects.filter(condition))
 
 
-def referrals_of_case(actor: Any, case: Case) -> list[Referral]:
-    return list(case_side(actor).filter(case=case))
+def mask(referrals: list[Referral], groups: frozenset[str]) -> list[Referral]:
+    """Mark the referrals whose item type is in a sensitive group the reader does not hold."""
+    for referral in referrals:
+        referral.restricted = not shows(groups, referral.item.kind.sensitive_group)
+    return referrals
+
+
+def referrals_of_case(actor: Any, case: Case, groups: frozenset[str]) -> list[Referral]:
+    return mask(list(case_side(actor).filter(case=case)), groups)
 
 
 def get_referral_for(actor: Any, referral_uuid: uuid.UUID | str) -> tuple[Referral, str]:
@@ -124,6 +131,7 @@ class SharedRow:
     label: str
     value: str
     withdrawn: bool = False  # a later consent no longer covers its group
+    restricted: bool = False  # in a sensitive group the reader does not hold (case side)
 
 
 def field_labels() -> dict[str, str]:
@@ -152,21 +160,25 @@ def _display(name: str, value: str) -> str:
     return value
 
 
-def shared_rows(referral: Referral) -> list[SharedRow]:
+def shared_rows(referral: Referral, reader_groups: frozenset[str] | None = None) -> list[SharedRow]:
     """The snapshot as sent; a value whose sensitive group the current consent no longer
-    covers reads as withdrawn (the case worker sees that the consent changed since)."""
+    covers reads as withdrawn (the case worker sees that the consent changed since). On the
+    case side, `reader_groups` are the reader's sensitive groups (policy): a value of another
+    group reads "Restricted" (None: the provider side, which reads what was consented)."""
     labels = field_labels()
     covered = shared_groups(referral.case, ConsentPurpose.PROVIDERS) or frozenset()
     rows = []
     for row in referral.shared:
         group = row.get("group") or ""
         withdrawn = bool(group) and group not in covered
+        restricted = reader_groups is not None and not shows(reader_groups, group)
         rows.append(
             SharedRow(
                 field=row["field"],
                 label=labels.get(row["field"], row["field"]),
-                value="" if withdrawn else _display(row["field"], row["value"]),
+                value="" if withdrawn or restricted else _display(row["field"], row["value"]),
                 withdrawn=withdrawn,
+                restricted=restricted,
             )
         )
     return rows

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from remis.accounts.permissions import Perm
-from remis.cases.policy import case_permissions
+from remis.cases.policy import case_permissions, groups_on_case
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.countries import named_countries
 from remis.lib.errors import DomainError, NotFound
@@ -129,7 +129,9 @@ def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
             "referral": referral,
             "side": side,
             "case_side": side == CASE_SIDE,
-            "rows": shared_rows(referral),
+            "rows": shared_rows(
+                referral, groups_on_case(request.user, referral.case) if side == CASE_SIDE else None
+            ),
             "withheld": withheld_labels(referral),
             "next": REFERRAL_TRANSITIONS.get(referral.status, ()),
             "may_answer": may_answer and referral.open,

@@ -117,3 +117,21 @@ def test_a_health_item_is_shared_when_consent_covers_health(world):
     fields = {row["field"] for row in referral.shared}
     assert {"item_type", "item_description"} <= fields
     assert referral.withheld == []
+
+
+def test_a_case_reader_without_the_health_group_reads_the_item_as_restricted(world, signed_in):
+    from remis.accounts.models import Role
+    from remis.cases.tests.factories import make_user
+
+    s = setting(world, kind="medical_care", sector="health")
+    consent(world, s.case, groups=("health",))
+    referral = refer(s)
+    Role.objects.create(code="referrer", name="Referrer", permissions=["case.view", "referral.send"])
+    rita = make_user("rita", world.gn_partner, "referrer", ["GN"])
+    client = signed_in(rita)
+    page = client.get(f"/referrals/{referral.uuid}/").content.decode()
+    assert "Welding course, six months" not in page and "Restricted" in page
+    panel = client.get(f"/cases/{s.case.uuid}/").content.decode()
+    assert "Medical care" not in panel
+    bob_page = signed_in(world.bob).get(f"/referrals/{referral.uuid}/").content.decode()
+    assert "Welding course, six months" in bob_page
