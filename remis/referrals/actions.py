@@ -26,7 +26,7 @@ from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, Vali
 from remis.lib.events import emit
 from remis.referrals.configuration import overdue_days, sectors_for, shared_fields
 from remis.referrals.events import ReferralChanged
-from remis.referrals.models import OPEN, REFERRAL_TRANSITIONS, Outcome, Referral, Status
+from remis.referrals.models import OPEN, REFERRAL_TRANSITIONS, Outcome, Referral, ReferralRules, Status
 from remis.services.models import Provider
 
 MESSAGE_MAX = 1000
@@ -353,3 +353,37 @@ def revoke_on_withdrawal(case_id: int, consent_id: int) -> int:
                 emit(ReferralChanged(referral.uuid, case_id, referral.provider_id, Status.CANCELLED, False))
             changed += 1
     return changed
+
+
+def set_referral_rules(
+    actor: Any, programme: Any, *, effective_from: dt.date | None, overdue_days: Any
+) -> ReferralRules:
+    """A new version of a programme's referral rules, in force from `effective_from`: the days
+    after which an unanswered referral sent from then on is overdue. Never edited."""
+    from remis.programmes.queries import manages_programme
+
+    if not manages_programme(actor, programme):
+        raise PermissionDenied()
+    try:
+        days = int(str(overdue_days).strip())
+    except ValueError:
+        days = -1
+    if not 1 <= days <= 365:
+        raise ValidationFailed(_("Enter a number of days from 1 to 365."), "overdue_days")
+    if effective_from is None:
+        raise ValidationFailed(_("Enter the day the rules apply from."), "effective_from")
+    with transaction.atomic():
+        rules = ReferralRules.objects.create(
+            programme=programme, effective_from=effective_from, overdue_days=days, created_by=actor
+        )
+        record(
+            actor,
+            "referrals.rules",
+            rules,
+            changes={
+                "programme": [None, programme.pk],
+                "effective_from": [None, effective_from.isoformat()],
+                "overdue_days": [None, days],
+            },
+        )
+    return rules

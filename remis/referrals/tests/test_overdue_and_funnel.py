@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.utils import timezone
 
 from remis.cases.extensions import work_for
+from remis.lib.errors import PermissionDenied, ValidationFailed
 from remis.referrals import actions
 from remis.referrals.configuration import overdue_days
-from remis.referrals.models import Referral, ReferralRules, Status
+from remis.referrals.models import Referral, Status
 from remis.referrals.queries import FunnelFilters, funnel, overdue
 from remis.referrals.tests.factories import consent, refer, referral_item
 
@@ -20,7 +22,11 @@ from remis.referrals.tests.factories import consent, refer, referral_item
 def test_the_shipped_overdue_delay_is_ten_days_and_a_programme_may_set_its_own(s):
     today = timezone.localdate()
     assert overdue_days(s.case.programme_id, today) == 10
-    ReferralRules.objects.create(programme=s.case.programme, effective_from=today, overdue_days=3)
+    with pytest.raises(PermissionDenied):
+        actions.set_referral_rules(s.world.bob, s.case.programme, effective_from=today, overdue_days=3)
+    with pytest.raises(ValidationFailed):
+        actions.set_referral_rules(s.world.admin, s.case.programme, effective_from=today, overdue_days="0")
+    actions.set_referral_rules(s.world.admin, s.case.programme, effective_from=today, overdue_days="3")
     assert overdue_days(s.case.programme_id, today) == 3
     assert overdue_days(s.case.programme_id, today - dt.timedelta(days=1)) == 10
     referral = refer(s)
