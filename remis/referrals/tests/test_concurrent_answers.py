@@ -3,8 +3,10 @@ the other gets 409 (or 422 when it reads the winner's status), on SQLite and Pos
 
 from __future__ import annotations
 
+import io
 from functools import partial
 
+from django.core.management import call_command
 from django.test import Client
 
 from remis.accounts.actions import issue_api_token
@@ -29,6 +31,8 @@ def _caller(user):
 
 
 def test_an_accept_and_a_decline_never_both_win(parallel_db, world):
+    # A flush after an earlier transactional test removed the shipped assistance types.
+    call_command("sync_assistance_defaults", stdout=io.StringIO())
     s = setting(world)
     consent(world, s.case)
     for _round in range(ROUNDS):
