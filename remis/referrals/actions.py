@@ -130,26 +130,27 @@ def refer_item(actor: Any, item: AssistanceItem, provider: Provider, *, message:
             ),
             "provider",
         )
-    groups = shared_groups(case, ConsentPurpose.PROVIDERS)
-    if groups is None:
-        raise ValidationFailed(
-            _(
-                "The returnee has not given consent to share their data with service providers "
-                "(or has withdrawn it): record their consent before referring."
-            ),
-            "consent",
-        )
-    consent = (
-        Consent.objects.filter(case=case, purpose=ConsentPurpose.PROVIDERS)
-        .order_by("-given_on", "-id")
-        .first()
-    )
-    assert consent is not None
-    today = timezone.localdate()
-    shared, withheld = build_snapshot(case, item, message, groups, today)
     with transaction.atomic():
         # The item's row lock: two referrals of one item at once never both go out.
         AssistanceItem.objects.select_for_update().filter(pk=item.pk).first()
+        # Consent is read inside the transaction: a withdrawal committed first is seen.
+        groups = shared_groups(case, ConsentPurpose.PROVIDERS)
+        if groups is None:
+            raise ValidationFailed(
+                _(
+                    "The returnee has not given consent to share their data with service providers "
+                    "(or has withdrawn it): record their consent before referring."
+                ),
+                "consent",
+            )
+        consent = (
+            Consent.objects.filter(case=case, purpose=ConsentPurpose.PROVIDERS)
+            .order_by("-given_on", "-id")
+            .first()
+        )
+        assert consent is not None
+        today = timezone.localdate()
+        shared, withheld = build_snapshot(case, item, message, groups, today)
         if Referral.objects.filter(item_key=item.key, status__in=OPEN).exists():
             raise ValidationFailed(
                 _("This item already has an open referral: cancel it before referring again."), "item"
