@@ -68,3 +68,8 @@ def test_refer_accept_complete_and_see_the_outcome(world, login, locale: str):
     bob.goto(f"/cases/{s.case.uuid}/")
     expect(bob.locator("#referrals .referral-status")).to_contain_text(words["completed"])
     expect(bob.locator("#referrals .referral-outcome")).to_contain_text(words["successful"])
+
+    # The funnel counts it: referred, accepted, completed, successful.
+    bob.goto("/referrals/funnel/")
+    expect(bob.locator("#funnel tbody tr")).to_have_count(1)
+    expect(bob.locator("#funnel tbody tr")).to_contain_text(s.provider.name)
