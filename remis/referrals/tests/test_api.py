@@ -54,3 +54,17 @@ def test_a_refusal_names_the_field(world, api_client):
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "consent"
     assert not Referral.objects.exists()
+
+
+def test_the_case_worker_answers_on_behalf_and_cancels_through_the_api(s, api_client):
+    bob = api_client.as_(s.world.bob)
+    created = bob.post(
+        "/referrals", {"case": str(s.case.uuid), "item_id": s.item.pk, "provider": str(s.offline.uuid)}
+    ).json()
+    path = f"/referrals/{created['uuid']}"
+    accepted = bob.post(f"{path}/answer", {"status": "accepted"}).json()
+    assert accepted["status"] == "accepted" and accepted["on_behalf"] is True
+    refused = bob.post(f"{path}/cancel", {"reason": ""})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "reason"
+    cancelled = bob.post(f"{path}/cancel", {"reason": "Moved to Kankan", "version": accepted["version"]})
+    assert cancelled.json()["status"] == "cancelled"
