@@ -84,7 +84,7 @@ def _out(referral: Referral, side: str, groups: frozenset[str] | None = None) ->
     return {
         "uuid": referral.uuid,
         "case_uuid": referral.case.uuid if case else None,
-        "case_reference": referral.case.reference,
+        "case_reference": referral.case.reference if case else referral.shared_reference,
         "provider": referral.provider.uuid,
         "provider_name": referral.provider.name,
         "item_type": referral.item_type,

@@ -45,9 +45,11 @@ def referrals_panel(seen: PanelContext) -> dict[str, Any] | None:
     }
 
 
-def _item(referral: Any, today: Any) -> WorkItem:
+def _item(referral: Any, today: Any, *, provider_side: bool = False) -> WorkItem:
+    # A provider's list names the case only as it was shared with it.
+    reference = referral.shared_reference if provider_side else referral.case.reference
     return WorkItem(
-        label=f"{referral.case.reference} · {referral.provider.name}",
+        label=f"{reference or '—'} · {referral.provider.name}",
         url=reverse("referral_detail", args=[referral.uuid]),
         due=referral.due_on,
         overdue=referral.due_on < today,
@@ -66,7 +68,7 @@ def awaiting_my_answer(actor: Any) -> WorkList | None:
         name="referrals_to_answer",
         title=str(_("Referrals awaiting an answer")),
         count=count,
-        items=[_item(r, today) for r in referrals[:FIRST_ROWS]],
+        items=[_item(r, today, provider_side=True) for r in referrals[:FIRST_ROWS]],
         url=reverse("referral_inbox"),
     )
 

@@ -113,6 +113,11 @@ class Referral(models.Model):
         return f"{self.case_id} → {self.provider_id}"
 
     @property
+    def shared_reference(self) -> str:
+        """The case reference as the provider was given it ("" when not shared)."""
+        return next((str(row["value"]) for row in self.shared if row.get("field") == "reference"), "")
+
+    @property
     def open(self) -> bool:
         return self.status in OPEN
 

@@ -126,3 +126,15 @@ def test_the_case_worker_cancels_with_a_reason(s):
     assert referral.status == Status.CANCELLED
     with pytest.raises(PermissionDenied):
         actions.cancel_referral(s.pia, referral, reason="not theirs")
+
+
+def test_a_dataset_without_the_reference_hides_it_from_the_provider_everywhere(s, signed_in, monkeypatch):
+    from remis.referrals import configuration
+
+    monkeypatch.setattr(actions, "shared_fields", lambda: tuple(configuration.shared_fields()[1:]))
+    referral = refer(s)
+    assert "reference" not in {row["field"] for row in referral.shared}
+    client = signed_in(s.pia)
+    assert s.case.reference not in client.get("/referrals/").content.decode()
+    assert s.case.reference not in client.get(f"/referrals/{referral.uuid}/").content.decode()
+    assert s.case.reference not in client.get("/my-work/").content.decode()
