@@ -124,6 +124,7 @@ def _register_routers() -> None:
     from remis.jobs.api import router as jobs_router
     from remis.programmes.api import platform_router as configuration_router
     from remis.programmes.api import router as programmes_router
+    from remis.referrals.api import router as referrals_router
     from remis.services.api import router as services_router
 
     api.add_router("/cases", cases_router)
@@ -138,6 +139,7 @@ def _register_routers() -> None:
     api.add_router("/organisation", organisation_router)
     api.add_router("/", assessments_router)  # /cases/{uuid}/assessments and /assessments/…
     api.add_router("/plans", plans_router)
+    api.add_router("/referrals", referrals_router)
 
 
 _register_routers()

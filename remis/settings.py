@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "remis.services",
     "remis.assessments",
     "remis.assistance",
+    "remis.referrals",
     "remis.jobs",
     "remis.demo",
 ]
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "remis.accounts.context.navigation",
                 "remis.programmes.context.navigation",
+                "remis.referrals.context.navigation",
             ],
         },
     },

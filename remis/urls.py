@@ -54,5 +54,6 @@ urlpatterns = [
     path("", include("remis.programmes.urls")),
     path("", include("remis.assessments.urls")),
     path("", include("remis.assistance.urls")),
+    path("", include("remis.referrals.urls")),
     path("api/v1/", api.urls),
 ]

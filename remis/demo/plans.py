@@ -90,6 +90,8 @@ def _draft(worker: User, case: Case, rng: random.Random, today: dt.date) -> Any:
                     modality=modality,
                     amount=value,
                     currency=currency,
+                    # Services come from providers on the map: the referrals demo refers them.
+                    route="referral" if modality == "service" else "direct",
                     starts_on=today - dt.timedelta(days=rng.randint(0, 20)),
                     ends_on=today + dt.timedelta(days=rng.randint(60, 180)),
                 ),

@@ -13,6 +13,7 @@ from remis.cases.models import Case
 from remis.demo.generator import generate_cases
 from remis.demo.journeys import play_journeys
 from remis.demo.plans import play_plans
+from remis.demo.referrals import play_referrals
 from remis.demo.service_map import build_service_map
 from remis.demo.world import DEMO_PASSWORD, build_world
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--cases", type=int, default=3000, help="how many synthetic cases to generate")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if Case.objects.exists():
+        fresh = not Case.objects.exists()
+        if not fresh:
             self.stdout.write("Demo data already loaded; reusing it.")
             world = build_world()
         else:
@@ -34,6 +36,8 @@ class Command(BaseCommand):
             play_journeys(world)
             play_plans()
         build_service_map()  # also into a demo database loaded before the service map existed
+        if fresh:
+            play_referrals()  # after the map: referrals go to its providers
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("REMIS demo: http://127.0.0.1:8000/"))
         self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")

@@ -1,0 +1,390 @@
+"""Every referral write: send an item to a provider, the provider's answers (or the case
+worker's on its behalf), cancelling, and cancelling at once when consent is withdrawn.
+
+Each checks permission, writes in one transaction with its audit entry, and moves the status
+by a conditional update on (status, version): of two people answering at once, one wins and
+the other gets a Conflict."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
+from remis.accounts.system import system_actor
+from remis.assistance.models import AssistanceItem, ItemStatus, Route
+from remis.audit.actions import record
+from remis.cases.actions.common import require
+from remis.cases.models import Case, Consent, ConsentPurpose
+from remis.cases.policy import field_group, shared_groups
+from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.events import emit
+from remis.referrals.configuration import overdue_days, sectors_for, shared_fields
+from remis.referrals.events import ReferralChanged
+from remis.referrals.models import OPEN, REFERRAL_TRANSITIONS, Outcome, Referral, ReferralRules, Status
+from remis.services.models import Provider
+
+MESSAGE_MAX = 1000
+REASON_MAX = 500
+REFERABLE_ITEM_STATUSES = (ItemStatus.APPROVED, ItemStatus.IN_PROGRESS)
+
+
+def age_group(person: Any, today: dt.date) -> str:
+    """A band, never the date of birth: what a provider needs to plan the service."""
+    year = person.birth_year
+    if not year:
+        return ""
+    age = today.year - year
+    if person.date_of_birth and (today.month, today.day) < (
+        person.date_of_birth.month,
+        person.date_of_birth.day,
+    ):
+        age -= 1
+    for upper, band in ((17, "0-17"), (24, "18-24"), (34, "25-34"), (49, "35-49"), (59, "50-59")):
+        if age <= upper:
+            return band
+    return "60+"
+
+
+def _values(case: Case, item: AssistanceItem, message: str, today: dt.date) -> dict[str, tuple[Any, str]]:
+    """Each shareable field's value and sensitive group ("" for none)."""
+    person = case.principal
+    item_group = item.kind.sensitive_group or ""
+    return {
+        "reference": (case.reference, ""),
+        "given_name": (person.given_name, field_group("cases.person.given_name")),
+        "sex": (person.sex, field_group("cases.person.sex")),
+        "age_group": (age_group(person, today), field_group("cases.person.date_of_birth")),
+        "phone": (person.phone, field_group("cases.person.phone")),
+        "origin_country": (case.origin_country, ""),
+        "item_type": (item.kind.code, item_group),
+        "item_description": (item.description, item_group),
+        "item_amount": (f"{item.amount} {item.currency}", ""),
+        "message": (message, ""),
+    }
+
+
+def build_snapshot(
+    case: Case, item: AssistanceItem, message: str, groups: frozenset[str], today: dt.date
+) -> tuple[list[dict[str, str]], list[str]]:
+    """The configured minimal dataset, leaving out every field of a sensitive group the
+    consent does not cover: (shared rows, names of the fields held back)."""
+    values = _values(case, item, message, today)
+    shared: list[dict[str, str]] = []
+    withheld: list[str] = []
+    for name in shared_fields():
+        if name not in values:
+            continue
+        value, group = values[name]
+        if group and group not in groups:
+            withheld.append(name)
+            continue
+        if value in ("", None):
+            continue
+        shared.append({"field": name, "value": str(value), "group": group})
+    return shared, withheld
+
+
+def _matching_sector(provider: Provider, type_code: str) -> str | None:
+    """The provider's sector matching the type, "" when the type matches any, None: none."""
+    wanted = sectors_for(type_code)
+    if not wanted:
+        return ""
+    offered = set(provider.sectors.values_list("code", flat=True))
+    for code in wanted:
+        if code in offered:
+            return code
+    return None
+
+
+def refer_item(actor: Any, item: AssistanceItem, provider: Provider, *, message: str = "") -> Referral:
+    """Refer an item of the plan in force (route "referral", approved or in progress) to an
+    active provider offering a matching sector, when the returnee's consent to share with
+    service providers is given; the provider gets the snapshot built here, nothing more."""
+    case = item.version.plan.case
+    require(actor, case, Perm.REFERRAL_SEND)
+    message = (message or "").strip()
+    if len(message) > MESSAGE_MAX:
+        raise ValidationFailed(
+            _("Ensure this value has at most %(max)s characters.") % {"max": MESSAGE_MAX}, "message"
+        )
+    if item.route != Route.REFERRAL:
+        raise ValidationFailed(
+            _("This item is delivered by the programme itself: change its route to a referral first."), "item"
+        )
+    if item.version.plan.in_force_id != item.version_id or item.status not in REFERABLE_ITEM_STATUSES:
+        raise ValidationFailed(_("Only an approved item of the plan in force can be referred."), "item")
+    if not provider.active:
+        raise ValidationFailed(_("This provider is inactive: choose an active provider."), "provider")
+    sector = _matching_sector(provider, item.kind.code)
+    if sector is None:
+        raise ValidationFailed(
+            _(
+                "This provider offers no service of this type: "
+                "choose a provider working in a matching sector."
+            ),
+            "provider",
+        )
+    with transaction.atomic():
+        # The item's row lock: two referrals of one item at once never both go out.
+        AssistanceItem.objects.select_for_update().filter(pk=item.pk).first()
+        # Consent is read inside the transaction: a withdrawal committed first is seen.
+        groups = shared_groups(case, ConsentPurpose.PROVIDERS)
+        if groups is None:
+            raise ValidationFailed(
+                _(
+                    "The returnee has not given consent to share their data with service providers "
+                    "(or has withdrawn it): record their consent before referring."
+                ),
+                "consent",
+            )
+        consent = (
+            Consent.objects.filter(case=case, purpose=ConsentPurpose.PROVIDERS)
+            .order_by("-given_on", "-id")
+            .first()
+        )
+        assert consent is not None
+        today = timezone.localdate()
+        shared, withheld = build_snapshot(case, item, message, groups, today)
+        if Referral.objects.filter(item_key=item.key, status__in=OPEN).exists():
+            raise ValidationFailed(
+                _("This item already has an open referral: cancel it before referring again."), "item"
+            )
+        referral = Referral.objects.create(
+            case=case,
+            item=item,
+            item_key=item.key,
+            item_type=item.kind.code,
+            provider=provider,
+            sector=sector,
+            country=provider.country,
+            message=message,
+            shared=shared,
+            withheld=withheld,
+            consent=consent,
+            sent_by=actor,
+            due_on=today + dt.timedelta(days=overdue_days(case.programme_id, today)),
+            last_by=actor,
+        )
+        record(
+            actor,
+            "referral.send",
+            referral,
+            changes={
+                "provider": [None, provider.name],
+                "item": [None, str(item.key)],
+                "shared": [None, [row["field"] for row in shared]],
+                "withheld": [None, withheld],
+            },
+            case_uuid=case.uuid,
+        )
+        emit(ReferralChanged(referral.uuid, case.pk, provider.pk, Status.SENT, False))
+    return referral
+
+
+def answering_on_behalf(actor: Any, referral: Referral) -> bool:
+    """False: the actor answers as the provider's own staff; True: a case worker records
+    the answer of a provider without accounts. Anyone else is refused."""
+    organisation_id = referral.provider.organisation_id
+    if organisation_id is not None:
+        if not referral.revoked and any(
+            g.organisation_id == organisation_id for g in grants_with(actor, Perm.REFERRAL_ANSWER)
+        ):
+            return False
+        raise PermissionDenied(_("This provider answers its referrals itself, in its inbox."))
+    require(actor, referral.case, Perm.REFERRAL_ANSWER)
+    return True
+
+
+def _move(
+    actor: Any,
+    referral: Referral,
+    to: str,
+    values: dict[str, Any],
+    expected_version: int | None,
+    *,
+    action: str,
+    on_behalf: bool,
+    audit_extra: dict[str, list[Any]] | None = None,
+) -> Referral:
+    current = referral.status
+    if to not in REFERRAL_TRANSITIONS.get(current, ()):
+        raise TransitionRefused(
+            _("This referral is %(status)s: it cannot be %(to)s now.")
+            % {"status": referral.get_status_display().lower(), "to": Status(to).label.lower()},
+            "status",
+        )
+    expected = referral.version if expected_version is None else expected_version
+    values = {**values, "status": to, "last_by": actor, "last_on_behalf": on_behalf}
+    with transaction.atomic():
+        updated = Referral.objects.filter(pk=referral.pk, version=expected, status=current).update(
+            version=expected + 1, **values
+        )
+        if not updated:
+            raise Conflict()
+        for name, value in values.items():
+            setattr(referral, name, value)
+        referral.version = expected + 1
+        changes: dict[str, list[Any]] = {"status": [current, to]}
+        if on_behalf:
+            changes["on_behalf_of"] = [None, referral.provider.name]
+        for name in ("decline_reason", "outcome", "outcome_note", "cancel_reason"):
+            if name in values:
+                changes[name] = ["", values[name]]
+        if "outcome_on" in values:
+            changes["outcome_on"] = [None, values["outcome_on"].isoformat()]
+        changes.update(audit_extra or {})
+        record(actor, action, referral, changes=changes, case_uuid=referral.case.uuid)
+        emit(ReferralChanged(referral.uuid, referral.case_id, referral.provider_id, to, on_behalf))
+    return referral
+
+
+def _reason(text: str, field: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(message, field)
+    if len(text) > REASON_MAX:
+        raise ValidationFailed(
+            _("Ensure this value has at most %(max)s characters.") % {"max": REASON_MAX}, field
+        )
+    return text
+
+
+def answer_referral(
+    actor: Any,
+    referral: Referral,
+    to: str,
+    *,
+    expected_version: int | None = None,
+    reason: str = "",
+    outcome: str = "",
+    outcome_on: dt.date | None = None,
+    note: str = "",
+) -> Referral:
+    """The provider's answer (accepted, declined with a reason, in progress, completed or
+    failed with an outcome and date), by its own staff or recorded on its behalf."""
+    on_behalf = answering_on_behalf(actor, referral)
+    if to not in (Status.ACCEPTED, Status.DECLINED, Status.IN_PROGRESS, Status.COMPLETED, Status.FAILED):
+        raise ValidationFailed(_("Choose an answer from the list."), "status")
+    now = timezone.now()
+    values: dict[str, Any] = {}
+    if to == Status.ACCEPTED:
+        values["answered_at"] = now
+    elif to == Status.DECLINED:
+        values.update(
+            answered_at=now,
+            closed_at=now,
+            decline_reason=_reason(reason, "reason", _("Say why the referral is declined.")),
+        )
+    elif to == Status.IN_PROGRESS:
+        values["started_at"] = now
+    else:
+        if outcome not in Outcome.values:
+            raise ValidationFailed(_("Choose the outcome."), "outcome")
+        if to == Status.COMPLETED and outcome == Outcome.NOT:
+            raise ValidationFailed(
+                _("A completed referral has a successful or partly successful outcome."), "outcome"
+            )
+        if outcome_on is None:
+            raise ValidationFailed(_("Enter the date of the outcome."), "outcome_on")
+        if outcome_on > timezone.localdate() or outcome_on < referral.sent_at.date():
+            raise ValidationFailed(
+                _("The outcome date must be between the day the referral was sent and today."), "outcome_on"
+            )
+        if len(note.strip()) > REASON_MAX:
+            raise ValidationFailed(
+                _("Ensure this value has at most %(max)s characters.") % {"max": REASON_MAX}, "note"
+            )
+        values.update(closed_at=now, outcome=outcome, outcome_on=outcome_on, outcome_note=note.strip())
+    return _move(actor, referral, to, values, expected_version, action=f"referral.{to}", on_behalf=on_behalf)
+
+
+def cancel_referral(
+    actor: Any, referral: Referral, *, reason: str, expected_version: int | None = None
+) -> Referral:
+    """The case worker cancels an open referral, with a reason."""
+    require(actor, referral.case, Perm.REFERRAL_SEND)
+    text = _reason(reason, "reason", _("Say why the referral is cancelled."))
+    return _move(
+        actor,
+        referral,
+        Status.CANCELLED,
+        {"closed_at": timezone.now(), "cancel_reason": text},
+        expected_version,
+        action="referral.cancel",
+        on_behalf=False,
+    )
+
+
+def revoke_on_withdrawal(case_id: int, consent_id: int) -> int:
+    """Consent to share with providers withdrawn: cancel every open referral of the case at
+    once and take every referral of the case out of the providers' view. Made by the system
+    actor (the withdrawal itself is audited with the person who recorded it); returns the
+    number of referrals changed."""
+    actor = system_actor()
+    changed = 0
+    with transaction.atomic():
+        referrals = list(
+            Referral.objects.select_for_update()
+            .select_related("case", "provider")
+            .filter(case_id=case_id, revoked=False)
+        )
+        for referral in referrals:
+            before = referral.status
+            values: dict[str, Any] = {"revoked": True, "version": referral.version + 1}
+            if before in OPEN:
+                values.update(
+                    status=Status.CANCELLED,
+                    closed_at=timezone.now(),
+                    cancel_reason=str(_("Consent to share with service providers was withdrawn.")),
+                    last_by=actor,
+                    last_on_behalf=False,
+                )
+            Referral.objects.filter(pk=referral.pk).update(**values)
+            changes: dict[str, list[Any]] = {"revoked": [False, True], "consent": [None, consent_id]}
+            if before in OPEN:
+                changes["status"] = [before, Status.CANCELLED]
+            record(actor, "referral.revoke", referral, changes=changes, case_uuid=referral.case.uuid)
+            if before in OPEN:
+                emit(ReferralChanged(referral.uuid, case_id, referral.provider_id, Status.CANCELLED, False))
+            changed += 1
+    return changed
+
+
+def set_referral_rules(
+    actor: Any, programme: Any, *, effective_from: dt.date | None, overdue_days: Any
+) -> ReferralRules:
+    """A new version of a programme's referral rules, in force from `effective_from`: the days
+    after which an unanswered referral sent from then on is overdue. Never edited."""
+    from remis.programmes.queries import manages_programme
+
+    if not manages_programme(actor, programme):
+        raise PermissionDenied()
+    try:
+        days = int(str(overdue_days).strip())
+    except ValueError:
+        days = -1
+    if not 1 <= days <= 365:
+        raise ValidationFailed(_("Enter a number of days from 1 to 365."), "overdue_days")
+    if effective_from is None:
+        raise ValidationFailed(_("Enter the day the rules apply from."), "effective_from")
+    with transaction.atomic():
+        rules = ReferralRules.objects.create(
+            programme=programme, effective_from=effective_from, overdue_days=days, created_by=actor
+        )
+        record(
+            actor,
+            "referrals.rules",
+            rules,
+            changes={
+                "programme": [None, programme.pk],
+                "effective_from": [None, effective_from.isoformat()],
+                "overdue_days": [None, days],
+            },
+        )
+    return rules

@@ -1,0 +1,229 @@
+"""Referral endpoints under /api/v1/referrals: the same actions and scoped reads as the
+pages. Outside the reader's scope (case side or provider side) is 404; an answer made from
+an outdated read, or losing to a concurrent one, is 409."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeAlias
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from remis.cases.policy import groups_everywhere, groups_on_case
+from remis.cases.queries import get_case_for
+from remis.lib.api_schema import literal_of
+from remis.lib.errors import NotFound
+from remis.referrals import actions
+from remis.referrals.models import ANSWERS, Outcome, Referral
+from remis.referrals.models import Status as ReferralStatus
+from remis.referrals.queries import (
+    CASE_SIDE,
+    FunnelFilters,
+    case_side,
+    funnel,
+    get_item_for,
+    get_referral_for,
+    provider_side,
+    shared_rows,
+)
+from remis.services.models import Provider
+
+router = Router(tags=["referrals"])
+
+if TYPE_CHECKING:
+    StatusCode: TypeAlias = str
+    OutcomeCode: TypeAlias = str
+    SideCode: TypeAlias = str
+    AnswerCode: TypeAlias = str
+else:
+    StatusCode = literal_of(ReferralStatus)
+    OutcomeCode = literal_of(Outcome, blank=True)
+    SideCode = literal_of(["case", "provider"])
+    AnswerCode = literal_of(ANSWERS)
+
+
+class SharedOut(Schema):
+    field: str
+    label: str
+    value: str | None = Field(
+        description="null: the consent no longer covers this field's group, or the reader does not hold it"
+    )
+
+
+class ReferralOut(Schema):
+    uuid: UUID
+    case_uuid: UUID | None = Field(description="null on the provider side: providers never see the case")
+    case_reference: str
+    provider: UUID
+    provider_name: str
+    item_type: str
+    status: StatusCode
+    sent_at: dt.datetime
+    due_on: dt.date
+    overdue: bool
+    answered_at: dt.datetime | None
+    started_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    decline_reason: str
+    outcome: OutcomeCode
+    outcome_on: dt.date | None
+    outcome_note: str
+    cancel_reason: str
+    on_behalf: bool = Field(description="the last answer was recorded by a case worker for the provider")
+    shared: list[SharedOut]
+    withheld: list[str] | None = Field(description="fields held back from the provider (case side only)")
+    version: int
+
+
+def _out(referral: Referral, side: str, groups: frozenset[str] | None = None) -> dict[str, Any]:
+    """`groups`: the case-side reader's sensitive groups (a value of another reads null)."""
+    case = side == CASE_SIDE
+    return {
+        "uuid": referral.uuid,
+        "case_uuid": referral.case.uuid if case else None,
+        "case_reference": referral.case.reference if case else referral.shared_reference,
+        "provider": referral.provider.uuid,
+        "provider_name": referral.provider.name,
+        "item_type": referral.item_type,
+        "status": referral.status,
+        "sent_at": referral.sent_at,
+        "due_on": referral.due_on,
+        "overdue": referral.overdue,
+        "answered_at": referral.answered_at,
+        "started_at": referral.started_at,
+        "closed_at": referral.closed_at,
+        "decline_reason": referral.decline_reason,
+        "outcome": referral.outcome,
+        "outcome_on": referral.outcome_on,
+        "outcome_note": referral.outcome_note,
+        "cancel_reason": referral.cancel_reason,
+        "on_behalf": referral.last_on_behalf,
+        "shared": [
+            {"field": r.field, "label": r.label, "value": None if r.withdrawn or r.restricted else r.value}
+            for r in shared_rows(referral, groups if case else None)
+        ],
+        "withheld": list(referral.withheld) if case else None,
+        "version": referral.version,
+    }
+
+
+def _read(request: HttpRequest, referral_uuid: UUID) -> dict[str, Any]:
+    referral, side = get_referral_for(request.user, referral_uuid)
+    groups = groups_on_case(request.user, referral.case) if side == CASE_SIDE else None
+    return _out(referral, side, groups)
+
+
+class ReferIn(Schema):
+    case: UUID
+    item_id: int
+    provider: UUID
+    message: str = ""
+
+
+class AnswerIn(Schema):
+    status: AnswerCode
+    reason: str = ""
+    outcome: OutcomeCode = ""
+    outcome_on: dt.date | None = None
+    note: str = ""
+    version: int | None = Field(None, description="the version read; a stale one is 409")
+
+
+class CancelIn(Schema):
+    reason: str
+    version: int | None = None
+
+
+class FunnelOut(Schema):
+    provider: str
+    service: str
+    country: str
+    referred: int
+    accepted: int
+    completed: int
+    successful: int
+    accepted_rate: Decimal | None
+    completed_rate: Decimal | None
+    successful_rate: Decimal | None
+
+
+@router.post("", response={201: ReferralOut}, summary="Refer an item of the plan in force to a provider")
+def create_referral(request: HttpRequest, body: ReferIn) -> Any:
+    case = get_case_for(request.user, body.case)
+    item = get_item_for(request.user, case, body.item_id)
+    provider = Provider.objects.filter(uuid=body.provider).first()
+    if provider is None:
+        raise NotFound()
+    referral = actions.refer_item(request.user, item, provider, message=body.message)
+    return Status(201, _read(request, referral.uuid))
+
+
+@router.get("", response=list[ReferralOut], summary="Referrals: of visible cases, or sent to my organisation")
+def list_referrals(
+    request: HttpRequest,
+    side: SideCode = "case",
+    status: StatusCode | None = None,
+    case: UUID | None = None,
+) -> Any:
+    referrals = case_side(request.user) if side == CASE_SIDE else provider_side(request.user)
+    if status:
+        referrals = referrals.filter(status=status)
+    if case:
+        referrals = referrals.filter(case__uuid=case)
+    groups = groups_everywhere(request.user)  # a list shows what every case would show
+    return [_out(r, side, groups) for r in referrals[:500]]
+
+
+@router.get("/funnel", response=list[FunnelOut], summary="Referred → accepted → completed → successful")
+def read_funnel(
+    request: HttpRequest,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    country: str = "",
+    provider: UUID | None = None,
+) -> Any:
+    rows = funnel(request.user, FunnelFilters(since, until, country.upper(), provider))
+    return [
+        {
+            **{k: getattr(r, k) for k in ("provider", "service", "country", "referred", "accepted")},
+            "completed": r.completed,
+            "successful": r.successful,
+            "accepted_rate": r.accepted_rate,
+            "completed_rate": r.completed_rate,
+            "successful_rate": r.successful_rate,
+        }
+        for r in rows
+    ]
+
+
+@router.get("/{referral_uuid}", response=ReferralOut)
+def read_referral(request: HttpRequest, referral_uuid: UUID) -> Any:
+    return _read(request, referral_uuid)
+
+
+@router.post(
+    "/{referral_uuid}/answer", response=ReferralOut, summary="The provider's answer (or on its behalf)"
+)
+def answer(request: HttpRequest, referral_uuid: UUID, body: AnswerIn) -> Any:
+    referral, _side = get_referral_for(request.user, referral_uuid)
+    actions.answer_referral(
+        request.user,
+        referral,
+        body.status,
+        expected_version=body.version,
+        reason=body.reason,
+        outcome=body.outcome,
+        outcome_on=body.outcome_on,
+        note=body.note,
+    )
+    return _read(request, referral_uuid)
+
+
+@router.post("/{referral_uuid}/cancel", response=ReferralOut, summary="Cancel an open referral")
+def cancel(request: HttpRequest, referral_uuid: UUID, body: CancelIn) -> Any:
+    referral, _side = get_referral_for(request.user, referral_uuid)
+    actions.cancel_referral(request.user, referral, reason=body.reason, expected_version=body.version)
+    return _read(request, referral_uuid)

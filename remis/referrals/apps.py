@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+# Free text about a returnee is personal: the audit log keeps it only until erasure.
+PERSONAL_FIELDS = {
+    "referrals.referral": {"message", "decline_reason", "outcome_note", "cancel_reason", "shared"},
+    "referrals.referralrules": set(),
+}
+
+
+class ReferralsConfig(AppConfig):
+    name = "remis.referrals"
+    label = "referrals"
+    verbose_name = "Referrals to service providers"
+
+    def ready(self) -> None:
+        from remis.audit.erasure import register_eraser
+        from remis.audit.registry import register_personal_fields
+        from remis.referrals import erasure
+        from remis.referrals.extensions import register
+
+        for object_type, fields in PERSONAL_FIELDS.items():
+            register_personal_fields(object_type, fields)
+        register_eraser("referrals.shared_text", erasure.erase_referral_text)
+        register()

@@ -1,0 +1,105 @@
+"""Registered from AppConfig.ready(): the providers' scope in the case policy, the consent
+withdrawal subscriber, the case page panel and the work lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from remis.accounts.permissions import Perm
+from remis.cases.events import ConsentRecorded
+from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
+from remis.cases.models import ConsentPurpose
+
+FIRST_ROWS = 5
+
+
+def on_consent(event: ConsentRecorded) -> None:
+    """Withdrawing consent to share with providers stops their referrals at once."""
+    if event.purpose == ConsentPurpose.PROVIDERS and not event.given:
+        from remis.referrals.actions import revoke_on_withdrawal
+
+        revoke_on_withdrawal(event.case_id, event.consent_id)
+
+
+def referrals_panel(seen: PanelContext) -> dict[str, Any] | None:
+    from remis.cases.policy import shared_groups
+    from remis.referrals.queries import providers_for, referable_items, referrals_of_case
+
+    referrals = referrals_of_case(seen.actor, seen.case, seen.groups)
+    can_refer = Perm.REFERRAL_SEND in seen.permissions
+    items = referable_items(seen.case) if can_refer else []
+    if not referrals and not items:
+        return None
+    return {
+        "case": seen.case,
+        "referrals": referrals,
+        "items": items,
+        "providers": providers_for(seen.case) if items else [],
+        "consent": shared_groups(seen.case, ConsentPurpose.PROVIDERS) is not None,
+        "today": timezone.localdate(),
+    }
+
+
+def _item(referral: Any, today: Any, *, provider_side: bool = False) -> WorkItem:
+    # A provider's list names the case only as it was shared with it.
+    reference = referral.shared_reference if provider_side else referral.case.reference
+    return WorkItem(
+        label=f"{reference or '—'} · {referral.provider.name}",
+        url=reverse("referral_detail", args=[referral.uuid]),
+        due=referral.due_on,
+        overdue=referral.due_on < today,
+    )
+
+
+def awaiting_my_answer(actor: Any) -> WorkList | None:
+    from remis.referrals.queries import awaiting_answer
+
+    referrals = awaiting_answer(actor)
+    count = referrals.count()
+    if not count:
+        return None
+    today = timezone.localdate()
+    return WorkList(
+        name="referrals_to_answer",
+        title=str(_("Referrals awaiting an answer")),
+        count=count,
+        items=[_item(r, today, provider_side=True) for r in referrals[:FIRST_ROWS]],
+        url=reverse("referral_inbox"),
+    )
+
+
+def overdue_referrals(actor: Any) -> WorkList | None:
+    from remis.referrals.queries import overdue
+
+    today = timezone.localdate()
+    referrals = overdue(actor, today)
+    count = referrals.count()
+    if not count:
+        return None
+    return WorkList(
+        name="referrals_overdue",
+        title=str(_("Overdue referrals")),
+        count=count,
+        items=[_item(r, today) for r in referrals[:FIRST_ROWS]],
+        url=reverse("referral_overdue"),
+    )
+
+
+def register() -> None:
+    from remis.cases.extensions import register_case_panel, register_work_list
+    from remis.cases.policy import register_scope
+    from remis.lib.events import subscribe
+    from remis.referrals.queries import provider_scope
+
+    register_scope("referrals", provider_scope)
+    subscribe(ConsentRecorded, on_consent)
+    register_case_panel(
+        CasePanel("referrals", gettext_lazy("Referrals"), "referrals/_panel.html", referrals_panel, order=25)
+    )
+    register_work_list(WorkSource("referrals_to_answer", awaiting_my_answer, order=23))
+    register_work_list(WorkSource("referrals_overdue", overdue_referrals, order=24))

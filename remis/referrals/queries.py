@@ -1,0 +1,277 @@
+"""Every referral read, scoped: the case side through the case policy (`visible_through`),
+the provider side through the "referrals" scope registered with it (a provider's staff see
+the referrals sent to their organisation, only what was shared, and nothing once consent is
+withdrawn)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
+from remis.assistance.models import AssistanceItem, AssistanceType, Route
+from remis.cases.models import Case, ConsentPurpose, Sex
+from remis.cases.policy import scope, shared_groups, shows, visible_through
+from remis.lib.countries import country_name
+from remis.lib.errors import NotFound
+from remis.referrals.models import OPEN, Outcome, Referral, Status
+from remis.services.models import Provider
+
+CASE_SIDE = "case"
+PROVIDER_SIDE = "provider"
+
+
+def provider_scope(actor: Any) -> Q | None:
+    """The "referrals" scope: referrals sent to an organisation where the actor answers
+    referrals, not revoked by a withdrawal of consent."""
+    organisation_ids = sorted({g.organisation_id for g in grants_with(actor, Perm.REFERRAL_ANSWER)})
+    if not organisation_ids:
+        return None
+    return Q(provider__organisation_id__in=organisation_ids, revoked=False)
+
+
+def _related(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    return queryset.select_related("case", "provider", "item__kind", "sent_by", "last_by")
+
+
+def case_side(actor: Any) -> QuerySet[Referral]:
+    return _related(Referral.objects.filter(visible_through(actor, "case_id")))
+
+
+def provider_side(actor: Any) -> QuerySet[Referral]:
+    condition = scope("referrals", actor)
+    if condition is None:
+        return Referral.objects.none()
+    return _related(Referral.objects.filter(condition))
+
+
+def mask(referrals: list[Referral], groups: frozenset[str]) -> list[Referral]:
+    """Mark the referrals whose item type is in a sensitive group the reader does not hold."""
+    for referral in referrals:
+        referral.restricted = not shows(groups, referral.item.kind.sensitive_group)
+    return referrals
+
+
+def referrals_of_case(actor: Any, case: Case, groups: frozenset[str]) -> list[Referral]:
+    return mask(list(case_side(actor).filter(case=case)), groups)
+
+
+def get_referral_for(actor: Any, referral_uuid: uuid.UUID | str) -> tuple[Referral, str]:
+    """The referral and the side the actor reads it from; NotFound outside both scopes."""
+    referral = case_side(actor).filter(uuid=referral_uuid).first()
+    if referral is not None:
+        return referral, CASE_SIDE
+    referral = provider_side(actor).filter(uuid=referral_uuid).first()
+    if referral is not None:
+        return referral, PROVIDER_SIDE
+    raise NotFound()
+
+
+def get_item_for(actor: Any, case: Case, item_id: int) -> AssistanceItem:
+    item = (
+        AssistanceItem.objects.select_related("version__plan__case", "kind")
+        .filter(pk=item_id, version__plan__case=case)
+        .first()
+    )
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def referable_items(case: Case) -> list[AssistanceItem]:
+    """The referral items of the plan in force that have no open referral."""
+    plan = getattr(case, "plan", None)
+    if plan is None or plan.in_force_id is None:
+        return []
+    busy = Referral.objects.filter(case=case, status__in=OPEN).values_list("item_key", flat=True)
+    return list(
+        AssistanceItem.objects.select_related("kind")
+        .filter(version_id=plan.in_force_id, route=Route.REFERRAL, status__in=("approved", "in_progress"))
+        .exclude(key__in=busy)
+    )
+
+
+def providers_for(case: Case) -> list[Provider]:
+    """Active providers in the case's country of origin (where the returnee lives now)."""
+    return list(
+        Provider.objects.filter(active=True, country=case.origin_country)
+        .prefetch_related("sectors")
+        .order_by("name")
+    )
+
+
+def awaiting_answer(actor: Any) -> QuerySet[Referral]:
+    """Provider side: referrals sent and not yet accepted or declined, oldest first."""
+    return provider_side(actor).filter(status=Status.SENT).order_by("sent_at", "id")
+
+
+def overdue(actor: Any, today: dt.date | None = None) -> QuerySet[Referral]:
+    """Case side, for those who refer: referrals unanswered past their due day."""
+    if not grants_with(actor, Perm.REFERRAL_SEND):
+        return Referral.objects.none()
+    today = today or timezone.localdate()
+    return case_side(actor).filter(status=Status.SENT, due_on__lt=today).order_by("due_on", "id")
+
+
+# ---- what a reader sees of the snapshot -------------------------------------------------------
+
+
+@dataclass
+class SharedRow:
+    field: str
+    label: str
+    value: str
+    withdrawn: bool = False  # a later consent no longer covers its group
+    restricted: bool = False  # in a sensitive group the reader does not hold (case side)
+
+
+def field_labels() -> dict[str, str]:
+    return {
+        "reference": _("Case reference"),
+        "given_name": _("Given name"),
+        "sex": _("Sex"),
+        "age_group": _("Age group"),
+        "phone": _("Phone"),
+        "origin_country": _("Country"),
+        "item_type": _("Service requested"),
+        "item_description": _("Description"),
+        "item_amount": _("Budget"),
+        "message": _("Message"),
+    }
+
+
+def _display(name: str, value: str) -> str:
+    if name == "sex":
+        return str(Sex(value).label) if value in Sex.values else value
+    if name == "item_type":
+        kind = AssistanceType.objects.filter(code=value).first()
+        return kind.label if kind else value
+    if name == "origin_country":
+        return country_name(value)
+    return value
+
+
+def shared_rows(referral: Referral, reader_groups: frozenset[str] | None = None) -> list[SharedRow]:
+    """The snapshot as sent; a value whose sensitive group the current consent no longer
+    covers reads as withdrawn (the case worker sees that the consent changed since). On the
+    case side, `reader_groups` are the reader's sensitive groups (policy): a value of another
+    group reads "Restricted" (None: the provider side, which reads what was consented)."""
+    labels = field_labels()
+    covered = shared_groups(referral.case, ConsentPurpose.PROVIDERS) or frozenset()
+    rows = []
+    for row in referral.shared:
+        group = row.get("group") or ""
+        withdrawn = bool(group) and group not in covered
+        restricted = reader_groups is not None and not shows(reader_groups, group)
+        rows.append(
+            SharedRow(
+                field=row["field"],
+                label=labels.get(row["field"], row["field"]),
+                value="" if withdrawn or restricted else _display(row["field"], row["value"]),
+                withdrawn=withdrawn,
+                restricted=restricted,
+            )
+        )
+    return rows
+
+
+def withheld_labels(referral: Referral) -> list[str]:
+    labels = field_labels()
+    return [labels.get(name, name) for name in referral.withheld]
+
+
+# ---- the funnel ---------------------------------------------------------------------------------
+
+ACCEPTED_OR_LATER = (Status.ACCEPTED, Status.IN_PROGRESS, Status.COMPLETED, Status.FAILED)
+
+
+@dataclass
+class FunnelRow:
+    provider: str
+    service: str
+    country: str
+    referred: int = 0
+    accepted: int = 0
+    completed: int = 0
+    successful: int = 0
+    country_label: str = ""
+
+    def rate(self, part: int) -> Decimal | None:
+        if not self.referred:
+            return None
+        return (Decimal(part) * 100 / self.referred).quantize(Decimal("0.1"))
+
+    @property
+    def accepted_rate(self) -> Decimal | None:
+        return self.rate(self.accepted)
+
+    @property
+    def completed_rate(self) -> Decimal | None:
+        return self.rate(self.completed)
+
+    @property
+    def successful_rate(self) -> Decimal | None:
+        return self.rate(self.successful)
+
+
+@dataclass
+class FunnelFilters:
+    since: dt.date | None = None
+    until: dt.date | None = None
+    country: str = ""
+    provider: uuid.UUID | None = None
+
+
+def funnel(actor: Any, filters: FunnelFilters) -> list[FunnelRow]:
+    """Per provider, service type and country, among the referrals of the actor's visible
+    cases sent in the period: referred → accepted → completed → successful outcome. Each
+    stage counts the referrals that reached it (a completed one was accepted too)."""
+    referrals = Referral.objects.filter(visible_through(actor, "case_id"))
+    if filters.since:
+        referrals = referrals.filter(sent_at__date__gte=filters.since)
+    if filters.until:
+        referrals = referrals.filter(sent_at__date__lte=filters.until)
+    if filters.country:
+        referrals = referrals.filter(country=filters.country)
+    if filters.provider:
+        referrals = referrals.filter(provider__uuid=filters.provider)
+    kinds = {k.code: k.label for k in AssistanceType.objects.all()}
+    rows: dict[tuple[int, str, str], FunnelRow] = {}
+    for provider_id, provider_name, item_type, country, status, outcome in referrals.values_list(
+        "provider_id", "provider__name", "item_type", "country", "status", "outcome"
+    ).order_by():
+        key = (provider_id, item_type, country)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = FunnelRow(
+                provider_name, kinds.get(item_type, item_type), country, country_label=country_name(country)
+            )
+        row.referred += 1
+        row.accepted += status in ACCEPTED_OR_LATER
+        row.completed += status == Status.COMPLETED
+        row.successful += status == Status.COMPLETED and outcome == Outcome.SUCCESSFUL
+    return sorted(rows.values(), key=lambda r: (r.country, r.provider, r.service))
+
+
+def funnel_total(rows: Iterable[FunnelRow]) -> FunnelRow:
+    total = FunnelRow(_("All"), "", "")
+    for row in rows:
+        total.referred += row.referred
+        total.accepted += row.accepted
+        total.completed += row.completed
+        total.successful += row.successful
+    return total
+
+
+def funnel_providers(actor: Any) -> list[Provider]:
+    ids = Referral.objects.filter(visible_through(actor, "case_id")).values_list("provider_id", flat=True)
+    return list(Provider.objects.filter(pk__in=ids).order_by("name"))

@@ -1,0 +1,50 @@
+"""Two people answering one referral at once (an accept and a decline): exactly one wins,
+the other gets 409 (or 422 when it reads the winner's status), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+from functools import partial
+
+from django.core.management import call_command
+from django.test import Client
+
+from remis.accounts.actions import issue_api_token
+from remis.referrals import actions
+from remis.referrals.models import Status
+from remis.referrals.tests.factories import consent, refer, setting
+
+ROUNDS = 3
+
+
+def _caller(user):
+    _token, raw = issue_api_token(user, name="parallel")
+
+    def call(path: str, body: dict):
+        return (
+            Client()
+            .post(f"/api/v1{path}", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+            .status_code
+        )
+
+    return call
+
+
+def test_an_accept_and_a_decline_never_both_win(parallel_db, world):
+    # A flush after an earlier transactional test removed the shipped assistance types.
+    call_command("sync_assistance_defaults", stdout=io.StringIO())
+    s = setting(world)
+    consent(world, s.case)
+    for _round in range(ROUNDS):
+        referral = refer(s)
+        one, two = _caller(s.pia), _caller(s.pia)
+        path = f"/referrals/{referral.uuid}/answer"
+        statuses = parallel_db(
+            partial(one, path, {"status": "accepted", "version": 1}),
+            partial(two, path, {"status": "declined", "reason": "Full", "version": 1}),
+        )
+        assert statuses.count(200) == 1 and set(statuses) - {200} <= {409, 422}, statuses
+        referral.refresh_from_db()
+        assert referral.status in (Status.ACCEPTED, Status.DECLINED) and referral.version == 2
+        if referral.status == Status.ACCEPTED:
+            actions.cancel_referral(s.world.bob, referral, reason="Next round")

@@ -1,0 +1,82 @@
+"""An unanswered referral is overdue after the programme's days (shipped: 10) and shows in
+the case worker's work; the provider's work lists what awaits its answer. The funnel counts
+referred → accepted → completed → successful, per provider, service and country, within the
+reader's visible cases, as a page and CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from remis.cases.extensions import work_for
+from remis.lib.errors import PermissionDenied, ValidationFailed
+from remis.referrals import actions
+from remis.referrals.configuration import overdue_days
+from remis.referrals.models import Referral, Status
+from remis.referrals.queries import FunnelFilters, funnel, overdue
+from remis.referrals.tests.factories import consent, refer, referral_item
+
+
+def test_the_shipped_overdue_delay_is_ten_days_and_a_programme_may_set_its_own(s):
+    today = timezone.localdate()
+    assert overdue_days(s.case.programme_id, today) == 10
+    with pytest.raises(PermissionDenied):
+        actions.set_referral_rules(s.world.bob, s.case.programme, effective_from=today, overdue_days=3)
+    with pytest.raises(ValidationFailed):
+        actions.set_referral_rules(s.world.admin, s.case.programme, effective_from=today, overdue_days="0")
+    actions.set_referral_rules(s.world.admin, s.case.programme, effective_from=today, overdue_days="3")
+    assert overdue_days(s.case.programme_id, today) == 3
+    assert overdue_days(s.case.programme_id, today - dt.timedelta(days=1)) == 10
+    referral = refer(s)
+    assert referral.due_on == today + dt.timedelta(days=3)
+
+
+def test_an_unanswered_referral_past_its_day_is_flagged_to_the_case_worker(s):
+    referral = refer(s)
+    assert list(overdue(s.world.bob)) == []
+    Referral.objects.filter(pk=referral.pk).update(due_on=timezone.localdate() - dt.timedelta(days=1))
+    assert list(overdue(s.world.bob)) == [referral]
+    names = {w.name: w for w in work_for(s.world.bob)}
+    assert names["referrals_overdue"].count == 1 and names["referrals_overdue"].items[0].overdue
+    assert "referrals_overdue" not in {w.name for w in work_for(s.pia)}
+    actions.answer_referral(s.pia, referral, Status.ACCEPTED)
+    assert list(overdue(s.world.bob)) == []
+
+
+def test_the_provider_sees_what_awaits_its_answer(s):
+    refer(s)
+    names = {w.name: w for w in work_for(s.pia)}
+    assert names["referrals_to_answer"].count == 1
+    assert "referrals_to_answer" not in {w.name for w in work_for(s.oscar)}
+
+
+def _second_case(s):
+    from remis.assistance.tests.factories import case_at_plan
+
+    case = case_at_plan(s.world)
+    item = referral_item(s.world, case)
+    consent(s.world, case)
+    return item
+
+
+def test_the_funnel_counts_each_stage(s, signed_in):
+    first = refer(s)
+    actions.answer_referral(s.pia, first, Status.ACCEPTED)
+    actions.answer_referral(s.pia, first, Status.COMPLETED, outcome="successful", outcome_on=dt.date.today())
+    second = actions.refer_item(s.world.bob, _second_case(s), s.provider)
+    actions.answer_referral(s.pia, second, Status.DECLINED, reason="Full")
+    rows = funnel(s.world.bob, FunnelFilters())
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row.referred, row.accepted, row.completed, row.successful) == (2, 1, 1, 1)
+    assert str(row.accepted_rate) == "50.0"
+    assert funnel(s.world.bob, FunnelFilters(country="SN")) == []
+    assert funnel(s.world.bob, FunnelFilters(since=dt.date.today() + dt.timedelta(days=1))) == []
+    # Another office sees none of these cases, so none of their referrals.
+    assert funnel(s.world.dave, FunnelFilters()) == []
+    client = signed_in(s.world.bob)
+    assert s.provider.name in client.get("/referrals/funnel/").content.decode()
+    csv_text = client.get("/referrals/funnel/?format=csv").content.decode()
+    assert csv_text.splitlines()[1].endswith(",2,1,1,1")

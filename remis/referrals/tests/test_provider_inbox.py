@@ -1,0 +1,140 @@
+"""A provider's staff see only the referrals sent to their organisation, only what was
+shared, never the case; they answer along the state machine. A provider without accounts
+is answered for by the case worker, audited as on its behalf."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from remis.audit.models import AuditEntry
+from remis.lib.errors import NotFound, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.referrals import actions
+from remis.referrals.models import Outcome, Status
+from remis.referrals.queries import get_referral_for, provider_side
+from remis.referrals.tests.factories import refer
+
+
+def test_a_provider_sees_only_its_own_referrals(s):
+    mine = refer(s)
+    assert list(provider_side(s.pia)) == [mine]
+    assert list(provider_side(s.oscar)) == []
+    with pytest.raises(NotFound):
+        get_referral_for(s.oscar, mine.uuid)
+
+
+def test_another_organisations_referral_is_404_on_the_page(s, signed_in):
+    mine = refer(s)
+    client = signed_in(s.oscar)
+    assert client.get(f"/referrals/{mine.uuid}/").status_code == 404
+    response = client.post(f"/referrals/{mine.uuid}/", {"step": "answer", "status": "accepted", "version": 1})
+    assert response.status_code == 404
+    mine.refresh_from_db()
+    assert mine.status == Status.SENT
+
+
+def test_the_provider_sees_the_snapshot_but_not_the_case_page(s, signed_in):
+    referral = refer(s)
+    client = signed_in(s.pia)
+    page = client.get(f"/referrals/{referral.uuid}/").content.decode()
+    assert s.case.reference in page and "Please call her" in page
+    assert s.case.principal.family_name not in page
+    assert f"/cases/{s.case.uuid}/" not in page
+    assert client.get(f"/cases/{s.case.uuid}/").status_code in (403, 404)
+    inbox = client.get("/referrals/").content.decode()
+    assert s.case.reference in inbox
+
+
+def test_the_provider_accepts_starts_and_completes_with_an_outcome(s, signed_in):
+    referral = refer(s)
+    client = signed_in(s.pia)
+    url = f"/referrals/{referral.uuid}/"
+    client.post(url, {"step": "answer", "status": "accepted", "version": 1})
+    client.post(url, {"step": "answer", "status": "in_progress", "version": 2})
+    today = dt.date.today().isoformat()
+    client.post(
+        url,
+        {"step": "answer", "status": "completed", "outcome": "successful", "outcome_on": today, "version": 3},
+    )
+    referral.refresh_from_db()
+    assert referral.status == Status.COMPLETED and referral.outcome == Outcome.SUCCESSFUL
+    assert referral.answered_at and referral.started_at and referral.closed_at
+    assert not referral.last_on_behalf
+    actions_done = list(
+        AuditEntry.objects.filter(case_uuid=s.case.uuid, action__startswith="referral.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions_done == [
+        "referral.send",
+        "referral.accepted",
+        "referral.in_progress",
+        "referral.completed",
+    ]
+
+
+def test_declining_needs_a_reason(s):
+    referral = refer(s)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.answer_referral(s.pia, referral, Status.DECLINED)
+    assert refused.value.errors[0][0] == "reason"
+    actions.answer_referral(s.pia, referral, Status.DECLINED, reason="Course full until March")
+    referral.refresh_from_db()
+    assert referral.status == Status.DECLINED and referral.decline_reason
+
+
+def test_completing_needs_an_outcome_and_date(s):
+    referral = refer(s)
+    actions.answer_referral(s.pia, referral, Status.ACCEPTED)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.answer_referral(s.pia, referral, Status.COMPLETED, outcome_on=dt.date.today())
+    assert refused.value.errors[0][0] == "outcome"
+    with pytest.raises(ValidationFailed) as refused:
+        actions.answer_referral(s.pia, referral, Status.COMPLETED, outcome="partly")
+    assert refused.value.errors[0][0] == "outcome_on"
+
+
+def test_a_declined_referral_cannot_be_started(s):
+    referral = refer(s)
+    actions.answer_referral(s.pia, referral, Status.DECLINED, reason="No places")
+    with pytest.raises(TransitionRefused):
+        actions.answer_referral(s.pia, referral, Status.IN_PROGRESS)
+
+
+def test_the_case_worker_answers_for_a_provider_without_accounts(s, signed_in):
+    referral = refer(s, s.offline)
+    actions.answer_referral(s.world.bob, referral, Status.ACCEPTED)
+    referral.refresh_from_db()
+    assert referral.last_on_behalf
+    entry = AuditEntry.objects.get(action="referral.accepted")
+    assert entry.changes["on_behalf_of"] == [None, s.offline.name]
+    page = signed_in(s.world.bob).get(f"/referrals/{referral.uuid}/").content.decode()
+    assert "on the provider" in page
+
+
+def test_the_case_worker_does_not_answer_for_a_provider_with_accounts(s):
+    referral = refer(s)
+    with pytest.raises(PermissionDenied):
+        actions.answer_referral(s.world.bob, referral, Status.ACCEPTED)
+
+
+def test_the_case_worker_cancels_with_a_reason(s):
+    referral = refer(s)
+    actions.cancel_referral(s.world.bob, referral, reason="The returnee moved to Kankan")
+    referral.refresh_from_db()
+    assert referral.status == Status.CANCELLED
+    with pytest.raises(PermissionDenied):
+        actions.cancel_referral(s.pia, referral, reason="not theirs")
+
+
+def test_a_dataset_without_the_reference_hides_it_from_the_provider_everywhere(s, signed_in, monkeypatch):
+    from remis.referrals import configuration
+
+    monkeypatch.setattr(actions, "shared_fields", lambda: tuple(configuration.shared_fields()[1:]))
+    referral = refer(s)
+    assert "reference" not in {row["field"] for row in referral.shared}
+    client = signed_in(s.pia)
+    assert s.case.reference not in client.get("/referrals/").content.decode()
+    assert s.case.reference not in client.get(f"/referrals/{referral.uuid}/").content.decode()
+    assert s.case.reference not in client.get("/my-work/").content.decode()

@@ -1,0 +1,137 @@
+"""Referring a plan item: only with consent to share with providers, to an active provider
+of a matching sector, from the plan in force; the provider gets the configured minimal
+dataset, never a field of a sensitive group the consent does not cover."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from remis.audit.models import AuditEntry
+from remis.lib.errors import PermissionDenied, ValidationFailed
+from remis.referrals import actions
+from remis.referrals.models import Status
+from remis.referrals.tests.factories import consent, refer, setting
+from remis.services import actions as services
+from remis.services.tests.factories import make_provider
+
+
+def test_a_referral_without_consent_is_refused_naming_consent(world):
+    s = setting(world)
+    with pytest.raises(ValidationFailed) as refused:
+        refer(s)
+    assert refused.value.errors[0][0] == "consent"
+    assert "consent" in refused.value.message
+
+
+def test_the_refusal_is_translated(world):
+    s = setting(world)
+    with translation.override("fr"), pytest.raises(ValidationFailed) as refused:
+        refer(s)
+    assert "consentement" in refused.value.message
+
+
+def test_a_referral_after_consent_was_withdrawn_is_refused(world):
+    s = setting(world)
+    consent(world, s.case)
+    consent(world, s.case, given=False)
+    with pytest.raises(ValidationFailed) as refused:
+        refer(s)
+    assert refused.value.errors[0][0] == "consent"
+
+
+def test_an_inactive_provider_is_refused(s):
+    services.update_provider(
+        s.world.bob, s.offline, {"active": False}, expected_version=None
+    ) if False else None
+    s.offline.active = False
+    s.offline.save(update_fields=["active"])
+    with pytest.raises(ValidationFailed) as refused:
+        refer(s, s.offline)
+    assert refused.value.errors[0][0] == "provider"
+
+
+def test_a_provider_of_another_sector_is_refused(s):
+    clinic = make_provider(name="Clinic (synthetic)", sectors=["health"])
+    with pytest.raises(ValidationFailed) as refused:
+        refer(s, clinic)
+    assert refused.value.errors[0][0] == "provider"
+
+
+def test_an_item_delivered_directly_is_not_referred(world):
+    s = setting(world)
+    consent(world, s.case)
+    s.item.route = "direct"
+    s.item.save(update_fields=["route"])
+    with pytest.raises(ValidationFailed) as refused:
+        refer(s)
+    assert refused.value.errors[0][0] == "item"
+
+
+def test_an_item_of_a_version_not_in_force_is_not_referred(s):
+    from remis.assistance import actions as plans
+
+    draft = plans.open_new_version(s.world.bob, s.item.version.plan, reason="Change the course")
+    draft_item = draft.items.get()
+    with pytest.raises(ValidationFailed) as refused:
+        actions.refer_item(s.world.bob, draft_item, s.provider)
+    assert refused.value.errors[0][0] == "item"
+
+
+def test_one_item_has_one_open_referral(s):
+    refer(s)
+    with pytest.raises(ValidationFailed):
+        refer(s, s.offline)
+
+
+def test_a_counsellor_without_referral_permission_is_refused(s):
+    with pytest.raises(PermissionDenied):
+        actions.refer_item(s.world.alice, s.item, s.provider)
+
+
+def test_the_snapshot_holds_the_configured_dataset_and_is_audited(s):
+    referral = refer(s)
+    fields = [row["field"] for row in referral.shared]
+    assert fields[:2] == ["reference", "given_name"]
+    assert {"item_type", "item_description", "item_amount", "message"} <= set(fields)
+    assert "family_name" not in fields and "date_of_birth" not in fields
+    assert referral.status == Status.SENT
+    entry = AuditEntry.objects.get(action="referral.send")
+    assert entry.case_uuid == s.case.uuid
+
+
+def test_a_health_item_shares_its_type_only_when_consent_covers_health(world):
+    s = setting(world, kind="medical_care", sector="health")
+    consent(world, s.case, groups=("psychosocial",))
+    referral = refer(s)
+    fields = {row["field"] for row in referral.shared}
+    assert "item_type" not in fields and "item_description" not in fields
+    assert set(referral.withheld) == {"item_type", "item_description"}
+    assert all(row["group"] in ("", "psychosocial") for row in referral.shared)
+
+
+def test_a_health_item_is_shared_when_consent_covers_health(world):
+    s = setting(world, kind="medical_care", sector="health")
+    consent(world, s.case, groups=("health",))
+    referral = refer(s)
+    fields = {row["field"] for row in referral.shared}
+    assert {"item_type", "item_description"} <= fields
+    assert referral.withheld == []
+
+
+def test_a_case_reader_without_the_health_group_reads_the_item_as_restricted(world, signed_in):
+    from remis.accounts.models import Role
+    from remis.cases.tests.factories import make_user
+
+    s = setting(world, kind="medical_care", sector="health")
+    consent(world, s.case, groups=("health",))
+    referral = refer(s)
+    Role.objects.create(code="referrer", name="Referrer", permissions=["case.view", "referral.send"])
+    rita = make_user("rita", world.gn_partner, "referrer", ["GN"])
+    client = signed_in(rita)
+    page = client.get(f"/referrals/{referral.uuid}/").content.decode()
+    assert "Welding course, six months" not in page and "Restricted" in page
+    panel = client.get(f"/cases/{s.case.uuid}/").content.decode()
+    assert "Medical care" not in panel
+    bob_page = signed_in(world.bob).get(f"/referrals/{referral.uuid}/").content.decode()
+    assert "Welding course, six months" in bob_page

@@ -1,0 +1,64 @@
+"""Withdrawing consent to share with providers cancels the open referrals at once and takes
+every referral of the case out of the providers' view, audited by the system actor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from remis.accounts.system import system_actor
+from remis.audit.models import AuditEntry
+from remis.referrals import actions
+from remis.referrals.models import Status
+from remis.referrals.queries import provider_side, shared_rows
+from remis.referrals.tests.factories import consent, refer
+
+
+def test_withdrawal_cancels_open_referrals_and_revokes_the_providers_view(
+    s, signed_in, django_capture_on_commit_callbacks
+):
+    open_one = refer(s)
+    assert list(provider_side(s.pia)) == [open_one]
+    with django_capture_on_commit_callbacks(execute=True):
+        consent(s.world, s.case, given=False)
+    open_one.refresh_from_db()
+    assert open_one.status == Status.CANCELLED and open_one.revoked
+    assert "withdrawn" in open_one.cancel_reason
+    assert list(provider_side(s.pia)) == []
+    assert signed_in(s.pia).get(f"/referrals/{open_one.uuid}/").status_code == 404
+    entry = AuditEntry.objects.get(action="referral.revoke")
+    assert entry.actor_id == system_actor().pk and entry.case_uuid == s.case.uuid
+
+
+def test_a_finished_referral_is_revoked_but_keeps_its_outcome(s, django_capture_on_commit_callbacks):
+    referral = refer(s)
+    actions.answer_referral(s.pia, referral, Status.ACCEPTED)
+    actions.answer_referral(
+        s.pia, referral, Status.COMPLETED, outcome="successful", outcome_on=dt.date.today()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        consent(s.world, s.case, given=False)
+    referral.refresh_from_db()
+    assert referral.status == Status.COMPLETED and referral.revoked
+
+
+def test_a_narrower_consent_later_shows_the_value_as_no_longer_covered(world):
+    from remis.referrals.tests.factories import setting
+
+    s = setting(world, kind="medical_care", sector="health")
+    consent(world, s.case, groups=("health",))
+    referral = refer(s)
+    consent(world, s.case, groups=())
+    rows = {row.field: row for row in shared_rows(referral)}
+    assert rows["item_type"].withdrawn and rows["item_type"].value == ""
+    assert not rows["reference"].withdrawn
+
+
+def test_erasing_the_returnee_erases_what_identifies_them_in_the_snapshot(s):
+    from remis.cases import actions as case_actions
+
+    referral = refer(s, message="Her brother lives nearby")
+    case_actions.erase_person(s.world.admin, s.case, s.case.principal, "data_subject_request")
+    referral.refresh_from_db()
+    fields = {row["field"] for row in referral.shared}
+    assert "given_name" not in fields and "phone" not in fields and "message" not in fields
+    assert {"reference", "item_type"} <= fields and referral.message == ""

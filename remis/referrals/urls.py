@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from remis.referrals import views
+
+urlpatterns = [
+    path("cases/<uuid:case_uuid>/referrals/new/", views.referral_create, name="referral_create"),
+    path("referrals/", views.referral_inbox, name="referral_inbox"),
+    path("referrals/overdue/", views.referral_overdue, name="referral_overdue"),
+    path("referrals/funnel/", views.referral_funnel, name="referral_funnel"),
+    path("referrals/<uuid:referral_uuid>/", views.referral_detail, name="referral_detail"),
+]

@@ -1,0 +1,221 @@
+"""Referral pages: refer an item (from the case page's panel), a referral (both sides), the
+provider inbox, overdue referrals and the funnel (page and CSV). Views parse, call an action
+and render; the actions decide, the queries scope."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from remis.accounts.permissions import Perm
+from remis.cases.policy import case_permissions, groups_on_case
+from remis.cases.views.common import apply_errors, case_or_404
+from remis.lib.countries import named_countries
+from remis.lib.errors import DomainError, NotFound
+from remis.referrals import actions
+from remis.referrals.forms import AnswerForm, CancelForm, FunnelForm, ReferForm
+from remis.referrals.models import REFERRAL_TRANSITIONS, Referral, Status
+from remis.referrals.queries import (
+    CASE_SIDE,
+    FunnelFilters,
+    awaiting_answer,
+    funnel,
+    funnel_providers,
+    funnel_total,
+    get_item_for,
+    get_referral_for,
+    overdue,
+    provider_side,
+    shared_rows,
+    withheld_labels,
+)
+from remis.services.models import Provider
+
+
+def _panel_url(case: Any) -> str:
+    return reverse("case_detail", args=[case.uuid]) + "#referrals"
+
+
+@login_required
+@require_POST
+def referral_create(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    case = case_or_404(request, case_uuid)
+    form = ReferForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an item and a provider."))
+        return redirect(_panel_url(case))
+    try:
+        item = get_item_for(request.user, case, form.cleaned_data["item"])
+        provider = Provider.objects.filter(uuid=form.cleaned_data["provider"]).first()
+        if provider is None:
+            raise NotFound()
+        actions.refer_item(request.user, item, provider, message=form.cleaned_data["message"])
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The item was referred to %(provider)s.") % {"provider": provider.name})
+    return redirect(_panel_url(case))
+
+
+def _referral_or_404(request: HttpRequest, referral_uuid: str) -> tuple[Referral, str]:
+    try:
+        return get_referral_for(request.user, referral_uuid)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
+    referral, side = _referral_or_404(request, referral_uuid)
+    answer_form = AnswerForm(auto_id="answer-%s", initial={"version": referral.version})
+    cancel_form = CancelForm(auto_id="cancel-%s", initial={"version": referral.version})
+    if request.method == "POST":
+        step = request.POST.get("step")
+        try:
+            if step == "answer":
+                answer_form = AnswerForm(request.POST, auto_id="answer-%s")
+                if answer_form.is_valid():
+                    data = answer_form.cleaned_data
+                    actions.answer_referral(
+                        request.user,
+                        referral,
+                        data["status"],
+                        expected_version=data["version"],
+                        reason=data["reason"],
+                        outcome=data["outcome"],
+                        outcome_on=data["outcome_on"],
+                        note=data["note"],
+                    )
+                    messages.success(request, _("The answer was recorded."))
+                    return redirect(reverse("referral_detail", args=[referral.uuid]))
+            elif step == "cancel" and side == CASE_SIDE:
+                cancel_form = CancelForm(request.POST, auto_id="cancel-%s")
+                if cancel_form.is_valid():
+                    actions.cancel_referral(
+                        request.user,
+                        referral,
+                        reason=cancel_form.cleaned_data["reason"],
+                        expected_version=cancel_form.cleaned_data["version"],
+                    )
+                    messages.success(request, _("The referral was cancelled."))
+                    return redirect(reverse("referral_detail", args=[referral.uuid]))
+            else:
+                raise Http404
+        except DomainError as error:
+            apply_errors(answer_form if step == "answer" else cancel_form, error)
+            referral.refresh_from_db()
+    may_answer = False
+    if side != CASE_SIDE or referral.provider.organisation_id is None:
+        try:
+            actions.answering_on_behalf(request.user, referral)
+            may_answer = True
+        except DomainError:
+            may_answer = False
+    may_cancel = side == CASE_SIDE and Perm.REFERRAL_SEND in case_permissions(request.user, referral.case)
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "referral": referral,
+            "side": side,
+            "case_side": side == CASE_SIDE,
+            "rows": shared_rows(
+                referral, groups_on_case(request.user, referral.case) if side == CASE_SIDE else None
+            ),
+            "withheld": withheld_labels(referral),
+            "next": REFERRAL_TRANSITIONS.get(referral.status, ()),
+            "may_answer": may_answer and referral.open,
+            "may_cancel": may_cancel and referral.open,
+            "answer_form": answer_form,
+            "cancel_form": cancel_form,
+        },
+    )
+
+
+@login_required
+def referral_inbox(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    referrals = provider_side(request.user).order_by("-sent_at", "-id")
+    if status in Status.values:
+        referrals = referrals.filter(status=status)
+    return render(
+        request,
+        "referrals/list.html",
+        {
+            "title": _("Referrals to my organisation"),
+            "referrals": list(referrals[:200]),
+            "statuses": Status.choices,
+            "status": status,
+            "inbox": True,
+            "waiting": awaiting_answer(request.user).count(),
+        },
+    )
+
+
+@login_required
+def referral_overdue(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "referrals/list.html",
+        {"title": _("Overdue referrals"), "referrals": list(overdue(request.user)[:200]), "inbox": False},
+    )
+
+
+CSV_HEADER = ("provider", "service", "country", "referred", "accepted", "completed", "successful")
+
+
+@login_required
+def referral_funnel(request: HttpRequest) -> HttpResponse:
+    form = FunnelForm(request.GET or None)
+    filters = FunnelFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = FunnelFilters(
+            since=data["since"],
+            until=data["until"],
+            country=(data["country"] or "").upper(),
+            provider=data["provider"],
+        )
+    rows = funnel(request.user, filters)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="referral-funnel.csv"'
+        writer = csv.writer(response)
+        writer.writerow(CSV_HEADER)
+        for row in rows:
+            writer.writerow(
+                [
+                    row.provider,
+                    row.service,
+                    row.country,
+                    row.referred,
+                    row.accepted,
+                    row.completed,
+                    row.successful,
+                ]
+            )
+        return response
+    providers = funnel_providers(request.user)
+    countries = named_countries({p.country for p in providers})
+    return render(
+        request,
+        "referrals/funnel.html",
+        {
+            "form": form,
+            "rows": rows,
+            "total": funnel_total(rows),
+            "providers": providers,
+            "countries": countries,
+            "query": request.GET.urlencode(),
+        },
+    )

@@ -1,0 +1,75 @@
+"""A referral in a browser: the case worker refers an item of the approved plan from the case
+page, the provider's staff member accepts and completes it in the inbox, and the case worker
+sees the outcome on the case page; in English and in French."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+TEXT = {
+    "en-GB": {
+        "refer": "Refer",
+        "referred": "The item was referred to",
+        "record": "Record the answer",
+        "recorded": "The answer was recorded.",
+        "completed": "Completed",
+        "successful": "Successful",
+    },
+    "fr-FR": {
+        "refer": "Orienter",
+        "referred": "L’élément a été orienté vers",
+        "record": "Enregistrer la réponse",
+        "recorded": "La réponse a été enregistrée.",
+        "completed": "Achevé",
+        "successful": "Positif",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
+def test_refer_accept_complete_and_see_the_outcome(world, login, locale: str):
+    from remis.referrals.tests.factories import consent, setting
+
+    call_command("sync_assistance_defaults", stdout=io.StringIO())
+    s = setting(world)
+    consent(world, s.case)
+    words = TEXT[locale]
+
+    # Bob, the case worker, refers the item from the case page.
+    bob = login(world.bob, locale)
+    bob.goto(f"/cases/{s.case.uuid}/")
+    panel = bob.locator("#referrals")
+    panel.locator("#refer-item").select_option(str(s.item.pk))
+    panel.locator("#refer-provider").select_option(str(s.provider.uuid))
+    panel.locator("#refer-message").fill("Please call her this week")
+    panel.get_by_role("button", name=words["refer"], exact=True).click()
+    expect(bob.get_by_text(words["referred"])).to_be_visible()
+
+    # Pia, at the provider, finds it in her inbox, accepts it and completes it.
+    pia = login(s.pia, locale)
+    pia.goto("/referrals/")
+    pia.get_by_role("link", name=s.case.reference).click()
+    expect(pia.locator("#shared")).to_contain_text("Please call her this week")
+    pia.locator("#answer-status").select_option("accepted")
+    pia.get_by_role("button", name=words["record"]).click()
+    expect(pia.get_by_text(words["recorded"])).to_be_visible()
+    pia.locator("#answer-status").select_option("completed")
+    pia.locator("#answer-outcome").select_option("successful")
+    pia.locator("#answer-outcome_on").fill(dt.date.today().isoformat())
+    pia.get_by_role("button", name=words["record"]).click()
+    expect(pia.locator("#referral-status")).to_contain_text(words["completed"])
+
+    # Bob sees the outcome on the case page.
+    bob.goto(f"/cases/{s.case.uuid}/")
+    expect(bob.locator("#referrals .referral-status")).to_contain_text(words["completed"])
+    expect(bob.locator("#referrals .referral-outcome")).to_contain_text(words["successful"])
+
+    # The funnel counts it: referred, accepted, completed, successful.
+    bob.goto("/referrals/funnel/")
+    expect(bob.locator("#funnel tbody tr")).to_have_count(1)
+    expect(bob.locator("#funnel tbody tr")).to_contain_text(s.provider.name)
