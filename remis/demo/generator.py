@@ -612,7 +612,7 @@ class Generator:
                         "",
                         "individual",
                         modality,
-                        "direct",
+                        "referral" if modality == "service" else "direct",  # services by providers
                         value,
                         currency,
                         decided_on,
