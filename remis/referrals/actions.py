@@ -133,7 +133,10 @@ def refer_item(actor: Any, item: AssistanceItem, provider: Provider, *, message:
     with transaction.atomic():
         # The item's row lock: two referrals of one item at once never both go out.
         AssistanceItem.objects.select_for_update().filter(pk=item.pk).first()
-        # Consent is read inside the transaction: a withdrawal committed first is seen.
+        # The case's row lock, which recording a consent takes too: a withdrawal and a
+        # referral of the same case take turns. A withdrawal committed first is seen here;
+        # a referral committed first is cancelled by the withdrawal's reaction.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
         groups = shared_groups(case, ConsentPurpose.PROVIDERS)
         if groups is None:
             raise ValidationFailed(

@@ -111,6 +111,9 @@ def record_consent(
     problems.check(field_rules.CONSENT, {"given_on": given_on, "note": note.strip()})
     problems.raise_if_any()
     with transaction.atomic():
+        # Consents of a case are recorded one at a time, under the case's row lock, which
+        # what is shared on their strength (a referral) takes too: they take turns.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
         consent = Consent.objects.create(
             case=case,
             purpose=purpose,

@@ -48,3 +48,30 @@ def test_an_accept_and_a_decline_never_both_win(parallel_db, world):
         assert referral.status in (Status.ACCEPTED, Status.DECLINED) and referral.version == 2
         if referral.status == Status.ACCEPTED:
             actions.cancel_referral(s.world.bob, referral, reason="Next round")
+
+
+def test_a_withdrawal_and_a_referral_at_once_never_leave_a_referral_open(parallel_db, world):
+    """The two take the case's row lock in turn: either the referral is refused (the
+    withdrawal came first) or it is cancelled by the withdrawal's reaction (it came first)."""
+    from django.utils import timezone
+
+    from remis.cases import actions as case_actions
+    from remis.referrals.models import Referral
+
+    call_command("sync_assistance_defaults", stdout=io.StringIO())
+    s = setting(world)
+    for _round in range(ROUNDS):
+        consent(world, s.case)
+        results = parallel_db(
+            lambda: actions.refer_item(s.world.bob, s.item, s.provider, message="Please call her"),
+            lambda: case_actions.record_consent(
+                s.world.bob,
+                s.case,
+                purpose="sharing_with_providers",
+                given=False,
+                given_on=timezone.localdate(),
+            ),
+        )
+        assert not isinstance(results[1], Exception), results
+        open_ones = Referral.objects.filter(item_key=s.item.key, status=Status.SENT)
+        assert not open_ones.exists(), results
