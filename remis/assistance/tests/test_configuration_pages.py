@@ -80,3 +80,13 @@ def test_a_manager_records_proposed_types_per_vulnerability(client, world, manon
     assert rules.programme_id == world.programme.pk
     assert rules.always == ["business_setup"]
     assert rules.by_vulnerability == {"medical_condition": ["medical_care"]}
+
+
+def test_the_budgets_page_links_each_programmes_configuration_under_its_own_title(client, world, manon):
+    import re
+
+    page = client_for(client, manon).get(reverse("assistance_budget")).content.decode()
+    assert re.search(r"<title>\s*Assistance budgets · REMIS\s*</title>", page)
+    links = page[page.index("Assistance configuration by programme") :]
+    assert reverse("approval_thresholds", args=[world.programme.code]) in links
+    assert reverse("proposal_rules", args=[world.programme.code]) in links
