@@ -39,6 +39,7 @@ LOGINS = (
     "provider.gn",
     "donor",
     "admin",
+    "operator",
 )
 # An origin's cases go to the IOM office and, where there is one, an NGO, in this proportion.
 PARTNER_SHARES = (7, 3)
@@ -184,6 +185,8 @@ def _plan(world: World, spec: dict) -> list[_Staff]:
     be = world.host_office["BE"]
     # An organisation administrator, not a superuser: it sees only what its office may.
     plan.append(_Staff("admin", be, "administrator", [], all_countries=True))
+    # The platform operator: organisations, roles and shared configuration, no case data.
+    plan.append(_Staff("operator", be, "platform_operator", [], all_countries=True))
     return plan
 
 
