@@ -180,3 +180,12 @@ def test_indexed_search_finds_exactly_what_a_full_scan_finds(world, alice, names
         assert set(indexed.values_list("id", flat=True)) == set(scanned.values_list("id", flat=True))
 
     check()
+
+
+def test_a_role_without_case_records_is_told_so_instead_of_an_empty_search(client, world):
+    from remis.cases.tests.factories import PASSWORD
+
+    assert client.login(username=world.victor.username, password=PASSWORD)  # a donor's viewer
+    response = client.get(reverse("case_list"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 403
+    assert "Votre rôle ne donne pas accès aux dossiers." in response.content.decode()

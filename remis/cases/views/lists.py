@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
@@ -28,6 +29,7 @@ from remis.cases.queries import (
     my_latest_cases,
     recent_activity,
 )
+from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
 
 
@@ -63,6 +65,10 @@ def my_work(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
+    if not grants_with(request.user, Perm.CASE_VIEW):
+        # Donors' viewers and providers' staff read no case records: say so, rather than
+        # offer a search that can find nothing.
+        return forbidden(request, _("Your role does not give access to case records."))
     if request.method == "POST":
         data: Any = request.POST
     else:
