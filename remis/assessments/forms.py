@@ -71,7 +71,9 @@ class AssessmentForm(forms.Form):
             name = (
                 PREFIX + field.removeprefix("answers.") if field and field.startswith("answers.") else field
             )
-            self.add_error(name if name in self.fields else None, message)
+            # A refusal about a hidden field (the version read: a conflict) is about the form.
+            shown = name in self.fields and not self.fields[name].widget.is_hidden
+            self.add_error(name if shown else None, message)
 
 
 class ConfirmFlagsForm(forms.Form):

@@ -131,6 +131,7 @@ def edit_assessment(request: HttpRequest, assessment_uuid: Any) -> HttpResponse:
         form = AssessmentForm(instrument_form, groups, request.POST)
         if form.is_valid():
             complete = "complete" in request.POST
+            read_at = assessment.version
             try:
                 actions.save_assessment(
                     request.user,
@@ -145,9 +146,12 @@ def edit_assessment(request: HttpRequest, assessment_uuid: Any) -> HttpResponse:
             except DomainError as error:
                 form.add_domain_errors(error.errors)
             else:
-                messages.success(
-                    request, _("The assessment is completed.") if complete else _("The draft is saved.")
-                )
+                if complete:
+                    messages.success(request, _("The assessment is completed."))
+                elif assessment.version == read_at:  # saved untouched: the action wrote nothing
+                    messages.success(request, _("Nothing was changed."))
+                else:
+                    messages.success(request, _("The draft is saved."))
                 return redirect("assessment_detail", assessment_uuid=assessment.uuid)
     return _render_form(request, case, form, assessment)
 

@@ -29,3 +29,6 @@ class AssistanceConfig(AppConfig):
         for object_type, fields in PERSONAL_FIELDS.items():
             register_personal_fields(object_type, fields)
         register()
+        from remis.assistance.audit_fields import register as register_audit_fields
+
+        register_audit_fields()

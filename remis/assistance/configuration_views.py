@@ -68,6 +68,12 @@ def approval_thresholds(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _in_order(chosen: list[str], stored: list[str]) -> list[str]:
+    """The checked types in the order the rules propose them (the boxes are in the list's
+    order, which says nothing about it), then the newly checked ones in the list's order."""
+    return [c for c in stored if c in chosen] + [c for c in chosen if c not in stored]
+
+
 @login_required
 def proposal_rules(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(request, code)
@@ -90,18 +96,26 @@ def proposal_rules(request: HttpRequest, code: str) -> HttpResponse:
             request.POST, auto_id="rules-%s", types=types, vulnerabilities=vulnerabilities
         )
         if form.is_valid():
+            day = form.cleaned_data["effective_from"]
+            before = proposal_rules_on(programme, day) if day else current
             try:
-                actions.set_proposal_rules(
+                rules = actions.set_proposal_rules(
                     request.user,
                     programme,
-                    effective_from=form.cleaned_data["effective_from"],
-                    always=list(form.cleaned_data["always"]),
-                    by_vulnerability=form.by_vulnerability(),
+                    effective_from=day,
+                    always=_in_order(form.cleaned_data["always"], before.always),
+                    by_vulnerability={
+                        code: _in_order(codes, before.by_vulnerability.get(code, []))
+                        for code, codes in form.by_vulnerability().items()
+                    },
                 )
             except DomainError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, _("The new proposed types are recorded."))
+                if rules.pk == before.pk:
+                    messages.success(request, _("Nothing was changed."))
+                else:
+                    messages.success(request, _("The new proposed types are recorded."))
                 return redirect("proposal_rules", code=programme.code)
     labels = dict(types)
     vulnerability_labels = dict(vulnerabilities)

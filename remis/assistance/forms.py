@@ -97,7 +97,8 @@ class ItemStatusForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["status"]).choices = choices
+        # Nothing is chosen until the reader chooses: a form sent untouched must not move the item.
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", "—"), *choices]
 
 
 class InstalmentForm(forms.Form):

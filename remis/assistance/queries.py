@@ -31,6 +31,8 @@ from remis.cases.policy import case_permissions, shows, visible_through
 from remis.cases.queries import get_case_for
 from remis.lib.errors import NotFound
 
+CENT = Decimal("0.01")
+
 
 def plan_of(case: Case) -> Plan | None:
     return Plan.objects.filter(case=case).select_related("latest", "in_force").first()
@@ -83,7 +85,8 @@ def _money(rows: list[tuple[Decimal, str, dt.date]], to_currency: str) -> Money:
     for amount, currency, _day in rows:
         by_currency[currency] += amount
     total, missing = convert(rows, to_currency)
-    return Money(dict(by_currency), None if missing else total, missing)
+    # A sum from SQLite loses the column's two decimals ("400"): every amount shows two.
+    return Money({c: a.quantize(CENT) for c, a in by_currency.items()}, None if missing else total, missing)
 
 
 @dataclass
@@ -295,6 +298,13 @@ class BudgetRow:
     @property
     def columns(self) -> list[Money]:
         return [self.planned, self.approved, self.disbursed]
+
+    @property
+    def country_label(self) -> str:
+        """The country of origin's name in the reader's language (read when shown)."""
+        from remis.lib.countries import country_name
+
+        return country_name(self.country)
 
 
 def budget_totals(actor: Any, day: dt.date) -> list[BudgetRow]:

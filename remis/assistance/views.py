@@ -202,6 +202,9 @@ def _change_structure(request: HttpRequest, step: str, version: PlanVersion, cas
     if target is None:
         raise Http404
     anchor = "plan"
+    # The need or goal as read: an untouched save (the action then writes nothing) is told
+    # as such, not as a change.
+    read = (getattr(target, "dimension", ""), target.description)
     try:
         if step == "need_change":
             actions.change_need(
@@ -232,6 +235,8 @@ def _change_structure(request: HttpRequest, step: str, version: PlanVersion, cas
         messages.error(request, error.message)
         prefix = "need" if step.startswith("need") else "goal"
         return redirect(_plan_url(case, f"{prefix}-{target.pk}"))
+    if step.endswith("_change") and (getattr(target, "dimension", ""), target.description) == read:
+        message = _("Nothing was changed.")
     messages.success(request, message)
     return redirect(_plan_url(case, anchor))
 
@@ -372,13 +377,18 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
                     request.POST, goals=goals, proposed=[], types=active_types(), auto_id="item-%s"
                 )
                 if edit.is_valid():
+                    read_at = version.version
                     actions.update_item(
                         request.user,
                         item,
                         edit.data_for_action(),
                         expected_version=edit.cleaned_data["expected_version"],
                     )
-                    messages.success(request, _("The item is saved."))
+                    # The plan version's lock moves with every write: still, nothing was written.
+                    unchanged = item.version.version == read_at
+                    messages.success(
+                        request, _("Nothing was changed.") if unchanged else _("The item is saved.")
+                    )
                     return redirect(_plan_url(case, f"item-{item.pk}"))
             elif step == "remove":
                 raw = request.POST.get("expected_version", "")

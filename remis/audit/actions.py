@@ -78,6 +78,17 @@ def record(
     Pass `case_uuid` for anything that belongs to a case (a person included): the audit
     search shows such entries only to people who can see the case.
     """
+    return record_many(actor, action, [(obj, changes, case_uuid)], organisation_id=organisation_id)[0]
+
+
+def _entry(
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    changes: dict[str, list[Any]] | None,
+    case_uuid: uuid.UUID | str | None,
+    organisation_id: int | None,
+) -> AuditEntry:
     object_type = obj._meta.label_lower
     # The values as the database will give them back (tuples become lists, text choices
     # plain strings), so the hash computed now is the one verification recomputes.
@@ -98,15 +109,39 @@ def record(
     entry.changes = seal_changes(
         stored_changes, entry.personal_fields, subject_for(object_type, entry.object_id, case_uuid)
     )
+    return entry
+
+
+def record_many(
+    actor: Any,
+    action: str,
+    items: list[tuple[models.Model, dict[str, list[Any]] | None, uuid.UUID | str | None]],
+    *,
+    organisation_id: int | None = None,
+) -> list[AuditEntry]:
+    """Append one entry per (object, changes, case uuid), chained in order under one take of
+    the append lock: what `record` does for each, for writes made in bulk (an import)."""
+    entries = [
+        _entry(actor, action, obj, changes, case_uuid, organisation_id) for obj, changes, case_uuid in items
+    ]
+    if not entries:
+        return entries
     with transaction.atomic():
         head = lock_head()
         now = timezone.now()
         # A clock stepped back must not make the log refuse writes (the database refuses
         # an entry older than the latest), so time never runs backwards in the log.
-        entry.at = max(now, head.at) if head.at else now
-        entry.hash = entry_hash(entry, head.hash)
-        entry.save(force_insert=True)
-    return entry
+        at = max(now, head.at) if head.at else now
+        previous = head.hash
+        for entry in entries:
+            entry.at = at
+            entry.hash = entry_hash(entry, previous)
+            previous = entry.hash
+        if len(entries) == 1:
+            entries[0].save(force_insert=True)
+        else:
+            AuditEntry.objects.bulk_create(entries)
+    return entries
 
 
 def created(obj: models.Model, fields: Iterable[str]) -> dict[str, list[Any]]:

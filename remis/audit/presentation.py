@@ -53,6 +53,22 @@ def register_field(name: str, label: Any, resolve: Resolver | None = None) -> No
     _FIELDS[name] = FieldReading(label, resolve)
 
 
+def extend_field(name: str, resolve: Resolver, label: Any = None) -> None:
+    """A later app's values for a field an earlier app registered ("status", "kind"): a value
+    the earlier reading leaves as it was logged is read by `resolve` instead, so plan,
+    referral and submission statuses all read as labels under one field name."""
+    earlier = _FIELDS.get(name)
+
+    def combined(values: set[Any]) -> dict[Any, Shown]:
+        shown = earlier.resolve(values) if earlier and earlier.resolve else {}
+        raw = {v for v in values if v not in shown or shown[v].text == str(v)}
+        if raw:
+            shown.update(resolve(raw))
+        return shown
+
+    _FIELDS[name] = FieldReading(label or (earlier.label if earlier else name), combined)
+
+
 def register_object(
     object_type: str, name: Any, describe: Callable[[set[str]], dict[str, str]] | None = None
 ) -> None:

@@ -10,14 +10,17 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from remis.cases.policy import groups_everywhere, groups_on_case
 from remis.cases.queries import get_case_for
 from remis.lib.api_schema import literal_of
 from remis.lib.errors import NotFound
+from remis.programmes.queries import get_programme_for
 from remis.referrals import actions
-from remis.referrals.models import ANSWERS, Outcome, Referral
+from remis.referrals.configuration import rules_history, rules_on
+from remis.referrals.models import ANSWERS, Outcome, Referral, ReferralRules
 from remis.referrals.models import Status as ReferralStatus
 from remis.referrals.queries import (
     CASE_SIDE,
@@ -197,6 +200,46 @@ def read_funnel(
         }
         for r in rows
     ]
+
+
+class RulesOut(Schema):
+    programme: str | None = Field(description="the programme's code; null for the shipped defaults")
+    effective_from: dt.date
+    overdue_days: int
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_programme(rules: ReferralRules) -> str | None:
+        return rules.programme.code if rules.programme is not None else None
+
+
+class RulesPageOut(Schema):
+    in_force: RulesOut | None
+    versions: list[RulesOut]
+
+
+class RulesIn(Schema):
+    effective_from: dt.date
+    overdue_days: int = Field(description="1 to 365")
+
+
+@router.get(
+    "/rules/{code}", response=RulesPageOut, summary="A programme's referral rules: in force and every version"
+)
+def read_rules(request: HttpRequest, code: str) -> Any:
+    programme = get_programme_for(request.user, code)
+    return {
+        "in_force": rules_on(programme.pk, timezone.localdate()),
+        "versions": list(rules_history(programme.pk).select_related("programme")),
+    }
+
+
+@router.post(
+    "/rules/{code}", response={201: RulesOut}, summary="A new version of a programme's referral rules"
+)
+def set_rules(request: HttpRequest, code: str, body: RulesIn) -> Any:
+    programme = get_programme_for(request.user, code)
+    return Status(201, actions.set_referral_rules(request.user, programme, **body.dict()))
 
 
 @router.get("/{referral_uuid}", response=ReferralOut)

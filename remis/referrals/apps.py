@@ -24,3 +24,6 @@ class ReferralsConfig(AppConfig):
             register_personal_fields(object_type, fields)
         register_eraser("referrals.shared_text", erasure.erase_referral_text)
         register()
+        from remis.referrals.audit_fields import register as register_audit_fields
+
+        register_audit_fields()

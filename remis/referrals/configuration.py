@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 from remis.lib.defaults import load
+from remis.programmes.versioned import version_on, versions_of
 
 SHIPPED_FROM = dt.date(2000, 1, 1)
 DEFAULT_OVERDUE_DAYS = 10
@@ -28,20 +29,23 @@ def sectors_for(type_code: str) -> tuple[str, ...]:
     return tuple((_shipped().get("sectors_by_type") or {}).get(type_code) or ())
 
 
-def overdue_days(programme_id: int | None, day: dt.date) -> int:
+def rules_on(programme_id: int | None, day: dt.date) -> Any:
+    """The ReferralRules in force on `day` (remis/programmes/versioned.py)."""
     from remis.referrals.models import ReferralRules
 
-    own = (
-        ReferralRules.objects.filter(effective_from__lte=day, programme_id=programme_id)
-        if programme_id is not None
-        else ReferralRules.objects.none()
-    )
-    rules = own.order_by("-effective_from", "-created_at", "-id").first() or (
-        ReferralRules.objects.filter(effective_from__lte=day, programme__isnull=True)
-        .order_by("-effective_from", "-created_at", "-id")
-        .first()
-    )
+    return version_on(ReferralRules, programme_id, day)
+
+
+def overdue_days(programme_id: int | None, day: dt.date) -> int:
+    rules = rules_on(programme_id, day)
     return rules.overdue_days if rules else DEFAULT_OVERDUE_DAYS
+
+
+def rules_history(programme_id: int) -> Any:
+    """Every ReferralRules version that applies to the programme, newest first."""
+    from remis.referrals.models import ReferralRules
+
+    return versions_of(ReferralRules, programme_id)
 
 
 def seed_rules(model: Any) -> None:

@@ -27,7 +27,8 @@ class ReferForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    status = forms.ChoiceField(label=_("Answer"), choices=ANSWER_CHOICES)
+    # No answer is chosen until the reader chooses one: a form sent untouched must not accept.
+    status = forms.ChoiceField(label=_("Answer"), choices=[("", "—"), *ANSWER_CHOICES])
     reason = forms.CharField(label=_("Reason (when declining)"), max_length=REASON_MAX, required=False)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *Outcome.choices], required=False)
     outcome_on = forms.DateField(label=_("Outcome date"), required=False, widget=IsoDateInput())
@@ -45,3 +46,11 @@ class FunnelForm(forms.Form):
     until = forms.DateField(label=_("Sent until"), required=False, widget=IsoDateInput())
     country = forms.CharField(label=_("Country"), max_length=2, required=False)
     provider = forms.UUIDField(label=_("Provider"), required=False)
+
+
+class RulesForm(forms.Form):
+    """A new version of a programme's referral rules (set_referral_rules)."""
+
+    effective_from = forms.DateField(label=_("In force from"), widget=IsoDateInput())
+    # Text, not a number field: the action says what is wrong in the same words as the API.
+    overdue_days = forms.CharField(label=_("Days before an unanswered referral is overdue"), max_length=5)

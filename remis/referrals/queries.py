@@ -9,11 +9,11 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
@@ -157,7 +157,19 @@ def _display(name: str, value: str) -> str:
         return kind.label if kind else value
     if name == "origin_country":
         return country_name(value)
+    if name == "item_amount":
+        return _amount(value)
     return value
+
+
+def _amount(value: str) -> str:
+    """ "400.00 EUR" as sent, read with the reader's decimal separator like every other amount."""
+    amount, _space, currency = value.partition(" ")
+    try:
+        number = Decimal(amount)
+    except InvalidOperation:
+        return value
+    return f"{formats.number_format(number, 2)} {currency}".strip()
 
 
 def shared_rows(referral: Referral, reader_groups: frozenset[str] | None = None) -> list[SharedRow]:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,9 +21,13 @@ from remis.accounts.permissions import Perm
 from remis.cases.policy import case_permissions, groups_on_case
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.countries import named_countries
-from remis.lib.errors import DomainError, NotFound
+from remis.lib.errors import Conflict, DomainError, NotFound
+from remis.lib.pages import forbidden
+from remis.lib.paging import paginate
+from remis.programmes.queries import get_programme_for, manages_programme, visible_programmes
 from remis.referrals import actions
-from remis.referrals.forms import AnswerForm, CancelForm, FunnelForm, ReferForm
+from remis.referrals.configuration import rules_history, rules_on
+from remis.referrals.forms import AnswerForm, CancelForm, FunnelForm, ReferForm, RulesForm
 from remis.referrals.models import REFERRAL_TRANSITIONS, Referral, Status
 from remis.referrals.queries import (
     CASE_SIDE,
@@ -112,7 +118,12 @@ def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
             else:
                 raise Http404
         except DomainError as error:
-            apply_errors(answer_form if step == "answer" else cancel_form, error)
+            form = answer_form if step == "answer" else cancel_form
+            if isinstance(error, Conflict):
+                # About the form, not its hidden version field (shown as "version: …").
+                form.add_error(None, error.message)
+            else:
+                apply_errors(form, error)
             referral.refresh_from_db()
     may_answer = False
     if side != CASE_SIDE or referral.provider.organisation_id is None:
@@ -142,18 +153,47 @@ def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
     )
 
 
+def _page_number(request: HttpRequest) -> int:
+    value = request.GET.get("page", "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def _list_page(
+    request: HttpRequest, rows: Any, params: dict[str, str], context: dict[str, Any]
+) -> HttpResponse:
+    """A referral list, 50 a page, its paging links keeping the filter."""
+    page = paginate(rows, _page_number(request), per_page=50)
+
+    def page_url(number: int) -> str:
+        return "?" + urlencode({**params, "page": number})
+
+    return render(
+        request,
+        "referrals/list.html",
+        {
+            **context,
+            "page": page,
+            "referrals": page.object_list,
+            "previous_url": page_url(page.number - 1) if page.has_previous() else "",
+            "next_url": page_url(page.number + 1) if page.has_next() else "",
+        },
+    )
+
+
 @login_required
 def referral_inbox(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     referrals = provider_side(request.user).order_by("-sent_at", "-id")
     if status in Status.values:
         referrals = referrals.filter(status=status)
-    return render(
+    else:
+        status = ""
+    return _list_page(
         request,
-        "referrals/list.html",
+        referrals,
+        {"status": status} if status else {},
         {
             "title": _("Referrals to my organisation"),
-            "referrals": list(referrals[:200]),
             "statuses": Status.choices,
             "status": status,
             "inbox": True,
@@ -164,10 +204,51 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def referral_overdue(request: HttpRequest) -> HttpResponse:
+    return _list_page(
+        request,
+        overdue(request.user),
+        {},
+        {
+            "title": _("Overdue referrals"),
+            "inbox": False,
+            # Where each programme says after how many days a referral is overdue.
+            "programmes": visible_programmes(request.user).order_by("name"),
+        },
+    )
+
+
+@login_required
+def referral_rules(request: HttpRequest, code: str) -> HttpResponse:
+    """A programme's referral rules: the days in force, every version, and for its managers
+    a form recording a new version from a day (earlier referrals keep their due day)."""
+    try:
+        programme = get_programme_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
+    today = timezone.localdate()
+    can_change = manages_programme(request.user, programme)
+    form = RulesForm(auto_id="rules-%s", initial={"effective_from": today})
+    if request.method == "POST":
+        if not can_change:
+            return forbidden(request, _("Only the programme's managers change its referral rules."))
+        form = RulesForm(request.POST, auto_id="rules-%s")
+        if form.is_valid():
+            try:
+                actions.set_referral_rules(request.user, programme, **form.cleaned_data)
+            except DomainError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("The new referral rules are recorded."))
+                return redirect("referral_rules", code=programme.code)
     return render(
         request,
-        "referrals/list.html",
-        {"title": _("Overdue referrals"), "referrals": list(overdue(request.user)[:200]), "inbox": False},
+        "referrals/rules.html",
+        {
+            "programme": programme,
+            "in_force": rules_on(programme.pk, today),
+            "versions": rules_history(programme.pk),
+            "form": form if can_change else None,
+        },
     )
 
 

@@ -34,6 +34,7 @@ from remis.services.queries import (
     SORTS,
     STATUSES,
     ProviderFilters,
+    StakeholderFilters,
     filter_providers,
     geojson,
     get_provider_for,
@@ -260,7 +261,9 @@ class StakeholderOut(Schema):
 
 
 class StakeholderParams(Schema):
+    q: str = Field("", max_length=200, description="Words found in the name, capacity, interest or notes")
     country: str = Field("", description="ISO 3166 alpha-2 code")
+    kind: StakeholderKindCode | None = None  # type: ignore[valid-type]
     partnership_status: PartnershipCode | None = None  # type: ignore[valid-type]
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
@@ -346,7 +349,12 @@ def list_stakeholders(request: HttpRequest, params: Query[StakeholderParams]) ->
         raise ValidationFailed(
             _("“%(code)s” is not an ISO 3166 country code.") % {"code": params.country}, "country"
         )
-    rows = stakeholders(request.user, params.country, params.partnership_status or "")
+    rows = stakeholders(
+        request.user,
+        StakeholderFilters(
+            q=params.q, country=params.country, kind=params.kind or "", status=params.partnership_status or ""
+        ),
+    )
     return {
         "items": list(rows[params.offset : params.offset + params.limit]),
         "count": rows.count(),

@@ -20,7 +20,7 @@ from remis.services.models import (
     Stakeholder,
     StakeholderKind,
 )
-from remis.services.queries import SORTS, STATUSES, ProviderFilters
+from remis.services.queries import SORTS, STATUSES, ProviderFilters, StakeholderFilters
 
 
 def _countries(blank: str | None) -> list[tuple[str, str]]:
@@ -74,6 +74,29 @@ class ProviderFilterForm(forms.Form):
             kind=data.get("kind") or "",
             status=data.get("status") or "active",
             sort=data.get("sort") or "name",
+        )
+
+
+class StakeholderFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=FastSelect)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    status = forms.ChoiceField(label=_("Partnership status"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].help_text = _("Name, capacity, interest or notes")
+        _choice_field(self, "country").choices = _countries(str(_("Any country")))
+        _choice_field(self, "kind").choices = [("", _("Any kind")), *StakeholderKind.choices]
+        _choice_field(self, "status").choices = [("", _("Any status")), *PartnershipStatus.choices]
+
+    def filters(self) -> StakeholderFilters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return StakeholderFilters(
+            q=data.get("q") or "",
+            country=data.get("country") or "",
+            kind=data.get("kind") or "",
+            status=data.get("status") or "",
         )
 
 
@@ -148,7 +171,10 @@ class QualityForm(forms.Form):
     score = forms.TypedChoiceField(
         label=_("Score"),
         coerce=int,
+        # No score is chosen until the assessor chooses one: a form sent untouched must not
+        # rate the provider excellent.
         choices=[
+            ("", "—"),
             (5, _("5 — excellent")),
             (4, _("4 — good")),
             (3, _("3 — adequate")),

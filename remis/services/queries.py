@@ -116,13 +116,35 @@ def get_stakeholder_for(actor: Any, stakeholder_id: int) -> Stakeholder:
     return stakeholder
 
 
-def stakeholders(actor: Any, country: str = "", status: str = "") -> QuerySet[Stakeholder]:
+@dataclass
+class StakeholderFilters:
+    q: str = ""  # words found in the name, capacity, interest or notes
+    country: str = ""
+    kind: str = ""
+    status: str = ""  # a partnership status
+
+    def as_params(self) -> dict[str, str]:
+        return {name: str(value) for name, value in vars(self).items() if value}
+
+
+def stakeholders(actor: Any, filters: StakeholderFilters | None = None) -> QuerySet[Stakeholder]:
     require_reader(actor)
+    filters = filters or StakeholderFilters()
     rows = Stakeholder.objects.all()
-    if country:
-        rows = rows.filter(country=country.upper())
-    if status:
-        rows = rows.filter(partnership_status=status)
+    # A country's stakeholders are tens, the whole map a few thousand: a plain scan is enough.
+    for word in filters.q.split():
+        rows = rows.filter(
+            Q(name__icontains=word)
+            | Q(capacity__icontains=word)
+            | Q(interest__icontains=word)
+            | Q(notes__icontains=word)
+        )
+    if filters.country:
+        rows = rows.filter(country=filters.country.upper())
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.status:
+        rows = rows.filter(partnership_status=filters.status)
     return rows.order_by("name", "id")
 
 

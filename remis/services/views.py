@@ -23,7 +23,13 @@ from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
 from remis.services import actions
-from remis.services.forms import ProviderFilterForm, ProviderForm, QualityForm, StakeholderForm
+from remis.services.forms import (
+    ProviderFilterForm,
+    ProviderForm,
+    QualityForm,
+    StakeholderFilterForm,
+    StakeholderForm,
+)
 from remis.services.models import Provider, Stakeholder
 from remis.services.queries import (
     can_manage_country,
@@ -50,7 +56,10 @@ def _refuse_outsider(request: HttpRequest) -> HttpResponse | None:
 
 def _form_errors(form: Any, error: DomainError) -> None:
     for field, message in error.errors:
-        form.add_error(field if field in form.fields else None, message)
+        # A refusal about a hidden field (the version read: a conflict) is about the form:
+        # shown by the hidden field, it would be read as "version: …".
+        shown = field in form.fields and not form.fields[field].widget.is_hidden
+        form.add_error(field if shown else None, message)
 
 
 @login_required
@@ -182,6 +191,8 @@ def provider_edit(request: HttpRequest, provider_uuid: Any) -> HttpResponse:
             else:
                 if changes:
                     messages.success(request, _("The provider's details are saved."))
+                else:
+                    messages.success(request, _("Nothing was changed."))
                 return redirect("provider_detail", provider_uuid=provider.uuid)
     return render(request, "services/provider_form.html", {"form": form, "provider": provider})
 
@@ -190,18 +201,23 @@ def provider_edit(request: HttpRequest, provider_uuid: Any) -> HttpResponse:
 def stakeholder_list(request: HttpRequest) -> HttpResponse:
     if refused := _refuse_outsider(request):
         return refused
-    country = request.GET.get("country", "")
-    rows = stakeholders(request.user, country if is_country(country) else "")
-    page = paginate(rows, _page_number(request))
-    params = {"country": country} if is_country(country) else {}
+    form = StakeholderFilterForm(request.GET or None)
+    filters = form.filters()
+    page = paginate(stakeholders(request.user, filters), _page_number(request))
+    params = filters.as_params()
+
+    def page_url(number: int) -> str:
+        return "?" + urlencode({**params, "page": number})
+
     return render(
         request,
         "services/stakeholder_list.html",
         {
+            "form": form,
+            "filtered": bool(params),
             "page": page,
-            "country": country if is_country(country) else "",
-            "previous_url": "?" + urlencode({**params, "page": page.number - 1}),
-            "next_url": "?" + urlencode({**params, "page": page.number + 1}),
+            "previous_url": page_url(page.number - 1) if page.has_previous() else "",
+            "next_url": page_url(page.number + 1) if page.has_next() else "",
             "can_manage": may_manage_somewhere(request.user),
         },
     )
@@ -251,7 +267,7 @@ def stakeholder_edit(request: HttpRequest, stakeholder_id: int) -> HttpResponse:
         form = StakeholderForm(request.POST)
         if form.is_valid():
             try:
-                actions.update_stakeholder(
+                changes = actions.update_stakeholder(
                     request.user, stakeholder, form.values(), form.cleaned_data["version"]
                 )
             except PermissionDenied as error:
@@ -259,7 +275,9 @@ def stakeholder_edit(request: HttpRequest, stakeholder_id: int) -> HttpResponse:
             except DomainError as error:
                 _form_errors(form, error)
             else:
-                messages.success(request, _("The stakeholder is saved."))
+                messages.success(
+                    request, _("The stakeholder is saved.") if changes else _("Nothing was changed.")
+                )
                 return redirect("stakeholder_list")
     return _stakeholder_form_page(request, form, stakeholder)
 

@@ -39,7 +39,7 @@ TEXT = {
         "submitted": "Le plan est soumis pour approbation.",
         "approve": "Approuver",
         "approved": "Le plan est approuvé.",
-        "too_much": "au-delà des 650.00 EUR approuvés",
+        "too_much": "au-delà des 650,00 EUR approuvés",
         "pay": "Enregistrer le versement",
         "paid": "Le versement est enregistré.",
         "budget": "650,00 EUR",

@@ -3,6 +3,8 @@ instrument, drafts and completion, reading and confirming flags."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -99,3 +101,27 @@ def test_past_assessments_are_listed_with_their_instrument_version(world, bob, c
     assert client.login(username=bob.username, password=PASSWORD)
     page = client.get(reverse("case_assessments", args=[case.uuid])).content.decode()
     assert "Needs and vulnerability assessment, version 1" in page
+
+
+def test_a_draft_saved_untouched_is_said_unchanged_and_a_changed_one_saved(world, bob, case, client):
+    draft = actions.record_assessment(bob, case, answers(), assessed_on=dt.date(2026, 1, 5), complete=False)
+    assert client.login(username=bob.username, password=PASSWORD)
+    url = reverse("assessment_edit", args=[draft.uuid])
+    data = _post_data(answers(), version=draft.version, draft="1")
+    page = client.post(url, data, follow=True).content.decode()
+    assert "Nothing was changed." in page and "The draft is saved." not in page
+    assert Assessment.objects.get(pk=draft.pk).version == draft.version
+    page = client.post(url, {**data, "q_age": "35"}, follow=True).content.decode()
+    assert "The draft is saved." in page
+
+
+def test_a_draft_saved_from_an_outdated_page_is_refused_as_a_conflict_on_the_form(world, bob, case, client):
+    draft = actions.record_assessment(bob, case, answers(), assessed_on=dt.date(2026, 1, 5), complete=False)
+    assert client.login(username=bob.username, password=PASSWORD)
+    url = reverse("assessment_edit", args=[draft.uuid])
+    opened = _post_data(answers(), version=draft.version, draft="1")
+    client.post(url, {**opened, "q_age": "35"})
+    page = client.post(url, {**opened, "q_age": "36"}).content.decode()
+    assert "Someone else saved this record after you opened it." in page
+    assert "version:" not in page  # the hidden field's name is no explanation
+    assert Assessment.objects.get(pk=draft.pk).answers["age"] == 35

@@ -21,6 +21,7 @@ from remis.assistance.models import AssistanceItem, ExchangeRate, Instalment, It
 from remis.audit.actions import created, record
 from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
+from remis.lib.money import amount_text
 
 MAX_RATE = Decimal("999999999999.999999")
 
@@ -100,7 +101,11 @@ def record_instalment(
                     "This payment would bring the total paid to %(total)s %(currency)s, above the "
                     "approved %(approved)s %(currency)s."
                 )
-                % {"total": paid + value, "approved": locked.amount, "currency": item.currency},
+                % {
+                    "total": amount_text(paid + value),
+                    "approved": amount_text(locked.amount),
+                    "currency": item.currency,
+                },
                 "amount",
             )
         instalment.save()

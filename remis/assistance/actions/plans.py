@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.assistance.actions.common import bump, check_upload, require_editable, require_on
-from remis.assistance.configuration import clean_amount, clean_currency
+from remis.assistance.configuration import clean_amount, clean_currency, proposal_rules_on
 from remis.assistance.models import (
     ITEM_TRANSITIONS,
     AssistanceItem,
@@ -36,6 +36,7 @@ from remis.cases.actions.common import require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.lib.errors import Duplicate, TransitionRefused, ValidationFailed
+from remis.lib.money import amount_text
 
 # A plan is written once the returnee has been assessed, and changed while assistance and
 # monitoring go on; never on a closed case.
@@ -296,22 +297,19 @@ def update_item(
     if values["amount"] < paid:
         raise ValidationFailed(
             _("%(paid)s %(currency)s were already paid for this item: the budget cannot be lower.")
-            % {"paid": paid, "currency": item.currency},
+            % {"paid": amount_text(paid), "currency": item.currency},
             "amount",
         )
     before = snapshot(item, ITEM_FIELDS)
     for name, value in values.items():
         setattr(item, name, value)
+    changes = diff(before, snapshot(item, ITEM_FIELDS))
+    if not changes:
+        return item  # saved untouched: no version moves, nothing is audited
     with transaction.atomic():
         bump(version, expected_version)
         item.save()
-        record(
-            actor,
-            "assistance.item_change",
-            item,
-            case_uuid=case.uuid,
-            changes=diff(before, snapshot(item, ITEM_FIELDS)),
-        )
+        record(actor, "assistance.item_change", item, case_uuid=case.uuid, changes=changes)
     return item
 
 
@@ -485,12 +483,20 @@ def set_proposal_rules(
             errors.append((f"by_vulnerability.{vulnerability}", _("Choose assistance types from the list.")))
     if errors or effective_from is None:
         raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+    always = list(dict.fromkeys(always))
+    by_vulnerability = {k: list(dict.fromkeys(v)) for k, v in by_vulnerability.items() if v}
+    in_force = proposal_rules_on(programme, effective_from)
+    if (
+        in_force.always == always
+        and {k: v for k, v in in_force.by_vulnerability.items() if v} == by_vulnerability
+    ):
+        return in_force  # the rules in force that day already: a new version would change nothing
     with transaction.atomic():
         rules = ProposalRules.objects.create(
             programme=programme,
             effective_from=effective_from,
-            always=list(dict.fromkeys(always)),
-            by_vulnerability={k: list(dict.fromkeys(v)) for k, v in by_vulnerability.items()},
+            always=always,
+            by_vulnerability=by_vulnerability,
             created_by=actor,
         )
         record(

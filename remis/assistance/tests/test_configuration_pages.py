@@ -90,3 +90,10 @@ def test_the_budgets_page_links_each_programmes_configuration_under_its_own_titl
     links = page[page.index("Assistance configuration by programme") :]
     assert reverse("approval_thresholds", args=[world.programme.code]) in links
     assert reverse("proposal_rules", args=[world.programme.code]) in links
+
+
+def test_the_shipped_versions_english_note_is_not_shown_on_an_arabic_page(client, world, manon):
+    manon.preferred_language = "ar"
+    manon.save(update_fields=["preferred_language"])
+    page = client_for(client, manon).get(reverse("approval_thresholds", args=[world.programme.code]))
+    assert 'lang="ar"' in page.content.decode() and "shipped defaults" not in page.content.decode()

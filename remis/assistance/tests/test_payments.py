@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from remis.assistance import actions
 from remis.assistance.models import Instalment, ItemStatus
@@ -51,6 +51,18 @@ def test_a_payment_above_the_approved_amount_is_refused_naming_the_amount(world,
     assert raised.value.field == "amount" and "600" in raised.value.message
     assert Instalment.objects.count() == 1
     actions.record_instalment(world.bob, item, paid_on=today, amount="100", currency="EUR")
+
+
+@pytest.mark.parametrize(
+    ("language", "total", "approved"),
+    [("en", "600.01 EUR", "600.00 EUR"), ("fr", "600,01 EUR", "600,00 EUR")],
+)
+def test_the_refusal_writes_amounts_as_the_reader_does(world, case, ines, today, language, total, approved):
+    item = first_item(approved_plan(world, case, ines))
+    actions.record_instalment(world.bob, item, paid_on=today, amount="500", currency="EUR")
+    with translation.override(language), pytest.raises(ValidationFailed) as raised:
+        actions.record_instalment(world.bob, item, paid_on=today, amount="100.01", currency="EUR")
+    assert total in raised.value.message and approved in raised.value.message
 
 
 @pytest.mark.parametrize(

@@ -296,3 +296,40 @@ def test_the_plan_panel_shows_from_the_assessment_on(client, world, case):
     assert 'id="plan"' not in client.get(reverse("case_detail", args=[early.uuid])).text
     text = client.get(reverse("case_detail", args=[case.uuid])).text
     assert 'id="plan"' in text and "Start the plan" in text
+
+
+def test_the_back_links_arrow_turns_with_the_page(client, world, case):
+    """The arrow of a back link points to where the page starts: left in English, right in
+    Arabic (the stylesheet mirrors `.arrow` on right-to-left pages)."""
+    version = draft_plan(world.bob, case)
+    signed_in = login(client, world.bob)
+    for url in (
+        reverse("plan_detail", args=[case.uuid]),
+        reverse("plan_compare", args=[case.uuid]),
+        reverse("plan_item", args=[case.uuid, first_item(version).pk]),
+    ):
+        page = signed_in.get(url).content.decode()
+        assert '<span class="arrow" aria-hidden="true">←</span>' in page, url
+        assert ">← " not in page, url
+
+
+def test_the_budgets_page_names_the_country_and_shows_every_amount_with_two_decimals(
+    client, world, case, ines, manon
+):
+    approved_plan(world, case, ines, amounts=("400", "200"))
+    login(client, manon)
+    text = client.get(reverse("assistance_budget")).text
+    row = text[text.index("<tbody>") : text.index("</tbody>")]
+    assert "<td>Guinea</td>" in row
+    # Per currency (summed by the database) and in the reporting currency, alike.
+    assert row.count("<bdi>600.00 EUR</bdi>") == 4  # planned and approved, each twice
+
+
+def test_an_amount_in_an_arabic_sentence_reads_as_one_piece(client, world, case):
+    """In a right-to-left sentence "700,00 EUR" would be laid out as "EUR 700,00" (unlike in
+    the tables, where each amount is isolated): the Arabic sentences isolate it too."""
+    draft_plan(world.bob, case)
+    world.bob.preferred_language = "ar"
+    world.bob.save(update_fields=["preferred_language"])
+    page = login(client, world.bob).get(reverse("plan_detail", args=[case.uuid])).content.decode()
+    assert "\u2068700,00 EUR\u2069" in page  # the programme's package for one person

@@ -5,6 +5,8 @@ is answered for by the case worker, audited as on its behalf."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import uuid
 
 import pytest
 
@@ -138,3 +140,23 @@ def test_a_dataset_without_the_reference_hides_it_from_the_provider_everywhere(s
     assert s.case.reference not in client.get("/referrals/").content.decode()
     assert s.case.reference not in client.get(f"/referrals/{referral.uuid}/").content.decode()
     assert s.case.reference not in client.get("/my-work/").content.decode()
+
+
+def test_the_inbox_pages_fifty_at_a_time_keeping_its_filter(client, s):
+    from django.urls import reverse
+
+    from remis.referrals.models import Referral
+
+    first = refer(s)
+    for _ in range(54):  # copies of the one referral: enough rows to need two pages
+        first.pk, first.uuid = None, uuid.uuid4()
+        first.save()
+    client.force_login(s.pia)
+    page_one = client.get(reverse("referral_inbox"), {"status": "sent"})
+    rows = re.compile(r'<td><a href="/referrals/[0-9a-f-]{36}/">')
+    assert len(rows.findall(page_one.text)) == 50
+    assert "?status=sent&amp;page=2" in page_one.text
+    page_two = client.get(reverse("referral_inbox"), {"status": "sent", "page": 2})
+    assert len(rows.findall(page_two.text)) == 5
+    assert "?status=sent&amp;page=1" in page_two.text and "page=3" not in page_two.text
+    assert Referral.objects.count() == 55

@@ -29,6 +29,13 @@ def test_referral_pages_are_valid_html_in_every_language(s, tmp_path):
         Visit("referral-inbox", s.pia, reverse("referral_inbox")),
         Visit("referral-overdue", s.world.bob, reverse("referral_overdue")),
         Visit("referral-funnel", s.world.bob, reverse("referral_funnel")),
+        Visit("referral-rules", s.world.admin, reverse("referral_rules", args=[s.case.programme.code])),
+        Visit(
+            "referral-rules-errors",
+            s.world.admin,
+            reverse("referral_rules", args=[s.case.programme.code]),
+            {"effective_from": "", "overdue_days": "x"},
+        ),
     ]
     files: list[Path] = []
     with translation.override(translation.get_language()):

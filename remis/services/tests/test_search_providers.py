@@ -114,3 +114,54 @@ def test_the_api_searches_with_the_same_filters(api_client, alice, providers):
     assert api.get("/services/providers", country="QQ").status_code == 422
     response = api.get("/services/providers", sector="astrology")
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "sector"
+
+
+def _stakeholder(bob, **values):
+    base = {"name": "Chambre de commerce (synthetic)", "kind": "private", "country": "GN"}
+    return actions.create_stakeholder(bob, {**base, **values})
+
+
+def test_stakeholders_are_found_by_words_kind_country_and_partnership(client, hana, alice):
+    bob = hana  # manages every country
+    _stakeholder(bob, capacity="Mentoring of small businesses", partnership_status="active")
+    _stakeholder(bob, name="Ministère de la jeunesse (synthetic)", kind="government", interest="Youth jobs")
+    _stakeholder(bob, name="Diaspora Erbil (synthetic)", kind="community_based", country="IQ")
+    client.force_login(alice)  # reads the map, manages nothing
+    page = reverse("stakeholder_list")
+
+    def names(**params):
+        text = client.get(page, params).text
+        return [n for n in ("Chambre", "Ministère", "Diaspora") if n in text]
+
+    assert names() == ["Chambre", "Ministère", "Diaspora"]
+    assert names(q="MENTORING") == ["Chambre"]  # a word of the capacity, any case
+    assert names(q="youth") == ["Ministère"]
+    assert names(country="IQ") == ["Diaspora"]
+    assert names(kind="government") == ["Ministère"]
+    assert names(status="active") == ["Chambre"]
+    assert names(q="youth", country="IQ") == []
+    assert "No stakeholder matches this search." in client.get(page, {"q": "nothing-like-this"}).text
+
+
+def test_stakeholder_pages_keep_the_search(client, hana, alice):
+    bob = hana
+    for number in range(55):
+        _stakeholder(bob, name=f"Association {number:02} (synthetic)", country="IQ")
+    _stakeholder(bob, name="Guinea group (synthetic)")
+    client.force_login(alice)
+    first = client.get(reverse("stakeholder_list"), {"country": "IQ"})
+    assert "Stakeholders found: 55" in first.text and "Guinea group" not in first.text
+    assert "?country=IQ&amp;page=2" in first.text
+    last = client.get(reverse("stakeholder_list"), {"country": "IQ", "page": 3})  # 25 a page
+    assert "Association 54" in last.text and "Association 49" not in last.text
+    assert "Guinea group" not in last.text and "page=4" not in last.text
+
+
+def test_the_api_searches_stakeholders_too(api_client, bob):
+    _stakeholder(bob, interest="Return migrants' savings")
+    _stakeholder(bob, name="Other (synthetic)", kind="ngo")
+    api = api_client.as_(bob)
+    found = api.get("/services/stakeholders", q="savings").json()
+    assert [row["name"] for row in found["items"]] == ["Chambre de commerce (synthetic)"]
+    assert api.get("/services/stakeholders", kind="ngo").json()["count"] == 1
+    assert api.get("/services/stakeholders", kind="spaceship").status_code == 422

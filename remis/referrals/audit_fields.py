@@ -1,0 +1,40 @@
+"""How the referrals' audit entries read in histories (remis/audit/presentation.py): field
+labels, statuses and outcomes as labels, the shared fields by their names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from remis.audit.presentation import Shown, choices, extend_field, register_field, register_object
+
+
+def _shared(values: set[Any]) -> dict[Any, Shown]:
+    from remis.referrals.queries import field_labels
+
+    labels = field_labels()
+    return {v: Shown(labels.get(v, v)) for v in values if isinstance(v, str)}
+
+
+def register() -> None:
+    from remis.referrals.models import Outcome, Status
+
+    register_object("referrals.referral", _("Referral"))
+    register_object("referrals.referralrules", _("Referral rules"))
+    extend_field("status", choices(Status))
+    fields: dict[str, tuple[Any, Any]] = {
+        "provider": (_("Provider"), None),
+        "shared": (_("Shared with the provider"), _shared),
+        "withheld": (_("Held back from the provider"), _shared),
+        "outcome": (_("Outcome"), choices(Outcome)),
+        "outcome_on": (_("Outcome date"), None),
+        "outcome_note": (_("Note on the outcome"), None),
+        "decline_reason": (_("Reason for declining"), None),
+        "on_behalf_of": (_("Answered on behalf of"), None),
+        "revoked": (_("Withdrawn from the provider"), None),
+        "consent": (_("Consent"), None),
+        "overdue_days": (_("Days before an unanswered referral is overdue"), None),
+    }
+    for name, (label, resolve) in fields.items():
+        register_field(name, label, resolve)
