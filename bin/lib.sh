@@ -39,3 +39,17 @@ ensure_venv() {
     touch "$stamp"
   fi
 }
+
+# The chart scripts REMIS serves itself (vega, vega-lite, vega-embed, vega-interpreter: no
+# CDN), at the versions assets/charts/package-lock.json pins, from the npm registry; copied
+# into remis/static/vendor/ (not in git) by assets/charts/build.mjs.
+ensure_chart_scripts() {
+  local charts="$ROOT/assets/charts" out="$ROOT/remis/static/vendor"
+  if [ ! -f "$out/vega-interpreter.js" ] || [ "$charts/package-lock.json" -nt "$out/vega-interpreter.js" ] \
+    || [ "$charts/build.mjs" -nt "$out/vega-interpreter.js" ]; then
+    command -v npm >/dev/null || ensure_debs npm
+    echo "==> installing the chart scripts (npm ci)"
+    npm ci --prefix "$charts" --no-audit --no-fund --loglevel=error
+    node "$charts/build.mjs"
+  fi
+}

@@ -122,6 +122,7 @@ def _register_routers() -> None:
     from remis.cases.api import persons_router
     from remis.cases.api import router as cases_router
     from remis.jobs.api import router as jobs_router
+    from remis.monitoring.api import router as monitoring_router
     from remis.programmes.api import platform_router as configuration_router
     from remis.programmes.api import router as programmes_router
     from remis.referrals.api import router as referrals_router
@@ -140,6 +141,7 @@ def _register_routers() -> None:
     api.add_router("/", assessments_router)  # /cases/{uuid}/assessments and /assessments/…
     api.add_router("/plans", plans_router)
     api.add_router("/referrals", referrals_router)
+    api.add_router("/monitoring", monitoring_router)
 
 
 _register_routers()

@@ -53,7 +53,9 @@ INSTALLED_APPS = [
     "remis.assessments",
     "remis.assistance",
     "remis.referrals",
+    "remis.monitoring",
     "remis.jobs",
+    "remis.interop",
     "remis.demo",
 ]
 

@@ -55,5 +55,6 @@ urlpatterns = [
     path("", include("remis.assessments.urls")),
     path("", include("remis.assistance.urls")),
     path("", include("remis.referrals.urls")),
+    path("", include("remis.monitoring.urls")),
     path("api/v1/", api.urls),
 ]

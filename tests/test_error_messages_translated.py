@@ -81,9 +81,9 @@ def _default_messages(cls: ast.ClassDef) -> Iterator[tuple[int, ast.expr]]:
     for item in cls.body:
         if isinstance(item, ast.FunctionDef) and item.name == "__init__":
             arguments = item.args.posonlyargs + item.args.args
-            for argument, default in zip(
-                arguments[-len(item.args.defaults) :], item.args.defaults, strict=True
-            ):
+            # The last len(defaults) arguments have the defaults (none: `[-0:]` would be all).
+            with_defaults = arguments[len(arguments) - len(item.args.defaults) :]
+            for argument, default in zip(with_defaults, item.args.defaults, strict=True):
                 if argument.arg == "message":
                     yield default.lineno, default
             for argument, kw_default in zip(item.args.kwonlyargs, item.args.kw_defaults, strict=True):

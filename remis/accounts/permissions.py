@@ -43,6 +43,7 @@ class Perm(StrEnum):
     SERVICES_MANAGE = "services.manage"  # the service and stakeholder map
     REFERRAL_SEND = "referral.send"  # refer a plan item to a service provider
     REFERRAL_ANSWER = "referral.answer"  # answer referrals (a provider's own, or on its behalf)
+    MONITORING_RECORD = "monitoring.record"  # record follow-up contact attempts, visits and responses
     PERSON_ERASE = "person.erase"  # erase a person's personal data everywhere (legal erasure)
 
 
@@ -122,6 +123,7 @@ def permission_labels() -> dict[str, str]:
         Perm.SERVICES_MANAGE: _("Keep the service and stakeholder map"),
         Perm.REFERRAL_SEND: _("Refer plan items to service providers"),
         Perm.REFERRAL_ANSWER: _("Answer referrals (a provider's own, or on its behalf)"),
+        Perm.MONITORING_RECORD: _("Record follow-up contact attempts, visits and monitoring responses"),
     }
 
 
@@ -146,6 +148,7 @@ def permission_groups() -> list[tuple[str, list[Perm]]]:
         Perm.SERVICES_MANAGE,
         Perm.REFERRAL_SEND,
         Perm.REFERRAL_ANSWER,
+        Perm.MONITORING_RECORD,
     ]
     cases = [p for p in Perm if p not in sensitive and p not in administration and p not in assistance]
     return [

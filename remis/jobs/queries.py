@@ -29,4 +29,4 @@ def get_job_for(actor: Any, job_uuid: uuid.UUID | str) -> Job:
 def startable_kinds(actor: Any) -> list[JobKind]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return []
-    return [kind for kind in job_kinds() if kind.may_start(actor)]
+    return [kind for kind in job_kinds() if kind.on_jobs_page and kind.may_start(actor)]

@@ -68,6 +68,8 @@ class JobKind:
     clean_params: Callable[[dict[str, Any]], dict[str, Any]] = field(default=_no_params)
     # The organisation the job is done for (shown in the audit log).
     organisation_for: Callable[[Any], int | None] = field(default=_first_organisation)
+    # False: started from the owning app's page (an import needs its file), not the Jobs page.
+    on_jobs_page: bool = True
 
 
 _kinds: dict[str, JobKind] = {}

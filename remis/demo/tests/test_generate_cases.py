@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -98,7 +99,7 @@ def test_generated_cases_beyond_the_plan_carry_a_plan_the_journey_would_have_nee
     """Every case that reached Assistance has an approved plan in force (the lifecycle's
     guard asks for one), with its payments within the items' amounts; a case at the plan
     stage has a plan in one of its open states or approved."""
-    from django.db.models import Sum
+    from django.db.models import F, Sum
 
     from remis.assistance.models import AssistanceItem, Instalment, Plan, PlanVersion
     from remis.assistance.queries import budget_of
@@ -109,7 +110,10 @@ def test_generated_cases_beyond_the_plan_carry_a_plan_the_journey_would_have_nee
     at_plan = set(PlanVersion.objects.filter(plan__case__stage="plan").values_list("status", flat=True))
     assert at_plan <= {"draft", "submitted", "returned", "approved"} and len(at_plan) >= 3
     assert Instalment.objects.exists()
-    for item in AssistanceItem.objects.filter(status__in=["in_progress", "delivered"])[:200]:
+    # Against the item of the plan in force (a superseded version's item may have had its
+    # budget raised in the version that replaced it).
+    in_force = AssistanceItem.objects.filter(version__plan__in_force=F("version"))
+    for item in in_force.filter(status__in=["in_progress", "delivered"])[:200]:
         paid = Instalment.objects.filter(key=item.key).aggregate(s=Sum("amount"))["s"]
         assert paid is not None and paid <= item.amount
     case = beyond.filter(stage="monitoring").first()
@@ -118,3 +122,184 @@ def test_generated_cases_beyond_the_plan_carry_a_plan_the_journey_would_have_nee
     # Delivered in full, in the reporting currency: what was approved was paid.
     assert budget.approved.reporting == budget.disbursed.reporting
     assert budget.disbursed.reporting is not None and budget.disbursed.reporting > 0
+
+
+def test_changed_plans_are_the_versions_the_actions_leave(generated):
+    """About one approved plan in seven was changed: the second version copies the first's
+    needs, goals and items (same keys), raises a budget or adds a service, and is either
+    approved (the first superseded, the second in force) or still open (the first in force).
+    Payments count per key against the item in force on their day; the compare view's query
+    sees the change."""
+    from django.db.models import F, Sum
+
+    from remis.assistance.models import AssistanceItem, Instalment, Plan, PlanVersion
+    from remis.assistance.queries import compare
+
+    approved = Plan.objects.exclude(in_force=None)
+    changed = Plan.objects.filter(latest__number=2).select_related("latest", "in_force")
+    assert 0.08 < changed.count() / approved.count() < 0.25
+    assert set(changed.values_list("latest__status", flat=True)) >= {"approved", "submitted", "draft"}
+    assert not PlanVersion.objects.filter(number__gt=2).exists()
+    for plan in changed[:150]:
+        first: Any = PlanVersion.objects.get(plan=plan, number=1)
+        second: Any = plan.latest
+        if second.status == "approved":
+            assert (plan.in_force, first.status) == (second, "superseded")
+            assert first.approved_at < second.created_at <= second.submitted_at <= second.approved_at
+            assert second.decisions.get(round=1).decision == "approved"
+        else:
+            assert (plan.in_force, first.status) == (first, "approved")
+            assert not second.decisions.filter(decision="approved").exists()
+        assert second.reason
+        keys = set(first.items.values_list("key", flat=True))
+        assert keys <= set(second.items.values_list("key", flat=True))
+        assert first.needs.count() == second.needs.count()
+        rows = compare(first, second)
+        assert any(row.changed for row in rows)
+        in_force: Any = plan.in_force
+        for item in in_force.items.all():
+            paid = Instalment.objects.filter(key=item.key).aggregate(s=Sum("amount"))["s"] or 0
+            assert paid <= item.amount
+            if item.status == "delivered":
+                assert paid == item.amount
+        # Each payment was made on the item of the version in force that day.
+        for instalment in Instalment.objects.filter(item__version__plan=plan).select_related("item__version"):
+            version: Any = instalment.item.version
+            if version.status == "superseded":
+                assert instalment.recorded_at <= second.approved_at
+            else:
+                assert instalment.recorded_at >= version.approved_at
+    # An open second version's items keep the statuses copied from the first; a service
+    # added there waits as "planned".
+    drafts = AssistanceItem.objects.filter(
+        version__status__in=["draft", "submitted", "returned"], version__number=2
+    )
+    assert drafts.exists()
+    assert not AssistanceItem.objects.filter(version__plan__in_force=F("version"), status="planned").exists()
+
+
+def test_referrals_follow_the_rules_the_referral_actions_apply(generated):
+    """Referrals go from referral items of the plan in force to a provider of a matching
+    sector in the case's country of origin, after consent to share with providers, with the
+    snapshot `build_snapshot` makes from the case as it is, due after the rules' days, and
+    answered in order as far as the item has gone."""
+    from remis.assistance.models import Route
+    from remis.cases.models import Consent, ConsentPurpose
+    from remis.referrals.actions import build_snapshot
+    from remis.referrals.configuration import overdue_days, sectors_for
+    from remis.referrals.models import OPEN, Referral, Status
+
+    referrals = Referral.objects.select_related(
+        "case__principal", "item__version__plan", "item__kind", "provider"
+    )
+    assert {r.status for r in referrals} >= set(Status.values) - {"cancelled"}
+    assert referrals.filter(status="sent", due_on__lt=dt.date.today()).exists()  # overdue
+    assert referrals.filter(status="sent", due_on__gte=dt.date.today()).exists()  # not yet
+    assert referrals.filter(revoked=True).exists()
+    assert {r.country for r in referrals} >= {"GN", "IQ"}
+    keys = [r.item_key for r in referrals if r.status in OPEN]
+    assert len(keys) == len(set(keys))  # one open referral per item at most
+    referral: Any
+    for referral in referrals:
+        item: Any = referral.item
+        case = referral.case
+        assert (item.key, item.kind.code, item.route) == (
+            referral.item_key,
+            referral.item_type,
+            Route.REFERRAL,
+        )
+        assert item.version.plan.case_id == case.pk and item.version.status in ("approved", "superseded")
+        assert item.version.approved_at <= referral.sent_at
+        assert (
+            referral.provider.active and referral.provider.country == case.origin_country == referral.country
+        )
+        wanted = sectors_for(item.kind.code)
+        assert referral.sector == ("" if not wanted else referral.sector)
+        assert not wanted or referral.sector in wanted
+        assert not wanted or referral.provider.sectors.filter(code=referral.sector).exists()
+        consent = referral.consent
+        assert (consent.case_id, consent.purpose, consent.given) == (case.pk, ConsentPurpose.PROVIDERS, True)
+        assert consent.recorded_at <= referral.sent_at
+        shared, withheld = build_snapshot(
+            case, item, referral.message, frozenset(consent.groups), referral.sent_at.date()
+        )
+        assert (referral.shared, referral.withheld) == (shared, withheld)
+        days = overdue_days(case.programme_id, referral.sent_at.date())
+        assert referral.due_on == referral.sent_at.date() + dt.timedelta(days=days)
+        moments = [m for m in (referral.sent_at, referral.answered_at, referral.started_at) if m]
+        assert moments == sorted(moments)
+        if referral.closed_at:
+            assert referral.closed_at >= moments[-1]
+        if referral.status == Status.DECLINED:
+            assert referral.decline_reason and referral.answered_at == referral.closed_at
+        if referral.status in (Status.COMPLETED, Status.FAILED):
+            assert referral.outcome and referral.outcome_on == referral.closed_at.date()
+            assert referral.outcome_on >= referral.sent_at.date()
+            assert referral.status == Status.FAILED or referral.outcome != "not"
+        if referral.status == Status.CANCELLED:
+            assert referral.cancel_reason
+        if referral.status == Status.SENT:
+            assert referral.answered_at is None and referral.closed_at is None
+        if referral.revoked:
+            withdrawn = Consent.objects.filter(case=case, purpose=ConsentPurpose.PROVIDERS, given=False)
+            assert withdrawn.filter(recorded_at__gte=referral.closed_at or referral.sent_at).exists()
+            assert referral.status not in OPEN
+
+
+def test_generated_referrals_and_versions_read_through_the_real_queries_and_pages(generated):
+    """The case worker sees the changed plan, its comparison and the case's referrals; the
+    provider's staff see their referrals in the inbox (not the revoked ones) and no case;
+    the overdue list and the funnel count what was generated."""
+    from django.test import Client
+
+    from remis.accounts.models import Membership
+    from remis.accounts.permissions import Perm
+    from remis.cases.policy import case_permissions
+    from remis.referrals.models import Referral
+    from remis.referrals.queries import FunnelFilters, funnel, funnel_total, overdue, provider_side
+
+    caseworker = User.objects.get(username="caseworker.gn")
+    referral = (
+        Referral.objects.filter(
+            case__in=visible_cases(caseworker), case__plan__latest__number=2, revoked=False
+        )
+        .exclude(provider__organisation=None)
+        .first()
+    )
+    assert referral is not None
+    case = referral.case
+    assert Perm.REFERRAL_SEND in case_permissions(caseworker, case)
+    client = Client()
+    client.force_login(caseworker)
+    plan_page = client.get(f"/cases/{case.uuid}/plan/")
+    assert plan_page.status_code == 200
+    assert (
+        "Superseded" in plan_page.text
+        or "Submitted for approval" in plan_page.text
+        or "Draft" in plan_page.text
+    )
+    assert client.get(f"/cases/{case.uuid}/plan/compare/").status_code == 200
+    assert client.get(f"/referrals/{referral.uuid}/").status_code == 200
+    assert case.reference in client.get(f"/cases/{case.uuid}/").text
+    assert client.get("/referrals/overdue/").status_code == 200
+    assert list(overdue(caseworker)) == list(
+        overdue(caseworker).filter(status="sent", due_on__lt=dt.date.today())
+    )
+    rows = funnel(caseworker, FunnelFilters())
+    assert funnel_total(rows).referred == Referral.objects.filter(case__in=visible_cases(caseworker)).count()
+
+    staff = Membership.objects.get(
+        organisation=referral.provider.organisation, role_id="service_provider"
+    ).user
+    inbox = provider_side(staff)
+    assert referral in inbox and not inbox.filter(revoked=True).exists()
+    provider = Client()
+    provider.force_login(staff)
+    assert provider.get("/referrals/").status_code == 200
+    detail = provider.get(f"/referrals/{referral.uuid}/")
+    assert detail.status_code == 200 and referral.shared_reference in detail.text
+    assert provider.get(f"/cases/{case.uuid}/plan/").status_code == 404
+    other = Client()
+    other.force_login(User.objects.get(username="caseworker.iq"))
+    assert other.get(f"/referrals/{referral.uuid}/").status_code == 404
+    assert other.get(f"/cases/{case.uuid}/plan/").status_code == 404

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from remis.assistance.models import Approval, Instalment, PlanVersion
 from remis.cases.models import (
     Case,
     CaseAccess,
@@ -27,6 +28,7 @@ from remis.demo.generator import AIRPORTS, generate_cases
 from remis.demo.world import build_world, expected_shares
 from remis.lib.countries import is_country
 from remis.programmes.models import PartnerRole, ProgrammePartner
+from remis.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
 EUROPE = set(
@@ -107,7 +109,12 @@ def test_nothing_generated_happens_on_or_after_the_day_of_the_run(world):
         *Submission.objects.exclude(responded_at=None).values_list("submitted_at", "responded_at"),
         *CaseAccess.objects.values_list("granted_at"),
         *Consent.objects.values_list("recorded_at"),
+        *PlanVersion.objects.values_list("created_at", "submitted_at", "approved_at"),
+        *Approval.objects.values_list("at"),
+        *Instalment.objects.values_list("recorded_at"),
+        *Referral.objects.values_list("sent_at", "answered_at", "started_at", "closed_at"),
     ]
+    assert Referral.objects.exists() and PlanVersion.objects.filter(number=2).exists()
     latest = max(m for row in moments for m in row if m is not None)
     assert latest < midnight
     days = [
@@ -116,6 +123,8 @@ def test_nothing_generated_happens_on_or_after_the_day_of_the_run(world):
         *CounsellingSession.objects.values_list("held_on", flat=True),
         *ReturnTravel.objects.exclude(arrival_date=None).values_list("arrival_date", flat=True),
         *Reception.objects.values_list("received_on", flat=True),
+        *Instalment.objects.values_list("paid_on", flat=True),
+        *Referral.objects.exclude(outcome_on=None).values_list("outcome_on", flat=True),
     ]
     assert max(d for d in days if d is not None) < run_day
     assert max(Case.objects.values_list("registered_at", flat=True)).date() == run_day - dt.timedelta(days=1)
@@ -164,6 +173,23 @@ def _story(run_day: dt.date) -> dict[str, Any]:
                 (s.case_id, s.status, back(s.submitted_at), back(s.responded_at))
                 for s in Submission.objects.order_by("id")
             ),
+            "versions": [
+                (v.plan.case_id, v.number, v.status, back(v.created_at), back(v.approved_at))
+                for v in PlanVersion.objects.select_related("plan").order_by("id")
+            ],
+            "referrals": [
+                (
+                    r.uuid,
+                    r.case_id,
+                    r.item_key,
+                    r.status,
+                    # The reference names the year of registration, which moves with the day.
+                    [row for row in r.shared if row["field"] != "reference"],
+                    back(r.sent_at),
+                    back(r.due_on),
+                )
+                for r in Referral.objects.order_by("id")
+            ],
         }
         transaction.set_rollback(True)
     return story
@@ -172,5 +198,6 @@ def _story(run_day: dt.date) -> dict[str, Any]:
 def test_the_same_seed_tells_the_same_story_whatever_the_day(world):
     first, later = _story(dt.date(2026, 3, 1)), _story(dt.date(2031, 7, 17))
     assert first["cases"] and first["persons"] and first["transitions"] and first["workers"]
+    assert first["versions"] and first["referrals"]
     assert first == later
     assert _story(dt.date(2026, 3, 1)) == first

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from remis.cases.models import Case
 from remis.demo.generator import generate_cases
 from remis.demo.journeys import play_journeys
+from remis.demo.monitoring import play_monitoring
 from remis.demo.plans import play_plans
 from remis.demo.referrals import play_referrals
 from remis.demo.service_map import build_service_map
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         build_service_map()  # also into a demo database loaded before the service map existed
         if fresh:
             play_referrals()  # after the map: referrals go to its providers
+            play_monitoring()  # after the plans: trends differ by the assistance received
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("REMIS demo: http://127.0.0.1:8000/"))
         self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")

@@ -1,0 +1,453 @@
+"""Read an uploaded table (CSV, XLSX, or a zip of CSVs) as a header and a stream of rows,
+whatever the tool that wrote it, without loading it whole into memory.
+
+The format is told by content, never by the file name: a zip whose parts include
+`xl/workbook.xml` is a workbook (read by openpyxl in read-only mode, rows streamed); another
+zip is searched for its CSV (ODK Central's "all submissions" download is a zip of
+`<form id>.csv` plus one `<form id>-<repeat>.csv` per repeat group); an OLE2 file is an old
+`.xls`, refused with a hint; anything else must be text.
+
+Text is UTF-8, with or without a byte-order mark (Excel's "CSV UTF-8" writes one, KoBo and
+ODK Central do not), or UTF-16 with its mark (Excel's "Unicode text"). Nothing is guessed:
+a file that is not valid UTF-8, typically a Latin-1 / Windows-1252 export from an old
+Excel, is refused before any row is read, naming the line and byte, because decoding it as
+something else would silently turn "é" into "Ã©" or worse. The check is one streaming pass
+over the bytes.
+
+The delimiter is the most frequent of `;`, `,` and tab outside quotes in the header record
+(KoBo writes `;` with every field quoted and CRLF line ends; ODK Central writes `,` and
+quotes only when needed, with LF: see `remis/interop/submissions.py`), or the one an Excel
+`sep=;` first line names. Line ends may be CRLF, LF or CR; quoted fields may span lines.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is
+row 2, a blank line counts as a row (it is skipped, not reported). A row of HXL hashtags
+right under the header (KoBo adds one when the form has `hxl` tags) is recognised and kept
+apart in `Table.hxl_tags`.
+
+Security: workbooks are XML in a zip. The zip's declared sizes bound what is decompressed
+(zipfile stops at them), so the shared-strings part, which openpyxl loads whole, is refused
+above `MAX_SHARED_STRINGS_BYTES`; sheets are streamed. Expat (2.4+) refuses entity
+expansion bombs.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import IO, Any, NamedTuple
+
+from django.utils.translation import gettext as _
+
+from remis.interop.errors import ReadErrorCode, UnreadableFile
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls, and other OLE2 files
+UTF8_BOM = codecs.BOM_UTF8
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+MAX_SHARED_STRINGS_BYTES = 256 * 1024 * 1024
+CHUNK = 1024 * 1024
+DELIMITERS = (";", ",", "\t")
+HXL_TAG = re.compile(r"#[A-Za-z][A-Za-z0-9_]*(\s*\+[A-Za-z][A-Za-z0-9_]*)*")
+
+
+class TableFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    ZIPPED_CSV = "zipped_csv"  # a zip holding the CSV (ODK Central's submissions download)
+
+
+class TableRow(NamedTuple):
+    number: int  # 1-based, as a spreadsheet shows it (the header is row 1)
+    cells: list[str]  # exactly as many as header columns, "" for an empty cell
+    overflow: list[str]  # non-empty cells beyond the header's last column (a misplaced delimiter)
+
+
+@dataclass
+class Table:
+    """An open table. `rows` can be iterated once; read it inside `open_table`'s block."""
+
+    format: TableFormat
+    header: list[str]
+    rows: Iterator[TableRow]
+    delimiter: str | None = None  # CSV only
+    encoding: str | None = None  # CSV only: "utf-8", "utf-8-sig" (with a BOM) or "utf-16"
+    line_ending: str | None = None  # CSV only: "\r\n", "\n" or "\r" after the header
+    sheet: str | None = None  # the worksheet (XLSX) or zip member (zipped CSV) read
+    hxl_tags: list[str] | None = field(default=None)
+
+
+@contextmanager
+def open_table(file: IO[bytes], filename: str = "", *, sheet: str | None = None) -> Iterator[Table]:
+    """Open an uploaded file as a table: `with open_table(f, name) as table: ...`.
+
+    `sheet` names the worksheet of a workbook (the first one otherwise) or the CSV inside a
+    zip. Raises `UnreadableFile` for anything that cannot be read, including while the
+    rows are iterated (a damaged workbook part, a record the csv module refuses)."""
+    with ExitStack() as stack:
+        source = _seekable(file, stack)
+        head = source.read(8)
+        source.seek(0)
+        if not head:
+            raise UnreadableFile(_("The file is empty."), code=ReadErrorCode.EMPTY)
+        if head.startswith(OLE2_MAGIC):
+            raise UnreadableFile(
+                _(
+                    "This is an Excel 97-2003 (.xls) file, which cannot be read. Save it as "
+                    "an Excel workbook (.xlsx) or as CSV UTF-8."
+                ),
+                code=ReadErrorCode.OLD_EXCEL,
+            )
+        if head.startswith(ZIP_MAGIC):
+            table = _open_zip(source, filename, sheet, stack)
+        else:
+            table = _open_csv(source, stack)
+        yield _with_hxl_row(table)
+
+
+def _seekable(file: IO[bytes], stack: ExitStack) -> IO[bytes]:
+    """Encoding is checked in a first pass and the workbook reader seeks: a stream that
+    cannot seek is spooled (to disk past 16 MB) first."""
+    if file.seekable():
+        file.seek(0)
+        return file
+    spool: IO[bytes] = stack.enter_context(tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024))
+    while chunk := file.read(CHUNK):
+        spool.write(chunk)
+    spool.seek(0)
+    return spool
+
+
+# -- text ---------------------------------------------------------------------------------
+
+
+def _open_csv(source: IO[bytes], stack: ExitStack, member: str | None = None) -> Table:
+    head = source.read(4)
+    source.seek(0)
+    if head.startswith(UTF8_BOM):
+        encoding = "utf-8-sig"
+    elif head.startswith(UTF16_BOMS):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8"
+    try:
+        check_encoding(source, encoding)
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # a zip member that fails to decompress
+        if member is None:
+            raise
+        raise _damaged(exc) from exc
+    source.seek(0)
+    text = io.TextIOWrapper(source, encoding=encoding, newline="")
+    # Detached, not closed, at the end: the caller's file stays open for the caller to close.
+    stack.callback(text.detach)
+    sample = text.read(64 * 1024)
+    text.seek(0)
+    delimiter, line_ending, skip_sep_line = _sniff(sample)
+    if skip_sep_line:
+        text.readline()
+    reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    rows = _csv_rows(reader, in_zip=member is not None)
+    header = _header(rows)
+    return Table(
+        format=TableFormat.ZIPPED_CSV if member else TableFormat.CSV,
+        header=header,
+        rows=_shaped(rows, len(header)),
+        delimiter=delimiter,
+        encoding=encoding,
+        line_ending=line_ending,
+        sheet=member,
+    )
+
+
+def check_encoding(source: IO[bytes], encoding: str) -> None:
+    """Read the whole stream once and refuse it if it does not decode, naming the line and
+    byte of the first bad sequence and showing it in hex. UTF-8 text holding NUL bytes is
+    binary content under a text name (a PDF, a picture) and refused as such."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    lines = 0
+    while chunk := source.read(CHUNK):
+        # The decoder keeps the first bytes of a character cut by the chunk's end, and
+        # reports positions in those bytes + the chunk (after the BOM it skipped, at first).
+        pending = decoder.getstate()[0]
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            data = pending + chunk
+            start = exc.start + (len(UTF8_BOM) if offset == 0 and encoding == "utf-8-sig" else 0)
+            bad = offset - len(pending) + start
+            line = lines + data.count(b"\n", 0, start) + 1
+            shown = data[start : start + 4].hex(" ").upper()
+            raise UnreadableFile(
+                _(
+                    "The file is not UTF-8 text: line %(line)s, byte %(byte)s (%(hex)s) cannot "
+                    "be read. It was probably saved in a regional encoding (Latin-1, "
+                    'Windows-1252). Export or save it again as "CSV UTF-8".'
+                )
+                % {"line": line, "byte": bad + 1, "hex": shown},
+                code=ReadErrorCode.NOT_UTF8,
+                line=line,
+                byte_offset=bad,
+            ) from exc
+        if encoding != "utf-16" and b"\x00" in chunk:
+            raise UnreadableFile(
+                _("The file is neither a CSV text file nor an Excel workbook (.xlsx)."),
+                code=ReadErrorCode.NOT_A_TABLE,
+                line=lines + chunk.count(b"\n", 0, chunk.index(b"\x00")) + 1,
+                byte_offset=offset + chunk.index(b"\x00"),
+            )
+        offset += len(chunk)
+        lines += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            _("The file is not UTF-8 text: it ends in the middle of a character (byte %(byte)s).")
+            % {"byte": offset},
+            code=ReadErrorCode.NOT_UTF8,
+            line=lines + 1,
+            byte_offset=offset - 1,
+        ) from exc
+
+
+def _sniff(sample: str) -> tuple[str, str | None, bool]:
+    """The delimiter and line ending of the header record, and whether an Excel `sep=`
+    line comes first. Counting outside quotes only: KoBo quotes every header, and a
+    question label may hold commas."""
+    first_line = sample.split("\n", 1)[0].rstrip("\r")
+    if first_line.startswith("sep=") and len(first_line) == 5:
+        rest = sample[len(first_line) :].lstrip("\r\n")
+        _delimiter, line_ending, _sep = _sniff(rest)
+        return first_line[4], line_ending, True
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    line_ending = None
+    for index, char in enumerate(sample):
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char in counts:
+            counts[char] += 1
+        elif char in "\r\n":
+            line_ending = "\r\n" if sample[index : index + 2] == "\r\n" else char
+            break
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return (best if counts[best] else ","), line_ending, False
+
+
+def _csv_rows(reader: Any, *, in_zip: bool) -> Iterator[tuple[int, list[str]]]:
+    number = 0
+    try:
+        for cells in reader:
+            number += 1
+            yield number, cells
+    except csv.Error as exc:
+        raise UnreadableFile(
+            _("Row %(row)s cannot be read as CSV: %(reason)s") % {"row": number + 1, "reason": exc},
+            code=ReadErrorCode.BAD_CSV,
+            row=number + 1,
+        ) from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        if not in_zip:  # only a zip member decompresses: anything else is not the file's fault
+            raise
+        raise _damaged(exc, row=number + 1) from exc
+
+
+# -- zip: a workbook, or CSVs ---------------------------------------------------------------
+
+
+def _open_zip(source: IO[bytes], filename: str, sheet: str | None, stack: ExitStack) -> Table:
+    try:
+        archive = zipfile.ZipFile(source)
+        names = archive.namelist()
+    except Exception as exc:  # zipfile raises anything from BadZipFile to NotImplementedError
+        raise UnreadableFile(
+            _("The file looks like an Excel workbook or a zip but is damaged: %(reason)s") % {"reason": exc},
+            code=ReadErrorCode.BAD_WORKBOOK,
+        ) from exc
+    if "xl/workbook.xml" in names:
+        sizes = {info.filename: info.file_size for info in archive.infolist()}
+        archive.close()  # openpyxl opens its own
+        return _open_workbook(source, sizes, sheet, stack)
+    stack.enter_context(archive)
+    member = _csv_member(names, filename, sheet)
+    try:
+        part = stack.enter_context(archive.open(member))
+    except Exception as exc:  # a damaged member: any failure is the file's
+        raise _damaged(exc) from exc
+    return _open_csv(part, stack, member=member)
+
+
+def _csv_member(names: list[str], filename: str, sheet: str | None) -> str:
+    """ODK Central names the main table `<form id>.csv` and each repeat group's
+    `<form id>-<repeat>.csv`: the main one is the CSV whose name starts every other's."""
+    csvs = [name for name in names if name.lower().endswith(".csv") and not name.endswith("/")]
+    if sheet is not None:
+        if sheet in csvs:
+            return sheet
+        raise _no_sheet(sheet, csvs)
+    stems = [name[: -len(".csv")] for name in csvs]
+    roots = [name for name, stem in zip(csvs, stems, strict=True) if all(s.startswith(stem) for s in stems)]
+    if len(roots) == 1:
+        return roots[0]
+    if not csvs:
+        raise UnreadableFile(
+            _("The zip file holds no CSV file and is not an Excel workbook (.xlsx)."),
+            code=ReadErrorCode.NOT_A_TABLE,
+        )
+    raise _no_sheet(filename, csvs)
+
+
+def _open_workbook(source: IO[bytes], sizes: dict[str, int], sheet: str | None, stack: ExitStack) -> Table:
+    import openpyxl  # imported here: most requests never read a workbook
+
+    for name, size in sizes.items():
+        if name.endswith("sharedStrings.xml") and size > MAX_SHARED_STRINGS_BYTES:
+            raise UnreadableFile(
+                _("The workbook's text is too large to read (over %(mb)s MB). Export it as CSV.")
+                % {"mb": MAX_SHARED_STRINGS_BYTES // (1024 * 1024)},
+                code=ReadErrorCode.BAD_WORKBOOK,
+            )
+    source.seek(0)
+    try:
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises anything from KeyError to XML errors
+        raise _damaged(exc) from exc
+    stack.callback(workbook.close)
+    if sheet is None:
+        worksheet = workbook.worksheets[0]
+    elif sheet in workbook.sheetnames:
+        worksheet = workbook[sheet]
+    else:
+        raise _no_sheet(sheet, list(workbook.sheetnames))
+    # A workbook written in streaming mode may declare a wrong size: read to the real end.
+    worksheet.reset_dimensions()
+    rows = _workbook_rows(worksheet.iter_rows(values_only=True))
+    header = _header(rows)
+    return Table(
+        format=TableFormat.XLSX, header=header, rows=_shaped(rows, len(header)), sheet=worksheet.title
+    )
+
+
+def _workbook_rows(values: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, list[str]]]:
+    number = 0
+    iterator = iter(values)
+    while True:
+        try:
+            cells = next(iterator)
+        except StopIteration:
+            return
+        except Exception as exc:  # a damaged sheet part, met while streaming
+            raise _damaged(exc, row=number + 1) from exc
+        number += 1
+        yield number, [cell_text(value) for value in cells]
+
+
+def cell_text(value: Any) -> str:
+    """A workbook cell as the text a CSV export of it would hold: KoBo's XLSX writes
+    numbers, booleans and dates as typed cells (its CSV writes their text)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # Excel stores every number as a float: 3.0 was typed 3.
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+# -- shared -------------------------------------------------------------------------------
+
+
+def _header(rows: Iterator[tuple[int, list[str]]]) -> list[str]:
+    """The first non-blank row, trimmed, without trailing empty cells; names must be unique."""
+    for number, cells in rows:
+        header = [cell.strip() for cell in cells]
+        while header and not header[-1]:
+            header.pop()
+        if not header:
+            continue
+        seen: set[str] = set()
+        for name in header:
+            if name and name in seen:
+                raise UnreadableFile(
+                    _("The column %(column)s appears twice in the header (row %(row)s).")
+                    % {"column": name, "row": number},
+                    code=ReadErrorCode.DUPLICATE_COLUMN,
+                    row=number,
+                    column=name,
+                )
+            seen.add(name)
+        return header
+    raise UnreadableFile(_("The file has no header row."), code=ReadErrorCode.EMPTY)
+
+
+def _shaped(rows: Iterator[tuple[int, list[str]]], width: int) -> Iterator[TableRow]:
+    """Rows as long as the header; blank rows skipped; what spills past the header kept
+    apart so that the reader can report it rather than drop it."""
+    for number, cells in rows:
+        if len(cells) == width:
+            if any(cells):
+                yield TableRow(number, cells, [])
+            continue
+        if len(cells) < width:
+            if any(cells):
+                yield TableRow(number, cells + [""] * (width - len(cells)), [])
+            continue
+        overflow = [cell for cell in cells[width:] if cell.strip()]
+        if overflow or any(cells[:width]):
+            yield TableRow(number, cells[:width], overflow)
+
+
+def _with_hxl_row(table: Table) -> Table:
+    """Keep a row of HXL hashtags under the header out of the data rows."""
+    first = next(table.rows, None)
+    if first is None:
+        return table
+    filled = [cell.strip() for cell in first.cells if cell.strip()]
+    if filled and all(HXL_TAG.fullmatch(cell) for cell in filled):
+        table.hxl_tags = [cell.strip() for cell in first.cells]
+        return table
+    rest = table.rows
+
+    def replay() -> Iterator[TableRow]:
+        yield first
+        yield from rest
+
+    table.rows = replay()
+    return table
+
+
+def _damaged(exc: BaseException, row: int | None = None) -> UnreadableFile:
+    return UnreadableFile(
+        _("The workbook or zip file cannot be read (it may be damaged): %(reason)s")
+        % {"reason": exc.__class__.__name__},
+        code=ReadErrorCode.BAD_WORKBOOK,
+        row=row,
+    )
+
+
+def _no_sheet(name: str, available: list[str]) -> UnreadableFile:
+    return UnreadableFile(
+        _("There is no sheet or file named “%(name)s”; the file has: %(available)s.")
+        % {"name": name, "available": ", ".join(available) or "-"},
+        code=ReadErrorCode.NO_SHEET,
+    )

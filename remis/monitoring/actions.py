@@ -1,0 +1,407 @@
+"""The writes of follow-up monitoring: schedules made and kept in step with the case journey
+(by the system actor, from the cases app's events), contact attempts and visits by people.
+Each checks permission, writes under a lock and leaves an audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.accounts.system import system_actor
+from remis.audit.actions import record
+from remis.cases.actions.common import require
+from remis.cases.lifecycle import Stage
+from remis.cases.models import Case, ConsentPurpose
+from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.monitoring.configuration import (
+    MAX_MONTHS,
+    MAX_ROUNDS,
+    MAX_WINDOW_DAYS,
+    dates_of,
+    known_instruments,
+    rounds_of,
+    rules_on,
+)
+from remis.monitoring.models import (
+    FAILED_OUTCOMES,
+    ContactAttempt,
+    ContactChannel,
+    ContactOutcome,
+    FollowUp,
+    FollowUpStatus,
+    ScheduleRules,
+    Visit,
+    VisitMode,
+)
+
+NOTE_MAX = 500
+VISIT_NOTE_MAX = 4000
+
+
+def _locked_case(case_id: int) -> Case | None:
+    """The case under its row lock: schedule changes of one case happen one after the other
+    (two events of the same case delivered at once would otherwise both create round 1)."""
+    return Case.objects.select_for_update().filter(pk=case_id).first()
+
+
+def _plan(follow_ups: list[FollowUp]) -> list[list[Any]]:
+    return [[f.round, f.due_on.isoformat(), f.status] for f in follow_ups]
+
+
+# ---- schedules, kept by the system actor ------------------------------------------------------
+
+
+def schedule_case(case_id: int) -> list[FollowUp]:
+    """Give a returned case its rounds (the schedule in force on its arrival date). Nothing
+    when it has no arrival date yet (the travel, when saved, schedules it) or already has
+    rounds. Returns the rounds created."""
+    with transaction.atomic():
+        case = _locked_case(case_id)
+        if case is None or case.arrival_date is None or case.stage == Stage.CLOSED:
+            return []
+        if FollowUp.objects.filter(case_id=case_id).exists():
+            return []
+        rules = rules_on(case.programme_id, case.arrival_date)
+        if rules is None:
+            return []
+        rows = []
+        for spec in rounds_of(rules):
+            due, start, end = dates_of(case.arrival_date, spec)
+            rows.append(
+                FollowUp(
+                    case=case,
+                    round=spec.round,
+                    months=spec.months,
+                    instrument=spec.instrument,
+                    due_on=due,
+                    window_start=start,
+                    window_end=end,
+                    rules=rules,
+                )
+            )
+        created = FollowUp.objects.bulk_create(rows)
+        record(
+            system_actor(),
+            "monitoring.schedule",
+            case,
+            changes={"rounds": [None, _plan(created)], "arrival_date": [None, case.arrival_date.isoformat()]},
+            case_uuid=case.uuid,
+        )
+    return created
+
+
+def move_schedule(case_id: int) -> int:
+    """The arrival date changed: rounds not yet done move with it (a case without rounds
+    that is past "returned" gets them now). Returns the number of rounds moved or made."""
+    with transaction.atomic():
+        case = _locked_case(case_id)
+        if case is None:
+            return 0
+        rounds = list(FollowUp.objects.filter(case_id=case_id).select_related("rules"))
+        if not rounds:
+            past_return = case.stage not in (Stage.REGISTERED, Stage.COUNSELLING, Stage.RETURN_PLANNED)
+            return len(schedule_case(case_id)) if past_return else 0
+        if case.arrival_date is None:
+            return 0
+        before = _plan(rounds)
+        moved = 0
+        for follow_up in rounds:
+            if follow_up.status in (FollowUpStatus.DONE, FollowUpStatus.LOST):
+                continue  # what happened stays where it happened
+            spec = next((r for r in rounds_of(follow_up.rules) if r.round == follow_up.round), None)
+            if spec is None:
+                continue
+            due, start, end = dates_of(case.arrival_date, spec)
+            if (due, start, end) == (follow_up.due_on, follow_up.window_start, follow_up.window_end):
+                continue
+            FollowUp.objects.filter(pk=follow_up.pk).update(
+                due_on=due, window_start=start, window_end=end, version=follow_up.version + 1
+            )
+            follow_up.due_on, follow_up.window_start, follow_up.window_end = due, start, end
+            moved += 1
+        if moved:
+            record(
+                system_actor(),
+                "monitoring.reschedule",
+                case,
+                changes={"rounds": [before, _plan(rounds)]},
+                case_uuid=case.uuid,
+            )
+    return moved
+
+
+def _set_pending(case_id: int, before: str, after: str, action: str) -> int:
+    with transaction.atomic():
+        case = _locked_case(case_id)
+        if case is None:
+            return 0
+        rounds = list(FollowUp.objects.filter(case_id=case_id, status=before))
+        if not rounds:
+            return 0
+        FollowUp.objects.filter(pk__in=[f.pk for f in rounds]).update(status=after)
+        record(
+            system_actor(),
+            action,
+            case,
+            changes={"rounds": [[f.round for f in rounds], None], "status": [before, after]},
+            case_uuid=case.uuid,
+        )
+    return len(rounds)
+
+
+def stop_schedule(case_id: int) -> int:
+    """The case was closed: its pending rounds stop (kept, so reopening resumes them)."""
+    return _set_pending(case_id, FollowUpStatus.SCHEDULED, FollowUpStatus.STOPPED, "monitoring.stop")
+
+
+def resume_schedule(case_id: int) -> int:
+    """The case was reopened: its stopped rounds are scheduled again, on their own dates
+    (a window that closed meanwhile shows as missed); a case without rounds gets them."""
+    resumed = _set_pending(case_id, FollowUpStatus.STOPPED, FollowUpStatus.SCHEDULED, "monitoring.resume")
+    if not resumed and not FollowUp.objects.filter(case_id=case_id).exists():
+        return len(schedule_case(case_id))
+    return resumed
+
+
+# ---- contact attempts and visits, by people ----------------------------------------------------
+
+
+def _lock_follow_up(follow_up: FollowUp, expected_version: int | None) -> FollowUp:
+    locked = FollowUp.objects.select_for_update().select_related("rules").get(pk=follow_up.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict()
+    return locked
+
+
+def _clean_day(value: Any, field: str, case: Case, today: dt.date) -> dt.date:
+    if not isinstance(value, dt.date):
+        raise ValidationFailed(_("Enter a date."), field)
+    if value > today:
+        raise ValidationFailed(_("The date cannot be in the future."), field)
+    if case.arrival_date and value < case.arrival_date:
+        raise ValidationFailed(_("The date cannot be before the returnee's arrival."), field)
+    return value
+
+
+def _clean_text(value: Any, field: str, limit: int) -> str:
+    text = str(value or "").strip()
+    if len(text) > limit:
+        raise ValidationFailed(_("Write at most %(limit)s characters.") % {"limit": limit}, field)
+    return text
+
+
+def _require_follow_up_consent(case: Case) -> None:
+    if not case.has_consent(ConsentPurpose.FOLLOW_UP):
+        raise TransitionRefused(
+            _(
+                "The returnee has not consented to follow-up contact: record their consent "
+                "before contacting them for monitoring."
+            ),
+            "consent",
+        )
+
+
+def record_contact_attempt(
+    actor: Any,
+    follow_up: FollowUp,
+    *,
+    attempted_on: Any,
+    channel: Any,
+    outcome: Any,
+    note: Any = "",
+    expected_version: int | None = None,
+) -> ContactAttempt:
+    """One try at reaching the returnee for a round. Failed tries in the round's window up to
+    the schedule's limit make the round "lost to follow-up" (REMIS then proposes closing the
+    case for lost contact; the case worker decides)."""
+    case = follow_up.case
+    require(actor, case, Perm.MONITORING_RECORD)
+    _require_follow_up_consent(case)
+    today = timezone.localdate()
+    day = _clean_day(attempted_on, "attempted_on", case, today)
+    if channel not in ContactChannel.values:
+        raise ValidationFailed(_("Choose how the returnee was contacted."), "channel")
+    if outcome not in ContactOutcome.values:
+        raise ValidationFailed(_("Choose the outcome of the attempt."), "outcome")
+    text = _clean_text(note, "note", NOTE_MAX)
+    with transaction.atomic():
+        locked = _lock_follow_up(follow_up, expected_version)
+        if locked.status != FollowUpStatus.SCHEDULED:
+            raise TransitionRefused(
+                _("This round is %(status)s: no more contact attempts are recorded for it.")
+                % {"status": locked.get_status_display().lower()},
+                "follow_up",
+            )
+        attempt = ContactAttempt.objects.create(
+            follow_up=locked,
+            case=case,
+            attempted_on=day,
+            channel=channel,
+            outcome=outcome,
+            note=text,
+            recorded_by=actor,
+        )
+        changes: dict[str, list[Any]] = {
+            "round": [None, locked.round],
+            "attempted_on": [None, day.isoformat()],
+            "channel": [None, channel],
+            "outcome": [None, outcome],
+        }
+        if text:
+            changes["note"] = [None, text]
+        values: dict[str, Any] = {"version": locked.version + 1}
+        if outcome in FAILED_OUTCOMES:
+            failed = ContactAttempt.objects.filter(
+                follow_up=locked,
+                outcome__in=FAILED_OUTCOMES,
+                attempted_on__gte=locked.window_start,
+                attempted_on__lte=locked.window_end,
+            ).count()
+            # Moved away and re-migrated say at once that the returnee is out of reach.
+            final = outcome in (ContactOutcome.MOVED, ContactOutcome.REMIGRATED)
+            if final or failed >= locked.rules.lost_after_attempts:
+                values.update(status=FollowUpStatus.LOST, lost_on=day)
+                changes["status"] = [locked.status, FollowUpStatus.LOST]
+        FollowUp.objects.filter(pk=locked.pk).update(**values)
+        record(actor, "monitoring.contact_attempt", attempt, changes=changes, case_uuid=case.uuid)
+    follow_up.refresh_from_db()
+    return attempt
+
+
+def record_visit(
+    actor: Any,
+    follow_up: FollowUp,
+    *,
+    visited_on: Any,
+    mode: Any,
+    note: Any = "",
+    expected_version: int | None = None,
+) -> Visit:
+    """The returnee was reached for a round (in person, by phone, remotely or by a partner):
+    the round is done. A round lost to follow-up is done too if the returnee turns up."""
+    case = follow_up.case
+    require(actor, case, Perm.MONITORING_RECORD)
+    _require_follow_up_consent(case)
+    today = timezone.localdate()
+    day = _clean_day(visited_on, "visited_on", case, today)
+    if mode not in VisitMode.values:
+        raise ValidationFailed(_("Choose how the visit took place."), "mode")
+    text = _clean_text(note, "note", VISIT_NOTE_MAX)
+    with transaction.atomic():
+        locked = _lock_follow_up(follow_up, expected_version)
+        if locked.status not in (FollowUpStatus.SCHEDULED, FollowUpStatus.LOST):
+            raise TransitionRefused(
+                _("This round is %(status)s: a visit cannot be recorded for it.")
+                % {"status": locked.get_status_display().lower()},
+                "follow_up",
+            )
+        visit = Visit.objects.create(
+            follow_up=locked, case=case, visited_on=day, mode=mode, note=text, recorded_by=actor
+        )
+        FollowUp.objects.filter(pk=locked.pk).update(
+            status=FollowUpStatus.DONE, done_on=day, lost_on=None, version=locked.version + 1
+        )
+        changes: dict[str, list[Any]] = {
+            "round": [None, locked.round],
+            "visited_on": [None, day.isoformat()],
+            "mode": [None, mode],
+            "status": [locked.status, FollowUpStatus.DONE],
+        }
+        if text:
+            changes["note"] = [None, text]
+        record(actor, "monitoring.visit", visit, changes=changes, case_uuid=case.uuid)
+    follow_up.refresh_from_db()
+    return visit
+
+
+# ---- the programme's schedule, by its managers --------------------------------------------------
+
+
+def set_schedule_rules(
+    actor: Any,
+    programme: Any,
+    *,
+    effective_from: Any,
+    rounds: Any,
+    lost_after_attempts: Any,
+) -> ScheduleRules:
+    """A new version of a programme's monitoring schedule, for returnees arriving from
+    `effective_from`. `rounds`: [{"months", "window_days", "instrument"}] in order (numbered
+    here). Never edited; cases already scheduled keep their rounds."""
+    from remis.programmes.queries import manages_programme
+
+    if not manages_programme(actor, programme):
+        raise PermissionDenied()
+    errors: list[tuple[str | None, str]] = []
+    if not isinstance(effective_from, dt.date):
+        errors.append(("effective_from", _("Enter the day the schedule applies from.")))
+    cleaned: list[dict[str, Any]] = []
+    if not isinstance(rounds, list) or not rounds:
+        errors.append(("rounds", _("Enter at least one round.")))
+        rounds = []
+    elif len(rounds) > MAX_ROUNDS:
+        errors.append(("rounds", _("Enter at most %(max)s rounds.") % {"max": MAX_ROUNDS}))
+    known = known_instruments()
+    previous = 0
+    for index, spec in enumerate(rounds[:MAX_ROUNDS]):
+        where = f"rounds[{index}]"
+        months = _whole(spec.get("months") if isinstance(spec, dict) else None)
+        window = _whole(spec.get("window_days") if isinstance(spec, dict) else None)
+        instrument = str((spec.get("instrument") if isinstance(spec, dict) else "") or "").strip()
+        if months is None or not 1 <= months <= MAX_MONTHS:
+            errors.append(
+                (f"{where}.months", _("Enter months after arrival from 1 to %(max)s.") % {"max": MAX_MONTHS})
+            )
+        elif months <= previous:
+            errors.append((f"{where}.months", _("Each round comes after the one before it.")))
+        else:
+            previous = months
+        if window is None or not 0 <= window <= MAX_WINDOW_DAYS:
+            errors.append(
+                (f"{where}.window_days", _("Enter a window of 0 to %(max)s days.") % {"max": MAX_WINDOW_DAYS})
+            )
+        if instrument not in known:
+            errors.append((f"{where}.instrument", _("Choose an instrument REMIS knows.")))
+        cleaned.append(
+            {"round": index + 1, "months": months, "window_days": window, "instrument": instrument}
+        )
+    attempts = _whole(lost_after_attempts)
+    if attempts is None or not 1 <= attempts <= 20:
+        errors.append(("lost_after_attempts", _("Enter a number of attempts from 1 to 20.")))
+    if errors:
+        raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+    assert isinstance(effective_from, dt.date) and attempts is not None
+    with transaction.atomic():
+        rules = ScheduleRules.objects.create(
+            programme=programme,
+            effective_from=effective_from,
+            rounds=cleaned,
+            lost_after_attempts=attempts,
+            created_by=actor,
+        )
+        record(
+            actor,
+            "monitoring.schedule_rules",
+            rules,
+            changes={
+                "programme": [None, programme.pk],
+                "effective_from": [None, effective_from.isoformat()],
+                "rounds": [None, [[r["months"], r["window_days"], r["instrument"]] for r in cleaned]],
+                "lost_after_attempts": [None, attempts],
+            },
+        )
+    return rules
+
+
+def _whole(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,369 @@
+"""Monitoring endpoints under /api/v1/monitoring: a case's rounds, recording contact attempts
+and visits, the follow-ups list. The same actions and scoped reads as the pages: a case
+outside the reader's scope is 404, a stale version 409, bad input 422 naming the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, TypeAlias
+from uuid import UUID
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from remis.cases.queries import get_case_for
+from remis.lib.api_schema import literal_of
+from remis.lib.errors import NotFound
+from remis.monitoring import actions
+from remis.monitoring.configuration import rules_history, rules_on
+from remis.monitoring.models import (
+    ContactChannel,
+    ContactOutcome,
+    FollowUp,
+    FollowUpStatus,
+    ScheduleRules,
+    VisitMode,
+)
+from remis.monitoring.queries import FollowUpFilters, filter_follow_ups, rounds_of_case, state_of
+from remis.programmes.queries import get_programme_for
+
+router = Router(tags=["monitoring"])
+
+if TYPE_CHECKING:
+    ChannelCode: TypeAlias = str
+    OutcomeCode: TypeAlias = str
+    ModeCode: TypeAlias = str
+    StateCode: TypeAlias = str
+    StatusCode: TypeAlias = str
+else:
+    ChannelCode = literal_of(ContactChannel)
+    OutcomeCode = literal_of(ContactOutcome)
+    ModeCode = literal_of(VisitMode)
+    StatusCode = literal_of(FollowUpStatus)
+    StateCode = literal_of(
+        ["upcoming", "in_window", "overdue", "missed", "done", "stopped", "lost", "due_soon"], blank=True
+    )
+
+
+class AttemptOut(Schema):
+    attempted_on: dt.date
+    channel: ChannelCode
+    outcome: OutcomeCode
+    note: str
+
+
+class VisitOut(Schema):
+    uuid: UUID
+    visited_on: dt.date
+    mode: ModeCode
+    note: str
+
+
+class RoundOut(Schema):
+    case_uuid: UUID
+    case_reference: str
+    round: int
+    months: int
+    instrument: str
+    due_on: dt.date
+    window_start: dt.date
+    window_end: dt.date
+    status: StatusCode
+    state: str = Field(description="upcoming, in_window, overdue, missed, done, stopped or lost, as of today")
+    done_on: dt.date | None
+    lost_on: dt.date | None
+    attempts: list[AttemptOut] | None = Field(None, description="on a case's rounds only")
+    visits: list[VisitOut] | None = Field(None, description="on a case's rounds only")
+    version: int
+
+
+def _out(follow_up: FollowUp, today: dt.date, *, detail: bool) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "case_uuid": follow_up.case.uuid,
+        "case_reference": follow_up.case.reference,
+        **{
+            name: getattr(follow_up, name)
+            for name in ("round", "months", "instrument", "due_on", "window_start", "window_end", "status")
+        },
+        "state": state_of(follow_up, today),
+        "done_on": follow_up.done_on,
+        "lost_on": follow_up.lost_on,
+        "version": follow_up.version,
+    }
+    if detail:
+        row["attempts"] = list(follow_up.attempts.all())
+        row["visits"] = list(follow_up.visits.all())
+    return row
+
+
+class RoundPage(Schema):
+    items: list[RoundOut]
+    limit: int
+    offset: int
+
+
+class RoundParams(Schema):
+    state: StateCode = ""
+    country: str = Field("", max_length=2, description="the case's country of origin, ISO 3166 alpha-2")
+    mine: bool = Field(False, description="only rounds on cases assigned to me or to nobody")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=100_000)
+
+
+class AttemptIn(Schema):
+    attempted_on: dt.date
+    channel: ChannelCode
+    outcome: OutcomeCode
+    note: str = ""
+    version: int | None = Field(None, description="the round's version read; a stale one is 409")
+
+
+class VisitIn(Schema):
+    visited_on: dt.date
+    mode: ModeCode
+    note: str = ""
+    version: int | None = Field(None, description="the round's version read; a stale one is 409")
+
+
+@router.get("/follow-ups", response=RoundPage, summary="Follow-up rounds of the cases I see, by due day")
+def list_rounds(request: HttpRequest, params: Query[RoundParams]) -> dict[str, Any]:
+    today = timezone.localdate()
+    filters = FollowUpFilters(state=params.state, country=params.country, mine=params.mine)
+    rows = filter_follow_ups(request.user, filters, today)[params.offset : params.offset + params.limit]
+    return {
+        "items": [_out(f, today, detail=False) for f in rows],
+        "limit": params.limit,
+        "offset": params.offset,
+    }
+
+
+@router.get("/cases/{case_uuid}/follow-ups", response=list[RoundOut], summary="A case's rounds")
+def case_rounds(request: HttpRequest, case_uuid: UUID) -> Any:
+    case = get_case_for(request.user, case_uuid)
+    today = timezone.localdate()
+    return [_out(f, today, detail=True) for f in rounds_of_case(case)]
+
+
+def _round(request: HttpRequest, case_uuid: UUID, number: int) -> FollowUp:
+    case = get_case_for(request.user, case_uuid)
+    follow_up = FollowUp.objects.filter(case=case, round=number).select_related("case").first()
+    if follow_up is None:
+        raise NotFound()
+    return follow_up
+
+
+@router.post(
+    "/cases/{case_uuid}/follow-ups/{number}/attempts",
+    response={201: AttemptOut},
+    summary="Record a contact attempt for a round",
+)
+def record_attempt(request: HttpRequest, case_uuid: UUID, number: int, body: AttemptIn) -> Any:
+    if not 1 <= number <= 100:
+        raise Http404
+    follow_up = _round(request, case_uuid, number)
+    data = body.dict()
+    expected = data.pop("version")
+    return Status(
+        201, actions.record_contact_attempt(request.user, follow_up, expected_version=expected, **data)
+    )
+
+
+@router.post(
+    "/cases/{case_uuid}/follow-ups/{number}/visit", response={201: VisitOut}, summary="Record a round's visit"
+)
+def record_visit(request: HttpRequest, case_uuid: UUID, number: int, body: VisitIn) -> Any:
+    if not 1 <= number <= 100:
+        raise Http404
+    follow_up = _round(request, case_uuid, number)
+    data = body.dict()
+    expected = data.pop("version")
+    return Status(201, actions.record_visit(request.user, follow_up, expected_version=expected, **data))
+
+
+class ScheduleRoundIn(Schema):
+    months: int
+    window_days: int
+    instrument: str
+
+
+class ScheduleRoundOut(ScheduleRoundIn):
+    round: int
+
+
+class ScheduleOut(Schema):
+    programme: str | None = Field(description="the programme's code; null for the shipped defaults")
+    effective_from: dt.date
+    rounds: list[ScheduleRoundOut]
+    lost_after_attempts: int
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_programme(rules: ScheduleRules) -> str | None:
+        return rules.programme.code if rules.programme is not None else None
+
+
+class SchedulePageOut(Schema):
+    in_force: ScheduleOut | None
+    versions: list[ScheduleOut]
+
+
+class ScheduleIn(Schema):
+    effective_from: dt.date
+    rounds: list[ScheduleRoundIn] = Field(description="in order; numbered from 1")
+    lost_after_attempts: int
+
+
+@router.get("/schedules/{code}", response=SchedulePageOut, summary="A programme's monitoring schedule")
+def read_schedule(request: HttpRequest, code: str) -> Any:
+    programme = get_programme_for(request.user, code)
+    return {
+        "in_force": rules_on(programme.pk, timezone.localdate()),
+        "versions": list(rules_history(programme.pk).select_related("programme")),
+    }
+
+
+@router.post("/schedules/{code}", response={201: ScheduleOut}, summary="A new version of the schedule")
+def set_schedule(request: HttpRequest, code: str, body: ScheduleIn) -> Any:
+    programme = get_programme_for(request.user, code)
+    rules = actions.set_schedule_rules(
+        request.user,
+        programme,
+        effective_from=body.effective_from,
+        rounds=[r.dict() for r in body.rounds],
+        lost_after_attempts=body.lost_after_attempts,
+    )
+    return Status(201, rules)
+
+
+# Responses ----------------------------------------------------------------------------------
+
+
+class ResponseOut(Schema):
+    uuid: UUID
+    instrument: str
+    instrument_version: int
+    case_uuid: UUID | None
+    sample_id: str
+    round: int | None
+    item_key: UUID | None = Field(description="the assistance item a satisfaction response is about")
+    collected_on: dt.date
+    answers: dict[str, Any] = Field(description="the answers kept: those to questions that apply")
+    indicators: dict[str, float | None]
+    dimensions: dict[str, float | None] = Field(description="scores in [0, 1]; null when not scored")
+    composite: float | None
+    band: str
+    source: str
+
+
+class ResponseIn(Schema):
+    answers: dict[str, Any] = Field(description="question name → answer (select_multiple: a list)")
+    collected_on: dt.date
+    submission_id: str = Field("", max_length=128, description="a KoBo/ODK instance id: sent once")
+
+
+class SampleResponseIn(ResponseIn):
+    instrument: str = Field(description="the instrument's code; its current version is used")
+    sample_id: str = Field(description="the comparison sample's own identifier")
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _response_out(response: Any) -> dict[str, Any]:
+    from remis.monitoring.response_forms import dimension_values
+    from remis.monitoring.responses import definition_of
+
+    definition = definition_of(response.instrument)
+    return {
+        "uuid": response.uuid,
+        "instrument": response.instrument.code,
+        "instrument_version": response.instrument.version,
+        "case_uuid": response.case.uuid if response.case else None,
+        "sample_id": response.sample_id,
+        "round": response.follow_up.round if response.follow_up else None,
+        "item_key": response.item_key,
+        "collected_on": response.collected_on,
+        "answers": response.answers,
+        "indicators": response.indicators,
+        "dimensions": {
+            code: _number(value) for code, _label, value in dimension_values(definition, response)
+        },
+        "composite": _number(response.composite),
+        "band": response.band,
+        "source": response.source,
+    }
+
+
+def _instrument(code: str) -> Any:
+    from remis.lib.errors import ValidationFailed
+    from remis.monitoring.responses import current_instrument
+
+    instrument = current_instrument(code)
+    if instrument is None:
+        raise ValidationFailed(_("No instrument has this code."), "instrument")
+    return instrument
+
+
+@router.post(
+    "/cases/{case_uuid}/follow-ups/{number}/responses",
+    response={201: ResponseOut},
+    summary="Record the answers of a round (its instrument's current version), scored",
+)
+def record_round_response(request: HttpRequest, case_uuid: UUID, number: int, body: ResponseIn) -> Any:
+    from remis.monitoring.models import ResponseSource
+    from remis.monitoring.responses import record_response
+
+    if not 1 <= number <= 100:
+        raise Http404
+    follow_up = _round(request, case_uuid, number)
+    response = record_response(
+        request.user,
+        _instrument(follow_up.instrument),
+        answers=body.answers,
+        collected_on=body.collected_on,
+        follow_up=follow_up,
+        source=ResponseSource.API,
+        submission_id=body.submission_id,
+    )
+    return Status(201, _response_out(response))
+
+
+@router.post(
+    "/samples/responses",
+    response={201: ResponseOut},
+    summary="Record a comparison sample's answers (no case: non-assisted returnees, local population)",
+)
+def record_sample_response(request: HttpRequest, body: SampleResponseIn) -> Any:
+    from remis.monitoring.models import ResponseSource
+    from remis.monitoring.responses import record_response
+
+    response = record_response(
+        request.user,
+        _instrument(body.instrument),
+        answers=body.answers,
+        collected_on=body.collected_on,
+        sample_id=body.sample_id,
+        source=ResponseSource.API,
+        submission_id=body.submission_id,
+    )
+    return Status(201, _response_out(response))
+
+
+@router.get(
+    "/cases/{case_uuid}/responses",
+    response=list[ResponseOut],
+    summary="A case's responses with their scores, oldest first (reintegration and satisfaction)",
+)
+def case_responses(request: HttpRequest, case_uuid: UUID) -> Any:
+    from remis.monitoring.models import Response
+
+    case = get_case_for(request.user, case_uuid)
+    rows = (
+        Response.objects.filter(case=case)
+        .select_related("instrument", "case", "follow_up")
+        .order_by("collected_on", "id")
+    )
+    return [_response_out(r) for r in rows]

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    """Follow-up monitoring after return: schedules of rounds from the arrival date, visits
+    and contact attempts, instruments with their scoring, responses and reintegration
+    sustainability scores. Attaches to the case journey through its events only."""
+
+    name = "remis.monitoring"
+    label = "monitoring"
+    verbose_name = "Monitoring and reintegration scores"
+
+    def ready(self) -> None:
+        from remis.audit.registry import register_personal_fields
+        from remis.monitoring.extensions import register
+
+        # Notes and answers about a returnee are personal: the log keeps them until erasure.
+        register_personal_fields("monitoring.contactattempt", {"note"})
+        register_personal_fields("monitoring.visit", {"note"})
+        register_personal_fields("monitoring.response", {"answers"})
+        register()
+        from remis.monitoring.audit_fields import register as register_audit_fields
+
+        register_audit_fields()
+        from remis.monitoring.jobs import register as register_jobs
+
+        register_jobs()
+        from remis.monitoring.imports import register as register_import
+
+        register_import()

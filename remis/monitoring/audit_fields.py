@@ -1,0 +1,48 @@
+"""How the monitoring audit entries read in histories (remis/audit/presentation.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from remis.audit.presentation import Shown, choices, extend_field, register_field, register_object
+
+
+def _bands(values: set[Any]) -> dict[Any, Shown]:
+    """Score band codes as their labels in the reader's language, from the stored instruments."""
+    from remis.monitoring.models import Instrument
+    from remis.monitoring.response_forms import language
+    from remis.monitoring.responses import definition_of
+
+    labels: dict[str, str] = {}
+    for instrument in Instrument.objects.all():
+        for band in definition_of(instrument).bands:
+            labels.setdefault(band.code, band.label.get(language()))
+    return {v: Shown(labels.get(v, str(v))) for v in values}
+
+
+def register() -> None:
+    from remis.monitoring.models import ContactChannel, ContactOutcome, FollowUpStatus, VisitMode
+
+    register_object("monitoring.contactattempt", _("Contact attempt"))
+    register_object("monitoring.visit", _("Visit"))
+    register_object("monitoring.schedulerules", _("Monitoring schedule"))
+    register_object("monitoring.response", _("Monitoring response"))
+    extend_field("status", choices(FollowUpStatus))
+    extend_field("mode", choices(VisitMode))
+    extend_field("outcome", choices(ContactOutcome))
+    fields: dict[str, tuple[Any, Any]] = {
+        "round": (_("Round"), None),
+        "rounds": (_("Rounds"), None),
+        "attempted_on": (_("Date of the attempt"), None),
+        "channel": (_("Channel"), choices(ContactChannel)),
+        "visited_on": (_("Date of the visit"), None),
+        "lost_after_attempts": (_("Failed attempts before lost"), None),
+        "collected_on": (_("Collected on"), None),
+        "composite": (_("Composite score"), None),
+        "band": (_("Band"), _bands),
+        "sample_id": (_("Sample ID"), None),
+    }
+    for name, (label, resolve) in fields.items():
+        register_field(name, label, resolve)

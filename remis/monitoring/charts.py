@@ -1,0 +1,85 @@
+"""The case page's score trend: a Vega-Lite spec built with Altair, drawn in the browser by
+vega-embed from remis/static/remis/charts.js (the CSP allows no inline script and no eval:
+the spec travels as a JSON data block, the expressions run through vega's interpreter).
+The same numbers are given as a table beside the chart, for screen readers and for anyone
+without scripts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from remis.monitoring.models import Response
+from remis.monitoring.response_forms import dimension_values, points
+from remis.monitoring.responses import definition_of
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One response: its round, day and scores (0–100 as text, "—" when not scored)."""
+
+    round: int | None
+    collected_on: Any
+    composite: str
+    band: str
+    dimensions: list[str]
+
+
+@dataclass(frozen=True)
+class Trend:
+    dimensions: list[str]  # the dimension labels, the table's columns
+    rows: list[TrendRow]
+    spec: dict[str, Any] | None  # None with fewer than one scored response
+
+
+def score_trend(responses: list[Response], language: str) -> Trend:
+    """The table and the chart of a case's reintegration responses, oldest first."""
+    labels: list[str] = []
+    rows: list[TrendRow] = []
+    points_data: list[dict[str, Any]] = []
+    composite_label = _("Composite")
+    for response in responses:
+        definition = definition_of(response.instrument)
+        values = dimension_values(definition, response)
+        for _code, label, _value in values:
+            if label not in labels:
+                labels.append(label)
+        band = next((b.label.get(language) for b in definition.bands if b.code == response.band), "—")
+        by_label = {label: value for _code, label, value in values}
+        rows.append(
+            TrendRow(
+                round=response.follow_up.round if response.follow_up else None,
+                collected_on=response.collected_on,
+                composite=points(response.composite),
+                band=band,
+                dimensions=[points(by_label.get(label)) for label in labels],
+            )
+        )
+        day = response.collected_on.isoformat()
+        for label, value in [*by_label.items(), (composite_label, response.composite)]:
+            if value is not None:
+                points_data.append({"day": day, "score": round(float(value) * 100, 1), "series": label})
+    # Dimensions met late (a newer instrument version) get "—" in the earlier rows.
+    for row in rows:
+        row.dimensions.extend(["—"] * (len(labels) - len(row.dimensions)))
+    spec = _spec(points_data) if points_data else None
+    return Trend(dimensions=labels, rows=rows, spec=spec)
+
+
+def _spec(data: list[dict[str, Any]]) -> dict[str, Any]:
+    import altair as alt  # imported on use: only the case page draws charts
+
+    chart = (
+        alt.Chart(alt.Data(values=data))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("day:T", title=_("Collected on"), axis=alt.Axis(format="%Y-%m-%d", labelAngle=0)),
+            y=alt.Y("score:Q", title=_("Score (0–100)"), scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+        )
+        .properties(width="container", height=220, title=_("Scores over the rounds"))
+    )
+    spec: dict[str, Any] = chart.to_dict()
+    return spec

@@ -1,0 +1,196 @@
+"""How monitoring attaches to the case journey: it subscribes to the cases app's events
+(returned, arrival date changed, closed, reopened) and keeps each case's schedule in step.
+Registered in MonitoringConfig.ready(); the cases app never calls monitoring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from remis.cases.events import CaseClosed, CaseRegistered, CaseReopened, StageChanged, TravelSaved
+from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
+from remis.cases.lifecycle import Stage
+
+FIRST_ROWS = 5
+
+
+def on_registered(event: CaseRegistered) -> None:
+    # A returnee registered after arrival starts at "returned": scheduled at once.
+    if event.stage == Stage.RETURNED:
+        from remis.monitoring.actions import schedule_case
+
+        schedule_case(event.case_id)
+
+
+def on_stage_changed(event: StageChanged) -> None:
+    if event.to_stage == Stage.RETURNED:
+        from remis.monitoring.actions import schedule_case
+
+        schedule_case(event.case_id)
+
+
+def on_travel_saved(event: TravelSaved) -> None:
+    if event.arrival_changed:
+        from remis.monitoring.actions import move_schedule
+
+        move_schedule(event.case_id)
+
+
+def on_closed(event: CaseClosed) -> None:
+    from remis.monitoring.actions import stop_schedule
+
+    stop_schedule(event.case_id)
+
+
+def on_reopened(event: CaseReopened) -> None:
+    from remis.monitoring.actions import resume_schedule
+
+    resume_schedule(event.case_id)
+
+
+def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
+    from remis.monitoring.queries import STATE_LABELS, rounds_of_case, state_of
+
+    rounds = rounds_of_case(seen.case)
+    if not rounds and seen.case.stage in (Stage.REGISTERED, Stage.COUNSELLING, Stage.RETURN_PLANNED):
+        return None  # not returned yet: nothing to follow up
+    from remis.monitoring.charts import score_trend
+    from remis.monitoring.response_forms import language
+    from remis.monitoring.responses import case_scores
+
+    today = timezone.localdate()
+    trend = score_trend(case_scores(seen.case), language())
+    scored = {row.round: row for row in trend.rows if row.round is not None}  # a round's latest
+    return {
+        "case": seen.case,
+        "rounds": [
+            (f, STATE_LABELS[state_of(f, today)], state_of(f, today), scored.get(f.round)) for f in rounds
+        ],
+        "consent": seen.case.has_consent("follow_up_contact"),
+        "trend": trend,
+    }
+
+
+def _round_item(follow_up: Any, today: Any) -> WorkItem:
+    return WorkItem(
+        label=_("%(reference)s · round %(round)s")
+        % {"reference": follow_up.case.reference, "round": follow_up.round},
+        url=reverse("follow_up_detail", args=[follow_up.case.uuid, follow_up.round]),
+        due=follow_up.due_on,
+        overdue=follow_up.due_on < today,
+    )
+
+
+def follow_ups_to_do(actor: Any) -> WorkList | None:
+    """Rounds whose window is open (in window or overdue), on cases the actor follows."""
+    from remis.monitoring.models import FollowUpStatus
+    from remis.monitoring.queries import my_follow_ups
+
+    today = timezone.localdate()
+    rows = (
+        my_follow_ups(actor)
+        .filter(status=FollowUpStatus.SCHEDULED, window_start__lte=today, window_end__gte=today)
+        .select_related("case")
+        .order_by("due_on", "id")
+    )
+    count = rows.count()
+    if not count:
+        return None
+    return WorkList(
+        name="follow_ups_due",
+        title=str(_("Follow-up visits to carry out")),
+        count=count,
+        items=[_round_item(f, today) for f in rows[:FIRST_ROWS]],
+        url=reverse("follow_up_list") + "?mine=on",
+    )
+
+
+def lost_returnees(actor: Any) -> WorkList | None:
+    """Open cases with a round lost to follow-up: REMIS proposes closing them for lost
+    contact; the case worker decides (from the case page)."""
+    from remis.monitoring.models import FollowUpStatus
+    from remis.monitoring.queries import my_follow_ups
+
+    today = timezone.localdate()
+    rows = (
+        my_follow_ups(actor)
+        .filter(status=FollowUpStatus.LOST)
+        .filter(~Q(case__stage=Stage.CLOSED))
+        .select_related("case")
+        .order_by("lost_on", "id")
+    )
+    count = rows.count()
+    if not count:
+        return None
+    return WorkList(
+        name="follow_ups_lost",
+        title=str(_("Returnees lost to follow-up: consider closing for lost contact")),
+        count=count,
+        items=[_round_item(f, today) for f in rows[:FIRST_ROWS]],
+        url=reverse("follow_up_list") + "?mine=on&state=lost",
+    )
+
+
+def low_scores_to_follow_up(actor: Any) -> WorkList | None:
+    """Cases whose latest reintegration response is in the lowest band, not yet followed up
+    (queries.low_scores says what clears one)."""
+    from remis.monitoring.queries import low_scores
+
+    today = timezone.localdate()
+    rows = low_scores(actor)
+    count = rows.count()
+    if not count:
+        return None
+    items = []
+    for response in rows[:FIRST_ROWS]:
+        case = response.case
+        url = (
+            reverse("follow_up_detail", args=[case.uuid, response.follow_up.round])
+            if response.follow_up
+            else reverse("case_detail", args=[case.uuid]) + "#monitoring"
+        )
+        items.append(
+            WorkItem(
+                label=_("%(reference)s · low score on %(day)s")
+                % {"reference": case.reference, "day": response.collected_on.isoformat()},
+                url=url,
+                due=response.collected_on,
+                overdue=response.collected_on < today,
+            )
+        )
+    return WorkList(
+        name="low_scores",
+        title=str(_("Low reintegration scores to follow up")),
+        count=count,
+        items=items,
+        url=reverse("follow_up_list") + "?mine=on",
+    )
+
+
+def register() -> None:
+    from remis.cases.extensions import register_case_panel, register_work_list
+    from remis.lib.events import subscribe
+
+    register_case_panel(
+        CasePanel(
+            "monitoring",
+            gettext_lazy("Follow-up monitoring"),
+            "monitoring/_panel.html",
+            monitoring_panel,
+            order=30,
+        )
+    )
+    register_work_list(WorkSource("follow_ups_due", follow_ups_to_do, order=30))
+    register_work_list(WorkSource("follow_ups_lost", lost_returnees, order=31))
+    register_work_list(WorkSource("low_scores", low_scores_to_follow_up, order=32))
+
+    subscribe(CaseRegistered, on_registered)
+    subscribe(StageChanged, on_stage_changed)
+    subscribe(TravelSaved, on_travel_saved)
+    subscribe(CaseClosed, on_closed)
+    subscribe(CaseReopened, on_reopened)

@@ -1,0 +1,122 @@
+"""Forms of the monitoring pages: they parse; the actions decide what is acceptable, so the
+pages and the API refuse the same values with the same words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from remis.lib.countries import country_choices
+from remis.lib.widgets import IsoDateInput
+from remis.monitoring.actions import NOTE_MAX, VISIT_NOTE_MAX
+from remis.monitoring.models import ContactChannel, ContactOutcome, VisitMode
+from remis.monitoring.queries import STATE_LABELS, FollowUpFilters, State
+
+
+class AttemptForm(forms.Form):
+    attempted_on = forms.DateField(label=_("Date"), widget=IsoDateInput())
+    channel = forms.ChoiceField(label=_("Channel"), choices=ContactChannel.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ContactOutcome.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label=_("Date of the visit"), widget=IsoDateInput())
+    mode = forms.ChoiceField(label=_("Mode"), choices=VisitMode.choices)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=VISIT_NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+STATE_CHOICES = [
+    ("", _("Any state")),
+    ("due_soon", _("Due this week")),
+    (State.IN_WINDOW, STATE_LABELS[State.IN_WINDOW]),
+    (State.OVERDUE, STATE_LABELS[State.OVERDUE]),
+    (State.MISSED, STATE_LABELS[State.MISSED]),
+    (State.UPCOMING, STATE_LABELS[State.UPCOMING]),
+    (State.DONE, STATE_LABELS[State.DONE]),
+    (State.LOST, STATE_LABELS[State.LOST]),
+    (State.STOPPED, STATE_LABELS[State.STOPPED]),
+]
+
+
+class FollowUpFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_CHOICES)
+    country = forms.ChoiceField(label=_("Country of origin"), required=False)
+    mine = forms.BooleanField(label=_("Only the rounds I am to carry out"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = [("", _("Any country")), *country_choices()]
+
+    def filters(self) -> FollowUpFilters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return FollowUpFilters(
+            state=data.get("state") or "", country=data.get("country") or "", mine=bool(data.get("mine"))
+        )
+
+
+FORM_ROUNDS = 6  # rows the schedule form offers; blank rows are left out
+
+
+class ScheduleForm(forms.Form):
+    """A new version of a programme's monitoring schedule (set_schedule_rules): a row per
+    round, blank rows ignored; the action checks the values."""
+
+    effective_from = forms.DateField(label=_("In force from"), widget=IsoDateInput())
+    lost_after_attempts = forms.CharField(
+        label=_("Failed contact attempts before lost to follow-up"), max_length=3
+    )
+
+    def __init__(self, *args: Any, instruments: list[str] = [], **kwargs: Any) -> None:  # noqa: B006
+        super().__init__(*args, **kwargs)
+        for number in range(1, FORM_ROUNDS + 1):
+            self.fields[f"months_{number}"] = forms.CharField(
+                label=_("Round %(n)s: months after arrival") % {"n": number}, required=False, max_length=4
+            )
+            self.fields[f"window_{number}"] = forms.CharField(
+                label=_("Round %(n)s: window (± days)") % {"n": number}, required=False, max_length=4
+            )
+            self.fields[f"instrument_{number}"] = forms.ChoiceField(
+                label=_("Round %(n)s: instrument") % {"n": number},
+                required=False,
+                choices=[("", "—"), *[(code, code) for code in instruments]],
+            )
+
+    def rows(self) -> list[list[forms.BoundField]]:
+        return [
+            [self[f"months_{n}"], self[f"window_{n}"], self[f"instrument_{n}"]]
+            for n in range(1, FORM_ROUNDS + 1)
+        ]
+
+    def rounds(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        out = []
+        for number in range(1, FORM_ROUNDS + 1):
+            values = [
+                data.get(f"months_{number}"),
+                data.get(f"window_{number}"),
+                data.get(f"instrument_{number}"),
+            ]
+            if any(v not in (None, "") for v in values):
+                out.append({"months": values[0], "window_days": values[1], "instrument": values[2]})
+        return out
+
+    @staticmethod
+    def initial_from(rules: Any, today: Any) -> dict[str, Any]:
+        initial: dict[str, Any] = {"effective_from": today}
+        if rules is None:
+            return initial
+        initial["lost_after_attempts"] = rules.lost_after_attempts
+        for number, spec in enumerate(rules.rounds[:FORM_ROUNDS], start=1):
+            initial[f"months_{number}"] = spec["months"]
+            initial[f"window_{number}"] = spec["window_days"]
+            initial[f"instrument_{number}"] = spec["instrument"]
+        return initial

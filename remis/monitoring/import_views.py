@@ -1,0 +1,77 @@
+"""The imports page: upload a KoBoToolbox or ODK Central export of an instrument (the job
+imports it with progress) and read the uploader's own imports and their reports."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from remis.cases.views.common import apply_errors
+from remis.lib.errors import DomainError
+from remis.lib.pages import forbidden
+from remis.lib.paging import paginate
+from remis.monitoring.imports import may_import, upload_submissions
+from remis.monitoring.models import Instrument, SubmissionUpload
+
+
+class UploadForm(forms.Form):
+    instrument = forms.ChoiceField(label=gettext_lazy("Instrument"))
+    file = forms.FileField(
+        label=gettext_lazy("Export file"),
+        help_text=gettext_lazy("CSV (; or ,), XLSX, or ODK Central's zip, with XML names as column headers"),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["instrument"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (str(i.pk), f"{i.title} · v{i.version}") for i in Instrument.objects.order_by("code", "-version")
+        ]
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    if not may_import(request.user):
+        return forbidden(request, _("Your role does not record monitoring."))
+    form = UploadForm(auto_id="import-%s")
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, auto_id="import-%s")
+        if form.is_valid():
+            instrument = Instrument.objects.get(pk=form.cleaned_data["instrument"])
+            try:
+                upload_submissions(request.user, instrument, form.cleaned_data["file"])
+            except DomainError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(
+                    request, _("The file is uploaded: its import runs now; this page shows its progress.")
+                )
+                return redirect("import_list")
+    page_number = request.GET.get("page", "1")
+    uploads = SubmissionUpload.objects.filter(uploaded_by_id=request.user.pk).select_related(
+        "instrument", "job"
+    )
+    page = paginate(uploads, int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1)
+    polling = any(u.job is not None and u.job.is_active for u in page.object_list)
+    return render(request, "monitoring/imports.html", {"form": form, "page": page, "polling": polling})
+
+
+@login_required
+def import_detail(request: HttpRequest, upload_uuid: str) -> HttpResponse:
+    upload = (
+        SubmissionUpload.objects.filter(uuid=upload_uuid, uploaded_by_id=request.user.pk)
+        .select_related("instrument", "job")
+        .first()
+    )
+    if upload is None:
+        raise Http404  # another person's import: its report quotes rows about returnees
+    result = (upload.job.result if upload.job else None) or {}
+    return render(
+        request, "monitoring/import_detail.html", {"upload": upload, "job": upload.job, "result": result}
+    )

@@ -1,0 +1,308 @@
+"""Importing KoBoToolbox and ODK Central submission exports of a monitoring instrument.
+
+`upload_submissions` keeps the file and starts a job; the job (`import_submissions`) reads the
+file with the interop readers, matches each submission to a case by its reference (or to a
+comparison sample by its sample ID) among the cases the uploader sees, to the case's open
+round of that instrument whose window holds the day, and saves it with `record_response`
+under the uploader's name: the same checks, scores and audit as a response typed in REMIS.
+Each row stands alone: a bad row is reported (row, field, message) and the good ones are kept;
+a submission already imported is counted, not added again. Progress is reported as it goes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import islice
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import has_perm
+from remis.audit.actions import record
+from remis.cases.policy import visible_cases
+from remis.interop.columns import QuestionSpec
+from remis.interop.errors import UnreadableFile
+from remis.interop.submissions import read_submissions
+from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
+from remis.lib.errors import DomainError, Duplicate, PermissionDenied, ValidationFailed
+from remis.monitoring.instruments.definition import QuestionType
+from remis.monitoring.models import (
+    FollowUp,
+    FollowUpStatus,
+    Instrument,
+    Response,
+    ResponseSource,
+    SubmissionUpload,
+)
+from remis.monitoring.responses import Prepared, definition_of, prepare_response, save_responses
+
+IMPORT = "monitoring.import"
+MAX_UPLOAD = 50 * 1024 * 1024
+CHUNK = 250
+MAX_REPORTED = 1000  # row problems kept in the report; the counts cover every row
+# The fields the exported XLSForms carry beside the questions (instruments/xlsform.py).
+CASE_FIELD, SAMPLE_FIELD = "case_reference", "sample_id"
+CODE_FIELD, VERSION_FIELD = "instrument_code", "instrument_version"
+FORM_FIELDS = (CASE_FIELD, SAMPLE_FIELD, CODE_FIELD, VERSION_FIELD, "start", "end")
+
+
+def may_import(actor: Any) -> bool:
+    return bool(getattr(actor, "is_superuser", False) or has_perm(actor, Perm.MONITORING_RECORD))
+
+
+def upload_submissions(actor: Any, instrument: Instrument, upload: UploadedFile) -> SubmissionUpload:
+    """Keep an uploaded export and start the job importing it."""
+    from remis.jobs.actions import start_job
+
+    if not may_import(actor):
+        raise PermissionDenied()
+    name = (upload.name or "export")[:200]
+    if not upload.size:
+        raise ValidationFailed(_("The file is empty."), "file")
+    if upload.size > MAX_UPLOAD:
+        raise ValidationFailed(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": number_format(upload.size / 1_048_576, 1),
+                "limit": number_format(MAX_UPLOAD / 1_048_576, 0),
+            },
+            "file",
+        )
+    with transaction.atomic():
+        kept = SubmissionUpload(instrument=instrument, filename=name, uploaded_by=actor)
+        kept.file.save("export", upload, save=False)
+        kept.save()
+        record(
+            actor,
+            "monitoring.upload",
+            kept,
+            changes={
+                "instrument": [None, f"{instrument.code} v{instrument.version}"],
+                "size": [None, upload.size],
+            },
+        )
+        kept.job = start_job(actor, IMPORT, {"upload": str(kept.uuid)})
+        SubmissionUpload.objects.filter(pk=kept.pk).update(job=kept.job)
+    return kept
+
+
+def _specs(instrument: Instrument) -> list[QuestionSpec]:
+    definition = definition_of(instrument)
+    specs = [
+        QuestionSpec(
+            q.name,
+            multiple=q.type == QuestionType.SELECT_MULTIPLE,
+            choices=definition.choices_of(q),
+        )
+        for q in definition.questions
+    ]
+    return specs + [QuestionSpec(name) for name in FORM_FIELDS]
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.rows = self.imported = self.duplicates = self.failed = 0
+        self.problems: list[dict[str, Any]] = []
+
+    def problem(self, row: int, field: str | None, message: str) -> None:
+        if len(self.problems) < MAX_REPORTED:
+            self.problems.append({"row": row, "field": field or "", "message": message})
+
+
+def _round_for(case_id: int, code: str, day: dt.date) -> FollowUp | None:
+    """The case's open round of this instrument whose window holds the day."""
+    return (
+        FollowUp.objects.filter(
+            case_id=case_id,
+            instrument=code,
+            status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.LOST],
+            window_start__lte=day,
+            window_end__gte=day,
+        )
+        .select_related("case")
+        .order_by("round")
+        .first()
+    )
+
+
+def import_submissions(job: Any) -> Outcome:
+    upload = (
+        SubmissionUpload.objects.select_related("instrument").filter(uuid=job.params.get("upload")).first()
+    )
+    if upload is None:
+        raise JobFailed(_("The uploaded file is no longer there."))
+    instrument = upload.instrument
+    owner = job.owner
+    cases = visible_cases(owner)
+    checked: set[int] = set()  # cases whose permission and consent were checked
+    report = _Report()
+    try:
+        with (
+            upload.file.open("rb") as handle,
+            read_submissions(handle, upload.filename, questions=_specs(instrument)) as export,
+        ):
+            extra = export.extra_columns
+            missing = [name for name in export.missing_questions if name not in FORM_FIELDS]
+            rows = iter(export.rows)
+            while True:
+                chunk = list(islice(rows, CHUNK))
+                _import_chunk(chunk, instrument, owner, cases, report, checked)
+                if not chunk:
+                    break
+                job.report(report.rows)  # outside the chunk's transaction, so it shows
+    except UnreadableFile as error:
+        raise JobFailed(error.message) from None
+    job.report(report.rows, report.rows)
+    result = {
+        "rows": report.rows,
+        "imported": report.imported,
+        "duplicates": report.duplicates,
+        "failed": report.failed,
+        "problems": report.problems,
+        "extra_columns": extra,
+        "missing_questions": missing,
+        "tool": str(export.tool),
+    }
+    message = _(
+        "%(imported)s responses imported, %(duplicates)s already imported before, "
+        "%(failed)s rows refused, of %(rows)s rows."
+    ) % {
+        key: number_format(getattr(report, key), force_grouping=True)
+        for key in ("imported", "duplicates", "failed", "rows")
+    }
+    if report.rows and report.duplicates == report.rows:
+        message = _("Every submission in this file was already imported: nothing was added.")
+    return Outcome(message, result)
+
+
+def _import_chunk(
+    chunk: list[Any], instrument: Instrument, owner: Any, cases: Any, report: _Report, checked: set[int]
+) -> None:
+    """Check and score each row of a chunk, then save the good ones together (one insert,
+    one take of the audit lock): a refused row is reported and leaves the others."""
+    references = {str(s.answers.get(CASE_FIELD) or "").strip().upper() for s in chunk} - {""}
+    by_reference = {c.reference: c for c in cases.filter(reference__in=references)} if references else {}
+    known = set(
+        Response.objects.filter(
+            instrument=instrument, submission_id__in=[s.submission_id for s in chunk if s.submission_id]
+        ).values_list("submission_id", flat=True)
+    )
+    batch: list[Prepared] = []
+    for submission in chunk:
+        report.rows += 1
+        if submission.submission_id and submission.submission_id in known:
+            report.duplicates += 1
+            continue
+        prepared = _prepare_row(submission, instrument, owner, by_reference, report, checked)
+        if prepared is not None:
+            batch.append(prepared)
+            if submission.submission_id:
+                known.add(submission.submission_id)  # the same submission twice in the file
+    if not batch:
+        return
+    try:
+        save_responses(owner, batch)
+    except Duplicate:  # imported meanwhile by someone else: save one by one, counting those
+        for prepared in batch:
+            try:
+                save_responses(owner, [prepared])
+            except Duplicate:
+                report.duplicates += 1
+                continue
+            report.imported += 1
+    else:
+        report.imported += len(batch)
+
+
+def _prepare_row(
+    submission: Any,
+    instrument: Instrument,
+    owner: Any,
+    by_reference: dict[str, Any],
+    report: _Report,
+    checked: set[int],
+) -> Prepared | None:
+    row = submission.row
+    if submission.problems:
+        report.failed += 1
+        for problem in submission.problems:
+            report.problem(row, problem.column, problem.message)
+        return None
+    answers = {k: v for k, v in submission.answers.items() if v != ""}
+    meta = {name: str(answers.pop(name, "")).strip() for name in FORM_FIELDS}
+    refusal: tuple[str, str] | None = None
+    if meta[CODE_FIELD] and meta[CODE_FIELD] != instrument.code:
+        refusal = (
+            CODE_FIELD,
+            _("This submission answers another instrument (%(code)s).") % {"code": meta[CODE_FIELD]},
+        )
+    elif meta[VERSION_FIELD] and meta[VERSION_FIELD] != str(instrument.version):
+        refusal = (
+            VERSION_FIELD,
+            _("This submission answers version %(found)s of the instrument, not version %(version)s.")
+            % {"found": meta[VERSION_FIELD], "version": instrument.version},
+        )
+    elif meta[CASE_FIELD] and meta[CASE_FIELD].upper() not in by_reference:
+        refusal = (CASE_FIELD, _("No case you can see has this reference."))
+    elif not meta[CASE_FIELD] and not meta[SAMPLE_FIELD]:
+        refusal = (CASE_FIELD, _("The row has neither a case reference nor a sample ID."))
+    if refusal is not None:
+        report.failed += 1
+        report.problem(row, *refusal)
+        return None
+    day = (
+        submission.submitted_at.astimezone(timezone.get_current_timezone()).date()
+        if submission.submitted_at
+        else timezone.localdate()
+    )
+    case = by_reference.get(meta[CASE_FIELD].upper()) if meta[CASE_FIELD] else None
+    try:
+        return prepare_response(
+            owner,
+            instrument,
+            answers=answers,
+            collected_on=day,
+            case=case,
+            follow_up=_round_for(case.pk, instrument.code, day) if case else None,
+            sample_id=meta[SAMPLE_FIELD] if case is None else "",
+            source=ResponseSource.IMPORT,
+            submission_id=submission.submission_id,
+            checked=checked,
+        )
+    except ValidationFailed as error:
+        report.failed += 1
+        for field, message in error.errors:
+            report.problem(row, (field or "").removeprefix("answers."), message)
+    except DomainError as error:
+        report.failed += 1
+        report.problem(row, error.field, error.message)
+    return None
+
+
+def _clean(params: dict[str, Any]) -> dict[str, Any]:
+    if set(params) != {"upload"} or not SubmissionUpload.objects.filter(uuid=params["upload"]).exists():
+        raise ValidationFailed(_("Upload the export to import from the imports page."), "upload")
+    return {"upload": str(params["upload"])}
+
+
+def register() -> None:
+    register_job_kind(
+        JobKind(
+            code=IMPORT,
+            label=gettext_lazy("Import KoBo or ODK submissions"),
+            description=gettext_lazy(
+                "Reads an uploaded KoBoToolbox or ODK Central export and saves each submission as a "
+                "monitoring response of its case or comparison sample."
+            ),
+            run=import_submissions,
+            may_start=may_import,
+            clean_params=_clean,
+            on_jobs_page=False,
+        )
+    )

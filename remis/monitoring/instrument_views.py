@@ -1,0 +1,64 @@
+"""The monitoring instruments page: each instrument's versions, their questions and scoring
+in the reader's language, and the XLSForm download for field collection in KoBo Collect or
+ODK Collect (with the case reference, or the sample ID of a comparison sample)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import has_perm
+from remis.lib.pages import forbidden
+from remis.monitoring.instruments.xlsform import NotExportable, export_xlsform, xlsform_problems
+from remis.monitoring.models import Instrument
+from remis.monitoring.responses import definition_of
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _may_read(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(getattr(user, "is_superuser", False) or has_perm(user, Perm.MONITORING_RECORD))
+
+
+@login_required
+def instrument_list(request: HttpRequest) -> HttpResponse:
+    if not _may_read(request):
+        return forbidden(request, _("Your role does not record monitoring."))
+    language = (get_language() or "en")[:2]
+    rows = []
+    for instrument in Instrument.objects.order_by("code", "-version"):
+        definition = definition_of(instrument)
+        rows.append(
+            {
+                "instrument": instrument,
+                "title": definition.title.get(language),
+                "questions": [(q, q.label.get(language)) for q in definition.questions],
+                "dimensions": [(d, d.label.get(language)) for d in definition.dimensions],
+                "indicators": len(definition.indicators),
+                "bands": [(b, b.label.get(language)) for b in definition.bands],
+                "problems": xlsform_problems(definition),
+            }
+        )
+    return render(request, "monitoring/instruments.html", {"rows": rows})
+
+
+@login_required
+def instrument_xlsform(request: HttpRequest, code: str, version: int, respondent: str) -> HttpResponse:
+    if not _may_read(request):
+        return forbidden(request, _("Your role does not record monitoring."))
+    instrument = Instrument.objects.filter(code=code, version=version).first()
+    if instrument is None or respondent not in ("case", "sample"):
+        raise Http404
+    try:
+        content = export_xlsform(definition_of(instrument), respondent)  # type: ignore[arg-type]
+    except NotExportable:
+        raise Http404 from None  # the page shows the problems instead of a link
+    response = HttpResponse(content, content_type=XLSX)
+    suffix = "" if respondent == "case" else "-sample"
+    response["Content-Disposition"] = f'attachment; filename="{code}-v{version}{suffix}.xlsx"'
+    return response

@@ -1,0 +1,206 @@
+"""An instrument as an XLSForm workbook (survey, choices, settings) for KoBoToolbox, ODK
+Central and their Collect apps, and the checks that keep an export from failing there.
+
+What the form carries besides the instrument's questions, before them:
+
+* one required identifier, typed by the enumerator: `case_reference` (the REMIS case
+  reference) on a form for assisted returnees, or `sample_id` on a form for a comparison
+  sample (non-assisted returnees, local population), chosen with `respondent=`. One
+  identifier per form, always required, so a submission can never lack the key it is matched
+  by; a field team surveying both populations loads both forms.
+* `instrument_code` and `instrument_version`, calculated constants, so that each submission says
+  which version of the instrument it answers even when the server's own form version differs.
+* `start` and `end` timestamps, as KoBo's default forms have.
+
+Questions are exported flat (no XLSForm groups): their column names in submission exports
+are then their plain names. Number ranges become `constraint` (`. >= 0 and . <= 7`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Literal
+
+from openpyxl import Workbook
+
+from remis.monitoring.instruments.definition import (
+    CHOICE_NAME,
+    LANGUAGES,
+    NAME,
+    NUMBER_TYPES,
+    InstrumentDefinition,
+    Label,
+    Problem,
+    Question,
+    QuestionType,
+)
+from remis.monitoring.instruments.relevance import RelevanceSyntaxError, parse
+
+Respondent = Literal["case", "sample"]
+
+LANGUAGE_COLUMNS = {"en": "English (en)", "fr": "French (fr)", "ar": "Arabic (ar)"}
+IDENTIFIERS: dict[Respondent, tuple[str, Label]] = {
+    "case": ("case_reference", Label("Case reference", "Référence du dossier", "مرجع الملف")),
+    "sample": ("sample_id", Label("Sample ID", "Identifiant d'échantillon", "معرّف العيّنة")),
+}
+# Names the export adds, names KoBo and ODK Central write into submission exports
+# (`_uuid`, `KEY`, `meta/instanceID`…), and XForm's own: a question may not take them.
+RESERVED_NAMES = frozenset(
+    {
+        "case_reference",
+        "sample_id",
+        "instrument_code",
+        "instrument_version",
+        "start",
+        "end",
+        "meta",
+        "instanceID",
+        "instanceName",
+        "deprecatedID",
+        "rootUuid",
+        "KEY",
+        "SubmissionDate",
+        "SubmitterID",
+        "SubmitterName",
+        "AttachmentsPresent",
+        "AttachmentsExpected",
+        "Status",
+        "ReviewState",
+        "DeviceID",
+        "Edits",
+        "FormVersion",
+        "formhub",
+        "version",
+    }
+)
+# ODK Central and KoBo put their own columns under a leading underscore (_id, _uuid, _index…);
+# names this long are unreadable in exports and some spreadsheet tools truncate them.
+MAX_NAME_LENGTH = 64
+
+
+def xlsform_problems(definition: InstrumentDefinition) -> list[Problem]:
+    """What would make the export fail in pyxform, KoBo or ODK, or clash with the columns
+    they add; empty when the instrument can be exported. Paths as in the definition data."""
+    problems: list[Problem] = []
+    if not NAME.fullmatch(definition.code.replace("-", "_")):
+        problems.append(Problem("code", "must be letters, digits, - and _ to serve as form_id"))
+    for index, question in enumerate(definition.questions):
+        problems.extend(_name_problems(f"questions[{index}].name", question.name))
+        if question.relevant:
+            try:
+                parse(question.relevant)
+            except RelevanceSyntaxError as error:
+                problems.append(Problem(f"questions[{index}].relevant", f"does not parse: {error}"))
+        problems.extend(_label_problems(f"questions[{index}].label", question.label))
+    for list_index, choice_list in enumerate(definition.choice_lists):
+        path = f"choice_lists[{list_index}]"
+        if not NAME.fullmatch(choice_list.name):
+            problems.append(Problem(f"{path}.name", "is not a valid XML name"))
+        seen: set[str] = set()
+        for index, choice in enumerate(choice_list.choices):
+            if not CHOICE_NAME.fullmatch(choice.name):
+                problems.append(
+                    Problem(f"{path}.choices[{index}].name", "holds a space or a character XLSForm refuses")
+                )
+            if choice.name in seen:
+                problems.append(Problem(f"{path}.choices[{index}].name", "duplicate choice name"))
+            seen.add(choice.name)
+            problems.extend(_label_problems(f"{path}.choices[{index}].label", choice.label))
+    return problems
+
+
+def _name_problems(path: str, name: str) -> list[Problem]:
+    if not NAME.fullmatch(name):
+        return [Problem(path, "is not a valid XML name (letters, digits, _; not starting with a digit)")]
+    if name.startswith("_"):
+        return [Problem(path, "starts with _, which KoBo and ODK keep for their own columns")]
+    if name.lower().startswith("xml"):
+        return [Problem(path, "starts with xml, which XML reserves")]
+    if name in RESERVED_NAMES:
+        return [Problem(path, f"{name!r} is reserved for the export or the collection tools")]
+    if len(name) > MAX_NAME_LENGTH:
+        return [Problem(path, f"is longer than {MAX_NAME_LENGTH} characters")]
+    return []
+
+
+def _label_problems(path: str, label: Label) -> list[Problem]:
+    return [
+        Problem(f"{path}.{language}", "is empty: the form would show a blank in that language")
+        for language in LANGUAGES
+        if not label.get(language).strip()
+    ]
+
+
+class NotExportable(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(problem) for problem in problems))
+        self.problems = tuple(problems)
+
+
+def export_xlsform(definition: InstrumentDefinition, respondent: Respondent = "case") -> bytes:
+    """The XLSForm workbook as .xlsx bytes; NotExportable with every problem first."""
+    problems = xlsform_problems(definition)
+    if problems:
+        raise NotExportable(problems)
+    label_headers = [f"label::{LANGUAGE_COLUMNS[language]}" for language in LANGUAGES]
+    workbook = Workbook()
+    survey = workbook.active
+    assert survey is not None
+    survey.title = "survey"
+    survey.append(["type", "name", *label_headers, "required", "relevant", "constraint", "calculation"])
+    survey.append(["start", "start", "", "", "", "", "", "", ""])
+    survey.append(["end", "end", "", "", "", "", "", "", ""])
+    identifier, identifier_label = IDENTIFIERS[respondent]
+    survey.append(["text", identifier, *_labels(identifier_label), "yes", "", "", ""])
+    survey.append(["calculate", "instrument_code", "", "", "", "", "", "", f"'{definition.code}'"])
+    survey.append(["calculate", "instrument_version", "", "", "", "", "", "", f"'{definition.version}'"])
+    for question in definition.questions:
+        survey.append(
+            [
+                _type(question),
+                question.name,
+                *_labels(question.label),
+                "yes" if question.required else "",
+                question.relevant,
+                _constraint(question),
+                "",
+            ]
+        )
+    choices = workbook.create_sheet("choices")
+    choices.append(["list_name", "name", *label_headers])
+    for choice_list in definition.choice_lists:
+        for choice in choice_list.choices:
+            choices.append([choice_list.name, choice.name, *_labels(choice.label)])
+    settings = workbook.create_sheet("settings")
+    settings.append(["form_title", "form_id", "version", "default_language"])
+    form_id = definition.code if respondent == "case" else f"{definition.code}-sample"
+    settings.append([definition.title.en, form_id, str(definition.version), LANGUAGE_COLUMNS["en"]])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _labels(label: Label) -> list[str]:
+    return [label.get(language) for language in LANGUAGES]
+
+
+def _type(question: Question) -> str:
+    if question.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
+        return f"{question.type} {question.choice_list}"
+    return str(question.type)
+
+
+def _constraint(question: Question) -> str:
+    if question.type not in NUMBER_TYPES:
+        return ""
+    parts = []
+    if question.minimum is not None:
+        parts.append(f". >= {_plain(format(question.minimum, 'f'))}")
+    if question.maximum is not None:
+        parts.append(f". <= {_plain(format(question.maximum, 'f'))}")
+    return " and ".join(parts)
+
+
+def _plain(number: str) -> str:
+    return re.sub(r"\.0+$", "", number)

@@ -1,0 +1,70 @@
+"""The monitoring jobs, run by the jobs app's worker with progress: rescoring stored
+responses (after a scoring fix) instrument version by version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import has_perm
+from remis.jobs.registry import JobKind, Outcome, register_job_kind
+from remis.lib.errors import ValidationFailed
+
+RESCORE = "monitoring.rescore"
+
+
+def _may_rescore(actor: Any) -> bool:
+    return bool(actor.is_superuser or has_perm(actor, Perm.PROGRAMME_MANAGE))
+
+
+def _clean(params: dict[str, Any]) -> dict[str, Any]:
+    from remis.monitoring.models import Instrument
+
+    unknown = set(params) - {"instrument"}
+    if unknown:
+        raise ValidationFailed(_("Unknown parameter: %(name)s.") % {"name": sorted(unknown)[0]}, "params")
+    code = str(params.get("instrument") or "")
+    if code and not Instrument.objects.filter(code=code).exists():
+        raise ValidationFailed(_("Choose an instrument REMIS knows."), "instrument")
+    return {"instrument": code} if code else {}
+
+
+def rescore_responses(job: Any) -> Outcome:
+    from remis.monitoring.models import Instrument, Response
+    from remis.monitoring.responses import rescore
+
+    instruments = Instrument.objects.order_by("code", "version")
+    if job.params.get("instrument"):
+        instruments = instruments.filter(code=job.params["instrument"])
+    chosen = list(instruments)
+    total = Response.objects.filter(instrument__in=chosen).count()
+    job.report(0, total)
+    done = 0
+    for instrument in chosen:
+        base = done
+        done += rescore(instrument, progress=lambda n, _t, base=base: job.report(base + n))
+    job.report(done, total)
+    message = _("%(count)s responses rescored, each with its own instrument version.") % {
+        "count": number_format(done, force_grouping=True)
+    }
+    return Outcome(message, {"rescored": done, "instruments": [f"{i.code} v{i.version}" for i in chosen]})
+
+
+def register() -> None:
+    register_job_kind(
+        JobKind(
+            code=RESCORE,
+            label=gettext_lazy("Rescore monitoring responses"),
+            description=gettext_lazy(
+                "Recomputes the reintegration scores of every stored response with the scoring "
+                "of the instrument version it answered."
+            ),
+            run=rescore_responses,
+            may_start=_may_rescore,
+            clean_params=_clean,
+        )
+    )

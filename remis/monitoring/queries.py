@@ -1,0 +1,230 @@
+"""Reads of follow-up monitoring, each scoped through the one policy (remis/cases/policy.py):
+a case's rounds, the follow-ups lists (by state, office, worker), the manager's summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from remis.accounts.permissions import Perm
+from remis.cases.models import Case
+from remis.cases.policy import case_scope, visible_through
+from remis.monitoring.configuration import SATISFACTION
+from remis.monitoring.models import FollowUp, FollowUpStatus
+
+DUE_SOON_DAYS = 7  # "due this week"
+
+
+class State:
+    """Where a round stands today: its stored status, or for a scheduled round the dates."""
+
+    UPCOMING = "upcoming"  # the window has not opened
+    IN_WINDOW = "in_window"  # the window is open and the due day not passed
+    OVERDUE = "overdue"  # past the due day, the window still open
+    MISSED = "missed"  # the window closed without a visit
+    DONE = FollowUpStatus.DONE.value
+    STOPPED = FollowUpStatus.STOPPED.value
+    LOST = FollowUpStatus.LOST.value
+
+
+STATE_LABELS = {
+    State.UPCOMING: _("Upcoming"),
+    State.IN_WINDOW: _("In window"),
+    State.OVERDUE: _("Overdue"),
+    State.MISSED: _("Missed"),
+    State.DONE: _("Done"),
+    State.STOPPED: _("Stopped"),
+    State.LOST: _("Lost to follow-up"),
+}
+
+
+def state_of(follow_up: FollowUp, today: dt.date) -> str:
+    if follow_up.status != FollowUpStatus.SCHEDULED:
+        return str(follow_up.status)
+    if today < follow_up.window_start:
+        return State.UPCOMING
+    if today > follow_up.window_end:
+        return State.MISSED
+    return State.OVERDUE if today > follow_up.due_on else State.IN_WINDOW
+
+
+def in_state(rows: QuerySet[FollowUp], state: str, today: dt.date) -> QuerySet[FollowUp]:
+    """The same states as `state_of`, as a filter (and "due_soon": due within a week)."""
+    scheduled = rows.filter(status=FollowUpStatus.SCHEDULED)
+    if state == State.UPCOMING:
+        return scheduled.filter(window_start__gt=today)
+    if state == State.IN_WINDOW:
+        return scheduled.filter(window_start__lte=today, due_on__gte=today)
+    if state == State.OVERDUE:
+        return scheduled.filter(due_on__lt=today, window_end__gte=today)
+    if state == State.MISSED:
+        return scheduled.filter(window_end__lt=today)
+    if state == "due_soon":
+        return scheduled.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+    if state in (State.DONE, State.STOPPED, State.LOST):
+        return rows.filter(status=state)
+    return rows
+
+
+def rounds_of_case(case: Case) -> list[FollowUp]:
+    """The case's rounds with their attempts and visits (the caller has checked the case)."""
+    return list(FollowUp.objects.filter(case=case).prefetch_related("attempts", "visits").order_by("round"))
+
+
+def follow_ups(actor: Any) -> QuerySet[FollowUp]:
+    """Rounds of the cases the actor sees."""
+    return FollowUp.objects.filter(visible_through(actor, "case_id"))
+
+
+def my_follow_ups(actor: Any) -> QuerySet[FollowUp]:
+    """Rounds the actor is to carry out: on cases where they record monitoring, assigned to
+    them or to nobody (a case another worker holds is theirs to follow)."""
+    return FollowUp.objects.filter(case__in=my_cases(actor).values("pk"))
+
+
+def my_cases(actor: Any) -> QuerySet[Case]:
+    """Cases where the actor records monitoring, assigned to them or to nobody."""
+    condition = case_scope(actor, Perm.MONITORING_RECORD)
+    if condition is None:
+        return Case.objects.none()
+    assigned = Case.assigned_workers.through.objects.filter(case_id=OuterRef("pk"))
+    return Case.objects.filter(condition).filter(Q(assigned_workers=actor) | ~Exists(assigned))
+
+
+@dataclass(frozen=True)
+class FollowUpFilters:
+    state: str = ""
+    country: str = ""  # the case's country of origin
+    worker: int | None = None  # an assigned case worker
+    programme: str = ""  # a programme's code
+    mine: bool = False
+
+
+def filter_follow_ups(actor: Any, filters: FollowUpFilters, today: dt.date) -> QuerySet[FollowUp]:
+    rows = my_follow_ups(actor) if filters.mine else follow_ups(actor)
+    rows = in_state(rows, filters.state, today)
+    if filters.country:
+        rows = rows.filter(case__origin_country=filters.country.upper())
+    if filters.programme:
+        rows = rows.filter(case__programme__code=filters.programme)
+    if filters.worker:
+        rows = rows.filter(case__assigned_workers=filters.worker)
+    return rows.select_related("case").order_by("due_on", "id")
+
+
+@dataclass(frozen=True)
+class OfficeRow:
+    """A manager's view of one country office: the rounds of the cases returned there."""
+
+    country: str
+    scheduled: int
+    overdue: int
+    missed: int
+    lost: int
+    done: int
+    done_in_window: int
+
+    @property
+    def in_window_share(self) -> float | None:
+        """Of the rounds done, the share done within their window (None: none done)."""
+        return self.done_in_window / self.done if self.done else None
+
+
+def office_summary(actor: Any, today: dt.date) -> list[OfficeRow]:
+    """Per country of origin (monitoring is done by the office where the returnee lives):
+    rounds open, overdue, missed, lost, done, and done within their window."""
+    rows = (
+        follow_ups(actor)
+        .values(country=F("case__origin_country"))
+        .annotate(
+            scheduled=Count("id", filter=Q(status=FollowUpStatus.SCHEDULED, window_end__gte=today)),
+            overdue=Count(
+                "id", filter=Q(status=FollowUpStatus.SCHEDULED, due_on__lt=today, window_end__gte=today)
+            ),
+            missed=Count("id", filter=Q(status=FollowUpStatus.SCHEDULED, window_end__lt=today)),
+            lost=Count("id", filter=Q(status=FollowUpStatus.LOST)),
+            done=Count("id", filter=Q(status=FollowUpStatus.DONE)),
+            done_in_window=Count(
+                "id",
+                filter=Q(
+                    status=FollowUpStatus.DONE,
+                    done_on__gte=F("window_start"),
+                    done_on__lte=F("window_end"),
+                ),
+            ),
+        )
+        .order_by("country")
+    )
+    return [OfficeRow(**row) for row in rows]
+
+
+def round_responses(follow_up: FollowUp) -> list[Any]:
+    """The responses collected for a round (the caller has checked the case)."""
+    from remis.monitoring.models import Response
+
+    return list(
+        Response.objects.filter(follow_up=follow_up)
+        .select_related("instrument", "recorded_by")
+        .order_by("id")
+    )
+
+
+def satisfaction_items(actor: Any, case: Case) -> list[tuple[str, str]]:
+    """(key, label) of the items of the case's plan in force, as the reader may see them: the
+    items a satisfaction response can be about. A type in a sensitive group the reader does
+    not hold reads "Restricted"."""
+    from remis.assistance.queries import mask, plan_of
+    from remis.cases.policy import groups_on_case
+
+    plan = plan_of(case)
+    if plan is None or plan.in_force is None:
+        return []
+    items = mask(list(plan.in_force.items.select_related("kind")), groups_on_case(actor, case))
+    out = []
+    for item in items:
+        label = str(_("Restricted")) if item.restricted else str(item.kind.label)
+        if item.description and not item.restricted:
+            label = f"{label} · {item.description}"
+        out.append((str(item.key), label))
+    return out
+
+
+def satisfaction_responses(case: Case) -> list[Any]:
+    from remis.monitoring.models import Response
+
+    return list(
+        Response.objects.filter(case=case, instrument__code=SATISFACTION)
+        .select_related("instrument")
+        .order_by("collected_on", "id")
+    )
+
+
+def low_scores(actor: Any) -> QuerySet[Any]:
+    """The latest reintegration response of each of the actor's cases (`my_cases`) when it
+    falls in its instrument's lowest band and nobody has followed it up yet: followed up
+    means a later response, or a contact attempt or visit recorded on the case after it."""
+    from remis.monitoring.models import ContactAttempt, Instrument, Response, Visit
+    from remis.monitoring.responses import definition_of
+
+    lowest = Q(pk__in=[])
+    for instrument in Instrument.objects.exclude(code=SATISFACTION):
+        bands = definition_of(instrument).bands
+        if bands:
+            lowest |= Q(instrument=instrument, band=bands[0].code)
+    reintegration = Response.objects.filter(case__isnull=False).exclude(instrument__code=SATISFACTION)
+    latest = reintegration.filter(case=OuterRef("case")).order_by("-collected_on", "-id").values("pk")[:1]
+    attempted = ContactAttempt.objects.filter(case=OuterRef("case"), recorded_at__gt=OuterRef("recorded_at"))
+    visited = Visit.objects.filter(case=OuterRef("case"), recorded_at__gt=OuterRef("recorded_at"))
+    return (
+        reintegration.filter(case__in=my_cases(actor).values("pk"))
+        .filter(lowest)
+        .filter(pk=Subquery(latest))
+        .exclude(Exists(attempted))
+        .exclude(Exists(visited))
+        .select_related("case", "follow_up")
+        .order_by("collected_on", "id")
+    )

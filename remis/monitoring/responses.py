@@ -1,0 +1,271 @@
+"""Monitoring responses: answers to one instrument version, checked and scored when saved.
+
+`record_response` is the one write (pages, API and imports call it): it checks permission and
+the case's consent, refuses a response dated after the case's closure or in the future,
+checks every answer against the instrument (each problem naming its question), keeps only
+the answers to questions that apply, scores them (remis/monitoring/instruments/scoring.py)
+and stores the scores beside the answers with the instrument version. A round answered is
+done. `rescore` recomputes stored scores with their own version's scorer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import has_perm
+from remis.audit.actions import record_many
+from remis.cases.actions.common import require
+from remis.cases.lifecycle import Stage
+from remis.cases.models import Case, ConsentPurpose
+from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.monitoring.instruments.definition import InstrumentDefinition, load_definition
+from remis.monitoring.instruments.scoring import Scores, compile_scorer, drop_irrelevant
+from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, Response, ResponseSource
+
+SAMPLE_ID_MAX = 64
+DIMENSION_FIELDS = ("economic", "social", "psychosocial")  # stored in their own columns
+
+
+@functools.lru_cache(maxsize=32)
+def _definition(instrument_id: int, code: str, version: int) -> InstrumentDefinition:
+    # Stored versions never change, so (id, code, version) keys the parsed definition.
+    return load_definition(Instrument.objects.get(pk=instrument_id).definition)
+
+
+def definition_of(instrument: Instrument) -> InstrumentDefinition:
+    return _definition(instrument.pk, instrument.code, instrument.version)
+
+
+def current_instrument(code: str) -> Instrument | None:
+    """The version of `code` that new responses use."""
+    return Instrument.objects.filter(code=code, active=True).order_by("-version").first()
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, 4)))
+
+
+def score_columns(scores: Scores) -> dict[str, Any]:
+    """The scores as the Response columns hold them."""
+    return {
+        "indicators": scores.indicators,
+        **{name: _decimal(scores.dimensions.get(name)) for name in DIMENSION_FIELDS},
+        "composite": _decimal(scores.composite),
+        "band": scores.band or "",
+    }
+
+
+def closed_on(case: Case) -> dt.date | None:
+    if case.stage != Stage.CLOSED or case.stage_changed_at is None:
+        return None
+    return timezone.localdate(case.stage_changed_at)
+
+
+def _check_day(value: Any, case: Case | None, errors: list[tuple[str | None, str]]) -> dt.date | None:
+    if not isinstance(value, dt.date):
+        errors.append(("collected_on", _("Enter the date the answers were collected.")))
+        return None
+    if value > timezone.localdate():
+        errors.append(("collected_on", _("The date cannot be in the future.")))
+    elif case is not None:
+        closed = closed_on(case)
+        if case.arrival_date and value < case.arrival_date:
+            errors.append(("collected_on", _("The date cannot be before the returnee's arrival.")))
+        elif closed and value > closed:
+            errors.append(
+                (
+                    "collected_on",
+                    _("The case was closed on %(day)s: a response dated after its closure is not accepted.")
+                    % {"day": closed.isoformat()},
+                )
+            )
+    return value
+
+
+@dataclass
+class Prepared:
+    """A response checked and scored, not yet saved (`save_responses` saves a batch)."""
+
+    response: Response
+    follow_up: FollowUp | None
+    changes: dict[str, list[Any]]
+
+
+def prepare_response(
+    actor: Any,
+    instrument: Instrument,
+    *,
+    answers: dict[str, Any],
+    collected_on: Any,
+    case: Case | None = None,
+    follow_up: FollowUp | None = None,
+    item_key: Any = None,
+    sample_id: str = "",
+    source: str = ResponseSource.FORM,
+    submission_id: str = "",
+    checked: set[int] | None = None,
+) -> Prepared:
+    """Every check of a response, and its scores. `checked`: the cases whose permission and
+    consent were already checked for this actor in the same batch (an import's)."""
+    sample = str(sample_id or "").strip()
+    if case is None and follow_up is not None:
+        case = follow_up.case
+    if case is not None:
+        if checked is None or case.pk not in checked:
+            require(actor, case, Perm.MONITORING_RECORD)
+            if not case.has_consent(ConsentPurpose.FOLLOW_UP):
+                raise TransitionRefused(
+                    _(
+                        "The returnee has not consented to follow-up contact: record their consent "
+                        "before contacting them for monitoring."
+                    ),
+                    "consent",
+                )
+            if checked is not None:
+                checked.add(case.pk)
+        sample = ""
+    elif not has_perm(actor, Perm.MONITORING_RECORD):
+        raise PermissionDenied()
+    errors: list[tuple[str | None, str]] = []
+    if case is None and not sample:
+        errors.append(("sample_id", _("Give the case, or the sample ID of a comparison sample.")))
+    if len(sample) > SAMPLE_ID_MAX:
+        errors.append(("sample_id", _("Write at most %(limit)s characters.") % {"limit": SAMPLE_ID_MAX}))
+    day = _check_day(collected_on, case, errors)
+    definition = definition_of(instrument)
+    scorer = compile_scorer(definition)
+    for question, message in scorer.validate(answers):
+        errors.append((f"answers.{question}", message))
+    if errors:
+        raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+    assert day is not None
+    kept = drop_irrelevant(definition, answers)
+    response = Response(
+        instrument=instrument,
+        case=case,
+        sample_id=sample,
+        follow_up=follow_up,
+        item_key=item_key,
+        collected_on=day,
+        answers=_plain(kept),
+        source=source,
+        submission_id=submission_id,
+        recorded_by=actor,
+        **score_columns(scorer(kept)),
+    )
+    changes: dict[str, list[Any]] = {
+        "instrument": [None, f"{instrument.code} v{instrument.version}"],
+        "collected_on": [None, day.isoformat()],
+        "composite": [None, None if response.composite is None else str(response.composite)],
+        "band": [None, response.band],
+    }
+    if follow_up is not None:
+        changes["round"] = [None, follow_up.round]
+    if sample:
+        changes["sample_id"] = [None, sample]
+    return Prepared(response, follow_up, changes)
+
+
+def save_responses(actor: Any, batch: list[Prepared]) -> list[Response]:
+    """Save prepared responses together: one insert, their rounds done, one audit entry
+    each under one take of the log's lock. A submission stored already (or twice in the
+    batch) is a Duplicate and nothing of the batch is saved."""
+    ids = [p.response.submission_id for p in batch if p.response.submission_id]
+    with transaction.atomic():
+        if len(set(ids)) != len(ids) or (
+            ids
+            and Response.objects.filter(
+                instrument=batch[0].response.instrument, submission_id__in=ids
+            ).exists()
+        ):
+            raise Duplicate(_("This submission was already imported."), "submission_id")
+        try:
+            with transaction.atomic():  # two imports of one submission at once: one wins
+                if len(batch) == 1:
+                    batch[0].response.save(force_insert=True)
+                    saved = [batch[0].response]
+                else:
+                    saved = Response.objects.bulk_create([p.response for p in batch])
+        except IntegrityError:
+            raise Duplicate(_("This submission was already imported."), "submission_id") from None
+        for prepared in batch:
+            if prepared.follow_up is not None:
+                _complete_round(prepared.follow_up, prepared.response.collected_on)
+        record_many(
+            actor,
+            "monitoring.response",
+            [(p.response, p.changes, p.response.case.uuid if p.response.case else None) for p in batch],
+        )
+    return saved
+
+
+def record_response(actor: Any, instrument: Instrument, **values: Any) -> Response:
+    """Check, score and save one response (see the module's docstring and
+    `prepare_response` for the values)."""
+    return save_responses(actor, [prepare_response(actor, instrument, **values)])[0]
+
+
+def _plain(answers: dict[str, Any]) -> dict[str, Any]:
+    """JSON-ready answers: dates as ISO text, tuples as lists, Decimals as text."""
+    out: dict[str, Any] = {}
+    for name, value in answers.items():
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, Decimal):
+            value = str(value)
+        out[name] = value
+    return out
+
+
+def _complete_round(follow_up: FollowUp, day: dt.date) -> None:
+    """Answers collected for a round mean the returnee was reached: the round is done."""
+    FollowUp.objects.filter(
+        pk=follow_up.pk, status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.LOST]
+    ).update(status=FollowUpStatus.DONE, done_on=day, lost_on=None, version=follow_up.version + 1)
+
+
+def rescore(instrument: Instrument, *, batch: int = 5000, progress: Any = None) -> int:
+    """Recompute the scores of every response to this instrument version with its own
+    definition (after a scoring fix; new weights are a new version, whose responses are
+    scored as they are saved). Returns the number of responses rescored."""
+    scorer = compile_scorer(definition_of(instrument))
+    rows = Response.objects.filter(instrument=instrument).order_by("pk")
+    total = rows.count()
+    done = 0
+    last = 0
+    while True:
+        chunk = list(rows.filter(pk__gt=last).only("pk", "answers")[:batch])
+        if not chunk:
+            break
+        for response in chunk:
+            for name, value in score_columns(scorer(response.answers)).items():
+                setattr(response, name, value)
+        with transaction.atomic():
+            Response.objects.bulk_update(chunk, ["indicators", *DIMENSION_FIELDS, "composite", "band"])
+        done += len(chunk)
+        last = chunk[-1].pk
+        if progress is not None:
+            progress(done, total)
+    return done
+
+
+def case_scores(case: Case) -> list[Response]:
+    """The case's reintegration responses with their rounds, oldest first (the case page's
+    trend); the caller has checked the case."""
+    return list(
+        Response.objects.filter(case=case)
+        .exclude(instrument__code="assistance-satisfaction")
+        .select_related("instrument", "follow_up")
+        .order_by("collected_on", "id")
+    )

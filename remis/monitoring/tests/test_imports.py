@@ -1,0 +1,187 @@
+"""Importing a KoBoToolbox export of the reintegration instrument: submissions matched to
+cases by reference (and to the open round), bad rows reported by row and field without
+losing the good ones, a file imported twice adds nothing and says so; an ODK Central
+export reads the same; a file that cannot be read fails the job with a clear message."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from remis.cases import actions as cases
+from remis.cases.tests.factories import returned_case
+from remis.jobs.models import Job, JobStatus
+from remis.lib.errors import PermissionDenied
+from remis.monitoring.imports import upload_submissions
+from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, Response, ResponseSource
+from remis.monitoring.responses import current_instrument
+from remis.monitoring.tests.test_instrument_scoring import answers
+
+pytestmark = pytest.mark.django_db
+
+
+def _rss() -> Instrument:
+    instrument = current_instrument("reintegration-sustainability")
+    assert instrument is not None
+    return instrument
+
+
+@pytest.fixture
+def setting(world, settings, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        case = returned_case(world)
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
+    )
+    return case
+
+
+def _kobo_csv(rows: list[dict[str, str]]) -> bytes:
+    """As KoBoToolbox writes it: `;`, every field quoted, CRLF, XML names as headers, the
+    select-multiple as one column and one 1/0 column per choice, its metadata last."""
+    base = {k: (" ".join(v) if isinstance(v, list) else str(v)) for k, v in answers().items()}
+    questions = list(base)
+    header = ["start", "end", "case_reference", "instrument_code", "instrument_version", *questions]
+    header += [f"access_to_resources/{c}" for c in ("credit", "savings_group", "tools", "premises", "none")]
+    header += ["_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_index"]
+    lines = [header]
+    for index, row in enumerate(rows, start=1):
+        values = {**base, **row}
+        chosen = values["access_to_resources"].split()
+        cells = [values.get(name, "") for name in header[: 5 + len(questions)]]
+        cells += [
+            "1" if c in chosen else "0" for c in ("credit", "savings_group", "tools", "premises", "none")
+        ]
+        cells += [
+            str(index),
+            values["_uuid"],
+            values["_submission_time"],
+            "",
+            "",
+            "submitted_via_web",
+            str(index),
+        ]
+        lines.append(cells)
+    text = "\r\n".join(";".join('"' + c.replace('"', '""') + '"' for c in line) for line in lines) + "\r\n"
+    return text.encode("utf-8")
+
+
+def _row(case, uuid: str, **changes: str) -> dict[str, str]:
+    day = timezone.localdate().isoformat()
+    return {
+        "case_reference": case.reference,
+        "instrument_code": "reintegration-sustainability",
+        "instrument_version": "1",
+        "_uuid": uuid,
+        "_submission_time": f"{day}T09:30:00",
+        **changes,
+    }
+
+
+def _import(world, content: bytes, name: str = "export.csv") -> Job:
+    kept = upload_submissions(world.bob, _rss(), SimpleUploadedFile(name, content))
+    assert kept.job_id is not None
+    job = Job.objects.get(pk=kept.job_id)
+    return job
+
+
+def test_a_kobo_export_is_imported_row_by_row(world, setting, django_capture_on_commit_callbacks):
+    case = setting
+    round_one = FollowUp.objects.get(case=case, round=1)
+    today = timezone.localdate()
+    FollowUp.objects.filter(pk=round_one.pk).update(window_start=today - dt.timedelta(days=5))
+    content = _kobo_csv(
+        [
+            _row(case, "a1"),
+            _row(case, "a2", case_reference="GIN-2026-999999"),
+            _row(case, "a3", income_covers_needs="whenever"),
+            _row(case, "a4", instrument_version="7"),
+            _row(case, "a1"),  # the same submission twice in one file
+        ]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _import(world, content)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.outcome
+    result = job.result or {}
+    assert (result["rows"], result["imported"], result["duplicates"], result["failed"]) == (5, 1, 1, 3)
+    problems = {(p["row"], p["field"]) for p in result["problems"]}
+    assert problems == {(3, "case_reference"), (4, "income_covers_needs"), (5, "instrument_version")}
+    kept = Response.objects.get()
+    assert kept.source == ResponseSource.IMPORT and kept.submission_id == "a1" and kept.follow_up == round_one
+    assert FollowUp.objects.get(pk=round_one.pk).status == FollowUpStatus.DONE
+    assert "_validation_status" not in result["extra_columns"]  # KoBo's own columns are known
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _import(world, _kobo_csv([_row(case, "a1")]))
+    again.refresh_from_db()
+    assert "already imported" in again.outcome and Response.objects.count() == 1
+
+
+def test_an_odk_central_export_reads_the_same(world, setting, django_capture_on_commit_callbacks):
+    case = setting
+    base = {k: (" ".join(v) if isinstance(v, list) else str(v)) for k, v in answers().items()}
+    header = ["SubmissionDate", "case_reference", *base, "meta-instanceID", "KEY", "SubmitterID", "Status"]
+    now = timezone.now().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    row = [now, case.reference, *base.values(), "uuid:b1", "uuid:b1", "5", ""]
+    content = ("\n".join(",".join(cells) for cells in (header, row)) + "\n").encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _import(world, content, "form.csv")
+    job.refresh_from_db()
+    assert (job.result or {})["imported"] == 1, job.result
+    assert Response.objects.get().submission_id == "b1"
+
+
+def test_an_unreadable_file_fails_the_job_saying_why(world, setting, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _import(world, "Référence;réponse\r\n".encode("cp1252"))
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.outcome and not Response.objects.exists()
+
+
+def test_only_those_who_record_monitoring_import(world, setting):
+    with pytest.raises(PermissionDenied):
+        upload_submissions(
+            world.alice,
+            _rss(),
+            SimpleUploadedFile("x.csv", b"a;b\r\n"),
+        )
+
+
+def test_the_imports_page_uploads_and_reports_to_its_uploader_only(
+    client, world, setting, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from remis.monitoring.models import SubmissionUpload
+
+    case = setting
+    client.force_login(world.bob)
+    instrument = _rss()
+    content = _kobo_csv([_row(case, "c1", case_reference="GIN-2026-999999")])
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post(
+            reverse("import_list"),
+            {"instrument": instrument.pk, "file": SimpleUploadedFile("kobo.csv", content)},
+            follow=True,
+        )
+    assert "The file is uploaded" in posted.text and "kobo.csv" in posted.text
+    upload = SubmissionUpload.objects.get()
+    report = client.get(reverse("import_detail", args=[upload.uuid])).text
+    assert (
+        "Rows refused" in report
+        and "case_reference" in report
+        and "No case you can see has this reference." in report
+    )
+    empty = client.post(
+        reverse("import_list"), {"instrument": instrument.pk, "file": SimpleUploadedFile("e.csv", b"")}
+    )
+    assert empty.status_code == 200 and "error" in empty.text and SubmissionUpload.objects.count() == 1
+    client.force_login(world.admin)
+    assert client.get(reverse("import_detail", args=[upload.uuid])).status_code == 404
+    client.force_login(world.alice)
+    assert client.get(reverse("import_list")).status_code == 403

@@ -1,0 +1,42 @@
+"""The instruments page lists each stored version in the reader's language, and downloads its
+XLSForm (by case reference or by sample ID) that pyxform converts; roles that do not record
+monitoring are refused."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from pyxform.xls2xform import convert
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_instruments_are_listed_and_their_xlsforms_convert(client, world):
+    client.force_login(world.bob)
+    page = client.get(reverse("instrument_list"))
+    assert page.status_code == 200 and "Reintegration sustainability follow-up" in page.text
+    for respondent, field in (("case", "case_reference"), ("sample", "sample_id")):
+        url = reverse("instrument_xlsform", args=["reintegration-sustainability", 1, respondent])
+        assert url in page.text
+        download = client.get(url)
+        assert download.status_code == 200 and download["Content-Type"].startswith("application/vnd.openxml")
+        xform = convert(xlsform=io.BytesIO(download.content), file_type=".xlsx").xform
+        assert f"<{field}" in xform or f"/{field}" in xform
+
+
+def test_in_french_the_page_reads_in_french(client, world):
+    client.force_login(world.bob)
+    page = client.get(reverse("instrument_list"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Suivi de la durabilité de la réintégration" in page.text
+
+
+def test_roles_without_monitoring_are_refused_and_unknown_versions_404(client, world):
+    client.force_login(world.alice)
+    assert client.get(reverse("instrument_list")).status_code == 403
+    client.force_login(world.bob)
+    url = reverse("instrument_xlsform", args=["reintegration-sustainability", 99, "case"])
+    assert client.get(url).status_code == 404
+    bad = reverse("instrument_xlsform", args=["reintegration-sustainability", 1, "everyone"])
+    assert client.get(bad).status_code == 404

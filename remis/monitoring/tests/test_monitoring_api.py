@@ -1,0 +1,142 @@
+"""The monitoring API: a case's rounds with attempts and visits, recording both (409 on a
+stale version, 422 naming the field, 404 outside the scope), the follow-ups list."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from remis.cases import actions as cases
+from remis.cases.tests.factories import returned_case
+from remis.monitoring.models import ContactAttempt
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = returned_case(world)
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
+    )
+    return case
+
+
+def test_rounds_attempts_and_visit_through_the_api(api_client, world, case):
+    api = api_client.as_(world.bob)
+    today = timezone.localdate().isoformat()
+    rounds = api.get(f"/monitoring/cases/{case.uuid}/follow-ups").json()
+    assert [(r["round"], r["months"], r["state"]) for r in rounds] == [
+        (1, 3, "upcoming"),
+        (2, 6, "upcoming"),
+        (3, 12, "upcoming"),
+    ]
+    made = api.post(
+        f"/monitoring/cases/{case.uuid}/follow-ups/1/attempts",
+        {"attempted_on": today, "channel": "phone", "outcome": "no_answer", "version": 1},
+    )
+    assert made.status_code == 201 and made.json()["outcome"] == "no_answer"
+    stale = api.post(
+        f"/monitoring/cases/{case.uuid}/follow-ups/1/visit",
+        {"visited_on": today, "mode": "phone", "version": 1},
+    )
+    assert stale.status_code == 409
+    visit = api.post(
+        f"/monitoring/cases/{case.uuid}/follow-ups/1/visit",
+        {"visited_on": today, "mode": "phone", "version": 2},
+    )
+    assert visit.status_code == 201
+    first = api.get(f"/monitoring/cases/{case.uuid}/follow-ups").json()[0]
+    assert first["status"] == "done" and len(first["attempts"]) == 1 and len(first["visits"]) == 1
+    listed = api.get("/monitoring/follow-ups", state="done").json()["items"]
+    assert [(r["case_reference"], r["round"]) for r in listed] == [(case.reference, 1)]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"attempted_on": "2999-01-01", "channel": "phone", "outcome": "reached"}, "attempted_on"),
+        ({"attempted_on": "2026-13-01", "channel": "phone", "outcome": "reached"}, "attempted_on"),
+        ({"attempted_on": "2026-01-01", "channel": "pigeon", "outcome": "reached"}, "channel"),
+        ({"channel": "phone", "outcome": "reached", "note": "x" * 501}, "note"),
+    ],
+)
+def test_bad_attempts_are_422_naming_the_field(api_client, world, case, body, field):
+    body = {"attempted_on": timezone.localdate().isoformat(), **body}
+    response = api_client.as_(world.bob).post(f"/monitoring/cases/{case.uuid}/follow-ups/1/attempts", body)
+    assert response.status_code == 422 and field in response.text
+    assert not ContactAttempt.objects.exists()
+
+
+def test_outside_the_scope_is_404(api_client, world, case):
+    api = api_client.as_(world.dave)
+    assert api.get(f"/monitoring/cases/{case.uuid}/follow-ups").status_code == 404
+    body = {"attempted_on": timezone.localdate().isoformat(), "channel": "phone", "outcome": "reached"}
+    assert api.post(f"/monitoring/cases/{case.uuid}/follow-ups/1/attempts", body).status_code == 404
+    assert api.get("/monitoring/follow-ups").json()["items"] == []
+    bob = api_client.as_(world.bob)  # the same client, now as bob
+    assert bob.post(f"/monitoring/cases/{case.uuid}/follow-ups/99999999999/attempts", body).status_code == 404
+
+
+def test_the_schedule_is_read_and_set_through_the_api(api_client, world):
+    code = world.programme.code
+    admin = api_client.as_(world.admin)
+    read = admin.get(f"/monitoring/schedules/{code}").json()
+    assert [r["months"] for r in read["in_force"]["rounds"]] == [3, 6, 12]
+    first = {"months": 4, "window_days": 20, "instrument": "reintegration-sustainability"}
+    body = {"effective_from": "2026-01-01", "rounds": [first], "lost_after_attempts": 4}
+    made = admin.post(f"/monitoring/schedules/{code}", body)
+    assert made.status_code == 201 and made.json()["rounds"][0]["round"] == 1
+    bad = admin.post(f"/monitoring/schedules/{code}", {**body, "rounds": [{**first, "months": 0}]})
+    assert bad.status_code == 422 and "rounds[0].months" in bad.text
+    assert api_client.as_(world.bob).post(f"/monitoring/schedules/{code}", body).status_code == 403
+
+
+def test_a_rounds_answers_through_the_api_are_scored_and_listed(api_client, world, case):
+    from remis.monitoring.models import Response
+    from remis.monitoring.tests.test_instrument_scoring import answers
+
+    api = api_client.as_(world.bob)
+    today = timezone.localdate().isoformat()
+    made = api.post(
+        f"/monitoring/cases/{case.uuid}/follow-ups/1/responses",
+        {"answers": answers(income_covers_needs="never"), "collected_on": today},
+    )
+    assert made.status_code == 201, made.json()
+    body = made.json()
+    assert body["round"] == 1 and body["composite"] == 0.9048 and body["band"] == "sustainable"
+    assert body["dimensions"]["economic"] == 0.7143 and body["source"] == "api"
+    listed = api.get(f"/monitoring/cases/{case.uuid}/responses").json()
+    assert [r["uuid"] for r in listed] == [body["uuid"]]
+    assert Response.objects.filter(follow_up__status="done").count() == 1
+
+
+def test_bad_answers_are_422_naming_each_question(api_client, world, case):
+    from remis.monitoring.models import Response
+    from remis.monitoring.tests.test_instrument_scoring import answers
+
+    api = api_client.as_(world.bob)
+    refused = api.post(
+        f"/monitoring/cases/{case.uuid}/follow-ups/1/responses",
+        {"answers": answers(days_reduced_meals="many"), "collected_on": timezone.localdate().isoformat()},
+    )
+    assert refused.status_code == 422
+    assert "answers.days_reduced_meals" in str(refused.json())
+    assert not Response.objects.exists()
+
+
+def test_a_comparison_sample_is_answered_without_a_case(api_client, world):
+    api = api_client.as_(world.bob)
+    body = {
+        "instrument": "assistance-satisfaction",
+        "sample_id": "GN-2026-017",
+        "answers": {"on_time": "agree", "fits_needs": "agree", "good_quality": "agree"},
+        "collected_on": timezone.localdate().isoformat(),
+    }
+    made = api.post("/monitoring/samples/responses", body)
+    assert made.status_code == 201, made.json()
+    assert made.json()["case_uuid"] is None and made.json()["band"] == "satisfied"
+    assert api.post("/monitoring/samples/responses", {**body, "instrument": "nope"}).status_code == 422
+    outsider = api_client.as_(world.alice)  # does not record monitoring
+    assert outsider.post("/monitoring/samples/responses", body).status_code == 403

@@ -1,0 +1,135 @@
+"""The monitoring pages as their users meet them: the case page's rounds, a round's page
+recording an attempt and a visit (errors kept on the form, nothing half-written), the
+follow-ups list with filters, paging and the country offices' summary, "my work"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from remis.cases import actions as cases
+from remis.cases.extensions import work_for
+from remis.cases.tests.factories import returned_case
+from remis.monitoring.models import ContactAttempt, FollowUp, FollowUpStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = returned_case(world)
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
+    )
+    return case
+
+
+def _open_window(case, round_number=1, days_ago=3):
+    """Put a round's window around today (the case arrived today: its rounds are months away)."""
+    today = timezone.localdate()
+    FollowUp.objects.filter(case=case, round=round_number).update(
+        window_start=today - dt.timedelta(days=days_ago + 10),
+        due_on=today - dt.timedelta(days=days_ago),
+        window_end=today + dt.timedelta(days=20),
+    )
+
+
+def test_the_case_page_lists_the_rounds(client, world, case):
+    client.force_login(world.bob)
+    text = client.get(reverse("case_detail", args=[case.uuid])).text
+    assert 'id="monitoring"' in text and "Round 1 (3 months)" in text and "Round 3 (12 months)" in text
+    assert reverse("follow_up_detail", args=[case.uuid, 2]) in text
+
+
+def test_a_case_worker_records_attempts_then_the_visit(client, world, case):
+    _open_window(case)
+    page = reverse("follow_up_detail", args=[case.uuid, 1])
+    client.force_login(world.bob)
+    first = client.get(page)
+    assert "Overdue" in first.text and "Record a contact attempt" in first.text
+    today = timezone.localdate().isoformat()
+    bad = client.post(
+        page,
+        {
+            "step": "attempt",
+            "attempted_on": "2999-01-01",
+            "channel": "phone",
+            "outcome": "no_answer",
+            "note": "Rang twice",
+            "version": 1,
+        },
+    )
+    assert bad.status_code == 200 and "The date cannot be in the future." in bad.text
+    assert "Rang twice" in bad.text and not ContactAttempt.objects.exists()  # kept on the form
+    client.post(
+        page,
+        {"step": "attempt", "attempted_on": today, "channel": "phone", "outcome": "no_answer", "version": 1},
+    )
+    saved = client.post(
+        page,
+        {"step": "visit", "visited_on": today, "mode": "in_person", "note": "Shop open", "version": 2},
+        follow=True,
+    )
+    assert "The visit is recorded: the round is done." in saved.text
+    assert FollowUp.objects.get(case=case, round=1).status == FollowUpStatus.DONE
+    assert "Record the visit" not in saved.text.split("The visit is recorded")[1]  # no form once done
+
+
+def test_a_stale_form_is_refused_as_a_conflict(client, world, case):
+    _open_window(case)
+    page = reverse("follow_up_detail", args=[case.uuid, 1])
+    client.force_login(world.bob)
+    today = timezone.localdate().isoformat()
+    client.post(
+        page,
+        {"step": "attempt", "attempted_on": today, "channel": "phone", "outcome": "no_answer", "version": 1},
+    )
+    stale = client.post(page, {"step": "visit", "visited_on": today, "mode": "phone", "version": 1})
+    assert stale.status_code == 200 and "Someone else saved this record after you opened it." in stale.text
+    assert FollowUp.objects.get(case=case, round=1).status == FollowUpStatus.SCHEDULED
+
+
+def test_a_reader_without_the_permission_sees_no_form_and_cannot_post(client, world, case):
+    page = reverse("follow_up_detail", args=[case.uuid, 1])
+    client.force_login(world.alice)  # the host-country counsellor: reads the case, does not monitor
+    text = client.get(page).text
+    assert "Record a contact attempt" not in text and "Record the visit" not in text
+    response = client.post(page, {"step": "visit", "visited_on": "2026-01-01", "mode": "phone", "version": 1})
+    assert response.status_code == 404
+
+
+def test_outsiders_get_404(client, world, case):
+    client.force_login(world.dave)  # the Dutch office: not this case
+    assert client.get(reverse("follow_up_detail", args=[case.uuid, 1])).status_code == 404
+    assert "No follow-up round is scheduled" in client.get(reverse("follow_up_list")).text
+
+
+def test_the_list_filters_by_state_and_summarises_by_country_office(client, world, case):
+    _open_window(case)
+    client.force_login(world.bob)
+    page = reverse("follow_up_list")
+    everything = client.get(page).text
+    assert (
+        everything.count(case.reference) == 3 and "By country office" in everything and "Guinea" in everything
+    )
+    overdue = client.get(page, {"state": "overdue"}).text
+    assert overdue.count(case.reference) == 1
+    upcoming = client.get(page, {"state": "upcoming"}).text
+    assert upcoming.count(case.reference) == 2
+    assert "No round matches these filters." in client.get(page, {"state": "lost"}).text
+
+
+def test_my_work_lists_open_windows_and_lost_returnees(world, case):
+    _open_window(case)
+    names = {w.name: w for w in work_for(world.bob)}
+    assert names["follow_ups_due"].count == 1 and names["follow_ups_due"].items[0].overdue
+    assert "follow_ups_due" not in {w.name for w in work_for(world.alice)}
+    FollowUp.objects.filter(case=case, round=1).update(
+        status=FollowUpStatus.LOST, lost_on=timezone.localdate()
+    )
+    names = {w.name: w for w in work_for(world.bob)}
+    assert names["follow_ups_lost"].count == 1 and "follow_ups_due" not in names

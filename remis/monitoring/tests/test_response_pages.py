@@ -1,0 +1,211 @@
+"""A round's page records the answers of its instrument: the form is built from the
+definition in the reader's language, each problem shows on its question with every typed
+answer kept, answers to questions that do not apply are dropped, and once saved the page
+reads the scores, the band and the answers back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from remis.cases import actions as cases
+from remis.cases.extensions import work_for
+from remis.cases.tests.factories import returned_case
+from remis.monitoring.models import ContactAttempt, FollowUp, FollowUpStatus, Response
+from remis.monitoring.responses import current_instrument, record_response
+from remis.monitoring.tests.test_instrument_scoring import answers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = returned_case(world)
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
+    )
+    return case
+
+
+def form_data(given: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {"step": "response", "collected_on": timezone.localdate().isoformat()}
+    for name, value in given.items():
+        data[f"q_{name}"] = value
+    return data
+
+
+def test_the_form_asks_each_question_with_its_choices_and_relevance_note(client, world, case):
+    client.force_login(world.bob)
+    text = client.get(reverse("follow_up_detail", args=[case.uuid, 1])).text
+    assert "Record the answers" in text
+    assert 'type="radio" name="q_income_covers_needs" value="always"' in text
+    assert 'type="checkbox" name="q_access_to_resources" value="credit"' in text
+    assert 'name="q_days_reduced_meals"' in text and 'inputmode="numeric"' in text
+    assert "(only if “" in text and "” includes “A loan or credit”)" in text
+    # The same condition as data for relevance.js, which hides the question until it applies.
+    assert (
+        'data-relevant="{&quot;op&quot;: &quot;selected&quot;, '
+        "&quot;name&quot;: &quot;access_to_resources&quot;" in text
+    )
+    assert "remis/relevance.js" in text
+
+
+def test_the_form_speaks_the_readers_language(client, world, case):
+    client.force_login(world.bob)
+    text = client.get(reverse("follow_up_detail", args=[case.uuid, 1]), HTTP_ACCEPT_LANGUAGE="fr").text
+    assert "Préfère ne pas répondre" in text and "Un prêt ou un crédit" in text
+
+
+def test_answers_are_saved_scored_and_read_back(client, world, case):
+    client.force_login(world.bob)
+    page = reverse("follow_up_detail", args=[case.uuid, 1])
+    saved = client.post(page, form_data(answers()), follow=True)
+    assert "The answers are recorded and scored." in saved.text
+    response = Response.objects.get()
+    assert response.follow_up == FollowUp.objects.get(case=case, round=1) and response.band == "sustainable"
+    assert FollowUp.objects.get(case=case, round=1).status == FollowUpStatus.DONE
+    assert "100.0" in saved.text and "Sustainable" in saved.text and "Economic" in saved.text
+    assert "Salaried work" in saved.text  # the answer read back by its label, not its code
+
+
+def test_each_problem_shows_on_its_question_and_typed_answers_stay(client, world, case):
+    client.force_login(world.bob)
+    page = reverse("follow_up_detail", args=[case.uuid, 1])
+    bad = client.post(page, form_data(answers(days_reduced_meals="many", distress=...)))
+    assert bad.status_code == 200 and not Response.objects.exists()
+    text = bad.text
+    assert 'id="response-q_days_reduced_meals_error"' in text and 'id="response-q_distress_error"' in text
+    assert 'value="many"' in text  # kept as typed
+    assert 'value="salaried" id="response-q_main_activity_5" checked' in text or (
+        'value="salaried"' in text and "checked" in text
+    )
+
+
+def test_answers_to_questions_that_do_not_apply_are_dropped(client, world, case):
+    client.force_login(world.bob)
+    page = reverse("follow_up_detail", args=[case.uuid, 1])
+    got = client.post(page, form_data(answers(access_to_resources=["none"], credit_source="a cousin")))
+    assert got.status_code == 302, [line for line in got.text.splitlines() if "error" in line]
+    assert "credit_source" not in Response.objects.get().answers
+
+
+def test_a_reader_without_the_permission_sees_no_form_and_cannot_post(client, world, case):
+    client.force_login(world.alice)  # the host-country counsellor: reads the case, does not monitor
+    page = reverse("follow_up_detail", args=[case.uuid, 1])
+    assert "Record the answers" not in client.get(page).text
+    assert client.post(page, form_data(answers())).status_code == 404
+    assert not Response.objects.exists()
+
+
+def rss():
+    instrument = current_instrument("reintegration-sustainability")
+    assert instrument is not None
+    return instrument
+
+
+def _low_response(world, case, round_number=1):
+    follow_up = FollowUp.objects.get(case=case, round=round_number)
+    day = timezone.localdate()
+    response = record_response(world.bob, rss(), answers=answers(), collected_on=day, follow_up=follow_up)
+    # The scores are the scorer's business (test_instrument_scoring): here only the band counts.
+    Response.objects.filter(pk=response.pk).update(band="needs_follow_up")
+    return response
+
+
+def test_a_low_score_puts_the_case_on_my_work_until_someone_follows_it_up(world, case):
+    assert "low_scores" not in {w.name for w in work_for(world.bob)}
+    _low_response(world, case)
+    names = {w.name: w for w in work_for(world.bob)}
+    assert names["low_scores"].count == 1
+    assert names["low_scores"].items[0].url == reverse("follow_up_detail", args=[case.uuid, 1])
+    assert "low_scores" not in {w.name for w in work_for(world.alice)}  # does not monitor
+    # A contact attempt recorded after the response is the follow-up.
+    ContactAttempt.objects.create(
+        follow_up=FollowUp.objects.get(case=case, round=2),
+        case=case,
+        attempted_on=timezone.localdate(),
+        channel="phone",
+        outcome="reached",
+        recorded_by=world.bob,
+        recorded_at=timezone.now() + dt.timedelta(seconds=1),
+    )
+    assert "low_scores" not in {w.name for w in work_for(world.bob)}
+
+
+def test_a_later_better_response_clears_the_low_score(world, case):
+    _low_response(world, case)
+    assert "low_scores" in {w.name for w in work_for(world.bob)}
+    record_response(
+        world.bob,
+        rss(),
+        answers=answers(),
+        collected_on=timezone.localdate(),
+        follow_up=FollowUp.objects.get(case=case, round=2),
+    )
+    assert "low_scores" not in {w.name for w in work_for(world.bob)}
+
+
+def test_the_case_page_shows_each_rounds_score_and_the_trend_with_its_table(client, world, case):
+    record_response(
+        world.bob,
+        rss(),
+        answers=answers(income_covers_needs="never"),
+        collected_on=timezone.localdate(),
+        follow_up=FollowUp.objects.get(case=case, round=1),
+    )
+    client.force_login(world.bob)
+    text = client.get(reverse("case_detail", args=[case.uuid])).text
+    # economic (2*0 + 2 + 3) / 7 = 0.7143; composite (0.7143 + 1 + 1) / 3 = 0.9048
+    assert ">90.5<" in text and ">71.4<" in text and "Sustainable" in text
+    assert 'data-chart="monitoring-trend-spec"' in text
+    assert '<script id="monitoring-trend-spec" type="application/json">' in text
+    assert "vega-lite/v6" in text and "vendor/vega-embed.min.js" in text
+    assert "Reintegration scores per response (0–100)" in text  # the table beside the chart
+    assert "Recorded monitoring answers" in text and "monitoring.response<" not in text  # the history
+
+
+def test_the_case_page_draws_no_chart_before_any_answer(client, world, case):
+    client.force_login(world.bob)
+    text = client.get(reverse("case_detail", args=[case.uuid])).text
+    assert "data-chart=" not in text and "vega" not in text
+
+
+def test_satisfaction_with_an_item_of_the_plan_in_force_is_recorded_and_scored(
+    client, world, django_capture_on_commit_callbacks
+):
+    from remis.assistance.tests.factories import approved_plan, case_at_plan, first_item, make_approvers
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_at_plan(world)
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
+    )
+    item = first_item(approved_plan(world, case, make_approvers(world)[0]))
+    client.force_login(world.bob)
+    page = reverse("follow_up_detail", args=[case.uuid, 1])
+    text = client.get(page).text
+    assert "Record satisfaction with an assistance item" in text and str(item.key) in text
+    data = {
+        "step": "satisfaction",
+        "item_key": str(item.key),
+        "collected_on": timezone.localdate().isoformat(),
+        "q_on_time": "agree",
+        "q_fits_needs": "agree",
+        "q_good_quality": "agree",
+    }
+    saved = client.post(page, data, follow=True)
+    assert "The answers are recorded and scored." in saved.text
+    response = Response.objects.get(instrument__code="assistance-satisfaction")
+    assert response.item_key == item.key and response.follow_up is None and response.band == "satisfied"
+    assert (
+        FollowUp.objects.get(case=case, round=1).status == FollowUpStatus.SCHEDULED
+    )  # not the round's answers
+    section = saved.text.split('id="satisfaction"')[1]
+    assert "75.0" in section and "Satisfied" in section
+    forged = client.post(page, {**data, "item_key": "00000000-0000-0000-0000-000000000000"})
+    assert forged.status_code == 200 and Response.objects.count() == 1  # only the plan's items

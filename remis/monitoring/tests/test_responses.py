@@ -1,0 +1,164 @@
+"""Responses are checked, scored and stored with their instrument version; a round answered
+is done; comparison samples need no case; bad answers are refused naming the question; a
+response dated after the case's closure is refused; an imported submission is kept once;
+rescoring recomputes stored scores."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from remis.audit.models import AuditEntry
+from remis.cases import actions as cases
+from remis.cases.tests.factories import returned_case
+from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.monitoring.models import FollowUp, FollowUpStatus, Response
+from remis.monitoring.responses import current_instrument, record_response, rescore
+from remis.monitoring.tests.test_instrument_scoring import answers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rss():
+    instrument = current_instrument("reintegration-sustainability")
+    assert instrument is not None and instrument.version == 1
+    return instrument
+
+
+@pytest.fixture
+def case(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = returned_case(world)
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
+    )
+    return case
+
+
+def test_a_round_answered_is_scored_stored_and_done(world, case, rss):
+    follow_up = FollowUp.objects.get(case=case, round=1)
+    today = timezone.localdate()
+    response = record_response(world.bob, rss, answers=answers(), collected_on=today, follow_up=follow_up)
+    assert response.composite == Decimal("1.0000") and response.band == "sustainable"
+    assert response.economic == response.social == response.psychosocial == Decimal("1.0000")
+    assert response.instrument.version == 1 and response.case == case
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.DONE and follow_up.done_on == today
+    entry = AuditEntry.objects.get(action="monitoring.response")
+    assert entry.changes["band"] == [None, "sustainable"] and "answers" not in entry.changes
+
+
+def test_answers_to_questions_that_do_not_apply_are_not_kept(world, case, rss):
+    given = answers(access_to_resources=["none"], credit_source=...)
+    response = record_response(world.bob, rss, answers=given, collected_on=timezone.localdate(), case=case)
+    assert "credit_source" not in response.answers
+
+
+def test_bad_answers_are_refused_naming_each_question(world, case, rss):
+    bad = answers(income_covers_needs="sometimes-ish", days_reduced_meals="many", distress=...)
+    with pytest.raises(ValidationFailed) as refused:
+        record_response(world.bob, rss, answers=bad, collected_on=timezone.localdate(), case=case)
+    fields = {field for field, _message in refused.value.errors}
+    assert {"answers.income_covers_needs", "answers.days_reduced_meals", "answers.distress"} <= fields
+    assert not Response.objects.exists()
+
+
+def test_a_response_dated_after_the_closure_is_refused_one_before_it_is_kept(world, case, rss):
+    cases.close_case(world.bob, case, "completed")
+    case.refresh_from_db()
+    today = timezone.localdate()
+    FollowUp.objects.filter(case=case).update(status=FollowUpStatus.STOPPED)
+    Response.objects.all().delete()
+    from remis.cases.models import Case
+
+    Case.objects.filter(pk=case.pk).update(
+        stage_changed_at=timezone.now() - dt.timedelta(days=2), arrival_date=today - dt.timedelta(days=30)
+    )
+    case.refresh_from_db()
+    with pytest.raises(ValidationFailed) as refused:
+        record_response(world.bob, rss, answers=answers(), collected_on=today, case=case)
+    assert refused.value.field == "collected_on" and "closed" in refused.value.message
+    kept = record_response(
+        world.bob, rss, answers=answers(), collected_on=today - dt.timedelta(days=3), case=case
+    )
+    assert kept.pk
+
+
+def test_no_response_without_follow_up_consent_or_permission(world, case, rss):
+    with pytest.raises(PermissionDenied):
+        record_response(world.alice, rss, answers=answers(), collected_on=timezone.localdate(), case=case)
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=False, given_on=timezone.localdate()
+    )
+    with pytest.raises(TransitionRefused):
+        record_response(world.bob, rss, answers=answers(), collected_on=timezone.localdate(), case=case)
+
+
+def test_a_comparison_sample_needs_no_case_but_its_id(world, rss):
+    kept = record_response(
+        world.bob, rss, answers=answers(), collected_on=timezone.localdate(), sample_id="GN-LOCAL-0001"
+    )
+    assert kept.case is None and kept.sample_id == "GN-LOCAL-0001"
+    with pytest.raises(ValidationFailed) as refused:
+        record_response(world.bob, rss, answers=answers(), collected_on=timezone.localdate())
+    assert refused.value.field == "sample_id"
+    with pytest.raises(PermissionDenied):
+        record_response(
+            world.alice, rss, answers=answers(), collected_on=timezone.localdate(), sample_id="X1"
+        )
+
+
+def test_a_submission_is_kept_once(world, case, rss):
+    values = {
+        "answers": answers(),
+        "collected_on": timezone.localdate(),
+        "case": case,
+        "submission_id": "uuid:abc",
+    }
+    record_response(world.bob, rss, source="import", **values)
+    with pytest.raises(Duplicate):
+        record_response(world.bob, rss, source="import", **values)
+    assert Response.objects.count() == 1
+
+
+def test_rescoring_recomputes_stored_scores_with_their_version(world, case, rss):
+    response = record_response(
+        world.bob, rss, answers=answers(), collected_on=timezone.localdate(), case=case
+    )
+    Response.objects.filter(pk=response.pk).update(
+        composite=Decimal("0.1"), band="needs_follow_up", economic=None
+    )
+    seen: list[tuple[int, int]] = []
+    assert rescore(rss, progress=lambda done, total: seen.append((done, total))) == 1
+    response.refresh_from_db()
+    assert response.composite == Decimal("1.0000") and response.band == "sustainable" and response.economic
+    assert seen == [(1, 1)]
+
+
+def test_the_rescoring_job_runs_with_progress_and_names_no_one(
+    world, case, rss, settings, django_capture_on_commit_callbacks
+):
+    from remis.jobs import actions as jobs
+    from remis.jobs.models import JobStatus
+    from remis.monitoring.jobs import RESCORE
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    response = record_response(
+        world.bob, rss, answers=answers(), collected_on=timezone.localdate(), case=case
+    )
+    Response.objects.filter(pk=response.pk).update(composite=None, band="")
+    with pytest.raises(PermissionDenied):
+        jobs.start_job(world.bob, RESCORE)
+    with pytest.raises(ValidationFailed):
+        jobs.start_job(world.admin, RESCORE, {"instrument": "nope"})
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start_job(world.admin, RESCORE, {"instrument": rss.code})
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and (job.done, job.total) == (1, 1)
+    assert "1 responses rescored" in job.outcome
+    response.refresh_from_db()
+    assert response.band == "sustainable"

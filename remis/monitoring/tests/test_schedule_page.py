@@ -1,0 +1,108 @@
+"""A programme's managers set its monitoring schedule on a page (a new version from a day,
+audited); others read it; bad rows are refused on the row and field they are in."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from remis.audit.models import AuditEntry
+from remis.lib.errors import PermissionDenied, ValidationFailed
+from remis.monitoring import actions
+from remis.monitoring.configuration import rules_on
+from remis.monitoring.models import ScheduleRules
+
+pytestmark = pytest.mark.django_db
+INSTRUMENT = "reintegration-sustainability"
+
+
+def test_a_manager_records_a_schedule_untouched_rows_left_blank(client, world):
+    page = reverse("schedule_rules", args=[world.programme.code])
+    client.force_login(world.admin)
+    shown = client.get(page).text
+    assert "3 months ± 30 days" in shown and "(shipped defaults)" in shown
+    today = timezone.localdate()
+    data = {
+        "effective_from": today.isoformat(),
+        "lost_after_attempts": "2",
+        "months_1": "2",
+        "window_1": "15",
+        "instrument_1": INSTRUMENT,
+        "months_2": "9",
+        "window_2": "20",
+        "instrument_2": INSTRUMENT,
+    }
+    saved = client.post(page, data, follow=True)
+    assert "The new monitoring schedule is recorded." in saved.text
+    rules = rules_on(world.programme.pk, today)
+    assert [(r["round"], r["months"], r["window_days"]) for r in rules.rounds] == [(1, 2, 15), (2, 9, 20)]
+    assert rules.lost_after_attempts == 2
+    assert AuditEntry.objects.filter(action="monitoring.schedule_rules").count() == 1
+
+
+def test_the_form_saved_untouched_records_the_same_schedule(client, world):
+    page = reverse("schedule_rules", args=[world.programme.code])
+    client.force_login(world.admin)
+    text = client.get(page).text
+    import re
+
+    data = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', text))
+    # The selects: each round's instrument is pre-selected, the empty rows' not.
+    for name, options in re.findall(r'<select name="(\w+)"[^>]*>(.*?)</select>', text, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        data[name] = chosen.group(1) if chosen else ""
+    assert [data[f"instrument_{n}"] for n in (1, 2, 3, 4)] == [INSTRUMENT, INSTRUMENT, INSTRUMENT, ""]
+    data.pop("csrfmiddlewaretoken", None)
+    client.post(page, data)
+    rules = ScheduleRules.objects.get(programme=world.programme)
+    assert [r["months"] for r in rules.rounds] == [3, 6, 12] and rules.lost_after_attempts == 3
+
+
+def test_bad_rows_are_refused_on_their_row(client, world):
+    page = reverse("schedule_rules", args=[world.programme.code])
+    client.force_login(world.admin)
+    data = {
+        "effective_from": timezone.localdate().isoformat(),
+        "lost_after_attempts": "0",
+        "months_1": "6",
+        "window_1": "15",
+        "instrument_1": INSTRUMENT,
+        "months_2": "3",
+        "window_2": "999",
+        "instrument_2": INSTRUMENT,
+    }
+    refused = client.post(page, data)
+    assert refused.status_code == 200
+    assert (
+        'id="schedule-months_2_error"' in refused.text
+        and "Each round comes after the one before it." in refused.text
+    )
+    assert 'id="schedule-window_2_error"' in refused.text
+    assert 'id="schedule-lost_after_attempts_error"' in refused.text
+    assert not ScheduleRules.objects.filter(programme=world.programme).exists()
+
+
+def test_a_case_worker_reads_without_a_form(client, world):
+    page = reverse("schedule_rules", args=[world.programme.code])
+    client.force_login(world.bob)
+    assert "Record the schedule" not in client.get(page).text
+    assert client.post(page, {}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        actions.set_schedule_rules(
+            world.bob, world.programme, effective_from=dt.date(2026, 1, 1), rounds=[], lost_after_attempts=3
+        )
+
+
+def test_an_unknown_instrument_is_refused(world):
+    with pytest.raises(ValidationFailed) as refused:
+        actions.set_schedule_rules(
+            world.admin,
+            world.programme,
+            effective_from=dt.date(2026, 1, 1),
+            rounds=[{"months": 3, "window_days": 30, "instrument": "nope"}],
+            lost_after_attempts=3,
+        )
+    assert refused.value.field == "rounds[0].instrument"

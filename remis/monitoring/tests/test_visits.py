@@ -1,0 +1,111 @@
+"""Contact attempts and visits of a round: only with the returnee's follow-up contact consent,
+by those who record monitoring; failed attempts in the window up to the schedule's limit make
+the round lost to follow-up; a visit makes it done; bad input names its field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from remis.audit.models import AuditEntry
+from remis.cases import actions as cases
+from remis.cases.tests.factories import returned_case
+from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.monitoring import actions
+from remis.monitoring.models import ContactAttempt, FollowUp, FollowUpStatus, Visit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def round_one(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = returned_case(world)
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
+    )
+    return FollowUp.objects.select_related("case").get(case=case, round=1)
+
+
+def _attempt(world, follow_up, outcome, **kw):
+    values = {"attempted_on": timezone.localdate(), "channel": "phone", "outcome": outcome, **kw}
+    return actions.record_contact_attempt(world.bob, follow_up, **values)
+
+
+def test_three_unanswered_calls_in_the_window_lose_the_returnee(world, round_one):
+    # The round's window is months away from an arrival today: date the calls inside it.
+    FollowUp.objects.filter(pk=round_one.pk).update(window_start=timezone.localdate() - dt.timedelta(days=5))
+    round_one.refresh_from_db()
+    _attempt(world, round_one, "no_answer")
+    _attempt(world, round_one, "wrong_number", channel="message")
+    assert round_one.status == FollowUpStatus.SCHEDULED
+    _attempt(world, round_one, "no_answer")
+    assert round_one.status == FollowUpStatus.LOST and round_one.lost_on == timezone.localdate()
+    with pytest.raises(TransitionRefused) as refused:
+        _attempt(world, round_one, "no_answer")
+    assert refused.value.field == "follow_up" and ContactAttempt.objects.count() == 3
+    assert AuditEntry.objects.filter(action="monitoring.contact_attempt").count() == 3
+
+
+def test_attempts_outside_the_window_do_not_count_towards_the_limit(world, round_one):
+    for _ in range(3):  # arrival is today: the first window opens in about two months
+        _attempt(world, round_one, "no_answer")
+    assert round_one.status == FollowUpStatus.SCHEDULED
+
+
+def test_a_returnee_who_re_migrated_is_lost_at_once(world, round_one):
+    _attempt(world, round_one, "remigrated", channel="partner")
+    assert round_one.status == FollowUpStatus.LOST
+
+
+def test_a_visit_completes_the_round_even_after_it_was_lost(world, round_one):
+    _attempt(world, round_one, "moved")
+    visit = actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="in_person")
+    assert round_one.status == FollowUpStatus.DONE and round_one.done_on == visit.visited_on
+    assert round_one.lost_on is None
+    with pytest.raises(TransitionRefused):
+        actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone")
+    assert Visit.objects.count() == 1
+
+
+def test_no_contact_without_follow_up_consent(world, round_one):
+    cases.record_consent(
+        world.alice, round_one.case, purpose="follow_up_contact", given=False, given_on=timezone.localdate()
+    )
+    with pytest.raises(TransitionRefused) as refused:
+        _attempt(world, round_one, "reached")
+    assert refused.value.field == "consent" and not ContactAttempt.objects.exists()
+
+
+def test_only_those_who_record_monitoring_may(world, round_one):
+    with pytest.raises(PermissionDenied):
+        actions.record_contact_attempt(
+            world.alice, round_one, attempted_on=timezone.localdate(), channel="phone", outcome="reached"
+        )
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"attempted_on": "yesterday"}, "attempted_on"),
+        ({"attempted_on": dt.date(2999, 1, 1)}, "attempted_on"),
+        ({"attempted_on": dt.date(2000, 1, 1)}, "attempted_on"),  # before the arrival
+        ({"channel": "pigeon"}, "channel"),
+        ({"outcome": "maybe"}, "outcome"),
+        ({"note": "x" * 501}, "note"),
+    ],
+)
+def test_bad_attempts_are_refused_naming_the_field(world, round_one, values, field):
+    with pytest.raises(ValidationFailed) as refused:
+        _attempt(world, round_one, values.pop("outcome", "reached"), **values)
+    assert refused.value.field == field and not ContactAttempt.objects.exists()
+
+
+def test_a_stale_round_is_a_conflict(world, round_one):
+    stale = round_one.version
+    _attempt(world, round_one, "no_answer")
+    with pytest.raises(Conflict):
+        _attempt(world, round_one, "reached", expected_version=stale)
+    assert ContactAttempt.objects.count() == 1

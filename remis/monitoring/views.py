@@ -1,0 +1,250 @@
+"""Monitoring pages: one round of a case (its attempts and visit, with the forms recording
+them) and the follow-ups list with the country offices' summary. Views parse, call an
+action and render; the actions decide, the queries scope."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.cases.policy import case_permissions
+from remis.cases.views.common import apply_errors, case_or_404
+from remis.lib.countries import country_name
+from remis.lib.errors import DomainError, NotFound
+from remis.lib.pages import forbidden
+from remis.lib.paging import paginate
+from remis.monitoring import actions
+from remis.monitoring.configuration import known_instruments, rules_history, rules_on
+from remis.monitoring.forms import AttemptForm, FollowUpFilterForm, ScheduleForm, VisitForm
+from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, ResponseSource
+from remis.monitoring.queries import (
+    SATISFACTION,
+    STATE_LABELS,
+    filter_follow_ups,
+    office_summary,
+    round_responses,
+    satisfaction_items,
+    state_of,
+)
+from remis.monitoring.response_forms import ResponseForm, SatisfactionForm, read_back, satisfaction_views
+from remis.monitoring.responses import current_instrument, definition_of, record_response
+from remis.programmes.queries import get_programme_for, manages_programme, visible_programmes
+
+
+def _page_number(request: HttpRequest) -> int:
+    value = request.GET.get("page", "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+@login_required
+def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) -> HttpResponse:
+    case = case_or_404(request, case_uuid)
+    follow_up = FollowUp.objects.filter(case=case, round=round_number).select_related("case", "rules").first()
+    if follow_up is None:
+        raise Http404
+    today = timezone.localdate()
+    can_record = Perm.MONITORING_RECORD in case_permissions(request.user, case)
+    initial = {"version": follow_up.version}
+    attempt_form = AttemptForm(auto_id="attempt-%s", initial={**initial, "attempted_on": today})
+    visit_form = VisitForm(auto_id="visit-%s", initial={**initial, "visited_on": today})
+    instrument = current_instrument(follow_up.instrument)
+    satisfaction = current_instrument(SATISFACTION)
+    items = satisfaction_items(request.user, case) if satisfaction else []
+    response_form = _response_form(instrument, None, today)
+    satisfaction_form = _satisfaction_form(satisfaction, items, None, today)
+    if request.method == "POST":
+        if not can_record:
+            raise Http404  # the page offers no form; a forged post learns nothing
+        step = request.POST.get("step")
+        if step in ("response", "satisfaction"):
+            chosen = instrument if step == "response" else satisfaction
+            if chosen is None:
+                raise Http404
+            bound: ResponseForm | None = (
+                _response_form(chosen, request.POST, today)
+                if step == "response"
+                else _satisfaction_form(chosen, items, request.POST, today)
+            )
+            assert bound is not None
+            if step == "response":
+                response_form = bound
+            else:
+                assert isinstance(bound, SatisfactionForm)
+                satisfaction_form = bound
+            if bound.is_valid():
+                try:
+                    record_response(
+                        request.user,
+                        chosen,
+                        answers=bound.answers(),
+                        collected_on=bound.cleaned_data["collected_on"],
+                        follow_up=follow_up if step == "response" else None,
+                        case=case,
+                        item_key=bound.cleaned_data.get("item_key") or None,
+                        source=ResponseSource.FORM,
+                    )
+                except DomainError as error:
+                    bound.apply(error)
+                else:
+                    messages.success(request, _("The answers are recorded and scored."))
+                    return redirect("follow_up_detail", case_uuid=case.uuid, round_number=follow_up.round)
+        else:
+            form: AttemptForm | VisitForm
+            if step == "attempt":
+                form = attempt_form = AttemptForm(request.POST, auto_id="attempt-%s")
+            else:
+                form = visit_form = VisitForm(request.POST, auto_id="visit-%s")
+            if form.is_valid():
+                data = dict(form.cleaned_data)
+                expected = data.pop("version")
+                try:
+                    if step == "attempt":
+                        actions.record_contact_attempt(
+                            request.user, follow_up, expected_version=expected, **data
+                        )
+                        messages.success(request, _("The contact attempt is recorded."))
+                    else:
+                        actions.record_visit(request.user, follow_up, expected_version=expected, **data)
+                        messages.success(request, _("The visit is recorded: the round is done."))
+                except DomainError as error:
+                    apply_errors(form, error)
+                else:
+                    return redirect("follow_up_detail", case_uuid=case.uuid, round_number=follow_up.round)
+    state = state_of(follow_up, today)
+    open_round = follow_up.status in (FollowUpStatus.SCHEDULED, FollowUpStatus.LOST)
+    return render(
+        request,
+        "monitoring/round.html",
+        {
+            "case": case,
+            "follow_up": follow_up,
+            "state": state,
+            "state_label": STATE_LABELS[state],
+            "attempts": follow_up.attempts.select_related("recorded_by"),
+            "visits": follow_up.visits.select_related("recorded_by"),
+            "attempt_form": attempt_form
+            if can_record and follow_up.status == FollowUpStatus.SCHEDULED
+            else None,
+            "visit_form": visit_form if can_record and open_round else None,
+            "consent": case.has_consent("follow_up_contact"),
+            "responses": [read_back(definition_of(r.instrument), r) for r in round_responses(follow_up)],
+            "response_form": response_form if can_record else None,
+            "satisfactions": satisfaction_views(case, items),
+            "satisfaction_form": satisfaction_form if can_record and items else None,
+        },
+    )
+
+
+def _response_form(instrument: Instrument | None, data: Any, today: Any) -> ResponseForm | None:
+    if instrument is None:
+        return None
+    return ResponseForm(
+        data, definition=definition_of(instrument), auto_id="response-%s", initial={"collected_on": today}
+    )
+
+
+def _satisfaction_form(
+    instrument: Instrument | None, items: list[tuple[str, str]], data: Any, today: Any
+) -> SatisfactionForm | None:
+    if instrument is None or not items:
+        return None
+    return SatisfactionForm(
+        data,
+        definition=definition_of(instrument),
+        items=items,
+        auto_id="satisfaction-%s",
+        initial={"collected_on": today},
+    )
+
+
+@login_required
+def follow_up_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = FollowUpFilterForm(request.GET or None)
+    filters = form.filters()
+    page = paginate(filter_follow_ups(request.user, filters, today), _page_number(request), per_page=50)
+    params = {k: v for k, v in (form.cleaned_data.items() if form.is_bound and form.is_valid() else []) if v}
+
+    def page_url(number: int) -> str:
+        return "?" + urlencode({**params, "page": number})
+
+    rows = [(f, STATE_LABELS[state_of(f, today)], state_of(f, today)) for f in page.object_list]
+    offices = [(row, country_name(row.country)) for row in office_summary(request.user, today)]
+    context: dict[str, Any] = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "offices": offices,
+        "programmes": visible_programmes(request.user).order_by("name"),
+        "previous_url": page_url(page.number - 1) if page.has_previous() else "",
+        "next_url": page_url(page.number + 1) if page.has_next() else "",
+    }
+    return render(request, "monitoring/follow_ups.html", context)
+
+
+@login_required
+def schedule_rules(request: HttpRequest, code: str) -> HttpResponse:
+    """A programme's monitoring schedule: the version in force, every version, and for its
+    managers a form recording a new version from a day."""
+    try:
+        programme = get_programme_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
+    today = timezone.localdate()
+    can_change = manages_programme(request.user, programme)
+    in_force = rules_on(programme.pk, today)
+    instruments = known_instruments()
+    form = ScheduleForm(
+        auto_id="schedule-%s", instruments=instruments, initial=ScheduleForm.initial_from(in_force, today)
+    )
+    if request.method == "POST":
+        if not can_change:
+            return forbidden(request, _("Only the programme's managers change its monitoring schedule."))
+        form = ScheduleForm(request.POST, auto_id="schedule-%s", instruments=instruments)
+        if form.is_valid():
+            try:
+                actions.set_schedule_rules(
+                    request.user,
+                    programme,
+                    effective_from=form.cleaned_data["effective_from"],
+                    rounds=form.rounds(),
+                    lost_after_attempts=form.cleaned_data["lost_after_attempts"],
+                )
+            except DomainError as error:
+                _schedule_errors(form, error)
+            else:
+                messages.success(request, _("The new monitoring schedule is recorded."))
+                return redirect("schedule_rules", code=programme.code)
+    return render(
+        request,
+        "monitoring/schedule.html",
+        {
+            "programme": programme,
+            "in_force": in_force,
+            "versions": rules_history(programme.pk),
+            "form": form if can_change else None,
+        },
+    )
+
+
+def _schedule_errors(form: ScheduleForm, error: DomainError) -> None:
+    """rounds[2].months → the third row's months field; the others as the field they name."""
+    columns = {"months": "months", "window_days": "window", "instrument": "instrument"}
+    for field, message in error.errors:
+        name = field or ""
+        if name.startswith("rounds[") and "]." in name:
+            index, column = name[len("rounds[") :].split("].", 1)
+            target = f"{columns.get(column, 'months')}_{int(index) + 1}"
+            form.add_error(target if target in form.fields else None, message)
+        elif name in form.fields:
+            form.add_error(name, message)
+        else:
+            form.add_error(None, message)
