@@ -59,6 +59,14 @@ from remis.cases.models import (
     Transition,
 )
 from remis.demo.bulk import adapt_rows, insert_rows, next_id, reset_sequences
+from remis.demo.generator_monitoring import (
+    MONITORING_MODELS,
+    MonitoringFacts,
+    MonitoringRows,
+    monitoring_ids,
+    write_monitoring,
+)
+from remis.demo.monitoring import PACE
 from remis.demo.names import person_name
 from remis.demo.plans import ITEMS as PLAN_ITEMS
 from remis.demo.service_map import build_service_map
@@ -327,6 +335,10 @@ class Batch:
     approvals: list[tuple[Any, ...]] = field(default_factory=list)
     instalments: list[tuple[Any, ...]] = field(default_factory=list)
     referrals: list[tuple[Any, ...]] = field(default_factory=list)
+    follow_ups: list[tuple[Any, ...]] = field(default_factory=list)
+    attempts: list[tuple[Any, ...]] = field(default_factory=list)
+    visits: list[tuple[Any, ...]] = field(default_factory=list)
+    responses: list[tuple[Any, ...]] = field(default_factory=list)
     referral_cases: list[int] = field(default_factory=list)  # each referral's case row in `cases`
     # (country of origin, year) per case, in order: the writer numbers the references,
     # which must run in sequence across batches built in parallel.
@@ -444,6 +456,9 @@ class Generator:
         # The settings in force over the story's days (demo programmes have one version):
         # a submission names it and takes its response time.
         self.terms = {demo.programme.pk: settings_on(demo.programme, self.today) for demo in world.programmes}
+        # Follow-up monitoring: rounds, attempts, visits and scored answers (own stream, ids).
+        self.monitoring = MonitoringRows(seed, self.today, batch_size, monitoring_ids())
+        self.monitoring.load_schedules([demo.programme.pk for demo in world.programmes])
 
     def start_batch(self, number: int) -> None:
         """Batch `number` gets its own random stream and id ranges, so batches can be built
@@ -458,6 +473,7 @@ class Generator:
         self.item_id = self.first_item_id + number * self.batch_size * MAX_PLAN_ITEMS
         self.consent_id = self.first_consent_id + number * self.batch_size * CONSENTS_PER_CASE
         self.person_id = self.first_person_id + number * self.batch_size * MAX_PEOPLE_PER_CASE
+        self.monitoring.start_batch(number)
 
     def number_references(self, batch: Batch) -> None:
         """Give the batch's cases their references, in sequence per country and year."""
@@ -625,6 +641,7 @@ class Generator:
         counsellor = rng.choice(counsellors) if counsellors else None
         case_worker = rng.choice(case_workers) if case_workers else None
         first_access = len(batch.access)
+        first_consent = len(batch.consents)
         first_submission = len(batch.submissions)
         self._sharing(
             batch, case_id, registered_on, reached, host_office.pk, partner.pk, post_arrival, counsellor
@@ -705,6 +722,7 @@ class Generator:
         if rng.random() < 0.2 and self.vulnerabilities:
             for vid in rng.sample(self.vulnerabilities, rng.randint(1, 2)):
                 batch.vulnerabilities.append((case_id, vid))
+        plan: _PlanFacts | None = None
         assessor = case_worker or counsellor
         if Stage.ASSESSMENT in reached and assessor and self.synthetic:
             known = {"age": age, "household_size": len(members)}
@@ -721,7 +739,8 @@ class Generator:
                     principal_row,
                     case_worker,
                 )
-                self._plan(batch, facts, reached, on, case_worker, rng.choice(managers))
+                plan = self._plan(batch, facts, reached, on, case_worker, rng.choice(managers))
+        self._monitoring(batch, case_id, demo.programme.pk, arrival, stage, case_worker, plan, first_consent)
 
     def _assessment(
         self, batch: Batch, case_id: int, day: dt.date, by: int, known: dict[str, Any], completed: bool
@@ -775,7 +794,7 @@ class Generator:
         on: Callable[[Stage], dt.date],
         drafter: int,
         approver: int,
-    ) -> None:
+    ) -> _PlanFacts | None:
         """A plan like those the demo's people write (demo/plans.py): a draft, submitted,
         returned or approved plan for a case at the plan stage; an approved one, with its
         items under way or delivered and paid in instalments, beyond it. Some approved plans
@@ -788,7 +807,7 @@ class Generator:
         if Stage.ASSISTANCE in reached:
             status = "approved"
         elif rng.random() < 0.35:
-            return  # just reached the plan stage: no plan started yet
+            return None  # just reached the plan stage: no plan started yet
         else:
             status = rng.choices(["draft", "submitted", "returned", "approved"], [40, 30, 15, 15])[0]
         terms = self.terms[case.programme_id]
@@ -862,6 +881,62 @@ class Generator:
         self._plan_rows(batch, plan)
         if plan.in_force is not None:
             self._referrals(batch, plan)
+        return plan
+
+    def _monitoring(
+        self,
+        batch: Batch,
+        case_id: int,
+        programme_id: int,
+        arrival: dt.date | None,
+        stage: Stage,
+        case_worker: int | None,
+        plan: _PlanFacts | None,
+        first_consent: int,
+    ) -> None:
+        """The case's follow-up monitoring (generator_monitoring.py). A post-arrival case
+        gives its follow-up contact consent at registration (nine in ten), recorded by its
+        case worker; a returnee gave theirs at counselling."""
+        consents = batch.consents[first_consent:]
+        if arrival is not None and not consents and case_worker is not None:
+            if self.monitoring.rng.random() < 0.9:
+                batch.consents.append(
+                    (
+                        self._next_consent_id(),
+                        case_id,
+                        "follow_up_contact",
+                        True,
+                        arrival,
+                        case_worker,
+                        self.monitoring.at(arrival),
+                        "",
+                        "[]",
+                    )
+                )
+                consents = batch.consents[first_consent:]
+        consent = any(c[2] == "follow_up_contact" and c[3] and c[5] is not None for c in consents)
+        items = plan.items if plan is not None and plan.in_force is not None else []
+        kinds = {item.kind for item in items}
+        main_type = next((code for code in PACE if code and code in kinds), "")
+        delivered = [
+            (item.key, item.paid_on)
+            for item in items
+            if item.final == "delivered" and item.paid_on is not None
+        ]
+        self.monitoring.add_case(
+            batch,
+            MonitoringFacts(
+                case_id=case_id,
+                programme_id=programme_id,
+                arrival=arrival,
+                stage=stage,
+                closed_on=self.today if stage == Stage.CLOSED else None,
+                worker=case_worker,
+                consent=consent,
+                main_type=main_type,
+                delivered=delivered,
+            ),
+        )
 
     def _second_version(self, plan: _PlanFacts, stage: Stage) -> None:
         """The approved plan changed some weeks later, as `open_new_version` does it: a copy
@@ -1581,6 +1656,7 @@ def write(batch: Batch) -> None:
         batch.assessment_flags,
     )
     put(Referral, REFERRAL_COLS, batch.referrals)
+    write_monitoring(put, batch)
 
 
 ROW_LISTS = (
@@ -1606,6 +1682,10 @@ ROW_LISTS = (
     "approvals",
     "instalments",
     "referrals",
+    "follow_ups",
+    "attempts",
+    "visits",
+    "responses",
 )
 _GENERATOR: Generator | None = None  # set before the worker processes fork
 
@@ -1678,7 +1758,20 @@ def generate_cases(
     with transaction.atomic():
         for prefix, last in generator.counters.items():
             ReferenceCounter.objects.update_or_create(prefix=prefix, defaults={"last": last})
-        reset_sequences([Person, Case, Consent, Assessment, Plan, PlanVersion, Need, Goal, AssistanceItem])
+        reset_sequences(
+            [
+                Person,
+                Case,
+                Consent,
+                Assessment,
+                Plan,
+                PlanVersion,
+                Need,
+                Goal,
+                AssistanceItem,
+                *MONITORING_MODELS,
+            ]
+        )
         marker = ReferenceCounter.objects.order_by("prefix").first()
         if marker is not None:
             record(

@@ -235,29 +235,15 @@ def _complete_round(follow_up: FollowUp, day: dt.date) -> None:
     ).update(status=FollowUpStatus.DONE, done_on=day, lost_on=None, version=follow_up.version + 1)
 
 
-def rescore(instrument: Instrument, *, batch: int = 5000, progress: Any = None) -> int:
+def rescore(instrument: Instrument, *, progress: Any = None) -> int:
     """Recompute the scores of every response to this instrument version with its own
     definition (after a scoring fix; new weights are a new version, whose responses are
-    scored as they are saved). Returns the number of responses rescored."""
-    scorer = compile_scorer(definition_of(instrument))
-    rows = Response.objects.filter(instrument=instrument).order_by("pk")
-    total = rows.count()
-    done = 0
-    last = 0
-    while True:
-        chunk = list(rows.filter(pk__gt=last).only("pk", "answers")[:batch])
-        if not chunk:
-            break
-        for response in chunk:
-            for name, value in score_columns(scorer(response.answers)).items():
-                setattr(response, name, value)
-        with transaction.atomic():
-            Response.objects.bulk_update(chunk, ["indicators", *DIMENSION_FIELDS, "composite", "band"])
-        done += len(chunk)
-        last = chunk[-1].pk
-        if progress is not None:
-            progress(done, total)
-    return done
+    scored as they are saved). Returns the number of responses rescored. Plain SQL in
+    chunks, in parallel processes for large runs (monitoring/rescoring.py)."""
+    from remis.monitoring.rescoring import rescore_instrument
+
+    total = Response.objects.filter(instrument=instrument).count()
+    return rescore_instrument(compile_scorer(definition_of(instrument)), instrument.pk, total, progress)
 
 
 def case_scores(case: Case) -> list[Response]:

@@ -303,3 +303,39 @@ def test_generated_referrals_and_versions_read_through_the_real_queries_and_page
     other.force_login(User.objects.get(username="caseworker.iq"))
     assert other.get(f"/referrals/{referral.uuid}/").status_code == 404
     assert other.get(f"/cases/{case.uuid}/plan/").status_code == 404
+
+
+def test_generated_monitoring_is_what_the_monitoring_actions_would_have_left(generated):
+    from remis.cases.models import ConsentPurpose
+    from remis.monitoring.instruments.scoring import compile_scorer
+    from remis.monitoring.models import ContactAttempt, FollowUp, Response, Visit
+    from remis.monitoring.responses import definition_of, score_columns
+
+    returned = Case.objects.exclude(
+        stage__in=[Stage.REGISTERED, Stage.COUNSELLING, Stage.RETURN_PLANNED, Stage.CLOSED]
+    ).exclude(arrival_date=None)
+    scheduled = set(FollowUp.objects.values_list("case_id", flat=True))
+    assert set(returned.values_list("pk", flat=True)) <= scheduled  # every returned case has rounds
+    assert not FollowUp.objects.filter(case__stage=Stage.CLOSED, status="scheduled").exists()
+    statuses = set(FollowUp.objects.values_list("status", flat=True))
+    assert statuses >= {"scheduled", "done", "lost", "stopped"}
+    # A done round has its visit and its scored answers; a lost one its failed attempts.
+    for follow_up in FollowUp.objects.filter(status="done")[:100]:
+        visit = Visit.objects.get(follow_up=follow_up)
+        assert visit.visited_on == follow_up.done_on
+        assert follow_up.window_start <= visit.visited_on <= follow_up.window_end
+        response = Response.objects.get(follow_up=follow_up)
+        assert response.visit_id == visit.pk and response.composite is not None and response.band
+    for follow_up in FollowUp.objects.filter(status="lost")[:50]:
+        failed = ContactAttempt.objects.filter(follow_up=follow_up).exclude(outcome="reached")
+        assert failed.count() >= 3 and not Visit.objects.filter(follow_up=follow_up).exists()
+    # Answers only from returnees who consented to be contacted.
+    answered = Case.objects.filter(pk__in=Response.objects.values("case_id"))
+    assert answered.exists()
+    for case in answered[:100]:
+        assert case.has_consent(ConsentPurpose.FOLLOW_UP)
+    # Satisfaction answers about delivered items; stored scores are the scorer's own.
+    assert Response.objects.exclude(item_key=None).exists()
+    for response in Response.objects.select_related("instrument")[:300]:
+        expected = score_columns(compile_scorer(definition_of(response.instrument))(response.answers))
+        assert {name: getattr(response, name) for name in expected} == expected

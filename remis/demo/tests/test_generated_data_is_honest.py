@@ -27,6 +27,7 @@ from remis.demo import names
 from remis.demo.generator import AIRPORTS, generate_cases
 from remis.demo.world import build_world, expected_shares
 from remis.lib.countries import is_country
+from remis.monitoring.models import ContactAttempt, FollowUp, Response, Visit
 from remis.programmes.models import PartnerRole, ProgrammePartner
 from remis.referrals.models import Referral
 
@@ -113,8 +114,13 @@ def test_nothing_generated_happens_on_or_after_the_day_of_the_run(world):
         *Approval.objects.values_list("at"),
         *Instalment.objects.values_list("recorded_at"),
         *Referral.objects.values_list("sent_at", "answered_at", "started_at", "closed_at"),
+        *FollowUp.objects.values_list("created_at"),
+        *ContactAttempt.objects.values_list("recorded_at"),
+        *Visit.objects.values_list("recorded_at"),
+        *Response.objects.values_list("recorded_at"),
     ]
     assert Referral.objects.exists() and PlanVersion.objects.filter(number=2).exists()
+    assert Visit.objects.exists() and ContactAttempt.objects.exists()
     latest = max(m for row in moments for m in row if m is not None)
     assert latest < midnight
     days = [
@@ -125,6 +131,11 @@ def test_nothing_generated_happens_on_or_after_the_day_of_the_run(world):
         *Reception.objects.values_list("received_on", flat=True),
         *Instalment.objects.values_list("paid_on", flat=True),
         *Referral.objects.exclude(outcome_on=None).values_list("outcome_on", flat=True),
+        *FollowUp.objects.exclude(done_on=None).values_list("done_on", flat=True),
+        *FollowUp.objects.exclude(lost_on=None).values_list("lost_on", flat=True),
+        *ContactAttempt.objects.values_list("attempted_on", flat=True),
+        *Visit.objects.values_list("visited_on", flat=True),
+        *Response.objects.values_list("collected_on", flat=True),
     ]
     assert max(d for d in days if d is not None) < run_day
     assert max(Case.objects.values_list("registered_at", flat=True)).date() == run_day - dt.timedelta(days=1)
@@ -190,6 +201,17 @@ def _story(run_day: dt.date) -> dict[str, Any]:
                 )
                 for r in Referral.objects.order_by("id")
             ],
+            "follow_ups": [
+                (f.case_id, f.round, f.status, back(f.due_on), back(f.done_on), back(f.lost_on))
+                for f in FollowUp.objects.order_by("id")
+            ],
+            "attempts": [
+                (a.case_id, a.outcome, back(a.attempted_on)) for a in ContactAttempt.objects.order_by("id")
+            ],
+            "responses": [
+                (r.uuid, r.case_id, r.item_key, r.answers, r.composite, back(r.collected_on))
+                for r in Response.objects.order_by("id")
+            ],
         }
         transaction.set_rollback(True)
     return story
@@ -199,5 +221,6 @@ def test_the_same_seed_tells_the_same_story_whatever_the_day(world):
     first, later = _story(dt.date(2026, 3, 1)), _story(dt.date(2031, 7, 17))
     assert first["cases"] and first["persons"] and first["transitions"] and first["workers"]
     assert first["versions"] and first["referrals"]
+    assert first["follow_ups"] and first["attempts"] and first["responses"]
     assert first == later
     assert _story(dt.date(2026, 3, 1)) == first
