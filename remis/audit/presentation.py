@@ -40,6 +40,9 @@ Resolver = Callable[[set[Any]], dict[Any, Shown]]
 class FieldReading:
     label: Any  # a lazy translated string
     resolve: Resolver | None = None
+    # How one structured part of a value (a list or dict in a list: a schedule's round)
+    # reads, given its position (from 1).
+    part: Callable[[int, Any], str] | None = None
 
 
 _FIELDS: dict[str, FieldReading] = {}
@@ -47,10 +50,16 @@ _OBJECTS: dict[str, Callable[[set[str]], dict[str, str]]] = {}
 _OBJECT_NAMES: dict[str, Any] = {}
 
 
-def register_field(name: str, label: Any, resolve: Resolver | None = None) -> None:
+def register_field(
+    name: str,
+    label: Any,
+    resolve: Resolver | None = None,
+    part: Callable[[int, Any], str] | None = None,
+) -> None:
     """How the field `name` reads in any entry: its label and, for ids and codes, how to
-    turn values into names. Registered once per name, whatever the model."""
-    _FIELDS[name] = FieldReading(label, resolve)
+    turn values into names (`part`: how a structured part of a value reads). Registered once
+    per name, whatever the model."""
+    _FIELDS[name] = FieldReading(label, resolve, part)
 
 
 def extend_field(name: str, resolve: Resolver, label: Any = None) -> None:
@@ -66,7 +75,9 @@ def extend_field(name: str, resolve: Resolver, label: Any = None) -> None:
             shown.update(resolve(raw))
         return shown
 
-    _FIELDS[name] = FieldReading(label or (earlier.label if earlier else name), combined)
+    _FIELDS[name] = FieldReading(
+        label or (earlier.label if earlier else name), combined, earlier.part if earlier else None
+    )
 
 
 def register_object(
@@ -185,10 +196,13 @@ def describe_entries(entries: Iterable[AuditEntry], *, groups: frozenset[str]) -
         if field_hidden:
             return _("Restricted")
         lookup = resolved.get(name, {})
+        reading = _FIELDS.get(name)
         texts = []
-        for part in parts:
+        for position, part in enumerate(parts, 1):
             one = lookup.get(part) if _hashable(part) else None
-            if part is ERASED:
+            if isinstance(part, dict | list) and reading is not None and reading.part is not None:
+                texts.append(reading.part(position, part))
+            elif part is ERASED:
                 texts.append(_("Erased"))
             elif isinstance(part, bool):
                 texts.append(_("Yes") if part else _("No"))
@@ -201,7 +215,7 @@ def describe_entries(entries: Iterable[AuditEntry], *, groups: frozenset[str]) -
             else:
                 texts.append(one.text)
         # One "Restricted" says a value is hidden without counting or placing them.
-        return ", ".join(dict.fromkeys(texts))
+        return ("; " if reading is not None and reading.part is not None else ", ").join(dict.fromkeys(texts))
 
     views = []
     for entry in rows:

@@ -352,6 +352,34 @@ def record_sample_response(request: HttpRequest, body: SampleResponseIn) -> Any:
     return Status(201, _response_out(response))
 
 
+class SatisfactionIn(ResponseIn):
+    item_key: UUID = Field(description="the assistance item of the case's plan the answers are about")
+
+
+@router.post(
+    "/cases/{case_uuid}/satisfaction",
+    response={201: ResponseOut},
+    summary="Record a returnee's satisfaction with one item of their plan (the current version), scored",
+)
+def record_satisfaction(request: HttpRequest, case_uuid: UUID, body: SatisfactionIn) -> Any:
+    from remis.monitoring.configuration import SATISFACTION
+    from remis.monitoring.models import ResponseSource
+    from remis.monitoring.responses import record_response
+
+    case = get_case_for(request.user, case_uuid)
+    response = record_response(
+        request.user,
+        _instrument(SATISFACTION),
+        answers=body.answers,
+        collected_on=body.collected_on,
+        case=case,
+        item_key=body.item_key,
+        source=ResponseSource.API,
+        submission_id=body.submission_id,
+    )
+    return Status(201, _response_out(response))
+
+
 @router.get(
     "/cases/{case_uuid}/responses",
     response=list[ResponseOut],

@@ -22,6 +22,35 @@ def _bands(values: set[Any]) -> dict[Any, Shown]:
     return {v: Shown(labels.get(v, str(v))) for v in values}
 
 
+def _instruments(values: set[Any]) -> dict[Any, Shown]:
+    """ "code vN" (as responses log their instrument) as the instrument's title and version."""
+    from remis.monitoring.models import Instrument
+
+    titles = {
+        f"{code} v{version}": (title, version)
+        for code, version, title in Instrument.objects.values_list("code", "version", "title")
+    }
+    shown: dict[Any, Shown] = {}
+    for value in values:
+        if value in titles:
+            title, version = titles[value]
+            shown[value] = Shown(_("%(title)s, version %(version)s") % {"title": title, "version": version})
+    return shown
+
+
+def _round(position: int, part: Any) -> str:
+    """One round of a logged schedule, [months, window days, instrument]: "Round 1: 3 months
+    after arrival, ±30 days"."""
+    try:
+        months, days = (part["months"], part["window_days"]) if isinstance(part, dict) else part[:2]
+        return str(
+            _("Round %(round)s: %(months)s months after arrival, ±%(days)s days")
+            % {"round": position, "months": months, "days": days}
+        )
+    except (KeyError, TypeError, ValueError):
+        return str(part)
+
+
 def register() -> None:
     from remis.monitoring.models import ContactChannel, ContactOutcome, FollowUpStatus, VisitMode
 
@@ -32,9 +61,9 @@ def register() -> None:
     extend_field("status", choices(FollowUpStatus))
     extend_field("mode", choices(VisitMode))
     extend_field("outcome", choices(ContactOutcome))
+    extend_field("instrument", _instruments, _("Instrument"))
     fields: dict[str, tuple[Any, Any]] = {
         "round": (_("Round"), None),
-        "rounds": (_("Rounds"), None),
         "attempted_on": (_("Date of the attempt"), None),
         "channel": (_("Channel"), choices(ContactChannel)),
         "visited_on": (_("Date of the visit"), None),
@@ -46,3 +75,4 @@ def register() -> None:
     }
     for name, (label, resolve) in fields.items():
         register_field(name, label, resolve)
+    register_field("rounds", _("Rounds"), part=_round)

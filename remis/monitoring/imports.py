@@ -115,16 +115,20 @@ class _Report:
             self.problems.append({"row": row, "field": field or "", "message": message})
 
 
-def _round_for(case_id: int, code: str, day: dt.date) -> FollowUp | None:
-    """The case's open round of this instrument whose window holds the day."""
+def _round_for(case_id: int, code: str, day: dt.date, taken: set[int]) -> FollowUp | None:
+    """The case's round of this instrument whose window holds the day and which has no
+    answers yet (open, or done by a visit whose answers come in this file), and that no
+    earlier row of the chunk took. None: the answers are the case's, outside any round."""
     return (
         FollowUp.objects.filter(
             case_id=case_id,
             instrument=code,
-            status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.LOST],
+            status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.LOST, FollowUpStatus.DONE],
             window_start__lte=day,
             window_end__gte=day,
+            responses__isnull=True,
         )
+        .exclude(pk__in=taken)
         .select_related("case")
         .order_by("round")
         .first()
@@ -194,12 +198,13 @@ def _import_chunk(
         ).values_list("submission_id", flat=True)
     )
     batch: list[Prepared] = []
+    taken: set[int] = set()  # rounds answered by earlier rows of the chunk
     for submission in chunk:
         report.rows += 1
         if submission.submission_id and submission.submission_id in known:
             report.duplicates += 1
             continue
-        prepared = _prepare_row(submission, instrument, owner, by_reference, report, checked)
+        prepared = _prepare_row(submission, instrument, owner, by_reference, report, checked, taken)
         if prepared is not None:
             batch.append(prepared)
             if submission.submission_id:
@@ -227,6 +232,7 @@ def _prepare_row(
     by_reference: dict[str, Any],
     report: _Report,
     checked: set[int],
+    taken: set[int],
 ) -> Prepared | None:
     row = submission.row
     if submission.problems:
@@ -262,6 +268,9 @@ def _prepare_row(
         else timezone.localdate()
     )
     case = by_reference.get(meta[CASE_FIELD].upper()) if meta[CASE_FIELD] else None
+    follow_up = _round_for(case.pk, instrument.code, day, taken) if case else None
+    if follow_up is not None:
+        taken.add(follow_up.pk)
     try:
         return prepare_response(
             owner,
@@ -269,7 +278,7 @@ def _prepare_row(
             answers=answers,
             collected_on=day,
             case=case,
-            follow_up=_round_for(case.pk, instrument.code, day) if case else None,
+            follow_up=follow_up,
             sample_id=meta[SAMPLE_FIELD] if case is None else "",
             source=ResponseSource.IMPORT,
             submission_id=submission.submission_id,

@@ -214,6 +214,10 @@ class Response(models.Model):
             models.CheckConstraint(
                 condition=Q(case__isnull=False) | ~Q(sample_id=""), name="response_case_or_sample"
             ),
+            # A round is answered once (a later visit's answers are a new round's).
+            models.UniqueConstraint(
+                fields=["follow_up"], condition=Q(follow_up__isnull=False), name="response_one_per_round"
+            ),
         ]
         indexes = [models.Index(fields=["case", "collected_on"], name="response_case_collected")]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from remis.cases.actions.common import require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose
 from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.monitoring.configuration import SATISFACTION
 from remis.monitoring.instruments.definition import InstrumentDefinition, load_definition
 from remis.monitoring.instruments.scoring import Scores, compile_scorer, drop_irrelevant
 from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, Response, ResponseSource
@@ -91,6 +93,43 @@ def _check_day(value: Any, case: Case | None, errors: list[tuple[str | None, str
     return value
 
 
+def _item_keys(case: Case) -> set[uuid.UUID]:
+    """The keys of the items of the case's plan (any version: an item keeps its key)."""
+    from remis.assistance.models import AssistanceItem
+
+    return set(AssistanceItem.objects.filter(version__plan__case=case).values_list("key", flat=True))
+
+
+def _check_item(
+    instrument: Instrument,
+    case: Case | None,
+    follow_up: FollowUp | None,
+    item_key: Any,
+    errors: list[tuple[str | None, str]],
+) -> uuid.UUID | None:
+    """A satisfaction response is about one item of the case's plan; no other is."""
+    if instrument.code != SATISFACTION:
+        if item_key:
+            errors.append(("item_key", _("Only a satisfaction response is about an assistance item.")))
+        return None
+    if follow_up is not None:
+        errors.append(("follow_up", _("A satisfaction response is about an assistance item, not a round.")))
+    if case is None:
+        errors.append(
+            ("case", _("A satisfaction response is about an item of a case's plan: give the case."))
+        )
+        return None
+    try:
+        key = item_key if isinstance(item_key, uuid.UUID) else uuid.UUID(str(item_key))
+    except ValueError:
+        errors.append(("item_key", _("Choose an item of the case's reintegration plan.")))
+        return None
+    if key not in _item_keys(case):
+        errors.append(("item_key", _("Choose an item of the case's reintegration plan.")))
+        return None
+    return key
+
+
 @dataclass
 class Prepared:
     """A response checked and scored, not yet saved (`save_responses` saves a batch)."""
@@ -136,6 +175,13 @@ def prepare_response(
     elif not has_perm(actor, Perm.MONITORING_RECORD):
         raise PermissionDenied()
     errors: list[tuple[str | None, str]] = []
+    key = _check_item(instrument, case, follow_up, item_key, errors)
+    if follow_up is not None and follow_up.responses.exists():
+        raise TransitionRefused(
+            _("Round %(round)s has its answers already: a round is answered once.")
+            % {"round": follow_up.round},
+            "follow_up",
+        )
     if case is None and not sample:
         errors.append(("sample_id", _("Give the case, or the sample ID of a comparison sample.")))
     if len(sample) > SAMPLE_ID_MAX:
@@ -154,7 +200,7 @@ def prepare_response(
         case=case,
         sample_id=sample,
         follow_up=follow_up,
-        item_key=item_key,
+        item_key=key,
         collected_on=day,
         answers=_plain(kept),
         source=source,
@@ -196,6 +242,12 @@ def save_responses(actor: Any, batch: list[Prepared]) -> list[Response]:
                 else:
                     saved = Response.objects.bulk_create([p.response for p in batch])
         except IntegrityError:
+            rounds = [p.follow_up.pk for p in batch if p.follow_up is not None]
+            if rounds and Response.objects.filter(follow_up__in=rounds).exists():
+                # Answered at the same moment by someone else (one per round: the constraint).
+                raise TransitionRefused(
+                    _("This round has just been answered by someone else."), "follow_up"
+                ) from None
             raise Duplicate(_("This submission was already imported."), "submission_id") from None
         for prepared in batch:
             if prepared.follow_up is not None:

@@ -120,6 +120,7 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
                     return redirect("follow_up_detail", case_uuid=case.uuid, round_number=follow_up.round)
     state = state_of(follow_up, today)
     open_round = follow_up.status in (FollowUpStatus.SCHEDULED, FollowUpStatus.LOST)
+    answered = [read_back(definition_of(r.instrument), r) for r in round_responses(follow_up)]
     return render(
         request,
         "monitoring/round.html",
@@ -135,8 +136,11 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
             else None,
             "visit_form": visit_form if can_record and open_round else None,
             "consent": case.has_consent("follow_up_contact"),
-            "responses": [read_back(definition_of(r.instrument), r) for r in round_responses(follow_up)],
-            "response_form": response_form if can_record else None,
+            "responses": answered,
+            # Answered once: no form, but a refused one (a second tab's) shows why, answers kept.
+            "response_form": response_form
+            if can_record and response_form is not None and (not answered or response_form.is_bound)
+            else None,
             "satisfactions": satisfaction_views(case, items),
             "satisfaction_form": satisfaction_form if can_record and items else None,
         },

@@ -9,6 +9,7 @@ from django.utils import timezone
 from remis.cases import actions as cases
 from remis.cases.tests.factories import returned_case
 from remis.monitoring.models import ContactAttempt
+from remis.monitoring.tests.test_instrument_scoring import answers
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,47 @@ def test_a_rounds_answers_through_the_api_are_scored_and_listed(api_client, worl
     listed = api.get(f"/monitoring/cases/{case.uuid}/responses").json()
     assert [r["uuid"] for r in listed] == [body["uuid"]]
     assert Response.objects.filter(follow_up__status="done").count() == 1
+    again = api.post(
+        f"/monitoring/cases/{case.uuid}/follow-ups/1/responses", {"answers": answers(), "collected_on": today}
+    )
+    assert again.status_code == 422 and "answered once" in again.json()["detail"]  # a round is answered once
+    assert Response.objects.count() == 1
+
+
+def test_satisfaction_with_an_item_of_the_plan_through_the_api(
+    api_client, world, django_capture_on_commit_callbacks
+):
+    from remis.assistance.tests.factories import approved_plan, case_at_plan, first_item, make_approvers
+    from remis.monitoring.models import Response
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_at_plan(world)
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
+    )
+    item = first_item(approved_plan(world, case, make_approvers(world)[0]))
+    api = api_client.as_(world.bob)
+    body = {"item_key": str(item.key), "answers": SATISFIED, "collected_on": timezone.localdate().isoformat()}
+    made = api.post(f"/monitoring/cases/{case.uuid}/satisfaction", body)
+    assert made.status_code == 201, made.json()
+    assert made.json()["item_key"] == str(item.key) and made.json()["band"] == "satisfied"
+    other = returned_case(world)  # an item key of another case's plan, or of none, is refused
+    stranger = api.post(
+        f"/monitoring/cases/{case.uuid}/satisfaction",
+        {**body, "item_key": "00000000-0000-4000-8000-000000000000"},
+    )
+    assert stranger.status_code == 422 and stranger.json()["errors"][0]["field"] == "item_key"
+    cases.record_consent(
+        world.alice, other, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
+    )
+    misplaced = api.post(f"/monitoring/cases/{other.uuid}/satisfaction", body)
+    assert misplaced.status_code == 422 and misplaced.json()["errors"][0]["field"] == "item_key"
+    round_with_item = api.post(
+        f"/monitoring/cases/{case.uuid}/follow-ups/1/responses",
+        {"answers": answers(), "collected_on": timezone.localdate().isoformat()},
+    )
+    assert round_with_item.status_code == 201  # the round's own instrument, no item
+    assert Response.objects.filter(item_key=item.key).count() == 1
 
 
 def test_bad_answers_are_422_naming_each_question(api_client, world, case):
@@ -126,17 +168,23 @@ def test_bad_answers_are_422_naming_each_question(api_client, world, case):
     assert not Response.objects.exists()
 
 
+SATISFIED = {"on_time": "agree", "fits_needs": "agree", "good_quality": "agree"}
+
+
 def test_a_comparison_sample_is_answered_without_a_case(api_client, world):
     api = api_client.as_(world.bob)
     body = {
-        "instrument": "assistance-satisfaction",
+        "instrument": "reintegration-sustainability",
         "sample_id": "GN-2026-017",
-        "answers": {"on_time": "agree", "fits_needs": "agree", "good_quality": "agree"},
+        "answers": answers(),
         "collected_on": timezone.localdate().isoformat(),
     }
     made = api.post("/monitoring/samples/responses", body)
     assert made.status_code == 201, made.json()
-    assert made.json()["case_uuid"] is None and made.json()["band"] == "satisfied"
+    assert made.json()["case_uuid"] is None and made.json()["band"] == "sustainable"
+    satisfaction = {**body, "instrument": "assistance-satisfaction", "answers": SATISFIED}
+    refused = api.post("/monitoring/samples/responses", satisfaction)  # about no one's item
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "case"
     assert api.post("/monitoring/samples/responses", {**body, "instrument": "nope"}).status_code == 422
     outsider = api_client.as_(world.alice)  # does not record monitoring
     assert outsider.post("/monitoring/samples/responses", body).status_code == 403

@@ -46,7 +46,12 @@ def test_a_large_run_is_split_over_processes_and_every_response_is_rescored(resp
     monkeypatch.setattr(rescoring.os, "cpu_count", lambda: 3)
     split: list[list[tuple[int, int]]] = []
     bounds = rescoring._bounds
-    monkeypatch.setattr(rescoring, "_bounds", lambda *a: split.append(bounds(*a)) or split[-1])
+
+    def spy(*args: object) -> list[tuple[int, int]]:
+        split.append(bounds(*args))  # type: ignore[arg-type]
+        return split[-1]
+
+    monkeypatch.setattr(rescoring, "_bounds", spy)
     seen: list[tuple[int, int]] = []
     assert rescore(rss, progress=lambda done, total: seen.append((done, total))) == 45
     assert len(split[0]) == 3  # three processes, each its own range of ids

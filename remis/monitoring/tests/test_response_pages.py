@@ -71,6 +71,9 @@ def test_answers_are_saved_scored_and_read_back(client, world, case):
     assert FollowUp.objects.get(case=case, round=1).status == FollowUpStatus.DONE
     assert "100.0" in saved.text and "Sustainable" in saved.text and "Economic" in saved.text
     assert "Salaried work" in saved.text  # the answer read back by its label, not its code
+    assert "Record the answers" not in saved.text  # a round is answered once
+    again = client.post(page, form_data(answers()))  # a second tab's form, sent later
+    assert again.status_code == 200 and "answered once" in again.text and Response.objects.count() == 1
 
 
 def test_each_problem_shows_on_its_question_and_typed_answers_stay(client, world, case):

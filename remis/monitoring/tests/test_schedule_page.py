@@ -106,3 +106,37 @@ def test_an_unknown_instrument_is_refused(world):
             lost_after_attempts=3,
         )
     assert refused.value.field == "rounds[0].instrument"
+
+
+def test_the_schedule_and_a_responses_instrument_read_as_words_in_the_audit_log(world):
+    from django.utils import translation
+
+    from remis.audit.presentation import describe_entries
+    from remis.monitoring.responses import current_instrument, record_response
+    from remis.monitoring.tests.test_instrument_scoring import answers
+
+    actions.set_schedule_rules(
+        world.admin,
+        world.programme,
+        effective_from=dt.date(2026, 1, 1),
+        rounds=[
+            {"months": 3, "window_days": 30, "instrument": INSTRUMENT},
+            {"months": 12, "window_days": 45, "instrument": INSTRUMENT},
+        ],
+        lost_after_attempts=3,
+    )
+    rss = current_instrument(INSTRUMENT)
+    assert rss is not None
+    record_response(world.bob, rss, answers=answers(), collected_on=timezone.localdate(), sample_id="GN-1")
+    entries = AuditEntry.objects.filter(
+        action__in=["monitoring.schedule_rules", "monitoring.response"]
+    ).order_by("id")
+    with translation.override("en"):
+        views = describe_entries(entries, groups=frozenset())
+    lines = {line.field: line.after for view in views for line in view.changes}
+    assert (
+        lines["rounds"]
+        == "Round 1: 3 months after arrival, ±30 days; Round 2: 12 months after arrival, ±45 days"
+    )
+    assert lines["instrument"] == f"{rss.title}, version 1"
+    assert "{" not in lines["rounds"] and INSTRUMENT not in lines["instrument"]
