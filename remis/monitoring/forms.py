@@ -33,6 +33,7 @@ class VisitForm(forms.Form):
 
 
 STATE_CHOICES = [
+    (State.OPEN, _("Open: upcoming, in window or overdue")),
     ("", _("Any state")),
     ("due_soon", _("Due this week")),
     (State.IN_WINDOW, STATE_LABELS[State.IN_WINDOW]),
@@ -55,11 +56,16 @@ class FollowUpFilterForm(forms.Form):
         country = self.fields["country"]
         assert isinstance(country, forms.ChoiceField)
         country.choices = [("", _("Any country")), *country_choices()]
+        if not (self.is_bound and "state" in self.data):
+            self.initial.setdefault("state", State.OPEN)
 
     def filters(self) -> FollowUpFilters:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        # The open rounds unless a state is asked for ("Any state" sends an empty one): the
+        # work still to do, which is also what the list can show fast at any scale.
+        state = data.get("state", "") if self.is_bound and "state" in self.data else State.OPEN
         return FollowUpFilters(
-            state=data.get("state") or "", country=data.get("country") or "", mine=bool(data.get("mine"))
+            state=state or "", country=data.get("country") or "", mine=bool(data.get("mine"))
         )
 
 

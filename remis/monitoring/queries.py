@@ -22,6 +22,7 @@ DUE_SOON_DAYS = 7  # "due this week"
 class State:
     """Where a round stands today: its stored status, or for a scheduled round the dates."""
 
+    OPEN = "open"  # a filter, not a state: upcoming, in window or overdue (the default list)
     UPCOMING = "upcoming"  # the window has not opened
     IN_WINDOW = "in_window"  # the window is open and the due day not passed
     OVERDUE = "overdue"  # past the due day, the window still open
@@ -55,6 +56,8 @@ def state_of(follow_up: FollowUp, today: dt.date) -> str:
 def in_state(rows: QuerySet[FollowUp], state: str, today: dt.date) -> QuerySet[FollowUp]:
     """The same states as `state_of`, as a filter (and "due_soon": due within a week)."""
     scheduled = rows.filter(status=FollowUpStatus.SCHEDULED)
+    if state == State.OPEN:
+        return scheduled.filter(window_end__gte=today)
     if state == State.UPCOMING:
         return scheduled.filter(window_start__gt=today)
     if state == State.IN_WINDOW:

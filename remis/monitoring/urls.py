@@ -14,6 +14,7 @@ urlpatterns = [
         name="instrument_xlsform",
     ),
     path("monitoring/follow-ups/", views.follow_up_list, name="follow_up_list"),
+    path("monitoring/offices/", views.follow_up_offices, name="follow_up_offices"),
     path("monitoring/programmes/<slug:code>/schedule/", views.schedule_rules, name="schedule_rules"),
     path(
         "cases/<uuid:case_uuid>/follow-ups/<int:round_number>/",

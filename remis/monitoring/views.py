@@ -181,17 +181,25 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         return "?" + urlencode({**params, "page": number})
 
     rows = [(f, STATE_LABELS[state_of(f, today)], state_of(f, today)) for f in page.object_list]
-    offices = [(row, country_name(row.country)) for row in office_summary(request.user, today)]
     context: dict[str, Any] = {
         "form": form,
         "page": page,
         "rows": rows,
-        "offices": offices,
         "programmes": visible_programmes(request.user).order_by("name"),
         "previous_url": page_url(page.number - 1) if page.has_previous() else "",
         "next_url": page_url(page.number + 1) if page.has_next() else "",
     }
     return render(request, "monitoring/follow_ups.html", context)
+
+
+@login_required
+def follow_up_offices(request: HttpRequest) -> HttpResponse:
+    """Per country office, the rounds of the cases the reader sees: open, overdue, missed,
+    lost, done and the share done within the window. Its own page: it counts every round in
+    the reader's scope, which the follow-ups list (a page of the work to do) need not."""
+    today = timezone.localdate()
+    offices = [(row, country_name(row.country)) for row in office_summary(request.user, today)]
+    return render(request, "monitoring/offices.html", {"offices": offices, "today": today})
 
 
 @login_required

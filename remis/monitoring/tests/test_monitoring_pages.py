@@ -105,21 +105,28 @@ def test_a_reader_without_the_permission_sees_no_form_and_cannot_post(client, wo
 def test_outsiders_get_404(client, world, case):
     client.force_login(world.dave)  # the Dutch office: not this case
     assert client.get(reverse("follow_up_detail", args=[case.uuid, 1])).status_code == 404
-    assert "No follow-up round is scheduled" in client.get(reverse("follow_up_list")).text
+    assert "No round is open in the cases you see" in client.get(reverse("follow_up_list")).text
+    assert "No round matches these filters." in client.get(reverse("follow_up_list"), {"state": ""}).text
+    assert "No follow-up round is scheduled" in client.get(reverse("follow_up_offices")).text
 
 
 def test_the_list_filters_by_state_and_summarises_by_country_office(client, world, case):
     _open_window(case)
     client.force_login(world.bob)
     page = reverse("follow_up_list")
-    everything = client.get(page).text
-    assert (
-        everything.count(case.reference) == 3 and "By country office" in everything and "Guinea" in everything
-    )
+    opened = client.get(page).text  # the open rounds, unless another state is asked for
+    assert opened.count(case.reference) == 3 and "<title>Follow-ups" in opened
+    assert 'value="open" selected' in opened
+    offices = client.get(reverse("follow_up_offices")).text
+    assert "Guinea" in offices and "Done within the window" in offices
+    FollowUp.objects.filter(case=case, round=3).update(status="done", done_on=timezone.localdate())
+    assert client.get(page).text.count(case.reference) == 2  # a done round is not open work
+    assert client.get(page, {"state": ""}).text.count(case.reference) == 3  # "Any state"
+    assert client.get(page, {"state": "done"}).text.count(case.reference) == 1
     overdue = client.get(page, {"state": "overdue"}).text
     assert overdue.count(case.reference) == 1
     upcoming = client.get(page, {"state": "upcoming"}).text
-    assert upcoming.count(case.reference) == 2
+    assert upcoming.count(case.reference) == 1  # round 2 (round 3 is done)
     assert "No round matches these filters." in client.get(page, {"state": "lost"}).text
 
 

@@ -36,6 +36,7 @@ def test_monitoring_pages_are_valid_html_in_every_language(
         Visit("monitoring-imports", world.bob, reverse("import_list")),
         Visit("monitoring-schedule", world.admin, reverse("schedule_rules", args=[world.programme.code])),
         Visit("monitoring-list-empty", world.bob, reverse("follow_up_list") + "?state=lost"),
+        Visit("monitoring-offices", world.bob, reverse("follow_up_offices")),
     ]
     files: list[Path] = []
     with translation.override(translation.get_language()):

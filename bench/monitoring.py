@@ -1,0 +1,263 @@
+"""Benchmark: follow-up monitoring at scale — the follow-ups list, rescoring every stored
+response, and a KoBoToolbox import matched to cases.
+
+Run against a database filled by `manage.py generate_cases` (which writes rounds, contact
+attempts, visits and scored answers):
+
+    DATABASE_URL=sqlite:////path/bench.sqlite3 .venv/bin/python bench/monitoring.py [--only list,rescore,import]
+
+Same method as bench/case_list.py: production settings; pages timed as whole Django requests
+in-process after warm-up runs, beside the raw SQL the request issued replayed on the cursor.
+Rescoring is timed end to end (`responses.rescore`, every response of every instrument
+version, all rows written), beside two references measured in the same run on the same rows:
+the chunked read and write of every row with no scoring (the database's share), and the
+scorer alone over answers already in memory (the Python share). The import runs the real job
+(`monitoring.import`) on a KoBoToolbox CSV of answers for cases whose round is open today,
+beside the raw insert of the same number of response rows (`demo.bulk.insert_rows`). The
+import adds responses: run it last, on a copy you can spare. Prints Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from case_list import RUNS, WARMUP, machine, percentile, replayable, timed
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from remis.accounts.models import User
+from remis.cases.models import Case
+from remis.demo.monitoring import synthetic_answers
+from remis.monitoring.models import FollowUp, Instrument, Response
+from remis.monitoring.responses import definition_of, rescore
+
+LIST_SCENARIOS = [
+    ("follow-ups: caseworker.gn, all", "caseworker.gn", "/monitoring/follow-ups/"),
+    ("follow-ups: caseworker.gn, overdue", "caseworker.gn", "/monitoring/follow-ups/?state=overdue"),
+    (
+        "follow-ups: caseworker.gn, mine, in window",
+        "caseworker.gn",
+        "/monitoring/follow-ups/?state=in_window&mine=on",
+    ),
+    ("follow-ups: caseworker.gn, page 20", "caseworker.gn", "/monitoring/follow-ups/?page=20"),
+    ("follow-ups: caseworker.iq, missed", "caseworker.iq", "/monitoring/follow-ups/?state=missed"),
+    ("follow-ups: manager.be, all", "manager.be", "/monitoring/follow-ups/"),
+    ("follow-ups: admin, all countries", "admin", "/monitoring/follow-ups/"),
+    (
+        "follow-ups: admin, Guinea, due this week",
+        "admin",
+        "/monitoring/follow-ups/?state=due_soon&country=GN",
+    ),
+]
+
+
+def bench_list() -> None:
+    print(f"{RUNS} timed runs per scenario after {WARMUP} warm-up runs.\n")
+    print("| scenario | p50 ms | p95 ms | raw SQL p50 ms | raw SQL p95 ms | queries |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, username, path in LIST_SCENARIOS:
+        client = Client(SERVER_NAME="127.0.0.1")
+        client.force_login(User.objects.get(username=username))
+
+        def request(path: str = path, client: Client = client) -> None:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+
+        with CaptureQueriesContext(connection) as captured:
+            request()
+        selects = [sql for sql in (replayable(q["sql"]) for q in captured.captured_queries) if sql]
+
+        def raw_sql(selects: list[str] = selects) -> None:
+            with connection.cursor() as cursor:
+                for sql in selects:
+                    cursor.execute(sql)
+                    cursor.fetchall()
+
+        view, raw = timed(request), timed(raw_sql)
+        print(
+            f"| {name} | {statistics.median(view):.1f} | {percentile(view, 95):.1f} | "
+            f"{statistics.median(raw):.1f} | {percentile(raw, 95):.1f} | {len(captured.captured_queries)} |",
+            flush=True,
+        )
+
+
+def bench_rescore() -> None:
+    from remis.monitoring.instruments.scoring import compile_scorer
+    from remis.monitoring.rescoring import CHUNK, TABLE, _loads, _update_sql
+
+    instruments = list(
+        Instrument.objects.filter(responses__isnull=False).distinct().order_by("code", "version")
+    )
+    total = Response.objects.count()
+    print(f"{total:,} responses over {len(instruments)} instrument versions.\n")
+    start = time.perf_counter()
+    done = sum(rescore(instrument) for instrument in instruments)
+    seconds = time.perf_counter() - start
+    assert done == total
+    # Reference 1: the same chunked read and write of every row, without scoring.
+    sql = _update_sql()
+    start = time.perf_counter()
+    after, moved = 0, 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, indicators, economic, social, psychosocial, composite, band FROM {TABLE} "  # noqa: S608
+                "WHERE id > %s ORDER BY id LIMIT %s",
+                [after, CHUNK],
+            )
+            chunk = cursor.fetchall()
+        if not chunk:
+            break
+        rows = [(r[1], r[2], r[3], r[4], r[5], r[6], r[0]) for r in chunk]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+        moved += len(rows)
+        after = chunk[-1][0]
+    io_seconds = time.perf_counter() - start
+    # Reference 2: the scorer alone, on answers already parsed in memory (a sample).
+    rss = instruments[0]
+    scorer = compile_scorer(definition_of(rss))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT answers FROM {TABLE} WHERE instrument_id = %s LIMIT 300000", [rss.pk])  # noqa: S608
+        answers = [_loads(row[0]) for row in cursor.fetchall()]
+    start = time.perf_counter()
+    for one in answers:
+        scorer(one)
+    score_seconds = time.perf_counter() - start
+    print("| run | rows | seconds | rows/s |")
+    print("| --- | ---: | ---: | ---: |")
+    print(
+        f"| rescoring, end to end (`rescore`, every instrument) | {done:,} | {seconds:.1f} | {done / seconds:,.0f} |"
+    )
+    print(
+        f"| reference: read and write every row, no scoring | {moved:,} | {io_seconds:.1f} | "
+        f"{moved / io_seconds:,.0f} |"
+    )
+    print(
+        f"| reference: the scorer alone, answers in memory ({rss.code}) | {len(answers):,} | "
+        f"{score_seconds:.1f} | {len(answers) / score_seconds:,.0f} |",
+        flush=True,
+    )
+
+
+def _kobo_file(instrument: Instrument, rounds: list[FollowUp], rng: random.Random) -> bytes:
+    """A KoBoToolbox CSV export (`;`, quoted, CRLF, metadata columns last) answering each round."""
+    definition = definition_of(instrument)
+    names = [q.name for q in definition.questions]
+    header = ["start", "end", "case_reference", "instrument_code", "instrument_version", *names]
+    header += ["_id", "_uuid", "_submission_time", "_validation_status", "_index"]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(header)
+    now = timezone.now().replace(microsecond=0)
+    for index, follow_up in enumerate(rounds, start=1):
+        answers = synthetic_answers(definition, rng, rng.uniform(0.3, 0.9))
+        cells = [
+            " ".join(v) if isinstance(v, list) else str(v) for v in (answers.get(name, "") for name in names)
+        ]
+        stamp = now.isoformat()
+        writer.writerow(
+            [stamp, stamp, follow_up.case.reference, instrument.code, instrument.version, *cells]
+            + [index, str(uuid.UUID(int=rng.getrandbits(128), version=4)), stamp, "", index]
+        )
+    return out.getvalue().encode()
+
+
+def bench_import(count: int) -> None:
+    from remis.demo.bulk import insert_rows
+    from remis.jobs.models import Job
+    from remis.monitoring.imports import import_submissions, upload_submissions
+    from remis.monitoring.queries import State, in_state, my_follow_ups
+
+    owner = User.objects.get(username="caseworker.gn")
+    today = timezone.localdate()
+    rss = (
+        Instrument.objects.filter(code="reintegration-sustainability", active=True)
+        .order_by("-version")
+        .first()
+    )
+    assert rss is not None
+    rounds = list(
+        in_state(my_follow_ups(owner), State.IN_WINDOW, today)
+        .filter(
+            case__consents__purpose="follow_up_contact", case__consents__given=True, responses__isnull=True
+        )
+        .select_related("case")
+        .order_by("id")
+        .distinct()[:count]
+    )
+    data = _kobo_file(rss, rounds, random.Random(7))
+    upload = upload_submissions(owner, rss, SimpleUploadedFile("kobo.csv", data, content_type="text/csv"))
+    job = Job.objects.filter(pk=upload.job_id).first() if upload.job_id else None
+    assert job is not None
+    before = Response.objects.count()
+    start = time.perf_counter()
+    outcome = import_submissions(job)
+    seconds = time.perf_counter() - start
+    added = Response.objects.count() - before
+    # Reference: the raw insert of as many response rows (no reading, matching or checks).
+    template = Response.objects.filter(instrument=rss).order_by("id").first()
+    assert template is not None
+    cols = ("uuid", "instrument", "case", "sample_id", "collected_on", "answers", "indicators", "band")
+    cols += ("source", "submission_id", "recorded_at", "version")
+    rows = [
+        (uuid.uuid4(), rss.pk, None, f"BENCH-{n}", today, "{}", "{}", "", "import", "", timezone.now(), 1)
+        for n in range(len(rounds))
+    ]
+    start = time.perf_counter()
+    with transaction.atomic():
+        insert_rows(Response, cols, rows)
+        raw_seconds = time.perf_counter() - start
+        transaction.set_rollback(True)
+    size = len(data) / 1e6
+    print(f"File: {len(rounds):,} submissions, {size:.1f} MB (KoBoToolbox CSV). {outcome.message}\n")
+    print("| run | rows | seconds | rows/s |")
+    print("| --- | ---: | ---: | ---: |")
+    print(
+        f"| import job, end to end (read, match, check, score, save, audit) | {added:,} | {seconds:.1f} | {added / seconds:,.0f} |"
+    )
+    print(
+        f"| reference: raw insert of as many rows | {len(rows):,} | {raw_seconds:.2f} | {len(rows) / raw_seconds:,.0f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", default="list,rescore,import")
+    parser.add_argument("--submissions", type=int, default=20000)
+    args = parser.parse_args()
+    chosen = set(args.only.split(","))
+    print(f"### {connection.vendor}: {Case.objects.count():,} cases — {time.strftime('%Y-%m-%d')}\n")
+    print(f"Machine: {machine()}.\n")
+    counts = {
+        "rounds": FollowUp.objects.count(),
+        "responses": Response.objects.count(),
+    }
+    print("Rows: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()) + ".\n")
+    if "list" in chosen:
+        bench_list()
+        print()
+    if "rescore" in chosen:
+        bench_rescore()
+        print()
+    if "import" in chosen:
+        bench_import(args.submissions)
+
+
+if __name__ == "__main__":
+    main()
