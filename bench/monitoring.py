@@ -4,7 +4,8 @@ response, and a KoBoToolbox import matched to cases.
 Run against a database filled by `manage.py generate_cases` (which writes rounds, contact
 attempts, visits and scored answers):
 
-    DATABASE_URL=sqlite:////path/bench.sqlite3 .venv/bin/python bench/monitoring.py [--only list,rescore,import]
+    DATABASE_URL=sqlite:////path/bench.sqlite3 .venv/bin/python bench/monitoring.py \
+        [--only list,rescore,import] [--submissions 20000]
 
 Same method as bench/case_list.py: production settings; pages timed as whole Django requests
 in-process after warm-up runs, beside the raw SQL the request issued replayed on the cursor.
@@ -25,11 +26,9 @@ import io
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -142,7 +141,8 @@ def bench_rescore() -> None:
     print("| run | rows | seconds | rows/s |")
     print("| --- | ---: | ---: | ---: |")
     print(
-        f"| rescoring, end to end (`rescore`, every instrument) | {done:,} | {seconds:.1f} | {done / seconds:,.0f} |"
+        f"| rescoring, end to end (`rescore`, every instrument) | {done:,} | {seconds:.1f} "
+        f"| {done / seconds:,.0f} |"
     )
     print(
         f"| reference: read and write every row, no scoring | {moved:,} | {io_seconds:.1f} | "
@@ -172,8 +172,10 @@ def _kobo_file(instrument: Instrument, rounds: list[FollowUp], rng: random.Rando
         ]
         stamp = now.isoformat()
         writer.writerow(
-            [stamp, stamp, follow_up.case.reference, instrument.code, instrument.version, *cells]
-            + [index, str(uuid.UUID(int=rng.getrandbits(128), version=4)), stamp, "", index]
+            [
+                *(stamp, stamp, follow_up.case.reference, instrument.code, instrument.version, *cells),
+                *(index, str(uuid.UUID(int=rng.getrandbits(128), version=4)), stamp, "", index),
+            ]
         )
     return out.getvalue().encode()
 
@@ -205,6 +207,8 @@ def bench_import(count: int) -> None:
     upload = upload_submissions(owner, rss, SimpleUploadedFile("kobo.csv", data, content_type="text/csv"))
     job = Job.objects.filter(pk=upload.job_id).first() if upload.job_id else None
     assert job is not None
+    Job.objects.filter(pk=job.pk).update(status="running")  # as the worker leaves it
+    job.status = "running"
     before = Response.objects.count()
     start = time.perf_counter()
     outcome = import_submissions(job)
@@ -229,10 +233,12 @@ def bench_import(count: int) -> None:
     print("| run | rows | seconds | rows/s |")
     print("| --- | ---: | ---: | ---: |")
     print(
-        f"| import job, end to end (read, match, check, score, save, audit) | {added:,} | {seconds:.1f} | {added / seconds:,.0f} |"
+        f"| import job, end to end (read, match, check, score, save, audit) | {added:,} | {seconds:.1f} "
+        f"| {added / seconds:,.0f} |"
     )
     print(
-        f"| reference: raw insert of as many rows | {len(rows):,} | {raw_seconds:.2f} | {len(rows) / raw_seconds:,.0f} |"
+        f"| reference: raw insert of as many rows | {len(rows):,} | {raw_seconds:.2f} "
+        f"| {len(rows) / raw_seconds:,.0f} |"
     )
 
 

@@ -740,7 +740,16 @@ class Generator:
                     case_worker,
                 )
                 plan = self._plan(batch, facts, reached, on, case_worker, rng.choice(managers))
-        self._monitoring(batch, case_id, demo.programme.pk, arrival, stage, case_worker, plan, first_consent)
+        self._monitoring(
+            batch,
+            case_id,
+            (demo.programme.pk, host, origin),
+            arrival,
+            stage,
+            case_worker,
+            plan,
+            first_consent,
+        )
 
     def _assessment(
         self, batch: Batch, case_id: int, day: dt.date, by: int, known: dict[str, Any], completed: bool
@@ -887,7 +896,7 @@ class Generator:
         self,
         batch: Batch,
         case_id: int,
-        programme_id: int,
+        where: tuple[int, str, str],  # programme id, host country, country of origin
         arrival: dt.date | None,
         stage: Stage,
         case_worker: int | None,
@@ -927,7 +936,9 @@ class Generator:
             batch,
             MonitoringFacts(
                 case_id=case_id,
-                programme_id=programme_id,
+                programme_id=where[0],
+                host=where[1],
+                origin=where[2],
                 arrival=arrival,
                 stage=stage,
                 closed_on=self.today if stage == Stage.CLOSED else None,

@@ -30,6 +30,8 @@ from remis.monitoring.responses import current_instrument, definition_of, score_
 FOLLOW_UP_COLS = (
     "id",
     "case",
+    "host_country",
+    "origin_country",
     "round",
     "months",
     "instrument",
@@ -115,6 +117,8 @@ class MonitoringFacts:
 
     case_id: int
     programme_id: int
+    host: str
+    origin: str
     arrival: dt.date | None
     stage: Stage
     closed_on: dt.date | None  # the day it was closed, if it is
@@ -279,6 +283,8 @@ class MonitoringRows:
                 (
                     follow_up_id,
                     facts.case_id,
+                    facts.host,
+                    facts.origin,
                     spec.round,
                     spec.months,
                     spec.instrument,

@@ -75,6 +75,8 @@ def schedule_case(case_id: int) -> list[FollowUp]:
             rows.append(
                 FollowUp(
                     case=case,
+                    host_country=case.host_country,
+                    origin_country=case.origin_country,
                     round=spec.round,
                     months=spec.months,
                     instrument=spec.instrument,

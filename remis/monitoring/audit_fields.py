@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from remis.audit.presentation import Shown, choices, extend_field, register_field, register_object
@@ -39,9 +41,13 @@ def _instruments(values: set[Any]) -> dict[Any, Shown]:
 
 
 def _round(position: int, part: Any) -> str:
-    """One round of a logged schedule, [months, window days, instrument]: "Round 1: 3 months
-    after arrival, ±30 days"."""
+    """One round of a logged schedule: a programme's rule, [months, window days, instrument]
+    ("Round 1: 3 months after arrival, ±30 days"), or a case's round, [round, due day,
+    status] ("Round 1: due 1 Mar 2027")."""
     try:
+        if isinstance(part, list) and len(part) >= 2 and isinstance(part[1], str) and "-" in part[1]:
+            due = date_format(dt.date.fromisoformat(part[1]), "SHORT_DATE_FORMAT")
+            return str(_("Round %(round)s: due %(day)s") % {"round": part[0], "day": due})
         months, days = (part["months"], part["window_days"]) if isinstance(part, dict) else part[:2]
         return str(
             _("Round %(round)s: %(months)s months after arrival, ±%(days)s days")

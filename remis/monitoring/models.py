@@ -52,6 +52,10 @@ class FollowUp(models.Model):
     """One round of a case's monitoring schedule."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="follow_ups")
+    # Copies of the case's countries, which never change after registration: the lists start
+    # from an index on them and the reader's countries instead of probing every round's case.
+    host_country = models.CharField(max_length=2, default="")
+    origin_country = models.CharField(max_length=2, default="")
     round = models.PositiveSmallIntegerField(_("round"))
     months = models.PositiveSmallIntegerField(_("months after arrival"))
     instrument = models.SlugField(_("instrument"), max_length=64)  # the instrument's code
@@ -74,6 +78,8 @@ class FollowUp(models.Model):
             # The work lists: scheduled rounds by the day their window opens or closes.
             models.Index(fields=["status", "window_start"], name="follow_up_status_start"),
             models.Index(fields=["status", "due_on"], name="follow_up_status_due"),
+            models.Index(fields=["origin_country", "status", "due_on"], name="follow_up_origin_due"),
+            models.Index(fields=["host_country", "status", "due_on"], name="follow_up_host_due"),
         ]
 
     def __str__(self) -> str:

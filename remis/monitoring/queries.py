@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from remis.accounts.permissions import Perm
 from remis.cases.models import Case
-from remis.cases.policy import case_scope, visible_through
+from remis.cases.policy import case_scope, in_scope_countries, visible_through
 from remis.monitoring.configuration import SATISFACTION
 from remis.monitoring.models import FollowUp, FollowUpStatus
 
@@ -79,8 +79,9 @@ def rounds_of_case(case: Case) -> list[FollowUp]:
 
 
 def follow_ups(actor: Any) -> QuerySet[FollowUp]:
-    """Rounds of the cases the actor sees."""
-    return FollowUp.objects.filter(visible_through(actor, "case_id"))
+    """Rounds of the cases the actor sees (the countries condition, redundant, lets the
+    database start from the rounds of those countries: see the model's indexes)."""
+    return FollowUp.objects.filter(in_scope_countries(actor)).filter(visible_through(actor, "case_id"))
 
 
 def my_follow_ups(actor: Any) -> QuerySet[FollowUp]:

@@ -17,7 +17,9 @@ def test_demo_monitoring_has_rounds_visits_lost_returnees_and_rising_scores():
     generate_cases(600, seed=2026)
     play_plans()
     counts = play_monitoring(limit=120)
-    assert counts["scheduled"] > 50 and counts["visits"] > 20 and counts["lost"] >= 1
+    # The generator gives its cases their rounds (and some visits); the demo's people then
+    # play the open ones through the actions, leaving real audit entries.
+    assert FollowUp.objects.count() > 50 and counts["visits"] > 20 and counts["lost"] >= 1
     statuses = set(FollowUp.objects.values_list("status", flat=True))
     assert {FollowUpStatus.SCHEDULED, FollowUpStatus.DONE, FollowUpStatus.LOST} <= statuses
     by_round = dict(

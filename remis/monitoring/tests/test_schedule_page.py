@@ -140,3 +140,8 @@ def test_the_schedule_and_a_responses_instrument_read_as_words_in_the_audit_log(
     )
     assert lines["instrument"] == f"{rss.title}, version 1"
     assert "{" not in lines["rounds"] and INSTRUMENT not in lines["instrument"]
+    # A case's own rounds, as scheduling logs them ([round, due day, status]).
+    from remis.monitoring.audit_fields import _round
+
+    with translation.override("en"):
+        assert _round(1, [1, "2027-03-01", "scheduled"]) == "Round 1: due 1 Mar 2027"
