@@ -118,6 +118,8 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
                     apply_errors(form, error)
                 else:
                     return redirect("follow_up_detail", case_uuid=case.uuid, round_number=follow_up.round)
+    if request.method == "POST":
+        follow_up.refresh_from_db()  # refused: someone may have changed the round meanwhile
     state = state_of(follow_up, today)
     open_round = follow_up.status in (FollowUpStatus.SCHEDULED, FollowUpStatus.LOST)
     answered = [read_back(definition_of(r.instrument), r) for r in round_responses(follow_up)]
@@ -131,10 +133,11 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
             "state_label": STATE_LABELS[state],
             "attempts": follow_up.attempts.select_related("recorded_by"),
             "visits": follow_up.visits.select_related("recorded_by"),
+            # A refused form stays on the page with its reason, whatever the round's state now.
             "attempt_form": attempt_form
-            if can_record and follow_up.status == FollowUpStatus.SCHEDULED
+            if can_record and (follow_up.status == FollowUpStatus.SCHEDULED or attempt_form.is_bound)
             else None,
-            "visit_form": visit_form if can_record and open_round else None,
+            "visit_form": visit_form if can_record and (open_round or visit_form.is_bound) else None,
             "consent": case.has_consent("follow_up_contact"),
             "responses": answered,
             # Answered once: no form, but a refused one (a second tab's) shows why, answers kept.

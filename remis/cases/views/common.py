@@ -14,10 +14,11 @@ from remis.lib.errors import DomainError, NotFound
 
 
 def apply_errors(form: forms.Form, error: DomainError) -> None:
-    """Show a domain refusal on the form, next to the field it names when it has one."""
+    """Show a domain refusal on the form, next to the field it names when it has one (a
+    hidden field, such as the version a conflict names, has no place: the form's own)."""
     for field, message in error.errors:
         name = (field or "").split("[")[0]
-        if name in form.fields:
+        if name in form.fields and not form.fields[name].widget.is_hidden:
             form.add_error(name, message)
         elif name.startswith("documents"):
             form.add_error("document_number" if "document_number" in form.fields else None, message)
