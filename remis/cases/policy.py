@@ -77,17 +77,32 @@ def case_scope(actor: Any, perm: Perm = Perm.CASE_VIEW) -> Q | None:
     return condition
 
 
+def scope_countries(actor: Any, perm: Perm = Perm.CASE_VIEW) -> frozenset[str] | None:
+    """The countries (host or origin) of every case in the actor's scope: None when a
+    membership covers every country, empty when the actor sees no case."""
+    by_countries = _grants_by_countries(actor, perm)
+    if None in by_countries:
+        return None
+    return frozenset().union(*by_countries)  # type: ignore[arg-type]
+
+
 def in_scope_countries(actor: Any, prefix: str = "", perm: Perm = Perm.CASE_VIEW) -> Q:
     """A condition on a row's own copies of its case's countries (`host_country`,
     `origin_country`) that every case in the actor's scope meets. Redundant with the scope
     (add it beside `visible_through`, never instead): it lets a long list start from an index
     on those columns rather than probe the access rows of every case of every country."""
-    by_countries = _grants_by_countries(actor, perm)
-    if not by_countries:
-        return Q(pk__in=[])
-    if None in by_countries:
+    countries = scope_countries(actor, perm)
+    if countries is None:
         return Q()  # a membership in every country: no narrowing
-    return _in_countries(frozenset().union(*by_countries), prefix)  # type: ignore[arg-type]
+    return _in_countries(countries, prefix) if countries else Q(pk__in=[])
+
+
+def access_through(actor: Any, perm: Perm, case_field: str = "case_id") -> Q:
+    """As `visible_through`, for the cases on which the actor holds `perm`."""
+    scope = access_scope(actor, perm)
+    if scope is None:
+        return Q(pk__in=[])
+    return Q(Exists(CaseAccess.objects.filter(scope, case_id=OuterRef(case_field))))
 
 
 def visible_cases(actor: Any) -> QuerySet[Case]:

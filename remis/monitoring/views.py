@@ -177,7 +177,8 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = FollowUpFilterForm(request.GET or None)
     filters = form.filters()
-    page = paginate(filter_follow_ups(request.user, filters, today), _page_number(request), per_page=50)
+    rounds = filter_follow_ups(request.user, filters, today)
+    page = paginate(rounds, _page_number(request), per_page=50, counter=rounds.count_upto)
     params = {k: v for k, v in (form.cleaned_data.items() if form.is_bound and form.is_valid() else []) if v}
 
     def page_url(number: int) -> str:
