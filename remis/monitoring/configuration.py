@@ -62,6 +62,20 @@ def rules_history(programme_id: int) -> Any:
     return versions_of(ScheduleRules, programme_id)
 
 
+def widest_window() -> int:
+    """The widest window (days either side of the due day) of any round ever scheduled:
+    every schedule version is kept (rounds point at theirs), so no round's window is wider.
+    Lists use it to read only the due days that can matter today."""
+    from remis.monitoring.models import ScheduleRules
+
+    widths = [
+        int(r["window_days"])
+        for rounds in ScheduleRules.objects.values_list("rounds", flat=True)
+        for r in rounds
+    ]
+    return max(widths, default=MAX_WINDOW_DAYS)
+
+
 def known_instruments() -> list[str]:
     """The instrument codes a round may name: those stored, and the shipped schedule's own
     (known before the instruments are loaded)."""

@@ -19,7 +19,7 @@ from remis.cases.policy import (
     scope_countries,
     visible_through,
 )
-from remis.monitoring.configuration import MAX_WINDOW_DAYS, SATISFACTION
+from remis.monitoring.configuration import SATISFACTION, widest_window
 from remis.monitoring.models import FollowUp, FollowUpStatus
 
 DUE_SOON_DAYS = 7  # "due this week"
@@ -62,15 +62,19 @@ def state_of(follow_up: FollowUp, today: dt.date) -> str:
 def in_state(rows: QuerySet[FollowUp], state: str, today: dt.date) -> QuerySet[FollowUp]:
     """The same states as `state_of`, as a filter (and "due_soon": due within a week)."""
     scheduled = rows.filter(status=FollowUpStatus.SCHEDULED)
-    # A window is at most MAX_WINDOW_DAYS either side of the due day: the bound on `due_on`
-    # says nothing new but lets the database read an index range instead of every round.
-    recent = today - dt.timedelta(days=MAX_WINDOW_DAYS)
+    # No window is wider than `widest_window()` either side of its due day: the bounds on
+    # `due_on` say nothing new but let the database read an index range, not every round.
+    width = (
+        dt.timedelta(days=widest_window()) if state in (State.OPEN, State.IN_WINDOW, State.OVERDUE) else None
+    )
+    recent = today - width if width else today
     if state == State.OPEN:
         return scheduled.filter(window_end__gte=today, due_on__gte=recent)
     if state == State.UPCOMING:
         return scheduled.filter(window_start__gt=today, due_on__gt=today)
     if state == State.IN_WINDOW:
-        return scheduled.filter(window_start__lte=today, due_on__gte=today)
+        assert width is not None
+        return scheduled.filter(window_start__lte=today, due_on__gte=today, due_on__lte=today + width)
     if state == State.OVERDUE:
         return scheduled.filter(due_on__lt=today, due_on__gte=recent, window_end__gte=today)
     if state == State.MISSED:

@@ -140,3 +140,30 @@ def test_my_work_lists_open_windows_and_lost_returnees(world, case):
     )
     names = {w.name: w for w in work_for(world.bob)}
     assert names["follow_ups_lost"].count == 1 and "follow_ups_due" not in names
+
+
+def test_a_wide_window_round_long_past_its_due_day_is_still_open_and_overdue(world, case):
+    """The lists read due days within the widest window of any schedule: a programme with
+    90-day windows keeps a round due 60 days ago in the open and overdue lists."""
+    import datetime as dt
+
+    from remis.monitoring import actions
+    from remis.monitoring.queries import FollowUpFilters, filter_follow_ups
+
+    actions.set_schedule_rules(
+        world.admin,
+        world.programme,
+        effective_from=dt.date(2020, 1, 1),
+        rounds=[{"months": 3, "window_days": 90, "instrument": "reintegration-sustainability"}],
+        lost_after_attempts=3,
+    )
+    today = timezone.localdate()
+    FollowUp.objects.filter(case=case, round=1).update(
+        due_on=today - dt.timedelta(days=60),
+        window_start=today - dt.timedelta(days=150),
+        window_end=today + dt.timedelta(days=30),
+    )
+    for state in ("open", "overdue"):
+        rounds = filter_follow_ups(world.bob, FollowUpFilters(state=state), today)
+        assert [(f.case_id, f.round) for f in rounds[0:10]][:1] == [(case.pk, 1)], state
+        assert rounds.count_upto(100) >= 1
