@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import io
+import os
 import random
 import statistics
 import sys
@@ -130,7 +132,7 @@ def bench_rescore() -> None:
         after = chunk[-1][0]
     io_seconds = time.perf_counter() - start
     # Reference 2: the scorer alone, on answers already parsed in memory (a sample).
-    rss = instruments[0]
+    rss = max(instruments, key=lambda i: len(definition_of(i).questions))  # the heavier to score
     scorer = compile_scorer(definition_of(rss))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT answers FROM {TABLE} WHERE instrument_id = %s LIMIT 300000", [rss.pk])  # noqa: S608
@@ -165,13 +167,13 @@ def _kobo_file(instrument: Instrument, rounds: list[FollowUp], rng: random.Rando
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(header)
-    now = timezone.now().replace(microsecond=0)
     for index, follow_up in enumerate(rounds, start=1):
         answers = synthetic_answers(definition, rng, rng.uniform(0.3, 0.9))
         cells = [
             " ".join(v) if isinstance(v, list) else str(v) for v in (answers.get(name, "") for name in names)
         ]
-        stamp = now.isoformat()
+        due = follow_up.due_on
+        stamp = dt.datetime(due.year, due.month, due.day, 12, tzinfo=dt.UTC).isoformat()  # the due day
         writer.writerow(
             [
                 *(stamp, stamp, follow_up.case.reference, instrument.code, instrument.version, *cells),
@@ -185,9 +187,9 @@ def bench_import(count: int) -> None:
     from remis.demo.bulk import insert_rows
     from remis.jobs.models import Job
     from remis.monitoring.imports import import_submissions, upload_submissions
-    from remis.monitoring.queries import State, in_state, my_follow_ups
+    from remis.monitoring.queries import follow_ups
 
-    owner = User.objects.get(username="caseworker.gn")
+    owner = User.objects.get(username=os.environ.get("BENCH_IMPORT_USER", "caseworker.iq"))
     today = timezone.localdate()
     rss = (
         Instrument.objects.filter(code="reintegration-sustainability", active=True)
@@ -195,16 +197,17 @@ def bench_import(count: int) -> None:
         .first()
     )
     assert rss is not None
+    # Rounds of the owner's cases not answered yet whose due day has come (in window, overdue
+    # or missed: answers collected on the due day, as a field team's late upload brings them).
     rounds = list(
-        in_state(my_follow_ups(owner), State.IN_WINDOW, today)
-        .filter(
-            case__consents__purpose="follow_up_contact", case__consents__given=True, responses__isnull=True
-        )
+        follow_ups(owner)
+        .filter(status="scheduled", due_on__lte=today, responses__isnull=True)
+        .filter(case__consents__purpose="follow_up_contact", case__consents__given=True)
         .select_related("case")
         .order_by("id")
         .distinct()[:count]
     )
-    data = _kobo_file(rss, rounds, random.Random(7))
+    data = _kobo_file(rss, rounds, random.Random())  # new submission ids each run
     upload = upload_submissions(owner, rss, SimpleUploadedFile("kobo.csv", data, content_type="text/csv"))
     job = Job.objects.filter(pk=upload.job_id).first() if upload.job_id else None
     assert job is not None

@@ -195,7 +195,9 @@ def _import_chunk(
     known = set(
         Response.objects.filter(
             instrument=instrument, submission_id__in=[s.submission_id for s in chunk if s.submission_id]
-        ).values_list("submission_id", flat=True)
+        )
+        .exclude(submission_id="")  # says nothing new, but lets the database use the partial unique index
+        .values_list("submission_id", flat=True)
     )
     batch: list[Prepared] = []
     taken: set[int] = set()  # rounds answered by earlier rows of the chunk

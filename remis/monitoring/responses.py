@@ -229,9 +229,9 @@ def save_responses(actor: Any, batch: list[Prepared]) -> list[Response]:
     with transaction.atomic():
         if len(set(ids)) != len(ids) or (
             ids
-            and Response.objects.filter(
-                instrument=batch[0].response.instrument, submission_id__in=ids
-            ).exists()
+            and Response.objects.filter(instrument=batch[0].response.instrument, submission_id__in=ids)
+            .exclude(submission_id="")  # lets the database use the partial unique index
+            .exists()
         ):
             raise Duplicate(_("This submission was already imported."), "submission_id")
         try:
