@@ -15,7 +15,7 @@ the chunked read and write of every row with no scoring (the database's share), 
 scorer alone over answers already in memory (the Python share). The import runs the real job
 (`monitoring.import`) on a KoBoToolbox CSV of answers for cases whose round is open today,
 beside the raw insert of the same number of response rows (`demo.bulk.insert_rows`). The
-import adds responses: run it last, on a copy you can spare. Prints Markdown.
+import's responses are deleted after it, its rounds put back as they were. Prints Markdown.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def bench_import(count: int) -> None:
     from remis.monitoring.imports import import_submissions, upload_submissions
     from remis.monitoring.queries import follow_ups
 
-    owner = User.objects.get(username=os.environ.get("BENCH_IMPORT_USER", "caseworker.iq"))
+    owner = User.objects.get(username=os.environ.get("BENCH_IMPORT_USER", "manager.be"))
     today = timezone.localdate()
     rss = (
         Instrument.objects.filter(code="reintegration-sustainability", active=True)
@@ -218,6 +218,10 @@ def bench_import(count: int) -> None:
     outcome = import_submissions(job)
     seconds = time.perf_counter() - start
     added = Response.objects.count() - before
+    # Undo it, so the next run finds the same rounds to answer (the audit entries stay: the
+    # log is append-only).
+    Response.objects.filter(follow_up__in=[f.pk for f in rounds], source="import").delete()
+    FollowUp.objects.filter(pk__in=[f.pk for f in rounds]).update(status="scheduled", done_on=None)
     # Reference: the raw insert of as many response rows (no reading, matching or checks).
     template = Response.objects.filter(instrument=rss).order_by("id").first()
     assert template is not None

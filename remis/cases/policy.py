@@ -123,14 +123,30 @@ def visible_through(actor: Any, case_field: str = "case_id") -> Q:
 def case_permissions(actor: Any, case: Case) -> frozenset[str]:
     """The permissions the actor holds on this case, through organisations with access."""
     reasons = dict(case.access.filter(revoked_at__isnull=True).values_list("organisation_id", "reason"))
+    return _permissions(grants_with(actor, Perm.CASE_VIEW), case, reasons)
+
+
+def _permissions(grants: Iterable[Any], case: Case, reasons: dict[int, str]) -> frozenset[str]:
     perms: set[str] = set()
-    for grant in grants_with(actor, Perm.CASE_VIEW):
+    for grant in grants:
         if grant.organisation_id in reasons and grant.covers(case.host_country, case.origin_country):
             if reasons[grant.organisation_id] == AccessReason.SUBMITTED:
                 perms |= grant.permissions & REVIEW_PERMISSIONS
             else:
                 perms |= grant.permissions
     return frozenset(perms)
+
+
+def cases_permitting(actor: Any, cases: Iterable[Case], perm: Perm) -> set[int]:
+    """The ids of those cases on which the actor holds `perm` (as `case_permissions` decides
+    it), read in one query: for a batch, such as an import's rows."""
+    cases = list(cases)
+    grants = grants_with(actor, Perm.CASE_VIEW)
+    reasons: dict[int, dict[int, str]] = {}
+    rows = CaseAccess.objects.filter(case_id__in=[c.pk for c in cases], revoked_at__isnull=True)
+    for case_id, organisation_id, reason in rows.values_list("case_id", "organisation_id", "reason"):
+        reasons.setdefault(case_id, {})[organisation_id] = reason
+    return {c.pk for c in cases if perm in _permissions(grants, c, reasons.get(c.pk, {}))}
 
 
 # Sensitive field groups -------------------------------------------------------------------

@@ -482,6 +482,20 @@ def erasable_members(case: Case) -> list[CaseMember]:
     return list(case.members.select_related("person").filter(person__erased_at__isnull=True))
 
 
+def cases_consenting(case_ids: Iterable[int], purpose: str) -> set[int]:
+    """The ids of those cases whose latest consent for `purpose` is given (as
+    `Case.has_consent` reads it), in one query: for a batch, such as an import's rows."""
+    from remis.cases.models import Consent
+
+    latest: dict[int, bool] = {}
+    rows = Consent.objects.filter(case_id__in=list(case_ids), purpose=purpose).order_by(
+        "case_id", "-given_on", "-id"
+    )
+    for case_id, given in rows.values_list("case_id", "given"):
+        latest.setdefault(case_id, given)
+    return {case_id for case_id, given in latest.items() if given}
+
+
 def assignable_workers(case: Case) -> QuerySet[Any]:
     """Users of organisations with access to the case, covering its countries."""
     from remis.accounts.models import User

@@ -25,7 +25,9 @@ from django.utils.translation import gettext_lazy
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
 from remis.audit.actions import record
-from remis.cases.policy import visible_cases
+from remis.cases.models import ConsentPurpose
+from remis.cases.policy import cases_permitting, visible_cases
+from remis.cases.queries import cases_consenting
 from remis.interop.columns import QuestionSpec
 from remis.interop.errors import UnreadableFile
 from remis.interop.submissions import read_submissions
@@ -115,24 +117,31 @@ class _Report:
             self.problems.append({"row": row, "field": field or "", "message": message})
 
 
-def _round_for(case_id: int, code: str, day: dt.date, taken: set[int]) -> FollowUp | None:
-    """The case's round of this instrument whose window holds the day and which has no
-    answers yet (open, or done by a visit whose answers come in this file), and that no
-    earlier row of the chunk took. None: the answers are the case's, outside any round."""
-    return (
-        FollowUp.objects.filter(
-            case_id=case_id,
-            instrument=code,
-            status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.LOST, FollowUpStatus.DONE],
-            window_start__lte=day,
-            window_end__gte=day,
-            responses__isnull=True,
-        )
-        .exclude(pk__in=taken)
-        .select_related("case")
-        .order_by("round")
-        .first()
-    )
+def _open_rounds(case_ids: list[int], code: str) -> dict[int, list[FollowUp]]:
+    """The rounds of this instrument without answers yet (open, or done by a visit whose
+    answers come in this file) of those cases, in round order, read once for a chunk."""
+    rounds: dict[int, list[FollowUp]] = {}
+    rows = FollowUp.objects.filter(
+        case_id__in=case_ids,
+        instrument=code,
+        status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.LOST, FollowUpStatus.DONE],
+        responses__isnull=True,
+    ).order_by("case_id", "round")
+    for follow_up in rows:
+        rounds.setdefault(follow_up.case_id, []).append(follow_up)
+    return rounds
+
+
+def _round_for(
+    case: Any, day: dt.date, rounds: dict[int, list[FollowUp]], taken: set[int]
+) -> FollowUp | None:
+    """The case's first such round whose window holds the day and that no earlier row of
+    the chunk took. None: the answers are the case's, outside any round."""
+    for follow_up in rounds.get(case.pk, []):
+        if follow_up.pk not in taken and follow_up.window_start <= day <= follow_up.window_end:
+            follow_up.case = case
+            return follow_up
+    return None
 
 
 def import_submissions(job: Any) -> Outcome:
@@ -192,6 +201,12 @@ def _import_chunk(
     one take of the audit lock): a refused row is reported and leaves the others."""
     references = {str(s.answers.get(CASE_FIELD) or "").strip().upper() for s in chunk} - {""}
     by_reference = {c.reference: c for c in cases.filter(reference__in=references)} if references else {}
+    # The checks of each case, once for the chunk: the uploader's permission and the
+    # returnee's consent (a case failing either is checked again per row, which says why).
+    found = list(by_reference.values())
+    permitted = cases_permitting(owner, found, Perm.MONITORING_RECORD)
+    checked |= permitted & cases_consenting(permitted, ConsentPurpose.FOLLOW_UP)
+    rounds = _open_rounds([c.pk for c in found], instrument.code)
     known = set(
         Response.objects.filter(
             instrument=instrument, submission_id__in=[s.submission_id for s in chunk if s.submission_id]
@@ -206,7 +221,7 @@ def _import_chunk(
         if submission.submission_id and submission.submission_id in known:
             report.duplicates += 1
             continue
-        prepared = _prepare_row(submission, instrument, owner, by_reference, report, checked, taken)
+        prepared = _prepare_row(submission, instrument, owner, by_reference, report, checked, (rounds, taken))
         if prepared is not None:
             batch.append(prepared)
             if submission.submission_id:
@@ -234,7 +249,7 @@ def _prepare_row(
     by_reference: dict[str, Any],
     report: _Report,
     checked: set[int],
-    taken: set[int],
+    open_rounds: tuple[dict[int, list[FollowUp]], set[int]],
 ) -> Prepared | None:
     row = submission.row
     if submission.problems:
@@ -270,7 +285,8 @@ def _prepare_row(
         else timezone.localdate()
     )
     case = by_reference.get(meta[CASE_FIELD].upper()) if meta[CASE_FIELD] else None
-    follow_up = _round_for(case.pk, instrument.code, day, taken) if case else None
+    rounds, taken = open_rounds
+    follow_up = _round_for(case, day, rounds, taken) if case else None
     if follow_up is not None:
         taken.add(follow_up.pk)
     try:

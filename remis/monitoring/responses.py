@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,7 +177,8 @@ def prepare_response(
         raise PermissionDenied()
     errors: list[tuple[str | None, str]] = []
     key = _check_item(instrument, case, follow_up, item_key, errors)
-    if follow_up is not None and follow_up.responses.exists():
+    # A batch's caller (an import) picked rounds without answers: a race is the constraint's.
+    if follow_up is not None and checked is None and follow_up.responses.exists():
         raise TransitionRefused(
             _("Round %(round)s has its answers already: a round is answered once.")
             % {"round": follow_up.round},
@@ -249,9 +251,7 @@ def save_responses(actor: Any, batch: list[Prepared]) -> list[Response]:
                     _("This round has just been answered by someone else."), "follow_up"
                 ) from None
             raise Duplicate(_("This submission was already imported."), "submission_id") from None
-        for prepared in batch:
-            if prepared.follow_up is not None:
-                _complete_round(prepared.follow_up, prepared.response.collected_on)
+        _complete_rounds([(p.follow_up, p.response.collected_on) for p in batch if p.follow_up is not None])
         record_many(
             actor,
             "monitoring.response",
@@ -280,11 +280,16 @@ def _plain(answers: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _complete_round(follow_up: FollowUp, day: dt.date) -> None:
-    """Answers collected for a round mean the returnee was reached: the round is done."""
-    FollowUp.objects.filter(
-        pk=follow_up.pk, status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.LOST]
-    ).update(status=FollowUpStatus.DONE, done_on=day, lost_on=None, version=follow_up.version + 1)
+def _complete_rounds(answered: list[tuple[FollowUp, dt.date]]) -> None:
+    """Answers collected for a round mean the returnee was reached: the round is done (one
+    update per day of collection)."""
+    by_day: dict[dt.date, list[int]] = {}
+    for follow_up, day in answered:
+        by_day.setdefault(day, []).append(follow_up.pk)
+    for day, ids in by_day.items():
+        FollowUp.objects.filter(
+            pk__in=ids, status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.LOST]
+        ).update(status=FollowUpStatus.DONE, done_on=day, lost_on=None, version=F("version") + 1)
 
 
 def rescore(instrument: Instrument, *, progress: Any = None) -> int:
