@@ -46,7 +46,7 @@ from remis.monitoring.responses import Prepared, definition_of, prepare_response
 
 IMPORT = "monitoring.import"
 MAX_UPLOAD = 50 * 1024 * 1024
-CHUNK = 250
+CHUNK = 1000
 MAX_REPORTED = 1000  # row problems kept in the report; the counts cover every row
 # The fields the exported XLSForms carry beside the questions (instruments/xlsform.py).
 CASE_FIELD, SAMPLE_FIELD = "case_reference", "sample_id"
@@ -121,12 +121,16 @@ def _open_rounds(case_ids: list[int], code: str) -> dict[int, list[FollowUp]]:
     """The rounds of this instrument without answers yet (open, or done by a visit whose
     answers come in this file) of those cases, in round order, read once for a chunk."""
     rounds: dict[int, list[FollowUp]] = {}
-    rows = FollowUp.objects.filter(
-        case_id__in=case_ids,
-        instrument=code,
-        status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.LOST, FollowUpStatus.DONE],
-        responses__isnull=True,
-    ).order_by("case_id", "round")
+    rows = (
+        FollowUp.objects.filter(
+            case_id__in=case_ids,
+            instrument=code,
+            status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.LOST, FollowUpStatus.DONE],
+            responses__isnull=True,
+        )
+        .order_by("case_id", "round")
+        .only("id", "case_id", "round", "status", "window_start", "window_end", "version")
+    )
     for follow_up in rows:
         rounds.setdefault(follow_up.case_id, []).append(follow_up)
     return rounds

@@ -160,6 +160,12 @@ class InstrumentDefinition:
     indicators: tuple[Indicator, ...]
     bands: tuple[ScoreBand, ...]
 
+    def __hash__(self) -> int:
+        # Definitions key the scorer cache and are looked up once per response: hashing every
+        # nested question each time cost more than scoring. Equal definitions still compare
+        # field by field; two versions under one code and number only share a bucket.
+        return hash((self.code, self.version))
+
     def question(self, name: str) -> Question:
         for question in self.questions:
             if question.name == name:
