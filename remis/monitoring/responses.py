@@ -28,6 +28,7 @@ from remis.cases.actions.common import require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose
 from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.ids import uuid7
 from remis.monitoring.configuration import SATISFACTION
 from remis.monitoring.instruments.definition import InstrumentDefinition, load_definition
 from remis.monitoring.instruments.scoring import Scores, compile_scorer, drop_irrelevant
@@ -197,6 +198,7 @@ def prepare_response(
     assert day is not None
     kept = drop_irrelevant(definition, answers)
     response = Response(
+        uuid=uuid7(),  # time-ordered: a bulk import appends to the uuid index
         instrument=instrument,
         case=case,
         sample_id=sample,
