@@ -100,7 +100,7 @@ def bench_list() -> None:
 
 def bench_rescore() -> None:
     from remis.monitoring.instruments.scoring import compile_scorer
-    from remis.monitoring.rescoring import CHUNK, TABLE, _loads, _update_sql
+    from remis.monitoring.rescoring import CHUNK, PG_UPDATE, TABLE, _loads, _update_sql
 
     instruments = list(
         Instrument.objects.filter(responses__isnull=False).distinct().order_by("code", "version")
@@ -127,7 +127,10 @@ def bench_rescore() -> None:
             break
         rows = [(r[1], r[2], r[3], r[4], r[5], r[6], r[0]) for r in chunk]
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+            if connection.vendor == "postgresql":  # as rescoring writes there
+                cursor.execute(PG_UPDATE, [list(column) for column in zip(*rows, strict=True)])
+            else:
+                cursor.executemany(sql, rows)
         moved += len(rows)
         after = chunk[-1][0]
     io_seconds = time.perf_counter() - start
