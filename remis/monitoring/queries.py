@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from remis.accounts.permissions import Perm
 from remis.cases.models import Case
 from remis.cases.policy import (
+    access_host_countries,
     access_through,
     case_scope,
     in_scope_countries,
@@ -136,20 +137,21 @@ class FollowUpList:
     capped count read a few thousand index entries rather than every round. Sliced, it gives
     the rounds (with their cases) of that part of the list; `count_upto(n)` counts at most n."""
 
-    def __init__(self, rows: QuerySet[FollowUp], countries: frozenset[str] | None, origin_only: bool) -> None:
+    def __init__(
+        self, rows: QuerySet[FollowUp], countries: frozenset[str] | None, fields: tuple[str, ...]
+    ) -> None:
         self.rows = rows.order_by()
         self.countries = countries
-        self.origin_only = origin_only
+        self.fields = fields  # the country columns to walk: every listed round has one in `countries`
 
     def _ordered(self) -> QuerySet[Any]:
         columns = ("id", "due_on")
         if not self.countries:
             return self.rows.order_by("due_on", "id").values_list(*columns)
-        fields = ("origin_country",) if self.origin_only else ("origin_country", "host_country")
         parts = [
             self.rows.filter(**{field: country}).values_list(*columns)
             for country in sorted(self.countries)
-            for field in fields
+            for field in self.fields
         ]
         merged = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
         return merged.order_by("due_on", "id")
@@ -166,16 +168,19 @@ class FollowUpList:
 def filter_follow_ups(actor: Any, filters: FollowUpFilters, today: dt.date) -> FollowUpList:
     rows = my_follow_ups(actor) if filters.mine else follow_ups(actor)
     rows = in_state(rows, filters.state, today)
-    countries = scope_countries(actor, Perm.MONITORING_RECORD if filters.mine else Perm.CASE_VIEW)
-    origin_only = False
+    perm = Perm.MONITORING_RECORD if filters.mine else Perm.CASE_VIEW
+    countries = scope_countries(actor, perm)
+    fields: tuple[str, ...] = ("origin_country", "host_country")
+    if countries is None:  # every country: the host countries of the cases held narrow it
+        countries, fields = access_host_countries(actor, perm), ("host_country",)
     if filters.country:
         rows = rows.filter(origin_country=filters.country.upper())
-        countries, origin_only = frozenset({filters.country.upper()}), True
+        countries, fields = frozenset({filters.country.upper()}), ("origin_country",)
     if filters.programme:
         rows = rows.filter(case__programme__code=filters.programme)
     if filters.worker:
         rows = rows.filter(case__assigned_workers=filters.worker)
-    return FollowUpList(rows, countries, origin_only)
+    return FollowUpList(rows, countries, fields)
 
 
 @dataclass(frozen=True)
