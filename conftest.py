@@ -33,6 +33,19 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in the default language: a request through the test client leaves
+    its reader's language active in the thread (LocaleMiddleware does not reset it), which
+    made a later test that reads messages without a request depend on the order of tests."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> Any:
     """Each test starts with no cached statistics: ids repeat between tests."""
     from django.core.cache import cache

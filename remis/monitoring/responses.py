@@ -27,6 +27,7 @@ from remis.audit.actions import record_many
 from remis.cases.actions.common import require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose
+from remis.lib.bulk import insert_objects
 from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.ids import uuid7
 from remis.monitoring.configuration import SATISFACTION
@@ -282,22 +283,12 @@ def _plain(answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def _insert(responses: list[Response]) -> list[Response]:
-    """Insert new responses in one statement run for all (Django's bulk_create builds its SQL
-    row by row, which cost more than the rest of an import), then learn their ids by their
-    uuids. Values go through each field's own conversion, as `save` would."""
-    fields = [f for f in Response._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = (
-        f"INSERT INTO {Response._meta.db_table} ({columns}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    rows = [[f.get_db_prep_save(f.pre_save(r, True), connection) for f in fields] for r in responses]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    """Insert new responses in one statement run for all (`lib/bulk.py`), then learn their
+    ids by their uuids."""
+    insert_objects(Response, responses)
     ids = dict(Response.objects.filter(uuid__in=[r.uuid for r in responses]).values_list("uuid", "id"))
     for response in responses:
         response.pk = ids[response.uuid]
-        response._state.adding = False
     return responses
 
 
