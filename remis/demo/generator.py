@@ -907,7 +907,8 @@ class Generator:
         gives its follow-up contact consent at registration (nine in ten), recorded by its
         case worker; a returnee gave theirs at counselling."""
         consents = batch.consents[first_consent:]
-        if arrival is not None and not consents and case_worker is not None:
+        asked = any(c[2] == "follow_up_contact" for c in consents)  # at counselling, if any
+        if arrival is not None and not asked and case_worker is not None:
             if self.monitoring.rng.random() < 0.9:
                 batch.consents.append(
                     (

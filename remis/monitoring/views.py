@@ -180,6 +180,8 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     rounds = filter_follow_ups(request.user, filters, today)
     page = paginate(rounds, _page_number(request), per_page=50, counter=rounds.count_upto)
     params = {k: v for k, v in (form.cleaned_data.items() if form.is_bound and form.is_valid() else []) if v}
+    if form.is_bound and form.is_valid() and "state" in form.data:
+        params["state"] = form.cleaned_data["state"]  # "" (any state) too: absent means open rounds
 
     def page_url(number: int) -> str:
         return "?" + urlencode({**params, "page": number})

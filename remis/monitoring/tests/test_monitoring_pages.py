@@ -167,3 +167,18 @@ def test_a_wide_window_round_long_past_its_due_day_is_still_open_and_overdue(wor
         rounds = filter_follow_ups(world.bob, FollowUpFilters(state=state), today)
         assert [(f.case_id, f.round) for f in rounds[0:10]][:1] == [(case.pk, 1)], state
         assert rounds.count_upto(100) >= 1
+
+
+def test_paging_keeps_any_state_when_it_was_chosen(client, world, case, django_capture_on_commit_callbacks):
+    """ "Any state" sends an empty state; the next page must keep it, not fall back to the
+    open rounds that an absent state means."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(20):  # 63 rounds in all: two pages of 50
+            returned_case(world)
+    FollowUp.objects.filter(round=3).update(status=FollowUpStatus.DONE, done_on=timezone.localdate())
+    client.force_login(world.bob)
+    first = client.get(reverse("follow_up_list"), {"state": ""}).text
+    assert "?state=&amp;page=2" in first
+    second = client.get(reverse("follow_up_list"), {"state": "", "page": "2"}).text
+    assert '<option value="" selected>' in second
+    assert "Done" in second  # the done rounds (due last, a year on) are on the second page
