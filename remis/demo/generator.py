@@ -1767,6 +1767,12 @@ def generate_cases(
         done += len(batch.references)
         if progress:
             progress(done, count)
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner after a bulk load: without them PostgreSQL may
+        # take tables it last saw empty for one row each and nest loops over all of them
+        # (minutes for one query in the test suite). ANALYZE runs inside a transaction too.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     with transaction.atomic():
         for prefix, last in generator.counters.items():
             ReferenceCounter.objects.update_or_create(prefix=prefix, defaults={"last": last})
