@@ -3,7 +3,10 @@ leave them: a returned case's rounds from the schedule in force on its arrival d
 attempts (about one returnee in eight lost to follow-up at some round), visits and answers to
 the reintegration instrument whose scores climb over the rounds at a pace that depends on the
 assistance received (`demo.monitoring.PACE`, as the demo plays it), and satisfaction answers
-about delivered items. Scores are computed by the instrument's own scorer, so a rescoring run
+about delivered items; beside them, comparison samples with no case (a non-assisted returnee
+from the same country of origin matched to about half the monitored returnees, local residents
+to a fifth), answering the reintegration instrument once, a year after the matched return, at
+lower levels. Scores are computed by the instrument's own scorer, so a rescoring run
 finds nothing to change. Everything draws from the batch's own `monitoring` stream: adding
 these rows left the story of cases a seed tells unchanged. Rounds of a case closed before
 their window are stopped; nothing is dated after the run's last day.
@@ -91,6 +94,8 @@ RESPONSE_COLS = (
 )
 LOST_SHARE = 0.12  # returnees who cannot be reached at some round (three failed attempts)
 SATISFACTION_SHARE = 0.9  # delivered items whose returnee answered the satisfaction survey
+# Comparison samples (no case): respondents per monitored returnee, and their score levels.
+COMPARISON = (("NONASSISTED", 0.45, (0.3, 0.6)), ("LOCAL", 0.2, (0.45, 0.75)))
 MODES = ("in_person", "in_person", "phone", "partner", "remote")
 
 
@@ -139,6 +144,7 @@ class MonitoringRows:
         self.batch_size = batch_size
         self.first_follow_up_id, self.first_visit_id = first_ids
         self.rng = random.Random(f"{seed}-monitoring")
+        self.comparison_rng = random.Random(f"{seed}-comparison")
         self.follow_up_id = self.first_follow_up_id
         self.visit_id = self.first_visit_id
         self.rss = _instrument("reintegration-sustainability")
@@ -155,14 +161,17 @@ class MonitoringRows:
 
     def start_batch(self, number: int) -> None:
         self.rng = random.Random(f"{self.seed}-{number}-monitoring")
+        # The comparison samples draw from their own stream: adding them left the monitored
+        # cases' rows a seed gives unchanged.
+        self.comparison_rng = random.Random(f"{self.seed}-{number}-comparison")
         self.follow_up_id = self.first_follow_up_id + number * self.batch_size * self.max_rounds
         self.visit_id = self.first_visit_id + number * self.batch_size * self.max_rounds
 
     def _uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
 
-    def at(self, day: dt.date) -> dt.datetime:
-        seconds = 28_800 + int(self.rng.random() * 32_400)
+    def at(self, day: dt.date, rng: random.Random | None = None) -> dt.datetime:
+        seconds = 28_800 + int((rng or self.rng).random() * 32_400)
         return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(seconds=seconds)
 
     def _response(
@@ -174,11 +183,13 @@ class MonitoringRows:
         follow_up: int | None = None,
         visit: int | None = None,
         item_key: uuid.UUID | None = None,
+        rng: random.Random | None = None,
     ) -> tuple[Any, ...]:
-        answers = synthetic_answers(instrument.definition, self.rng, level)
+        rng = rng or self.rng
+        answers = synthetic_answers(instrument.definition, rng, level)
         scores = score_columns(instrument.scorer(answers))
         return (
-            self._uuid(),
+            uuid.UUID(int=rng.getrandbits(128), version=4),
             instrument.id,
             facts.case_id,
             "",
@@ -196,9 +207,25 @@ class MonitoringRows:
             "generated",
             "",
             facts.worker,
-            self.at(day),
+            self.at(day, rng),
             1,
         )
+
+    def _comparison(self, batch: Any, facts: MonitoringFacts) -> None:
+        """Comparison respondents matched to this returnee (same origin, surveyed a year after
+        the return) who are not cases: a sample ID each, recorded by the case's worker."""
+        assert self.rss is not None and facts.arrival is not None
+        rng = self.comparison_rng
+        day = facts.arrival + dt.timedelta(days=365 + rng.randint(-30, 30))
+        if facts.worker is None or day > self.today:
+            return
+        for group, share, (low, high) in COMPARISON:
+            if rng.random() >= share:
+                continue
+            row = list(self._response(self.rss, facts, day, rng.uniform(low, high), rng=rng))
+            row[2] = None  # no case
+            row[3] = f"{facts.origin}-{group}-{rng.getrandbits(40):010x}".upper()
+            batch.responses.append(tuple(row))
 
     def add_case(self, batch: Any, facts: MonitoringFacts) -> None:
         schedule = self.schedules.get(facts.programme_id)
@@ -210,6 +237,7 @@ class MonitoringRows:
             or self.rss is None
         ):
             return
+        self._comparison(batch, facts)
         if facts.stage == Stage.CLOSED and facts.closed_on is not None and facts.closed_on < facts.arrival:
             return  # closed on arrival day or before: never scheduled
         rules_id, rounds = schedule

@@ -181,10 +181,15 @@ class Response(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses")
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # No index of their own: (case, collected_on) below and the partial unique index on
+    # follow_up serve every lookup by case or round, and each extra index was a third of the
+    # cost of inserting an import's rows.
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     sample_id = models.CharField(_("sample ID"), max_length=64, blank=True)
     follow_up = models.ForeignKey(
-        FollowUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+        FollowUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses", db_index=False
     )
     visit = models.ForeignKey(
         Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"

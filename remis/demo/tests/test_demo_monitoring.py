@@ -29,5 +29,12 @@ def test_demo_monitoring_has_rounds_visits_lost_returnees_and_rising_scores():
         .values_list("follow_up__round", "mean")
     )
     assert by_round[1] < by_round[2]  # reintegration progresses over the rounds, on average
-    assert Response.objects.filter(case__isnull=True).exclude(sample_id="").count() == 40
+    # Comparison samples: the demo's 40 in Guinea, and the generator's matched respondents.
+    samples = Response.objects.filter(case__isnull=True).exclude(sample_id="")
+    assert samples.filter(sample_id__startswith="GN-").filter(sample_id__regex=r"-[0-9]{4}$").count() == 40
+    generated = samples.filter(sample_id__regex=r"-(NONASSISTED|LOCAL)-[0-9A-F]{10}$")
+    assert generated.count() > 50
+    assert {"NONASSISTED", "LOCAL"} == {
+        s.split("-")[1] for s in generated.values_list("sample_id", flat=True)
+    }
     assert Response.objects.filter(item_key__isnull=False).exists()  # satisfaction with an item
