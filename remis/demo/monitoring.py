@@ -224,12 +224,10 @@ def _play_sample(
 ) -> None:
     """Non-assisted returnees and local residents in Guinea, for the reports' comparison."""
     recorder = _any_recorder()
-    samples = [
-        (number, f"{'GN-NONASSISTED' if number % 2 else 'GN-LOCAL'}-{number:04}") for number in range(1, 41)
-    ]
-    if recorder is None or Response.objects.filter(sample_id__in=[s for _, s in samples]).exists():
+    samples = [f"{'GN-NONASSISTED' if number % 2 else 'GN-LOCAL'}-{number:04}" for number in range(1, 41)]
+    if recorder is None or Response.objects.filter(sample_id__in=samples).exists():
         return  # played before (the bulk generator's samples have other IDs)
-    for number, sample_id in samples:
+    for sample_id in samples:
         group = sample_id.rsplit("-", 1)[0]
         day = today - dt.timedelta(days=rng.randint(1, 300))
         level = 0.4 if group == "GN-NONASSISTED" else 0.55

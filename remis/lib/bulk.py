@@ -30,7 +30,9 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
         if connection.vendor == "postgresql":
             from psycopg.types.json import Jsonb
 
-            return lambda obj: None if (v := field.pre_save(obj, True)) is None else Jsonb(v, dumps=_json_text)
+            return lambda obj: (
+                None if (v := field.pre_save(obj, True)) is None else Jsonb(v, dumps=_json_text)
+            )
         return lambda obj: None if (v := field.pre_save(obj, True)) is None else _json_text(v)
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
 

@@ -53,8 +53,10 @@ MAX_REPORTED = 1000  # row problems kept in the report; the counts cover every r
 CASE_FIELD, SAMPLE_FIELD = "case_reference", "sample_id"
 CODE_FIELD, VERSION_FIELD = "instrument_code", "instrument_version"
 FORM_FIELDS = (CASE_FIELD, SAMPLE_FIELD, CODE_FIELD, VERSION_FIELD, "start", "end")
-CASE_COLUMNS = ("id", "uuid", "reference", "host_country", "origin_country", "stage", "stage_changed_at")
-CASE_COLUMNS += ("arrival_date",)
+CASE_COLUMNS = (
+    *("id", "uuid", "reference", "host_country", "origin_country"),
+    *("stage", "stage_changed_at", "arrival_date"),
+)
 
 
 def may_import(actor: Any) -> bool:
