@@ -223,3 +223,13 @@ def signed_in(client: Any) -> Any:
         return client
 
     return _sign_in
+
+
+@pytest.fixture(autouse=True)
+def _fresh_analytics() -> Iterator[None]:
+    """Each test counts its own rows: the analytics copy of an earlier test's (rolled back)
+    data is forgotten."""
+    from remis.reports import analytics
+
+    analytics.reset()
+    yield

@@ -126,6 +126,7 @@ def _register_routers() -> None:
     from remis.programmes.api import platform_router as configuration_router
     from remis.programmes.api import router as programmes_router
     from remis.referrals.api import router as referrals_router
+    from remis.reports.api import router as reports_router
     from remis.services.api import router as services_router
 
     api.add_router("/cases", cases_router)
@@ -142,6 +143,7 @@ def _register_routers() -> None:
     api.add_router("/plans", plans_router)
     api.add_router("/referrals", referrals_router)
     api.add_router("/monitoring", monitoring_router)
+    api.add_router("/reports", reports_router)
 
 
 _register_routers()

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "remis.assistance",
     "remis.referrals",
     "remis.monitoring",
+    "remis.reports",
     "remis.jobs",
     "remis.interop",
     "remis.demo",

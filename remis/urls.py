@@ -56,5 +56,6 @@ urlpatterns = [
     path("", include("remis.assistance.urls")),
     path("", include("remis.referrals.urls")),
     path("", include("remis.monitoring.urls")),
+    path("", include("remis.reports.urls")),
     path("api/v1/", api.urls),
 ]

@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "cases": has_perm(user, Perm.CASE_VIEW),
             "register": has_perm(user, Perm.CASE_REGISTER),
             "post_arrival": has_perm(user, Perm.CASE_OPEN_POST_ARRIVAL),
+            "stats": has_perm(user, Perm.STATS_VIEW),
             "audit": user.is_superuser or has_perm(user, Perm.AUDIT_VIEW_ALL),
             "platform": manages_platform(user),
             "organisation": bool(managed_organisation_ids(user)),

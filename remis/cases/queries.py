@@ -624,15 +624,28 @@ def case_rows(ids: Sequence[int], groups: frozenset[str]) -> list[CaseRow]:
 
 
 def stats_condition(actor: Any) -> Q | None:
-    """The cases the actor's aggregate statistics cover: those in the countries (host or
-    origin) of each membership whose role holds `stats.view`. None: no statistics at all."""
+    """The cases the actor's aggregate statistics cover, for each membership whose role holds
+    `stats.view`: the cases its organisation has access to, and the cases of the programmes
+    it funds (donors), within the membership's countries (host or origin). None: no
+    statistics at all. (Counting every case of the countries counted cases never shared with
+    the reader's organisation.)"""
+    from remis.programmes.models import Programme
+
     grants = grants_with(actor, Perm.STATS_VIEW)
     if not grants:
         return None
-    if any(g.countries is None for g in grants):
-        return Q()
-    codes = sorted({c for g in grants for c in g.countries or ()})
-    return Q(host_country__in=codes) | Q(origin_country__in=codes)
+    condition = Q(pk__in=[])
+    for grant in grants:
+        shared = CaseAccess.objects.filter(
+            case_id=OuterRef("pk"), organisation_id=grant.organisation_id, revoked_at__isnull=True
+        )
+        funded = list(Programme.objects.filter(funders=grant.organisation_id).values_list("id", flat=True))
+        reach = Q(Exists(shared)) | Q(programme_id__in=funded)
+        if grant.countries is not None:
+            codes = sorted(grant.countries)
+            reach &= Q(host_country__in=codes) | Q(origin_country__in=codes)
+        condition |= reach
+    return condition
 
 
 @dataclass

@@ -121,3 +121,19 @@ def test_small_cell_threshold_is_the_programme_setting_in_force(client, world, v
     assert str(guinea[1]) == "<10"
     page = page_for(client, victor)
     assert "Counts from 1 to 9 are shown as “&lt;10”" in page
+
+
+def test_statistics_count_only_cases_shared_with_the_readers_organisation(world, carol, today):
+    """A case of carol's country that her organisation has no access to is not hers to count."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from remis.cases.models import CaseAccess
+
+    kept, withdrawn = register(world), register(world)
+    CaseAccess.objects.filter(case=withdrawn).update(revoked_at=timezone.now())
+    cache.clear()
+    stats = aggregates(carol, today)
+    assert stats is not None
+    assert stats.total_cases.value == 1
+    assert kept.host_country == withdrawn.host_country == "BE"

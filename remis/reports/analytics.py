@@ -1,0 +1,361 @@
+"""The analytics path: an in-memory columnar copy of the facts statistics count, kept current
+by the audit log.
+
+Why this design (measured in docs/benchmarks.md, "Return statistics"): GROUP BY queries over
+the case tables take 40 ms to seconds at a million cases, and the breakdowns the reports
+offer (persons by sex, age group, region, vulnerability, assistance type, within any period,
+programme and scope) are too many for rollup tables maintained by every action. DuckDB runs
+the same aggregates in milliseconds over a columnar copy. Each process keeps its own copy in
+an in-memory DuckDB database (no file, so no lock between the web processes and the worker):
+
+* Loaded in full on first use (`load`): one row per person covered by a case (`persons`),
+  with the case's dimensions copied on it, beside the organisations with access to each case
+  (`access`), its vulnerabilities (`vulnerabilities`) and the assistance types it received
+  (`assistance`).
+* Kept current before every read (`fresh`): every write in REMIS leaves an audit entry in the
+  same transaction, naming its case. The store remembers the last entry it has read (id and
+  hash); the entries after it name the cases to read again, and cases added without an entry
+  (the bulk generator) are found by their ids. If the remembered entry is gone or changed
+  (a restored backup, a test's rolled-back transaction), the store loads everything again.
+  A figure is therefore fresh as soon as the change is committed: nothing waits for a job.
+
+Labels are not stored: ids and codes are, and the statistics module names them in the
+reader's language when it shows them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from django.db import connection
+
+from remis.cases.lifecycle import Stage
+
+# Cases counted as returned: at or after arrival on the journey (a closed case by the stage
+# it was closed from).
+RETURNED_STAGES = (
+    Stage.RETURNED,
+    Stage.RECEPTION,
+    Stage.ASSESSMENT,
+    Stage.PLAN,
+    Stage.ASSISTANCE,
+    Stage.MONITORING,
+)
+RECEIVED = ("in_progress", "delivered")  # assistance items counted as received
+RELOAD_ABOVE = 20_000  # more changed cases than this: load everything again
+_RETURNED = ", ".join(f"'{s.value}'" for s in RETURNED_STAGES)
+_RECEIVED = ", ".join(f"'{s}'" for s in RECEIVED)
+
+# What is read, written once for both ways of reading it: `{src}` is the attached database
+# ("src." when DuckDB reads it directly) or nothing (the rows Django read, staged in DuckDB).
+# One row per person covered by a case. Closed cases count as returned by the stage they
+# left; a return counts on its arrival day, else its departure day.
+_PERSONS = f"""
+SELECT c.id AS case_id, m.person_id = c.principal_id AS principal, c.programme_id,
+       c.host_country AS host, c.origin_country AS origin, c.category_id, c.return_type, c.stage,
+       (c.stage IN ({_RETURNED}) OR (c.stage = 'closed' AND c.stage_before_closure IN ({_RETURNED})))
+           AS returned,
+       CAST(COALESCE(c.arrival_date, t.departure_date) AS DATE) AS period_day,
+       p.sex, CAST(p.date_of_birth AS DATE) AS birth, p.birth_year_estimated AS birth_year
+FROM {{src}}cases_casemember m
+JOIN {{src}}cases_case c ON c.id = m.case_id
+JOIN {{src}}cases_person p ON p.id = m.person_id
+LEFT JOIN {{src}}cases_returntravel t ON t.case_id = c.id
+"""  # noqa: S608  (constants only)
+_TABLES = {
+    "access": "SELECT case_id, organisation_id FROM {src}cases_caseaccess WHERE revoked_at IS NULL",
+    "vulnerabilities": "SELECT case_id, vulnerability_id FROM {src}cases_case_vulnerabilities",
+    "assistance": f"""
+        SELECT DISTINCT p.case_id, i.kind_id, i.route
+        FROM {{src}}assistance_assistanceitem i
+        JOIN {{src}}assistance_plan p ON p.in_force_id = i.version_id
+        WHERE i.status IN ({_RECEIVED})""",  # noqa: S608  (constants only)
+    "monitored": "SELECT DISTINCT case_id FROM {src}monitoring_visit",
+}
+# The facts as stored: age in completed years on the day the return counts (from the date of
+# birth, else the estimated year of birth); the case's flags copied on each person, so that
+# a read joins nothing for them.
+_PERSONS_SELECT = """
+SELECT f.case_id, f.principal, f.programme_id, f.host, f.origin, f.category_id, f.return_type,
+       f.stage, f.returned, f.period_day, f.sex,
+       CASE WHEN f.period_day IS NULL THEN NULL
+            WHEN f.birth IS NOT NULL THEN
+                year(f.period_day) - year(f.birth)
+                - CASE WHEN month(f.period_day) * 100 + day(f.period_day)
+                            < month(f.birth) * 100 + day(f.birth) THEN 1 ELSE 0 END
+            WHEN f.birth_year IS NOT NULL THEN year(f.period_day) - f.birth_year
+       END AS age,
+       f.case_id IN (SELECT case_id FROM monitored) AS monitored,
+       f.case_id IN (SELECT case_id FROM assistance) AS assisted
+FROM ({persons}) f
+"""
+_TYPES = {
+    "access": "case_id INTEGER, organisation_id INTEGER",
+    "vulnerabilities": "case_id INTEGER, vulnerability_id INTEGER",
+    "assistance": "case_id INTEGER, kind_id INTEGER, route VARCHAR",
+    "monitored": "case_id INTEGER",
+}
+# The same rows read through Django, for a few changed cases or inside a transaction whose
+# rows another connection cannot see yet: staged as they come, then shaped in DuckDB.
+_STAGED_TYPES = (
+    "case_id INTEGER, principal_id INTEGER, person_id INTEGER, programme_id INTEGER, "
+    "host_country VARCHAR, origin_country VARCHAR, category_id INTEGER, return_type VARCHAR, "
+    "stage VARCHAR, stage_before_closure VARCHAR, arrival_date DATE, departure_date DATE, "
+    "sex VARCHAR, date_of_birth DATE, birth_year_estimated INTEGER"
+)
+_STAGED_SQL = """
+SELECT c.id, c.principal_id, m.person_id, c.programme_id, c.host_country, c.origin_country,
+       c.category_id, c.return_type, c.stage, c.stage_before_closure,
+       CAST(c.arrival_date AS TEXT), CAST(t.departure_date AS TEXT), p.sex,
+       CAST(p.date_of_birth AS TEXT), p.birth_year_estimated
+FROM cases_casemember m
+JOIN cases_case c ON c.id = m.case_id
+JOIN cases_person p ON p.id = m.person_id
+LEFT JOIN cases_returntravel t ON t.case_id = c.id
+"""
+_STAGED_PERSONS = f"""
+SELECT case_id, person_id = principal_id AS principal, programme_id, host_country AS host,
+       origin_country AS origin, category_id, return_type, stage,
+       (stage IN ({_RETURNED}) OR (stage = 'closed' AND stage_before_closure IN ({_RETURNED})))
+           AS returned,
+       COALESCE(arrival_date, departure_date) AS period_day, sex, date_of_birth AS birth,
+       birth_year_estimated AS birth_year
+FROM staged_persons
+"""  # noqa: S608
+_CASE_COLUMN = {"assistance": "p.case_id", "persons": "c.id"}
+
+
+@dataclass
+class Mark:
+    """The last audit entry the store has read, and the highest case id it holds."""
+
+    entry_id: int = 0
+    entry_hash: str = ""
+    case_id: int = 0
+
+
+class Store:
+    """One process's copy. Use `fresh()`; every method runs under the module's lock."""
+
+    def __init__(self) -> None:
+        self.db = duckdb.connect(":memory:", config=_config())
+        # The UN M49 regions of countries (shipped data), for the regional breakdowns.
+        from remis.programmes.regions import m49_table
+
+        self.db.execute("CREATE TABLE regions (country VARCHAR, region VARCHAR, sub_region VARCHAR)")
+        self.db.executemany(
+            "INSERT INTO regions VALUES (?, ?, ?)",
+            [(code, r.region, r.sub_region) for code, r in sorted(m49_table().items())],
+        )
+        self.mark: Mark | None = None
+        self.caught_up_at: dt.datetime | None = None  # when the copy last caught up
+        self.load_seconds = 0.0
+        self.loaded_directly = False  # read by DuckDB from the database file or server
+        self.vendor = connection.vendor
+
+    def load(self) -> None:
+        """Everything again, from the database."""
+        start = time.perf_counter()
+        mark = _current_mark()
+        source = _attach(self.db)
+        if source is not None:
+            for table, sql in _TABLES.items():
+                self.db.execute(f"CREATE OR REPLACE TABLE {table} AS {sql.format(src=source)}")
+            persons = _PERSONS.format(src=source)
+            # In the order of the day a return counts: a period's rows sit together, and
+            # DuckDB skips the row groups outside it (their min/max say so).
+            self.db.execute(
+                f"CREATE OR REPLACE TABLE persons AS {_PERSONS_SELECT.format(persons=persons)} "
+                "ORDER BY period_day"
+            )
+            self.db.execute("DETACH src")
+        else:
+            for table, types in _TYPES.items():
+                self.db.execute(f"CREATE OR REPLACE TABLE {table} ({types})")
+            self.db.execute(f"CREATE OR REPLACE TEMP TABLE staged_persons ({_STAGED_TYPES})")
+            empty = _PERSONS_SELECT.format(persons=_STAGED_PERSONS)
+            self.db.execute(f"CREATE OR REPLACE TABLE persons AS {empty}")
+            self._read_through_django(None)
+        self.loaded_directly = source is not None
+        self.mark = mark
+        self.caught_up_at = _now()
+        self.load_seconds = time.perf_counter() - start
+
+    def _read_through_django(self, case_ids: Sequence[int] | None) -> None:
+        """Rows of these cases (None: all) read by Django and staged into the copy."""
+        for table in _TYPES:
+            sql = _TABLES[table].format(src="")
+            rows = _fetch(sql, case_ids, _CASE_COLUMN.get(table, "case_id"))
+            if rows:
+                marks = ", ".join(["?"] * len(rows[0]))
+                self.db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
+        self.db.execute(f"CREATE OR REPLACE TEMP TABLE staged_persons ({_STAGED_TYPES})")
+        rows = _fetch(_STAGED_SQL, case_ids, "c.id")
+        if rows:
+            marks = ", ".join(["?"] * len(rows[0]))
+            self.db.executemany(f"INSERT INTO staged_persons VALUES ({marks})", rows)  # noqa: S608
+        self.db.execute(f"INSERT INTO persons {_PERSONS_SELECT.format(persons=_STAGED_PERSONS)}")
+        self.db.execute("DROP TABLE staged_persons")
+
+    def reload_cases(self, case_ids: Sequence[int]) -> None:
+        """The rows of these cases read again (a case no longer there loses its rows)."""
+        ids = sorted(set(case_ids))
+        if not ids:
+            return
+        self.db.execute("CREATE OR REPLACE TEMP TABLE changed (case_id INTEGER)")
+        self.db.executemany("INSERT INTO changed VALUES (?)", [(i,) for i in ids])
+        for table in ("persons", *_TYPES):
+            self.db.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM changed)")  # noqa: S608
+        self.db.execute("DROP TABLE changed")
+        self._read_through_django(ids)
+
+    def catch_up(self) -> None:
+        """Read what changed since the last time (see the module's docstring)."""
+        from remis.audit.models import AuditEntry
+        from remis.cases.models import Case
+
+        mark = self.mark
+        if mark is None or not _still_there(mark):
+            self.load()
+            return
+        head = _current_mark()
+        if head.entry_id != mark.entry_id or head.case_id != mark.case_id:
+            named = (
+                AuditEntry.objects.filter(
+                    id__gt=mark.entry_id, id__lte=head.entry_id, case_uuid__isnull=False
+                )
+                .values_list("case_uuid", flat=True)
+                .distinct()
+            )
+            uuids = set(named[: RELOAD_ABOVE + 1])
+            ids = set(Case.objects.filter(uuid__in=uuids).values_list("id", flat=True)) if uuids else set()
+            # Cases the log does not name: added in bulk by the generator.
+            added = Case.objects.filter(id__gt=mark.case_id, id__lte=head.case_id)
+            ids |= set(added.values_list("id", flat=True)[: RELOAD_ABOVE + 1])
+            if len(uuids) > RELOAD_ABOVE or len(ids) > RELOAD_ABOVE:
+                self.load()
+                return
+            self.reload_cases(sorted(ids))
+            self.mark = head
+        self.caught_up_at = _now()
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.db.execute(sql, list(params)).fetchall()
+
+
+def _config() -> dict[str, Any]:
+    """Nothing may be downloaded at run time: extensions come from the installed
+    duckdb-ext-* packages and none is installed or loaded by itself."""
+    import duckdb_ext  # the namespace package of the duckdb-ext-sqlite and -postgres wheels
+
+    return {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "extension_directory": str(Path(next(iter(duckdb_ext.__path__))) / "extensions"),
+        "threads": 2,
+    }
+
+
+def _attach(db: duckdb.DuckDBPyConnection) -> str | None:
+    """Attach the database for DuckDB to read directly, read-only; None when it cannot see
+    what this connection sees (inside a transaction, or a database in memory)."""
+    if connection.in_atomic_block:
+        return None
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        name = str(settings["NAME"])
+        if name == ":memory:" or "mode=memory" in name or not Path(name).exists():
+            return None
+        db.execute("LOAD sqlite_scanner")
+        db.execute(f"ATTACH {_literal(name)} AS src (TYPE sqlite, READ_ONLY)")
+        return "src."
+    if connection.vendor == "postgresql":
+        parts = {
+            "dbname": settings.get("NAME"),
+            "user": settings.get("USER"),
+            "password": settings.get("PASSWORD"),
+            "host": settings.get("HOST"),
+            "port": settings.get("PORT"),
+        }
+        dsn = " ".join(f"{k}={_quoted(str(v))}" for k, v in parts.items() if v)
+        db.execute("LOAD postgres_scanner")
+        db.execute(f"ATTACH {_literal(dsn)} AS src (TYPE postgres, READ_ONLY)")
+        return "src.public."
+    return None
+
+
+def _quoted(value: str) -> str:
+    """A libpq connection-string value: in single quotes, backslash and quote escaped."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _literal(value: str) -> str:
+    """A DuckDB string literal (ATTACH takes no parameters)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _fetch(sql: str, case_ids: Sequence[int] | None, case_column: str) -> list[tuple[Any, ...]]:
+    params: list[Any] = []
+    if case_ids is not None:
+        joiner = " AND " if " WHERE " in sql else " WHERE "
+        sql = f"{sql}{joiner}{case_column} IN ({', '.join(['%s'] * len(case_ids))})"
+        params = list(case_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _now() -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _current_mark() -> Mark:
+    from remis.audit.models import AuditEntry
+    from remis.cases.models import Case
+
+    entry = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
+    case_id = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return Mark(entry[0], entry[1], case_id) if entry else Mark(0, "", case_id)
+
+
+def _still_there(mark: Mark) -> bool:
+    from remis.audit.models import AuditEntry
+
+    if mark.entry_id == 0:
+        return True  # the log was empty: whatever it holds now is new
+    return AuditEntry.objects.filter(id=mark.entry_id, hash=mark.entry_hash).exists()
+
+
+_lock = threading.RLock()
+_store: Store | None = None
+
+
+def fresh() -> Store:
+    """This process's copy, caught up with every committed change. Hold `locked()` while
+    using it from several threads (the development server's)."""
+    global _store
+    with _lock:
+        if _store is None or _store.vendor != connection.vendor:
+            _store = Store()
+        _store.catch_up()
+        return _store
+
+
+def locked() -> threading.RLock:
+    return _lock
+
+
+def reset() -> None:
+    """Forget the copy (tests: each starts from its own data)."""
+    global _store
+    with _lock:
+        _store = None

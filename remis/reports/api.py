@@ -1,0 +1,99 @@
+"""The return statistics in the JSON API: the same tables as the page, by the same rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from remis.lib.api_schema import literal_of
+from remis.lib.errors import PermissionDenied, ValidationFailed
+from remis.reports.statistics import DIMENSIONS, Filters, Population, breakdown, cross_table
+
+router = Router(tags=["reports"])
+
+if TYPE_CHECKING:
+    DimensionCode: TypeAlias = str
+    PopulationCode: TypeAlias = str
+else:
+    DimensionCode = literal_of(DIMENSIONS)
+    PopulationCode = literal_of([code for code, _label in Population.CHOICES])
+
+
+class ReturnParams(Schema):
+    start: dt.date = Field(..., description="first day of the period (a return counts on its arrival day)")
+    end: dt.date = Field(..., description="last day of the period, included")
+    by: DimensionCode = "origin"
+    across: DimensionCode | None = Field(None, description="a second dimension: a cross-table of persons")
+    population: PopulationCode = Population.RETURNED
+    programme: int | None = Field(None, ge=1, le=2**63 - 1)
+    host: str = Field("", max_length=2, description="host country, ISO 3166 alpha-2")
+    origin: str = Field("", max_length=2, description="country of origin, ISO 3166 alpha-2")
+    top: int | None = Field(None, ge=1, le=500, description="only the largest rows")
+
+
+class RowOut(Schema):
+    key: str = Field(..., description='the row\'s code ("?" for not known)')
+    label: str
+    persons: int
+    cases: int
+
+
+class CellOut(Schema):
+    row: str
+    column: str
+    persons: int
+
+
+class ReturnTableOut(Schema):
+    by: str
+    across: str | None
+    start: dt.date
+    end: dt.date
+    population: str
+    total_persons: int
+    total_cases: int
+    rows: list[RowOut]
+    columns: list[RowOut] = Field(
+        default_factory=list, description="a cross-table's columns (cases unused: 0)"
+    )
+    cells: list[CellOut] = Field(default_factory=list)
+    as_of: dt.datetime | None
+
+
+@router.get("/returns", response=ReturnTableOut, summary="Persons and cases assisted to return, broken down")
+def returns(request: HttpRequest, params: Query[ReturnParams]) -> dict[str, Any]:
+    if params.end < params.start:
+        raise ValidationFailed(_("The last day comes before the first."), "end")
+    if params.across and params.across == params.by:
+        raise ValidationFailed(_("Choose another breakdown than the first."), "across")
+    filters = Filters(
+        start=params.start,
+        end=params.end,
+        population=params.population,
+        programmes=(params.programme,) if params.programme else (),
+        hosts=(params.host.upper(),) if params.host else (),
+        origins=(params.origin.upper(),) if params.origin else (),
+    )
+    if params.across:
+        table = cross_table(request.user, filters, params.by, params.across)
+    else:
+        table = breakdown(request.user, filters, params.by, top=params.top)
+    if table is None:
+        raise PermissionDenied(_("Your role does not give access to statistics."))
+    return {
+        "by": params.by,
+        "across": params.across,
+        "start": filters.start,
+        "end": filters.end,
+        "population": filters.population,
+        "total_persons": table.total_persons,
+        "total_cases": table.total_cases,
+        "rows": [vars(row) for row in table.rows],
+        "columns": [{"key": k, "label": label, "persons": 0, "cases": 0} for k, label in table.columns],
+        "cells": [{"row": r, "column": c, "persons": n} for (r, c), n in sorted(table.cells.items())],
+        "as_of": table.as_of,
+    }

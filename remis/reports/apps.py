@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    """Statistics and reports over everything before it on the journey: return statistics
+    (and, as they land, outcome analytics, the indicator framework and report packages),
+    read from the analytics path (analytics.py), scoped to what each reader may count."""
+
+    name = "remis.reports"
+    label = "reports"
+    verbose_name = "Reports and statistics"

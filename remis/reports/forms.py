@@ -1,0 +1,121 @@
+"""The return statistics' filters: a period (a year, a quarter, a month or a custom range),
+whom to count, a programme, countries, and the breakdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from remis.lib.countries import country_choices
+from remis.lib.widgets import IsoDateInput
+from remis.reports.statistics import DIMENSIONS, Filters, Population
+
+PERIODS = (
+    ("year", _("A year")),
+    ("quarter", _("A quarter")),
+    ("month", _("A month")),
+    ("range", _("From … to …")),
+)
+QUARTERS = (
+    (1, _("January–March")),
+    (2, _("April–June")),
+    (3, _("July–September")),
+    (4, _("October–December")),
+)
+MONTHS = tuple((n, dt.date(2000, n, 1).strftime("%m")) for n in range(1, 13))
+EARLIEST_YEAR = 1990
+LONGEST_RANGE_YEARS = 50
+
+
+class ReturnStatisticsForm(forms.Form):
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, initial="year", required=False)
+    year = forms.IntegerField(label=_("Year"), required=False)
+    quarter = forms.TypedChoiceField(label=_("Quarter"), choices=QUARTERS, coerce=int, required=False)
+    month = forms.TypedChoiceField(label=_("Month"), choices=MONTHS, coerce=int, required=False)
+    start = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
+    population = forms.ChoiceField(
+        label=_("Count"), choices=Population.CHOICES, initial=Population.RETURNED, required=False
+    )
+    programme = forms.TypedChoiceField(label=_("Programme"), coerce=int, required=False, empty_value=None)
+    host = forms.ChoiceField(label=_("Host country"), required=False)
+    origin = forms.ChoiceField(label=_("Country of origin"), required=False)
+    by = forms.ChoiceField(label=_("Break down by"), initial="origin", required=False)
+    across = forms.ChoiceField(label=_("Across (a cross-table)"), required=False)
+    top = forms.IntegerField(label=_("Only the first"), required=False, min_value=1, max_value=500)
+
+    def __init__(self, *args: Any, programmes: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        years = self.fields["year"]
+        assert isinstance(years, forms.IntegerField)
+        years.initial = today.year  # its bounds are checked in clean(), with a message naming them
+        self.fields["programme"].choices = [("", _("All programmes you see")), *programmes]  # type: ignore[attr-defined]
+        countries = [("", _("All")), *country_choices()]
+        self.fields["host"].choices = countries  # type: ignore[attr-defined]
+        self.fields["origin"].choices = countries  # type: ignore[attr-defined]
+        dimensions = [(code, d.label) for code, d in DIMENSIONS.items()]
+        self.fields["by"].choices = dimensions  # type: ignore[attr-defined]
+        self.fields["across"].choices = [("", _("Nothing: one breakdown")), *dimensions]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        today = timezone.localdate()
+        period = data.get("period") or "year"
+        data["by"] = data.get("by") or "origin"
+        year = data.get("year") or today.year
+        if not EARLIEST_YEAR <= year <= today.year:
+            self.add_error(
+                "year",
+                _("Enter a year from %(first)s to %(last)s.") % {"first": EARLIEST_YEAR, "last": today.year},
+            )
+            return data
+        if period == "year":
+            start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        elif period == "quarter":
+            quarter = data.get("quarter")
+            if not quarter:
+                self.add_error("quarter", _("Choose the quarter."))
+                return data
+            start = dt.date(year, 3 * quarter - 2, 1)
+            end = _month_end(year, 3 * quarter)
+        elif period == "month":
+            month = data.get("month")
+            if not month:
+                self.add_error("month", _("Choose the month."))
+                return data
+            start, end = dt.date(year, month, 1), _month_end(year, month)
+        else:
+            start, end = data.get("start"), data.get("end")  # type: ignore[assignment]  # checked below
+            if start is None:
+                self.add_error("start", _("Enter the first day."))
+            if end is None:
+                self.add_error("end", _("Enter the last day."))
+            if start is None or end is None:
+                return data
+            if end < start:
+                self.add_error("end", _("The last day comes before the first."))
+                return data
+            if end.year - start.year > LONGEST_RANGE_YEARS:
+                self.add_error("end", _("Choose at most %(years)s years.") % {"years": LONGEST_RANGE_YEARS})
+                return data
+        if data.get("across") and data.get("across") == data.get("by"):
+            self.add_error("across", _("Choose another breakdown than the first."))
+        data["filters"] = Filters(
+            start=start,
+            end=end,
+            population=data.get("population") or Population.RETURNED,
+            programmes=(data["programme"],) if data.get("programme") else (),
+            hosts=(data["host"],) if data.get("host") else (),
+            origins=(data["origin"],) if data.get("origin") else (),
+        )
+        return data
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    first_next = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return first_next - dt.timedelta(days=1)

@@ -1,0 +1,319 @@
+"""Return statistics: persons and cases (households) assisted to return, broken down by one
+dimension or crossed by two, for a period and filters, within what the reader may count.
+
+Every figure is read from the analytics path (analytics.py). Definitions, as the report
+pages state them:
+
+* A return counts in the period of its arrival (its departure when the arrival date is not
+  known); a case counts as returned once it reached "returned" on the journey (a closed case
+  by the stage it was closed from). Age is age at arrival, in completed years.
+* Persons are the individuals a case covers (principal applicant and household members);
+  cases are households. A case counts once in a row when any person it covers is in the
+  row (a household with a woman and a man counts once under each sex), so case rows of a
+  breakdown by a person's attribute can add up to more than the total.
+* A reader counts the cases their organisations have access to within the countries of
+  their memberships, and the cases of the programmes their organisations fund (donors), for
+  each membership whose role holds `stats.view`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
+from remis.reports import analytics
+
+# Age groups at arrival, as IOM's AVRR statistics group them.
+AGE_GROUPS: tuple[tuple[int, int | None], ...] = (
+    (0, 4),
+    (5, 11),
+    (12, 17),
+    (18, 24),
+    (25, 34),
+    (35, 49),
+    (50, 59),
+    (60, None),
+)
+UNKNOWN = "?"  # the key of "not known" in every breakdown
+
+
+class Population:
+    """Whom a table counts: every returnee, or those who received reintegration assistance
+    (an item of their plan in force in progress or delivered), or those monitored (a
+    follow-up visit recorded)."""
+
+    RETURNED = "returned"
+    ASSISTED = "assisted"
+    MONITORED = "monitored"
+    CHOICES = (
+        (RETURNED, gettext_lazy("Persons assisted to return")),
+        (ASSISTED, gettext_lazy("Persons who received reintegration assistance")),
+        (MONITORED, gettext_lazy("Persons monitored after return")),
+    )
+
+
+@dataclass(frozen=True)
+class Dimension:
+    code: str
+    label: str | Promise
+    key: str  # the DuckDB expression naming a row (over persons p, or the joined table)
+    join: str = ""  # a table joined on the case, for many-valued dimensions
+    person_level: bool = False  # an attribute of each person, not of the case
+
+
+def _age_group_sql() -> str:
+    parts = []
+    for low, high in AGE_GROUPS:
+        name = f"{low}+" if high is None else f"{low}-{high}"
+        bound = f"p.age >= {low}" if high is None else f"p.age BETWEEN {low} AND {high}"
+        parts.append(f"WHEN {bound} THEN '{name}'")
+    return f"CASE {' '.join(parts)} ELSE '{UNKNOWN}' END"
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.code: d
+    for d in (
+        Dimension("origin", gettext_lazy("Country of origin"), "p.origin"),
+        Dimension("host", gettext_lazy("Host country"), "p.host"),
+        Dimension("origin_region", gettext_lazy("Region of origin"), "ro.region", "regions ro"),
+        Dimension("origin_sub_region", gettext_lazy("Sub-region of origin"), "ro.sub_region", "regions ro"),
+        Dimension("host_region", gettext_lazy("Host region"), "rh.region", "regions rh"),
+        Dimension("host_sub_region", gettext_lazy("Host sub-region"), "rh.sub_region", "regions rh"),
+        Dimension("programme", gettext_lazy("Programme"), "CAST(p.programme_id AS VARCHAR)"),
+        Dimension("category", gettext_lazy("Migrant category"), "CAST(p.category_id AS VARCHAR)"),
+        Dimension("sex", gettext_lazy("Sex"), "p.sex", person_level=True),
+        Dimension("age_group", gettext_lazy("Age group at arrival"), _age_group_sql(), person_level=True),
+        Dimension(
+            "vulnerability",
+            gettext_lazy("Vulnerability"),
+            "CAST(v.vulnerability_id AS VARCHAR)",
+            "vulnerabilities v",
+        ),
+        Dimension("return_type", gettext_lazy("Return type"), "p.return_type"),
+        Dimension(
+            "assistance",
+            gettext_lazy("Reintegration assistance received"),
+            "CAST(a.kind_id AS VARCHAR)",
+            "assistance a",
+        ),
+        Dimension("year", gettext_lazy("Year of return"), "CAST(year(p.period_day) AS VARCHAR)"),
+        Dimension("month", gettext_lazy("Month of return"), "strftime(p.period_day, '%Y-%m')"),
+    )
+}
+_JOINS = {
+    "regions ro": "LEFT JOIN regions ro ON ro.country = p.origin",
+    "regions rh": "LEFT JOIN regions rh ON rh.country = p.host",
+    "vulnerabilities v": "JOIN vulnerabilities v ON v.case_id = p.case_id",
+    "assistance a": "JOIN assistance a ON a.case_id = p.case_id",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date
+    end: dt.date  # inclusive
+    population: str = Population.RETURNED
+    programmes: tuple[int, ...] = ()
+    hosts: tuple[str, ...] = ()
+    origins: tuple[str, ...] = ()
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    persons: int
+    cases: int
+
+
+@dataclass
+class Table:
+    """A breakdown (or a cross-table's rows × columns, `cells[(row, column)]`), its totals
+    over the whole population counted (not the sum of rows, which may overlap), and what
+    defines it."""
+
+    dimension: Dimension
+    rows: list[Row]
+    total_persons: int
+    total_cases: int
+    filters: Filters
+    as_of: dt.datetime | None
+    columns: list[tuple[str, str]] = field(default_factory=list)  # (key, label) of a cross-table
+    cells: dict[tuple[str, str], int] = field(default_factory=dict)  # persons per (row, column)
+    column_dimension: Dimension | None = None
+    top: int | None = None
+
+
+def scope_sql(actor: Any) -> tuple[str, list[Any]] | None:
+    """The SQL condition (over persons p) on what the actor counts, or None for nothing."""
+    from remis.programmes.models import Programme
+
+    clauses: list[str] = []
+    params: list[Any] = []
+    for grant in grants_with(actor, Perm.STATS_VIEW):
+        funded = list(Programme.objects.filter(funders=grant.organisation_id).values_list("id", flat=True))
+        reach = "p.case_id IN (SELECT case_id FROM access WHERE organisation_id = ?)"
+        reach_params: list[Any] = [grant.organisation_id]
+        if funded:
+            reach = f"({reach} OR p.programme_id IN ({', '.join('?' * len(funded))}))"
+            reach_params += funded
+        if grant.countries is not None:
+            countries = sorted(grant.countries)
+            if not countries:
+                continue
+            marks = ", ".join("?" * len(countries))
+            reach = f"({reach} AND (p.host IN ({marks}) OR p.origin IN ({marks})))"
+            reach_params += countries + countries
+        clauses.append(reach)
+        params += reach_params
+    if not clauses:
+        return None
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def _where(actor: Any, filters: Filters) -> tuple[str, list[Any]] | None:
+    scope = scope_sql(actor)
+    if scope is None:
+        return None
+    conditions = [scope[0], "p.returned", "p.period_day BETWEEN ? AND ?"]
+    params = [*scope[1], filters.start, filters.end]
+    if filters.population == Population.ASSISTED:
+        conditions.append("p.assisted")
+    elif filters.population == Population.MONITORED:
+        conditions.append("p.monitored")
+    for column, values in (("p.programme_id", filters.programmes), ("p.host", filters.hosts)):
+        if values:
+            conditions.append(f"{column} IN ({', '.join('?' * len(values))})")
+            params += list(values)
+    if filters.origins:
+        conditions.append(f"p.origin IN ({', '.join('?' * len(filters.origins))})")
+        params += list(filters.origins)
+    return " AND ".join(conditions), params
+
+
+def breakdown(actor: Any, filters: Filters, code: str, top: int | None = None) -> Table | None:
+    """Persons and cases by one dimension, largest first (years and months in order);
+    None when the actor counts nothing."""
+    dimension = DIMENSIONS[code]
+    where = _where(actor, filters)
+    if where is None:
+        return None
+    condition, params = where
+    join = _JOINS.get(dimension.join, "")
+    key = f"COALESCE({dimension.key}, '{UNKNOWN}')"
+    select = f"SELECT {key} AS k, count(*) AS persons, count(DISTINCT p.case_id) AS cases"
+    with analytics.locked():
+        store = analytics.fresh()
+        if join:
+            rows = store.query(f"{select} FROM persons p {join} WHERE {condition} GROUP BY k", params)
+            totals = store.query(
+                f"SELECT count(*), count(DISTINCT p.case_id) FROM persons p WHERE {condition}",  # noqa: S608
+                params,
+            )[0]
+        else:  # the rows and the total in one pass
+            found = store.query(
+                f"{select}, GROUPING(k) AS total FROM persons p WHERE {condition} "
+                "GROUP BY GROUPING SETS ((k), ())",
+                params,
+            )
+            rows = [r[:3] for r in found if not r[3]]
+            totals = next((r[1], r[2]) for r in found if r[3])
+        as_of = store.caught_up_at
+    labels = labeller(code)
+    out = [Row(str(k), labels(str(k)), int(n), int(c)) for k, n, c in rows]
+    if code in ("year", "month"):
+        out.sort(key=lambda r: r.key)
+    elif code == "age_group":
+        order = [_age_name(low, high) for low, high in AGE_GROUPS] + [UNKNOWN]
+        out.sort(key=lambda r: order.index(r.key) if r.key in order else len(order))
+    else:
+        out.sort(key=lambda r: (r.key == UNKNOWN, -r.persons, r.label))
+    if top:
+        out = [r for r in out if r.key != UNKNOWN][:top]
+    return Table(dimension, out, int(totals[0]), int(totals[1]), filters, as_of, top=top)
+
+
+def cross_table(actor: Any, filters: Filters, rows_code: str, columns_code: str) -> Table | None:
+    """Persons by two dimensions (for example host country × country of origin)."""
+    row_dim, column_dim = DIMENSIONS[rows_code], DIMENSIONS[columns_code]
+    where = _where(actor, filters)
+    if where is None:
+        return None
+    condition, params = where
+    joins = " ".join(dict.fromkeys(_JOINS.get(d.join, "") for d in (row_dim, column_dim)))
+    with analytics.locked():
+        store = analytics.fresh()
+        found = store.query(
+            f"SELECT COALESCE({row_dim.key}, '{UNKNOWN}'), COALESCE({column_dim.key}, '{UNKNOWN}'), "  # noqa: S608
+            f"count(*) FROM persons p {joins} WHERE {condition} GROUP BY 1, 2",
+            params,
+        )
+        as_of = store.caught_up_at
+    base = breakdown(actor, filters, rows_code)
+    assert base is not None
+    column_totals: dict[str, int] = {}
+    cells: dict[tuple[str, str], int] = {}
+    for row_key, column_key, n in found:
+        cells[(str(row_key), str(column_key))] = int(n)
+        column_totals[str(column_key)] = column_totals.get(str(column_key), 0) + int(n)
+    labels = labeller(columns_code)
+    columns = [
+        (k, labels(k)) for k, _n in sorted(column_totals.items(), key=lambda kv: (kv[0] == UNKNOWN, -kv[1]))
+    ]
+    base.columns, base.cells, base.column_dimension, base.as_of = columns, cells, column_dim, as_of
+    return base
+
+
+def _age_name(low: int, high: int | None) -> str:
+    return f"{low}+" if high is None else f"{low}-{high}"
+
+
+def labeller(code: str) -> Callable[[str], str]:
+    """Names for a dimension's keys, in the active language."""
+    from remis.assistance.models import AssistanceType
+    from remis.cases.models import ReturnType, Sex
+    from remis.lib.countries import country_name
+    from remis.programmes.models import MigrantCategory, Programme, Vulnerability
+
+    unknown = _("Not known")
+
+    def named(names: dict[str, str]) -> Callable[[str], str]:
+        return lambda key: unknown if key == UNKNOWN else names.get(key, key)
+
+    if code in ("origin", "host"):
+        return lambda key: unknown if key == UNKNOWN else country_name(key)
+    if code == "sex":
+        return named({k: str(v) for k, v in Sex.choices})
+    if code == "return_type":
+        return named({k: str(v) for k, v in ReturnType.choices})
+    if code == "age_group":
+        return named(
+            {
+                _age_name(low, high): (
+                    _("%(low)s years and over") % {"low": low}
+                    if high is None
+                    else _("%(low)s–%(high)s years") % {"low": low, "high": high}
+                )
+                for low, high in AGE_GROUPS
+            }
+        )
+    models: dict[str, Any] = {
+        "category": MigrantCategory,
+        "vulnerability": Vulnerability,
+        "assistance": AssistanceType,
+    }
+    if code in models:
+        return named({str(item.pk): item.label for item in models[code].objects.all()})
+    if code == "programme":
+        return named({str(pk): name for pk, name in Programme.objects.values_list("pk", "name")})
+    if code in ("origin_region", "host_region", "origin_sub_region", "host_sub_region"):
+        return named({})  # UN M49 names, in English as the standard publishes them
+    return named({})

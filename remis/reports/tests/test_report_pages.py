@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from remis.accounts.models import User
+from remis.demo.generator import generate_cases
+from remis.demo.world import build_world
+
+pytestmark = pytest.mark.django_db
+
+URL = "/reports/returns/"
+
+
+@pytest.fixture
+def manager(client: Client) -> Client:
+    build_world()
+    generate_cases(200, seed=5)
+    client.force_login(User.objects.get(username="manager.be"))
+    return client
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_the_page_shows_a_table_chart_and_definition_in_each_language(manager: Client, language: str) -> None:
+    manager.cookies["django_language"] = language
+    page = manager.get(URL, {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "origin"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-chart="return-chart-spec"' in html
+    assert "format=csv" in html and "format=xlsx" in html
+    assert page.context["table"].total_persons > 0
+    assert len(page.context["definition"]) >= 6
+
+
+def test_the_default_page_counts_this_year(manager: Client) -> None:
+    page = manager.get(URL)
+    assert page.status_code == 200
+    assert page.context["table"] is not None
+
+
+def test_bad_periods_name_their_field(manager: Client) -> None:
+    page = manager.get(URL, {"period": "range", "start": "2020-05-01", "end": "2020-01-01", "by": "origin"})
+    assert page.context["form"].errors["end"] == ["The last day comes before the first."]
+    assert page.context["table"] is None
+    page = manager.get(URL, {"period": "quarter", "year": "2024", "by": "origin"})
+    assert "quarter" in page.context["form"].errors
+    page = manager.get(URL, {"period": "year", "year": "1200", "by": "origin"})
+    assert "year" in page.context["form"].errors
+
+
+def test_downloads_are_the_table_shown(manager: Client) -> None:
+    query = {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "sex"}
+    shown = manager.get(URL, query).context["body"]
+    csv = manager.get(URL, {**query, "format": "csv"})
+    assert csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == len(shown) + 1  # the header, then each row shown
+    xlsx = manager.get(URL, {**query, "format": "xlsx"})
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert [list(r) for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)] == [
+        [v if v != "" else None for v in row] for row in shown
+    ]
+    assert book.worksheets[1].max_row >= 7  # the definition: filters, period, as-of time
+
+
+def test_cross_table_page(manager: Client) -> None:
+    page = manager.get(
+        URL, {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "host", "across": "origin"}
+    )
+    assert page.status_code == 200 and page.context["table"].columns
+
+
+def test_readers_without_statistics_are_refused(client: Client) -> None:
+    build_world()
+    client.force_login(User.objects.get(username="provider.gn"))
+    assert client.get(URL).status_code == 403
+
+
+def test_api_returns_the_same_figures(manager: Client, api_client: Any) -> None:
+    query = {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "origin"}
+    table = manager.get(URL, query).context["table"]
+    api = api_client.as_(User.objects.get(username="manager.be"))
+    answer = api.get("/reports/returns", start="2000-01-01", end="2026-12-01", by="origin")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["total_persons"] == table.total_persons and body["total_cases"] == table.total_cases
+    assert [(r["key"], r["persons"]) for r in body["rows"]] == [(r.key, r.persons) for r in table.rows]
+    bad = api.get("/reports/returns", start="2020-05-01", end="2020-01-01")
+    assert bad.status_code == 422 and "end" in bad.content.decode()
+    unknown = api.get("/reports/returns", start="2020-01-01", end="2020-12-31", by="shoe_size")
+    assert unknown.status_code == 422

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from remis.reports import views
+
+urlpatterns = [
+    path("reports/returns/", views.return_statistics, name="return_statistics"),
+]

@@ -1,0 +1,98 @@
+"""The report pages: they parse the filters, ask statistics.py, and render or download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
+from remis.lib.countries import country_name
+from remis.lib.pages import forbidden
+from remis.programmes.queries import visible_programmes
+from remis.reports import exports
+from remis.reports.charts import bar_chart
+from remis.reports.forms import ReturnStatisticsForm
+from remis.reports.statistics import DIMENSIONS, Population, Table, breakdown, cross_table
+
+
+def _filters_text(form: ReturnStatisticsForm, table: Table) -> list[tuple[str, str]]:
+    data = form.cleaned_data
+    filters = table.filters
+    programmes = dict(form.fields["programme"].choices)  # type: ignore[attr-defined]
+    text = [
+        (_("Counted"), str(dict(Population.CHOICES)[filters.population])),
+        (_("Period"), f"{date_format(filters.start)} – {date_format(filters.end)}"),
+        (_("Programme"), str(programmes.get(data.get("programme") or "", ""))),
+        (_("Host country"), country_name(data.get("host")) or _("All")),
+        (_("Country of origin"), country_name(data.get("origin")) or _("All")),
+        (_("Break down by"), str(table.dimension.label)),
+    ]
+    if table.column_dimension is not None:
+        text.append((_("Across"), str(table.column_dimension.label)))
+    if table.top:
+        text.append((_("Only the first"), str(table.top)))
+    return text
+
+
+@login_required
+def return_statistics(request: HttpRequest) -> HttpResponse:
+    if not grants_with(request.user, Perm.STATS_VIEW):
+        return forbidden(request, _("Your role does not give access to statistics."))
+    programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
+    form = ReturnStatisticsForm(request.GET or None, programmes=programmes)
+    context: dict[str, Any] = {"form": form, "table": None}
+    if not form.is_bound:
+        form = ReturnStatisticsForm(
+            {
+                "period": "year",
+                "year": timezone.localdate().year,
+                "population": Population.RETURNED,
+                "by": "origin",
+            },
+            programmes=programmes,
+        )
+        context["form"] = form
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("across"):
+            table = cross_table(request.user, data["filters"], data["by"], data["across"])
+        else:
+            table = breakdown(request.user, data["filters"], data["by"], top=data.get("top"))
+        if table is None:
+            return forbidden(request, _("Your role does not give access to statistics."))
+        download = request.GET.get("format")
+        stem = f"returns-{data['by']}-{table.filters.start.isoformat()}-{table.filters.end.isoformat()}"
+        if download == "csv":
+            response = HttpResponse(exports.as_csv(table), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+            return response
+        if download == "xlsx":
+            response = HttpResponse(
+                exports.as_xlsx(table, _filters_text(form, table)),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+            return response
+        context.update(
+            table=table,
+            header=exports.header(table),
+            body=exports.body(table),
+            definition=exports.definition(table, _filters_text(form, table)),
+            chart=None if table.columns else bar_chart(table),
+            query=_encode(form.data),
+            dimensions=DIMENSIONS,
+        )
+    return render(request, "reports/returns.html", context)
+
+
+def _encode(data: Any) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({k: data.get(k) for k in data if k != "format" and data.get(k) not in (None, "")})
