@@ -3,10 +3,10 @@ leave them: a returned case's rounds from the schedule in force on its arrival d
 attempts (about one returnee in eight lost to follow-up at some round), visits and answers to
 the reintegration instrument whose scores climb over the rounds at a pace that depends on the
 assistance received (`demo.monitoring.PACE`, as the demo plays it), and satisfaction answers
-about delivered items; beside them, comparison samples with no case (a non-assisted returnee
-from the same country of origin matched to about half the monitored returnees, local residents
-to a fifth), answering the reintegration instrument once, a year after the matched return, at
-lower levels. Scores are computed by the instrument's own scorer, so a rescoring run
+about delivered items; beside them, comparison samples with no case (a panel of non-assisted
+returnees from the same country of origin, matched to about half the monitored returnees and
+surveyed at 3, 6 and 12 months as they are; local residents matched to a fifth, surveyed once
+at 12 months), at levels that climb less. Scores are computed by the instrument's own scorer, so a rescoring run
 finds nothing to change. Everything draws from the batch's own `monitoring` stream: adding
 these rows left the story of cases a seed tells unchanged. Rounds of a case closed before
 their window are stopped; nothing is dated after the run's last day.
@@ -94,8 +94,13 @@ RESPONSE_COLS = (
 )
 LOST_SHARE = 0.12  # returnees who cannot be reached at some round (three failed attempts)
 SATISFACTION_SHARE = 0.9  # delivered items whose returnee answered the satisfaction survey
-# Comparison samples (no case): respondents per monitored returnee, and their score levels.
-COMPARISON = (("NONASSISTED", 0.45, (0.3, 0.6)), ("LOCAL", 0.2, (0.45, 0.75)))
+# Comparison samples (no case): respondents per monitored returnee, the months after the
+# matched return at which each is surveyed (a panel of non-assisted returnees answers at the
+# assisted returnees' rounds; local residents once), their first score level and its drift.
+COMPARISON = (
+    ("NONASSISTED", 0.45, (3, 6, 12), (0.3, 0.55), 0.02),
+    ("LOCAL", 0.2, (12,), (0.45, 0.75), 0.0),
+)
 MODES = ("in_person", "in_person", "phone", "partner", "remote")
 
 
@@ -212,20 +217,26 @@ class MonitoringRows:
         )
 
     def _comparison(self, batch: Any, facts: MonitoringFacts) -> None:
-        """Comparison respondents matched to this returnee (same origin, surveyed a year after
-        the return) who are not cases: a sample ID each, recorded by the case's worker."""
+        """Comparison respondents matched to this returnee (same origin, surveyed after the
+        same return) who are not cases: a sample ID each, kept across the waves a respondent
+        answers, recorded by the case's worker."""
         assert self.rss is not None and facts.arrival is not None
         rng = self.comparison_rng
-        day = facts.arrival + dt.timedelta(days=365 + rng.randint(-30, 30))
-        if facts.worker is None or day > self.today:
+        if facts.worker is None:
             return
-        for group, share, (low, high) in COMPARISON:
+        for group, share, months, (low, high), drift in COMPARISON:
             if rng.random() >= share:
                 continue
-            row = list(self._response(self.rss, facts, day, rng.uniform(low, high), rng=rng))
-            row[2] = None  # no case
-            row[3] = f"{facts.origin}-{group}-{rng.getrandbits(40):010x}".upper()
-            batch.responses.append(tuple(row))
+            sample_id = f"{facts.origin}-{group}-{rng.getrandbits(40):010x}".upper()
+            level = rng.uniform(low, high)
+            for month in months:
+                day = facts.arrival + dt.timedelta(days=round(month * 30.44) + rng.randint(-20, 20))
+                if day > self.today:
+                    break
+                row = list(self._response(self.rss, facts, day, level, rng=rng))
+                row[2], row[3] = None, sample_id  # no case: the sample's respondent
+                batch.responses.append(tuple(row))
+                level = min(0.95, level + drift + rng.uniform(-0.03, 0.03))
 
     def add_case(self, batch: Any, facts: MonitoringFacts) -> None:
         schedule = self.schedules.get(facts.programme_id)

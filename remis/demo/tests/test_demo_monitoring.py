@@ -34,6 +34,11 @@ def test_demo_monitoring_has_rounds_visits_lost_returnees_and_rising_scores():
     assert samples.filter(sample_id__startswith="GN-").filter(sample_id__regex=r"-[0-9]{4}$").count() == 40
     generated = samples.filter(sample_id__regex=r"-(NONASSISTED|LOCAL)-[0-9A-F]{10}$")
     assert generated.count() > 50
+    # the non-assisted panel answers in several waves under one sample ID
+    assert (
+        generated.filter(sample_id__contains="-NONASSISTED-").values("sample_id").distinct().count()
+        < generated.filter(sample_id__contains="-NONASSISTED-").count()
+    )
     assert {"NONASSISTED", "LOCAL"} == {
         s.split("-")[1] for s in generated.values_list("sample_id", flat=True)
     }
