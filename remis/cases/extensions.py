@@ -7,6 +7,8 @@
 - Work lists: an app registers what a user has to do (plans awaiting their approval,
   referrals awaiting an answer, visits due); the dashboard shows each list's count and
   first rows with a link to the app's own page.
+- The dashboard's statistics: the reports app registers where their figures come from (its
+  analytics path); the cases app presents them (cells, small-cell suppression).
 
 Registered from the app's `AppConfig.ready()`; a test may `unregister` what it added.
 """
@@ -72,8 +74,24 @@ class WorkSource:
     order: int = 100
 
 
+# (actor, first day, last day) -> (rows by (origin, stage): (origin, stage, cases,
+# individuals, returned cases); arrivals by month: (first day of the month, cases); as-of
+# time), or None when the actor has no statistics.
+StatisticsRows = tuple[list[tuple[Any, ...]], list[tuple[Any, Any]], Any]
+StatisticsSource = Callable[[Any, Any, Any], "StatisticsRows | None"]
+
 _PANELS: dict[str, CasePanel] = {}
 _WORK: dict[str, WorkSource] = {}
+_STATISTICS: list[StatisticsSource] = []
+
+
+def register_statistics(source: StatisticsSource) -> None:
+    _STATISTICS[:] = [source]
+
+
+def statistics_rows(actor: Any, first_day: Any, last_day: Any) -> StatisticsRows | None:
+    """The dashboard statistics' figures for this reader; None without a source or right."""
+    return _STATISTICS[0](actor, first_day, last_day) if _STATISTICS else None
 
 
 def register_case_panel(panel: CasePanel) -> None:

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +14,6 @@ from typing import Any, cast
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
@@ -623,31 +621,6 @@ def case_rows(ids: Sequence[int], groups: frozenset[str]) -> list[CaseRow]:
 # ---- dashboards ---------------------------------------------------------------------------
 
 
-def stats_condition(actor: Any) -> Q | None:
-    """The cases the actor's aggregate statistics cover, for each membership whose role holds
-    `stats.view`: the cases its organisation has access to, and the cases of the programmes
-    it funds (donors), within the membership's countries (host or origin). None: no
-    statistics at all. (Counting every case of the countries counted cases never shared with
-    the reader's organisation.)"""
-    from remis.programmes.models import Programme
-
-    grants = grants_with(actor, Perm.STATS_VIEW)
-    if not grants:
-        return None
-    condition = Q(pk__in=[])
-    for grant in grants:
-        shared = CaseAccess.objects.filter(
-            case_id=OuterRef("pk"), organisation_id=grant.organisation_id, revoked_at__isnull=True
-        )
-        funded = list(Programme.objects.filter(funders=grant.organisation_id).values_list("id", flat=True))
-        reach = Q(Exists(shared)) | Q(programme_id__in=funded)
-        if grant.countries is not None:
-            codes = sorted(grant.countries)
-            reach &= Q(host_country__in=codes) | Q(origin_country__in=codes)
-        condition |= reach
-    return condition
-
-
 @dataclass
 class Cell:
     """A count as shown: exact, or hidden below the small-cell threshold."""
@@ -678,62 +651,24 @@ class Aggregates:
     small_cell: int = 0  # counts from 1 to small_cell - 1 are hidden when `suppressed`
 
 
-STATS_CACHE_SECONDS = 300
-
-
-def _stat_rows(
-    condition: Q, first_day: dt.date, today: dt.date
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The raw figures behind the dashboard's statistics: counts by (country of origin,
-    stage) and arrivals by day. Both read only the statistics indexes (case_stats,
-    case_arrival_countries), never the wide case rows."""
-    from django.db.models import Sum
-
-    cases = Case.objects.filter(condition)
-    by_origin_stage = list(
-        cases.values("origin_country", "stage")
-        .annotate(n=Count("id"), people=Sum("household_size"), returned=Count("arrival_date"))
-        .order_by()
-        .values_list("origin_country", "stage", "n", "people", "returned")
-    )
-    by_day = list(
-        cases.filter(arrival_date__gte=first_day, arrival_date__lte=today)
-        .values("arrival_date")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("arrival_date", "n")
-    )
-    return by_origin_stage, by_day
-
-
 def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | None:
     """Counts of cases and individuals (household members) by stage, by country of origin
-    and arrivals by month, computed by the database. Small cells are suppressed for those
-    who may not read case records. The figures are kept for a few minutes per scope: a
-    dashboard over a million cases must not scan them on every page load."""
-    from django.core.cache import cache
-
+    and arrivals by month, as the dashboard shows them: the figures come from the
+    statistics source a later app registers (the reports app's analytics path, always
+    current, scoped to what the reader may count); small cells are suppressed for those who
+    may not read case records. None: no statistics for this reader."""
+    from remis.cases.extensions import statistics_rows
     from remis.lib.countries import country_name
 
-    condition = stats_condition(actor)
-    if condition is None:
+    back = today.year * 12 + today.month - 1 - (months - 1)  # months counted from year 0
+    first_month = dt.date(back // 12, back % 12 + 1, 1)
+    found = statistics_rows(actor, first_month, today)
+    if found is None:
         return None
+    by_origin_stage, by_month, computed_at = found
     # Those who see aggregates only get counts below the small-cell threshold (a programme
     # setting, 5 as shipped) as "<5".
     suppress = 0 if grants_with(actor, Perm.CASE_VIEW) else small_cell_threshold(today)
-    back = today.year * 12 + today.month - 1 - (months - 1)  # months counted from year 0
-    first_month = dt.date(back // 12, back % 12 + 1, 1)
-    scope = sorted(
-        (g.organisation_id, sorted(g.countries) if g.countries is not None else None)
-        for g in grants_with(actor, Perm.STATS_VIEW)
-    )
-    key = "remis.stats." + hashlib.sha256(f"{scope}{first_month}{today}".encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is None:
-        cached = (timezone.now(), _stat_rows(condition, first_month, today))
-        cache.set(key, cached, STATS_CACHE_SECONDS)
-    computed_at, (by_origin_stage, by_day) = cached
-
     stage_totals: dict[str, list[int]] = {}
     origin_totals: dict[str, list[int]] = {}
     for origin, stage, n, people, returned in by_origin_stage:
@@ -758,10 +693,7 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
             origin_totals.items(), key=lambda item: (-item[1][0], item[0])
         )
     ]
-    per_month: dict[dt.date, int] = {}
-    for day, n in by_day:
-        month = day.replace(day=1)
-        per_month[month] = per_month.get(month, 0) + n
+    per_month = dict(by_month)
     arrivals = []
     month = first_month
     while month <= today:

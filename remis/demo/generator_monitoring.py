@@ -6,9 +6,10 @@ assistance received (`demo.monitoring.PACE`, as the demo plays it), and satisfac
 about delivered items; beside them, comparison samples with no case (a panel of non-assisted
 returnees from the same country of origin, matched to about half the monitored returnees and
 surveyed at 3, 6 and 12 months as they are; local residents matched to a fifth, surveyed once
-at 12 months), at levels that climb less. Scores are computed by the instrument's own scorer, so a rescoring run
-finds nothing to change. Everything draws from the batch's own `monitoring` stream: adding
-these rows left the story of cases a seed tells unchanged. Rounds of a case closed before
+at 12 months), at levels that climb less. Scores are computed by the instrument's own
+scorer, so a rescoring run finds nothing to change. Everything draws from the batch's own
+`monitoring` stream (the samples from their own): adding these rows left the story of cases
+a seed tells unchanged. Rounds of a case closed before
 their window are stopped; nothing is dated after the run's last day.
 """
 

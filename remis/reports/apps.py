@@ -11,3 +11,9 @@ class ReportsConfig(AppConfig):
     name = "remis.reports"
     label = "reports"
     verbose_name = "Reports and statistics"
+
+    def ready(self) -> None:
+        from remis.cases.extensions import register_statistics
+        from remis.reports.dashboard import dashboard_rows
+
+        register_statistics(dashboard_rows)

@@ -119,3 +119,22 @@ class ReturnStatisticsForm(forms.Form):
 def _month_end(year: int, month: int) -> dt.date:
     first_next = dt.date(year + (month == 12), month % 12 + 1, 1)
     return first_next - dt.timedelta(days=1)
+
+
+class AnnualReportForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), required=False)
+    programme = forms.TypedChoiceField(label=_("Programme"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: Any, programmes: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+        self.fields["programme"].choices = [("", _("All programmes you see")), *programmes]  # type: ignore[attr-defined]
+
+    def clean_year(self) -> int:
+        today = timezone.localdate()
+        year = self.cleaned_data.get("year") or today.year
+        if not EARLIEST_YEAR <= year <= today.year:
+            raise forms.ValidationError(
+                _("Enter a year from %(first)s to %(last)s.") % {"first": EARLIEST_YEAR, "last": today.year}
+            )
+        return int(year)

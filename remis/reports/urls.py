@@ -6,4 +6,5 @@ from remis.reports import views
 
 urlpatterns = [
     path("reports/returns/", views.return_statistics, name="return_statistics"),
+    path("reports/annual/", views.annual_report_page, name="annual_report"),
 ]

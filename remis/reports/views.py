@@ -17,8 +17,9 @@ from remis.lib.countries import country_name
 from remis.lib.pages import forbidden
 from remis.programmes.queries import visible_programmes
 from remis.reports import exports
+from remis.reports.annual import annual_report
 from remis.reports.charts import bar_chart
-from remis.reports.forms import ReturnStatisticsForm
+from remis.reports.forms import AnnualReportForm, ReturnStatisticsForm
 from remis.reports.statistics import DIMENSIONS, Population, Table, breakdown, cross_table
 
 
@@ -96,3 +97,41 @@ def _encode(data: Any) -> str:
     from urllib.parse import urlencode
 
     return urlencode({k: data.get(k) for k in data if k != "format" and data.get(k) not in (None, "")})
+
+
+@login_required
+def annual_report_page(request: HttpRequest) -> HttpResponse:
+    """The annual report for a year (and a programme), as a page or a PDF (`format=pdf`)."""
+    from pathlib import Path
+
+    from django.template.loader import render_to_string
+
+    from remis.lib.pdf import PdfUnavailable, render_pdf
+
+    if not grants_with(request.user, Perm.STATS_VIEW):
+        return forbidden(request, _("Your role does not give access to statistics."))
+    programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
+    form = AnnualReportForm(request.GET or {"year": timezone.localdate().year}, programmes=programmes)
+    context: dict[str, Any] = {"form": form, "report": None}
+    if form.is_valid():
+        report = annual_report(request.user, form.cleaned_data["year"], form.cleaned_data.get("programme"))
+        if report is None:
+            return forbidden(request, _("Your role does not give access to statistics."))
+        names = dict(programmes)
+        context.update(
+            report=report,
+            programme_name=names.get(report.programme) if report.programme else "",
+            query=_encode(form.data),
+        )
+        if request.GET.get("format") == "pdf":
+            html = render_to_string("reports/annual_pdf.html", context, request=request)
+            try:
+                pdf = render_pdf(
+                    html, request.build_absolute_uri("/"), Path(__file__).with_name("pdf") / "report.css"
+                )
+            except PdfUnavailable:
+                return render(request, "reports/annual.html", {**context, "pdf_missing": True}, status=503)
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="annual-report-{report.year}.pdf"'
+            return response
+    return render(request, "reports/annual.html", context)

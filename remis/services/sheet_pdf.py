@@ -1,33 +1,16 @@
-"""The country information sheet as a PDF, rendered by WeasyPrint from HTML and CSS.
-
-WeasyPrint needs Pango from Debian (libpango-1.0-0, libpangoft2-1.0-0) and fonts that cover
-Arabic (fonts-dejavu-core); bin/test and bin/demo install them. It is imported on first use,
-so a server without them serves every page but this one."""
+"""The country information sheet as a PDF (remis/lib/pdf.py renders it)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from remis.lib.pdf import PdfUnavailable, pdf_renderer_missing
+from remis.lib.pdf import render_pdf as _render
+
 STYLESHEET = Path(__file__).with_name("pdf") / "sheet.css"
 
-
-class PdfUnavailable(Exception):
-    """WeasyPrint or its system libraries are missing."""
-
-
-def pdf_renderer_missing() -> str | None:
-    """Why PDFs cannot be rendered here, or None when they can."""
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError) as error:  # OSError: a shared library is missing
-        return str(error)
-    return None
+__all__ = ["PdfUnavailable", "pdf_renderer_missing", "render_pdf"]
 
 
 def render_pdf(html: str, base_url: str) -> bytes:
-    if pdf_renderer_missing() is not None:
-        raise PdfUnavailable
-    import weasyprint
-
-    document = weasyprint.HTML(string=html, base_url=base_url)
-    return bytes(document.write_pdf(stylesheets=[weasyprint.CSS(filename=str(STYLESHEET))]))
+    return _render(html, base_url, STYLESHEET)

@@ -112,8 +112,6 @@ def make_world() -> World:
     programmes.add_partner(system_actor(), programme, be, PartnerRole.HOST_COORDINATOR, ["BE"])
     programmes.add_partner(system_actor(), programme, nl, PartnerRole.HOST_COORDINATOR, ["NL"])
     programmes.add_partner(system_actor(), programme, gn, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
-    # The donor funds the programme: its viewers' statistics cover the programme's cases.
-    programmes.set_programme_funders(system_actor(), programme, [donor])
     admin = accounts.create_user(system_actor(), username="admin", password=PASSWORD, is_superuser=True)
     accounts.add_membership(
         system_actor(), user=admin, organisation=be, role="administrator", countries=[], all_countries=True

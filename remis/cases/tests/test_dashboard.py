@@ -50,7 +50,18 @@ def test_me_officer_sees_caseloads_and_unsuppressed_aggregates(client, world, al
 SMALL_CELL = 5  # the shipped small-cell threshold (programmes/defaults/programme_settings.yaml)
 
 
+def _funded_by_victors_agency(world):
+    """Donors' statistics cover the programmes their organisation funds."""
+    from remis.accounts.system import system_actor
+    from remis.programmes import actions as programmes
+
+    programmes.set_programme_funders(
+        system_actor(), world.programme, [world.victor.memberships.first().organisation]
+    )
+
+
 def test_viewer_sees_aggregates_only_with_small_cells_suppressed(client, world, victor, today):
+    _funded_by_victors_agency(world)
     for _ in range(SMALL_CELL + 1):
         register(world, origin="GN")
     register(world, origin="SN")
@@ -69,6 +80,8 @@ def test_viewer_sees_aggregates_only_with_small_cells_suppressed(client, world, 
 
 def test_statistics_cover_only_the_viewers_countries(world, dave, victor, today):
     from remis.programmes.models import MigrantCategory
+
+    _funded_by_victors_agency(world)
 
     register(world, origin="GN")  # registered in Belgium: within victor's countries
     actions.register_case(
@@ -110,6 +123,7 @@ def test_arrivals_by_month_cover_the_last_twelve_months_this_one_included(world,
 
 
 def test_small_cell_threshold_is_the_programme_setting_in_force(client, world, victor, today):
+    _funded_by_victors_agency(world)
     from remis.programmes.actions import change_programme_settings
 
     for _ in range(SMALL_CELL + 1):

@@ -73,19 +73,3 @@ def test_the_default_cache_is_the_database_and_sessions_are_read_from_it_directl
         check=True,
     ).stdout.split()
     assert out == ["django.core.cache.backends.db.DatabaseCache", "django.contrib.sessions.backends.db"]
-
-
-def test_dashboard_statistics_are_cached_in_the_database_cache(
-    world, database_cache, today, django_assert_max_num_queries
-):
-    from remis.cases.queries import aggregates
-
-    victor = world.victor
-    first = aggregates(victor, today)
-    assert first is not None
-
-    with django_assert_max_num_queries(3):  # scope, then one cache read: no aggregate query
-        second = aggregates(victor, today)
-
-    assert second is not None
-    assert second.computed_at == first.computed_at

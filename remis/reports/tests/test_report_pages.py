@@ -93,3 +93,45 @@ def test_api_returns_the_same_figures(manager: Client, api_client: Any) -> None:
     assert bad.status_code == 422 and "end" in bad.content.decode()
     unknown = api.get("/reports/returns", start="2020-01-01", end="2020-12-31", by="shoe_size")
     assert unknown.status_code == 422
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_the_annual_report_page_and_pdf(manager: Client, language: str) -> None:
+    from remis.lib.pdf import pdf_renderer_missing
+
+    manager.cookies["django_language"] = language
+    year = max(
+        r.key
+        for r in manager.get(
+            URL, {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "year"}
+        )
+        .context["table"]
+        .rows
+    )
+    page = manager.get("/reports/annual/", {"year": year})
+    assert page.status_code == 200
+    report = page.context["report"]
+    assert report.total_persons > 0
+    keys = [s.key for s in report.sections]
+    assert keys == [
+        "trend",
+        "host",
+        "origin",
+        "origin_regions",
+        "host_regions",
+        "programmes",
+        "assistance",
+        "monitoring",
+    ]
+    regions = next(s for s in report.sections if s.key == "origin_regions")
+    # each region's top countries add up to no more than the region's returns
+    for bar, child in zip(regions.bars, regions.children, strict=False):
+        assert sum(b.persons for b in child.bars) <= bar.persons
+    if pdf_renderer_missing() is None:
+        pdf = manager.get("/reports/annual/", {"year": year, "format": "pdf"})
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_annual_report_refuses_a_year_out_of_range(manager: Client) -> None:
+    page = manager.get("/reports/annual/", {"year": "1800"})
+    assert "year" in page.context["form"].errors and page.context["report"] is None

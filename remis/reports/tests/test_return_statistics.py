@@ -208,3 +208,16 @@ def test_population_assisted_and_monitored_are_subsets(generated: None) -> None:
     assert everyone and assisted and monitored
     assert 0 < monitored.total_persons <= everyone.total_persons
     assert assisted.total_persons <= everyone.total_persons
+
+
+def test_reading_again_without_a_change_reads_no_rows(generated: None, monkeypatch: Any) -> None:
+    """The copy is read once; later reads only ask the log whether anything changed."""
+    manager = User.objects.get(username="manager.be")
+    first = breakdown(manager, Filters(START, END), "origin")
+    reads: list[str] = []
+    monkeypatch.setattr(analytics.Store, "load", lambda self: reads.append("load"))
+    monkeypatch.setattr(analytics.Store, "reload_cases", lambda self, ids: reads.append("cases"))
+    again = breakdown(manager, Filters(START, END), "origin")
+    assert first is not None and again is not None
+    assert reads == []
+    assert [(r.key, r.persons) for r in again.rows] == [(r.key, r.persons) for r in first.rows]
