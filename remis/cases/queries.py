@@ -630,7 +630,22 @@ class Cell:
     threshold: int = 0
 
     def __str__(self) -> str:
-        return f"<{self.threshold}" if self.suppressed else f"{self.value:,}"
+        if not self.suppressed:
+            return f"{self.value:,}"
+        # A small count says "<5"; a larger one hidden so that the small ones cannot be
+        # worked out from the totals says "x", as statistical offices print it.
+        return f"<{self.threshold}" if self.value < self.threshold else "x"
+
+
+def _column(values: list[int], suppress_below: int) -> tuple[list[Cell], bool]:
+    """A breakdown's cells with its small ones hidden, and whether its total must be too."""
+    from remis.lib.suppression import suppress_1d
+
+    if not suppress_below:
+        return [Cell(int(v or 0)) for v in values], False
+    hidden = suppress_1d([int(v or 0) for v in values], suppress_below)
+    cells = [Cell(int(v or 0), i in hidden.cells, suppress_below) for i, v in enumerate(values)]
+    return cells, hidden.total
 
 
 def _cell(value: int | None, suppress_below: int) -> Cell:
@@ -679,19 +694,21 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
             acc[2] += returned
     labels = dict(Stage.choices)
     none = [0, 0, 0]
-    by_stage = [
-        (
-            str(labels[stage]),
-            _cell(stage_totals.get(stage, none)[0], suppress),
-            _cell(stage_totals.get(stage, none)[1], suppress),
-        )
-        for stage in Stage
-    ]
+    stage_values = [stage_totals.get(stage, none) for stage in Stage]
+    origins = sorted(origin_totals.items(), key=lambda item: (-item[1][0], item[0]))
+    # Each column is a breakdown of a total shown beside it: hiding its small cells alone
+    # would let the total give one back, so lib/suppression hides as many more as it takes.
+    total_cases = sum(v[0] for v in stage_totals.values())
+    total_people = sum(v[1] for v in stage_totals.values())
+    stage_cases, cases_total = _column([v[0] for v in stage_values], suppress)
+    stage_people, people_total = _column([v[1] for v in stage_values], suppress)
+    origin_cases, origin_cases_total = _column([v[0] for _c, v in origins], suppress)
+    origin_people, origin_people_total = _column([v[1] for _c, v in origins], suppress)
+    origin_returned, _returned_total = _column([v[2] for _c, v in origins], suppress)
+    by_stage = [(str(labels[stage]), stage_cases[i], stage_people[i]) for i, stage in enumerate(Stage)]
     by_origin = [
-        (country_name(code), _cell(n, suppress), _cell(people, suppress), _cell(returned, suppress))
-        for code, (n, people, returned) in sorted(
-            origin_totals.items(), key=lambda item: (-item[1][0], item[0])
-        )
+        (country_name(code), origin_cases[i], origin_people[i], origin_returned[i])
+        for i, (code, _v) in enumerate(origins)
     ]
     per_month = dict(by_month)
     arrivals = []
@@ -699,12 +716,14 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
     while month <= today:
         arrivals.append((month, _cell(per_month.get(month), suppress)))
         month = (month + dt.timedelta(days=32)).replace(day=1)
+    hide_cases = cases_total or origin_cases_total
+    hide_people = people_total or origin_people_total
     return Aggregates(
         by_stage=by_stage,
         by_origin=by_origin,
         arrivals_by_month=arrivals,
-        total_cases=_cell(sum(v[0] for v in stage_totals.values()), suppress),
-        total_people=_cell(sum(v[1] for v in stage_totals.values()), suppress),
+        total_cases=Cell(total_cases, suppressed=hide_cases, threshold=suppress),
+        total_people=Cell(total_people, suppressed=hide_people, threshold=suppress),
         suppressed=bool(suppress),
         small_cell=suppress,
         computed_at=computed_at,

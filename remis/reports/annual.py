@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from remis.reports.statistics import Filters, Population, Row, Table, breakdown
+from remis.reports.statistics import Filters, Population, Table, breakdown
 
 TOP = 10
 TREND_YEARS = 6
@@ -27,9 +27,9 @@ class Bar:
     """A row drawn as a bar (its share of the largest row, for the SVG charts)."""
 
     label: str
-    persons: int
-    cases: int
-    width: float  # 0–100
+    persons: int | str  # "<threshold" when hidden
+    cases: int | str
+    width: float  # 0–100; 0 when hidden (a bar's length would give the count away)
 
 
 @dataclass
@@ -46,21 +46,32 @@ class Section:
 class AnnualReport:
     year: int
     programme: int | None
-    total_persons: int
-    total_cases: int
+    total_persons: int | str
+    total_cases: int | str
     sections: list[Section]
     as_of: Any
 
 
-def _count(n: int) -> str:
+def _count(table: Table, measure: str) -> str:
+    """A total in a sentence, formatted for the reader, or "<threshold" when hidden."""
     from django.utils.formats import number_format
 
-    return number_format(n, force_grouping=True)
+    value = table.shown(getattr(table, f"total_{measure}"), measure in table.hidden_totals)
+    return value if isinstance(value, str) else number_format(value, force_grouping=True)
 
 
-def _bars(rows: list[Row]) -> list[Bar]:
-    largest = max((r.persons for r in rows), default=0) or 1
-    return [Bar(r.label, r.persons, r.cases, round(100 * r.persons / largest, 1)) for r in rows]
+def _bars(table: Table) -> list[Bar]:
+    shown = [r for r in table.rows if (r.key, "persons") not in table.hidden]
+    largest = max((r.persons for r in shown), default=0) or 1
+    return [
+        Bar(
+            r.label,
+            table.shown(r.persons, (r.key, "persons") in table.hidden),
+            table.shown(r.cases, (r.key, "cases") in table.hidden),
+            0.0 if (r.key, "persons") in table.hidden else round(100 * r.persons / largest, 1),
+        )
+        for r in table.rows
+    ]
 
 
 def _filters(first: dt.date, last: dt.date, programme: int | None, **more: Any) -> Filters:
@@ -88,7 +99,7 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
             _("Persons assisted to return, %(first)s–%(last)s")
             % {"first": year - TREND_YEARS + 1, "last": year},
             _("Each return counts in the year of its arrival."),
-            _bars(trend.rows),
+            _bars(trend),
             table=trend,
         )
     )
@@ -99,9 +110,7 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
         table = breakdown(actor, three_years, code, top=TOP)
         assert table is not None
         sections.append(
-            Section(
-                code, title % {"n": TOP, "first": year - 2, "last": year}, "", _bars(table.rows), table=table
-            )
+            Section(code, title % {"n": TOP, "first": year - 2, "last": year}, "", _bars(table), table=table)
         )
     regions = breakdown(actor, in_year, "origin_region")
     assert regions is not None
@@ -109,7 +118,7 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
         "origin_regions",
         _("Returns by region of origin, %(year)s") % {"year": year},
         _("Each region with its top %(n)s countries of origin (UN M49 regions).") % {"n": REGION_TOP},
-        _bars(regions.rows),
+        _bars(regions),
         table=regions,
     )
     table_m49 = m49_table()
@@ -124,9 +133,7 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
             top=REGION_TOP,
         )
         assert top is not None
-        by_region.children.append(
-            Section(f"origin_region_{row.key}", row.label, "", _bars(top.rows), table=top)
-        )
+        by_region.children.append(Section(f"origin_region_{row.key}", row.label, "", _bars(top), table=top))
     sections.append(by_region)
     hosts = breakdown(actor, in_year, "host_region")
     assert hosts is not None
@@ -134,7 +141,7 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
         "host_regions",
         _("Top %(n)s countries of origin from each host region, %(year)s") % {"n": TOP, "year": year},
         "",
-        _bars(hosts.rows),
+        _bars(hosts),
         table=hosts,
     )
     for row in hosts.rows:
@@ -145,9 +152,7 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
             actor, _filters(in_year.start, in_year.end, programme, hosts=countries), "origin", top=TOP
         )
         assert top is not None
-        from_hosts.children.append(
-            Section(f"host_region_{row.key}", row.label, "", _bars(top.rows), table=top)
-        )
+        from_hosts.children.append(Section(f"host_region_{row.key}", row.label, "", _bars(top), table=top))
     sections.append(from_hosts)
     programmes = breakdown(actor, in_year, "programme")
     assert programmes is not None
@@ -155,7 +160,7 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
         "programmes",
         _("Each programme's returns by host country, %(year)s") % {"year": year},
         "",
-        _bars(programmes.rows),
+        _bars(programmes),
         table=programmes,
     )
     for row in programmes.rows:
@@ -164,7 +169,7 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
         hosts_of = breakdown(actor, _filters(in_year.start, in_year.end, int(row.key)), "host")
         assert hosts_of is not None
         by_programme.children.append(
-            Section(f"programme_{row.key}", row.label, "", _bars(hosts_of.rows), table=hosts_of)
+            Section(f"programme_{row.key}", row.label, "", _bars(hosts_of), table=hosts_of)
         )
     sections.append(by_programme)
     assisted = breakdown(
@@ -185,8 +190,8 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
                 "%(persons)s persons in %(cases)s cases received reintegration assistance (an item of "
                 "their plan in progress or delivered); a case counts under each type it received."
             )
-            % {"persons": _count(assisted.total_persons), "cases": _count(assisted.total_cases)},
-            _bars(assisted.rows),
+            % {"persons": _count(assisted, "persons"), "cases": _count(assisted, "cases")},
+            _bars(assisted),
             table=assisted,
         )
     )
@@ -198,9 +203,16 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
                 "%(persons)s persons in %(cases)s cases had at least one follow-up visit; the top %(n)s "
                 "countries of origin."
             )
-            % {"persons": _count(monitored.total_persons), "cases": _count(monitored.total_cases), "n": TOP},
-            _bars(monitored.rows),
+            % {"persons": _count(monitored, "persons"), "cases": _count(monitored, "cases"), "n": TOP},
+            _bars(monitored),
             table=monitored,
         )
     )
-    return AnnualReport(year, programme, total.total_persons, total.total_cases, sections, total.as_of)
+    return AnnualReport(
+        year,
+        programme,
+        total.shown(total.total_persons, "persons" in total.hidden_totals),
+        total.shown(total.total_cases, "cases" in total.hidden_totals),
+        sections,
+        total.as_of,
+    )

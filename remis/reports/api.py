@@ -35,17 +35,26 @@ class ReturnParams(Schema):
     top: int | None = Field(None, ge=1, le=500, description="only the largest rows")
 
 
+HIDDEN = "null: a small count hidden (below `threshold`), or hidden so that none can be worked out"
+
+
 class RowOut(Schema):
     key: str = Field(..., description='the row\'s code ("?" for not known)')
     label: str
-    persons: int
-    cases: int
+    persons: int | None = Field(..., description=HIDDEN)
+    cases: int | None = Field(..., description=HIDDEN)
+
+
+class ColumnOut(Schema):
+    key: str
+    label: str
+    persons: int | None = Field(..., description="the column's total. " + HIDDEN)
 
 
 class CellOut(Schema):
     row: str
     column: str
-    persons: int
+    persons: int | None = Field(..., description=HIDDEN)
 
 
 class ReturnTableOut(Schema):
@@ -54,12 +63,11 @@ class ReturnTableOut(Schema):
     start: dt.date
     end: dt.date
     population: str
-    total_persons: int
-    total_cases: int
+    total_persons: int | None = Field(..., description=HIDDEN)
+    total_cases: int | None = Field(..., description=HIDDEN)
+    threshold: int = Field(..., description="counts from 1 to threshold − 1 are hidden; 0: exact figures")
     rows: list[RowOut]
-    columns: list[RowOut] = Field(
-        default_factory=list, description="a cross-table's columns (cases unused: 0)"
-    )
+    columns: list[ColumnOut] = Field(default_factory=list, description="a cross-table's columns")
     cells: list[CellOut] = Field(default_factory=list)
     as_of: dt.datetime | None
 
@@ -84,16 +92,42 @@ def returns(request: HttpRequest, params: Query[ReturnParams]) -> dict[str, Any]
         table = breakdown(request.user, filters, params.by, top=params.top)
     if table is None:
         raise PermissionDenied(_("Your role does not give access to statistics."))
+
+    def value(n: int, hidden: bool) -> int | None:
+        return None if hidden else n
+
     return {
         "by": params.by,
         "across": params.across,
         "start": filters.start,
         "end": filters.end,
         "population": filters.population,
-        "total_persons": table.total_persons,
-        "total_cases": table.total_cases,
-        "rows": [vars(row) for row in table.rows],
-        "columns": [{"key": k, "label": label, "persons": 0, "cases": 0} for k, label in table.columns],
-        "cells": [{"row": r, "column": c, "persons": n} for (r, c), n in sorted(table.cells.items())],
+        "total_persons": value(table.total_persons, "persons" in table.hidden_totals),
+        "total_cases": value(table.total_cases, "cases" in table.hidden_totals),
+        "threshold": table.threshold,
+        "rows": [
+            {
+                "key": row.key,
+                "label": row.label,
+                "persons": value(row.persons, (row.key, "persons") in table.hidden),
+                "cases": value(row.cases, (row.key, "cases") in table.hidden),
+            }
+            for row in table.rows
+        ],
+        "columns": [
+            {
+                "key": k,
+                "label": label,
+                "persons": value(
+                    sum(n for (_r, c), n in table.cells.items() if c == k),
+                    ("column", k) in table.hidden_totals,
+                ),
+            }
+            for k, label in table.columns
+        ],
+        "cells": [
+            {"row": r, "column": c, "persons": value(n, (r, c) in table.hidden_cells)}
+            for (r, c), n in sorted(table.cells.items())
+        ],
         "as_of": table.as_of,
     }

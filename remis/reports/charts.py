@@ -15,7 +15,8 @@ CHART_ROWS = 25  # the chart shows the first rows; the table below gives them al
 def bar_chart(table: Table) -> dict[str, Any] | None:
     import altair as alt
 
-    rows = table.rows[:CHART_ROWS]
+    # Hidden small cells are not drawn (a bar's length would give them away).
+    rows = [r for r in table.rows if (r.key, "persons") not in table.hidden][:CHART_ROWS]
     if not rows:
         return None
     data = [{"label": row.label, "persons": row.persons, "position": index} for index, row in enumerate(rows)]

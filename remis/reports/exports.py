@@ -19,16 +19,44 @@ def header(table: Table) -> list[str]:
 
 
 def body(table: Table) -> list[list[Any]]:
+    """The rows as shown: counts, or "<threshold" where small cells are hidden."""
+    show = table.shown
     if table.columns:
         rows = [
-            [row.label, *(table.cells.get((row.key, key), 0) for key, _label in table.columns), row.persons]
+            [
+                row.label,
+                *(
+                    show(table.cells.get((row.key, key), 0), (row.key, key) in table.hidden_cells)
+                    for key, _label in table.columns
+                ),
+                show(row.persons, (row.key, "persons") in table.hidden),
+            ]
             for row in table.rows
         ]
-        totals = [sum(table.cells.get((r.key, key), 0) for r in table.rows) for key, _label in table.columns]
-        return [*rows, [_("Total"), *totals, table.total_persons]]
+        totals = [
+            show(
+                sum(table.cells.get((r.key, key), 0) for r in table.rows),
+                ("column", key) in table.hidden_totals,
+            )
+            for key, _label in table.columns
+        ]
+        return [*rows, [_("Total"), *totals, show(table.total_persons, "persons" in table.hidden_totals)]]
     return [
-        *([row.label, _code(table, row.key), row.persons, row.cases] for row in table.rows),
-        [_("Total"), "", table.total_persons, table.total_cases],
+        *(
+            [
+                row.label,
+                _code(table, row.key),
+                show(row.persons, (row.key, "persons") in table.hidden),
+                show(row.cases, (row.key, "cases") in table.hidden),
+            ]
+            for row in table.rows
+        ),
+        [
+            _("Total"),
+            "",
+            show(table.total_persons, "persons" in table.hidden_totals),
+            show(table.total_cases, "cases" in table.hidden_totals),
+        ],
     ]
 
 

@@ -150,6 +150,21 @@ class Table:
     cells: dict[tuple[str, str], int] = field(default_factory=dict)  # persons per (row, column)
     column_dimension: Dimension | None = None
     top: int | None = None
+    # Small-cell suppression for readers who do not read case records (lib/suppression.py):
+    # the threshold (0: exact figures), the hidden (row key, "persons" | "cases") values of a
+    # breakdown, the hidden (row, column) cells of a cross-table, and the hidden totals
+    # ("persons", "cases", ("row", key), ("column", key), "grand").
+    threshold: int = 0
+    hidden: set[tuple[str, str]] = field(default_factory=set)
+    hidden_cells: set[tuple[str, str]] = field(default_factory=set)
+    hidden_totals: set[Any] = field(default_factory=set)
+
+    def shown(self, value: int, hidden: bool) -> int | str:
+        """A value as shown: the count; "<threshold" for a small count hidden; "x" for a
+        larger one hidden so that the small ones cannot be worked out from the totals."""
+        if not hidden:
+            return value
+        return f"<{self.threshold}" if value < self.threshold else "x"
 
 
 def scope_sql(actor: Any) -> tuple[str, list[Any]] | None:
@@ -236,9 +251,43 @@ def breakdown(actor: Any, filters: Filters, code: str, top: int | None = None) -
         out.sort(key=lambda r: order.index(r.key) if r.key in order else len(order))
     else:
         out.sort(key=lambda r: (r.key == UNKNOWN, -r.persons, r.label))
+    table = Table(dimension, out, int(totals[0]), int(totals[1]), filters, as_of, top=top)
+    _protect(actor, table)  # on every row: the total shown covers them all
     if top:
-        out = [r for r in out if r.key != UNKNOWN][:top]
-    return Table(dimension, out, int(totals[0]), int(totals[1]), filters, as_of, top=top)
+        table.rows = [r for r in table.rows if r.key != UNKNOWN][:top]
+    return table
+
+
+def threshold_for(actor: Any) -> int:
+    """0 for readers of case records (exact figures); else the small-cell threshold."""
+    from django.utils import timezone
+
+    from remis.programmes.queries import small_cell_threshold
+
+    return 0 if grants_with(actor, Perm.CASE_VIEW) else small_cell_threshold(timezone.localdate())
+
+
+def _protect(actor: Any, table: Table) -> None:
+    from remis.lib.suppression import suppress_1d, suppress_2d
+
+    table.threshold = threshold_for(actor)
+    if not table.threshold:
+        return
+    for measure, total in (("persons", "persons"), ("cases", "cases")):
+        result = suppress_1d(
+            [getattr(r, measure) for r in table.rows], table.threshold, getattr(table, f"total_{measure}")
+        )
+        table.hidden |= {(table.rows[i].key, measure) for i in result.cells}
+        if result.total:
+            table.hidden_totals.add(total)
+    if table.columns:
+        result2 = suppress_2d(table.cells, table.threshold)
+        table.hidden_cells = result2.cells
+        # The row totals of a cross-table are its rows' persons: hidden with them.
+        table.hidden |= {(row, "persons") for row in result2.rows}
+        table.hidden_totals |= {("column", c) for c in result2.columns}
+        if result2.grand:
+            table.hidden_totals.add("persons")
 
 
 def cross_table(actor: Any, filters: Filters, rows_code: str, columns_code: str) -> Table | None:
@@ -269,6 +318,7 @@ def cross_table(actor: Any, filters: Filters, rows_code: str, columns_code: str)
         (k, labels(k)) for k, _n in sorted(column_totals.items(), key=lambda kv: (kv[0] == UNKNOWN, -kv[1]))
     ]
     base.columns, base.cells, base.column_dimension, base.as_of = columns, cells, column_dim, as_of
+    _protect(actor, base)
     return base
 
 

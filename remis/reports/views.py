@@ -87,6 +87,8 @@ def return_statistics(request: HttpRequest) -> HttpResponse:
             body=exports.body(table),
             definition=exports.definition(table, _filters_text(form, table)),
             chart=None if table.columns else bar_chart(table),
+            total_persons=table.shown(table.total_persons, "persons" in table.hidden_totals),
+            total_cases=table.shown(table.total_cases, "cases" in table.hidden_totals),
             query=_encode(form.data),
             dimensions=DIMENSIONS,
         )

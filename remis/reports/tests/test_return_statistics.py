@@ -221,3 +221,34 @@ def test_reading_again_without_a_change_reads_no_rows(generated: None, monkeypat
     assert first is not None and again is not None
     assert reads == []
     assert [(r.key, r.persons) for r in again.rows] == [(r.key, r.persons) for r in first.rows]
+
+
+@pytest.mark.parametrize("code", ["origin", "sex", "age_group", "category"])
+def test_readers_of_aggregates_only_get_small_cells_hidden_beyond_recovery(
+    generated: None, code: str
+) -> None:
+    donor = User.objects.get(username="donor")
+    assert not grants_with(donor, Perm.CASE_VIEW)
+    table = breakdown(donor, Filters(START, END), code)
+    assert table is not None and table.threshold >= 2
+    for measure in ("persons", "cases"):
+        hidden = {key for key, m in table.hidden if m == measure}
+        small = {r.key for r in table.rows if 0 < getattr(r, measure) < table.threshold}
+        assert small <= hidden
+        # one hidden cell and the total shown would give it back
+        assert len(hidden) != 1 or measure in table.hidden_totals
+    manager = User.objects.get(username="manager.be")
+    exact = breakdown(manager, Filters(START, END), code)
+    assert exact is not None and exact.threshold == 0 and not exact.hidden
+
+
+def test_a_cross_table_for_aggregate_readers_hides_no_recoverable_cell(generated: None) -> None:
+    from remis.reports.exports import body
+
+    donor = User.objects.get(username="donor")
+    table = cross_table(donor, Filters(START, END), "host", "origin")
+    assert table is not None and table.threshold
+    small = {cell for cell, n in table.cells.items() if 0 < n < table.threshold}
+    assert small <= table.hidden_cells
+    shown = body(table)
+    assert all(not (isinstance(v, int) and 0 < v < table.threshold) for row in shown for v in row[1:])

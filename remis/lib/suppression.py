@@ -1,0 +1,159 @@
+"""Small-cell suppression for figures shown beyond those who read case records.
+
+Primary suppression hides every count from 1 to threshold − 1 (zero is shown: it singles no
+one out). Alone, that leaks: a table's total minus the cells shown gives back a hidden cell.
+Secondary suppression hides more cells until no hidden cell can be worked out from the
+totals shown:
+
+* one dimension (a breakdown with its total): a single hidden cell takes the smallest other
+  non-zero cell with it; with no other non-zero cell, the total is hidden instead;
+* two dimensions (a cross-table with row, column and grand totals, see `suppress_2d`): a hidden entry can be
+  worked out exactly when it is a bridge of the graph whose vertices are the rows and
+  columns and whose edges are the hidden cells (every other pattern leaves a cycle along
+  which values can be moved without changing any total). Hidden cells are added (the
+  smallest non-zero cell of the line first) until every line with a hidden cell has two and
+  no hidden cell is a bridge; a line with nothing left to hide has its total hidden.
+
+The property tests (remis/lib/tests/test_suppression.py) check, with linear algebra, that no
+hidden cell is determined by the totals shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Cell = tuple[Any, Any]  # (row key, column key): any hashable keys
+
+
+def primary(value: int, threshold: int) -> bool:
+    return 0 < value < threshold
+
+
+@dataclass
+class Suppressed1D:
+    cells: set[int]
+    total: bool  # the total is hidden too
+
+
+def suppress_1d(values: Sequence[int], threshold: int, total: int | None = None) -> Suppressed1D:
+    """Indexes of the values to hide in a breakdown shown with its total (by default their
+    sum; a breakdown whose rows overlap gives its own), and whether the total goes too."""
+    hidden = {i for i, v in enumerate(values) if primary(v, threshold)}
+    if primary(sum(values) if total is None else total, threshold):
+        return Suppressed1D(hidden, True)  # a small total: hidden, and nothing to subtract from
+    if len(hidden) != 1:
+        return Suppressed1D(hidden, False)
+    others = sorted((v, i) for i, v in enumerate(values) if v > 0 and i not in hidden)
+    if others:
+        hidden.add(others[0][1])
+        return Suppressed1D(hidden, False)
+    return Suppressed1D(hidden, True)
+
+
+TOTAL = "__total__"  # the key of a margin in the extended table
+
+
+@dataclass
+class Suppressed2D:
+    cells: set[Cell]
+    rows: set[Any] = field(default_factory=set)  # row totals hidden
+    columns: set[Any] = field(default_factory=set)  # column totals hidden
+    grand: bool = False  # the grand total hidden
+
+
+def suppress_2d(cells: Mapping[Cell, int], threshold: int) -> Suppressed2D:
+    """The cells and totals to hide in a cross-table shown with its row, column and grand
+    totals. Cells missing from `cells` are zero.
+
+    The table is extended with its margins (row totals in a total column, column totals in a
+    total row, the grand total in their corner): every line of it then adds up to zero with
+    its total counted negatively, and a hidden entry (cell or total) can be worked out
+    exactly when it is a bridge of the graph of hidden entries over the extended lines."""
+    entries: dict[Cell, int] = {cell: v for cell, v in cells.items() if v > 0}
+    for (row, column), v in list(entries.items()):
+        entries[(row, TOTAL)] = entries.get((row, TOTAL), 0) + v
+        entries[(TOTAL, column)] = entries.get((TOTAL, column), 0) + v
+        entries[(TOTAL, TOTAL)] = entries.get((TOTAL, TOTAL), 0) + v
+    # Small totals are small counts too.
+    hidden = {entry for entry, v in entries.items() if primary(v, threshold)}
+    rows: dict[Hashable, list[Cell]] = {}
+    columns: dict[Hashable, list[Cell]] = {}
+    for entry in entries:
+        rows.setdefault(entry[0], []).append(entry)
+        columns.setdefault(entry[1], []).append(entry)
+
+    def hide_smallest(line: list[Cell]) -> bool:
+        candidates = sorted((c for c in line if c not in hidden), key=lambda c: (entries[c], str(c)))
+        if not candidates:
+            return False
+        hidden.add(candidates[0])
+        return True
+
+    while True:
+        lonely = [
+            line
+            for lines in (rows, columns)
+            for line in lines.values()
+            if sum(1 for c in line if c in hidden) == 1
+        ]
+        if lonely:
+            if not hide_smallest(lonely[0]):  # cannot happen: a line holds its total
+                break
+            continue
+        bridges = _bridges(hidden)
+        if not bridges:
+            break
+        row, column = bridges[0]
+        if not (hide_smallest(rows[row]) or hide_smallest(columns[column])):
+            break
+    return Suppressed2D(
+        cells={c for c in hidden if TOTAL not in c},
+        rows={r for r, c in hidden if c == TOTAL and r != TOTAL},
+        columns={c for r, c in hidden if r == TOTAL and c != TOTAL},
+        grand=(TOTAL, TOTAL) in hidden,
+    )
+
+
+def _bridges(hidden: set[Cell]) -> list[Cell]:
+    """Hidden entries that are bridges of the bipartite graph (lines as vertices, hidden
+    entries as edges), found by Tarjan's depth-first search."""
+    adjacency: dict[Hashable, list[tuple[Hashable, int]]] = {}
+    edges = sorted(hidden, key=str)
+    for index, (row, column) in enumerate(edges):
+        a, b = ("r", row), ("c", column)
+        adjacency.setdefault(a, []).append((b, index))
+        adjacency.setdefault(b, []).append((a, index))
+    order: dict[Hashable, int] = {}
+    low: dict[Hashable, int] = {}
+    bridges: list[Cell] = []
+    counter = 0
+    for start in adjacency:
+        if start in order:
+            continue
+        stack: list[tuple[Hashable, int, int]] = [(start, -1, 0)]
+        order[start] = low[start] = counter
+        counter += 1
+        while stack:
+            node, via, position = stack[-1]
+            neighbours = adjacency[node]
+            if position < len(neighbours):
+                stack[-1] = (node, via, position + 1)
+                nxt, edge = neighbours[position]
+                if edge == via:  # only the edge we came by; a parallel edge is a cycle
+                    continue
+                if nxt in order:
+                    low[node] = min(low[node], order[nxt])
+                else:
+                    order[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append((nxt, edge, 0))
+            else:
+                stack.pop()
+                if stack:
+                    parent = stack[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                    if low[node] > order[parent]:
+                        bridges.append(edges[via])
+    return bridges
