@@ -31,6 +31,11 @@ class Bar:
     cases: int | str
     width: float  # 0–100; 0 when hidden (a bar's length would give the count away)
 
+    @property
+    def rtl_x(self) -> float:
+        """Where the bar starts when drawn from the right (right-to-left pages)."""
+        return 100.0 - self.width
+
 
 @dataclass
 class Section:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.dates import MONTHS as DJANGO_MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from remis.lib.countries import country_choices
@@ -26,7 +27,7 @@ QUARTERS = (
     (3, _("July–September")),
     (4, _("October–December")),
 )
-MONTHS = tuple((n, dt.date(2000, n, 1).strftime("%m")) for n in range(1, 13))
+MONTHS = tuple(DJANGO_MONTHS.items())  # 1: "January", … in the reader's language
 EARLIEST_YEAR = 1990
 LONGEST_RANGE_YEARS = 50
 
