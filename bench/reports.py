@@ -5,8 +5,8 @@ three references measured in the same run on the same rows.
 
 * REMIS: `reports.statistics.breakdown` / `cross_table` end to end (scope, catch-up check
   against the audit log, the DuckDB query, labels), as the page and the API call it.
-* DuckDB: the same aggregate as one SQL statement on the same columnar rows, with no REMIS
-  around it (the floor the analytics path can reach).
+* DuckDB: the same statement (the rows and the totals) on the same columnar rows, with no
+  REMIS around it (the floor the analytics path can reach).
 * The database: the same aggregate as plain SQL over the case tables (SQLite or PostgreSQL),
   what an ORM GROUP BY would run.
 * pandas: the persons' rows exported to CSV once (as an M&E officer downloads them), then for
@@ -36,7 +36,7 @@ from django.db import connection
 
 from remis.accounts.models import User
 from remis.reports import analytics
-from remis.reports.statistics import _JOINS, DIMENSIONS, Filters, _where, breakdown, cross_table
+from remis.reports.statistics import DIMENSIONS, Filters, _where, breakdown, breakdown_sql, cross_table
 
 YEAR = int(os.environ.get("BENCH_YEAR", "2025"))
 PERIODS = {
@@ -120,12 +120,8 @@ def main() -> None:
         filters = Filters(first, last)
         condition, params = _where(reader, filters)  # type: ignore[misc]
         for code in FIGURES:
-            dimension = DIMENSIONS[code]
-            join = _JOINS.get(dimension.join, "")
-            sql = (
-                f"SELECT COALESCE({dimension.key}, '?') AS k, count(*), count(DISTINCT p.case_id) "  # noqa: S608
-                f"FROM persons p {join} WHERE {condition} GROUP BY k"
-            )
+            # The statement REMIS runs (the rows and the totals), run alone on the same copy.
+            sql = breakdown_sql(DIMENSIONS[code], condition)
             remis = timed(lambda f=filters, c=code: breakdown(reader, f, c), args.runs)
             raw = timed(lambda q=sql, p=params: store.db.execute(q, p).fetchall(), args.runs)
             if code in PANDAS_KEYS:

@@ -114,6 +114,7 @@ _JOINS = {
     "vulnerabilities v": "JOIN vulnerabilities v ON v.case_id = p.case_id",
     "assistance a": "JOIN assistance a ON a.case_id = p.case_id",
 }
+_MULTI = {"vulnerabilities v", "assistance a"}  # many rows per case: the totals come apart
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,26 @@ def _where(actor: Any, filters: Filters) -> tuple[str, list[Any]] | None:
     return " AND ".join(conditions), params
 
 
+def breakdown_sql(dimension: Dimension, condition: str) -> str:
+    """One statement giving each key's persons and cases and, in a row of its own (the
+    `total` column is 1), the population's totals. A dimension with many values per case
+    (vulnerabilities, assistance types) joins its table in a second branch: its rows overlap,
+    so the totals come from the persons alone, read once (a CTE)."""
+    key = f"COALESCE({dimension.key}, '{UNKNOWN}')"
+    measures = "count(*) AS persons, count(DISTINCT p.case_id) AS cases"
+    join = _JOINS.get(dimension.join, "")
+    if dimension.join in _MULTI:
+        return (
+            f"WITH p AS MATERIALIZED (SELECT * FROM persons p WHERE {condition}) "  # noqa: S608
+            f"SELECT {key} AS k, {measures}, 0 AS total FROM p {join} GROUP BY k "
+            f"UNION ALL SELECT NULL, {measures}, 1 FROM p"
+        )
+    return (
+        f"SELECT {key} AS k, {measures}, GROUPING(k) AS total FROM persons p {join} "  # noqa: S608
+        f"WHERE {condition} GROUP BY GROUPING SETS ((k), ())"
+    )
+
+
 def breakdown(actor: Any, filters: Filters, code: str, top: int | None = None) -> Table | None:
     """Persons and cases by one dimension, largest first (years and months in order);
     None when the actor counts nothing."""
@@ -222,26 +243,13 @@ def breakdown(actor: Any, filters: Filters, code: str, top: int | None = None) -
     if where is None:
         return None
     condition, params = where
-    join = _JOINS.get(dimension.join, "")
-    key = f"COALESCE({dimension.key}, '{UNKNOWN}')"
-    select = f"SELECT {key} AS k, count(*) AS persons, count(DISTINCT p.case_id) AS cases"
     with analytics.locked():
         store = analytics.fresh()
-        if join:
-            rows = store.query(f"{select} FROM persons p {join} WHERE {condition} GROUP BY k", params)
-            totals = store.query(
-                f"SELECT count(*), count(DISTINCT p.case_id) FROM persons p WHERE {condition}",  # noqa: S608
-                params,
-            )[0]
-        else:  # the rows and the total in one pass
-            found = store.query(
-                f"{select}, GROUPING(k) AS total FROM persons p WHERE {condition} "
-                "GROUP BY GROUPING SETS ((k), ())",
-                params,
-            )
-            rows = [r[:3] for r in found if not r[3]]
-            totals = next((r[1], r[2]) for r in found if r[3])
+        found = store.query(breakdown_sql(dimension, condition), params)
         as_of = store.caught_up_at
+    # The query's last row is the total over the population (GROUPING = 1), not a key's.
+    rows = [r[:3] for r in found if not r[3]]
+    totals = next(((r[1], r[2]) for r in found if r[3]), (0, 0))
     labels = labeller(code)
     out = [Row(str(k), labels(str(k)), int(n), int(c)) for k, n, c in rows]
     if code in ("year", "month"):
