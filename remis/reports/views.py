@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
@@ -42,6 +43,9 @@ def _filters_text(form: ReturnStatisticsForm, table: Table) -> list[tuple[str, s
     return text
 
 
+# Not kept by the browser: Back reloads the figures of that URL, with its filters in the form
+# (a kept page would show the filters last chosen beside the previous figures).
+@never_cache
 @login_required
 def return_statistics(request: HttpRequest) -> HttpResponse:
     if not grants_with(request.user, Perm.STATS_VIEW):
@@ -101,6 +105,7 @@ def _encode(data: Any) -> str:
     return urlencode({k: data.get(k) for k in data if k != "format" and data.get(k) not in (None, "")})
 
 
+@never_cache
 @login_required
 def annual_report_page(request: HttpRequest) -> HttpResponse:
     """The annual report for a year (and a programme), as a page or a PDF (`format=pdf`)."""

@@ -46,6 +46,13 @@ def test_dashboards_follow_the_role(world, login):
     expect(counsellor.get_by_text(case.reference).first).to_be_visible()
     expect(counsellor.get_by_role("heading", name="Statistics")).to_have_count(0)
 
+    from remis.accounts.system import system_actor
+    from remis.programmes import actions as programmes
+
+    # A donor's statistics cover the programmes its organisation funds.
+    programmes.set_programme_funders(
+        system_actor(), world.programme, [world.victor.memberships.first().organisation]
+    )
     donor = login(world.victor)
     expect(donor.get_by_role("heading", name="Statistics")).to_be_visible()
     expect(donor.get_by_text("aggregate statistics only")).to_be_visible()

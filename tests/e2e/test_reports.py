@@ -1,0 +1,100 @@
+"""In a browser, in each language: the return statistics form filled and shown (table,
+chart, definition), a download, Back to the previous figures, the annual report; and a
+donor's figures with their small cells hidden."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+LOCALES = {"en": "en-GB", "fr": "fr-FR", "ar": "ar"}
+WORDS = {
+    "en": (
+        "Return statistics",
+        "Period",
+        "From … to …",
+        "From",
+        "To",
+        "Break down by",
+        "Show",
+        "Download CSV",
+    ),
+    "fr": (
+        "Statistiques des retours",
+        "Période",
+        "Du … au …",
+        "Du",
+        "À",
+        "Ventiler par",
+        "Afficher",
+        "Télécharger en CSV",
+    ),
+    "ar": ("إحصاءات العودة", "الفترة", "من … إلى …", "من", "إلى", "التصنيف حسب", "عرض", "تنزيل CSV"),
+}
+
+
+def _returned(world, count: int, origin: str, arrival: dt.date) -> None:
+    """Cases registered through the actions, then moved to "returned" on a day."""
+    from remis.cases.models import Case
+    from remis.cases.tests.factories import register
+
+    for _ in range(count):
+        case = register(world, origin=origin)
+        Case.objects.filter(pk=case.pk).update(stage="returned", arrival_date=arrival)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_return_statistics_in_each_language(world, login, language):
+    _returned(world, 6, "GN", dt.date(2025, 3, 10))
+    _returned(world, 2, "SN", dt.date(2025, 7, 1))
+    title, period, _custom, start, end, by, show, csv = WORDS[language]
+    page = login(world.carol, LOCALES[language])  # an M&E officer in Belgium
+    page.get_by_role("link", name=title).first.click()
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    page.get_by_label(period, exact=True).select_option("range")
+    page.get_by_label(start, exact=True).fill("2025-01-01")
+    page.get_by_label(end, exact=True).fill("2025-12-31")
+    page.get_by_label(by, exact=True).select_option("origin")
+    page.get_by_role("button", name=show).click()
+    table = page.locator("table").first
+    expect(table.get_by_role("row").filter(has_text="6")).to_have_count(1)  # Guinea: 6 persons
+    expect(page.locator(".chart svg").first).to_be_visible()  # drawn by the served vega scripts
+    with page.expect_download() as download:
+        page.get_by_role("link", name=csv).click()
+    assert download.value.suggested_filename.endswith(".csv")
+    page.get_by_label(by, exact=True).select_option("sex")
+    page.get_by_role("button", name=show).click()
+    expect(page.get_by_label(by, exact=True)).to_have_value("sex")
+    assert "by=sex" in page.url
+    page.go_back()
+    assert "by=origin" in page.url
+    expect(page.get_by_label(by, exact=True)).to_have_value("origin")
+
+
+def test_a_bad_period_is_named_and_nothing_shown(world, login):
+    page = login(world.carol)
+    page.goto("/reports/returns/?period=range&start=2025-05-01&end=2025-01-01&by=origin")
+    expect(page.get_by_text("The last day comes before the first.")).to_be_visible()
+    expect(page.get_by_role("link", name="Download CSV")).to_have_count(0)
+
+
+def test_annual_report_and_a_donors_hidden_small_cells(world, login):
+    from remis.accounts.system import system_actor
+    from remis.programmes import actions as programmes
+
+    _returned(world, 6, "GN", dt.date(2025, 3, 10))
+    _returned(world, 1, "SN", dt.date(2025, 7, 1))
+    donor_organisation = world.victor.memberships.first().organisation
+    programmes.set_programme_funders(system_actor(), world.programme, [donor_organisation])
+    page = login(world.carol)
+    page.goto("/reports/annual/?year=2025")
+    expect(page.get_by_role("heading", name="Annual report", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Top 10 countries of origin, 2023–2025")).to_be_visible()
+    donor = login(world.victor)
+    donor.goto("/reports/returns/?period=year&year=2025&by=origin")
+    rows = donor.locator("table").first
+    expect(rows.get_by_role("cell", name="<5").first).to_be_visible()  # Senegal's one person
+    expect(rows.get_by_role("cell", name="x").first).to_be_visible()  # Guinea's 6, hidden with it
+    expect(donor.get_by_text("“x” marks a larger count")).to_be_visible()
