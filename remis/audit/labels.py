@@ -117,6 +117,7 @@ ACTION_LABELS = {
     "monitoring.schedule_rules": _("Recorded a monitoring schedule"),
     "monitoring.response": _("Recorded monitoring answers"),
     "monitoring.upload": _("Uploaded a KoBo or ODK export"),
+    "monitoring.rescore": _("Rescored monitoring responses"),
 }
 
 

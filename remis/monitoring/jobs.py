@@ -48,6 +48,16 @@ def rescore_responses(job: Any) -> Outcome:
         base = done
         done += rescore(instrument, progress=lambda n, _t, base=base: job.report(base + n))
     job.report(done, total)
+    # One entry for the run (scores are derived values; the responses' answers are unchanged):
+    # it also tells the reports' analytics copy to read every score again.
+    from remis.audit.actions import record
+
+    record(
+        job.owner,
+        RESCORE,
+        job,
+        changes={"instruments": [None, [f"{i.code} v{i.version}" for i in chosen]], "rescored": [None, done]},
+    )
     message = _("%(count)s responses rescored, each with its own instrument version.") % {
         "count": number_format(done, force_grouping=True)
     }

@@ -78,6 +78,16 @@ _TABLES = {
         JOIN {{src}}assistance_plan p ON p.in_force_id = i.version_id
         WHERE i.status IN ({_RECEIVED})""",  # noqa: S608  (constants only)
     "monitored": "SELECT DISTINCT case_id FROM {src}monitoring_visit",
+    # Monitoring: every scored response (comparison samples have no case) with its round,
+    # and every round with its state, for outcomes and attrition.
+    "responses": """
+        SELECT r.id, r.case_id, f.round, i.code, r.collected_on,
+               CAST(r.economic AS DOUBLE PRECISION), CAST(r.social AS DOUBLE PRECISION),
+               CAST(r.psychosocial AS DOUBLE PRECISION), CAST(r.composite AS DOUBLE PRECISION), r.band
+        FROM {src}monitoring_response r
+        JOIN {src}monitoring_instrument i ON i.id = r.instrument_id
+        LEFT JOIN {src}monitoring_followup f ON f.id = r.follow_up_id""",
+    "rounds": "SELECT case_id, round, status, window_end FROM {src}monitoring_followup",
 }
 # The facts as stored: age in completed years on the day the return counts (from the date of
 # birth, else the estimated year of birth); the case's flags copied on each person, so that
@@ -101,6 +111,11 @@ _TYPES = {
     "vulnerabilities": "case_id INTEGER, vulnerability_id INTEGER",
     "assistance": "case_id INTEGER, kind_id INTEGER, route VARCHAR",
     "monitored": "case_id INTEGER",
+    "responses": (
+        "id INTEGER, case_id INTEGER, round INTEGER, instrument VARCHAR, collected_on DATE, "
+        "economic DOUBLE, social DOUBLE, psychosocial DOUBLE, composite DOUBLE, band VARCHAR"
+    ),
+    "rounds": "case_id INTEGER, round INTEGER, status VARCHAR, window_end DATE",
 }
 # The same rows read through Django, for a few changed cases or inside a transaction whose
 # rows another connection cannot see yet: staged as they come, then shaped in DuckDB.
@@ -129,7 +144,10 @@ SELECT case_id, person_id = principal_id AS principal, programme_id, host_countr
        birth_year_estimated AS birth_year
 FROM staged_persons
 """  # noqa: S608
-_CASE_COLUMN = {"assistance": "p.case_id", "persons": "c.id"}
+_CASE_COLUMN = {"assistance": "p.case_id", "persons": "c.id", "responses": "r.case_id"}
+# Audit actions after which everything is read again: they change rows of many cases at once
+# and name none (rescoring every response of an instrument).
+RELOAD_ON = ("monitoring.rescore",)
 
 
 @dataclass
@@ -139,6 +157,7 @@ class Mark:
     entry_id: int = 0
     entry_hash: str = ""
     case_id: int = 0
+    response_id: int = 0  # comparison samples' responses (no case) are found by id
 
 
 class Store:
@@ -216,6 +235,18 @@ class Store:
         self.db.execute("DROP TABLE changed")
         self._read_through_django(ids)
 
+    def _add_sample_responses(self, after: int, upto: int) -> None:
+        """Comparison samples' responses saved since: they belong to no case to read again."""
+        if upto <= after:
+            return
+        sql = _TABLES["responses"].format(src="") + " WHERE r.case_id IS NULL AND r.id > %s AND r.id <= %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [after, upto])
+            rows = list(cursor.fetchall())
+        if rows:
+            marks = ", ".join(["?"] * len(rows[0]))
+            self.db.executemany(f"INSERT INTO responses VALUES ({marks})", rows)  # noqa: S608
+
     def catch_up(self) -> None:
         """Read what changed since the last time (see the module's docstring)."""
         from remis.audit.models import AuditEntry
@@ -226,14 +257,15 @@ class Store:
             self.load()
             return
         head = _current_mark()
-        if head.entry_id != mark.entry_id or head.case_id != mark.case_id:
-            named = (
-                AuditEntry.objects.filter(
-                    id__gt=mark.entry_id, id__lte=head.entry_id, case_uuid__isnull=False
-                )
-                .values_list("case_uuid", flat=True)
-                .distinct()
-            )
+        if head.response_id < mark.response_id:  # responses gone: a rolled-back import, a test
+            self.load()
+            return
+        if (head.entry_id, head.case_id, head.response_id) != (mark.entry_id, mark.case_id, mark.response_id):
+            since = AuditEntry.objects.filter(id__gt=mark.entry_id, id__lte=head.entry_id)
+            if since.filter(action__in=RELOAD_ON).exists():
+                self.load()
+                return
+            named = since.filter(case_uuid__isnull=False).values_list("case_uuid", flat=True).distinct()
             uuids = set(named[: RELOAD_ABOVE + 1])
             ids = set(Case.objects.filter(uuid__in=uuids).values_list("id", flat=True)) if uuids else set()
             # Cases the log does not name: added in bulk by the generator.
@@ -243,6 +275,7 @@ class Store:
                 self.load()
                 return
             self.reload_cases(sorted(ids))
+            self._add_sample_responses(mark.response_id, head.response_id)
             self.mark = head
         self.caught_up_at = _now()
 
@@ -321,10 +354,14 @@ def _now() -> dt.datetime:
 def _current_mark() -> Mark:
     from remis.audit.models import AuditEntry
     from remis.cases.models import Case
+    from remis.monitoring.models import Response
 
     entry = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
     case_id = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    return Mark(entry[0], entry[1], case_id) if entry else Mark(0, "", case_id)
+    response_id = Response.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    if entry is None:
+        return Mark(0, "", case_id, response_id)
+    return Mark(entry[0], entry[1], case_id, response_id)
 
 
 def _still_there(mark: Mark) -> bool:

@@ -139,3 +139,25 @@ class AnnualReportForm(forms.Form):
                 _("Enter a year from %(first)s to %(last)s.") % {"first": EARLIEST_YEAR, "last": today.year}
             )
         return int(year)
+
+
+class OutcomesForm(ReturnStatisticsForm):
+    """The cohort (returns of a period), a programme, and an optional group."""
+
+    GROUPS = ("origin", "host", "sex", "age_group", "category", "vulnerability", "return_type", "assistance")
+
+    def __init__(self, *args: Any, programmes: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, programmes=programmes, **kwargs)
+        for name in ("population", "across", "top", "host", "origin"):
+            del self.fields[name]
+        self.fields["by"].label = _("Compare by")
+        self.fields["by"].choices = [  # type: ignore[attr-defined]
+            ("", _("Nothing: all returnees together")),
+            *((code, DIMENSIONS[code].label) for code in self.GROUPS),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        raw_by = self.cleaned_data.get("by") or ""
+        data = super().clean()
+        data["by"] = raw_by
+        return data

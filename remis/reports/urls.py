@@ -7,4 +7,5 @@ from remis.reports import views
 urlpatterns = [
     path("reports/returns/", views.return_statistics, name="return_statistics"),
     path("reports/annual/", views.annual_report_page, name="annual_report"),
+    path("reports/outcomes/", views.outcome_analytics, name="outcome_analytics"),
 ]

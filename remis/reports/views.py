@@ -20,7 +20,8 @@ from remis.programmes.queries import visible_programmes
 from remis.reports import exports
 from remis.reports.annual import annual_report
 from remis.reports.charts import bar_chart
-from remis.reports.forms import AnnualReportForm, ReturnStatisticsForm
+from remis.reports.forms import AnnualReportForm, OutcomesForm, ReturnStatisticsForm
+from remis.reports.outcomes import outcomes
 from remis.reports.statistics import DIMENSIONS, Population, Table, breakdown, cross_table
 
 
@@ -142,3 +143,25 @@ def annual_report_page(request: HttpRequest) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="annual-report-{report.year}.pdf"'
             return response
     return render(request, "reports/annual.html", context)
+
+
+@never_cache
+@login_required
+def outcome_analytics(request: HttpRequest) -> HttpResponse:
+    """Scores at each monitoring round for a cohort of returnees, with attrition beside them."""
+    if not grants_with(request.user, Perm.STATS_VIEW):
+        return forbidden(request, _("Your role does not give access to statistics."))
+    programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
+    data = request.GET or {
+        "period": "range",
+        "start": f"{timezone.localdate().year - 3}-01-01",
+        "end": timezone.localdate().isoformat(),
+    }
+    form = OutcomesForm(data, programmes=programmes)
+    context: dict[str, Any] = {"form": form, "result": None}
+    if form.is_valid():
+        result = outcomes(request.user, form.cleaned_data["filters"], form.cleaned_data.get("by") or "")
+        if result is None:
+            return forbidden(request, _("Your role does not give access to statistics."))
+        context["result"] = result
+    return render(request, "reports/outcomes.html", context)

@@ -1,0 +1,222 @@
+"""Outcome analytics: reintegration sustainability scores at each monitoring round, for the
+returnees of a period (a cohort: a return counts in the period of its arrival), optionally by
+a group (assistance received, sex, age group, country of origin…), with the attrition of each
+round beside them and the comparison samples (non-assisted returnees, local residents: the
+responses with no case) surveyed over the same months.
+
+Scores are in [0, 1] as stored; a case's group is its principal applicant's (sex, age) or the
+case's own (origin, assistance types: a case counts in each type it received). Attrition: of
+the rounds whose window has closed, those done, lost to follow-up and missed (no visit within
+the window); the response rate is done ÷ (done + lost + missed). Returnees who are lost or
+missed are not a random part of the cohort (those who re-migrated or did worst are harder to
+reach), so the means of a round with high attrition likely overstate reintegration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from remis.reports import analytics
+from remis.reports.statistics import _JOINS, DIMENSIONS, UNKNOWN, Filters, _where, labeller, threshold_for
+
+REINTEGRATION = "reintegration-sustainability"
+MEASURES = ("economic", "social", "psychosocial", "composite")
+
+
+@dataclass
+class OutcomeRow:
+    key: str  # the group's key ("" without groups)
+    label: str
+    round: int | None  # None: the comparison samples
+    responses: int
+    means: dict[str, float | None]  # per measure, 0–1
+    median: float | None  # of the composite score
+    bands: dict[str, int]  # responses per score band
+    hidden: bool = False  # fewer responses than the small-cell threshold: nothing shown
+    band_list: list[int] = field(default_factory=list)  # `bands` in the instrument's order; -1 hidden
+
+
+@dataclass
+class AttritionRow:
+    key: str
+    label: str
+    round: int
+    done: int
+    lost: int
+    missed: int
+    open: int  # window not closed yet
+    stopped: int  # the case was closed
+
+    @property
+    def rate(self) -> float | None:
+        if min(self.done, self.lost, self.missed) < 0:  # a count hidden: no rate either
+            return None
+        closed = self.done + self.lost + self.missed
+        return self.done / closed if closed else None
+
+
+@dataclass
+class Outcomes:
+    filters: Filters
+    group: str  # a dimension code, or ""
+    rows: list[OutcomeRow]
+    attrition: list[AttritionRow]
+    comparison: OutcomeRow | None
+    bands: list[tuple[str, str]]  # (code, label) in order
+    threshold: int
+    as_of: Any = None
+    group_label: str = ""
+    samples_from: dt.date | None = None
+    samples_to: dt.date | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _bands() -> list[tuple[str, str]]:
+    from django.utils.translation import get_language
+
+    from remis.monitoring.responses import current_instrument, definition_of
+
+    instrument = current_instrument(REINTEGRATION)
+    if instrument is None:
+        return []
+    language = (get_language() or "en")[:2]
+    return [(band.code, band.label.get(language)) for band in definition_of(instrument).bands]
+
+
+def outcomes(actor: Any, filters: Filters, group: str = "") -> Outcomes | None:
+    """None when the actor counts nothing."""
+    where = _where(actor, filters)
+    if where is None:
+        return None
+    condition, params = where
+    dimension = DIMENSIONS.get(group) if group else None
+    key = f"COALESCE({dimension.key}, '{UNKNOWN}')" if dimension else "''"
+    join = _JOINS.get(dimension.join, "") if dimension else ""
+    # One row per case: its principal applicant (the person whose sex and age group it is).
+    cohort = f"SELECT * FROM persons p WHERE {condition} AND p.principal"  # noqa: S608
+    today = timezone.localdate()
+    with analytics.locked():
+        store = analytics.fresh()
+        scores = store.query(
+            f"WITH p AS MATERIALIZED ({cohort}) "  # noqa: S608
+            f"SELECT {key} AS k, r.round, count(*), avg(r.economic), avg(r.social), avg(r.psychosocial), "
+            "avg(r.composite), median(r.composite), min(r.collected_on), max(r.collected_on) "
+            f"FROM p {join} JOIN responses r ON r.case_id = p.case_id "
+            "WHERE r.instrument = ? AND r.round IS NOT NULL GROUP BY k, r.round",
+            [*params, REINTEGRATION],
+        )
+        bands = store.query(
+            f"WITH p AS MATERIALIZED ({cohort}) "  # noqa: S608
+            f"SELECT {key} AS k, r.round, r.band, count(*) FROM p {join} "
+            "JOIN responses r ON r.case_id = p.case_id "
+            "WHERE r.instrument = ? AND r.round IS NOT NULL GROUP BY k, r.round, r.band",
+            [*params, REINTEGRATION],
+        )
+        rounds = store.query(
+            f"WITH p AS MATERIALIZED ({cohort}) "  # noqa: S608
+            f"SELECT {key} AS k, f.round, "
+            "count(*) FILTER (WHERE f.status = 'done'), count(*) FILTER (WHERE f.status = 'lost'), "
+            "count(*) FILTER (WHERE f.status = 'scheduled' AND f.window_end < ?), "
+            "count(*) FILTER (WHERE f.status = 'scheduled' AND f.window_end >= ?), "
+            "count(*) FILTER (WHERE f.status = 'stopped') "
+            f"FROM p {join} JOIN rounds f ON f.case_id = p.case_id GROUP BY k, f.round",
+            [*params, today, today],
+        )
+        first = min((row[8] for row in scores if row[8]), default=None)
+        last = max((row[9] for row in scores if row[9]), default=None)
+        comparison = None
+        if first and last:
+            found = store.query(
+                "SELECT count(*), avg(economic), avg(social), avg(psychosocial), avg(composite), "
+                "median(composite) FROM responses WHERE case_id IS NULL AND instrument = ? "
+                "AND collected_on BETWEEN ? AND ?",
+                [REINTEGRATION, first, last],
+            )[0]
+            sample_bands = store.query(
+                "SELECT band, count(*) FROM responses WHERE case_id IS NULL AND instrument = ? "
+                "AND collected_on BETWEEN ? AND ? GROUP BY band",
+                [REINTEGRATION, first, last],
+            )
+            if found[0]:
+                comparison = OutcomeRow(
+                    "",
+                    "",
+                    None,
+                    int(found[0]),
+                    dict(zip(MEASURES, (_f(v) for v in found[1:5]), strict=True)),
+                    _f(found[5]),
+                    {str(b): int(n) for b, n in sample_bands},
+                )
+        as_of = store.caught_up_at
+    labels = labeller(group) if group else (lambda _key: "")
+    by_cell: dict[tuple[str, int], dict[str, int]] = {}
+    for k, rnd, band, n in bands:
+        by_cell.setdefault((str(k), int(rnd)), {})[str(band)] = int(n)
+    rows = [
+        OutcomeRow(
+            str(k),
+            labels(str(k)),
+            int(rnd),
+            int(n),
+            dict(zip(MEASURES, (_f(v) for v in (e, s, p, c)), strict=True)),
+            _f(med),
+            by_cell.get((str(k), int(rnd)), {}),
+        )
+        for k, rnd, n, e, s, p, c, med, _first, _last in scores
+    ]
+    rows.sort(key=lambda r: (r.key == UNKNOWN, r.label, r.round or 0))
+    attrition = [
+        AttritionRow(str(k), labels(str(k)), int(rnd), *(int(v) for v in counts))
+        for k, rnd, *counts in rounds
+    ]
+    attrition.sort(key=lambda r: (r.key == UNKNOWN, r.label, r.round))
+    result = Outcomes(
+        filters,
+        group,
+        rows,
+        attrition,
+        comparison,
+        _bands(),
+        threshold_for(actor),
+        as_of,
+        str(dimension.label) if dimension else "",
+        first,
+        last,
+    )
+    _protect(result)
+    for row in [*result.rows, *([result.comparison] if result.comparison else [])]:
+        row.band_list = [row.bands.get(code, 0) for code, _label in result.bands]
+    return result
+
+
+def _protect(result: Outcomes) -> None:
+    """For readers of aggregates only: a group of fewer responses than the threshold shows
+    nothing (its means would describe a few people); band counts are suppressed like any
+    breakdown of the row's total."""
+    from remis.lib.suppression import suppress_1d
+
+    if not result.threshold:
+        return
+    for row in [*result.rows, *([result.comparison] if result.comparison else [])]:
+        if 0 < row.responses < result.threshold:
+            row.hidden = True
+            continue
+        codes = list(row.bands)
+        hidden = suppress_1d([row.bands[c] for c in codes], result.threshold, row.responses)
+        for i in hidden.cells:
+            row.bands[codes[i]] = -1  # shown as hidden
+    for line in result.attrition:
+        values = [line.done, line.lost, line.missed, line.open, line.stopped]
+        hidden = suppress_1d(values, result.threshold)
+        if hidden.cells or hidden.total:
+            for i in hidden.cells:
+                values[i] = -1
+            line.done, line.lost, line.missed, line.open, line.stopped = values
+
+
+def _f(value: Any) -> float | None:
+    return None if value is None else round(float(value), 4)

@@ -1,0 +1,91 @@
+"""Outcome analytics checked against plain Python over the generated rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from statistics import mean
+
+import pytest
+from django.test import Client
+
+from remis.accounts.models import User
+from remis.cases.models import Case
+from remis.demo.generator import generate_cases
+from remis.demo.world import build_world
+from remis.monitoring.models import FollowUp, Response
+from remis.reports.outcomes import REINTEGRATION, outcomes
+from remis.reports.statistics import Filters
+from remis.reports.tests.test_return_statistics import _counted_cases
+
+pytestmark = pytest.mark.django_db
+START, END = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+@pytest.fixture
+def generated() -> None:
+    build_world()
+    generate_cases(500, seed=21)
+
+
+def test_scores_and_attrition_by_round_match_the_rows(generated: None) -> None:
+    manager = User.objects.get(username="manager.be")
+    cases = {c.pk for c in _counted_cases(manager)}
+    result = outcomes(manager, Filters(START, END))
+    assert result is not None and result.threshold == 0
+    composite: dict[int, list[float]] = defaultdict(list)
+    for response in Response.objects.filter(
+        case_id__in=cases, instrument__code=REINTEGRATION, follow_up__isnull=False
+    ).select_related("follow_up"):
+        assert response.follow_up is not None and response.composite is not None
+        composite[response.follow_up.round].append(float(response.composite))
+    assert composite, "the generated data must hold answered rounds"
+    shown = {row.round: row for row in result.rows if row.round is not None}
+    assert set(shown) == set(composite)
+    for number, values in composite.items():
+        assert shown[number].responses == len(values)
+        assert shown[number].means["composite"] == pytest.approx(mean(values), abs=1e-4)
+        assert sum(shown[number].bands.values()) == len(values)
+    today = dt.date.today()
+    for line in result.attrition:
+        rounds = FollowUp.objects.filter(case_id__in=cases, round=line.round)
+        assert line.done == rounds.filter(status="done").count()
+        assert line.lost == rounds.filter(status="lost").count()
+        assert line.missed == rounds.filter(status="scheduled", window_end__lt=today).count()
+    # scores rise over the rounds on average (the generator's trajectories)
+    first, last = shown[min(shown)].means["composite"], shown[max(shown)].means["composite"]
+    assert first is not None and last is not None and first < last
+
+
+def test_comparison_samples_and_groups(generated: None) -> None:
+    manager = User.objects.get(username="manager.be")
+    result = outcomes(manager, Filters(START, END), "sex")
+    assert result is not None
+    assert {row.key for row in result.rows} <= {"F", "M", "X", "U", "?"}
+    assert result.comparison is not None and result.comparison.responses > 0
+    samples = Response.objects.filter(
+        case__isnull=True,
+        instrument__code=REINTEGRATION,
+        collected_on__gte=result.samples_from,
+        collected_on__lte=result.samples_to,
+    )
+    assert result.comparison.responses == samples.count()
+
+
+def test_the_page_in_each_language(generated: None, client: Client) -> None:
+    client.force_login(User.objects.get(username="manager.be"))
+    for language in ("en", "fr", "ar"):
+        client.cookies["django_language"] = language
+        page = client.get(
+            "/reports/outcomes/",
+            {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "assistance"},
+        )
+        assert page.status_code == 200 and page.context["result"].rows
+    donor = User.objects.get(username="donor")
+    client.force_login(donor)
+    page = client.get("/reports/outcomes/")
+    assert page.status_code == 200
+    result = page.context["result"]
+    assert result.threshold > 0
+    assert all(row.hidden or row.responses >= result.threshold for row in result.rows)
+    assert Case.objects.exists()
