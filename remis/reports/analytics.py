@@ -81,9 +81,11 @@ _TABLES = {
     # Monitoring: every scored response (comparison samples have no case) with its round,
     # and every round with its state, for outcomes and attrition.
     "responses": """
-        SELECT r.id, r.case_id, f.round, i.code, r.collected_on,
-               CAST(r.economic AS DOUBLE PRECISION), CAST(r.social AS DOUBLE PRECISION),
-               CAST(r.psychosocial AS DOUBLE PRECISION), CAST(r.composite AS DOUBLE PRECISION), r.band
+        SELECT r.id, r.case_id, f.round, i.code AS instrument, r.collected_on,
+               CAST(r.economic AS DOUBLE PRECISION) AS economic,
+               CAST(r.social AS DOUBLE PRECISION) AS social,
+               CAST(r.psychosocial AS DOUBLE PRECISION) AS psychosocial,
+               CAST(r.composite AS DOUBLE PRECISION) AS composite, r.band
         FROM {src}monitoring_response r
         JOIN {src}monitoring_instrument i ON i.id = r.instrument_id
         LEFT JOIN {src}monitoring_followup f ON f.id = r.follow_up_id""",
@@ -106,6 +108,11 @@ SELECT f.case_id, f.principal, f.programme_id, f.host, f.origin, f.category_id, 
        f.case_id IN (SELECT case_id FROM assistance) AS assisted
 FROM ({persons}) f
 """
+_PERSONS_TYPES = (
+    "case_id INTEGER, principal BOOLEAN, programme_id INTEGER, host VARCHAR, origin VARCHAR, "
+    "category_id INTEGER, return_type VARCHAR, stage VARCHAR, returned BOOLEAN, period_day DATE, "
+    "sex VARCHAR, age INTEGER, monitored BOOLEAN, assisted BOOLEAN"
+)
 _TYPES = {
     "access": "case_id INTEGER, organisation_id INTEGER",
     "vulnerabilities": "case_id INTEGER, vulnerability_id INTEGER",
@@ -184,23 +191,21 @@ class Store:
         start = time.perf_counter()
         mark = _current_mark()
         source = _attach(self.db)
+        # The same declared types whichever way the rows come (a test compares the two).
+        for table, types in _TYPES.items():
+            self.db.execute(f"CREATE OR REPLACE TABLE {table} ({types})")
+        self.db.execute(f"CREATE OR REPLACE TABLE persons ({_PERSONS_TYPES})")
         if source is not None:
             for table, sql in _TABLES.items():
-                self.db.execute(f"CREATE OR REPLACE TABLE {table} AS {sql.format(src=source)}")
+                self.db.execute(f"INSERT INTO {table} {sql.format(src=source)}")
             persons = _PERSONS.format(src=source)
             # In the order of the day a return counts: a period's rows sit together, and
             # DuckDB skips the row groups outside it (their min/max say so).
             self.db.execute(
-                f"CREATE OR REPLACE TABLE persons AS {_PERSONS_SELECT.format(persons=persons)} "
-                "ORDER BY period_day"
+                f"INSERT INTO persons {_PERSONS_SELECT.format(persons=persons)} ORDER BY period_day"
             )
             self.db.execute("DETACH src")
         else:
-            for table, types in _TYPES.items():
-                self.db.execute(f"CREATE OR REPLACE TABLE {table} ({types})")
-            self.db.execute(f"CREATE OR REPLACE TEMP TABLE staged_persons ({_STAGED_TYPES})")
-            empty = _PERSONS_SELECT.format(persons=_STAGED_PERSONS)
-            self.db.execute(f"CREATE OR REPLACE TABLE persons AS {empty}")
             self._read_through_django(None)
         self.loaded_directly = source is not None
         self.mark = mark

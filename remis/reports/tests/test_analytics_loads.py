@@ -10,11 +10,15 @@ from remis.demo.generator import generate_cases
 from remis.demo.world import build_world
 from remis.reports import analytics
 
-TABLES = ("persons", "access", "vulnerabilities", "assistance", "monitored")
+TABLES = ("persons", "access", "vulnerabilities", "assistance", "monitored", "responses", "rounds")
 
 
-def _contents(store: analytics.Store) -> dict[str, list[tuple[Any, ...]]]:
-    return {t: store.query(f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES}  # noqa: S608
+def _contents(store: analytics.Store) -> dict[str, Any]:
+    """Each table's columns (names and types) and rows."""
+    return {
+        t: (store.query(f"DESCRIBE {t}"), store.query(f"SELECT * FROM {t} ORDER BY ALL"))  # noqa: S608
+        for t in TABLES
+    }
 
 
 def test_direct_and_django_reads_give_the_same_copy(parallel_db: Any) -> None:
@@ -30,5 +34,5 @@ def test_direct_and_django_reads_give_the_same_copy(parallel_db: Any) -> None:
         through_django.load()
     assert not through_django.loaded_directly
     one, other = _contents(direct), _contents(through_django)
-    assert one["persons"] and one["access"]
+    assert all(one[t][1] for t in ("persons", "access", "responses", "rounds"))
     assert one == other
