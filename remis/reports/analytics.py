@@ -36,18 +36,11 @@ from typing import Any
 import duckdb
 from django.db import connection
 
-from remis.cases.lifecycle import Stage
+from remis.cases.lifecycle import JOURNEY, Stage
 
 # Cases counted as returned: at or after arrival on the journey (a closed case by the stage
 # it was closed from).
-RETURNED_STAGES = (
-    Stage.RETURNED,
-    Stage.RECEPTION,
-    Stage.ASSESSMENT,
-    Stage.PLAN,
-    Stage.ASSISTANCE,
-    Stage.MONITORING,
-)
+RETURNED_STAGES = JOURNEY[JOURNEY.index(Stage.RETURNED) :]
 RECEIVED = ("in_progress", "delivered")  # assistance items counted as received
 RELOAD_ABOVE = 20_000  # more changed cases than this: load everything again
 _RETURNED = ", ".join(f"'{s.value}'" for s in RETURNED_STAGES)

@@ -83,11 +83,28 @@ def _filters(first: dt.date, last: dt.date, programme: int | None, **more: Any) 
     return Filters(first, last, programmes=(programme,) if programme else (), **more)
 
 
+def _top_by_region(
+    actor: Any, period: Filters, programme: int | None, regions: Table, side: str, top: int, prefix: str
+) -> list[Section]:
+    """For each region row: the top countries of origin of the returns whose origin (side
+    "origins") or host country (side "hosts") is in that M49 region."""
+    from remis.programmes.regions import m49_table
+
+    sections = []
+    for row in regions.rows:
+        countries = tuple(code for code, r in m49_table().items() if r.region == row.key)
+        if not countries:
+            continue
+        within = _filters(period.start, period.end, programme, **{side: countries})
+        table = breakdown(actor, within, "origin", top=top)
+        assert table is not None
+        sections.append(Section(f"{prefix}_{row.key}", row.label, "", _bars(table), table=table))
+    return sections
+
+
 def annual_report(actor: Any, year: int, programme: int | None = None) -> AnnualReport | None:
     """None when the actor counts nothing."""
     from django.utils.translation import gettext as _
-
-    from remis.programmes.regions import m49_table
 
     in_year = _filters(dt.date(year, 1, 1), dt.date(year, 12, 31), programme)
     three_years = _filters(dt.date(year - 2, 1, 1), dt.date(year, 12, 31), programme)
@@ -126,19 +143,9 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
         _bars(regions),
         table=regions,
     )
-    table_m49 = m49_table()
-    for row in regions.rows:
-        countries = tuple(code for code, r in table_m49.items() if r.region == row.key)
-        if not countries:
-            continue
-        top = breakdown(
-            actor,
-            _filters(in_year.start, in_year.end, programme, origins=countries),
-            "origin",
-            top=REGION_TOP,
-        )
-        assert top is not None
-        by_region.children.append(Section(f"origin_region_{row.key}", row.label, "", _bars(top), table=top))
+    by_region.children = _top_by_region(
+        actor, in_year, programme, regions, "origins", REGION_TOP, "origin_region"
+    )
     sections.append(by_region)
     hosts = breakdown(actor, in_year, "host_region")
     assert hosts is not None
@@ -149,15 +156,7 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
         _bars(hosts),
         table=hosts,
     )
-    for row in hosts.rows:
-        countries = tuple(code for code, r in table_m49.items() if r.region == row.key)
-        if not countries:
-            continue
-        top = breakdown(
-            actor, _filters(in_year.start, in_year.end, programme, hosts=countries), "origin", top=TOP
-        )
-        assert top is not None
-        from_hosts.children.append(Section(f"host_region_{row.key}", row.label, "", _bars(top), table=top))
+    from_hosts.children = _top_by_region(actor, in_year, programme, hosts, "hosts", TOP, "host_region")
     sections.append(from_hosts)
     programmes = breakdown(actor, in_year, "programme")
     assert programmes is not None
