@@ -8,7 +8,8 @@ programme and scope) are too many for rollup tables maintained by every action. 
 the same aggregates in milliseconds over a columnar copy. Each process keeps its own copy in
 an in-memory DuckDB database (no file, so no lock between the web processes and the worker):
 
-* Loaded in full on first use (`load`): one row per person covered by a case (`persons`),
+* Loaded in full on first use (`load`; DuckDB reads the database itself, a SQLite file from
+  a child process: `isolated.py` says why): one row per person covered by a case (`persons`),
   with the case's dimensions copied on it, beside the organisations with access to each case
   (`access`), its vulnerabilities (`vulnerabilities`) and the assistance types it received
   (`assistance`).
@@ -26,6 +27,11 @@ reader's language when it shows them.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -37,6 +43,8 @@ import duckdb
 from django.db import connection
 
 from remis.cases.lifecycle import JOURNEY, Stage
+
+logger = logging.getLogger(__name__)
 
 # Cases counted as returned: at or after arrival on the journey (a closed case by the stage
 # it was closed from).
@@ -183,27 +191,81 @@ class Store:
         """Everything again, from the database."""
         start = time.perf_counter()
         mark = _current_mark()
-        source = _attach(self.db)
-        # The same declared types whichever way the rows come (a test compares the two).
-        for table, types in _TYPES.items():
-            self.db.execute(f"CREATE OR REPLACE TABLE {table} ({types})")
-        self.db.execute(f"CREATE OR REPLACE TABLE persons ({_PERSONS_TYPES})")
-        if source is not None:
-            for table, sql in _TABLES.items():
-                self.db.execute(f"INSERT INTO {table} {sql.format(src=source)}")
-            persons = _PERSONS.format(src=source)
-            # In the order of the day a return counts: a period's rows sit together, and
-            # DuckDB skips the row groups outside it (their min/max say so).
-            self.db.execute(
-                f"INSERT INTO persons {_PERSONS_SELECT.format(persons=persons)} ORDER BY period_day"
-            )
-            self.db.execute("DETACH src")
-        else:
+        self.loaded_directly = self._load_directly()
+        if not self.loaded_directly:
+            for statement in _create_statements():
+                self.db.execute(statement)
             self._read_through_django(None)
-        self.loaded_directly = source is not None
         self.mark = mark
         self.caught_up_at = _now()
         self.load_seconds = time.perf_counter() - start
+
+    def _load_directly(self) -> bool:
+        """DuckDB reads the database itself (much faster than rows through Django), when it
+        can see what this connection sees: not inside a transaction, not a database in
+        memory. A SQLite file is read in a process of its own (`isolated.py` says why)."""
+        if connection.in_atomic_block:
+            return False
+        settings = connection.settings_dict
+        if connection.vendor == "sqlite":
+            name = str(settings["NAME"])
+            if name == ":memory:" or "mode=memory" in name or not Path(name).exists():
+                return False
+            return self._load_in_child(name)
+        if connection.vendor != "postgresql":
+            return False
+        parts = {
+            "dbname": settings.get("NAME"),
+            "user": settings.get("USER"),
+            "password": settings.get("PASSWORD"),
+            "host": settings.get("HOST"),
+            "port": settings.get("PORT"),
+        }
+        dsn = " ".join(f"{k}={_quoted(str(v))}" for k, v in parts.items() if v)
+        self.db.execute("LOAD postgres_scanner")
+        self.db.execute(f"ATTACH {_literal(dsn)} AS src (TYPE postgres, READ_ONLY)")
+        try:
+            for statement in _load_statements("src.public."):
+                self.db.execute(statement)
+        finally:
+            self.db.execute("DETACH src")
+        return True
+
+    def _load_in_child(self, name: str) -> bool:
+        """The copy built by a child process into a DuckDB file, then read from that file.
+        False (and the caller reads through Django) when the child fails."""
+        with tempfile.TemporaryDirectory(prefix="remis-analytics-") as folder:
+            target = Path(folder) / "copy.duckdb"
+            job = {
+                "target": str(target),
+                "config": _config(),
+                "statements": [
+                    "LOAD sqlite_scanner",
+                    f"ATTACH {_literal(name)} AS src (TYPE sqlite, READ_ONLY)",
+                    *_load_statements("src."),
+                    "DETACH src",
+                ],
+            }
+            child = subprocess.run(  # noqa: S603  (our interpreter, our script, no shell)
+                [sys.executable, str(Path(__file__).with_name("isolated.py"))],
+                input=json.dumps(job).encode(),
+                capture_output=True,
+                check=False,
+            )
+            if child.returncode != 0:
+                # DuckDB's messages name tables and SQL, never a value of a row.
+                logger.warning(
+                    "The statistics' copy could not be read directly (%s); reading through Django.",
+                    child.stderr.decode(errors="replace").strip().splitlines()[-1:],
+                )
+                return False
+            self.db.execute(f"ATTACH {_literal(str(target))} AS copy (READ_ONLY)")
+            try:
+                for table in (*_TYPES, "persons"):
+                    self.db.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM copy.{table}")  # noqa: S608
+            finally:
+                self.db.execute("DETACH copy")
+        return True
 
     def _read_through_django(self, case_ids: Sequence[int] | None) -> None:
         """Rows of these cases (None: all) read by Django and staged into the copy."""
@@ -294,32 +356,25 @@ def _config() -> dict[str, Any]:
     }
 
 
-def _attach(db: duckdb.DuckDBPyConnection) -> str | None:
-    """Attach the database for DuckDB to read directly, read-only; None when it cannot see
-    what this connection sees (inside a transaction, or a database in memory)."""
-    if connection.in_atomic_block:
-        return None
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        name = str(settings["NAME"])
-        if name == ":memory:" or "mode=memory" in name or not Path(name).exists():
-            return None
-        db.execute("LOAD sqlite_scanner")
-        db.execute(f"ATTACH {_literal(name)} AS src (TYPE sqlite, READ_ONLY)")
-        return "src."
-    if connection.vendor == "postgresql":
-        parts = {
-            "dbname": settings.get("NAME"),
-            "user": settings.get("USER"),
-            "password": settings.get("PASSWORD"),
-            "host": settings.get("HOST"),
-            "port": settings.get("PORT"),
-        }
-        dsn = " ".join(f"{k}={_quoted(str(v))}" for k, v in parts.items() if v)
-        db.execute("LOAD postgres_scanner")
-        db.execute(f"ATTACH {_literal(dsn)} AS src (TYPE postgres, READ_ONLY)")
-        return "src.public."
-    return None
+def _create_statements() -> list[str]:
+    """The copy's tables, empty, with the same declared types whichever way rows come (a
+    test compares the two ways)."""
+    return [
+        *(f"CREATE OR REPLACE TABLE {table} ({types})" for table, types in _TYPES.items()),
+        f"CREATE OR REPLACE TABLE persons ({_PERSONS_TYPES})",
+    ]
+
+
+def _load_statements(src: str) -> list[str]:
+    """Everything read from the attached database `src` into the copy's tables."""
+    persons = _PERSONS.format(src=src)
+    return [
+        *_create_statements(),
+        *(f"INSERT INTO {table} {sql.format(src=src)}" for table, sql in _TABLES.items()),
+        # In the order of the day a return counts: a period's rows sit together, and DuckDB
+        # skips the row groups outside it (their min/max say so).
+        f"INSERT INTO persons {_PERSONS_SELECT.format(persons=persons)} ORDER BY period_day",
+    ]
 
 
 def _quoted(value: str) -> str:
