@@ -121,6 +121,7 @@ def _register_routers() -> None:
     from remis.assistance.api import router as plans_router
     from remis.cases.api import persons_router
     from remis.cases.api import router as cases_router
+    from remis.communities.api import router as communities_router
     from remis.jobs.api import router as jobs_router
     from remis.monitoring.api import router as monitoring_router
     from remis.programmes.api import platform_router as configuration_router
@@ -142,6 +143,7 @@ def _register_routers() -> None:
     api.add_router("/", assessments_router)  # /cases/{uuid}/assessments and /assessments/…
     api.add_router("/plans", plans_router)
     api.add_router("/referrals", referrals_router)
+    api.add_router("/community-projects", communities_router)
     api.add_router("/monitoring", monitoring_router)
     api.add_router("/reports", reports_router)
 

@@ -55,6 +55,7 @@ urlpatterns = [
     path("", include("remis.assessments.urls")),
     path("", include("remis.assistance.urls")),
     path("", include("remis.referrals.urls")),
+    path("", include("remis.communities.urls")),
     path("", include("remis.monitoring.urls")),
     path("", include("remis.reports.urls")),
     path("api/v1/", api.urls),

@@ -44,6 +44,7 @@ class Perm(StrEnum):
     REFERRAL_SEND = "referral.send"  # refer a plan item to a service provider
     REFERRAL_ANSWER = "referral.answer"  # answer referrals (a provider's own, or on its behalf)
     MONITORING_RECORD = "monitoring.record"  # record follow-up contact attempts, visits and responses
+    PROJECTS_MANAGE = "projects.manage"  # community projects and who takes part in them
     PERSON_ERASE = "person.erase"  # erase a person's personal data everywhere (legal erasure)
 
 
@@ -124,6 +125,7 @@ def permission_labels() -> dict[str, str]:
         Perm.REFERRAL_SEND: _("Refer plan items to service providers"),
         Perm.REFERRAL_ANSWER: _("Answer referrals (a provider's own, or on its behalf)"),
         Perm.MONITORING_RECORD: _("Record follow-up contact attempts, visits and monitoring responses"),
+        Perm.PROJECTS_MANAGE: _("Keep community projects and the returnees taking part in them"),
     }
 
 
@@ -149,6 +151,7 @@ def permission_groups() -> list[tuple[str, list[Perm]]]:
         Perm.REFERRAL_SEND,
         Perm.REFERRAL_ANSWER,
         Perm.MONITORING_RECORD,
+        Perm.PROJECTS_MANAGE,
     ]
     cases = [p for p in Perm if p not in sensitive and p not in administration and p not in assistance]
     return [

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CommunitiesConfig(AppConfig):
+    name = "remis.communities"
+    label = "communities"
+    verbose_name = "Community projects"
+
+    def ready(self) -> None:
+        from remis.audit.registry import register_personal_fields
+
+        # A project holds no returnee's data but the link to their case (a participation,
+        # audited on the case) and counts of community members. Its free text (description,
+        # outcomes) is about the project, written by staff: not personal.
+        register_personal_fields("communities.communityproject", set())
+        register_personal_fields("communities.participant", set())

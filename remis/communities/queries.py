@@ -1,0 +1,124 @@
+"""Reads of community projects. A project is read by members whose membership covers its
+country, and by members of organisations funding its programme. Its participants are shown
+as cases only to those who may read the case: others see how many take part."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_for, grants_with
+from remis.accounts.system import is_system
+from remis.cases.policy import visible_cases
+from remis.communities.models import CommunityProject, Participant
+from remis.lib.errors import NotFound, PermissionDenied
+from remis.lib.text import fold
+
+SORTS: dict[str, list[str]] = {
+    "-start": ["-start_date", "name", "id"],
+    "start": ["start_date", "name", "id"],
+    "name": ["name", "id"],
+    "country": ["country", "area_1", "name", "id"],
+}
+
+
+def _everything(actor: Any) -> bool:
+    return is_system(actor) or bool(getattr(actor, "is_superuser", False))
+
+
+def may_read_projects(actor: Any) -> bool:
+    return _everything(actor) or bool(grants_for(actor))
+
+
+def may_manage_somewhere(actor: Any) -> bool:
+    return _everything(actor) or bool(grants_with(actor, Perm.PROJECTS_MANAGE))
+
+
+def can_manage_country(actor: Any, country: str) -> bool:
+    """projects.manage held in a membership covering `country` (or covering all)."""
+    if _everything(actor):
+        return True
+    return any(g.covers(country) for g in grants_with(actor, Perm.PROJECTS_MANAGE))
+
+
+def readable(actor: Any) -> QuerySet[CommunityProject]:
+    """The projects the actor may read (see the module's docstring)."""
+    rows = CommunityProject.objects.all()
+    if _everything(actor):
+        return rows
+    grants = grants_for(actor)
+    if not grants:
+        return rows.none()
+    if any(g.countries is None for g in grants):
+        return rows
+    countries = sorted({c for g in grants for c in (g.countries or ())})
+    funders = sorted({g.organisation_id for g in grants})
+    return rows.filter(Q(country__in=countries) | Q(programme__funders__in=funders)).distinct()
+
+
+@dataclass
+class ProjectFilters:
+    q: str = ""  # name, area or description, accents and case aside
+    country: str = ""
+    programme: str = ""  # a programme code
+    kind: str = ""
+    status: str = ""
+    tag: str = ""
+    sort: str = "-start"
+
+    def as_params(self) -> dict[str, str]:
+        defaults = ProjectFilters()
+        return {k: str(v) for k, v in vars(self).items() if v and v != getattr(defaults, k)}
+
+
+def filter_projects(actor: Any, filters: ProjectFilters) -> QuerySet[CommunityProject]:
+    if not may_read_projects(actor):
+        raise PermissionDenied()
+    rows = readable(actor)
+    if filters.country:
+        rows = rows.filter(country=filters.country)
+    if filters.programme:
+        rows = rows.filter(programme__code=filters.programme)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.tag:
+        # A JSON list holds the tag: `contains` is not offered by SQLite, so match the
+        # quoted code in the list's text (codes are plain words, none inside another).
+        rows = rows.filter(tags__icontains=f'"{filters.tag}"')
+    for word in fold(filters.q).split():
+        rows = rows.filter(Q(search_text__contains=word))
+    rows = rows.annotate(participant_count=Count("participants", distinct=True))
+    return rows.select_related("programme", "sector", "organisation").order_by(
+        *SORTS.get(filters.sort, SORTS["-start"])
+    )
+
+
+def get_project_for(actor: Any, project_uuid: uuid.UUID | str) -> CommunityProject:
+    if not may_read_projects(actor):
+        raise PermissionDenied()
+    try:
+        return readable(actor).select_related("programme", "sector", "organisation").get(uuid=project_uuid)
+    except (CommunityProject.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+@dataclass
+class Participants:
+    shown: list[Participant]  # those whose case the reader may read
+    others: int  # the rest: counted, not shown
+
+
+def participants_for(actor: Any, project: CommunityProject) -> Participants:
+    rows = project.participants.select_related("case", "case__principal").order_by("joined_on", "id")
+    visible = set(
+        visible_cases(actor).filter(community_projects__project=project).values_list("id", flat=True)
+    )
+    everyone = list(rows)
+    shown = [p for p in everyone if p.case_id in visible]
+    return Participants(shown, len(everyone) - len(shown))

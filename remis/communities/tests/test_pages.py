@@ -1,0 +1,142 @@
+"""The community project pages: valid HTML in English, French and Arabic (forms with their
+errors too), creating through the form, an untouched edit, adding and removing a returnee,
+and who sees which participants."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from remis.audit.models import AuditEntry
+from remis.cases.tests.factories import PASSWORD, accepted_case, make_user
+from remis.communities import actions
+from remis.communities.models import CommunityProject
+from tests.test_pages_are_valid_html import run_vnu
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any, language: str = "en") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def _form_data(**changes: Any) -> dict[str, Any]:
+    data = {
+        "name": "Poultry cooperative",
+        "kind": "income_generating",
+        "sector": "livelihoods",
+        "programme": "BE-REAB",
+        "country": "GN",
+        "area_1": "Labé",
+        "area_2": "",
+        "description": "",
+        "status": "preparation",
+        "start_date": "",
+        "end_date": "",
+        "budget": "",
+        "currency": "",
+        "tags": ["sdg_10_2"],
+        "outcomes": "",
+        "members_F_0_17": "",
+        "members_F_18_34": "5",
+        "members_F_35_plus": "",
+        "members_M_0_17": "",
+        "members_M_18_34": "3",
+        "members_M_35_plus": "",
+        "version": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_project_pages_are_valid_html_in_every_language(
+    world: Any, bob: Any, project: Any, tmp_path: Any
+) -> None:
+    actions.add_participant(bob, project, accepted_case(world).reference)
+    pages = [
+        ("list", reverse("project_list"), None),
+        ("list-search", reverse("project_list") + "?q=kindia&status=ongoing&tag=gcm_21", None),
+        ("list-empty", reverse("project_list") + "?q=nothing", None),
+        ("detail", reverse("project_detail", args=[project.uuid]), None),
+        ("participant-errors", reverse("project_detail", args=[project.uuid]), {"reference": "NOPE"}),
+        ("new", reverse("project_create"), None),
+        ("new-errors", reverse("project_create"), _form_data(name="", budget="abc", members_F_0_17="-2")),
+        ("edit", reverse("project_edit", args=[project.uuid]), None),
+    ]
+    files: list[Path] = []
+    for name, url, data in pages:
+        for language in ("en", "fr", "ar"):
+            response = (
+                _client(bob, language).get(url) if data is None else _client(bob, language).post(url, data)
+            )
+            assert response.status_code == 200, (name, language, response.status_code)
+            body = response.content.decode()
+            assert f'<html lang="{language}"' in body
+            path = tmp_path / f"{name}.{language}.html"
+            path.write_text(body, encoding="utf-8")
+            files.append(path)
+    assert [(e["url"].rsplit("/", 1)[-1], e["message"]) for e in run_vnu(files)] == []
+
+
+def test_a_project_is_created_through_the_form_and_errors_name_their_fields(world: Any, bob: Any) -> None:
+    client = _client(bob)
+    refused = client.post(reverse("project_create"), _form_data(budget="12", members_F_18_34="-4"))
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["currency"] == ["Give the budget's currency."]
+    assert "members_F_18_34" in refused.context["form"].errors
+    assert not CommunityProject.objects.exists()
+    response = client.post(reverse("project_create"), _form_data())
+    project = CommunityProject.objects.get()
+    assert response.url == reverse("project_detail", args=[project.uuid])
+    assert project.members == {"F_18_34": 5, "M_18_34": 3} and project.tags == ["sdg_10_2"]
+    page = client.get(response.url).content.decode()
+    assert "Poultry cooperative" in page and "8 community members in all." in page
+
+
+def test_the_edit_form_saved_untouched_changes_nothing(world: Any, bob: Any, project: Any) -> None:
+    client = _client(bob)
+    form = client.get(reverse("project_edit", args=[project.uuid])).context["form"]
+    data = {}
+    for field in form:
+        value = field.value()
+        if value is None:
+            value = ""
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        data[field.name] = value
+    entries = AuditEntry.objects.count()
+    response = client.post(reverse("project_edit", args=[project.uuid]), data, follow=True)
+    assert "Nothing was changed." in response.content.decode()
+    assert AuditEntry.objects.count() == entries
+
+
+def test_a_returnee_is_added_and_removed_on_the_project_page(world: Any, bob: Any, project: Any) -> None:
+    case = accepted_case(world)
+    client = _client(bob)
+    url = reverse("project_detail", args=[project.uuid])
+    client.post(url, {"reference": case.reference, "joined_on": "2026-04-01"})
+    page = client.get(url).content.decode()
+    assert case.reference in page
+    outsider = make_user("gaston", world.donor, "viewer", ["GN"])
+    seen = _client(outsider).get(url).content.decode()
+    assert case.reference not in seen and "Returnees taking part in cases you cannot read: 1" in seen
+    assert "Add the returnee" not in seen
+    forbidden = _client(outsider).post(reverse("participant_remove", args=[project.uuid, case.pk]))
+    assert forbidden.status_code == 403
+    client.post(reverse("participant_remove", args=[project.uuid, case.pk]))
+    assert not project.participants.exists()
+
+
+def test_outsiders_do_not_find_the_project(world: Any, alice: Any, project: Any) -> None:
+    client = _client(alice)
+    assert client.get(reverse("project_detail", args=[project.uuid])).status_code == 404
+    assert client.get(reverse("project_edit", args=[project.uuid])).status_code == 404
+    assert client.get(reverse("project_create")).status_code == 403
+    assert "Tree nursery" not in client.get(reverse("project_list")).content.decode()

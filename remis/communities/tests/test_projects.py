@@ -1,0 +1,172 @@
+"""Community projects through their actions: validation that names each field, who may keep
+them where, versioned edits, the returnees taking part, and the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from remis.audit.models import AuditEntry
+from remis.cases.tests.factories import accepted_case, make_user, register
+from remis.communities import actions
+from remis.communities.models import CommunityProject
+from remis.communities.queries import ProjectFilters, filter_projects, get_project_for, participants_for
+from remis.communities.tests.conftest import valid_values
+from remis.lib.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_case_worker_records_a_project_kept_by_their_organisation(world: Any, bob: Any) -> None:
+    project = actions.create_project(bob, valid_values())
+    assert project.organisation == world.gn_partner
+    assert project.budget == Decimal("25000.00")
+    assert project.tags == ["sdg_10_2", "gcm_21"]
+    assert project.member_count == 12
+    entry = AuditEntry.objects.get(action="communities.project_create")
+    assert entry.changes["name"] == [None, "Tree nursery of Kindia"]
+
+
+def test_every_field_at_fault_is_named_at_once(world: Any, bob: Any) -> None:
+    bad = valid_values(
+        name=" ",
+        kind="circus",
+        status="completed",
+        start_date=dt.date(2026, 5, 1),
+        end_date=dt.date(2026, 4, 1),
+        budget="-3",
+        currency="XXZ",
+        tags=["sdg_99"],
+        members={"F_18_34": -1, "aliens": 3},
+        sector="nothing",
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        actions.create_project(bob, bad)
+    fields = {field for field, _message in refused.value.errors}
+    assert fields == {
+        "name",
+        "kind",
+        "end_date",
+        "budget",
+        "currency",
+        "tags",
+        "members",
+        "members.F_18_34",
+        "sector",
+    }
+    assert not CommunityProject.objects.exists()
+
+
+def test_a_budget_needs_its_currency_and_a_completed_project_its_dates(world: Any, bob: Any) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        actions.create_project(bob, valid_values(currency="", status="completed", start_date=None))
+    assert {f for f, _m in refused.value.errors} == {"currency", "start_date", "end_date"}
+
+
+def test_the_country_must_be_one_the_programme_returns_people_to(world: Any, bob: Any) -> None:
+    with pytest.raises(PermissionDenied):  # Bob's membership does not cover Mali
+        actions.create_project(bob, valid_values(country="ML"))
+    with pytest.raises(ValidationFailed) as refused:  # the administrator's covers every country
+        actions.create_project(world.admin, valid_values(country="ML"))
+    assert ("country", "The programme BE-REAB does not work in this country.") in refused.value.errors
+
+
+def test_who_may_keep_projects_where(world: Any, alice: Any, bob: Any) -> None:
+    with pytest.raises(PermissionDenied):  # a counsellor keeps no projects
+        actions.create_project(alice, valid_values())
+    sn_worker = make_user("sana", world.gn_partner, "case_worker", ["SN"])
+    with pytest.raises(PermissionDenied):  # a case worker in Senegal, for a Guinean project
+        actions.create_project(sn_worker, valid_values())
+    project = actions.create_project(bob, valid_values())
+    with pytest.raises(PermissionDenied):
+        actions.update_project(sn_worker, project, {"name": "Renamed"}, project.version)
+
+
+def test_who_reads_projects(world: Any, alice: Any, bob: Any, project: Any) -> None:
+    assert get_project_for(bob, project.uuid) == project
+    with pytest.raises(NotFound):  # Alice works in Belgium: Guinean projects are not hers
+        get_project_for(alice, project.uuid)
+    world.programme.funders.add(world.donor)  # a funder of the programme reads its projects
+    assert list(filter_projects(world.victor, ProjectFilters())) == [project]
+
+
+def test_an_edit_from_an_outdated_read_is_refused(world: Any, bob: Any, project: Any) -> None:
+    read = project.version
+    changes = actions.update_project(bob, project, {"status": "suspended"}, read)
+    assert changes == {"status": ["ongoing", "suspended"]}
+    stale = CommunityProject.objects.get(pk=project.pk)
+    with pytest.raises(Conflict):
+        actions.update_project(bob, stale, {"name": "Other"}, read)
+    assert CommunityProject.objects.get(pk=project.pk).name == "Tree nursery of Kindia"
+
+
+def test_an_untouched_save_changes_nothing(world: Any, bob: Any, project: Any) -> None:
+    entries = AuditEntry.objects.count()
+    values = valid_values(start_date=project.start_date, budget=Decimal("25000.00"))
+    assert actions.update_project(bob, project, values, project.version) == {}
+    assert AuditEntry.objects.count() == entries
+    assert CommunityProject.objects.get(pk=project.pk).version == project.version
+
+
+def test_returnees_take_part_through_cases_the_actor_can_read(world: Any, bob: Any, project: Any) -> None:
+    case = accepted_case(world)  # Guinean returnee, shared with Bob's organisation
+    actions.add_participant(bob, project, case.reference.lower(), dt.date(2026, 4, 2))
+    entry = AuditEntry.objects.get(action="communities.participant_add")
+    assert entry.case_uuid == case.uuid
+    with pytest.raises(ValidationFailed, match="already takes part"):
+        actions.add_participant(bob, project, case.reference)
+    hidden = register(world)  # registered in Belgium, not shared with Guinea
+    with pytest.raises(ValidationFailed) as refused:
+        actions.add_participant(bob, project, hidden.reference)
+    assert refused.value.errors == [("case", "No case you can see has this reference.")]
+    found = participants_for(bob, project)
+    assert [p.case for p in found.shown] == [case] and found.others == 0
+
+
+def test_a_returnee_from_elsewhere_does_not_join_a_guinean_project(
+    world: Any, alice: Any, project: Any
+) -> None:
+    senegalese = register(world, origin="SN")
+    admin = world.admin
+    with pytest.raises(ValidationFailed, match="country of origin"):
+        actions.add_participant(admin, project, senegalese.reference)
+
+
+def test_readers_count_participants_they_cannot_read(world: Any, bob: Any, project: Any) -> None:
+    case = accepted_case(world)
+    actions.add_participant(bob, project, case.reference)
+    outsider = make_user("gaston", world.donor, "viewer", ["GN"])
+    found = participants_for(outsider, project)
+    assert found.shown == [] and found.others == 1
+
+
+def test_removing_a_participant_is_audited_and_said_twice_is_a_conflict(
+    world: Any, bob: Any, project: Any
+) -> None:
+    case = accepted_case(world)
+    actions.add_participant(bob, project, case.reference)
+    actions.remove_participant(bob, project, case.pk)
+    assert not project.participants.exists()
+    assert AuditEntry.objects.filter(action="communities.participant_remove", case_uuid=case.uuid).exists()
+    with pytest.raises(Conflict):
+        actions.remove_participant(bob, project, case.pk)
+
+
+def test_filters_search_and_tags(world: Any, bob: Any, project: Any) -> None:
+    other = actions.create_project(
+        bob,
+        valid_values(name="École de Coyah", kind="infrastructure", tags=["sdg_10_7"], status="preparation"),
+    )
+    assert list(filter_projects(bob, ProjectFilters(q="ecole"))) == [other]
+    assert list(filter_projects(bob, ProjectFilters(tag="gcm_21"))) == [project]
+    assert list(filter_projects(bob, ProjectFilters(status="preparation"))) == [other]
+    assert set(filter_projects(bob, ProjectFilters(country="GN"))) == {project, other}
+    assert list(filter_projects(bob, ProjectFilters(country="SN"))) == []
+
+
+def test_a_superuser_keeps_a_project_through_their_membership(world: Any) -> None:
+    project = actions.create_project(world.admin, valid_values(country="SN"))
+    assert project.organisation == world.be_office
