@@ -16,3 +16,7 @@ class CommunitiesConfig(AppConfig):
         # outcomes) is about the project, written by staff: not personal.
         register_personal_fields("communities.communityproject", set())
         register_personal_fields("communities.participant", set())
+
+        from remis.communities.extensions import register as register_extensions
+
+        register_extensions()

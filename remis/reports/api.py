@@ -131,3 +131,66 @@ def returns(request: HttpRequest, params: Query[ReturnParams]) -> dict[str, Any]
         ],
         "as_of": table.as_of,
     }
+
+
+class ProjectRowOut(Schema):
+    key: str = Field(..., description="country code (ISO 3166 alpha-2), project type or framework tag")
+    label: str
+    projects: int
+    preparation: int
+    ongoing: int = Field(..., description="ongoing or suspended")
+    completed: int
+    returnees: int
+    women: int = Field(..., description="community members: women and girls")
+    men: int = Field(..., description="community members: men and boys")
+    members: int
+
+
+class ProjectSummaryOut(Schema):
+    year: int | None
+    programme: int | None
+    projects: int
+    countries: int
+    returnees: int = Field(..., description="returnees taking part; one in two projects counts once")
+    members: int = Field(..., description="community members taking part")
+    by_country: list[ProjectRowOut]
+    by_type: list[ProjectRowOut]
+    by_tag: list[ProjectRowOut] = Field(..., description="a project may have several tags")
+    as_of: dt.datetime
+
+
+@router.get(
+    "/community-projects",
+    response=ProjectSummaryOut,
+    summary="Community projects (cancelled aside) run in a year, by country, type and framework",
+)
+def community_projects(
+    request: HttpRequest,
+    year: int | None = Query(None, ge=1990, le=9999, description="blank: every year"),
+    programme: int | None = Query(None, ge=1, le=2**63 - 1),
+) -> dict[str, Any]:
+    from remis.accounts.permissions import Perm
+    from remis.accounts.scope import grants_with
+    from remis.reports.projects import project_summary
+
+    if not grants_with(request.user, Perm.STATS_VIEW):
+        raise PermissionDenied(_("Your role does not give access to statistics."))
+    start, end = (dt.date(year, 1, 1), dt.date(year, 12, 31)) if year else (None, None)
+    summary = project_summary(request.user, start, end, programme)
+    rows = ("key", "label", "projects", "preparation", "ongoing", "completed", "returnees", "women", "men")
+
+    def out(found: list[Any]) -> list[dict[str, Any]]:
+        return [{**{name: getattr(r, name) for name in rows}, "members": r.members} for r in found]
+
+    return {
+        "year": year,
+        "programme": programme,
+        "projects": summary.projects,
+        "countries": summary.countries,
+        "returnees": summary.returnees,
+        "members": summary.members,
+        "by_country": out(summary.by_country),
+        "by_type": out(summary.by_type),
+        "by_tag": out(summary.by_tag),
+        "as_of": summary.as_of,
+    }

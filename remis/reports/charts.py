@@ -13,28 +13,33 @@ CHART_ROWS = 25  # the chart shows the first rows; the table below gives them al
 
 
 def bar_chart(table: Table) -> dict[str, Any] | None:
-    import altair as alt
-
     # Hidden small cells are not drawn (a bar's length would give them away).
     rows = [r for r in table.rows if (r.key, "persons") not in table.hidden][:CHART_ROWS]
+    ordered = table.dimension.code in ("year", "month", "age_group")
+    return bars([(row.label, row.persons) for row in rows], str(table.dimension.label), _("Persons"), ordered)
+
+
+def bars(
+    rows: list[tuple[str, int]], category: str, measure: str, ordered: bool = False
+) -> dict[str, Any] | None:
+    """A horizontal bar per (label, value), in the given order or longest first."""
+    import altair as alt
+
+    rows = rows[:CHART_ROWS]
     if not rows:
         return None
-    data = [{"label": row.label, "persons": row.persons, "position": index} for index, row in enumerate(rows)]
-    ordered = table.dimension.code in ("year", "month", "age_group")
+    data = [{"label": label, "value": value, "position": index} for index, (label, value) in enumerate(rows)]
     chart = (
         alt.Chart(alt.Data(values=data))
         .mark_bar()
         .encode(
-            x=alt.X("persons:Q", title=_("Persons")),
+            x=alt.X("value:Q", title=measure),
             y=alt.Y(
                 "label:N",
-                title=str(table.dimension.label),
+                title=category,
                 sort=alt.EncodingSortField(field="position", order="ascending") if ordered else "-x",
             ),
-            tooltip=[
-                alt.Tooltip("label:N", title=str(table.dimension.label)),
-                alt.Tooltip("persons:Q", title=_("Persons")),
-            ],
+            tooltip=[alt.Tooltip("label:N", title=category), alt.Tooltip("value:Q", title=measure)],
         )
         .properties(width="container", height=max(120, 22 * len(rows)))
     )

@@ -92,3 +92,68 @@ def as_xlsx(table: Table, filters_text: list[tuple[str, str]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# ---- the community projects summary ---------------------------------------------------------
+
+
+def project_header(first: str) -> list[str]:
+    return [
+        first,
+        _("Projects"),
+        _("In preparation"),
+        _("Ongoing or suspended"),
+        _("Completed"),
+        _("Returnees"),
+        _("Women and girls"),
+        _("Men and boys"),
+        _("Community members"),
+    ]
+
+
+def project_body(rows: list[Any], codes: bool = False) -> list[list[Any]]:
+    return [
+        [
+            *([row.key] if codes else []),
+            row.label,
+            row.projects,
+            row.preparation,
+            row.ongoing,
+            row.completed,
+            row.returnees,
+            row.women,
+            row.men,
+            row.members,
+        ]
+        for row in rows
+    ]
+
+
+def projects_csv(summary: Any) -> bytes:
+    """The table by country, with the ISO code of each country first."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Code"), *project_header(_("Country"))])
+    writer.writerows(project_body(summary.by_country, codes=True))
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def projects_xlsx(summary: Any, filters_text: list[tuple[str, str]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for title, first, rows, codes in (
+        (_("By country"), _("Country"), summary.by_country, True),
+        (_("By type"), _("Type"), summary.by_type, False),
+        (_("By framework"), _("Contributes to"), summary.by_tag, False),
+    ):
+        sheet = book.create_sheet(title[:31])
+        sheet.append([_("Code"), *project_header(first)] if codes else project_header(first))
+        for row in project_body(rows, codes=codes):
+            sheet.append(row)
+    about = book.create_sheet(_("Definition")[:31])
+    for name, value in filters_text:
+        about.append([name, value])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

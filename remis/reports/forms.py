@@ -161,3 +161,17 @@ class OutcomesForm(ReturnStatisticsForm):
         data = super().clean()
         data["by"] = raw_by
         return data
+
+
+class ProjectSummaryForm(AnnualReportForm):
+    """A year (blank: every year) and a programme."""
+
+    def __init__(self, *args: Any, programmes: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, programmes=programmes, **kwargs)
+        self.fields["year"].initial = None
+        self.fields["year"].help_text = _("Projects that ran during the year; leave empty for every year.")
+
+    def clean_year(self) -> int | None:  # type: ignore[override]
+        if self.cleaned_data.get("year") in (None, ""):
+            return None
+        return super().clean_year()

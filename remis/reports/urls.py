@@ -8,4 +8,5 @@ urlpatterns = [
     path("reports/returns/", views.return_statistics, name="return_statistics"),
     path("reports/annual/", views.annual_report_page, name="annual_report"),
     path("reports/outcomes/", views.outcome_analytics, name="outcome_analytics"),
+    path("reports/community-projects/", views.project_summary_page, name="project_summary"),
 ]

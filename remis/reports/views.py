@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,9 +20,10 @@ from remis.lib.pages import forbidden
 from remis.programmes.queries import visible_programmes
 from remis.reports import exports
 from remis.reports.annual import annual_report
-from remis.reports.charts import bar_chart
-from remis.reports.forms import AnnualReportForm, OutcomesForm, ReturnStatisticsForm
+from remis.reports.charts import bar_chart, bars
+from remis.reports.forms import AnnualReportForm, OutcomesForm, ProjectSummaryForm, ReturnStatisticsForm
 from remis.reports.outcomes import outcomes
+from remis.reports.projects import Summary, project_summary
 from remis.reports.statistics import DIMENSIONS, Population, Table, breakdown, cross_table
 
 
@@ -126,7 +128,11 @@ def annual_report_page(request: HttpRequest) -> HttpResponse:
         if report is None:
             return forbidden(request, _("Your role does not give access to statistics."))
         names = dict(programmes)
+        year = report.year
         context.update(
+            projects=project_summary(
+                request.user, dt.date(year, 1, 1), dt.date(year, 12, 31), report.programme
+            ),
             report=report,
             programme_name=names.get(report.programme) if report.programme else "",
             query=_encode(form.data),
@@ -165,3 +171,61 @@ def outcome_analytics(request: HttpRequest) -> HttpResponse:
             return forbidden(request, _("Your role does not give access to statistics."))
         context["result"] = result
     return render(request, "reports/outcomes.html", context)
+
+
+def _summary_definition(summary: Summary, programme_name: str) -> list[tuple[str, str]]:
+    period = (
+        f"{date_format(summary.start)} – {date_format(summary.end)}"
+        if summary.start and summary.end
+        else _("Every year")
+    )
+    return [
+        (
+            _("Counted"),
+            _("Community projects you may read, cancelled ones aside, that ran during the period"),
+        ),
+        (_("Period"), period),
+        (_("Programme"), programme_name or _("All programmes you see")),
+        (
+            _("Returnees"),
+            _("Returnees taking part, through their cases; one returnee in two projects counts once"),
+        ),
+        (_("Figures as of"), summary.as_of.isoformat(timespec="seconds")),
+    ]
+
+
+@never_cache
+@login_required
+def project_summary_page(request: HttpRequest) -> HttpResponse:
+    """Community projects by country, type and framework, with the totals the seed reports
+    print; downloads as CSV (by country) and XLSX (every table and the definition)."""
+    if not grants_with(request.user, Perm.STATS_VIEW):
+        return forbidden(request, _("Your role does not give access to statistics."))
+    programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
+    form = ProjectSummaryForm(request.GET, programmes=programmes)
+    context: dict[str, Any] = {"form": form, "summary": None}
+    if form.is_valid():
+        year, programme = form.cleaned_data.get("year"), form.cleaned_data.get("programme")
+        start, end = (dt.date(year, 1, 1), dt.date(year, 12, 31)) if year else (None, None)
+        summary = project_summary(request.user, start, end, programme)
+        definition = _summary_definition(summary, dict(programmes).get(programme, "") if programme else "")
+        download = request.GET.get("format")
+        stem = f"community-projects-{year or 'all-years'}"
+        if download == "csv":
+            response = HttpResponse(exports.projects_csv(summary), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+            return response
+        if download == "xlsx":
+            response = HttpResponse(
+                exports.projects_xlsx(summary, definition),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+            return response
+        context.update(
+            summary=summary,
+            definition=definition,
+            chart=bars([(r.label, r.projects) for r in summary.by_country], _("Country"), _("Projects")),
+            query=_encode(form.data),
+        )
+    return render(request, "reports/projects.html", context)

@@ -94,9 +94,10 @@ def test_a_project_is_created_through_the_form_and_errors_name_their_fields(worl
     assert not CommunityProject.objects.exists()
     response = client.post(reverse("project_create"), _form_data())
     project = CommunityProject.objects.get()
-    assert response.url == reverse("project_detail", args=[project.uuid])
+    detail = reverse("project_detail", args=[project.uuid])
+    assert response["Location"] == detail
     assert project.members == {"F_18_34": 5, "M_18_34": 3} and project.tags == ["sdg_10_2"]
-    page = client.get(response.url).content.decode()
+    page = client.get(detail).content.decode()
     assert "Poultry cooperative" in page and "8 community members in all." in page
 
 
@@ -140,3 +141,18 @@ def test_outsiders_do_not_find_the_project(world: Any, alice: Any, project: Any)
     assert client.get(reverse("project_edit", args=[project.uuid])).status_code == 404
     assert client.get(reverse("project_create")).status_code == 403
     assert "Tree nursery" not in client.get(reverse("project_list")).content.decode()
+
+
+def test_the_case_page_lists_the_projects_the_returnee_takes_part_in(
+    world: Any, bob: Any, project: Any
+) -> None:
+    case = accepted_case(world)
+    case_url = reverse("case_detail", args=[case.uuid])
+    assert 'id="community-projects"' not in _client(bob).get(case_url).content.decode()
+    actions.add_participant(bob, project, case.reference, dt.date(2026, 4, 2))
+    page = _client(bob).get(case_url).content.decode()
+    assert 'id="community-projects"' in page and "Tree nursery of Kindia" in page
+    # Alice reads the case (her office registered it) but not Guinean projects: the type only.
+    seen = _client(world.alice).get(case_url).content.decode()
+    assert 'id="community-projects"' in seen and "Tree nursery" not in seen
+    assert "Environment and agriculture" in seen

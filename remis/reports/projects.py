@@ -1,0 +1,121 @@
+"""The community projects summary, as `reintegration-and-sustainable-development.txt` gives
+it: "265 community-based initiatives in 10 countries, benefiting 2,490 returnees and 2,943
+community members", then by country, type and the frameworks they contribute to.
+
+Counted: the projects the reader may read (communities.queries.readable), cancelled ones
+aside, that ran during the period (started before its end and not ended before its start;
+a project in preparation counts whatever its dates). A returnee taking part in two projects
+is one returnee in the totals and one in each project's row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from remis.communities.models import (
+    MEMBER_GROUPS,
+    CommunityProject,
+    Participant,
+    ProjectStatus,
+    ProjectTag,
+    ProjectType,
+)
+from remis.communities.queries import readable
+from remis.lib.countries import country_name
+
+COUNTED = (ProjectStatus.PREPARATION, ProjectStatus.ONGOING, ProjectStatus.COMPLETED, ProjectStatus.SUSPENDED)
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    projects: int = 0
+    preparation: int = 0
+    ongoing: int = 0  # suspended ones too: they have not ended
+    completed: int = 0
+    returnees: int = 0
+    women: int = 0  # community members: women and girls
+    men: int = 0
+
+    @property
+    def members(self) -> int:
+        return self.women + self.men
+
+
+@dataclass
+class Summary:
+    start: dt.date | None
+    end: dt.date | None
+    programme: int | None
+    projects: int
+    countries: int
+    returnees: int
+    members: int
+    by_country: list[Row]
+    by_type: list[Row]
+    by_tag: list[Row]
+    as_of: dt.datetime = field(default_factory=timezone.now)
+
+
+def _period(rows: Any, start: dt.date | None, end: dt.date | None) -> Any:
+    if start is None or end is None:
+        return rows
+    ran = Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
+    return rows.filter(ran | Q(status=ProjectStatus.PREPARATION))
+
+
+def _add(row: Row, project: CommunityProject, returnees: int) -> None:
+    row.projects += 1
+    if project.status == ProjectStatus.PREPARATION:
+        row.preparation += 1
+    elif project.status == ProjectStatus.COMPLETED:
+        row.completed += 1
+    else:
+        row.ongoing += 1
+    row.returnees += returnees
+    row.women += sum(int(project.members.get(g) or 0) for g in MEMBER_GROUPS if g.startswith("F_"))
+    row.men += sum(int(project.members.get(g) or 0) for g in MEMBER_GROUPS if g.startswith("M_"))
+
+
+def project_summary(
+    actor: Any, start: dt.date | None = None, end: dt.date | None = None, programme: int | None = None
+) -> Summary:
+    rows = _period(readable(actor).filter(status__in=COUNTED), start, end)
+    if programme:
+        rows = rows.filter(programme_id=programme)
+    projects = list(rows.order_by("country", "id"))
+    ids = [p.pk for p in projects]
+    taking_part: dict[int, set[int]] = {}
+    links = Participant.objects.filter(project_id__in=ids).values_list("project_id", "case_id")
+    for project_id, case_id in links:
+        taking_part.setdefault(project_id, set()).add(case_id)
+    countries: dict[str, Row] = {}
+    types = {code: Row(code, str(label)) for code, label in ProjectType.choices}
+    tags = {code: Row(code, str(label)) for code, label in ProjectTag.choices}
+    for project in projects:
+        returnees = len(taking_part.get(project.pk, ()))
+        country = countries.setdefault(project.country, Row(project.country, country_name(project.country)))
+        _add(country, project, returnees)
+        _add(types[project.kind], project, returnees)
+        for tag in project.tags:
+            if tag in tags:
+                _add(tags[tag], project, returnees)
+    by_country = sorted(countries.values(), key=lambda r: (-r.projects, r.label))
+    everyone = set().union(*taking_part.values()) if taking_part else set()
+    return Summary(
+        start=start,
+        end=end,
+        programme=programme,
+        projects=len(projects),
+        countries=len(countries),
+        returnees=len(everyone),
+        members=sum(r.members for r in by_country),
+        by_country=by_country,
+        by_type=[r for r in types.values() if r.projects],
+        by_tag=[r for r in tags.values() if r.projects],
+    )

@@ -1,0 +1,141 @@
+"""The community projects summary: its counts checked against the projects as created, the
+period and the reader's scope, the page with its downloads in each language, the API, and
+the annual report's section."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from remis.cases.tests.factories import PASSWORD, accepted_case, make_user
+from remis.communities import actions
+from remis.communities.tests.conftest import valid_values
+from remis.reports.projects import project_summary
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def projects(world: Any, bob: Any) -> list[Any]:
+    """Three Guinean projects and a Senegalese one; one cancelled; one returnee in two."""
+    world.programme.funders.add(world.donor)  # victor, the donor's viewer, counts them all
+    sn = make_user("sana", world.gn_partner, "case_worker", ["SN"])
+    kindia = actions.create_project(bob, valid_values())  # ongoing since March 2026
+    school = actions.create_project(
+        bob,
+        valid_values(
+            name="School",
+            kind="infrastructure",
+            status="completed",
+            start_date=dt.date(2024, 2, 1),
+            end_date=dt.date(2024, 12, 1),
+            tags=["sdg_10_7"],
+            members={"M_0_17": 30},
+        ),
+    )
+    actions.create_project(bob, valid_values(name="Stopped", status="cancelled"))
+    market = actions.create_project(
+        sn,
+        valid_values(name="Market", country="SN", status="preparation", start_date=None, tags=[], members={}),
+    )
+    returnee = accepted_case(world)
+    actions.add_participant(bob, kindia, returnee.reference)
+    actions.add_participant(bob, school, returnee.reference)
+    return [kindia, school, market]
+
+
+def test_the_totals_count_projects_countries_returnees_and_members(world: Any, projects: Any) -> None:
+    summary = project_summary(world.victor)
+    assert (summary.projects, summary.countries, summary.returnees, summary.members) == (3, 2, 1, 42)
+    by_country = {r.key: r for r in summary.by_country}
+    assert (by_country["GN"].projects, by_country["GN"].ongoing, by_country["GN"].completed) == (2, 1, 1)
+    assert by_country["GN"].returnees == 2  # one returnee in two projects: once in each
+    assert (by_country["GN"].women, by_country["GN"].men) == (8, 34)
+    assert by_country["SN"].preparation == 1
+    assert {r.key: r.projects for r in summary.by_tag} == {"sdg_10_2": 1, "gcm_21": 1, "sdg_10_7": 1}
+
+
+def test_a_year_counts_the_projects_that_ran_in_it(world: Any, projects: Any) -> None:
+    in_2024 = project_summary(world.victor, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    # The school ran in 2024; the market is in preparation (counted whatever the year).
+    assert sorted(r.key for r in in_2024.by_country) == ["GN", "SN"] and in_2024.projects == 2
+    in_2025 = project_summary(world.victor, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert in_2025.projects == 1
+
+
+def test_a_reader_counts_only_projects_they_may_read(world: Any, projects: Any, alice: Any) -> None:
+    assert project_summary(alice).projects == 0  # Belgium: no project there, funds none
+    assert project_summary(world.bob).projects == 2  # Guinea only
+
+
+def _client(user: Any, language: str = "en") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_the_page_and_its_downloads(world: Any, projects: Any, language: str) -> None:
+    client = _client(world.victor, language)
+    page = client.get(reverse("project_summary"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'<html lang="{language}"' in html and 'data-chart="projects-chart-spec"' in html
+    rows = list(
+        csv.reader(io.StringIO(client.get(reverse("project_summary") + "?format=csv").content.decode()))
+    )
+    assert [row[0] for row in rows[1:]] == ["GN", "SN"] and rows[1][2] == "2"
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("project_summary") + "?year=2024&format=xlsx").content)
+    )
+    assert len(book.sheetnames) == 4
+    # Rows of equal counts in the order of their names in the reader's language.
+    assert sorted(r[0] for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)) == ["GN", "SN"]
+
+
+def test_a_bad_year_is_named_and_no_figure_shown(world: Any, projects: Any) -> None:
+    page = _client(world.victor).get(reverse("project_summary") + "?year=1700")
+    assert page.context["form"].errors["year"] and page.context["summary"] is None
+
+
+def test_readers_without_statistics_are_refused(world: Any, projects: Any, alice: Any) -> None:
+    assert _client(alice).get(reverse("project_summary")).status_code == 403
+
+
+def test_the_api_gives_the_same_figures(api_client: Any, world: Any, projects: Any) -> None:
+    body = api_client.as_(world.victor).get("/reports/community-projects?year=2026").json()
+    assert (body["projects"], body["countries"], body["returnees"], body["members"]) == (2, 2, 1, 12)
+    assert [(r["key"], r["projects"]) for r in body["by_country"]] == [("GN", 1), ("SN", 1)]
+    refused = api_client.as_(world.alice).get("/reports/community-projects")
+    assert refused.status_code == 403
+
+
+def test_the_annual_report_has_the_year_s_projects(world: Any, projects: Any) -> None:
+    html = _client(world.victor).get(reverse("annual_report") + "?year=2024").content.decode()
+    assert 'id="community-projects"' in html
+    assert (
+        "2 community projects in 2 countries, with 1 returnees and 30 community members taking part." in html
+    )
+
+
+def test_the_summary_and_the_annual_report_are_valid_html(world: Any, projects: Any, tmp_path: Any) -> None:
+    from tests.test_pages_are_valid_html import run_vnu
+
+    files = []
+    for name, url in (
+        ("summary", reverse("project_summary")),
+        ("summary-errors", reverse("project_summary") + "?year=1700"),
+        ("annual", reverse("annual_report") + "?year=2024"),
+    ):
+        for language in ("en", "fr", "ar"):
+            path = tmp_path / f"{name}.{language}.html"
+            path.write_text(_client(world.victor, language).get(url).content.decode(), encoding="utf-8")
+            files.append(path)
+    assert [(e["url"].rsplit("/", 1)[-1], e["message"]) for e in run_vnu(files)] == []
