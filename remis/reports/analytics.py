@@ -91,6 +91,22 @@ _TABLES = {
         JOIN {src}monitoring_instrument i ON i.id = r.instrument_id
         LEFT JOIN {src}monitoring_followup f ON f.id = r.follow_up_id""",
     "rounds": "SELECT case_id, round, status, window_end FROM {src}monitoring_followup",
+    # Process indicators: each plan version's approval day (the first is the plan's), each
+    # instalment's payment day, each referral's status, each visit's mode. The approval is a
+    # time stamp: its day as text (UTC), which every engine reads and DuckDB stores as a date.
+    "approvals": """
+        SELECT p.case_id, SUBSTR(CAST(v.approved_at AS TEXT), 1, 10) AS approved_on
+        FROM {src}assistance_planversion v
+        JOIN {src}assistance_plan p ON p.id = v.plan_id
+        WHERE v.approved_at IS NOT NULL""",
+    "payments": """
+        SELECT p.case_id, i.paid_on
+        FROM {src}assistance_instalment i
+        JOIN {src}assistance_assistanceitem a ON a.id = i.item_id
+        JOIN {src}assistance_planversion v ON v.id = a.version_id
+        JOIN {src}assistance_plan p ON p.id = v.plan_id""",
+    "referrals": "SELECT case_id, status FROM {src}referrals_referral",
+    "visits": "SELECT case_id, mode FROM {src}monitoring_visit",
 }
 # The facts as stored: age in completed years on the day the return counts (from the date of
 # birth, else the estimated year of birth); the case's flags copied on each person, so that
@@ -124,6 +140,10 @@ _TYPES = {
         "economic DOUBLE, social DOUBLE, psychosocial DOUBLE, composite DOUBLE, band VARCHAR"
     ),
     "rounds": "case_id INTEGER, round INTEGER, status VARCHAR, window_end DATE",
+    "approvals": "case_id INTEGER, approved_on DATE",
+    "payments": "case_id INTEGER, paid_on DATE",
+    "referrals": "case_id INTEGER, status VARCHAR",
+    "visits": "case_id INTEGER, mode VARCHAR",
 }
 # The same rows read through Django, for a few changed cases or inside a transaction whose
 # rows another connection cannot see yet: staged as they come, then shaped in DuckDB.
@@ -152,7 +172,13 @@ SELECT case_id, person_id = principal_id AS principal, programme_id, host_countr
        birth_year_estimated AS birth_year
 FROM staged_persons
 """  # noqa: S608
-_CASE_COLUMN = {"assistance": "p.case_id", "persons": "c.id", "responses": "r.case_id"}
+_CASE_COLUMN = {
+    "assistance": "p.case_id",
+    "persons": "c.id",
+    "responses": "r.case_id",
+    "approvals": "p.case_id",
+    "payments": "p.case_id",
+}
 # Audit actions after which everything is read again: they change rows of many cases at once
 # and name none (rescoring every response of an instrument).
 RELOAD_ON = ("monitoring.rescore",)

@@ -23,6 +23,7 @@ from remis.reports.annual import annual_report
 from remis.reports.charts import bar_chart, bars
 from remis.reports.forms import AnnualReportForm, OutcomesForm, ProjectSummaryForm, ReturnStatisticsForm
 from remis.reports.outcomes import outcomes
+from remis.reports.process import process_indicators
 from remis.reports.projects import Summary, project_summary
 from remis.reports.statistics import DIMENSIONS, Population, Table, breakdown, cross_table
 
@@ -170,6 +171,7 @@ def outcome_analytics(request: HttpRequest) -> HttpResponse:
         if result is None:
             return forbidden(request, _("Your role does not give access to statistics."))
         context["result"] = result
+        context["process"] = process_indicators(request.user, form.cleaned_data["filters"])
     return render(request, "reports/outcomes.html", context)
 
 

@@ -10,7 +10,19 @@ from remis.demo.generator import generate_cases
 from remis.demo.world import build_world
 from remis.reports import analytics
 
-TABLES = ("persons", "access", "vulnerabilities", "assistance", "monitored", "responses", "rounds")
+TABLES = (
+    "persons",
+    "access",
+    "vulnerabilities",
+    "assistance",
+    "monitored",
+    "responses",
+    "rounds",
+    "approvals",
+    "payments",
+    "referrals",
+    "visits",
+)
 
 
 def _contents(store: analytics.Store) -> dict[str, Any]:
@@ -41,7 +53,9 @@ def test_direct_and_django_reads_give_the_same_copy(parallel_db: Any) -> None:
         through_django.load()
     assert not through_django.loaded_directly
     one, other = _contents(direct), _contents(through_django)
-    assert all(one[t][1] for t in ("persons", "access", "responses", "rounds"))
+    assert all(
+        one[t][1] for t in ("persons", "access", "responses", "rounds", "approvals", "payments", "visits")
+    )
     assert one == other
 
 

@@ -1,0 +1,145 @@
+"""Process and service-quality indicators for a cohort (the returns of a period, in the
+reader's scope, as the outcomes page counts them), from the analytics copy: days from
+arrival to the plan's first approval and to the first payment, referral acceptance and
+completion, how visits reached returnees (in person, by phone, remotely, by a partner), and
+the share of monitoring rounds done within their window.
+
+For readers of aggregates only, a figure resting on fewer cases than the small-cell
+threshold is not shown (a median of two cases describes two people)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from remis.reports import analytics
+from remis.reports.statistics import Filters, _where, threshold_for
+
+ACCEPTED = ("accepted", "in_progress", "completed", "failed")  # the provider said yes
+ANSWERED = (*ACCEPTED, "declined")
+ENDED = ("completed", "failed")
+
+
+@dataclass
+class Delay:
+    cases: int  # cases with the event
+    median: float | None  # days from arrival
+    mean: float | None
+    hidden: bool = False
+
+
+@dataclass
+class Process:
+    cases: int
+    approval: Delay
+    payment: Delay
+    referrals: int
+    answered: int
+    accepted: int
+    ended: int
+    completed: int
+    visits: list[tuple[str, str, int]] = field(default_factory=list)  # (mode, label, visits)
+    rounds_closed: int = 0
+    rounds_done: int = 0
+    threshold: int = 0
+
+    def _rate(self, part: int, whole: int) -> float | None:
+        if not whole or (self.threshold and whole < self.threshold):
+            return None
+        return part / whole
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        """Of the referrals the providers answered, the share they accepted."""
+        return self._rate(self.accepted, self.answered)
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Of the accepted referrals that ended, the share completed (not failed)."""
+        return self._rate(self.completed, self.ended)
+
+    @property
+    def within_window_rate(self) -> float | None:
+        """Of the rounds whose window has closed, the share done."""
+        return self._rate(self.rounds_done, self.rounds_closed)
+
+
+def _delay(store: analytics.Store, cohort: str, params: list[Any], table: str, column: str) -> Delay:
+    row = store.query(
+        f"WITH p AS MATERIALIZED ({cohort}), d AS ("  # noqa: S608  (names are constants)
+        f"SELECT min(e.{column}) - p.period_day AS days FROM p JOIN {table} e ON e.case_id = p.case_id "
+        "WHERE p.period_day IS NOT NULL GROUP BY p.case_id, p.period_day) "
+        "SELECT count(*), median(days), avg(days) FROM d",
+        params,
+    )[0]
+    return Delay(
+        int(row[0]), None if row[1] is None else float(row[1]), None if row[2] is None else float(row[2])
+    )
+
+
+def process_indicators(actor: Any, filters: Filters) -> Process | None:
+    """None when the actor counts nothing."""
+    from remis.lib.suppression import suppress_1d
+    from remis.monitoring.models import VisitMode
+
+    where = _where(actor, filters)
+    if where is None:
+        return None
+    condition, params = where
+    cohort = f"SELECT * FROM persons p WHERE {condition} AND p.principal"  # noqa: S608
+    today = timezone.localdate()
+    with analytics.locked():
+        store = analytics.fresh()
+        cases = int(store.query(f"SELECT count(*) FROM ({cohort})", params)[0][0])  # noqa: S608
+        approval = _delay(store, cohort, params, "approvals", "approved_on")
+        payment = _delay(store, cohort, params, "payments", "paid_on")
+        statuses = dict(
+            store.query(
+                f"WITH p AS MATERIALIZED ({cohort}) "  # noqa: S608
+                "SELECT r.status, count(*) FROM p JOIN referrals r ON r.case_id = p.case_id "
+                "GROUP BY r.status",
+                params,
+            )
+        )
+        modes = dict(
+            store.query(
+                f"WITH p AS MATERIALIZED ({cohort}) "  # noqa: S608
+                "SELECT v.mode, count(*) FROM p JOIN visits v ON v.case_id = p.case_id GROUP BY v.mode",
+                params,
+            )
+        )
+        closed, done = store.query(
+            f"WITH p AS MATERIALIZED ({cohort}) "  # noqa: S608
+            "SELECT count(*) FILTER (WHERE f.status IN ('done', 'lost') "
+            "OR (f.status = 'scheduled' AND f.window_end < ?)), count(*) FILTER (WHERE f.status = 'done') "
+            "FROM p JOIN rounds f ON f.case_id = p.case_id",
+            [*params, today],
+        )[0]
+    threshold = threshold_for(actor)
+    counts = {status: int(n) for status, n in statuses.items()}
+    result = Process(
+        cases=cases,
+        approval=approval,
+        payment=payment,
+        referrals=sum(counts.values()),
+        answered=sum(counts.get(s, 0) for s in ANSWERED),
+        accepted=sum(counts.get(s, 0) for s in ACCEPTED),
+        ended=sum(counts.get(s, 0) for s in ENDED),
+        completed=counts.get("completed", 0),
+        visits=[(code, str(label), int(modes.get(code, 0))) for code, label in VisitMode.choices],
+        rounds_closed=int(closed),
+        rounds_done=int(done),
+        threshold=threshold,
+    )
+    if threshold:
+        for delay in (result.approval, result.payment):
+            if 0 < delay.cases < threshold:
+                delay.hidden, delay.median, delay.mean = True, None, None
+        values = [n for _code, _label, n in result.visits]
+        hidden = suppress_1d(values, threshold, sum(values))
+        result.visits = [
+            (code, label, -1 if i in hidden.cells else n) for i, (code, label, n) in enumerate(result.visits)
+        ]
+    return result

@@ -1,0 +1,112 @@
+"""Process and service-quality indicators checked against plain Python over the generated
+rows (the same cohort rule as the outcomes: returns in the period, in the reader's scope)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from statistics import mean, median
+
+import pytest
+from django.test import Client
+
+from remis.accounts.models import User
+from remis.assistance.models import Instalment, PlanVersion
+from remis.demo.generator import generate_cases
+from remis.demo.world import build_world
+from remis.monitoring.models import FollowUp, Visit
+from remis.referrals.models import Referral
+from remis.reports.process import process_indicators
+from remis.reports.statistics import Filters
+from remis.reports.tests.test_return_statistics import _counted_cases
+
+pytestmark = pytest.mark.django_db
+START, END = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+@pytest.fixture
+def generated() -> None:
+    build_world()
+    generate_cases(500, seed=21)
+
+
+def _arrival(case: object) -> dt.date:
+    travel = getattr(case, "travel", None)
+    return case.arrival_date or travel.departure_date  # type: ignore[attr-defined, union-attr]
+
+
+def test_indicators_match_the_rows(generated: None) -> None:
+    manager = User.objects.get(username="manager.be")
+    cases = {c.pk: c for c in _counted_cases(manager)}
+    result = process_indicators(manager, Filters(START, END))
+    assert result is not None and result.threshold == 0
+    assert result.cases == len(cases)
+
+    first_approval: dict[int, dt.date] = {}
+    for case_id, at in PlanVersion.objects.filter(
+        plan__case_id__in=cases, approved_at__isnull=False
+    ).values_list("plan__case_id", "approved_at"):
+        assert at is not None
+        day = at.astimezone(dt.UTC).date()
+        first_approval[case_id] = min(first_approval.get(case_id, day), day)
+    delays = [(day - _arrival(cases[c])).days for c, day in first_approval.items()]
+    assert delays, "the generated data must hold approved plans"
+    assert result.approval.cases == len(delays)
+    assert result.approval.median == pytest.approx(median(delays))
+    assert result.approval.mean == pytest.approx(mean(delays))
+
+    first_payment: dict[int, dt.date] = {}
+    for case_id, day in Instalment.objects.filter(item__version__plan__case_id__in=cases).values_list(
+        "item__version__plan__case_id", "paid_on"
+    ):
+        first_payment[case_id] = min(first_payment.get(case_id, day), day)
+    assert result.payment.cases == len(first_payment)
+    if first_payment:
+        assert result.payment.median == pytest.approx(
+            median((day - _arrival(cases[c])).days for c, day in first_payment.items())
+        )
+
+    referrals = list(Referral.objects.filter(case_id__in=cases).values_list("status", flat=True))
+    assert result.referrals == len(referrals)
+    assert result.accepted == sum(s in ("accepted", "in_progress", "completed", "failed") for s in referrals)
+    assert result.answered == result.accepted + referrals.count("declined")
+    assert result.completed == referrals.count("completed")
+
+    modes = dict.fromkeys(("in_person", "phone", "remote", "partner"), 0)
+    for mode in Visit.objects.filter(case_id__in=cases).values_list("mode", flat=True):
+        modes[mode] += 1
+    assert {code: n for code, _label, n in result.visits} == modes
+    assert sum(modes.values()) > 0
+
+    today = dt.date.today()
+    rounds = FollowUp.objects.filter(case_id__in=cases)
+    done = rounds.filter(status="done").count()
+    closed = (
+        done
+        + rounds.filter(status="lost").count()
+        + rounds.filter(status="scheduled", window_end__lt=today).count()
+    )
+    assert (result.rounds_done, result.rounds_closed) == (done, closed)
+    assert result.within_window_rate == pytest.approx(done / closed)
+
+
+def test_the_outcomes_page_shows_them_as_valid_html_in_each_language(
+    generated: None, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from remis.demo.world import DEMO_PASSWORD
+    from tests.test_pages_are_valid_html import run_vnu
+
+    files = []
+    for language in ("en", "fr", "ar"):
+        for user in ("manager.be", "donor"):  # exact figures; figures for aggregates only
+            client = Client(HTTP_ACCEPT_LANGUAGE=language)
+            assert client.login(username=user, password=DEMO_PASSWORD)
+            html = client.get(
+                "/reports/outcomes/?period=range&start=2010-01-01&end=2040-12-31"
+            ).content.decode()
+            assert 'id="process"' in html
+            path = Path(str(tmp_path)) / f"outcomes-{user}.{language}.html"
+            path.write_text(html, encoding="utf-8")
+            files.append(path)
+    assert [(e["url"].rsplit("/", 1)[-1], e["message"]) for e in run_vnu(files)] == []
