@@ -12,7 +12,6 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
-from ninja import Schema as NinjaSchema
 from pydantic import ConfigDict, field_validator
 
 from remis.communities import actions
@@ -24,9 +23,8 @@ from remis.communities.queries import (
     get_project_for,
     participants_for,
 )
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import TextSchema, literal_of
 from remis.lib.countries import is_country
-from remis.lib.fields import has_control_characters
 from remis.lib.paging import COUNT_CAP
 
 router = Router(tags=["community projects"])
@@ -40,16 +38,7 @@ MEMBERS = (
 )
 
 
-class Schema(NinjaSchema):
-    """Text with control characters is refused, naming the field."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_control_characters(cls, value: Any) -> Any:
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(v, str) and has_control_characters(v) for v in texts):
-            raise ValueError(_("Remove the control characters from this field."))
-        return value
+Schema = TextSchema  # refuses control characters in every text field, naming it
 
 
 class ProjectOut(Schema):

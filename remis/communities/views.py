@@ -28,7 +28,7 @@ from remis.communities.queries import (
 )
 from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
-from remis.lib.paging import paginate
+from remis.lib.paging import page_number, paginate
 
 
 def _form_errors(form: Any, error: DomainError) -> None:
@@ -40,18 +40,13 @@ def _form_errors(form: Any, error: DomainError) -> None:
         form.add_error(name if shown else None, message)
 
 
-def _page_number(request: HttpRequest) -> int:
-    value = request.GET.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
-
-
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     if not may_read_projects(request.user):
         return forbidden(request, _("Community projects are for members of an organisation."))
     form = ProjectFilterForm(request.GET or None)
     filters = form.filters()
-    page = paginate(filter_projects(request.user, filters), _page_number(request))
+    page = paginate(filter_projects(request.user, filters), page_number(request))
     params = filters.as_params()
 
     def page_url(number: int) -> str:

@@ -13,19 +13,14 @@ from remis.jobs import actions
 from remis.jobs.models import ACTIVE_STATUSES
 from remis.jobs.queries import get_job_for, jobs_for, startable_kinds
 from remis.lib.errors import DomainError, NotFound
-from remis.lib.paging import paginate
+from remis.lib.paging import page_number, paginate
 
 PER_PAGE = 25
 
 
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
-
-
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    page = paginate(jobs_for(request.user), _page_number(request), per_page=PER_PAGE)
+    page = paginate(jobs_for(request.user), page_number(request), per_page=PER_PAGE)
     context = {
         "page": page,
         "kinds": startable_kinds(request.user),

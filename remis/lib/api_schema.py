@@ -7,7 +7,11 @@ from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from django.db.models import Choices
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import field_validator
+
+from remis.lib.fields import has_control_characters
 
 
 class FieldErrorOut(Schema):
@@ -56,3 +60,17 @@ def literal_of(choices: type[Choices] | Iterable[str], *, blank: bool = False) -
 # A record id sent by a client: a positive 64-bit integer. Larger numbers would overflow the
 # database driver (SQLite raises OverflowError) instead of answering 422.
 RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class TextSchema(Schema):
+    """An input schema refusing text with control characters in any field (a string or a
+    list of strings), naming the field: PostgreSQL refuses a NUL in any text, so it must
+    never reach a query."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and has_control_characters(v) for v in texts):
+            raise ValueError(_("Remove the control characters from this field."))
+        return value

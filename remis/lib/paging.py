@@ -61,3 +61,9 @@ def paginate(
     offset = (number - 1) * per_page
     window = list(rows[offset : offset + per_page + 1])
     return ListPage(window[:per_page], number, counted, len(window) > per_page)
+
+
+def page_number(request: Any) -> int:
+    """The `page` query parameter as a page number from 1; anything else is page 1."""
+    value = request.GET.get("page", "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1

@@ -20,7 +20,7 @@ from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound
 from remis.lib.pages import forbidden
-from remis.lib.paging import paginate
+from remis.lib.paging import page_number, paginate
 from remis.monitoring import actions
 from remis.monitoring.configuration import known_instruments, rules_history, rules_on
 from remis.monitoring.forms import AttemptForm, FollowUpFilterForm, ScheduleForm, VisitForm
@@ -37,11 +37,6 @@ from remis.monitoring.queries import (
 from remis.monitoring.response_forms import ResponseForm, SatisfactionForm, read_back, satisfaction_views
 from remis.monitoring.responses import current_instrument, definition_of, record_response
 from remis.programmes.queries import get_programme_for, manages_programme, visible_programmes
-
-
-def _page_number(request: HttpRequest) -> int:
-    value = request.GET.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
 @login_required
@@ -178,7 +173,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     form = FollowUpFilterForm(request.GET or None)
     filters = form.filters()
     rounds = filter_follow_ups(request.user, filters, today)
-    page = paginate(rounds, _page_number(request), per_page=50, counter=rounds.count_upto)
+    page = paginate(rounds, page_number(request), per_page=50, counter=rounds.count_upto)
     params = {k: v for k, v in (form.cleaned_data.items() if form.is_bound and form.is_valid() else []) if v}
     if form.is_bound and form.is_valid() and "state" in form.data:
         params["state"] = form.cleaned_data["state"]  # "" (any state) too: absent means open rounds

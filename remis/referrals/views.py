@@ -23,7 +23,7 @@ from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.countries import named_countries
 from remis.lib.errors import Conflict, DomainError, NotFound
 from remis.lib.pages import forbidden
-from remis.lib.paging import paginate
+from remis.lib.paging import page_number, paginate
 from remis.programmes.queries import get_programme_for, manages_programme, visible_programmes
 from remis.referrals import actions
 from remis.referrals.configuration import rules_history, rules_on
@@ -153,16 +153,11 @@ def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
     )
 
 
-def _page_number(request: HttpRequest) -> int:
-    value = request.GET.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
-
-
 def _list_page(
     request: HttpRequest, rows: Any, params: dict[str, str], context: dict[str, Any]
 ) -> HttpResponse:
     """A referral list, 50 a page, its paging links keeping the filter."""
-    page = paginate(rows, _page_number(request), per_page=50)
+    page = paginate(rows, page_number(request), per_page=50)
 
     def page_url(number: int) -> str:
         return "?" + urlencode({**params, "page": number})

@@ -12,13 +12,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
-from ninja import Schema as NinjaSchema
 from pydantic import ConfigDict, field_validator
 
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import TextSchema, literal_of
 from remis.lib.countries import is_country
 from remis.lib.errors import ValidationFailed
-from remis.lib.fields import has_control_characters
 from remis.lib.paging import COUNT_CAP
 from remis.services import actions
 from remis.services.models import (
@@ -56,17 +54,7 @@ StatusCode = literal_of(list(STATUSES))
 MAX_OFFSET = 100_000
 
 
-class Schema(NinjaSchema):
-    """Text with control characters is refused, naming the field (PostgreSQL refuses a NUL
-    in any text, so it must never reach a query)."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_control_characters(cls, value: Any) -> Any:
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(v, str) and has_control_characters(v) for v in texts):
-            raise ValueError(_("Remove the control characters from this field."))
-        return value
+Schema = TextSchema  # refuses control characters in every text field, naming it
 
 
 class SectorOut(Schema):

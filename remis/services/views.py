@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from remis.lib.countries import is_country
 from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
-from remis.lib.paging import paginate
+from remis.lib.paging import page_number, paginate
 from remis.services import actions
 from remis.services.forms import (
     ProviderFilterForm,
@@ -70,7 +70,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     page = paginate(
         with_sectors(filter_providers(request.user, filters)),
-        _page_number(request),  # not a form field: a new search starts at page 1
+        page_number(request),  # not a form field: a new search starts at page 1
     )
     params = filters.as_params()
 
@@ -203,7 +203,7 @@ def stakeholder_list(request: HttpRequest) -> HttpResponse:
         return refused
     form = StakeholderFilterForm(request.GET or None)
     filters = form.filters()
-    page = paginate(stakeholders(request.user, filters), _page_number(request))
+    page = paginate(stakeholders(request.user, filters), page_number(request))
     params = filters.as_params()
 
     def page_url(number: int) -> str:
@@ -221,11 +221,6 @@ def stakeholder_list(request: HttpRequest) -> HttpResponse:
             "can_manage": may_manage_somewhere(request.user),
         },
     )
-
-
-def _page_number(request: HttpRequest) -> int:
-    value = request.GET.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
 def _stakeholder_form_page(
