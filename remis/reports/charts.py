@@ -33,7 +33,8 @@ def bars(
         alt.Chart(alt.Data(values=data))
         .mark_bar()
         .encode(
-            x=alt.X("value:Q", title=measure),
+            # Counts: whole-number ticks (no 0.2, 0.4… under a handful of projects).
+            x=alt.X("value:Q", title=measure, axis=alt.Axis(format="d", tickMinStep=1)),
             y=alt.Y(
                 "label:N",
                 title=category,
