@@ -13,12 +13,15 @@ from typing import Any
 import pycountry
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_for, grants_with
 from remis.audit.actions import created, diff, record, snapshot
 from remis.cases.actions.common import check_version, save_versioned
+from remis.cases.lifecycle import JOURNEY, Stage
+from remis.cases.models import Case, ReturnTravel
 from remis.cases.policy import visible_cases
 from remis.communities.models import (
     MEMBER_GROUPS,
@@ -194,8 +197,8 @@ def create_project(actor: Any, values: Mapping[str, Any]) -> CommunityProject:
     data["status"] = data.get("status") or ProjectStatus.PREPARATION
     errors: Errors = []
     _clean(data, errors)
-    if not errors:
-        _require_manage(actor, data["country"])
+    if data["country"] and is_country(data["country"]) and not can_manage_country(actor, data["country"]):
+        errors.append(("country", _("Your role cannot keep community projects in this country.")))
     sector = _sector(values.get("sector"), errors)
     programme = _programme(actor, values.get("programme"), data["country"], errors)
     _raise(errors)
@@ -221,8 +224,9 @@ def update_project(
     }
     errors: Errors = []
     _clean(data, errors)
-    if not errors and data["country"] != project.country:
-        _require_manage(actor, data["country"])
+    if data["country"] != project.country and is_country(data["country"]):
+        if not can_manage_country(actor, data["country"]):
+            errors.append(("country", _("Your role cannot keep community projects in this country.")))
     sector = _sector(values["sector"], errors) if "sector" in values else project.sector
     programme = (
         _programme(actor, values["programme"], data["country"], errors)
@@ -247,6 +251,20 @@ def update_project(
     return changes
 
 
+def _has_returned(case: Case) -> bool:
+    """At "returned" or beyond on the journey, or closed from there."""
+    after = {stage.value for stage in JOURNEY[JOURNEY.index(Stage.RETURNED) :]}
+    return case.stage in after or (case.stage == Stage.CLOSED and case.stage_before_closure in after)
+
+
+def _arrival(case: Case) -> dt.date | None:
+    """The day the returnee arrived (else the day they left)."""
+    if case.arrival_date is not None:
+        return case.arrival_date
+    travel = ReturnTravel.objects.filter(case=case).values_list("departure_date", flat=True).first()
+    return travel
+
+
 def add_participant(
     actor: Any, project: CommunityProject, reference: str, joined_on: dt.date | None = None
 ) -> Participant:
@@ -260,11 +278,29 @@ def add_participant(
         errors.append(("case", _("No case you can see has this reference.")))
     elif case.origin_country != project.country:
         errors.append(("case", _("This returnee's country of origin is not the project's country.")))
+    elif not _has_returned(case):
+        errors.append(("case", _("This person has not returned yet: they take part once back.")))
     day = joined_on or timezone.localdate()
     if not isinstance(day, dt.date):
         errors.append(("joined_on", _("Enter a valid date.")))
     elif day > timezone.localdate():
         errors.append(("joined_on", _("The date is in the future.")))
+    else:
+        arrived = _arrival(case) if case is not None else None
+        if arrived is not None and day < arrived:
+            errors.append(
+                (
+                    "joined_on",
+                    _("The returnee arrived on %(day)s: they took part after that.")
+                    % {"day": date_format(arrived)},
+                )
+            )
+        elif project.start_date is not None and day < project.start_date:
+            started = date_format(project.start_date)
+            errors.append(("joined_on", _("The project started on %(day)s.") % {"day": started}))
+        elif project.end_date is not None and day > project.end_date:
+            ended = date_format(project.end_date)
+            errors.append(("joined_on", _("The project ended on %(day)s.") % {"day": ended}))
     _raise(errors)
     assert case is not None
     if Participant.objects.filter(project=project, case=case).exists():

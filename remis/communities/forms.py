@@ -113,7 +113,7 @@ class ProjectForm(forms.Form):
         for sex, sex_label in MEMBER_SEXES:
             for age, age_label in MEMBER_AGES:
                 self.fields[member_field_name(sex, age)] = forms.IntegerField(
-                    label=f"{sex_label}, {age_label}", required=False
+                    label=_("%(sex)s, %(age)s") % {"sex": sex_label, "age": age_label}, required=False
                 )
 
     def member_fields(self) -> list[Any]:

@@ -54,12 +54,17 @@ def build_community_projects() -> int:
         project = actions.create_project(keeper, _values(row, today))
         added += 1
         start = project.start_date or today
+        last = min(project.end_date or today, today)
+        # Returnees back before the project ended (or today), each in one project, joining a
+        # week after the later of its start and their arrival.
         cases = (
             visible_cases(keeper)
-            .filter(origin_country=project.country, stage__in=RETURNED)
-            .exclude(community_projects__project__country=project.country)  # one project each
-            .order_by("id")[: int(row.get("participants", 0))]
+            .filter(origin_country=project.country, stage__in=RETURNED, arrival_date__lte=last)
+            .exclude(community_projects__project__country=project.country)
+            .order_by("-arrival_date", "id")[: int(row.get("participants", 0))]
         )
         for case in cases:
-            actions.add_participant(keeper, project, case.reference, min(start + dt.timedelta(days=7), today))
+            arrived = case.arrival_date or start  # filtered on: never None here
+            joined = min(max(start, arrived) + dt.timedelta(days=7), last)
+            actions.add_participant(keeper, project, case.reference, joined)
     return added

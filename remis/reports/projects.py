@@ -4,8 +4,9 @@ community members", then by country, type and the frameworks they contribute to.
 
 Counted: the projects the reader may read (communities.queries.readable), cancelled ones
 aside, that ran during the period (started before its end and not ended before its start;
-a project in preparation counts whatever its dates). A returnee taking part in two projects
-is one returnee in the totals and one in each project's row."""
+a project in preparation counts in a period that includes today, the time it is being
+prepared in), and the returnees who had joined them by the period's end. A returnee taking
+part in two projects is one returnee in the totals and one in each project's row."""
 
 from __future__ import annotations
 
@@ -66,7 +67,9 @@ def _period(rows: Any, start: dt.date | None, end: dt.date | None) -> Any:
     if start is None or end is None:
         return rows
     ran = Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
-    return rows.filter(ran | Q(status=ProjectStatus.PREPARATION))
+    if start <= timezone.localdate() <= end:
+        return rows.filter(ran | Q(status=ProjectStatus.PREPARATION))
+    return rows.filter(ran).exclude(status=ProjectStatus.PREPARATION)
 
 
 def _add(row: Row, project: CommunityProject, returnees: int) -> None:
@@ -91,7 +94,10 @@ def project_summary(
     projects = list(rows.order_by("country", "id"))
     ids = [p.pk for p in projects]
     taking_part: dict[int, set[int]] = {}
-    links = Participant.objects.filter(project_id__in=ids).values_list("project_id", "case_id")
+    joined = Participant.objects.filter(project_id__in=ids)
+    if end is not None:
+        joined = joined.filter(joined_on__lte=end)
+    links = joined.values_list("project_id", "case_id")
     for project_id, case_id in links:
         taking_part.setdefault(project_id, set()).add(case_id)
     countries: dict[str, Row] = {}

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from remis.cases.tests.factories import accepted_case
+from remis.cases.tests.factories import returned_case
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_a_case_worker_records_changes_and_lists_a_project(api_client: Any, worl
 def test_participants_through_the_api(api_client: Any, world: Any, bob: Any) -> None:
     api = api_client.as_(bob)
     project = api.post("/community-projects", BODY).json()
-    case = accepted_case(world)
+    case = returned_case(world)
     added = api.post(
         f"/community-projects/{project['uuid']}/participants", {"case_reference": case.reference}
     )

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from remis.audit.models import AuditEntry
-from remis.cases.tests.factories import PASSWORD, accepted_case, make_user
+from remis.cases.tests.factories import PASSWORD, make_user, returned_case
 from remis.communities import actions
 from remis.communities.models import CommunityProject
 from tests.test_pages_are_valid_html import run_vnu
@@ -59,7 +59,7 @@ def _form_data(**changes: Any) -> dict[str, Any]:
 def test_project_pages_are_valid_html_in_every_language(
     world: Any, bob: Any, project: Any, tmp_path: Any
 ) -> None:
-    actions.add_participant(bob, project, accepted_case(world).reference)
+    actions.add_participant(bob, project, returned_case(world).reference)
     pages = [
         ("list", reverse("project_list"), None),
         ("list-search", reverse("project_list") + "?q=kindia&status=ongoing&tag=gcm_21", None),
@@ -119,10 +119,10 @@ def test_the_edit_form_saved_untouched_changes_nothing(world: Any, bob: Any, pro
 
 
 def test_a_returnee_is_added_and_removed_on_the_project_page(world: Any, bob: Any, project: Any) -> None:
-    case = accepted_case(world)
+    case = returned_case(world)
     client = _client(bob)
     url = reverse("project_detail", args=[project.uuid])
-    client.post(url, {"reference": case.reference, "joined_on": "2026-04-01"})
+    client.post(url, {"reference": case.reference, "joined_on": dt.date.today().isoformat()})
     page = client.get(url).content.decode()
     assert case.reference in page
     outsider = make_user("gaston", world.donor, "viewer", ["GN"])
@@ -146,10 +146,10 @@ def test_outsiders_do_not_find_the_project(world: Any, alice: Any, project: Any)
 def test_the_case_page_lists_the_projects_the_returnee_takes_part_in(
     world: Any, bob: Any, project: Any
 ) -> None:
-    case = accepted_case(world)
+    case = returned_case(world)
     case_url = reverse("case_detail", args=[case.uuid])
     assert 'id="community-projects"' not in _client(bob).get(case_url).content.decode()
-    actions.add_participant(bob, project, case.reference, dt.date(2026, 4, 2))
+    actions.add_participant(bob, project, case.reference)
     page = _client(bob).get(case_url).content.decode()
     assert 'id="community-projects"' in page and "Tree nursery of Kindia" in page
     # Alice reads the case (her office registered it) but not Guinean projects: the type only.

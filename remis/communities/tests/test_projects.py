@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from remis.audit.models import AuditEntry
-from remis.cases.tests.factories import accepted_case, make_user, register
+from remis.cases.tests.factories import accepted_case, make_user, register, returned_case
 from remis.communities import actions
 from remis.communities.models import CommunityProject
 from remis.communities.queries import ProjectFilters, filter_projects, get_project_for, participants_for
@@ -67,8 +67,9 @@ def test_a_budget_needs_its_currency_and_a_completed_project_its_dates(world: An
 
 
 def test_the_country_must_be_one_the_programme_returns_people_to(world: Any, bob: Any) -> None:
-    with pytest.raises(PermissionDenied):  # Bob's membership does not cover Mali
+    with pytest.raises(ValidationFailed) as refused:  # Bob's membership does not cover Mali
         actions.create_project(bob, valid_values(country="ML"))
+    assert ("country", "Your role cannot keep community projects in this country.") in refused.value.errors
     with pytest.raises(ValidationFailed) as refused:  # the administrator's covers every country
         actions.create_project(world.admin, valid_values(country="ML"))
     assert ("country", "The programme BE-REAB does not work in this country.") in refused.value.errors
@@ -78,8 +79,9 @@ def test_who_may_keep_projects_where(world: Any, alice: Any, bob: Any) -> None:
     with pytest.raises(PermissionDenied):  # a counsellor keeps no projects
         actions.create_project(alice, valid_values())
     sn_worker = make_user("sana", world.gn_partner, "case_worker", ["SN"])
-    with pytest.raises(PermissionDenied):  # a case worker in Senegal, for a Guinean project
-        actions.create_project(sn_worker, valid_values())
+    with pytest.raises(ValidationFailed) as refused:  # a case worker in Senegal, for Guinea:
+        actions.create_project(sn_worker, valid_values())  # said on the field, the form kept
+    assert [f for f, _m in refused.value.errors] == ["country"]
     project = actions.create_project(bob, valid_values())
     with pytest.raises(PermissionDenied):
         actions.update_project(sn_worker, project, {"name": "Renamed"}, project.version)
@@ -112,8 +114,8 @@ def test_an_untouched_save_changes_nothing(world: Any, bob: Any, project: Any) -
 
 
 def test_returnees_take_part_through_cases_the_actor_can_read(world: Any, bob: Any, project: Any) -> None:
-    case = accepted_case(world)  # Guinean returnee, shared with Bob's organisation
-    actions.add_participant(bob, project, case.reference.lower(), dt.date(2026, 4, 2))
+    case = returned_case(world)  # Guinean returnee, shared with Bob's organisation
+    actions.add_participant(bob, project, case.reference.lower())
     entry = AuditEntry.objects.get(action="communities.participant_add")
     assert entry.case_uuid == case.uuid
     with pytest.raises(ValidationFailed, match="already takes part"):
@@ -136,7 +138,7 @@ def test_a_returnee_from_elsewhere_does_not_join_a_guinean_project(
 
 
 def test_readers_count_participants_they_cannot_read(world: Any, bob: Any, project: Any) -> None:
-    case = accepted_case(world)
+    case = returned_case(world)
     actions.add_participant(bob, project, case.reference)
     outsider = make_user("gaston", world.donor, "viewer", ["GN"])
     found = participants_for(outsider, project)
@@ -146,7 +148,7 @@ def test_readers_count_participants_they_cannot_read(world: Any, bob: Any, proje
 def test_removing_a_participant_is_audited_and_said_twice_is_a_conflict(
     world: Any, bob: Any, project: Any
 ) -> None:
-    case = accepted_case(world)
+    case = returned_case(world)
     actions.add_participant(bob, project, case.reference)
     actions.remove_participant(bob, project, case.pk)
     assert not project.participants.exists()
@@ -170,3 +172,21 @@ def test_filters_search_and_tags(world: Any, bob: Any, project: Any) -> None:
 def test_a_superuser_keeps_a_project_through_their_membership(world: Any) -> None:
     project = actions.create_project(world.admin, valid_values(country="SN"))
     assert project.organisation == world.be_office
+
+
+def test_only_a_returned_person_takes_part_and_not_before_arriving(
+    world: Any, bob: Any, project: Any
+) -> None:
+    pending = accepted_case(world)  # accepted by the partner, not yet returned
+    with pytest.raises(ValidationFailed, match="not returned yet"):
+        actions.add_participant(bob, project, pending.reference)
+    case = returned_case(world)
+    arrived = case.arrival_date or dt.date(2026, 3, 1)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.add_participant(bob, project, case.reference, arrived - dt.timedelta(days=1))
+    assert refused.value.errors[0][0] == "joined_on"
+    # Arrived in January (set here, as travel records would): February is before the start.
+    type(case).objects.filter(pk=case.pk).update(arrival_date=dt.date(2026, 1, 15))
+    with pytest.raises(ValidationFailed, match="started on"):
+        actions.add_participant(bob, project, case.reference, dt.date(2026, 2, 1))
+    assert actions.add_participant(bob, project, case.reference, dt.date(2026, 3, 2)).joined_on.month == 3

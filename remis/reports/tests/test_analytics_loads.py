@@ -4,7 +4,10 @@ transaction, which another connection could not see)."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
+
+from django.core.management import call_command
 
 from remis.demo.generator import generate_cases
 from remis.demo.world import build_world
@@ -43,6 +46,8 @@ def test_direct_and_django_reads_give_the_same_copy(parallel_db: Any) -> None:
     # earlier committed test's flush, so that the generator writes rounds and responses.
     seed_rules(ScheduleRules)
     seed_instruments(Instrument)
+    # And the shipped assistance types, so that it writes plans, approvals and payments.
+    call_command("sync_assistance_defaults", stdout=io.StringIO())
     build_world()
     generate_cases(150, seed=3)
     direct = analytics.Store()
