@@ -34,6 +34,12 @@ def _restore() -> None:
         restore(apps, editor)
 
 
+def _instrument() -> Instrument:
+    instrument = current_instrument("reintegration-sustainability")
+    assert instrument is not None
+    return instrument
+
+
 def _round(world) -> FollowUp:
     seed_rules(ScheduleRules)  # a transactional test starts from a flushed database
     seed_instruments(Instrument)
@@ -46,7 +52,7 @@ def _round(world) -> FollowUp:
 
 def test_two_answers_sent_at_once_one_is_kept(parallel_db, world):
     follow_up = _round(world)
-    instrument = current_instrument("reintegration-sustainability")
+    instrument = _instrument()
 
     def send(level: str):
         return lambda: record_response(
@@ -67,7 +73,7 @@ def test_the_lost_index_is_put_back_once_each_round_has_one_response(parallel_db
     follow_up = _round(world)
     kept = record_response(
         world.bob,
-        current_instrument("reintegration-sustainability"),
+        _instrument(),
         answers=answers(),
         collected_on=timezone.localdate(),
         follow_up=follow_up,
