@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "remis.communities",
     "remis.monitoring",
     "remis.reports",
+    "remis.indicators",
     "remis.jobs",
     "remis.interop",
     "remis.demo",

@@ -45,6 +45,7 @@ class Perm(StrEnum):
     REFERRAL_ANSWER = "referral.answer"  # answer referrals (a provider's own, or on its behalf)
     MONITORING_RECORD = "monitoring.record"  # record follow-up contact attempts, visits and responses
     PROJECTS_MANAGE = "projects.manage"  # community projects and who takes part in them
+    INDICATORS_MANAGE = "indicators.manage"  # indicator frameworks: draft, activate, retire
     PERSON_ERASE = "person.erase"  # erase a person's personal data everywhere (legal erasure)
 
 
@@ -126,6 +127,7 @@ def permission_labels() -> dict[str, str]:
         Perm.REFERRAL_ANSWER: _("Answer referrals (a provider's own, or on its behalf)"),
         Perm.MONITORING_RECORD: _("Record follow-up contact attempts, visits and monitoring responses"),
         Perm.PROJECTS_MANAGE: _("Keep community projects and the returnees taking part in them"),
+        Perm.INDICATORS_MANAGE: _("Keep indicator frameworks: draft, activate and retire their versions"),
     }
 
 
@@ -140,6 +142,7 @@ def permission_groups() -> list[tuple[str, list[Perm]]]:
         Perm.PROGRAMME_MANAGE,
         Perm.AUDIT_VIEW_ALL,
         Perm.STATS_VIEW,
+        Perm.INDICATORS_MANAGE,
         Perm.PERSON_ERASE,
     ]
     assistance = [

@@ -21,7 +21,7 @@ from typing import Any
 from django.utils import timezone
 
 from remis.reports import analytics
-from remis.reports.statistics import _JOINS, DIMENSIONS, UNKNOWN, Filters, _where, labeller, threshold_for
+from remis.reports.statistics import _JOINS, DIMENSIONS, UNKNOWN, Filters, cohort_where, labeller, threshold_for
 
 REINTEGRATION = "reintegration-sustainability"
 MEASURES = ("economic", "social", "psychosocial", "composite")
@@ -89,7 +89,7 @@ def _bands() -> list[tuple[str, str]]:
 
 def outcomes(actor: Any, filters: Filters, group: str = "") -> Outcomes | None:
     """None when the actor counts nothing."""
-    where = _where(actor, filters)
+    where = cohort_where(actor, filters)
     if where is None:
         return None
     condition, params = where

@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from remis.reports import analytics
-from remis.reports.statistics import Filters, _where, threshold_for
+from remis.reports.statistics import Filters, cohort_where, threshold_for
 
 ACCEPTED = ("accepted", "in_progress", "completed", "failed")  # the provider said yes
 ANSWERED = (*ACCEPTED, "declined")
@@ -84,7 +84,7 @@ def process_indicators(actor: Any, filters: Filters) -> Process | None:
     from remis.lib.suppression import suppress_1d
     from remis.monitoring.models import VisitMode
 
-    where = _where(actor, filters)
+    where = cohort_where(actor, filters)
     if where is None:
         return None
     condition, params = where

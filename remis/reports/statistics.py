@@ -195,7 +195,9 @@ def scope_sql(actor: Any) -> tuple[str, list[Any]] | None:
     return "(" + " OR ".join(clauses) + ")", params
 
 
-def _where(actor: Any, filters: Filters) -> tuple[str, list[Any]] | None:
+def cohort_where(actor: Any, filters: Filters) -> tuple[str, list[Any]] | None:
+    """The SQL condition (over persons p) on the cohort a figure counts: the actor's scope,
+    returns in the period, the population and the filters; None when the actor counts nothing."""
     scope = scope_sql(actor)
     if scope is None:
         return None
@@ -239,7 +241,7 @@ def breakdown(actor: Any, filters: Filters, code: str, top: int | None = None) -
     """Persons and cases by one dimension, largest first (years and months in order);
     None when the actor counts nothing."""
     dimension = DIMENSIONS[code]
-    where = _where(actor, filters)
+    where = cohort_where(actor, filters)
     if where is None:
         return None
     condition, params = where
@@ -301,7 +303,7 @@ def _protect(actor: Any, table: Table) -> None:
 def cross_table(actor: Any, filters: Filters, rows_code: str, columns_code: str) -> Table | None:
     """Persons by two dimensions (for example host country × country of origin)."""
     row_dim, column_dim = DIMENSIONS[rows_code], DIMENSIONS[columns_code]
-    where = _where(actor, filters)
+    where = cohort_where(actor, filters)
     if where is None:
         return None
     condition, params = where

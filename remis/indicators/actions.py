@@ -1,0 +1,399 @@
+"""Writes on indicator frameworks. Each needs indicators.manage, checks everything before
+writing (every field at fault named at once), writes versioned and audits.
+
+Only a draft is edited: an active or retired version is what results were reported
+against, so a change is a new version (`new_version` copies the indicators into a draft),
+and activating it retires the version it replaces, in one transaction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import has_perm
+from remis.audit.actions import created, diff, record, snapshot
+from remis.cases.actions.common import check_version, save_versioned
+from remis.indicators.computation import DISAGGREGATIONS, SpecError, parse_spec
+from remis.indicators.models import Dimension, Direction, Framework, FrameworkStatus, Indicator, Level
+from remis.lib.countries import is_country
+from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.programmes.models import Programme
+
+Errors = list[tuple[str | None, str]]
+FRAMEWORK_FIELDS = ["code", "name", "description"]
+INDICATOR_FIELDS = [
+    "code",
+    "name",
+    "definition",
+    "dimension",
+    "level",
+    "core",
+    "computation",
+    "disaggregations",
+    "direction",
+    "baseline",
+    "targets",
+    "countries",
+]
+AUDITED_INDICATOR_FIELDS = [*INDICATOR_FIELDS, "programmes"]
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_PERIOD = re.compile(r"^\d{4}(-Q[1-4])?$")
+LIMITS = {"code": 20, "name": 200, "definition": 5_000, "description": 5_000}
+
+
+def _raise(errors: Errors) -> None:
+    if errors:
+        raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+
+
+def _require(actor: Any) -> None:
+    if not has_perm(actor, Perm.INDICATORS_MANAGE):
+        raise PermissionDenied(_("Your role cannot change indicator frameworks."))
+
+
+def _require_draft(framework: Framework) -> None:
+    if framework.status != FrameworkStatus.DRAFT:
+        raise TransitionRefused(
+            _("Only a draft is changed: start a new version of this framework to change it."), "status"
+        )
+
+
+def _text(values: dict[str, Any], name: str, errors: Errors, required: bool = True) -> None:
+    text = str(values.get(name) or "").strip()
+    values[name] = text
+    if required and not text:
+        errors.append((name, _("This field is required.")))
+    elif len(text) > LIMITS.get(name, 200):
+        errors.append((name, _("Keep this under %(n)s characters.") % {"n": LIMITS.get(name, 200)}))
+
+
+def create_framework(actor: Any, values: Mapping[str, Any]) -> Framework:
+    """A new framework: its first version, a draft."""
+    _require(actor)
+    data = {name: values.get(name) for name in FRAMEWORK_FIELDS}
+    errors: Errors = []
+    for name in FRAMEWORK_FIELDS:
+        _text(data, name, errors, required=name != "description")
+    if data["code"] and not re.match(r"^[a-z0-9][a-z0-9-]*$", data["code"]):
+        errors.append(("code", _("Use lower-case letters, digits and hyphens.")))
+    elif data["code"] and Framework.objects.filter(code=data["code"]).exists():
+        errors.append(("code", _("A framework has this code already: start a new version of it instead.")))
+    _raise(errors)
+    framework = Framework(**data, number=1, created_by=actor)
+    try:
+        with transaction.atomic():
+            framework.save(force_insert=True)
+            record(
+                actor, "indicators.framework_create", framework, changes=created(framework, FRAMEWORK_FIELDS)
+            )
+    except IntegrityError:  # created at the same moment by someone else
+        raise ValidationFailed(_("A framework has this code already."), "code") from None
+    return framework
+
+
+def new_version(actor: Any, source: Framework) -> Framework:
+    """A draft copying `source`'s indicators, numbered after the framework's last version.
+    One draft at a time: a second is refused, naming the one to edit."""
+    _require(actor)
+    with transaction.atomic():
+        # Lock the framework's versions: two new versions at once never get one number.
+        versions = list(Framework.objects.select_for_update().filter(code=source.code))
+        draft = next((f for f in versions if f.status == FrameworkStatus.DRAFT), None)
+        if draft is not None:
+            raise TransitionRefused(
+                _("Version %(n)s of this framework is a draft already: change that one.")
+                % {"n": draft.number},
+                "status",
+            )
+        number = (Framework.objects.filter(code=source.code).aggregate(m=Max("number"))["m"] or 0) + 1
+        framework = Framework(
+            code=source.code,
+            number=number,
+            name=source.name,
+            description=source.description,
+            created_by=actor,
+        )
+        try:
+            with transaction.atomic():
+                framework.save(force_insert=True)
+        except IntegrityError:
+            raise Conflict() from None
+        for indicator in source.indicators.prefetch_related("programmes"):
+            programmes = list(indicator.programmes.all())
+            indicator.pk, indicator.framework, indicator.version = None, framework, 1
+            indicator.save(force_insert=True)
+            indicator.programmes.set(programmes)
+        record(
+            actor,
+            "indicators.framework_version",
+            framework,
+            changes={"number": [None, number], "from": [None, source.number]},
+        )
+    return framework
+
+
+def update_framework(
+    actor: Any, framework: Framework, values: Mapping[str, Any], expected_version: int | None
+) -> dict[str, list[Any]]:
+    """Change a draft's name and description."""
+    _require(actor)
+    _require_draft(framework)
+    check_version(framework, expected_version)
+    data = {name: values.get(name, getattr(framework, name)) for name in ("name", "description")}
+    errors: Errors = []
+    _text(data, "name", errors)
+    _text(data, "description", errors, required=False)
+    _raise(errors)
+    before = snapshot(framework, ["name", "description"])
+    for name, value in data.items():
+        setattr(framework, name, value)
+    changes = diff(before, snapshot(framework, ["name", "description"]))
+    if not changes:
+        return {}
+    with transaction.atomic():
+        save_versioned(framework, expected_version, ["name", "description"])
+        record(actor, "indicators.framework_update", framework, changes=changes)
+    return changes
+
+
+def activate(actor: Any, framework: Framework, expected_version: int | None) -> None:
+    """The draft becomes the framework's active version; the active one it replaces is
+    retired, at the same moment."""
+    _require(actor)
+    _require_draft(framework)
+    check_version(framework, expected_version)
+    if not framework.indicators.exists():
+        raise TransitionRefused(_("Add at least one indicator before activating the framework."), "status")
+    now = timezone.now()
+    with transaction.atomic():
+        for previous in Framework.objects.select_for_update().filter(
+            code=framework.code, status=FrameworkStatus.ACTIVE
+        ):
+            previous.status, previous.retired_at = FrameworkStatus.RETIRED, now
+            save_versioned(previous, None, ["status", "retired_at"])
+            record(
+                actor,
+                "indicators.framework_retire",
+                previous,
+                changes={"status": [FrameworkStatus.ACTIVE, FrameworkStatus.RETIRED]},
+            )
+        framework.status, framework.activated_at = FrameworkStatus.ACTIVE, now
+        save_versioned(framework, expected_version, ["status", "activated_at"])
+        record(
+            actor,
+            "indicators.framework_activate",
+            framework,
+            changes={"status": [FrameworkStatus.DRAFT, FrameworkStatus.ACTIVE]},
+        )
+
+
+def retire(actor: Any, framework: Framework, expected_version: int | None) -> None:
+    """An active version retired with none to replace it (the framework is no longer used)."""
+    _require(actor)
+    check_version(framework, expected_version)
+    if framework.status != FrameworkStatus.ACTIVE:
+        raise TransitionRefused(_("Only the active version is retired."), "status")
+    framework.status, framework.retired_at = FrameworkStatus.RETIRED, timezone.now()
+    with transaction.atomic():
+        save_versioned(framework, expected_version, ["status", "retired_at"])
+        record(
+            actor,
+            "indicators.framework_retire",
+            framework,
+            changes={"status": [FrameworkStatus.ACTIVE, FrameworkStatus.RETIRED]},
+        )
+
+
+def parse_targets(text: str, share: bool) -> dict[str, str]:
+    """Targets written one per line, "period: value" (2026: 60%, 2026-Q1: 0.55); a share's
+    value in per cent or as a fraction, stored as a fraction."""
+    errors: Errors = []
+    out: dict[str, str] = {}
+    for number, line in enumerate(str(text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        period, _sep, raw = line.partition(":")
+        period, raw = period.strip().upper(), raw.strip().replace(",", ".")
+        if not _PERIOD.match(period):
+            errors.append(
+                ("targets", _("Line %(n)s: start with a year or a quarter (2026, 2026-Q1).") % {"n": number})
+            )
+            continue
+        value = _decimal(raw.rstrip("%").strip())
+        if value is None:
+            errors.append(("targets", _("Line %(n)s: the target is not a number.") % {"n": number}))
+            continue
+        if share and (raw.endswith("%") or value > 1):
+            value = value / 100
+        if share and not 0 <= value <= 1:
+            errors.append(("targets", _("Line %(n)s: a share is between 0 and 100%%.") % {"n": number}))
+            continue
+        if period in out:
+            errors.append(
+                (
+                    "targets",
+                    _("Line %(n)s: %(period)s has a target already.") % {"n": number, "period": period},
+                )
+            )
+            continue
+        out[period] = str(value.normalize())
+    _raise(errors)
+    return out
+
+
+def _decimal(raw: Any) -> Decimal | None:
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _indicator_values(
+    framework: Framework, values: Mapping[str, Any], current: Indicator | None
+) -> tuple[dict[str, Any], list[Programme]]:
+    data: dict[str, Any] = {
+        name: values[name] if name in values else (getattr(current, name) if current else None)
+        for name in INDICATOR_FIELDS
+    }
+    errors: Errors = []
+    for name in ("code", "name"):
+        _text(data, name, errors)
+    _text(data, "definition", errors, required=False)
+    if data["code"] and not _CODE.match(data["code"]):
+        errors.append(("code", _("Use letters, digits, dots, hyphens and underscores.")))
+    elif (
+        data["code"]
+        and framework.indicators.filter(code=data["code"]).exclude(pk=current.pk if current else 0).exists()
+    ):
+        errors.append(("code", _("This framework has an indicator with this code already.")))
+    for name, choices in (("dimension", Dimension), ("level", Level), ("direction", Direction)):
+        if data[name] not in choices.values:
+            if name == "direction" and not data[name]:
+                data[name] = Direction.HIGHER
+            else:
+                errors.append((name, _("Choose one of the options.")))
+    data["core"] = bool(data["core"]) if data["core"] is not None else True
+    try:
+        data["computation"] = parse_spec(data["computation"]).as_json()
+    except SpecError as error:
+        errors += [(f"computation.{part}", message) for part, message in error.errors]
+    chosen = [str(code) for code in (data["disaggregations"] or [])]
+    unknown = [code for code in chosen if code not in DISAGGREGATIONS]
+    if unknown:
+        errors.append(
+            ("disaggregations", _("Not a disaggregation: %(codes)s.") % {"codes": ", ".join(unknown)})
+        )
+    data["disaggregations"] = [code for code in DISAGGREGATIONS if code in chosen]
+    if data["baseline"] in ("", None):
+        data["baseline"] = None
+    else:
+        baseline = _decimal(str(data["baseline"]).replace(",", "."))
+        if baseline is None or abs(baseline) >= Decimal("1e10"):
+            errors.append(("baseline", _("Enter a number.")))
+        data["baseline"] = baseline
+    targets = data["targets"] or {}
+    if isinstance(targets, str):
+        share = (data["computation"] or {}).get("aggregation") == "share"
+        try:
+            targets = parse_targets(targets, share)
+        except ValidationFailed as error:
+            errors += error.errors
+            targets = {}
+    elif not isinstance(targets, dict) or not all(
+        _PERIOD.match(str(k)) and _decimal(v) is not None for k, v in targets.items()
+    ):
+        errors.append(("targets", _("Give each target as a period (2026, 2026-Q1) and a number.")))
+        targets = {}
+    data["targets"] = {str(k): str(v) for k, v in targets.items()}
+    countries = [str(c).strip().upper() for c in (data["countries"] or []) if str(c).strip()]
+    wrong = [c for c in countries if not is_country(c)]
+    if wrong:
+        errors.append(("countries", _("Not a country code: %(codes)s.") % {"codes": ", ".join(wrong)}))
+    data["countries"] = sorted(set(countries))
+    codes = [
+        str(c)
+        for c in (
+            values.get("programmes")
+            if "programmes" in values
+            else [p.code for p in current.programmes.all()]
+            if current
+            else []
+        )
+        or []
+    ]
+    programmes = list(Programme.objects.filter(code__in=codes))
+    missing = sorted(set(codes) - {p.code for p in programmes})
+    if missing:
+        errors.append(
+            ("programmes", _("No programme has the code %(codes)s.") % {"codes": ", ".join(missing)})
+        )
+    _raise(errors)
+    return data, programmes
+
+
+def add_indicator(actor: Any, framework: Framework, values: Mapping[str, Any]) -> Indicator:
+    """An indicator at the end of a draft framework. `values`: INDICATOR_FIELDS (targets as
+    a mapping or as text, see `parse_targets`) and `programmes` (codes)."""
+    _require(actor)
+    _require_draft(framework)
+    data, programmes = _indicator_values(framework, values, None)
+    position = (framework.indicators.aggregate(m=Max("position"))["m"] or 0) + 1
+    indicator = Indicator(framework=framework, position=position, **data)
+    try:
+        with transaction.atomic():
+            indicator.save(force_insert=True)
+            indicator.programmes.set(programmes)
+            record(
+                actor,
+                "indicators.indicator_add",
+                indicator,
+                changes=created(indicator, AUDITED_INDICATOR_FIELDS),
+            )
+    except IntegrityError:
+        raise ValidationFailed(_("This framework has an indicator with this code already."), "code") from None
+    return indicator
+
+
+def update_indicator(
+    actor: Any, indicator: Indicator, values: Mapping[str, Any], expected_version: int | None
+) -> dict[str, list[Any]]:
+    """Change a draft's indicator (the fields given; others kept). An untouched save
+    writes nothing; an edit from an outdated read is a Conflict."""
+    _require(actor)
+    _require_draft(indicator.framework)
+    check_version(indicator, expected_version)
+    data, programmes = _indicator_values(indicator.framework, values, indicator)
+    before = snapshot(indicator, AUDITED_INDICATOR_FIELDS)
+    for name, value in data.items():
+        setattr(indicator, name, value)
+    after = {**snapshot(indicator, INDICATOR_FIELDS), "programmes": sorted(p.pk for p in programmes)}
+    changes = diff(before, after)
+    if not changes:
+        return {}
+    with transaction.atomic():
+        save_versioned(indicator, expected_version, INDICATOR_FIELDS)
+        indicator.programmes.set(programmes)
+        record(actor, "indicators.indicator_update", indicator, changes=changes)
+    return changes
+
+
+def remove_indicator(actor: Any, indicator: Indicator) -> None:
+    _require(actor)
+    _require_draft(indicator.framework)
+    with transaction.atomic():
+        record(
+            actor,
+            "indicators.indicator_remove",
+            indicator,
+            changes={"code": [indicator.code, None], "name": [indicator.name, None]},
+        )
+        indicator.delete()

@@ -1,0 +1,171 @@
+"""The shipped core framework's results checked against plain Python over generated rows
+(the cohort rule of the return statistics: returns in the period, in the reader's scope),
+by year and by quarter, whole and disaggregated; small cells hidden for aggregate readers;
+targets compared in the indicator's direction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter, defaultdict
+from statistics import mean
+from typing import Any
+
+import pytest
+
+from remis.accounts.models import User
+from remis.cases.models import CaseMember
+from remis.demo.generator import generate_cases
+from remis.demo.world import build_world
+from remis.indicators import actions
+from remis.indicators.models import Framework, FrameworkStatus
+from remis.indicators.results import QUARTER, YEAR, compute, format_value, periods, shown
+from remis.monitoring.models import FollowUp, Response
+from remis.referrals.models import Referral
+from remis.reports.tests.test_return_statistics import _counted_cases
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def generated() -> None:
+    build_world()
+    generate_cases(400, seed=31)
+
+
+def _arrival(case: Any) -> dt.date:
+    return case.arrival_date or case.travel.departure_date
+
+
+def _core() -> Framework:
+    return Framework.objects.get(code="avrr-core", status=FrameworkStatus.ACTIVE)
+
+
+def _by_code(results: Any) -> dict[str, Any]:
+    return {r.indicator.code: r for r in results.results}
+
+
+def test_periods_cover_years_and_quarters_without_gaps():
+    quarters = periods(2025, 2026, QUARTER)
+    assert [p.key for p in quarters][:2] == ["2025-Q1", "2025-Q2"] and len(quarters) == 8
+    for before, after in itertools.pairwise(quarters):
+        assert after.start - before.end == dt.timedelta(days=1)
+    assert quarters[-1].end == dt.date(2026, 12, 31)
+    assert [(p.start, p.end) for p in periods(2024, 2024, YEAR)] == [
+        (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    ]
+
+
+def test_core_indicators_match_the_rows(generated: None) -> None:
+    manager = User.objects.get(username="manager.be")
+    cases = {c.pk: c for c in _counted_cases(manager)}
+    years = sorted({_arrival(c).year for c in cases.values()})
+    results = compute(manager, _core(), years[0], years[-1], YEAR)
+    assert results is not None and results.threshold == 0
+    found = _by_code(results)
+    year_of = {pk: _arrival(c).year for pk, c in cases.items()}
+
+    persons = Counter(year_of[m.case_id] for m in CaseMember.objects.filter(case_id__in=cases))
+    assert {r.period.key: r.cell.value for r in found["RET-1"].rows} == {
+        str(y): (float(persons[y]) if persons[y] else None) for y in years
+    }
+
+    scores: dict[int, list[float]] = defaultdict(list)
+    sustainable: dict[int, list[bool]] = defaultdict(list)
+    for case_id, composite, band in Response.objects.filter(
+        case_id__in=cases, follow_up__round=3, instrument__code="reintegration-sustainability"
+    ).values_list("case_id", "composite", "band"):
+        if composite is not None:
+            scores[year_of[case_id]].append(float(composite))
+        sustainable[year_of[case_id]].append(band == "sustainable")
+    assert scores, "the generated data must hold third-round responses"
+    for row in found["RSS-1"].rows:
+        year = int(row.period.key)
+        assert row.cell.n == len(scores[year])
+        assert row.cell.value == (pytest.approx(mean(scores[year])) if scores[year] else None)
+    for row in found["RSS-2"].rows:
+        year = int(row.period.key)
+        given = sustainable[year]
+        assert row.cell.value == (pytest.approx(sum(given) / len(given)) if given else None)
+
+    ended: dict[int, list[str]] = defaultdict(list)
+    for case_id, status in Referral.objects.filter(case_id__in=cases).values_list("case_id", "status"):
+        if status in ("completed", "failed"):
+            ended[year_of[case_id]].append(status)
+    for row in found["SRV-3"].rows:
+        year = int(row.period.key)
+        assert row.cell.n == len(ended[year])
+        if ended[year]:
+            assert row.cell.value == pytest.approx(ended[year].count("completed") / len(ended[year]))
+
+    rounds: dict[int, list[str]] = defaultdict(list)
+    for case_id, status in FollowUp.objects.filter(case_id__in=cases).values_list("case_id", "status"):
+        if status in ("done", "lost"):
+            rounds[year_of[case_id]].append(status)
+    for row in found["MON-2"].rows:
+        year = int(row.period.key)
+        if rounds[year]:
+            assert row.cell.value == pytest.approx(rounds[year].count("done") / len(rounds[year]))
+
+    # By quarter: the quarters of a year add up to the year's returnees.
+    quarterly = _by_code(compute(manager, _core(), years[-1], years[-1], QUARTER))
+    assert sum(r.cell.n for r in quarterly["RET-1"].rows) == persons[years[-1]]
+
+
+def test_a_disaggregation_splits_each_period(generated: None) -> None:
+    manager = User.objects.get(username="manager.be")
+    cases = {c.pk: c for c in _counted_cases(manager)}
+    year = max(_arrival(c).year for c in cases.values())
+    results = compute(manager, _core(), year, year, YEAR, by="sex")
+    assert results is not None and results.by == "sex"
+    found = _by_code(results)
+    expected = Counter(
+        m.person.sex
+        for m in CaseMember.objects.filter(case_id__in=cases).select_related("person")
+        if _arrival(cases[m.case_id]).year == year
+    )
+    assert {g.key: g.cells[0].n for g in found["RET-1"].groups} == dict(expected)
+    # An indicator that does not list the disaggregation keeps its single row.
+    assert found["SRV-1"].groups == [] and found["SRV-1"].rows
+
+
+def test_aggregate_readers_see_small_cells_hidden(generated: None) -> None:
+    donor = User.objects.get(username="donor")
+    results = compute(donor, _core(), 2000, dt.date.today().year, YEAR, by="origin")
+    assert results is not None and results.threshold > 0
+    found = _by_code(results)
+    cells = [c for g in found["RET-1"].groups for c in g.cells] + [r.cell for r in found["RET-1"].rows]
+    small = [c for c in cells if 0 < c.n < results.threshold]
+    assert small, "the generated data must hold small cells"
+    assert all(c.hidden for c in small)
+    for cell in small:
+        assert shown(found["RET-1"], cell, results.threshold) == f"<{results.threshold}"
+    # Each period: if one group is hidden, at least one more is (its value would follow).
+    for column in range(len(results.periods)):
+        hidden = [g for g in found["RET-1"].groups if g.cells[column].hidden]
+        total = found["RET-1"].rows[column].cell
+        assert len(hidden) != 1 or total.hidden
+
+
+def test_targets_are_met_in_the_indicators_direction(generated: None) -> None:
+    manager = User.objects.get(username="manager.be")
+    draft = actions.new_version(manager, _core())
+    year = max(_arrival(c).year for c in _counted_cases(manager))
+    returns = draft.indicators.get(code="RET-1")
+    actions.update_indicator(manager, returns, {"targets": f"{year}: 1\n{year - 1}: 100000"}, returns.version)
+    delay = draft.indicators.get(code="SRV-1")
+    actions.update_indicator(manager, delay, {"targets": f"{year}: 100000"}, delay.version)
+    results = compute(manager, draft, year - 1, year, YEAR)
+    assert results is not None
+    found = _by_code(results)
+    met = {r.period.key: r.met for r in found["RET-1"].rows}
+    assert met == {str(year): True, str(year - 1): False if found["RET-1"].rows[0].cell.value else None}
+    delay_row = found["SRV-1"].rows[-1]
+    assert delay_row.met is (True if delay_row.cell.value is not None else None)  # fewer days than the target
+
+
+def test_values_are_shown_as_their_aggregation_reads(settings) -> None:
+    settings.USE_THOUSAND_SEPARATOR = True
+    assert format_value("share", 0.4567) == "45.7%"
+    assert format_value("count", 12345) == "12,345"
+    assert format_value("median", 0.5) == "0.50"
