@@ -302,7 +302,14 @@ def parse_spec(data: Any) -> Spec:
         measured = None
     parts: dict[str, list[Condition]] = {"where": [], "numerator": []}
     for part in parts:
-        for index, item in enumerate(data.get(part) or []):
+        raw = data.get(part) or []
+        if isinstance(raw, str):  # as a form writes them, one per line
+            try:
+                parts[part] = parse_conditions(subject_code, raw, part)
+            except SpecError as error:
+                errors += error.errors
+            continue
+        for index, item in enumerate(raw):
             if not isinstance(item, list | tuple) or len(item) != 3:
                 errors.append(
                     (part, _("Condition %(n)s: give a field, an operator and a value.") % {"n": index + 1})

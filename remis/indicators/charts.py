@@ -1,0 +1,44 @@
+"""Target against actual, per period, for one indicator: bars for the results, a line of
+points for the targets (Vega-Lite through Altair, drawn by the scripts REMIS serves)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from remis.indicators.results import IndicatorResult
+
+
+def target_chart(result: IndicatorResult) -> dict[str, Any] | None:
+    import altair as alt
+
+    if result.spec is None or not result.applies:
+        return None
+    share = result.spec.aggregation == "share"
+    scale = 100.0 if share else 1.0
+    actual, target = _("Result"), _("Target")
+    data = []
+    for row in result.rows:
+        # Hidden small cells are not drawn (a bar's height would give them away).
+        if row.cell.value is not None and not row.cell.hidden:
+            data.append({"period": row.period.key, "series": actual, "value": row.cell.value * scale})
+        if row.target is not None:
+            data.append({"period": row.period.key, "series": target, "value": float(row.target) * scale})
+    if not any(d["series"] == actual for d in data):
+        return None
+    title = _("Per cent") if share else _("Value")
+    periods = [row.period.key for row in result.rows]
+    base = alt.Chart(alt.Data(values=data)).encode(
+        x=alt.X("period:O", title=_("Period"), sort=periods),
+        y=alt.Y("value:Q", title=title),
+        tooltip=[
+            alt.Tooltip("period:O", title=_("Period")),
+            alt.Tooltip("value:Q", title=title, format=".3~f"),
+        ],
+    )
+    bars = base.transform_filter(alt.datum.series == actual).mark_bar()
+    line = base.transform_filter(alt.datum.series == target).mark_line(point=True, color="#b45309")
+    chart = alt.layer(bars, line).properties(width="container", height=160)
+    spec: dict[str, Any] = chart.to_dict()
+    return spec

@@ -1,0 +1,158 @@
+"""A framework's results as the page shows them (one table per indicator) and as downloads:
+CSV and XLSX in long form (one row per indicator, period and group), the shape an analyst
+pivots; the XLSX adds the framework's definitions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from remis.indicators.computation import describe
+from remis.indicators.results import Cell, FrameworkResults, IndicatorResult, format_value, shown
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class ResultTable:
+    result: IndicatorResult
+    columns: list[str]
+    rows: list[tuple[str, list[str]]] = field(default_factory=list)
+    groups: list[tuple[str, list[str]]] = field(default_factory=list)
+    note: str = ""
+    chart: dict[str, Any] | None = None  # target against actual (charts.py), on the page
+
+    @property
+    def chart_id(self) -> str:
+        return f"indicator-chart-{self.result.indicator.pk}"
+
+
+def _n(cell: Cell, threshold: int) -> str:
+    if cell.hidden:
+        return f"<{threshold}" if cell.n < threshold else "x"
+    return str(cell.n)
+
+
+def _met(met: bool | None) -> str:
+    return "–" if met is None else (_("Yes") if met else _("No"))
+
+
+def result_tables(results: FrameworkResults) -> list[ResultTable]:
+    columns = [p.key for p in results.periods]
+    tables = []
+    for result in results.results:
+        table = ResultTable(result, columns)
+        if result.error:
+            table.note = _("This indicator's computation no longer checks: %(error)s") % {
+                "error": result.error
+            }
+        elif not result.applies:
+            table.note = _("This indicator does not apply to the programme chosen.")
+        else:
+            assert result.spec is not None
+            aggregation = result.spec.aggregation
+            table.rows = [
+                (_("Result"), [shown(result, r.cell, results.threshold) for r in result.rows]),
+                (_("Rows counted"), [_n(r.cell, results.threshold) for r in result.rows]),
+                (
+                    _("Target"),
+                    ["" if r.target is None else format_value(aggregation, r.target) for r in result.rows],
+                ),
+                (_("Target met"), [_met(r.met) for r in result.rows]),
+            ]
+            table.groups = [
+                (g.label, [shown(result, c, results.threshold) for c in g.cells]) for g in result.groups
+            ]
+        tables.append(table)
+    return tables
+
+
+def _header() -> list[str]:
+    return [
+        _("Indicator code"),
+        _("Indicator"),
+        _("Period"),
+        _("Group"),
+        _("Result"),
+        _("Rows counted"),
+        _("Target"),
+        _("Target met"),
+    ]
+
+
+def _long_rows(results: FrameworkResults) -> list[list[Any]]:
+    """Values as numbers (a share as a fraction) where shown; "<5" or "x" where hidden."""
+    rows: list[list[Any]] = []
+    for result in results.results:
+        if result.spec is None or not result.applies:
+            continue
+        indicator = result.indicator
+        for row in result.rows:
+            value: Any = shown(result, row.cell, results.threshold) if row.cell.hidden else row.cell.value
+            rows.append(
+                [
+                    indicator.code,
+                    indicator.name,
+                    row.period.key,
+                    "",
+                    "" if value is None else value,
+                    _n(row.cell, results.threshold),
+                    "" if row.target is None else float(row.target),
+                    _met(row.met),
+                ]
+            )
+        for group in result.groups:
+            for period, cell in zip(results.periods, group.cells, strict=True):
+                value = shown(result, cell, results.threshold) if cell.hidden else cell.value
+                rows.append(
+                    [
+                        indicator.code,
+                        indicator.name,
+                        period.key,
+                        group.label,
+                        "" if value is None else value,
+                        _n(cell, results.threshold),
+                        "",
+                        "",
+                    ]
+                )
+    return rows
+
+
+def results_csv(results: FrameworkResults, filename: str) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(_header())
+    writer.writerows(_long_rows(results))
+    response = HttpResponse(("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def results_xlsx(results: FrameworkResults, filename: str) -> HttpResponse:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Results")[:31])
+    sheet.append(_header())
+    for row in _long_rows(results):
+        sheet.append(row)
+    about = book.create_sheet(_("Definitions")[:31])
+    about.append([_("Indicator code"), _("Indicator"), _("Definition"), _("Computation")])
+    for result in results.results:
+        computed = describe(result.spec) if result.spec is not None else result.error
+        about.append([result.indicator.code, result.indicator.name, result.indicator.definition, computed])
+    framework = results.framework
+    about.append([])
+    about.append([_("Framework"), f"{framework.name} v{framework.number}"])
+    about.append([_("Figures as of"), results.as_of.isoformat(timespec="seconds") if results.as_of else ""])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

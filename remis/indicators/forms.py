@@ -1,0 +1,206 @@
+"""Forms of the indicator framework pages: they parse input; the actions decide what is
+acceptable (the same words on the pages and in the API)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from remis.indicators.computation import (
+    AGGREGATIONS,
+    DISAGGREGATIONS,
+    NUMBER,
+    SUBJECTS,
+    conditions_text,
+)
+from remis.indicators.models import Dimension, Direction, Indicator, Level
+from remis.indicators.results import QUARTER, YEAR
+from remis.lib.countries import country_choices
+from remis.programmes.models import Programme
+from remis.reports.forms import EARLIEST_YEAR
+from remis.reports.statistics import DIMENSIONS
+
+GRANULARITIES = ((YEAR, _("Years")), (QUARTER, _("Quarters")))
+LONGEST_SPAN_YEARS = 20
+
+
+def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
+
+
+class FrameworkForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        help_text=_("Lower-case letters, digits and hyphens; kept by every version."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class IndicatorForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20, help_text=_("For example RSS-1."))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    definition = forms.CharField(
+        label=_("Definition"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    dimension = forms.ChoiceField(label=_("Dimension"), choices=Dimension.choices)
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    core = forms.BooleanField(label=_("Core indicator (every programme reports it)"), required=False)
+    aggregation = forms.ChoiceField(label=_("Computation"))
+    subject = forms.ChoiceField(label=_("Counted over"))
+    field = forms.ChoiceField(label=_("Field (a mean or median)"), required=False)
+    where = forms.CharField(
+        label=_("Only the rows where"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "ltr"}),
+        help_text=_(
+            "One condition per line: field, operator (= != < <= > >= in, not in), value. "
+            "For example: round = 3"
+        ),
+    )
+    numerator = forms.CharField(
+        label=_("Counted in the share when"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "ltr"}),
+        help_text=_("A share only. For example: band = sustainable"),
+    )
+    disaggregations = forms.MultipleChoiceField(
+        label=_("Disaggregations"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, initial=Direction.HIGHER)
+    baseline = forms.CharField(label=_("Baseline"), required=False, max_length=30)
+    targets = forms.CharField(
+        label=_("Targets"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
+        help_text=_("One per line: a year or a quarter, then the target. For example: 2026: 60%"),
+    )
+    programmes = forms.MultipleChoiceField(
+        label=_("Programmes"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen: every programme."),
+    )
+    countries = forms.MultipleChoiceField(
+        label=_("Countries of origin"), required=False, help_text=_("None chosen: every country.")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "aggregation").choices = [(k, str(v)) for k, v in AGGREGATIONS.items()]
+        _choices(self, "subject").choices = [(k, str(s.label)) for k, s in SUBJECTS.items()]
+        numbers: list[tuple[str, str]] = []
+        for subject in SUBJECTS.values():
+            for name, found in subject.fields.items():
+                if found.kind == NUMBER and name not in dict(numbers):
+                    numbers.append((name, str(found.label)))
+        _choices(self, "field").choices = [("", "—"), *numbers]
+        _choices(self, "disaggregations").choices = [(c, str(DIMENSIONS[c].label)) for c in DISAGGREGATIONS]
+        _choices(self, "programmes").choices = [
+            (p.code, f"{p.code} — {p.name}") for p in Programme.objects.order_by("code")
+        ]
+        _choices(self, "countries").choices = country_choices()
+        self.fields["countries"].widget.attrs["size"] = 6
+        lines = [
+            f"{code}: " + ", ".join(f"{name} ({found.label!s})" for name, found in subject.fields.items())
+            for code, subject in SUBJECTS.items()
+        ]
+        self.field_catalogue = lines  # shown beside the conditions: which fields each subject has
+
+    @classmethod
+    def editing(cls, indicator: Indicator) -> IndicatorForm:
+        spec = indicator.computation or {}
+        targets = "\n".join(
+            f"{period}: {value}" for period, value in sorted((indicator.targets or {}).items())
+        )
+        return cls(
+            initial={
+                "code": indicator.code,
+                "name": indicator.name,
+                "definition": indicator.definition,
+                "dimension": indicator.dimension,
+                "level": indicator.level,
+                "core": indicator.core,
+                "aggregation": spec.get("aggregation"),
+                "subject": spec.get("subject"),
+                "field": spec.get("field") or "",
+                "where": conditions_text(spec.get("where") or []),
+                "numerator": conditions_text(spec.get("numerator") or []),
+                "disaggregations": indicator.disaggregations,
+                "direction": indicator.direction,
+                "baseline": "" if indicator.baseline is None else f"{indicator.baseline.normalize():f}",
+                "targets": targets,
+                "programmes": [p.code for p in indicator.programmes.all()],
+                "countries": indicator.countries,
+                "version": indicator.version,
+            }
+        )
+
+    def values(self) -> dict[str, Any]:
+        """What the actions take (the conditions as written: the actions parse them)."""
+        data = self.cleaned_data
+        return {
+            "code": data["code"],
+            "name": data["name"],
+            "definition": data.get("definition", ""),
+            "dimension": data["dimension"],
+            "level": data["level"],
+            "core": data.get("core", False),
+            "computation": {
+                "aggregation": data["aggregation"],
+                "subject": data["subject"],
+                "field": data.get("field") or None,
+                "where": data.get("where") or "",
+                "numerator": data.get("numerator") or "",
+            },
+            "disaggregations": data.get("disaggregations") or [],
+            "direction": data["direction"],
+            "baseline": data.get("baseline") or None,
+            "targets": data.get("targets") or "",
+            "programmes": data.get("programmes") or [],
+            "countries": data.get("countries") or [],
+        }
+
+
+class ResultsForm(forms.Form):
+    first = forms.IntegerField(label=_("From year"), required=False)
+    last = forms.IntegerField(label=_("To year"), required=False)
+    granularity = forms.ChoiceField(label=_("By"), choices=GRANULARITIES, initial=YEAR, required=False)
+    programme = forms.TypedChoiceField(label=_("Programme"), coerce=int, required=False, empty_value=None)
+    by = forms.ChoiceField(label=_("Disaggregate by"), required=False)
+
+    def __init__(self, *args: Any, programmes: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "programme").choices = [("", _("All programmes you see")), *programmes]
+        _choices(self, "by").choices = [
+            ("", _("Nothing")),
+            *((c, DIMENSIONS[c].label) for c in DISAGGREGATIONS),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        this_year = timezone.localdate().year
+        first = data.get("first") or this_year - 2
+        last = data.get("last") or this_year
+        for name, year in (("first", first), ("last", last)):
+            if not EARLIEST_YEAR <= year <= this_year + 10:
+                self.add_error(
+                    name,
+                    _("Choose a year from %(low)s to %(high)s.")
+                    % {"low": EARLIEST_YEAR, "high": this_year + 10},
+                )
+        if last < first:
+            self.add_error("last", _("The last year comes after the first."))
+        elif last - first >= LONGEST_SPAN_YEARS:
+            self.add_error("last", _("Show at most %(n)s years at once.") % {"n": LONGEST_SPAN_YEARS})
+        data["first"], data["last"] = first, last
+        data["granularity"] = data.get("granularity") or YEAR
+        return data

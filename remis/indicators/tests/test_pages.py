@@ -1,0 +1,173 @@
+"""The indicator framework pages: valid HTML in English, French and Arabic (forms with their
+errors too); a new version, an indicator added through the form with its errors named, an
+untouched edit, activation retiring the previous version; results with downloads; who may
+read and who may change."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from remis.audit.models import AuditEntry
+from remis.cases.tests.factories import PASSWORD, returned_case
+from remis.indicators import actions
+from remis.indicators.models import Framework, FrameworkStatus
+from tests.test_pages_are_valid_html import run_vnu
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any, language: str = "en") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def _core() -> Framework:
+    return Framework.objects.get(code="avrr-core", status=FrameworkStatus.ACTIVE)
+
+
+def _indicator_data(**changes: Any) -> dict[str, Any]:
+    data = {
+        "code": "RSS-9",
+        "name": "Returnees progressing or better at 6 months",
+        "definition": "",
+        "dimension": "overall",
+        "level": "individual",
+        "core": "on",
+        "aggregation": "share",
+        "subject": "responses",
+        "field": "",
+        "where": "round = 2",
+        "numerator": "band in progressing, sustainable",
+        "disaggregations": ["sex", "origin"],
+        "direction": "higher",
+        "baseline": "",
+        "targets": "2026: 60%\n2027: 0.7",
+        "countries": [],
+        "version": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_pages_are_valid_html_in_three_languages(world: Any, tmp_path: Path) -> None:
+    returned_case(world)
+    draft = actions.new_version(world.carol, _core())
+    indicator = draft.indicators.get(code="RSS-1")
+    pages = [
+        ("list", reverse("framework_list"), None),
+        ("list-empty", reverse("framework_list") + "?status=retired", None),
+        ("detail", reverse("framework_detail", args=[_core().uuid]), None),
+        ("draft", reverse("framework_detail", args=[draft.uuid]), None),
+        ("new", reverse("framework_create"), None),
+        ("new-errors", reverse("framework_create"), {"code": "Bad Code", "name": ""}),
+        ("indicator-new", reverse("indicator_create", args=[draft.uuid]), None),
+        (
+            "indicator-errors",
+            reverse("indicator_create", args=[draft.uuid]),
+            _indicator_data(code="RSS-1", where="round ~ 2", targets="next year: 5"),
+        ),
+        ("indicator-edit", reverse("indicator_edit", args=[draft.uuid, indicator.pk]), None),
+        ("results", reverse("framework_results", args=[_core().uuid]), None),
+        (
+            "results-by",
+            reverse("framework_results", args=[_core().uuid]) + "?granularity=quarter&by=sex",
+            None,
+        ),
+        ("results-errors", reverse("framework_results", args=[_core().uuid]) + "?first=2026&last=2020", None),
+    ]
+    files: list[Path] = []
+    for name, url, data in pages:
+        for language in ("en", "fr", "ar"):
+            client = _client(world.carol, language)
+            response = client.get(url) if data is None else client.post(url, data)
+            assert response.status_code == 200, (name, language, response.status_code)
+            body = response.content.decode()
+            assert f'<html lang="{language}"' in body
+            path = tmp_path / f"{name}.{language}.html"
+            path.write_text(body, encoding="utf-8")
+            files.append(path)
+    assert [(e["url"].rsplit("/", 1)[-1], e["message"]) for e in run_vnu(files)] == []
+
+
+def test_a_new_version_gets_an_indicator_through_the_form_and_replaces_the_active_one(world: Any) -> None:
+    client = _client(world.carol)
+    core = _core()
+    response = client.post(reverse("framework_step", args=[core.uuid, "new-version"]))
+    draft = Framework.objects.get(code="avrr-core", status=FrameworkStatus.DRAFT)
+    assert response["Location"] == reverse("framework_detail", args=[draft.uuid])
+    assert draft.number == 2 and draft.indicators.count() == core.indicators.count()
+
+    url = reverse("indicator_create", args=[draft.uuid])
+    refused = client.post(url, _indicator_data(code="RSS-1", where="round ~ 2", targets="next year: 5"))
+    errors = refused.context["form"].errors
+    assert errors["code"] == ["This framework has an indicator with this code already."]
+    assert errors["where"] == ["Line 1: write “field operator value”, for example “round = 3”."]
+    refused = client.post(url, _indicator_data(where="colour = blue", targets="next year: 5"))
+    errors = refused.context["form"].errors
+    assert "“colour” is not a field of this subject" in errors["where"][0]
+    assert errors["targets"] == ["Line 1: start with a year or a quarter (2026, 2026-Q1)."]
+    assert not draft.indicators.filter(code="RSS-9").exists()
+
+    client.post(url, _indicator_data())
+    added = draft.indicators.get(code="RSS-9")
+    assert added.computation == {
+        "aggregation": "share",
+        "subject": "responses",
+        "field": None,
+        "where": [["round", "=", 2]],
+        "numerator": [["band", "in", ["progressing", "sustainable"]]],
+    }
+    assert added.targets == {"2026": "0.6", "2027": "0.7"} and added.disaggregations == ["sex", "origin"]
+
+    # The edit form saved untouched changes nothing.
+    form = client.get(reverse("indicator_edit", args=[draft.uuid, added.pk])).context["form"]
+    data = {field.name: field.value() if field.value() is not None else "" for field in form}
+    data["core"] = "on" if data["core"] else ""
+    entries = AuditEntry.objects.count()
+    saved = client.post(reverse("indicator_edit", args=[draft.uuid, added.pk]), data, follow=True)
+    assert "Nothing was changed." in saved.content.decode()
+    assert AuditEntry.objects.count() == entries
+
+    client.post(reverse("framework_step", args=[draft.uuid, "activate"]), {"version": draft.version})
+    draft.refresh_from_db()
+    core.refresh_from_db()
+    assert (draft.status, core.status) == (FrameworkStatus.ACTIVE, FrameworkStatus.RETIRED)
+    assert AuditEntry.objects.filter(action="indicators.framework_activate").count() == 1
+    # The active version is no longer edited: the form sends the user back, saying why.
+    back = client.get(reverse("indicator_edit", args=[draft.uuid, added.pk]), follow=True)
+    assert "Only a draft is changed" in back.content.decode()
+
+
+def test_results_are_shown_and_downloaded(world: Any) -> None:
+    returned_case(world)
+    client = _client(world.carol)
+    url = reverse("framework_results", args=[_core().uuid])
+    page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "RET-1" in body and "Persons assisted to return" in body
+    rows = list(csv.reader(io.StringIO(client.get(url + "?format=csv").content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Indicator code", "Indicator", "Period"]
+    this_year = [r for r in rows[1:] if r[0] == "RET-1" and r[3] == ""][-1]
+    assert this_year[4] == "1.0" and this_year[5] == "1"  # the one returnee of the world, this year
+    book = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content))
+    assert book.sheetnames == ["Results", "Definitions"]
+
+
+def test_who_reads_and_who_changes(world: Any) -> None:
+    core = _core()
+    assert _client(world.alice).get(reverse("framework_list")).status_code == 403  # no statistics
+    viewer = _client(world.victor)
+    assert viewer.get(reverse("framework_detail", args=[core.uuid])).status_code == 200
+    assert viewer.post(reverse("framework_step", args=[core.uuid, "new-version"])).status_code == 403
+    assert viewer.get(reverse("framework_create")).status_code == 403
+    assert Framework.objects.count() == 1
