@@ -122,6 +122,7 @@ def _register_routers() -> None:
     from remis.cases.api import persons_router
     from remis.cases.api import router as cases_router
     from remis.communities.api import router as communities_router
+    from remis.indicators.api import router as indicators_router
     from remis.jobs.api import router as jobs_router
     from remis.monitoring.api import router as monitoring_router
     from remis.programmes.api import platform_router as configuration_router
@@ -146,6 +147,7 @@ def _register_routers() -> None:
     api.add_router("/community-projects", communities_router)
     api.add_router("/monitoring", monitoring_router)
     api.add_router("/reports", reports_router)
+    api.add_router("/indicator-frameworks", indicators_router)
 
 
 _register_routers()
