@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from remis.cases.models import Case
 from remis.demo.community_projects import build_community_projects
 from remis.demo.generator import generate_cases
+from remis.demo.indicators import build_indicator_targets
 from remis.demo.journeys import play_journeys
 from remis.demo.monitoring import play_monitoring
 from remis.demo.plans import play_plans
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             play_referrals()  # after the map: referrals go to its providers
             play_monitoring()  # after the plans: trends differ by the assistance received
         build_community_projects()  # also into a demo database loaded before projects existed
+        build_indicator_targets()  # the core framework's second version, with targets
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("REMIS demo: http://127.0.0.1:8000/"))
         self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")
