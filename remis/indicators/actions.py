@@ -24,7 +24,7 @@ from remis.cases.actions.common import check_version, save_versioned
 from remis.indicators.computation import DISAGGREGATIONS, SpecError, parse_spec
 from remis.indicators.models import Dimension, Direction, Framework, FrameworkStatus, Indicator, Level
 from remis.lib.countries import is_country
-from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
 from remis.programmes.models import Programme
 
 Errors = list[tuple[str | None, str]]
@@ -124,8 +124,10 @@ def new_version(actor: Any, source: Framework) -> Framework:
         try:
             with transaction.atomic():
                 framework.save(force_insert=True)
-        except IntegrityError:
-            raise Conflict() from None
+        except IntegrityError:  # another draft started at the same moment (one draft at a time)
+            raise TransitionRefused(
+                _("Someone has just started a new version of this framework: change that one."), "status"
+            ) from None
         for indicator in source.indicators.prefetch_related("programmes"):
             programmes = list(indicator.programmes.all())
             indicator.pk, indicator.framework, indicator.version = None, framework, 1

@@ -64,9 +64,12 @@ class Framework(models.Model):
         ordering = ["code", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["code", "number"], name="framework_code_number"),
-            # At most one active version of a framework at a time.
+            # At most one active version and one draft of a framework at a time.
             models.UniqueConstraint(
                 fields=["code"], condition=models.Q(status="active"), name="framework_one_active"
+            ),
+            models.UniqueConstraint(
+                fields=["code"], condition=models.Q(status="draft"), name="framework_one_draft"
             ),
         ]
 

@@ -71,6 +71,10 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('code',), name='framework_one_active'),
         ),
         migrations.AddConstraint(
+            model_name='framework',
+            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('code',), name='framework_one_draft'),
+        ),
+        migrations.AddConstraint(
             model_name='indicator',
             constraint=models.UniqueConstraint(fields=('framework', 'code'), name='indicator_code_once'),
         ),
