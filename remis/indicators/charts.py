@@ -38,7 +38,11 @@ def target_chart(result: IndicatorResult) -> dict[str, Any] | None:
         ],
     )
     bars = base.transform_filter(alt.datum.series == actual).mark_bar()
-    line = base.transform_filter(alt.datum.series == target).mark_line(point=True, color="#b45309")
+    # The targets' line and points carry no ARIA role of their own (vega would give each an
+    # image role without a name): the chart's container names the chart, the table its values.
+    line = base.transform_filter(alt.datum.series == target).mark_line(
+        point=alt.OverlayMarkDef(aria=False), color="#b45309", aria=False
+    )
     chart = alt.layer(bars, line).properties(width="container", height=160)
     spec: dict[str, Any] = chart.to_dict()
     return spec

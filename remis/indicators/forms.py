@@ -14,7 +14,9 @@ from remis.indicators.computation import (
     DISAGGREGATIONS,
     NUMBER,
     SUBJECTS,
+    SpecError,
     conditions_text,
+    parse_spec,
 )
 from remis.indicators.models import Dimension, Direction, Indicator, Level
 from remis.indicators.results import QUARTER, YEAR
@@ -144,6 +146,28 @@ class IndicatorForm(forms.Form):
             }
         )
 
+    def clean(self) -> dict[str, Any]:
+        """The computation checked with the other fields, so that one round trip names every
+        error (the action checks it again, with the same function)."""
+        data = super().clean() or {}
+        if data.get("aggregation") and data.get("subject"):
+            try:
+                parse_spec(self._computation(data))
+            except SpecError as error:
+                for part, message in error.errors:
+                    self.add_error(part if part in self.fields else None, message)
+        return data
+
+    @staticmethod
+    def _computation(data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "aggregation": data.get("aggregation"),
+            "subject": data.get("subject"),
+            "field": data.get("field") or None,
+            "where": data.get("where") or "",
+            "numerator": data.get("numerator") or "",
+        }
+
     def values(self) -> dict[str, Any]:
         """What the actions take (the conditions as written: the actions parse them)."""
         data = self.cleaned_data
@@ -154,13 +178,7 @@ class IndicatorForm(forms.Form):
             "dimension": data["dimension"],
             "level": data["level"],
             "core": data.get("core", False),
-            "computation": {
-                "aggregation": data["aggregation"],
-                "subject": data["subject"],
-                "field": data.get("field") or None,
-                "where": data.get("where") or "",
-                "numerator": data.get("numerator") or "",
-            },
+            "computation": self._computation(data),
             "disaggregations": data.get("disaggregations") or [],
             "direction": data["direction"],
             "baseline": data.get("baseline") or None,
