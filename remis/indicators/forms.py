@@ -14,9 +14,7 @@ from remis.indicators.computation import (
     DISAGGREGATIONS,
     NUMBER,
     SUBJECTS,
-    SpecError,
     conditions_text,
-    parse_spec,
 )
 from remis.indicators.models import Dimension, Direction, Indicator, Level
 from remis.indicators.results import QUARTER, YEAR
@@ -47,16 +45,18 @@ class FrameworkForm(forms.Form):
 
 
 class IndicatorForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=20, help_text=_("For example RSS-1."))
-    name = forms.CharField(label=_("Name"), max_length=200)
+    # Only parsed here: the action checks every field (required ones too) and the computation,
+    # so that one round trip names every error.
+    code = forms.CharField(label=_("Code"), max_length=20, required=False, help_text=_("For example RSS-1."))
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
     definition = forms.CharField(
         label=_("Definition"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    dimension = forms.ChoiceField(label=_("Dimension"), choices=Dimension.choices)
-    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    dimension = forms.ChoiceField(label=_("Dimension"), choices=Dimension.choices, required=False)
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices, required=False)
     core = forms.BooleanField(label=_("Core indicator (every programme reports it)"), required=False)
-    aggregation = forms.ChoiceField(label=_("Computation"))
-    subject = forms.ChoiceField(label=_("Counted over"))
+    aggregation = forms.ChoiceField(label=_("Computation"), required=False)
+    subject = forms.ChoiceField(label=_("Counted over"), required=False)
     field = forms.ChoiceField(label=_("Field (a mean or median)"), required=False)
     where = forms.CharField(
         label=_("Only the rows where"),
@@ -76,7 +76,9 @@ class IndicatorForm(forms.Form):
     disaggregations = forms.MultipleChoiceField(
         label=_("Disaggregations"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, initial=Direction.HIGHER)
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=Direction.choices, initial=Direction.HIGHER, required=False
+    )
     baseline = forms.CharField(label=_("Baseline"), required=False, max_length=30)
     targets = forms.CharField(
         label=_("Targets"),
@@ -146,18 +148,6 @@ class IndicatorForm(forms.Form):
             }
         )
 
-    def clean(self) -> dict[str, Any]:
-        """The computation checked with the other fields, so that one round trip names every
-        error (the action checks it again, with the same function)."""
-        data = super().clean() or {}
-        if data.get("aggregation") and data.get("subject"):
-            try:
-                parse_spec(self._computation(data))
-            except SpecError as error:
-                for part, message in error.errors:
-                    self.add_error(part if part in self.fields else None, message)
-        return data
-
     @staticmethod
     def _computation(data: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -172,15 +162,15 @@ class IndicatorForm(forms.Form):
         """What the actions take (the conditions as written: the actions parse them)."""
         data = self.cleaned_data
         return {
-            "code": data["code"],
-            "name": data["name"],
+            "code": data.get("code", ""),
+            "name": data.get("name", ""),
             "definition": data.get("definition", ""),
-            "dimension": data["dimension"],
-            "level": data["level"],
+            "dimension": data.get("dimension", ""),
+            "level": data.get("level", ""),
             "core": data.get("core", False),
             "computation": self._computation(data),
             "disaggregations": data.get("disaggregations") or [],
-            "direction": data["direction"],
+            "direction": data.get("direction", ""),
             "baseline": data.get("baseline") or None,
             "targets": data.get("targets") or "",
             "programmes": data.get("programmes") or [],

@@ -21,7 +21,15 @@ from typing import Any
 from django.utils import timezone
 
 from remis.reports import analytics
-from remis.reports.statistics import _JOINS, DIMENSIONS, UNKNOWN, Filters, cohort_where, labeller, threshold_for
+from remis.reports.statistics import (
+    _JOINS,
+    DIMENSIONS,
+    UNKNOWN,
+    Filters,
+    cohort_where,
+    labeller,
+    threshold_for,
+)
 
 REINTEGRATION = "reintegration-sustainability"
 MEASURES = ("economic", "social", "psychosocial", "composite")
