@@ -107,6 +107,14 @@ _TABLES = {
         JOIN {src}assistance_plan p ON p.id = v.plan_id""",
     "referrals": "SELECT case_id, status FROM {src}referrals_referral",
     "visits": "SELECT case_id, mode FROM {src}monitoring_visit",
+    # Who holds each case (cases per case worker), and each submission to a reintegration
+    # partner: its due day and whether it was answered by its due time (null: not answered).
+    "assignments": "SELECT case_id, user_id FROM {src}cases_case_assigned_workers",
+    "submissions": """
+        SELECT case_id, status, SUBSTR(CAST(due_at AS TEXT), 1, 10) AS due_on,
+               CASE WHEN responded_at IS NULL THEN NULL WHEN responded_at <= due_at THEN 1 ELSE 0 END
+                   AS in_time
+        FROM {src}cases_submission""",
 }
 # The facts as stored: age in completed years on the day the return counts (from the date of
 # birth, else the estimated year of birth); the case's flags copied on each person, so that
@@ -144,6 +152,8 @@ _TYPES = {
     "payments": "case_id INTEGER, paid_on DATE",
     "referrals": "case_id INTEGER, status VARCHAR",
     "visits": "case_id INTEGER, mode VARCHAR",
+    "assignments": "case_id INTEGER, user_id INTEGER",
+    "submissions": "case_id INTEGER, status VARCHAR, due_on DATE, in_time INTEGER",
 }
 # The same rows read through Django, for a few changed cases or inside a transaction whose
 # rows another connection cannot see yet: staged as they come, then shaped in DuckDB.

@@ -43,6 +43,16 @@ class Process:
     visits: list[tuple[str, str, int]] = field(default_factory=list)  # (mode, label, visits)
     rounds_closed: int = 0
     rounds_done: int = 0
+    # Case workers holding the cohort's cases: how many, and cases per worker.
+    workers: int = 0
+    held: int = 0  # cases with at least one worker
+    per_worker_median: float | None = None
+    per_worker_max: int | None = None
+    # Submissions to reintegration partners: answered, answered by their due time, and still
+    # unanswered past it.
+    submissions_answered: int = 0
+    submissions_in_time: int = 0
+    submissions_overdue: int = 0
     threshold: int = 0
 
     def _rate(self, part: int, whole: int) -> float | None:
@@ -59,6 +69,18 @@ class Process:
     def completion_rate(self) -> float | None:
         """Of the accepted referrals that ended, the share completed (not failed)."""
         return self._rate(self.completed, self.ended)
+
+    @property
+    def in_time_rate(self) -> float | None:
+        """Of the submissions a partner answered, the share answered by the due time."""
+        return self._rate(self.submissions_in_time, self.submissions_answered)
+
+    @property
+    def cases_per_worker(self) -> float | None:
+        """Cases held per case worker holding any (a case held by two counts for both)."""
+        if not self.workers or (self.threshold and self.held < self.threshold):
+            return None
+        return self.held / self.workers
 
     @property
     def within_window_rate(self) -> float | None:
@@ -117,6 +139,21 @@ def process_indicators(actor: Any, filters: Filters) -> Process | None:
             "FROM p JOIN rounds f ON f.case_id = p.case_id",
             [*params, today],
         )[0]
+        workload = store.query(
+            f"WITH p AS MATERIALIZED ({cohort}), w AS ("  # noqa: S608
+            "SELECT a.user_id, count(*) AS n FROM p JOIN assignments a ON a.case_id = p.case_id "
+            "GROUP BY a.user_id) "
+            "SELECT count(*), median(n), max(n), "
+            "(SELECT count(DISTINCT a.case_id) FROM p JOIN assignments a ON a.case_id = p.case_id) FROM w",
+            params,
+        )[0]
+        answered, in_time, overdue = store.query(
+            f"WITH p AS MATERIALIZED ({cohort}) "  # noqa: S608
+            "SELECT count(*) FILTER (WHERE s.in_time IS NOT NULL), count(*) FILTER (WHERE s.in_time = 1), "
+            "count(*) FILTER (WHERE s.in_time IS NULL AND s.status = 'pending' AND s.due_on < ?) "
+            "FROM p JOIN submissions s ON s.case_id = p.case_id",
+            [*params, today],
+        )[0]
     threshold = threshold_for(actor)
     counts = {status: int(n) for status, n in statuses.items()}
     result = Process(
@@ -131,9 +168,20 @@ def process_indicators(actor: Any, filters: Filters) -> Process | None:
         visits=[(code, str(label), int(modes.get(code, 0))) for code, label in VisitMode.choices],
         rounds_closed=int(closed),
         rounds_done=int(done),
+        workers=int(workload[0]),
+        held=int(workload[3] or 0),
+        per_worker_median=None if workload[1] is None else float(workload[1]),
+        per_worker_max=None if workload[2] is None else int(workload[2]),
+        submissions_answered=int(answered),
+        submissions_in_time=int(in_time),
+        submissions_overdue=int(overdue),
         threshold=threshold,
     )
     if threshold:
+        if result.held < threshold:  # a handful of cases: no distribution of them by worker
+            result.per_worker_median = result.per_worker_max = None
+        if 0 < result.submissions_overdue < threshold:
+            result.submissions_overdue = -1
         for delay in (result.approval, result.payment):
             if 0 < delay.cases < threshold:
                 delay.hidden, delay.median, delay.mean = True, None, None

@@ -11,6 +11,7 @@ from django.test import Client
 
 from remis.accounts.models import User
 from remis.assistance.models import Instalment, PlanVersion
+from remis.cases.models import Case, Submission
 from remis.demo.generator import generate_cases
 from remis.demo.world import build_world
 from remis.monitoring.models import FollowUp, Visit
@@ -87,6 +88,30 @@ def test_indicators_match_the_rows(generated: None) -> None:
     )
     assert (result.rounds_done, result.rounds_closed) == (done, closed)
     assert result.within_window_rate == pytest.approx(done / closed)
+
+    per_worker: dict[int, int] = {}
+    held = set()
+    for case_id, worker in Case.assigned_workers.through.objects.filter(case_id__in=cases).values_list(
+        "case_id", "user_id"
+    ):
+        per_worker[worker] = per_worker.get(worker, 0) + 1
+        held.add(case_id)
+    assert per_worker, "the generated data must assign case workers"
+    assert (result.workers, result.held) == (len(per_worker), len(held))
+    assert result.per_worker_median == pytest.approx(median(per_worker.values()))
+    assert result.per_worker_max == max(per_worker.values())
+
+    submissions = list(
+        Submission.objects.filter(case_id__in=cases).values_list("status", "due_at", "responded_at")
+    )
+    answered = [(due, at) for _status, due, at in submissions if at is not None]
+    assert answered, "the generated data must hold answered submissions"
+    assert result.submissions_answered == len(answered)
+    assert result.submissions_in_time == sum(at <= due for due, at in answered)
+    assert result.submissions_overdue == sum(
+        status == "pending" and at is None and due.astimezone(dt.UTC).date() < today
+        for status, due, at in submissions
+    )
 
 
 def test_the_outcomes_page_shows_them_as_valid_html_in_each_language(
