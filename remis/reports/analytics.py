@@ -86,7 +86,9 @@ _TABLES = {
                CAST(r.economic AS DOUBLE PRECISION) AS economic,
                CAST(r.social AS DOUBLE PRECISION) AS social,
                CAST(r.psychosocial AS DOUBLE PRECISION) AS psychosocial,
-               CAST(r.composite AS DOUBLE PRECISION) AS composite, r.band
+               CAST(r.composite AS DOUBLE PRECISION) AS composite, r.band,
+               CAST(r.item_key AS TEXT) AS item_key,
+               r.answers ->> 'wish_to_migrate_again' AS migrate_again
         FROM {src}monitoring_response r
         JOIN {src}monitoring_instrument i ON i.id = r.instrument_id
         LEFT JOIN {src}monitoring_followup f ON f.id = r.follow_up_id""",
@@ -107,6 +109,13 @@ _TABLES = {
         JOIN {src}assistance_plan p ON p.id = v.plan_id""",
     "referrals": "SELECT case_id, status FROM {src}referrals_referral",
     "visits": "SELECT case_id, mode FROM {src}monitoring_visit",
+    # Each assistance item's type by its key (stable across plan versions): what a
+    # satisfaction response is about.
+    "items": """
+        SELECT DISTINCT p.case_id, CAST(i.key AS TEXT) AS item_key, i.kind_id
+        FROM {src}assistance_assistanceitem i
+        JOIN {src}assistance_planversion v ON v.id = i.version_id
+        JOIN {src}assistance_plan p ON p.id = v.plan_id""",
     # Who holds each case (cases per case worker), and each submission to a reintegration
     # partner: its due day and whether it was answered by its due time (null: not answered).
     "assignments": "SELECT case_id, user_id FROM {src}cases_case_assigned_workers",
@@ -145,13 +154,15 @@ _TYPES = {
     "monitored": "case_id INTEGER",
     "responses": (
         "id INTEGER, case_id INTEGER, round INTEGER, instrument VARCHAR, collected_on DATE, "
-        "economic DOUBLE, social DOUBLE, psychosocial DOUBLE, composite DOUBLE, band VARCHAR"
+        "economic DOUBLE, social DOUBLE, psychosocial DOUBLE, composite DOUBLE, band VARCHAR, "
+        "item_key VARCHAR, migrate_again VARCHAR"
     ),
     "rounds": "case_id INTEGER, round INTEGER, status VARCHAR, window_end DATE",
     "approvals": "case_id INTEGER, approved_on DATE",
     "payments": "case_id INTEGER, paid_on DATE",
     "referrals": "case_id INTEGER, status VARCHAR",
     "visits": "case_id INTEGER, mode VARCHAR",
+    "items": "case_id INTEGER, item_key VARCHAR, kind_id INTEGER",
     "assignments": "case_id INTEGER, user_id INTEGER",
     "submissions": "case_id INTEGER, status VARCHAR, due_on DATE, in_time INTEGER",
 }
@@ -188,6 +199,7 @@ _CASE_COLUMN = {
     "responses": "r.case_id",
     "approvals": "p.case_id",
     "payments": "p.case_id",
+    "items": "p.case_id",
 }
 # Audit actions after which everything is read again: they change rows of many cases at once
 # and name none (rescoring every response of an instrument).

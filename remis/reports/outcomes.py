@@ -32,6 +32,7 @@ from remis.reports.statistics import (
 )
 
 REINTEGRATION = "reintegration-sustainability"
+SATISFACTION = "assistance-satisfaction"
 MEASURES = ("economic", "social", "psychosocial", "composite")
 
 
@@ -46,6 +47,29 @@ class OutcomeRow:
     bands: dict[str, int]  # responses per score band
     hidden: bool = False  # fewer responses than the small-cell threshold: nothing shown
     band_list: list[int] = field(default_factory=list)  # `bands` in the instrument's order; -1 hidden
+    # Intention to re-migrate: answers "yes" to wish_to_migrate_again, of those answering it.
+    remigrate_yes: int = 0
+    remigrate_asked: int = 0
+
+    @property
+    def remigrate_share(self) -> float | None:
+        return self.remigrate_yes / self.remigrate_asked if self.remigrate_asked else None
+
+
+@dataclass
+class SatisfactionRow:
+    """Satisfaction responses about the assistance items of one type (service type)."""
+
+    key: str  # the assistance type's id
+    label: str
+    responses: int
+    mean: float | None  # the satisfaction score, 0–1
+    satisfied: int  # responses in the top band
+    hidden: bool = False
+
+    @property
+    def satisfied_share(self) -> float | None:
+        return self.satisfied / self.responses if self.responses else None
 
 
 @dataclass
@@ -81,6 +105,7 @@ class Outcomes:
     samples_from: dt.date | None = None
     samples_to: dt.date | None = None
     notes: list[str] = field(default_factory=list)
+    satisfaction: list[SatisfactionRow] = field(default_factory=list)
 
 
 def _bands() -> list[tuple[str, str]]:
@@ -112,7 +137,9 @@ def outcomes(actor: Any, filters: Filters, group: str = "") -> Outcomes | None:
         scores = store.query(
             f"WITH p AS MATERIALIZED ({cohort}) "  # noqa: S608
             f"SELECT {key} AS k, r.round, count(*), avg(r.economic), avg(r.social), avg(r.psychosocial), "
-            "avg(r.composite), median(r.composite), min(r.collected_on), max(r.collected_on) "
+            "avg(r.composite), median(r.composite), min(r.collected_on), max(r.collected_on), "
+            "count(*) FILTER (WHERE r.migrate_again = 'yes'), "
+            "count(*) FILTER (WHERE r.migrate_again IN ('yes', 'no')) "
             f"FROM p {join} JOIN responses r ON r.case_id = p.case_id "
             "WHERE r.instrument = ? AND r.round IS NOT NULL GROUP BY k, r.round",
             [*params, REINTEGRATION],
@@ -159,8 +186,17 @@ def outcomes(actor: Any, filters: Filters, group: str = "") -> Outcomes | None:
                     _f(found[5]),
                     {str(b): int(n) for b, n in sample_bands},
                 )
+        satisfaction = store.query(
+            f"WITH p AS MATERIALIZED ({cohort}) "  # noqa: S608
+            "SELECT i.kind_id, count(*), avg(r.composite), count(*) FILTER (WHERE r.band = 'satisfied') "
+            "FROM p JOIN responses r ON r.case_id = p.case_id "
+            "LEFT JOIN (SELECT DISTINCT item_key, kind_id FROM items) i ON i.item_key = r.item_key "
+            "WHERE r.instrument = ? GROUP BY i.kind_id",
+            [*params, SATISFACTION],
+        )
         as_of = store.caught_up_at
     labels = labeller(group) if group else (lambda _key: "")
+    kinds = labeller("assistance")
     by_cell: dict[tuple[str, int], dict[str, int]] = {}
     for k, rnd, band, n in bands:
         by_cell.setdefault((str(k), int(rnd)), {})[str(band)] = int(n)
@@ -173,8 +209,10 @@ def outcomes(actor: Any, filters: Filters, group: str = "") -> Outcomes | None:
             dict(zip(MEASURES, (_f(v) for v in (e, s, p, c)), strict=True)),
             _f(med),
             by_cell.get((str(k), int(rnd)), {}),
+            remigrate_yes=int(yes),
+            remigrate_asked=int(asked),
         )
-        for k, rnd, n, e, s, p, c, med, _first, _last in scores
+        for k, rnd, n, e, s, p, c, med, _first, _last, yes, asked in scores
     ]
     rows.sort(key=lambda r: (r.key == UNKNOWN, r.label, r.round or 0))
     attrition = [
@@ -195,6 +233,19 @@ def outcomes(actor: Any, filters: Filters, group: str = "") -> Outcomes | None:
         first,
         last,
     )
+    result.satisfaction = sorted(
+        (
+            SatisfactionRow(
+                UNKNOWN if kind is None else str(kind),
+                kinds(UNKNOWN if kind is None else str(kind)),
+                int(n),
+                _f(mean),
+                int(satisfied),
+            )
+            for kind, n, mean, satisfied in satisfaction
+        ),
+        key=lambda r: (r.key == UNKNOWN, -r.responses, r.label),
+    )
     _protect(result)
     for row in [*result.rows, *([result.comparison] if result.comparison else [])]:
         row.band_list = [row.bands.get(code, 0) for code, _label in result.bands]
@@ -209,10 +260,14 @@ def _protect(result: Outcomes) -> None:
 
     if not result.threshold:
         return
+    for item in result.satisfaction:
+        item.hidden = 0 < item.responses < result.threshold  # a few people's opinion: not shown
     for row in [*result.rows, *([result.comparison] if result.comparison else [])]:
         if 0 < row.responses < result.threshold:
             row.hidden = True
             continue
+        if 0 < row.remigrate_asked < result.threshold:
+            row.remigrate_yes = row.remigrate_asked = 0  # too few answers for a share
         codes = list(row.bands)
         hidden = suppress_1d([row.bands[c] for c in codes], result.threshold, row.responses)
         for i in hidden.cells:

@@ -14,7 +14,7 @@ from remis.cases.models import Case
 from remis.demo.generator import generate_cases
 from remis.demo.world import build_world
 from remis.monitoring.models import FollowUp, Response
-from remis.reports.outcomes import REINTEGRATION, outcomes
+from remis.reports.outcomes import REINTEGRATION, SATISFACTION, outcomes
 from remis.reports.statistics import Filters
 from remis.reports.tests.test_return_statistics import _counted_cases
 
@@ -55,6 +55,42 @@ def test_scores_and_attrition_by_round_match_the_rows(generated: None) -> None:
     # scores rise over the rounds on average (the generator's trajectories)
     first, last = shown[min(shown)].means["composite"], shown[max(shown)].means["composite"]
     assert first is not None and last is not None and first < last
+
+
+def test_intention_to_remigrate_and_satisfaction_by_service_type_match_the_rows(generated: None) -> None:
+    from remis.assistance.models import AssistanceItem
+
+    manager = User.objects.get(username="manager.be")
+    cases = {c.pk for c in _counted_cases(manager)}
+    result = outcomes(manager, Filters(START, END))
+    assert result is not None
+    wish: dict[int, list[str]] = defaultdict(list)
+    for number, answers in Response.objects.filter(
+        case_id__in=cases, instrument__code=REINTEGRATION, follow_up__isnull=False
+    ).values_list("follow_up__round", "answers"):
+        if answers.get("wish_to_migrate_again") in ("yes", "no"):
+            wish[number].append(answers["wish_to_migrate_again"])
+    assert any("yes" in given for given in wish.values()), "the generated answers must hold a wish to leave"
+    for row in result.rows:
+        assert row.round is not None
+        given = wish[row.round]
+        assert (row.remigrate_yes, row.remigrate_asked) == (given.count("yes"), len(given))
+
+    kind_of = dict(AssistanceItem.objects.values_list("key", "kind_id"))
+    by_kind: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for key, composite, band in Response.objects.filter(
+        case_id__in=cases, instrument__code=SATISFACTION
+    ).values_list("item_key", "composite", "band"):
+        kind = kind_of.get(key)
+        by_kind["?" if kind is None else str(kind)].append((float(composite), band))
+    assert by_kind, "the generated data must hold satisfaction answers"
+    shown = {line.key: line for line in result.satisfaction}
+    assert set(shown) == set(by_kind)
+    for kind, answers in by_kind.items():
+        assert shown[kind].responses == len(answers)
+        assert shown[kind].mean == pytest.approx(mean(c for c, _band in answers), abs=1e-4)
+        assert shown[kind].satisfied == sum(band == "satisfied" for _c, band in answers)
+        assert shown[kind].label and shown[kind].label != kind  # named, not an id
 
 
 def test_comparison_samples_and_groups(generated: None) -> None:
