@@ -76,21 +76,21 @@ def test_intention_to_remigrate_and_satisfaction_by_service_type_match_the_rows(
         given = wish[row.round]
         assert (row.remigrate_yes, row.remigrate_asked) == (given.count("yes"), len(given))
 
-    kind_of = dict(AssistanceItem.objects.values_list("key", "kind_id"))
+    kind_of = {str(key): str(kind) for key, kind in AssistanceItem.objects.values_list("key", "kind_id")}
     by_kind: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for key, composite, band in Response.objects.filter(
         case_id__in=cases, instrument__code=SATISFACTION
     ).values_list("item_key", "composite", "band"):
-        kind = kind_of.get(key)
-        by_kind["?" if kind is None else str(kind)].append((float(composite), band))
+        assert composite is not None
+        by_kind[kind_of.get(str(key), "?")].append((float(composite), band))
     assert by_kind, "the generated data must hold satisfaction answers"
     shown = {line.key: line for line in result.satisfaction}
     assert set(shown) == set(by_kind)
-    for kind, answers in by_kind.items():
-        assert shown[kind].responses == len(answers)
-        assert shown[kind].mean == pytest.approx(mean(c for c, _band in answers), abs=1e-4)
-        assert shown[kind].satisfied == sum(band == "satisfied" for _c, band in answers)
-        assert shown[kind].label and shown[kind].label != kind  # named, not an id
+    for code, answers in by_kind.items():
+        assert shown[code].responses == len(answers)
+        assert shown[code].mean == pytest.approx(mean(c for c, _band in answers), abs=1e-4)
+        assert shown[code].satisfied == sum(band == "satisfied" for _c, band in answers)
+        assert shown[code].label and shown[code].label != code  # named, not an id
 
 
 def test_comparison_samples_and_groups(generated: None) -> None:
