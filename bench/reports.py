@@ -36,7 +36,7 @@ from django.db import connection
 
 from remis.accounts.models import User
 from remis.reports import analytics
-from remis.reports.statistics import DIMENSIONS, Filters, _where, breakdown, breakdown_sql, cross_table
+from remis.reports.statistics import DIMENSIONS, Filters, breakdown, breakdown_sql, cohort_where, cross_table
 
 YEAR = int(os.environ.get("BENCH_YEAR", "2025"))
 PERIODS = {
@@ -118,7 +118,7 @@ def main() -> None:
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for period, (first, last) in PERIODS.items():
         filters = Filters(first, last)
-        condition, params = _where(reader, filters)  # type: ignore[misc]
+        condition, params = cohort_where(reader, filters)  # type: ignore[misc]
         for code in FIGURES:
             # The statement REMIS runs (the rows and the totals), run alone on the same copy.
             sql = breakdown_sql(DIMENSIONS[code], condition)
