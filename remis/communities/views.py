@@ -5,7 +5,6 @@ participants, the create and edit forms. Filters are GET: the list holds no retu
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,7 +27,7 @@ from remis.communities.queries import (
 )
 from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
-from remis.lib.paging import page_number, paginate
+from remis.lib.paging import page_links, page_number, paginate
 
 
 def _form_errors(form: Any, error: DomainError) -> None:
@@ -49,9 +48,6 @@ def project_list(request: HttpRequest) -> HttpResponse:
     page = paginate(filter_projects(request.user, filters), page_number(request))
     params = filters.as_params()
 
-    def page_url(number: int) -> str:
-        return "?" + urlencode({**params, "page": number})
-
     return render(
         request,
         "communities/project_list.html",
@@ -59,8 +55,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filtered": bool(params),
             "page": page,
-            "previous_url": page_url(page.number - 1) if page.has_previous() else "",
-            "next_url": page_url(page.number + 1) if page.has_next() else "",
+            **page_links(page, params),
             "can_manage": may_manage_somewhere(request.user),
         },
     )

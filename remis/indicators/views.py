@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -263,7 +264,10 @@ def framework_results(request: HttpRequest, framework_uuid: Any) -> HttpResponse
         return forbidden(request, _(NO_ACCESS))
     framework = _framework(framework_uuid)
     programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
-    form = ResultsForm(request.GET or {}, programmes=programmes)
+    year = timezone.localdate().year
+    # Opened without filters: the last three years by year, shown in the form as chosen.
+    defaults = {"first": year - 2, "last": year, "granularity": "year"}
+    form = ResultsForm(request.GET or defaults, programmes=programmes)
     context: dict[str, Any] = {"framework": framework, "form": form, "results": None}
     if form.is_valid():
         data = form.cleaned_data

@@ -67,3 +67,17 @@ def page_number(request: Any) -> int:
     """The `page` query parameter as a page number from 1; anything else is page 1."""
     value = request.GET.get("page", "1")
     return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def page_links(page: ListPage, params: dict[str, Any]) -> dict[str, str]:
+    """The list's previous and next page URLs (its filters kept), "" where there is none:
+    `previous_url` and `next_url` for the pager template."""
+    from urllib.parse import urlencode
+
+    def url(number: int) -> str:
+        return "?" + urlencode({**params, "page": number})
+
+    return {
+        "previous_url": url(page.number - 1) if page.has_previous() else "",
+        "next_url": url(page.number + 1) if page.has_next() else "",
+    }

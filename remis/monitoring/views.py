@@ -5,7 +5,6 @@ action and render; the actions decide, the queries scope."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +19,7 @@ from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound
 from remis.lib.pages import forbidden
-from remis.lib.paging import page_number, paginate
+from remis.lib.paging import page_links, page_number, paginate
 from remis.monitoring import actions
 from remis.monitoring.configuration import known_instruments, rules_history, rules_on
 from remis.monitoring.forms import AttemptForm, FollowUpFilterForm, ScheduleForm, VisitForm
@@ -178,17 +177,13 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid() and "state" in form.data:
         params["state"] = form.cleaned_data["state"]  # "" (any state) too: absent means open rounds
 
-    def page_url(number: int) -> str:
-        return "?" + urlencode({**params, "page": number})
-
     rows = [(f, STATE_LABELS[state_of(f, today)], state_of(f, today)) for f in page.object_list]
     context: dict[str, Any] = {
         "form": form,
         "page": page,
         "rows": rows,
         "programmes": visible_programmes(request.user).order_by("name"),
-        "previous_url": page_url(page.number - 1) if page.has_previous() else "",
-        "next_url": page_url(page.number + 1) if page.has_next() else "",
+        **page_links(page, params),
     }
     return render(request, "monitoring/follow_ups.html", context)
 

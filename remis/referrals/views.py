@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +22,7 @@ from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.countries import named_countries
 from remis.lib.errors import Conflict, DomainError, NotFound
 from remis.lib.pages import forbidden
-from remis.lib.paging import page_number, paginate
+from remis.lib.paging import page_links, page_number, paginate
 from remis.programmes.queries import get_programme_for, manages_programme, visible_programmes
 from remis.referrals import actions
 from remis.referrals.configuration import rules_history, rules_on
@@ -159,9 +158,6 @@ def _list_page(
     """A referral list, 50 a page, its paging links keeping the filter."""
     page = paginate(rows, page_number(request), per_page=50)
 
-    def page_url(number: int) -> str:
-        return "?" + urlencode({**params, "page": number})
-
     return render(
         request,
         "referrals/list.html",
@@ -169,8 +165,7 @@ def _list_page(
             **context,
             "page": page,
             "referrals": page.object_list,
-            "previous_url": page_url(page.number - 1) if page.has_previous() else "",
-            "next_url": page_url(page.number + 1) if page.has_next() else "",
+            **page_links(page, params),
         },
     )
 

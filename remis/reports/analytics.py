@@ -109,13 +109,17 @@ _TABLES = {
         JOIN {src}assistance_plan p ON p.id = v.plan_id""",
     "referrals": "SELECT case_id, status FROM {src}referrals_referral",
     "visits": "SELECT case_id, mode FROM {src}monitoring_visit",
-    # Each assistance item's type by its key (stable across plan versions): what a
-    # satisfaction response is about.
+    # The type of each assistance item a satisfaction response is about, by the item's key
+    # (stable across plan versions); only those items (the keys are long text to hold), found
+    # through the case's responses (indexed by case: a catch-up reads a few cases quickly).
     "items": """
         SELECT DISTINCT p.case_id, CAST(i.key AS TEXT) AS item_key, i.kind_id
         FROM {src}assistance_assistanceitem i
         JOIN {src}assistance_planversion v ON v.id = i.version_id
-        JOIN {src}assistance_plan p ON p.id = v.plan_id""",
+        JOIN {src}assistance_plan p ON p.id = v.plan_id
+        WHERE EXISTS (
+            SELECT 1 FROM {src}monitoring_response r WHERE r.case_id = p.case_id AND r.item_key = i.key
+        )""",
     # Who holds each case (cases per case worker), and each submission to a reintegration
     # partner: its due day and whether it was answered by its due time (null: not answered).
     "assignments": "SELECT case_id, user_id FROM {src}cases_case_assigned_workers",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from remis.lib.countries import is_country
 from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
-from remis.lib.paging import page_number, paginate
+from remis.lib.paging import page_links, page_number, paginate
 from remis.services import actions
 from remis.services.forms import (
     ProviderFilterForm,
@@ -74,17 +74,13 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     )
     params = filters.as_params()
 
-    def page_url(number: int) -> str:
-        return "?" + urlencode({**params, "page": number})
-
     return render(
         request,
         "services/provider_list.html",
         {
             "form": form,
             "page": page,
-            "previous_url": page_url(page.number - 1) if page.has_previous() else "",
-            "next_url": page_url(page.number + 1) if page.has_next() else "",
+            **page_links(page, params),
             "geojson_query": urlencode(params),
             "can_manage": may_manage_somewhere(request.user),
             "countries": countries_on_the_map(request.user),
@@ -206,9 +202,6 @@ def stakeholder_list(request: HttpRequest) -> HttpResponse:
     page = paginate(stakeholders(request.user, filters), page_number(request))
     params = filters.as_params()
 
-    def page_url(number: int) -> str:
-        return "?" + urlencode({**params, "page": number})
-
     return render(
         request,
         "services/stakeholder_list.html",
@@ -216,8 +209,7 @@ def stakeholder_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filtered": bool(params),
             "page": page,
-            "previous_url": page_url(page.number - 1) if page.has_previous() else "",
-            "next_url": page_url(page.number + 1) if page.has_next() else "",
+            **page_links(page, params),
             "can_manage": may_manage_somewhere(request.user),
         },
     )
