@@ -90,6 +90,23 @@ SUBJECTS: dict[str, Subject] = {
             "social": Field("s.social", NUMBER, gettext_lazy("social score")),
             "psychosocial": Field("s.psychosocial", NUMBER, gettext_lazy("psychosocial score")),
             "band": Field("s.band", CATEGORY, gettext_lazy("score band"), _BANDS),
+            "wish_to_migrate_again": Field(
+                "s.migrate_again", CATEGORY, gettext_lazy("wishes to leave the country again"), ("yes", "no")
+            ),
+        },
+    ),
+    "satisfaction": Subject(
+        gettext_lazy("Satisfaction survey responses about assistance received"),
+        "p JOIN responses s ON s.case_id = p.case_id",
+        "p.principal AND s.instrument = 'assistance-satisfaction'",
+        {
+            "score": Field("s.composite", NUMBER, gettext_lazy("satisfaction score")),
+            "band": Field(
+                "s.band",
+                CATEGORY,
+                gettext_lazy("satisfaction band"),
+                ("dissatisfied", "partly_satisfied", "satisfied"),
+            ),
         },
     ),
     "referrals": Subject(

@@ -88,6 +88,31 @@ def test_core_indicators_match_the_rows(generated: None) -> None:
         given = sustainable[year]
         assert row.cell.value == (pytest.approx(sum(given) / len(given)) if given else None)
 
+    wish: dict[int, list[str]] = defaultdict(list)
+    for case_id, answers in Response.objects.filter(
+        case_id__in=cases, follow_up__round=3, instrument__code="reintegration-sustainability"
+    ).values_list("case_id", "answers"):
+        if answers.get("wish_to_migrate_again") in ("yes", "no"):
+            wish[year_of[case_id]].append(answers["wish_to_migrate_again"])
+    assert any("yes" in given for given in wish.values())
+    for row in found["RSS-6"].rows:
+        answered = wish[int(row.period.key)]
+        assert row.cell.n == len(answered)
+        if answered:
+            assert row.cell.value == pytest.approx(answered.count("yes") / len(answered))
+
+    satisfied: dict[int, list[bool]] = defaultdict(list)
+    for case_id, band in Response.objects.filter(
+        case_id__in=cases, instrument__code="assistance-satisfaction"
+    ).values_list("case_id", "band"):
+        satisfied[year_of[case_id]].append(band == "satisfied")
+    assert satisfied, "the generated data must hold satisfaction answers"
+    for row in found["SAT-1"].rows:
+        given = satisfied[int(row.period.key)]
+        assert row.cell.n == len(given)
+        if given:
+            assert row.cell.value == pytest.approx(sum(given) / len(given))
+
     ended: dict[int, list[str]] = defaultdict(list)
     for case_id, status in Referral.objects.filter(case_id__in=cases).values_list("case_id", "status"):
         if status in ("completed", "failed"):
