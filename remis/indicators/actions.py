@@ -214,37 +214,54 @@ def retire(actor: Any, framework: Framework, expected_version: int | None) -> No
         )
 
 
-def parse_targets(text: str, share: bool) -> dict[str, str]:
-    """Targets written one per line, "period: value" (2026: 60%, 2026-Q1: 0.55); a share's
-    value in per cent or as a fraction, stored as a fraction."""
+# Digits and signs as an Arabic keyboard types them, read as the Latin ones.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٪٫", "01234567890123456789%.")
+_LIMIT = Decimal("1e10")
+
+
+def _amount(raw: Any, aggregation: str) -> tuple[Decimal | None, str]:
+    """A target or baseline as typed (digits in any script, a comma or a dot for decimals),
+    as stored: a share as a fraction from "60%" or "0.6" (a bare number above 1 is refused,
+    being either), a count whole or not negative. Returns (value, "") or (None, message)."""
+    text = str(raw).translate(_DIGITS).strip().replace(",", ".")
+    percent = text.endswith("%")
+    value = _decimal(text.rstrip("%").strip())
+    if value is None or abs(value) >= _LIMIT:
+        return None, _("Enter a number.")
+    if aggregation == "share":
+        if percent:
+            value = value / 100
+        if not 0 <= value <= 1:
+            return None, _("Write a share as a percentage (60%) or a fraction (0.6), from 0 to 100%.")
+    elif percent:
+        return None, _("Only a share is written as a percentage.")
+    elif aggregation == "count" and value < 0:
+        return None, _("A count is not negative.")
+    return value.quantize(Decimal("0.0001")), ""
+
+
+def parse_targets(text: str, aggregation: str) -> dict[str, str]:
+    """Targets written one per line, "period: value" (2026: 60%, 2026-Q1: 0.55), each value
+    read by `_amount`."""
     errors: Errors = []
     out: dict[str, str] = {}
     for number, line in enumerate(str(text or "").splitlines(), start=1):
         if not line.strip():
             continue
-        period, _sep, raw = line.partition(":")
-        period, raw = period.strip().upper(), raw.strip().replace(",", ".")
+        period, _sep, raw = line.translate(_DIGITS).partition(":")
+        period = period.strip().upper()
         if not _PERIOD.match(period):
-            errors.append(
-                ("targets", _("Line %(n)s: start with a year or a quarter (2026, 2026-Q1).") % {"n": number})
-            )
+            message = _("Line %(n)s: start with a year or a quarter (2026, 2026-Q1).")
+            errors.append(("targets", message % {"n": number}))
             continue
-        value = _decimal(raw.rstrip("%").strip())
+        value, problem = _amount(raw, aggregation)
         if value is None:
-            errors.append(("targets", _("Line %(n)s: the target is not a number.") % {"n": number}))
-            continue
-        if share and (raw.endswith("%") or value > 1):
-            value = value / 100
-        if share and not 0 <= value <= 1:
-            errors.append(("targets", _("Line %(n)s: a share is between 0 and 100%%.") % {"n": number}))
+            message = _("Line %(n)s: %(message)s")
+            errors.append(("targets", message % {"n": number, "message": problem}))
             continue
         if period in out:
-            errors.append(
-                (
-                    "targets",
-                    _("Line %(n)s: %(period)s has a target already.") % {"n": number, "period": period},
-                )
-            )
+            message = _("Line %(n)s: %(period)s has a target already.")
+            errors.append(("targets", message % {"n": number, "period": period}))
             continue
         out[period] = str(value.normalize())
     _raise(errors)
@@ -295,18 +312,22 @@ def _indicator_values(
             ("disaggregations", _("Not a disaggregation: %(codes)s.") % {"codes": ", ".join(unknown)})
         )
     data["disaggregations"] = [code for code in DISAGGREGATIONS if code in chosen]
+    aggregation = str((data["computation"] or {}).get("aggregation") or "")
     if data["baseline"] in ("", None):
         data["baseline"] = None
+    elif (
+        isinstance(data["baseline"], Decimal) and current is not None and data["baseline"] == current.baseline
+    ):
+        pass  # as stored (an untouched form gives it back as stored)
     else:
-        baseline = _decimal(str(data["baseline"]).replace(",", "."))
-        if baseline is None or abs(baseline) >= Decimal("1e10"):
-            errors.append(("baseline", _("Enter a number.")))
+        baseline, problem = _amount(data["baseline"], aggregation)
+        if baseline is None:
+            errors.append(("baseline", problem))
         data["baseline"] = baseline
     targets = data["targets"] or {}
     if isinstance(targets, str):
-        share = (data["computation"] or {}).get("aggregation") == "share"
         try:
-            targets = parse_targets(targets, share)
+            targets = parse_targets(targets, aggregation)
         except ValidationFailed as error:
             errors += error.errors
             targets = {}

@@ -361,13 +361,16 @@ def _sql_conditions(subject: Subject, conditions: tuple[Condition, ...]) -> tupl
 
 def compile_sql(spec: Spec, keys: list[str], joins: str = "") -> tuple[str, list[Any]]:
     """The SELECT over the cohort p (a CTE the caller writes before it) giving, per group of
-    `keys` (SQL expressions), the keys then the value and `n`, the rows the value rests on.
+    `keys` (SQL expressions), the keys then the value and `n`, the rows the value rests on
+    (for a share, the value is the rows meeting the numerator: the share is value / n).
     `joins`: tables the keys read (regions)."""
     subject = SUBJECTS[spec.subject]
     where, params = _sql_conditions(subject, spec.where)
     if spec.aggregation == "share":
         numerator, more = _sql_conditions(subject, spec.numerator)
-        value = f"count(*) FILTER (WHERE {numerator}) / nullif(count(*), 0)"
+        # The rows meeting the numerator, not the share: the caller divides, and keeps the
+        # count for small-cell suppression (a share beside its rows gives it away).
+        value = f"count(*) FILTER (WHERE {numerator})"
         params = more + params  # the numerator's marks come first in the statement
         count = "count(*)"
     elif spec.aggregation in ("mean", "median"):

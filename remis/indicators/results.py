@@ -8,7 +8,7 @@ get small-cell suppression on the rows each value rests on (`lib/suppression.py`
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -59,6 +59,40 @@ class Cell:
     value: float | None
     n: int
     hidden: bool = False  # a small cell (or one that would give a small one away)
+    hits: int | None = None  # a share's rows meeting its numerator
+
+
+def _cell(share: bool, value: Any, n: Any) -> Cell:
+    """A cell from a statement's (value, n); a share's value comes as its numerator's rows."""
+    count = int(n)
+    if share:
+        hits = int(value or 0)
+        return Cell(hits / count if count else None, count, hits=hits)
+    return Cell(_number(value), count)
+
+
+def _protect(cells: list[Cell], total: Cell, threshold: int) -> None:
+    """Hide the cells resting on a small number of rows, and for a share those whose rows
+    meeting the numerator (or not meeting it) are few: share × rows would give them. Each
+    count is suppressed like a breakdown of the total's, so no hidden one is recovered by
+    subtraction."""
+    from remis.lib.suppression import suppress_1d
+
+    vectors = [([c.n for c in cells], total.n)]
+    if total.hits is not None:
+        vectors.append(([c.hits or 0 for c in cells], total.hits))
+        vectors.append(([c.n - (c.hits or 0) for c in cells], total.n - total.hits))
+    for values, whole in vectors:
+        for i in suppress_1d(values, threshold, whole).cells:
+            cells[i].hidden = True
+
+
+def _small(cell: Cell, threshold: int) -> bool:
+    from remis.lib.suppression import primary
+
+    if primary(cell.n, threshold):
+        return True
+    return cell.hits is not None and (primary(cell.hits, threshold) or primary(cell.n - cell.hits, threshold))
 
 
 @dataclass
@@ -132,8 +166,6 @@ def compute(
 ) -> FrameworkResults | None:
     """The results of every indicator of `framework` for each period; None when the actor
     counts nothing."""
-    from remis.lib.suppression import primary, suppress_1d
-
     spans = periods(first_year, last_year, granularity)
     threshold = threshold_for(actor)
     dimension = DIMENSIONS[by] if by in DISAGGREGATIONS else None
@@ -186,10 +218,11 @@ def compute(
         rows = found[index]
         grouped = index + 1 < len(planned) and planned[index + 1][0] is result
         totals = found[index + 1] if grouped else rows
-        by_period = {str(r[0]): Cell(_number(r[-2]), int(r[-1])) for r in totals}
+        share = result.spec is not None and result.spec.aggregation == "share"
+        by_period = {str(r[0]): _cell(share, r[-2], r[-1]) for r in totals}
         for period in spans:
-            cell = by_period.get(period.key, Cell(None, 0))
-            if threshold and primary(cell.n, threshold):
+            cell = by_period.get(period.key, _cell(share, 0, 0) if share else Cell(None, 0))
+            if threshold and _small(cell, threshold):
                 cell.hidden = True
             target = target_for(result.indicator, period)
             met = None if cell.hidden else _met(result.indicator, cell.value, target)
@@ -198,18 +231,16 @@ def compute(
             assert labels is not None
             cells: dict[str, dict[str, Cell]] = {}
             for row in rows:
-                cells.setdefault(str(row[1]), {})[str(row[0])] = Cell(_number(row[2]), int(row[3]))
+                cells.setdefault(str(row[1]), {})[str(row[0])] = _cell(share, row[2], row[3])
+            empty = _cell(share, 0, 0) if share else Cell(None, 0)
             groups = [
-                GroupRow(key, labels(key), [cells[key].get(p.key, Cell(None, 0)) for p in spans])
+                GroupRow(key, labels(key), [cells[key].get(p.key, replace(empty)) for p in spans])
                 for key in cells
             ]
             groups.sort(key=lambda g: (g.key == UNKNOWN, g.label))
             if threshold:
                 for column, period_row in enumerate(result.rows):
-                    column_cells = [g.cells[column] for g in groups]
-                    hidden = suppress_1d([c.n for c in column_cells], threshold, period_row.cell.n)
-                    for i in hidden.cells:
-                        column_cells[i].hidden = True
+                    _protect([g.cells[column] for g in groups], period_row.cell, threshold)
             result.groups = groups
             index += 2
         else:

@@ -69,7 +69,10 @@ class SatisfactionRow:
 
     @property
     def satisfied_share(self) -> float | None:
-        return self.satisfied / self.responses if self.responses else None
+        """None when hidden (the satisfied, or the others, are a small count)."""
+        if self.satisfied < 0 or not self.responses:
+            return None
+        return self.satisfied / self.responses
 
 
 @dataclass
@@ -260,14 +263,20 @@ def _protect(result: Outcomes) -> None:
 
     if not result.threshold:
         return
+    small = range(1, result.threshold)
     for item in result.satisfaction:
-        item.hidden = 0 < item.responses < result.threshold  # a few people's opinion: not shown
+        item.hidden = item.responses in small  # a few people's opinion: not shown
+        if item.satisfied in small or item.responses - item.satisfied in small:
+            item.satisfied = -1  # the share would give a small count away
     for row in [*result.rows, *([result.comparison] if result.comparison else [])]:
         if 0 < row.responses < result.threshold:
             row.hidden = True
             continue
-        if 0 < row.remigrate_asked < result.threshold:
-            row.remigrate_yes = row.remigrate_asked = 0  # too few answers for a share
+        if any(
+            n in small
+            for n in (row.remigrate_asked, row.remigrate_yes, row.remigrate_asked - row.remigrate_yes)
+        ):
+            row.remigrate_yes = row.remigrate_asked = 0  # the share would give a small count away
         codes = list(row.bands)
         hidden = suppress_1d([row.bands[c] for c in codes], result.threshold, row.responses)
         for i in hidden.cells:

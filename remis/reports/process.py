@@ -48,15 +48,19 @@ class Process:
     held: int = 0  # cases with at least one worker
     per_worker_median: float | None = None
     per_worker_max: int | None = None
-    # Submissions to reintegration partners: answered, answered by their due time, and still
-    # unanswered past it.
+    # Submissions to reintegration partners: answered, and answered by their due time. (Still
+    # unanswered ones belong to cases not returned yet, outside this cohort: the dashboard
+    # lists those overdue.)
     submissions_answered: int = 0
     submissions_in_time: int = 0
-    submissions_overdue: int = 0
     threshold: int = 0
 
     def _rate(self, part: int, whole: int) -> float | None:
-        if not whole or (self.threshold and whole < self.threshold):
+        """part / whole; for readers of aggregates only, none when either side of the split
+        is a small count (a rate beside its base gives the part away)."""
+        if not whole:
+            return None
+        if self.threshold and any(0 < n < self.threshold for n in (whole, part, whole - part)):
             return None
         return part / whole
 
@@ -147,12 +151,11 @@ def process_indicators(actor: Any, filters: Filters) -> Process | None:
             "(SELECT count(DISTINCT a.case_id) FROM p JOIN assignments a ON a.case_id = p.case_id) FROM w",
             params,
         )[0]
-        answered, in_time, overdue = store.query(
+        answered, in_time = store.query(
             f"WITH p AS MATERIALIZED ({cohort}) "  # noqa: S608
-            "SELECT count(*) FILTER (WHERE s.in_time IS NOT NULL), count(*) FILTER (WHERE s.in_time = 1), "
-            "count(*) FILTER (WHERE s.in_time IS NULL AND s.status = 'pending' AND s.due_on < ?) "
+            "SELECT count(*) FILTER (WHERE s.in_time IS NOT NULL), count(*) FILTER (WHERE s.in_time = 1) "
             "FROM p JOIN submissions s ON s.case_id = p.case_id",
-            [*params, today],
+            params,
         )[0]
     threshold = threshold_for(actor)
     counts = {status: int(n) for status, n in statuses.items()}
@@ -174,14 +177,11 @@ def process_indicators(actor: Any, filters: Filters) -> Process | None:
         per_worker_max=None if workload[2] is None else int(workload[2]),
         submissions_answered=int(answered),
         submissions_in_time=int(in_time),
-        submissions_overdue=int(overdue),
         threshold=threshold,
     )
     if threshold:
         if result.held < threshold:  # a handful of cases: no distribution of them by worker
             result.per_worker_median = result.per_worker_max = None
-        if 0 < result.submissions_overdue < threshold:
-            result.submissions_overdue = -1
         for delay in (result.approval, result.payment):
             if 0 < delay.cases < threshold:
                 delay.hidden, delay.median, delay.mean = True, None, None

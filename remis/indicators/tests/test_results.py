@@ -165,6 +165,19 @@ def test_aggregate_readers_see_small_cells_hidden(generated: None) -> None:
     assert all(c.hidden for c in small)
     for cell in small:
         assert shown(found["RET-1"], cell, results.threshold) == f"<{results.threshold}"
+    # A share shown never gives a small number of people: neither those meeting its numerator
+    # (share × rows) nor the others, and a hidden one is never alone in its period.
+    shares = found["RET-2"]
+    shown_shares = [c for g in shares.groups for c in g.cells if not c.hidden and c.n]
+    assert shown_shares
+    threshold = results.threshold
+    assert all(
+        c.hits is not None and not (0 < c.hits < threshold) and not (0 < c.n - c.hits < threshold)
+        for c in shown_shares
+    )
+    assert any(c.hidden and c.n >= threshold for g in shares.groups for c in g.cells), (
+        "some share must be hidden for its numerator, not its rows"
+    )
     # Each period: if one group is hidden, at least one more is (its value would follow).
     for column in range(len(results.periods)):
         hidden = [g for g in found["RET-1"].groups if g.cells[column].hidden]

@@ -1,0 +1,59 @@
+"""Targets and baselines read as an M&E officer types them: a share as 60% or 0.6 (never a
+bare 2, which could be either), digits typed on an Arabic keyboard, no percentage but for a
+share, no negative count; an untouched save of an indicator with a baseline writes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from remis.audit.models import AuditEntry
+from remis.indicators import actions
+from remis.indicators.models import Framework, FrameworkStatus
+from remis.lib.errors import ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_targets_as_typed() -> None:
+    assert actions.parse_targets("2026: 60%\n2027-q1: 0,7\n2028: 1", "share") == {
+        "2026": "0.6",
+        "2027-Q1": "0.7",
+        "2028": "1",
+    }
+    assert actions.parse_targets("٢٠٢٦: ٦٠٪\n٢٠٢٧: ٠٫٥", "share") == {"2026": "0.6", "2027": "0.5"}
+    assert actions.parse_targets("2026: 12.5", "count") == {"2026": "12.5"}
+    for text, aggregation, message in (
+        (
+            "2026: 2",
+            "share",
+            "Line 1: Write a share as a percentage (60%) or a fraction (0.6), from 0 to 100%.",
+        ),
+        ("2026: 60%", "mean", "Line 1: Only a share is written as a percentage."),
+        ("2026: -5", "count", "Line 1: A count is not negative."),
+        ("2026: 1\n2026: 2", "count", "Line 2: 2026 has a target already."),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            actions.parse_targets(text, aggregation)
+        assert refused.value.errors == [("targets", message)]
+
+
+def test_an_untouched_save_with_a_baseline_writes_nothing(world: Any) -> None:
+    draft = actions.new_version(world.carol, Framework.objects.get(status=FrameworkStatus.ACTIVE))
+    share = draft.indicators.get(code="RET-2")
+    actions.update_indicator(world.carol, share, {"baseline": "45%", "targets": "2026: 60%"}, share.version)
+    share.refresh_from_db()
+    assert str(share.baseline) == "0.4500" and share.targets == {"2026": "0.6"}
+    entries = AuditEntry.objects.count()
+    # What the edit form gives back untouched.
+    assert (
+        actions.update_indicator(
+            world.carol, share, {"baseline": "0.45", "targets": "2026: 0.6"}, share.version
+        )
+        == {}
+    )
+    assert AuditEntry.objects.count() == entries
+    with pytest.raises(ValidationFailed) as refused:
+        actions.update_indicator(world.carol, share, {"baseline": "45"}, share.version)
+    assert refused.value.errors[0][0] == "baseline"
