@@ -107,6 +107,13 @@ def new_version(actor: Any, source: Framework) -> Framework:
         # Lock the framework's versions: two new versions at once never get one number.
         versions = list(Framework.objects.select_for_update().filter(code=source.code))
         draft = next((f for f in versions if f.status == FrameworkStatus.DRAFT), None)
+        latest = max(versions, key=lambda f: f.number, default=source)
+        if draft is None and latest.pk != source.pk:
+            # From an older version, the new one would silently drop what came after it.
+            raise TransitionRefused(
+                _("Start the new version from the latest one (version %(n)s).") % {"n": latest.number},
+                "status",
+            )
         if draft is not None:
             raise TransitionRefused(
                 _("Version %(n)s of this framework is a draft already: change that one.")

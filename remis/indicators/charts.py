@@ -30,19 +30,29 @@ def target_chart(result: IndicatorResult) -> dict[str, Any] | None:
     title = _("Per cent") if share else _("Value")
     periods = [row.period.key for row in result.rows]
     base = alt.Chart(alt.Data(values=data)).encode(
-        x=alt.X("period:O", title=_("Period"), sort=periods),
+        x=alt.X(
+            "period:O",
+            title=_("Period"),
+            sort=periods,
+            scale=alt.Scale(domain=periods),
+            axis=alt.Axis(labelAngle=0),
+        ),
         y=alt.Y("value:Q", title=title),
         tooltip=[
             alt.Tooltip("period:O", title=_("Period")),
             alt.Tooltip("value:Q", title=title, format=".3~f"),
         ],
     )
-    bars = base.transform_filter(alt.datum.series == actual).mark_bar()
-    # The targets' line and points carry no ARIA role of their own (vega would give each an
-    # image role without a name): the chart's container names the chart, the table its values.
-    line = base.transform_filter(alt.datum.series == target).mark_line(
-        point=alt.OverlayMarkDef(aria=False), color="#b45309", aria=False
-    )
-    chart = alt.layer(bars, line).properties(width="container", height=160)
+    bars = base.transform_filter(alt.datum.series == actual).mark_bar(color="#2563eb")
+    layers = [bars]
+    if any(d["series"] == target for d in data):
+        # The targets' line and points carry no ARIA role of their own (vega would give each
+        # an image role without a name): the chart's container names it, the table its values.
+        layers.append(
+            base.transform_filter(alt.datum.series == target).mark_line(
+                point=alt.OverlayMarkDef(aria=False, color="#b45309", size=60), color="#b45309", aria=False
+            )
+        )
+    chart = alt.layer(*layers).properties(width="container", height=160)
     spec: dict[str, Any] = chart.to_dict()
     return spec

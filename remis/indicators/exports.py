@@ -32,10 +32,15 @@ class ResultTable:
         return f"indicator-chart-{self.result.indicator.pk}"
 
 
-def _n(cell: Cell, threshold: int) -> str:
+def _n(cell: Cell, threshold: int) -> int | str:
     if cell.hidden:
         return f"<{threshold}" if cell.n < threshold else "x"
-    return str(cell.n)
+    return cell.n
+
+
+def _n_text(cell: Cell, threshold: int) -> str:
+    counted = _n(cell, threshold)
+    return format_value("count", counted) if isinstance(counted, int) else counted
 
 
 def _met(met: bool | None) -> str:
@@ -58,7 +63,7 @@ def result_tables(results: FrameworkResults) -> list[ResultTable]:
             aggregation = result.spec.aggregation
             table.rows = [
                 (_("Result"), [shown(result, r.cell, results.threshold) for r in result.rows]),
-                (_("Rows counted"), [_n(r.cell, results.threshold) for r in result.rows]),
+                (_("Rows counted"), [_n_text(r.cell, results.threshold) for r in result.rows]),
                 (
                     _("Target"),
                     ["" if r.target is None else format_value(aggregation, r.target) for r in result.rows],
@@ -86,14 +91,18 @@ def _header() -> list[str]:
 
 
 def _long_rows(results: FrameworkResults) -> list[list[Any]]:
-    """Values as numbers (a share as a fraction) where shown; "<5" or "x" where hidden."""
+    """Values as numbers (a share as a fraction, a count whole) where shown; "<5" or "x"
+    where hidden."""
     rows: list[list[Any]] = []
     for result in results.results:
         if result.spec is None or not result.applies:
             continue
         indicator = result.indicator
+        whole = result.spec.aggregation == "count"
         for row in result.rows:
             value: Any = shown(result, row.cell, results.threshold) if row.cell.hidden else row.cell.value
+            if whole and isinstance(value, float):
+                value = round(value)
             rows.append(
                 [
                     indicator.code,
@@ -109,6 +118,8 @@ def _long_rows(results: FrameworkResults) -> list[list[Any]]:
         for group in result.groups:
             for period, cell in zip(results.periods, group.cells, strict=True):
                 value = shown(result, cell, results.threshold) if cell.hidden else cell.value
+                if whole and isinstance(value, float):
+                    value = round(value)
                 rows.append(
                     [
                         indicator.code,

@@ -219,9 +219,11 @@ def compute(
         grouped = index + 1 < len(planned) and planned[index + 1][0] is result
         totals = found[index + 1] if grouped else rows
         share = result.spec is not None and result.spec.aggregation == "share"
+        # No row in a period: a count is 0 there; a share, mean or median has no value.
+        counted = result.spec is not None and result.spec.aggregation == "count"
         by_period = {str(r[0]): _cell(share, r[-2], r[-1]) for r in totals}
         for period in spans:
-            cell = by_period.get(period.key, _cell(share, 0, 0) if share else Cell(None, 0))
+            cell = by_period.get(period.key, Cell(0.0 if counted else None, 0, hits=0 if share else None))
             if threshold and _small(cell, threshold):
                 cell.hidden = True
             target = target_for(result.indicator, period)
@@ -232,7 +234,7 @@ def compute(
             cells: dict[str, dict[str, Cell]] = {}
             for row in rows:
                 cells.setdefault(str(row[1]), {})[str(row[0])] = _cell(share, row[2], row[3])
-            empty = _cell(share, 0, 0) if share else Cell(None, 0)
+            empty = Cell(0.0 if counted else None, 0, hits=0 if share else None)
             groups = [
                 GroupRow(key, labels(key), [cells[key].get(p.key, replace(empty)) for p in spans])
                 for key in cells

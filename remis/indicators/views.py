@@ -98,6 +98,9 @@ def _rows(framework: Framework) -> list[dict[str, Any]]:
         rows.append(
             {
                 "indicator": indicator,
+                "disaggregations": [
+                    str(DIMENSIONS[code].label) for code in indicator.disaggregations if code in DIMENSIONS
+                ],
                 "computed": computed,
                 "baseline": format_value(aggregation, indicator.baseline)
                 if aggregation and indicator.baseline is not None
@@ -128,6 +131,7 @@ def framework_detail(request: HttpRequest, framework_uuid: Any) -> HttpResponse:
             "can_manage": can_manage,
             "editable": can_manage and framework.status == FrameworkStatus.DRAFT,
             "has_draft": versions.filter(status=FrameworkStatus.DRAFT).exists(),
+            "latest": versions.first() == framework,
         },
     )
 

@@ -145,6 +145,10 @@ def test_a_new_version_gets_an_indicator_through_the_form_and_replaces_the_activ
     # The active version is no longer edited: the form sends the user back, saying why.
     back = client.get(reverse("indicator_edit", args=[draft.uuid, added.pk]), follow=True)
     assert "Only a draft is changed" in back.content.decode()
+    # A new version starts from the latest: from the retired one it would drop RSS-9 silently.
+    refused = client.post(reverse("framework_step", args=[core.uuid, "new-version"]), follow=True)
+    assert "Start the new version from the latest one (version 2)." in refused.content.decode()
+    assert not Framework.objects.filter(status=FrameworkStatus.DRAFT).exists()
 
 
 def test_results_are_shown_and_downloaded(world: Any) -> None:
@@ -158,7 +162,7 @@ def test_results_are_shown_and_downloaded(world: Any) -> None:
     rows = list(csv.reader(io.StringIO(client.get(url + "?format=csv").content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Indicator code", "Indicator", "Period"]
     this_year = [r for r in rows[1:] if r[0] == "RET-1" and r[3] == ""][-1]
-    assert this_year[4] == "1.0" and this_year[5] == "1"  # the one returnee of the world, this year
+    assert this_year[4] == "1" and this_year[5] == "1"  # the one returnee of the world, this year (whole)
     book = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content))
     assert book.sheetnames == ["Results", "Definitions"]
 
