@@ -16,6 +16,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.indicators.computation import DISAGGREGATIONS
 from remis.indicators.models import Framework, FrameworkStatus
+from remis.indicators.queries import readable_frameworks
 from remis.indicators.results import QUARTER, YEAR, Cell, compute
 from remis.lib.api_schema import literal_of
 from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
@@ -102,14 +103,14 @@ def _out(framework: Framework) -> dict[str, Any]:
 @router.get("", response=list[FrameworkOut], summary="Indicator frameworks, each version")
 def list_frameworks(request: HttpRequest, status: StatusCode | None = None) -> list[dict[str, Any]]:
     _require_reader(request)
-    frameworks = Framework.objects.order_by("code", "-number")
+    frameworks = readable_frameworks(request.user).order_by("code", "-number")
     if status:
         frameworks = frameworks.filter(status=status)
     return [_out(f) for f in frameworks]
 
 
-def _framework(framework_uuid: uuid.UUID) -> Framework:
-    framework = Framework.objects.filter(uuid=framework_uuid).first()
+def _framework(request: HttpRequest, framework_uuid: uuid.UUID) -> Framework:
+    framework = readable_frameworks(request.user).filter(uuid=framework_uuid).first()
     if framework is None:
         raise NotFound()
     return framework
@@ -118,7 +119,7 @@ def _framework(framework_uuid: uuid.UUID) -> Framework:
 @router.get("/{framework_uuid}", response=FrameworkOut, summary="One framework version and its indicators")
 def get_framework(request: HttpRequest, framework_uuid: uuid.UUID) -> dict[str, Any]:
     _require_reader(request)
-    return _out(_framework(framework_uuid))
+    return _out(_framework(request, framework_uuid))
 
 
 class ResultParams(Schema):
@@ -179,7 +180,7 @@ def framework_results(
     request: HttpRequest, framework_uuid: uuid.UUID, params: Query[ResultParams]
 ) -> dict[str, Any]:
     _require_reader(request)
-    framework = _framework(framework_uuid)
+    framework = _framework(request, framework_uuid)
     if params.last < params.first:
         raise ValidationFailed(_("The last year comes after the first."), "last")
     if params.last - params.first >= 20:

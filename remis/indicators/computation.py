@@ -126,7 +126,7 @@ SUBJECTS: dict[str, Subject] = {
     ),
 }
 AGGREGATIONS = {
-    "count": gettext_lazy("Count"),
+    "count": gettext_lazy("Number of rows"),
     "share": gettext_lazy("Share meeting a condition"),
     "mean": gettext_lazy("Mean"),
     "median": gettext_lazy("Median"),

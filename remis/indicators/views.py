@@ -23,6 +23,7 @@ from remis.indicators.charts import target_chart
 from remis.indicators.computation import SpecError, describe, parse_spec
 from remis.indicators.forms import FrameworkForm, IndicatorForm, ResultsForm
 from remis.indicators.models import Framework, FrameworkStatus, Indicator
+from remis.indicators.queries import readable_frameworks
 from remis.indicators.results import compute, format_value
 from remis.lib.errors import DomainError, PermissionDenied
 from remis.lib.pages import forbidden
@@ -36,8 +37,8 @@ def _readable(request: HttpRequest) -> bool:
     return bool(grants_with(request.user, Perm.STATS_VIEW))
 
 
-def _framework(uuid: Any) -> Framework:
-    framework = Framework.objects.filter(uuid=uuid).first()
+def _framework(request: HttpRequest, uuid: Any) -> Framework:
+    framework = readable_frameworks(request.user).filter(uuid=uuid).first()
     if framework is None:
         raise Http404
     return framework
@@ -56,7 +57,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
     if not _readable(request):
         return forbidden(request, _(NO_ACCESS))
     status = request.GET.get("status", "")
-    frameworks = Framework.objects.order_by("code", "-number")
+    frameworks = readable_frameworks(request.user).order_by("code", "-number")
     if status in FrameworkStatus.values:
         frameworks = frameworks.filter(status=status)
     return render(
@@ -118,8 +119,8 @@ def _rows(framework: Framework) -> list[dict[str, Any]]:
 def framework_detail(request: HttpRequest, framework_uuid: Any) -> HttpResponse:
     if not _readable(request):
         return forbidden(request, _(NO_ACCESS))
-    framework = _framework(framework_uuid)
-    versions = Framework.objects.filter(code=framework.code).order_by("-number")
+    framework = _framework(request, framework_uuid)
+    versions = readable_frameworks(request.user).filter(code=framework.code).order_by("-number")
     can_manage = has_perm(request.user, Perm.INDICATORS_MANAGE)
     return render(
         request,
@@ -140,7 +141,7 @@ def framework_detail(request: HttpRequest, framework_uuid: Any) -> HttpResponse:
 @require_POST
 def framework_step(request: HttpRequest, framework_uuid: Any, step: str) -> HttpResponse:
     """Activate, retire or start a new version (each from a button with a confirmation)."""
-    framework = _framework(framework_uuid)
+    framework = _framework(request, framework_uuid)
     version = request.POST.get("version")
     expected = int(version) if version and version.isdigit() else None
     try:
@@ -164,7 +165,7 @@ def framework_step(request: HttpRequest, framework_uuid: Any, step: str) -> Http
 
 @login_required
 def framework_edit(request: HttpRequest, framework_uuid: Any) -> HttpResponse:
-    framework = _framework(framework_uuid)
+    framework = _framework(request, framework_uuid)
     if not has_perm(request.user, Perm.INDICATORS_MANAGE):
         return forbidden(request, _("Your role cannot change indicator frameworks."))
     initial = {
@@ -228,7 +229,7 @@ def _indicator_page(request: HttpRequest, framework: Framework, indicator: Indic
 
 @login_required
 def indicator_create(request: HttpRequest, framework_uuid: Any) -> HttpResponse:
-    return _indicator_page(request, _framework(framework_uuid), None)
+    return _indicator_page(request, _framework(request, framework_uuid), None)
 
 
 def _indicator(framework: Framework, indicator_id: int) -> Indicator:
@@ -240,14 +241,14 @@ def _indicator(framework: Framework, indicator_id: int) -> Indicator:
 
 @login_required
 def indicator_edit(request: HttpRequest, framework_uuid: Any, indicator_id: int) -> HttpResponse:
-    framework = _framework(framework_uuid)
+    framework = _framework(request, framework_uuid)
     return _indicator_page(request, framework, _indicator(framework, indicator_id))
 
 
 @login_required
 @require_POST
 def indicator_remove(request: HttpRequest, framework_uuid: Any, indicator_id: int) -> HttpResponse:
-    framework = _framework(framework_uuid)
+    framework = _framework(request, framework_uuid)
     indicator = _indicator(framework, indicator_id)
     try:
         actions.remove_indicator(request.user, indicator)
@@ -266,7 +267,7 @@ def indicator_remove(request: HttpRequest, framework_uuid: Any, indicator_id: in
 def framework_results(request: HttpRequest, framework_uuid: Any) -> HttpResponse:
     if not _readable(request):
         return forbidden(request, _(NO_ACCESS))
-    framework = _framework(framework_uuid)
+    framework = _framework(request, framework_uuid)
     programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
     year = timezone.localdate().year
     # Opened without filters: the last three years by year, shown in the form as chosen.

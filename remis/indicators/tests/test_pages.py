@@ -175,3 +175,10 @@ def test_who_reads_and_who_changes(world: Any) -> None:
     assert viewer.post(reverse("framework_step", args=[core.uuid, "new-version"])).status_code == 403
     assert viewer.get(reverse("framework_create")).status_code == 403
     assert Framework.objects.count() == 1
+    # A draft is work in progress: not shown to those who do not keep frameworks.
+    draft = actions.new_version(world.carol, core)
+    assert viewer.get(reverse("framework_detail", args=[draft.uuid])).status_code == 404
+    assert viewer.get(reverse("framework_results", args=[draft.uuid])).status_code == 404
+    assert str(draft.uuid) not in viewer.get(reverse("framework_list")).content.decode()
+    assert str(draft.uuid) in _client(world.carol).get(reverse("framework_list")).content.decode()
+    assert _client(world.carol).get(reverse("framework_detail", args=[draft.uuid])).status_code == 200
