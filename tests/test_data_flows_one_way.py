@@ -39,16 +39,24 @@ def _imported_apps(path: Path) -> set[str]:
     return found
 
 
+def _offences(app: str, forbidden: set[str]) -> list[str]:
+    """Each import of a `forbidden` app by a module of `app` (tests and migrations aside)."""
+    found = []
+    for path in (ROOT / app).rglob("*.py"):
+        relative = path.relative_to(ROOT / app).parts
+        if relative[0] in ("tests", "migrations"):
+            continue
+        found += [
+            f"remis/{app}/{'/'.join(relative)} imports remis.{other}"
+            for other in sorted(_imported_apps(path) & forbidden)
+        ]
+    return found
+
+
 def test_no_app_imports_a_later_one():
     wrong = []
     for index, app in enumerate(ORDER):
-        later = set(ORDER[index + 1 :])
-        for path in (ROOT / app).rglob("*.py"):
-            relative = path.relative_to(ROOT / app).parts
-            if relative[0] in ("tests", "migrations"):
-                continue
-            for other in sorted(_imported_apps(path) & later):
-                wrong.append(f"remis/{app}/{'/'.join(relative)} imports remis.{other}")
+        wrong += _offences(app, set(ORDER[index + 1 :]))
     assert wrong == []
 
 
@@ -56,12 +64,6 @@ def test_shared_apps_need_no_more_than_accounts():
     """audit, jobs, interop, lib and formats serve every app: they may know users (accounts)
     and each other, no domain app."""
     wrong = []
-    domain = set(ORDER) - {"accounts"}
     for app in sorted(SHARED):
-        for path in (ROOT / app).rglob("*.py"):
-            relative = path.relative_to(ROOT / app).parts
-            if relative[0] in ("tests", "migrations"):
-                continue
-            for other in sorted(_imported_apps(path) & domain):
-                wrong.append(f"remis/{app}/{'/'.join(relative)} imports remis.{other}")
+        wrong += _offences(app, set(ORDER) - {"accounts"})
     assert wrong == []

@@ -186,14 +186,7 @@ def activate(actor: Any, framework: Framework, expected_version: int | None) -> 
         for previous in Framework.objects.select_for_update().filter(
             code=framework.code, status=FrameworkStatus.ACTIVE
         ):
-            previous.status, previous.retired_at = FrameworkStatus.RETIRED, now
-            save_versioned(previous, None, ["status", "retired_at"])
-            record(
-                actor,
-                "indicators.framework_retire",
-                previous,
-                changes={"status": [FrameworkStatus.ACTIVE, FrameworkStatus.RETIRED]},
-            )
+            _retire(actor, previous, None, now)
         framework.status, framework.activated_at = FrameworkStatus.ACTIVE, now
         save_versioned(framework, expected_version, ["status", "activated_at"])
         record(
@@ -210,15 +203,21 @@ def retire(actor: Any, framework: Framework, expected_version: int | None) -> No
     check_version(framework, expected_version)
     if framework.status != FrameworkStatus.ACTIVE:
         raise TransitionRefused(_("Only the active version is retired."), "status")
-    framework.status, framework.retired_at = FrameworkStatus.RETIRED, timezone.now()
     with transaction.atomic():
-        save_versioned(framework, expected_version, ["status", "retired_at"])
-        record(
-            actor,
-            "indicators.framework_retire",
-            framework,
-            changes={"status": [FrameworkStatus.ACTIVE, FrameworkStatus.RETIRED]},
-        )
+        _retire(actor, framework, expected_version, timezone.now())
+
+
+def _retire(actor: Any, framework: Framework, expected_version: int | None, at: Any) -> None:
+    """Write the active version as retired, versioned and audited (inside the caller's
+    transaction)."""
+    framework.status, framework.retired_at = FrameworkStatus.RETIRED, at
+    save_versioned(framework, expected_version, ["status", "retired_at"])
+    record(
+        actor,
+        "indicators.framework_retire",
+        framework,
+        changes={"status": [FrameworkStatus.ACTIVE, FrameworkStatus.RETIRED]},
+    )
 
 
 # Digits and signs as an Arabic keyboard types them, read as the Latin ones.
