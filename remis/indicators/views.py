@@ -270,9 +270,13 @@ def framework_results(request: HttpRequest, framework_uuid: Any) -> HttpResponse
     framework = _framework(request, framework_uuid)
     programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
     year = timezone.localdate().year
-    # Opened without filters: the last three years by year, shown in the form as chosen.
-    defaults = {"first": year - 2, "last": year, "granularity": "year"}
-    form = ResultsForm(request.GET or defaults, programmes=programmes)
+    # Opened without filters (or with a year left blank): the last three years by year,
+    # shown in the form as chosen, so that the form says what the figures cover.
+    given = request.GET.copy()
+    for name, value in (("first", year - 2), ("last", year), ("granularity", "year")):
+        if not given.get(name):
+            given[name] = str(value)
+    form = ResultsForm(given, programmes=programmes)
     context: dict[str, Any] = {"framework": framework, "form": form, "results": None}
     if form.is_valid():
         data = form.cleaned_data

@@ -6,6 +6,7 @@ read and who may change."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,11 @@ def test_results_are_shown_and_downloaded(world: Any) -> None:
     assert page.status_code == 200
     body = page.content.decode()
     assert "RET-1" in body and "Persons assisted to return" in body
+    # The form says which years the figures cover, also when a year was left blank.
+    year = dt.date.today().year
+    assert page.context["form"]["first"].value() == str(year - 2)
+    blank = client.get(url + f"?first=&last={year}&granularity=quarter")
+    assert blank.context["form"]["first"].value() == str(year - 2)
     rows = list(csv.reader(io.StringIO(client.get(url + "?format=csv").content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Indicator code", "Indicator", "Period"]
     this_year = [r for r in rows[1:] if r[0] == "RET-1" and r[3] == ""][-1]
