@@ -52,8 +52,11 @@ class IndicatorForm(forms.Form):
     definition = forms.CharField(
         label=_("Definition"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    dimension = forms.ChoiceField(label=_("Dimension"), choices=Dimension.choices, required=False)
-    level = forms.ChoiceField(label=_("Level"), choices=Level.choices, required=False)
+    # A blank first choice: an empty form is told to choose, not saved with the first option.
+    dimension = forms.ChoiceField(
+        label=_("Dimension"), choices=[("", "—"), *Dimension.choices], required=False
+    )
+    level = forms.ChoiceField(label=_("Level"), choices=[("", "—"), *Level.choices], required=False)
     core = forms.BooleanField(label=_("Core indicator (every programme reports it)"), required=False)
     aggregation = forms.ChoiceField(label=_("Computation"), required=False)
     subject = forms.ChoiceField(label=_("Counted over"), required=False)

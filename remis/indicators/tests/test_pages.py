@@ -115,6 +115,9 @@ def test_a_new_version_gets_an_indicator_through_the_form_and_replaces_the_activ
     refused = client.post(url, _indicator_data(where="colour = blue", targets="next year: 5"))
     errors = refused.context["form"].errors
     assert "“colour” is not a field of this subject" in errors["where"][0]
+    assert "dimension" not in errors
+    empty = client.post(url, {"aggregation": "count", "subject": "persons"}).context["form"].errors
+    assert set(empty) >= {"code", "name", "dimension", "level"}
     assert errors["targets"] == ["Line 1: start with a year or a quarter (2026, 2026-Q1)."]
     assert not draft.indicators.filter(code="RSS-9").exists()
 
