@@ -106,7 +106,11 @@ def suppress_2d(cells: Mapping[Cell, int], threshold: int) -> Suppressed2D:
         if not bridges:
             break
         row, column = bridges[0]
-        if not (hide_smallest(rows[row]) or hide_smallest(columns[column])):
+        if not (
+            hide_smallest(rows[row])
+            or hide_smallest(columns[column])
+            or _join_across(bridges[0], hidden, entries)
+        ):
             break
     return Suppressed2D(
         cells={c for c in hidden if TOTAL not in c},
@@ -114,6 +118,45 @@ def suppress_2d(cells: Mapping[Cell, int], threshold: int) -> Suppressed2D:
         columns={c for r, c in hidden if r == TOTAL and c != TOTAL},
         grand=(TOTAL, TOTAL) in hidden,
     )
+
+
+def _join_across(bridge: Cell, hidden: set[Cell], entries: Mapping[Cell, int]) -> bool:
+    """Hide the smallest shown non-zero entry joining the two sides of `bridge` (a row or
+    column of one side and a line of the other), so that the bridge lies on a cycle. For
+    when the bridge's own lines have nothing left to hide (their other entries are zeros,
+    which are known). Returns whether one was found."""
+    adjacency: dict[Hashable, set[Hashable]] = {}
+    for row, column in hidden:
+        if (row, column) != bridge:
+            adjacency.setdefault(("r", row), set()).add(("c", column))
+            adjacency.setdefault(("c", column), set()).add(("r", row))
+
+    def side(start: Hashable) -> set[Hashable]:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in adjacency.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    one, other = side(("r", bridge[0])), side(("c", bridge[1]))
+    joining = sorted(
+        (
+            entry
+            for entry in entries
+            if entry not in hidden
+            and (
+                (("r", entry[0]) in one and ("c", entry[1]) in other)
+                or (("r", entry[0]) in other and ("c", entry[1]) in one)
+            )
+        ),
+        key=lambda entry: (entries[entry], str(entry)),
+    )
+    if not joining:
+        return False
+    hidden.add(joining[0])
+    return True
 
 
 def _bridges(hidden: set[Cell]) -> list[Cell]:
