@@ -14,6 +14,10 @@ totals shown:
   smallest non-zero cell of the line first) until every line with a hidden cell has two and
   no hidden cell is a bridge; a line with nothing left to hide has its total hidden.
 
+* tables published together (an edition's tables, see `suppress_linked`): the equations of
+  every table at once, entries shared between tables being one unknown; hidden entries are
+  added until no small count is determined, decided exactly by linear algebra.
+
 The property tests (remis/lib/tests/test_suppression.py) check, with linear algebra, that no
 hidden cell is determined by the totals shown.
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 Cell = tuple[Any, Any]  # (row key, column key): any hashable keys
@@ -200,3 +205,106 @@ def _bridges(hidden: set[Cell]) -> list[Cell]:
                     if low[node] > order[parent]:
                         bridges.append(edges[via])
     return bridges
+
+
+# ---- tables published together --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Equation:
+    """A breakdown adding up to its total: total = sum(parts). The entries are variables
+    named by the caller; an entry that several tables print (a region's row in one table,
+    the total of that region's countries in another) is one variable in all of them."""
+
+    total: Hashable
+    parts: tuple[Hashable, ...]
+
+    def entries(self) -> tuple[Hashable, ...]:
+        return (self.total, *self.parts)
+
+
+def suppress_linked(
+    values: Mapping[Hashable, int],
+    equations: Sequence[Equation],
+    shown: set[Hashable],
+    threshold: int,
+) -> set[Hashable]:
+    """The entries to hide, among those `shown`, when several breakdowns are published
+    together (an edition's tables): afterwards no small count — printed or not, such as a
+    row beyond a top 10 — can be worked out exactly from the entries left, over all the
+    equations at once. A table's own rule is not enough when tables share a margin: a
+    total hidden in one and printed in another gives its hidden cells back.
+
+    Small counts are hidden; then, as long as the equations fix a small unknown, the
+    smallest printed non-zero entry of an equation holding it is hidden too (zeros are
+    known anyway). Whether a value is fixed is decided exactly (`_fixed`), not by a rule of
+    thumb, so the answer holds for any way the tables are linked."""
+    hidden = {entry for entry in shown if primary(values[entry], threshold)}
+    holding: dict[Hashable, list[Equation]] = {}
+    for equation in equations:
+        for entry in equation.entries():
+            holding.setdefault(entry, []).append(equation)
+    while True:
+        unknown = (set(values) - shown) | hidden
+        fixed = sorted((e for e in _fixed(unknown, equations) if primary(values[e], threshold)), key=str)
+        if not fixed:
+            return hidden
+        added = False
+        for entry in fixed:
+            near = holding.get(entry, [])
+            candidates = [
+                (values[e], str(e), e)
+                for equation in near or equations
+                for e in equation.entries()
+                if e in shown and e not in hidden and values[e] > 0
+            ]
+            if not candidates:  # its own equations hold only unknowns and zeros: look wider
+                candidates = [
+                    (values[e], str(e), e)
+                    for equation in equations
+                    for e in equation.entries()
+                    if e in shown and e not in hidden and values[e] > 0
+                ]
+            if candidates:
+                hidden.add(min(candidates)[2])
+                added = True
+        if not added:  # everything printed is hidden or zero: only zeros can still be fixed
+            return hidden
+
+
+def _fixed(unknown: set[Hashable], equations: Sequence[Equation]) -> set[Hashable]:
+    """The unknowns whose value the equations determine (the printed entries are known):
+    an unknown is determined exactly when its unit vector lies in the row space of the
+    equations restricted to the unknowns, that is when, in the reduced row echelon form,
+    it is a pivot whose row holds nothing else. Exact arithmetic (fractions), sparse rows."""
+    pivots: dict[Hashable, dict[Hashable, Fraction]] = {}
+    for equation in equations:
+        row: dict[Hashable, Fraction] = {}
+        for entry, sign in ((equation.total, -1), *((p, 1) for p in equation.parts)):
+            if entry in unknown:
+                row[entry] = row.get(entry, Fraction(0)) + sign
+        for entry in [e for e in row if e in pivots]:
+            factor = row.get(entry, Fraction(0))
+            if factor:
+                _subtract(row, pivots[entry], factor)
+        row = {e: v for e, v in row.items() if v}
+        if not row:
+            continue
+        pivot = min(row, key=str)
+        scale = row[pivot]
+        row = {e: v / scale for e, v in row.items()}
+        for other in pivots.values():  # keep the form fully reduced
+            coefficient = other.get(pivot)
+            if coefficient:
+                _subtract(other, row, coefficient)
+        pivots[pivot] = row
+    return {pivot for pivot, row in pivots.items() if len(row) == 1}
+
+
+def _subtract(row: dict[Hashable, Fraction], other: dict[Hashable, Fraction], factor: Fraction) -> None:
+    for entry, value in other.items():
+        left = row.get(entry, Fraction(0)) - factor * value
+        if left:
+            row[entry] = left
+        else:
+            row.pop(entry, None)

@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from remis.lib.suppression import TOTAL, primary, suppress_1d, suppress_2d
+from remis.lib.suppression import TOTAL, Equation, primary, suppress_1d, suppress_2d, suppress_linked
 
 THRESHOLD = 5
 tables = st.integers(1, 5).flatmap(
@@ -88,3 +88,89 @@ def test_a_lone_small_cell_takes_the_smallest_other_with_it() -> None:
     assert suppress_1d([3, 0, 0], 5).total
     assert suppress_1d([2, 1], 5).total  # a small total is itself hidden
     assert suppress_1d([40, 12], 5).cells == set()
+
+
+# ---- tables published together ---------------------------------------------------------------
+
+
+def _fixed_by_oracle(equations: list[Equation], values: dict[Any, int], unknown: set[Any]) -> set[Any]:
+    """The unknowns the equations determine, by numerical rank (independent of the exact
+    elimination in lib/suppression.py)."""
+    names = sorted(unknown, key=str)
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.zeros((len(equations), len(names)))
+    for i, equation in enumerate(equations):
+        if equation.total in index:
+            matrix[i, index[equation.total]] -= 1
+        for part in equation.parts:
+            if part in index:
+                matrix[i, index[part]] += 1
+    rank = np.linalg.matrix_rank(matrix) if names else 0
+    fixed = set()
+    for name, i in index.items():
+        unit = np.zeros((1, len(names)))
+        unit[0, i] = 1
+        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+            fixed.add(name)
+    return fixed
+
+
+def _report(regions: list[list[int]], top: int) -> tuple[dict[Any, int], list[Equation], set[Any]]:
+    """An annual report in small: returns by region (its total), each region's countries (a
+    top few printed, the rest only counted in the region's total), and the same total
+    broken down another way (countries split by parity)."""
+    values: dict[Any, int] = {}
+    equations = []
+    shown: set[Any] = {"total"}
+    for r, countries in enumerate(regions):
+        values[("region", r)] = sum(countries)
+        shown.add(("region", r))
+        for c, v in enumerate(countries):
+            values[("country", r, c)] = v
+            if c < top:
+                shown.add(("country", r, c))
+        equations.append(Equation(("region", r), tuple(("country", r, c) for c in range(len(countries)))))
+    values["total"] = sum(values[("region", r)] for r in range(len(regions)))
+    equations.append(Equation("total", tuple(("region", r) for r in range(len(regions)))))
+    for parity in (0, 1):
+        values[("parity", parity)] = sum(
+            v for countries in regions for c, v in enumerate(countries) if c % 2 == parity
+        )
+        shown.add(("parity", parity))
+    equations.append(Equation("total", (("parity", 0), ("parity", 1))))
+    return values, equations, shown
+
+
+reports = st.lists(st.lists(st.integers(0, 14), min_size=1, max_size=4), min_size=1, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(reports, st.integers(1, 4))
+def test_no_small_count_of_linked_tables_can_be_worked_out(regions: list[list[int]], top: int) -> None:
+    values, equations, shown = _report(regions, top)
+    hidden = suppress_linked(values, equations, shown, THRESHOLD)
+    assert hidden <= shown
+    assert {e for e in shown if primary(values[e], THRESHOLD)} <= hidden
+    unknown = (set(values) - shown) | hidden
+    fixed = _fixed_by_oracle(equations, values, unknown)
+    assert {e for e in fixed if primary(values[e], THRESHOLD)} == set()
+
+
+def test_a_region_hidden_in_one_table_is_not_given_away_by_the_table_of_its_countries() -> None:
+    # Region 0 is small; the per-table rule hides region 1 (the smallest other) with it. But
+    # region 1's countries table prints its one country, 20, which is region 1's count: the
+    # small region would then be the total minus 20 and 30.
+    values, equations, shown = _report([[3], [20], [30]], top=1)
+    per_table = suppress_1d([3, 20, 30], THRESHOLD)
+    assert per_table.cells == {0, 1}  # alone, that table is safe
+    hidden = suppress_linked(values, equations, shown, THRESHOLD)
+    assert {("region", 0), ("country", 0, 0)} <= hidden
+    # region 1 (or its country) is hidden where it is printed, so region 0 stays unknown
+    assert ("region", 1) in hidden or ("country", 1, 0) in hidden
+    unknown = (set(values) - shown) | hidden
+    assert ("region", 0) not in _fixed_by_oracle(equations, values, unknown)
+
+
+def test_linked_tables_with_nothing_small_hide_nothing() -> None:
+    values, equations, shown = _report([[10, 12], [20, 6]], top=2)
+    assert suppress_linked(values, equations, shown, THRESHOLD) == set()
