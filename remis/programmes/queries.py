@@ -4,6 +4,7 @@ day, who funds what, and the regions and groupings countries belong to."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,12 +86,15 @@ def settings_history(programme: Programme) -> list[ProgrammeSettings]:
     return list(ProgrammeSettings.objects.filter(programme=programme).select_related("created_by"))
 
 
-def small_cell_threshold(on: dt.date) -> int:
-    """The threshold aggregate statistics across programmes suppress below: the largest in
-    force among active programmes, since one figure can mix cases of several of them. One
-    query: every version of the active programmes, the one in force picked per programme
-    by the rule of settings_on."""
-    rows = ProgrammeSettings.objects.filter(programme__active=True).order_by(
+def small_cell_threshold(on: dt.date, programmes: Collection[int] = ()) -> int:
+    """The threshold aggregate statistics suppress below: the largest in force among the
+    programmes a figure spans (`programmes`; by default every active one, since one figure
+    can mix cases of several of them). One query: every version of those programmes, the
+    one in force picked per programme by the rule of settings_on."""
+    chosen: dict[str, Any] = (
+        {"programme_id__in": list(programmes)} if programmes else {"programme__active": True}
+    )
+    rows = ProgrammeSettings.objects.filter(**chosen).order_by(
         "programme_id", "-effective_from", "-created_at", "-id"
     )
     in_force: dict[int, int] = {}

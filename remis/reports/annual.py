@@ -15,7 +15,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from remis.reports.statistics import Filters, Population, Table, breakdown
+from remis.reports.editions import Publication
+from remis.reports.statistics import (
+    Filters,
+    Population,
+    Table,
+    edition_for,
+    edition_threshold,
+    exact_breakdown,
+)
 
 TOP = 10
 TREND_YEARS = 6
@@ -55,6 +63,8 @@ class AnnualReport:
     total_cases: int | str
     sections: list[Section]
     as_of: Any
+    edition: str
+    threshold: int  # counts from 1 to threshold − 1 hidden (public edition); 0: exact
 
 
 def _count(table: Table, measure: str) -> str:
@@ -83,111 +93,121 @@ def _filters(first: dt.date, last: dt.date, programme: int | None, **more: Any) 
     return Filters(first, last, programmes=(programme,) if programme else (), **more)
 
 
-def _top_by_region(
-    actor: Any, period: Filters, programme: int | None, regions: Table, side: str, top: int, prefix: str
-) -> list[Section]:
-    """For each region row: the top countries of origin of the returns whose origin (side
-    "origins") or host country (side "hosts") is in that M49 region."""
+def _by_region(
+    actor: Any,
+    publication: Publication,
+    period: Filters,
+    programme: int | None,
+    regions: Table,
+    side: str,
+    top: int,
+) -> list[tuple[str, str, Table]]:
+    """For each region row: the table of the top countries of origin of the returns whose
+    origin (side "origins") or host country (side "hosts") is in that M49 region; its
+    totals are that region's row."""
     from remis.programmes.regions import m49_table
 
-    sections = []
+    found = []
     for row in regions.rows:
         countries = tuple(code for code, r in m49_table().items() if r.region == row.key)
         if not countries:
             continue
         within = _filters(period.start, period.end, programme, **{side: countries})
-        table = breakdown(actor, within, "origin", top=top)
+        table = exact_breakdown(actor, within, "origin", top=top)
         assert table is not None
-        sections.append(Section(f"{prefix}_{row.key}", row.label, "", _bars(table), table=table))
-    return sections
+        publication.add(table)
+        publication.same_as_row(table, regions, row.key)
+        found.append((row.key, row.label, table))
+    return found
 
 
-def annual_report(actor: Any, year: int, programme: int | None = None) -> AnnualReport | None:
-    """None when the actor counts nothing."""
+def annual_report(
+    actor: Any, year: int, programme: int | None = None, edition: str | None = None
+) -> AnnualReport | None:
+    """None when the actor counts nothing. Raises EditionRefused (statistics.edition_for).
+    Every table is read exact, then the edition's hiding runs over all of them at once
+    (editions.py): the report's tables share totals and rows."""
     from django.utils.translation import gettext as _
 
+    chosen = edition_for(actor, edition)
     in_year = _filters(dt.date(year, 1, 1), dt.date(year, 12, 31), programme)
     three_years = _filters(dt.date(year - 2, 1, 1), dt.date(year, 12, 31), programme)
     trend_years = _filters(dt.date(year - TREND_YEARS + 1, 1, 1), dt.date(year, 12, 31), programme)
-    total = breakdown(actor, in_year, "origin")
+    publication = Publication(chosen, edition_threshold(chosen, in_year))
+
+    def read(filters: Filters, code: str, top: int | None = None) -> Table:
+        table = exact_breakdown(actor, filters, code, top=top)
+        assert table is not None  # the reader's scope was checked with the first table
+        return publication.add(table)
+
+    total = exact_breakdown(actor, in_year, "origin")
     if total is None:
         return None
-    sections: list[Section] = []
-    trend = breakdown(actor, trend_years, "year")
-    assert trend is not None
-    sections.append(
-        Section(
+    publication.add(total, rows_shown=False)  # only its totals are printed
+    trend = read(trend_years, "year")
+    publication.same_as_row(total, trend, str(year))
+    top_hosts = read(three_years, "host", TOP)
+    top_origins = read(three_years, "origin", TOP)
+    regions = read(in_year, "origin_region")
+    region_tables = _by_region(actor, publication, in_year, programme, regions, "origins", REGION_TOP)
+    hosts = read(in_year, "host_region")
+    host_tables = _by_region(actor, publication, in_year, programme, hosts, "hosts", TOP)
+    programmes = read(in_year, "programme")
+    programme_tables = []
+    for row in programmes.rows:
+        if row.key.isdigit():
+            hosts_of = read(_filters(in_year.start, in_year.end, int(row.key)), "host")
+            publication.same_as_row(hosts_of, programmes, row.key)
+            programme_tables.append((row.key, row.label, hosts_of))
+    assisted = read(
+        _filters(in_year.start, in_year.end, programme, population=Population.ASSISTED), "assistance"
+    )
+    monitored = read(
+        _filters(in_year.start, in_year.end, programme, population=Population.MONITORED), "origin", TOP
+    )
+    publication.publish()
+
+    def section(key: str, title: str, note: str, table: Table) -> Section:
+        return Section(key, title, note, _bars(table), table=table)
+
+    by_region = section(
+        "origin_regions",
+        _("Returns by region of origin, %(year)s") % {"year": year},
+        _("Each region with its top %(n)s countries of origin (UN M49 regions).") % {"n": REGION_TOP},
+        regions,
+    )
+    by_region.children = [section(f"origin_region_{k}", label, "", t) for k, label, t in region_tables]
+    from_hosts = section(
+        "host_regions",
+        _("Top %(n)s countries of origin from each host region, %(year)s") % {"n": TOP, "year": year},
+        "",
+        hosts,
+    )
+    from_hosts.children = [section(f"host_region_{k}", label, "", t) for k, label, t in host_tables]
+    by_programme = section(
+        "programmes", _("Each programme's returns by host country, %(year)s") % {"year": year}, "", programmes
+    )
+    by_programme.children = [section(f"programme_{k}", label, "", t) for k, label, t in programme_tables]
+    top_title = {
+        "host": _("Top %(n)s host countries, %(first)s–%(last)s"),
+        "origin": _("Top %(n)s countries of origin, %(first)s–%(last)s"),
+    }
+    sections = [
+        section(
             "trend",
             _("Persons assisted to return, %(first)s–%(last)s")
             % {"first": year - TREND_YEARS + 1, "last": year},
             _("Each return counts in the year of its arrival."),
-            _bars(trend),
-            table=trend,
-        )
-    )
-    for code, title in (
-        ("host", _("Top %(n)s host countries, %(first)s–%(last)s")),
-        ("origin", _("Top %(n)s countries of origin, %(first)s–%(last)s")),
-    ):
-        table = breakdown(actor, three_years, code, top=TOP)
-        assert table is not None
-        sections.append(
-            Section(code, title % {"n": TOP, "first": year - 2, "last": year}, "", _bars(table), table=table)
-        )
-    regions = breakdown(actor, in_year, "origin_region")
-    assert regions is not None
-    by_region = Section(
-        "origin_regions",
-        _("Returns by region of origin, %(year)s") % {"year": year},
-        _("Each region with its top %(n)s countries of origin (UN M49 regions).") % {"n": REGION_TOP},
-        _bars(regions),
-        table=regions,
-    )
-    by_region.children = _top_by_region(
-        actor, in_year, programme, regions, "origins", REGION_TOP, "origin_region"
-    )
-    sections.append(by_region)
-    hosts = breakdown(actor, in_year, "host_region")
-    assert hosts is not None
-    from_hosts = Section(
-        "host_regions",
-        _("Top %(n)s countries of origin from each host region, %(year)s") % {"n": TOP, "year": year},
-        "",
-        _bars(hosts),
-        table=hosts,
-    )
-    from_hosts.children = _top_by_region(actor, in_year, programme, hosts, "hosts", TOP, "host_region")
-    sections.append(from_hosts)
-    programmes = breakdown(actor, in_year, "programme")
-    assert programmes is not None
-    by_programme = Section(
-        "programmes",
-        _("Each programme's returns by host country, %(year)s") % {"year": year},
-        "",
-        _bars(programmes),
-        table=programmes,
-    )
-    for row in programmes.rows:
-        if not row.key.isdigit():
-            continue
-        hosts_of = breakdown(actor, _filters(in_year.start, in_year.end, int(row.key)), "host")
-        assert hosts_of is not None
-        by_programme.children.append(
-            Section(f"programme_{row.key}", row.label, "", _bars(hosts_of), table=hosts_of)
-        )
-    sections.append(by_programme)
-    assisted = breakdown(
-        actor, _filters(in_year.start, in_year.end, programme, population=Population.ASSISTED), "assistance"
-    )
-    monitored = breakdown(
-        actor,
-        _filters(in_year.start, in_year.end, programme, population=Population.MONITORED),
-        "origin",
-        top=TOP,
-    )
-    assert assisted is not None and monitored is not None
-    sections.append(
-        Section(
+            trend,
+        ),
+        *(
+            section(code, top_title[code] % {"n": TOP, "first": year - 2, "last": year}, "", table)
+            for code, table in (("host", top_hosts), ("origin", top_origins))
+        ),
+        by_region,
+        from_hosts,
+        by_programme,
+        section(
             "assistance",
             _("Reintegration assistance received by those who returned in %(year)s") % {"year": year},
             _(
@@ -195,12 +215,9 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
                 "their plan in progress or delivered); a case counts under each type it received."
             )
             % {"persons": _count(assisted, "persons"), "cases": _count(assisted, "cases")},
-            _bars(assisted),
-            table=assisted,
-        )
-    )
-    sections.append(
-        Section(
+            assisted,
+        ),
+        section(
             "monitoring",
             _("Monitored after return, of those who returned in %(year)s") % {"year": year},
             _(
@@ -208,10 +225,9 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
                 "countries of origin."
             )
             % {"persons": _count(monitored, "persons"), "cases": _count(monitored, "cases"), "n": TOP},
-            _bars(monitored),
-            table=monitored,
-        )
-    )
+            monitored,
+        ),
+    ]
     return AnnualReport(
         year,
         programme,
@@ -219,4 +235,6 @@ def annual_report(actor: Any, year: int, programme: int | None = None) -> Annual
         total.shown(total.total_cases, "cases" in total.hidden_totals),
         sections,
         total.as_of,
+        chosen,
+        publication.threshold,
     )

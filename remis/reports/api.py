@@ -11,16 +11,29 @@ from ninja import Field, Query, Router, Schema
 
 from remis.lib.api_schema import literal_of
 from remis.lib.errors import PermissionDenied, ValidationFailed
-from remis.reports.statistics import DIMENSIONS, Filters, Population, breakdown, cross_table
+from remis.reports.statistics import (
+    CONFIDENTIAL_ONLY,
+    DIMENSIONS,
+    Edition,
+    EditionRefused,
+    Filters,
+    Population,
+    breakdown,
+    confidential_only,
+    cross_table,
+    edition_for,
+)
 
 router = Router(tags=["reports"])
 
 if TYPE_CHECKING:
     DimensionCode: TypeAlias = str
     PopulationCode: TypeAlias = str
+    EditionCode: TypeAlias = str
 else:
     DimensionCode = literal_of(DIMENSIONS)
     PopulationCode = literal_of([code for code, _label in Population.CHOICES])
+    EditionCode = literal_of([code for code, _label in Edition.CHOICES])
 
 
 class ReturnParams(Schema):
@@ -33,6 +46,11 @@ class ReturnParams(Schema):
     host: str = Field("", max_length=2, description="host country, ISO 3166 alpha-2")
     origin: str = Field("", max_length=2, description="country of origin, ISO 3166 alpha-2")
     top: int | None = Field(None, ge=1, le=500, description="only the largest rows")
+    edition: EditionCode | None = Field(
+        None,
+        description="confidential (exact counts; for those who read case records) or public (small "
+        "counts hidden; no breakdown by vulnerability); by default the most detailed the caller may read",
+    )
 
 
 HIDDEN = "null: a small count hidden (below `threshold`), or hidden so that none can be worked out"
@@ -66,6 +84,7 @@ class ReturnTableOut(Schema):
     total_persons: int | None = Field(..., description=HIDDEN)
     total_cases: int | None = Field(..., description=HIDDEN)
     threshold: int = Field(..., description="counts from 1 to threshold − 1 are hidden; 0: exact figures")
+    edition: str
     rows: list[RowOut]
     columns: list[ColumnOut] = Field(default_factory=list, description="a cross-table's columns")
     cells: list[CellOut] = Field(default_factory=list)
@@ -86,10 +105,17 @@ def returns(request: HttpRequest, params: Query[ReturnParams]) -> dict[str, Any]
         hosts=(params.host.upper(),) if params.host else (),
         origins=(params.origin.upper(),) if params.origin else (),
     )
+    try:
+        edition = edition_for(request.user, params.edition)
+    except EditionRefused:
+        raise PermissionDenied(_("The confidential edition is for those who read case records.")) from None
+    for name in ("by", "across"):
+        if edition == Edition.PUBLIC and getattr(params, name) in CONFIDENTIAL_ONLY:
+            raise ValidationFailed(confidential_only(getattr(params, name)), name)
     if params.across:
-        table = cross_table(request.user, filters, params.by, params.across)
+        table = cross_table(request.user, filters, params.by, params.across, edition)
     else:
-        table = breakdown(request.user, filters, params.by, top=params.top)
+        table = breakdown(request.user, filters, params.by, params.top, edition)
     if table is None:
         raise PermissionDenied(_("Your role does not give access to statistics."))
 
@@ -105,6 +131,7 @@ def returns(request: HttpRequest, params: Query[ReturnParams]) -> dict[str, Any]
         "total_persons": value(table.total_persons, "persons" in table.hidden_totals),
         "total_cases": value(table.total_cases, "cases" in table.hidden_totals),
         "threshold": table.threshold,
+        "edition": table.edition,
         "rows": [
             {
                 "key": row.key,

@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from remis.lib.countries import country_choices
 from remis.lib.widgets import IsoDateInput
-from remis.reports.statistics import DIMENSIONS, Filters, Population
+from remis.reports.statistics import (
+    CONFIDENTIAL_ONLY,
+    DIMENSIONS,
+    Edition,
+    Filters,
+    Population,
+    confidential_only,
+)
 
 PERIODS = (
     ("year", _("A year")),
@@ -30,6 +37,26 @@ QUARTERS = (
 MONTHS = tuple(DJANGO_MONTHS.items())  # 1: "January", … in the reader's language
 EARLIEST_YEAR = 1990
 LONGEST_RANGE_YEARS = 50
+EDITION_REFUSED = _("The confidential edition is for those who read case records: choose the public edition.")
+
+
+def edition_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Edition"),
+        choices=Edition.CHOICES,
+        required=False,
+        error_messages={"invalid_choice": EDITION_REFUSED},
+    )
+
+
+def offer_editions(form: forms.Form, confidential: bool) -> None:
+    """Only the editions the reader may read; the most detailed first and by default."""
+    field = form.fields["edition"]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = (
+        Edition.CHOICES if confidential else [c for c in Edition.CHOICES if c[0] == Edition.PUBLIC]
+    )
+    field.initial = Edition.CONFIDENTIAL if confidential else Edition.PUBLIC
 
 
 class ReturnStatisticsForm(forms.Form):
@@ -48,9 +75,13 @@ class ReturnStatisticsForm(forms.Form):
     by = forms.ChoiceField(label=_("Break down by"), initial="origin", required=False)
     across = forms.ChoiceField(label=_("Across (a cross-table)"), required=False)
     top = forms.IntegerField(label=_("Only the first"), required=False, min_value=1, max_value=500)
+    edition = edition_field()
 
-    def __init__(self, *args: Any, programmes: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, programmes: list[tuple[int, str]], confidential: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        offer_editions(self, confidential)
         today = timezone.localdate()
         years = self.fields["year"]
         assert isinstance(years, forms.IntegerField)
@@ -106,6 +137,12 @@ class ReturnStatisticsForm(forms.Form):
                 return data
         if data.get("across") and data.get("across") == data.get("by"):
             self.add_error("across", _("Choose another breakdown than the first."))
+        if "edition" in self.fields:  # not asked on the outcome pages
+            data["edition"] = data.get("edition") or self.fields["edition"].initial
+        if data.get("edition") == Edition.PUBLIC:
+            for name in ("by", "across"):
+                if data.get(name) in CONFIDENTIAL_ONLY:
+                    self.add_error(name, confidential_only(data[name]))
         data["filters"] = Filters(
             start=start,
             end=end,
@@ -125,9 +162,13 @@ def _month_end(year: int, month: int) -> dt.date:
 class AnnualReportForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), required=False)
     programme = forms.TypedChoiceField(label=_("Programme"), coerce=int, required=False, empty_value=None)
+    edition = edition_field()
 
-    def __init__(self, *args: Any, programmes: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, programmes: list[tuple[int, str]], confidential: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        offer_editions(self, confidential)
         self.fields["year"].initial = timezone.localdate().year
         self.fields["programme"].choices = [("", _("All programmes you see")), *programmes]  # type: ignore[attr-defined]
 
@@ -140,6 +181,9 @@ class AnnualReportForm(forms.Form):
             )
         return int(year)
 
+    def clean_edition(self) -> str:
+        return str(self.cleaned_data.get("edition") or self.fields["edition"].initial)
+
 
 class OutcomesForm(ReturnStatisticsForm):
     """The cohort (returns of a period), a programme, and an optional group."""
@@ -148,7 +192,7 @@ class OutcomesForm(ReturnStatisticsForm):
 
     def __init__(self, *args: Any, programmes: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, programmes=programmes, **kwargs)
-        for name in ("population", "across", "top", "host", "origin"):
+        for name in ("population", "across", "top", "host", "origin", "edition"):
             del self.fields[name]
         self.fields["by"].label = _("Compare by")
         self.fields["by"].choices = [  # type: ignore[attr-defined]
@@ -168,6 +212,7 @@ class ProjectSummaryForm(AnnualReportForm):
 
     def __init__(self, *args: Any, programmes: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, programmes=programmes, **kwargs)
+        del self.fields["edition"]
         self.fields["year"].initial = None
         self.fields["year"].help_text = _("Projects that ran during the year; leave empty for every year.")
 

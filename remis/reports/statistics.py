@@ -14,6 +14,10 @@ pages state them:
 * A reader counts the cases their organisations have access to within the countries of
   their memberships, and the cases of the programmes their organisations fund (donors), for
   each membership whose role holds `stats.view`.
+* Two editions: the confidential one (exact counts) for those who read case records, and
+  the public one (small counts hidden under the strictest threshold of the programmes a
+  figure spans, with as many more as it takes for none to be worked out; no breakdown by a
+  sensitive field group) for everyone else and for anything to be shared beyond them.
 """
 
 from __future__ import annotations
@@ -58,6 +62,50 @@ class Population:
         (ASSISTED, gettext_lazy("Persons who received reintegration assistance")),
         (MONITORED, gettext_lazy("Persons monitored after return")),
     )
+
+
+class Edition:
+    """Which figures a table shows: exact counts (confidential), or with small counts
+    hidden (public: what may leave the programme)."""
+
+    CONFIDENTIAL = "confidential"
+    PUBLIC = "public"
+    CHOICES = (
+        (CONFIDENTIAL, gettext_lazy("Confidential edition: exact counts")),
+        (PUBLIC, gettext_lazy("Public edition: small counts hidden")),
+    )
+
+
+# Breakdowns by a sensitive field group (lib/policy): not in the public edition.
+CONFIDENTIAL_ONLY = frozenset({"vulnerability"})
+
+
+def confidential_only(code: str) -> str:
+    """Why a breakdown is refused in the public edition."""
+    return _("A breakdown by %(dimension)s is in the confidential edition only.") % {
+        "dimension": str(DIMENSIONS[code].label).lower()
+    }
+
+
+class EditionRefused(Exception):
+    """The confidential edition asked by someone who may not read it."""
+
+
+def may_read_confidential(actor: Any) -> bool:
+    """The confidential edition is for those who read case records."""
+    return bool(grants_with(actor, Perm.CASE_VIEW))
+
+
+def edition_for(actor: Any, asked: str | None = None) -> str:
+    """The edition a reader gets: the one asked, else the most detailed they may read.
+    Raises EditionRefused for the confidential edition asked by another reader."""
+    if asked == Edition.PUBLIC:
+        return Edition.PUBLIC
+    if may_read_confidential(actor):
+        return Edition.CONFIDENTIAL
+    if asked == Edition.CONFIDENTIAL:
+        raise EditionRefused
+    return Edition.PUBLIC
 
 
 @dataclass(frozen=True)
@@ -151,6 +199,7 @@ class Table:
     cells: dict[tuple[str, str], int] = field(default_factory=dict)  # persons per (row, column)
     column_dimension: Dimension | None = None
     top: int | None = None
+    edition: str = Edition.CONFIDENTIAL
     # Small-cell suppression for readers who do not read case records (lib/suppression.py):
     # the threshold (0: exact figures), the hidden (row key, "persons" | "cases") values of a
     # breakdown, the hidden (row, column) cells of a cross-table, and the hidden totals
@@ -237,9 +286,26 @@ def breakdown_sql(dimension: Dimension, condition: str) -> str:
     )
 
 
-def breakdown(actor: Any, filters: Filters, code: str, top: int | None = None) -> Table | None:
-    """Persons and cases by one dimension, largest first (years and months in order);
-    None when the actor counts nothing."""
+def breakdown(
+    actor: Any, filters: Filters, code: str, top: int | None = None, edition: str | None = None
+) -> Table | None:
+    """Persons and cases by one dimension, largest first (years and months in order), in
+    the edition asked (by default the most detailed the reader may read); None when the
+    actor counts nothing. Raises EditionRefused (see `edition_for`)."""
+    chosen = edition_for(actor, edition)
+    if chosen == Edition.PUBLIC and code in CONFIDENTIAL_ONLY:
+        raise EditionRefused
+    table = exact_breakdown(actor, filters, code, top)
+    if table is None:
+        return None
+    protect(table, chosen, edition_threshold(chosen, filters))  # on every row: the total covers them all
+    keep_top(table)
+    return table
+
+
+def exact_breakdown(actor: Any, filters: Filters, code: str, top: int | None = None) -> Table | None:
+    """A breakdown with every row and exact counts, before an edition's hiding and the top
+    N cut (`protect`, `keep_top`); for tables published together (annual.py)."""
     dimension = DIMENSIONS[code]
     where = cohort_where(actor, filters)
     if where is None:
@@ -261,26 +327,44 @@ def breakdown(actor: Any, filters: Filters, code: str, top: int | None = None) -
         out.sort(key=lambda r: order.index(r.key) if r.key in order else len(order))
     else:
         out.sort(key=lambda r: (r.key == UNKNOWN, -r.persons, r.label))
-    table = Table(dimension, out, int(totals[0]), int(totals[1]), filters, as_of, top=top)
-    _protect(actor, table)  # on every row: the total shown covers them all
-    if top:
-        table.rows = [r for r in table.rows if r.key != UNKNOWN][:top]
-    return table
+    return Table(dimension, out, int(totals[0]), int(totals[1]), filters, as_of, top=top)
 
 
-def threshold_for(actor: Any) -> int:
-    """0 for readers of case records (exact figures); else the small-cell threshold."""
+def keep_top(table: Table) -> None:
+    """Cut a top-N table to its first N known rows (after hiding: the rows cut still count
+    in the total shown, so they took part in it)."""
+    if table.top:
+        table.rows = [r for r in table.rows if r.key != UNKNOWN][: table.top]
+
+
+def edition_threshold(edition: str, filters: Filters) -> int:
+    """0 for the confidential edition (exact figures); else the small-cell threshold: the
+    strictest in force among the programmes the figure spans (the one chosen, or all)."""
     from django.utils import timezone
 
     from remis.programmes.queries import small_cell_threshold
 
-    return 0 if grants_with(actor, Perm.CASE_VIEW) else small_cell_threshold(timezone.localdate())
+    if edition == Edition.CONFIDENTIAL:
+        return 0
+    return small_cell_threshold(timezone.localdate(), filters.programmes)
 
 
-def _protect(actor: Any, table: Table) -> None:
+def threshold_for(actor: Any) -> int:
+    """0 for readers of case records (exact figures); else the small-cell threshold (the
+    figures beyond the return statistics, which have no edition to choose)."""
+    from django.utils import timezone
+
+    from remis.programmes.queries import small_cell_threshold
+
+    return 0 if may_read_confidential(actor) else small_cell_threshold(timezone.localdate())
+
+
+def protect(table: Table, edition: str, threshold: int) -> None:
+    """Hide a table's small counts for its edition (one table on its own: its totals are
+    its only margins; tables published together go through annual.py's `publish`)."""
     from remis.lib.suppression import suppress_1d, suppress_2d
 
-    table.threshold = threshold_for(actor)
+    table.edition, table.threshold = edition, threshold
     if not table.threshold:
         return
     for measure, total in (("persons", "persons"), ("cases", "cases")):
@@ -300,8 +384,13 @@ def _protect(actor: Any, table: Table) -> None:
             table.hidden_totals.add("persons")
 
 
-def cross_table(actor: Any, filters: Filters, rows_code: str, columns_code: str) -> Table | None:
+def cross_table(
+    actor: Any, filters: Filters, rows_code: str, columns_code: str, edition: str | None = None
+) -> Table | None:
     """Persons by two dimensions (for example host country × country of origin)."""
+    chosen = edition_for(actor, edition)
+    if chosen == Edition.PUBLIC and {rows_code, columns_code} & CONFIDENTIAL_ONLY:
+        raise EditionRefused
     row_dim, column_dim = DIMENSIONS[rows_code], DIMENSIONS[columns_code]
     where = cohort_where(actor, filters)
     if where is None:
@@ -316,7 +405,7 @@ def cross_table(actor: Any, filters: Filters, rows_code: str, columns_code: str)
             params,
         )
         as_of = store.caught_up_at
-    base = breakdown(actor, filters, rows_code)
+    base = exact_breakdown(actor, filters, rows_code)
     assert base is not None
     column_totals: dict[str, int] = {}
     cells: dict[tuple[str, str], int] = {}
@@ -328,7 +417,7 @@ def cross_table(actor: Any, filters: Filters, rows_code: str, columns_code: str)
         (k, labels(k)) for k, _n in sorted(column_totals.items(), key=lambda kv: (kv[0] == UNKNOWN, -kv[1]))
     ]
     base.columns, base.cells, base.column_dimension, base.as_of = columns, cells, column_dim, as_of
-    _protect(actor, base)
+    protect(base, chosen, edition_threshold(chosen, filters))
     return base
 
 

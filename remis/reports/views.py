@@ -25,7 +25,16 @@ from remis.reports.forms import AnnualReportForm, OutcomesForm, ProjectSummaryFo
 from remis.reports.outcomes import outcomes
 from remis.reports.process import process_indicators
 from remis.reports.projects import Summary, project_summary
-from remis.reports.statistics import DIMENSIONS, Population, Table, breakdown, cross_table
+from remis.reports.statistics import (
+    DIMENSIONS,
+    Edition,
+    EditionRefused,
+    Population,
+    Table,
+    breakdown,
+    cross_table,
+    may_read_confidential,
+)
 
 
 def _filters_text(form: ReturnStatisticsForm, table: Table) -> list[tuple[str, str]]:
@@ -39,6 +48,7 @@ def _filters_text(form: ReturnStatisticsForm, table: Table) -> list[tuple[str, s
         (_("Host country"), country_name(data.get("host")) or _("All")),
         (_("Country of origin"), country_name(data.get("origin")) or _("All")),
         (_("Break down by"), str(table.dimension.label)),
+        (_("Edition"), str(dict(Edition.CHOICES)[table.edition])),
     ]
     if table.column_dimension is not None:
         text.append((_("Across"), str(table.column_dimension.label)))
@@ -55,7 +65,8 @@ def return_statistics(request: HttpRequest) -> HttpResponse:
     if not grants_with(request.user, Perm.STATS_VIEW):
         return forbidden(request, _("Your role does not give access to statistics."))
     programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
-    form = ReturnStatisticsForm(request.GET or None, programmes=programmes)
+    confidential = may_read_confidential(request.user)
+    form = ReturnStatisticsForm(request.GET or None, programmes=programmes, confidential=confidential)
     context: dict[str, Any] = {"form": form, "table": None}
     if not form.is_bound:
         form = ReturnStatisticsForm(
@@ -64,20 +75,30 @@ def return_statistics(request: HttpRequest) -> HttpResponse:
                 "year": timezone.localdate().year,
                 "population": Population.RETURNED,
                 "by": "origin",
+                "edition": Edition.CONFIDENTIAL if confidential else Edition.PUBLIC,
             },
             programmes=programmes,
+            confidential=confidential,
         )
         context["form"] = form
     if form.is_valid():
         data = form.cleaned_data
-        if data.get("across"):
-            table = cross_table(request.user, data["filters"], data["by"], data["across"])
-        else:
-            table = breakdown(request.user, data["filters"], data["by"], top=data.get("top"))
+        try:
+            if data.get("across"):
+                table = cross_table(
+                    request.user, data["filters"], data["by"], data["across"], data["edition"]
+                )
+            else:
+                table = breakdown(request.user, data["filters"], data["by"], data.get("top"), data["edition"])
+        except EditionRefused:  # the form offers only what the reader may read
+            return forbidden(request, _("The confidential edition is for those who read case records."))
         if table is None:
             return forbidden(request, _("Your role does not give access to statistics."))
         download = request.GET.get("format")
-        stem = f"returns-{data['by']}-{table.filters.start.isoformat()}-{table.filters.end.isoformat()}"
+        stem = (
+            f"returns-{data['by']}-{table.filters.start.isoformat()}-{table.filters.end.isoformat()}"
+            f"-{table.edition}"
+        )
         if download == "csv":
             response = HttpResponse(exports.as_csv(table), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
@@ -122,10 +143,18 @@ def annual_report_page(request: HttpRequest) -> HttpResponse:
     if not grants_with(request.user, Perm.STATS_VIEW):
         return forbidden(request, _("Your role does not give access to statistics."))
     programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
-    form = AnnualReportForm(request.GET or {"year": timezone.localdate().year}, programmes=programmes)
+    form = AnnualReportForm(
+        request.GET or {"year": timezone.localdate().year},
+        programmes=programmes,
+        confidential=may_read_confidential(request.user),
+    )
     context: dict[str, Any] = {"form": form, "report": None}
     if form.is_valid():
-        report = annual_report(request.user, form.cleaned_data["year"], form.cleaned_data.get("programme"))
+        data = form.cleaned_data
+        try:
+            report = annual_report(request.user, data["year"], data.get("programme"), data["edition"])
+        except EditionRefused:
+            return forbidden(request, _("The confidential edition is for those who read case records."))
         if report is None:
             return forbidden(request, _("Your role does not give access to statistics."))
         names = dict(programmes)
@@ -147,7 +176,9 @@ def annual_report_page(request: HttpRequest) -> HttpResponse:
             except PdfUnavailable:
                 return render(request, "reports/annual.html", {**context, "pdf_missing": True}, status=503)
             response = HttpResponse(pdf, content_type="application/pdf")
-            response["Content-Disposition"] = f'attachment; filename="annual-report-{report.year}.pdf"'
+            response["Content-Disposition"] = (
+                f'attachment; filename="annual-report-{report.year}-{report.edition}.pdf"'
+            )
             return response
     return render(request, "reports/annual.html", context)
 

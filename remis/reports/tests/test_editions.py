@@ -1,0 +1,206 @@
+"""Editions: the confidential one (exact counts) only for readers of case records; the public
+one hides small counts — in the annual report, over all its tables at once, so that no
+table gives back what another hides (checked by linear algebra over what the report prints,
+independently of the elimination in lib/suppression.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pytest
+from django.test import Client
+
+from remis.accounts.models import User
+from remis.demo.generator import generate_cases
+from remis.demo.world import build_world
+from remis.lib.suppression import primary
+from remis.programmes.regions import m49_table
+from remis.reports.annual import annual_report
+from remis.reports.statistics import (
+    Edition,
+    EditionRefused,
+    Filters,
+    Table,
+    breakdown,
+    cross_table,
+    exact_breakdown,
+)
+
+pytestmark = pytest.mark.django_db
+
+START, END = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+URL = "/reports/returns/"
+
+
+@pytest.fixture
+def generated() -> None:
+    build_world()
+    generate_cases(400, seed=11)
+
+
+def test_a_reader_of_case_records_chooses_the_edition(generated: None) -> None:
+    manager = User.objects.get(username="manager.be")
+    exact = breakdown(manager, Filters(START, END), "origin")
+    public = breakdown(manager, Filters(START, END), "origin", edition=Edition.PUBLIC)
+    assert exact is not None and public is not None
+    assert (exact.edition, exact.threshold, exact.hidden) == (Edition.CONFIDENTIAL, 0, set())
+    assert public.edition == Edition.PUBLIC and public.threshold >= 2
+    small = {(r.key, "persons") for r in public.rows if primary(r.persons, public.threshold)}
+    assert small and small <= public.hidden
+    assert [(r.key, r.persons) for r in exact.rows] == [(r.key, r.persons) for r in public.rows]
+
+
+def test_others_get_only_the_public_edition(generated: None) -> None:
+    donor = User.objects.get(username="donor")
+    table = breakdown(donor, Filters(START, END), "origin")
+    assert table is not None and table.edition == Edition.PUBLIC and table.threshold
+    with pytest.raises(EditionRefused):
+        breakdown(donor, Filters(START, END), "origin", edition=Edition.CONFIDENTIAL)
+    with pytest.raises(EditionRefused):
+        cross_table(donor, Filters(START, END), "host", "origin", edition=Edition.CONFIDENTIAL)
+    with pytest.raises(EditionRefused):  # a breakdown by a sensitive group is confidential only
+        breakdown(donor, Filters(START, END), "vulnerability")
+
+
+def test_the_page_and_the_api_say_which_edition_and_refuse_the_other(
+    generated: None, client: Client, api_client: Any
+) -> None:
+    query: dict[str, Any] = {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "origin"}
+    client.force_login(User.objects.get(username="donor"))
+    page = client.get(URL, query)
+    assert page.status_code == 200 and page.context["table"].edition == Edition.PUBLIC
+    assert 'data-edition="public"' in page.content.decode()
+    refused = client.get(URL, {**query, "edition": "confidential"})
+    assert "edition" in refused.context["form"].errors and refused.context["table"] is None
+    assert "confidential edition is for those who read case records" in str(refused.context["form"].errors)
+    sensitive = client.get(URL, {**query, "by": "vulnerability"})
+    assert "confidential edition only" in str(sensitive.context["form"].errors["by"])
+    annual = client.get("/reports/annual/", {"year": "2025", "edition": "confidential"})
+    assert "edition" in annual.context["form"].errors and annual.context["report"] is None
+
+    api = api_client.as_(User.objects.get(username="donor"))
+    answer = api.get("/reports/returns", start="2000-01-01", end="2026-12-01", by="origin")
+    assert answer.status_code == 200 and answer.json()["edition"] == "public"
+    assert (
+        api.get("/reports/returns", start="2000-01-01", end="2026-12-01", edition="confidential").status_code
+        == 403
+    )
+    by_vulnerability = api.get("/reports/returns", start="2000-01-01", end="2026-12-01", by="vulnerability")
+    assert by_vulnerability.status_code == 422 and "by" in by_vulnerability.content.decode()
+
+    manager = api_client.as_(User.objects.get(username="manager.be"))
+    exact = manager.get("/reports/returns", start="2000-01-01", end="2026-12-01", by="vulnerability")
+    assert exact.status_code == 200 and exact.json()["edition"] == "confidential"
+    public = manager.get("/reports/returns", start="2000-01-01", end="2026-12-01", edition="public")
+    assert public.json()["edition"] == "public" and public.json()["threshold"] >= 2
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_the_edition_is_chosen_and_named_in_each_language(
+    generated: None, client: Client, language: str
+) -> None:
+    client.force_login(User.objects.get(username="manager.be"))
+    client.cookies["django_language"] = language
+    query: dict[str, Any] = {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "origin"}
+    confidential = client.get(URL, query)
+    assert 'name="edition"' in confidential.content.decode()
+    assert 'data-edition="confidential"' in confidential.content.decode()
+    public = client.get(URL, {**query, "edition": "public"})
+    assert 'data-edition="public"' in public.content.decode()
+    download = client.get(URL, {**query, "edition": "public", "format": "csv"})
+    assert "-public.csv" in download["Content-Disposition"]
+    annual = client.get("/reports/annual/", {"year": "2025", "edition": "public"})
+    assert annual.context["report"].edition == Edition.PUBLIC
+    assert 'data-edition="public"' in annual.content.decode()
+
+
+# ---- the annual report's tables together --------------------------------------------------
+
+
+def _variable(table: Table, measure: str, key: str | None) -> tuple[Any, ...]:
+    """A count named by what it counts: the same returns give the same name in any table."""
+    return (measure, table.filters) if key is None else (measure, table.filters, table.dimension.code, key)
+
+
+def _table(section: Any) -> Table:
+    assert section.table is not None
+    return section.table
+
+
+def _fixed(equations: list[tuple[Any, list[Any]]], unknown: set[Any]) -> set[Any]:
+    names = sorted(unknown, key=str)
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.zeros((len(equations), len(names)))
+    for i, (total, parts) in enumerate(equations):
+        for name, sign in ((total, -1), *((p, 1) for p in parts)):
+            if name in index:
+                matrix[i, index[name]] += sign
+    rank = np.linalg.matrix_rank(matrix)
+    fixed = set()
+    for name, i in index.items():
+        unit = np.zeros((1, len(names)))
+        unit[0, i] = 1
+        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+            fixed.add(name)
+    return fixed
+
+
+def test_no_small_count_can_be_worked_out_from_the_public_annual_report(generated: None) -> None:
+    manager = User.objects.get(username="manager.be")
+    year = max(int(r.key) for r in exact_breakdown(manager, Filters(START, END), "year").rows)  # type: ignore[union-attr]
+    report = annual_report(manager, year, edition=Edition.PUBLIC)
+    assert report is not None and report.edition == Edition.PUBLIC and report.threshold >= 2
+    threshold = report.threshold
+    tables = [_table(s) for s in report.sections] + [_table(c) for s in report.sections for c in s.children]
+    # Aliases: a region's row is the total of that region's countries' table; a programme's
+    # row the total of its hosts' table; the trend's row for the year the year's total.
+    alias: dict[Any, Any] = {}
+    regions = m49_table()
+    in_year = next(_table(s) for s in report.sections if s.key == "origin_regions").filters
+    for section in report.sections:
+        for child in section.children:
+            parent, table = _table(section), _table(child)
+            if section.key == "programmes":
+                key = str(table.filters.programmes[0])
+            else:
+                side = table.filters.origins or table.filters.hosts
+                key = regions[side[0]].region
+            for measure in ("persons", "cases"):
+                alias[_variable(table, measure, None)] = _variable(parent, measure, key)
+    trend = next(_table(s) for s in report.sections if s.key == "trend")
+    for measure in ("persons", "cases"):
+        alias[_variable(trend, measure, str(year))] = (measure, in_year)
+
+    def name(table: Table, measure: str, key: str | None) -> Any:
+        found = _variable(table, measure, key)
+        return alias.get(found, found)
+
+    values: dict[Any, int] = {}
+    printed: set[Any] = set()
+    equations = []
+    for table in tables:
+        assert table.edition == Edition.PUBLIC
+        full = exact_breakdown(manager, table.filters, table.dimension.code)
+        assert full is not None
+        shown_rows = {r.key for r in table.rows}
+        for measure in ("persons", "cases"):
+            total = name(table, measure, None)
+            values[total] = getattr(full, f"total_{measure}")
+            if measure not in table.hidden_totals:
+                printed.add(total)
+            parts = []
+            for row in full.rows:
+                entry = name(table, measure, row.key)
+                values[entry] = getattr(row, measure)
+                parts.append(entry)
+                if row.key in shown_rows and (row.key, measure) not in table.hidden:
+                    printed.add(entry)
+                    # nothing small is printed
+                    assert not primary(getattr(row, measure), threshold)
+            equations.append((total, parts))
+    hidden_small = {n for n, v in values.items() if n not in printed and primary(v, threshold)}
+    assert hidden_small, "the generated data should have small counts to protect"
+    unknown = set(values) - printed
+    assert {n for n in _fixed(equations, unknown) if primary(values[n], threshold)} == set()
