@@ -34,6 +34,8 @@ WORDS = {
     "ar": ("إحصاءات العودة", "الفترة", "من … إلى …", "من", "إلى", "التصنيف حسب", "عرض", "تنزيل CSV"),
 }
 
+EDITION = {"en": "Edition", "fr": "Édition", "ar": "الإصدار"}
+
 
 def _returned(world, count: int, origin: str, arrival: dt.date) -> None:
     """Cases registered through the actions, then moved to "returned" on a day."""
@@ -71,6 +73,14 @@ def test_return_statistics_in_each_language(world, login, language):
     page.go_back()
     assert "by=origin" in page.url
     expect(page.get_by_label(by, exact=True)).to_have_value("origin")
+    # The public edition: Senegal's 2 persons hidden, Guinea's 6 with them, and said so.
+    page.get_by_label(EDITION[language], exact=True).select_option("public")
+    page.get_by_role("button", name=show).click()
+    expect(page.locator('.edition[data-edition="public"]')).to_be_visible()
+    expect(page.locator("table").first.get_by_role("cell", name="<5").first).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=csv).click()
+    assert download.value.suggested_filename.endswith("-public.csv")
 
 
 def test_a_bad_period_is_named_and_nothing_shown(world, login):
