@@ -130,6 +130,7 @@ ACTION_LABELS = {
     "monitoring.response": _("Recorded monitoring answers"),
     "monitoring.upload": _("Uploaded a KoBo or ODK export"),
     "monitoring.rescore": _("Rescored monitoring responses"),
+    "reports.package": _("Asked for a report package"),
 }
 
 

@@ -12,7 +12,7 @@ received reintegration assistance, by type; persons monitored.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from remis.reports.editions import Publication
@@ -93,6 +93,14 @@ def _filters(first: dt.date, last: dt.date, programme: int | None, **more: Any) 
     return Filters(first, last, programmes=(programme,) if programme else (), **more)
 
 
+def _within(period: Filters, side: str, countries: tuple[str, ...]) -> Filters:
+    """The period's returns whose origin (side "origins") or host (side "hosts") is one of
+    `countries`, within the countries the period is already limited to on that side."""
+    already: tuple[str, ...] = getattr(period, side)
+    kept = tuple(c for c in countries if not already or c in already)
+    return replace(period, origins=kept) if side == "origins" else replace(period, hosts=kept)
+
+
 def _by_region(
     actor: Any,
     publication: Publication,
@@ -110,9 +118,9 @@ def _by_region(
     found = []
     for row in regions.rows:
         countries = tuple(code for code, r in m49_table().items() if r.region == row.key)
-        if not countries:
+        within = _within(period, side, countries)
+        if not getattr(within, side):
             continue
-        within = _filters(period.start, period.end, programme, **{side: countries})
         table = exact_breakdown(actor, within, "origin", top=top)
         assert table is not None
         publication.add(table)
@@ -124,15 +132,34 @@ def _by_region(
 def annual_report(
     actor: Any, year: int, programme: int | None = None, edition: str | None = None
 ) -> AnnualReport | None:
-    """None when the actor counts nothing. Raises EditionRefused (statistics.edition_for).
-    Every table is read exact, then the edition's hiding runs over all of them at once
-    (editions.py): the report's tables share totals and rows."""
+    """The report for a calendar year; see `period_report`."""
+    return period_report(actor, dt.date(year, 1, 1), dt.date(year, 12, 31), programme, edition=edition)
+
+
+def period_report(
+    actor: Any,
+    first: dt.date,
+    last: dt.date,
+    programme: int | None = None,
+    origin: str = "",
+    edition: str | None = None,
+    label: str = "",
+) -> AnnualReport | None:
+    """The annual report's figures for the returns from `first` to `last` (a year, or a
+    quarter for a quarterly package), of one programme and one country of origin if given;
+    the trend and the three-year tops end with `last`. `label` names the period in titles
+    (the year by default). None when the actor counts nothing. Raises EditionRefused
+    (statistics.edition_for). Every table is read exact, then the edition's hiding runs
+    over all of them at once (editions.py): the report's tables share totals and rows."""
     from django.utils.translation import gettext as _
 
     chosen = edition_for(actor, edition)
-    in_year = _filters(dt.date(year, 1, 1), dt.date(year, 12, 31), programme)
-    three_years = _filters(dt.date(year - 2, 1, 1), dt.date(year, 12, 31), programme)
-    trend_years = _filters(dt.date(year - TREND_YEARS + 1, 1, 1), dt.date(year, 12, 31), programme)
+    year = last.year
+    origins = {"origins": (origin,)} if origin else {}
+    in_year = _filters(first, last, programme, **origins)
+    three_years = _filters(dt.date(year - 2, 1, 1), last, programme, **origins)
+    trend_years = _filters(dt.date(year - TREND_YEARS + 1, 1, 1), last, programme, **origins)
+    label = label or str(year)
     publication = Publication(chosen, edition_threshold(chosen, in_year))
 
     def read(filters: Filters, code: str, top: int | None = None) -> Table:
@@ -156,15 +183,13 @@ def annual_report(
     programme_tables = []
     for row in programmes.rows:
         if row.key.isdigit():
-            hosts_of = read(_filters(in_year.start, in_year.end, int(row.key)), "host")
+            hosts_of = read(replace(in_year, programmes=(int(row.key),)), "host")
             publication.same_as_row(hosts_of, programmes, row.key)
             programme_tables.append((row.key, row.label, hosts_of))
     assisted = read(
         _filters(in_year.start, in_year.end, programme, population=Population.ASSISTED), "assistance"
     )
-    monitored = read(
-        _filters(in_year.start, in_year.end, programme, population=Population.MONITORED), "origin", TOP
-    )
+    monitored = read(replace(in_year, population=Population.MONITORED), "origin", TOP)
     publication.publish()
 
     def section(key: str, title: str, note: str, table: Table) -> Section:
@@ -172,20 +197,23 @@ def annual_report(
 
     by_region = section(
         "origin_regions",
-        _("Returns by region of origin, %(year)s") % {"year": year},
+        _("Returns by region of origin, %(year)s") % {"year": label},
         _("Each region with its top %(n)s countries of origin (UN M49 regions).") % {"n": REGION_TOP},
         regions,
     )
     by_region.children = [section(f"origin_region_{k}", label, "", t) for k, label, t in region_tables]
     from_hosts = section(
         "host_regions",
-        _("Top %(n)s countries of origin from each host region, %(year)s") % {"n": TOP, "year": year},
+        _("Top %(n)s countries of origin from each host region, %(year)s") % {"n": TOP, "year": label},
         "",
         hosts,
     )
     from_hosts.children = [section(f"host_region_{k}", label, "", t) for k, label, t in host_tables]
     by_programme = section(
-        "programmes", _("Each programme's returns by host country, %(year)s") % {"year": year}, "", programmes
+        "programmes",
+        _("Each programme's returns by host country, %(year)s") % {"year": label},
+        "",
+        programmes,
     )
     by_programme.children = [section(f"programme_{k}", label, "", t) for k, label, t in programme_tables]
     top_title = {
@@ -209,7 +237,7 @@ def annual_report(
         by_programme,
         section(
             "assistance",
-            _("Reintegration assistance received by those who returned in %(year)s") % {"year": year},
+            _("Reintegration assistance received by those who returned in %(year)s") % {"year": label},
             _(
                 "%(persons)s persons in %(cases)s cases received reintegration assistance (an item of "
                 "their plan in progress or delivered); a case counts under each type it received."
@@ -219,7 +247,7 @@ def annual_report(
         ),
         section(
             "monitoring",
-            _("Monitored after return, of those who returned in %(year)s") % {"year": year},
+            _("Monitored after return, of those who returned in %(year)s") % {"year": label},
             _(
                 "%(persons)s persons in %(cases)s cases had at least one follow-up visit; the top %(n)s "
                 "countries of origin."

@@ -17,3 +17,7 @@ class ReportsConfig(AppConfig):
         from remis.reports.dashboard import dashboard_rows
 
         register_statistics(dashboard_rows)
+
+        from remis.reports.packages import register
+
+        register()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from remis.lib.countries import country_choices
 from remis.lib.widgets import IsoDateInput
+from remis.reports.models import PackageKind
 from remis.reports.statistics import (
     CONFIDENTIAL_ONLY,
     DIMENSIONS,
@@ -220,3 +221,26 @@ class ProjectSummaryForm(AnnualReportForm):
         if self.cleaned_data.get("year") in (None, ""):
             return None
         return super().clean_year()
+
+
+class PackageForm(forms.Form):
+    """What a report package covers: a year or a quarter, a programme, a country of origin,
+    an edition. Only parses: `packages.request_package` checks the rest."""
+
+    kind = forms.ChoiceField(label=_("Report"), choices=PackageKind.choices, initial=PackageKind.ANNUAL)
+    year = forms.IntegerField(label=_("Year"))
+    quarter = forms.TypedChoiceField(
+        label=_("Quarter"), choices=[("", "—"), *QUARTERS], coerce=int, required=False, empty_value=None
+    )
+    programme = forms.TypedChoiceField(label=_("Programme"), coerce=int, required=False, empty_value=None)
+    origin = forms.ChoiceField(label=_("Country of origin"), required=False)
+    edition = edition_field()
+
+    def __init__(
+        self, *args: Any, programmes: list[tuple[int, str]], confidential: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        offer_editions(self, confidential)
+        self.fields["year"].initial = timezone.localdate().year
+        self.fields["programme"].choices = [("", _("All programmes you see")), *programmes]  # type: ignore[attr-defined]
+        self.fields["origin"].choices = [("", _("All")), *country_choices()]  # type: ignore[attr-defined]

@@ -9,4 +9,7 @@ urlpatterns = [
     path("reports/annual/", views.annual_report_page, name="annual_report"),
     path("reports/outcomes/", views.outcome_analytics, name="outcome_analytics"),
     path("reports/community-projects/", views.project_summary_page, name="project_summary"),
+    path("reports/packages/", views.package_list, name="package_list"),
+    path("reports/packages/<uuid:package_uuid>/", views.package_detail, name="package_detail"),
+    path("reports/packages/<uuid:package_uuid>/<str:kind>/", views.package_file, name="package_file"),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -262,3 +263,74 @@ def project_summary_page(request: HttpRequest) -> HttpResponse:
             query=_encode(form.data),
         )
     return render(request, "reports/projects.html", context)
+
+
+@login_required
+def package_list(request: HttpRequest) -> HttpResponse:
+    """Ask for a report package (a job builds it) and read one's own packages."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from remis.cases.views.common import apply_errors
+    from remis.lib.errors import DomainError
+    from remis.lib.paging import paginate
+    from remis.reports.forms import PackageForm
+    from remis.reports.packages import may_request, readable_packages, request_package
+
+    if not may_request(request.user):
+        return forbidden(request, _("Your role does not give access to statistics."))
+    programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
+    confidential = may_read_confidential(request.user)
+    form = PackageForm(programmes=programmes, confidential=confidential)
+    if request.method == "POST":
+        form = PackageForm(request.POST, programmes=programmes, confidential=confidential)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                request_package(
+                    request.user,
+                    kind=data["kind"],
+                    year=data["year"],
+                    quarter=data.get("quarter"),
+                    programme=data.get("programme"),
+                    origin=data.get("origin") or "",
+                    edition=data.get("edition") or None,
+                )
+            except DomainError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("The package is being built: this page shows its progress."))
+                return redirect("package_list")
+    number = request.GET.get("page", "1")
+    page = paginate(readable_packages(request.user), int(number) if number.isdigit() else 1)
+    polling = any(p.job is not None and p.job.is_active for p in page.object_list)
+    return render(request, "reports/packages.html", {"form": form, "page": page, "polling": polling})
+
+
+@login_required
+def package_detail(request: HttpRequest, package_uuid: Any) -> HttpResponse:
+    from django.http import Http404
+
+    from remis.reports.packages import definition, readable_packages
+
+    package = readable_packages(request.user).filter(uuid=package_uuid).first()
+    if package is None:
+        raise Http404  # another person's package: figures within their scope
+    return render(
+        request,
+        "reports/package_detail.html",
+        {"package": package, "definition": definition(package) if package.snapshot else []},
+    )
+
+
+@login_required
+def package_file(request: HttpRequest, package_uuid: Any, kind: str) -> HttpResponseBase:
+    from django.http import FileResponse, Http404
+
+    from remis.reports.packages import file_stem, readable_packages
+
+    package = readable_packages(request.user).filter(uuid=package_uuid).first()
+    if package is None or kind not in ("pdf", "xlsx") or not getattr(package, kind):
+        raise Http404
+    stored = getattr(package, kind)
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{file_stem(package)}.{kind}")

@@ -1,0 +1,151 @@
+"""Report packages: asked with checks that name the field, built by a job into a PDF and an
+XLSX from a snapshot of the figures, kept as they were whatever changes later, and read
+only by the person who asked."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from remis.accounts.models import User
+from remis.demo.generator import generate_cases
+from remis.demo.world import build_world
+from remis.jobs.models import JobStatus
+from remis.lib.errors import PermissionDenied, ValidationFailed
+from remis.reports.models import ReportPackage
+from remis.reports.packages import render_files, request_package
+from remis.reports.statistics import Edition, Filters, exact_breakdown
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def generated(settings: Any) -> int:
+    """The world with 300 cases, jobs run as soon as they are committed; returns the latest
+    year with returns."""
+    import datetime as dt
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    build_world()
+    generate_cases(300, seed=11)
+    manager = User.objects.get(username="manager.be")
+    years = exact_breakdown(manager, Filters(dt.date(2000, 1, 1), dt.date(2100, 1, 1)), "year")
+    assert years is not None
+    return max(int(r.key) for r in years.rows if r.key.isdigit())
+
+
+def _build(django_capture_on_commit_callbacks: Any, user: User, **asked: Any) -> ReportPackage:
+    with django_capture_on_commit_callbacks(execute=True):
+        package = request_package(user, **asked)
+    package.refresh_from_db()
+    assert package.job is not None
+    package.job.refresh_from_db()
+    assert package.job.status == JobStatus.SUCCEEDED, package.job.outcome
+    return package
+
+
+def _sheet_values(package: ReportPackage) -> dict[str, list[tuple[Any, ...]]]:
+    book = load_workbook(io.BytesIO(package.xlsx.open("rb").read()), read_only=True)
+    return {name: [tuple(r) for r in book[name].iter_rows(values_only=True)] for name in book.sheetnames}
+
+
+def test_a_package_is_built_and_keeps_its_figures(
+    generated: int, django_capture_on_commit_callbacks: Any
+) -> None:
+    from remis.lib.pdf import pdf_renderer_missing
+
+    manager = User.objects.get(username="manager.be")
+    package = _build(
+        django_capture_on_commit_callbacks, manager, kind="annual", year=generated, edition=Edition.PUBLIC
+    )
+    snapshot = package.snapshot
+    assert snapshot["edition"] == Edition.PUBLIC and snapshot["threshold"] >= 2 and package.as_of
+    assert [s["key"] for s in snapshot["sections"]][:3] == ["trend", "host", "origin"]
+    # nothing small printed in a public package
+    printed = [b for s in snapshot["sections"] for b in s["bars"]]
+    assert printed and all(not isinstance(b["persons"], int) or not 0 < b["persons"] < 5 for b in printed)
+    sheets = _sheet_values(package)
+    definition = dict(r[:2] for r in sheets["Definition"])
+    assert definition["Edition"] == "Public edition: small counts hidden"
+    assert definition["Total persons"] == str(snapshot["total_persons"])
+    if pdf_renderer_missing() is None:
+        assert package.pdf.open("rb").read(5) == b"%PDF-"
+    # More returns later: a new package counts them; the first one, rendered again from its
+    # snapshot, still says what it said.
+    generate_cases(150, seed=12)
+    later = _build(django_capture_on_commit_callbacks, manager, kind="annual", year=generated)
+    assert later.snapshot["total_persons"] != snapshot["total_persons"]
+    render_files(package)
+    assert _sheet_values(package) == sheets
+
+
+def test_a_quarterly_package_for_one_country_counts_that_country_in_that_quarter(
+    generated: int, django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime as dt
+
+    manager = User.objects.get(username="manager.be")
+    origins = exact_breakdown(manager, Filters(dt.date(generated, 1, 1), dt.date(generated, 3, 31)), "origin")
+    assert origins is not None and origins.rows
+    country = origins.rows[0]
+    package = _build(
+        django_capture_on_commit_callbacks,
+        manager,
+        kind="quarterly",
+        year=generated,
+        quarter=1,
+        origin=country.key.lower(),
+        edition=Edition.CONFIDENTIAL,
+    )
+    assert package.origin == country.key and package.quarter == 1
+    assert package.snapshot["total_persons"] == country.persons
+    assert "-q1-" in package.xlsx.name
+
+
+def test_asking_checks_each_field(generated: int) -> None:
+    manager = User.objects.get(username="manager.be")
+    with pytest.raises(ValidationFailed) as failed:
+        request_package(manager, kind="quarterly", year=1800, origin="XX", programme=10**9)
+    assert {field for field, _m in failed.value.errors} == {"year", "quarter", "origin", "programme"}
+    with pytest.raises(PermissionDenied):
+        request_package(
+            User.objects.get(username="donor"), kind="annual", year=generated, edition="confidential"
+        )
+    with pytest.raises(PermissionDenied):
+        request_package(User.objects.get(username="provider.gn"), kind="annual", year=generated)
+    assert not ReportPackage.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_the_packages_page_in_each_language(
+    generated: int, client: Client, language: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    client.force_login(User.objects.get(username="donor"))
+    client.cookies["django_language"] = language
+    page = client.get("/reports/packages/")
+    assert page.status_code == 200
+    edition = page.context["form"].fields["edition"]
+    assert [code for code, _label in edition.choices] == ["public"]  # a donor reads only that one
+    assert 'class="empty card"' in page.content.decode()
+    untouched = client.post("/reports/packages/", {"year": "", "kind": "annual"})
+    assert "year" in untouched.context["form"].errors and not ReportPackage.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post("/reports/packages/", {"kind": "annual", "year": str(generated)})
+    assert done.status_code == 302
+    package = ReportPackage.objects.get()
+    assert package.edition == Edition.PUBLIC and package.language == language
+    listed = client.get("/reports/packages/")
+    assert f"/reports/packages/{package.uuid}/xlsx/" in listed.content.decode()
+    detail = client.get(f"/reports/packages/{package.uuid}/")
+    assert detail.status_code == 200 and 'data-edition="public"' in detail.content.decode()
+    download = client.get(f"/reports/packages/{package.uuid}/xlsx/")
+    assert download.status_code == 200
+    assert f"report-annual-{generated}-all-public.xlsx" in download["Content-Disposition"]
+    # another reader cannot open it, nor learn it exists
+    client.force_login(User.objects.get(username="manager.be"))
+    assert client.get(f"/reports/packages/{package.uuid}/").status_code == 404
+    assert client.get(f"/reports/packages/{package.uuid}/xlsx/").status_code == 404
