@@ -71,6 +71,16 @@ def visits(world: World) -> list[Visit]:
         Visit("audit-search", world.admin, reverse("audit_search"), {"page": "1"}),
         Visit("api-tokens", world.alice, reverse("api_tokens")),
         Visit("programmes", world.alice, reverse("programme_list")),
+        Visit(
+            "returns-public",
+            world.carol,
+            reverse("return_statistics") + "?year=2025&by=origin&edition=public",
+        ),
+        Visit("annual-report-public", world.carol, reverse("annual_report") + "?year=2025&edition=public"),
+        Visit("report-packages", world.carol, reverse("package_list")),
+        Visit(
+            "report-packages-errors", world.carol, reverse("package_list"), {"kind": "quarterly", "year": ""}
+        ),
         Visit("programme-settings", world.alice, reverse("programme_settings", args=[world.programme.code])),
         Visit(
             "programme-settings-form", world.admin, reverse("programme_settings", args=[world.programme.code])

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid as uuid_
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from remis.lib.api_schema import literal_of
-from remis.lib.errors import PermissionDenied, ValidationFailed
+from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
+from remis.reports.models import PackageKind, ReportPackage
+from remis.reports.packages import file_stem, may_request, readable_packages, request_package
 from remis.reports.statistics import (
     CONFIDENTIAL_ONLY,
     DIMENSIONS,
@@ -221,3 +224,141 @@ def community_projects(
         "by_tag": out(summary.by_tag),
         "as_of": summary.as_of,
     }
+
+
+# ---- report packages ------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    PackageKindCode: TypeAlias = str
+    FileKind: TypeAlias = str
+else:
+    PackageKindCode = literal_of(PackageKind.values)
+    FileKind = literal_of(["pdf", "xlsx"])
+
+
+class PackageIn(Schema):
+    kind: PackageKindCode
+    year: int = Field(..., ge=1, le=9999)
+    quarter: int | None = Field(None, ge=1, le=4, description="for a quarterly package")
+    programme: int | None = Field(None, ge=1, le=2**63 - 1, description="blank: every programme you see")
+    origin: str = Field("", max_length=2, description="country of origin, ISO 3166 alpha-2; blank: all")
+    edition: EditionCode | None = Field(None, description="by default the most detailed you may read")
+
+
+class PackageOut(Schema):
+    uuid: uuid_.UUID
+    kind: str
+    year: int
+    quarter: int | None
+    programme: int | None
+    origin: str
+    edition: str
+    status: str = Field(..., description="the building job's: queued, running, succeeded, failed, cancelled")
+    progress: str = Field(..., description="steps done / steps")
+    outcome: str
+    requested_at: dt.datetime
+    as_of: dt.datetime | None = Field(..., description="the figures' time")
+    files: list[str] = Field(..., description="pdf, xlsx: GET …/files/{kind}")
+    report: dict[str, Any] = Field(..., description="the figures as printed (hidden counts as <5 or x)")
+
+
+class PackagePage(Schema):
+    items: list[PackageOut]
+    count: int
+    limit: int
+    offset: int
+
+
+def _package_out(package: ReportPackage) -> dict[str, Any]:
+    job = package.job
+    return {
+        "uuid": package.uuid,
+        "kind": package.kind,
+        "year": package.year,
+        "quarter": package.quarter,
+        "programme": package.programme_id,
+        "origin": package.origin,
+        "edition": package.edition,
+        "status": job.status if job else "",
+        "progress": f"{job.done}/{job.total or '?'}" if job else "",
+        "outcome": job.outcome if job else "",
+        "requested_at": package.requested_at,
+        "as_of": package.as_of,
+        "files": [kind for kind in ("pdf", "xlsx") if getattr(package, kind)],
+        "report": package.snapshot,
+    }
+
+
+@router.get("/packages", response=PackagePage, summary="Your report packages, newest first")
+def list_packages(
+    request: HttpRequest, limit: int = Query(25, ge=1, le=200), offset: int = Query(0, ge=0, le=100_000)
+) -> dict[str, Any]:
+    if not may_request(request.user):
+        raise PermissionDenied(_("Your role does not give access to statistics."))
+    packages = readable_packages(request.user)
+    return {
+        "items": [_package_out(p) for p in packages[offset : offset + limit]],
+        "count": packages.count(),
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+@router.post("/packages", response={201: PackageOut}, summary="Ask for a report package (a job builds it)")
+def create_package(request: HttpRequest, body: PackageIn) -> Status:
+    package = request_package(
+        request.user,
+        kind=body.kind,
+        year=body.year,
+        quarter=body.quarter,
+        programme=body.programme,
+        origin=body.origin,
+        edition=body.edition,
+    )
+    package.refresh_from_db()
+    return Status(201, _package_out(package))
+
+
+def _own_package(request: HttpRequest, package_uuid: uuid_.UUID) -> ReportPackage:
+    package = readable_packages(request.user).filter(uuid=package_uuid).first()
+    if package is None:
+        raise NotFound()
+    return package
+
+
+@router.get("/packages/{package_uuid}", response=PackageOut, summary="A report package and its figures")
+def get_package(request: HttpRequest, package_uuid: uuid_.UUID) -> dict[str, Any]:
+    return _package_out(_own_package(request, package_uuid))
+
+
+@router.get(
+    "/packages/{package_uuid}/files/{kind}",
+    response={200: None},
+    summary="A report package's PDF or XLSX",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the file",
+                "content": {
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                },
+            }
+        }
+    },
+)
+def package_file(request: HttpRequest, package_uuid: uuid_.UUID, kind: FileKind) -> HttpResponse:
+    package = _own_package(request, package_uuid)
+    stored = getattr(package, kind)
+    if not stored:
+        raise NotFound(_("This file has not been built."))
+    content_type = (
+        "application/pdf"
+        if kind == "pdf"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(stored.open("rb").read(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file_stem(package)}.{kind}"'
+    return response

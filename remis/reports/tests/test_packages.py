@@ -149,3 +149,29 @@ def test_the_packages_page_in_each_language(
     client.force_login(User.objects.get(username="manager.be"))
     assert client.get(f"/reports/packages/{package.uuid}/").status_code == 404
     assert client.get(f"/reports/packages/{package.uuid}/xlsx/").status_code == 404
+
+
+def test_the_api_asks_lists_and_downloads(
+    generated: int, api_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    donor = api_client.as_(User.objects.get(username="donor"))
+    refused = donor.post(
+        "/reports/packages", {"kind": "annual", "year": generated, "edition": "confidential"}
+    )
+    assert refused.status_code == 403
+    bad = donor.post("/reports/packages", {"kind": "quarterly", "year": generated})
+    assert bad.status_code == 422 and "quarter" in bad.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        made = donor.post("/reports/packages", {"kind": "quarterly", "year": generated, "quarter": 1})
+    assert made.status_code == 201, made.content
+    found = made.json()
+    assert found["edition"] == "public"
+    listed = donor.get("/reports/packages")
+    assert listed.status_code == 200 and [p["uuid"] for p in listed.json()["items"]] == [found["uuid"]]
+    one = donor.get(f"/reports/packages/{found['uuid']}").json()
+    assert one["status"] == "succeeded" and "xlsx" in one["files"] and one["report"]["edition"] == "public"
+    file = donor.get(f"/reports/packages/{found['uuid']}/files/xlsx")
+    assert file.status_code == 200 and file.content[:2] == b"PK"
+    manager = api_client.as_(User.objects.get(username="manager.be"))
+    assert manager.get(f"/reports/packages/{found['uuid']}").status_code == 404
+    assert manager.get(f"/reports/packages/{found['uuid']}/files/xlsx").status_code == 404
