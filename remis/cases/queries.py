@@ -637,15 +637,36 @@ class Cell:
         return f"<{self.threshold}" if self.value < self.threshold else "x"
 
 
-def _column(values: list[int], suppress_below: int) -> tuple[list[Cell], bool]:
-    """A breakdown's cells with its small ones hidden, and whether its total must be too."""
-    from remis.lib.suppression import suppress_1d
+def _hidden_together(
+    columns: dict[str, tuple[list[int], int | None]], suppress_below: int
+) -> tuple[dict[str, list[bool]], set[str]]:
+    """Which cells of the dashboard's breakdowns to hide, all of them at once: `columns`
+    maps a name to its values and the total they add up to (None: a total not shown). Two
+    breakdowns of one total (cases by stage and by country) share it: hidden in one, it is
+    hidden in both, and a cell one gives back through the total is hidden in the other too
+    (lib/suppression.suppress_linked). Returns each column's hidden cells and the names of
+    the columns whose total is hidden."""
+    from remis.lib.suppression import Equation, suppress_linked
 
-    if not suppress_below:
-        return [Cell(int(v or 0)) for v in values], False
-    hidden = suppress_1d([int(v or 0) for v in values], suppress_below)
-    cells = [Cell(int(v or 0), i in hidden.cells, suppress_below) for i, v in enumerate(values)]
-    return cells, hidden.total
+    values: dict[Any, int] = {}
+    shown: set[Any] = set()
+    equations = []
+    for name, (cells, total) in columns.items():
+        measure = name.split(":")[0]  # "cases:stage" and "cases:origin" share "cases"' total
+        parts = []
+        for i, value in enumerate(cells):
+            values[(name, i)] = value
+            shown.add((name, i))
+            parts.append((name, i))
+        key = ("total", measure)
+        values[key] = total if total is not None else sum(cells)
+        if total is not None:
+            shown.add(key)
+        equations.append(Equation(key, tuple(parts)))
+    hidden = suppress_linked(values, equations, shown, suppress_below) if suppress_below else set()
+    cells_hidden = {name: [(name, i) in hidden for i in range(len(c))] for name, (c, _t) in columns.items()}
+    totals = {name for name in columns if ("total", name.split(":")[0]) in hidden}
+    return cells_hidden, totals
 
 
 def _cell(value: int | None, suppress_below: int) -> Cell:
@@ -700,11 +721,24 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
     # would let the total give one back, so lib/suppression hides as many more as it takes.
     total_cases = sum(v[0] for v in stage_totals.values())
     total_people = sum(v[1] for v in stage_totals.values())
-    stage_cases, cases_total = _column([v[0] for v in stage_values], suppress)
-    stage_people, people_total = _column([v[1] for v in stage_values], suppress)
-    origin_cases, origin_cases_total = _column([v[0] for _c, v in origins], suppress)
-    origin_people, origin_people_total = _column([v[1] for _c, v in origins], suppress)
-    origin_returned, _returned_total = _column([v[2] for _c, v in origins], suppress)
+    columns = {
+        "cases:stage": ([v[0] for v in stage_values], total_cases),
+        "people:stage": ([v[1] for v in stage_values], total_people),
+        "cases:origin": ([v[0] for _c, v in origins], total_cases),
+        "people:origin": ([v[1] for _c, v in origins], total_people),
+        "returned:origin": ([v[2] for _c, v in origins], None),  # no total printed
+    }
+    hidden, hidden_totals = _hidden_together(columns, suppress)
+
+    def cells(name: str) -> list[Cell]:
+        return [Cell(v, h, suppress) for v, h in zip(columns[name][0], hidden[name], strict=True)]
+
+    stage_cases, stage_people = cells("cases:stage"), cells("people:stage")
+    origin_cases, origin_people, origin_returned = (
+        cells("cases:origin"),
+        cells("people:origin"),
+        cells("returned:origin"),
+    )
     by_stage = [(str(labels[stage]), stage_cases[i], stage_people[i]) for i, stage in enumerate(Stage)]
     by_origin = [
         (country_name(code), origin_cases[i], origin_people[i], origin_returned[i])
@@ -716,8 +750,8 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
     while month <= today:
         arrivals.append((month, _cell(per_month.get(month), suppress)))
         month = (month + dt.timedelta(days=32)).replace(day=1)
-    hide_cases = cases_total or origin_cases_total
-    hide_people = people_total or origin_people_total
+    hide_cases = "cases:stage" in hidden_totals
+    hide_people = "people:stage" in hidden_totals
     return Aggregates(
         by_stage=by_stage,
         by_origin=by_origin,

@@ -153,3 +153,48 @@ def test_statistics_count_only_cases_shared_with_the_readers_organisation(world,
     assert stats is not None
     assert stats.total_cases.value == 1
     assert kept.host_country == withdrawn.host_country == "BE"
+
+
+def test_the_dashboards_two_breakdowns_of_one_total_give_no_small_count_back(world, victor, today):
+    """Cases by stage and by country of origin add up to the same total: over both at once
+    (and the total), no hidden small count can be worked out (linear algebra)."""
+    import numpy as np
+
+    _funded_by_victors_agency(world)
+    for origin, count in (("GN", 7), ("SN", 2)):
+        for _ in range(count):
+            register(world, origin=origin)
+    stats = aggregates(victor, today)
+    assert stats is not None and stats.suppressed
+    names: list[tuple[str, int]] = []
+    lines = []
+    for kind, cells in (
+        ("stage", [r[1] for r in stats.by_stage]),
+        ("origin", [r[1] for r in stats.by_origin]),
+    ):
+        line = []
+        for i, cell in enumerate(cells):
+            if cell.suppressed:
+                names.append((kind, i))
+                line.append((kind, i))
+        lines.append((line, [c.value for c in cells if not c.suppressed], cells))
+    assert any(n[0] == "origin" for n in names), "Senegal is small"
+    total_hidden = stats.total_cases.suppressed
+    unknowns = names + ([("total", 0)] if total_hidden else [])
+    index = {name: i for i, name in enumerate(unknowns)}
+    matrix = np.zeros((2, len(unknowns)))
+    for row, (line, _shown, _cells) in enumerate(lines):
+        for name in line:
+            matrix[row, index[name]] = 1
+        if total_hidden:
+            matrix[row, index[("total", 0)]] = -1
+    rank = np.linalg.matrix_rank(matrix)
+    small = {
+        name
+        for name in names
+        if 0 < dict(enumerate(lines[0 if name[0] == "stage" else 1][2]))[name[1]].value < 5
+    }
+    for name in small:
+        unit = np.zeros((1, len(unknowns)))
+        unit[0, index[name]] = 1
+        assert np.linalg.matrix_rank(np.vstack([matrix, unit])) > rank, name
