@@ -1,5 +1,6 @@
-"""Indicator frameworks in the JSON API: the frameworks and their indicators (read), and a
-framework's results per period, by the same rules as the page."""
+"""Indicator frameworks in the JSON API: the frameworks and their indicators (read and, for
+those who manage them, written through the same actions as the pages), and a framework's
+results per period, by the same rules as the page."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
+from remis.indicators import actions
 from remis.indicators.computation import DISAGGREGATIONS
 from remis.indicators.models import Framework, FrameworkStatus
 from remis.indicators.queries import readable_frameworks
@@ -50,6 +52,7 @@ class IndicatorOut(Schema):
     targets: dict[str, float] = Field(..., description="per period (2026, 2026-Q1); a share as a fraction")
     programmes: list[str] = Field(..., description="programme codes; empty: every programme")
     countries: list[str] = Field(..., description="countries of origin; empty: every country")
+    version: int = Field(..., description="changes to it send this back: a newer one is a 409")
 
 
 class FrameworkOut(Schema):
@@ -62,6 +65,7 @@ class FrameworkOut(Schema):
     activated_at: dt.datetime | None
     retired_at: dt.datetime | None
     indicators: list[IndicatorOut]
+    version: int = Field(..., description="changes to it send this back: a newer one is a 409")
 
 
 def _require_reader(request: HttpRequest) -> None:
@@ -79,6 +83,7 @@ def _out(framework: Framework) -> dict[str, Any]:
         "status": framework.status,
         "activated_at": framework.activated_at,
         "retired_at": framework.retired_at,
+        "version": framework.version,
         "indicators": [
             {
                 "code": i.code,
@@ -94,6 +99,7 @@ def _out(framework: Framework) -> dict[str, Any]:
                 "targets": {k: float(v) for k, v in (i.targets or {}).items()},
                 "programmes": sorted(p.code for p in i.programmes.all()),
                 "countries": i.countries,
+                "version": i.version,
             }
             for i in framework.indicators.prefetch_related("programmes")
         ],
@@ -232,3 +238,134 @@ def framework_results(
             for r in results.results
         ],
     }
+
+
+# ---- writes: the same actions as the pages (permission `indicators.manage`, audited) ------------
+
+
+class FrameworkIn(Schema):
+    code: str = Field(..., max_length=50, description="lower-case letters, digits and hyphens")
+    name: str = Field(..., max_length=200)
+    description: str = Field("", max_length=5000)
+
+
+class FrameworkChange(Schema):
+    name: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=5000)
+    version: int = Field(..., ge=1, le=2**31 - 1, description="the `version` read: a newer one is a 409")
+
+
+class VersionIn(Schema):
+    version: int = Field(..., ge=1, le=2**31 - 1, description="the `version` read: a newer one is a 409")
+
+
+class IndicatorIn(Schema):
+    code: str = Field(..., max_length=50)
+    name: str = Field(..., max_length=200)
+    definition: str = Field("", max_length=5000)
+    dimension: str = Field(..., max_length=30)
+    level: str = Field(..., max_length=30)
+    core: bool = True
+    computation: dict[str, Any] = Field(
+        ...,
+        description='{"aggregation": "share", "subject": "responses", "numerator": [["band", "=", '
+        '"sustainable"]], "where": [], "field": null}',
+    )
+    disaggregations: list[Disaggregation] = Field(default_factory=list)
+    direction: str = Field("higher", max_length=10)
+    baseline: str | None = Field(None, max_length=30, description="a share as 60% or 0.6")
+    targets: dict[str, str] = Field(default_factory=dict, description='{"2026": "60%", "2026-Q1": "0.5"}')
+    programmes: list[str] = Field(default_factory=list, description="programme codes; empty: every one")
+    countries: list[str] = Field(default_factory=list, description="countries of origin; empty: every one")
+
+
+class IndicatorChange(IndicatorIn):
+    version: int = Field(..., ge=1, le=2**31 - 1, description="the indicator's `version` read")
+
+
+def _indicator(framework: Framework, code: str) -> Any:
+    found = framework.indicators.filter(code=code).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def _values(body: Schema, *, without: tuple[str, ...] = ()) -> dict[str, Any]:
+    values = body.model_dump()
+    targets = values.get("targets") or {}
+    # Targets and the baseline as text, as the form gives them: the action parses both.
+    values["targets"] = "\n".join(f"{period}: {amount}" for period, amount in targets.items())
+    return {k: v for k, v in values.items() if k not in without}
+
+
+@router.post("", response={201: FrameworkOut}, summary="Create a framework (its first version, a draft)")
+def create_framework_api(request: HttpRequest, body: FrameworkIn) -> Status:
+    framework = actions.create_framework(request.user, body.model_dump())
+    return Status(201, _out(framework))
+
+
+@router.patch("/{framework_uuid}", response=FrameworkOut, summary="Change a draft's name or description")
+def update_framework_api(
+    request: HttpRequest, framework_uuid: uuid.UUID, body: FrameworkChange
+) -> dict[str, Any]:
+    framework = _framework(request, framework_uuid)
+    values = {k: v for k, v in body.model_dump().items() if k != "version" and v is not None}
+    actions.update_framework(request.user, framework, values, body.version)
+    framework.refresh_from_db()
+    return _out(framework)
+
+
+@router.post(
+    "/{framework_uuid}/versions", response={201: FrameworkOut}, summary="Start a new version (a draft copy)"
+)
+def new_version_api(request: HttpRequest, framework_uuid: uuid.UUID) -> Status:
+    return Status(201, _out(actions.new_version(request.user, _framework(request, framework_uuid))))
+
+
+@router.post(
+    "/{framework_uuid}/activate", response=FrameworkOut, summary="Activate a draft (retires the active one)"
+)
+def activate_api(request: HttpRequest, framework_uuid: uuid.UUID, body: VersionIn) -> dict[str, Any]:
+    framework = _framework(request, framework_uuid)
+    actions.activate(request.user, framework, body.version)
+    framework.refresh_from_db()
+    return _out(framework)
+
+
+@router.post("/{framework_uuid}/retire", response=FrameworkOut, summary="Retire the active version")
+def retire_api(request: HttpRequest, framework_uuid: uuid.UUID, body: VersionIn) -> dict[str, Any]:
+    framework = _framework(request, framework_uuid)
+    actions.retire(request.user, framework, body.version)
+    framework.refresh_from_db()
+    return _out(framework)
+
+
+@router.post(
+    "/{framework_uuid}/indicators", response={201: FrameworkOut}, summary="Add an indicator to a draft"
+)
+def add_indicator_api(request: HttpRequest, framework_uuid: uuid.UUID, body: IndicatorIn) -> Status:
+    framework = _framework(request, framework_uuid)
+    actions.add_indicator(request.user, framework, _values(body))
+    return Status(201, _out(framework))
+
+
+@router.put(
+    "/{framework_uuid}/indicators/{code}", response=FrameworkOut, summary="Change a draft's indicator"
+)
+def update_indicator_api(
+    request: HttpRequest, framework_uuid: uuid.UUID, code: str, body: IndicatorChange
+) -> dict[str, Any]:
+    framework = _framework(request, framework_uuid)
+    actions.update_indicator(
+        request.user, _indicator(framework, code), _values(body, without=("version",)), body.version
+    )
+    return _out(framework)
+
+
+@router.delete(
+    "/{framework_uuid}/indicators/{code}", response=FrameworkOut, summary="Remove an indicator from a draft"
+)
+def remove_indicator_api(request: HttpRequest, framework_uuid: uuid.UUID, code: str) -> dict[str, Any]:
+    framework = _framework(request, framework_uuid)
+    actions.remove_indicator(request.user, _indicator(framework, code))
+    return _out(framework)

@@ -60,3 +60,63 @@ def test_bad_input_and_no_access(api_client: Any, world: Any) -> None:
     )
     assert api.get("/indicator-frameworks/00000000-0000-0000-0000-000000000000").status_code == 404
     assert api_client.as_(world.alice).get("/indicator-frameworks").status_code == 403
+
+
+def test_a_framework_is_written_through_the_api(api_client: Any, world: Any) -> None:
+    from remis.audit.models import AuditEntry
+
+    api = api_client.as_(world.carol)  # an M&E officer manages frameworks
+    made = api.post("/indicator-frameworks", {"code": "donor-x", "name": "Donor X results"})
+    assert made.status_code == 201, made.json()
+    framework = made.json()
+    assert framework["status"] == "draft" and framework["number"] == 1
+    base = f"/indicator-frameworks/{framework['uuid']}"
+    indicator = {
+        "code": "DX-1",
+        "name": "Returnees reintegrated sustainably",
+        "dimension": "overall",
+        "level": "individual",
+        "computation": {
+            "aggregation": "share",
+            "subject": "responses",
+            "numerator": [["band", "=", "sustainable"]],
+        },
+        "disaggregations": ["sex"],
+        "targets": {"2026": "60%"},
+    }
+    added = api.post(f"{base}/indicators", indicator)
+    assert added.status_code == 201, added.json()
+    (stored,) = added.json()["indicators"]
+    assert stored["targets"] == {"2026": 0.6} and stored["disaggregations"] == ["sex"]
+    wrong = api.post(
+        f"{base}/indicators",
+        {**indicator, "code": "DX-2", "computation": {"aggregation": "mean", "subject": "responses"}},
+    )
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "computation.field"
+    changed = api.put(
+        f"{base}/indicators/DX-1", {**indicator, "name": "Sustainable", "version": stored["version"]}
+    )
+    assert changed.status_code == 200 and changed.json()["indicators"][0]["name"] == "Sustainable"
+    stale = api.put(f"{base}/indicators/DX-1", {**indicator, "name": "Late", "version": stored["version"]})
+    assert stale.status_code == 409
+    renamed = api.patch(base, {"name": "Donor X", "version": framework["version"]})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Donor X"
+    active = api.post(f"{base}/activate", {"version": renamed.json()["version"]})
+    assert active.status_code == 200 and active.json()["status"] == "active"
+    frozen = api.post(f"{base}/indicators", {**indicator, "code": "DX-3"})  # only a draft changes
+    assert frozen.status_code == 422 and frozen.json()["errors"][0]["field"] == "status"
+    draft = api.post(f"{base}/versions")
+    assert draft.status_code == 201 and draft.json()["number"] == 2 and len(draft.json()["indicators"]) == 1
+    removed = api.delete(f"/indicator-frameworks/{draft.json()['uuid']}/indicators/DX-1")
+    assert removed.status_code == 200 and removed.json()["indicators"] == []
+    actions = set(
+        AuditEntry.objects.filter(action__startswith="indicators.").values_list("action", flat=True)
+    )
+    assert {
+        "indicators.framework_create",
+        "indicators.indicator_add",
+        "indicators.framework_activate",
+    } <= actions
+    # A counsellor may not write one.
+    refused = api_client.as_(world.alice).post("/indicator-frameworks", {"code": "nope", "name": "Nope"})
+    assert refused.status_code == 403
