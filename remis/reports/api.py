@@ -170,10 +170,10 @@ class ProjectRowOut(Schema):
     preparation: int
     ongoing: int = Field(..., description="ongoing or suspended")
     completed: int
-    returnees: int
-    women: int = Field(..., description="community members: women and girls")
-    men: int = Field(..., description="community members: men and boys")
-    members: int
+    returnees: int | None = Field(..., description=HIDDEN)
+    women: int | None = Field(..., description="community members: women and girls. " + HIDDEN)
+    men: int | None = Field(..., description="community members: men and boys. " + HIDDEN)
+    members: int | None = Field(..., description=HIDDEN)
 
 
 class ProjectSummaryOut(Schema):
@@ -181,8 +181,11 @@ class ProjectSummaryOut(Schema):
     programme: int | None
     projects: int
     countries: int
-    returnees: int = Field(..., description="returnees taking part; one in two projects counts once")
-    members: int = Field(..., description="community members taking part")
+    returnees: int | None = Field(
+        ..., description="returnees taking part; one in two projects counts once. " + HIDDEN
+    )
+    members: int | None = Field(..., description="community members taking part. " + HIDDEN)
+    threshold: int = Field(..., description="counts of people from 1 to threshold − 1 are hidden; 0: exact")
     by_country: list[ProjectRowOut]
     by_type: list[ProjectRowOut]
     by_tag: list[ProjectRowOut] = Field(..., description="a project may have several tags")
@@ -207,18 +210,25 @@ def community_projects(
         raise PermissionDenied(_("Your role does not give access to statistics."))
     start, end = (dt.date(year, 1, 1), dt.date(year, 12, 31)) if year else (None, None)
     summary = project_summary(request.user, start, end, programme)
-    rows = ("key", "label", "projects", "preparation", "ongoing", "completed", "returnees", "women", "men")
+    rows = ("key", "label", "projects", "preparation", "ongoing", "completed")
+
+    def people(value: int | str) -> int | None:
+        return value if isinstance(value, int) else None  # "<5" or "x": hidden
 
     def out(found: list[Any]) -> list[dict[str, Any]]:
-        return [{**{name: getattr(r, name) for name in rows}, "members": r.members} for r in found]
+        return [
+            {**{name: getattr(r, name) for name in rows}, **{k: people(v) for k, v in r.shown.items()}}
+            for r in found
+        ]
 
     return {
         "year": year,
         "programme": programme,
         "projects": summary.projects,
         "countries": summary.countries,
-        "returnees": summary.returnees,
-        "members": summary.members,
+        "returnees": people(summary.shown["returnees"]),
+        "members": people(summary.shown["members"]),
+        "threshold": summary.threshold,
         "by_country": out(summary.by_country),
         "by_type": out(summary.by_type),
         "by_tag": out(summary.by_tag),

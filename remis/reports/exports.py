@@ -120,10 +120,7 @@ def project_body(rows: list[Any], codes: bool = False) -> list[list[Any]]:
             row.preparation,
             row.ongoing,
             row.completed,
-            row.returnees,
-            row.women,
-            row.men,
-            row.members,
+            *(row.shown[column] for column in ("returnees", "women", "men", "members")),
         ]
         for row in rows
     ]

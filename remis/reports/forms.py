@@ -58,6 +58,15 @@ def offer_editions(form: forms.Form, confidential: bool) -> None:
         Edition.CHOICES if confidential else [c for c in Edition.CHOICES if c[0] == Edition.PUBLIC]
     )
     field.initial = Edition.CONFIDENTIAL if confidential else Edition.PUBLIC
+    if confidential:  # a value that is no edition at all
+        field.error_messages["invalid_choice"] = _("Choose one of the editions offered.")
+    else:  # breakdowns this reader can never get are not offered
+        for name in ("by", "across"):
+            if name in form.fields:
+                choices = form.fields[name]
+                assert isinstance(choices, forms.ChoiceField)
+                offered: list[Any] = list(choices.choices)  # type: ignore[arg-type]
+                choices.choices = [c for c in offered if c[0] not in CONFIDENTIAL_ONLY]
 
 
 class ReturnStatisticsForm(forms.Form):
@@ -82,7 +91,6 @@ class ReturnStatisticsForm(forms.Form):
         self, *args: Any, programmes: list[tuple[int, str]], confidential: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        offer_editions(self, confidential)
         today = timezone.localdate()
         years = self.fields["year"]
         assert isinstance(years, forms.IntegerField)
@@ -94,6 +102,7 @@ class ReturnStatisticsForm(forms.Form):
         dimensions = [(code, d.label) for code, d in DIMENSIONS.items()]
         self.fields["by"].choices = dimensions  # type: ignore[attr-defined]
         self.fields["across"].choices = [("", _("Nothing: one breakdown")), *dimensions]  # type: ignore[attr-defined]
+        offer_editions(self, confidential)
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}

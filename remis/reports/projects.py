@@ -42,6 +42,8 @@ class Row:
     returnees: int = 0
     women: int = 0  # community members: women and girls
     men: int = 0
+    # The people counted, as shown: the count, or "<5" / "x" when hidden (`_protect`).
+    shown: dict[str, int | str] = field(default_factory=dict)
 
     @property
     def members(self) -> int:
@@ -61,6 +63,55 @@ class Summary:
     by_type: list[Row]
     by_tag: list[Row]
     as_of: dt.datetime = field(default_factory=timezone.now)
+    threshold: int = 0  # counts of people from 1 to threshold − 1 hidden; 0: exact
+    shown: dict[str, int | str] = field(default_factory=dict)  # the totals of people, as shown
+
+
+PEOPLE = ("returnees", "women", "men", "members")  # the columns counting people
+
+
+def _protect(summary: Summary, threshold: int) -> None:
+    """Hide small counts of people (projects are counted as they are: they are public
+    activities, not people) over the three breakdowns at once, which share their totals,
+    and each row's members being its women and men (lib/suppression.suppress_linked).
+    Returnees are counted once in the total and once in each project's row, and tags
+    overlap: those equations are not exact, which only hides more."""
+    from remis.lib.suppression import Equation, primary, suppress_linked
+
+    summary.threshold = threshold
+    values: dict[Any, int] = {
+        ("total", "returnees"): summary.returnees,
+        ("total", "members"): summary.members,
+        ("total", "women"): sum(r.women for r in summary.by_country),
+        ("total", "men"): sum(r.men for r in summary.by_country),
+    }
+    shown: set[Any] = {("total", "returnees"), ("total", "members")}
+    equations = []
+    for name, rows in (("country", summary.by_country), ("type", summary.by_type), ("tag", summary.by_tag)):
+        for column in PEOPLE:
+            parts = []
+            for row in rows:
+                entry = (name, row.key, column)
+                values[entry] = getattr(row, column)
+                shown.add(entry)
+                parts.append(entry)
+            equations.append(Equation(("total", column), tuple(parts)))
+        for row in rows:
+            equations.append(
+                Equation((name, row.key, "members"), ((name, row.key, "women"), (name, row.key, "men")))
+            )
+    hidden = suppress_linked(values, equations, shown, threshold) if threshold else set()
+
+    def show(entry: Any) -> int | str:
+        value = values[entry]
+        if entry not in hidden:
+            return value
+        return f"<{threshold}" if primary(value, threshold) else "x"
+
+    for name, rows in (("country", summary.by_country), ("type", summary.by_type), ("tag", summary.by_tag)):
+        for row in rows:
+            row.shown = {column: show((name, row.key, column)) for column in PEOPLE}
+    summary.shown = {column: show(("total", column)) for column in ("returnees", "members")}
 
 
 def _period(rows: Any, start: dt.date | None, end: dt.date | None) -> Any:
@@ -86,8 +137,14 @@ def _add(row: Row, project: CommunityProject, returnees: int) -> None:
 
 
 def project_summary(
-    actor: Any, start: dt.date | None = None, end: dt.date | None = None, programme: int | None = None
+    actor: Any,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    programme: int | None = None,
+    threshold: int | None = None,
 ) -> Summary:
+    """`threshold`: the small-cell threshold of the edition the summary is part of; by
+    default the reader's (0, exact, for readers of case records)."""
     rows = _period(readable(actor).filter(status__in=COUNTED), start, end)
     if programme:
         rows = rows.filter(programme_id=programme)
@@ -113,7 +170,7 @@ def project_summary(
                 _add(tags[tag], project, returnees)
     by_country = sorted(countries.values(), key=lambda r: (-r.projects, r.label))
     everyone = set().union(*taking_part.values()) if taking_part else set()
-    return Summary(
+    summary = Summary(
         start=start,
         end=end,
         programme=programme,
@@ -125,3 +182,9 @@ def project_summary(
         by_type=[r for r in types.values() if r.projects],
         by_tag=[r for r in tags.values() if r.projects],
     )
+    if threshold is None:
+        from remis.reports.statistics import threshold_for
+
+        threshold = threshold_for(actor)
+    _protect(summary, threshold)
+    return summary

@@ -330,11 +330,41 @@ def exact_breakdown(actor: Any, filters: Filters, code: str, top: int | None = N
     return Table(dimension, out, int(totals[0]), int(totals[1]), filters, as_of, top=top)
 
 
+NATURAL_ORDER = frozenset({"year", "month", "age_group"})  # rows in their own order, not by count
+
+
 def keep_top(table: Table) -> None:
     """Cut a top-N table to its first N known rows (after hiding: the rows cut still count
-    in the total shown, so they took part in it)."""
+    in the total shown, so they took part in it), then put hidden rows in an order that
+    says nothing of their counts (`order_hidden_last`)."""
     if table.top:
         table.rows = [r for r in table.rows if r.key != UNKNOWN][: table.top]
+    order_hidden_last(table)
+
+
+def order_hidden_last(table: Table) -> None:
+    """Rows (and a cross-table's columns) whose count is hidden go after the others, by
+    name: sorted by their count among the others, their place would give the count away (a
+    run of "<5" rows ordered by count, then by name, is one count; an "x" between a 12 and
+    a 10 is 10 to 12). Rows in their own order (years, months, age groups) stay."""
+    if not table.threshold or table.dimension.code in NATURAL_ORDER:
+        return
+
+    def row_key(row: Row) -> tuple[Any, ...]:
+        hidden = (row.key, "persons") in table.hidden
+        return (hidden, row.key == UNKNOWN, 0 if hidden else -row.persons, row.label)
+
+    table.rows.sort(key=row_key)
+    if table.columns and table.column_dimension and table.column_dimension.code not in NATURAL_ORDER:
+        totals: dict[str, int] = {}
+        for (_row, column), n in table.cells.items():
+            totals[column] = totals.get(column, 0) + n
+
+        def column_key(column: tuple[str, str]) -> tuple[Any, ...]:
+            hidden = ("column", column[0]) in table.hidden_totals
+            return (hidden, column[0] == UNKNOWN, 0 if hidden else -totals.get(column[0], 0), column[1])
+
+        table.columns.sort(key=column_key)
 
 
 def edition_threshold(edition: str, filters: Filters) -> int:
@@ -418,6 +448,7 @@ def cross_table(
     ]
     base.columns, base.cells, base.column_dimension, base.as_of = columns, cells, column_dim, as_of
     protect(base, chosen, edition_threshold(chosen, filters))
+    order_hidden_last(base)
     return base
 
 

@@ -162,7 +162,7 @@ def annual_report_page(request: HttpRequest) -> HttpResponse:
         year = report.year
         context.update(
             projects=project_summary(
-                request.user, dt.date(year, 1, 1), dt.date(year, 12, 31), report.programme
+                request.user, dt.date(year, 1, 1), dt.date(year, 12, 31), report.programme, report.threshold
             ),
             report=report,
             programme_name=names.get(report.programme) if report.programme else "",
