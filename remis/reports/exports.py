@@ -67,7 +67,19 @@ def _code(table: Table, key: str) -> str:
 
 def definition(table: Table, filters_text: list[tuple[str, str]]) -> list[tuple[str, str]]:
     as_of = table.as_of.isoformat(timespec="seconds") if table.as_of else ""
-    return [*filters_text, (_("Figures as of"), as_of)]
+    rows = [*filters_text, (_("Figures as of"), as_of)]
+    if table.threshold:
+        rows.append(
+            (
+                _("Hidden counts"),
+                _(
+                    "Counts from 1 to %(last)s are shown as “<%(threshold)s”; “x” marks a larger count "
+                    "hidden with them, so that none can be worked out from the totals."
+                )
+                % {"last": table.threshold - 1, "threshold": table.threshold},
+            )
+        )
+    return rows
 
 
 def as_csv(table: Table) -> bytes:
