@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import subprocess
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -239,3 +241,35 @@ def login(new_context: Any, live_server: Any) -> Any:
         return page
 
     return _login
+
+
+@pytest.fixture
+def start_worker(flushable_db: None, tmp_path: Any, settings: Any) -> Any:
+    """start_worker() starts `manage.py db_worker` on the test database; stopped after the test."""
+    from django.db import connection
+
+    from remis.jobs.tests.worker_process import ROOT, manage, process_env
+
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def _start() -> None:
+        with (tmp_path / "worker.log").open("wb") as out:
+            processes.append(
+                subprocess.Popen(
+                    manage("db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"),
+                    cwd=ROOT,
+                    # the files it writes (report packages) where the live server reads them
+                    env=process_env(connection, REMIS_MEDIA_ROOT=str(settings.MEDIA_ROOT)),
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+
+    yield _start
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

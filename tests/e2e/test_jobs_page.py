@@ -5,42 +5,9 @@ queued or running, and stops once none is)."""
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
 from typing import Any
 
-import pytest
-from django.db import connection
 from playwright.sync_api import expect
-
-from remis.jobs.tests.worker_process import ROOT, manage, process_env
-
-
-@pytest.fixture
-def start_worker(flushable_db: None, tmp_path: Any) -> Any:
-    """start_worker() starts `manage.py db_worker` on the test database; stopped after the test."""
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def _start() -> None:
-        with (tmp_path / "worker.log").open("wb") as out:
-            processes.append(
-                subprocess.Popen(
-                    manage("db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"),
-                    cwd=ROOT,
-                    env=process_env(connection),
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-
-    yield _start
-    for process in processes:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_an_administrator_watches_the_audit_verification_finish(

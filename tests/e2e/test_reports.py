@@ -107,4 +107,38 @@ def test_annual_report_and_a_donors_hidden_small_cells(world, login):
     rows = donor.locator("table").first
     expect(rows.get_by_role("cell", name="<5").first).to_be_visible()  # Senegal's one person
     expect(rows.get_by_role("cell", name="x").first).to_be_visible()  # Guinea's 6, hidden with it
-    expect(donor.get_by_text("“x” marks a larger count")).to_be_visible()
+    expect(donor.locator(".edition").get_by_text("“x” marks a larger count")).to_be_visible()
+
+
+def test_a_report_package_is_asked_built_and_downloaded(world, login, start_worker):
+    """With a real worker: the package asked in the public edition, its progress followed
+    without reloading, its XLSX and PDF downloaded."""
+    import re
+
+    from remis.lib.pdf import pdf_renderer_missing
+
+    _returned(world, 6, "GN", dt.date(2025, 3, 10))
+    _returned(world, 2, "SN", dt.date(2025, 7, 1))
+    page = login(world.carol)
+    page.goto("/reports/returns/")
+    page.get_by_role("link", name="Report packages").click()
+    expect(page.get_by_text("You have not asked for any package yet.")).to_be_visible()
+    page.get_by_label("Report", exact=True).select_option("annual")
+    page.get_by_label("Year", exact=True).fill("2025")
+    page.get_by_label("Edition", exact=True).select_option("public")
+    page.get_by_role("button", name="Build the package").click()
+    expect(page.get_by_role("status")).to_contain_text("The package is being built")
+    row = page.locator("#packages tbody tr").first
+    expect(row).to_contain_text("Public edition")
+    start_worker()  # the list refreshes itself until the package is built
+    expect(row).to_contain_text("Succeeded", timeout=60_000)
+    with page.expect_download() as download:
+        row.get_by_role("link", name="XLSX").click()
+    assert download.value.suggested_filename == "report-annual-2025-all-public.xlsx"
+    if pdf_renderer_missing() is None:
+        with page.expect_download() as pdf:
+            row.get_by_role("link", name="PDF").click()
+        assert pdf.value.suggested_filename.endswith(".pdf")
+    row.get_by_role("link", name=re.compile("Annual 2025")).click()
+    expect(page.locator('.edition[data-edition="public"]')).to_be_visible()
+    expect(page.get_by_role("cell", name="<5").first).to_be_visible()  # Senegal's 2
