@@ -54,6 +54,39 @@ class Section:
     children: list[Section] = field(default_factory=list)
     table: Table | None = None
 
+    @property
+    def query(self) -> str:
+        """The return statistics page's query showing this table with its definition and
+        downloads; "" when its filters cannot be written in that form (a region's list of
+        countries)."""
+        return statistics_query(self.table) if self.table is not None else ""
+
+
+def statistics_query(table: Table) -> str:
+    from urllib.parse import urlencode
+
+    filters = table.filters
+    if len(filters.hosts) > 1 or len(filters.origins) > 1 or len(filters.programmes) > 1:
+        return ""
+    params: dict[str, Any] = {
+        "period": "range",
+        "start": filters.start.isoformat(),
+        "end": filters.end.isoformat(),
+        "population": filters.population,
+        "by": table.dimension.code,
+        "edition": table.edition,
+    }
+    for name, values in (
+        ("programme", filters.programmes),
+        ("host", filters.hosts),
+        ("origin", filters.origins),
+    ):
+        if values:
+            params[name] = values[0]
+    if table.top:
+        params["top"] = table.top
+    return urlencode(params)
+
 
 @dataclass
 class AnnualReport:

@@ -123,6 +123,12 @@ def test_the_annual_report_page_and_pdf(manager: Client, language: str) -> None:
         "assistance",
         "monitoring",
     ]
+    # each table links to the return statistics showing it, with its definition and downloads
+    for section in report.sections:
+        assert section.query
+        linked = manager.get(f"{URL}?{section.query}").context["table"]
+        assert [(r.label, r.persons) for r in linked.rows] == [(b.label, b.persons) for b in section.bars]
+    assert 'href="/reports/returns/?period=range' in page.content.decode()
     regions = next(s for s in report.sections if s.key == "origin_regions")
     # each region's top countries add up to no more than the region's returns
     for bar, child in zip(regions.bars, regions.children, strict=False):
