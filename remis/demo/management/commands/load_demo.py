@@ -15,6 +15,7 @@ from remis.demo.generator import generate_cases
 from remis.demo.indicators import build_indicator_targets
 from remis.demo.journeys import play_journeys
 from remis.demo.monitoring import play_monitoring
+from remis.demo.packages import request_demo_packages
 from remis.demo.plans import play_plans
 from remis.demo.referrals import play_referrals
 from remis.demo.service_map import build_service_map
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             play_monitoring()  # after the plans: trends differ by the assistance received
         build_community_projects()  # also into a demo database loaded before projects existed
         build_indicator_targets()  # the core framework's second version, with targets
+        request_demo_packages()  # built by the worker bin/demo starts beside the server
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("REMIS demo: http://127.0.0.1:8000/"))
         self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")
