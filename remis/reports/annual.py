@@ -219,9 +219,7 @@ def period_report(
             hosts_of = read(replace(in_year, programmes=(int(row.key),)), "host")
             publication.same_as_row(hosts_of, programmes, row.key)
             programme_tables.append((row.key, row.label, hosts_of))
-    assisted = read(
-        _filters(in_year.start, in_year.end, programme, population=Population.ASSISTED), "assistance"
-    )
+    assisted = read(replace(in_year, population=Population.ASSISTED), "assistance")
     monitored = read(replace(in_year, population=Population.MONITORED), "origin", TOP)
     publication.publish()
 

@@ -5,6 +5,7 @@ only by the person who asked."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -175,3 +176,31 @@ def test_the_api_asks_lists_and_downloads(
     manager = api_client.as_(User.objects.get(username="manager.be"))
     assert manager.get(f"/reports/packages/{found['uuid']}").status_code == 404
     assert manager.get(f"/reports/packages/{found['uuid']}/files/xlsx").status_code == 404
+
+
+def test_a_package_for_one_country_counts_that_country_in_every_table(
+    generated: int, django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime as dt
+
+    from remis.reports.statistics import Population
+
+    manager = User.objects.get(username="manager.be")
+    year = Filters(dt.date(generated, 1, 1), dt.date(generated, 12, 31), Population.ASSISTED)
+    everyone = exact_breakdown(manager, year, "origin")
+    assert everyone is not None and len(everyone.rows) > 1, "assisted returnees of several countries"
+    country = everyone.rows[0].key
+    package = _build(
+        django_capture_on_commit_callbacks,
+        manager,
+        kind="annual",
+        year=generated,
+        origin=country,
+        edition=Edition.CONFIDENTIAL,
+    )
+    assisted = next(s for s in package.snapshot["sections"] if s["key"] == "assistance")
+    expected = exact_breakdown(manager, replace(year, origins=(country,)), "assistance")
+    assert expected is not None and expected.rows
+    assert [b["persons"] for b in assisted["bars"]] == [r.persons for r in expected.rows]
+    monitored = next(s for s in package.snapshot["sections"] if s["key"] == "monitoring")
+    assert {b["label"] for b in monitored["bars"]} <= {everyone.rows[0].label}
