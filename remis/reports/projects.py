@@ -70,36 +70,48 @@ class Summary:
 PEOPLE = ("returnees", "women", "men", "members")  # the columns counting people
 
 
-def _protect(summary: Summary, threshold: int) -> None:
+def _protect(summary: Summary, threshold: int, atoms: list[tuple[Any, ...]]) -> None:
     """Hide small counts of people (projects are counted as they are: they are public
-    activities, not people) over the three breakdowns at once, which share their totals,
-    and each row's members being its women and men (lib/suppression.suppress_linked).
-    Returnees are counted once in the total and once in each project's row, and tags
-    overlap: those equations are not exact, which only hides more."""
+    activities, not people) over the three breakdowns at once. Each row is the sum of its
+    projects, so the projects are the unknowns every row is written in: a country's row and
+    a type's row holding the same single project are the same counts, and one cannot give
+    back what the other hides (lib/suppression.suppress_linked). `atoms`: (project id,
+    country, type, tags, returnees, women, men) per project. Returnees are counted once in
+    the total however many projects they joined: that equation is not exact, which only
+    hides more."""
     from remis.lib.suppression import Equation, primary, suppress_linked
 
     summary.threshold = threshold
-    values: dict[Any, int] = {
-        ("total", "returnees"): summary.returnees,
-        ("total", "members"): summary.members,
-        ("total", "women"): sum(r.women for r in summary.by_country),
-        ("total", "men"): sum(r.men for r in summary.by_country),
-    }
+    counted = ("returnees", "women", "men")
+    values: dict[Any, int] = {}
+    for pk, _country, _kind, _tags, *numbers in atoms:
+        for column, n in zip(counted, numbers, strict=True):
+            values[("project", pk, column)] = n
+    members: dict[Any, list[Any]] = {"country": [], "type": [], "tag": []}
+    for pk, country, kind, tags, *_numbers in atoms:
+        members["country"].append((country, pk))
+        members["type"].append((kind, pk))
+        members["tag"].extend((tag, pk) for tag in tags)
+    equations: list[Equation] = []
     shown: set[Any] = {("total", "returnees"), ("total", "members")}
-    equations = []
+    for column in counted:
+        values[("total", column)] = sum(values[("project", pk, column)] for pk, *_rest in atoms)
+        equations.append(Equation(("total", column), tuple(("project", pk, column) for pk, *_r in atoms)))
+    values[("total", "members")] = values[("total", "women")] + values[("total", "men")]
+    equations.append(Equation(("total", "members"), (("total", "women"), ("total", "men"))))
+    values[("total", "returnees")] = summary.returnees
     for name, rows in (("country", summary.by_country), ("type", summary.by_type), ("tag", summary.by_tag)):
-        for column in PEOPLE:
-            parts = []
-            for row in rows:
+        for row in rows:
+            projects = tuple(pk for key, pk in members[name] if key == row.key)
+            for column in counted:
                 entry = (name, row.key, column)
                 values[entry] = getattr(row, column)
-                shown.add(entry)
-                parts.append(entry)
-            equations.append(Equation(("total", column), tuple(parts)))
-        for row in rows:
+                equations.append(Equation(entry, tuple(("project", pk, column) for pk in projects)))
+            values[(name, row.key, "members")] = row.members
             equations.append(
                 Equation((name, row.key, "members"), ((name, row.key, "women"), (name, row.key, "men")))
             )
+            shown |= {(name, row.key, column) for column in PEOPLE}
     hidden = suppress_linked(values, equations, shown, threshold) if threshold else set()
 
     def show(entry: Any) -> int | str:
@@ -160,8 +172,12 @@ def project_summary(
     countries: dict[str, Row] = {}
     types = {code: Row(code, str(label)) for code, label in ProjectType.choices}
     tags = {code: Row(code, str(label)) for code, label in ProjectTag.choices}
+    atoms: list[tuple[Any, ...]] = []
     for project in projects:
         returnees = len(taking_part.get(project.pk, ()))
+        women = sum(int(project.members.get(g) or 0) for g in MEMBER_GROUPS if g.startswith("F_"))
+        men = sum(int(project.members.get(g) or 0) for g in MEMBER_GROUPS if g.startswith("M_"))
+        atoms.append((project.pk, project.country, project.kind, list(project.tags), returnees, women, men))
         country = countries.setdefault(project.country, Row(project.country, country_name(project.country)))
         _add(country, project, returnees)
         _add(types[project.kind], project, returnees)
@@ -186,5 +202,5 @@ def project_summary(
         from remis.reports.statistics import threshold_for
 
         threshold = threshold_for(actor)
-    _protect(summary, threshold)
+    _protect(summary, threshold, atoms)
     return summary
