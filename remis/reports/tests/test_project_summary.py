@@ -281,7 +281,8 @@ def test_hiding_over_random_projects_gives_no_small_count_back(atoms: list[tuple
                 out[index[(a[0], i)]] = 1
         return out
 
-    printed, small = [], []
+    printed: list[tuple[Any, int]] = []
+    small: list[tuple[Any, int]] = []
     for name, key_of in (("country", lambda a: [a[1]]), ("type", lambda a: [a[2]]), ("tag", lambda a: a[3])):
         for row in getattr(summary, f"by_{name}"):
             holding = [a for a in atoms if row.key in key_of(a)]
