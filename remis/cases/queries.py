@@ -634,7 +634,9 @@ class Cell:
             return f"{self.value:,}"
         # A small count says "<5"; a larger one hidden so that the small ones cannot be
         # worked out from the totals says "x", as statistical offices print it.
-        return f"<{self.threshold}" if self.value < self.threshold else "x"
+        from remis.lib.bidi import left_to_right
+
+        return left_to_right(f"<{self.threshold}") if self.value < self.threshold else "x"
 
 
 def _hidden_together(

@@ -104,8 +104,10 @@ def _count(table: Table, measure: str) -> str:
     """A total in a sentence, formatted for the reader, or "<threshold" when hidden."""
     from django.utils.formats import number_format
 
+    from remis.lib.bidi import left_to_right
+
     value = table.shown(getattr(table, f"total_{measure}"), measure in table.hidden_totals)
-    return value if isinstance(value, str) else number_format(value, force_grouping=True)
+    return left_to_right(value) if isinstance(value, str) else number_format(value, force_grouping=True)
 
 
 def _bars(table: Table) -> list[Bar]:

@@ -157,9 +157,11 @@ def build_package(job: Any) -> Outcome:
         package.save(update_fields=["snapshot", "as_of"])
         job.report(1, 3)
         render_files(package, progress=lambda done: job.report(1 + done, 3))
-    message = _("The package is ready: %(files)s.") % {
-        "files": ", ".join(name for name, field in (("PDF", package.pdf), ("XLSX", package.xlsx)) if field)
-    }
+        message = _("The package is ready: %(files)s.") % {  # in the language of its files
+            "files": ", ".join(
+                name for name, field in (("PDF", package.pdf), ("XLSX", package.xlsx)) if field
+            )
+        }
     return Outcome(message, {"package": str(package.uuid)})
 
 
@@ -218,6 +220,8 @@ def render_files(package: ReportPackage, progress: Any = None) -> None:
 def file_stem(package: ReportPackage) -> str:
     """report-annual-2025-all-public, report-quarterly-2025-q2-gn-confidential…"""
     stem = f"report-{package.kind}-{package.year}" + (f"-q{package.quarter}" if package.quarter else "")
+    if package.programme_id and package.programme is not None:
+        stem += f"-{package.programme.code.lower()}"
     return stem + f"-{package.origin.lower() or 'all'}-{package.edition}"
 
 
@@ -251,10 +255,16 @@ def _xlsx(package: ReportPackage, context: dict[str, Any]) -> bytes:
     report = context["report"]
     for name, value in definition(package):
         sheet.append([name, safe_cell(value)])
+    right_to_left = translation.get_language_bidi()
+    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 28, 60
+    sheet.sheet_view.rightToLeft = right_to_left
     used: set[str] = {sheet.title}
     for found in _flatten(report["sections"]):
         title = _sheet_title(found["title"], used)
         table = book.create_sheet(title)
+        table.sheet_view.rightToLeft = right_to_left
+        table.column_dimensions["A"].width = 40
+        table.column_dimensions["B"].width = table.column_dimensions["C"].width = 16
         table.append([safe_cell(found["title"])])
         table.append([_("Row"), _("Persons"), _("Cases (households)")])
         for bar in found["bars"]:

@@ -333,6 +333,15 @@ def exact_breakdown(actor: Any, filters: Filters, code: str, top: int | None = N
 NATURAL_ORDER = frozenset({"year", "month", "age_group"})  # rows in their own order, not by count
 
 
+def alphabetical(label: str) -> str:
+    """A sort key in the reader's alphabetical order, near enough for names: accents and
+    case aside (Égypte between Djibouti and Érythrée, not after Yémen)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", str(label))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
 def keep_top(table: Table) -> None:
     """Cut a top-N table to its first N known rows (after hiding: the rows cut still count
     in the total shown, so they took part in it), then put hidden rows in an order that
@@ -352,7 +361,7 @@ def order_hidden_last(table: Table) -> None:
 
     def row_key(row: Row) -> tuple[Any, ...]:
         hidden = (row.key, "persons") in table.hidden
-        return (hidden, row.key == UNKNOWN, 0 if hidden else -row.persons, row.label)
+        return (hidden, row.key == UNKNOWN, 0 if hidden else -row.persons, alphabetical(row.label))
 
     table.rows.sort(key=row_key)
     if table.columns and table.column_dimension and table.column_dimension.code not in NATURAL_ORDER:
@@ -362,7 +371,12 @@ def order_hidden_last(table: Table) -> None:
 
         def column_key(column: tuple[str, str]) -> tuple[Any, ...]:
             hidden = ("column", column[0]) in table.hidden_totals
-            return (hidden, column[0] == UNKNOWN, 0 if hidden else -totals.get(column[0], 0), column[1])
+            return (
+                hidden,
+                column[0] == UNKNOWN,
+                0 if hidden else -totals.get(column[0], 0),
+                alphabetical(column[1]),
+            )
 
         table.columns.sort(key=column_key)
 

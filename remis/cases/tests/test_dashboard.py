@@ -9,6 +9,7 @@ from django.urls import reverse
 from remis.cases import actions
 from remis.cases.queries import aggregates, caseloads, my_latest_cases
 from remis.cases.tests.factories import PASSWORD, assign, make_person, register
+from remis.lib.bidi import left_to_right
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,8 @@ def test_viewer_sees_aggregates_only_with_small_cells_suppressed(client, world, 
     stats = aggregates(victor, today)
     assert stats is not None and stats.suppressed
     by_country = {row[0]: (str(row[1]), str(row[2])) for row in stats.by_origin}
-    assert by_country["Senegal"] == (f"<{SMALL_CELL}", f"<{SMALL_CELL}")
+    small = left_to_right(f"<{SMALL_CELL}")  # kept left to right on Arabic pages
+    assert by_country["Senegal"] == (small, small)
     # The total (7) is shown: Guinea's 6 would give Senegal's 1 back, so it is hidden too.
     assert str(stats.total_cases) == str(SMALL_CELL + 2)
     assert by_country["Guinea"] == ("x", "x")
@@ -98,7 +100,7 @@ def test_statistics_cover_only_the_viewers_countries(world, dave, victor, today)
     stats = aggregates(victor, today)
     assert stats is not None
     assert [row[0] for row in stats.by_origin] == ["Guinea"]
-    assert str(stats.total_cases) == "<5"
+    assert str(stats.total_cases) == left_to_right("<5")
 
 
 def test_my_latest_cases_are_the_most_recently_assigned_visible_ones(world, alice, dave):
@@ -134,7 +136,7 @@ def test_small_cell_threshold_is_the_programme_setting_in_force(client, world, v
     stats = aggregates(victor, today)
     assert stats is not None
     guinea = next(row for row in stats.by_origin if row[0] == "Guinea")
-    assert str(guinea[1]) == "<10"
+    assert str(guinea[1]) == left_to_right("<10")
     page = page_for(client, victor)
     assert "Counts from 1 to 9 are shown as “&lt;10”" in page
 

@@ -1,0 +1,28 @@
+"""Template filters of the report pages and PDFs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+
+from remis.lib.bidi import left_to_right
+from remis.lib.countries import country_name
+
+register = template.Library()
+
+
+@register.filter
+def count(value: Any) -> str:
+    """A count as printed: grouped digits, or a hidden "<5" / "x" that keeps its direction
+    on right-to-left pages (mirrored, "<5" would read "5>")."""
+    if isinstance(value, str):
+        return left_to_right(value)
+    return str(intcomma(value))
+
+
+@register.filter
+def country(code: str) -> str:
+    """The country's name in the reader's language."""
+    return country_name(code)
