@@ -186,6 +186,7 @@ def period_report(
     (the year by default). None when the actor counts nothing. Raises EditionRefused
     (statistics.edition_for). Every table is read exact, then the edition's hiding runs
     over all of them at once (editions.py): the report's tables share totals and rows."""
+    from django.utils.formats import date_format
     from django.utils.translation import gettext as _
 
     chosen = edition_for(actor, edition)
@@ -195,6 +196,8 @@ def period_report(
     three_years = _filters(dt.date(year - 2, 1, 1), last, programme, **origins)
     trend_years = _filters(dt.date(year - TREND_YEARS + 1, 1, 1), last, programme, **origins)
     label = label or str(year)
+    # The trend and the tops end with the period: say so when it ends before December.
+    through = str(year) if (last.month, last.day) == (12, 31) else date_format(last, "F Y")
     publication = Publication(chosen, edition_threshold(chosen, in_year))
 
     def read(filters: Filters, code: str, top: int | None = None) -> Table:
@@ -257,12 +260,12 @@ def period_report(
         section(
             "trend",
             _("Persons assisted to return, %(first)s–%(last)s")
-            % {"first": year - TREND_YEARS + 1, "last": year},
+            % {"first": year - TREND_YEARS + 1, "last": through},
             _("Each return counts in the year of its arrival."),
             trend,
         ),
         *(
-            section(code, top_title[code] % {"n": TOP, "first": year - 2, "last": year}, "", table)
+            section(code, top_title[code] % {"n": TOP, "first": year - 2, "last": through}, "", table)
             for code, table in (("host", top_hosts), ("origin", top_origins))
         ),
         by_region,

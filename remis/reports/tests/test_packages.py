@@ -105,6 +105,8 @@ def test_a_quarterly_package_for_one_country_counts_that_country_in_that_quarter
     assert package.origin == country.key and package.quarter == 1
     assert package.snapshot["total_persons"] == country.persons
     assert "-q1-" in package.xlsx.name
+    # the trend runs to the quarter's end, and says so
+    assert package.snapshot["sections"][0]["title"].endswith(f"March {generated}")
 
 
 def test_asking_checks_each_field(generated: int) -> None:
