@@ -46,6 +46,7 @@ class Perm(StrEnum):
     MONITORING_RECORD = "monitoring.record"  # record follow-up contact attempts, visits and responses
     PROJECTS_MANAGE = "projects.manage"  # community projects and who takes part in them
     INDICATORS_MANAGE = "indicators.manage"  # indicator frameworks: draft, activate, retire
+    RECORDS_IMPORT = "records.import"  # bulk-import persons, cases and their records from files
     PERSON_ERASE = "person.erase"  # erase a person's personal data everywhere (legal erasure)
 
 
@@ -128,6 +129,7 @@ def permission_labels() -> dict[str, str]:
         Perm.MONITORING_RECORD: _("Record follow-up contact attempts, visits and monitoring responses"),
         Perm.PROJECTS_MANAGE: _("Keep community projects and the returnees taking part in them"),
         Perm.INDICATORS_MANAGE: _("Keep indicator frameworks: draft, activate and retire their versions"),
+        Perm.RECORDS_IMPORT: _("Import cases and their records from CSV or XLSX files"),
     }
 
 

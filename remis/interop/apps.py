@@ -7,3 +7,8 @@ class InteropConfig(AppConfig):
     name = "remis.interop"
     label = "interop"
     verbose_name = "Interoperability"
+
+    def ready(self) -> None:
+        from remis.interop import jobs
+
+        jobs.register()

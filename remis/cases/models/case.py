@@ -156,13 +156,23 @@ class CaseAccess(models.Model):
     category = models.ForeignKey(
         "programmes.MigrantCategory", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # The organisation's own identifier of the case (in the system it imports from): on a
+    # shared case each organisation keeps its own. Imports find the case again by it.
+    external_id = models.CharField(_("external ID"), max_length=64, blank=True, default="")
 
     class Meta:
         # Each list index ends with the columns the scope check and the join read, so
         # counting and paging an organisation's cases never leave the index. One more
         # list index, on arrival date, is created per database engine by migrations 0002
         # and 0003 (SQLite cannot declare NULLS LAST in an index).
-        constraints = [models.UniqueConstraint(fields=["case", "organisation"], name="one_access_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "organisation"], name="one_access_per_org"),
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="one_external_id_per_org",
+            ),
+        ]
         indexes = [
             models.Index(
                 F("organisation"),

@@ -1,0 +1,717 @@
+"""Importing cases from files: one row a case with its principal applicant, current or
+historic (`remis/interop/importing.py` runs it; registered in `CasesConfig.ready`).
+
+A row is checked with the rules the forms and the API apply to the same fields (a person's
+names, dates, phone, e-mail; a programme's countries and eligible categories; the sensitive
+groups of a category), but the journey's guards are not replayed: a case returned in 2010
+and closed in 2012 is imported at its stage, with its own dates, as long as the record is
+consistent (dates in order, a stage that agrees with the dates given, a closure with its
+reason). Dates may go back 30 years, the range post-arrival cases already allow.
+
+Records are found again by the importing organisation's external ID (`CaseAccess.
+external_id`): a row already imported and unchanged writes nothing; a changed one updates
+the case and its principal, audited as an import by the uploading user. New cases are
+written in bulk, one statement per table for a chunk, with one audit entry per case and per
+person. An import emits no journey events and starts no schedule: nothing reacts to dates
+already past (no "missed" visits for a 2010 return).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
+from remis.audit.actions import diff, record_many
+from remis.cases import fields as field_rules
+from remis.cases.actions.validation import PersonData, Problems, check_person
+from remis.cases.lifecycle import JOURNEY, ClosureReason, Stage
+from remis.cases.models import (
+    AccessReason,
+    Case,
+    CaseAccess,
+    CaseMember,
+    Person,
+    PostArrivalStatus,
+    ReferenceCounter,
+    Relation,
+    ReturnTravel,
+    ReturnType,
+    Sex,
+    Transition,
+)
+from remis.cases.policy import groups_in, shows
+from remis.interop.importing import Checked, Column, Entity, Outcome, Row
+from remis.lib.bulk import insert_objects
+from remis.lib.countries import alpha3, is_country
+from remis.lib.fields import Dates, Rule, Text
+from remis.lib.text import fold
+from remis.programmes.models import MigrantCategory, Programme
+
+ENTITY = "cases"
+RETURNED_ON = JOURNEY[JOURNEY.index(Stage.RETURNED) :]
+# Historic records: as far back as post-arrival cases may start (fields.CASE).
+HISTORIC = Dates(years_before=30)
+EXTERNAL_ID = Text(64)
+CASE_COLUMNS = (
+    "programme",
+    "return_type",
+    "category",
+    "host_country",
+    "origin_country",
+    "stage",
+    "stage_before_closure",
+    "closure_reason",
+    "intended_return_date",
+    "arrival_date",
+)
+PERSON_COLUMNS = (
+    "given_name",
+    "family_name",
+    "sex",
+    "date_of_birth",
+    "birth_year_estimated",
+    "nationality",
+    "phone",
+    "email",
+    "address",
+)
+
+
+def _programmes() -> list[str]:
+    return list(Programme.objects.order_by("code").values_list("code", flat=True))
+
+
+def _categories() -> list[str]:
+    return list(MigrantCategory.objects.filter(active=True).order_by("code").values_list("code", flat=True))
+
+
+COLUMNS = (
+    Column("external_id", gettext_lazy("External ID"), True, "DB-2010-0042",
+           help=gettext_lazy("Your organisation's identifier of the case; importing again updates it.")),
+    Column("reference", gettext_lazy("Reference"), False, "",
+           help=gettext_lazy("Left empty, REMIS gives one (GIN-2010-000001).")),
+    Column("programme", gettext_lazy("Programme"), True, "avrr-be-2026", _programmes),
+    Column("return_type", gettext_lazy("Return type"), False, "avr", lambda: list(ReturnType.values)),
+    Column("category", gettext_lazy("Migrant category"), True, "irregular", _categories),
+    Column("host_country", gettext_lazy("Host country"), True, "BE",
+           help=gettext_lazy("ISO 3166 code, two or three letters.")),
+    Column("origin_country", gettext_lazy("Country of origin"), True, "GN",
+           help=gettext_lazy("ISO 3166 code, two or three letters.")),
+    Column("stage", gettext_lazy("Stage"), True, "closed", lambda: list(Stage.values)),
+    Column("stage_before_closure", gettext_lazy("Stage before closure"), False, "monitoring",
+           lambda: [s for s in Stage.values if s != Stage.CLOSED]),
+    Column("closure_reason", gettext_lazy("Closure reason"), False, "completed",
+           lambda: list(ClosureReason.values)),
+    Column("registered_on", gettext_lazy("Registered on"), False, "2010-01-15",
+           help=gettext_lazy("YYYY-MM-DD; empty: the day of the import.")),
+    Column("intended_return_date", gettext_lazy("Intended return date"), False, ""),
+    Column("departure_date", gettext_lazy("Departure date"), False, "2010-03-02"),
+    Column("arrival_date", gettext_lazy("Arrival date"), False, "2010-03-03"),
+    Column("closed_on", gettext_lazy("Closed on"), False, "2012-06-30"),
+    Column("given_name", gettext_lazy("Given name"), True, "Mariama"),
+    Column("family_name", gettext_lazy("Family name"), True, "Example"),
+    Column("sex", gettext_lazy("Sex"), False, "F", lambda: list(Sex.values)),
+    Column("date_of_birth", gettext_lazy("Date of birth"), False, "1988-05-20"),
+    Column("birth_year_estimated", gettext_lazy("Estimated year of birth"), False, ""),
+    Column("nationality", gettext_lazy("Nationality"), False, "GN"),
+    Column("phone", gettext_lazy("Phone"), False, ""),
+    Column("email", gettext_lazy("Email"), False, ""),
+    Column("address", gettext_lazy("Address in the country of origin"), False, ""),
+)  # fmt: skip
+
+
+def may_import(actor: Any, organisation: Any) -> bool:
+    return any(g.organisation_id == organisation.pk for g in grants_with(actor, Perm.RECORDS_IMPORT))
+
+
+@dataclass
+class _Values:
+    """A row's values, typed and checked; what is compared with a stored case."""
+
+    external_id: str
+    reference: str
+    case: dict[str, Any]
+    person: dict[str, Any]
+    registered_on: dt.date
+    departure_date: dt.date | None
+    closed_on: dt.date | None
+
+
+@dataclass
+class _Update:
+    access_id: int
+    case_id: int
+    values: _Values
+    changes: dict[str, list[Any]]
+
+
+def _date(problems: Problems, column: str, text: str, rule: Rule = HISTORIC) -> dt.date | None:
+    if not text:
+        return None
+    # A workbook's date cell reads as an ISO date time at midnight.
+    day_text = text[:10] if len(text) == 19 and text.endswith("T00:00:00") else text
+    try:
+        day = dt.date.fromisoformat(day_text)
+    except ValueError:
+        problems.add(column, _("“%(value)s” is not a date written YYYY-MM-DD.") % {"value": text[:40]})
+        return None
+    message = rule.problem(day, timezone.localdate())
+    if message:
+        problems.add(column, message)
+        return None
+    return day
+
+
+def _country(problems: Problems, column: str, text: str, *, required: bool) -> str:
+    code = text.upper()
+    if len(code) == 3:
+        code = _ALPHA2.get(code, code)
+    problems.country(column, code, required=required)
+    return code if is_country(code) else ""
+
+
+def _alpha2_by_alpha3() -> dict[str, str]:
+    import pycountry
+
+    codes = {str(c.alpha_3): str(c.alpha_2) for c in pycountry.countries}
+    codes["XKX"] = "XK"
+    return codes
+
+
+_ALPHA2 = _alpha2_by_alpha3()
+
+
+class CaseImporter:
+    def __init__(self, actor: Any, organisation: Any) -> None:
+        self.actor = actor
+        self.organisation = organisation
+        self.grants = [
+            g for g in grants_with(actor, Perm.RECORDS_IMPORT) if g.organisation_id == organisation.pk
+        ]
+        self.groups = groups_in(self.grants[0].permissions) if self.grants else frozenset()
+        self.programmes = {p.code: p for p in Programme.objects.all()}
+        self.eligible = {
+            p.pk: set(p.eligible_categories.values_list("pk", flat=True)) for p in self.programmes.values()
+        }
+        self.categories = {c.code: c for c in MigrantCategory.objects.all()}
+
+    # ---- checking ---------------------------------------------------------------------
+
+    def check(self, rows: list[Row]) -> list[Checked]:
+        keys = [r.values["external_id"] for r in rows if r.values["external_id"]]
+        stored = self._stored(keys)
+        references = {r.values["reference"].upper() for r in rows if r.values["reference"]}
+        taken = (
+            dict(Case.objects.filter(reference__in=references).values_list("reference", "id"))
+            if references
+            else {}
+        )
+        seen: set[str] = set()  # external IDs of earlier rows of this chunk
+        results = []
+        for row in rows:
+            problems = Problems()
+            values = self._values(row, problems)
+            key = row.values["external_id"]
+            if key and key in seen:
+                problems.add("external_id", _("An earlier row of the file has this external ID."))
+            seen.add(key)
+            if problems.items:
+                results.append(Checked(row, Outcome.REFUSED, problems.items))
+                continue
+            assert values is not None
+            results.append(self._decide(row, values, stored.get(key), taken))
+        return results
+
+    def _values(self, row: Row, problems: Problems) -> _Values | None:
+        v = row.values
+        if not v["external_id"]:
+            problems.add("external_id", _("Give the case's external ID."))
+        else:
+            problems.check({"external_id": EXTERNAL_ID}, {"external_id": v["external_id"]})
+        reference = v["reference"].upper()
+        problems.check(field_rules.CASE, {"reference": reference or None})
+        programme = self.programmes.get(v["programme"])
+        if programme is None:
+            problems.add(
+                "programme", _("No programme has the code “%(code)s”.") % {"code": v["programme"][:40]}
+            )
+        category = self.categories.get(v["category"])
+        if category is None or not shows(self.groups, category.sensitive_group):
+            problems.add(
+                "category", _("No migrant category has the code “%(code)s”.") % {"code": v["category"][:40]}
+            )
+        return_type = v["return_type"] or ReturnType.AVR
+        if return_type not in ReturnType.values:
+            problems.add("return_type", _("“%(value)s” is not a return type.") % {"value": return_type[:40]})
+        host = _country(problems, "host_country", v["host_country"], required=True)
+        origin = _country(problems, "origin_country", v["origin_country"], required=True)
+        if host and host == origin:
+            problems.add("origin_country", _("The country of origin must differ from the host country."))
+        if programme is not None and host and origin:
+            self._check_programme(problems, programme, category, host, origin)
+        self._check_grant(problems, return_type, host, origin)
+        dates = {
+            name: _date(problems, name, v[name])
+            for name in ("registered_on", "departure_date", "arrival_date", "closed_on")
+        }
+        intended = _date(problems, "intended_return_date", v["intended_return_date"])
+        stage = self._check_stage(problems, v, return_type, dates)
+        person = self._person(problems, v)
+        if problems.items or programme is None or category is None or person is None:
+            return None
+        return _Values(
+            external_id=v["external_id"],
+            reference=reference,
+            case={
+                "programme": programme.pk,
+                "return_type": return_type,
+                "category": category.pk,
+                "host_country": host,
+                "origin_country": origin,
+                "stage": stage,
+                "stage_before_closure": v["stage_before_closure"] if stage == Stage.CLOSED else "",
+                "closure_reason": v["closure_reason"] if stage == Stage.CLOSED else "",
+                "intended_return_date": intended,
+                "arrival_date": dates["arrival_date"],
+            },
+            person=person,
+            registered_on=dates["registered_on"] or timezone.localdate(),
+            departure_date=dates["departure_date"],
+            closed_on=dates["closed_on"],
+        )
+
+    def _check_programme(
+        self,
+        problems: Problems,
+        programme: Programme,
+        category: MigrantCategory | None,
+        host: str,
+        origin: str,
+    ) -> None:
+        if programme.host_countries and host not in programme.host_countries:
+            problems.add(
+                "host_country",
+                _("Programme %(code)s does not cover host country %(country)s.")
+                % {"code": programme.code, "country": host},
+            )
+        if programme.origin_countries and origin not in programme.origin_countries:
+            problems.add(
+                "origin_country",
+                _("Programme %(code)s does not cover country of origin %(country)s.")
+                % {"code": programme.code, "country": origin},
+            )
+        eligible = self.eligible.get(programme.pk)
+        if category is not None and eligible and category.pk not in eligible:
+            problems.add(
+                "category",
+                _("“%(category)s” is not eligible in programme %(code)s.")
+                % {"category": category.label, "code": programme.code},
+            )
+
+    def _check_grant(self, problems: Problems, return_type: str, host: str, origin: str) -> None:
+        """The organisation's import grant must cover the country it acts in: the host
+        country for a return it organised, the country of origin for a post-arrival case."""
+        country, column = (
+            (origin, "origin_country") if return_type == ReturnType.POST_ARRIVAL else (host, "host_country")
+        )
+        if country and not any(g.covers(country) for g in self.grants):
+            problems.add(
+                column,
+                _("You may not import cases for %(country)s for this organisation.") % {"country": country},
+            )
+
+    def _check_stage(
+        self, problems: Problems, v: dict[str, str], return_type: str, dates: dict[str, Any]
+    ) -> str:
+        stage = v["stage"]
+        if stage not in Stage.values:
+            problems.add("stage", _("“%(value)s” is not a stage.") % {"value": stage[:40]})
+            return stage
+        journey_stage = v["stage_before_closure"] if stage == Stage.CLOSED else stage
+        if stage == Stage.CLOSED:
+            if journey_stage not in Stage.values or journey_stage == Stage.CLOSED:
+                problems.add("stage_before_closure", _("Give the stage the case was closed from."))
+            if v["closure_reason"] not in ClosureReason.values:
+                problems.add("closure_reason", _("Give the closure reason of a closed case."))
+            if dates["closed_on"] is None and "closed_on" not in {p[0] for p in problems.items}:
+                problems.add("closed_on", _("Give the day a closed case was closed."))
+        else:
+            for column in ("stage_before_closure", "closure_reason", "closed_on"):
+                if v[column]:
+                    problems.add(column, _("Only a closed case has this value."))
+        returned = journey_stage in RETURNED_ON
+        arrived = dates["arrival_date"] or dates["departure_date"]
+        if (
+            returned
+            and arrived is None
+            and not {"arrival_date", "departure_date"} & {p[0] for p in problems.items}
+        ):
+            problems.add("arrival_date", _("A case that has returned needs its arrival (or departure) date."))
+        if not returned and journey_stage in Stage.values and dates["arrival_date"]:
+            problems.add("arrival_date", _("A case that has not returned yet has no arrival date."))
+        if return_type == ReturnType.POST_ARRIVAL and journey_stage in Stage.values and not returned:
+            problems.add("stage", _("A post-arrival case is at the stage Returned or later."))
+        self._check_order(problems, dates)
+        return stage
+
+    def _check_order(self, problems: Problems, dates: dict[str, dt.date | None]) -> None:
+        order = [
+            ("departure_date", "arrival_date", _("The arrival date is before the departure date.")),
+            ("registered_on", "closed_on", _("The case is closed before it was registered.")),
+            ("arrival_date", "closed_on", _("The case is closed before the arrival date.")),
+            ("departure_date", "closed_on", _("The case is closed before the departure date.")),
+        ]
+        for first, then, message in order:
+            a, b = dates[first], dates[then]
+            if a is not None and b is not None and b < a and then not in {p[0] for p in problems.items}:
+                problems.add(then, message)
+
+    def _person(self, problems: Problems, v: dict[str, str]) -> dict[str, Any] | None:
+        year: int | None = None
+        if v["birth_year_estimated"]:
+            try:
+                year = int(v["birth_year_estimated"])
+            except ValueError:
+                problems.add("birth_year_estimated", _("Enter a year such as 1985."))
+        data = PersonData(
+            given_name=v["given_name"],
+            family_name=v["family_name"],
+            sex=(v["sex"] or Sex.UNKNOWN).upper(),
+            date_of_birth=_date(
+                problems, "date_of_birth", v["date_of_birth"], field_rules.PERSON["date_of_birth"]
+            ),
+            birth_year_estimated=year,
+            nationality=_country(problems, "nationality", v["nationality"], required=False),
+            phone=v["phone"],
+            email=v["email"],
+            address=v["address"],
+        )
+        before = len(problems.items)
+        check_person(problems, data)
+        if len(problems.items) != before:
+            return None
+        fields = data.model_fields()
+        return {name: fields[name] for name in PERSON_COLUMNS}
+
+    # ---- deciding ---------------------------------------------------------------------
+
+    def _stored(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The organisation's cases of these external IDs with what an import compares."""
+        if not keys:
+            return {}
+        access = (
+            CaseAccess.objects.filter(organisation=self.organisation, external_id__in=keys)
+            .exclude(external_id="")  # lets the database use the partial unique index
+            .values("id", "external_id", "case_id")
+        )
+        by_case = {a["case_id"]: a for a in access}
+        rows = Case.objects.filter(pk__in=by_case).values(
+            "id", "reference", "registered_at", "programme_id", "category_id", "principal_id",
+            *(c for c in CASE_COLUMNS if c not in ("programme", "category")),
+            *(f"principal__{c}" for c in PERSON_COLUMNS), "travel__departure_date",
+            "stage_changed_at",
+        )  # fmt: skip
+        stored = {}
+        for row in rows:
+            access_row = by_case[row["id"]]
+            stored[access_row["external_id"]] = {**row, "access_id": access_row["id"]}
+        return stored
+
+    def _decide(
+        self, row: Row, values: _Values, stored: dict[str, Any] | None, taken: dict[str, int]
+    ) -> Checked:
+        if stored is None:
+            if values.reference and values.reference in taken:
+                return Checked(row, Outcome.REFUSED, [("reference", _("Another case has this reference."))])
+            return Checked(row, Outcome.CREATE, payload=values)
+        if values.reference and values.reference != stored["reference"]:
+            return Checked(
+                row,
+                Outcome.REFUSED,
+                [
+                    (
+                        "reference",
+                        _("This case's reference is %(reference)s.") % {"reference": stored["reference"]},
+                    )
+                ],
+            )
+        changes = diff(_stored_values(stored), _row_values(values))
+        if not changes:
+            return Checked(row, Outcome.UNCHANGED)
+        return Checked(
+            row, Outcome.UPDATE, payload=_Update(stored["access_id"], stored["id"], values, changes)
+        )
+
+    # ---- writing ----------------------------------------------------------------------
+
+    def write(self, accepted: list[Checked]) -> None:
+        new = [c.payload for c in accepted if c.outcome == Outcome.CREATE]
+        if new:
+            self._create(new)
+        for item in accepted:
+            if item.outcome == Outcome.UPDATE:
+                self._update(item.payload)
+
+    def _create(self, new: list[_Values]) -> None:
+        references = _references(new)
+        now = timezone.now()
+        persons = [Person(uuid=uuid.uuid4(), **v.person) for v in new]
+        insert_objects(Person, persons)
+        _read_ids(Person, persons)
+        cases = []
+        for v, person, reference in zip(new, persons, references, strict=True):
+            registered = _at(v.registered_on)
+            changed = _at(v.closed_on) if v.closed_on else _at(v.case["arrival_date"] or v.registered_on)
+            case = Case(
+                uuid=uuid.uuid4(),
+                reference=reference,
+                principal_id=person.pk,
+                programme_id=v.case["programme"],
+                category_id=v.case["category"],
+                return_type=v.case["return_type"],
+                host_country=v.case["host_country"],
+                origin_country=v.case["origin_country"],
+                stage=v.case["stage"],
+                stage_before_closure=v.case["stage_before_closure"],
+                closure_reason=v.case["closure_reason"],
+                stage_changed_at=max(changed, registered),
+                registering_organisation=self.organisation,
+                registered_at=registered,
+                intended_return_date=v.case["intended_return_date"],
+                arrival_date=v.case["arrival_date"],
+                post_arrival_status=(
+                    PostArrivalStatus.CONFIRMED
+                    if v.case["return_type"] == ReturnType.POST_ARRIVAL
+                    else PostArrivalStatus.NOT_APPLICABLE
+                ),
+                search_text=_search_text(reference, v.person),
+                updated_at=now,
+            )
+            cases.append(case)
+        insert_objects(Case, cases)
+        _read_ids(Case, cases)
+        insert_objects(
+            CaseMember,
+            [CaseMember(case_id=c.pk, person_id=c.principal_id, relation=Relation.PRINCIPAL) for c in cases],
+        )
+        insert_objects(
+            CaseAccess,
+            [
+                CaseAccess(
+                    case_id=c.pk,
+                    organisation=self.organisation,
+                    reason=AccessReason.REGISTERED,
+                    granted_at=now,
+                    external_id=v.external_id,
+                    registered_at=c.registered_at,
+                    stage=c.stage,
+                    arrival_date=c.arrival_date,
+                    host_country=c.host_country,
+                    origin_country=c.origin_country,
+                    category_id=c.category_id,
+                )
+                for c, v in zip(cases, new, strict=True)
+            ],
+        )
+        insert_objects(
+            Transition,
+            [
+                Transition(
+                    case_id=c.pk, from_stage="", to_stage=c.stage, at=c.stage_changed_at, by=self.actor
+                )
+                for c in cases
+            ],
+        )
+        travel = [
+            ReturnTravel(case_id=c.pk, departure_date=v.departure_date, arrival_date=c.arrival_date)
+            for c, v in zip(cases, new, strict=True)
+            if v.departure_date or c.arrival_date
+        ]
+        insert_objects(ReturnTravel, travel)
+        record_many(
+            self.actor,
+            "person.import",
+            [(p, _new_values(v.person), c.uuid) for p, c, v in zip(persons, cases, new, strict=True)],
+        )  # fmt: skip
+        record_many(
+            self.actor,
+            "case.import",
+            [
+                (c, {"external_id": [None, v.external_id], **_created(v)}, c.uuid)
+                for c, v in zip(cases, new, strict=True)
+            ],
+            organisation_id=self.organisation.pk,
+        )
+
+    def _update(self, update: _Update) -> None:
+        v = update.values
+        case = Case.objects.select_for_update().get(pk=update.case_id)
+        fields = {
+            "programme_id": v.case["programme"],
+            "category_id": v.case["category"],
+            **{k: v.case[k] for k in CASE_COLUMNS if k not in ("programme", "category")},
+            "registered_at": _at(v.registered_on),
+        }
+        if "stage" in update.changes or "closed_on" in update.changes:
+            fields["stage_changed_at"] = _at(v.closed_on or v.case["arrival_date"] or v.registered_on)
+        Case.objects.filter(pk=case.pk).update(**fields, version=F("version") + 1, updated_at=timezone.now())
+        Person.objects.filter(pk=case.principal_id).update(**v.person, version=F("version") + 1)
+        for name in (
+            "stage",
+            "arrival_date",
+            "host_country",
+            "origin_country",
+            "category_id",
+            "registered_at",
+        ):
+            setattr(case, name, fields[name])
+        CaseAccess.objects.filter(case_id=case.pk).update(
+            **{
+                name: getattr(case, name)
+                for name in (
+                    "registered_at",
+                    "stage",
+                    "arrival_date",
+                    "host_country",
+                    "origin_country",
+                    "category_id",
+                )
+            }
+        )
+        if "stage" in update.changes:
+            Transition.objects.create(
+                case_id=case.pk, from_stage=update.changes["stage"][0], to_stage=v.case["stage"],
+                at=fields["stage_changed_at"], by=self.actor,
+            )  # fmt: skip
+        if v.departure_date or v.case["arrival_date"]:
+            ReturnTravel.objects.update_or_create(
+                case_id=case.pk,
+                defaults={"departure_date": v.departure_date, "arrival_date": v.case["arrival_date"]},
+            )
+        members = CaseMember.objects.filter(case_id=case.pk).select_related("person")
+        names = [_search_text(case.reference, v.person)] + [
+            fold(f"{m.person.given_name} {m.person.family_name}")
+            for m in members
+            if m.person_id != case.principal_id
+        ]
+        Case.objects.filter(pk=case.pk).update(search_text=" | ".join(names))
+        # A person's values are audited on the person, where they are sealed under its key.
+        personal = {k: change for k, change in update.changes.items() if k in PERSON_COLUMNS}
+        if personal:
+            principal = Person(pk=case.principal_id)
+            record_many(self.actor, "person.import_update", [(principal, personal, case.uuid)])
+        rest = {k: change for k, change in update.changes.items() if k not in PERSON_COLUMNS}
+        if rest:
+            record_many(
+                self.actor,
+                "case.import_update",
+                [(case, rest, case.uuid)],
+                organisation_id=self.organisation.pk,
+            )
+
+
+def _created(v: _Values) -> dict[str, list[Any]]:
+    return _new_values({k: val for k, val in _row_values(v).items() if k not in PERSON_COLUMNS})
+
+
+def _new_values(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Audit changes of a new record: each value given, as the log stores it."""
+    return diff({}, {k: val for k, val in values.items() if val not in (None, "")})
+
+
+def _row_values(v: _Values) -> dict[str, Any]:
+    return {
+        **v.case,
+        "registered_on": v.registered_on,
+        "departure_date": v.departure_date,
+        "closed_on": v.closed_on,
+        **v.person,
+    }
+
+
+def _stored_values(stored: dict[str, Any]) -> dict[str, Any]:
+    tz = timezone.get_current_timezone()
+    closed_on = stored["stage_changed_at"].astimezone(tz).date() if stored["stage"] == Stage.CLOSED else None
+    return {
+        **{c: stored[c] for c in CASE_COLUMNS if c not in ("programme", "category")},
+        "programme": stored["programme_id"],
+        "category": stored["category_id"],
+        "registered_on": stored["registered_at"].astimezone(tz).date(),
+        "departure_date": stored["travel__departure_date"],
+        "closed_on": closed_on,
+        **{c: stored[f"principal__{c}"] for c in PERSON_COLUMNS},
+    }
+
+
+def _at(day: dt.date) -> dt.datetime:
+    """A day as the moment it is recorded at: noon, so it stays that day in any time zone
+    REMIS shows (UTC−11 to UTC+11)."""
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
+def _search_text(reference: str, person: dict[str, Any]) -> str:
+    parts = [reference.lower(), fold(f"{person['given_name']} {person['family_name']}")]
+    parts.extend(fold(line) for line in (person.get("alternate_names") or "").splitlines() if line.strip())
+    return " | ".join(parts)
+
+
+def _references(new: list[_Values]) -> list[str]:
+    """The given references, and new ones for the others: GIN-2010-000001 by the country of
+    origin and the year of registration, numbered on from each prefix's counter, which is
+    taken once for the chunk (its row lock serialises concurrent imports and registrations)."""
+    wanted: dict[str, int] = {}
+    for v in new:
+        if not v.reference:
+            prefix = f"{alpha3(v.case['origin_country'])}-{v.registered_on.year}"
+            wanted[prefix] = wanted.get(prefix, 0) + 1
+    next_number: dict[str, int] = {}
+    for prefix, count in sorted(wanted.items()):
+        ReferenceCounter.objects.get_or_create(prefix=prefix)
+        counter = ReferenceCounter.objects.select_for_update().get(prefix=prefix)
+        next_number[prefix] = counter.last + 1
+        counter.last += count
+        counter.save(update_fields=["last"])
+    references = []
+    for v in new:
+        if v.reference:
+            references.append(v.reference)
+            continue
+        prefix = f"{alpha3(v.case['origin_country'])}-{v.registered_on.year}"
+        references.append(f"{prefix}-{next_number[prefix]:06d}")
+        next_number[prefix] += 1
+    return references
+
+
+def _read_ids(model: Any, objs: list[Any]) -> None:
+    ids = dict(model.objects.filter(uuid__in=[o.uuid for o in objs]).values_list("uuid", "id"))
+    for obj in objs:
+        obj.pk = ids[obj.uuid]
+
+
+def entity() -> Entity:
+    return Entity(
+        code=ENTITY,
+        label=gettext_lazy("Cases"),
+        description=gettext_lazy(
+            "One row a case with its principal applicant: current or historic, at any stage, "
+            "with its own dates."
+        ),
+        columns=COLUMNS,
+        start=CaseImporter,
+        may_import=may_import,
+    )
+
+
+def register() -> None:
+    from remis.interop.importing import register_entity
+
+    register_entity(entity())

@@ -1,0 +1,225 @@
+"""Writes of the import pages: keep an uploaded file, confirm its column mapping, run it (as
+a background job), run it again, save a mapping. Each checks the permission the entity asks
+for, names every bad field, and leaves an audit entry; the records themselves are audited
+by the entity's importer, one entry per record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from remis.accounts.models import Organisation
+from remis.audit.actions import record
+from remis.interop.errors import UnreadableFile
+from remis.interop.importing import IGNORE, Entity, entity_for, header_problems
+from remis.interop.models import ColumnMapping, ImportMode, RecordImport
+from remis.interop.tables import open_table
+from remis.lib.errors import Conflict, PermissionDenied, ValidationFailed
+
+IMPORT_JOB = "interop.import"
+MAX_UPLOAD = 500 * 1024 * 1024  # a million rows of cases is about 200 MB of CSV
+MAPPING_NAME = 80
+
+
+def _entity(code: str) -> Entity:
+    entity = entity_for(code)
+    if entity is None:
+        raise ValidationFailed(_("Choose what the file holds."), "entity")
+    return entity
+
+
+def _allowed(actor: Any, entity: Entity, organisation: Organisation) -> None:
+    if not entity.may_import(actor, organisation):
+        raise PermissionDenied(_("You may not import these records for this organisation."))
+
+
+def read_header(file: Any, filename: str, sheet: str = "") -> list[str]:
+    """The header of an uploaded table; UnreadableFile (naming row or line) if it has none."""
+    file.seek(0)
+    with open_table(file, filename, sheet=sheet or None) as table:
+        header = list(table.header)
+    file.seek(0)
+    return header
+
+
+def upload_records(
+    actor: Any,
+    organisation: Organisation,
+    *,
+    entity_code: str,
+    upload: UploadedFile,
+    mode: str,
+    mapping: dict[str, str] | None = None,
+    sheet: str = "",
+) -> RecordImport:
+    """Keep an uploaded file. When its header gives the entity's columns (as they are or
+    through `mapping`) the import starts at once; otherwise it waits for its mapping."""
+    entity = _entity(entity_code)
+    _allowed(actor, entity, organisation)
+    if mode not in ImportMode.values:
+        raise ValidationFailed(
+            _("Choose whether to check only, import the valid rows or all or nothing."), "mode"
+        )
+    if not upload.size:
+        raise ValidationFailed(_("The file is empty."), "file")
+    if upload.size > MAX_UPLOAD:
+        raise ValidationFailed(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": number_format(upload.size / 1_048_576, 1),
+                "limit": number_format(MAX_UPLOAD / 1_048_576, 0),
+            },
+            "file",
+        )
+    try:
+        header = read_header(upload, upload.name or "", sheet)
+    except UnreadableFile as error:
+        raise ValidationFailed(error.message, "file") from None
+    chosen = {k: v for k, v in (mapping or {}).items() if k in header}
+    with transaction.atomic():
+        kept = RecordImport(
+            entity=entity.code,
+            organisation=organisation,
+            filename=(upload.name or "records")[:200],
+            sheet=sheet[:100],
+            mode=mode,
+            mapping=chosen,
+            uploaded_by=actor,
+        )
+        kept.file.save("records", upload, save=False)
+        kept.save()
+        record(
+            actor,
+            "interop.upload",
+            kept,
+            organisation_id=organisation.pk,
+            changes={"entity": [None, entity.code], "mode": [None, mode], "size": [None, upload.size]},
+        )
+        if not header_problems(entity, header, chosen):
+            _start(actor, kept)
+    return kept
+
+
+def confirm_mapping(
+    actor: Any, kept: RecordImport, mapping: dict[str, str], *, header: list[str], save_as: str = ""
+) -> RecordImport:
+    """Take the uploader's mapping of the file's header and start the import; `save_as`
+    keeps the mapping under that name for the organisation's later files."""
+    entity = _entity(kept.entity)
+    if kept.uploaded_by_id != actor.pk:
+        raise PermissionDenied()
+    _allowed(actor, entity, kept.organisation)
+    if kept.job_id is not None:
+        raise Conflict(_("This import has already started."))
+    problems = header_problems(entity, header, mapping)
+    if problems:
+        raise ValidationFailed(problems[0][1], problems[0][0], errors=problems)
+    with transaction.atomic():
+        kept.mapping = mapping
+        kept.save(update_fields=["mapping"])
+        record(
+            actor,
+            "interop.map",
+            kept,
+            organisation_id=kept.organisation_id,
+            changes={"mapping": [None, mapping]},
+        )
+        if save_as.strip():
+            save_mapping(actor, kept.organisation, entity_code=entity.code, name=save_as, mapping=mapping)
+        _start(actor, kept)
+    return kept
+
+
+def run_again(actor: Any, kept: RecordImport, mode: str | None = None) -> RecordImport:
+    """Run a finished, failed or interrupted import again (records already there are found
+    by their external IDs, so nothing is added twice), possibly in another mode: a checked
+    file is then imported."""
+    entity = _entity(kept.entity)
+    if kept.uploaded_by_id != actor.pk:
+        raise PermissionDenied()
+    _allowed(actor, entity, kept.organisation)
+    if kept.job is not None and kept.job.is_active:
+        raise Conflict(_("This import is still running."))
+    if mode is not None and mode not in ImportMode.values:
+        raise ValidationFailed(
+            _("Choose whether to check only, import the valid rows or all or nothing."), "mode"
+        )
+    with transaction.atomic():
+        locked = RecordImport.objects.select_for_update().get(pk=kept.pk)
+        if locked.job_id != kept.job_id:
+            raise Conflict(_("This import was started again meanwhile."))
+        changes: dict[str, list[Any]] = {"run": [None, "again"]}
+        if mode is not None and mode != kept.mode:
+            changes["mode"] = [kept.mode, mode]
+            kept.mode = mode
+            kept.save(update_fields=["mode"])
+        record(actor, "interop.run_again", kept, organisation_id=kept.organisation_id, changes=changes)
+        _start(actor, kept)
+    return kept
+
+
+def _start(actor: Any, kept: RecordImport) -> None:
+    from remis.jobs.actions import start_job
+
+    kept.job = start_job(actor, IMPORT_JOB, {"import": str(kept.uuid)})
+    RecordImport.objects.filter(pk=kept.pk).update(job=kept.job)
+
+
+def save_mapping(
+    actor: Any, organisation: Organisation, *, entity_code: str, name: str, mapping: dict[str, str]
+) -> ColumnMapping:
+    """Keep a mapping under a name (replacing the one of that name): the next file from the
+    same source is mapped by choosing it."""
+    entity = _entity(entity_code)
+    _allowed(actor, entity, organisation)
+    name = name.strip()
+    if not name or len(name) > MAPPING_NAME:
+        raise ValidationFailed(_("Give the mapping a name of at most 80 characters."), "save_as")
+    wrong = [target for target in mapping.values() if target != IGNORE and entity.column(target) is None]
+    if wrong:
+        raise ValidationFailed(
+            _("“%(column)s” is not a column of these records.") % {"column": wrong[0]}, "mapping"
+        )
+    with transaction.atomic():
+        row = (
+            ColumnMapping.objects.select_for_update()
+            .filter(organisation=organisation, entity=entity.code, name=name)
+            .first()
+        )
+        if row is None:
+            try:
+                with transaction.atomic():
+                    row = ColumnMapping.objects.create(
+                        organisation=organisation,
+                        entity=entity.code,
+                        name=name,
+                        mapping=mapping,
+                        created_by=actor,
+                    )
+            except IntegrityError:
+                raise Conflict(_("A mapping of this name was saved meanwhile; save again.")) from None
+            record(
+                actor,
+                "interop.mapping_create",
+                row,
+                organisation_id=organisation.pk,
+                changes={"name": [None, name], "mapping": [None, mapping]},
+            )
+            return row
+        before = row.mapping
+        if before != mapping:
+            row.mapping = mapping
+            row.version += 1
+            row.save(update_fields=["mapping", "version", "updated_at"])
+            record(
+                actor,
+                "interop.mapping_update",
+                row,
+                organisation_id=organisation.pk,
+                changes={"mapping": [before, mapping]},
+            )
+    return row

@@ -1,0 +1,107 @@
+"""The background job that runs an uploaded import, and what it says when done."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files import File
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import has_perm
+from remis.interop.actions import IMPORT_JOB
+from remis.interop.errors import UnreadableFile
+from remis.interop.importing import HeaderRefused, Result, Run, entity_for, temporary_report
+from remis.interop.models import ImportMode, RecordImport
+from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
+from remis.lib.errors import ValidationFailed
+
+
+def run_import(job: Any) -> Outcome:
+    kept = RecordImport.objects.select_related("organisation").filter(uuid=job.params.get("import")).first()
+    if kept is None:
+        raise JobFailed(_("The uploaded file is no longer there."))
+    entity = entity_for(kept.entity)
+    if entity is None or not entity.may_import(job.owner, kept.organisation):
+        raise JobFailed(_("You may no longer import these records for this organisation."))
+    with temporary_report() as report:
+        run = Run(
+            entity, job.owner, kept.organisation, mode=kept.mode, mapping=kept.mapping, report=report,
+            progress=job.report,
+        )  # fmt: skip
+        try:
+            with kept.file.open("rb") as handle:
+                result = run.read(handle, kept.filename, kept.sheet)
+        except HeaderRefused as error:
+            raise JobFailed(" ".join(message for _column, message in error.errors)) from None
+        except UnreadableFile as error:
+            raise JobFailed(error.message) from None
+        report.seek(0)
+        if kept.report:
+            kept.report.delete(save=False)
+        kept.report.save("report.csv", File(report), save=False)
+        RecordImport.objects.filter(pk=kept.pk).update(report=kept.report.name)
+    job.report(result.rows, result.rows)
+    return Outcome(summary(result, kept.mode), result.as_dict())
+
+
+def summary(result: Result, mode: str) -> str:
+    """One sentence for the owner: what was found, and what was written."""
+    counts = {
+        key: number_format(getattr(result, key), force_grouping=True)
+        for key in ("rows", "created", "updated", "unchanged", "refused")
+    }
+    if mode == ImportMode.CHECK:
+        return (
+            _(
+                "Checked %(rows)s rows: %(created)s would be added, %(updated)s would update their record, "
+                "%(unchanged)s are already there unchanged, %(refused)s are refused. Nothing was written."
+            )
+            % counts
+        )
+    if mode == ImportMode.ALL_OR_NOTHING and not result.committed:
+        return (
+            _(
+                "%(refused)s of %(rows)s rows are refused, so nothing was written (all or nothing). "
+                "Correct them and run the import again."
+            )
+            % counts
+        )
+    if result.rows and result.unchanged == result.rows:
+        return _("Every row of this file is already there unchanged: nothing was written.")
+    return (
+        _(
+            "%(created)s records added, %(updated)s updated, %(unchanged)s already there unchanged, "
+            "%(refused)s rows refused, of %(rows)s rows."
+        )
+        % counts
+    )
+
+
+def may_start(actor: Any) -> bool:
+    return has_perm(actor, Perm.RECORDS_IMPORT)
+
+
+def _clean(params: dict[str, Any]) -> dict[str, Any]:
+    if set(params) != {"import"} or not RecordImport.objects.filter(uuid=params["import"]).exists():
+        raise ValidationFailed(_("Upload the file to import from the imports page."), "import")
+    return {"import": str(params["import"])}
+
+
+def register() -> None:
+    register_job_kind(
+        JobKind(
+            code=IMPORT_JOB,
+            label=gettext_lazy("Import records"),
+            description=gettext_lazy(
+                "Reads an uploaded CSV or XLSX file of records, checks every row and saves them as the "
+                "chosen mode says, with a report of the rows refused."
+            ),
+            run=run_import,
+            may_start=may_start,
+            clean_params=_clean,
+            on_jobs_page=False,
+        )
+    )

@@ -1,0 +1,63 @@
+"""Bulk imports of records from files: the upload with its choices, and saved column mappings.
+
+What a row means is the entity's business (`remis/interop/importing.py` keeps the registry the
+owning apps fill); these tables only remember what was asked and by whom. An import's file
+and its problems report quote personal data: only the uploader reads them (`queries.py`).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportMode(models.TextChoices):
+    CHECK = "check", _("Check only: write nothing")  # a dry run: every row checked, the report
+    VALID_ROWS = "valid_rows", _("Import the valid rows")  # refused rows reported, the others saved
+    ALL_OR_NOTHING = "all_or_nothing", _("All or nothing")  # one refused row and nothing is saved
+
+
+class RecordImport(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entity = models.CharField(_("records"), max_length=32)
+    # The organisation the records are imported for: its external IDs, its access.
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="interop/imports/")
+    filename = models.CharField(max_length=200)  # as uploaded, for the uploader's list
+    sheet = models.CharField(max_length=100, blank=True)  # an XLSX sheet; the first one if blank
+    mode = models.CharField(_("mode"), max_length=16, choices=ImportMode.choices, default=ImportMode.CHECK)
+    # File header → column of the entity ("" to ignore a column), as confirmed at upload.
+    mapping = models.JSONField(default=dict, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    # The latest run; an interrupted import is run again with a new job on the same file.
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    report = models.FileField(upload_to="interop/reports/", blank=True)  # every refused row, as CSV
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["uploaded_by", "-uploaded_at"], name="import_uploader")]
+
+
+class ColumnMapping(models.Model):
+    """A named mapping of a file's headers to an entity's columns, kept by an organisation
+    for the files one of its sources keeps sending (a government database's export)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    entity = models.CharField(_("records"), max_length=32)
+    name = models.CharField(_("name"), max_length=80)
+    mapping = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["entity", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "entity", "name"], name="one_mapping_name")
+        ]
