@@ -96,6 +96,7 @@ TEMPLATES = [
                 "remis.programmes.context.navigation",
                 "remis.referrals.context.navigation",
                 "remis.communities.context.navigation",
+                "remis.interop.context.navigation",
             ],
         },
     },

@@ -59,5 +59,6 @@ urlpatterns = [
     path("", include("remis.monitoring.urls")),
     path("", include("remis.reports.urls")),
     path("", include("remis.indicators.urls")),
+    path("", include("remis.interop.urls")),
     path("api/v1/", api.urls),
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from typing import Any
 
 import pytest
@@ -16,58 +15,15 @@ from remis.cases.imports import ENTITY
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, CaseAccess, Person, ReturnTravel
 from remis.cases.tests.factories import make_user
+from remis.cases.tests.import_files import HEADER, case_row, cases_csv
 from remis.interop.importing import Run, entity_for, temporary_report
 from remis.programmes.models import MigrantCategory
-
-HEADER = [
-    "external_id", "programme", "category", "host_country", "origin_country", "stage",
-    "stage_before_closure", "closure_reason", "registered_on", "departure_date", "arrival_date",
-    "closed_on", "given_name", "family_name", "sex", "date_of_birth", "phone",
-]  # fmt: skip
 
 
 @pytest.fixture
 def paula(world: Any) -> Any:
     """A programme manager in Belgium, who may import."""
     return make_user("paula", world.be_office, "programme_manager", ["BE"])
-
-
-def _category() -> str:
-    return str(
-        MigrantCategory.objects.filter(sensitive_group="").order_by("code").values_list("code", flat=True)[0]
-    )
-
-
-def _row(**values: str) -> dict[str, str]:
-    row = {
-        "external_id": "OLD-1",
-        "programme": "BE-REAB",
-        "category": _category(),
-        "host_country": "BE",
-        "origin_country": "GN",
-        "stage": "closed",
-        "stage_before_closure": "monitoring",
-        "closure_reason": "completed",
-        "registered_on": "2010-01-15",
-        "departure_date": "2010-03-02",
-        "arrival_date": "2010-03-03",
-        "closed_on": "2012-06-30",
-        "given_name": "Mariama",
-        "family_name": "Testperson",
-        "sex": "F",
-        "date_of_birth": "1988-05-20",
-        "phone": "+224 600 00 00 01",
-    }
-    row.update(values)
-    return row
-
-
-def _file(rows: list[dict[str, str]], header: list[str] = HEADER) -> io.BytesIO:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return io.BytesIO(out.getvalue().encode())
 
 
 def _import(
@@ -77,14 +33,14 @@ def _import(
     assert entity is not None
     with temporary_report() as report:
         run = Run(entity, actor, organisation, mode=mode, mapping=kw.pop("mapping", {}), report=report)
-        result = run.read(_file(rows, **kw), "cases.csv")
+        result = run.read(cases_csv(rows, **kw), "cases.csv")
         report.seek(0)
         result.report_rows = list(csv.reader(report))[1:]
     return result
 
 
 def test_a_historic_closed_case_is_imported_with_its_own_dates(world: Any, paula: Any) -> None:
-    result = _import(paula, world.be_office, [_row()])
+    result = _import(paula, world.be_office, [case_row()])
     assert (result.created, result.refused) == (1, 0)
     access = CaseAccess.objects.get(organisation=world.be_office, external_id="OLD-1")
     case = access.case
@@ -103,7 +59,7 @@ def test_a_historic_closed_case_is_imported_with_its_own_dates(world: Any, paula
 
 
 def test_importing_the_same_file_twice_changes_nothing(world: Any, paula: Any) -> None:
-    rows = [_row(), _row(external_id="OLD-2", given_name="Ousmane", sex="M")]
+    rows = [case_row(), case_row(external_id="OLD-2", given_name="Ousmane", sex="M")]
     _import(paula, world.be_office, rows)
     entries = AuditEntry.objects.count()
     again = _import(paula, world.be_office, rows)
@@ -112,9 +68,11 @@ def test_importing_the_same_file_twice_changes_nothing(world: Any, paula: Any) -
 
 
 def test_a_changed_row_updates_its_case_audited_as_an_import(world: Any, paula: Any) -> None:
-    _import(paula, world.be_office, [_row()])
+    _import(paula, world.be_office, [case_row()])
     case = Case.objects.get()
-    result = _import(paula, world.be_office, [_row(phone="+224 611 11 11 11", closure_reason="remigrated")])
+    result = _import(
+        paula, world.be_office, [case_row(phone="+224 611 11 11 11", closure_reason="remigrated")]
+    )
     assert (result.updated, result.created) == (1, 0)
     case.refresh_from_db()
     assert case.closure_reason == "remigrated" and case.version == 2
@@ -127,12 +85,12 @@ def test_a_changed_row_updates_its_case_audited_as_an_import(world: Any, paula: 
 
 def test_each_problem_names_row_column_and_value(world: Any, paula: Any) -> None:
     rows = [
-        _row(),
-        _row(external_id="OLD-2", date_of_birth="31/12/1990"),
-        _row(external_id="OLD-3", stage="returned", stage_before_closure="", closure_reason="", closed_on="",
-             arrival_date="", departure_date=""),
-        _row(external_id="OLD-4", origin_country="ZZ"),
-        _row(external_id="OLD-5", closed_on="2009-01-01"),
+        case_row(),
+        case_row(external_id="OLD-2", date_of_birth="31/12/1990"),
+        case_row(external_id="OLD-3", stage="returned", stage_before_closure="", closure_reason="",
+                 closed_on="", arrival_date="", departure_date=""),
+        case_row(external_id="OLD-4", origin_country="ZZ"),
+        case_row(external_id="OLD-5", closed_on="2009-01-01"),
     ]  # fmt: skip
     result = _import(paula, world.be_office, rows)
     assert (result.created, result.refused) == (1, 4)
@@ -145,7 +103,7 @@ def test_each_problem_names_row_column_and_value(world: Any, paula: Any) -> None
 
 
 def test_all_or_nothing_writes_nothing_when_a_row_is_refused(world: Any, paula: Any) -> None:
-    rows = [_row(external_id=f"OLD-{i}") for i in range(5)] + [_row(external_id="BAD", sex="Q")]
+    rows = [case_row(external_id=f"OLD-{i}") for i in range(5)] + [case_row(external_id="BAD", sex="Q")]
     result = _import(paula, world.be_office, rows, mode="all_or_nothing")
     assert result.refused == 1 and not result.committed
     assert not Case.objects.exists() and not Person.objects.exists()
@@ -155,12 +113,12 @@ def test_all_or_nothing_writes_nothing_when_a_row_is_refused(world: Any, paula: 
 
 
 def test_check_mode_writes_nothing(world: Any, paula: Any) -> None:
-    result = _import(paula, world.be_office, [_row()], mode="check")
+    result = _import(paula, world.be_office, [case_row()], mode="check")
     assert result.created == 1 and not Case.objects.exists()
 
 
 def test_cases_outside_the_importers_countries_are_refused(world: Any, paula: Any) -> None:
-    result = _import(paula, world.be_office, [_row(host_country="NL")])
+    result = _import(paula, world.be_office, [case_row(host_country="NL")])
     assert result.refused == 1 and not Case.objects.exists()
     assert result.report_rows[0][1] == "host_country"
 
@@ -178,13 +136,13 @@ def test_a_sensitive_category_needs_its_group(world: Any) -> None:
     )
     membership.save()
     world.programme.eligible_categories.clear()
-    assert _import(manager, world.be_office, [_row(category=sensitive.code)]).created == 1
-    refused = _import(clerk, world.be_office, [_row(external_id="OLD-9", category=sensitive.code)])
+    assert _import(manager, world.be_office, [case_row(category=sensitive.code)]).created == 1
+    refused = _import(clerk, world.be_office, [case_row(external_id="OLD-9", category=sensitive.code)])
     assert refused.refused == 1 and refused.report_rows[0][1] == "category"
 
 
 def test_a_shared_case_keeps_each_organisations_external_id(world: Any, paula: Any) -> None:
-    _import(paula, world.be_office, [_row()])
+    _import(paula, world.be_office, [case_row()])
     case = Case.objects.get()
     from remis.cases.models import AccessReason
 
@@ -196,7 +154,7 @@ def test_a_shared_case_keeps_each_organisations_external_id(world: Any, paula: A
 
 def test_a_mapping_reads_other_headers(world: Any, paula: Any) -> None:
     renamed = [("ID dossier" if h == "external_id" else h) for h in HEADER]
-    row = _row()
+    row = case_row()
     row["ID dossier"] = row.pop("external_id")
     result = _import(paula, world.be_office, [row], header=renamed, mapping={"ID dossier": "external_id"})
     assert result.created == 1
@@ -204,6 +162,6 @@ def test_a_mapping_reads_other_headers(world: Any, paula: Any) -> None:
 
 
 def test_a_formula_in_a_cell_is_escaped_in_the_report(world: Any, paula: Any) -> None:
-    result = _import(paula, world.be_office, [_row(phone='=HYPERLINK("http://x","y")')])
+    result = _import(paula, world.be_office, [case_row(phone='=HYPERLINK("http://x","y")')])
     assert result.refused == 1
     assert result.report_rows[0][2].startswith("'=")

@@ -1,0 +1,48 @@
+"""The template of an entity's file, for the people who fill it: CSV (the header and an
+example row) or XLSX (the same, and a sheet describing each column with its allowed codes)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from remis.interop.importing import Entity, escape_formula
+
+
+def template_csv(entity: Entity) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.name for c in entity.columns])
+    writer.writerow([escape_formula(c.example) for c in entity.columns])
+    return ("\ufeff" + out.getvalue()).encode()  # Excel opens UTF-8 text right with its mark
+
+
+def template_xlsx(entity: Entity, *, labels: dict[str, str]) -> bytes:
+    """`labels`: the column headings of the description sheet, in the reader's language."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = entity.code
+    sheet.append([c.name for c in entity.columns])
+    sheet.append([escape_formula(c.example) for c in entity.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    # Text cells, so that codes such as "0042" and dates typed by hand stay as written.
+    for column in sheet.iter_cols(min_row=2, max_row=2):
+        for cell in column:
+            cell.number_format = "@"
+    about = book.create_sheet(labels["sheet"])
+    about.append([labels["column"], labels["label"], labels["required"], labels["codes"], labels["help"]])
+    for cell in about[1]:
+        cell.font = Font(bold=True)
+    for c in entity.columns:
+        codes = ", ".join(c.codes()) if c.codes else ""
+        about.append(
+            [c.name, str(c.label), labels["yes"] if c.required else "", escape_formula(codes), str(c.help)]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

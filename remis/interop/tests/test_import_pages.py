@@ -1,0 +1,190 @@
+"""The import pages and job: upload, map, follow, report, run again; who may see what; files
+that cannot be read; an interrupted import run again."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from remis.audit.models import AuditEntry
+from remis.cases.imports import COLUMNS, CaseImporter
+from remis.cases.models import Case, CaseAccess
+from remis.cases.tests.factories import make_user
+from remis.cases.tests.import_files import HEADER, case_row, cases_csv
+from remis.interop import importing
+from remis.interop.models import ColumnMapping, RecordImport
+
+
+@pytest.fixture
+def paula(world: Any, settings: Any) -> Any:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    return make_user("paula", world.be_office, "programme_manager", ["BE"])
+
+
+def _upload(client: Any, world: Any, data: bytes, name: str = "cases.csv", **fields: str) -> Any:
+    form = {
+        "entity": "cases",
+        "organisation": str(world.be_office.pk),
+        "mode": "valid_rows",
+        "file": SimpleUploadedFile(name, data),
+        **fields,
+    }
+    return client.post("/imports/", form)
+
+
+def test_a_file_is_checked_then_imported(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = signed_in(paula)
+    rows = [case_row(), case_row(external_id="OLD-2", sex="Q")]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, world, cases_csv(rows).getvalue(), mode="check")
+    kept = RecordImport.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/imports/{kept.uuid}/"
+    assert not Case.objects.exists()
+    page = client.get(f"/imports/{kept.uuid}/").content.decode()
+    assert "Nothing was written" in page and "sex" in page and "Q" in page
+    report = client.get(f"/imports/{kept.uuid}/report.csv")
+    assert b"".join(report.streaming_content).decode().splitlines()[1].startswith("3,sex,Q,")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{kept.uuid}/again/", {"mode": "valid_rows"})
+    assert CaseAccess.objects.filter(external_id="OLD-1").exists() and Case.objects.count() == 1
+    assert "1 records added" in client.get(f"/imports/{kept.uuid}/").content.decode()
+
+
+def test_other_headers_are_mapped_and_the_mapping_kept(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = signed_in(paula)
+    header = ["Numéro" if h == "external_id" else h for h in HEADER]
+    row = case_row()
+    row["Numéro"] = row.pop("external_id")
+    data = cases_csv([row], header=header).getvalue()
+    response = _upload(client, world, data)
+    kept = RecordImport.objects.get()
+    assert response["Location"] == f"/imports/{kept.uuid}/map/" and kept.job is None
+    page = client.get(response["Location"]).content.decode()
+    assert "Numéro" in page
+    posted = {f"column_{i}": ("external_id" if h == "Numéro" else h) for i, h in enumerate(header)}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {**posted, "save_as": "Old database"})
+    assert CaseAccess.objects.filter(external_id="OLD-1").exists()
+    saved = ColumnMapping.objects.get(name="Old database")
+    # The next file from that source is mapped by choosing the saved mapping: read at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _upload(client, world, data, mapping=str(saved.uuid))
+    assert second["Location"].endswith("/") and not second["Location"].endswith("/map/")
+
+
+def test_a_mapping_leaving_out_a_required_column_names_it(world: Any, paula: Any, signed_in: Any) -> None:
+    client = signed_in(paula)
+    data = cases_csv([case_row()], header=[h for h in HEADER if h != "family_name"]).getvalue()
+    response = _upload(client, world, data)
+    kept = RecordImport.objects.get()
+    assert kept.job is None
+    posted = {f"column_{i}": h for i, h in enumerate(h for h in HEADER if h != "family_name")}
+    page = client.post(response["Location"], posted).content.decode()
+    assert "family_name" in page and "required" in page
+    assert RecordImport.objects.get().job is None
+
+
+def test_another_persons_import_is_not_found(world: Any, paula: Any, signed_in: Any) -> None:
+    client = signed_in(paula)
+    _upload(client, world, cases_csv([case_row()]).getvalue(), mode="check")
+    kept = RecordImport.objects.get()
+    other = make_user("pierre", world.be_office, "programme_manager", ["BE"])
+    client = signed_in(other)
+    for path in ("", "report.csv", "map/"):
+        assert client.get(f"/imports/{kept.uuid}/{path}").status_code == 404
+    assert client.post(f"/imports/{kept.uuid}/again/", {"mode": "valid_rows"}).status_code == 404
+
+
+def test_a_role_without_the_permission_is_refused(world: Any, signed_in: Any) -> None:
+    client = signed_in(world.carol)  # M&E officer
+    assert client.get("/imports/").status_code == 403
+    assert client.get("/imports/templates/cases.csv").status_code == 403
+    assert _upload(client, world, cases_csv([case_row()]).getvalue()).status_code == 403
+    assert not RecordImport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "expected"),
+    [
+        (b"", "empty.csv", "empty"),
+        ("external_id;given_name\nA;Séverine\n".encode("latin-1"), "latin1.csv", "UTF-8"),
+        (b"PK\x03\x04broken", "cut.xlsx", ""),
+    ],
+)
+def test_an_unreadable_file_is_refused_on_the_form(
+    world: Any, paula: Any, signed_in: Any, data: bytes, name: str, expected: str
+) -> None:
+    page = _upload(signed_in(paula), world, data, name=name)
+    assert page.status_code == 200
+    assert 'class="error"' in page.content.decode() and expected in page.content.decode()
+    assert not RecordImport.objects.exists()
+
+
+def test_the_templates_have_every_column(world: Any, paula: Any, signed_in: Any) -> None:
+    client = signed_in(paula)
+    text = client.get("/imports/templates/cases.csv").content.decode("utf-8-sig")
+    assert text.splitlines()[0].split(",") == [c.name for c in COLUMNS]
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/imports/templates/cases.xlsx").content))
+    first, about = book.worksheets
+    assert [c.value for c in first[1]] == [c.name for c in COLUMNS]
+    described = {row[0]: row for row in about.iter_rows(min_row=2, values_only=True)}
+    assert "closed" in described["stage"][3] and described["external_id"][2]
+
+
+def test_an_interrupted_import_run_again_ends_as_an_uninterrupted_one(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(importing, "CHUNK", 3)
+    rows = [case_row(external_id=f"OLD-{i}", given_name=f"Name{chr(65 + i)}") for i in range(10)]
+    original = CaseImporter.write
+    calls = {"n": 0}
+
+    def dies_on_the_third_chunk(self: Any, accepted: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("worker killed")
+        original(self, accepted)
+
+    monkeypatch.setattr(CaseImporter, "write", dies_on_the_third_chunk)
+    client = signed_in(paula)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, world, cases_csv(rows).getvalue())
+    kept = RecordImport.objects.get()
+    assert kept.job is not None and kept.job.status == "failed"
+    assert Case.objects.count() == 6  # two chunks committed
+    monkeypatch.setattr(CaseImporter, "write", original)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{kept.uuid}/again/", {"mode": "valid_rows"})
+    ids = sorted(CaseAccess.objects.values_list("external_id", flat=True))
+    assert ids == sorted(f"OLD-{i}" for i in range(10))
+    references = sorted(Case.objects.values_list("reference", flat=True))
+    assert references == [f"GIN-2010-{n:06d}" for n in range(1, 11)]  # none lost to the failure
+    assert AuditEntry.objects.filter(action="case.import").count() == 10
+
+
+def test_one_bad_row_at_the_end_of_a_long_file_keeps_all_or_nothing(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    rows = [case_row(external_id=f"OLD-{i}") for i in range(4500)]
+    rows.append(case_row(external_id="LAST", arrival_date="2010-13-01"))
+    client = signed_in(paula)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, world, cases_csv(rows).getvalue(), mode="all_or_nothing")
+    kept = RecordImport.objects.get()
+    assert not Case.objects.exists()
+    assert kept.job is not None
+    assert kept.job.result["refused"] == 1
+    assert kept.job.result["problems"][0] == {
+        "row": 4502,
+        "column": "arrival_date",
+        "value": "2010-13-01",
+        "message": "“2010-13-01” is not a date written YYYY-MM-DD.",
+    }
