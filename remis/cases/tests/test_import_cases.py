@@ -35,7 +35,7 @@ def _import(
         run = Run(entity, actor, organisation, mode=mode, mapping=kw.pop("mapping", {}), report=report)
         result = run.read(cases_csv(rows, **kw), "cases.csv")
         report.seek(0)
-        result.report_rows = list(csv.reader(report))[1:]
+        result.report_rows = list(csv.reader(report))[1:]  # type: ignore[attr-defined]
     return result
 
 

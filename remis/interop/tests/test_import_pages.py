@@ -181,8 +181,9 @@ def test_one_bad_row_at_the_end_of_a_long_file_keeps_all_or_nothing(
     kept = RecordImport.objects.get()
     assert not Case.objects.exists()
     assert kept.job is not None
-    assert kept.job.result["refused"] == 1
-    assert kept.job.result["problems"][0] == {
+    result = kept.job.result or {}
+    assert result["refused"] == 1
+    assert result["problems"][0] == {
         "row": 4502,
         "column": "arrival_date",
         "value": "2010-13-01",
