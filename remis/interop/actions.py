@@ -5,7 +5,8 @@ by the entity's importer, one entry per record."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import IO, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.models import Organisation
 from remis.audit.actions import record
 from remis.interop.errors import UnreadableFile
-from remis.interop.importing import IGNORE, Entity, entity_for, header_problems
+from remis.interop.importing import IGNORE, Entity, Result, Run, entity_for, header_problems
 from remis.interop.models import ColumnMapping, ImportMode, RecordImport
 from remis.interop.tables import open_table
 from remis.lib.errors import Conflict, PermissionDenied, ValidationFailed
@@ -160,6 +161,31 @@ def run_again(actor: Any, kept: RecordImport, mode: str | None = None) -> Record
         record(actor, "interop.run_again", kept, organisation_id=kept.organisation_id, changes=changes)
         _start(actor, kept)
     return kept
+
+
+def import_now(
+    actor: Any,
+    organisation: Organisation,
+    *,
+    entity_code: str,
+    file: IO[bytes],
+    filename: str,
+    mode: str,
+    mapping: dict[str, str],
+    report: IO[str],
+    sheet: str = "",
+    progress: Callable[[int], None] = lambda done: None,
+) -> Result:
+    """Run an import here and now rather than as a job (the `import_records` command): the
+    same checks, writes and audit entries, with the same permission."""
+    entity = _entity(entity_code)
+    _allowed(actor, entity, organisation)
+    if mode not in ImportMode.values:
+        raise ValidationFailed(
+            _("Choose whether to check only, import the valid rows or all or nothing."), "mode"
+        )
+    run = Run(entity, actor, organisation, mode=mode, mapping=mapping, report=report, progress=progress)
+    return run.read(file, filename, sheet)
 
 
 def _start(actor: Any, kept: RecordImport) -> None:
