@@ -16,7 +16,7 @@ from django.utils import timezone
 from remis.audit.chain import entry_hash, lock_head
 from remis.audit.models import AuditEntry
 from remis.audit.registry import personal_fields
-from remis.audit.sealing import seal_changes, subject_for
+from remis.audit.sealing import keys_for, seal_changes, subject_for
 from remis.lib.bulk import insert_objects
 
 
@@ -89,6 +89,7 @@ def _entry(
     changes: dict[str, list[Any]] | None,
     case_uuid: uuid.UUID | str | None,
     organisation_id: int | None,
+    keys: dict[str, bytes | None] | None = None,
 ) -> AuditEntry:
     object_type = obj._meta.label_lower
     # The values as the database will give them back (tuples become lists, text choices
@@ -107,9 +108,11 @@ def _entry(
     )
     # Personal values are kept sealed under their subject's key, so that erasing a person
     # (destroying the key) removes them from the log without rewriting it.
-    entry.changes = seal_changes(
-        stored_changes, entry.personal_fields, subject_for(object_type, entry.object_id, case_uuid)
-    )
+    subject = subject_for(object_type, entry.object_id, case_uuid)
+    if keys is not None and subject in keys:
+        entry.changes = seal_changes(stored_changes, entry.personal_fields, subject, keys[subject])
+    else:
+        entry.changes = seal_changes(stored_changes, entry.personal_fields, subject)
     return entry
 
 
@@ -122,8 +125,16 @@ def record_many(
 ) -> list[AuditEntry]:
     """Append one entry per (object, changes, case uuid), chained in order under one take of
     the append lock: what `record` does for each, for writes made in bulk (an import)."""
+    keys = None
+    if len(items) > 1:  # read and create the subjects' keys together (a bulk import)
+        keys = keys_for(
+            subject_for(obj._meta.label_lower, str(obj.pk), case_uuid)
+            for obj, changes, case_uuid in items
+            if (personal_fields(obj._meta.label_lower) or frozenset()) & set(changes or {})
+        )
     entries = [
-        _entry(actor, action, obj, changes, case_uuid, organisation_id) for obj, changes, case_uuid in items
+        _entry(actor, action, obj, changes, case_uuid, organisation_id, keys)
+        for obj, changes, case_uuid in items
     ]
     if not entries:
         return entries

@@ -64,13 +64,48 @@ def _key_for(subject: str) -> bytes | None:
     return bytes(row.key) if row.key else None
 
 
-def seal_changes(changes: dict[str, Any], personal: Iterable[str], subject: str) -> dict[str, Any]:
-    """`changes` with the values of `personal` fields sealed under the subject's key.
-    None stays None (nothing to hide, and it keeps "added"/"removed" readable)."""
+def keys_for(subjects: Iterable[str]) -> dict[str, bytes | None]:
+    """The live keys of many subjects at once (None for a shredded one), creating the
+    missing ones with one insert: what sealing a bulk import's entries needs, where a key
+    read and created per person cost more than the rest of the import."""
+    wanted = set(subjects)
+    if not wanted:
+        return {}
+    found: dict[str, bytes | None] = {}
+    names = sorted(wanted)
+    for first in range(0, len(names), 500):
+        rows = SubjectKey.objects.filter(subject__in=names[first : first + 500]).values_list("subject", "key")
+        found.update((subject, bytes(key) if key else None) for subject, key in rows)
+    missing = [s for s in names if s not in found]
+    if missing:
+        # Another writer may create one of these keys meanwhile: its key is kept, and read.
+        SubjectKey.objects.bulk_create(
+            [SubjectKey(subject=s, key=Fernet.generate_key()) for s in missing],
+            batch_size=500,
+            ignore_conflicts=True,
+        )
+        for first in range(0, len(missing), 500):
+            rows = SubjectKey.objects.filter(subject__in=missing[first : first + 500]).values_list(
+                "subject", "key"
+            )
+            found.update((subject, bytes(key) if key else None) for subject, key in rows)
+    return found
+
+
+_NOT_GIVEN: Any = object()
+
+
+def seal_changes(
+    changes: dict[str, Any], personal: Iterable[str], subject: str, key: bytes | None = _NOT_GIVEN
+) -> dict[str, Any]:
+    """`changes` with the values of `personal` fields sealed under the subject's key (read or
+    created here unless given, from `keys_for`). None stays None (nothing to hide, and it
+    keeps "added"/"removed" readable)."""
     names = set(personal) & set(changes)
     if not names:
         return changes
-    key = _key_for(subject)
+    if key is _NOT_GIVEN:
+        key = _key_for(subject)
     fernet = Fernet(key) if key else None
     sealed: dict[str, Any] = {}
     for name, values in changes.items():

@@ -674,12 +674,22 @@ def _references(new: list[_Values]) -> list[str]:
             prefix = f"{alpha3(v.case['origin_country'])}-{v.registered_on.year}"
             wanted[prefix] = wanted.get(prefix, 0) + 1
     next_number: dict[str, int] = {}
-    for prefix, count in sorted(wanted.items()):
-        ReferenceCounter.objects.get_or_create(prefix=prefix)
-        counter = ReferenceCounter.objects.select_for_update().get(prefix=prefix)
-        next_number[prefix] = counter.last + 1
-        counter.last += count
-        counter.save(update_fields=["last"])
+    prefixes = sorted(wanted)
+    # Counters missing are created (a concurrent creator's row is kept), then all are read
+    # under their row locks, in one order, and moved on together.
+    ReferenceCounter.objects.bulk_create(
+        [ReferenceCounter(prefix=p) for p in prefixes], batch_size=500, ignore_conflicts=True
+    )
+    counters = []
+    for first in range(0, len(prefixes), 500):
+        part = prefixes[first : first + 500]
+        counters += list(
+            ReferenceCounter.objects.select_for_update().filter(prefix__in=part).order_by("prefix")
+        )
+    for counter in counters:
+        next_number[counter.prefix] = counter.last + 1
+        counter.last += wanted[counter.prefix]
+    ReferenceCounter.objects.bulk_update(counters, ["last"], batch_size=500)
     references = []
     for v in new:
         if v.reference:
