@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from remis.cases.views.common import apply_errors
 from remis.interop import actions, queries
 from remis.interop.blank_files import template_csv, template_xlsx
 from remis.interop.errors import UnreadableFile
@@ -62,6 +61,12 @@ class UploadForm(forms.Form):
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
+
+
+def apply_errors(form: forms.Form, error: DomainError) -> None:
+    """A refusal on the form, beside the field it names, else above the form."""
+    for field, message in error.errors:
+        form.add_error(field if field in form.fields else None, message)
 
 
 def _page_number(request: HttpRequest) -> int:
