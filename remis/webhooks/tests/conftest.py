@@ -1,0 +1,126 @@
+"""Personas and a real HTTP receiver for the webhooks tests.
+
+Personas: `wendy` administers the Belgian office (holds webhooks.manage there); `alice` is
+a counsellor of the same office without it (403); `bob` works for the Guinean partner
+(an outsider to Belgian subscriptions: 404). `gina` administers the Guinean partner."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from remis.webhooks.signing import verify
+
+
+@pytest.fixture
+def wendy(world: Any) -> Any:
+    from remis.cases.tests.factories import make_user
+
+    return make_user("wendy", world.be_office, "administrator", ["BE"])
+
+
+@pytest.fixture
+def gina(world: Any) -> Any:
+    from remis.cases.tests.factories import make_user
+
+    return make_user("gina", world.gn_partner, "administrator", ["GN"])
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return json.loads(self.body)
+
+
+@dataclass
+class Receiver:
+    """A receiver on 127.0.0.1 that answers each request with the next status of `script`
+    (the last one repeats), records what it got, and checks signatures with `secret`."""
+
+    url: str = ""
+    script: list[int] = field(default_factory=lambda: [200])
+    received: list[Received] = field(default_factory=list)
+    secret: str = ""
+    delay: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def answer(self) -> int:
+        with self.lock:
+            index = min(len(self.received) - 1, len(self.script) - 1)
+            return self.script[index]
+
+    def verified(self, item: Received) -> bool:
+        return verify(
+            self.secret,
+            item.headers.get("X-Remis-Timestamp", ""),
+            item.body,
+            item.headers.get("X-Remis-Signature", ""),
+            time.time(),
+        )
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            with state.lock:
+                state.received.append(Received(self.path, dict(self.headers.items()), body))
+            if state.delay:
+                time.sleep(state.delay)
+            self.send_response(state.answer())
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/remis"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+ALL_EVENTS = [
+    "case.registered",
+    "case.stage_changed",
+    "case.submission_answered",
+    "referral.changed",
+    "monitoring.visit_recorded",
+    "monitoring.score_computed",
+    "case.closed",
+]
+
+
+@pytest.fixture
+def subscribe(wendy: Any, receiver: Receiver) -> Any:
+    """Subscribe wendy's office's receiver to `events` (all by default); returns it."""
+    from remis.webhooks import actions
+
+    def _subscribe(events: list[str] | None = None, actor: Any = None, url: str | None = None) -> Any:
+        subscription, secret = actions.create_subscription(
+            actor or wendy,
+            {"url": url or receiver.url, "events": events or ALL_EVENTS, "description": "test"},
+        )
+        receiver.secret = secret
+        return subscription
+
+    return _subscribe
