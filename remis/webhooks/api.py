@@ -6,8 +6,8 @@ rotation."""
 from __future__ import annotations
 
 import datetime as dt
-from uuid import UUID
 from typing import TYPE_CHECKING, Any, TypeAlias
+from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _

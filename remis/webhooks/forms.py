@@ -21,7 +21,10 @@ class SubscriptionForm(forms.Form):
     )
     description = forms.CharField(label=_("Description"), max_length=DESCRIPTION_MAX, required=False)
     events = forms.MultipleChoiceField(
-        label=_("Events"), choices=(), widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Events"),
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one event.")},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
