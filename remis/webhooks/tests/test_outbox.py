@@ -116,9 +116,11 @@ def test_a_visit_and_a_scored_response_reach_the_outbox(world, subscribe, consen
     first = FollowUp.objects.get(case=consenting_case, round=1)
     monitoring.record_visit(world.bob, first, visited_on=today, mode="phone", expected_version=first.version)
     second = FollowUp.objects.get(case=consenting_case, round=2)
+    instrument = current_instrument("reintegration-sustainability")
+    assert instrument is not None
     response = record_response(
         world.bob,
-        current_instrument("reintegration-sustainability"),
+        instrument,
         answers=answers(),
         collected_on=today,
         follow_up=second,
