@@ -32,6 +32,12 @@ def _changed_subscriptions() -> None:
     transaction.on_commit(forget_subscriptions)
 
 
+def validate_subscription(values: dict[str, Any]) -> None:
+    """Check the given fields as creating would (ValidationFailed naming each bad one), for
+    a form that has other errors and should show all of them at once."""
+    _clean(values, partial=True)
+
+
 def _clean(values: dict[str, Any], partial: bool) -> dict[str, Any]:
     errors: list[tuple[str | None, str]] = []
     cleaned: dict[str, Any] = {}

@@ -31,6 +31,16 @@ def _form_errors(form: Any, error: DomainError) -> None:
         form.add_error(field if field in form.fields and field != "version" else None, message)
 
 
+def _more_errors(form: Any) -> None:
+    """The domain's verdict on the fields the form accepted, beside the form's own errors,
+    so one round trip names every bad field."""
+    accepted = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if k in actions.EDITABLE}
+    try:
+        actions.validate_subscription(accepted)
+    except DomainError as error:
+        _form_errors(form, error)
+
+
 def _subscription(request: HttpRequest, subscription_uuid: Any) -> Subscription:
     try:
         return get_subscription_for(request.user, subscription_uuid)
@@ -72,7 +82,9 @@ def subscription_create(request: HttpRequest) -> HttpResponse:
     if not may_manage(request.user):
         return forbidden(request, _(NO_RIGHT))
     form = SubscriptionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        _more_errors(form)
+    elif request.method == "POST":
         try:
             subscription, secret = actions.create_subscription(request.user, form.cleaned_data)
         except PermissionDenied as error:
@@ -116,7 +128,9 @@ def subscription_edit(request: HttpRequest, subscription_uuid: Any) -> HttpRespo
         return forbidden(request, error.message)
     initial = {k: getattr(subscription, k) for k in ("url", "description", "events", "version")}
     form = SubscriptionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        _more_errors(form)
+    elif request.method == "POST":
         try:
             values = {k: form.cleaned_data[k] for k in actions.EDITABLE}
             actions.update_subscription(request.user, subscription, values, form.cleaned_data["version"])
