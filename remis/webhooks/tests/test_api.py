@@ -107,3 +107,19 @@ def test_deliveries_are_listed_newest_first_with_their_attempts(api_client, worl
     assert first.uuid != second.uuid
     assert api_client.get(f"/webhooks/{body['uuid']}/deliveries", status="pending").json()["count"] == 0
     assert all(receiver.verified(r) for r in receiver.received)
+
+
+def test_every_webhook_action_has_a_label_people_read(api_client, wendy, receiver):
+    from django.utils import translation
+
+    from remis.audit.labels import ACTION_LABELS
+
+    path = f"/webhooks/{_create(api_client, wendy, receiver).json()['uuid']}"
+    for step, version in (("pause", 1), ("resume", 2), ("rotate", 3)):
+        api_client.post(f"{path}/{step}", {"version": version})
+    api_client.patch(path, {"description": "Renamed", "version": 4})
+    api_client.delete(f"{path}?version=5")
+    codes = set(AuditEntry.objects.filter(action__startswith="webhooks.").values_list("action", flat=True))
+    assert len(codes) == 6 and codes - set(ACTION_LABELS) == set()
+    with translation.override("ar"):
+        assert str(ACTION_LABELS["webhooks.create"]) != "Subscribed a receiver to webhook events"
