@@ -33,11 +33,15 @@ class Target:
     address: str  # the checked IP address to connect to
 
 
+class UnresolvedHost(ValidationFailed):
+    """The host name has no address (now): a failed attempt at send time, not a refusal."""
+
+
 def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise ValidationFailed(_("The receiver's host name could not be found."), "url") from None
+        raise UnresolvedHost(_("The receiver's host name could not be found."), "url") from None
     return [str(info[4][0]) for info in infos]
 
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from remis.lib.errors import ValidationFailed
 from remis.webhooks import transport
-from remis.webhooks.addresses import check_url
+from remis.webhooks.addresses import UnresolvedHost, check_url
 from remis.webhooks.models import Attempt, Delivery, DeliveryStatus, Subscription, SubscriptionStatus
 from remis.webhooks.signing import signature
 
@@ -94,6 +94,8 @@ def _send(delivery: Delivery, now: dt.datetime) -> tuple[int | None, str]:
     try:
         target = check_url(subscription.url)
         answer = transport.post(target, body, headers, settings.REMIS_WEBHOOKS_TIMEOUT_SECONDS)
+    except UnresolvedHost:
+        return None, "UnresolvedHost"
     except ValidationFailed:
         return None, "RefusedAddress"
     except Exception as error:
@@ -110,6 +112,25 @@ def attempt(delivery: Delivery, now: dt.datetime | None = None) -> bool:
     succeeded = status_code is not None and 200 <= status_code < 300
     number = delivery.attempts + 1
     with transaction.atomic():
+        claimed = Delivery.objects.filter(
+            pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts
+        )
+        subscriptions = Subscription.objects.filter(pk=delivery.subscription_id)
+        if succeeded:
+            kept = claimed.update(
+                status=DeliveryStatus.DELIVERED, attempts=number, delivered_at=now, claimed_until=None
+            )
+        else:
+            kept = claimed.update(
+                status=DeliveryStatus.PENDING,
+                attempts=number,
+                claimed_until=None,
+                next_attempt_at=now + backoff(number),
+            )
+        if not kept:
+            # Our lease ran out and another worker took the delivery over: its outcome counts.
+            logger.warning("webhook delivery %s: claim lost during attempt %s", delivery.pk, number)
+            return succeeded
         Attempt.objects.create(
             delivery=delivery,
             number=number,
@@ -119,20 +140,9 @@ def attempt(delivery: Delivery, now: dt.datetime | None = None) -> bool:
             error=error,
             succeeded=succeeded,
         )
-        claimed = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING)
-        subscriptions = Subscription.objects.filter(pk=delivery.subscription_id)
         if succeeded:
-            claimed.update(
-                status=DeliveryStatus.DELIVERED, attempts=number, delivered_at=now, claimed_until=None
-            )
             subscriptions.update(consecutive_failures=0)
         else:
-            claimed.update(
-                status=DeliveryStatus.PENDING,
-                attempts=number,
-                claimed_until=None,
-                next_attempt_at=now + backoff(number),
-            )
             subscriptions.update(consecutive_failures=F("consecutive_failures") + 1)
             _pause_if_failing(delivery.subscription_id, now)
     logger.info(

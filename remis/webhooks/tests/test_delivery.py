@@ -138,3 +138,49 @@ def test_a_receiver_that_does_not_answer_in_time_is_a_failed_attempt(world, subs
     attempt = Attempt.objects.get(delivery__subscription=subscription)
     assert attempt.status_code is None and attempt.error in ("TimeoutError", "timeout")
     assert attempt.duration_ms < 1000
+
+
+def test_the_task_sends_then_asks_to_run_again_when_the_retry_is_due(world, subscribe, receiver):
+    from django_tasks_db.models import DBTaskResult
+
+    from remis.webhooks.tasks import deliver_webhooks
+
+    receiver.script = [503, 200]
+    subscribe(["case.registered"])
+    register(world)
+    DBTaskResult.objects.all().delete()  # the wake-up the outbox asked for on commit, if any
+    deliver_webhooks.call()
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 1
+    (queued,) = DBTaskResult.objects.filter(task_path__endswith="deliver_webhooks")
+    assert queued.run_after == delivery.next_attempt_at  # woken for the retry, no polling
+
+
+def test_deleting_a_subscription_cancels_what_waits_and_a_lost_claim_records_nothing(
+    world, subscribe, receiver, wendy
+):
+    from remis.webhooks.delivery import attempt, claim_next
+
+    subscription = subscribe(["case.registered"])
+    register(world)
+    register(world)
+    claimed = claim_next(timezone.now())
+    assert claimed is not None
+    actions.delete_subscription(wendy, subscription, subscription.version)
+    assert attempt(claimed) is True  # the receiver got it, but the delivery was cancelled meanwhile
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.CANCELLED}
+    assert not Attempt.objects.exists()
+    assert deliver_due() == 0
+
+
+def test_a_host_without_address_at_send_time_is_a_failed_attempt(world, subscribe, receiver):
+    from unittest import mock
+
+    from remis.webhooks import addresses
+
+    subscription = subscribe(["case.registered"])
+    register(world)
+    with mock.patch.object(addresses.socket, "getaddrinfo", side_effect=addresses.socket.gaierror):
+        deliver_due()
+    attempt = Attempt.objects.get(delivery__subscription=subscription)
+    assert attempt.error == "UnresolvedHost" and not attempt.succeeded
