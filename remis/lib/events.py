@@ -70,13 +70,27 @@ def unsubscribe_in_transaction(event_type: type[Event], handler: BatchHandler) -
         _in_transaction[event_type].remove(handler)
 
 
+_PLAIN_TYPES = frozenset(PLAIN)
+_FIELD_NAMES: dict[type[Event], tuple[str, ...]] = {}
+
+
+def _field_names(event_type: type[Event]) -> tuple[str, ...]:
+    # Read once per type: dataclasses.fields() per event would dominate a bulk emit's cost.
+    names = _FIELD_NAMES.get(event_type)
+    if names is None:
+        names = _FIELD_NAMES[event_type] = tuple(f.name for f in dataclasses.fields(event_type))
+    return names
+
+
 def _check_payload(event: Event) -> None:
-    for item in dataclasses.fields(event):
-        value = getattr(event, item.name)
+    for name in _field_names(type(event)):
+        value = getattr(event, name)
+        if type(value) in _PLAIN_TYPES:  # the common case, without isinstance's walk
+            continue
         values = value if isinstance(value, tuple) else (value,)
         if not all(isinstance(v, PLAIN) for v in values):
             raise TypeError(
-                f"{type(event).__name__}.{item.name} holds {type(value).__name__}: "
+                f"{type(event).__name__}.{name} holds {type(value).__name__}: "
                 "events carry ids, codes, flags and dates only"
             )
 
