@@ -125,3 +125,29 @@ def test_the_list_pages_and_reads_a_fixed_number_of_queries(
     assert f"{receiver.url}/29" in first and f"{receiver.url}/0<" not in first and 'rel="next"' in first
     second = client.get(reverse("webhook_list"), {"page": 2}).content.decode()
     assert f"{receiver.url}/0<" in second and 'rel="prev"' in second
+
+
+def test_the_deliveries_log_pages_newest_first_in_a_fixed_number_of_queries(
+    world, signed_in, wendy, receiver, django_assert_max_num_queries
+):
+    from remis.cases.tests.factories import register
+    from remis.webhooks import actions
+    from remis.webhooks.delivery import deliver_due
+
+    subscription, _secret = actions.create_subscription(
+        wendy, {"url": receiver.url, "events": ["case.registered"]}
+    )
+    receiver.script = [500, 200]
+    for _ in range(30):
+        register(world)
+    deliver_due()  # the first fails (retried later), the others arrive
+    client = signed_in(wendy)
+    detail = reverse("webhook_detail", args=[subscription.uuid])
+    client.get(detail)
+    with django_assert_max_num_queries(12):
+        first = client.get(detail).content.decode()
+    assert first.count("status-delivered") == 25 and 'rel="next"' in first  # newest first: all delivered
+    second = client.get(detail, {"page": 2}).content.decode()
+    assert "HTTP 500" in second and "status-pending" in second
+    waiting = client.get(detail, {"status": "pending"}).content.decode()
+    assert waiting.count("<tr>") == 2  # the header row and the one waiting delivery
