@@ -50,7 +50,10 @@ def _empty_cache() -> Any:
     """Each test starts with no cached statistics: ids repeat between tests."""
     from django.core.cache import cache
 
+    from remis.webhooks.outbox import forget_subscriptions
+
     cache.clear()
+    forget_subscriptions(none_exist=True)  # no webhook subscription in a fresh test database
     yield
 
 

@@ -130,6 +130,7 @@ def _register_routers() -> None:
     from remis.referrals.api import router as referrals_router
     from remis.reports.api import router as reports_router
     from remis.services.api import router as services_router
+    from remis.webhooks.api import router as webhooks_router
 
     api.add_router("/cases", cases_router)
     api.add_router("/persons", persons_router)
@@ -148,6 +149,7 @@ def _register_routers() -> None:
     api.add_router("/monitoring", monitoring_router)
     api.add_router("/reports", reports_router)
     api.add_router("/indicator-frameworks", indicators_router)
+    api.add_router("/webhooks", webhooks_router)
 
 
 _register_routers()

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "remis.monitoring",
     "remis.reports",
     "remis.indicators",
+    "remis.webhooks",  # last on the data flow: subscribes to every earlier app's events
     "remis.jobs",
     "remis.interop",
     "remis.demo",
@@ -92,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "remis.webhooks.context.navigation",
                 "remis.accounts.context.navigation",
                 "remis.programmes.context.navigation",
                 "remis.referrals.context.navigation",
@@ -178,6 +180,20 @@ DOCUMENT_ALLOWED_TYPES = {
     "image/png": ".png",
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Webhooks (remis/webhooks; docs/architecture.md, "Webhooks"). Retries wait base × 2^(n−1)
+# seconds up to the cap (with jitter: a random half of that to all of it); a subscription
+# failing this many times in a row is paused. Receivers must be https on public addresses;
+# the two ALLOW switches open plain-http loopback and private networks (tests, intranets).
+REMIS_WEBHOOKS_BACKOFF_BASE_SECONDS = env.float("REMIS_WEBHOOKS_BACKOFF_BASE_SECONDS", default=30.0)
+REMIS_WEBHOOKS_BACKOFF_CAP_SECONDS = env.float("REMIS_WEBHOOKS_BACKOFF_CAP_SECONDS", default=3600.0)
+REMIS_WEBHOOKS_JITTER = env.bool("REMIS_WEBHOOKS_JITTER", default=True)
+REMIS_WEBHOOKS_PAUSE_AFTER = env.int("REMIS_WEBHOOKS_PAUSE_AFTER", default=10)
+REMIS_WEBHOOKS_TIMEOUT_SECONDS = env.float("REMIS_WEBHOOKS_TIMEOUT_SECONDS", default=5.0)
+REMIS_WEBHOOKS_CLAIM_SECONDS = env.int("REMIS_WEBHOOKS_CLAIM_SECONDS", default=60)  # a dead worker's lease
+REMIS_WEBHOOKS_CACHE_SECONDS = env.float("REMIS_WEBHOOKS_CACHE_SECONDS", default=5.0)
+REMIS_WEBHOOKS_ALLOW_LOOPBACK = env.bool("REMIS_WEBHOOKS_ALLOW_LOOPBACK", default=False)
+REMIS_WEBHOOKS_ALLOW_PRIVATE = env.bool("REMIS_WEBHOOKS_ALLOW_PRIVATE", default=False)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SECURE: bool = env("SECURE")

@@ -41,3 +41,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 if "REMIS_CACHE_URL" not in os.environ:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Webhook receivers in tests listen on 127.0.0.1 over plain http. The subscribed events are
+# read again only when a subscription changes (the suite's database starts empty each test).
+REMIS_WEBHOOKS_ALLOW_LOOPBACK = True
+REMIS_WEBHOOKS_JITTER = False
+REMIS_WEBHOOKS_CACHE_SECONDS = 3600.0

@@ -58,6 +58,7 @@ urlpatterns = [
     path("", include("remis.communities.urls")),
     path("", include("remis.monitoring.urls")),
     path("", include("remis.reports.urls")),
+    path("", include("remis.webhooks.urls")),
     path("", include("remis.indicators.urls")),
     path("", include("remis.interop.urls")),
     path("api/v1/", api.urls),

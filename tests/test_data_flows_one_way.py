@@ -20,6 +20,7 @@ ORDER = [
     "monitoring",
     "reports",
     "indicators",
+    "webhooks",
 ]
 SHARED = {"audit", "jobs", "interop", "lib", "formats"}
 

@@ -47,6 +47,7 @@ class Perm(StrEnum):
     PROJECTS_MANAGE = "projects.manage"  # community projects and who takes part in them
     INDICATORS_MANAGE = "indicators.manage"  # indicator frameworks: draft, activate, retire
     RECORDS_IMPORT = "records.import"  # bulk-import persons, cases and their records from files
+    WEBHOOKS_MANAGE = "webhooks.manage"  # the organisation's webhook subscriptions and their secrets
     PERSON_ERASE = "person.erase"  # erase a person's personal data everywhere (legal erasure)
 
 
@@ -118,6 +119,7 @@ def permission_labels() -> dict[str, str]:
             "Sensitive: psychosocial details (mental health, counselling content)"
         ),
         Perm.SENSITIVE_IDENTITY: _("Sensitive: identity and travel document numbers"),
+        Perm.WEBHOOKS_MANAGE: _("Manage the organisation's webhook subscriptions"),
         Perm.PERSON_ERASE: _("Erase a person's personal data everywhere (legal erasure)"),
         Perm.ASSESSMENT_RECORD: _("Record needs and vulnerability assessments"),
         Perm.PLAN_EDIT: _("Draft and change reintegration plans"),
@@ -145,6 +147,8 @@ def permission_groups() -> list[tuple[str, list[Perm]]]:
         Perm.AUDIT_VIEW_ALL,
         Perm.STATS_VIEW,
         Perm.INDICATORS_MANAGE,
+        Perm.WEBHOOKS_MANAGE,
+        Perm.RECORDS_IMPORT,
         Perm.PERSON_ERASE,
     ]
     assistance = [

@@ -131,6 +131,12 @@ ACTION_LABELS = {
     "monitoring.upload": _("Uploaded a KoBo or ODK export"),
     "monitoring.rescore": _("Rescored monitoring responses"),
     "reports.package": _("Asked for a report package"),
+    "webhooks.create": _("Subscribed a receiver to webhook events"),
+    "webhooks.update": _("Changed a webhook subscription"),
+    "webhooks.pause": _("Paused a webhook subscription"),
+    "webhooks.resume": _("Resumed a webhook subscription"),
+    "webhooks.rotate_secret": _("Rotated the secret of a webhook subscription"),
+    "webhooks.delete": _("Deleted a webhook subscription"),
 }
 
 

@@ -18,6 +18,7 @@ from remis.cases.actions.common import require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose
 from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.events import emit
 from remis.monitoring.configuration import (
     MAX_MONTHS,
     MAX_ROUNDS,
@@ -27,6 +28,7 @@ from remis.monitoring.configuration import (
     rounds_of,
     rules_on,
 )
+from remis.monitoring.events import VisitRecorded
 from remis.monitoring.models import (
     FAILED_OUTCOMES,
     ContactAttempt,
@@ -317,6 +319,11 @@ def record_visit(
         if text:
             changes["note"] = [None, text]
         record(actor, "monitoring.visit", visit, changes=changes, case_uuid=case.uuid)
+        emit(
+            VisitRecorded(
+                case_id=case.pk, follow_up_id=locked.pk, round=locked.round, visited_on=day, mode=mode
+            )
+        )
     follow_up.refresh_from_db()
     return visit
 

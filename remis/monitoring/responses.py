@@ -29,8 +29,10 @@ from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose
 from remis.lib.bulk import insert_objects
 from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.events import emit_many
 from remis.lib.ids import uuid7
 from remis.monitoring.configuration import SATISFACTION
+from remis.monitoring.events import ScoreComputed
 from remis.monitoring.instruments.definition import InstrumentDefinition, load_definition
 from remis.monitoring.instruments.scoring import Scores, compile_scorer, drop_irrelevant
 from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, Response, ResponseSource
@@ -259,7 +261,24 @@ def save_responses(actor: Any, batch: list[Prepared]) -> list[Response]:
             "monitoring.response",
             [(p.response, p.changes, p.response.case.uuid if p.response.case else None) for p in batch],
         )
+        # One call for the batch: in-transaction subscribers (the webhooks outbox) pay once
+        # per import chunk. Comparison samples have no case, so nothing to announce.
+        emit_many([_scored(p) for p in batch if p.response.case_id is not None])
     return saved
+
+
+def _scored(prepared: Prepared) -> ScoreComputed:
+    response = prepared.response
+    assert response.case_id is not None
+    return ScoreComputed(
+        response_uuid=response.uuid,
+        case_id=response.case_id,
+        instrument=response.instrument.code,
+        instrument_version=response.instrument.version,
+        round=prepared.follow_up.round if prepared.follow_up is not None else None,
+        collected_on=response.collected_on,
+        band=response.band or "",
+    )
 
 
 def record_response(actor: Any, instrument: Instrument, **values: Any) -> Response:
