@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "remis.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -41,13 +41,33 @@ from remis.accounts.models import Organisation, User  # noqa: E402
 from remis.cases.imports import COLUMNS  # noqa: E402
 from remis.cases.models import AccessReason, Case, CaseAccess, CaseMember, Person, Relation  # noqa: E402
 from remis.interop.actions import import_now  # noqa: E402
-from remis.interop.importing import CHUNK, temporary_report  # noqa: E402
+from remis.interop.importing import CHUNK, Result, temporary_report  # noqa: E402
 from remis.programmes.models import MigrantCategory, Programme  # noqa: E402
 
-GIVEN = ["Aïssatou", "Mamadou", "Fatoumata", "Ibrahima", "Mariama", "Ousmane", "Kadiatou", "Alpha", "Hawa", "Sekou"]
+GIVEN = [
+    "Aïssatou",
+    "Mamadou",
+    "Fatoumata",
+    "Ibrahima",
+    "Mariama",
+    "Ousmane",
+    "Kadiatou",
+    "Alpha",
+    "Hawa",
+    "Sekou",
+]
 FAMILY = ["Testbah", "Exampléo", "Samplediallo", "Fictikeita", "Mockcamara", "Demotraoré"]
-STAGES = ["registered", "counselling", "return_planned", "returned", "reception", "plan", "assistance",
-          "monitoring", "closed"]  # fmt: skip
+STAGES = [
+    "registered",
+    "counselling",
+    "return_planned",
+    "returned",
+    "reception",
+    "plan",
+    "assistance",
+    "monitoring",
+    "closed",
+]
 
 
 HEADER_ORDER = [c.name for c in COLUMNS]
@@ -65,7 +85,9 @@ def write_file(path: Path, rows: int, programme: Programme, category: str) -> No
             returned = stage in STAGES[3:]
             departure = registered + dt.timedelta(days=rng.randrange(20, 200)) if returned else None
             arrival = departure + dt.timedelta(days=1) if departure else None
-            closed = arrival + dt.timedelta(days=rng.randrange(30, 700)) if stage == "closed" and arrival else None
+            closed = (
+                arrival + dt.timedelta(days=rng.randrange(30, 700)) if stage == "closed" and arrival else None
+            )
             if departure and departure > dt.date(2026, 10, 1):
                 stage, departure, arrival, closed, returned = "registered", None, None, None, False
             values = {
@@ -92,11 +114,19 @@ def write_file(path: Path, rows: int, programme: Programme, category: str) -> No
             writer.writerow([values.get(name, "") for name in HEADER_ORDER])
 
 
-def import_once(path: Path, user: User, organisation: Organisation) -> tuple[float, object]:
+def import_once(path: Path, user: User, organisation: Organisation) -> tuple[float, Result]:
     started = time.perf_counter()
     with temporary_report() as report, path.open("rb") as handle:
-        result = import_now(user, organisation, entity_code="cases", file=handle, filename=path.name,
-                            mode="valid_rows", mapping={}, report=report)  # fmt: skip
+        result = import_now(
+            user,
+            organisation,
+            entity_code="cases",
+            file=handle,
+            filename=path.name,
+            mode="valid_rows",
+            mapping={},
+            report=report,
+        )
     return time.perf_counter() - started, result
 
 
@@ -109,22 +139,48 @@ def reference(rows: int, programme: Programme, organisation: Organisation, categ
     for first in range(0, rows, CHUNK):
         count = min(CHUNK, rows - first)
         with transaction.atomic():
-            persons = [Person(uuid=uuid.uuid4(), given_name="Ref", family_name="Row", sex="F") for _ in range(count)]
+            persons = [
+                Person(uuid=uuid.uuid4(), given_name="Ref", family_name="Row", sex="F") for _ in range(count)
+            ]
             insert_objects(Person, persons)
             ids = dict(Person.objects.filter(uuid__in=[p.uuid for p in persons]).values_list("uuid", "id"))
             cases = [
-                Case(uuid=uuid.uuid4(), reference=f"REF-{first + i:07d}", programme_id=programme.pk,
-                     category_id=category_id, principal_id=ids[p.uuid], host_country="BE", origin_country="GN",
-                     registering_organisation_id=organisation.pk, stage="closed")
+                Case(
+                    uuid=uuid.uuid4(),
+                    reference=f"REF-{first + i:07d}",
+                    programme_id=programme.pk,
+                    category_id=category_id,
+                    principal_id=ids[p.uuid],
+                    host_country="BE",
+                    origin_country="GN",
+                    registering_organisation_id=organisation.pk,
+                    stage="closed",
+                )
                 for i, p in enumerate(persons)
-            ]  # fmt: skip
+            ]
             insert_objects(Case, cases)
             case_ids = dict(Case.objects.filter(uuid__in=[c.uuid for c in cases]).values_list("uuid", "id"))
-            insert_objects(CaseMember, [CaseMember(case_id=case_ids[c.uuid], person_id=c.principal_id,
-                                                   relation=Relation.PRINCIPAL) for c in cases])  # fmt: skip
-            insert_objects(CaseAccess, [CaseAccess(case_id=case_ids[c.uuid], organisation_id=organisation.pk,
-                                                   reason=AccessReason.REGISTERED, external_id=f"REF-{c.reference}")
-                                        for c in cases])  # fmt: skip
+            insert_objects(
+                CaseMember,
+                [
+                    CaseMember(
+                        case_id=case_ids[c.uuid], person_id=c.principal_id, relation=Relation.PRINCIPAL
+                    )
+                    for c in cases
+                ],
+            )
+            insert_objects(
+                CaseAccess,
+                [
+                    CaseAccess(
+                        case_id=case_ids[c.uuid],
+                        organisation_id=organisation.pk,
+                        reason=AccessReason.REGISTERED,
+                        external_id=f"REF-{c.reference}",
+                    )
+                    for c in cases
+                ],
+            )
             made.extend(case_ids.values())
     elapsed = time.perf_counter() - started
     with transaction.atomic():
@@ -159,14 +215,24 @@ def main() -> None:
         second, again = import_once(path, user, organisation)
     raw = reference(args.rows, programme, organisation, category.pk)
     print(f"## Importing cases — {dt.date.today().isoformat()}\n")
-    print(f"Database: {connection.vendor}; file: {args.rows:,} rows, {size / 1_048_576:,.0f} MB (written in {written:.1f} s)\n")
+    print(
+        f"Database: {connection.vendor}; file: {args.rows:,} rows, {size / 1_048_576:,.0f} MB "
+        f"(written in {written:.1f} s)\n"
+    )
     print("| run | rows | time | rows/s | outcome |")
     print("| --- | ---: | ---: | ---: | --- |")
-    print(f"| import (valid rows) | {args.rows:,} | {first:.1f} s | {args.rows / first:,.0f} | "
-          f"{result.created:,} added, {result.refused:,} refused |")  # type: ignore[attr-defined]  # fmt: skip
-    print(f"| same file again | {args.rows:,} | {second:.1f} s | {args.rows / second:,.0f} | "
-          f"{again.unchanged:,} unchanged |")  # type: ignore[attr-defined]  # fmt: skip
-    print(f"| reference: raw bulk insert | {args.rows:,} | {raw:.1f} s | {args.rows / raw:,.0f} | no checks, no audit |")
+    print(
+        f"| import (valid rows) | {args.rows:,} | {first:.1f} s | {args.rows / first:,.0f} | "
+        f"{result.created:,} added, {result.refused:,} refused |"
+    )
+    print(
+        f"| same file again | {args.rows:,} | {second:.1f} s | {args.rows / second:,.0f} | "
+        f"{again.unchanged:,} unchanged |"
+    )
+    print(
+        f"| reference: raw bulk insert | {args.rows:,} | {raw:.1f} s | {args.rows / raw:,.0f} | "
+        "no checks, no audit |"
+    )
     print(f"\nPeak resident memory: {peak:,.0f} MB.")
     print("The imported cases stay in the database: run it on a throwaway copy.")
 
