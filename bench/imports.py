@@ -184,14 +184,14 @@ def reference(rows: int, programme: Programme, organisation: Organisation, categ
             made.extend(case_ids.values())
     elapsed = time.perf_counter() - started
     with transaction.atomic():
-        persons = list(Case.objects.filter(pk__in=made).values_list("principal_id", flat=True))
+        person_ids = list(Case.objects.filter(pk__in=made).values_list("principal_id", flat=True))
         for first in range(0, len(made), 50_000):
             part = made[first : first + 50_000]
             CaseAccess.objects.filter(case_id__in=part).delete()
             CaseMember.objects.filter(case_id__in=part).delete()
             Case.objects.filter(pk__in=part).delete()
-        for first in range(0, len(persons), 50_000):
-            Person.objects.filter(pk__in=persons[first : first + 50_000]).delete()
+        for first in range(0, len(person_ids), 50_000):
+            Person.objects.filter(pk__in=person_ids[first : first + 50_000]).delete()
     return elapsed
 
 
