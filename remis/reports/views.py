@@ -27,12 +27,14 @@ from remis.reports.outcomes import outcomes
 from remis.reports.process import process_indicators
 from remis.reports.projects import Summary, project_summary
 from remis.reports.statistics import (
+    CONFIDENTIAL_ONLY,
     DIMENSIONS,
     Edition,
     EditionRefused,
     Population,
     Table,
     breakdown,
+    confidential_only,
     cross_table,
     may_read_confidential,
 )
@@ -96,6 +98,8 @@ def return_statistics(request: HttpRequest) -> HttpResponse:
         if table is None:
             return forbidden(request, _("Your role does not give access to statistics."))
         download = request.GET.get("format")
+        if download in ("hxl", "hxl-xlsx"):
+            return _hxl_download(request, form, download)
         stem = (
             f"returns-{data['by']}-{table.filters.start.isoformat()}-{table.filters.end.isoformat()}"
             f"-{table.edition}"
@@ -121,8 +125,44 @@ def return_statistics(request: HttpRequest) -> HttpResponse:
             total_cases=table.shown(table.total_cases, "cases" in table.hidden_totals),
             query=_encode(form.data),
             dimensions=DIMENSIONS,
+            hxl_offered=not ({data["by"], data.get("across")} & CONFIDENTIAL_ONLY),
         )
     return render(request, "reports/returns.html", context)
+
+
+def _hxl_download(request: HttpRequest, form: ReturnStatisticsForm, kind: str) -> HttpResponse:
+    """The table as HXL: always the public edition, whatever edition the page shows
+    (`reports/hxl.py` says why)."""
+    from remis.reports import hxl
+
+    data = form.cleaned_data
+    try:
+        if data.get("across"):
+            table = cross_table(request.user, data["filters"], data["by"], data["across"], Edition.PUBLIC)
+        else:
+            table = breakdown(request.user, data["filters"], data["by"], data.get("top"), Edition.PUBLIC)
+    except EditionRefused:  # a breakdown by a sensitive group is never public
+        return forbidden(
+            request, confidential_only(data["by"] if data["by"] in CONFIDENTIAL_ONLY else data["across"])
+        )
+    if table is None:
+        return forbidden(request, _("Your role does not give access to statistics."))
+    stem = f"returns-{data['by']}-{table.filters.start.isoformat()}-{table.filters.end.isoformat()}-hxl"
+    if kind == "hxl":
+        response = HttpResponse(hxl.as_csv(table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return response
+    definition = [
+        *exports.definition(table, _filters_text(form, table)),
+        (_("Total persons"), str(table.shown(table.total_persons, "persons" in table.hidden_totals))),
+        (_("Total cases (households)"), str(table.shown(table.total_cases, "cases" in table.hidden_totals))),
+    ]
+    response = HttpResponse(
+        hxl.as_xlsx(table, definition),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+    return response
 
 
 def _encode(data: Any) -> str:
