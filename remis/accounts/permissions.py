@@ -47,6 +47,7 @@ class Perm(StrEnum):
     PROJECTS_MANAGE = "projects.manage"  # community projects and who takes part in them
     INDICATORS_MANAGE = "indicators.manage"  # indicator frameworks: draft, activate, retire
     PERSON_ERASE = "person.erase"  # erase a person's personal data everywhere (legal erasure)
+    RESEARCH_EXTRACT = "research.extract"  # pseudonymised, k-anonymous extracts for researchers
 
 
 ALL_PERMISSIONS = frozenset(p.value for p in Perm)
@@ -128,6 +129,10 @@ def permission_labels() -> dict[str, str]:
         Perm.MONITORING_RECORD: _("Record follow-up contact attempts, visits and monitoring responses"),
         Perm.PROJECTS_MANAGE: _("Keep community projects and the returnees taking part in them"),
         Perm.INDICATORS_MANAGE: _("Keep indicator frameworks: draft, activate and retire their versions"),
+        Perm.RESEARCH_EXTRACT: _(
+            "Build pseudonymised extracts for researchers from the cases one may read (no names, "
+            "contacts, notes or sensitive groups)"
+        ),
     }
 
 
@@ -143,6 +148,7 @@ def permission_groups() -> list[tuple[str, list[Perm]]]:
         Perm.AUDIT_VIEW_ALL,
         Perm.STATS_VIEW,
         Perm.INDICATORS_MANAGE,
+        Perm.RESEARCH_EXTRACT,
         Perm.PERSON_ERASE,
     ]
     assistance = [

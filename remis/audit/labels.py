@@ -131,6 +131,7 @@ ACTION_LABELS = {
     "monitoring.upload": _("Uploaded a KoBo or ODK export"),
     "monitoring.rescore": _("Rescored monitoring responses"),
     "reports.package": _("Asked for a report package"),
+    "reports.research_extract": _("Asked for a research extract"),
 }
 
 
