@@ -14,6 +14,7 @@ from remis.lib.api_schema import literal_of
 from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
 from remis.reports.models import PackageKind, ReportPackage
 from remis.reports.packages import file_stem, may_request, readable_packages, request_package
+from remis.reports.research.api import router as research_router
 from remis.reports.statistics import (
     CONFIDENTIAL_ONLY,
     DIMENSIONS,
@@ -28,6 +29,7 @@ from remis.reports.statistics import (
 )
 
 router = Router(tags=["reports"])
+router.add_router("", research_router)  # research extracts, beside the report packages
 
 if TYPE_CHECKING:
     DimensionCode: TypeAlias = str

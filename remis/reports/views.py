@@ -26,6 +26,7 @@ from remis.reports.forms import AnnualReportForm, OutcomesForm, ProjectSummaryFo
 from remis.reports.outcomes import outcomes
 from remis.reports.process import process_indicators
 from remis.reports.projects import Summary, project_summary
+from remis.reports.research.requests import may_request as may_request_extract
 from remis.reports.statistics import (
     CONFIDENTIAL_ONLY,
     DIMENSIONS,
@@ -70,7 +71,7 @@ def return_statistics(request: HttpRequest) -> HttpResponse:
     programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
     confidential = may_read_confidential(request.user)
     form = ReturnStatisticsForm(request.GET or None, programmes=programmes, confidential=confidential)
-    context: dict[str, Any] = {"form": form, "table": None}
+    context: dict[str, Any] = {"form": form, "table": None, "research_nav": may_request_extract(request.user)}
     if not form.is_bound:
         form = ReturnStatisticsForm(
             {
@@ -344,7 +345,11 @@ def package_list(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("page", "1")
     page = paginate(readable_packages(request.user), int(number) if number.isdigit() else 1)
     polling = any(p.job is not None and p.job.is_active for p in page.object_list)
-    return render(request, "reports/packages.html", {"form": form, "page": page, "polling": polling})
+    return render(
+        request,
+        "reports/packages.html",
+        {"form": form, "page": page, "polling": polling, "research_nav": may_request_extract(request.user)},
+    )
 
 
 @login_required
@@ -374,3 +379,72 @@ def package_file(request: HttpRequest, package_uuid: Any, kind: str) -> HttpResp
         raise Http404
     stored = getattr(package, kind)
     return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{file_stem(package)}.{kind}")
+
+
+@login_required
+def research_extract_list(request: HttpRequest) -> HttpResponse:
+    """Ask for a research extract (a job builds it) and read one's own extracts."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from remis.cases.views.common import apply_errors
+    from remis.lib.errors import DomainError
+    from remis.lib.paging import paginate
+    from remis.reports.forms import ResearchExtractForm
+    from remis.reports.research.requests import may_request, readable_extracts, request_extract
+
+    if not may_request(request.user):
+        return forbidden(request, _("Your role does not give access to research extracts."))
+    programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
+    form = ResearchExtractForm(programmes=programmes)
+    if request.method == "POST":
+        form = ResearchExtractForm(request.POST, programmes=programmes)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                request_extract(
+                    request.user,
+                    start=data["start"],
+                    end=data["end"],
+                    programme=data.get("programme"),
+                    origin=data.get("origin") or "",
+                    k=data["k"],
+                )
+            except DomainError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("The extract is being built: this page shows its progress."))
+                return redirect("research_extract_list")
+    number = request.GET.get("page", "1")
+    page = paginate(readable_extracts(request.user), int(number) if number.isdigit() else 1)
+    polling = any(e.job is not None and e.job.is_active for e in page.object_list)
+    return render(request, "reports/research_extracts.html", {"form": form, "page": page, "polling": polling})
+
+
+@login_required
+def research_extract_detail(request: HttpRequest, extract_uuid: Any) -> HttpResponse:
+    from django.http import Http404
+
+    from remis.reports.research.requests import protection_text, readable_extracts
+
+    extract = readable_extracts(request.user).filter(uuid=extract_uuid).first()
+    if extract is None:
+        raise Http404  # another person's extract: rows within their scope
+    return render(
+        request,
+        "reports/research_extract_detail.html",
+        {"extract": extract, "definition": protection_text(extract)},
+    )
+
+
+@login_required
+def research_extract_file(request: HttpRequest, extract_uuid: Any, kind: str) -> HttpResponseBase:
+    from django.http import FileResponse, Http404
+
+    from remis.reports.research.requests import readable_extracts
+
+    extract = readable_extracts(request.user).filter(uuid=extract_uuid).first()
+    if extract is None or kind not in ("csv", "xlsx") or not getattr(extract, kind):
+        raise Http404
+    name = f"research-extract-{extract.start.isoformat()}-{extract.end.isoformat()}.{kind}"
+    return FileResponse(getattr(extract, kind).open("rb"), as_attachment=True, filename=name)

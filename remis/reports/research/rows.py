@@ -181,7 +181,7 @@ def _chunk(
     out = []
     for case_id, person_uuid, sex, born, birth_year in members:
         case = by_id[case_id]
-        day: dt.date = case.day  # type: ignore[attr-defined]
+        day: dt.date = case.day
         out.append(
             Returnee(
                 person=pseudonym("person", person_uuid),
