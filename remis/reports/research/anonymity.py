@@ -4,7 +4,9 @@ country of origin × period of arrival.
 Rows whose combination is shared by fewer than k rows are coarsened step by step — the
 month of arrival to its quarter, then to its year, then the age group to a broad band
 (0–17, 18–59, 60+) — and a row still in a group under k is suppressed (left out of the
-files, and counted). At each step only the rows not yet placed are regrouped, so every
+files, and counted). At each step the rows not yet placed are regrouped; a group still
+under k takes along whole groups already placed that the coarser step merges with it (two
+women of 25–34 from Guinea in January join the six of February as "2024-Q1"), so every
 combination written is shared by at least k rows (a value of one step never equals a
 value of another, except "60+", the same ages at both, which only makes groups larger).
 
@@ -88,17 +90,33 @@ class Protection:
 
 def _place(rows: Sequence[QuasiIdentifiers], k: int, floor: list[int]) -> list[int | None]:
     """Each row at the first step (not below its floor) where its group, among the rows
-    still unplaced, holds k rows or more; None when there is none."""
+    still unplaced, holds k rows or more; None when there is none. A group still under k at
+    a step takes with it whole groups already placed that the step merges with it (smallest
+    first): every group left behind keeps its k rows, and fewer rows are suppressed."""
     steps: list[int | None] = [None] * len(rows)
     for step in range(len(STEPS)):
         groups: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
         for index, row in enumerate(rows):
             if steps[index] is None and floor[index] <= step:
                 groups[generalised(row, step)].append(index)
-        for members in groups.values():
-            if len(members) >= k:
-                for index in members:
-                    steps[index] = step
+        placed: dict[tuple[str, str, str, str], dict[tuple[str, str, str, str], list[int]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        if step and any(len(members) < k for members in groups.values()):
+            for index, earlier in enumerate(steps):
+                if earlier is not None:
+                    placed[generalised(rows[index], step)][generalised(rows[index], earlier)].append(index)
+        for key, members in groups.items():
+            if len(members) < k:
+                nearby = sorted(placed.get(key, {}).values(), key=len)
+                if len(members) + sum(len(g) for g in nearby) < k:
+                    continue
+                for group in nearby:
+                    members.extend(group)
+                    if len(members) >= k:
+                        break
+            for index in members:
+                steps[index] = step
     return steps
 
 
