@@ -242,3 +242,41 @@ def test_the_page_asks_for_an_extract_and_lists_it(generated: None, client: Clie
     assert extract.origin == "GN" and extract.k == 5
     wrong = client.post("/reports/research/", {"start": "2020-01-01", "end": "2019-01-01", "k": "5"})
     assert "The last day comes before the first." in wrong.content.decode()
+
+
+def test_the_migration_gives_the_permission_to_the_shipped_roles_only() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from remis.accounts.models import Role
+    from remis.programmes.models import ShippedValues
+
+    def holders() -> set[str]:
+        return {r.code for r in Role.objects.all() if "research.extract" in r.permissions}
+
+    assert holders() == {"programme_manager", "me_officer"}
+    migration = importlib.import_module("remis.reports.migrations.0002_research_extract")
+    migration.take_permission(apps, None)
+    assert holders() == set()
+    # A database from before the permission: the roles as the older release shipped them,
+    # except the M&E officer's, which an administrator changed since.
+    for shipped in ShippedValues.objects.filter(kind="accounts.role"):
+        values = dict(shipped.values)
+        values["permissions"] = [p for p in values.get("permissions", []) if p != "research.extract"]
+        ShippedValues.objects.filter(pk=shipped.pk).update(values=values)
+    officer = Role.objects.get(code="me_officer")
+    Role.objects.filter(pk=officer.pk).update(
+        permissions=[p for p in officer.permissions if p != "stats.view"]
+    )
+    migration.give_permission(apps, None)
+    assert holders() == {"programme_manager"}, "a role an administrator changed is theirs to decide"
+
+
+def test_the_deploy_check_asks_for_a_pseudonym_key(settings: Any) -> None:
+    from remis.reports.checks import pseudonym_key_set
+
+    settings.RESEARCH_PSEUDONYM_KEY = ""
+    assert [m.id for m in pseudonym_key_set()] == ["remis.reports.W001"]
+    settings.RESEARCH_PSEUDONYM_KEY = "a-long-random-value-kept-with-the-other-secrets"
+    assert pseudonym_key_set() == []
