@@ -116,7 +116,13 @@ def build_extract(job: Any) -> Outcome:
         raise JobFailed(_("Your role does not give access to research extracts."))
     filters = ExtractFilters(extract.start, extract.end, extract.programme_id, extract.origin)
     job.report(0, 1)
-    returnees = read_returnees(job.owner, filters, progress=lambda done, total: job.report(done, total + 1))
+    seen = {"cases": 0}  # chunks of cases read, then one step for the rule and the files
+
+    def progress(done: int, total: int) -> None:
+        seen["cases"] = total
+        job.report(done, total + 1)
+
+    returnees = read_returnees(job.owner, filters, progress=progress)
     k = applied_k(extract, {r.programme_id for r in returnees})
     protection = protect(
         [QuasiIdentifiers(r.sex, r.age_group, r.origin, r.arrival, r.case_id) for r in returnees], k
@@ -138,7 +144,7 @@ def build_extract(job: Any) -> Outcome:
         extract.save(
             update_fields=["k_applied", "rows_read", "rows_coarsened", "rows_suppressed", "csv", "xlsx"]
         )
-        job.report(1, 1)
+        job.report(seen["cases"] + 1, seen["cases"] + 1)
         message = _("The extract is ready: %(rows)s rows, %(suppressed)s suppressed.") % {
             "rows": len(written),
             "suppressed": protection.suppressed,
