@@ -30,6 +30,10 @@ if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+# The key of the research extracts' pseudonyms (docs/data-protection.md): set it in
+# production and keep it apart from SECRET_KEY, since another key gives every person another
+# pseudonym. Unset, one is derived from SECRET_KEY (and changes with it); a check warns.
+RESEARCH_PSEUDONYM_KEY: str = env.str("RESEARCH_PSEUDONYM_KEY", default="")
 ALLOWED_HOSTS: list[str] = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -81,6 +81,13 @@ def visits(world: World) -> list[Visit]:
         Visit(
             "report-packages-errors", world.carol, reverse("package_list"), {"kind": "quarterly", "year": ""}
         ),
+        Visit("research-extracts", world.carol, reverse("research_extract_list")),
+        Visit(
+            "research-extracts-errors",
+            world.carol,
+            reverse("research_extract_list"),
+            {"start": "2025-05-01", "end": "2025-01-01", "k": "1"},
+        ),
         Visit("programme-settings", world.alice, reverse("programme_settings", args=[world.programme.code])),
         Visit(
             "programme-settings-form", world.admin, reverse("programme_settings", args=[world.programme.code])

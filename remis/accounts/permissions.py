@@ -49,6 +49,7 @@ class Perm(StrEnum):
     RECORDS_IMPORT = "records.import"  # bulk-import persons, cases and their records from files
     WEBHOOKS_MANAGE = "webhooks.manage"  # the organisation's webhook subscriptions and their secrets
     PERSON_ERASE = "person.erase"  # erase a person's personal data everywhere (legal erasure)
+    RESEARCH_EXTRACT = "research.extract"  # pseudonymised, k-anonymous extracts for researchers
 
 
 ALL_PERMISSIONS = frozenset(p.value for p in Perm)
@@ -132,6 +133,10 @@ def permission_labels() -> dict[str, str]:
         Perm.PROJECTS_MANAGE: _("Keep community projects and the returnees taking part in them"),
         Perm.INDICATORS_MANAGE: _("Keep indicator frameworks: draft, activate and retire their versions"),
         Perm.RECORDS_IMPORT: _("Import cases and their records from CSV or XLSX files"),
+        Perm.RESEARCH_EXTRACT: _(
+            "Build pseudonymised extracts for researchers from the cases one may read (no names, "
+            "contacts, notes or sensitive groups)"
+        ),
     }
 
 
@@ -149,6 +154,7 @@ def permission_groups() -> list[tuple[str, list[Perm]]]:
         Perm.INDICATORS_MANAGE,
         Perm.WEBHOOKS_MANAGE,
         Perm.RECORDS_IMPORT,
+        Perm.RESEARCH_EXTRACT,
         Perm.PERSON_ERASE,
     ]
     assistance = [

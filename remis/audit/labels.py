@@ -137,6 +137,16 @@ ACTION_LABELS = {
     "webhooks.resume": _("Resumed a webhook subscription"),
     "webhooks.rotate_secret": _("Rotated the secret of a webhook subscription"),
     "webhooks.delete": _("Deleted a webhook subscription"),
+    "reports.research_extract": _("Asked for a research extract"),
+    "case.import": _("Imported the case from a file"),
+    "case.import_update": _("Updated the case from an imported file"),
+    "person.import": _("Imported the person from a file"),
+    "person.import_update": _("Updated the person from an imported file"),
+    "interop.upload": _("Uploaded a file of records to import"),
+    "interop.map": _("Mapped the columns of a file to import"),
+    "interop.run_again": _("Ran an import again"),
+    "interop.mapping_create": _("Saved a column mapping for imports"),
+    "interop.mapping_update": _("Changed a column mapping for imports"),
 }
 
 

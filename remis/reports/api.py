@@ -14,6 +14,7 @@ from remis.lib.api_schema import literal_of
 from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
 from remis.reports.models import PackageKind, ReportPackage
 from remis.reports.packages import file_stem, may_request, readable_packages, request_package
+from remis.reports.research.api import router as research_router
 from remis.reports.statistics import (
     CONFIDENTIAL_ONLY,
     DIMENSIONS,
@@ -28,6 +29,7 @@ from remis.reports.statistics import (
 )
 
 router = Router(tags=["reports"])
+router.add_router("", research_router)  # research extracts, beside the report packages
 
 if TYPE_CHECKING:
     DimensionCode: TypeAlias = str
@@ -39,7 +41,7 @@ else:
     EditionCode = literal_of([code for code, _label in Edition.CHOICES])
 
 
-class ReturnParams(Schema):
+class ReturnFilterParams(Schema):
     start: dt.date = Field(..., description="first day of the period (a return counts on its arrival day)")
     end: dt.date = Field(..., description="last day of the period, included")
     by: DimensionCode = "origin"
@@ -49,6 +51,9 @@ class ReturnParams(Schema):
     host: str = Field("", max_length=2, description="host country, ISO 3166 alpha-2")
     origin: str = Field("", max_length=2, description="country of origin, ISO 3166 alpha-2")
     top: int | None = Field(None, ge=1, le=500, description="only the largest rows")
+
+
+class ReturnParams(ReturnFilterParams):
     edition: EditionCode | None = Field(
         None,
         description="confidential (exact counts; for those who read case records) or public (small "
@@ -94,13 +99,12 @@ class ReturnTableOut(Schema):
     as_of: dt.datetime | None
 
 
-@router.get("/returns", response=ReturnTableOut, summary="Persons and cases assisted to return, broken down")
-def returns(request: HttpRequest, params: Query[ReturnParams]) -> dict[str, Any]:
+def _filters(params: ReturnFilterParams) -> Filters:
     if params.end < params.start:
         raise ValidationFailed(_("The last day comes before the first."), "end")
     if params.across and params.across == params.by:
         raise ValidationFailed(_("Choose another breakdown than the first."), "across")
-    filters = Filters(
+    return Filters(
         start=params.start,
         end=params.end,
         population=params.population,
@@ -108,6 +112,11 @@ def returns(request: HttpRequest, params: Query[ReturnParams]) -> dict[str, Any]
         hosts=(params.host.upper(),) if params.host else (),
         origins=(params.origin.upper(),) if params.origin else (),
     )
+
+
+@router.get("/returns", response=ReturnTableOut, summary="Persons and cases assisted to return, broken down")
+def returns(request: HttpRequest, params: Query[ReturnParams]) -> dict[str, Any]:
+    filters = _filters(params)
     try:
         edition = edition_for(request.user, params.edition)
     except EditionRefused:
@@ -161,6 +170,58 @@ def returns(request: HttpRequest, params: Query[ReturnParams]) -> dict[str, Any]
         ],
         "as_of": table.as_of,
     }
+
+
+if TYPE_CHECKING:
+    HxlFormat: TypeAlias = str
+else:
+    HxlFormat = literal_of(["csv", "xlsx"])
+
+
+class HxlParams(ReturnFilterParams):
+    format: HxlFormat = Field("csv", description="csv, or xlsx (the table, then a definition sheet)")
+
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/returns/hxl",
+    response={200: None},
+    summary="The same table as HXL (public edition): a header row, a row of HXL hashtags, the data",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the HXL table (public edition: small counts hidden as <5 or x)",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    _XLSX: {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+)
+def returns_hxl(request: HttpRequest, params: Query[HxlParams]) -> HttpResponse:
+    """Always the public edition, whoever asks: HXL tables are made to be passed on."""
+    from remis.reports import exports, hxl
+
+    filters = _filters(params)
+    for name in ("by", "across"):
+        if getattr(params, name) in CONFIDENTIAL_ONLY:
+            raise ValidationFailed(confidential_only(getattr(params, name)), name)
+    if params.across:
+        table = cross_table(request.user, filters, params.by, params.across, Edition.PUBLIC)
+    else:
+        table = breakdown(request.user, filters, params.by, params.top, Edition.PUBLIC)
+    if table is None:
+        raise PermissionDenied(_("Your role does not give access to statistics."))
+    stem = f"returns-{params.by}-{filters.start.isoformat()}-{filters.end.isoformat()}-hxl"
+    if params.format == "xlsx":
+        response = HttpResponse(hxl.as_xlsx(table, exports.definition(table, [])), content_type=_XLSX)
+    else:
+        response = HttpResponse(hxl.as_csv(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{params.format}"'
+    return response
 
 
 class ProjectRowOut(Schema):

@@ -21,3 +21,7 @@ class ReportsConfig(AppConfig):
         from remis.reports.packages import register
 
         register()
+        from remis.reports.research.requests import register as register_research
+
+        register_research()
+        from remis.reports import checks  # noqa: F401  (registers the pseudonym key check)

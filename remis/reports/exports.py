@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from remis.lib.spreadsheet import neutralised
 from remis.reports.statistics import Table
 
 
@@ -85,8 +86,8 @@ def definition(table: Table, filters_text: list[tuple[str, str]]) -> list[tuple[
 def as_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header(table))
-    writer.writerows(body(table))
+    writer.writerow(neutralised(header(table)))
+    writer.writerows(neutralised(row) for row in body(table))
     return ("\ufeff" + out.getvalue()).encode()  # a BOM: spreadsheet programs then read UTF-8
 
 
@@ -95,12 +96,12 @@ def as_xlsx(table: Table, filters_text: list[tuple[str, str]]) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Table")[:31])
-    sheet.append(header(table))
+    sheet.append(neutralised(header(table)))
     for row in body(table):
-        sheet.append(row)
+        sheet.append(neutralised(row))
     about = book.create_sheet(_("Definition")[:31])
     for name, value in definition(table, filters_text):
-        about.append([name, value])
+        about.append(neutralised([name, value]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -142,8 +143,8 @@ def projects_csv(summary: Any) -> bytes:
     """The table by country, with the ISO code of each country first."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("Code"), *project_header(_("Country"))])
-    writer.writerows(project_body(summary.by_country, codes=True))
+    writer.writerow(neutralised([_("Code"), *project_header(_("Country"))]))
+    writer.writerows(neutralised(row) for row in project_body(summary.by_country, codes=True))
     return ("\ufeff" + out.getvalue()).encode()
 
 
@@ -157,12 +158,12 @@ def projects_xlsx(summary: Any, filters_text: list[tuple[str, str]]) -> bytes:
         (_("By framework"), _("Contributes to"), summary.by_tag, False),
     ):
         sheet = book.create_sheet(title[:31])
-        sheet.append([_("Code"), *project_header(first)] if codes else project_header(first))
+        sheet.append(neutralised([_("Code"), *project_header(first)] if codes else project_header(first)))
         for row in project_body(rows, codes=codes):
-            sheet.append(row)
+            sheet.append(neutralised(row))
     about = book.create_sheet(_("Definition")[:31])
     for name, value in filters_text:
-        about.append([name, value])
+        about.append(neutralised([name, value]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

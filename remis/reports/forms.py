@@ -253,3 +253,31 @@ class PackageForm(forms.Form):
         self.fields["year"].initial = timezone.localdate().year
         self.fields["programme"].choices = [("", _("All programmes you see")), *programmes]  # type: ignore[attr-defined]
         self.fields["origin"].choices = [("", _("All")), *country_choices()]  # type: ignore[attr-defined]
+
+
+class ResearchExtractForm(forms.Form):
+    """What a research extract covers and its k. Only parses: `research.requests` checks
+    the rest (the same checks as the API)."""
+
+    start = forms.DateField(label=_("Arrived from"), widget=IsoDateInput())
+    end = forms.DateField(label=_("Arrived until"), widget=IsoDateInput())
+    programme = forms.TypedChoiceField(label=_("Programme"), coerce=int, required=False, empty_value=None)
+    origin = forms.ChoiceField(label=_("Country of origin"), required=False)
+    k = forms.IntegerField(
+        label=_("k: smallest group"),
+        min_value=2,
+        max_value=100,
+        initial=5,
+        help_text=_(
+            "Every combination of sex, age group, country of origin and month of arrival in the file is "
+            "shared by at least k rows; rarer ones are coarsened, then left out."
+        ),
+    )
+
+    def __init__(self, *args: Any, programmes: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["start"].initial = dt.date(today.year - 1, 1, 1)
+        self.fields["end"].initial = today
+        self.fields["programme"].choices = [("", _("All programmes you see")), *programmes]  # type: ignore[attr-defined]
+        self.fields["origin"].choices = [("", _("All")), *country_choices()]  # type: ignore[attr-defined]

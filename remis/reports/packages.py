@@ -276,10 +276,10 @@ def _xlsx(package: ReportPackage, context: dict[str, Any]) -> bytes:
 
 def safe_cell(value: Any) -> Any:
     """Text a spreadsheet shows as text: openpyxl writes text starting with "=" as a
-    formula, and a programme's name is typed by people."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    formula, and a programme's name is typed by people (`lib/spreadsheet.py`)."""
+    from remis.lib.spreadsheet import neutralise
+
+    return neutralise(value)
 
 
 def definition(package: ReportPackage) -> list[tuple[str, str]]:

@@ -12,4 +12,13 @@ urlpatterns = [
     path("reports/packages/", views.package_list, name="package_list"),
     path("reports/packages/<uuid:package_uuid>/", views.package_detail, name="package_detail"),
     path("reports/packages/<uuid:package_uuid>/<str:kind>/", views.package_file, name="package_file"),
+    path("reports/research/", views.research_extract_list, name="research_extract_list"),
+    path(
+        "reports/research/<uuid:extract_uuid>/", views.research_extract_detail, name="research_extract_detail"
+    ),
+    path(
+        "reports/research/<uuid:extract_uuid>/<str:kind>/",
+        views.research_extract_file,
+        name="research_extract_file",
+    ),
 ]

@@ -26,13 +26,16 @@ from remis.reports.forms import AnnualReportForm, OutcomesForm, ProjectSummaryFo
 from remis.reports.outcomes import outcomes
 from remis.reports.process import process_indicators
 from remis.reports.projects import Summary, project_summary
+from remis.reports.research.requests import may_request as may_request_extract
 from remis.reports.statistics import (
+    CONFIDENTIAL_ONLY,
     DIMENSIONS,
     Edition,
     EditionRefused,
     Population,
     Table,
     breakdown,
+    confidential_only,
     cross_table,
     may_read_confidential,
 )
@@ -68,7 +71,7 @@ def return_statistics(request: HttpRequest) -> HttpResponse:
     programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
     confidential = may_read_confidential(request.user)
     form = ReturnStatisticsForm(request.GET or None, programmes=programmes, confidential=confidential)
-    context: dict[str, Any] = {"form": form, "table": None}
+    context: dict[str, Any] = {"form": form, "table": None, "research_nav": may_request_extract(request.user)}
     if not form.is_bound:
         form = ReturnStatisticsForm(
             {
@@ -96,6 +99,8 @@ def return_statistics(request: HttpRequest) -> HttpResponse:
         if table is None:
             return forbidden(request, _("Your role does not give access to statistics."))
         download = request.GET.get("format")
+        if download in ("hxl", "hxl-xlsx"):
+            return _hxl_download(request, form, download)
         stem = (
             f"returns-{data['by']}-{table.filters.start.isoformat()}-{table.filters.end.isoformat()}"
             f"-{table.edition}"
@@ -121,8 +126,44 @@ def return_statistics(request: HttpRequest) -> HttpResponse:
             total_cases=table.shown(table.total_cases, "cases" in table.hidden_totals),
             query=_encode(form.data),
             dimensions=DIMENSIONS,
+            hxl_offered=not ({data["by"], data.get("across")} & CONFIDENTIAL_ONLY),
         )
     return render(request, "reports/returns.html", context)
+
+
+def _hxl_download(request: HttpRequest, form: ReturnStatisticsForm, kind: str) -> HttpResponse:
+    """The table as HXL: always the public edition, whatever edition the page shows
+    (`reports/hxl.py` says why)."""
+    from remis.reports import hxl
+
+    data = form.cleaned_data
+    try:
+        if data.get("across"):
+            table = cross_table(request.user, data["filters"], data["by"], data["across"], Edition.PUBLIC)
+        else:
+            table = breakdown(request.user, data["filters"], data["by"], data.get("top"), Edition.PUBLIC)
+    except EditionRefused:  # a breakdown by a sensitive group is never public
+        return forbidden(
+            request, confidential_only(data["by"] if data["by"] in CONFIDENTIAL_ONLY else data["across"])
+        )
+    if table is None:
+        return forbidden(request, _("Your role does not give access to statistics."))
+    stem = f"returns-{data['by']}-{table.filters.start.isoformat()}-{table.filters.end.isoformat()}-hxl"
+    if kind == "hxl":
+        response = HttpResponse(hxl.as_csv(table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return response
+    definition = [
+        *exports.definition(table, _filters_text(form, table)),
+        (_("Total persons"), str(table.shown(table.total_persons, "persons" in table.hidden_totals))),
+        (_("Total cases (households)"), str(table.shown(table.total_cases, "cases" in table.hidden_totals))),
+    ]
+    response = HttpResponse(
+        hxl.as_xlsx(table, definition),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+    return response
 
 
 def _encode(data: Any) -> str:
@@ -304,7 +345,11 @@ def package_list(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("page", "1")
     page = paginate(readable_packages(request.user), int(number) if number.isdigit() else 1)
     polling = any(p.job is not None and p.job.is_active for p in page.object_list)
-    return render(request, "reports/packages.html", {"form": form, "page": page, "polling": polling})
+    return render(
+        request,
+        "reports/packages.html",
+        {"form": form, "page": page, "polling": polling, "research_nav": may_request_extract(request.user)},
+    )
 
 
 @login_required
@@ -334,3 +379,72 @@ def package_file(request: HttpRequest, package_uuid: Any, kind: str) -> HttpResp
         raise Http404
     stored = getattr(package, kind)
     return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{file_stem(package)}.{kind}")
+
+
+@login_required
+def research_extract_list(request: HttpRequest) -> HttpResponse:
+    """Ask for a research extract (a job builds it) and read one's own extracts."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from remis.cases.views.common import apply_errors
+    from remis.lib.errors import DomainError
+    from remis.lib.paging import paginate
+    from remis.reports.forms import ResearchExtractForm
+    from remis.reports.research.requests import may_request, readable_extracts, request_extract
+
+    if not may_request(request.user):
+        return forbidden(request, _("Your role does not give access to research extracts."))
+    programmes = [(p.pk, p.name) for p in visible_programmes(request.user).order_by("name")]
+    form = ResearchExtractForm(programmes=programmes)
+    if request.method == "POST":
+        form = ResearchExtractForm(request.POST, programmes=programmes)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                request_extract(
+                    request.user,
+                    start=data["start"],
+                    end=data["end"],
+                    programme=data.get("programme"),
+                    origin=data.get("origin") or "",
+                    k=data["k"],
+                )
+            except DomainError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("The extract is being built: this page shows its progress."))
+                return redirect("research_extract_list")
+    number = request.GET.get("page", "1")
+    page = paginate(readable_extracts(request.user), int(number) if number.isdigit() else 1)
+    polling = any(e.job is not None and e.job.is_active for e in page.object_list)
+    return render(request, "reports/research_extracts.html", {"form": form, "page": page, "polling": polling})
+
+
+@login_required
+def research_extract_detail(request: HttpRequest, extract_uuid: Any) -> HttpResponse:
+    from django.http import Http404
+
+    from remis.reports.research.requests import protection_text, readable_extracts
+
+    extract = readable_extracts(request.user).filter(uuid=extract_uuid).first()
+    if extract is None:
+        raise Http404  # another person's extract: rows within their scope
+    return render(
+        request,
+        "reports/research_extract_detail.html",
+        {"extract": extract, "definition": protection_text(extract)},
+    )
+
+
+@login_required
+def research_extract_file(request: HttpRequest, extract_uuid: Any, kind: str) -> HttpResponseBase:
+    from django.http import FileResponse, Http404
+
+    from remis.reports.research.requests import readable_extracts
+
+    extract = readable_extracts(request.user).filter(uuid=extract_uuid).first()
+    if extract is None or kind not in ("csv", "xlsx") or not getattr(extract, kind):
+        raise Http404
+    name = f"research-extract-{extract.start.isoformat()}-{extract.end.isoformat()}.{kind}"
+    return FileResponse(getattr(extract, kind).open("rb"), as_attachment=True, filename=name)

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from remis.audit.labels import ACTION_LABELS
 from remis.audit.models import AuditEntry
 from remis.cases.imports import COLUMNS, CaseImporter
 from remis.cases.models import Case, CaseAccess
@@ -54,6 +55,8 @@ def test_a_file_is_checked_then_imported(
         client.post(f"/imports/{kept.uuid}/again/", {"mode": "valid_rows"})
     assert CaseAccess.objects.filter(external_id="OLD-1").exists() and Case.objects.count() == 1
     assert "1 records added" in client.get(f"/imports/{kept.uuid}/").content.decode()
+    # Every entry the import left reads as a sentence in the audit log.
+    assert set(AuditEntry.objects.values_list("action", flat=True)) - set(ACTION_LABELS) == set()
 
 
 def test_other_headers_are_mapped_and_the_mapping_kept(

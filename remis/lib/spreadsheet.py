@@ -1,0 +1,28 @@
+"""Cells REMIS writes into CSV and XLSX files, safe to open in a spreadsheet program.
+
+A text cell starting with "=", "+", "-" or "@" is read as a formula by Excel, LibreOffice
+and Google Sheets (`=HYPERLINK("http://…","click")` becomes a live link, others run
+commands through DDE); a leading tab or carriage return is stripped by some of them and
+the rest then read as a formula. Names typed by people (a programme, a category, a
+provider) reach our exports, so every text cell goes through `neutralise`, which puts an
+apostrophe in front: spreadsheets show the text as typed, and a reader of the raw file
+sees why (OWASP's advice on CSV injection). Numbers are left alone: a negative number is
+a number, not a formula."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """The value to write: text that a spreadsheet would read as a formula, escaped."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralised(row: Iterable[Any]) -> list[Any]:
+    return [neutralise(value) for value in row]
