@@ -165,3 +165,22 @@ def test_a_formula_in_a_cell_is_escaped_in_the_report(world: Any, paula: Any) ->
     result = _import(paula, world.be_office, [case_row(phone='=HYPERLINK("http://x","y")')])
     assert result.refused == 1
     assert result.report_rows[0][2].startswith("'=")
+
+
+def test_historic_cases_count_in_their_own_years_statistics(world: Any, paula: Any) -> None:
+    from remis.reports.statistics import Filters, breakdown
+
+    rows = [
+        case_row(),  # returned 3 March 2010, closed 2012
+        case_row(external_id="OLD-2", stage="monitoring", stage_before_closure="", closure_reason="",
+                 closed_on="", registered_on="2011-11-02", departure_date="2012-02-01",
+                 arrival_date="2012-02-02"),
+        case_row(external_id="OLD-3", stage="counselling", stage_before_closure="", closure_reason="",
+                 closed_on="", registered_on="2011-05-05", departure_date="", arrival_date=""),
+    ]  # fmt: skip
+    assert _import(paula, world.be_office, rows).created == 3
+    year = {
+        y: breakdown(paula, Filters(dt.date(y, 1, 1), dt.date(y, 12, 31)), "origin")
+        for y in (2010, 2011, 2012)
+    }
+    assert [getattr(year[y], "total_persons", 0) for y in (2010, 2011, 2012)] == [1, 0, 1]
