@@ -158,7 +158,8 @@ class CaseAccess(models.Model):
     )
     # The organisation's own identifier of the case (in the system it imports from): on a
     # shared case each organisation keeps its own. Imports find the case again by it.
-    external_id = models.CharField(_("external ID"), max_length=64, blank=True, default="")
+    # A database default too: bulk writers that name their columns (the demo generator) leave it out.
+    external_id = models.CharField(_("external ID"), max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         # Each list index ends with the columns the scope check and the join read, so
