@@ -57,7 +57,11 @@ from remis.lib.text import fold
 from remis.programmes.models import MigrantCategory, Programme
 
 ENTITY = "cases"
-RETURNED_ON = JOURNEY[JOURNEY.index(Stage.RETURNED) :]
+RETURNED_ON = frozenset(JOURNEY[JOURNEY.index(Stage.RETURNED) :])
+# The codes a row may give, as sets: checked for every row of a file.
+STAGES = frozenset(Stage.values)
+CLOSURE_REASONS = frozenset(ClosureReason.values)
+RETURN_TYPES = frozenset(ReturnType.values)
 # Historic records: as far back as post-arrival cases may start (fields.CASE).
 HISTORIC = Dates(years_before=30)
 EXTERNAL_ID = Text(64)
@@ -250,7 +254,7 @@ class CaseImporter:
                 "category", _("No migrant category has the code “%(code)s”.") % {"code": v["category"][:40]}
             )
         return_type = v["return_type"] or ReturnType.AVR
-        if return_type not in ReturnType.values:
+        if return_type not in RETURN_TYPES:
             problems.add("return_type", _("“%(value)s” is not a return type.") % {"value": return_type[:40]})
         host = _country(problems, "host_country", v["host_country"], required=True)
         origin = _country(problems, "origin_country", v["origin_country"], required=True)
@@ -333,14 +337,14 @@ class CaseImporter:
         self, problems: Problems, v: dict[str, str], return_type: str, dates: dict[str, Any]
     ) -> str:
         stage = v["stage"]
-        if stage not in Stage.values:
+        if stage not in STAGES:
             problems.add("stage", _("“%(value)s” is not a stage.") % {"value": stage[:40]})
             return stage
         journey_stage = v["stage_before_closure"] if stage == Stage.CLOSED else stage
         if stage == Stage.CLOSED:
-            if journey_stage not in Stage.values or journey_stage == Stage.CLOSED:
+            if journey_stage not in STAGES or journey_stage == Stage.CLOSED:
                 problems.add("stage_before_closure", _("Give the stage the case was closed from."))
-            if v["closure_reason"] not in ClosureReason.values:
+            if v["closure_reason"] not in CLOSURE_REASONS:
                 problems.add("closure_reason", _("Give the closure reason of a closed case."))
             if dates["closed_on"] is None and "closed_on" not in {p[0] for p in problems.items}:
                 problems.add("closed_on", _("Give the day a closed case was closed."))
@@ -356,9 +360,9 @@ class CaseImporter:
             and not {"arrival_date", "departure_date"} & {p[0] for p in problems.items}
         ):
             problems.add("arrival_date", _("A case that has returned needs its arrival (or departure) date."))
-        if not returned and journey_stage in Stage.values and dates["arrival_date"]:
+        if not returned and journey_stage in STAGES and dates["arrival_date"]:
             problems.add("arrival_date", _("A case that has not returned yet has no arrival date."))
-        if return_type == ReturnType.POST_ARRIVAL and journey_stage in Stage.values and not returned:
+        if return_type == ReturnType.POST_ARRIVAL and journey_stage in STAGES and not returned:
             problems.add("stage", _("A post-arrival case is at the stage Returned or later."))
         self._check_order(problems, dates)
         return stage
