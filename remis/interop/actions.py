@@ -10,7 +10,6 @@ from typing import IO, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from remis.accounts.models import Organisation
@@ -19,6 +18,7 @@ from remis.interop.errors import UnreadableFile
 from remis.interop.importing import IGNORE, Entity, Result, Run, entity_for, header_problems
 from remis.interop.models import ColumnMapping, ImportMode, RecordImport
 from remis.interop.tables import open_table
+from remis.interop.uploads import check_upload_size
 from remis.lib.errors import Conflict, PermissionDenied, ValidationFailed
 
 IMPORT_JOB = "interop.import"
@@ -65,17 +65,7 @@ def upload_records(
         raise ValidationFailed(
             _("Choose whether to check only, import the valid rows or all or nothing."), "mode"
         )
-    if not upload.size:
-        raise ValidationFailed(_("The file is empty."), "file")
-    if upload.size > MAX_UPLOAD:
-        raise ValidationFailed(
-            _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {
-                "size": number_format(upload.size / 1_048_576, 1),
-                "limit": number_format(MAX_UPLOAD / 1_048_576, 0),
-            },
-            "file",
-        )
+    check_upload_size(upload, MAX_UPLOAD)
     try:
         header = read_header(upload, upload.name or "", sheet)
     except UnreadableFile as error:

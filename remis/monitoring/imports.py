@@ -32,6 +32,7 @@ from remis.cases.queries import cases_consenting
 from remis.interop.columns import QuestionSpec
 from remis.interop.errors import UnreadableFile
 from remis.interop.submissions import read_submissions
+from remis.interop.uploads import check_upload_size
 from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
 from remis.lib.errors import DomainError, Duplicate, PermissionDenied, ValidationFailed
 from remis.monitoring.instruments.definition import QuestionType
@@ -70,17 +71,7 @@ def upload_submissions(actor: Any, instrument: Instrument, upload: UploadedFile)
     if not may_import(actor):
         raise PermissionDenied()
     name = (upload.name or "export")[:200]
-    if not upload.size:
-        raise ValidationFailed(_("The file is empty."), "file")
-    if upload.size > MAX_UPLOAD:
-        raise ValidationFailed(
-            _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {
-                "size": number_format(upload.size / 1_048_576, 1),
-                "limit": number_format(MAX_UPLOAD / 1_048_576, 0),
-            },
-            "file",
-        )
+    check_upload_size(upload, MAX_UPLOAD)
     with transaction.atomic():
         kept = SubmissionUpload(instrument=instrument, filename=name, uploaded_by=actor)
         kept.file.save("export", upload, save=False)
