@@ -138,6 +138,8 @@ ACTION_LABELS = {
     "webhooks.rotate_secret": _("Rotated the secret of a webhook subscription"),
     "webhooks.delete": _("Deleted a webhook subscription"),
     "reports.research_extract": _("Asked for a research extract"),
+    "job.start": _("Started a background job"),
+    "job.cancel": _("Cancelled a background job"),
     "case.import": _("Imported the case from a file"),
     "case.import_update": _("Updated the case from an imported file"),
     "person.import": _("Imported the person from a file"),
