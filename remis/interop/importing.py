@@ -30,7 +30,7 @@ from enum import StrEnum
 from itertools import islice
 from typing import IO, Any, Protocol
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -315,13 +315,29 @@ class Run:
         # the rest is only checked, so that the report still names every problem.
         while chunk := list(islice(rows, CHUNK)):
             checked = importer.check(chunk)
+            refused = self.result.refused + sum(c.outcome == Outcome.REFUSED for c in checked)
+            if write and not (self.mode == "all_or_nothing" and refused):
+                checked = self._write(importer, chunk, checked)
             self._count(checked)
+            progress(self.result.rows)
+
+    def _write(self, importer: Importer, chunk: list[Row], checked: list[Checked]) -> list[Checked]:
+        """Write a chunk's accepted rows. Another import of the same records may have written
+        some of them since they were checked (the database refuses a second record of one
+        external ID): the chunk is then checked again, finding those, and written once more."""
+        for attempt in range(2):
             accepted = [c for c in checked if c.outcome in (Outcome.CREATE, Outcome.UPDATE)]
-            keep = write and not (self.mode == "all_or_nothing" and self.result.refused)
-            if keep and accepted:
+            if not accepted:
+                break
+            try:
                 with transaction.atomic():
                     importer.write(accepted)
-            progress(self.result.rows)
+                break
+            except IntegrityError:
+                if attempt:
+                    raise
+                checked = importer.check(chunk)
+        return checked
 
     def _count(self, checked: list[Checked]) -> None:
         result = self.result
