@@ -65,9 +65,10 @@ class CasesConfig(AppConfig):
             policy.register_sensitive_field(field, SensitiveGroup(group))
 
         audit_fields.register()
-        from remis.cases import imports
+        from remis.cases import imports, imports_journey
 
         imports.register()  # cases are imported from files through the interop app
+        imports_journey.register()
         # A programme partner that cases of the programme are shared with is not removed.
         register_partner_cases(queries.cases_shared_with_partner)
         from remis.cases.extensions import WorkSource, register_work_list

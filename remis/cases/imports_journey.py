@@ -1,0 +1,314 @@
+"""Importing what was recorded along a case's journey: consents and reception. A row names
+its case by the importing organisation's external ID (`case_external_id`, as given when the
+case was imported), so these files follow a cases file from the same source.
+
+Rows are checked with the rules of the forms (dates back 30 years, lengths, codes) and for
+consistency with their case (a reception only for a case that has returned, not before its
+arrival). A consent is a statement: a row equal to one already recorded (purpose, given or
+withdrawn, date) is unchanged, another is added. A case has one reception: a row equal to it
+is unchanged, a different one updates it. Each record written leaves one audit entry by the
+uploading user. The reception's urgent medical care (health group) is not imported.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
+from remis.audit.actions import diff, record_many
+from remis.cases import fields as field_rules
+from remis.cases.actions.validation import Problems
+from remis.cases.imports import RETURNED_ON, _date, may_import
+from remis.cases.lifecycle import Stage
+from remis.cases.models import Case, CaseAccess, Consent, ConsentPurpose, Reception
+from remis.interop.importing import Checked, Column, Entity, Outcome, Row
+
+YES = frozenset({"yes", "y", "true", "1", "oui", "نعم"})
+NO = frozenset({"no", "n", "false", "0", "non", "لا"})
+PURPOSES = frozenset(ConsentPurpose.values)
+CASE_KEY = Column(
+    "case_external_id",
+    gettext_lazy("Case's external ID"),
+    True,
+    "DB-2010-0042",
+    help=gettext_lazy("The external ID the case was imported with by your organisation."),
+)
+
+
+def _flag(problems: Problems, column: str, text: str, *, required: bool = False) -> bool | None:
+    folded = text.strip().lower()
+    if folded in YES:
+        return True
+    if folded in NO or (not folded and not required):
+        return False if folded else None
+    problems.add(column, _("Write yes or no."))
+    return None
+
+
+class _CaseRecords:
+    """What both importers share: finding each row's case among the organisation's, and
+    the import grant covering the case's countries."""
+
+    def __init__(self, actor: Any, organisation: Any) -> None:
+        self.actor = actor
+        self.organisation = organisation
+        self.grants = [
+            g for g in grants_with(actor, Perm.RECORDS_IMPORT) if g.organisation_id == organisation.pk
+        ]
+
+    def _cases(self, rows: list[Row]) -> dict[str, Case]:
+        keys = {r.values["case_external_id"] for r in rows} - {""}
+        access = (
+            CaseAccess.objects.filter(
+                organisation=self.organisation, external_id__in=keys, revoked_at__isnull=True
+            )
+            .exclude(external_id="")
+            .values_list("external_id", "case_id")
+        )
+        ids = dict(access)
+        cases = Case.objects.in_bulk(list(ids.values()))
+        return {key: cases[case_id] for key, case_id in ids.items() if case_id in cases}
+
+    def _case(self, problems: Problems, row: Row, cases: dict[str, Case]) -> Case | None:
+        key = row.values["case_external_id"]
+        case = cases.get(key)
+        if case is None:
+            problems.add("case_external_id", _("Your organisation has no case with this external ID."))
+            return None
+        if not any(g.covers(case.host_country) or g.covers(case.origin_country) for g in self.grants):
+            problems.add(
+                "case_external_id", _("You may not import records of this case for this organisation.")
+            )
+            return None
+        return case
+
+
+def _returned(case: Case) -> bool:
+    stage = case.stage_before_closure if case.stage == Stage.CLOSED else case.stage
+    return stage in RETURNED_ON
+
+
+class ConsentImporter(_CaseRecords):
+    def check(self, rows: list[Row]) -> list[Checked]:
+        cases = self._cases(rows)
+        stored: set[tuple[Any, ...]] = set(
+            Consent.objects.filter(case__in=list(cases.values())).values_list(
+                "case_id", "purpose", "given", "given_on"
+            )
+        )
+        results = []
+        for row in rows:
+            problems = Problems()
+            case = self._case(problems, row, cases)
+            v = row.values
+            if v["purpose"] not in PURPOSES:
+                problems.add(
+                    "purpose", _("“%(value)s” is not a purpose of consent.") % {"value": v["purpose"][:40]}
+                )
+            given = _flag(problems, "given", v["given"], required=True)
+            given_on = _date(problems, "given_on", v["given_on"], field_rules.CONSENT["given_on"])
+            if not v["given_on"]:
+                problems.add("given_on", _("Give the day of the statement."))
+            problems.check(field_rules.CONSENT, {"note": v["note"]})
+            if problems.items or case is None:
+                results.append(Checked(row, Outcome.REFUSED, problems.items))
+                continue
+            statement = (case.pk, v["purpose"], given, given_on)
+            if statement in stored:
+                results.append(Checked(row, Outcome.UNCHANGED))
+                continue
+            stored.add(statement)  # the same statement twice in a file is added once
+            results.append(
+                Checked(row, Outcome.CREATE, payload=(case, v["purpose"], given, given_on, v["note"]))
+            )
+        return results
+
+    def write(self, accepted: list[Checked]) -> None:
+        now = timezone.now()
+        made = [
+            (
+                Consent.objects.create(
+                    case=case, purpose=purpose, given=given, given_on=given_on, note=note,
+                    recorded_by=self.actor, recorded_at=now,
+                ),
+                case,
+            )
+            for case, purpose, given, given_on, note in (c.payload for c in accepted)
+        ]  # fmt: skip
+        record_many(
+            self.actor,
+            "consent.import",
+            [(consent, diff({}, _consent_values(consent)), case.uuid) for consent, case in made],
+            organisation_id=self.organisation.pk,
+        )
+
+
+def _consent_values(consent: Consent) -> dict[str, Any]:
+    values = {"purpose": consent.purpose, "given": consent.given, "given_on": consent.given_on}
+    return {**values, "note": consent.note} if consent.note else values
+
+
+RECEPTION_FIELDS = (
+    "received_on",
+    "airport_pickup",
+    "accommodation_nights",
+    "nutrition",
+    "pocket_money",
+    "pocket_money_currency",
+    "onward_transport",
+    "notes",
+)
+
+
+class ReceptionImporter(_CaseRecords):
+    def check(self, rows: list[Row]) -> list[Checked]:
+        cases = self._cases(rows)
+        stored = {r.case_id: r for r in Reception.objects.filter(case__in=list(cases.values()))}
+        results = []
+        seen: set[int] = set()
+        for row in rows:
+            problems = Problems()
+            case = self._case(problems, row, cases)
+            values = self._values(problems, row.values)
+            if case is not None and not _returned(case):
+                problems.add("case_external_id", _("This case has not returned: it has no reception."))
+            elif case is not None and case.pk in seen:
+                problems.add(
+                    "case_external_id", _("An earlier row of the file is about this case's reception.")
+                )
+            if (
+                case is not None
+                and values
+                and case.arrival_date
+                and values["received_on"] < case.arrival_date
+            ):
+                problems.add("received_on", _("The reception is before the arrival date."))
+            if problems.items or case is None or values is None:
+                results.append(Checked(row, Outcome.REFUSED, problems.items))
+                continue
+            seen.add(case.pk)
+            current = stored.get(case.pk)
+            if current is None:
+                results.append(Checked(row, Outcome.CREATE, payload=(case, None, values, {})))
+                continue
+            changes = diff({name: getattr(current, name) for name in RECEPTION_FIELDS}, values)
+            outcome = Outcome.UPDATE if changes else Outcome.UNCHANGED
+            results.append(Checked(row, outcome, payload=(case, current, values, changes)))
+        return results
+
+    def _values(self, problems: Problems, v: dict[str, str]) -> dict[str, Any] | None:
+        received_on = _date(problems, "received_on", v["received_on"], field_rules.RECEPTION["received_on"])
+        if not v["received_on"]:
+            problems.add("received_on", _("Give the day of the reception."))
+        nights = 0
+        if v["accommodation_nights"]:
+            try:
+                nights = int(v["accommodation_nights"])
+            except ValueError:
+                problems.add("accommodation_nights", _("Enter a whole number."))
+        money: Decimal | None = None
+        if v["pocket_money"]:
+            try:
+                money = Decimal(v["pocket_money"].replace(",", "."))
+            except InvalidOperation:
+                problems.add("pocket_money", _("Enter an amount such as 150.00."))
+            else:
+                if not money.is_finite() or money < 0 or money >= Decimal("1e8"):
+                    problems.add("pocket_money", _("Enter an amount such as 150.00."))
+        currency = v["pocket_money_currency"].upper()
+        if money is not None and not currency:
+            problems.add("pocket_money_currency", _("Give the currency of the pocket money."))
+        values = {
+            "received_on": received_on,
+            "airport_pickup": bool(_flag(problems, "airport_pickup", v["airport_pickup"])),
+            "accommodation_nights": nights,
+            "nutrition": bool(_flag(problems, "nutrition", v["nutrition"])),
+            "pocket_money": money.quantize(Decimal("0.01"))
+            if money is not None and money.is_finite()
+            else None,
+            "pocket_money_currency": currency,
+            "onward_transport": bool(_flag(problems, "onward_transport", v["onward_transport"])),
+            "notes": v["notes"],
+        }
+        problems.check(
+            field_rules.RECEPTION,
+            {
+                k: values[k]
+                for k in ("accommodation_nights", "pocket_money_currency", "notes")
+                if values[k] != ""
+            },
+        )
+        return None if received_on is None else values
+
+    def write(self, accepted: list[Checked]) -> None:
+        created: list[tuple[Any, dict[str, list[Any]] | None, Any]] = []
+        updated: list[tuple[Any, dict[str, list[Any]] | None, Any]] = []
+        for item in accepted:
+            case, current, values, changes = item.payload
+            if current is None:
+                reception = Reception.objects.create(case=case, **values)
+                created.append(
+                    (reception, diff({}, {k: v for k, v in values.items() if v not in (None, "")}), case.uuid)
+                )
+            else:
+                Reception.objects.filter(pk=current.pk).update(**values, version=F("version") + 1)
+                updated.append((current, changes, case.uuid))
+        org = self.organisation.pk
+        record_many(self.actor, "reception.import", created, organisation_id=org)
+        record_many(self.actor, "reception.import_update", updated, organisation_id=org)
+
+
+def _flag_column(name: str, label: Any) -> Column:
+    return Column(name, label, False, "yes", lambda: ["yes", "no"])
+
+
+def entities() -> list[Entity]:
+    consents = Entity(
+        code="consents",
+        label=gettext_lazy("Consents"),
+        description=gettext_lazy(
+            "One row a statement of consent of a case, given or withdrawn, with its date."
+        ),
+        columns=(
+            CASE_KEY,
+            Column("purpose", gettext_lazy("Purpose"), True, "data_processing", lambda: sorted(PURPOSES)),
+            _flag_column("given", gettext_lazy("Given")),
+            Column("given_on", gettext_lazy("Date"), True, "2010-01-15"),
+            Column("note", gettext_lazy("Note"), False, ""),
+        ),
+        start=ConsentImporter,
+        may_import=may_import,
+    )
+    reception = Entity(
+        code="reception",
+        label=gettext_lazy("Reception"),
+        description=gettext_lazy("One row the reception of a returned case on arrival."),
+        columns=(
+            CASE_KEY,
+            Column("received_on", gettext_lazy("Date of reception"), True, "2010-03-03"),
+            _flag_column("airport_pickup", gettext_lazy("Airport pick-up")),
+            Column("accommodation_nights", gettext_lazy("Nights of temporary accommodation"), False, "2"),
+            _flag_column("nutrition", gettext_lazy("Nutrition")),
+            Column("pocket_money", gettext_lazy("Pocket money"), False, "50.00"),
+            Column("pocket_money_currency", gettext_lazy("Currency"), False, "EUR"),
+            _flag_column("onward_transport", gettext_lazy("Onward transport")),
+            Column("notes", gettext_lazy("Notes"), False, ""),
+        ),
+        start=ReceptionImporter,
+        may_import=may_import,
+    )
+    return [consents, reception]
+
+
+def register() -> None:
+    from remis.interop.importing import register_entity
+
+    for entity in entities():
+        register_entity(entity)
