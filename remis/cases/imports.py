@@ -19,6 +19,7 @@ already past (no "missed" visits for a 2010 return).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,7 @@ RETURN_TYPES = frozenset(ReturnType.values)
 # Historic records: as far back as post-arrival cases may start (fields.CASE).
 HISTORIC = Dates(years_before=30)
 EXTERNAL_ID = Text(64)
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 CASE_COLUMNS = (
     "programme",
     "return_type",
@@ -77,6 +79,9 @@ CASE_COLUMNS = (
     "intended_return_date",
     "arrival_date",
 )
+# Where a case stands on its journey: set when a case is imported, never changed by an
+# import of an existing one (its stage belongs to the journey's steps from then on).
+JOURNEY_COLUMNS = ("stage", "stage_before_closure", "closure_reason", "closed_on")
 PERSON_COLUMNS = (
     "given_name",
     "family_name",
@@ -166,7 +171,10 @@ def _date(problems: Problems, column: str, text: str, rule: Rule = HISTORIC) -> 
     try:
         day = dt.date.fromisoformat(day_text)
     except ValueError:
-        problems.add(column, _("“%(value)s” is not a date written YYYY-MM-DD.") % {"value": text[:40]})
+        if ISO_DAY.fullmatch(day_text):  # written right, but no such day (30 February)
+            problems.add(column, _("“%(value)s” is not a day of the calendar.") % {"value": text[:40]})
+        else:
+            problems.add(column, _("“%(value)s” is not a date written YYYY-MM-DD.") % {"value": text[:40]})
         return None
     message = rule.problem(day, timezone.localdate())
     if message:
@@ -451,6 +459,15 @@ class CaseImporter:
         changes = diff(_stored_values(stored), _row_values(values))
         if not changes:
             return Checked(row, Outcome.UNCHANGED)
+        moved = [name for name in JOURNEY_COLUMNS if name in changes]
+        if moved:
+            # The case may have moved on in REMIS since it was imported: a file must not
+            # take it back (reopen a closed case, undo a stage) without the journey's steps.
+            message = _(
+                "The case is at stage %(stage)s in REMIS: an import does not move an existing case "
+                "along its journey. Change it on the case page, or give its stage as it is."
+            ) % {"stage": stored["stage"]}
+            return Checked(row, Outcome.REFUSED, [(moved[0], message)])
         return Checked(
             row, Outcome.UPDATE, payload=_Update(stored["access_id"], stored["id"], values, changes)
         )

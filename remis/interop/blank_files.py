@@ -9,14 +9,23 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from remis.interop.importing import Entity, escape_formula
+from remis.interop.importing import Column, Entity, escape_formula
+
+
+def example(column: Column) -> str:
+    """The column's example, or its first allowed code when the example is not one here
+    (the programmes and categories of this deployment): the example row must import."""
+    if column.codes is None or not column.example:
+        return column.example
+    codes = list(column.codes())
+    return column.example if column.example in codes or not codes else codes[0]
 
 
 def template_csv(entity: Entity) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.name for c in entity.columns])
-    writer.writerow([escape_formula(c.example) for c in entity.columns])
+    writer.writerow([escape_formula(example(c)) for c in entity.columns])
     return ("\ufeff" + out.getvalue()).encode()  # Excel opens UTF-8 text right with its mark
 
 
@@ -27,7 +36,7 @@ def template_xlsx(entity: Entity, *, labels: dict[str, str]) -> bytes:
     assert sheet is not None
     sheet.title = entity.code
     sheet.append([c.name for c in entity.columns])
-    sheet.append([escape_formula(c.example) for c in entity.columns])
+    sheet.append([escape_formula(example(c)) for c in entity.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     # Text cells, so that codes such as "0042" and dates typed by hand stay as written.

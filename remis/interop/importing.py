@@ -252,6 +252,7 @@ class Run:
         self.mapping = mapping
         self.progress = progress
         self.result = Result()
+        report.write("\ufeff")  # the byte-order mark by which Excel reads the report as UTF-8
         self._report = csv.writer(report)
         self._report.writerow(REPORT_HEADER)
 
@@ -263,7 +264,10 @@ class Run:
         write = self.mode in ("valid_rows", "all_or_nothing")
         with open_table(file, filename, sheet=sheet or None) as table:
             self._run(table, write=write and self.mode != "all_or_nothing")
-        if self.mode != "all_or_nothing" or self.result.refused:
+        if self.mode != "all_or_nothing":
+            return self.result
+        if self.result.refused:  # nothing is written: no row counts as added or updated
+            self.result.created = self.result.updated = 0
             return self.result
         checked_rows = self.result.rows
         self.result = Result()

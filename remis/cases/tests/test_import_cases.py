@@ -70,15 +70,14 @@ def test_importing_the_same_file_twice_changes_nothing(world: Any, paula: Any) -
 def test_a_changed_row_updates_its_case_audited_as_an_import(world: Any, paula: Any) -> None:
     _import(paula, world.be_office, [case_row()])
     case = Case.objects.get()
-    result = _import(
-        paula, world.be_office, [case_row(phone="+224 611 11 11 11", closure_reason="remigrated")]
-    )
+    changed = case_row(phone="+224 611 11 11 11", arrival_date="2010-03-04")
+    result = _import(paula, world.be_office, [changed])
     assert (result.updated, result.created) == (1, 0)
     case.refresh_from_db()
-    assert case.closure_reason == "remigrated" and case.version == 2
+    assert case.arrival_date == dt.date(2010, 3, 4) and case.version == 2
     assert case.principal.phone == "+224 611 11 11 11"
     update = AuditEntry.objects.get(action="case.import_update")
-    assert update.changes == {"closure_reason": ["completed", "remigrated"]}
+    assert update.changes == {"arrival_date": ["2010-03-03", "2010-03-04"]}
     # The phone is audited on the person, where personal values are sealed.
     assert AuditEntry.objects.filter(action="person.import_update", object_id=str(case.principal_id)).exists()
 
@@ -184,3 +183,16 @@ def test_historic_cases_count_in_their_own_years_statistics(world: Any, paula: A
         for y in (2010, 2011, 2012)
     }
     assert [getattr(year[y], "total_persons", 0) for y in (2010, 2011, 2012)] == [1, 0, 1]
+
+
+def test_an_import_never_moves_an_existing_case_along_its_journey(world: Any, paula: Any) -> None:
+    row = case_row(stage="registered", stage_before_closure="", closure_reason="", closed_on="",
+                   departure_date="", arrival_date="")  # fmt: skip
+    _import(paula, world.be_office, [row])
+    case = Case.objects.get()
+    moved = {"stage": "closed", "stage_before_closure": "counselling", "closure_reason": "withdrew"}
+    Case.objects.filter(pk=case.pk).update(**moved)
+    result = _import(paula, world.be_office, [row])  # the old file again
+    assert result.refused == 1 and result.report_rows[0][1] == "stage"
+    case.refresh_from_db()
+    assert (case.stage, case.closure_reason) == ("closed", "withdrew")

@@ -185,10 +185,21 @@ def test_one_bad_row_at_the_end_of_a_long_file_keeps_all_or_nothing(
     assert not Case.objects.exists()
     assert kept.job is not None
     result = kept.job.result or {}
-    assert result["refused"] == 1
+    assert result["refused"] == 1 and result["created"] == 0  # nothing was added
     assert result["problems"][0] == {
         "row": 4502,
         "column": "arrival_date",
         "value": "2010-13-01",
-        "message": "“2010-13-01” is not a date written YYYY-MM-DD.",
+        "message": "“2010-13-01” is not a day of the calendar.",
     }
+
+
+def test_the_templates_example_row_imports(world: Any, paula: Any, signed_in: Any) -> None:
+    client = signed_in(paula)
+    template = client.get("/imports/templates/cases.csv").content
+    entity = importing.entity_for("cases")
+    assert entity is not None
+    with importing.temporary_report() as report:
+        run = importing.Run(entity, paula, world.be_office, mode="check", mapping={}, report=report)
+        result = run.read(io.BytesIO(template), "template.csv")
+    assert (result.created, result.refused) == (1, 0), result.problems
