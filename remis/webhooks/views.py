@@ -69,8 +69,29 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _secret_key(subscription: Subscription) -> str:
+    return f"webhook-secret:{subscription.uuid}"
+
+
 def _secret_page(request: HttpRequest, subscription: Subscription, secret: str) -> HttpResponse:
+    """Keep the new secret for one showing and go to it: reloading the page that shows it
+    must not send the form again (a second subscription, or a second rotation)."""
+    request.session[_secret_key(subscription)] = secret
+    return redirect("webhook_secret", subscription_uuid=subscription.uuid)
+
+
+@login_required
+@never_cache
+def subscription_secret(request: HttpRequest, subscription_uuid: Any) -> HttpResponse:
     """The secret, this once; never cached by the browser or a proxy."""
+    try:
+        subscription = _subscription(request, subscription_uuid)
+    except PermissionDenied as error:
+        return forbidden(request, error.message)
+    secret = request.session.pop(_secret_key(subscription), None)
+    if secret is None:
+        messages.info(request, _("The secret is shown only once. Rotate it to get a new one."))
+        return redirect("webhook_detail", subscription_uuid=subscription.uuid)
     response = render(request, "webhooks/secret.html", {"subscription": subscription, "secret": secret})
     response["Cache-Control"] = "no-store"
     return response

@@ -24,11 +24,16 @@ def test_a_manager_creates_a_subscription_and_sees_its_secret_once(signed_in, we
     listing = client.get(reverse("webhook_list")).content.decode()
     assert "No webhook subscription yet." in listing
     assert reverse("webhook_list") in client.get(reverse("dashboard")).content.decode()  # the menu entry
-    answer = _create(client, receiver)
-    assert answer.status_code == 200 and "no-store" in answer["Cache-Control"]
+    posted = _create(client, receiver)
     subscription = Subscription.objects.get()
+    secret_url = reverse("webhook_secret", args=[subscription.uuid])
+    assert posted.status_code == 302 and posted["Location"] == secret_url  # a reload sends nothing again
+    answer = client.get(secret_url)
+    assert answer.status_code == 200 and "no-store" in answer["Cache-Control"]
     html = answer.content.decode()
     assert subscription.secret in html
+    again = client.get(secret_url)  # reloaded: shown once only, and no second subscription
+    assert again.status_code == 302 and Subscription.objects.count() == 1
     detail = client.get(reverse("webhook_detail", args=[subscription.uuid])).content.decode()
     assert subscription.secret not in detail and "Nothing has been sent to this receiver yet." in detail
     listing = client.get(reverse("webhook_list")).content.decode()
@@ -73,7 +78,7 @@ def test_edit_pause_resume_rotate_and_delete(signed_in, wendy, receiver):
     )
     client.post(operation("resume"), {"version": 3})
     old = subscription.secret
-    rotated = client.post(operation("rotate"), {"version": 4}).content.decode()
+    rotated = client.post(operation("rotate"), {"version": 4}, follow=True).content.decode()
     subscription.refresh_from_db()
     assert subscription.secret != old and subscription.secret in rotated
 

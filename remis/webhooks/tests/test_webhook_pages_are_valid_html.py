@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
 
 from remis.assistance.tests.test_plan_pages_are_valid_html import render
-from remis.cases.tests.factories import register
+from remis.cases.tests.factories import PASSWORD, register
 from remis.webhooks import actions
 from remis.webhooks.delivery import deliver_due
-from tests.test_pages_are_valid_html import Visit, run_vnu
+from tests.test_pages_are_valid_html import LANGUAGES, Visit, run_vnu
 
 
 @override_settings(REMIS_WEBHOOKS_PAUSE_AFTER=1)
@@ -41,12 +41,6 @@ def test_webhook_pages_are_valid_html_in_every_language(world, wendy, receiver, 
             reverse("webhook_create"),
             {"url": "http://example.org/", "events": []},
         ),
-        Visit(
-            "webhooks-secret",
-            wendy,
-            reverse("webhook_create"),
-            {"url": receiver.url, "events": ["case.closed"]},
-        ),
         Visit("webhooks-detail", wendy, detail),
         Visit("webhooks-detail-empty", wendy, detail + "?status=delivered"),
         Visit("webhooks-edit", wendy, reverse("webhook_edit", args=[subscription.uuid])),
@@ -56,6 +50,15 @@ def test_webhook_pages_are_valid_html_in_every_language(world, wendy, receiver, 
     ]
     with translation.override(translation.get_language()):
         render(visits, tmp_path, files)
+    for language in LANGUAGES:  # the secret, shown once after the form (its own session)
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        assert client.login(username=wendy.username, password=PASSWORD)
+        form = {"url": receiver.url, "events": ["case.closed"]}
+        shown = client.post(reverse("webhook_create"), form, follow=True)
+        assert shown.status_code == 200 and b"whsec_" in shown.content, language
+        path = tmp_path / f"webhooks-secret.{language}.html"
+        path.write_text(shown.content.decode(), encoding="utf-8")
+        files.append(path)
     assert "Webhooks paused after repeated failures" in (tmp_path / "webhooks-my-work.en.html").read_text()
     errors = [m for m in run_vnu(files) if m.get("type") != "info"]
     report = [f"{m['message']} at {Path(m.get('url', '')).name}:{m.get('lastLine', '?')}" for m in errors]
