@@ -38,10 +38,26 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         DEBUG="0",
         SECURE="1",
         SECRET_KEY="k" * 20 + "-production-like-secret-" + "z" * 30,
+        RESEARCH_PSEUDONYM_KEY="p" * 20 + "-production-like-pseudonym-key-" + "q" * 20,
         ALLOWED_HOSTS="remis.example.org",
         REMIS_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_asks_for_the_research_pseudonym_key(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECURE="1",
+        SECRET_KEY="k" * 20 + "-production-like-secret-" + "z" * 30,
+        ALLOWED_HOSTS="remis.example.org",
+        REMIS_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0 and "RESEARCH_PSEUDONYM_KEY" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
