@@ -47,6 +47,7 @@ class Perm(StrEnum):
     PROJECTS_MANAGE = "projects.manage"  # community projects and who takes part in them
     INDICATORS_MANAGE = "indicators.manage"  # indicator frameworks: draft, activate, retire
     RECORDS_IMPORT = "records.import"  # bulk-import persons, cases and their records from files
+    RECORDS_EXPORT = "records.export"  # export case lists and monitoring data with personal data
     WEBHOOKS_MANAGE = "webhooks.manage"  # the organisation's webhook subscriptions and their secrets
     PERSON_ERASE = "person.erase"  # erase a person's personal data everywhere (legal erasure)
     RESEARCH_EXTRACT = "research.extract"  # pseudonymised, k-anonymous extracts for researchers
@@ -133,6 +134,9 @@ def permission_labels() -> dict[str, str]:
         Perm.PROJECTS_MANAGE: _("Keep community projects and the returnees taking part in them"),
         Perm.INDICATORS_MANAGE: _("Keep indicator frameworks: draft, activate and retire their versions"),
         Perm.RECORDS_IMPORT: _("Import cases and their records from CSV or XLSX files"),
+        Perm.RECORDS_EXPORT: _(
+            "Export case lists and monitoring data to CSV or XLSX files, from the cases one may read"
+        ),
         Perm.RESEARCH_EXTRACT: _(
             "Build pseudonymised extracts for researchers from the cases one may read (no names, "
             "contacts, notes or sensitive groups)"
@@ -154,6 +158,7 @@ def permission_groups() -> list[tuple[str, list[Perm]]]:
         Perm.INDICATORS_MANAGE,
         Perm.WEBHOOKS_MANAGE,
         Perm.RECORDS_IMPORT,
+        Perm.RECORDS_EXPORT,
         Perm.RESEARCH_EXTRACT,
         Perm.PERSON_ERASE,
     ]

@@ -69,6 +69,9 @@ class CasesConfig(AppConfig):
 
         imports.register()  # cases are imported from files through the interop app
         imports_journey.register()
+        from remis.cases import exports
+
+        exports.register()  # the case list as a CSV or XLSX file, through the interop app
         # A programme partner that cases of the programme are shared with is not removed.
         register_partner_cases(queries.cases_shared_with_partner)
         from remis.cases.extensions import WorkSource, register_work_list

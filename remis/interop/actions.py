@@ -15,13 +15,15 @@ from django.utils.translation import gettext as _
 from remis.accounts.models import Organisation
 from remis.audit.actions import record
 from remis.interop.errors import UnreadableFile
+from remis.interop.exporting import ExportKind, export_kind
 from remis.interop.importing import IGNORE, Entity, Result, Run, entity_for, header_problems
-from remis.interop.models import ColumnMapping, ImportMode, RecordImport
+from remis.interop.models import ColumnMapping, ExportFormat, ImportMode, RecordExport, RecordImport
 from remis.interop.tables import open_table
 from remis.interop.uploads import check_upload_size
 from remis.lib.errors import Conflict, PermissionDenied, ValidationFailed
 
 IMPORT_JOB = "interop.import"
+EXPORT_JOB = "interop.export"
 MAX_UPLOAD = 500 * 1024 * 1024  # a million rows of cases is about 200 MB of CSV
 MAPPING_NAME = 80
 
@@ -239,3 +241,72 @@ def save_mapping(
                 changes={"mapping": [before, mapping]},
             )
     return row
+
+
+# ---- exports ---------------------------------------------------------------------------
+
+
+def _export_kind(actor: Any, code: str) -> ExportKind:
+    kind = export_kind(code)
+    if kind is None:
+        raise ValidationFailed(_("Choose what to export."), "kind")
+    if not kind.may_export(actor):
+        raise PermissionDenied(_("Your role does not export these records."))
+    return kind
+
+
+def request_export(
+    actor: Any, *, kind_code: str, filters: dict[str, Any], file_format: str, labels: bool, language: str
+) -> RecordExport:
+    """Ask for an export of the records `filters` select among those the actor may read
+    (the kind's form has checked them): audited, then written by a background job."""
+    from remis.jobs.actions import start_job
+
+    kind = _export_kind(actor, kind_code)
+    if file_format not in ExportFormat.values:
+        raise ValidationFailed(_("Choose CSV or XLSX."), "format")
+    params = kind.params(filters)
+    with transaction.atomic():
+        kept = RecordExport.objects.create(
+            kind=kind.code,
+            params=params,
+            format=file_format,
+            labels=labels,
+            language=language[:8],
+            requested_by=actor,
+        )
+        record(
+            actor,
+            "interop.export",
+            kept,
+            changes={
+                "kind": [None, kind.code],
+                "format": [None, file_format],
+                "filters": [None, kind.audited(params)],
+            },
+        )
+        kept.job = start_job(actor, EXPORT_JOB, {"export": str(kept.uuid)})
+        RecordExport.objects.filter(pk=kept.pk).update(job=kept.job)
+    return kept
+
+
+def export_downloaded(actor: Any, kept: RecordExport) -> None:
+    """Each download of an export's file is audited: the file holds personal data."""
+    if kept.requested_by_id != actor.pk:
+        raise PermissionDenied()
+    record(actor, "interop.export_download", kept, changes={"rows": [None, kept.rows]})
+
+
+def delete_export(actor: Any, kept: RecordExport) -> None:
+    """Delete an export and its file (a running one is cancelled first by its job's page)."""
+    if kept.requested_by_id != actor.pk:
+        raise PermissionDenied()
+    if kept.job is not None and kept.job.is_active:
+        raise Conflict(_("This export is still being written: wait for it, or cancel it first."))
+    with transaction.atomic():
+        record(actor, "interop.export_delete", kept, changes={"kind": [kept.kind, None]})
+        name = kept.file.name
+        kept.delete()
+        if name:
+            storage = kept.file.storage
+            transaction.on_commit(lambda: storage.delete(name))

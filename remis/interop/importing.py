@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from remis.interop.errors import ReadErrorCode, UnreadableFile
 from remis.interop.tables import Table, TableRow, open_table
+from remis.lib.spreadsheet import restored
 
 CHUNK = 2000
 KEPT_PROBLEMS = 200  # problems kept for the page; the report file has them all
@@ -300,7 +301,7 @@ class Run:
             values = dict.fromkeys(names, "")
             for target, cell in zip(targets, row.cells, strict=True):
                 if target is not None:
-                    values[target] = cell.strip()
+                    values[target] = restored(cell.strip())
             if row.overflow:
                 self._refuse_overflow(row)
                 continue

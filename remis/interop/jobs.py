@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files import File
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from remis.accounts.permissions import Perm
-from remis.accounts.scope import has_perm
-from remis.interop.actions import IMPORT_JOB
+from remis.accounts.scope import grants_with, has_perm
+from remis.interop.actions import EXPORT_JOB, IMPORT_JOB
 from remis.interop.errors import UnreadableFile
+from remis.interop.exporting import export_kind, write_csv, write_xlsx
 from remis.interop.importing import HeaderRefused, Result, Run, entity_for, temporary_report
-from remis.interop.models import ImportMode, RecordImport
+from remis.interop.models import ExportFormat, ImportMode, RecordExport, RecordImport
 from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
 from remis.lib.errors import ValidationFailed
 
@@ -90,6 +92,54 @@ def _clean(params: dict[str, Any]) -> dict[str, Any]:
     return {"import": str(params["import"])}
 
 
+def run_export(job: Any) -> Outcome:
+    """Write an export's file. The rows are read with the requester's scope and field
+    rights as they are now (a right lost since the request exports nothing more)."""
+    kept = RecordExport.objects.filter(uuid=job.params.get("export")).first()
+    if kept is None:
+        raise JobFailed(_("This export was deleted."))
+    kind = export_kind(kept.kind)
+    if kind is None or not kind.may_export(job.owner):
+        raise JobFailed(_("You may no longer export these records."))
+    with translation.override(kept.language):
+        prepared = kind.prepare(job.owner, kept.params)
+        job.report(0, prepared.total)
+
+        def progress(done: int) -> None:
+            job.report(done, prepared.total)
+
+        if kept.format == ExportFormat.XLSX:
+            about = [
+                (_("Records"), str(kind.label)),
+                (_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")),
+                (_("Filters"), kind.describe(kept.params)),
+            ]
+            out, rows = write_xlsx(
+                prepared,
+                kept.labels,
+                title=str(kind.label),
+                about=about,
+                right_to_left=translation.get_language_bidi(),
+                progress=progress,
+            )
+        else:
+            out, rows = write_csv(prepared, kept.labels, progress=progress)
+    with out:
+        name = f"{kept.kind}-{timezone.localdate().isoformat()}.{kept.format}"
+        kept.file.save(name, File(out), save=False)
+    kept.rows = rows
+    RecordExport.objects.filter(pk=kept.pk).update(file=kept.file.name, rows=rows)
+    job.report(prepared.total, prepared.total)
+    counts = {"rows": number_format(rows, force_grouping=True)}
+    return Outcome(_("%(rows)s rows written.") % counts, {"rows": rows})
+
+
+def _clean_export(params: dict[str, Any]) -> dict[str, Any]:
+    if set(params) != {"export"} or not RecordExport.objects.filter(uuid=params["export"]).exists():
+        raise ValidationFailed(_("Ask for an export from the exports page."), "export")
+    return {"export": str(params["export"])}
+
+
 def register() -> None:
     register_job_kind(
         JobKind(
@@ -102,6 +152,20 @@ def register() -> None:
             run=run_import,
             may_start=may_start,
             clean_params=_clean,
+            on_jobs_page=False,
+        )
+    )
+    register_job_kind(
+        JobKind(
+            code=EXPORT_JOB,
+            label=gettext_lazy("Export records"),
+            description=gettext_lazy(
+                "Writes the case list or the monitoring data asked for to a CSV or XLSX file, with "
+                "the requester's scope and field rights."
+            ),
+            run=run_export,
+            may_start=lambda actor: bool(grants_with(actor, Perm.RECORDS_EXPORT)),
+            clean_params=_clean_export,
             on_jobs_page=False,
         )
     )

@@ -61,3 +61,34 @@ class ColumnMapping(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "entity", "name"], name="one_mapping_name")
         ]
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV (UTF-8)")
+    XLSX = "xlsx", _("Excel workbook (XLSX)")
+
+
+class RecordExport(models.Model):
+    """An export asked for: what (`kind`, with its filters as codes and ids), in which
+    format, by whom. The file quotes personal data: only the requester reads it
+    (`queries.py`), and deleting the export deletes the file."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("records"), max_length=32)
+    params = models.JSONField(default=dict, blank=True)
+    format = models.CharField(
+        _("format"), max_length=8, choices=ExportFormat.choices, default=ExportFormat.CSV
+    )
+    # Headers with the columns' labels in the requester's language, or with their codes
+    # (the import's column names: an exported case list can be edited and imported again).
+    labels = models.BooleanField(_("headers with labels"), default=False)
+    language = models.CharField(max_length=8, default="en")  # the labels' language, as asked
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(upload_to="interop/exports/", blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)  # written; None until done
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "-requested_at"], name="export_requester")]

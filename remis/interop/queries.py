@@ -1,5 +1,6 @@
-"""What the import pages read: a person's own imports (their files and reports quote personal
-data, so nobody else reads them), the organisations they may import for, saved mappings."""
+"""What the import and export pages read: a person's own imports and exports (their files
+and reports quote personal data, so nobody else reads them), the organisations they may
+import for, saved mappings."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.db.models import QuerySet
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
-from remis.interop.models import ColumnMapping, RecordImport
+from remis.interop.models import ColumnMapping, RecordExport, RecordImport
 
 
 def may_import(actor: Any) -> bool:
@@ -35,3 +36,18 @@ def mappings_for(actor: Any, entity: str | None = None) -> QuerySet[ColumnMappin
     ids = [o.pk for o in importing_organisations(actor)]
     rows = ColumnMapping.objects.filter(organisation_id__in=ids).select_related("organisation")
     return rows.filter(entity=entity) if entity else rows
+
+
+def may_export(actor: Any) -> bool:
+    from remis.interop.exporting import export_kinds
+
+    return any(kind.may_export(actor) for kind in export_kinds())
+
+
+def exports_of(actor: Any) -> QuerySet[RecordExport]:
+    return RecordExport.objects.filter(requested_by_id=actor.pk).select_related("job")
+
+
+def export_for(actor: Any, export_uuid: Any) -> RecordExport | None:
+    """The actor's own export, or None: another person's is as absent as a missing one."""
+    return exports_of(actor).filter(uuid=export_uuid).first()

@@ -69,7 +69,7 @@ def apply_errors(form: forms.Form, error: DomainError) -> None:
         form.add_error(field if field in form.fields else None, message)
 
 
-def _page_number(request: HttpRequest) -> int:
+def page_number(request: HttpRequest) -> int:
     text = request.GET.get("page", "1")
     return int(text) if text.isdigit() and int(text) > 0 else 1
 
@@ -90,7 +90,7 @@ def import_records(request: HttpRequest) -> HttpResponse:
                     request, _("The file is uploaded: it is being read now; this page shows how far.")
                 )
                 return redirect("record_import_detail", kept.uuid)
-    page = paginate(queries.imports_of(request.user), _page_number(request))
+    page = paginate(queries.imports_of(request.user), page_number(request))
     polling = any(i.job is not None and i.job.is_active for i in page.object_list)
     context = {"form": form, "page": page, "polling": polling, "entities": entities()}
     return render(request, "interop/imports.html", context)

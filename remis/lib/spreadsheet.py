@@ -26,3 +26,12 @@ def neutralise(value: Any) -> Any:
 
 def neutralised(row: Iterable[Any]) -> list[Any]:
     return [neutralise(value) for value in row]
+
+
+def restored(value: str) -> str:
+    """A cell read back from a file REMIS wrote: the apostrophe `neutralise` put in front
+    is taken off again, so an exported list imports as it was ("'+224 …" is "+224 …").
+    An apostrophe before anything else is the value's own and stays."""
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value

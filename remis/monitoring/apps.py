@@ -30,3 +30,6 @@ class MonitoringConfig(AppConfig):
         from remis.monitoring.imports import register as register_import
 
         register_import()
+        from remis.monitoring.exports import register as register_export
+
+        register_export()  # monitoring data in long format, through the interop app

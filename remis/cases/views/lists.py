@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,10 +106,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cleaned.get("page") or 1,
         counter=lambda cap: count_cases(request.user, filters, cap),
     )
+    export_url = None
+    if grants_with(request.user, Perm.RECORDS_EXPORT):
+        # The export form opens with these filters; a search's text stays in the session.
+        export_url = case_forms.list_state_url(reverse("record_export_new", args=["cases"]), cleaned, 1)
     response = render(
         request,
         template,
-        {"form": form, "page": page, "rows": case_rows(page.object_list, groups)},
+        {"form": form, "page": page, "rows": case_rows(page.object_list, groups), "export_url": export_url},
     )
     if partial:
         # Back and Forward return to this page of these filters (the URL names no one).

@@ -1,0 +1,196 @@
+"""The case list as a file (`remis/interop/exporting.py` writes it; registered in
+`CasesConfig.ready`): one row a case with its principal applicant, the cases the case list
+shows with the same filters, among those the requester may export.
+
+The columns are the case import's (`imports.COLUMNS`), with codes and ISO dates, so an
+exported list can be corrected in a spreadsheet and imported again; the external ID is the
+requester's organisation's. A category in a sensitive group the requester does not hold
+reads "Restricted", as on the case list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
+from remis.cases.forms import CaseFilterForm, list_state_from_url
+from remis.cases.imports import CASE_COLUMNS, COLUMNS, PERSON_COLUMNS
+from remis.cases.lifecycle import Stage
+from remis.cases.models import Case, CaseAccess
+from remis.cases.policy import case_scope, groups_everywhere, shows
+from remis.cases.queries import CaseFilters, CaseIds, filter_cases
+from remis.interop.exporting import CHUNK, ExportColumn, ExportKind, Prepared
+
+KIND = "cases"
+FILTERS = ("stage", "category", "host_country", "origin_country", "organisation", "worker", "sort")
+DAYS = ("arrived_from", "arrived_to")
+
+
+def may_export(actor: Any) -> bool:
+    return bool(grants_with(actor, Perm.RECORDS_EXPORT)) and bool(grants_with(actor, Perm.CASE_VIEW))
+
+
+class CaseExportForm(CaseFilterForm):
+    """The case list's filters (and its search), as the list had them when "Export" was
+    clicked; the order is the list's."""
+
+    def __init__(self, actor: Any, *args: Any, **kwargs: Any) -> None:
+        from remis.cases.views.lists import assignable_workers_for_user
+
+        super().__init__(
+            *args, workers=assignable_workers_for_user(actor), groups=groups_everywhere(actor), **kwargs
+        )
+        del self.fields["page"]
+
+
+def form(actor: Any, data: Any = None, initial: Any = None) -> forms.Form:
+    return CaseExportForm(actor, data, initial=initial, auto_id="export-%s")
+
+
+def initial(request: Any) -> dict[str, Any]:
+    """The case list's filters as the list page last had them (its URL, its search)."""
+    return list_state_from_url(request.GET, request.session) or {}
+
+
+def params(cleaned: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in FILTERS:
+        value = cleaned.get(name)
+        value = getattr(value, "pk", value)
+        if value not in (None, ""):
+            out[name] = value
+    for name in DAYS:
+        if cleaned.get(name):
+            out[name] = cleaned[name].isoformat()
+    if cleaned.get("q"):
+        out["q"] = cleaned["q"]
+    return out
+
+
+def audited(kept: dict[str, Any]) -> dict[str, Any]:
+    """The filters without the search's text (a name): only that there was one."""
+    return {**{k: v for k, v in kept.items() if k != "q"}, **({"search": True} if kept.get("q") else {})}
+
+
+def describe(kept: dict[str, Any]) -> str:
+    shown = audited(kept)
+    return ", ".join(f"{k}: {v}" for k, v in sorted(shown.items())) or _("none: every case you may export")
+
+
+def _filters(kept: dict[str, Any]) -> CaseFilters:
+    def day(name: str) -> dt.date | None:
+        return dt.date.fromisoformat(kept[name]) if kept.get(name) else None
+
+    return CaseFilters(
+        q=kept.get("q", ""),
+        stage=kept.get("stage", ""),
+        category=kept.get("category", ""),
+        host_country=kept.get("host_country", ""),
+        origin_country=kept.get("origin_country", ""),
+        organisation=kept.get("organisation"),
+        worker=kept.get("worker"),
+        arrived_from=day("arrived_from"),
+        arrived_to=day("arrived_to"),
+        sort=kept.get("sort") or "-registered",
+    )
+
+
+def columns() -> list[ExportColumn]:
+    return [ExportColumn(c.name, c.label) for c in COLUMNS]
+
+
+VALUES = (
+    "id", "reference", "programme__code", "category__code", "category__sensitive_group", "registered_at",
+    "stage_changed_at", "travel__departure_date",
+    *(c for c in CASE_COLUMNS if c not in ("programme", "category")),
+    *(f"principal__{c}" for c in PERSON_COLUMNS),
+)  # fmt: skip
+
+
+def prepare(actor: Any, kept: dict[str, Any]) -> Prepared:
+    # The ids only (a million cases are a few megabytes), in the list's order; each chunk
+    # then reads its rows, checked against the export permission's own scope.
+    listed = CaseIds(filter_cases(actor, _filters(kept)))[slice(0, None)]
+    ids = list(dict.fromkeys(listed))
+    return Prepared(columns(), len(ids), _chunks(actor, ids))
+
+
+def _chunks(actor: Any, ids: list[int]) -> Iterator[tuple[int, list[list[Any]]]]:
+    scope = case_scope(actor, Perm.RECORDS_EXPORT)
+    groups = groups_everywhere(actor)
+    org_ids = [g.organisation_id for g in grants_with(actor, Perm.RECORDS_EXPORT)]
+    tz = timezone.get_current_timezone()
+    restricted = _("Restricted")
+    names = [c.code for c in columns()]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        if scope is None:
+            yield len(chunk), []
+            continue
+        found = {row["id"]: row for row in Case.objects.filter(id__in=chunk).filter(scope).values(*VALUES)}
+        external: dict[int, str] = {}
+        for case_id, value in (
+            CaseAccess.objects.filter(case_id__in=list(found), organisation_id__in=org_ids)
+            .exclude(external_id="")
+            .order_by("organisation_id")
+            .values_list("case_id", "external_id")
+        ):
+            external.setdefault(case_id, value)
+        rows = []
+        for pk in chunk:
+            row = found.get(pk)
+            if row is None:
+                continue  # outside the export's scope, or deleted meanwhile
+            values = {
+                **{c: row[c] for c in CASE_COLUMNS if c not in ("programme", "category")},
+                **{c: row[f"principal__{c}"] for c in PERSON_COLUMNS},
+                "external_id": external.get(pk, ""),
+                "reference": row["reference"],
+                "programme": row["programme__code"],
+                "category": row["category__code"]
+                if shows(groups, row["category__sensitive_group"])
+                else restricted,
+                "registered_on": row["registered_at"].astimezone(tz).date(),
+                "departure_date": row["travel__departure_date"],
+                "closed_on": row["stage_changed_at"].astimezone(tz).date()
+                if row["stage"] == Stage.CLOSED
+                else None,
+            }
+            rows.append([_text(values.get(name)) for name in names])
+        yield len(chunk), rows
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def register() -> None:
+    from remis.interop.exporting import register_export
+
+    register_export(
+        ExportKind(
+            code=KIND,
+            label=gettext_lazy("Case list"),
+            description=gettext_lazy(
+                "One row a case with its principal applicant, in the columns of the case import: "
+                "the cases the case list shows with these filters."
+            ),
+            form=form,
+            params=params,
+            prepare=prepare,
+            may_export=may_export,
+            describe=describe,
+            audited=audited,
+            initial=initial,
+        )
+    )

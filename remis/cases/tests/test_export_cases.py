@@ -1,0 +1,190 @@
+"""The case list exported: from the list's "Export these cases" link with its filters, as a
+background job, only the cases in the requester's scope, the sensitive category hidden from
+those without its group, formulas escaped, audited without the search's text, downloadable
+by the requester alone; and an exported list imports again unchanged (the same columns)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from remis.audit.labels import ACTION_LABELS
+from remis.audit.models import AuditEntry
+from remis.cases import actions
+from remis.cases.tests.factories import make_person, make_user
+from remis.cases.tests.import_files import case_row, cases_csv
+from remis.interop.models import RecordExport, RecordImport
+from remis.programmes.models import MigrantCategory
+
+
+@pytest.fixture
+def paula(world: Any, settings: Any) -> Any:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    return make_user("paula", world.be_office, "programme_manager", ["BE"])
+
+
+def _import(client: Any, world: Any, data: bytes, capture: Any, mode: str = "valid_rows") -> RecordImport:
+    form = {
+        "entity": "cases",
+        "organisation": str(world.be_office.pk),
+        "mode": mode,
+        "file": SimpleUploadedFile("cases.csv", data),
+    }
+    with capture(execute=True):
+        client.post("/imports/", form)
+    return RecordImport.objects.order_by("-id")[0]
+
+
+def _export(client: Any, capture: Any, kind: str = "cases", **fields: str) -> RecordExport:
+    with capture(execute=True):
+        response = client.post(f"/exports/new/{kind}/", {"format": "csv", "headers": "codes", **fields})
+    kept = RecordExport.objects.order_by("-id").first()
+    assert kept is not None and response["Location"] == f"/exports/{kept.uuid}/"
+    return kept
+
+
+def _rows(client: Any, kept: RecordExport) -> list[dict[str, str]]:
+    response = client.get(f"/exports/{kept.uuid}/file")
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_case_list_is_exported_with_its_filters_and_imports_again_unchanged(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = signed_in(paula)
+    rows = [
+        case_row(external_id="OLD-1"),
+        case_row(external_id="OLD-2", given_name="Fatou", stage="returned", closure_reason="",
+                 stage_before_closure="", closed_on=""),
+    ]  # fmt: skip
+    _import(client, world, cases_csv(rows).getvalue(), django_capture_on_commit_callbacks)
+    # The case list offers the export with its filters; the form opens with them.
+    page = client.post("/cases/", {"stage": "closed"}).content.decode()
+    assert 'href="/exports/new/cases/?stage=closed' in page
+    form = client.get("/exports/new/cases/?stage=closed").content.decode()
+    assert '<option value="closed" selected>' in form
+
+    kept = _export(client, django_capture_on_commit_callbacks, stage="closed")
+    exported = _rows(client, kept)
+    assert [r["external_id"] for r in exported] == ["OLD-1"]
+    assert exported[0]["given_name"] == "Mariama" and exported[0]["closed_on"] == "2012-06-30"
+    assert exported[0]["programme"] == "BE-REAB" and exported[0]["registered_on"] == "2010-01-15"
+    detail = client.get(f"/exports/{kept.uuid}/").content.decode()
+    assert "1 rows written" in detail and "stage: closed" in detail
+
+    # The file is the import's: imported again, every row is found unchanged.
+    everything = _rows(client, _export(client, django_capture_on_commit_callbacks))
+    assert {r["external_id"] for r in everything} == {"OLD-1", "OLD-2"}
+    again = _import(client, world, _as_csv(everything), django_capture_on_commit_callbacks, mode="check")
+    assert again.job is not None and again.job.result is not None
+    assert again.job.result["unchanged"] == 2 and again.job.result["refused"] == 0
+
+
+def _as_csv(rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def test_only_cases_in_scope_and_no_sensitive_category_without_its_group(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    sensitive = MigrantCategory.objects.exclude(sensitive_group="").order_by("code").first()
+    assert sensitive is not None
+    _import(
+        signed_in(paula),
+        world,
+        cases_csv([case_row(external_id="S-1", category=sensitive.code)]).getvalue(),
+        django_capture_on_commit_callbacks,
+    )
+    actions.register_case(  # the Dutch office's case: outside the Belgian scope
+        world.dave,
+        world.nl_office,
+        programme=world.programme,
+        category=MigrantCategory.objects.get(code="rejected_asylum_seeker"),
+        host_country="NL",
+        origin_country="GN",
+        person=make_person(),
+    )
+    client = signed_in(world.carol)  # an M&E officer: exports, holds no sensitive group
+    rows = _rows(client, _export(client, django_capture_on_commit_callbacks))
+    assert len(rows) == 1 and rows[0]["category"] == "Restricted"
+    manager_rows = _rows(signed_in(paula), _export(signed_in(paula), django_capture_on_commit_callbacks))
+    assert [r["category"] for r in manager_rows] == [sensitive.code]
+
+
+def test_text_a_spreadsheet_would_run_is_written_as_text(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = signed_in(paula)
+    planted = '=HYPERLINK("http://example.org","click")'
+    row = case_row(address=planted)
+    _import(client, world, cases_csv([row], header=[*row]).getvalue(), django_capture_on_commit_callbacks)
+    rows = _rows(client, _export(client, django_capture_on_commit_callbacks))
+    assert rows[0]["address"] == "'" + planted
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/exports/new/cases/", {"format": "xlsx", "headers": "labels"})
+    kept = RecordExport.objects.order_by("-id")[0]
+    response = client.get(f"/exports/{kept.uuid}/file")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[:2] == ["External ID", "Reference"]
+    address = sheet.cell(row=2, column=header.index("Address in the country of origin") + 1)
+    assert address.data_type == "s" and address.value == "'" + planted
+    assert book.worksheets[1].title == "about"
+
+
+def test_the_export_is_audited_without_the_search_and_is_the_requesters_alone(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = signed_in(paula)
+    _import(client, world, cases_csv([case_row()]).getvalue(), django_capture_on_commit_callbacks)
+    kept = _export(client, django_capture_on_commit_callbacks, q="Mariama")
+    assert [r["given_name"] for r in _rows(client, kept)] == ["Mariama"]
+    asked = AuditEntry.objects.get(action="interop.export")
+    assert asked.changes["filters"] == [None, {"search": True}]
+    assert "Mariama" not in str(asked.changes)
+    assert AuditEntry.objects.filter(action="interop.export_download").count() == 1
+    assert set(AuditEntry.objects.values_list("action", flat=True)) - set(ACTION_LABELS) == set()
+    # Another manager of the same office finds neither the page nor the file.
+    other = signed_in(make_user("pierre", world.be_office, "programme_manager", ["BE"]))
+    for path in (f"/exports/{kept.uuid}/", f"/exports/{kept.uuid}/file"):
+        assert other.get(path).status_code == 404
+    assert "You have not exported anything yet." in other.get("/exports/").content.decode()
+    # A counsellor reads cases but does not export them.
+    counsellor = signed_in(world.alice)
+    assert counsellor.get("/exports/").status_code == 403
+    assert counsellor.post("/exports/new/cases/", {"format": "csv", "headers": "codes"}).status_code == 403
+    assert 'href="/exports/new/cases/' not in counsellor.post("/cases/", {}).content.decode()
+    # Deleting removes the export and its file.
+    client = signed_in(paula)
+    name = kept.file.name
+    storage = kept.file.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/exports/{kept.uuid}/delete/")
+    assert response["Location"] == "/exports/"
+    assert not RecordExport.objects.filter(pk=kept.pk).exists() and not storage.exists(name)
+    assert AuditEntry.objects.filter(action="interop.export_delete").count() == 1
+
+
+def test_bad_filters_are_named_and_nothing_is_asked(world: Any, paula: Any, signed_in: Any) -> None:
+    client = signed_in(paula)
+    response = client.post(
+        "/exports/new/cases/",
+        {"format": "pdf", "headers": "codes", "arrived_from": "2024-02-30", "stage": "nowhere"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and not RecordExport.objects.exists()
+    for field in ("arrived_from", "stage", "format"):
+        assert f'id="export-{field}' in page or f'id="file-{field}' in page
+    assert page.count('class="errorlist') >= 3 or page.count("error") >= 3

@@ -1,0 +1,228 @@
+"""Monitoring data as a file in long format (`remis/interop/exporting.py` writes it;
+registered in `MonitoringConfig.ready`): one row a response × question, with the
+instrument's code and version, the round and visit it belongs to, the answer as stored (codes,
+space-separated for several choices) and as read (the choices' labels), the indicator value
+it gave and the response's composite score and band.
+
+Only responses about cases the requester may export are read (comparison-sample responses
+have no case: the outcome analyses compare them in aggregate, no export hands them out).
+Visit notes are free text about a person's situation and stay out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
+from remis.cases.policy import access_through
+from remis.interop.exporting import CHUNK, ExportColumn, ExportKind, Prepared
+from remis.lib.countries import named_countries
+from remis.lib.widgets import IsoDateInput
+from remis.monitoring.instruments.definition import InstrumentDefinition
+from remis.monitoring.models import Instrument, Response, VisitMode
+from remis.monitoring.responses import definition_of
+
+KIND = "monitoring"
+COLUMNS = (
+    ExportColumn("case_reference", gettext_lazy("Case reference")),
+    ExportColumn("response", gettext_lazy("Response ID")),
+    ExportColumn("instrument", gettext_lazy("Instrument")),
+    ExportColumn("instrument_version", gettext_lazy("Instrument version")),
+    ExportColumn("round", gettext_lazy("Round")),
+    ExportColumn("visit_date", gettext_lazy("Date of the visit")),
+    ExportColumn("visit_mode", gettext_lazy("Mode")),
+    ExportColumn("collected_on", gettext_lazy("Collected on")),
+    ExportColumn("source", gettext_lazy("Source")),
+    ExportColumn("question", gettext_lazy("Question")),
+    ExportColumn("question_label", gettext_lazy("Question label")),
+    ExportColumn("answer", gettext_lazy("Answer")),
+    ExportColumn("answer_label", gettext_lazy("Answer label")),
+    ExportColumn("indicator", gettext_lazy("Indicator")),
+    ExportColumn("indicator_value", gettext_lazy("Indicator value")),
+    ExportColumn("composite", gettext_lazy("Composite score")),
+    ExportColumn("band", gettext_lazy("Score band")),
+)
+
+
+def may_export(actor: Any) -> bool:
+    return bool(grants_with(actor, Perm.RECORDS_EXPORT)) and bool(grants_with(actor, Perm.CASE_VIEW))
+
+
+class MonitoringExportForm(forms.Form):
+    instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), required=False)
+    programme = forms.ChoiceField(label=gettext_lazy("Programme"), required=False)
+    origin_country = forms.ChoiceField(label=gettext_lazy("Country of origin"), required=False)
+    collected_from = forms.DateField(
+        label=gettext_lazy("Collected from"), required=False, widget=IsoDateInput
+    )
+    collected_to = forms.DateField(label=gettext_lazy("Collected until"), required=False, widget=IsoDateInput)
+
+    def __init__(self, actor: Any, *args: Any, **kwargs: Any) -> None:
+        from remis.programmes.queries import visible_programmes
+
+        super().__init__(*args, **kwargs)
+        codes = Instrument.objects.order_by("code").values_list("code", flat=True).distinct()
+        self._choices("instrument", [("", _("All instruments")), *((c, c) for c in codes)])
+        programmes = visible_programmes(actor).order_by("code")
+        self._choices("programme", [("", _("All programmes")), *((p.code, p.name) for p in programmes)])
+        origins = _flat(list(programmes.values_list("origin_countries", flat=True)))
+        self._choices("origin_country", [("", _("All")), *named_countries(origins)])
+
+    def _choices(self, name: str, choices: list[tuple[str, str]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("collected_from"), cleaned.get("collected_to")
+        if first and last and last < first:
+            self.add_error("collected_to", _("The last day comes before the first."))
+        return cleaned
+
+
+def _flat(values: list[Any]) -> list[str]:
+    """The programmes' countries of origin (a list each), as one sorted list of codes."""
+    codes: set[str] = set()
+    for value in values:
+        codes.update(value or [])
+    return sorted(c for c in codes if c)
+
+
+def form(actor: Any, data: Any = None, initial: Any = None) -> forms.Form:
+    return MonitoringExportForm(actor, data, initial=initial, auto_id="export-%s")
+
+
+def params(cleaned: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        k: cleaned[k] for k in ("instrument", "programme", "origin_country") if cleaned.get(k)
+    }
+    for name in ("collected_from", "collected_to"):
+        if cleaned.get(name):
+            out[name] = cleaned[name].isoformat()
+    return out
+
+
+def describe(kept: dict[str, Any]) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in sorted(kept.items())) or _("none: every response you may export")
+
+
+def _responses(actor: Any, kept: dict[str, Any]) -> Any:
+    rows = Response.objects.filter(case__isnull=False).filter(access_through(actor, Perm.RECORDS_EXPORT))
+    if kept.get("instrument"):
+        rows = rows.filter(instrument__code=kept["instrument"])
+    if kept.get("programme"):
+        rows = rows.filter(case__programme__code=kept["programme"])
+    if kept.get("origin_country"):
+        rows = rows.filter(case__origin_country=kept["origin_country"])
+    if kept.get("collected_from"):
+        rows = rows.filter(collected_on__gte=dt.date.fromisoformat(kept["collected_from"]))
+    if kept.get("collected_to"):
+        rows = rows.filter(collected_on__lte=dt.date.fromisoformat(kept["collected_to"]))
+    return rows
+
+
+def prepare(actor: Any, kept: dict[str, Any]) -> Prepared:
+    ordered = _responses(actor, kept).order_by("case__reference", "collected_on", "id")
+    ids = list(ordered.values_list("id", flat=True))
+    return Prepared(COLUMNS, len(ids), _chunks(ids))
+
+
+def _chunks(ids: list[int]) -> Iterator[tuple[int, list[list[Any]]]]:
+    language = translation.get_language() or "en"
+    modes = dict(VisitMode.choices)
+    definitions: dict[int, InstrumentDefinition] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        found = Response.objects.select_related("instrument", "case", "follow_up", "visit").in_bulk(chunk)
+        rows: list[list[Any]] = []
+        for pk in chunk:
+            response = found.get(pk)
+            if response is None:
+                continue  # deleted meanwhile
+            if response.instrument_id not in definitions:
+                definitions[response.instrument_id] = definition_of(response.instrument)
+            rows.extend(_rows(response, definitions[response.instrument_id], language, modes))
+        yield len(chunk), rows
+
+
+def _rows(
+    response: Response, definition: InstrumentDefinition, language: str, modes: dict[str, Any]
+) -> list[list[Any]]:
+    labels = {c.name: {ch.name: ch.label.get(language) for ch in c.choices} for c in definition.choice_lists}
+    by_question = {i.question: i for i in definition.indicators}
+    visit = response.visit
+    common = [
+        response.case.reference if response.case else "",
+        str(response.uuid),
+        definition.code,
+        definition.version,
+        response.follow_up.round if response.follow_up else "",
+        visit.visited_on.isoformat() if visit else "",
+        str(modes.get(visit.mode, visit.mode)) if visit else "",
+        response.collected_on.isoformat(),
+        response.source,
+    ]
+    scores = [_number(response.composite), response.band]
+    out = []
+    for question in definition.questions:
+        if question.name not in response.answers:
+            continue  # not asked (relevance) or left empty
+        answer = response.answers[question.name]
+        choices = labels.get(question.choice_list or "", {})
+        if isinstance(answer, list):
+            raw = " ".join(str(a) for a in answer)
+            read = "; ".join(choices.get(str(a), str(a)) for a in answer)
+        else:
+            raw = answer
+            read = choices.get(str(answer), "") if choices else ""
+        indicator = by_question.get(question.name)
+        value = response.indicators.get(indicator.code) if indicator else None
+        out.append(
+            [
+                *common,
+                question.name,
+                question.label.get(language),
+                raw,
+                read,
+                indicator.code if indicator else "",
+                _number(value),
+                *scores,
+            ]
+        )
+    return out
+
+
+def _number(value: Any) -> Any:
+    if value is None:
+        return ""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def register() -> None:
+    from remis.interop.exporting import register_export
+
+    register_export(
+        ExportKind(
+            code=KIND,
+            label=gettext_lazy("Monitoring data (long format)"),
+            description=gettext_lazy(
+                "One row a response × question, with the instrument's version, the round, the "
+                "answer's code and label, the indicator value and the response's score."
+            ),
+            form=form,
+            params=params,
+            prepare=prepare,
+            may_export=may_export,
+            describe=describe,
+        )
+    )
