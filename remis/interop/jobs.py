@@ -130,8 +130,9 @@ def run_export(job: Any) -> Outcome:
     kept.rows = rows
     RecordExport.objects.filter(pk=kept.pk).update(file=kept.file.name, rows=rows)
     job.report(prepared.total, prepared.total)
-    counts = {"rows": number_format(rows, force_grouping=True)}
-    return Outcome(_("%(rows)s rows written.") % counts, {"rows": rows})
+    with translation.override(kept.language):  # the requester's language, as they asked
+        counts = {"rows": number_format(rows, force_grouping=True)}
+        return Outcome(_("%(rows)s rows written.") % counts, {"rows": rows})
 
 
 def _clean_export(params: dict[str, Any]) -> dict[str, Any]:
