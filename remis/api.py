@@ -123,6 +123,7 @@ def _register_routers() -> None:
     from remis.cases.api import router as cases_router
     from remis.communities.api import router as communities_router
     from remis.indicators.api import router as indicators_router
+    from remis.interop.api import router as exports_router
     from remis.jobs.api import router as jobs_router
     from remis.monitoring.api import router as monitoring_router
     from remis.programmes.api import platform_router as configuration_router
@@ -150,6 +151,7 @@ def _register_routers() -> None:
     api.add_router("/reports", reports_router)
     api.add_router("/indicator-frameworks", indicators_router)
     api.add_router("/webhooks", webhooks_router)
+    api.add_router("/exports", exports_router)
 
 
 _register_routers()

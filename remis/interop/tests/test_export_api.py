@@ -1,0 +1,65 @@
+"""Exports through the JSON API: asked with the form's filters (bad ones named under
+`filters.`), written by the job, the file read by its requester alone (audited), the
+search's text never echoed; a role without the permission is refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+
+from remis.audit.models import AuditEntry
+from remis.cases.tests.factories import make_user, register
+
+
+@pytest.fixture
+def paula(world: Any, settings: Any) -> Any:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    return make_user("paula", world.be_office, "programme_manager", ["BE"])
+
+
+def test_an_export_is_asked_written_and_read_by_its_requester(
+    world: Any, paula: Any, api_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    case = register(world)
+    api = api_client.as_(paula)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/exports",
+            {"kind": "cases", "format": "csv", "filters": {"stage": "registered", "q": case.reference}},
+        )
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert created["filters"] == {"stage": "registered", "search": True}
+    done = api.get(f"/exports/{created['uuid']}").json()
+    assert done["status"] == "succeeded" and done["rows"] == 1 and done["file"] is True
+    file = api.get(f"/exports/{created['uuid']}/file")
+    rows = list(csv.DictReader(io.StringIO(file.content.decode("utf-8-sig"))))
+    assert [r["reference"] for r in rows] == [case.reference]
+    assert AuditEntry.objects.filter(action="interop.export_download").count() == 1
+    listed = api.get("/exports").json()
+    assert listed["count"] == 1 and listed["items"][0]["uuid"] == created["uuid"]
+    other = api_client.as_(make_user("pierre", world.be_office, "programme_manager", ["BE"]))
+    assert other.get(f"/exports/{created['uuid']}").status_code == 404
+    assert other.get(f"/exports/{created['uuid']}/file").status_code == 404
+
+
+def test_bad_requests_name_their_field(world: Any, paula: Any, api_client: Any) -> None:
+    api = api_client.as_(paula)
+    cases = [
+        ({"kind": "nothing"}, "kind"),
+        ({"kind": "cases", "filters": {"stage": "nowhere"}}, "filters.stage"),
+        ({"kind": "cases", "filters": {"colour": "red"}}, "filters.colour"),
+        ({"kind": "monitoring", "filters": {"collected_from": "2026-05-01", "collected_to": "2026-04-01"}},
+         "filters.collected_to"),
+        ({"kind": "cases", "format": "pdf"}, "format"),
+    ]  # fmt: skip
+    for body, field in cases:
+        response = api.post("/exports", body)
+        assert response.status_code == 422, body
+        assert field in [e["field"] for e in response.json()["errors"]], response.json()
+    counsellor = api_client.as_(world.alice)
+    assert counsellor.post("/exports", {"kind": "cases"}).status_code == 403
+    assert counsellor.get("/exports").status_code == 403
