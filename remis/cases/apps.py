@@ -69,6 +69,9 @@ class CasesConfig(AppConfig):
 
         imports.register()  # cases are imported from files through the interop app
         imports_journey.register()
+        from remis.cases import imports_members
+
+        imports_members.register()
         from remis.cases import exports
 
         exports.register()  # the case list as a CSV or XLSX file, through the interop app

@@ -277,7 +277,7 @@ class CaseImporter:
         }
         intended = _date(problems, "intended_return_date", v["intended_return_date"])
         stage = self._check_stage(problems, v, return_type, dates)
-        person = self._person(problems, v)
+        person = person_values(problems, v)
         if problems.items or programme is None or category is None or person is None:
             return None
         return _Values(
@@ -386,33 +386,6 @@ class CaseImporter:
             a, b = dates[first], dates[then]
             if a is not None and b is not None and b < a and then not in {p[0] for p in problems.items}:
                 problems.add(then, message)
-
-    def _person(self, problems: Problems, v: dict[str, str]) -> dict[str, Any] | None:
-        year: int | None = None
-        if v["birth_year_estimated"]:
-            try:
-                year = int(v["birth_year_estimated"])
-            except ValueError:
-                problems.add("birth_year_estimated", _("Enter a year such as 1985."))
-        data = PersonData(
-            given_name=v["given_name"],
-            family_name=v["family_name"],
-            sex=(v["sex"] or Sex.UNKNOWN).upper(),
-            date_of_birth=_date(
-                problems, "date_of_birth", v["date_of_birth"], field_rules.PERSON["date_of_birth"]
-            ),
-            birth_year_estimated=year,
-            nationality=_country(problems, "nationality", v["nationality"], required=False),
-            phone=v["phone"],
-            email=v["email"],
-            address=v["address"],
-        )
-        before = len(problems.items)
-        check_person(problems, data)
-        if len(problems.items) != before:
-            return None
-        fields = data.model_fields()
-        return {name: fields[name] for name in PERSON_COLUMNS}
 
     # ---- deciding ---------------------------------------------------------------------
 
@@ -683,6 +656,36 @@ def _search_text(reference: str, person: dict[str, Any]) -> str:
     parts = [reference.lower(), fold(f"{person['given_name']} {person['family_name']}")]
     parts.extend(fold(line) for line in (person.get("alternate_names") or "").splitlines() if line.strip())
     return " | ".join(parts)
+
+
+def person_values(problems: Problems, v: dict[str, str]) -> dict[str, Any] | None:
+    """A person's columns checked as the registration form checks them (the cases and
+    household members imports); None when a value is refused."""
+    year: int | None = None
+    if v["birth_year_estimated"]:
+        try:
+            year = int(v["birth_year_estimated"])
+        except ValueError:
+            problems.add("birth_year_estimated", _("Enter a year such as 1985."))
+    data = PersonData(
+        given_name=v["given_name"],
+        family_name=v["family_name"],
+        sex=(v["sex"] or Sex.UNKNOWN).upper(),
+        date_of_birth=_date(
+            problems, "date_of_birth", v["date_of_birth"], field_rules.PERSON["date_of_birth"]
+        ),
+        birth_year_estimated=year,
+        nationality=_country(problems, "nationality", v["nationality"], required=False),
+        phone=v["phone"],
+        email=v["email"],
+        address=v["address"],
+    )
+    before = len(problems.items)
+    check_person(problems, data)
+    if len(problems.items) != before:
+        return None
+    fields = data.model_fields()
+    return {name: fields[name] for name in PERSON_COLUMNS}
 
 
 def _references(new: list[_Values]) -> list[str]:

@@ -29,7 +29,14 @@ from remis.cases.models.journey import (
     Reception,
     ReturnTravel,
 )
-from remis.cases.models.people import DocumentKind, ErasureReason, IdentityDocument, Person, Sex
+from remis.cases.models.people import (
+    DocumentKind,
+    ErasureReason,
+    IdentityDocument,
+    Person,
+    PersonReference,
+    Sex,
+)
 
 __all__ = [
     "LISTING_FIELDS",
@@ -50,6 +57,7 @@ __all__ = [
     "NeedKind",
     "Note",
     "Person",
+    "PersonReference",
     "PostArrivalStatus",
     "PreDepartureNeed",
     "Reception",

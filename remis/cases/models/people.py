@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,6 +40,24 @@ class Person(models.Model):
     @property
     def birth_year(self) -> int | None:
         return self.date_of_birth.year if self.date_of_birth else self.birth_year_estimated
+
+
+class PersonReference(models.Model):
+    """An organisation's own identifier of a person, given by an import of household members
+    (the principal applicant is found through the case's, `CaseAccess.external_id`). Unique
+    per organisation, so each organisation sharing a case keeps its own. Kept when the
+    person's data is erased: a later import of the same row finds the erased person and is
+    refused, rather than bring the data back as a new person."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="references")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    external_id = models.CharField(_("external ID"), max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "external_id"], name="person_external_id_once")
+        ]
 
 
 class DocumentKind(models.TextChoices):
