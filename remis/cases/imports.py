@@ -403,7 +403,7 @@ class CaseImporter:
             "id", "reference", "registered_at", "programme_id", "category_id", "principal_id",
             *(c for c in CASE_COLUMNS if c not in ("programme", "category")),
             *(f"principal__{c}" for c in PERSON_COLUMNS), "travel__departure_date",
-            "stage_changed_at",
+            "stage_changed_at", "principal__erased_at",
         )  # fmt: skip
         stored = {}
         for row in rows:
@@ -432,6 +432,11 @@ class CaseImporter:
         changes = diff(_stored_values(stored), _row_values(values))
         if not changes:
             return Checked(row, Outcome.UNCHANGED)
+        if stored["principal__erased_at"] is not None and set(changes) & set(PERSON_COLUMNS):
+            # Erased on request or by law: a file from the old database must not bring the
+            # person's data back.
+            message = _("This case's principal applicant's data was erased: it is not imported again.")
+            return Checked(row, Outcome.REFUSED, [("external_id", message)])
         moved = [name for name in JOURNEY_COLUMNS if name in changes]
         if moved:
             # The case may have moved on in REMIS since it was imported: a file must not

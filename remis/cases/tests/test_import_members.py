@@ -123,3 +123,11 @@ def test_an_erased_member_is_not_imported_again(world: Any, paula: Any) -> None:
     result = _import(paula, world, "household_members", _csv([member()]))
     assert result.refused == 1 and result.report_rows[0][1] == "member_external_id"
     assert Person.objects.filter(given_name="Ousmane").count() == 0
+
+
+def test_an_erased_principal_is_not_imported_again(world: Any, paula: Any) -> None:
+    case = _case("OLD-1")
+    erase_person(world.admin, case, case.principal, "recorded_in_error")
+    again = _import(paula, world, "cases", cases_csv([case_row(external_id="OLD-1")]).getvalue())
+    assert again.refused == 1 and again.report_rows[0][1] == "external_id"
+    assert Person.objects.get(pk=case.principal_id).given_name == "—"
