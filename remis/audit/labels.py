@@ -152,6 +152,8 @@ ACTION_LABELS = {
     "interop.run_again": _("Ran an import again"),
     "interop.mapping_create": _("Saved a column mapping for imports"),
     "interop.mapping_update": _("Changed a column mapping for imports"),
+    "monitoring.visit_import": _("Imported a monitoring visit"),
+    "monitoring.visit_import_update": _("Updated a monitoring visit from an import"),
     "interop.export": _("Asked for an export of records"),
     "interop.export_download": _("Downloaded an export of records"),
     "interop.export_delete": _("Deleted an export of records"),

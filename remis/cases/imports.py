@@ -163,7 +163,7 @@ class _Update:
     changes: dict[str, list[Any]]
 
 
-def _date(problems: Problems, column: str, text: str, rule: Rule = HISTORIC) -> dt.date | None:
+def day_value(problems: Problems, column: str, text: str, rule: Rule = HISTORIC) -> dt.date | None:
     if not text:
         return None
     # A workbook's date cell reads as an ISO date time at midnight.
@@ -272,10 +272,10 @@ class CaseImporter:
             self._check_programme(problems, programme, category, host, origin)
         self._check_grant(problems, return_type, host, origin)
         dates = {
-            name: _date(problems, name, v[name])
+            name: day_value(problems, name, v[name])
             for name in ("registered_on", "departure_date", "arrival_date", "closed_on")
         }
-        intended = _date(problems, "intended_return_date", v["intended_return_date"])
+        intended = day_value(problems, "intended_return_date", v["intended_return_date"])
         stage = self._check_stage(problems, v, return_type, dates)
         person = person_values(problems, v)
         if problems.items or programme is None or category is None or person is None:
@@ -676,7 +676,7 @@ def person_values(problems: Problems, v: dict[str, str]) -> dict[str, Any] | Non
         given_name=v["given_name"],
         family_name=v["family_name"],
         sex=(v["sex"] or Sex.UNKNOWN).upper(),
-        date_of_birth=_date(
+        date_of_birth=day_value(
             problems, "date_of_birth", v["date_of_birth"], field_rules.PERSON["date_of_birth"]
         ),
         birth_year_estimated=year,

@@ -25,7 +25,7 @@ from remis.accounts.scope import grants_with
 from remis.audit.actions import diff, record_many
 from remis.cases import fields as field_rules
 from remis.cases.actions.validation import Problems
-from remis.cases.imports import RETURNED_ON, _date, may_import
+from remis.cases.imports import RETURNED_ON, day_value, may_import
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, CaseAccess, Consent, ConsentPurpose, Reception
 from remis.interop.importing import Checked, Column, Entity, Outcome, Row
@@ -52,7 +52,7 @@ def _flag(problems: Problems, column: str, text: str, *, required: bool = False)
     return None
 
 
-class _CaseRecords:
+class CaseRecords:
     """What both importers share: finding each row's case among the organisation's, and
     the import grant covering the case's countries."""
 
@@ -95,7 +95,7 @@ def _returned(case: Case) -> bool:
     return stage in RETURNED_ON
 
 
-class ConsentImporter(_CaseRecords):
+class ConsentImporter(CaseRecords):
     def check(self, rows: list[Row]) -> list[Checked]:
         cases = self._cases(rows)
         stored: set[tuple[Any, ...]] = set(
@@ -113,7 +113,7 @@ class ConsentImporter(_CaseRecords):
                     "purpose", _("“%(value)s” is not a purpose of consent.") % {"value": v["purpose"][:40]}
                 )
             given = _flag(problems, "given", v["given"], required=True)
-            given_on = _date(problems, "given_on", v["given_on"], field_rules.CONSENT["given_on"])
+            given_on = day_value(problems, "given_on", v["given_on"], field_rules.CONSENT["given_on"])
             if not v["given_on"]:
                 problems.add("given_on", _("Give the day of the statement."))
             problems.check(field_rules.CONSENT, {"note": v["note"]})
@@ -167,7 +167,7 @@ RECEPTION_FIELDS = (
 )
 
 
-class ReceptionImporter(_CaseRecords):
+class ReceptionImporter(CaseRecords):
     def check(self, rows: list[Row]) -> list[Checked]:
         cases = self._cases(rows)
         stored = {r.case_id: r for r in Reception.objects.filter(case__in=list(cases.values()))}
@@ -204,7 +204,9 @@ class ReceptionImporter(_CaseRecords):
         return results
 
     def _values(self, problems: Problems, v: dict[str, str]) -> dict[str, Any] | None:
-        received_on = _date(problems, "received_on", v["received_on"], field_rules.RECEPTION["received_on"])
+        received_on = day_value(
+            problems, "received_on", v["received_on"], field_rules.RECEPTION["received_on"]
+        )
         if not v["received_on"]:
             problems.add("received_on", _("Give the day of the reception."))
         nights = 0

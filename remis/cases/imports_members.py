@@ -24,7 +24,7 @@ from remis.cases.actions.common import refresh_search_text
 from remis.cases.actions.validation import Problems
 from remis.cases.imports import COLUMNS as CASE_IMPORT_COLUMNS
 from remis.cases.imports import EXTERNAL_ID, PERSON_COLUMNS, may_import, person_values
-from remis.cases.imports_journey import CASE_KEY, _CaseRecords
+from remis.cases.imports_journey import CASE_KEY, CaseRecords
 from remis.cases.models import Case, CaseMember, Person, PersonReference, Relation
 from remis.interop.importing import Checked, Column, Entity, Outcome, Row
 
@@ -32,7 +32,7 @@ ENTITY = "household_members"
 RELATIONS = tuple(r for r in Relation.values if r != Relation.PRINCIPAL)
 
 
-class MemberImporter(_CaseRecords):
+class MemberImporter(CaseRecords):
     def check(self, rows: list[Row]) -> list[Checked]:
         cases = self._cases(rows)
         keys = {r.values["member_external_id"] for r in rows} - {""}

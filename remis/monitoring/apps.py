@@ -30,6 +30,9 @@ class MonitoringConfig(AppConfig):
         from remis.monitoring.imports import register as register_import
 
         register_import()
+        from remis.monitoring.imports_visits import register as register_visits_import
+
+        register_visits_import()  # visits recorded elsewhere, through the interop app
         from remis.monitoring.exports import register as register_export
 
         register_export()  # monitoring data in long format, through the interop app
