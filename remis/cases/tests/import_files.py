@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from remis.programmes.models import MigrantCategory
 
@@ -50,3 +51,28 @@ def cases_csv(rows: list[dict[str, str]], header: list[str] = HEADER) -> io.Byte
     writer.writeheader()
     writer.writerows(rows)
     return io.BytesIO(out.getvalue().encode())
+
+
+def rows_csv(rows: list[dict[str, str]]) -> bytes:
+    """Rows as a CSV file whose header is the first row's keys."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def run_import(actor: Any, organisation: Any, code: str, data: bytes) -> Any:
+    """Import `data` as `code` records for `organisation` (valid rows), here and now; the
+    result carries the report's rows as `report_rows` (row, column, value, message)."""
+    from remis.interop.importing import Run, entity_for, temporary_report
+
+    entity = entity_for(code)
+    assert entity is not None
+    with temporary_report() as report:
+        result = Run(entity, actor, organisation, mode="valid_rows", mapping={}, report=report).read(
+            io.BytesIO(data), f"{code}.csv"
+        )
+        report.seek(0)
+        result.report_rows = list(csv.reader(report))[1:]  # type: ignore[attr-defined]
+    return result

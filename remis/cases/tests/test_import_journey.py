@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -12,7 +11,7 @@ from remis.audit.labels import ACTION_LABELS
 from remis.audit.models import AuditEntry
 from remis.cases.models import Consent, Reception
 from remis.cases.tests.factories import make_user
-from remis.cases.tests.import_files import case_row, cases_csv
+from remis.cases.tests.import_files import case_row, cases_csv, rows_csv, run_import
 from remis.interop.importing import Run, entity_for, temporary_report
 
 
@@ -31,28 +30,8 @@ def paula(world: Any) -> Any:
             arrival_date="",
         ),
     ]
-    assert _import(user, world, "cases", cases_csv(rows).getvalue()).created == 2
+    assert run_import(user, world.be_office, "cases", cases_csv(rows).getvalue()).created == 2
     return user
-
-
-def _csv(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode()
-
-
-def _import(actor: Any, world: Any, code: str, data: bytes) -> Any:
-    entity = entity_for(code)
-    assert entity is not None
-    with temporary_report() as report:
-        result = Run(entity, actor, world.be_office, mode="valid_rows", mapping={}, report=report).read(
-            io.BytesIO(data), f"{code}.csv"
-        )
-        report.seek(0)
-        result.report_rows = list(csv.reader(report))[1:]  # type: ignore[attr-defined]
-    return result
 
 
 def test_consents_are_added_once_and_a_new_statement_is_added(world: Any, paula: Any) -> None:
@@ -72,10 +51,10 @@ def test_consents_are_added_once_and_a_new_statement_is_added(world: Any, paula:
             "note": "",
         },
     ]
-    assert _import(paula, world, "consents", _csv(rows)).created == 2
-    assert _import(paula, world, "consents", _csv(rows)).unchanged == 2
+    assert run_import(paula, world.be_office, "consents", rows_csv(rows)).created == 2
+    assert run_import(paula, world.be_office, "consents", rows_csv(rows)).unchanged == 2
     withdrawn = [{**rows[1], "given": "no", "given_on": "2011-04-01"}]
-    assert _import(paula, world, "consents", _csv(withdrawn)).created == 1
+    assert run_import(paula, world.be_office, "consents", rows_csv(withdrawn)).created == 1
     latest = Consent.objects.filter(purpose="follow_up_contact").order_by("-given_on").first()
     assert latest is not None and latest.given is False and latest.recorded_by == paula
 
@@ -90,7 +69,7 @@ def test_a_consent_row_names_its_problems(world: Any, paula: Any) -> None:
             "note": "",
         }
     ]
-    result = _import(paula, world, "consents", _csv(rows))
+    result = run_import(paula, world.be_office, "consents", rows_csv(rows))
     columns = {r[1] for r in result.report_rows}
     assert columns == {"case_external_id", "purpose", "given", "given_on"} and not Consent.objects.exists()
 
@@ -107,9 +86,14 @@ def test_a_reception_is_created_then_updated_and_audited(world: Any, paula: Any)
         "onward_transport": "yes",
         "notes": "",
     }
-    assert _import(paula, world, "reception", _csv([row])).created == 1
-    assert _import(paula, world, "reception", _csv([row])).unchanged == 1
-    assert _import(paula, world, "reception", _csv([{**row, "accommodation_nights": "3"}])).updated == 1
+    assert run_import(paula, world.be_office, "reception", rows_csv([row])).created == 1
+    assert run_import(paula, world.be_office, "reception", rows_csv([row])).unchanged == 1
+    assert (
+        run_import(
+            paula, world.be_office, "reception", rows_csv([{**row, "accommodation_nights": "3"}])
+        ).updated
+        == 1
+    )
     reception = Reception.objects.get()
     assert (reception.accommodation_nights, reception.pocket_money_currency, reception.version) == (
         3,
@@ -138,7 +122,7 @@ def test_a_reception_must_agree_with_its_case(world: Any, paula: Any) -> None:
     ]
     for row in rows:
         row.update(airport_pickup="", accommodation_nights="", nutrition="", onward_transport="", notes="")
-    result = _import(paula, world, "reception", _csv(rows))
+    result = run_import(paula, world.be_office, "reception", rows_csv(rows))
     problems = {(r[0], r[1]) for r in result.report_rows}
     assert problems == {("2", "case_external_id"), ("3", "received_on"), ("3", "pocket_money_currency")}
     assert not Reception.objects.exists()
@@ -159,6 +143,6 @@ def test_another_organisations_external_ids_are_not_found(world: Any, paula: Any
     assert entity is not None
     with temporary_report() as report:
         result = Run(entity, nina, world.nl_office, mode="valid_rows", mapping={}, report=report).read(
-            io.BytesIO(_csv(rows)), "consents.csv"
+            io.BytesIO(rows_csv(rows)), "consents.csv"
         )
     assert result.refused == 1 and not Consent.objects.exists()

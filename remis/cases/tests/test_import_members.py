@@ -4,8 +4,6 @@ imported again; bad rows refused naming their column; an erased person never com
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import pytest
@@ -16,35 +14,14 @@ from remis.cases.actions.erasure import erase_person
 from remis.cases.models import Case, CaseAccess, Person, PersonReference
 from remis.cases.queries import search_condition
 from remis.cases.tests.factories import make_user
-from remis.cases.tests.import_files import case_row, cases_csv
-from remis.interop.importing import Run, entity_for, temporary_report
-
-
-def _csv(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode()
-
-
-def _import(actor: Any, world: Any, code: str, data: bytes) -> Any:
-    entity = entity_for(code)
-    assert entity is not None
-    with temporary_report() as report:
-        result = Run(entity, actor, world.be_office, mode="valid_rows", mapping={}, report=report).read(
-            io.BytesIO(data), f"{code}.csv"
-        )
-        report.seek(0)
-        result.report_rows = list(csv.reader(report))[1:]  # type: ignore[attr-defined]
-    return result
+from remis.cases.tests.import_files import case_row, cases_csv, rows_csv, run_import
 
 
 @pytest.fixture
 def paula(world: Any) -> Any:
     user = make_user("paula", world.be_office, "programme_manager", ["BE"])
     rows = [case_row(external_id="OLD-1"), case_row(external_id="OLD-2", given_name="Aminata")]
-    assert _import(user, world, "cases", cases_csv(rows).getvalue()).created == 2
+    assert run_import(user, world.be_office, "cases", cases_csv(rows).getvalue()).created == 2
     return user
 
 
@@ -68,20 +45,20 @@ def _case(key: str) -> Case:
 
 def test_members_are_added_once_updated_when_changed_and_found_by_search(world: Any, paula: Any) -> None:
     rows = [member(), member(member_external_id="OLD-1-3", relation="spouse", given_name="Kadiatou", sex="F")]
-    result = _import(paula, world, "household_members", _csv(rows))
+    result = run_import(paula, world.be_office, "household_members", rows_csv(rows))
     assert (result.created, result.refused) == (2, 0), result.report_rows
     case = _case("OLD-1")
     assert case.household_size == 3 and case.members.count() == 3
     assert Case.objects.filter(search_condition("Ousmane")).get() == case
     entries = AuditEntry.objects.filter(action="person.import", case_uuid=case.uuid)
     assert entries.count() == 3  # the principal's, from the cases file, and the two members'
-    again = _import(paula, world, "household_members", _csv(rows))
+    again = run_import(paula, world.be_office, "household_members", rows_csv(rows))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert case.members.count() == 3
 
     rows[0]["family_name"] = "Corrected"
     rows[1]["relation"] = "parent"
-    changed = _import(paula, world, "household_members", _csv(rows))
+    changed = run_import(paula, world.be_office, "household_members", rows_csv(rows))
     assert (changed.updated, changed.unchanged) == (2, 0)
     ousmane = PersonReference.objects.get(external_id="OLD-1-2").person
     assert ousmane.family_name == "Corrected" and ousmane.version == 2
@@ -91,7 +68,7 @@ def test_members_are_added_once_updated_when_changed_and_found_by_search(world: 
 
 
 def test_bad_rows_are_refused_naming_their_column(world: Any, paula: Any) -> None:
-    _import(paula, world, "household_members", _csv([member()]))
+    run_import(paula, world.be_office, "household_members", rows_csv([member()]))
     rows = [
         member(case_external_id="NOPE", member_external_id="A"),
         member(member_external_id="B", relation="principal"),
@@ -101,7 +78,7 @@ def test_bad_rows_are_refused_naming_their_column(world: Any, paula: Any) -> Non
         member(member_external_id="D", given_name="Twice"),
         member(case_external_id="OLD-2"),  # OLD-1-2 belongs to the case OLD-1
     ]
-    result = _import(paula, world, "household_members", _csv(rows))
+    result = run_import(paula, world.be_office, "household_members", rows_csv(rows))
     refused = {(int(r[0]), r[1]) for r in result.report_rows}
     assert refused == {
         (2, "case_external_id"),
@@ -116,11 +93,11 @@ def test_bad_rows_are_refused_naming_their_column(world: Any, paula: Any) -> Non
 
 
 def test_an_erased_member_is_not_imported_again(world: Any, paula: Any) -> None:
-    _import(paula, world, "household_members", _csv([member()]))
+    run_import(paula, world.be_office, "household_members", rows_csv([member()]))
     ousmane = PersonReference.objects.get(external_id="OLD-1-2").person
     admin = world.admin
     erase_person(admin, _case("OLD-1"), ousmane, "data_subject_request")
-    result = _import(paula, world, "household_members", _csv([member()]))
+    result = run_import(paula, world.be_office, "household_members", rows_csv([member()]))
     assert result.refused == 1 and result.report_rows[0][1] == "member_external_id"
     assert Person.objects.filter(given_name="Ousmane").count() == 0
 
@@ -128,6 +105,6 @@ def test_an_erased_member_is_not_imported_again(world: Any, paula: Any) -> None:
 def test_an_erased_principal_is_not_imported_again(world: Any, paula: Any) -> None:
     case = _case("OLD-1")
     erase_person(world.admin, case, case.principal, "recorded_in_error")
-    again = _import(paula, world, "cases", cases_csv([case_row(external_id="OLD-1")]).getvalue())
+    again = run_import(paula, world.be_office, "cases", cases_csv([case_row(external_id="OLD-1")]).getvalue())
     assert again.refused == 1 and again.report_rows[0][1] == "external_id"
     assert Person.objects.get(pk=case.principal_id).given_name == "—"

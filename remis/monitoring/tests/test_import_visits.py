@@ -5,8 +5,6 @@ the arrival, of a round the schedule lacks or given twice are refused naming the
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import pytest
@@ -15,43 +13,22 @@ from remis.audit.labels import ACTION_LABELS
 from remis.audit.models import AuditEntry
 from remis.cases.models import CaseAccess
 from remis.cases.tests.factories import make_user
-from remis.cases.tests.import_files import case_row, cases_csv
-from remis.interop.importing import Run, entity_for, temporary_report
+from remis.cases.tests.import_files import case_row, cases_csv, rows_csv, run_import
 from remis.monitoring.models import FollowUp, FollowUpStatus, Visit
-
-
-def _csv(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode()
-
-
-def _import(actor: Any, world: Any, code: str, data: bytes) -> Any:
-    entity = entity_for(code)
-    assert entity is not None
-    with temporary_report() as report:
-        result = Run(entity, actor, world.be_office, mode="valid_rows", mapping={}, report=report).read(
-            io.BytesIO(data), f"{code}.csv"
-        )
-        report.seek(0)
-        result.report_rows = list(csv.reader(report))[1:]  # type: ignore[attr-defined]
-    return result
 
 
 @pytest.fixture
 def paula(world: Any) -> Any:
     user = make_user("paula", world.be_office, "programme_manager", ["BE"])
     cases = [case_row(external_id="OLD-1"), case_row(external_id="OLD-2", given_name="Aminata")]
-    assert _import(user, world, "cases", cases_csv(cases).getvalue()).created == 2
+    assert run_import(user, world.be_office, "cases", cases_csv(cases).getvalue()).created == 2
     consent = {
         "case_external_id": "OLD-1",
         "purpose": "follow_up_contact",
         "given": "yes",
         "given_on": "2010-01-15",
     }
-    assert _import(user, world, "consents", _csv([consent])).created == 1
+    assert run_import(user, world.be_office, "consents", rows_csv([consent])).created == 1
     return user
 
 
@@ -63,7 +40,7 @@ def visit(**values: str) -> dict[str, str]:
 
 def test_visits_of_a_historic_case_are_recorded_as_they_were(world: Any, paula: Any) -> None:
     rows = [visit(), visit(round="3", visited_on="2011-03-01", mode="in_person")]
-    result = _import(paula, world, "visits", _csv(rows))
+    result = run_import(paula, world.be_office, "visits", rows_csv(rows))
     assert (result.created, result.refused) == (2, 0), result.report_rows
     case_id = CaseAccess.objects.get(external_id="OLD-1").case_id
     rounds = {f.round: f for f in FollowUp.objects.filter(case_id=case_id)}
@@ -73,10 +50,10 @@ def test_visits_of_a_historic_case_are_recorded_as_they_were(world: Any, paula: 
     assert Visit.objects.get(follow_up=rounds[1]).mode == "phone"
     assert AuditEntry.objects.filter(action="monitoring.visit_import").count() == 2
 
-    again = _import(paula, world, "visits", _csv(rows))
+    again = run_import(paula, world.be_office, "visits", rows_csv(rows))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     rows[0]["mode"] = "remote"
-    changed = _import(paula, world, "visits", _csv(rows))
+    changed = run_import(paula, world.be_office, "visits", rows_csv(rows))
     assert (changed.updated, changed.unchanged) == (1, 1)
     assert Visit.objects.get(follow_up=rounds[1]).mode == "remote"
     assert set(AuditEntry.objects.values_list("action", flat=True)) - set(ACTION_LABELS) == set()
@@ -93,7 +70,7 @@ def test_bad_rows_are_refused_naming_their_column(world: Any, paula: Any) -> Non
         visit(round="2", visited_on="2010-09-09"),  # round 2 twice
         visit(case_external_id="NOPE"),
     ]
-    result = _import(paula, world, "visits", _csv(rows))
+    result = run_import(paula, world.be_office, "visits", rows_csv(rows))
     refused = {(int(r[0]), r[1]) for r in result.report_rows}
     assert refused == {
         (2, "case_external_id"),
