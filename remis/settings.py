@@ -193,6 +193,9 @@ REMIS_WEBHOOKS_BACKOFF_BASE_SECONDS = env.float("REMIS_WEBHOOKS_BACKOFF_BASE_SEC
 REMIS_WEBHOOKS_BACKOFF_CAP_SECONDS = env.float("REMIS_WEBHOOKS_BACKOFF_CAP_SECONDS", default=3600.0)
 REMIS_WEBHOOKS_JITTER = env.bool("REMIS_WEBHOOKS_JITTER", default=True)
 REMIS_WEBHOOKS_PAUSE_AFTER = env.int("REMIS_WEBHOOKS_PAUSE_AFTER", default=10)
+# Exports of records hold personal data: `manage.py expire_exports` (run daily) deletes those
+# older than this many days, files and all.
+REMIS_EXPORTS_KEEP_DAYS = env.int("REMIS_EXPORTS_KEEP_DAYS", default=7)
 REMIS_WEBHOOKS_TIMEOUT_SECONDS = env.float("REMIS_WEBHOOKS_TIMEOUT_SECONDS", default=5.0)
 REMIS_WEBHOOKS_CLAIM_SECONDS = env.int("REMIS_WEBHOOKS_CLAIM_SECONDS", default=60)  # a dead worker's lease
 REMIS_WEBHOOKS_CACHE_SECONDS = env.float("REMIS_WEBHOOKS_CACHE_SECONDS", default=5.0)

@@ -157,6 +157,7 @@ ACTION_LABELS = {
     "interop.export": _("Asked for an export of records"),
     "interop.export_download": _("Downloaded an export of records"),
     "interop.export_delete": _("Deleted an export of records"),
+    "interop.export_expire": _("Deleted an export of records kept past its retention"),
 }
 
 

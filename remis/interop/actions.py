@@ -305,8 +305,36 @@ def delete_export(actor: Any, kept: RecordExport) -> None:
         raise Conflict(_("This export is still being written: wait for it, or cancel it first."))
     with transaction.atomic():
         record(actor, "interop.export_delete", kept, changes={"kind": [kept.kind, None]})
-        name = kept.file.name
-        kept.delete()
-        if name:
-            storage = kept.file.storage
-            transaction.on_commit(lambda: storage.delete(name))
+        _delete_with_file(kept)
+
+
+def _delete_with_file(kept: RecordExport) -> None:
+    """Delete the row now and its file once the deletion is committed (a rollback keeps
+    both)."""
+    name, storage = kept.file.name, kept.file.storage
+    kept.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def expire_exports(now: Any = None) -> int:
+    """Delete the exports older than `REMIS_EXPORTS_KEEP_DAYS` (files and all), as the
+    system, each with an audit entry; a running one is left for the next pass."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from remis.accounts.system import system_actor
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.REMIS_EXPORTS_KEEP_DAYS)
+    old = RecordExport.objects.filter(requested_at__lt=cutoff).select_related("job")
+    deleted = 0
+    for kept in old.iterator():
+        if kept.job is not None and kept.job.is_active:
+            continue
+        with transaction.atomic():
+            record(system_actor(), "interop.export_expire", kept, changes={"kind": [kept.kind, None]})
+            _delete_with_file(kept)
+        deleted += 1
+    return deleted

@@ -4,6 +4,7 @@ own, when "Export" is clicked there), follow the job, download the file, delete 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -50,7 +51,13 @@ def export_records(request: HttpRequest) -> HttpResponse:
     labels = {k.code: k.label for k in export_kinds()}
     for kept in page.object_list:
         kept.kind_label = labels.get(kept.kind, kept.kind)
-    return render(request, "interop/exports.html", {"page": page, "polling": polling, "kinds": kinds})
+    context = {
+        "page": page,
+        "polling": polling,
+        "kinds": kinds,
+        "keep_days": settings.REMIS_EXPORTS_KEEP_DAYS,
+    }
+    return render(request, "interop/exports.html", context)
 
 
 @login_required

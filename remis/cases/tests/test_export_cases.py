@@ -188,3 +188,24 @@ def test_bad_filters_are_named_and_nothing_is_asked(world: Any, paula: Any, sign
     for field in ("arrived_from", "stage", "format"):
         assert f'id="export-{field}' in page or f'id="file-{field}' in page
     assert page.count('class="errorlist') >= 3 or page.count("error") >= 3
+
+
+def test_exports_past_their_retention_are_deleted_with_their_file(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client = signed_in(paula)
+    old = _export(client, django_capture_on_commit_callbacks)
+    recent = _export(client, django_capture_on_commit_callbacks)
+    RecordExport.objects.filter(pk=old.pk).update(requested_at=timezone.now() - dt.timedelta(days=8))
+    name, storage = old.file.name, old.file.storage
+    settings.REMIS_EXPORTS_KEEP_DAYS = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("expire_exports", stdout=io.StringIO())
+    assert list(RecordExport.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not storage.exists(name) and storage.exists(recent.file.name)
+    assert AuditEntry.objects.filter(action="interop.export_expire").count() == 1
