@@ -32,3 +32,6 @@ class AssistanceConfig(AppConfig):
         from remis.assistance.audit_fields import register as register_audit_fields
 
         register_audit_fields()
+        from remis.assistance.imports import register as register_imports
+
+        register_imports()  # plan items and payments given elsewhere, through the interop app

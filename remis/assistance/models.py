@@ -180,6 +180,9 @@ class PlanVersion(models.Model):
     agreement_file = models.FileField(upload_to=upload_path, blank=True)
     agreement_type = models.CharField(max_length=100, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # Brought in by an import of plan items (remis/assistance/imports.py): approved as it was
+    # elsewhere, with no decisions recorded here. Further imports change only such a version.
+    imported = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["plan", "-number"]
@@ -293,3 +296,20 @@ class Instalment(models.Model):
 
 
 ZERO = Decimal("0.00")
+
+
+class ItemReference(models.Model):
+    """An organisation's own identifier of an assistance item, given by an import: the item
+    is found again by it (through the item's key, which every version of the plan keeps).
+    Unique per organisation."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    external_id = models.CharField(_("external ID"), max_length=64)
+    key = models.UUIDField()
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "external_id"], name="item_external_id_once")
+        ]
