@@ -105,9 +105,11 @@ def _categories() -> list[str]:
 
 COLUMNS = (
     Column("external_id", gettext_lazy("External ID"), True, "DB-2010-0042",
-           help=gettext_lazy("Your organisation's identifier of the case; importing again updates it.")),
+           help=gettext_lazy("Your organisation's identifier of the case; importing again updates it. "
+                             "May be empty in a row giving the REMIS reference of a case you hold.")),
     Column("reference", gettext_lazy("Reference"), False, "",
-           help=gettext_lazy("Left empty, REMIS gives one (GIN-2010-000001).")),
+           help=gettext_lazy("Left empty, REMIS gives one (GIN-2010-000001). A case your organisation "
+                             "holds is found by it when its external ID is empty or new.")),
     Column("programme", gettext_lazy("Programme"), True, "avrr-be-2026", _programmes),
     Column("return_type", gettext_lazy("Return type"), False, "avr", lambda: list(ReturnType.values)),
     Column("category", gettext_lazy("Migrant category"), True, "irregular", _categories),
@@ -227,27 +229,46 @@ class CaseImporter:
             if references
             else {}
         )
-        seen: set[str] = set()  # external IDs of earlier rows of this chunk
+        # A row without a known external ID is found by its reference among the
+        # organisation's cases: an exported list imports back, external IDs or not.
+        unmatched = {
+            r.values["reference"].upper()
+            for r in rows
+            if r.values["reference"] and r.values["external_id"] not in stored
+        }
+        by_reference = self._stored_by_reference(unmatched)
+        seen: set[str] = set()  # external IDs and references of earlier rows of this chunk
         results = []
         for row in rows:
             problems = Problems()
-            values = self._values(row, problems)
-            key = row.values["external_id"]
-            if key and key in seen:
-                problems.add("external_id", _("An earlier row of the file has this external ID."))
-            seen.add(key)
+            key, reference = row.values["external_id"], row.values["reference"].upper()
+            current = stored.get(key) if key else None
+            if current is None and reference in by_reference:
+                current = by_reference[reference]
+                known_as = current["access_external_id"]
+                if key and known_as and known_as != key:
+                    problems.add(
+                        "external_id",
+                        _("Your organisation knows this case by the external ID %(id)s.") % {"id": known_as},
+                    )
+            values = self._values(row, problems, known=current is not None)
+            for mark, column in ((key, "external_id"), (reference, "reference")):
+                if mark and f"{column}:{mark}" in seen:
+                    problems.add(column, _("An earlier row of the file is about this case."))
+                if mark:
+                    seen.add(f"{column}:{mark}")
             if problems.items:
                 results.append(Checked(row, Outcome.REFUSED, problems.items))
                 continue
             assert values is not None
-            results.append(self._decide(row, values, stored.get(key), taken))
+            results.append(self._decide(row, values, current, taken))
         return results
 
-    def _values(self, row: Row, problems: Problems) -> _Values | None:
+    def _values(self, row: Row, problems: Problems, *, known: bool = False) -> _Values | None:
         v = row.values
-        if not v["external_id"]:
-            problems.add("external_id", _("Give the case's external ID."))
-        else:
+        if not v["external_id"] and not v["reference"]:
+            problems.add("external_id", _("Give the case's external ID, or its REMIS reference."))
+        elif v["external_id"]:
             problems.check({"external_id": EXTERNAL_ID}, {"external_id": v["external_id"]})
         reference = v["reference"].upper()
         problems.check(field_rules.CASE, {"reference": reference or None})
@@ -270,7 +291,7 @@ class CaseImporter:
             problems.add("origin_country", _("The country of origin must differ from the host country."))
         if programme is not None and host and origin:
             self._check_programme(problems, programme, category, host, origin)
-        self._check_grant(problems, return_type, host, origin)
+        self._check_grant(problems, return_type, host, origin, known=known)
         dates = {
             name: day_value(problems, name, v[name])
             for name in ("registered_on", "departure_date", "arrival_date", "closed_on")
@@ -329,12 +350,17 @@ class CaseImporter:
                 % {"category": category.label, "code": programme.code},
             )
 
-    def _check_grant(self, problems: Problems, return_type: str, host: str, origin: str) -> None:
+    def _check_grant(
+        self, problems: Problems, return_type: str, host: str, origin: str, *, known: bool = False
+    ) -> None:
         """The organisation's import grant must cover the country it acts in: the host
-        country for a return it organised, the country of origin for a post-arrival case."""
+        country for a return it organised, the country of origin for a post-arrival case.
+        A case it already holds is in its scope through either country, as on its lists."""
         country, column = (
             (origin, "origin_country") if return_type == ReturnType.POST_ARRIVAL else (host, "host_country")
         )
+        if known and any(g.covers(host) or g.covers(origin) for g in self.grants):
+            return
         if country and not any(g.covers(country) for g in self.grants):
             problems.add(
                 column,
@@ -398,6 +424,19 @@ class CaseImporter:
             .exclude(external_id="")  # lets the database use the partial unique index
             .values("id", "external_id", "case_id")
         )
+        return {row["access_external_id"]: row for row in self._compared(access)}
+
+    def _stored_by_reference(self, references: set[str]) -> dict[str, dict[str, Any]]:
+        """The organisation's cases of these REMIS references (a list exported from REMIS
+        names its cases so, with or without an external ID), keyed by reference."""
+        if not references:
+            return {}
+        access = CaseAccess.objects.filter(
+            organisation=self.organisation, revoked_at__isnull=True, case__reference__in=sorted(references)
+        ).values("id", "external_id", "case_id")
+        return {row["reference"]: row for row in self._compared(access)}
+
+    def _compared(self, access: Any) -> list[dict[str, Any]]:
         by_case = {a["case_id"]: a for a in access}
         rows = Case.objects.filter(pk__in=by_case).values(
             "id", "reference", "registered_at", "programme_id", "category_id", "principal_id",
@@ -405,11 +444,14 @@ class CaseImporter:
             *(f"principal__{c}" for c in PERSON_COLUMNS), "travel__departure_date",
             "stage_changed_at", "principal__erased_at",
         )  # fmt: skip
-        stored = {}
-        for row in rows:
-            access_row = by_case[row["id"]]
-            stored[access_row["external_id"]] = {**row, "access_id": access_row["id"]}
-        return stored
+        return [
+            {
+                **row,
+                "access_id": by_case[row["id"]]["id"],
+                "access_external_id": by_case[row["id"]]["external_id"],
+            }
+            for row in rows
+        ]
 
     def _decide(
         self, row: Row, values: _Values, stored: dict[str, Any] | None, taken: dict[str, int]
@@ -430,6 +472,8 @@ class CaseImporter:
                 ],
             )
         changes = diff(_stored_values(stored), _row_values(values))
+        if values.external_id and not stored["access_external_id"]:
+            changes["external_id"] = [None, values.external_id]  # found by reference: now by ID too
         if not changes:
             return Checked(row, Outcome.UNCHANGED)
         if stored["principal__erased_at"] is not None and set(changes) & set(PERSON_COLUMNS):
@@ -563,6 +607,8 @@ class CaseImporter:
         if "stage" in update.changes or "closed_on" in update.changes:
             fields["stage_changed_at"] = _at(v.closed_on or v.case["arrival_date"] or v.registered_on)
         Case.objects.filter(pk=case.pk).update(**fields, version=F("version") + 1, updated_at=timezone.now())
+        if "external_id" in update.changes:
+            CaseAccess.objects.filter(pk=update.access_id).update(external_id=v.external_id)
         Person.objects.filter(pk=case.principal_id).update(**v.person, version=F("version") + 1)
         for name in (
             "stage",

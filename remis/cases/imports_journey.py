@@ -38,7 +38,9 @@ CASE_KEY = Column(
     gettext_lazy("Case's external ID"),
     True,
     "DB-2010-0042",
-    help=gettext_lazy("The external ID the case was imported with by your organisation."),
+    help=gettext_lazy(
+        "The external ID your organisation gave the case (as imported), or the case's REMIS reference."
+    ),
 )
 
 
@@ -64,23 +66,37 @@ class CaseRecords:
         ]
 
     def _cases(self, rows: list[Row]) -> dict[str, Case]:
+        """Each row's case by the organisation's external ID, or else by its REMIS
+        reference among the organisation's cases (cases registered in REMIS have no
+        external ID until an import gives them one)."""
         keys = {r.values["case_external_id"] for r in rows} - {""}
-        access = (
-            CaseAccess.objects.filter(
-                organisation=self.organisation, external_id__in=keys, revoked_at__isnull=True
-            )
-            .exclude(external_id="")
-            .values_list("external_id", "case_id")
+        live = CaseAccess.objects.filter(organisation=self.organisation, revoked_at__isnull=True)
+        ids = dict(
+            live.filter(external_id__in=keys).exclude(external_id="").values_list("external_id", "case_id")
         )
-        ids = dict(access)
+        others = {key.upper() for key in keys - set(ids)}
+        if others:
+            ids.update(
+                (reference, case_id)
+                for reference, case_id in live.filter(case__reference__in=sorted(others)).values_list(
+                    "case__reference", "case_id"
+                )
+            )
         cases = Case.objects.in_bulk(list(ids.values()))
-        return {key: cases[case_id] for key, case_id in ids.items() if case_id in cases}
+        found = {key: cases[case_id] for key, case_id in ids.items() if case_id in cases}
+        # A reference typed in lower case finds its case too.
+        return {
+            **found,
+            **{key: found[key.upper()] for key in keys if key not in found and key.upper() in found},
+        }
 
     def _case(self, problems: Problems, row: Row, cases: dict[str, Case]) -> Case | None:
         key = row.values["case_external_id"]
         case = cases.get(key)
         if case is None:
-            problems.add("case_external_id", _("Your organisation has no case with this external ID."))
+            problems.add(
+                "case_external_id", _("Your organisation has no case with this external ID or reference.")
+            )
             return None
         if not any(g.covers(case.host_country) or g.covers(case.origin_country) for g in self.grants):
             problems.add(

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from remis.audit.labels import ACTION_LABELS
 from remis.audit.models import AuditEntry
 from remis.cases import actions
+from remis.cases.models import CaseAccess
 from remis.cases.tests.factories import make_person, make_user
 from remis.cases.tests.import_files import case_row, cases_csv
 from remis.interop.models import RecordExport, RecordImport
@@ -209,3 +210,38 @@ def test_exports_past_their_retention_are_deleted_with_their_file(
     assert list(RecordExport.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not storage.exists(name) and storage.exists(recent.file.name)
     assert AuditEntry.objects.filter(action="interop.export_expire").count() == 1
+
+
+def test_cases_registered_in_remis_export_and_import_back_by_their_reference(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from remis.cases.tests.factories import register
+    from remis.cases.tests.import_files import rows_csv, run_import
+
+    case = register(world)  # registered on the pages: no external ID
+    client = signed_in(paula)
+    exported = _rows(client, _export(client, django_capture_on_commit_callbacks))
+    assert [(r["reference"], r["external_id"]) for r in exported] == [(case.reference, "")]
+    checked = run_import(paula, world.be_office, "cases", rows_csv(exported))
+    assert (checked.unchanged, checked.refused) == (1, 0), checked.report_rows
+    # Given an external ID now, the case keeps it: the next file finds it by that ID.
+    exported[0]["external_id"] = "DB-77"
+    linked = run_import(paula, world.be_office, "cases", rows_csv(exported))
+    assert (
+        linked.updated == 1
+        and CaseAccess.objects.get(case=case, organisation=world.be_office).external_id == "DB-77"
+    )
+    exported[0]["reference"] = ""
+    assert run_import(paula, world.be_office, "cases", rows_csv(exported)).unchanged == 1
+    # Records of the case are imported naming it by its reference too.
+    member = {
+        "case_external_id": case.reference.lower(),
+        "member_external_id": "M-1",
+        "relation": "child",
+        "given_name": "Ousmane",
+        "family_name": "Testperson",
+        "sex": "M",
+        "date_of_birth": "2012-02-11",
+    }
+    result = run_import(paula, world.be_office, "household_members", rows_csv([member]))
+    assert result.created == 1, result.report_rows
