@@ -80,11 +80,6 @@ def audited(kept: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in kept.items() if k != "q"}, **({"search": True} if kept.get("q") else {})}
 
 
-def describe(kept: dict[str, Any]) -> str:
-    shown = audited(kept)
-    return ", ".join(f"{k}: {v}" for k, v in sorted(shown.items())) or _("none: every case you may export")
-
-
 def _filters(kept: dict[str, Any]) -> CaseFilters:
     def day(name: str) -> dt.date | None:
         return dt.date.fromisoformat(kept[name]) if kept.get(name) else None
@@ -189,7 +184,6 @@ def register() -> None:
             params=params,
             prepare=prepare,
             may_export=may_export,
-            describe=describe,
             audited=audited,
             initial=initial,
         )

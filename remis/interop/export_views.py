@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from remis.interop import actions, queries
-from remis.interop.exporting import export_kind, export_kinds
+from remis.interop.exporting import describe, export_kind, export_kinds
 from remis.interop.models import ExportFormat, RecordExport
 from remis.interop.views import apply_errors, page_number
 from remis.lib.errors import DomainError
@@ -83,8 +83,7 @@ def export_new(request: HttpRequest, kind_code: str) -> HttpResponse:
             except DomainError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, _("The export is being written: this page shows how far."))
-                return redirect("record_export_detail", kept.uuid)
+                return redirect("record_export_detail", kept.uuid)  # its page shows how far it is
     else:
         form = kind.form(request.user, initial=kind.initial(request))
         file_form = FileForm(auto_id="file-%s")
@@ -106,7 +105,7 @@ def export_detail(request: HttpRequest, export_uuid: str) -> HttpResponse:
         "kept": kept,
         "job": kept.job,
         "kind": kind,
-        "filters": kind.describe(kept.params) if kind else "",
+        "filters": describe(kind, request.user, kept.params) if kind else "",
     }
     return render(request, "interop/export_detail.html", context)
 

@@ -59,8 +59,6 @@ class ExportKind:
     params: Callable[[dict[str, Any]], dict[str, Any]]
     prepare: Callable[[Any, dict[str, Any]], Prepared]  # (actor, params)
     may_export: Callable[[Any], bool]
-    # The filters in words, for the workbook's "about" sheet.
-    describe: Callable[[dict[str, Any]], str]
     # The params as the audit entry keeps them: without any free text a person typed
     # (a search can be a name), which an audit log must not hold.
     audited: Callable[[dict[str, Any]], dict[str, Any]] = lambda params: params
@@ -82,6 +80,28 @@ def export_kinds() -> list[ExportKind]:
 
 def export_kind(code: str) -> ExportKind | None:
     return _kinds.get(code)
+
+
+def describe(kind: ExportKind, actor: Any, params: dict[str, Any]) -> str:
+    """The filters of an export in the reader's words: each field's label and the label of
+    the value chosen, read from the kind's own form (the search's text stays out)."""
+    from django.utils.translation import gettext as _
+
+    form = kind.form(actor, initial=params)
+    parts = []
+    for name, value in kind.audited(params).items():
+        field = form.fields.get(name)
+        label: Any = name
+        shown: Any = value
+        if field is None:
+            if name == "search":
+                label, shown = _("Search"), _("yes")
+        else:
+            label = field.label or name
+            choices = getattr(field, "choices", None)
+            shown = dict((str(k), v) for k, v in choices).get(str(value), value) if choices else value
+        parts.append(f"{label}: {shown}")
+    return "; ".join(parts) or _("none: every record you may export")
 
 
 # ---- writing ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with, has_perm
 from remis.interop.actions import EXPORT_JOB, IMPORT_JOB
 from remis.interop.errors import UnreadableFile
-from remis.interop.exporting import export_kind, write_csv, write_xlsx
+from remis.interop.exporting import describe, export_kind, write_csv, write_xlsx
 from remis.interop.importing import HeaderRefused, Result, Run, entity_for, temporary_report
 from remis.interop.models import ExportFormat, ImportMode, RecordExport, RecordImport
 from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
@@ -112,7 +112,7 @@ def run_export(job: Any) -> Outcome:
             about = [
                 (_("Records"), str(kind.label)),
                 (_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")),
-                (_("Filters"), kind.describe(kept.params)),
+                (_("Filters"), describe(kind, job.owner, kept.params)),
             ]
             out, rows = write_xlsx(
                 prepared,

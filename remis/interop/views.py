@@ -92,6 +92,9 @@ def import_records(request: HttpRequest) -> HttpResponse:
                 return redirect("record_import_detail", kept.uuid)
     page = paginate(queries.imports_of(request.user), page_number(request))
     polling = any(i.job is not None and i.job.is_active for i in page.object_list)
+    labels = {e.code: e.label for e in entities()}
+    for kept in page.object_list:
+        kept.entity_label = labels.get(kept.entity, kept.entity)
     context = {"form": form, "page": page, "polling": polling, "entities": entities()}
     return render(request, "interop/imports.html", context)
 

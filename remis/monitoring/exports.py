@@ -28,7 +28,7 @@ from remis.interop.exporting import CHUNK, ExportColumn, ExportKind, Prepared
 from remis.lib.countries import named_countries
 from remis.lib.widgets import IsoDateInput
 from remis.monitoring.instruments.definition import InstrumentDefinition
-from remis.monitoring.models import Instrument, Response, VisitMode
+from remis.monitoring.models import Instrument, Response
 from remis.monitoring.responses import definition_of
 
 KIND = "monitoring"
@@ -70,8 +70,10 @@ class MonitoringExportForm(forms.Form):
         from remis.programmes.queries import visible_programmes
 
         super().__init__(*args, **kwargs)
-        codes = Instrument.objects.order_by("code").values_list("code", flat=True).distinct()
-        self._choices("instrument", [("", _("All instruments")), *((c, c) for c in codes)])
+        titles: dict[str, str] = {}
+        for code, title in Instrument.objects.order_by("code", "version").values_list("code", "title"):
+            titles[code] = title  # the latest version's title
+        self._choices("instrument", [("", _("All instruments")), *titles.items()])
         programmes = visible_programmes(actor).order_by("code")
         self._choices("programme", [("", _("All programmes")), *((p.code, p.name) for p in programmes)])
         origins = _flat(list(programmes.values_list("origin_countries", flat=True)))
@@ -112,10 +114,6 @@ def params(cleaned: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def describe(kept: dict[str, Any]) -> str:
-    return ", ".join(f"{k}: {v}" for k, v in sorted(kept.items())) or _("none: every response you may export")
-
-
 def _responses(actor: Any, kept: dict[str, Any]) -> Any:
     rows = Response.objects.filter(case__isnull=False).filter(access_through(actor, Perm.RECORDS_EXPORT))
     if kept.get("instrument"):
@@ -139,7 +137,6 @@ def prepare(actor: Any, kept: dict[str, Any]) -> Prepared:
 
 def _chunks(ids: list[int]) -> Iterator[tuple[int, list[list[Any]]]]:
     language = translation.get_language() or "en"
-    modes = dict(VisitMode.choices)
     definitions: dict[int, InstrumentDefinition] = {}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -151,13 +148,11 @@ def _chunks(ids: list[int]) -> Iterator[tuple[int, list[list[Any]]]]:
                 continue  # deleted meanwhile
             if response.instrument_id not in definitions:
                 definitions[response.instrument_id] = definition_of(response.instrument)
-            rows.extend(_rows(response, definitions[response.instrument_id], language, modes))
+            rows.extend(_rows(response, definitions[response.instrument_id], language))
         yield len(chunk), rows
 
 
-def _rows(
-    response: Response, definition: InstrumentDefinition, language: str, modes: dict[str, Any]
-) -> list[list[Any]]:
+def _rows(response: Response, definition: InstrumentDefinition, language: str) -> list[list[Any]]:
     labels = {c.name: {ch.name: ch.label.get(language) for ch in c.choices} for c in definition.choice_lists}
     by_question = {i.question: i for i in definition.indicators}
     visit = response.visit
@@ -168,7 +163,7 @@ def _rows(
         definition.version,
         response.follow_up.round if response.follow_up else "",
         visit.visited_on.isoformat() if visit else "",
-        str(modes.get(visit.mode, visit.mode)) if visit else "",
+        visit.mode if visit else "",
         response.collected_on.isoformat(),
         response.source,
     ]
@@ -223,6 +218,5 @@ def register() -> None:
             params=params,
             prepare=prepare,
             may_export=may_export,
-            describe=describe,
         )
     )
