@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from remis.interop import actions, queries
 from remis.interop.exporting import describe, export_kind, export_kinds
+from remis.interop.jobs import rows_written
 from remis.interop.models import ExportFormat, RecordExport
 from remis.interop.views import apply_errors, page_number
 from remis.lib.errors import DomainError
@@ -106,6 +107,10 @@ def export_detail(request: HttpRequest, export_uuid: str) -> HttpResponse:
         "job": kept.job,
         "kind": kind,
         "filters": describe(kind, request.user, kept.params) if kind else "",
+        # Said in the reader's language from the count kept, not as stored when it ran.
+        "outcome": rows_written(kept.rows)
+        if kept.rows is not None
+        else (kept.job.outcome if kept.job else ""),
     }
     return render(request, "interop/export_detail.html", context)
 

@@ -17,6 +17,7 @@ from remis.interop.errors import UnreadableFile
 from remis.interop.exporting import describe, export_kind, write_csv, write_xlsx
 from remis.interop.importing import HeaderRefused, Result, Run, entity_for, temporary_report
 from remis.interop.models import ExportFormat, ImportMode, RecordExport, RecordImport
+from remis.jobs.models import JobStatus
 from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
 from remis.lib.errors import ValidationFailed
 
@@ -82,6 +83,22 @@ def summary(result: Result, mode: str) -> str:
     )
 
 
+def outcome_in_reader_language(kept: RecordImport) -> str:
+    """The job's outcome, said again in the language active now (the reader's) from the
+    counts the job kept; the stored sentence (its owner's language when it ran) otherwise."""
+    job = kept.job
+    if job is None:
+        return ""
+    counts = job.result or {}
+    if job.status != JobStatus.SUCCEEDED or not {"rows", "created", "updated", "unchanged", "refused"} <= set(
+        counts
+    ):
+        return str(job.outcome)
+    result = Result(**{k: counts[k] for k in ("rows", "created", "updated", "unchanged", "refused")})
+    result.committed = bool(counts.get("committed"))
+    return summary(result, kept.mode)
+
+
 def may_start(actor: Any) -> bool:
     return has_perm(actor, Perm.RECORDS_IMPORT)
 
@@ -131,8 +148,11 @@ def run_export(job: Any) -> Outcome:
     RecordExport.objects.filter(pk=kept.pk).update(file=kept.file.name, rows=rows)
     job.report(prepared.total, prepared.total)
     with translation.override(kept.language):  # the requester's language, as they asked
-        counts = {"rows": number_format(rows, force_grouping=True)}
-        return Outcome(_("%(rows)s rows written.") % counts, {"rows": rows})
+        return Outcome(rows_written(rows), {"rows": rows})
+
+
+def rows_written(rows: int) -> str:
+    return _("%(rows)s rows written.") % {"rows": number_format(rows, force_grouping=True)}
 
 
 def _clean_export(params: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from remis.interop import actions, queries
 from remis.interop.blank_files import template_csv, template_xlsx
 from remis.interop.errors import UnreadableFile
 from remis.interop.importing import IGNORE, entities, entity_for, suggested_mapping
+from remis.interop.jobs import outcome_in_reader_language
 from remis.interop.models import ImportMode, RecordImport
 from remis.lib.errors import DomainError
 from remis.lib.pages import forbidden
@@ -95,6 +96,7 @@ def import_records(request: HttpRequest) -> HttpResponse:
     labels = {e.code: e.label for e in entities()}
     for kept in page.object_list:
         kept.entity_label = labels.get(kept.entity, kept.entity)
+        kept.outcome = outcome_in_reader_language(kept)
     context = {"form": form, "page": page, "polling": polling, "entities": entities()}
     return render(request, "interop/imports.html", context)
 
@@ -216,6 +218,7 @@ def import_detail(request: HttpRequest, import_uuid: str) -> HttpResponse:
     context = {
         "kept": kept,
         "job": kept.job,
+        "outcome": outcome_in_reader_language(kept),
         "result": result,
         "again": again,
         "entity": entity_for(kept.entity),

@@ -203,3 +203,17 @@ def test_the_templates_example_row_imports(world: Any, paula: Any, signed_in: An
         run = importing.Run(entity, paula, world.be_office, mode="check", mapping={}, report=report)
         result = run.read(io.BytesIO(template), "template.csv")
     assert (result.created, result.refused) == (1, 0), result.problems
+
+
+def test_an_import_run_in_french_reads_in_english_for_an_english_reader(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = signed_in(paula)
+    client.post("/accounts/language/", {"language": "fr", "next": "/"})
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, world, cases_csv([case_row()]).getvalue(), mode="check")
+    kept = RecordImport.objects.get()
+    assert kept.job is not None and "lignes" in str(kept.job.outcome)  # stored as it ran
+    client.post("/accounts/language/", {"language": "en", "next": "/"})
+    assert "Checked 1 rows" in client.get(f"/imports/{kept.uuid}/").content.decode()
+    assert "Checked 1 rows" in client.get("/imports/").content.decode()
