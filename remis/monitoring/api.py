@@ -301,7 +301,8 @@ def _instrument(code: str) -> Any:
     from remis.lib.errors import ValidationFailed
     from remis.monitoring.responses import current_instrument
 
-    instrument = current_instrument(code)
+    # A NUL character cannot be in any code (PostgreSQL refuses it even in a query).
+    instrument = current_instrument(code) if "\x00" not in code else None
     if instrument is None:
         raise ValidationFailed(_("No instrument has this code."), "instrument")
     return instrument

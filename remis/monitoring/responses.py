@@ -191,6 +191,8 @@ def prepare_response(
         errors.append(("sample_id", _("Give the case, or the sample ID of a comparison sample.")))
     if len(sample) > SAMPLE_ID_MAX:
         errors.append(("sample_id", _("Write at most %(limit)s characters.") % {"limit": SAMPLE_ID_MAX}))
+    if "\x00" in sample or "\x00" in str(submission_id or ""):
+        errors.append(("sample_id", _("Enter a valid value.")))
     day = _check_day(collected_on, case, errors)
     definition = definition_of(instrument)
     scorer = compile_scorer(definition)
