@@ -47,8 +47,8 @@ from remis.assistance.models import (
 )
 from remis.audit.actions import diff, record_many
 from remis.cases.actions.validation import Problems
-from remis.cases.imports import EXTERNAL_ID, day_value, may_import
-from remis.cases.imports_journey import CASE_KEY, CaseRecords
+from remis.cases.imports import day_value, may_import
+from remis.cases.imports_journey import CASE_KEY, CaseRecords, check_own_key
 from remis.cases.models import Case
 from remis.cases.policy import groups_in, shows
 from remis.interop.importing import Checked, Column, Entity, Outcome, Row
@@ -96,12 +96,11 @@ class ItemImporter(CaseRecords):
             v = row.values
             case = self._case(problems, row, cases)
             key = v["item_external_id"]
-            if not key:
-                problems.add("item_external_id", _("Give your organisation's identifier of this item."))
-            else:
-                problems.check({"item_external_id": EXTERNAL_ID}, {"item_external_id": key})
-                if key in seen:
-                    problems.add("item_external_id", _("An earlier row of the file gives this item."))
+            check_own_key(
+                problems, "item_external_id", key, seen,
+                missing=_("Give your organisation's identifier of this item."),
+                twice=_("An earlier row of the file gives this item."),
+            )  # fmt: skip
             values = self._values(problems, v)
             approved_on = day_value(problems, "approved_on", v["approved_on"])
             plan = plans.get(case.pk) if case is not None else None

@@ -25,7 +25,7 @@ from remis.accounts.scope import grants_with
 from remis.audit.actions import diff, record_many
 from remis.cases import fields as field_rules
 from remis.cases.actions.validation import Problems
-from remis.cases.imports import RETURNED_ON, day_value, may_import
+from remis.cases.imports import EXTERNAL_ID, RETURNED_ON, day_value, may_import
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, CaseAccess, Consent, ConsentPurpose, Reception
 from remis.interop.importing import Checked, Column, Entity, Outcome, Row
@@ -52,6 +52,20 @@ def _flag(problems: Problems, column: str, text: str, *, required: bool = False)
         return False if folded else None
     problems.add(column, _("Write yes or no."))
     return None
+
+
+def check_own_key(
+    problems: Problems, column: str, key: str, seen: set[str], *, missing: str, twice: str
+) -> None:
+    """An organisation's identifier of a record in a row: given, of an external ID's length,
+    and not given by an earlier row of the file (`seen`, filled by the caller once the row
+    is accepted)."""
+    if not key:
+        problems.add(column, missing)
+        return
+    problems.check({column: EXTERNAL_ID}, {column: key})
+    if key in seen:
+        problems.add(column, twice)
 
 
 class CaseRecords:

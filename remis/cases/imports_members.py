@@ -23,8 +23,8 @@ from remis.audit.actions import diff, record_many
 from remis.cases.actions.common import refresh_search_text
 from remis.cases.actions.validation import Problems
 from remis.cases.imports import COLUMNS as CASE_IMPORT_COLUMNS
-from remis.cases.imports import EXTERNAL_ID, PERSON_COLUMNS, may_import, person_values
-from remis.cases.imports_journey import CASE_KEY, CaseRecords
+from remis.cases.imports import PERSON_COLUMNS, may_import, person_values
+from remis.cases.imports_journey import CASE_KEY, CaseRecords, check_own_key
 from remis.cases.models import Case, CaseMember, Person, PersonReference, Relation
 from remis.interop.importing import Checked, Column, Entity, Outcome, Row
 
@@ -52,12 +52,11 @@ class MemberImporter(CaseRecords):
             v = row.values
             case = self._case(problems, row, cases)
             key = v["member_external_id"]
-            if not key:
-                problems.add("member_external_id", _("Give your organisation's identifier of this person."))
-            else:
-                problems.check({"member_external_id": EXTERNAL_ID}, {"member_external_id": key})
-                if key in seen:
-                    problems.add("member_external_id", _("An earlier row of the file gives this person."))
+            check_own_key(
+                problems, "member_external_id", key, seen,
+                missing=_("Give your organisation's identifier of this person."),
+                twice=_("An earlier row of the file gives this person."),
+            )  # fmt: skip
             if v["relation"] not in RELATIONS:
                 problems.add("relation", _("Choose how this person is related to the principal applicant."))
             person = person_values(problems, v)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -135,9 +136,24 @@ def prepare(actor: Any, kept: dict[str, Any]) -> Prepared:
     return Prepared(COLUMNS, len(ids), _chunks(ids))
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What each response of one instrument version is read with, built once per version:
+    its definition, its choices' labels in the requester's language, its indicators."""
+
+    definition: InstrumentDefinition
+    labels: dict[str, dict[str, str]]
+    by_question: dict[str, Any]
+
+
+def _read(definition: InstrumentDefinition, language: str) -> _Read:
+    labels = {c.name: {ch.name: ch.label.get(language) for ch in c.choices} for c in definition.choice_lists}
+    return _Read(definition, labels, {i.question: i for i in definition.indicators})
+
+
 def _chunks(ids: list[int]) -> Iterator[tuple[int, list[list[Any]]]]:
     language = translation.get_language() or "en"
-    definitions: dict[int, InstrumentDefinition] = {}
+    definitions: dict[int, _Read] = {}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         found = Response.objects.select_related("instrument", "case", "follow_up", "visit").in_bulk(chunk)
@@ -147,14 +163,13 @@ def _chunks(ids: list[int]) -> Iterator[tuple[int, list[list[Any]]]]:
             if response is None:
                 continue  # deleted meanwhile
             if response.instrument_id not in definitions:
-                definitions[response.instrument_id] = definition_of(response.instrument)
+                definitions[response.instrument_id] = _read(definition_of(response.instrument), language)
             rows.extend(_rows(response, definitions[response.instrument_id], language))
         yield len(chunk), rows
 
 
-def _rows(response: Response, definition: InstrumentDefinition, language: str) -> list[list[Any]]:
-    labels = {c.name: {ch.name: ch.label.get(language) for ch in c.choices} for c in definition.choice_lists}
-    by_question = {i.question: i for i in definition.indicators}
+def _rows(response: Response, reading: _Read, language: str) -> list[list[Any]]:
+    definition, labels, by_question = reading.definition, reading.labels, reading.by_question
     visit = response.visit
     common = [
         response.case.reference if response.case else "",
