@@ -57,6 +57,28 @@ def _empty_cache() -> Any:
     yield
 
 
+@pytest.fixture(scope="module")
+def module_db(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Data built once for every test of a module: a module-scoped fixture that asks for
+    this one writes inside an open transaction, each test then runs in a savepoint within it
+    (pytest-django's own transaction, nested), and the whole is rolled back after the
+    module's last test. For the generated datasets of the reports' tests, which took longer
+    to build than their tests took to run. Not for tests that use other connections or
+    threads: they would not see the uncommitted data.
+
+        @pytest.fixture(scope="module")
+        def generated(module_db):
+            generate_cases(300, seed=11)
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+
+
 def run_together(*calls: Callable[[], Any], timeout: float = 60) -> list[Any]:
     """Run each call in its own thread, all released at once by a barrier, and return what
     each returned, or the exception it raised, in the order of the calls. Each thread has

@@ -27,8 +27,8 @@ from remis.reports.tests.test_return_statistics import _counted_cases
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def generated() -> None:
+@pytest.fixture(scope="module")
+def generated(module_db: None) -> None:
     build_world()
     generate_cases(400, seed=31)
 

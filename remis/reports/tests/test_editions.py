@@ -35,8 +35,8 @@ START, END = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 URL = "/reports/returns/"
 
 
-@pytest.fixture
-def generated() -> None:
+@pytest.fixture(scope="module")
+def generated(module_db: None) -> None:
     build_world()
     generate_cases(400, seed=11)
 

@@ -33,8 +33,8 @@ HASHTAG = re.compile(r"^#[A-Za-z][A-Za-z0-9_]*(\s*\+[A-Za-z][A-Za-z0-9_]*)*$")
 FORMULA = '=HYPERLINK("http://x","y")'
 
 
-@pytest.fixture
-def generated() -> None:
+@pytest.fixture(scope="module")
+def generated(module_db: None) -> None:
     build_world()
     generate_cases(300, seed=11)
 

@@ -25,12 +25,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def generated(settings: Any) -> int:
+def generated(_dataset: int, settings: Any) -> int:
     """The world with 300 cases, jobs run as soon as they are committed; returns the latest
     year with returns."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    return _dataset
+
+
+@pytest.fixture(scope="module")
+def _dataset(module_db: None) -> int:
     import datetime as dt
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     build_world()
     generate_cases(300, seed=11)
     manager = User.objects.get(username="manager.be")

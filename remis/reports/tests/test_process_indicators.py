@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 START, END = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
-@pytest.fixture
-def generated() -> None:
+@pytest.fixture(scope="module")
+def generated(module_db: None) -> None:
     build_world()
     generate_cases(500, seed=21)
 

@@ -16,10 +16,14 @@ pytestmark = pytest.mark.django_db
 URL = "/reports/returns/"
 
 
-@pytest.fixture
-def manager(client: Client) -> Client:
+@pytest.fixture(scope="module")
+def _dataset(module_db: None) -> None:
     build_world()
     generate_cases(200, seed=5)
+
+
+@pytest.fixture
+def manager(_dataset: None, client: Client) -> Client:
     client.force_login(User.objects.get(username="manager.be"))
     return client
 

@@ -37,11 +37,15 @@ START = dt.date(2000, 1, 1)
 QI = ("sex", "age_group", "origin_country", "arrival_period")
 
 
-@pytest.fixture
-def generated(settings: Any) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+@pytest.fixture(scope="module")
+def _dataset(module_db: None) -> None:
     build_world()
     generate_cases(300, seed=11)
+
+
+@pytest.fixture
+def generated(_dataset: None, settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def _build(capture: Any, user: User, **asked: Any) -> ResearchExtract:
@@ -280,28 +284,3 @@ def test_the_deploy_check_asks_for_a_pseudonym_key(settings: Any) -> None:
     assert [m.id for m in pseudonym_key_set()] == ["remis.reports.W001"]
     settings.RESEARCH_PSEUDONYM_KEY = "a-long-random-value-kept-with-the-other-secrets"
     assert pseudonym_key_set() == []
-
-
-def test_the_list_reads_a_fixed_number_of_queries(client: Client) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from remis.cases.tests.factories import make_world
-
-    world = make_world()
-    client.force_login(world.carol)  # an M&E officer
-
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get("/reports/research/").status_code == 200
-        return len(captured)
-
-    ResearchExtract.objects.create(
-        start=START, end=START, k=5, language="en", requested_by=world.carol, programme=world.programme
-    )
-    one = queries()
-    for _n in range(6):
-        ResearchExtract.objects.create(
-            start=START, end=START, k=5, language="en", requested_by=world.carol, programme=world.programme
-        )
-    assert queries() == one

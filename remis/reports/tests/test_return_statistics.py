@@ -34,8 +34,8 @@ RETURNED = {s.value for s in analytics.RETURNED_STAGES}
 START, END = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
-@pytest.fixture
-def generated() -> None:
+@pytest.fixture(scope="module")
+def generated(module_db: None) -> None:
     build_world()
     generate_cases(400, seed=11)
 
