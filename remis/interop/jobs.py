@@ -8,7 +8,7 @@ from django.core.files import File
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with, has_perm
@@ -58,26 +58,35 @@ def summary(result: Result, mode: str) -> str:
     }
     if mode == ImportMode.CHECK:
         return (
-            _(
-                "Checked %(rows)s rows: %(created)s would be added, %(updated)s would update their record, "
-                "%(unchanged)s are already there unchanged, %(refused)s are refused. Nothing was written."
+            ngettext(
+                "Checked %(rows)s row. Nothing was written. Would be added: %(created)s; would update their "
+                "record: %(updated)s; already there unchanged: %(unchanged)s; refused: %(refused)s.",
+                "Checked %(rows)s rows. Nothing was written. Would be added: %(created)s; would update their "
+                "record: %(updated)s; already there unchanged: %(unchanged)s; refused: %(refused)s.",
+                result.rows,
             )
             % counts
         )
     if mode == ImportMode.ALL_OR_NOTHING and not result.committed:
         return (
-            _(
-                "%(refused)s of %(rows)s rows are refused, so nothing was written (all or nothing). "
-                "Correct them and run the import again."
+            ngettext(
+                "%(refused)s row of %(rows)s is refused, so nothing was written (all or nothing). "
+                "Correct it and run the import again.",
+                "%(refused)s rows of %(rows)s are refused, so nothing was written (all or nothing). "
+                "Correct them and run the import again.",
+                result.refused,
             )
             % counts
         )
     if result.rows and result.unchanged == result.rows:
         return _("Every row of this file is already there unchanged: nothing was written.")
     return (
-        _(
-            "%(created)s records added, %(updated)s updated, %(unchanged)s already there unchanged, "
-            "%(refused)s rows refused, of %(rows)s rows."
+        ngettext(
+            "Of %(rows)s row read: added %(created)s, updated %(updated)s, already there unchanged "
+            "%(unchanged)s, refused %(refused)s.",
+            "Of %(rows)s rows read: added %(created)s, updated %(updated)s, already there unchanged "
+            "%(unchanged)s, refused %(refused)s.",
+            result.rows,
         )
         % counts
     )
@@ -152,7 +161,9 @@ def run_export(job: Any) -> Outcome:
 
 
 def rows_written(rows: int) -> str:
-    return _("%(rows)s rows written.") % {"rows": number_format(rows, force_grouping=True)}
+    return ngettext("%(rows)s row written.", "%(rows)s rows written.", rows) % {
+        "rows": number_format(rows, force_grouping=True)
+    }
 
 
 def _clean_export(params: dict[str, Any]) -> dict[str, Any]:

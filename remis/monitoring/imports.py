@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
@@ -183,9 +183,12 @@ def import_submissions(job: Any) -> Outcome:
         "missing_questions": missing,
         "tool": str(export.tool),
     }
-    message = _(
-        "%(imported)s responses imported, %(duplicates)s already imported before, "
-        "%(failed)s rows refused, of %(rows)s rows."
+    message = ngettext(
+        "Of %(rows)s row read: responses imported %(imported)s, already imported before "
+        "%(duplicates)s, refused %(failed)s.",
+        "Of %(rows)s rows read: responses imported %(imported)s, already imported before "
+        "%(duplicates)s, refused %(failed)s.",
+        report.rows,
     ) % {
         key: number_format(getattr(report, key), force_grouping=True)
         for key in ("imported", "duplicates", "failed", "rows")

@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import expect
 
 WORDS = {
-    "en-GB": {"lang": "en", "export": "Export these cases", "nav": "Exports", "rows": "1 rows written."},
-    "fr-FR": {"lang": "fr", "export": "Exporter ces dossiers", "nav": "Exports", "rows": "1 lignes écrites."},
-    "ar": {"lang": "ar", "export": "تصدير هذه الملفات", "nav": "عمليات التصدير", "rows": "كُتب 1 سطراً."},
+    "en-GB": {"lang": "en", "export": "Export these cases", "nav": "Exports", "rows": "1 row written."},
+    "fr-FR": {"lang": "fr", "export": "Exporter ces dossiers", "nav": "Exports", "rows": "1 ligne écrite."},
+    "ar": {"lang": "ar", "export": "تصدير هذه الملفات", "nav": "عمليات التصدير", "rows": "كُتب سطر واحد."},
 }
 
 

@@ -78,7 +78,7 @@ def test_the_case_list_is_exported_with_its_filters_and_imports_again_unchanged(
     assert exported[0]["given_name"] == "Mariama" and exported[0]["closed_on"] == "2012-06-30"
     assert exported[0]["programme"] == "BE-REAB" and exported[0]["registered_on"] == "2010-01-15"
     detail = client.get(f"/exports/{kept.uuid}/").content.decode()
-    assert "1 rows written" in detail and "Stage: Closed" in detail
+    assert "1 row written." in detail and "Stage: Closed" in detail
 
     # The file is the import's: imported again, every row is found unchanged.
     everything = _rows(client, _export(client, django_capture_on_commit_callbacks))

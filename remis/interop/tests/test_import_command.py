@@ -32,14 +32,14 @@ def _run(file: Path, *extra: str) -> str:
 
 def test_a_dry_run_checks_and_writes_nothing(world: Any, file: Path) -> None:
     make_user("paula", world.be_office, "programme_manager", ["BE"])
-    assert "2 would be added" in _run(file) and not Case.objects.exists()
+    assert "Would be added: 2;" in _run(file) and not Case.objects.exists()
 
 
 def test_for_real_needs_a_mode_then_imports_audited_by_the_user(world: Any, file: Path) -> None:
     paula = make_user("paula", world.be_office, "programme_manager", ["BE"])
     with pytest.raises(CommandError, match="--mode"):
         _run(file, "--for-real")
-    assert "2 records added" in _run(file, "--for-real", "--mode", "valid_rows")
+    assert "added 2," in _run(file, "--for-real", "--mode", "valid_rows")
     assert AuditEntry.objects.filter(action="case.import", actor=paula).count() == 2
     assert "already there unchanged" in _run(file, "--for-real", "--mode", "valid_rows")
 
@@ -49,7 +49,7 @@ def test_refused_rows_are_listed_and_fail_the_command(world: Any, tmp_path: Path
     path = tmp_path / "bad.csv"
     path.write_bytes(cases_csv([case_row(), case_row(external_id="OLD-2", sex="Q")]).getvalue())
     report = tmp_path / "refused.csv"
-    with pytest.raises(CommandError, match="1 rows refused"):
+    with pytest.raises(CommandError, match="1 row refused"):
         _run(path, "--for-real", "--mode", "all_or_nothing", "--report", str(report))
     assert not Case.objects.exists()
     assert report.read_text().splitlines()[1].startswith("3,sex,Q,")

@@ -54,7 +54,7 @@ def test_a_file_is_checked_then_imported(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/imports/{kept.uuid}/again/", {"mode": "valid_rows"})
     assert CaseAccess.objects.filter(external_id="OLD-1").exists() and Case.objects.count() == 1
-    assert "1 records added" in client.get(f"/imports/{kept.uuid}/").content.decode()
+    assert "Of 2 rows read: added 1," in client.get(f"/imports/{kept.uuid}/").content.decode()
     # Every entry the import left reads as a sentence in the audit log.
     assert set(AuditEntry.objects.values_list("action", flat=True)) - set(ACTION_LABELS) == set()
 
@@ -213,7 +213,7 @@ def test_an_import_run_in_french_reads_in_english_for_an_english_reader(
     with django_capture_on_commit_callbacks(execute=True):
         _upload(client, world, cases_csv([case_row()]).getvalue(), mode="check")
     kept = RecordImport.objects.get()
-    assert kept.job is not None and "lignes" in str(kept.job.outcome)  # stored as it ran
+    assert kept.job is not None and "1 ligne vérifiée" in str(kept.job.outcome)  # stored as it ran
     client.post("/accounts/language/", {"language": "en", "next": "/"})
-    assert "Checked 1 rows" in client.get(f"/imports/{kept.uuid}/").content.decode()
-    assert "Checked 1 rows" in client.get("/imports/").content.decode()
+    assert "Checked 1 row." in client.get(f"/imports/{kept.uuid}/").content.decode()
+    assert "Checked 1 row." in client.get("/imports/").content.decode()

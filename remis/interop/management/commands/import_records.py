@@ -101,4 +101,6 @@ class Command(BaseCommand):
         if result.refused:
             for problem in result.problems[:20]:
                 self.stdout.write(f"row {problem['row']}, {problem['column'] or '—'}: {problem['message']}")
-            raise CommandError(f"{result.refused} rows refused.", returncode=1)
+            raise CommandError(
+                f"{result.refused} {'row' if result.refused == 1 else 'rows'} refused.", returncode=1
+            )
