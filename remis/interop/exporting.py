@@ -7,8 +7,9 @@ imports none of those apps: it keeps the request, runs it as a background job, w
 file a chunk at a time (memory stays flat whatever the number of rows), and hands the file
 to its requester only.
 
-Every text cell goes through `remis.lib.spreadsheet.neutralise`, so a value typed as
-`=HYPERLINK(…)` reaches a spreadsheet as text, never as a formula.
+Every text cell goes through `remis.lib.spreadsheet` (`neutralise` for CSV, `xlsx_row`
+for XLSX), so a value typed as `=HYPERLINK(…)` reaches a spreadsheet as text, never as a
+formula.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from typing import IO, Any
 
 from django import forms
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from remis.lib.spreadsheet import neutralise, neutralised
+from remis.lib.spreadsheet import neutralise, neutralised, xlsx_row
 
 CHUNK = 1000  # rows read from the database at a time
 
@@ -85,8 +87,6 @@ def export_kind(code: str) -> ExportKind | None:
 def describe(kind: ExportKind, actor: Any, params: dict[str, Any]) -> str:
     """The filters of an export in the reader's words: each field's label and the label of
     the value chosen, read from the kind's own form (the search's text stays out)."""
-    from django.utils.translation import gettext as _
-
     form = kind.form(actor, initial=params)
     parts = []
     for name, value in kind.audited(params).items():
@@ -107,12 +107,17 @@ def describe(kind: ExportKind, actor: Any, params: dict[str, Any]) -> str:
 # ---- writing ---------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> Any:
+def _value(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, Promise):
-        value = str(value)
-    return neutralise(value)
+        return str(value)
+    return value
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell (XLSX cells go through `xlsx_row`)."""
+    return neutralise(_value(value))
 
 
 def header_of(columns: Sequence[ExportColumn], with_labels: bool) -> list[str]:
@@ -151,29 +156,29 @@ def write_xlsx(
     progress: Callable[[int], None] | None = None,
 ) -> tuple[IO[bytes], int]:
     """The rows as a workbook written as it goes (openpyxl's write-only mode keeps one row
-    in memory), with a second sheet `about`: what was asked, by whom, when."""
+    in memory), with a second sheet, About: what was asked, by whom, when."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.sheet_view.rightToLeft = right_to_left
     bold = Font(bold=True)
     heading = []
     for name in header_of(prepared.columns, with_labels):
-        cell = WriteOnlyCell(sheet, value=_cell(name))
+        cell = WriteOnlyCell(sheet, value=_value(name))
         cell.font = bold
         heading.append(cell)
     sheet.append(heading)
     written = done = 0
     for records, chunk in prepared.chunks:
         for row in chunk:
-            sheet.append([_cell(v) for v in row])
+            sheet.append(xlsx_row(sheet, [_value(v) for v in row]))
         written += len(chunk)
         done += records
         if progress:
             progress(done)
-    notes = book.create_sheet("about")
+    notes = book.create_sheet(_("About")[:31])
     notes.sheet_view.rightToLeft = right_to_left
     for key, value in about:
-        notes.append([_cell(key), _cell(value)])
+        notes.append(xlsx_row(notes, [_value(key), _value(value)]))
     out = tempfile.TemporaryFile("w+b")
     book.save(out)
     out.seek(0)

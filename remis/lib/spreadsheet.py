@@ -7,7 +7,12 @@ the rest then read as a formula. Names typed by people (a programme, a category,
 provider) reach our exports, so every text cell goes through `neutralise`, which puts an
 apostrophe in front: spreadsheets show the text as typed, and a reader of the raw file
 sees why (OWASP's advice on CSV injection). Numbers are left alone: a negative number is
-a number, not a formula."""
+a number, not a formula.
+
+XLSX cells are typed, so they need no apostrophe in the value: `xlsx_row` writes such text
+as a text cell with Excel's "quote prefix" mark, what Excel records when one types an
+apostrophe first. The cell shows the text as typed ("+224 620…", not "'+224 620…"), is
+never run, and stays text when someone edits it."""
 
 from __future__ import annotations
 
@@ -26,6 +31,24 @@ def neutralise(value: Any) -> Any:
 
 def neutralised(row: Iterable[Any]) -> list[Any]:
     return [neutralise(value) for value in row]
+
+
+def xlsx_row(sheet: Any, row: Iterable[Any]) -> list[Any]:
+    """A row to `append` to an openpyxl sheet (write-only or not), text a spreadsheet would
+    read as a formula written as quote-prefixed text (see the module's docstring)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell
+
+    out: list[Any] = []
+    for value in row:
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            cell = WriteOnlyCell(sheet, value=value) if sheet.parent.write_only else Cell(sheet, value=value)
+            cell.data_type = "s"  # openpyxl makes text starting with "=" a formula
+            cell.quotePrefix = True
+            out.append(cell)
+        else:
+            out.append(value)
+    return out
 
 
 def restored(value: str) -> str:

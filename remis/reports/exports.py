@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from remis.lib.spreadsheet import neutralised
+from remis.lib.spreadsheet import neutralised, xlsx_row
 from remis.reports.statistics import Table
 
 
@@ -96,12 +96,12 @@ def as_xlsx(table: Table, filters_text: list[tuple[str, str]]) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Table")[:31])
-    sheet.append(neutralised(header(table)))
+    sheet.append(xlsx_row(sheet, header(table)))
     for row in body(table):
-        sheet.append(neutralised(row))
+        sheet.append(xlsx_row(sheet, row))
     about = book.create_sheet(_("Definition")[:31])
     for name, value in definition(table, filters_text):
-        about.append(neutralised([name, value]))
+        about.append(xlsx_row(about, [name, value]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -158,12 +158,12 @@ def projects_xlsx(summary: Any, filters_text: list[tuple[str, str]]) -> bytes:
         (_("By framework"), _("Contributes to"), summary.by_tag, False),
     ):
         sheet = book.create_sheet(title[:31])
-        sheet.append(neutralised([_("Code"), *project_header(first)] if codes else project_header(first)))
+        sheet.append(xlsx_row(sheet, [_("Code"), *project_header(first)] if codes else project_header(first)))
         for row in project_body(rows, codes=codes):
-            sheet.append(neutralised(row))
+            sheet.append(xlsx_row(sheet, row))
     about = book.create_sheet(_("Definition")[:31])
     for name, value in filters_text:
-        about.append(neutralised([name, value]))
+        about.append(xlsx_row(about, [name, value]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

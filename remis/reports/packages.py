@@ -248,13 +248,15 @@ def _scope_name(package: ReportPackage) -> str:
 def _xlsx(package: ReportPackage, context: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
 
+    from remis.lib.spreadsheet import xlsx_row
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = _("Definition")[:31]
     report = context["report"]
     for name, value in definition(package):
-        sheet.append([name, safe_cell(value)])
+        sheet.append(xlsx_row(sheet, [name, value]))
     right_to_left = translation.get_language_bidi()
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 28, 60
     sheet.sheet_view.rightToLeft = right_to_left
@@ -265,21 +267,13 @@ def _xlsx(package: ReportPackage, context: dict[str, Any]) -> bytes:
         table.sheet_view.rightToLeft = right_to_left
         table.column_dimensions["A"].width = 40
         table.column_dimensions["B"].width = table.column_dimensions["C"].width = 16
-        table.append([safe_cell(found["title"])])
+        table.append(xlsx_row(table, [found["title"]]))
         table.append([_("Row"), _("Persons"), _("Cases (households)")])
         for bar in found["bars"]:
-            table.append([safe_cell(bar["label"]), bar["persons"], bar["cases"]])
+            table.append(xlsx_row(table, [bar["label"], bar["persons"], bar["cases"]]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def safe_cell(value: Any) -> Any:
-    """Text a spreadsheet shows as text: openpyxl writes text starting with "=" as a
-    formula, and a programme's name is typed by people (`lib/spreadsheet.py`)."""
-    from remis.lib.spreadsheet import neutralise
-
-    return neutralise(value)
 
 
 def definition(package: ReportPackage) -> list[tuple[str, str]]:

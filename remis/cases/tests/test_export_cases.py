@@ -141,8 +141,8 @@ def test_text_a_spreadsheet_would_run_is_written_as_text(
     header = [c.value for c in sheet[1]]
     assert header[:2] == ["External ID", "Reference"]
     address = sheet.cell(row=2, column=header.index("Address in the country of origin") + 1)
-    assert address.data_type == "s" and address.value == "'" + planted
-    assert book.worksheets[1].title == "about"
+    assert address.data_type == "s" and address.quotePrefix and address.value == planted
+    assert book.worksheets[1].title == "About"
 
 
 def test_the_export_is_audited_without_the_search_and_is_the_requesters_alone(

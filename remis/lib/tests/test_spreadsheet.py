@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-import pytest
+import io
 
-from remis.lib.spreadsheet import neutralise, neutralised
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from remis.lib.spreadsheet import neutralise, neutralised, xlsx_row
 
 
 @pytest.mark.parametrize(
@@ -24,3 +27,17 @@ def test_ordinary_values_are_kept() -> None:
         None,
         "",
     ]
+
+
+@pytest.mark.parametrize("write_only", [True, False])
+def test_xlsx_cells_keep_the_text_as_typed_and_never_run_it(write_only: bool) -> None:
+    book = Workbook(write_only=write_only)
+    sheet = book.create_sheet("x") if write_only else book.active
+    typed = ['=HYPERLINK("http://x","y")', "+224 620 00 00 00", "-2+3", "@SUM(A1)"]
+    sheet.append(xlsx_row(sheet, [*typed, "Guinée", 12, -3, None]))
+    out = io.BytesIO()
+    book.save(out)
+    cells = next(load_workbook(io.BytesIO(out.getvalue())).worksheets[0].iter_rows())
+    assert [c.value for c in cells] == [*typed, "Guinée", 12, -3]
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells[:4])
+    assert not cells[4].quotePrefix and cells[5].data_type == "n"

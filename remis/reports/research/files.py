@@ -2,7 +2,8 @@
 rows and a definitions sheet (each column, then the protection applied, with its counts).
 
 Column names are fixed ASCII (researchers' scripts read them); their descriptions are in
-the requester's language. Every text cell goes through `lib/spreadsheet.neutralise`."""
+the requester's language. Every text cell goes through `lib/spreadsheet` (`neutralise`,
+`xlsx_row`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from remis.lib.countries import alpha3
-from remis.lib.spreadsheet import neutralised
+from remis.lib.spreadsheet import neutralised, xlsx_row
 from remis.reports.research.anonymity import BROAD_AGE, STEPS, generalised
 from remis.reports.research.rows import SCORES, Returnee
 
@@ -143,16 +144,16 @@ def as_xlsx(rows: Sequence[Written], about: list[tuple[str, str]], right_to_left
     described = columns(rows)
     sheet.append([name for name, _d in described])
     for row in rows:
-        sheet.append(neutralised(cells(row, numbers)))
+        sheet.append(xlsx_row(sheet, cells(row, numbers)))
     definitions = book.create_sheet(_("Definitions")[:31])
     definitions.sheet_view.rightToLeft = right_to_left
-    definitions.append(neutralised([_("Column"), _("Meaning")]))
+    definitions.append(xlsx_row(definitions, [_("Column"), _("Meaning")]))
     for name, description in described:
-        definitions.append(neutralised([name, description]))
+        definitions.append(xlsx_row(definitions, [name, description]))
     definitions.append([])
-    definitions.append(neutralised([_("Protection"), ""]))
+    definitions.append(xlsx_row(definitions, [_("Protection"), ""]))
     for name, value in about:
-        definitions.append(neutralised([name, value]))
+        definitions.append(xlsx_row(definitions, [name, value]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
