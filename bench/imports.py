@@ -11,6 +11,11 @@ no audit, in chunks of the same size, and deletes them. Peak memory is the proce
 maximum resident set size (`ru_maxrss`). Prints Markdown.
 
     DATABASE_URL=sqlite:////path/demo.sqlite3 .venv/bin/python bench/imports.py --rows 1000000
+
+With `--bad-last`, the file ends with one row whose date of birth is impossible (30
+February), and it is imported in `all_or_nothing` mode: the bench reports the time, the
+problem the report names (row and column) and that no case, person or audit entry was
+added. No reference is measured in that mode.
 """
 
 from __future__ import annotations
@@ -114,7 +119,9 @@ def write_file(path: Path, rows: int, programme: Programme, category: str) -> No
             writer.writerow([values.get(name, "") for name in HEADER_ORDER])
 
 
-def import_once(path: Path, user: User, organisation: Organisation) -> tuple[float, Result]:
+def import_once(
+    path: Path, user: User, organisation: Organisation, mode: str = "valid_rows"
+) -> tuple[float, Result]:
     started = time.perf_counter()
     with temporary_report() as report, path.open("rb") as handle:
         result = import_now(
@@ -123,11 +130,40 @@ def import_once(path: Path, user: User, organisation: Organisation) -> tuple[flo
             entity_code="cases",
             file=handle,
             filename=path.name,
-            mode="valid_rows",
+            mode=mode,
             mapping={},
             report=report,
         )
     return time.perf_counter() - started, result
+
+
+def bad_last(path: Path, rows: int, user: User, organisation: Organisation) -> None:
+    """All or nothing on a file whose last row is refused: nothing may be written."""
+    from remis.audit.models import AuditEntry
+
+    with path.open("r", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)  # the header
+        last = next(reader)  # a good row, made bad below
+    last[HEADER_ORDER.index("external_id")] = "OLD-BAD-LAST"
+    last[HEADER_ORDER.index("date_of_birth")] = "1990-02-30"
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerow(last)
+    before = (Case.objects.count(), Person.objects.count(), AuditEntry.objects.count())
+    took, result = import_once(path, user, organisation, mode="all_or_nothing")
+    after = (Case.objects.count(), Person.objects.count(), AuditEntry.objects.count())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    problem = result.problems[0] if result.problems else {}
+    print(f"## All or nothing, one bad row at the end — {dt.date.today().isoformat()}\n")
+    print(f"Database: {connection.vendor}; file: {rows + 1:,} rows.\n")
+    print(
+        f"Read and checked {result.rows:,} rows in {took:.1f} s ({result.rows / took:,.0f} rows/s); "
+        f"refused {result.refused:,}: row {problem.get('row')}, column {problem.get('column')!r}: "
+        f"{problem.get('message')}. Written: {result.created + result.updated:,}; committed: "
+        f"{result.committed}. Cases, persons, audit entries before {before}, after {after}. "
+        f"Peak resident memory: {peak:,.0f} MB."
+    )
+    assert after == before and not result.committed and result.refused == 1
 
 
 def reference(rows: int, programme: Programme, organisation: Organisation, category_id: int) -> float:
@@ -198,6 +234,7 @@ def reference(rows: int, programme: Programme, organisation: Organisation, categ
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--bad-last", action="store_true", help="all or nothing, the last row refused")
     args = parser.parse_args()
     user = User.objects.get(username="manager.be")
     organisation = Organisation.objects.get(name="IOM Belgium")
@@ -209,6 +246,9 @@ def main() -> None:
         started = time.perf_counter()
         write_file(path, args.rows, programme, category.code)
         written = time.perf_counter() - started
+        if args.bad_last:
+            bad_last(path, args.rows, user, organisation)
+            return
         size = path.stat().st_size
         first, result = import_once(path, user, organisation)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
