@@ -16,8 +16,9 @@ from remis.lib.text import fold
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def generated(db):
+@pytest.fixture(scope="module")
+def generated(module_db):
+    # Built once for the module's tests (they only read it, or write in their own savepoint).
     # Several batches, so they are built by a worker process while this one writes.
     call_command("generate_cases", cases=2000, seed=7, batch_size=500, stdout=io.StringIO())
 
