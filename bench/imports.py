@@ -159,7 +159,7 @@ def bad_last(path: Path, rows: int, user: User, organisation: Organisation) -> N
     print(
         f"Read and checked {result.rows:,} rows in {took:.1f} s ({result.rows / took:,.0f} rows/s); "
         f"refused {result.refused:,}: row {problem.get('row')}, column {problem.get('column')!r}: "
-        f"{problem.get('message')}. Written: {result.created + result.updated:,}; committed: "
+        f"{problem.get('message')} Written: {result.created + result.updated:,}; committed: "
         f"{result.committed}. Cases, persons, audit entries before {before}, after {after}. "
         f"Peak resident memory: {peak:,.0f} MB."
     )
