@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
-from remis.accounts.models import ApiToken, hash_token
+from remis.accounts.models import ApiToken, TokenAccess, hash_token
 from remis.lib.api_schema import ERROR_DESCRIPTIONS, ErrorOut, error_codes
 from remis.lib.errors import DomainError, ErrorCode
 
@@ -30,18 +30,34 @@ STATUS = {
 }
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # what a read-only token may ask
+# Reads sent as POST, so that the names searched for stay out of URLs and logs: a read-only
+# token may ask them too.
+POSTS_THAT_READ = frozenset({"/api/v1/cases/search"})
+
+
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer remis_…` — tokens are stored hashed and can be revoked."""
+    """`Authorization: Bearer remis_…` — tokens are stored hashed, expire, can be revoked,
+    and a read-only token is refused anything but reading (403)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        now = timezone.now()
         row = (
             ApiToken.objects.select_related("user")
-            .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
+            .filter(
+                key_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True
+            )
             .first()
         )
         if row is None:
             return None
-        now = timezone.now()
+        reads = request.method in SAFE_METHODS or (
+            request.method == "POST" and request.path in POSTS_THAT_READ
+        )
+        if row.access != TokenAccess.READ_WRITE and not reads:
+            raise HttpError(
+                403, _("This token may only read: make a read and write token to change records.")
+            )
         # Note use at most every few minutes: a write per request would serialise API traffic.
         if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)

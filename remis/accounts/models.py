@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -108,16 +110,42 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class TokenAccess(models.TextChoices):
+    READ = "read", _("Read only")
+    READ_WRITE = "read_write", _("Read and write")
+
+
+TOKEN_DAYS = (30, 90, 180, 365)  # the lifetimes offered; 90 unless chosen otherwise
+DEFAULT_TOKEN_DAYS = 90
+
+
+def default_token_expiry() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=DEFAULT_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only its hash is stored; the raw value is shown once."""
+    """A bearer token for the JSON API. Only its hash is stored; the raw value is shown once.
+    It may only read (GET) unless made for reading and writing, and stops working when it
+    expires, when it is revoked (by its owner or an administrator of an organisation they
+    belong to) or when its owner can no longer sign in."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=8)
     key_hash = models.CharField(max_length=64, unique=True)
+    access = models.CharField(max_length=10, choices=TokenAccess.choices, default=TokenAccess.READ)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=default_token_expiry)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def live(self) -> bool:
+        return self.revoked_at is None and not self.expired
 
     @staticmethod
     def new_raw_key() -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from remis.accounts.models import Invitation, Membership, MembershipStatus, Organisation, Role
+from remis.accounts.models import ApiToken, Invitation, Membership, MembershipStatus, Organisation, Role
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_for, grants_with, has_perm
 from remis.accounts.system import is_system
@@ -180,6 +180,11 @@ def get_member(actor: Any, organisation: Organisation, user_id: int) -> Membersh
     if membership is None:
         raise NotFound()
     return membership
+
+
+def member_tokens(membership: Membership) -> QuerySet[ApiToken]:
+    """The API tokens of a member whose membership the reader manages (`get_member`)."""
+    return ApiToken.objects.filter(user_id=membership.user_id).order_by("-created_at")
 
 
 def pending_invitation(membership: Membership) -> Invitation | None:

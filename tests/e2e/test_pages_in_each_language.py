@@ -58,7 +58,7 @@ def test_main_pages_in_each_language(world, login, language):
     expect(alice.locator("#id_given_name_error")).to_be_visible()
 
     alice.goto("/accounts/tokens/")
-    alice.locator("#token-name").fill("Reporting script")
+    alice.locator("#id_name").fill("Reporting script")
     alice.locator("main form button.primary").click()
     expect(alice.locator("#raw-token")).to_be_visible()
 

@@ -9,6 +9,7 @@ does for themself (API tokens, language, password). Everything is importable fro
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,7 +38,18 @@ from remis.accounts.actions.platform import (
     update_organisation,
     update_role,
 )
-from remis.accounts.models import ApiToken, Membership, Organisation, Role, User, hash_token
+from remis.accounts.models import (
+    DEFAULT_TOKEN_DAYS,
+    TOKEN_DAYS,
+    ApiToken,
+    Membership,
+    Organisation,
+    Role,
+    TokenAccess,
+    User,
+    hash_token,
+)
+from remis.accounts.queries import get_member
 from remis.accounts.scope import forget_grants
 from remis.accounts.system import SYSTEM_USERNAME
 from remis.audit.actions import created, record
@@ -137,26 +149,58 @@ def add_membership(
     return membership
 
 
-def issue_api_token(actor: User, *, name: str) -> tuple[ApiToken, str]:
-    """A new token for the actor themself; the raw key is returned once and never stored."""
+def issue_api_token(
+    actor: User, *, name: str, access: str = TokenAccess.READ_WRITE, days: int = DEFAULT_TOKEN_DAYS
+) -> tuple[ApiToken, str]:
+    """A new token for the actor themself, for `days` days; the raw key is returned once and
+    never stored. The tokens page offers read only first; a caller in code says what it needs."""
     if not name.strip():
         raise ValidationFailed(_("Give the token a name."), "name")
+    if len(name.strip()) > 100:
+        raise ValidationFailed(_("Write at most %(limit)s characters.") % {"limit": 100}, "name")
+    if access not in TokenAccess.values:
+        raise ValidationFailed(_("Choose read only, or read and write."), "access")
+    if days not in TOKEN_DAYS:
+        raise ValidationFailed(_("Choose how long the token works."), "days")
     raw = ApiToken.new_raw_key()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=actor, name=name.strip(), prefix=raw[6:14], key_hash=hash_token(raw)
+            user=actor,
+            name=name.strip(),
+            prefix=raw[6:14],
+            key_hash=hash_token(raw),
+            access=access,
+            expires_at=timezone.now() + dt.timedelta(days=days),
         )
-        record(actor, "api_token.issue", token, changes={"name": [None, token.name]})
+        record(
+            actor,
+            "api_token.issue",
+            token,
+            changes={
+                "name": [None, token.name],
+                "access": [None, token.access],
+                "expires_at": [None, token.expires_at.isoformat()],
+            },
+        )
     return token, raw
 
 
-def revoke_api_token(actor: User, token: ApiToken) -> None:
+def revoke_api_token(actor: User, token: ApiToken, *, organisation: Organisation | None = None) -> bool:
+    """Revoke a token: its owner may, and so may an administrator of `organisation` when the
+    owner is one of its members (an administrator stopping a leaked or forgotten token).
+    False when it was revoked already (nothing written)."""
     if token.user_id != actor.pk and not actor.is_superuser:
-        raise PermissionDenied()
+        if organisation is None:
+            raise PermissionDenied()
+        get_member(actor, organisation, token.user_id)  # refuses anyone else's administrator
     with transaction.atomic():
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        record(actor, "api_token.revoke", token, changes={"revoked_at": [None, token.revoked_at.isoformat()]})
+        now = timezone.now()
+        # One of two revocations at once does it (and is audited); the other finds it done.
+        if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+            return False
+        token.revoked_at = now
+        record(actor, "api_token.revoke", token, changes={"revoked_at": [None, now.isoformat()]})
+    return True
 
 
 def set_language(actor: User, language: str) -> None:

@@ -16,7 +16,7 @@ def test_every_column_of_the_tokens_table_has_a_name(client, world, alice):
     client.login(username=alice.username, password=PASSWORD)
     page = client.get(reverse("api_tokens")).content.decode()
     headers = re.findall(r"<th>(.*?)</th>", page)
-    assert len(headers) == 5
+    assert len(headers) == 7
     assert all(re.sub(r"<[^>]+>", "", h).strip() for h in headers)  # a hidden name counts
 
 

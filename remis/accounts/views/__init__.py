@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from remis.accounts import actions
-from remis.accounts.models import ApiToken, User
+from remis.accounts.models import DEFAULT_TOKEN_DAYS, ApiToken, TokenAccess, User
+from remis.accounts.views.common import add_errors
 from remis.lib.errors import DomainError
 
 
@@ -41,10 +42,35 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
+RAW_TOKEN_SESSION_KEY = "remis_new_api_token"  # noqa: S105 (a session key, not a secret: the token just made, shown once)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    access = forms.ChoiceField(
+        label=gettext_lazy("Access"),
+        choices=TokenAccess.choices,
+        initial=TokenAccess.READ,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy("A read-only token can read what you can read and change nothing."),
+    )
+    days = forms.TypedChoiceField(
+        label=gettext_lazy("Works for"),
+        coerce=int,
+        initial=DEFAULT_TOKEN_DAYS,
+        choices=[
+            (30, gettext_lazy("30 days")),
+            (90, gettext_lazy("90 days")),
+            (180, gettext_lazy("180 days")),
+            (365, gettext_lazy("One year")),
+        ],
+    )
+
+
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    raw_key = None
+    form = TokenForm()
     if request.method == "POST":
         if "revoke" in request.POST:
             token_id = request.POST.get("revoke", "")
@@ -53,12 +79,23 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 actions.revoke_api_token(user, token)
                 messages.success(request, _("Token revoked."))
             return redirect("api_tokens")
-        try:
-            _token, raw_key = actions.issue_api_token(user, name=request.POST.get("name", ""))
-        except DomainError as error:
-            messages.error(request, error.message)
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            try:
+                _token, raw_key = actions.issue_api_token(user, **form.cleaned_data)
+            except DomainError as error:
+                add_errors(form, error)
+            else:
+                # Shown once, after a redirect: reloading the page or going Back makes no second token.
+                request.session[RAW_TOKEN_SESSION_KEY] = raw_key
+                return redirect("api_tokens")
     tokens = ApiToken.objects.filter(user=user).order_by("-created_at")
-    return render(request, "accounts/api_tokens.html", {"tokens": tokens, "raw_key": raw_key})
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"tokens": tokens, "raw_key": request.session.pop(RAW_TOKEN_SESSION_KEY, None), "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 class PasswordForm(forms.Form):

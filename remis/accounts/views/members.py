@@ -4,7 +4,7 @@ role, countries and status; and the invitee's page to accept (no sign-in needed)
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_protect
 
 from remis.accounts import actions
 from remis.accounts.forms import AcceptForm, AddExistingForm, InviteForm, MemberFilterForm, MembershipForm
-from remis.accounts.models import Membership, Organisation
+from remis.accounts.models import Membership, Organisation, User
 from remis.accounts.queries import (
     MemberFilters,
     get_managed_organisation,
@@ -30,6 +30,7 @@ from remis.accounts.queries import (
     managed_organisation_ids,
     managed_organisations,
     member_list,
+    member_tokens,
     pending_invitation,
 )
 from remis.accounts.views.common import add_errors, filter_values, page_query
@@ -262,6 +263,14 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
                 if step == "withdraw":
                     return redirect("member_list", organisation_id=organisation.pk)
                 return _after_change(request, organisation, user_id)
+            if step == "revoke_token":
+                token_id = request.POST.get("token", "")
+                token = member_tokens(membership).filter(pk=token_id).first() if token_id.isdigit() else None
+                if token is not None and actions.revoke_api_token(
+                    cast(User, request.user), token, organisation=organisation
+                ):
+                    messages.success(request, _("Token revoked."))
+                return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
             if step == "new_link":
                 _remember_link(request, actions.reissue_invitation(request.user, membership))
                 return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
@@ -298,6 +307,7 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
             "link_live": link_is_live(invitation),
             "new_link": request.session.pop(LINK_SESSION_KEY, None),
             "is_self": membership.user_id == request.user.pk,
+            "tokens": member_tokens(membership),
         },
         status=400 if form.errors else 200,
     )
