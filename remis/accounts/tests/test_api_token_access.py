@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -27,7 +28,7 @@ def _day(moment: dt.datetime) -> str:
     return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
 
 
-def _bearer(raw: str) -> dict[str, str]:
+def _bearer(raw: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
