@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "remis.accounts.middleware.IdleTimeoutMiddleware",  # signs out a session left idle
     "remis.accounts.middleware.UserLanguageMiddleware",
     "axes.middleware.AxesMiddleware",  # answers a locked-out sign-in with the lockout page
 ]
@@ -144,6 +145,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False  # its log lines would carry usernames and addresses
+# Behind reverse proxies, the number of them in front of REMIS: failures are then counted by
+# the client's address from X-Forwarded-For, not the proxy's (remis/accounts/client_ip.py).
+# 0 (the default, REMIS serving directly) ignores that header, which anyone can send.
+REMIS_PROXY_COUNT = env.int("REMIS_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "remis.accounts.client_ip.client_ip"
+# A signed-in session without a request for this long is signed out (IdleTimeoutMiddleware).
+REMIS_SESSION_IDLE_MINUTES = env.int("REMIS_SESSION_IDLE_MINUTES", default=30)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -9,6 +9,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and organisations"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from remis.accounts.middleware import note_sign_in
         from remis.audit.registry import register_personal_fields
         from remis.audit.sealing import register_subject_type
 
@@ -18,3 +21,5 @@ class AccountsConfig(AppConfig):
         register_personal_fields("accounts.apitoken", {"name"})  # free text
         for object_type in ("accounts.organisation", "accounts.membership", "accounts.role"):
             register_personal_fields(object_type, set())
+        # A session starts active: its first page writes nothing more (IdleTimeoutMiddleware).
+        user_logged_in.connect(note_sign_in, dispatch_uid="remis.accounts.note_sign_in")

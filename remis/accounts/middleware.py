@@ -1,11 +1,66 @@
-"""Serve each signed-in user in the language they chose, over the browser's guess."""
+"""Serve each signed-in user in the language they chose, over the browser's guess; sign out
+a session left idle."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+LAST_SEEN_KEY = "remis_last_seen"  # seconds since the epoch of the session's last request
+TOUCH_EVERY = 60  # seconds: the session is written at most once a minute, not on every request
+
+
+def note_sign_in(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """Signing in is activity (connected to `user_logged_in`)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN_KEY] = int(time.time())
+
+
+class IdleTimeoutMiddleware:
+    """Signs out a session left without a request for `REMIS_SESSION_IDLE_MINUTES` (30 by
+    default): a case worker who leaves a shared office computer does not leave returnees'
+    records open. The next request goes to the sign-in page, which says why, and back to the
+    page asked for (its path only: a query string may hold a name searched for). API tokens
+    are not sessions and are not concerned."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            seen = request.session.get(LAST_SEEN_KEY)
+            minutes = int(settings.REMIS_SESSION_IDLE_MINUTES)
+            if isinstance(seen, int) and now - seen > minutes * 60:
+                return self._signed_out(request, minutes)
+            if not isinstance(seen, int) or now - seen >= TOUCH_EVERY:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+    def _signed_out(self, request: HttpRequest, minutes: int) -> HttpResponse:
+        logout(request)
+        messages.info(
+            request,
+            _("You were signed out after %(minutes)s minutes without activity. Sign in again to go on.")
+            % {"minutes": minutes},
+        )
+        url = f"{reverse('login')}?{urlencode({'next': request.path})}"
+        if getattr(request, "htmx", False):  # a fragment's request: htmx loads the whole page
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url)
 
 
 class UserLanguageMiddleware:

@@ -47,3 +47,39 @@ def test_a_success_before_the_limit_forgets_earlier_failures(client, world, alic
     sign_in(client, "alice", "wrong")
     sign_in(client, "alice", "wrong")
     assert sign_in(client, "alice", PASSWORD).status_code == 302
+
+
+def test_behind_a_proxy_failures_count_by_the_clients_address(client, world, alice, throttled, settings):
+    """Every request arrives from the proxy: counted by its address, one attacker would lock
+    Alice out for everyone. With the proxy counted, the lock is the attacker's alone, and
+    what a client writes into X-Forwarded-For itself is not believed."""
+    settings.REMIS_PROXY_COUNT = 1
+    proxy = "10.9.9.9"
+
+    def through_proxy(password, client_address, claimed=""):
+        forwarded = f"{claimed}, {client_address}" if claimed else client_address
+        return client.post(
+            reverse("login"),
+            {"username": "alice", "password": password},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for _ in range(3):
+        through_proxy("wrong", "203.0.113.7")
+    assert through_proxy(PASSWORD, "203.0.113.7").status_code == 429  # the attacker is paused
+    # Claiming another address in the header does not get the attacker out of the lock.
+    assert through_proxy(PASSWORD, "203.0.113.7", claimed="198.51.100.1").status_code == 429
+    assert through_proxy(PASSWORD, "198.51.100.20").status_code == 302  # Alice, from her office
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored(client, world, alice, throttled, settings):
+    settings.REMIS_PROXY_COUNT = 0
+    for n in range(3):  # a new address claimed each time: still one sender
+        client.post(
+            reverse("login"),
+            {"username": "alice", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.5",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+    assert sign_in(client, "alice", PASSWORD, address="10.0.0.5").status_code == 429

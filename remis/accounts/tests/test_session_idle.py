@@ -1,0 +1,64 @@
+"""A signed-in session left without a request for REMIS_SESSION_IDLE_MINUTES is signed out:
+the next page asks to sign in again, says why, and leads back to the page asked for."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from remis.accounts.middleware import LAST_SEEN_KEY
+from remis.cases.tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _idle_for(client, seconds: int) -> None:
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - seconds
+    session.save()
+
+
+def test_a_session_idle_too_long_is_signed_out_and_told_why(client, world, alice, settings):
+    settings.REMIS_SESSION_IDLE_MINUTES = 30
+    client.login(username=alice.username, password=PASSWORD)
+    assert client.get(reverse("case_list")).status_code == 200
+    _idle_for(client, 31 * 60)
+    response = client.get(reverse("case_list") + "?q=Mariama")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login") + "?next=%2Fcases%2F"  # the path, not the search
+    assert "_auth_user_id" not in client.session
+    page = client.get(response["Location"]).content.decode()
+    assert "signed out after 30 minutes without activity" in page
+    assert client.get(reverse("case_list")).status_code == 302  # still signed out
+
+
+def test_activity_keeps_the_session_and_is_noted_at_most_once_a_minute(client, world, alice, settings):
+    settings.REMIS_SESSION_IDLE_MINUTES = 30
+    client.login(username=alice.username, password=PASSWORD)
+    _idle_for(client, 29 * 60)
+    assert client.get(reverse("case_list")).status_code == 200
+    noted = client.session[LAST_SEEN_KEY]
+    assert abs(noted - time.time()) < 5
+    _idle_for(client, 20)  # a request 20 s after the last: nothing to write
+    client.get(reverse("case_list"))
+    assert int(time.time()) - client.session[LAST_SEEN_KEY] >= 20
+
+
+def test_a_fragment_request_sends_the_whole_page_to_sign_in(client, world, alice, settings):
+    settings.REMIS_SESSION_IDLE_MINUTES = 5
+    client.login(username=alice.username, password=PASSWORD)
+    client.get(reverse("case_list"))
+    _idle_for(client, 6 * 60)
+    response = client.get(reverse("case_list"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("login") + "?next=")
+
+
+def test_api_tokens_are_not_sessions(client, world, alice, settings):
+    from remis.accounts.actions import issue_api_token
+
+    settings.REMIS_SESSION_IDLE_MINUTES = 1
+    _token, raw = issue_api_token(alice, name="script")
+    assert client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
