@@ -33,7 +33,7 @@ STATUS = {
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # what a read-only token may ask
 # Reads sent as POST, so that the names searched for stay out of URLs and logs: a read-only
 # token may ask them too.
-POSTS_THAT_READ = frozenset({"/api/v1/cases/search"})
+POSTS_THAT_READ = frozenset({"/api/v1/cases/search"})  # paths below any script prefix (path_info)
 
 
 class TokenAuth(HttpBearer):
@@ -52,7 +52,7 @@ class TokenAuth(HttpBearer):
         if row is None:
             return None
         reads = request.method in SAFE_METHODS or (
-            request.method == "POST" and request.path in POSTS_THAT_READ
+            request.method == "POST" and request.path_info in POSTS_THAT_READ
         )
         if row.access != TokenAccess.READ_WRITE and not reads:
             raise HttpError(

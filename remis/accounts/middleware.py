@@ -30,8 +30,8 @@ class IdleTimeoutMiddleware:
     """Signs out a session left without a request for `REMIS_SESSION_IDLE_MINUTES` (30 by
     default): a case worker who leaves a shared office computer does not leave returnees'
     records open. The next request goes to the sign-in page, which says why, and back to the
-    page asked for (its path only: a query string may hold a name searched for). API tokens
-    are not sessions and are not concerned."""
+    page asked for (its path only: a query string may hold a name searched for; a form sent
+    after the timeout is not sent again). API tokens are not sessions and are not concerned."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -55,7 +55,9 @@ class IdleTimeoutMiddleware:
             _("You were signed out after %(minutes)s minutes without activity. Sign in again to go on.")
             % {"minutes": minutes},
         )
-        url = f"{reverse('login')}?{urlencode({'next': request.path})}"
+        url = reverse("login")
+        if request.method == "GET":  # a form sent idle is not sent again: back to the dashboard
+            url = f"{url}?{urlencode({'next': request.path})}"
         if getattr(request, "htmx", False):  # a fragment's request: htmx loads the whole page
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url

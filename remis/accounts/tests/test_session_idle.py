@@ -34,6 +34,15 @@ def test_a_session_idle_too_long_is_signed_out_and_told_why(client, world, alice
     assert client.get(reverse("case_list")).status_code == 302  # still signed out
 
 
+def test_a_form_sent_after_the_timeout_is_not_replayed_after_signing_in(client, world, alice, settings):
+    settings.REMIS_SESSION_IDLE_MINUTES = 30
+    client.login(username=alice.username, password=PASSWORD)
+    _idle_for(client, 31 * 60)
+    response = client.post(reverse("set_language"), {"language": "fr"})
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert "_auth_user_id" not in client.session
+
+
 def test_activity_keeps_the_session_and_is_noted_at_most_once_a_minute(client, world, alice, settings):
     settings.REMIS_SESSION_IDLE_MINUTES = 30
     client.login(username=alice.username, password=PASSWORD)
