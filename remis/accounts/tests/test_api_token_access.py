@@ -149,3 +149,19 @@ def test_the_owner_revokes_their_token(client, world, alice):
     assert client.post(reverse("api_tokens"), {"revoke": str(token.pk)}).status_code == 302
     assert Client().get("/api/v1/cases", **_bearer(raw)).status_code == 401
     assert "Revoked" in client.get(reverse("api_tokens")).content.decode()
+
+
+def test_two_revocations_at_once_leave_one_revoked_token_and_one_entry(parallel_db, world, olga, alice):
+    token, raw = actions.issue_api_token(alice, name="leaked")
+
+    def by_owner() -> bool:
+        return actions.revoke_api_token(alice, ApiToken.objects.get(pk=token.pk))
+
+    def by_administrator() -> bool:
+        return actions.revoke_api_token(olga, ApiToken.objects.get(pk=token.pk), organisation=world.be_office)
+
+    results = parallel_db(by_owner, by_administrator)
+    assert sorted(results) == [False, True], results  # one did it, the other found it done
+    assert AuditEntry.objects.filter(action="api_token.revoke").count() == 1
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+    assert Client().get("/api/v1/cases", **_bearer(raw)).status_code == 401
