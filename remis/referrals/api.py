@@ -11,12 +11,14 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from remis.cases.policy import groups_everywhere, groups_on_case
 from remis.cases.queries import get_case_for
 from remis.lib.api_schema import literal_of
-from remis.lib.errors import NotFound
+from remis.lib.countries import is_country
+from remis.lib.errors import NotFound, ValidationFailed
 from remis.programmes.queries import get_programme_for
 from remis.referrals import actions
 from remis.referrals.configuration import rules_history, rules_on
@@ -188,6 +190,8 @@ def read_funnel(
     country: str = "",
     provider: UUID | None = None,
 ) -> Any:
+    if country and not is_country(country.upper()):  # also keeps a NUL byte from PostgreSQL
+        raise ValidationFailed(_("Choose a country from the list."), "country")
     rows = funnel(request.user, FunnelFilters(since, until, country.upper(), provider))
     return [
         {

@@ -34,6 +34,11 @@ def test_refer_then_the_provider_answers_through_the_api(s, api_client):
     assert done.json()["outcome"] == "partly"
     funnel = api_client.as_(s.world.bob).get("/referrals/funnel").json()
     assert funnel[0]["referred"] == 1 and funnel[0]["completed"] == 1
+    by_country = api_client.get("/referrals/funnel", country=s.provider.country.lower()).json()
+    assert by_country == funnel
+    for bad in ("ZZ", "G\x00"):  # not a country; a NUL byte PostgreSQL would refuse
+        refused = api_client.get("/referrals/funnel", country=bad)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "country"
 
 
 def test_outside_the_scope_is_404(s, api_client):
