@@ -143,10 +143,6 @@ class ApiToken(models.Model):
     def expired(self) -> bool:
         return self.expires_at <= timezone.now()
 
-    @property
-    def live(self) -> bool:
-        return self.revoked_at is None and not self.expired
-
     @staticmethod
     def new_raw_key() -> str:
         return "remis_" + secrets.token_urlsafe(32)
