@@ -57,6 +57,25 @@ def _empty_cache() -> Any:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_passed(request: Any, monkeypatch: Any) -> None:
+    """Test clients' sign-ins include the second factor (`accounts/tests/second_factor.py`),
+    except in tests marked `two_factor`, which sign in the way people do."""
+    if request.node.get_closest_marker("two_factor"):
+        return
+    from django.test.client import ClientMixin
+
+    from remis.accounts.tests.second_factor import passed_second_factor
+
+    login = ClientMixin._login
+
+    def _login(self: Any, user: Any, backend: Any = None) -> None:
+        login(self, user, backend)
+        passed_second_factor(self, user)
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+
+
 @pytest.fixture(scope="module")
 def module_db(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     """Data built once for every test of a module: a module-scoped fixture that asks for

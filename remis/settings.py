@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",  # login throttling
+    "django_otp",  # two-factor sign-in (accounts/two_factor.py)
+    "django_otp.plugins.otp_totp",  # authenticator apps' time-based codes
+    "django_otp.plugins.otp_static",  # single-use recovery codes
     "ninja",  # serves the API docs page's assets locally
     "django_tasks",  # background tasks (the backport of Django 6's django.tasks)
     "django_tasks_db",  # their database backend: the queue is a table, `manage.py db_worker` runs it
@@ -76,11 +79,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor passed
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "remis.accounts.middleware.IdleTimeoutMiddleware",  # signs out a session left idle
     "remis.accounts.middleware.UserLanguageMiddleware",
+    "remis.accounts.middleware.TwoFactorMiddleware",  # sign-in's second step, set-up where required
     "axes.middleware.AxesMiddleware",  # answers a locked-out sign-in with the lockout page
 ]
 
@@ -139,6 +144,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Two-factor sign-in (accounts/two_factor.py): the name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = "REMIS"
+
 AXES_FAILURE_LIMIT = env.int("REMIS_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("REMIS_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from remis.accounts import views as account_views
+from remis.accounts.views import two_factor as two_factor_views
 from remis.api import api
 from remis.audit import views as audit_views
 from remis.cases import views as case_views
@@ -18,6 +19,10 @@ urlpatterns = [
     path("accounts/language/", account_views.set_language, name="set_language"),
     path("accounts/tokens/", account_views.api_tokens, name="api_tokens"),
     path("accounts/password/", account_views.change_password, name="change_password"),
+    path("accounts/two-factor/", two_factor_views.two_factor, name="two_factor"),
+    path("accounts/two-factor/set-up/", two_factor_views.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/code/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/recovery-codes/", two_factor_views.two_factor_codes, name="two_factor_codes"),
     path("my-work/", case_views.my_work, name="my_work"),
     path("", include("remis.accounts.urls")),  # administration and invitations
     path("cases/", case_views.case_list, name="case_list"),

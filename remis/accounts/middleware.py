@@ -65,6 +65,57 @@ class IdleTimeoutMiddleware:
         return HttpResponseRedirect(url)
 
 
+class TwoFactorMiddleware:
+    """Sends a signed-in session that has not passed the second factor to where it does:
+    to the code page when the user has an authenticator, to set one up when their roles
+    require it (`two_factor.requires_two_factor`). Until then only signing out and the
+    language switch are open. API tokens are not sessions and are not concerned."""
+
+    OPEN = ("two_factor_verify", "two_factor_setup", "two_factor_codes", "logout", "set_language")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.open_paths: frozenset[str] | None = None
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path_info.startswith("/api/")
+            and not user.is_verified()
+        ):
+            target = self._target(user)
+            if target is not None:
+                if self.open_paths is None:
+                    self.open_paths = frozenset(reverse(name) for name in self.OPEN)
+                # With an authenticator, setting up another needs it first (the page sends back).
+                if request.path_info not in self.open_paths:
+                    return self._redirect(request, reverse(target))
+                request.remis_two_factor_pending = True  # type: ignore[attr-defined]  # base.html: no menu yet
+        return self.get_response(request)
+
+    @staticmethod
+    def _target(user: Any) -> str | None:
+        from remis.accounts.two_factor import has_two_factor, requires_two_factor
+
+        if has_two_factor(user):
+            return "two_factor_verify"
+        if requires_two_factor(user):
+            return "two_factor_setup"
+        return None
+
+    @staticmethod
+    def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+        if request.method == "GET" and request.path != "/":
+            url = f"{url}?{urlencode({'next': request.path})}"  # the path only, as above
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url)
+
+
 class UserLanguageMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

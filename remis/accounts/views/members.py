@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from remis.accounts import actions
+from remis.accounts.actions import two_factor as two_factor_actions
 from remis.accounts.forms import AcceptForm, AddExistingForm, InviteForm, MemberFilterForm, MembershipForm
 from remis.accounts.models import Membership, Organisation, User
 from remis.accounts.queries import (
@@ -33,6 +34,7 @@ from remis.accounts.queries import (
     member_tokens,
     pending_invitation,
 )
+from remis.accounts.two_factor import has_two_factor, requires_two_factor
 from remis.accounts.views.common import add_errors, filter_values, page_query
 from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
@@ -271,6 +273,18 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
                 ):
                     messages.success(request, _("Token revoked."))
                 return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
+            if step == "reset_two_factor":
+                if two_factor_actions.reset_two_factor(cast(User, request.user), organisation, user_id):
+                    messages.success(
+                        request,
+                        _(
+                            "Two-factor sign-in was reset: they must set up a new authenticator "
+                            "at their next sign-in."
+                        )
+                        if requires_two_factor(membership.user)
+                        else _("Two-factor sign-in was reset."),
+                    )
+                return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
             if step == "new_link":
                 _remember_link(request, actions.reissue_invitation(request.user, membership))
                 return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
@@ -308,6 +322,8 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
             "new_link": request.session.pop(LINK_SESSION_KEY, None),
             "is_self": membership.user_id == request.user.pk,
             "tokens": member_tokens(membership),
+            "two_factor_on": has_two_factor(membership.user),
+            "two_factor_required": requires_two_factor(membership.user),
         },
         status=400 if form.errors else 200,
     )
