@@ -228,15 +228,24 @@ def new_context(browser: Any, live_server: Any) -> Iterator[Any]:
 @pytest.fixture
 def login(new_context: Any, live_server: Any) -> Any:
     """login(user, locale) -> a new page, signed in as that user in its own browser context,
-    whose browser asks for that locale (the sign-in page is then in that language)."""
+    whose browser asks for that locale (the sign-in page is then in that language). A user
+    whose roles require a second factor gets an authenticator if they have none, and the
+    code it shows now is typed on the second step, as a person would."""
+    from remis.accounts.tests.second_factor import authenticator, code_for
+    from remis.accounts.two_factor import has_two_factor, requires_two_factor
     from remis.cases.tests.factories import PASSWORD
 
     def _login(user: Any, locale: str = "en-GB") -> Any:
+        device = authenticator(user) if requires_two_factor(user) or has_two_factor(user) else None
         page = new_context(locale).new_page()
         page.goto("/accounts/login/")
         page.locator("#id_username").fill(user.username)
         page.locator("#id_password").fill(PASSWORD)
         page.locator("main form button[type=submit]").click()
+        if device is not None:
+            page.wait_for_url("**/accounts/two-factor/code/**")
+            page.locator("#id_code").fill(code_for(device))
+            page.locator("main form button[type=submit]").click()
         page.wait_for_url(f"{live_server.url}/")
         return page
 

@@ -79,5 +79,44 @@ def test_an_administrator_invites_a_colleague_who_accepts(
     again.goto(link)
     expect(again.get_by_role("alert")).to_contain_text(words["used"])
 
+    # A counsellor sees sensitive groups: her first page sets up her authenticator.
+    _set_up_authenticator_then_sign_in_with_a_recovery_code(invitee, "fatou")
+
     admin.reload()  # the link is not shown again
     expect(admin.locator("#new-link")).to_have_count(0)
+
+
+def _set_up_authenticator_then_sign_in_with_a_recovery_code(page: Any, username: str) -> None:
+    import base64
+    import time
+
+    from django_otp.oath import TOTP
+
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/set-up/"))
+    expect(page.locator("header nav")).to_have_count(0)  # nothing else yet
+    expect(page.locator("figure.qr svg")).to_be_visible()
+    key = base64.b32decode(page.locator("#totp-key").inner_text().replace(" ", ""))
+    page.locator("#id_code").fill("12")  # a slip: the field says what it needs
+    page.locator("main form button.primary").click()
+    expect(page.locator("#id_code_error")).to_be_visible()
+    totp = TOTP(key)
+    totp.time = time.time()
+    page.locator("#id_code").fill(f"{totp.token():06d}")
+    page.locator("main form button.primary").click()
+    codes = page.locator("#recovery-codes li")
+    expect(codes).to_have_count(10)
+    recovery = codes.first.inner_text()
+    page.locator("main a.button.primary").click()
+    expect(page.locator("header .who")).to_be_visible()
+    expect(page).not_to_have_url(re.compile(r"two-factor"))
+
+    page.locator("header form[action$='/logout/'] button").click()
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill("Niamey-river-2026!")
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/code/"))
+    page.locator("#id_code").fill(recovery)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("header .who")).to_have_text("Fatou Ndiaye")
+    expect(page.locator(".messages .warning")).to_be_visible()  # how many codes are left

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from remis.accounts.models import User
 from remis.cases.models import Case
 from remis.demo.community_projects import build_community_projects
 from remis.demo.generator import generate_cases
@@ -19,6 +20,7 @@ from remis.demo.packages import request_demo_packages
 from remis.demo.plans import play_plans
 from remis.demo.referrals import play_referrals
 from remis.demo.service_map import build_service_map
+from remis.demo.two_factor import demo_authenticator_secret
 from remis.demo.world import DEMO_PASSWORD, build_world
 
 
@@ -49,7 +51,12 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("REMIS demo: http://127.0.0.1:8000/"))
         self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")
-        self.stdout.write(f"  {'username':<16} {'role':<18} organisation")
+        self.stdout.write(
+            "Signing in then asks for a 6-digit code: add the user's authenticator secret below to an "
+            "authenticator app (or run: oathtool --totp -b SECRET)."
+        )
+        self.stdout.write(f"  {'username':<16} {'role':<18} {'authenticator secret':<34} organisation")
         for username, role, organisation in world.logins:
-            self.stdout.write(f"  {username:<16} {role:<18} {organisation}")
+            secret = demo_authenticator_secret(User.objects.get(username=username))
+            self.stdout.write(f"  {username:<16} {role:<18} {secret:<34} {organisation}")
         self.stdout.write("")
