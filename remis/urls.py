@@ -39,6 +39,7 @@ urlpatterns = [
         name="document_download",
     ),
     path("audit/", audit_views.audit_search, name="audit_search"),
+    path("audit/reads/", audit_views.read_log, name="read_log"),
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/start/", job_views.job_start, name="job_start"),
     path("jobs/<uuid:job_uuid>/cancel/", job_views.job_cancel, name="job_cancel"),

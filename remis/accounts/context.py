@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "post_arrival": has_perm(user, Perm.CASE_OPEN_POST_ARRIVAL),
             "stats": has_perm(user, Perm.STATS_VIEW),
             "audit": user.is_superuser or has_perm(user, Perm.AUDIT_VIEW_ALL),
+            "read_log": user.is_superuser or has_perm(user, Perm.AUDIT_READ_LOG),
             "platform": manages_platform(user),
             "organisation": bool(managed_organisation_ids(user)),
             # A member of an active organisation: reads what every member reads (the service map).

@@ -25,6 +25,7 @@ class Perm(StrEnum):
     CASE_NOTE = "case.note"  # write notes
     CASE_DOCUMENT = "case.document"  # upload documents
     AUDIT_VIEW_ALL = "audit.view_all"  # search the organisation's whole audit log
+    AUDIT_READ_LOG = "audit.read_log"  # review and export the read log (who opened which case)
     PROGRAMME_MANAGE = "programme.manage"  # create and configure programmes
     STATS_VIEW = "stats.view"  # aggregate statistics only
     PLATFORM_MANAGE = "platform.manage"  # organisations, roles, shared configuration; no case data
@@ -107,6 +108,9 @@ def permission_labels() -> dict[str, str]:
         Perm.CASE_NOTE: _("Write notes on cases"),
         Perm.CASE_DOCUMENT: _("Upload documents to cases"),
         Perm.AUDIT_VIEW_ALL: _("Search the organisation's whole audit log"),
+        Perm.AUDIT_READ_LOG: _(
+            "Review and export the read log: who opened which case and was shown which sensitive groups"
+        ),
         Perm.PROGRAMME_MANAGE: _("Create and configure programmes"),
         Perm.STATS_VIEW: _("See aggregate statistics"),
         Perm.PLATFORM_MANAGE: _(
@@ -154,6 +158,7 @@ def permission_groups() -> list[tuple[str, list[Perm]]]:
         Perm.ORGANISATION_MANAGE,
         Perm.PROGRAMME_MANAGE,
         Perm.AUDIT_VIEW_ALL,
+        Perm.AUDIT_READ_LOG,
         Perm.STATS_VIEW,
         Perm.INDICATORS_MANAGE,
         Perm.WEBHOOKS_MANAGE,

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from remis.audit.labels import action_label
 
@@ -72,3 +73,33 @@ class SubjectKey(models.Model):
     key = models.BinaryField(null=True)
     created_at = models.DateTimeField(default=timezone.now)
     shredded_at = models.DateTimeField(null=True, blank=True)
+
+
+class ReadChannel(models.TextChoices):
+    PAGE = "page", gettext_lazy("Case page")
+    API = "api", gettext_lazy("API")
+
+
+class CaseRead(models.Model):
+    """One opening of a case by someone: who, when, which case, through which organisation
+    and channel, and which sensitive field groups were shown to them (the groups they hold
+    on that case). The read log that an organisation's data-protection focal point reviews
+    (`remis/audit/reads.py`). It holds no personal data of the returnee: the case's UUID and
+    reference only. Written by `reads.note_case_read`; never changed."""
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case_uuid = models.UUIDField()
+    case_reference = models.CharField(max_length=32)
+    channel = models.CharField(max_length=8, choices=ReadChannel.choices)
+    groups = models.JSONField(default=list, blank=True)  # sensitive group codes shown
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "-at"], name="read_org_at"),
+            models.Index(fields=["case_uuid", "-at"], name="read_case_at"),
+            models.Index(fields=["actor", "-at"], name="read_actor_at"),
+        ]

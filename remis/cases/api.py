@@ -15,6 +15,7 @@ from pydantic import ConfigDict, field_validator
 
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import SENSITIVE_GROUPS
+from remis.audit.models import ReadChannel
 from remis.cases import actions
 from remis.cases import fields as rules
 from remis.cases.actions.validation import IdentityDocumentData, MemberData, PersonData
@@ -35,7 +36,7 @@ from remis.cases.models import (
     SubmissionStatus,
 )
 from remis.cases.policy import groups_everywhere, groups_on_case, shows, withheld
-from remis.cases.queries import SORTS, CaseFilters, count_cases, filter_cases, get_case_for
+from remis.cases.queries import SORTS, CaseFilters, count_cases, filter_cases, get_case_for, note_opened
 from remis.lib.api_schema import RecordId, literal_of
 from remis.lib.countries import is_country
 from remis.lib.errors import NotFound, ValidationFailed
@@ -486,7 +487,9 @@ def create_case(request: HttpRequest, body: CaseIn) -> Status[Case]:
 
 @router.get("/{case_uuid}", response=CaseOut)
 def read_case(request: HttpRequest, case_uuid: uuid.UUID) -> Case:
-    return get_case_for(request.user, case_uuid)
+    case = get_case_for(request.user, case_uuid)
+    note_opened(request.user, case, ReadChannel.API)  # the read log
+    return case
 
 
 @router.post("/{case_uuid}/transitions", response=CaseOut, summary="Move the case (or close it)")

@@ -135,6 +135,16 @@ def case_permissions(actor: Any, case: Case) -> frozenset[str]:
     return _permissions(grants_with(actor, Perm.CASE_VIEW), case, reasons)
 
 
+def reading_organisation(actor: Any, case: Case) -> int | None:
+    """The organisation whose membership lets the actor read this case (the first, when
+    several do): the read log files the opening under it."""
+    reasons = set(case.access.filter(revoked_at__isnull=True).values_list("organisation_id", flat=True))
+    for grant in grants_with(actor, Perm.CASE_VIEW):
+        if grant.organisation_id in reasons and grant.covers(case.host_country, case.origin_country):
+            return grant.organisation_id
+    return None
+
+
 def _permissions(grants: Iterable[Any], case: Case, reasons: dict[int, str]) -> frozenset[str]:
     perms: set[str] = set()
     for grant in grants:

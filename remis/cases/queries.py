@@ -32,6 +32,8 @@ from remis.cases.policy import (
     case_permissions,
     groups_everywhere,
     groups_in,
+    groups_on_case,
+    reading_organisation,
     shows,
     visible_cases,
     visible_through,
@@ -62,6 +64,21 @@ def get_case_for(actor: Any, case_uuid: uuid.UUID | str, perm: Perm | None = Non
     if perm is not None and perm not in case_permissions(actor, case):
         raise PermissionDenied()
     return case
+
+
+def note_opened(actor: Any, case: Case, channel: str) -> None:
+    """Write an opening of the case to the read log (`remis/audit/reads.py`): who, which
+    case, through which organisation, and the sensitive groups shown to them on it."""
+    from remis.audit.reads import note_case_read
+
+    note_case_read(
+        actor,
+        case_uuid=case.uuid,
+        case_reference=case.reference,
+        organisation_id=reading_organisation(actor, case),
+        groups=groups_on_case(actor, case),
+        channel=channel,
+    )
 
 
 @dataclass

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from remis.audit.actions import record
+from remis.audit.models import ReadChannel
 from remis.cases import actions
 from remis.cases import forms as case_forms
 from remis.cases.actions.journey import RECEPTION_FIELDS, TRAVEL_FIELDS
@@ -28,6 +29,7 @@ from remis.cases.queries import (
     case_member,
     case_overview,
     erasable_members,
+    note_opened,
 )
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.cases.views.registration import person_data
@@ -122,6 +124,8 @@ def case_detail(
     request: HttpRequest, case_uuid: str, bound: dict[str, forms.Form] | None = None
 ) -> HttpResponse:
     case = case_or_404(request, case_uuid)
+    if bound is None and request.method == "GET":
+        note_opened(request.user, case, ReadChannel.PAGE)  # the read log
     overview = case_overview(request.user, case)
     status = 400 if bound else 200
     edited = _member_to_edit(request, case)
