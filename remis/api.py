@@ -135,7 +135,7 @@ def _register_routers() -> None:
     from remis.accounts.api import platform_router as accounts_platform_router
     from remis.assessments.api import router as assessments_router
     from remis.assistance.api import router as plans_router
-    from remis.cases.api import persons_router
+    from remis.cases.api import erasures_router, persons_router
     from remis.cases.api import router as cases_router
     from remis.communities.api import router as communities_router
     from remis.indicators.api import router as indicators_router
@@ -151,6 +151,7 @@ def _register_routers() -> None:
 
     api.add_router("/cases", cases_router)
     api.add_router("/persons", persons_router)
+    api.add_router("/erasures", erasures_router)
     api.add_router("/jobs", jobs_router)
     api.add_router("/programmes", programmes_router)
     api.add_router("/services", services_router)

@@ -14,7 +14,7 @@ from ninja import Schema as NinjaSchema
 from pydantic import ConfigDict, field_validator
 
 from remis.accounts.models import Organisation
-from remis.accounts.permissions import SENSITIVE_GROUPS
+from remis.accounts.permissions import SENSITIVE_GROUPS, Perm
 from remis.audit.models import ReadChannel
 from remis.cases import actions
 from remis.cases import fields as rules
@@ -25,7 +25,9 @@ from remis.cases.models import (
     ConsentPurpose,
     CounsellingMode,
     DocumentKind,
+    Erasure,
     ErasureReason,
+    ErasureStatus,
     Escort,
     Fitness,
     Person,
@@ -35,7 +37,14 @@ from remis.cases.models import (
     Submission,
     SubmissionStatus,
 )
-from remis.cases.policy import groups_everywhere, groups_on_case, shows, withheld
+from remis.cases.policy import (
+    case_permissions,
+    groups_everywhere,
+    groups_on_case,
+    shows,
+    visible_cases,
+    withheld,
+)
 from remis.cases.queries import SORTS, CaseFilters, count_cases, filter_cases, get_case_for, note_opened
 from remis.lib.api_schema import RecordId, literal_of
 from remis.lib.countries import is_country
@@ -46,6 +55,7 @@ from remis.programmes.models import MigrantCategory, Programme, Vulnerability
 
 router = Router(tags=["cases"])
 persons_router = Router(tags=["persons"])
+erasures_router = Router(tags=["persons"])
 
 SexCode = Literal["F", "M", "X", "U"]
 # Coded fields as enums in the OpenAPI schema, generated from the models' choices so they
@@ -634,17 +644,80 @@ class EraseIn(Schema):
     reason: ErasureReasonCode = Field(description="why the data is erased (kept in the audit log)")
 
 
-class ErasedOut(Schema):
+class ErasureOut(Schema):
     person: uuid.UUID
-    erased_items: int
+    case: uuid.UUID
+    reason: ErasureReasonCode
+    status: Literal["pending", "done", "refused", "withdrawn"]
+    requested_at: dt.datetime
+    erased_items: int | None = Field(None, description="items erased, once approved")
+    uuid: uuid.UUID  # the erasure request's (last: the name would hide the module's for the others)
+
+
+class RefuseErasureIn(Schema):
+    note: str = Field("", max_length=500, description="why it is refused (or withdrawn)")
+
+
+def _erasure_out(erasure: Erasure, erased: int | None = None) -> dict[str, Any]:
+    return {
+        "uuid": erasure.uuid,
+        "person": erasure.person.uuid,
+        "case": erasure.case.uuid,
+        "reason": erasure.reason,
+        "status": erasure.status,
+        "requested_at": erasure.requested_at,
+        "erased_items": erased,
+    }
 
 
 @persons_router.post(
     "/{person_uuid}/erase",
-    response=ErasedOut,
-    summary="Erase a person's personal data everywhere (cannot be undone; needs person.erase)",
+    response={201: ErasureOut},
+    summary="Ask for a person's personal data to be erased everywhere (needs person.erase; another "
+    "holder approves at /erasures/{id}/approve, and only then is it erased)",
 )
-def erase_person(request: HttpRequest, person_uuid: uuid.UUID, body: EraseIn) -> dict[str, Any]:
+def erase_person(request: HttpRequest, person_uuid: uuid.UUID, body: EraseIn) -> Status[dict[str, Any]]:
     case, person = _person_for(request, person_uuid)
-    counts = actions.erase_person(request.user, case, person, body.reason)
-    return {"person": person.uuid, "erased_items": sum(counts.values())}
+    erasure = actions.request_erasure(request.user, case, person, body.reason)
+    return Status(201, _erasure_out(erasure))
+
+
+def _erasure_for(request: HttpRequest, erasure_uuid: uuid.UUID) -> Erasure:
+    erasure = Erasure.objects.select_related("case", "person").filter(uuid=erasure_uuid).first()
+    if erasure is None:
+        raise NotFound()
+    get_case_for(request.user, erasure.case.uuid)  # NotFound for a case one cannot see
+    return erasure
+
+
+@erasures_router.get("", response=list[ErasureOut], summary="Erasure requests waiting for approval")
+def pending_erasure_list(request: HttpRequest) -> list[dict[str, Any]]:
+    rows = (
+        Erasure.objects.filter(status=ErasureStatus.PENDING)
+        .filter(case__in=visible_cases(request.user))
+        .select_related("case", "person")
+        .order_by("requested_at")
+    )
+    return [_erasure_out(e) for e in rows if Perm.PERSON_ERASE in case_permissions(request.user, e.case)]
+
+
+@erasures_router.post(
+    "/{erasure_uuid}/approve",
+    response=ErasureOut,
+    summary="Approve an erasure another person asked for: the data is erased now (cannot be undone)",
+)
+def approve_erasure(request: HttpRequest, erasure_uuid: uuid.UUID) -> dict[str, Any]:
+    erasure = _erasure_for(request, erasure_uuid)
+    counts = actions.approve_erasure(request.user, erasure)
+    return _erasure_out(erasure, sum(counts.values()))
+
+
+@erasures_router.post(
+    "/{erasure_uuid}/refuse",
+    response=ErasureOut,
+    summary="Refuse an erasure request (the one who asked withdraws it this way)",
+)
+def refuse_erasure(request: HttpRequest, erasure_uuid: uuid.UUID, body: RefuseErasureIn) -> dict[str, Any]:
+    erasure = _erasure_for(request, erasure_uuid)
+    actions.refuse_erasure(request.user, erasure, body.note)
+    return _erasure_out(erasure)

@@ -29,6 +29,7 @@ PERSONAL_FIELDS = {
     "cases.transition": {"reason"},
     "cases.case": {"search_text"},
     "cases.casemember": set(),
+    "cases.erasure": {"note"},
     "cases.referencecounter": set(),
 }
 

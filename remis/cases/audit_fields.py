@@ -49,6 +49,7 @@ def register() -> None:
         CounsellingMode,
         DocumentKind,
         ErasureReason,
+        ErasureStatus,
         Escort,
         Fitness,
         NeedKind,
@@ -141,6 +142,7 @@ def register() -> None:
         "erasure_reason": (_("Reason for erasure"), choices(ErasureReason)),
         "erased_items": (_("Items erased"), None),
         "whole_cases": (_("Cases whose free text was erased"), None),
+        "erasure_status": (_("Erasure request"), choices(ErasureStatus)),
     }
     for name, (label, resolve) in fields.items():
         register_field(name, label, resolve)
@@ -148,6 +150,7 @@ def register() -> None:
     register_object("cases.case", _("Case"), _by_id(Case, lambda c: c.reference))
     register_object("cases.person", _("Person"), _by_id(Person, person_name))
     register_object("cases.casemember", _("Household member"))
+    register_object("cases.erasure", _("Erasure request"))
     register_object("cases.submission", _("Submission"))
     register_object("cases.consent", _("Consent"))
     register_object("cases.counsellingsession", _("Counselling session"))

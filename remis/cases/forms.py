@@ -530,6 +530,15 @@ class EraseForm(forms.Form):
         field.choices = [("", "—"), *((str(m.person.uuid), str(m.person)) for m in members)]
 
 
+class ErasureDecisionForm(forms.Form):
+    """Approving, refusing or withdrawing one pending erasure request."""
+
+    erasure = forms.UUIDField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Why (if refused)"), required=False, max_length=500, widget=forms.TextInput()
+    )
+
+
 class NoteForm(forms.Form):
     body = forms.CharField(
         label=_("Note"),

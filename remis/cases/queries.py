@@ -493,8 +493,25 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
 
 
 def erasable_members(case: Case) -> list[CaseMember]:
-    """The household members whose data has not been erased yet."""
-    return list(case.members.select_related("person").filter(person__erased_at__isnull=True))
+    """The household members whose data has not been erased yet, nor asked to be."""
+    from remis.cases.models import ErasureStatus
+
+    return list(
+        case.members.select_related("person")
+        .filter(person__erased_at__isnull=True)
+        .exclude(person__erasures__status=ErasureStatus.PENDING)
+    )
+
+
+def pending_erasures(case: Case) -> list[Any]:
+    """The case's erasure requests waiting for a second holder's approval."""
+    from remis.cases.models import ErasureStatus
+
+    return list(
+        case.erasures.filter(status=ErasureStatus.PENDING)
+        .select_related("person", "requested_by")
+        .order_by("requested_at")
+    )
 
 
 def cases_consenting(case_ids: Iterable[int], purpose: str) -> set[int]:

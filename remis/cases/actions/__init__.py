@@ -1,6 +1,6 @@
 """Every write on case records. Views, API endpoints and commands call these; nothing else writes."""
 
-from remis.cases.actions.erasure import erase_person
+from remis.cases.actions.erasure import approve_erasure, refuse_erasure, request_erasure
 from remis.cases.actions.journey import (
     add_need,
     record_consent,
@@ -27,15 +27,17 @@ __all__ = [
     "add_household_member",
     "add_need",
     "add_note",
+    "approve_erasure",
     "close_case",
     "confirm_post_arrival_case",
     "delete_document",
-    "erase_person",
     "open_post_arrival_case",
     "record_consent",
     "record_counselling",
+    "refuse_erasure",
     "register_case",
     "reopen_case",
+    "request_erasure",
     "respond_to_submission",
     "save_reception",
     "save_travel",

@@ -1,29 +1,112 @@
-"""The legal erasure of a person's personal data, everywhere (remis.audit.erasure)."""
+"""The legal erasure of a person's personal data, everywhere (remis.audit.erasure), in two
+steps taken by two people holding the erasure right: `request_erasure`, then
+`approve_erasure` (which erases) or `refuse_erasure` (by another holder; the requester's
+own refusal is a withdrawal)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.audit.actions import record
 from remis.audit.erasure import ErasureRequest, run_erasers
 from remis.cases.actions.common import require
-from remis.cases.models import Case, ErasureReason, Person, Relation
-from remis.lib.errors import ValidationFailed
+from remis.cases.models import Case, Erasure, ErasureReason, ErasureStatus, Person, Relation
+from remis.lib.errors import TransitionRefused, ValidationFailed
+
+NOTE_MAX = 500
 
 
-def erase_person(actor: Any, case: Case, person: Person, reason: str) -> dict[str, int]:
-    """Erase `person`'s personal data in every app and in the audit log's values. Who did
-    it, when and why (a code) stays in the log; it cannot be undone."""
+def request_erasure(actor: Any, case: Case, person: Person, reason: str) -> Erasure:
+    """Ask for `person`'s personal data to be erased; nothing is erased until another
+    holder of the erasure right approves."""
     require(actor, case, Perm.PERSON_ERASE)
-    membership = case.members.filter(person=person).first()
-    if membership is None:
+    if not case.members.filter(person=person).exists():
         raise ValidationFailed(_("This person is not covered by the case."), "person")
     if reason not in ErasureReason.values:
         raise ValidationFailed(_("Choose why the data is erased."), "reason")
+    if person.erased_at:
+        raise ValidationFailed(_("This person's data has already been erased."), "person")
+    try:
+        with transaction.atomic():
+            erasure = Erasure.objects.create(case=case, person=person, reason=reason, requested_by=actor)
+            record(
+                actor,
+                "person.erase_request",
+                erasure,
+                case_uuid=case.uuid,
+                changes={"person": [None, person.pk], "erasure_reason": [None, reason]},
+            )
+    except IntegrityError:  # the constraint: one pending request per person
+        raise TransitionRefused(
+            _("An erasure of this person's data is already waiting for approval."), "person"
+        ) from None
+    return erasure
+
+
+def _decide(actor: Any, erasure: Erasure, status: str, note: str) -> bool:
+    """Move a pending request to `status`, once: of two decisions at once, one does it."""
+    now = timezone.now()
+    done = Erasure.objects.filter(pk=erasure.pk, status=ErasureStatus.PENDING).update(
+        status=status, decided_by=actor, decided_at=now, note=note
+    )
+    if done:
+        erasure.status, erasure.decided_by, erasure.decided_at, erasure.note = status, actor, now, note
+    return bool(done)
+
+
+def approve_erasure(actor: Any, erasure: Erasure) -> dict[str, int]:
+    """A second holder of the erasure right approves: the person's data is erased now
+    (everywhere, the audit log's values included); it cannot be undone."""
+    case = erasure.case
+    require(actor, case, Perm.PERSON_ERASE)
+    if erasure.requested_by_id == actor.pk:
+        raise TransitionRefused(
+            _("Another person holding the erasure right must approve an erasure you asked for."), "erasure"
+        )
+    with transaction.atomic():
+        if not _decide(actor, erasure, ErasureStatus.DONE, ""):
+            raise TransitionRefused(_("This erasure request has already been decided."), "erasure")
+        record(
+            actor,
+            "person.erase_approve",
+            erasure,
+            case_uuid=case.uuid,
+            changes={"erasure_status": [ErasureStatus.PENDING.value, ErasureStatus.DONE.value]},
+        )
+        return _erase(actor, case, erasure.person, erasure.reason)
+
+
+def refuse_erasure(actor: Any, erasure: Erasure, note: str = "") -> None:
+    """Another holder refuses the request, or the requester withdraws it."""
+    require(actor, erasure.case, Perm.PERSON_ERASE)
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationFailed(_("Write at most %(limit)s characters.") % {"limit": NOTE_MAX}, "note")
+    status = ErasureStatus.WITHDRAWN if erasure.requested_by_id == actor.pk else ErasureStatus.REFUSED
+    with transaction.atomic():
+        if not _decide(actor, erasure, status, note):
+            raise TransitionRefused(_("This erasure request has already been decided."), "erasure")
+        record(
+            actor,
+            "person.erase_refuse" if status == ErasureStatus.REFUSED else "person.erase_withdraw",
+            erasure,
+            case_uuid=erasure.case.uuid,
+            changes={
+                "erasure_status": [ErasureStatus.PENDING.value, status.value],
+                "note": [None, note or None],
+            },
+        )
+
+
+def _erase(actor: Any, case: Case, person: Person, reason: str) -> dict[str, int]:
+    """Erase `person`'s personal data in every app and in the audit log's values. Who did
+    it, when and why (a code) stays in the log; it cannot be undone."""
+    person.refresh_from_db(fields=["erased_at"])
     if person.erased_at:
         raise ValidationFailed(_("This person's data has already been erased."), "person")
     cases = list(Case.objects.filter(members__person=person).distinct())

@@ -31,7 +31,9 @@ from remis.cases.models.journey import (
 )
 from remis.cases.models.people import (
     DocumentKind,
+    Erasure,
     ErasureReason,
+    ErasureStatus,
     IdentityDocument,
     Person,
     PersonReference,
@@ -50,7 +52,9 @@ __all__ = [
     "CounsellingMode",
     "CounsellingSession",
     "DocumentKind",
+    "Erasure",
     "ErasureReason",
+    "ErasureStatus",
     "Escort",
     "Fitness",
     "IdentityDocument",

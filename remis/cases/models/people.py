@@ -87,3 +87,37 @@ class ErasureReason(models.TextChoices):
     RECORDED_IN_ERROR = "recorded_in_error", _("Recorded in error")
     RETENTION_EXPIRED = "retention_expired", _("Retention period over")
     LEGAL_ORDER = "legal_order", _("Legal order")
+
+
+class ErasureStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    DONE = "done", _("Erased")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Erasure(models.Model):
+    """A request to erase a person's personal data, and its decision. Erasure cannot be
+    undone, so it takes two people holding the erasure right: one asks, another approves
+    (and the erasure runs then) or refuses; the one who asked may withdraw it. One pending
+    request per person (a constraint)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="erasures")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="erasures")
+    reason = models.CharField(max_length=32, choices=ErasureReason.choices)
+    status = models.CharField(max_length=16, choices=ErasureStatus.choices, default=ErasureStatus.PENDING)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)  # why it was refused or withdrawn
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(status="pending"), name="erasure_one_pending"
+            )
+        ]

@@ -225,3 +225,28 @@ def full_case(world: World) -> tuple[Case, Case]:
     actions.submit_case(world.alice, pending, world.gn_partner, message="Family of four")
     case.refresh_from_db()
     return case, pending
+
+
+def second_eraser(world: World) -> User:
+    """Another holder of the erasure right beside `world.admin` (an erasure takes two)."""
+    found = User.objects.filter(username="admin2").first()
+    if found is None:
+        found = accounts.create_user(system_actor(), username="admin2", password=PASSWORD, first_name="Ada")
+        accounts.add_membership(
+            system_actor(),
+            user=found,
+            organisation=world.be_office,
+            role="administrator",
+            countries=[],
+            all_countries=True,
+        )
+    return found
+
+
+def erase(world: World, case: Case, person: Any, reason: str, *, by: User | None = None) -> dict[str, int]:
+    """Erase a person's data the way it is done: `by` (the administrator by default) asks,
+    a second holder of the right approves."""
+    requester = by or world.admin
+    erasure = actions.request_erasure(requester, case, person, reason)
+    approver = second_eraser(world) if requester.username != "admin2" else world.admin
+    return actions.approve_erasure(approver, erasure)

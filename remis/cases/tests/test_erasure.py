@@ -15,10 +15,10 @@ from remis.audit.presentation import describe_entries
 from remis.audit.sealing import readable_changes
 from remis.cases import actions
 from remis.cases.actions.validation import IdentityDocumentData, MemberData
-from remis.cases.models import Case, CaseDocument, IdentityDocument, Note, Person
+from remis.cases.models import Case, CaseDocument, Erasure, IdentityDocument, Note, Person
 from remis.cases.policy import ALL_GROUPS
-from remis.cases.tests.factories import make_person, register
-from remis.lib.errors import PermissionDenied
+from remis.cases.tests.factories import erase, make_person, register, second_eraser
+from remis.lib.errors import PermissionDenied, TransitionRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_erasing_the_principal_removes_their_data_everywhere(world, household, s
     person = case.principal
     document = CaseDocument.objects.get(case=case)
     stored = document.file.path
-    actions.erase_person(world.admin, case, person, "data_subject_request")
+    erase(world, case, person, "data_subject_request")
 
     person.refresh_from_db()
     assert person.erased_at is not None
@@ -64,20 +64,20 @@ def test_erasing_the_principal_removes_their_data_everywhere(world, household, s
 
 def test_history_shows_erased_values_as_erased(world, household):
     case = household
-    actions.erase_person(world.admin, case, case.principal, "data_subject_request")
+    erase(world, case, case.principal, "data_subject_request")
     entry = AuditEntry.objects.get(action="person.create", object_id=str(case.principal_id))
     lines = {c.field: c.after for c in describe_entries([entry], groups=ALL_GROUPS)[0].changes}
     assert lines["given_name"] == "Erased"
     assert lines["sex"] == "Female"  # not personal: kept readable
-    erase = AuditEntry.objects.get(action="person.erase")
-    assert erase.actor == world.admin
-    assert readable_changes(erase)["erasure_reason"] == [None, "data_subject_request"]
+    erased = AuditEntry.objects.get(action="person.erase")
+    assert erased.actor == second_eraser(world)  # the approver erases
+    assert readable_changes(erased)["erasure_reason"] == [None, "data_subject_request"]
 
 
 def test_erasing_a_household_member_leaves_the_others_readable(world, household):
     case = household
     child = Person.objects.get(given_name="Mamadou")
-    actions.erase_person(world.admin, case, child, "recorded_in_error")
+    erase(world, case, child, "recorded_in_error")
     principal_entry = AuditEntry.objects.get(action="person.create", object_id=str(case.principal_id))
     assert readable_changes(principal_entry)["given_name"] == [None, "Aïssatou"]
     assert Note.objects.get(case=case).body.startswith("Aïssatou")  # the principal's case text stays
@@ -85,11 +85,11 @@ def test_erasing_a_household_member_leaves_the_others_readable(world, household)
 
 def test_only_holders_of_the_erasure_right_may_erase(world, alice, household):
     with pytest.raises(PermissionDenied):
-        actions.erase_person(alice, household, household.principal, "data_subject_request")
+        actions.request_erasure(alice, household, household.principal, "data_subject_request")
     assert Person.objects.get(pk=household.principal_id).erased_at is None
 
 
-def test_erasure_from_the_case_page_and_the_api(client, world, household):
+def test_erasure_from_the_case_page_and_the_api_takes_two_people(client, world, household):
     from django.urls import reverse
 
     from remis.accounts.actions import issue_api_token
@@ -101,25 +101,96 @@ def test_erasure_from_the_case_page_and_the_api(client, world, household):
         reverse("case_step", args=[household.uuid, "erase"]),
         {"person": str(child.uuid), "reason": "recorded_in_error"},  # not acknowledged
     )
-    assert refused.status_code == 400 and Person.objects.get(pk=child.pk).erased_at is None
-    done = client.post(
+    assert refused.status_code == 400 and not Erasure.objects.exists()
+    asked = client.post(
         reverse("case_step", args=[household.uuid, "erase"]),
         {"person": str(child.uuid), "reason": "recorded_in_error", "confirm": "on"},
+        follow=True,
     )
-    assert done.status_code == 302 and Person.objects.get(pk=child.pk).erased_at is not None
-    _token, raw = issue_api_token(world.admin, name="test")
-    response = client.post(
-        f"/api/v1/persons/{household.principal.uuid}/erase",
-        {"reason": "data_subject_request"},
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    page = asked.content.decode()
+    assert "another person holding the erasure right must approve it" in page
+    assert Person.objects.get(pk=child.pk).erased_at is None  # nothing erased yet
+    assert "Withdraw the request" in page and "Approve and erase" not in page  # not one's own
+    erasure = Erasure.objects.get(person=child)
+    own = client.post(reverse("case_step", args=[household.uuid, "erase-approve"]), {"erasure": erasure.uuid})
+    assert own.status_code == 302  # refused, said on the case page
+    assert (
+        "Another person holding the erasure right must approve"
+        in client.get(own["Location"]).content.decode()
     )
-    assert response.status_code == 200, response.json()
-    assert Person.objects.get(pk=household.principal_id).erased_at is not None
-    again = client.post(
-        f"/api/v1/persons/{household.principal.uuid}/erase",
-        {"reason": "data_subject_request"},
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    assert Person.objects.get(pk=child.pk).erased_at is None
+
+    login(client, second_eraser(world))
+    assert "Approve and erase" in client.get(reverse("case_detail", args=[household.uuid])).content.decode()
+    done = client.post(
+        reverse("case_step", args=[household.uuid, "erase-approve"]), {"erasure": erasure.uuid}, follow=True
     )
+    assert "personal data was erased" in done.content.decode()
+    assert Person.objects.get(pk=child.pk).erased_at is not None
+    erasure.refresh_from_db()
+    assert (erasure.status, erasure.decided_by) == ("done", second_eraser(world))
+
+    def api(user, path, body=None):
+        _token, raw = issue_api_token(user, name="test")
+        return client.post(
+            f"/api/v1{path}", body or {}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+        )
+
+    principal = household.principal
+    response = api(world.admin, f"/persons/{principal.uuid}/erase", {"reason": "data_subject_request"})
+    assert response.status_code == 201 and response.json()["status"] == "pending", response.json()
+    request_id = response.json()["uuid"]
+    twice = api(world.admin, f"/persons/{principal.uuid}/erase", {"reason": "data_subject_request"})
+    assert twice.status_code == 409 or twice.status_code == 422, twice.json()
+    assert api(world.admin, f"/erasures/{request_id}/approve").status_code in (409, 422)
+    assert Person.objects.get(pk=principal.pk).erased_at is None
+    approved = api(second_eraser(world), f"/erasures/{request_id}/approve")
+    assert approved.status_code == 200 and approved.json()["status"] == "done"
+    assert approved.json()["erased_items"] > 0
+    assert Person.objects.get(pk=principal.pk).erased_at is not None
+    again = api(world.admin, f"/persons/{principal.uuid}/erase", {"reason": "data_subject_request"})
     assert again.status_code == 422
+
+
+def test_a_request_is_refused_by_another_or_withdrawn_by_its_author_and_audited(world, household):
+    child = Person.objects.get(given_name="Mamadou")
+    erasure = actions.request_erasure(world.admin, household, child, "recorded_in_error")
+    actions.refuse_erasure(second_eraser(world), erasure, "The family still receives assistance")
+    assert erasure.status == "refused" and Person.objects.get(pk=child.pk).erased_at is None
+    with pytest.raises(TransitionRefused):
+        actions.approve_erasure(second_eraser(world), erasure)  # decided already
+    again = actions.request_erasure(world.admin, household, child, "recorded_in_error")
+    actions.refuse_erasure(world.admin, again)
+    assert again.status == "withdrawn"
+    actions_logged = list(
+        AuditEntry.objects.filter(object_type="cases.erasure").order_by("id").values_list("action", flat=True)
+    )
+    assert actions_logged == [
+        "person.erase_request",
+        "person.erase_refuse",
+        "person.erase_request",
+        "person.erase_withdraw",
+    ]
+
+
+def test_two_approvals_at_once_erase_once(parallel_db, world, household):
+    from remis.cases.tests.factories import make_user
+
+    child = Person.objects.get(given_name="Mamadou")
+    erasure = actions.request_erasure(world.admin, household, child, "recorded_in_error")
+    other = make_user("admin3", world.be_office, "administrator", ["BE"])
+    approvers = [second_eraser(world), other]
+
+    def approve(user):
+        def call():
+            try:
+                return actions.approve_erasure(user, Erasure.objects.get(pk=erasure.pk))
+            except TransitionRefused:
+                return "refused"
+
+        return call
+
+    results = parallel_db(*(approve(u) for u in approvers))
+    assert sorted(str(r) == "refused" for r in results) == [False, True]
+    assert AuditEntry.objects.filter(action="person.erase").count() == 1
+    assert AuditEntry.objects.filter(action="person.erase_approve").count() == 1

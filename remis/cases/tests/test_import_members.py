@@ -10,10 +10,9 @@ import pytest
 
 from remis.audit.labels import ACTION_LABELS
 from remis.audit.models import AuditEntry
-from remis.cases.actions.erasure import erase_person
 from remis.cases.models import Case, CaseAccess, Person, PersonReference
 from remis.cases.queries import search_condition
-from remis.cases.tests.factories import make_user
+from remis.cases.tests.factories import erase, make_user
 from remis.cases.tests.import_files import case_row, cases_csv, rows_csv, run_import
 
 
@@ -95,8 +94,7 @@ def test_bad_rows_are_refused_naming_their_column(world: Any, paula: Any) -> Non
 def test_an_erased_member_is_not_imported_again(world: Any, paula: Any) -> None:
     run_import(paula, world.be_office, "household_members", rows_csv([member()]))
     ousmane = PersonReference.objects.get(external_id="OLD-1-2").person
-    admin = world.admin
-    erase_person(admin, _case("OLD-1"), ousmane, "data_subject_request")
+    erase(world, _case("OLD-1"), ousmane, "data_subject_request")
     result = run_import(paula, world.be_office, "household_members", rows_csv([member()]))
     assert result.refused == 1 and result.report_rows[0][1] == "member_external_id"
     assert Person.objects.filter(given_name="Ousmane").count() == 0
@@ -104,7 +102,7 @@ def test_an_erased_member_is_not_imported_again(world: Any, paula: Any) -> None:
 
 def test_an_erased_principal_is_not_imported_again(world: Any, paula: Any) -> None:
     case = _case("OLD-1")
-    erase_person(world.admin, case, case.principal, "recorded_in_error")
+    erase(world, case, case.principal, "recorded_in_error")
     again = run_import(paula, world.be_office, "cases", cases_csv([case_row(external_id="OLD-1")]).getvalue())
     assert again.refused == 1 and again.report_rows[0][1] == "external_id"
     assert Person.objects.get(pk=case.principal_id).given_name == "—"

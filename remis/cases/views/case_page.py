@@ -30,6 +30,7 @@ from remis.cases.queries import (
     case_overview,
     erasable_members,
     note_opened,
+    pending_erasures,
 )
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.cases.views.registration import person_data
@@ -137,6 +138,7 @@ def case_detail(
             "case": case,
             "forms": _forms_for(case, edited, overview.groups, overview.withheld, bound),
             "edited_member": edited,
+            "erasures": pending_erasures(case) if "person.erase" in overview.permissions else [],
             "open_step": next(iter(bound or {}), "person" if "person" in request.GET else ""),
         },
         status=status,
@@ -272,8 +274,26 @@ def _remove_document(request: HttpRequest, case: Case, c: dict[str, Any]) -> str
 
 def _erase(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     person = case_member(case, c["person"]).person
-    actions.erase_person(request.user, case, person, c["reason"])
+    actions.request_erasure(request.user, case, person, c["reason"])
+    return _("Erasure requested: another person holding the erasure right must approve it.")
+
+
+def _erasure(case: Case, c: dict[str, Any]) -> Any:
+    erasure = case.erasures.select_related("person", "case").filter(uuid=c["erasure"]).first()
+    if erasure is None:
+        raise NotFound()
+    return erasure
+
+
+def _erase_approve(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    actions.approve_erasure(request.user, _erasure(case, c))
     return _("The person's personal data was erased.")
+
+
+def _erase_refuse(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    erasure = _erasure(case, c)
+    actions.refuse_erasure(request.user, erasure, c["note"])
+    return _("Erasure request withdrawn.") if erasure.status == "withdrawn" else _("Erasure request refused.")
 
 
 def _confirm(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
@@ -299,18 +319,20 @@ STEPS: dict[str, tuple[type[forms.Form] | None, Handler]] = {
     "document": (case_forms.DocumentForm, _document),
     "remove-document": (case_forms.DocumentRemoveForm, _remove_document),
     "erase": (case_forms.EraseForm, _erase),
+    "erase-approve": (case_forms.ErasureDecisionForm, _erase_approve),
+    "erase-refuse": (case_forms.ErasureDecisionForm, _erase_refuse),
     "confirm": (None, _confirm),
 }
 
 
-# Steps that are a button with nothing typed: a refusal is said once, on the case page,
-# and the browser is back on the case's own URL (not left on /do/<step>/).
-BUTTON_STEPS = {"transition", "confirm"}
+# Steps that are a button with nothing typed (or a short note beside it): a refusal is said
+# once, on the case page, and the browser is back on the case's own URL (not left on /do/<step>/).
+BUTTON_STEPS = {"transition", "confirm", "erase-approve", "erase-refuse"}
 
 
 def _refused(request: HttpRequest, case: Case, step: str, message: str) -> HttpResponse:
     messages.error(request, message)
-    anchor = "#journey" if step == "transition" else ""
+    anchor = {"transition": "#journey", "erase-approve": "#erase", "erase-refuse": "#erase"}.get(step, "")
     return redirect(reverse("case_detail", kwargs={"case_uuid": case.uuid}) + anchor)
 
 

@@ -54,10 +54,10 @@ def test_a_narrower_consent_later_shows_the_value_as_no_longer_covered(world):
 
 
 def test_erasing_the_returnee_erases_what_identifies_them_in_the_snapshot(s):
-    from remis.cases import actions as case_actions
+    from remis.cases.tests.factories import erase
 
     referral = refer(s, message="Her brother lives nearby")
-    case_actions.erase_person(s.world.admin, s.case, s.case.principal, "data_subject_request")
+    erase(s.world, s.case, s.case.principal, "data_subject_request")
     referral.refresh_from_db()
     fields = {row["field"] for row in referral.shared}
     assert "given_name" not in fields and "phone" not in fields and "message" not in fields
