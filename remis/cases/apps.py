@@ -30,6 +30,7 @@ PERSONAL_FIELDS = {
     "cases.case": {"search_text"},
     "cases.casemember": set(),
     "cases.erasure": {"note"},
+    "cases.caseaccess": set(),
     "cases.referencecounter": set(),
 }
 

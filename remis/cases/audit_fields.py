@@ -151,6 +151,7 @@ def register() -> None:
     register_object("cases.person", _("Person"), _by_id(Person, person_name))
     register_object("cases.casemember", _("Household member"))
     register_object("cases.erasure", _("Erasure request"))
+    register_object("cases.caseaccess", _("Access to the case"))
     register_object("cases.submission", _("Submission"))
     register_object("cases.consent", _("Consent"))
     register_object("cases.counsellingsession", _("Counselling session"))

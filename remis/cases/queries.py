@@ -20,9 +20,11 @@ from remis.accounts.scope import grants_with
 from remis.cases.extensions import panels_for
 from remis.cases.lifecycle import Stage
 from remis.cases.models import (
+    AccessReason,
     Case,
     CaseAccess,
     CaseMember,
+    ConsentPurpose,
     Relation,
     Submission,
     SubmissionStatus,
@@ -422,6 +424,8 @@ class CaseOverview:
     history: list[Any]
     transitions: list[Any]
     access: list[Any]
+    # Consent to share with partners is withdrawn and partners' access ended because of it.
+    partners_cut_off: bool
     host_country_name: str
     origin_country_name: str
 
@@ -487,6 +491,10 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         ),
         transitions=transitions,
         access=list(case.access.filter(revoked_at__isnull=True).select_related("organisation")),
+        partners_cut_off=current.get(ConsentPurpose.SHARING) is False
+        and case.access.filter(
+            reason__in=[AccessReason.SUBMITTED, AccessReason.ACCEPTED], revoked_at__isnull=False
+        ).exists(),
         host_country_name=country_name(case.host_country),
         origin_country_name=country_name(case.origin_country),
     )

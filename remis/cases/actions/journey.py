@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm, SensitiveGroup
@@ -17,6 +18,7 @@ from remis.cases.actions.common import apply_changes, require, save_versioned
 from remis.cases.actions.validation import Problems
 from remis.cases.events import ConsentRecorded, TravelSaved
 from remis.cases.models import (
+    AccessReason,
     Case,
     Consent,
     ConsentPurpose,
@@ -28,6 +30,7 @@ from remis.cases.models import (
     PreDepartureNeed,
     Reception,
     ReturnTravel,
+    SubmissionStatus,
 )
 from remis.cases.policy import groups_on_case, withheld
 from remis.lib import events
@@ -130,8 +133,40 @@ def record_consent(
             case_uuid=case.uuid,
             changes=created(consent, ["purpose", "given", "given_on", "note", "groups"]),
         )
+        if purpose == ConsentPurpose.SHARING and not case.has_consent(ConsentPurpose.SHARING):
+            _stop_sharing_with_partners(actor, case)
         events.emit(ConsentRecorded(case_id=case.pk, consent_id=consent.pk, purpose=purpose, given=given))
     return consent
+
+
+def _stop_sharing_with_partners(actor: Any, case: Case) -> None:
+    """Consent to share with partners withdrawn: a submission waiting for an answer is
+    cancelled, and the partners whose access came from a submission (reviewing or having
+    accepted it) lose it at once; the host office that registered the case keeps its own.
+    Each is audited. (Referrals to service providers stop on their own consent's withdrawal.)"""
+    now = timezone.now()
+    for submission in case.submissions.filter(status=SubmissionStatus.PENDING):
+        submission.status = SubmissionStatus.CANCELLED
+        submission.save(update_fields=["status"])
+        record(
+            actor,
+            "submission.cancel",
+            submission,
+            case_uuid=case.uuid,
+            changes={"status": [SubmissionStatus.PENDING.value, SubmissionStatus.CANCELLED.value]},
+        )
+    for access in case.access.filter(
+        reason__in=[AccessReason.SUBMITTED, AccessReason.ACCEPTED], revoked_at__isnull=True
+    ):
+        access.revoked_at = now
+        access.save(update_fields=["revoked_at"])
+        record(
+            actor,
+            "case_access.revoke",
+            access,
+            case_uuid=case.uuid,
+            changes={"organisation": [access.organisation_id, None], "revoked_at": [None, now.isoformat()]},
+        )
 
 
 def record_counselling(

@@ -234,6 +234,7 @@ class SubmissionStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting answer")  # the partner has not answered yet
     ACCEPTED = "accepted", _("Accepted")  # the partner took the case on
     REJECTED = "rejected", _("Rejected")  # refused with a reason; may be corrected and resubmitted
+    CANCELLED = "cancelled", _("Cancelled: consent withdrawn")  # sharing with partners withdrawn
 
 
 class Submission(models.Model):

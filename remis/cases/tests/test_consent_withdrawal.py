@@ -1,0 +1,91 @@
+"""Withdrawing consent to share with partners stops the sharing at once: a submission
+waiting for an answer is cancelled, the partner that reviewed or accepted the case loses
+its access, the host office keeps its own, and the case page says so. Giving consent again
+lets the case be submitted again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from remis.audit.models import AuditEntry
+from remis.cases import actions
+from remis.cases.models import CaseAccess, SubmissionStatus
+from remis.cases.queries import get_case_for
+from remis.cases.tests.factories import accepted_case, register
+from remis.lib.errors import NotFound
+
+pytestmark = pytest.mark.django_db
+
+
+def _withdraw(world, case):
+    return actions.record_consent(
+        world.alice, case, purpose="sharing_with_partners", given=False, given_on=timezone.localdate()
+    )
+
+
+def _submitted(world):
+    case = register(world)
+    today = timezone.localdate()
+    actions.record_consent(world.alice, case, purpose="sharing_with_partners", given=True, given_on=today)
+    actions.record_counselling(world.alice, case, held_on=today)
+    return case, actions.submit_case(world.alice, case, world.gn_partner)
+
+
+def test_a_pending_submission_is_cancelled_and_the_partner_no_longer_sees_the_case(world):
+    case, submission = _submitted(world)
+    assert get_case_for(world.bob, case.uuid)  # the partner reviews it
+    _withdraw(world, case)
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.CANCELLED
+    with pytest.raises(NotFound):
+        get_case_for(world.bob, case.uuid)
+    assert get_case_for(world.alice, case.uuid)  # the host office keeps its own access
+    assert AuditEntry.objects.filter(action="submission.cancel", case_uuid=case.uuid).count() == 1
+    assert AuditEntry.objects.filter(action="case_access.revoke", case_uuid=case.uuid).count() == 1
+
+
+def test_an_accepted_case_leaves_the_partner_and_the_page_says_why(client, world):
+    case = accepted_case(world)
+    _withdraw(world, case)
+    assert not CaseAccess.objects.filter(
+        case=case, organisation=world.gn_partner, revoked_at__isnull=True
+    ).exists()
+    client.force_login(world.alice)
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert "partners no longer see this case" in page
+    client.force_login(world.bob)
+    assert client.get(reverse("case_detail", args=[case.uuid])).status_code == 404
+
+
+def test_other_withdrawals_and_a_backdated_one_leave_partners_alone(world):
+    case = accepted_case(world)
+    today = timezone.localdate()
+    actions.record_consent(world.alice, case, purpose="follow_up_contact", given=False, given_on=today)
+    # An old withdrawal, recorded after consent was given again since: the consent in force is given.
+    actions.record_consent(
+        world.alice,
+        case,
+        purpose="sharing_with_partners",
+        given=False,
+        given_on=today - dt.timedelta(days=30),
+    )
+    assert get_case_for(world.bob, case.uuid)
+
+
+def test_consent_given_again_lets_the_case_be_submitted_again(world):
+    case, _first = _submitted(world)
+    _withdraw(world, case)
+    actions.record_consent(
+        world.alice,
+        case,
+        purpose="sharing_with_partners",
+        given=True,
+        given_on=timezone.localdate(),
+    )
+    again = actions.submit_case(world.alice, case, world.gn_partner)
+    assert again.status == SubmissionStatus.PENDING
+    assert get_case_for(world.bob, case.uuid)
