@@ -30,6 +30,7 @@ if os.environ.get("CI"):
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.REMIS_ERASURE_LEDGER = str(tmp_path / "erasure-ledger.jsonl")
 
 
 @pytest.fixture(autouse=True)

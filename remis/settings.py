@@ -184,6 +184,9 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "remis" / "static"]
 # Uploaded case documents live outside the web root and have no URL of their own:
 # they are only ever streamed by a view that checked the reader's access first.
+# Erasures, one line each, replayed after restoring a backup (audit/ledger.py): keep it on
+# storage apart from the database's.
+REMIS_ERASURE_LEDGER = env.str("REMIS_ERASURE_LEDGER", default=str(VAR_DIR / "erasure-ledger.jsonl"))
 MEDIA_ROOT = env.path("REMIS_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

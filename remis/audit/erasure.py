@@ -43,9 +43,16 @@ def registered_erasers() -> dict[str, Eraser]:
     return dict(_erasers)
 
 
-def run_erasers(request: ErasureRequest) -> dict[str, int]:
-    """Every registered eraser, in registration order; the caller holds the transaction."""
-    return {name: eraser(request) for name, eraser in _erasers.items()}
+def run_erasers(request: ErasureRequest, *, ledger: bool = True) -> dict[str, int]:
+    """Every registered eraser, in registration order; the caller holds the transaction.
+    The erasure goes to the erasure ledger once committed (`ledger.py`), so that restoring
+    an earlier backup erases the person again; a replay from the ledger passes False."""
+    counts = {name: eraser(request) for name, eraser in _erasers.items()}
+    if ledger:
+        from remis.audit.ledger import note_erasure
+
+        note_erasure(request)
+    return counts
 
 
 def _shred_log_keys(request: ErasureRequest) -> int:
