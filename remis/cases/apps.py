@@ -71,6 +71,9 @@ class CasesConfig(AppConfig):
 
         imports.register()  # cases are imported from files through the interop app
         imports_journey.register()
+        from remis.cases import jobs
+
+        jobs.register()  # the retention job (cases/actions/retention.py)
         from remis.cases import imports_members
 
         imports_members.register()

@@ -143,6 +143,9 @@ def register() -> None:
         "erased_items": (_("Items erased"), None),
         "whole_cases": (_("Cases whose free text was erased"), None),
         "erasure_status": (_("Erasure request"), choices(ErasureStatus)),
+        "retention_years": (_("Years kept after closure"), None),
+        "persons_erased": (_("Persons erased"), None),
+        "cases_anonymised": (_("Cases anonymised"), None),
     }
     for name, (label, resolve) in fields.items():
         register_field(name, label, resolve)

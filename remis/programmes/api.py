@@ -46,6 +46,7 @@ class SettingsOut(Schema):
     grant_per_person: Decimal
     grant_per_family: Decimal
     small_cell_threshold: int
+    retention_years: int = Field(description="years a closed case is kept whole, then anonymised; 0: kept")
     note: str
     created_by: str | None
     created_at: dt.datetime | None
@@ -79,6 +80,7 @@ class SettingsChangeIn(Schema):
     grant_per_person: Decimal | None = None
     grant_per_family: Decimal | None = None
     small_cell_threshold: int | None = None
+    retention_years: int | None = None
 
 
 @router.get("/{code}/settings", response=SettingsOut, summary="The programme's settings in force on a day")

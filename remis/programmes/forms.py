@@ -34,6 +34,7 @@ class SettingsForm(forms.Form):
     grant_per_person = forms.CharField(label=SETTINGS["grant_per_person"].label, max_length=20)
     grant_per_family = forms.CharField(label=SETTINGS["grant_per_family"].label, max_length=20)
     small_cell_threshold = forms.CharField(label=SETTINGS["small_cell_threshold"].label, max_length=10)
+    retention_years = forms.CharField(label=SETTINGS["retention_years"].label, max_length=10)
     note = forms.CharField(label=_("Note (why it changes)"), max_length=500, required=False)
 
     @classmethod

@@ -123,6 +123,9 @@ class ProgrammeSettings(models.Model):
     # Aggregate counts from 1 to threshold - 1 are shown as "<threshold" to those who may
     # read aggregates only (donors).
     small_cell_threshold = models.PositiveSmallIntegerField(_("small-cell threshold"))
+    # Years a closed case is kept whole after its closure; then the retention job anonymises
+    # it (cases/actions/retention.py). 0: kept whole.
+    retention_years = models.PositiveSmallIntegerField(_("years kept after closure"), default=0)
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -80,6 +80,9 @@ SETTINGS: dict[str, Setting] = {
     "grant_per_person": Setting(gettext_lazy("Grant per person"), _amount),
     "grant_per_family": Setting(gettext_lazy("Grant per family"), _amount),
     "small_cell_threshold": Setting(gettext_lazy("Small-cell threshold"), _whole(1, 100)),
+    "retention_years": Setting(
+        gettext_lazy("Years a closed case is kept whole (then anonymised; 0: kept)"), _whole(0, 100)
+    ),
 }
 
 

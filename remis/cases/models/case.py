@@ -47,6 +47,8 @@ class Case(models.Model):
     )
     # The stage a closed case was closed from, so reopening returns it there.
     stage_before_closure = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    # When the programme's retention period anonymised the case (cases/actions/retention.py).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     registering_organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="registered_cases"
     )

@@ -1,0 +1,120 @@
+"""Retention: a programme keeps closed cases whole for N years after closure, then the
+retention job anonymises them — names, contacts, documents, free text and exact dates go —
+and the aggregate statistics are the same after the run as before (the age at return is
+kept exactly, dates to the month)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from remis.audit.models import AuditEntry
+from remis.cases import actions
+from remis.cases.actions.retention import apply_retention, expired_cases
+from remis.cases.models import Case, CaseDocument, Note, Person
+from remis.cases.tests.factories import make_person, register
+from remis.programmes.actions import change_programme_settings
+from remis.reports import analytics
+from remis.reports.statistics import Filters, breakdown
+
+pytestmark = pytest.mark.django_db
+
+CODES = ("sex", "age_group", "month", "year", "origin", "category")
+
+
+def _returned(world, *, born: dt.date, arrived: dt.date, sex: str) -> Case:
+    case = register(world, person=make_person(date_of_birth=born, sex=sex, given_name="Kadiatou"))
+    today = timezone.localdate()
+    for purpose in ("data_processing", "sharing_with_partners"):
+        actions.record_consent(world.alice, case, purpose=purpose, given=True, given_on=today)
+    actions.record_counselling(world.alice, case, held_on=today)
+    actions.submit_case(world.alice, case, world.gn_partner)
+    actions.respond_to_submission(world.bob, case.submissions.get(), accept=True)
+    for stage in ("counselling", "return_planned"):
+        actions.transition_case(world.alice, case, stage)
+    actions.save_travel(
+        world.alice,
+        case,
+        expected_version=None,
+        departure_date=arrived - dt.timedelta(days=1),
+        arrival_date=arrived,
+    )
+    case.refresh_from_db()
+    actions.transition_case(world.alice, case, "returned")
+    actions.add_note(world.alice, case, "Kadiatou lives with her aunt now.")
+    actions.upload_document(
+        world.alice, case, title="Kadiatou's ticket", upload=SimpleUploadedFile("t.pdf", b"%PDF-1.4 synthetic test file")
+    )
+    case.refresh_from_db()
+    actions.close_case(world.bob, case, "completed")  # the closure day is moved back by the tests
+    return case
+
+
+def _statistics(actor) -> dict[str, list[tuple[str, int, int]]]:
+    analytics.reset()
+    filters = Filters(start=dt.date(2000, 1, 1), end=timezone.localdate())
+    tables = {code: breakdown(actor, filters, code) for code in CODES}
+    return {
+        code: [(r.key, r.persons, r.cases) for r in table.rows] for code, table in tables.items() if table
+    }
+
+
+def test_expired_cases_are_anonymised_and_the_statistics_stay_the_same(world):
+    today = timezone.localdate()
+    arrived = today.replace(year=today.year - 4, month=3, day=10)
+    old = [
+        # 17 at arrival, 18 by the year's count: the age group must not move.
+        _returned(
+            world, born=arrived.replace(year=arrived.year - 18, month=6, day=1), arrived=arrived, sex="F"
+        ),
+        _returned(
+            world, born=arrived.replace(year=arrived.year - 40, month=1, day=2), arrived=arrived, sex="M"
+        ),
+    ]
+    recent = _returned(world, born=dt.date(1990, 5, 5), arrived=arrived, sex="F")
+    closed_long_ago = timezone.now() - dt.timedelta(days=round(3.5 * 365))
+    Case.objects.filter(pk__in=[c.pk for c in old]).update(stage_changed_at=closed_long_ago)
+    Case.objects.filter(pk=recent.pk).update(stage_changed_at=timezone.now() - dt.timedelta(days=300))
+
+    assert not expired_cases(today).exists()  # retention 0: kept whole
+    change_programme_settings(world.admin, world.programme, today, {"retention_years": 3}, note="Policy")
+    assert set(expired_cases(today)) == set(old)
+
+    before = _statistics(world.admin)
+    assert apply_retention(today) == {"cases": 2, "persons": 2}
+    assert _statistics(world.admin) == before
+
+    for case in old:
+        case.refresh_from_db()
+        person = case.principal
+        assert case.anonymised_at is not None and case.arrival_date == arrived.replace(day=1)
+        assert (
+            person.erased_at is not None and person.given_name != "Kadiatou" and person.date_of_birth is None
+        )
+        assert Note.objects.get(case=case).body == ""
+        assert not CaseDocument.objects.filter(case=case, deleted_at__isnull=True).exists()
+    recent.refresh_from_db()
+    assert recent.anonymised_at is None and recent.principal.given_name == "Kadiatou"
+    assert AuditEntry.objects.filter(action="case.anonymise").count() == 2
+    assert AuditEntry.objects.filter(action="retention.run").count() == 1
+    assert apply_retention(today) == {"cases": 0, "persons": 0}  # a second run finds nothing
+
+
+def test_a_person_on_a_case_still_kept_is_not_erased_there(world):
+    today = timezone.localdate()
+    arrived = today.replace(year=today.year - 4, month=3, day=10)
+    case = _returned(world, born=dt.date(1985, 1, 1), arrived=arrived, sex="M")
+    Case.objects.filter(pk=case.pk).update(stage_changed_at=timezone.now() - dt.timedelta(days=round(3.5 * 365)))
+    person = case.principal
+    other = register(world)
+    actions.add_household_member(world.alice, other, make_person(given_name="Sekou"), "sibling")
+    sekou = Person.objects.get(given_name="Sekou")
+    actions.add_household_member(world.alice, case, make_person(given_name="Other"), "child")
+    case.members.filter(person__given_name="Other").update(person=sekou)  # the same person on both
+    change_programme_settings(world.admin, world.programme, today, {"retention_years": 3})
+    apply_retention(today)
+    assert Person.objects.get(pk=sekou.pk).given_name == "Sekou"  # kept: their other case is live
+    assert Person.objects.get(pk=person.pk).erased_at is not None
