@@ -68,9 +68,10 @@ def get_case_for(actor: Any, case_uuid: uuid.UUID | str, perm: Perm | None = Non
     return case
 
 
-def note_opened(actor: Any, case: Case, channel: str) -> None:
+def note_opened(actor: Any, case: Case, channel: str, groups: frozenset[str] | None = None) -> None:
     """Write an opening of the case to the read log (`remis/audit/reads.py`): who, which
-    case, through which organisation, and the sensitive groups shown to them on it."""
+    case, through which organisation, and the sensitive groups shown to them on it
+    (`groups`, when the caller has them already)."""
     from remis.audit.reads import note_case_read
 
     note_case_read(
@@ -78,7 +79,7 @@ def note_opened(actor: Any, case: Case, channel: str) -> None:
         case_uuid=case.uuid,
         case_reference=case.reference,
         organisation_id=reading_organisation(actor, case),
-        groups=groups_on_case(actor, case),
+        groups=groups_on_case(actor, case) if groups is None else groups,
         channel=channel,
     )
 

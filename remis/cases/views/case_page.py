@@ -125,9 +125,9 @@ def case_detail(
     request: HttpRequest, case_uuid: str, bound: dict[str, forms.Form] | None = None
 ) -> HttpResponse:
     case = case_or_404(request, case_uuid)
-    if bound is None and request.method == "GET":
-        note_opened(request.user, case, ReadChannel.PAGE)  # the read log
     overview = case_overview(request.user, case)
+    if bound is None and request.method == "GET":
+        note_opened(request.user, case, ReadChannel.PAGE, overview.groups)  # the read log
     status = 400 if bound else 200
     edited = _member_to_edit(request, case)
     return render(

@@ -48,6 +48,7 @@ def test_a_manager_adds_a_version_from_the_page(signed_in, world, manager):
             "grant_per_person": "750",
             "grant_per_family": "1500",
             "small_cell_threshold": "5",
+            "retention_years": "0",
             "note": "new agreement",
         },
     )
@@ -67,6 +68,7 @@ def test_invalid_input_is_shown_next_to_its_field_and_nothing_is_recorded(signed
             "grant_per_person": "750",
             "grant_per_family": "1500",
             "small_cell_threshold": "5",
+            "retention_years": "0",
         },
     )
     assert answer.status_code == 200

@@ -22,6 +22,8 @@ from remis.reports.statistics import Filters, breakdown
 
 pytestmark = pytest.mark.django_db
 
+PDF = b"%PDF-1.4 synthetic test file"
+LONG_AGO = dt.timedelta(days=round(3.5 * 365))  # closed that long ago: past a 3-year retention
 CODES = ("sex", "age_group", "month", "year", "origin", "category")
 
 
@@ -46,7 +48,7 @@ def _returned(world, *, born: dt.date, arrived: dt.date, sex: str) -> Case:
     actions.transition_case(world.alice, case, "returned")
     actions.add_note(world.alice, case, "Kadiatou lives with her aunt now.")
     actions.upload_document(
-        world.alice, case, title="Kadiatou's ticket", upload=SimpleUploadedFile("t.pdf", b"%PDF-1.4 synthetic test file")
+        world.alice, case, title="Kadiatou's ticket", upload=SimpleUploadedFile("t.pdf", PDF)
     )
     case.refresh_from_db()
     actions.close_case(world.bob, case, "completed")  # the closure day is moved back by the tests
@@ -107,7 +109,7 @@ def test_a_person_on_a_case_still_kept_is_not_erased_there(world):
     today = timezone.localdate()
     arrived = today.replace(year=today.year - 4, month=3, day=10)
     case = _returned(world, born=dt.date(1985, 1, 1), arrived=arrived, sex="M")
-    Case.objects.filter(pk=case.pk).update(stage_changed_at=timezone.now() - dt.timedelta(days=round(3.5 * 365)))
+    Case.objects.filter(pk=case.pk).update(stage_changed_at=timezone.now() - LONG_AGO)
     person = case.principal
     other = register(world)
     actions.add_household_member(world.alice, other, make_person(given_name="Sekou"), "sibling")
