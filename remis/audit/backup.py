@@ -68,6 +68,13 @@ def _pg_env() -> dict[str, str]:
     return env
 
 
+def _pg_tool(command: list[str]) -> None:
+    """Run pg_dump or pg_restore (from PATH, with the connection's settings)."""
+    done = subprocess.run(command, env=_pg_env(), capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode:
+        raise BackupError(f"{command[0]} failed: {done.stderr.strip()}")
+
+
 def _pg_name() -> str:
     return str(connection.settings_dict["NAME"])
 
@@ -144,15 +151,7 @@ def _pg_dump(target: Path) -> dict[str, int]:
         snapshot = cursor.fetchone()[0]
         counts = _counts_connection(cursor)
         command = ["pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}", f"--file={target}"]
-        done = subprocess.run(  # noqa: S603 (our own arguments; pg_dump from PATH, as psql's tools are)
-            [*command, _pg_name()],
-            env=_pg_env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode:
-            raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
+        _pg_tool([*command, _pg_name()])
     return counts
 
 
@@ -237,15 +236,7 @@ def _restore_sqlite(source: Path) -> None:
 def _restore_pg(source: Path) -> None:
     connection.close()
     command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={_pg_name()}"]
-    done = subprocess.run(  # noqa: S603 (our own arguments; pg_restore from PATH)
-        [*command, str(source)],
-        env=_pg_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise BackupError(f"pg_restore failed: {done.stderr.strip()}")
+    _pg_tool([*command, str(source)])
 
 
 def replay_ledger(since: dt.datetime) -> int:
