@@ -24,7 +24,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from remis.accounts.actions import two_factor as actions
 from remis.accounts.models import User
-from remis.accounts.two_factor import has_two_factor, recovery_codes_left, requires_two_factor
+from remis.accounts.two_factor import (
+    authenticator_of,
+    has_two_factor,
+    recovery_codes_left,
+    requires_two_factor,
+)
 from remis.accounts.views.common import add_errors
 from remis.lib.errors import DomainError
 
@@ -69,7 +74,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.message)
         return redirect("two_factor")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = authenticator_of(user)
     return render(
         request,
         "accounts/two_factor.html",
