@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from remis.accounts.permissions import Perm
+from remis.accounts.permissions import Perm, SensitiveGroup
 from remis.accounts.scope import grants_with
 from remis.cases.extensions import panels_for
 from remis.cases.lifecycle import Stage
@@ -123,21 +123,28 @@ ACCESS_SORTS: dict[str, tuple[Any, ...]] = {
 }
 
 
-def _contains_all(fragments: list[str]) -> Q:
-    """The folded search column contains every fragment. On SQLite the fragments of three
-    characters or more are looked up together in the trigram index (FTS5 table
-    `case_search`, migration 0007): a phrase of trigrams matches exactly the substrings,
-    answered from the index alone; shorter fragments are checked by LIKE. PostgreSQL's
-    pg_trgm index serves the plain LIKE itself."""
+# The folded columns searched, and their SQLite trigram indexes (FTS5 tables, migrations
+# 0007 and 0017).
+_INDEXES = {"search_text": "case_search", "document_text": "case_document_search"}
+
+
+def _contains_all(fragments: list[str], column: str = "search_text") -> Q:
+    """The folded column contains every fragment. On SQLite the fragments of three
+    characters or more are looked up together in the column's trigram index: a phrase of
+    trigrams matches exactly the substrings, answered from the index alone; shorter
+    fragments are checked by LIKE. PostgreSQL's pg_trgm index serves the plain LIKE itself."""
     if connection.vendor != "sqlite":
-        return _and(Q(search_text__contains=fragment) for fragment in fragments)
+        return _and(Q(**{f"{column}__contains": fragment}) for fragment in fragments)
     indexed = [fragment for fragment in fragments if len(fragment) >= 3]
-    condition = _and(Q(search_text__contains=fragment) for fragment in fragments if len(fragment) < 3)
+    condition = _and(Q(**{f"{column}__contains": fragment}) for fragment in fragments if len(fragment) < 3)
     if indexed:
         # Each fragment is one quoted FTS5 phrase ('"' doubled inside): what the user typed
         # is never FTS syntax, and it is a parameter, never part of the statement.
         phrases = " AND ".join('"' + fragment.replace('"', '""') + '"' for fragment in indexed)
-        condition &= Q(id__in=RawSQL("SELECT rowid FROM case_search WHERE case_search MATCH %s", (phrases,)))
+        table = _INDEXES[column]
+        # The table's name comes from _INDEXES, never from input.
+        match = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608
+        condition &= Q(id__in=RawSQL(match, (phrases,)))  # noqa: S611
     return condition
 
 
@@ -148,14 +155,15 @@ def _and(conditions: Iterable[Q]) -> Q:
     return combined
 
 
-def search_condition(q: str) -> Q:
-    """Every word of the query must appear in the folded names, spellings, reference or
-    document numbers; a document number also matches typed with spaces or dashes."""
+def search_condition(q: str, *, documents: bool = True) -> Q:
+    """Every word of the query appears in the folded names, spellings or reference; or,
+    with `documents` (for readers holding the identity group), the query is part of a
+    document number, also when typed with spaces or dashes."""
     words = fold(q).split()
     condition = _contains_all(words)
     compact = fold_document_number(q)
-    if len(words) > 1 and compact:
-        condition |= _contains_all([compact])
+    if documents and compact:
+        condition |= _contains_all([compact], "document_text")
     return condition
 
 
@@ -286,7 +294,10 @@ def filter_cases(actor: Any, filters: CaseFilters) -> QuerySet[Case] | CaseListi
     else:
         cases = _through_any_organisation(actor, filters)
     if filters.q.strip():
-        cases = cases.filter(search_condition(filters.q))
+        # A list row does not say through which organisation it is read: the identity
+        # group must be held through every one (as for what lists show).
+        documents = str(SensitiveGroup.IDENTITY) in groups_everywhere(actor)
+        cases = cases.filter(search_condition(filters.q, documents=documents))
     if filters.organisation:
         shared = CaseAccess.objects.filter(
             case=OuterRef("pk"), organisation_id=filters.organisation, revoked_at__isnull=True

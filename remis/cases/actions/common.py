@@ -72,14 +72,13 @@ def apply_changes(
 
 
 def refresh_search_text(case: Case) -> None:
-    """Rebuild the folded search column from every member's names and documents."""
+    """Rebuild the folded search columns from every member's names and documents."""
     parts = [case.reference.lower()]
     for member in case.members.select_related("person"):
         person = member.person
         parts.append(fold(f"{person.given_name} {person.family_name}"))
         parts.extend(fold(line) for line in person.alternate_names.splitlines() if line.strip())
-    for number in IdentityDocument.objects.filter(person__memberships__case=case).values_list(
-        "number", flat=True
-    ):
-        parts.append(fold_document_number(number))
-    Case.objects.filter(pk=case.pk).update(search_text=" | ".join(parts))
+    numbers = IdentityDocument.objects.filter(person__memberships__case=case).values_list("number", flat=True)
+    Case.objects.filter(pk=case.pk).update(
+        search_text=" | ".join(parts), document_text=" | ".join(fold_document_number(n) for n in numbers)
+    )

@@ -63,9 +63,12 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="assigned_cases", verbose_name=_("case workers")
     )
     household_size = models.PositiveSmallIntegerField(default=1)
-    # Folded (lower-case, accent-free) names, alternate spellings, reference and document
-    # numbers of every member, maintained by the actions, so search is one indexed column.
+    # Folded (lower-case, accent-free) names, alternate spellings and reference of every
+    # member, maintained by the actions, so search is one indexed column.
     search_text = models.TextField(blank=True, default="")
+    # The members' identity document numbers, folded, apart: only a reader holding the
+    # identity group may find a case by one (finding it would tell whose number it is).
+    document_text = models.TextField(blank=True, default="")
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 

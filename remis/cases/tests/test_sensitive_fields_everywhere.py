@@ -1,0 +1,205 @@
+"""Every registered sensitive field, on every surface a case's values reach (issue 13).
+
+Generated twice over: the fields come from the policy's registry (`register_sensitive_field`
+for the case records: travel, reception, counselling, identity documents), and the surfaces
+from the URL configuration (every page that takes only a case's uuid) and the OpenAPI schema
+(every GET operation that takes only a case's uuid), plus the case list searched for the
+value. For each field, a case is given a distinctive value in it; a reader who holds every
+right of a counsellor except that field's group then reads every surface, and the value
+must not appear anywhere (nor be found by a search); the counsellor who holds the group
+reads the same surfaces and finds it at least once, so the test can fail.
+
+A newly registered case field fails `test_every_registered_case_field_has_a_writer` until
+it gets a writer below: then it is checked everywhere without writing a test for it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from remis.accounts.models import Role
+from remis.accounts.permissions import SensitiveGroup
+from remis.cases import actions
+from remis.cases.actions import IdentityDocumentData
+from remis.cases.policy import sensitive_fields
+from remis.cases.tests.factories import make_person, make_user, register
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Gives a case a distinctive value in the field, and what reveals it: `needles` in a
+    page's HTML or an API answer's text, `search` text whose search must not find the case."""
+
+    write: Callable[[Any, Any], Any]
+    needles: tuple[str, ...]
+    search: str = ""
+    # False for a value kept but shown on no surface today (kept for the record and erased
+    # with the person): checked for absence only, as nothing shows it to holders either.
+    shown: bool = True
+
+
+def _travel(world: Any, case: Any, **values: Any) -> None:
+    actions.save_travel(
+        world.alice,
+        case,
+        expected_version=None,
+        departure_date=dt.date(2026, 3, 1),
+        arrival_date=dt.date(2026, 3, 2),
+        **values,
+    )
+
+
+def _reception(world: Any, case: Any) -> None:
+    """Reception is recorded in the country of origin: the Guinean partner accepts the case
+    first (consent to share, counselling, submission)."""
+    today = dt.date(2026, 2, 1)
+    actions.record_consent(world.alice, case, purpose="data_processing", given=True, given_on=today)
+    actions.record_consent(world.alice, case, purpose="sharing_with_partners", given=True, given_on=today)
+    actions.respond_to_submission(
+        world.bob, actions.submit_case(world.alice, case, world.gn_partner), accept=True
+    )
+    _travel(world, case)
+    case.refresh_from_db()
+    actions.save_reception(
+        world.bob, case, expected_version=None, received_on=dt.date(2026, 3, 2), urgent_medical_care=True
+    )
+
+
+def _counselling(world: Any, case: Any) -> None:
+    actions.record_counselling(
+        world.alice, case, held_on=dt.date(2026, 2, 1), notes="Confided QZXNOTE7 about the journey"
+    )
+
+
+DOCUMENT = IdentityDocumentData(
+    kind="passport", number="QZ9981234", issuing_country="MR", expires_on=dt.date(2031, 7, 19)
+)
+
+WRITERS: dict[str, Writer] = {
+    "cases.returntravel.medical_fitness": Writer(
+        lambda world, case: _travel(world, case, medical_fitness="conditions"),
+        ("Fit to travel with conditions", '"medical_fitness": "conditions"'),
+    ),
+    "cases.returntravel.escort": Writer(
+        lambda world, case: _travel(world, case, escort="medical"),
+        ("Medical escort", '"escort": "medical"'),
+    ),
+    "cases.reception.urgent_medical_care": Writer(
+        _reception, (r"Urgent medical care</dt><dd>yes", '"urgent_medical_care": true')
+    ),
+    "cases.counsellingsession.notes": Writer(_counselling, ("QZXNOTE7",), search="QZXNOTE7"),
+    # The identity document's four fields: one document, registered with the returnee.
+    "cases.identitydocument.number": Writer(lambda world, case: None, ("QZ9981234",), search="QZ9981234"),
+    "cases.identitydocument.kind": Writer(lambda world, case: None, ("Passport", '"kind": "passport"')),
+    # Country pickers list every country by code and name: only the API's field says it.
+    "cases.identitydocument.issuing_country": Writer(
+        lambda world, case: None, ('"issuing_country": "MR"',), shown=False
+    ),
+    "cases.identitydocument.expires_on": Writer(
+        lambda world, case: None, ("2031-07-19", "19/07/2031", "19 Jul 2031", "19 July 2031"), shown=False
+    ),
+}
+
+
+def test_every_registered_case_field_has_a_writer() -> None:
+    registered = {name for name in sensitive_fields() if name.startswith("cases.")}
+    assert registered == set(WRITERS), "give each sensitive case field a writer in this module"
+
+
+def _case_pages() -> Iterator[str]:
+    """The names of the pages whose only parameter is a case's uuid."""
+
+    def walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, set[str]]]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}{pattern.name}", set(pattern.pattern.converters)
+
+    for name, parameters in walk(get_resolver().url_patterns):
+        if parameters == {"case_uuid"}:
+            yield name
+
+
+def _case_operations() -> list[str]:
+    """The API's GET paths whose only parameter is a case's uuid, from the OpenAPI schema."""
+    from remis.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    return sorted(
+        path
+        for path, operations in paths.items()
+        if "get" in operations and re.findall(r"{(\w+)}", path) == ["case_uuid"]
+    )
+
+
+def _everything_read(client: Any, api: Any, case: Any) -> dict[str, str]:
+    """What each surface answers the reader, by surface."""
+    read: dict[str, str] = {}
+    for name in sorted(set(_case_pages())):
+        response = client.get(reverse(name, kwargs={"case_uuid": case.uuid}))
+        if response.status_code == 200 and response.get("Content-Type", "").startswith(
+            ("text/", "application/json")
+        ):
+            read[f"page {name}"] = response.content.decode()
+    for path in _case_operations():
+        response = api.get(path.removeprefix("/api/v1").replace("{case_uuid}", str(case.uuid)))
+        if response.status_code == 200:
+            read[f"API {path}"] = json.dumps(response.json(), ensure_ascii=False)
+    return read
+
+
+def _without(group: str) -> list[str]:
+    counsellor = Role.objects.get(code="counsellor")
+    return [p for p in counsellor.permissions if p != str(SensitiveGroup(group).permission)]
+
+
+@pytest.mark.parametrize("field", sorted(WRITERS))
+def test_a_sensitive_value_surfaces_nowhere_for_a_reader_without_its_group(
+    field: str, world: Any, client: Any, api_client: Any, signed_in: Any
+) -> None:
+    writer = WRITERS[field]
+    group = str(sensitive_fields()[field])
+    Role.objects.create(code=f"no_{group}", name=f"Counsellor without {group}", permissions=_without(group))
+    reader = make_user("rita", world.be_office, f"no_{group}", ["BE"])
+    case = register(world, person=make_person(documents=[DOCUMENT]))
+    writer.write(world, case)
+    case.refresh_from_db()
+    actions.add_note(world.alice, case, "A plain note, in no group")  # something that does show
+
+    seen = _everything_read(signed_in(reader), api_client.as_(reader), case)
+    assert any(name.startswith("page ") for name in seen) and any(name.startswith("API ") for name in seen)
+    leaks = {
+        name: needle for name, text in seen.items() for needle in writer.needles if re.search(needle, text)
+    }
+    assert not leaks, f"{field} ({group}) shown to a reader without the group: {leaks}"
+    assert any("Restricted" in text or '"restricted"' in text for text in seen.values())
+    if writer.search:
+        assert not _found(signed_in(reader), api_client.as_(reader), case, writer.search), f"found by {field}"
+
+    if not writer.shown:
+        return
+    client.logout()
+    shown = _everything_read(signed_in(world.alice), api_client.as_(world.alice), case)
+    assert any(re.search(needle, text) for text in shown.values() for needle in writer.needles), (
+        f"the holder of {group} does not see {field} anywhere: this test would not see a leak"
+    )
+    if writer.search and field.endswith(".number"):  # searching by document number is a feature
+        assert _found(signed_in(world.alice), api_client.as_(world.alice), case, writer.search)
+
+
+def _found(client: Any, api: Any, case: Any, text: str) -> bool:
+    """Whether searching for the text lists the case, on the page or through the API."""
+    listed = client.post(reverse("case_list"), {"q": text}).content.decode()
+    answered = api.post("/cases/search", {"q": text}).json()["items"]
+    return case.reference in listed or str(case.uuid) in {item["uuid"] for item in answered}
