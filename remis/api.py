@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -81,7 +81,7 @@ class RemisAPI(NinjaAPI):
         for path, operations in schema["paths"].items():
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
-                for code in error_codes(method, path):
+                for code in error_codes(method, path, body="requestBody" in operation):
                     responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code], "content": body})
         return schema
 
@@ -118,6 +118,12 @@ def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespons
         message = str(item.get("msg") or _("Invalid value.")).removeprefix("Value error, ")
         errors.append((".".join(location) or None, message))
     return api.create_response(request, error_body(_("The request is not valid."), errors), status=422)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """Django's own "not found" (a view's `Http404`), in the one error shape."""
+    return api.create_response(request, error_body(_("Not found."), []), status=404)
 
 
 @api.exception_handler(AuthenticationError)

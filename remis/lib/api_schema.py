@@ -28,23 +28,25 @@ class ErrorOut(Schema):
 
 
 ERROR_DESCRIPTIONS = {
+    400: "The body cannot be read as JSON.",
     401: "No valid API token.",
-    403: "The token owner's role may not do this.",
+    403: "The token owner's role may not do this (or, for a read-only token, any change).",
     404: "Not found, or not visible to the token owner: the same answer.",
     409: "Someone saved a newer version first, or the value is already taken.",
     422: "The request is not valid; `errors` names each field or parameter at fault.",
 }
 
 
-def error_codes(method: str, path: str) -> list[int]:
-    """The error statuses an operation can answer with: every one needs a token and can
-    be sent invalid parameters; a path naming a record can miss; a write can be refused
-    or lose a race."""
-    codes = [401, 422]
-    if "{" in path:
-        codes.append(404)
+def error_codes(method: str, path: str, *, body: bool = False) -> list[int]:
+    """The error statuses an operation can answer with: every one needs a token, may be
+    refused to the token owner's role, can be sent invalid parameters, and can name (in its
+    path, query or body) a record that is not there or not visible; one taking a body can
+    be sent bytes that are not JSON; a write can lose a race or repeat a unique value."""
+    codes = [401, 403, 404, 422]
+    if body:
+        codes.append(400)
     if method.lower() != "get" and not path.endswith("/search"):  # a search is a read sent by POST
-        codes.extend([403, 409])
+        codes.append(409)
     return sorted(codes)
 
 
