@@ -3,14 +3,21 @@
 Django's `bulk_create` builds its SQL field by field for every row, which costs more than
 the database's own work for the thousands of rows an import saves at a time. Values still go
 through each field's own conversion (`pre_save`, `get_db_prep_save`), as `save` would send
-them, except plain JSON fields (no encoder), which orjson writes: the standard library's
-encoder was the largest single cost of saving an import's responses and audit entries. The
-rows' ids are not read back: callers that need them look them up by a unique key.
+them, except: plain JSON fields (no encoder), which orjson writes (the standard library's
+encoder was the largest single cost of saving an import's responses and audit entries);
+text, numbers, flags and ids of their exact type, passed as they are; and dates, aware
+moments and uuids of their exact type, adapted as the backend adapts them (the conversion
+chain cost more than the insert; `lib/tests/test_bulk.py` compares the raw columns with
+what `save` writes). The rows' ids are not read back: callers that need them look them up
+by a unique key.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -60,10 +67,79 @@ def _slow(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
+def _typed(
+    field: models.Field[Any, Any], kind: type, adapt: Callable[[Any], Any]
+) -> Callable[[models.Model], Any]:
+    """A value of exactly `kind` adapted as the database backend would adapt it; any other
+    value (a string, a subclass, an expression) through the field's own chain."""
+    name = field.attname
+    slow = _slow(field)
+
+    def convert(obj: models.Model) -> Any:
+        value = obj.__dict__.get(name)
+        if value is None:
+            return None
+        if type(value) is kind:
+            return adapt(value)
+        return slow(obj)
+
+    return convert
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _sqlite_datetime(value: dt.datetime) -> str:
+    # What Django's SQLite backend stores for an aware datetime: naive in the connection's
+    # time zone (UTC), as str() writes it. A naive one goes through the field (a warning).
+    if value.tzinfo is None:
+        raise _Naive
+    return str(value.astimezone(dt.UTC).replace(tzinfo=None))
+
+
+class _Naive(Exception):
+    pass
+
+
+def _dates_and_ids(field: models.Field[Any, Any]) -> Callable[[models.Model], Any] | None:
+    """Dates, moments and uuids, the other columns every import writes for each row, adapted
+    without the conversion chain that cost more than the insert itself; None for any other
+    field, or one that sets its own value (auto_now)."""
+    native = connection.vendor == "postgresql"  # psycopg adapts dates, moments, uuids itself
+    if isinstance(field, models.DateTimeField):
+        if field.auto_now or field.auto_now_add or connection.vendor not in ("sqlite", "postgresql"):
+            return None
+        if native:
+            return _typed(field, dt.datetime, _same)
+        slow = _slow(field)
+        fast = _typed(field, dt.datetime, _sqlite_datetime)
+
+        def convert(obj: models.Model) -> Any:
+            try:
+                return fast(obj)
+            except _Naive:
+                return slow(obj)
+
+        return convert
+    if isinstance(field, models.DateField):
+        if field.auto_now or field.auto_now_add:
+            return None
+        return _typed(field, dt.date, _same if native else str)
+    if isinstance(field, models.UUIDField):
+        return _typed(
+            field, uuid.UUID, _same if connection.features.has_native_uuid_field else attrgetter("hex")
+        )
+    return None
+
+
 def _converter(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
     types = _PLAIN.get(type(field))
     if types is not None:
         return _plain(field, types)
+    typed = _dates_and_ids(field)
+    if typed is not None:
+        return typed
     if isinstance(field, models.ForeignKey) and type(field.target_field) in (
         models.AutoField,
         models.BigAutoField,
