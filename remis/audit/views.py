@@ -22,7 +22,21 @@ from remis.lib.paging import paginate
 from remis.lib.widgets import IsoDateInput
 
 
-class AuditSearchForm(forms.Form):
+class PeriodForm(forms.Form):
+    """A period's two ends, From and Until, both optional; an end before the start is named."""
+
+    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=IsoDateInput)
+    until = forms.DateField(label=gettext_lazy("Until"), required=False, widget=IsoDateInput)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end date is before the start date."))
+        return cleaned
+
+
+class AuditSearchForm(PeriodForm):
     action = forms.CharField(
         label=gettext_lazy("Action"),
         required=False,
@@ -31,9 +45,8 @@ class AuditSearchForm(forms.Form):
     )
     username = forms.CharField(label=gettext_lazy("User"), required=False, max_length=150)
     case_reference = forms.CharField(label=gettext_lazy("Case reference"), required=False, max_length=32)
-    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=IsoDateInput)
-    until = forms.DateField(label=gettext_lazy("Until"), required=False, widget=IsoDateInput)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    field_order = ["action", "username", "case_reference", "since", "until", "page"]
 
 
 @login_required
@@ -60,7 +73,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/search.html", {"form": form, "page": page, "entries": entries})
 
 
-class ReadLogForm(forms.Form):
+class ReadLogForm(PeriodForm):
     username = forms.CharField(label=gettext_lazy("User"), required=False, max_length=150)
     case_reference = forms.CharField(label=gettext_lazy("Case reference"), required=False, max_length=32)
     group = forms.ChoiceField(
@@ -68,9 +81,8 @@ class ReadLogForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("Any")), *GROUP_CHOICES],
     )
-    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=IsoDateInput)
-    until = forms.DateField(label=gettext_lazy("Until"), required=False, widget=IsoDateInput)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    field_order = ["username", "case_reference", "group", "since", "until", "page"]
 
 
 @login_required
@@ -79,7 +91,12 @@ def read_log(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     data-protection focal point. Filters are sent in the body (a case reference stays out of
     URLs and access logs); "Download CSV" exports what the filters select."""
     if not may_review(request.user):
-        return forbidden(request, _("Only the data-protection focal point can review the read log."))
+        return forbidden(
+            request,
+            _(
+                "Only your organisation's data-protection focal point and administrators can review the read log."  # noqa: E501
+            ),
+        )
     form = ReadLogForm(request.POST or None)
     criteria: dict[str, Any] = {}
     page_number = 1

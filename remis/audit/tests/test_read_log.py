@@ -83,6 +83,11 @@ def test_filtering_by_group_and_exporting_is_audited(client, world, carol, focal
     assert "<td>alice</td>" in health and "<td>carol</td>" not in health
     bad = client.post(reverse("read_log"), {"group": "gossip", "since": "2026-02-30"})
     assert bad.status_code == 400 and 'id="id_group_error"' in bad.content.decode()
+    backwards = client.post(reverse("read_log"), {"since": "2026-03-01", "until": "2026-02-01"})
+    assert (
+        backwards.status_code == 400
+        and "The end date is before the start date." in backwards.content.decode()
+    )
 
     download = client.post(reverse("read_log"), {"csv": "1", "group": ""})
     assert download["Content-Disposition"].startswith('attachment; filename="remis-read-log-')

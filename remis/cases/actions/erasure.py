@@ -88,6 +88,10 @@ def refuse_erasure(actor: Any, erasure: Erasure, note: str = "") -> None:
     if len(note) > NOTE_MAX:
         raise ValidationFailed(_("Write at most %(limit)s characters.") % {"limit": NOTE_MAX}, "note")
     status = ErasureStatus.WITHDRAWN if erasure.requested_by_id == actor.pk else ErasureStatus.REFUSED
+    if status == ErasureStatus.REFUSED and not note:
+        # The requester (and the returnee who asked) are owed the reason; withdrawing one's
+        # own request needs none.
+        raise ValidationFailed(_("Say why the erasure is refused."), "note")
     with transaction.atomic():
         if not _decide(actor, erasure, status, note):
             raise TransitionRefused(_("This erasure request has already been decided."), "erasure")

@@ -45,7 +45,7 @@ from remis.cases.policy import groups_on_case, shows
 from remis.cases.queries import assignable_workers
 from remis.lib import events
 from remis.lib.countries import alpha3, is_country
-from remis.lib.errors import Duplicate, PermissionDenied, ValidationFailed
+from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.programmes.models import MigrantCategory, PartnerRole, Programme, Vulnerability
 from remis.programmes.queries import partners_in
 
@@ -348,6 +348,12 @@ def update_person(actor: Any, case: Case, person: Person, data: PersonData, expe
     check_person(problems, data)
     problems.raise_if_any()
     with transaction.atomic():
+        # Read under lock: an erasure approved meanwhile must not be written over.
+        erased = Person.objects.select_for_update().filter(pk=person.pk).values_list("erased_at", flat=True)
+        if erased.first() is not None:
+            raise TransitionRefused(
+                _("This person's data has been erased: nothing can be written back in its place."), "person"
+            )
         changes = apply_changes(person, data.model_fields(), PERSON_FIELDS, expected_version)
         if not changes:
             return person

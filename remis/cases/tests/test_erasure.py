@@ -18,7 +18,7 @@ from remis.cases.actions.validation import IdentityDocumentData, MemberData
 from remis.cases.models import Case, CaseDocument, Erasure, IdentityDocument, Note, Person
 from remis.cases.policy import ALL_GROUPS
 from remis.cases.tests.factories import erase, make_person, register, second_eraser
-from remis.lib.errors import PermissionDenied, TransitionRefused
+from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_erasing_the_principal_removes_their_data_everywhere(world, household, s
     assert Note.objects.get(case=case).body == ""
     assert not os.path.exists(stored)
     assert "aissatou" not in Case.objects.get(pk=case.pk).search_text
-    assert "gn7654321" not in Case.objects.get(pk=case.pk).search_text
+    assert "gn7654321" not in Case.objects.get(pk=case.pk).document_text
     # The log keeps that things happened, not what was said about her.
     entries = AuditEntry.objects.filter(case_uuid=case.uuid)
     for entry in entries:
@@ -194,3 +194,34 @@ def test_two_approvals_at_once_erase_once(parallel_db, world, household):
     assert sorted(str(r) == "refused" for r in results) == [False, True]
     assert AuditEntry.objects.filter(action="person.erase").count() == 1
     assert AuditEntry.objects.filter(action="person.erase_approve").count() == 1
+
+
+def test_a_refusal_says_why_and_a_withdrawal_need_not(world, household):
+    child = Person.objects.get(given_name="Mamadou")
+    erasure = actions.request_erasure(world.admin, household, child, "recorded_in_error")
+    with pytest.raises(ValidationFailed) as refused:
+        actions.refuse_erasure(second_eraser(world), erasure, "  ")
+    assert refused.value.field == "note" and Erasure.objects.get(pk=erasure.pk).status == "pending"
+    actions.refuse_erasure(world.admin, erasure)  # the requester withdraws: no reason owed
+    assert Erasure.objects.get(pk=erasure.pk).status == "withdrawn"
+
+
+def test_an_erased_person_cannot_be_written_back(client, world, household):
+    from django.urls import reverse
+
+    from remis.cases.actions.validation import PersonData
+    from remis.cases.tests.factories import PASSWORD
+
+    child = Person.objects.get(given_name="Mamadou")
+    erase(world, household, child, "recorded_in_error")
+    child.refresh_from_db()
+    data = PersonData(given_name="Mamadou", family_name="Baldé", sex="M")
+    with pytest.raises(TransitionRefused) as refused:
+        actions.update_person(world.admin, household, child, data, expected_version=child.version)
+    assert refused.value.field == "person"
+    child.refresh_from_db()
+    assert child.given_name != "Mamadou" and child.erased_at is not None
+    assert client.login(username=world.admin.username, password=PASSWORD)
+    page = client.get(reverse("case_detail", args=[household.uuid])).content.decode()
+    assert f"?person={child.uuid}" not in page  # no Edit link for them
+    assert f"?person={household.principal.uuid}" in page

@@ -330,10 +330,13 @@ STEPS: dict[str, tuple[type[forms.Form] | None, Handler]] = {
 BUTTON_STEPS = {"transition", "confirm", "erase-approve", "erase-refuse"}
 
 
+# Where on the case page a step's outcome shows, for steps without a section of their own.
+ANCHORS = {"transition": "#journey", "erase-approve": "#erase", "erase-refuse": "#erase"}
+
+
 def _refused(request: HttpRequest, case: Case, step: str, message: str) -> HttpResponse:
     messages.error(request, message)
-    anchor = {"transition": "#journey", "erase-approve": "#erase", "erase-refuse": "#erase"}.get(step, "")
-    return redirect(reverse("case_detail", kwargs={"case_uuid": case.uuid}) + anchor)
+    return redirect(reverse("case_detail", kwargs={"case_uuid": case.uuid}) + ANCHORS.get(step, ""))
 
 
 @login_required
@@ -375,7 +378,7 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
         apply_errors(form, error)
         return case_detail(request, case_uuid, bound={step: form})
     messages.success(request, message)
-    return redirect(reverse("case_detail", kwargs={"case_uuid": case.uuid}) + f"#{step}")
+    return redirect(reverse("case_detail", kwargs={"case_uuid": case.uuid}) + ANCHORS.get(step, f"#{step}"))
 
 
 @login_required
