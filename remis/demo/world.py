@@ -39,6 +39,8 @@ LOGINS = (
     "provider.gn",
     "donor",
     "admin",
+    "admin2",
+    "dpo.be",
     "operator",
 )
 # An origin's cases go to the IOM office and, where there is one, an NGO, in this proportion.
@@ -185,6 +187,10 @@ def _plan(world: World, spec: dict) -> list[_Staff]:
     be = world.host_office["BE"]
     # An organisation administrator, not a superuser: it sees only what its office may.
     plan.append(_Staff("admin", be, "administrator", [], all_countries=True))
+    # A second holder of the erasure right: one asks, another approves.
+    plan.append(_Staff("admin2", be, "administrator", [], all_countries=True))
+    # Reviews the read log of the office: who opened which case and saw what.
+    plan.append(_Staff("dpo.be", be, "data_protection_focal_point", [], all_countries=True))
     # The platform operator: organisations, roles and shared configuration, no case data.
     plan.append(_Staff("operator", be, "platform_operator", [], all_countries=True))
     return plan

@@ -31,6 +31,9 @@ def test_demo_has_played_journeys_with_history_and_a_second_load_adds_nothing(ca
     # Each printed login has an authenticator whose printed secret makes the codes it accepts.
     secrets = dict(re.findall(r"^  (\S+)\s+\S+\s+([A-Z2-7]{32}) ", out, re.MULTILINE))
     assert "counsellor.be" in secrets and "donor" in secrets
+    # Two holders of the erasure right in one office (one asks, the other approves), and the
+    # office's data-protection focal point for the read log.
+    assert {"admin", "admin2", "dpo.be"} <= set(secrets)
     manager = User.objects.get(username="manager.be")
     totp = TOTP(base64.b32decode(secrets["manager.be"]))
     totp.time = time.time() + 30  # the next code: the current one was used to set it up
