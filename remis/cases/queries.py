@@ -31,6 +31,7 @@ from remis.cases.models import (
 )
 from remis.cases.policy import (
     access_scope,
+    access_through,
     case_permissions,
     groups_everywhere,
     groups_in,
@@ -532,6 +533,36 @@ def pending_erasures(case: Case) -> list[Any]:
         .select_related("person", "requested_by")
         .order_by("requested_at")
     )
+
+
+def erasure_work(actor: Any, limit: int = 10) -> Any:
+    """Erasure requests waiting for the actor's approval, as a work list: pending, on cases
+    where the actor holds the erasure right, asked by someone else (the requester cannot
+    approve their own). Oldest first; the reason only, no name in the list."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from remis.cases.extensions import WorkItem, WorkList
+    from remis.cases.models import Erasure, ErasureStatus
+
+    if not grants_with(actor, Perm.PERSON_ERASE):
+        return None
+    pending = (
+        Erasure.objects.filter(status=ErasureStatus.PENDING)
+        .filter(access_through(actor, Perm.PERSON_ERASE))
+        .exclude(requested_by=actor)
+        .select_related("case")
+        .order_by("requested_at")
+    )
+    items = [
+        WorkItem(
+            label=f"{e.case.reference} · {e.get_reason_display()}",
+            url=reverse("case_detail", args=[e.case.uuid]) + "#erase",
+            due=e.requested_at.date(),
+        )
+        for e in pending[:limit]
+    ]
+    return WorkList("erasures", gettext("Erasures awaiting your approval"), pending.count(), items)
 
 
 def cases_consenting(case_ids: Iterable[int], purpose: str) -> set[int]:

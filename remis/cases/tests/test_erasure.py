@@ -225,3 +225,21 @@ def test_an_erased_person_cannot_be_written_back(client, world, household):
     page = client.get(reverse("case_detail", args=[household.uuid])).content.decode()
     assert f"?person={child.uuid}" not in page  # no Edit link for them
     assert f"?person={household.principal.uuid}" in page
+
+
+def test_a_pending_erasure_waits_in_the_other_holders_work_list(client, world, household):
+    from django.urls import reverse
+
+    from remis.cases.tests.factories import PASSWORD
+
+    child = Person.objects.get(given_name="Mamadou")
+    actions.request_erasure(world.admin, household, child, "recorded_in_error")
+    approver = second_eraser(world)
+    assert client.login(username=approver.username, password=PASSWORD)
+    work = client.get(reverse("my_work")).content.decode()
+    assert "Erasures awaiting your approval" in work and f"{household.reference} · " in work
+    assert "Mamadou" not in work  # the reason, not the name
+    client.logout()
+    assert client.login(username=world.admin.username, password=PASSWORD)  # the requester
+    own = client.get(reverse("my_work")).content.decode()
+    assert f"{household.reference} · " not in own  # not asked to approve their own request
