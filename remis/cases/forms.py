@@ -55,7 +55,14 @@ class PersonForm(forms.Form):
     nationality = forms.ChoiceField(
         label=_("Nationality"), choices=_countries, required=False, widget=FastSelect
     )
-    phone = forms.CharField(label=_("Phone"), max_length=max_length(rules.PERSON, "phone"), required=False)
+    # A number reads left to right in every language: in Arabic, "+224 620 11 22 33" would
+    # otherwise be laid out as "33 22 11 620 224+".
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=max_length(rules.PERSON, "phone"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "dir": "ltr"}),
+    )
     email = forms.EmailField(label=_("Email"), max_length=max_length(rules.PERSON, "email"), required=False)
     address = forms.CharField(
         label=_("Address in the country of origin"),

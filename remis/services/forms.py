@@ -125,7 +125,12 @@ class ProviderForm(forms.Form):
     capacity = forms.CharField(label=_("Capacity"), required=False, max_length=200)
     languages = forms.CharField(label=_("Languages"), required=False, max_length=200)
     contact_person = forms.CharField(label=_("Contact person"), required=False, max_length=200)
-    phone = forms.CharField(label=_("Phone"), required=False, max_length=60)
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"type": "tel", "dir": "ltr"}),  # a number reads left to right
+    )
     email = forms.CharField(label=_("E-mail"), required=False, max_length=254)
     opening_hours = forms.CharField(label=_("Opening hours"), required=False, max_length=300)
     last_verified_on = forms.DateField(label=_("Last verified"), required=False, widget=IsoDateInput)

@@ -4,6 +4,7 @@ returning together in one go."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -120,3 +121,11 @@ def test_the_api_registers_household_members_too(client, world, alice):
     )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "members.0.relation"
+
+
+def test_a_phone_number_is_typed_left_to_right_in_every_language(client, world, alice):
+    """In Arabic a number typed in a right-to-left field reads "33 22 11 620 224+"."""
+    login(client, alice)
+    html = client.get(reverse("case_register"), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    field = re.search(r'<input[^>]*name="phone"[^>]*>', html)
+    assert field and 'dir="ltr"' in field.group(0) and 'type="tel"' in field.group(0)
