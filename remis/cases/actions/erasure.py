@@ -102,7 +102,7 @@ def refuse_erasure(actor: Any, erasure: Erasure, note: str = "") -> None:
             case_uuid=erasure.case.uuid,
             changes={
                 "erasure_status": [ErasureStatus.PENDING.value, status.value],
-                "note": [None, note or None],
+                **({"note": [None, note]} if note else {}),  # no empty "Note: — → —" row
             },
         )
 

@@ -204,6 +204,8 @@ def test_a_refusal_says_why_and_a_withdrawal_need_not(world, household):
     assert refused.value.field == "note" and Erasure.objects.get(pk=erasure.pk).status == "pending"
     actions.refuse_erasure(world.admin, erasure)  # the requester withdraws: no reason owed
     assert Erasure.objects.get(pk=erasure.pk).status == "withdrawn"
+    withdrawal = AuditEntry.objects.get(action="person.erase_withdraw")
+    assert set(withdrawal.changes) == {"erasure_status"}  # no empty note in the history
 
 
 def test_an_erased_person_cannot_be_written_back(client, world, household):
