@@ -206,6 +206,8 @@ def revoke_api_token(actor: User, token: ApiToken, *, organisation: Organisation
 def set_language(actor: User, language: str) -> None:
     if language not in {"", "en", "fr", "ar"}:
         raise ValidationFailed(_("Choose English, French or Arabic."), "language")
+    if language == actor.preferred_language:
+        return  # choosing the language already chosen changes nothing: nothing to log
     with transaction.atomic():
         before = actor.preferred_language
         actor.preferred_language = language

@@ -31,3 +31,15 @@ def test_language_switch_refuses_offsite_redirects(client, world, alice):
     client.login(username="alice", password=PASSWORD)
     response = client.post(reverse("set_language"), {"language": "fr", "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_choosing_the_language_already_chosen_logs_nothing(client, world, alice):
+    from remis.audit.models import AuditEntry
+
+    client.force_login(alice)
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    changes = AuditEntry.objects.filter(action="user.set_language", actor=alice).values_list(
+        "changes", flat=True
+    )
+    assert [c["preferred_language"][1] for c in changes] == ["fr"]
