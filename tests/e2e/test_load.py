@@ -51,6 +51,7 @@ def test_mixed_case_reads_and_notes_under_load_all_succeed_and_are_logged(tmp_pa
     load = _bench()
     port = load.free_port()
     env = load.server_env(tmp_path, port, workers=3)
+    env.pop("DATABASE_URL", None)  # its own SQLite file under tmp_path, whatever the suite runs on
     _manage(env, "migrate", "--noinput", "-v", "0")
     _manage(env, "load_demo", "--cases", "150")
     server = load.start_server(env, tmp_path / "serve.log")
