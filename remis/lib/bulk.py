@@ -50,14 +50,29 @@ _PLAIN: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
 }
 
 
-def _plain(field: models.Field[Any, Any], types: tuple[type, ...]) -> Callable[[models.Model], Any]:
+# An adapter's answer for a value it leaves to the field's own conversion.
+_SLOW = object()
+
+
+def _plain(
+    field: models.Field[Any, Any], types: tuple[type, ...], adapt: Callable[[Any], Any] | None = None
+) -> Callable[[models.Model], Any]:
+    """A value of exactly one of `types` as it is, or through `adapt` (as the backend would
+    adapt it); None as None; anything else (a subclass, a string, an expression) through
+    the field's own conversion chain."""
     name = field.attname
     slow = _slow(field)
 
     def convert(obj: models.Model) -> Any:
         value = obj.__dict__.get(name)
-        if value is None or type(value) in types:  # exact types: True is no number here
-            return value
+        if value is None:
+            return None
+        if type(value) in types:  # exact types: True is no number here
+            if adapt is None:
+                return value
+            adapted = adapt(value)
+            if adapted is not _SLOW:
+                return adapted
         return slow(obj)
 
     return convert
@@ -67,39 +82,12 @@ def _slow(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
-def _typed(
-    field: models.Field[Any, Any], kind: type, adapt: Callable[[Any], Any]
-) -> Callable[[models.Model], Any]:
-    """A value of exactly `kind` adapted as the database backend would adapt it; any other
-    value (a string, a subclass, an expression) through the field's own chain."""
-    name = field.attname
-    slow = _slow(field)
-
-    def convert(obj: models.Model) -> Any:
-        value = obj.__dict__.get(name)
-        if value is None:
-            return None
-        if type(value) is kind:
-            return adapt(value)
-        return slow(obj)
-
-    return convert
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _sqlite_datetime(value: dt.datetime) -> str:
+def _sqlite_datetime(value: dt.datetime) -> Any:
     # What Django's SQLite backend stores for an aware datetime: naive in the connection's
     # time zone (UTC), as str() writes it. A naive one goes through the field (a warning).
     if value.tzinfo is None:
-        raise _Naive
+        return _SLOW
     return str(value.astimezone(dt.UTC).replace(tzinfo=None))
-
-
-class _Naive(Exception):
-    pass
 
 
 def _dates_and_ids(field: models.Field[Any, Any]) -> Callable[[models.Model], Any] | None:
@@ -110,26 +98,14 @@ def _dates_and_ids(field: models.Field[Any, Any]) -> Callable[[models.Model], An
     if isinstance(field, models.DateTimeField):
         if field.auto_now or field.auto_now_add or connection.vendor not in ("sqlite", "postgresql"):
             return None
-        if native:
-            return _typed(field, dt.datetime, _same)
-        slow = _slow(field)
-        fast = _typed(field, dt.datetime, _sqlite_datetime)
-
-        def convert(obj: models.Model) -> Any:
-            try:
-                return fast(obj)
-            except _Naive:
-                return slow(obj)
-
-        return convert
+        return _plain(field, (dt.datetime,), None if native else _sqlite_datetime)
     if isinstance(field, models.DateField):
         if field.auto_now or field.auto_now_add:
             return None
-        return _typed(field, dt.date, _same if native else str)
+        return _plain(field, (dt.date,), None if native else str)
     if isinstance(field, models.UUIDField):
-        return _typed(
-            field, uuid.UUID, _same if connection.features.has_native_uuid_field else attrgetter("hex")
-        )
+        hex_text = None if connection.features.has_native_uuid_field else attrgetter("hex")
+        return _plain(field, (uuid.UUID,), hex_text)
     return None
 
 
