@@ -36,6 +36,7 @@ from remis.lib.countries import is_country
 from remis.lib.errors import Conflict, PermissionDenied, ValidationFailed
 from remis.lib.text import fold
 from remis.programmes.models import Programme
+from remis.programmes.queries import visible_programmes
 from remis.services.models import Sector
 
 Errors = list[tuple[str | None, str]]
@@ -161,8 +162,17 @@ def _sector(code: Any, errors: Errors) -> Sector | None:
     return sector
 
 
-def _programme(actor: Any, code: Any, country: str, errors: Errors) -> Programme | None:
-    programme = Programme.objects.filter(code=str(code or "")).first()
+def _programme(
+    actor: Any, code: Any, country: str, errors: Errors, kept: Programme | None = None
+) -> Programme | None:
+    """The programme of that code among those the actor may read (one they may not is
+    answered as one that does not exist); `kept`, the project's own, stays whoever saves."""
+    code = str(code or "")
+    programme = (
+        kept
+        if kept is not None and kept.code == code
+        else visible_programmes(actor).filter(code=code).first()
+    )
     if programme is None:
         errors.append(("programme", _("Choose one of the programmes.")))
         return None
@@ -229,9 +239,9 @@ def update_project(
             errors.append(("country", _("Your role cannot keep community projects in this country.")))
     sector = _sector(values["sector"], errors) if "sector" in values else project.sector
     programme = (
-        _programme(actor, values["programme"], data["country"], errors)
+        _programme(actor, values["programme"], data["country"], errors, kept=project.programme)
         if "programme" in values
-        else _programme(actor, project.programme.code, data["country"], errors)
+        else _programme(actor, project.programme.code, data["country"], errors, kept=project.programme)
     )
     _raise(errors)
     before = snapshot(project, AUDITED_FIELDS)

@@ -26,6 +26,7 @@ from remis.indicators.models import Dimension, Direction, Framework, FrameworkSt
 from remis.lib.countries import is_country
 from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
 from remis.programmes.models import Programme
+from remis.programmes.queries import visible_programmes
 
 Errors = list[tuple[str | None, str]]
 FRAMEWORK_FIELDS = ["code", "name", "description"]
@@ -283,7 +284,7 @@ def _decimal(raw: Any) -> Decimal | None:
 
 
 def _indicator_values(
-    framework: Framework, values: Mapping[str, Any], current: Indicator | None
+    actor: Any, framework: Framework, values: Mapping[str, Any], current: Indicator | None
 ) -> tuple[dict[str, Any], list[Programme]]:
     data: dict[str, Any] = {
         name: values[name] if name in values else (getattr(current, name) if current else None)
@@ -359,7 +360,13 @@ def _indicator_values(
         )
         or []
     ]
-    programmes = list(Programme.objects.filter(code__in=codes))
+    # A programme is linked only by someone who may read it (the same answer for one that
+    # does not exist: nothing tells another organisation's codes); links already there stay,
+    # so an untouched save keeps them.
+    kept = list(current.programmes.filter(code__in=codes)) if current else []
+    programmes = kept + list(
+        visible_programmes(actor).filter(code__in=codes).exclude(pk__in=[p.pk for p in kept])
+    )
     missing = sorted(set(codes) - {p.code for p in programmes})
     if missing:
         errors.append(
@@ -374,7 +381,7 @@ def add_indicator(actor: Any, framework: Framework, values: Mapping[str, Any]) -
     a mapping or as text, see `parse_targets`) and `programmes` (codes)."""
     _require(actor)
     _require_draft(framework)
-    data, programmes = _indicator_values(framework, values, None)
+    data, programmes = _indicator_values(actor, framework, values, None)
     position = (framework.indicators.aggregate(m=Max("position"))["m"] or 0) + 1
     indicator = Indicator(framework=framework, position=position, **data)
     try:
@@ -400,7 +407,7 @@ def update_indicator(
     _require(actor)
     _require_draft(indicator.framework)
     check_version(indicator, expected_version)
-    data, programmes = _indicator_values(indicator.framework, values, indicator)
+    data, programmes = _indicator_values(actor, indicator.framework, values, indicator)
     before = snapshot(indicator, AUDITED_INDICATOR_FIELDS)
     for name, value in data.items():
         setattr(indicator, name, value)

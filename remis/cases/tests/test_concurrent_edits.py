@@ -105,3 +105,53 @@ def test_travel_is_never_created_twice(parallel_db, world, alice):
         assert sorted(statuses) in ([200, 409], [200, 422]), statuses
         assert ReturnTravel.objects.filter(case=case).count() == 1
         assert AuditEntry.objects.filter(case_uuid=case.uuid, action="case.travel").count() == 1
+
+
+def test_two_moves_from_one_read_move_the_case_once(parallel_db, world, alice):
+    """A move to the next stage and a closure sent from the same read of the case: one
+    wins; the other is told the case changed (409) or, when it read the case after the
+    winner's commit, that the move is no longer allowed (422); one transition row, one
+    audit entry, and the stage is the winner's."""
+    from remis.cases.models import Case, Transition
+
+    carla = make_user("carla", world.be_office, "programme_manager", ["BE"])  # may close
+    for _round in range(ROUNDS):
+        case = register(world)
+        path = f"/cases/{case.uuid}/transitions"
+        version = case.version
+        statuses = parallel_db(
+            partial(_caller(alice), "post", path, {"stage": "counselling", "version": version}),
+            partial(
+                _caller(carla),
+                "post",
+                path,
+                {"stage": "closed", "closure_reason": "withdrew", "version": version},
+            ),
+        )
+        assert sorted(statuses) in ([200, 409], [200, 422]), statuses
+        case = Case.objects.get(pk=case.pk)
+        winner = "counselling" if statuses[0] == 200 else "closed"
+        assert case.stage == winner and case.version == version + 1
+        moves = Transition.objects.filter(case=case).exclude(from_stage="")
+        assert [m.to_stage for m in moves] == [winner], list(moves.values_list("from_stage", "to_stage"))
+        entries = AuditEntry.objects.filter(case_uuid=case.uuid, action="case.transition")
+        assert entries.count() == 1
+        assert entries.get().actor_id == (alice if winner == "counselling" else carla).pk
+
+
+def test_a_closed_case_reopened_twice_at_once_is_reopened_once(parallel_db, world):
+    from remis.cases.models import Case
+
+    carla, marc = (
+        make_user(name, world.be_office, "programme_manager", ["BE"]) for name in ("carla", "marc")
+    )
+    for _round in range(ROUNDS):
+        case = actions.close_case(carla, register(world), "withdrew")
+        path = f"/cases/{case.uuid}/reopen"
+        body = {"reason": "Came back to the office", "version": case.version}
+        statuses = parallel_db(
+            partial(_caller(carla), "post", path, body), partial(_caller(marc), "post", path, body)
+        )
+        assert sorted(statuses) in ([200, 409], [200, 422]), statuses
+        assert Case.objects.get(pk=case.pk).stage == "registered"
+        assert AuditEntry.objects.filter(case_uuid=case.uuid, action="case.transition").count() == 2

@@ -190,3 +190,19 @@ def test_only_a_returned_person_takes_part_and_not_before_arriving(
     with pytest.raises(ValidationFailed, match="started on"):
         actions.add_participant(bob, project, case.reference, dt.date(2026, 2, 1))
     assert actions.add_participant(bob, project, case.reference, dt.date(2026, 3, 2)).joined_on.month == 3
+
+
+def test_a_programme_the_keeper_cannot_read_is_answered_as_a_missing_one(world: Any, bob: Any) -> None:
+    from remis.accounts.system import system_actor
+    from remis.programmes import actions as programmes
+
+    dutch = programmes.create_programme(
+        system_actor(), code="NL-ONLY", name="Dutch only (synthetic)", host_countries=["NL"],
+        origin_countries=["GN"], starts_on=dt.date(2024, 1, 1),
+    )  # fmt: skip
+    programmes.add_partner(system_actor(), dutch, world.nl_office, "host_coordinator", ["NL"])
+    for code in ("NL-ONLY", "NO-SUCH"):
+        with pytest.raises(ValidationFailed) as refused:
+            actions.create_project(bob, valid_values(programme=code))
+        assert refused.value.errors == [("programme", "Choose one of the programmes.")]
+    assert not CommunityProject.objects.exists()

@@ -4,6 +4,7 @@ share, no negative count; an untouched save of an indicator with a baseline writ
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -57,3 +58,29 @@ def test_an_untouched_save_with_a_baseline_writes_nothing(world: Any) -> None:
     with pytest.raises(ValidationFailed) as refused:
         actions.update_indicator(world.carol, share, {"baseline": "45"}, share.version)
     assert refused.value.errors[0][0] == "baseline"
+
+
+def test_a_programme_is_linked_only_by_whoever_may_read_it(world: Any) -> None:
+    """Carol (IOM Belgium) cannot link another organisation's programme, and is told as for
+    a code that does not exist; a link made by its own people stays when she saves."""
+    from remis.accounts.system import system_actor
+    from remis.cases.tests.factories import make_user
+    from remis.programmes import actions as programmes
+
+    dutch = programmes.create_programme(
+        system_actor(), code="NL-ONLY", name="Dutch only (synthetic)", host_countries=["NL"],
+        origin_countries=["GN"], starts_on=dt.date(2024, 1, 1),
+    )  # fmt: skip
+    programmes.add_partner(system_actor(), dutch, world.nl_office, "host_coordinator", ["NL"])
+    draft = actions.new_version(world.carol, Framework.objects.get(status=FrameworkStatus.ACTIVE))
+    share = draft.indicators.get(code="RET-2")
+    for code in ("NL-ONLY", "NO-SUCH"):
+        with pytest.raises(ValidationFailed) as refused:
+            actions.update_indicator(world.carol, share, {"programmes": [code]}, share.version)
+        assert refused.value.errors == [("programmes", f"No programme has the code {code}.")]
+    nina = make_user("nina", world.nl_office, "me_officer", ["NL"])
+    actions.update_indicator(nina, share, {"programmes": ["NL-ONLY", "BE-REAB"]}, share.version)
+    share.refresh_from_db()
+    actions.update_indicator(world.carol, share, {"name": "Returns, renamed"}, share.version)
+    share.refresh_from_db()
+    assert sorted(share.programmes.values_list("code", flat=True)) == ["BE-REAB", "NL-ONLY"]

@@ -1,0 +1,61 @@
+"""Two payments for one item sent at once through the API, each within the approved amount
+alone but not together: one is recorded, the other refused naming the amount; the total
+paid never exceeds what was approved, and the audit log holds one entry per payment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+from django.test import Client
+
+from remis.accounts.actions import issue_api_token
+from remis.assistance.models import Instalment
+from remis.assistance.tests.factories import approved_plan, case_at_plan, first_item, make_approvers
+from remis.audit.models import AuditEntry
+from remis.cases.tests.factories import make_user, make_world
+
+ROUNDS = 3
+
+
+@pytest.fixture(autouse=True)
+def _shipped(parallel_db):
+    call_command("sync_assistance_defaults", stdout=io.StringIO())
+
+
+def _pay(user, item_id: int, amount: str):
+    _token, raw = issue_api_token(user, name="parallel")
+
+    def call() -> tuple[int, str]:
+        response = Client().post(
+            f"/api/v1/plans/items/{item_id}/instalments",
+            {"paid_on": str(dt.date.today()), "amount": amount, "currency": "EUR"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {raw}",
+        )
+        return response.status_code, response.content.decode()
+
+    return call
+
+
+def test_two_payments_at_once_never_exceed_the_approved_amount(parallel_db):
+    world = make_world()
+    _manon, _paul, ines = make_approvers(world)
+    fanta = make_user("fanta", world.gn_partner, "case_worker", ["GN"])
+    for _round in range(ROUNDS):
+        item = first_item(approved_plan(world, case_at_plan(world), ines))  # 600 EUR approved
+        results = parallel_db(_pay(world.bob, item.pk, "400"), _pay(fanta, item.pk, "350"))
+        statuses = sorted(status for status, _body in results)
+        assert statuses == [201, 422], results
+        refused = next(body for status, body in results if status == 422)
+        assert "amount" in refused and "600" in refused  # names the field and the approved amount
+        paid = Instalment.objects.filter(key=item.key)
+        assert paid.count() == 1 and paid.aggregate(total=Sum("amount"))["total"] <= Decimal("600")
+        entries = AuditEntry.objects.filter(
+            action="assistance.instalment", case_uuid=item.version.plan.case.uuid
+        )
+        assert list(entries.values_list("object_id", flat=True)) == [str(paid.get().pk)]
