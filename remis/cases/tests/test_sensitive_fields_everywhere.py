@@ -203,3 +203,78 @@ def _found(client: Any, api: Any, case: Any, text: str) -> bool:
     listed = client.post(reverse("case_list"), {"q": text}).content.decode()
     answered = api.post("/cases/search", {"q": text}).json()["items"]
     return case.reference in listed or str(case.uuid) in {item["uuid"] for item in answered}
+
+
+def _sensitive_items() -> list[tuple[str, str]]:
+    """Every shipped category and vulnerability in a sensitive group, as (kind, code): the
+    configuration as data, so an item added there is checked without a row written here."""
+    from remis.lib.defaults import load
+
+    found = [
+        ("category", item["code"])
+        for item in load("programmes", "migrant_categories.yaml")
+        if item.get("sensitive_group")
+    ]
+    found += [
+        ("vulnerability", item["code"])
+        for item in load("programmes", "vulnerabilities.yaml")
+        if item.get("sensitive_group")
+    ]
+    return found
+
+
+def test_there_are_sensitive_items_to_check() -> None:
+    kinds = {kind for kind, _code in _sensitive_items()}
+    assert kinds == {"category", "vulnerability"}
+
+
+@pytest.mark.parametrize(("kind", "code"), _sensitive_items())
+def test_a_sensitive_category_or_vulnerability_surfaces_nowhere_for_a_reader_without_its_group(
+    kind: str, code: str, world: Any, client: Any, api_client: Any, signed_in: Any
+) -> None:
+    """A case given the item, beside a twin without it: a reader without the item's group
+    reads every surface of both, and finds the item's name (in every language) and code no
+    more often on the one than on the other (pickers list names for any case), and the
+    case list filtered by the category, page or API, does not list the case. The holder of
+    the group finds it more often on the case than on its twin, so the test can fail."""
+    from remis.programmes.models import MigrantCategory, Vulnerability
+
+    model = MigrantCategory if kind == "category" else Vulnerability
+    item = model.objects.get(code=code)
+    group = str(item.sensitive_group)
+    Role.objects.create(code=f"no_{group}", name=f"Counsellor without {group}", permissions=_without(group))
+    reader = make_user("rita", world.be_office, f"no_{group}", ["BE"])
+    if kind == "category":
+        case = register(world, category=code)
+    else:
+        case = register(world)
+        actions.update_case_details(
+            world.alice, case, expected_version=case.version, category=None, vulnerabilities=[item],
+            intended_return_date=None, assigned_workers=[],
+        )  # fmt: skip
+    twin = register(world)
+    needles = [
+        re.escape(f'"{code}"'),
+        *(re.escape(name) for name in {item.name, *item.names.values()} if name),
+    ]
+
+    def counts(user: Any, which: Any) -> dict[str, int]:
+        seen = _everything_read(signed_in(user), api_client.as_(user), which)
+        return {
+            f"{surface} {needle}": len(re.findall(needle, text))
+            for surface, text in seen.items()
+            for needle in needles
+        }
+
+    with_item, without = counts(reader, case), counts(reader, twin)
+    leaks = {k: (n, without.get(k, 0)) for k, n in with_item.items() if n > without.get(k, 0)}
+    assert not leaks, f"{kind} {code} ({group}) shown to a reader without the group: {leaks}"
+    if kind == "category":  # the lists filter by category (not by vulnerability)
+        listed = signed_in(reader).post(reverse("case_list"), {"category": code}).content.decode()
+        answered = api_client.as_(reader).get("/cases", category=code).json()["items"]
+        assert case.reference not in listed and str(case.uuid) not in {i["uuid"] for i in answered}
+    client.logout()
+    held, plain = counts(world.alice, case), counts(world.alice, twin)
+    assert any(n > plain.get(k, 0) for k, n in held.items()), (
+        f"the holder of {group} does not see {code}: this test would not see a leak"
+    )
