@@ -15,14 +15,13 @@ it gets a writer below: then it is checked everywhere without writing a test for
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from remis.accounts.models import Role
 from remis.accounts.permissions import SensitiveGroup
@@ -30,6 +29,7 @@ from remis.cases import actions
 from remis.cases.actions import IdentityDocumentData
 from remis.cases.policy import sensitive_fields
 from remis.cases.tests.factories import make_person, make_user, register
+from remis.cases.tests.surfaces import read_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -115,50 +115,6 @@ def test_every_registered_case_field_has_a_writer() -> None:
     assert registered == set(WRITERS), "give each sensitive case field a writer in this module"
 
 
-def _case_pages() -> Iterator[str]:
-    """The names of the pages whose only parameter is a case's uuid."""
-
-    def walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, set[str]]]:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, inner)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}{pattern.name}", set(pattern.pattern.converters)
-
-    for name, parameters in walk(get_resolver().url_patterns):
-        if parameters == {"case_uuid"}:
-            yield name
-
-
-def _case_operations() -> list[str]:
-    """The API's GET paths whose only parameter is a case's uuid, from the OpenAPI schema."""
-    from remis.api import api
-
-    paths = api.get_openapi_schema()["paths"]
-    return sorted(
-        path
-        for path, operations in paths.items()
-        if "get" in operations and re.findall(r"{(\w+)}", path) == ["case_uuid"]
-    )
-
-
-def _everything_read(client: Any, api: Any, case: Any) -> dict[str, str]:
-    """What each surface answers the reader, by surface."""
-    read: dict[str, str] = {}
-    for name in sorted(set(_case_pages())):
-        response = client.get(reverse(name, kwargs={"case_uuid": case.uuid}))
-        if response.status_code == 200 and response.get("Content-Type", "").startswith(
-            ("text/", "application/json")
-        ):
-            read[f"page {name}"] = response.content.decode()
-    for path in _case_operations():
-        response = api.get(path.removeprefix("/api/v1").replace("{case_uuid}", str(case.uuid)))
-        if response.status_code == 200:
-            read[f"API {path}"] = json.dumps(response.json(), ensure_ascii=False)
-    return read
-
-
 def _without(group: str) -> list[str]:
     counsellor = Role.objects.get(code="counsellor")
     return [p for p in counsellor.permissions if p != str(SensitiveGroup(group).permission)]
@@ -177,7 +133,7 @@ def test_a_sensitive_value_surfaces_nowhere_for_a_reader_without_its_group(
     case.refresh_from_db()
     actions.add_note(world.alice, case, "A plain note, in no group")  # something that does show
 
-    seen = _everything_read(signed_in(reader), api_client.as_(reader), case)
+    seen = read_everything(signed_in(reader), api_client.as_(reader), case)
     assert any(name.startswith("page ") for name in seen) and any(name.startswith("API ") for name in seen)
     leaks = {
         name: needle for name, text in seen.items() for needle in writer.needles if re.search(needle, text)
@@ -190,7 +146,7 @@ def test_a_sensitive_value_surfaces_nowhere_for_a_reader_without_its_group(
     if not writer.shown:
         return
     client.logout()
-    shown = _everything_read(signed_in(world.alice), api_client.as_(world.alice), case)
+    shown = read_everything(signed_in(world.alice), api_client.as_(world.alice), case)
     assert any(re.search(needle, text) for text in shown.values() for needle in writer.needles), (
         f"the holder of {group} does not see {field} anywhere: this test would not see a leak"
     )
@@ -259,7 +215,7 @@ def test_a_sensitive_category_or_vulnerability_surfaces_nowhere_for_a_reader_wit
     ]
 
     def counts(user: Any, which: Any) -> dict[str, int]:
-        seen = _everything_read(signed_in(user), api_client.as_(user), which)
+        seen = read_everything(signed_in(user), api_client.as_(user), which)
         return {
             f"{surface} {needle}": len(re.findall(needle, text))
             for surface, text in seen.items()
