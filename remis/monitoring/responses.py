@@ -324,7 +324,10 @@ def _complete_rounds(answered: list[tuple[FollowUp, dt.date]]) -> None:
         "WHERE id = %s AND status IN (%s, %s)"
     )
     open_states = (FollowUpStatus.SCHEDULED.value, FollowUpStatus.LOST.value)
-    rows = [(FollowUpStatus.DONE.value, day, follow_up.pk, *open_states) for follow_up, day in answered]
+    # In the order of the window (as of the due day): the status indexes are ordered by due
+    # day after the status, so neighbouring rows touch neighbouring index pages.
+    ordered = sorted(answered, key=lambda pair: (pair[0].window_start, pair[0].pk))
+    rows = [(FollowUpStatus.DONE.value, day, follow_up.pk, *open_states) for follow_up, day in ordered]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
