@@ -29,7 +29,7 @@ from remis.lib.defaults import load
 
 pytestmark = pytest.mark.django_db
 
-YES_NO = [
+YES_NO: list[dict[str, Any]] = [
     {"code": "yes", "label": "Yes", "labels": {"fr": "Oui", "ar": "نعم"}},
     {"code": "no", "label": "No", "labels": {"fr": "Non", "ar": "لا"}},
 ]

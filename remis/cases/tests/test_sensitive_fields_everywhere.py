@@ -205,7 +205,8 @@ def test_a_sensitive_category_or_vulnerability_surfaces_nowhere_for_a_reader_wit
     else:
         case = register(world)
         actions.update_case_details(
-            world.alice, case, expected_version=case.version, category=None, vulnerabilities=[item],
+            world.alice, case, expected_version=case.version, category=None,
+            vulnerabilities=[Vulnerability.objects.get(code=code)],
             intended_return_date=None, assigned_workers=[],
         )  # fmt: skip
     twin = register(world)
