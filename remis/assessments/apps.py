@@ -30,4 +30,9 @@ class AssessmentsConfig(AppConfig):
         register_eraser("assessments.text_answers", erasure.erase_assessment_text)
         lifecycle.register_guard(lifecycle.Stage.PLAN, rules.GUARD_NAME, rules.needs_completed_assessment)
         register_case_panel(panels.PANEL)
+        from remis.assessments.anonymise import coarsen_cases
+        from remis.cases.events import CaseAnonymised
+        from remis.lib.events import subscribe_in_transaction
+
+        subscribe_in_transaction(CaseAnonymised, coarsen_cases)  # with the case, or not at all
         audit_fields.register()

@@ -130,10 +130,14 @@ def _due_label(item: Any) -> str:
 
 
 def register() -> None:
+    from remis.assistance.anonymise import coarsen_cases
+    from remis.cases.events import CaseAnonymised
     from remis.cases.extensions import register_case_panel, register_work_list
     from remis.cases.lifecycle import register_guard
+    from remis.lib.events import subscribe_in_transaction
 
     register_guard(Stage.ASSISTANCE, GUARD, needs_approved_plan)
+    subscribe_in_transaction(CaseAnonymised, coarsen_cases)  # with the case, or not at all
     register_case_panel(
         CasePanel("plan", gettext_lazy("Reintegration plan"), "assistance/_panel.html", plan_panel, order=20)
     )

@@ -101,3 +101,13 @@ class PersonUpdated(Event):
     person_id: int
     case_id: int
     fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CaseAnonymised(Event):
+    """Retention anonymised a closed case (`cases/actions/retention.py`). Later apps coarsen
+    their own exact dates of the case to the month in an in-transaction handler, so the case
+    is anonymised whole or not at all."""
+
+    name = "case.anonymised"
+    case_id: int

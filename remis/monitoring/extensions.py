@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from remis.cases.events import CaseClosed, CaseRegistered, CaseReopened, StageChanged, TravelSaved
+from remis.cases.events import (
+    CaseAnonymised,
+    CaseClosed,
+    CaseRegistered,
+    CaseReopened,
+    StageChanged,
+    TravelSaved,
+)
 from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
 from remis.cases.lifecycle import Stage
 
@@ -174,7 +181,8 @@ def low_scores_to_follow_up(actor: Any) -> WorkList | None:
 
 def register() -> None:
     from remis.cases.extensions import register_case_panel, register_work_list
-    from remis.lib.events import subscribe
+    from remis.lib.events import subscribe, subscribe_in_transaction
+    from remis.monitoring.anonymise import coarsen_cases
 
     register_case_panel(
         CasePanel(
@@ -194,3 +202,4 @@ def register() -> None:
     subscribe(TravelSaved, on_travel_saved)
     subscribe(CaseClosed, on_closed)
     subscribe(CaseReopened, on_reopened)
+    subscribe_in_transaction(CaseAnonymised, coarsen_cases)  # with the case, or not at all

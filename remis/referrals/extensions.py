@@ -91,13 +91,16 @@ def overdue_referrals(actor: Any) -> WorkList | None:
 
 
 def register() -> None:
+    from remis.cases.events import CaseAnonymised
     from remis.cases.extensions import register_case_panel, register_work_list
     from remis.cases.policy import register_scope
-    from remis.lib.events import subscribe
+    from remis.lib.events import subscribe, subscribe_in_transaction
+    from remis.referrals.anonymise import coarsen_cases
     from remis.referrals.queries import provider_scope
 
     register_scope("referrals", provider_scope)
     subscribe(ConsentRecorded, on_consent)
+    subscribe_in_transaction(CaseAnonymised, coarsen_cases)  # with the case, or not at all
     register_case_panel(
         CasePanel("referrals", gettext_lazy("Referrals"), "referrals/_panel.html", referrals_panel, order=25)
     )

@@ -23,14 +23,13 @@ from django.utils import timezone
 from remis.accounts.system import system_actor
 from remis.audit.actions import record
 from remis.audit.erasure import ErasureRequest, run_erasers
+from remis.cases.events import CaseAnonymised
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, CaseAccess, Person, Reception, Relation, ReturnTravel, listing_values
+from remis.lib import events
+from remis.lib.dates import month_of as _month
 from remis.programmes.models import Programme
 from remis.programmes.queries import settings_on
-
-
-def _month(day: dt.date | None) -> dt.date | None:
-    return day.replace(day=1) if day else None
 
 
 def _age_on(birth: dt.date, day: dt.date) -> int:
@@ -114,6 +113,9 @@ def anonymise_case(case: Case, years: int) -> int:
             )
         for reception in Reception.objects.filter(case=case):
             Reception.objects.filter(pk=reception.pk).update(received_on=_month(reception.received_on))
+        # Later apps' dates of the case (payments, visits, rounds, referrals, assessments):
+        # each app coarsens its own, in this transaction.
+        events.emit(CaseAnonymised(case_id=case.pk))
         record(
             actor,
             "case.anonymise",

@@ -120,3 +120,96 @@ def test_a_person_on_a_case_still_kept_is_not_erased_there(world):
     apply_retention(today)
     assert Person.objects.get(pk=sekou.pk).given_name == "Sekou"  # kept: their other case is live
     assert Person.objects.get(pk=person.pk).erased_at is not None
+
+
+def test_later_apps_dates_go_to_their_month_and_the_monitoring_figures_stay(
+    world, django_capture_on_commit_callbacks
+):
+    """A case with a plan, a payment, a referral, an assessment and monitoring rounds done
+    before, after and within their windows (years ago, set as history left them): after
+    retention, every one of those dates is the first of its month, and each office's rounds
+    done within their window are as many as before."""
+    from remis.assessments.actions import record_assessment
+    from remis.assessments.models import Assessment
+    from remis.assessments.tests.factories import answers as assessment_answers
+    from remis.assistance import actions as assistance
+    from remis.assistance.models import Approval, AssistanceItem, Instalment, PlanVersion
+    from remis.monitoring.models import ContactAttempt, FollowUp, Response, Visit
+    from remis.monitoring.queries import office_summary
+    from remis.monitoring.responses import current_instrument, record_response
+    from remis.monitoring.tests.test_instrument_scoring import answers as monitoring_answers
+    from remis.referrals.models import Referral
+    from remis.referrals.tests.factories import refer, setting
+
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        s = setting(world)  # at the plan stage, a referral item approved
+    case = s.case
+    actions.record_consent(world.bob, case, purpose="sharing_with_providers", given=True, given_on=today)
+    actions.record_consent(world.bob, case, purpose="follow_up_contact", given=True, given_on=today)
+    refer(s)
+    assistance.record_instalment(world.bob, s.item, paid_on=today, amount="100", currency="EUR")
+    record_assessment(world.bob, case, assessment_answers(), complete=True)
+    rss = current_instrument("reintegration-sustainability")
+    assert rss is not None
+    record_response(world.bob, rss, answers=monitoring_answers(), collected_on=today, case=case)
+    year = today.year - 4
+    history = [  # window, day done: early in the opening month, late in the closing one, within
+        (dt.date(year, 3, 20), dt.date(year, 5, 19), dt.date(year, 3, 5)),
+        (dt.date(year, 6, 20), dt.date(year, 8, 19), dt.date(year, 8, 25)),
+        (dt.date(year, 12, 3), dt.date(year + 1, 2, 1), dt.date(year, 12, 17)),
+    ]
+    rounds = list(FollowUp.objects.filter(case=case).order_by("round"))
+    assert len(rounds) == 3
+    for follow_up, (start, end, done) in zip(rounds, history, strict=True):
+        FollowUp.objects.filter(pk=follow_up.pk).update(
+            status="done",
+            window_start=start,
+            window_end=end,
+            due_on=start + dt.timedelta(days=30),
+            done_on=done,
+        )
+        Visit.objects.create(
+            case=case, follow_up=follow_up, visited_on=done, mode="phone", recorded_by=world.bob
+        )
+        ContactAttempt.objects.create(
+            case=case,
+            follow_up=follow_up,
+            attempted_on=done,
+            channel="phone",
+            outcome="reached",
+            recorded_by=world.bob,
+        )
+    Response.objects.filter(case=case).update(collected_on=dt.date(year, 12, 17))
+    Instalment.objects.filter(item__key=s.item.key).update(paid_on=dt.date(year, 4, 9))
+    Assessment.objects.filter(case=case).update(assessed_on=dt.date(year, 1, 14))
+    actions.close_case(world.bob, Case.objects.get(pk=case.pk), "completed")
+    Case.objects.filter(pk=case.pk).update(stage_changed_at=timezone.now() - LONG_AGO)
+    change_programme_settings(world.admin, world.programme, today, {"retention_years": 3})
+    before = [(row.country, row.done, row.done_in_window) for row in office_summary(world.admin, today)]
+    assert before == [("GN", 3, 1)]
+
+    assert apply_retention(today)["cases"] == 1
+    assert [(r.country, r.done, r.done_in_window) for r in office_summary(world.admin, today)] == before
+    dates = [
+        *FollowUp.objects.filter(case=case).values_list("due_on", "done_on"),
+        *Visit.objects.filter(case=case).values_list("visited_on"),
+        *ContactAttempt.objects.filter(case=case).values_list("attempted_on"),
+        *Response.objects.filter(case=case).values_list("collected_on"),
+        *Instalment.objects.filter(item__key=s.item.key).values_list("paid_on"),
+        *AssistanceItem.objects.filter(version__plan__case=case).values_list("starts_on", "ends_on"),
+        *PlanVersion.objects.filter(plan__case=case).values_list("agreed_on"),
+        *Referral.objects.filter(case=case).values_list("due_on", "outcome_on"),
+        *Assessment.objects.filter(case=case).values_list("assessed_on"),
+    ]
+    days = [day for row in dates for day in row if day is not None]
+    assert len(days) >= 14 and {day.day for day in days} == {1}, days
+    moments = [
+        *PlanVersion.objects.filter(plan__case=case).values_list("submitted_at", "approved_at"),
+        *Approval.objects.filter(version__plan__case=case).values_list("at"),
+        *Referral.objects.filter(case=case).values_list("sent_at", "answered_at", "closed_at"),
+        *Assessment.objects.filter(case=case).values_list("completed_at"),
+    ]
+    stamps = [moment for row in moments for moment in row if moment is not None]
+    assert len(stamps) >= 4 and {(m.day, m.hour, m.minute) for m in stamps} == {(1, 12, 0)}, stamps
+    assert Instalment.objects.get(item__key=s.item.key).paid_on == dt.date(year, 4, 1)  # its month kept

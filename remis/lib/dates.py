@@ -1,0 +1,38 @@
+"""Dates coarsened to their month, for anonymised records (retention): the exact day goes,
+the month, which the statistics count by, stays."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+
+
+def month_of(day: dt.date | None) -> dt.date | None:
+    """The first day of the day's month."""
+    return day.replace(day=1) if day else None
+
+
+def moment_month(moment: dt.datetime | None) -> dt.datetime | None:
+    """Noon (UTC) on the first day of the moment's UTC month: the reports read moments by
+    their UTC day, and noon keeps that day's month in every time zone from UTC-11 to +11."""
+    if moment is None:
+        return None
+    utc = moment.astimezone(dt.UTC)
+    return dt.datetime(utc.year, utc.month, 1, 12, tzinfo=dt.UTC)
+
+
+def coarsen(rows: QuerySet[Any], dates: Sequence[str] = (), moments: Sequence[str] = ()) -> int:
+    """Move every row's `dates` to the first of their month and `moments` to noon (UTC) on
+    the first of theirs; returns how many rows changed. Row by row: a case has few."""
+    changed = 0
+    for row in rows.values("pk", *dates, *moments):
+        values = {name: month_of(row[name]) for name in dates}
+        values.update({name: moment_month(row[name]) for name in moments})
+        different = {name: value for name, value in values.items() if value != row[name]}
+        if different:
+            rows.model._default_manager.filter(pk=row["pk"]).update(**different)
+            changed += 1
+    return changed
