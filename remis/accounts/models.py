@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from remis.lib.text import translated
+
 
 class OrganisationType(models.TextChoices):
     IOM_MISSION = "iom_mission", _("IOM mission")  # a country office of the implementing agency
@@ -38,11 +40,19 @@ class Role(models.Model):
 
     code = models.CharField(max_length=32, primary_key=True)
     name = models.CharField(max_length=100)
+    # The shipped name's translations by language code ({"fr": ..., "ar": ...}); renaming a
+    # role clears them (they translated the old name).
+    names = models.JSONField(default=dict, blank=True)
     permissions = models.JSONField(default=list)
     version = models.PositiveIntegerField(default=1)  # optimistic locking of edits
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language."""
+        return translated(self.name, self.names)
 
 
 class User(AbstractUser):

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from remis.programmes.models import Vulnerability, translated
+from remis.lib.text import translated
+from remis.programmes.models import Vulnerability
 
 
 class InstrumentStatus(models.TextChoices):

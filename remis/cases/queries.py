@@ -44,8 +44,8 @@ from remis.cases.policy import (
 )
 from remis.lib.countries import country_name
 from remis.lib.errors import NotFound, PermissionDenied
-from remis.lib.text import fold, fold_document_number
-from remis.programmes.models import MigrantCategory, translated
+from remis.lib.text import fold, fold_document_number, translated
+from remis.programmes.models import MigrantCategory
 from remis.programmes.queries import small_cell_threshold
 
 

@@ -1,9 +1,12 @@
-"""Text normalisation for search: names match whatever the accents or case typed."""
+"""Text helpers: normalisation for search (names match whatever the accents or case typed),
+and a configured name in the reader's language."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from django.utils.translation import get_language
 
 _SPACES = re.compile(r"\s+")
 
@@ -18,3 +21,9 @@ def fold(value: str) -> str:
 def fold_document_number(value: str) -> str:
     """Document numbers are compared without spaces, dashes or case."""
     return re.sub(r"[^0-9a-z]", "", fold(value))
+
+
+def translated(name: str, names: dict[str, str] | None, language: str | None = None) -> str:
+    """`name` in `language` (default: the active one) when a translation is recorded."""
+    code = (language or get_language() or "en").split("-")[0]
+    return (names or {}).get(code) or name

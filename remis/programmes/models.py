@@ -3,14 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-def translated(name: str, names: dict[str, str] | None, language: str | None = None) -> str:
-    """`name` in `language` (default: the active one) when a translation is recorded."""
-    code = (language or get_language() or "en").split("-")[0]
-    return (names or {}).get(code) or name
+from remis.lib.text import translated
 
 
 class ConfigurationItem(models.Model):

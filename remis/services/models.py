@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from remis.programmes.models import translated
+from remis.lib.text import translated
 
 
 class Sector(models.Model):

@@ -179,8 +179,9 @@ def update_role(
     refuse(errors + _permission_errors(chosen or []))
     fields = ["name", "permissions"]
     before_values = snapshot(role, fields)
-    if name is not None:
+    if name is not None and name != role.name:
         role.name = name
+        role.names = {}  # they translated the old name
     if chosen is not None:
         role.permissions = _ordered(chosen)
     changes = diff(before_values, snapshot(role, fields))
@@ -188,7 +189,7 @@ def update_role(
         return changes
     with transaction.atomic():
         before, before_organisations = platform_managers(), managed_organisations()
-        save_versioned(role, version, fields)
+        save_versioned(role, version, [*fields, "names"])
         record(actor, "role.update", role, changes=changes)
         keep_platform_managed(before, "permissions")
         keep_organisations_managed(before_organisations, "permissions")

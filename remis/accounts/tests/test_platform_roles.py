@@ -120,3 +120,27 @@ def test_a_role_change_cannot_leave_organisations_without_an_administrator(api, 
     )
     assert response.status_code == 422 and "without an active administrator" in response.json()["detail"]
     assert "organisation.manage" in Role.objects.get(code="administrator").permissions
+
+
+def test_shipped_role_names_read_in_the_users_language_until_a_role_is_renamed(signed_in, world, paul):
+    import io
+
+    from django.core.management import call_command
+
+    client = signed_in(paul)
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    listed = client.get(reverse("role_list")).content.decode()
+    assert "Gestionnaire de cas" in listed and "Conseiller" in listed
+    assert "Responsable de programme" in listed
+    role = Role.objects.get(code="case_worker")
+    assert (
+        client.post(
+            reverse("role_edit", args=["case_worker"]), _form(role, role.permissions, name="Field officer")
+        ).status_code
+        == 302
+    )
+    renamed = Role.objects.get(code="case_worker")
+    assert renamed.name == "Field officer" and renamed.names == {}  # the old name's translations go
+    call_command("sync_defaults", stdout=io.StringIO())  # nor does sync bring them back
+    assert Role.objects.get(code="case_worker").names == {}
+    assert "Field officer" in client.get(reverse("role_list")).content.decode()

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from remis.accounts.models import Role
+from remis.accounts.seeding import seed_role_names
 from remis.accounts.system import system_actor
 from remis.audit.actions import record
 from remis.programmes.models import (
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             report = sync_shipped(shipped_kinds(Role, MigrantCategory, Vulnerability), ShippedValues)
             groupings = seed_groupings(Grouping, GroupingCountry)
             report.added.extend(f"programmes.grouping:{code}" for code in groupings)
+            report.updated.extend(f"accounts.role:{code} (names)" for code in seed_role_names(Role))
             marker = Role.objects.order_by("code").first()
             if marker is not None and (report.added or report.updated):
                 record(
