@@ -20,3 +20,6 @@ class CommunitiesConfig(AppConfig):
         from remis.communities.extensions import register as register_extensions
 
         register_extensions()
+        from remis.communities.audit_fields import register as register_audit_fields
+
+        register_audit_fields()

@@ -154,5 +154,5 @@ def test_the_case_page_lists_the_projects_the_returnee_takes_part_in(
     assert 'id="community-projects"' in page and "Tree nursery of Kindia" in page
     # Alice reads the case (her office registered it) but not Guinean projects: the type only.
     seen = _client(world.alice).get(case_url).content.decode()
-    assert 'id="community-projects"' in seen and "Tree nursery" not in seen
+    assert 'id="community-projects"' in seen and "Tree nursery" not in seen  # nor in the history
     assert "Environment and agriculture" in seen
