@@ -7,8 +7,9 @@ question's answer (yes on one, no on the other; the first choice against the sec
 case worker holding every right of the role but that group reads every page and API GET of
 each case (`surfaces.read_everything`) and of each assessment: the answer given on the
 first case (its code as the API writes it, its label in every language) must appear no more
-often there than on the twin, where it was not given: "Restricted" must not itself tell
-which answer is behind it, nor may a need or flag counted from it. Its holder finds it more
+often there than on the twin, where it was not given, nor may the vulnerabilities the
+instrument's rules propose from it (code or name): "Restricted" must not itself tell which
+answer is behind it, nor may a need or flag counted from it. Its holder finds it more
 often on the first case, so the test can fail."""
 
 from __future__ import annotations
@@ -53,6 +54,26 @@ def _question(code: str, version: int, name: str) -> dict[str, Any]:
     return next(q for q in instrument["questions"] if q["code"] == name)
 
 
+def _flags_from(code: str, version: int, name: str, answer: Any) -> list[str]:
+    """The codes and names of the vulnerabilities the instrument's rules propose from this
+    answer: derived from it, they tell it as well as the answer does."""
+    from remis.programmes.models import Vulnerability
+
+    instrument = next(
+        i for i in load("assessments", "instruments.yaml") if (i["code"], i["version"]) == (code, version)
+    )
+    given = set(answer) if isinstance(answer, list) else {answer}
+    flags = [
+        r["flag"]
+        for r in instrument.get("rules", [])
+        if r["question"] == name and given & set(r.get("any_of", []))
+    ]
+    texts = []
+    for vulnerability in Vulnerability.objects.filter(code__in=flags):
+        texts += [vulnerability.code, vulnerability.name, *vulnerability.names.values()]
+    return texts
+
+
 def _two_answers(question: dict[str, Any]) -> tuple[Any, Any, list[str]]:
     """Two different answers, and the texts that would show the first one."""
     kind = question["type"]
@@ -91,6 +112,7 @@ def test_a_sensitive_answer_surfaces_nowhere_for_a_reader_without_its_group(
     question = _question(code, version, name)
     given, other, texts = _two_answers(question)
     needles = [re.escape(f'"{name}": {json.dumps(given, ensure_ascii=False)}')]
+    texts += _flags_from(code, version, name, given)
     needles += [rf"(?<![\w]){re.escape(text)}(?![\w])" for text in dict.fromkeys(texts)]
     assessed = []
     for answer in (given, other):
