@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from remis.audit.models import AuditEntry
 from remis.audit.sealing import ERASED, Opener, subject_for
+from remis.lib.bidi import left_to_right
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ def describe_entries(entries: Iterable[AuditEntry], *, groups: frozenset[str]) -
             elif isinstance(part, str) and ISO_DATE.fullmatch(part):
                 texts.append(date_format(dt.date.fromisoformat(part), "SHORT_DATE_FORMAT"))
             elif one is None:
-                texts.append(str(part))
+                texts.append(left_to_right(str(part)))  # a phone number keeps its "+" in front
             elif one.group and one.group not in groups:
                 texts.append(_("Restricted"))
             else:

@@ -626,7 +626,8 @@ class CaseRow:
     reference: str
     name: str
     category: str
-    route: str
+    host: str  # country codes: the template puts the direction's arrow between them
+    origin: str
     stage: str
     stage_label: str
     registered: str
@@ -692,7 +693,8 @@ def case_rows(ids: Sequence[int], groups: frozenset[str]) -> list[CaseRow]:
                 category=translated(row["category__name"], row["category__names"])
                 if shows(groups, row["category__sensitive_group"])
                 else gettext("Restricted"),
-                route=f"{row['host_country']} → {row['origin_country']}",
+                host=row["host_country"],
+                origin=row["origin_country"],
                 stage=row["stage"],
                 stage_label=str(stage_labels.get(row["stage"], row["stage"])),
                 registered=date_format(row["registered_at"], "SHORT_DATE_FORMAT"),

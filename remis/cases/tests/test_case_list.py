@@ -189,3 +189,15 @@ def test_a_role_without_case_records_is_told_so_instead_of_an_empty_search(clien
     response = client.get(reverse("case_list"), HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 403
     assert "Votre rôle ne donne pas accès aux dossiers." in response.content.decode()
+
+
+def test_the_route_points_the_readers_way_and_names_keep_their_order(client, world, alice):
+    """Arabic pages mirror the arrow between the host and origin countries (the page's own
+    arrow, flipped by the stylesheet, not a character inside a text) and isolate each name."""
+    register(world, person=make_person(given_name="Aïssatou", family_name="Diallo"))
+    alice.preferred_language = "ar"
+    alice.save()
+    login(client, alice)
+    page = client.get(reverse("case_list")).content.decode()
+    assert '<bdi>BE</bdi> <span class="arrow" aria-hidden="true">→</span>' in page
+    assert "<bdi>Aïssatou Diallo</bdi>" in page and "BE → GN" not in page

@@ -110,3 +110,18 @@ def test_logged_dates_read_as_dates_in_the_readers_language(world, alice, today)
         lines = {c.field: c.after for v in describe_entries(entries, groups=ALL_GROUPS) for c in v.changes}
         expected = formats.date_format(today, "SHORT_DATE_FORMAT")
     assert lines["arrival_date"] == expected != today.isoformat()
+
+
+def test_a_phone_number_keeps_its_plus_in_front_on_right_to_left_pages(world):
+    """In an Arabic page the "+" of "+224 620 …" would move to the number's end: the value
+    starts with a left-to-right mark, which holds the number's order."""
+    from remis.audit.models import AuditEntry
+    from remis.audit.presentation import describe_entries
+    from remis.lib.bidi import LRM
+
+    case = register(world, person=make_person(phone="+224 620 12 34 56"))
+    entries = AuditEntry.objects.filter(case_uuid=case.uuid)
+    phones = [
+        c.after for v in describe_entries(entries, groups=ALL_GROUPS) for c in v.changes if c.field == "phone"
+    ]
+    assert phones == [LRM + "+224 620 12 34 56"]
