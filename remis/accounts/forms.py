@@ -89,7 +89,14 @@ class RoleForm(forms.Form):
         max_length=max_length(rules.ROLE, "code"),
         help_text=_("Small letters, digits and _; it cannot be changed later."),
     )
-    name = forms.CharField(label=_("Name"), max_length=max_length(rules.ROLE, "name"))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=max_length(rules.ROLE, "name"),
+        help_text=_(
+            "The role's name in English. The shipped roles also have French and Arabic names; "
+            "renaming a role removes them, and the new name shows in every language."
+        ),
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, role: Role | None = None, **kwargs: Any) -> None:
@@ -145,7 +152,9 @@ class MemberFilterForm(PagedFilters):
         super().__init__(*args, **kwargs)
         role = self.fields["role"]
         assert isinstance(role, forms.ChoiceField)
-        role.choices = [("", _("All roles")), *Role.objects.order_by("name").values_list("code", "name")]
+        # In the reader's language, and in its order.
+        roles = sorted(((r.code, r.label) for r in Role.objects.all()), key=lambda pair: pair[1].casefold())
+        role.choices = [("", _("All roles")), *roles]
 
 
 class MembershipForm(forms.Form):
@@ -164,7 +173,7 @@ class MembershipForm(forms.Form):
         super().__init__(*args, **kwargs)
         role = self.fields["role"]
         assert isinstance(role, forms.ChoiceField)
-        role.choices = [("", "—"), *((r.code, r.name) for r in roles)]
+        role.choices = [("", "—"), *sorted(((r.code, r.label) for r in roles), key=lambda p: p[1].casefold())]
         countries = self.fields["countries"]
         assert isinstance(countries, forms.MultipleChoiceField)
         # The member's countries first, so a list of 250 does not hide them below the fold.

@@ -3,6 +3,7 @@ acceptable, so the pages and the API refuse the same values with the same words.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
@@ -28,11 +29,13 @@ def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
     return cast(forms.ChoiceField, form.fields[name])
 
 
-def _programme_choices() -> list[tuple[str, str]]:
-    return [(p.code, f"{p.code} — {p.name}") for p in Programme.objects.order_by("code")]
+def _programme_choices(programmes: Iterable[Programme]) -> list[tuple[str, str]]:
+    return [(p.code, f"{p.code} — {p.name}") for p in programmes]
 
 
 class ProjectFilterForm(forms.Form):
+    """`programmes`: those offered (`queries.programmes_offered`)."""
+
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     country = forms.ChoiceField(label=_("Country"), required=False, widget=FastSelect)
     programme = forms.ChoiceField(label=_("Programme"), required=False)
@@ -41,11 +44,11 @@ class ProjectFilterForm(forms.Form):
     tag = forms.ChoiceField(label=_("Contributes to"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, programmes: Iterable[Programme] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].help_text = _("Name, area or description")
         _choices(self, "country").choices = [("", _("Any country")), *country_choices()]
-        _choices(self, "programme").choices = [("", _("Any programme")), *_programme_choices()]
+        _choices(self, "programme").choices = [("", _("Any programme")), *_programme_choices(programmes)]
         _choices(self, "kind").choices = [("", _("Any type")), *ProjectType.choices]
         _choices(self, "status").choices = [("", _("Any status")), *ProjectStatus.choices]
         _choices(self, "tag").choices = [("", _("Any framework")), *ProjectTag.choices]
@@ -101,13 +104,14 @@ class ProjectForm(forms.Form):
     outcomes = forms.CharField(label=_("Outcomes"), required=False, widget=_textarea())
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, programmes: Iterable[Programme] = (), **kwargs: Any) -> None:
+        """`programmes`: those offered (`queries.programmes_offered`)."""
         super().__init__(*args, **kwargs)
         _choices(self, "sector").choices = [
             ("", "—"),
             *((s.code, s.label) for s in Sector.objects.filter(active=True)),
         ]
-        _choices(self, "programme").choices = [("", "—"), *_programme_choices()]
+        _choices(self, "programme").choices = [("", "—"), *_programme_choices(programmes)]
         _choices(self, "country").choices = [("", "—"), *country_choices()]
         self.fields["currency"].help_text = _("ISO 4217 code, e.g. EUR, GNF, XOF.")
         for sex, sex_label in MEMBER_SEXES:
@@ -123,7 +127,7 @@ class ProjectForm(forms.Form):
         return [f for f in self.visible_fields() if not f.name.startswith("members_")]
 
     @classmethod
-    def editing(cls, project: CommunityProject) -> ProjectForm:
+    def editing(cls, project: CommunityProject, programmes: Iterable[Programme] = ()) -> ProjectForm:
         initial: dict[str, Any] = {name: getattr(project, name) for name in PROJECT_FIELDS}
         initial.pop("members")
         initial["sector"] = project.sector.code
@@ -132,7 +136,7 @@ class ProjectForm(forms.Form):
         for sex, _s in MEMBER_SEXES:
             for age, _a in MEMBER_AGES:
                 initial[member_field_name(sex, age)] = project.members.get(f"{sex}_{age}") or None
-        return cls(initial=initial)
+        return cls(initial=initial, programmes=programmes)
 
     def values(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in PROJECT_FIELDS if name != "members"}

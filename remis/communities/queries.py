@@ -122,3 +122,14 @@ def participants_for(actor: Any, project: CommunityProject) -> Participants:
     everyone = list(rows)
     shown = [p for p in everyone if p.case_id in visible]
     return Participants(shown, len(everyone) - len(shown))
+
+
+def programmes_offered(actor: Any, project: CommunityProject | None = None) -> list[Any]:
+    """The programmes a project may belong to (and the list filters by): those the actor may
+    read (the action refuses any other), and the project's own, kept as it is."""
+    from remis.programmes.queries import visible_programmes
+
+    offered = {p.pk: p for p in visible_programmes(actor)}
+    if project is not None:
+        offered[project.programme.pk] = project.programme
+    return sorted(offered.values(), key=lambda p: p.code)

@@ -24,6 +24,7 @@ from remis.communities.queries import (
     may_manage_somewhere,
     may_read_projects,
     participants_for,
+    programmes_offered,
 )
 from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
@@ -43,7 +44,7 @@ def _form_errors(form: Any, error: DomainError) -> None:
 def project_list(request: HttpRequest) -> HttpResponse:
     if not may_read_projects(request.user):
         return forbidden(request, _("Community projects are for members of an organisation."))
-    form = ProjectFilterForm(request.GET or None)
+    form = ProjectFilterForm(request.GET or None, programmes=programmes_offered(request.user))
     filters = form.filters()
     page = paginate(filter_projects(request.user, filters), page_number(request))
     params = filters.as_params()
@@ -131,7 +132,9 @@ def participant_remove(request: HttpRequest, project_uuid: Any, case_id: int) ->
 def project_create(request: HttpRequest) -> HttpResponse:
     if not may_manage_somewhere(request.user):
         return forbidden(request, _("Your role cannot change community projects."))
-    form = ProjectForm(request.POST or None, initial={"status": "preparation"})
+    form = ProjectForm(
+        request.POST or None, initial={"status": "preparation"}, programmes=programmes_offered(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             project = actions.create_project(request.user, form.values())
@@ -150,9 +153,10 @@ def project_edit(request: HttpRequest, project_uuid: Any) -> HttpResponse:
     project = _project(request, project_uuid)
     if not can_manage_country(request.user, project.country):
         return forbidden(request, _("Your role cannot change community projects in this country."))
-    form = ProjectForm.editing(project)
+    offered = programmes_offered(request.user, project)
+    form = ProjectForm.editing(project, offered)
     if request.method == "POST":
-        form = ProjectForm(request.POST)
+        form = ProjectForm(request.POST, programmes=offered)
         if form.is_valid():
             try:
                 changes = actions.update_project(

@@ -3,6 +3,7 @@ acceptable (the same words on the pages and in the API)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
@@ -100,7 +101,8 @@ class IndicatorForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, programmes: Iterable[Programme] = (), **kwargs: Any) -> None:
+        """`programmes`: those offered (`queries.programmes_offered`)."""
         super().__init__(*args, **kwargs)
         _choices(self, "aggregation").choices = [(k, str(v)) for k, v in AGGREGATIONS.items()]
         _choices(self, "subject").choices = [(k, str(s.label)) for k, s in SUBJECTS.items()]
@@ -111,9 +113,7 @@ class IndicatorForm(forms.Form):
                     numbers.append((name, str(found.label)))
         _choices(self, "field").choices = [("", "—"), *numbers]
         _choices(self, "disaggregations").choices = [(c, str(DIMENSIONS[c].label)) for c in DISAGGREGATIONS]
-        _choices(self, "programmes").choices = [
-            (p.code, f"{p.code} — {p.name}") for p in Programme.objects.order_by("code")
-        ]
+        _choices(self, "programmes").choices = [(p.code, f"{p.code} — {p.name}") for p in programmes]
         _choices(self, "countries").choices = country_choices()
         self.fields["countries"].widget.attrs["size"] = 6
         lines = [
@@ -123,7 +123,7 @@ class IndicatorForm(forms.Form):
         self.field_catalogue = lines  # shown beside the conditions: which fields each subject has
 
     @classmethod
-    def editing(cls, indicator: Indicator) -> IndicatorForm:
+    def editing(cls, indicator: Indicator, programmes: Iterable[Programme] = ()) -> IndicatorForm:
         spec = indicator.computation or {}
         targets = "\n".join(
             f"{period}: {value}" for period, value in sorted((indicator.targets or {}).items())
@@ -148,7 +148,8 @@ class IndicatorForm(forms.Form):
                 "programmes": [p.code for p in indicator.programmes.all()],
                 "countries": indicator.countries,
                 "version": indicator.version,
-            }
+            },
+            programmes=programmes,
         )
 
     @staticmethod

@@ -9,7 +9,9 @@ from django.db.models import QuerySet
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
-from remis.indicators.models import Framework, FrameworkStatus
+from remis.indicators.models import Framework, FrameworkStatus, Indicator
+from remis.programmes.models import Programme
+from remis.programmes.queries import visible_programmes
 
 
 def readable_frameworks(actor: Any) -> QuerySet[Framework]:
@@ -17,3 +19,12 @@ def readable_frameworks(actor: Any) -> QuerySet[Framework]:
     if not has_perm(actor, Perm.INDICATORS_MANAGE):
         frameworks = frameworks.exclude(status=FrameworkStatus.DRAFT)
     return frameworks
+
+
+def programmes_offered(actor: Any, indicator: Indicator | None = None) -> list[Programme]:
+    """The programmes an indicator may be restricted to: those the editor may read (the
+    action refuses any other), and those it is restricted to already, kept as they are."""
+    offered = {p.pk: p for p in visible_programmes(actor)}
+    if indicator is not None:
+        offered.update({p.pk: p for p in indicator.programmes.all()})
+    return sorted(offered.values(), key=lambda p: p.code)

@@ -23,7 +23,7 @@ from remis.indicators.charts import target_chart
 from remis.indicators.computation import SpecError, describe, parse_spec
 from remis.indicators.forms import FrameworkForm, IndicatorForm, ResultsForm
 from remis.indicators.models import Framework, FrameworkStatus, Indicator
-from remis.indicators.queries import readable_frameworks
+from remis.indicators.queries import programmes_offered, readable_frameworks
 from remis.indicators.results import compute, format_value
 from remis.lib.errors import DomainError, PermissionDenied
 from remis.lib.pages import forbidden
@@ -197,13 +197,17 @@ def _indicator_page(request: HttpRequest, framework: Framework, indicator: Indic
             request, _("Only a draft is changed: start a new version of this framework to change it.")
         )
         return redirect("framework_detail", framework_uuid=framework.uuid)
+    offered = programmes_offered(request.user, indicator)
     if indicator is None:
         form = IndicatorForm(
             request.POST or None,
             initial={"core": True, "aggregation": "count", "subject": "persons", "direction": "higher"},
+            programmes=offered,
         )
+    elif request.method == "POST":
+        form = IndicatorForm(request.POST, programmes=offered)
     else:
-        form = IndicatorForm(request.POST) if request.method == "POST" else IndicatorForm.editing(indicator)
+        form = IndicatorForm.editing(indicator, offered)
     if request.method == "POST" and form.is_valid():
         try:
             if indicator is None:

@@ -182,7 +182,9 @@ def update_role(
     if name is not None and name != role.name:
         role.name = name
         role.names = {}  # they translated the old name
-    if chosen is not None:
+    if chosen is not None and set(chosen) != set(role.permissions):
+        # Only a different set is a change: the shipped roles list theirs in roles.yaml's
+        # order, which an untouched form sends back in the declared order.
         role.permissions = _ordered(chosen)
     changes = diff(before_values, snapshot(role, fields))
     if not changes:

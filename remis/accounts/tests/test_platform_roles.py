@@ -144,3 +144,16 @@ def test_shipped_role_names_read_in_the_users_language_until_a_role_is_renamed(s
     call_command("sync_defaults", stdout=io.StringIO())  # nor does sync bring them back
     assert Role.objects.get(code="case_worker").names == {}
     assert "Field officer" in client.get(reverse("role_list")).content.decode()
+
+
+@pytest.mark.parametrize("code", ["counsellor", "case_worker", "programme_manager", "viewer"])
+def test_a_shipped_role_saved_untouched_writes_nothing(signed_in, world, paul, code):
+    role = Role.objects.get(code=code)
+    entries = AuditEntry.objects.count()
+    response = signed_in(paul).post(
+        reverse("role_edit", args=[code]), _form(role, role.permissions), follow=True
+    )
+    assert "Nothing was changed" in response.content.decode()
+    after = Role.objects.get(code=code)
+    assert (after.version, after.permissions) == (role.version, role.permissions)
+    assert AuditEntry.objects.count() == entries

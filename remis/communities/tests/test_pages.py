@@ -156,3 +156,24 @@ def test_the_case_page_lists_the_projects_the_returnee_takes_part_in(
     seen = _client(world.alice).get(case_url).content.decode()
     assert 'id="community-projects"' in seen and "Tree nursery" not in seen  # nor in the history
     assert "Environment and agriculture" in seen
+
+
+def test_the_forms_offer_only_the_programmes_their_user_may_read(world: Any, bob: Any, project: Any) -> None:
+    import datetime as dt
+
+    from remis.accounts.system import system_actor
+    from remis.programmes import actions as programmes
+
+    dutch = programmes.create_programme(
+        system_actor(), code="NL-ONLY", name="Dutch only (synthetic)", host_countries=["NL"],
+        origin_countries=["GN"], starts_on=dt.date(2024, 1, 1),
+    )  # fmt: skip
+    programmes.add_partner(system_actor(), dutch, world.nl_office, "host_coordinator", ["NL"])
+    client = _client(bob)
+    for url in (
+        reverse("project_create"),
+        reverse("project_edit", args=[project.uuid]),
+        reverse("project_list"),
+    ):
+        page = client.get(url).content.decode()
+        assert "BE-REAB" in page and "NL-ONLY" not in page, url

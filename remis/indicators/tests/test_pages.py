@@ -191,3 +191,19 @@ def test_who_reads_and_who_changes(world: Any) -> None:
     assert str(draft.uuid) not in viewer.get(reverse("framework_list")).content.decode()
     assert str(draft.uuid) in _client(world.carol).get(reverse("framework_list")).content.decode()
     assert _client(world.carol).get(reverse("framework_detail", args=[draft.uuid])).status_code == 200
+
+
+def test_the_form_offers_only_the_programmes_its_editor_may_read(world: Any) -> None:
+    from remis.accounts.system import system_actor
+    from remis.programmes import actions as programmes
+
+    dutch = programmes.create_programme(
+        system_actor(), code="NL-ONLY", name="Dutch only (synthetic)", host_countries=["NL"],
+        origin_countries=["GN"], starts_on=dt.date(2024, 1, 1),
+    )  # fmt: skip
+    programmes.add_partner(system_actor(), dutch, world.nl_office, "host_coordinator", ["NL"])
+    client = _client(world.carol)
+    client.post(reverse("framework_step", args=[_core().uuid, "new-version"]))
+    draft = Framework.objects.get(code="avrr-core", status=FrameworkStatus.DRAFT)
+    page = client.get(reverse("indicator_create", args=[draft.uuid])).content.decode()
+    assert "BE-REAB" in page and "NL-ONLY" not in page
