@@ -229,13 +229,14 @@ def describe_entries(entries: Iterable[AuditEntry], *, groups: frozenset[str]) -
             reading = _FIELDS.get(name)
             group = _field_group(entry.object_type, name)
             hidden = bool(group) and group not in groups
-            view.changes.append(
-                ChangeLine(
-                    field=name,
-                    label=str(reading.label) if reading else name,
-                    before=shown(name, before, hidden),
-                    after=shown(name, after, hidden),
-                )
+            line = ChangeLine(
+                field=name,
+                label=str(reading.label) if reading else name,
+                before=shown(name, before, hidden),
+                after=shown(name, after, hidden),
             )
+            if line.before == line.after == EMPTY:
+                continue  # nothing before, nothing after (no flag declined): nothing to read
+            view.changes.append(line)
         views.append(view)
     return views

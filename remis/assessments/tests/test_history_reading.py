@@ -36,3 +36,15 @@ def test_a_health_flag_is_restricted_for_a_reader_without_health(world, bob, cas
     actions.record_assessment(bob, case, answers(chronic_illness="yes"), complete=True)
     text = _history(case, ALL - {"health"})
     assert "medical_condition" not in text and "Medical condition" not in text and "Restricted" in text
+
+
+def test_a_change_from_nothing_to_nothing_is_not_listed(world, bob, case):
+    from remis.assessments.models import Assessment
+
+    actions.record_assessment(bob, case, answers(chronic_illness="yes"), complete=True)
+    done = Assessment.objects.get(case=case)
+    actions.confirm_flags(bob, done, ["medical_condition"], expected_version=done.version)
+    shown = describe_entries(AuditEntry.objects.filter(action="assessment.confirm_flags"), groups=ALL)
+    lines = [(c.label, c.before, c.after) for e in shown for c in e.changes]
+    assert ("Confirmed flags", "—", "Medical condition") in lines
+    assert all((before, after) != ("—", "—") for _label, before, after in lines), lines

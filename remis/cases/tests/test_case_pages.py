@@ -332,3 +332,14 @@ def test_the_case_page_names_the_countries_in_the_readers_language(client, world
     client.post(reverse("set_language"), {"language": "fr"})
     html = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
     assert "<bdi>Belgique</bdi>" in html and "<bdi>Guinée</bdi>" in html
+
+
+def test_the_case_page_is_never_kept_by_the_browser(client, world, alice):
+    """Back after saving a step fetches the page again: a kept copy would hold the forms'
+    old versions, and the next save would be refused as someone else's change. Nor does a
+    shared office computer keep a returnee's page on disk."""
+    case = register(world)
+    login(client, alice)
+    response = client.get(reverse("case_detail", args=[case.uuid]))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

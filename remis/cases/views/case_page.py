@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from remis.audit.actions import record
@@ -120,6 +121,7 @@ def _member_to_edit(request: HttpRequest, case: Case) -> CaseMember:
         return case_member(case, None)
 
 
+@never_cache  # Back after a save fetches the page again: a kept copy's forms carry old versions
 @login_required
 def case_detail(
     request: HttpRequest, case_uuid: str, bound: dict[str, forms.Form] | None = None
