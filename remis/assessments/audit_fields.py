@@ -26,6 +26,31 @@ def _flags(values: set[Any]) -> dict[Any, Shown]:
     return {v.code: Shown(v.label, v.sensitive_group) for v in Vulnerability.objects.filter(code__in=codes)}
 
 
+def _instruments(values: set[Any]) -> dict[Any, Shown]:
+    """ "needs-vulnerability v1", as logged, reads as the instrument's name and version (a
+    value naming no assessment instrument, a monitoring one, stays as logged)."""
+    from django.db.models import Q
+
+    from remis.assessments.models import Instrument
+
+    wanted: dict[tuple[str, int], Any] = {}
+    for value in values:
+        code, _space, number = str(value).rpartition(" v")
+        if code and number.isdigit():
+            wanted[(code, int(number))] = value
+    if not wanted:
+        return {}
+    query = Q()
+    for code, version in wanted:
+        query |= Q(code=code, version=version)
+    return {
+        wanted[(i.code, i.version)]: Shown(
+            _now("%(name)s, version %(version)s") % {"name": i.label, "version": i.version}
+        )
+        for i in Instrument.objects.filter(query)
+    }
+
+
 def _answers(_position: int, value: Any) -> str:
     """A logged set of answers ({question code: answer}) as its reader reads the form: each
     question's text, then the answer's choice labels, Yes or No, the date or the number.
@@ -60,7 +85,7 @@ def register() -> None:
     register_object("assessments.instrument", _("Instrument"))
     register_field("assessment_status", _("Status"), choices(AssessmentStatus))
     register_field("assessed_on", _("Date of the assessment"))
-    register_field("instrument", _("Instrument"))
+    register_field("instrument", _("Instrument"), _instruments)
     register_field("answers", _("Answers"), part=_answers)
     groups = {
         "health": _("Health"),

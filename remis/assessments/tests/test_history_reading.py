@@ -28,6 +28,7 @@ def test_answers_and_flags_read_as_questions_labels_and_vulnerabilities(world, b
     assert "{" not in text and "with_family" not in text and "medical_condition" not in text
     assert "Staying with family or friends" in text and "Medical condition" in text
     assert "Has a chronic illness" in text
+    assert "Needs and vulnerability assessment, version 1" in text and "needs-vulnerability v1" not in text
     with translation.override("fr"):
         assert "Problème de santé" in _history(case, ALL)
 
