@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from remis.assessments.models import AssessmentStatus, Choice, Question
 from remis.audit.presentation import ISO_DATE, Shown, choices, register_field, register_object
+from remis.lib.text import group_separator, list_separator
 
 
 def _flags(values: set[Any]) -> dict[Any, Shown]:
@@ -76,8 +77,8 @@ def _answers(_position: int, value: Any) -> str:
                 shown.append(date_format(dt.date.fromisoformat(part), "SHORT_DATE_FORMAT"))
             else:
                 shown.append(labels.get((code, str(part)), str(part)))
-        texts.append(f"{question.text if question else code}: {', '.join(shown)}")
-    return "; ".join(texts)
+        texts.append(f"{question.text if question else code}: {list_separator().join(shown)}")
+    return group_separator().join(texts)
 
 
 def register() -> None:

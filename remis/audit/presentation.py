@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from remis.audit.models import AuditEntry
 from remis.audit.sealing import ERASED, Opener, subject_for
 from remis.lib.bidi import left_to_right
+from remis.lib.text import group_separator, list_separator
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,8 @@ def describe_entries(entries: Iterable[AuditEntry], *, groups: frozenset[str]) -
             else:
                 texts.append(one.text)
         # One "Restricted" says a value is hidden without counting or placing them.
-        return ("; " if reading is not None and reading.part is not None else ", ").join(dict.fromkeys(texts))
+        grouped = reading is not None and reading.part is not None
+        return (group_separator() if grouped else list_separator()).join(dict.fromkeys(texts))
 
     views = []
     for entry in rows:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from remis.audit.presentation import Shown, choices, extend_field, register_field, register_object
 from remis.communities.models import CommunityProject, ProjectStatus, ProjectTag, ProjectType
+from remis.lib.text import list_separator
 
 
 def _projects(values: set[Any]) -> dict[Any, Shown]:
@@ -36,7 +37,7 @@ def _describe(ids: set[str]) -> dict[str, str]:
 def _members(_position: int, value: Any) -> str:
     if not isinstance(value, dict):
         return str(value)
-    return ", ".join(f"{group}: {count}" for group, count in value.items())
+    return list_separator().join(f"{group}: {count}" for group, count in value.items())
 
 
 def register() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
 _SPACES = re.compile(r"\s+")
 
@@ -27,3 +27,13 @@ def translated(name: str, names: dict[str, str] | None, language: str | None = N
     """`name` in `language` (default: the active one) when a translation is recorded."""
     code = (language or get_language() or "en").split("-")[0]
     return (names or {}).get(code) or name
+
+
+def list_separator() -> str:
+    """Between the items of a list written out in a sentence: ", ", in Arabic "، "."""
+    return pgettext("list separator", ", ")
+
+
+def group_separator() -> str:
+    """Between groups of items that have commas inside: "; ", in Arabic "؛ "."""
+    return pgettext("list separator", "; ")

@@ -31,6 +31,9 @@ def test_answers_and_flags_read_as_questions_labels_and_vulnerabilities(world, b
     assert "Needs and vulnerability assessment, version 1" in text and "needs-vulnerability v1" not in text
     with translation.override("fr"):
         assert "Problème de santé" in _history(case, ALL)
+    with translation.override("ar"):  # Arabic punctuation between the answers
+        arabic = _history(case, ALL)
+        assert "؛ " in arabic and "; " not in arabic
 
 
 def test_a_health_flag_is_restricted_for_a_reader_without_health(world, bob, case):
