@@ -127,9 +127,6 @@ def participants_for(actor: Any, project: CommunityProject) -> Participants:
 def programmes_offered(actor: Any, project: CommunityProject | None = None) -> list[Any]:
     """The programmes a project may belong to (and the list filters by): those the actor may
     read (the action refuses any other), and the project's own, kept as it is."""
-    from remis.programmes.queries import visible_programmes
+    from remis.programmes.queries import programmes_to_choose
 
-    offered = {p.pk: p for p in visible_programmes(actor)}
-    if project is not None:
-        offered[project.programme.pk] = project.programme
-    return sorted(offered.values(), key=lambda p: p.code)
+    return programmes_to_choose(actor, [project.programme] if project is not None else [])

@@ -11,7 +11,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
 from remis.indicators.models import Framework, FrameworkStatus, Indicator
 from remis.programmes.models import Programme
-from remis.programmes.queries import visible_programmes
+from remis.programmes.queries import programmes_to_choose
 
 
 def readable_frameworks(actor: Any) -> QuerySet[Framework]:
@@ -24,7 +24,4 @@ def readable_frameworks(actor: Any) -> QuerySet[Framework]:
 def programmes_offered(actor: Any, indicator: Indicator | None = None) -> list[Programme]:
     """The programmes an indicator may be restricted to: those the editor may read (the
     action refuses any other), and those it is restricted to already, kept as they are."""
-    offered = {p.pk: p for p in visible_programmes(actor)}
-    if indicator is not None:
-        offered.update({p.pk: p for p in indicator.programmes.all()})
-    return sorted(offered.values(), key=lambda p: p.code)
+    return programmes_to_choose(actor, indicator.programmes.all() if indicator is not None else ())

@@ -4,7 +4,7 @@ day, who funds what, and the regions and groupings countries belong to."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +116,15 @@ def visible_programmes(actor: Any) -> QuerySet[Programme]:
         return Programme.objects.all()
     orgs = organisation_ids(actor)
     return Programme.objects.filter(Q(partners__organisation__in=orgs) | Q(funders__in=orgs)).distinct()
+
+
+def programmes_to_choose(actor: Any, kept: Iterable[Programme] = ()) -> list[Programme]:
+    """The programmes a form offers to link a record to, by code: those the actor may read
+    (the actions refuse any other) and those the record is linked to already (`kept`), which
+    an untouched save keeps."""
+    offered = {p.pk: p for p in visible_programmes(actor)}
+    offered.update({p.pk: p for p in kept})
+    return sorted(offered.values(), key=lambda p: p.code)
 
 
 def manages_programme(actor: Any, programme: Programme) -> bool:
