@@ -125,6 +125,30 @@ def choices(text_choices: Any) -> Resolver:
     return resolve
 
 
+def named_by_id(model: Any, text: Any, group: Any = None) -> Resolver:
+    """A resolver reading ids as rows of `model`: `text(row)` is what the reader sees and
+    `group(row)`, if given, the row's sensitive group."""
+
+    def resolve(values: set[Any]) -> dict[Any, Shown]:
+        ids = {v for v in values if isinstance(v, int)}
+        return {
+            row.pk: Shown(str(text(row)), str(group(row)) if group else "")
+            for row in model.objects.filter(pk__in=ids)
+        }
+
+    return resolve
+
+
+def described_by_id(model: Any, text: Any) -> Callable[[set[str]], dict[str, str]]:
+    """For `register_object`: each record of `model`, by its id as logged, named `text(row)`."""
+
+    def describe(ids: set[str]) -> dict[str, str]:
+        keys = [int(i) for i in ids if i.isdigit()]
+        return {str(row.pk): str(text(row)) for row in model.objects.filter(pk__in=keys)}
+
+    return describe
+
+
 @dataclass
 class ChangeLine:
     field: str

@@ -8,34 +8,21 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from remis.audit.presentation import Shown, choices, register_field, register_object, register_reader_rights
-
-
-def _named(model: Any, text: Any, group: Any = None) -> Any:
-    """A resolver reading rows of `model` by id; `group` gives a row's sensitive group."""
-
-    def resolve(values: set[Any]) -> dict[Any, Shown]:
-        ids = {v for v in values if isinstance(v, int)}
-        return {
-            row.pk: Shown(str(text(row)), str(group(row)) if group else "")
-            for row in model.objects.filter(pk__in=ids)
-        }
-
-    return resolve
+from remis.audit.presentation import (
+    Shown,
+    choices,
+    described_by_id,
+    named_by_id,
+    register_field,
+    register_object,
+    register_reader_rights,
+)
 
 
 def _countries(values: set[Any]) -> dict[Any, Shown]:
     from remis.lib.countries import country_name
 
     return {v: Shown(country_name(v)) for v in values if isinstance(v, str)}
-
-
-def _by_id(model: Any, text: Any) -> Any:
-    def describe(ids: set[str]) -> dict[str, str]:
-        keys = [int(i) for i in ids if i.isdigit()]
-        return {str(row.pk): str(text(row)) for row in model.objects.filter(pk__in=keys)}
-
-    return describe
 
 
 def register() -> None:
@@ -66,7 +53,7 @@ def register() -> None:
     def person_name(person: Person) -> str:
         return f"{person.given_name} {person.family_name}"
 
-    organisations = _named(Organisation, lambda o: o.name)
+    organisations = named_by_id(Organisation, lambda o: o.name)
     stages = choices(Stage)
     fields: dict[str, tuple[Any, Any]] = {
         "given_name": (_("Given name"), None),
@@ -80,15 +67,15 @@ def register() -> None:
         "email": (_("Email"), None),
         "address": (_("Address in the country of origin"), None),
         "reference": (_("Reference"), None),
-        "programme": (_("Programme"), _named(Programme, lambda p: p.name)),
+        "programme": (_("Programme"), named_by_id(Programme, lambda p: p.name)),
         "return_type": (_("Return type"), choices(ReturnType)),
         "category": (
             _("Migrant category"),
-            _named(MigrantCategory, lambda c: c.label, lambda c: c.sensitive_group),
+            named_by_id(MigrantCategory, lambda c: c.label, lambda c: c.sensitive_group),
         ),
         "vulnerabilities": (
             _("Vulnerabilities"),
-            _named(Vulnerability, lambda v: v.label, lambda v: v.sensitive_group),
+            named_by_id(Vulnerability, lambda v: v.label, lambda v: v.sensitive_group),
         ),
         "host_country": (_("Host country"), _countries),
         "origin_country": (_("Country of origin"), _countries),
@@ -103,11 +90,11 @@ def register() -> None:
         "arrival_date": (_("Arrival date"), None),
         "departure_date": (_("Departure date"), None),
         "post_arrival_status": (_("Post-arrival status"), choices(PostArrivalStatus)),
-        "assigned_workers": (_("Case workers"), _named(User, lambda u: u.display_name)),
+        "assigned_workers": (_("Case workers"), named_by_id(User, lambda u: u.display_name)),
         "status": (_("Status"), choices(SubmissionStatus)),
         "rejection_reason": (_("Reason for rejection"), None),
         "message": (_("Message"), None),
-        "person": (_("Person"), _named(Person, person_name)),
+        "person": (_("Person"), named_by_id(Person, person_name)),
         "relation": (_("Relation to the principal applicant"), choices(Relation)),
         "reason": (_("Access"), choices(AccessReason)),
         "purpose": (_("Purpose"), choices(ConsentPurpose)),
@@ -154,8 +141,8 @@ def register() -> None:
     for name, (label, resolve) in fields.items():
         register_field(name, label, resolve)
 
-    register_object("cases.case", _("Case"), _by_id(Case, lambda c: c.reference))
-    register_object("cases.person", _("Person"), _by_id(Person, person_name))
+    register_object("cases.case", _("Case"), described_by_id(Case, lambda c: c.reference))
+    register_object("cases.person", _("Person"), described_by_id(Person, person_name))
     register_object("cases.casemember", _("Household member"))
     register_object("cases.erasure", _("Erasure request"))
     register_object("cases.caseaccess", _("Access to the case"))
@@ -167,9 +154,11 @@ def register() -> None:
     register_object("cases.reception", _("Reception on arrival"))
     register_object("cases.note", _("Note"))
     register_object("cases.casedocument", _("Document"))
-    register_object("accounts.user", _("User"), _by_id(User, lambda u: u.username))
-    register_object("accounts.organisation", _("Organisation"), _by_id(Organisation, lambda o: o.name))
-    register_object("programmes.programme", _("Programme"), _by_id(Programme, lambda p: p.name))
+    register_object("accounts.user", _("User"), described_by_id(User, lambda u: u.username))
+    register_object(
+        "accounts.organisation", _("Organisation"), described_by_id(Organisation, lambda o: o.name)
+    )
+    register_object("programmes.programme", _("Programme"), described_by_id(Programme, lambda p: p.name))
     register_reader_rights(groups_everywhere, field_group)
 
 

@@ -8,7 +8,15 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from remis.audit.presentation import Shown, choices, extend_field, register_field, register_object
+from remis.audit.presentation import (
+    Shown,
+    choices,
+    described_by_id,
+    extend_field,
+    named_by_id,
+    register_field,
+    register_object,
+)
 from remis.communities.models import CommunityProject, ProjectStatus, ProjectTag, ProjectType
 from remis.lib.text import list_separator
 
@@ -22,18 +30,6 @@ def _projects(values: set[Any]) -> dict[Any, Shown]:
     return {p.pk: Shown(str(ProjectType(p.kind).label)) for p in rows}
 
 
-def _sectors(values: set[Any]) -> dict[Any, Shown]:
-    from remis.services.models import Sector
-
-    ids = {v for v in values if isinstance(v, int)}
-    return {s.pk: Shown(s.label) for s in Sector.objects.filter(pk__in=ids)}
-
-
-def _describe(ids: set[str]) -> dict[str, str]:
-    keys = [int(i) for i in ids if i.isdigit()]
-    return {str(p.pk): p.name for p in CommunityProject.objects.filter(pk__in=keys).only("pk", "name")}
-
-
 def _members(_position: int, value: Any) -> str:
     if not isinstance(value, dict):
         return str(value)
@@ -41,7 +37,13 @@ def _members(_position: int, value: Any) -> str:
 
 
 def register() -> None:
-    register_object("communities.communityproject", _("Community project"), _describe)
+    from remis.services.models import Sector
+
+    register_object(
+        "communities.communityproject",
+        _("Community project"),
+        described_by_id(CommunityProject, lambda p: p.name),
+    )
     register_object("communities.participant", _("Taking part in a community project"))
     register_field("project", _("Community project"), _projects)
     register_field("joined_on", _("Joined on"))
@@ -54,6 +56,6 @@ def register() -> None:
     register_field("tags", _("SDG and Global Compact tags"), choices(ProjectTag))
     register_field("members", _("Community members"), part=_members)
     register_field("outcomes", _("Outcomes"))
-    register_field("sector", _("Sector"), _sectors)
+    register_field("sector", _("Sector"), named_by_id(Sector, lambda s: s.label))
     extend_field("kind", choices(ProjectType))
     extend_field("status", choices(ProjectStatus))
