@@ -12,6 +12,8 @@ a submission already imported is counted, not added again. Progress is reported 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -34,6 +36,7 @@ from remis.interop.errors import UnreadableFile
 from remis.interop.submissions import read_submissions
 from remis.interop.uploads import check_upload_size
 from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
+from remis.lib.ahead import made_ahead
 from remis.lib.errors import DomainError, Duplicate, PermissionDenied, ValidationFailed
 from remis.monitoring.instruments.definition import QuestionType
 from remis.monitoring.models import (
@@ -48,7 +51,8 @@ from remis.monitoring.responses import Prepared, definition_of, prepare_response
 
 IMPORT = "monitoring.import"
 MAX_UPLOAD = 50 * 1024 * 1024
-CHUNK = 5000
+CHUNK = 1000  # checked in one process while the one before is saved in another (lib/ahead.py)
+PARALLEL_FROM_BYTES = 256 * 1024  # about 600 rows: smaller files are checked and saved in turn
 MAX_REPORTED = 1000  # row problems kept in the report; the counts cover every row
 # The fields the exported XLSForms carry beside the questions (instruments/xlsform.py).
 CASE_FIELD, SAMPLE_FIELD = "case_reference", "sample_id"
@@ -112,10 +116,46 @@ class _Report:
         if len(self.problems) < MAX_REPORTED:
             self.problems.append({"row": row, "field": field or "", "message": message})
 
+    def add(self, other: _Report) -> None:
+        self.rows += other.rows
+        self.imported += other.imported
+        self.duplicates += other.duplicates
+        self.failed += other.failed
+        self.problems += other.problems[: MAX_REPORTED - len(self.problems)]
 
-def _open_rounds(case_ids: list[int], code: str) -> dict[int, list[FollowUp]]:
+
+@dataclass
+class _Header:
+    """What the file says before its rows: the columns ignored and the questions missing."""
+
+    extra_columns: list[str]
+    missing_questions: list[str]
+    tool: str
+
+
+@dataclass
+class _Chunk:
+    """A chunk of rows read and checked: the responses to save, and what the rows refused."""
+
+    report: _Report
+    batch: list[Prepared]
+
+
+@dataclass
+class _Seen:
+    """What the rows read so far took, over the whole file: the responses handed over may
+    not be saved yet when the next chunk is checked (`lib/ahead.py`), so the database alone
+    does not know them."""
+
+    checked: set[int] = field(default_factory=set)  # cases whose permission and consent were checked
+    submissions: set[str] = field(default_factory=set)
+    rounds: set[int] = field(default_factory=set)
+
+
+def _open_rounds(case_ids: list[int], code: str, taken: set[int]) -> dict[int, list[FollowUp]]:
     """The rounds of this instrument without answers yet (open, or done by a visit whose
-    answers come in this file) of those cases, in round order, read once for a chunk."""
+    answers come in this file) of those cases, in round order, read once for a chunk,
+    leaving those that earlier rows of the file took."""
     rounds: dict[int, list[FollowUp]] = {}
     rows = (
         FollowUp.objects.filter(
@@ -129,15 +169,16 @@ def _open_rounds(case_ids: list[int], code: str) -> dict[int, list[FollowUp]]:
         .only("id", "case_id", "round", "status", "window_start", "window_end", "version")
     )
     for follow_up in rows:
-        rounds.setdefault(follow_up.case_id, []).append(follow_up)
+        if follow_up.pk not in taken:
+            rounds.setdefault(follow_up.case_id, []).append(follow_up)
     return rounds
 
 
 def _round_for(
     case: Any, day: dt.date, rounds: dict[int, list[FollowUp]], taken: set[int]
 ) -> FollowUp | None:
-    """The case's first such round whose window holds the day and that no earlier row of
-    the chunk took. None: the answers are the case's, outside any round."""
+    """The case's first such round whose window holds the day and that no earlier row
+    took. None: the answers are the case's, outside any round."""
     for follow_up in rounds.get(case.pk, []):
         if follow_up.pk not in taken and follow_up.window_start <= day <= follow_up.window_end:
             follow_up.case = case
@@ -153,25 +194,20 @@ def import_submissions(job: Any) -> Outcome:
         raise JobFailed(_("The uploaded file is no longer there."))
     instrument = upload.instrument
     owner = job.owner
-    cases = visible_cases(owner)
-    checked: set[int] = set()  # cases whose permission and consent were checked
     report = _Report()
-    try:
-        with (
-            upload.file.open("rb") as handle,
-            read_submissions(handle, upload.filename, questions=_specs(instrument)) as export,
-        ):
-            extra = export.extra_columns
-            missing = [name for name in export.missing_questions if name not in FORM_FIELDS]
-            rows = iter(export.rows)
-            while True:
-                chunk = list(islice(rows, CHUNK))
-                _import_chunk(chunk, instrument, owner, cases, report, checked)
-                if not chunk:
-                    break
-                job.report(report.rows)  # outside the chunk's transaction, so it shows
-    except UnreadableFile as error:
-        raise JobFailed(error.message) from None
+    header = _Header([], [], "")
+    # Checking a chunk and saving the one before overlap, in two processes, for files large
+    # enough to repay starting one.
+    pieces = made_ahead(
+        lambda: _read_and_check(upload, instrument, owner), parallel=upload.file.size >= PARALLEL_FROM_BYTES
+    )
+    for piece in pieces:
+        if isinstance(piece, _Header):
+            header = piece
+            continue
+        report.add(piece.report)
+        _save(owner, piece.batch, report)
+        job.report(report.rows)  # outside the chunk's transaction, so it shows
     job.report(report.rows, report.rows)
     result = {
         "rows": report.rows,
@@ -179,9 +215,9 @@ def import_submissions(job: Any) -> Outcome:
         "duplicates": report.duplicates,
         "failed": report.failed,
         "problems": report.problems,
-        "extra_columns": extra,
-        "missing_questions": missing,
-        "tool": str(export.tool),
+        "extra_columns": header.extra_columns,
+        "missing_questions": header.missing_questions,
+        "tool": header.tool,
     }
     message = ngettext(
         "Of %(rows)s row read: responses imported %(imported)s, already imported before "
@@ -198,41 +234,29 @@ def import_submissions(job: Any) -> Outcome:
     return Outcome(message, result)
 
 
-def _import_chunk(
-    chunk: list[Any], instrument: Instrument, owner: Any, cases: Any, report: _Report, checked: set[int]
-) -> None:
-    """Check and score each row of a chunk, then save the good ones together (one insert,
-    one take of the audit lock): a refused row is reported and leaves the others."""
-    references = {str(s.answers.get(CASE_FIELD) or "").strip().upper() for s in chunk} - {""}
-    # Only what matching, permission (countries) and the date checks read: whole cases cost
-    # more to build than the rest of a row's checks.
-    matched = cases.filter(reference__in=references).only(*CASE_COLUMNS) if references else []
-    by_reference = {c.reference: c for c in matched}
-    # The checks of each case, once for the chunk: the uploader's permission and the
-    # returnee's consent (a case failing either is checked again per row, which says why).
-    found = list(by_reference.values())
-    permitted = cases_permitting(owner, found, Perm.MONITORING_RECORD)
-    checked |= permitted & cases_consenting(permitted, ConsentPurpose.FOLLOW_UP)
-    rounds = _open_rounds([c.pk for c in found], instrument.code)
-    known = set(
-        Response.objects.filter(
-            instrument=instrument, submission_id__in=[s.submission_id for s in chunk if s.submission_id]
-        )
-        .exclude(submission_id="")  # says nothing new, but lets the database use the partial unique index
-        .values_list("submission_id", flat=True)
-    )
-    batch: list[Prepared] = []
-    taken: set[int] = set()  # rounds answered by earlier rows of the chunk
-    for submission in chunk:
-        report.rows += 1
-        if submission.submission_id and submission.submission_id in known:
-            report.duplicates += 1
-            continue
-        prepared = _prepare_row(submission, instrument, owner, by_reference, report, checked, (rounds, taken))
-        if prepared is not None:
-            batch.append(prepared)
-            if submission.submission_id:
-                known.add(submission.submission_id)  # the same submission twice in the file
+def _read_and_check(
+    upload: SubmissionUpload, instrument: Instrument, owner: Any
+) -> Iterator[_Header | _Chunk]:
+    """The file's header, then its rows a chunk at a time, matched, checked and scored:
+    everything but the writes (`lib/ahead.py` may run it in a second process)."""
+    cases = visible_cases(owner)
+    seen = _Seen()
+    try:
+        with (
+            upload.file.open("rb") as handle,
+            read_submissions(handle, upload.filename, questions=_specs(instrument)) as export,
+        ):
+            missing = [name for name in export.missing_questions if name not in FORM_FIELDS]
+            yield _Header(export.extra_columns, missing, str(export.tool))
+            rows = iter(export.rows)
+            while chunk := list(islice(rows, CHUNK)):
+                yield _check_chunk(chunk, instrument, owner, cases, seen)
+    except UnreadableFile as error:
+        raise JobFailed(error.message) from None
+
+
+def _save(owner: Any, batch: list[Prepared], report: _Report) -> None:
+    """Save a chunk's good rows together (one insert, one take of the audit lock)."""
     if not batch:
         return
     try:
@@ -247,6 +271,44 @@ def _import_chunk(
             report.imported += 1
     else:
         report.imported += len(batch)
+
+
+def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: Any, seen: _Seen) -> _Chunk:
+    """Check and score each row of a chunk: a refused row is reported and leaves the others."""
+    report = _Report()
+    references = {str(s.answers.get(CASE_FIELD) or "").strip().upper() for s in chunk} - {""}
+    # Only what matching, permission (countries) and the date checks read: whole cases cost
+    # more to build than the rest of a row's checks.
+    matched = cases.filter(reference__in=references).only(*CASE_COLUMNS) if references else []
+    by_reference = {c.reference: c for c in matched}
+    # The checks of each case, once for the chunk: the uploader's permission and the
+    # returnee's consent (a case failing either is checked again per row, which says why).
+    found = list(by_reference.values())
+    permitted = cases_permitting(owner, found, Perm.MONITORING_RECORD)
+    seen.checked |= permitted & cases_consenting(permitted, ConsentPurpose.FOLLOW_UP)
+    rounds = _open_rounds([c.pk for c in found], instrument.code, seen.rounds)
+    known = seen.submissions | set(
+        Response.objects.filter(
+            instrument=instrument, submission_id__in=[s.submission_id for s in chunk if s.submission_id]
+        )
+        .exclude(submission_id="")  # says nothing new, but lets the database use the partial unique index
+        .values_list("submission_id", flat=True)
+    )
+    batch: list[Prepared] = []
+    for submission in chunk:
+        report.rows += 1
+        if submission.submission_id and submission.submission_id in known:
+            report.duplicates += 1
+            continue
+        prepared = _prepare_row(
+            submission, instrument, owner, by_reference, report, seen.checked, (rounds, seen.rounds)
+        )
+        if prepared is not None:
+            batch.append(prepared)
+            if submission.submission_id:
+                known.add(submission.submission_id)  # the same submission twice in the file
+                seen.submissions.add(submission.submission_id)
+    return _Chunk(report, batch)
 
 
 def _prepare_row(
@@ -294,10 +356,8 @@ def _prepare_row(
     case = by_reference.get(meta[CASE_FIELD].upper()) if meta[CASE_FIELD] else None
     rounds, taken = open_rounds
     follow_up = _round_for(case, day, rounds, taken) if case else None
-    if follow_up is not None:
-        taken.add(follow_up.pk)
     try:
-        return prepare_response(
+        prepared = prepare_response(
             owner,
             instrument,
             answers=answers,
@@ -311,11 +371,15 @@ def _prepare_row(
         )
     except ValidationFailed as error:
         report.failed += 1
-        for field, message in error.errors:
-            report.problem(row, (field or "").removeprefix("answers."), message)
+        for name, message in error.errors:
+            report.problem(row, (name or "").removeprefix("answers."), message)
     except DomainError as error:
         report.failed += 1
         report.problem(row, error.field, error.message)
+    else:
+        if follow_up is not None:
+            taken.add(follow_up.pk)  # only a row kept takes its round: a refused one leaves it
+        return prepared
     return None
 
 

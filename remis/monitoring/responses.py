@@ -15,9 +15,10 @@ import functools
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,7 @@ from remis.monitoring.instruments.scoring import Scores, compile_scorer, drop_ir
 from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, Response, ResponseSource
 
 SAMPLE_ID_MAX = 64
+M = TypeVar("M", bound=models.Model)
 DIMENSION_FIELDS = ("economic", "social", "psychosocial")  # stored in their own columns
 
 
@@ -141,6 +143,48 @@ class Prepared:
     response: Response
     follow_up: FollowUp | None
     changes: dict[str, list[Any]]
+    case_uuid: uuid.UUID | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # An import checks in one process and saves in another (`lib/ahead.py`). Pickled
+        # whole, each response brought its case, round and recorder along, which cost more
+        # to send and rebuild than the checks themselves: only the columns and what saving
+        # reads go (the instrument, shared, is sent once per chunk).
+        response = self.response
+        columns = {name: response.__dict__[name] for name in _column_names()}
+        follow_up = self.follow_up
+        round_ = None if follow_up is None else (follow_up.pk, follow_up.round, follow_up.window_start)
+        return (_rebuilt, (columns, response.instrument, round_, self.changes, self.case_uuid))
+
+
+@functools.cache
+def _column_names() -> tuple[str, ...]:
+    return tuple(f.attname for f in Response._meta.concrete_fields)  # the id too: None, unsaved
+
+
+def _rebuilt(
+    columns: dict[str, Any],
+    instrument: Instrument,
+    round_: tuple[int, int, dt.date] | None,
+    changes: dict[str, list[Any]],
+    case_uuid: uuid.UUID | None,
+) -> Prepared:
+    # As Django's own unpickling builds an instance (its __init__, which looks at every
+    # field's default, cost more than the pickle itself): new, unsaved, the columns set.
+    response = _unsaved(Response, columns)
+    response.instrument = instrument
+    follow_up = None
+    if round_ is not None:
+        follow_up = _unsaved(FollowUp, {"id": round_[0], "round": round_[1], "window_start": round_[2]})
+        follow_up._state.adding = False  # the round exists: only its id, number and window are read
+    return Prepared(response, follow_up, changes, case_uuid)
+
+
+def _unsaved(model: type[M], columns: dict[str, Any]) -> M:
+    obj = model.__new__(model)
+    obj.__dict__.update(columns)
+    obj._state = ModelState()
+    return obj
 
 
 def prepare_response(
@@ -226,7 +270,7 @@ def prepare_response(
         changes["round"] = [None, follow_up.round]
     if sample:
         changes["sample_id"] = [None, sample]
-    return Prepared(response, follow_up, changes)
+    return Prepared(response, follow_up, changes, case.uuid if case is not None else None)
 
 
 def save_responses(actor: Any, batch: list[Prepared]) -> list[Response]:
@@ -261,7 +305,7 @@ def save_responses(actor: Any, batch: list[Prepared]) -> list[Response]:
         record_many(
             actor,
             "monitoring.response",
-            [(p.response, p.changes, p.response.case.uuid if p.response.case else None) for p in batch],
+            [(p.response, p.changes, p.case_uuid) for p in batch],
         )
         # One call for the batch: in-transaction subscribers (the webhooks outbox) pay once
         # per import chunk. Comparison samples have no case, so nothing to announce.

@@ -13,21 +13,15 @@ from remis.accounts.actions import issue_api_token
 from remis.audit.models import AuditEntry
 from remis.cases import actions as cases
 from remis.cases.tests.factories import make_user, returned_case
-from remis.monitoring.configuration import seed_instruments, seed_rules
-from remis.monitoring.models import FollowUp, Instrument, Response, ScheduleRules
+from remis.monitoring.models import FollowUp, Response
 from remis.monitoring.tests.test_instrument_scoring import answers
 
 ROUNDS = 3
 
 
 @pytest.fixture(autouse=True)
-def _shipped(parallel_db):
-    """The shipped schedule and instruments, which an earlier transactional test's flush
-    removed."""
-    if not ScheduleRules.objects.exists():
-        seed_rules(ScheduleRules)
-    if not Instrument.objects.exists():
-        seed_instruments(Instrument)
+def _shipped(shipped_monitoring):
+    """Every test here commits its rows, with the shipped schedule and instruments."""
 
 
 def _answer(user, path: str, income: str):

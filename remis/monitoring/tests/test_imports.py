@@ -185,3 +185,60 @@ def test_the_imports_page_uploads_and_reports_to_its_uploader_only(
     assert client.get(reverse("import_detail", args=[upload.uuid])).status_code == 404
     client.force_login(world.alice)
     assert client.get(reverse("import_list")).status_code == 403
+
+
+@pytest.mark.parametrize("parallel", [True, False], ids=["checked-in-a-second-process", "in-turn"])
+def test_chunks_checked_ahead_of_the_saves_end_as_one_by_one(
+    parallel, shipped_monitoring, world, settings, monkeypatch
+):
+    """Large files are checked a chunk ahead in a second process while the previous chunk is
+    saved (lib/ahead.py): what a chunk took (a round, a submission) is not saved yet when the
+    next is checked. Chunks of two rows here: the round taken in chunk one and the submission
+    seen in chunk one are still known in chunks two and three."""
+    from remis.lib import ahead
+    from remis.monitoring import imports
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    monkeypatch.setattr(imports, "PARALLEL_FROM_BYTES", 0 if parallel else 10**9)
+    monkeypatch.setattr(ahead.os, "cpu_count", lambda: 2)
+    forked: list[bool] = []
+    real = imports.made_ahead
+
+    def spy(produce, *, parallel: bool = True):
+        forked.append(parallel and ahead.may_fork())
+        return real(produce, parallel=parallel)
+
+    monkeypatch.setattr(imports, "made_ahead", spy)
+    case = returned_case(world)
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
+    )
+    today = timezone.localdate()
+    first, second = FollowUp.objects.filter(case=case, round__in=[1, 2]).order_by("round")
+    FollowUp.objects.filter(pk__in=[first.pk, second.pk]).update(window_start=today - dt.timedelta(days=5))
+    content = _kobo_csv(
+        [
+            _row(case, "a1"),  # round 1
+            _row(case, "a2", income_covers_needs="whenever"),  # refused: takes no round
+            _row(case, "a3"),  # round 2: round 1 was taken by chunk one, maybe not saved yet
+            _row(case, "a1"),  # seen in chunk one
+            _row(case, "a4"),  # no round left: the case's answers outside any round
+        ]
+    )
+    job = _import(world, content)
+    job.refresh_from_db()
+    assert forked == [parallel]
+    assert job.status == JobStatus.SUCCEEDED, job.outcome
+    result = job.result or {}
+    assert (result["rows"], result["imported"], result["duplicates"], result["failed"]) == (5, 3, 1, 1)
+    assert [(p["row"], p["field"]) for p in result["problems"]] == [(3, "income_covers_needs")]
+    kept = dict(Response.objects.values_list("submission_id", "follow_up_id"))
+    assert kept == {"a1": first.pk, "a3": second.pk, "a4": None}
+    assert set(FollowUp.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {
+        FollowUpStatus.DONE
+    }
+    from remis.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="monitoring.response").count() == 3
+    assert job.done == job.total == 5
