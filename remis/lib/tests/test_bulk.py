@@ -60,3 +60,46 @@ def test_values_of_another_type_go_through_the_field(world: Any) -> None:
     insert_objects(Case, [copy])
     stored = Case.objects.get(reference="COPY-2")
     assert stored.arrival_date == dt.date(2026, 3, 2) and str(stored.uuid) == copy.uuid
+
+
+def test_scores_as_decimals_are_stored_as_a_save_stores_them(world: Any) -> None:
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from remis.monitoring.models import Response
+    from remis.monitoring.responses import current_instrument
+
+    instrument = current_instrument("reintegration-sustainability")
+    assert instrument is not None
+    saved = Response(
+        instrument=instrument,
+        sample_id="S-1",
+        collected_on=dt.date(2026, 5, 1),
+        economic=Decimal("0.1235"),
+        social=Decimal("1"),
+        psychosocial=None,
+        composite=Decimal("0.5000"),
+        source="import",
+    )
+    saved.save()
+    copy = Response.objects.get(pk=saved.pk)
+    copy.pk = copy.id = None
+    copy.uuid = uuid.uuid4()
+    copy.sample_id = "S-2"
+    insert_objects(Response, [copy])
+
+    def raw(sample: str) -> tuple[Any, ...]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT economic, social, psychosocial, composite FROM monitoring_response "
+                "WHERE sample_id = %s",
+                [sample],
+            )
+            return tuple(cursor.fetchone())
+
+    assert raw("S-2") == raw("S-1")
+    assert Response.objects.get(sample_id="S-2").economic == Decimal("0.1235")
+    copy.uuid, copy.sample_id, copy.economic = uuid.uuid4(), "S-3", Decimal("NaN")
+    with pytest.raises(ValidationError):
+        insert_objects(Response, [copy])  # through the field, which refuses it
