@@ -24,7 +24,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
@@ -41,10 +41,11 @@ def may_fork() -> bool:
     return (os.cpu_count() or 1) > 1 and not in_memory and not in_transaction
 
 
-def made_ahead(produce: Callable[[], Iterator[T]], *, parallel: bool = True) -> Iterator[T]:
+def made_ahead(produce: Callable[[], Iterator[T]], *, parallel: bool = True) -> Generator[T, None, None]:
     """The items `produce()` yields, in order, made in a forked child process while the
     caller handles the earlier ones (see the module's docstring). An exception raised by the
-    producer is raised here, where the caller iterates."""
+    producer is raised here, where the caller iterates. Close it (`contextlib.closing`) when
+    stopping early: that stops the child."""
     if not (parallel and may_fork()):
         yield from produce()
         return

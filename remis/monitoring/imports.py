@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice, repeat
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -52,6 +53,7 @@ from remis.monitoring.responses import Prepared, definition_of, prepare_response
 IMPORT = "monitoring.import"
 MAX_UPLOAD = 50 * 1024 * 1024
 CHUNK = 1000  # checked in one process while the one before is saved in another (lib/ahead.py)
+COMMIT_ROWS = 5000  # rows saved per transaction (one take of the audit lock, one commit)
 PARALLEL_FROM_BYTES = 256 * 1024  # about 600 rows: smaller files are checked and saved in turn
 MAX_REPORTED = 1000  # row problems kept in the report; the counts cover every row
 # The fields the exported XLSForms carry beside the questions (instruments/xlsform.py).
@@ -195,19 +197,27 @@ def import_submissions(job: Any) -> Outcome:
     instrument = upload.instrument
     owner = job.owner
     report = _Report()
-    header = _Header([], [], "")
     # Checking a chunk and saving the one before overlap, in two processes, for files large
     # enough to repay starting one.
     pieces = made_ahead(
         lambda: _read_and_check(upload, instrument, owner), parallel=upload.file.size >= PARALLEL_FROM_BYTES
     )
-    for piece in pieces:
-        if isinstance(piece, _Header):
-            header = piece
-            continue
-        report.add(piece.report)
-        _save(owner, piece.batch, report)
-        job.report(report.rows)  # outside the chunk's transaction, so it shows
+    with closing(pieces):  # a failure here stops the child at once
+        header = next(pieces)
+        assert isinstance(header, _Header)
+        while True:
+            # Several chunks per transaction: on SQLite each commit writes the pages it
+            # changed back into the database file, and the same index pages were written
+            # again and again when every chunk of 1,000 committed.
+            with transaction.atomic():
+                saved = 0
+                for chunk in _until(pieces, COMMIT_ROWS):
+                    report.add(chunk.report)
+                    _save(owner, chunk.batch, report)
+                    saved += 1
+            if not saved:
+                break
+            job.report(report.rows)  # outside the transaction, so it shows
     job.report(report.rows, report.rows)
     result = {
         "rows": report.rows,
@@ -234,6 +244,18 @@ def import_submissions(job: Any) -> Outcome:
     return Outcome(message, result)
 
 
+def _until(pieces: Iterator[_Header | _Chunk], rows: int) -> Iterator[_Chunk]:
+    """The next chunks, up to and including the one that reaches `rows` rows, taken one at
+    a time (the next chunk is being checked while this one is saved)."""
+    read = 0
+    for piece in pieces:
+        assert isinstance(piece, _Chunk)
+        yield piece
+        read += piece.report.rows
+        if read >= rows:
+            return
+
+
 def _read_and_check(
     upload: SubmissionUpload, instrument: Instrument, owner: Any
 ) -> Iterator[_Header | _Chunk]:
@@ -249,14 +271,18 @@ def _read_and_check(
             missing = [name for name in export.missing_questions if name not in FORM_FIELDS]
             yield _Header(export.extra_columns, missing, str(export.tool))
             rows = iter(export.rows)
-            while chunk := list(islice(rows, CHUNK)):
+            # A small first chunk: the saving process waits for it, idle, before it can start.
+            for size in chain([max(1, CHUNK // 4)], repeat(CHUNK)):
+                chunk = list(islice(rows, size))
+                if not chunk:
+                    break
                 yield _check_chunk(chunk, instrument, owner, cases, seen)
     except UnreadableFile as error:
         raise JobFailed(error.message) from None
 
 
 def _save(owner: Any, batch: list[Prepared], report: _Report) -> None:
-    """Save a chunk's good rows together (one insert, one take of the audit lock)."""
+    """Save a chunk's good rows together (one insert, one audit entry each)."""
     if not batch:
         return
     try:

@@ -193,13 +193,15 @@ def test_chunks_checked_ahead_of_the_saves_end_as_one_by_one(
 ):
     """Large files are checked a chunk ahead in a second process while the previous chunk is
     saved (lib/ahead.py): what a chunk took (a round, a submission) is not saved yet when the
-    next is checked. Chunks of two rows here: the round taken in chunk one and the submission
-    seen in chunk one are still known in chunks two and three."""
+    next is checked. Chunks of two rows here (the first of one): the round taken in chunk
+    one and the submission seen in chunk one are still known in chunks two and three. The
+    first two chunks are saved in one transaction, the third in another."""
     from remis.lib import ahead
     from remis.monitoring import imports
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     monkeypatch.setattr(imports, "CHUNK", 2)
+    monkeypatch.setattr(imports, "COMMIT_ROWS", 3)  # chunks one and two, then three
     monkeypatch.setattr(imports, "PARALLEL_FROM_BYTES", 0 if parallel else 10**9)
     monkeypatch.setattr(ahead.os, "cpu_count", lambda: 2)
     forked: list[bool] = []
