@@ -5,10 +5,10 @@ the database's own work for the thousands of rows an import saves at a time. Val
 through each field's own conversion (`pre_save`, `get_db_prep_save`), as `save` would send
 them, except: plain JSON fields (no encoder), which orjson writes (the standard library's
 encoder was the largest single cost of saving an import's responses and audit entries);
-text, numbers, flags, ids and finite Decimals of their exact type, passed as they are; and dates, aware
-moments and uuids of their exact type, adapted as the backend adapts them (the conversion
-chain cost more than the insert; `lib/tests/test_bulk.py` compares the raw columns with
-what `save` writes). The rows' ids are not read back: callers that need them look them up
+text, numbers, flags and ids of their exact type, passed as they are; and finite
+Decimals, dates, aware moments and uuids of their exact type, adapted as the backend adapts
+them (the conversion chain cost more than the insert; `lib/tests/test_bulk.py` compares
+the raw columns with what `save` writes). The rows' ids are not read back: callers that need them look them up
 by a unique key.
 """
 

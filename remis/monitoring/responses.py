@@ -143,7 +143,7 @@ class Prepared:
     response: Response
     follow_up: FollowUp | None
     changes: dict[str, list[Any]]
-    case_uuid: uuid.UUID | None = None
+    case_uuid: uuid.UUID | None  # the audit entry's, so that its readers are those of the case
 
     def __reduce__(self) -> tuple[Any, ...]:
         # An import checks in one process and saves in another (`lib/ahead.py`). Pickled

@@ -6,8 +6,7 @@ them."""
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Iterator
-from typing import cast
+from collections.abc import Iterator
 
 import pytest
 from django.db import transaction
@@ -72,7 +71,7 @@ def test_an_error_that_cannot_cross_the_pipe_is_still_named(parallel_db, monkeyp
 
 def test_a_caller_that_stops_early_leaves_no_child_behind(parallel_db, monkeypatch):
     monkeypatch.setattr(ahead.os, "cpu_count", lambda: 2)
-    items = cast(Generator[int, None, None], made_ahead(lambda: iter(range(10**9))))
+    items = made_ahead(lambda: iter(range(10**9)))
     assert next(items) == 0
     items.close()  # the consumer failed or stopped
     import multiprocessing
