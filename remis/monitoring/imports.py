@@ -154,10 +154,9 @@ class _Seen:
     rounds: set[int] = field(default_factory=set)
 
 
-def _open_rounds(case_ids: list[int], code: str, taken: set[int]) -> dict[int, list[FollowUp]]:
+def _open_rounds(case_ids: list[int], code: str) -> dict[int, list[FollowUp]]:
     """The rounds of this instrument without answers yet (open, or done by a visit whose
-    answers come in this file) of those cases, in round order, read once for a chunk,
-    leaving those that earlier rows of the file took."""
+    answers come in this file) of those cases, in round order, read once for a chunk."""
     rounds: dict[int, list[FollowUp]] = {}
     rows = (
         FollowUp.objects.filter(
@@ -171,16 +170,15 @@ def _open_rounds(case_ids: list[int], code: str, taken: set[int]) -> dict[int, l
         .only("id", "case_id", "round", "status", "window_start", "window_end", "version")
     )
     for follow_up in rows:
-        if follow_up.pk not in taken:
-            rounds.setdefault(follow_up.case_id, []).append(follow_up)
+        rounds.setdefault(follow_up.case_id, []).append(follow_up)
     return rounds
 
 
 def _round_for(
     case: Any, day: dt.date, rounds: dict[int, list[FollowUp]], taken: set[int]
 ) -> FollowUp | None:
-    """The case's first such round whose window holds the day and that no earlier row
-    took. None: the answers are the case's, outside any round."""
+    """The case's first such round whose window holds the day and that no earlier row of
+    the file took (saved or not yet). None: the answers are the case's, outside any round."""
     for follow_up in rounds.get(case.pk, []):
         if follow_up.pk not in taken and follow_up.window_start <= day <= follow_up.window_end:
             follow_up.case = case
@@ -312,7 +310,7 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
     found = list(by_reference.values())
     permitted = cases_permitting(owner, found, Perm.MONITORING_RECORD)
     seen.checked |= permitted & cases_consenting(permitted, ConsentPurpose.FOLLOW_UP)
-    rounds = _open_rounds([c.pk for c in found], instrument.code, seen.rounds)
+    rounds = _open_rounds([c.pk for c in found], instrument.code)
     known = seen.submissions | set(
         Response.objects.filter(
             instrument=instrument, submission_id__in=[s.submission_id for s in chunk if s.submission_id]

@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 from django.db import connection, connections, transaction
 
+from remis.lib.ahead import may_fork
 from remis.monitoring.instruments.scoring import Scorer
 
 CHUNK = 10_000
@@ -148,8 +149,7 @@ def rescore_instrument(
             progress(done, total)
 
     parts = min(os.cpu_count() or 1, 8)
-    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
-    if parts < 2 or total < PARALLEL_FROM or in_memory or connection.in_atomic_block:
+    if parts < 2 or total < PARALLEL_FROM or not may_fork():
         # In a transaction (tests, a caller's atomic block), other connections would not see
         # its rows: score here.
         return score_range(scorer, instrument_id, 1, 2**62, report)
