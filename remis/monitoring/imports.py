@@ -38,6 +38,7 @@ from remis.interop.submissions import read_submissions
 from remis.interop.uploads import check_upload_size
 from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
 from remis.lib.ahead import made_ahead
+from remis.lib.checkpoints import checkpoints_aside
 from remis.lib.errors import DomainError, Duplicate, PermissionDenied, ValidationFailed
 from remis.monitoring.instruments.definition import QuestionType
 from remis.monitoring.models import (
@@ -201,21 +202,23 @@ def import_submissions(job: Any) -> Outcome:
         lambda: _read_and_check(upload, instrument, owner), parallel=upload.file.size >= PARALLEL_FROM_BYTES
     )
     with closing(pieces):  # a failure here stops the child at once
-        header = next(pieces)
+        header = next(pieces)  # the child is forked now, and this process's connection new
         assert isinstance(header, _Header)
-        while True:
-            # Several chunks per transaction: on SQLite each commit writes the pages it
-            # changed back into the database file, and the same index pages were written
-            # again and again when every chunk of 1,000 committed.
-            with transaction.atomic():
-                saved = 0
-                for chunk in _until(pieces, COMMIT_ROWS):
-                    report.add(chunk.report)
-                    _save(owner, chunk.batch, report)
-                    saved += 1
-            if not saved:
-                break
-            job.report(report.rows)  # outside the transaction, so it shows
+        with checkpoints_aside() as committed:
+            while True:
+                # Several chunks per transaction: on SQLite each commit writes the pages it
+                # changed back into the database file, and the same index pages were written
+                # again and again when every chunk of 1,000 committed.
+                with transaction.atomic():
+                    saved = 0
+                    for chunk in _until(pieces, COMMIT_ROWS):
+                        report.add(chunk.report)
+                        _save(owner, chunk.batch, report)
+                        saved += 1
+                if not saved:
+                    break
+                committed()  # that write-back overlaps the next transaction (lib/checkpoints.py)
+                job.report(report.rows)  # outside the transaction, so it shows
     job.report(report.rows, report.rows)
     result = {
         "rows": report.rows,
