@@ -112,6 +112,25 @@ def test_a_comparison_sample_needs_no_case_but_its_id(world, rss):
         )
 
 
+def test_a_batch_learns_the_ids_it_was_given_and_audits_each_response_under_its_own(world, case, rss):
+    """Saved together (an import's chunk), each response knows its id, and its audit entry
+    names it, after rows deleted at the end of the table (ids are never reused)."""
+    from remis.monitoring.responses import Prepared, prepare_response, save_responses
+
+    def sample(n: int) -> Prepared:
+        return prepare_response(
+            world.bob, rss, answers=answers(), collected_on=timezone.localdate(), sample_id=f"GN-{n}"
+        )
+
+    save_responses(world.bob, [sample(n) for n in range(3)])
+    Response.objects.filter(sample_id="GN-2").delete()
+    saved = save_responses(world.bob, [sample(n) for n in range(10, 14)])
+    stored = dict(Response.objects.values_list("uuid", "id"))
+    assert [r.pk for r in saved] == [stored[r.uuid] for r in saved]
+    audited = AuditEntry.objects.filter(action="monitoring.response")
+    assert set(audited.values_list("object_id", flat=True)) >= {str(r.pk) for r in saved}
+
+
 def test_a_submission_is_kept_once(world, case, rss):
     values = {
         "answers": answers(),
