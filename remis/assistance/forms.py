@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from remis.assistance.actions import ItemData
 from remis.assistance.models import AssistanceType, Dimension, Level, Modality, Route
+from remis.lib.money import AmountField
 from remis.lib.widgets import IsoDateInput
 
 
@@ -40,7 +41,7 @@ class ItemForm(Versioned):
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
     modality = forms.ChoiceField(label=_("Modality"), choices=Modality.choices)
     route = forms.ChoiceField(label=_("Route"), choices=Route.choices)
-    amount = forms.CharField(label=_("Budget"), max_length=20)
+    amount = AmountField(label=_("Budget"), max_length=20)
     currency = forms.CharField(label=_("Currency (ISO 4217)"), max_length=10)
     starts_on = forms.DateField(label=_("Planned start"), widget=IsoDateInput, required=False)
     ends_on = forms.DateField(label=_("Planned end"), widget=IsoDateInput, required=False)
@@ -103,7 +104,7 @@ class ItemStatusForm(forms.Form):
 
 class InstalmentForm(forms.Form):
     paid_on = forms.DateField(label=_("Paid on"), widget=IsoDateInput)
-    amount = forms.CharField(label=_("Amount"), max_length=20)
+    amount = AmountField(label=_("Amount"), max_length=20)
     currency = forms.CharField(label=_("Currency (ISO 4217)"), max_length=10)
     receipt = forms.FileField(label=_("Receipt (PDF, JPEG or PNG)"), required=False)
 
@@ -120,8 +121,8 @@ class ThresholdsForm(forms.Form):
 
     effective_from = forms.DateField(label=_("In force from"), widget=IsoDateInput)
     country = forms.ChoiceField(label=_("Country of origin"), required=False)
-    manager_above = forms.CharField(label=_("A programme manager approves above"), max_length=30)
-    two_above = forms.CharField(label=_("Two approvers above"), max_length=30)
+    manager_above = AmountField(label=_("A programme manager approves above"))
+    two_above = AmountField(label=_("Two approvers above"))
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
     def __init__(self, *args: Any, countries: list[tuple[str, str]] = [], **kwargs: Any) -> None:  # noqa: B006

@@ -20,6 +20,7 @@ from remis.communities.models import (
 )
 from remis.communities.queries import SORTS, ProjectFilters
 from remis.lib.countries import country_choices
+from remis.lib.money import AmountField
 from remis.lib.widgets import FastSelect, IsoDateInput
 from remis.programmes.models import Programme
 from remis.services.models import Sector
@@ -93,7 +94,7 @@ class ProjectForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices)
     start_date = forms.DateField(label=_("Start date"), required=False, widget=IsoDateInput)
     end_date = forms.DateField(label=_("End date"), required=False, widget=IsoDateInput)
-    budget = forms.CharField(label=_("Budget"), required=False, max_length=20)
+    budget = AmountField(label=_("Budget"), required=False, max_length=20)
     currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
     tags = forms.MultipleChoiceField(
         label=_("Contributes to"),

@@ -1,12 +1,57 @@
 """Amounts in the reader's language: messages show them as a reader of that language writes
-them ('1 234,50' in French, '1,234.50' in English), not as Python prints a Decimal."""
+them ('1 234,50' in French, '1,234.50' in English), not as Python prints a Decimal; forms
+take them as the reader types them (`AmountField`)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from typing import Any
 
-from django.utils.formats import number_format
+from django import forms
+from django.utils.formats import get_format, number_format
 
 
 def amount_text(value: Decimal | int) -> str:
     return number_format(value, 2, force_grouping=True)
+
+
+# Spaces of every kind group digits in French and many other languages (a plain space, the
+# no-break space Django writes, the narrow one French typography prefers, a thin space).
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+# Arabic-Indic and Eastern Arabic-Indic digits, the Arabic decimal and thousands separators.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫", "01234567890123456789.", "٬")
+_GROUPED = re.compile(r"\d{1,3}(,\d{3})+")
+
+
+def amount_from_text(text: str) -> str:
+    """An amount typed in the active language ('1 500,50' in French, '1,500.50' in English,
+    '١٥٠٠٫٥٠' in Arabic) as the plain text the actions and the API read ('1500.50').
+
+    A dot is always the decimal point (what machines and copied figures write); a comma is
+    the decimal sign where the language writes it so and no dot is present, and a
+    thousands separator in English only when it groups by three. Anything else is given
+    back as typed, for the action to refuse it naming the field: never a guess that turns
+    1500,50 into 150050."""
+    value = _SPACES.sub("", text.translate(_DIGITS))
+    if "," not in value:
+        return value
+    whole, dot, decimals = value.partition(".")
+    if get_format("THOUSAND_SEPARATOR") == "," and _GROUPED.fullmatch(whole.lstrip("-+")):
+        return whole.replace(",", "") + dot + decimals
+    if get_format("DECIMAL_SEPARATOR") == "," and not dot and value.count(",") == 1:
+        return value.replace(",", ".")
+    return text.strip()
+
+
+class AmountField(forms.CharField):
+    """A text field for money, read as the reader writes numbers (`amount_from_text`); the
+    action decides what amount is acceptable."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return amount_from_text(text) if text else (text or "")

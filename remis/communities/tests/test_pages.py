@@ -101,6 +101,23 @@ def test_a_project_is_created_through_the_form_and_errors_name_their_fields(worl
     assert "Poultry cooperative" in page and "8 community members in all." in page
 
 
+@pytest.mark.parametrize(
+    ("language", "typed"), [("fr", "12 500,50"), ("ar", "١٢٥٠٠٫٥٠"), ("en", "12,500.50")]
+)
+def test_a_budget_is_read_as_the_reader_writes_it(world: Any, bob: Any, language: str, typed: str) -> None:
+    client = _client(bob, language)
+    client.post(reverse("project_create"), _form_data(budget=typed, currency="EUR"))
+    assert str(CommunityProject.objects.get().budget) == "12500.50"
+
+
+def test_a_budget_that_cannot_be_read_without_a_guess_is_refused(world: Any, bob: Any) -> None:
+    refused = _client(bob, "en").post(
+        reverse("project_create"), _form_data(budget="12500,50", currency="EUR")
+    )
+    assert refused.status_code == 200 and "budget" in refused.context["form"].errors
+    assert not CommunityProject.objects.exists()
+
+
 def test_the_edit_form_saved_untouched_changes_nothing(world: Any, bob: Any, project: Any) -> None:
     client = _client(bob)
     form = client.get(reverse("project_edit", args=[project.uuid])).context["form"]

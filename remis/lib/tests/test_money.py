@@ -1,0 +1,41 @@
+"""Amounts are read as the reader writes them in English, French and Arabic; what cannot be
+read without a guess is given back as typed, for the action to refuse naming the field."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from remis.lib.money import AmountField, amount_from_text
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "read"),
+    [
+        ("en", "1,500.50", "1500.50"),
+        ("en", "1,500,000", "1500000"),
+        ("en", " 1500.5 ", "1500.5"),
+        ("en", "1 500", "1500"),
+        ("en", "1500,50", "1500,50"),  # not grouped by three: refused, not 150050
+        ("fr", "1 500,50", "1500.50"),
+        ("fr", "1\u00a0500,50", "1500.50"),
+        ("fr", "1\u202f500", "1500"),
+        ("fr", "1500.50", "1500.50"),  # a copied figure
+        ("fr", "1,500.50", "1,500.50"),  # English grouping in French: refused
+        ("fr", "1,5,0", "1,5,0"),
+        ("ar", "١٥٠٠٫٥٠", "1500.50"),
+        ("ar", "١٬٥٠٠", "1500"),
+        ("ar", "1500,50", "1500.50"),
+        ("ar", "1500.50", "1500.50"),
+    ],
+)
+def test_amounts_are_read_as_each_language_writes_them(language, typed, read):
+    with translation.override(language):
+        assert amount_from_text(typed) == read
+
+
+def test_the_field_reads_the_typed_amount_and_leaves_an_empty_one_empty():
+    field = AmountField(required=False)
+    with translation.override("fr"):
+        assert field.clean("2 000,25") == "2000.25"
+        assert field.clean("") == ""
