@@ -30,6 +30,10 @@ def test_in_french_the_page_reads_in_french(client, world):
     client.force_login(world.bob)
     page = client.get(reverse("instrument_list"), HTTP_ACCEPT_LANGUAGE="fr")
     assert "Suivi de la durabilité de la réintégration" in page.text
+    # French sets a (no-break) space before a colon; English and Arabic do not.
+    assert "Dimensions\u00a0:" in page.text and "Dimensions:" not in page.text
+    english = client.get(reverse("instrument_list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Dimensions:" in english.text
 
 
 def test_roles_without_monitoring_are_refused_and_unknown_versions_404(client, world):
