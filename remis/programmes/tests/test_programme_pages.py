@@ -174,3 +174,12 @@ def test_a_funder_reads_the_programme_page_without_controls_and_an_outsider_gets
     partner = world.programme.partners.first()
     assert client.post(f"/programmes/BE-REAB/partners/{partner.pk}/remove/").status_code == 403
     assert Programme.objects.get(code="BE-REAB").active is True
+
+
+def test_lists_on_the_programme_page_are_joined_as_each_language_joins_them(signed_in, world, manager):
+    client = signed_in(manager)  # the programme is hosted in Belgium and the Netherlands
+    english = client.get("/programmes/BE-REAB/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Belgium, Netherlands" in english
+    arabic = client.get("/programmes/BE-REAB/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    # The Arabic comma, not the Latin one, between the two names.
+    assert "بلجيكا، هولندا" in arabic and "بلجيكا, هولندا" not in arabic
