@@ -23,6 +23,17 @@ def open_every_step(page) -> None:
     check_accessibility(page, "every <details> open")
 
 
+# The width the search box's hint needs, and the room the box gives it.
+PLACEHOLDER_ROOM = """(selector) => {
+  const input = document.querySelector(selector);
+  const style = getComputedStyle(input);
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return [context.measureText(input.placeholder).width, room];
+}"""
+
+
 @pytest.mark.parametrize("language", LOCALES)
 def test_main_pages_in_each_language(world, login, language):
     from remis.cases.tests.factories import full_case
@@ -35,6 +46,8 @@ def test_main_pages_in_each_language(world, login, language):
     expect(alice.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
 
     alice.goto("/cases/")
+    needed, room = alice.evaluate(PLACEHOLDER_ROOM, "#id_q")
+    assert needed <= room, f"the search box's hint is cut off ({needed:.0f} px in {room:.0f} px)"
     alice.locator("#id_q").fill("diallo")
     alice.locator("#case-filters button[type=submit]").click()  # answered by htmx
     expect(alice.locator("#results tbody tr")).to_have_count(1)
