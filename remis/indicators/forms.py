@@ -4,6 +4,7 @@ acceptable (the same words on the pages and in the API)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -43,6 +44,13 @@ class FrameworkForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def _as_typed(value: Any, share: bool) -> str:
+    """A stored target or baseline as an officer types it: a share as a percentage (60%, as
+    the lists show it, not the stored fraction 0.6), which reads back as the same value."""
+    number = Decimal(str(value))
+    return f"{(number * 100).normalize():f}%" if share else f"{number.normalize():f}"
 
 
 class IndicatorForm(forms.Form):
@@ -125,8 +133,10 @@ class IndicatorForm(forms.Form):
     @classmethod
     def editing(cls, indicator: Indicator, programmes: Iterable[Programme] = ()) -> IndicatorForm:
         spec = indicator.computation or {}
+        share = spec.get("aggregation") == "share"
         targets = "\n".join(
-            f"{period}: {value}" for period, value in sorted((indicator.targets or {}).items())
+            f"{period}: {_as_typed(value, share)}"
+            for period, value in sorted((indicator.targets or {}).items())
         )
         return cls(
             initial={
@@ -143,7 +153,7 @@ class IndicatorForm(forms.Form):
                 "numerator": conditions_text(spec.get("numerator") or []),
                 "disaggregations": indicator.disaggregations,
                 "direction": indicator.direction,
-                "baseline": "" if indicator.baseline is None else f"{indicator.baseline.normalize():f}",
+                "baseline": "" if indicator.baseline is None else _as_typed(indicator.baseline, share),
                 "targets": targets,
                 "programmes": [p.code for p in indicator.programmes.all()],
                 "countries": indicator.countries,

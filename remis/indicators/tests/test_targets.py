@@ -11,6 +11,7 @@ import pytest
 
 from remis.audit.models import AuditEntry
 from remis.indicators import actions
+from remis.indicators.forms import IndicatorForm
 from remis.indicators.models import Framework, FrameworkStatus
 from remis.lib.errors import ValidationFailed
 
@@ -47,10 +48,12 @@ def test_an_untouched_save_with_a_baseline_writes_nothing(world: Any) -> None:
     share.refresh_from_db()
     assert str(share.baseline) == "0.4500" and share.targets == {"2026": "0.6"}
     entries = AuditEntry.objects.count()
-    # What the edit form gives back untouched.
+    # What the edit form gives back untouched: the share as a percentage, as typed.
+    shown = IndicatorForm.editing(share).initial
+    assert (shown["baseline"], shown["targets"]) == ("45%", "2026: 60%")
     assert (
         actions.update_indicator(
-            world.carol, share, {"baseline": "0.45", "targets": "2026: 0.6"}, share.version
+            world.carol, share, {"baseline": shown["baseline"], "targets": shown["targets"]}, share.version
         )
         == {}
     )
