@@ -130,3 +130,16 @@ def programmes_offered(actor: Any, project: CommunityProject | None = None) -> l
     from remis.programmes.queries import programmes_to_choose
 
     return programmes_to_choose(actor, [project.programme] if project is not None else [])
+
+
+def may_add_somewhere(actor: Any) -> bool:
+    """Whether the actor could keep a new project anywhere: projects.manage covering a country
+    of origin of a programme they may choose. A host office's programme manager holds the
+    right, but only for host countries, where no project is kept: no "Add" for them."""
+    if not may_manage_somewhere(actor):
+        return False
+    return any(
+        can_manage_country(actor, country)
+        for programme in programmes_offered(actor)
+        for country in programme.origin_countries or []
+    )

@@ -21,7 +21,7 @@ from remis.communities.queries import (
     can_manage_country,
     filter_projects,
     get_project_for,
-    may_manage_somewhere,
+    may_add_somewhere,
     may_read_projects,
     participants_for,
     programmes_offered,
@@ -57,7 +57,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "filtered": bool(params),
             "page": page,
             **page_links(page, params),
-            "can_manage": may_manage_somewhere(request.user),
+            "can_manage": may_add_somewhere(request.user),
         },
     )
 
@@ -130,8 +130,14 @@ def participant_remove(request: HttpRequest, project_uuid: Any, case_id: int) ->
 
 @login_required
 def project_create(request: HttpRequest) -> HttpResponse:
-    if not may_manage_somewhere(request.user):
-        return forbidden(request, _("Your role cannot change community projects."))
+    if not may_add_somewhere(request.user):
+        return forbidden(
+            request,
+            _(
+                "Your role cannot keep community projects in any country of origin of the "
+                "programmes you work with."
+            ),
+        )
     form = ProjectForm(
         request.POST or None, initial={"status": "preparation"}, programmes=programmes_offered(request.user)
     )

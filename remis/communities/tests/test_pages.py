@@ -194,3 +194,12 @@ def test_the_forms_offer_only_the_programmes_their_user_may_read(world: Any, bob
     ):
         page = client.get(url).content.decode()
         assert "BE-REAB" in page and "NL-ONLY" not in page, url
+
+
+def test_a_host_office_manager_is_not_offered_a_project_they_could_not_keep(world: Any, bob: Any) -> None:
+    # Projects are kept in countries of origin; this manager's right covers Belgium only.
+    host = make_user("maria", world.be_office, "programme_manager", ["BE"])
+    client = _client(host)
+    assert "Add a community project" not in client.get(reverse("project_list")).content.decode()
+    assert client.get(reverse("project_create")).status_code == 403
+    assert "Add a community project" in _client(bob).get(reverse("project_list")).content.decode()
