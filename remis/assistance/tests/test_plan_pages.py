@@ -333,3 +333,13 @@ def test_an_amount_in_an_arabic_sentence_reads_as_one_piece(client, world, case)
     world.bob.save(update_fields=["preferred_language"])
     page = login(client, world.bob).get(reverse("plan_detail", args=[case.uuid])).content.decode()
     assert "\u2068700,00 EUR\u2069" in page  # the programme's package for one person
+
+
+def test_amounts_are_grouped_as_each_language_writes_them(client, world, case):
+    draft_plan(world.bob, case, amounts=("1500",))
+    page = login(client, world.bob).get(reverse("plan_detail", args=[case.uuid])).content.decode()
+    assert "1,500.00 EUR" in page
+    world.bob.preferred_language = "fr"
+    world.bob.save(update_fields=["preferred_language"])
+    page = login(client, world.bob).get(reverse("plan_detail", args=[case.uuid])).content.decode()
+    assert "1\u00a0500,00 EUR" in page and "1500,00 EUR" not in page
