@@ -17,7 +17,7 @@ from remis.audit.chain import entry_hash, lock_head
 from remis.audit.models import AuditEntry
 from remis.audit.registry import personal_fields
 from remis.audit.sealing import keys_for, seal_changes, subject_for
-from remis.lib.bulk import insert_objects
+from remis.lib.bulk import insert_objects, unsaved
 
 
 def _plain(value: Any) -> Any:
@@ -96,16 +96,29 @@ def _entry(
     # plain strings), so the hash computed now is the one verification recomputes.
     stored_changes = json.loads(json.dumps(changes or {}))
     personal = personal_fields(object_type) or frozenset()
-    entry = AuditEntry(
-        actor=actor if getattr(actor, "pk", None) else None,
-        organisation_id=organisation_id,
-        action=action,
-        object_type=object_type,
-        object_id=str(obj.pk),
-        case_uuid=uuid.UUID(str(case_uuid)) if case_uuid else None,
-        changes=stored_changes,
-        personal_fields=sorted(personal & set(stored_changes)),
+    known_actor = actor if getattr(actor, "pk", None) else None
+    entry = unsaved(
+        AuditEntry,
+        {
+            "id": None,
+            "at": None,  # set with the hash, under the append lock
+            "hash": "",
+            "actor_id": known_actor.pk if known_actor else None,
+            "organisation_id": organisation_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(obj.pk),
+            "case_uuid": (
+                (case_uuid if type(case_uuid) is uuid.UUID else uuid.UUID(str(case_uuid)))
+                if case_uuid
+                else None
+            ),
+            "changes": stored_changes,
+            "personal_fields": sorted(personal & set(stored_changes)),
+        },
     )
+    if known_actor is not None:
+        entry._state.fields_cache["actor"] = known_actor  # as `AuditEntry(actor=...)` keeps it
     # Personal values are kept sealed under their subject's key, so that erasing a person
     # (destroying the key) removes them from the log without rewriting it.
     subject = subject_for(object_type, entry.object_id, case_uuid)

@@ -44,6 +44,10 @@ def _timestamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _uuid_text(value: uuid.UUID | str) -> str:
+    return str(value if type(value) is uuid.UUID else uuid.UUID(str(value)))
+
+
 def canonical(entry: AuditEntry, previous_hash: str) -> bytes:
     """The bytes the entry's hash is computed over."""
     changes: dict[str, Any] = entry.changes or {}
@@ -57,7 +61,7 @@ def canonical(entry: AuditEntry, previous_hash: str) -> bytes:
         "action": entry.action,
         "object_type": entry.object_type,
         "object_id": entry.object_id,
-        "case_uuid": str(uuid.UUID(str(entry.case_uuid))) if entry.case_uuid else None,
+        "case_uuid": _uuid_text(entry.case_uuid) if entry.case_uuid else None,
         "fields": sorted(changes),
         "personal": personal,
         "values": {k: v for k, v in changes.items() if k not in personal},

@@ -47,7 +47,7 @@ def register_subject_type(object_type: str) -> None:
 def subject_for(object_type: str, object_id: str, case_uuid: uuid.UUID | str | None) -> str:
     if object_type in _subject_types or not case_uuid:
         return f"{object_type}:{object_id}"
-    return f"case:{uuid.UUID(str(case_uuid))}"
+    return case_subject(case_uuid)
 
 
 def person_subject(object_type: str, object_id: Any) -> str:
@@ -55,7 +55,9 @@ def person_subject(object_type: str, object_id: Any) -> str:
 
 
 def case_subject(case_uuid: uuid.UUID | str) -> str:
-    return f"case:{uuid.UUID(str(case_uuid))}"
+    # A UUID is written as it is (an import audits thousands at a time); text is read first,
+    # so that any spelling of the same UUID names the same subject.
+    return f"case:{case_uuid if type(case_uuid) is uuid.UUID else uuid.UUID(str(case_uuid))}"
 
 
 def _key_for(subject: str) -> bytes | None:

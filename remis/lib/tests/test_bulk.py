@@ -103,3 +103,21 @@ def test_scores_as_decimals_are_stored_as_a_save_stores_them(world: Any) -> None
     copy.uuid, copy.sample_id, copy.economic = uuid.uuid4(), "S-3", Decimal("NaN")
     with pytest.raises(ValidationError):
         insert_objects(Response, [copy])  # through the field, which refuses it
+
+
+def test_an_instance_built_without_its_constructor_needs_every_field_and_saves_like_one_built_with_it(
+    world: Any,
+) -> None:
+    from remis.audit.actions import record
+    from remis.audit.chain import verify_chain
+    from remis.audit.models import AuditEntry
+    from remis.lib.bulk import unsaved
+
+    with pytest.raises(TypeError, match="actor_id"):
+        unsaved(AuditEntry, {"id": None, "action": "x"})
+    case = register(world)
+    record(world.bob, "case.test", case, changes={"status": [None, "open"]}, case_uuid=str(case.uuid))
+    entry = AuditEntry.objects.order_by("-id").first()
+    assert entry is not None and entry.actor == world.bob and entry.case_uuid == case.uuid
+    assert entry.changes == {"status": [None, "open"]}
+    assert verify_chain().broken_at is None
