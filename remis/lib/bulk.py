@@ -155,16 +155,19 @@ def _attnames(model: type[models.Model]) -> frozenset[str]:
     return frozenset(f.attname for f in model._meta.concrete_fields)
 
 
-def unsaved(model: type[M], values: dict[str, Any]) -> M:
-    """A new, unsaved instance of `model` holding exactly `values`, one per concrete field
-    (by attname: `actor_id`, not `actor`), built without `Model.__init__`.
+def unsaved(model: type[M], values: dict[str, Any], *, only: bool = False) -> M:
+    """A new, unsaved instance of `model` holding exactly `values`, by attname (`actor_id`,
+    not `actor`), built without `Model.__init__`.
 
-    For rows made by the thousand to be inserted with `insert_objects` (an import's audit
-    entries): `__init__` runs each field's default and sends two signals per instance,
-    which cost a quarter of writing the entries. No default is applied, so every field
-    must be given; a missing or unknown one is refused rather than left unset."""
-    if values.keys() != _attnames(model):
-        wrong = sorted(values.keys() ^ _attnames(model))
+    For rows made by the thousand (an import's responses and audit entries): `__init__`
+    runs each field's default and sends two signals per instance, which cost a quarter of
+    writing the entries. No default is applied, so every field must be given: a missing or
+    unknown one is refused rather than left unset. With `only`, fields not given are
+    deferred, as in a queryset's `.only()` (read from the database if asked for); an
+    unknown one is still refused."""
+    names = _attnames(model)
+    if values.keys() != names and (not only or not values.keys() <= names):
+        wrong = sorted((values.keys() - names) if only else (values.keys() ^ names))
         raise TypeError(f"{model.__name__} needs exactly its fields; missing or unknown: {', '.join(wrong)}")
     obj = model.__new__(model)
     obj._state = ModelState()

@@ -15,10 +15,9 @@ import functools
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db import IntegrityError, connection, models, transaction
-from django.db.models.base import ModelState
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,7 @@ from remis.audit.actions import record_many
 from remis.cases.actions.common import require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose
-from remis.lib.bulk import insert_objects
+from remis.lib.bulk import insert_objects, unsaved
 from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit_many
 from remis.lib.ids import uuid7
@@ -39,7 +38,6 @@ from remis.monitoring.instruments.scoring import Scores, compile_scorer, drop_ir
 from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, Response, ResponseSource
 
 SAMPLE_ID_MAX = 64
-M = TypeVar("M", bound=models.Model)
 DIMENSION_FIELDS = ("economic", "social", "psychosocial")  # stored in their own columns
 
 
@@ -171,20 +169,15 @@ def _rebuilt(
 ) -> Prepared:
     # As Django's own unpickling builds an instance (its __init__, which looks at every
     # field's default, cost more than the pickle itself): new, unsaved, the columns set.
-    response = _unsaved(Response, columns)
+    response = unsaved(Response, columns)
     response.instrument = instrument
     follow_up = None
     if round_ is not None:
-        follow_up = _unsaved(FollowUp, {"id": round_[0], "round": round_[1], "window_start": round_[2]})
+        follow_up = unsaved(
+            FollowUp, {"id": round_[0], "round": round_[1], "window_start": round_[2]}, only=True
+        )
         follow_up._state.adding = False  # the round exists: only its id, number and window are read
     return Prepared(response, follow_up, changes, case_uuid)
-
-
-def _unsaved(model: type[M], columns: dict[str, Any]) -> M:
-    obj = model.__new__(model)
-    obj.__dict__.update(columns)
-    obj._state = ModelState()
-    return obj
 
 
 def prepare_response(
@@ -246,20 +239,32 @@ def prepare_response(
         raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
     assert day is not None
     kept = drop_irrelevant(definition, answers)
-    response = Response(
-        uuid=uuid7(),  # time-ordered: a bulk import appends to the uuid index
-        instrument=instrument,
-        case=case,
-        sample_id=sample,
-        follow_up=follow_up,
-        item_key=key,
-        collected_on=day,
-        answers=_plain(kept),
-        source=source,
-        submission_id=submission_id,
-        recorded_by=actor,
-        **score_columns(scorer(kept)),
+    # Built as `Response(...)` would build it, without its constructor (defaults and
+    # signals: a tenth of checking an imported row); every column is named, so a column
+    # added to the model and not here fails loudly.
+    response = unsaved(
+        Response,
+        {
+            "id": None,
+            "uuid": uuid7(),  # time-ordered: a bulk import appends to the uuid index
+            "instrument_id": instrument.pk,
+            "case_id": case.pk if case is not None else None,
+            "sample_id": sample,
+            "follow_up_id": follow_up.pk if follow_up is not None else None,
+            "visit_id": None,
+            "item_key": key,
+            "collected_on": day,
+            "answers": _plain(kept),
+            "source": source,
+            "submission_id": submission_id,
+            "recorded_by_id": actor.pk,
+            "recorded_at": timezone.now(),
+            "version": 1,
+            **score_columns(scorer(kept)),
+        },
     )
+    cache = response._state.fields_cache  # the related rows at hand, as the constructor keeps them
+    cache.update({"instrument": instrument, "case": case, "follow_up": follow_up, "recorded_by": actor})
     changes: dict[str, list[Any]] = {
         "instrument": [None, f"{instrument.code} v{instrument.version}"],
         "collected_on": [None, day.isoformat()],
