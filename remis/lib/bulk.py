@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from functools import cache
 from operator import attrgetter
@@ -173,6 +173,26 @@ def unsaved(model: type[M], values: dict[str, Any], *, only: bool = False) -> M:
     obj._state = ModelState()
     obj.__dict__.update(values)
     return obj
+
+
+def loaded(queryset: models.QuerySet[M], fields: Sequence[str]) -> Iterator[M]:
+    """The rows of `queryset` as instances holding only `fields`, as `.only(*fields)` gives
+    them (the others deferred, read if asked for), built without `Model.__init__`: for the
+    thousands of cases and rounds an import's checks read, where the constructor (which
+    visits every field of a model with many) cost more than the query."""
+    model = queryset.model
+    names = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.Field) or not field.concrete:
+            raise TypeError(f"{model.__name__}.{name} is not a column")
+        names.append(field.attname)
+    db = queryset.db
+    for row in queryset.values_list(*names):
+        obj = unsaved(model, dict(zip(names, row, strict=True)), only=True)
+        obj._state.adding = False
+        obj._state.db = db
+        yield obj
 
 
 def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> None:

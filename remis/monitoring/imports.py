@@ -38,6 +38,7 @@ from remis.interop.submissions import read_submissions
 from remis.interop.uploads import check_upload_size
 from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
 from remis.lib.ahead import made_ahead
+from remis.lib.bulk import loaded
 from remis.lib.checkpoints import checkpoints_aside
 from remis.lib.errors import DomainError, Duplicate, PermissionDenied, ValidationFailed
 from remis.monitoring.instruments.definition import QuestionType
@@ -168,9 +169,8 @@ def _open_rounds(case_ids: list[int], code: str) -> dict[int, list[FollowUp]]:
         # NOT EXISTS rather than a join on responses, which made the query DISTINCT
         .exclude(Exists(Response.objects.filter(follow_up=OuterRef("pk"))))
         .order_by("case_id", "round")
-        .only("id", "case_id", "round", "status", "window_start", "window_end", "version")
     )
-    for follow_up in rows:
+    for follow_up in loaded(rows, ("id", "case", "round", "status", "window_start", "window_end", "version")):
         rounds.setdefault(follow_up.case_id, []).append(follow_up)
     return rounds
 
@@ -306,7 +306,7 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
     references = {str(s.answers.get(CASE_FIELD) or "").strip().upper() for s in chunk} - {""}
     # Only what matching, permission (countries) and the date checks read: whole cases cost
     # more to build than the rest of a row's checks.
-    matched = cases.filter(reference__in=references).only(*CASE_COLUMNS) if references else []
+    matched = loaded(cases.filter(reference__in=references), CASE_COLUMNS) if references else []
     by_reference = {c.reference: c for c in matched}
     # The checks of each case, once for the chunk: the uploader's permission and the
     # returnee's consent (a case failing either is checked again per row, which says why).

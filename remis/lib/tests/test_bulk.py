@@ -121,3 +121,19 @@ def test_an_instance_built_without_its_constructor_needs_every_field_and_saves_l
     assert entry is not None and entry.actor == world.bob and entry.case_uuid == case.uuid
     assert entry.changes == {"status": [None, "open"]}
     assert verify_chain().broken_at is None
+
+
+def test_rows_loaded_without_the_constructor_read_as_only_reads_them(world: Any) -> None:
+    from remis.lib.bulk import loaded
+
+    case = register(world)
+    case.arrival_date = dt.date(2026, 3, 2)
+    case.save()
+    (light,) = loaded(Case.objects.filter(pk=case.pk), ("id", "reference", "arrival_date", "origin_country"))
+    (usual,) = Case.objects.filter(pk=case.pk).only("id", "reference", "arrival_date", "origin_country")
+    assert light.__dict__.keys() - {"_state"} == usual.__dict__.keys() - {"_state"}
+    assert (light.pk, light.reference, light.arrival_date) == (case.pk, case.reference, dt.date(2026, 3, 2))
+    assert not light._state.adding and light.get_deferred_fields() == usual.get_deferred_fields()
+    assert light.stage == case.stage  # a deferred field is read when asked for
+    with pytest.raises(TypeError, match="not a column"):
+        list(loaded(Case.objects.all(), ("access",)))
