@@ -188,10 +188,11 @@ def loaded(queryset: models.QuerySet[M], fields: Sequence[str]) -> Iterator[M]:
             raise TypeError(f"{model.__name__}.{name} is not a column")
         names.append(field.attname)
     db = queryset.db
-    for row in queryset.values_list(*names):
-        obj = unsaved(model, dict(zip(names, row, strict=True)), only=True)
-        obj._state.adding = False
-        obj._state.db = db
+    for row in queryset.values_list(*names):  # the columns are named once, not checked per row
+        obj = model.__new__(model)
+        state = obj._state = ModelState()
+        state.adding, state.db = False, db
+        obj.__dict__.update(zip(names, row, strict=True))
         yield obj
 
 

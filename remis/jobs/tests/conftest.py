@@ -27,7 +27,14 @@ def _refuse(job: Job) -> Outcome:
     raise JobFailed("Row 12: the programme code is unknown.")
 
 
+def _note_gc_threshold(job: Job) -> Outcome:
+    import gc
+
+    return Outcome("Noted.", {"threshold": gc.get_threshold()[0]})
+
+
 TEST_KINDS = {
+    "test.gc": _note_gc_threshold,
     "test.count": _count_to_three,
     "test.crash": _crash,
     "test.refuse": _refuse,

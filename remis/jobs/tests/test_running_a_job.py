@@ -136,3 +136,18 @@ def test_a_broken_chain_is_reported_by_the_entry_it_breaks_at(world, olga, monke
     assert "broken at entry 42" in job.outcome
     assert job.result is not None
     assert job.result["broken_at"] == 42 and job.result["problem"]
+
+
+def test_a_job_runs_with_fewer_garbage_collections_and_the_worker_gets_its_own_back(world, alice, test_kinds):
+    import gc
+
+    from remis.lib.gcpace import BATCH_THRESHOLD
+
+    before = gc.get_threshold()
+    job = actions.start_job(alice, "test.gc")
+
+    execute(job.pk)
+
+    job.refresh_from_db()
+    assert job.result == {"threshold": max(BATCH_THRESHOLD, before[0])} and BATCH_THRESHOLD > before[0]
+    assert gc.get_threshold() == before
