@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from remis.interop.errors import ReadErrorCode, UnreadableFile
 from remis.interop.tables import Table, TableRow, open_table
+from remis.lib.gcpace import fewer_collections
 from remis.lib.spreadsheet import restored
 
 CHUNK = 2000
@@ -262,6 +263,10 @@ class Run:
         first pass checks every row without writing (its progress shows, no lock is held,
         and a refused row stops there); the second writes the whole file in one
         transaction, checking again, as the database may have changed meanwhile."""
+        with fewer_collections():  # batch work, as in a job (the command runs it here)
+            return self._read(file, filename, sheet)
+
+    def _read(self, file: IO[bytes], filename: str, sheet: str | None) -> Result:
         write = self.mode in ("valid_rows", "all_or_nothing")
         with open_table(file, filename, sheet=sheet or None) as table:
             self._run(table, write=write and self.mode != "all_or_nothing")
