@@ -51,7 +51,7 @@ from remis.cases.models import (
 )
 from remis.cases.policy import groups_in, shows
 from remis.interop.importing import Checked, Column, Entity, Outcome, Row
-from remis.lib.bulk import insert_objects
+from remis.lib.bulk import insert_objects, update_column
 from remis.lib.countries import alpha3, is_country
 from remis.lib.fields import Dates, Rule, Text
 from remis.lib.text import fold
@@ -764,7 +764,7 @@ def _references(new: list[_Values]) -> list[str]:
     for counter in counters:
         next_number[counter.prefix] = counter.last + 1
         counter.last += wanted[counter.prefix]
-    ReferenceCounter.objects.bulk_update(counters, ["last"], batch_size=500)
+    update_column(ReferenceCounter, "last", [(counter.pk, counter.last) for counter in counters])
     references = []
     for v in new:
         if v.reference:

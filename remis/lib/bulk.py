@@ -209,3 +209,21 @@ def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> N
         cursor.executemany(sql, rows)
     for obj in objs:
         obj._state.adding = False
+
+
+def update_column(model: type[models.Model], name: str, values: Sequence[tuple[Any, Any]]) -> None:
+    """Set one column of many rows, given as (id, value) pairs: one statement run for all.
+
+    Django's `bulk_update` builds a `CASE WHEN id = … THEN …` expression with a branch per
+    row, and resolving it cost 0.7 s for the few hundred reference counters of one chunk
+    of an import. Values go through the field's conversion, as `save` would send them."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(field.column)
+    key = connection.ops.quote_name(model._meta.pk.column)
+    sql = f"UPDATE {table} SET {column} = %s WHERE {key} = %s"  # noqa: S608
+    rows = [(field.get_db_prep_save(value, connection), pk) for pk, value in values]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)

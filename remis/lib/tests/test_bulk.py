@@ -137,3 +137,18 @@ def test_rows_loaded_without_the_constructor_read_as_only_reads_them(world: Any)
     assert light.stage == case.stage  # a deferred field is read when asked for
     with pytest.raises(TypeError, match="not a column"):
         list(loaded(Case.objects.all(), ("access",)))
+
+
+def test_one_column_of_many_rows_is_set_by_id_and_the_others_are_left(world: Any) -> None:
+    from remis.cases.models import ReferenceCounter
+    from remis.lib.bulk import update_column
+
+    first, _second, third = (
+        ReferenceCounter.objects.create(prefix=p, last=1) for p in ("AAA-1", "AAA-2", "AAA-3")
+    )
+    update_column(ReferenceCounter, "last", [(first.pk, 7), (third.pk, 9)])
+    assert dict(ReferenceCounter.objects.filter(prefix__startswith="AAA-").values_list("prefix", "last")) == {
+        "AAA-1": 7,
+        "AAA-2": 1,
+        "AAA-3": 9,
+    }
