@@ -152,3 +152,17 @@ def test_one_column_of_many_rows_is_set_by_id_and_the_others_are_left(world: Any
         "AAA-2": 1,
         "AAA-3": 9,
     }
+
+
+def test_an_instance_built_for_a_bulk_insert_has_the_defaults_the_constructor_gives(world: Any) -> None:
+    from remis.cases.models import Person
+    from remis.lib.bulk import built
+
+    fast = built(Person, given_name="Awa", family_name="Test", sex="F")
+    usual = Person(given_name="Awa", family_name="Test", sex="F")
+    differ = {"uuid"}  # a fresh uuid4 each
+    fast_values = {k: v for k, v in fast.__dict__.items() if k not in differ and k != "_state"}
+    assert fast_values == {k: v for k, v in usual.__dict__.items() if k not in differ and k != "_state"}
+    assert fast._state.adding and fast.uuid != usual.uuid
+    with pytest.raises(TypeError, match="has no column case"):
+        built(Person, given_name="Awa", case=None)
