@@ -441,6 +441,10 @@ class CaseOverview:
     partners_cut_off: bool
     host_country_name: str
     origin_country_name: str
+    # How the page writes moments (history, transitions, journey): the month alone for an
+    # anonymised case, whose audit log keeps exact times it may not show any more.
+    moment_format: str = "SHORT_DATETIME_FORMAT"
+    day_format: str = "SHORT_DATE_FORMAT"  # its dates, moved to the first of their month
 
 
 def case_overview(actor: Any, case: Case) -> CaseOverview:
@@ -510,6 +514,8 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         ).exists(),
         host_country_name=country_name(case.host_country),
         origin_country_name=country_name(case.origin_country),
+        moment_format="YEAR_MONTH_FORMAT" if case.anonymised_at else "SHORT_DATETIME_FORMAT",
+        day_format="YEAR_MONTH_FORMAT" if case.anonymised_at else "SHORT_DATE_FORMAT",
     )
 
 

@@ -25,8 +25,23 @@ from remis.audit.actions import record
 from remis.audit.erasure import ErasureRequest, run_erasers
 from remis.cases.events import CaseAnonymised
 from remis.cases.lifecycle import Stage
-from remis.cases.models import Case, CaseAccess, Person, Reception, Relation, ReturnTravel, listing_values
+from remis.cases.models import (
+    Case,
+    CaseAccess,
+    CaseDocument,
+    Consent,
+    CounsellingSession,
+    Note,
+    Person,
+    Reception,
+    Relation,
+    ReturnTravel,
+    Submission,
+    Transition,
+    listing_values,
+)
 from remis.lib import events
+from remis.lib.dates import coarsen, moment_month
 from remis.lib.dates import month_of as _month
 from remis.programmes.models import Programme
 from remis.programmes.queries import settings_on
@@ -104,9 +119,27 @@ def anonymise_case(case: Case, years: int) -> int:
                 )
         case.arrival_date = _month(case.arrival_date)
         case.intended_return_date = _month(case.intended_return_date)
+        # When it was registered, moved, shared and consented tell the exact days too.
+        case.registered_at = moment_month(case.registered_at) or case.registered_at
+        case.stage_changed_at = moment_month(case.stage_changed_at) or case.stage_changed_at
         case.anonymised_at = timezone.now()
-        case.save(update_fields=["arrival_date", "intended_return_date", "anonymised_at"])
+        case.save(
+            update_fields=[
+                "arrival_date",
+                "intended_return_date",
+                "registered_at",
+                "stage_changed_at",
+                "anonymised_at",
+            ]
+        )
         CaseAccess.objects.filter(case=case).update(**listing_values(case))
+        coarsen(CaseAccess.objects.filter(case=case), moments=["granted_at", "revoked_at"])
+        coarsen(Transition.objects.filter(case=case), moments=["at"])
+        coarsen(Submission.objects.filter(case=case), moments=["submitted_at", "due_at", "responded_at"])
+        coarsen(Consent.objects.filter(case=case), dates=["given_on"], moments=["recorded_at"])
+        coarsen(CounsellingSession.objects.filter(case=case), dates=["held_on"])
+        coarsen(Note.objects.filter(case=case), moments=["created_at"])  # their text went above
+        coarsen(CaseDocument.objects.filter(case=case), moments=["uploaded_at", "deleted_at"])
         if travel is not None:
             ReturnTravel.objects.filter(pk=travel.pk).update(
                 departure_date=_month(travel.departure_date), arrival_date=_month(travel.arrival_date)

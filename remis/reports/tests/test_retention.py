@@ -213,3 +213,34 @@ def test_later_apps_dates_go_to_their_month_and_the_monitoring_figures_stay(
     stamps = [moment for row in moments for moment in row if moment is not None]
     assert len(stamps) >= 4 and {(m.day, m.hour, m.minute) for m in stamps} == {(1, 12, 0)}, stamps
     assert Instalment.objects.get(item__key=s.item.key).paid_on == dt.date(year, 4, 1)  # its month kept
+
+
+def test_an_anonymised_case_keeps_no_exact_day_of_its_journey_and_its_page_shows_months(world, client):
+    from remis.cases.models import Consent, CounsellingSession, Submission, Transition
+    from remis.lib.dates import moment_month
+
+    today = timezone.localdate()
+    arrived = today.replace(year=today.year - 4, month=3, day=10)
+    case = _returned(world, born=dt.date(1985, 1, 1), arrived=arrived, sex="M")
+    Case.objects.filter(pk=case.pk).update(stage_changed_at=timezone.now() - LONG_AGO)
+    first_moment = Transition.objects.filter(case=case).order_by("at").first()
+    assert first_moment is not None
+    change_programme_settings(world.admin, world.programme, today, {"retention_years": 3})
+    apply_retention(today)
+
+    case.refresh_from_db()
+    assert case.registered_at == moment_month(case.registered_at) and case.registered_at.day == 1
+    assert case.stage_changed_at.day == 1 and case.stage_changed_at.hour == 12
+    assert all(t.at == moment_month(t.at) for t in Transition.objects.filter(case=case))
+    assert all(c.given_on.day == 1 for c in Consent.objects.filter(case=case))
+    assert all(s.held_on.day == 1 for s in CounsellingSession.objects.filter(case=case))
+    for s in Submission.objects.filter(case=case):
+        assert s.submitted_at.day == 1 and (s.responded_at is None or s.responded_at.day == 1)
+    assert all(a.granted_at.day == 1 for a in case.access.all())
+
+    client.force_login(world.bob)
+    page = client.get(f"/cases/{case.uuid}/").content.decode()
+    exact = timezone.localtime(AuditEntry.objects.filter(case_uuid=case.uuid).latest("id").at)
+    month = exact.strftime("%B %Y")
+    assert month in page  # the history: the audit log's own moments, written to the month
+    assert exact.strftime("%H:%M") not in page and exact.strftime("%-d %B %Y") not in page
