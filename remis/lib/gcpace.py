@@ -13,17 +13,31 @@ process forked inside the block (`lib/ahead.py`) inherits it.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 BATCH_THRESHOLD = 20_000
 
+# Blocks may overlap (nested, or jobs in threads of one worker): the first to enter raises
+# the threshold and the last to leave puts back what the first found.
+_lock = threading.Lock()
+_depth = 0
+_saved: tuple[int, ...] = ()
+
 
 @contextmanager
 def fewer_collections(threshold: int = BATCH_THRESHOLD) -> Iterator[None]:
-    before = gc.get_threshold()
-    gc.set_threshold(max(threshold, before[0]), *before[1:])
+    global _depth, _saved
+    with _lock:
+        if _depth == 0:
+            _saved = gc.get_threshold()
+        _depth += 1
+        gc.set_threshold(max(threshold, gc.get_threshold()[0]), *gc.get_threshold()[1:])
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                gc.set_threshold(*_saved)
