@@ -18,6 +18,7 @@ from remis.audit.models import AuditEntry
 from remis.audit.registry import personal_fields
 from remis.audit.sealing import keys_for, seal_changes, subject_for
 from remis.lib.bulk import insert_objects, unsaved
+from remis.lib.ids import as_uuid
 
 
 def _plain(value: Any) -> Any:
@@ -110,11 +111,7 @@ def _entry(
             "action": action,
             "object_type": object_type,
             "object_id": str(obj.pk),
-            "case_uuid": (
-                (case_uuid if type(case_uuid) is uuid.UUID else uuid.UUID(str(case_uuid)))
-                if case_uuid
-                else None
-            ),
+            "case_uuid": as_uuid(case_uuid) if case_uuid else None,
             "changes": stored_changes,
             "personal_fields": sorted(personal & set(stored_changes)),
         },

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +32,7 @@ from typing import Any
 from django.db import connection
 
 from remis.audit.models import AuditEntry
+from remis.lib.ids import as_uuid
 
 GENESIS = "0" * 64
 FORMAT_VERSION = 1
@@ -42,10 +42,6 @@ LOCK_KEY = int.from_bytes(b"remis.au", "big")
 
 def _timestamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _uuid_text(value: uuid.UUID | str) -> str:
-    return str(value if type(value) is uuid.UUID else uuid.UUID(str(value)))
 
 
 def canonical(entry: AuditEntry, previous_hash: str) -> bytes:
@@ -61,7 +57,7 @@ def canonical(entry: AuditEntry, previous_hash: str) -> bytes:
         "action": entry.action,
         "object_type": entry.object_type,
         "object_id": entry.object_id,
-        "case_uuid": _uuid_text(entry.case_uuid) if entry.case_uuid else None,
+        "case_uuid": str(as_uuid(entry.case_uuid)) if entry.case_uuid else None,
         "fields": sorted(changes),
         "personal": personal,
         "values": {k: v for k, v in changes.items() if k not in personal},

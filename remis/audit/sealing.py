@@ -23,6 +23,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.utils import timezone
 
 from remis.audit.models import SubjectKey
+from remis.lib.ids import as_uuid
 
 PREFIX = "sealed:v1:"  # a sealed value in `AuditEntry.changes`
 _subject_types: set[str] = set()
@@ -55,9 +56,7 @@ def person_subject(object_type: str, object_id: Any) -> str:
 
 
 def case_subject(case_uuid: uuid.UUID | str) -> str:
-    # A UUID is written as it is (an import audits thousands at a time); text is read first,
-    # so that any spelling of the same UUID names the same subject.
-    return f"case:{case_uuid if type(case_uuid) is uuid.UUID else uuid.UUID(str(case_uuid))}"
+    return f"case:{as_uuid(case_uuid)}"  # any spelling of one UUID names one subject
 
 
 def _key_for(subject: str) -> bytes | None:

@@ -15,3 +15,9 @@ def uuid7() -> uuid.UUID:
     value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
     value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
     return uuid.UUID(int=value)
+
+
+def as_uuid(value: uuid.UUID | str) -> uuid.UUID:
+    """The UUID itself, or the one its text spells (any spelling): a bulk write audits
+    thousands of UUIDs that are already parsed, and parsing them again cost time."""
+    return value if type(value) is uuid.UUID else uuid.UUID(str(value))
