@@ -16,6 +16,7 @@ from remis.cases import actions
 from remis.cases.actions.retention import apply_retention, expired_cases
 from remis.cases.models import Case, CaseDocument, Note, Person
 from remis.cases.tests.factories import make_person, register
+from remis.monitoring.models import FollowUp, ScheduleRules
 from remis.programmes.actions import change_programme_settings
 from remis.reports import analytics
 from remis.reports.statistics import Filters, breakdown
@@ -28,6 +29,12 @@ CODES = ("sex", "age_group", "month", "year", "origin", "category")
 
 
 def _returned(world, *, born: dt.date, arrived: dt.date, sex: str) -> Case:
+    case = _returned_open(world, born=born, arrived=arrived, sex=sex)
+    actions.close_case(world.bob, case, "completed")  # the closure day is moved back by the tests
+    return case
+
+
+def _returned_open(world, *, born: dt.date, arrived: dt.date, sex: str) -> Case:
     case = register(world, person=make_person(date_of_birth=born, sex=sex, given_name="Kadiatou"))
     today = timezone.localdate()
     for purpose in ("data_processing", "sharing_with_partners"):
@@ -51,7 +58,6 @@ def _returned(world, *, born: dt.date, arrived: dt.date, sex: str) -> Case:
         world.alice, case, title="Kadiatou's ticket", upload=SimpleUploadedFile("t.pdf", PDF)
     )
     case.refresh_from_db()
-    actions.close_case(world.bob, case, "completed")  # the closure day is moved back by the tests
     return case
 
 
@@ -215,13 +221,19 @@ def test_later_apps_dates_go_to_their_month_and_the_monitoring_figures_stay(
     assert Instalment.objects.get(item__key=s.item.key).paid_on == dt.date(year, 4, 1)  # its month kept
 
 
-def test_an_anonymised_case_keeps_no_exact_day_of_its_journey_and_its_page_shows_months(world, client):
+def test_an_anonymised_case_keeps_no_exact_day_of_its_journey_and_its_page_shows_months(
+    world, client, django_capture_on_commit_callbacks
+):
     from remis.cases.models import Consent, CounsellingSession, Submission, Transition
     from remis.lib.dates import moment_month
 
     today = timezone.localdate()
     arrived = today.replace(year=today.year - 4, month=3, day=10)
-    case = _returned(world, born=dt.date(1985, 1, 1), arrived=arrived, sex="M")
+    ScheduleRules.objects.update(effective_from=dt.date(2000, 1, 1))  # a schedule in force then
+    with django_capture_on_commit_callbacks(execute=True):  # monitoring schedules its rounds
+        case = _returned_open(world, born=dt.date(1985, 1, 1), arrived=arrived, sex="M")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.close_case(world.bob, case, "completed")
     Case.objects.filter(pk=case.pk).update(stage_changed_at=timezone.now() - LONG_AGO)
     first_moment = Transition.objects.filter(case=case).order_by("at").first()
     assert first_moment is not None
@@ -244,3 +256,8 @@ def test_an_anonymised_case_keeps_no_exact_day_of_its_journey_and_its_page_shows
     month = exact.strftime("%B %Y")
     assert month in page  # the history: the audit log's own moments, written to the month
     assert exact.strftime("%H:%M") not in page and exact.strftime("%-d %B %Y") not in page
+    # Later apps' panels too: a round's coarse due day is no exact day either.
+    rounds = list(FollowUp.objects.filter(case=case).order_by("round"))
+    assert rounds and all(f.due_on.day == 1 for f in rounds)
+    for f in rounds:
+        assert f.due_on.strftime("%m/%d/%Y") not in page and f.due_on.strftime("%B %Y") in page
