@@ -4,16 +4,15 @@ not "status", which reads as a submission's)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _now
 from django.utils.translation import gettext_lazy as _
 
 from remis.assessments.models import AssessmentStatus, Choice, Question
-from remis.audit.presentation import ISO_DATE, Shown, choices, register_field, register_object
+from remis.audit.presentation import ISO_DATE, Shown, choices, register_field, register_object, shown_day
 from remis.lib.text import group_separator, list_separator
 
 
@@ -74,7 +73,7 @@ def _answers(_position: int, value: Any) -> str:
             elif isinstance(part, int | float) and not isinstance(part, bool):
                 shown.append(number_format(part))
             elif isinstance(part, str) and ISO_DATE.fullmatch(part):
-                shown.append(date_format(dt.date.fromisoformat(part), "SHORT_DATE_FORMAT"))
+                shown.append(shown_day(part))
             else:
                 shown.append(labels.get((code, str(part)), str(part)))
         texts.append(f"{question.text if question else code}: {list_separator().join(shown)}")

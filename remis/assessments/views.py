@@ -23,6 +23,7 @@ from remis.assessments.presentation import assessment_view
 from remis.assessments.queries import assessments_of, case_for, get_assessment_for, instrument_in_force
 from remis.cases.models import Case
 from remis.cases.policy import case_permissions, groups_on_case
+from remis.cases.queries import day_format_of
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
 
@@ -173,7 +174,13 @@ def assessment_detail(request: HttpRequest, assessment_uuid: Any) -> HttpRespons
     return render(
         request,
         "assessments/detail.html",
-        {"case": case, "view": view, "can_record": can_record, "confirm": confirm},
+        {
+            "case": case,
+            "view": view,
+            "can_record": can_record,
+            "confirm": confirm,
+            "day_format": day_format_of(case),
+        },
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,6 +172,14 @@ class EntryView:
 
 EMPTY = "—"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # dates are logged as ISO text; people read them formatted
+# How the entries being described write days: set by `describe_entries` for its readers
+# (a field's own reading of a logged day too), the month alone on an anonymised case.
+_day_format: ContextVar[str] = ContextVar("day_format", default="SHORT_DATE_FORMAT")
+
+
+def shown_day(iso: str) -> str:
+    """A day logged as ISO text, as the entries being described write days."""
+    return date_format(dt.date.fromisoformat(iso), _day_format.get())
 
 
 def _flatten(value: Any) -> list[Any]:
@@ -187,10 +196,22 @@ def _hashable(value: Any) -> bool:
     return True
 
 
-def describe_entries(entries: Iterable[AuditEntry], *, groups: frozenset[str]) -> list[EntryView]:
+def describe_entries(
+    entries: Iterable[AuditEntry], *, groups: frozenset[str], day_format: str = "SHORT_DATE_FORMAT"
+) -> list[EntryView]:
     """Entries as their reader sees them. A value in a sensitive group the reader does not
     hold (`groups`) reads "Restricted", as on the case page: a trafficking category, a
-    pregnancy, or any value of a field registered in a group (fitness to travel)."""
+    pregnancy, or any value of a field registered in a group (fitness to travel). Dates
+    recorded as values are written in `day_format` (the month alone on an anonymised case:
+    the log keeps the exact day, the page may not show it)."""
+    token = _day_format.set(day_format)
+    try:
+        return _describe(entries, groups)
+    finally:
+        _day_format.reset(token)
+
+
+def _describe(entries: Iterable[AuditEntry], groups: frozenset[str]) -> list[EntryView]:
     rows = list(entries)
     subjects = {entry.pk: subject_for(entry.object_type, entry.object_id, entry.case_uuid) for entry in rows}
     opener = Opener(subjects.values())
@@ -233,7 +254,7 @@ def describe_entries(entries: Iterable[AuditEntry], *, groups: frozenset[str]) -
             elif isinstance(part, bool):
                 texts.append(_("Yes") if part else _("No"))
             elif isinstance(part, str) and ISO_DATE.fullmatch(part):
-                texts.append(date_format(dt.date.fromisoformat(part), "SHORT_DATE_FORMAT"))
+                texts.append(shown_day(part))
             elif one is None:
                 texts.append(left_to_right(str(part)))  # a phone number keeps its "+" in front
             elif one.group and one.group not in groups:

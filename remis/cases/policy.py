@@ -37,6 +37,22 @@ REVIEW_PERMISSIONS = frozenset(
     {Perm.CASE_VIEW, Perm.CASE_RESPOND, *(group.permission for group in SENSITIVE_GROUPS)}
 )
 
+# What a reader keeps on a case anonymised at the end of its retention period: reading it
+# and what works on records without names (statistics, extracts, the audit). Every write on
+# it is refused, as its forms are hidden: a change would bring personal data back into a
+# record kept only for the figures.
+KEPT_WHEN_ANONYMISED = frozenset(
+    {
+        Perm.CASE_VIEW,
+        Perm.STATS_VIEW,
+        Perm.AUDIT_VIEW_ALL,
+        Perm.AUDIT_READ_LOG,
+        Perm.RECORDS_EXPORT,
+        Perm.RESEARCH_EXTRACT,
+        *(group.permission for group in SENSITIVE_GROUPS),
+    }
+)
+
 Groups = frozenset[str]
 
 
@@ -153,6 +169,8 @@ def _permissions(grants: Iterable[Any], case: Case, reasons: dict[int, str]) -> 
                 perms |= grant.permissions & REVIEW_PERMISSIONS
             else:
                 perms |= grant.permissions
+    if case.anonymised_at is not None:
+        perms &= KEPT_WHEN_ANONYMISED
     return frozenset(perms)
 
 

@@ -447,6 +447,12 @@ class CaseOverview:
     day_format: str = "SHORT_DATE_FORMAT"  # its dates, moved to the first of their month
 
 
+def day_format_of(case: Case) -> str:
+    """How pages write a case's days: an anonymised case's were moved to the first of their
+    month (retention), so they read as months, not as a day that never happened."""
+    return "YEAR_MONTH_FORMAT" if case.anonymised_at else "SHORT_DATE_FORMAT"
+
+
 def case_overview(actor: Any, case: Case) -> CaseOverview:
     from remis.audit.models import AuditEntry
     from remis.audit.presentation import describe_entries
@@ -462,6 +468,7 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         JourneyStep(str(s), str(s.label), reached.get(s), case.stage == s) for s in (*JOURNEY, Stage.CLOSED)
     ]
     groups = groups_in(perms)
+    day_format = day_format_of(case)
     all_vulnerabilities = list(case.vulnerabilities.all())
     shown = [v for v in all_vulnerabilities if shows(groups, v.sensitive_group)]
     consents = list(case.consents.select_related("recorded_by"))
@@ -505,6 +512,7 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         history=describe_entries(
             AuditEntry.objects.filter(case_uuid=case.uuid).select_related("actor")[:100],
             groups=groups,
+            day_format=day_format,
         ),
         transitions=transitions,
         access=list(case.access.filter(revoked_at__isnull=True).select_related("organisation")),
@@ -515,7 +523,7 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         host_country_name=country_name(case.host_country),
         origin_country_name=country_name(case.origin_country),
         moment_format="YEAR_MONTH_FORMAT" if case.anonymised_at else "SHORT_DATETIME_FORMAT",
-        day_format="YEAR_MONTH_FORMAT" if case.anonymised_at else "SHORT_DATE_FORMAT",
+        day_format=day_format,
     )
 
 

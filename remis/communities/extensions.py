@@ -30,7 +30,12 @@ def projects_panel(context: PanelContext) -> dict[str, Any] | None:
 
 
 def register() -> None:
+    from remis.cases.events import CaseAnonymised
     from remis.cases.extensions import register_case_panel
+    from remis.communities.anonymise import coarsen_cases
+    from remis.lib.events import subscribe_in_transaction
+
+    subscribe_in_transaction(CaseAnonymised, coarsen_cases)  # with the case, or not at all
 
     register_case_panel(
         CasePanel(

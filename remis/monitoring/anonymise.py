@@ -44,6 +44,7 @@ def coarsen_cases(events: Sequence[CaseAnonymised]) -> None:
             done_on=done,
             lost_on=month_of(row["lost_on"]),
         )
-    coarsen(ContactAttempt.objects.filter(case_id__in=ids), dates=["attempted_on"])
-    coarsen(Visit.objects.filter(case_id__in=ids), dates=["visited_on"])
-    coarsen(Response.objects.filter(case_id__in=ids), dates=["collected_on"])
+    # When each was recorded tells the day of the contact as well as the day itself does.
+    coarsen(ContactAttempt.objects.filter(case_id__in=ids), dates=["attempted_on"], moments=["recorded_at"])
+    coarsen(Visit.objects.filter(case_id__in=ids), dates=["visited_on"], moments=["recorded_at"])
+    coarsen(Response.objects.filter(case_id__in=ids), dates=["collected_on"], moments=["recorded_at"])

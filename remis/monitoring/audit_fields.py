@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from remis.audit.presentation import Shown, choices, extend_field, register_field, register_object
+from remis.audit.presentation import Shown, choices, extend_field, register_field, register_object, shown_day
 
 
 def _bands(values: set[Any]) -> dict[Any, Shown]:
@@ -46,7 +44,7 @@ def _round(position: int, part: Any) -> str:
     status] ("Round 1: due 1 Mar 2027")."""
     try:
         if isinstance(part, list) and len(part) >= 2 and isinstance(part[1], str) and "-" in part[1]:
-            due = date_format(dt.date.fromisoformat(part[1]), "SHORT_DATE_FORMAT")
+            due = shown_day(part[1])
             return str(_("Round %(round)s: due %(day)s") % {"round": part[0], "day": due})
         months, days = (part["months"], part["window_days"]) if isinstance(part, dict) else part[:2]
         return str(

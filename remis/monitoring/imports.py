@@ -64,7 +64,7 @@ CODE_FIELD, VERSION_FIELD = "instrument_code", "instrument_version"
 FORM_FIELDS = (CASE_FIELD, SAMPLE_FIELD, CODE_FIELD, VERSION_FIELD, "start", "end")
 CASE_COLUMNS = (
     *("id", "uuid", "reference", "host_country", "origin_country"),
-    *("stage", "stage_changed_at", "arrival_date"),
+    *("stage", "stage_changed_at", "arrival_date", "anonymised_at"),
 )
 
 

@@ -156,6 +156,7 @@ def _chunk(
             "return_type",
             "category_id",
             "stage",
+            "anonymised_at",  # what an anonymised case still permits (cases/policy.py)
         )
     )
     allowed = cases_permitting(actor, cases, Perm.RESEARCH_EXTRACT)

@@ -6,10 +6,12 @@ kept exactly, dates to the month)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from remis.audit.models import AuditEntry
 from remis.cases import actions
@@ -140,6 +142,9 @@ def test_later_apps_dates_go_to_their_month_and_the_monitoring_figures_stay(
     from remis.assessments.tests.factories import answers as assessment_answers
     from remis.assistance import actions as assistance
     from remis.assistance.models import Approval, AssistanceItem, Instalment, PlanVersion
+    from remis.communities.actions import add_participant, create_project
+    from remis.communities.models import Participant
+    from remis.communities.tests.conftest import valid_values as valid_project_values
     from remis.monitoring.models import ContactAttempt, FollowUp, Response, Visit
     from remis.monitoring.queries import office_summary
     from remis.monitoring.responses import current_instrument, record_response
@@ -189,6 +194,9 @@ def test_later_apps_dates_go_to_their_month_and_the_monitoring_figures_stay(
     Response.objects.filter(case=case).update(collected_on=dt.date(year, 12, 17))
     Instalment.objects.filter(item__key=s.item.key).update(paid_on=dt.date(year, 4, 9))
     Assessment.objects.filter(case=case).update(assessed_on=dt.date(year, 1, 14))
+    project = create_project(world.bob, valid_project_values())
+    add_participant(world.bob, project, case.reference, joined_on=today)
+    Participant.objects.filter(case=case).update(joined_on=dt.date(year, 6, 14))
     actions.close_case(world.bob, Case.objects.get(pk=case.pk), "completed")
     Case.objects.filter(pk=case.pk).update(stage_changed_at=timezone.now() - LONG_AGO)
     change_programme_settings(world.admin, world.programme, today, {"retention_years": 3})
@@ -207,17 +215,22 @@ def test_later_apps_dates_go_to_their_month_and_the_monitoring_figures_stay(
         *PlanVersion.objects.filter(plan__case=case).values_list("agreed_on"),
         *Referral.objects.filter(case=case).values_list("due_on", "outcome_on"),
         *Assessment.objects.filter(case=case).values_list("assessed_on"),
+        *Participant.objects.filter(case=case).values_list("joined_on"),
     ]
     days = [day for row in dates for day in row if day is not None]
-    assert len(days) >= 14 and {day.day for day in days} == {1}, days
+    assert len(days) >= 15 and {day.day for day in days} == {1}, days
     moments = [
         *PlanVersion.objects.filter(plan__case=case).values_list("submitted_at", "approved_at"),
         *Approval.objects.filter(version__plan__case=case).values_list("at"),
         *Referral.objects.filter(case=case).values_list("sent_at", "answered_at", "closed_at"),
-        *Assessment.objects.filter(case=case).values_list("completed_at"),
+        *Assessment.objects.filter(case=case).values_list("completed_at", "created_at", "updated_at"),
+        *Visit.objects.filter(case=case).values_list("recorded_at"),
+        *ContactAttempt.objects.filter(case=case).values_list("recorded_at"),
+        *Response.objects.filter(case=case).values_list("recorded_at"),
+        *Participant.objects.filter(case=case).values_list("added_at"),
     ]
     stamps = [moment for row in moments for moment in row if moment is not None]
-    assert len(stamps) >= 4 and {(m.day, m.hour, m.minute) for m in stamps} == {(1, 12, 0)}, stamps
+    assert len(stamps) >= 15 and {(m.day, m.hour, m.minute) for m in stamps} == {(1, 12, 0)}, stamps
     assert Instalment.objects.get(item__key=s.item.key).paid_on == dt.date(year, 4, 1)  # its month kept
 
 
@@ -238,6 +251,8 @@ def test_an_anonymised_case_keeps_no_exact_day_of_its_journey_and_its_page_shows
     first_moment = Transition.objects.filter(case=case).order_by("at").first()
     assert first_moment is not None
     change_programme_settings(world.admin, world.programme, today, {"retention_years": 3})
+    planned = list(FollowUp.objects.filter(case=case).values_list("due_on", flat=True))
+    assert len(planned) == 3 and {day.day for day in planned} == {arrived.day}
     apply_retention(today)
 
     case.refresh_from_db()
@@ -256,8 +271,63 @@ def test_an_anonymised_case_keeps_no_exact_day_of_its_journey_and_its_page_shows
     month = exact.strftime("%B %Y")
     assert month in page  # the history: the audit log's own moments, written to the month
     assert exact.strftime("%H:%M") not in page and exact.strftime("%-d %B %Y") not in page
+    # The history's recorded values too: the travel's arrival day is in the log, not on the page.
+    # (and a field's own reading of its logged days: the rounds planned, "due 10 Jun 2022").
+    for day in (arrived, *planned):
+        assert (
+            date_format(day, "SHORT_DATE_FORMAT") not in page and date_format(day, "DATE_FORMAT") not in page
+        )
     # Later apps' panels too: a round's coarse due day is no exact day either.
     rounds = list(FollowUp.objects.filter(case=case).order_by("round"))
     assert rounds and all(f.due_on.day == 1 for f in rounds)
     for f in rounds:
         assert f.due_on.strftime("%m/%d/%Y") not in page and f.due_on.strftime("%B %Y") in page
+
+
+def test_an_anonymised_case_can_be_read_but_no_longer_changed(
+    world, client, api_client, django_capture_on_commit_callbacks
+):
+    from remis.lib.errors import PermissionDenied
+    from remis.monitoring.actions import record_contact_attempt
+
+    today = timezone.localdate()
+    ScheduleRules.objects.update(effective_from=dt.date(2000, 1, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        case = _returned_open(
+            world, born=dt.date(1985, 1, 1), arrived=dt.date(today.year - 4, 3, 10), sex="F"
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.close_case(world.bob, case, "completed")
+    Case.objects.filter(pk=case.pk).update(stage_changed_at=timezone.now() - LONG_AGO)
+    change_programme_settings(world.admin, world.programme, today, {"retention_years": 3})
+    apply_retention(today)
+    case.refresh_from_db()
+    assert case.anonymised_at is not None
+    notes, entries = Note.objects.filter(case=case).count(), AuditEntry.objects.count()
+
+    # Writing a name, a note or a visit back into it would undo the anonymisation.
+    with pytest.raises(PermissionDenied):
+        actions.add_note(world.alice, case, "Back in Conakry, new phone number.")
+    with pytest.raises(PermissionDenied):
+        actions.reopen_case(world.bob, case, "asked again")
+    round_1 = FollowUp.objects.filter(case=case).order_by("round").first()
+    assert round_1 is not None
+    with pytest.raises(PermissionDenied):
+        record_contact_attempt(
+            world.alice,
+            round_1,
+            attempted_on=today,
+            channel="phone",
+            outcome="reached",
+        )
+    assert Note.objects.filter(case=case).count() == notes and AuditEntry.objects.count() == entries
+
+    client.force_login(world.alice)
+    page = client.get(f"/cases/{case.uuid}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="anonymised"' in html
+    targets = set(re.findall(r'<form[^>]*method="post"[^>]*action="([^"]*)"', html))
+    assert not [t for t in targets if str(case.uuid) in t]  # no step, note or visit form is offered
+    assert api_client.as_(world.alice).post(f"/cases/{case.uuid}/notes", {"body": "x"}).status_code == 403
+    assert api_client.get(f"/cases/{case.uuid}").status_code == 200
