@@ -788,6 +788,8 @@ def _references(new: list[_Values]) -> list[str]:
 
 
 def _read_ids(model: Any, objs: list[Any]) -> None:
+    if all(obj.pk is not None for obj in objs):
+        return  # given by the insert (PostgreSQL: lib/bulk.py)
     ids = dict(model.objects.filter(uuid__in=[o.uuid for o in objs]).values_list("uuid", "id"))
     for obj in objs:
         obj.pk = ids[obj.uuid]

@@ -8,8 +8,9 @@ encoder was the largest single cost of saving an import's responses and audit en
 text, numbers, flags and ids of their exact type, passed as they are; and finite
 Decimals, dates, aware moments and uuids of their exact type, adapted as the backend adapts
 them (the conversion chain cost more than the insert; `lib/tests/test_bulk.py` compares
-the raw columns with what `save` writes). The rows' ids are not read back: callers that need them look them up
-by a unique key.
+the raw columns with what `save` writes). On PostgreSQL the rows go in one COPY instead,
+with ids drawn from the table's sequence first, so the objects know their ids; on SQLite
+the ids are not read back: callers that need them look them up by a unique key.
 """
 
 from __future__ import annotations
@@ -217,6 +218,9 @@ def loaded(queryset: models.QuerySet[M], fields: Sequence[str]) -> Iterator[M]:
 def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     if not objs:
         return
+    if connection.vendor == "postgresql":
+        _copy_objects(model, objs)
+        return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
@@ -225,6 +229,33 @@ def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> N
     rows = [[convert(obj) for convert in converters] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+    for obj in objs:
+        obj._state.adding = False
+
+
+def _copy_objects(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """PostgreSQL: the rows in one COPY, each with its id drawn beforehand from the table's
+    own sequence (so the objects know their ids, as `save` leaves them, without a lookup).
+    Measured on 6,000 imported responses at 1M cases: one `executemany` is an INSERT run
+    per row on the server, and cost about five times the COPY of the same rows."""
+    pk = model._meta.pk
+    assert pk is not None
+    table = connection.ops.quote_name(model._meta.db_table)
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in (pk, *fields))
+    converters = [_converter(f) for f in fields]
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        missing = [obj for obj in objs if obj.pk is None]
+        if missing:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, pk.column, len(missing)],
+            )
+            for obj, (new_id,) in zip(missing, cursor.fetchall(), strict=True):
+                obj.pk = new_id
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # psycopg's own cursor
+            for obj in objs:
+                copy.write_row([obj.pk, *(convert(obj) for convert in converters)])
     for obj in objs:
         obj._state.adding = False
 

@@ -354,8 +354,11 @@ def _plain(answers: dict[str, Any]) -> dict[str, Any]:
 
 def _insert(responses: list[Response]) -> list[Response]:
     """Insert new responses in one statement run for all (`lib/bulk.py`), then learn their
-    ids: on SQLite from the last one inserted, elsewhere by their uuids."""
+    ids: on PostgreSQL they were drawn before the insert, on SQLite from the last one
+    inserted, elsewhere by their uuids."""
     insert_objects(Response, responses)
+    if connection.vendor == "postgresql":
+        return responses  # each knows its id (drawn from the sequence by the COPY's insert)
     if connection.vendor == "sqlite":
         # Inserted one after the other by this connection, which holds the database's only
         # write lock: each took the next id (AUTOINCREMENT never reuses one), so the ids run
@@ -387,6 +390,21 @@ def _complete_rounds(answered: list[tuple[FollowUp, dt.date]]) -> None:
     # In the order of the window (as of the due day): the status indexes are ordered by due
     # day after the status, so neighbouring rows touch neighbouring index pages.
     ordered = sorted(answered, key=lambda pair: (pair[0].window_start, pair[0].pk))
+    if connection.vendor == "postgresql":
+        # One statement for all: run per row, 6,000 updates cost the server about a second.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET status = %s, done_on = answered.day, lost_on = NULL, "  # noqa: S608
+                "version = version + 1 FROM unnest(%s::bigint[], %s::date[]) AS answered(id, day) "
+                f"WHERE {table}.id = answered.id AND status IN (%s, %s)",
+                [
+                    FollowUpStatus.DONE.value,
+                    [follow_up.pk for follow_up, _day in ordered],
+                    [day for _follow_up, day in ordered],
+                    *open_states,
+                ],
+            )
+        return
     rows = [(FollowUpStatus.DONE.value, day, follow_up.pk, *open_states) for follow_up, day in ordered]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
