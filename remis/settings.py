@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs page's assets locally
     "django_tasks",  # background tasks (the backport of Django 6's django.tasks)
     "django_tasks_db",  # their database backend: the queue is a table, `manage.py db_worker` runs it
+    "remis.lib",  # shared helpers: registers their lookups (no models)
     "remis.accounts",
     "remis.audit",
     "remis.programmes",

@@ -180,7 +180,7 @@ def cases_permitting(actor: Any, cases: Iterable[Case], perm: Perm) -> set[int]:
     cases = list(cases)
     grants = grants_with(actor, Perm.CASE_VIEW)
     reasons: dict[int, dict[int, str]] = {}
-    rows = CaseAccess.objects.filter(case_id__in=[c.pk for c in cases], revoked_at__isnull=True)
+    rows = CaseAccess.objects.filter(case_id__among=[c.pk for c in cases], revoked_at__isnull=True)
     for case_id, organisation_id, reason in rows.values_list("case_id", "organisation_id", "reason"):
         reasons.setdefault(case_id, {})[organisation_id] = reason
     return {c.pk for c in cases if perm in _permissions(grants, c, reasons.get(c.pk, {}))}

@@ -585,7 +585,7 @@ def cases_consenting(case_ids: Iterable[int], purpose: str) -> set[int]:
     from remis.cases.models import Consent
 
     latest: dict[int, bool] = {}
-    rows = Consent.objects.filter(case_id__in=list(case_ids), purpose=purpose).order_by(
+    rows = Consent.objects.filter(case_id__among=list(case_ids), purpose=purpose).order_by(
         "case_id", "-given_on", "-id"
     )
     for case_id, given in rows.values_list("case_id", "given"):

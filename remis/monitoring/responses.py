@@ -76,11 +76,13 @@ def closed_on(case: Case) -> dt.date | None:
     return timezone.localdate(case.stage_changed_at)
 
 
-def _check_day(value: Any, case: Case | None, errors: list[tuple[str | None, str]]) -> dt.date | None:
+def _check_day(
+    value: Any, case: Case | None, errors: list[tuple[str | None, str]], today: dt.date
+) -> dt.date | None:
     if not isinstance(value, dt.date):
         errors.append(("collected_on", _("Enter the date the answers were collected.")))
         return None
-    if value > timezone.localdate():
+    if value > today:
         errors.append(("collected_on", _("The date cannot be in the future.")))
     elif case is not None:
         closed = closed_on(case)
@@ -193,9 +195,11 @@ def prepare_response(
     source: str = ResponseSource.FORM,
     submission_id: str = "",
     checked: set[int] | None = None,
+    today: dt.date | None = None,
 ) -> Prepared:
     """Every check of a response, and its scores. `checked`: the cases whose permission and
-    consent were already checked for this actor in the same batch (an import's)."""
+    consent were already checked for this actor in the same batch (an import's); `today`:
+    the local day, read once for a batch."""
     sample = str(sample_id or "").strip()
     if case is None and follow_up is not None:
         case = follow_up.case
@@ -230,7 +234,7 @@ def prepare_response(
         errors.append(("sample_id", _("Write at most %(limit)s characters.") % {"limit": SAMPLE_ID_MAX}))
     if "\x00" in sample or "\x00" in str(submission_id or ""):
         errors.append(("sample_id", _("Enter a valid value.")))
-    day = _check_day(collected_on, case, errors)
+    day = _check_day(collected_on, case, errors, today or timezone.localdate())
     definition = definition_of(instrument)
     scorer = compile_scorer(definition)
     for question, message in scorer.validate(answers):
