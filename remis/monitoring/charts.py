@@ -34,8 +34,9 @@ class Trend:
     spec: dict[str, Any] | None  # None with fewer than one scored response
 
 
-def score_trend(responses: list[Response], language: str) -> Trend:
-    """The table and the chart of a case's reintegration responses, oldest first."""
+def score_trend(responses: list[Response], language: str, *, by_month: bool = False) -> Trend:
+    """The table and the chart of a case's reintegration responses, oldest first. `by_month`:
+    the days are the first of their month (an anonymised case), and the axis says months."""
     labels: list[str] = []
     rows: list[TrendRow] = []
     points_data: list[dict[str, Any]] = []
@@ -64,18 +65,18 @@ def score_trend(responses: list[Response], language: str) -> Trend:
     # Dimensions met late (a newer instrument version) get "—" in the earlier rows.
     for row in rows:
         row.dimensions.extend(["—"] * (len(labels) - len(row.dimensions)))
-    spec = _spec(points_data) if points_data else None
+    spec = _spec(points_data, "%Y-%m" if by_month else "%Y-%m-%d") if points_data else None
     return Trend(dimensions=labels, rows=rows, spec=spec)
 
 
-def _spec(data: list[dict[str, Any]]) -> dict[str, Any]:
+def _spec(data: list[dict[str, Any]], day_format: str) -> dict[str, Any]:
     import altair as alt  # imported on use: only the case page draws charts
 
     chart = (
         alt.Chart(alt.Data(values=data))
         .mark_line(point=True)
         .encode(
-            x=alt.X("day:T", title=_("Collected on"), axis=alt.Axis(format="%Y-%m-%d", labelAngle=0)),
+            x=alt.X("day:T", title=_("Collected on"), axis=alt.Axis(format=day_format, labelAngle=0)),
             y=alt.Y("score:Q", title=_("Score (0–100)"), scale=alt.Scale(domain=[0, 100])),
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
         )

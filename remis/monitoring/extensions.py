@@ -71,7 +71,7 @@ def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
     from remis.monitoring.responses import case_scores
 
     today = timezone.localdate()
-    trend = score_trend(case_scores(seen.case), language())
+    trend = score_trend(case_scores(seen.case), language(), by_month=seen.case.anonymised_at is not None)
     scored = {row.round: row for row in trend.rows if row.round is not None}  # a round's latest
     return {
         "case": seen.case,

@@ -45,6 +45,16 @@ def test_the_case_page_lists_the_rounds(client, world, case):
     assert reverse("follow_up_detail", args=[case.uuid, 2]) in text
 
 
+def test_the_rounds_count_their_months_in_each_language(client, world, case):
+    client.force_login(world.bob)
+    url = reverse("case_detail", args=[case.uuid])
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").text
+    assert "Passage 1 (3 mois)" in french and "Passage 3 (12 mois)" in french
+    # Arabic counts 3 to 10 months with the plural, 11 to 99 with the singular accusative.
+    arabic = client.get(url, HTTP_ACCEPT_LANGUAGE="ar").text
+    assert "الجولة 1 (3 أشهر)" in arabic and "الجولة 3 (12 شهرًا)" in arabic and "12 أشهر" not in arabic
+
+
 def test_a_case_worker_records_attempts_then_the_visit(client, world, case):
     _open_window(case)
     page = reverse("follow_up_detail", args=[case.uuid, 1])

@@ -172,6 +172,24 @@ def test_the_case_page_shows_each_rounds_score_and_the_trend_with_its_table(clie
     assert "Recorded monitoring answers" in text and "monitoring.response<" not in text  # the history
 
 
+def test_an_anonymised_cases_chart_says_months_not_days(client, world, case):
+    from remis.cases.models import Case
+
+    record_response(
+        world.bob,
+        rss(),
+        answers=answers(),
+        collected_on=timezone.localdate(),
+        follow_up=FollowUp.objects.get(case=case, round=1),
+    )
+    client.force_login(world.bob)
+    url = reverse("case_detail", args=[case.uuid])
+    assert '"format": "%Y-%m-%d"' in client.get(url).text
+    Case.objects.filter(pk=case.pk).update(anonymised_at=timezone.now())  # as retention leaves it
+    text = client.get(url).text
+    assert '"format": "%Y-%m"' in text and "%Y-%m-%d" not in text
+
+
 def test_the_case_page_draws_no_chart_before_any_answer(client, world, case):
     client.force_login(world.bob)
     text = client.get(reverse("case_detail", args=[case.uuid])).text
