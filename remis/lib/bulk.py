@@ -236,8 +236,8 @@ def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> N
 def _copy_objects(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     """PostgreSQL: the rows in one COPY, each with its id drawn beforehand from the table's
     own sequence (so the objects know their ids, as `save` leaves them, without a lookup).
-    Measured on 6,000 imported responses at 1M cases: one `executemany` is an INSERT run
-    per row on the server, and cost about five times the COPY of the same rows."""
+    An `executemany` is an INSERT run per row on the server: inserting 6,000 imported
+    responses at 1M cases took 1.1 s in the job with it and the ids' lookup, 0.5 s so."""
     pk = model._meta.pk
     assert pk is not None
     table = connection.ops.quote_name(model._meta.db_table)
