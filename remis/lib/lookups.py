@@ -4,8 +4,8 @@ one array (`field = ANY(%s)`) instead of one placeholder per value.
 An import's checks look up a thousand references, case ids or submission ids per chunk.
 With `__in`, Django prepares each value and psycopg rewrites a query of a thousand
 placeholders, which the server then parses: profiled on the KoBo import at 1M cases, about
-as much time as the server's own answers to those queries. As an array the list is one parameter. Other databases (and a
-subquery, or an empty list) get Django's own `IN`.
+as much time as the server's own answers to those queries. As an array the list is one
+parameter. Other databases (and a subquery, or an empty list) get Django's own `IN`.
 """
 
 from __future__ import annotations

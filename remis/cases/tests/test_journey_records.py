@@ -73,6 +73,23 @@ def test_reception_by_partner_with_pocket_money_in_a_currency(world, bob, today)
     assert reception.pocket_money_currency == "GNF"
 
 
+def test_pocket_money_reads_as_an_amount_in_each_language(world, bob, today, client):
+    case = returned_case(world)
+    actions.save_reception(
+        bob,
+        case,
+        expected_version=None,
+        received_on=today,
+        pocket_money=Decimal("1500"),
+        pocket_money_currency="GNF",
+    )
+    client.force_login(bob)
+    # Kept left to right in one piece, so an Arabic page does not show "GNF 1500,00".
+    for language, written in (("en", "1,500.00 GNF"), ("fr", "1\xa0500,00 GNF"), ("ar", "1500,00 GNF")):
+        page = client.get(f"/cases/{case.uuid}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert f'<bdi dir="ltr">{written}</bdi>' in page, language
+
+
 def test_read_only_member_cannot_write_notes(world, carol):
     case = register(world)
     with pytest.raises(PermissionDenied):
