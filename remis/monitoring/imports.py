@@ -322,8 +322,8 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
         .values_list("submission_id", flat=True)
     )
     batch: list[Prepared] = []
-    # Read once for the chunk: the active time zone is a context-local lookup that cost more
-    # than a row's own date checks when asked twice per row.
+    # Read once for the chunk: the active time zone is a context-local lookup, which was
+    # asked twice a row (12,000 times for 6,000 rows).
     clock = (timezone.get_current_timezone(), timezone.localdate())
     for submission in chunk:
         report.rows += 1
