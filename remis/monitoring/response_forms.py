@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -242,10 +243,11 @@ class ResponseView:
 
 
 def points(value: Decimal | float | None) -> str:
-    """A score in [0, 1] as REMIS shows every score: 0–100 with one decimal."""
+    """A score in [0, 1] as REMIS shows every score: 0–100 with one decimal, written as the
+    reader's language writes decimals (90.5, 90,5)."""
     if value is None:
         return "—"
-    return f"{float(value) * 100:.1f}"
+    return number_format(round(float(value) * 100, 1), 1)
 
 
 def dimension_values(definition: InstrumentDefinition, response: Response) -> list[tuple[str, str, Any]]:

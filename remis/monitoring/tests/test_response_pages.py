@@ -165,6 +165,8 @@ def test_the_case_page_shows_each_rounds_score_and_the_trend_with_its_table(clie
     text = client.get(reverse("case_detail", args=[case.uuid])).text
     # economic (2*0 + 2 + 3) / 7 = 0.7143; composite (0.7143 + 1 + 1) / 3 = 0.9048
     assert ">90.5<" in text and ">71.4<" in text and "Sustainable" in text
+    french = client.get(reverse("case_detail", args=[case.uuid]), HTTP_ACCEPT_LANGUAGE="fr").text
+    assert ">90,5<" in french and ">71,4<" in french  # as French writes decimals, like amounts
     assert 'data-chart="monitoring-trend-spec"' in text
     assert '<script id="monitoring-trend-spec" type="application/json">' in text
     assert "vega-lite/v6" in text and "vendor/vega-embed.min.js" in text
