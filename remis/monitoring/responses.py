@@ -358,11 +358,11 @@ def _plain(answers: dict[str, Any]) -> dict[str, Any]:
 
 def _insert(responses: list[Response]) -> list[Response]:
     """Insert new responses in one statement run for all (`lib/bulk.py`), then learn their
-    ids: on PostgreSQL they were drawn before the insert, on SQLite from the last one
-    inserted, elsewhere by their uuids."""
+    ids where the insert did not give them (it does on PostgreSQL): on SQLite from the last
+    one inserted, elsewhere by their uuids."""
     insert_objects(Response, responses)
-    if connection.vendor == "postgresql":
-        return responses  # each knows its id (drawn from the sequence by the COPY's insert)
+    if all(response.pk is not None for response in responses):
+        return responses  # given by the insert, as the cases import's `_read_ids` finds too
     if connection.vendor == "sqlite":
         # Inserted one after the other by this connection, which holds the database's only
         # write lock: each took the next id (AUTOINCREMENT never reuses one), so the ids run
