@@ -28,9 +28,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from case_list import RUNS, WARMUP, machine, percentile, replayable, timed
+from case_list import RUNS, WARMUP, machine, percentile, replayable, signed_in, timed
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from remis.accounts.models import User
@@ -114,9 +113,8 @@ SCENARIOS = [
 
 
 def run(scenario: Scenario) -> dict[str, Any]:
-    client = Client(SERVER_NAME="127.0.0.1")
     user = scenario.user()
-    client.force_login(user)
+    client = signed_in(user)
     path = scenario.path()
 
     def request() -> None:

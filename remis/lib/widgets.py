@@ -31,7 +31,8 @@ class FastSelect(forms.Select):
     ) -> SafeString:
         final_attrs = self.build_attrs(self.attrs, attrs)
         chosen = value if isinstance(value, list | tuple) else [value]
-        selected = {str(v) for v in chosen if v is not None and v != ""}
+        # As Django's Select: the blank choice is marked when the value is blank ("any" chosen).
+        selected = {"" if v is None else str(v) for v in chosen}
         options = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',

@@ -78,8 +78,11 @@ class FollowUp(models.Model):
             # The work lists: scheduled rounds by the day their window opens or closes.
             models.Index(fields=["status", "window_start"], name="follow_up_status_start"),
             models.Index(fields=["status", "due_on"], name="follow_up_status_due"),
-            models.Index(fields=["origin_country", "status", "due_on"], name="follow_up_origin_due"),
-            models.Index(fields=["host_country", "status", "due_on"], name="follow_up_host_due"),
+            # The list's walks by country (queries.FollowUpList), in the list's order: due day,
+            # then id. SQLite ends every index with the row's id anyway; PostgreSQL needs it
+            # named to read a page in order without sorting the country's rounds.
+            models.Index(fields=["origin_country", "status", "due_on", "id"], name="follow_up_origin_due_id"),
+            models.Index(fields=["host_country", "status", "due_on", "id"], name="follow_up_host_due_id"),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ from remis.cases.policy import (
     scope_countries,
     visible_through,
 )
+from remis.lib.plans import ordered_walk
 from remis.monitoring.configuration import SATISFACTION, widest_window
 from remis.monitoring.models import FollowUp, FollowUpStatus
 
@@ -146,25 +148,36 @@ class FollowUpList:
         self.countries = countries
         self.fields = fields  # the country columns to walk: every listed round has one in `countries`
 
-    def _ordered(self) -> QuerySet[Any]:
-        columns = ("id", "due_on")
+    def _ordered(self, stop: int) -> QuerySet[Any]:
+        """(id, due day) of the first `stop` rows of the list, in order."""
+        columns, order = ("id", "due_on"), ("due_on", "id")
         if not self.countries:
-            return self.rows.order_by("due_on", "id").values_list(*columns)
+            return self.rows.order_by(*order).values_list(*columns)[:stop]
         parts = [
             self.rows.filter(**{field: country}).values_list(*columns)
             for country in sorted(self.countries)
             for field in self.fields
         ]
-        merged = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-        return merged.order_by("due_on", "id")
+        if len(parts) == 1:
+            return parts[0].order_by(*order)[:stop]
+        if connection.features.supports_slicing_ordering_in_compound:
+            # PostgreSQL merges the walks by hashing whatever they return: each walk stops at
+            # `stop` rows of its own (SQLite's merge of ordered walks stops by itself).
+            parts = [part.order_by(*order)[:stop] for part in parts]
+        return parts[0].union(*parts[1:]).order_by(*order)[:stop]
 
     def __getitem__(self, window: slice) -> list[FollowUp]:
-        ids = [row[0] for row in self._ordered()[window]]
+        start, stop = window.start or 0, window.stop
+        if stop is None:
+            raise ValueError("a follow-ups list is read a page at a time")
+        with ordered_walk():
+            ids = [row[0] for row in self._ordered(stop)[start:]]
         found = FollowUp.objects.select_related("case").in_bulk(ids)
         return [found[pk] for pk in ids]
 
     def count_upto(self, limit: int) -> int:
-        return int(self._ordered()[:limit].count())
+        with ordered_walk():
+            return int(self._ordered(limit).count())
 
 
 def filter_follow_ups(actor: Any, filters: FollowUpFilters, today: dt.date) -> FollowUpList:

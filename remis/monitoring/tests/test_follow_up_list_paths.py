@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from remis.cases.tests.factories import returned_case
@@ -55,3 +57,24 @@ def test_some_reader_sees_rounds_in_every_state(world, rounds):
     for state in ("open", "missed", "done", "lost", "upcoming"):
         assert filter_follow_ups(world.bob, FollowUpFilters(state=state), today).count_upto(100), state
     assert filter_follow_ups(world.admin, FollowUpFilters(state=""), today).count_upto(100) == 12
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_on_postgresql_the_page_and_the_count_are_planned_as_index_walks(world, rounds):
+    """At 1M cases PostgreSQL hashed every round of a country against every access row of
+    the reader's organisation to show 51 of them (300–500 ms; docs/benchmarks.md). Its
+    estimates cannot be made that wrong on a test's few rows, so this checks what stops it:
+    both of the list's statements run with the walk's settings, and none after them."""
+    listed = filter_follow_ups(world.bob, FollowUpFilters(state="open"), timezone.localdate())
+    with CaptureQueriesContext(connection) as captured:
+        listed.count_upto(1001)
+        page = listed[0:51]
+        FollowUp.objects.filter(pk__in=[f.pk for f in page]).count()
+    statements = [q["sql"] for q in captured.captured_queries]
+    walks = [n for n, sql in enumerate(statements) if "monitoring_followup" in sql and "UNION" in sql]
+    assert len(walks) == 2
+    for n in walks:
+        assert statements[n - 1].startswith("SELECT set_config('enable_hashjoin', 'off'")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_sort')")
+        assert cursor.fetchone() == ("on", "on")
