@@ -32,6 +32,8 @@ import time
 import uuid
 from pathlib import Path
 
+import orjson
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from case_list import RUNS, WARMUP, machine, percentile, replayable, signed_in, timed
@@ -135,8 +137,12 @@ def bench_rescore() -> None:
             break
         rows = [(r[1], r[2], r[3], r[4], r[5], r[6], r[0]) for r in chunk]
         with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":  # as rescoring writes there
-                cursor.execute(PG_UPDATE, [list(column) for column in zip(*rows, strict=True)])
+            if connection.vendor == "postgresql":  # as rescoring writes there: one JSON document
+                document = [
+                    (orjson.Fragment(r[0]), *(None if v is None else float(v) for v in r[1:5]), r[5], r[6])
+                    for r in rows
+                ]
+                cursor.execute(PG_UPDATE, [orjson.dumps(document).decode()])
             else:
                 cursor.executemany(sql, rows)
         moved += len(rows)

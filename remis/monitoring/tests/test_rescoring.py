@@ -25,18 +25,34 @@ def responses(parallel_db, world):
     assert rss is not None
     today = timezone.localdate()
     levels = ["never", "rarely", "sometimes", "often", "always"]
+    quality = ["poor", "fair", "very_good"]
     for n in range(45):
         record_response(
             world.bob,
             rss,
-            answers=answers(income_covers_needs=levels[n % 5]),
+            # Each dimension its own spread of scores, so that a column written in another's
+            # place shows.
+            answers=answers(
+                income_covers_needs=levels[n % 5],
+                housing_quality=quality[n % 3],
+                distress=levels[(n + 2) % 5],
+            ),
             collected_on=today,
             sample_id=f"S-{n:03}",
         )
-    expected = {r.pk: (r.composite, r.band, r.indicators) for r in Response.objects.all()}
+    expected = _scores()
     # Stale scores everywhere, as after a scoring fix.
-    Response.objects.update(composite=Decimal("0.1"), band="needs_follow_up", economic=None, indicators={})
+    stale = {"economic": None, "social": None, "psychosocial": None, "indicators": {}}
+    Response.objects.update(composite=Decimal("0.1"), band="needs_follow_up", **stale)
     return rss, expected
+
+
+def _scores():
+    """Every score column of every response, each in its place."""
+    return {
+        r.pk: (r.economic, r.social, r.psychosocial, r.composite, r.band, r.indicators)
+        for r in Response.objects.all()
+    }
 
 
 def test_a_large_run_is_split_over_processes_and_every_response_is_rescored(responses, monkeypatch):
@@ -56,8 +72,7 @@ def test_a_large_run_is_split_over_processes_and_every_response_is_rescored(resp
     assert rescore(rss, progress=lambda done, total: seen.append((done, total))) == 45
     assert len(split[0]) == 3  # three processes, each its own range of ids
     assert seen[-1] == (45, 45) and [d for d, _ in seen] == sorted(d for d, _ in seen)
-    got = {r.pk: (r.composite, r.band, r.indicators) for r in Response.objects.all()}
-    assert got == expected
+    assert _scores() == expected
     assert not Response.objects.filter(economic=None).exists()
 
 
@@ -78,4 +93,4 @@ def test_the_single_process_path_writes_what_the_scorer_says(responses):
     rss, expected = responses
     scorer = compile_scorer(definition_of(rss))
     assert rescoring.rescore_instrument(scorer, rss.pk, 45) == 45
-    assert {r.pk: (r.composite, r.band, r.indicators) for r in Response.objects.all()} == expected
+    assert _scores() == expected
