@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from remis.accounts.permissions import SENSITIVE_GROUPS, Perm, SensitiveGroup
@@ -117,9 +118,37 @@ def access_host_countries(actor: Any, perm: Perm = Perm.CASE_VIEW) -> frozenset[
     """The host countries of the cases the actor's organisations (those granting `perm`)
     hold: every case in the actor's scope was hosted in one of them. For a reader whose
     membership covers every country, what narrows a long list (read from a covering index)."""
-    org_ids = {grant.organisation_id for grant in grants_with(actor, perm)}
+    org_ids = sorted({grant.organisation_id for grant in grants_with(actor, perm)})
+    if connection.vendor == "postgresql" and org_ids:
+        return _host_countries_skipping(org_ids)
     rows = CaseAccess.objects.filter(organisation_id__in=org_ids, revoked_at__isnull=True)
+    # SQLite answers DISTINCT on the (organisation, host country) index prefix by skipping.
     return frozenset(rows.order_by().values_list("host_country", flat=True).distinct())
+
+
+# PostgreSQL reads every access row of the organisation for a DISTINCT (19 ms for IOM
+# Belgium's 100,000 cases at 1M): each organisation's host countries are found one after
+# the other instead, each the first entry after the last in the (organisation, host country)
+# index `access_list_host`, a few probes in all.
+_HOSTS_SKIPPING = f"""
+WITH RECURSIVE hosts(organisation_id, country) AS (
+    SELECT o.id, (SELECT MIN(a.host_country) FROM {CaseAccess._meta.db_table} a
+                  WHERE a.organisation_id = o.id AND a.revoked_at IS NULL)
+    FROM unnest(%s::bigint[]) AS o(id)
+  UNION ALL
+    SELECT h.organisation_id, (SELECT MIN(a.host_country) FROM {CaseAccess._meta.db_table} a
+                               WHERE a.organisation_id = h.organisation_id AND a.revoked_at IS NULL
+                               AND a.host_country > h.country)
+    FROM hosts h WHERE h.country IS NOT NULL
+)
+SELECT DISTINCT country FROM hosts WHERE country IS NOT NULL
+"""  # noqa: S608 (a model's table name, no input)
+
+
+def _host_countries_skipping(org_ids: list[int]) -> frozenset[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(_HOSTS_SKIPPING, [org_ids])
+        return frozenset(row[0] for row in cursor.fetchall())
 
 
 def access_through(actor: Any, perm: Perm, case_field: str = "case_id") -> Q:

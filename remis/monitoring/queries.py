@@ -186,11 +186,11 @@ def filter_follow_ups(actor: Any, filters: FollowUpFilters, today: dt.date) -> F
     perm = Perm.MONITORING_RECORD if filters.mine else Perm.CASE_VIEW
     countries = scope_countries(actor, perm)
     fields: tuple[str, ...] = ("origin_country", "host_country")
-    if countries is None:  # every country: the host countries of the cases held narrow it
-        countries, fields = access_host_countries(actor, perm), ("host_country",)
     if filters.country:
         rows = rows.filter(origin_country=filters.country.upper())
         countries, fields = frozenset({filters.country.upper()}), ("origin_country",)
+    elif countries is None:  # every country: the host countries of the cases held narrow it
+        countries, fields = access_host_countries(actor, perm), ("host_country",)
     if filters.programme:
         rows = rows.filter(case__programme__code=filters.programme)
     if filters.worker:

@@ -214,3 +214,39 @@ def test_a_later_scope_is_registered_and_an_unknown_one_shows_nothing(world):
     register_scope("test.referrals", lambda actor: Q(to_organisation_id=1))
     assert scope("test.referrals", world.bob) == Q(to_organisation_id=1)
     assert scope("test.nothing-registered", world.bob) is None
+
+
+def test_the_host_countries_of_the_cases_held_are_those_of_the_reading_organisations(world):
+    """What narrows a long list for a reader of every country (the follow-ups list): the host
+    countries of the cases their organisations hold, revoked access left out. On PostgreSQL
+    read by skipping through the index, one organisation at a time."""
+    from remis.accounts import actions as accounts
+    from remis.accounts.system import system_actor
+    from remis.cases.models import CaseAccess
+    from remis.cases.policy import access_host_countries
+    from remis.cases.tests.factories import make_person
+
+    register(world)  # hosted in Belgium by the Belgian office
+    nl_case = actions.register_case(
+        world.dave,
+        world.nl_office,
+        programme=world.programme,
+        category=MigrantCategory.objects.get(code="rejected_asylum_seeker"),
+        host_country="NL",
+        origin_country="SN",
+        person=make_person(),
+    )
+    both = make_user("both", world.be_office, "administrator", [])
+    accounts.add_membership(
+        system_actor(),
+        user=both,
+        organisation=world.nl_office,
+        role="administrator",
+        countries=[],
+        all_countries=True,
+    )
+    assert access_host_countries(world.admin) == {"BE"}
+    assert access_host_countries(both) == {"BE", "NL"}
+    assert access_host_countries(world.bob) == frozenset()  # the Guinean partner: nothing submitted yet
+    CaseAccess.objects.filter(case=nl_case).update(revoked_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert access_host_countries(both) == {"BE"}
