@@ -42,7 +42,7 @@ def responses(parallel_db, world):
         )
     expected = _scores()
     # Stale scores everywhere, as after a scoring fix.
-    stale = {"economic": None, "social": None, "psychosocial": None, "indicators": {}}
+    stale: dict[str, object] = {"economic": None, "social": None, "psychosocial": None, "indicators": {}}
     Response.objects.update(composite=Decimal("0.1"), band="needs_follow_up", **stale)
     return rss, expected
 
