@@ -57,16 +57,21 @@ class FollowUpFilterForm(forms.Form):
         country = self.fields["country"]
         assert isinstance(country, forms.ChoiceField)
         country.choices = [("", _("Any country")), *country_choices()]
-        if not (self.is_bound and "state" in self.data):
+        # The open rounds unless a state is asked for ("Any state" sends an empty one): the
+        # work still to do, which is also what the list can show fast at any scale. A query
+        # without a state (`?page=2`, a country alone) means them too, and says so: the
+        # select shows them and the page links carry them.
+        if not self.is_bound:
             self.initial.setdefault("state", State.OPEN)
+        elif "state" not in self.data:
+            self.data = self.data.copy()
+            self.data["state"] = State.OPEN
 
     def filters(self) -> FollowUpFilters:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        # The open rounds unless a state is asked for ("Any state" sends an empty one): the
-        # work still to do, which is also what the list can show fast at any scale.
-        state = data.get("state", "") if self.is_bound and "state" in self.data else State.OPEN
+        """The list's filters; only for a valid form (or none: the open rounds)."""
+        data = self.cleaned_data if self.is_bound else {"state": State.OPEN}
         return FollowUpFilters(
-            state=state or "", country=data.get("country") or "", mine=bool(data.get("mine"))
+            state=data.get("state") or "", country=data.get("country") or "", mine=bool(data.get("mine"))
         )
 
 

@@ -170,11 +170,14 @@ def _satisfaction_form(
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = FollowUpFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        # Never answer bad filters with another list: say what is wrong instead.
+        return render(request, "monitoring/follow_ups.html", {"form": form, "rows": [], "page": None})
     filters = form.filters()
     rounds = filter_follow_ups(request.user, filters, today)
     page = paginate(rounds, page_number(request), per_page=50, counter=rounds.count_upto)
-    params = {k: v for k, v in (form.cleaned_data.items() if form.is_bound and form.is_valid() else []) if v}
-    if form.is_bound and form.is_valid() and "state" in form.data:
+    params = {k: v for k, v in (form.cleaned_data.items() if form.is_bound else []) if v}
+    if form.is_bound:
         params["state"] = form.cleaned_data["state"]  # "" (any state) too: absent means open rounds
 
     rows = [(f, STATE_LABELS[state_of(f, today)], state_of(f, today)) for f in page.object_list]

@@ -5,6 +5,8 @@ follow-ups list with filters, paging and the country offices' summary, "my work"
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -192,3 +194,38 @@ def test_paging_keeps_any_state_when_it_was_chosen(client, world, case, django_c
     second = client.get(reverse("follow_up_list"), {"state": "", "page": "2"}).text
     assert '<option value="" selected>' in second
     assert "Done" in second  # the done rounds (due last, a year on) are on the second page
+
+
+def test_open_rounds_stay_chosen_on_the_next_page(client, world, case, django_capture_on_commit_callbacks):
+    """The default list is the open rounds; its next page (and a query naming a country
+    alone) lists them, shows them chosen and links on with them, so that filtering from
+    there does not switch to every state."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(29):  # 90 rounds, 60 of them open: two pages of 50
+            returned_case(world)
+    FollowUp.objects.filter(round=3).update(status=FollowUpStatus.DONE, done_on=timezone.localdate())
+    client.force_login(world.bob)
+    first = client.get(reverse("follow_up_list")).text
+    next_link = re.search(r'href="(\?[^"]*page=2)"', first)
+    assert next_link is not None
+    second = client.get(reverse("follow_up_list") + html.unescape(next_link.group(1))).text
+    assert _chosen_state(second) == "open" and "state-done" not in second  # no done round listed
+    assert "state-upcoming" in second
+    by_country = client.get(reverse("follow_up_list"), {"country": "GN"}).text
+    assert _chosen_state(by_country) == "open" and "state-done" not in by_country
+
+
+def _chosen_state(page: str) -> str | None:
+    select = re.search(r'<select name="state"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None
+    chosen = re.findall(r'<option value="([^"]*)" selected>', select.group(1))
+    return chosen[0] if len(chosen) == 1 else None
+
+
+@pytest.mark.parametrize("query", [{"state": "bogus"}, {"state": "overdue", "country": "ZZ"}])
+def test_a_bad_filter_is_named_and_lists_nothing(client, world, case, query):
+    """Never another list than the one asked for: the error, no rounds."""
+    client.force_login(world.bob)
+    page = client.get(reverse("follow_up_list"), query).text
+    assert "Select a valid choice" in page
+    assert "<table>" not in page and "No round matches these filters." not in page
