@@ -64,8 +64,8 @@ class FollowUpFilterForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("state", State.OPEN)
         elif "state" not in self.data:
-            self.data = self.data.copy()
-            self.data["state"] = State.OPEN
+            # Every field here takes one value: a plain dict of the query is the same query.
+            self.data = {**dict(self.data.items()), "state": State.OPEN}
 
     def filters(self) -> FollowUpFilters:
         """The list's filters; only for a valid form (or none: the open rounds)."""
