@@ -1,0 +1,42 @@
+"""Two managers saving the same provider or stakeholder at once, each from the page they
+loaded: one save wins, the other is told the record changed; the version moves once, one
+audit entry is written and the stored record is wholly one of the two edits, never a mix."""
+
+from __future__ import annotations
+
+import pytest
+
+from remis.audit.models import AuditEntry
+from remis.lib.errors import Conflict
+from remis.services import actions
+from remis.services.models import Provider, Stakeholder
+from remis.services.tests.factories import make_provider, make_stakeholder
+
+EDITS = {
+    "provider": (make_provider, Provider, actions.update_provider, "services.provider_update"),
+    "stakeholder": (make_stakeholder, Stakeholder, actions.update_stakeholder, "services.stakeholder_update"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EDITS))
+def test_two_saves_of_one_map_entry_at_once_one_wins(parallel_db, world, bob, kind):
+    make, model, update, action = EDITS[kind]
+    entry = make(bob)
+    seen = entry.version
+    edits = [
+        {"name": "Centre Kaloum (synthetic, renamed)", "area_1": "Conakry"},
+        {"name": "Centre Ratoma (synthetic, moved)", "area_1": "Kindia"},
+    ]
+    if kind == "stakeholder":
+        edits = [{"name": edit["name"], "capacity": edit["area_1"]} for edit in edits]
+    results = parallel_db(
+        *[lambda edit=edit: update(bob, model.objects.get(pk=entry.pk), edit, seen) for edit in edits]
+    )
+    unexpected = [r for r in results if isinstance(r, BaseException) and not isinstance(r, Conflict)]
+    assert not unexpected, unexpected
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    stored = model.objects.get(pk=entry.pk)
+    assert stored.version == seen + 1
+    winner = edits[0] if isinstance(results[1], Conflict) else edits[1]
+    assert {name: getattr(stored, name) for name in winner} == winner
+    assert AuditEntry.objects.filter(action=action, object_id=str(entry.pk)).count() == 1
