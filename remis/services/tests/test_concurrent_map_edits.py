@@ -4,6 +4,8 @@ audit entry is written and the stored record is wholly one of the two edits, nev
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from remis.audit.models import AuditEntry
@@ -12,7 +14,7 @@ from remis.services import actions
 from remis.services.models import Provider, Stakeholder
 from remis.services.tests.factories import make_provider, make_stakeholder
 
-EDITS = {
+EDITS: dict[str, tuple[Any, Any, Any, str]] = {
     "provider": (make_provider, Provider, actions.update_provider, "services.provider_update"),
     "stakeholder": (make_stakeholder, Stakeholder, actions.update_stakeholder, "services.stakeholder_update"),
 }
