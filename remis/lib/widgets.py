@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -33,12 +34,26 @@ class FastSelect(forms.Select):
         chosen = value if isinstance(value, list | tuple) else [value]
         # As Django's Select: the blank choice is marked when the value is blank ("any" chosen).
         selected = {"" if v is None else str(v) for v in chosen}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option_value, mark_safe(" selected") if str(option_value) in selected else "", label)
-                for option_value, label in self.choices
-            ),
+        # One string built with the standard library's escape: format_html per option went
+        # through Django's lazy-aware escape three times an option (a country list: 750 calls).
+        parts = []
+        for option_value, label in self.choices:
+            mark = ""
+            if str(option_value) in selected:
+                mark = " selected"
+                if not self.allow_multiple_selected:
+                    selected = set()  # as Django: one option of a single select, the first
+            parts.append(f'<option value="{_escaped(option_value)}"{mark}>{_escaped(label)}</option>')
+        options = "".join(parts)
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(final_attrs),
+            mark_safe(options),  # noqa: S308
         )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), options)
+
+
+def _escaped(value: Any) -> str:
+    """As Django's conditional_escape: safe text as it is, anything else HTML-escaped."""
+    text = str(value)  # a lazy translation becomes its text (and may be safe text)
+    return text.__html__() if hasattr(text, "__html__") else html.escape(text)

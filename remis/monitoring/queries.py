@@ -134,6 +134,9 @@ class FollowUpFilters:
     mine: bool = False
 
 
+LISTED_FIELDS = ("case", "round", "status", "due_on", "window_start", "window_end")
+
+
 class FollowUpList:
     """The rows of a follow-ups list by due day, read the fast way at any scale: one ordered
     walk of the (country, status, due day) index per country the reader works in (each
@@ -147,6 +150,11 @@ class FollowUpList:
         self.rows = rows.order_by()
         self.countries = countries
         self.fields = fields  # the country columns to walk: every listed round has one in `countries`
+        # The ids that `count_upto` walked through, in list order: a page inside them is cut
+        # from them rather than walked a second time (the count and page 20 read the same
+        # thousand index entries).
+        self._head: list[int] | None = None
+        self._head_limit = 0
 
     def _ordered(self, stop: int) -> QuerySet[Any]:
         """(id, due day) of the first `stop` rows of the list, in order."""
@@ -170,14 +178,26 @@ class FollowUpList:
         start, stop = window.start or 0, window.stop
         if stop is None:
             raise ValueError("a follow-ups list is read a page at a time")
-        with ordered_walk():
-            ids = [row[0] for row in self._ordered(stop)[start:]]
-        found = FollowUp.objects.select_related("case").in_bulk(ids)
+        head = self._head
+        if head is not None and (stop <= len(head) or len(head) < self._head_limit):
+            ids = head[start:stop]  # inside the rows counted, or the list ended there
+        else:
+            with ordered_walk():
+                ids = [row[0] for row in self._ordered(stop)[start:]]
+        # What a row of the list shows (and its state needs): a case row is wide.
+        found = (
+            FollowUp.objects.select_related("case")
+            .only(*LISTED_FIELDS, "case__uuid", "case__reference")
+            .in_bulk(ids)
+        )
         return [found[pk] for pk in ids]
 
     def count_upto(self, limit: int) -> int:
+        """How many rows, up to `limit`; keeps their ids for the page read next."""
         with ordered_walk():
-            return int(self._ordered(limit).count())
+            self._head = [row[0] for row in self._ordered(limit)]
+        self._head_limit = limit
+        return len(self._head)
 
 
 def filter_follow_ups(actor: Any, filters: FollowUpFilters, today: dt.date) -> FollowUpList:

@@ -9,6 +9,8 @@ import html
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -194,6 +196,27 @@ def test_paging_keeps_any_state_when_it_was_chosen(client, world, case, django_c
     second = client.get(reverse("follow_up_list"), {"state": "", "page": "2"}).text
     assert '<option value="" selected>' in second
     assert "Done" in second  # the done rounds (due last, a year on) are on the second page
+
+
+def test_a_page_of_fifty_rounds_costs_the_queries_of_a_page_of_one(
+    client, world, case, django_capture_on_commit_callbacks
+):
+    """The list reads only the columns its rows show: a field it left out, read per row
+    by the template or the round's state, would be a query a row."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(20):
+            returned_case(world)
+    client.force_login(world.bob)
+    client.get(reverse("follow_up_list"))  # sessions, caches
+    with CaptureQueriesContext(connection) as full:
+        page = client.get(reverse("follow_up_list"), {"state": ""}).text
+    assert page.count('class="badge state-') == 50
+    first = FollowUp.objects.order_by("due_on", "id").values_list("pk", flat=True)[0]
+    FollowUp.objects.exclude(pk=first).delete()
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(reverse("follow_up_list"), {"state": ""}).text
+    assert page.count('class="badge state-') == 1
+    assert len(full.captured_queries) == len(one.captured_queries)
 
 
 def test_open_rounds_stay_chosen_on_the_next_page(client, world, case, django_capture_on_commit_callbacks):
