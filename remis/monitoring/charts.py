@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from remis.monitoring.models import Response
@@ -65,19 +66,32 @@ def score_trend(responses: list[Response], language: str, *, by_month: bool = Fa
     # Dimensions met late (a newer instrument version) get "—" in the earlier rows.
     for row in rows:
         row.dimensions.extend(["—"] * (len(labels) - len(row.dimensions)))
-    spec = _spec(points_data, "%Y-%m" if by_month else "%Y-%m-%d") if points_data else None
+    day_format = "%Y-%m" if by_month else "%Y-%m-%d"
+    spec = _spec(points_data, day_format, get_language_info(language)["bidi"]) if points_data else None
     return Trend(dimensions=labels, rows=rows, spec=spec)
 
 
-def _spec(data: list[dict[str, Any]], day_format: str) -> dict[str, Any]:
+def _spec(data: list[dict[str, Any]], day_format: str, right_to_left: bool) -> dict[str, Any]:
     import altair as alt  # imported on use: only the case page draws charts
 
+    # A right-to-left page reads the chart mirrored, as Arabic spreadsheets draw it: time runs
+    # from right to left and the score axis stands on the right, where the eye starts.
     chart = (
         alt.Chart(alt.Data(values=data))
         .mark_line(point=True)
         .encode(
-            x=alt.X("day:T", title=_("Collected on"), axis=alt.Axis(format=day_format, labelAngle=0)),
-            y=alt.Y("score:Q", title=_("Score (0–100)"), scale=alt.Scale(domain=[0, 100])),
+            x=alt.X(
+                "day:T",
+                title=_("Collected on"),
+                axis=alt.Axis(format=day_format, labelAngle=0),
+                scale=alt.Scale(reverse=right_to_left),
+            ),
+            y=alt.Y(
+                "score:Q",
+                title=_("Score (0–100)"),
+                scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(orient="right" if right_to_left else "left"),
+            ),
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
         )
         .properties(width="container", height=220, title=_("Scores over the rounds"))

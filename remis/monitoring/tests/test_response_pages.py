@@ -6,6 +6,8 @@ reads the scores, the band and the answers back."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from typing import Any
 
 import pytest
@@ -190,6 +192,29 @@ def test_an_anonymised_cases_chart_says_months_not_days(client, world, case):
     Case.objects.filter(pk=case.pk).update(anonymised_at=timezone.now())  # as retention leaves it
     text = client.get(url).text
     assert '"format": "%Y-%m"' in text and "%Y-%m-%d" not in text
+
+
+def test_the_chart_is_mirrored_on_a_right_to_left_page(client, world, case):
+    record_response(
+        world.bob,
+        rss(),
+        answers=answers(),
+        collected_on=timezone.localdate(),
+        follow_up=FollowUp.objects.get(case=case, round=1),
+    )
+    client.force_login(world.bob)
+    url = reverse("case_detail", args=[case.uuid])
+    specs = {}
+    for language in ("en", "fr", "ar"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).text
+        found = re.search(r'id="monitoring-trend-spec" type="application/json">(.*?)</script>', page, re.S)
+        assert found is not None, language
+        specs[language] = json.loads(found.group(1))["encoding"]
+    for language in ("en", "fr"):
+        assert specs[language]["x"]["scale"]["reverse"] is False
+        assert specs[language]["y"]["axis"]["orient"] == "left"
+    assert specs["ar"]["x"]["scale"]["reverse"] is True  # time runs from right to left
+    assert specs["ar"]["y"]["axis"]["orient"] == "right"
 
 
 def test_the_case_page_draws_no_chart_before_any_answer(client, world, case):
