@@ -52,6 +52,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from remis.accounts.models import User  # noqa: E402
 from remis.cases.models import Case  # noqa: E402
+from remis.lib.gcpace import settle_heap  # noqa: E402
+
+settle_heap()  # as each production worker does once loaded (remis/wsgi.py)
 
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
 WARMUP = 3

@@ -41,3 +41,20 @@ def fewer_collections(threshold: int = BATCH_THRESHOLD) -> Iterator[None]:
             _depth -= 1
             if _depth == 0:
                 gc.set_threshold(*_saved)
+
+
+def settle_heap() -> None:
+    """Once a server process has loaded its code: every view module imported, what startup
+    left collected, and the rest frozen out of the collector's way.
+
+    A full collection scans every object the collector tracks; after Django, the views and
+    the libraries they import (pycountry, pyxform, altair) start, that is hundreds of
+    thousands of objects that live as long as the process, and such a collection took a
+    quarter of a second, landing on whichever request came then (the follow-ups list's
+    slowest runs, `docs/benchmarks.md`). Frozen, they are never scanned again; what requests
+    create is collected as before."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018  # imports every view module now, not on a request
+    gc.collect()
+    gc.freeze()
