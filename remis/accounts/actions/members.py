@@ -375,6 +375,15 @@ def withdraw_invitation(actor: Any, membership: Membership) -> None:
     _require_invited(membership)
     user = membership.user
     with transaction.atomic():
+        # The invitee may have accepted since the page was read: look again under a lock, or
+        # an accepted member's membership is deleted under them (a race test found it). The
+        # invitations are locked before the membership, in the order `accept_invitation`
+        # locks them, so the two wait for each other instead of deadlocking.
+        list(Invitation.objects.select_for_update().filter(membership=membership).order_by("pk"))
+        current = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+        if current is None:  # withdrawn meanwhile by another administrator
+            raise NotFound()
+        _require_invited(current)
         record(
             actor,
             "invitation.withdraw",
