@@ -35,7 +35,7 @@ from remis.audit.actions import created, diff, record, snapshot
 from remis.cases.actions.common import require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
-from remis.lib.errors import Duplicate, TransitionRefused, ValidationFailed
+from remis.lib.errors import Conflict, Duplicate, TransitionRefused, ValidationFailed
 from remis.lib.money import amount_text
 
 # A plan is written once the returnee has been assessed, and changed while assistance and
@@ -379,6 +379,12 @@ def open_new_version(actor: Any, plan: Plan, *, reason: str) -> PlanVersion:
     with transaction.atomic():
         plan.refresh_from_db(fields=["latest", "in_force"])
         latest = PlanVersion.objects.select_for_update().get(plan=plan, pk=plan.latest_id or 0)
+        # The plan was read before the lock: whoever held it first may have opened a version
+        # meanwhile, and going on would open a second version of the same number (an
+        # IntegrityError on PostgreSQL). Read it again under the lock.
+        plan.refresh_from_db(fields=["latest", "in_force"])
+        if plan.latest_id != latest.pk:
+            raise Conflict()
         if latest.status != PlanStatus.APPROVED:
             raise TransitionRefused(
                 _("Version %(number)s is still open: change it instead of opening a new one.")

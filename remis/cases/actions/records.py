@@ -17,7 +17,7 @@ from remis.cases import fields as field_rules
 from remis.cases.actions.common import require
 from remis.cases.actions.validation import check_fields
 from remis.cases.models import Case, CaseDocument, Note
-from remis.lib.errors import ValidationFailed
+from remis.lib.errors import Conflict, ValidationFailed
 
 # What each allowed type's file really starts with: the browser's declared type is
 # not trusted, a renamed executable must not pass as a PDF.
@@ -35,6 +35,15 @@ def add_note(actor: Any, case: Case, body: str) -> Note:
         raise ValidationFailed(_("Write the note before saving it."), "body")
     check_fields(field_rules.NOTE_FIELDS, body=text)
     with transaction.atomic():
+        # The case row first, the order every case action follows: the note's reference to
+        # the case is checked at commit, after the audit log's lock, which deadlocked with the
+        # retention job on PostgreSQL. And read under it: a note written into a case
+        # anonymised since the page was loaded would bring free text back into it.
+        anonymised = (
+            Case.objects.select_for_update().filter(pk=case.pk).values_list("anonymised_at", flat=True)
+        )
+        if anonymised.first() is not None:
+            raise Conflict()
         note = Note.objects.create(case=case, author=actor, body=text)
         record(actor, "case.note", note, case_uuid=case.uuid, changes={"body": [None, text]})
     return note

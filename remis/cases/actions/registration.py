@@ -348,6 +348,10 @@ def update_person(actor: Any, case: Case, person: Person, data: PersonData, expe
     check_person(problems, data)
     problems.raise_if_any()
     with transaction.atomic():
+        # The case row first, the order every case action follows (the search text below
+        # writes it): the retention job locks the case, then erases its persons, and taking
+        # the person first deadlocked with it on PostgreSQL.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
         # Read under lock: an erasure approved meanwhile must not be written over.
         erased = Person.objects.select_for_update().filter(pk=person.pk).values_list("erased_at", flat=True)
         if erased.first() is not None:

@@ -73,15 +73,16 @@ def expired_cases(today: dt.date | None = None) -> QuerySet[Case]:
     return expired.order_by("id")
 
 
-def anonymise_case(case: Case, years: int) -> int:
-    """Anonymise one expired case (see the module's docstring); returns the persons erased.
-    A person who is also on a case not anonymised keeps their record there (their case's
-    free text still goes)."""
+def anonymise_case(case: Case, years: int) -> int | None:
+    """Anonymise one expired case (see the module's docstring); returns the persons erased,
+    None when the case was anonymised already (by another run at the same time). A person
+    who is also on a case not anonymised keeps their record there (their case's free text
+    still goes)."""
     actor = system_actor()
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.anonymised_at is not None:
-            return 0
+            return None
         travel = ReturnTravel.objects.filter(case=case).first()
         day = case.arrival_date or (travel.departure_date if travel else None)
         erased = 0
@@ -123,6 +124,9 @@ def anonymise_case(case: Case, years: int) -> int:
         case.registered_at = moment_month(case.registered_at) or case.registered_at
         case.stage_changed_at = moment_month(case.stage_changed_at) or case.stage_changed_at
         case.anonymised_at = timezone.now()
+        # A new version: a save from a page loaded before (the case's details, a move) is a
+        # conflict, instead of writing its exact dates back into the anonymised case.
+        case.version += 1
         case.save(
             update_fields=[
                 "arrival_date",
@@ -130,6 +134,7 @@ def anonymise_case(case: Case, years: int) -> int:
                 "registered_at",
                 "stage_changed_at",
                 "anonymised_at",
+                "version",
             ]
         )
         CaseAccess.objects.filter(case=case).update(**listing_values(case))
@@ -166,12 +171,14 @@ def apply_retention(
     today = today or timezone.localdate()
     ids = list(expired_cases(today).values_list("id", "programme_id"))
     years = {p.pk: settings_on(p, today).retention_years for p in Programme.objects.all()}
-    persons = 0
+    cases = persons = 0
     for done, (case_id, programme_id) in enumerate(ids, start=1):
-        persons += anonymise_case(Case.objects.get(pk=case_id), years[programme_id])
+        erased = anonymise_case(Case.objects.get(pk=case_id), years[programme_id])
+        if erased is not None:  # None: another run anonymised it first, and counts it
+            cases, persons = cases + 1, persons + erased
         if progress is not None and (done % 50 == 0 or done == len(ids)):
             progress(done, len(ids))
-    counts = {"cases": len(ids), "persons": persons}
+    counts = {"cases": cases, "persons": persons}
     with transaction.atomic():
         record(
             system_actor(),

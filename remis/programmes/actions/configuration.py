@@ -124,7 +124,12 @@ def move_configuration_item(actor: Any, item: ConfigurationItem, offset: int) ->
         raise ValidationFailed(_("Move an item one place at a time."), "offset")
     model = type(item)
     with transaction.atomic():
-        ordered = list(model._default_manager.select_for_update().order_by("position", "name", "pk"))
+        # Lock the list, then read it. On PostgreSQL a locking read that waited for a
+        # concurrent move returns that move's new positions in the order read before it
+        # (ORDER BY is not applied again after the wait): the swap below then undid the
+        # other move. Read after the lock, the list is in its committed order.
+        list(model._default_manager.select_for_update().values_list("pk", flat=True))
+        ordered = list(model._default_manager.order_by("position", "name", "pk"))
         index = next(i for i, other in enumerate(ordered) if other.pk == item.pk)
         target = index + offset
         if not 0 <= target < len(ordered):
