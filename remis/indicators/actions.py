@@ -184,6 +184,11 @@ def activate(actor: Any, framework: Framework, expected_version: int | None) -> 
         raise TransitionRefused(_("Add at least one indicator before activating the framework."), "status")
     now = timezone.now()
     with transaction.atomic():
+        # The draft's row lock first: retiring the active version logs it, which takes the
+        # audit log's append lock, and an edit of the draft saved at the same moment holds
+        # the draft's row and then asks for that lock (a deadlock, before this). Now one of
+        # the two waits for the other, and the later one finds the version changed.
+        Framework.objects.select_for_update().filter(pk=framework.pk).first()
         for previous in Framework.objects.select_for_update().filter(
             code=framework.code, status=FrameworkStatus.ACTIVE
         ):

@@ -47,8 +47,22 @@ VISIT_NOTE_MAX = 4000
 
 def _locked_case(case_id: int) -> Case | None:
     """The case under its row lock: schedule changes of one case happen one after the other
-    (two events of the same case delivered at once would otherwise both create round 1)."""
-    return Case.objects.select_for_update().filter(pk=case_id).first()
+    (two events of the same case delivered at once would otherwise both create round 1).
+    A no-key lock (PostgreSQL's FOR NO KEY UPDATE): a visit or contact attempt being
+    recorded holds its round's lock and then inserts a row referencing the case, which
+    takes a key-share lock on it; a full FOR UPDATE here made that wait on us while we
+    waited for its round: a deadlock, when a case was closed as a visit was recorded."""
+    return Case.objects.select_for_update(no_key=True).filter(pk=case_id).first()
+
+
+def _locked_rounds(case_id: int, **where: Any) -> list[FollowUp]:
+    """The case's rounds (matching `where`) under their row locks, read as committed once
+    the locks are ours: a visit or contact attempt recorded at the same moment changes a
+    round's status under that lock, and what was read before it committed (a round still
+    scheduled) must not be written back over it (a visited round stopped or moved). Only
+    the rounds are locked, not the schedule rules they share with other cases."""
+    rounds = FollowUp.objects.select_for_update(of=("self",)).filter(case_id=case_id, **where)
+    return list(rounds.select_related("rules"))
 
 
 def _plan(follow_ups: list[FollowUp]) -> list[list[Any]]:
@@ -106,7 +120,7 @@ def move_schedule(case_id: int) -> int:
         case = _locked_case(case_id)
         if case is None:
             return 0
-        rounds = list(FollowUp.objects.filter(case_id=case_id).select_related("rules"))
+        rounds = _locked_rounds(case_id)
         if not rounds:
             past_return = case.stage not in (Stage.REGISTERED, Stage.COUNSELLING, Stage.RETURN_PLANNED)
             return len(schedule_case(case_id)) if past_return else 0
@@ -144,7 +158,7 @@ def _set_pending(case_id: int, before: str, after: str, action: str) -> int:
         case = _locked_case(case_id)
         if case is None:
             return 0
-        rounds = list(FollowUp.objects.filter(case_id=case_id, status=before))
+        rounds = _locked_rounds(case_id, status=before)
         if not rounds:
             return 0
         FollowUp.objects.filter(pk__in=[f.pk for f in rounds]).update(status=after)

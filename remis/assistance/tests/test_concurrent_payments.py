@@ -42,6 +42,7 @@ def _pay(user, item_id: int, amount: str):
     return call
 
 
+@pytest.mark.races("remis.assistance.actions.payments.record_instalment")
 def test_two_payments_at_once_never_exceed_the_approved_amount(parallel_db):
     world = make_world()
     _manon, _paul, ines = make_approvers(world)

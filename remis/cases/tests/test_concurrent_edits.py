@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
+import pytest
 from django.test import Client
 
 from remis.accounts.actions import issue_api_token
@@ -91,6 +92,7 @@ def test_a_case_is_never_submitted_to_two_partners_at_once(parallel_db, world, a
         assert partners.count() == 1
 
 
+@pytest.mark.races("remis.cases.actions.journey.save_travel")
 def test_travel_is_never_created_twice(parallel_db, world, alice):
     make_user("amadou", world.be_office, "counsellor", ["BE"])
     for _round in range(ROUNDS):
@@ -107,6 +109,7 @@ def test_travel_is_never_created_twice(parallel_db, world, alice):
         assert AuditEntry.objects.filter(case_uuid=case.uuid, action="case.travel").count() == 1
 
 
+@pytest.mark.races("remis.cases.actions.lifecycle.transition_case")
 def test_two_moves_from_one_read_move_the_case_once(parallel_db, world, alice):
     """A move to the next stage and a closure sent from the same read of the case: one
     wins; the other is told the case changed (409) or, when it read the case after the
@@ -139,6 +142,7 @@ def test_two_moves_from_one_read_move_the_case_once(parallel_db, world, alice):
         assert entries.get().actor_id == (alice if winner == "counselling" else carla).pk
 
 
+@pytest.mark.races("remis.cases.actions.lifecycle.reopen_case")
 def test_a_closed_case_reopened_twice_at_once_is_reopened_once(parallel_db, world):
     from remis.cases.models import Case
 

@@ -68,6 +68,7 @@ def _post(user, path: str, body: dict):
     return call
 
 
+@pytest.mark.races("remis.monitoring.actions.record_visit", "remis.monitoring.actions.record_contact_attempt")
 def test_a_visit_and_an_attempt_from_one_read_never_both_land(parallel_db, world):
     """Both read the round at version 1: the visit (which closes the round) and a failed
     contact attempt (which counts towards lost to follow-up) cannot both be recorded on it."""

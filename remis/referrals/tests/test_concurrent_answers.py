@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from functools import partial
 
+import pytest
 from django.core.management import call_command
 from django.test import Client
 
@@ -30,6 +31,7 @@ def _caller(user):
     return call
 
 
+@pytest.mark.races("remis.referrals.actions.answer_referral")
 def test_an_accept_and_a_decline_never_both_win(parallel_db, world):
     # A flush after an earlier transactional test removed the shipped assistance types.
     call_command("sync_assistance_defaults", stdout=io.StringIO())
@@ -50,6 +52,7 @@ def test_an_accept_and_a_decline_never_both_win(parallel_db, world):
             actions.cancel_referral(s.world.bob, referral, reason="Next round")
 
 
+@pytest.mark.races("remis.referrals.actions.revoke_on_withdrawal")
 def test_a_withdrawal_and_a_referral_at_once_never_leave_a_referral_open(parallel_db, world):
     """The two take the case's row lock in turn: either the referral is refused (the
     withdrawal came first) or it is cancelled by the withdrawal's reaction (it came first)."""
