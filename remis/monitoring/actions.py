@@ -190,7 +190,11 @@ def resume_schedule(case_id: int) -> int:
 
 
 def _lock_follow_up(follow_up: FollowUp, expected_version: int | None) -> FollowUp:
-    locked = FollowUp.objects.select_for_update().select_related("rules").get(pk=follow_up.pk)
+    # The round's row only: its schedule rules, read along, are shared by every case of the
+    # programme, and locking them too made all visits and attempts under one schedule wait
+    # for each other.
+    rounds = FollowUp.objects.select_for_update(of=("self",)).select_related("rules")
+    locked = rounds.get(pk=follow_up.pk)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict()
     return locked

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from remis.audit.models import AuditEntry
@@ -109,3 +111,20 @@ def test_a_stale_round_is_a_conflict(world, round_one):
     with pytest.raises(Conflict):
         _attempt(world, round_one, "reached", expected_version=stale)
     assert ContactAttempt.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+def test_a_visit_locks_its_round_not_the_schedule_every_case_shares(world, round_one):
+    """Recording a visit or an attempt locks the round; the schedule rules it reads along
+    belong to every case of the programme, and locking them made every visit under one
+    schedule wait for every other."""
+    with CaptureQueriesContext(connection) as captured:
+        _attempt(world, round_one, "no_answer")
+        actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone")
+    locks = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "FOR UPDATE" in q["sql"] and "monitoring_followup" in q["sql"]
+    ]
+    assert len(locks) == 2
+    assert all(sql.rstrip().endswith('FOR UPDATE OF "monitoring_followup"') for sql in locks), locks
