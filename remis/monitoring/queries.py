@@ -190,7 +190,7 @@ class FollowUpList:
             .only(*LISTED_FIELDS, "case__uuid", "case__reference")
             .in_bulk(ids)
         )
-        return [found[pk] for pk in ids]
+        return [found[pk] for pk in ids if pk in found]  # a round deleted since it was walked: gone
 
     def count_upto(self, limit: int) -> int:
         """How many rows, up to `limit`; keeps their ids for the page read next."""

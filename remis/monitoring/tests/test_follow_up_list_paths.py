@@ -85,3 +85,14 @@ def test_on_postgresql_the_page_and_the_count_are_planned_as_index_walks(world, 
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_sort')")
         assert cursor.fetchone() == ("on", "on")
+
+
+def test_a_round_deleted_between_the_count_and_the_page_is_left_out(world, rounds):
+    """The page is cut from the ids the count walked: a round gone since (its case erased
+    meanwhile) is left out, not an error."""
+    today = timezone.localdate()
+    listed = filter_follow_ups(world.admin, FollowUpFilters(state=""), today)
+    assert listed.count_upto(1001) == 12
+    first, second = [f.pk for f in listed[0:2]]
+    FollowUp.objects.filter(pk=first).delete()
+    assert [f.pk for f in listed[0:2]] == [second]
