@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from remis.assistance.tests.factories import case_at_plan, make_approvers
 
@@ -30,3 +32,11 @@ def ines(approvers: Any) -> Any:
 @pytest.fixture
 def case(world: Any) -> Any:
     return case_at_plan(world)
+
+
+@pytest.fixture
+def shipped_assistance(parallel_db: Any) -> Any:
+    """`parallel_db` with the shipped assistance configuration (kinds, rules, thresholds),
+    which an earlier transactional test's flush removed."""
+    call_command("sync_assistance_defaults", stdout=io.StringIO())
+    return parallel_db

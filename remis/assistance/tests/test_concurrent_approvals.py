@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from remis.assistance import actions
 from remis.assistance.models import Approval, PlanStatus, PlanVersion
@@ -15,8 +12,8 @@ from remis.lib.errors import DomainError
 
 
 @pytest.fixture(autouse=True)
-def _shipped(parallel_db):
-    call_command("sync_assistance_defaults", stdout=io.StringIO())
+def _shipped(shipped_assistance):
+    """Every test here commits its rows, with the shipped assistance configuration."""
 
 
 def test_an_approval_and_a_return_at_once_cannot_both_win(parallel_db):

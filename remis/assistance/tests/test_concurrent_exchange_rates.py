@@ -9,11 +9,9 @@ month recorded for the first time and for a correction of a month already record
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 
 from remis.assistance import actions
 from remis.assistance.models import ExchangeRate
@@ -26,8 +24,8 @@ RATES = ("0.001524", "0.001531")  # the two recordings' rates, XOF into EUR
 
 
 @pytest.fixture(autouse=True)
-def _shipped(parallel_db):
-    call_command("sync_assistance_defaults", stdout=io.StringIO())
+def _shipped(shipped_assistance):
+    """Every test here commits its rows, with the shipped assistance configuration."""
 
 
 def _record(actor, rate: str):

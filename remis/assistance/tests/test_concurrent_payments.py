@@ -5,11 +5,9 @@ paid never exceeds what was approved, and the audit log holds one entry per paym
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Sum
 from django.test import Client
 
@@ -23,8 +21,8 @@ ROUNDS = 3
 
 
 @pytest.fixture(autouse=True)
-def _shipped(parallel_db):
-    call_command("sync_assistance_defaults", stdout=io.StringIO())
+def _shipped(shipped_assistance):
+    """Every test here commits its rows, with the shipped assistance configuration."""
 
 
 def _pay(user, item_id: int, amount: str):

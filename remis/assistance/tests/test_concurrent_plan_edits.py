@@ -6,12 +6,10 @@ really in parallel, on both engines."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from remis.assistance import actions
@@ -23,8 +21,8 @@ from remis.lib.tests.races import one_won
 
 
 @pytest.fixture(autouse=True)
-def _shipped(parallel_db):
-    call_command("sync_assistance_defaults", stdout=io.StringIO())
+def _shipped(shipped_assistance):
+    """Every test here commits its rows, with the shipped assistance configuration."""
 
 
 def _item(description: str) -> actions.ItemData:

@@ -6,10 +6,7 @@ version stays in force, and the audit log has one entry for the opening."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from remis.assistance import actions
 from remis.assistance.models import AssistanceItem, Goal, Need, Plan, PlanStatus, PlanVersion
@@ -22,8 +19,8 @@ ROUNDS = 3  # the race is won at random: a few plans, each opened twice at once
 
 
 @pytest.fixture(autouse=True)
-def _shipped(parallel_db):
-    call_command("sync_assistance_defaults", stdout=io.StringIO())
+def _shipped(shipped_assistance):
+    """Every test here commits its rows, with the shipped assistance configuration."""
 
 
 def test_two_people_opening_a_new_version_of_an_approved_plan_at_once_open_one(parallel_db):
