@@ -300,45 +300,34 @@ def _assert_stopped_but(case: Case, reached: FollowUp | None, status: str) -> No
     assert entry.changes["rounds"] == [sorted(set(rounds) - kept), None]
 
 
+# What lands on round 1 as the case is closed: a visit leaves it done, an attempt that finds
+# the returnee moved away leaves it lost (reopening would otherwise schedule it again).
+ON_ROUND_ONE: dict[str, tuple[Any, type[Visit | ContactAttempt], str, str]] = {
+    "visit": (_visit, Visit, "monitoring.visit", FollowUpStatus.DONE),
+    "moved away": (_moved_away, ContactAttempt, "monitoring.contact_attempt", FollowUpStatus.LOST),
+}
+
+
 @pytest.mark.races("remis.monitoring.actions.stop_schedule")
-def test_a_case_closed_while_a_visit_is_recorded_keeps_the_visited_round_done(
-    parallel_db: Any, world: Any
+@pytest.mark.parametrize("recorded", list(ON_ROUND_ONE))
+def test_a_case_closed_while_round_one_is_recorded_keeps_what_was_recorded(
+    parallel_db: Any, world: Any, recorded: str
 ) -> None:
+    record, model, action, status = ON_ROUND_ONE[recorded]
     fanta = make_user("fanta", world.gn_partner, "case_worker", ["GN"])
     for _case in range(CASES):
         case = _with_consent(world)
         first = FollowUp.objects.get(case=case, round=1)
         results = parallel_db(
             partial(_close, world.bob, case),
-            partial(_visit, fanta, first),
+            partial(record, fanta, first),
         )
         assert isinstance(results[0], Case), results
-        assert isinstance(results[1], Visit | TransitionRefused), results  # too late: stopped
-        visited = isinstance(results[1], Visit)
-        assert Visit.objects.filter(case=case).count() == int(visited)
-        assert len(_entries(case, "monitoring.visit")) == int(visited)
-        _assert_stopped_but(case, first if visited else None, FollowUpStatus.DONE)
-
-
-def test_a_case_closed_while_an_attempt_loses_the_returnee_keeps_the_round_lost(
-    parallel_db: Any, world: Any
-) -> None:
-    """A returnee who moved away is lost at once: a closure at the same moment must not
-    turn that round into a stopped one (reopening would then schedule it again)."""
-    fanta = make_user("fanta", world.gn_partner, "case_worker", ["GN"])
-    for _case in range(CASES):
-        case = _with_consent(world)
-        first = FollowUp.objects.get(case=case, round=1)
-        results = parallel_db(
-            partial(_close, world.bob, case),
-            partial(_moved_away, fanta, first),
-        )
-        assert isinstance(results[0], Case), results
-        assert isinstance(results[1], ContactAttempt | TransitionRefused), results
-        attempted = isinstance(results[1], ContactAttempt)
-        assert ContactAttempt.objects.filter(case=case).count() == int(attempted)
-        assert len(_entries(case, "monitoring.contact_attempt")) == int(attempted)
-        _assert_stopped_but(case, first if attempted else None, FollowUpStatus.LOST)
+        assert isinstance(results[1], model | TransitionRefused), results  # too late: stopped
+        landed = isinstance(results[1], model)
+        assert model._default_manager.filter(case=case).count() == int(landed)
+        assert len(_entries(case, action)) == int(landed)
+        _assert_stopped_but(case, first if landed else None, status)
 
 
 # ---- resume_schedule ----------------------------------------------------------------------------
