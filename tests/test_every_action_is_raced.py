@@ -19,7 +19,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SIGNS = ("select_for_update", "expected_version")
+# `hold_case`: the case actions' lock on their case (cases/actions/common.py).
+SIGNS = ("select_for_update", "expected_version", "hold_case")
 
 # Functions of actions modules that the scan takes for actions but that change nothing of
 # their own: each is exercised under race by every raced action that calls it.
@@ -30,6 +31,7 @@ BUILDING_BLOCKS = {
     "remis.cases.actions.common.save_versioned": "saves a record under the version its action was given",
     "remis.cases.actions.common.check_version": "compares the version its action was given",
     "remis.cases.actions.common.apply_changes": "applies a form's changes for an action",
+    "remis.cases.actions.common.hold_case": "locks the case for each case action that calls it",
     "remis.cases.actions.registration.next_reference": "takes the next case number for register_case",
     "remis.programmes.actions.common.check_programme_version": "compares a programme's version",
     "remis.programmes.actions.common.bump_version": "moves a programme's version inside its actions",

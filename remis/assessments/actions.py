@@ -264,7 +264,7 @@ def confirm_flags(
         assessment.updated_at = now
         save_versioned(assessment, expected_version, ["updated_at"])
         if yes:
-            case = Case.objects.select_for_update().get(pk=case.pk)
+            case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
             current = list(case.vulnerabilities.all())
             added = [decidable[code].vulnerability for code in yes]
             update_case_details(

@@ -205,7 +205,7 @@ class ItemImporter(CaseRecords):
         record_many(self.actor, "assistance.item_import_update", changed, organisation_id=org)
 
     def _version(self, case: Case, approved_on: dt.date | None, made: list[Any]) -> PlanVersion:
-        Case.objects.select_for_update().filter(pk=case.pk).first()
+        Case.objects.select_for_update(no_key=True).filter(pk=case.pk).first()
         plan = Plan.objects.filter(case=case).select_related("in_force").first()
         if plan is not None and plan.in_force is not None:
             return plan.in_force

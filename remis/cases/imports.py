@@ -608,7 +608,7 @@ class CaseImporter:
 
     def _update(self, update: _Update) -> None:
         v = update.values
-        case = Case.objects.select_for_update().get(pk=update.case_id)
+        case = Case.objects.select_for_update(no_key=True).get(pk=update.case_id)
         fields = {
             "programme_id": v.case["programme"],
             "category_id": v.case["category"],

@@ -109,7 +109,7 @@ class MemberImporter(CaseRecords):
                 touched[case.pk] = case
         for case in touched.values():
             # The case row under its lock, as every case action takes it, then its counts.
-            Case.objects.select_for_update().filter(pk=case.pk).first()
+            Case.objects.select_for_update(no_key=True).filter(pk=case.pk).first()
             size = CaseMember.objects.filter(case=case).count()
             Case.objects.filter(pk=case.pk).exclude(household_size=size).update(
                 household_size=size, version=F("version") + 1

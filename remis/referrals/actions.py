@@ -136,7 +136,7 @@ def refer_item(actor: Any, item: AssistanceItem, provider: Provider, *, message:
         # The case's row lock, which recording a consent takes too: a withdrawal and a
         # referral of the same case take turns. A withdrawal committed first is seen here;
         # a referral committed first is cancelled by the withdrawal's reaction.
-        Case.objects.select_for_update().filter(pk=case.pk).first()
+        Case.objects.select_for_update(no_key=True).filter(pk=case.pk).first()
         groups = shared_groups(case, ConsentPurpose.PROVIDERS)
         if groups is None:
             raise ValidationFailed(

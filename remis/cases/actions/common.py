@@ -22,6 +22,21 @@ def require(actor: Any, case: Case, perm: Perm) -> None:
         raise PermissionDenied()
 
 
+def hold_case(case: Case) -> None:
+    """Lock the case's row for the rest of the transaction, and refuse a write into a case
+    anonymised since the actor's permissions were read (`require` ran before the lock).
+
+    Every case action takes it first, before any other row and before the audit log's
+    append lock: the order that keeps PostgreSQL free of deadlocks. `no_key`: the row is
+    held against other writers of the case, but not against the foreign-key checks of a
+    child row inserted meanwhile (checked at commit, after its transaction took the audit
+    lock), which a plain FOR UPDATE would wait for: that was a deadlock.
+    """
+    held = Case.objects.select_for_update(no_key=True).filter(pk=case.pk)
+    if held.values_list("anonymised_at", flat=True).first() is not None:
+        raise Conflict()
+
+
 def save_versioned(obj: Model, expected_version: int | None, fields: list[str]) -> None:
     """Write `fields` only if nobody saved a newer version since the actor read it.
 

@@ -15,7 +15,7 @@ from remis.accounts.permissions import Perm
 from remis.audit.actions import record
 from remis.audit.erasure import ErasureRequest, run_erasers
 from remis.cases.actions.common import require
-from remis.cases.models import Case, Erasure, ErasureReason, ErasureStatus, Person, Relation
+from remis.cases.models import Case, CaseMember, Erasure, ErasureReason, ErasureStatus, Person, Relation
 from remis.lib.errors import TransitionRefused, ValidationFailed
 
 NOTE_MAX = 500
@@ -69,6 +69,12 @@ def approve_erasure(actor: Any, erasure: Erasure) -> dict[str, int]:
             _("Another person holding the erasure right must approve an erasure you asked for."), "erasure"
         )
     with transaction.atomic():
+        # The person's cases, then the person, then the audit log: the order of every case
+        # action (a save of the person's details takes its case, the person, then records).
+        # Deciding and recording first deadlocked with such a save on PostgreSQL.
+        cases = Case.objects.filter(pk__in=CaseMember.objects.filter(person=erasure.person_id).values("case"))
+        list(cases.select_for_update(no_key=True).order_by("id").values_list("id", flat=True))
+        Person.objects.select_for_update().filter(pk=erasure.person_id).first()
         if not _decide(actor, erasure, ErasureStatus.DONE, ""):
             raise TransitionRefused(_("This erasure request has already been decided."), "erasure")
         record(

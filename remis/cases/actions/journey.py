@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.permissions import Perm, SensitiveGroup
 from remis.audit.actions import created, record
 from remis.cases import fields as field_rules
-from remis.cases.actions.common import apply_changes, require, save_versioned
+from remis.cases.actions.common import apply_changes, hold_case, require, save_versioned
 from remis.cases.actions.validation import Problems
 from remis.cases.events import ConsentRecorded, TravelSaved
 from remis.cases.models import (
@@ -116,7 +116,7 @@ def record_consent(
     with transaction.atomic():
         # Consents of a case are recorded one at a time, under the case's row lock, which
         # what is shared on their strength (a referral) takes too: they take turns.
-        Case.objects.select_for_update().filter(pk=case.pk).first()
+        hold_case(case)
         consent = Consent.objects.create(
             case=case,
             purpose=purpose,
@@ -188,6 +188,7 @@ def record_counselling(
     )
     problems.raise_if_any()
     with transaction.atomic():
+        hold_case(case)
         session = CounsellingSession.objects.create(
             case=case,
             held_on=held_on,
@@ -215,6 +216,7 @@ def add_need(actor: Any, case: Case, *, kind: str, description: str = "") -> Pre
     problems.check(field_rules.NEED, {"description": description.strip()})
     problems.raise_if_any()
     with transaction.atomic():
+        hold_case(case)
         need = PreDepartureNeed.objects.create(case=case, kind=kind, description=description.strip())
         record(
             actor, "case.add_need", need, case_uuid=case.uuid, changes=created(need, ["kind", "description"])
@@ -255,6 +257,7 @@ def save_travel(
     problems.check(field_rules.TRAVEL, values)
     problems.raise_if_any()
     with transaction.atomic():
+        hold_case(case)
         travel, changes = _create_or_update(
             actor, ReturnTravel, case, values, TRAVEL_FIELDS, expected_version
         )
@@ -314,6 +317,7 @@ def save_reception(
     problems.check(field_rules.RECEPTION, values)
     problems.raise_if_any()
     with transaction.atomic():
+        hold_case(case)
         reception, changes = _create_or_update(
             actor, Reception, case, values, RECEPTION_FIELDS, expected_version
         )

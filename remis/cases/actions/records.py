@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from remis.accounts.permissions import Perm
 from remis.audit.actions import record
 from remis.cases import fields as field_rules
-from remis.cases.actions.common import require
+from remis.cases.actions.common import hold_case, require
 from remis.cases.actions.validation import check_fields
 from remis.cases.models import Case, CaseDocument, Note
-from remis.lib.errors import Conflict, ValidationFailed
+from remis.lib.errors import ValidationFailed
 
 # What each allowed type's file really starts with: the browser's declared type is
 # not trusted, a renamed executable must not pass as a PDF.
@@ -35,15 +35,9 @@ def add_note(actor: Any, case: Case, body: str) -> Note:
         raise ValidationFailed(_("Write the note before saving it."), "body")
     check_fields(field_rules.NOTE_FIELDS, body=text)
     with transaction.atomic():
-        # The case row first, the order every case action follows: the note's reference to
-        # the case is checked at commit, after the audit log's lock, which deadlocked with the
-        # retention job on PostgreSQL. And read under it: a note written into a case
-        # anonymised since the page was loaded would bring free text back into it.
-        anonymised = (
-            Case.objects.select_for_update().filter(pk=case.pk).values_list("anonymised_at", flat=True)
-        )
-        if anonymised.first() is not None:
-            raise Conflict()
+        # A note written into a case anonymised since the page was loaded would bring free
+        # text back into it.
+        hold_case(case)
         note = Note.objects.create(case=case, author=actor, body=text)
         record(actor, "case.note", note, case_uuid=case.uuid, changes={"body": [None, text]})
     return note
@@ -90,6 +84,7 @@ def upload_document(actor: Any, case: Case, *, title: str, upload: UploadedFile)
     document.file.save("upload", upload, save=False)
     try:
         with transaction.atomic():
+            hold_case(case)  # nor a document into a case anonymised meanwhile
             document.save()
             record(
                 actor,
@@ -115,6 +110,7 @@ def delete_document(actor: Any, case: Case, document: CaseDocument) -> None:
     if document.case_id != case.pk or document.deleted_at:
         raise ValidationFailed(_("No such document on this case."), "document")
     with transaction.atomic():
+        hold_case(case)
         document.deleted_at = timezone.now()
         document.save(update_fields=["deleted_at"])
         record(

@@ -20,6 +20,7 @@ from remis.cases import fields as field_rules
 from remis.cases.actions.common import (
     apply_changes,
     check_version,
+    hold_case,
     refresh_search_text,
     require,
     save_versioned,
@@ -351,7 +352,7 @@ def update_person(actor: Any, case: Case, person: Person, data: PersonData, expe
         # The case row first, the order every case action follows (the search text below
         # writes it): the retention job locks the case, then erases its persons, and taking
         # the person first deadlocked with it on PostgreSQL.
-        Case.objects.select_for_update().filter(pk=case.pk).first()
+        hold_case(case)
         # Read under lock: an erasure approved meanwhile must not be written over.
         erased = Person.objects.select_for_update().filter(pk=person.pk).values_list("erased_at", flat=True)
         if erased.first() is not None:
@@ -377,7 +378,7 @@ def add_household_member(actor: Any, case: Case, data: PersonData, relation: str
     with transaction.atomic():
         # The case row first, then the audit log's append lock (taken by recording the
         # person), the order every case action follows: no deadlock on PostgreSQL.
-        Case.objects.select_for_update().filter(pk=case.pk).first()
+        hold_case(case)
         person = _create_person(actor, data, case.uuid)
         member = CaseMember.objects.create(case=case, person=person, relation=relation)
         case.household_size = case.members.count()

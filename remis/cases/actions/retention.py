@@ -80,7 +80,7 @@ def anonymise_case(case: Case, years: int) -> int | None:
     still goes)."""
     actor = system_actor()
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
         if case.anonymised_at is not None:
             return None
         travel = ReturnTravel.objects.filter(case=case).first()

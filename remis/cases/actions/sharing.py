@@ -15,7 +15,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.audit.actions import record
 from remis.cases import fields as field_rules
-from remis.cases.actions.common import require
+from remis.cases.actions.common import hold_case, require
 from remis.cases.actions.validation import check_fields
 from remis.cases.events import SubmissionAnswered, SubmissionSent
 from remis.cases.lifecycle import SUBMISSION_TRANSITIONS, can_change
@@ -55,7 +55,7 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
         # Lock the case, then check: of two concurrent submissions, the second waits and
         # sees the first (SQLite's IMMEDIATE transactions serialise writers the same way),
         # and the constraint one_open_submission_per_case stops anything that slips by.
-        Case.objects.select_for_update().filter(pk=case.pk).first()
+        hold_case(case)
         open_statuses = [SubmissionStatus.PENDING, SubmissionStatus.ACCEPTED]
         if case.submissions.filter(status__in=open_statuses).exists():
             raise ValidationFailed(_("The case is already submitted or accepted."), "to_organisation")

@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from remis.audit.models import AuditEntry
@@ -22,8 +23,18 @@ from remis.audit.sealing import readable_changes
 from remis.cases import actions
 from remis.cases.actions.retention import anonymise_case, apply_retention
 from remis.cases.actions.validation import PersonData
-from remis.cases.models import Case, Note, Person
+from remis.cases.models import (
+    Case,
+    CaseDocument,
+    Consent,
+    CounsellingSession,
+    Note,
+    Person,
+    PreDepartureNeed,
+    ReturnTravel,
+)
 from remis.cases.tests.factories import make_person, register
+from remis.lib.dates import moment_month
 from remis.lib.errors import Conflict, TransitionRefused
 from remis.programmes.actions import change_programme_settings
 
@@ -153,3 +164,117 @@ def test_a_note_written_while_the_case_is_anonymised_leaves_nothing(retention, p
         _assert_anonymised_once(case)
         assert not Note.objects.filter(case=case).exclude(body="").exists()
         _nothing_readable_of(case, "case.note", isinstance(edited, Note), EDITED, "655 99")
+
+
+def _upload(world: Any, case: Case) -> Any:
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 synthetic", content_type="application/pdf")
+    return actions.upload_document(world.alice, case, title=f"{EDITED}'s passport", upload=scan)
+
+
+def _travel(world: Any, case: Case) -> Any:
+    travel = ReturnTravel.objects.filter(case=case).first()
+    return actions.save_travel(
+        world.alice,
+        case,
+        expected_version=travel.version if travel else None,
+        departure_date=travel.departure_date if travel else None,
+        arrival_date=travel.arrival_date if travel else None,
+        notes=f"{EDITED} travels with her aunt.",
+    )
+
+
+# Each write a case worker can still make on a closed case, from a page loaded before the
+# job anonymised it, and the free text it leaves: (what it writes, where its text would be).
+CLOSED_CASE_WRITES = {
+    "counselling": (
+        lambda world, case: actions.record_counselling(
+            world.alice, case, held_on=timezone.localdate(), notes=f"{EDITED} is afraid."
+        ),
+        lambda case: CounsellingSession.objects.filter(case=case, notes__contains=EDITED),
+    ),
+    "need": (
+        lambda world, case: actions.add_need(
+            world.alice, case, kind="medical", description=f"{EDITED} needs insulin."
+        ),
+        lambda case: PreDepartureNeed.objects.filter(case=case, description__contains=EDITED),
+    ),
+    "consent": (
+        lambda world, case: actions.record_consent(
+            world.alice,
+            case,
+            purpose="data_processing",
+            given=False,
+            given_on=timezone.localdate(),
+            note=f"{EDITED} withdrew by phone.",
+        ),
+        lambda case: Consent.objects.filter(case=case, note__contains=EDITED),
+    ),
+    "document": (
+        _upload,
+        lambda case: CaseDocument.objects.filter(case=case, title__contains=EDITED),
+    ),
+    "travel": (
+        _travel,
+        lambda case: ReturnTravel.objects.filter(case=case, notes__contains=EDITED),
+    ),
+}
+
+
+@pytest.mark.parametrize("write", sorted(CLOSED_CASE_WRITES))
+def test_a_write_into_a_closed_case_while_it_is_anonymised_leaves_nothing(
+    write, retention, parallel_db, world
+):
+    """Refused (the case was anonymised since the page was read) or written first and then
+    cleared by the anonymisation: never free text kept in an anonymised case, never a
+    deadlock."""
+    act, leftovers = CLOSED_CASE_WRITES[write]
+    for _round in range(ROUNDS):
+        case = _expired_case(world)
+        anonymised, written = parallel_db(
+            lambda case=case: anonymise_case(Case.objects.get(pk=case.pk), YEARS),
+            lambda case=case: act(world, case),
+        )
+        assert anonymised == 1, anonymised
+        assert not isinstance(written, BaseException) or isinstance(written, Conflict), written
+        _assert_anonymised_once(case)
+        assert not leftovers(case).exists(), write
+
+
+def test_a_document_deleted_while_the_case_is_anonymised_leaves_no_exact_moment(
+    retention, parallel_db, world
+):
+    """Deleting a document stamps the moment it went; stamped after the anonymisation, that
+    moment would be the only exact one left in the case."""
+    for _round in range(ROUNDS):
+        case = _expired_case(world)
+        document = _upload(world, case)
+        anonymised, deleted = parallel_db(
+            lambda case=case: anonymise_case(Case.objects.get(pk=case.pk), YEARS),
+            lambda case=case, document=document: actions.delete_document(world.alice, case, document),
+        )
+        assert anonymised == 1, anonymised
+        assert deleted is None or isinstance(deleted, Conflict), deleted
+        _assert_anonymised_once(case)
+        stored = CaseDocument.objects.get(pk=document.pk)
+        assert stored.deleted_at == moment_month(stored.deleted_at) and not stored.title
+
+
+@pytest.mark.parametrize("write", [*sorted(CLOSED_CASE_WRITES), "delete_document"])
+def test_a_write_from_a_page_read_before_the_anonymisation_is_refused(write, retention, world):
+    """The same writes, one after the other, so that the order is certain: the page (the
+    case and its permissions) was read before the job ran; saving it afterwards is a
+    conflict and writes nothing."""
+    case = _expired_case(world)
+    document = _upload(world, case)
+    assert anonymise_case(Case.objects.get(pk=case.pk), YEARS) == 1
+    entries = AuditEntry.objects.count()
+    with pytest.raises(Conflict):
+        if write == "delete_document":
+            actions.delete_document(world.alice, case, document)
+        else:
+            CLOSED_CASE_WRITES[write][0](world, case)
+    assert AuditEntry.objects.count() == entries
+    stored = CaseDocument.objects.get(pk=document.pk)
+    assert stored.deleted_at == moment_month(stored.deleted_at)
+    if write in CLOSED_CASE_WRITES:
+        assert not CLOSED_CASE_WRITES[write][1](case).exists()

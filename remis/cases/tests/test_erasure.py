@@ -196,6 +196,35 @@ def test_two_approvals_at_once_erase_once(parallel_db, world, household):
     assert AuditEntry.objects.filter(action="person.erase_approve").count() == 1
 
 
+def test_an_erasure_approved_while_the_person_is_saved_erases_them(parallel_db, world, household):
+    """The approval and a save of the same person's details from a page read before: the
+    save is refused or goes first and is then erased; never a deadlock (the approval took
+    the audit log's lock before the person's, the save the other way round), never the
+    saved name left behind."""
+    from remis.cases.actions.validation import PersonData
+    from remis.lib.errors import Conflict
+
+    for round_ in range(3):
+        child = make_person(given_name=f"Mariama{round_}", family_name="Baldé")
+        actions.add_household_member(world.admin, Case.objects.get(pk=household.pk), child, "child")
+        person = Person.objects.get(given_name=f"Mariama{round_}")
+        erasure = actions.request_erasure(world.admin, household, person, "recorded_in_error")
+        data = PersonData.from_person(person)
+        data.given_name = "Written-Back"
+        approved, saved = parallel_db(
+            lambda erasure=erasure: actions.approve_erasure(
+                second_eraser(world), Erasure.objects.get(pk=erasure.pk)
+            ),
+            lambda person=person, data=data: actions.update_person(
+                world.alice, Case.objects.get(pk=household.pk), person, data, expected_version=person.version
+            ),
+        )
+        assert isinstance(approved, dict), approved
+        assert isinstance(saved, Person | TransitionRefused | Conflict), saved
+        person.refresh_from_db()
+        assert person.erased_at is not None and person.given_name != "Written-Back"
+
+
 def test_a_refusal_says_why_and_a_withdrawal_need_not(world, household):
     child = Person.objects.get(given_name="Mamadou")
     erasure = actions.request_erasure(world.admin, household, child, "recorded_in_error")
