@@ -19,7 +19,7 @@ from remis.accounts.scope import grants_with
 from remis.accounts.system import system_actor
 from remis.assistance.models import AssistanceItem, ItemStatus, Route
 from remis.audit.actions import record
-from remis.cases.actions.common import require
+from remis.cases.actions.common import hold_case, require
 from remis.cases.models import Case, Consent, ConsentPurpose
 from remis.cases.policy import field_group, shared_groups
 from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
@@ -131,12 +131,13 @@ def refer_item(actor: Any, item: AssistanceItem, provider: Provider, *, message:
             "provider",
         )
     with transaction.atomic():
+        # The case's row lock first (the order of every case action), which recording a
+        # consent takes too: a withdrawal and a referral of the same case take turns. A
+        # withdrawal committed first is seen here; a referral committed first is cancelled by
+        # the withdrawal's reaction.
+        hold_case(case)
         # The item's row lock: two referrals of one item at once never both go out.
         AssistanceItem.objects.select_for_update().filter(pk=item.pk).first()
-        # The case's row lock, which recording a consent takes too: a withdrawal and a
-        # referral of the same case take turns. A withdrawal committed first is seen here;
-        # a referral committed first is cancelled by the withdrawal's reaction.
-        Case.objects.select_for_update(no_key=True).filter(pk=case.pk).first()
         groups = shared_groups(case, ConsentPurpose.PROVIDERS)
         if groups is None:
             raise ValidationFailed(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.assistance.models import PlanVersion
-from remis.cases.actions.common import require
+from remis.cases.actions.common import hold_case, require
 from remis.cases.actions.records import sniff_type
 from remis.cases.models import Case
 from remis.lib.errors import Conflict, DomainError, ErrorCode, TransitionRefused, ValidationFailed
@@ -34,7 +34,10 @@ def require_on(actor: Any, version: PlanVersion, perm: Perm) -> Case:
 
 def bump(version: PlanVersion, expected: int | None) -> None:
     """Take the version's lock for this write: a stale `expected` (someone saved first) or
-    a concurrent writer is a Conflict. On PostgreSQL the UPDATE holds the row until commit."""
+    a concurrent writer is a Conflict. On PostgreSQL the UPDATE holds the row until commit.
+    The case's row first (`hold_case`, the order of every case action): no write into a
+    case anonymised since its permissions were read."""
+    hold_case(case_of(version))
     if expected is None:  # not an edit from a form: the stored version is the one expected
         stored = PlanVersion.objects.filter(pk=version.pk).values_list("version", flat=True).first()
         current = version.version if stored is None else stored

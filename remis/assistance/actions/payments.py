@@ -19,6 +19,7 @@ from remis.assistance.configuration import clean_amount, clean_currency, month_o
 from remis.assistance.events import InstalmentRecorded
 from remis.assistance.models import AssistanceItem, ExchangeRate, Instalment, ItemStatus, PlanStatus
 from remis.audit.actions import created, record
+from remis.cases.actions.common import hold_case
 from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
 from remis.lib.money import amount_text
@@ -92,6 +93,7 @@ def record_instalment(
     if receipt is not None:
         instalment.receipt.save("receipt", receipt, save=False)
     with transaction.atomic():
+        hold_case(case)  # the case's row first, as every case action
         # Lock the item so two payments at once are added up one after the other.
         locked = AssistanceItem.objects.select_for_update().get(pk=item.pk)
         paid = Instalment.objects.filter(key=item.key).aggregate(total=Sum("amount"))["total"] or Decimal("0")

@@ -32,7 +32,7 @@ from remis.assistance.models import (
     Route,
 )
 from remis.audit.actions import created, diff, record, snapshot
-from remis.cases.actions.common import require
+from remis.cases.actions.common import hold_case, require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.lib.errors import Conflict, Duplicate, TransitionRefused, ValidationFailed
@@ -377,6 +377,7 @@ def open_new_version(actor: Any, plan: Plan, *, reason: str) -> PlanVersion:
     require(actor, plan.case, Perm.PLAN_EDIT)
     text = _text(reason, "reason")
     with transaction.atomic():
+        hold_case(plan.case)  # the case's row first, as every case action
         plan.refresh_from_db(fields=["latest", "in_force"])
         latest = PlanVersion.objects.select_for_update().get(plan=plan, pk=plan.latest_id or 0)
         # The plan was read before the lock: whoever held it first may have opened a version
@@ -441,6 +442,7 @@ def change_item_status(actor: Any, item: AssistanceItem, status: str, *, reason:
         )
     text = _text(reason, "cancel_reason", required=status == ItemStatus.CANCELLED)
     with transaction.atomic():
+        hold_case(case)
         updated = AssistanceItem.objects.filter(pk=item.pk, status=item.status).update(
             status=status, cancel_reason=text
         )

@@ -1,0 +1,43 @@
+"""Two case workers change the status of the same assistance item at once: one change is
+made, never both; the audit log holds the one made."""
+
+from __future__ import annotations
+
+import pytest
+
+from remis.assistance import actions
+from remis.assistance.models import AssistanceItem
+from remis.assistance.tests.factories import approved_plan, case_at_plan, first_item, make_approvers
+from remis.audit.models import AuditEntry
+from remis.cases.tests.factories import make_user, make_world
+from remis.lib.errors import Conflict
+
+ROUNDS = 3
+
+
+@pytest.fixture(autouse=True)
+def _shipped(shipped_assistance):
+    """Every test here commits its rows, with the shipped assistance configuration."""
+
+
+def test_an_item_delivered_and_cancelled_at_once_ends_one_or_the_other(parallel_db):
+    """Two case workers move the same item from the page they both read: one change is
+    made, the other is told the item changed; the audit holds the one made."""
+    world = make_world()
+    _manon, _paul, ines = make_approvers(world)
+    fanta = make_user("fanta", world.gn_partner, "case_worker", ["GN"])
+    for _round in range(ROUNDS):
+        item = first_item(approved_plan(world, case_at_plan(world), ines))
+        delivered, cancelled = parallel_db(
+            lambda item=item: actions.change_item_status(world.bob, item, "delivered"),
+            lambda item=item: actions.change_item_status(
+                fanta, AssistanceItem.objects.get(pk=item.pk), "cancelled", reason="Returnee moved away"
+            ),
+        )
+        outcomes = [delivered, cancelled]
+        assert sum(isinstance(o, Conflict) for o in outcomes) == 1, outcomes
+        made = next(o for o in outcomes if isinstance(o, AssistanceItem))
+        stored = AssistanceItem.objects.get(pk=item.pk)
+        assert stored.status == made.status
+        entries = AuditEntry.objects.filter(action="assistance.item_status", object_id=str(item.pk))
+        assert entries.count() == 1 and entries.get().changes["status"][1] == made.status
