@@ -67,6 +67,15 @@ def _require_draft(framework: Framework) -> None:
         )
 
 
+def _hold_draft(framework: Framework) -> None:
+    """Lock the framework's row for the rest of the transaction and check, under it, that
+    it is still a draft: its indicators are edited one change at a time, and never after an
+    activation that committed since the page was read (an active version never changes)."""
+    status = Framework.objects.select_for_update().filter(pk=framework.pk).values_list("status", flat=True)
+    framework.status = status.first() or framework.status
+    _require_draft(framework)
+
+
 def _text(values: dict[str, Any], name: str, errors: Errors, required: bool = True) -> None:
     text = str(values.get(name) or "").strip()
     values[name] = text
@@ -387,10 +396,12 @@ def add_indicator(actor: Any, framework: Framework, values: Mapping[str, Any]) -
     _require(actor)
     _require_draft(framework)
     data, programmes = _indicator_values(actor, framework, values, None)
-    position = (framework.indicators.aggregate(m=Max("position"))["m"] or 0) + 1
-    indicator = Indicator(framework=framework, position=position, **data)
+    indicator = Indicator(framework=framework, **data)
     try:
         with transaction.atomic():
+            _hold_draft(framework)
+            # Read under the lock: two indicators added at once take the next two places.
+            indicator.position = (framework.indicators.aggregate(m=Max("position"))["m"] or 0) + 1
             indicator.save(force_insert=True)
             indicator.programmes.set(programmes)
             record(
@@ -421,6 +432,7 @@ def update_indicator(
     if not changes:
         return {}
     with transaction.atomic():
+        _hold_draft(indicator.framework)
         save_versioned(indicator, expected_version, INDICATOR_FIELDS)
         indicator.programmes.set(programmes)
         record(actor, "indicators.indicator_update", indicator, changes=changes)
@@ -431,6 +443,7 @@ def remove_indicator(actor: Any, indicator: Indicator) -> None:
     _require(actor)
     _require_draft(indicator.framework)
     with transaction.atomic():
+        _hold_draft(indicator.framework)
         record(
             actor,
             "indicators.indicator_remove",

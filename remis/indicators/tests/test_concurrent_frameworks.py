@@ -4,8 +4,11 @@ is told, never silently overwritten."""
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from typing import Any
+
+import pytest
 
 from remis.audit.models import AuditEntry
 from remis.indicators import actions
@@ -61,3 +64,56 @@ def test_two_edits_of_an_indicator_from_one_read_never_both_win(parallel_db: Any
     assert len(wins) == 1 and any(isinstance(r, Conflict) for r in results), results
     stored = Indicator.objects.get(pk=indicator.pk)
     assert stored.version == version + 1 and stored.targets == wins[0]["targets"][1]
+
+
+def _add(actor: Any, draft: Framework) -> Any:
+    """A copy of one of the draft's indicators under a new code."""
+    model = Indicator.objects.get(framework=draft, code="RET-2")
+    values = {name: getattr(model, name) for name in actions.INDICATOR_FIELDS}
+    return actions.add_indicator(actor, draft, {**values, "code": f"NEW-{draft.number}"})
+
+
+def _update(actor: Any, draft: Framework) -> Any:
+    indicator = Indicator.objects.select_related("framework").get(framework=draft, code="RET-2")
+    return actions.update_indicator(actor, indicator, {"targets": "2026: 55%"}, indicator.version)
+
+
+def _remove(actor: Any, draft: Framework) -> Any:
+    indicator = Indicator.objects.select_related("framework").get(framework=draft, code="RET-2")
+    return actions.remove_indicator(actor, indicator)
+
+
+DRAFT_EDITS = {"indicator_add": _add, "indicator_update": _update, "indicator_remove": _remove}
+
+
+@pytest.mark.parametrize("edit", sorted(DRAFT_EDITS))
+def test_an_indicator_edited_while_the_draft_is_activated_is_never_edited_after(
+    edit: str, parallel_db: Any, world: Any
+) -> None:
+    """An edit of a draft's indicators from the page read before its activation: made
+    before the activation (and part of the version activated) or refused; never written
+    into the version once it is active. Each order is met: the edit or the activation is
+    held back a little in turn."""
+    core = _core()
+    for round_, (edit_delay, activate_delay) in enumerate([(0, 0), (0.05, 0), (0, 0.05)]):
+        if round_:  # the next draft, from the version just activated
+            core = Framework.objects.get(code="avrr-core", status=FrameworkStatus.ACTIVE)
+        draft = actions.new_version(world.carol, core)
+        read = Framework.objects.get(pk=draft.pk)  # the page, as loaded before the activation
+
+        def edited(read: Framework = read, delay: float = edit_delay) -> Any:
+            time.sleep(delay)
+            return DRAFT_EDITS[edit](world.carol, read)
+
+        def activated(draft: Framework = draft, delay: float = activate_delay) -> Any:
+            time.sleep(delay)
+            return actions.activate(world.carol, Framework.objects.get(pk=draft.pk), draft.version)
+
+        start = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+        outcome, activation = parallel_db(edited, activated)
+        assert activation is None, activation
+        assert not isinstance(outcome, BaseException) or isinstance(outcome, TransitionRefused), outcome
+        activated_at = AuditEntry.objects.get(action="indicators.framework_activate", id__gt=start).id
+        logged = AuditEntry.objects.filter(action=f"indicators.{edit}", id__gt=start)
+        assert not logged.filter(id__gt=activated_at).exists(), (edit, round_)
+        assert logged.exists() != isinstance(outcome, TransitionRefused), (edit, round_, outcome)
