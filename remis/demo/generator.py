@@ -549,6 +549,23 @@ class Generator:
         return stage, reached
 
     def add_case(self, batch: Batch) -> None:
+        today, horizon = self.today, self.horizon
+        try:
+            self._add_case(batch)
+        finally:  # a closed case's story was told as of its closure day (_add_case)
+            self.today, self.horizon = today, horizon
+
+    def _closure_day(self, registered_on: dt.date, reached: dict[Stage, int], speed: float) -> dt.date:
+        """The day a closed case was closed (`_stage` decides that it is): a year of
+        monitoring after the monitoring stage began, or a fortnight after the stage at which
+        the returnee withdrew."""
+        if Stage.MONITORING in reached:
+            days = reached[Stage.MONITORING] + int(CLOSE_AFTER_MONITORING * speed) + 1
+        else:
+            days = list(reached.values())[-1] + 15
+        return min(self.today, registered_on + dt.timedelta(days=days))
+
+    def _add_case(self, batch: Batch) -> None:
         rng = self.rng
         demo, host = rng.choices(self.hosts, cum_weights=self.host_weights)[0]
         origins, weights = self.origins[demo.programme.pk]
@@ -563,6 +580,12 @@ class Generator:
         registered_on = self.today - dt.timedelta(days=age_days)
         speed = rng.uniform(0.6, 1.8)
         stage, reached = self._stage(age_days, speed, post_arrival)
+        if stage == Stage.CLOSED:
+            # Nothing happens to a case after its closure: what follows (its plan, payments,
+            # referrals, visits, the closure itself) is drawn as of its closure day, as if
+            # that were today. (Every closed case was once closed on the demo's last day.)
+            self.today = self._closure_day(registered_on, reached, speed)
+            self.horizon = dt.datetime(self.today.year, self.today.month, self.today.day, 17, tzinfo=dt.UTC)
         host_office = self.world.host_office[host]
         partners = self.world.origin_partners[origin]
         partner = rng.choices(partners, weights=PARTNER_SHARES[: len(partners)])[0]
@@ -609,6 +632,9 @@ class Generator:
         last_day = self.today if stage == Stage.CLOSED else on(list(reached)[-1])
         registering = partner if post_arrival else host_office
         registered_at = self._at(registered_on)
+        changed_at = self._at(last_day)  # the case's last move, its transition's moment too
+        if stage == Stage.CLOSED:  # after the day's work on it (office hours end at 17:00)
+            changed_at = changed_at.replace(hour=17)
         batch.cases.append(
             (
                 case_id,
@@ -621,7 +647,7 @@ class Generator:
                 host,
                 origin,
                 str(stage),
-                self._at(last_day),
+                changed_at,
                 closure_reason,
                 str(before_closure),
                 registering.pk,
@@ -632,7 +658,7 @@ class Generator:
                 len(members),
                 " | ".join(parts),
                 1,
-                self._at(last_day),  # updated_at: the last thing that happened
+                changed_at,  # updated_at: the last thing that happened
             )
         )
         # One counsellor and one case worker of the offices involved hold the case.
@@ -656,8 +682,12 @@ class Generator:
         for i in range(first_access, len(batch.access)):
             batch.access[i] = (*batch.access[i], *listed)
         previous = ""
+        last_key = list(reached)[-1]
         for key, day in reached.items():
-            at = self._at(min(self.today, registered_on + dt.timedelta(days=day)))
+            if key == last_key and stage != Stage.CLOSED:
+                at = changed_at
+            else:
+                at = self._at(min(self.today, registered_on + dt.timedelta(days=day)))
             batch.transitions.append(
                 (
                     case_id,
@@ -670,7 +700,7 @@ class Generator:
             )
             previous = str(key)
         if stage == Stage.CLOSED:
-            batch.transitions.append((case_id, previous, "closed", self._at(last_day), None, closure_reason))
+            batch.transitions.append((case_id, previous, "closed", changed_at, None, closure_reason))
         if not post_arrival and Stage.COUNSELLING in reached and counsellor:
             for n in range(rng.randint(1, 3)):
                 held = min(self.today, on(Stage.COUNSELLING) + dt.timedelta(days=7 * n))

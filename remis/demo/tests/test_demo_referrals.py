@@ -16,7 +16,7 @@ def test_demo_referrals_show_every_state_in_several_countries_answered_both_ways
     django_capture_on_commit_callbacks,
 ):
     build_world()
-    generate_cases(900, seed=2026)  # enough referable service items in the mapped countries
+    generate_cases(1200, seed=2026)  # enough referable service items in the mapped countries
     play_plans()
     build_service_map()
     with django_capture_on_commit_callbacks(execute=True):  # the withdrawal's subscriber

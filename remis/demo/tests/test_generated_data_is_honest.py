@@ -141,6 +141,33 @@ def test_nothing_generated_happens_on_or_after_the_day_of_the_run(world):
     assert max(Case.objects.values_list("registered_at", flat=True)).date() == run_day - dt.timedelta(days=1)
 
 
+def test_closed_cases_close_over_the_years_and_nothing_happens_to_them_after(world):
+    """Cases close when their story ends (a year of monitoring, or a withdrawal), spread
+    over the months as real closures are, not all on the day of the run; no payment, visit,
+    referral or plan of a closed case comes after its closure."""
+    run_day = dt.date(2026, 5, 20)
+    generate_cases(1500, seed=5, batch_size=1500, today=run_day)
+    closures = dict(Transition.objects.filter(to_stage="closed").values_list("case_id", "at"))
+    assert len(closures) > 100
+    months = Counter((at.year, at.month) for at in closures.values())
+    assert len(months) >= 12 and max(months.values()) < len(closures) / 4, months
+    for case_id, stage_changed_at in Case.objects.filter(stage="closed").values_list(
+        "id", "stage_changed_at"
+    ):
+        assert stage_changed_at == closures[case_id]
+    later = {
+        "instalments": Instalment.objects.values_list("item__version__plan__case", "recorded_at"),
+        "plan versions": PlanVersion.objects.values_list("plan__case", "created_at"),
+        "referrals": Referral.objects.values_list("case", "sent_at"),
+        "contact attempts": ContactAttempt.objects.values_list("case", "recorded_at"),
+        "visits": Visit.objects.values_list("case", "recorded_at"),
+        "responses": Response.objects.exclude(case=None).values_list("case", "recorded_at"),
+    }
+    for what, rows in later.items():
+        after = [(case, at) for case, at in rows if case in closures and at > closures[case]]
+        assert not after, (what, after[:3])
+
+
 def _story(run_day: dt.date) -> dict[str, Any]:
     """What a generation from seed 11 on `run_day` contains, with every date and moment
     told as a distance back from the run, then undone."""
