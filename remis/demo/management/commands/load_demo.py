@@ -19,6 +19,7 @@ from remis.demo.monitoring import play_monitoring
 from remis.demo.packages import request_demo_packages
 from remis.demo.plans import play_plans
 from remis.demo.referrals import play_referrals
+from remis.demo.retention import apply_demo_retention
 from remis.demo.service_map import build_service_map
 from remis.demo.two_factor import demo_authenticator_secret
 from remis.demo.world import DEMO_PASSWORD, build_world
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         if fresh:
             play_referrals()  # after the map: referrals go to its providers
             play_monitoring()  # after the plans: trends differ by the assistance received
+            apply_demo_retention()  # last: the cases it anonymises are complete
         build_community_projects()  # also into a demo database loaded before projects existed
         build_indicator_targets()  # the core framework's second version, with targets
         request_demo_packages()  # built by the worker bin/demo starts beside the server
