@@ -18,7 +18,7 @@ from remis.assessments.models import Assessment, AssessmentFlag, AssessmentStatu
 from remis.assessments.queries import instrument_in_force
 from remis.audit.actions import record
 from remis.cases.actions import update_case_details
-from remis.cases.actions.common import check_version, require, save_versioned
+from remis.cases.actions.common import check_version, hold_case, require, save_versioned
 from remis.cases.models import Case
 from remis.cases.policy import groups_on_case, shows
 from remis.lib import events
@@ -105,6 +105,7 @@ def record_assessment(
     cleaned, answer_problems = validate(form, answers, groups_on_case(actor, case), complete=complete)
     _raise(problems + answer_problems)
     with transaction.atomic():
+        hold_case(case)  # the case's row first, as every case action
         assessment = Assessment.objects.create(
             case=case, instrument=instrument, answers=cleaned, assessed_on=day, created_by=actor
         )
@@ -161,6 +162,7 @@ def save_assessment(
     if not complete and not answer_changes and day == assessment.assessed_on:
         return assessment  # saved untouched: no new version, no audit entry
     with transaction.atomic():
+        hold_case(case)
         before = {"assessment_status": assessment.status, "assessed_on": assessment.assessed_on.isoformat()}
         assessment.answers = cleaned
         assessment.assessed_on = day
@@ -194,6 +196,12 @@ def revise_assessment(actor: Any, assessment: Assessment) -> Assessment:
     codes = set(instrument.questions.values_list("code", flat=True))
     answers = {k: v for k, v in assessment.answers.items() if k in codes}
     with transaction.atomic():
+        hold_case(case)
+        # Read under the case's lock: "Revise" pressed twice, or by two people at once,
+        # opens the one draft rather than two competing revisions of the same assessment.
+        pending = Assessment.objects.filter(revises=assessment, status=AssessmentStatus.DRAFT).first()
+        if pending is not None:
+            return pending
         draft = Assessment.objects.create(
             case=case,
             instrument=instrument,
@@ -245,6 +253,7 @@ def confirm_flags(
     groups = groups_on_case(actor, case)
     wanted = set(confirmed)
     with transaction.atomic():
+        hold_case(case)
         # Under the assessment's row lock, so of two decisions made from the same read one
         # wins and the other is a Conflict, not a decision on flags already decided.
         locked = (
