@@ -23,12 +23,15 @@ class AssistanceConfig(AppConfig):
     verbose_name = "Reintegration plans and assistance"
 
     def ready(self) -> None:
+        from remis.assistance import erasure
         from remis.assistance.extensions import register
+        from remis.audit.erasure import register_eraser
         from remis.audit.registry import register_personal_fields
 
         for object_type, fields in PERSONAL_FIELDS.items():
             register_personal_fields(object_type, fields)
         register()
+        register_eraser("assistance.plan_text", erasure.erase_plan_text)
         from remis.assistance.audit_fields import register as register_audit_fields
 
         register_audit_fields()

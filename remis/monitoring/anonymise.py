@@ -44,6 +44,8 @@ def coarsen_cases(events: Sequence[CaseAnonymised]) -> None:
             done_on=done,
             lost_on=month_of(row["lost_on"]),
         )
+    # When the schedule was made tells the day of the return (rounds are made on it).
+    coarsen(FollowUp.objects.filter(case_id__in=ids), moments=["created_at"])
     # When each was recorded tells the day of the contact as well as the day itself does.
     coarsen(ContactAttempt.objects.filter(case_id__in=ids), dates=["attempted_on"], moments=["recorded_at"])
     coarsen(Visit.objects.filter(case_id__in=ids), dates=["visited_on"], moments=["recorded_at"])

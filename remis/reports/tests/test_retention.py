@@ -141,7 +141,7 @@ def test_later_apps_dates_go_to_their_month_and_the_monitoring_figures_stay(
     from remis.assessments.models import Assessment
     from remis.assessments.tests.factories import answers as assessment_answers
     from remis.assistance import actions as assistance
-    from remis.assistance.models import Approval, AssistanceItem, Instalment, PlanVersion
+    from remis.assistance.models import Approval, AssistanceItem, Goal, Instalment, Need, Plan, PlanVersion
     from remis.communities.actions import add_participant, create_project
     from remis.communities.models import Participant
     from remis.communities.tests.conftest import valid_values as valid_project_values
@@ -220,11 +220,14 @@ def test_later_apps_dates_go_to_their_month_and_the_monitoring_figures_stay(
     days = [day for row in dates for day in row if day is not None]
     assert len(days) >= 15 and {day.day for day in days} == {1}, days
     moments = [
-        *PlanVersion.objects.filter(plan__case=case).values_list("submitted_at", "approved_at"),
+        *PlanVersion.objects.filter(plan__case=case).values_list("created_at", "submitted_at", "approved_at"),
+        *Plan.objects.filter(case=case).values_list("created_at"),
+        *Instalment.objects.filter(item__key=s.item.key).values_list("recorded_at"),
         *Approval.objects.filter(version__plan__case=case).values_list("at"),
         *Referral.objects.filter(case=case).values_list("sent_at", "answered_at", "closed_at"),
         *Assessment.objects.filter(case=case).values_list("completed_at", "created_at", "updated_at"),
         *Visit.objects.filter(case=case).values_list("recorded_at"),
+        *FollowUp.objects.filter(case=case).values_list("created_at"),
         *ContactAttempt.objects.filter(case=case).values_list("recorded_at"),
         *Response.objects.filter(case=case).values_list("recorded_at"),
         *Participant.objects.filter(case=case).values_list("added_at"),
@@ -232,6 +235,12 @@ def test_later_apps_dates_go_to_their_month_and_the_monitoring_figures_stay(
     stamps = [moment for row in moments for moment in row if moment is not None]
     assert len(stamps) >= 15 and {(m.day, m.hour, m.minute) for m in stamps} == {(1, 12, 0)}, stamps
     assert Instalment.objects.get(item__key=s.item.key).paid_on == dt.date(year, 4, 1)  # its month kept
+    # The plan's free text and the signed agreement go, as the case's notes and files do.
+    versions = PlanVersion.objects.filter(plan__case=case)
+    assert versions.exists() and not versions.exclude(agreement_file="").exists()
+    assert not Need.objects.filter(version__in=versions).exclude(description="").exists()
+    assert not Goal.objects.filter(need__version__in=versions).exclude(description="").exists()
+    assert not AssistanceItem.objects.filter(version__in=versions).exclude(description="").exists()
 
 
 def test_an_anonymised_case_keeps_no_exact_day_of_its_journey_and_its_page_shows_months(
