@@ -7,7 +7,8 @@ amounts, currencies, statuses, dimensions and (coarsened) dates."""
 
 from __future__ import annotations
 
-from django.db.models import FileField, Model
+from django.db.models import Model
+from django.db.models.fields.files import FieldFile
 
 from remis.audit.erasure import ErasureRequest
 
@@ -16,7 +17,7 @@ def _drop_files(rows: list[Model], field: str, kind: str) -> int:
     """Delete each row's stored file and forget its name and type."""
     dropped = 0
     for row in rows:
-        stored: FileField = getattr(row, field)
+        stored: FieldFile = getattr(row, field)
         if stored:
             stored.delete(save=False)
             type(row)._default_manager.filter(pk=row.pk).update(**{field: "", kind: ""})
