@@ -73,6 +73,12 @@ def _create_or_update(
     if row is None:
         if expected_version is not None:
             raise Conflict()  # it was read, so someone removed it since: never re-create blindly
+        blank = model(case=case)
+        if all(values.get(name, getattr(blank, name)) == getattr(blank, name) for name in fields):
+            # An empty form saved as it came records nothing: no empty record, no history
+            # entry. The row returned is not stored, so it has no version to send back.
+            blank.version = None
+            return blank, {}
         try:
             with transaction.atomic():
                 row = model.objects.create(case=case, **values)

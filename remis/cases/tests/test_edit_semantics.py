@@ -51,7 +51,10 @@ def _case_page_form(client, case, step):
             text = ""  # what a browser does with a value a date input cannot show
         values[name.group(1)] = text
     for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
-        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body)
+        # A browser posts the selected option, or the first one when none is selected.
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body) or re.search(
+            r'<option value="([^"]*)"', body
+        )
         values[name] = chosen.group(1) if chosen else ""
     for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
         values[name] = body.strip("\n")
@@ -82,6 +85,23 @@ def test_saving_edit_forms_untouched_changes_nothing(client, world, alice, langu
     assert case.intended_return_date == dt.date.today()
     assert (Person.objects.get(pk=person.pk).version, ReturnTravel.objects.get(case=case).version) == versions
     assert AuditEntry.objects.count() == entries
+
+
+def test_the_empty_travel_form_saved_untouched_records_nothing(client, world, alice):
+    """A case with no travel yet: its travel form, saved as it came, creates no empty travel
+    record and no history entry; filled in, it creates one."""
+    case = register(world, person=make_person())
+    assert not ReturnTravel.objects.filter(case=case).exists()
+    login(client, alice)
+    entries = AuditEntry.objects.count()
+    data = _case_page_form(client, case, "travel")
+    response = client.post(reverse("case_step", args=[case.uuid, "travel"]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not ReturnTravel.objects.filter(case=case).exists()
+    assert AuditEntry.objects.count() == entries
+    data["route"] = "Brussels - Conakry"
+    client.post(reverse("case_step", args=[case.uuid, "travel"]), data)
+    assert ReturnTravel.objects.get(case=case).route == "Brussels - Conakry"
 
 
 def test_untouched_action_calls_write_no_version_and_no_audit(world, alice):

@@ -66,20 +66,19 @@ def test_two_edits_of_an_indicator_from_one_read_never_both_win(parallel_db: Any
     assert stored.version == version + 1 and stored.targets == wins[0]["targets"][1]
 
 
-def _add(actor: Any, draft: Framework) -> Any:
+def _add(actor: Any, draft: Framework, model: Indicator) -> Any:
     """A copy of one of the draft's indicators under a new code."""
-    model = Indicator.objects.get(framework=draft, code="RET-2")
     values = {name: getattr(model, name) for name in actions.INDICATOR_FIELDS}
     return actions.add_indicator(actor, draft, {**values, "code": f"NEW-{draft.number}"})
 
 
-def _update(actor: Any, draft: Framework) -> Any:
-    indicator = Indicator.objects.select_related("framework").get(framework=draft, code="RET-2")
-    return actions.update_indicator(actor, indicator, {"targets": "2026: 55%"}, indicator.version)
+def _update(actor: Any, draft: Framework, indicator: Indicator) -> Any:
+    return actions.update_indicator(
+        actor, indicator, {"name": f"{indicator.name} (revised)"}, indicator.version
+    )
 
 
-def _remove(actor: Any, draft: Framework) -> Any:
-    indicator = Indicator.objects.select_related("framework").get(framework=draft, code="RET-2")
+def _remove(actor: Any, draft: Framework, indicator: Indicator) -> Any:
     return actions.remove_indicator(actor, indicator)
 
 
@@ -100,10 +99,12 @@ def test_an_indicator_edited_while_the_draft_is_activated_is_never_edited_after(
             core = Framework.objects.get(code="avrr-core", status=FrameworkStatus.ACTIVE)
         draft = actions.new_version(world.carol, core)
         read = Framework.objects.get(pk=draft.pk)  # the page, as loaded before the activation
+        # One of its indicators, as the page shows it (an earlier round may have removed another).
+        shown = Indicator.objects.select_related("framework").filter(framework=draft).first()
 
-        def edited(read: Framework = read, delay: float = edit_delay) -> Any:
+        def edited(read: Framework = read, shown: Any = shown, delay: float = edit_delay) -> Any:
             time.sleep(delay)
-            return DRAFT_EDITS[edit](world.carol, read)
+            return DRAFT_EDITS[edit](world.carol, read, shown)
 
         def activated(draft: Framework = draft, delay: float = activate_delay) -> Any:
             time.sleep(delay)
