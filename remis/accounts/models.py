@@ -66,6 +66,8 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
+        if self.username == "system" and not self.is_active:  # accounts/system.py's actor
+            return str(_("REMIS (system)"))  # in the reader's language, not as stored
         return self.get_full_name() or self.username
 
 
