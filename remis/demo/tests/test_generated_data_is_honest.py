@@ -12,6 +12,7 @@ import pytest
 from django.db import transaction
 
 from remis.assistance.models import Approval, Instalment, PlanVersion
+from remis.cases.lifecycle import ClosureReason
 from remis.cases.models import (
     Case,
     CaseAccess,
@@ -151,6 +152,9 @@ def test_closed_cases_close_over_the_years_and_nothing_happens_to_them_after(wor
     assert len(closures) > 100
     months = Counter((at.year, at.month) for at in closures.values())
     assert len(months) >= 12 and max(months.values()) < len(closures) / 4, months
+    # Their reason reads as closing a case writes it: the reason's name, never its code.
+    reasons = set(Transition.objects.filter(to_stage="closed").values_list("reason", flat=True))
+    assert reasons and not reasons & set(ClosureReason.values), reasons
     for case_id, stage_changed_at in Case.objects.filter(stage="closed").values_list(
         "id", "stage_changed_at"
     ):
