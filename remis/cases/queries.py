@@ -680,6 +680,7 @@ ROW_COLUMNS = (
     "registered_at",
     "arrival_date",
     "household_size",
+    "anonymised_at",
 )
 
 
@@ -699,6 +700,8 @@ def case_rows(ids: Sequence[int], groups: frozenset[str]) -> list[CaseRow]:
             continue  # deleted between the two reads
         row = found[pk]
         arrival = row["arrival_date"]
+        # An anonymised case keeps months, not days: shown as months, as on its page.
+        shown = "YEAR_MONTH_FORMAT" if row["anonymised_at"] else "SHORT_DATE_FORMAT"
         rows.append(
             CaseRow(
                 url=reverse("case_detail", args=[row["uuid"]]),
@@ -711,8 +714,8 @@ def case_rows(ids: Sequence[int], groups: frozenset[str]) -> list[CaseRow]:
                 origin=row["origin_country"],
                 stage=row["stage"],
                 stage_label=str(stage_labels.get(row["stage"], row["stage"])),
-                registered=date_format(row["registered_at"], "SHORT_DATE_FORMAT"),
-                arrival=date_format(arrival, "SHORT_DATE_FORMAT") if arrival else "—",
+                registered=date_format(row["registered_at"], shown),
+                arrival=date_format(arrival, shown) if arrival else "—",
                 people=row["household_size"],
             )
         )

@@ -291,6 +291,12 @@ def test_an_anonymised_case_keeps_no_exact_day_of_its_journey_and_its_page_shows
     assert rounds and all(f.due_on.day == 1 for f in rounds)
     for f in rounds:
         assert f.due_on.strftime("%m/%d/%Y") not in page and f.due_on.strftime("%B %Y") in page
+    # The case list shows its registration and arrival as months too.
+    listed = client.get("/cases/", {"q": case.reference}).content.decode()
+    row = listed[listed.index(f'href="/cases/{case.uuid}/"') :]
+    row = row[: row.index("</tr>")]
+    assert case.arrival_date is not None and date_format(case.arrival_date, "YEAR_MONTH_FORMAT") in row
+    assert date_format(case.arrival_date, "SHORT_DATE_FORMAT") not in row
 
 
 def test_an_anonymised_case_can_be_read_but_no_longer_changed(
