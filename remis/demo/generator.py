@@ -670,7 +670,15 @@ class Generator:
         first_consent = len(batch.consents)
         first_submission = len(batch.submissions)
         self._sharing(
-            batch, case_id, registered_on, reached, host_office.pk, partner.pk, post_arrival, counsellor
+            batch,
+            case_id,
+            registered_on,
+            reached,
+            host_office.pk,
+            partner.pk,
+            post_arrival,
+            counsellor,
+            closed_at=changed_at if stage == Stage.CLOSED else None,
         )
         terms = self.terms[demo.programme.pk]
         for i in range(first_submission, len(batch.submissions)):
@@ -1453,6 +1461,7 @@ class Generator:
         partner_org: int,
         post_arrival: bool,
         counsellor: int | None,
+        closed_at: dt.datetime | None = None,
     ) -> None:
         rng = self.rng
         if post_arrival:
@@ -1525,10 +1534,13 @@ class Generator:
             )
             batch.access.append((case_id, partner_org, AccessReason.ACCEPTED.value, answered, None))
         else:
+            # Closing the case (a withdrawal) cancelled the submission still awaiting an
+            # answer and ended the partner's review (cases.actions.close_case).
+            status = "cancelled" if closed_at else "pending"
             batch.submissions.append(
-                (case_id, host_org, partner_org, "pending", "", submitted_at, counsellor, due, None, None, "")
+                (case_id, host_org, partner_org, status, "", submitted_at, counsellor, due, None, None, "")
             )
-            batch.access.append((case_id, partner_org, AccessReason.SUBMITTED.value, submitted_at, None))
+            batch.access.append((case_id, partner_org, AccessReason.SUBMITTED.value, submitted_at, closed_at))
 
 
 def write(batch: Batch) -> None:

@@ -145,11 +145,10 @@ def record_consent(
     return consent
 
 
-def _stop_sharing_with_partners(actor: Any, case: Case) -> None:
-    """Consent to share with partners withdrawn: a submission waiting for an answer is
-    cancelled, and the partners whose access came from a submission (reviewing or having
-    accepted it) lose it at once; the host office that registered the case keeps its own.
-    Each is audited. (Referrals to service providers stop on their own consent's withdrawal.)"""
+def cancel_pending_submissions(actor: Any, case: Case) -> Any:
+    """A submission still waiting for the partner's answer is cancelled, and the review
+    access it gave the partner ends (the partner is no longer asked, nor shown the case);
+    each is audited. Returns the moment. For a withdrawal of consent and a closure."""
     now = timezone.now()
     for submission in case.submissions.filter(status=SubmissionStatus.PENDING):
         submission.status = SubmissionStatus.CANCELLED
@@ -161,6 +160,32 @@ def _stop_sharing_with_partners(actor: Any, case: Case) -> None:
             case_uuid=case.uuid,
             changes={"status": [SubmissionStatus.PENDING.value, SubmissionStatus.CANCELLED.value]},
         )
+        for access in case.access.filter(
+            organisation_id=submission.to_organisation_id,
+            reason=AccessReason.SUBMITTED,
+            revoked_at__isnull=True,
+        ):
+            access.revoked_at = now
+            access.save(update_fields=["revoked_at"])
+            record(
+                actor,
+                "case_access.revoke",
+                access,
+                case_uuid=case.uuid,
+                changes={
+                    "organisation": [access.organisation_id, None],
+                    "revoked_at": [None, now.isoformat()],
+                },
+            )
+    return now
+
+
+def _stop_sharing_with_partners(actor: Any, case: Case) -> None:
+    """Consent to share with partners withdrawn: a submission waiting for an answer is
+    cancelled, and the partners whose access came from a submission (reviewing or having
+    accepted it) lose it at once; the host office that registered the case keeps its own.
+    Each is audited. (Referrals to service providers stop on their own consent's withdrawal.)"""
+    now = cancel_pending_submissions(actor, case)
     for access in case.access.filter(
         reason__in=[AccessReason.SUBMITTED, AccessReason.ACCEPTED], revoked_at__isnull=True
     ):

@@ -12,6 +12,7 @@ from remis.accounts.permissions import Perm
 from remis.audit.actions import diff, record
 from remis.cases import fields as field_rules
 from remis.cases.actions.common import require, save_versioned
+from remis.cases.actions.journey import cancel_pending_submissions
 from remis.cases.actions.validation import check_fields
 from remis.cases.events import CaseClosed, CaseReopened, StageChanged
 from remis.cases.lifecycle import ClosureReason, Stage, refusal, run_stage_hooks
@@ -80,6 +81,9 @@ def close_case(
             note or str(ClosureReason(closure_reason).label),
             {"closure_reason": closure_reason, "stage_before_closure": case.stage},
         )
+        # A closed case is no longer offered to a partner: a submission awaiting an answer
+        # is cancelled (it stayed in the partner's work list, overdue, for ever).
+        cancel_pending_submissions(actor, case)
         events.emit(CaseClosed(case_id=case.pk, closure_reason=closure_reason, from_stage=from_stage))
     return case
 

@@ -89,3 +89,20 @@ def test_consent_given_again_lets_the_case_be_submitted_again(world):
     again = actions.submit_case(world.alice, case, world.gn_partner)
     assert again.status == SubmissionStatus.PENDING
     assert get_case_for(world.bob, case.uuid)
+
+
+def test_closing_a_case_cancels_the_submission_awaiting_the_partners_answer(world):
+    """The returnee gave up before the partner answered: closing the case takes it off the
+    partner's list of submissions to answer, and the partner no longer reviews it."""
+    from remis.cases.models import Case
+    from remis.cases.queries import submissions_awaiting
+
+    case, submission = _submitted(world)
+    assert submission in submissions_awaiting(world.bob)
+    actions.close_case(world.admin, Case.objects.get(pk=case.pk), "withdrew")
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.CANCELLED
+    assert submission not in submissions_awaiting(world.bob)
+    with pytest.raises(NotFound):
+        get_case_for(world.bob, case.uuid)
+    assert AuditEntry.objects.filter(action="submission.cancel", case_uuid=case.uuid).count() == 1

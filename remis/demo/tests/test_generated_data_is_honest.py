@@ -152,6 +152,8 @@ def test_closed_cases_close_over_the_years_and_nothing_happens_to_them_after(wor
     assert len(closures) > 100
     months = Counter((at.year, at.month) for at in closures.values())
     assert len(months) >= 12 and max(months.values()) < len(closures) / 4, months
+    # Closing cancelled what still awaited a partner's answer.
+    assert not Submission.objects.filter(case__stage="closed", status="pending").exists()
     # Their reason reads as closing a case writes it: the reason's name, never its code.
     reasons = set(Transition.objects.filter(to_stage="closed").values_list("reason", flat=True))
     assert reasons and not reasons & set(ClosureReason.values), reasons
