@@ -30,6 +30,7 @@ from remis.cases.models import (
     PreDepartureNeed,
     Reception,
     ReturnTravel,
+    Submission,
     SubmissionStatus,
 )
 from remis.cases.policy import groups_on_case, withheld
@@ -151,8 +152,12 @@ def cancel_pending_submissions(actor: Any, case: Case) -> Any:
     each is audited. Returns the moment. For a withdrawal of consent and a closure."""
     now = timezone.now()
     for submission in case.submissions.filter(status=SubmissionStatus.PENDING):
+        # Only if still pending when written: a partner's answer committed since the read
+        # stands (a plain save wrote "cancelled" over an acceptance on PostgreSQL).
+        pending = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.PENDING)
+        if not pending.update(status=SubmissionStatus.CANCELLED):
+            continue
         submission.status = SubmissionStatus.CANCELLED
-        submission.save(update_fields=["status"])
         record(
             actor,
             "submission.cancel",

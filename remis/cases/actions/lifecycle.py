@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.permissions import Perm
 from remis.audit.actions import diff, record
 from remis.cases import fields as field_rules
-from remis.cases.actions.common import require, save_versioned
+from remis.cases.actions.common import hold_case, require, save_versioned
 from remis.cases.actions.journey import cancel_pending_submissions
 from remis.cases.actions.validation import check_fields
 from remis.cases.events import CaseClosed, CaseReopened, StageChanged
@@ -73,6 +73,13 @@ def close_case(
         raise TransitionRefused(why_not, "stage")
     from_stage = str(case.stage)
     with transaction.atomic():
+        # The case, then the submissions, then the audit log: a partner answering the
+        # submission at that moment holds it and then records; cancelling it after the
+        # closure's own entry (the audit lock held) would deadlock with them.
+        hold_case(case)
+        # A closed case is no longer offered to a partner: a submission awaiting an answer
+        # is cancelled (it stayed in the partner's work list, overdue, for ever).
+        cancel_pending_submissions(actor, case)
         _move(
             actor,
             case,
@@ -81,9 +88,6 @@ def close_case(
             note or str(ClosureReason(closure_reason).label),
             {"closure_reason": closure_reason, "stage_before_closure": case.stage},
         )
-        # A closed case is no longer offered to a partner: a submission awaiting an answer
-        # is cancelled (it stayed in the partner's work list, overdue, for ever).
-        cancel_pending_submissions(actor, case)
         events.emit(CaseClosed(case_id=case.pk, closure_reason=closure_reason, from_stage=from_stage))
     return case
 
