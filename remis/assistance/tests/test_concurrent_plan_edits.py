@@ -6,6 +6,7 @@ really in parallel, on both engines."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -39,9 +40,14 @@ def _item(description: str) -> actions.ItemData:
 SPARE = "Spare, nothing under it"  # what the removals remove (a need or goal with items is kept)
 
 
+# The spare need as both editors' pages read it, before either removes it (read inside the
+# race, the slower editor could find it gone before its action ran).
+SPARE_NEEDS: dict[int, Need] = {}
+
+
 def _spares(actor: Any, version: PlanVersion) -> None:
     """An empty need and an empty goal beside the draft's own."""
-    actions.add_need(actor, version, dimension="psychosocial", description=SPARE)
+    SPARE_NEEDS[version.pk] = actions.add_need(actor, version, dimension="psychosocial", description=SPARE)
     actions.add_goal(actor, Need.objects.get(version=version, dimension="economic"), description=SPARE)
 
 
@@ -64,7 +70,9 @@ EDITS: dict[str, Edit] = {
         expected_version=seen,
     ),
     "remove_need": lambda actor, version, n, seen: actions.remove_need(
-        actor, Need.objects.get(version=version, description=SPARE), expected_version=seen
+        actor,
+        copy.copy(SPARE_NEEDS[version.pk]),  # each editor's own copy of the read
+        expected_version=seen,
     ),
     "add_goal": lambda actor, version, n, seen: actions.add_goal(
         actor,
