@@ -146,11 +146,24 @@ def record_consent(
     return consent
 
 
-def cancel_pending_submissions(actor: Any, case: Case) -> Any:
+def _revoke(actor: Any, case: Case, accesses: Any, now: Any) -> None:
+    """End each of these access rows of the case at `now`, each audited."""
+    for access in accesses.filter(revoked_at__isnull=True):
+        access.revoked_at = now
+        access.save(update_fields=["revoked_at"])
+        record(
+            actor,
+            "case_access.revoke",
+            access,
+            case_uuid=case.uuid,
+            changes={"organisation": [access.organisation_id, None], "revoked_at": [None, now.isoformat()]},
+        )
+
+
+def cancel_pending_submissions(actor: Any, case: Case, now: Any) -> None:
     """A submission still waiting for the partner's answer is cancelled, and the review
     access it gave the partner ends (the partner is no longer asked, nor shown the case);
-    each is audited. Returns the moment. For a withdrawal of consent and a closure."""
-    now = timezone.now()
+    each is audited. For a withdrawal of consent and a closure."""
     for submission in case.submissions.filter(status=SubmissionStatus.PENDING):
         # Only if still pending when written: a partner's answer committed since the read
         # stands (a plain save wrote "cancelled" over an acceptance on PostgreSQL).
@@ -165,24 +178,10 @@ def cancel_pending_submissions(actor: Any, case: Case) -> Any:
             case_uuid=case.uuid,
             changes={"status": [SubmissionStatus.PENDING.value, SubmissionStatus.CANCELLED.value]},
         )
-        for access in case.access.filter(
-            organisation_id=submission.to_organisation_id,
-            reason=AccessReason.SUBMITTED,
-            revoked_at__isnull=True,
-        ):
-            access.revoked_at = now
-            access.save(update_fields=["revoked_at"])
-            record(
-                actor,
-                "case_access.revoke",
-                access,
-                case_uuid=case.uuid,
-                changes={
-                    "organisation": [access.organisation_id, None],
-                    "revoked_at": [None, now.isoformat()],
-                },
-            )
-    return now
+        reviewing = case.access.filter(
+            organisation_id=submission.to_organisation_id, reason=AccessReason.SUBMITTED
+        )
+        _revoke(actor, case, reviewing, now)
 
 
 def _stop_sharing_with_partners(actor: Any, case: Case) -> None:
@@ -190,19 +189,9 @@ def _stop_sharing_with_partners(actor: Any, case: Case) -> None:
     cancelled, and the partners whose access came from a submission (reviewing or having
     accepted it) lose it at once; the host office that registered the case keeps its own.
     Each is audited. (Referrals to service providers stop on their own consent's withdrawal.)"""
-    now = cancel_pending_submissions(actor, case)
-    for access in case.access.filter(
-        reason__in=[AccessReason.SUBMITTED, AccessReason.ACCEPTED], revoked_at__isnull=True
-    ):
-        access.revoked_at = now
-        access.save(update_fields=["revoked_at"])
-        record(
-            actor,
-            "case_access.revoke",
-            access,
-            case_uuid=case.uuid,
-            changes={"organisation": [access.organisation_id, None], "revoked_at": [None, now.isoformat()]},
-        )
+    now = timezone.now()
+    cancel_pending_submissions(actor, case, now)
+    _revoke(actor, case, case.access.filter(reason__in=[AccessReason.SUBMITTED, AccessReason.ACCEPTED]), now)
 
 
 def record_counselling(

@@ -79,7 +79,7 @@ def close_case(
         hold_case(case)
         # A closed case is no longer offered to a partner: a submission awaiting an answer
         # is cancelled (it stayed in the partner's work list, overdue, for ever).
-        cancel_pending_submissions(actor, case)
+        cancel_pending_submissions(actor, case, timezone.now())
         _move(
             actor,
             case,
