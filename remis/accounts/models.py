@@ -66,7 +66,9 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        if self.username == "system" and not self.is_active:  # accounts/system.py's actor
+        from remis.accounts.system import is_system  # imported here: it imports this module
+
+        if is_system(self):
             return str(_("REMIS (system)"))  # in the reader's language, not as stored
         return self.get_full_name() or self.username
 
