@@ -273,7 +273,7 @@ def confirm_flags(
         assessment.updated_at = now
         save_versioned(assessment, expected_version, ["updated_at"])
         if yes:
-            case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
+            case = Case.objects.get(pk=case.pk)  # read again under the lock hold_case took
             current = list(case.vulnerabilities.all())
             added = [decidable[code].vulnerability for code in yes]
             update_case_details(
