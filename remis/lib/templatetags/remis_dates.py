@@ -29,3 +29,22 @@ def short_date(value: Any) -> str:
     if type(value) is dt.date:  # a datetime is a date too: those go the long way
         return _short(value, get_language())
     return date_filter(value, "SHORT_DATE_FORMAT")
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def case_day(value: Any, case: Any) -> str:
+    """A day of a case's record (`{{ item.starts_on|case_day:case }}`): the month alone once
+    the case is anonymised, whose days were moved to the first of their month (retention)
+    and must not read as a day that never happened; the short format otherwise."""
+    if getattr(case, "anonymised_at", None) is not None:
+        return date_filter(value, "YEAR_MONTH_FORMAT")
+    return short_date(value)
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def case_moment(value: Any, case: Any) -> str:
+    """A moment of a case's record: the month alone once the case is anonymised (its exact
+    times are gone), the day and time otherwise."""
+    if getattr(case, "anonymised_at", None) is not None:
+        return date_filter(value, "YEAR_MONTH_FORMAT")
+    return date_filter(value, "SHORT_DATETIME_FORMAT")

@@ -131,7 +131,7 @@ def test_a_person_on_a_case_still_kept_is_not_erased_there(world):
 
 
 def test_later_apps_dates_go_to_their_month_and_the_monitoring_figures_stay(
-    world, django_capture_on_commit_callbacks
+    world, client, django_capture_on_commit_callbacks
 ):
     """A case with a plan, a payment, a referral, an assessment and monitoring rounds done
     before, after and within their windows (years ago, set as history left them): after
@@ -241,6 +241,26 @@ def test_later_apps_dates_go_to_their_month_and_the_monitoring_figures_stay(
     assert not Need.objects.filter(version__in=versions).exclude(description="").exists()
     assert not Goal.objects.filter(need__version__in=versions).exclude(description="").exists()
     assert not AssistanceItem.objects.filter(version__in=versions).exclude(description="").exists()
+
+    # The later apps' own pages write those days as months too: the first of a month,
+    # written as a day, reads as a day that never happened.
+    client.force_login(world.bob)
+    pages = [
+        f"/cases/{case.uuid}/plan/",
+        f"/cases/{case.uuid}/plan/items/{s.item.pk}/",
+        f"/cases/{case.uuid}/assessments/",
+        *(f"/cases/{case.uuid}/follow-ups/{f.round}/" for f in rounds),
+        *(f"/referrals/{r.uuid}/" for r in Referral.objects.filter(case=case)),
+    ]
+    paid = Instalment.objects.get(item__key=s.item.key).paid_on
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = response.content.decode()
+        for day in days:
+            assert date_format(day, "SHORT_DATE_FORMAT") not in page, (path, day)
+    item_page = client.get(f"/cases/{case.uuid}/plan/items/{s.item.pk}/").content.decode()
+    assert date_format(paid, "YEAR_MONTH_FORMAT") in item_page
 
 
 def test_an_anonymised_case_keeps_no_exact_day_of_its_journey_and_its_page_shows_months(
