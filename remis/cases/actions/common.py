@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.audit.actions import diff, snapshot
@@ -17,8 +18,20 @@ from remis.lib.text import fold, fold_document_number
 LISTED = {name.removesuffix("_id") for name in LISTING_FIELDS}
 
 
+def anonymised_refusal() -> str:
+    return _(
+        "This case was anonymised at the end of its retention period: it can still be read, "
+        "but nothing can be added to it or changed."
+    )
+
+
 def require(actor: Any, case: Case, perm: Perm) -> None:
-    if perm not in case_permissions(actor, case):
+    permissions = case_permissions(actor, case)
+    if perm not in permissions:
+        # Say why to a reader of the case: their role allows the change, the case's state
+        # does not. To anyone else, the same refusal as for any case they do not hold.
+        if case.anonymised_at is not None and Perm.CASE_VIEW in permissions:
+            raise PermissionDenied(anonymised_refusal())
         raise PermissionDenied()
 
 
@@ -34,7 +47,7 @@ def hold_case(case: Case) -> None:
     """
     held = Case.objects.select_for_update(no_key=True).filter(pk=case.pk)
     if held.values_list("anonymised_at", flat=True).first() is not None:
-        raise Conflict()
+        raise Conflict(anonymised_refusal())
 
 
 def save_versioned(obj: Model, expected_version: int | None, fields: list[str]) -> None:

@@ -341,8 +341,9 @@ def test_an_anonymised_case_can_be_read_but_no_longer_changed(
     notes, entries = Note.objects.filter(case=case).count(), AuditEntry.objects.count()
 
     # Writing a name, a note or a visit back into it would undo the anonymisation.
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as refused:
         actions.add_note(world.alice, case, "Back in Conakry, new phone number.")
+    assert "anonymised" in refused.value.message  # why, not only "no permission"
     with pytest.raises(PermissionDenied):
         actions.reopen_case(world.bob, case, "asked again")
     round_1 = FollowUp.objects.filter(case=case).order_by("round").first()
@@ -364,5 +365,6 @@ def test_an_anonymised_case_can_be_read_but_no_longer_changed(
     assert 'id="anonymised"' in html
     targets = set(re.findall(r'<form[^>]*method="post"[^>]*action="([^"]*)"', html))
     assert not [t for t in targets if str(case.uuid) in t]  # no step, note or visit form is offered
-    assert api_client.as_(world.alice).post(f"/cases/{case.uuid}/notes", {"body": "x"}).status_code == 403
+    refusal = api_client.as_(world.alice).post(f"/cases/{case.uuid}/notes", {"body": "x"})
+    assert refusal.status_code == 403 and "anonymised" in refusal.content.decode()
     assert api_client.get(f"/cases/{case.uuid}").status_code == 200
