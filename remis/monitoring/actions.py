@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.permissions import Perm
 from remis.accounts.system import system_actor
 from remis.audit.actions import record
-from remis.cases.actions.common import require
+from remis.cases.actions.common import hold_case, require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose
 from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
@@ -315,6 +315,15 @@ def record_visit(
         raise ValidationFailed(_("Choose how the visit took place."), "mode")
     text = _clean_text(note, "note", VISIT_NOTE_MAX)
     with transaction.atomic():
+        # The case first (the order of every case action, and of a closure, which stops
+        # its rounds): a round lost to follow-up stays lost when its case is closed, and a
+        # visit recorded on it then would bring a closed case's monitoring back to life.
+        hold_case(case)
+        if Case.objects.filter(pk=case.pk, stage=Stage.CLOSED).exists():
+            raise TransitionRefused(
+                _("The case is closed: reopen it to record a visit."),
+                "follow_up",
+            )
         locked = _lock_follow_up(follow_up, expected_version)
         if locked.status not in (FollowUpStatus.SCHEDULED, FollowUpStatus.LOST):
             raise TransitionRefused(

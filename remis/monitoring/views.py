@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
+from remis.cases.lifecycle import Stage
 from remis.cases.policy import case_permissions
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.countries import country_name
@@ -131,7 +132,9 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
             "attempt_form": attempt_form
             if can_record and (follow_up.status == FollowUpStatus.SCHEDULED or attempt_form.is_bound)
             else None,
-            "visit_form": visit_form if can_record and (open_round or visit_form.is_bound) else None,
+            "visit_form": visit_form
+            if can_record and ((open_round and case.stage != Stage.CLOSED) or visit_form.is_bound)
+            else None,
             "consent": case.has_consent("follow_up_contact"),
             "responses": answered,
             # Answered once: no form, but a refused one (a second tab's) shows why, answers kept.

@@ -72,6 +72,33 @@ def test_a_visit_completes_the_round_even_after_it_was_lost(world, round_one):
     assert Visit.objects.count() == 1
 
 
+def test_a_lost_round_of_a_closed_case_takes_no_visit_until_the_case_is_reopened(
+    world, round_one, client, django_capture_on_commit_callbacks
+):
+    """Closing stops the scheduled rounds; a lost one stays lost. A visit on it would bring a
+    closed case's monitoring back: refused, its form not offered, until the case is reopened."""
+    from remis.cases.models import Case
+
+    _attempt(world, round_one, "moved")
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.close_case(world.bob, Case.objects.get(pk=round_one.case_id), "lost_contact")
+    round_one.refresh_from_db()
+    assert round_one.status == FollowUpStatus.LOST
+    with pytest.raises(TransitionRefused) as refused:
+        actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone")
+    assert "closed" in refused.value.message and not Visit.objects.exists()
+    client.force_login(world.bob)
+    page = client.get(f"/cases/{round_one.case.uuid}/follow-ups/1/").content.decode()
+    assert 'name="step" value="visit"' not in page and "reopen the case" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.reopen_case(world.bob, Case.objects.get(pk=round_one.case_id), "Came back to the office")
+    page = client.get(f"/cases/{round_one.case.uuid}/follow-ups/1/").content.decode()
+    assert 'name="step" value="visit"' in page
+    actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone")
+    assert FollowUp.objects.get(pk=round_one.pk).status == FollowUpStatus.DONE
+
+
 def test_no_contact_without_follow_up_consent(world, round_one):
     cases.record_consent(
         world.alice, round_one.case, purpose="follow_up_contact", given=False, given_on=timezone.localdate()
