@@ -205,10 +205,21 @@ class CaseOut(Schema):
     household_size: int
     version: int
     principal: PersonOut
+    anonymised: bool = Field(
+        description=(
+            "true once the case was anonymised at the end of its programme's retention period: "
+            "names, contacts and free text are gone, its days moved to the first of their month, "
+            "and it can no longer be changed"
+        )
+    )
 
     @staticmethod
     def resolve_programme(obj: Case) -> str:
         return obj.programme.code
+
+    @staticmethod
+    def resolve_anonymised(obj: Case) -> bool:
+        return obj.anonymised_at is not None
 
     @staticmethod
     def resolve_category(obj: Case, context: dict[str, Any]) -> str:
