@@ -6,6 +6,8 @@ without scripts."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,12 +69,26 @@ def score_trend(responses: list[Response], language: str, *, by_month: bool = Fa
     for row in rows:
         row.dimensions.extend(["—"] * (len(labels) - len(row.dimensions)))
     day_format = "%Y-%m" if by_month else "%Y-%m-%d"
-    spec = _spec(points_data, day_format, get_language_info(language)["bidi"]) if points_data else None
+    # By month, one tick per month answered: left to itself, Vega ticks every few weeks, and
+    # a month's label came two or three times along the axis.
+    ticks = sorted({_midnight_utc_ms(r.collected_on) for r in rows}) if by_month else None
+    spec = _spec(points_data, day_format, ticks, get_language_info(language)["bidi"]) if points_data else None
     return Trend(dimensions=labels, rows=rows, spec=spec)
 
 
-def _spec(data: list[dict[str, Any]], day_format: str, right_to_left: bool) -> dict[str, Any]:
+def _midnight_utc_ms(day: dt.date) -> int:
+    """The day as Vega reads an ISO date: midnight UTC, in milliseconds."""
+    return calendar.timegm(day.timetuple()) * 1000
+
+
+def _spec(
+    data: list[dict[str, Any]], day_format: str, ticks: list[int] | None, right_to_left: bool
+) -> dict[str, Any]:
     import altair as alt  # imported on use: only the case page draws charts
+
+    axis = alt.Axis(format=day_format, labelAngle=0)
+    if ticks is not None:
+        axis = alt.Axis(format=day_format, labelAngle=0, values=ticks)
 
     # A right-to-left page reads the chart mirrored, as Arabic spreadsheets draw it: time runs
     # from right to left and the score axis stands on the right, where the eye starts.
@@ -83,8 +99,10 @@ def _spec(data: list[dict[str, Any]], day_format: str, right_to_left: bool) -> d
             x=alt.X(
                 "day:T",
                 title=_("Collected on"),
-                axis=alt.Axis(format=day_format, labelAngle=0),
-                scale=alt.Scale(reverse=right_to_left),
+                axis=axis,
+                # Days are calendar days, read by Vega as midnight UTC: written in UTC too, or
+                # a browser west of Greenwich showed each one as the day before.
+                scale=alt.Scale(type="utc", reverse=right_to_left),
             ),
             y=alt.Y(
                 "score:Q",

@@ -197,6 +197,15 @@ def test_an_anonymised_cases_chart_says_months_not_days(client, world, case):
     Case.objects.filter(pk=case.pk).update(anonymised_at=timezone.now())  # as retention leaves it
     text = client.get(url).text
     assert '"format": "%Y-%m"' in text and "%Y-%m-%d" not in text
+    # One tick per month answered (Vega's own ticks repeated a month's label), and the axis
+    # in UTC, as Vega reads the days (a browser west of Greenwich showed the day before).
+    Response.objects.filter(case=case).update(collected_on=dt.date(2024, 3, 1))
+    found = re.search(
+        r'id="monitoring-trend-spec" type="application/json">(.*?)</script>', client.get(url).text, re.S
+    )
+    assert found is not None
+    x = json.loads(found.group(1))["encoding"]["x"]
+    assert x["axis"]["values"] == [1709251200000] and x["scale"]["type"] == "utc"  # 2024-03-01T00:00Z
 
 
 def test_the_chart_is_mirrored_on_a_right_to_left_page(client, world, case):
