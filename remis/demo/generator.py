@@ -502,13 +502,15 @@ class Generator:
         return f"{prefix}-{self.counters[prefix]:06d}"
 
     def _person(
-        self, batch: Batch, origin: str, sex: str, age: int, family: str | None = None
+        self, batch: Batch, origin: str, sex: str, age: int, as_of: dt.date, family: str | None = None
     ) -> tuple[int, str, str]:
+        """A person `age` years old on `as_of` (the case's registration: a household's
+        children were born before it came to the office, not after its return)."""
         given, family_name, passed_on = person_name(self.rng, origin, sex, family)
         pid = self.person_id
         self.person_id += 1
         exact_dob = self.rng.random() < 0.8
-        born = self.today - dt.timedelta(days=age * 365 + self.rng.randint(0, 364))
+        born = as_of - dt.timedelta(days=age * 365 + self.rng.randint(0, 364))
         batch.persons.append(
             (
                 pid,
@@ -593,7 +595,7 @@ class Generator:
         child = category == "unaccompanied_separated_child"
         sex = "M" if rng.random() < (0.7 if child else 0.78) else "F"
         age = rng.randint(14, 17) if child else int(rng.triangular(18, 65, 27))
-        principal, search, family = self._person(batch, origin, sex, age)
+        principal, search, family = self._person(batch, origin, sex, age, registered_on)
         principal_row = batch.persons[-1]
         case_id = self.case_id
         self.case_id += 1
@@ -603,14 +605,16 @@ class Generator:
         parts = [search]
         if not child and rng.random() < 0.18:
             spouse, text, spouse_family = self._person(
-                batch, origin, "F" if sex == "M" else "M", max(18, age - rng.randint(0, 6))
+                batch, origin, "F" if sex == "M" else "M", max(18, age - rng.randint(0, 6)), registered_on
             )
             if sex == "F":  # children carry their father's family name
                 family = spouse_family
             members.append((spouse, "spouse"))
             parts.append(text)
             for _ in range(rng.randint(0, 4)):
-                kid, text, _ = self._person(batch, origin, rng.choice("MF"), rng.randint(0, 15), family)
+                kid, text, _ = self._person(
+                    batch, origin, rng.choice("MF"), rng.randint(0, 15), registered_on, family
+                )
                 members.append((kid, "child"))
                 parts.append(text)
         for person_id, relation in members:

@@ -35,6 +35,22 @@ def test_generates_cases_at_every_stage_with_households(generated):
     }
 
 
+def test_everyone_in_a_household_was_born_before_the_case_was_registered(generated):
+    """Ages are drawn as of the registration: a child drawn "0 to 15 years old" as of today
+    was born after a return years ago, in a household that came to the office without them."""
+    later = []
+    for member in CaseMember.objects.select_related("case", "person"):
+        person = member.person
+        registered = member.case.registered_at.date()
+        if person.date_of_birth is not None:
+            after = person.date_of_birth > registered
+        else:
+            after = person.birth_year is not None and person.birth_year > registered.year
+        if after:
+            later.append((member.case.reference, member.relation, person.birth_year))
+    assert CaseMember.objects.filter(relation="child").exists() and not later, later[:5]
+
+
 def test_generated_data_respects_scoping(generated):
     caseworker = User.objects.get(username="caseworker.gn")
     visible = visible_cases(caseworker)
