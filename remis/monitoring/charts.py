@@ -6,7 +6,6 @@ without scripts."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -71,18 +70,19 @@ def score_trend(responses: list[Response], language: str, *, by_month: bool = Fa
     day_format = "%Y-%m" if by_month else "%Y-%m-%d"
     # By month, one tick per month answered: left to itself, Vega ticks every few weeks, and
     # a month's label came two or three times along the axis.
-    ticks = sorted({_midnight_utc_ms(r.collected_on) for r in rows}) if by_month else None
+    ticks = [_utc_month(day) for day in sorted({r.collected_on for r in rows})] if by_month else None
     spec = _spec(points_data, day_format, ticks, get_language_info(language)["bidi"]) if points_data else None
     return Trend(dimensions=labels, rows=rows, spec=spec)
 
 
-def _midnight_utc_ms(day: dt.date) -> int:
-    """The day as Vega reads an ISO date: midnight UTC, in milliseconds."""
-    return calendar.timegm(day.timetuple()) * 1000
+def _utc_month(day: dt.date) -> dict[str, Any]:
+    """The day as a Vega-Lite date-time in UTC, as Vega reads an ISO date. (Milliseconds
+    became `datetime(…)` signals that the page's expression interpreter drew no tick for.)"""
+    return {"year": day.year, "month": day.month, "date": day.day, "utc": True}
 
 
 def _spec(
-    data: list[dict[str, Any]], day_format: str, ticks: list[int] | None, right_to_left: bool
+    data: list[dict[str, Any]], day_format: str, ticks: list[dict[str, Any]] | None, right_to_left: bool
 ) -> dict[str, Any]:
     import altair as alt  # imported on use: only the case page draws charts
 

@@ -83,3 +83,13 @@ def test_a_case_worker_records_an_attempt_and_the_answers_and_sees_the_scores(wo
     panel = page.locator("#monitoring")
     expect(panel.locator(".trend-table")).to_contain_text(_score(language, "71.4"))
     expect(panel.locator(".chart svg, .chart canvas").first).to_be_visible()
+
+    # Once anonymised, the axis says months: one label per month answered, drawn (a tick
+    # list Vega's expression interpreter could not read once drew none at all).
+    from remis.cases.models import Case
+
+    Case.objects.filter(pk=case.pk).update(anonymised_at=timezone.now())
+    page.goto(f"/cases/{case.uuid}/")
+    month = response.collected_on.strftime("%Y-%m")
+    labels = page.locator("#monitoring .chart svg .role-axis-label text")
+    expect(labels.filter(has_text=month)).to_have_count(1)
