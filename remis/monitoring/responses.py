@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
@@ -93,7 +94,7 @@ def _check_day(
                 (
                     "collected_on",
                     _("The case was closed on %(day)s: a response dated after its closure is not accepted.")
-                    % {"day": closed.isoformat()},
+                    % {"day": date_format(closed, "SHORT_DATE_FORMAT")},  # in the reader's language
                 )
             )
     return value

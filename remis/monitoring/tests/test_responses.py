@@ -9,7 +9,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from remis.audit.models import AuditEntry
 from remis.cases import actions as cases
@@ -82,6 +83,13 @@ def test_a_response_dated_after_the_closure_is_refused_one_before_it_is_kept(wor
     with pytest.raises(ValidationFailed) as refused:
         record_response(world.bob, rss, answers=answers(), collected_on=today, case=case)
     assert refused.value.field == "collected_on" and "closed" in refused.value.message
+    closure = (timezone.localtime(case.stage_changed_at)).date()
+    with translation.override("fr"):
+        with pytest.raises(ValidationFailed) as refused:
+            record_response(world.bob, rss, answers=answers(), collected_on=today, case=case)
+        shown = date_format(closure, "SHORT_DATE_FORMAT")
+    # The day in the reader's language ("clôturé le 2 déc. 2026"), not as ISO.
+    assert closure.isoformat() not in refused.value.message and shown in refused.value.message
     kept = record_response(
         world.bob, rss, answers=answers(), collected_on=today - dt.timedelta(days=3), case=case
     )
