@@ -252,3 +252,21 @@ def test_a_bad_filter_is_named_and_lists_nothing(client, world, case, query):
     page = client.get(reverse("follow_up_list"), query).text
     assert "Select a valid choice" in page
     assert "<table>" not in page and "No round matches these filters." not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "months", "expected"),
+    [
+        ("ar", 12, "(12 شهرًا بعد الوصول)"),  # Arabic counts 11 to 99 with the singular, accusative
+        ("ar", 3, "(3 أشهر بعد الوصول)"),
+        ("en", 1, "(1 month after arrival)"),
+        ("fr", 6, "(6 mois après l'arrivée)"),
+    ],
+)
+def test_a_rounds_title_says_its_months_in_the_languages_plural(
+    client, world, case, language, months, expected
+):
+    FollowUp.objects.filter(case=case, round=1).update(months=months)
+    client.force_login(world.bob)
+    page = client.get(reverse("follow_up_detail", args=[case.uuid, 1]), HTTP_ACCEPT_LANGUAGE=language)
+    assert expected in page.content.decode()
