@@ -86,9 +86,7 @@ def _spec(
 ) -> dict[str, Any]:
     import altair as alt  # imported on use: only the case page draws charts
 
-    axis = alt.Axis(format=day_format, labelAngle=0)
-    if ticks is not None:
-        axis = alt.Axis(format=day_format, labelAngle=0, values=ticks)
+    axis = alt.Axis(format=day_format, labelAngle=0, values=alt.Undefined if ticks is None else ticks)
 
     # A right-to-left page reads the chart mirrored, as Arabic spreadsheets draw it: time runs
     # from right to left and the score axis stands on the right, where the eye starts.
