@@ -35,7 +35,7 @@ from remis.monitoring.queries import (
     state_of,
 )
 from remis.monitoring.response_forms import ResponseForm, SatisfactionForm, read_back, satisfaction_views
-from remis.monitoring.responses import current_instrument, definition_of, record_response
+from remis.monitoring.responses import closed_on, current_instrument, definition_of, record_response
 from remis.programmes.queries import get_programme_for, manages_programme, visible_programmes
 
 
@@ -53,8 +53,10 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
     instrument = current_instrument(follow_up.instrument)
     satisfaction = current_instrument(SATISFACTION)
     items = satisfaction_items(request.user, case) if satisfaction else []
-    response_form = _response_form(instrument, None, today)
-    satisfaction_form = _satisfaction_form(satisfaction, items, None, today)
+    # Answers of a closed case can only be dated up to its closure: the forms start there.
+    answer_day = closed_on(case) or today
+    response_form = _response_form(instrument, None, answer_day)
+    satisfaction_form = _satisfaction_form(satisfaction, items, None, answer_day)
     if request.method == "POST":
         if not can_record:
             raise Http404  # the page offers no form; a forged post learns nothing
@@ -64,9 +66,9 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
             if chosen is None:
                 raise Http404
             bound: ResponseForm | None = (
-                _response_form(chosen, request.POST, today)
+                _response_form(chosen, request.POST, answer_day)
                 if step == "response"
-                else _satisfaction_form(chosen, items, request.POST, today)
+                else _satisfaction_form(chosen, items, request.POST, answer_day)
             )
             assert bound is not None
             if step == "response":
@@ -147,16 +149,16 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
     )
 
 
-def _response_form(instrument: Instrument | None, data: Any, today: Any) -> ResponseForm | None:
+def _response_form(instrument: Instrument | None, data: Any, day: Any) -> ResponseForm | None:
     if instrument is None:
         return None
     return ResponseForm(
-        data, definition=definition_of(instrument), auto_id="response-%s", initial={"collected_on": today}
+        data, definition=definition_of(instrument), auto_id="response-%s", initial={"collected_on": day}
     )
 
 
 def _satisfaction_form(
-    instrument: Instrument | None, items: list[tuple[str, str]], data: Any, today: Any
+    instrument: Instrument | None, items: list[tuple[str, str]], data: Any, day: Any
 ) -> SatisfactionForm | None:
     if instrument is None or not items:
         return None
@@ -165,7 +167,7 @@ def _satisfaction_form(
         definition=definition_of(instrument),
         items=items,
         auto_id="satisfaction-%s",
-        initial={"collected_on": today},
+        initial={"collected_on": day},
     )
 
 

@@ -5,6 +5,7 @@ the round lost to follow-up; a visit makes it done; bad input names its field.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -90,6 +91,12 @@ def test_a_lost_round_of_a_closed_case_takes_no_visit_until_the_case_is_reopened
     client.force_login(world.bob)
     page = client.get(f"/cases/{round_one.case.uuid}/follow-ups/1/").content.decode()
     assert 'name="step" value="visit"' not in page and "reopen the case" in page
+    # Answers may still be recorded, dated up to the closure: the form starts on that day.
+    closed = timezone.now() - dt.timedelta(days=5)
+    Case.objects.filter(pk=round_one.case_id).update(stage_changed_at=closed)
+    page = client.get(f"/cases/{round_one.case.uuid}/follow-ups/1/").content.decode()
+    field = re.search(r'<input[^>]*name="collected_on"[^>]*>', page)
+    assert field is not None and f'value="{timezone.localdate(closed).isoformat()}"' in field.group(0)
 
     with django_capture_on_commit_callbacks(execute=True):
         cases.reopen_case(world.bob, Case.objects.get(pk=round_one.case_id), "Came back to the office")
