@@ -42,6 +42,7 @@ from remis.cases.policy import (
     visible_through,
     withheld,
 )
+from remis.lib import dates
 from remis.lib.countries import country_name
 from remis.lib.errors import NotFound, PermissionDenied
 from remis.lib.text import fold, fold_document_number, translated
@@ -450,7 +451,7 @@ class CaseOverview:
 def day_format_of(case: Case) -> str:
     """How pages write a case's days: an anonymised case's were moved to the first of their
     month (retention), so they read as months, not as a day that never happened."""
-    return "YEAR_MONTH_FORMAT" if case.anonymised_at else "SHORT_DATE_FORMAT"
+    return dates.day_format(case.anonymised_at)
 
 
 def case_overview(actor: Any, case: Case) -> CaseOverview:
@@ -522,7 +523,7 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         ).exists(),
         host_country_name=country_name(case.host_country),
         origin_country_name=country_name(case.origin_country),
-        moment_format="YEAR_MONTH_FORMAT" if case.anonymised_at else "SHORT_DATETIME_FORMAT",
+        moment_format=dates.moment_format(case.anonymised_at),
         day_format=day_format,
     )
 
@@ -701,7 +702,7 @@ def case_rows(ids: Sequence[int], groups: frozenset[str]) -> list[CaseRow]:
         row = found[pk]
         arrival = row["arrival_date"]
         # An anonymised case keeps months, not days: shown as months, as on its page.
-        shown = "YEAR_MONTH_FORMAT" if row["anonymised_at"] else "SHORT_DATE_FORMAT"
+        shown = dates.day_format(row["anonymised_at"])
         rows.append(
             CaseRow(
                 url=reverse("case_detail", args=[row["uuid"]]),

@@ -10,6 +10,18 @@ from typing import Any
 from django.db.models import QuerySet
 
 
+def day_format(anonymised_at: dt.datetime | None) -> str:
+    """How pages write a record's days: an anonymised case's were moved to the first of
+    their month, so they read as months, not as a day that never happened."""
+    return "YEAR_MONTH_FORMAT" if anonymised_at else "SHORT_DATE_FORMAT"
+
+
+def moment_format(anonymised_at: dt.datetime | None) -> str:
+    """How pages write a record's moments: the month alone once anonymised (its exact times
+    are gone, or kept only in the audit log, which may not show them any more)."""
+    return "YEAR_MONTH_FORMAT" if anonymised_at else "SHORT_DATETIME_FORMAT"
+
+
 def month_of(day: dt.date | None) -> dt.date | None:
     """The first day of the day's month."""
     return day.replace(day=1) if day else None

@@ -15,6 +15,8 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils.translation import get_language
 
+from remis.lib.dates import day_format, moment_format
+
 register = template.Library()
 
 
@@ -33,18 +35,13 @@ def short_date(value: Any) -> str:
 
 @register.filter(expects_localtime=True, is_safe=False)
 def case_day(value: Any, case: Any) -> str:
-    """A day of a case's record (`{{ item.starts_on|case_day:case }}`): the month alone once
-    the case is anonymised, whose days were moved to the first of their month (retention)
-    and must not read as a day that never happened; the short format otherwise."""
-    if getattr(case, "anonymised_at", None) is not None:
-        return date_filter(value, "YEAR_MONTH_FORMAT")
-    return short_date(value)
+    """A day of a case's record (`{{ item.starts_on|case_day:case }}`), as `lib.dates.day_format`
+    says: the month alone once the case is anonymised."""
+    shown = day_format(getattr(case, "anonymised_at", None))
+    return short_date(value) if shown == "SHORT_DATE_FORMAT" else date_filter(value, shown)
 
 
 @register.filter(expects_localtime=True, is_safe=False)
 def case_moment(value: Any, case: Any) -> str:
-    """A moment of a case's record: the month alone once the case is anonymised (its exact
-    times are gone), the day and time otherwise."""
-    if getattr(case, "anonymised_at", None) is not None:
-        return date_filter(value, "YEAR_MONTH_FORMAT")
-    return date_filter(value, "SHORT_DATETIME_FORMAT")
+    """A moment of a case's record, as `lib.dates.moment_format` says."""
+    return date_filter(value, moment_format(getattr(case, "anonymised_at", None)))
