@@ -51,14 +51,19 @@ class FollowUpStatus(models.TextChoices):
 class FollowUp(models.Model):
     """One round of a case's monitoring schedule."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="follow_ups")
+    # No index of its own on the case, nor on the instrument: the unique (case, round) serves
+    # every lookup by case, nothing looks rounds up by instrument alone, and each index is
+    # one more to write when a round's status changes (an import completes thousands).
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="follow_ups", db_index=False
+    )
     # Copies of the case's countries, which never change after registration: the lists start
     # from an index on them and the reader's countries instead of probing every round's case.
     host_country = models.CharField(max_length=2, default="")
     origin_country = models.CharField(max_length=2, default="")
     round = models.PositiveSmallIntegerField(_("round"))
     months = models.PositiveSmallIntegerField(_("months after arrival"))
-    instrument = models.SlugField(_("instrument"), max_length=64)  # the instrument's code
+    instrument = models.SlugField(_("instrument"), max_length=64, db_index=False)  # the instrument's code
     due_on = models.DateField(_("due on"))
     window_start = models.DateField(_("window opens"))
     window_end = models.DateField(_("window closes"))
