@@ -19,6 +19,7 @@ from remis.communities.models import MEMBER_GROUPS, CommunityProject, ProjectSta
 from remis.communities.queries import (
     SORTS,
     ProjectFilters,
+    counts_people_for,
     filter_projects,
     get_project_for,
     participants_for,
@@ -35,6 +36,12 @@ TagCode = literal_of(ProjectTag)
 SortCode = literal_of(list(SORTS))
 MEMBERS = (
     f"community members by group ({', '.join(MEMBER_GROUPS)}: sex F or M, then age 0_17, 18_34 or 35_plus)"
+)
+
+
+PEOPLE_HIDDEN = (
+    "null for readers without the right to read case records: they read these counts in "
+    "GET /reports/community-projects, where small counts are hidden"
 )
 
 
@@ -58,10 +65,10 @@ class ProjectOut(Schema):
     budget: Decimal | None
     currency: str
     tags: list[TagCode]  # type: ignore[valid-type]
-    members: dict[str, int] = Field(description=MEMBERS)
+    members: dict[str, int] | None = Field(description=f"{MEMBERS}; {PEOPLE_HIDDEN}")
     outcomes: str
-    participants: int = Field(
-        description="returnees taking part (all, whether or not you may read their case)"
+    participants: int | None = Field(
+        description=f"returnees taking part (all, whether or not you may read their case); {PEOPLE_HIDDEN}"
     )
     version: int
 
@@ -74,7 +81,13 @@ class ProjectOut(Schema):
         return obj.programme.code
 
     @staticmethod
-    def resolve_participants(obj: CommunityProject) -> int:
+    def resolve_members(obj: CommunityProject, context: dict[str, Any]) -> dict[str, int] | None:
+        return dict(obj.members) if counts_people_for(context["request"].user) else None
+
+    @staticmethod
+    def resolve_participants(obj: CommunityProject, context: dict[str, Any]) -> int | None:
+        if not counts_people_for(context["request"].user):
+            return None
         counted = getattr(obj, "participant_count", None)
         return counted if counted is not None else obj.participants.count()
 

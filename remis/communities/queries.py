@@ -38,6 +38,15 @@ def may_manage_somewhere(actor: Any) -> bool:
     return _everything(actor) or bool(grants_with(actor, Perm.PROJECTS_MANAGE))
 
 
+def counts_people_for(actor: Any) -> bool:
+    """Whether the actor reads a project's counts of people (returnees taking part,
+    community members by sex and age) as they are: readers of case records. Others, such as
+    a funder's viewers, read them only in the community projects summary, which hides small
+    counts; a project's own page or record showing them exactly would give back what the
+    summary hides (a country with one project is that project)."""
+    return _everything(actor) or bool(grants_with(actor, Perm.CASE_VIEW))
+
+
 def can_manage_country(actor: Any, country: str) -> bool:
     """projects.manage held in a membership covering `country` (or covering all)."""
     if _everything(actor):

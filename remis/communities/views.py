@@ -19,6 +19,7 @@ from remis.communities.forms import ParticipantForm, ProjectFilterForm, ProjectF
 from remis.communities.models import MEMBER_AGES, MEMBER_SEXES, CommunityProject, ProjectTag
 from remis.communities.queries import (
     can_manage_country,
+    counts_people_for,
     filter_projects,
     get_project_for,
     may_add_somewhere,
@@ -58,6 +59,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             **page_links(page, params),
             "can_manage": may_add_somewhere(request.user),
+            "counts_people": counts_people_for(request.user),
         },
     )
 
@@ -98,13 +100,15 @@ def project_detail(request: HttpRequest, project_uuid: Any) -> HttpResponse:
             else:
                 messages.success(request, _("The returnee takes part in the project."))
                 return redirect("project_detail", project_uuid=project.uuid)
+    counts_people = counts_people_for(request.user)
     return render(
         request,
         "communities/project_detail.html",
         {
             "project": project,
-            "participants": participants_for(request.user, project),
-            "members": _members_table(project),
+            "counts_people": counts_people,
+            "participants": participants_for(request.user, project) if counts_people else None,
+            "members": _members_table(project) if counts_people else None,
             "tags": [ProjectTag(t).label for t in project.tags if t in ProjectTag.values],
             "age_labels": [label for _a, label in MEMBER_AGES],
             "can_manage": can_manage,

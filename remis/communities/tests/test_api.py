@@ -73,3 +73,18 @@ def test_bad_input_is_named(api_client: Any, world: Any, bob: Any) -> None:
     assert {e["field"] for e in response.json()["errors"]} == {"members.F_35_plus", "sector"}
     unknown = api.get("/community-projects?country=ZZ")
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "country"
+
+
+def test_a_funders_viewer_gets_no_counts_of_people(api_client: Any, world: Any, bob: Any) -> None:
+    """As on the pages: those counts are the summary's, small ones hidden, for readers of
+    aggregates only (GET /reports/community-projects)."""
+    project = api_client.as_(bob).post("/community-projects", BODY).json()
+    world.programme.funders.add(world.donor)
+    read = api_client.as_(world.victor).get(f"/community-projects/{project['uuid']}")
+    assert read.status_code == 200
+    assert read.json()["members"] is None and read.json()["participants"] is None
+    listed = api_client.as_(world.victor).get("/community-projects").json()["items"]
+    assert [(p["members"], p["participants"]) for p in listed] == [(None, None)]
+    assert api_client.as_(bob).get(f"/community-projects/{project['uuid']}").json()["members"] == {
+        "F_35_plus": 9
+    }

@@ -142,7 +142,8 @@ def test_a_returnee_is_added_and_removed_on_the_project_page(world: Any, bob: An
     client.post(url, {"reference": case.reference, "joined_on": dt.date.today().isoformat()})
     page = client.get(url).content.decode()
     assert case.reference in page
-    outsider = make_user("gaston", world.donor, "viewer", ["GN"])
+    # A counsellor of another organisation covering Guinea reads the project, not the case.
+    outsider = make_user("gaston", world.nl_office, "counsellor", ["GN"])
     seen = _client(outsider).get(url).content.decode()
     assert case.reference not in seen and "Returnees taking part in cases you cannot read: 1" in seen
     assert "Add the returnee" not in seen
@@ -203,3 +204,24 @@ def test_a_host_office_manager_is_not_offered_a_project_they_could_not_keep(worl
     assert "Add a community project" not in client.get(reverse("project_list")).content.decode()
     assert client.get(reverse("project_create")).status_code == 403
     assert "Add a community project" in _client(bob).get(reverse("project_list")).content.decode()
+
+
+def test_a_funders_viewer_reads_a_project_without_its_counts_of_people(
+    world: Any, bob: Any, project: Any
+) -> None:
+    """The community projects summary hides small counts of people from readers who do not
+    read case records; a project's own page, the list and the API must not show them
+    exactly (a country with a single project is that project's row)."""
+    actions.add_participant(bob, project, returned_case(world).reference)
+    world.programme.funders.add(world.donor)  # Victor's organisation funds the programme
+    page = _client(world.victor).get(reverse("project_detail", args=[project.uuid]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Tree nursery of Kindia" in text
+    assert "community members in all" not in text and "cannot read: 1" not in text
+    assert reverse("project_summary") in text  # where the protected counts are
+    listed = _client(world.victor).get(reverse("project_list")).content.decode()
+    assert "Tree nursery of Kindia" in listed and "Community members" not in listed
+    own = _client(bob).get(reverse("project_detail", args=[project.uuid])).content.decode()
+    assert "12 community members in all." in own  # a reader of the cases reads them
+    assert "Community members" in _client(bob).get(reverse("project_list")).content.decode()
