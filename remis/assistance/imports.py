@@ -49,7 +49,7 @@ from remis.audit.actions import diff, record_many
 from remis.cases.actions.validation import Problems
 from remis.cases.imports import day_value, may_import
 from remis.cases.imports_journey import CASE_KEY, CaseRecords, check_own_key
-from remis.cases.models import Case
+from remis.cases.models import Case, CaseAccess
 from remis.cases.policy import groups_in, shows
 from remis.interop.importing import Checked, Column, Entity, Outcome, Row
 from remis.lib.errors import ValidationFailed
@@ -252,6 +252,15 @@ class PaymentImporter:
                 key__in=[r.key for r in references.values()], version__imported=True
             ).select_related("version")
         }
+        # The organisation's current access to the items' cases: an ended one (consent
+        # withdrawn) leaves its item identifiers behind, but no right to pay against them.
+        open_access = set(
+            CaseAccess.objects.filter(
+                organisation=self.organisation,
+                revoked_at__isnull=True,
+                case_id__in={r.case_id for r in references.values()},
+            ).values_list("case_id", flat=True)
+        )
         stored = set(Instalment.objects.filter(key__in=list(items)).values_list("key", "paid_on", "amount"))
         paid: dict[Any, Decimal] = {
             row["key"]: row["total"]
@@ -270,13 +279,15 @@ class PaymentImporter:
                 problems.add(
                     "item_external_id", _("Your organisation has no imported item with this identifier.")
                 )
-            elif not any(
+            elif reference.case_id not in open_access or not any(
                 g.covers(reference.case.host_country) or g.covers(reference.case.origin_country)
                 for g in self.records.grants
             ):
                 problems.add(
                     "item_external_id", _("You may not import records of this case for this organisation.")
                 )
+            elif item.status == ItemStatus.CANCELLED:
+                problems.add("item_external_id", _("This item is cancelled: nothing is paid for it."))
             day = day_value(problems, "paid_on", v["paid_on"])
             if not v["paid_on"]:
                 problems.add("paid_on", _("Enter the day of the payment."))

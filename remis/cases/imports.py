@@ -422,7 +422,7 @@ class CaseImporter:
         access = (
             CaseAccess.objects.filter(organisation=self.organisation, external_id__in=keys)
             .exclude(external_id="")  # lets the database use the partial unique index
-            .values("id", "external_id", "case_id")
+            .values("id", "external_id", "case_id", "revoked_at")  # an ended access is refused
         )
         return {row["access_external_id"]: row for row in self._compared(access)}
 
@@ -449,6 +449,7 @@ class CaseImporter:
                 **row,
                 "access_id": by_case[row["id"]]["id"],
                 "access_external_id": by_case[row["id"]]["external_id"],
+                "access_revoked_at": by_case[row["id"]].get("revoked_at"),
             }
             for row in rows
         ]
@@ -460,6 +461,12 @@ class CaseImporter:
             if values.reference and values.reference in taken:
                 return Checked(row, Outcome.REFUSED, [("reference", _("Another case has this reference."))])
             return Checked(row, Outcome.CREATE, payload=values)
+        if stored["access_revoked_at"] is not None:
+            # The organisation's access ended (consent withdrawn, the case taken back): its
+            # external ID still names the case, but gives no right to change it, nor to
+            # learn by an "unchanged" whether a file still matches it.
+            message = _("Your organisation's access to this case has ended: an import cannot change it.")
+            return Checked(row, Outcome.REFUSED, [("external_id", message)])
         if values.reference and values.reference != stored["reference"]:
             return Checked(
                 row,

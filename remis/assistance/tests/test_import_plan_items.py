@@ -146,3 +146,18 @@ def test_an_imported_plan_reads_on_the_plan_and_case_pages(world: Any, paula: An
     text = page.content.decode()
     assert "Tailoring workshop" in text and "500" in text
     assert client.get(f"/cases/{case.uuid}/").status_code == 200
+
+
+def test_no_payment_for_a_cancelled_item_nor_after_the_organisations_access_ended(
+    world: Any, paula: Any
+) -> None:
+    rows = [item(status="approved"), item(item_external_id="A2", status="cancelled", cancel_reason="Moved")]
+    assert run_import(paula, world.be_office, "plan_items", rows_csv(rows)).created == 2
+    refused = run_import(paula, world.be_office, "payments", rows_csv([payment(item_external_id="A2")]))
+    assert refused.refused == 1 and not Instalment.objects.exists()
+    assert "cancelled" in str(refused.report_rows)
+    # The organisation's access to the case ends (consent to share withdrawn, say): its item
+    # identifiers stay, but pay nothing any more.
+    CaseAccess.objects.filter(external_id="OLD-1").update(revoked_at="2026-01-01T00:00:00Z")
+    refused = run_import(paula, world.be_office, "payments", rows_csv([payment()]))
+    assert refused.refused == 1 and not Instalment.objects.exists()

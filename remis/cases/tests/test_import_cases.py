@@ -196,3 +196,20 @@ def test_an_import_never_moves_an_existing_case_along_its_journey(world: Any, pa
     assert result.refused == 1 and result.report_rows[0][1] == "stage"
     case.refresh_from_db()
     assert (case.stage, case.closure_reason) == ("closed", "withdrew")
+
+
+def test_an_organisation_whose_access_ended_cannot_change_the_case_by_import(world: Any, paula: Any) -> None:
+    """Its external ID still names the case, but the access it came with has ended (consent
+    withdrawn, say): the row is refused, changed or not (an "unchanged" would tell it the
+    file still matches the case), and nothing is written."""
+    _import(paula, world.be_office, [case_row()])
+    case = Case.objects.get()
+    CaseAccess.objects.filter(case=case, organisation=world.be_office).update(
+        revoked_at=dt.datetime.now(dt.UTC)
+    )
+    for row in (case_row(), case_row(phone="+224 699 99 99 99")):
+        result = _import(paula, world.be_office, [row])
+        assert (result.refused, result.updated, result.unchanged) == (1, 0, 0)
+        assert "access to this case has ended" in str(result.report_rows)
+    case.refresh_from_db()
+    assert case.version == 1 and case.principal.phone != "+224 699 99 99 99"
