@@ -200,14 +200,22 @@ class OutcomesForm(ReturnStatisticsForm):
 
     GROUPS = ("origin", "host", "sex", "age_group", "category", "vulnerability", "return_type", "assistance")
 
-    def __init__(self, *args: Any, programmes: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, programmes: list[tuple[int, str]], confidential: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, programmes=programmes, **kwargs)
         for name in ("population", "across", "top", "host", "origin", "edition"):
             del self.fields[name]
         self.fields["by"].label = _("Compare by")
+        # As the return statistics: a breakdown by vulnerability is for readers of case
+        # records only (the public edition never offers it).
         self.fields["by"].choices = [  # type: ignore[attr-defined]
             ("", _("Nothing: all returnees together")),
-            *((code, DIMENSIONS[code].label) for code in self.GROUPS),
+            *(
+                (code, DIMENSIONS[code].label)
+                for code in self.GROUPS
+                if confidential or code not in CONFIDENTIAL_ONLY
+            ),
         ]
 
     def clean(self) -> dict[str, Any]:

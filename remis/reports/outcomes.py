@@ -23,11 +23,13 @@ from django.utils import timezone
 from remis.reports import analytics
 from remis.reports.statistics import (
     _JOINS,
+    CONFIDENTIAL_ONLY,
     DIMENSIONS,
     UNKNOWN,
     Filters,
     cohort_where,
     labeller,
+    may_read_confidential,
     threshold_for,
 )
 
@@ -124,7 +126,10 @@ def _bands() -> list[tuple[str, str]]:
 
 
 def outcomes(actor: Any, filters: Filters, group: str = "") -> Outcomes | None:
-    """None when the actor counts nothing."""
+    """None when the actor counts nothing, or asks a breakdown that is for readers of case
+    records only (by vulnerability) without being one."""
+    if group in CONFIDENTIAL_ONLY and not may_read_confidential(actor):
+        return None
     where = cohort_where(actor, filters)
     if where is None:
         return None

@@ -237,7 +237,7 @@ def outcome_analytics(request: HttpRequest) -> HttpResponse:
         "start": f"{timezone.localdate().year - 3}-01-01",
         "end": timezone.localdate().isoformat(),
     }
-    form = OutcomesForm(data, programmes=programmes)
+    form = OutcomesForm(data, programmes=programmes, confidential=may_read_confidential(request.user))
     context: dict[str, Any] = {"form": form, "result": None}
     if form.is_valid():
         result = outcomes(request.user, form.cleaned_data["filters"], form.cleaned_data.get("by") or "")

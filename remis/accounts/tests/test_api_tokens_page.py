@@ -26,3 +26,17 @@ def test_revoking_asks_through_a_data_attribute_not_an_inline_handler(client, wo
     page = client.get(reverse("api_tokens")).content.decode()
     assert 'data-confirm="Revoke this token?"' in page
     assert "onsubmit" not in page
+
+
+def test_a_new_token_is_shown_once_and_the_page_is_never_kept_for_back(client, world, alice):
+    """Back after creating a token showed it again from the browser's kept copy: the page
+    says no-store, so Back fetches it again, and the token is gone from the session."""
+    client.login(username=alice.username, password=PASSWORD)
+    created = client.post(
+        reverse("api_tokens"), {"name": "Sync", "access": "read", "days": "30"}, follow=True
+    )
+    shown = re.search(r"remis_[A-Za-z0-9_-]+", created.content.decode())
+    assert shown is not None, created.content.decode()[:500]
+    assert "no-store" in created["Cache-Control"]
+    again = client.get(reverse("api_tokens"))
+    assert shown.group(0) not in again.content.decode() and "no-store" in again["Cache-Control"]

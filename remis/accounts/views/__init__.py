@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from remis.accounts import actions
@@ -67,6 +68,7 @@ class TokenForm(forms.Form):
     )
 
 
+@never_cache  # the new token is shown once: Back must fetch the page again, not show a kept copy
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)

@@ -125,3 +125,21 @@ def test_the_page_in_each_language(generated: None, client: Client) -> None:
     assert result.threshold > 0
     assert all(row.hidden or row.responses >= result.threshold for row in result.rows)
     assert Case.objects.exists()
+
+
+def test_a_breakdown_by_vulnerability_is_for_readers_of_case_records_only(
+    generated: None, client: Client
+) -> None:
+    """As in the return statistics and their API: the donor's viewer may not compare
+    outcomes by vulnerability (trafficking, violence, health), on the page or by its URL."""
+    asked = {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "vulnerability"}
+    client.force_login(User.objects.get(username="manager.be"))
+    page = client.get("/reports/outcomes/", asked)
+    assert page.status_code == 200 and page.context["result"].rows
+    donor = User.objects.get(username="donor")
+    client.force_login(donor)
+    page = client.get("/reports/outcomes/", asked)
+    assert page.context["result"] is None and "by" in page.context["form"].errors
+    assert "vulnerability" not in dict(page.context["form"].fields["by"].choices)
+    cohort = Filters(start=dt.date(2000, 1, 1), end=dt.date(2026, 12, 1))
+    assert outcomes(donor, cohort, "vulnerability") is None  # the query refuses it too
