@@ -156,7 +156,7 @@ def _open_csv(source: IO[bytes], stack: ExitStack, member: str | None = None) ->
     delimiter, line_ending, skip_sep_line = _sniff(sample)
     if skip_sep_line:
         text.readline()
-    reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
     rows = _csv_rows(reader, in_zip=member is not None)
     header = _header(rows)
     return Table(
@@ -254,8 +254,22 @@ def _csv_rows(reader: Any, *, in_zip: bool) -> Iterator[tuple[int, list[str]]]:
             number += 1
             yield number, cells
     except csv.Error as exc:
+        # The reader is strict: read leniently, a quote never closed took every line after it
+        # into one value (two people's rows became another's address) and the file "imported".
+        if "unexpected end of data" in str(exc):
+            message = _(
+                'Row %(row)s opens a quoted value (") that is never closed: every line after it '
+                "would be read into that value. Close the quote, or remove it."
+            )
+        elif "expected after" in str(exc):
+            message = _(
+                'Row %(row)s has text right after the quote (") closing a value: quote the whole '
+                'value, writing each quote inside it twice ("").'
+            )
+        else:
+            message = _("Row %(row)s cannot be read as CSV: %(reason)s")
         raise UnreadableFile(
-            _("Row %(row)s cannot be read as CSV: %(reason)s") % {"row": number + 1, "reason": exc},
+            message % {"row": number + 1, "reason": exc},
             code=ReadErrorCode.BAD_CSV,
             row=number + 1,
         ) from exc

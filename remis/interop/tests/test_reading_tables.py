@@ -208,3 +208,19 @@ def test_django_uploads_in_memory_and_on_disk_are_read_and_left_open():
             assert [row.cells for row in table.rows] == ROWS
         assert not upload.closed
     on_disk.close()
+
+
+def test_a_quote_never_closed_is_refused_naming_its_row_not_read_into_one_value():
+    """Read leniently, the rest of the file became the end of row 2's address (two more
+    people's names and phones in it) and the import said one row was read."""
+    data = b'given_name,address\r\nMariama,"Quartier Madina, Conakry\r\nOusmane,Kaloum\r\nFanta,Ratoma\r\n'
+    with pytest.raises(UnreadableFile) as refused:
+        read(data)
+    assert refused.value.read_code is ReadErrorCode.BAD_CSV and refused.value.row == 2
+    assert "never closed" in refused.value.message
+
+
+def test_text_after_a_closing_quote_is_refused_naming_its_row():
+    with pytest.raises(UnreadableFile) as refused:
+        read(b'a,b\n1,2\n3,"x"y\n')
+    assert refused.value.row == 3 and "right after the quote" in refused.value.message
