@@ -33,6 +33,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.audit.actions import diff, record_many
 from remis.cases import fields as field_rules
+from remis.cases.actions.registration import highest_reference_number
 from remis.cases.actions.validation import PersonData, Problems, check_person
 from remis.cases.lifecycle import JOURNEY, ClosureReason, Stage
 from remis.cases.models import (
@@ -766,6 +767,13 @@ def _references(new: list[_Values]) -> list[str]:
         if not v.reference:
             prefix = f"{alpha3(v.case['origin_country'])}-{v.registered_on.year}"
             wanted[prefix] = wanted.get(prefix, 0) + 1
+    # References given in the chunk, numbered beyond a counter: its new numbers go after
+    # them, as after those already stored (registration.highest_reference_number).
+    given: dict[str, int] = {}
+    for v in new:
+        prefix, _dash, number = v.reference.rpartition("-")
+        if v.reference and prefix in wanted and number.isdigit():
+            given[prefix] = max(given.get(prefix, 0), int(number))
     next_number: dict[str, int] = {}
     prefixes = sorted(wanted)
     # Counters missing are created (a concurrent creator's row is kept), then all are read
@@ -780,8 +788,9 @@ def _references(new: list[_Values]) -> list[str]:
             ReferenceCounter.objects.select_for_update().filter(prefix__in=part).order_by("prefix")
         )
     for counter in counters:
-        next_number[counter.prefix] = counter.last + 1
-        counter.last += wanted[counter.prefix]
+        floor = max(given.get(counter.prefix, 0), highest_reference_number(counter.prefix))
+        next_number[counter.prefix] = max(counter.last, floor) + 1
+        counter.last = next_number[counter.prefix] - 1 + wanted[counter.prefix]
     update_column(ReferenceCounter, "last", [(counter.pk, counter.last) for counter in counters])
     references = []
     for v in new:
