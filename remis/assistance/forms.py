@@ -3,6 +3,7 @@ transitions), so the pages and the API refuse the same values with the same word
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django import forms
@@ -103,6 +104,8 @@ class ItemStatusForm(forms.Form):
 
 
 class InstalmentForm(forms.Form):
+    # New for each drawing of the form (see Instalment.form_key).
+    form_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
     paid_on = forms.DateField(label=_("Paid on"), widget=IsoDateInput)
     amount = AmountField(label=_("Amount"), max_length=20)
     currency = forms.CharField(label=_("Currency (ISO 4217)"), max_length=10)

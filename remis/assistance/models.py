@@ -289,6 +289,9 @@ class Instalment(models.Model):
     receipt_type = models.CharField(max_length=100, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The payment form's own key (a new one each time the form is drawn): the same form sent
+    # again (Back, then the button again) is refused instead of paying twice.
+    form_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["paid_on", "id"]

@@ -64,7 +64,7 @@ from remis.audit.actions import record
 from remis.cases.models import Case
 from remis.cases.policy import case_permissions, groups_everywhere, groups_in, shows
 from remis.cases.views.common import apply_errors, case_or_404
-from remis.lib.errors import DomainError, NotFound, PermissionDenied
+from remis.lib.errors import DomainError, Duplicate, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
 
 
@@ -413,6 +413,7 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
                         amount=values["amount"],
                         currency=values["currency"],
                         receipt=values["receipt"],
+                        form_key=values["form_key"],
                     )
                     messages.success(request, _("The instalment is recorded."))
                     return redirect(reverse("plan_item", args=[case.uuid, item.pk]))
@@ -422,7 +423,8 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
             return forbidden(request, error.message)
         except DomainError as error:
             target = {"edit": edit, "status": status_form, "pay": pay}.get(step)
-            if target is None:
+            # A payment form sent twice: its message, over a new form (the old one's key is spent).
+            if target is None or isinstance(error, Duplicate):
                 messages.error(request, error.message)
                 return redirect(reverse("plan_item", args=[case.uuid, item.pk]))
             apply_errors(target, error)

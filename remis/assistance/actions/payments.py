@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,7 @@ from remis.assistance.events import InstalmentRecorded
 from remis.assistance.models import AssistanceItem, ExchangeRate, Instalment, ItemStatus, PlanStatus
 from remis.audit.actions import created, record
 from remis.cases.actions.common import hold_case
-from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
 from remis.lib.money import amount_text
 
@@ -35,8 +36,10 @@ def record_instalment(
     amount: Any,
     currency: Any,
     receipt: UploadedFile | None = None,
+    form_key: uuid.UUID | None = None,
 ) -> Instalment:
-    """A payment for an item of the approved plan in force, never beyond its budget."""
+    """A payment for an item of the approved plan in force, never beyond its budget.
+    `form_key`: the payment form's key; a form already recorded is refused (Duplicate)."""
     version = item.version
     case = require_on(actor, version, Perm.PAYMENT_RECORD)
     if version.status != PlanStatus.APPROVED or item.status not in (
@@ -82,6 +85,7 @@ def record_instalment(
     if errors or paid_on is None:
         raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
     instalment = Instalment(
+        form_key=form_key,
         item=item,
         key=item.key,
         paid_on=paid_on,
@@ -96,6 +100,14 @@ def record_instalment(
         hold_case(case)  # the case's row first, as every case action
         # Lock the item so two payments at once are added up one after the other.
         locked = AssistanceItem.objects.select_for_update().get(pk=item.pk)
+        if form_key is not None and Instalment.objects.filter(form_key=form_key).exists():
+            raise Duplicate(
+                _(
+                    "This form was already sent: the instalment is recorded once. "
+                    "Record another from the page."
+                ),
+                "amount",
+            )
         paid = Instalment.objects.filter(key=item.key).aggregate(total=Sum("amount"))["total"] or Decimal("0")
         if paid + value > locked.amount:
             raise ValidationFailed(

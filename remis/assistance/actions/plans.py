@@ -301,15 +301,23 @@ def update_item(
             "amount",
         )
     before = snapshot(item, ITEM_FIELDS)
+    stored = {name: getattr(item, name) for name in values}
     for name, value in values.items():
         setattr(item, name, value)
     changes = diff(before, snapshot(item, ITEM_FIELDS))
     if not changes:
         return item  # saved untouched: no version moves, nothing is audited
-    with transaction.atomic():
-        bump(version, expected_version)
-        item.save()
-        record(actor, "assistance.item_change", item, case_uuid=case.uuid, changes=changes)
+    try:
+        with transaction.atomic():
+            bump(version, expected_version)
+            item.save()
+            record(actor, "assistance.item_change", item, case_uuid=case.uuid, changes=changes)
+    except BaseException:
+        # Refused (someone saved the plan meanwhile): the item shows what is stored, not
+        # the values refused, which the page would otherwise show as if saved.
+        for name, value in stored.items():
+            setattr(item, name, value)
+        raise
     return item
 
 

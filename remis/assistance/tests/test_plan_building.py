@@ -136,3 +136,27 @@ def test_a_programme_manager_records_the_programmes_own_proposals(world, case, m
         manon, world.programme, effective_from=today, always=["job_placement"], by_vulnerability={}
     )
     assert [t.code for t in proposed_types(case, today)] == ["job_placement"]
+
+
+def test_an_item_edit_refused_as_outdated_leaves_the_item_as_stored(world, case):
+    """The page showed the refused values in the item's summary, as if saved, above the
+    conflict message (and hid the other person's change)."""
+    from remis.lib.errors import Conflict
+
+    version = draft_plan(world.bob, case)
+    read = version.version
+    actions.update_item(  # someone else's save
+        world.bob,
+        version.items.get(),
+        actions.ItemData(kind="business_setup", modality="cash", amount="611", currency="EUR"),
+        expected_version=read,
+    )
+    item = version.items.get()  # the page, read after it: 611 EUR
+    with pytest.raises(Conflict):
+        actions.update_item(
+            world.bob,
+            item,
+            actions.ItemData(kind="business_setup", modality="in_kind", amount="777", currency="EUR"),
+            expected_version=read,
+        )
+    assert (str(item.amount), item.modality) == ("611.00", "cash")

@@ -343,3 +343,27 @@ def test_amounts_are_grouped_as_each_language_writes_them(client, world, case):
     world.bob.save(update_fields=["preferred_language"])
     page = login(client, world.bob).get(reverse("plan_detail", args=[case.uuid])).content.decode()
     assert "1\u00a0500,00 EUR" in page and "1500,00 EUR" not in page
+
+
+def test_a_payment_form_sent_twice_records_one_instalment(client, world, case, ines, today):
+    """Back after recording a payment, then the button again: the same form (its key) is
+    refused with a message, over a new form; a new form records the next payment."""
+    import re
+
+    version = approved_plan(world, case, ines)
+    item = first_item(version)
+    login(client, world.bob)
+    item_page = reverse("plan_item", args=[case.uuid, item.pk])
+    drawn = client.get(item_page).text
+    key = re.search(r'name="form_key" value="([0-9a-f-]+)"', drawn)
+    assert key is not None
+    sent = {"step": "pay", "form_key": key.group(1), "paid_on": today.isoformat(), "amount": "100"}
+    sent["currency"] = "EUR"
+    assert client.post(item_page, sent).status_code == 302
+    again = client.post(item_page, sent, follow=True)
+    assert "This form was already sent" in again.text
+    assert Instalment.objects.count() == 1
+    fresh = re.search(r'name="form_key" value="([0-9a-f-]+)"', again.text)
+    assert fresh is not None and fresh.group(1) != key.group(1)
+    assert client.post(item_page, {**sent, "form_key": fresh.group(1)}).status_code == 302
+    assert Instalment.objects.count() == 2
