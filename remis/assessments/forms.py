@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from remis.assessments.answers import Form
 from remis.assessments.models import Question, QuestionType
 from remis.cases.policy import Groups, shows
-from remis.lib.widgets import IsoDateInput
+from remis.lib.widgets import IsoDateInput, Textarea
 
 PREFIX = "q_"
 
@@ -29,7 +29,7 @@ def _field(question: Question, form: Form) -> forms.Field:
     if question.kind == QuestionType.DATE:
         return forms.DateField(widget=IsoDateInput, **common)
     if question.kind == QuestionType.TEXT:
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, **common)
+        return forms.CharField(widget=Textarea(attrs={"rows": 3}), max_length=2000, **common)
     # Numbers are checked by the action, which names the question and its bounds.
     return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), max_length=20, **common)
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from remis.assistance.actions import ItemData
 from remis.assistance.models import AssistanceType, Dimension, Level, Modality, Route
 from remis.lib.money import AmountField
-from remis.lib.widgets import IsoDateInput
+from remis.lib.widgets import IsoDateInput, Textarea
 
 
 class Versioned(forms.Form):
@@ -85,7 +85,7 @@ class AgreementForm(Versioned):
 
 class DecisionForm(Versioned):
     comment = forms.CharField(
-        label=_("Comment"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"), max_length=1000, required=False, widget=Textarea(attrs={"rows": 2})
     )
 
 

@@ -27,7 +27,7 @@ from remis.cases.models import (
 from remis.cases.queries import SORTS
 from remis.lib.countries import country_choices, country_name, named_countries
 from remis.lib.fields import max_length
-from remis.lib.widgets import FastSelect, IsoDateInput
+from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
 from remis.programmes.queries import programme_countries, programmes_covering
 
@@ -43,7 +43,7 @@ class PersonForm(forms.Form):
         label=_("Alternate spellings"),
         required=False,
         max_length=max_length(rules.PERSON, "alternate_names"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         help_text=_("One per line, as met on documents or in transliteration."),
     )
     # No default: a pre-selected sex is saved unnoticed when the form is filled in a hurry.
@@ -68,7 +68,7 @@ class PersonForm(forms.Form):
         label=_("Address in the country of origin"),
         required=False,
         max_length=max_length(rules.PERSON, "address"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
     )
 
     def clean_date_of_birth(self) -> Any:
@@ -358,7 +358,7 @@ class CounsellingForm(forms.Form):
         label=_("Notes"),
         required=False,
         max_length=max_length(rules.COUNSELLING, "notes"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
     )
 
 
@@ -391,7 +391,7 @@ class TravelForm(CreateOrEditForm):
         label=_("Notes"),
         required=False,
         max_length=max_length(rules.TRAVEL, "notes"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
     )
 
 
@@ -412,7 +412,7 @@ class ReceptionForm(CreateOrEditForm):
         label=_("Notes"),
         required=False,
         max_length=max_length(rules.RECEPTION, "notes"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
     )
 
 
@@ -424,7 +424,7 @@ class SubmitForm(forms.Form):
         label=_("Message"),
         required=False,
         max_length=max_length(rules.SUBMISSION, "message"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, partners: Any = None, **kwargs: Any) -> None:
@@ -549,7 +549,7 @@ class ErasureDecisionForm(forms.Form):
 class NoteForm(forms.Form):
     body = forms.CharField(
         label=_("Note"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         max_length=max_length(rules.NOTE_FIELDS, "body"),
     )
 

@@ -21,7 +21,7 @@ from remis.communities.models import (
 from remis.communities.queries import SORTS, ProjectFilters
 from remis.lib.countries import country_choices
 from remis.lib.money import AmountField
-from remis.lib.widgets import FastSelect, IsoDateInput
+from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.programmes.models import Programme
 from remis.services.models import Sector
 
@@ -74,8 +74,8 @@ class ProjectFilterForm(forms.Form):
         )
 
 
-def _textarea() -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": 4})
+def _textarea() -> Textarea:
+    return Textarea(attrs={"rows": 4})
 
 
 def member_field_name(sex: str, age: str) -> str:

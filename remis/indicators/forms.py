@@ -21,6 +21,7 @@ from remis.indicators.computation import (
 from remis.indicators.models import Dimension, Direction, Indicator, Level
 from remis.indicators.results import QUARTER, YEAR
 from remis.lib.countries import country_choices
+from remis.lib.widgets import Textarea
 from remis.programmes.models import Programme
 from remis.reports.forms import EARLIEST_YEAR
 from remis.reports.statistics import DIMENSIONS
@@ -40,9 +41,7 @@ class FrameworkForm(forms.Form):
         help_text=_("Lower-case letters, digits and hyphens; kept by every version."),
     )
     name = forms.CharField(label=_("Name"), max_length=200)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    description = forms.CharField(label=_("Description"), required=False, widget=Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
@@ -58,9 +57,7 @@ class IndicatorForm(forms.Form):
     # so that one round trip names every error.
     code = forms.CharField(label=_("Code"), max_length=20, required=False, help_text=_("For example RSS-1."))
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    definition = forms.CharField(
-        label=_("Definition"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    definition = forms.CharField(label=_("Definition"), required=False, widget=Textarea(attrs={"rows": 3}))
     # A blank first choice: an empty form is told to choose, not saved with the first option.
     dimension = forms.ChoiceField(
         label=_("Dimension"), choices=[("", "—"), *Dimension.choices], required=False
@@ -73,7 +70,7 @@ class IndicatorForm(forms.Form):
     where = forms.CharField(
         label=_("Only the rows where"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "dir": "ltr"}),
+        widget=Textarea(attrs={"rows": 2, "dir": "ltr"}),
         help_text=_(
             "One condition per line: field, operator (= != < <= > >= in, not in), value. "
             "For example: round = 3"
@@ -82,7 +79,7 @@ class IndicatorForm(forms.Form):
     numerator = forms.CharField(
         label=_("Counted in the share when"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "dir": "ltr"}),
+        widget=Textarea(attrs={"rows": 2, "dir": "ltr"}),
         help_text=_("A share only. For example: band = sustainable"),
     )
     disaggregations = forms.MultipleChoiceField(
@@ -95,7 +92,7 @@ class IndicatorForm(forms.Form):
     targets = forms.CharField(
         label=_("Targets"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
+        widget=Textarea(attrs={"rows": 3, "dir": "ltr"}),
         help_text=_("One per line: a year or a quarter, then the target. For example: 2026: 60%"),
     )
     programmes = forms.MultipleChoiceField(

@@ -22,6 +22,17 @@ class IsoDateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class Textarea(forms.Textarea):
+    """A textarea whose line breaks arrive as one character each, as the browser counted
+    them against `maxlength`: a form sends each as CRLF, two characters, so a text within
+    the browser's limit was refused as too long by the same limit on the server (and lost
+    where the page redirected). Stored text then holds LF only, as the API's does."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 class FastSelect(forms.Select):
     """A <select> built in Python. Django renders each <option> through a template, which
     costs milliseconds on lists of hundreds (countries) and on every case-list page.

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from remis.lib.countries import country_choices
-from remis.lib.widgets import FastSelect, IsoDateInput
+from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.monitoring.actions import NOTE_MAX, VISIT_NOTE_MAX
 from remis.monitoring.models import ContactChannel, ContactOutcome, VisitMode
 from remis.monitoring.queries import STATE_LABELS, FollowUpFilters, State
@@ -27,7 +27,7 @@ class VisitForm(forms.Form):
     visited_on = forms.DateField(label=_("Date of the visit"), widget=IsoDateInput())
     mode = forms.ChoiceField(label=_("Mode"), choices=VisitMode.choices)
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=VISIT_NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"), required=False, max_length=VISIT_NOTE_MAX, widget=Textarea(attrs={"rows": 3})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

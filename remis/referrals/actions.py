@@ -275,6 +275,17 @@ def answer_referral(
     on_behalf = answering_on_behalf(actor, referral)
     if to not in (Status.ACCEPTED, Status.DECLINED, Status.IN_PROGRESS, Status.COMPLETED, Status.FAILED):
         raise ValidationFailed(_("Choose an answer from the list."), "status")
+    # A reason or a note given with an answer that keeps none would be dropped unsaid.
+    if reason.strip() and to != Status.DECLINED:
+        raise ValidationFailed(_("A reason goes with declining: leave it empty for this answer."), "reason")
+    if note.strip() and to not in (Status.COMPLETED, Status.FAILED):
+        raise ValidationFailed(
+            _(
+                "A note goes with the outcome, when completing or reporting failure: leave it empty "
+                "for this answer."
+            ),
+            "note",
+        )
     now = timezone.now()
     values: dict[str, Any] = {}
     if to == Status.ACCEPTED:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from remis.lib.widgets import IsoDateInput
+from remis.lib.widgets import IsoDateInput, Textarea
 from remis.referrals.actions import MESSAGE_MAX, REASON_MAX
-from remis.referrals.models import Outcome
+from remis.referrals.models import REFERRAL_TRANSITIONS, Outcome
 
 ANSWER_CHOICES = [
     ("accepted", _("Accept")),
     ("declined", _("Decline")),
-    ("in_progress", _("Start")),
+    ("in_progress", pgettext_lazy("a referral's answer", "Start")),
     ("completed", _("Complete")),
     ("failed", _("Report failure")),
 ]
@@ -22,7 +25,7 @@ class ReferForm(forms.Form):
     item = forms.IntegerField(label=_("Item"))
     provider = forms.UUIDField(label=_("Provider"))
     message = forms.CharField(
-        label=_("Message to the provider"), max_length=MESSAGE_MAX, required=False, widget=forms.Textarea
+        label=_("Message to the provider"), max_length=MESSAGE_MAX, required=False, widget=Textarea
     )
 
 
@@ -32,8 +35,23 @@ class AnswerForm(forms.Form):
     reason = forms.CharField(label=_("Reason (when declining)"), max_length=REASON_MAX, required=False)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *Outcome.choices], required=False)
     outcome_on = forms.DateField(label=_("Outcome date"), required=False, widget=IsoDateInput())
-    note = forms.CharField(label=_("Note"), max_length=REASON_MAX, required=False)
+    note = forms.CharField(
+        label=_("Note on the outcome (when completing or reporting failure)"),
+        max_length=REASON_MAX,
+        required=False,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, status_now: str = "", **kwargs: Any) -> None:
+        """`status_now`: the referral's status as read, for a form to draw: only the answers
+        it can take are offered. A form sent keeps them all, so that an answer made stale
+        by someone else's (another tab) is refused by the action saying why."""
+        super().__init__(*args, **kwargs)
+        if status_now:
+            allowed = REFERRAL_TRANSITIONS.get(status_now, ())
+            field = self.fields["status"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", "—"), *((code, label) for code, label in ANSWER_CHOICES if code in allowed)]
 
 
 class CancelForm(forms.Form):

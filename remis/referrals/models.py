@@ -14,16 +14,22 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
-    SENT = "sent", _("Sent")  # waiting for the provider's answer
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")  # with a reason
-    IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed")  # with an outcome and date
-    FAILED = "failed", _("Failed")  # with an outcome and date
-    CANCELLED = "cancelled", _("Cancelled")  # by the case worker, or when consent is withdrawn
+    # In context: French and Arabic agree each with "referral" (feminine), where the same
+    # words elsewhere agree with other nouns.
+    SENT = "sent", pgettext_lazy("referral status", "Sent")  # waiting for the provider's answer
+    ACCEPTED = "accepted", pgettext_lazy("referral status", "Accepted")
+    DECLINED = "declined", pgettext_lazy("referral status", "Declined")  # with a reason
+    IN_PROGRESS = "in_progress", pgettext_lazy("referral status", "In progress")
+    COMPLETED = "completed", pgettext_lazy("referral status", "Completed")  # with an outcome and date
+    FAILED = "failed", pgettext_lazy("referral status", "Failed")  # with an outcome and date
+    CANCELLED = (
+        "cancelled",
+        pgettext_lazy("referral status", "Cancelled"),
+    )  # by the case worker, or when consent is withdrawn
 
 
 class Outcome(models.TextChoices):

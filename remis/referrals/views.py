@@ -39,6 +39,8 @@ from remis.referrals.queries import (
     get_referral_for,
     overdue,
     provider_side,
+    providers_for,
+    referable_items,
     shared_rows,
     withheld_labels,
 )
@@ -55,8 +57,12 @@ def referral_create(request: HttpRequest, case_uuid: str) -> HttpResponse:
     case = case_or_404(request, case_uuid)
     form = ReferForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose an item and a provider."))
-        return redirect(_panel_url(case))
+        errors = [
+            f"{form.fields[name].label}: {message}"
+            for name, messages_ in form.errors.items()
+            for message in messages_
+        ]
+        return _refer_again(request, case, form, errors)
     try:
         item = get_item_for(request.user, case, form.cleaned_data["item"])
         provider = Provider.objects.filter(uuid=form.cleaned_data["provider"]).first()
@@ -66,10 +72,26 @@ def referral_create(request: HttpRequest, case_uuid: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The item was referred to %(provider)s.") % {"provider": provider.name})
+        return _refer_again(request, case, form, [error.message])
+    messages.success(request, _("The item was referred to %(provider)s.") % {"provider": provider.name})
     return redirect(_panel_url(case))
+
+
+def _refer_again(request: HttpRequest, case: Any, form: ReferForm, errors: list[str]) -> HttpResponse:
+    """A referral refused: the form again, on a page of its own, with what was chosen and
+    typed (the case page's panel, reached by a redirect, would have lost the message)."""
+    if Perm.REFERRAL_SEND not in case_permissions(request.user, case):
+        return forbidden(request, errors[0] if errors else _("Your role cannot refer this case."))
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    chosen = {
+        "item": data.get("item"),
+        "provider": data.get("provider"),
+        "message": data.get("message", form.data.get("message", "")),
+    }
+    panel = {"case": case, "items": referable_items(case), "providers": providers_for(case)}
+    return render(
+        request, "referrals/refer.html", {"c": panel, "chosen": chosen, "errors": errors}, status=400
+    )
 
 
 def _referral_or_404(request: HttpRequest, referral_uuid: str) -> tuple[Referral, str]:
@@ -82,7 +104,9 @@ def _referral_or_404(request: HttpRequest, referral_uuid: str) -> tuple[Referral
 @login_required
 def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
     referral, side = _referral_or_404(request, referral_uuid)
-    answer_form = AnswerForm(auto_id="answer-%s", initial={"version": referral.version})
+    answer_form = AnswerForm(
+        auto_id="answer-%s", initial={"version": referral.version}, status_now=referral.status
+    )
     cancel_form = CancelForm(auto_id="cancel-%s", initial={"version": referral.version})
     if request.method == "POST":
         step = request.POST.get("step")

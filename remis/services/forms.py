@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from remis.accounts.models import Organisation, OrganisationType
 from remis.lib.countries import country_choices
-from remis.lib.widgets import FastSelect, IsoDateInput
+from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.services.actions import PROVIDER_FIELDS, STAKEHOLDER_FIELDS
 from remis.services.models import (
     PartnershipStatus,
@@ -100,8 +100,8 @@ class StakeholderFilterForm(forms.Form):
         )
 
 
-def _textarea() -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": 3})
+def _textarea() -> Textarea:
+    return Textarea(attrs={"rows": 3})
 
 
 class ProviderForm(forms.Form):
