@@ -188,7 +188,7 @@ def framework_results(
     _require_reader(request)
     framework = _framework(request, framework_uuid)
     if params.last < params.first:
-        raise ValidationFailed(_("The last year comes after the first."), "last")
+        raise ValidationFailed(_("The last year cannot come before the first."), "last")
     if params.last - params.first >= 20:
         raise ValidationFailed(_("Show at most %(n)s years at once.") % {"n": 20}, "last")
     latest = timezone.localdate().year + 10

@@ -217,7 +217,7 @@ class ResultsForm(forms.Form):
                     % {"low": EARLIEST_YEAR, "high": this_year + 10},
                 )
         if last < first:
-            self.add_error("last", _("The last year comes after the first."))
+            self.add_error("last", _("The last year cannot come before the first."))
         elif last - first >= LONGEST_SPAN_YEARS:
             self.add_error("last", _("Show at most %(n)s years at once.") % {"n": LONGEST_SPAN_YEARS})
         data["first"], data["last"] = first, last

@@ -22,6 +22,15 @@ def moment_format(anonymised_at: dt.datetime | None) -> str:
     return "YEAR_MONTH_FORMAT" if anonymised_at else "SHORT_DATETIME_FORMAT"
 
 
+def moment_text(moment: dt.datetime | None) -> str:
+    """A moment as the page's language writes it, in the local time zone ("4 Dec 2026,
+    04:20"), for the texts built in Python (a definition's "figures as of"); "" for none."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else ""
+
+
 def month_of(day: dt.date | None) -> dt.date | None:
     """The first day of the day's month."""
     return day.replace(day=1) if day else None

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from remis.lib.dates import moment_text
 from remis.lib.spreadsheet import neutralised, xlsx_row
 from remis.reports.statistics import Table
 
@@ -67,8 +68,7 @@ def _code(table: Table, key: str) -> str:
 
 
 def definition(table: Table, filters_text: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    as_of = table.as_of.isoformat(timespec="seconds") if table.as_of else ""
-    rows = [*filters_text, (_("Figures as of"), as_of)]
+    rows = [*filters_text, (_("Figures as of"), moment_text(table.as_of))]
     if table.threshold:
         rows.append(
             (

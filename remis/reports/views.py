@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.lib.countries import country_name
+from remis.lib.dates import moment_text
 from remis.lib.pages import forbidden
 from remis.programmes.queries import visible_programmes
 from remis.reports import exports
@@ -265,7 +266,7 @@ def _summary_definition(summary: Summary, programme_name: str) -> list[tuple[str
             _("Returnees"),
             _("Returnees taking part, through their cases; one returnee in two projects counts once"),
         ),
-        (_("Figures as of"), summary.as_of.isoformat(timespec="seconds")),
+        (_("Figures as of"), moment_text(summary.as_of)),
     ]
 
 

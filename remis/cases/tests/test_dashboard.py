@@ -200,3 +200,16 @@ def test_the_dashboards_two_breakdowns_of_one_total_give_no_small_count_back(wor
         unit = np.zeros((1, len(unknowns)))
         unit[0, index[name]] = 1
         assert np.linalg.matrix_rank(np.vstack([matrix, unit])) > rank, name
+
+
+def test_dashboard_counts_group_thousands_as_the_language_does() -> None:
+    """French read "1,910 dossiers" as one point nine one: counts are grouped as the report
+    pages group them, by the language's own separator."""
+    from django.utils import translation
+
+    from remis.cases.queries import Cell
+
+    with translation.override("en"):
+        assert str(Cell(1910)) == "1,910"
+    with translation.override("fr"):
+        assert str(Cell(1910)) == "1\xa0910"

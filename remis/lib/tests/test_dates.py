@@ -36,3 +36,19 @@ def test_coarsen_moves_each_row_and_counts_those_changed(world) -> None:
         dt.date(2026, 5, 1),
         dt.date(2026, 6, 1),
     ]
+
+
+def test_a_moment_is_written_in_the_pages_language_not_as_iso_text() -> None:
+    """The reports' "Figures as of" read 2026-12-04T04:28:53+00:00 in every language."""
+    import datetime as dt
+
+    from django.utils import translation
+
+    from remis.lib.dates import moment_text
+
+    moment = dt.datetime(2026, 12, 4, 4, 28, 53, tzinfo=dt.UTC)
+    with translation.override("en"):
+        assert moment_text(moment) == "4 Dec 2026, 04:28"
+    with translation.override("fr"):
+        assert "2026" in moment_text(moment) and "T" not in moment_text(moment)
+    assert moment_text(None) == ""
