@@ -9,7 +9,44 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from django.utils.translation import pgettext_lazy
+
 from remis.lib.defaults import load
+
+# The names of the M49 regions in the page's language (the UN publishes them in its six
+# languages), by their English name, which is the key the statistics group by.
+REGION_NAMES = {
+    "Africa": pgettext_lazy("UN M49 region", "Africa"),
+    "Americas": pgettext_lazy("UN M49 region", "Americas"),
+    "Asia": pgettext_lazy("UN M49 region", "Asia"),
+    "Europe": pgettext_lazy("UN M49 region", "Europe"),
+    "Oceania": pgettext_lazy("UN M49 region", "Oceania"),
+    "Northern Africa": pgettext_lazy("UN M49 region", "Northern Africa"),
+    "Sub-Saharan Africa": pgettext_lazy("UN M49 region", "Sub-Saharan Africa"),
+    "Eastern Africa": pgettext_lazy("UN M49 region", "Eastern Africa"),
+    "Middle Africa": pgettext_lazy("UN M49 region", "Middle Africa"),
+    "Southern Africa": pgettext_lazy("UN M49 region", "Southern Africa"),
+    "Western Africa": pgettext_lazy("UN M49 region", "Western Africa"),
+    "Latin America and the Caribbean": pgettext_lazy("UN M49 region", "Latin America and the Caribbean"),
+    "Caribbean": pgettext_lazy("UN M49 region", "Caribbean"),
+    "Central America": pgettext_lazy("UN M49 region", "Central America"),
+    "South America": pgettext_lazy("UN M49 region", "South America"),
+    "Northern America": pgettext_lazy("UN M49 region", "Northern America"),
+    "Central Asia": pgettext_lazy("UN M49 region", "Central Asia"),
+    "Eastern Asia": pgettext_lazy("UN M49 region", "Eastern Asia"),
+    "South-eastern Asia": pgettext_lazy("UN M49 region", "South-eastern Asia"),
+    "Southern Asia": pgettext_lazy("UN M49 region", "Southern Asia"),
+    "Western Asia": pgettext_lazy("UN M49 region", "Western Asia"),
+    "Eastern Europe": pgettext_lazy("UN M49 region", "Eastern Europe"),
+    "Northern Europe": pgettext_lazy("UN M49 region", "Northern Europe"),
+    "Channel Islands": pgettext_lazy("UN M49 region", "Channel Islands"),
+    "Southern Europe": pgettext_lazy("UN M49 region", "Southern Europe"),
+    "Western Europe": pgettext_lazy("UN M49 region", "Western Europe"),
+    "Australia and New Zealand": pgettext_lazy("UN M49 region", "Australia and New Zealand"),
+    "Melanesia": pgettext_lazy("UN M49 region", "Melanesia"),
+    "Micronesia": pgettext_lazy("UN M49 region", "Micronesia"),
+    "Polynesia": pgettext_lazy("UN M49 region", "Polynesia"),
+}
 
 
 @dataclass(frozen=True)

@@ -509,5 +509,7 @@ def labeller(code: str) -> Callable[[str], str]:
     if code == "programme":
         return named({str(pk): name for pk, name in Programme.objects.values_list("pk", "name")})
     if code in ("origin_region", "host_region", "origin_sub_region", "host_sub_region"):
-        return named({})  # UN M49 names, in English as the standard publishes them
+        from remis.programmes.regions import REGION_NAMES
+
+        return named({name: str(label) for name, label in REGION_NAMES.items()})
     return named({})

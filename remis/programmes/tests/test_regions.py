@@ -135,3 +135,16 @@ def test_a_grouping_with_unknown_countries_or_a_taken_code_is_refused(world):
     with pytest.raises(ValidationFailed) as refused:
         create_grouping(world.admin, code="avrr2010-far-east", name="", countries=["ZZ"])
     assert {field for field, _m in refused.value.errors} == {"code", "name", "countries"}
+
+
+def test_every_region_has_its_name_in_each_language() -> None:
+    """The statistics by region read "Africa", "Western Asia" on French and Arabic pages."""
+    from django.utils import translation
+
+    from remis.lib.defaults import load
+    from remis.programmes.regions import REGION_NAMES
+
+    assert set(load("programmes", "m49.yaml")["codes"]) == set(REGION_NAMES)
+    for language, expected in (("fr", "Afrique de l’Ouest"), ("ar", "غرب أفريقيا"), ("en", "Western Africa")):
+        with translation.override(language):
+            assert str(REGION_NAMES["Western Africa"]) == expected

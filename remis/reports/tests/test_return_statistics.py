@@ -270,3 +270,15 @@ def test_a_cross_table_for_aggregate_readers_hides_no_recoverable_cell(generated
     assert small <= table.hidden_cells
     shown = body(table)
     assert all(not (isinstance(v, int) and 0 < v < table.threshold) for row in shown for v in row[1:])
+
+
+def test_regions_are_named_in_the_pages_language() -> None:
+    from django.utils import translation
+
+    from remis.reports.statistics import labeller
+
+    with translation.override("fr"):
+        assert labeller("origin_region")("Africa") == "Afrique"
+        assert labeller("host_sub_region")("Western Europe") == "Europe occidentale"
+    with translation.override("ar"):
+        assert labeller("origin_sub_region")("Western Asia") == "غرب آسيا"
