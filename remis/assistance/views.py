@@ -64,7 +64,7 @@ from remis.audit.actions import record
 from remis.cases.models import Case
 from remis.cases.policy import case_permissions, groups_everywhere, groups_in, shows
 from remis.cases.views.common import apply_errors, case_or_404
-from remis.lib.errors import DomainError, Duplicate, NotFound, PermissionDenied
+from remis.lib.errors import Conflict, DomainError, Duplicate, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
 
 
@@ -278,7 +278,15 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
             except NotFound:
                 raise Http404 from None
             except DomainError as error:
+                if step == "new_version":  # its form shows only while no version is open: said above
+                    messages.error(request, error.message)
+                    return redirect(_plan_url(case, "plan"))
                 apply_errors(form, error)
+                if isinstance(error, Conflict) and "expected_version" in form.fields:
+                    # The page now shows the plan as stored; what was typed stays, and a
+                    # second send, made knowing the other change, is not refused again.
+                    version.refresh_from_db()
+                    form.data = {**dict(form.data.items()), "expected_version": str(version.version)}
             else:
                 messages.success(request, message)
                 return redirect(_plan_url(case, "plan"))

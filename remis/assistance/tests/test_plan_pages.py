@@ -367,3 +367,36 @@ def test_a_payment_form_sent_twice_records_one_instalment(client, world, case, i
     assert fresh is not None and fresh.group(1) != key.group(1)
     assert client.post(item_page, {**sent, "form_key": fresh.group(1)}).status_code == 302
     assert Instalment.objects.count() == 2
+
+
+def test_a_new_version_asked_from_an_outdated_page_says_why(client, world, case, ines):
+    """Another tab opened version 2 already: the form (shown only while no version is
+    open) is not on the page to carry the refusal, which came back silent."""
+    from remis.assistance import actions
+
+    first = approved_plan(world, case, ines)
+    login(client, world.bob)
+    page = reverse("plan_detail", args=[case.uuid])
+    asked = {"step": "new_version", "number": first.number, "reason": "From the second tab"}
+    actions.open_new_version(world.bob, first.plan, reason="From the first tab")
+    answer = client.post(page, asked, follow=True)
+    assert "is still open" in answer.text
+    assert PlanVersion.objects.filter(plan=first.plan).count() == 2
+
+
+def test_a_decision_refused_as_outdated_keeps_the_comment_and_can_be_sent_again(
+    client, world, case, ines, manon
+):
+    from remis.assistance import actions
+
+    version = draft_plan(world.bob, case)
+    actions.submit_plan(world.bob, version)
+    version.refresh_from_db()
+    read = version.version
+    PlanVersion.objects.filter(pk=version.pk).update(version=read + 1)  # another tab's save
+    login(client, ines)
+    page = reverse("plan_detail", args=[case.uuid])
+    sent = {"step": "return", "number": 1, "expected_version": read, "comment": "Add the rent"}
+    answer = client.post(page, sent)
+    assert answer.status_code == 200 and "Someone else saved" in answer.text
+    assert "Add the rent" in answer.text and f'name="expected_version" value="{read + 1}"' in answer.text

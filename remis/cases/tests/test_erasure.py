@@ -111,6 +111,12 @@ def test_erasure_from_the_case_page_and_the_api_takes_two_people(client, world, 
     assert "another person holding the erasure right must approve it" in page
     assert Person.objects.get(pk=child.pk).erased_at is None  # nothing erased yet
     assert "Withdraw the request" in page and "Approve and erase" not in page  # not one's own
+    twice = client.post(  # the same form again (Back, or a double click): said, not silent
+        reverse("case_step", args=[household.uuid, "erase"]),
+        {"person": str(child.uuid), "reason": "recorded_in_error", "confirm": "on"},
+        follow=True,
+    )
+    assert "an erasure is waiting for approval" in twice.content.decode()
     erasure = Erasure.objects.get(person=child)
     own = client.post(reverse("case_step", args=[household.uuid, "erase-approve"]), {"erasure": erasure.uuid})
     assert own.status_code == 302  # refused, said on the case page

@@ -367,6 +367,15 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
     if form is not None and not form.is_valid():
         if step in BUTTON_STEPS:
             return _refused(request, case, step, " ".join(str(m) for ms in form.errors.values() for m in ms))
+        if step == "erase" and "person" in form.errors and request.POST.get("person"):
+            # The person is no longer offered (an erasure asked meanwhile: the same form sent
+            # twice, or by a colleague): the page would show no erasure form to carry the error.
+            return _refused(
+                request,
+                case,
+                step,
+                _("This person's data is already erased, or an erasure is waiting for approval."),
+            )
         return case_detail(request, case_uuid, bound={step: form})
     try:
         message = handler(request, case, form.cleaned_data if form else {})
