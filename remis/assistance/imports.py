@@ -126,6 +126,10 @@ class ItemImporter(CaseRecords):
                     Checked(row, Outcome.CREATE, payload=(case, key, values, approved_on, None, {}))
                 )
                 continue
+            if current.status == ItemStatus.IN_PROGRESS and values["status"] == ItemStatus.APPROVED:
+                # Payments moved it on (imported or recorded): the file's "approved" is what
+                # it was, not a step back to take.
+                values = {**values, "status": ItemStatus.IN_PROGRESS}
             before = {name: getattr(current, name) for name in ITEM_FIELDS}
             changes = diff(before, {name: values[name] for name in ITEM_FIELDS})
             if changes and "amount" in changes:

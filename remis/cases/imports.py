@@ -18,6 +18,7 @@ already past (no "missed" visits for a 2010 return).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import uuid
@@ -66,6 +67,9 @@ CLOSURE_REASONS = frozenset(ClosureReason.values)
 RETURN_TYPES = frozenset(ReturnType.values)
 # Historic records: as far back as post-arrival cases may start (fields.CASE).
 HISTORIC = Dates(years_before=30)
+# Planned days of a current case may lie ahead, as the case page allows (fields.CASE):
+# the intended return, a booked departure. A case that has left has not left in the future.
+PLANNED = Dates(years_before=30, years_after=5)
 EXTERNAL_ID = Text(64)
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 CASE_COLUMNS = (
@@ -156,6 +160,9 @@ class _Values:
     registered_on: dt.date
     departure_date: dt.date | None
     closed_on: dt.date | None
+    # An empty "registered on" means the day of the import for a new case, and the day it
+    # has for a stored one: not today's date again at every later import of the same file.
+    registered_given: bool = True
 
 
 @dataclass
@@ -294,10 +301,10 @@ class CaseImporter:
             self._check_programme(problems, programme, category, host, origin)
         self._check_grant(problems, return_type, host, origin, known=known)
         dates = {
-            name: day_value(problems, name, v[name])
+            name: day_value(problems, name, v[name], PLANNED if name == "departure_date" else HISTORIC)
             for name in ("registered_on", "departure_date", "arrival_date", "closed_on")
         }
-        intended = day_value(problems, "intended_return_date", v["intended_return_date"])
+        intended = day_value(problems, "intended_return_date", v["intended_return_date"], PLANNED)
         stage = self._check_stage(problems, v, return_type, dates)
         person = person_values(problems, v)
         if problems.items or programme is None or category is None or person is None:
@@ -321,6 +328,7 @@ class CaseImporter:
             registered_on=dates["registered_on"] or timezone.localdate(),
             departure_date=dates["departure_date"],
             closed_on=dates["closed_on"],
+            registered_given=dates["registered_on"] is not None,
         )
 
     def _check_programme(
@@ -397,6 +405,9 @@ class CaseImporter:
             problems.add("arrival_date", _("A case that has returned needs its arrival (or departure) date."))
         if not returned and journey_stage in STAGES and dates["arrival_date"]:
             problems.add("arrival_date", _("A case that has not returned yet has no arrival date."))
+        departed = dates["departure_date"]
+        if returned and departed is not None and departed > timezone.localdate():
+            problems.add("departure_date", _("A case that has returned did not leave in the future."))
         if return_type == ReturnType.POST_ARRIVAL and journey_stage in STAGES and not returned:
             problems.add("stage", _("A post-arrival case is at the stage Returned or later."))
         self._check_order(problems, dates)
@@ -479,6 +490,8 @@ class CaseImporter:
                     )
                 ],
             )
+        if not values.registered_given:
+            values = dataclasses.replace(values, registered_on=_stored_values(stored)["registered_on"])
         changes = diff(_stored_values(stored), _row_values(values))
         if values.external_id and not stored["access_external_id"]:
             changes["external_id"] = [None, values.external_id]  # found by reference: now by ID too
@@ -621,8 +634,9 @@ class CaseImporter:
             "programme_id": v.case["programme"],
             "category_id": v.case["category"],
             **{k: v.case[k] for k in CASE_COLUMNS if k not in ("programme", "category")},
-            "registered_at": _at(v.registered_on),
         }
+        if "registered_on" in update.changes:  # else the moment stored stays, to the minute
+            fields["registered_at"] = _at(v.registered_on)
         if "stage" in update.changes or "closed_on" in update.changes:
             fields["stage_changed_at"] = _at(v.closed_on or v.case["arrival_date"] or v.registered_on)
         Case.objects.filter(pk=case.pk).update(**fields, version=F("version") + 1, updated_at=timezone.now())
@@ -637,7 +651,8 @@ class CaseImporter:
             "category_id",
             "registered_at",
         ):
-            setattr(case, name, fields[name])
+            if name in fields:
+                setattr(case, name, fields[name])
         CaseAccess.objects.filter(case_id=case.pk).update(
             **{
                 name: getattr(case, name)

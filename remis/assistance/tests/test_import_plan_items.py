@@ -161,3 +161,16 @@ def test_no_payment_for_a_cancelled_item_nor_after_the_organisations_access_ende
     CaseAccess.objects.filter(external_id="OLD-1").update(revoked_at="2026-01-01T00:00:00Z")
     refused = run_import(paula, world.be_office, "payments", rows_csv([payment()]))
     assert refused.refused == 1 and not Instalment.objects.exists()
+
+
+def test_an_item_paid_since_its_import_stays_in_progress_when_its_file_comes_again(
+    world: Any, paula: Any
+) -> None:
+    rows = [item(status="approved")]
+    assert run_import(paula, world.be_office, "plan_items", rows_csv(rows)).created == 1
+    assert run_import(paula, world.be_office, "payments", rows_csv([payment()])).created == 1
+    key = ItemReference.objects.get(external_id="A1").key
+    assert AssistanceItem.objects.get(key=key).status == ItemStatus.IN_PROGRESS
+    again = run_import(paula, world.be_office, "plan_items", rows_csv(rows))
+    assert (again.unchanged, again.updated) == (1, 0), again.report_rows
+    assert AssistanceItem.objects.get(key=key).status == ItemStatus.IN_PROGRESS

@@ -237,3 +237,39 @@ def test_a_given_reference_beyond_the_counter_does_not_block_new_cases(world: An
     from remis.cases.actions.registration import next_reference
 
     assert next_reference("GN", 2026) == "GIN-2026-000099"  # registration on the page likewise
+
+
+def test_a_current_case_carries_its_planned_days_ahead(world: Any, paula: Any) -> None:
+    """An intended return and a booked departure lie ahead, as the case page allows: a file
+    of current cases (REMIS's own export among them) was refused "the date is in the
+    future". A case that has returned still did not leave in the future."""
+    ahead = (dt.date.today() + dt.timedelta(days=40)).isoformat()
+    planned = {
+        "registered_on": "2026-03-02",
+        "closed_on": "",
+        "closure_reason": "",
+        "stage_before_closure": "",
+    }
+    rows = [
+        case_row(external_id="P-1", stage="return_planned", departure_date=ahead, arrival_date="", **planned),
+        case_row(external_id="P-2", stage="returned", departure_date=ahead, arrival_date="", **planned),
+    ]
+    result = _import(paula, world.be_office, rows)
+    assert (result.created, result.refused) == (1, 1), result.report_rows
+    assert "did not leave in the future" in str(result.report_rows)
+    case = CaseAccess.objects.get(external_id="P-1").case
+    assert ReturnTravel.objects.get(case=case).departure_date.isoformat() == ahead
+
+
+def test_an_empty_registration_day_is_the_import_day_once_not_at_every_import(world: Any, paula: Any) -> None:
+    row = case_row(external_id="R-1", registered_on="", stage="counselling", closed_on="", closure_reason="")
+    row |= {"departure_date": "", "arrival_date": "", "stage_before_closure": ""}
+    assert _import(paula, world.be_office, [row]).created == 1
+    case = CaseAccess.objects.get(external_id="R-1").case
+    yesterday = case.registered_at - dt.timedelta(days=1)  # as if imported the day before
+    Case.objects.filter(pk=case.pk).update(registered_at=yesterday)
+    again = _import(paula, world.be_office, [row])
+    assert (again.unchanged, again.updated) == (1, 0), again.report_rows
+    changed = _import(paula, world.be_office, [{**row, "phone": "+224 611 22 33 44"}])
+    assert changed.updated == 1
+    assert Case.objects.get(pk=case.pk).registered_at == yesterday  # kept, to the minute
