@@ -179,7 +179,10 @@ class CaseFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("Name, reference or document number")}),
     )
     stage = forms.ChoiceField(
-        label=_("Stage"), choices=[("", _("All stages")), *Stage.choices], required=False, widget=FastSelect
+        label=_("Stage"),
+        choices=[("", _("All stages")), ("open", _("Open: every stage but closed")), *Stage.choices],
+        required=False,
+        widget=FastSelect,
     )
     category = forms.ChoiceField(label=_("Category"), required=False, widget=FastSelect)
     host_country = forms.ChoiceField(

@@ -128,6 +128,7 @@ ACCESS_SORTS: dict[str, tuple[Any, ...]] = {
 # The folded columns searched, and their SQLite trigram indexes (FTS5 tables, migrations
 # 0007 and 0017).
 _INDEXES = {"search_text": "case_search", "document_text": "case_document_search"}
+OPEN_STAGES = "open"  # the case list's "stage" for every stage but closed (a caseload's open cases)
 
 
 def _contains_all(fragments: list[str], column: str = "search_text") -> Q:
@@ -178,7 +179,9 @@ def _access_condition(actor: Any, filters: CaseFilters) -> Q | None:
     condition = access_scope(actor)
     if condition is None:
         return None
-    if filters.stage:
+    if filters.stage == OPEN_STAGES:
+        condition &= ~Q(stage=Stage.CLOSED)
+    elif filters.stage:
         condition &= Q(stage=filters.stage)
     if filters.category:
         condition &= Q(category_id__in=_categories(actor, filters.category))
@@ -244,7 +247,9 @@ class CaseListing:
 def _through_any_organisation(actor: Any, filters: CaseFilters) -> QuerySet[Case]:
     """The general query: any number of organisations, conditions on the case itself."""
     cases = visible_cases(actor)
-    if filters.stage:
+    if filters.stage == OPEN_STAGES:
+        cases = cases.exclude(stage=Stage.CLOSED)
+    elif filters.stage:
         cases = cases.filter(stage=filters.stage)
     if filters.category:
         cases = cases.filter(category_id__in=_categories(actor, filters.category))

@@ -213,3 +213,22 @@ def test_dashboard_counts_group_thousands_as_the_language_does() -> None:
         assert str(Cell(1910)) == "1,910"
     with translation.override("fr"):
         assert str(Cell(1910)) == "1\xa0910"
+
+
+def test_a_staff_members_open_cases_link_lists_those_cases(client, world, alice, carol):
+    """The caseload said "2 open" and its link listed 3 cases, the closed one too."""
+    from remis.cases.lifecycle import ClosureReason
+
+    kept = register(world, person=make_person(given_name="Awa"))
+    closed = register(world, person=make_person(given_name="Fanta"))
+    assign(alice, kept, [alice])
+    assign(alice, closed, [alice])
+    closed.refresh_from_db()
+    actions.close_case(world.admin, closed, ClosureReason.WITHDREW)
+    assert [(u.username, n) for u, n, _m in caseloads(carol)] == [("alice", 1)]
+    page = page_for(client, carol)
+    link = f"?stage=open&amp;worker={alice.pk}"
+    assert link in page
+    client.force_login(carol)
+    listed = client.get(f"/cases/?stage=open&worker={alice.pk}").content.decode()
+    assert kept.reference in listed and closed.reference not in listed
