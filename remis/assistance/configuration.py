@@ -17,6 +17,7 @@ from remis.assistance.models import ApprovalThresholds, AssistanceType, Exchange
 from remis.cases.models import Case
 from remis.lib.defaults import load
 from remis.lib.errors import ValidationFailed
+from remis.lib.money import amount_text
 from remis.programmes.models import Programme, ProgrammeSettings
 from remis.programmes.programme_settings import NOT_PAYABLE
 from remis.programmes.queries import settings_on
@@ -42,7 +43,10 @@ def clean_amount(value: Any, field: str = "amount", *, positive: bool = False) -
     if amount < 0 or (positive and amount == 0):
         raise ValidationFailed(_("The amount must be more than zero."), field)
     if amount > MAX_AMOUNT:
-        raise ValidationFailed(_("Enter an amount from 0 to %(max)s.") % {"max": MAX_AMOUNT}, field)
+        # Not "from 0 to …": a budget or a payment must be more than zero, and says so.
+        raise ValidationFailed(
+            _("Enter an amount of at most %(max)s.") % {"max": amount_text(MAX_AMOUNT)}, field
+        )
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationFailed(_("Enter an amount with at most two decimals."), field)
     return amount.quantize(Decimal("0.01"))

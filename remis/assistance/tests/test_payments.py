@@ -120,3 +120,15 @@ def test_items_of_a_plan_not_approved_are_not_delivered(world, case):
     version = draft_plan(world.bob, case)
     with pytest.raises(TransitionRefused):
         actions.change_item_status(world.bob, first_item(version), "delivered")
+
+
+def test_an_amount_out_of_range_is_refused_with_words_that_agree() -> None:
+    """Too large said "from 0 to …", zero said "more than zero": the limits now agree."""
+    from remis.assistance.configuration import clean_amount
+
+    with pytest.raises(ValidationFailed) as too_large:
+        clean_amount("99999999999", positive=True)
+    with pytest.raises(ValidationFailed) as zero:
+        clean_amount("0", positive=True)
+    assert too_large.value.message == "Enter an amount of at most 9,999,999,999.99."
+    assert zero.value.message == "The amount must be more than zero."
