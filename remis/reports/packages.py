@@ -104,6 +104,26 @@ def request_package(
     except EditionRefused:
         raise PermissionDenied(_("The confidential edition is for those who read case records.")) from None
     with transaction.atomic():
+        # The same request sent twice (a double click, Back then the button) while its
+        # package is still being built gets that package, not a second build. The
+        # requester's row, locked, makes two such sends at once take turns.
+        from remis.accounts.models import User
+        from remis.jobs.models import ACTIVE_STATUSES
+
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        building = ReportPackage.objects.filter(
+            requested_by=actor,
+            kind=kind,
+            year=year,
+            quarter=quarter,
+            programme_id=programme,
+            origin=origin,
+            edition=chosen,
+            language=translation.get_language() or "en",
+            job__status__in=ACTIVE_STATUSES,
+        ).first()
+        if building is not None:
+            return building
         package = ReportPackage.objects.create(
             kind=kind,
             year=year,

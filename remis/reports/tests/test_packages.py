@@ -211,3 +211,14 @@ def test_a_package_for_one_country_counts_that_country_in_every_table(
     assert [b["persons"] for b in assisted["bars"]] == [r.persons for r in expected.rows]
     monitored = next(s for s in package.snapshot["sections"] if s["key"] == "monitoring")
     assert {b["label"] for b in monitored["bars"]} <= {everyone.rows[0].label}
+
+
+def test_the_same_request_sent_twice_while_it_is_built_makes_one_package(generated: int) -> None:
+    """A double click (or Back, then the button) built two identical packages with two jobs."""
+    manager = User.objects.get(username="manager.be")
+    before = ReportPackage.objects.count()
+    first = request_package(manager, kind="annual", year=generated)  # its job waits: not run here
+    again = request_package(manager, kind="annual", year=generated)
+    assert again.pk == first.pk and ReportPackage.objects.count() == before + 1
+    other = request_package(manager, kind="quarterly", year=generated, quarter=1)
+    assert other.pk != first.pk  # another request is another package
