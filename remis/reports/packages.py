@@ -116,7 +116,7 @@ def request_package(
             kind=kind,
             year=year,
             quarter=quarter,
-            programme_id=programme,
+            programme=programme,
             origin=origin,
             edition=chosen,
             language=translation.get_language() or "en",
