@@ -111,29 +111,20 @@ def request_package(
         from remis.jobs.models import ACTIVE_STATUSES
 
         User.objects.select_for_update().filter(pk=actor.pk).first()
-        building = ReportPackage.objects.filter(
-            requested_by=actor,
-            kind=kind,
-            year=year,
-            quarter=quarter,
-            programme=programme,
-            origin=origin,
-            edition=chosen,
-            language=translation.get_language() or "en",
-            job__status__in=ACTIVE_STATUSES,
-        ).first()
+        asked: dict[str, Any] = {
+            "requested_by": actor,
+            "kind": kind,
+            "year": year,
+            "quarter": quarter,
+            "programme_id": programme,
+            "origin": origin,
+            "edition": chosen,
+            "language": translation.get_language() or "en",
+        }
+        building = ReportPackage.objects.filter(**asked, job__status__in=ACTIVE_STATUSES).first()
         if building is not None:
             return building
-        package = ReportPackage.objects.create(
-            kind=kind,
-            year=year,
-            quarter=quarter,
-            programme_id=programme,
-            origin=origin,
-            edition=chosen,
-            language=translation.get_language() or "en",
-            requested_by=actor,
-        )
+        package = ReportPackage.objects.create(**asked)
         record(
             actor,
             "reports.package",
