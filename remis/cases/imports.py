@@ -387,8 +387,14 @@ class CaseImporter:
         if stage == Stage.CLOSED:
             if journey_stage not in STAGES or journey_stage == Stage.CLOSED:
                 problems.add("stage_before_closure", _("Give the stage the case was closed from."))
-            if v["closure_reason"] not in CLOSURE_REASONS:
+            if not v["closure_reason"]:
                 problems.add("closure_reason", _("Give the closure reason of a closed case."))
+            elif v["closure_reason"] not in CLOSURE_REASONS:
+                problems.add(
+                    "closure_reason",
+                    _("“%(value)s” is not a closure reason: give one of %(codes)s.")
+                    % {"value": v["closure_reason"][:40], "codes": ", ".join(sorted(CLOSURE_REASONS))},
+                )
             if dates["closed_on"] is None and "closed_on" not in {p[0] for p in problems.items}:
                 problems.add("closed_on", _("Give the day a closed case was closed."))
         else:
@@ -509,7 +515,7 @@ class CaseImporter:
             message = _(
                 "The case is at stage %(stage)s in REMIS: an import does not move an existing case "
                 "along its journey. Change it on the case page, or give its stage as it is."
-            ) % {"stage": stored["stage"]}
+            ) % {"stage": Stage(stored["stage"]).label}
             return Checked(row, Outcome.REFUSED, [(moved[0], message)])
         return Checked(
             row, Outcome.UPDATE, payload=_Update(stored["access_id"], stored["id"], values, changes)

@@ -273,3 +273,9 @@ def test_an_empty_registration_day_is_the_import_day_once_not_at_every_import(wo
     changed = _import(paula, world.be_office, [{**row, "phone": "+224 611 22 33 44"}])
     assert changed.updated == 1
     assert Case.objects.get(pk=case.pk).registered_at == yesterday  # kept, to the minute
+
+
+def test_an_unknown_closure_reason_is_named_with_the_codes_allowed(world: Any, paula: Any) -> None:
+    result = _import(paula, world.be_office, [case_row(closure_reason="bored")])
+    assert result.refused == 1
+    assert "“bored” is not a closure reason: give one of completed," in str(result.report_rows)
