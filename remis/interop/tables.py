@@ -287,8 +287,13 @@ def _open_zip(source: IO[bytes], filename: str, sheet: str | None, stack: ExitSt
         archive = zipfile.ZipFile(source)
         names = archive.namelist()
     except Exception as exc:  # zipfile raises anything from BadZipFile to NotImplementedError
+        # Not the library's own words ("File is not a zip file"), which stayed English on
+        # every page: what it means for the person holding the file.
         raise UnreadableFile(
-            _("The file looks like an Excel workbook or a zip but is damaged: %(reason)s") % {"reason": exc},
+            _(
+                "The file looks like an Excel workbook or a zip, but it is damaged or cut short: "
+                "save it again from the program that made it, then upload it again."
+            ),
             code=ReadErrorCode.BAD_WORKBOOK,
         ) from exc
     if "xl/workbook.xml" in names:

@@ -224,3 +224,13 @@ def test_text_after_a_closing_quote_is_refused_naming_its_row():
     with pytest.raises(UnreadableFile) as refused:
         read(b'a,b\n1,2\n3,"x"y\n')
     assert refused.value.row == 3 and "right after the quote" in refused.value.message
+
+
+def test_a_file_named_xlsx_that_is_no_zip_is_refused_in_the_readers_language():
+    """The library's "File is not a zip file" stayed English on French and Arabic pages."""
+    from django.utils import translation
+
+    with translation.override("fr"), pytest.raises(UnreadableFile) as refused:
+        read(b"PK\x03\x04 not really a zip", "table.xlsx")
+    assert refused.value.read_code is ReadErrorCode.BAD_WORKBOOK
+    assert "endommagé" in refused.value.message and "zip file" not in refused.value.message
