@@ -48,5 +48,6 @@ def register() -> None:
             ),
             run=run_retention,
             may_start=_may_start,
+            describe=outcome_message,
         )
     )

@@ -64,6 +64,14 @@ class Job(models.Model):
         return str(kind.label) if kind else self.kind
 
     @property
+    def outcome_shown(self) -> str:
+        """The outcome in the reader's language where the job's kind can say it again
+        (registry.JobKind.describe), else as stored."""
+        from remis.jobs.registry import outcome_text
+
+        return outcome_text(self)
+
+    @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 

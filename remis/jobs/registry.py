@@ -70,6 +70,21 @@ class JobKind:
     organisation_for: Callable[[Any], int | None] = field(default=_first_organisation)
     # False: started from the owning app's page (an import needs its file), not the Jobs page.
     on_jobs_page: bool = True
+    # The outcome said again from the job's result in the reader's language: the sentence
+    # stored is in the language the job ran in (a scheduled job: the server's).
+    describe: Callable[[dict[str, Any]], str] | None = None
+
+
+def outcome_text(job: Job) -> str:
+    """A finished job's outcome in the active language when its kind can say it again from
+    its result, else the sentence stored when it ran."""
+    kind = _kinds.get(job.kind)
+    if kind is not None and kind.describe is not None and job.result and job.status == "succeeded":
+        try:
+            return kind.describe(job.result)
+        except (KeyError, TypeError, ValueError):  # a result of an older shape
+            pass
+    return str(job.outcome)
 
 
 _kinds: dict[str, JobKind] = {}

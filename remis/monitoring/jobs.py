@@ -58,10 +58,15 @@ def rescore_responses(job: Any) -> Outcome:
         job,
         changes={"instruments": [None, [f"{i.code} v{i.version}" for i in chosen]], "rescored": [None, done]},
     )
-    message = _("%(count)s responses rescored, each with its own instrument version.") % {
-        "count": number_format(done, force_grouping=True)
+    result = {"rescored": done, "instruments": [f"{i.code} v{i.version}" for i in chosen]}
+    return Outcome(rescored_message(result), result)
+
+
+def rescored_message(result: dict[str, Any]) -> str:
+    """The outcome, from the job's result (the Jobs page says it in the reader's language)."""
+    return _("%(count)s responses rescored, each with its own instrument version.") % {
+        "count": number_format(result["rescored"], force_grouping=True)
     }
-    return Outcome(message, {"rescored": done, "instruments": [f"{i.code} v{i.version}" for i in chosen]})
 
 
 def register() -> None:
@@ -75,6 +80,7 @@ def register() -> None:
             ),
             run=rescore_responses,
             may_start=_may_rescore,
+            describe=rescored_message,
             clean_params=_clean,
         )
     )

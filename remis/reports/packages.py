@@ -168,12 +168,14 @@ def build_package(job: Any) -> Outcome:
         package.save(update_fields=["snapshot", "as_of"])
         job.report(1, 3)
         render_files(package, progress=lambda done: job.report(1 + done, 3))
-        message = _("The package is ready: %(files)s.") % {  # in the language of its files
-            "files": ", ".join(
-                name for name, field in (("PDF", package.pdf), ("XLSX", package.xlsx)) if field
-            )
-        }
-    return Outcome(message, {"package": str(package.uuid)})
+        files = [name for name, field in (("PDF", package.pdf), ("XLSX", package.xlsx)) if field]
+        message = ready_message({"files": files})  # in the language of its files
+    return Outcome(message, {"package": str(package.uuid), "files": files})
+
+
+def ready_message(result: dict[str, Any]) -> str:
+    """The build's outcome, from its result (the Jobs page says it in the reader's language)."""
+    return _("The package is ready: %(files)s.") % {"files": ", ".join(result["files"])}
 
 
 def snapshot(report: AnnualReport) -> dict[str, Any]:
@@ -348,6 +350,7 @@ def register() -> None:
             label=gettext_lazy("Build a report package"),
             run=build_package,
             may_start=may_request,
+            describe=ready_message,
             description=gettext_lazy("A quarterly or annual report, as a PDF and an XLSX."),
             clean_params=_clean,
             on_jobs_page=False,

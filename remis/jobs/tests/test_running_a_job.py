@@ -151,3 +151,27 @@ def test_a_job_runs_with_fewer_garbage_collections_and_the_worker_gets_its_own_b
     job.refresh_from_db()
     assert job.result == {"threshold": max(BATCH_THRESHOLD, before[0])} and BATCH_THRESHOLD > before[0]
     assert gc.get_threshold() == before
+
+
+@pytest.mark.django_db
+def test_a_finished_jobs_outcome_is_said_in_the_readers_language(world, alice):
+    """The retention job runs on a schedule, in the server's language: its outcome read
+    "0 cases anonymised…" in English on French and Arabic pages. Kinds that can say it
+    again from their result do; others show the sentence stored."""
+    from django.utils import translation
+
+    from remis.cases.jobs import RETENTION
+
+    job = Job.objects.create(
+        kind=RETENTION,
+        owner=alice,
+        status=JobStatus.SUCCEEDED,
+        outcome="2 cases anonymised (their retention period over); 3 persons erased.",
+        result={"cases": 2, "persons": 3},
+    )
+    with translation.override("fr"):
+        assert job.outcome_shown.startswith("2 dossiers anonymisés")
+    with translation.override("en"):
+        assert job.outcome_shown == job.outcome
+    unknown = Job.objects.create(kind="no.such.kind", owner=alice, status=JobStatus.SUCCEEDED, outcome="Done.")
+    assert unknown.outcome_shown == "Done."
