@@ -34,7 +34,6 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.audit.actions import diff, record_many
 from remis.cases import fields as field_rules
-from remis.cases.actions.registration import highest_reference_number
 from remis.cases.actions.validation import PersonData, Problems, check_person
 from remis.cases.lifecycle import JOURNEY, ClosureReason, Stage
 from remis.cases.models import (
@@ -788,14 +787,7 @@ def _references(new: list[_Values]) -> list[str]:
         if not v.reference:
             prefix = f"{alpha3(v.case['origin_country'])}-{v.registered_on.year}"
             wanted[prefix] = wanted.get(prefix, 0) + 1
-    # References given in the chunk, numbered beyond a counter: its new numbers go after
-    # them, as after those already stored (registration.highest_reference_number).
-    given: dict[str, int] = {}
-    for v in new:
-        prefix, _dash, number = v.reference.rpartition("-")
-        if v.reference and prefix in wanted and number.isdigit():
-            given[prefix] = max(given.get(prefix, 0), int(number))
-    next_number: dict[str, int] = {}
+    given = {v.reference for v in new if v.reference}
     prefixes = sorted(wanted)
     # Counters missing are created (a concurrent creator's row is kept), then all are read
     # under their row locks, in one order, and moved on together.
@@ -808,20 +800,34 @@ def _references(new: list[_Values]) -> list[str]:
         counters += list(
             ReferenceCounter.objects.select_for_update().filter(prefix__in=part).order_by("prefix")
         )
+    free = _free_references({c.prefix: c.last + 1 for c in counters}, wanted, given)
     for counter in counters:
-        floor = max(given.get(counter.prefix, 0), highest_reference_number(counter.prefix))
-        next_number[counter.prefix] = max(counter.last, floor) + 1
-        counter.last = next_number[counter.prefix] - 1 + wanted[counter.prefix]
+        counter.last = int(free[counter.prefix][-1].rsplit("-", 1)[1])
     update_column(ReferenceCounter, "last", [(counter.pk, counter.last) for counter in counters])
+    handed = {prefix: iter(references) for prefix, references in free.items()}
     references = []
     for v in new:
         if v.reference:
             references.append(v.reference)
             continue
-        prefix = f"{alpha3(v.case['origin_country'])}-{v.registered_on.year}"
-        references.append(f"{prefix}-{next_number[prefix]:06d}")
-        next_number[prefix] += 1
+        references.append(next(handed[f"{alpha3(v.case['origin_country'])}-{v.registered_on.year}"]))
     return references
+
+
+def _free_references(start: dict[str, int], wanted: dict[str, int], given: set[str]) -> dict[str, list[str]]:
+    """`wanted` references per prefix, numbered on from `start`, stepping over those taken:
+    stored (a reference given by an earlier import may lie ahead of its counter) or given
+    in this chunk. One query for the chunk's candidates, and again only on a clash."""
+    found: dict[str, list[str]] = {prefix: [] for prefix in wanted}
+    start = dict(start)
+    while short := {p: wanted[p] - len(found[p]) for p in wanted if len(found[p]) < wanted[p]}:
+        candidates = {p: [f"{p}-{n:06d}" for n in range(start[p], start[p] + k)] for p, k in short.items()}
+        flat = [reference for references in candidates.values() for reference in references]
+        taken = given | set(Case.objects.filter(reference__among=flat).values_list("reference", flat=True))
+        for prefix, references in candidates.items():
+            found[prefix] += [r for r in references if r not in taken]
+            start[prefix] += len(references)
+    return found
 
 
 def _read_ids(model: Any, objs: list[Any]) -> None:

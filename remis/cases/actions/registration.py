@@ -84,24 +84,16 @@ def next_reference(origin_country: str, year: int) -> str:
     prefix = f"{alpha3(origin_country)}-{year}"
     ReferenceCounter.objects.get_or_create(prefix=prefix)
     counter = ReferenceCounter.objects.select_for_update().get(prefix=prefix)
-    counter.last = max(counter.last, highest_reference_number(prefix)) + 1
+    # A case may carry a reference it was given (an import of an exported list, a file from
+    # the old database) ahead of the counter: numbering steps over it, where it used to
+    # refuse every new case of the prefix as a duplicate from then on.
+    while True:
+        counter.last += 1
+        reference = f"{prefix}-{counter.last:06d}"
+        if not Case.objects.filter(reference=reference).exists():
+            break
     counter.save(update_fields=["last"])
-    return f"{prefix}-{counter.last:06d}"
-
-
-def highest_reference_number(prefix: str) -> int:
-    """The highest number of the references stored under `prefix` (0: none). A case may
-    carry a reference it was given (an import of an exported list, a file from the old
-    database) beyond the counter: numbering goes on after it, not into it, where every new
-    case of the prefix was refused as a duplicate from then on."""
-    highest = (
-        Case.objects.filter(reference__gte=f"{prefix}-", reference__lt=f"{prefix}.")  # "." follows "-"
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    tail = highest.rsplit("-", 1)[-1] if highest else ""
-    return int(tail) if tail.isdigit() else 0
+    return reference
 
 
 def _create_person(actor: Any, person: PersonData, case_uuid: uuid.UUID) -> Person:

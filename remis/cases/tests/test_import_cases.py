@@ -216,27 +216,28 @@ def test_an_organisation_whose_access_ended_cannot_change_the_case_by_import(wor
 
 
 def test_a_given_reference_beyond_the_counter_does_not_block_new_cases(world: Any, paula: Any) -> None:
-    """A file gives GIN-2026-000097 while the counter is at 0: new cases, imported (in the
-    same file or later) or registered, are numbered after it instead of clashing with it,
-    which refused every new Guinean case of 2026 from then on."""
-    current = {"registered_on": "2026-03-02", "stage": "counselling", "closed_on": "", "closure_reason": ""}
-    current |= {"departure_date": "", "arrival_date": "", "stage_before_closure": ""}
-    rows = [
-        case_row(external_id="N-1", reference="GIN-2026-000002", **current),
-        case_row(external_id="N-2", given_name="Ousmane", sex="M", **current),
-    ]
-    header = [*HEADER, "reference"]
-    result = _import(paula, world.be_office, rows, header=header)
-    assert (result.created, result.refused) == (2, 0), result.report_rows
-    assert CaseAccess.objects.get(external_id="N-2").case.reference == "GIN-2026-000003"
-    far = case_row(external_id="N-3", reference="GIN-2026-000097", **current)
-    assert _import(paula, world.be_office, [far], header=header).created == 1
-    later = _import(paula, world.be_office, [case_row(external_id="N-4", given_name="Fanta", **current)])
-    assert later.created == 1, later.report_rows
-    assert CaseAccess.objects.get(external_id="N-4").case.reference == "GIN-2026-000098"
+    """A file gives GIN-2026-000002 or GIN-2026-000097 while the counter is behind: new
+    cases, imported (in the same file or later) or registered, step over those numbers
+    instead of clashing with them, which refused every new Guinean case of 2026 (and failed
+    the import as an unexpected error) from then on."""
     from remis.cases.actions.registration import next_reference
 
-    assert next_reference("GN", 2026) == "GIN-2026-000099"  # registration on the page likewise
+    current = {"registered_on": "2026-03-02", "stage": "counselling", "closed_on": "", "closure_reason": ""}
+    current |= {"departure_date": "", "arrival_date": "", "stage_before_closure": ""}
+    header = [*HEADER, "reference"]
+    rows = [
+        case_row(external_id="N-1", reference="GIN-2026-000001", **current),
+        case_row(external_id="N-2", given_name="Ousmane", sex="M", **current),
+    ]
+    result = _import(paula, world.be_office, rows, header=header)
+    assert (result.created, result.refused) == (2, 0), result.report_rows
+    assert CaseAccess.objects.get(external_id="N-2").case.reference == "GIN-2026-000002"
+    far = case_row(external_id="N-3", reference="GIN-2026-000004", **current)
+    assert _import(paula, world.be_office, [far], header=header).created == 1
+    assert next_reference("GN", 2026) == "GIN-2026-000003"  # registration on the page
+    later = _import(paula, world.be_office, [case_row(external_id="N-4", given_name="Fanta", **current)])
+    assert later.created == 1, later.report_rows
+    assert CaseAccess.objects.get(external_id="N-4").case.reference == "GIN-2026-000005"  # 4 stepped over
 
 
 def test_a_current_case_carries_its_planned_days_ahead(world: Any, paula: Any) -> None:
