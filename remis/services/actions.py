@@ -5,6 +5,7 @@ before writing (every field at fault named at once), writes versioned and audits
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +20,7 @@ from remis.accounts.models import Organisation, OrganisationType
 from remis.audit.actions import created, diff, record, snapshot
 from remis.cases.actions.common import check_version, save_versioned
 from remis.lib.countries import is_country
-from remis.lib.errors import PermissionDenied, ValidationFailed
+from remis.lib.errors import Duplicate, PermissionDenied, ValidationFailed
 from remis.lib.text import fold
 from remis.services.models import (
     PartnershipStatus,
@@ -252,9 +253,16 @@ def update_provider(
 
 
 def record_quality_assessment(
-    actor: Any, provider: Provider, *, assessed_on: dt.date | None, score: Any, notes: str = ""
+    actor: Any,
+    provider: Provider,
+    *,
+    assessed_on: dt.date | None,
+    score: Any,
+    notes: str = "",
+    form_key: uuid.UUID | None = None,
 ) -> QualityAssessment:
-    """A dated quality score (1 to 5) of the provider; earlier ones stay as its history."""
+    """A dated quality score (1 to 5) of the provider; earlier ones stay as its history.
+    `form_key`: the form's key; a form already recorded is refused (Duplicate)."""
     _require_manage(actor, provider.country)
     errors: Errors = []
     if not isinstance(assessed_on, dt.date):
@@ -275,7 +283,14 @@ def record_quality_assessment(
     _raise(errors)
     assert isinstance(assessed_on, dt.date)  # refused above otherwise
     with transaction.atomic():
+        if form_key is not None:
+            Provider.objects.select_for_update().filter(pk=provider.pk).first()  # two sends take turns
+            if QualityAssessment.objects.filter(form_key=form_key).exists():
+                raise Duplicate(
+                    _("This form was already sent: the assessment is recorded once."), "assessed_on"
+                )
         assessment = QualityAssessment.objects.create(
+            form_key=form_key,
             provider=provider,
             assessed_on=assessed_on,
             score=value,

@@ -3,6 +3,7 @@ so the pages and the API refuse the same values with the same words."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django import forms
@@ -172,6 +173,8 @@ class ProviderForm(forms.Form):
 
 
 class QualityForm(forms.Form):
+    # New for each drawing of the form (see QualityAssessment.form_key).
+    form_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
     assessed_on = forms.DateField(label=_("Date of the assessment"), widget=IsoDateInput)
     score = forms.TypedChoiceField(
         label=_("Score"),

@@ -122,6 +122,9 @@ class QualityAssessment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The form's own key (new at each drawing of the form): the same form sent again (Back,
+    # then the button) is refused instead of recording the assessment twice.
+    form_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-assessed_on", "-id"]

@@ -19,7 +19,7 @@ from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
 from remis.lib.countries import is_country
-from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
+from remis.lib.errors import Conflict, DomainError, Duplicate, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
 from remis.lib.paging import page_links, page_number, paginate
 from remis.services import actions
@@ -128,7 +128,11 @@ def provider_detail(request: HttpRequest, provider_uuid: Any) -> HttpResponse:
                     assessed_on=quality_form.cleaned_data["assessed_on"],
                     score=quality_form.cleaned_data["score"],
                     notes=quality_form.cleaned_data["notes"],
+                    form_key=quality_form.cleaned_data["form_key"],
                 )
+            except Duplicate as error:  # the same form sent again: its message, over a new form
+                messages.error(request, error.message)
+                return redirect("provider_detail", provider_uuid=provider.uuid)
             except DomainError as error:
                 _form_errors(quality_form, error)
             else:

@@ -74,3 +74,25 @@ def test_an_edit_from_an_outdated_page_is_refused_as_a_conflict_on_the_form(clie
     assert "Someone else saved this record after you opened it." in page
     assert "version:" not in page  # the hidden field's name is no explanation
     assert Provider.objects.get(pk=provider.pk).languages == provider.languages
+
+
+def test_a_quality_assessment_sent_twice_is_recorded_once(client, bob):
+    """Back after recording an assessment, then the button again, kept two identical rows
+    that nothing can remove."""
+    import re
+
+    provider = make_provider(bob)
+    assert client.login(username=bob.username, password=PASSWORD)
+    url = reverse("provider_detail", args=[provider.uuid])
+    key = re.search(r'name="form_key" value="([0-9a-f-]+)"', client.get(url).content.decode())
+    assert key is not None
+    sent = {
+        "form_key": key.group(1),
+        "assessed_on": dt.date.today().isoformat(),
+        "score": "4",
+        "notes": "visit",
+    }
+    assert client.post(url, sent).status_code == 302
+    again = client.post(url, sent, follow=True).content.decode()
+    assert "This form was already sent" in again
+    assert QualityAssessment.objects.filter(provider=provider).count() == 1
