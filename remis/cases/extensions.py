@@ -65,6 +65,7 @@ class WorkList:
     count: int
     items: list[WorkItem] = field(default_factory=list)  # the first few
     url: str = ""  # the app's page with the whole list
+    date_label: str = ""  # what the items' dates are, when not the day they are due
 
 
 @dataclass(frozen=True)

@@ -582,7 +582,13 @@ def erasure_work(actor: Any, limit: int = 10) -> Any:
         )
         for e in pending[:limit]
     ]
-    return WorkList("erasures", gettext("Erasures awaiting your approval"), pending.count(), items)
+    return WorkList(
+        "erasures",
+        gettext("Erasures awaiting your approval"),
+        pending.count(),
+        items,
+        date_label=gettext("Asked on"),  # a request's day: no erasure is due on a day
+    )
 
 
 def cases_consenting(case_ids: Iterable[int], purpose: str) -> set[int]:
