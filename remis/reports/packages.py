@@ -319,7 +319,11 @@ def _flatten(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _sheet_title(title: str, used: set[str]) -> str:
     """A sheet name Excel accepts (31 characters, none of []:*?/\\), unique in the book."""
-    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()[:28] or "Table"
+    cleaned = " ".join("".join(" " if ch in "[]:*?/\\" else ch for ch in title).split())
+    if len(cleaned) > 28:  # cut at a word, marked: "Top 10 host countries, 2024–s" read as a word
+        cut = cleaned[:27].rsplit(" ", 1)[0] if " " in cleaned[:27] else cleaned[:27]
+        cleaned = cut.rstrip(" ,;،–-") + "…"
+    cleaned = cleaned or "Table"
     name, n = cleaned, 2
     while name in used:
         name = f"{cleaned[:25]} ({n})"

@@ -222,3 +222,14 @@ def test_the_same_request_sent_twice_while_it_is_built_makes_one_package(generat
     assert again.pk == first.pk and ReportPackage.objects.count() == before + 1
     other = request_package(manager, kind="quarterly", year=generated, quarter=1)
     assert other.pk != first.pk  # another request is another package
+
+
+def test_sheet_names_are_cut_at_a_word_and_marked() -> None:
+    """Excel allows 31 characters: titles were cut mid-word ("…, 2024–s")."""
+    from remis.reports.packages import _sheet_title
+
+    used: set[str] = set()
+    assert _sheet_title("Top 10 host countries, 2024–2026", used) == "Top 10 host countries…"
+    assert _sheet_title("أول 10 بلدان استقبال، 2024–2026", used) == "أول 10 بلدان استقبال…"
+    assert _sheet_title("Top 10 host countries, 2024–2026", used) == "Top 10 host countries… (2)"
+    assert _sheet_title("By sex", used) == "By sex"
