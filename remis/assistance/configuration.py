@@ -34,8 +34,11 @@ def clean_amount(value: Any, field: str = "amount", *, positive: bool = False) -
     is refused naming `field`. Floats are refused: they are not money."""
     if isinstance(value, bool | float):
         raise ValidationFailed(_("Enter an amount such as 1500 or 1500.50."), field)
+    text = str(value).strip()
+    if "e" in text.lower() and not isinstance(value, Decimal):  # 1e3: no one writes money so
+        raise ValidationFailed(_("Enter an amount such as 1500 or 1500.50."), field)
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(text)
     except (InvalidOperation, ValueError):
         raise ValidationFailed(_("Enter an amount such as 1500 or 1500.50."), field) from None
     if not amount.is_finite():

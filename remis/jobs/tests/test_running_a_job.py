@@ -173,5 +173,7 @@ def test_a_finished_jobs_outcome_is_said_in_the_readers_language(world, alice):
         assert job.outcome_shown.startswith("2 dossiers anonymisés")
     with translation.override("en"):
         assert job.outcome_shown == job.outcome
-    unknown = Job.objects.create(kind="no.such.kind", owner=alice, status=JobStatus.SUCCEEDED, outcome="Done.")
+    unknown = Job.objects.create(
+        kind="no.such.kind", owner=alice, status=JobStatus.SUCCEEDED, outcome="Done."
+    )
     assert unknown.outcome_shown == "Done."
