@@ -78,8 +78,10 @@ class JobKind:
 def outcome_text(job: Job) -> str:
     """A finished job's outcome in the active language when its kind can say it again from
     its result, else the sentence stored when it ran."""
+    from remis.jobs.models import JobStatus
+
     kind = _kinds.get(job.kind)
-    if kind is not None and kind.describe is not None and job.result and job.status == "succeeded":
+    if kind is not None and kind.describe is not None and job.result and job.status == JobStatus.SUCCEEDED:
         try:
             return kind.describe(job.result)
         except (KeyError, TypeError, ValueError):  # a result of an older shape

@@ -82,7 +82,7 @@ def _refer_again(request: HttpRequest, case: Any, form: ReferForm, errors: list[
     typed (the case page's panel, reached by a redirect, would have lost the message)."""
     if Perm.REFERRAL_SEND not in case_permissions(request.user, case):
         return forbidden(request, errors[0] if errors else _("Your role cannot refer this case."))
-    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    data = form.cleaned_data  # validated by the caller: what was valid of it
     chosen = {
         "item": data.get("item"),
         "provider": data.get("provider"),
