@@ -4,14 +4,17 @@ audit entry is written and the stored record is wholly one of the two edits, nev
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
 
 from remis.audit.models import AuditEntry
+from remis.lib.errors import Duplicate
 from remis.lib.tests.races import one_won
 from remis.services import actions
-from remis.services.models import Provider, Stakeholder
+from remis.services.models import Provider, QualityAssessment, Stakeholder
 from remis.services.tests.factories import make_provider, make_stakeholder
 
 EDITS: dict[str, tuple[Any, Any, Any, str]] = {
@@ -39,3 +42,27 @@ def test_two_saves_of_one_map_entry_at_once_one_wins(parallel_db, world, bob, ki
     assert stored.version == seen + 1
     assert {name: getattr(stored, name) for name in winner} == winner
     assert AuditEntry.objects.filter(action=action, object_id=str(entry.pk)).count() == 1
+
+
+def test_one_quality_form_sent_twice_at_once_is_recorded_once(parallel_db, world, bob):
+    """A double click on the assessment form sends it twice at once: one assessment is
+    recorded, the other send is told the form was already sent."""
+    provider = make_provider(bob)
+    key = uuid.uuid4()
+
+    def send() -> Any:
+        return actions.record_quality_assessment(
+            bob,
+            Provider.objects.get(pk=provider.pk),
+            assessed_on=dt.date.today(),
+            score="4",
+            form_key=key,
+        )
+
+    results = parallel_db(send, send)
+    refused = [r for r in results if isinstance(r, Duplicate)]
+    unexpected = [r for r in results if isinstance(r, BaseException) and not isinstance(r, Duplicate)]
+    assert not unexpected, unexpected
+    assert len(refused) == 1, results
+    assert QualityAssessment.objects.filter(provider=provider).count() == 1
+    assert AuditEntry.objects.filter(action="services.quality_assessment").count() == 1
