@@ -51,6 +51,13 @@ def _spares(actor: Any, version: PlanVersion) -> None:
     actions.add_goal(actor, Need.objects.get(version=version, dimension="economic"), description=SPARE)
 
 
+def _goal_with_items(version: PlanVersion) -> Goal:
+    """The goal holding the draft's item. Distinct: once the faster editor has added an item
+    under it, the join finds the goal once per item (the slower editor's read then failed
+    with MultipleObjectsReturned, now and then, under two workers)."""
+    return Goal.objects.filter(items__isnull=False, need__version=version).distinct().get()
+
+
 # Each edit as one editor makes it: `n` tells the two editors' values apart, `seen` is the
 # plan version their page was loaded at.
 Edit = Callable[[Any, PlanVersion, int, int], Any]
@@ -82,7 +89,7 @@ EDITS: dict[str, Edit] = {
     ),
     "change_goal": lambda actor, version, n, seen: actions.change_goal(
         actor,
-        Goal.objects.get(items__isnull=False, need__version=version),
+        _goal_with_items(version),
         description=f"A shop {n}",
         expected_version=seen,
     ),
@@ -91,7 +98,7 @@ EDITS: dict[str, Edit] = {
     ),
     "add_item": lambda actor, version, n, seen: actions.add_item(
         actor,
-        Goal.objects.get(items__isnull=False, need__version=version),
+        _goal_with_items(version),
         _item(f"Stock {n}"),
         expected_version=seen,
     ),
