@@ -112,5 +112,8 @@ def _spec(
         )
         .properties(width="container", height=220, title=_("Scores over the rounds"))
     )
-    spec: dict[str, Any] = chart.to_dict()
+    # Not validated against the Vega-Lite schema here: validation took half the monitoring
+    # panel's time on every case page, for a structure that only the data changes. The
+    # tests validate every variant the page writes (test_response_pages.py).
+    spec: dict[str, Any] = chart.to_dict(validate=False)
     return spec

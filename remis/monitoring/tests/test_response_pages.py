@@ -224,6 +224,26 @@ def test_the_chart_is_mirrored_on_a_right_to_left_page(client, world, case):
     assert specs["ar"]["y"]["axis"]["orient"] == "right"
 
 
+def test_the_charts_the_page_writes_are_valid_vega_lite(client, world, case):
+    """The page builds the spec without Altair's validation (for speed): every variant it
+    writes (each language's direction, days and months) is checked against the schema here."""
+    import altair as alt
+
+    from remis.cases.models import Case
+
+    url = _answered_round_one(client, world, case)
+    for anonymised in (False, True):
+        if anonymised:
+            Case.objects.filter(pk=case.pk).update(anonymised_at=timezone.now())
+        for language in ("en", "fr", "ar"):
+            page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).text
+            found = re.search(
+                r'id="monitoring-trend-spec" type="application/json">(.*?)</script>', page, re.S
+            )
+            assert found is not None, language
+            alt.Chart.from_dict(json.loads(found.group(1)), validate=True)  # raises if invalid
+
+
 def test_the_case_page_draws_no_chart_before_any_answer(client, world, case):
     client.force_login(world.bob)
     text = client.get(reverse("case_detail", args=[case.uuid])).text
