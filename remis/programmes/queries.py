@@ -31,10 +31,14 @@ from remis.programmes.regions import M49Region, m49_table
 
 def partners_in(programme: Programme, role: PartnerRole, country: str) -> QuerySet[Organisation]:
     """Organisations acting for `programme` in `role` in `country` (no country list: all)."""
+    # Two columns, not partner records: a programme may list a hundred partners, and the
+    # case page asks on every view.
     ids = [
-        p.organisation_id
-        for p in programme.partners.filter(role=role)
-        if not p.countries or country in p.countries
+        organisation
+        for organisation, countries in programme.partners.filter(role=role).values_list(
+            "organisation_id", "countries"
+        )
+        if not countries or country in countries
     ]
     return Organisation.objects.filter(pk__in=ids, active=True)
 
