@@ -28,7 +28,7 @@ def on_consent(event: ConsentRecorded) -> None:
 
 def referrals_panel(seen: PanelContext) -> dict[str, Any] | None:
     from remis.cases.policy import shared_groups
-    from remis.referrals.queries import providers_for, referable_items, referrals_of_case
+    from remis.referrals.queries import item_chosen, providers_for, referable_items, referrals_of_case
 
     referrals = referrals_of_case(seen.actor, seen.case, seen.groups)
     can_refer = Perm.REFERRAL_SEND in seen.permissions
@@ -39,7 +39,8 @@ def referrals_panel(seen: PanelContext) -> dict[str, Any] | None:
         "case": seen.case,
         "referrals": referrals,
         "items": items,
-        "providers": providers_for(seen.case) if items else [],
+        # Drawn for the first item; choosing another redraws them (referral_providers).
+        "providers": providers_for(seen.case, item_chosen(items, None)) if items else [],
         "consent": shared_groups(seen.case, ConsentPurpose.PROVIDERS) is not None,
         "today": timezone.localdate(),
     }

@@ -23,6 +23,7 @@ from remis.cases.models import Case, ConsentPurpose, Sex
 from remis.cases.policy import scope, shared_groups, shows, visible_through
 from remis.lib.countries import country_name
 from remis.lib.errors import NotFound
+from remis.referrals.configuration import sectors_for
 from remis.referrals.models import OPEN, Outcome, Referral, Status
 from remis.services.models import Provider
 
@@ -100,13 +101,20 @@ def referable_items(case: Case) -> list[AssistanceItem]:
     )
 
 
-def providers_for(case: Case) -> list[Provider]:
-    """Active providers in the case's country of origin (where the returnee lives now)."""
-    return list(
-        Provider.objects.filter(active=True, country=case.origin_country)
-        .prefetch_related("sectors")
-        .order_by("name")
-    )
+def providers_for(case: Case, item: AssistanceItem | None = None) -> list[Provider]:
+    """Active providers in the case's country of origin (where the returnee lives now); for
+    an `item`, those working in a sector its type matches (the ones `refer_item` accepts)."""
+    providers = Provider.objects.filter(active=True, country=case.origin_country)
+    wanted = sectors_for(item.kind.code) if item is not None else ()
+    if wanted:
+        providers = providers.filter(pk__in=Provider.objects.filter(sectors__code__in=wanted).values("pk"))
+    return list(providers.prefetch_related("sectors").order_by("name"))
+
+
+def item_chosen(items: list[AssistanceItem], chosen: Any) -> AssistanceItem | None:
+    """Of the referable `items`, the one whose id was chosen (a form's value), else the
+    first: the one the provider list is drawn for."""
+    return next((i for i in items if str(i.pk) == str(chosen)), items[0] if items else None)
 
 
 def awaiting_answer(actor: Any) -> QuerySet[Referral]:

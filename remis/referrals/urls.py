@@ -6,6 +6,7 @@ from remis.referrals import views
 
 urlpatterns = [
     path("cases/<uuid:case_uuid>/referrals/new/", views.referral_create, name="referral_create"),
+    path("cases/<uuid:case_uuid>/referrals/providers/", views.referral_providers, name="referral_providers"),
     path("referrals/", views.referral_inbox, name="referral_inbox"),
     path("referrals/overdue/", views.referral_overdue, name="referral_overdue"),
     path("referrals/funnel/", views.referral_funnel, name="referral_funnel"),

@@ -37,6 +37,7 @@ from remis.referrals.queries import (
     funnel_total,
     get_item_for,
     get_referral_for,
+    item_chosen,
     overdue,
     provider_side,
     providers_for,
@@ -88,9 +89,27 @@ def _refer_again(request: HttpRequest, case: Any, form: ReferForm, errors: list[
         "provider": data.get("provider"),
         "message": data.get("message", form.data.get("message", "")),
     }
-    panel = {"case": case, "items": referable_items(case), "providers": providers_for(case)}
+    items = referable_items(case)
+    providers = providers_for(case, item_chosen(items, chosen["item"]))
+    panel = {"case": case, "items": items, "providers": providers}
     return render(
         request, "referrals/refer.html", {"c": panel, "chosen": chosen, "errors": errors}, status=400
+    )
+
+
+@login_required
+def referral_providers(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    """The refer form's provider options for the item chosen (`?item=`): drawn again when
+    another item is chosen, so that only providers the referral would accept are offered."""
+    case = case_or_404(request, case_uuid)
+    if Perm.REFERRAL_SEND not in case_permissions(request.user, case):
+        return forbidden(request, _("Your role cannot refer this case."))
+    items = referable_items(case)
+    chosen = item_chosen(items, request.GET.get("item"))
+    return render(
+        request,
+        "referrals/_provider_options.html",
+        {"providers": providers_for(case, chosen), "chosen": {"provider": None}},
     )
 
 

@@ -73,3 +73,35 @@ def test_refer_accept_complete_and_see_the_outcome(world, login, locale: str):
     bob.goto("/referrals/funnel/")
     expect(bob.locator("#funnel tbody tr")).to_have_count(1)
     expect(bob.locator("#funnel tbody tr")).to_contain_text(s.provider.name)
+
+
+def test_choosing_another_item_offers_its_providers(world, login):
+    """Two items to refer: the provider list follows the item chosen (drawn again by htmx),
+    so a clinic is offered for medical care and a training centre for a course."""
+    import uuid
+
+    from remis.assistance.models import AssistanceItem, AssistanceType
+    from remis.referrals.tests.factories import consent, setting
+    from remis.services.tests.factories import make_provider
+
+    call_command("sync_assistance_defaults", stdout=io.StringIO())
+    s = setting(world)
+    consent(world, s.case)
+    clinic = make_provider(name="Clinique Ratoma (synthetic)", sectors=["health"])
+    care = AssistanceItem.objects.get(pk=s.item.pk)
+    care.pk, care.key = None, uuid.uuid4()
+    care.kind = AssistanceType.objects.get(code="medical_care")
+    care.save()
+
+    bob = login(world.bob, "en-GB")
+    bob.goto(f"/cases/{s.case.uuid}/")
+    panel = bob.locator("#referrals")
+    providers = panel.locator("#refer-provider option")
+    panel.locator("#refer-item").select_option(str(s.item.pk))
+    expect(providers).to_contain_text(["Atelier Matam (synthetic)", "Centre Kaloum (synthetic)"])
+    panel.locator("#refer-item").select_option(str(care.pk))
+    expect(providers).to_have_count(1)
+    expect(providers).to_contain_text([clinic.name])
+    panel.locator("#refer-provider").select_option(str(clinic.uuid))
+    panel.get_by_role("button", name="Refer", exact=True).click()
+    expect(bob.get_by_text("The item was referred to Clinique Ratoma (synthetic).")).to_be_visible()

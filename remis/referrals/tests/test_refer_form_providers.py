@@ -1,0 +1,44 @@
+"""The refer form offers, for the item chosen, only the providers a referral of it would be
+accepted by (an active provider of the case's country working in a sector its type
+matches); choosing another item draws the list again for that item."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from remis.assistance.models import AssistanceItem, AssistanceType
+from remis.services.tests.factories import make_provider
+
+
+def _names(html: str) -> set[str]:
+    return {name for name in ("Centre Kaloum", "Atelier Matam", "Clinique Ratoma") if name in html}
+
+
+def test_the_case_page_offers_the_providers_of_the_first_items_sector(client, s):
+    make_provider(name="Clinique Ratoma (synthetic)", sectors=["health"])
+    client.force_login(s.world.bob)
+    page = client.get(reverse("case_detail", args=[s.case.uuid])).text
+    form = page[page.index('id="refer-form"') :]
+    assert _names(form[: form.index("</form>")]) == {"Centre Kaloum", "Atelier Matam"}
+
+
+def test_choosing_another_item_draws_its_providers(client, s):
+    make_provider(name="Clinique Ratoma (synthetic)", sectors=["health"])
+    url = reverse("referral_providers", args=[s.case.uuid])
+    client.force_login(s.world.bob)
+    assert _names(client.get(url, {"item": s.item.pk}).text) == {"Centre Kaloum", "Atelier Matam"}
+    AssistanceItem.objects.filter(pk=s.item.pk).update(kind=AssistanceType.objects.get(code="medical_care"))
+    assert _names(client.get(url, {"item": s.item.pk}).text) == {"Clinique Ratoma"}
+    AssistanceItem.objects.filter(pk=s.item.pk).update(
+        kind=AssistanceType.objects.get(code="legal_documentation")
+    )
+    empty = client.get(url, {"item": s.item.pk}).text
+    assert _names(empty) == set() and '<option value="">' in empty  # says why, cannot be sent
+
+
+def test_only_those_who_may_refer_the_case_read_its_providers(client, s):
+    url = reverse("referral_providers", args=[s.case.uuid])
+    client.force_login(s.pia)  # at the provider: not the case's worker
+    assert client.get(url, {"item": s.item.pk}).status_code in (403, 404)
+    client.force_login(s.world.alice)  # a counsellor in Belgium: the case, not its referrals
+    assert client.get(url, {"item": s.item.pk}).status_code in (403, 404)
