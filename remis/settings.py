@@ -111,7 +111,7 @@ TEMPLATES = [
                 "remis.communities.context.navigation",
                 "remis.interop.context.navigation",
             ],
-            "builtins": ["remis.lib.templatetags.remis_dates", "remis.lib.templatetags.remis_fields"],
+            "builtins": ["remis.lib.templatetags.remis_dates"],
         },
     },
 ]
@@ -285,6 +285,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
-# Django's own widget templates, the common ones written in Python (the rest rendered by
-# Jinja2, several times faster than the template engine): see remis/lib/form_renderer.py.
-FORM_RENDERER = "remis.lib.form_renderer.FastRenderer"
+# Django's own widget templates, rendered by Jinja2: several times faster than the
+# template engine for long <select> lists (the case list filters).
+FORM_RENDERER = "django.forms.renderers.Jinja2"

@@ -7,12 +7,10 @@ without scripts."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from remis.monitoring.models import Response
@@ -86,28 +84,14 @@ def _utc_month(day: dt.date) -> dict[str, Any]:
 def _spec(
     data: list[dict[str, Any]], day_format: str, ticks: list[dict[str, Any]] | None, right_to_left: bool
 ) -> dict[str, Any]:
-    """The chart of `data`: Altair's spec for the page's language and direction, built once
-    per process (building it took a third of the monitoring panel's time on every case page),
-    with the case's points and month ticks put in."""
-    spec: dict[str, Any] = json.loads(_chart(get_language(), day_format, right_to_left))
-    spec["data"] = {"values": data}
-    if ticks is not None:
-        spec["encoding"]["x"]["axis"]["values"] = ticks
-    return spec
-
-
-@functools.lru_cache(maxsize=64)
-def _chart(language: str, day_format: str, right_to_left: bool) -> str:
-    """The chart without its points, as JSON (a fresh copy for each page). `language` keys
-    the cache: the titles are in the active language."""
     import altair as alt  # imported on use: only the case page draws charts
 
-    axis = alt.Axis(format=day_format, labelAngle=0)
+    axis = alt.Axis(format=day_format, labelAngle=0, values=alt.Undefined if ticks is None else ticks)
 
     # A right-to-left page reads the chart mirrored, as Arabic spreadsheets draw it: time runs
     # from right to left and the score axis stands on the right, where the eye starts.
     chart = (
-        alt.Chart(alt.Data(values=[]))
+        alt.Chart(alt.Data(values=data))
         .mark_line(point=True)
         .encode(
             x=alt.X(
@@ -128,6 +112,5 @@ def _chart(language: str, day_format: str, right_to_left: bool) -> str:
         )
         .properties(width="container", height=220, title=_("Scores over the rounds"))
     )
-    # Validated once here; the tests validate every variant the page writes, points and
-    # ticks included (test_response_pages.py).
-    return json.dumps(chart.to_dict())
+    spec: dict[str, Any] = chart.to_dict()
+    return spec

@@ -1,6 +1,6 @@
-"""How a page shows one form field (`field_html`): the label names the input, the help text
-and the errors are the ones the input says it is described by, a group of checkboxes is a
-fieldset named by its legend, and nothing a user typed or a label holds is read as markup."""
+"""How a page shows one form field (`includes/field.html`): the label names the input, the
+help text and the errors are the ones the input says it is described by, a group of
+checkboxes is a fieldset named by its legend, and nothing typed or labelled is markup."""
 
 from __future__ import annotations
 

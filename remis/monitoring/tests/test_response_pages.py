@@ -225,8 +225,8 @@ def test_the_chart_is_mirrored_on_a_right_to_left_page(client, world, case):
 
 
 def test_the_charts_the_page_writes_are_valid_vega_lite(client, world, case):
-    """The page builds the spec without Altair's validation (for speed): every variant it
-    writes (each language's direction, days and months) is checked against the schema here."""
+    """Every variant of the chart the page writes (each language's direction, days and
+    months, with its points and ticks) is valid Vega-Lite."""
     import altair as alt
 
     from remis.cases.models import Case
