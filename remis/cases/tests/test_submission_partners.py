@@ -1,6 +1,5 @@
 """Which organisations a case can be submitted to: the programme's current reintegration
-partners acting in the case's country of origin (a partner with no country list acts in
-all of them), active ones only."""
+partners acting in the case's country of origin, active ones only."""
 
 from __future__ import annotations
 

@@ -189,6 +189,15 @@ def _answered_round_one(client, world, case) -> str:
     return reverse("case_detail", args=[case.uuid])
 
 
+def _chart_on(client, url: str, language: str = "en") -> dict[str, Any]:
+    """The Vega-Lite spec the case page writes for its score chart, in `language`."""
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).text
+    found = re.search(r'id="monitoring-trend-spec" type="application/json">(.*?)</script>', page, re.S)
+    assert found is not None, language
+    spec: dict[str, Any] = json.loads(found.group(1))
+    return spec
+
+
 def test_an_anonymised_cases_chart_says_months_not_days(client, world, case):
     from remis.cases.models import Case
 
@@ -200,23 +209,14 @@ def test_an_anonymised_cases_chart_says_months_not_days(client, world, case):
     # One tick per month answered (Vega's own ticks repeated a month's label), and the axis
     # in UTC, as Vega reads the days (a browser west of Greenwich showed the day before).
     Response.objects.filter(case=case).update(collected_on=dt.date(2024, 3, 1))
-    found = re.search(
-        r'id="monitoring-trend-spec" type="application/json">(.*?)</script>', client.get(url).text, re.S
-    )
-    assert found is not None
-    x = json.loads(found.group(1))["encoding"]["x"]
+    x = _chart_on(client, url)["encoding"]["x"]
     assert x["axis"]["values"] == [{"year": 2024, "month": 3, "date": 1, "utc": True}]
     assert x["scale"]["type"] == "utc"
 
 
 def test_the_chart_is_mirrored_on_a_right_to_left_page(client, world, case):
     url = _answered_round_one(client, world, case)
-    specs = {}
-    for language in ("en", "fr", "ar"):
-        page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).text
-        found = re.search(r'id="monitoring-trend-spec" type="application/json">(.*?)</script>', page, re.S)
-        assert found is not None, language
-        specs[language] = json.loads(found.group(1))["encoding"]
+    specs = {language: _chart_on(client, url, language)["encoding"] for language in ("en", "fr", "ar")}
     for language in ("en", "fr"):
         assert specs[language]["x"]["scale"]["reverse"] is False
         assert specs[language]["y"]["axis"]["orient"] == "left"
@@ -236,12 +236,7 @@ def test_the_charts_the_page_writes_are_valid_vega_lite(client, world, case):
         if anonymised:
             Case.objects.filter(pk=case.pk).update(anonymised_at=timezone.now())
         for language in ("en", "fr", "ar"):
-            page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).text
-            found = re.search(
-                r'id="monitoring-trend-spec" type="application/json">(.*?)</script>', page, re.S
-            )
-            assert found is not None, language
-            alt.Chart.from_dict(json.loads(found.group(1)), validate=True)  # raises if invalid
+            alt.Chart.from_dict(_chart_on(client, url, language), validate=True)  # raises if invalid
 
 
 def test_the_case_page_draws_no_chart_before_any_answer(client, world, case):
