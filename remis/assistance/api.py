@@ -215,6 +215,13 @@ class InstalmentOut(Schema):
     amount: Decimal
     currency: str
     has_receipt: bool
+    voided: bool = Field(description="voided payments are kept but no longer count as paid")
+    voided_at: dt.datetime | None
+    void_reason: str
+
+
+class VoidIn(Schema):
+    reason: str = Field(description="why the payment is voided (required, at most 1,000 characters)")
 
 
 class RateIn(Schema):
@@ -539,6 +546,17 @@ def record_instalment(request: HttpRequest, item_id: int, body: InstalmentIn) ->
     return Status(201, _instalment(paid))
 
 
+@router.post("/items/{item_id}/instalments/{instalment_id}/void", response=InstalmentOut)
+def void_instalment(request: HttpRequest, item_id: int, instalment_id: int, body: VoidIn) -> Any:
+    item = get_item_for(request.user, item_id)
+    instalment = (
+        Instalment.objects.filter(key=item.key, pk=instalment_id).select_related("item__version").first()
+    )
+    if instalment is None:
+        raise NotFound()
+    return _instalment(actions.void_instalment(request.user, instalment, reason=body.reason))
+
+
 def _instalment(instalment: Instalment) -> dict[str, Any]:
     return {
         "id": instalment.pk,
@@ -547,6 +565,9 @@ def _instalment(instalment: Instalment) -> dict[str, Any]:
         "amount": instalment.amount,
         "currency": instalment.currency,
         "has_receipt": bool(instalment.receipt),
+        "voided": instalment.voided_at is not None,
+        "voided_at": instalment.voided_at,
+        "void_reason": instalment.void_reason,
     }
 
 

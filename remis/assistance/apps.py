@@ -10,7 +10,7 @@ PERSONAL_FIELDS = {
     "assistance.goal": {"description"},
     "assistance.assistanceitem": {"description", "cancel_reason"},
     "assistance.approval": {"comment"},
-    "assistance.instalment": set(),
+    "assistance.instalment": {"void_reason"},
     "assistance.exchangerate": set(),
     "assistance.approvalthresholds": set(),
     "assistance.proposalrules": set(),

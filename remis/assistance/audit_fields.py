@@ -71,6 +71,7 @@ def register() -> None:
         "total": (_("Total"), None),
         "paid_on": (_("Date paid"), None),
         "receipt_type": (_("Receipt file type"), None),
+        "void_reason": (_("Reason for voiding"), None),
         "item": (_("Item"), _items),
         "need": (_("Need"), None),
         "month": (_("Month"), None),

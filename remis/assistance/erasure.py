@@ -36,6 +36,7 @@ def erase_plan_text(request: ErasureRequest) -> int:
     erased += items.exclude(description="", cancel_reason="").update(description="", cancel_reason="")
     erased += Approval.objects.filter(version__in=versions).exclude(comment="").update(comment="")
     erased += _drop_files(list(versions.exclude(agreement_file="")), "agreement_file", "agreement_type")
+    erased += Instalment.objects.filter(item__in=items).exclude(void_reason="").update(void_reason="")
     receipts = Instalment.objects.filter(item__in=items).exclude(receipt="")
     erased += _drop_files(list(receipts), "receipt", "receipt_type")
     return erased

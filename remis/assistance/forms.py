@@ -112,6 +112,18 @@ class InstalmentForm(forms.Form):
     receipt = forms.FileField(label=_("Receipt (PDF, JPEG or PNG)"), required=False)
 
 
+class VoidInstalmentForm(forms.Form):
+    """Voiding one recorded payment (actions.void_instalment): the reason is required there."""
+
+    instalment = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Why is this payment voided?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: amount entered wrongly, paid for another item, never paid."),
+    )
+
+
 class RateForm(forms.Form):
     month = forms.DateField(label=_("Month (any day in it)"), widget=IsoDateInput)
     currency = forms.CharField(label=_("Currency"), max_length=10)

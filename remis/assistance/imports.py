@@ -133,7 +133,11 @@ class ItemImporter(CaseRecords):
             before = {name: getattr(current, name) for name in ITEM_FIELDS}
             changes = diff(before, {name: values[name] for name in ITEM_FIELDS})
             if changes and "amount" in changes:
-                paid = Instalment.objects.filter(key=current.key).aggregate(total=Sum("amount"))["total"]
+                paid = (
+                    Instalment.objects.filter(key=current.key)
+                    .counted()
+                    .aggregate(total=Sum("amount"))["total"]
+                )
                 if paid and paid > values["amount"]:
                     message = _("%(paid)s is already paid for this item: the budget cannot be less.") % {
                         "paid": paid
@@ -265,10 +269,13 @@ class PaymentImporter:
                 case_id__in={r.case_id for r in references.values()},
             ).values_list("case_id", flat=True)
         )
+        # A payment voided since it was imported is still found by the same file row
+        # (re-importing the file does not bring it back); only those that stand count as paid.
         stored = set(Instalment.objects.filter(key__in=list(items)).values_list("key", "paid_on", "amount"))
         paid: dict[Any, Decimal] = {
             row["key"]: row["total"]
             for row in Instalment.objects.filter(key__in=list(items))
+            .counted()
             .values("key")
             .annotate(total=Sum("amount"))
         }

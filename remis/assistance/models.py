@@ -279,6 +279,12 @@ class Approval(models.Model):
         ]
 
 
+class InstalmentQuerySet(models.QuerySet["Instalment"]):
+    def counted(self) -> InstalmentQuerySet:
+        """The payments that stand: a voided one stays on record but is no longer paid."""
+        return self.filter(voided_at__isnull=True)
+
+
 class Instalment(models.Model):
     item = models.ForeignKey(AssistanceItem, on_delete=models.PROTECT, related_name="instalments")
     key = models.UUIDField()  # the item's key: what was paid counts across versions
@@ -292,6 +298,17 @@ class Instalment(models.Model):
     # The payment form's own key (a new one each time the form is drawn): the same form sent
     # again (Back, then the button again) is refused instead of paying twice.
     form_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # A payment recorded by mistake (wrong amount, wrong item, never made) is voided, not
+    # deleted or edited: it stays in the item's history with who voided it and why, and no
+    # longer counts in what was paid. The correct payment is then recorded as a new one.
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # db_default: the bulk writers (demo generator, imports) insert rows without naming it.
+    void_reason = models.TextField(_("reason for voiding"), blank=True, default="", db_default="")
+
+    objects = InstalmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["paid_on", "id"]

@@ -115,7 +115,11 @@ def budget_of(plan: Plan, day: dt.date) -> Budget:
         rows = AssistanceItem.objects.filter(version_id=version_id).exclude(status=ItemStatus.CANCELLED)
         return [(a, c, day) for a, c in rows.values_list("amount", "currency")]
 
-    paid = Instalment.objects.filter(item__version__plan=plan).values_list("amount", "currency", "paid_on")
+    paid = (
+        Instalment.objects.filter(item__version__plan=plan)
+        .counted()
+        .values_list("amount", "currency", "paid_on")
+    )
     return Budget(
         planned=_money(items(plan.latest_id), to),
         approved=_money(items(plan.in_force_id), to),
@@ -123,6 +127,19 @@ def budget_of(plan: Plan, day: dt.date) -> Budget:
         currency=to,
         package=package_for(case, programme_settings),
     )
+
+
+def instalments_of(item: AssistanceItem) -> list[Instalment]:
+    """Every payment recorded for the item, in any version of the plan, voided ones too
+    (the item's history), oldest first."""
+    return list(
+        Instalment.objects.filter(key=item.key).select_related("recorded_by", "voided_by", "item__version")
+    )
+
+
+def paid_of(instalments: list[Instalment]) -> Decimal:
+    """What the payments that stand add up to."""
+    return sum((i.amount for i in instalments if i.voided_at is None), start=Decimal("0.00"))
 
 
 @dataclass
@@ -143,6 +160,7 @@ def items_with_paid(version: PlanVersion, groups: frozenset[str] | None = None) 
     items = mask(list(version.items.select_related("kind", "goal__need")), groups)
     paid = dict(
         Instalment.objects.filter(key__in=[i.key for i in items])
+        .counted()
         .values("key")
         .annotate(total=Sum("amount"))
         .values_list("key", "total")
@@ -256,7 +274,11 @@ def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
     if condition is None:
         return AssistanceItem.objects.none()
     paid_sum = (
-        Instalment.objects.filter(key=OuterRef("key")).values("key").annotate(t=Sum("amount")).values("t")
+        Instalment.objects.filter(key=OuterRef("key"))
+        .counted()
+        .values("key")
+        .annotate(t=Sum("amount"))
+        .values("t")
     )
     return (
         AssistanceItem.objects.filter(
@@ -321,6 +343,7 @@ def budget_totals(actor: Any, day: dt.date) -> list[BudgetRow]:
     approved = items.filter(version__plan__in_force=F("version")).values(*group).annotate(total=Sum("amount"))
     paid = (
         Instalment.objects.filter(visible_through(actor, "item__version__plan__case_id"))
+        .counted()
         .values(
             "item__version__plan__case__programme_id",
             "item__version__plan__case__origin_country",

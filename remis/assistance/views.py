@@ -4,7 +4,6 @@ exchange rates. Views parse, call an action, and render; the actions decide."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -32,6 +31,7 @@ from remis.assistance.forms import (
     NeedForm,
     NewVersionForm,
     RateForm,
+    VoidInstalmentForm,
 )
 from remis.assistance.models import (
     ITEM_TRANSITIONS,
@@ -52,8 +52,10 @@ from remis.assistance.queries import (
     decisions_of,
     get_item_for,
     instalments_due,
+    instalments_of,
     items_with_paid,
     mask,
+    paid_of,
     plan_of,
     requirement_of,
     returned_to,
@@ -377,6 +379,15 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
     choices = [(s, str(ItemStatus(s).label)) for s in ITEM_TRANSITIONS[item.status]]
     status_form = ItemStatusForm(choices=choices, auto_id="status-%s")
     pay = InstalmentForm(initial={"paid_on": today, "currency": item.currency}, auto_id="pay-%s")
+    instalments = instalments_of(item)
+    may_void = Perm.PAYMENT_RECORD in permissions
+    # One small form per payment that stands; the one sent back with its errors if refused.
+    voids = {
+        i.pk: VoidInstalmentForm(initial={"instalment": i.pk}, auto_id=f"void-{i.pk}-%s")
+        for i in instalments
+        if may_void and i.voided_at is None
+    }
+    void: VoidInstalmentForm | None = None
     if request.method == "POST":
         step = request.POST.get("step", "")
         try:
@@ -425,18 +436,28 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
                     )
                     messages.success(request, _("The instalment is recorded."))
                     return redirect(reverse("plan_item", args=[case.uuid, item.pk]))
+            elif step == "void":
+                raw = request.POST.get("instalment", "")
+                voided = next((i for i in instalments if raw.isdigit() and i.pk == int(raw)), None)
+                if voided is None:
+                    raise Http404
+                void = VoidInstalmentForm(request.POST, auto_id=f"void-{voided.pk}-%s")
+                voids[voided.pk] = void
+                if void.is_valid():
+                    actions.void_instalment(request.user, voided, reason=void.cleaned_data["reason"])
+                    messages.success(request, _("The payment is voided: it no longer counts as paid."))
+                    return redirect(reverse("plan_item", args=[case.uuid, item.pk]) + "#instalments")
             else:
                 raise Http404
         except PermissionDenied as error:
             return forbidden(request, error.message)
         except DomainError as error:
-            target = {"edit": edit, "status": status_form, "pay": pay}.get(step)
+            target = void if step == "void" else {"edit": edit, "status": status_form, "pay": pay}.get(step)
             # A payment form sent twice: its message, over a new form (the old one's key is spent).
             if target is None or isinstance(error, Duplicate):
                 messages.error(request, error.message)
                 return redirect(reverse("plan_item", args=[case.uuid, item.pk]))
             apply_errors(target, error)
-    instalments = list(Instalment.objects.filter(key=item.key).select_related("recorded_by", "item__version"))
     return render(
         request,
         "assistance/item.html",
@@ -444,8 +465,8 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
             "case": case,
             "item": item,
             "version": version,
-            "instalments": instalments,
-            "paid": sum((i.amount for i in instalments), start=Decimal("0.00")),
+            "instalments": [(i, voids.get(i.pk)) for i in instalments],
+            "paid": paid_of(instalments),
             "edit": edit
             if Perm.PLAN_EDIT in permissions and version.editable and not item.restricted
             else None,

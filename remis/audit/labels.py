@@ -123,6 +123,7 @@ ACTION_LABELS = {
     "assistance.returned": _("Returned the plan for changes"),
     "assistance.version_open": _("Opened a new version of the plan"),
     "assistance.instalment": _("Recorded an instalment"),
+    "assistance.instalment_void": _("Voided an instalment"),
     "assistance.exchange_rate": _("Recorded an exchange rate"),
     "assistance.thresholds": _("Recorded approval thresholds"),
     "assistance.proposal_rules": _("Recorded the proposed assistance types"),

@@ -106,7 +106,8 @@ _TABLES = {
         FROM {src}assistance_instalment i
         JOIN {src}assistance_assistanceitem a ON a.id = i.item_id
         JOIN {src}assistance_planversion v ON v.id = a.version_id
-        JOIN {src}assistance_plan p ON p.id = v.plan_id""",
+        JOIN {src}assistance_plan p ON p.id = v.plan_id
+        WHERE i.voided_at IS NULL""",
     "referrals": "SELECT case_id, status FROM {src}referrals_referral",
     "visits": "SELECT case_id, mode FROM {src}monitoring_visit",
     # The type of each assistance item a satisfaction response is about, by the item's key

@@ -1,6 +1,6 @@
 """A reintegration plan in a browser: the case worker builds it with the returnee and
-submits it, a programme manager approves it, the case worker records an instalment; in
-English and in French."""
+submits it, a programme manager approves it, the case worker records an instalment, then
+voids it (a wrong amount); in English and in French."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ TEXT = {
         "paid": "The instalment is recorded.",
         "budget": "650.00 EUR",
         "paid_total": "300.00 EUR",
+        "void": ("Void this payment", "Void the payment"),
+        "voided": "The payment is voided: it no longer counts as paid.",
+        "nothing_paid": "0.00 EUR",
     },
     "fr-FR": {
         "start": "Commencer le plan",
@@ -44,6 +47,9 @@ TEXT = {
         "paid": "Le versement est enregistré.",
         "budget": "650,00 EUR",
         "paid_total": "300,00 EUR",
+        "void": ("Annuler ce paiement", "Annuler le paiement"),
+        "voided": "Le paiement est annulé : il ne compte plus comme versé.",
+        "nothing_paid": "0,00 EUR",
     },
 }
 
@@ -128,3 +134,11 @@ def test_build_submit_approve_and_pay_a_plan(world, login, live_server, tmp_path
     bob.get_by_role("button", name=words["pay"]).click()
     expect(bob.get_by_text(words["paid"])).to_be_visible()
     expect(bob.locator("#item-paid")).to_contain_text(words["paid_total"])
+    # The amount was wrong: Bob voids the payment, which stays listed, struck through.
+    bob.locator("#instalments summary", has_text=words["void"][0]).click()
+    bob.locator("#instalments textarea").fill("Montant saisi par erreur (synthetic)")
+    bob.get_by_role("button", name=words["void"][1]).click()
+    expect(bob.get_by_text(words["voided"])).to_be_visible()
+    expect(bob.locator("#item-paid")).to_contain_text(words["nothing_paid"])
+    expect(bob.locator("#instalments tr.voided")).to_contain_text("Montant saisi par erreur (synthetic)")
+    expect(bob.get_by_role("button", name=words["void"][1])).to_have_count(0)

@@ -2,10 +2,11 @@
 draft, a plan's needs, goals and items, the proposed types, a provider, a stakeholder), saved
 untouched, changes nothing: no value, no row version, no plan version, no audit entry; the
 page says nothing was changed, never that something was saved. The forms that record
-something new (an agreement, an instalment, a quality assessment, a status, an answer, the
-thresholds) refuse an untouched save with a message in the page's language, and record
-nothing: an untouched save used to rate a provider "excellent", move an item to "in progress"
-and accept a referral, because their first choice was taken as the answer."""
+something new (an agreement, an instalment, a payment's voiding, a quality assessment, a
+status, an answer, the thresholds) refuse an untouched save with a message in the page's
+language, and record nothing: an untouched save used to rate a provider "excellent", move an
+item to "in progress" and accept a referral, because their first choice was taken as the
+answer."""
 
 from __future__ import annotations
 
@@ -124,6 +125,9 @@ def test_every_assistance_form_saved_untouched_changes_nothing(world, login, lan
     referral = refer(s, s.offline)
     manon = s.world.gn_partner.memberships.get(user__username="manon").user
     approved_item = s.item
+    plans.record_instalment(
+        world.bob, approved_item, paid_on=dt.date.today(), amount="1", currency=approved_item.currency
+    )
     # A plan being written, with an assessment draft beside it.
     case = case_at_plan(world)
     version = draft_plan(world.bob, case, amounts=("650.50",))
@@ -203,7 +207,13 @@ def test_every_assistance_form_saved_untouched_changes_nothing(world, login, lan
     bob.goto(f"/cases/{s.case.uuid}/plan/items/{approved_item.pk}/")
     _refused(bob, "#status form", language)
     bob.goto(f"/cases/{s.case.uuid}/plan/items/{approved_item.pk}/")
-    _refused(bob, "#instalments form", language)
+    _refused(bob, "#instalments form:has(button.primary)", language)
+    # Voiding the payment without a reason: the browser asks for it, nothing is voided.
+    bob.goto(f"/cases/{s.case.uuid}/plan/items/{approved_item.pk}/")
+    _open(bob, _translated(language, "Void this payment"))
+    void = bob.locator("#instalments details form")
+    void.locator("button.danger").click()
+    assert void.locator("textarea:invalid").evaluate("e => e.validationMessage"), language
 
     bob.goto(f"/services/providers/{provider.uuid}/")
     _refused(bob, "main form:has(button.primary)", language)

@@ -6,7 +6,7 @@ from remis.assistance.actions.approvals import (
     set_approval_thresholds,
     submit_plan,
 )
-from remis.assistance.actions.payments import record_exchange_rate, record_instalment
+from remis.assistance.actions.payments import record_exchange_rate, record_instalment, void_instalment
 from remis.assistance.actions.plans import (
     ItemData,
     add_goal,
@@ -47,4 +47,5 @@ __all__ = [
     "start_plan",
     "submit_plan",
     "update_item",
+    "void_instalment",
 ]

@@ -108,7 +108,9 @@ def record_instalment(
                 ),
                 "amount",
             )
-        paid = Instalment.objects.filter(key=item.key).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        paid = Instalment.objects.filter(key=item.key).counted().aggregate(total=Sum("amount"))[
+            "total"
+        ] or Decimal("0")
         if paid + value > locked.amount:
             raise ValidationFailed(
                 _(
@@ -143,6 +145,51 @@ def record_instalment(
                 currency=item.currency,
             )
         )
+    return instalment
+
+
+REASON_MAX = 1000
+
+
+def void_instalment(actor: Any, instalment: Instalment, *, reason: Any) -> Instalment:
+    """Void a payment recorded by mistake: it stays in the item's history, marked with who
+    voided it, when and why, and no longer counts in what was paid (budgets, the payments
+    due, the reports). Nothing is deleted or edited in place: a wrong amount is corrected
+    by voiding it and recording the right one. Twice is refused (Duplicate)."""
+    case = require_on(actor, instalment.item.version, Perm.PAYMENT_RECORD)
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise ValidationFailed(_("Say why the payment is voided."), "reason")
+    if len(text) > REASON_MAX:
+        raise ValidationFailed(
+            _("Keep the reason under %(limit)s characters.") % {"limit": REASON_MAX}, "reason"
+        )
+    with transaction.atomic():
+        # The case's row, as every case action: two people voiding the payment at once take
+        # turns, and the second reads it voided (read after the lock, not before).
+        hold_case(case)
+        locked = Instalment.objects.get(pk=instalment.pk)
+        if locked.voided_at is not None:
+            raise Duplicate(_("This payment is already voided."), "reason")
+        locked.voided_at, locked.voided_by, locked.void_reason = timezone.now(), actor, text
+        locked.save(update_fields=["voided_at", "voided_by", "void_reason"])
+        record(
+            actor,
+            "assistance.instalment_void",
+            locked,
+            case_uuid=case.uuid,
+            changes={
+                "amount": [str(locked.amount), None],
+                "currency": [locked.currency, None],
+                "paid_on": [locked.paid_on.isoformat(), None],
+                "void_reason": [None, text],
+            },
+        )
+    instalment.voided_at, instalment.voided_by, instalment.void_reason = (
+        locked.voided_at,
+        actor,
+        text,
+    )
     return instalment
 
 

@@ -277,7 +277,7 @@ def add_item(
 def paid_for(item: AssistanceItem) -> Any:
     from django.db.models import Sum
 
-    return Instalment.objects.filter(key=item.key).aggregate(total=Sum("amount"))["total"] or 0
+    return Instalment.objects.filter(key=item.key).counted().aggregate(total=Sum("amount"))["total"] or 0
 
 
 def update_item(
