@@ -43,7 +43,7 @@ from remis.assistance.models import (
 from remis.audit.actions import record
 from remis.cases.actions.journey import RECEPTION_FIELDS
 from remis.cases.actions.registration import PERSON_FIELDS
-from remis.cases.lifecycle import JOURNEY, ClosureReason, Stage
+from remis.cases.lifecycle import JOURNEY, Stage
 from remis.cases.models import (
     AccessReason,
     Case,
@@ -712,9 +712,8 @@ class Generator:
             )
             previous = str(key)
         if stage == Stage.CLOSED:
-            # The reason written as closing a case writes it: the reason's name, not its code.
-            reason = str(ClosureReason(closure_reason).label)
-            batch.transitions.append((case_id, previous, "closed", changed_at, None, reason))
+            # As closing a case without a note writes it: the reason's code.
+            batch.transitions.append((case_id, previous, "closed", changed_at, None, closure_reason))
         if not post_arrival and Stage.COUNSELLING in reached and counsellor:
             for n in range(rng.randint(1, 3)):
                 held = min(self.today, on(Stage.COUNSELLING) + dt.timedelta(days=7 * n))

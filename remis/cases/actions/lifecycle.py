@@ -85,7 +85,9 @@ def close_case(
             case,
             Stage.CLOSED,
             expected_version,
-            note or str(ClosureReason(closure_reason).label),
+            # Without a note, the reason's code: each reader sees its name in their own
+            # language (`Transition.reason_shown`); its name here was the closer's language.
+            note or closure_reason,
             {"closure_reason": closure_reason, "stage_before_closure": case.stage},
         )
         events.emit(CaseClosed(case_id=case.pk, closure_reason=closure_reason, from_stage=from_stage))

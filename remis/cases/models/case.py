@@ -299,6 +299,14 @@ class Transition(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    @property
+    def reason_shown(self) -> str:
+        """The reason as a reader sees it: a closing without a note stores the closure
+        reason's code, shown by its name in the reader's language."""
+        if self.to_stage == Stage.CLOSED and self.reason in ClosureReason.values:
+            return str(ClosureReason(self.reason).label)
+        return self.reason
+
 
 class ReferenceCounter(models.Model):
     """The last sequence number used for a reference prefix such as GIN-2026."""

@@ -108,3 +108,44 @@ def test_transitions_are_audited_with_before_and_after(world, alice):
     entry = AuditEntry.objects.filter(action="case.transition", case_uuid=case.uuid).get()
     assert entry.changes == {"stage": ["registered", "counselling"]}
     assert entry.actor == alice
+
+
+def test_a_closing_without_a_note_reads_in_each_readers_language(world, bob):
+    """Closed by a French reader without a note, the transition named the reason in French
+    to everyone (an Arabic page showed "Achevé"): it names it in the reader's language."""
+    from django.utils import translation
+
+    case = returned_case(world)
+    with translation.override("fr"):
+        actions.close_case(bob, case, "completed")
+    closing = Transition.objects.filter(case=case, to_stage="closed").get()
+    with translation.override("ar"):
+        assert closing.reason_shown == "مكتمل"
+    with translation.override("en"):
+        assert closing.reason_shown == "Completed"
+    actions.reopen_case(bob, case, "Asked for more support")
+    actions.close_case(bob, case, "remigrated", note="Left for Morocco in May")
+    noted = Transition.objects.filter(case=case, to_stage="closed").last()
+    assert noted is not None and noted.reason_shown == "Left for Morocco in May"
+
+
+def test_closings_stored_by_name_are_moved_to_their_code(world):
+    """Migration 0018 turns the names earlier closings stored, in any of the three
+    languages, into codes, and leaves a person's own note alone."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("remis.cases.migrations.0018_closing_reason_codes")
+    case = register(world)
+    stored = ["Achevé", "انسحب", "Lost contact", "Moved to Conakry, then abroad"]
+    rows = [Transition.objects.create(case=case, to_stage="closed", reason=r) for r in stored]
+    other = Transition.objects.create(case=case, to_stage="counselling", reason="Completed")
+    migration.to_codes(apps, None)
+    assert [Transition.objects.get(pk=t.pk).reason for t in rows] == [
+        "completed",
+        "withdrew",
+        "lost_contact",
+        "Moved to Conakry, then abroad",
+    ]
+    assert Transition.objects.get(pk=other.pk).reason == "Completed"  # not a closing
