@@ -14,6 +14,7 @@ from remis.accounts.permissions import Perm
 from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
+from remis.lib.money import amount_text
 
 GUARD = "assistance.approved_plan"
 FIRST_ROWS = 5
@@ -126,7 +127,9 @@ def instalments_to_pay(actor: Any) -> WorkList | None:
 
 def _due_label(item: Any) -> str:
     left = item.amount - item.paid
-    return f"{item.version.plan.case.reference} · {left} {item.currency}"
+    return (
+        f"{item.version.plan.case.reference} · {amount_text(left)} {item.currency}"  # as the reader writes it
+    )
 
 
 def register() -> None:

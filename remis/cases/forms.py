@@ -366,7 +366,9 @@ class CounsellingForm(forms.Form):
 
 
 class NeedForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Need"), choices=NeedKind.choices)
+    # Nothing chosen until the counsellor chooses: sent untouched, the form recorded a
+    # "medical" need, the list's first choice.
+    kind = forms.ChoiceField(label=_("Need"), choices=[("", "—"), *NeedKind.choices])
     description = forms.CharField(
         label=_("Description"), required=False, max_length=max_length(rules.NEED, "description")
     )

@@ -22,6 +22,7 @@ from remis.cases.events import (
 )
 from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
 from remis.cases.lifecycle import Stage
+from remis.lib.templatetags.remis_dates import case_day
 
 FIRST_ROWS = 5
 
@@ -164,7 +165,7 @@ def low_scores_to_follow_up(actor: Any) -> WorkList | None:
         items.append(
             WorkItem(
                 label=_("%(reference)s · low score on %(day)s")
-                % {"reference": case.reference, "day": response.collected_on.isoformat()},
+                % {"reference": case.reference, "day": case_day(response.collected_on, case)},
                 url=url,
                 due=response.collected_on,
                 overdue=response.collected_on < today,

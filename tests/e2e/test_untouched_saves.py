@@ -93,3 +93,31 @@ def test_every_edit_form_saved_untouched_changes_nothing(world, login, language)
         expect(page.locator(".messages, [role=status], .success").first).to_be_visible()
         assert page.locator(".error, .form-errors").count() == 0, (step, page.content()[:3000])
     assert _state(case) == before
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_a_form_refused_by_the_server_is_brought_into_view(world, login, language):
+    """A note sent empty, past the browser's own check (removed here, as an older browser
+    or a screen reader's form mode would): the page came back looking like the case page,
+    its error 1,300 px below. The top now says nothing was saved, in the page's language,
+    and the field in error has the focus."""
+    from django.utils import translation
+
+    from remis.cases.models import Note
+    from remis.cases.tests.factories import returned_case
+
+    case = returned_case(world)
+    world.alice.preferred_language = language
+    world.alice.save(update_fields=["preferred_language"])
+    page = login(world.alice)
+    page.goto(f"/cases/{case.uuid}/")
+    section = open_step(page, "note")
+    section.evaluate("s => s.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))")
+    section.locator('button[type="submit"]').click()
+    with translation.override(language):
+        said = translation.gettext("Nothing was saved: correct the fields marked in red.")
+    expect(page.locator("#not-saved")).to_contain_text(said)
+    # Once the page has loaded (the focus is given then), the note's text box has it.
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'body'", timeout=10_000)
+    assert page.locator("#note .has-error").count() == 1
+    assert not Note.objects.filter(case=case).exists()

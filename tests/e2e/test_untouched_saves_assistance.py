@@ -208,6 +208,12 @@ def test_every_assistance_form_saved_untouched_changes_nothing(world, login, lan
     _refused(bob, "#status form", language)
     bob.goto(f"/cases/{s.case.uuid}/plan/items/{approved_item.pk}/")
     _refused(bob, "#instalments form:has(button.primary)", language)
+    # A column of figures keeps its header and its figures on one side, the page's end
+    # (each cell takes its own direction: "end" put an Arabic header left, figures right).
+    sides = bob.locator("#instalments th.num, #instalments td.num").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c).textAlign)"
+    )
+    assert len(sides) >= 2 and set(sides) == {"left" if language == "ar" else "right"}, sides
     # Voiding the payment without a reason: the browser asks for it, nothing is voided.
     bob.goto(f"/cases/{s.case.uuid}/plan/items/{approved_item.pk}/")
     _open(bob, _translated(language, "Void this payment"))

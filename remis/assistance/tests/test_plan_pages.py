@@ -207,6 +207,10 @@ def test_work_lists_show_on_the_dashboard_and_their_pages(client, world, case, m
     actions.approve_plan(ines, version)
     assert case.reference in client.get(reverse("plan_work", args=["instalments"])).text
     assert "Instalments due" in client.get(reverse("dashboard")).text
+    # What is left to pay, written as the reader writes amounts (it read "600.00" in French).
+    world.bob.preferred_language = "fr"
+    world.bob.save(update_fields=["preferred_language"])
+    assert f"{case.reference} · 600,00 EUR" in client.get(reverse("dashboard")).text
 
 
 def test_budget_and_exchange_rate_pages(client, world, case, ines, manon, today):

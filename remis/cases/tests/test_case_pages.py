@@ -343,3 +343,40 @@ def test_the_case_page_is_never_kept_by_the_browser(client, world, alice):
     response = client.get(reverse("case_detail", args=[case.uuid]))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_the_need_form_sent_untouched_records_nothing(client, world, alice):
+    """Its type list started on "medical": an untouched send recorded a medical need."""
+    from remis.cases.models import PreDepartureNeed
+
+    case = register(world)
+    login(client, alice)
+    response = client.post(reverse("case_step", args=[case.uuid, "need"]), {"kind": "", "description": ""})
+    assert response.status_code == 400
+    assert not PreDepartureNeed.objects.filter(case=case).exists()
+    assert 'value="" selected' in response.text or '<option value="" selected>' in response.text
+
+
+@pytest.mark.parametrize(
+    ("step", "section"), [("note", "note"), ("need", "counselling"), ("member", "person")]
+)
+def test_a_refused_form_says_so_at_the_top_of_the_case_page(client, world, alice, step, section):
+    """The errors sat by a form far below the fold, and the page looked saved."""
+    case = register(world)
+    login(client, alice)
+    response = client.post(reverse("case_step", args=[case.uuid, step]), {})
+    assert response.status_code == 400
+    top = response.text.index('id="not-saved"')
+    assert top < response.text.index("<h1>") and f'<a href="#{section}">' in response.text
+    assert f'id="{section}" open' in response.text
+    assert 'id="not-saved"' not in client.get(reverse("case_detail", args=[case.uuid])).text
+
+
+def test_the_history_shows_no_raw_codes_even_on_hover(client, world, alice):
+    """Action and field codes (case.transition, joined_on…) showed as tooltips."""
+    case = register(world)
+    login(client, alice)
+    client.post(reverse("case_step", args=[case.uuid, "transition"]), {"stage": "counselling", "version": 1})
+    for page in (reverse("case_detail", args=[case.uuid]), reverse("dashboard")):
+        text = client.get(page).text
+        assert 'title="case.' not in text and 'title="stage"' not in text, page

@@ -142,6 +142,9 @@ def case_detail(
             "edited_member": edited,
             "erasures": pending_erasures(case) if "person.erase" in overview.permissions else [],
             "open_step": next(iter(bound or {}), "person" if "person" in request.GET else ""),
+            # A form sent back with errors: the page says so at its top, with a link to the
+            # section holding the form (far below the fold for most of them).
+            "refused_section": SECTIONS.get(next(iter(bound)), next(iter(bound))) if bound else "",
         },
         status=status,
     )
@@ -330,6 +333,16 @@ STEPS: dict[str, tuple[type[forms.Form] | None, Handler]] = {
 # Steps that are a button with nothing typed (or a short note beside it): a refusal is said
 # once, on the case page, and the browser is back on the case's own URL (not left on /do/<step>/).
 BUTTON_STEPS = {"transition", "confirm", "erase-approve", "erase-refuse"}
+
+
+# The section of the case page (its element id) holding each step's form, where it differs.
+SECTIONS = {
+    "member": "person",
+    "need": "counselling",
+    "submit": "sharing",
+    "respond": "sharing",
+    "remove-document": "document",
+}
 
 
 # Where on the case page a step's outcome shows, for steps without a section of their own.

@@ -142,6 +142,19 @@ def test_a_low_score_puts_the_case_on_my_work_until_someone_follows_it_up(world,
     assert "low_scores" not in {w.name for w in work_for(world.bob)}
 
 
+def test_the_low_score_item_writes_its_day_as_the_reader_does(world, case):
+    """It wrote the ISO day, which an Arabic page turned into 08-10-2026 (8 Oct or 10 Aug?)."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    response = _low_response(world, case)
+    for language in ("en", "fr", "ar"):
+        with translation.override(language):
+            label = next(w for w in work_for(world.bob) if w.name == "low_scores").items[0].label
+            assert date_format(response.collected_on, "SHORT_DATE_FORMAT") in label, (language, label)
+            assert response.collected_on.isoformat() not in label or language == "en"
+
+
 def test_a_later_better_response_clears_the_low_score(world, case):
     _low_response(world, case)
     assert "low_scores" in {w.name for w in work_for(world.bob)}

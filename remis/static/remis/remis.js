@@ -9,3 +9,13 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// A page sent back with a form's errors: the first field in error gets the focus, which
+// brings it into view (on the case page the form may be far below the fold, and the page
+// otherwise looked as if the form had been saved).
+document.addEventListener("DOMContentLoaded", () => {
+  const field = document.querySelector("main .has-error :is(input, select, textarea):not([type=hidden])");
+  if (field instanceof HTMLElement) {
+    field.focus();
+  }
+});
