@@ -83,6 +83,14 @@ def test_a_case_worker_records_an_attempt_and_the_answers_and_sees_the_scores(wo
     panel = page.locator("#monitoring")
     expect(panel.locator(".trend-table")).to_contain_text(_score(language, "71.4"))
     expect(panel.locator(".chart svg, .chart canvas").first).to_be_visible()
+    # Read out by its container's label (the page's language), not by Vega's English ones.
+    expect(panel.locator(".chart svg").first).to_have_attribute("aria-hidden", "true")
+    chart = panel.locator(".chart")
+    expect(chart).to_have_attribute(
+        "aria-label", _translated(language, "Scores over the rounds: the table below gives the same numbers.")
+    )
+    expect(chart).to_have_attribute("role", "img")
+    assert chart.get_attribute("aria-roledescription") is None
 
     # Once anonymised, the axis says months: one label per month answered, drawn (a tick
     # list Vega's expression interpreter could not read once drew none at all).

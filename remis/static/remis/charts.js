@@ -10,6 +10,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const block = document.getElementById(element.dataset.chart);
     if (!block) continue;
     const spec = JSON.parse(block.textContent);
+    // vega-embed makes the container a "graphics-document" labelled "Vega visualization",
+    // in English, over the page's own role and label: those are put back once it has drawn.
+    const role = element.getAttribute("role");
+    const label = element.getAttribute("aria-label");
     window
       .vegaEmbed(element, spec, {
         renderer: "svg",
@@ -18,6 +22,15 @@ document.addEventListener("DOMContentLoaded", () => {
         defaultStyle: false,
         ast: true,
         expr: window.vega.expressionInterpreter,
+      })
+      .then(() => {
+        // The drawing is read out by its container (role="img", a label in the page's
+        // language) and the table beside it: Vega's own descriptions of axes and legends
+        // are in English ("X-axis titled …"), so they are hidden.
+        if (role) element.setAttribute("role", role);
+        if (label) element.setAttribute("aria-label", label);
+        element.removeAttribute("aria-roledescription");
+        for (const drawing of element.querySelectorAll("svg")) drawing.setAttribute("aria-hidden", "true");
       })
       .catch((error) => console.error("chart", error));
   }
