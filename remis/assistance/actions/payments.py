@@ -23,6 +23,7 @@ from remis.audit.actions import created, record
 from remis.cases.actions.common import hold_case
 from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
+from remis.lib.fields import Text
 from remis.lib.money import amount_text
 
 MAX_RATE = Decimal("999999999999.999999")
@@ -148,7 +149,9 @@ def record_instalment(
     return instalment
 
 
-REASON_MAX = 1000
+# The shared text rule (length, control and text-direction characters: PostgreSQL refuses
+# a NUL outright), as every note of a case is checked.
+REASON = Text(max_length=1000, multiline=True)
 
 
 def void_instalment(actor: Any, instalment: Instalment, *, reason: Any) -> Instalment:
@@ -160,10 +163,9 @@ def void_instalment(actor: Any, instalment: Instalment, *, reason: Any) -> Insta
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
         raise ValidationFailed(_("Say why the payment is voided."), "reason")
-    if len(text) > REASON_MAX:
-        raise ValidationFailed(
-            _("Keep the reason under %(limit)s characters.") % {"limit": REASON_MAX}, "reason"
-        )
+    problem = REASON.problem(text, timezone.localdate())
+    if problem:
+        raise ValidationFailed(problem, "reason")
     with transaction.atomic():
         # The case's row, as every case action: two people voiding the payment at once take
         # turns, and the second reads it voided (read after the lock, not before).

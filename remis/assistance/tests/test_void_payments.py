@@ -69,7 +69,7 @@ def test_a_fully_paid_item_voided_is_due_again(world, case, ines, today):
     assert item in instalments_due(world.bob, today)
 
 
-@pytest.mark.parametrize("reason", ["", "   ", None, "x" * 1001])
+@pytest.mark.parametrize("reason", ["", "   ", None, "x" * 1001, "Never\x00paid", "\u202egnorw"])
 def test_a_reason_is_required_and_bounded(world, paid, reason):
     _item, wrong = paid
     with pytest.raises(ValidationFailed) as raised:
