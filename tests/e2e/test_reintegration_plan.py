@@ -47,8 +47,8 @@ TEXT = {
         "paid": "Le versement est enregistré.",
         "budget": "650,00 EUR",
         "paid_total": "300,00 EUR",
-        "void": ("Annuler ce paiement", "Annuler le paiement"),
-        "voided": "Le paiement est annulé : il ne compte plus comme versé.",
+        "void": ("Invalider ce versement", "Invalider le versement"),
+        "voided": "Le versement est invalidé : il ne compte plus comme versé.",
         "nothing_paid": "0,00 EUR",
     },
 }

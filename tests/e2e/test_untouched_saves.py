@@ -121,3 +121,21 @@ def test_a_form_refused_by_the_server_is_brought_into_view(world, login, languag
     page.wait_for_function("document.activeElement && document.activeElement.name === 'body'", timeout=10_000)
     assert page.locator("#note .has-error").count() == 1
     assert not Note.objects.filter(case=case).exists()
+
+
+def test_a_saved_need_is_shown_in_its_opened_section(world, login):
+    """Back on the case page after adding a need, its section was closed (the page went to
+    "#need", which no element has): the need just added was out of sight."""
+    from remis.cases.tests.factories import register
+
+    case = register(world)
+    page = login(world.alice)
+    page.goto(f"/cases/{case.uuid}/")
+    section = open_step(page, "counselling")
+    form = section.locator('form[action$="/need/"]')
+    form.locator("select").select_option("medical")
+    form.locator("input[type=text], textarea").first.fill("Insulin for the journey (synthetic)")
+    form.locator('button[type="submit"]').click()
+    expect(page).to_have_url(f"{page.url.split('/cases/')[0]}/cases/{case.uuid}/#counselling")
+    expect(page.locator("details#counselling")).to_have_attribute("open", "")
+    expect(page.locator("details#counselling")).to_contain_text("Insulin for the journey (synthetic)")

@@ -158,7 +158,8 @@ def void_instalment(actor: Any, instalment: Instalment, *, reason: Any) -> Insta
     """Void a payment recorded by mistake: it stays in the item's history, marked with who
     voided it, when and why, and no longer counts in what was paid (budgets, the payments
     due, the reports). Nothing is deleted or edited in place: a wrong amount is corrected
-    by voiding it and recording the right one. Twice is refused (Duplicate)."""
+    by voiding it and recording the right one (an item marked delivered is in progress
+    again for that). Twice is refused (Duplicate)."""
     case = require_on(actor, instalment.item.version, Perm.PAYMENT_RECORD)
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
@@ -175,6 +176,12 @@ def void_instalment(actor: Any, instalment: Instalment, *, reason: Any) -> Insta
             raise Duplicate(_("This payment is already voided."), "reason")
         locked.voided_at, locked.voided_by, locked.void_reason = timezone.now(), actor, text
         locked.save(update_fields=["voided_at", "voided_by", "void_reason"])
+        # An item marked delivered is no longer paid in full: it is under way again on the
+        # plan in force, where the right payment can be recorded (nothing is paid on a
+        # delivered item). A cancelled item stays cancelled: nothing more is owed on it.
+        reopened = AssistanceItem.objects.filter(
+            key=locked.key, version__status=PlanStatus.APPROVED, status=ItemStatus.DELIVERED
+        ).update(status=ItemStatus.IN_PROGRESS)
         record(
             actor,
             "assistance.instalment_void",
@@ -185,6 +192,9 @@ def void_instalment(actor: Any, instalment: Instalment, *, reason: Any) -> Insta
                 "currency": [locked.currency, None],
                 "paid_on": [locked.paid_on.isoformat(), None],
                 "void_reason": [None, text],
+                **(
+                    {"status": [ItemStatus.DELIVERED.value, ItemStatus.IN_PROGRESS.value]} if reopened else {}
+                ),
             },
         )
     instalment.voided_at, instalment.voided_by, instalment.void_reason = (

@@ -69,6 +69,29 @@ def test_a_fully_paid_item_voided_is_due_again(world, case, ines, today):
     assert item in instalments_due(world.bob, today)
 
 
+def test_voiding_a_payment_of_a_delivered_item_puts_it_back_in_progress(world, case, ines, today):
+    """Delivered, nothing more is paid on an item: the right payment could not be recorded
+    after voiding the wrong one. A cancelled item stays cancelled."""
+    from remis.assistance.models import ItemStatus
+
+    first, second = approved_plan(world, case, ines, ("100", "200")).items.order_by("id")
+    wrong = actions.record_instalment(world.bob, first, paid_on=today, amount="100", currency="EUR")
+    actions.change_item_status(world.bob, first, ItemStatus.DELIVERED)
+    paid = actions.record_instalment(world.bob, second, paid_on=today, amount="50", currency="EUR")
+    actions.change_item_status(world.bob, second, ItemStatus.CANCELLED, reason="Moved away")
+    actions.void_instalment(world.bob, wrong, reason="Paid to the wrong account, returned")
+    first.refresh_from_db()
+    assert first.status == ItemStatus.IN_PROGRESS
+    entry = AuditEntry.objects.get(action="assistance.instalment_void", object_id=str(wrong.pk))
+    assert entry.changes["status"] == ["delivered", "in_progress"]
+    actions.record_instalment(world.bob, first, paid_on=today, amount="100", currency="EUR")
+    actions.void_instalment(world.bob, paid, reason="Never paid")
+    second.refresh_from_db()
+    assert second.status == ItemStatus.CANCELLED
+    voided = AuditEntry.objects.get(action="assistance.instalment_void", object_id=str(paid.pk))
+    assert "status" not in voided.changes
+
+
 @pytest.mark.parametrize("reason", ["", "   ", None, "x" * 1001, "Never\x00paid", "\u202egnorw"])
 def test_a_reason_is_required_and_bounded(world, paid, reason):
     _item, wrong = paid

@@ -380,3 +380,17 @@ def test_the_history_shows_no_raw_codes_even_on_hover(client, world, alice):
     for page in (reverse("case_detail", args=[case.uuid]), reverse("dashboard")):
         text = client.get(page).text
         assert 'title="case.' not in text and 'title="stage"' not in text, page
+
+
+def test_after_a_save_the_page_returns_to_the_section_holding_the_form(client, world, alice):
+    """A need went back to "#need", an element the page does not have."""
+    case = register(world)
+    login(client, alice)
+    saved = client.post(
+        reverse("case_step", args=[case.uuid, "need"]), {"kind": "medical", "description": ""}
+    )
+    assert saved.status_code == 302 and saved["Location"].endswith("#counselling")
+    page = client.get(saved["Location"].split("#")[0]).text
+    assert 'id="counselling"' in page
+    noted = client.post(reverse("case_step", args=[case.uuid, "note"]), {"body": "Called the family"})
+    assert noted["Location"].endswith("#note")

@@ -402,7 +402,9 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
         apply_errors(form, error)
         return case_detail(request, case_uuid, bound={step: form})
     messages.success(request, message)
-    return redirect(reverse("case_detail", kwargs={"case_uuid": case.uuid}) + ANCHORS.get(step, f"#{step}"))
+    # Back to the section the form sits in (there is no element "#need"), opened by remis.js.
+    anchor = ANCHORS.get(step, f"#{SECTIONS.get(step, step)}")
+    return redirect(reverse("case_detail", kwargs={"case_uuid": case.uuid}) + anchor)
 
 
 @login_required
