@@ -191,6 +191,15 @@ class Others:
         return referral_item(self.world, self.case)
 
     @cached_property
+    def instalment(self) -> Any:
+        """A payment for that item, by the case worker of the partner holding the case."""
+        from remis.assistance import actions as plans
+
+        return plans.record_instalment(
+            self.world.bob, self.item, paid_on=dt.date.today(), amount="1", currency=self.item.currency
+        )
+
+    @cached_property
     def programme(self) -> Any:
         from remis.programmes import actions as programmes
 
@@ -345,6 +354,11 @@ RECORDS: dict[str, Callable[[Others], Record]] = {
     "assessment_uuid": _on_the_case("assessment_uuid", lambda o: o.assessment.uuid),
     "item_id": _on_the_case("item_id", lambda o: o.item.pk, lambda o: o.item.description),
     "referral_uuid": _on_the_case("referral_uuid", lambda o: o.referral.uuid, lambda o: o.referral.message),
+    # Asked for under its item (the only way it is named).
+    "instalment_id": lambda o: Record(
+        {"item_id": o.item.pk, "instalment_id": o.instalment.pk},
+        (o.case.reference, "Oranjeboom", o.item.description),
+    ),
     "person_uuid": _on_the_case("person_uuid", lambda o: o.case.principal.uuid),
     "erasure_uuid": _on_the_case("erasure_uuid", lambda o: o.erasure.uuid),
 }
@@ -465,8 +479,8 @@ def _answers(client: Client, token: str, others: Others, missing: bool) -> dict[
 
 # Who in the other organisation (or its Guinean partner) reads each record, for the control
 # below. Left out: user_id and partner_id, asked for under a parent nobody reads them in;
-# thresholds and proposals codes, only in operations refusing an empty body before the
-# look-up (422); case_id, whose removal answers a redirect either way (with a message).
+# thresholds and proposals codes and instalment_id, only in operations refusing an empty
+# body before the look-up (422); case_id, whose removal answers a redirect either way (with a message).
 OWNERS = {
     **dict.fromkeys(["organisation_id", "job_uuid", "job_id", "import_uuid", "export_uuid"], "hendrika"),
     **dict.fromkeys(["subscription_uuid", "erasure_uuid"], "hendrika"),
