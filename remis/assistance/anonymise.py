@@ -1,7 +1,7 @@
 """The assistance app's part of anonymising a case (retention, `CaseAnonymised`): the plan's
 creation, each version's creation, agreement, submission and approval, its items' planned
-dates, the payments' days and the moments they were recorded, the approvers' decisions and
-the imports' item references move to their month, as the case's own dates do."""
+dates, the payments' days and the moments they were recorded or voided, the approvers'
+decisions and the imports' item references move to their month, as the case's own dates do."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def coarsen_cases(events: Sequence[CaseAnonymised]) -> None:
     coarsen(
         Instalment.objects.filter(item__version__plan__case_id__in=ids),
         dates=["paid_on"],
-        moments=["recorded_at"],
+        moments=["recorded_at", "voided_at"],
     )
     coarsen(ItemReference.objects.filter(case_id__in=ids), moments=["created_at"])
     coarsen(Approval.objects.filter(version__plan__case_id__in=ids), moments=["at"])

@@ -212,3 +212,17 @@ def test_erasing_the_returnee_erases_why_a_payment_was_voided(world, case, paid)
     assert stored.void_reason == "" and stored.voided_at is not None and stored.amount == Decimal("400")
     entry = AuditEntry.objects.get(action="assistance.instalment_void")
     assert "cousin" not in str(readable_changes(entry))
+
+
+def test_anonymising_the_case_coarsens_when_a_payment_was_voided(world, case, paid):
+    """Retention keeps months, not moments: the voiding's moment moves to its month and
+    its reason (free text) goes."""
+    from remis.cases.actions.retention import anonymise_case
+
+    _item, wrong = paid
+    actions.void_instalment(world.bob, wrong, reason="Paid twice by mistake")
+    assert anonymise_case(case, 1) is not None
+    stored = Instalment.objects.get(pk=wrong.pk)
+    moment = stored.voided_at
+    assert moment is not None and (moment.day, moment.hour, moment.minute) == (1, 12, 0)
+    assert stored.void_reason == ""
