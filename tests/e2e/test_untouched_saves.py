@@ -118,7 +118,7 @@ def test_a_form_refused_by_the_server_is_brought_into_view(world, login, languag
         said = translation.gettext("Nothing was saved: correct the fields marked in red.")
     expect(page.locator("#not-saved")).to_contain_text(said)
     # Once the page has loaded (the focus is given then), the note's text box has it.
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'body'", timeout=10_000)
+    expect(page.locator("#note [name=body]")).to_be_focused()
     assert page.locator("#note .has-error").count() == 1
     assert not Note.objects.filter(case=case).exists()
 
@@ -136,6 +136,8 @@ def test_a_saved_need_is_shown_in_its_opened_section(world, login):
     form.locator("select").select_option("medical")
     form.locator("input[type=text], textarea").first.fill("Insulin for the journey (synthetic)")
     form.locator('button[type="submit"]').click()
-    expect(page).to_have_url(f"{page.url.split('/cases/')[0]}/cases/{case.uuid}/#counselling")
+    expect(page).to_have_url(
+        f"{page.url.split('/cases/')[0]}/cases/{case.uuid}/?open=counselling#counselling"
+    )
     expect(page.locator("details#counselling")).to_have_attribute("open", "")
     expect(page.locator("details#counselling")).to_contain_text("Insulin for the journey (synthetic)")

@@ -391,6 +391,6 @@ def test_after_a_save_the_page_returns_to_the_section_holding_the_form(client, w
     )
     assert saved.status_code == 302 and saved["Location"].endswith("#counselling")
     page = client.get(saved["Location"].split("#")[0]).text
-    assert 'id="counselling"' in page
+    assert 'id="counselling" open' in page
     noted = client.post(reverse("case_step", args=[case.uuid, "note"]), {"body": "Called the family"})
     assert noted["Location"].endswith("#note")

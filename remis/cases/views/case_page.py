@@ -141,7 +141,12 @@ def case_detail(
             "forms": _forms_for(case, edited, overview.groups, overview.withheld, bound),
             "edited_member": edited,
             "erasures": pending_erasures(case) if "person.erase" in overview.permissions else [],
-            "open_step": next(iter(bound or {}), "person" if "person" in request.GET else ""),
+            # The section to draw open: the refused form's, else the one a save came back
+            # to (`?open=`, see case_step), else the person's when asked for.
+            "open_step": next(
+                iter(bound or {}),
+                request.GET.get("open", "")[:32] or ("person" if "person" in request.GET else ""),
+            ),
             # A form sent back with errors: the page says so at its top, with a link to the
             # section holding the form (far below the fold for most of them).
             "refused_section": SECTIONS.get(next(iter(bound)), next(iter(bound))) if bound else "",
@@ -402,8 +407,10 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
         apply_errors(form, error)
         return case_detail(request, case_uuid, bound={step: form})
     messages.success(request, message)
-    # Back to the section the form sits in (there is no element "#need"), opened by remis.js.
-    anchor = ANCHORS.get(step, f"#{SECTIONS.get(step, step)}")
+    # Back to the section the form sits in (there is no element "#need"), drawn open, so
+    # that what was just saved is in view.
+    section = SECTIONS.get(step, step)
+    anchor = ANCHORS.get(step, f"?open={section}#{section}")
     return redirect(reverse("case_detail", kwargs={"case_uuid": case.uuid}) + anchor)
 
 

@@ -19,13 +19,3 @@ document.addEventListener("DOMContentLoaded", () => {
     field.focus();
   }
 });
-
-// A page opened at a closed section's anchor (the case page after a save, #counselling):
-// the section opens, so that what was just saved is in view.
-document.addEventListener("DOMContentLoaded", () => {
-  const id = decodeURIComponent(window.location.hash.slice(1));
-  const target = id ? document.getElementById(id) : null;
-  if (target instanceof HTMLDetailsElement) {
-    target.open = true;
-  }
-});
