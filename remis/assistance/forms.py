@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from remis.assistance.actions import ItemData
+from remis.assistance.actions.payments import REASON as VOID_REASON
 from remis.assistance.models import AssistanceType, Dimension, Level, Modality, Route
 from remis.lib.money import AmountField
 from remis.lib.widgets import IsoDateInput, Textarea
@@ -118,7 +119,7 @@ class VoidInstalmentForm(forms.Form):
     instalment = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Why is this payment voided?"),
-        max_length=1000,
+        max_length=VOID_REASON.max_length,  # the action's rule
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example: amount entered wrongly, paid for another item, never paid."),
     )

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from remis.assistance.actions.plans import ItemData, clean_item
+from remis.assistance.actions.plans import ItemData, clean_item, paid_for
 from remis.assistance.configuration import clean_amount, clean_currency
 from remis.assistance.models import (
     AssistanceItem,
@@ -133,11 +133,7 @@ class ItemImporter(CaseRecords):
             before = {name: getattr(current, name) for name in ITEM_FIELDS}
             changes = diff(before, {name: values[name] for name in ITEM_FIELDS})
             if changes and "amount" in changes:
-                paid = (
-                    Instalment.objects.filter(key=current.key)
-                    .counted()
-                    .aggregate(total=Sum("amount"))["total"]
-                )
+                paid = paid_for(current)
                 if paid and paid > values["amount"]:
                     message = _("%(paid)s is already paid for this item: the budget cannot be less.") % {
                         "paid": paid

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Min, Sum
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
 from remis.assistance.actions.common import check_upload, require_on
+from remis.assistance.actions.plans import paid_for
 from remis.assistance.configuration import clean_amount, clean_currency, month_of
 from remis.assistance.events import InstalmentRecorded
 from remis.assistance.models import AssistanceItem, ExchangeRate, Instalment, ItemStatus, PlanStatus
@@ -109,9 +110,7 @@ def record_instalment(
                 ),
                 "amount",
             )
-        paid = Instalment.objects.filter(key=item.key).counted().aggregate(total=Sum("amount"))[
-            "total"
-        ] or Decimal("0")
+        paid = paid_for(locked)
         if paid + value > locked.amount:
             raise ValidationFailed(
                 _(

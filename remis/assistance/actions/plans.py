@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -274,10 +275,14 @@ def add_item(
     return item
 
 
-def paid_for(item: AssistanceItem) -> Any:
+def paid_for(item: AssistanceItem) -> Decimal:
+    """What the payments that stand for the item add up to, across the plan's versions (its
+    key); the one sum every check of a payment or a budget against the paid amount reads."""
     from django.db.models import Sum
 
-    return Instalment.objects.filter(key=item.key).counted().aggregate(total=Sum("amount"))["total"] or 0
+    return Instalment.objects.filter(key=item.key).counted().aggregate(total=Sum("amount"))[
+        "total"
+    ] or Decimal("0")
 
 
 def update_item(
