@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "remis.lib.context.page_path",
                 "remis.webhooks.context.navigation",
                 "remis.accounts.context.navigation",
                 "remis.programmes.context.navigation",

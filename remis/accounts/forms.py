@@ -29,6 +29,19 @@ class FastSelectMultiple(FastSelect):
         return False  # nothing selected is a value: no countries
 
 
+class UserChoiceField(forms.ModelChoiceField):
+    """A choice of people by their names, as colleagues know them (a username stands in
+    only for someone without a name)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
 def _countries_field(label: Any) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label=label,

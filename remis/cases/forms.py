@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from remis.accounts.forms import UserChoiceField, UserMultipleChoiceField
 from remis.accounts.models import Organisation, User
 from remis.accounts.permissions import GROUP_CHOICES
 from remis.cases import fields as rules
@@ -201,7 +202,7 @@ class CaseFilterForm(forms.Form):
         required=False,
         empty_label=_("All"),
     )
-    worker = forms.ModelChoiceField(
+    worker = UserChoiceField(
         widget=FastSelect,
         label=_("Case worker"),
         queryset=User.objects.none(),
@@ -462,7 +463,7 @@ class CaseDetailsForm(VersionedForm):
     intended_return_date = forms.DateField(
         label=_("Intended return date"), required=False, widget=IsoDateInput
     )
-    assigned_workers = forms.ModelMultipleChoiceField(
+    assigned_workers = UserMultipleChoiceField(
         label=_("Case workers"),
         queryset=User.objects.none(),
         required=False,

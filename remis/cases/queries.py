@@ -613,7 +613,7 @@ def assignable_workers(case: Case) -> QuerySet[Any]:
     return (
         User.objects.filter(memberships__organisation_id__in=org_ids, is_active=True)
         .distinct()
-        .order_by("username")
+        .order_by("first_name", "last_name", "username")
     )
 
 

@@ -8,11 +8,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from remis.lib.countries import country_choices
+from remis.lib.countries import named_countries
 from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.monitoring.actions import NOTE_MAX, VISIT_NOTE_MAX
 from remis.monitoring.models import ContactChannel, ContactOutcome, VisitMode
 from remis.monitoring.queries import STATE_LABELS, FollowUpFilters, State
+from remis.programmes.queries import programme_countries
 
 
 class AttemptForm(forms.Form):
@@ -56,7 +57,8 @@ class FollowUpFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         country = self.fields["country"]
         assert isinstance(country, forms.ChoiceField)
-        country.choices = [("", _("Any country")), *country_choices()]
+        # The countries of origin programmes cover, as the case list offers: not all 250.
+        country.choices = [("", _("Any country")), *named_countries(programme_countries()[1])]
         # The open rounds unless a state is asked for ("Any state" sends an empty one): the
         # work still to do, which is also what the list can show fast at any scale. A query
         # without a state (`?page=2`, a country alone) means them too, and says so: the

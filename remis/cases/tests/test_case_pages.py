@@ -394,3 +394,53 @@ def test_after_a_save_the_page_returns_to_the_section_holding_the_form(client, w
     assert 'id="counselling" open' in page
     noted = client.post(reverse("case_step", args=[case.uuid, "note"]), {"body": "Called the family"})
     assert noted["Location"].endswith("#note")
+
+
+def test_changing_language_after_a_refused_form_returns_to_the_case_page(client, world, alice):
+    """The refused form is drawn at its POST-only action: the language switch returned there
+    and met "405 Method not allowed"."""
+    case = register(world)
+    login(client, alice)
+    page = reverse("case_detail", args=[case.uuid])
+    response = client.post(
+        reverse("case_step", args=[case.uuid, "need"]), {}, HTTP_REFERER=f"http://testserver{page}?open=note"
+    )
+    assert response.status_code == 400
+    assert f'name="next" value="{page}?open=note"' in response.text
+    switched = client.post(reverse("set_language"), {"language": "fr", "next": f"{page}?open=note"})
+    assert switched.status_code == 302 and client.get(switched["Location"]).status_code == 200
+    # Without a Referer (or another site's), the home page; never the form's action.
+    assert 'name="next" value="/"' in client.post(reverse("case_step", args=[case.uuid, "need"]), {}).text
+    assert (
+        'name="next" value="/"'
+        in client.post(
+            reverse("case_step", args=[case.uuid, "need"]), {}, HTTP_REFERER="https://evil.example/x"
+        ).text
+    )
+
+
+def test_the_address_of_a_refused_form_opens_the_case_page_at_its_section(client, world, alice, bob):
+    """Reloading or bookmarking it answered 405; another organisation's reader still finds nothing."""
+    case = register(world)
+    login(client, alice)
+    got = client.get(reverse("case_step", args=[case.uuid, "need"]))
+    assert got.status_code == 302
+    assert got["Location"] == reverse("case_detail", args=[case.uuid]) + "?open=counselling#counselling"
+    assert client.get(reverse("case_step", args=[case.uuid, "nonsense"])).status_code == 404
+    client.logout()
+    login(client, bob)
+    assert client.get(reverse("case_step", args=[case.uuid, "need"])).status_code == 404
+
+
+def test_case_workers_are_offered_by_their_names(client, world, alice):
+    """The case list's filter and the assignment listed usernames ("caseworker.gn")."""
+    alice.first_name, alice.last_name = "Aïssatou", "Diallo"
+    alice.save()
+    case = register(world)
+    login(client, alice)
+    for page in (reverse("case_list"), reverse("case_detail", args=[case.uuid])):
+        text = client.get(page).text
+        assert f'<option value="{alice.pk}">Aïssatou Diallo</option>' in text or (
+            f'value="{alice.pk}"' in text and "Aïssatou Diallo</label>" in text
+        ), page
+        assert f">{alice.username}</option>" not in text, page

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from remis.audit.actions import record
 from remis.audit.models import ReadChannel
@@ -354,18 +353,30 @@ SECTIONS = {
 ANCHORS = {"transition": "#journey", "erase-approve": "#erase", "erase-refuse": "#erase"}
 
 
+def _at_section(case: Case, step: str) -> str:
+    """The case page at the section a step's form sits in (there is no element "#need"),
+    drawn open, so that what was just saved, or the form, is in view."""
+    section = SECTIONS.get(step, step)
+    return reverse("case_detail", kwargs={"case_uuid": case.uuid}) + ANCHORS.get(
+        step, f"?open={section}#{section}"
+    )
+
+
 def _refused(request: HttpRequest, case: Case, step: str, message: str) -> HttpResponse:
     messages.error(request, message)
     return redirect(reverse("case_detail", kwargs={"case_uuid": case.uuid}) + ANCHORS.get(step, ""))
 
 
 @login_required
-@require_POST
 def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
     """One journey step's form, posted from the case page."""
     if step not in STEPS:
         raise Http404
     case = case_or_404(request, case_uuid)
+    if request.method != "POST":
+        # The address of a refused form shown again (reloaded, bookmarked, returned to after
+        # a language change): the case page, at the form's section.
+        return redirect(_at_section(case, step))
     form_class, handler = STEPS[step]
     kwargs: dict[str, Any] = {}
     if form_class is case_forms.SubmitForm:
@@ -407,11 +418,7 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
         apply_errors(form, error)
         return case_detail(request, case_uuid, bound={step: form})
     messages.success(request, message)
-    # Back to the section the form sits in (there is no element "#need"), drawn open, so
-    # that what was just saved is in view.
-    section = SECTIONS.get(step, step)
-    anchor = ANCHORS.get(step, f"?open={section}#{section}")
-    return redirect(reverse("case_detail", kwargs={"case_uuid": case.uuid}) + anchor)
+    return redirect(_at_section(case, step))
 
 
 @login_required

@@ -125,4 +125,8 @@ def assignable_workers_for_user(user: Any) -> Any:
     from remis.accounts.models import User
 
     org_ids = [g.organisation_id for g in grants_with(user, Perm.CASE_VIEW)]
-    return User.objects.filter(memberships__organisation_id__in=org_ids).distinct().order_by("username")
+    return (
+        User.objects.filter(memberships__organisation_id__in=org_ids)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )

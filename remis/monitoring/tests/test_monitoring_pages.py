@@ -270,3 +270,12 @@ def test_a_rounds_title_says_its_months_in_the_languages_plural(
     client.force_login(world.bob)
     page = client.get(reverse("follow_up_detail", args=[case.uuid, 1]), HTTP_ACCEPT_LANGUAGE=language)
     assert expected in page.content.decode()
+
+
+def test_the_country_filter_offers_the_programmes_countries_of_origin(client, world, case):
+    """It offered all 250 countries (Belgium, Åland…), most of which no follow-up is in."""
+    client.force_login(world.bob)
+    page = client.get(reverse("follow_up_list")).text
+    select = page.split('name="country"')[1].split("</select>")[0]
+    countries = re.findall(r'<option value="([A-Z]{2})"', select)
+    assert sorted(countries) == ["GN", "IQ", "SN"]
