@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.template.defaultfilters import date as date_filter
+from django.utils.formats import get_format
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
@@ -67,11 +69,17 @@ def score_trend(responses: list[Response], language: str, *, by_month: bool = Fa
     # Dimensions met late (a newer instrument version) get "—" in the earlier rows.
     for row in rows:
         row.dimensions.extend(["—"] * (len(labels) - len(row.dimensions)))
-    day_format = "%Y-%m" if by_month else "%Y-%m-%d"
+    # Days as the pages write them ("4 déc. 2026"), month names from the page's language.
+    day_format = "%b %Y" if by_month else "%-d %b %Y"
     # By month, one tick per month answered: left to itself, Vega ticks every few weeks, and
     # a month's label came two or three times along the axis.
     ticks = [_utc_month(day) for day in sorted({r.collected_on for r in rows})] if by_month else None
-    spec = _spec(points_data, day_format, ticks, get_language_info(language)["bidi"]) if points_data else None
+    series = [*labels, composite_label]
+    spec = (
+        _spec(points_data, series, day_format, ticks, get_language_info(language)["bidi"])
+        if points_data
+        else None
+    )
     return Trend(dimensions=labels, rows=rows, spec=spec)
 
 
@@ -81,12 +89,41 @@ def _utc_month(day: dt.date) -> dict[str, Any]:
     return {"year": day.year, "month": day.month, "date": day.day, "utc": True}
 
 
+# Vega's "tableau10", in a fixed order: each dimension keeps its colour in every language
+# (left to Vega, colours followed the labels' alphabetical order, which each language changes).
+PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d"]
+COMPOSITE_COLOUR = "#222222"
+
+
+def time_locale() -> dict[str, Any]:
+    """Vega's time locale for the active language, from Django's own month and day names, so
+    that the axis writes days as the page around it does."""
+    token = "N" if "N" in get_format("SHORT_DATE_FORMAT") else "M"  # French: "déc.", others "Dec"
+    months = [dt.date(2001, month, 1) for month in range(1, 13)]
+    week = [dt.date(2001, 1, 7) + dt.timedelta(days=n) for n in range(7)]  # Sunday first, as d3
+    return {
+        "dateTime": "%x %X",
+        "date": "%-d %b %Y",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": [date_filter(day, "l") for day in week],
+        "shortDays": [date_filter(day, "D") for day in week],
+        "months": [date_filter(day, "F") for day in months],
+        "shortMonths": [date_filter(day, token) for day in months],
+    }
+
+
 def _spec(
-    data: list[dict[str, Any]], day_format: str, ticks: list[dict[str, Any]] | None, right_to_left: bool
+    data: list[dict[str, Any]],
+    series: list[str],
+    day_format: str,
+    ticks: list[dict[str, Any]] | None,
+    right_to_left: bool,
 ) -> dict[str, Any]:
     import altair as alt  # imported on use: only the case page draws charts
 
     axis = alt.Axis(format=day_format, labelAngle=0, values=alt.Undefined if ticks is None else ticks)
+    colours = [PALETTE[n % len(PALETTE)] for n in range(len(series) - 1)] + [COMPOSITE_COLOUR]
 
     # A right-to-left page reads the chart mirrored, as Arabic spreadsheets draw it: time runs
     # from right to left and the score axis stands on the right, where the eye starts.
@@ -102,15 +139,31 @@ def _spec(
                 # a browser west of Greenwich showed each one as the day before.
                 scale=alt.Scale(type="utc", reverse=right_to_left),
             ),
+            # The scale is said under the title rather than along the axis: a title turned on
+            # its side broke Arabic text apart, and reads badly in any language.
             y=alt.Y(
                 "score:Q",
-                title=_("Score (0–100)"),
+                title=None,
                 scale=alt.Scale(domain=[0, 100]),
                 axis=alt.Axis(orient="right" if right_to_left else "left"),
             ),
-            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=series, range=colours),
+                legend=alt.Legend(orient="bottom"),
+            ),
         )
-        .properties(width="container", height=220, title=_("Scores over the rounds"))
+        .properties(
+            width="container",
+            height=220,
+            title=alt.TitleParams(
+                _("Scores over the rounds"),
+                subtitle=_("Score (0–100)"),
+                anchor="end" if right_to_left else "start",
+            ),
+        )
+        .configure(locale=alt.Locale(time=time_locale()))
     )
     spec: dict[str, Any] = chart.to_dict()
     return spec

@@ -28,6 +28,16 @@ def _score(language: str, text: str) -> str:
         return number_format(float(text), 1)
 
 
+def _month(language: str, month: int) -> str:
+    """The month's short name the chart's axis writes in `language`."""
+    from django.utils import translation
+
+    from remis.monitoring.charts import time_locale
+
+    with translation.override(language):
+        return str(time_locale()["shortMonths"][month - 1])
+
+
 @pytest.mark.parametrize("language", list(LOCALES))
 def test_a_case_worker_records_an_attempt_and_the_answers_and_sees_the_scores(world, login, language):
     from django.utils import timezone
@@ -91,6 +101,10 @@ def test_a_case_worker_records_an_attempt_and_the_answers_and_sees_the_scores(wo
     )
     expect(chart).to_have_attribute("role", "img")
     assert chart.get_attribute("aria-roledescription") is None
+    # The day on the axis as the page writes days, month names in the page's language.
+    short_month = _month(language, response.collected_on.month)
+    day_labels = page.locator("#monitoring .chart svg .role-axis-label text")
+    expect(day_labels.filter(has_text=short_month).first).to_be_visible()
 
     # Once anonymised, the axis says months: one label per month answered, drawn (a tick
     # list Vega's expression interpreter could not read once drew none at all).
@@ -98,6 +112,6 @@ def test_a_case_worker_records_an_attempt_and_the_answers_and_sees_the_scores(wo
 
     Case.objects.filter(pk=case.pk).update(anonymised_at=timezone.now())
     page.goto(f"/cases/{case.uuid}/")
-    month = response.collected_on.strftime("%Y-%m")
+    month = f"{short_month} {response.collected_on.year}"
     labels = page.locator("#monitoring .chart svg .role-axis-label text")
     expect(labels.filter(has_text=month)).to_have_count(1)

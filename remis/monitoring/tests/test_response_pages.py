@@ -215,10 +215,9 @@ def test_an_anonymised_cases_chart_says_months_not_days(client, world, case):
     from remis.cases.models import Case
 
     url = _answered_round_one(client, world, case)
-    assert '"format": "%Y-%m-%d"' in client.get(url).text
+    assert _chart_on(client, url)["encoding"]["x"]["axis"]["format"] == "%-d %b %Y"
     Case.objects.filter(pk=case.pk).update(anonymised_at=timezone.now())  # as retention leaves it
-    text = client.get(url).text
-    assert '"format": "%Y-%m"' in text and "%Y-%m-%d" not in text
+    assert _chart_on(client, url)["encoding"]["x"]["axis"]["format"] == "%b %Y"
     # One tick per month answered (Vega's own ticks repeated a month's label), and the axis
     # in UTC, as Vega reads the days (a browser west of Greenwich showed the day before).
     Response.objects.filter(case=case).update(collected_on=dt.date(2024, 3, 1))
@@ -235,6 +234,35 @@ def test_the_chart_is_mirrored_on_a_right_to_left_page(client, world, case):
         assert specs[language]["y"]["axis"]["orient"] == "left"
     assert specs["ar"]["x"]["scale"]["reverse"] is True  # time runs from right to left
     assert specs["ar"]["y"]["axis"]["orient"] == "right"
+
+
+def test_the_chart_speaks_the_pages_language_and_keeps_its_colours(client, world, case):
+    """The axis wrote ISO days (2026-08-10) on pages that write "10 août 2026"; the colours
+    followed the labels' alphabetical order, so a dimension changed colour with the language;
+    the score axis's title, turned on its side, broke Arabic text apart."""
+    url = _answered_round_one(client, world, case)
+    specs = {language: _chart_on(client, url, language) for language in ("en", "fr", "ar")}
+    assert specs["fr"]["config"]["locale"]["time"]["shortMonths"][7] == "août"
+    assert specs["fr"]["config"]["locale"]["time"]["months"][0] == "janvier"
+    assert specs["en"]["config"]["locale"]["time"]["shortMonths"][11] == "Dec"
+    assert specs["ar"]["config"]["locale"]["time"]["shortMonths"][0] == "يناير"
+    colours = {
+        language: dict(
+            zip(
+                spec["encoding"]["color"]["scale"]["domain"],
+                spec["encoding"]["color"]["scale"]["range"],
+                strict=True,
+            )
+        )
+        for language, spec in specs.items()
+    }
+    assert len(colours["en"]) == 4  # three dimensions and the composite
+    assert list(colours["en"].values()) == list(colours["fr"].values()) == list(colours["ar"].values())
+    assert colours["en"]["Economic"] == colours["fr"]["Économique"] != colours["en"]["Social"]
+    for language, spec in specs.items():
+        assert spec["encoding"]["y"]["title"] is None, language
+    assert specs["fr"]["title"]["subtitle"] == "Score (0–100)"
+    assert specs["ar"]["title"]["anchor"] == "end" and specs["en"]["title"]["anchor"] == "start"
 
 
 def test_the_charts_the_page_writes_are_valid_vega_lite(client, world, case):
