@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from remis.assessments.models import AssessmentStatus, Choice, Question
 from remis.audit.presentation import ISO_DATE, Shown, choices, register_field, register_object, shown_day
-from remis.lib.text import group_separator, list_separator
+from remis.lib.text import group_separator, labelled, list_separator
 
 
 def _flags(values: set[Any]) -> dict[Any, Shown]:
@@ -76,7 +76,7 @@ def _answers(_position: int, value: Any) -> str:
                 shown.append(shown_day(part))
             else:
                 shown.append(labels.get((code, str(part)), str(part)))
-        texts.append(f"{question.text if question else code}: {list_separator().join(shown)}")
+        texts.append(labelled(question.text if question else code, list_separator().join(shown)))
     return group_separator().join(texts)
 
 

@@ -18,7 +18,7 @@ from remis.audit.presentation import (
     register_object,
 )
 from remis.communities.models import CommunityProject, ProjectStatus, ProjectTag, ProjectType
-from remis.lib.text import list_separator
+from remis.lib.text import labelled, list_separator
 
 
 def _projects(values: set[Any]) -> dict[Any, Shown]:
@@ -33,7 +33,7 @@ def _projects(values: set[Any]) -> dict[Any, Shown]:
 def _members(_position: int, value: Any) -> str:
     if not isinstance(value, dict):
         return str(value)
-    return list_separator().join(f"{group}: {count}" for group, count in value.items())
+    return list_separator().join(labelled(group, count) for group, count in value.items())
 
 
 def register() -> None:

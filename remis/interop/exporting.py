@@ -29,6 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from remis.lib.spreadsheet import neutralise, neutralised, xlsx_row
+from remis.lib.text import group_separator, labelled
 
 CHUNK = 1000  # rows read from the database at a time
 
@@ -100,8 +101,8 @@ def describe(kind: ExportKind, actor: Any, params: dict[str, Any]) -> str:
             label = field.label or name
             choices = getattr(field, "choices", None)
             shown = dict((str(k), v) for k, v in choices).get(str(value), value) if choices else value
-        parts.append(f"{label}: {shown}")
-    return "; ".join(parts) or _("none: every record you may export")
+        parts.append(labelled(label, shown))
+    return group_separator().join(parts) or _("none: every record you may export")
 
 
 # ---- writing ---------------------------------------------------------------------------

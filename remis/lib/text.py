@@ -34,6 +34,12 @@ def list_separator() -> str:
     return pgettext("list separator", ", ")
 
 
+def labelled(label: object, value: object) -> str:
+    """A label and its value in a sentence: "Item: required"; French puts a space before
+    the colon ("Élément : obligatoire")."""
+    return pgettext("label and value", "%(label)s: %(value)s") % {"label": label, "value": value}
+
+
 def group_separator() -> str:
     """Between groups of items that have commas inside: "; ", in Arabic "؛ "."""
     return pgettext("list separator", "; ")

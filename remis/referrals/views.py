@@ -23,6 +23,7 @@ from remis.lib.countries import named_countries
 from remis.lib.errors import Conflict, DomainError, NotFound
 from remis.lib.pages import forbidden
 from remis.lib.paging import page_links, page_number, paginate
+from remis.lib.text import labelled
 from remis.programmes.queries import get_programme_for, manages_programme, visible_programmes
 from remis.referrals import actions
 from remis.referrals.configuration import rules_history, rules_on
@@ -59,7 +60,7 @@ def referral_create(request: HttpRequest, case_uuid: str) -> HttpResponse:
     form = ReferForm(request.POST)
     if not form.is_valid():
         errors = [
-            f"{form.fields[name].label}: {message}"
+            labelled(form.fields[name].label, message)
             for name, messages_ in form.errors.items()
             for message in messages_
         ]

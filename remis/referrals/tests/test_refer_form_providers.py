@@ -42,3 +42,13 @@ def test_only_those_who_may_refer_the_case_read_its_providers(client, s):
     assert client.get(url, {"item": s.item.pk}).status_code == 404
     client.force_login(s.world.alice)  # a counsellor in Belgium: the case, not its referrals
     assert client.get(url, {"item": s.item.pk}).status_code == 403
+
+
+def test_a_refused_referral_names_its_field_as_each_language_writes_it(client, s):
+    """French writes a space before the colon ("Prestataire : …"); it read "Prestataire: …"."""
+    client.force_login(s.world.bob)
+    url = reverse("referral_create", args=[s.case.uuid])
+    english = client.post(url, {"item": s.item.pk, "provider": ""}, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "Provider: This field is required." in english
+    french = client.post(url, {"item": s.item.pk, "provider": ""}, HTTP_ACCEPT_LANGUAGE="fr").text
+    assert "Prestataire\u00a0: Ce champ est obligatoire." in french
