@@ -272,21 +272,40 @@ URL_FILTERS = (
     "sort",
     "page",
 )
-SEARCH_SESSION_KEY = "case_list_search"
+# The searches' texts, kept server-side in the user's session under short keys; a URL
+# carries only the key (`search=3`), so that Back to an earlier search shows that search,
+# not the latest one, without the name ever entering a URL or an access log.
+SEARCH_SESSION_KEY = "case_list_searches"
+SEARCHES_KEPT = 20
+
+
+def remember_search(session: Any, text: str) -> str:
+    """The key of this search's text in the session (the same text keeps its key)."""
+    searches: dict[str, str] = dict(session.get(SEARCH_SESSION_KEY) or {})
+    for key, kept in searches.items():
+        if kept == text:
+            return key
+    key = str(max((int(k) for k in searches), default=0) + 1)
+    searches[key] = text
+    while len(searches) > SEARCHES_KEPT:
+        del searches[min(searches, key=int)]
+    session[SEARCH_SESSION_KEY] = searches
+    return key
 
 
 def list_state_from_url(query: Any, session: Any) -> dict[str, Any] | None:
     """The case list's filters from a URL. A `q` in the URL is ignored: searches travel in
-    request bodies only. `search=1` says a search was on; its text is kept server-side in
-    the user's session, so Back restores it without the name ever entering a URL."""
+    request bodies only. `search=<key>` names a search kept in the session."""
     data: dict[str, Any] = {name: query[name] for name in URL_FILTERS if query.get(name)}
-    if query.get("search") == "1" and session.get(SEARCH_SESSION_KEY):
-        data["q"] = session[SEARCH_SESSION_KEY]
+    text = (session.get(SEARCH_SESSION_KEY) or {}).get(query.get("search") or "")
+    if text:
+        data["q"] = text
     return data or None
 
 
-def list_state_url(path: str, cleaned: dict[str, Any], page: int) -> str:
-    """The URL that brings the list back as it is shown (pushed into the browser's history)."""
+def list_state_url(path: str, cleaned: dict[str, Any], page: int, search: str = "") -> str:
+    """The URL that brings the list back as it is shown (pushed into the browser's history);
+    `search`: the key `remember_search` gave the search's text, if there is one."""
     from django.http import QueryDict
 
     query = QueryDict(mutable=True)
@@ -295,8 +314,8 @@ def list_state_url(path: str, cleaned: dict[str, Any], page: int) -> str:
         value = getattr(value, "pk", value)
         if value not in (None, ""):
             query[name] = str(value)
-    if cleaned.get("q"):
-        query["search"] = "1"
+    if cleaned.get("q") and search:
+        query["search"] = search
     return f"{path}?{query.urlencode()}" if query else path
 
 

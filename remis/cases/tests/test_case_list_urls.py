@@ -40,3 +40,23 @@ def test_without_a_search_flag_the_session_search_is_not_applied(client, world, 
     login(client, alice)
     client.post(reverse("case_list"), {"q": "Keita"}, HTTP_HX_REQUEST="true")
     assert "2 cases" in client.get(reverse("case_list")).content.decode()
+
+
+def test_back_to_an_earlier_search_shows_that_search(client, world, alice):
+    """Every search's URL said `search=1`: Back to an earlier search showed the latest one."""
+    register(world, person=make_person(given_name="Aminata", family_name="Keita"))
+    register(world, person=make_person(given_name="Ousmane", family_name="Sow"))
+    login(client, alice)
+    url = reverse("case_list")
+    first = client.post(url, {"q": "Keita", "page": "1"}, HTTP_HX_REQUEST="true")["HX-Push-Url"]
+    second = client.post(url, {"q": "Sow", "page": "1"}, HTTP_HX_REQUEST="true")["HX-Push-Url"]
+    assert first != second and "Keita" not in first + second and "Sow" not in first + second
+    back = client.get(first).content.decode()
+    assert 'value="Keita"' in back and "Aminata" in back and "Ousmane" not in back
+    forward = client.get(second).content.decode()
+    assert 'value="Sow"' in forward and "Ousmane" in forward and "Aminata" not in forward
+    # The same search again keeps its address; another user's session has none of them.
+    assert client.post(url, {"q": "Keita", "page": "1"}, HTTP_HX_REQUEST="true")["HX-Push-Url"] == first
+    client.logout()
+    login(client, world.carol)
+    assert 'value="Keita"' not in client.get(first).content.decode()

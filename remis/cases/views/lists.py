@@ -83,11 +83,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         # Never answer bad filters with the unfiltered list: say what is wrong instead.
         return render(request, template, {"form": form, "page": None, "rows": [], "partial": partial})
     cleaned = form.cleaned_data if form.is_bound else {}
-    if request.method == "POST":
-        if cleaned.get("q"):
-            request.session[case_forms.SEARCH_SESSION_KEY] = cleaned["q"]
-        else:
-            request.session.pop(case_forms.SEARCH_SESSION_KEY, None)
+    search = ""
+    if cleaned.get("q"):
+        search = case_forms.remember_search(request.session, cleaned["q"])
     org, worker = cleaned.get("organisation"), cleaned.get("worker")
     filters = CaseFilters(
         q=cleaned.get("q") or "",
@@ -109,7 +107,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     export_url = None
     if grants_with(request.user, Perm.RECORDS_EXPORT):
         # The export form opens with these filters; a search's text stays in the session.
-        export_url = case_forms.list_state_url(reverse("record_export_new", args=["cases"]), cleaned, 1)
+        export_url = case_forms.list_state_url(
+            reverse("record_export_new", args=["cases"]), cleaned, 1, search
+        )
     response = render(
         request,
         template,
@@ -117,7 +117,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     if partial:
         # Back and Forward return to this page of these filters (the URL names no one).
-        response["HX-Push-Url"] = case_forms.list_state_url(request.path, cleaned, page.number)
+        response["HX-Push-Url"] = case_forms.list_state_url(request.path, cleaned, page.number, search)
     return response
 
 
