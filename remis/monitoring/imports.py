@@ -380,7 +380,11 @@ def _prepare_row(
         report.problem(row, *refusal)
         return None
     zone, today = clock
-    day = submission.submitted_at.astimezone(zone).date() if submission.submitted_at else today
+    day, day_column = _interview_day(meta, submission.submitted_at, zone, today)
+    if day is None:
+        report.failed += 1
+        report.problem(row, day_column, _("Not a date and time as KoBo and ODK write them."))
+        return None
     case = by_reference.get(meta[CASE_FIELD].upper()) if meta[CASE_FIELD] else None
     rounds, taken = open_rounds
     follow_up = _round_for(case, day, rounds, taken) if case else None
@@ -401,15 +405,35 @@ def _prepare_row(
     except ValidationFailed as error:
         report.failed += 1
         for name, message in error.errors:
+            name = day_column if name == "collected_on" else name  # the file's column
             report.problem(row, (name or "").removeprefix("answers."), message)
     except DomainError as error:
         report.failed += 1
-        report.problem(row, error.field, error.message)
+        report.problem(row, day_column if error.field == "collected_on" else error.field, error.message)
     else:
         if follow_up is not None:
             taken.add(follow_up.pk)  # only a row kept takes its round: a refused one leaves it
         return prepared
     return None
+
+
+def _interview_day(
+    meta: dict[str, str], submitted_at: dt.datetime | None, zone: Any, today: dt.date
+) -> tuple[dt.date | None, str]:
+    """The day the returnee was interviewed, and the column it was read from: the form's
+    `end` (or `start`), stamped by the phone when the form was filled in. The submission
+    time is when the phone next had a connection, days or weeks later with offline
+    collection: only without either is it taken, then the day of the import. The phone
+    writes its own local time ("2026-11-20T10:15:32.000+01:00"): its day is the date part."""
+    for name in ("end", "start"):
+        if meta[name]:
+            try:
+                return dt.date.fromisoformat(meta[name][:10]), name
+            except ValueError:
+                return None, name
+    if submitted_at is not None:
+        return submitted_at.astimezone(zone).date(), "_submission_time"
+    return today, "collected_on"
 
 
 def _clean(params: dict[str, Any]) -> dict[str, Any]:

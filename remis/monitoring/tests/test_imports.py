@@ -122,6 +122,40 @@ def test_a_kobo_export_is_imported_row_by_row(world, setting, django_capture_on_
     assert "already imported" in again.outcome and Response.objects.count() == 1
 
 
+def test_an_answer_is_dated_by_the_interview_not_by_its_upload(
+    world, setting, django_capture_on_commit_callbacks
+):
+    """Answers took the day of `_submission_time`, when the phone found a connection (weeks
+    later when collecting offline), and could land in the wrong round or none."""
+    case = setting
+    today = timezone.localdate()
+    round_one = FollowUp.objects.get(case=case, round=1)
+    FollowUp.objects.filter(pk=round_one.pk).update(
+        window_start=today - dt.timedelta(days=40), window_end=today - dt.timedelta(days=10)
+    )
+    interviewed = today - dt.timedelta(days=20)
+    type(case).objects.filter(pk=case.pk).update(arrival_date=today - dt.timedelta(days=100))
+    tomorrow = today + dt.timedelta(days=1)
+    content = _kobo_csv(
+        [
+            _row(
+                case, "d1", end=f"{interviewed}T10:15:32.000+01:00", start=f"{interviewed}T09:58:01.000+01:00"
+            ),
+            _row(case, "d2", end="last Tuesday"),
+            _row(case, "d3", end=f"{tomorrow}T10:00:00.000+01:00"),
+        ]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _import(world, content)
+    job.refresh_from_db()
+    result = job.result or {}
+    assert result.get("imported") == 1, result["problems"]
+    kept = Response.objects.get()
+    assert kept.collected_on == interviewed and kept.follow_up == round_one  # in its window
+    assert {(p["row"], p["field"]) for p in result["problems"]} == {(3, "end"), (4, "end")}
+    assert "The date cannot be in the future." in {p["message"] for p in result["problems"]}
+
+
 def test_an_odk_central_export_reads_the_same(world, setting, django_capture_on_commit_callbacks):
     case = setting
     base = {k: (" ".join(v) if isinstance(v, list) else str(v)) for k, v in answers().items()}
