@@ -109,7 +109,7 @@ class ReturnStatisticsForm(forms.Form):
         today = timezone.localdate()
         period = data.get("period") or "year"
         data["by"] = data.get("by") or "origin"
-        year = data.get("year") or today.year
+        year = today.year if data.get("year") is None else data["year"]  # 0 is no year, not this one
         if not EARLIEST_YEAR <= year <= today.year:
             self.add_error(
                 "year",
@@ -184,7 +184,8 @@ class AnnualReportForm(forms.Form):
 
     def clean_year(self) -> int:
         today = timezone.localdate()
-        year = self.cleaned_data.get("year") or today.year
+        year = self.cleaned_data.get("year")
+        year = today.year if year is None else year  # 0 is no year, not this one
         if not EARLIEST_YEAR <= year <= today.year:
             raise forms.ValidationError(
                 _("Enter a year from %(first)s to %(last)s.") % {"first": EARLIEST_YEAR, "last": today.year}

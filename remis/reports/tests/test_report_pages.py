@@ -54,6 +54,9 @@ def test_bad_periods_name_their_field(manager: Client) -> None:
     assert "quarter" in page.context["form"].errors
     page = manager.get(URL, {"period": "year", "year": "1200", "by": "origin"})
     assert "year" in page.context["form"].errors
+    # Year 0 counted this year's returns under a field still saying 0.
+    page = manager.get(URL, {"period": "year", "year": "0", "by": "origin"})
+    assert "year" in page.context["form"].errors
 
 
 def test_downloads_are_the_table_shown(manager: Client) -> None:
@@ -144,4 +147,6 @@ def test_the_annual_report_page_and_pdf(manager: Client, language: str) -> None:
 
 def test_the_annual_report_refuses_a_year_out_of_range(manager: Client) -> None:
     page = manager.get("/reports/annual/", {"year": "1800"})
+    assert "year" in page.context["form"].errors and page.context["report"] is None
+    page = manager.get("/reports/annual/", {"year": "0"})
     assert "year" in page.context["form"].errors and page.context["report"] is None
