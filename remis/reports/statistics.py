@@ -303,6 +303,17 @@ def breakdown(
     return table
 
 
+def _place(code: str, key: str, persons: int, label: str) -> tuple[Any, ...]:
+    """Where a row (or a cross-table's column) goes: years, months and age groups in their
+    own order, anything else largest first; "unknown" last."""
+    if code in ("year", "month"):
+        return (key == UNKNOWN, key)
+    if code == "age_group":
+        order = [_age_name(low, high) for low, high in AGE_GROUPS]
+        return (order.index(key) if key in order else len(order),)
+    return (key == UNKNOWN, -persons, label)
+
+
 def exact_breakdown(actor: Any, filters: Filters, code: str, top: int | None = None) -> Table | None:
     """A breakdown with every row and exact counts, before an edition's hiding and the top
     N cut (`protect`, `keep_top`); for tables published together (annual.py)."""
@@ -320,13 +331,7 @@ def exact_breakdown(actor: Any, filters: Filters, code: str, top: int | None = N
     totals = next(((r[1], r[2]) for r in found if r[3]), (0, 0))
     labels = labeller(code)
     out = [Row(str(k), labels(str(k)), int(n), int(c)) for k, n, c in rows]
-    if code in ("year", "month"):
-        out.sort(key=lambda r: r.key)
-    elif code == "age_group":
-        order = [_age_name(low, high) for low, high in AGE_GROUPS] + [UNKNOWN]
-        out.sort(key=lambda r: order.index(r.key) if r.key in order else len(order))
-    else:
-        out.sort(key=lambda r: (r.key == UNKNOWN, -r.persons, r.label))
+    out.sort(key=lambda r: _place(code, r.key, r.persons, r.label))
     return Table(dimension, out, int(totals[0]), int(totals[1]), filters, as_of, top=top)
 
 
@@ -457,8 +462,12 @@ def cross_table(
         cells[(str(row_key), str(column_key))] = int(n)
         column_totals[str(column_key)] = column_totals.get(str(column_key), 0) + int(n)
     labels = labeller(columns_code)
+    # In the same order as the rows of that breakdown (months and age groups in order).
     columns = [
-        (k, labels(k)) for k, _n in sorted(column_totals.items(), key=lambda kv: (kv[0] == UNKNOWN, -kv[1]))
+        (k, labels(k))
+        for k, _n in sorted(
+            column_totals.items(), key=lambda kv: _place(columns_code, kv[0], kv[1], labels(kv[0]))
+        )
     ]
     base.columns, base.cells, base.column_dimension, base.as_of = columns, cells, column_dim, as_of
     protect(base, chosen, edition_threshold(chosen, filters))

@@ -218,6 +218,18 @@ def test_cross_table_cells_add_up_to_the_rows(generated: None) -> None:
         assert sum(n for (r, _c), n in table.cells.items() if r == row.key) == row.persons
 
 
+def test_cross_table_columns_of_months_and_age_groups_come_in_order(generated: None) -> None:
+    """Columns came largest first: "35–49, 25–34, 5–11…", "2026-03, 2026-11, 2026-07…"."""
+    manager = User.objects.get(username="manager.be")
+    ages = cross_table(manager, Filters(START, END), "sex", "age_group", edition="confidential")
+    months = cross_table(manager, Filters(START, END), "host", "month", edition="confidential")
+    assert ages is not None and months is not None
+    age_keys = [k for k, _label in ages.columns if k != "?"]
+    assert len(age_keys) > 2 and age_keys == sorted(age_keys, key=lambda k: int(k.split("-")[0].rstrip("+")))
+    month_keys = [k for k, _label in months.columns]
+    assert len(month_keys) > 2 and month_keys == sorted(month_keys)
+
+
 def test_population_assisted_and_monitored_are_subsets(generated: None) -> None:
     manager = User.objects.get(username="manager.be")
     everyone = breakdown(manager, Filters(START, END), "origin")
