@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from remis.indicators.computation import describe
 from remis.indicators.results import Cell, FrameworkResults, IndicatorResult, format_value, shown
+from remis.lib.spreadsheet import in_reading_direction
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -149,11 +150,11 @@ def results_xlsx(results: FrameworkResults, filename: str) -> HttpResponse:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Results")[:31])
+    sheet = in_reading_direction(book.create_sheet(_("Results")[:31]))
     sheet.append(_header())
     for row in _long_rows(results):
         sheet.append(row)
-    about = book.create_sheet(_("Definitions")[:31])
+    about = in_reading_direction(book.create_sheet(_("Definitions")[:31]))
     about.append([_("Indicator code"), _("Indicator"), _("Definition"), _("Computation")])
     for result in results.results:
         computed = describe(result.spec) if result.spec is not None else result.error

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from remis.interop.importing import Column, Entity, escape_formula
+from remis.lib.spreadsheet import in_reading_direction
 
 
 def example(column: Column) -> str:
@@ -32,7 +33,7 @@ def template_csv(entity: Entity) -> bytes:
 def template_xlsx(entity: Entity, *, labels: dict[str, str]) -> bytes:
     """`labels`: the column headings of the description sheet, in the reader's language."""
     book = Workbook()
-    sheet = book.active
+    sheet = in_reading_direction(book.active)
     assert sheet is not None
     sheet.title = entity.code
     sheet.append([c.name for c in entity.columns])
@@ -43,7 +44,7 @@ def template_xlsx(entity: Entity, *, labels: dict[str, str]) -> bytes:
     for column in sheet.iter_cols(min_row=2, max_row=2):
         for cell in column:
             cell.number_format = "@"
-    about = book.create_sheet(labels["sheet"])
+    about = in_reading_direction(book.create_sheet(labels["sheet"]))
     about.append([labels["column"], labels["label"], labels["required"], labels["codes"], labels["help"]])
     for cell in about[1]:
         cell.font = Font(bold=True)

@@ -19,7 +19,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import get_language_bidi
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def in_reading_direction(sheet: Any) -> Any:
+    """The sheet laid out right to left when the active language is written so (Arabic):
+    columns from the right, as Arabic spreadsheets are. Set before the first row: a
+    write-only sheet writes its view then."""
+    if get_language_bidi():
+        sheet.sheet_view.rightToLeft = True
+    return sheet
 
 
 def neutralise(value: Any) -> Any:

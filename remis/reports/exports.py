@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from remis.lib.dates import moment_text
-from remis.lib.spreadsheet import neutralised, xlsx_row
+from remis.lib.spreadsheet import in_reading_direction, neutralised, xlsx_row
 from remis.reports.statistics import Table
 
 
@@ -95,11 +95,11 @@ def as_xlsx(table: Table, filters_text: list[tuple[str, str]]) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Table")[:31])
+    sheet = in_reading_direction(book.create_sheet(_("Table")[:31]))
     sheet.append(xlsx_row(sheet, header(table)))
     for row in body(table):
         sheet.append(xlsx_row(sheet, row))
-    about = book.create_sheet(_("Definition")[:31])
+    about = in_reading_direction(book.create_sheet(_("Definition")[:31]))
     for name, value in definition(table, filters_text):
         about.append(xlsx_row(about, [name, value]))
     out = io.BytesIO()
@@ -157,11 +157,11 @@ def projects_xlsx(summary: Any, filters_text: list[tuple[str, str]]) -> bytes:
         (_("By type"), _("Type"), summary.by_type, False),
         (_("By framework"), _("Contributes to"), summary.by_tag, False),
     ):
-        sheet = book.create_sheet(title[:31])
+        sheet = in_reading_direction(book.create_sheet(title[:31]))
         sheet.append(xlsx_row(sheet, [_("Code"), *project_header(first)] if codes else project_header(first)))
         for row in project_body(rows, codes=codes):
             sheet.append(xlsx_row(sheet, row))
-    about = book.create_sheet(_("Definition")[:31])
+    about = in_reading_direction(book.create_sheet(_("Definition")[:31]))
     for name, value in filters_text:
         about.append(xlsx_row(about, [name, value]))
     out = io.BytesIO()

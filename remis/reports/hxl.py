@@ -39,7 +39,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from remis.lib.countries import alpha3
-from remis.lib.spreadsheet import neutralised, xlsx_row
+from remis.lib.spreadsheet import in_reading_direction, neutralised, xlsx_row
 from remis.reports.statistics import UNKNOWN, Edition, Population, Table
 
 SADD = frozenset({"sex", "age_group"})
@@ -238,12 +238,12 @@ def as_xlsx(table: Table, definition: list[tuple[str, str]]) -> bytes:
 
     found = hxl_table(table)
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("HXL")
+    sheet = in_reading_direction(book.create_sheet("HXL"))
     sheet.append(xlsx_row(sheet, found.header))
     sheet.append(found.tags)
     for row in found.rows:
         sheet.append(xlsx_row(sheet, row))
-    about = book.create_sheet(_("Definition")[:31])
+    about = in_reading_direction(book.create_sheet(_("Definition")[:31]))
     for name, value in definition:
         about.append(xlsx_row(about, [name, value]))
     out = io.BytesIO()

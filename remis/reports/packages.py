@@ -261,10 +261,10 @@ def _scope_name(package: ReportPackage) -> str:
 def _xlsx(package: ReportPackage, context: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
 
-    from remis.lib.spreadsheet import xlsx_row
+    from remis.lib.spreadsheet import in_reading_direction, xlsx_row
 
     book = Workbook()
-    sheet = book.active
+    sheet = in_reading_direction(book.active)
     assert sheet is not None
     sheet.title = _("Definition")[:31]
     report = context["report"]
@@ -276,7 +276,7 @@ def _xlsx(package: ReportPackage, context: dict[str, Any]) -> bytes:
     used: set[str] = {sheet.title}
     for found in _flatten(report["sections"]):
         title = _sheet_title(found["title"], used)
-        table = book.create_sheet(title)
+        table = in_reading_direction(book.create_sheet(title))
         table.sheet_view.rightToLeft = right_to_left
         table.column_dimensions["A"].width = 40
         table.column_dimensions["B"].width = table.column_dimensions["C"].width = 16

@@ -72,6 +72,11 @@ def test_downloads_are_the_table_shown(manager: Client) -> None:
         [v if v != "" else None for v in row] for row in shown
     ]
     assert book.worksheets[1].max_row >= 7  # the definition: filters, period, as-of time
+    assert not any(sheet.sheet_view.rightToLeft for sheet in book.worksheets)
+    # In Arabic, every sheet is laid out right to left, as Arabic spreadsheets are.
+    arabic = manager.get(URL, {**query, "format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="ar")
+    sheets = load_workbook(io.BytesIO(arabic.content)).worksheets
+    assert len(sheets) == 2 and all(sheet.sheet_view.rightToLeft for sheet in sheets)
 
 
 def test_cross_table_page(manager: Client) -> None:
