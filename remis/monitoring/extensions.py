@@ -84,13 +84,13 @@ def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
     }
 
 
-def _round_item(follow_up: Any, today: Any) -> WorkItem:
+def _round_item(follow_up: Any, today: Any, *, late: bool = True) -> WorkItem:
     return WorkItem(
         label=_("%(reference)s · round %(round)s")
         % {"reference": follow_up.case.reference, "round": follow_up.round},
         url=reverse("follow_up_detail", args=[follow_up.case.uuid, follow_up.round]),
         due=follow_up.due_on,
-        overdue=follow_up.due_on < today,
+        overdue=late and follow_up.due_on < today,
     )
 
 
@@ -114,7 +114,7 @@ def follow_ups_to_do(actor: Any) -> WorkList | None:
         title=str(_("Follow-up visits to carry out")),
         count=count,
         items=[_round_item(f, today) for f in rows[:FIRST_ROWS]],
-        url=reverse("follow_up_list") + "?mine=on",
+        url=reverse("follow_up_list") + "?mine=on&state=due",  # the same rounds as counted here
     )
 
 
@@ -139,8 +139,9 @@ def lost_returnees(actor: Any) -> WorkList | None:
         name="follow_ups_lost",
         title=str(_("Returnees lost to follow-up: consider closing for lost contact")),
         count=count,
-        items=[_round_item(f, today) for f in rows[:FIRST_ROWS]],
-        url=reverse("follow_up_list") + "?mine=on&state=lost",
+        # Lost, not late: no "overdue" mark.
+        items=[_round_item(f, today, late=False) for f in rows[:FIRST_ROWS]],
+        url=reverse("follow_up_list") + "?mine=on&state=lost_open",  # open cases only, as counted
     )
 
 
@@ -149,7 +150,6 @@ def low_scores_to_follow_up(actor: Any) -> WorkList | None:
     (queries.low_scores says what clears one)."""
     from remis.monitoring.queries import low_scores
 
-    today = timezone.localdate()
     rows = low_scores(actor)
     count = rows.count()
     if not count:
@@ -168,15 +168,12 @@ def low_scores_to_follow_up(actor: Any) -> WorkList | None:
                 % {"reference": case.reference, "day": case_day(response.collected_on, case)},
                 url=url,
                 due=response.collected_on,
-                overdue=response.collected_on < today,
+                overdue=False,  # the day it was scored, not a deadline passed
             )
         )
+    # No "see all" link: no list shows scores (the follow-ups list showed other rounds).
     return WorkList(
-        name="low_scores",
-        title=str(_("Low reintegration scores to follow up")),
-        count=count,
-        items=items,
-        url=reverse("follow_up_list") + "?mine=on",
+        name="low_scores", title=str(_("Low reintegration scores to follow up")), count=count, items=items
     )
 
 

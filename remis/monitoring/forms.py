@@ -36,6 +36,7 @@ class VisitForm(forms.Form):
 STATE_CHOICES = [
     (State.OPEN, _("Open: upcoming, in window or overdue")),
     ("", _("Any state")),
+    (State.DUE, _("To carry out now: in window or overdue")),
     ("due_soon", _("Due this week")),
     (State.IN_WINDOW, STATE_LABELS[State.IN_WINDOW]),
     (State.OVERDUE, STATE_LABELS[State.OVERDUE]),
@@ -43,6 +44,7 @@ STATE_CHOICES = [
     (State.UPCOMING, STATE_LABELS[State.UPCOMING]),
     (State.DONE, STATE_LABELS[State.DONE]),
     (State.LOST, STATE_LABELS[State.LOST]),
+    (State.LOST_OPEN, _("Lost to follow-up, case not closed")),
     (State.STOPPED, STATE_LABELS[State.STOPPED]),
 ]
 

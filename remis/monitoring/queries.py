@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from remis.accounts.permissions import Perm
+from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.cases.policy import (
     access_host_countries,
@@ -32,6 +33,8 @@ class State:
     """Where a round stands today: its stored status, or for a scheduled round the dates."""
 
     OPEN = "open"  # a filter, not a state: upcoming, in window or overdue (the default list)
+    DUE = "due"  # a filter: in window or overdue, the visits to carry out now
+    LOST_OPEN = "lost_open"  # a filter: lost to follow-up on a case not closed
     UPCOMING = "upcoming"  # the window has not opened
     IN_WINDOW = "in_window"  # the window is open and the due day not passed
     OVERDUE = "overdue"  # past the due day, the window still open
@@ -68,11 +71,18 @@ def in_state(rows: QuerySet[FollowUp], state: str, today: dt.date) -> QuerySet[F
     # No window is wider than `widest_window()` either side of its due day: the bounds on
     # `due_on` say nothing new but let the database read an index range, not every round.
     width = (
-        dt.timedelta(days=widest_window()) if state in (State.OPEN, State.IN_WINDOW, State.OVERDUE) else None
+        dt.timedelta(days=widest_window())
+        if state in (State.OPEN, State.DUE, State.IN_WINDOW, State.OVERDUE)
+        else None
     )
     recent = today - width if width else today
     if state == State.OPEN:
         return scheduled.filter(window_end__gte=today, due_on__gte=recent)
+    if state == State.DUE:
+        assert width is not None
+        return scheduled.filter(
+            window_start__lte=today, window_end__gte=today, due_on__gte=recent, due_on__lte=today + width
+        )
     if state == State.UPCOMING:
         return scheduled.filter(window_start__gt=today, due_on__gt=today)
     if state == State.IN_WINDOW:
@@ -86,6 +96,8 @@ def in_state(rows: QuerySet[FollowUp], state: str, today: dt.date) -> QuerySet[F
         return scheduled.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
     if state in (State.DONE, State.STOPPED, State.LOST):
         return rows.filter(status=state)
+    if state == State.LOST_OPEN:
+        return rows.filter(status=FollowUpStatus.LOST).exclude(case__stage=Stage.CLOSED)
     return rows
 
 

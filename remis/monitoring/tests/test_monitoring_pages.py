@@ -279,3 +279,36 @@ def test_the_country_filter_offers_the_programmes_countries_of_origin(client, wo
     select = page.split('name="country"')[1].split("</select>")[0]
     countries = re.findall(r'<option value="([A-Z]{2})"', select)
     assert sorted(countries) == ["GN", "IQ", "SN"]
+
+
+def test_each_work_card_links_to_a_list_of_the_rounds_it_counts(client, world, case):
+    """ "Follow-up visits to carry out: 1" opened a list of 19 rounds (every open one), the
+    lost returnees' card a list with closed cases in it, and low scores a list of rounds."""
+    from remis.cases.lifecycle import Stage
+    from remis.cases.models import Case
+
+    _open_window(case)  # round 1 due now; rounds 2 and 3 upcoming
+    client.force_login(world.bob)
+    works = {w.name: w for w in work_for(world.bob)}
+    due = works["follow_ups_due"]
+    listed = client.get(due.url).text
+    assert due.count == 1 and listed.count(case.reference) == due.count
+    FollowUp.objects.filter(case=case, round=1).update(
+        status=FollowUpStatus.LOST, lost_on=timezone.localdate()
+    )
+    other = returned_case(world)
+    FollowUp.objects.filter(case=other, round=1).update(
+        status=FollowUpStatus.LOST, lost_on=timezone.localdate()
+    )
+    Case.objects.filter(pk=other.pk).update(stage=Stage.CLOSED)
+    lost = {w.name: w for w in work_for(world.bob)}["follow_ups_lost"]
+    listed = client.get(lost.url).text
+    assert lost.count == 1 and case.reference in listed and other.reference not in listed
+    assert not lost.items[0].overdue  # lost, not late
+
+
+def test_the_offices_open_rounds_are_named_as_rounds_not_as_a_verb(client, world, case):
+    """French headed the open rounds' column "Ouvrir" (to open)."""
+    client.force_login(world.bob)
+    page = client.get(reverse("follow_up_offices"), HTTP_ACCEPT_LANGUAGE="fr").text
+    assert ">Ouverts</th>" in page and "Ouvrir" not in page
