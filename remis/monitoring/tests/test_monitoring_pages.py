@@ -311,4 +311,4 @@ def test_the_offices_open_rounds_are_named_as_rounds_not_as_a_verb(client, world
     """French headed the open rounds' column "Ouvrir" (to open)."""
     client.force_login(world.bob)
     page = client.get(reverse("follow_up_offices"), HTTP_ACCEPT_LANGUAGE="fr").text
-    assert ">Ouverts</th>" in page and "Ouvrir" not in page
+    assert ">Ouverts</th>" in page and ">Ouvrir</th>" not in page
