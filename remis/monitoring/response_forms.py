@@ -18,11 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from remis.lib.errors import DomainError
+from remis.lib.text import list_separator
 from remis.lib.widgets import IsoDateInput
 from remis.monitoring.instruments.definition import (
     InstrumentDefinition,
@@ -207,6 +208,8 @@ class ResponseForm(forms.Form):
                 continue
             if question.type == QuestionType.INTEGER and isinstance(value, str) and _INTEGER.fullmatch(value):
                 value = int(value)
+            elif question.type == QuestionType.DECIMAL and isinstance(value, str):
+                value = _canonical_decimal(value.strip())
             elif isinstance(value, str):
                 value = value.strip()
             out[question.name] = value
@@ -266,6 +269,28 @@ def dimension_values(definition: InstrumentDefinition, response: Response) -> li
 _COLUMNS = ("economic", "social", "psychosocial")
 
 
+_LOCAL_DECIMAL = re.compile(r"-?[0-9]*[,٫][0-9]+")
+
+
+def _canonical_decimal(text: str) -> str:
+    """A decimal typed as the page's language writes it ("1,5" in French) as the answers
+    keep it, as KoBo and ODK do ("1.5"). Only where the language's separator is not the
+    point: in English "1,5" stays as typed, and is refused, rather than read as 15."""
+    separator = get_format("DECIMAL_SEPARATOR")
+    if separator != "." and _LOCAL_DECIMAL.fullmatch(text):
+        return text.replace(",", ".").replace("٫", ".")
+    return text
+
+
+def _shown_decimal(value: Any) -> str:
+    """A kept decimal answer as the page's language writes decimals ("1,5")."""
+    text = str(value)
+    return text.replace(".", str(get_format("DECIMAL_SEPARATOR"))) if _KEPT_DECIMAL.fullmatch(text) else text
+
+
+_KEPT_DECIMAL = re.compile(r"-?[0-9]*\.[0-9]+")
+
+
 def read_back(definition: InstrumentDefinition, response: Response) -> ResponseView:
     lang = language()
     band = next((b for b in definition.bands if b.code == response.band), None)
@@ -278,7 +303,9 @@ def read_back(definition: InstrumentDefinition, response: Response) -> ResponseV
             text = _choice_label(definition, question, str(value), lang)
         elif question.type == QuestionType.SELECT_MULTIPLE:
             names = value.split() if isinstance(value, str) else list(value)
-            text = ", ".join(_choice_label(definition, question, name, lang) for name in names)
+            text = list_separator().join(_choice_label(definition, question, name, lang) for name in names)
+        elif question.type == QuestionType.DECIMAL:
+            text = _shown_decimal(value)
         else:
             text = str(value)
         answers.append((question.label.get(lang), text))

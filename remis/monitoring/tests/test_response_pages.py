@@ -78,6 +78,19 @@ def test_answers_are_saved_scored_and_read_back(client, world, case):
     assert again.status_code == 200 and "answered once" in again.text and Response.objects.count() == 1
 
 
+def test_a_decimal_is_typed_and_read_as_the_language_writes_it(client, world, case):
+    """French "1,5" was refused ("Saisissez un nombre."), and "1.5" read back as "1.5"."""
+    client.force_login(world.bob)
+    page = reverse("follow_up_detail", args=[case.uuid, 1])
+    english = client.post(page, form_data(answers(debt_months="1,5")), HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 200 and not Response.objects.exists()  # not read as 15
+    saved = client.post(page, form_data(answers(debt_months="1,5")), HTTP_ACCEPT_LANGUAGE="fr", follow=True)
+    assert Response.objects.get().answers["debt_months"] == "1.5"  # as KoBo and ODK write it
+    assert "<dd><bdi>1,5</bdi></dd>" in saved.text
+    english_page = client.get(page, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "<dd><bdi>1.5</bdi></dd>" in english_page
+
+
 def test_each_problem_shows_on_its_question_and_typed_answers_stay(client, world, case):
     client.force_login(world.bob)
     page = reverse("follow_up_detail", args=[case.uuid, 1])
