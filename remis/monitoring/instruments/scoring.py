@@ -329,6 +329,11 @@ def _answer_problem(offered: tuple[str, ...], question: Question, value: Answer)
     return None
 
 
+# A select-multiple question's choice named "none" ("None of these") excludes the others:
+# ticked with one of them, the answer contradicts itself (and its score would count both).
+NONE_CHOICE = "none"
+
+
 def _selection_problem(offered: tuple[str, ...], value: Answer) -> str | None:
     if isinstance(value, str):
         chosen: list[str] = value.split()
@@ -341,6 +346,8 @@ def _selection_problem(offered: tuple[str, ...], value: Answer) -> str | None:
             return _("“%(value)s” is not one of the choices.") % {"value": name}
     if len(set(chosen)) != len(chosen):
         return _("A choice is given twice.")
+    if NONE_CHOICE in chosen and len(chosen) > 1:
+        return _("“None” cannot be chosen together with other answers.")
     return None
 
 

@@ -36,6 +36,7 @@ from remis.monitoring.instruments.definition import (
     QuestionType,
 )
 from remis.monitoring.instruments.relevance import RelevanceSyntaxError, parse
+from remis.monitoring.instruments.scoring import NONE_CHOICE
 
 Respondent = Literal["case", "sample"]
 
@@ -163,7 +164,7 @@ def export_xlsform(definition: InstrumentDefinition, respondent: Respondent = "c
                 *_labels(question.label),
                 "yes" if question.required else "",
                 question.relevant,
-                _constraint(question),
+                _constraint(question, definition),
                 "",
             ]
         )
@@ -191,7 +192,13 @@ def _type(question: Question) -> str:
     return str(question.type)
 
 
-def _constraint(question: Question) -> str:
+def _constraint(question: Question, definition: InstrumentDefinition) -> str:
+    if question.type == QuestionType.SELECT_MULTIPLE:
+        lists = {c.name: c.names() for c in definition.choice_lists}
+        if NONE_CHOICE in lists.get(question.choice_list or "", ()):
+            # As REMIS checks it: "none" excludes the other choices.
+            return f"not(selected(., '{NONE_CHOICE}') and count-selected(.) > 1)"
+        return ""
     if question.type not in NUMBER_TYPES:
         return ""
     parts = []

@@ -96,6 +96,14 @@ def test_answers_outside_choices_ranges_and_types_are_named_by_question():
     }
 
 
+def test_none_of_these_cannot_be_ticked_with_another_choice():
+    """ "A loan or credit" + "None of these" was saved and scored as both."""
+    problems = validate_answers(
+        RSS, answers(access_to_resources="credit none", community_activities=["none"])
+    )
+    assert dict(problems) == {"access_to_resources": "“None” cannot be chosen together with other answers."}
+
+
 def test_required_questions_must_be_answered_only_when_they_apply():
     problems = validate_answers(RSS, answers(distress=..., children_in_school=..., school_age_children=0))
     assert problems == [("distress", "This question is required.")]

@@ -58,6 +58,10 @@ def test_relevance_and_number_ranges_reach_the_xform():
     assert found["/data/days_reduced_meals"]["constraint"] == ". >= 0 and . <= 7"
     assert found["/data/days_reduced_meals"]["type"] == "int"
     assert found["/data/instrument_version"]["calculate"] == "'1'"
+    # "None of these" excludes the other choices, in KoBo and ODK Collect as in REMIS.
+    assert found["/data/access_to_resources"]["constraint"].replace(" ", "") == (
+        "not(selected(.,'none')andcount-selected(.)>1)"
+    )
 
 
 def test_survey_sheet_starts_with_the_identifier_and_carries_code_version_and_three_languages():
