@@ -228,6 +228,14 @@ def _require_follow_up_consent(case: Case) -> None:
         )
 
 
+def failed_outside_window(follow_up: FollowUp, attempt: ContactAttempt) -> bool:
+    """A failed attempt that does not count towards making the round lost: only those in
+    its window count (an attempt months before the round is about another time)."""
+    return attempt.outcome in FAILED_OUTCOMES and not (
+        follow_up.window_start <= attempt.attempted_on <= follow_up.window_end
+    )
+
+
 def record_contact_attempt(
     actor: Any,
     follow_up: FollowUp,

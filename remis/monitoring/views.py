@@ -21,6 +21,7 @@ from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound
 from remis.lib.pages import forbidden
 from remis.lib.paging import page_links, page_number, paginate
+from remis.lib.templatetags.remis_dates import short_date
 from remis.monitoring import actions
 from remis.monitoring.configuration import known_instruments, rules_history, rules_on
 from remis.monitoring.forms import AttemptForm, FollowUpFilterForm, ScheduleForm, VisitForm
@@ -104,10 +105,22 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
                 expected = data.pop("version")
                 try:
                     if step == "attempt":
-                        actions.record_contact_attempt(
+                        attempt = actions.record_contact_attempt(
                             request.user, follow_up, expected_version=expected, **data
                         )
                         messages.success(request, _("The contact attempt is recorded."))
+                        if actions.failed_outside_window(follow_up, attempt):
+                            messages.warning(
+                                request,
+                                _(
+                                    "It falls outside the round's window (%(start)s to %(end)s): "
+                                    "it does not count towards lost to follow-up."
+                                )
+                                % {
+                                    "start": short_date(follow_up.window_start),
+                                    "end": short_date(follow_up.window_end),
+                                },
+                            )
                     else:
                         actions.record_visit(request.user, follow_up, expected_version=expected, **data)
                         messages.success(request, _("The visit is recorded: the round is done."))

@@ -312,3 +312,25 @@ def test_the_offices_open_rounds_are_named_as_rounds_not_as_a_verb(client, world
     client.force_login(world.bob)
     page = client.get(reverse("follow_up_offices"), HTTP_ACCEPT_LANGUAGE="fr").text
     assert ">Ouverts</th>" in page and ">Ouvrir</th>" not in page
+
+
+def test_a_failed_attempt_outside_the_window_says_it_does_not_count(client, world, case):
+    """Accepted in silence, it then did not count towards lost to follow-up."""
+    from remis.cases.models import Case
+
+    _open_window(case)
+    Case.objects.filter(pk=case.pk).update(arrival_date=timezone.localdate() - dt.timedelta(days=90))
+    round_one = FollowUp.objects.get(case=case, round=1)
+    page = reverse("follow_up_detail", args=[case.uuid, 1])
+    client.force_login(world.bob)
+    before = (round_one.window_start - dt.timedelta(days=1)).isoformat()
+    data = {"step": "attempt", "channel": "phone", "outcome": "no_answer", "version": 1}
+    outside = client.post(page, {**data, "attempted_on": before}, follow=True).text
+    assert (
+        "The contact attempt is recorded." in outside
+        and "does not count towards lost to follow-up" in outside
+    )
+    inside = client.post(
+        page, {**data, "attempted_on": timezone.localdate().isoformat(), "version": 2}, follow=True
+    ).text
+    assert "The contact attempt is recorded." in inside and "does not count" not in inside
