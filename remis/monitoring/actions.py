@@ -17,7 +17,7 @@ from remis.audit.actions import record
 from remis.cases.actions.common import hold_case, require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose
-from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.errors import Conflict, Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
 from remis.monitoring.configuration import (
     MAX_MONTHS,
@@ -420,6 +420,14 @@ def set_schedule_rules(
     if errors:
         raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
     assert isinstance(effective_from, dt.date) and attempts is not None
+    current = rules_on(programme.pk, effective_from)
+    if (
+        current is not None
+        and current.lost_after_attempts == attempts
+        and _rounds_of(current) == _rounds_of(cleaned)
+    ):
+        # The form sent untouched: a second identical version would change nothing for anyone.
+        raise Duplicate(_("This is already the schedule in force on that day: nothing is recorded."))
     with transaction.atomic():
         rules = ScheduleRules.objects.create(
             programme=programme,
@@ -440,6 +448,11 @@ def set_schedule_rules(
             },
         )
     return rules
+
+
+def _rounds_of(rules: Any) -> list[tuple[int, int, str]]:
+    rounds = rules.rounds if hasattr(rules, "rounds") else rules
+    return [(int(r["months"]), int(r["window_days"]), str(r["instrument"])) for r in rounds]
 
 
 def _whole(value: Any) -> int | None:

@@ -83,7 +83,23 @@ def known_instruments() -> list[str]:
 
     codes = set(Instrument.objects.values_list("code", flat=True).distinct())
     codes.update(str(r["instrument"]) for r in shipped()["rounds"])
+    codes.discard(SATISFACTION)  # answered about an assistance item, not in a round
     return sorted(codes)
+
+
+def instrument_titles(codes: list[str]) -> dict[str, str]:
+    """Each instrument's title in the active language (its latest version's), by code; the
+    code itself for one not stored yet."""
+    from remis.monitoring.models import Instrument
+    from remis.monitoring.response_forms import language
+    from remis.monitoring.responses import definition_of
+
+    lang = language()
+    titles = {code: code for code in codes}
+    for instrument in Instrument.objects.filter(code__in=codes).order_by("code", "-version").distinct():
+        if titles[instrument.code] == instrument.code:  # the latest version comes first
+            titles[instrument.code] = definition_of(instrument).title.get(lang)
+    return titles
 
 
 def shipped() -> dict[str, Any]:

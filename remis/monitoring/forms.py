@@ -91,7 +91,7 @@ class ScheduleForm(forms.Form):
         label=_("Failed contact attempts before lost to follow-up"), max_length=3
     )
 
-    def __init__(self, *args: Any, instruments: list[str] = [], **kwargs: Any) -> None:  # noqa: B006
+    def __init__(self, *args: Any, instruments: dict[str, str] = {}, **kwargs: Any) -> None:  # noqa: B006
         super().__init__(*args, **kwargs)
         for number in range(1, FORM_ROUNDS + 1):
             self.fields[f"months_{number}"] = forms.CharField(
@@ -103,7 +103,7 @@ class ScheduleForm(forms.Form):
             self.fields[f"instrument_{number}"] = forms.ChoiceField(
                 label=_("Round %(n)s: instrument") % {"n": number},
                 required=False,
-                choices=[("", "—"), *[(code, code) for code in instruments]],
+                choices=[("", "—"), *instruments.items()],
             )
 
     def rows(self) -> list[list[forms.BoundField]]:

@@ -23,7 +23,7 @@ from remis.lib.pages import forbidden
 from remis.lib.paging import page_links, page_number, paginate
 from remis.lib.templatetags.remis_dates import short_date
 from remis.monitoring import actions
-from remis.monitoring.configuration import known_instruments, rules_history, rules_on
+from remis.monitoring.configuration import instrument_titles, known_instruments, rules_history, rules_on
 from remis.monitoring.forms import AttemptForm, FollowUpFilterForm, ScheduleForm, VisitForm
 from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, ResponseSource
 from remis.monitoring.queries import (
@@ -230,7 +230,7 @@ def schedule_rules(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     can_change = manages_programme(request.user, programme)
     in_force = rules_on(programme.pk, today)
-    instruments = known_instruments()
+    instruments = instrument_titles(known_instruments())
     form = ScheduleForm(
         auto_id="schedule-%s", instruments=instruments, initial=ScheduleForm.initial_from(in_force, today)
     )
@@ -260,6 +260,10 @@ def schedule_rules(request: HttpRequest, code: str) -> HttpResponse:
             "in_force": in_force,
             "versions": rules_history(programme.pk),
             "form": form if can_change else None,
+            "in_force_rounds": [
+                (r, instruments.get(r["instrument"], r["instrument"]))
+                for r in (in_force.rounds if in_force else [])
+            ],
         },
     )
 

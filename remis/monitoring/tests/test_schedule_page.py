@@ -43,7 +43,7 @@ def test_a_manager_records_a_schedule_untouched_rows_left_blank(client, world):
     assert AuditEntry.objects.filter(action="monitoring.schedule_rules").count() == 1
 
 
-def test_the_form_saved_untouched_records_the_same_schedule(client, world):
+def test_the_form_saved_untouched_records_nothing_and_keeps_the_schedule(client, world):
     page = reverse("schedule_rules", args=[world.programme.code])
     client.force_login(world.admin)
     text = client.get(page).text
@@ -56,9 +56,14 @@ def test_the_form_saved_untouched_records_the_same_schedule(client, world):
         data[name] = chosen.group(1) if chosen else ""
     assert [data[f"instrument_{n}"] for n in (1, 2, 3, 4)] == [INSTRUMENT, INSTRUMENT, INSTRUMENT, ""]
     data.pop("csrfmiddlewaretoken", None)
-    client.post(page, data)
+    # Sent untouched, it is the schedule in force: recording it again added an identical
+    # version to the list of versions.
+    again = client.post(page, data)
+    assert "already the schedule in force on that day: nothing is recorded" in again.text
+    assert not ScheduleRules.objects.filter(programme=world.programme).exists()
+    client.post(page, {**data, "lost_after_attempts": "4"})  # the rest as it was filled in
     rules = ScheduleRules.objects.get(programme=world.programme)
-    assert [r["months"] for r in rules.rounds] == [3, 6, 12] and rules.lost_after_attempts == 3
+    assert [r["months"] for r in rules.rounds] == [3, 6, 12] and rules.lost_after_attempts == 4
 
 
 def test_bad_rows_are_refused_on_their_row(client, world):
@@ -145,3 +150,24 @@ def test_the_schedule_and_a_responses_instrument_read_as_words_in_the_audit_log(
 
     with translation.override("en"):
         assert _round(1, [1, "2027-03-01", "scheduled"]) == "Round 1: due 1 Mar 2027"
+
+
+def test_rounds_name_their_instrument_by_title_and_never_the_satisfaction_survey(client, world):
+    """The select offered `assistance-satisfaction` (asked about an item, not in a round),
+    and both the select and the table showed codes."""
+    page = reverse("schedule_rules", args=[world.programme.code])
+    client.force_login(world.admin)
+    text = client.get(page).text
+    assert "assistance-satisfaction" not in text
+    assert f'<option value="{INSTRUMENT}" selected>' in text and f">{INSTRUMENT}<" not in text
+    refused = client.post(
+        page,
+        {
+            "effective_from": timezone.localdate().isoformat(),
+            "lost_after_attempts": "3",
+            "months_1": "6",
+            "window_1": "15",
+            "instrument_1": "assistance-satisfaction",
+        },
+    )
+    assert refused.status_code == 200 and not ScheduleRules.objects.filter(programme=world.programme).exists()
