@@ -270,6 +270,16 @@ def _read_and_check(
             read_submissions(handle, upload.filename, questions=_specs(instrument)) as export,
         ):
             missing = [name for name in export.missing_questions if name not in FORM_FIELDS]
+            questions = [spec.name for spec in _specs(instrument) if spec.name not in FORM_FIELDS]
+            if questions and set(questions) <= set(missing):
+                # Only the form's own fields matched (case reference, start, end): a file
+                # of another instrument's form, every row of which would be refused.
+                raise JobFailed(
+                    _(
+                        "None of the file's columns answers a question of this instrument: "
+                        "choose the instrument whose form collected it."
+                    )
+                )
             yield _Header(export.extra_columns, missing, str(export.tool))
             rows = iter(export.rows)
             # A small first chunk: the saving process waits for it, idle, before it can start.

@@ -177,6 +177,21 @@ def test_an_unreadable_file_fails_the_job_saying_why(world, setting, django_capt
     assert job.status == JobStatus.FAILED and job.outcome and not Response.objects.exists()
 
 
+def test_a_file_of_another_instruments_form_fails_at_once(world, setting, django_capture_on_commit_callbacks):
+    """Imported as the satisfaction survey, a sustainability export "succeeded" with every
+    row refused and all its question columns listed as ignored."""
+    from remis.monitoring.responses import current_instrument as current
+
+    satisfaction = current("assistance-satisfaction")
+    assert satisfaction is not None
+    content = _kobo_csv([_row(setting, "s1")])
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = upload_submissions(world.bob, satisfaction, SimpleUploadedFile("export.csv", content))
+    job = Job.objects.get(pk=kept.job_id)
+    assert job.status == JobStatus.FAILED and "choose the instrument whose form collected it" in job.outcome
+    assert not Response.objects.exists()
+
+
 def test_only_those_who_record_monitoring_import(world, setting):
     with pytest.raises(PermissionDenied):
         upload_submissions(
