@@ -187,6 +187,7 @@ def test_a_file_of_another_instruments_form_fails_at_once(world, setting, django
     content = _kobo_csv([_row(setting, "s1")])
     with django_capture_on_commit_callbacks(execute=True):
         kept = upload_submissions(world.bob, satisfaction, SimpleUploadedFile("export.csv", content))
+    assert kept.job_id is not None
     job = Job.objects.get(pk=kept.job_id)
     assert job.status == JobStatus.FAILED and "choose the instrument whose form collected it" in job.outcome
     assert not Response.objects.exists()
