@@ -270,18 +270,17 @@ def _xlsx(package: ReportPackage, context: dict[str, Any]) -> bytes:
     report = context["report"]
     for name, value in definition(package):
         sheet.append(xlsx_row(sheet, [name, value]))
-    right_to_left = translation.get_language_bidi()
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 28, 60
-    sheet.sheet_view.rightToLeft = right_to_left
     used: set[str] = {sheet.title}
     for found in _flatten(report["sections"]):
         title = _sheet_title(found["title"], used)
         table = in_reading_direction(book.create_sheet(title))
-        table.sheet_view.rightToLeft = right_to_left
         table.column_dimensions["A"].width = 40
         table.column_dimensions["B"].width = table.column_dimensions["C"].width = 16
         table.append(xlsx_row(table, [found["title"]]))
-        table.append([_("Row"), _("Persons"), _("Cases (households)")])
+        # The first column's heading as the page's (Host country, Year of return…).
+        heading = ((found.get("table") or {}).get("dimension") or {}).get("label") or _("Row")
+        table.append(xlsx_row(table, [heading, _("Persons"), _("Cases (households)")]))
         for bar in found["bars"]:
             table.append(xlsx_row(table, [bar["label"], bar["persons"], bar["cases"]]))
     out = io.BytesIO()

@@ -78,6 +78,9 @@ def test_a_package_is_built_and_keeps_its_figures(
     definition = dict(r[:2] for r in sheets["Definition"])
     assert definition["Edition"] == "Public edition: small counts hidden"
     assert definition["Total persons"] == str(snapshot["total_persons"])
+    # Each table's first column is headed by what its rows are, as on the page (not "Row").
+    headings = {rows[1][0] for name, rows in sheets.items() if name != "Definition"}
+    assert "Row" not in headings and {"Year of return", "Host country", "Country of origin"} <= headings
     if pdf_renderer_missing() is None:
         assert package.pdf.open("rb").read(5) == b"%PDF-"
     # More returns later: a new package counts them; the first one, rendered again from its
