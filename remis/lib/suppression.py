@@ -248,7 +248,7 @@ def suppress_linked(
         unknown = (set(values) - shown) | hidden
         fixed = sorted((e for e in _fixed(unknown, equations) if primary(values[e], threshold)), key=str)
         if not fixed:
-            return hidden
+            return _without_determined(hidden, values, equations, shown, threshold)
         added = False
         for entry in fixed:
             near = holding.get(entry, [])
@@ -269,7 +269,22 @@ def suppress_linked(
                 hidden.add(min(candidates)[2])
                 added = True
         if not added:  # everything printed is hidden or zero: only zeros can still be fixed
-            return hidden
+            return _without_determined(hidden, values, equations, shown, threshold)
+
+
+def _without_determined(
+    hidden: set[Hashable],
+    values: Mapping[Hashable, int],
+    equations: Sequence[Equation],
+    shown: set[Hashable],
+    threshold: int,
+) -> set[Hashable]:
+    """The hidden entries less those hidden with a small count that the entries printed
+    determine anyway (a total hidden in one table and printed as a row of another, the one
+    country of a year): printing them tells nothing more, while an "x" where another table
+    prints the same figure only puzzles the reader. Small counts stay hidden."""
+    determined = _fixed((set(values) - shown) | hidden, equations)
+    return {e for e in hidden if primary(values[e], threshold) or e not in determined}
 
 
 def _fixed(unknown: set[Hashable], equations: Sequence[Equation]) -> set[Hashable]:

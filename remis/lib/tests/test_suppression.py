@@ -154,6 +154,24 @@ def test_no_small_count_of_linked_tables_can_be_worked_out(regions: list[list[in
     unknown = (set(values) - shown) | hidden
     fixed = _fixed_by_oracle(equations, values, unknown)
     assert {e for e in fixed if primary(values[e], THRESHOLD)} == set()
+    # Nor is anything hidden that the printed entries give back anyway (an "x" for a total
+    # another table prints as its one row).
+    assert {e for e in hidden & fixed if not primary(values[e], THRESHOLD)} == set()
+
+
+def test_a_hidden_total_that_another_table_prints_is_shown() -> None:
+    """The annual report's headline read "x" while its only region printed the same 29."""
+    values = {"total": 29, "a": 3, "b": 26, "region": 29, "year_total": 32, "older": 3}
+    equations = [
+        Equation("total", ("a", "b")),  # by sex, say: a small cell
+        Equation("total", ("region",)),  # by region: one region, the whole year
+        Equation("year_total", ("total", "older")),  # the trend: this year and a small one
+    ]
+    shown = set(values)
+    hidden = suppress_linked(values, equations, shown, THRESHOLD)
+    assert {"a", "older"} <= hidden and "total" not in hidden and "region" not in hidden
+    unknown = hidden
+    assert not {e for e in _fixed_by_oracle(equations, values, unknown) if primary(values[e], THRESHOLD)}
 
 
 def test_a_region_hidden_in_one_table_is_not_given_away_by_the_table_of_its_countries() -> None:
