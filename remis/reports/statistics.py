@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -479,6 +480,15 @@ def _age_name(low: int, high: int | None) -> str:
     return f"{low}+" if high is None else f"{low}-{high}"
 
 
+def _month_name(key: str) -> str:
+    if key == UNKNOWN:
+        return str(_("Not known"))
+    try:
+        return str(date_format(dt.date(int(key[:4]), int(key[5:7]), 1), "YEAR_MONTH_FORMAT"))
+    except ValueError:
+        return key
+
+
 def labeller(code: str) -> Callable[[str], str]:
     """Names for a dimension's keys, in the active language."""
     from remis.assistance.models import AssistanceType
@@ -493,6 +503,8 @@ def labeller(code: str) -> Callable[[str], str]:
 
     if code in ("origin", "host"):
         return lambda key: unknown if key == UNKNOWN else country_name(key)
+    if code == "month":
+        return _month_name  # "janvier 2026", as the dashboard writes months; the code stays ISO
     if code == "sex":
         return named({k: str(v) for k, v in Sex.choices})
     if code == "return_type":

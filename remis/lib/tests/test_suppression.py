@@ -161,13 +161,13 @@ def test_no_small_count_of_linked_tables_can_be_worked_out(regions: list[list[in
 
 def test_a_hidden_total_that_another_table_prints_is_shown() -> None:
     """The annual report's headline read "x" while its only region printed the same 29."""
-    values = {"total": 29, "a": 3, "b": 26, "region": 29, "year_total": 32, "older": 3}
+    values: dict[Any, int] = {"total": 29, "a": 3, "b": 26, "region": 29, "year_total": 32, "older": 3}
     equations = [
         Equation("total", ("a", "b")),  # by sex, say: a small cell
         Equation("total", ("region",)),  # by region: one region, the whole year
         Equation("year_total", ("total", "older")),  # the trend: this year and a small one
     ]
-    shown = set(values)
+    shown: set[Any] = set(values)
     hidden = suppress_linked(values, equations, shown, THRESHOLD)
     assert {"a", "older"} <= hidden and "total" not in hidden and "region" not in hidden
     unknown = hidden

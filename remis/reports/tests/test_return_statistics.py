@@ -230,6 +230,21 @@ def test_cross_table_columns_of_months_and_age_groups_come_in_order(generated: N
     assert len(month_keys) > 2 and month_keys == sorted(month_keys)
 
 
+def test_months_are_named_in_the_readers_language(generated: None) -> None:
+    """Months read "2026-01" on the page, its downloads and its chart, in every language."""
+    from django.utils import translation
+
+    manager = User.objects.get(username="manager.be")
+    with translation.override("fr"):
+        table = breakdown(manager, Filters(START, END), "month", edition="confidential")
+    assert table is not None and table.rows
+    for row in table.rows:
+        year = int(row.key[:4])
+        assert row.label.endswith(str(year)) and row.label[0].isalpha() and row.label != row.key
+    january = next((r for r in table.rows if r.key.endswith("-01")), None)
+    assert january is None or january.label.lower().startswith("janvier")
+
+
 def test_population_assisted_and_monitored_are_subsets(generated: None) -> None:
     manager = User.objects.get(username="manager.be")
     everyone = breakdown(manager, Filters(START, END), "origin")
