@@ -177,7 +177,17 @@ def check_encoding(source: IO[bytes], encoding: str) -> None:
     decoder = codecs.getincrementaldecoder(encoding)()
     offset = 0
     lines = 0
+    line_start = 0  # the offset of the current line's first byte
     while chunk := source.read(CHUNK):
+        # Binary content first: a picture or a PDF renamed .csv is not text in any encoding
+        # (advice to save it again as UTF-8 would mislead).
+        if encoding != "utf-16" and b"\x00" in chunk:
+            raise UnreadableFile(
+                _("The file is neither a CSV text file nor an Excel workbook (.xlsx)."),
+                code=ReadErrorCode.NOT_A_TABLE,
+                line=lines + chunk.count(b"\n", 0, chunk.index(b"\x00")) + 1,
+                byte_offset=offset + chunk.index(b"\x00"),
+            )
         # The decoder keeps the first bytes of a character cut by the chunk's end, and
         # reports positions in those bytes + the chunk (after the BOM it skipped, at first).
         pending = decoder.getstate()[0]
@@ -188,25 +198,22 @@ def check_encoding(source: IO[bytes], encoding: str) -> None:
             start = exc.start + (len(UTF8_BOM) if offset == 0 and encoding == "utf-8-sig" else 0)
             bad = offset - len(pending) + start
             line = lines + data.count(b"\n", 0, start) + 1
+            newline = data.rfind(b"\n", 0, start)
+            first = offset - len(pending) + newline + 1 if newline >= 0 else line_start
             shown = data[start : start + 4].hex(" ").upper()
             raise UnreadableFile(
                 _(
-                    "The file is not UTF-8 text: line %(line)s, byte %(byte)s (%(hex)s) cannot "
-                    "be read. It was probably saved in a regional encoding (Latin-1, "
+                    "The file is not UTF-8 text: line %(line)s, byte %(byte)s of the line (%(hex)s) "
+                    "cannot be read. It was probably saved in a regional encoding (Latin-1, "
                     'Windows-1252). Export or save it again as "CSV UTF-8".'
                 )
-                % {"line": line, "byte": bad + 1, "hex": shown},
+                % {"line": line, "byte": bad - first + 1, "hex": shown},
                 code=ReadErrorCode.NOT_UTF8,
                 line=line,
                 byte_offset=bad,
             ) from exc
-        if encoding != "utf-16" and b"\x00" in chunk:
-            raise UnreadableFile(
-                _("The file is neither a CSV text file nor an Excel workbook (.xlsx)."),
-                code=ReadErrorCode.NOT_A_TABLE,
-                line=lines + chunk.count(b"\n", 0, chunk.index(b"\x00")) + 1,
-                byte_offset=offset + chunk.index(b"\x00"),
-            )
+        if b"\n" in chunk:
+            line_start = offset + chunk.rindex(b"\n") + 1
         offset += len(chunk)
         lines += chunk.count(b"\n")
     try:

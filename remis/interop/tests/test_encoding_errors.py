@@ -27,6 +27,8 @@ def test_a_regional_encoding_is_refused_naming_line_and_byte(encoding):
     assert error.byte_offset == data.index("é".encode(encoding))
     assert "line 3" in error.message
     assert "E9" in error.message
+    # The byte's place in its line, not in the file: "RET-2;d" comes before it.
+    assert "byte 8 of the line" in error.message
 
 
 def test_a_bad_byte_far_into_a_large_file_is_refused_before_the_first_row():
@@ -44,6 +46,8 @@ def test_a_bad_byte_far_into_a_large_file_is_refused_before_the_first_row():
 
     assert refused.value.line == line == 60_001
     assert refused.value.byte_offset == position
+    in_line = position - bytes(data).rindex(b"\n", 0, position)
+    assert f"byte {in_line} of the line" in refused.value.message
 
 
 def test_a_file_cut_in_the_middle_of_a_character_is_refused():
@@ -62,6 +66,17 @@ def test_binary_content_under_a_csv_name_is_refused():
         pass
 
     assert refused.value.read_code is ReadErrorCode.NOT_A_TABLE
+
+
+def test_a_picture_renamed_csv_is_not_called_latin_1():
+    """A PNG got the advice to save it again as "CSV UTF-8"."""
+    data = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10"
+
+    with pytest.raises(UnreadableFile) as refused, open_table(io.BytesIO(data), "photo.csv"):
+        pass
+
+    assert refused.value.read_code is ReadErrorCode.NOT_A_TABLE
+    assert "Latin-1" not in refused.value.message
 
 
 def test_the_refusal_is_told_in_the_users_language():
