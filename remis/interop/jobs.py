@@ -41,6 +41,8 @@ def run_import(job: Any) -> Outcome:
             raise JobFailed(" ".join(message for _column, message in error.errors)) from None
         except UnreadableFile as error:
             raise JobFailed(error.message) from None
+        if not result.rows:  # "Done: 0 rows checked" read as a success
+            raise JobFailed(_("The file has its column headers but no rows below them: nothing to import."))
         report.seek(0)
         if kept.report:
             kept.report.delete(save=False)

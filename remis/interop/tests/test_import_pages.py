@@ -61,6 +61,20 @@ def test_a_file_is_checked_then_imported(
     assert set(AuditEntry.objects.values_list("action", flat=True)) - set(ACTION_LABELS) == set()
 
 
+def test_a_file_with_headers_and_no_rows_is_not_a_success(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A "Done · 0 rows checked" read as a success."""
+    from remis.jobs.models import JobStatus
+
+    client = signed_in(paula)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, world, cases_csv([]).getvalue(), mode="check")
+    kept = RecordImport.objects.get()
+    assert kept.job is not None and kept.job.status == JobStatus.FAILED
+    assert "no rows below them" in client.get(f"/imports/{kept.uuid}/").content.decode()
+
+
 def test_other_headers_are_mapped_and_the_mapping_kept(
     world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
