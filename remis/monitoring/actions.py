@@ -196,6 +196,15 @@ def _lock_follow_up(follow_up: FollowUp, expected_version: int | None) -> Follow
     rounds = FollowUp.objects.select_for_update(of=("self",)).select_related("rules")
     locked = rounds.get(pk=follow_up.pk)
     if expected_version is not None and locked.version != expected_version:
+        if locked.status != FollowUpStatus.SCHEDULED:
+            # "Apply yours again" could not be followed: a round done or lost takes no more.
+            raise Conflict(
+                _(
+                    "Someone else recorded this round after you opened it: it is now %(status)s. "
+                    "Reload the page to see what was recorded."
+                )
+                % {"status": locked.get_status_display().lower()}
+            )
         raise Conflict()
     return locked
 

@@ -2,7 +2,8 @@
 both fill in the returnee's answers and send; one set is recorded and scored, the other
 worker is told in French that the round has its answers, and keeps what they typed. Then
 both record the round's visit from pages opened before: one is recorded, the other is told
-someone saved first (the round's version is an optimistic lock)."""
+someone recorded the round first, which is now done (the round's version is an optimistic
+lock)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ def _translated(language: str, text: str) -> str:
         return translation.gettext(text)
 
 
-CONFLICT = (
-    "Someone else saved this record after you opened it. Reload to see their changes, then apply yours again."
+ROUND_TAKEN = (
+    "Someone else recorded this round after you opened it: it is now %(status)s. "
+    "Reload the page to see what was recorded."
 )
 
 
@@ -93,9 +95,7 @@ def test_two_workers_answer_the_same_round_then_record_its_visit(world, login):
     messages = [p.locator("main [role=alert]").count() for p in (one, two)]
     assert sorted(messages) == [0, 1], "one visit recorded, the other refused and told"
     refused = (one, two)[messages.index(1)]
+    # Told that the round is done now (reloading shows no visit form to try again on).
     expect(refused.locator("main [role=alert]").first).to_contain_text(
-        _translated(
-            "fr",
-            CONFLICT,
-        )
+        _translated("fr", ROUND_TAKEN) % {"status": _translated("fr", "Done").lower()}
     )

@@ -105,6 +105,11 @@ def test_a_stale_form_is_refused_as_a_conflict(client, world, case):
     stale = client.post(page, {"step": "visit", "visited_on": today, "mode": "phone", "version": 1})
     assert stale.status_code == 200 and "Someone else saved this record after you opened it." in stale.text
     assert FollowUp.objects.get(case=case, round=1).status == FollowUpStatus.SCHEDULED
+    # A colleague's visit made the round done: reloading shows no form to "apply yours
+    # again" on, so the message says what happened instead.
+    client.post(page, {"step": "visit", "visited_on": today, "mode": "phone", "version": 2})
+    late = client.post(page, {"step": "visit", "visited_on": today, "mode": "in_person", "version": 2})
+    assert "Someone else recorded this round after you opened it: it is now done." in late.text
 
 
 def test_a_reader_without_the_permission_sees_no_form_and_cannot_post(client, world, case):
