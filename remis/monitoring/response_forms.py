@@ -19,7 +19,7 @@ from typing import Any
 
 from django import forms
 from django.utils.formats import get_format, number_format
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from remis.lib.errors import DomainError
@@ -101,7 +101,25 @@ def _describe(definition: InstrumentDefinition, node: Expr, lang: str) -> str:
     ref = node.left if isinstance(node.left, Ref) else node.right if isinstance(node.right, Ref) else None
     question = _question(definition, ref.name) if ref else None
     left = _operand(definition, node.left, question, lang)
-    return f"{left} {node.op} {_operand(definition, node.right, question, lang)}"
+    right = _operand(definition, node.right, question, lang)
+    words = _COMPARISONS.get(node.op)
+    return str(words) % {"a": left, "b": right} if words else f"{left} {node.op} {right}"
+
+
+# Comparisons in words, as the reader's language says them (the form's notes read "> 0").
+_COMPARISONS = {
+    "=": gettext_lazy("%(a)s is %(b)s"),
+    "!=": gettext_lazy("%(a)s is not %(b)s"),
+    ">": gettext_lazy("%(a)s is more than %(b)s"),
+    ">=": gettext_lazy("%(a)s is at least %(b)s"),
+    "<": gettext_lazy("%(a)s is less than %(b)s"),
+    "<=": gettext_lazy("%(a)s is at most %(b)s"),
+}
+
+
+def _quoted(text: str) -> str:
+    """Quoted as the reader's language quotes: “…”, « … »."""
+    return pgettext("quoted text", "“%(text)s”") % {"text": text}
 
 
 def _question(definition: InstrumentDefinition, name: str) -> Question | None:
@@ -114,12 +132,12 @@ def _question(definition: InstrumentDefinition, name: str) -> Question | None:
 def _operand(definition: InstrumentDefinition, operand: Operand, question: Question | None, lang: str) -> str:
     if isinstance(operand, Ref):
         found = _question(definition, operand.name)
-        return f"“{found.label.get(lang) if found else operand.name}”"
+        return _quoted(found.label.get(lang) if found else operand.name)
     if isinstance(operand, Text):
         label = _choice_label(definition, question, operand.value, lang) if question else operand.value
-        return f"“{label}”"
+        return _quoted(label)
     assert isinstance(operand, Number)
-    return str(operand.value)
+    return str(number_format(operand.value))
 
 
 def condition_data(node: Expr) -> dict[str, Any]:

@@ -6,6 +6,7 @@ reads the scores, the band and the answers back."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from typing import Any
@@ -61,6 +62,10 @@ def test_the_form_speaks_the_readers_language(client, world, case):
     client.force_login(world.bob)
     text = client.get(reverse("follow_up_detail", args=[case.uuid, 1]), HTTP_ACCEPT_LANGUAGE="fr").text
     assert "Préfère ne pas répondre" in text and "Un prêt ou un crédit" in text
+    # Conditions in words and French quotes: it read "(seulement si “Combien d'enfants…” > 0)".
+    notes = re.findall(r"\(seulement si [^)]*\)", html.unescape(text))
+    assert notes and not [n for n in notes if "“" in n or " > " in n or " = " in n], notes
+    assert "» est supérieur à 0)" in html.unescape(text) and any("« Oui »" in n for n in notes), notes
 
 
 def test_answers_are_saved_scored_and_read_back(client, world, case):
