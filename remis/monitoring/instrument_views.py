@@ -15,6 +15,7 @@ from remis.accounts.scope import has_perm
 from remis.lib.pages import forbidden
 from remis.monitoring.instruments.xlsform import NotExportable, export_xlsform, xlsform_problems
 from remis.monitoring.models import Instrument
+from remis.monitoring.response_forms import points
 from remis.monitoring.responses import definition_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +41,8 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
                 "questions": [(q, q.label.get(language)) for q in definition.questions],
                 "dimensions": [(d, d.label.get(language)) for d in definition.dimensions],
                 "indicators": len(definition.indicators),
-                "bands": [(b, b.label.get(language)) for b in definition.bands],
+                # Lower bounds on the 0–100 scale every score is shown on (0.5 read as 50).
+                "bands": [(points(b.lower), b.label.get(language)) for b in definition.bands],
                 "problems": xlsform_problems(definition),
             }
         )

@@ -34,6 +34,9 @@ def test_in_french_the_page_reads_in_french(client, world):
     assert "Dimensions\u00a0:" in page.text and "Dimensions:" not in page.text
     english = client.get(reverse("instrument_list"), HTTP_ACCEPT_LANGUAGE="en")
     assert "Dimensions:" in english.text
+    # Band bounds on the scale scores are shown on (0–100), in the language's notation.
+    assert "(≥ 50,0)" in page.text and "(≥ 0,5)" not in page.text
+    assert "(≥ 50.0)" in english.text and "(≥ 0.5)" not in english.text
 
 
 def test_roles_without_monitoring_are_refused_and_unknown_versions_404(client, world):
