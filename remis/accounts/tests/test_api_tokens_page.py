@@ -40,3 +40,15 @@ def test_a_new_token_is_shown_once_and_the_page_is_never_kept_for_back(client, w
     assert "no-store" in created["Cache-Control"]
     again = client.get(reverse("api_tokens"))
     assert shown.group(0) not in again.content.decode() and "no-store" in again["Cache-Control"]
+
+
+def test_the_list_gives_each_tokens_first_characters_as_copied(client, world, alice):
+    """ "Starts with" showed "k_zoywBV…" for a token starting "remis_k_zoywBV"."""
+    client.login(username=alice.username, password=PASSWORD)
+    created = client.post(
+        reverse("api_tokens"), {"name": "Sync", "access": "read", "days": "30"}, follow=True
+    )
+    raw = re.search(r"remis_[A-Za-z0-9_-]+", created.content.decode())
+    assert raw is not None
+    listed = client.get(reverse("api_tokens")).content.decode()
+    assert f"<code>{raw.group(0)[:14]}…</code>" in listed
