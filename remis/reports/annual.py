@@ -19,6 +19,7 @@ from remis.reports.editions import Publication
 from remis.reports.statistics import (
     Filters,
     Population,
+    Row,
     Table,
     edition_for,
     edition_threshold,
@@ -210,6 +211,13 @@ def period_report(
         return None
     publication.add(total, rows_shown=False)  # only its totals are printed
     trend = read(trend_years, "year")
+    # Every year the heading names, a year without returns as 0 (the heading said 2021–2026
+    # over two rows); a known zero hides nothing.
+    counted = {row.key for row in trend.rows}
+    years = [str(y) for y in range(year - TREND_YEARS + 1, year + 1)]
+    trend.rows = sorted(
+        [*trend.rows, *(Row(y, y, 0, 0) for y in years if y not in counted)], key=lambda row: row.key
+    )
     publication.same_as_row(total, trend, str(year))
     top_hosts = read(three_years, "host", TOP)
     top_origins = read(three_years, "origin", TOP)
