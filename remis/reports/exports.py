@@ -17,7 +17,9 @@ from remis.reports.statistics import Table
 def header(table: Table) -> list[str]:
     if table.columns:
         return [str(table.dimension.label), *(label for _key, label in table.columns), _("Total persons")]
-    return [str(table.dimension.label), _("Code"), _("Persons"), _("Cases (households)")]
+    if _coded(table):
+        return [str(table.dimension.label), _("Code"), _("Persons"), _("Cases (households)")]
+    return [str(table.dimension.label), _("Persons"), _("Cases (households)")]
 
 
 def body(table: Table) -> list[list[Any]]:
@@ -43,11 +45,12 @@ def body(table: Table) -> list[list[Any]]:
             for key, _label in table.columns
         ]
         return [*rows, [_("Total"), *totals, show(table.total_persons, "persons" in table.hidden_totals)]]
+    coded = _coded(table)
     return [
         *(
             [
                 row.label,
-                _code(table, row.key),
+                *([row.key if row.key != "?" else ""] if coded else []),
                 show(row.persons, (row.key, "persons") in table.hidden),
                 show(row.cases, (row.key, "cases") in table.hidden),
             ]
@@ -55,16 +58,18 @@ def body(table: Table) -> list[list[Any]]:
         ),
         [
             _("Total"),
-            "",
+            *([""] if coded else []),
             show(table.total_persons, "persons" in table.hidden_totals),
             show(table.total_cases, "cases" in table.hidden_totals),
         ],
     ]
 
 
-def _code(table: Table, key: str) -> str:
-    """Country codes are shown (ISO 3166); other keys are internal ids, not shown."""
-    return key if table.dimension.code in ("origin", "host") and key != "?" else ""
+def _coded(table: Table) -> bool:
+    """Whether the rows have a code worth a column: countries (ISO 3166) and months
+    (2026-01, beside their names in the reader's language). Other keys are internal ids,
+    and the column stood empty."""
+    return table.dimension.code in ("origin", "host", "month")
 
 
 def definition(table: Table, filters_text: list[tuple[str, str]]) -> list[tuple[str, str]]:

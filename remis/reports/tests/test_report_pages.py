@@ -73,6 +73,10 @@ def test_downloads_are_the_table_shown(manager: Client) -> None:
     ]
     assert book.worksheets[1].max_row >= 7  # the definition: filters, period, as-of time
     assert not any(sheet.sheet_view.rightToLeft for sheet in book.worksheets)
+    # No "Code" column stood empty for sexes; countries keep their ISO codes.
+    assert "Code" not in lines[0]
+    by_origin = manager.get(URL, {**query, "by": "origin", "format": "csv"}).content.decode("utf-8-sig")
+    assert by_origin.splitlines()[0].split(",")[1] == "Code"
     # In Arabic, every sheet is laid out right to left, as Arabic spreadsheets are.
     arabic = manager.get(URL, {**query, "format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="ar")
     sheets = load_workbook(io.BytesIO(arabic.content)).worksheets
