@@ -29,17 +29,20 @@ class FastSelectMultiple(FastSelect):
         return False  # nothing selected is a value: no countries
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    """A choice of people by their names, as colleagues know them (a username stands in
-    only for someone without a name)."""
+class _ByName:
+    """People offered by their names, as colleagues know them (a username stands in only
+    for someone without a name)."""
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
 
 
-class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.display_name)
+class UserChoiceField(_ByName, forms.ModelChoiceField):
+    pass
+
+
+class UserMultipleChoiceField(_ByName, forms.ModelMultipleChoiceField):
+    pass
 
 
 def _countries_field(label: Any) -> forms.MultipleChoiceField:

@@ -433,7 +433,7 @@ def set_schedule_rules(
     if (
         current is not None
         and current.lost_after_attempts == attempts
-        and _rounds_of(current) == _rounds_of(cleaned)
+        and _rounds_of(current.rounds) == _rounds_of(cleaned)
     ):
         # The form sent untouched: a second identical version would change nothing for anyone.
         raise Duplicate(_("This is already the schedule in force on that day: nothing is recorded."))
@@ -459,8 +459,7 @@ def set_schedule_rules(
     return rules
 
 
-def _rounds_of(rules: Any) -> list[tuple[int, int, str]]:
-    rounds = rules.rounds if hasattr(rules, "rounds") else rules
+def _rounds_of(rounds: list[dict[str, Any]]) -> list[tuple[int, int, str]]:
     return [(int(r["months"]), int(r["window_days"]), str(r["instrument"])) for r in rounds]
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,16 +95,11 @@ def _round_item(follow_up: Any, today: Any, *, late: bool = True) -> WorkItem:
 
 def follow_ups_to_do(actor: Any) -> WorkList | None:
     """Rounds whose window is open (in window or overdue), on cases the actor follows."""
-    from remis.monitoring.models import FollowUpStatus
-    from remis.monitoring.queries import my_follow_ups
+    from remis.monitoring.queries import State, in_state, my_follow_ups
 
     today = timezone.localdate()
-    rows = (
-        my_follow_ups(actor)
-        .filter(status=FollowUpStatus.SCHEDULED, window_start__lte=today, window_end__gte=today)
-        .select_related("case")
-        .order_by("due_on", "id")
-    )
+    # The list's own filter: the card counts the rounds its link lists.
+    rows = in_state(my_follow_ups(actor), State.DUE, today).select_related("case").order_by("due_on", "id")
     count = rows.count()
     if not count:
         return None
@@ -114,21 +108,18 @@ def follow_ups_to_do(actor: Any) -> WorkList | None:
         title=str(_("Follow-up visits to carry out")),
         count=count,
         items=[_round_item(f, today) for f in rows[:FIRST_ROWS]],
-        url=reverse("follow_up_list") + "?mine=on&state=due",  # the same rounds as counted here
+        url=reverse("follow_up_list") + "?mine=on&state=due",
     )
 
 
 def lost_returnees(actor: Any) -> WorkList | None:
     """Open cases with a round lost to follow-up: REMIS proposes closing them for lost
     contact; the case worker decides (from the case page)."""
-    from remis.monitoring.models import FollowUpStatus
-    from remis.monitoring.queries import my_follow_ups
+    from remis.monitoring.queries import State, in_state, my_follow_ups
 
     today = timezone.localdate()
     rows = (
-        my_follow_ups(actor)
-        .filter(status=FollowUpStatus.LOST)
-        .filter(~Q(case__stage=Stage.CLOSED))
+        in_state(my_follow_ups(actor), State.LOST_OPEN, today)
         .select_related("case")
         .order_by("lost_on", "id")
     )
@@ -141,7 +132,7 @@ def lost_returnees(actor: Any) -> WorkList | None:
         count=count,
         # Lost, not late: no "overdue" mark.
         items=[_round_item(f, today, late=False) for f in rows[:FIRST_ROWS]],
-        url=reverse("follow_up_list") + "?mine=on&state=lost_open",  # open cases only, as counted
+        url=reverse("follow_up_list") + "?mine=on&state=lost_open",
     )
 
 

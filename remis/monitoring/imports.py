@@ -264,13 +264,14 @@ def _read_and_check(
     everything but the writes (`lib/ahead.py` may run it in a second process)."""
     cases = visible_cases(owner)
     seen = _Seen()
+    specs = _specs(instrument)
     try:
         with (
             upload.file.open("rb") as handle,
-            read_submissions(handle, upload.filename, questions=_specs(instrument)) as export,
+            read_submissions(handle, upload.filename, questions=specs) as export,
         ):
             missing = [name for name in export.missing_questions if name not in FORM_FIELDS]
-            questions = [spec.name for spec in _specs(instrument) if spec.name not in FORM_FIELDS]
+            questions = [spec.name for spec in specs if spec.name not in FORM_FIELDS]
             if questions and set(questions) <= set(missing):
                 # Only the form's own fields matched (case reference, start, end): a file
                 # of another instrument's form, every row of which would be refused.

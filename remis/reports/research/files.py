@@ -17,7 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from remis.lib.countries import alpha3
-from remis.lib.spreadsheet import in_reading_direction, neutralised, xlsx_row
+from remis.lib.spreadsheet import neutralised, xlsx_row
 from remis.reports.research.anonymity import BROAD_AGE, STEPS, generalised
 from remis.reports.research.rows import SCORES, Returnee
 
@@ -140,12 +140,12 @@ def as_xlsx(rows: Sequence[Written], about: list[tuple[str, str]], right_to_left
 
     numbers = rounds(rows)
     book = Workbook(write_only=True)
-    sheet = in_reading_direction(book.create_sheet(_("Returnees")[:31]))
+    sheet = book.create_sheet(_("Returnees")[:31])
     described = columns(rows)
     sheet.append([name for name, _d in described])
     for row in rows:
         sheet.append(xlsx_row(sheet, cells(row, numbers)))
-    definitions = in_reading_direction(book.create_sheet(_("Definitions")[:31]))
+    definitions = book.create_sheet(_("Definitions")[:31])
     definitions.sheet_view.rightToLeft = right_to_left
     definitions.append(xlsx_row(definitions, [_("Column"), _("Meaning")]))
     for name, description in described:
