@@ -21,15 +21,25 @@ from remis.monitoring.responses import definition_of
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def may_read_instruments(user: object) -> bool:
+    """Those who record monitoring, and those who configure programmes: a programme's
+    schedule names the instrument each round is answered with, so whoever sets it reads
+    what the instruments ask."""
+    return bool(
+        getattr(user, "is_superuser", False)
+        or has_perm(user, Perm.MONITORING_RECORD)
+        or has_perm(user, Perm.PROGRAMME_MANAGE)
+    )
+
+
 def _may_read(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(getattr(user, "is_superuser", False) or has_perm(user, Perm.MONITORING_RECORD))
+    return may_read_instruments(request.user)
 
 
 @login_required
 def instrument_list(request: HttpRequest) -> HttpResponse:
     if not _may_read(request):
-        return forbidden(request, _("Your role does not record monitoring."))
+        return forbidden(request, _("Your role neither records monitoring nor configures programmes."))
     language = (get_language() or "en")[:2]
     rows = []
     for instrument in Instrument.objects.order_by("code", "-version"):
@@ -52,7 +62,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def instrument_xlsform(request: HttpRequest, code: str, version: int, respondent: str) -> HttpResponse:
     if not _may_read(request):
-        return forbidden(request, _("Your role does not record monitoring."))
+        return forbidden(request, _("Your role neither records monitoring nor configures programmes."))
     instrument = Instrument.objects.filter(code=code, version=version).first()
     if instrument is None or respondent not in ("case", "sample"):
         raise Http404

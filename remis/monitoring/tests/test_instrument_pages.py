@@ -1,6 +1,7 @@
 """The instruments page lists each stored version in the reader's language, and downloads its
 XLSForm (by case reference or by sample ID) that pyxform converts; roles that do not record
-monitoring are refused."""
+monitoring are refused, unless they configure programmes (a schedule names its rounds'
+instruments)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import io
 import pytest
 from django.urls import reverse
 from pyxform.xls2xform import convert
+
+from remis.cases.tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +50,15 @@ def test_roles_without_monitoring_are_refused_and_unknown_versions_404(client, w
     assert client.get(url).status_code == 404
     bad = reverse("instrument_xlsform", args=["reintegration-sustainability", 1, "everyone"])
     assert client.get(bad).status_code == 404
+
+
+def test_an_administrator_who_sets_schedules_reads_the_instruments(client, world):
+    # The administrator role configures programmes (their monitoring schedules) but does
+    # not record monitoring: the schedule page sends them here to see what a round asks.
+    olga = make_user("olga", world.be_office, "administrator", ["BE"])
+    client.force_login(olga)
+    schedule = client.get(reverse("schedule_rules", args=[world.programme.code]))
+    assert reverse("instrument_list") in schedule.text
+    page = client.get(reverse("instrument_list"))
+    assert page.status_code == 200 and "Reintegration sustainability follow-up" in page.text
+    assert client.get(reverse("follow_up_list")).status_code == 200  # the schedule page's other link
