@@ -231,9 +231,9 @@ class ApiClient:
         self.auth: dict[str, str] = {}
 
     def as_(self, user: Any) -> ApiClient:
-        from remis.accounts.actions import issue_api_token
+        from remis.accounts.tests.tokens import bearer_key
 
-        _token, raw = issue_api_token(user, name="test")
+        raw = bearer_key(user, "test")
         self.auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
         return self
 

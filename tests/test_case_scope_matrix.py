@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from remis.accounts.models import Role
+from remis.accounts.tests.tokens import bearer_key
 from remis.api import api
 from remis.audit.models import AuditEntry
 from remis.cases import actions
@@ -127,13 +128,12 @@ def _answers(client: Client, token: str, case_uuid: str, reference: str) -> dict
 def test_a_case_out_of_scope_answers_as_a_missing_one_for_every_role(
     role: str, world: Any, hidden: dict[str, Case]
 ) -> None:
-    from remis.accounts.actions import issue_api_token
 
     assert Role.objects.filter(code=role).exists()
     user = make_user(f"matrix_{role}"[:30], world.be_office, role, ["BE"])
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
-    token = issue_api_token(user, name="matrix")[1]
+    token = bearer_key(user, "matrix")
     entries = AuditEntry.objects.count()
     missing = _answers(client, token, str(uuid.uuid4()), "")
     for why, case in hidden.items():

@@ -40,13 +40,15 @@ BUILDING_BLOCKS = {
 
 
 def _module_name(path: Path) -> str:
-    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def _action_modules() -> list[Path]:
+    # A package's __init__.py counts too: accounts.actions defines actions there besides
+    # re-exporting its modules' (only functions defined in a module are scanned).
     remis = ROOT / "remis"
-    found = [*remis.glob("*/actions.py"), *remis.glob("*/actions/*.py")]
-    return sorted(p for p in found if p.name != "__init__.py")
+    return sorted([*remis.glob("*/actions.py"), *remis.glob("*/actions/*.py")])
 
 
 def _called_names(node: ast.AST) -> set[str]:

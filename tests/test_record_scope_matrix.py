@@ -35,6 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from remis.accounts.models import Role
+from remis.accounts.tests.tokens import bearer_key
 from remis.api import api
 from remis.audit.models import AuditEntry
 from remis.cases import actions as cases
@@ -493,7 +494,6 @@ OWNERS = {
 def test_the_records_are_there_for_their_own_organisation(world: Any) -> None:
     """The control: each record's own people are answered otherwise than for a missing one
     somewhere, so the rows above do not pass because a creator gave a wrong identifier."""
-    from remis.accounts.actions import issue_api_token
 
     others = Others(world)
     shown: set[str] = set()
@@ -501,7 +501,7 @@ def test_the_records_are_there_for_their_own_organisation(world: Any) -> None:
         user = world.bob if owner == "bob" else getattr(others, owner)
         client = Client()
         assert client.login(username=user.username, password=PASSWORD)
-        token = issue_api_token(user, name="control")[1]
+        token = bearer_key(user, "control")
         missing = _answers(client, token, others, missing=True)
         answered = _answers(client, token, others, missing=False)
         shown |= {k.rsplit("[", 1)[1][:-1] for k in answered if answered[k] != missing[k]}
@@ -514,7 +514,6 @@ def _shipped_roles() -> list[str]:
 
 @pytest.mark.parametrize("role", _shipped_roles())
 def test_another_organisations_record_answers_as_a_missing_one_for_every_role(role: str, world: Any) -> None:
-    from remis.accounts.actions import issue_api_token
 
     assert Role.objects.filter(code=role).exists()
     others = Others(world)
@@ -523,7 +522,7 @@ def test_another_organisations_record_answers_as_a_missing_one_for_every_role(ro
     user = make_user(f"matrix_{role}"[:30], world.be_office, role, ["BE"])
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
-    token = issue_api_token(user, name="matrix")[1]
+    token = bearer_key(user, "matrix")
     entries = AuditEntry.objects.count()
     missing = _answers(client, token, others, missing=True)
     answered = _answers(client, token, others, missing=False)

@@ -164,6 +164,18 @@ def issue_api_token(
         raise ValidationFailed(_("Choose how long the token works."), "days")
     raw = ApiToken.new_raw_key()
     with transaction.atomic():
+        # A name tells the owner's tokens apart in the list (which to revoke when a laptop
+        # is lost): it is refused while another token in use has it. Under the owner's row
+        # lock, so two forms sent at once cannot both take it.
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        in_use = ApiToken.objects.filter(
+            user=actor, revoked_at__isnull=True, expires_at__gt=timezone.now(), name__iexact=name.strip()
+        )
+        if in_use.exists():
+            raise ValidationFailed(
+                _("Another of your tokens in use is named so: choose another name, or revoke it first."),
+                "name",
+            )
         token = ApiToken.objects.create(
             user=actor,
             name=name.strip(),

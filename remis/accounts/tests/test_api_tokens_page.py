@@ -52,3 +52,19 @@ def test_the_list_gives_each_tokens_first_characters_as_copied(client, world, al
     assert raw is not None
     listed = client.get(reverse("api_tokens")).content.decode()
     assert f"<code>{raw.group(0)[:14]}…</code>" in listed
+
+
+def test_a_second_token_in_use_under_the_same_name_is_refused_on_its_field(client, world, alice):
+    """Two tokens both named "Sync" could not be told apart in the list when one had to be
+    revoked (a lost laptop). The name is free again once its token is revoked."""
+    client.login(username=alice.username, password=PASSWORD)
+    form = {"name": "Sync", "access": "read", "days": "30"}
+    assert client.post(reverse("api_tokens"), form).status_code == 302
+    again = client.post(reverse("api_tokens"), {**form, "name": " sync "})
+    assert again.status_code == 400
+    error = re.search(r'<div id="id_name_error">(.*?)</div>', again.text, re.S)
+    assert error is not None and "Another of your tokens in use is named so" in error.group(1)
+    assert alice.api_tokens.count() == 1
+    actions.revoke_api_token(alice, alice.api_tokens.get())
+    assert client.post(reverse("api_tokens"), form).status_code == 302
+    assert alice.api_tokens.filter(revoked_at__isnull=True).count() == 1

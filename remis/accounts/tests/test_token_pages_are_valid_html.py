@@ -43,7 +43,7 @@ def test_token_pages_are_valid_html_in_every_language(world, olga, alice, tmp_pa
         path.write_text(refused.content.decode(), encoding="utf-8")
         files.append(path)
         shown = client.post(
-            reverse("api_tokens"), {"name": "CLI", "access": "read", "days": "30"}, follow=True
+            reverse("api_tokens"), {"name": f"CLI {language}", "access": "read", "days": "30"}, follow=True
         )
         assert shown.status_code == 200 and b'id="raw-token"' in shown.content, language
         path = tmp_path / f"tokens-shown.{language}.html"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from remis.accounts.actions import issue_api_token
+from remis.accounts.tests.tokens import bearer_key
 from remis.assistance.models import AssistanceItem, Instalment, PlanStatus
 from remis.assistance.tests.factories import approved_plan, first_item, pdf
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def api(client):
     class Api:
         def as_(self, user):
-            _token, raw = issue_api_token(user, name="test")
+            raw = bearer_key(user, "test")
             self.auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
             return self
 

@@ -11,7 +11,7 @@ import pytest
 from django.db.models import Sum
 from django.test import Client
 
-from remis.accounts.actions import issue_api_token
+from remis.accounts.tests.tokens import bearer_key
 from remis.assistance.models import Instalment
 from remis.assistance.tests.factories import approved_plan, case_at_plan, first_item, make_approvers
 from remis.audit.models import AuditEntry
@@ -26,7 +26,7 @@ def _shipped(shipped_assistance):
 
 
 def _pay(user, item_id: int, amount: str):
-    _token, raw = issue_api_token(user, name="parallel")
+    raw = bearer_key(user, "parallel")
 
     def call() -> tuple[int, str]:
         response = Client().post(
@@ -61,7 +61,7 @@ def test_two_payments_at_once_never_exceed_the_approved_amount(parallel_db):
 
 
 def _void(user, item_id: int, instalment_id: int, reason: str):
-    _token, raw = issue_api_token(user, name="parallel")
+    raw = bearer_key(user, "parallel")
 
     def call() -> tuple[int, str]:
         response = Client().post(

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from remis.accounts.actions import issue_api_token
+from remis.accounts.tests.tokens import bearer_key
 from remis.assistance import actions
 from remis.assistance.actions.plans import paid_for
 from remis.assistance.models import Instalment
@@ -170,7 +170,7 @@ def test_an_instalment_of_another_item_is_not_found_from_this_page(client, world
 
 
 def _api(client, user):
-    _token, raw = issue_api_token(user, name="test")
+    raw = bearer_key(user, "test")
 
     def post(path: str, body: dict):
         return client.post(

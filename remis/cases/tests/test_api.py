@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from remis.accounts.actions import issue_api_token, revoke_api_token
+from remis.accounts.tests.tokens import bearer_key
 from remis.cases.models import Case, Note
 from remis.cases.tests.factories import make_person, register, returned_case
 
@@ -17,7 +18,7 @@ def api(client):
 
     class Api:
         def as_(self, user):
-            _token, raw = issue_api_token(user, name="test")
+            raw = bearer_key(user, "test")
             self.auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
             return self
 

@@ -10,8 +10,8 @@ from functools import partial
 import pytest
 from django.test import Client
 
-from remis.accounts.actions import issue_api_token
 from remis.accounts.system import system_actor
+from remis.accounts.tests.tokens import bearer_key
 from remis.audit.models import AuditEntry
 from remis.cases import actions
 from remis.cases.models import CaseAccess, ReturnTravel, Submission
@@ -24,7 +24,7 @@ ROUNDS = 4
 
 def _caller(user):
     """A function calling the API as `user` with its own client (its own connection)."""
-    _token, raw = issue_api_token(user, name="parallel")
+    raw = bearer_key(user, "parallel")
 
     def call(method: str, path: str, body: dict):
         client = Client()

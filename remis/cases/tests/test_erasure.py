@@ -9,6 +9,7 @@ import os
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from remis.accounts.tests.tokens import bearer_key
 from remis.audit.chain import verify_chain
 from remis.audit.models import AuditEntry
 from remis.audit.presentation import describe_entries
@@ -92,7 +93,6 @@ def test_only_holders_of_the_erasure_right_may_erase(world, alice, household):
 def test_erasure_from_the_case_page_and_the_api_takes_two_people(client, world, household):
     from django.urls import reverse
 
-    from remis.accounts.actions import issue_api_token
     from remis.cases.tests.test_case_pages import login
 
     child = Person.objects.get(given_name="Mamadou")
@@ -137,7 +137,7 @@ def test_erasure_from_the_case_page_and_the_api_takes_two_people(client, world, 
     assert (erasure.status, erasure.decided_by) == ("done", second_eraser(world))
 
     def api(user, path, body=None):
-        _token, raw = issue_api_token(user, name="test")
+        raw = bearer_key(user, "test")
         return client.post(
             f"/api/v1{path}", body or {}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
         )

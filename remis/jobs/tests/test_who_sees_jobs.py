@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from remis.accounts.actions import issue_api_token
+from remis.accounts.tests.tokens import bearer_key
 from remis.jobs import actions
 from remis.jobs.models import Job, JobStatus
 from remis.jobs.runner import execute
 
 
 def _bearer(user):
-    _token, raw = issue_api_token(user, name="test")
+    raw = bearer_key(user, "test")
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from remis.accounts.actions import issue_api_token
+from remis.accounts.tests.tokens import bearer_key
 from remis.audit.models import AuditEntry
 from remis.cases import actions as cases
 from remis.cases.tests.factories import make_user, returned_case
@@ -25,7 +25,7 @@ def _shipped(shipped_monitoring):
 
 
 def _answer(user, path: str, income: str):
-    _token, raw = issue_api_token(user, name="parallel")
+    raw = bearer_key(user, "parallel")
 
     def call() -> int:
         body = {"answers": answers(income_covers_needs=income), "collected_on": str(dt.date.today())}
@@ -56,7 +56,7 @@ def test_a_round_answered_twice_at_once_keeps_one_response(parallel_db, world):
 
 
 def _post(user, path: str, body: dict):
-    _token, raw = issue_api_token(user, name="parallel")
+    raw = bearer_key(user, "parallel")
 
     def call() -> int:
         return (

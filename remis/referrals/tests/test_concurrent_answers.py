@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from remis.accounts.actions import issue_api_token
+from remis.accounts.tests.tokens import bearer_key
 from remis.referrals import actions
 from remis.referrals.models import Status
 from remis.referrals.tests.factories import consent, refer, setting
@@ -19,7 +19,7 @@ ROUNDS = 3
 
 
 def _caller(user):
-    _token, raw = issue_api_token(user, name="parallel")
+    raw = bearer_key(user, "parallel")
 
     def call(path: str, body: dict):
         return (
