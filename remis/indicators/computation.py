@@ -21,13 +21,18 @@ user writes becomes SQL."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from importlib import import_module
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+
+from remis.lib.text import group_separator, labelled, list_separator
 
 CATEGORY, NUMBER, YES_NO = "category", "number", "yes_no"
 
@@ -38,6 +43,38 @@ class Field:
     kind: str
     label: str | Promise
     choices: tuple[str, ...] = ()  # the codes a category field holds (empty: any text)
+    # The codes' names in the reader's language, looked up when a computation is described
+    # (a score band's name is the instrument's, which is data).
+    names: Callable[[], dict[str, str]] | None = None
+
+
+def _choices_of(enum: str) -> Callable[[], dict[str, str]]:
+    """The names of an earlier app's choices ("module.Class"), imported when first shown."""
+
+    def names() -> dict[str, str]:
+        module, name = enum.rsplit(".", 1)
+        return {code: str(label) for code, label in getattr(import_module(module), name).choices}
+
+    return names
+
+
+def _bands_of(instrument: str) -> Callable[[], dict[str, str]]:
+    """The score bands' names of the instrument's version in use."""
+
+    def names() -> dict[str, str]:
+        from remis.monitoring.responses import current_instrument, definition_of
+
+        found = current_instrument(instrument)
+        if found is None:
+            return {}
+        language = (get_language() or "en")[:2]
+        return {band.code: band.label.get(language) for band in definition_of(found).bands}
+
+    return names
+
+
+def _yes_no() -> dict[str, str]:
+    return {"yes": _("Yes"), "no": _("No")}
 
 
 _ROUND_STATUSES = ("scheduled", "done", "stopped", "lost")
@@ -45,9 +82,17 @@ _REFERRAL_STATUSES = ("sent", "accepted", "declined", "in_progress", "completed"
 _BANDS = ("needs_follow_up", "progressing", "sustainable")
 _RETURN_TYPES = ("avr", "post_arrival", "other")
 _PERSON_FIELDS = {
-    "sex": Field("p.sex", CATEGORY, gettext_lazy("sex"), ("F", "M", "X", "U")),
+    "sex": Field(
+        "p.sex", CATEGORY, gettext_lazy("sex"), ("F", "M", "X", "U"), _choices_of("remis.cases.models.Sex")
+    ),
     "age": Field("p.age", NUMBER, gettext_lazy("age at arrival")),
-    "return_type": Field("p.return_type", CATEGORY, gettext_lazy("return type"), _RETURN_TYPES),
+    "return_type": Field(
+        "p.return_type",
+        CATEGORY,
+        gettext_lazy("return type"),
+        _RETURN_TYPES,
+        _choices_of("remis.cases.models.ReturnType"),
+    ),
     "assisted": Field("p.assisted", YES_NO, gettext_lazy("received reintegration assistance")),
     "monitored": Field("p.monitored", YES_NO, gettext_lazy("monitored after return")),
 }
@@ -89,9 +134,19 @@ SUBJECTS: dict[str, Subject] = {
             "economic": Field("s.economic", NUMBER, gettext_lazy("economic score")),
             "social": Field("s.social", NUMBER, gettext_lazy("social score")),
             "psychosocial": Field("s.psychosocial", NUMBER, gettext_lazy("psychosocial score")),
-            "band": Field("s.band", CATEGORY, gettext_lazy("score band"), _BANDS),
+            "band": Field(
+                "s.band",
+                CATEGORY,
+                gettext_lazy("score band"),
+                _BANDS,
+                _bands_of("reintegration-sustainability"),
+            ),
             "wish_to_migrate_again": Field(
-                "s.migrate_again", CATEGORY, gettext_lazy("wishes to leave the country again"), ("yes", "no")
+                "s.migrate_again",
+                CATEGORY,
+                gettext_lazy("wishes to leave the country again"),
+                ("yes", "no"),
+                _yes_no,
             ),
         },
     ),
@@ -106,6 +161,7 @@ SUBJECTS: dict[str, Subject] = {
                 CATEGORY,
                 gettext_lazy("satisfaction band"),
                 ("dissatisfied", "partly_satisfied", "satisfied"),
+                _bands_of("assistance-satisfaction"),
             ),
         },
     ),
@@ -113,7 +169,15 @@ SUBJECTS: dict[str, Subject] = {
         gettext_lazy("Referrals to service providers"),
         "p JOIN referrals s ON s.case_id = p.case_id",
         "p.principal",
-        {"status": Field("s.status", CATEGORY, gettext_lazy("referral status"), _REFERRAL_STATUSES)},
+        {
+            "status": Field(
+                "s.status",
+                CATEGORY,
+                gettext_lazy("referral status"),
+                _REFERRAL_STATUSES,
+                _choices_of("remis.referrals.models.Status"),
+            )
+        },
     ),
     "rounds": Subject(
         gettext_lazy("Follow-up rounds"),
@@ -121,7 +185,13 @@ SUBJECTS: dict[str, Subject] = {
         "p.principal",
         {
             "round": Field("s.round", NUMBER, gettext_lazy("follow-up round")),
-            "status": Field("s.status", CATEGORY, gettext_lazy("round status"), _ROUND_STATUSES),
+            "status": Field(
+                "s.status",
+                CATEGORY,
+                gettext_lazy("round status"),
+                _ROUND_STATUSES,
+                _choices_of("remis.monitoring.models.FollowUpStatus"),
+            ),
         },
     ),
 }
@@ -397,7 +467,39 @@ def describe(spec: Spec) -> str:
     if spec.field:
         parts.append(str(subject.fields[spec.field].label))
     if spec.where:
-        parts.append(_("where %(c)s") % {"c": conditions_text(list(spec.where)).replace("\n", "; ")})
+        parts.append(_("where %(c)s") % {"c": _in_words(subject, spec.where)})
     if spec.numerator:
-        parts.append(_("meeting %(c)s") % {"c": conditions_text(list(spec.numerator)).replace("\n", "; ")})
+        parts.append(_("meeting %(c)s") % {"c": _in_words(subject, spec.numerator)})
     return " · ".join(parts)
+
+
+_SYMBOLS = {"=": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+def _in_words(subject: Subject, conditions: tuple[Condition, ...]) -> str:
+    """Conditions as a reader reads them: the fields' names, the codes' names in the
+    reader's language and numbers in its notation ("score band: Sustainable", "follow-up
+    round = 3"), not the codes the form is written in."""
+    return group_separator().join(_condition_words(subject.fields[c[0]], *c[1:]) for c in conditions)
+
+
+def _condition_words(found: Field, operator: str, value: Any) -> str:
+    names = found.names() if found.names else {}
+
+    def shown(one: Any) -> str:
+        if isinstance(one, bool):
+            return str(_("Yes") if one else _("No"))
+        if isinstance(one, int | float):
+            return number_format(one, use_l10n=True)
+        return names.get(str(one)) or str(one)
+
+    if operator in ("in", "not in"):
+        values = list_separator().join(shown(v) for v in value)
+        if operator == "in":
+            return _("%(field)s: one of %(values)s") % {"field": found.label, "values": values}
+        return _("%(field)s: none of %(values)s") % {"field": found.label, "values": values}
+    if found.kind == NUMBER:
+        return f"{found.label} {_SYMBOLS[operator]} {shown(value)}"
+    if operator == "!=":
+        return _("%(field)s: not %(value)s") % {"field": found.label, "value": shown(value)}
+    return labelled(found.label, shown(value))

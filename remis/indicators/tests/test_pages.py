@@ -207,3 +207,17 @@ def test_the_form_offers_only_the_programmes_its_editor_may_read(world: Any) -> 
     draft = Framework.objects.get(code="avrr-core", status=FrameworkStatus.DRAFT)
     page = client.get(reverse("indicator_create", args=[draft.uuid])).content.decode()
     assert "BE-REAB" in page and "NL-ONLY" not in page
+
+
+def test_the_computation_is_written_in_the_readers_words_not_the_forms_codes(world: Any) -> None:
+    """The Computation column read "meeting band = sustainable" and "where status in done,
+    lost": the catalogue's codes, in English whatever the page's language."""
+    url = reverse("framework_detail", args=[_core().uuid])
+    english = _client(world.carol).get(url).text
+    assert "meeting score band: Sustainable" in english and "band = sustainable" not in english
+    assert "where round status: one of Done, Lost to follow-up" in english
+    assert "where follow-up round = 3" in english
+    assert "meeting received reintegration assistance: Yes" in english
+    french = _client(world.carol, "fr").get(url).text
+    assert "tranche de score\u00a0: Durable" in french and "band = sustainable" not in french
+    assert "statut de la série\u00a0: parmi Effectué, Perdu de vue" in french
