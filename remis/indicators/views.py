@@ -27,6 +27,7 @@ from remis.indicators.queries import programmes_offered, readable_frameworks
 from remis.indicators.results import compute, format_value
 from remis.lib.errors import DomainError, PermissionDenied
 from remis.lib.pages import forbidden
+from remis.lib.text import labelled
 from remis.programmes.queries import visible_programmes
 from remis.reports.statistics import DIMENSIONS
 
@@ -107,7 +108,7 @@ def _rows(framework: Framework) -> list[dict[str, Any]]:
                 if aggregation and indicator.baseline is not None
                 else "",
                 "targets": [
-                    (period, format_value(aggregation, value) if aggregation else value)
+                    labelled(period, format_value(aggregation, value) if aggregation else value)
                     for period, value in sorted((indicator.targets or {}).items())
                 ],
             }

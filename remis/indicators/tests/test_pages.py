@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -212,8 +213,12 @@ def test_the_form_offers_only_the_programmes_its_editor_may_read(world: Any) -> 
 def test_the_computation_is_written_in_the_readers_words_not_the_forms_codes(world: Any) -> None:
     """The Computation column read "meeting band = sustainable" and "where status in done,
     lost": the catalogue's codes, in English whatever the page's language."""
-    url = reverse("framework_detail", args=[_core().uuid])
-    english = _client(world.carol).get(url).text
+    client = _client(world.carol)
+    client.post(reverse("framework_step", args=[_core().uuid, "new-version"]))
+    draft = Framework.objects.get(code="avrr-core", status=FrameworkStatus.DRAFT)
+    client.post(reverse("indicator_create", args=[draft.uuid]), _indicator_data())  # with targets
+    url = reverse("framework_detail", args=[draft.uuid])
+    english = client.get(url).text
     assert "meeting score band: Sustainable" in english and "band = sustainable" not in english
     assert "where round status: one of Done, Lost to follow-up" in english
     assert "where follow-up round = 3" in english
@@ -221,3 +226,6 @@ def test_the_computation_is_written_in_the_readers_words_not_the_forms_codes(wor
     french = _client(world.carol, "fr").get(url).text
     assert "tranche de score\u00a0: Durable" in french and "band = sustainable" not in french
     assert "statut de la série\u00a0: parmi Effectué, Perdu de vue" in french
+    # Targets too: "2027 : 70 %" in French, "2027: 70%" in English.
+    assert re.search(r"<bdi>\d{4}: [\d.]+\s?%</bdi>", english)
+    assert re.search(r"<bdi>\d{4}\u00a0: [\d,]+\s?%</bdi>", french), re.findall(r"<bdi>\d{4}.*?</bdi>", french)
