@@ -112,7 +112,7 @@ TEMPLATES = [
                 "remis.communities.context.navigation",
                 "remis.interop.context.navigation",
             ],
-            "builtins": ["remis.lib.templatetags.remis_dates"],
+            "builtins": ["remis.lib.templatetags.remis_dates", "remis.lib.templatetags.remis_forms"],
         },
     },
 ]

@@ -228,4 +228,4 @@ def test_the_computation_is_written_in_the_readers_words_not_the_forms_codes(wor
     assert "statut de la série\u00a0: parmi Effectué, Perdu de vue" in french
     # Targets too: "2027 : 70 %" in French, "2027: 70%" in English.
     assert re.search(r"<bdi>\d{4}: [\d.]+\s?%</bdi>", english)
-    assert re.search(r"<bdi>\d{4}\u00a0: [\d,]+\s?%</bdi>", french), re.findall(r"<bdi>\d{4}.*?</bdi>", french)
+    assert re.search(r"<bdi>\d{4}\u00a0: [\d,]+\s?%</bdi>", french)
