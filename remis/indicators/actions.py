@@ -21,7 +21,15 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
 from remis.audit.actions import created, diff, record, snapshot
 from remis.cases.actions.common import check_version, save_versioned
-from remis.indicators.computation import DISAGGREGATIONS, SpecError, parse_spec
+from remis.indicators.computation import (
+    COUNT,
+    DISAGGREGATIONS,
+    POINTS,
+    SHARE,
+    SpecError,
+    parse_spec,
+    scale_of,
+)
 from remis.indicators.models import Dimension, Direction, Framework, FrameworkStatus, Indicator, Level
 from remis.lib.countries import is_country
 from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
@@ -240,28 +248,34 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٪٫", "0123456
 _LIMIT = Decimal("1e10")
 
 
-def _amount(raw: Any, aggregation: str) -> tuple[Decimal | None, str]:
+def _amount(raw: Any, scale: str) -> tuple[Decimal | None, str]:
     """A target or baseline as typed (digits in any script, a comma or a dot for decimals),
     as stored: a share as a fraction from "60%" or "0.6" (a bare number above 1 is refused,
-    being either), a count whole or not negative. Returns (value, "") or (None, message)."""
+    being either), a count whole or not negative, a score in points from 0 to 100 (stored
+    as the score's fraction). `scale`: `computation.scale_of` the indicator's computation.
+    Returns (value, "") or (None, message)."""
     text = str(raw).translate(_DIGITS).strip().replace(",", ".")
     percent = text.endswith("%")
     value = _decimal(text.rstrip("%").strip())
     if value is None or abs(value) >= _LIMIT:
         return None, _("Enter a number.")
-    if aggregation == "share":
+    if scale == SHARE:
         if percent:
             value = value / 100
         if not 0 <= value <= 1:
             return None, _("Write a share as a percentage (60%) or a fraction (0.6), from 0 to 100%.")
     elif percent:
         return None, _("Only a share is written as a percentage.")
-    elif aggregation == "count" and value < 0:
+    elif scale == COUNT and value < 0:
         return None, _("A count is not negative.")
+    elif scale == POINTS:
+        if not 0 <= value <= 100:
+            return None, _("Write a score from 0 to 100, as scores are shown.")
+        value = value / 100
     return value.quantize(Decimal("0.0001")), ""
 
 
-def parse_targets(text: str, aggregation: str) -> dict[str, str]:
+def parse_targets(text: str, scale: str) -> dict[str, str]:
     """Targets written one per line, "period: value" (2026: 60%, 2026-Q1: 0.55), each value
     read by `_amount`."""
     errors: Errors = []
@@ -275,7 +289,7 @@ def parse_targets(text: str, aggregation: str) -> dict[str, str]:
             message = _("Line %(n)s: start with a year or a quarter (2026, 2026-Q1).")
             errors.append(("targets", message % {"n": number}))
             continue
-        value, problem = _amount(raw, aggregation)
+        value, problem = _amount(raw, scale)
         if value is None:
             message = _("Line %(n)s: %(message)s")
             errors.append(("targets", message % {"n": number, "message": problem}))
@@ -333,7 +347,7 @@ def _indicator_values(
             ("disaggregations", _("Not a disaggregation: %(codes)s.") % {"codes": ", ".join(unknown)})
         )
     data["disaggregations"] = [code for code in DISAGGREGATIONS if code in chosen]
-    aggregation = str((data["computation"] or {}).get("aggregation") or "")
+    scale = scale_of(data["computation"] or {})
     if data["baseline"] in ("", None):
         data["baseline"] = None
     elif (
@@ -341,14 +355,14 @@ def _indicator_values(
     ):
         pass  # as stored (an untouched form gives it back as stored)
     else:
-        baseline, problem = _amount(data["baseline"], aggregation)
+        baseline, problem = _amount(data["baseline"], scale)
         if baseline is None:
             errors.append(("baseline", problem))
         data["baseline"] = baseline
     targets = data["targets"] or {}
     if isinstance(targets, str):
         try:
-            targets = parse_targets(targets, aggregation)
+            targets = parse_targets(targets, scale)
         except ValidationFailed as error:
             errors += error.errors
             targets = {}

@@ -48,8 +48,10 @@ class IndicatorOut(Schema):
     computation: dict[str, Any] = Field(..., description="aggregation, subject, field, where, numerator")
     disaggregations: list[str]
     direction: str = Field(..., description="higher or lower is better")
-    baseline: float | None
-    targets: dict[str, float] = Field(..., description="per period (2026, 2026-Q1); a share as a fraction")
+    baseline: float | None = Field(..., description="as stored: a share or a score as its fraction (0–1)")
+    targets: dict[str, float] = Field(
+        ..., description="per period (2026, 2026-Q1); a share or a score as its fraction (0–1)"
+    )
     programmes: list[str] = Field(..., description="programme codes; empty: every programme")
     countries: list[str] = Field(..., description="countries of origin; empty: every country")
     version: int = Field(..., description="changes to it send this back: a newer one is a 409")
@@ -273,8 +275,13 @@ class IndicatorIn(Schema):
     )
     disaggregations: list[Disaggregation] = Field(default_factory=list)
     direction: str = Field("higher", max_length=10)
-    baseline: str | None = Field(None, max_length=30, description="a share as 60% or 0.6")
-    targets: dict[str, str] = Field(default_factory=dict, description='{"2026": "60%", "2026-Q1": "0.5"}')
+    baseline: str | None = Field(
+        None, max_length=30, description="a share as 60% or 0.6; a score's mean or median in points, 0–100"
+    )
+    targets: dict[str, str] = Field(
+        default_factory=dict,
+        description='{"2026": "60%", "2026-Q1": "0.5"}; a score\'s mean or median in points ({"2026": "55"})',
+    )
     programmes: list[str] = Field(default_factory=list, description="programme codes; empty: every one")
     countries: list[str] = Field(default_factory=list, description="countries of origin; empty: every one")
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from remis.indicators.computation import POINTS, SHARE, scale_of
 from remis.indicators.results import IndicatorResult
 
 
@@ -15,8 +16,8 @@ def target_chart(result: IndicatorResult) -> dict[str, Any] | None:
 
     if result.spec is None or not result.applies:
         return None
-    share = result.spec.aggregation == "share"
-    scale = 100.0 if share else 1.0
+    kind = scale_of(result.spec)
+    scale = 100.0 if kind in (SHARE, POINTS) else 1.0
     actual, target = _("Result"), _("Target")
     data = []
     for row in result.rows:
@@ -27,7 +28,7 @@ def target_chart(result: IndicatorResult) -> dict[str, Any] | None:
             data.append({"period": row.period.key, "series": target, "value": float(row.target) * scale})
     if not any(d["series"] == actual for d in data):
         return None
-    title = _("Per cent") if share else _("Value")
+    title = {SHARE: _("Per cent"), POINTS: _("Score (0–100)")}.get(kind, _("Value"))
     periods = [row.period.key for row in result.rows]
     base = alt.Chart(alt.Data(values=data)).encode(
         x=alt.X(

@@ -46,6 +46,9 @@ class Field:
     # The codes' names in the reader's language, looked up when a computation is described
     # (a score band's name is the instrument's, which is data).
     names: Callable[[], dict[str, str]] | None = None
+    # A score: stored in [0, 1], read and written on pages on the 0–100 scale every score is
+    # shown on (the case page, the outcomes report), so that 62 here is 62 there.
+    score: bool = False
 
 
 def _choices_of(enum: str) -> Callable[[], dict[str, str]]:
@@ -130,10 +133,10 @@ SUBJECTS: dict[str, Subject] = {
         "p.principal AND s.instrument = 'reintegration-sustainability'",
         {
             "round": Field("s.round", NUMBER, gettext_lazy("follow-up round")),
-            "composite": Field("s.composite", NUMBER, gettext_lazy("composite score")),
-            "economic": Field("s.economic", NUMBER, gettext_lazy("economic score")),
-            "social": Field("s.social", NUMBER, gettext_lazy("social score")),
-            "psychosocial": Field("s.psychosocial", NUMBER, gettext_lazy("psychosocial score")),
+            "composite": Field("s.composite", NUMBER, gettext_lazy("composite score"), score=True),
+            "economic": Field("s.economic", NUMBER, gettext_lazy("economic score"), score=True),
+            "social": Field("s.social", NUMBER, gettext_lazy("social score"), score=True),
+            "psychosocial": Field("s.psychosocial", NUMBER, gettext_lazy("psychosocial score"), score=True),
             "band": Field(
                 "s.band",
                 CATEGORY,
@@ -155,7 +158,7 @@ SUBJECTS: dict[str, Subject] = {
         "p JOIN responses s ON s.case_id = p.case_id",
         "p.principal AND s.instrument = 'assistance-satisfaction'",
         {
-            "score": Field("s.composite", NUMBER, gettext_lazy("satisfaction score")),
+            "score": Field("s.composite", NUMBER, gettext_lazy("satisfaction score"), score=True),
             "band": Field(
                 "s.band",
                 CATEGORY,
@@ -220,6 +223,24 @@ _NO = {"no", "false", "0", "non", "لا"}
 _LINE = re.compile(r"^\s*([a-z_]+)\s*(not in|in|!=|<=|>=|=|<|>)\s*(.*?)\s*$", re.IGNORECASE)
 
 Condition = tuple[str, str, Any]
+
+
+SHARE, COUNT, POINTS, PLAIN = "share", "count", "points", "number"
+
+
+def scale_of(computation: Any) -> str:
+    """How an indicator's values (results, baseline, targets) are written and read: a share
+    as a percentage, a count whole, a score's mean or median in points (0–100, stored as
+    the score's fraction), any other number as it is. `computation`: a Spec or its JSON."""
+    if isinstance(computation, Spec):
+        aggregation, subject, measured = computation.aggregation, computation.subject, computation.field
+    else:
+        data = computation if isinstance(computation, dict) else {}
+        aggregation, subject, measured = (str(data.get(k) or "") for k in ("aggregation", "subject", "field"))
+    if aggregation in (SHARE, COUNT):
+        return aggregation
+    found = SUBJECTS[subject].fields.get(measured or "") if subject in SUBJECTS else None
+    return POINTS if found is not None and found.score else PLAIN
 
 
 @dataclass(frozen=True)
@@ -337,27 +358,49 @@ def parse_conditions(subject_code: str, text: str, where: str) -> list[Condition
         found = _condition(subject, match[1].lower(), match[2], match[3], where, line_errors)
         errors += [(w, _("Line %(n)s: %(message)s") % {"n": number, "message": m}) for w, m in line_errors]
         if found is not None:
-            out.append(found)
+            name, operator, value = found
+            if subject.fields[name].score:  # typed in points, as pages show scores
+                value = [from_points(v) for v in value] if isinstance(value, list) else from_points(value)
+            out.append((name, operator, value))
     if errors:
         raise SpecError(errors)
     return out
 
 
-def conditions_text(conditions: list[Any]) -> str:
-    """Conditions as the form writes them (the inverse of `parse_conditions`)."""
+def conditions_text(subject_code: str, conditions: list[Any]) -> str:
+    """Conditions as the form writes them (the inverse of `parse_conditions`): a score in
+    points."""
+    fields = SUBJECTS[subject_code].fields if subject_code in SUBJECTS else {}
     lines = []
     for name, operator, value in conditions:
-        shown = ", ".join(_plain(v) for v in value) if isinstance(value, list) else _plain(value)
-        lines.append(f"{name} {operator} {shown}")
+        score = name in fields and fields[name].score
+        values = value if isinstance(value, list) else [value]
+        lines.append(f"{name} {operator} {', '.join(_plain(v, score) for v in values)}")
     return "\n".join(lines)
 
 
-def _plain(value: Any) -> str:
+def _plain(value: Any, score: bool = False) -> str:
     if value is True:
         return "yes"
     if value is False:
         return "no"
+    if score and isinstance(value, int | float):
+        return _number(to_points(value))
     return str(value)
+
+
+def to_points(value: float | Decimal) -> Decimal:
+    """A stored score (a fraction) on the 0–100 scale pages use."""
+    return (Decimal(str(value)) * 100).quantize(Decimal("0.01")).normalize()
+
+
+def from_points(value: Any) -> Any:
+    """A score typed on the 0–100 scale as stored (its fraction)."""
+    return float(Decimal(str(value)) / 100)
+
+
+def _number(value: Decimal) -> str:
+    return f"{value:f}"
 
 
 def parse_spec(data: Any) -> Spec:
@@ -490,7 +533,7 @@ def _condition_words(found: Field, operator: str, value: Any) -> str:
         if isinstance(one, bool):
             return str(_("Yes") if one else _("No"))
         if isinstance(one, int | float):
-            return number_format(one, use_l10n=True)
+            return number_format(to_points(one) if found.score else one, use_l10n=True)
         return names.get(str(one)) or str(one)
 
     if operator in ("in", "not in"):

@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from remis.indicators.computation import describe
+from remis.indicators.computation import describe, scale_of
 from remis.indicators.results import Cell, FrameworkResults, IndicatorResult, format_value, shown
 from remis.lib.spreadsheet import in_reading_direction
 
@@ -61,13 +61,13 @@ def result_tables(results: FrameworkResults) -> list[ResultTable]:
             table.note = _("This indicator does not apply to the programme chosen.")
         else:
             assert result.spec is not None
-            aggregation = result.spec.aggregation
+            scale = scale_of(result.spec)
             table.rows = [
                 (_("Result"), [shown(result, r.cell, results.threshold) for r in result.rows]),
                 (_("Rows counted"), [_n_text(r.cell, results.threshold) for r in result.rows]),
                 (
                     _("Target"),
-                    ["" if r.target is None else format_value(aggregation, r.target) for r in result.rows],
+                    ["" if r.target is None else format_value(scale, r.target) for r in result.rows],
                 ),
                 (_("Target met"), [_met(r.met) for r in result.rows]),
             ]
@@ -92,7 +92,8 @@ def _header() -> list[str]:
 
 
 def _long_rows(results: FrameworkResults) -> list[list[Any]]:
-    """Values as numbers (a share as a fraction, a count whole) where shown; "<5" or "x"
+    """Values as numbers as the API gives them (a share or a score as its fraction, a count
+    whole) where shown; "<5" or "x"
     where hidden."""
     rows: list[list[Any]] = []
     for result in results.results:

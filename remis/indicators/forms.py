@@ -15,8 +15,12 @@ from remis.indicators.computation import (
     AGGREGATIONS,
     DISAGGREGATIONS,
     NUMBER,
+    POINTS,
+    SHARE,
     SUBJECTS,
     conditions_text,
+    scale_of,
+    to_points,
 )
 from remis.indicators.models import Dimension, Direction, Indicator, Level
 from remis.indicators.results import QUARTER, YEAR
@@ -45,11 +49,16 @@ class FrameworkForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-def _as_typed(value: Any, share: bool) -> str:
+def _as_typed(value: Any, scale: str) -> str:
     """A stored target or baseline as an officer types it: a share as a percentage (60%, as
-    the lists show it, not the stored fraction 0.6), which reads back as the same value."""
+    the lists show it, not the stored fraction 0.6), a score in points (62, not 0.62), which
+    read back as the same value."""
     number = Decimal(str(value))
-    return f"{(number * 100).normalize():f}%" if share else f"{number.normalize():f}"
+    if scale == SHARE:
+        return f"{(number * 100).normalize():f}%"
+    if scale == POINTS:
+        return f"{to_points(number):f}"
+    return f"{number.normalize():f}"
 
 
 class IndicatorForm(forms.Form):
@@ -130,9 +139,10 @@ class IndicatorForm(forms.Form):
     @classmethod
     def editing(cls, indicator: Indicator, programmes: Iterable[Programme] = ()) -> IndicatorForm:
         spec = indicator.computation or {}
-        share = spec.get("aggregation") == "share"
+        scale = scale_of(spec)
+        subject = str(spec.get("subject") or "")
         targets = "\n".join(
-            f"{period}: {_as_typed(value, share)}"
+            f"{period}: {_as_typed(value, scale)}"
             for period, value in sorted((indicator.targets or {}).items())
         )
         return cls(
@@ -146,11 +156,11 @@ class IndicatorForm(forms.Form):
                 "aggregation": spec.get("aggregation"),
                 "subject": spec.get("subject"),
                 "field": spec.get("field") or "",
-                "where": conditions_text(spec.get("where") or []),
-                "numerator": conditions_text(spec.get("numerator") or []),
+                "where": conditions_text(subject, spec.get("where") or []),
+                "numerator": conditions_text(subject, spec.get("numerator") or []),
                 "disaggregations": indicator.disaggregations,
                 "direction": indicator.direction,
-                "baseline": "" if indicator.baseline is None else _as_typed(indicator.baseline, share),
+                "baseline": "" if indicator.baseline is None else _as_typed(indicator.baseline, scale),
                 "targets": targets,
                 "programmes": [p.code for p in indicator.programmes.all()],
                 "countries": indicator.countries,

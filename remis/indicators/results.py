@@ -14,7 +14,17 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from remis.indicators.computation import DISAGGREGATIONS, Spec, SpecError, compile_sql, parse_spec
+from remis.indicators.computation import (
+    COUNT,
+    DISAGGREGATIONS,
+    POINTS,
+    SHARE,
+    Spec,
+    SpecError,
+    compile_sql,
+    parse_spec,
+    scale_of,
+)
 from remis.indicators.models import Direction, Framework, Indicator
 from remis.reports import analytics
 from remis.reports.statistics import (
@@ -254,22 +264,26 @@ def compute(
 
 
 def shown(result: IndicatorResult, cell: Cell, threshold: int) -> str:
-    """A value as the tables print it: a share in per cent, a count whole, a mean or median
-    with two decimals; "<threshold" for a small cell hidden, "x" for one hidden so that a
-    small one cannot be worked out; "–" for no data."""
+    """A value as the tables print it: a share in per cent, a count whole, a score's mean or
+    median in points (0–100), another mean or median with two decimals; "<threshold" for a
+    small cell hidden, "x" for one hidden so that a small one cannot be worked out; "–" for
+    no data."""
     if cell.hidden:
         return f"<{threshold}" if cell.n < threshold else "x"
     if cell.value is None or result.spec is None:
         return "–"
-    return format_value(result.spec.aggregation, cell.value)
+    return format_value(scale_of(result.spec), cell.value)
 
 
-def format_value(aggregation: str, value: float | Decimal) -> str:
+def format_value(scale: str, value: float | Decimal) -> str:
+    """`scale`: `computation.scale_of` the indicator's computation."""
     from django.utils.formats import number_format
 
     number = float(value)
-    if aggregation == "share":
+    if scale == SHARE:
         return _("%(value)s%%") % {"value": number_format(round(number * 100, 1), 1, use_l10n=True)}
-    if aggregation == "count":
+    if scale == COUNT:
         return number_format(round(number), 0, use_l10n=True, force_grouping=True)
+    if scale == POINTS:  # as every score is shown: 0–100, one decimal
+        return number_format(round(number * 100, 1), 1, use_l10n=True)
     return number_format(round(number, 2), 2, use_l10n=True)

@@ -20,7 +20,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with, has_perm
 from remis.indicators import actions, exports
 from remis.indicators.charts import target_chart
-from remis.indicators.computation import SpecError, describe, parse_spec
+from remis.indicators.computation import SpecError, describe, parse_spec, scale_of
 from remis.indicators.forms import FrameworkForm, IndicatorForm, ResultsForm
 from remis.indicators.models import Framework, FrameworkStatus, Indicator
 from remis.indicators.queries import programmes_offered, readable_frameworks
@@ -94,9 +94,9 @@ def _rows(framework: Framework) -> list[dict[str, Any]]:
     for indicator in framework.indicators.prefetch_related("programmes"):
         try:
             spec = parse_spec(indicator.computation)
-            computed, aggregation = describe(spec), spec.aggregation
+            computed, scale = describe(spec), scale_of(spec)
         except SpecError as error:
-            computed, aggregation = str(error), ""
+            computed, scale = str(error), ""
         rows.append(
             {
                 "indicator": indicator,
@@ -104,11 +104,11 @@ def _rows(framework: Framework) -> list[dict[str, Any]]:
                     str(DIMENSIONS[code].label) for code in indicator.disaggregations if code in DIMENSIONS
                 ],
                 "computed": computed,
-                "baseline": format_value(aggregation, indicator.baseline)
-                if aggregation and indicator.baseline is not None
+                "baseline": format_value(scale, indicator.baseline)
+                if scale and indicator.baseline is not None
                 else "",
                 "targets": [
-                    labelled(period, format_value(aggregation, value) if aggregation else value)
+                    labelled(period, format_value(scale, value) if scale else value)
                     for period, value in sorted((indicator.targets or {}).items())
                 ],
             }

@@ -20,6 +20,7 @@ def test_the_demo_reports_against_a_second_version_with_targets() -> None:
     year = str(timezone.localdate().year)
     targeted = {i.code: i.targets for i in active.indicators.all() if i.targets}
     assert set(targeted) == set(TARGETS) and targeted["RET-2"][year] == "0.6"
+    assert targeted["RSS-1"][year] == "0.55"  # a mean score's target, typed in points (55)
     assert AuditEntry.objects.filter(action="indicators.framework_activate", actor__username="me.gn").exists()
     build_indicator_targets()  # a second load adds nothing
     assert Framework.objects.filter(code="avrr-core").count() == 2

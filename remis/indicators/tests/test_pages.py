@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -229,3 +230,38 @@ def test_the_computation_is_written_in_the_readers_words_not_the_forms_codes(wor
     # Targets too: "2027 : 70 %" in French, "2027: 70%" in English.
     assert re.search(r"<bdi>\d{4}: [\d.]+\s?%</bdi>", english)
     assert re.search(r"<bdi>\d{4}\u00a0: [\d,]+\s?%</bdi>", french)
+
+
+def test_a_score_indicator_reads_and_writes_points_as_every_score_page_does(world: Any) -> None:
+    """A mean composite score showed 0.62 where the case page and the outcomes report show
+    62.0; its baseline, targets and conditions on scores were typed as fractions."""
+    client = _client(world.carol)
+    client.post(reverse("framework_step", args=[_core().uuid, "new-version"]))
+    draft = Framework.objects.get(code="avrr-core", status=FrameworkStatus.DRAFT)
+    data = _indicator_data(
+        code="RSS-10",
+        aggregation="mean",
+        field="composite",
+        where="round = 3\ncomposite >= 40",
+        numerator="",
+        baseline="55",
+        targets="2026: 60\n2027: 62,5",
+    )
+    assert client.post(reverse("indicator_create", args=[draft.uuid]), data).status_code == 302
+    indicator = draft.indicators.get(code="RSS-10")
+    assert indicator.computation["where"] == [["round", "=", 3], ["composite", ">=", 0.4]]
+    assert indicator.baseline == Decimal("0.55") and indicator.targets == {"2026": "0.6", "2027": "0.625"}
+    page = client.get(reverse("framework_detail", args=[draft.uuid])).text
+    assert "composite score ≥ 40" in page and "<td>55.0</td>" in page and "<bdi>2027: 62.5</bdi>" in page
+    edit = client.get(reverse("indicator_edit", args=[draft.uuid, indicator.pk]))
+    initial = edit.context["form"].initial
+    assert (initial["baseline"], initial["where"]) == ("55", "round = 3\ncomposite >= 40")
+    assert initial["targets"] == "2026: 60\n2027: 62.5"
+    out_of_range = client.post(
+        reverse("indicator_create", args=[draft.uuid]), {**data, "code": "RSS-11", "baseline": "0.6"}
+    )
+    assert out_of_range.status_code == 302  # 0.6 points is a (low) score, not refused
+    refused = client.post(
+        reverse("indicator_create", args=[draft.uuid]), {**data, "code": "RSS-12", "baseline": "150"}
+    )
+    assert refused.context["form"].errors["baseline"] == ["Write a score from 0 to 100, as scores are shown."]

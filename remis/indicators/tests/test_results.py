@@ -206,4 +206,6 @@ def test_values_are_shown_as_their_aggregation_reads(settings) -> None:
     settings.USE_THOUSAND_SEPARATOR = True
     assert format_value("share", 0.4567) == "45.7%"
     assert format_value("count", 12345) == "12,345"
-    assert format_value("median", 0.5) == "0.50"
+    assert format_value("number", 0.5) == "0.50"
+    # A score's mean or median on the 0–100 scale every other page shows scores on.
+    assert format_value("points", 0.6254) == "62.5"

@@ -26,6 +26,8 @@ def test_targets_as_typed() -> None:
     }
     assert actions.parse_targets("٢٠٢٦: ٦٠٪\n٢٠٢٧: ٠٫٥", "share") == {"2026": "0.6", "2027": "0.5"}
     assert actions.parse_targets("2026: 12.5", "count") == {"2026": "12.5"}
+    # A score's mean or median is typed in points, as pages show scores, and kept as a fraction.
+    assert actions.parse_targets("2026: 62\n2027: 65,5", "points") == {"2026": "0.62", "2027": "0.655"}
     for text, aggregation, message in (
         (
             "2026: 2",
@@ -34,6 +36,7 @@ def test_targets_as_typed() -> None:
         ),
         ("2026: 60%", "mean", "Line 1: Only a share is written as a percentage."),
         ("2026: -5", "count", "Line 1: A count is not negative."),
+        ("2026: 120", "points", "Line 1: Write a score from 0 to 100, as scores are shown."),
         ("2026: 1\n2026: 2", "count", "Line 2: 2026 has a target already."),
     ):
         with pytest.raises(ValidationFailed) as refused:
