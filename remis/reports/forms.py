@@ -29,6 +29,14 @@ PERIODS = (
     ("month", _("A month")),
     ("range", _("From … to …")),
 )
+# The fields each kind of period is given by.
+PERIOD_FIELDS = {
+    "year": ("year", "quarter", "month"),
+    "quarter": ("quarter",),
+    "month": ("month",),
+    "start": ("range",),
+    "end": ("range",),
+}
 QUARTERS = (
     (1, _("January–March")),
     (2, _("April–June")),
@@ -95,6 +103,10 @@ class ReturnStatisticsForm(forms.Form):
         years = self.fields["year"]
         assert isinstance(years, forms.IntegerField)
         years.initial = today.year  # its bounds are checked in clean(), with a message naming them
+        # Only the fields of the period chosen are shown (remis.js; all of them without
+        # scripts: those of other periods are ignored).
+        for name, periods in PERIOD_FIELDS.items():
+            self.fields[name].widget.attrs["data-shown-with"] = f"period:{','.join(periods)}"
         self.fields["programme"].choices = [("", _("All programmes you see")), *programmes]  # type: ignore[attr-defined]
         countries = [("", _("All")), *country_choices()]
         self.fields["host"].choices = countries  # type: ignore[attr-defined]

@@ -55,7 +55,11 @@ def test_return_statistics_in_each_language(world, login, language):
     page = login(world.carol, LOCALES[language])  # an M&E officer in Belgium
     page.get_by_role("link", name=title).first.click()
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    # Only the fields of the kind of period chosen are shown: a year's, then a range's.
+    expect(page.get_by_label(start, exact=True)).to_be_hidden()
+    expect(page.locator("#id_year")).to_be_visible()
     page.get_by_label(period, exact=True).select_option("range")
+    expect(page.locator("#id_year")).to_be_hidden()
     page.get_by_label(start, exact=True).fill("2025-01-01")
     page.get_by_label(end, exact=True).fill("2025-12-31")
     page.get_by_label(by, exact=True).select_option("origin")
@@ -87,6 +91,7 @@ def test_a_bad_period_is_named_and_nothing_shown(world, login):
     page = login(world.carol)
     page.goto("/reports/returns/?period=range&start=2025-05-01&end=2025-01-01&by=origin")
     expect(page.get_by_text("The last day comes before the first.")).to_be_visible()
+    expect(page.locator("#id_end")).to_be_visible()  # a range's fields, in view with their error
     expect(page.get_by_role("link", name="Download CSV")).to_have_count(0)
 
 

@@ -19,3 +19,26 @@ document.addEventListener("DOMContentLoaded", () => {
     field.focus();
   }
 });
+
+// A field with data-shown-with="name:value1,value2" is shown only while the form's field
+// `name` has one of those values (a report's year, quarter or dates follow the kind of period
+// chosen). A field showing an error always stays in view; without scripts, all are shown.
+document.addEventListener("DOMContentLoaded", () => {
+  const dependents = document.querySelectorAll("[data-shown-with]");
+  const update = (form) => {
+    for (const element of form.querySelectorAll("[data-shown-with]")) {
+      const [name, values] = element.dataset.shownWith.split(":");
+      const control = form.elements.namedItem(name);
+      const wrapper = element.closest(".field");
+      if (!(control instanceof HTMLSelectElement) || !wrapper) {
+        continue;
+      }
+      wrapper.hidden = !values.split(",").includes(control.value) && !wrapper.classList.contains("has-error");
+    }
+  };
+  const forms = new Set([...dependents].map((element) => element.form).filter(Boolean));
+  for (const form of forms) {
+    update(form);
+    form.addEventListener("change", () => update(form));
+  }
+});
