@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from remis.indicators.computation import POINTS, SHARE, scale_of
 from remis.indicators.results import IndicatorResult
+from remis.lib.vega import chart_locale
 
 
 def target_chart(result: IndicatorResult) -> dict[str, Any] | None:
@@ -54,6 +55,6 @@ def target_chart(result: IndicatorResult) -> dict[str, Any] | None:
                 point=alt.OverlayMarkDef(aria=False, color="#b45309", size=60), color="#b45309", aria=False
             )
         )
-    chart = alt.layer(*layers).properties(width="container", height=160)
+    chart = alt.layer(*layers).properties(width="container", height=160).configure(locale=chart_locale())
     spec: dict[str, Any] = chart.to_dict()
     return spec

@@ -10,11 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.template.defaultfilters import date as date_filter
-from django.utils.formats import get_format
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
+from remis.lib.vega import chart_locale
 from remis.monitoring.models import Response
 from remis.monitoring.response_forms import dimension_values, points
 from remis.monitoring.responses import definition_of
@@ -95,24 +94,6 @@ PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#e
 COMPOSITE_COLOUR = "#222222"
 
 
-def time_locale() -> dict[str, Any]:
-    """Vega's time locale for the active language, from Django's own month and day names, so
-    that the axis writes days as the page around it does."""
-    token = "N" if "N" in get_format("SHORT_DATE_FORMAT") else "M"  # French: "déc.", others "Dec"
-    months = [dt.date(2001, month, 1) for month in range(1, 13)]
-    week = [dt.date(2001, 1, 7) + dt.timedelta(days=n) for n in range(7)]  # Sunday first, as d3
-    return {
-        "dateTime": "%x %X",
-        "date": "%-d %b %Y",
-        "time": "%H:%M:%S",
-        "periods": ["AM", "PM"],
-        "days": [date_filter(day, "l") for day in week],
-        "shortDays": [date_filter(day, "D") for day in week],
-        "months": [date_filter(day, "F") for day in months],
-        "shortMonths": [date_filter(day, token) for day in months],
-    }
-
-
 def _spec(
     data: list[dict[str, Any]],
     series: list[str],
@@ -163,7 +144,7 @@ def _spec(
                 anchor="end" if right_to_left else "start",
             ),
         )
-        .configure(locale=alt.Locale(time=time_locale()))
+        .configure(locale=chart_locale())
     )
     spec: dict[str, Any] = chart.to_dict()
     return spec

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from remis.lib.vega import chart_locale
 from remis.reports.statistics import Table
 
 CHART_ROWS = 25  # the chart shows the first rows; the table below gives them all
@@ -34,7 +35,8 @@ def bars(
         .mark_bar()
         .encode(
             # Counts: whole-number ticks (no 0.2, 0.4… under a handful of projects).
-            x=alt.X("value:Q", title=measure, axis=alt.Axis(format="d", tickMinStep=1)),
+            # Grouped as the language groups digits (12,345; 12 345), like the table.
+            x=alt.X("value:Q", title=measure, axis=alt.Axis(format=",d", tickMinStep=1)),
             y=alt.Y(
                 "label:N",
                 title=category,
@@ -43,6 +45,7 @@ def bars(
             tooltip=[alt.Tooltip("label:N", title=category), alt.Tooltip("value:Q", title=measure)],
         )
         .properties(width="container", height=max(120, 22 * len(rows)))
+        .configure(locale=chart_locale())
     )
     spec: dict[str, Any] = chart.to_dict()
     return spec

@@ -32,7 +32,7 @@ def _month(language: str, month: int) -> str:
     """The month's short name the chart's axis writes in `language`."""
     from django.utils import translation
 
-    from remis.monitoring.charts import time_locale
+    from remis.lib.vega import time_locale
 
     with translation.override(language):
         return str(time_locale()["shortMonths"][month - 1])
