@@ -26,7 +26,15 @@ from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, Vali
 from remis.lib.events import emit
 from remis.referrals.configuration import overdue_days, sectors_for, shared_fields
 from remis.referrals.events import ReferralChanged
-from remis.referrals.models import OPEN, REFERRAL_TRANSITIONS, Outcome, Referral, ReferralRules, Status
+from remis.referrals.models import (
+    OPEN,
+    REFERRAL_TRANSITIONS,
+    WITHDRAWN_REASON,
+    Outcome,
+    Referral,
+    ReferralRules,
+    Status,
+)
 from remis.services.models import Provider
 
 MESSAGE_MAX = 1000
@@ -278,6 +286,14 @@ def answer_referral(
     # A reason or a note given with an answer that keeps none would be dropped unsaid.
     if reason.strip() and to != Status.DECLINED:
         raise ValidationFailed(_("A reason goes with declining: leave it empty for this answer."), "reason")
+    if (outcome or outcome_on) and to not in (Status.COMPLETED, Status.FAILED):
+        raise ValidationFailed(
+            _(
+                "An outcome goes with completing or reporting failure: leave the outcome and its "
+                "date empty for this answer."
+            ),
+            "outcome" if outcome else "outcome_on",
+        )
     if note.strip() and to not in (Status.COMPLETED, Status.FAILED):
         raise ValidationFailed(
             _(
@@ -356,7 +372,7 @@ def revoke_on_withdrawal(case_id: int, consent_id: int) -> int:
                 values.update(
                     status=Status.CANCELLED,
                     closed_at=timezone.now(),
-                    cancel_reason=str(_("Consent to share with service providers was withdrawn.")),
+                    cancel_reason=WITHDRAWN_REASON,  # in the reader's language when shown
                     last_by=actor,
                     last_on_behalf=False,
                 )

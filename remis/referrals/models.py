@@ -13,8 +13,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -70,6 +70,11 @@ class ReferralRules(models.Model):
         ordering = ["-effective_from", "-created_at", "-id"]
 
 
+# The reason REMIS gives a referral it cancels when the consent to share is withdrawn: kept
+# in English, as written here, and shown in the reader's language (`Referral.cancel_reason_shown`).
+WITHDRAWN_REASON = gettext_noop("Consent to share with service providers was withdrawn.")
+
+
 class Referral(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="referrals")
@@ -117,6 +122,12 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.provider_id}"
+
+    @property
+    def cancel_reason_shown(self) -> str:
+        """The reason for cancelling as the reader reads it: REMIS's own in their language,
+        a person's as they wrote it."""
+        return gettext(WITHDRAWN_REASON) if self.cancel_reason == WITHDRAWN_REASON else self.cancel_reason
 
     @property
     def shared_reference(self) -> str:

@@ -40,6 +40,19 @@ def provider_scope(actor: Any) -> Q | None:
     return Q(provider__organisation_id__in=organisation_ids, revoked=False)
 
 
+def withdrawn_from_provider(actor: Any, referral_uuid: uuid.UUID | str) -> bool:
+    """Whether the referral was sent to an organisation where the actor answers referrals,
+    and taken out of its view by a withdrawal of consent (its page then says so)."""
+    organisation_ids = sorted({g.organisation_id for g in grants_with(actor, Perm.REFERRAL_ANSWER)})
+    try:
+        key = referral_uuid if isinstance(referral_uuid, uuid.UUID) else uuid.UUID(str(referral_uuid))
+    except ValueError:
+        return False
+    return Referral.objects.filter(
+        uuid=key, provider__organisation_id__in=organisation_ids, revoked=True
+    ).exists()
+
+
 def _related(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
     return queryset.select_related("case", "provider", "item__kind", "sent_by", "last_by")
 

@@ -44,6 +44,7 @@ from remis.referrals.queries import (
     providers_for,
     referable_items,
     shared_rows,
+    withdrawn_from_provider,
     withheld_labels,
 )
 from remis.services.models import Provider
@@ -114,16 +115,31 @@ def referral_providers(request: HttpRequest, case_uuid: str) -> HttpResponse:
     )
 
 
+class _Withdrawn(Exception):
+    """A referral the reader's organisation was sent, taken out of its view since."""
+
+
 def _referral_or_404(request: HttpRequest, referral_uuid: str) -> tuple[Referral, str]:
     try:
         return get_referral_for(request.user, referral_uuid)
     except NotFound:
+        if withdrawn_from_provider(request.user, referral_uuid):
+            raise _Withdrawn from None
         raise Http404 from None
+
+
+def _withdrawn_page(request: HttpRequest) -> HttpResponse:
+    """What a provider finds at a referral whose consent was withdrawn: that it was, and
+    nothing of the case (their access ended with the consent)."""
+    return render(request, "referrals/withdrawn.html", status=410)
 
 
 @login_required
 def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
-    referral, side = _referral_or_404(request, referral_uuid)
+    try:
+        referral, side = _referral_or_404(request, referral_uuid)
+    except _Withdrawn:
+        return _withdrawn_page(request)
     answer_form = AnswerForm(
         auto_id="answer-%s", initial={"version": referral.version}, status_now=referral.status
     )
@@ -168,6 +184,19 @@ def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
             else:
                 apply_errors(form, error)
             referral.refresh_from_db()
+            if not referral.open:
+                # Closed meanwhile by someone else: the form, and the error in it, are no
+                # longer shown; say at the top of the page that nothing was recorded.
+                lost = (
+                    _("Your answer was not recorded")
+                    if step == "answer"
+                    else _("Your cancellation was not recorded")
+                )
+                messages.error(
+                    request,
+                    _("%(what)s: meanwhile the referral became “%(status)s”.")
+                    % {"what": lost, "status": referral.get_status_display()},
+                )
     may_answer = False
     if side != CASE_SIDE or referral.provider.organisation_id is None:
         try:

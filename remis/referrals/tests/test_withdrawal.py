@@ -4,6 +4,7 @@ every referral of the case out of the providers' view, audited by the system act
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from remis.accounts.system import system_actor
 from remis.audit.models import AuditEntry
@@ -24,7 +25,15 @@ def test_withdrawal_cancels_open_referrals_and_revokes_the_providers_view(
     assert open_one.status == Status.CANCELLED and open_one.revoked
     assert "withdrawn" in open_one.cancel_reason
     assert list(provider_side(s.pia)) == []
-    assert signed_in(s.pia).get(f"/referrals/{open_one.uuid}/").status_code == 404
+    # The provider is told the referral was withdrawn (not "Page not found"), and nothing
+    # of the case; someone else's organisation still gets a plain 404.
+    page = signed_in(s.pia).get(f"/referrals/{open_one.uuid}/")
+    assert page.status_code == 410 and "Referral withdrawn" in page.text
+    assert s.case.reference not in page.text and s.case.principal.family_name not in page.text
+    assert signed_in(s.pia).get(f"/referrals/{uuid.uuid4()}/").status_code == 404
+    # REMIS's reason for cancelling reads in the case worker's language, whoever withdrew.
+    french = signed_in(s.world.bob).get(f"/referrals/{open_one.uuid}/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Le consentement au partage avec les prestataires de services a été retiré." in french.text
     entry = AuditEntry.objects.get(action="referral.revoke")
     assert entry.actor_id == system_actor().pk and entry.case_uuid == s.case.uuid
 
