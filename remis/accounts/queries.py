@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from remis.accounts.models import ApiToken, Invitation, Membership, MembershipStatus, Organisation, Role
 from remis.accounts.permissions import Perm
@@ -180,6 +181,46 @@ def get_member(actor: Any, organisation: Organisation, user_id: int) -> Membersh
     if membership is None:
         raise NotFound()
     return membership
+
+
+def home_organisation_id(user_id: int) -> int | None:
+    """The organisation a user's account answers to: the first they joined among those they
+    are an active member of. Another organisation can add them (a consultant working for
+    two partners) without their agreement, so what acts on the account itself (resetting
+    its second factor, revoking its API tokens, reading them) is for the home
+    organisation's administrators only, or an administrator anywhere could weaken anyone's
+    sign-in by first adding them."""
+    return (
+        Membership.objects.filter(user_id=user_id, status=MembershipStatus.ACTIVE)
+        .order_by("pk")
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+
+
+def home_organisation(user_id: int) -> Organisation | None:
+    found = home_organisation_id(user_id)
+    return None if found is None else Organisation.objects.filter(pk=found).first()
+
+
+def administers_account(membership: Membership) -> bool:
+    """Whether the administrators of this membership's organisation act on the account
+    (`home_organisation_id`); the reader already manages the membership (`get_member`)."""
+    return home_organisation_id(membership.user_id) == membership.organisation_id
+
+
+def require_account_admin(membership: Membership) -> None:
+    """PermissionDenied, naming the home organisation, unless `administers_account`."""
+    if administers_account(membership):
+        return
+    home = home_organisation(membership.user_id)
+    raise PermissionDenied(
+        _(
+            "Their sign-in and API tokens are managed by the administrators of %(name)s, the "
+            "organisation they first joined."
+        )
+        % {"name": home.name if home else "—"}
+    )
 
 
 def member_tokens(membership: Membership) -> QuerySet[ApiToken]:

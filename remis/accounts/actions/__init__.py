@@ -49,7 +49,7 @@ from remis.accounts.models import (
     User,
     hash_token,
 )
-from remis.accounts.queries import get_member
+from remis.accounts.queries import get_member, require_account_admin
 from remis.accounts.scope import forget_grants
 from remis.accounts.system import SYSTEM_USERNAME
 from remis.audit.actions import created, record
@@ -204,7 +204,9 @@ def revoke_api_token(actor: User, token: ApiToken, *, organisation: Organisation
     if token.user_id != actor.pk and not actor.is_superuser:
         if organisation is None:
             raise PermissionDenied()
-        get_member(actor, organisation, token.user_id)  # refuses anyone else's administrator
+        # Refuses anyone else's administrator, and those of an organisation that added the
+        # owner after their own (`queries.home_organisation_id`).
+        require_account_admin(get_member(actor, organisation, token.user_id))
     with transaction.atomic():
         now = timezone.now()
         # One of two revocations at once does it (and is audited); the other finds it done.

@@ -19,7 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from remis.accounts.models import Organisation, User
-from remis.accounts.queries import get_member
+from remis.accounts.queries import get_member, require_account_admin
 from remis.accounts.two_factor import (
     AUTHENTICATOR,
     CODE_DIGITS,
@@ -169,6 +169,7 @@ def reset_two_factor(actor: User, organisation: Organisation, user_id: int) -> b
     phone): the member's authenticator and recovery codes are deleted and, where it is
     required, they set up a new one when they next sign in. False when there was none."""
     member = get_member(actor, organisation, user_id)  # refuses anyone but the member's administrators
+    require_account_admin(member)  # and those of an organisation that added them later
     user = member.user
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=user).delete()[0]

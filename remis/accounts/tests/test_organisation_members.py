@@ -225,3 +225,11 @@ def test_an_administrator_adds_a_user_of_another_organisation(signed_in, api, wo
         {"username": "system", "role": "viewer", "all_countries": True},
     )
     assert system.status_code == 422
+
+
+def test_a_confirmation_names_the_member_as_written_escaped_once(signed_in, world, olga):
+    """ "Deactivate Sara &lt;b&gt;x&lt;/b&gt;?" — the name was escaped twice in the dialog."""
+    odd = make_user("sara", world.be_office, "viewer", ["BE"], last_name="D'Souza <b>x</b>")
+    page = signed_in(olga).get(reverse("member_detail", args=[world.be_office.pk, odd.pk])).content.decode()
+    assert 'data-confirm="Deactivate Sara D&#x27;Souza &lt;b&gt;x&lt;/b&gt;?"' in page
+    assert "&amp;lt;" not in page and "&amp;#x27;" not in page

@@ -194,3 +194,37 @@ def test_fragments_are_sent_to_the_whole_page(world, bob):
 def test_api_tokens_are_not_asked_for_a_second_factor(world, bob):
     _token, raw = actions.issue_api_token(bob, name="sync", access="read")
     assert Client().get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+
+
+def test_an_organisation_that_adds_someone_later_does_not_act_on_their_account(world, olga, alice, nils):
+    """An administrator added another organisation's user by username and, as their
+    administrator now, reset their second factor and could revoke their API tokens. The
+    account is the home organisation's (the first joined): the other may only manage the
+    membership it gave."""
+    from remis.accounts.tests.second_factor import passed_second_factor
+
+    authenticator(alice)
+    token, _raw = actions.issue_api_token(alice, name="sync")
+    actions.add_existing_member(nils, world.nl_office, username="alice", role="viewer", countries=["NL"])
+    with pytest.raises(PermissionDenied, match="IOM Belgium"):
+        two_factor.reset_two_factor(nils, world.nl_office, alice.pk)
+    with pytest.raises(PermissionDenied):
+        actions.revoke_api_token(nils, token, organisation=world.nl_office)
+    assert TOTPDevice.objects.filter(user=alice).exists()
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    admin = Client()
+    admin.force_login(nils)
+    passed_second_factor(admin, nils)
+    page = admin.get(reverse("member_detail", args=[world.nl_office.pk, alice.pk])).content.decode()
+    assert "Reset two-factor sign-in" not in page and "sync" not in page
+    assert "managed by the administrators of IOM Belgium" in page
+    refused = admin.post(
+        reverse("member_detail", args=[world.nl_office.pk, alice.pk]),
+        {"step": "reset_two_factor"},
+        follow=True,
+    )
+    assert "managed by the administrators of IOM Belgium" in refused.content.decode()
+    assert TOTPDevice.objects.filter(user=alice).exists()
+    # Her home organisation's administrator still can.
+    assert two_factor.reset_two_factor(olga, world.be_office, alice.pk)

@@ -24,9 +24,11 @@ from remis.accounts.forms import AcceptForm, AddExistingForm, InviteForm, Member
 from remis.accounts.models import Membership, Organisation, User
 from remis.accounts.queries import (
     MemberFilters,
+    administers_account,
     get_managed_organisation,
     get_member,
     grantable_roles,
+    home_organisation,
     link_is_live,
     managed_organisation_ids,
     managed_organisations,
@@ -308,6 +310,8 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
                 messages.error(request, error.message)
                 return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
     invitation = pending_invitation(membership) if membership.status == "invited" else None
+    account_admin = administers_account(membership)
+    home = None if account_admin else home_organisation(membership.user_id)
     return render(
         request,
         "accounts/members/member_detail.html",
@@ -321,7 +325,10 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
             "link_live": link_is_live(invitation),
             "new_link": request.session.pop(LINK_SESSION_KEY, None),
             "is_self": membership.user_id == request.user.pk,
-            "tokens": member_tokens(membership),
+            # The account itself (its tokens, its second factor) is its home organisation's.
+            "account_admin": account_admin,
+            "home": home,
+            "tokens": member_tokens(membership) if account_admin else [],
             "two_factor_on": has_two_factor(membership.user),
             "two_factor_required": requires_two_factor(membership.user),
         },
