@@ -86,10 +86,12 @@ class OrganisationFilterForm(PagedFilters):
 
 class OrganisationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=max_length(rules.ORGANISATION, "name"))
-    kind = forms.ChoiceField(label=_("Type"), choices=OrganisationType.choices)
+    # Both start empty: a new organisation took the first of each (Afghanistan, NGO) when
+    # the operator typed only its name.
+    kind = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *OrganisationType.choices])
     country = forms.ChoiceField(
         label=_("Country"),
-        choices=country_choices,
+        choices=lambda: [("", "—"), *country_choices()],
         widget=FastSelect,
         help_text=_("Where its office is."),
     )

@@ -239,6 +239,8 @@ def change_password(actor: User, *, current: str, new: str) -> None:
         raise PermissionDenied()
     if not actor.check_password(current):
         raise ValidationFailed(_("The current password is not right."), "current")
+    if new == current:  # an initial password from an administrator must really be replaced
+        raise ValidationFailed(_("Choose a new password, not the one you have now."), "new")
     try:
         validate_password(new, user=actor)
     except DjangoValidationError as exc:

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from remis.accounts.models import Membership, MembershipStatus, Role
-from remis.accounts.permissions import Perm
+from remis.accounts.permissions import Perm, permission_labels
 from remis.accounts.queries import platform_role_codes
 from remis.accounts.system import is_system
 from remis.lib.errors import Conflict, PermissionDenied, ValidationFailed
@@ -99,9 +99,10 @@ def keep_organisations_managed(before: set[int], field: str | None) -> None:
     if before - managed_organisations():
         raise ValidationFailed(
             _(
-                "This would leave an organisation without an active administrator (a role "
-                "holding organisation.manage). Give another role that right first."
-            ),
+                "This would leave an organisation without an active administrator (a role with "
+                "the right “%(right)s”). Give another role that right first."
+            )
+            % {"right": permission_labels()[Perm.ORGANISATION_MANAGE]},
             field,
         )
 
@@ -111,9 +112,10 @@ def keep_platform_managed(before: int, field: str | None) -> None:
     if before and not platform_managers():
         raise ValidationFailed(
             _(
-                "This would leave no active user who can run the platform (a role holding "
-                "platform.manage). Give that right to someone else first."
-            ),
+                "This would leave no active user who can run the platform (a role with the right "
+                "“%(right)s”). Give that right to someone else first."
+            )
+            % {"right": permission_labels()[Perm.PLATFORM_MANAGE]},
             field,
         )
 
@@ -123,8 +125,9 @@ def keep_organisation_managed(organisation_id: int, before: int, field: str | No
     if before and not organisation_managers(organisation_id):
         raise ValidationFailed(
             _(
-                "This would leave the organisation without an active administrator (a role "
-                "holding organisation.manage). Give that role to someone else first."
-            ),
+                "This would leave the organisation without an active administrator (a role with "
+                "the right “%(right)s”). Give that role to someone else first."
+            )
+            % {"right": permission_labels()[Perm.ORGANISATION_MANAGE]},
             field,
         )

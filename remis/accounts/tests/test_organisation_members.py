@@ -127,6 +127,9 @@ def test_the_last_administrator_cannot_step_down_or_be_deactivated(signed_in, ap
     assert demoted.status_code == 422 and fields_of(demoted) == ["role"]
     gone = api.post(f"{path}/deactivate", {})
     assert gone.status_code == 422 and "without an active administrator" in gone.json()["detail"]
+    # The right in words, not its code ("a role holding organisation.manage").
+    assert "organisation.manage" not in gone.json()["detail"]
+    assert "Manage the organisation’s users and memberships" in gone.json()["detail"].replace("'", "’")
     page = signed_in(olga).post(
         reverse("member_detail", args=[world.be_office.pk, olga.pk]),
         {"role": "counsellor", "countries": ["BE"], "version": "1"},
@@ -233,3 +236,14 @@ def test_a_confirmation_names_the_member_as_written_escaped_once(signed_in, worl
     page = signed_in(olga).get(reverse("member_detail", args=[world.be_office.pk, odd.pk])).content.decode()
     assert 'data-confirm="Deactivate Sara D&#x27;Souza &lt;b&gt;x&lt;/b&gt;?"' in page
     assert "&amp;lt;" not in page and "&amp;#x27;" not in page
+
+
+def test_a_stale_save_on_the_page_says_so_without_naming_the_hidden_version(signed_in, world, olga, alice):
+    """It read "version: Someone else saved this record…": the hidden field's name."""
+    url = reverse("member_detail", args=[world.be_office.pk, alice.pk])
+    client = signed_in(olga)
+    assert client.post(url, {"role": "case_worker", "countries": ["BE"], "version": "1"}).status_code == 302
+    stale = client.post(url, {"role": "me_officer", "countries": ["BE"], "version": "1"})
+    text = stale.content.decode()
+    assert "Someone else saved" in text and "version: " not in text
+    assert _membership(alice).role_id == "case_worker"

@@ -121,3 +121,14 @@ def test_a_platform_operator_sees_no_case(signed_in, api, world, paul):
     assert api.as_(paul).get("/cases").json()["count"] == 0
     nav = client.get(reverse("dashboard")).content.decode()
     assert reverse("organisation_list") in nav and reverse("case_list") not in nav
+
+
+def test_a_new_organisation_asks_its_type_and_country_instead_of_taking_the_first(signed_in, world, paul):
+    """Only a name typed made an NGO in Afghanistan, the first of each list."""
+    client = signed_in(paul)
+    form = client.get(reverse("organisation_create")).context["form"]
+    assert (form["kind"].value(), form["country"].value()) == (None, None)
+    refused = client.post(reverse("organisation_create"), {"name": "Sahel Relais", "kind": "", "country": ""})
+    errors = refused.context["form"].errors
+    assert set(errors) == {"kind", "country"}
+    assert not Organisation.objects.filter(name="Sahel Relais").exists()

@@ -62,7 +62,7 @@ def organisation_list_page(request: HttpRequest) -> HttpResponse:
 def organisation_create(request: HttpRequest) -> HttpResponse:
     if not manages_platform(request.user):
         return _refused(request)
-    form = OrganisationForm(request.POST or None, initial={"kind": "ngo"})
+    form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
