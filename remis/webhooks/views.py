@@ -154,11 +154,17 @@ def subscription_edit(request: HttpRequest, subscription_uuid: Any) -> HttpRespo
     elif request.method == "POST":
         try:
             values = {k: form.cleaned_data[k] for k in actions.EDITABLE}
-            actions.update_subscription(request.user, subscription, values, form.cleaned_data["version"])
+            before = subscription.version
+            saved = actions.update_subscription(
+                request.user, subscription, values, form.cleaned_data["version"]
+            )
         except DomainError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, _("The subscription is saved."))
+            changed = saved.version != before  # an untouched form writes nothing: say so
+            messages.success(
+                request, _("The subscription is saved.") if changed else _("Nothing was changed.")
+            )
             return redirect("webhook_detail", subscription_uuid=subscription.uuid)
     return render(request, "webhooks/subscription_form.html", {"form": form, "subscription": subscription})
 

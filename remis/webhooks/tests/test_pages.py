@@ -65,6 +65,14 @@ def test_edit_pause_resume_rotate_and_delete(signed_in, wendy, receiver):
     assert "Someone else saved this record" in stale.content.decode()
     subscription.refresh_from_db()
     assert subscription.description == "Renamed" and subscription.events == ["case.closed"]
+    untouched = client.post(
+        edit,
+        {"url": receiver.url, "description": "Renamed", "events": ["case.closed"], "version": 2},
+        follow=True,
+    )
+    assert "Nothing was changed." in untouched.content.decode()  # it claimed "saved"
+    subscription.refresh_from_db()
+    assert subscription.version == 2
 
     operation = lambda name: reverse("webhook_operation", args=[subscription.uuid, name])  # noqa: E731
     client.post(operation("pause"), {"version": 2})
