@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from remis.lib.countries import is_country
 from remis.lib.widgets import IsoDateInput, Textarea
 from remis.referrals.actions import MESSAGE_MAX, REASON_MAX
 from remis.referrals.models import REFERRAL_TRANSITIONS, Outcome
@@ -64,6 +65,19 @@ class FunnelForm(forms.Form):
     until = forms.DateField(label=_("Sent until"), required=False, widget=IsoDateInput())
     country = forms.CharField(label=_("Country"), max_length=2, required=False)
     provider = forms.UUIDField(label=_("Provider"), required=False)
+
+    def clean_country(self) -> str:
+        code = (self.cleaned_data.get("country") or "").strip().upper()
+        if code and not is_country(code):
+            raise forms.ValidationError(_("Choose a country from the list."))
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The last day comes before the first."))
+        return data
 
 
 class RulesForm(forms.Form):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from remis.accounts.permissions import Perm
+from remis.accounts.scope import has_perm
 from remis.cases.policy import case_permissions, groups_on_case
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.countries import named_countries
@@ -320,18 +321,28 @@ CSV_HEADER = ("provider", "service", "country", "referred", "accepted", "complet
 
 @login_required
 def referral_funnel(request: HttpRequest) -> HttpResponse:
+    if not has_perm(request.user, Perm.CASE_VIEW):  # a provider's staff read their inbox instead
+        return forbidden(
+            request,
+            _(
+                "The funnel counts the referrals of the cases you read: see your organisation's "
+                "referrals instead."
+            ),
+        )
     form = FunnelForm(request.GET or None)
     filters = FunnelFilters()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         filters = FunnelFilters(
-            since=data["since"],
-            until=data["until"],
-            country=(data["country"] or "").upper(),
-            provider=data["provider"],
+            since=data["since"], until=data["until"], country=data["country"], provider=data["provider"]
         )
-    rows = funnel(request.user, filters)
+    # Filters refused: no figures (the unfiltered totals looked like the filtered ones).
+    rows = [] if form.is_bound and form.errors else funnel(request.user, filters)
     if request.GET.get("format") == "csv":
+        if form.is_bound and form.errors:
+            return HttpResponse(
+                _("Correct the filters first."), status=400, content_type="text/plain; charset=utf-8"
+            )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="referral-funnel.csv"'
         writer = csv.writer(response)

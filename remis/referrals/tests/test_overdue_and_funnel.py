@@ -80,3 +80,21 @@ def test_the_funnel_counts_each_stage(s, signed_in):
     assert s.provider.name in client.get("/referrals/funnel/").content.decode()
     csv_text = client.get("/referrals/funnel/?format=csv").content.decode()
     assert csv_text.splitlines()[1].endswith(",2,1,1,1")
+
+
+def test_bad_funnel_filters_are_named_and_show_no_figures(s, signed_in):
+    """An impossible period or an unknown country showed "No referral in this period." or,
+    for a bad date, the unfiltered totals as if filtered."""
+    refer(s)
+    client = signed_in(s.world.bob)
+    backwards = client.get("/referrals/funnel/?since=2026-12-31&until=2026-01-01").content.decode()
+    assert "The last day comes before the first." in backwards and 'id="funnel"' not in backwards
+    unknown = client.get("/referrals/funnel/?country=ZZ").content.decode()
+    assert "Choose a country from the list." in unknown and 'id="funnel"' not in unknown
+    bad = client.get("/referrals/funnel/?since=abc")
+    assert 'id="funnel"' not in bad.content.decode()
+    assert client.get("/referrals/funnel/?since=abc&format=csv").status_code == 400
+    french = client.get("/referrals/funnel/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "(100,0\u00a0%)" in french or "(0,0\u00a0%)" in french  # French sets a space before %
+    # A provider's staff read their inbox, not a funnel of cases they do not read.
+    assert signed_in(s.pia).get("/referrals/funnel/").status_code == 403
