@@ -68,9 +68,17 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             found = case_uuid_for_reference(request.user, c["case_reference"].strip())
             criteria["case_uuid"] = found or "00000000-0000-0000-0000-000000000000"
         page_number = c.get("page") or 1
-    page = paginate(search_entries(request.user, **criteria), page_number, per_page=50)
+    found = search_entries(request.user, **criteria)
+    if form.is_bound and form.errors:  # refused filters select nothing, not everything
+        found = found.none()
+    page = paginate(found, page_number, per_page=50)
     entries = describe_entries(page.object_list, groups=reader_groups(request.user))
-    return render(request, "audit/search.html", {"form": form, "page": page, "entries": entries})
+    return render(
+        request,
+        "audit/search.html",
+        {"form": form, "page": page, "entries": entries},
+        status=400 if form.errors else 200,
+    )
 
 
 class ReadLogForm(PeriodForm):
@@ -109,7 +117,10 @@ def read_log(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             stamp = timezone.localdate().isoformat()
             response["Content-Disposition"] = f'attachment; filename="remis-read-log-{stamp}.csv"'
             return response
-    page = paginate(search_reads(request.user, **criteria), page_number, per_page=50)
+    found = search_reads(request.user, **criteria)
+    if form.is_bound and form.errors:  # refused filters select nothing, not everything
+        found = found.none()
+    page = paginate(found, page_number, per_page=50)
     labels = dict(GROUP_CHOICES)
     rows = [(read, [labels.get(g, g) for g in read.groups]) for read in page.object_list]
     return render(

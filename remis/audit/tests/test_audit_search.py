@@ -41,3 +41,17 @@ def test_search_is_limited_to_the_administrators_organisations(world, alice, dav
 def test_non_administrators_cannot_search_the_audit_log(client, world, alice):
     client.login(username="alice", password=PASSWORD)
     assert client.get(reverse("audit_search")).status_code == 403
+
+
+def test_a_backwards_period_is_named_and_lists_nothing(client, world, alice):
+    """The error showed above the whole unfiltered log, as if it were the answer."""
+    case = register(world)
+    actions.transition_case(alice, case, "counselling")
+    client.login(username="admin", password=PASSWORD)
+    client.get(reverse("case_detail", args=[case.uuid]))  # a read for the read log
+    assert case.reference in client.post(reverse("read_log"), {}).content.decode()
+    for name in ("audit_search", "read_log"):
+        page = client.post(reverse(name), {"since": "2026-12-05", "until": "2026-12-01"})
+        body = page.content.decode()
+        assert page.status_code == 400, name
+        assert "<code>case.transition</code>" not in body and case.reference not in body, name
