@@ -76,7 +76,14 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/search.html",
-        {"form": form, "page": page, "entries": entries},
+        {
+            "form": form,
+            "page": page,
+            "entries": entries,
+            # Entries about a case are shown to those who may see the case: say so to the
+            # others (a data-protection focal point), who otherwise found none and no reason.
+            "no_case_entries": not (request.user.is_superuser or has_perm(request.user, Perm.CASE_VIEW)),
+        },
         status=400 if form.errors else 200,
     )
 

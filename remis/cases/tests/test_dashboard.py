@@ -232,3 +232,18 @@ def test_a_staff_members_open_cases_link_lists_those_cases(client, world, alice,
     client.force_login(carol)
     listed = client.get(f"/cases/?stage=open&worker={alice.pk}").content.decode()
     assert kept.reference in listed and closed.reference not in listed
+
+
+def test_the_focal_point_is_pointed_to_the_logs_not_promised_statistics(client, world):
+    """The data-protection focal point read "access to aggregate statistics only", then
+    was refused the statistics; nothing pointed to the audit and read logs they review."""
+    from remis.cases.tests.factories import make_user
+
+    dpo = make_user("dpo", world.be_office, "data_protection_focal_point", ["BE"])
+    page = page_for(client, dpo)
+    assert "aggregate statistics only" not in page and reverse("return_statistics") not in page
+    assert reverse("audit_search") in page and reverse("read_log") in page
+    audit = client.get(reverse("audit_search")).content.decode()
+    assert "Entries about a case are listed for those who may read that case" in audit
+    viewer = page_for(client, world.victor)
+    assert "aggregate statistics only" in viewer and reverse("return_statistics") in viewer

@@ -45,6 +45,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cases/dashboard.html",
         {
             "can_view_cases": can_view_cases,
+            # Without case records, what the role does have: statistics, the audit logs.
+            "can_view_stats": bool(grants_with(user, Perm.STATS_VIEW)),
+            "can_search_audit": bool(grants_with(user, Perm.AUDIT_VIEW_ALL)),
+            "can_review_reads": bool(grants_with(user, Perm.AUDIT_READ_LOG)),
             "stage_rows": [(stage, counts.get(stage, 0)) for stage in Stage],
             "my_stage_rows": [(stage, mine[stage]) for stage in Stage if mine.get(stage)],
             "aggregates": aggregates(user, timezone.localdate()),
