@@ -68,10 +68,10 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             found = case_uuid_for_reference(request.user, c["case_reference"].strip())
             criteria["case_uuid"] = found or "00000000-0000-0000-0000-000000000000"
         page_number = c.get("page") or 1
-    found = search_entries(request.user, **criteria)
+    selected = search_entries(request.user, **criteria)
     if form.is_bound and form.errors:  # refused filters select nothing, not everything
-        found = found.none()
-    page = paginate(found, page_number, per_page=50)
+        selected = selected.none()
+    page = paginate(selected, page_number, per_page=50)
     entries = describe_entries(page.object_list, groups=reader_groups(request.user))
     return render(
         request,
