@@ -116,7 +116,9 @@ class CommunityProject(models.Model):
 
     @property
     def area_label(self) -> str:
-        return ", ".join(part for part in (self.area_2, self.area_1) if part)
+        from remis.lib.text import list_separator  # "، " in Arabic
+
+        return list_separator().join(part for part in (self.area_2, self.area_1) if part)
 
 
 class Participant(models.Model):

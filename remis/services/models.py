@@ -104,7 +104,9 @@ class Provider(models.Model):
 
     @property
     def area_label(self) -> str:
-        return ", ".join(part for part in (self.area_2, self.area_1) if part)
+        from remis.lib.text import list_separator  # "، " in Arabic
+
+        return list_separator().join(part for part in (self.area_2, self.area_1) if part)
 
     @property
     def has_coordinates(self) -> bool:

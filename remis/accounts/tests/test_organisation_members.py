@@ -247,3 +247,13 @@ def test_a_stale_save_on_the_page_says_so_without_naming_the_hidden_version(sign
     text = stale.content.decode()
     assert "Someone else saved" in text and "version: " not in text
     assert _membership(alice).role_id == "case_worker"
+
+
+def test_an_arabic_page_lists_a_members_countries_with_the_arabic_comma(signed_in, world, olga):
+    make_user("hala", world.be_office, "viewer", ["BE", "GN"])
+    page = (
+        signed_in(olga)
+        .get(reverse("member_list", args=[world.be_office.pk]), HTTP_ACCEPT_LANGUAGE="ar")
+        .content.decode()
+    )
+    assert "بلجيكا، غينيا" in page and "بلجيكا, غينيا" not in page

@@ -157,3 +157,12 @@ def test_a_shipped_role_saved_untouched_writes_nothing(signed_in, world, paul, c
     after = Role.objects.get(code=code)
     assert (after.version, after.permissions) == (role.version, role.permissions)
     assert AuditEntry.objects.count() == entries
+
+
+def test_the_roles_list_is_in_the_order_of_the_readers_names(signed_in, world, paul):
+    import re
+
+    page = signed_in(paul).get(reverse("role_list"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    names = re.findall(r"<a href=\"/platform/roles/[^\"]+/\">([^<]+)</a>", page)
+    names = [n for n in names if n != "Ajouter un rôle"]  # the link to add one
+    assert len(names) > 5 and names == sorted(names, key=str.casefold), names

@@ -42,6 +42,7 @@ from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
+from remis.lib.text import list_separator
 
 LINK_SESSION_KEY = "remis_invitation_link"  # the link just made, shown once on the next page
 
@@ -65,7 +66,7 @@ def _member(request: HttpRequest, organisation: Organisation, user_id: int) -> M
 def _countries_label(membership: Membership) -> str:
     if membership.all_countries:
         return _("All countries")
-    return ", ".join(country_name(c) for c in membership.countries) or "—"
+    return list_separator().join(country_name(c) for c in membership.countries) or "—"
 
 
 def _remember_link(request: HttpRequest, raw: str) -> None:

@@ -24,6 +24,7 @@ from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
+from remis.lib.text import fold
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
@@ -138,7 +139,9 @@ def role_list_page(request: HttpRequest) -> HttpResponse:
     if not manages_platform(request.user):
         return _refused(request)
     labels = permission_labels()
-    roles = [(role, [labels.get(p, p) for p in role.permissions]) for role in role_list(request.user)]
+    # In the order of the names the reader reads (the query orders by the English name).
+    ordered = sorted(role_list(request.user), key=lambda role: fold(role.label))
+    roles = [(role, [labels.get(p, p) for p in role.permissions]) for role in ordered]
     return render(request, "accounts/platform/role_list.html", {"roles": roles})
 
 
