@@ -133,8 +133,9 @@ def verify_second_factor(user: User, code: str) -> Device:
         seconds = max(1, math.ceil((until - timezone.now()).total_seconds())) if until else 60
         raise ValidationFailed(
             ngettext(
-                "Too many wrong codes: try again in %(seconds)s second.",
-                "Too many wrong codes: try again in %(seconds)s seconds.",
+                # Said plainly: a right code typed while waiting was taken for a wrong one.
+                "Too many wrong codes: this one was not checked. Try again in %(seconds)s second.",
+                "Too many wrong codes: this one was not checked. Try again in %(seconds)s seconds.",
                 seconds,
             )
             % {"seconds": seconds},
