@@ -94,3 +94,26 @@ class Attempt(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="webhook_attempt_once")]
+
+    @property
+    def error_text(self) -> str:
+        """What went wrong, in the reader's words: the class name is kept for those who
+        debug the receiver (shown beside it), a sentence for those who run it."""
+        for names, text in _ERROR_TEXTS:
+            if self.error in names:
+                return str(text)
+        return str(_("the connection failed"))
+
+
+# The errors a POST meets, by the exception's class name (`delivery._send`).
+_ERROR_TEXTS = (
+    (("UnresolvedHost", "gaierror"), _("the receiver's name could not be found")),
+    (("RefusedAddress",), _("the address is not allowed (a private or local network)")),
+    (
+        ("SSLCertVerificationError", "SSLError", "CertificateError"),
+        _("the receiver's certificate could not be verified"),
+    ),
+    (("TimeoutError", "timeout", "ReadTimeout", "ConnectTimeout"), _("no answer in time")),
+    (("ConnectionRefusedError",), _("the receiver refused the connection")),
+    (("ConnectionResetError", "RemoteDisconnected", "BrokenPipeError"), _("the connection was cut")),
+)

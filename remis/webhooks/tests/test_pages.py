@@ -5,9 +5,11 @@ no menu entry; bob gets 404 and changes nothing."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from remis.webhooks.models import Subscription, SubscriptionStatus
 
@@ -164,3 +166,27 @@ def test_the_deliveries_log_pages_newest_first_in_a_fixed_number_of_queries(
     assert "HTTP 500" in second and "status-pending" in second
     waiting = client.get(detail, {"status": "pending"}).content.decode()
     assert waiting.count("<tr>") == 2  # the header row and the one waiting delivery
+
+
+def test_a_failed_attempt_reads_as_a_sentence_in_the_readers_language(signed_in, wendy, receiver):
+    """The log read "SSLCertVerificationError" in every language."""
+    from remis.webhooks import actions
+    from remis.webhooks.models import Attempt, Delivery
+
+    subscription, _secret = actions.create_subscription(
+        wendy, {"url": receiver.url, "events": ["case.registered"]}
+    )
+    delivery = Delivery.objects.create(
+        subscription=subscription, event="case.registered", event_id=uuid.uuid4(), payload={}, attempts=1
+    )
+    Attempt.objects.create(
+        delivery=delivery,
+        number=1,
+        started_at=timezone.now(),
+        duration_ms=169,
+        error="SSLCertVerificationError",
+    )
+    detail = reverse("webhook_detail", args=[subscription.uuid])
+    french = signed_in(wendy).get(detail, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "le certificat du destinataire n’a pas pu être vérifié" in french
+    assert "après une tentative échouée" in french
