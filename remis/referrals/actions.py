@@ -167,6 +167,16 @@ def refer_item(actor: Any, item: AssistanceItem, provider: Provider, *, message:
             raise ValidationFailed(
                 _("This item already has an open referral: cancel it before referring again."), "item"
             )
+        if Referral.objects.filter(
+            item_key=item.key, status=Status.COMPLETED, outcome=Outcome.SUCCESSFUL
+        ).exists():  # the service was delivered: another need is another item of the plan
+            raise ValidationFailed(
+                _(
+                    "This item's referral was completed successfully: for another service, add "
+                    "an item to the plan."
+                ),
+                "item",
+            )
         referral = Referral.objects.create(
             case=case,
             item=item,

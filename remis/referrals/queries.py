@@ -102,11 +102,14 @@ def get_item_for(actor: Any, case: Case, item_id: int) -> AssistanceItem:
 
 
 def referable_items(case: Case) -> list[AssistanceItem]:
-    """The referral items of the plan in force that have no open referral."""
+    """The referral items of the plan in force with no open referral and none completed
+    successfully."""
     plan = getattr(case, "plan", None)
     if plan is None or plan.in_force_id is None:
         return []
-    busy = Referral.objects.filter(case=case, status__in=OPEN).values_list("item_key", flat=True)
+    busy = Referral.objects.filter(
+        Q(status__in=OPEN) | Q(status=Status.COMPLETED, outcome=Outcome.SUCCESSFUL), case=case
+    ).values_list("item_key", flat=True)  # referred now, or delivered already
     return list(
         AssistanceItem.objects.select_related("kind")
         .filter(version_id=plan.in_force_id, route=Route.REFERRAL, status__in=("approved", "in_progress"))

@@ -135,3 +135,20 @@ def test_a_case_reader_without_the_health_group_reads_the_item_as_restricted(wor
     assert "Medical care" not in panel
     bob_page = signed_in(world.bob).get(f"/referrals/{referral.uuid}/").content.decode()
     assert "Welding course, six months" in bob_page
+
+
+def test_an_item_delivered_successfully_is_not_referred_again(s):
+    """A completed, successful referral's item was still offered, referred and completed
+    again."""
+    import datetime as dt
+
+    from remis.referrals.queries import referable_items
+
+    referral = refer(s)
+    actions.answer_referral(s.pia, referral, Status.ACCEPTED)
+    actions.answer_referral(
+        s.pia, referral, Status.COMPLETED, outcome="successful", outcome_on=dt.date.today()
+    )
+    assert referral.item not in referable_items(s.case)
+    with pytest.raises(ValidationFailed, match="completed successfully"):
+        actions.refer_item(s.world.bob, referral.item, s.provider)
