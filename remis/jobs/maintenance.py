@@ -58,20 +58,26 @@ def verify_audit_chain(job: Job) -> Outcome:
         "last_hash": report.last_hash,
         "broken_at": report.broken_at,
     }
-    if report.ok:
-        message = _("%(count)s entries verified: the chain is intact (last hash %(hash)s).") % {
-            "count": number_format(report.verified, force_grouping=True),
-            "hash": report.last_hash[:16] + "…",
+    if not report.ok:
+        # What is wrong with the entry (its action, object and hashes) is in the result; the
+        # outcome names the entry, which administrators then look up.
+        result["problem"] = report.problem
+    return Outcome(verified_message(result), result)
+
+
+def verified_message(result: dict[str, Any]) -> str:
+    """The outcome in the active language, from the result (the Jobs page says it again in
+    each reader's language: the worker runs in the server's)."""
+    count = number_format(result["verified"], force_grouping=True)
+    if result.get("broken_at") is None:
+        return _("%(count)s entries verified: the chain is intact (last hash %(hash)s).") % {
+            "count": count,
+            "hash": str(result["last_hash"] or "")[:16] + "…",
         }
-        return Outcome(message, result)
-    # What is wrong with the entry (its action, object and hashes) is in the result; the
-    # outcome names the entry, which administrators then look up.
-    result["problem"] = report.problem
-    message = _("The chain is broken at entry %(id)s, after %(count)s verified entries.") % {
-        "id": report.broken_at,
-        "count": number_format(report.verified, force_grouping=True),
+    return _("The chain is broken at entry %(id)s, after %(count)s verified entries.") % {
+        "id": result["broken_at"],
+        "count": count,
     }
-    return Outcome(message, result)
 
 
 def register() -> None:
@@ -84,6 +90,7 @@ def register() -> None:
                 "added or removed."
             ),
             run=verify_audit_chain,
+            describe=verified_message,
             may_start=_may_verify,
             organisation_for=_audit_organisation,
         )

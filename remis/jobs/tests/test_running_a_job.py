@@ -119,6 +119,13 @@ def test_verifying_the_audit_log_counts_every_entry(world, olga):
     assert job.result["verified"] == entries
     assert job.result["broken_at"] is None
     assert "the chain is intact" in job.outcome
+    # The Jobs page says it in each reader's language, though the worker ran in English.
+    from django.utils import translation
+
+    from remis.jobs.registry import outcome_text
+
+    with translation.override("fr"):
+        assert "la chaîne est intacte" in outcome_text(job), outcome_text(job)
 
 
 def test_a_broken_chain_is_reported_by_the_entry_it_breaks_at(world, olga, monkeypatch):
@@ -134,6 +141,9 @@ def test_a_broken_chain_is_reported_by_the_entry_it_breaks_at(world, olga, monke
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED  # the verification ran; what it found is the outcome
     assert "broken at entry 42" in job.outcome
+    from remis.jobs.registry import outcome_text
+
+    assert "broken at entry 42" in outcome_text(job)
     assert job.result is not None
     assert job.result["broken_at"] == 42 and job.result["problem"]
 
