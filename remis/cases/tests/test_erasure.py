@@ -5,6 +5,7 @@ changes happened, by whom, and the chain still verifies."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -102,6 +103,10 @@ def test_erasure_from_the_case_page_and_the_api_takes_two_people(client, world, 
         {"person": str(child.uuid), "reason": "recorded_in_error"},  # not acknowledged
     )
     assert refused.status_code == 400 and not Erasure.objects.exists()
+    # The refused form is in view: its section and the person section around it are open.
+    text = refused.content.decode()
+    assert re.search(r'<details class="step" id="person" open>', text)
+    assert re.search(r'<details class="step" id="erase" open>', text)
     asked = client.post(
         reverse("case_step", args=[household.uuid, "erase"]),
         {"person": str(child.uuid), "reason": "recorded_in_error", "confirm": "on"},
