@@ -20,7 +20,7 @@ TEXT = {
     "fr": {
         "refused": "Terminez une évaluation des besoins",
         "record": "Enregistrer une évaluation",
-        "completed": "L'évaluation est terminée.",
+        "completed": "L’évaluation est terminée.",
         "flag": "Problème de santé",
         "decided": "La décision sur les signalements est enregistrée",
         "confirmed": "Confirmé",

@@ -16,7 +16,7 @@ WORDS = {
     "fr-FR": {
         "lang": "fr",
         "nav": "Importer des données",
-        "empty": "Vous n'avez encore importé aucun fichier.",
+        "empty": "Vous n’avez encore importé aucun fichier.",
     },
     "ar": {"lang": "ar", "nav": "استيراد السجلات", "empty": "لم تستورد أي ملف بعد."},
 }

@@ -33,7 +33,7 @@ TEXT = {
     },
     "fr-FR": {
         "record": "Enregistrer une évaluation",
-        "completed": "L'évaluation est terminée.",
+        "completed": "L’évaluation est terminée.",
         "flag": "Problème de santé",
         "decided": "La décision sur les signalements est enregistrée",
         "consented": "Consentement enregistré.",

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 WORDS = {
     "en-GB": {"lang": "en", "nav": "Webhooks", "empty": "No webhook subscription yet."},
-    "fr-FR": {"lang": "fr", "nav": "Webhooks", "empty": "Aucun abonnement webhook pour l'instant."},
+    "fr-FR": {"lang": "fr", "nav": "Webhooks", "empty": "Aucun abonnement webhook pour l’instant."},
     "ar": {"lang": "ar", "nav": "خطافات الويب", "empty": "لا توجد اشتراكات في خطافات الويب بعد."},
 }
 

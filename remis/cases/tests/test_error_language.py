@@ -28,14 +28,14 @@ NO_SHARING_CONSENT = {
     "ar": "سجّل موافقة العائد على المشاركة مع الشركاء قبل إحالة الملف.",
 }
 CONFLICT = {
-    "fr": "Quelqu'un d'autre a enregistré cette fiche après que vous l'avez ouverte.",
+    "fr": "Quelqu’un d’autre a enregistré cette fiche après que vous l’avez ouverte.",
     "ar": "حفظ شخص آخر هذا السجل بعد أن فتحته.",
 }
 HOST_NOT_COVERED = {
-    "fr": "Le programme NL-ONLY ne couvre pas le pays d'accueil BE.",
+    "fr": "Le programme NL-ONLY ne couvre pas le pays d’accueil BE.",
     "ar": "لا يشمل البرنامج NL-ONLY البلد المضيف BE.",
 }
-NO_TOKEN = {"fr": "Un jeton d'API valide est requis.", "ar": "يلزم رمز صالح للواجهة البرمجية."}
+NO_TOKEN = {"fr": "Un jeton d’API valide est requis.", "ar": "يلزم رمز صالح للواجهة البرمجية."}
 ENGLISH = [
     "Record at least one counselling session",
     "Record the returnee's consent",

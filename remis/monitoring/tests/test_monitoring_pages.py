@@ -265,7 +265,7 @@ def test_a_bad_filter_is_named_and_lists_nothing(client, world, case, query):
         ("ar", 12, "(12 شهرًا بعد الوصول)"),  # Arabic counts 11 to 99 with the singular, accusative
         ("ar", 3, "(3 أشهر بعد الوصول)"),
         ("en", 1, "(1 month after arrival)"),
-        ("fr", 6, "(6 mois après l'arrivée)"),
+        ("fr", 6, "(6 mois après l’arrivée)"),
     ],
 )
 def test_a_rounds_title_says_its_months_in_the_languages_plural(
