@@ -41,6 +41,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -161,8 +162,13 @@ def sign_in(base: str, username: str, password: str, secret: str) -> str:
         assert token, f"no CSRF token on {path}"
         body = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **fields}).encode()
         request = urllib.request.Request(base + path, data=body, headers={"Referer": base + path})  # noqa: S310
-        with opener.open(request) as answer:
-            return str(answer.geturl())
+        try:
+            with opener.open(request) as answer:
+                return str(answer.geturl())
+        except urllib.error.HTTPError as refused:
+            if refused.code == 400:  # the form sent back with its error (a code used already)
+                return base + path
+            raise
 
     post("/accounts/login/", {"username": username, "password": password})
     landed = post("/accounts/two-factor/code/", {"code": _totp(secret)})

@@ -108,6 +108,16 @@ def _clean(values: dict[str, Any], errors: Errors) -> None:
     _members(values, errors)
 
 
+def project_problems(values: Mapping[str, Any]) -> Errors:
+    """What the actions would refuse in these values, without writing anything: a form that
+    refused some fields itself names these too, so that one round trip names every error."""
+    data: dict[str, Any] = {name: values.get(name) for name in PROJECT_FIELDS}
+    data["status"] = data.get("status") or ProjectStatus.PREPARATION
+    errors: Errors = []
+    _clean(data, errors)
+    return errors
+
+
 def _budget(values: dict[str, Any], errors: Errors) -> None:
     budget, currency = values.get("budget"), str(values.get("currency") or "").strip().upper()
     values["currency"] = currency

@@ -151,6 +151,29 @@ class ProjectForm(forms.Form):
         }
         return data
 
+    def name_other_problems(self) -> None:
+        _name_other_problems(self)
+
+
+def _name_other_problems(form: ProjectForm) -> None:
+    """On a refused form, also what the action would refuse among the fields it read
+    (`actions.project_problems`), so that one round trip names every error (a member
+    count of 2.5 hid an end date before the start, a negative budget, an unknown
+    currency)."""
+    from remis.communities.actions import project_problems
+
+    read = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+    read["members"] = {
+        f"{sex}_{age}": read[member_field_name(sex, age)]
+        for sex, _s in MEMBER_SEXES
+        for age, _a in MEMBER_AGES
+        if read.get(member_field_name(sex, age)) is not None
+    }
+    refused = set(form.errors)
+    for field, message in project_problems(read):
+        if field and field in form.fields and field in read and field not in refused:
+            form.add_error(field, message)
+
 
 class ParticipantForm(forms.Form):
     reference = forms.CharField(label=_("Case reference"), max_length=40)

@@ -145,7 +145,9 @@ def project_create(request: HttpRequest) -> HttpResponse:
     form = ProjectForm(
         request.POST or None, initial={"status": "preparation"}, programmes=programmes_offered(request.user)
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        form.name_other_problems()
+    elif request.method == "POST":
         try:
             project = actions.create_project(request.user, form.values())
         except PermissionDenied as error:
@@ -167,7 +169,9 @@ def project_edit(request: HttpRequest, project_uuid: Any) -> HttpResponse:
     form = ProjectForm.editing(project, offered)
     if request.method == "POST":
         form = ProjectForm(request.POST, programmes=offered)
-        if form.is_valid():
+        if not form.is_valid():
+            form.name_other_problems()
+        else:
             try:
                 changes = actions.update_project(
                     request.user, project, form.values(), form.cleaned_data["version"]

@@ -142,6 +142,18 @@ def _clean_provider(values: dict[str, Any], errors: Errors) -> None:
     values["active"] = bool(values.get("active", True))
 
 
+def provider_problems(values: Mapping[str, Any]) -> Errors:
+    """What the actions would refuse in these values, without writing anything: a form that
+    refused some fields itself names these too, so that one round trip names every error
+    (a missing country hid an impossible latitude until the second try)."""
+    data = {name: values.get(name) for name in PROVIDER_FIELDS if name in values}
+    errors: Errors = []
+    _clean_provider(data, errors)
+    _sectors(values.get("sectors") or [], errors)
+    _organisation(values.get("organisation"), errors)
+    return errors
+
+
 def _sectors(codes: Iterable[str], errors: Errors) -> list[Sector]:
     wanted = sorted({str(c) for c in codes})
     found = list(Sector.objects.filter(code__in=wanted, active=True))

@@ -171,6 +171,18 @@ class ProviderForm(forms.Form):
         data["organisation"] = organisation.pk if organisation else None
         return data
 
+    def name_other_problems(self) -> None:
+        """On a refused form, also what the action would refuse among the fields it read
+        (`actions.provider_problems`), so that one round trip names every error."""
+        from remis.services.actions import provider_problems
+
+        read = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        if "organisation" in read:
+            read["organisation"] = read["organisation"].pk if read["organisation"] else None
+        for field, message in provider_problems(read):
+            if field in read and field in self.fields:  # refused fields keep their own message
+                self.add_error(field, message)
+
 
 class QualityForm(forms.Form):
     # New for each drawing of the form (see QualityAssessment.form_key).

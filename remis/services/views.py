@@ -156,7 +156,9 @@ def provider_create(request: HttpRequest) -> HttpResponse:
     if not may_manage_somewhere(request.user):
         return forbidden(request, _("Your role cannot change the service map."))
     form = ProviderForm(request.POST or None, initial={"active": True})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        form.name_other_problems()
+    elif request.method == "POST":
         try:
             provider = actions.create_provider(request.user, form.values())
         except PermissionDenied as error:
@@ -179,7 +181,9 @@ def provider_edit(request: HttpRequest, provider_uuid: Any) -> HttpResponse:
     form = ProviderForm.editing(provider)
     if request.method == "POST":
         form = ProviderForm(request.POST)
-        if form.is_valid():
+        if not form.is_valid():
+            form.name_other_problems()
+        else:
             try:
                 changes = actions.update_provider(
                     request.user, provider, form.values(), form.cleaned_data["version"]

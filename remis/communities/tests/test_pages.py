@@ -225,3 +225,17 @@ def test_a_funders_viewer_reads_a_project_without_its_counts_of_people(
     own = _client(bob).get(reverse("project_detail", args=[project.uuid])).content.decode()
     assert "12 community members in all." in own  # a reader of the cases reads them
     assert "Community members" in _client(bob).get(reverse("project_list")).content.decode()
+
+
+def test_every_bad_field_is_named_in_one_round_trip(world: Any, bob: Any) -> None:
+    """A member count of 2.5 (refused by the form) hid an end date before the start, a
+    negative budget and an unknown currency until the next try."""
+    refused = _client(bob).post(
+        reverse("project_create"),
+        _form_data(
+            members_F_18_34="2.5", start_date="2026-05-04", end_date="2026-01-01", budget="-5", currency="XYZ"
+        ),
+    )
+    errors = refused.context["form"].errors
+    assert {"members_F_18_34", "end_date", "budget", "currency"} <= set(errors), errors
+    assert not CommunityProject.objects.exists()

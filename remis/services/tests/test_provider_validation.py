@@ -84,3 +84,22 @@ def test_the_form_shows_the_error_beside_the_field(signed_in, bob):
     form = response.context["form"]
     assert "latitude" in form.errors and not Provider.objects.exists()
     assert 'id="id_latitude_error"' in response.content.decode()
+
+
+def test_the_form_names_every_bad_field_at_once(signed_in, bob):
+    """Sectors and country missing hid the bad latitude, longitude, e-mail and date until a
+    second round trip."""
+    page = signed_in(bob).post(
+        reverse("provider_create"),
+        {
+            "name": "Centre Espoir (synthetic)",
+            "kind": "ngo",
+            "latitude": "-95",
+            "longitude": "abc",
+            "email": "not-an-email",
+            "last_verified_on": "2030-01-01",
+        },
+    )
+    errors = page.context["form"].errors
+    assert {"sectors", "country", "latitude", "longitude", "email", "last_verified_on"} <= set(errors)
+    assert not Provider.objects.filter(name="Centre Espoir (synthetic)").exists()
