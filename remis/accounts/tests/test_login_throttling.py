@@ -83,3 +83,16 @@ def test_without_a_proxy_the_forwarded_header_is_ignored(client, world, alice, t
             HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
         )
     assert sign_in(client, "alice", PASSWORD, address="10.0.0.5").status_code == 429
+
+
+def test_the_pause_counts_the_failures_as_arabic_counts_them(client, world, alice, throttled):
+    """It read "3 مرة" (one form for every count): 3 to 10 take "مرات"."""
+    for _ in range(2):
+        sign_in(client, "alice", "wrong")
+    locked = client.post(
+        reverse("login"),
+        {"username": "alice", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_ACCEPT_LANGUAGE="ar",
+    )
+    assert locked.status_code == 429 and "3 مرات" in locked.content.decode()
