@@ -55,3 +55,12 @@ def test_a_backwards_period_is_named_and_lists_nothing(client, world, alice):
         body = page.content.decode()
         assert page.status_code == 400, name
         assert "<code>case.transition</code>" not in body and case.reference not in body, name
+
+
+def test_what_remis_did_itself_is_said_in_the_readers_language(client, world):
+    from remis.audit.actions import record
+
+    record(system_actor(), "organisation.update", world.be_office, changes={"name": ["A", "B"]})
+    client.login(username="admin", password=PASSWORD)
+    page = client.post(reverse("audit_search"), {"action": "organisation.update"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "REMIS (système)" in page.content.decode() and "<td>system</td>" not in page.content.decode()
