@@ -24,7 +24,7 @@ def test_french_navigation_and_form_labels(client, world, alice):
     client.post(reverse("set_language"), {"language": "fr", "next": "/"})
     page = client.get(reverse("case_register")).content.decode()
     assert '<html lang="fr" dir="ltr">' in page
-    assert "Tableau de bord" in page and "Pays d&#x27;origine" in page
+    assert "Tableau de bord" in page and "Pays d’origine" in page
 
 
 def test_language_switch_refuses_offsite_redirects(client, world, alice):
