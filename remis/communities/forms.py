@@ -20,6 +20,7 @@ from remis.communities.models import (
 )
 from remis.communities.queries import SORTS, ProjectFilters
 from remis.lib.countries import country_choices
+from remis.lib.forms import name_other_problems, read_fields
 from remis.lib.money import AmountField
 from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.programmes.models import Programme
@@ -152,27 +153,20 @@ class ProjectForm(forms.Form):
         return data
 
     def name_other_problems(self) -> None:
-        _name_other_problems(self)
+        """On a refused form, also what the action would refuse among the fields it read
+        (`actions.project_problems`), so that one round trip names every error (a member
+        count of 2.5 hid an end date before the start, a negative budget, an unknown
+        currency)."""
+        from remis.communities.actions import project_problems
 
-
-def _name_other_problems(form: ProjectForm) -> None:
-    """On a refused form, also what the action would refuse among the fields it read
-    (`actions.project_problems`), so that one round trip names every error (a member
-    count of 2.5 hid an end date before the start, a negative budget, an unknown
-    currency)."""
-    from remis.communities.actions import project_problems
-
-    read = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
-    read["members"] = {
-        f"{sex}_{age}": read[member_field_name(sex, age)]
-        for sex, _s in MEMBER_SEXES
-        for age, _a in MEMBER_AGES
-        if read.get(member_field_name(sex, age)) is not None
-    }
-    refused = set(form.errors)
-    for field, message in project_problems(read):
-        if field and field in form.fields and field in read and field not in refused:
-            form.add_error(field, message)
+        read = read_fields(self)
+        read["members"] = {
+            f"{sex}_{age}": read[member_field_name(sex, age)]
+            for sex, _s in MEMBER_SEXES
+            for age, _a in MEMBER_AGES
+            if read.get(member_field_name(sex, age)) is not None
+        }
+        name_other_problems(self, read, project_problems)
 
 
 class ParticipantForm(forms.Form):

@@ -34,22 +34,26 @@ PROVIDER_SIDE = "provider"
 def provider_scope(actor: Any) -> Q | None:
     """The "referrals" scope: referrals sent to an organisation where the actor answers
     referrals, not revoked by a withdrawal of consent."""
-    organisation_ids = sorted({g.organisation_id for g in grants_with(actor, Perm.REFERRAL_ANSWER)})
+    organisation_ids = _answering_organisations(actor)
     if not organisation_ids:
         return None
     return Q(provider__organisation_id__in=organisation_ids, revoked=False)
 
 
+def _answering_organisations(actor: Any) -> list[int]:
+    """The organisations where the actor answers referrals."""
+    return sorted({g.organisation_id for g in grants_with(actor, Perm.REFERRAL_ANSWER)})
+
+
 def withdrawn_from_provider(actor: Any, referral_uuid: uuid.UUID | str) -> bool:
     """Whether the referral was sent to an organisation where the actor answers referrals,
     and taken out of its view by a withdrawal of consent (its page then says so)."""
-    organisation_ids = sorted({g.organisation_id for g in grants_with(actor, Perm.REFERRAL_ANSWER)})
     try:
         key = referral_uuid if isinstance(referral_uuid, uuid.UUID) else uuid.UUID(str(referral_uuid))
     except ValueError:
         return False
     return Referral.objects.filter(
-        uuid=key, provider__organisation_id__in=organisation_ids, revoked=True
+        uuid=key, provider__organisation_id__in=_answering_organisations(actor), revoked=True
     ).exists()
 
 

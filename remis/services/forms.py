@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from remis.accounts.models import Organisation, OrganisationType
 from remis.lib.countries import country_choices
+from remis.lib.forms import name_other_problems, read_fields
 from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.services.actions import PROVIDER_FIELDS, STAKEHOLDER_FIELDS
 from remis.services.models import (
@@ -176,12 +177,10 @@ class ProviderForm(forms.Form):
         (`actions.provider_problems`), so that one round trip names every error."""
         from remis.services.actions import provider_problems
 
-        read = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        read = read_fields(self)
         if "organisation" in read:
             read["organisation"] = read["organisation"].pk if read["organisation"] else None
-        for field, message in provider_problems(read):
-            if field in read and field in self.fields:  # refused fields keep their own message
-                self.add_error(field, message)
+        name_other_problems(self, read, provider_problems)
 
 
 class QualityForm(forms.Form):

@@ -1,0 +1,28 @@
+"""A refused form names every error in one round trip: what the form itself refused, and what
+the action would refuse among the fields the form did read (a missing country hid an
+impossible latitude until the next try). The actions' checks stay the only rules; a form
+only asks them without writing (`services.actions.provider_problems`,
+`communities.actions.project_problems`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import forms
+
+
+def read_fields(form: forms.Form) -> dict[str, Any]:
+    """The values of a refused form's fields that it read without an error."""
+    return {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
+
+
+def name_other_problems(
+    form: forms.Form,
+    read: dict[str, Any],
+    problems: Callable[[dict[str, Any]], Iterable[tuple[str | None, str]]],
+) -> None:
+    """Add `problems(read)` on the fields the form read (a refused field keeps its own message)."""
+    for field, message in problems(read):
+        if field in read and field in form.fields:
+            form.add_error(field, message)
