@@ -8,7 +8,7 @@ Edits of organisations, roles and memberships carry the `version` read: a stale 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -19,7 +19,8 @@ from pydantic import ConfigDict, field_validator
 
 from remis.accounts import actions
 from remis.accounts import fields as rules
-from remis.accounts.models import Membership, MembershipStatus, Organisation, OrganisationType, Role
+from remis.accounts.actions import sign_in as sign_in_actions
+from remis.accounts.models import Membership, MembershipStatus, Organisation, OrganisationType, Role, User
 from remis.accounts.permissions import ALL_PERMISSIONS, permission_labels
 from remis.accounts.queries import (
     MEMBER_SORTS,
@@ -312,6 +313,15 @@ class InvitationOut(Schema):
     expires_at: dt.datetime
 
 
+class PasswordLinkOut(Schema):
+    link: str = Field(description="the one-time link to pass on; shown only in this answer")
+    expires_at: dt.datetime
+
+
+class PauseOut(Schema):
+    lifted: bool = Field(description="false when signing in was not paused")
+
+
 class ExistingMemberIn(In):
     username: str = Field(min_length=1, max_length=max_length(rules.USER, "username"))
     role: str
@@ -450,3 +460,32 @@ def revoke(request: HttpRequest, organisation_id: int, user_id: int) -> Any:
 def withdraw(request: HttpRequest, organisation_id: int, user_id: int) -> Any:
     actions.withdraw_invitation(request.user, _member(request, organisation_id, user_id))
     return Status(204, None)
+
+
+@organisation_router.post(
+    "/{organisation_id}/users/{user_id}/password-link",
+    response={201: PasswordLinkOut},
+    summary="A one-time link with which a member who forgot their password chooses a new one "
+    "(their home organisation's administrators; earlier links stop working)",
+)
+def password_link(request: HttpRequest, organisation_id: int, user_id: int) -> Any:
+    organisation = get_managed_organisation(request.user, organisation_id)
+    raw, link = sign_in_actions.make_password_link(cast(User, request.user), organisation, user_id)
+    return Status(
+        201,
+        {
+            "link": request.build_absolute_uri(reverse("password_link", args=[raw])),
+            "expires_at": link.expires_at,
+        },
+    )
+
+
+@organisation_router.delete(
+    "/{organisation_id}/users/{user_id}/sign-in-pause",
+    response=PauseOut,
+    summary="Lift the pause on a member's sign-in after repeated wrong passwords (their home "
+    "organisation's administrators)",
+)
+def lift_pause(request: HttpRequest, organisation_id: int, user_id: int) -> dict[str, bool]:
+    organisation = get_managed_organisation(request.user, organisation_id)
+    return {"lifted": sign_in_actions.lift_sign_in_pause(cast(User, request.user), organisation, user_id)}

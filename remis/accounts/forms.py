@@ -238,7 +238,9 @@ class AddExistingForm(MembershipForm):
     field_order = ["username", "role", "all_countries", "countries"]
 
 
-class AcceptForm(forms.Form):
+class NewPasswordForm(forms.Form):
+    """A password chosen twice (an invitation, a password link)."""
+
     password = forms.CharField(
         label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

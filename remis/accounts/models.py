@@ -120,6 +120,21 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None
 
 
+class PasswordLink(models.Model):
+    """A one-time link with which a user who forgot their password chooses a new one. Made
+    by an administrator of the user's home organisation (REMIS sends no email) and passed on
+    by them; only the SHA-256 of the token is stored, as for invitations. A newer link, or
+    using one, ends the others."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 

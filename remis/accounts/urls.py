@@ -28,4 +28,5 @@ urlpatterns = [
         "organisation/<int:organisation_id>/users/<int:user_id>/", members.member_detail, name="member_detail"
     ),
     path("invitation/<str:token>/", members.invitation_accept, name="invitation_accept"),
+    path("password-link/<str:token>/", members.password_link, name="password_link"),
 ]

@@ -19,8 +19,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from remis.accounts import actions
+from remis.accounts.actions import sign_in as sign_in_actions
 from remis.accounts.actions import two_factor as two_factor_actions
-from remis.accounts.forms import AcceptForm, AddExistingForm, InviteForm, MemberFilterForm, MembershipForm
+from remis.accounts.forms import (
+    AddExistingForm,
+    InviteForm,
+    MemberFilterForm,
+    MembershipForm,
+    NewPasswordForm,
+)
 from remis.accounts.models import Membership, Organisation, User
 from remis.accounts.queries import (
     MemberFilters,
@@ -45,6 +52,7 @@ from remis.lib.paging import paginate
 from remis.lib.text import list_separator
 
 LINK_SESSION_KEY = "remis_invitation_link"  # the link just made, shown once on the next page
+PASSWORD_LINK_SESSION_KEY = "remis_password_link"  # noqa: S105  # a session key: the password link just made
 
 
 def _organisation(request: HttpRequest, organisation_id: int) -> Organisation | HttpResponse:
@@ -288,6 +296,20 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
                         else _("Two-factor sign-in was reset."),
                     )
                 return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
+            if step == "password_link":
+                raw, _link = sign_in_actions.make_password_link(
+                    cast(User, request.user), organisation, user_id
+                )
+                request.session[PASSWORD_LINK_SESSION_KEY] = request.build_absolute_uri(
+                    reverse("password_link", args=[raw])
+                )
+                return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
+            if step == "lift_pause":
+                if sign_in_actions.lift_sign_in_pause(cast(User, request.user), organisation, user_id):
+                    messages.success(request, _("The pause is lifted: they can sign in again."))
+                else:
+                    messages.info(request, _("Their sign-in was not paused (any more)."))
+                return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
             if step == "new_link":
                 _remember_link(request, actions.reissue_invitation(request.user, membership))
                 return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
@@ -325,6 +347,11 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
             "invitation": invitation,
             "link_live": link_is_live(invitation),
             "new_link": request.session.pop(LINK_SESSION_KEY, None),
+            "password_link": request.session.pop(PASSWORD_LINK_SESSION_KEY, None),
+            "password_link_days": sign_in_actions.PASSWORD_LINK_DAYS,
+            "paused_until": sign_in_actions.sign_in_paused_until(membership.user.username)
+            if account_admin
+            else None,
             "is_self": membership.user_id == request.user.pk,
             # The account itself (its tokens, its second factor) is its home organisation's.
             "account_admin": account_admin,
@@ -346,7 +373,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         invitation = actions.check_invitation(token)
     except DomainError as error:
         return render(request, "accounts/invitation.html", {"problem": error.message}, status=410)
-    form = AcceptForm(request.POST or None)
+    form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = actions.accept_invitation(token, password=form.cleaned_data["password"])
@@ -364,5 +391,33 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "accounts/invitation.html",
         {"form": form, "member": membership.user, "organisation": membership.organisation},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@csrf_protect
+def password_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The page of a password link: no sign-in, the link is the proof. A used, replaced or
+    expired link says so (status 410), and nothing else."""
+    try:
+        link = sign_in_actions.check_password_link(token)
+    except DomainError as error:
+        return render(request, "accounts/password_link.html", {"problem": error.message}, status=410)
+    form = NewPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sign_in_actions.use_password_link(token, password=form.cleaned_data["password"])
+        except DomainError as error:
+            if error.field != "password":
+                return render(request, "accounts/password_link.html", {"problem": error.message}, status=410)
+            form.add_error("password", error.message)
+        else:
+            messages.success(request, _("Your new password is set. Sign in with it."))
+            return redirect("login")
+    return render(
+        request,
+        "accounts/password_link.html",
+        {"form": form, "member": link.user},
         status=400 if form.errors else 200,
     )
