@@ -26,9 +26,16 @@ from remis.api import POSTS_THAT_READ, api
 pytestmark = pytest.mark.django_db
 
 PARAMETER = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
-# Public by design: signing in, the invitation link (the link is the proof), the language
-# switch, the API (its own tokens) and its documentation.
-PUBLIC = ("accounts/login/", "accounts/logout/", "accounts/language/", "invitation/", "api/")
+# Public by design: signing in, the invitation and password links (the link is the proof),
+# the language switch, the API (its own tokens) and its documentation.
+PUBLIC = (
+    "accounts/login/",
+    "accounts/logout/",
+    "accounts/language/",
+    "invitation/",
+    "password-link/",
+    "api/",
+)
 
 
 def _operations() -> list[tuple[str, str]]:
