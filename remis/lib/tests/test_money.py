@@ -3,10 +3,12 @@ read without a guess is given back as typed, for the action to refuse naming the
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.utils import translation
 
-from remis.lib.money import AmountField, amount_from_text
+from remis.lib.money import AmountField, amount_from_text, amount_text
 
 
 @pytest.mark.parametrize(
@@ -27,6 +29,7 @@ from remis.lib.money import AmountField, amount_from_text
         ("ar", "١٬٥٠٠", "1500"),
         ("ar", "1500,50", "1500.50"),
         ("ar", "1500.50", "1500.50"),
+        ("ar", "1\u00a0500\u00a0000,50", "1500000.50"),  # as REMIS writes it in Arabic
     ],
 )
 def test_amounts_are_read_as_each_language_writes_them(language, typed, read):
@@ -39,3 +42,10 @@ def test_the_field_reads_the_typed_amount_and_leaves_an_empty_one_empty():
     with translation.override("fr"):
         assert field.clean("2 000,25") == "2000.25"
         assert field.clean("") == ""
+
+
+def test_arabic_pages_group_digits_and_read_back_what_they_write():
+    with translation.override("ar"):
+        shown = amount_text(Decimal("1500000.5"))
+        assert shown == "1\u00a0500\u00a0000,50"  # Django's Arabic formats grouped none
+        assert amount_from_text(shown) == "1500000.50"
