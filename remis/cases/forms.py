@@ -348,11 +348,20 @@ class ReopenForm(VersionedForm):
 
 
 class ConsentForm(forms.Form):
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    # Both start empty: a consent is recorded only as chosen, never by a click on the form
+    # as it opened (it read "Processing of personal data: Given" before anyone chose).
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        choices=[("", "—"), *ConsentPurpose.choices],
+        error_messages={"required": _("Choose what the consent is for.")},
+    )
     given = forms.TypedChoiceField(
         label=_("Consent"),
         coerce=lambda v: v == "yes",
-        choices=[("yes", _("Given")), ("no", _("Withdrawn or refused"))],
+        choices=[("", "—"), ("yes", _("Given")), ("no", _("Withdrawn or refused"))],
+        error_messages={
+            "required": _("Choose whether the returnee gave the consent or withdrew or refused it.")
+        },
     )
     given_on = forms.DateField(label=_("Date"), widget=IsoDateInput)
     note = forms.CharField(label=_("Note"), required=False, max_length=max_length(rules.CONSENT, "note"))

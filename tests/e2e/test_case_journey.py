@@ -47,6 +47,7 @@ def test_register_share_return_receive_and_close(world, login, live_server):
     for purpose in ("Processing of personal data", "Sharing with partners"):
         section = open_step(alice, "consent")
         section.get_by_label("Purpose", exact=True).select_option(label=purpose)
+        section.get_by_label("Consent", exact=True).select_option(label="Given")
         section.get_by_role("button", name="Record consent").click()
         expect(alice.get_by_text("Consent recorded.")).to_be_visible()
     section = open_step(alice, "counselling")

@@ -72,3 +72,18 @@ def test_the_api_takes_and_returns_the_groups(world, api_client):
     bad = api.post(f"/cases/{case.uuid}/consents", {**body, "groups": ["gossip"]})
     assert bad.status_code == 422
     assert any("groups" in e["field"] for e in bad.json()["errors"])
+
+
+def test_a_consent_is_recorded_only_as_chosen(world, signed_in):
+    """The form opened on "Processing of personal data: Given": one click on it as it opened
+    recorded a consent nobody chose. Both start empty and must be chosen."""
+    case = register(world)
+    client = signed_in(world.alice)
+    form = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert '<option value="" selected>—</option>' in form.split('id="consent-given"')[1].split("</select>")[0]
+    untouched = client.post(reverse("case_step", args=[case.uuid, "consent"]), {"given_on": "2026-05-01"})
+    body = untouched.content.decode()
+    assert untouched.status_code == 400
+    assert "Choose what the consent is for." in body
+    assert "Choose whether the returnee gave the consent or withdrew or refused it." in body
+    assert not case.consents.exists()
