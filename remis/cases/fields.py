@@ -13,7 +13,7 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from remis.lib.fields import Dates, Integer, Rule, Text
+from remis.lib.fields import Dates, Integer, Rule, Text, Years
 
 NAME = 120
 NOTE = 5_000  # a note on a journey step (travel, reception, counselling)
@@ -32,6 +32,7 @@ PERSON: dict[str, Rule] = {
     # Other spellings met on documents or in transliteration, one per line.
     "alternate_names": Text(1_000, multiline=True),
     "date_of_birth": Dates(),  # from 1900, not in the future
+    "birth_year_estimated": Years(),  # when the exact date is unknown
     "phone": Text(
         40, pattern=PHONE, pattern_hint=_("Enter a telephone number: digits, spaces and + ( ) - . /")
     ),

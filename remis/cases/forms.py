@@ -13,6 +13,7 @@ from remis.accounts.forms import UserChoiceField, UserMultipleChoiceField
 from remis.accounts.models import Organisation, User
 from remis.accounts.permissions import GROUP_CHOICES
 from remis.cases import fields as rules
+from remis.cases.actions.validation import Problems, check_intended_return
 from remis.cases.lifecycle import ClosureReason, Stage
 from remis.cases.models import (
     ConsentPurpose,
@@ -28,6 +29,7 @@ from remis.cases.models import (
 from remis.cases.queries import SORTS
 from remis.lib.countries import country_choices, country_name, named_countries
 from remis.lib.fields import max_length
+from remis.lib.forms import RuleCheckedForm
 from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
 from remis.programmes.queries import programme_countries, programmes_covering
@@ -37,7 +39,9 @@ def _countries(blank: str = "—") -> list[tuple[str, str]]:
     return [("", blank), *country_choices()]
 
 
-class PersonForm(forms.Form):
+class PersonForm(RuleCheckedForm):
+    value_rules = (rules.PERSON,)
+
     given_name = forms.CharField(label=_("Given name"), max_length=max_length(rules.PERSON, "given_name"))
     family_name = forms.CharField(label=_("Family name"), max_length=max_length(rules.PERSON, "family_name"))
     alternate_names = forms.CharField(
@@ -120,6 +124,14 @@ class RegisterCaseForm(PersonForm, IdentityDocumentForm):
     )
 
     field_order = ["organisation", "programme", "category", "host_country", "origin_country"]
+
+    def clean_intended_return_date(self) -> Any:
+        day = self.cleaned_data.get("intended_return_date")
+        problems = Problems()
+        check_intended_return(problems, day)
+        if problems.items:
+            raise forms.ValidationError(problems.items[0][1])
+        return day
 
     # The side of the route the registering office works on: its countries decide which
     # programmes and which countries the form offers.
@@ -347,7 +359,9 @@ class ReopenForm(VersionedForm):
     )
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(RuleCheckedForm):
+    value_rules = (rules.CONSENT,)
+
     # Both start empty: a consent is recorded only as chosen, never by a click on the form
     # as it opened (it read "Processing of personal data: Given" before anyone chose).
     purpose = forms.ChoiceField(
@@ -379,7 +393,9 @@ class ConsentForm(forms.Form):
         groups.choices = GROUP_CHOICES
 
 
-class CounsellingForm(forms.Form):
+class CounsellingForm(RuleCheckedForm):
+    value_rules = (rules.COUNSELLING,)
+
     held_on = forms.DateField(label=_("Date"), widget=IsoDateInput)
     mode = forms.ChoiceField(label=_("Mode"), choices=CounsellingMode.choices)
     interpreter_used = forms.BooleanField(label=_("Interpreter used"), required=False)
@@ -415,7 +431,9 @@ class CreateOrEditForm(VersionedForm):
             self.fields.pop(name, None)
 
 
-class TravelForm(CreateOrEditForm):
+class TravelForm(RuleCheckedForm, CreateOrEditForm):
+    value_rules = (rules.TRAVEL,)
+
     departure_date = forms.DateField(label=_("Departure date"), required=False, widget=IsoDateInput)
     arrival_date = forms.DateField(label=_("Arrival date"), required=False, widget=IsoDateInput)
     route = forms.CharField(label=_("Route"), required=False, max_length=max_length(rules.TRAVEL, "route"))
@@ -429,7 +447,9 @@ class TravelForm(CreateOrEditForm):
     )
 
 
-class ReceptionForm(CreateOrEditForm):
+class ReceptionForm(RuleCheckedForm, CreateOrEditForm):
+    value_rules = (rules.RECEPTION,)
+
     received_on = forms.DateField(label=_("Date of reception"), widget=IsoDateInput)
     airport_pickup = forms.BooleanField(label=_("Airport pick-up"), required=False)
     accommodation_nights = forms.IntegerField(
@@ -534,10 +554,12 @@ class MemberForm(PersonForm):
     relation = forms.ChoiceField(label=_("Relation to the principal applicant"), choices=RELATIONS)
 
 
-class RegistrationMemberForm(forms.Form):
+class RegistrationMemberForm(RuleCheckedForm):
     """One household member returning with the principal applicant, registered with the
     case; the rest of their details are added on the case page. A row left blank is
     ignored."""
+
+    value_rules = (rules.PERSON,)
 
     given_name = PersonForm.base_fields["given_name"]
     family_name = PersonForm.base_fields["family_name"]

@@ -140,6 +140,18 @@ class Integer:
         return None
 
 
+@dataclass(frozen=True)
+class Years:
+    """A year from `floor` to the current one (a year of birth told when the date is not known)."""
+
+    floor: int = 1900
+
+    def problem(self, value: Any, today: dt.date) -> str | None:
+        if not self.floor <= value <= today.year:
+            return _("Enter a year between %(min)s and %(max)s.") % {"min": self.floor, "max": today.year}
+        return None
+
+
 def check_values(
     rules: Mapping[str, Rule], values: Mapping[str, Any], today: dt.date, prefix: str = ""
 ) -> list[tuple[str, str]]:
@@ -150,7 +162,7 @@ def check_values(
         rule = rules.get(name)
         if rule is None or value is None:
             continue
-        expected: Any = {Text: str, Dates: dt.date, Integer: int}.get(type(rule), object)
+        expected: Any = {Text: str, Dates: dt.date, Integer: int, Years: int}.get(type(rule), object)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             continue
         message = rule.problem(value, today)

@@ -6,10 +6,13 @@ only asks them without writing (`services.actions.provider_problems`,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar
 
 from django import forms
+from django.utils import timezone
+
+from remis.lib.fields import Rule, check_values
 
 
 def read_fields(form: forms.Form) -> dict[str, Any]:
@@ -26,3 +29,22 @@ def name_other_problems(
     for field, message in problems(read):
         if field in read and field in form.fields:
             form.add_error(field, message)
+
+
+class RuleCheckedForm(forms.Form):
+    """A form whose fields carry the action's field rules (`value_rules`: length, syntax,
+    plausible dates and years) checks every value it read against them, whatever else it
+    refused: a wrong phone number was named only once the missing sex was given."""
+
+    value_rules: ClassVar[tuple[Mapping[str, Rule], ...]] = ()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound or not hasattr(self, "cleaned_data"):
+            return
+        read = read_fields(self)
+        today = timezone.localdate()
+        for rules in self.value_rules:
+            for field, message in check_values(rules, read, today):
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, message)

@@ -183,8 +183,8 @@ def test_a_link_sent_from_two_tabs_at_once_sets_one_password(parallel_db, world,
         raw, _ = sign_in.make_password_link(olga, world.be_office, alice.pk)
         passwords = (f"Kindia-market-{_round}-A!", f"Labe-hills-{_round}-B!")
         results = parallel_db(
-            lambda: sign_in.use_password_link(raw, password=passwords[0]),
-            lambda: sign_in.use_password_link(raw, password=passwords[1]),
+            lambda raw=raw, password=passwords[0]: sign_in.use_password_link(raw, password=password),
+            lambda raw=raw, password=passwords[1]: sign_in.use_password_link(raw, password=password),
         )
         winner = one_won(results)
         alice.refresh_from_db()

@@ -25,7 +25,14 @@ from remis.cases.actions.common import (
     require,
     save_versioned,
 )
-from remis.cases.actions.validation import MemberData, PersonData, Problems, check_members, check_person
+from remis.cases.actions.validation import (
+    MemberData,
+    PersonData,
+    Problems,
+    check_intended_return,
+    check_members,
+    check_person,
+)
 from remis.cases.events import CaseRegistered, PersonUpdated
 from remis.cases.lifecycle import POST_ARRIVAL_TRANSITIONS, Stage, can_change, run_stage_hooks
 from remis.cases.models import (
@@ -173,9 +180,8 @@ def register_case(
     check_person(problems, person)
     check_members(problems, list(members))
     _check_case(problems, programme, category, host, origin)
-    problems.check(field_rules.CASE, {"reference": reference, "intended_return_date": intended_return_date})
-    if intended_return_date and intended_return_date < timezone.localdate() - dt.timedelta(days=365):
-        problems.add("intended_return_date", _("The intended return date is more than a year in the past."))
+    problems.check(field_rules.CASE, {"reference": reference})
+    check_intended_return(problems, intended_return_date)
     _acting_grant_org(actor, organisation, Perm.CASE_REGISTER, host, problems)
     problems.raise_if_any()
     return _create_case(

@@ -40,7 +40,7 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
     if not case.has_consent(ConsentPurpose.SHARING):
         raise ValidationFailed(
             _("Record the returnee's consent to sharing with partners before submitting the case."),
-            "to_organisation",
+            None,  # about the case, not the partner chosen: the form says it above its fields
         )
     partners = partners_in(case.programme, PartnerRole.REINTEGRATION_PARTNER, case.origin_country)
     if not partners.filter(pk=to_organisation.pk).exists():

@@ -107,7 +107,6 @@ def check_fields(rules: dict[str, Rule], **values: Any) -> None:
 
 
 def check_person(problems: Problems, person: PersonData, prefix: str = "") -> None:
-    today = timezone.localdate()
     problems.check(field_rules.PERSON, person.model_fields(), prefix)
     if not person.given_name.strip():
         problems.add(f"{prefix}given_name", _("Enter the given name."))
@@ -115,11 +114,6 @@ def check_person(problems: Problems, person: PersonData, prefix: str = "") -> No
         problems.add(f"{prefix}family_name", _("Enter the family name."))
     if person.sex not in Sex.values:
         problems.add(f"{prefix}sex", _("“%(sex)s” is not a valid sex.") % {"sex": person.sex})
-    if person.birth_year_estimated is not None and not (1900 <= person.birth_year_estimated <= today.year):
-        problems.add(
-            f"{prefix}birth_year_estimated",
-            _("The estimated year of birth must be between 1900 and %(year)s.") % {"year": today.year},
-        )
     problems.country(f"{prefix}nationality", person.nationality, required=False)
     for i, doc in enumerate(person.documents):
         if doc.kind not in DocumentKind.values:
@@ -150,3 +144,14 @@ def check_members(problems: Problems, members: list[MemberData]) -> None:
             problems.add(
                 f"members[{i}].relation", _("Choose how this person is related to the principal applicant.")
             )
+
+
+def check_intended_return(problems: Problems, day: dt.date | None) -> None:
+    """A new case's intended return date: a plan, so not more than a year past (one
+    message, not that and the field's wider bound beside it), nor beyond the field's rule."""
+    if day is None:
+        return
+    if day < timezone.localdate() - dt.timedelta(days=365):
+        problems.add("intended_return_date", _("The intended return date is more than a year in the past."))
+    else:
+        problems.check(field_rules.CASE, {"intended_return_date": day})

@@ -117,7 +117,56 @@ def test_stale_form_shows_a_conflict_message(client, world, alice):
         },
     )
     assert response.status_code == 400
-    assert "Someone else saved this record" in response.content.decode()
+    body = response.content.decode()
+    assert "Someone else saved this record" in body
+    # The banner over the page gives that reason: no field is red to correct.
+    banner = body.split('id="not-saved"')[1].split("</div>")[0]
+    assert "Nothing was saved: Someone else saved this record" in banner
+    assert "fields marked in red" not in banner
+
+
+def test_registration_names_every_bad_value_in_one_round(client, world, alice):
+    """The form's own refusals (a date of birth to come, a malformed email) hid the field
+    rules' (a phone number, an estimated year of birth), shown only on the next try; a
+    household member's row likewise, and its errors were missing from the summary."""
+    login(client, alice)
+    last_year = (dt.date.today() - dt.timedelta(days=500)).isoformat()
+    response = client.post(
+        reverse("case_register"),
+        registration_form(
+            world,
+            date_of_birth="2090-05-05",
+            email="notanemail",
+            birth_year_estimated="-5",
+            phone="abc",
+            intended_return_date="2020-01-01",
+            **{
+                "members-TOTAL_FORMS": "1",
+                "members-INITIAL_FORMS": "0",
+                "members-0-given_name": "Awa",
+                "members-0-family_name": "Condé",
+                "members-0-date_of_birth": "2090-01-01",
+            },
+        ),
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    for message in (
+        "The date of birth is in the future.",
+        "Enter a valid email address.",
+        "Enter a year between 1900 and",
+        "Enter a telephone number",
+        "The intended return date is more than a year in the past.",
+        "The date is in the future.",  # the member's date of birth
+    ):
+        assert message in body, message
+    assert "The date must be on or after" not in body, "one message on the return date, not two"
+    summary = body.split('class="error-summary"')[1].split("</div>")[0]
+    assert "Household member 1: Sex" in summary and "Household member 1: Relation" in summary
+    assert 'href="#id_members-0-sex"' in summary
+    assert not Case.objects.exists()
+    dated = client.post(reverse("case_register"), registration_form(world, intended_return_date=last_year))
+    assert "The intended return date is more than a year in the past." in dated.content.decode()
 
 
 def test_travel_with_arrival_before_departure_is_refused_on_the_field(client, world, alice):
@@ -134,6 +183,20 @@ def test_travel_with_arrival_before_departure_is_refused_on_the_field(client, wo
     )
     assert response.status_code == 400
     assert "The arrival date is before the departure date." in response.content.decode()
+
+
+def test_an_empty_travel_form_says_it_recorded_nothing(client, world, alice):
+    """It said "Return travel saved." while the section still read "No travel recorded yet."."""
+    case = register(world)
+    login(client, alice)
+    response = client.post(
+        reverse("case_step", args=[case.uuid, "travel"]),
+        {"escort": "none", "medical_fitness": "not_assessed"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "Nothing was recorded: the form was empty." in body
+    assert "Return travel saved." not in body and "No travel recorded yet." in body
 
 
 def test_document_is_served_only_to_those_who_see_the_case(client, world, alice, dave):

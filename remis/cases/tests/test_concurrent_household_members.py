@@ -32,16 +32,19 @@ def test_two_people_adding_household_members_from_the_same_read_one_wins(paralle
     persons = Person.objects.count()
     entries = AuditEntry.objects.filter(case_uuid=case.uuid).count()
     people = NAMES[added]
+    # Each from the case as their page loaded it, before either added anyone: read here, not
+    # in the calls, or a call that starts late reads the other's addition (and rightly adds
+    # a third member: a flake, not a race).
+    pages = [Case.objects.get(pk=case.pk) for _ in people]
     results = parallel_db(
         *[
-            # Each from the case as their page loaded it, before either added anyone.
-            lambda actor=actor, name=name, relation=relation: actions.add_household_member(
+            lambda actor=actor, name=name, relation=relation, page=page: actions.add_household_member(
                 actor,
-                Case.objects.get(pk=case.pk),
+                page,
                 make_person(given_name=name, family_name="Diallo", sex="M"),
                 relation,
             )
-            for actor, (name, relation) in zip((alice, amadou), people, strict=True)
+            for actor, (name, relation), page in zip((alice, amadou), people, pages, strict=True)
         ]
     )
     winner = one_won(results)

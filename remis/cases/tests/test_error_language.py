@@ -98,7 +98,7 @@ def test_submitting_without_consent_is_refused_in_the_users_language(
         f"/cases/{case.uuid}/submissions", {"to_organisation_id": world.gn_partner.pk}
     )
     assert answer.status_code == 422
-    assert answer.json()["errors"] == [{"field": "to_organisation", "message": NO_SHARING_CONSENT[language]}]
+    assert answer.json()["errors"] == [{"field": None, "message": NO_SHARING_CONSENT[language]}]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -85,7 +85,7 @@ def test_pocket_money_reads_as_an_amount_in_each_language(world, bob, today, cli
     )
     client.force_login(bob)
     # Kept left to right in one piece, so an Arabic page does not show "GNF 1500,00".
-    for language, written in (("en", "1,500.00 GNF"), ("fr", "1\xa0500,00 GNF"), ("ar", "1500,00 GNF")):
+    for language, written in (("en", "1,500.00 GNF"), ("fr", "1\xa0500,00 GNF"), ("ar", "1\xa0500,00 GNF")):
         page = client.get(f"/cases/{case.uuid}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
         assert f'<bdi dir="ltr">{written}</bdi>' in page, language
 
@@ -164,3 +164,17 @@ def test_only_people_of_organisations_with_access_can_be_assigned(world, alice, 
         assigned_workers=[alice],
     )
     assert list(case.assigned_workers.all()) == [alice]
+
+
+def test_reception_names_every_bad_value_in_one_round(world, bob, client):
+    """Negative nights and pocket money hid the reception date to come until the next try."""
+    case = returned_case(world)
+    client.force_login(bob)
+    response = client.post(
+        f"/cases/{case.uuid}/do/reception/",
+        {"received_on": "2090-01-01", "accommodation_nights": "-3", "pocket_money": "-50", "version": ""},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "The date is in the future." in body
+    assert body.count("Ensure this value is greater than or equal to 0.") == 2

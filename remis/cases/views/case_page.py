@@ -36,6 +36,7 @@ from remis.cases.views.common import apply_errors, case_or_404
 from remis.cases.views.registration import person_data
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
+from remis.lib.templatetags.remis_forms import fields_in_error
 from remis.programmes.models import PartnerRole
 from remis.programmes.queries import partners_in
 
@@ -120,6 +121,16 @@ def _member_to_edit(request: HttpRequest, case: Case) -> CaseMember:
         return case_member(case, None)
 
 
+def _refused_reason(form: forms.Form) -> str:
+    """What the banner over a refused form says: to correct the fields in red when some
+    are, else the form's own reason (someone else saved first), which no red field shows."""
+    if fields_in_error(form):
+        return _("Nothing was saved: correct the fields marked in red.")
+    reasons = [str(e) for e in form.non_field_errors()]
+    reasons += [str(e) for field in form.hidden_fields() for e in field.errors]
+    return _("Nothing was saved: %(reason)s") % {"reason": reasons[0]} if reasons else _("Nothing was saved.")
+
+
 @never_cache  # Back after a save fetches the page again: a kept copy's forms carry old versions
 @login_required
 def case_detail(
@@ -149,6 +160,7 @@ def case_detail(
             # A form sent back with errors: the page says so at its top, with a link to the
             # section holding the form (far below the fold for most of them).
             "refused_section": SECTIONS.get(next(iter(bound)), next(iter(bound))) if bound else "",
+            "refused_reason": _refused_reason(next(iter(bound.values()))) if bound else "",
         },
         status=status,
     )
@@ -204,7 +216,7 @@ def _need(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
 
 
 def _travel(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
-    actions.save_travel(
+    travel = actions.save_travel(
         request.user,
         case,
         expected_version=c.get("version"),
@@ -216,6 +228,8 @@ def _travel(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
         medical_fitness=c.get("medical_fitness", Fitness.NOT_ASSESSED),
         notes=c["notes"],
     )
+    if travel.pk is None:  # an empty form records nothing (journey._create_or_update)
+        return _("Nothing was recorded: the form was empty.")
     return _("Return travel saved.")
 
 

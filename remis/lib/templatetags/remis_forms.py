@@ -8,20 +8,34 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
 
 @register.filter
-def fields_in_error(form: Any) -> list[tuple[str, str]]:
-    """(anchor, label) of each visible field with an error, in the form's order. The anchor
-    is the input (its label's target), else the field's error text: a group of checkboxes
-    or radios has no single input."""
+def fields_in_error(form: Any, more: Any = None) -> list[tuple[str, str]]:
+    """(anchor, label) of each visible field with an error, in the form's order, then those
+    in `more` (the rows of a formset beside it: `rows_in_error`). The anchor is the input
+    (its label's target), else the field's error text: a group of checkboxes or radios has
+    no single input."""
     visible = getattr(form, "visible_fields", None)
     if visible is None:
         return []
-    return [
+    found = [
         (field.id_for_label or f"{field.auto_id}_error", str(field.label))
         for field in visible()
         if field.errors and field.auto_id
+    ]
+    return found + list(more or [])
+
+
+@register.filter
+def rows_in_error(formset: Any, row_label: str) -> list[tuple[str, str]]:
+    """The fields refused in a formset's rows, each named after its row: `row_label` is the
+    translated row name with `%(n)s` for its number ("Household member %(n)s")."""
+    return [
+        (anchor, _("%(row)s: %(field)s") % {"row": row_label % {"n": number}, "field": label})
+        for number, row in enumerate(getattr(formset, "forms", []), start=1)
+        for anchor, label in fields_in_error(row)
     ]
