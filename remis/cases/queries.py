@@ -606,12 +606,27 @@ def cases_consenting(case_ids: Iterable[int], purpose: str) -> set[int]:
 
 
 def assignable_workers(case: Case) -> QuerySet[Any]:
-    """Users of organisations with access to the case, covering its countries."""
-    from remis.accounts.models import User
+    """Who may be assigned to work on the case: active members of an organisation with
+    access to it, in a role that edits cases, whose countries cover its host country or
+    country of origin (the list offered every user of those organisations: administrators'
+    deputies, M&E officers, the data-protection focal point). Those assigned already stay,
+    so that the form saved untouched keeps them."""
+    from remis.accounts.models import Membership, MembershipStatus, User
 
-    org_ids = list(case.access.filter(revoked_at__isnull=True).values_list("organisation_id", flat=True))
+    # Roles and memberships keep permissions and countries in JSON lists, which SQLite cannot
+    # search: one query reads them, and they are matched here.
+    memberships = Membership.objects.filter(
+        organisation__in=case.access.filter(revoked_at__isnull=True).values("organisation_id"),
+        status=MembershipStatus.ACTIVE,
+    ).values_list("user_id", "all_countries", "countries", "role__permissions")
+    countries = {case.host_country, case.origin_country}
+    covering = {
+        user
+        for user, every, codes, permissions in memberships
+        if Perm.CASE_EDIT in permissions and (every or countries & set(codes))
+    }
     return (
-        User.objects.filter(memberships__organisation_id__in=org_ids, is_active=True)
+        User.objects.filter(Q(pk__in=covering, is_active=True) | Q(pk__in=case.assigned_workers.values("pk")))
         .distinct()
         .order_by("first_name", "last_name", "username")
     )

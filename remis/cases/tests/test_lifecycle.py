@@ -149,3 +149,37 @@ def test_closings_stored_by_name_are_moved_to_their_code(world):
         "Moved to Conakry, then abroad",
     ]
     assert Transition.objects.get(pk=other.pk).reason == "Completed"  # not a closing
+
+
+def test_the_case_workers_offered_are_those_who_work_on_cases_there(world, alice):
+    """The list offered every user of the organisations with access: M&E officers, the
+    data-protection focal point, members covering other countries, deactivated ones."""
+    from remis.accounts import actions as accounts
+    from remis.accounts.models import Membership
+    from remis.cases.queries import assignable_workers
+    from remis.cases.tests.factories import make_user
+
+    case = register(world)  # Belgium to Guinea, registered by the Belgian office
+    colleague = make_user("awa", world.be_office, "counsellor", ["BE"])
+    origin_side = make_user("sekou", world.be_office, "case_worker", ["GN"])
+    make_user("mona", world.be_office, "me_officer", ["BE"])
+    make_user("dina", world.be_office, "data_protection_focal_point", ["BE"])
+    make_user("nour", world.be_office, "counsellor", ["NL"])  # another country
+    leaver = make_user("leo", world.be_office, "counsellor", ["BE"])
+    accounts.deactivate_membership(world.admin, Membership.objects.get(user=leaver))
+    offered = {u.username for u in assignable_workers(case)}
+    assert {"alice", "awa", "sekou"} <= offered
+    assert not offered & {"mona", "dina", "nour", "leo"}
+    # Someone assigned stays offered after moving to other work, so an untouched save keeps them.
+    actions.update_case_details(
+        alice,
+        case,
+        expected_version=case.version,
+        category=case.category,
+        vulnerabilities=[],
+        intended_return_date=None,
+        assigned_workers=[colleague],
+    )
+    Membership.objects.filter(user=colleague).update(countries=["NL"])
+    assert "awa" in {u.username for u in assignable_workers(case)}
+    assert origin_side.username in offered
