@@ -5,6 +5,7 @@ Each checks permission, writes under a lock and leaves an audit entry."""
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 from typing import Any
 
 from django.db import transaction
@@ -375,6 +376,30 @@ def record_visit(
 # ---- the programme's schedule, by its managers --------------------------------------------------
 
 
+def _overlapping_windows(rounds: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Rounds whose windows meet: a visit or an imported submission in both could count for
+    either. Months differ in length, so the gap between two rounds is taken at its shortest
+    (a month from 28 February): a schedule accepted here overlaps for no arrival date."""
+    found = []
+    valid = [r for r in rounds if isinstance(r["months"], int) and isinstance(r["window_days"], int)]
+    for before, after in pairwise(valid):
+        if after["months"] <= before["months"]:
+            continue  # refused already: rounds out of order
+        shortest_gap = (after["months"] - before["months"]) * 365 // 12 - 3
+        if before["window_days"] + after["window_days"] >= shortest_gap:
+            found.append(
+                (
+                    f"rounds[{after['round'] - 1}].window_days",
+                    _(
+                        "This window meets round %(n)s's: a visit could count for both. Shorten one "
+                        "of the two windows."
+                    )
+                    % {"n": before["round"]},
+                )
+            )
+    return found
+
+
 def set_schedule_rules(
     actor: Any,
     programme: Any,
@@ -423,6 +448,7 @@ def set_schedule_rules(
         cleaned.append(
             {"round": index + 1, "months": months, "window_days": window, "instrument": instrument}
         )
+    errors += _overlapping_windows(cleaned)
     attempts = _whole(lost_after_attempts)
     if attempts is None or not 1 <= attempts <= 20:
         errors.append(("lost_after_attempts", _("Enter a number of attempts from 1 to 20.")))

@@ -112,6 +112,19 @@ class ScheduleForm(forms.Form):
             for n in range(1, FORM_ROUNDS + 1)
         ]
 
+    def row_of(self, index: int) -> int:
+        """The form row (from 1) that `rounds()[index]` came from: blank rows are skipped, so
+        the action's third round may be the form's fifth row."""
+        filled = [
+            number
+            for number in range(1, FORM_ROUNDS + 1)
+            if any(
+                self.cleaned_data.get(f"{c}_{number}") not in (None, "")
+                for c in ("months", "window", "instrument")
+            )
+        ]
+        return filled[index] if index < len(filled) else index + 1
+
     def rounds(self) -> list[dict[str, Any]]:
         data = self.cleaned_data
         out = []

@@ -265,17 +265,19 @@ def schedule_rules(request: HttpRequest, code: str) -> HttpResponse:
                 for r in (in_force.rounds if in_force else [])
             ],
         },
+        status=400 if form.errors else 200,
     )
 
 
 def _schedule_errors(form: ScheduleForm, error: DomainError) -> None:
-    """rounds[2].months → the third row's months field; the others as the field they name."""
+    """rounds[2].months → the months field of the row the third round came from; the others
+    as the field they name."""
     columns = {"months": "months", "window_days": "window", "instrument": "instrument"}
     for field, message in error.errors:
         name = field or ""
         if name.startswith("rounds[") and "]." in name:
             index, column = name[len("rounds[") :].split("].", 1)
-            target = f"{columns.get(column, 'months')}_{int(index) + 1}"
+            target = f"{columns.get(column, 'months')}_{form.row_of(int(index))}"
             form.add_error(target if target in form.fields else None, message)
         elif name in form.fields:
             form.add_error(name, message)

@@ -80,7 +80,7 @@ def test_bad_rows_are_refused_on_their_row(client, world):
         "instrument_2": INSTRUMENT,
     }
     refused = client.post(page, data)
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert (
         'id="schedule-months_2_error"' in refused.text
         and "Each round comes after the one before it." in refused.text
@@ -170,4 +170,62 @@ def test_rounds_name_their_instrument_by_title_and_never_the_satisfaction_survey
             "instrument_1": "assistance-satisfaction",
         },
     )
-    assert refused.status_code == 200 and not ScheduleRules.objects.filter(programme=world.programme).exists()
+    assert refused.status_code == 400 and not ScheduleRules.objects.filter(programme=world.programme).exists()
+
+
+def test_a_bad_round_after_blank_rows_is_named_on_its_own_row(client, world):
+    """Rounds 1-2 filled, 3-4 blank, round 5 typed alone: its errors showed under round 3."""
+    page = reverse("schedule_rules", args=[world.programme.code])
+    client.force_login(world.admin)
+    data = {
+        "effective_from": timezone.localdate().isoformat(),
+        "lost_after_attempts": "3",
+        "months_1": "3",
+        "window_1": "30",
+        "instrument_1": INSTRUMENT,
+        "months_2": "6",
+        "window_2": "30",
+        "instrument_2": INSTRUMENT,
+        "months_5": "24",
+    }
+    refused = client.post(page, data)
+    assert refused.status_code == 400
+    html = refused.text
+    assert (
+        'id="schedule-window_5_error"' in html
+        or "schedule-window_5" in html.split("Enter a window of 0")[0][-600:]
+    )
+    assert "Round 5: window (± days)" in html.split('class="error-summary"')[1].split("</div>")[0]
+    assert "Round 3: window" not in html.split('class="error-summary"')[1].split("</div>")[0]
+
+
+def test_overlapping_windows_are_refused_on_the_later_round(world):
+    with pytest.raises(ValidationFailed) as refused:
+        actions.set_schedule_rules(
+            world.admin,
+            world.programme,
+            effective_from=timezone.localdate(),
+            rounds=[
+                {"months": 3, "window_days": 120, "instrument": INSTRUMENT},
+                {"months": 6, "window_days": 120, "instrument": INSTRUMENT},
+            ],
+            lost_after_attempts=3,
+        )
+    assert refused.value.errors == [
+        (
+            "rounds[1].window_days",
+            "This window meets round 1's: a visit could count for both. Shorten one of the two windows.",
+        )
+    ]
+    # The shipped defaults (3, 6 and 12 months, ±30 days) and a month apart ±13 days pass.
+    actions.set_schedule_rules(
+        world.admin,
+        world.programme,
+        effective_from=timezone.localdate(),
+        rounds=[
+            {"months": 1, "window_days": 12, "instrument": INSTRUMENT},
+            {"months": 2, "window_days": 12, "instrument": INSTRUMENT},
+            {"months": 6, "window_days": 30, "instrument": INSTRUMENT},
+        ],
+        lost_after_attempts=3,
+    )
