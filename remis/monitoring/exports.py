@@ -28,6 +28,7 @@ from remis.cases.policy import access_through
 from remis.interop.exporting import CHUNK, ExportColumn, ExportKind, Prepared
 from remis.lib.countries import named_countries
 from remis.lib.widgets import IsoDateInput
+from remis.monitoring.configuration import instrument_titles
 from remis.monitoring.instruments.definition import InstrumentDefinition
 from remis.monitoring.models import Instrument, Response
 from remis.monitoring.responses import definition_of
@@ -71,9 +72,8 @@ class MonitoringExportForm(forms.Form):
         from remis.programmes.queries import visible_programmes
 
         super().__init__(*args, **kwargs)
-        titles: dict[str, str] = {}
-        for code, title in Instrument.objects.order_by("code", "version").values_list("code", "title"):
-            titles[code] = title  # the latest version's title
+        codes = list(Instrument.objects.order_by("code").values_list("code", flat=True).distinct())
+        titles = instrument_titles(codes)  # in the reader's language, the latest version's
         self._choices("instrument", [("", _("All instruments")), *titles.items()])
         programmes = visible_programmes(actor).order_by("code")
         self._choices("programme", [("", _("All programmes")), *((p.code, p.name) for p in programmes)])

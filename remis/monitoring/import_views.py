@@ -17,6 +17,7 @@ from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
 from remis.monitoring.imports import may_import, upload_submissions
 from remis.monitoring.models import Instrument, SubmissionUpload
+from remis.monitoring.responses import title_of
 
 
 class UploadForm(forms.Form):
@@ -30,8 +31,11 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["instrument"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [
-            (str(i.pk), f"{i.title} · v{i.version}") for i in Instrument.objects.order_by("code", "-version")
+        # Chosen on purpose: the first instrument, preselected, was not the one most files
+        # answer, and a file read against the wrong one is refused whole.
+        field.choices = [("", "—")] + [
+            (str(i.pk), f"{title_of(i)} · v{i.version}")
+            for i in Instrument.objects.order_by("code", "-version")
         ]
 
 
@@ -59,6 +63,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(uploads, int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1)
     polling = any(u.job is not None and u.job.is_active for u in page.object_list)
+    for upload in page.object_list:
+        upload.instrument_title = title_of(upload.instrument)
     return render(request, "monitoring/imports.html", {"form": form, "page": page, "polling": polling})
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -229,20 +229,26 @@ def import_submissions(job: Any) -> Outcome:
         "extra_columns": header.extra_columns,
         "missing_questions": header.missing_questions,
         "tool": header.tool,
+        # The rows' refusals are sentences in this language; the page says so to a reader of another.
+        "language": translation.get_language(),
     }
-    message = ngettext(
+    return Outcome(_outcome(result), result)
+
+
+def _outcome(result: dict[str, Any]) -> str:
+    """The import's outcome in the active language, from its counts (JobKind.describe)."""
+    if result["rows"] and result["duplicates"] == result["rows"]:
+        return _("Every submission in this file was already imported: nothing was added.")
+    return ngettext(
         "Of %(rows)s row read: responses imported %(imported)s, already imported before "
         "%(duplicates)s, refused %(failed)s.",
         "Of %(rows)s rows read: responses imported %(imported)s, already imported before "
         "%(duplicates)s, refused %(failed)s.",
-        report.rows,
+        result["rows"],
     ) % {
-        key: number_format(getattr(report, key), force_grouping=True)
+        key: number_format(result[key], force_grouping=True)
         for key in ("imported", "duplicates", "failed", "rows")
     }
-    if report.rows and report.duplicates == report.rows:
-        message = _("Every submission in this file was already imported: nothing was added.")
-    return Outcome(message, result)
 
 
 def _until(pieces: Iterator[_Header | _Chunk], rows: int) -> Iterator[_Chunk]:
@@ -466,5 +472,6 @@ def register() -> None:
             may_start=may_import,
             clean_params=_clean,
             on_jobs_page=False,
+            describe=_outcome,
         )
     )

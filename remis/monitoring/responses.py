@@ -52,6 +52,13 @@ def definition_of(instrument: Instrument) -> InstrumentDefinition:
     return _definition(instrument.pk, instrument.code, instrument.version)
 
 
+def title_of(instrument: Instrument) -> str:
+    """The instrument's title in the active language (`Instrument.title` is the English one)."""
+    from remis.monitoring.response_forms import language
+
+    return str(definition_of(instrument).title.get(language()))
+
+
 def current_instrument(code: str) -> Instrument | None:
     """The version of `code` that new responses use."""
     return Instrument.objects.filter(code=code, active=True).order_by("-version").first()

@@ -294,3 +294,35 @@ def test_chunks_checked_ahead_of_the_saves_end_as_one_by_one(
 
     assert AuditEntry.objects.filter(action="monitoring.response").count() == 3
     assert job.done == job.total == 5
+
+
+def test_the_report_read_in_another_language_says_what_stays_in_the_first(
+    client, world, setting, django_capture_on_commit_callbacks
+):
+    """Run in French, the summary read in Arabic was French: it is said again in the reader's
+    language; the rows' refusals stay as written, and the page says in which language."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from remis.monitoring.models import SubmissionUpload
+
+    from remis.accounts.actions import set_language
+
+    case = setting
+    set_language(world.bob, "fr")  # the worker runs a job in its owner's language
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(world, _kobo_csv([_row(case, "d1", case_reference="GIN-2026-999999")]))
+    upload = SubmissionUpload.objects.get()
+    client.force_login(world.bob)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    report = client.get(reverse("import_detail", args=[upload.uuid])).text
+    assert "Of 1 row read: responses imported 0, already imported before 0, refused 1." in report
+    assert "These messages were written when the work ran, in French." in report
+    listed = client.get(reverse("import_list")).text
+    assert "Of 1 row read" in listed and "Reintegration sustainability follow-up · v1" in listed
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    report = client.get(reverse("import_detail", args=[upload.uuid])).text
+    assert "These messages were written" not in report and "Ces messages" not in report
+    listed = client.get(reverse("import_list")).text
+    assert "Suivi de la durabilité de la réintégration · v1" in listed
+    assert '<option value="" selected>—</option>' in listed, "the instrument is chosen, not preset"
