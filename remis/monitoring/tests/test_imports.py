@@ -302,11 +302,9 @@ def test_the_report_read_in_another_language_says_what_stays_in_the_first(
     """Run in French, the summary read in Arabic was French: it is said again in the reader's
     language; the rows' refusals stay as written, and the page says in which language."""
     from django.urls import reverse
-    from django.utils import translation
-
-    from remis.monitoring.models import SubmissionUpload
 
     from remis.accounts.actions import set_language
+    from remis.monitoring.models import SubmissionUpload
 
     case = setting
     set_language(world.bob, "fr")  # the worker runs a job in its owner's language
