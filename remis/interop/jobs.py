@@ -49,7 +49,8 @@ def run_import(job: Any) -> Outcome:
         kept.report.save("report.csv", File(report), save=False)
         RecordImport.objects.filter(pk=kept.pk).update(report=kept.report.name)
     job.report(result.rows, result.rows)
-    return Outcome(summary(result, kept.mode), result.as_dict())
+    # The rows' refusals are sentences in this language; the page says so to a reader of another.
+    return Outcome(summary(result, kept.mode), {**result.as_dict(), "language": translation.get_language()})
 
 
 def summary(result: Result, mode: str) -> str:

@@ -42,6 +42,21 @@ class RecordImport(models.Model):
         ordering = ["-uploaded_at", "-id"]
         indexes = [models.Index(fields=["uploaded_by", "-uploaded_at"], name="import_uploader")]
 
+    @property
+    def status_badge(self) -> tuple[str, str]:
+        """(css class, words) for the run's status. A run that checked every row but wrote
+        nothing (a check, or all or nothing with a row refused) is not shown "Succeeded":
+        its owner took that for records imported."""
+        job = self.job
+        if job is None:
+            return "", ""
+        result = job.result or {}
+        if job.status == "succeeded" and self.mode != ImportMode.VALID_ROWS and not result.get("committed"):
+            if self.mode == ImportMode.CHECK:
+                return "job-checked", str(_("Checked: nothing written"))
+            return "job-nothing", str(_("Nothing written"))
+        return f"job-{job.status}", str(job.get_status_display())
+
 
 class ColumnMapping(models.Model):
     """A named mapping of a file's headers to an entity's columns, kept by an organisation

@@ -231,5 +231,26 @@ def test_an_import_run_in_french_reads_in_english_for_an_english_reader(
     kept = RecordImport.objects.get()
     assert kept.job is not None and "1 ligne vérifiée" in str(kept.job.outcome)  # stored as it ran
     client.post("/accounts/language/", {"language": "en", "next": "/"})
-    assert "Checked 1 row." in client.get(f"/imports/{kept.uuid}/").content.decode()
+    page = client.get(f"/imports/{kept.uuid}/").content.decode()
+    assert "Checked 1 row." in page and "Checked: nothing written" in page
     assert "Checked 1 row." in client.get("/imports/").content.decode()
+
+
+def test_a_run_that_wrote_nothing_is_not_shown_succeeded_and_its_refusals_name_their_language(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = signed_in(paula)
+    client.post("/accounts/language/", {"language": "fr", "next": "/"})
+    rows = [case_row(external_id="A-1"), case_row(external_id="A-2", arrival_date="2010-13-01")]
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, world, cases_csv(rows).getvalue(), mode="all_or_nothing")
+    kept = RecordImport.objects.get()
+    client.post("/accounts/language/", {"language": "en", "next": "/"})
+    page = client.get(f"/imports/{kept.uuid}/").content.decode()
+    assert '<span class="badge job-nothing">Nothing written</span>' in page
+    assert "Succeeded" not in page
+    assert "n’est pas un jour du calendrier" in page  # as written when it ran
+    assert "These messages were written when the work ran, in French." in page
+    assert (
+        '<span class="badge job-nothing">Nothing written</span>' in client.get("/imports/").content.decode()
+    )
