@@ -268,7 +268,7 @@ def _xlsx(package: ReportPackage, context: dict[str, Any]) -> bytes:
     assert sheet is not None
     sheet.title = _("Definition")[:31]
     report = context["report"]
-    for name, value in definition(package):
+    for name, value in definition(package, for_sheet=True):
         sheet.append(xlsx_row(sheet, [name, value]))
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 28, 60
     used: set[str] = {sheet.title}
@@ -288,9 +288,16 @@ def _xlsx(package: ReportPackage, context: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
-def definition(package: ReportPackage) -> list[tuple[str, str]]:
-    """What the package counts, as its files and page state it."""
-    from django.utils.formats import date_format
+def definition(package: ReportPackage, *, for_sheet: bool = False) -> list[tuple[str, Any]]:
+    """What the package counts, as its files and page state it: the totals as numbers in a
+    sheet (a spreadsheet sums them), grouped as the reader's language writes them on a page."""
+    from django.utils.formats import date_format, number_format
+
+    def total(key: str) -> Any:
+        value = snapshot_.get(key)
+        if not isinstance(value, int):
+            return ""
+        return value if for_sheet else number_format(value, force_grouping=True)
 
     snapshot_ = package.snapshot
     as_of = parse_datetime(snapshot_["as_of"]) if snapshot_.get("as_of") else None
@@ -303,8 +310,8 @@ def definition(package: ReportPackage) -> list[tuple[str, str]]:
         (_("Edition"), str(dict(Edition.CHOICES).get(package.edition, package.edition))),
         (_("Figures as of"), date_format(timezone.localtime(as_of), "DATETIME_FORMAT") if as_of else "—"),
         (_("Requested by"), package.requested_by.get_username()),
-        (_("Total persons"), str(snapshot_.get("total_persons", ""))),
-        (_("Total cases (households)"), str(snapshot_.get("total_cases", ""))),
+        (_("Total persons"), total("total_persons")),
+        (_("Total cases (households)"), total("total_cases")),
     ]
 
 

@@ -77,7 +77,7 @@ def test_a_package_is_built_and_keeps_its_figures(
     sheets = _sheet_values(package)
     definition = dict(r[:2] for r in sheets["Definition"])
     assert definition["Edition"] == "Public edition: small counts hidden"
-    assert definition["Total persons"] == str(snapshot["total_persons"])
+    assert definition["Total persons"] == snapshot["total_persons"]  # a number a sheet sums, not text
     # Each table's first column is headed by what its rows are, as on the page (not "Row").
     headings = {rows[1][0] for name, rows in sheets.items() if name != "Definition"}
     assert "Row" not in headings and {"Year of return", "Host country", "Country of origin"} <= headings
@@ -153,6 +153,19 @@ def test_the_packages_page_in_each_language(
     assert f"/reports/packages/{package.uuid}/xlsx/" in listed.content.decode()
     detail = client.get(f"/reports/packages/{package.uuid}/")
     assert detail.status_code == 200 and 'data-edition="public"' in detail.content.decode()
+    total = package.snapshot["total_persons"]
+    grouped = {
+        "en": f"{total:,}",
+        "fr": f"{total:,}".replace(",", "\u00a0"),
+        "ar": f"{total:,}".replace(",", "\u00a0"),
+    }
+    assert f"<bdi>{grouped[language]}</bdi>" in detail.content.decode()  # as the tables write it
+    assert "This package was built in" not in detail.content.decode()
+    other = "fr" if language != "fr" else "en"
+    client.cookies["django_language"] = other
+    built_note = {"en": "This package was built in", "fr": "Ce paquet a été produit en"}[other]
+    assert built_note in client.get(f"/reports/packages/{package.uuid}/").content.decode()
+    client.cookies["django_language"] = language
     download = client.get(f"/reports/packages/{package.uuid}/xlsx/")
     assert download.status_code == 200
     assert f"report-annual-{generated}-all-public.xlsx" in download["Content-Disposition"]
