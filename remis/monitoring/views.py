@@ -25,6 +25,8 @@ from remis.lib.templatetags.remis_dates import short_date
 from remis.monitoring import actions
 from remis.monitoring.configuration import instrument_titles, known_instruments, rules_history, rules_on
 from remis.monitoring.forms import AttemptForm, FollowUpFilterForm, ScheduleForm, VisitForm
+from remis.monitoring.imports import may_import
+from remis.monitoring.instrument_views import may_read_instruments
 from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, ResponseSource
 from remis.monitoring.queries import (
     SATISFACTION,
@@ -190,7 +192,11 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     form = FollowUpFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         # Never answer bad filters with another list: say what is wrong instead.
-        return render(request, "monitoring/follow_ups.html", {"form": form, "rows": [], "page": None})
+        return render(
+            request,
+            "monitoring/follow_ups.html",
+            {"form": form, "rows": [], "page": None, **_links(request.user)},
+        )
     filters = form.filters()
     rounds = filter_follow_ups(request.user, filters, today)
     page = paginate(rounds, page_number(request), per_page=50, counter=rounds.count_upto)
@@ -205,8 +211,15 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "programmes": visible_programmes(request.user).order_by("name"),
         **page_links(page, params),
+        **_links(request.user),
     }
     return render(request, "monitoring/follow_ups.html", context)
+
+
+def _links(user: Any) -> dict[str, bool]:
+    """Which of the monitoring pages the reader may open: the others are not linked (a
+    donor was offered the instruments and the imports, and met "Not allowed")."""
+    return {"may_read_instruments": may_read_instruments(user), "may_import": may_import(user)}
 
 
 @login_required
@@ -260,6 +273,7 @@ def schedule_rules(request: HttpRequest, code: str) -> HttpResponse:
             "in_force": in_force,
             "versions": rules_history(programme.pk),
             "form": form if can_change else None,
+            **_links(request.user),
             "in_force_rounds": [
                 (r, instruments.get(r["instrument"], r["instrument"]))
                 for r in (in_force.rounds if in_force else [])

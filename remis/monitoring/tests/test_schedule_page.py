@@ -229,3 +229,19 @@ def test_overlapping_windows_are_refused_on_the_later_round(world):
         ],
         lost_after_attempts=3,
     )
+
+
+def test_pages_link_only_to_the_monitoring_pages_the_reader_may_open(client, world):
+    """A reader who may neither record monitoring nor configure programmes was offered the
+    instruments and the imports, and met "Not allowed"."""
+    from remis.cases.tests.factories import make_user
+
+    reader = make_user("rhea", world.be_office, "viewer", ["BE"])
+    client.force_login(reader)
+    for page in (reverse("follow_up_list"), reverse("schedule_rules", args=[world.programme.code])):
+        answer = client.get(page)
+        assert answer.status_code == 200
+        assert reverse("instrument_list") not in answer.text and reverse("import_list") not in answer.text
+    client.force_login(world.admin)
+    shown = client.get(reverse("follow_up_list")).text
+    assert reverse("instrument_list") in shown
