@@ -49,8 +49,9 @@ COLUMNS = (
     ExportColumn("answer", gettext_lazy("Answer")),
     ExportColumn("answer_label", gettext_lazy("Answer label")),
     ExportColumn("indicator", gettext_lazy("Indicator")),
-    ExportColumn("indicator_value", gettext_lazy("Indicator value")),
-    ExportColumn("composite", gettext_lazy("Composite score")),
+    # Fractions, as the API gives them (pages show them 0 to 100): the header says which.
+    ExportColumn("indicator_value", gettext_lazy("Indicator value (0 to 1)")),
+    ExportColumn("composite", gettext_lazy("Composite score (0 to 1)")),
     ExportColumn("band", gettext_lazy("Score band")),
 )
 
