@@ -29,7 +29,7 @@ from remis.cases.models import (
     listing_values,
 )
 from remis.lib import events
-from remis.lib.errors import PermissionDenied, ValidationFailed
+from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
 from remis.programmes.models import PartnerRole
 from remis.programmes.queries import partners_in, settings_on
 
@@ -37,6 +37,8 @@ from remis.programmes.queries import partners_in, settings_on
 def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: str = "") -> Submission:
     require(actor, case, Perm.CASE_SUBMIT)
     check_fields(field_rules.SUBMISSION, message=message.strip())
+    if case.is_closed:
+        raise TransitionRefused(_("A closed case is not submitted to a partner: reopen it first."))
     if not case.has_consent(ConsentPurpose.SHARING):
         raise ValidationFailed(
             _("Record the returnee's consent to sharing with partners before submitting the case."),

@@ -139,3 +139,18 @@ def test_an_answered_submission_cannot_be_answered_again(world, alice, bob, cons
         actions.respond_to_submission(bob, stale_copy, accept=False, reason="Not in our area")
     assert Submission.objects.get(pk=submission.pk).status == "accepted"
     assert get_case_for(bob, consented.uuid) == consented
+
+
+def test_a_closed_case_is_not_submitted_to_a_partner(world, alice, consented, client):
+    from django.urls import reverse
+
+    from remis.lib.errors import TransitionRefused
+
+    case = consented
+    actions.close_case(world.admin, case, "withdrew")
+    with pytest.raises(TransitionRefused, match="reopen it first"):
+        actions.submit_case(alice, case, world.gn_partner)
+    assert not Submission.objects.filter(case=case).exists()
+    client.force_login(alice)
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert "Submit case</button>" not in page
