@@ -8,7 +8,8 @@ zip is searched for its CSV (ODK Central's "all submissions" download is a zip o
 `.xls`, refused with a hint; anything else must be text.
 
 Text is UTF-8, with or without a byte-order mark (Excel's "CSV UTF-8" writes one, KoBo and
-ODK Central do not), or UTF-16 with its mark (Excel's "Unicode text"). Nothing is guessed:
+ODK Central do not), or UTF-16 with its mark (Excel's "Unicode text") or without it when
+its header shows it plainly (`_utf16_without_mark`). Nothing else is guessed:
 a file that is not valid UTF-8, typically a Latin-1 / Windows-1252 export from an old
 Excel, is refused before any row is read, naming the line and byte, because decoding it as
 something else would silently turn "é" into "Ã©" or worse. The check is one streaming pass
@@ -131,14 +132,14 @@ def _seekable(file: IO[bytes], stack: ExitStack) -> IO[bytes]:
 
 
 def _open_csv(source: IO[bytes], stack: ExitStack, member: str | None = None) -> Table:
-    head = source.read(4)
+    head = source.read(256)
     source.seek(0)
     if head.startswith(UTF8_BOM):
         encoding = "utf-8-sig"
     elif head.startswith(UTF16_BOMS):
         encoding = "utf-16"
     else:
-        encoding = "utf-8"
+        encoding = _utf16_without_mark(head) or "utf-8"
     try:
         check_encoding(source, encoding)
     except UnreadableFile:
@@ -170,6 +171,23 @@ def _open_csv(source: IO[bytes], stack: ExitStack, member: str | None = None) ->
     )
 
 
+def _utf16_without_mark(head: bytes) -> str | None:
+    """UTF-16 saved without its byte-order mark (some exports of other databases): the
+    header's letters, Latin in every tool's column names, leave a zero byte in every other
+    position, on the same side throughout. That is read as such, not guessed: a file whose
+    first bytes are not so regular is left to be refused as it is (no mark, not UTF-8)."""
+    pairs = len(head) // 2
+    if pairs < 4:
+        return None
+    low = sum(1 for i in range(pairs) if head[2 * i + 1] == 0 and head[2 * i] != 0)  # "h\0e\0"
+    high = sum(1 for i in range(pairs) if head[2 * i] == 0 and head[2 * i + 1] != 0)  # "\0h\0e"
+    if low >= 0.9 * pairs:
+        return "utf-16-le"
+    if high >= 0.9 * pairs:
+        return "utf-16-be"
+    return None
+
+
 def check_encoding(source: IO[bytes], encoding: str) -> None:
     """Read the whole stream once and refuse it if it does not decode, naming the line and
     byte of the first bad sequence and showing it in hex. UTF-8 text holding NUL bytes is
@@ -181,7 +199,7 @@ def check_encoding(source: IO[bytes], encoding: str) -> None:
     while chunk := source.read(CHUNK):
         # Binary content first: a picture or a PDF renamed .csv is not text in any encoding
         # (advice to save it again as UTF-8 would mislead).
-        if encoding != "utf-16" and b"\x00" in chunk:
+        if not encoding.startswith("utf-16") and b"\x00" in chunk:
             raise UnreadableFile(
                 _("The file is neither a CSV text file nor an Excel workbook (.xlsx)."),
                 code=ReadErrorCode.NOT_A_TABLE,

@@ -66,6 +66,19 @@ def test_excel_unicode_text_utf16_is_read():
     assert rows[0].cells == ["RET-1", "café"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_mark_is_read_when_its_header_shows_it(encoding):
+    """Refused as "neither a CSV text file nor an Excel workbook": the zero bytes of UTF-16
+    looked like a picture's."""
+    data = "case_ref;note\r\nRET-1;Conakry, quartier Dixinn – é\r\n".encode(encoding)
+
+    table, rows = read(data)
+
+    assert table.encoding == encoding
+    assert table.header == ["case_ref", "note"]
+    assert rows[0].cells == ["RET-1", "Conakry, quartier Dixinn – é"]
+
+
 def test_blank_rows_are_skipped_but_counted_like_a_spreadsheet():
     _table, rows = read(b"a,b\n\n1,2\n,\n3,4\n")
 
