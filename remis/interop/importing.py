@@ -140,6 +140,19 @@ def suggested_mapping(entity: Entity, header: Sequence[str]) -> dict[str, str | 
     return {h: by_name.get(_fold(h)) for h in header}
 
 
+def _mapped(mapping: dict[str, str], name: str) -> str | None:
+    """The column a header is mapped to: by its exact name, else by its name with case,
+    spaces and dashes aside (a source's next file wrote "Case Ref" where the mapping saved
+    from its first said "case ref"). None: not mapped."""
+    if name in mapping:
+        return mapping[name]
+    folded = _fold(name)
+    for header, target in mapping.items():
+        if _fold(header) == folded:
+            return target
+    return None
+
+
 def header_problems(
     entity: Entity, header: Sequence[str], mapping: dict[str, str]
 ) -> list[tuple[str | None, str]]:
@@ -148,7 +161,8 @@ def header_problems(
     suggested = suggested_mapping(entity, header)
     seen: dict[str, str] = {}
     for name in header:
-        target = mapping[name] if name in mapping else suggested.get(name)
+        target = _mapped(mapping, name)
+        target = suggested.get(name) if target is None else target
         if target is None:
             problems.append(
                 (
@@ -188,7 +202,8 @@ def resolved_mapping(entity: Entity, header: Sequence[str], mapping: dict[str, s
     suggested = suggested_mapping(entity, header)
     targets: list[str | None] = []
     for name in header:
-        target = mapping[name] if name in mapping else suggested.get(name)
+        target = _mapped(mapping, name)
+        target = suggested.get(name) if target is None else target
         targets.append(target or None)
     return targets
 

@@ -254,3 +254,27 @@ def test_a_run_that_wrote_nothing_is_not_shown_succeeded_and_its_refusals_name_t
     assert (
         '<span class="badge job-nothing">Nothing written</span>' in client.get("/imports/").content.decode()
     )
+
+
+def test_a_saved_mapping_reads_the_next_files_headers_whatever_their_case(world: Any) -> None:
+    """The mapping saved from a source's first file ("old id" → external_id) did not apply to
+    its next one, which wrote "Old ID": the header was refused as unknown."""
+    entity = importing.entity_for("cases")
+    assert entity is not None
+    saved = {"old id": "external_id", "Prénom": "given_name", "NOM-FAMILLE": "family_name"}
+    header = [
+        "Old ID",
+        "prénom",
+        "nom famille",
+        "programme",
+        "category",
+        "host_country",
+        "origin_country",
+        "stage",
+    ]
+    assert importing.header_problems(entity, header, saved) == []
+    assert importing.resolved_mapping(entity, header, saved)[:3] == [
+        "external_id",
+        "given_name",
+        "family_name",
+    ]
