@@ -239,9 +239,18 @@ class CaseFilterForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(
-        self, *args: Any, workers: Any = None, groups: frozenset[str] = frozenset(), **kwargs: Any
+        self,
+        *args: Any,
+        workers: Any = None,
+        groups: frozenset[str] = frozenset(),
+        organisations: Any = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if organisations is not None:
+            organisation = self.fields["organisation"]
+            assert isinstance(organisation, forms.ModelChoiceField)
+            organisation.queryset = organisations
         category = self.fields["category"]
         assert isinstance(category, forms.ChoiceField)
         # Categories in a sensitive group (victim of trafficking) only for its holders.

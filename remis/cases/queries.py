@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from remis.accounts.permissions import Perm, SensitiveGroup
-from remis.accounts.scope import grants_with
+from remis.accounts.scope import grants_with, organisation_ids
 from remis.cases.extensions import panels_for
 from remis.cases.lifecycle import Stage
 from remis.cases.models import (
@@ -603,6 +603,26 @@ def cases_consenting(case_ids: Iterable[int], purpose: str) -> set[int]:
     for case_id, given in rows.values_list("case_id", "given"):
         latest.setdefault(case_id, given)
     return {case_id for case_id, given in latest.items() if given}
+
+
+def filter_organisations(actor: Any) -> QuerySet[Any]:
+    """The organisations the case list filters by: the reader's own and those implementing
+    a programme they read (every organisation was offered: donors, other countries' NGOs,
+    each giving an empty list)."""
+    from remis.accounts.models import Organisation
+    from remis.programmes.queries import visible_programmes
+
+    return (
+        Organisation.objects.filter(
+            Q(pk__in=organisation_ids(actor))
+            | Q(
+                programme_roles__programme__in=visible_programmes(actor),
+                programme_roles__ended_at__isnull=True,
+            )
+        )
+        .distinct()
+        .order_by("name")
+    )
 
 
 def assignable_workers(case: Case) -> QuerySet[Any]:

@@ -119,3 +119,18 @@ def test_my_cases_lists_and_counts_the_same_from_assignments_or_access_rows(worl
     from_access_rows = (list(filter_cases(alice, mine)[:25]), count_cases(alice, mine, 1001))
     assert from_assignments == from_access_rows
     assert from_assignments[1] == 3 and set(from_assignments[0]) == set(cases[:3])
+
+
+def test_the_organisation_filter_offers_the_readers_and_their_programmes_partners(world, client):
+    """Every organisation was offered (a donor, another country's NGO), each giving an empty list."""
+    from remis.accounts.models import Organisation
+    from remis.cases.queries import filter_organisations
+
+    stranger = Organisation.objects.create(name="Unrelated Donor Agency", kind="donor", country="DE")
+    offered = set(filter_organisations(world.bob).values_list("name", flat=True))
+    assert world.gn_partner.name in offered  # bob's own
+    assert world.be_office.name in offered  # a partner of the programme bob's organisation implements
+    assert stranger.name not in offered
+    client.force_login(world.bob)
+    page = client.get("/cases/").content.decode()
+    assert "Unrelated Donor Agency" not in page and world.be_office.name in page

@@ -26,6 +26,7 @@ from remis.cases.queries import (
     cases_by_stage,
     count_cases,
     filter_cases,
+    filter_organisations,
     my_cases_by_stage,
     my_latest_cases,
     recent_activity,
@@ -80,7 +81,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         data = case_forms.list_state_from_url(request.GET, request.session)
     workers = assignable_workers_for_user(request.user)
     groups = groups_everywhere(request.user)
-    form = case_forms.CaseFilterForm(data or None, workers=workers, groups=groups)
+    form = case_forms.CaseFilterForm(
+        data or None, workers=workers, groups=groups, organisations=filter_organisations(request.user)
+    )
     partial = request.headers.get("HX-Request") == "true" and request.method == "POST"
     template = "cases/_results.html" if partial else "cases/list.html"
     if form.is_bound and not form.is_valid():
