@@ -96,7 +96,8 @@ class NewVersionForm(forms.Form):
 
 class ItemStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"))
-    reason = forms.CharField(label=_("Reason for cancelling"), max_length=500, required=False)
+    # Named as the action names it, so that its refusal lands on the field.
+    cancel_reason = forms.CharField(label=_("Reason for cancelling"), max_length=500, required=False)
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

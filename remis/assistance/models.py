@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from remis.programmes.models import ConfigurationItem
 
@@ -250,7 +251,9 @@ class AssistanceItem(models.Model):
 
 class Decision(models.TextChoices):
     APPROVED = "approved", _("Approved")
-    RETURNED = "returned", _("Returned")
+    # Its own context: the case stage "Returned" (back in the country of origin) reads
+    # otherwise in Arabic ("عاد", came back) where the plan was sent back for changes.
+    RETURNED = "returned", pgettext_lazy("plan decision", "Returned")
 
 
 class Approval(models.Model):

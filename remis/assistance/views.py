@@ -418,7 +418,9 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
                 status_form = ItemStatusForm(request.POST, choices=choices, auto_id="status-%s")
                 if status_form.is_valid():
                     values = status_form.cleaned_data
-                    actions.change_item_status(request.user, item, values["status"], reason=values["reason"])
+                    actions.change_item_status(
+                        request.user, item, values["status"], reason=values["cancel_reason"]
+                    )
                     messages.success(request, _("The item's status is changed."))
                     return redirect(_plan_url(case, f"item-{item.pk}"))
             elif step == "pay":

@@ -102,9 +102,20 @@ def test_an_untouched_status_form_is_refused_and_the_item_stays_approved(client,
     select = page[page.index('id="status-status"') :]
     # What a browser sends untouched: the first option, which chooses nothing.
     assert select[select.index("<option") :].startswith('<option value="" selected>')
-    response = client.post(url, {"step": "status", "status": "", "reason": ""})
+    response = client.post(url, {"step": "status", "status": "", "cancel_reason": ""})
     assert response.status_code == 200
     assert "has-error" in response.content.decode()
+    assert AssistanceItem.objects.get(pk=item.pk).status == ItemStatus.APPROVED
+    # Cancelling without a reason: said on the reason's field, named in the summary (it was
+    # a bare "This field is required." over the form).
+    refused = client.post(
+        url, {"step": "status", "status": ItemStatus.CANCELLED, "cancel_reason": ""}
+    ).content.decode()
+    assert (
+        'id="status-cancel_reason_error"' in refused
+        or "status-cancel_reason" in refused.split("This field is required.")[0][-400:]
+    )
+    assert "Reason for cancelling" in refused.split('class="error-summary"')[1].split("</div>")[0]
     assert AssistanceItem.objects.get(pk=item.pk).status == ItemStatus.APPROVED
 
 

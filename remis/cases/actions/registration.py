@@ -52,7 +52,7 @@ from remis.cases.models import (
 from remis.cases.policy import groups_on_case, shows
 from remis.cases.queries import assignable_workers
 from remis.lib import events
-from remis.lib.countries import alpha3, is_country
+from remis.lib.countries import alpha3, country_name, is_country
 from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.programmes.models import MigrantCategory, PartnerRole, Programme, Vulnerability
 from remis.programmes.queries import partners_in
@@ -128,20 +128,20 @@ def _check_case(
         problems.add(
             "host_country",
             _("Programme %(code)s does not cover host country %(country)s.")
-            % {"code": programme.code, "country": host},
+            % {"code": programme.name, "country": country_name(host)},
         )
     if origin and programme.origin_countries and origin not in programme.origin_countries:
         problems.add(
             "origin_country",
             _("Programme %(code)s does not cover country of origin %(country)s.")
-            % {"code": programme.code, "country": origin},
+            % {"code": programme.name, "country": country_name(origin)},
         )
     eligible = set(programme.eligible_categories.values_list("pk", flat=True))
     if eligible and category.pk not in eligible:
         problems.add(
             "category",
             _("“%(category)s” is not eligible in programme %(code)s.")
-            % {"category": category.label, "code": programme.code},
+            % {"category": category.label, "code": programme.name},
         )
 
 
@@ -223,11 +223,13 @@ def open_post_arrival_case(
     _check_case(problems, programme, category, host, origin)
     problems.check(field_rules.CASE, {"arrival_date": arrival_date})
     coordinators = list(partners_in(programme, PartnerRole.HOST_COORDINATOR, host)) if host else []
-    if host and not coordinators:
+    # A host country the programme does not cover is said once, above, not twice.
+    covered = not programme.host_countries or host in programme.host_countries
+    if host and covered and not coordinators:
         problems.add(
             "host_country",
             _("Programme %(code)s has no host-side coordinator for %(country)s.")
-            % {"code": programme.code, "country": host},
+            % {"code": programme.name, "country": country_name(host)},
         )
     _acting_grant_org(actor, organisation, Perm.CASE_OPEN_POST_ARRIVAL, origin, problems)
     problems.raise_if_any()

@@ -32,8 +32,9 @@ CONFLICT = {
     "ar": "حفظ شخص آخر هذا السجل بعد أن فتحته.",
 }
 HOST_NOT_COVERED = {
-    "fr": "Le programme NL-ONLY ne couvre pas le pays d’accueil BE.",
-    "ar": "لا يشمل البرنامج NL-ONLY البلد المضيف BE.",
+    # The programme and the country by their names, in the reader's language (were codes).
+    "fr": "Le programme Dutch programme ne couvre pas le pays d’accueil Belgique.",
+    "ar": "لا يشمل البرنامج Dutch programme البلد المضيف بلجيكا.",
 }
 NO_TOKEN = {"fr": "Un jeton d’API valide est requis.", "ar": "يلزم رمز صالح للواجهة البرمجية."}
 ENGLISH = [

@@ -108,6 +108,25 @@ def test_partner_opens_post_arrival_case_and_coordinator_confirms(world, alice, 
     assert case.post_arrival_status == "confirmed"
 
 
+def test_a_host_country_the_programme_does_not_cover_is_said_once_by_name(world, bob, today):
+    from remis.cases.tests.factories import make_person
+    from remis.programmes.models import MigrantCategory
+
+    with pytest.raises(ValidationFailed) as refused:
+        actions.open_post_arrival_case(
+            bob,
+            world.gn_partner,
+            programme=world.programme,
+            category=MigrantCategory.objects.get(code="irregular_migrant"),
+            host_country="AF",
+            origin_country="GN",
+            arrival_date=today,
+            person=make_person(),
+        )
+    on_host = [message for field, message in refused.value.errors if field == "host_country"]
+    assert on_host == [f"Programme {world.programme.name} does not cover host country Afghanistan."]
+
+
 def test_partner_cannot_work_on_a_case_before_accepting_it(world, alice, bob, consented):
     submission = actions.submit_case(alice, consented, world.gn_partner)
     with pytest.raises(PermissionDenied):
