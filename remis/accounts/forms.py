@@ -13,6 +13,7 @@ from remis.accounts.models import MembershipStatus, OrganisationType, Role
 from remis.accounts.permissions import permission_groups, permission_labels
 from remis.lib.countries import country_choices
 from remis.lib.fields import max_length
+from remis.lib.forms import RuleCheckedForm
 from remis.lib.widgets import FastSelect
 
 
@@ -210,7 +211,11 @@ class MembershipForm(forms.Form):
         return data
 
 
-class InviteForm(MembershipForm):
+class InviteForm(RuleCheckedForm, MembershipForm):
+    # The action's rules on what the form read: a bad username was named only once the
+    # email and countries were right.
+    value_rules = (rules.USER,)
+
     username = forms.CharField(
         label=_("Username"),
         max_length=max_length(rules.USER, "username"),

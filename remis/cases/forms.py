@@ -30,6 +30,7 @@ from remis.cases.queries import SORTS
 from remis.lib.countries import country_choices, country_name, named_countries
 from remis.lib.fields import max_length
 from remis.lib.forms import RuleCheckedForm
+from remis.lib.text import latin_digits
 from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
 from remis.programmes.queries import programme_countries, programmes_covering
@@ -75,6 +76,9 @@ class PersonForm(RuleCheckedForm):
         max_length=max_length(rules.PERSON, "address"),
         widget=Textarea(attrs={"rows": 2}),
     )
+
+    def clean_phone(self) -> str:
+        return latin_digits(self.cleaned_data.get("phone") or "")
 
     def clean_date_of_birth(self) -> Any:
         born = self.cleaned_data.get("date_of_birth")

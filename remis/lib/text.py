@@ -43,3 +43,13 @@ def labelled(label: object, value: object) -> str:
 def group_separator() -> str:
     """Between groups of items that have commas inside: "; ", in Arabic "؛ "."""
     return pgettext("list separator", "; ")
+
+
+# Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹) digits, as an Arabic or Persian keyboard types them.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def latin_digits(value: str) -> str:
+    """The text with Arabic-Indic digits written 0-9 (a phone number typed on an Arabic
+    keyboard was refused as not being digits)."""
+    return value.translate(_DIGITS)

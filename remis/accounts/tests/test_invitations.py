@@ -154,3 +154,16 @@ def test_the_invite_form_offers_no_platform_role_and_names_missing_fields(signed
     body = response.content.decode()
     assert response.status_code == 400
     assert 'id="id_username_error"' in body and 'id="id_countries_error"' in body
+
+
+def test_the_invite_form_names_a_bad_username_with_the_other_errors(signed_in, world, olga):
+    """A username with a space was named only after the email and countries were put right."""
+    client = signed_in(olga)
+    response, _link = _invite(
+        client, world.be_office.pk, username="Jean Dupont!", email="jean@@x", countries=[]
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Use 2 to 150 letters (a–z), digits" in body
+    assert 'id="id_email_error"' in body and 'id="id_countries_error"' in body
+    assert not User.objects.filter(username="Jean Dupont!").exists()

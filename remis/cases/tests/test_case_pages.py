@@ -507,3 +507,10 @@ def test_case_workers_are_offered_by_their_names(client, world, alice):
             f'value="{alice.pk}"' in text and "Aïssatou Diallo</label>" in text
         ), page
         assert f">{alice.username}</option>" not in text, page
+
+
+def test_a_phone_typed_with_arabic_indic_digits_is_kept_in_digits_0_to_9(client, world, alice):
+    login(client, alice)
+    response = client.post(reverse("case_register"), registration_form(world, phone="+٢٢٤ ٦٢٢ ١٢ ٣٤ ٥٦"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Case.objects.get().principal.phone == "+224 622 12 34 56"
