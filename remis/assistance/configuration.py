@@ -17,7 +17,7 @@ from remis.assistance.models import ApprovalThresholds, AssistanceType, Exchange
 from remis.cases.models import Case
 from remis.lib.defaults import load
 from remis.lib.errors import ValidationFailed
-from remis.lib.money import amount_text
+from remis.lib.money import amount_hint, amount_text
 from remis.programmes.models import Programme, ProgrammeSettings
 from remis.programmes.programme_settings import NOT_PAYABLE
 from remis.programmes.queries import settings_on
@@ -33,16 +33,16 @@ def clean_amount(value: Any, field: str = "amount", *, positive: bool = False) -
     """A Decimal with at most two decimals, from 0 (or above 0) to MAX_AMOUNT; anything else
     is refused naming `field`. Floats are refused: they are not money."""
     if isinstance(value, bool | float):
-        raise ValidationFailed(_("Enter an amount such as 1500 or 1500.50."), field)
+        raise ValidationFailed(amount_hint(), field)
     text = str(value).strip()
     if "e" in text.lower() and not isinstance(value, Decimal):  # 1e3: no one writes money so
-        raise ValidationFailed(_("Enter an amount such as 1500 or 1500.50."), field)
+        raise ValidationFailed(amount_hint(), field)
     try:
         amount = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise ValidationFailed(_("Enter an amount such as 1500 or 1500.50."), field) from None
+        raise ValidationFailed(amount_hint(), field) from None
     if not amount.is_finite():
-        raise ValidationFailed(_("Enter an amount such as 1500 or 1500.50."), field)
+        raise ValidationFailed(amount_hint(), field)
     if amount < 0 or (positive and amount == 0):
         raise ValidationFailed(_("The amount must be more than zero."), field)
     if amount > MAX_AMOUNT:

@@ -16,6 +16,17 @@ def amount_text(value: Decimal | int) -> str:
     return number_format(value, 2, force_grouping=True)
 
 
+def amount_hint() -> str:
+    """The refusal of an amount that cannot be read, with examples written as the reader
+    writes amounts ("1 500 ou 1 500,50" in French; it showed "1500.50" to everyone)."""
+    from django.utils.translation import gettext as _
+
+    return _("Enter an amount such as %(whole)s or %(decimal)s.") % {
+        "whole": number_format(1500, 0, force_grouping=True),
+        "decimal": amount_text(Decimal("1500.50")),
+    }
+
+
 # Spaces of every kind group digits in French and many other languages (a plain space, the
 # no-break space Django writes, the narrow one French typography prefers, a thin space).
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from remis.lib.defaults import load
+from remis.lib.money import amount_hint
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -56,11 +57,11 @@ def _currency(value: Any) -> str:
 
 def _amount(value: Any) -> Decimal:
     if isinstance(value, bool | float):
-        raise Invalid(_("Enter an amount such as 1500 or 1500.50."))  # floats are not money
+        raise Invalid(amount_hint())  # floats are not money
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise Invalid(_("Enter an amount such as 1500 or 1500.50.")) from None
+        raise Invalid(amount_hint()) from None
     if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
         raise Invalid(_("Enter an amount from 0 to %(max)s.") % {"max": MAX_AMOUNT})
     if amount != amount.quantize(Decimal("0.01")):

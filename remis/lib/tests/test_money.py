@@ -49,3 +49,12 @@ def test_arabic_pages_group_digits_and_read_back_what_they_write():
         shown = amount_text(Decimal("1500000.5"))
         assert shown == "1\u00a0500\u00a0000,50"  # Django's Arabic formats grouped none
         assert amount_from_text(shown) == "1500000.50"
+
+
+def test_the_refusal_shows_amounts_as_the_reader_writes_them():
+    from remis.lib.money import amount_hint
+
+    with translation.override("en"):
+        assert amount_hint() == "Enter an amount such as 1,500 or 1,500.50."
+    with translation.override("fr"):
+        assert amount_hint() == "Saisissez un montant comme 1\u00a0500 ou 1\u00a0500,50."
