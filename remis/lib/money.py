@@ -66,3 +66,10 @@ class AmountField(forms.CharField):
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
         return amount_from_text(text) if text else (text or "")
+
+    def prepare_value(self, value: Any) -> Any:
+        """A stored amount shown back as the reader writes it (an edit form showed
+        "1500000.00" under a page writing "1 500 000,00"); `to_python` reads it back."""
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return amount_text(value)
+        return value

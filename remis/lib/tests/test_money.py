@@ -58,3 +58,12 @@ def test_the_refusal_shows_amounts_as_the_reader_writes_them():
         assert amount_hint() == "Enter an amount such as 1,500 or 1,500.50."
     with translation.override("fr"):
         assert amount_hint() == "Saisissez un montant comme 1\u00a0500 ou 1\u00a0500,50."
+
+
+def test_a_stored_amount_is_shown_back_as_the_reader_writes_it_and_read_back_the_same():
+    field = AmountField(required=False)
+    for language in ("en", "fr", "ar"):
+        with translation.override(language):
+            shown = field.prepare_value(Decimal("1500000.00"))
+            assert shown != "1500000.00"
+            assert field.clean(shown) == "1500000.00"
