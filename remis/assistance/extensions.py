@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from remis.accounts.permissions import Perm
+from remis.assistance.actions.plans import plan_stage_reached
 from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
@@ -46,7 +47,10 @@ def plan_panel(seen: PanelContext) -> dict[str, Any] | None:
         return {
             "plan": None,
             "case": seen.case,
-            "can_start": Perm.PLAN_EDIT in seen.permissions and seen.case.stage != Stage.CLOSED,
+            "can_start": Perm.PLAN_EDIT in seen.permissions and plan_stage_reached(seen.case),
+            "too_early": Perm.PLAN_EDIT in seen.permissions
+            and not plan_stage_reached(seen.case)
+            and seen.case.stage != Stage.CLOSED,
         }
     shown = plan.in_force or plan.latest
     return {

@@ -20,6 +20,7 @@ from remis.accounts.permissions import Perm
 from remis.assistance import actions
 from remis.assistance.actions.approvals import level_label
 from remis.assistance.actions.payments import may_record_rates
+from remis.assistance.actions.plans import plan_stage_reached
 from remis.assistance.configuration import active_types, proposed_types
 from remis.assistance.forms import (
     AgreementForm,
@@ -260,7 +261,12 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
         return render(
             request,
             "assistance/plan_missing.html",
-            {"case": case, "can_start": Perm.PLAN_EDIT in permissions},
+            {
+                "case": case,
+                # Offered once the case may have one; before, the page says when it may.
+                "can_start": Perm.PLAN_EDIT in permissions and plan_stage_reached(case),
+                "too_early": Perm.PLAN_EDIT in permissions and not plan_stage_reached(case),
+            },
         )
     version = _shown_version(request, plan)
     page_forms = _forms(version, case)

@@ -72,6 +72,11 @@ def _choice(value: Any, choices: Any, field: str) -> str:
     return str(value)
 
 
+def plan_stage_reached(case: Case) -> bool:
+    """Whether the case is far enough along for a plan (the assessment stage or later)."""
+    return case.stage in PLAN_STAGES
+
+
 def start_plan(actor: Any, case: Case) -> Plan:
     """The case's plan with its first, draft version."""
     require(actor, case, Perm.PLAN_EDIT)

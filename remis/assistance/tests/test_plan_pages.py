@@ -300,6 +300,10 @@ def test_the_plan_panel_shows_from_the_assessment_on(client, world, case):
     assert 'id="plan"' not in client.get(reverse("case_detail", args=[early.uuid])).text
     text = client.get(reverse("case_detail", args=[case.uuid])).text
     assert 'id="plan"' in text and "Start the plan" in text
+    # The plan's own page, before the assessment: no button that can only be refused.
+    too_early = client.get(reverse("plan_detail", args=[early.uuid])).text
+    assert "Start the plan" not in too_early
+    assert "A plan is written once the case reaches the assessment stage." in too_early
 
 
 def test_the_back_links_arrow_turns_with_the_page(client, world, case):
