@@ -26,6 +26,7 @@ from remis.cases.lifecycle import JOURNEY, Stage
 from remis.cases.models import Case
 from remis.cases.policy import case_permissions
 from remis.lib.errors import DomainError
+from remis.lib.money import has_fraction
 
 # What each played plan ends as, by the stage its case is at.
 SCRIPTS = {
@@ -107,7 +108,8 @@ def _approve(worker: User, manager: User, version: Any) -> Any:
 
 def _pay(worker: User, version: Any, today: dt.date, *, all_of_it: bool = False) -> None:
     for item in version.items.order_by("id"):
-        part = item.amount if all_of_it else (item.amount / 2).quantize(Decimal("0.01"))
+        cent = Decimal("0.01") if has_fraction(item.currency) else Decimal("1")  # no half franc
+        part = item.amount if all_of_it else (item.amount / 2).quantize(cent)
         actions.record_instalment(worker, item, paid_on=today, amount=part, currency=item.currency)
 
 

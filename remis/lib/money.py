@@ -11,9 +11,51 @@ from typing import Any
 from django import forms
 from django.utils.formats import get_format, number_format
 
+# ISO 4217 currencies without a minor unit: nobody pays 0,50 Guinean franc, and
+# "1 500 000,00 GNF" reads as a mistake to those who use it.
+ZERO_DECIMAL = frozenset(
+    {
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "ISK",
+        "JPY",
+        "KMF",
+        "KRW",
+        "PYG",
+        "RWF",
+        "UGX",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    }
+)
 
-def amount_text(value: Decimal | int) -> str:
-    return number_format(value, 2, force_grouping=True)
+
+def has_fraction(currency: str | None) -> bool:
+    """Whether amounts in the currency have cents (its ISO 4217 minor unit)."""
+    return (currency or "").upper() not in ZERO_DECIMAL
+
+
+def amount_text(value: Decimal | int, currency: str | None = None) -> str:
+    """The amount as the reader writes it, with the currency's decimals: two, none for a
+    currency without a minor unit (an amount recorded with a fraction keeps it shown)."""
+    places = 2
+    if not has_fraction(currency) and Decimal(value) == Decimal(value).to_integral_value():
+        places = 0
+    return number_format(value, places, force_grouping=True)
+
+
+def fraction_problem(amount: Decimal, currency: str) -> str | None:
+    """The refusal of an amount with a fraction in a currency that has none."""
+    if has_fraction(currency) or amount == amount.to_integral_value():
+        return None
+    from django.utils.translation import gettext as _
+
+    return _("%(currency)s has no fraction: enter a whole amount.") % {"currency": currency.upper()}
 
 
 def amount_hint() -> str:

@@ -25,7 +25,7 @@ from remis.cases.actions.common import hold_case
 from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
 from remis.lib.fields import Text
-from remis.lib.money import amount_text
+from remis.lib.money import amount_text, fraction_problem
 
 MAX_RATE = Decimal("999999999999.999999")
 
@@ -57,6 +57,9 @@ def record_instalment(
         value = clean_amount(amount, "amount", positive=True)
     except ValidationFailed as error:
         errors.append(("amount", error.message))
+    fraction = fraction_problem(value, item.currency)
+    if fraction:
+        errors.append(("amount", fraction))
     try:
         code = clean_currency(currency, "currency")
         if code != item.currency:

@@ -37,7 +37,7 @@ from remis.cases.actions.common import hold_case, require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.lib.errors import Conflict, Duplicate, TransitionRefused, ValidationFailed
-from remis.lib.money import amount_text
+from remis.lib.money import amount_text, fraction_problem
 
 # A plan is written once the returnee has been assessed, and changed while assistance and
 # monitoring go on; never on a closed case.
@@ -258,6 +258,10 @@ def clean_item(data: ItemData) -> dict[str, Any]:
             values[name] = check()
         except ValidationFailed as error:
             errors.append((name, error.message))
+    if "amount" in values and "currency" in values:
+        fraction = fraction_problem(values["amount"], values["currency"])
+        if fraction:
+            errors.append(("amount", fraction))
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
         errors.append(("ends_on", _("The planned end cannot be before the planned start.")))
     values["starts_on"], values["ends_on"] = data.starts_on, data.ends_on

@@ -135,3 +135,23 @@ def test_an_amount_out_of_range_is_refused_with_words_that_agree() -> None:
     with pytest.raises(ValidationFailed, match=r"such as 1,500 or 1,500\.50"):
         clean_amount("1e3", positive=True)  # an import's "1e3" is no amount
     assert clean_amount(Decimal("1500.5")) == Decimal("1500.50")
+
+
+def test_a_currency_without_cents_takes_whole_amounts_and_shows_none(world, case, client) -> None:
+    """GNF has no minor unit: "1 500 000,50 GNF" was accepted and every GNF amount shown
+    with ",00"."""
+    from django.urls import reverse
+
+    version = draft_plan(world.bob, case, amounts=("1500000",), currency="GNF")
+    goal = first_item(version).goal
+    with pytest.raises(ValidationFailed) as refused:
+        actions.add_item(
+            world.bob,
+            goal,
+            actions.ItemData(kind="business_setup", modality="cash", amount="1500000.50", currency="GNF"),
+        )
+    assert refused.value.errors == [("amount", "GNF has no fraction: enter a whole amount.")]
+    client.force_login(world.bob)
+    client.cookies["django_language"] = "fr"
+    page = client.get(reverse("plan_item", args=[case.uuid, first_item(version).pk])).content.decode()
+    assert "1\u00a0500\u00a0000 GNF" in page and "1\u00a0500\u00a0000,00 GNF" not in page

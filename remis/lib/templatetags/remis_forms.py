@@ -39,3 +39,20 @@ def rows_in_error(formset: Any, row_label: str) -> list[tuple[str, str]]:
         for number, row in enumerate(getattr(formset, "forms", []), start=1)
         for anchor, label in fields_in_error(row)
     ]
+
+
+@register.filter
+def money(value: Any, currency: Any = "") -> str:
+    """An amount as the reader writes it, with its currency's decimals (`lib/money`):
+    "1 500 000 GNF", "1 500,50 EUR"."""
+    from decimal import Decimal, InvalidOperation
+
+    from remis.lib.money import amount_text
+
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return amount_text(amount, str(currency or ""))
