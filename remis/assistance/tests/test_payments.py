@@ -55,7 +55,12 @@ def test_a_payment_above_the_approved_amount_is_refused_naming_the_amount(world,
 
 @pytest.mark.parametrize(
     ("language", "total", "approved"),
-    [("en", "600.01 EUR", "600.00 EUR"), ("fr", "600,01 EUR", "600,00 EUR")],
+    # Arabic isolates each amount with its currency, or "600,01 EUR" reads "EUR 600,01".
+    [
+        ("en", "600.01 EUR", "600.00 EUR"),
+        ("fr", "600,01 EUR", "600,00 EUR"),
+        ("ar", "\u2068600,01 EUR\u2069", "\u2068600,00 EUR\u2069"),
+    ],
 )
 def test_the_refusal_writes_amounts_as_the_reader_does(world, case, ines, today, language, total, approved):
     item = first_item(approved_plan(world, case, ines))
