@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import SensitiveGroup
 from remis.lib.countries import country_choices, named_countries
+from remis.lib.money import AmountField
 from remis.lib.widgets import FastSelect, IsoDateInput
 from remis.programmes.models import (
     ConfigurationItem,
@@ -31,8 +32,9 @@ class SettingsForm(forms.Form):
         label=SETTINGS["submission_response_days"].label, max_length=10
     )
     currency = forms.CharField(label=SETTINGS["currency"].label, max_length=10)
-    grant_per_person = forms.CharField(label=SETTINGS["grant_per_person"].label, max_length=20)
-    grant_per_family = forms.CharField(label=SETTINGS["grant_per_family"].label, max_length=20)
+    # Read as the reader writes amounts ("1 500,50" in French), shown back so (lib/money).
+    grant_per_person = AmountField(label=SETTINGS["grant_per_person"].label, max_length=20)
+    grant_per_family = AmountField(label=SETTINGS["grant_per_family"].label, max_length=20)
     small_cell_threshold = forms.CharField(label=SETTINGS["small_cell_threshold"].label, max_length=10)
     retention_years = forms.CharField(label=SETTINGS["retention_years"].label, max_length=10)
     note = forms.CharField(label=_("Note (why it changes)"), max_length=500, required=False)

@@ -58,6 +58,29 @@ def test_a_manager_adds_a_version_from_the_page(signed_in, world, manager):
     assert AuditEntry.objects.filter(action="programme.settings_change", object_id=str(version.pk)).exists()
 
 
+def test_grants_are_read_as_the_reader_writes_amounts(signed_in, world, manager):
+    """French amounts were refused with a message asking for them in that very format."""
+    client = signed_in(manager)
+    client.post("/accounts/language/", {"language": "fr", "next": "/"})
+    form = client.get(URL).content.decode()
+    assert 'name="grant_per_person"' in form and "700.00" not in form
+    answer = client.post(
+        URL,
+        {
+            "effective_from": "2026-01-01",
+            "submission_response_days": "14",
+            "currency": "EUR",
+            "grant_per_person": "1\u00a0500,50",
+            "grant_per_family": "3 000",
+            "small_cell_threshold": "5",
+            "retention_years": "0",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[-3000:]
+    version = ProgrammeSettings.objects.filter(programme=world.programme).latest("created_at")
+    assert (str(version.grant_per_person), str(version.grant_per_family)) == ("1500.50", "3000.00")
+
+
 def test_invalid_input_is_shown_next_to_its_field_and_nothing_is_recorded(signed_in, world, manager):
     answer = signed_in(manager).post(
         URL,
