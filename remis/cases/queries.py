@@ -563,7 +563,7 @@ def erasure_work(actor: Any, limit: int = 10) -> Any:
     from django.utils.translation import gettext
 
     from remis.cases.extensions import WorkItem, WorkList
-    from remis.cases.models import Erasure, ErasureStatus
+    from remis.cases.models import CaseMember, Erasure, ErasureStatus
 
     if not grants_with(actor, Perm.PERSON_ERASE):
         return None
@@ -574,13 +574,30 @@ def erasure_work(actor: Any, limit: int = 10) -> Any:
         .select_related("case")
         .order_by("requested_at")
     )
+    shown = list(pending[:limit])
+    # Who in the household each request is for (its relation, never a name): two requests
+    # on one case read alike otherwise.
+    relations = {
+        (m.case_id, m.person_id): m.get_relation_display()
+        for m in CaseMember.objects.filter(
+            case_id__in={e.case_id for e in shown}, person_id__in={e.person_id for e in shown}
+        )
+    }
     items = [
         WorkItem(
-            label=f"{e.case.reference} · {e.get_reason_display()}",
+            label=" · ".join(
+                part
+                for part in (
+                    e.case.reference,
+                    relations.get((e.case_id, e.person_id), ""),
+                    e.get_reason_display(),
+                )
+                if part
+            ),
             url=reverse("case_detail", args=[e.case.uuid]) + "#erase",
             due=e.requested_at.date(),
         )
-        for e in pending[:limit]
+        for e in shown
     ]
     return WorkList(
         "erasures",

@@ -281,6 +281,8 @@ def test_a_pending_erasure_waits_in_the_other_holders_work_list(client, world, h
     work = client.get(reverse("my_work")).content.decode()
     assert "Erasures awaiting your approval" in work and f"{household.reference} · " in work
     assert "Mamadou" not in work  # the reason, not the name
+    # Who in the household it is for, so that two requests on one case can be told apart.
+    assert f"{household.reference} · Child · " in work
     section = work[work.index("Erasures awaiting your approval") :]
     assert section.index("<th>Asked on</th>") < section.index("</table>")  # not "Due": no erasure is due
     client.logout()
