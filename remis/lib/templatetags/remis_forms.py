@@ -56,3 +56,14 @@ def money(value: Any, currency: Any = "") -> str:
     except InvalidOperation:
         return str(value)
     return amount_text(amount, str(currency or ""))
+
+
+@register.filter
+def percent(share: Any) -> str:
+    """A share (0 to 1) as a whole percentage written as the reader's language writes it
+    ("43%", "43 %"): the outcome tables wrote "43 %" in English."""
+    if share is None or share == "":
+        return ""
+    from django.utils.formats import number_format
+
+    return _("%(value)s%%") % {"value": number_format(round(float(share) * 100), 0, force_grouping=True)}

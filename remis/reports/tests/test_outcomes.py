@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from statistics import mean
 
@@ -117,6 +118,12 @@ def test_the_page_in_each_language(generated: None, client: Client) -> None:
             {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "assistance"},
         )
         assert page.status_code == 200 and page.context["result"].rows
+        # Shares as the language writes them: "43%" in English (it wrote "43 %"), "43 %" in French.
+        text = page.content.decode()
+        if language == "en":
+            assert re.search(r">\d+%<", text) and not re.search(r">\d+ %<", text)
+        if language == "fr":
+            assert re.search(r">\d+\u00a0%<", text)
     donor = User.objects.get(username="donor")
     client.force_login(donor)
     page = client.get("/reports/outcomes/")
