@@ -36,7 +36,7 @@ from remis.accounts.queries import (
     pending_invitation,
     role_list,
 )
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import TextSchema, literal_of
 from remis.lib.errors import ValidationFailed
 from remis.lib.fields import has_control_characters, max_length
 from remis.lib.paging import COUNT_CAP
@@ -102,7 +102,7 @@ class OrganisationPage(Schema):
     offset: int
 
 
-class OrganisationParams(Schema):
+class OrganisationParams(TextSchema):
     q: str = Field("", max_length=200, description="part of the name")
     kind: KindCode | None = None
     active: bool | None = Field(None, description="only active (true) or deactivated (false) ones")
@@ -288,7 +288,7 @@ class MemberPage(Schema):
     offset: int
 
 
-class MemberParams(Schema):
+class MemberParams(TextSchema):
     q: str = Field("", max_length=150, description="words of the name, username or email")
     status: StatusCode | None = None
     role: str = ""

@@ -46,7 +46,7 @@ from remis.cases.policy import (
     withheld,
 )
 from remis.cases.queries import SORTS, CaseFilters, count_cases, filter_cases, get_case_for, note_opened
-from remis.lib.api_schema import RecordId, literal_of
+from remis.lib.api_schema import RecordId, TextSchema, literal_of
 from remis.lib.countries import is_country
 from remis.lib.errors import NotFound, ValidationFailed
 from remis.lib.fields import has_control_characters, max_length
@@ -237,7 +237,7 @@ class CasePage(Schema):
     offset: int
 
 
-class CaseListParams(Schema):
+class CaseListParams(TextSchema):
     stage: StageCode | None = None
     category: str = ""
     host_country: str = Field("", description="ISO 3166 alpha-2 code")

@@ -16,7 +16,7 @@ from pydantic import ConfigDict
 
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import SensitiveGroup
-from remis.lib.api_schema import RecordId, literal_of
+from remis.lib.api_schema import RecordId, TextSchema, literal_of
 from remis.lib.errors import ValidationFailed
 from remis.lib.paging import COUNT_CAP
 from remis.programmes import actions
@@ -152,7 +152,7 @@ class ProgrammePage(Schema):
     offset: int
 
 
-class ProgrammeListParams(Schema):
+class ProgrammeListParams(TextSchema):  # a NUL in `q` reached PostgreSQL: 500
     q: str = Field("", max_length=100, description="in the code or name")
     status: Literal["active", "inactive", ""] = Field("active", description='"" for both')
     country: str = Field("", max_length=2, description="among the host countries or countries of origin")
@@ -348,7 +348,7 @@ class ItemOut(Schema):
     position: int
 
 
-class ItemListParams(Schema):
+class ItemListParams(TextSchema):
     q: str = Field("", max_length=100, description="in the code or any name")
     status: Literal["active", "retired", ""] = ""
 

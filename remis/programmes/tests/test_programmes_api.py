@@ -194,3 +194,15 @@ def test_the_programme_list_costs_the_same_queries_for_one_programme_or_many(api
     with CaptureQueriesContext(connection) as six:
         assert client.get("/programmes").json()["count"] == 6
     assert len(six) == len(one)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/programmes", "/platform/organisations", "/platform/categories"],  # cases: q only by POST
+)
+def test_a_search_with_a_control_character_is_refused_naming_it(api_client, world, manager, path):
+    """A NUL in `q` reached PostgreSQL, which refuses it in any text: a 500 there."""
+    answer = api_client.as_(manager).get(path, q="Ja\x00nvier")
+    assert answer.status_code in (422, 403), answer.content  # organisations: operators only
+    if answer.status_code == 422:
+        assert answer.json()["errors"][0]["field"] in ("q", None)
