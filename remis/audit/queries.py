@@ -45,6 +45,18 @@ def case_uuid_for_reference(actor: Any, reference: str) -> uuid.UUID | None:
     return scope.uuid_for_reference(actor, reference) if scope else None
 
 
+def actions_named(words: str) -> list[str]:
+    """The codes of the actions whose name, as the reader reads it in the log, holds the
+    words ("Changed their language", "langue"): the log shows names, but only codes were
+    searched."""
+    from remis.audit.labels import ACTION_LABELS
+
+    wanted = words.strip().casefold()
+    if not wanted:
+        return []
+    return [code for code, label in ACTION_LABELS.items() if wanted in str(label).casefold()]
+
+
 def search_entries(
     actor: Any,
     *,
@@ -56,7 +68,7 @@ def search_entries(
 ) -> QuerySet[AuditEntry]:
     entries = searchable_entries(actor).select_related("actor", "organisation")
     if action:
-        entries = entries.filter(action__startswith=action)
+        entries = entries.filter(Q(action__startswith=action) | Q(action__in=actions_named(action)))
     if username:
         entries = entries.filter(actor__username__iexact=username)
     if case_uuid:

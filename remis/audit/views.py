@@ -42,6 +42,7 @@ class AuditSearchForm(PeriodForm):
         required=False,
         max_length=64,
         widget=forms.TextInput(attrs={"placeholder": "case.transition"}),
+        help_text=gettext_lazy("Words of its name, as listed below, or its code."),
     )
     username = forms.CharField(label=gettext_lazy("User"), required=False, max_length=150)
     case_reference = forms.CharField(label=gettext_lazy("Case reference"), required=False, max_length=32)

@@ -64,3 +64,19 @@ def test_what_remis_did_itself_is_said_in_the_readers_language(client, world):
     client.login(username="admin", password=PASSWORD)
     page = client.post(reverse("audit_search"), {"action": "organisation.update"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert "REMIS (système)" in page.content.decode() and "<td>system</td>" not in page.content.decode()
+
+
+def test_actions_are_found_by_the_words_of_their_name_in_the_readers_language(client, world, alice):
+    """The log shows "Moved the case" ("A déplacé le dossier"), but only the code was searched."""
+    from django.utils import translation
+
+    from remis.audit.labels import ACTION_LABELS
+
+    case = register(world)
+    actions.transition_case(alice, case, "counselling")
+    assert search_entries(world.admin, action="moved the case").filter(action="case.transition").exists()
+    assert not search_entries(world.admin, action="moved the case").exclude(action="case.transition").exists()
+    with translation.override("fr"):
+        label = str(ACTION_LABELS["case.transition"])
+        assert search_entries(world.admin, action=label.upper()).filter(action="case.transition").exists()
+    assert search_entries(world.admin, action="case.trans").exists()  # the code's start still works
