@@ -20,7 +20,7 @@ from remis.indicators.computation import DISAGGREGATIONS
 from remis.indicators.models import Framework, FrameworkStatus
 from remis.indicators.queries import readable_frameworks
 from remis.indicators.results import QUARTER, YEAR, Cell, compute
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import TextSchema, literal_of
 from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
 from remis.reports.forms import EARLIEST_YEAR
 
@@ -130,7 +130,7 @@ def get_framework(request: HttpRequest, framework_uuid: uuid.UUID) -> dict[str, 
     return _out(_framework(request, framework_uuid))
 
 
-class ResultParams(Schema):
+class ResultParams(TextSchema):
     first: int = Field(..., ge=EARLIEST_YEAR, le=2100, description="first year")
     last: int = Field(..., ge=EARLIEST_YEAR, le=2100, description="last year, included")
     granularity: Granularity = YEAR

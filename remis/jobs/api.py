@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from remis.jobs import actions
 from remis.jobs.models import Job, JobStatus
 from remis.jobs.queries import get_job_for, jobs_for
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import TextSchema, literal_of
 from remis.lib.paging import COUNT_CAP
 
 router = Router(tags=["jobs"])
@@ -46,7 +46,7 @@ class JobPage(Schema):
     offset: int
 
 
-class JobListParams(Schema):
+class JobListParams(TextSchema):
     limit: int = Field(25, ge=1, le=200)
     offset: int = Field(0, ge=0, le=100_000)
 

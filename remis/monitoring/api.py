@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from remis.cases.queries import get_case_for
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import TextSchema, literal_of
 from remis.lib.errors import NotFound
 from remis.monitoring import actions
 from remis.monitoring.configuration import rules_history, rules_on
@@ -104,7 +104,7 @@ class RoundPage(Schema):
     offset: int
 
 
-class RoundParams(Schema):
+class RoundParams(TextSchema):  # a NUL in a text parameter reached PostgreSQL: 500
     state: StateCode = ""
     country: str = Field("", max_length=2, description="the case's country of origin, ISO 3166 alpha-2")
     mine: bool = Field(False, description="only rounds on cases assigned to me or to nobody")

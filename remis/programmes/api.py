@@ -64,7 +64,7 @@ class SettingsOut(Schema):
         return obj.created_at if obj.pk else None
 
 
-class SettingsOnParams(Schema):
+class SettingsOnParams(TextSchema):
     on: dt.date | None = Field(None, description="the day (default: today)")
 
 
@@ -216,7 +216,7 @@ class PartnerPatch(Schema):
     version: int = Field(description="the programme's version")
 
 
-class VersionParams(Schema):
+class VersionParams(TextSchema):
     version: int = Field(description="the programme's version")
 
 

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import TextSchema, literal_of
 from remis.lib.errors import PermissionDenied
 from remis.lib.paging import COUNT_CAP
 from remis.webhooks import actions
@@ -104,7 +104,7 @@ class DeliveryPage(Schema):
     offset: int
 
 
-class ListParams(Schema):
+class ListParams(TextSchema):
     limit: int = Field(25, ge=1, le=200)
     offset: int = Field(0, ge=0, le=100_000)
 

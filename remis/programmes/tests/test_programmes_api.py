@@ -206,3 +206,9 @@ def test_a_search_with_a_control_character_is_refused_naming_it(api_client, worl
     assert answer.status_code in (422, 403), answer.content  # organisations: operators only
     if answer.status_code == 422:
         assert answer.json()["errors"][0]["field"] in ("q", None)
+
+
+def test_a_follow_up_filter_with_a_nul_is_refused(api_client, world, manager):
+    """`country=%00` on the follow-ups reached PostgreSQL: a 500 schemathesis found."""
+    answer = api_client.as_(manager).get("/monitoring/follow-ups", country="\x00")
+    assert answer.status_code in (422, 403), answer.content
