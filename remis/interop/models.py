@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from remis.jobs.models import JobStatus
+
 
 class ImportMode(models.TextChoices):
     CHECK = "check", _("Check only: write nothing")  # a dry run: every row checked, the report
@@ -51,7 +53,11 @@ class RecordImport(models.Model):
         if job is None:
             return "", ""
         result = job.result or {}
-        if job.status == "succeeded" and self.mode != ImportMode.VALID_ROWS and not result.get("committed"):
+        if (
+            job.status == JobStatus.SUCCEEDED
+            and self.mode != ImportMode.VALID_ROWS
+            and not result.get("committed")
+        ):
             if self.mode == ImportMode.CHECK:
                 return "job-checked", str(_("Checked: nothing written"))
             return "job-nothing", str(_("Nothing written"))

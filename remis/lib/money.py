@@ -10,6 +10,9 @@ from typing import Any
 
 from django import forms
 from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext as _
+
+from remis.lib.text import latin_digits
 
 # ISO 4217 currencies without a minor unit: nobody pays 0,50 Guinean franc, and
 # "1 500 000,00 GNF" reads as a mistake to those who use it.
@@ -53,16 +56,12 @@ def fraction_problem(amount: Decimal, currency: str) -> str | None:
     """The refusal of an amount with a fraction in a currency that has none."""
     if has_fraction(currency) or amount == amount.to_integral_value():
         return None
-    from django.utils.translation import gettext as _
-
     return _("%(currency)s has no fraction: enter a whole amount.") % {"currency": currency.upper()}
 
 
 def amount_hint() -> str:
     """The refusal of an amount that cannot be read, with examples written as the reader
     writes amounts ("1 500 ou 1 500,50" in French; it showed "1500.50" to everyone)."""
-    from django.utils.translation import gettext as _
-
     return _("Enter an amount such as %(whole)s or %(decimal)s.") % {
         "whole": number_format(1500, 0, force_grouping=True),
         "decimal": amount_text(Decimal("1500.50")),
@@ -72,8 +71,8 @@ def amount_hint() -> str:
 # Spaces of every kind group digits in French and many other languages (a plain space, the
 # no-break space Django writes, the narrow one French typography prefers, a thin space).
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
-# Arabic-Indic and Eastern Arabic-Indic digits, the Arabic decimal and thousands separators.
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫", "01234567890123456789.", "٬")
+# The Arabic decimal and thousands separators (the digits: `text.latin_digits`).
+_ARABIC_SEPARATORS = str.maketrans("٫", ".", "٬")
 _GROUPED = re.compile(r"\d{1,3}(,\d{3})+")
 
 
@@ -86,7 +85,7 @@ def amount_from_text(text: str) -> str:
     thousands separator in English only when it groups by three. Anything else is given
     back as typed, for the action to refuse it naming the field: never a guess that turns
     1500,50 into 150050."""
-    value = _SPACES.sub("", text.translate(_DIGITS))
+    value = _SPACES.sub("", latin_digits(text).translate(_ARABIC_SEPARATORS))
     if "," not in value:
         return value
     whole, dot, decimals = value.partition(".")
