@@ -13,6 +13,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
@@ -62,7 +63,9 @@ def request_extract(
         errors.append(("end", _("The last day comes before the first.")))
     for name, day in (("start", start), ("end", end)):
         if day and not EARLIEST <= day <= today:
-            errors.append((name, _("Enter a day from %(first)s to today.") % {"first": EARLIEST.isoformat()}))
+            errors.append(
+                (name, _("Enter a day from %(first)s to today.") % {"first": date_format(EARLIEST)})
+            )
     if programme is not None and not visible_programmes(actor).filter(pk=programme).exists():
         errors.append(("programme", _("Choose a programme you can see.")))
     origin = (origin or "").strip().upper()
@@ -155,7 +158,6 @@ def build_extract(job: Any) -> Outcome:
 def protection_text(extract: ResearchExtract, by_step: Any = None) -> list[tuple[str, str]]:
     """What the extract covers and how it was protected, as the page and the definitions
     sheet state it."""
-    from django.utils.formats import date_format
 
     text = [
         (_("Arrived"), f"{date_format(extract.start)} – {date_format(extract.end)}"),

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from remis.accounts.models import User
 from remis.audit.models import AuditEntry
@@ -214,6 +215,10 @@ def test_who_may_ask_and_who_may_read(
     with pytest.raises(ValidationFailed) as refused:
         request_extract(manager, start=dt.date(2024, 5, 1), end=dt.date(2024, 1, 1), k=1)
     assert {field for field, _message in refused.value.errors} == {"end", "k"}
+    with translation.override("fr"), pytest.raises(ValidationFailed) as too_early:
+        request_extract(manager, start=dt.date(1980, 5, 1), end=dt.date(2024, 1, 1))
+    # The earliest day written as the reader writes days, not as ISO 8601.
+    assert too_early.value.errors == [("start", "Saisissez un jour du 1 jan. 1990 à aujourd’hui.")]
 
     officer = User.objects.get(username="me.gn")  # may ask for extracts, not read another's
     client.force_login(officer)
