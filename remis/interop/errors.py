@@ -22,6 +22,7 @@ class ReadErrorCode(StrEnum):
     AMBIGUOUS_COLUMN = "ambiguous_column"  # a header that could be more than one question
     NO_QUESTION = "no_question"  # no column matches a question of the instrument
     NO_SUBMISSION_ID = "no_submission_id"  # no column carries a submission identifier
+    UNCALCULATED_FORMULA = "uncalculated_formula"  # a formula cell with no saved result
 
 
 class UnreadableFile(ValidationFailed):

@@ -376,6 +376,7 @@ def _open_workbook(source: IO[bytes], sizes: dict[str, int], sheet: str | None, 
         worksheet = workbook[sheet]
     else:
         raise _no_sheet(sheet, list(workbook.sheetnames))
+    _refuse_uncalculated_formulas(workbook, worksheet)
     # A workbook written in streaming mode may declare a wrong size: read to the real end.
     worksheet.reset_dimensions()
     rows = _workbook_rows(worksheet.iter_rows(values_only=True))
@@ -383,6 +384,74 @@ def _open_workbook(source: IO[bytes], sizes: dict[str, int], sheet: str | None, 
     return Table(
         format=TableFormat.XLSX, header=header, rows=_shaped(rows, len(header)), sheet=worksheet.title
     )
+
+
+FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _refuse_uncalculated_formulas(workbook: Any, worksheet: Any) -> None:
+    """A cell holding a formula but no saved result reads as empty (openpyxl gives the
+    result a spreadsheet program stored, and a workbook written by a script, openpyxl's
+    own included, stores none): its value would be lost without a word, or refused as
+    missing while the person sees a formula. The file is refused, naming the first such
+    cell. Most workbooks hold no formula: one fast byte search over the sheet decides, and
+    only a sheet with formulas is parsed for cells without a result (`_no_result`)."""
+    from defusedxml.ElementTree import iterparse
+
+    archive = getattr(workbook, "_archive", None)
+    path = getattr(worksheet, "_worksheet_path", None)
+    if archive is None or path is None:  # another openpyxl: the check is skipped, not guessed
+        return
+    try:
+        with archive.open(path) as part:
+            tail = b""
+            while chunk := part.read(CHUNK):
+                if FORMULA_TAG.search(tail + chunk):
+                    break
+                tail = chunk[-32:]
+            else:
+                return
+        with archive.open(path) as part:
+            holder = None
+            for event, element in iterparse(part, events=("start", "end")):
+                if event == "start":
+                    if element.tag == f"{SHEET_NS}sheetData":
+                        holder = element
+                    continue
+                if element.tag != f"{SHEET_NS}row":
+                    continue
+                for cell in element.iter(f"{SHEET_NS}c"):
+                    if cell.find(f"{SHEET_NS}f") is not None and _no_result(cell):
+                        reference = cell.get("r") or ""
+                        raise UnreadableFile(
+                            _(
+                                "Cell %(cell)s holds a formula whose result was never calculated "
+                                "(the program that wrote the file does not calculate): open the "
+                                "file in a spreadsheet program and save it, or type the values."
+                            )
+                            % {"cell": reference},
+                            code=ReadErrorCode.UNCALCULATED_FORMULA,
+                            row=_row_of(reference),
+                        )
+                if holder is not None:
+                    holder.clear()  # memory stays flat: rows already checked are dropped
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # a damaged part: any failure is the file's
+        raise _damaged(exc) from exc
+
+
+def _no_result(cell: Any) -> bool:
+    """No `<v>`, or an empty one on a cell not typed as text: openpyxl writes `<v/>` for a
+    formula it cannot calculate; a formula whose result is empty text is saved typed `str`."""
+    result = cell.find(f"{SHEET_NS}v")
+    return result is None or (not result.text and cell.get("t", "n") not in ("str", "s"))
+
+
+def _row_of(reference: str) -> int | None:
+    digits = reference.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return int(digits) if digits.isdigit() else None
 
 
 def _workbook_rows(values: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, list[str]]]:

@@ -247,3 +247,50 @@ def test_a_file_named_xlsx_that_is_no_zip_is_refused_in_the_readers_language():
         read(b"PK\x03\x04 not really a zip", "table.xlsx")
     assert refused.value.read_code is ReadErrorCode.BAD_WORKBOOK
     assert "endommagé" in refused.value.message and "zip file" not in refused.value.message
+
+
+def _with_sheet_xml(workbook: openpyxl.Workbook, change) -> bytes:
+    """The workbook saved, its first sheet's XML passed through `change`."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            target.writestr(info, change(content) if info.filename == "xl/worksheets/sheet1.xml" else content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("result", [b"<v />", b""], ids=["as openpyxl writes it", "without a result"])
+def test_a_formula_never_calculated_is_refused_naming_its_cell(result):
+    # A workbook written by a script (openpyxl here) stores a formula without its result:
+    # read as empty, the amount would vanish without a word.
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["ref", "amount"])
+    sheet.append(["RET-1", 150])
+    sheet.append(["RET-2", "=B2*2"])
+
+    with pytest.raises(UnreadableFile) as refused:
+        read(_with_sheet_xml(workbook, lambda xml: xml.replace(b"<v />", result)), "sheet.xlsx")
+
+    assert refused.value.read_code is ReadErrorCode.UNCALCULATED_FORMULA
+    assert refused.value.row == 3
+    assert "Cell B3 holds a formula" in refused.value.message
+
+
+def test_a_formula_saved_with_its_result_is_read_as_the_result_even_an_empty_one():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["ref", "amount", "note"])
+    sheet.append(["RET-1", "=150*2", '=IF(1=1,"","x")'])
+
+    def calculated(xml: bytes) -> bytes:  # as a spreadsheet program saves them: with the result
+        xml = xml.replace(b"<f>150*2</f><v />", b"<f>150*2</f><v>300</v>")
+        return xml.replace(
+            b'<c r="C2"><f>IF(1=1,"","x")</f><v />', b'<c r="C2" t="str"><f>IF(1=1,"","x")</f><v></v>'
+        )
+
+    _table, rows = read(_with_sheet_xml(workbook, calculated), "sheet.xlsx")
+
+    assert rows == [TableRow(2, ["RET-1", "300", ""], [])]
