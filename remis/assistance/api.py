@@ -62,7 +62,7 @@ else:
     PlanStatusCode = literal_of(PlanStatus)
 
 
-class ItemOut(Schema):
+class PlanItemOut(Schema):
     id: int
     key: uuid.UUID
     goal_id: int
@@ -116,7 +116,7 @@ class VersionOut(Schema):
     submitted_at: dt.datetime | None
     approved_at: dt.datetime | None
     needs: list[NeedOut]
-    items: list[ItemOut]
+    items: list[PlanItemOut]
     decisions: list[DecisionOut]
 
 
@@ -160,7 +160,7 @@ class GoalIn(Versioned):
     description: str = Field(min_length=1, max_length=500)
 
 
-class ItemIn(Versioned):
+class PlanItemIn(Versioned):
     kind: str
     modality: ModalityCode
     amount: Decimal
@@ -185,7 +185,7 @@ class ItemIn(Versioned):
         )
 
 
-class ItemItemIn(ItemIn):
+class ItemItemIn(PlanItemIn):
     goal_id: int
 
 
@@ -285,7 +285,7 @@ def _money(money: Money) -> dict[str, Any]:
 
 
 def _item(item: AssistanceItem, paid: Decimal) -> dict[str, Any]:
-    values = {name: getattr(item, name) for name in ItemOut.model_fields if name not in ("kind", "paid")}
+    values = {name: getattr(item, name) for name in PlanItemOut.model_fields if name not in ("kind", "paid")}
     if item.restricted:
         return {**values, "kind": None, "description": "", "paid": paid}
     return {**values, "kind": item.kind.code, "paid": paid}
@@ -466,8 +466,8 @@ def add_item(request: HttpRequest, case_uuid: uuid.UUID, number: int, body: Item
     return Status(201, _fresh(request, case_uuid, number))
 
 
-@router.put("/items/{item_id}", response=ItemOut, summary="Change an item of an open version")
-def update_item(request: HttpRequest, item_id: int, body: ItemIn) -> Any:
+@router.put("/items/{item_id}", response=PlanItemOut, summary="Change an item of an open version")
+def update_item(request: HttpRequest, item_id: int, body: PlanItemIn) -> Any:
     item = get_item_for(request.user, item_id)
     actions.update_item(request.user, item, body.to_data(), expected_version=body.version)
     return _item_out(request, item_id)
@@ -479,7 +479,7 @@ def remove_item(request: HttpRequest, item_id: int, version: int) -> Any:
     return Status(204, None)
 
 
-@router.post("/items/{item_id}/status", response=ItemOut, summary="In progress, delivered or cancelled")
+@router.post("/items/{item_id}/status", response=PlanItemOut, summary="In progress, delivered or cancelled")
 def change_status(request: HttpRequest, item_id: int, body: ItemStatusIn) -> Any:
     item = get_item_for(request.user, item_id)
     actions.change_item_status(request.user, item, body.status, reason=body.reason)

@@ -413,7 +413,7 @@ class SubmitIn(Schema):
     message: str = Field("", max_length=max_length(rules.SUBMISSION, "message"))
 
 
-class AnswerIn(Schema):
+class SubmissionAnswerIn(Schema):
     accept: bool
     reason: str = Field("", max_length=max_length(rules.SUBMISSION, "reason"))
 
@@ -609,7 +609,7 @@ def submit(request: HttpRequest, case_uuid: uuid.UUID, body: SubmitIn) -> Any:
 
 
 @router.post("/{case_uuid}/submissions/{submission_id}/answer", response=SubmissionOut)
-def answer(request: HttpRequest, case_uuid: uuid.UUID, submission_id: int, body: AnswerIn) -> Any:
+def answer(request: HttpRequest, case_uuid: uuid.UUID, submission_id: int, body: SubmissionAnswerIn) -> Any:
     case = get_case_for(request.user, case_uuid)
     submission = Submission.objects.filter(case=case, pk=submission_id).first()
     if submission is None:

@@ -138,13 +138,13 @@ class ResultParams(TextSchema):
     by: Disaggregation | None = Field(None, description="a disaggregation (for the indicators that list it)")
 
 
-class CellOut(Schema):
+class IndicatorCellOut(Schema):
     period: str
     value: float | None = Field(..., description=HIDDEN + "; a share as a fraction")
     rows: int | None = Field(..., description="the rows the value rests on. " + HIDDEN)
 
 
-class PeriodOut(CellOut):
+class PeriodOut(IndicatorCellOut):
     target: float | None
     met: bool | None = Field(..., description="null: no target, or no value to compare")
 
@@ -152,7 +152,7 @@ class PeriodOut(CellOut):
 class GroupOut(Schema):
     key: str
     label: str
-    cells: list[CellOut]
+    cells: list[IndicatorCellOut]
 
 
 class IndicatorResultOut(Schema):
@@ -257,7 +257,7 @@ class FrameworkChange(Schema):
     version: int = Field(..., ge=1, le=2**31 - 1, description="the `version` read: a newer one is a 409")
 
 
-class VersionIn(Schema):
+class IndicatorVersionIn(Schema):
     version: int = Field(..., ge=1, le=2**31 - 1, description="the `version` read: a newer one is a 409")
 
 
@@ -332,7 +332,7 @@ def new_version_api(request: HttpRequest, framework_uuid: uuid.UUID) -> Status:
 @router.post(
     "/{framework_uuid}/activate", response=FrameworkOut, summary="Activate a draft (retires the active one)"
 )
-def activate_api(request: HttpRequest, framework_uuid: uuid.UUID, body: VersionIn) -> dict[str, Any]:
+def activate_api(request: HttpRequest, framework_uuid: uuid.UUID, body: IndicatorVersionIn) -> dict[str, Any]:
     framework = _framework(request, framework_uuid)
     actions.activate(request.user, framework, body.version)
     framework.refresh_from_db()
@@ -340,7 +340,7 @@ def activate_api(request: HttpRequest, framework_uuid: uuid.UUID, body: VersionI
 
 
 @router.post("/{framework_uuid}/retire", response=FrameworkOut, summary="Retire the active version")
-def retire_api(request: HttpRequest, framework_uuid: uuid.UUID, body: VersionIn) -> dict[str, Any]:
+def retire_api(request: HttpRequest, framework_uuid: uuid.UUID, body: IndicatorVersionIn) -> dict[str, Any]:
     framework = _framework(request, framework_uuid)
     actions.retire(request.user, framework, body.version)
     framework.refresh_from_db()

@@ -47,7 +47,7 @@ else:
     )
 
 
-class AttemptOut(Schema):
+class ContactAttemptOut(Schema):
     attempted_on: dt.date
     channel: ChannelCode
     outcome: OutcomeCode
@@ -74,7 +74,7 @@ class RoundOut(Schema):
     state: str = Field(description="upcoming, in_window, overdue, missed, done, stopped or lost, as of today")
     done_on: dt.date | None
     lost_on: dt.date | None
-    attempts: list[AttemptOut] | None = Field(None, description="on a case's rounds only")
+    attempts: list[ContactAttemptOut] | None = Field(None, description="on a case's rounds only")
     visits: list[VisitOut] | None = Field(None, description="on a case's rounds only")
     version: int
 
@@ -156,7 +156,7 @@ def _round(request: HttpRequest, case_uuid: UUID, number: int) -> FollowUp:
 
 @router.post(
     "/cases/{case_uuid}/follow-ups/{number}/attempts",
-    response={201: AttemptOut},
+    response={201: ContactAttemptOut},
     summary="Record a contact attempt for a round",
 )
 def record_attempt(request: HttpRequest, case_uuid: UUID, number: int, body: AttemptIn) -> Any:

@@ -339,7 +339,7 @@ platform_router = Router(tags=["shared configuration"])
 Kind = Literal["categories", "vulnerabilities"]
 
 
-class ItemOut(Schema):
+class ListItemOut(Schema):
     code: str
     name: str = Field(description="in English")
     names: dict[str, str] = Field(description='translations by language code: {"fr": …, "ar": …}')
@@ -353,7 +353,7 @@ class ItemListParams(TextSchema):
     status: Literal["active", "retired", ""] = ""
 
 
-class ItemIn(Schema):
+class ListItemIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")
@@ -375,14 +375,14 @@ class ItemPatch(Schema):
 
 
 @platform_router.get(
-    "/{kind}", response=list[ItemOut], summary="Migrant categories or vulnerabilities, in order"
+    "/{kind}", response=list[ListItemOut], summary="Migrant categories or vulnerabilities, in order"
 )
 def list_items(request: HttpRequest, kind: Kind, params: Query[ItemListParams]) -> Any:
     return list(configuration_items(request.user, kind, q=params.q, status=params.status))
 
 
-@platform_router.post("/{kind}", response={201: ItemOut}, summary="Add an item at the end of the list")
-def create_item(request: HttpRequest, kind: Kind, body: ItemIn) -> Any:
+@platform_router.post("/{kind}", response={201: ListItemOut}, summary="Add an item at the end of the list")
+def create_item(request: HttpRequest, kind: Kind, body: ListItemIn) -> Any:
     configuration_items(request.user, kind)  # the permission and kind, before anything else
     item = actions.create_configuration_item(
         request.user,
@@ -396,7 +396,7 @@ def create_item(request: HttpRequest, kind: Kind, body: ItemIn) -> Any:
 
 
 @platform_router.patch(
-    "/{kind}/{code}", response=ItemOut, summary="Rename, translate, regroup, retire or move"
+    "/{kind}/{code}", response=ListItemOut, summary="Rename, translate, regroup, retire or move"
 )
 def change_item(request: HttpRequest, kind: Kind, code: str, body: ItemPatch) -> Any:
     item = get_configuration_item_for(request.user, kind, code)

@@ -128,7 +128,7 @@ class ReferIn(Schema):
     message: str = ""
 
 
-class AnswerIn(Schema):
+class ReferralAnswerIn(Schema):
     status: AnswerCode
     reason: str = ""
     outcome: OutcomeCode = ""
@@ -254,7 +254,7 @@ def read_referral(request: HttpRequest, referral_uuid: UUID) -> Any:
 @router.post(
     "/{referral_uuid}/answer", response=ReferralOut, summary="The provider's answer (or on its behalf)"
 )
-def answer(request: HttpRequest, referral_uuid: UUID, body: AnswerIn) -> Any:
+def answer(request: HttpRequest, referral_uuid: UUID, body: ReferralAnswerIn) -> Any:
     referral, _side = get_referral_for(request.user, referral_uuid)
     actions.answer_referral(
         request.user,

@@ -77,7 +77,7 @@ class ColumnOut(Schema):
     persons: int | None = Field(..., description="the column's total. " + HIDDEN)
 
 
-class CellOut(Schema):
+class ReturnCellOut(Schema):
     row: str
     column: str
     persons: int | None = Field(..., description=HIDDEN)
@@ -95,7 +95,7 @@ class ReturnTableOut(Schema):
     edition: str
     rows: list[RowOut]
     columns: list[ColumnOut] = Field(default_factory=list, description="a cross-table's columns")
-    cells: list[CellOut] = Field(default_factory=list)
+    cells: list[ReturnCellOut] = Field(default_factory=list)
     as_of: dt.datetime | None
 
 

@@ -65,7 +65,7 @@ class SubscriptionPatch(Schema):
     version: int = Field(..., ge=1, le=2**31 - 1)
 
 
-class VersionIn(Schema):
+class SubscriptionVersionIn(Schema):
     version: int = Field(..., ge=1, le=2**31 - 1)
 
 
@@ -76,7 +76,7 @@ class SubscriptionPage(Schema):
     offset: int
 
 
-class AttemptOut(Schema):
+class DeliveryAttemptOut(Schema):
     number: int
     started_at: dt.datetime
     duration_ms: int
@@ -94,7 +94,7 @@ class DeliveryOut(Schema):
     created_at: dt.datetime
     next_attempt_at: dt.datetime
     delivered_at: dt.datetime | None
-    attempt_log: list[AttemptOut]
+    attempt_log: list[DeliveryAttemptOut]
 
 
 class DeliveryPage(Schema):
@@ -128,7 +128,8 @@ def _delivery(delivery: Delivery) -> dict[str, Any]:
     fields = [n for n in DeliveryOut.model_fields if n != "attempt_log"]
     out = {name: getattr(delivery, name) for name in fields}
     out["attempt_log"] = [
-        {name: getattr(a, name) for name in AttemptOut.model_fields} for a in delivery.attempt_log.all()
+        {name: getattr(a, name) for name in DeliveryAttemptOut.model_fields}
+        for a in delivery.attempt_log.all()
     ]
     return out
 
@@ -180,7 +181,7 @@ def delete_subscription_api(request: HttpRequest, subscription_uuid: UUID, versi
 
 
 @router.post("/{subscription_uuid}/pause", response=SubscriptionOut, summary="Stop sending until resumed")
-def pause_api(request: HttpRequest, subscription_uuid: UUID, body: VersionIn) -> dict[str, Any]:
+def pause_api(request: HttpRequest, subscription_uuid: UUID, body: SubscriptionVersionIn) -> dict[str, Any]:
     subscription = get_subscription_for(request.user, subscription_uuid)
     return _out(actions.pause_subscription(request.user, subscription, body.version))
 
@@ -188,13 +189,13 @@ def pause_api(request: HttpRequest, subscription_uuid: UUID, body: VersionIn) ->
 @router.post(
     "/{subscription_uuid}/resume", response=SubscriptionOut, summary="Send again, waiting events first"
 )
-def resume_api(request: HttpRequest, subscription_uuid: UUID, body: VersionIn) -> dict[str, Any]:
+def resume_api(request: HttpRequest, subscription_uuid: UUID, body: SubscriptionVersionIn) -> dict[str, Any]:
     subscription = get_subscription_for(request.user, subscription_uuid)
     return _out(actions.resume_subscription(request.user, subscription, body.version))
 
 
 @router.post("/{subscription_uuid}/rotate", response=SubscriptionWithSecret, summary="Replace the secret")
-def rotate_api(request: HttpRequest, subscription_uuid: UUID, body: VersionIn) -> dict[str, Any]:
+def rotate_api(request: HttpRequest, subscription_uuid: UUID, body: SubscriptionVersionIn) -> dict[str, Any]:
     subscription = get_subscription_for(request.user, subscription_uuid)
     rotated, secret = actions.rotate_secret(request.user, subscription, body.version)
     return _out(rotated, secret)

@@ -77,3 +77,24 @@ def test_error_answers_match_the_documented_body(client, schema):
     body = client.get("/api/v1/cases").json()  # no token: 401
     validator = OAS31Validator({"$ref": "#/components/schemas/ErrorOut", "components": schema["components"]})
     validator.validate(body)
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_api_schema_has_its_own_name(schema):
+    # The OpenAPI components are keyed by class name: two apps' `AttemptOut` became one, and
+    # the contact attempts' answer was documented as a webhook delivery's.
+    from ninja import Schema
+
+    modules: dict[str, set[str]] = {}
+    for cls in _subclasses(Schema):
+        if cls.__module__.startswith("remis."):
+            modules.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: found for name, found in modules.items() if len(found) > 1} == {}
+    attempt = schema["paths"]["/api/v1/monitoring/cases/{case_uuid}/follow-ups/{number}/attempts"]["post"]
+    answer = resolve(schema, attempt["responses"]["201"]["content"]["application/json"]["schema"])
+    assert set(answer["properties"]) == {"attempted_on", "channel", "outcome", "note"}
