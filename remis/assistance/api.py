@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from remis.accounts.permissions import Perm
@@ -41,8 +41,9 @@ from remis.assistance.queries import (
 )
 from remis.cases.policy import groups_on_case
 from remis.cases.queries import get_case_for
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import PageParams, literal_of, page_out
 from remis.lib.errors import NotFound
+from remis.lib.paging import COUNT_CAP
 
 router = Router(tags=["plans"])
 
@@ -571,9 +572,27 @@ def _instalment(instalment: Instalment) -> dict[str, Any]:
     }
 
 
-@router.get("/exchange-rates", response=list[RateOut])
-def list_rates(request: HttpRequest) -> Any:
-    return list(ExchangeRate.objects.all()[:1000])
+class RateListParams(PageParams):
+    currency: str = Field("", max_length=3, description="only rates of this currency (ISO 4217)")
+    to_currency: str = Field("", max_length=3, description="only rates into this reporting currency")
+
+
+class RatePage(Schema):
+    items: list[RateOut]
+    count: int = Field(description=f"matching rates, counted up to {COUNT_CAP + 1}")
+    count_capped: bool
+    limit: int
+    offset: int
+
+
+@router.get("/exchange-rates", response=RatePage, summary="Exchange rates recorded, latest month first")
+def list_rates(request: HttpRequest, params: Query[RateListParams]) -> Any:
+    rates = ExchangeRate.objects.all()
+    if params.currency:
+        rates = rates.filter(currency=params.currency.upper())
+    if params.to_currency:
+        rates = rates.filter(to_currency=params.to_currency.upper())
+    return page_out(rates, params.limit, params.offset)
 
 
 @router.post("/exchange-rates", response={201: RateOut})

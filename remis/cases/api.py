@@ -46,7 +46,7 @@ from remis.cases.policy import (
     withheld,
 )
 from remis.cases.queries import SORTS, CaseFilters, count_cases, filter_cases, get_case_for, note_opened
-from remis.lib.api_schema import RecordId, TextSchema, literal_of
+from remis.lib.api_schema import PageParams, RecordId, TextSchema, literal_of, page_out
 from remis.lib.countries import is_country
 from remis.lib.errors import NotFound, ValidationFailed
 from remis.lib.fields import has_control_characters, max_length
@@ -701,15 +701,26 @@ def _erasure_for(request: HttpRequest, erasure_uuid: uuid.UUID) -> Erasure:
     return erasure
 
 
-@erasures_router.get("", response=list[ErasureOut], summary="Erasure requests waiting for approval")
-def pending_erasure_list(request: HttpRequest) -> list[dict[str, Any]]:
+class ErasurePage(NinjaSchema):
+    items: list[ErasureOut]
+    count: int = Field(description=f"requests waiting, counted up to {COUNT_CAP + 1}")
+    count_capped: bool
+    limit: int
+    offset: int
+
+
+@erasures_router.get("", response=ErasurePage, summary="Erasure requests waiting for approval, oldest first")
+def pending_erasure_list(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
     rows = (
         Erasure.objects.filter(status=ErasureStatus.PENDING)
         .filter(case__in=visible_cases(request.user))
         .select_related("case", "person")
         .order_by("requested_at")
     )
-    return [_erasure_out(e) for e in rows if Perm.PERSON_ERASE in case_permissions(request.user, e.case)]
+    # Who may approve is a right on each case (its organisation's, its countries'): read per
+    # case. Requests waiting are few (each is answered within days), so a list is paged.
+    mine = [e for e in rows if Perm.PERSON_ERASE in case_permissions(request.user, e.case)]
+    return page_out(mine, params.limit, params.offset, _erasure_out)
 
 
 @erasures_router.post(

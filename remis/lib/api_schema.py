@@ -3,7 +3,7 @@ responses each kind of operation can give, and enums built from the models' choi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal
 
 from django.db.models import Choices
@@ -12,6 +12,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from remis.lib.fields import has_control_characters
+from remis.lib.paging import COUNT_CAP
 
 
 class FieldErrorOut(Schema):
@@ -76,3 +77,25 @@ class TextSchema(Schema):
         if any(isinstance(v, str) and has_control_characters(v) for v in texts):
             raise ValueError(_("Remove the control characters from this field."))
         return value
+
+
+class PageParams(TextSchema):
+    """The paging of a list: `limit` rows from `offset`."""
+
+    limit: int = Field(25, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=100_000)
+
+
+def page_out(rows: Any, limit: int, offset: int, out: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """A list's page as every paged answer has it: `items`, `count` (counted up to
+    COUNT_CAP + 1, never a whole table), `count_capped`, `limit`, `offset`. `rows` is a
+    QuerySet or a list; `out` turns each row of the page into its answer."""
+    count = len(rows[: COUNT_CAP + 1]) if isinstance(rows, list) else rows[: COUNT_CAP + 1].count()
+    items = list(rows[offset : offset + limit])
+    return {
+        "items": [out(row) for row in items] if out else items,
+        "count": count,
+        "count_capped": count > COUNT_CAP,
+        "limit": limit,
+        "offset": offset,
+    }

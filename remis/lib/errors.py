@@ -3,6 +3,8 @@ them into field messages, error bodies or report rows. Never swallowed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
@@ -70,3 +72,15 @@ class Duplicate(DomainError):
 
 class TransitionRefused(DomainError):
     code = ErrorCode.TRANSITION
+
+
+@contextmanager
+def fields_renamed(names: dict[str, str]) -> Iterator[None]:
+    """An action's errors named as the caller's input names them (the API's body says
+    `item_id` where the action says `item`): `with fields_renamed({"item": "item_id"}): ...`."""
+    try:
+        yield
+    except DomainError as error:
+        error.field = names.get(error.field or "", error.field)
+        error.errors = [(names.get(field or "", field), message) for field, message in error.errors]
+        raise

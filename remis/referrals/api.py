@@ -12,13 +12,14 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from remis.cases.policy import groups_everywhere, groups_on_case
 from remis.cases.queries import get_case_for
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import PageParams, RecordId, TextSchema, literal_of, page_out
 from remis.lib.countries import is_country
-from remis.lib.errors import NotFound, ValidationFailed
+from remis.lib.errors import NotFound, ValidationFailed, fields_renamed
+from remis.lib.paging import COUNT_CAP
 from remis.programmes.queries import get_programme_for
 from remis.referrals import actions
 from remis.referrals.configuration import rules_history, rules_on
@@ -28,6 +29,7 @@ from remis.referrals.queries import (
     CASE_SIDE,
     FunnelFilters,
     case_side,
+    default_side,
     funnel,
     get_item_for,
     get_referral_for,
@@ -121,24 +123,24 @@ def _read(request: HttpRequest, referral_uuid: UUID) -> dict[str, Any]:
     return _out(referral, side, groups)
 
 
-class ReferIn(Schema):
+class ReferIn(TextSchema):
     case: UUID
-    item_id: int
+    item_id: RecordId
     provider: UUID
-    message: str = ""
+    message: str = Field("", max_length=actions.MESSAGE_MAX)
 
 
-class ReferralAnswerIn(Schema):
+class ReferralAnswerIn(TextSchema):
     status: AnswerCode
-    reason: str = ""
+    reason: str = Field("", max_length=actions.REASON_MAX, description="with `declined` only")
     outcome: OutcomeCode = ""
     outcome_on: dt.date | None = None
-    note: str = ""
+    note: str = Field("", max_length=actions.REASON_MAX)
     version: int | None = Field(None, description="the version read; a stale one is 409")
 
 
-class CancelIn(Schema):
-    reason: str
+class CancelIn(TextSchema):
+    reason: str = Field(max_length=actions.REASON_MAX)
     version: int | None = None
 
 
@@ -158,28 +160,50 @@ class FunnelOut(Schema):
 @router.post("", response={201: ReferralOut}, summary="Refer an item of the plan in force to a provider")
 def create_referral(request: HttpRequest, body: ReferIn) -> Any:
     case = get_case_for(request.user, body.case)
-    item = get_item_for(request.user, case, body.item_id)
+    try:
+        item = get_item_for(request.user, case, body.item_id)
+    except NotFound:
+        # The case is the reader's: naming the field says only that it holds no such item.
+        raise ValidationFailed(_("Choose an item of this case’s plan."), "item_id") from None
     provider = Provider.objects.filter(uuid=body.provider).first()
-    if provider is None:
-        raise NotFound()
-    referral = actions.refer_item(request.user, item, provider, message=body.message)
+    if provider is None:  # the directory is public to every user: no existence leak
+        raise ValidationFailed(_("Choose a provider from the directory."), "provider")
+    with fields_renamed({"item": "item_id"}):
+        referral = actions.refer_item(request.user, item, provider, message=body.message)
     return Status(201, _read(request, referral.uuid))
 
 
-@router.get("", response=list[ReferralOut], summary="Referrals: of visible cases, or sent to my organisation")
-def list_referrals(
-    request: HttpRequest,
-    side: SideCode = "case",
-    status: StatusCode | None = None,
-    case: UUID | None = None,
-) -> Any:
+class ReferralListParams(PageParams):
+    side: SideCode | None = Field(
+        None,
+        description="`case`: referrals of the cases the reader sees; `provider`: those sent to the "
+        "reader's organisation. Default: `provider` for a reader who answers referrals and sees "
+        "no case, else `case`",
+    )
+    status: StatusCode | None = None
+    case: UUID | None = Field(None, description="only this case's (case side)")
+
+
+class ReferralPage(Schema):
+    items: list[ReferralOut]
+    count: int = Field(description=f"matching referrals, counted up to {COUNT_CAP + 1}")
+    count_capped: bool
+    limit: int
+    offset: int
+
+
+@router.get("", response=ReferralPage, summary="Referrals: of visible cases, or sent to my organisation")
+def list_referrals(request: HttpRequest, params: Query[ReferralListParams]) -> Any:
+    side = params.side or default_side(request.user)
     referrals = case_side(request.user) if side == CASE_SIDE else provider_side(request.user)
-    if status:
-        referrals = referrals.filter(status=status)
-    if case:
-        referrals = referrals.filter(case__uuid=case)
+    if params.status:
+        referrals = referrals.filter(status=params.status)
+    if params.case:
+        referrals = referrals.filter(case__uuid=params.case)
     groups = groups_everywhere(request.user)  # a list shows what every case would show
-    return [_out(r, side, groups) for r in referrals[:500]]
+    return page_out(
+        referrals.order_by("-sent_at", "-id"), params.limit, params.offset, lambda r: _out(r, side, groups)
+    )
 
 
 @router.get("/funnel", response=list[FunnelOut], summary="Referred → accepted → completed → successful")

@@ -72,6 +72,14 @@ def provider_side(actor: Any) -> QuerySet[Referral]:
     return _related(Referral.objects.filter(condition))
 
 
+def default_side(actor: Any) -> str:
+    """The side a list of referrals is read from when none is asked: a service provider's
+    (answering referrals, seeing no case) is its inbox; anyone else's the cases'."""
+    if _answering_organisations(actor) and not case_side(actor).exists():
+        return PROVIDER_SIDE
+    return CASE_SIDE
+
+
 def mask(referrals: list[Referral], groups: frozenset[str]) -> list[Referral]:
     """Mark the referrals whose item type is in a sensitive group the reader does not hold."""
     for referral in referrals:

@@ -130,6 +130,13 @@ def test_exchange_rates_and_budget_through_the_api(api, world, case, ines, manon
         ).status_code
         == 422
     )
+    for currency in ("XOF", "USD"):
+        body = {"month": today.isoformat(), "currency": currency, "to_currency": "EUR", "rate": "0.5"}
+        assert boss.post("/exchange-rates", body).status_code == 201
+    listed = boss.get("/exchange-rates", limit=2).json()
+    assert listed["count"] == 3 and len(listed["items"]) == 2
+    assert [r["rate"] for r in boss.get("/exchange-rates", currency="gnf").json()["items"]] == ["0.000105"]
+    assert boss.get("/exchange-rates", limit=500).status_code == 422
     rows = boss.get("/budget").json()
     assert rows[0]["country"] == "GN" and rows[0]["approved"]["reporting"] == "600.00"
 

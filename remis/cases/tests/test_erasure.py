@@ -154,6 +154,10 @@ def test_erasure_from_the_case_page_and_the_api_takes_two_people(client, world, 
     twice = api(world.admin, f"/persons/{principal.uuid}/erase", {"reason": "data_subject_request"})
     assert twice.status_code == 409 or twice.status_code == 422, twice.json()
     assert api(world.admin, f"/erasures/{request_id}/approve").status_code in (409, 422)
+    raw = bearer_key(second_eraser(world), "list")
+    waiting = client.get("/api/v1/erasures", {"limit": 1}, HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    assert waiting["count"] == 1 and waiting["limit"] == 1
+    assert [e["uuid"] for e in waiting["items"]] == [request_id]
     assert Person.objects.get(pk=principal.pk).erased_at is None
     approved = api(second_eraser(world), f"/erasures/{request_id}/approve")
     assert approved.status_code == 200 and approved.json()["status"] == "done"

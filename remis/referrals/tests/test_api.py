@@ -20,8 +20,11 @@ def test_refer_then_the_provider_answers_through_the_api(s, api_client):
     provider = api_client.as_(s.pia)
     seen = provider.get(path).json()
     assert seen["case_uuid"] is None and seen["withheld"] is None
-    assert [r["uuid"] for r in provider.get("/referrals", side="provider").json()] == [data["uuid"]]
-    assert provider.get("/referrals").json() == []  # no case side for a provider
+    inbox = provider.get("/referrals", side="provider").json()
+    assert [r["uuid"] for r in inbox["items"]] == [data["uuid"]] and inbox["count"] == 1
+    assert provider.get("/referrals", side="case").json()["items"] == []  # no case side for a provider
+    # Asked for no side, a provider (who sees no case) reads its inbox, as on the pages.
+    assert provider.get("/referrals").json() == inbox
 
     accepted = provider.post(f"{path}/answer", {"status": "accepted", "version": 1})
     assert accepted.status_code == 200 and accepted.json()["version"] == 2
@@ -73,3 +76,31 @@ def test_the_case_worker_answers_on_behalf_and_cancels_through_the_api(s, api_cl
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "reason"
     cancelled = bob.post(f"{path}/cancel", {"reason": "Moved to Kankan", "version": accepted["version"]})
     assert cancelled.json()["status"] == "cancelled"
+
+
+def test_the_list_is_paged_and_a_bad_body_names_its_field(s, api_client):
+    bob = api_client.as_(s.world.bob)
+    for provider in (s.provider, s.offline):
+        body = {"case": str(s.case.uuid), "item_id": s.item.pk, "provider": str(provider.uuid)}
+        assert bob.post("/referrals", body).status_code == 201
+        latest = Referral.objects.latest("id")
+        assert bob.post(f"/referrals/{latest.uuid}/cancel", {"reason": "Again"}).status_code == 200
+    first = bob.get("/referrals", limit=1).json()
+    second = bob.get("/referrals", limit=1, offset=1).json()
+    assert first["count"] == second["count"] == 2 and first["limit"] == 1 and second["offset"] == 1
+    every = {str(r.uuid) for r in Referral.objects.all()}
+    assert {first["items"][0]["uuid"], second["items"][0]["uuid"]} == every
+    for bad in ({"limit": 0}, {"limit": 201}, {"offset": -1}, {"limit": "abc"}):
+        refused = bob.get("/referrals", **bad)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == next(iter(bad))
+
+    body = {"case": str(s.case.uuid), "item_id": s.item.pk, "provider": str(s.provider.uuid)}
+    unknown = bob.post("/referrals", {**body, "provider": "00000000-0000-4000-8000-000000000000"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "provider"
+    missing = bob.post("/referrals", {**body, "item_id": 2**40})
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "item_id"
+    long = bob.post("/referrals", {**body, "message": "x" * 1001})
+    assert long.status_code == 422 and long.json()["errors"][0]["field"] == "message"
+    assert bob.post("/referrals", body).status_code == 201
+    again = bob.post("/referrals", body)  # already referred: named as the body names the item
+    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "item_id"
