@@ -26,6 +26,10 @@ TWO_FACTOR_PERMISSIONS = frozenset(
         Perm.ORGANISATION_MANAGE.value,
         Perm.PROGRAMME_MANAGE.value,
         Perm.PERSON_ERASE.value,
+        # The audit log and the read log name every case each staff member opened: a
+        # data-protection focal point's account is as sensitive as a case worker's.
+        Perm.AUDIT_VIEW_ALL.value,
+        Perm.AUDIT_READ_LOG.value,
         *(group.permission.value for group in SENSITIVE_GROUPS),
     }
 )

@@ -20,7 +20,7 @@ from remis.accounts.actions import two_factor
 from remis.accounts.tests.second_factor import authenticator, code_for
 from remis.accounts.two_factor import requires_two_factor
 from remis.audit.models import AuditEntry
-from remis.cases.tests.factories import PASSWORD
+from remis.cases.tests.factories import PASSWORD, make_user
 from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.two_factor]
@@ -51,6 +51,8 @@ def test_who_must_use_a_second_factor(world, carol, victor, olga):
     assert requires_two_factor(olga)  # an organisation's administrator
     assert not requires_two_factor(carol)  # M&E officer: no sensitive group, no administration
     assert not requires_two_factor(victor)  # a donor's viewer
+    focal = make_user("dora", world.be_office, "data_protection_focal_point", ["BE"])
+    assert requires_two_factor(focal)  # the audit and read logs: who opened which case
 
 
 def test_a_case_worker_sets_up_an_authenticator_before_anything_else(world, bob):
