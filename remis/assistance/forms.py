@@ -96,6 +96,9 @@ class NewVersionForm(forms.Form):
 
 class ItemStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"))
+    # The item as the page showed it: a payment or a status recorded since is refused.
+    seen_status = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen_paid = forms.DecimalField(widget=forms.HiddenInput, required=False)
     # Named as the action names it, so that its refusal lands on the field.
     cancel_reason = forms.CharField(label=_("Reason for cancelling"), max_length=500, required=False)
 

@@ -383,9 +383,13 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
         auto_id="item-%s",
     )
     choices = [(s, str(ItemStatus(s).label)) for s in ITEM_TRANSITIONS[item.status]]
-    status_form = ItemStatusForm(choices=choices, auto_id="status-%s")
-    pay = InstalmentForm(initial={"paid_on": today, "currency": item.currency}, auto_id="pay-%s")
     instalments = instalments_of(item)
+    status_form = ItemStatusForm(
+        initial={"seen_status": item.status, "seen_paid": paid_of(instalments)},
+        choices=choices,
+        auto_id="status-%s",
+    )
+    pay = InstalmentForm(initial={"paid_on": today, "currency": item.currency}, auto_id="pay-%s")
     may_void = Perm.PAYMENT_RECORD in permissions
     # One small form per payment that stands; the one sent back with its errors if refused.
     voids = {
@@ -394,8 +398,28 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
         if may_void and i.voided_at is None
     }
     void: VoidInstalmentForm | None = None
+    # The forms the item as it is now no longer takes (its plan not in force, or the item
+    # delivered or cancelled), and those the page offers the reader.
+    closed = {
+        "status": version.status != PlanStatus.APPROVED or not choices,
+        "pay": version.status != PlanStatus.APPROVED
+        or item.status not in (ItemStatus.APPROVED, ItemStatus.IN_PROGRESS),
+    }
+    shown = {
+        "edit": Perm.PLAN_EDIT in permissions and version.editable and not item.restricted,
+        "status": Perm.PLAN_EDIT in permissions and not closed["status"],
+        "pay": Perm.PAYMENT_RECORD in permissions and not closed["pay"],
+    }
     if request.method == "POST":
         step = request.POST.get("step", "")
+        if closed.get(step):
+            # Sent from a page opened before the item was cancelled or delivered: the form
+            # is gone from the page as it is now, so its refusal is said above the item.
+            now = item.get_status_display()
+            messages.error(
+                request, _("This item is “%(status)s” now: nothing was recorded.") % {"status": now}
+            )
+            return redirect(reverse("plan_item", args=[case.uuid, item.pk]))
         try:
             if step == "edit":
                 edit = ItemForm(
@@ -425,7 +449,12 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
                 if status_form.is_valid():
                     values = status_form.cleaned_data
                     actions.change_item_status(
-                        request.user, item, values["status"], reason=values["cancel_reason"]
+                        request.user,
+                        item,
+                        values["status"],
+                        reason=values["cancel_reason"],
+                        seen_status=values["seen_status"] or None,
+                        seen_paid=values["seen_paid"],
                     )
                     messages.success(request, _("The item's status is changed."))
                     return redirect(_plan_url(case, f"item-{item.pk}"))
@@ -461,10 +490,18 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
             return forbidden(request, error.message)
         except DomainError as error:
             target = void if step == "void" else {"edit": edit, "status": status_form, "pay": pay}.get(step)
-            # A payment form sent twice: its message, over a new form (the old one's key is spent).
+            # A payment form sent twice: its message, over a new form (the old one's key is
+            # spent).
             if target is None or isinstance(error, Duplicate):
                 messages.error(request, error.message)
                 return redirect(reverse("plan_item", args=[case.uuid, item.pk]))
+            if step == "status" and isinstance(error, Conflict):
+                # The page shows the item as it is now: the choice and reason typed are kept,
+                # to be sent again once the person has seen what changed.
+                data = request.POST.copy()
+                data.update({"seen_status": item.status, "seen_paid": str(paid_of(instalments))})
+                target = status_form = ItemStatusForm(data, choices=choices, auto_id="status-%s")
+                status_form.is_valid()
             apply_errors(target, error)
     return render(
         request,
@@ -475,17 +512,9 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
             "version": version,
             "instalments": [(i, voids.get(i.pk)) for i in instalments],
             "paid": paid_of(instalments),
-            "edit": edit
-            if Perm.PLAN_EDIT in permissions and version.editable and not item.restricted
-            else None,
-            "status_form": status_form
-            if Perm.PLAN_EDIT in permissions and version.status == PlanStatus.APPROVED and choices
-            else None,
-            "pay": pay
-            if Perm.PAYMENT_RECORD in permissions
-            and version.status == PlanStatus.APPROVED
-            and item.status in (ItemStatus.APPROVED, ItemStatus.IN_PROGRESS)
-            else None,
+            "edit": edit if shown["edit"] else None,
+            "status_form": status_form if shown["status"] else None,
+            "pay": pay if shown["pay"] else None,
         },
     )
 

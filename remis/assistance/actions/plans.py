@@ -449,8 +449,19 @@ def open_new_version(actor: Any, plan: Plan, *, reason: str) -> PlanVersion:
     return version
 
 
-def change_item_status(actor: Any, item: AssistanceItem, status: str, *, reason: str = "") -> AssistanceItem:
-    """Move an item of the plan in force: in progress, delivered, or cancelled with a reason."""
+def change_item_status(
+    actor: Any,
+    item: AssistanceItem,
+    status: str,
+    *,
+    reason: str = "",
+    seen_status: str | None = None,
+    seen_paid: Decimal | None = None,
+) -> AssistanceItem:
+    """Move an item of the plan in force: in progress, delivered, or cancelled with a reason.
+    `seen_status` and `seen_paid`: the item as the person deciding saw it; a status or a
+    payment recorded since is a Conflict (cancelling an item paid a minute ago in another
+    tab, unseen, was accepted)."""
     version = item.version
     case = require_on(actor, version, Perm.PLAN_EDIT)
     if version.status != PlanStatus.APPROVED:
@@ -464,14 +475,24 @@ def change_item_status(actor: Any, item: AssistanceItem, status: str, *, reason:
         )
     text = _text(reason, "cancel_reason", required=status == ItemStatus.CANCELLED)
     with transaction.atomic():
-        hold_case(case)
-        updated = AssistanceItem.objects.filter(pk=item.pk, status=item.status).update(
-            status=status, cancel_reason=text
+        hold_case(case)  # payments take it too: none is recorded between the check and the change
+        changed_since = (seen_status is not None and seen_status != item.status) or (
+            seen_paid is not None and paid_for(item) != seen_paid
+        )
+        updated = (
+            0
+            if changed_since
+            else AssistanceItem.objects.filter(pk=item.pk, status=item.status).update(
+                status=status, cancel_reason=text
+            )
         )
         if not updated:
-            from remis.lib.errors import Conflict
-
-            raise Conflict()
+            raise Conflict(
+                _(
+                    "This item changed after you opened it (its status or a payment): look at it "
+                    "again, then change its status."
+                )
+            )
         record(
             actor,
             "assistance.item_status",

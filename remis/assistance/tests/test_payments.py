@@ -160,3 +160,50 @@ def test_a_currency_without_cents_takes_whole_amounts_and_shows_none(world, case
     client.cookies["django_language"] = "fr"
     page = client.get(reverse("plan_item", args=[case.uuid, first_item(version).pk])).content.decode()
     assert "1\u00a0500\u00a0000 GNF" in page and "1\u00a0500\u00a0000,00 GNF" not in page
+
+
+def test_a_page_opened_before_a_payment_or_a_cancellation_is_told_what_changed(world, case, ines, client):
+    """Two tabs on one item: a status changed from the tab opened before a payment was
+    accepted unseen (an item cancelled with money paid on it), and a payment or a status
+    sent from a tab opened before a cancellation came back with no message at all."""
+    from django.test import Client
+    from django.urls import reverse
+
+    version = approved_plan(world, case, ines, ("200", "100"))
+    first, second = version.items.order_by("id")
+    url = reverse("plan_item", args=[case.uuid, first.pk])
+    client.force_login(world.bob)
+    stale = client.get(url).context["status_form"].initial  # tab B opens the item
+    other = Client()
+    other.force_login(world.bob)
+    paid = other.post(
+        url, {"step": "pay", "paid_on": dt.date.today().isoformat(), "amount": "50", "currency": "EUR"}
+    )
+    assert paid.status_code == 302  # tab A records a payment
+
+    cancel = {"step": "status", "status": "cancelled", "cancel_reason": "Moved away", **stale}
+    refused = client.post(url, cancel)
+    assert refused.status_code == 200
+    assert "changed after you opened it" in refused.content.decode()
+    assert "Moved away" in refused.content.decode()  # what was typed is kept
+    first.refresh_from_db()
+    assert first.status == ItemStatus.IN_PROGRESS
+    # Sent again from the page as it is now (it shows the payment), the change is made.
+    again = refused.context["status_form"].data
+    assert client.post(url, again).status_code == 302
+    first.refresh_from_db()
+    assert first.status == ItemStatus.CANCELLED
+
+    url = reverse("plan_item", args=[case.uuid, second.pk])
+    stale = client.get(url).context["status_form"].initial
+    cancel = {"step": "status", "status": "cancelled", "cancel_reason": "Not needed", **stale}
+    assert other.post(url, cancel).status_code == 302
+    late = client.post(
+        url,
+        {"step": "pay", "paid_on": dt.date.today().isoformat(), "amount": "12", "currency": "EUR"},
+        follow=True,
+    )
+    assert "This item is “Cancelled” now: nothing was recorded." in late.content.decode()
+    late = client.post(url, {"step": "status", "status": "delivered", **stale}, follow=True)
+    assert "This item is “Cancelled” now: nothing was recorded." in late.content.decode()
+    assert not Instalment.objects.filter(item=second).exists()
