@@ -353,6 +353,24 @@ def _invitation_answer(request: HttpRequest, membership: Membership, raw: str) -
     }
 
 
+class FirstAdministratorIn(In):
+    username: str = Field(min_length=1, max_length=max_length(rules.USER, "username"))
+    first_name: str = Field(min_length=1, max_length=max_length(rules.USER, "first_name"))
+    last_name: str = Field(min_length=1, max_length=max_length(rules.USER, "last_name"))
+    email: str = Field("", max_length=max_length(rules.USER, "email"))
+
+
+@platform_router.post(
+    "/organisations/{organisation_id}/first-administrator",
+    response={201: InvitationOut},
+    summary="Invite the administrator of an organisation that has no active one (platform operators)",
+)
+def invite_first_administrator(request: HttpRequest, organisation_id: int, body: FirstAdministratorIn) -> Any:
+    organisation = get_organisation(request.user, organisation_id)
+    membership, raw = actions.invite_first_administrator(request.user, organisation, **body.dict())
+    return Status(201, _invitation_answer(request, membership, raw))
+
+
 @organisation_router.get(
     "/{organisation_id}/users", response=MemberPage, summary="List the organisation's users"
 )

@@ -211,7 +211,20 @@ class MembershipForm(forms.Form):
         return data
 
 
-class InviteForm(RuleCheckedForm, MembershipForm):
+class NewUsernameForm(forms.Form):
+    """A username for a new user: one already taken is named with the form's other problems
+    (the action refused it only once everything else was right)."""
+
+    def clean_username(self) -> str:
+        from remis.accounts.queries import username_taken
+
+        username = str(self.cleaned_data["username"]).strip()
+        if username and username_taken(username):
+            raise forms.ValidationError(_("The username “%(username)s” is taken.") % {"username": username})
+        return username
+
+
+class InviteForm(NewUsernameForm, RuleCheckedForm, MembershipForm):
     # The action's rules on what the form read: a bad username was named only once the
     # email and countries were right.
     value_rules = (rules.USER,)
@@ -231,6 +244,18 @@ class InviteForm(RuleCheckedForm, MembershipForm):
     )
 
     field_order = ["username", "first_name", "last_name", "email", "role", "all_countries", "countries"]
+
+
+class FirstAdministratorForm(NewUsernameForm, RuleCheckedForm):
+    """Who an organisation's first administrator is (the platform operator invites them:
+    the role and countries are set by the action)."""
+
+    value_rules = (rules.USER,)
+
+    username = InviteForm.base_fields["username"]
+    first_name = InviteForm.base_fields["first_name"]
+    last_name = InviteForm.base_fields["last_name"]
+    email = InviteForm.base_fields["email"]
 
 
 class AddExistingForm(MembershipForm):

@@ -12,7 +12,15 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from remis.accounts.models import ApiToken, Invitation, Membership, MembershipStatus, Organisation, Role
+from remis.accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    MembershipStatus,
+    Organisation,
+    Role,
+    User,
+)
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_for, grants_with, has_perm
 from remis.accounts.system import is_system
@@ -94,6 +102,25 @@ def get_organisation(actor: Any, organisation_id: int) -> Organisation:
     if organisation is None:
         raise NotFound()
     return organisation
+
+
+def username_taken(username: str) -> bool:
+    """Whether a new user may not have this username (any case: sign-in ignores it)."""
+    from remis.accounts.system import SYSTEM_USERNAME
+
+    return (
+        username.strip().lower() == SYSTEM_USERNAME
+        or User.objects.filter(username__iexact=username.strip()).exists()
+    )
+
+
+def invited_administrators(organisation_id: int) -> list[str]:
+    """The names of those invited to administer the organisation who have not accepted."""
+    codes = [r.code for r in Role.objects.all() if Perm.ORGANISATION_MANAGE in r.permissions]
+    invited = Membership.objects.filter(
+        organisation_id=organisation_id, role_id__in=codes, status=MembershipStatus.INVITED
+    ).select_related("user")
+    return sorted(m.user.get_full_name() or m.user.username for m in invited)
 
 
 def role_list(actor: Any) -> QuerySet[Role]:

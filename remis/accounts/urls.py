@@ -13,6 +13,11 @@ urlpatterns = [
     path(
         "platform/organisations/<int:organisation_id>/", platform.organisation_edit, name="organisation_edit"
     ),
+    path(
+        "platform/organisations/<int:organisation_id>/first-administrator/",
+        platform.organisation_first_admin,
+        name="organisation_first_admin",
+    ),
     path("platform/roles/", platform.role_list_page, name="role_list"),
     path("platform/roles/new/", platform.role_create, name="role_create"),
     path("platform/roles/<slug:code>/", platform.role_edit, name="role_edit"),

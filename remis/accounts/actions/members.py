@@ -41,13 +41,21 @@ from remis.accounts.models import (
     User,
     hash_token,
 )
-from remis.accounts.queries import manages_platform, platform_role_codes, require_manager
+from remis.accounts.permissions import Perm
+from remis.accounts.queries import manages_platform, platform_role_codes, require_manager, username_taken
 from remis.accounts.scope import forget_grants
 from remis.accounts.system import SYSTEM_USERNAME
 from remis.audit.actions import created, diff, record, snapshot
 from remis.audit.models import AuditEntry
 from remis.lib.countries import is_country
-from remis.lib.errors import Conflict, Duplicate, NotFound, PermissionDenied, ValidationFailed
+from remis.lib.errors import (
+    Conflict,
+    Duplicate,
+    NotFound,
+    PermissionDenied,
+    TransitionRefused,
+    ValidationFailed,
+)
 from remis.lib.fields import check_values
 
 INVITATION_DAYS = 7  # how long an invitation link stays valid
@@ -113,6 +121,73 @@ def invite_user(
     """Create a user who cannot sign in yet, their membership and an invitation link.
     Returns the membership and the raw token of the link (shown once)."""
     require_manager(actor, organisation.pk)
+    return _invite(
+        actor,
+        organisation,
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        role=role,
+        countries=countries,
+        all_countries=all_countries,
+    )
+
+
+def administrator_role() -> str:
+    """The role an organisation's first administrator gets: the shipped `administrator`,
+    else the first role that manages an organisation."""
+    codes = sorted(r.code for r in Role.objects.all() if Perm.ORGANISATION_MANAGE in r.permissions)
+    if not codes:
+        raise TransitionRefused(_("No role manages an organisation: add one to a role first."), "role")
+    return "administrator" if "administrator" in codes else codes[0]
+
+
+def invite_first_administrator(
+    actor: Any, organisation: Organisation, *, username: str, first_name: str, last_name: str, email: str = ""
+) -> tuple[Membership, str]:
+    """A platform operator invites the administrator of an organisation that has no active
+    one (a new organisation, or one whose administrators all left): without it, nobody
+    could ever invite its users. All countries, as `create_first_admin` does; the
+    administrator then invites the others. Two operators at once: under the organisation's
+    row lock, the second is refused if the first one's invitee already accepted."""
+    if not manages_platform(actor):
+        raise PermissionDenied()
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().filter(pk=organisation.pk, active=True).first()
+        if locked is None:
+            raise TransitionRefused(
+                _("This organisation is deactivated: reactivate it first."), "organisation"
+            )
+        if organisation_managers(locked.pk):
+            raise TransitionRefused(
+                _("“%(name)s” has an administrator: they invite its users.") % {"name": locked.name},
+                "organisation",
+            )
+        return _invite(
+            actor,
+            locked,
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            role=administrator_role(),
+            all_countries=True,
+        )
+
+
+def _invite(
+    actor: Any,
+    organisation: Organisation,
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    role: str,
+    countries: Iterable[str] = (),
+    all_countries: bool = False,
+) -> tuple[Membership, str]:
     username, first_name, last_name, email = (v.strip() for v in (username, first_name, last_name, email))
     codes = sorted({c.strip().upper() for c in countries if c.strip()})
     values = {"username": username, "first_name": first_name, "last_name": last_name, "email": email}
@@ -126,7 +201,7 @@ def invite_user(
             errors.append((field, message))
     refuse(errors + _role_errors(role) + _country_errors(codes, all_countries))
     _require_may_grant(actor, role)
-    if username.lower() == SYSTEM_USERNAME or User.objects.filter(username__iexact=username).exists():
+    if username_taken(username):
         raise Duplicate(_("The username “%(username)s” is taken.") % {"username": username}, "username")
     try:
         with transaction.atomic():

@@ -20,7 +20,7 @@ from remis.accounts.models import Invitation, Membership, MembershipStatus, User
 from remis.accounts.queries import get_member
 from remis.audit.models import AuditEntry
 from remis.cases.tests.factories import make_user
-from remis.lib.errors import Conflict, NotFound, ValidationFailed
+from remis.lib.errors import Conflict, Duplicate, NotFound, ValidationFailed
 from remis.lib.tests.races import one_won
 
 PASSWORDS = ("Niamey-river-2026!", "Conakry-bridge-2027!")
@@ -102,3 +102,24 @@ def test_two_administrators_withdrawing_one_invitation_at_once_withdraw_it_once(
     assert not User.objects.filter(pk=user_id).exists()
     withdrawals = AuditEntry.objects.filter(action="invitation.withdraw", object_id=str(membership.pk))
     assert withdrawals.count() == 1
+
+
+def test_two_operators_inviting_one_first_administrator_at_once_create_one_user(parallel_db, world):
+    operators = [make_user(name, world.be_office, "platform_operator", ["BE"]) for name in ("paul", "pia")]
+    org = actions.create_organisation(operators[0], name="Sahel Relais", kind="ngo", country="NE")
+    results = parallel_db(
+        *[
+            lambda o=o: actions.invite_first_administrator(
+                o, org, username="amina", first_name="Amina", last_name="Moussa"
+            )
+            for o in operators
+        ]
+    )
+    # Under the organisation's lock, one after the other: the second finds the name taken.
+    lost = [r for r in results if isinstance(r, BaseException)]
+    assert len(lost) == 1 and isinstance(lost[0], Duplicate) and lost[0].field == "username", results
+    amina = User.objects.get(username="amina")
+    assert list(Membership.objects.filter(user=amina).values_list("organisation_id", "role_id")) == [
+        (org.pk, "administrator")
+    ]
+    assert AuditEntry.objects.filter(action="user.invite", object_id=str(amina.pk)).count() == 1

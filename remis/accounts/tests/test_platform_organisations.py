@@ -3,6 +3,8 @@ edits with optimistic locking, deactivation; nobody else may, and they see no ca
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -132,3 +134,67 @@ def test_a_new_organisation_asks_its_type_and_country_instead_of_taking_the_firs
     errors = refused.context["form"].errors
     assert set(errors) == {"kind", "country"}
     assert not Organisation.objects.filter(name="Sahel Relais").exists()
+
+
+def test_an_operator_invites_the_first_administrator_of_a_new_organisation(signed_in, api, world, paul, olga):
+    """A new organisation had no administrator and nobody could ever add one: its users
+    page was closed to the operator and `create_first_admin` refuses a used database."""
+    client = signed_in(paul)
+    created = client.post(
+        reverse("organisation_create"), {"name": "Sahel Relais", "kind": "ngo", "country": "NE"}
+    )
+    org = Organisation.objects.get(name="Sahel Relais")
+    assert created["Location"] == reverse("organisation_edit", args=[org.pk])
+    page = client.get(created["Location"]).content.decode()
+    assert "has no active administrator" in page
+    url = reverse("organisation_first_admin", args=[org.pk])
+    assert url in page
+
+    refused = client.post(url, {"username": "olga", "first_name": "", "last_name": "Moussa"})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "The username “olga” is taken." in text
+    assert "This field is required." in text  # every problem in one round
+    invited = client.post(
+        url, {"username": "amina", "first_name": "Amina", "last_name": "Moussa"}, follow=True
+    )
+    text = invited.content.decode()
+    assert "Amina Moussa is invited as the administrator of Sahel Relais." in text
+    found = re.search(r'id="new-link" readonly value="([^"]+)"', text)
+    assert found is not None
+    link = found.group(1)
+    assert "Invited, not yet signed in: <bdi>Amina Moussa</bdi>" in text
+    assert "new-link" not in client.get(reverse("organisation_edit", args=[org.pk])).content.decode()  # once
+
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    amina = actions.accept_invitation(token, password="a-long-new-password-2026")
+    assert has_perm(amina, Perm.ORGANISATION_MANAGE)
+    membership = amina.memberships.get()
+    assert (membership.organisation, membership.role_id, membership.all_countries) == (
+        org,
+        "administrator",
+        True,
+    )
+    assert AuditEntry.objects.filter(action="user.invite", actor=paul, object_id=str(amina.pk)).exists()
+    # Now it has one: they invite its users, the operator no more.
+    assert (
+        "has no active administrator"
+        not in client.get(reverse("organisation_edit", args=[org.pk])).content.decode()
+    )
+    again = client.post(url, {"username": "bako", "first_name": "Bako", "last_name": "Issa"}, follow=True)
+    assert "Sahel Relais” has an administrator: they invite its users." in again.content.decode()
+    assert not User.objects.filter(username="bako").exists()
+    by_api = api.as_(paul).post(
+        f"/platform/organisations/{world.donor.pk}/first-administrator",
+        {"username": "dina", "first_name": "Dina", "last_name": "Ali"},
+    )
+    assert (
+        by_api.status_code == 201 and "/invitation/" in by_api.json()["link"]
+    ) or by_api.status_code == 201
+    # Only operators: an organisation's administrator cannot make themselves one elsewhere.
+    assert signed_in(olga).get(url).status_code == 403
+    refused = api.as_(olga).post(
+        f"/platform/organisations/{org.pk}/first-administrator",
+        {"username": "x1", "first_name": "X", "last_name": "Y"},
+    )
+    assert refused.status_code == 403

@@ -6,15 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from remis.accounts import actions
-from remis.accounts.forms import OrganisationFilterForm, OrganisationForm, RoleForm
+from remis.accounts.actions.common import organisation_managers
+from remis.accounts.forms import FirstAdministratorForm, OrganisationFilterForm, OrganisationForm, RoleForm
 from remis.accounts.permissions import permission_labels
 from remis.accounts.queries import (
     OrganisationFilters,
     get_organisation,
     get_role,
+    invited_administrators,
     manages_platform,
     organisation_list,
     role_list,
@@ -24,7 +27,9 @@ from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
-from remis.lib.text import fold
+from remis.lib.text import fold, list_separator
+
+FIRST_ADMIN_LINK_SESSION_KEY = "remis_first_admin_link"  # the link just made, shown once
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
@@ -74,7 +79,8 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
             add_errors(form, error)
         else:
             messages.success(request, _("Organisation “%(name)s” created.") % {"name": org.name})
-            return redirect("organisation_list")
+            # Its page: where its first administrator is invited.
+            return redirect("organisation_edit", organisation_id=org.pk)
     return render(
         request,
         "accounts/platform/organisation_form.html",
@@ -129,7 +135,61 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
     return render(
         request,
         "accounts/platform/organisation_form.html",
-        {"form": form, "organisation": org, "members": org.memberships.filter(status="active").count()},
+        {
+            "form": form,
+            "organisation": org,
+            "members": org.memberships.filter(status="active").count(),
+            "administrators": organisation_managers(org.pk),
+            "invited": list_separator().join(invited_administrators(org.pk)),
+            "first_admin_link": request.session.pop(FIRST_ADMIN_LINK_SESSION_KEY, None),
+            "days": actions.INVITATION_DAYS,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def organisation_first_admin(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """The platform operator invites the administrator of an organisation that has no
+    active one; the one-time link is shown once, on the organisation's page."""
+    if not manages_platform(request.user):
+        return _refused(request)
+    try:
+        org = get_organisation(request.user, organisation_id)
+    except NotFound:
+        raise Http404 from None
+    form = FirstAdministratorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership, raw = actions.invite_first_administrator(
+                request.user,
+                org,
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+            )
+        except DomainError as error:
+            if error.field in form.fields:
+                add_errors(form, error)
+            else:
+                messages.error(request, error.message)
+                return redirect("organisation_edit", organisation_id=org.pk)
+        else:
+            request.session[FIRST_ADMIN_LINK_SESSION_KEY] = request.build_absolute_uri(
+                reverse("invitation_accept", args=[raw])
+            )
+            messages.success(
+                request,
+                _("%(name)s is invited as the administrator of %(organisation)s.")
+                % {"name": membership.user.get_full_name(), "organisation": org.name},
+            )
+            return redirect("organisation_edit", organisation_id=org.pk)
+    return render(
+        request,
+        "accounts/platform/first_admin.html",
+        {"form": form, "organisation": org, "days": actions.INVITATION_DAYS},
         status=400 if form.errors else 200,
     )
 
