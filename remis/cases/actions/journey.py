@@ -35,7 +35,7 @@ from remis.cases.models import (
 )
 from remis.cases.policy import groups_on_case, withheld
 from remis.lib import events
-from remis.lib.errors import Conflict, ValidationFailed
+from remis.lib.errors import Conflict
 
 TRAVEL_FIELDS = ["departure_date", "arrival_date", "route", "escort", "medical_fitness", "notes"]
 RECEPTION_FIELDS = [
@@ -87,9 +87,10 @@ def _create_or_update(
             raise Conflict() from exc
         return row, created(row, fields)
     if expected_version is None:
-        raise ValidationFailed(
-            _("This record already exists: send the version you read to change it."), "version"
-        )
+        # Read as absent, found saved: someone else created it meanwhile (two tabs, two
+        # people). Their record is not written over: the usual conflict, in words a person
+        # reads, and the form comes back with the version to send (case_page).
+        raise Conflict()
     return row, apply_changes(row, values, fields, expected_version)
 
 

@@ -123,6 +123,25 @@ def test_stale_form_shows_a_conflict_message(client, world, alice):
     banner = body.split('id="not-saved"')[1].split("</div>")[0]
     assert "Nothing was saved: Someone else saved this record" in banner
     assert "fields marked in red" not in banner
+    # Reloading this answer would send the form again: the banner links to the case as it
+    # is now, and says so rather than "reload".
+    current = reverse("case_detail", args=[case.uuid]) + "?open=details"
+    assert f'href="{current}"' in banner and "Open the case as it is now" in banner
+    assert "Reload" not in banner
+
+
+def test_travel_created_in_two_tabs_is_a_conflict_in_words_a_person_reads(client, world, alice):
+    case = register(world)
+    login(client, alice)
+    url = reverse("case_step", args=[case.uuid, "travel"])
+    today = dt.date.today().isoformat()
+    values = {"version": "", "departure_date": today, "escort": "none", "medical_fitness": "not_assessed"}
+    assert client.post(url, {**values, "route": "BRU-CKY"}).status_code == 302
+    second = client.post(url, {**values, "route": "BRU-DKR-CKY"})
+    assert second.status_code == 400
+    body = second.content.decode()
+    assert "send the version you read" not in body and "Someone else saved this record" in body
+    assert case.travel.route == "BRU-CKY"
 
 
 def test_registration_names_every_bad_value_in_one_round(client, world, alice):

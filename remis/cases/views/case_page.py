@@ -34,7 +34,7 @@ from remis.cases.queries import (
 )
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.cases.views.registration import person_data
-from remis.lib.errors import DomainError, NotFound, PermissionDenied
+from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
 from remis.lib.templatetags.remis_forms import fields_in_error
 from remis.programmes.models import PartnerRole
@@ -134,7 +134,11 @@ def _refused_reason(form: forms.Form) -> str:
 @never_cache  # Back after a save fetches the page again: a kept copy's forms carry old versions
 @login_required
 def case_detail(
-    request: HttpRequest, case_uuid: str, bound: dict[str, forms.Form] | None = None
+    request: HttpRequest,
+    case_uuid: str,
+    bound: dict[str, forms.Form] | None = None,
+    *,
+    conflict: bool = False,
 ) -> HttpResponse:
     case = case_or_404(request, case_uuid)
     overview = case_overview(request.user, case)
@@ -161,6 +165,11 @@ def case_detail(
             # section holding the form (far below the fold for most of them).
             "refused_section": SECTIONS.get(next(iter(bound)), next(iter(bound))) if bound else "",
             "refused_reason": _refused_reason(next(iter(bound.values()))) if bound else "",
+            # Someone else saved first: this page is the answer to a POST, and reloading it
+            # sends the form again; a link opens the case as it is now (what they saved).
+            "current_url": f"{reverse('case_detail', args=[case.uuid])}?open={next(iter(bound))}"
+            if bound and conflict
+            else "",
         },
         status=status,
     )
@@ -429,8 +438,16 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
     except DomainError as error:
         if form is None or step in BUTTON_STEPS:
             return _refused(request, case, step, error.message)
+        if isinstance(error, Conflict) and error.message == Conflict().message:
+            # The general words say "reload"; reloading this answer would send the form again.
+            error = Conflict(
+                _(
+                    "Someone else saved this record after you opened it. Open the case as it "
+                    "is now to see what they saved, then apply your changes again."
+                )
+            )
         apply_errors(form, error)
-        return case_detail(request, case_uuid, bound={step: form})
+        return case_detail(request, case_uuid, bound={step: form}, conflict=isinstance(error, Conflict))
     messages.success(request, message)
     return redirect(_at_section(case, step))
 
