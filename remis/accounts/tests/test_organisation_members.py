@@ -257,3 +257,25 @@ def test_an_arabic_page_lists_a_members_countries_with_the_arabic_comma(signed_i
         .content.decode()
     )
     assert "بلجيكا، غينيا" in page and "بلجيكا, غينيا" not in page
+
+
+def test_a_role_change_sent_after_another_deactivated_the_member_says_so(signed_in, world, olga, alice):
+    """The role form is not drawn for a deactivated member: its refusal was put on it, and
+    the page came back with no word and no form."""
+    from django.test import Client
+
+    url = reverse("member_detail", args=[world.be_office.pk, alice.pk])
+    other = make_user("otto", world.be_office, "administrator", ["BE"])
+    second = Client()
+    second.force_login(other)
+    assert second.post(url, {"step": "deactivate", "version": "1"}).status_code == 302
+    page = signed_in(olga).post(
+        url, {"role": "case_worker", "countries": ["BE"], "version": "1"}, follow=True
+    )
+    text = page.content.decode()
+    assert "Someone else saved" in text
+    assert _membership(alice).role_id == "counsellor"
+    deactivated = second.post(
+        url, {"step": "reactivate", "version": str(_membership(alice).version)}, follow=True
+    )
+    assert f"{alice.get_full_name()} is active again." in deactivated.content.decode()

@@ -28,7 +28,7 @@ from remis.accounts.forms import (
     MembershipForm,
     NewPasswordForm,
 )
-from remis.accounts.models import Membership, Organisation, User
+from remis.accounts.models import Membership, MembershipStatus, Organisation, User
 from remis.accounts.queries import (
     MemberFilters,
     administers_account,
@@ -240,10 +240,10 @@ def _membership_form(request: HttpRequest, membership: Membership, data: Any = N
 
 
 STATUS_STEPS: dict[str, tuple[Callable[..., Any], Any]] = {
-    "deactivate": (actions.deactivate_membership, gettext_lazy("The member is deactivated.")),
-    "reactivate": (actions.reactivate_membership, gettext_lazy("The member is active again.")),
-    "revoke": (actions.revoke_invitation, gettext_lazy("The invitation link no longer works.")),
-    "withdraw": (actions.withdraw_invitation, gettext_lazy("The invitation is withdrawn.")),
+    "deactivate": (actions.deactivate_membership, gettext_lazy("%(name)s is deactivated.")),
+    "reactivate": (actions.reactivate_membership, gettext_lazy("%(name)s is active again.")),
+    "revoke": (actions.revoke_invitation, gettext_lazy("%(name)s's invitation link no longer works.")),
+    "withdraw": (actions.withdraw_invitation, gettext_lazy("%(name)s's invitation is withdrawn.")),
 }
 
 
@@ -272,7 +272,8 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
                     action(request.user, membership, version=int(version) if version.isdigit() else None)
                 else:
                     action(request.user, membership)
-                messages.success(request, str(done))
+                name = membership.user.get_full_name() or membership.user.username
+                messages.success(request, str(done) % {"name": name})
                 if step == "withdraw":
                     return redirect("member_list", organisation_id=organisation.pk)
                 return _after_change(request, organisation, user_id)
@@ -312,6 +313,7 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
                 return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
             if step == "new_link":
                 _remember_link(request, actions.reissue_invitation(request.user, membership))
+                messages.success(request, _("A new link is made: the earlier one no longer works."))
                 return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
             form = _membership_form(request, membership, request.POST)
             if form.is_valid():
@@ -327,7 +329,11 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
                 messages.success(request, _("Saved.") if changes else _("Nothing was changed."))
                 return _after_change(request, organisation, user_id)
         except DomainError as error:
-            if step == "" and any(field in form.fields for field, _m in error.errors):
+            # The role form is not drawn for a deactivated member (deactivated meanwhile by
+            # another administrator): its refusal is said above the page, never on a form
+            # nobody sees.
+            shown = membership.status != MembershipStatus.DEACTIVATED
+            if step == "" and shown and any(field in form.fields for field, _m in error.errors):
                 add_errors(form, error)
             else:
                 messages.error(request, error.message)
