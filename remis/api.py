@@ -136,6 +136,15 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, error_body(str(exc), []), status=exc.status_code)
 
 
+def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """An address under /api/v1/ that no endpoint has: the one error shape, in JSON (it was
+    Django's HTML page). Routed after the API's own addresses (remis/urls.py)."""
+    from django.http import JsonResponse
+
+    body = error_body(_("There is no such API address: the addresses are listed at /api/v1/docs."), [])
+    return JsonResponse(body, status=404)
+
+
 def _register_routers() -> None:
     from remis.accounts.api import organisation_router
     from remis.accounts.api import platform_router as accounts_platform_router

@@ -6,6 +6,7 @@ from django.urls import include, path
 from remis.accounts import views as account_views
 from remis.accounts.views import two_factor as two_factor_views
 from remis.api import api
+from remis.api import unknown_path as unknown_api_path
 from remis.audit import views as audit_views
 from remis.cases import views as case_views
 from remis.jobs import views as job_views
@@ -68,4 +69,5 @@ urlpatterns = [
     path("", include("remis.indicators.urls")),
     path("", include("remis.interop.urls")),
     path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", unknown_api_path),
 ]

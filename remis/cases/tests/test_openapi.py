@@ -98,3 +98,15 @@ def test_every_api_schema_has_its_own_name(schema):
     attempt = schema["paths"]["/api/v1/monitoring/cases/{case_uuid}/follow-ups/{number}/attempts"]["post"]
     answer = resolve(schema, attempt["responses"]["201"]["content"]["application/json"]["schema"])
     assert set(answer["properties"]) == {"attempted_on", "channel", "outcome", "note"}
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_address_answers_the_error_body_in_json(client, schema):
+    from openapi_schema_validator import OAS31Validator
+
+    validator = OAS31Validator({"$ref": "#/components/schemas/ErrorOut", "components": schema["components"]})
+    for path in ("/api/v1/organisation", "/api/v1/cases/not-a-uuid/nothing/here"):
+        response = client.get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", path
+        validator.validate(response.json())
+        assert "/api/v1/docs" in response.json()["detail"]
