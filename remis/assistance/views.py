@@ -256,6 +256,8 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
             return forbidden(request, _("Your role cannot write reintegration plans."))
         except DomainError as error:
             messages.error(request, error.message)
+        else:
+            messages.success(request, _("The plan is started: add the returnee's needs, then the items."))
         return redirect(_plan_url(case))
     if plan is None:
         return render(

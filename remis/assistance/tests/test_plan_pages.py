@@ -18,7 +18,8 @@ def login(client, user):
 def test_a_plan_is_built_submitted_approved_and_paid_through_the_pages(client, world, case, manon, today):
     login(client, world.bob)
     page = reverse("plan_detail", args=[case.uuid])
-    assert client.post(page, {"step": "start"}).status_code == 302
+    started = client.post(page, {"step": "start"}, follow=True)
+    assert "The plan is started: add the returnee" in started.content.decode()  # it said nothing
     version = PlanVersion.objects.get(plan__case=case)
     client.post(
         page,
