@@ -84,6 +84,7 @@ def awaiting_my_approval(actor: Any) -> WorkList | None:
         title=str(_("Plans awaiting my approval")),
         count=count,
         items=[_version_item(v) for v in versions[:FIRST_ROWS]],
+        date_label=str(_("Submitted")),  # the day it was sent for approval: nothing is due then
         url=reverse("plan_work", args=["approve"]),
     )
 
@@ -100,6 +101,7 @@ def returned_to_me(actor: Any) -> WorkList | None:
         title=str(_("Plans returned to me")),
         count=count,
         items=[_version_item(v) for v in versions[:FIRST_ROWS]],
+        date_label=str(_("Submitted")),  # the day it was sent for approval: nothing is due then
         url=reverse("plan_work", args=["returned"]),
     )
 

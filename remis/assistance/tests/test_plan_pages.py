@@ -200,6 +200,9 @@ def test_work_lists_show_on_the_dashboard_and_their_pages(client, world, case, m
     login(client, manon)
     assert "Plans awaiting my approval" in client.get(reverse("dashboard")).text
     assert case.reference in client.get(reverse("plan_work", args=["approve"])).text
+    # The day shown is the day it was submitted: the column says so (it said "Due").
+    work = client.get(reverse("my_work")).text.split("Plans awaiting my approval")[1].split("</table>")[0]
+    assert "<th>Submitted</th>" in work and "<th>Due</th>" not in work
     actions.return_plan(manon, version, comment="Add dates")
     login(client, world.bob)
     assert case.reference in client.get(reverse("plan_work", args=["returned"])).text
