@@ -21,7 +21,6 @@ from remis.cases.events import (
 )
 from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
 from remis.cases.lifecycle import Stage
-from remis.lib.templatetags.remis_dates import case_day
 
 FIRST_ROWS = 5
 
@@ -155,8 +154,8 @@ def low_scores_to_follow_up(actor: Any) -> WorkList | None:
         )
         items.append(
             WorkItem(
-                label=_("%(reference)s · low score on %(day)s")
-                % {"reference": case.reference, "day": case_day(response.collected_on, case)},
+                # The day is the list's date column ("Collected on"), not said twice.
+                label=_("%(reference)s · low score") % {"reference": case.reference},
                 url=url,
                 due=response.collected_on,
                 overdue=False,  # the day it was scored, not a deadline passed
@@ -164,7 +163,11 @@ def low_scores_to_follow_up(actor: Any) -> WorkList | None:
         )
     # No "see all" link: no list shows scores (the follow-ups list showed other rounds).
     return WorkList(
-        name="low_scores", title=str(_("Low reintegration scores to follow up")), count=count, items=items
+        name="low_scores",
+        title=str(_("Low reintegration scores to follow up")),
+        count=count,
+        items=items,
+        date_label=str(_("Collected on")),
     )
 
 

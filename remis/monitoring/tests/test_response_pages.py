@@ -146,6 +146,9 @@ def test_a_low_score_puts_the_case_on_my_work_until_someone_follows_it_up(world,
     names = {w.name: w for w in work_for(world.bob)}
     assert names["low_scores"].count == 1
     assert names["low_scores"].items[0].url == reverse("follow_up_detail", args=[case.uuid, 1])
+    # The day once, in the list's date column: the label said it too.
+    assert names["low_scores"].items[0].label == f"{case.reference} · low score"
+    assert names["low_scores"].date_label == "Collected on"
     assert "low_scores" not in {w.name for w in work_for(world.alice)}  # does not monitor
     # A contact attempt recorded after the response is the follow-up.
     ContactAttempt.objects.create(
@@ -160,17 +163,20 @@ def test_a_low_score_puts_the_case_on_my_work_until_someone_follows_it_up(world,
     assert "low_scores" not in {w.name for w in work_for(world.bob)}
 
 
-def test_the_low_score_item_writes_its_day_as_the_reader_does(world, case):
-    """It wrote the ISO day, which an Arabic page turned into 08-10-2026 (8 Oct or 10 Aug?)."""
+def test_the_low_score_item_says_its_day_once_in_the_readers_words(world, case):
+    """It wrote the ISO day, which an Arabic page turned into 08-10-2026 (8 Oct or 10 Aug?);
+    then the formatted day twice: in the label and in the list's date column."""
     from django.utils import translation
     from django.utils.formats import date_format
 
     response = _low_response(world, case)
-    for language in ("en", "fr", "ar"):
+    for language, column in (("en", "Collected on"), ("fr", "Recueilli le"), ("ar", "تاريخ الجمع")):
         with translation.override(language):
-            label = next(w for w in work_for(world.bob) if w.name == "low_scores").items[0].label
-            assert date_format(response.collected_on, "SHORT_DATE_FORMAT") in label, (language, label)
-            assert response.collected_on.isoformat() not in label or language == "en"
+            work = next(w for w in work_for(world.bob) if w.name == "low_scores")
+            label = work.items[0].label
+            assert date_format(response.collected_on, "SHORT_DATE_FORMAT") not in label, (language, label)
+            assert response.collected_on.isoformat() not in label
+            assert work.items[0].due == response.collected_on and work.date_label == column
 
 
 def test_a_later_better_response_clears_the_low_score(world, case):
