@@ -24,6 +24,7 @@ from remis.cases.models import (
     Case,
     CaseAccess,
     CaseMember,
+    Consent,
     ConsentPurpose,
     Relation,
     Submission,
@@ -479,8 +480,12 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
     shown = [v for v in all_vulnerabilities if shows(groups, v.sensitive_group)]
     consents = list(case.consents.select_related("recorded_by"))
     current: dict[str, bool] = {}
+    latest: dict[str, Any] = {}
     for consent in consents:  # ordered by date: the latest statement per purpose wins
         current[consent.purpose] = consent.given
+        latest[consent.purpose] = consent
+    for consent in consents:  # the table marks it: a statement dated earlier counts for nothing
+        consent.in_force = latest[consent.purpose] is consent
     responding_orgs = {g.organisation_id for g in grants_with(actor, Perm.CASE_RESPOND)}
     submissions = list(
         case.submissions.select_related("to_organisation", "from_organisation", "submitted_by")
@@ -608,11 +613,15 @@ def erasure_work(actor: Any, limit: int = 10) -> Any:
     )
 
 
+def consent_in_force(case: Case, purpose: str) -> Consent | None:
+    """The statement that counts for a purpose: the latest by date, on one day the one
+    recorded last (as `Case.has_consent` reads it)."""
+    return case.consents.filter(purpose=purpose).order_by("-given_on", "-id").first()
+
+
 def cases_consenting(case_ids: Iterable[int], purpose: str) -> set[int]:
     """The ids of those cases whose latest consent for `purpose` is given (as
     `Case.has_consent` reads it), in one query: for a batch, such as an import's rows."""
-    from remis.cases.models import Consent
-
     latest: dict[int, bool] = {}
     rows = Consent.objects.filter(case_id__among=list(case_ids), purpose=purpose).order_by(
         "case_id", "-given_on", "-id"

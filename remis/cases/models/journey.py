@@ -49,6 +49,8 @@ class Consent(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # Not stored: whether it is the statement that counts for its purpose (case_overview).
+    in_force = True
     # For consent to share with service providers, given: the sensitive field groups
     # (SensitiveGroup values) the returnee agreed to share; empty shares none of them.
     groups = models.JSONField(_("sensitive groups covered"), default=list, blank=True)

@@ -87,3 +87,35 @@ def test_a_consent_is_recorded_only_as_chosen(world, signed_in):
     assert "Choose what the consent is for." in body
     assert "Choose whether the returnee gave the consent or withdrew or refused it." in body
     assert not case.consents.exists()
+
+
+def test_the_page_says_which_statement_is_in_force_and_shows_each_note(world, signed_in):
+    """A withdrawal dated before the consent in force was accepted as "Consent recorded."
+    and changed nothing, with nothing on the page to tell; the note was never shown."""
+    case = register(world)
+    client = signed_in(world.alice)
+    url = reverse("case_step", args=[case.uuid, "consent"])
+    sharing = {"purpose": "sharing_with_partners"}
+    given = client.post(
+        url, {**sharing, "given": "yes", "given_on": "2026-05-05", "note": "Signed form"}, follow=True
+    )
+    assert "Consent recorded." in given.content.decode()
+    early = client.post(
+        url, {**sharing, "given": "no", "given_on": "2026-05-04", "note": "By phone"}, follow=True
+    )
+    text = early.content.decode()
+    assert (
+        "Recorded, but it is dated before the statement of 5 May 2026 for this purpose, which stays in force."
+        in text
+    )
+    assert case.has_consent("sharing_with_partners")
+    table = text.split('id="consent"')[1].split("</table>")[0]
+    assert "Signed form" in table and "By phone" in table
+    rows = table.split("<tr")[2:]
+    assert ["In force" in row for row in rows] == [False, True]  # by date: 4 May, then 5 May
+    withdrawn = client.post(url, {**sharing, "given": "no", "given_on": "2026-05-05"}, follow=True)
+    assert (
+        "Withdrawal recorded: nothing more is done on the strength of this consent"
+        in withdrawn.content.decode()
+    )
+    assert not case.has_consent("sharing_with_partners")  # the same day: the one recorded last

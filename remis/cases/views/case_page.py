@@ -13,6 +13,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -28,6 +29,7 @@ from remis.cases.queries import (
     assignable_workers,
     case_member,
     case_overview,
+    consent_in_force,
     erasable_members,
     note_opened,
     pending_erasures,
@@ -194,7 +196,7 @@ def _reopen(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
 
 
 def _consent(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
-    actions.record_consent(
+    consent = actions.record_consent(
         request.user,
         case,
         purpose=c["purpose"],
@@ -203,6 +205,15 @@ def _consent(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
         note=c["note"],
         groups=c["groups"],
     )
+    in_force = consent_in_force(case, consent.purpose)
+    if in_force is not None and in_force.pk != consent.pk:
+        # Dated before the statement in force: recorded for the history, changing nothing.
+        return _(
+            "Recorded, but it is dated before the statement of %(day)s for this purpose, which "
+            "stays in force."
+        ) % {"day": date_format(in_force.given_on, "SHORT_DATE_FORMAT")}
+    if not consent.given:
+        return _("Withdrawal recorded: nothing more is done on the strength of this consent from now on.")
     return _("Consent recorded.")
 
 
