@@ -271,6 +271,11 @@ def test_an_erased_person_cannot_be_written_back(client, world, household):
     page = client.get(reverse("case_detail", args=[household.uuid])).content.decode()
     assert f"?person={child.uuid}" not in page  # no Edit link for them
     assert f"?person={household.principal.uuid}" in page
+    # The principal erased too: the person form is the remaining member's, never an erased
+    # person's details (it was offered, "—" in its name, and refused on saving).
+    erase(world, household, household.principal, "data_subject_request")
+    page = client.get(reverse("case_detail", args=[household.uuid])).content.decode()
+    assert "Edit principal applicant" not in page and "Edit household member" not in page
 
 
 def test_a_pending_erasure_waits_in_the_other_holders_work_list(client, world, household):

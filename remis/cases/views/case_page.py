@@ -120,7 +120,12 @@ def _member_to_edit(request: HttpRequest, case: Case) -> CaseMember:
     try:
         return case_member(case, chosen)
     except NotFound:
-        return case_member(case, None)
+        principal = case_member(case, None)
+    if principal.person.erased_at is None:
+        return principal
+    # An erased person's details are gone and never edited: the form shows someone else's.
+    others = [m for m in case.members.select_related("person") if m.person.erased_at is None]
+    return others[0] if others else principal
 
 
 def _refused_reason(form: forms.Form) -> str:
