@@ -21,5 +21,8 @@ class AccountsConfig(AppConfig):
         register_personal_fields("accounts.apitoken", {"name"})  # free text
         for object_type in ("accounts.organisation", "accounts.membership", "accounts.role"):
             register_personal_fields(object_type, set())
+        from remis.accounts import audit_fields
+
+        audit_fields.register()
         # A session starts active: its first page writes nothing more (IdleTimeoutMiddleware).
         user_logged_in.connect(note_sign_in, dispatch_uid="remis.accounts.note_sign_in")

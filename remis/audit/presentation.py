@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -60,9 +61,27 @@ def register_field(
     part: Callable[[int, Any], str] | None = None,
 ) -> None:
     """How the field `name` reads in any entry: its label and, for ids and codes, how to
-    turn values into names (`part`: how a structured part of a value reads). Registered once
-    per name, whatever the model."""
-    _FIELDS[name] = FieldReading(label, resolve, part)
+    turn values into names (`part`: how a structured part of a value reads). One reading
+    per name, whatever the model: a name two apps register ("status", "country") reads a
+    value by the later app's resolver, else by the earlier one's, so that registering never
+    undoes an earlier app's reading (the accounts app registers before the others)."""
+    earlier = _FIELDS.get(name)
+    if earlier is not None and earlier.resolve is not None:
+        resolve = _either(resolve, earlier.resolve) if resolve is not None else earlier.resolve
+    _FIELDS[name] = FieldReading(label, resolve, part or (earlier.part if earlier else None))
+
+
+def _either(first: Resolver, then: Resolver) -> Resolver:
+    """`first`'s reading of each value, and `then`'s for those `first` leaves as logged."""
+
+    def combined(values: set[Any]) -> dict[Any, Shown]:
+        shown = first(values)
+        raw = {v for v in values if v not in shown or shown[v].text == str(v)}
+        if raw:
+            shown.update(then(raw))
+        return shown
+
+    return combined
 
 
 def extend_field(name: str, resolve: Resolver, label: Any = None) -> None:
@@ -172,6 +191,7 @@ class EntryView:
 
 EMPTY = "—"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # dates are logged as ISO text; people read them formatted
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
 # How the entries being described write days: set by `describe_entries` for its readers
 # (a field's own reading of a logged day too), the month alone on an anonymised case.
 _day_format: ContextVar[str] = ContextVar("day_format", default="SHORT_DATE_FORMAT")
@@ -180,6 +200,17 @@ _day_format: ContextVar[str] = ContextVar("day_format", default="SHORT_DATE_FORM
 def shown_day(iso: str) -> str:
     """A day logged as ISO text, as the entries being described write days."""
     return date_format(dt.date.fromisoformat(iso), _day_format.get())
+
+
+def shown_moment(iso: str) -> str:
+    """A moment logged as ISO text (an invitation's expiry), in the reader's time zone and
+    format; on an anonymised case, its month alone, as its days."""
+    moment = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    if _day_format.get() != "SHORT_DATE_FORMAT":
+        return date_format(moment.date(), _day_format.get())
+    return date_format(moment, "SHORT_DATETIME_FORMAT")
 
 
 def _flatten(value: Any) -> list[Any]:
@@ -255,6 +286,8 @@ def _describe(entries: Iterable[AuditEntry], groups: frozenset[str]) -> list[Ent
                 texts.append(_("Yes") if part else _("No"))
             elif isinstance(part, str) and ISO_DATE.fullmatch(part):
                 texts.append(shown_day(part))
+            elif isinstance(part, str) and ISO_MOMENT.fullmatch(part):
+                texts.append(shown_moment(part))
             elif one is None:
                 texts.append(left_to_right(str(part)))  # a phone number keeps its "+" in front
             elif one.group and one.group not in groups:

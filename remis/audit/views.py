@@ -19,6 +19,7 @@ from remis.audit.queries import case_uuid_for_reference, search_entries
 from remis.audit.reads import export_reads, may_review, search_reads
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
+from remis.lib.text import list_separator
 from remis.lib.widgets import IsoDateInput
 
 
@@ -130,7 +131,8 @@ def read_log(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         found = found.none()
     page = paginate(found, page_number, per_page=50)
     labels = dict(GROUP_CHOICES)
-    rows = [(read, [labels.get(g, g) for g in read.groups]) for read in page.object_list]
+    separator = list_separator()  # the Arabic comma in Arabic
+    rows = [(read, separator.join(str(labels.get(g, g)) for g in read.groups)) for read in page.object_list]
     return render(
         request,
         "audit/read_log.html",

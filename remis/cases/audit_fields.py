@@ -154,10 +154,6 @@ def register() -> None:
     register_object("cases.reception", _("Reception on arrival"))
     register_object("cases.note", _("Note"))
     register_object("cases.casedocument", _("Document"))
-    register_object("accounts.user", _("User"), described_by_id(User, lambda u: u.username))
-    register_object(
-        "accounts.organisation", _("Organisation"), described_by_id(Organisation, lambda o: o.name)
-    )
     register_object("programmes.programme", _("Programme"), described_by_id(Programme, lambda p: p.name))
     register_reader_rights(groups_everywhere, field_group)
 

@@ -80,3 +80,39 @@ def test_actions_are_found_by_the_words_of_their_name_in_the_readers_language(cl
         label = str(ACTION_LABELS["case.transition"])
         assert search_entries(world.admin, action=label.upper()).filter(action="case.transition").exists()
     assert search_entries(world.admin, action="case.trans").exists()  # the code's start still works
+
+
+def test_membership_and_account_entries_read_as_words_not_codes(client, world, alice):
+    """Members' entries read "accounts.membership #1026", "role: counsellor → case_worker",
+    "is_active", user ids and ISO timestamps, in English inside Arabic rows too."""
+    from remis.accounts import actions as accounts
+    from remis.accounts.models import Membership
+
+    membership = Membership.objects.get(user=alice, organisation=world.be_office)
+    accounts.update_membership(
+        world.admin, membership, version=membership.version, role="case_worker", countries=["BE", "GN"]
+    )
+    invited, _raw = accounts.invite_user(
+        world.admin,
+        world.be_office,
+        username="fatou",
+        first_name="Fatou",
+        last_name="Diallo",
+        role="counsellor",
+        countries=["BE"],
+    )
+    client.login(username="admin", password=PASSWORD)
+    for language, words in (
+        (
+            "en",
+            ["Membership", "Case worker", "Counsellor", "Belgium", "Guinea", "fatou · IOM Belgium"],
+        ),
+        ("ar", ["مسؤول الحالة", "بلجيكا", "غينيا"]),
+    ):
+        body = client.post(reverse("audit_search"), {}, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        table = body.split("<tbody>")[1]
+        for word in words:
+            assert word in table, (language, word)
+        for code in ("accounts.membership #", "case_worker</bdi>", ">all_countries", ">BE, GN<", "+00:00"):
+            assert code not in table, (language, code)
+    assert invited.status == "invited"
