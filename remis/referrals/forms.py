@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from remis.lib.countries import is_country
 from remis.lib.widgets import IsoDateInput, Textarea
 from remis.referrals.actions import MESSAGE_MAX, REASON_MAX
-from remis.referrals.models import REFERRAL_TRANSITIONS, Outcome
+from remis.referrals.models import REFERRAL_TRANSITIONS, Outcome, Status
 
 ANSWER_CHOICES = [
     ("accepted", _("Accept")),
@@ -49,10 +49,29 @@ class AnswerForm(forms.Form):
         by someone else's (another tab) is refused by the action saying why."""
         super().__init__(*args, **kwargs)
         if status_now:
-            allowed = REFERRAL_TRANSITIONS.get(status_now, ())
-            field = self.fields["status"]
-            assert isinstance(field, forms.ChoiceField)
-            field.choices = [("", "—"), *((code, label) for code, label in ANSWER_CHOICES if code in allowed)]
+            self.offer_for(status_now)
+
+    def offer_for(self, status_now: str) -> None:
+        """Draw only what a referral in `status_now` takes: its answers, and the outcome's
+        fields only when completing or failing is one of them (a refused form sent back
+        offered every answer, and an accepted referral's form offered an outcome that
+        accepting refuses). Called after a sent form was checked, it changes what is drawn,
+        not what was read."""
+        allowed = REFERRAL_TRANSITIONS.get(status_now, ())
+        field = self.fields["status"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *((code, label) for code, label in ANSWER_CHOICES if code in allowed)]
+        dropped = (
+            [] if {Status.COMPLETED, Status.FAILED} & set(allowed) else ["outcome", "outcome_on", "note"]
+        )
+        if Status.DECLINED not in allowed:
+            dropped.append("reason")
+        for name in dropped:
+            self.fields.pop(name, None)
+            if self.is_bound and name in self.errors:
+                # Its refusal stays said, above the form, though the field is no longer drawn.
+                for message in self.errors.pop(name):
+                    self.add_error(None, message)
 
 
 class CancelForm(forms.Form):

@@ -198,6 +198,8 @@ def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
                     _("%(what)s: meanwhile the referral became “%(status)s”.")
                     % {"what": lost, "status": referral.get_status_display()},
                 )
+    if answer_form.is_bound:
+        answer_form.offer_for(referral.status)  # drawn again: what the referral takes now
     may_answer = False
     if side != CASE_SIDE or referral.provider.organisation_id is None:
         try:

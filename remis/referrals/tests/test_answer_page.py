@@ -39,3 +39,25 @@ def test_an_outcome_given_when_accepting_is_refused_not_dropped(s, signed_in):
     assert "An outcome goes with completing or reporting failure" in page.text
     referral.refresh_from_db()
     assert referral.status == Status.SENT
+
+
+def test_a_refused_answer_is_drawn_again_with_only_what_the_referral_takes(s, signed_in):
+    """Sent back refused (declining without a reason), the form offered "start", "complete"
+    and "report failure" too, which a sent referral refuses; and it always showed an
+    outcome's fields, which accepting refuses."""
+    referral = refer(s)
+    client = signed_in(s.pia)
+    drawn = client.get(f"/referrals/{referral.uuid}/").text
+    assert 'name="outcome"' not in drawn and 'name="reason"' in drawn
+    refused = client.post(
+        f"/referrals/{referral.uuid}/", {"step": "answer", "status": "declined", "version": 1}
+    )
+    form = refused.text.split('value="answer"')[1].split("</form>")[0]
+    assert 'value="accepted"' in form and 'value="declined"' in form
+    assert (
+        'value="completed"' not in form and 'value="in_progress"' not in form and 'value="failed"' not in form
+    )
+    assert 'name="outcome"' not in form
+    actions.answer_referral(s.pia, referral, Status.ACCEPTED, expected_version=1)
+    accepted = client.get(f"/referrals/{referral.uuid}/").text
+    assert 'name="outcome"' in accepted and 'name="reason"' not in accepted  # completing is possible now
