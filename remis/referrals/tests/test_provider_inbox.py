@@ -160,3 +160,13 @@ def test_the_inbox_pages_fifty_at_a_time_keeping_its_filter(client, s):
     assert len(rows.findall(page_two.text)) == 5
     assert "?status=sent&amp;page=1" in page_two.text and "page=3" not in page_two.text
     assert Referral.objects.count() == 55
+
+
+def test_a_providers_dashboard_is_its_work_without_an_empty_card(s, signed_in):
+    """A card holding only "Your role shows no case records." sat under the referrals."""
+    from remis.referrals.tests.factories import refer
+
+    refer(s)
+    page = signed_in(s.pia).get("/").text
+    assert 'id="work-referrals_to_answer"' in page
+    assert "Your role shows no case records." not in page
