@@ -19,7 +19,7 @@ from remis.communities.models import (
     ProjectType,
 )
 from remis.communities.queries import SORTS, ProjectFilters
-from remis.lib.countries import country_choices
+from remis.lib.countries import country_choices, named_countries
 from remis.lib.forms import name_other_problems, read_fields
 from remis.lib.money import AmountField
 from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
@@ -46,10 +46,18 @@ class ProjectFilterForm(forms.Form):
     tag = forms.ChoiceField(label=_("Contributes to"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
 
-    def __init__(self, *args: Any, programmes: Iterable[Programme] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        programmes: Iterable[Programme] = (),
+        countries: Iterable[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`countries`: those the filter offers (the countries of the projects read)."""
         super().__init__(*args, **kwargs)
         self.fields["q"].help_text = _("Name, area or description")
-        _choices(self, "country").choices = [("", _("Any country")), *country_choices()]
+        offered = country_choices() if countries is None else named_countries(set(countries))
+        _choices(self, "country").choices = [("", _("Any country")), *offered]
         _choices(self, "programme").choices = [("", _("Any programme")), *_programme_choices(programmes)]
         _choices(self, "kind").choices = [("", _("Any type")), *ProjectType.choices]
         _choices(self, "status").choices = [("", _("Any status")), *ProjectStatus.choices]

@@ -54,6 +54,11 @@ def can_manage_country(actor: Any, country: str) -> bool:
     return any(g.covers(country) for g in grants_with(actor, Perm.PROJECTS_MANAGE))
 
 
+def project_countries(actor: Any) -> list[str]:
+    """The countries of the projects the actor reads: what the list's country filter offers."""
+    return sorted(set(readable(actor).values_list("country", flat=True)))
+
+
 def readable(actor: Any) -> QuerySet[CommunityProject]:
     """The projects the actor may read (see the module's docstring)."""
     rows = CommunityProject.objects.all()

@@ -26,6 +26,7 @@ from remis.communities.queries import (
     may_read_projects,
     participants_for,
     programmes_offered,
+    project_countries,
 )
 from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
@@ -45,7 +46,11 @@ def _form_errors(form: Any, error: DomainError) -> None:
 def project_list(request: HttpRequest) -> HttpResponse:
     if not may_read_projects(request.user):
         return forbidden(request, _("Community projects are for members of an organisation."))
-    form = ProjectFilterForm(request.GET or None, programmes=programmes_offered(request.user))
+    form = ProjectFilterForm(
+        request.GET or None,
+        programmes=programmes_offered(request.user),
+        countries=project_countries(request.user),
+    )
     filters = form.filters()
     page = paginate(filter_projects(request.user, filters), page_number(request))
     params = filters.as_params()

@@ -4,13 +4,14 @@ so the pages and the API refuse the same values with the same words."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from remis.accounts.models import Organisation, OrganisationType
-from remis.lib.countries import country_choices
+from remis.lib.countries import country_choices, named_countries
 from remis.lib.forms import name_other_problems, read_fields
 from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.services.actions import PROVIDER_FIELDS, STAKEHOLDER_FIELDS
@@ -25,8 +26,10 @@ from remis.services.models import (
 from remis.services.queries import SORTS, STATUSES, ProviderFilters, StakeholderFilters
 
 
-def _countries(blank: str | None) -> list[tuple[str, str]]:
-    rows = list(country_choices())
+def _countries(blank: str | None, among: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """Every country (a record's own field), or those `among` (a list's filter: the
+    countries something is mapped in), by name."""
+    rows = list(country_choices()) if among is None else named_countries(set(among))
     return [("", blank), *rows] if blank is not None else [("", "—"), *rows]
 
 
@@ -48,11 +51,12 @@ class ProviderFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, countries: Iterable[str] | None = None, **kwargs: Any) -> None:
+        """`countries`: those the filter offers (the countries providers are mapped in)."""
         super().__init__(*args, **kwargs)
         self.fields["q"].help_text = _("Name, area, services, eligibility or language")
         _choice_field(self, "sector").choices = [("", _("Any sector")), *_sector_choices()]
-        _choice_field(self, "country").choices = _countries(str(_("Any country")))
+        _choice_field(self, "country").choices = _countries(str(_("Any country")), countries)
         _choice_field(self, "kind").choices = [("", _("Any kind")), *ProviderKind.choices]
         labels = {"active": _("Active"), "inactive": _("Inactive"), "all": _("Active and inactive")}
         _choice_field(self, "status").choices = [(s, labels[s]) for s in STATUSES]
@@ -85,10 +89,10 @@ class StakeholderFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     status = forms.ChoiceField(label=_("Partnership status"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, countries: Iterable[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].help_text = _("Name, capacity, interest or notes")
-        _choice_field(self, "country").choices = _countries(str(_("Any country")))
+        _choice_field(self, "country").choices = _countries(str(_("Any country")), countries)
         _choice_field(self, "kind").choices = [("", _("Any kind")), *StakeholderKind.choices]
         _choice_field(self, "status").choices = [("", _("Any status")), *PartnershipStatus.choices]
 

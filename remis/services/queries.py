@@ -96,6 +96,14 @@ def filter_providers(actor: Any, filters: ProviderFilters) -> QuerySet[Provider]
     return rows.order_by(*SORTS.get(filters.sort, SORTS["name"]))
 
 
+def countries_in_use(actor: Any, model: str) -> list[str]:
+    """The countries providers (`model` "provider") or stakeholders ("stakeholder") are
+    mapped in: what a list's country filter offers (every country of the world was)."""
+    require_reader(actor)
+    rows = Provider.objects.all() if model == "provider" else Stakeholder.objects.all()
+    return sorted(set(rows.values_list("country", flat=True)))
+
+
 def with_sectors(rows: QuerySet[Provider]) -> QuerySet[Provider]:
     return rows.prefetch_related("sectors")
 

@@ -33,6 +33,7 @@ from remis.services.forms import (
 from remis.services.models import Provider, Stakeholder
 from remis.services.queries import (
     can_manage_country,
+    countries_in_use,
     countries_on_the_map,
     filter_providers,
     geojson,
@@ -66,7 +67,7 @@ def _form_errors(form: Any, error: DomainError) -> None:
 def provider_list(request: HttpRequest) -> HttpResponse:
     if refused := _refuse_outsider(request):
         return refused
-    form = ProviderFilterForm(request.GET or None)
+    form = ProviderFilterForm(request.GET or None, countries=countries_in_use(request.user, "provider"))
     filters = form.filters()
     page = paginate(
         with_sectors(filter_providers(request.user, filters)),
@@ -205,7 +206,7 @@ def provider_edit(request: HttpRequest, provider_uuid: Any) -> HttpResponse:
 def stakeholder_list(request: HttpRequest) -> HttpResponse:
     if refused := _refuse_outsider(request):
         return refused
-    form = StakeholderFilterForm(request.GET or None)
+    form = StakeholderFilterForm(request.GET or None, countries=countries_in_use(request.user, "stakeholder"))
     filters = form.filters()
     page = paginate(stakeholders(request.user, filters), page_number(request))
     params = filters.as_params()

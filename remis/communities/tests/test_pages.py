@@ -239,3 +239,12 @@ def test_every_bad_field_is_named_in_one_round_trip(world: Any, bob: Any) -> Non
     errors = refused.context["form"].errors
     assert {"members_F_18_34", "end_date", "budget", "currency"} <= set(errors), errors
     assert not CommunityProject.objects.exists()
+
+
+def test_the_country_filter_offers_the_countries_of_the_projects_read(
+    world: Any, bob: Any, project: Any
+) -> None:
+    page = _client(bob, "fr").get(reverse("project_list")).content.decode()
+    select = page.split('name="country"')[1].split("</select>")[0]
+    assert 'value="GN"' in select and "Guinée" in select
+    assert 'value="AQ"' not in select and 'value="BE"' not in select  # every country was offered

@@ -165,3 +165,12 @@ def test_the_api_searches_stakeholders_too(api_client, bob):
     assert [row["name"] for row in found["items"]] == ["Chambre de commerce (synthetic)"]
     assert api.get("/services/stakeholders", kind="ngo").json()["count"] == 1
     assert api.get("/services/stakeholders", kind="spaceship").status_code == 422
+
+
+def test_the_country_filter_offers_the_countries_providers_are_mapped_in(signed_in, alice, providers):
+    """It listed about 250 countries (Antarctica, Bouvet Island…) for providers in a few."""
+    page = signed_in(alice).get(reverse("provider_list")).content.decode()
+    select = page.split('name="country"')[1].split("</select>")[0]
+    assert [code for code in ("GN", "IQ", "AQ", "BV", "FR") if f'value="{code}"' in select] == ["GN", "IQ"]
+    unknown = signed_in(alice).get(reverse("provider_list"), {"country": "AQ"}).content.decode()
+    assert "Erbil Legal Aid" in unknown  # a country not offered filters nothing out, as before
