@@ -898,7 +898,11 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
     labels = dict(Stage.choices)
     none = [0, 0, 0]
     stage_values = [stage_totals.get(stage, none) for stage in Stage]
-    origins = sorted(origin_totals.items(), key=lambda item: (-item[1][0], item[0]))
+    # Largest first; ties by the country's name as the reader spells it (by code, "CD"
+    # came before "DZ": République démocratique du Congo before Algérie).
+    origins = sorted(
+        origin_totals.items(), key=lambda item: (-item[1][0], fold(country_name(item[0])), item[0])
+    )
     # Each column is a breakdown of a total shown beside it: hiding its small cells alone
     # would let the total give one back, so lib/suppression hides as many more as it takes.
     total_cases = sum(v[0] for v in stage_totals.values())

@@ -27,6 +27,7 @@ from remis.reports.statistics import (
     DIMENSIONS,
     UNKNOWN,
     Filters,
+    alphabetical,
     cohort_where,
     labeller,
     may_read_confidential,
@@ -222,12 +223,12 @@ def outcomes(actor: Any, filters: Filters, group: str = "") -> Outcomes | None:
         )
         for k, rnd, n, e, s, p, c, med, _first, _last, yes, asked in scores
     ]
-    rows.sort(key=lambda r: (r.key == UNKNOWN, r.label, r.round or 0))
+    rows.sort(key=lambda r: (r.key == UNKNOWN, alphabetical(r.label), r.label, r.round or 0))
     attrition = [
         AttritionRow(str(k), labels(str(k)), int(rnd), *(int(v) for v in counts))
         for k, rnd, *counts in rounds
     ]
-    attrition.sort(key=lambda r: (r.key == UNKNOWN, r.label, r.round))
+    attrition.sort(key=lambda r: (r.key == UNKNOWN, alphabetical(r.label), r.label, r.round))
     result = Outcomes(
         filters,
         group,

@@ -312,7 +312,7 @@ def _place(code: str, key: str, persons: int, label: str) -> tuple[Any, ...]:
     if code == "age_group":
         order = [_age_name(low, high) for low, high in AGE_GROUPS]
         return (order.index(key) if key in order else len(order),)
-    return (key == UNKNOWN, -persons, label)
+    return (key == UNKNOWN, -persons, alphabetical(label), label)  # ties as the reader spells them
 
 
 def exact_breakdown(actor: Any, filters: Filters, code: str, top: int | None = None) -> Table | None:

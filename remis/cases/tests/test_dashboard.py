@@ -247,3 +247,15 @@ def test_the_focal_point_is_pointed_to_the_logs_not_promised_statistics(client, 
     assert "Entries about a case are listed for those who may read that case" in audit
     viewer = page_for(client, world.victor)
     assert "aggregate statistics only" in viewer and reverse("return_statistics") in viewer
+
+
+def test_countries_with_equal_counts_are_in_the_readers_alphabetical_order(world, carol):
+    """Ties were ordered by ISO code: République démocratique du Congo (CD) before Algérie."""
+    from django.utils import translation
+
+    cases = [register(world, origin=code) for code in ("GN", "SN", "IQ")]
+    with translation.override("ar"):
+        stats = aggregates(carol, cases[0].registered_at.date())
+        assert stats is not None
+        # By code: غينيا (GN), العراق (IQ), السّنغال (SN); by name, as an Arabic reader looks.
+        assert [row[0] for row in stats.by_origin] == ["السّنغال", "العراق", "غينيا"]

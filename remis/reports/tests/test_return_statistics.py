@@ -309,3 +309,12 @@ def test_regions_are_named_in_the_pages_language() -> None:
         assert labeller("host_sub_region")("Western Europe") == "Europe occidentale"
     with translation.override("ar"):
         assert labeller("origin_sub_region")("Western Asia") == "غرب آسيا"
+
+
+def test_rows_with_equal_counts_are_in_the_readers_alphabetical_order() -> None:
+    """Ties were sorted by raw text: Éthiopie after Turquie, Équateur last."""
+    from remis.reports.statistics import _place
+
+    labels = ["Turquie", "Équateur", "Bélarus", "Éthiopie", "Bosnie"]
+    ordered = sorted(labels, key=lambda label: _place("origin", label, 3, label))
+    assert ordered == ["Bélarus", "Bosnie", "Équateur", "Éthiopie", "Turquie"]
