@@ -20,10 +20,11 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
 from remis.cases.policy import case_permissions, groups_on_case
 from remis.cases.views.common import apply_errors, case_or_404
-from remis.lib.countries import named_countries
+from remis.lib.countries import country_name, named_countries
 from remis.lib.errors import Conflict, DomainError, NotFound
 from remis.lib.pages import forbidden
 from remis.lib.paging import page_links, page_number, paginate
+from remis.lib.spreadsheet import neutralised
 from remis.lib.text import labelled
 from remis.programmes.queries import get_programme_for, manages_programme, visible_programmes
 from remis.referrals import actions
@@ -318,7 +319,19 @@ def referral_rules(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-CSV_HEADER = ("provider", "service", "country", "referred", "accepted", "completed", "successful")
+def _csv_header() -> list[str]:
+    """The page's column names in the reader's language (they were codes over translated
+    services), with the country's code beside its name for other programs."""
+    return [
+        _("Provider"),
+        _("Service requested"),
+        _("Country"),
+        _("Country code"),
+        _("Referred"),
+        _("Accepted"),
+        _("Completed"),
+        _("Successful outcome"),
+    ]
 
 
 @login_required
@@ -347,19 +360,24 @@ def referral_funnel(request: HttpRequest) -> HttpResponse:
             )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="referral-funnel.csv"'
+        response.write("\ufeff")  # a BOM: spreadsheet programs then read UTF-8 (Arabic was garbled)
         writer = csv.writer(response)
-        writer.writerow(CSV_HEADER)
+        writer.writerow(_csv_header())
         for row in rows:
+            # Provider names are typed by people: one starting "=" must not run as a formula.
             writer.writerow(
-                [
-                    row.provider,
-                    row.service,
-                    row.country,
-                    row.referred,
-                    row.accepted,
-                    row.completed,
-                    row.successful,
-                ]
+                neutralised(
+                    [
+                        row.provider,
+                        row.service,
+                        country_name(row.country),
+                        row.country,
+                        row.referred,
+                        row.accepted,
+                        row.completed,
+                        row.successful,
+                    ]
+                )
             )
         return response
     providers = funnel_providers(request.user)

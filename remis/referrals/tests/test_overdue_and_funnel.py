@@ -80,6 +80,10 @@ def test_the_funnel_counts_each_stage(s, signed_in):
     assert s.provider.name in client.get("/referrals/funnel/").content.decode()
     csv_text = client.get("/referrals/funnel/?format=csv").content.decode()
     assert csv_text.splitlines()[1].endswith(",2,1,1,1")
+    # In the reader's language, with the mark by which spreadsheet programs read UTF-8
+    # (Arabic was garbled; the header was codes over translated services).
+    french = client.get("/referrals/funnel/?format=csv", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert french.startswith("\ufeffPrestataire,") and ",Guinée,GN," in french
 
 
 def test_bad_funnel_filters_are_named_and_show_no_figures(s, signed_in):
