@@ -7,12 +7,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from remis.indicators.computation import describe, scale_of
+from remis.indicators.computation import COUNT, POINTS, SHARE, describe, scale_of
 from remis.indicators.results import Cell, FrameworkResults, IndicatorResult, format_value, shown
 from remis.lib.spreadsheet import in_reading_direction
 
@@ -88,7 +89,33 @@ def _header() -> list[str]:
         _("Rows counted"),
         _("Target"),
         _("Target met"),
+        _("Unit"),
     ]
+
+
+def _unit(scale: str) -> str:
+    """What a result's number is, written beside it: a share was 0.7619 with nothing to
+    say it is 76.2 %."""
+    return {
+        SHARE: _("share (1 = 100 %)"),
+        COUNT: _("count"),
+        POINTS: _("points (0 to 100)"),
+    }.get(scale, "")
+
+
+def _number(scale: str, value: Any) -> Any:
+    """A result or target as written in the files: a share as its fraction rounded to four
+    places (a percentage to one decimal), a score in points to one decimal, as on the page."""
+    if not isinstance(value, int | float | Decimal) or isinstance(value, bool):
+        return value
+    number = float(value)
+    if scale == SHARE:
+        return round(number, 4)
+    if scale == POINTS:
+        return round(number * 100, 1)
+    if scale == COUNT:
+        return round(number)
+    return round(number, 2)
 
 
 def _long_rows(results: FrameworkResults) -> list[list[Any]]:
@@ -100,38 +127,37 @@ def _long_rows(results: FrameworkResults) -> list[list[Any]]:
         if result.spec is None or not result.applies:
             continue
         indicator = result.indicator
-        whole = result.spec.aggregation == "count"
+        scale = scale_of(result.spec)
+        unit = _unit(scale)
         for row in result.rows:
             value: Any = shown(result, row.cell, results.threshold) if row.cell.hidden else row.cell.value
-            if whole and isinstance(value, float):
-                value = round(value)
             rows.append(
                 [
                     indicator.code,
                     indicator.name,
                     row.period.key,
                     "",
-                    "" if value is None else value,
+                    "" if value is None else _number(scale, value),
                     _n(row.cell, results.threshold),
-                    "" if row.target is None else float(row.target),
+                    "" if row.target is None else _number(scale, row.target),
                     _met(row.met),
+                    unit,
                 ]
             )
         for group in result.groups:
             for period, cell in zip(results.periods, group.cells, strict=True):
                 value = shown(result, cell, results.threshold) if cell.hidden else cell.value
-                if whole and isinstance(value, float):
-                    value = round(value)
                 rows.append(
                     [
                         indicator.code,
                         indicator.name,
                         period.key,
                         group.label,
-                        "" if value is None else value,
+                        "" if value is None else _number(scale, value),
                         _n(cell, results.threshold),
                         "",
                         "",
+                        unit,
                     ]
                 )
     return rows
@@ -149,11 +175,19 @@ def results_csv(results: FrameworkResults, filename: str) -> HttpResponse:
 
 def results_xlsx(results: FrameworkResults, filename: str) -> HttpResponse:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = in_reading_direction(book.create_sheet(_("Results")[:31]))
     sheet.append(_header())
+    share = _unit(SHARE)
     for row in _long_rows(results):
+        if row[-1] == share:  # shown as the page shows them: 76.2 %, the number kept
+            for at in (4, 6):
+                if isinstance(row[at], float):
+                    cell = WriteOnlyCell(sheet, value=row[at])
+                    cell.number_format = "0.0%"
+                    row[at] = cell
         sheet.append(row)
     about = in_reading_direction(book.create_sheet(_("Definitions")[:31]))
     about.append([_("Indicator code"), _("Indicator"), _("Definition"), _("Computation")])

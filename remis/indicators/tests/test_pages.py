@@ -176,6 +176,12 @@ def test_results_are_shown_and_downloaded(world: Any) -> None:
     assert this_year[4] == "1" and this_year[5] == "1"  # the one returnee of the world, this year (whole)
     book = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content))
     assert book.sheetnames == ["Results", "Definitions"]
+    # A share says what it is, and the workbook shows it as the page does (it read 0.7619…).
+    assert rows[0][-1] == "Unit"
+    share = [r for r in rows[1:] if r[0] == "RET-2" and r[3] == ""][-1]
+    assert share[-1] == "share (1 = 100 %)" and float(share[4]) == round(float(share[4]), 4)
+    cells = [r for r in book["Results"].iter_rows(min_row=2) if r[0].value == "RET-2" and not r[3].value]
+    assert cells and cells[-1][4].number_format == "0.0%"
 
 
 def test_who_reads_and_who_changes(world: Any) -> None:
