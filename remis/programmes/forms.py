@@ -74,7 +74,11 @@ class ProgrammeForm(forms.Form):
     action checks what the domain refuses, naming the same fields."""
 
     code = forms.SlugField(
-        label=_("Code"), max_length=32, help_text=_("Letters, digits and dashes; it never changes.")
+        label=_("Code"),
+        max_length=32,
+        help_text=_("Letters, digits, dashes and underscores; it never changes."),
+        # Django's own words name a "slug", which nobody here calls it.
+        error_messages={"invalid": _("Use only letters a–z, digits, dashes and underscores, no spaces.")},
     )
     name = forms.CharField(label=_("Name"), max_length=200)
     funders = forms.ModelMultipleChoiceField(
@@ -200,6 +204,7 @@ class ConfigurationItemForm(forms.Form):
         label=_("Code"),
         max_length=64,
         help_text=_("Letters, digits, dashes and underscores; it never changes."),
+        error_messages={"invalid": _("Use only letters a–z, digits, dashes and underscores, no spaces.")},
     )
     name = forms.CharField(label=_("Name in English"), max_length=120)
     name_fr = forms.CharField(label=_("Name in French"), max_length=120, required=False)

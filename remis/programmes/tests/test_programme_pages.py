@@ -59,6 +59,10 @@ def test_the_form_names_the_fields_at_fault(signed_in, world, manager):
     assert 'id="programme-ends_on_error"' in page and "The end date is before the start date." in page
     assert 'id="programme-origin_countries_error"' in page and "Choose at least one country." in page
     assert not Programme.objects.filter(code="SAHEL-1").exists()
+    # In words the person uses ("Enter a valid “slug”…" was Django's own).
+    page = client.post("/programmes/new/", new_programme(organisation=world.be_office.pk, code="bad code!"))
+    text = page.content.decode()
+    assert "Use only letters a–z, digits, dashes and underscores, no spaces." in text and "slug" not in text
 
 
 def test_a_counsellor_has_no_new_programme_and_is_refused(signed_in, world, alice):
