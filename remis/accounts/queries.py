@@ -154,7 +154,9 @@ def platform_role_codes() -> list[str]:
 # ---- an organisation's members --------------------------------------------------------------
 
 MEMBER_SORTS = {
-    "name": ("user__last_name", "user__first_name", "user__username"),
+    # As the list writes names: first name first (by last name, "Admin", who has none,
+    # came before "Counsellor BE" while the column read "Admin · Counsellor BE · …").
+    "name": ("user__first_name", "user__last_name", "user__username"),
     "username": ("user__username",),
     "role": ("role__name", "user__username"),
     "status": ("status", "user__username"),

@@ -279,3 +279,13 @@ def test_a_role_change_sent_after_another_deactivated_the_member_says_so(signed_
         url, {"step": "reactivate", "version": str(_membership(alice).version)}, follow=True
     )
     assert f"{alice.get_full_name()} is active again." in deactivated.content.decode()
+
+
+def test_the_name_sort_follows_the_names_as_the_list_writes_them(world, olga):
+    """Sorted by last name while written "First Last": "Admin" (no last name) came first."""
+    from remis.accounts.queries import MemberFilters, member_list
+
+    make_user("zoe", world.be_office, "viewer", ["BE"], last_name="Abadie")  # "Zoe Abadie"
+    make_user("ali", world.be_office, "viewer", ["BE"], last_name="Zongo")  # "Ali Zongo"
+    names = [m.user.display_name for m in member_list(olga, world.be_office, MemberFilters(sort="name"))]
+    assert names.index("Ali Zongo") < names.index("Zoe Abadie")
