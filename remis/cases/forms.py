@@ -126,8 +126,17 @@ class RegisterCaseForm(PersonForm, IdentityDocumentForm):
     intended_return_date = forms.DateField(
         label=_("Intended return date"), required=False, widget=IsoDateInput
     )
+    # Drawn as a box to tick only once a case for the same person was found (the view
+    # makes it one): registering a second case for them is then a choice, not an accident.
+    confirm_duplicate = forms.BooleanField(
+        label=_("Register it anyway"), required=False, widget=forms.HiddenInput
+    )
 
     field_order = ["organisation", "programme", "category", "host_country", "origin_country"]
+
+    def ask_to_confirm_duplicate(self) -> None:
+        """Draw the box to tick, the error about the case found beside it."""
+        self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
 
     def clean_intended_return_date(self) -> Any:
         day = self.cleaned_data.get("intended_return_date")

@@ -14,6 +14,7 @@ from typing import Any, cast
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from remis.accounts.permissions import Perm, SensitiveGroup
 from remis.accounts.scope import grants_with, organisation_ids
@@ -611,6 +612,32 @@ def erasure_work(actor: Any, limit: int = 10) -> Any:
         items,
         date_label=gettext("Asked on"),  # a request's day: no erasure is due on a day
     )
+
+
+def recent_twin(organisation: Any, person: Any, *, days: int) -> Case | None:
+    """The latest case the organisation registered in the last `days` whose principal
+    applicant has the same given and family names (accents and case aside), sex, and date
+    of birth or estimated year of birth as `person` (a PersonData); None if there is none.
+    Erased people match nothing (their names are gone)."""
+    since = timezone.now() - dt.timedelta(days=days)
+    candidates = (
+        CaseMember.objects.filter(
+            relation=Relation.PRINCIPAL,
+            case__registering_organisation=organisation,
+            case__registered_at__gte=since,
+            person__sex=person.sex,
+            person__date_of_birth=person.date_of_birth,
+            person__birth_year_estimated=person.birth_year_estimated,
+            person__erased_at__isnull=True,
+        )
+        .select_related("case", "person")
+        .order_by("-case__registered_at")
+    )
+    wanted = (fold(person.given_name), fold(person.family_name))
+    for member in candidates[:200]:
+        if (fold(member.person.given_name), fold(member.person.family_name)) == wanted:
+            return member.case
+    return None
 
 
 def consent_in_force(case: Case, purpose: str) -> Consent | None:

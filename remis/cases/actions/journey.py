@@ -35,7 +35,7 @@ from remis.cases.models import (
 )
 from remis.cases.policy import groups_on_case, withheld
 from remis.lib import events
-from remis.lib.errors import Conflict
+from remis.lib.errors import Conflict, Duplicate, ValidationFailed
 
 TRAVEL_FIELDS = ["departure_date", "arrival_date", "route", "escort", "medical_fitness", "notes"]
 RECEPTION_FIELDS = [
@@ -87,10 +87,11 @@ def _create_or_update(
             raise Conflict() from exc
         return row, created(row, fields)
     if expected_version is None:
-        # Read as absent, found saved: someone else created it meanwhile (two tabs, two
-        # people). Their record is not written over: the usual conflict, in words a person
-        # reads, and the form comes back with the version to send (case_page).
-        raise Conflict()
+        # An API client must send the version it read; a page that read no record finds one
+        # saved meanwhile, which the case page says as a conflict (case_page._without_version).
+        raise ValidationFailed(
+            _("This record already exists: send the version you read to change it."), "version"
+        )
     return row, apply_changes(row, values, fields, expected_version)
 
 
@@ -215,6 +216,23 @@ def record_counselling(
     problems.raise_if_any()
     with transaction.atomic():
         hold_case(case)
+        # The same form sent twice (Back, then the button again) recorded two sessions.
+        if CounsellingSession.objects.filter(
+            case=case,
+            held_on=held_on,
+            mode=mode,
+            counsellor=actor,
+            topics=topics.strip(),
+            notes=notes.strip(),
+            interpreter_used=interpreter_used,
+        ).exists():
+            raise Duplicate(
+                _(
+                    "This session is already recorded, as it is: nothing was added. If it was "
+                    "another session that day, say what it covered."
+                ),
+                "topics",
+            )
         session = CounsellingSession.objects.create(
             case=case,
             held_on=held_on,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from remis.accounts.models import Organisation
@@ -172,9 +173,12 @@ def register_case(
     intended_return_date: dt.date | None = None,
     reference: str | None = None,
     members: Sequence[MemberData] = (),
+    check_twins: bool = False,
 ) -> Case:
     """A host-country office registers a migrant, with the household members returning
-    with them; only that office sees the case until it is submitted to a partner."""
+    with them; only that office sees the case until it is submitted to a partner.
+    `check_twins`: refuse (Duplicate on `confirm_duplicate`) if the office registered a case
+    for the same person lately (`_refuse_twin`); the registration page asks it."""
     host, origin = host_country.upper(), origin_country.upper()
     problems = Problems()
     check_person(problems, person)
@@ -184,6 +188,8 @@ def register_case(
     check_intended_return(problems, intended_return_date)
     _acting_grant_org(actor, organisation, Perm.CASE_REGISTER, host, problems)
     problems.raise_if_any()
+    if check_twins:
+        _refuse_twin(organisation, person)
     return _create_case(
         actor,
         organisation,
@@ -213,9 +219,11 @@ def open_post_arrival_case(
     person: PersonData,
     vulnerabilities: Iterable[Vulnerability] = (),
     members: Sequence[MemberData] = (),
+    check_twins: bool = False,
 ) -> Case:
     """A reintegration partner opens a case for a returnee who never met a host-country
-    counsellor. The programme's host-side coordinator is given access to confirm it."""
+    counsellor. The programme's host-side coordinator is given access to confirm it.
+    `check_twins`: as for `register_case`."""
     host, origin = host_country.upper(), origin_country.upper()
     problems = Problems()
     check_person(problems, person)
@@ -233,6 +241,8 @@ def open_post_arrival_case(
         )
     _acting_grant_org(actor, organisation, Perm.CASE_OPEN_POST_ARRIVAL, origin, problems)
     problems.raise_if_any()
+    if check_twins:
+        _refuse_twin(organisation, person)
     case = _create_case(
         actor,
         organisation,
@@ -252,6 +262,31 @@ def open_post_arrival_case(
         members=members,
     )
     return case
+
+
+TWIN_DAYS = 30  # how far back a case for the same person counts as a possible double
+
+
+def _refuse_twin(organisation: Organisation, person: PersonData) -> None:
+    """A case the office registered in the last TWIN_DAYS for the same principal applicant
+    (names, sex and date or year of birth alike, accents and case aside) is most often the
+    same registration sent twice (Back, then the button again) or typed twice by two
+    colleagues: said before a second case is made, naming the first; the person decides."""
+    from remis.cases.queries import recent_twin
+
+    twin = recent_twin(organisation, person, days=TWIN_DAYS)
+    if twin is not None:
+        raise Duplicate(
+            _(
+                "%(reference)s, registered on %(day)s, is for a person with the same name, sex and "
+                "birth. If this is another person, tick “Register it anyway” and send again."
+            )
+            % {
+                "reference": twin.reference,
+                "day": date_format(timezone.localtime(twin.registered_at).date(), "SHORT_DATE_FORMAT"),
+            },
+            "confirm_duplicate",
+        )
 
 
 def _create_case(

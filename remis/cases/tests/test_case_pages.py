@@ -48,6 +48,25 @@ def test_counsellor_registers_a_case_through_the_form(client, world, alice):
     assert "Condé" in page.content.decode()
 
 
+def test_the_same_person_registered_again_is_said_before_a_second_case_is_made(client, world, alice):
+    """Back, then "Register case" again, made a second case for the same person, unsaid."""
+    login(client, alice)
+    assert client.post(reverse("case_register"), registration_form(world)).status_code == 302
+    first = Case.objects.get()
+    again = client.post(
+        reverse("case_register"), registration_form(world, given_name="NENE", family_name="conde")
+    )
+    body = again.content.decode()
+    assert again.status_code == 400 and Case.objects.count() == 1
+    assert f"{first.reference}, registered on " in body and "same name, sex and birth" in body
+    assert 'type="checkbox" name="confirm_duplicate"' in body
+    other = client.post(reverse("case_register"), registration_form(world, date_of_birth="1991-03-02"))
+    assert other.status_code == 302 and Case.objects.count() == 2  # another birth: another person
+    confirmed = registration_form(world, confirm_duplicate="on", document_number="G7654321")
+    assert client.post(reverse("case_register"), confirmed).status_code == 302
+    assert Case.objects.count() == 3
+
+
 def test_registration_form_names_each_bad_field_and_writes_nothing(client, world, alice):
     login(client, alice)
     future = (dt.date.today() + dt.timedelta(days=5)).isoformat()
@@ -533,3 +552,22 @@ def test_a_phone_typed_with_arabic_indic_digits_is_kept_in_digits_0_to_9(client,
     response = client.post(reverse("case_register"), registration_form(world, phone="+٢٢٤ ٦٢٢ ١٢ ٣٤ ٥٦"))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Case.objects.get().principal.phone == "+224 622 12 34 56"
+
+
+def test_a_counselling_session_sent_twice_is_recorded_once(client, world, alice):
+    """Back, then the button again, recorded the same session twice."""
+    case = register(world)
+    login(client, alice)
+    url = reverse("case_step", args=[case.uuid, "counselling"])
+    session = {
+        "held_on": dt.date.today().isoformat(),
+        "mode": "in_person",
+        "topics": "Travel",
+        "notes": "Asked",
+    }
+    assert client.post(url, session).status_code == 302
+    twice = client.post(url, session)
+    assert twice.status_code == 400 and "This session is already recorded, as it is" in twice.content.decode()
+    assert case.counselling_sessions.count() == 1
+    assert client.post(url, {**session, "topics": "Travel, documents"}).status_code == 302  # another one
+    assert case.counselling_sessions.count() == 2

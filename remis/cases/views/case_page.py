@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
@@ -36,7 +37,7 @@ from remis.cases.queries import (
 )
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.cases.views.registration import person_data
-from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
+from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from remis.lib.pages import forbidden
 from remis.lib.templatetags.remis_forms import fields_in_error
 from remis.programmes.models import PartnerRole
@@ -240,7 +241,25 @@ def _need(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     return _("Need recorded.")
 
 
+@contextmanager
+def _without_version() -> Iterator[None]:
+    """A form that read no record (travel, reception) finding one saved meanwhile by
+    someone else (two tabs, two people): a conflict in the page's words; the action's
+    refusal speaks to API clients ("send the version you read")."""
+    try:
+        yield
+    except ValidationFailed as error:
+        if error.field == "version":
+            raise Conflict() from error
+        raise
+
+
 def _travel(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    with _without_version():
+        return _save_travel(request, case, c)
+
+
+def _save_travel(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     travel = actions.save_travel(
         request.user,
         case,
@@ -260,7 +279,8 @@ def _travel(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
 
 def _reception(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     fields = {k: c[k] for k in RECEPTION_FIELDS if k in c}
-    actions.save_reception(request.user, case, expected_version=c.get("version"), **fields)
+    with _without_version():
+        actions.save_reception(request.user, case, expected_version=c.get("version"), **fields)
     return _("Reception saved.")
 
 

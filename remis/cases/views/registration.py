@@ -118,6 +118,8 @@ def register(request: HttpRequest, post_arrival: bool = False) -> HttpResponse:
             "vulnerabilities": c.get("vulnerabilities") or [],
             "members": _members_data(members),
         }
+        # A case for the same person registered lately is said, unless the box was ticked.
+        common["check_twins"] = not c.get("confirm_duplicate")
         try:
             if post_arrival:
                 case = actions.open_post_arrival_case(
@@ -131,10 +133,14 @@ def register(request: HttpRequest, post_arrival: bool = False) -> HttpResponse:
                     **common,
                 )
         except DomainError as error:
+            if any(field == "confirm_duplicate" for field, _message in error.errors):
+                form.ask_to_confirm_duplicate()
             _apply_member_errors(form, members, error)
         else:
             messages.success(request, _("Case %(reference)s registered.") % {"reference": case.reference})
             return redirect("case_detail", case_uuid=case.uuid)
+    if form.is_bound and form.data.get("confirm_duplicate") in ("on", "true", "True"):
+        form.ask_to_confirm_duplicate()  # ticked, and sent back for another field: still shown
     return render(
         request,
         "cases/register.html",
