@@ -146,7 +146,7 @@ def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from remis.accounts.api import organisation_router
+    from remis.accounts.api import me_router, organisation_router
     from remis.accounts.api import platform_router as accounts_platform_router
     from remis.assessments.api import router as assessments_router
     from remis.assistance.api import router as plans_router
@@ -175,6 +175,7 @@ def _register_routers() -> None:
     api.add_router("/platform", accounts_platform_router)
     api.add_router("/platform", configuration_router)
     api.add_router("/organisation", organisation_router)
+    api.add_router("/me", me_router)
     api.add_router("/", assessments_router)  # /cases/{uuid}/assessments and /assessments/…
     api.add_router("/plans", plans_router)
     api.add_router("/referrals", referrals_router)

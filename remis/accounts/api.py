@@ -32,6 +32,7 @@ from remis.accounts.queries import (
     get_organisation,
     get_role,
     member_list,
+    my_account,
     organisation_list,
     pending_invitation,
     role_list,
@@ -43,6 +44,7 @@ from remis.lib.paging import COUNT_CAP
 
 platform_router = Router(tags=["platform"])
 organisation_router = Router(tags=["organisation"])
+me_router = Router(tags=["me"])
 
 if TYPE_CHECKING:
     KindCode: TypeAlias = str
@@ -507,3 +509,32 @@ def password_link(request: HttpRequest, organisation_id: int, user_id: int) -> A
 def lift_pause(request: HttpRequest, organisation_id: int, user_id: int) -> dict[str, bool]:
     organisation = get_managed_organisation(request.user, organisation_id)
     return {"lifted": sign_in_actions.lift_sign_in_pause(cast(User, request.user), organisation, user_id)}
+
+
+# ---- the token's owner -----------------------------------------------------------------------
+
+
+class MyMembershipOut(Schema):
+    organisation_id: int = Field(description="what `POST /cases` and the organisation endpoints take")
+    organisation: str
+    organisation_kind: KindCode
+    organisation_country: str = Field(description="ISO 3166-1 alpha-2 code of its office")
+    role: str
+    role_name: str = Field(description="in the language asked (Accept-Language)")
+    countries: list[str] = Field(description="ISO 3166-1 alpha-2 codes; empty with all_countries")
+    all_countries: bool
+    permissions: list[str]
+
+
+class MeOut(Schema):
+    user_id: int
+    username: str
+    first_name: str
+    last_name: str
+    language: str = Field(description="en, fr or ar; empty follows the browser")
+    memberships: list[MyMembershipOut] = Field(description="the active ones: what the token may act through")
+
+
+@me_router.get("", response=MeOut, summary="Who the token acts for: the user and their active memberships")
+def read_me(request: HttpRequest) -> dict[str, Any]:
+    return my_account(request.user)

@@ -267,3 +267,34 @@ def pending_invitation(membership: Membership) -> Invitation | None:
 
 def link_is_live(invitation: Invitation | None) -> bool:
     return invitation is not None and invitation.pending and invitation.expires_at > timezone.now()
+
+
+def my_account(user: Any) -> dict[str, Any]:
+    """The user and their active memberships in active organisations, each with its role's
+    permissions: what an API client needs to know whom it acts for (`GET /me`)."""
+    memberships = (
+        Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE, organisation__active=True)
+        .select_related("organisation", "role")
+        .order_by("organisation__name")
+    )
+    return {
+        "user_id": user.pk,
+        "username": user.get_username(),
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "language": user.preferred_language,
+        "memberships": [
+            {
+                "organisation_id": m.organisation_id,
+                "organisation": m.organisation.name,
+                "organisation_kind": m.organisation.kind,
+                "organisation_country": m.organisation.country,
+                "role": m.role_id,
+                "role_name": m.role.label,
+                "countries": [] if m.all_countries else sorted(m.countries),
+                "all_countries": m.all_countries,
+                "permissions": sorted(m.role.permissions),
+            }
+            for m in memberships
+        ],
+    }

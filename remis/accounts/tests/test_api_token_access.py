@@ -165,3 +165,18 @@ def test_two_revocations_at_once_leave_one_revoked_token_and_one_entry(parallel_
     assert AuditEntry.objects.filter(action="api_token.revoke").count() == 1
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
     assert Client().get("/api/v1/cases", **_bearer(raw)).status_code == 401
+
+
+def test_a_token_tells_whom_it_acts_for_and_through_which_organisations(api_client, world):
+    """An integrator needed an organisation id for POST /cases and no endpoint gave it."""
+    me = api_client.as_(world.alice).get("/me")
+    assert me.status_code == 200, me.content
+    body = me.json()
+    assert body["username"] == "alice"
+    [membership] = body["memberships"]
+    assert membership["organisation_id"] == world.be_office.pk and membership["organisation"] == "IOM Belgium"
+    assert membership["role"] == "counsellor" and membership["countries"] == ["BE"]
+    assert "case.register" in membership["permissions"]
+    from django.test import Client
+
+    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION="Bearer nothing").status_code == 401
