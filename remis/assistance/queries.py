@@ -79,6 +79,11 @@ class Money:
     def rows(self) -> list[tuple[str, Decimal]]:
         return sorted(self.by_currency.items())
 
+    def converted(self, to_currency: str) -> bool:
+        """Whether the sum in `to_currency` says more than the amounts by currency: not when
+        they are all in it already (every amount was shown twice, unexplained)."""
+        return self.reporting is not None and set(self.by_currency) - {to_currency} != set()
+
 
 def _money(rows: list[tuple[Decimal, str, dt.date]], to_currency: str) -> Money:
     by_currency: dict[str, Decimal] = defaultdict(Decimal)
@@ -100,6 +105,11 @@ class Budget:
     @property
     def columns(self) -> list[Money]:
         return [self.planned, self.approved, self.disbursed]
+
+    @property
+    def cells(self) -> list[tuple[Money, bool]]:
+        """Each column with whether its sum in the reporting currency is shown (`converted`)."""
+        return [(money, money.converted(self.currency)) for money in self.columns]
 
 
 def budget_of(plan: Plan, day: dt.date) -> Budget:
@@ -320,6 +330,11 @@ class BudgetRow:
     @property
     def columns(self) -> list[Money]:
         return [self.planned, self.approved, self.disbursed]
+
+    @property
+    def cells(self) -> list[tuple[Money, bool]]:
+        """Each column with whether its sum in the reporting currency is shown (`converted`)."""
+        return [(money, money.converted(self.currency)) for money in self.columns]
 
     @property
     def country_label(self) -> str:

@@ -55,3 +55,14 @@ def test_only_approvers_and_programme_managers_record_rates(world, alice):
         actions.record_exchange_rate(
             alice, month=dt.date(2026, 3, 1), currency="XOF", to_currency="EUR", rate="1"
         )
+
+
+def test_a_sum_in_the_reporting_currency_is_shown_only_when_it_says_more() -> None:
+    from decimal import Decimal
+
+    from remis.assistance.queries import Money
+
+    euros = Money({"EUR": Decimal("600.00")}, Decimal("600.00"))
+    mixed = Money({"EUR": Decimal("600.00"), "GNF": Decimal("1000000")}, Decimal("705.00"))
+    unknown = Money({"GNF": Decimal("1000000")}, None)
+    assert (euros.converted("EUR"), mixed.converted("EUR"), unknown.converted("EUR")) == (False, True, False)
