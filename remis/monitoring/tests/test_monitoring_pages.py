@@ -198,6 +198,7 @@ def test_paging_keeps_any_state_when_it_was_chosen(client, world, case, django_c
     client.force_login(world.bob)
     first = client.get(reverse("follow_up_list"), {"state": ""}).text
     assert "?state=&amp;page=2" in first
+    assert "Page 1 of 2" in first  # where the reader is, as every list says
     second = client.get(reverse("follow_up_list"), {"state": "", "page": "2"}).text
     assert '<option value="" selected>' in second
     assert "Done" in second  # the done rounds (due last, a year on) are on the second page
