@@ -92,7 +92,13 @@ def set_up_authenticator(actor: User, *, key: str, code: str) -> tuple[TOTPDevic
         replaced = TOTPDevice.objects.filter(user=actor, confirmed=True).exists()
         TOTPDevice.objects.filter(user=actor).delete()
         device = TOTPDevice.objects.create(
-            user=actor, name=AUTHENTICATOR, key=key, confirmed=True, last_t=totp.t(), drift=totp.drift
+            user=actor,
+            name=AUTHENTICATOR,
+            key=key,
+            confirmed=True,
+            last_t=totp.t(),
+            drift=totp.drift,
+            last_used_at=timezone.now(),  # its first code was just checked
         )
         codes = _new_recovery_codes(actor)
         record(
@@ -143,6 +149,8 @@ def verify_second_factor(user: User, code: str) -> Device:
         )
     with transaction.atomic():  # a wrong code's throttling is written, so nothing raises inside
         verified = verify_token(user, device.persistent_id, typed)
+        if verified is not None and hasattr(verified, "set_last_used_timestamp"):
+            verified.set_last_used_timestamp()  # the two-factor page says when it was last used
         if verified is not None and recovery:
             left = StaticToken.objects.filter(device=verified.pk).count()
             record(user, "user.recovery_code_used", user, changes={"recovery_codes": [left + 1, left]})

@@ -79,6 +79,7 @@ def test_a_case_worker_sets_up_an_authenticator_before_anything_else(world, bob)
     assert len(codes) == 10 and 'href="/cases/"' in codes_page  # then on to the page asked for
     assert client.get(reverse("two_factor_codes")).status_code == 302  # shown once
     assert client.get(reverse("case_list")).status_code == 200
+    assert TOTPDevice.objects.get(user=bob).last_used_at is not None  # its first code was checked
     entry = AuditEntry.objects.get(action="user.two_factor_on")
     assert entry.actor == bob and key.hex() not in str(entry.changes) and codes[0] not in str(entry.changes)
 
@@ -93,6 +94,8 @@ def test_the_second_sign_in_asks_for_a_code_and_refuses_the_same_code_twice(worl
     signed = client.post(asked["Location"], {"code": code})
     assert signed.status_code == 302 and signed["Location"] == "/cases/"
     assert client.get(reverse("case_list")).status_code == 200
+    device.refresh_from_db()
+    assert device.last_used_at is not None  # the two-factor page said "Last used —"
 
     other = _sign_in(bob)
     replay = other.post(reverse("two_factor_verify"), {"code": code})
