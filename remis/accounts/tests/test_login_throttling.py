@@ -28,6 +28,8 @@ def test_repeated_failures_pause_sign_in_for_that_account_and_address(client, wo
     locked = sign_in(client, "alice", "wrong")
     assert locked.status_code == 429
     assert "Sign-in paused" in locked.content.decode()
+    # For how long, as the administrator's page says it (it said "for a while").
+    assert "signing in is paused for 15 minutes. Try again then" in locked.content.decode()
 
     right_password = sign_in(client, "alice", PASSWORD)
     assert right_password.status_code == 429
