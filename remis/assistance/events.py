@@ -40,3 +40,14 @@ class InstalmentRecorded(Event):
     paid_on: dt.date
     amount: str
     currency: str
+
+
+@dataclass(frozen=True)
+class ItemStatusChanged(Event):
+    """An item of the plan in force moved (in progress, delivered, cancelled): a referral
+    of a cancelled item is no longer to be delivered (the referrals app cancels it)."""
+
+    name = "assistance.item_status_changed"
+    case_id: int
+    item_key: uuid.UUID
+    status: str

@@ -27,6 +27,7 @@ from remis.lib.events import emit
 from remis.referrals.configuration import overdue_days, sectors_for, shared_fields
 from remis.referrals.events import ReferralChanged
 from remis.referrals.models import (
+    ITEM_CANCELLED_REASON,
     OPEN,
     REFERRAL_TRANSITIONS,
     WITHDRAWN_REASON,
@@ -393,6 +394,40 @@ def revoke_on_withdrawal(case_id: int, consent_id: int) -> int:
             record(actor, "referral.revoke", referral, changes=changes, case_uuid=referral.case.uuid)
             if before in OPEN:
                 emit(ReferralChanged(referral.uuid, case_id, referral.provider_id, Status.CANCELLED, False))
+            changed += 1
+    return changed
+
+
+def cancel_for_cancelled_item(case_id: int, item_key: Any) -> int:
+    """The plan item referred was cancelled: its open referrals are cancelled at once, so
+    that no provider is still asked to deliver it (it stayed "sent", with Accept offered).
+    Made by the system actor, each audited; returns how many were cancelled."""
+    actor = system_actor()
+    changed = 0
+    with transaction.atomic():
+        referrals = list(
+            Referral.objects.select_for_update()
+            .select_related("case")
+            .filter(case_id=case_id, item_key=item_key, status__in=OPEN)
+        )
+        for referral in referrals:
+            before = referral.status
+            Referral.objects.filter(pk=referral.pk).update(
+                status=Status.CANCELLED,
+                closed_at=timezone.now(),
+                cancel_reason=ITEM_CANCELLED_REASON,  # in the reader's language when shown
+                last_by=actor,
+                last_on_behalf=False,
+                version=referral.version + 1,
+            )
+            record(
+                actor,
+                "referral.cancel",
+                referral,
+                changes={"status": [before, Status.CANCELLED], "cancel_reason": ["", ITEM_CANCELLED_REASON]},
+                case_uuid=referral.case.uuid,
+            )
+            emit(ReferralChanged(referral.uuid, case_id, referral.provider_id, Status.CANCELLED, False))
             changed += 1
     return changed
 

@@ -91,7 +91,16 @@ def overdue_referrals(actor: Any) -> WorkList | None:
     )
 
 
+def on_item_status(event: Any) -> None:
+    """A cancelled plan item's open referrals are cancelled with it."""
+    if event.status == "cancelled":
+        from remis.referrals.actions import cancel_for_cancelled_item
+
+        cancel_for_cancelled_item(event.case_id, event.item_key)
+
+
 def register() -> None:
+    from remis.assistance.events import ItemStatusChanged
     from remis.cases.events import CaseAnonymised
     from remis.cases.extensions import register_case_panel, register_work_list
     from remis.cases.policy import register_scope
@@ -101,6 +110,7 @@ def register() -> None:
 
     register_scope("referrals", provider_scope)
     subscribe(ConsentRecorded, on_consent)
+    subscribe(ItemStatusChanged, on_item_status)
     subscribe_in_transaction(CaseAnonymised, coarsen_cases)  # with the case, or not at all
     register_case_panel(
         CasePanel("referrals", gettext_lazy("Referrals"), "referrals/_panel.html", referrals_panel, order=25)

@@ -73,6 +73,9 @@ class ReferralRules(models.Model):
 # The reason REMIS gives a referral it cancels when the consent to share is withdrawn: kept
 # in English, as written here, and shown in the reader's language (`Referral.cancel_reason_shown`).
 WITHDRAWN_REASON = gettext_noop("Consent to share with service providers was withdrawn.")
+# And when the item referred is cancelled in the plan (assistance's ItemStatusChanged).
+ITEM_CANCELLED_REASON = gettext_noop("The plan item was cancelled.")
+SYSTEM_REASONS = (WITHDRAWN_REASON, ITEM_CANCELLED_REASON)
 
 
 class Referral(models.Model):
@@ -127,7 +130,7 @@ class Referral(models.Model):
     def cancel_reason_shown(self) -> str:
         """The reason for cancelling as the reader reads it: REMIS's own in their language,
         a person's as they wrote it."""
-        return gettext(WITHDRAWN_REASON) if self.cancel_reason == WITHDRAWN_REASON else self.cancel_reason
+        return gettext(self.cancel_reason) if self.cancel_reason in SYSTEM_REASONS else self.cancel_reason
 
     @property
     def shared_reference(self) -> str:

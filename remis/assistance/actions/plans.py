@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.permissions import Perm
 from remis.assistance.actions.common import bump, check_upload, require_editable, require_on
 from remis.assistance.configuration import clean_amount, clean_currency, proposal_rules_on
+from remis.assistance.events import ItemStatusChanged
 from remis.assistance.models import (
     ITEM_TRANSITIONS,
     AssistanceItem,
@@ -37,6 +38,7 @@ from remis.cases.actions.common import hold_case, require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.lib.errors import Conflict, Duplicate, TransitionRefused, ValidationFailed
+from remis.lib.events import emit
 from remis.lib.money import amount_text, fraction_problem
 
 # A plan is written once the returnee has been assessed, and changed while assistance and
@@ -500,6 +502,7 @@ def change_item_status(
             case_uuid=case.uuid,
             changes={"status": [item.status, status], **({"cancel_reason": [None, text]} if text else {})},
         )
+        emit(ItemStatusChanged(case_id=case.pk, item_key=item.key, status=status))
     item.status, item.cancel_reason = status, text
     return item
 

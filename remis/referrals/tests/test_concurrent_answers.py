@@ -78,3 +78,31 @@ def test_a_withdrawal_and_a_referral_at_once_never_leave_a_referral_open(paralle
         assert not isinstance(results[1], Exception), results
         open_ones = Referral.objects.filter(item_key=s.item.key, status=Status.SENT)
         assert not open_ones.exists(), results
+
+
+@pytest.mark.races("remis.referrals.actions.cancel_for_cancelled_item")
+def test_an_item_cancelled_while_the_provider_accepts_leaves_no_referral_open(parallel_db, world):
+    """A cancelled plan item's referral stayed "sent" at the provider, Accept offered. The
+    item's cancellation cancels its open referrals, whichever of the two comes first."""
+    from remis.assistance import actions as plans
+    from remis.audit.models import AuditEntry
+    from remis.referrals.models import Referral
+
+    call_command("sync_assistance_defaults", stdout=io.StringIO())
+    s = setting(world)
+    consent(world, s.case)
+    referral = refer(s)
+    item = s.item
+    results = parallel_db(
+        lambda: plans.change_item_status(s.world.bob, item, "cancelled", reason="Moved to Conakry"),
+        lambda: actions.answer_referral(s.pia, referral, Status.ACCEPTED, expected_version=1),
+    )
+    assert not isinstance(results[0], Exception), results
+    referral.refresh_from_db()
+    assert referral.status == Status.CANCELLED, results
+    assert referral.cancel_reason_shown == "The plan item was cancelled."
+    assert not Referral.objects.filter(
+        item_key=item.key, status__in=["sent", "accepted", "in_progress"]
+    ).exists()
+    cancelled = AuditEntry.objects.filter(action="referral.cancel", object_id=str(referral.pk))
+    assert cancelled.count() == 1
