@@ -447,6 +447,8 @@ class CaseOverview:
     access: list[Any]
     # Consent to share with partners is withdrawn and partners' access ended because of it.
     partners_cut_off: bool
+    # A submission to a partner was cancelled (by a withdrawal or a closure): said only then.
+    submission_cancelled: bool
     host_country_name: str
     origin_country_name: str
     # How the page writes moments (history, transitions, journey): the month alone for an
@@ -528,6 +530,7 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         ),
         transitions=transitions,
         access=list(case.access.filter(revoked_at__isnull=True).select_related("organisation")),
+        submission_cancelled=any(sub.status == SubmissionStatus.CANCELLED for sub in submissions),
         partners_cut_off=current.get(ConsentPurpose.SHARING) is False
         and case.access.filter(
             reason__in=[AccessReason.SUBMITTED, AccessReason.ACCEPTED], revoked_at__isnull=False

@@ -57,6 +57,8 @@ def test_an_accepted_case_leaves_the_partner_and_the_page_says_why(client, world
     client.force_login(world.alice)
     page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
     assert "partners no longer see this case" in page
+    # The submission was accepted, not waiting: no cancelled submission is claimed.
+    assert "a submission waiting for an answer was cancelled" not in page
     client.force_login(world.bob)
     assert client.get(reverse("case_detail", args=[case.uuid])).status_code == 404
 
