@@ -109,11 +109,13 @@ class IdentityDocumentForm(forms.Form):
 
 class RegisterCaseForm(PersonForm, IdentityDocumentForm):
     organisation = forms.ModelChoiceField(
-        label=_("Registering organisation"), queryset=Organisation.objects.none()
+        label=_("Registering organisation"), queryset=Organisation.objects.none(), empty_label="—"
     )
-    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.filter(active=True))
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.filter(active=True), empty_label="—"
+    )
     category = forms.ModelChoiceField(
-        label=_("Migrant category"), queryset=MigrantCategory.objects.filter(active=True)
+        label=_("Migrant category"), queryset=MigrantCategory.objects.filter(active=True), empty_label="—"
     )
     host_country = forms.ChoiceField(label=_("Host country"), choices=_countries, widget=FastSelect)
     origin_country = forms.ChoiceField(label=_("Country of origin"), choices=_countries, widget=FastSelect)
@@ -494,7 +496,7 @@ class ReceptionForm(RuleCheckedForm, CreateOrEditForm):
 
 class SubmitForm(forms.Form):
     to_organisation = forms.ModelChoiceField(
-        label=_("Reintegration partner"), queryset=Organisation.objects.none()
+        label=_("Reintegration partner"), queryset=Organisation.objects.none(), empty_label="—"
     )
     message = forms.CharField(
         label=_("Message"),
@@ -522,7 +524,7 @@ class RespondForm(forms.Form):
 
 class CaseDetailsForm(VersionedForm):
     category = forms.ModelChoiceField(
-        label=_("Migrant category"), queryset=MigrantCategory.objects.filter(active=True)
+        label=_("Migrant category"), queryset=MigrantCategory.objects.filter(active=True), empty_label="—"
     )
     vulnerabilities = forms.ModelMultipleChoiceField(
         label=_("Vulnerabilities"),

@@ -159,7 +159,9 @@ class ProgrammeForm(forms.Form):
 
 
 class PartnerForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), empty_label="—"
+    )
     role = forms.ChoiceField(label=_("Role"), choices=PartnerRole.choices)
     countries = _countries_field(
         _("Countries it acts for"),

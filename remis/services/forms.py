@@ -144,6 +144,7 @@ class ProviderForm(forms.Form):
         label=_("Organisation in REMIS"),
         queryset=Organisation.objects.none(),
         required=False,
+        empty_label="—",
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -40,9 +40,13 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
     if case.is_closed:
         raise TransitionRefused(_("A closed case is not submitted to a partner: reopen it first."))
     if not case.has_consent(ConsentPurpose.SHARING):
+        withdrawn = case.consents.filter(purpose=ConsentPurpose.SHARING).exists()
         raise ValidationFailed(
-            _("Record the returnee's consent to sharing with partners before submitting the case."),
-            None,  # about the case, not the partner chosen: the form says it above its fields
+            # About the case, not the partner chosen: the form says it above its fields.
+            _("The returnee withdrew or refused consent to sharing with partners: the case is not submitted.")
+            if withdrawn
+            else _("Record the returnee's consent to sharing with partners before submitting the case."),
+            None,
         )
     partners = partners_in(case.programme, PartnerRole.REINTEGRATION_PARTNER, case.origin_country)
     if not partners.filter(pk=to_organisation.pk).exists():

@@ -108,3 +108,17 @@ def test_closing_a_case_cancels_the_submission_awaiting_the_partners_answer(worl
     with pytest.raises(NotFound):
         get_case_for(world.bob, case.uuid)
     assert AuditEntry.objects.filter(action="submission.cancel", case_uuid=case.uuid).count() == 1
+
+
+def test_a_case_whose_consent_was_withdrawn_is_not_submitted_and_the_page_says_why(world):
+    """It asked to "record the returnee's consent", as if none had been asked."""
+    from remis.lib.errors import ValidationFailed
+
+    case = register(world)
+    today = timezone.localdate()
+    actions.record_consent(world.alice, case, purpose="sharing_with_partners", given=True, given_on=today)
+    actions.record_counselling(world.alice, case, held_on=today)
+    _withdraw(world, case)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.submit_case(world.alice, case, world.gn_partner)
+    assert refused.value.message.startswith("The returnee withdrew or refused consent to sharing")
