@@ -79,6 +79,13 @@ class Delivery(models.Model):
             models.Index(fields=["subscription", "-created_at"], name="webhook_delivery_recent"),
         ]
 
+    @property
+    def event_label(self) -> str:
+        """The event in the reader's words ("Visit recorded"); the code is shown beside it."""
+        from remis.webhooks.catalogue import event_label
+
+        return event_label(self.event)
+
 
 class Attempt(models.Model):
     """One try at sending a delivery: the answer's status code or the error's class, and how

@@ -190,3 +190,4 @@ def test_a_failed_attempt_reads_as_a_sentence_in_the_readers_language(signed_in,
     french = signed_in(wendy).get(detail, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "le certificat du destinataire n’a pas pu être vérifié" in french
     assert "après une tentative échouée" in french
+    assert "<td>Dossier créé<br>" in french  # the event in words; its code beside it
