@@ -245,7 +245,10 @@ class _Rollback(Exception):
     """Raised inside the all-or-nothing transaction to undo it once every row is checked."""
 
 
-REPORT_HEADER = ["row", "column", "value", "message"]
+def report_header() -> list[str]:
+    """The report's columns in the language its messages are written in (the job's): they
+    read "row, column, value, message" above French messages."""
+    return [_("Row"), _("Column"), _("Value"), _("Message")]
 
 
 class Run:
@@ -271,7 +274,7 @@ class Run:
         self.result = Result()
         report.write("\ufeff")  # the byte-order mark by which Excel reads the report as UTF-8
         self._report = csv.writer(report)
-        self._report.writerow(REPORT_HEADER)
+        self._report.writerow(report_header())
 
     def read(self, file: IO[bytes], filename: str, sheet: str | None = None) -> Result:
         """Check the file, and write it as the mode says. All or nothing reads it twice: a

@@ -122,7 +122,7 @@ def test_all_or_nothing_saves_every_row_or_none(
     try:
         before = _counts()
         result, refused = importer(data, ImportMode.ALL_OR_NOTHING)
-        reported = {int(r["row"]): r["column"] for r in refused}
+        reported = {int(r["Row"]): r["Column"] for r in refused}
         assert reported == broken, refused
         if broken:
             assert _counts() == before and not result.committed  # nothing half-written
@@ -146,7 +146,7 @@ def test_valid_rows_saves_exactly_the_good_rows_as_written(
     try:
         before = _counts()
         result, refused = importer(data, ImportMode.VALID_ROWS)
-        assert {int(r["row"]): r["column"] for r in refused} == broken, refused
+        assert {int(r["Row"]): r["Column"] for r in refused} == broken, refused
         good = [row for n, row in enumerate(rows) if n + 2 not in broken]
         assert (result.created, result.refused) == (len(good), len(broken))
         assert _counts()[0] == before[0] + len(good)

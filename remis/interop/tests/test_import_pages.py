@@ -51,7 +51,8 @@ def test_a_file_is_checked_then_imported(
     assert "Nothing was written" in page and "sex" in page and "Q" in page
     assert "Would be added" in page  # a check adds nothing: its counts say so
     report = client.get(f"/imports/{kept.uuid}/report.csv")
-    assert b"".join(report.streaming_content).decode().splitlines()[1].startswith("3,sex,Q,")
+    lines = b"".join(report.streaming_content).decode().splitlines()
+    assert lines[0] == "\ufeffRow,Column,Value,Message" and lines[1].startswith("3,sex,Q,")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/imports/{kept.uuid}/again/", {"mode": "valid_rows"})
     assert CaseAccess.objects.filter(external_id="OLD-1").exists() and Case.objects.count() == 1
