@@ -252,6 +252,12 @@ def test_a_run_that_wrote_nothing_is_not_shown_succeeded_and_its_refusals_name_t
     assert "Succeeded" not in page
     assert "n’est pas un jour du calendrier" in page  # as written when it ran
     assert "These messages were written when the work ran, in French." in page
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("fr"):
+        french = render_to_string("includes/written_in.html", {"language": "ar", "LANG": "fr"})
+    assert "en arabe." in french  # a language's name within a French sentence: lower case
     assert (
         '<span class="badge job-nothing">Nothing written</span>' in client.get("/imports/").content.decode()
     )
