@@ -17,6 +17,8 @@ def test_short_dates_name_the_month(language, expected):
         moment = dt.datetime(2026, 11, 29, 9, 5)
         comma = "،" if language == "ar" else ","
         assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == f"{expected}{comma} 09:05"
+        # A time alone as every moment is written: 24-hour (the dashboard wrote "2:23 a.m.").
+        assert formats.time_format(dt.time(14, 23), "TIME_FORMAT") == "14:23"
 
 
 def test_date_entry_still_accepts_iso_and_the_local_form():

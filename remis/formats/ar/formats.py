@@ -3,6 +3,7 @@ DATE_FORMAT = "j M Y"
 SHORT_DATE_FORMAT = "j M Y"
 DATETIME_FORMAT = "j M Y، H:i"
 SHORT_DATETIME_FORMAT = "j M Y، H:i"
+TIME_FORMAT = "H:i"  # 24-hour, as every date and time REMIS writes
 # Digits grouped by three with a no-break space, as French does (Django's Arabic formats
 # group none: 1500000,00 was hard to read). A no-break space is a number separator for the
 # bidirectional algorithm, so "1 500 000" stays one number in a right-to-left line, and the

@@ -3,3 +3,4 @@ DATE_FORMAT = "j N Y"
 SHORT_DATE_FORMAT = "j N Y"
 DATETIME_FORMAT = "j N Y, H:i"
 SHORT_DATETIME_FORMAT = "j N Y, H:i"
+TIME_FORMAT = "H:i"  # 24-hour, as every date and time REMIS writes
