@@ -167,13 +167,15 @@ class MemberFilterForm(PagedFilters):
         ],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, roles: Any = None, **kwargs: Any) -> None:
+        """`roles`: those the filter offers (`queries.member_filter_roles`), else every one."""
         super().__init__(*args, **kwargs)
         role = self.fields["role"]
         assert isinstance(role, forms.ChoiceField)
         # In the reader's language, and in its order.
-        roles = sorted(((r.code, r.label) for r in Role.objects.all()), key=lambda pair: pair[1].casefold())
-        role.choices = [("", _("All roles")), *roles]
+        offered = Role.objects.all() if roles is None else roles
+        choices = sorted(((r.code, r.label) for r in offered), key=lambda pair: pair[1].casefold())
+        role.choices = [("", _("All roles")), *choices]
 
 
 class MembershipForm(forms.Form):

@@ -146,6 +146,14 @@ def grantable_roles(actor: Any) -> QuerySet[Role]:
     return roles.exclude(code__in=platform_role_codes())
 
 
+def member_filter_roles(actor: Any, organisation: Organisation) -> QuerySet[Role]:
+    """The roles an organisation's users list filters by: those its administrator may give
+    and those its members hold (a platform operator's role was offered to administrators,
+    who can neither give it nor find anyone holding it)."""
+    held = Membership.objects.filter(organisation=organisation).values("role_id")
+    return (grantable_roles(actor) | Role.objects.filter(code__in=held)).distinct()
+
+
 def platform_role_codes() -> list[str]:
     # Roles are a handful of rows; their permissions are JSON, read in Python on every engine.
     return [r.code for r in Role.objects.all() if Perm.PLATFORM_MANAGE in r.permissions]

@@ -289,3 +289,9 @@ def test_the_name_sort_follows_the_names_as_the_list_writes_them(world, olga):
     make_user("ali", world.be_office, "viewer", ["BE"], last_name="Zongo")  # "Ali Zongo"
     names = [m.user.display_name for m in member_list(olga, world.be_office, MemberFilters(sort="name"))]
     assert names.index("Ali Zongo") < names.index("Zoe Abadie")
+
+
+def test_the_role_filter_offers_the_roles_an_administrator_gives_or_members_hold(signed_in, world, olga):
+    page = signed_in(olga).get(reverse("member_list", args=[world.be_office.pk])).content.decode()
+    select = page.split('name="role"')[1].split("</select>")[0]
+    assert 'value="counsellor"' in select and 'value="platform_operator"' not in select

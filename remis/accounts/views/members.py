@@ -39,6 +39,7 @@ from remis.accounts.queries import (
     link_is_live,
     managed_organisation_ids,
     managed_organisations,
+    member_filter_roles,
     member_list,
     member_tokens,
     pending_invitation,
@@ -126,7 +127,9 @@ def member_list_page(request: HttpRequest, organisation_id: int) -> HttpResponse
         return organisation
     if request.method == "POST":
         return _remember_search(request, organisation.pk)
-    form = MemberFilterForm(_with_remembered_search(request) or None)
+    form = MemberFilterForm(
+        _with_remembered_search(request) or None, roles=member_filter_roles(request.user, organisation)
+    )
     values = filter_values(form)
     filters = MemberFilters(
         q=values.get("q") or "",
