@@ -170,3 +170,14 @@ def test_a_providers_dashboard_is_its_work_without_an_empty_card(s, signed_in):
     page = signed_in(s.pia).get("/").text
     assert 'id="work-referrals_to_answer"' in page
     assert "Your role shows no case records." not in page
+
+
+def test_an_answered_referral_shows_no_answer_due_date(s, signed_in):
+    from remis.referrals import actions
+    from remis.referrals.models import Status
+    from remis.referrals.tests.factories import refer
+
+    referral = refer(s)
+    actions.answer_referral(s.pia, referral, Status.DECLINED, expected_version=1, reason="Full")
+    row = signed_in(s.pia).get("/referrals/").text.split("<tbody>")[1].split("</tr>")[0]
+    assert row.endswith("<td>—</td>")  # declined: no answer is due any more
