@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS as DJANGO_MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from remis.lib.countries import country_choices
+from remis.lib.countries import named_countries
 from remis.lib.widgets import IsoDateInput
 from remis.reports.models import PackageKind
 from remis.reports.statistics import (
@@ -77,6 +77,20 @@ def offer_editions(form: forms.Form, confidential: bool) -> None:
                 choices.choices = [c for c in offered if c[0] not in CONFIDENTIAL_ONLY]
 
 
+def _programme_countries(programmes: list[tuple[int, str]], field: str) -> list[tuple[str, str]]:
+    """The countries (`field`: "host_countries" or "origin_countries") of the programmes the
+    reader sees, by name: what a country filter offers (every country of the world was,
+    Antarctica included)."""
+    from remis.programmes.models import Programme
+
+    codes: set[str] = set()
+    for listed in Programme.objects.filter(pk__in=[pk for pk, _name in programmes]).values_list(
+        field, flat=True
+    ):
+        codes.update(listed or ())
+    return named_countries(codes)
+
+
 class ReturnStatisticsForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), choices=PERIODS, initial="year", required=False)
     year = forms.IntegerField(label=_("Year"), required=False)
@@ -108,9 +122,9 @@ class ReturnStatisticsForm(forms.Form):
         for name, periods in PERIOD_FIELDS.items():
             self.fields[name].widget.attrs["data-shown-with"] = f"period:{','.join(periods)}"
         self.fields["programme"].choices = [("", _("All programmes you see")), *programmes]  # type: ignore[attr-defined]
-        countries = [("", _("All")), *country_choices()]
-        self.fields["host"].choices = countries  # type: ignore[attr-defined]
-        self.fields["origin"].choices = countries  # type: ignore[attr-defined]
+        all_ = ("", _("All"))
+        self.fields["host"].choices = [all_, *_programme_countries(programmes, "host_countries")]  # type: ignore[attr-defined]
+        self.fields["origin"].choices = [all_, *_programme_countries(programmes, "origin_countries")]  # type: ignore[attr-defined]
         dimensions = [(code, d.label) for code, d in DIMENSIONS.items()]
         self.fields["by"].choices = dimensions  # type: ignore[attr-defined]
         self.fields["across"].choices = [("", _("Nothing: one breakdown")), *dimensions]  # type: ignore[attr-defined]
@@ -273,7 +287,8 @@ class PackageForm(forms.Form):
         offer_editions(self, confidential)
         self.fields["year"].initial = timezone.localdate().year
         self.fields["programme"].choices = [("", _("All programmes you see")), *programmes]  # type: ignore[attr-defined]
-        self.fields["origin"].choices = [("", _("All")), *country_choices()]  # type: ignore[attr-defined]
+        origins = _programme_countries(programmes, "origin_countries")
+        self.fields["origin"].choices = [("", _("All")), *origins]  # type: ignore[attr-defined]
 
 
 class ResearchExtractForm(forms.Form):
@@ -301,4 +316,5 @@ class ResearchExtractForm(forms.Form):
         self.fields["start"].initial = dt.date(today.year - 1, 1, 1)
         self.fields["end"].initial = today
         self.fields["programme"].choices = [("", _("All programmes you see")), *programmes]  # type: ignore[attr-defined]
-        self.fields["origin"].choices = [("", _("All")), *country_choices()]  # type: ignore[attr-defined]
+        origins = _programme_countries(programmes, "origin_countries")
+        self.fields["origin"].choices = [("", _("All")), *origins]  # type: ignore[attr-defined]

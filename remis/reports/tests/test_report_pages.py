@@ -164,3 +164,12 @@ def test_the_annual_report_refuses_a_year_out_of_range(manager: Client) -> None:
     assert "year" in page.context["form"].errors and page.context["report"] is None
     page = manager.get("/reports/annual/", {"year": "0"})
     assert "year" in page.context["form"].errors and page.context["report"] is None
+
+
+def test_country_filters_offer_the_countries_of_the_programmes_seen(manager: Client) -> None:
+    """About 250 countries were offered (Antarctica, Bouvet Island…)."""
+    for path in ("/reports/returns/", "/reports/packages/", "/reports/research/"):
+        page = manager.get(path).content.decode()
+        select = page.split('name="origin"')[1].split("</select>")[0]
+        assert 'value="AQ"' not in select and 'value="BV"' not in select, path
+        assert select.count("<option") > 2, path  # the programmes' countries of origin
