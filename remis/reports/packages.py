@@ -29,6 +29,7 @@ from remis.audit.actions import record
 from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
 from remis.lib.countries import country_name, is_country
 from remis.lib.errors import PermissionDenied, ValidationFailed
+from remis.lib.text import list_separator
 from remis.reports.annual import AnnualReport, Section, period_report
 from remis.reports.models import PackageKind, ReportPackage
 from remis.reports.statistics import Edition, EditionRefused, edition_for
@@ -175,7 +176,7 @@ def build_package(job: Any) -> Outcome:
 
 def ready_message(result: dict[str, Any]) -> str:
     """The build's outcome, from its result (the Jobs page says it in the reader's language)."""
-    return _("The package is ready: %(files)s.") % {"files": ", ".join(result["files"])}
+    return _("The package is ready: %(files)s.") % {"files": list_separator().join(result["files"])}
 
 
 def snapshot(report: AnnualReport) -> dict[str, Any]:

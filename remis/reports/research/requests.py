@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
@@ -148,11 +149,21 @@ def build_extract(job: Any) -> Outcome:
             update_fields=["k_applied", "rows_read", "rows_coarsened", "rows_suppressed", "csv", "xlsx"]
         )
         job.report(seen["cases"] + 1, seen["cases"] + 1)
-        message = _("The extract is ready: %(rows)s rows, %(suppressed)s suppressed.") % {
-            "rows": len(written),
-            "suppressed": protection.suppressed,
-        }
-    return Outcome(message, {"extract": str(extract.uuid), "rows": len(written)})
+        result = {"extract": str(extract.uuid), "rows": len(written), "suppressed": protection.suppressed}
+        message = ready_message(result)
+    return Outcome(message, result)
+
+
+def ready_message(result: dict[str, Any]) -> str:
+    """The build's outcome from its result, in the reader's language (the Jobs page says it
+    again so: it stayed in English on an Arabic page), each count with its plural."""
+    rows = int(result.get("rows") or 0)
+    suppressed = int(result.get("suppressed") or 0)
+    return _("The extract is ready: %(rows)s. %(suppressed)s") % {
+        "rows": ngettext("%(n)s row", "%(n)s rows", rows) % {"n": rows},
+        "suppressed": ngettext("%(n)s row was left out.", "%(n)s rows were left out.", suppressed)
+        % {"n": suppressed},
+    }
 
 
 def protection_text(extract: ResearchExtract, by_step: Any = None) -> list[tuple[str, str]]:
@@ -233,6 +244,7 @@ def register() -> None:
             label=gettext_lazy("Build a research extract"),
             run=build_extract,
             may_start=may_request,
+            describe=ready_message,
             description=gettext_lazy("A pseudonymised, k-anonymous extract of returnees, as CSV and XLSX."),
             clean_params=_clean,
             on_jobs_page=False,
