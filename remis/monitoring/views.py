@@ -124,8 +124,25 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
                                 },
                             )
                     else:
-                        actions.record_visit(request.user, follow_up, expected_version=expected, **data)
+                        visit = actions.record_visit(
+                            request.user, follow_up, expected_version=expected, **data
+                        )
                         messages.success(request, _("The visit is recorded: the round is done."))
+                        if not follow_up.window_start <= visit.visited_on <= follow_up.window_end:
+                            # Recorded as the case worker says it happened, but a visit months
+                            # from its round's window is often meant for another round.
+                            messages.warning(
+                                request,
+                                _(
+                                    "Its date falls outside the round's window (%(start)s to %(end)s): "
+                                    "check that it belongs to round %(round)s."
+                                )
+                                % {
+                                    "start": short_date(follow_up.window_start),
+                                    "end": short_date(follow_up.window_end),
+                                    "round": follow_up.round,
+                                },
+                            )
                 except DomainError as error:
                     apply_errors(form, error)
                 else:

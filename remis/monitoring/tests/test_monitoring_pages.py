@@ -91,6 +91,22 @@ def test_a_case_worker_records_attempts_then_the_visit(client, world, case):
     assert "The visit is recorded: the round is done." in saved.text
     assert FollowUp.objects.get(case=case, round=1).status == FollowUpStatus.DONE
     assert "Record the visit" not in saved.text.split("The visit is recorded")[1]  # no form once done
+    assert "falls outside the round" not in saved.text  # in its window: nothing to check
+
+
+def test_a_visit_dated_outside_its_rounds_window_is_recorded_with_a_word(client, world, case):
+    """A visit months before round 2's window was accepted silently (done before round 1)."""
+    round_two = FollowUp.objects.get(case=case, round=2)  # months away: the case arrived today
+    early = timezone.localdate()
+    client.force_login(world.bob)
+    page = reverse("follow_up_detail", args=[case.uuid, 2])
+    saved = client.post(
+        page,
+        {"step": "visit", "visited_on": early.isoformat(), "mode": "phone", "version": round_two.version},
+        follow=True,
+    )
+    assert "The visit is recorded" in saved.text
+    assert "Its date falls outside the round" in saved.text and "belongs to round 2." in saved.text
 
 
 def test_a_stale_form_is_refused_as_a_conflict(client, world, case):
