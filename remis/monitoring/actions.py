@@ -343,7 +343,10 @@ def record_visit(
                 "follow_up",
             )
         locked = _lock_follow_up(follow_up, expected_version)
-        if locked.status not in (FollowUpStatus.SCHEDULED, FollowUpStatus.LOST):
+        # A round its answers made done (saved first, on the visit's day) still takes the
+        # visit they came from: its mode and note were lost for good otherwise.
+        answered_first = locked.status == FollowUpStatus.DONE and not locked.visits.exists()
+        if locked.status not in (FollowUpStatus.SCHEDULED, FollowUpStatus.LOST) and not answered_first:
             raise TransitionRefused(
                 _("This round is %(status)s: a visit cannot be recorded for it.")
                 % {"status": locked.get_status_display().lower()},
@@ -359,8 +362,9 @@ def record_visit(
             "round": [None, locked.round],
             "visited_on": [None, day.isoformat()],
             "mode": [None, mode],
-            "status": [locked.status, FollowUpStatus.DONE],
         }
+        if locked.status != FollowUpStatus.DONE:
+            changes["status"] = [locked.status, FollowUpStatus.DONE]
         if text:
             changes["note"] = [None, text]
         record(actor, "monitoring.visit", visit, changes=changes, case_uuid=case.uuid)

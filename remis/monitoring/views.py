@@ -150,7 +150,10 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
     if request.method == "POST":
         follow_up.refresh_from_db()  # refused: someone may have changed the round meanwhile
     state = state_of(follow_up, today)
-    open_round = follow_up.status in (FollowUpStatus.SCHEDULED, FollowUpStatus.LOST)
+    # Open, or done by its answers with no visit yet (the visit they came from is recorded).
+    open_round = follow_up.status in (FollowUpStatus.SCHEDULED, FollowUpStatus.LOST) or (
+        follow_up.status == FollowUpStatus.DONE and not follow_up.visits.exists()
+    )
     answered = [read_back(definition_of(r.instrument), r) for r in round_responses(follow_up)]
     return render(
         request,

@@ -162,3 +162,17 @@ def test_a_visit_locks_its_round_not_the_schedule_every_case_shares(world, round
     ]
     assert len(locks) == 2
     assert all(sql.rstrip().endswith('FOR UPDATE OF "monitoring_followup"') for sql in locks), locks
+
+
+def test_answers_saved_before_the_visit_leave_room_for_the_visit_once(world, round_one):
+    """Saving the answers first made the round done and the visit (its mode, its note) could
+    never be recorded."""
+    FollowUp.objects.filter(pk=round_one.pk).update(status=FollowUpStatus.DONE, done_on=timezone.localdate())
+    round_one.refresh_from_db()
+    visit = actions.record_visit(
+        world.bob, round_one, visited_on=timezone.localdate(), mode="phone", note="Called from the office"
+    )
+    assert visit.mode == "phone" and Visit.objects.count() == 1
+    round_one.refresh_from_db()
+    with pytest.raises(TransitionRefused):  # one visit: a second is refused as before
+        actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone")
