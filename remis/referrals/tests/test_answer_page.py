@@ -61,3 +61,16 @@ def test_a_refused_answer_is_drawn_again_with_only_what_the_referral_takes(s, si
     actions.answer_referral(s.pia, referral, Status.ACCEPTED, expected_version=1)
     accepted = client.get(f"/referrals/{referral.uuid}/").text
     assert 'name="outcome"' in accepted and 'name="reason"' not in accepted  # completing is possible now
+
+
+def test_the_case_page_shows_the_providers_feedback_beside_the_outcome(s, signed_in):
+    """Only "Successful · 5 Dec" was shown: the note, or a decline's reason, needed the
+    referral opened."""
+    from django.urls import reverse
+
+    declined = refer(s)
+    actions.answer_referral(
+        s.pia, declined, Status.DECLINED, expected_version=1, reason="No places until March"
+    )
+    page = signed_in(s.world.bob).get(reverse("case_detail", args=[s.case.uuid])).text
+    assert "No places until March" in page.split("referral-outcome")[1]
