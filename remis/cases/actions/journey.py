@@ -214,18 +214,19 @@ def record_counselling(
         field_rules.COUNSELLING, {"held_on": held_on, "topics": topics.strip(), "notes": notes.strip()}
     )
     problems.raise_if_any()
+    values = {
+        "case": case,
+        "held_on": held_on,
+        "mode": mode,
+        "counsellor": actor,
+        "topics": topics.strip(),
+        "notes": notes.strip(),
+        "interpreter_used": interpreter_used,
+    }
     with transaction.atomic():
         hold_case(case)
         # The same form sent twice (Back, then the button again) recorded two sessions.
-        if CounsellingSession.objects.filter(
-            case=case,
-            held_on=held_on,
-            mode=mode,
-            counsellor=actor,
-            topics=topics.strip(),
-            notes=notes.strip(),
-            interpreter_used=interpreter_used,
-        ).exists():
+        if CounsellingSession.objects.filter(**values).exists():
             raise Duplicate(
                 _(
                     "This session is already recorded, as it is: nothing was added. If it was "
@@ -233,15 +234,7 @@ def record_counselling(
                 ),
                 "topics",
             )
-        session = CounsellingSession.objects.create(
-            case=case,
-            held_on=held_on,
-            mode=mode,
-            counsellor=actor,
-            topics=topics.strip(),
-            notes=notes.strip(),
-            interpreter_used=interpreter_used,
-        )
+        session = CounsellingSession.objects.create(**values)
         record(
             actor,
             "case.counselling",
