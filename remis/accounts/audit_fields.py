@@ -83,7 +83,7 @@ def register() -> None:
         "preferred_language": (_("Language"), _languages),
         "permissions": (_("Permissions"), _permissions),
         "authenticator": (_("Authenticator"), None),
-        "recovery_codes": (_("Recovery codes"), None),
+        "recovery_codes": (_("Recovery codes left"), None),
         "password": (_("Password"), None),
     }
     for name, (label, resolve) in fields.items():

@@ -133,10 +133,6 @@ def register() -> None:
         "retention_years": (_("Years kept after closure"), None),
         "persons_erased": (_("Persons erased"), None),
         "cases_anonymised": (_("Cases anonymised"), None),
-        # The accounts app's own changes, read in the audit search.
-        "preferred_language": (_("Language"), None),
-        "authenticator": (_("Authenticator"), None),
-        "recovery_codes": (_("Recovery codes left"), None),
     }
     for name, (label, resolve) in fields.items():
         register_field(name, label, resolve)
