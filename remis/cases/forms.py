@@ -607,7 +607,9 @@ class EraseForm(forms.Form):
     person = forms.ChoiceField(label=_("Person"))
     reason = forms.ChoiceField(label=_("Reason for erasure"), choices=[("", "—"), *ErasureReason.choices])
     confirm = forms.BooleanField(
-        label=_("I understand that this erases their personal data everywhere and cannot be undone.")
+        label=_("I understand that this erases their personal data everywhere and cannot be undone."),
+        # "This field is required." under a box says nothing of what ticking it means.
+        error_messages={"required": _("Tick the box to confirm that the erasure cannot be undone.")},
     )
 
     def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:

@@ -107,6 +107,7 @@ def test_erasure_from_the_case_page_and_the_api_takes_two_people(client, world, 
     text = refused.content.decode()
     assert re.search(r'<details class="step" id="person" open>', text)
     assert re.search(r'<details class="step" id="erase" open>', text)
+    assert "Tick the box to confirm that the erasure cannot be undone." in text  # not "required"
     asked = client.post(
         reverse("case_step", args=[household.uuid, "erase"]),
         {"person": str(child.uuid), "reason": "recorded_in_error", "confirm": "on"},
