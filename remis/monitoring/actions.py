@@ -296,16 +296,19 @@ def record_contact_attempt(
             changes["note"] = [None, text]
         values: dict[str, Any] = {"version": locked.version + 1}
         if outcome in FAILED_OUTCOMES:
-            failed = ContactAttempt.objects.filter(
+            in_window = ContactAttempt.objects.filter(
                 follow_up=locked,
                 outcome__in=FAILED_OUTCOMES,
                 attempted_on__gte=locked.window_start,
                 attempted_on__lte=locked.window_end,
-            ).count()
+            )
+            failed = in_window.count()
             # Moved away and re-migrated say at once that the returnee is out of reach.
             final = outcome in (ContactOutcome.MOVED, ContactOutcome.REMIGRATED)
             if final or failed >= locked.rules.lost_after_attempts:
-                values.update(status=FollowUpStatus.LOST, lost_on=day)
+                # Lost on the day of the last failed try, whatever the order they were typed in.
+                last = in_window.order_by("-attempted_on").values_list("attempted_on", flat=True).first()
+                values.update(status=FollowUpStatus.LOST, lost_on=max(day, last or day))
                 changes["status"] = [locked.status, FollowUpStatus.LOST]
         FollowUp.objects.filter(pk=locked.pk).update(**values)
         record(actor, "monitoring.contact_attempt", attempt, changes=changes, case_uuid=case.uuid)

@@ -176,3 +176,18 @@ def test_answers_saved_before_the_visit_leave_room_for_the_visit_once(world, rou
     round_one.refresh_from_db()
     with pytest.raises(TransitionRefused):  # one visit: a second is refused as before
         actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone")
+
+
+def test_a_round_is_lost_on_the_day_of_its_last_failed_try_whatever_the_typing_order(world, round_one):
+    """Tries on 2, 4 and 5 December typed 2, 5, 4: the round read "lost on 4 December"."""
+    from remis.cases.models import Case
+
+    today = timezone.localdate()
+    Case.objects.filter(pk=round_one.case_id).update(arrival_date=today - dt.timedelta(days=10))
+    FollowUp.objects.filter(pk=round_one.pk).update(window_start=today - dt.timedelta(days=5))
+    round_one.refresh_from_db()
+    round_one.case.refresh_from_db()
+    for days_ago in (3, 1, 2):
+        _attempt(world, round_one, "no_answer", attempted_on=today - dt.timedelta(days=days_ago))
+    round_one.refresh_from_db()
+    assert round_one.status == FollowUpStatus.LOST and round_one.lost_on == today - dt.timedelta(days=1)
