@@ -60,6 +60,7 @@ def on_reopened(event: CaseReopened) -> None:
 
 
 def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
+    from remis.monitoring.models import FollowUpStatus
     from remis.monitoring.queries import STATE_LABELS, rounds_of_case, state_of
 
     rounds = rounds_of_case(seen.case)
@@ -79,6 +80,10 @@ def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
         ],
         "consent": seen.case.has_consent("follow_up_contact"),
         "trend": trend,
+        # Said on the case page too (only the round's page said it): the case worker decides.
+        "lost": [f.round for f in rounds if f.status == FollowUpStatus.LOST]
+        if seen.case.stage != Stage.CLOSED
+        else [],
     }
 
 

@@ -191,3 +191,11 @@ def test_a_round_is_lost_on_the_day_of_its_last_failed_try_whatever_the_typing_o
         _attempt(world, round_one, "no_answer", attempted_on=today - dt.timedelta(days=days_ago))
     round_one.refresh_from_db()
     assert round_one.status == FollowUpStatus.LOST and round_one.lost_on == today - dt.timedelta(days=1)
+
+
+def test_the_case_page_proposes_closing_for_lost_contact_while_a_round_is_lost(world, round_one, client):
+    """Only the round's page said it: the case page showed a badge and nothing to do."""
+    _attempt(world, round_one, "moved")
+    client.force_login(world.bob)
+    page = client.get(f"/cases/{round_one.case.uuid}/").content.decode()
+    assert "The returnee could not be reached in round 1." in page and 'href="?open=close#close"' in page
