@@ -446,11 +446,17 @@ def set_schedule_rules(
             errors.append((f"{where}.months", _("Each round comes after the one before it.")))
         else:
             previous = months
-        if window is None or not 0 <= window <= MAX_WINDOW_DAYS:
+        # A blank is asked for, not called out of range or unknown (a round half filled in).
+        blank_window = isinstance(spec, dict) and spec.get("window_days") in (None, "")
+        if blank_window:
+            errors.append((f"{where}.window_days", _("Enter the window in days.")))
+        elif window is None or not 0 <= window <= MAX_WINDOW_DAYS:
             errors.append(
                 (f"{where}.window_days", _("Enter a window of 0 to %(max)s days.") % {"max": MAX_WINDOW_DAYS})
             )
-        if instrument not in known:
+        if not instrument:
+            errors.append((f"{where}.instrument", _("Choose the instrument of this round.")))
+        elif instrument not in known:
             errors.append((f"{where}.instrument", _("Choose an instrument REMIS knows.")))
         cleaned.append(
             {"round": index + 1, "months": months, "window_days": window, "instrument": instrument}

@@ -88,6 +88,12 @@ def test_bad_rows_are_refused_on_their_row(client, world):
     assert 'id="schedule-window_2_error"' in refused.text
     assert 'id="schedule-lost_after_attempts_error"' in refused.text
     assert not ScheduleRules.objects.filter(programme=world.programme).exists()
+    # A round given its months only: its blanks are asked for, not called wrong.
+    half = client.post(
+        page, {**data, "lost_after_attempts": "3", "months_2": "12", "window_2": "", "instrument_2": ""}
+    )
+    assert "Enter the window in days." in half.text and "Choose the instrument of this round." in half.text
+    assert "Choose an instrument REMIS knows." not in half.text and "Enter a window of 0 to" not in half.text
 
 
 def test_a_case_worker_reads_without_a_form(client, world):
