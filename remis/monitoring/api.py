@@ -116,14 +116,14 @@ class AttemptIn(Schema):
     attempted_on: dt.date
     channel: ChannelCode
     outcome: OutcomeCode
-    note: str = ""
+    note: str = Field("", max_length=actions.NOTE_MAX)
     version: int | None = Field(None, description="the round's version read; a stale one is 409")
 
 
 class VisitIn(Schema):
     visited_on: dt.date
     mode: ModeCode
-    note: str = ""
+    note: str = Field("", max_length=actions.VISIT_NOTE_MAX)
     version: int | None = Field(None, description="the round's version read; a stale one is 409")
 
 
