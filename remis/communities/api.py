@@ -31,6 +31,7 @@ from remis.lib.paging import COUNT_CAP
 router = Router(tags=["community projects"])
 
 TypeCode = literal_of(ProjectType)
+BlankTypeCode = literal_of(ProjectType, blank=True)
 StatusCode = literal_of(ProjectStatus)
 TagCode = literal_of(ProjectTag)
 SortCode = literal_of(list(SORTS))
@@ -137,19 +138,19 @@ class ProjectIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(max_length=200)
-    kind: str
+    kind: TypeCode  # type: ignore[valid-type]
     sector: str = Field(description="a sector code (GET /services/sectors)")
     programme: str = Field(description="a programme code; the country must be one of its countries of origin")
     country: str = Field(max_length=2)
     area_1: str = Field("", max_length=120)
     area_2: str = Field("", max_length=120)
     description: str = Field("", max_length=20_000)
-    status: str = "preparation"
+    status: StatusCode = "preparation"  # type: ignore[valid-type]
     start_date: dt.date | None = None
     end_date: dt.date | None = None
     budget: Decimal | None = None
     currency: str = Field("", max_length=3)
-    tags: list[str] = Field(default_factory=list)
+    tags: list[TagCode] = Field(default_factory=list)  # type: ignore[valid-type]
     members: dict[str, int] = Field(default_factory=dict, description=MEMBERS)
     outcomes: str = Field("", max_length=20_000)
 
@@ -158,7 +159,7 @@ class ProjectPatch(ProjectIn):
     """Only the fields sent change; `version` is the one you read."""
 
     name: str = Field("", max_length=200)
-    kind: str = ""
+    kind: BlankTypeCode = ""  # type: ignore[valid-type]
     sector: str = ""
     programme: str = ""
     country: str = Field("", max_length=2)
