@@ -175,7 +175,8 @@ def items_with_paid(version: PlanVersion, groups: frozenset[str] | None = None) 
         .annotate(total=Sum("amount"))
         .values_list("key", "total")
     )
-    return [ItemRow(item, paid.get(item.key, Decimal("0.00"))) for item in items]
+    # A sum from SQLite loses the column's two decimals ("450"): every amount has two.
+    return [ItemRow(item, Decimal(paid.get(item.key, 0)).quantize(CENT)) for item in items]
 
 
 def decisions_of(version: PlanVersion) -> list[Approval]:

@@ -101,6 +101,10 @@ def test_payments_through_the_api_refuse_too_much_and_outsiders_get_404(api, wor
     )
     assert ok.status_code == 201
     assert len(bob.get(f"/items/{item.pk}/instalments").json()) == 1
+    # Paid written as every amount is, with its two decimals ("100" beside "600.00").
+    version = bob.get(f"/cases/{case.uuid}/versions/{item.version.number}").json()
+    paid = {row["id"]: row["paid"] for row in version["items"]}
+    assert paid[item.pk] == "100.00"
     outsider = api.as_(dave)
     assert outsider.get(f"/cases/{case.uuid}").status_code == 404
     assert outsider.get(f"/items/{item.pk}/instalments").status_code == 404
