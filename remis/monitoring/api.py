@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from remis.cases.queries import get_case_for
 from remis.lib.api_schema import TextSchema, literal_of
 from remis.lib.errors import NotFound
+from remis.lib.paging import COUNT_CAP
 from remis.monitoring import actions
 from remis.monitoring.configuration import rules_history, rules_on
 from remis.monitoring.models import (
@@ -100,6 +101,8 @@ def _out(follow_up: FollowUp, today: dt.date, *, detail: bool) -> dict[str, Any]
 
 class RoundPage(Schema):
     items: list[RoundOut]
+    count: int = Field(description=f"matching rounds, counted up to {COUNT_CAP + 1}")
+    count_capped: bool
     limit: int
     offset: int
 
@@ -131,9 +134,13 @@ class VisitIn(Schema):
 def list_rounds(request: HttpRequest, params: Query[RoundParams]) -> dict[str, Any]:
     today = timezone.localdate()
     filters = FollowUpFilters(state=params.state, country=params.country, mine=params.mine)
-    rows = filter_follow_ups(request.user, filters, today)[params.offset : params.offset + params.limit]
+    rounds = filter_follow_ups(request.user, filters, today)
+    count = rounds.count_upto(COUNT_CAP + 1)  # as the page counts them, every other list too
+    rows = rounds[params.offset : params.offset + params.limit]
     return {
         "items": [_out(f, today, detail=False) for f in rows],
+        "count": count,
+        "count_capped": count > COUNT_CAP,
         "limit": params.limit,
         "offset": params.offset,
     }

@@ -50,8 +50,10 @@ def test_rounds_attempts_and_visit_through_the_api(api_client, world, case):
     assert visit.status_code == 201
     first = api.get(f"/monitoring/cases/{case.uuid}/follow-ups").json()[0]
     assert first["status"] == "done" and len(first["attempts"]) == 1 and len(first["visits"]) == 1
-    listed = api.get("/monitoring/follow-ups", state="done").json()["items"]
+    page = api.get("/monitoring/follow-ups", state="done").json()
+    listed = page["items"]
     assert [(r["case_reference"], r["round"]) for r in listed] == [(case.reference, 1)]
+    assert page["count"] == 1 and page["count_capped"] is False  # as every paged list says
 
 
 @pytest.mark.parametrize(
