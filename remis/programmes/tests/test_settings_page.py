@@ -79,6 +79,10 @@ def test_grants_are_read_as_the_reader_writes_amounts(signed_in, world, manager)
     assert answer.status_code == 302, answer.content.decode()[-3000:]
     version = ProgrammeSettings.objects.filter(programme=world.programme).latest("created_at")
     assert (str(version.grant_per_person), str(version.grant_per_family)) == ("1500.50", "3000.00")
+    table = client.get(URL).content.decode()
+    assert (
+        "<bdi>1\u00a0500,50</bdi>" in table and "1500.50" not in table
+    )  # the versions as the reader writes them
 
 
 def test_invalid_input_is_shown_next_to_its_field_and_nothing_is_recorded(signed_in, world, manager):
