@@ -163,7 +163,8 @@ def test_an_operator_invites_the_first_administrator_of_a_new_organisation(signe
     found = re.search(r'id="new-link" readonly value="([^"]+)"', text)
     assert found is not None
     link = found.group(1)
-    assert "Invited, not yet signed in: <bdi>Amina Moussa</bdi>" in text
+    assert "Invited to administer it, not yet signed in: <bdi>Amina Moussa</bdi>" in text
+    assert "has no active administrator" not in text  # waiting for her, not for nobody
     assert "new-link" not in client.get(reverse("organisation_edit", args=[org.pk])).content.decode()  # once
 
     token = link.rstrip("/").rsplit("/", 1)[-1]
