@@ -69,7 +69,8 @@ class VisitImporter(CaseRecords):
             elif day is not None and day > today:
                 problems.add("visited_on", _("The date cannot be in the future."))
             if v["mode"] not in VisitMode.values:
-                problems.add("mode", _("Choose how the visit took place."))
+                # A file's cell: the codes it may hold, as the template lists them.
+                problems.add("mode", _("Choose one of: %(codes)s.") % {"codes": ", ".join(VisitMode.values)})
             if len(v["note"]) > NOTE_MAX:
                 problems.add("note", _("Write at most %(limit)s characters.") % {"limit": NOTE_MAX})
             spec = None

@@ -82,3 +82,5 @@ def test_bad_rows_are_refused_naming_their_column(world: Any, paula: Any) -> Non
         (9, "case_external_id"),
     }
     assert result.created == 1
+    messages = {(int(r[0]), r[1]): r[3] for r in result.report_rows}
+    assert messages[(6, "mode")] == "Choose one of: in_person, phone, remote, partner."  # the codes
