@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from openpyxl import Workbook
 
@@ -145,28 +145,50 @@ def export_xlsform(definition: InstrumentDefinition, respondent: Respondent = "c
     if problems:
         raise NotExportable(problems)
     label_headers = [f"label::{LANGUAGE_COLUMNS[language]}" for language in LANGUAGES]
+    message_headers = [f"constraint_message::{LANGUAGE_COLUMNS[language]}" for language in LANGUAGES]
     workbook = Workbook()
     survey = workbook.active
     assert survey is not None
     survey.title = "survey"
-    survey.append(["type", "name", *label_headers, "required", "relevant", "constraint", "calculation"])
-    survey.append(["start", "start", "", "", "", "", "", "", ""])
-    survey.append(["end", "end", "", "", "", "", "", "", ""])
+    header = [
+        "type",
+        "name",
+        *label_headers,
+        "required",
+        "relevant",
+        "constraint",
+        *message_headers,
+        "calculation",
+    ]
+    survey.append(header)
+
+    def row(**cells: Any) -> list[str]:
+        """A survey row by column name (labels and messages given as lists, one a language)."""
+        by_name = dict(zip(label_headers, cells.pop("labels", [""] * len(LANGUAGES)), strict=True))
+        by_name.update(zip(message_headers, cells.pop("messages", [""] * len(LANGUAGES)), strict=True))
+        by_name.update(cells)
+        return [by_name.get(name, "") for name in header]
+
+    survey.append(row(type="start", name="start"))
+    survey.append(row(type="end", name="end"))
     identifier, identifier_label = IDENTIFIERS[respondent]
-    survey.append(["text", identifier, *_labels(identifier_label), "yes", "", "", ""])
-    survey.append(["calculate", "instrument_code", "", "", "", "", "", "", f"'{definition.code}'"])
-    survey.append(["calculate", "instrument_version", "", "", "", "", "", "", f"'{definition.version}'"])
+    survey.append(row(type="text", name=identifier, labels=_labels(identifier_label), required="yes"))
+    survey.append(row(type="calculate", name="instrument_code", calculation=f"'{definition.code}'"))
+    survey.append(row(type="calculate", name="instrument_version", calculation=f"'{definition.version}'"))
     for question in definition.questions:
+        constraint = _constraint(question, definition)
         survey.append(
-            [
-                _type(question),
-                question.name,
-                *_labels(question.label),
-                "yes" if question.required else "",
-                question.relevant,
-                _constraint(question, definition),
-                "",
-            ]
+            row(
+                type=_type(question),
+                name=question.name,
+                labels=_labels(question.label),
+                required="yes" if question.required else "",
+                relevant=question.relevant,
+                constraint=constraint,
+                # Said in the field app when the answer is refused (KoBo Collect said
+                # "Sorry, this response is invalid!"), in each language of the form.
+                messages=_constraint_messages(question) if constraint else [""] * len(LANGUAGES),
+            )
         )
     choices = workbook.create_sheet("choices")
     choices.append(["list_name", "name", *label_headers])
@@ -207,6 +229,35 @@ def _constraint(question: Question, definition: InstrumentDefinition) -> str:
     if question.maximum is not None:
         parts.append(f". <= {_plain(format(question.maximum, 'f'))}")
     return " and ".join(parts)
+
+
+def _constraint_messages(question: Question) -> list[str]:
+    """Why an answer is refused, in each language of the form."""
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    messages = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            if question.type == QuestionType.SELECT_MULTIPLE:
+                messages.append(_("“None” cannot be chosen with other answers."))
+            elif question.minimum is not None and question.maximum is not None:
+                messages.append(
+                    _("Enter a number from %(low)s to %(high)s.")
+                    % {
+                        "low": _plain(format(question.minimum, "f")),
+                        "high": _plain(format(question.maximum, "f")),
+                    }
+                )
+            elif question.minimum is not None:
+                messages.append(
+                    _("Enter a number of at least %(low)s.") % {"low": _plain(format(question.minimum, "f"))}
+                )
+            else:
+                messages.append(
+                    _("Enter a number of at most %(high)s.") % {"high": _plain(format(question.maximum, "f"))}
+                )
+    return messages
 
 
 def _plain(number: str) -> str:

@@ -62,6 +62,12 @@ def test_relevance_and_number_ranges_reach_the_xform():
     assert found["/data/access_to_resources"]["constraint"].replace(" ", "") == (
         "not(selected(.,'none')andcount-selected(.)>1)"
     )
+    # Each refusal says why in the form's languages (KoBo Collect said "this response is invalid").
+    survey = {
+        row["name"]: row for row in rows(export_xlsform(default("reintegration_sustainability")), "survey")
+    }
+    assert survey["days_reduced_meals"]["constraint_message::French (fr)"] == "Saisissez un nombre de 0 à 7."
+    assert survey["days_reduced_meals"]["constraint_message::English (en)"] == "Enter a number from 0 to 7."
 
 
 def test_survey_sheet_starts_with_the_identifier_and_carries_code_version_and_three_languages():
