@@ -183,6 +183,36 @@ class RegisterCaseForm(PersonForm, IdentityDocumentForm):
             if len(countries) == 1:
                 office_country.initial = next(iter(countries))
 
+    @property
+    def other_side(self) -> str:
+        return "origin" if self.office_side == "host" else "host"
+
+    def narrow_to_programme(self) -> None:
+        """Offer only what the programme chosen takes: its eligible categories (when it
+        names some) and its countries on the other side of the route (every category and
+        country was offered, refused only once sent): when the form opens on the office's
+        one programme, and when it comes back refused. For drawing, after any check: a
+        value the programme refuses is still named by the action's own words. (Not redrawn
+        while a programme is chosen: a list replaced under the person's hand lost the
+        choice just made in it.)"""
+        chosen = self.data.get("programme") if self.is_bound else self.fields["programme"].initial
+        field = self.fields["programme"]
+        assert isinstance(field, forms.ModelChoiceField)
+        wanted = str(getattr(chosen, "pk", chosen) or "")
+        programme = next((p for p in (field.queryset or ()) if str(p.pk) == wanted), None) if wanted else None
+        if programme is None:
+            return
+        eligible = list(programme.eligible_categories.filter(active=True))
+        category = self.fields["category"]
+        assert isinstance(category, forms.ModelChoiceField)
+        if eligible:
+            category.queryset = MigrantCategory.objects.filter(pk__in=[c.pk for c in eligible])
+        codes = programme.origin_countries if self.other_side == "origin" else programme.host_countries
+        other = self.fields[f"{self.other_side}_country"]
+        assert isinstance(other, forms.ChoiceField)
+        if codes:
+            other.choices = [("", "—"), *named_countries(set(codes))]
+
 
 class PostArrivalCaseForm(RegisterCaseForm):
     office_side = "origin"

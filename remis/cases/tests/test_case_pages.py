@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -571,3 +572,22 @@ def test_a_counselling_session_sent_twice_is_recorded_once(client, world, alice)
     assert case.counselling_sessions.count() == 1
     assert client.post(url, {**session, "topics": "Travel, documents"}).status_code == 302  # another one
     assert case.counselling_sessions.count() == 2
+
+
+def test_the_programme_narrows_the_categories_and_countries_offered(client, world, alice):
+    """Every category and country of origin was offered, the programme's refusal said only
+    once the form was sent."""
+    from remis.programmes.models import MigrantCategory
+
+    eligible = list(MigrantCategory.objects.filter(active=True).order_by("pk")[:2])
+    world.programme.eligible_categories.set(eligible)
+    login(client, alice)
+
+    def offered(page: str, name: str, pattern: str) -> set[str]:
+        return set(re.findall(pattern, page.split(f'name="{name}"')[1].split("</select>")[0]))
+
+    page = client.get(reverse("case_register")).content.decode()  # the office's one programme
+    assert offered(page, "origin_country", r'value="([A-Z]{2})"') == {"GN", "SN", "IQ"}
+    assert offered(page, "category", r'value="(\d+)"') == {str(c.pk) for c in eligible}
+    refused = client.post(reverse("case_register"), registration_form(world, family_name="")).content.decode()
+    assert offered(refused, "origin_country", r'value="([A-Z]{2})"') == {"GN", "SN", "IQ"}

@@ -141,6 +141,7 @@ def register(request: HttpRequest, post_arrival: bool = False) -> HttpResponse:
             return redirect("case_detail", case_uuid=case.uuid)
     if form.is_bound and form.data.get("confirm_duplicate") in ("on", "true", "True"):
         form.ask_to_confirm_duplicate()  # ticked, and sent back for another field: still shown
+    form.narrow_to_programme()
     return render(
         request,
         "cases/register.html",
