@@ -15,3 +15,6 @@ class JobsConfig(AppConfig):
         # A job row holds codes, ids, counts and a short outcome written without personal data.
         register_personal_fields("jobs.job", set())
         maintenance.register()
+        from remis.jobs import audit_fields
+
+        audit_fields.register()

@@ -17,6 +17,9 @@ class ReportsConfig(AppConfig):
         from remis.reports.dashboard import dashboard_rows
 
         register_statistics(dashboard_rows)
+        from remis.reports import audit_fields
+
+        audit_fields.register()
 
         from remis.reports.packages import register
 

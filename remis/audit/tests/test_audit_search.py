@@ -116,3 +116,25 @@ def test_membership_and_account_entries_read_as_words_not_codes(client, world, a
         for code in ("accounts.membership #", "case_worker</bdi>", ">all_countries", ">BE, GN<", "+00:00"):
             assert code not in table, (language, code)
     assert invited.status == "invited"
+
+
+def test_report_and_job_entries_read_as_words_not_codes(client, world):
+    """They read "jobs.job #7", "Kind: reports.research_extract", "origin: GN" and
+    "params: {'extract': …}"."""
+    from remis.audit.actions import record
+    from remis.jobs.models import Job
+
+    job = Job.objects.create(kind="reports.research_extract", owner=world.admin, params={"extract": "e-1"})
+    record(world.admin, "job.start", job, changes={"kind": [None, job.kind], "params": [None, job.params]})
+    record(
+        world.admin,
+        "reports.package",
+        world.be_office,
+        changes={"kind": [None, "annual"], "origin": [None, "GN"]},
+    )
+    client.login(username="admin", password=PASSWORD)
+    table = client.post(reverse("audit_search"), {}).content.decode().split("<tbody>")[1]
+    assert "Background job" in table and "jobs.job #" not in table
+    assert "Build a research extract" in table and ">reports.research_extract<" not in table
+    assert "extract: e-1" in table and "{&#x27;extract" not in table
+    assert "<bdi>Guinea</bdi>" in table and "<bdi>Annual</bdi>" in table
