@@ -209,6 +209,14 @@ def protection_text(extract: ResearchExtract, by_step: Any = None) -> list[tuple
                 "group (health, protection and trafficking, psychosocial, identity documents)."
             ),
         ),
+        (
+            _("Scores"),
+            _(
+                "The reintegration scores of each round (composite, economic, social and psychosocial "
+                "dimensions) are included: they are scores computed from the answers, not fields of the "
+                "psychosocial group, whose answers stay out."
+            ),
+        ),
         (_("Pseudonym key"), key_fingerprint()),
         (
             _("Limits"),
