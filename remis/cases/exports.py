@@ -98,8 +98,36 @@ def _filters(kept: dict[str, Any]) -> CaseFilters:
     )
 
 
+def _words() -> dict[str, Any]:
+    """How each coded column reads in words, in the requester's language."""
+    from remis.cases.lifecycle import ClosureReason
+    from remis.cases.models import ReturnType, Sex
+    from remis.lib.countries import country_name
+    from remis.programmes.models import MigrantCategory, Programme
+
+    def choice(choices: Any) -> Any:
+        labels = dict(choices.choices)
+        return lambda code: str(labels.get(code, code))
+
+    categories = {c.code: c.label for c in MigrantCategory.objects.all()}
+    programmes = dict(Programme.objects.values_list("code", "name"))
+    return {
+        "programme": lambda code: programmes.get(code, code),
+        "return_type": choice(ReturnType),
+        "category": lambda code: str(categories.get(code, code)),
+        "host_country": country_name,
+        "origin_country": country_name,
+        "nationality": country_name,
+        "stage": choice(Stage),
+        "stage_before_closure": choice(Stage),
+        "closure_reason": choice(ClosureReason),
+        "sex": choice(Sex),
+    }
+
+
 def columns() -> list[ExportColumn]:
-    return [ExportColumn(c.name, c.label) for c in COLUMNS]
+    words = _words()
+    return [ExportColumn(c.name, c.label, words.get(c.name)) for c in COLUMNS]
 
 
 VALUES = (

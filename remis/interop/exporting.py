@@ -38,6 +38,9 @@ CHUNK = 1000  # rows read from the database at a time
 class ExportColumn:
     code: str  # the header with codes (stable; the import's column names where one exists)
     label: str | Promise  # the header with labels, in the requester's language
+    # A coded cell as words, for a file asked with labels (a stage's name, a country's): a
+    # file with codes keeps codes, to be corrected and imported again.
+    words: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,21 @@ def header_of(columns: Sequence[ExportColumn], with_labels: bool) -> list[str]:
     return [str(c.label) if with_labels else c.code for c in columns]
 
 
+def _in_words(columns: Sequence[ExportColumn], rows: list[list[Any]], with_labels: bool) -> list[list[Any]]:
+    """The chunk's coded cells in words when the file is asked with labels (the headers
+    were labels over codes: "monitoring", "M", "BE")."""
+    readers = [c.words for c in columns] if with_labels else []
+    if not any(readers):
+        return rows
+    return [
+        [
+            read(value) if read and value not in (None, "") else value
+            for read, value in zip(readers, row, strict=False)
+        ]
+        for row in rows
+    ]
+
+
 def write_csv(
     prepared: Prepared, with_labels: bool, progress: Callable[[int], None] | None = None
 ) -> tuple[IO[bytes], int]:
@@ -136,6 +154,7 @@ def write_csv(
     writer.writerow(neutralised(header_of(prepared.columns, with_labels)))
     written = done = 0
     for records, chunk in prepared.chunks:
+        chunk = _in_words(prepared.columns, chunk, with_labels)
         writer.writerows([[_cell(v) for v in row] for row in chunk])
         written += len(chunk)
         done += records
@@ -170,7 +189,7 @@ def write_xlsx(
     sheet.append(heading)
     written = done = 0
     for records, chunk in prepared.chunks:
-        for row in chunk:
+        for row in _in_words(prepared.columns, chunk, with_labels):
             sheet.append(xlsx_row(sheet, [_value(v) for v in row]))
         written += len(chunk)
         done += records

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from remis.audit.labels import ACTION_LABELS
 from remis.audit.models import AuditEntry
 from remis.cases import actions
+from remis.cases.lifecycle import Stage
 from remis.cases.models import CaseAccess
 from remis.cases.tests.factories import make_person, make_user
 from remis.cases.tests.import_files import case_row, cases_csv
@@ -143,6 +144,11 @@ def test_text_a_spreadsheet_would_run_is_written_as_text(
     address = sheet.cell(row=2, column=header.index("Address in the country of origin") + 1)
     assert address.data_type == "s" and address.quotePrefix and address.value == planted
     assert book.worksheets[1].title == "About"
+    # Asked with labels, coded cells are words too (headers were labels over "BE", "M"…).
+    values = dict(zip(header, [c.value for c in sheet[2]], strict=False))
+    assert values["Host country"] == "Belgium" and values["Country of origin"] == "Guinea"
+    assert values["Stage"] not in {s.value for s in Stage} and values["Stage"]
+    assert rows[0]["host_country"] == "BE"  # a file with codes keeps codes, to import again
 
 
 def test_the_export_is_audited_without_the_search_and_is_the_requesters_alone(
