@@ -55,12 +55,18 @@ class FollowUpFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country of origin"), required=False, widget=FastSelect)
     mine = forms.BooleanField(label=_("Only the rounds I am to carry out"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, countries: frozenset[str] | None = None, **kwargs: Any) -> None:
+        """`countries`: those the reader's memberships cover (None: all), within which the
+        programmes' countries of origin are offered."""
         super().__init__(*args, **kwargs)
         country = self.fields["country"]
         assert isinstance(country, forms.ChoiceField)
-        # The countries of origin programmes cover, as the case list offers: not all 250.
-        country.choices = [("", _("Any country")), *named_countries(programme_countries()[1])]
+        # The countries of origin programmes cover, as the case list offers: not all 250;
+        # and of those, the reader's (a case worker in Guinea was offered about 120).
+        origins = set(programme_countries()[1])
+        if countries is not None:
+            origins &= countries
+        country.choices = [("", _("Any country")), *named_countries(origins)]
         # The open rounds unless a state is asked for ("Any state" sends an empty one): the
         # work still to do, which is also what the list can show fast at any scale. A query
         # without a state (`?page=2`, a country alone) means them too, and says so: the

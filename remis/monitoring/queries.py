@@ -342,3 +342,15 @@ def low_scores(actor: Any) -> QuerySet[Any]:
         .select_related("case", "follow_up")
         .order_by("collected_on", "id")
     )
+
+
+def covered_countries(actor: Any) -> frozenset[str] | None:
+    """The countries the actor's memberships cover; None when one covers them all."""
+    from remis.accounts.scope import grants_for
+
+    covered: set[str] = set()
+    for grant in grants_for(actor):
+        if grant.countries is None:
+            return None
+        covered |= grant.countries
+    return frozenset(covered)

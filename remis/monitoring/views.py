@@ -31,6 +31,7 @@ from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, Respon
 from remis.monitoring.queries import (
     SATISFACTION,
     STATE_LABELS,
+    covered_countries,
     filter_follow_ups,
     office_summary,
     round_responses,
@@ -209,7 +210,7 @@ def _satisfaction_form(
 @login_required
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = FollowUpFilterForm(request.GET or None)
+    form = FollowUpFilterForm(request.GET or None, countries=covered_countries(request.user))
     if form.is_bound and not form.is_valid():
         # Never answer bad filters with another list: say what is wrong instead.
         return render(
