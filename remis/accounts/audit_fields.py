@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from remis.audit.presentation import (
     Shown,
     choices,
+    countries,
     described_by_id,
     named_by_id,
     register_field,
@@ -25,12 +26,6 @@ def _roles(values: set[Any]) -> dict[Any, Shown]:
 
     codes = {v for v in values if isinstance(v, str)}
     return {role.code: Shown(role.label) for role in Role.objects.filter(code__in=codes)}
-
-
-def _countries(values: set[Any]) -> dict[Any, Shown]:
-    from remis.lib.countries import country_name, is_country
-
-    return {v: Shown(country_name(v)) for v in values if isinstance(v, str) and is_country(v)}
 
 
 def _languages(values: set[Any]) -> dict[Any, Shown]:
@@ -69,8 +64,8 @@ def register() -> None:
         "is_active": (_("Can sign in"), None),
         "active": (_("Active"), None),
         "role": (_("Role"), _roles),
-        "countries": (_("Countries"), _countries),
-        "country": (_("Country"), _countries),
+        "countries": (_("Countries"), countries),
+        "country": (_("Country"), countries),
         "all_countries": (_("All countries"), None),
         "status": (_("Status"), choices(MembershipStatus)),
         "kind": (_("Type"), choices(OrganisationType)),

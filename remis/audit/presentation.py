@@ -136,13 +136,22 @@ def _field_group(object_type: str, name: str) -> str:
 
 
 def choices(text_choices: Any) -> Resolver:
-    """A resolver for a TextChoices field: codes read as their translated labels."""
-    labels = dict(text_choices.choices)
+    """A resolver for a TextChoices field (or (code, label) pairs): codes read as their
+    translated labels."""
+    labels = dict(getattr(text_choices, "choices", text_choices))
 
     def resolve(values: set[Any]) -> dict[Any, Shown]:
         return {v: Shown(str(labels.get(v, v))) for v in values}
 
     return resolve
+
+
+def countries(values: set[Any]) -> dict[Any, Shown]:
+    """A resolver for country codes: each read as the country's name in the reader's
+    language; anything else left as logged."""
+    from remis.lib.countries import country_name, is_country
+
+    return {v: Shown(country_name(v)) for v in values if isinstance(v, str) and is_country(v)}
 
 
 def named_by_id(model: Any, text: Any, group: Any = None) -> Resolver:

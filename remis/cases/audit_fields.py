@@ -9,20 +9,14 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from remis.audit.presentation import (
-    Shown,
     choices,
+    countries,
     described_by_id,
     named_by_id,
     register_field,
     register_object,
     register_reader_rights,
 )
-
-
-def _countries(values: set[Any]) -> dict[Any, Shown]:
-    from remis.lib.countries import country_name
-
-    return {v: Shown(country_name(v)) for v in values if isinstance(v, str)}
 
 
 def register() -> None:
@@ -62,7 +56,7 @@ def register() -> None:
         "sex": (_("Sex"), choices(Sex)),
         "date_of_birth": (_("Date of birth"), None),
         "birth_year_estimated": (_("Estimated year of birth"), None),
-        "nationality": (_("Nationality"), _countries),
+        "nationality": (_("Nationality"), countries),
         "phone": (_("Phone"), None),
         "email": (_("Email"), None),
         "address": (_("Address in the country of origin"), None),
@@ -77,9 +71,9 @@ def register() -> None:
             _("Vulnerabilities"),
             named_by_id(Vulnerability, lambda v: v.label, lambda v: v.sensitive_group),
         ),
-        "host_country": (_("Host country"), _countries),
-        "origin_country": (_("Country of origin"), _countries),
-        "issuing_country": (_("Issuing country"), _countries),
+        "host_country": (_("Host country"), countries),
+        "origin_country": (_("Country of origin"), countries),
+        "issuing_country": (_("Issuing country"), countries),
         "stage": (_("Stage"), stages),
         "stage_before_closure": (_("Stage before closure"), stages),
         "closure_reason": (_("Closure reason"), choices(ClosureReason)),

@@ -8,20 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from remis.audit.presentation import Shown, choices, register_field, register_object
-
-
-class _Pairs:
-    """(value, label) pairs read like a TextChoices (`presentation.choices`)."""
-
-    def __init__(self, pairs: Any) -> None:
-        self.choices = list(pairs)
-
-
-def _countries(values: set[Any]) -> dict[Any, Shown]:
-    from remis.lib.countries import country_name, is_country
-
-    return {v: Shown(country_name(v)) for v in values if isinstance(v, str) and is_country(v)}
+from remis.audit.presentation import choices, countries, register_field, register_object
 
 
 def register() -> None:
@@ -33,8 +20,8 @@ def register() -> None:
     fields: dict[str, tuple[Any, Any]] = {
         "kind": (_("Kind"), choices(PackageKind)),
         "period": (_("Period"), None),
-        "origin": (_("Country of origin"), _countries),
-        "edition": (_("Edition"), choices(_Pairs(Edition.CHOICES))),
+        "origin": (_("Country of origin"), countries),
+        "edition": (_("Edition"), choices(Edition.CHOICES)),
         "start": (_("Arrived from"), None),
         "end": (_("Arrived until"), None),
         "k": (_("k: smallest group"), None),
