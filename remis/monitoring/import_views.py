@@ -15,7 +15,7 @@ from remis.cases.views.common import apply_errors
 from remis.lib.errors import DomainError
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
-from remis.monitoring.imports import may_import, upload_submissions
+from remis.monitoring.imports import may_import, report_csv, upload_submissions
 from remis.monitoring.models import Instrument, SubmissionUpload
 from remis.monitoring.responses import title_of
 
@@ -68,8 +68,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/imports.html", {"form": form, "page": page, "polling": polling})
 
 
-@login_required
-def import_detail(request: HttpRequest, upload_uuid: str) -> HttpResponse:
+def _own_upload(request: HttpRequest, upload_uuid: str) -> SubmissionUpload:
     upload = (
         SubmissionUpload.objects.filter(uuid=upload_uuid, uploaded_by_id=request.user.pk)
         .select_related("instrument", "job")
@@ -77,6 +76,24 @@ def import_detail(request: HttpRequest, upload_uuid: str) -> HttpResponse:
     )
     if upload is None:
         raise Http404  # another person's import: its report quotes rows about returnees
+    return upload
+
+
+@login_required
+def import_report(request: HttpRequest, upload_uuid: str) -> HttpResponse:
+    upload = _own_upload(request, upload_uuid)
+    result = (upload.job.result if upload.job else None) or {}
+    if not result.get("problems") and not result.get("outside_rounds"):
+        raise Http404
+    response = HttpResponse(report_csv(result), content_type="text/csv; charset=utf-8")
+    name = f"report-{upload.instrument.code}-{upload.uploaded_at:%Y%m%d-%H%M}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def import_detail(request: HttpRequest, upload_uuid: str) -> HttpResponse:
+    upload = _own_upload(request, upload_uuid)
     result = (upload.job.result if upload.job else None) or {}
     return render(
         request, "monitoring/import_detail.html", {"upload": upload, "job": upload.job, "result": result}

@@ -11,7 +11,9 @@ a submission already imported is counted, not added again. Progress is reported 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -41,6 +43,7 @@ from remis.lib.ahead import made_ahead
 from remis.lib.bulk import loaded
 from remis.lib.checkpoints import checkpoints_aside
 from remis.lib.errors import DomainError, Duplicate, PermissionDenied, ValidationFailed
+from remis.lib.spreadsheet import neutralised
 from remis.monitoring.instruments.definition import QuestionType
 from remis.monitoring.models import (
     FollowUp,
@@ -115,6 +118,10 @@ class _Report:
     def __init__(self) -> None:
         self.rows = self.imported = self.duplicates = self.failed = 0
         self.problems: list[dict[str, Any]] = []
+        # Rows of a case imported as its answers outside any follow-up round (the interview
+        # day in no open round's window): kept, but the rounds stay due, so the report says so.
+        self.outside_rounds: list[int] = []
+        self.outside_count = 0
 
     def problem(self, row: int, field: str | None, message: str) -> None:
         if len(self.problems) < MAX_REPORTED:
@@ -126,6 +133,8 @@ class _Report:
         self.duplicates += other.duplicates
         self.failed += other.failed
         self.problems += other.problems[: MAX_REPORTED - len(self.problems)]
+        self.outside_count += other.outside_count
+        self.outside_rounds += other.outside_rounds[: MAX_REPORTED - len(self.outside_rounds)]
 
 
 @dataclass
@@ -135,6 +144,7 @@ class _Header:
     extra_columns: list[str]
     missing_questions: list[str]
     tool: str
+    id_column: str
 
 
 @dataclass
@@ -152,8 +162,9 @@ class _Seen:
     does not know them."""
 
     checked: set[int] = field(default_factory=set)  # cases whose permission and consent were checked
-    submissions: set[str] = field(default_factory=set)
+    submissions: dict[str, int] = field(default_factory=dict)  # submission ID -> its row in the file
     rounds: set[int] = field(default_factory=set)
+    id_column: str = "_uuid"
 
 
 def _open_rounds(case_ids: list[int], code: str) -> dict[int, list[FollowUp]]:
@@ -226,6 +237,8 @@ def import_submissions(job: Any) -> Outcome:
         "duplicates": report.duplicates,
         "failed": report.failed,
         "problems": report.problems,
+        "outside_rounds": report.outside_rounds,
+        "outside_count": report.outside_count,
         "extra_columns": header.extra_columns,
         "missing_questions": header.missing_questions,
         "tool": header.tool,
@@ -249,6 +262,22 @@ def _outcome(result: dict[str, Any]) -> str:
         key: number_format(result[key], force_grouping=True)
         for key in ("imported", "duplicates", "failed", "rows")
     }
+
+
+def report_csv(result: dict[str, Any]) -> bytes:
+    """The rows the report names, as CSV to correct the file by: each refusal (row, column,
+    message) and each row imported outside any round, in the language the job wrote its
+    messages in, so that the header and the notes read like the messages below them."""
+    with translation.override(result.get("language") or translation.get_language()):
+        header = [_("Row"), _("Column"), _("Problem")]
+        outside = _("Imported as the case's answers outside any follow-up round: the rounds stay due.")
+    lines = [(p["row"], p["field"], p["message"]) for p in result.get("problems", [])]
+    lines += [(row, "", outside) for row in result.get("outside_rounds", [])]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(neutralised(line) for line in sorted(lines, key=lambda line: line[0]))
+    return ("\ufeff" + out.getvalue()).encode()  # a BOM: spreadsheet programs then read UTF-8
 
 
 def _until(pieces: Iterator[_Header | _Chunk], rows: int) -> Iterator[_Chunk]:
@@ -287,7 +316,8 @@ def _read_and_check(
                         "choose the instrument whose form collected it."
                     )
                 )
-            yield _Header(export.extra_columns, missing, str(export.tool))
+            seen.id_column = export.id_column
+            yield _Header(export.extra_columns, missing, str(export.tool), export.id_column)
             rows = iter(export.rows)
             # A small first chunk: the saving process waits for it, idle, before it can start.
             for size in chain([max(1, CHUNK // 4)], repeat(CHUNK)):
@@ -331,7 +361,7 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
     permitted = cases_permitting(owner, found, Perm.MONITORING_RECORD)
     seen.checked |= permitted & cases_consenting(permitted, ConsentPurpose.FOLLOW_UP)
     rounds = _open_rounds([c.pk for c in found], instrument.code)
-    known = seen.submissions | set(
+    known = set(
         Response.objects.filter(
             instrument=instrument, submission_id__among=[s.submission_id for s in chunk if s.submission_id]
         )
@@ -344,8 +374,21 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
     clock = (timezone.get_current_timezone(), timezone.localdate())
     for submission in chunk:
         report.rows += 1
-        if submission.submission_id and submission.submission_id in known:
+        # The file's own rows first: an earlier row's response may be saved already.
+        earlier = seen.submissions.get(submission.submission_id) if submission.submission_id else None
+        if earlier is None and submission.submission_id in known:
             report.duplicates += 1
+            continue
+        if earlier is not None:
+            # Not "already imported before": a tool never writes one submission twice, so
+            # the file was edited or two exports joined; the first is kept, and said so.
+            report.failed += 1
+            report.problem(
+                submission.row,
+                seen.id_column,
+                _("The same submission is on row %(row)s of this file: it is imported once.")
+                % {"row": earlier},
+            )
             continue
         prepared = _prepare_row(
             submission, instrument, owner, by_reference, report, seen.checked, (rounds, seen.rounds), clock
@@ -353,8 +396,7 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
         if prepared is not None:
             batch.append(prepared)
             if submission.submission_id:
-                known.add(submission.submission_id)  # the same submission twice in the file
-                seen.submissions.add(submission.submission_id)
+                seen.submissions[submission.submission_id] = submission.row
     return _Chunk(report, batch)
 
 
@@ -430,6 +472,10 @@ def _prepare_row(
     else:
         if follow_up is not None:
             taken.add(follow_up.pk)  # only a row kept takes its round: a refused one leaves it
+        elif case is not None:
+            report.outside_count += 1
+            if len(report.outside_rounds) < MAX_REPORTED:
+                report.outside_rounds.append(row)
         return prepared
     return None
 

@@ -7,6 +7,9 @@ from remis.monitoring import import_views, instrument_views, views
 urlpatterns = [
     path("monitoring/imports/", import_views.import_list, name="import_list"),
     path("monitoring/imports/<uuid:upload_uuid>/", import_views.import_detail, name="import_detail"),
+    path(
+        "monitoring/imports/<uuid:upload_uuid>/report.csv", import_views.import_report, name="import_report"
+    ),
     path("monitoring/instruments/", instrument_views.instrument_list, name="instrument_list"),
     path(
         "monitoring/instruments/<slug:code>/v<int:version>/xlsform-<str:respondent>.xlsx",

@@ -108,9 +108,16 @@ def test_a_kobo_export_is_imported_row_by_row(world, setting, django_capture_on_
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.outcome
     result = job.result or {}
-    assert (result["rows"], result["imported"], result["duplicates"], result["failed"]) == (5, 1, 1, 3)
+    # The repeat is not "already imported before": it names the row kept.
+    assert (result["rows"], result["imported"], result["duplicates"], result["failed"]) == (5, 1, 0, 4)
     problems = {(p["row"], p["field"]) for p in result["problems"]}
-    assert problems == {(3, "case_reference"), (4, "income_covers_needs"), (5, "instrument_version")}
+    assert problems == {
+        *[(3, "case_reference"), (4, "income_covers_needs"), (5, "instrument_version")],
+        (6, "_uuid"),
+    }
+    repeat = next(p["message"] for p in result["problems"] if p["row"] == 6)
+    assert repeat == "The same submission is on row 2 of this file: it is imported once."
+    assert result["outside_count"] == 0
     kept = Response.objects.get()
     assert kept.source == ResponseSource.IMPORT and kept.submission_id == "a1" and kept.follow_up == round_one
     assert FollowUp.objects.get(pk=round_one.pk).status == FollowUpStatus.DONE
@@ -283,8 +290,9 @@ def test_chunks_checked_ahead_of_the_saves_end_as_one_by_one(
     assert forked == [parallel]
     assert job.status == JobStatus.SUCCEEDED, job.outcome
     result = job.result or {}
-    assert (result["rows"], result["imported"], result["duplicates"], result["failed"]) == (5, 3, 1, 1)
-    assert [(p["row"], p["field"]) for p in result["problems"]] == [(3, "income_covers_needs")]
+    assert (result["rows"], result["imported"], result["duplicates"], result["failed"]) == (5, 3, 0, 2)
+    assert [(p["row"], p["field"]) for p in result["problems"]] == [(3, "income_covers_needs"), (5, "_uuid")]
+    assert (result["outside_rounds"], result["outside_count"]) == ([6], 1)
     kept = dict(Response.objects.values_list("submission_id", "follow_up_id"))
     assert kept == {"a1": first.pk, "a3": second.pk, "a4": None}
     assert set(FollowUp.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {
@@ -324,3 +332,44 @@ def test_the_report_read_in_another_language_says_what_stays_in_the_first(
     listed = client.get(reverse("import_list")).text
     assert "Suivi de la durabilité de la réintégration · v1" in listed
     assert '<option value="" selected>—</option>' in listed, "the instrument is chosen, not preset"
+
+
+def test_the_report_names_rows_outside_any_round_and_downloads_as_csv(
+    client, world, setting, django_capture_on_commit_callbacks
+):
+    """A submission whose interview day is in no round's window is the case's answers, and
+    its round stays due: the report says which rows, and the refusals and those rows can be
+    downloaded to correct the file by (the page only showed them)."""
+    import csv
+    import io
+
+    from django.urls import reverse
+
+    from remis.monitoring.models import SubmissionUpload
+
+    case = setting
+    today = timezone.localdate().isoformat()  # the case arrived today: its rounds open in months
+    content = _kobo_csv(
+        [
+            _row(case, "o1", end=f"{today}T10:00:00.000+01:00"),
+            _row(case, "o2", income_covers_needs="=HYPERLINK(1)"),
+        ]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(world, content)
+    upload = SubmissionUpload.objects.get()
+    client.force_login(world.bob)
+    page = client.get(reverse("import_detail", args=[upload.uuid])).text
+    assert "1 response was imported as the case's answers outside any follow-up round" in page
+    assert "Rows: 2</p>" in page
+    link = reverse("import_report", args=[upload.uuid])
+    assert link in page
+    download = client.get(link)
+    assert download["Content-Type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert lines[0] == ["Row", "Column", "Problem"]
+    assert [line[:2] for line in lines[1:]] == [["2", ""], ["3", "income_covers_needs"]]
+    assert "outside any follow-up round" in lines[1][2]
+    assert FollowUp.objects.get(case=case, round=1).status == FollowUpStatus.SCHEDULED
+    client.force_login(world.carol)
+    assert client.get(link).status_code == 404  # another person's report quotes rows about returnees
