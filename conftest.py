@@ -240,8 +240,10 @@ class ApiClient:
     def get(self, path: str, **params: Any) -> Any:
         return self.client.get(f"/api/v1{path}", params, **self.auth)
 
-    def post(self, path: str, body: Any = None) -> Any:
-        return self.client.post(f"/api/v1{path}", body or {}, content_type="application/json", **self.auth)
+    def post(self, path: str, body: Any = None, **headers: str) -> Any:
+        return self.client.post(
+            f"/api/v1{path}", body or {}, content_type="application/json", **self.auth, **headers
+        )
 
     def put(self, path: str, body: Any) -> Any:
         return self.client.put(f"/api/v1{path}", body, content_type="application/json", **self.auth)

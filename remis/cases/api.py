@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Status
 from ninja import Schema as NinjaSchema
 from pydantic import ConfigDict, field_validator
@@ -48,7 +50,7 @@ from remis.cases.policy import (
 from remis.cases.queries import SORTS, CaseFilters, count_cases, filter_cases, get_case_for, note_opened
 from remis.lib.api_schema import PageParams, RecordId, TextSchema, literal_of, page_out
 from remis.lib.countries import is_country
-from remis.lib.errors import NotFound, ValidationFailed
+from remis.lib.errors import NotFound, ValidationFailed, fields_renamed
 from remis.lib.fields import has_control_characters, max_length
 from remis.lib.paging import COUNT_CAP
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
@@ -185,6 +187,14 @@ class CaseIn(Schema):
         max_length=max_length(rules.CASE, "reference"),
         pattern=f"^{rules.REFERENCE.pattern}$",
         description="capital letters, digits and dashes; leave empty to number automatically",
+    )
+    confirm_duplicate: bool = Field(
+        False,
+        description=(
+            "the office registered a case for a person with the same names, sex and birth in the "
+            "last 30 days: the registration is refused (409 on this field, naming that case) "
+            "unless this is true. A retried request is refused so rather than registered twice."
+        ),
     )
 
 
@@ -431,13 +441,32 @@ class SubmissionOut(Schema):
 # ---- helpers -------------------------------------------------------------------------------
 
 
-def _by_code(model: Any, code: str, field: str) -> Any:
+# Each with the name of what it is in words: "Code category inconnu" read half English.
+UNKNOWN_CODE = {
+    "programme": gettext_lazy("Unknown programme code “%(code)s”."),
+    "category": gettext_lazy("Unknown migrant category code “%(code)s”."),
+    "vulnerabilities": gettext_lazy("Unknown vulnerability code “%(code)s”."),
+}
+
+
+def _by_code(model: Any, code: str, field: str, problems: list[tuple[str | None, str]]) -> Any:
+    """The configuration row of this code, or None with the problem noted (every unknown
+    code of a body is said at once)."""
     row = model.objects.filter(code=code).first()
     if row is None:
-        raise ValidationFailed(
-            _("Unknown %(field)s code “%(code)s”.") % {"field": field, "code": code}, field
-        )
+        problems.append((field, str(UNKNOWN_CODE[field]) % {"code": code}))
     return row
+
+
+def _case_body_field(name: str) -> str:
+    """An action's field name as the registration body nests it: `date_of_birth` is
+    `person.date_of_birth`, `members[0].date_of_birth` is `members.0.person.date_of_birth`."""
+    name = re.sub(r"\[(\d+)\]", r".\1", name)
+    member = re.match(r"members\.(\d+)\.(.+)", name)
+    if member:
+        index, rest = member.groups()
+        return f"members.{index}.{rest if rest == 'relation' else 'person.' + rest}"
+    return f"person.{name}" if name.split(".")[0] in PersonIn.model_fields else name
 
 
 def _page(request: HttpRequest, filters: CaseFilters, limit: int, offset: int) -> dict[str, Any]:
@@ -456,7 +485,7 @@ def _filters(params: CaseListParams | CaseSearch, q: str = "") -> CaseFilters:
     if params.category and not MigrantCategory.objects.filter(code=params.category).exists():
         # Codes are configuration, not personal data: saying one is unknown leaks nothing.
         raise ValidationFailed(
-            _("Unknown %(field)s code “%(code)s”.") % {"field": "category", "code": params.category},
+            str(UNKNOWN_CODE["category"]) % {"code": params.category},
             "category",
         )
     return CaseFilters(
@@ -489,12 +518,32 @@ def create_case(request: HttpRequest, body: CaseIn) -> Status[Case]:
     organisation = Organisation.objects.filter(pk=body.organisation_id).first()
     if organisation is None:
         raise ValidationFailed(_("Unknown organisation."), "organisation_id")
-    vulnerabilities = [_by_code(Vulnerability, code, "vulnerabilities") for code in body.vulnerabilities]
-    case = actions.register_case(
+    unknown: list[tuple[str | None, str]] = []
+    programme = _by_code(Programme, body.programme, "programme", unknown)
+    category = _by_code(MigrantCategory, body.category, "category", unknown)
+    vulnerabilities = [
+        _by_code(Vulnerability, code, "vulnerabilities", unknown) for code in body.vulnerabilities
+    ]
+    if unknown:
+        raise ValidationFailed(unknown[0][1], unknown[0][0], errors=unknown)
+    with fields_renamed(_case_body_field):
+        case = _register(request, body, organisation, programme, category, vulnerabilities)
+    return Status(201, get_case_for(request.user, case.uuid))
+
+
+def _register(
+    request: HttpRequest,
+    body: CaseIn,
+    organisation: Organisation,
+    programme: Any,
+    category: Any,
+    vulnerabilities: Any,
+) -> Case:
+    return actions.register_case(
         request.user,
         organisation,
-        programme=_by_code(Programme, body.programme, "programme"),
-        category=_by_code(MigrantCategory, body.category, "category"),
+        programme=programme,
+        category=category,
         host_country=body.host_country,
         origin_country=body.origin_country,
         person=body.person.to_data(),
@@ -502,8 +551,8 @@ def create_case(request: HttpRequest, body: CaseIn) -> Status[Case]:
         intended_return_date=body.intended_return_date,
         reference=body.reference or None,
         members=[MemberData(person=m.person.to_data(), relation=m.relation) for m in body.members],
+        check_twins=not body.confirm_duplicate,
     )
-    return Status(201, get_case_for(request.user, case.uuid))
 
 
 @router.get("/{case_uuid}", response=CaseOut)

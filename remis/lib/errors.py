@@ -3,7 +3,7 @@ them into field messages, error bodies or report rows. Never swallowed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 
@@ -75,12 +75,19 @@ class TransitionRefused(DomainError):
 
 
 @contextmanager
-def fields_renamed(names: dict[str, str]) -> Iterator[None]:
+def fields_renamed(names: dict[str, str] | Callable[[str], str]) -> Iterator[None]:
     """An action's errors named as the caller's input names them (the API's body says
-    `item_id` where the action says `item`): `with fields_renamed({"item": "item_id"}): ...`."""
+    `item_id` where the action says `item`): `with fields_renamed({"item": "item_id"}): ...`,
+    or a function of the action's name (a nested body: `person.date_of_birth`)."""
+
+    def renamed(field: str | None) -> str | None:
+        if not field:
+            return field
+        return names(field) if callable(names) else names.get(field, field)
+
     try:
         yield
     except DomainError as error:
-        error.field = names.get(error.field or "", error.field)
-        error.errors = [(names.get(field or "", field), message) for field, message in error.errors]
+        error.field = renamed(error.field)
+        error.errors = [(renamed(field), message) for field, message in error.errors]
         raise

@@ -128,9 +128,7 @@ class ProviderParams(Schema):
 
     def filters(self) -> ProviderFilters:
         if self.sector and not Sector.objects.filter(code=self.sector).exists():
-            raise ValidationFailed(
-                _("Unknown %(field)s code “%(code)s”.") % {"field": "sector", "code": self.sector}, "sector"
-            )
+            raise ValidationFailed(_("Unknown sector code “%(code)s”.") % {"code": self.sector}, "sector")
         return ProviderFilters(
             q=self.q,
             sector=self.sector,

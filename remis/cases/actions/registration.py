@@ -279,7 +279,7 @@ def _refuse_twin(organisation: Organisation, person: PersonData) -> None:
         raise Duplicate(
             _(
                 "%(reference)s, registered on %(day)s, is for a person with the same name, sex and "
-                "birth. If this is another person, tick “Register it anyway” and send again."
+                "birth. If this is another person, confirm that it is and send again."
             )
             % {
                 "reference": twin.reference,

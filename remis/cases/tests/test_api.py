@@ -25,8 +25,10 @@ def api(client):
         def get(self, path, **params):
             return client.get(f"/api/v1{path}", params, **self.auth)
 
-        def post(self, path, body):
-            return client.post(f"/api/v1{path}", body, content_type="application/json", **self.auth)
+        def post(self, path, body, **headers):
+            return client.post(
+                f"/api/v1{path}", body, content_type="application/json", **self.auth, **headers
+            )
 
         def put(self, path, body):
             return client.put(f"/api/v1{path}", body, content_type="application/json", **self.auth)
@@ -86,8 +88,47 @@ def test_bad_input_names_every_field_and_writes_nothing(api, world, alice):
     response = api.as_(alice).post("/cases", body)
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
-    assert {"origin_country", "date_of_birth"} <= fields
+    # named as the body nests them, as the schema's own errors are
+    assert {"origin_country", "person.date_of_birth"} <= fields
     assert not Case.objects.exists()
+
+
+def test_a_household_members_errors_name_its_place_in_the_body(api, world, alice):
+    future = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    documents = [{"kind": "passport", "number": "GN1", "issuing_country": "QQ"}]
+    member: dict[str, object] = {"given_name": "Awa", "family_name": "Barry", "sex": "F"}
+    member |= {"date_of_birth": future, "documents": documents}
+    body = new_case_body(world, members=[{"person": member, "relation": "child"}])
+    response = api.as_(alice).post("/cases", body)
+    assert response.status_code == 422, response.content
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"members.0.person.date_of_birth", "members.0.person.documents.0.issuing_country"} <= fields
+
+
+def test_every_unknown_code_is_said_at_once_in_words(api, world, alice):
+    body = new_case_body(world, programme="NOPE", category="nope", vulnerabilities=["x"])
+    response = api.as_(alice).post("/cases", body, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 422
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert errors == {
+        "programme": "Code de programme inconnu : « NOPE ».",
+        "category": "Code de catégorie de migrant inconnu : « nope ».",
+        "vulnerabilities": "Code de vulnérabilité inconnu : « x ».",
+    }
+
+
+def test_a_retried_registration_is_refused_naming_the_first_case(api, world, alice):
+    """The web form asked before registering the same person twice; a client retrying a
+    request that timed out registered a second case."""
+    first = api.as_(alice).post("/cases", new_case_body(world))
+    assert first.status_code == 201
+    again = api.as_(alice).post("/cases", new_case_body(world))
+    assert again.status_code == 409
+    error = again.json()["errors"][0]
+    assert error["field"] == "confirm_duplicate" and first.json()["reference"] in error["message"]
+    assert Case.objects.count() == 1
+    confirmed = api.as_(alice).post("/cases", new_case_body(world, confirm_duplicate=True))
+    assert confirmed.status_code == 201 and Case.objects.count() == 2
 
 
 def test_schema_errors_use_the_same_error_shape(api, world, alice):
