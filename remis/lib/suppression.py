@@ -46,15 +46,35 @@ def suppress_1d(values: Sequence[int], threshold: int, total: int | None = None)
     """Indexes of the values to hide in a breakdown shown with its total (by default their
     sum; a breakdown whose rows overlap gives its own), and whether the total goes too."""
     hidden = {i for i, v in enumerate(values) if primary(v, threshold)}
-    if primary(sum(values) if total is None else total, threshold):
+    whole = sum(values) if total is None else total
+    if primary(whole, threshold):
         return Suppressed1D(hidden, True)  # a small total: hidden, and nothing to subtract from
-    if len(hidden) != 1:
+    if total is not None and total != sum(values):
+        # Rows that overlap (a person in several): the total only bounds each row, so
+        # subtracting gives nothing back; a lone small cell still takes another with it.
+        if len(hidden) == 1:
+            return _hide_another(values, hidden)
         return Suppressed1D(hidden, False)
+    # Hidden cells are known to lie in 1..threshold − 1 ("<5") or from the threshold up
+    # ("x"): five "<5" rows under a total of 5 are each 1. Hide more until no small
+    # cell is pinned by the total and those bounds (exact for one equation).
+    cells = {i: v for i, v in enumerate(values)}
+    equation = [Equation(TOTAL, tuple(cells))]
+    while len(hidden) == 1 or _pinned({**cells, TOTAL: whole}, equation, hidden, set(), threshold):
+        more = _hide_another(values, hidden)
+        if more.total:
+            return Suppressed1D(hidden, True)  # nothing left to hide: the total goes
+        hidden = more.cells
+    return Suppressed1D(hidden, False)
+
+
+def _hide_another(values: Sequence[int], hidden: set[int]) -> Suppressed1D:
+    """The hidden cells with the smallest shown non-zero one added; the total instead when
+    there is none."""
     others = sorted((v, i) for i, v in enumerate(values) if v > 0 and i not in hidden)
     if others:
-        hidden.add(others[0][1])
-        return Suppressed1D(hidden, False)
-    return Suppressed1D(hidden, True)
+        return Suppressed1D(hidden | {others[0][1]}, False)
+    return Suppressed1D(set(hidden), True)
 
 
 TOTAL = "__total__"  # the key of a margin in the extended table
@@ -96,6 +116,10 @@ def suppress_2d(cells: Mapping[Cell, int], threshold: int) -> Suppressed2D:
         hidden.add(candidates[0])
         return True
 
+    equations = [
+        *(Equation((r, TOTAL), tuple(e for e in line if e[1] != TOTAL)) for r, line in rows.items()),
+        *(Equation((TOTAL, c), tuple(e for e in line if e[0] != TOTAL)) for c, line in columns.items()),
+    ]
     while True:
         lonely = [
             line
@@ -108,15 +132,25 @@ def suppress_2d(cells: Mapping[Cell, int], threshold: int) -> Suppressed2D:
                 break
             continue
         bridges = _bridges(hidden)
-        if not bridges:
+        if bridges:
+            row, column = bridges[0]
+            if not (
+                hide_smallest(rows[row])
+                or hide_smallest(columns[column])
+                or _join_across(bridges[0], hidden, entries)
+            ):
+                break
+            continue
+        # No hidden entry is fixed by the totals alone; with the bounds the markers give
+        # ("<5", "x"), a small one may still be: its lines give up another entry.
+        pinned = sorted(_pinned(entries, equations, hidden, set(), threshold), key=str)
+        if not pinned:
             break
-        row, column = bridges[0]
-        if not (
-            hide_smallest(rows[row])
-            or hide_smallest(columns[column])
-            or _join_across(bridges[0], hidden, entries)
-        ):
-            break
+        if not any(hide_smallest(rows[row]) or hide_smallest(columns[column]) for row, column in pinned):
+            # Their lines hold nothing more to hide (a grand total bounding totals that
+            # are "x"): the smallest entry still shown, wherever it is, goes.
+            if not hide_smallest(list(entries)):
+                break
     return Suppressed2D(
         cells={c for c in hidden if TOTAL not in c},
         rows={r for r, c in hidden if c == TOTAL and r != TOTAL},
@@ -246,7 +280,11 @@ def suppress_linked(
             holding.setdefault(entry, []).append(equation)
     while True:
         unknown = (set(values) - shown) | hidden
-        fixed = sorted((e for e in _fixed(unknown, equations) if primary(values[e], threshold)), key=str)
+        fixed = sorted(
+            {e for e in _fixed(unknown, equations) if primary(values[e], threshold)}
+            | _pinned(values, equations, hidden, set(values) - shown, threshold),
+            key=str,
+        )
         if not fixed:
             return _without_determined(hidden, values, equations, shown, threshold)
         added = False
@@ -285,6 +323,67 @@ def _without_determined(
     prints the same figure only puzzles the reader. Small counts stay hidden."""
     determined = _fixed((set(values) - shown) | hidden, equations)
     return {e for e in hidden if primary(values[e], threshold) or e not in determined}
+
+
+UNBOUNDED = 10**15  # "from the threshold up": larger than any count, and summable
+
+
+def _pinned(
+    values: Mapping[Any, int],
+    equations: Sequence[Equation],
+    hidden: set[Any],
+    unprinted: set[Any],
+    threshold: int,
+) -> set[Any]:
+    """The small counts, hidden or not printed, whose value the equations and the bounds a
+    reader knows pin to one value: a hidden small count lies in 1..threshold − 1 ("<5"), a
+    hidden larger one from the threshold up ("x"), an unprinted one from 0 up, a printed one
+    is its value, an entry absent from `values` is zero. The bounds are narrowed equation by
+    equation until they hold still (bounds propagation): exact for one equation, and what
+    it pins in several is pinned indeed; `_fixed` covers what the equalities alone fix."""
+    low: dict[Hashable, int] = {}
+    high: dict[Hashable, int] = {}
+
+    def bound(entry: Hashable) -> None:
+        if entry in low:
+            return
+        value = values.get(entry, 0)
+        if entry in hidden:
+            small = primary(value, threshold)
+            low[entry], high[entry] = (1, threshold - 1) if small else (threshold, UNBOUNDED)
+        elif entry in unprinted:
+            low[entry], high[entry] = 0, UNBOUNDED
+        else:
+            low[entry] = high[entry] = value
+
+    for equation in equations:
+        for entry in equation.entries():
+            bound(entry)
+    for _round in range(100):  # each round narrows a bound or stops; tables settle in a few
+        narrowed = False
+        for equation in equations:
+            parts_low = sum(low[p] for p in equation.parts)
+            parts_high = sum(high[p] for p in equation.parts)
+            total = equation.total
+            new_low, new_high = max(low[total], parts_low), min(high[total], parts_high)
+            if (new_low, new_high) != (low[total], high[total]):
+                low[total], high[total], narrowed = new_low, new_high, True
+            for part in equation.parts:
+                part_low = max(low[part], low[total] - (parts_high - high[part]))
+                part_high = min(high[part], high[total] - (parts_low - low[part]))
+                if (part_low, part_high) != (low[part], high[part]):
+                    parts_low += part_low - low[part]
+                    parts_high += part_high - high[part]
+                    low[part], high[part], narrowed = part_low, part_high, True
+        if not narrowed:
+            break
+    return {
+        entry
+        for entry in low
+        if (entry in hidden or entry in unprinted)
+        and primary(values.get(entry, 0), threshold)
+        and low[entry] == high[entry]
+    }
 
 
 def _fixed(unknown: set[Hashable], equations: Sequence[Equation]) -> set[Hashable]:

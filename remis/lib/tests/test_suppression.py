@@ -83,6 +83,67 @@ def test_no_hidden_cell_of_a_breakdown_can_be_worked_out_from_its_total(values: 
     assert len(result.cells) != 1  # one hidden cell would be the total minus the others
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 14), min_size=1, max_size=12))
+@example([1, 1, 1, 1, 1])  # a donor's public table: five "<5" under a total of 5, each 1
+@example([27, 9, 7, 1, 5])  # "<5" and "x" left 6 to share: the "<5" was 1
+def test_no_small_cell_is_pinned_by_the_total_and_the_markers_bounds(values: list[int]) -> None:
+    """A reader knows more than the total: a "<5" lies in 1..4, an "x" is 5 or more. Every
+    small hidden cell must still have two values or more that fit, by enumeration."""
+    result = suppress_1d(values, THRESHOLD)
+    if result.total:
+        return
+    residual = sum(values) - sum(v for i, v in enumerate(values) if i not in result.cells)
+    ranges = {
+        i: range(1, THRESHOLD) if primary(values[i], THRESHOLD) else range(THRESHOLD, residual + 1)
+        for i in result.cells
+    }
+    for i in result.cells:
+        if not primary(values[i], THRESHOLD):
+            continue
+        others = [ranges[j] for j in result.cells if j != i]
+        fits = [
+            x
+            for x in ranges[i]
+            if sum(r.start for r in others) <= residual - x <= sum(r.stop - 1 for r in others)
+            and all(len(r) for r in others)
+        ]
+        assert len(fits) >= 2, (values, result, i, fits)
+
+
+def test_a_cross_table_row_of_x_and_a_small_cell_under_its_total_gives_neither() -> None:
+    """Serbia's row read "x, <5, 6": 6 − 5 at least left the "<5" at 1."""
+    cells = {("RS", "M"): 5, ("RS", "F"): 1, ("AL", "M"): 20, ("AL", "F"): 14}
+    result = suppress_2d(cells, THRESHOLD)
+    assert ("RS", "F") in result.cells
+    if "RS" not in result.rows:  # its total printed: the row's other entries must leave room
+        shown = 6 - sum(cells[c] for c in [("RS", "M"), ("RS", "F")] if c not in result.cells)
+        assert shown - (THRESHOLD if ("RS", "M") in result.cells else 0) > 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(tables)
+def test_no_small_entry_of_a_cross_table_is_pinned_by_the_markers_bounds(grid: list[list[int]]) -> None:
+    from remis.lib.suppression import _pinned
+
+    cells: dict[tuple[Any, Any], int] = {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row)}
+    result = suppress_2d(cells, THRESHOLD)
+    entries = {cell: v for cell, v in cells.items() if v > 0}
+    for (r, c), v in list(entries.items()):
+        for margin in ((r, TOTAL), (TOTAL, c), (TOTAL, TOTAL)):
+            entries[margin] = entries.get(margin, 0) + v
+    hidden = set(result.cells) | {(r, TOTAL) for r in result.rows} | {(TOTAL, c) for c in result.columns}
+    if result.grand:
+        hidden.add((TOTAL, TOTAL))
+    row_keys = {r for r, _c in entries} | {TOTAL}
+    column_keys = {c for _r, c in entries} | {TOTAL}
+    equations = [
+        *(Equation((r, TOTAL), tuple((r, c) for c in column_keys if c != TOTAL)) for r in row_keys),
+        *(Equation((TOTAL, c), tuple((r, c) for r in row_keys if r != TOTAL)) for c in column_keys),
+    ]
+    assert _pinned(entries, equations, hidden, set(), THRESHOLD) == set()
+
+
 def test_a_lone_small_cell_takes_the_smallest_other_with_it() -> None:
     assert suppress_1d([40, 3, 12, 0], 5).cells == {1, 2}
     assert suppress_1d([3, 0, 0], 5).total
