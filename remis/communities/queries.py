@@ -1,6 +1,7 @@
-"""Reads of community projects. A project is read by members whose membership covers its
-country, and by members of organisations funding its programme. Its participants are shown
-as cases only to those who may read the case: others see how many take part."""
+"""Reads of community projects. A project is read by members of organisations funding its
+programme, and by those of organisations implementing it whose membership covers its
+country. Its participants are shown as cases only to those who may read the case: others
+see how many take part."""
 
 from __future__ import annotations
 
@@ -67,11 +68,25 @@ def readable(actor: Any) -> QuerySet[CommunityProject]:
     grants = grants_for(actor)
     if not grants:
         return rows.none()
-    if any(g.countries is None for g in grants):
-        return rows
-    countries = sorted({c for g in grants for c in (g.countries or ())})
-    funders = sorted({g.organisation_id for g in grants})
-    return rows.filter(Q(country__in=countries) | Q(programme__funders__in=funders)).distinct()
+    from remis.programmes.models import Programme, ProgrammePartner
+
+    # A funder reads its programmes' projects wherever they are; an implementing partner
+    # those of the programmes it implements, in the countries its membership covers. A
+    # membership covering every country (a funder's viewer) read every project of every
+    # programme, budgets included.
+    organisations = sorted({g.organisation_id for g in grants})
+    allowed = Q(programme__in=Programme.objects.filter(funders__in=organisations).values("pk"))
+    implemented: dict[int, set[int]] = {}
+    for organisation, programme in ProgrammePartner.objects.filter(
+        organisation__in=organisations
+    ).values_list("organisation", "programme"):
+        implemented.setdefault(organisation, set()).add(programme)
+    for grant in grants:
+        ours = sorted(implemented.get(grant.organisation_id, ()))
+        if ours:
+            where = Q(programme__in=ours)
+            allowed |= where if grant.countries is None else where & Q(country__in=sorted(grant.countries))
+    return rows.filter(allowed)
 
 
 @dataclass

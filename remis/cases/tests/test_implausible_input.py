@@ -50,18 +50,18 @@ def error_fields(response):
 
 
 API_EXAMPLES = [
-    ({"person": {"date_of_birth": "1800-01-01"}}, "date_of_birth"),
+    ({"person": {"date_of_birth": "1800-01-01"}}, "person.date_of_birth"),
     ({"intended_return_date": "9999-12-31"}, "intended_return_date"),
     (
         {"person": {"documents": [{"kind": "passport", "number": "G1", "expires_on": "9999-12-31"}]}},
-        "documents[0].expires_on",
+        "person.documents.0.expires_on",
     ),
     ({"person": {"alternate_names": MEGABYTE}}, "person.alternate_names"),
     ({"person": {"address": MEGABYTE}}, "person.address"),
-    ({"person": {"given_name": ZERO_WIDTH}}, "given_name"),
-    ({"person": {"family_name": RIGHT_TO_LEFT_OVERRIDE}}, "family_name"),
-    ({"person": {"given_name": "Kadi\u2067atou"}}, "given_name"),  # a right-to-left isolate
-    ({"person": {"email": "not-an-email"}}, "email"),
+    ({"person": {"given_name": ZERO_WIDTH}}, "person.given_name"),
+    ({"person": {"family_name": RIGHT_TO_LEFT_OVERRIDE}}, "person.family_name"),
+    ({"person": {"given_name": "Kadi\u2067atou"}}, "person.given_name"),  # a right-to-left isolate
+    ({"person": {"email": "not-an-email"}}, "person.email"),
     ({"reference": "../../etc"}, "reference"),
 ]
 

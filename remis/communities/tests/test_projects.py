@@ -91,6 +91,22 @@ def test_who_reads_projects(world: Any, alice: Any, bob: Any, project: Any) -> N
     assert get_project_for(bob, project.uuid) == project
     with pytest.raises(NotFound):  # Alice works in Belgium: Guinean projects are not hers
         get_project_for(alice, project.uuid)
+    # A membership covering every country reads the projects of its organisation's
+    # programmes only: it read every project of every programme, budgets included.
+    from remis.accounts import actions as accounts
+    from remis.accounts.system import system_actor
+
+    everywhere = accounts.create_user(system_actor(), username="ulla", password="x-Long-enough-1")
+    accounts.add_membership(
+        system_actor(), user=everywhere, organisation=world.donor, role="viewer", all_countries=True
+    )
+    outsider = accounts.create_user(system_actor(), username="omar", password="x-Long-enough-1")
+    other = accounts.create_organisation(system_actor(), name="Other NGO", kind="ngo", country="GN")
+    accounts.add_membership(
+        system_actor(), user=outsider, organisation=other, role="case_worker", all_countries=True
+    )
+    assert list(filter_projects(everywhere, ProjectFilters())) == []
+    assert list(filter_projects(outsider, ProjectFilters())) == []  # not a partner of the programme
     world.programme.funders.add(world.donor)  # a funder of the programme reads its projects
     assert list(filter_projects(world.victor, ProjectFilters())) == [project]
 
