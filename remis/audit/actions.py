@@ -95,6 +95,8 @@ def _entry(
     keys: dict[str, bytes | None] | None = None,
 ) -> AuditEntry:
     object_type = obj._meta.label_lower
+    if organisation_id is None:
+        organisation_id = _organisation_of(object_type, obj)
     # The values as the database will give them back (tuples become lists, text choices
     # plain strings), so the hash computed now is the one verification recomputes.
     stored_changes = json.loads(json.dumps(changes or {}))
@@ -126,6 +128,19 @@ def _entry(
     else:
         entry.changes = seal_changes(stored_changes, entry.personal_fields, subject)
     return entry
+
+
+def _organisation_of(object_type: str, obj: Any) -> int | None:
+    """The organisation an entry about an organisation, a membership or an invitation is
+    about: its administrators search it, and only they (an administrator of another
+    organisation the same person belongs to read it as that person's doing)."""
+    if object_type == "accounts.organisation":
+        return int(obj.pk)
+    if object_type == "accounts.membership":
+        return int(obj.organisation_id)
+    if object_type == "accounts.invitation":
+        return int(obj.membership.organisation_id)
+    return None
 
 
 def record_many(

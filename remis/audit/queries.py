@@ -25,9 +25,11 @@ def _within_case_scope(actor: Any) -> Q:
 
 
 def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
-    """An administrator searches what people of their organisations did and what was done
-    on their organisations' behalf; superusers search what everyone did. Either way, an
-    entry about a case is shown only if the searcher can see that case."""
+    """An administrator searches what was done about or on behalf of their organisations,
+    and what people of their organisations did that belongs to no organisation (their work
+    on cases, their tokens); not what those people did for another organisation they also
+    belong to. Superusers search what everyone did. Either way, an entry about a case is
+    shown only if the searcher can see that case."""
     if actor.is_superuser:
         entries = AuditEntry.objects.all()
     else:
@@ -35,7 +37,9 @@ def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
         if not org_ids:
             return AuditEntry.objects.none()
         colleagues = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
-        entries = AuditEntry.objects.filter(Q(actor_id__in=colleagues) | Q(organisation_id__in=org_ids))
+        entries = AuditEntry.objects.filter(
+            Q(organisation_id__in=org_ids) | Q(organisation_id__isnull=True, actor_id__in=colleagues)
+        )
     return entries.filter(_within_case_scope(actor))
 
 

@@ -94,3 +94,23 @@ def test_the_demo_administrator_administers_an_organisation_and_is_no_superuser(
     admin = User.objects.get(username="admin")
     assert not admin.is_superuser
     assert list(admin.memberships.values_list("role_id", flat=True)) == ["administrator"]
+
+
+def test_an_administrator_does_not_read_what_a_member_did_for_another_organisation(world, nl_admin):
+    """Sam also belongs to the Belgian office, where Sam administers: the Dutch
+    administrator read Sam's changes to Belgian memberships (who, which role), and what
+    the platform did to the Belgian office."""
+    sam = make_user("sam", world.be_office, "administrator", ["BE"])
+    accounts.add_membership(
+        system_actor(), user=sam, organisation=world.nl_office, role="counsellor", countries=["NL"]
+    )
+    belgian = world.alice.memberships.get(organisation=world.be_office)
+    accounts.update_membership(sam, belgian, role="viewer", version=belgian.version)
+
+    found = search_entries(nl_admin)
+    assert not found.filter(action="membership.update", object_id=str(belgian.pk)).exists()
+    assert not found.filter(object_type="accounts.organisation", object_id=str(world.be_office.pk)).exists()
+    # What was done about the Dutch office stays searchable, whoever did it.
+    assert found.filter(action="membership.create", organisation_id=world.nl_office.pk).exists()
+    be_admin = make_user("beadmin", world.be_office, "administrator", ["BE"])
+    assert search_entries(be_admin).filter(action="membership.update", object_id=str(belgian.pk)).exists()
