@@ -62,6 +62,7 @@ def register() -> None:
         "first_name": (_("First name"), None),
         "last_name": (_("Last name"), None),
         "is_active": (_("Can sign in"), None),
+        "api_tokens_revoked": (_("API tokens revoked"), None),
         "active": (_("Active"), None),
         "role": (_("Role"), _roles),
         "countries": (_("Countries"), countries),

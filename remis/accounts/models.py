@@ -63,6 +63,21 @@ class User(AbstractUser):
         default="",
         help_text="en, fr or ar; blank follows the browser",
     )
+    # Raised to end every session of the user at once (their account deactivated): it is
+    # part of the hash each session carries, as the password is.
+    session_epoch = models.PositiveIntegerField(default=0)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        from django.utils.crypto import salted_hmac
+
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        return salted_hmac(
+            "remis.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def display_name(self) -> str:

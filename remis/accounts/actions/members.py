@@ -364,19 +364,36 @@ def deactivate_membership(actor: Any, membership: Membership, *, version: int | 
             pk=membership.pk
         )
         if user.is_active and not others.exists():
-            user.is_active = False
-            user.save(update_fields=["is_active"])
-            record(
-                actor,
-                "user.deactivate",
-                user,
-                organisation_id=membership.organisation_id,
-                changes={"is_active": [True, False]},
-            )
+            _end_access(actor, user, membership.organisation_id)
         keep_organisation_managed(membership.organisation_id, before_org, "status")
         keep_platform_managed(before_platform, "status")
     forget_grants(user)
     forget_grants(actor)
+
+
+def _end_access(actor: Any, user: Any, organisation_id: int) -> None:
+    """Deactivate the account of someone left with no active membership, and end what they
+    hold: their sessions and API tokens. A reactivation later gave both back (a browser
+    left signed in was signed in again, without password or code)."""
+    from django.utils import timezone
+
+    from remis.accounts.models import ApiToken
+
+    user.is_active = False
+    user.session_epoch += 1
+    user.save(update_fields=["is_active", "session_epoch"])
+    now = timezone.now()
+    tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("pk"))
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=now)
+    record(
+        actor,
+        "user.deactivate",
+        user,
+        organisation_id=organisation_id,
+        changes={"is_active": [True, False], "api_tokens_revoked": [None, len(tokens)]},
+    )
+    for token in tokens:
+        record(actor, "api_token.revoke", token, changes={"revoked_at": [None, now.isoformat()]})
 
 
 def reactivate_membership(actor: Any, membership: Membership, *, version: int | None = None) -> None:
@@ -500,6 +517,15 @@ def check_invitation(raw_token: str) -> Invitation:
         raise Conflict(_("This invitation link was withdrawn. Ask your administrator for a new one."))
     if invitation.expires_at <= timezone.now():
         raise Conflict(_("This invitation link has expired. Ask your administrator for a new one."))
+    if not invitation.membership.organisation.active:
+        # Accepted, it made an active member of an organisation whose access had ended.
+        raise Conflict(
+            _(
+                "%(organisation)s is deactivated in REMIS: this invitation can be accepted once it "
+                "is active again."
+            )
+            % {"organisation": invitation.membership.organisation.name}
+        )
     return invitation
 
 

@@ -167,3 +167,20 @@ def test_the_invite_form_names_a_bad_username_with_the_other_errors(signed_in, w
     assert "Use 2 to 150 letters (a–z), digits" in body
     assert 'id="id_email_error"' in body and 'id="id_countries_error"' in body
     assert not User.objects.filter(username="Jean Dupont!").exists()
+
+
+def test_an_invitation_to_a_deactivated_organisation_waits_for_it(signed_in, world, olga):
+    """Accepted, it made an active member of an organisation whose access had ended."""
+    from remis.accounts.actions.platform import set_organisation_active
+    from remis.accounts.system import system_actor
+
+    _response, link = _invite(signed_in(olga), world.be_office.pk)
+    organisation = type(world.be_office).objects.get(pk=world.be_office.pk)
+    set_organisation_active(system_actor(), organisation, active=False, version=organisation.version)
+    refused = Client().post(link, {"password": GOOD_PASSWORD, "repeat": GOOD_PASSWORD})
+    assert refused.status_code == 410 and "IOM Belgium is deactivated" in refused.content.decode()
+    assert Membership.objects.get(user__username="fatou").status == "invited"
+    organisation.refresh_from_db()
+    set_organisation_active(system_actor(), organisation, active=True, version=organisation.version)
+    done = Client().post(link, {"password": GOOD_PASSWORD, "repeat": GOOD_PASSWORD})
+    assert done.status_code == 302

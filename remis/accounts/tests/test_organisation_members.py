@@ -167,7 +167,11 @@ def test_a_deactivated_member_can_no_longer_sign_in_or_use_a_token(signed_in, wo
 
     assert signed_in(olga).post(url, {"step": "reactivate", "version": "2"}).status_code == 302
     assert Client().login(username="alice", password=PASSWORD)
-    assert Client().get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    # What the deactivation ended stays ended: the browser left signed in was signed in
+    # again, without password or code, and the token worked again.
+    assert alice_browser.get(reverse("dashboard")).status_code == 302
+    assert Client().get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+    assert AuditEntry.objects.filter(action="api_token.revoke", actor=olga).count() == 1
 
 
 def test_a_member_of_two_organisations_keeps_signing_in_for_the_other(world, olga, alice):
