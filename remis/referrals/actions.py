@@ -27,6 +27,7 @@ from remis.lib.events import emit
 from remis.referrals.configuration import overdue_days, sectors_for, shared_fields
 from remis.referrals.events import ReferralChanged
 from remis.referrals.models import (
+    CASE_CLOSED_REASON,
     ITEM_CANCELLED_REASON,
     OPEN,
     REFERRAL_TRANSITIONS,
@@ -402,20 +403,31 @@ def cancel_for_cancelled_item(case_id: int, item_key: Any) -> int:
     """The plan item referred was cancelled: its open referrals are cancelled at once, so
     that no provider is still asked to deliver it (it stayed "sent", with Accept offered).
     Made by the system actor, each audited; returns how many were cancelled."""
+    return _cancel_open(case_id, ITEM_CANCELLED_REASON, item_key=item_key)
+
+
+def cancel_for_closed_case(case_id: int) -> int:
+    """The case was closed: its open referrals are cancelled, so that no provider keeps a
+    live referral (and the returnee's details shared with it) for a case nobody follows."""
+    return _cancel_open(case_id, CASE_CLOSED_REASON)
+
+
+def _cancel_open(case_id: int, reason: str, *, item_key: Any = None) -> int:
     actor = system_actor()
     changed = 0
     with transaction.atomic():
-        referrals = list(
+        rows = (
             Referral.objects.select_for_update()
             .select_related("case")
-            .filter(case_id=case_id, item_key=item_key, status__in=OPEN)
+            .filter(case_id=case_id, status__in=OPEN)
         )
+        referrals = list(rows if item_key is None else rows.filter(item_key=item_key))
         for referral in referrals:
             before = referral.status
             Referral.objects.filter(pk=referral.pk).update(
                 status=Status.CANCELLED,
                 closed_at=timezone.now(),
-                cancel_reason=ITEM_CANCELLED_REASON,  # in the reader's language when shown
+                cancel_reason=reason,  # in the reader's language when shown
                 last_by=actor,
                 last_on_behalf=False,
                 version=referral.version + 1,
@@ -424,7 +436,7 @@ def cancel_for_cancelled_item(case_id: int, item_key: Any) -> int:
                 actor,
                 "referral.cancel",
                 referral,
-                changes={"status": [before, Status.CANCELLED], "cancel_reason": ["", ITEM_CANCELLED_REASON]},
+                changes={"status": [before, Status.CANCELLED], "cancel_reason": ["", reason]},
                 case_uuid=referral.case.uuid,
             )
             emit(ReferralChanged(referral.uuid, case_id, referral.provider_id, Status.CANCELLED, False))

@@ -99,9 +99,16 @@ def on_item_status(event: Any) -> None:
         cancel_for_cancelled_item(event.case_id, event.item_key)
 
 
+def on_case_closed(event: Any) -> None:
+    """A closed case's open referrals are cancelled."""
+    from remis.referrals.actions import cancel_for_closed_case
+
+    cancel_for_closed_case(event.case_id)
+
+
 def register() -> None:
     from remis.assistance.events import ItemStatusChanged
-    from remis.cases.events import CaseAnonymised
+    from remis.cases.events import CaseAnonymised, CaseClosed
     from remis.cases.extensions import register_case_panel, register_work_list
     from remis.cases.policy import register_scope
     from remis.lib.events import subscribe, subscribe_in_transaction
@@ -111,6 +118,7 @@ def register() -> None:
     register_scope("referrals", provider_scope)
     subscribe(ConsentRecorded, on_consent)
     subscribe(ItemStatusChanged, on_item_status)
+    subscribe(CaseClosed, on_case_closed)
     subscribe_in_transaction(CaseAnonymised, coarsen_cases)  # with the case, or not at all
     register_case_panel(
         CasePanel("referrals", gettext_lazy("Referrals"), "referrals/_panel.html", referrals_panel, order=25)

@@ -75,7 +75,9 @@ class ReferralRules(models.Model):
 WITHDRAWN_REASON = gettext_noop("Consent to share with service providers was withdrawn.")
 # And when the item referred is cancelled in the plan (assistance's ItemStatusChanged).
 ITEM_CANCELLED_REASON = gettext_noop("The plan item was cancelled.")
-SYSTEM_REASONS = (WITHDRAWN_REASON, ITEM_CANCELLED_REASON)
+# And when the case is closed (cases' CaseClosed): nobody follows the delivery any more.
+CASE_CLOSED_REASON = gettext_noop("The case was closed.")
+SYSTEM_REASONS = (WITHDRAWN_REASON, ITEM_CANCELLED_REASON, CASE_CLOSED_REASON)
 
 
 class Referral(models.Model):

@@ -106,3 +106,27 @@ def test_an_item_cancelled_while_the_provider_accepts_leaves_no_referral_open(pa
     ).exists()
     cancelled = AuditEntry.objects.filter(action="referral.cancel", object_id=str(referral.pk))
     assert cancelled.count() == 1
+
+
+@pytest.mark.races("remis.referrals.actions.cancel_for_closed_case")
+def test_a_case_closed_while_the_provider_accepts_leaves_no_referral_open(parallel_db, world):
+    """Closing a case left its referral "sent" at the provider, with the returnee's details
+    shared and Accept offered: the closure cancels its open referrals, whichever comes first."""
+    from remis.audit.models import AuditEntry
+    from remis.cases import actions as case_actions
+    from remis.referrals.models import Referral
+
+    call_command("sync_assistance_defaults", stdout=io.StringIO())
+    s = setting(world)
+    consent(world, s.case)
+    referral = refer(s)
+    results = parallel_db(
+        lambda: case_actions.close_case(s.world.bob, s.case, "completed"),
+        lambda: actions.answer_referral(s.pia, referral, Status.ACCEPTED, expected_version=1),
+    )
+    assert not isinstance(results[0], Exception), results
+    referral.refresh_from_db()
+    assert referral.status == Status.CANCELLED, results
+    assert referral.cancel_reason_shown == "The case was closed."
+    assert not Referral.objects.filter(case=s.case, status__in=["sent", "accepted", "in_progress"]).exists()
+    assert AuditEntry.objects.filter(action="referral.cancel", object_id=str(referral.pk)).count() == 1
