@@ -547,9 +547,22 @@ class RespondForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("accept", _("Accept")), ("reject", _("Reject"))], widget=forms.HiddenInput
     )
+    # A text area: Enter in a one-line field sent the form with its first button, Accept,
+    # and the reason typed was lost.
     reason = forms.CharField(
-        label=_("Reason for rejection"), required=False, max_length=max_length(rules.SUBMISSION, "reason")
+        label=_("Reason for rejection"),
+        required=False,
+        max_length=max_length(rules.SUBMISSION, "reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("decision") == "accept" and (cleaned.get("reason") or "").strip():
+            self.add_error(
+                "reason", _("A reason is for rejecting: clear it to accept the case, or reject the case.")
+            )
+        return cleaned
 
 
 class CaseDetailsForm(VersionedForm):

@@ -18,9 +18,19 @@ def open_step(page, step_id: str):
     return section
 
 
+def confirming(page, action) -> list[str]:
+    """Do `action`, accepting the question it asks first; the questions asked."""
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    action()
+    return asked
+
+
 def move_to(page, label: str) -> None:
-    page.get_by_role("button", name=f"Move to “{label}”").click()
+    # A stage reached is not undone: a stray tap moved the case at once.
+    asked = confirming(page, page.get_by_role("button", name=f"Move to “{label}”").click)
     expect(page.locator("#stage")).to_have_text(label)
+    assert asked == [f"Move the case to “{label}”? A stage reached is not undone."]
 
 
 def test_register_share_return_receive_and_close(world, login, live_server):
@@ -65,8 +75,11 @@ def test_register_share_return_receive_and_close(world, login, live_server):
     # Bob, at the partner in Guinea, accepts it.
     bob = login(world.bob)
     bob.goto(case_url)
-    bob.get_by_role("button", name="Accept case").click()
+    # Enter in the reason sends nothing (it accepted the case, the reason lost); the buttons ask.
+    bob.get_by_label("Reason for rejection", exact=True).press("Enter")
+    asked = confirming(bob, bob.get_by_role("button", name="Accept case").click)
     expect(bob.get_by_text("Case accepted.")).to_be_visible()
+    assert asked == ["Accept this case? Your organisation then takes it on."]
 
     # Alice records the travel; arrival before departure is refused on the field.
     section = open_step(alice, "travel")
@@ -99,8 +112,9 @@ def test_register_share_return_receive_and_close(world, login, live_server):
             move_to(bob, label)
     section = open_step(bob, "close")
     section.get_by_label("Closure reason", exact=True).select_option(label="Completed")
-    section.get_by_role("button", name="Close case").click()
+    asked = confirming(bob, section.get_by_role("button", name="Close case").click)
     expect(bob.locator("#stage")).to_have_text("Closed")
+    assert asked == ["Close this case? Its follow-ups stop and its open referrals are cancelled."]
 
     # The history shows who did what.
     history = open_step(bob, "history")

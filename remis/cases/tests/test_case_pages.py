@@ -287,9 +287,17 @@ def test_partner_accepts_from_the_case_page(client, world, alice, bob):
     login(client, bob)
     page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
     assert "Accept case" in page
-    client.post(
-        reverse("case_step", args=[case.uuid, "respond"]), {"submission": submission.pk, "decision": "accept"}
+    assert 'data-confirm="Accept this case? Your organisation then takes it on."' in page
+    # The reason is a text area: Enter in a one-line field sent Accept, the form's first button.
+    assert '<textarea name="reason" cols="40" rows="2"' in page
+    step = reverse("case_step", args=[case.uuid, "respond"])
+    typed = client.post(
+        step, {"submission": submission.pk, "decision": "accept", "reason": "Outside our area"}
     )
+    assert "A reason is for rejecting" in typed.content.decode()
+    submission.refresh_from_db()
+    assert submission.status == "pending"
+    client.post(step, {"submission": submission.pk, "decision": "accept"})
     submission.refresh_from_db()
     assert submission.status == "accepted"
 

@@ -2,10 +2,15 @@
 // and no inline event handler): behaviour that markup asks for through data- attributes.
 "use strict";
 
-// A form with data-confirm="question" is sent only once the user confirms the question.
+// A form with data-confirm="question" is sent only once the user confirms the question; a
+// button's own data-confirm asks instead (accept and reject in one form ask differently).
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+  if (!(form instanceof HTMLFormElement)) {
+    return;
+  }
+  const question = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
+  if (question && !window.confirm(question)) {
     event.preventDefault();
   }
 });
@@ -17,6 +22,14 @@ document.addEventListener("DOMContentLoaded", () => {
   const field = document.querySelector("main .has-error :is(input, select, textarea):not([type=hidden])");
   if (field instanceof HTMLElement) {
     field.focus();
+    return;
+  }
+  // A refusal of the whole form (no field at fault): its message, far below on the case
+  // page, was out of sight while the page showed its top.
+  const refusal = document.querySelector("main .form-errors");
+  if (refusal instanceof HTMLElement) {
+    refusal.tabIndex = -1;
+    refusal.focus();
   }
 });
 
