@@ -400,13 +400,19 @@ def submission_work(actor: Any, limit: int = 10) -> Any:
     items = [
         WorkItem(
             label=f"{s.case.reference} · {s.from_organisation} → {s.to_organisation}",
-            url=reverse("case_detail", args=[s.case.uuid]) + "#submit",
+            url=reverse("case_detail", args=[s.case.uuid]) + "?open=sharing#sharing",
             due=s.due_at,
             overdue=s.is_overdue,
         )
         for s in pending[:limit]
     ]
-    return WorkList("submissions", gettext("Submissions awaiting an answer"), pending.count(), items)
+    return WorkList(
+        "submissions",
+        gettext("Submissions awaiting an answer"),
+        pending.count(),
+        items,
+        url=reverse("submissions_waiting"),  # beyond the first ten, the list ended there
+    )
 
 
 @dataclass

@@ -599,3 +599,23 @@ def test_the_programme_narrows_the_categories_and_countries_offered(client, worl
     assert offered(page, "category", r'value="(\d+)"') == {str(c.pk) for c in eligible}
     refused = client.post(reverse("case_register"), registration_form(world, family_name="")).content.decode()
     assert offered(refused, "origin_country", r'value="([A-Z]{2})"') == {"GN", "SN", "IQ"}
+
+
+def test_every_submission_awaiting_an_answer_can_be_reached_from_my_work(client, world, alice, bob):
+    """My work lists the first ten; the eleventh had no link to it, and each row led to an
+    anchor the case page does not have."""
+    from remis.cases import actions
+
+    today = dt.date.today()
+    for _n in range(11):
+        case = register(world)
+        actions.record_consent(alice, case, purpose="sharing_with_partners", given=True, given_on=today)
+        actions.submit_case(alice, case, world.gn_partner)
+    login(client, bob)
+    work = client.get(reverse("my_work")).content.decode()
+    assert "See all 11 items" in work and reverse("submissions_waiting") in work
+    assert "?open=sharing#sharing" in work and "#submit" not in work
+    listed = client.get(reverse("submissions_waiting")).content.decode()
+    assert listed.count("?open=sharing#sharing") == 11
+    case_page = client.get(reverse("case_detail", args=[case.uuid]) + "?open=sharing").content.decode()
+    assert 'id="sharing" open' in case_page

@@ -30,9 +30,10 @@ from remis.cases.queries import (
     my_cases_by_stage,
     my_latest_cases,
     recent_activity,
+    submissions_awaiting,
 )
 from remis.lib.pages import forbidden
-from remis.lib.paging import paginate
+from remis.lib.paging import page_links, page_number, paginate
 
 
 @login_required
@@ -67,6 +68,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def my_work(request: HttpRequest) -> HttpResponse:
     """Everything waiting for the user, from every app that registered a work list."""
     return render(request, "cases/my_work.html", {"work": work_for(request.user)})
+
+
+@login_required
+def submissions_waiting(request: HttpRequest) -> HttpResponse:
+    """Every submission awaiting an answer that the user's organisations must give or wait
+    for: "My work" shows the first ten."""
+    if not grants_with(request.user, Perm.CASE_VIEW):
+        return forbidden(request, _("Your role does not give access to case records."))
+    page = paginate(submissions_awaiting(request.user), page_number(request), per_page=50)
+    return render(request, "cases/submissions.html", {"page": page, **page_links(page, {})})
 
 
 @login_required
