@@ -9,7 +9,15 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from remis.audit.presentation import Shown, choices, extend_field, register_field, register_object
+from remis.audit.presentation import (
+    Shown,
+    choices,
+    extend_field,
+    file_types,
+    named_by_id,
+    register_field,
+    register_object,
+)
 
 
 def _types(values: set[Any]) -> dict[Any, Shown]:
@@ -43,7 +51,16 @@ def _items(values: set[Any]) -> dict[Any, Shown]:
 
 
 def register() -> None:
-    from remis.assistance.models import Decision, Dimension, ItemStatus, Level, Modality, PlanStatus, Route
+    from remis.assistance.models import (
+        Decision,
+        Dimension,
+        ItemStatus,
+        Level,
+        Modality,
+        Need,
+        PlanStatus,
+        Route,
+    )
 
     register_object("assistance.plan", _("Reintegration plan"))
     register_object("assistance.planversion", _("Plan version"))
@@ -53,8 +70,8 @@ def register() -> None:
     register_object("assistance.instalment", _("Instalment"))
     register_object("assistance.approval", _("Approval"))
     extend_field("kind", _types)
-    extend_field("status", choices(ItemStatus))
-    extend_field("status", choices(PlanStatus))
+    extend_field("status", choices(ItemStatus), object_types=["assistance.assistanceitem"])
+    extend_field("status", choices(PlanStatus), object_types=["assistance.planversion"])
     extend_field("route", choices(Route))
     fields: dict[str, tuple[Any, Any]] = {
         "dimension": (_("Dimension"), choices(Dimension)),
@@ -70,10 +87,12 @@ def register() -> None:
         "decision": (_("Decision"), choices(Decision)),
         "total": (_("Total"), None),
         "paid_on": (_("Date paid"), None),
-        "receipt_type": (_("Receipt file type"), None),
+        "receipt_type": (_("Receipt file type"), file_types),
+        "agreement_type": (_("Signed agreement file type"), file_types),
+        "agreed_on": (_("Agreed on"), None),
         "void_reason": (_("Reason for voiding"), None),
         "item": (_("Item"), _items),
-        "need": (_("Need"), None),
+        "need": (_("Need"), named_by_id(Need, lambda need: need.description)),
         "month": (_("Month"), None),
         "rate": (_("Rate"), None),
         "to_currency": (_("Into currency"), None),

@@ -84,11 +84,35 @@ def _either(first: Resolver, then: Resolver) -> Resolver:
     return combined
 
 
-def extend_field(name: str, resolve: Resolver, label: Any = None) -> None:
+# Readings of a field on one kind of record: "status" is a submission's, a plan item's, a
+# referral's… and a value two of them share ("cancelled") read as the first registered:
+# a plan item cancelled by its case worker read "Cancelled: consent withdrawn".
+_TYPED_FIELDS: dict[tuple[str, str], FieldReading] = {}
+
+
+def _reading_key(object_type: str, name: str) -> str | tuple[str, str]:
+    return (object_type, name) if (object_type, name) in _TYPED_FIELDS else name
+
+
+def _reading(key: str | tuple[str, str]) -> FieldReading | None:
+    return _TYPED_FIELDS.get(key) if isinstance(key, tuple) else _FIELDS.get(key)
+
+
+def extend_field(
+    name: str, resolve: Resolver, label: Any = None, *, object_types: Iterable[str] = ()
+) -> None:
     """A later app's values for a field an earlier app registered ("status", "kind"): a value
     the earlier reading leaves as it was logged is read by `resolve` instead, so plan,
-    referral and submission statuses all read as labels under one field name."""
+    referral and submission statuses all read as labels under one field name. Given
+    `object_types`, the values of the field on those records are read by `resolve` first
+    (a status of a plan item as the plan item's, whatever a submission's reads)."""
     earlier = _FIELDS.get(name)
+    for object_type in object_types:
+        _TYPED_FIELDS[(object_type, name)] = FieldReading(
+            label or (earlier.label if earlier else name),
+            _either(resolve, earlier.resolve) if earlier and earlier.resolve else resolve,
+            earlier.part if earlier else None,
+        )
 
     def combined(values: set[Any]) -> dict[Any, Shown]:
         shown = earlier.resolve(values) if earlier and earlier.resolve else {}
@@ -144,6 +168,20 @@ def choices(text_choices: Any) -> Resolver:
         return {v: Shown(str(labels.get(v, v))) for v in values}
 
     return resolve
+
+
+def file_types(values: set[Any]) -> dict[Any, Shown]:
+    """A stored file's type in words ("PDF", not "application/pdf")."""
+    from remis.lib.files import file_kind
+
+    return {v: Shown(file_kind(v)) for v in values if isinstance(v, str)}
+
+
+def file_sizes(values: set[Any]) -> dict[Any, Shown]:
+    """A size with its unit ("391 bytes", "1.2 MB")."""
+    from remis.lib.files import file_size
+
+    return {v: Shown(file_size(v)) for v in values if isinstance(v, int) and not isinstance(v, bool)}
 
 
 def countries(values: set[Any]) -> dict[Any, Shown]:
@@ -262,28 +300,29 @@ def _describe(entries: Iterable[AuditEntry], groups: frozenset[str]) -> list[Ent
         }
         for entry in rows
     }
-    wanted: dict[str, set[Any]] = {}
+    wanted: dict[str | tuple[str, str], set[Any]] = {}
     for entry in rows:
         for name, values in opened[entry.pk].items():
-            reading = _FIELDS.get(name)
+            key = _reading_key(entry.object_type, name)
+            reading = _reading(key)
             if reading is None or reading.resolve is None:
                 continue
             for value in values if isinstance(values, list) else []:
-                wanted.setdefault(name, set()).update(v for v in _flatten(value) if _hashable(v))
-    resolved = {name: _FIELDS[name].resolve(values) for name, values in wanted.items()}  # type: ignore[misc]
+                wanted.setdefault(key, set()).update(v for v in _flatten(value) if _hashable(v))
+    resolved = {key: _reading(key).resolve(values) for key, values in wanted.items()}  # type: ignore[union-attr,misc]
     objects: dict[str, set[str]] = {}
     for entry in rows:
         objects.setdefault(entry.object_type, set()).add(entry.object_id)
     object_names = {kind: _OBJECTS[kind](ids) if kind in _OBJECTS else {} for kind, ids in objects.items()}
 
-    def shown(name: str, value: Any, field_hidden: bool) -> str:
+    def shown(key: str | tuple[str, str], value: Any, field_hidden: bool) -> str:
         parts = _flatten(value)
         if not parts:
             return EMPTY
         if field_hidden:
             return _("Restricted")
-        lookup = resolved.get(name, {})
-        reading = _FIELDS.get(name)
+        lookup = resolved.get(key, {})
+        reading = _reading(key)
         texts = []
         for position, part in enumerate(parts, 1):
             one = lookup.get(part) if _hashable(part) else None
@@ -315,14 +354,15 @@ def _describe(entries: Iterable[AuditEntry], groups: frozenset[str]) -> list[Ent
         view = EntryView(entry=entry, object_label=label)
         for name, values in opened[entry.pk].items():
             before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
-            reading = _FIELDS.get(name)
+            key = _reading_key(entry.object_type, name)
+            reading = _reading(key)
             group = _field_group(entry.object_type, name)
             hidden = bool(group) and group not in groups
             line = ChangeLine(
                 field=name,
                 label=str(reading.label) if reading else name,
-                before=shown(name, before, hidden),
-                after=shown(name, after, hidden),
+                before=shown(key, before, hidden),
+                after=shown(key, after, hidden),
             )
             if line.before == line.after == EMPTY:
                 continue  # nothing before, nothing after (no flag declined): nothing to read

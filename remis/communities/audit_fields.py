@@ -58,4 +58,4 @@ def register() -> None:
     register_field("outcomes", _("Outcomes"))
     register_field("sector", _("Sector"), named_by_id(Sector, lambda s: s.label))
     extend_field("kind", choices(ProjectType))
-    extend_field("status", choices(ProjectStatus))
+    extend_field("status", choices(ProjectStatus), object_types=["communities.communityproject"])

@@ -33,5 +33,5 @@ def register() -> None:
 
     register_object("jobs.job", _("Background job"))
     extend_field("kind", _kinds)
-    extend_field("status", choices(JobStatus))
+    extend_field("status", choices(JobStatus), object_types=["jobs.job"])
     register_field("params", _("Parameters"), None, part=_params)

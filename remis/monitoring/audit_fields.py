@@ -62,7 +62,7 @@ def register() -> None:
     register_object("monitoring.visit", _("Visit"))
     register_object("monitoring.schedulerules", _("Monitoring schedule"))
     register_object("monitoring.response", _("Monitoring response"))
-    extend_field("status", choices(FollowUpStatus))
+    extend_field("status", choices(FollowUpStatus), object_types=["monitoring.followup"])
     extend_field("mode", choices(VisitMode))
     extend_field("outcome", choices(ContactOutcome))
     extend_field("instrument", _instruments, _("Instrument"))

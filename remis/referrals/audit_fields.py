@@ -22,7 +22,7 @@ def register() -> None:
 
     register_object("referrals.referral", _("Referral"))
     register_object("referrals.referralrules", _("Referral rules"))
-    extend_field("status", choices(Status))
+    extend_field("status", choices(Status), object_types=["referrals.referral"])
     fields: dict[str, tuple[Any, Any]] = {
         "provider": (_("Provider"), None),
         "shared": (_("Shared with the provider"), _shared),

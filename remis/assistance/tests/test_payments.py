@@ -207,3 +207,33 @@ def test_a_page_opened_before_a_payment_or_a_cancellation_is_told_what_changed(w
     late = client.post(url, {"step": "status", "status": "delivered", **stale}, follow=True)
     assert "This item is “Cancelled” now: nothing was recorded." in late.content.decode()
     assert not Instalment.objects.filter(item=second).exists()
+
+
+def test_a_cancelled_item_reads_as_cancelled_in_the_history(world, case, ines):
+    """A plan item cancelled by its case worker read "Cancelled: consent withdrawn" (the
+    label of a submission's status that shares the code), a false account of why."""
+    from remis.audit.presentation import describe_entries
+
+    item = first_item(approved_plan(world, case, ines))
+    actions.change_item_status(world.bob, item, "cancelled", reason="Chose another project")
+    entries = AuditEntry.objects.filter(action="assistance.item_status", case_uuid=case.uuid)
+    assert entries.exists()
+    lines = [
+        (c.label, c.before, c.after) for e in describe_entries(entries, groups=frozenset()) for c in e.changes
+    ]
+    assert ("Status", "Approved", "Cancelled") in lines, lines
+    assert "consent" not in str(lines)
+
+
+def test_a_plans_history_names_needs_and_file_kinds(world, case):
+    """The history read "Need: — → 4738" and "agreement_type: application/pdf"."""
+    from remis.audit.presentation import describe_entries
+
+    draft_plan(world.bob, case)
+    entries = AuditEntry.objects.filter(case_uuid=case.uuid)
+    lines = [
+        (c.label, c.before, c.after) for e in describe_entries(entries, groups=frozenset()) for c in e.changes
+    ]
+    assert ("Need", "—", "No income since return") in lines, lines
+    assert ("Signed agreement file type", "—", "PDF") in lines, lines
+    assert "agreement_type" not in str(lines) and "agreed_on" not in str(lines)

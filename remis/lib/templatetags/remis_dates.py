@@ -45,3 +45,11 @@ def case_day(value: Any, case: Any) -> str:
 def case_moment(value: Any, case: Any) -> str:
     """A moment of a case's record, as `lib.dates.moment_format` says."""
     return date_filter(value, moment_format(getattr(case, "anonymised_at", None)))
+
+
+@register.filter(is_safe=False)
+def file_kind(content_type: str) -> str:
+    """ "PDF", "PNG image": what a stored file's type means (lib/files.py)."""
+    from remis.lib.files import file_kind as kind
+
+    return kind(content_type)
