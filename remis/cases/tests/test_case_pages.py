@@ -206,6 +206,23 @@ def test_registration_names_every_bad_value_in_one_round(client, world, alice):
     assert not Case.objects.exists()
     dated = client.post(reverse("case_register"), registration_form(world, intended_return_date=last_year))
     assert "The intended return date is more than a year in the past." in dated.content.decode()
+    # The rows are named in the reader's language (the French summary read "Household member 1").
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    french = client.post(
+        reverse("case_register"),
+        registration_form(
+            world,
+            **{
+                "members-TOTAL_FORMS": "1",
+                "members-INITIAL_FORMS": "0",
+                "members-0-given_name": "Awa",
+                "members-0-family_name": "Condé",
+            },
+        ),
+    ).content.decode()
+    assert (
+        "Membre du ménage 1" in french.split('class="error-summary"')[1] and "Household member" not in french
+    )
 
 
 def test_travel_with_arrival_before_departure_is_refused_on_the_field(client, world, alice):

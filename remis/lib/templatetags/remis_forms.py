@@ -9,6 +9,7 @@ from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
@@ -30,10 +31,17 @@ def fields_in_error(form: Any, more: Any = None) -> list[tuple[str, str]]:
     return found + list(more or [])
 
 
+# A formset's row names, with `%(n)s` for the row's number. Translated here, not in the
+# template: `{% translate "…%(n)s" as … %}` looks the text up as "…%%(n)s", found in no
+# catalogue, and the French summary read "Household member 1".
+ROW_LABELS = {"member": gettext_lazy("Household member %(n)s")}
+
+
 @register.filter
-def rows_in_error(formset: Any, row_label: str) -> list[tuple[str, str]]:
-    """The fields refused in a formset's rows, each named after its row: `row_label` is the
-    translated row name with `%(n)s` for its number ("Household member %(n)s")."""
+def rows_in_error(formset: Any, row: str) -> list[tuple[str, str]]:
+    """The fields refused in a formset's rows, each named after its row: `row` names the
+    kind of row (ROW_LABELS)."""
+    row_label = str(ROW_LABELS[row])
     return [
         (anchor, _("%(row)s: %(field)s") % {"row": row_label % {"n": number}, "field": label})
         for number, row in enumerate(getattr(formset, "forms", []), start=1)
