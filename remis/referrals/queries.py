@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
@@ -205,7 +205,10 @@ def _amount(value: str) -> str:
         number = Decimal(amount)
     except InvalidOperation:
         return value
-    return f"{formats.number_format(number, 2)} {currency}".strip()
+    from remis.lib.money import amount_text
+
+    # Grouped, and with the currency's decimals: a provider read "1200000,00 GNF".
+    return f"{amount_text(number, currency or None)} {currency}".strip()
 
 
 def shared_rows(referral: Referral, reader_groups: frozenset[str] | None = None) -> list[SharedRow]:

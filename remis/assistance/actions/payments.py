@@ -121,8 +121,8 @@ def record_instalment(
                     "approved %(approved)s %(currency)s."
                 )
                 % {
-                    "total": amount_text(paid + value),
-                    "approved": amount_text(locked.amount),
+                    "total": amount_text(paid + value, item.currency),
+                    "approved": amount_text(locked.amount, item.currency),
                     "currency": item.currency,
                 },
                 "amount",

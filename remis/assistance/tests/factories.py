@@ -76,9 +76,9 @@ def draft_plan(
 
 
 def approved_plan(
-    world: World, case: Case, approver: User, amounts: tuple[str, ...] = ("600",)
+    world: World, case: Case, approver: User, amounts: tuple[str, ...] = ("600",), currency: str = "EUR"
 ) -> PlanVersion:
-    version = draft_plan(world.bob, case, amounts)
+    version = draft_plan(world.bob, case, amounts, currency)
     actions.submit_plan(world.bob, version)
     return actions.approve_plan(approver, version)
 

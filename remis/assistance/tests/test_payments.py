@@ -237,3 +237,13 @@ def test_a_plans_history_names_needs_and_file_kinds(world, case):
     assert ("Need", "—", "No income since return") in lines, lines
     assert ("Signed agreement file type", "—", "PDF") in lines, lines
     assert "agreement_type" not in str(lines) and "agreed_on" not in str(lines)
+
+
+def test_an_overpayment_in_a_currency_without_cents_is_said_without_them(world, case, ines, today):
+    """ "…would bring the total paid to 1,650,000.00 GNF": the guinean franc has no cents."""
+    actions.record_exchange_rate(ines, month=today, currency="GNF", to_currency="EUR", rate="0.000105")
+    item = first_item(approved_plan(world, case, ines, ("1500000",), currency="GNF"))
+    actions.record_instalment(world.bob, item, paid_on=today, amount="750000", currency="GNF")
+    with pytest.raises(ValidationFailed) as raised:
+        actions.record_instalment(world.bob, item, paid_on=today, amount="900000", currency="GNF")
+    assert "1,650,000 GNF" in raised.value.message and "1,500,000 GNF" in raised.value.message
