@@ -136,6 +136,9 @@ def test_the_last_administrator_cannot_step_down_or_be_deactivated(signed_in, ap
     )
     assert page.status_code == 400 and "without an active administrator" in page.content.decode()
     assert _membership(olga).role_id == "administrator" and _membership(olga).status == "active"
+    # The summary shows what is saved, not the refused role as if it were.
+    summary = page.content.decode().split("<dt>Role</dt>")[1].split("</dd>")[0]
+    assert "Administrator" in summary and "Counsellor" not in summary
 
 
 def test_with_a_second_administrator_one_may_step_down(api, world, olga):

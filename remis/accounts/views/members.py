@@ -332,6 +332,9 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
                 messages.success(request, _("Saved.") if changes else _("Nothing was changed."))
                 return _after_change(request, organisation, user_id)
         except DomainError as error:
+            # The action may have set the refused role on the record before refusing it:
+            # the page's summary showed it as if saved.
+            membership.refresh_from_db()
             # The role form is not drawn for a deactivated member (deactivated meanwhile by
             # another administrator): its refusal is said above the page, never on a form
             # nobody sees.
