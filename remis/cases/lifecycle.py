@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -71,6 +73,13 @@ def _needs_travel_dates(case: Case) -> str | None:
     travel = getattr(case, "travel", None)
     if travel is None or travel.departure_date is None or travel.arrival_date is None:
         return str(_("Record the departure and arrival dates of the return travel first."))
+    if travel.arrival_date > timezone.localdate():
+        # Returned before the arrival planned: the reception, dated today, was then refused
+        # as before the arrival, and the follow-ups counted from a day to come.
+        return str(
+            _("The arrival is planned for %(day)s: the case is returned once the returnee has arrived.")
+            % {"day": date_format(travel.arrival_date, "SHORT_DATE_FORMAT")}
+        )
     return None
 
 

@@ -183,3 +183,23 @@ def test_the_case_workers_offered_are_those_who_work_on_cases_there(world, alice
     Membership.objects.filter(user=colleague).update(countries=["NL"])
     assert "awa" in {u.username for u in assignable_workers(case)}
     assert origin_side.username in offered
+
+
+def test_a_case_is_returned_once_the_returnee_has_arrived(world, alice, today):
+    """Moved to Returned before the arrival planned, its reception (dated today) was then
+    refused as before the arrival."""
+    import datetime as dt
+
+    from remis.cases.tests.factories import accepted_case
+
+    case = accepted_case(world)
+    actions.transition_case(alice, case, "counselling")
+    actions.transition_case(alice, case, "return_planned")
+    later = today + dt.timedelta(days=10)
+    actions.save_travel(alice, case, expected_version=None, departure_date=later, arrival_date=later)
+    case.refresh_from_db()
+    with pytest.raises(TransitionRefused) as refused:
+        actions.transition_case(alice, case, "returned")
+    assert "the case is returned once the returnee has arrived" in refused.value.message
+    case.refresh_from_db()
+    assert case.stage == "return_planned"
