@@ -842,6 +842,12 @@ class Cell:
     suppressed: bool = False
     threshold: int = 0
 
+    @property
+    def plural_count(self) -> int:
+        """The number whose plural form a sentence takes ("<5 cases"): a hidden count's
+        threshold, which tells nothing of what it hides."""
+        return self.threshold if self.suppressed else self.value
+
     def __str__(self) -> str:
         if not self.suppressed:
             from django.utils.formats import number_format

@@ -111,6 +111,20 @@ def _count(table: Table, measure: str) -> str:
     return left_to_right(value) if isinstance(value, str) else number_format(value, force_grouping=True)
 
 
+def _counted(table: Table, measure: str) -> str:
+    """ "12 people", "3 cases", "<5 cases": a total with its noun, in the plural form its
+    number takes in the reader's language (Arabic has six). A hidden total takes the form
+    of a count of the threshold, whatever it hides."""
+    from django.utils.translation import ngettext
+
+    total = getattr(table, f"total_{measure}")
+    count = table.threshold if measure in table.hidden_totals or not isinstance(total, int) else total
+    text = _count(table, measure)
+    if measure == "persons":
+        return ngettext("%(n)s person", "%(n)s people", count) % {"n": text}
+    return ngettext("%(n)s case", "%(n)s cases", count) % {"n": text}
+
+
 def _bars(table: Table) -> list[Bar]:
     shown = [r for r in table.rows if (r.key, "persons") not in table.hidden]
     largest = max((r.persons for r in shown), default=0) or 1
@@ -283,20 +297,17 @@ def period_report(
             "assistance",
             _("Reintegration assistance received by those who returned in %(year)s") % {"year": label},
             _(
-                "%(persons)s persons in %(cases)s cases received reintegration assistance (an item of "
-                "their plan in progress or delivered); a case counts under each type it received."
+                "%(persons)s in %(cases)s received reintegration assistance (an item of their plan in "
+                "progress or delivered); a case counts under each type it received."
             )
-            % {"persons": _count(assisted, "persons"), "cases": _count(assisted, "cases")},
+            % {"persons": _counted(assisted, "persons"), "cases": _counted(assisted, "cases")},
             assisted,
         ),
         section(
             "monitoring",
             _("Monitored after return, of those who returned in %(year)s") % {"year": label},
-            _(
-                "%(persons)s persons in %(cases)s cases had at least one follow-up visit; the top %(n)s "
-                "countries of origin."
-            )
-            % {"persons": _count(monitored, "persons"), "cases": _count(monitored, "cases"), "n": TOP},
+            _("%(persons)s in %(cases)s had at least one follow-up visit; the top %(n)s countries of origin.")
+            % {"persons": _counted(monitored, "persons"), "cases": _counted(monitored, "cases"), "n": TOP},
             monitored,
         ),
     ]

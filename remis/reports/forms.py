@@ -159,9 +159,11 @@ class ReturnStatisticsForm(forms.Form):
             start, end = dt.date(year, month, 1), _month_end(year, month)
         else:
             start, end = data.get("start"), data.get("end")  # type: ignore[assignment]  # checked below
-            if start is None:
+            # A day that is not a date has its own error already ("Enter a valid date."):
+            # "Enter the first day." beside it read as if nothing had been typed.
+            if start is None and "start" not in self.errors:
                 self.add_error("start", _("Enter the first day."))
-            if end is None:
+            if end is None and "end" not in self.errors:
                 self.add_error("end", _("Enter the last day."))
             if start is None or end is None:
                 return data

@@ -636,3 +636,24 @@ def test_every_submission_awaiting_an_answer_can_be_reached_from_my_work(client,
     assert listed.count("?open=sharing#sharing") == 11
     case_page = client.get(reverse("case_detail", args=[case.uuid]) + "?open=sharing").content.decode()
     assert 'id="sharing" open' in case_page
+
+
+def test_a_partner_withdrawing_its_own_access_is_told_and_sent_to_the_list(client, world, alice, bob):
+    """Recording the withdrawal of consent to share with partners ends the partner's
+    access: its case worker landed on "Page not found", the withdrawal's message lost."""
+    from remis.cases import actions
+
+    case = register(world)
+    today = dt.date.today()
+    actions.record_consent(alice, case, purpose="sharing_with_partners", given=True, given_on=today)
+    submission = actions.submit_case(alice, case, world.gn_partner)
+    actions.respond_to_submission(bob, submission, accept=True)
+    login(client, bob)
+    answer = client.post(
+        reverse("case_step", args=[case.uuid, "consent"]),
+        {"purpose": "sharing_with_partners", "given": "no", "given_on": today.isoformat()},
+        follow=True,
+    )
+    assert answer.redirect_chain[-1][0] == reverse("case_list")
+    text = answer.content.decode()
+    assert "Withdrawal recorded" in text and "no longer have access to this case" in text

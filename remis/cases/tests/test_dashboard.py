@@ -46,6 +46,12 @@ def test_me_officer_sees_caseloads_and_unsuppressed_aggregates(client, world, al
     assert str(stats.total_cases) == "1" and str(stats.total_people) == "2"
     guinea = next(row for row in stats.by_origin if row[0] == "Guinea")
     assert (guinea[1].value, guinea[2].value, guinea[3].value) == (1, 2, 0)
+    # The counts take their plural forms: "1 case covering 2 people" ("1 cases covering
+    # 2 individuals"; in Arabic a 3-to-10 form under every number).
+    assert "1 case covering 2 people in the countries you follow." in page
+    client.post(reverse("set_language"), {"language": "ar", "next": "/"})
+    arabic = client.get(reverse("dashboard")).content.decode()
+    assert "ملف واحد تشمل شخصان" in arabic
 
 
 SMALL_CELL = 5  # the shipped small-cell threshold (programmes/defaults/programme_settings.yaml)

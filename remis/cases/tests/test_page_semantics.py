@@ -49,4 +49,4 @@ def test_my_cases_table_has_a_header_row(client, world, alice):
 def test_current_journey_step_is_marked_for_assistive_technology(client, world, alice):
     case = register(world)
     page = page_as(client, alice, reverse("case_detail", args=[case.uuid]))
-    assert re.findall(r'<li class="current" aria-current="step"[^>]*>([^<]+)</li>', page) == ["Registered"]
+    assert re.findall(r'<li class="current" aria-current="step"[^>]*>([^<]+) <small>', page) == ["Registered"]

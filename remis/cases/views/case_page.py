@@ -25,7 +25,7 @@ from remis.cases import forms as case_forms
 from remis.cases.actions.journey import RECEPTION_FIELDS, TRAVEL_FIELDS
 from remis.cases.actions.registration import PERSON_FIELDS
 from remis.cases.models import Case, CaseMember, Escort, Fitness, Submission
-from remis.cases.policy import groups_on_case, withheld
+from remis.cases.policy import groups_on_case, visible_cases, withheld
 from remis.cases.queries import (
     assignable_workers,
     case_member,
@@ -485,6 +485,11 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
         apply_errors(form, error)
         return case_detail(request, case_uuid, bound={step: form}, conflict=isinstance(error, Conflict))
     messages.success(request, message)
+    if not visible_cases(request.user).filter(pk=case.pk).exists():
+        # Their own organisation's access rested on what they just did (a partner's
+        # consent withdrawn): the case page would answer "Page not found".
+        messages.warning(request, _("Your organisations no longer have access to this case."))
+        return redirect("case_list")
     return redirect(_at_section(case, step))
 
 

@@ -318,3 +318,15 @@ def test_rows_with_equal_counts_are_in_the_readers_alphabetical_order() -> None:
     labels = ["Turquie", "Équateur", "Bélarus", "Éthiopie", "Bosnie"]
     ordered = sorted(labels, key=lambda label: _place("origin", label, 3, label))
     assert ordered == ["Bélarus", "Bosnie", "Équateur", "Éthiopie", "Turquie"]
+
+
+def test_a_day_that_is_not_a_date_gets_one_message() -> None:
+    """ "2025-13-01" read "Enter a valid date." and "Enter the first day." at once."""
+    from remis.reports.forms import ReturnStatisticsForm
+
+    form = ReturnStatisticsForm(
+        {"period": "range", "start": "2025-13-01", "end": "", "by": "origin"}, programmes=[]
+    )
+    assert not form.is_valid()
+    assert form.errors["start"] == ["Enter a valid date."]
+    assert form.errors["end"] == ["Enter the last day."]
