@@ -657,3 +657,31 @@ def test_a_partner_withdrawing_its_own_access_is_told_and_sent_to_the_list(clien
     assert answer.redirect_chain[-1][0] == reverse("case_list")
     text = answer.content.decode()
     assert "Withdrawal recorded" in text and "no longer have access to this case" in text
+
+
+def test_what_reception_and_counselling_record_is_read_back(client, world, alice, bob):
+    """The reception's nutrition and notes and a session's notes were typed in and never
+    shown; the nights of accommodation read as a bare "2"."""
+    from remis.cases import actions
+
+    today = dt.date.today()
+    case = register(world)
+    actions.record_counselling(
+        alice, case, held_on=today, topics="Options", notes="Wishes to go back to Conakry"
+    )
+    login(client, alice)
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert "Wishes to go back to Conakry" in page
+    case = returned_case(world)
+    actions.save_reception(
+        bob,
+        case,
+        expected_version=None,
+        received_on=today,
+        accommodation_nights=2,
+        nutrition=True,
+        notes="Met by uncle",
+    )
+    login(client, bob)
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert "2 nights" in page and "<dt>Nutrition</dt><dd>yes</dd>" in page and "Met by uncle" in page

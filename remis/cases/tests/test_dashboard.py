@@ -3,6 +3,8 @@ member for those who watch them, aggregates (small cells suppressed) for viewers
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -265,3 +267,10 @@ def test_countries_with_equal_counts_are_in_the_readers_alphabetical_order(world
         assert stats is not None
         # By code: غينيا (GN), العراق (IQ), السّنغال (SN); by name, as an Arabic reader looks.
         assert [row[0] for row in stats.by_origin] == ["السّنغال", "العراق", "غينيا"]
+
+
+def test_a_case_worker_who_only_opens_cases_after_arrival_has_no_stray_separator(client, world, bob):
+    """The card read "· Open a case after arrival" when "Register a case" was not offered."""
+    page = page_for(client, bob)
+    assert "Open a case after arrival" in page and "Register a case" not in page
+    assert not re.search(r"<p>\s*·", page)

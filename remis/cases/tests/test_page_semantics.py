@@ -50,3 +50,12 @@ def test_current_journey_step_is_marked_for_assistive_technology(client, world, 
     case = register(world)
     page = page_as(client, alice, reverse("case_detail", args=[case.uuid]))
     assert re.findall(r'<li class="current" aria-current="step"[^>]*>([^<]+) <small>', page) == ["Registered"]
+
+
+def test_the_first_stop_of_the_keyboard_skips_to_the_content(client, world, alice):
+    """Seventeen presses of Tab reached the page's content past the menu."""
+    page = page_as(client, alice, reverse("case_list"))
+    body = page.split("<body", 1)[1]
+    first_link = re.search(r"<a [^>]*>", body)
+    assert first_link is not None and 'href="#main"' in first_link.group(0)
+    assert '<main id="main" tabindex="-1">' in page
