@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from remis.accounts.permissions import Perm
@@ -21,14 +22,17 @@ def _may_start(actor: Any) -> bool:
 
 
 def outcome_message(counts: dict[str, int]) -> str:
-    return (
-        ngettext(
-            "%(cases)s case anonymised (its retention period over); %(persons)s persons erased.",
-            "%(cases)s cases anonymised (their retention period over); %(persons)s persons erased.",
-            counts["cases"],
-        )
-        % counts
-    )
+    # Each count with its own plural form ("1 case …; 1 persons erased" read the persons
+    # in the cases' form).
+    cases = ngettext(
+        "%(cases)s case anonymised (its retention period over)",
+        "%(cases)s cases anonymised (their retention period over)",
+        counts["cases"],
+    ) % {"cases": counts["cases"]}
+    persons = ngettext("%(persons)s person erased", "%(persons)s persons erased", counts["persons"]) % {
+        "persons": counts["persons"]
+    }
+    return _("%(cases)s; %(persons)s.") % {"cases": cases, "persons": persons}
 
 
 def run_retention(job: Any) -> Outcome:
@@ -48,6 +52,10 @@ def register() -> None:
             ),
             run=run_retention,
             may_start=_may_start,
+            confirm=gettext_lazy(
+                "Anonymise now every closed case kept longer than its retention period? This cannot be "
+                "undone."
+            ),
             describe=outcome_message,
         )
     )

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with, has_perm
@@ -70,14 +69,16 @@ def verified_message(result: dict[str, Any]) -> str:
     each reader's language: the worker runs in the server's)."""
     count = number_format(result["verified"], force_grouping=True)
     if result.get("broken_at") is None:
-        return _("%(count)s entries verified: the chain is intact (last hash %(hash)s).") % {
-            "count": count,
-            "hash": str(result["last_hash"] or "")[:16] + "…",
-        }
-    return _("The chain is broken at entry %(id)s, after %(count)s verified entries.") % {
-        "id": result["broken_at"],
-        "count": count,
-    }
+        return ngettext(
+            "%(count)s entry verified: the chain is intact (last hash %(hash)s).",
+            "%(count)s entries verified: the chain is intact (last hash %(hash)s).",
+            result["verified"],
+        ) % {"count": count, "hash": str(result["last_hash"] or "")[:16] + "…"}
+    return ngettext(
+        "The chain is broken at entry %(id)s, after %(count)s verified entry.",
+        "The chain is broken at entry %(id)s, after %(count)s verified entries.",
+        result["verified"],
+    ) % {"id": result["broken_at"], "count": count}
 
 
 def register() -> None:

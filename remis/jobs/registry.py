@@ -73,6 +73,9 @@ class JobKind:
     # The outcome said again from the job's result in the reader's language: the sentence
     # stored is in the language the job ran in (a scheduled job: the server's).
     describe: Callable[[dict[str, Any]], str] | None = None
+    # Asked before starting it from the Jobs page, for work that cannot be undone or that
+    # touches every record ("" starts at once).
+    confirm: str | Promise = ""
 
 
 def outcome_text(job: Job) -> str:

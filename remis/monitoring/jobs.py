@@ -74,6 +74,9 @@ def register() -> None:
         JobKind(
             code=RESCORE,
             label=gettext_lazy("Rescore monitoring responses"),
+            confirm=gettext_lazy(
+                "Recompute the scores of every monitoring response now? It can take several minutes."
+            ),
             description=gettext_lazy(
                 "Recomputes the reintegration scores of every stored response with the scoring "
                 "of the instrument version it answered."

@@ -187,3 +187,13 @@ def test_a_finished_jobs_outcome_is_said_in_the_readers_language(world, alice):
         kind="no.such.kind", owner=alice, status=JobStatus.SUCCEEDED, outcome="Done."
     )
     assert unknown.outcome_shown == "Done."
+
+
+def test_the_retention_outcome_says_each_count_in_its_own_plural() -> None:
+    """ "1 case anonymised …; 1 persons erased": the persons took the cases' form."""
+    from remis.cases.jobs import outcome_message
+
+    assert outcome_message({"cases": 1, "persons": 1}) == (
+        "1 case anonymised (its retention period over); 1 person erased."
+    )
+    assert outcome_message({"cases": 2, "persons": 1}).endswith("; 1 person erased.")

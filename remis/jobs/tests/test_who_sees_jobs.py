@@ -81,7 +81,12 @@ def test_the_jobs_page_has_an_empty_state_and_offers_only_what_the_user_may_star
     assert "Verify the audit log" not in page
 
     client.force_login(olga)
-    assert "Verify the audit log" in client.get("/jobs/").content.decode()
+    page = client.get("/jobs/").content.decode()
+    assert "Verify the audit log" in page
+    # Irreversible work asks first (one click anonymised every expired case).
+    client.force_login(world.admin)
+    page = client.get("/jobs/").content.decode()
+    assert 'data-confirm="Anonymise now every closed case kept longer than its retention period?' in page
 
 
 def test_an_administrator_starts_the_verification_from_the_jobs_page(client, world, olga):
