@@ -26,3 +26,6 @@ class AccountsConfig(AppConfig):
         audit_fields.register()
         # A session starts active: its first page writes nothing more (IdleTimeoutMiddleware).
         user_logged_in.connect(note_sign_in, dispatch_uid="remis.accounts.note_sign_in")
+        from remis.accounts.views import keep_chosen_language
+
+        user_logged_in.connect(keep_chosen_language, dispatch_uid="remis.accounts.keep_chosen_language")

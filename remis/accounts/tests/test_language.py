@@ -43,3 +43,17 @@ def test_choosing_the_language_already_chosen_logs_nothing(client, world, alice)
         "changes", flat=True
     )
     assert [c["preferred_language"][1] for c in changes] == ["fr"]
+
+
+def test_the_language_chosen_on_the_sign_in_page_is_kept_once_signed_in(client, world, alice):
+    """Arabic chosen on the sign-in page: the code page after the password was in English,
+    the account's earlier language taking over."""
+    from remis.accounts import actions
+
+    actions.set_language(alice, "en")
+    client.post(reverse("set_language"), {"language": "ar", "next": reverse("login")})
+    assert '<html lang="ar"' in client.get(reverse("login")).content.decode()
+    client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    alice.refresh_from_db()
+    assert alice.preferred_language == "ar"
+    assert '<html lang="ar" dir="rtl">' in client.get("/", follow=True).content.decode()

@@ -22,6 +22,20 @@ from remis.accounts.models import DEFAULT_TOKEN_DAYS, ApiToken, TokenAccess, Use
 from remis.accounts.views.common import add_errors
 from remis.lib.errors import DomainError
 
+CHOSEN_LANGUAGE_KEY = "remis_language_chosen"
+
+
+def keep_chosen_language(
+    sender: Any, request: HttpRequest | None = None, user: Any = None, **kwargs: Any
+) -> None:
+    """The language a person chose on the sign-in page is their account's from then on
+    (connected to `user_logged_in`), rather than the one saved before."""
+    if request is None or user is None or not hasattr(request, "session"):
+        return
+    language = request.session.pop(CHOSEN_LANGUAGE_KEY, None)
+    if language in {"en", "fr", "ar"} and language != getattr(user, "preferred_language", ""):
+        actions.set_language(user, language)
+
 
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
@@ -37,6 +51,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
             actions.set_language(cast(User, request.user), language)
         except DomainError as error:
             messages.error(request, error.message)
+    else:
+        # Chosen on the sign-in page: kept on the account once signed in (keep_chosen_language);
+        # the account's language took over at the code page, in another language.
+        request.session[CHOSEN_LANGUAGE_KEY] = language
     translation.activate(language)
     response = redirect(target)
     response.set_cookie("django_language", language, samesite="Lax", max_age=365 * 24 * 3600)
