@@ -82,6 +82,8 @@ def register() -> None:
         "recovery_codes": (_("Recovery codes left"), None),
         "password": (_("Password"), None),
     }
+    # What a download of the read log was asked for ({"case_reference": "GIN-…"} read as is).
+    register_field("criteria", _("Search"), None, _criteria)
     for name, (label, resolve) in fields.items():
         register_field(name, label, resolve)
 
@@ -113,3 +115,20 @@ def _permissions(values: set[Any]) -> dict[Any, Shown]:
 
     labels = permission_labels()
     return {v: Shown(str(labels[v])) for v in values if v in labels}
+
+
+def _criteria(_position: int, value: Any) -> str:
+    from django.utils.translation import gettext
+
+    from remis.lib.text import list_separator
+
+    if not isinstance(value, dict):
+        return str(value)
+    names = {
+        "username": _("User"),
+        "case_reference": _("Case reference"),
+        "group": _("Sensitive details"),
+        "since": _("From"),
+        "until": _("To"),
+    }
+    return list_separator().join(f"{names.get(k, k)}{gettext(':')} {v}" for k, v in value.items())

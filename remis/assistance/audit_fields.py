@@ -69,6 +69,8 @@ def register() -> None:
     register_object("assistance.assistanceitem", _("Assistance item"))
     register_object("assistance.instalment", _("Instalment"))
     register_object("assistance.approval", _("Approval"))
+    register_object("assistance.exchangerate", _("Exchange rate"))
+    register_object("assistance.approvalthresholds", _("Approval thresholds"))
     extend_field("kind", _types)
     extend_field("status", choices(ItemStatus), object_types=["assistance.assistanceitem"])
     extend_field("status", choices(PlanStatus), object_types=["assistance.planversion"])

@@ -12,6 +12,7 @@ from remis.audit.presentation import (
     choices,
     countries,
     described_by_id,
+    extend_field,
     file_sizes,
     file_types,
     named_by_id,
@@ -44,7 +45,7 @@ def register() -> None:
         SubmissionStatus,
     )
     from remis.cases.policy import field_group, groups_everywhere
-    from remis.programmes.models import MigrantCategory, Programme, Vulnerability
+    from remis.programmes.models import MigrantCategory, PartnerRole, Programme, Vulnerability
 
     def person_name(person: Person) -> str:
         return f"{person.given_name} {person.family_name}"
@@ -147,6 +148,13 @@ def register() -> None:
     register_object("cases.note", _("Note"))
     register_object("cases.casedocument", _("Document"))
     register_object("programmes.programme", _("Programme"), described_by_id(Programme, lambda p: p.name))
+    # The programmes app's other records, named rather than read as "programmes.programmesettings #10".
+    register_object("programmes.programmesettings", _("Programme settings"))
+    register_object("programmes.programmepartner", _("Programme partner"))
+    register_object("programmes.proposalrules", _("Proposal rules"))
+    register_object("programmes.grouping", _("Country grouping"))
+    register_object("programmes.configurationitem", _("Configuration"))
+    extend_field("role", choices(PartnerRole), object_types=["programmes.programmepartner"])
     register_reader_rights(groups_everywhere, field_group)
 
 
