@@ -648,13 +648,22 @@ def add_note(request: HttpRequest, case_uuid: uuid.UUID, body: NoteIn) -> Any:
     return Status(201, actions.add_note(request.user, case, body.body))
 
 
+@router.get(
+    "/{case_uuid}/submissions", response=list[SubmissionOut], summary="The case's submissions, latest first"
+)
+def list_submissions(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
+    """The partner answering a submission finds its id here (only the sender's 201 gave it)."""
+    return get_case_for(request.user, case_uuid).submissions.order_by("-submitted_at", "-id")[:100]
+
+
 @router.post("/{case_uuid}/submissions", response={201: SubmissionOut}, summary="Submit to a partner")
 def submit(request: HttpRequest, case_uuid: uuid.UUID, body: SubmitIn) -> Any:
     case = get_case_for(request.user, case_uuid)
     organisation = Organisation.objects.filter(pk=body.to_organisation_id).first()
     if organisation is None:
         raise ValidationFailed(_("Unknown organisation."), "to_organisation_id")
-    return Status(201, actions.submit_case(request.user, case, organisation, body.message))
+    with fields_renamed({"to_organisation": "to_organisation_id"}):
+        return Status(201, actions.submit_case(request.user, case, organisation, body.message))
 
 
 @router.post("/{case_uuid}/submissions/{submission_id}/answer", response=SubmissionOut)

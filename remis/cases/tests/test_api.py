@@ -202,9 +202,12 @@ def test_submission_and_answer_through_the_api(api, world, alice, bob):
         f"/cases/{case.uuid}/consents", {"purpose": "sharing_with_partners", "given": True, "given_on": today}
     )
     submission = a.post(f"/cases/{case.uuid}/submissions", {"to_organisation_id": world.gn_partner.pk}).json()
-    answered = api.as_(bob).post(
-        f"/cases/{case.uuid}/submissions/{submission['id']}/answer", {"accept": True}
-    )
+    twice = a.post(f"/cases/{case.uuid}/submissions", {"to_organisation_id": world.gn_partner.pk})
+    assert twice.status_code == 422 and twice.json()["errors"][0]["field"] == "to_organisation_id"
+    # The partner finds the submission to answer (only the sender's answer gave its id).
+    listed = api.as_(bob).get(f"/cases/{case.uuid}/submissions").json()
+    assert [(s["id"], s["status"]) for s in listed] == [(submission["id"], "pending")]
+    answered = api.post(f"/cases/{case.uuid}/submissions/{submission['id']}/answer", {"accept": True})
     assert answered.json()["status"] == "accepted"
 
 
