@@ -149,12 +149,19 @@ def low_scores_to_follow_up(actor: Any) -> WorkList | None:
     count = rows.count()
     if not count:
         return None
+    from remis.monitoring.models import FollowUp, FollowUpStatus
+
     items = []
     for response in rows[:FIRST_ROWS]:
         case = response.case
+        # Where the follow-up is recorded: the case's next open round, whose page takes a
+        # contact attempt or a visit (the answered round's page takes neither: a dead end).
+        open_round = (
+            FollowUp.objects.filter(case=case, status=FollowUpStatus.SCHEDULED).order_by("round").first()
+        )
         url = (
-            reverse("follow_up_detail", args=[case.uuid, response.follow_up.round])
-            if response.follow_up
+            reverse("follow_up_detail", args=[case.uuid, open_round.round])
+            if open_round
             else reverse("case_detail", args=[case.uuid]) + "#monitoring"
         )
         items.append(

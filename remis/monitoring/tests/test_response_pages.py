@@ -145,7 +145,9 @@ def test_a_low_score_puts_the_case_on_my_work_until_someone_follows_it_up(world,
     _low_response(world, case)
     names = {w.name: w for w in work_for(world.bob)}
     assert names["low_scores"].count == 1
-    assert names["low_scores"].items[0].url == reverse("follow_up_detail", args=[case.uuid, 1])
+    # The next open round, where a contact attempt or a visit is recorded: round 1's page,
+    # answered, takes neither.
+    assert names["low_scores"].items[0].url == reverse("follow_up_detail", args=[case.uuid, 2])
     # The day once, in the list's date column: the label said it too.
     assert names["low_scores"].items[0].label == f"{case.reference} · low score"
     assert names["low_scores"].date_label == "Collected on"
