@@ -156,6 +156,9 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
         follow_up.status == FollowUpStatus.DONE and not follow_up.visits.exists()
     )
     answered = [read_back(definition_of(r.instrument), r) for r in round_responses(follow_up)]
+    # Without the returnee's consent to follow-up contact no form is offered (each was
+    # refused once sent): the page says what to record first. A refused one stays.
+    consent = case.has_consent("follow_up_contact")
     return render(
         request,
         "monitoring/round.html",
@@ -168,19 +171,26 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
             "visits": follow_up.visits.select_related("recorded_by"),
             # A refused form stays on the page with its reason, whatever the round's state now.
             "attempt_form": attempt_form
-            if can_record and (follow_up.status == FollowUpStatus.SCHEDULED or attempt_form.is_bound)
+            if can_record
+            and ((consent and follow_up.status == FollowUpStatus.SCHEDULED) or attempt_form.is_bound)
             else None,
             "visit_form": visit_form
-            if can_record and ((open_round and case.stage != Stage.CLOSED) or visit_form.is_bound)
+            if can_record and ((consent and open_round and case.stage != Stage.CLOSED) or visit_form.is_bound)
             else None,
-            "consent": case.has_consent("follow_up_contact"),
+            "consent": consent,
             "responses": answered,
             # Answered once: no form, but a refused one (a second tab's) shows why, answers kept.
             "response_form": response_form
-            if can_record and response_form is not None and (not answered or response_form.is_bound)
+            if can_record
+            and response_form is not None
+            and ((consent and not answered) or response_form.is_bound)
             else None,
             "satisfactions": satisfaction_views(case, items),
-            "satisfaction_form": satisfaction_form if can_record and items else None,
+            "satisfaction_form": satisfaction_form
+            if can_record
+            and items
+            and (consent or (satisfaction_form is not None and satisfaction_form.is_bound))
+            else None,
         },
     )
 

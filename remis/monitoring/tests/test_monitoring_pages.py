@@ -360,3 +360,16 @@ def test_a_failed_attempt_outside_the_window_says_it_does_not_count(client, worl
         page, {**data, "attempted_on": timezone.localdate().isoformat(), "version": 2}, follow=True
     ).text
     assert "The contact attempt is recorded." in inside and "does not count" not in inside
+
+
+def test_without_follow_up_consent_the_round_offers_no_form(client, world, case):
+    """The page warned and offered the forms anyway, each refused once sent."""
+    _open_window(case)
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=False, given_on=timezone.localdate()
+    )
+    client.force_login(world.bob)
+    text = client.get(reverse("follow_up_detail", args=[case.uuid, 1])).text
+    assert "has not consented to follow-up contact" in text
+    assert "Record a contact attempt" not in text and "Record the visit" not in text
+    assert "Record the answers" not in text
