@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
 from remis.lib.pages import forbidden
+from remis.monitoring.configuration import SATISFACTION
 from remis.monitoring.instruments.xlsform import NotExportable, export_xlsform, xlsform_problems
 from remis.monitoring.models import Instrument
 from remis.monitoring.response_forms import points
@@ -51,8 +52,11 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
                 "questions": [(q, q.label.get(language)) for q in definition.questions],
                 "dimensions": [(d, d.label.get(language)) for d in definition.dimensions],
                 "indicators": len(definition.indicators),
-                # Lower bounds on the 0–100 scale every score is shown on (0.5 read as 50).
-                "bands": [(points(b.lower), b.label.get(language)) for b in definition.bands],
+                # Lower bounds on the 0–100 scale every score is shown on (0.5 read as 50), whole
+                # as they are set ("≥ 50.0" read as if the decimal mattered).
+                "bands": [(_whole(points(b.lower)), b.label.get(language)) for b in definition.bands],
+                # A satisfaction answer is about an item of a case's plan: no comparison sample.
+                "samples": instrument.code != SATISFACTION,
                 "problems": xlsform_problems(definition),
             }
         )
@@ -66,6 +70,8 @@ def instrument_xlsform(request: HttpRequest, code: str, version: int, respondent
     instrument = Instrument.objects.filter(code=code, version=version).first()
     if instrument is None or respondent not in ("case", "sample"):
         raise Http404
+    if respondent == "sample" and code == SATISFACTION:
+        raise Http404  # every submission of it would be refused: it rates a case's item
     try:
         content = export_xlsform(definition_of(instrument), respondent)  # type: ignore[arg-type]
     except NotExportable:
@@ -74,3 +80,11 @@ def instrument_xlsform(request: HttpRequest, code: str, version: int, respondent
     suffix = "" if respondent == "case" else "-sample"
     response["Content-Disposition"] = f'attachment; filename="{code}-v{version}{suffix}.xlsx"'
     return response
+
+
+def _whole(shown: str) -> str:
+    """ "50" for "50.0" ("50,0"): a bound set whole is written whole."""
+    for zero in (".0", ",0"):
+        if shown.endswith(zero):
+            return shown[: -len(zero)]
+    return shown

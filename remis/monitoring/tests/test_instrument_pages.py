@@ -27,6 +27,11 @@ def test_the_instruments_are_listed_and_their_xlsforms_convert(client, world):
         assert download.status_code == 200 and download["Content-Type"].startswith("application/vnd.openxml")
         xform = convert(xlsform=io.BytesIO(download.content), file_type=".xlsx").xform
         assert f"<{field}" in xform or f"/{field}" in xform
+    # A satisfaction answer rates an item of a case's plan: a sample's form, every row of
+    # which the import refused, is not offered.
+    sample = reverse("instrument_xlsform", args=["assistance-satisfaction", 1, "sample"])
+    assert sample not in page.text and client.get(sample).status_code == 404
+    assert "(≥ 50)" in page.text and "(≥ 50.0)" not in page.text
 
 
 def test_in_french_the_page_reads_in_french(client, world):
@@ -38,8 +43,8 @@ def test_in_french_the_page_reads_in_french(client, world):
     english = client.get(reverse("instrument_list"), HTTP_ACCEPT_LANGUAGE="en")
     assert "Dimensions:" in english.text
     # Band bounds on the scale scores are shown on (0–100), in the language's notation.
-    assert "(≥ 50,0)" in page.text and "(≥ 0,5)" not in page.text
-    assert "(≥ 50.0)" in english.text and "(≥ 0.5)" not in english.text
+    assert "(≥ 50)" in page.text and "(≥ 0,5)" not in page.text and "(≥ 50,0)" not in page.text
+    assert "(≥ 50)" in english.text and "(≥ 0.5)" not in english.text
 
 
 def test_roles_without_monitoring_are_refused_and_unknown_versions_404(client, world):
