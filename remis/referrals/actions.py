@@ -20,6 +20,7 @@ from remis.accounts.system import system_actor
 from remis.assistance.models import AssistanceItem, ItemStatus, Route
 from remis.audit.actions import record
 from remis.cases.actions.common import hold_case, require
+from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, Consent, ConsentPurpose
 from remis.cases.policy import field_group, shared_groups
 from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
@@ -146,6 +147,12 @@ def refer_item(actor: Any, item: AssistanceItem, provider: Provider, *, message:
         # withdrawal committed first is seen here; a referral committed first is cancelled by
         # the withdrawal's reaction.
         hold_case(case)
+        if Case.objects.filter(pk=case.pk, stage=Stage.CLOSED).exists():
+            # Read under the case's lock: a closing committed first is seen here, and one
+            # committing after cancels this referral (cancel_for_closed_case).
+            raise TransitionRefused(
+                _("The case is closed: nothing more is referred. Reopen it first."), "item"
+            )
         # The item's row lock: two referrals of one item at once never both go out.
         AssistanceItem.objects.select_for_update().filter(pk=item.pk).first()
         groups = shared_groups(case, ConsentPurpose.PROVIDERS)

@@ -117,8 +117,8 @@ def referable_items(case: Case) -> list[AssistanceItem]:
     """The referral items of the plan in force with no open referral and none completed
     successfully."""
     plan = getattr(case, "plan", None)
-    if plan is None or plan.in_force_id is None:
-        return []
+    if plan is None or plan.in_force_id is None or case.is_closed:
+        return []  # a closed case refers nothing more (refer_item refuses it)
     busy = Referral.objects.filter(
         Q(status__in=OPEN) | Q(status=Status.COMPLETED, outcome=Outcome.SUCCESSFUL), case=case
     ).values_list("item_key", flat=True)  # referred now, or delivered already

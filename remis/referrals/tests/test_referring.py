@@ -152,3 +152,20 @@ def test_an_item_delivered_successfully_is_not_referred_again(s):
     assert referral.item not in referable_items(s.case)
     with pytest.raises(ValidationFailed, match="completed successfully"):
         actions.refer_item(s.world.bob, referral.item, s.provider)
+
+
+def test_a_closed_case_refers_nothing_more(world):
+    """Closing cancelled the open referrals, yet the form stayed and a new referral went out
+    with the returnee's details."""
+    from remis.cases import actions as cases
+    from remis.cases.models import Case
+    from remis.lib.errors import TransitionRefused
+    from remis.referrals.queries import referable_items
+
+    s = setting(world)
+    consent(world, s.case)
+    assert referable_items(Case.objects.get(pk=s.case.pk))
+    cases.close_case(s.world.bob, Case.objects.get(pk=s.case.pk), "completed")
+    assert referable_items(Case.objects.get(pk=s.case.pk)) == []
+    with pytest.raises(TransitionRefused):
+        refer(s)
