@@ -328,12 +328,47 @@ def _without_determined(
 UNBOUNDED = 10**15  # "from the threshold up": larger than any count, and summable
 
 
+def suppress_paired(
+    persons: Sequence[int], cases: Sequence[int], threshold: int, total_persons: int, total_cases: int
+) -> tuple[Suppressed1D, Suppressed1D]:
+    """A breakdown of persons and of cases (households) side by side: each suppressed as a
+    breakdown of its own, then more cells hidden while a small count is pinned by the two
+    totals, the markers' bounds and what every reader knows of a row: it holds at least as
+    many persons as cases (a row's "x" persons at least its 15 cases left a "<5" at 1)."""
+    kept = (suppress_1d(persons, threshold, total_persons), suppress_1d(cases, threshold, total_cases))
+    if total_persons != sum(persons) or total_cases != sum(cases):
+        return kept  # rows that overlap: a total only bounds each row
+    vectors = {"p": persons, "c": cases}
+    values: dict[Any, int] = {("p", TOTAL): total_persons, ("c", TOTAL): total_cases}
+    for measure, vector in vectors.items():
+        values.update({(measure, i): v for i, v in enumerate(vector)})
+    equations = [Equation((m, TOTAL), tuple((m, i) for i in range(len(v)))) for m, v in vectors.items()]
+    pairs = [(("c", i), ("p", i)) for i in range(min(len(persons), len(cases)))]
+    result = {"p": kept[0], "c": kept[1]}
+    for _round in range(len(persons) + len(cases) + 2):
+        hidden: set[Any] = {(m, i) for m, r in result.items() for i in r.cells}
+        hidden |= {(m, TOTAL) for m, r in result.items() if r.total}
+        pinned = _pinned(values, equations, hidden, set(), threshold, at_most=pairs)
+        open_measures = [m for m in ("p", "c") if not result[m].total and any(e[0] == m for e in pinned)]
+        if not open_measures:
+            # Pinned through the other measure only, or nothing pinned: hide in the measure
+            # whose total still shows, else stop (both totals hidden pin nothing).
+            open_measures = [m for m in ("p", "c") if not result[m].total] if pinned else []
+        if not open_measures:
+            break
+        measure = open_measures[0]
+        more = _hide_another(vectors[measure], result[measure].cells)
+        result[measure] = Suppressed1D(result[measure].cells, True) if more.total else more
+    return result["p"], result["c"]
+
+
 def _pinned(
     values: Mapping[Any, int],
     equations: Sequence[Equation],
     hidden: set[Any],
     unprinted: set[Any],
     threshold: int,
+    at_most: Sequence[tuple[Any, Any]] = (),
 ) -> set[Any]:
     """The small counts, hidden or not printed, whose value the equations and the bounds a
     reader knows pin to one value: a hidden small count lies in 1..threshold − 1 ("<5"), a
@@ -359,6 +394,9 @@ def _pinned(
     for equation in equations:
         for entry in equation.entries():
             bound(entry)
+    for pair in at_most:
+        for entry in pair:
+            bound(entry)
     for _round in range(100):  # each round narrows a bound or stops; tables settle in a few
         narrowed = False
         for equation in equations:
@@ -375,6 +413,11 @@ def _pinned(
                     parts_low += part_low - low[part]
                     parts_high += part_high - high[part]
                     low[part], high[part], narrowed = part_low, part_high, True
+        for smaller, larger in at_most:  # smaller <= larger (a row's cases and its persons)
+            if low[larger] < low[smaller]:
+                low[larger], narrowed = low[smaller], True
+            if high[smaller] > high[larger]:
+                high[smaller], narrowed = high[larger], True
         if not narrowed:
             break
     return {

@@ -412,18 +412,24 @@ def threshold_for(actor: Any) -> int:
 def protect(table: Table, edition: str, threshold: int) -> None:
     """Hide a table's small counts for its edition (one table on its own: its totals are
     its only margins; tables published together go through annual.py's `publish`)."""
-    from remis.lib.suppression import suppress_1d, suppress_2d
+    from remis.lib.suppression import suppress_2d, suppress_paired
 
     table.edition, table.threshold = edition, threshold
     if not table.threshold:
         return
-    for measure, total in (("persons", "persons"), ("cases", "cases")):
-        result = suppress_1d(
-            [getattr(r, measure) for r in table.rows], table.threshold, getattr(table, f"total_{measure}")
-        )
+    # Persons and cases together: a row holds at least as many persons as cases, which a
+    # reader combines with the totals and the markers (lib/suppression.suppress_paired).
+    paired = suppress_paired(
+        [r.persons for r in table.rows],
+        [r.cases for r in table.rows],
+        table.threshold,
+        table.total_persons,
+        table.total_cases,
+    )
+    for measure, result in zip(("persons", "cases"), paired, strict=True):
         table.hidden |= {(table.rows[i].key, measure) for i in result.cells}
         if result.total:
-            table.hidden_totals.add(total)
+            table.hidden_totals.add(measure)
     if table.columns:
         result2 = suppress_2d(table.cells, table.threshold)
         table.hidden_cells = result2.cells
