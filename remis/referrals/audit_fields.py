@@ -17,12 +17,23 @@ def _shared(values: set[Any]) -> dict[Any, Shown]:
     return {v: Shown(labels.get(v, v)) for v in values if isinstance(v, str)}
 
 
+def _system_reasons(values: set[Any]) -> dict[Any, Shown]:
+    """The reasons REMIS gives a referral it cancels, stored in English, in the reader's
+    language (a French history read "The case was closed.")."""
+    from django.utils.translation import gettext
+
+    from remis.referrals.models import SYSTEM_REASONS
+
+    return {v: Shown(gettext(v)) for v in values if v in SYSTEM_REASONS}
+
+
 def register() -> None:
     from remis.referrals.models import Outcome, Status
 
     register_object("referrals.referral", _("Referral"))
     register_object("referrals.referralrules", _("Referral rules"))
     extend_field("status", choices(Status), object_types=["referrals.referral"])
+    extend_field("cancel_reason", _system_reasons, object_types=["referrals.referral"])
     fields: dict[str, tuple[Any, Any]] = {
         "provider": (_("Provider"), None),
         "shared": (_("Shared with the provider"), _shared),

@@ -107,6 +107,8 @@ def test_a_plan_is_built_submitted_approved_and_paid_through_the_pages(client, w
     login(client, world.bob)
     item = first_item(version)
     item_page = reverse("plan_item", args=[case.uuid, item.pk])
+    # Cancelling cancels the item's referrals too: the status form asks first.
+    assert "Change this item&#x27;s status? Cancelling it also cancels" in client.get(item_page).text
     answer = client.post(
         item_page, {"step": "pay", "paid_on": today.isoformat(), "amount": "700", "currency": "EUR"}
     )

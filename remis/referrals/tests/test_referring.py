@@ -169,3 +169,23 @@ def test_a_closed_case_refers_nothing_more(world):
     assert referable_items(Case.objects.get(pk=s.case.pk)) == []
     with pytest.raises(TransitionRefused):
         refer(s)
+
+
+def test_the_reason_remis_gives_reads_in_the_readers_language_in_the_history(
+    world, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    from remis.audit.presentation import describe_entries
+    from remis.cases import actions as cases
+    from remis.cases.models import Case
+
+    s = setting(world)
+    consent(world, s.case)
+    referral = refer(s)
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.close_case(s.world.bob, Case.objects.get(pk=s.case.pk), "completed")
+    entries = AuditEntry.objects.filter(action="referral.cancel", object_id=str(referral.pk))
+    with translation.override("fr"):
+        lines = [(c.label, c.after) for v in describe_entries(entries, groups=frozenset()) for c in v.changes]
+    assert any(after == "Le dossier a été clôturé." for _label, after in lines), lines
