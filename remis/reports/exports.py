@@ -57,7 +57,8 @@ def body(table: Table) -> list[list[Any]]:
             for row in table.rows
         ),
         [
-            _("Total"),
+            # The top N's total counts the rows left out too (it read as their sum).
+            _("Total, with the rows not listed") if table.cut else _("Total"),
             *([""] if coded else []),
             show(table.total_persons, "persons" in table.hidden_totals),
             show(table.total_cases, "cases" in table.hidden_totals),

@@ -200,6 +200,7 @@ class Table:
     cells: dict[tuple[str, str], int] = field(default_factory=dict)  # persons per (row, column)
     column_dimension: Dimension | None = None
     top: int | None = None
+    cut: bool = False  # rows beyond the top N left out: the totals still count them
     edition: str = Edition.CONFIDENTIAL
     # Small-cell suppression for readers who do not read case records (lib/suppression.py):
     # the threshold (0: exact figures), the hidden (row key, "persons" | "cases") values of a
@@ -353,7 +354,9 @@ def keep_top(table: Table) -> None:
     in the total shown, so they took part in it), then put hidden rows in an order that
     says nothing of their counts (`order_hidden_last`)."""
     if table.top:
-        table.rows = [r for r in table.rows if r.key != UNKNOWN][: table.top]
+        known = [r for r in table.rows if r.key != UNKNOWN]
+        table.cut = len(table.rows) > table.top
+        table.rows = known[: table.top]
     order_hidden_last(table)
 
 
