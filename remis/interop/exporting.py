@@ -15,7 +15,9 @@ formula.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -119,6 +121,21 @@ def _value(value: Any) -> Any:
     return value
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _xlsx_value(value: Any) -> Any:
+    """An XLSX cell: a day as a date cell, which a spreadsheet sorts and filters as a date
+    (they were text); read back by the importer as the same ISO day (tables.py)."""
+    value = _value(value)
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _cell(value: Any) -> Any:
     """A CSV cell (XLSX cells go through `xlsx_row`)."""
     return neutralise(_value(value))
@@ -190,7 +207,7 @@ def write_xlsx(
     written = done = 0
     for records, chunk in prepared.chunks:
         for row in _in_words(prepared.columns, chunk, with_labels):
-            sheet.append(xlsx_row(sheet, [_value(v) for v in row]))
+            sheet.append(xlsx_row(sheet, [_xlsx_value(v) for v in row]))
         written += len(chunk)
         done += records
         if progress:

@@ -482,6 +482,8 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         # Excel stores every number as a float: 3.0 was typed 3.
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date().isoformat()  # a date cell: Excel and openpyxl give it a midnight
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return str(value)

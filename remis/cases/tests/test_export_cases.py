@@ -149,6 +149,18 @@ def test_text_a_spreadsheet_would_run_is_written_as_text(
     assert values["Host country"] == "Belgium" and values["Country of origin"] == "Guinea"
     assert values["Stage"] not in {s.value for s in Stage} and values["Stage"]
     assert rows[0]["host_country"] == "BE"  # a file with codes keeps codes, to import again
+    # Days are date cells, which a spreadsheet sorts and filters (they were text), and the
+    # importer reads them back as the same days.
+    import datetime as dt
+
+    from remis.interop.tables import open_table
+
+    days = [v for v in values.values() if isinstance(v, dt.datetime | dt.date)]
+    assert days, values
+    content = b"".join(client.get(f"/exports/{kept.uuid}/file").streaming_content)
+    with open_table(io.BytesIO(content), "export.xlsx") as table:
+        first = next(iter(table.rows))
+    assert days[0].strftime("%Y-%m-%d") in first.cells, first.cells
 
 
 def test_the_export_is_audited_without_the_search_and_is_the_requesters_alone(
