@@ -53,12 +53,20 @@ def actions_named(words: str) -> list[str]:
     """The codes of the actions whose name, as the reader reads it in the log, holds the
     words ("Changed their language", "langue"): the log shows names, but only codes were
     searched."""
+    from django.utils import translation
+
     from remis.audit.labels import ACTION_LABELS
 
     wanted = words.strip().casefold()
     if not wanted:
         return []
-    return [code for code, label in ACTION_LABELS.items() if wanted in str(label).casefold()]
+    found = [code for code, label in ACTION_LABELS.items() if wanted in str(label).casefold()]
+    # And in English, the words of the codes and of the guide (in Arabic, "token" found nothing).
+    with translation.override("en"):
+        found += [
+            c for c, label in ACTION_LABELS.items() if wanted in str(label).casefold() and c not in found
+        ]
+    return found
 
 
 def search_entries(
