@@ -43,6 +43,7 @@ CHOSEN = {
 
 
 def move_to_plan(page) -> None:
+    page.once("dialog", lambda dialog: dialog.accept())  # a stage reached is not undone: asked first
     page.locator("#journey form:has(input[name=stage][value=plan]) button").click()
 
 

@@ -133,6 +133,7 @@ def test_a_provider_answers_while_the_case_worker_cancels_and_two_edit_one_provi
         page.goto(f"/referrals/{referral.uuid}/")
     pia.locator("#answer-status").select_option("accepted")
     bob.locator("#cancel-reason").fill("The returnee moved to Kindia")
+    bob.once("dialog", lambda dialog: dialog.accept())  # cancelling asks first
     _at_once(pia.locator("#answer form button.primary"), bob.locator("#cancel form button"))
     refused = [_told(page, language, conflict=True) for page in (pia, bob)]
     assert sorted(refused) == [False, True], "one answer recorded, the other refused"
