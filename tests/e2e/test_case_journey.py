@@ -143,3 +143,38 @@ def test_search_finds_a_case_by_accent_free_name(world, login):
     expect(results).to_have_count(1)
     expect(results.first).to_contain_text(wanted.reference)
     assert "aissatou" not in page.url  # the search never lands in a URL
+
+
+def test_withdrawing_a_consent_asks_first_and_giving_one_does_not(world, login, live_server):
+    from remis.cases.models import Consent
+    from remis.cases.tests.factories import register
+
+    case = register(world)
+    page = login(world.alice)
+    page.goto(f"{live_server.url}/cases/{case.uuid}/")
+    recorded = Consent.objects.filter(case=case).count()
+
+    def record(label: str, answer: bool) -> list[str]:
+        section = open_step(page, "consent")
+        section.get_by_label("Purpose", exact=True).select_option(label="Sharing with partners")
+        section.get_by_label("Consent", exact=True).select_option(label=label)
+        asked: list[str] = []
+        page.once("dialog", lambda d: (asked.append(d.message), d.accept() if answer else d.dismiss()))
+        section.get_by_role("button", name="Record consent").click()
+        return asked
+
+    # A withdrawal cuts partners off at once: a slip of the select asks before it lands.
+    asked = record("Withdrawn or refused", answer=False)
+    assert asked == [
+        "Record that the returnee withdrew or refused this consent? Withdrawing consent to share "
+        "stops sharing with partners and providers at once."
+    ]
+    page.wait_for_timeout(300)
+    assert Consent.objects.filter(case=case).count() == recorded
+    asked = record("Withdrawn or refused", answer=True)
+    expect(page.get_by_text("Withdrawal recorded")).to_be_visible()
+    assert Consent.objects.filter(case=case, given=False).count() == 1
+    # Giving a consent asks nothing.
+    assert record("Given", answer=False) == []
+    expect(page.get_by_text("Consent recorded.")).to_be_visible()
+    assert Consent.objects.filter(case=case, given=True, purpose="sharing_with_partners").exists()

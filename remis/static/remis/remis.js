@@ -3,11 +3,20 @@
 "use strict";
 
 // A form with data-confirm="question" is sent only once the user confirms the question; a
-// button's own data-confirm asks instead (accept and reject in one form ask differently).
+// button's own data-confirm asks instead (accept and reject in one form ask differently). A
+// form's data-confirm-when="name:value" asks only while its field `name` has that value (a
+// consent form asks before a withdrawal, not before every consent given).
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement)) {
     return;
+  }
+  const when = form.dataset.confirmWhen;
+  if (when && !(event.submitter && event.submitter.dataset.confirm)) {
+    const [name, value] = when.split(":");
+    if (new FormData(form).get(name) !== value) {
+      return;
+    }
   }
   const question = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
   if (question && !window.confirm(question)) {
