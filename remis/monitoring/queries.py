@@ -4,6 +4,7 @@ a case's rounds, the follow-ups lists (by state, office, worker), the manager's 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from remis.accounts.permissions import Perm
 from remis.cases.lifecycle import Stage
-from remis.cases.models import Case
+from remis.cases.models import Case, ConsentPurpose
 from remis.cases.policy import (
     access_host_countries,
     access_through,
@@ -22,6 +23,7 @@ from remis.cases.policy import (
     scope_countries,
     visible_through,
 )
+from remis.cases.queries import cases_consenting
 from remis.lib.plans import ordered_walk
 from remis.monitoring.configuration import SATISFACTION, widest_window
 from remis.monitoring.models import FollowUp, FollowUpStatus
@@ -210,6 +212,14 @@ class FollowUpList:
             self._head = [row[0] for row in self._ordered(limit)]
         self._head_limit = limit
         return len(self._head)
+
+
+def without_follow_up_consent(rounds: Sequence[FollowUp]) -> set[int]:
+    """The case ids of those rounds whose returnee has not (or no longer) consented to
+    follow-up contact: their round page offers no form, so a list marks them rather than
+    sending the case worker to a visit they cannot record."""
+    ids = {f.case_id for f in rounds}
+    return ids - cases_consenting(ids, ConsentPurpose.FOLLOW_UP)
 
 
 def filter_follow_ups(actor: Any, filters: FollowUpFilters, today: dt.date) -> FollowUpList:

@@ -37,6 +37,7 @@ from remis.monitoring.queries import (
     round_responses,
     satisfaction_items,
     state_of,
+    without_follow_up_consent,
 )
 from remis.monitoring.response_forms import ResponseForm, SatisfactionForm, read_back, satisfaction_views
 from remis.monitoring.responses import closed_on, current_instrument, definition_of, record_response
@@ -235,7 +236,11 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         params["state"] = form.cleaned_data["state"]  # "" (any state) too: absent means open rounds
 
-    rows = [(f, STATE_LABELS[state_of(f, today)], state_of(f, today)) for f in page.object_list]
+    no_consent = without_follow_up_consent(page.object_list)
+    rows = [
+        (f, STATE_LABELS[state_of(f, today)], state_of(f, today), f.case_id in no_consent)
+        for f in page.object_list
+    ]
     context: dict[str, Any] = {
         "form": form,
         "page": page,

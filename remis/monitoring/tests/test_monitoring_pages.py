@@ -373,3 +373,15 @@ def test_without_follow_up_consent_the_round_offers_no_form(client, world, case)
     assert "has not consented to follow-up contact" in text
     assert "Record a contact attempt" not in text and "Record the visit" not in text
     assert "Record the answers" not in text
+
+
+def test_the_list_marks_the_rounds_of_a_returnee_without_follow_up_consent(client, world, case):
+    """Each such round led to a page with no form, with nothing on the list to say why."""
+    _open_window(case)
+    client.force_login(world.bob)
+    assert "No follow-up consent" not in client.get(reverse("follow_up_list")).text
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=False, given_on=timezone.localdate()
+    )
+    text = client.get(reverse("follow_up_list")).text
+    assert text.count("No follow-up consent") == text.count(case.reference) == 3
