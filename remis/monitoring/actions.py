@@ -316,6 +316,27 @@ def record_contact_attempt(
     return attempt
 
 
+def _refuse_another_rounds_window(follow_up: FollowUp, day: dt.date) -> None:
+    """A visit dated inside another round's window belongs to that round (windows never
+    meet): recorded here, it made this round done with a visit of months later and left
+    the other one open, with nothing on the page to undo it."""
+    other = (
+        FollowUp.objects.filter(case_id=follow_up.case_id, window_start__lte=day, window_end__gte=day)
+        .exclude(pk=follow_up.pk)
+        .values_list("round", flat=True)
+        .first()
+    )
+    if other is not None:
+        raise ValidationFailed(
+            _(
+                "This day is in round %(other)s's window: record the visit for round %(other)s, "
+                "or check the date."
+            )
+            % {"other": other},
+            "visited_on",
+        )
+
+
 def record_visit(
     actor: Any,
     follow_up: FollowUp,
@@ -355,6 +376,7 @@ def record_visit(
                 % {"status": locked.get_status_display().lower()},
                 "follow_up",
             )
+        _refuse_another_rounds_window(locked, day)
         visit = Visit.objects.create(
             follow_up=locked, case=case, visited_on=day, mode=mode, note=text, recorded_by=actor
         )

@@ -199,3 +199,23 @@ def test_the_case_page_proposes_closing_for_lost_contact_while_a_round_is_lost(w
     client.force_login(world.bob)
     page = client.get(f"/cases/{round_one.case.uuid}/").content.decode()
     assert "The returnee could not be reached in round 1." in page and 'href="?open=close#close"' in page
+
+
+def test_a_visit_dated_in_another_rounds_window_is_refused_naming_that_round(world, round_one):
+    """Round 1 done with a visit of eleven months later left round 3 open, for good."""
+    round_three = FollowUp.objects.get(case=round_one.case, round=3)
+    today = timezone.localdate()
+    FollowUp.objects.filter(pk=round_three.pk).update(
+        window_start=today - dt.timedelta(days=10), window_end=today + dt.timedelta(days=20)
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        actions.record_visit(world.bob, round_one, visited_on=today, mode="phone")
+    assert refused.value.field == "visited_on"
+    assert "round 3's window: record the visit for round 3" in str(refused.value)
+    round_one.refresh_from_db()
+    assert round_one.status == FollowUpStatus.SCHEDULED and not Visit.objects.exists()
+    # The same day is taken by the round it belongs to.
+    round_three.refresh_from_db()
+    actions.record_visit(world.bob, round_three, visited_on=today, mode="phone")
+    round_three.refresh_from_db()
+    assert round_three.status == FollowUpStatus.DONE
