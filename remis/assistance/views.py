@@ -36,6 +36,7 @@ from remis.assistance.forms import (
 )
 from remis.assistance.models import (
     ITEM_TRANSITIONS,
+    AssistanceItem,
     Dimension,
     ExchangeRate,
     Goal,
@@ -64,6 +65,7 @@ from remis.assistance.queries import (
     versions_of,
 )
 from remis.audit.actions import record
+from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.cases.policy import case_permissions, groups_everywhere, groups_in, shows
 from remis.cases.views.common import apply_errors, case_or_404
@@ -325,6 +327,7 @@ def _plan_context(
         version.needs.prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("position", "id")))
     )
     own = actor.pk in (version.drafted_by_id, version.submitted_by_id)
+    open_case = case.stage != Stage.CLOSED  # a closed case's plan is read, never changed
     needed = (
         requirement_of(version, today)
         if version.status in (PlanStatus.SUBMITTED, PlanStatus.DRAFT, PlanStatus.RETURNED)
@@ -342,13 +345,32 @@ def _plan_context(
         "needed_label": level_label(needed.level) if needed else "",
         "decisions": decisions_of(version),
         "forms": page_forms,
-        "can_edit": Perm.PLAN_EDIT in permissions and version.editable and is_latest,
-        "can_submit": Perm.PLAN_EDIT in permissions and version.editable and is_latest,
-        "can_decide": Perm.PLAN_APPROVE in permissions and version.status == PlanStatus.SUBMITTED and not own,
-        "can_open": Perm.PLAN_EDIT in permissions and is_latest and version.status == PlanStatus.APPROVED,
-        "can_pay": Perm.PAYMENT_RECORD in permissions,
+        "can_edit": open_case and Perm.PLAN_EDIT in permissions and version.editable and is_latest,
+        "can_submit": open_case and Perm.PLAN_EDIT in permissions and version.editable and is_latest,
+        "can_decide": open_case
+        and Perm.PLAN_APPROVE in permissions
+        and version.status == PlanStatus.SUBMITTED
+        and not own,
+        "can_open": open_case
+        and Perm.PLAN_EDIT in permissions
+        and is_latest
+        and version.status == PlanStatus.APPROVED,
+        "can_pay": open_case and Perm.PAYMENT_RECORD in permissions,
+        "case_closed": not open_case,
         "dimensions": Dimension.choices,
     }
+
+
+def _closed_reason(case_closed: bool, version: PlanVersion, item: AssistanceItem, step: str) -> str:
+    """Why a form sent from an older page no longer applies: nothing was recorded."""
+    if case_closed:
+        return _("The case is closed now: nothing was recorded. Reopen it to change its plan.")
+    if step in ("edit", "remove"):
+        return _(
+            "Version %(number)s of the plan is “%(status)s” now: nothing was saved. Open a new "
+            "version to change the item."
+        ) % {"number": version.number, "status": version.get_status_display()}
+    return _("This item is “%(status)s” now: nothing was recorded.") % {"status": item.get_status_display()}
 
 
 @login_required
@@ -402,25 +424,27 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
     void: VoidInstalmentForm | None = None
     # The forms the item as it is now no longer takes (its plan not in force, or the item
     # delivered or cancelled), and those the page offers the reader.
+    case_closed = case.stage == Stage.CLOSED
     closed = {
-        "status": version.status != PlanStatus.APPROVED or not choices,
-        "pay": version.status != PlanStatus.APPROVED
+        "edit": case_closed or not version.editable,
+        "remove": case_closed or not version.editable,
+        "status": case_closed or version.status != PlanStatus.APPROVED or not choices,
+        "pay": case_closed
+        or version.status != PlanStatus.APPROVED
         or item.status not in (ItemStatus.APPROVED, ItemStatus.IN_PROGRESS),
     }
     shown = {
-        "edit": Perm.PLAN_EDIT in permissions and version.editable and not item.restricted,
+        "edit": Perm.PLAN_EDIT in permissions and not closed["edit"] and not item.restricted,
         "status": Perm.PLAN_EDIT in permissions and not closed["status"],
         "pay": Perm.PAYMENT_RECORD in permissions and not closed["pay"],
     }
     if request.method == "POST":
         step = request.POST.get("step", "")
         if closed.get(step):
-            # Sent from a page opened before the item was cancelled or delivered: the form
-            # is gone from the page as it is now, so its refusal is said above the item.
-            now = item.get_status_display()
-            messages.error(
-                request, _("This item is “%(status)s” now: nothing was recorded.") % {"status": now}
-            )
+            # Sent from a page opened before the case was closed, the plan submitted or the
+            # item cancelled or delivered: the form is gone from the page as it is now (an
+            # edit's refusal, attached to it, was lost with it), so it is said above the item.
+            messages.error(request, _closed_reason(case_closed, version, item, step))
             return redirect(reverse("plan_item", args=[case.uuid, item.pk]))
         try:
             if step == "edit":
@@ -517,6 +541,7 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
             "edit": edit if shown["edit"] else None,
             "status_form": status_form if shown["status"] else None,
             "pay": pay if shown["pay"] else None,
+            "case_closed": case_closed,
         },
     )
 

@@ -12,6 +12,7 @@ from remis.accounts.permissions import Perm
 from remis.assistance.models import PlanVersion
 from remis.cases.actions.common import hold_case, require
 from remis.cases.actions.records import sniff_type
+from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.lib.errors import Conflict, DomainError, ErrorCode, TransitionRefused, ValidationFailed
 
@@ -32,12 +33,23 @@ def require_on(actor: Any, version: PlanVersion, perm: Perm) -> Case:
     return case
 
 
+def hold_open_case(case: Case) -> None:
+    """`hold_case`, and refuse the write if the case is closed, as read under its lock: a
+    plan is never changed nor paid on a closed case (a payment form opened before another
+    tab closed the case was recorded)."""
+    hold_case(case)
+    if Case.objects.filter(pk=case.pk, stage=Stage.CLOSED).exists():
+        raise TransitionRefused(
+            _("The case is closed: reopen it to change its plan or record a payment."), "case"
+        )
+
+
 def bump(version: PlanVersion, expected: int | None) -> None:
     """Take the version's lock for this write: a stale `expected` (someone saved first) or
     a concurrent writer is a Conflict. On PostgreSQL the UPDATE holds the row until commit.
-    The case's row first (`hold_case`, the order of every case action): no write into a
-    case anonymised since its permissions were read."""
-    hold_case(case_of(version))
+    The case's row first (`hold_open_case`, the order of every case action): no write into a
+    case anonymised or closed since its permissions were read."""
+    hold_open_case(case_of(version))
     if expected is None:  # not an edit from a form: the stored version is the one expected
         stored = PlanVersion.objects.filter(pk=version.pk).values_list("version", flat=True).first()
         current = version.version if stored is None else stored

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
-from remis.assistance.actions.common import check_upload, require_on
+from remis.assistance.actions.common import check_upload, hold_open_case, require_on
 from remis.assistance.actions.plans import paid_for
 from remis.assistance.configuration import clean_amount, clean_currency, month_of
 from remis.assistance.events import InstalmentRecorded
@@ -102,7 +102,7 @@ def record_instalment(
     if receipt is not None:
         instalment.receipt.save("receipt", receipt, save=False)
     with transaction.atomic():
-        hold_case(case)  # the case's row first, as every case action
+        hold_open_case(case)  # the case's row first, as every case action
         # Lock the item so two payments at once are added up one after the other.
         locked = AssistanceItem.objects.select_for_update().get(pk=item.pk)
         if form_key is not None and Instalment.objects.filter(form_key=form_key).exists():

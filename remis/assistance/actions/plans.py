@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
-from remis.assistance.actions.common import bump, check_upload, require_editable, require_on
+from remis.assistance.actions.common import bump, check_upload, hold_open_case, require_editable, require_on
 from remis.assistance.configuration import clean_amount, clean_currency, proposal_rules_on
 from remis.assistance.events import ItemStatusChanged
 from remis.assistance.models import (
@@ -477,7 +477,7 @@ def change_item_status(
         )
     text = _text(reason, "cancel_reason", required=status == ItemStatus.CANCELLED)
     with transaction.atomic():
-        hold_case(case)  # payments take it too: none is recorded between the check and the change
+        hold_open_case(case)  # payments take it too: none is recorded between the check and the change
         changed_since = (seen_status is not None and seen_status != item.status) or (
             seen_paid is not None and paid_for(item) != seen_paid
         )

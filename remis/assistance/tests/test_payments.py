@@ -247,3 +247,19 @@ def test_an_overpayment_in_a_currency_without_cents_is_said_without_them(world, 
     with pytest.raises(ValidationFailed) as raised:
         actions.record_instalment(world.bob, item, paid_on=today, amount="900000", currency="GNF")
     assert "1,650,000 GNF" in raised.value.message and "1,500,000 GNF" in raised.value.message
+
+
+def test_a_closed_case_takes_no_payment_nor_item_change(world, case, ines, today):
+    from remis.cases import actions as cases
+    from remis.cases.tests.factories import only_cases_guards
+
+    item = first_item(approved_plan(world, case, ines))
+    with only_cases_guards():
+        cases.close_case(world.bob, case, "remigrated")
+    with pytest.raises(TransitionRefused) as raised:
+        actions.record_instalment(world.bob, item, paid_on=today, amount="10", currency="EUR")
+    assert raised.value.field == "case" and "reopen it" in raised.value.message
+    with pytest.raises(TransitionRefused):
+        actions.change_item_status(world.bob, item, "delivered")
+    item.refresh_from_db()
+    assert not Instalment.objects.exists() and item.status == ItemStatus.APPROVED

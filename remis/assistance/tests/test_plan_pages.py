@@ -415,3 +415,52 @@ def test_a_decision_refused_as_outdated_keeps_the_comment_and_can_be_sent_again(
     answer = client.post(page, sent)
     assert answer.status_code == 200 and "Someone else saved" in answer.text
     assert "Add the rent" in answer.text and f'name="expected_version" value="{read + 1}"' in answer.text
+
+
+def test_an_item_edit_sent_after_the_plan_was_submitted_says_nothing_was_saved(client, world, case):
+    """Another tab submitted the plan: the edit's refusal went with its form, off the page,
+    and the edit was lost without a word."""
+    from remis.assistance import actions
+
+    version = draft_plan(world.bob, case)
+    item = first_item(version)
+    login(client, world.bob)
+    page = reverse("plan_item", args=[case.uuid, item.pk])
+    form = {
+        "step": "edit",
+        "expected_version": version.version,
+        "goal": item.goal_id,
+        "kind": item.kind.code,
+        "level": item.level,
+        "modality": item.modality,
+        "route": item.route,
+        "amount": "300",
+        "currency": "EUR",
+    }
+    actions.submit_plan(world.bob, version)
+    answer = client.post(page, form, follow=True)
+    assert "Version 1 of the plan is “Submitted for approval” now: nothing was saved." in answer.text
+    item.refresh_from_db()
+    assert item.amount != 300
+
+
+def test_a_closed_cases_plan_offers_no_form_and_takes_no_payment(client, world, case, ines, today):
+    """A payment form opened before another tab closed the case recorded the payment."""
+    from remis.cases import actions as cases
+    from remis.cases.tests.factories import only_cases_guards
+
+    item = first_item(approved_plan(world, case, ines))
+    login(client, world.bob)
+    page = reverse("plan_item", args=[case.uuid, item.pk])
+    assert 'name="step" value="pay"' in client.get(page).text
+    with only_cases_guards():
+        cases.close_case(world.bob, case, "remigrated")
+    answer = client.post(
+        page, {"step": "pay", "paid_on": today.isoformat(), "amount": "10", "currency": "EUR"}, follow=True
+    )
+    assert "The case is closed now: nothing was recorded." in answer.text
+    assert not Instalment.objects.exists()
+    text = client.get(page).text
+    assert 'value="pay"' not in text and 'value="status"' not in text and "The case is closed" in text
+    plan_page = client.get(reverse("plan_detail", args=[case.uuid])).text
+    assert "nothing more is changed or paid" in plan_page and "Change the approved plan" not in plan_page
