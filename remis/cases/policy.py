@@ -283,6 +283,16 @@ def shared_groups(case: Case, purpose: str) -> Groups | None:
     latest = case.consents.filter(purpose=purpose).order_by("-given_on", "-id").first()
     if latest is None or not latest.given:
         return None
+    # Consent to the processing of personal data withdrawn withdraws every sharing built
+    # on it (a referral stayed open, the provider reading the returnee's phone).
+    processing = (
+        case.consents.filter(purpose="data_processing")
+        .order_by("-given_on", "-id")
+        .values_list("given", flat=True)
+        .first()
+    )
+    if processing is False:
+        return None
     return frozenset(latest.groups)
 
 

@@ -371,11 +371,11 @@ def cancel_referral(
     )
 
 
-def revoke_on_withdrawal(case_id: int, consent_id: int) -> int:
-    """Consent to share with providers withdrawn: cancel every open referral of the case at
-    once and take every referral of the case out of the providers' view. Made by the system
-    actor (the withdrawal itself is audited with the person who recorded it); returns the
-    number of referrals changed."""
+def revoke_on_withdrawal(case_id: int, consent_id: int, reason: str = WITHDRAWN_REASON) -> int:
+    """Consent to share with providers (or to any processing) withdrawn: cancel every open
+    referral of the case at once and take every referral of the case out of the providers'
+    view. Made by the system actor (the withdrawal itself is audited with the person who
+    recorded it); returns the number of referrals changed."""
     actor = system_actor()
     changed = 0
     with transaction.atomic():
@@ -391,7 +391,7 @@ def revoke_on_withdrawal(case_id: int, consent_id: int) -> int:
                 values.update(
                     status=Status.CANCELLED,
                     closed_at=timezone.now(),
-                    cancel_reason=WITHDRAWN_REASON,  # in the reader's language when shown
+                    cancel_reason=reason,  # in the reader's language when shown
                     last_by=actor,
                     last_on_behalf=False,
                 )

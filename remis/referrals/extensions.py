@@ -19,11 +19,15 @@ FIRST_ROWS = 5
 
 
 def on_consent(event: ConsentRecorded) -> None:
-    """Withdrawing consent to share with providers stops their referrals at once."""
-    if event.purpose == ConsentPurpose.PROVIDERS and not event.given:
+    """Withdrawing consent to share with providers, or to the processing of personal data
+    at all, stops their referrals at once."""
+    if event.purpose in (ConsentPurpose.PROVIDERS, ConsentPurpose.DATA_PROCESSING) and not event.given:
         from remis.referrals.actions import revoke_on_withdrawal
+        from remis.referrals.models import PROCESSING_WITHDRAWN_REASON, WITHDRAWN_REASON
 
-        revoke_on_withdrawal(event.case_id, event.consent_id)
+        processing = event.purpose == ConsentPurpose.DATA_PROCESSING
+        reason = PROCESSING_WITHDRAWN_REASON if processing else WITHDRAWN_REASON
+        revoke_on_withdrawal(event.case_id, event.consent_id, reason)
 
 
 def referrals_panel(seen: PanelContext) -> dict[str, Any] | None:

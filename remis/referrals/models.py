@@ -77,7 +77,9 @@ WITHDRAWN_REASON = gettext_noop("Consent to share with service providers was wit
 ITEM_CANCELLED_REASON = gettext_noop("The plan item was cancelled.")
 # And when the case is closed (cases' CaseClosed): nobody follows the delivery any more.
 CASE_CLOSED_REASON = gettext_noop("The case was closed.")
-SYSTEM_REASONS = (WITHDRAWN_REASON, ITEM_CANCELLED_REASON, CASE_CLOSED_REASON)
+# And when consent to the processing of personal data at all is withdrawn.
+PROCESSING_WITHDRAWN_REASON = gettext_noop("Consent to the processing of personal data was withdrawn.")
+SYSTEM_REASONS = (WITHDRAWN_REASON, ITEM_CANCELLED_REASON, CASE_CLOSED_REASON, PROCESSING_WITHDRAWN_REASON)
 
 
 class Referral(models.Model):

@@ -71,3 +71,26 @@ def test_erasing_the_returnee_erases_what_identifies_them_in_the_snapshot(s):
     fields = {row["field"] for row in referral.shared}
     assert "given_name" not in fields and "phone" not in fields and "message" not in fields
     assert {"reference", "item_type"} <= fields and referral.message == ""
+
+
+def test_withdrawing_consent_to_any_processing_stops_the_referrals_too(
+    s, signed_in, django_capture_on_commit_callbacks
+):
+    """Only the providers' own consent stopped them: the provider kept reading the
+    returnee's phone after the returnee withdrew consent to the processing of their data."""
+    from django.utils import timezone
+
+    from remis.cases import actions as case_actions
+    from remis.cases.policy import shared_groups
+
+    open_one = refer(s)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_actions.record_consent(
+            s.world.bob, s.case, purpose="data_processing", given=False, given_on=timezone.localdate()
+        )
+    open_one.refresh_from_db()
+    assert open_one.status == Status.CANCELLED and open_one.revoked
+    assert list(provider_side(s.pia)) == []
+    assert shared_groups(s.case, "sharing_with_providers") is None  # nothing more is referred
+    french = signed_in(s.world.bob).get(f"/referrals/{open_one.uuid}/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Le consentement au traitement des données personnelles a été retiré." in french.text
