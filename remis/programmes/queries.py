@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
@@ -56,9 +57,11 @@ def programme_countries() -> tuple[list[str], list[str]]:
 
 
 def programmes_covering(countries: frozenset[str] | None, *, side: str) -> QuerySet[Programme]:
-    """Active programmes covering any of `countries` (None: any country) on `side`
-    ("host" or "origin"); a programme with no list of countries covers them all."""
-    programmes = Programme.objects.filter(active=True)
+    """Programmes taking new cases today (active, started, not ended) covering any of
+    `countries` (None: any country) on `side` ("host" or "origin"); a programme with no
+    list of countries covers them all."""
+    today = timezone.localdate()
+    programmes = Programme.objects.filter(active=True, starts_on__lte=today).exclude(ends_on__lt=today)
     if countries is None:
         return programmes
     column = "host_countries" if side == "host" else "origin_countries"

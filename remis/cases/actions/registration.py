@@ -137,12 +137,46 @@ def _check_case(
             _("Programme %(code)s does not cover country of origin %(country)s.")
             % {"code": programme.name, "country": country_name(origin)},
         )
+    _check_eligible(problems, programme, category)
+
+
+def _check_eligible(problems: Problems, programme: Programme, category: MigrantCategory) -> None:
     eligible = set(programme.eligible_categories.values_list("pk", flat=True))
     if eligible and category.pk not in eligible:
         problems.add(
             "category",
             _("“%(category)s” is not eligible in programme %(code)s.")
             % {"category": category.label, "code": programme.name},
+        )
+
+
+def _check_programme_open(problems: Problems, programme: Programme, intended: dt.date | None = None) -> None:
+    """A new case joins a programme that takes cases today: active, started and not ended
+    (a deactivated programme, whose page promised "no new case can join it", took them
+    through the API; an ended one through the form). A return intended after its end is
+    refused too: the programme would not be there to assist it."""
+    today = timezone.localdate()
+    if not programme.active:
+        problems.add(
+            "programme", _("Programme %(code)s is inactive: no new case joins it.") % {"code": programme.name}
+        )
+    elif programme.starts_on and programme.starts_on > today:
+        problems.add(
+            "programme",
+            _("Programme %(code)s starts on %(day)s: cases join it from that day.")
+            % {"code": programme.name, "day": date_format(programme.starts_on, "DATE_FORMAT")},
+        )
+    elif programme.ends_on and programme.ends_on < today:
+        problems.add(
+            "programme",
+            _("Programme %(code)s ended on %(day)s: no new case joins it.")
+            % {"code": programme.name, "day": date_format(programme.ends_on, "DATE_FORMAT")},
+        )
+    elif intended and programme.ends_on and intended > programme.ends_on:
+        problems.add(
+            "intended_return_date",
+            _("Programme %(code)s ends on %(day)s: plan the return before its end.")
+            % {"code": programme.name, "day": date_format(programme.ends_on, "DATE_FORMAT")},
         )
 
 
@@ -184,6 +218,7 @@ def register_case(
     check_person(problems, person)
     check_members(problems, list(members))
     _check_case(problems, programme, category, host, origin)
+    _check_programme_open(problems, programme, intended_return_date)
     problems.check(field_rules.CASE, {"reference": reference})
     check_intended_return(problems, intended_return_date)
     _acting_grant_org(actor, organisation, Perm.CASE_REGISTER, host, problems)
@@ -229,6 +264,7 @@ def open_post_arrival_case(
     check_person(problems, person)
     check_members(problems, list(members))
     _check_case(problems, programme, category, host, origin)
+    _check_programme_open(problems, programme)
     problems.check(field_rules.CASE, {"arrival_date": arrival_date})
     coordinators = list(partners_in(programme, PartnerRole.HOST_COORDINATOR, host)) if host else []
     # A host country the programme does not cover is said once, above, not twice.
@@ -471,7 +507,11 @@ def update_case_details(
     if any(not shows(groups, v.sensitive_group) for v in vulnerabilities):
         problems.add("vulnerabilities", _("Choose vulnerabilities from the list."))
     vulnerabilities += [v for v in case.vulnerabilities.all() if not shows(groups, v.sensitive_group)]
-    _check_case(problems, case.programme, category, case.host_country, case.origin_country)
+    # Only what this edit changes is checked against the programme as it is now: a
+    # programme narrowed since (another category, other countries) left its cases unsaveable,
+    # refused for countries this form does not even show.
+    if category != case.category:
+        _check_eligible(problems, case.programme, category)
     problems.check(field_rules.CASE, {"intended_return_date": intended_return_date})
     workers = list(assigned_workers)
     allowed = set(assignable_workers(case).values_list("pk", flat=True))

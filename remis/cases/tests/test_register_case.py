@@ -96,3 +96,67 @@ def test_control_characters_in_names_are_refused_by_the_action(world):
         register(world, person=make_person(family_name="Dia\x00llo"))
     assert raised.value.field == "family_name"
     assert Case.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"active": False}, "programme", "is inactive: no new case joins it"),
+        ({"ends_on": dt.date.today() - dt.timedelta(days=1)}, "programme", "ended on"),
+        ({"starts_on": dt.date.today() + dt.timedelta(days=30)}, "programme", "cases join it from that day"),
+    ],
+)
+def test_a_programme_not_taking_cases_today_is_refused_naming_it(world, change, field, words):
+    """A deactivated programme took cases through the API; an ended one through the form."""
+    from remis.programmes.models import Programme
+
+    Programme.objects.filter(pk=world.programme.pk).update(**change)
+    world.programme.refresh_from_db()
+    with pytest.raises(ValidationFailed) as refused:
+        register(world)
+    assert refused.value.field == field and words in str(refused.value)
+    assert not Case.objects.exists()
+
+
+def test_a_return_intended_after_the_programmes_end_is_refused(world):
+    from remis.programmes.models import Programme
+
+    end = dt.date.today() + dt.timedelta(days=60)
+    Programme.objects.filter(pk=world.programme.pk).update(ends_on=end)
+    world.programme.refresh_from_db()
+    with pytest.raises(ValidationFailed) as refused:
+        register(world, intended_return_date=end + dt.timedelta(days=1))
+    assert refused.value.field == "intended_return_date"
+    assert register(world, intended_return_date=end).intended_return_date == end
+
+
+def test_a_case_stays_editable_after_its_programme_was_narrowed(world, alice):
+    """Narrowing the programme's categories and countries left its cases refusing every
+    save, for fields the details form does not even show."""
+    from remis.cases import actions
+    from remis.programmes.models import MigrantCategory
+
+    case = register(world)
+    world.programme.origin_countries = ["IQ"]
+    world.programme.save(update_fields=["origin_countries"])
+    world.programme.eligible_categories.set(MigrantCategory.objects.filter(code="victim_of_trafficking"))
+
+    def save(**change):
+        values = {
+            "expected_version": case.version,
+            "category": None,
+            "vulnerabilities": [],
+            "intended_return_date": None,
+            "assigned_workers": [],
+            **change,
+        }
+        return actions.update_case_details(alice, case, **values)
+
+    save(intended_return_date=dt.date.today() + dt.timedelta(days=10))
+    case.refresh_from_db()
+    assert case.intended_return_date == dt.date.today() + dt.timedelta(days=10)
+    # A category changed now is checked against the programme as it is.
+    other = MigrantCategory.objects.get(code="irregular_migrant")
+    with pytest.raises(ValidationFailed) as refused:
+        save(category=other)
+    assert refused.value.field == "category"
