@@ -122,7 +122,10 @@ def visible_programmes(actor: Any) -> QuerySet[Programme]:
     if actor is not None and getattr(actor, "is_superuser", False) and actor.is_active:
         return Programme.objects.all()
     orgs = organisation_ids(actor)
-    return Programme.objects.filter(Q(partners__organisation__in=orgs) | Q(funders__in=orgs)).distinct()
+    # A join does not go through the partners' manager, which reads current partnerships
+    # only: an organisation removed as a partner kept reading the programme.
+    implemented = Q(partners__organisation__in=orgs, partners__ended_at__isnull=True)
+    return Programme.objects.filter(implemented | Q(funders__in=orgs)).distinct()
 
 
 def programmes_to_choose(actor: Any, kept: Iterable[Programme] = ()) -> list[Programme]:

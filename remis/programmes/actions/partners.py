@@ -8,7 +8,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from remis.accounts.models import Membership, Organisation, Role
 from remis.accounts.permissions import Perm
@@ -116,9 +118,8 @@ def _managing_organisations(organisation_ids: Iterable[int]) -> set[int]:
 
 def remove_partner(actor: Any, partner: ProgrammePartner, *, expected_version: int | None) -> None:
     """End a partnership (kept on record with its end). Refused when cases of the programme
-    are shared with the organisation (they name it as partner; narrow its countries
-    instead), and when it is the last organisation able to manage the programme (nobody
-    could change it again)."""
+    are shared with the organisation (they name it as partner), and when it is the last
+    organisation able to manage the programme (nobody could change it again)."""
     programme = partner.programme
     require_manage_programme(actor, programme)
     check_programme_version(programme, expected_version)
@@ -127,11 +128,17 @@ def remove_partner(actor: Any, partner: ProgrammePartner, *, expected_version: i
         shared = cases_shared_with(programme.pk, partner.organisation_id)
         if shared:
             raise ValidationFailed(
-                _(
-                    "%(count)s case(s) of this programme are shared with %(organisation)s: it stays "
-                    "a partner so that they keep their history. Narrow its countries instead."
+                ngettext(
+                    "%(count)s case of this programme is shared with %(organisation)s: it stays a "
+                    "partner so that the case keeps its history.",
+                    "%(count)s cases of this programme are shared with %(organisation)s: it stays a "
+                    "partner so that they keep their history.",
+                    shared,
                 )
-                % {"count": shared, "organisation": partner.organisation.name},
+                % {
+                    "count": number_format(shared, force_grouping=True),
+                    "organisation": partner.organisation.name,
+                },
                 "partner",
             )
         managing = _managing_organisations([*others, partner.organisation_id])

@@ -124,7 +124,7 @@ def test_a_partner_cases_are_shared_with_is_not_removed(world, manager):
     partner = programme.partners.get(organisation=world.be_office)
     with pytest.raises(ValidationFailed) as refused:
         actions.remove_partner(manager, partner, expected_version=programme.version)
-    assert "1 case(s) of this programme are shared with IOM Belgium" in refused.value.message
+    assert "1 case of this programme is shared with IOM Belgium" in refused.value.message
     assert programme.partners.filter(pk=partner.pk).exists()
 
 
