@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from remis.accounts.models import Organisation
@@ -125,7 +126,13 @@ class ProgrammeForm(forms.Form):
         funders = cast(forms.ModelMultipleChoiceField, self.fields["funders"])
         funders.queryset = donor_organisations()
         categories = cast(forms.MultipleChoiceField, self.fields["eligible_categories"])
-        categories.choices = [(c.code, c.label) for c in MigrantCategory.objects.filter(active=True)]
+        # The active categories, and those the programme names already though retired since:
+        # left out, an untouched save dropped them from the programme.
+        kept = Q(pk__in=programme.eligible_categories.all()) if programme is not None else Q(pk__in=[])
+        categories.choices = [
+            (c.code, c.label if c.active else _("%(label)s (retired)") % {"label": c.label})
+            for c in MigrantCategory.objects.filter(Q(active=True) | kept)
+        ]
         if programme is None:
             del self.fields["version"]
             runner = cast(forms.ModelChoiceField, self.fields["organisation"])

@@ -3,6 +3,8 @@ partners, editing it and the refusals, in the site's languages."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from remis.audit.models import AuditEntry
@@ -187,3 +189,28 @@ def test_lists_on_the_programme_page_are_joined_as_each_language_joins_them(sign
     arabic = client.get("/programmes/BE-REAB/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     # The Arabic comma, not the Latin one, between the two names.
     assert "بلجيكا، هولندا" in arabic and "بلجيكا, هولندا" not in arabic
+
+
+def test_a_retired_category_the_programme_names_is_kept_by_an_untouched_save(signed_in, world, manager):
+    """The form offered active categories only: saving it untouched dropped the retired one."""
+    from remis.programmes.models import MigrantCategory
+
+    programme = Programme.objects.get(code="BE-REAB")
+    programme.eligible_categories.set(MigrantCategory.objects.filter(code__in=["other", "irregular_migrant"]))
+    MigrantCategory.objects.filter(code="other").update(active=False)
+    client = signed_in(manager)
+    page = client.get("/programmes/BE-REAB/edit/").content.decode()
+    assert re.search(r'<input[^>]*value="other"[^>]*checked', page) and "Other (retired)" in page
+    form = {
+        "name": programme.name,
+        "host_countries": programme.host_countries,
+        "origin_countries": programme.origin_countries,
+        "starts_on": programme.starts_on.isoformat(),
+        "eligible_categories": ["other", "irregular_migrant"],
+        "version": programme.version,
+    }
+    assert client.post("/programmes/BE-REAB/edit/", form).status_code == 302
+    assert set(programme.eligible_categories.values_list("code", flat=True)) == {"other", "irregular_migrant"}
+    # A retired category the programme does not name is not offered.
+    MigrantCategory.objects.filter(code="stranded_migrant").update(active=False)
+    assert "Stranded migrant" not in client.get("/programmes/BE-REAB/edit/").content.decode()
