@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from remis.audit.presentation import Shown, choices, extend_field, register_field, register_object, shown_day
+from remis.monitoring.configuration import round_span
 
 
 def _bands(values: set[Any]) -> dict[Any, Shown]:
@@ -40,7 +41,7 @@ def _instruments(values: set[Any]) -> dict[Any, Shown]:
 
 def _round(position: int, part: Any) -> str:
     """One round of a logged schedule: a programme's rule, [months, window days, instrument]
-    ("Round 1: 3 months after arrival, ±30 days"), or a case's round, [round, due day,
+    ("Round 1: 3 months ± 30 days after arrival"), or a case's round, [round, due day,
     status] ("Round 1: due 1 Mar 2027")."""
     try:
         if isinstance(part, list) and len(part) >= 2 and isinstance(part[1], str) and "-" in part[1]:
@@ -48,8 +49,8 @@ def _round(position: int, part: Any) -> str:
             return str(_("Round %(round)s: due %(day)s") % {"round": part[0], "day": due})
         months, days = (part["months"], part["window_days"]) if isinstance(part, dict) else part[:2]
         return str(
-            _("Round %(round)s: %(months)s months after arrival, ±%(days)s days")
-            % {"round": position, "months": months, "days": days}
+            _("Round %(round)s: %(span)s after arrival")
+            % {"round": position, "span": round_span(int(months), int(days))}
         )
     except (KeyError, TypeError, ValueError):
         return str(part)

@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import ngettext
+
 from remis.lib.defaults import load
 from remis.programmes.versioned import version_on, versions_of
 
@@ -46,6 +48,14 @@ def rounds_of(rules: Any) -> list[Round]:
         Round(int(r["round"]), int(r["months"]), int(r["window_days"]), str(r["instrument"]))
         for r in rules.rounds
     ]
+
+
+def round_span(months: int, days: int) -> str:
+    """A round's place in a schedule, "3 months ± 30 days", each number with its plural
+    ("1 months", "± 0 jours" read wrong in each language)."""
+    span_months = ngettext("%(n)s month", "%(n)s months", months) % {"n": months}
+    span_days = ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
+    return f"{span_months} ± {span_days}"
 
 
 def rules_on(programme_id: int | None, day: dt.date) -> Any:

@@ -96,6 +96,9 @@ class ScheduleForm(forms.Form):
     lost_after_attempts = forms.CharField(
         label=_("Failed contact attempts before lost to follow-up"), max_length=3
     )
+    # The version the rows were filled from (empty: none), to check that it is still the
+    # one in force on the day chosen (`started_from_elsewhere`).
+    started_from = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, instruments: dict[str, str] = {}, **kwargs: Any) -> None:  # noqa: B006
         super().__init__(*args, **kwargs)
@@ -144,9 +147,27 @@ class ScheduleForm(forms.Form):
                 out.append({"months": values[0], "window_days": values[1], "instrument": values[2]})
         return out
 
+    def started_from_elsewhere(self, in_force_then: Any) -> bool:
+        """Whether the schedule in force on the day chosen is not the one the rows were
+        filled from (today's, or another person's version recorded since). Sent as it was,
+        a version for a later day dropped the rounds and limits scheduled in between. A post
+        without the field (a script's, not the page's) says what it wants whole: not asked."""
+        if "started_from" not in self.data:
+            return False
+        return str(in_force_then.pk if in_force_then else "") != self.cleaned_data["started_from"]
+
+    @classmethod
+    def refilled(cls, rules: Any, day: Any, instruments: dict[str, str], message: str) -> ScheduleForm:
+        """The form filled again from `rules` for `day`, with `message` above it."""
+        data = {k: "" if v is None else str(v) for k, v in cls.initial_from(rules, day).items()}
+        form = cls(data, auto_id="schedule-%s", instruments=instruments)
+        form.is_valid()
+        form.add_error(None, message)
+        return form
+
     @staticmethod
     def initial_from(rules: Any, today: Any) -> dict[str, Any]:
-        initial: dict[str, Any] = {"effective_from": today}
+        initial: dict[str, Any] = {"effective_from": today, "started_from": rules.pk if rules else ""}
         if rules is None:
             return initial
         initial["lost_after_attempts"] = rules.lost_after_attempts

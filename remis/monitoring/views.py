@@ -23,7 +23,13 @@ from remis.lib.pages import forbidden
 from remis.lib.paging import page_links, page_number, paginate
 from remis.lib.templatetags.remis_dates import short_date
 from remis.monitoring import actions
-from remis.monitoring.configuration import instrument_titles, known_instruments, rules_history, rules_on
+from remis.monitoring.configuration import (
+    instrument_titles,
+    known_instruments,
+    round_span,
+    rules_history,
+    rules_on,
+)
 from remis.monitoring.forms import AttemptForm, FollowUpFilterForm, ScheduleForm, VisitForm
 from remis.monitoring.imports import may_import
 from remis.monitoring.instrument_views import may_read_instruments
@@ -287,7 +293,21 @@ def schedule_rules(request: HttpRequest, code: str) -> HttpResponse:
         if not can_change:
             return forbidden(request, _("Only the programme's managers change its monitoring schedule."))
         form = ScheduleForm(request.POST, auto_id="schedule-%s", instruments=instruments)
-        if form.is_valid():
+        then = rules_on(programme.pk, form.cleaned_data["effective_from"]) if form.is_valid() else None
+        if form.is_valid() and form.started_from_elsewhere(then):
+            day = form.cleaned_data["effective_from"]
+            form = ScheduleForm.refilled(
+                then,
+                day,
+                instruments,
+                _(
+                    "On %(day)s another version of the schedule is in force than the one this form "
+                    "showed: the form now shows that one. Change what you meant to change, then "
+                    "record it again."
+                )
+                % {"day": short_date(day)},
+            )
+        elif form.is_valid():
             try:
                 actions.set_schedule_rules(
                     request.user,
@@ -307,7 +327,10 @@ def schedule_rules(request: HttpRequest, code: str) -> HttpResponse:
         {
             "programme": programme,
             "in_force": in_force,
-            "versions": rules_history(programme.pk),
+            "versions": [
+                (v, [round_span(r["months"], r["window_days"]) for r in v.rounds])
+                for v in rules_history(programme.pk)
+            ],
             "form": form if can_change else None,
             **_links(request.user),
             "in_force_rounds": [

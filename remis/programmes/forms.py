@@ -4,6 +4,7 @@ same values with the same words, naming the same fields."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from django import forms
@@ -23,7 +24,7 @@ from remis.programmes.models import (
     ProgrammePartner,
     ProgrammeSettings,
 )
-from remis.programmes.programme_settings import SETTINGS
+from remis.programmes.programme_settings import SETTINGS, clean_settings
 from remis.programmes.queries import donor_organisations, managing_organisations, partner_organisations
 
 
@@ -39,14 +40,33 @@ class SettingsForm(forms.Form):
     small_cell_threshold = forms.CharField(label=SETTINGS["small_cell_threshold"].label, max_length=10)
     retention_years = forms.CharField(label=SETTINGS["retention_years"].label, max_length=10)
     note = forms.CharField(label=_("Note (why it changes)"), max_length=500, required=False)
+    # The version the form was filled from (empty: the shipped defaults), to tell what the
+    # person changed from what they saw.
+    started_from = forms.CharField(required=False, widget=forms.HiddenInput)
 
     @classmethod
     def starting_from(cls, current: ProgrammeSettings, **kwargs: Any) -> SettingsForm:
         """A blank form holding the settings in force, to edit from."""
-        return cls(initial={name: getattr(current, name) for name in SETTINGS}, **kwargs)
+        initial: dict[str, Any] = {name: getattr(current, name) for name in SETTINGS}
+        initial["started_from"] = current.pk or ""
+        return cls(initial=initial, **kwargs)
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in SETTINGS}
+
+    def changed_values(self, seen: Mapping[str, Any]) -> dict[str, Any]:
+        """The settings changed from those the form showed (`seen`); those left as shown
+        keep, in the new version, what is in force on its day. Sent whole, a version for a
+        later day wrote today's values over the ones scheduled in between (a grant per
+        family of 2,500 from January went back to 0 with a version of 2030 changing
+        another grant). A value the settings refuse is sent, to be named."""
+        values = self.values()
+        cleaned, _problems = clean_settings(values)
+        return {
+            name: value
+            for name, value in values.items()
+            if name not in cleaned or cleaned[name] != seen[name]
+        }
 
 
 class CountriesSelect(FastSelect):

@@ -26,7 +26,7 @@ from remis.programmes.models import (
     ProgrammeSettings,
     Vulnerability,
 )
-from remis.programmes.programme_settings import shipped_settings
+from remis.programmes.programme_settings import SETTINGS, shipped_settings
 from remis.programmes.regions import M49Region, m49_table
 
 
@@ -86,6 +86,19 @@ def settings_on(programme: Programme, on: dt.date) -> ProgrammeSettings:
             programme=programme, effective_from=programme.starts_on, **shipped_settings()
         )
     return found
+
+
+def settings_seen(programme: Programme, started_from: str) -> dict[str, Any]:
+    """The values of the programme's settings version `started_from` (a settings form's
+    hidden field: the version it was filled from; empty or unknown: the shipped defaults)."""
+    version = (
+        ProgrammeSettings.objects.filter(programme=programme, pk=int(started_from)).first()
+        if started_from.isdigit()
+        else None
+    )
+    if version is None:
+        return shipped_settings()
+    return {name: getattr(version, name) for name in SETTINGS}
 
 
 def settings_history(programme: Programme) -> list[ProgrammeSettings]:

@@ -4,6 +4,7 @@ audited); others read it; bad rows are refused on the row and field they are in.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -147,7 +148,7 @@ def test_the_schedule_and_a_responses_instrument_read_as_words_in_the_audit_log(
     lines = {line.field: line.after for view in views for line in view.changes}
     assert (
         lines["rounds"]
-        == "Round 1: 3 months after arrival, ±30 days; Round 2: 12 months after arrival, ±45 days"
+        == "Round 1: 3 months ± 30 days after arrival; Round 2: 12 months ± 45 days after arrival"
     )
     assert lines["instrument"] == f"{rss.title}, version 1"
     assert "{" not in lines["rounds"] and INSTRUMENT not in lines["instrument"]
@@ -251,3 +252,44 @@ def test_pages_link_only_to_the_monitoring_pages_the_reader_may_open(client, wor
     client.force_login(world.admin)
     shown = client.get(reverse("follow_up_list")).text
     assert reverse("instrument_list") in shown
+
+
+def test_a_version_for_a_later_day_starts_from_the_one_in_force_then(client, world):
+    """The form showed today's schedule: sent for a day after another version scheduled in
+    between, it dropped that version's fourth round and attempts limit without a word."""
+    import re
+
+    today = timezone.localdate()
+    page = reverse("schedule_rules", args=[world.programme.code])
+    client.force_login(world.admin)
+    text = client.get(page).text
+    started_from = _found(r'name="started_from" value="(\d*)"', text)
+    rounds = [(3, 30), (6, 30), (12, 30), (24, 30)]
+    actions.set_schedule_rules(
+        world.admin,
+        world.programme,
+        effective_from=today + dt.timedelta(days=30),
+        rounds=[{"months": m, "window_days": w, "instrument": INSTRUMENT} for m, w in rounds],
+        lost_after_attempts=5,
+    )
+    later = today + dt.timedelta(days=90)
+    data = {"effective_from": later.isoformat(), "lost_after_attempts": "3", "started_from": started_from}
+    for n, (months, window) in enumerate([(3, 20), (6, 20), (12, 20)], start=1):
+        data.update({f"months_{n}": str(months), f"window_{n}": str(window), f"instrument_{n}": INSTRUMENT})
+    answer = client.post(page, data)
+    assert "another version of the schedule is in force than the one this form showed" in answer.text
+    assert rules_on(world.programme.pk, later).lost_after_attempts == 5  # nothing recorded
+    # The form now shows the version in force that day, to change from.
+    assert re.search(r'name="months_4"[^>]*value="24"', answer.text)
+    refilled = _found(r'name="started_from" value="(\d+)"', answer.text)
+    data.update(
+        started_from=refilled, months_4="24", window_4="20", instrument_4=INSTRUMENT, lost_after_attempts="5"
+    )
+    assert "The new monitoring schedule is recorded." in client.post(page, data, follow=True).text
+    assert len(rules_on(world.programme.pk, later).rounds) == 4
+
+
+def _found(pattern: str, text: str) -> str:
+    match = re.search(pattern, text)
+    assert match is not None, pattern
+    return match.group(1)

@@ -4,6 +4,7 @@ programme add one; others read it or get 404."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -117,3 +118,46 @@ def test_an_outsider_gets_404(signed_in, world, victor):
 def test_the_programme_list_shows_only_the_users_programmes(signed_in, world, victor):
     assert "Belgian REAB" in signed_in(world.alice).get("/programmes/").content.decode()
     assert "Belgian REAB" not in signed_in(victor).get("/programmes/").content.decode()
+
+
+def test_a_later_version_keeps_the_scheduled_values_it_does_not_change(signed_in, world, manager, today):
+    """The form showed today's settings and sent them whole: a version for a later day
+    wrote today's grant per family over the one scheduled in between."""
+
+    change_programme_settings(manager, world.programme, today, {"grant_per_family": "1000"})
+    scheduled = today + dt.timedelta(days=30)
+    change_programme_settings(manager, world.programme, scheduled, {"grant_per_family": "2500"})
+    client = signed_in(manager)
+    page = client.get(URL).content.decode()
+    started_from = _found(r'name="started_from" value="(\d*)"', page)
+    shown = {
+        name: _found(rf'name="{name}"[^>]*value="([^"]*)"', page)
+        for name in (
+            "submission_response_days",
+            "currency",
+            "grant_per_person",
+            "grant_per_family",
+            "small_cell_threshold",
+            "retention_years",
+        )
+    }
+    assert shown["grant_per_family"] == "1,000.00"  # today's, as the page shows
+    later = today + dt.timedelta(days=60)
+    answer = client.post(
+        URL,
+        {
+            **shown,
+            "grant_per_person": "900",
+            "effective_from": later.isoformat(),
+            "started_from": started_from,
+        },
+    )
+    assert answer.status_code == 302
+    version = ProgrammeSettings.objects.get(programme=world.programme, effective_from=later)
+    assert str(version.grant_per_person) == "900.00" and str(version.grant_per_family) == "2500.00"
+
+
+def _found(pattern: str, text: str) -> str:
+    match = re.search(pattern, text)
+    assert match is not None, pattern
+    return match.group(1)

@@ -19,6 +19,7 @@ from remis.programmes.queries import (
     manages_programme,
     settings_on,
     settings_rows,
+    settings_seen,
 )
 
 
@@ -41,7 +42,7 @@ def programme_settings(request: HttpRequest, code: str) -> HttpResponse:
                     request.user,
                     programme,
                     form.cleaned_data["effective_from"],
-                    form.values(),
+                    form.changed_values(settings_seen(programme, form.cleaned_data["started_from"])),
                     note=form.cleaned_data["note"],
                 )
             except PermissionDenied:
