@@ -53,6 +53,7 @@ from remis.cases.models import Case, CaseAccess
 from remis.cases.policy import groups_in, shows
 from remis.interop.importing import Checked, Column, Entity, Outcome, Row
 from remis.lib.errors import ValidationFailed
+from remis.lib.money import amount_in_file, file_amount_problem
 
 IMPORTED_STATUSES = (ItemStatus.APPROVED, ItemStatus.IN_PROGRESS, ItemStatus.DELIVERED, ItemStatus.CANCELLED)
 ITEM_FIELDS = (
@@ -150,10 +151,13 @@ class ItemImporter(CaseRecords):
             kind = None  # as if unknown: the importer may not record it
         starts_on = day_value(problems, "starts_on", v["starts_on"])
         ends_on = day_value(problems, "ends_on", v["ends_on"])
+        amount = amount_in_file(v["amount"])
+        if amount is None:
+            problems.add("amount", file_amount_problem(v["amount"]))
         try:
             values = clean_item(
                 ItemData(
-                    kind=kind, modality=v["modality"], amount=v["amount"].replace(",", "."),
+                    kind=kind, modality=v["modality"], amount=amount or v["amount"],
                     currency=v["currency"], level=v["level"] or Level.INDIVIDUAL,
                     route=v["route"] or Route.DIRECT, description=v["description"],
                     starts_on=starts_on, ends_on=ends_on,
@@ -161,7 +165,8 @@ class ItemImporter(CaseRecords):
             )  # fmt: skip
         except ValidationFailed as error:
             for field, message in error.errors:
-                problems.add("type" if field == "kind" else field, message)
+                if field != "amount" or amount is not None:  # an unreadable amount is said once
+                    problems.add("type" if field == "kind" else field, message)
             values = None
         status = v["status"]
         if status not in IMPORTED_STATUSES:
@@ -301,8 +306,11 @@ class PaymentImporter:
             elif day is not None and day > today:
                 problems.add("paid_on", _("A payment cannot be dated in the future."))
             amount = None
+            written = amount_in_file(v["amount"])
             try:
-                amount = clean_amount(v["amount"].replace(",", "."), "amount", positive=True)
+                if written is None:
+                    raise ValidationFailed(file_amount_problem(v["amount"]), "amount")
+                amount = clean_amount(written, "amount", positive=True)
             except ValidationFailed as error:
                 problems.add("amount", error.message)
             try:

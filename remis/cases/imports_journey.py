@@ -29,6 +29,7 @@ from remis.cases.imports import EXTERNAL_ID, RETURNED_ON, day_value, may_import
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, CaseAccess, Consent, ConsentPurpose, Reception
 from remis.interop.importing import Checked, Column, Entity, Outcome, Row
+from remis.lib.money import amount_in_file, file_amount_problem
 
 YES = frozenset({"yes", "y", "true", "1", "oui", "نعم"})
 NO = frozenset({"no", "n", "false", "0", "non", "لا"})
@@ -247,13 +248,17 @@ class ReceptionImporter(CaseRecords):
                 problems.add("accommodation_nights", _("Enter a whole number."))
         money: Decimal | None = None
         if v["pocket_money"]:
-            try:
-                money = Decimal(v["pocket_money"].replace(",", "."))
-            except InvalidOperation:
-                problems.add("pocket_money", _("Enter an amount such as 150.00."))
+            written = amount_in_file(v["pocket_money"])
+            if written is None:
+                problems.add("pocket_money", file_amount_problem(v["pocket_money"]))
             else:
-                if not money.is_finite() or money < 0 or money >= Decimal("1e8"):
+                try:
+                    money = Decimal(written)
+                except InvalidOperation:
                     problems.add("pocket_money", _("Enter an amount such as 150.00."))
+                else:
+                    if not money.is_finite() or money < 0 or money >= Decimal("1e8"):
+                        problems.add("pocket_money", _("Enter an amount such as 150.00."))
         currency = v["pocket_money_currency"].upper()
         if money is not None and not currency:
             problems.add("pocket_money_currency", _("Give the currency of the pocket money."))

@@ -96,6 +96,40 @@ def amount_from_text(text: str) -> str:
     return text.strip()
 
 
+_GROUPED_BY_DOTS = re.compile(r"\d{1,3}(\.\d{3})+")
+
+
+def amount_in_file(text: str) -> str | None:
+    """An amount as an imported file writes it, whoever made the file ('1500.50',
+    '1500,50', '1,500.50', '1.500,50', '1 500,50'), as plain text ('1500.50'); None when
+    it cannot be read for sure. A file has no language: '1,500' is 1500 to an English
+    spreadsheet and 1.5 to a French one, so it is refused rather than guessed (imports read
+    it as 1.50 and a budget of 1,500 EUR became 1.50 EUR)."""
+    value = _SPACES.sub("", latin_digits(text).translate(_ARABIC_SEPARATORS))
+    sign = value[:1] if value[:1] in "+-" else ""
+    digits = value[len(sign) :]
+    if "," in digits and "." in digits:
+        decimal = "." if digits.rfind(".") > digits.rfind(",") else ","
+        whole, _sep, fraction = digits.rpartition(decimal)
+        grouped = _GROUPED if decimal == "." else _GROUPED_BY_DOTS
+        if not grouped.fullmatch(whole):
+            return None
+        return sign + re.sub(r"[.,]", "", whole) + "." + fraction
+    if "," in digits:
+        if digits.count(",") > 1 or _GROUPED.fullmatch(digits):
+            return None  # 1,500 or 1,500,000: a thousands separator or a decimal comma
+        return sign + digits.replace(",", ".")
+    return value
+
+
+def file_amount_problem(text: str) -> str:
+    """Why `amount_in_file` could not read `text`."""
+    return _(
+        "“%(value)s” can be read in more than one way: write the amount without a thousands "
+        "separator, with a dot or a comma before the cents (1500 or 1500.50)."
+    ) % {"value": text}
+
+
 class AmountField(forms.CharField):
     """A text field for money, read as the reader writes numbers (`amount_from_text`); the
     action decides what amount is acceptable."""

@@ -174,3 +174,38 @@ def test_an_item_paid_since_its_import_stays_in_progress_when_its_file_comes_aga
     again = run_import(paula, world.be_office, "plan_items", rows_csv(rows))
     assert (again.unchanged, again.updated) == (1, 0), again.report_rows
     assert AssistanceItem.objects.get(key=key).status == ItemStatus.IN_PROGRESS
+
+
+def test_amounts_are_read_as_any_spreadsheet_writes_them_and_an_ambiguous_one_is_refused(
+    world: Any, paula: Any
+) -> None:
+    """ "1,500" was imported as 1.50 EUR, and "1,500.00" refused with a message asking for
+    exactly that."""
+    rows = [
+        item(item_external_id="C1", amount="1,500.00"),
+        item(item_external_id="C2", amount="1.500,50"),
+        item(item_external_id="C3", amount="1 500,50"),
+        item(item_external_id="C4", amount="1500,5"),
+        item(item_external_id="C5", amount="1,500"),
+    ]
+    result = run_import(paula, world.be_office, "plan_items", rows_csv(rows))
+    assert [(int(r[0]), r[1]) for r in result.report_rows] == [(6, "amount")]
+    assert "“1,500” can be read in more than one way" in result.report_rows[0][3]
+    amounts = {
+        reference.external_id: AssistanceItem.objects.get(key=reference.key).amount
+        for reference in ItemReference.objects.all()
+    }
+    assert amounts == {
+        "C1": Decimal("1500.00"),
+        "C2": Decimal("1500.50"),
+        "C3": Decimal("1500.50"),
+        "C4": Decimal("1500.50"),
+    }
+    ambiguous = run_import(
+        paula, world.be_office, "payments", rows_csv([payment(item_external_id="C1", amount="1,000")])
+    )
+    assert ambiguous.refused == 1 and ambiguous.report_rows[0][1] == "amount"
+    paid = run_import(
+        paula, world.be_office, "payments", rows_csv([payment(item_external_id="C1", amount="1,000.00")])
+    )
+    assert paid.created == 1 and Instalment.objects.get().amount == Decimal("1000.00")

@@ -67,3 +67,27 @@ def test_a_stored_amount_is_shown_back_as_the_reader_writes_it_and_read_back_the
             shown = field.prepare_value(Decimal("1500000.00"))
             assert shown != "1500000.00"
             assert field.clean(shown) == "1500000.00"
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("1500", "1500"),
+        ("1500.5", "1500.5"),
+        ("1500,50", "1500.50"),
+        ("1,500.50", "1500.50"),
+        ("1.500,50", "1500.50"),
+        ("1 500,50", "1500.50"),
+        ("1\u202f500,50", "1500.50"),
+        ("-1,234,567.89", "-1234567.89"),
+        ("١٬٥٠٠٫٥٠", "1500.50"),
+        ("1,500", None),  # 1500 in English, 1.5 in French
+        ("1,500,000", None),
+        ("1,50,0.0", None),
+        ("1.500.000,5.0", None),
+    ],
+)
+def test_an_amount_in_a_file_is_read_whoever_wrote_it_or_refused(written, read):
+    from remis.lib.money import amount_in_file
+
+    assert amount_in_file(written) == read
