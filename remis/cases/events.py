@@ -53,6 +53,19 @@ class CaseReopened(Event):
 
 
 @dataclass(frozen=True)
+class CaseImported(Event):
+    """An import wrote a new case at its stage, with its own dates (no journey event is
+    emitted for it: nothing replays a 2010 return). Later apps give an open case what its
+    stage needs from today on, in the import's transaction (subscribe_in_transaction), so
+    an import killed and run again ends as an uninterrupted one."""
+
+    name = "case.imported"
+    case_id: int
+    stage: str
+    arrival_date: dt.date | None
+
+
+@dataclass(frozen=True)
 class TravelSaved(Event):
     """The return travel was recorded or changed; `arrival_changed` when the case's
     arrival date moved (monitoring schedules hang on it)."""

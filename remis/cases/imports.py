@@ -12,8 +12,9 @@ Records are found again by the importing organisation's external ID (`CaseAccess
 external_id`): a row already imported and unchanged writes nothing; a changed one updates
 the case and its principal, audited as an import by the uploading user. New cases are
 written in bulk, one statement per table for a chunk, with one audit entry per case and per
-person. An import emits no journey events and starts no schedule: nothing reacts to dates
-already past (no "missed" visits for a 2010 return).
+person. An import emits no journey events: nothing reacts to dates already past (no
+"missed" visits for a 2010 return). It emits `CaseImported` per new case, in its
+transaction, by which an open case returned lately gets the rounds still ahead of it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from remis.accounts.scope import grants_with
 from remis.audit.actions import diff, record_many
 from remis.cases import fields as field_rules
 from remis.cases.actions.validation import PersonData, Problems, check_person
+from remis.cases.events import CaseImported
 from remis.cases.lifecycle import JOURNEY, ClosureReason, Stage
 from remis.cases.models import (
     AccessReason,
@@ -54,6 +56,7 @@ from remis.cases.policy import groups_in, shows
 from remis.interop.importing import Checked, Column, Entity, Outcome, Row
 from remis.lib.bulk import built, insert_objects, update_column
 from remis.lib.countries import alpha3, is_country
+from remis.lib.events import emit_many
 from remis.lib.fields import Dates, Rule, Text
 from remis.lib.text import fold
 from remis.programmes.models import MigrantCategory, Programme
@@ -631,6 +634,7 @@ class CaseImporter:
             ],
             organisation_id=self.organisation.pk,
         )
+        emit_many([CaseImported(case_id=c.pk, stage=c.stage, arrival_date=c.arrival_date) for c in cases])
 
     def _update(self, update: _Update) -> None:
         v = update.values

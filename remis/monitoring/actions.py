@@ -5,6 +5,7 @@ Each checks permission, writes under a lock and leaves an audit entry."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -14,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.accounts.system import system_actor
-from remis.audit.actions import record
+from remis.audit.actions import record, record_many
 from remis.cases.actions.common import hold_case, require
-from remis.cases.lifecycle import Stage
+from remis.cases.events import CaseImported
+from remis.cases.lifecycle import JOURNEY, Stage
 from remis.cases.models import Case, ConsentPurpose
 from remis.lib.errors import Conflict, Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
@@ -112,6 +114,70 @@ def schedule_case(case_id: int) -> list[FollowUp]:
             case_uuid=case.uuid,
         )
     return created
+
+
+def schedule_imported(events: Sequence[CaseImported]) -> None:
+    """Open cases an import wrote past their return get the rounds still ahead of them, in
+    the import's transaction: a round whose window closed before today is left out (it
+    would read "missed" at once, for a visit made elsewhere or never asked for), and a
+    closed or historic case gets none. Imported at "monitoring", a case got no round at
+    all. In bulk; one audit entry per case, by the system actor."""
+    today = timezone.localdate()
+    open_stages = set(JOURNEY[JOURNEY.index(Stage.RETURNED) :]) - {Stage.CLOSED}
+    wanted = {e.case_id for e in events if e.arrival_date is not None and e.stage in open_stages}
+    if not wanted:
+        return
+    scheduled = set(FollowUp.objects.filter(case_id__in=wanted).values_list("case_id", flat=True))
+    cases = list(
+        Case.objects.filter(pk__in=wanted - scheduled).only(
+            "pk", "uuid", "programme_id", "arrival_date", "host_country", "origin_country"
+        )
+    )
+    rules_cache: dict[tuple[int, dt.date], Any] = {}
+    made: list[tuple[Case, list[FollowUp]]] = []
+    for case in cases:
+        assert case.arrival_date is not None
+        key = (case.programme_id, case.arrival_date)
+        if key not in rules_cache:
+            rules_cache[key] = rules_on(case.programme_id, case.arrival_date)
+        rules = rules_cache[key]
+        if rules is None:
+            continue
+        rows = []
+        for spec in rounds_of(rules):
+            due, start, end = dates_of(case.arrival_date, spec)
+            if end < today:
+                continue
+            rows.append(
+                FollowUp(
+                    case=case,
+                    host_country=case.host_country,
+                    origin_country=case.origin_country,
+                    round=spec.round,
+                    months=spec.months,
+                    instrument=spec.instrument,
+                    due_on=due,
+                    window_start=start,
+                    window_end=end,
+                    rules=rules,
+                )
+            )
+        if rows:
+            made.append((case, rows))
+    FollowUp.objects.bulk_create([row for _case, rows in made for row in rows])
+    record_many(
+        system_actor(),
+        "monitoring.schedule",
+        [
+            (
+                case,
+                {"rounds": [None, _plan(rows)], "arrival_date": [None, case.arrival_date.isoformat()]},
+                case.uuid,
+            )
+            for case, rows in made
+            if case.arrival_date is not None
+        ],
+    )
 
 
 def move_schedule(case_id: int) -> int:

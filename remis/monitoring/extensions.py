@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from remis.cases.events import (
     CaseAnonymised,
     CaseClosed,
+    CaseImported,
     CaseRegistered,
     CaseReopened,
     StageChanged,
@@ -186,6 +187,7 @@ def low_scores_to_follow_up(actor: Any) -> WorkList | None:
 def register() -> None:
     from remis.cases.extensions import register_case_panel, register_work_list
     from remis.lib.events import subscribe, subscribe_in_transaction
+    from remis.monitoring.actions import schedule_imported
     from remis.monitoring.anonymise import coarsen_cases
 
     register_case_panel(
@@ -207,3 +209,4 @@ def register() -> None:
     subscribe(CaseClosed, on_closed)
     subscribe(CaseReopened, on_reopened)
     subscribe_in_transaction(CaseAnonymised, coarsen_cases)  # with the case, or not at all
+    subscribe_in_transaction(CaseImported, schedule_imported)  # with the import, or not at all

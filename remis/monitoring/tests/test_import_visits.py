@@ -84,3 +84,36 @@ def test_bad_rows_are_refused_naming_their_column(world: Any, paula: Any) -> Non
     assert result.created == 1
     messages = {(int(r[0]), r[1]): r[3] for r in result.report_rows}
     assert messages[(6, "mode")] == "Choose one of: in_person, phone, remote, partner."  # the codes
+
+
+def test_an_open_case_imported_past_its_return_gets_the_rounds_still_ahead(world: Any, paula: Any) -> None:
+    """Imported at "monitoring", a case got no round at all: nothing due, nothing on the
+    follow-ups list. A round whose window closed before the import is left out (it would
+    read "missed" at once); the historic, closed cases still get none."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    arrived = today - dt.timedelta(days=200)
+    row = case_row(
+        external_id="CUR-1",
+        stage="monitoring",
+        stage_before_closure="",
+        closure_reason="",
+        closed_on="",
+        registered_on=(arrived - dt.timedelta(days=60)).isoformat(),
+        departure_date=(arrived - dt.timedelta(days=1)).isoformat(),
+        arrival_date=arrived.isoformat(),
+    )
+    assert run_import(paula, world.be_office, "cases", cases_csv([row]).getvalue()).created == 1
+    case_id = CaseAccess.objects.get(external_id="CUR-1").case_id
+    rounds = {f.round: f for f in FollowUp.objects.filter(case_id=case_id)}
+    assert set(rounds) == {2, 3}  # round 1's window closed about 80 days ago
+    assert all(f.status == FollowUpStatus.SCHEDULED and f.window_end >= today for f in rounds.values())
+    assert AuditEntry.objects.filter(action="monitoring.schedule", case_uuid__isnull=False).count() == 1
+    old = CaseAccess.objects.get(external_id="OLD-1").case_id
+    assert not FollowUp.objects.filter(case_id=old).exists()
+    # The file again schedules nothing more.
+    assert run_import(paula, world.be_office, "cases", cases_csv([row]).getvalue()).unchanged == 1
+    assert FollowUp.objects.filter(case_id=case_id).count() == 2
