@@ -26,6 +26,7 @@ from remis.assistance.models import (
     PlanStatus,
     PlanVersion,
 )
+from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.cases.policy import case_permissions, shows, visible_through
 from remis.cases.queries import get_case_for
@@ -277,8 +278,9 @@ def returned_to(actor: Any) -> QuerySet[PlanVersion]:
 
 
 def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
-    """Items of plans in force, starting on or before today, not fully paid, on cases where
-    the actor records payments."""
+    """Items of plans in force, starting on or before today, not fully paid, on open cases
+    where the actor records payments (a closed case takes no payment: an imported 2013
+    item of a case closed in 2014 read as a payment overdue)."""
     from remis.cases.policy import case_scope
 
     condition = case_scope(actor, Perm.PAYMENT_RECORD)
@@ -294,7 +296,7 @@ def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
     return (
         AssistanceItem.objects.filter(
             version__status=PlanStatus.APPROVED,
-            version__plan__case__in=Case.objects.filter(condition),
+            version__plan__case__in=Case.objects.filter(condition).exclude(stage=Stage.CLOSED),
             status__in=[ItemStatus.APPROVED, ItemStatus.IN_PROGRESS],
             starts_on__lte=today,
         )

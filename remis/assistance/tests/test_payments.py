@@ -263,3 +263,15 @@ def test_a_closed_case_takes_no_payment_nor_item_change(world, case, ines, today
         actions.change_item_status(world.bob, item, "delivered")
     item.refresh_from_db()
     assert not Instalment.objects.exists() and item.status == ItemStatus.APPROVED
+
+
+def test_a_closed_cases_items_are_not_payments_to_make(world, case, ines, today):
+    from remis.assistance.queries import instalments_due
+    from remis.cases import actions as cases
+    from remis.cases.tests.factories import only_cases_guards
+
+    item = first_item(approved_plan(world, case, ines))
+    assert item in instalments_due(world.bob, today)
+    with only_cases_guards():
+        cases.close_case(world.bob, case, "lost_contact")
+    assert item not in instalments_due(world.bob, today)
