@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
-from remis.cases.forms import CaseFilterForm, list_state_from_url
+from remis.cases.forms import SEARCH_LOST, CaseFilterForm, list_state_from_url, search_lost_message
 from remis.cases.imports import CASE_COLUMNS, COLUMNS, PERSON_COLUMNS
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, CaseAccess
@@ -49,6 +49,10 @@ class CaseExportForm(CaseFilterForm):
             *args, workers=assignable_workers_for_user(actor), groups=groups_everywhere(actor), **kwargs
         )
         del self.fields["page"]
+        # Opened from a list whose search is no longer kept: said above the form, which
+        # would otherwise export every case of the other filters.
+        initial = kwargs.get("initial") or {}
+        self.notice = search_lost_message() if initial.get(SEARCH_LOST) else ""
 
 
 def form(actor: Any, data: Any = None, initial: Any = None) -> forms.Form:

@@ -321,7 +321,16 @@ class CaseFilterForm(forms.Form):
             self.add_error("arrived_to", _("The end of the arrival range is before its start."))
         if data.get("sort") and data["sort"] not in SORTS:
             self.add_error("sort", _("Unknown sort order."))
+        if self.data.get(SEARCH_LOST) and not data.get("q"):
+            self.add_error("q", search_lost_message())
         return data
+
+
+def search_lost_message() -> str:
+    return _(
+        "The search this page showed is no longer kept (the list keeps your last %(n)s "
+        "searches): type it again."
+    ) % {"n": SEARCHES_KEPT}
 
 
 # The case list's state that may appear in a URL (so Back and bookmarks restore it): the
@@ -343,6 +352,7 @@ URL_FILTERS = (
 # not the latest one, without the name ever entering a URL or an access log.
 SEARCH_SESSION_KEY = "case_list_searches"
 SEARCHES_KEPT = 20
+SEARCH_LOST = "search_lost"  # in a list state whose search's text is no longer kept
 
 
 def remember_search(session: Any, text: str) -> str:
@@ -366,6 +376,10 @@ def list_state_from_url(query: Any, session: Any) -> dict[str, Any] | None:
     text = (session.get(SEARCH_SESSION_KEY) or {}).get(query.get("search") or "")
     if text:
         data["q"] = text
+    elif query.get("search"):
+        # A search no longer kept (an old link, Back past the last searches): said, never
+        # quietly dropped for the list of every case (an export of it exported them all).
+        data[SEARCH_LOST] = "1"
     return data or None
 
 

@@ -60,3 +60,25 @@ def test_back_to_an_earlier_search_shows_that_search(client, world, alice):
     client.logout()
     login(client, world.carol)
     assert 'value="Keita"' not in client.get(first).content.decode()
+
+
+def test_a_search_no_longer_kept_is_said_never_dropped_for_every_case(client, world):
+    """An old link's search key (the list keeps the last searches) showed every case, and
+    its export link offered to export them all, without a word."""
+    from remis.cases.tests.factories import make_person, make_user, register
+
+    register(world, person=make_person(given_name="Aïssatou", family_name="Kouyaté"))
+    register(world, person=make_person(given_name="Moussa", family_name="Sylla"))
+    client.force_login(world.alice)
+    page = client.get("/cases/", {"search": "7", "sort": "-registered"}).text
+    assert "The search this page showed is no longer kept" in page
+    assert "Sylla" not in page and "Kouyaté" not in page
+    client.force_login(make_user("paula", world.be_office, "programme_manager", ["BE"]))
+    export = client.get("/exports/new/cases/", {"search": "7"}).text
+    assert "The search this page showed is no longer kept" in export
+    # A bad filter on a full page names what to correct under the heading.
+    wrong = client.get("/cases/", {"arrived_from": "2026-13-01"}).text
+    assert (
+        "Correct the filters to see cases:</p>" in wrong
+        and "Arrived from" in wrong.split("Correct the filters")[1]
+    )
