@@ -480,6 +480,9 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
     reached: dict[str, dt.datetime] = {}
     for t in transitions:
         reached.setdefault(t.to_stage, t.at)
+    if case.stage != Stage.CLOSED:
+        # Reopened: "Closed" is where the case went and came back from, not a stage reached.
+        reached.pop(Stage.CLOSED, None)
     journey = [
         JourneyStep(str(s), str(s.label), reached.get(s), case.stage == s) for s in (*JOURNEY, Stage.CLOSED)
     ]

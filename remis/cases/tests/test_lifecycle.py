@@ -68,6 +68,11 @@ def test_full_journey_to_closure_and_reopening_keeps_every_transition(world, ali
     assert all(t.by_id for t in Transition.objects.filter(case=case))
     reopen = Transition.objects.filter(case=case).last()
     assert reopen is not None and reopen.reason == "Returnee asked for more support"
+    # The journey of the reopened case does not show "Closed" as a stage reached.
+    from remis.cases.queries import case_overview
+
+    steps = {step.stage: step for step in case_overview(bob, case).journey}
+    assert steps["closed"].reached_at is None and steps["monitoring"].current
 
 
 def test_closing_needs_a_known_reason_and_reopening_a_reason(world, alice, bob):
