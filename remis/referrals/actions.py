@@ -340,6 +340,10 @@ def answer_referral(
             raise ValidationFailed(
                 _("A completed referral has a successful or partly successful outcome."), "outcome"
             )
+        if to == Status.FAILED and outcome == Outcome.SUCCESSFUL:
+            raise ValidationFailed(
+                _("A failed referral's outcome is not successful or partly successful."), "outcome"
+            )
         if outcome_on is None:
             raise ValidationFailed(_("Enter the date of the outcome."), "outcome_on")
         if outcome_on > timezone.localdate() or outcome_on < referral.sent_at.date():

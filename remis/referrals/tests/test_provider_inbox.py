@@ -97,6 +97,22 @@ def test_completing_needs_an_outcome_and_date(s):
     assert refused.value.errors[0][0] == "outcome_on"
 
 
+def test_a_failure_is_not_recorded_as_successful(s):
+    """The status "Failed" with the outcome "Successful" was saved, and shown side by side."""
+    referral = refer(s)
+    actions.answer_referral(s.pia, referral, Status.ACCEPTED)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.answer_referral(
+            s.pia, referral, Status.FAILED, outcome=Outcome.SUCCESSFUL, outcome_on=dt.date.today()
+        )
+    assert refused.value.field == "outcome"
+    referral.refresh_from_db()
+    assert referral.status == Status.ACCEPTED
+    actions.answer_referral(s.pia, referral, Status.FAILED, outcome=Outcome.NOT, outcome_on=dt.date.today())
+    referral.refresh_from_db()
+    assert referral.status == Status.FAILED
+
+
 def test_a_declined_referral_cannot_be_started(s):
     referral = refer(s)
     actions.answer_referral(s.pia, referral, Status.DECLINED, reason="No places")
@@ -181,3 +197,12 @@ def test_an_answered_referral_shows_no_answer_due_date(s, signed_in):
     actions.answer_referral(s.pia, referral, Status.DECLINED, expected_version=1, reason="Full")
     row = signed_in(s.pia).get("/referrals/").text.split("<tbody>")[1].split("</tr>")[0]
     assert row.endswith("<td>—</td>")  # declined: no answer is due any more
+
+
+def test_an_answered_referral_no_longer_shows_its_answer_deadline(s, signed_in):
+    referral = refer(s)
+    page = signed_in(s.pia).get(f"/referrals/{referral.uuid}/").content.decode()
+    assert "Answer due by" in page
+    actions.answer_referral(s.pia, referral, Status.ACCEPTED)
+    page = signed_in(s.pia).get(f"/referrals/{referral.uuid}/").content.decode()
+    assert "Answer due by" not in page and "Answered" in page
