@@ -9,13 +9,19 @@ import unicodedata
 from django.utils.translation import get_language, pgettext
 
 _SPACES = re.compile(r"\s+")
+# Letters that carry their mark in the letter itself, with no combining accent to strip
+# ("Đức" was not found by "Duc", nor "Yıldız" by "Yildiz"): read as the plain letter.
+PLAIN_LETTERS = str.maketrans(
+    {"đ": "d", "ð": "d", "ı": "i", "ł": "l", "ø": "o", "ħ": "h", "ŧ": "t", "æ": "ae", "œ": "oe", "þ": "th"}
+)
 
 
 def fold(value: str) -> str:
-    """Lower-case, strip accents and collapse spaces: 'Aïssatou  DIALLO' -> 'aissatou diallo'."""
+    """Lower-case, strip accents and collapse spaces: 'Aïssatou  DIALLO' -> 'aissatou diallo',
+    'Đức Yıldız' -> 'duc yildiz'."""
     decomposed = unicodedata.normalize("NFKD", value)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped.casefold()).strip()
+    return _SPACES.sub(" ", stripped.casefold().translate(PLAIN_LETTERS)).strip()
 
 
 def fold_document_number(value: str) -> str:

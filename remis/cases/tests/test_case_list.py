@@ -201,3 +201,25 @@ def test_the_route_points_the_readers_way_and_names_keep_their_order(client, wor
     page = client.get(reverse("case_list")).content.decode()
     assert '<bdi>BE</bdi> <span class="arrow" aria-hidden="true">→</span>' in page
     assert "<bdi>Aïssatou Diallo</bdi>" in page and "BE → GN" not in page
+
+
+def test_letters_marked_in_themselves_are_found_by_their_plain_letter(world):
+    """ "Duc" did not find "Đức", nor "Yildiz" "Yıldız": their marks are no combining accents."""
+    import importlib
+
+    from django.apps import apps
+
+    from remis.cases.models import Case
+    from remis.cases.queries import CaseFilters, filter_cases
+    from remis.cases.tests.factories import make_person, register
+
+    hai = register(world, person=make_person(given_name="Đức Hải", family_name="Nguyễn"))
+    murat = register(world, person=make_person(given_name="Murat", family_name="Yıldız"))
+    found = {c.pk for c in filter_cases(world.alice, CaseFilters(q="duc"))}
+    assert hai.pk in found and murat.pk not in found
+    assert {c.pk for c in filter_cases(world.alice, CaseFilters(q="Yildiz"))} == {murat.pk}
+    # A text folded before is folded again by the migration.
+    Case.objects.filter(pk=murat.pk).update(search_text="gin-2026-000002 murat yıldız")
+    refold = importlib.import_module("remis.cases.migrations.0019_fold_plain_letters").refold
+    refold(apps, None)
+    assert Case.objects.get(pk=murat.pk).search_text == "gin-2026-000002 murat yildiz"
