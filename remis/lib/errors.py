@@ -59,8 +59,9 @@ class Conflict(DomainError):
         super().__init__(
             message
             or _(
-                "Someone else saved this record after you opened it. Reload to see their "
-                "changes, then apply yours again."
+                "Someone else saved this record after you opened it. Open the page again "
+                "from its link to see their changes (reloading sends your form again), then "
+                "apply yours again."
             ),
             "version",
         )

@@ -20,7 +20,8 @@ def _translated(language: str, text: str) -> str:
 
 
 CONFLICT = (
-    "Someone else saved this record after you opened it. Reload to see their changes, then apply yours again."
+    "Someone else saved this record after you opened it. Open the page again from its link to see their "
+    "changes (reloading sends your form again), then apply yours again."
 )
 
 

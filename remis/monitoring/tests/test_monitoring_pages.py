@@ -120,6 +120,8 @@ def test_a_stale_form_is_refused_as_a_conflict(client, world, case):
     )
     stale = client.post(page, {"step": "visit", "visited_on": today, "mode": "phone", "version": 1})
     assert stale.status_code == 200 and "Someone else saved this record after you opened it." in stale.text
+    # Reloading the answer sent the stale form again: the page as it is now is a link.
+    assert f'<p><a href="{page}">Open the page as it is now</a></p>' in stale.text
     assert FollowUp.objects.get(case=case, round=1).status == FollowUpStatus.SCHEDULED
     # A colleague's visit made the round done: reloading shows no form to "apply yours
     # again" on, so the message says what happened instead.
