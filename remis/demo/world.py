@@ -37,6 +37,7 @@ LOGINS = (
     "ngo.gn",
     "me.gn",
     "provider.gn",
+    "provider.iq",
     "donor",
     "admin",
     "admin2",

@@ -30,3 +30,15 @@ def test_demo_referrals_show_every_state_in_several_countries_answered_both_ways
         .exists()
     )
     assert Referral.objects.filter(revoked=True).exists()
+
+
+def test_each_provider_answering_in_its_inbox_can_sign_in():
+    """provider.iq answered in its inbox, said the docs, but had no password nor code
+    printed: nobody could try the Erbil provider's side."""
+    from remis.accounts.models import User
+    from remis.demo.world import DEMO_PASSWORD, LOGINS
+
+    build_world()
+    for username in ("provider.gn", "provider.iq"):
+        assert username in LOGINS
+        assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
