@@ -32,7 +32,9 @@ BUILDING_BLOCKS = {
     "remis.cases.actions.common.check_version": "compares the version its action was given",
     "remis.cases.actions.common.apply_changes": "applies a form's changes for an action",
     "remis.cases.actions.common.hold_case": "locks the case for each case action that calls it",
-    "remis.assistance.actions.common.bump": "moves a plan version's version inside the plan actions",
+    "remis.assistance.actions.common.hold_open_case": (
+        "locks the case (refusing a closed one) for the plan and payment actions that call it"
+    ),
     "remis.cases.actions.registration.next_reference": "takes the next case number for register_case",
     "remis.programmes.actions.common.check_programme_version": "compares a programme's version",
     "remis.programmes.actions.common.bump_version": "moves a programme's version inside its actions",

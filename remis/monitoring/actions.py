@@ -268,7 +268,7 @@ def _lock_follow_up(follow_up: FollowUp, expected_version: int | None) -> Follow
             raise Conflict(
                 _(
                     "Someone else recorded this round after you opened it: it is now %(status)s. "
-                    "Reload the page to see what was recorded."
+                    "Open the page again to see what was recorded."
                 )
                 % {"status": locked.get_status_display().lower()}
             )
@@ -336,7 +336,11 @@ def record_contact_attempt(
         raise ValidationFailed(_("Choose the outcome of the attempt."), "outcome")
     text = _clean_text(note, "note", NOTE_MAX)
     with transaction.atomic():
-        locked = _lock_follow_up(follow_up, expected_version)
+        # Attempts add up, they never overwrite each other: one recorded from a page opened
+        # before another tab's attempt is kept (it was refused as a conflict). What the
+        # version guarded, the round still taking attempts, is checked here under the lock.
+        del expected_version
+        locked = _lock_follow_up(follow_up, None)
         if locked.status != FollowUpStatus.SCHEDULED:
             raise TransitionRefused(
                 _("This round is %(status)s: no more contact attempts are recorded for it.")

@@ -139,12 +139,27 @@ def test_bad_attempts_are_refused_naming_the_field(world, round_one, values, fie
     assert refused.value.field == field and not ContactAttempt.objects.exists()
 
 
-def test_a_stale_round_is_a_conflict(world, round_one):
+def test_attempts_from_two_pages_add_up_while_the_round_takes_attempts(world, round_one):
+    """A second tab's attempt was refused as a conflict: attempts overwrite nothing."""
+    stale = round_one.version
+    _attempt(world, round_one, "no_answer")
+    _attempt(world, round_one, "no_answer", channel="home_visit", expected_version=stale)
+    assert ContactAttempt.objects.count() == 2
+    # A round done since the page was opened takes no more: said, not recorded.
+    actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone")
+    with pytest.raises(TransitionRefused):
+        _attempt(world, round_one, "no_answer", expected_version=stale)
+    assert ContactAttempt.objects.count() == 2
+
+
+def test_a_stale_visit_is_a_conflict(world, round_one):
     stale = round_one.version
     _attempt(world, round_one, "no_answer")
     with pytest.raises(Conflict):
-        _attempt(world, round_one, "reached", expected_version=stale)
-    assert ContactAttempt.objects.count() == 1
+        actions.record_visit(
+            world.bob, round_one, visited_on=timezone.localdate(), mode="phone", expected_version=stale
+        )
+    assert not Visit.objects.exists()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
