@@ -434,7 +434,7 @@ class CaseOverview:
     withheld: dict[str, frozenset[str]]
     panels: list[Any]  # later apps' sections of the case page (extensions.panels_for)
     journey: list[JourneyStep]
-    next_stages: list[tuple[str, str]]
+    next_stages: list[tuple[str, str, str | None]]  # (stage, label, why it cannot move there now)
     members: list[Any]
     vulnerabilities: list[Any]
     hidden_vulnerabilities: int
@@ -472,7 +472,7 @@ def day_format_of(case: Case) -> str:
 def case_overview(actor: Any, case: Case) -> CaseOverview:
     from remis.audit.models import AuditEntry
     from remis.audit.presentation import describe_entries
-    from remis.cases.lifecycle import JOURNEY, Stage, next_stages
+    from remis.cases.lifecycle import JOURNEY, Stage, next_stages, refusal
     from remis.cases.models import Reception, ReturnTravel
 
     perms = case_permissions(actor, case)
@@ -514,7 +514,13 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
             "counselling": withheld(groups, "cases.counsellingsession"),
         },
         journey=journey,
-        next_stages=[(str(s), str(s.label)) for s in next_stages(case.stage) if s != Stage.CLOSED],
+        # Each move with what refuses it now, for those who move cases: the button was
+        # offered, asked "A stage reached is not undone?", then the move was refused.
+        next_stages=[
+            (str(s), str(s.label), refusal(case, s) if Perm.CASE_TRANSITION in perms else None)
+            for s in next_stages(case.stage)
+            if s != Stage.CLOSED
+        ],
         members=list(case.members.select_related("person").prefetch_related("person__identity_documents")),
         vulnerabilities=shown,
         hidden_vulnerabilities=len(all_vulnerabilities) - len(shown),

@@ -117,9 +117,12 @@ def test_forbidden_transition_shows_the_reason_on_the_case_page(client, world, a
         {"stage": "return_planned", "version": 2},
         follow=True,
     )
-    # Back on the case's own URL, the reason said once.
+    # Back on the case's own URL, the reason said once above the page, and in the journey
+    # where the move's button is no longer offered.
     assert response.redirect_chain == [(reverse("case_detail", args=[case.uuid]) + "#journey", 302)]
-    assert response.content.decode().count("Record at least one counselling session") == 1
+    text = response.content.decode()
+    assert text.count("Record at least one counselling session") == 2
+    assert "Next stage, “Return planned”: Record at least one counselling session" in text
     case.refresh_from_db()
     assert case.stage == "counselling"
 
@@ -323,8 +326,9 @@ def test_case_page_query_count_is_bounded(client, world, bob, django_assert_max_
     case = returned_case(world)
     login(client, bob)
     # 46th: the session's second factor (django-otp); 47th and 48th: the read log's entry
-    # (the organisation giving access, the insert).
-    with django_assert_max_num_queries(48):
+    # (the organisation giving access, the insert); 49th: the next stage's guard (whether
+    # the move would be refused, said instead of a button).
+    with django_assert_max_num_queries(49):
         assert client.get(reverse("case_detail", args=[case.uuid])).status_code == 200
 
 
@@ -685,3 +689,24 @@ def test_what_reception_and_counselling_record_is_read_back(client, world, alice
     login(client, bob)
     page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
     assert "2 nights" in page and "<dt>Nutrition</dt><dd>yes</dd>" in page and "Met by uncle" in page
+
+
+def test_a_move_its_guard_refuses_says_why_instead_of_offering_a_button(client, world):
+    """ "Move to “Returned”" asked "A stage reached is not undone?", then the move was
+    refused: the arrival is days away."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from remis.cases import actions
+    from remis.cases.tests.factories import accepted_case
+
+    case = accepted_case(world)
+    actions.transition_case(world.alice, case, "counselling")
+    actions.transition_case(world.alice, case, "return_planned")
+    day = timezone.localdate() + dt.timedelta(days=16)
+    actions.save_travel(world.alice, case, expected_version=None, departure_date=day, arrival_date=day)
+    client.force_login(world.alice)
+    page = client.get(f"/cases/{case.uuid}/").text
+    assert "Next stage, “Returned”:" in page and "the case is returned once the returnee has arrived" in page
+    assert 'name="stage" value="returned"' not in page
