@@ -214,3 +214,12 @@ def test_a_retired_category_the_programme_names_is_kept_by_an_untouched_save(sig
     # A retired category the programme does not name is not offered.
     MigrantCategory.objects.filter(code="stranded_migrant").update(active=False)
     assert "Stranded migrant" not in client.get("/programmes/BE-REAB/edit/").content.decode()
+
+
+def test_the_next_page_of_the_default_list_keeps_to_active_programmes(signed_in, world, manager):
+    """Page 2 of the default (active) list, asked with no status, listed inactive ones too."""
+    Programme.objects.filter(code="BE-REAB").update(active=False)
+    client = signed_in(manager)
+    assert "Belgian REAB" not in client.get("/programmes/").content.decode()
+    assert "Belgian REAB" not in client.get("/programmes/", {"page": "1"}).content.decode()
+    assert "Belgian REAB" in client.get("/programmes/", {"status": ""}).content.decode()

@@ -73,7 +73,10 @@ def _programme(request: HttpRequest, code: str) -> Programme:
 
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
-    data = request.GET if request.GET else {"status": "active"}
+    # Active programmes unless a status is chosen ("" for any): page 2 of the default list,
+    # asked with no status, listed the inactive ones too.
+    data = request.GET.copy()
+    data.setdefault("status", "active")
     filters = ProgrammeFilters(data, auto_id="filter-%s")
     criteria = filters.cleaned_data if filters.is_valid() else {"status": "active"}
     programmes = search_programmes(
@@ -84,7 +87,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         sort=criteria.get("sort") or "name",
     )
     page = paginate(programmes, page_number(request), per_page=PER_PAGE)
-    query = request.GET.copy()
+    query = data.copy()
     query.pop("page", None)
     return render(
         request,
