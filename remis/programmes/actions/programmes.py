@@ -166,7 +166,9 @@ def create_programme(
         programme = Programme.objects.create(
             code=code,
             name=name.strip(),
-            funder=funder.strip() or ", ".join(o.name for o in funder_list),
+            # As written only: the linked organisations are named from their links
+            # (`funder_label`), so unlinking one no longer leaves its name behind.
+            funder=funder.strip(),
             host_countries=hosts,
             origin_countries=origins,
             starts_on=starts_on,
@@ -234,7 +236,7 @@ def update_programme(
     before = snapshot(programme, PROGRAMME_FIELDS)
     with transaction.atomic():
         programme.name = name.strip()
-        programme.funder = funder.strip() or ", ".join(o.name for o in funder_list) or programme.funder
+        programme.funder = funder.strip()
         programme.host_countries = hosts
         programme.origin_countries = origins
         programme.starts_on = starts_on

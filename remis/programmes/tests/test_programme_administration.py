@@ -35,6 +35,7 @@ def manager(world):
 def edit(actor, programme, expected_version, **changes):
     values = {
         "name": programme.name,
+        "funder": programme.funder,
         "host_countries": programme.host_countries,
         "origin_countries": programme.origin_countries,
         "starts_on": programme.starts_on,
@@ -209,3 +210,24 @@ def test_two_managers_saving_at_once_from_the_same_read_one_wins_one_conflicts(p
     saved = Programme.objects.get(pk=world.programme.pk)
     assert saved.version == read + 1 and saved.name in ("By Maria", "By Marc")
     assert AuditEntry.objects.filter(action="programme.update").count() == 1
+
+
+def test_a_funder_unlinked_is_no_longer_named(world, manager):
+    """Its name, copied into the funder as written when the programme was made, stayed on
+    every page after the organisation was unlinked (and its viewers had lost access)."""
+    from remis.accounts.models import Organisation
+
+    donor = Organisation.objects.create(name="Delegation of the Union", kind=OrganisationType.DONOR)
+    programme = actions.create_programme(
+        manager,
+        code="FUNDED",
+        name="Funded",
+        host_countries=["BE"],
+        origin_countries=["GN"],
+        starts_on=dt.date(2026, 1, 1),
+        funders=[donor],
+    )
+    assert programme.funder_label == "Delegation of the Union" and programme.funder == ""
+    edit(manager, programme, programme.version, funders=[])
+    programme = Programme.objects.get(pk=programme.pk)
+    assert programme.funder_label == ""
