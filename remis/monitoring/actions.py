@@ -75,6 +75,32 @@ def _plan(follow_ups: list[FollowUp]) -> list[list[Any]]:
 # ---- schedules, kept by the system actor ------------------------------------------------------
 
 
+def _rounds(case: Case, rules: Any, open_on: dt.date | None = None) -> list[FollowUp]:
+    """The case's rounds under `rules`, unsaved; with `open_on`, only those whose window
+    has not closed by that day."""
+    assert case.arrival_date is not None
+    rows = []
+    for spec in rounds_of(rules):
+        due, start, end = dates_of(case.arrival_date, spec)
+        if open_on is not None and end < open_on:
+            continue
+        rows.append(
+            FollowUp(
+                case=case,
+                host_country=case.host_country,
+                origin_country=case.origin_country,
+                round=spec.round,
+                months=spec.months,
+                instrument=spec.instrument,
+                due_on=due,
+                window_start=start,
+                window_end=end,
+                rules=rules,
+            )
+        )
+    return rows
+
+
 def schedule_case(case_id: int) -> list[FollowUp]:
     """Give a returned case its rounds (the schedule in force on its arrival date). Nothing
     when it has no arrival date yet (the travel, when saved, schedules it) or already has
@@ -88,24 +114,7 @@ def schedule_case(case_id: int) -> list[FollowUp]:
         rules = rules_on(case.programme_id, case.arrival_date)
         if rules is None:
             return []
-        rows = []
-        for spec in rounds_of(rules):
-            due, start, end = dates_of(case.arrival_date, spec)
-            rows.append(
-                FollowUp(
-                    case=case,
-                    host_country=case.host_country,
-                    origin_country=case.origin_country,
-                    round=spec.round,
-                    months=spec.months,
-                    instrument=spec.instrument,
-                    due_on=due,
-                    window_start=start,
-                    window_end=end,
-                    rules=rules,
-                )
-            )
-        created = FollowUp.objects.bulk_create(rows)
+        created = FollowUp.objects.bulk_create(_rounds(case, rules))
         record(
             system_actor(),
             "monitoring.schedule",
@@ -143,25 +152,7 @@ def schedule_imported(events: Sequence[CaseImported]) -> None:
         rules = rules_cache[key]
         if rules is None:
             continue
-        rows = []
-        for spec in rounds_of(rules):
-            due, start, end = dates_of(case.arrival_date, spec)
-            if end < today:
-                continue
-            rows.append(
-                FollowUp(
-                    case=case,
-                    host_country=case.host_country,
-                    origin_country=case.origin_country,
-                    round=spec.round,
-                    months=spec.months,
-                    instrument=spec.instrument,
-                    due_on=due,
-                    window_start=start,
-                    window_end=end,
-                    rules=rules,
-                )
-            )
+        rows = _rounds(case, rules, open_on=today)
         if rows:
             made.append((case, rows))
     FollowUp.objects.bulk_create([row for _case, rows in made for row in rows])
