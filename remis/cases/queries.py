@@ -828,8 +828,9 @@ def case_rows(ids: Sequence[int], groups: frozenset[str]) -> list[CaseRow]:
                 category=translated(row["category__name"], row["category__names"])
                 if shows(groups, row["category__sensitive_group"])
                 else gettext("Restricted"),
-                host=row["host_country"],
-                origin=row["origin_country"],
+                # Named in the reader's language, as the filters and the dashboard name them.
+                host=country_name(row["host_country"]),
+                origin=country_name(row["origin_country"]),
                 stage=row["stage"],
                 stage_label=str(stage_labels.get(row["stage"], row["stage"])),
                 registered=date_format(row["registered_at"], shown),
