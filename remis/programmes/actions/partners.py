@@ -15,7 +15,9 @@ from django.utils.translation import ngettext
 from remis.accounts.models import Membership, Organisation, Role
 from remis.accounts.permissions import Perm
 from remis.audit.actions import record
+from remis.lib.countries import country_name
 from remis.lib.errors import Duplicate, ValidationFailed
+from remis.lib.text import list_separator
 from remis.programmes.actions.common import (
     bump_version,
     check_programme_version,
@@ -43,7 +45,7 @@ def _partner_countries(programme: Programme, role: str, countries: Iterable[str]
         if outside:
             raise ValidationFailed(
                 _("%(codes)s: not among the programme's countries for this role.")
-                % {"codes": ", ".join(outside)},
+                % {"codes": list_separator().join(country_name(c) for c in outside)},
                 "countries",
             )
     return codes

@@ -16,7 +16,9 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.accounts.system import is_system
 from remis.audit.actions import created, diff, record, snapshot
+from remis.lib.countries import country_name
 from remis.lib.errors import ValidationFailed
+from remis.lib.text import list_separator
 from remis.programmes.actions.common import (
     FieldErrors,
     bump_version,
@@ -230,7 +232,10 @@ def update_programme(
             errors.add(
                 "origin_countries" if on_origin else "host_countries",
                 _("%(organisation)s acts for this programme in %(codes)s: change its countries first.")
-                % {"organisation": partner.organisation.name, "codes": ", ".join(outside)},
+                % {
+                    "organisation": partner.organisation.name,
+                    "codes": list_separator().join(country_name(c) for c in outside),
+                },
             )
     errors.raise_any()
     before = snapshot(programme, PROGRAMME_FIELDS)

@@ -104,7 +104,10 @@ def test_shrinking_the_countries_below_a_partners_is_refused_naming_the_partner(
     with pytest.raises(ValidationFailed) as refused:
         edit(manager, programme, programme.version, origin_countries=["SN", "IQ"])
     assert refused.value.errors == [
-        ("origin_countries", "Guinée Retour NGO acts for this programme in GN: change its countries first.")
+        (
+            "origin_countries",
+            "Guinée Retour NGO acts for this programme in Guinea: change its countries first.",
+        )
     ]
 
 

@@ -80,7 +80,7 @@ def test_a_partner_outside_the_programme_countries_is_a_422_on_countries(api_cli
     )
     assert answer.status_code == 422
     assert answer.json()["errors"] == [
-        {"field": "countries", "message": "ML: not among the programme's countries for this role."}
+        {"field": "countries", "message": "Mali: not among the programme's countries for this role."}
     ]
 
 
