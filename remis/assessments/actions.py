@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
@@ -22,7 +23,7 @@ from remis.cases.actions.common import check_version, hold_case, require, save_v
 from remis.cases.models import Case
 from remis.cases.policy import groups_on_case, shows
 from remis.lib import events
-from remis.lib.errors import Conflict, ValidationFailed
+from remis.lib.errors import Conflict, Duplicate, ValidationFailed
 from remis.lib.fields import Dates
 
 ASSESSED_ON = Dates(years_before=5, years_after=0)
@@ -106,6 +107,22 @@ def record_assessment(
     _raise(problems + answer_problems)
     with transaction.atomic():
         hold_case(case)  # the case's row first, as every case action
+        # One new draft of a case at a time, checked under the case's lock: two tabs each
+        # saved one, and two competing drafts of the same assessment were listed.
+        draft = (
+            Assessment.objects.filter(case=case, status=AssessmentStatus.DRAFT, revises__isnull=True)
+            .select_related("created_by")
+            .first()
+        )
+        if draft is not None:
+            raise Duplicate(
+                _("A draft assessment of this case, started by %(name)s on %(day)s, is open: continue it.")
+                % {
+                    "name": draft.created_by.display_name,
+                    "day": date_format(draft.assessed_on, "DATE_FORMAT"),
+                },
+                "assessment",
+            )
         assessment = Assessment.objects.create(
             case=case, instrument=instrument, answers=cleaned, assessed_on=day, created_by=actor
         )

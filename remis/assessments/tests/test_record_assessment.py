@@ -118,3 +118,14 @@ def test_a_draft_saved_untouched_writes_nothing(world, bob, case):
     actions.save_assessment(bob, draft, {"housing": "rented"}, expected_version=1)
     assert Assessment.objects.get(pk=draft.pk).version == 1
     assert not AuditEntry.objects.filter(action="assessment.update").exists()
+
+
+def test_a_second_new_draft_of_a_case_is_refused_naming_the_open_one(world, bob, case):
+    """Two tabs each saved a draft: two competing drafts of one assessment were listed."""
+    from remis.lib.errors import Duplicate
+
+    actions.record_assessment(bob, case, answers(age=34))
+    with pytest.raises(Duplicate) as refused:
+        actions.record_assessment(bob, case, answers(age=35))
+    assert "is open: continue it" in refused.value.message
+    assert Assessment.objects.filter(case=case).count() == 1
