@@ -19,7 +19,7 @@ def _translated(language: str, text: str) -> str:
 
 ROUND_TAKEN = (
     "Someone else recorded this round after you opened it: it is now %(status)s. "
-    "Reload the page to see what was recorded."
+    "Open the page again to see what was recorded."
 )
 
 
