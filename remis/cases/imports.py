@@ -147,6 +147,38 @@ COLUMNS = (
 )  # fmt: skip
 
 
+def example_values(actor: Any) -> dict[str, str]:
+    """The template's example row as it imports for this reader: an active programme with
+    one of its host countries the reader may import for (or, for an office in a country of
+    origin, a post-arrival case in one of its countries), one of its countries of origin and
+    a category it takes. Without such a programme the fixed examples stay."""
+    grants = grants_with(actor, Perm.RECORDS_IMPORT)
+    programmes = Programme.objects.filter(active=True).prefetch_related("eligible_categories")
+    for return_type in (ReturnType.AVR, ReturnType.POST_ARRIVAL):
+        for programme in programmes.order_by("code"):
+            if not programme.host_countries or not programme.origin_countries:
+                continue
+            if return_type == ReturnType.AVR:
+                hosts = [c for c in programme.host_countries if any(g.covers(c) for g in grants)]
+                origins = list(programme.origin_countries)
+            else:
+                hosts = list(programme.host_countries)
+                origins = [c for c in programme.origin_countries if any(g.covers(c) for g in grants)]
+            # A programme naming no category takes them all.
+            takes = sorted(c.code for c in programme.eligible_categories.all() if c.active)
+            categories = takes or _categories()
+            if hosts and origins and categories:
+                return {
+                    "programme": programme.code,
+                    "return_type": str(return_type),
+                    "category": categories[0],
+                    "host_country": hosts[0],
+                    "origin_country": origins[0],
+                    "nationality": origins[0],
+                }
+    return {}
+
+
 def may_import(actor: Any, organisation: Any) -> bool:
     return any(g.organisation_id == organisation.pk for g in grants_with(actor, Perm.RECORDS_IMPORT))
 
@@ -853,6 +885,7 @@ def entity() -> Entity:
         columns=COLUMNS,
         start=CaseImporter,
         may_import=may_import,
+        example_values=example_values,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -13,31 +14,39 @@ from remis.interop.importing import Column, Entity, escape_formula
 from remis.lib.spreadsheet import in_reading_direction
 
 
-def example(column: Column) -> str:
+def example(column: Column, chosen: dict[str, str]) -> str:
     """The column's example, or its first allowed code when the example is not one here
-    (the programmes and categories of this deployment): the example row must import."""
+    (the programmes and categories of this deployment): the example row must import.
+    `chosen`: the entity's example values for the reader, which win."""
+    if column.name in chosen:
+        return chosen[column.name]
     if column.codes is None or not column.example:
         return column.example
     codes = list(column.codes())
     return column.example if column.example in codes or not codes else codes[0]
 
 
-def template_csv(entity: Entity) -> bytes:
+def _examples(entity: Entity, actor: Any) -> list[str]:
+    chosen = entity.example_values(actor) if entity.example_values else {}
+    return [escape_formula(example(c, chosen)) for c in entity.columns]
+
+
+def template_csv(entity: Entity, actor: Any) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.name for c in entity.columns])
-    writer.writerow([escape_formula(example(c)) for c in entity.columns])
+    writer.writerow(_examples(entity, actor))
     return ("\ufeff" + out.getvalue()).encode()  # Excel opens UTF-8 text right with its mark
 
 
-def template_xlsx(entity: Entity, *, labels: dict[str, str]) -> bytes:
+def template_xlsx(entity: Entity, actor: Any, *, labels: dict[str, str]) -> bytes:
     """`labels`: the column headings of the description sheet, in the reader's language."""
     book = Workbook()
     sheet = in_reading_direction(book.active)
     assert sheet is not None
     sheet.title = entity.code
     sheet.append([c.name for c in entity.columns])
-    sheet.append([escape_formula(example(c)) for c in entity.columns])
+    sheet.append(_examples(entity, actor))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     # Text cells, so that codes such as "0042" and dates typed by hand stay as written.

@@ -102,6 +102,9 @@ class Entity:
     columns: tuple[Column, ...]
     start: Callable[[Any, Any], Importer]  # (actor, organisation) → the run's importer
     may_import: Callable[[Any, Any], bool]  # (actor, organisation): the permission to import
+    # actor → example values that must agree with each other for the template's example row
+    # to import (a programme with one of its countries), chosen among what the actor may use.
+    example_values: Callable[[Any], dict[str, str]] | None = None
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)

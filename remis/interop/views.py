@@ -260,7 +260,7 @@ def import_template(request: HttpRequest, entity_code: str, kind: str) -> HttpRe
     if entity is None or kind not in ("csv", "xlsx"):
         raise Http404
     if kind == "csv":
-        response = HttpResponse(template_csv(entity), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(template_csv(entity, request.user), content_type="text/csv; charset=utf-8")
     else:
         labels = {
             "sheet": _("Columns"),
@@ -272,7 +272,7 @@ def import_template(request: HttpRequest, entity_code: str, kind: str) -> HttpRe
             "yes": _("yes"),
         }
         response = HttpResponse(
-            template_xlsx(entity, labels=labels),
+            template_xlsx(entity, request.user, labels=labels),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="remis-{entity.code}-template.{kind}"'

@@ -18,6 +18,7 @@ from remis.cases.tests.factories import make_user
 from remis.cases.tests.import_files import HEADER, case_row, cases_csv
 from remis.interop import importing
 from remis.interop.models import ColumnMapping, RecordImport
+from remis.programmes.models import Programme
 
 
 @pytest.fixture
@@ -211,14 +212,21 @@ def test_one_bad_row_at_the_end_of_a_long_file_keeps_all_or_nothing(
     }
 
 
-def test_the_templates_example_row_imports(world: Any, paula: Any, signed_in: Any) -> None:
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_templates_example_row_imports(world: Any, paula: Any, signed_in: Any, kind: str) -> None:
+    # A programme sorting first that covers neither the example's countries nor paula's:
+    # the example row names a programme with countries she may import for, not the first code.
+    Programme.objects.create(
+        code="AAA-AMERICAS", name="Americas", funder="", starts_on="2026-01-01",
+        host_countries=["US"], origin_countries=["HN"],
+    )  # fmt: skip
     client = signed_in(paula)
-    template = client.get("/imports/templates/cases.csv").content
+    template = client.get(f"/imports/templates/cases.{kind}").content
     entity = importing.entity_for("cases")
     assert entity is not None
     with importing.temporary_report() as report:
         run = importing.Run(entity, paula, world.be_office, mode="check", mapping={}, report=report)
-        result = run.read(io.BytesIO(template), "template.csv")
+        result = run.read(io.BytesIO(template), f"template.{kind}")
     assert (result.created, result.refused) == (1, 0), result.problems
 
 
