@@ -18,8 +18,9 @@ from remis.interop import actions, queries
 from remis.interop.exporting import describe, export_kind, export_kinds
 from remis.interop.jobs import rows_written
 from remis.interop.models import ExportFormat, RecordExport
-from remis.interop.views import apply_errors, page_number
+from remis.interop.views import page_number
 from remis.lib.errors import DomainError
+from remis.lib.forms import show_refusal
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
 
@@ -82,7 +83,7 @@ def export_new(request: HttpRequest, kind_code: str) -> HttpResponse:
                     language=translation.get_language() or "en",
                 )
             except DomainError as error:
-                apply_errors(form, error)
+                show_refusal(form, error)
             else:
                 return redirect("record_export_detail", kept.uuid)  # its page shows how far it is
     else:

@@ -21,6 +21,7 @@ from remis.interop.importing import IGNORE, entities, entity_for, suggested_mapp
 from remis.interop.jobs import outcome_in_reader_language
 from remis.interop.models import ImportMode, RecordImport
 from remis.lib.errors import DomainError
+from remis.lib.forms import show_refusal
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
 
@@ -62,12 +63,6 @@ class UploadForm(forms.Form):
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
-
-
-def apply_errors(form: forms.Form, error: DomainError) -> None:
-    """A refusal on the form, beside the field it names, else above the form."""
-    for field, message in error.errors:
-        form.add_error(field if field in form.fields else None, message)
 
 
 def page_number(request: HttpRequest) -> int:
@@ -124,7 +119,7 @@ def _upload(request: HttpRequest, form: UploadForm) -> RecordImport | None:
             sheet=data["sheet"],
         )
     except DomainError as error:
-        apply_errors(form, error)
+        show_refusal(form, error)
         return None
 
 

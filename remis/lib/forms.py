@@ -6,13 +6,33 @@ only asks them without writing (`services.actions.provider_problems`,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, ClassVar
 
 from django import forms
 from django.utils import timezone
 
+from remis.lib.errors import Conflict, DomainError
 from remis.lib.fields import Rule, check_values
+
+
+def mark_conflict(form: forms.Form, error: DomainError) -> None:
+    """A conflict marks the form (`conflicted`): its message then links the page as it is
+    now (`includes/form_errors.html`), since reloading the answer to a POST sends the stale
+    form again."""
+    if isinstance(error, Conflict):
+        form.conflicted = True  # type: ignore[attr-defined]
+
+
+def show_refusal(form: forms.Form, error: DomainError, *, above: Collection[str] = ()) -> None:
+    """An action's refusal on the form: each message beside the input it names, else above
+    the form: a hidden input (the version a conflict names) or one of `above` has no place
+    a reader would see, and shown beside it would read "version: …"."""
+    mark_conflict(form, error)
+    for field, message in error.errors:
+        name = (field or "").split("[")[0]
+        shown = name in form.fields and name not in above and not form.fields[name].widget.is_hidden
+        form.add_error(name if shown else None, message)
 
 
 def read_fields(form: forms.Form) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from remis.lib.countries import is_country
 from remis.lib.errors import Conflict, DomainError, Duplicate, NotFound, PermissionDenied
+from remis.lib.forms import show_refusal
 from remis.lib.pages import forbidden
 from remis.lib.paging import page_links, page_number, paginate
 from remis.services import actions
@@ -53,14 +54,6 @@ def _refuse_outsider(request: HttpRequest) -> HttpResponse | None:
     if not may_read_map(request.user):
         return forbidden(request, _("The service map is for members of an organisation."))
     return None
-
-
-def _form_errors(form: Any, error: DomainError) -> None:
-    for field, message in error.errors:
-        # A refusal about a hidden field (the version read: a conflict) is about the form:
-        # shown by the hidden field, it would be read as "version: …".
-        shown = field in form.fields and not form.fields[field].widget.is_hidden
-        form.add_error(field if shown else None, message)
 
 
 @login_required
@@ -135,7 +128,7 @@ def provider_detail(request: HttpRequest, provider_uuid: Any) -> HttpResponse:
                 messages.error(request, error.message)
                 return redirect("provider_detail", provider_uuid=provider.uuid)
             except DomainError as error:
-                _form_errors(quality_form, error)
+                show_refusal(quality_form, error)
             else:
                 messages.success(request, _("The quality assessment is recorded."))
                 return redirect("provider_detail", provider_uuid=provider.uuid)
@@ -165,7 +158,7 @@ def provider_create(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as error:
             return forbidden(request, error.message)
         except DomainError as error:
-            _form_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("The provider is on the map."))
             return redirect("provider_detail", provider_uuid=provider.uuid)
@@ -192,7 +185,7 @@ def provider_edit(request: HttpRequest, provider_uuid: Any) -> HttpResponse:
             except PermissionDenied as error:
                 return forbidden(request, error.message)
             except (Conflict, DomainError) as error:
-                _form_errors(form, error)
+                show_refusal(form, error)
             else:
                 if changes:
                     messages.success(request, _("The provider's details are saved."))
@@ -241,7 +234,7 @@ def stakeholder_create(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as error:
             return forbidden(request, error.message)
         except DomainError as error:
-            _form_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("The stakeholder is recorded."))
             return redirect("stakeholder_list")
@@ -269,7 +262,7 @@ def stakeholder_edit(request: HttpRequest, stakeholder_id: int) -> HttpResponse:
             except PermissionDenied as error:
                 return forbidden(request, error.message)
             except DomainError as error:
-                _form_errors(form, error)
+                show_refusal(form, error)
             else:
                 messages.success(
                     request, _("The stakeholder is saved.") if changes else _("Nothing was changed.")

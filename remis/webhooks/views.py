@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
+from remis.lib.forms import show_refusal
 from remis.lib.pages import forbidden
 from remis.lib.paging import page_links, page_number, paginate
 from remis.webhooks import actions
@@ -26,11 +27,6 @@ NO_RIGHT = "Your role cannot manage webhooks."
 OPERATIONS = ("pause", "resume", "rotate", "delete")
 
 
-def _form_errors(form: Any, error: DomainError) -> None:
-    for field, message in error.errors:
-        form.add_error(field if field in form.fields and field != "version" else None, message)
-
-
 def _more_errors(form: Any) -> None:
     """The domain's verdict on the fields the form accepted, beside the form's own errors,
     so one round trip names every bad field."""
@@ -38,7 +34,7 @@ def _more_errors(form: Any) -> None:
     try:
         actions.validate_subscription(accepted)
     except DomainError as error:
-        _form_errors(form, error)
+        show_refusal(form, error)
 
 
 def _subscription(request: HttpRequest, subscription_uuid: Any) -> Subscription:
@@ -111,7 +107,7 @@ def subscription_create(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as error:
             return forbidden(request, error.message)
         except DomainError as error:
-            _form_errors(form, error)
+            show_refusal(form, error)
         else:
             return _secret_page(request, subscription, secret)
     return render(request, "webhooks/subscription_form.html", {"form": form, "subscription": None})
@@ -159,7 +155,7 @@ def subscription_edit(request: HttpRequest, subscription_uuid: Any) -> HttpRespo
                 request.user, subscription, values, form.cleaned_data["version"]
             )
         except DomainError as error:
-            _form_errors(form, error)
+            show_refusal(form, error)
         else:
             changed = saved.version != before  # an untouched form writes nothing: say so
             messages.success(

@@ -21,6 +21,7 @@ from remis.accounts import actions
 from remis.accounts.models import DEFAULT_TOKEN_DAYS, ApiToken, TokenAccess, User
 from remis.accounts.views.common import add_errors
 from remis.lib.errors import DomainError
+from remis.lib.forms import show_refusal
 
 CHOSEN_LANGUAGE_KEY = "remis_language_chosen"
 
@@ -138,8 +139,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
         try:
             actions.change_password(user, current=form.cleaned_data["current"], new=form.cleaned_data["new"])
         except DomainError as error:
-            for field, message in error.errors:
-                form.add_error(field if field in form.fields else None, message)
+            show_refusal(form, error)
         else:
             update_session_auth_hash(request, user)  # stay signed in on this device
             messages.success(request, _("Password changed."))

@@ -10,16 +10,15 @@ from remis.cases.models import Case
 from remis.cases.queries import (
     get_case_for,
 )
-from remis.lib.errors import Conflict, DomainError, NotFound
+from remis.lib.errors import DomainError, NotFound
+from remis.lib.forms import mark_conflict
 
 
 def apply_errors(form: forms.Form, error: DomainError) -> None:
     """Show a domain refusal on the form, next to the field it names when it has one (a
-    hidden field, such as the version a conflict names, has no place: the form's own). A
-    conflict marks the form (`conflicted`): its message then links the page as it is now,
-    since reloading the answer to a POST sends the stale form again."""
-    if isinstance(error, Conflict):
-        form.conflicted = True  # type: ignore[attr-defined]
+    hidden field, such as the version a conflict names, has no place: the form's own), as
+    `lib.forms.show_refusal` does, and a document's message beside the document number."""
+    mark_conflict(form, error)
     for field, message in error.errors:
         name = (field or "").split("[")[0]
         if name in form.fields and not form.fields[name].widget.is_hidden:

@@ -81,12 +81,7 @@ def check_programme_version(programme: Programme, expected_version: int | None) 
         return
     stored = Programme.objects.filter(pk=programme.pk).values_list("version", flat=True).first()
     if stored != expected_version:
-        raise Conflict(
-            _(
-                "Someone else changed this programme after you opened it. Reload to see "
-                "their changes, then apply yours again."
-            )
-        )
+        raise Conflict()  # the shared message: open the page again from its link, not reload
 
 
 def bump_version(programme: Programme, expected_version: int | None) -> None:

@@ -97,7 +97,9 @@ def test_editing_from_an_outdated_page_says_someone_else_changed_it(signed_in, w
     assert client.post("/programmes/BE-REAB/edit/", form).status_code == 302
     stale = client.post("/programmes/BE-REAB/edit/", {**form, "name": "Belgian REAB 3"})
     assert stale.status_code == 200
-    assert "Someone else changed this programme after you opened it." in stale.content.decode()
+    page = stale.content.decode()
+    assert "Someone else saved this record after you opened it. Open the page again" in page
+    assert "Open the page as it is now" in page  # a link, not a reload sending the form again
     assert Programme.objects.get(code="BE-REAB").name == "Belgian REAB 2"
 
 

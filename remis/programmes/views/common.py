@@ -6,6 +6,7 @@ from django import forms
 from django.http import HttpRequest
 
 from remis.lib.errors import DomainError
+from remis.lib.forms import show_refusal
 
 # Fields an action names that no form shows as an input: their messages go above the form.
 NOT_INPUTS = {"version", "partner"}
@@ -13,8 +14,7 @@ NOT_INPUTS = {"version", "partner"}
 
 def show_errors(form: forms.Form, error: DomainError) -> None:
     """Each of the action's messages on the field it names, or above the form."""
-    for field, message in error.errors:
-        form.add_error(field if field in form.fields and field not in NOT_INPUTS else None, message)
+    show_refusal(form, error, above=NOT_INPUTS)
 
 
 def page_number(request: HttpRequest) -> int:

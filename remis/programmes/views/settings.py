@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
+from remis.lib.forms import show_refusal
 from remis.lib.pages import forbidden
 from remis.programmes.actions import change_programme_settings
 from remis.programmes.forms import SettingsForm
@@ -48,8 +49,7 @@ def programme_settings(request: HttpRequest, code: str) -> HttpResponse:
             except PermissionDenied:
                 return forbidden(request, _("Your role cannot change this programme's settings."))
             except DomainError as error:
-                for field, message in error.errors:
-                    form.add_error(field if field in form.fields else None, message)
+                show_refusal(form, error)
             else:
                 messages.success(request, _("The new settings are recorded."))
                 return redirect("programme_settings", code=programme.code)
