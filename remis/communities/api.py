@@ -181,7 +181,9 @@ class ParticipantOut(Schema):
 
 class ParticipantList(Schema):
     items: list[ParticipantOut] = Field(description="those whose case you may read")
-    others: int = Field(description="returnees taking part in cases you may not read")
+    others: int | None = Field(
+        description=f"returnees taking part in cases you may not read; {PEOPLE_HIDDEN}"
+    )
 
 
 def _read(request: HttpRequest, project_uuid: uuid.UUID | str) -> CommunityProject:
@@ -222,7 +224,10 @@ def update_project(request: HttpRequest, project_uuid: uuid.UUID, body: ProjectP
 
 @router.get("/{project_uuid}/participants", response=ParticipantList, summary="Returnees taking part")
 def list_participants(request: HttpRequest, project_uuid: uuid.UUID) -> dict[str, Any]:
-    found = participants_for(request.user, _read(request, project_uuid))
+    project = _read(request, project_uuid)
+    if not counts_people_for(request.user):  # the count of others is the summary's, small ones hidden
+        return {"items": [], "others": None}
+    found = participants_for(request.user, project)
     return {
         "items": [
             {"case_uuid": p.case.uuid, "case_reference": p.case.reference, "joined_on": p.joined_on}

@@ -85,6 +85,14 @@ def test_a_funders_viewer_gets_no_counts_of_people(api_client: Any, world: Any, 
     assert read.json()["members"] is None and read.json()["participants"] is None
     listed = api_client.as_(world.victor).get("/community-projects").json()["items"]
     assert [(p["members"], p["participants"]) for p in listed] == [(None, None)]
+    case = returned_case(world)
+    api_client.as_(bob).post(
+        f"/community-projects/{project['uuid']}/participants", {"case_reference": case.reference}
+    )
+    taking_part = api_client.as_(world.victor).get(f"/community-projects/{project['uuid']}/participants")
+    assert taking_part.status_code == 200 and taking_part.json() == {"items": [], "others": None}
+    own = api_client.as_(bob).get(f"/community-projects/{project['uuid']}/participants").json()
+    assert own["others"] == 0 and len(own["items"]) == 1
     assert api_client.as_(bob).get(f"/community-projects/{project['uuid']}").json()["members"] == {
         "F_35_plus": 9
     }
