@@ -28,11 +28,11 @@ from remis.indicators.computation import (
 from remis.indicators.models import Direction, Framework, Indicator
 from remis.reports import analytics
 from remis.reports.statistics import (
-    _JOINS,
-    DIMENSIONS,
     UNKNOWN,
     Filters,
     cohort_where,
+    dimension_for,
+    join_of,
     labeller,
     threshold_for,
 )
@@ -178,7 +178,7 @@ def compute(
     counts nothing."""
     spans = periods(first_year, last_year, granularity)
     threshold = threshold_for(actor)
-    dimension = DIMENSIONS[by] if by in DISAGGREGATIONS else None
+    dimension = dimension_for(actor, by) if by in DISAGGREGATIONS else None
     indicators = list(framework.indicators.prefetch_related("programmes"))
     out = FrameworkResults(
         framework, spans, granularity, by if dimension else "", programme_id, [], threshold, None
@@ -208,7 +208,7 @@ def compute(
         joins = ""
         if dimension is not None and by in (indicator.disaggregations or []):
             keys.append(f"COALESCE({dimension.key}, '{UNKNOWN}')")
-            joins = _JOINS.get(dimension.join, "")
+            joins = join_of(dimension)
         sql, params = compile_sql(spec, keys, joins)
         cohort = f"WITH p AS MATERIALIZED (SELECT * FROM persons p WHERE {where[0]}) "  # noqa: S608
         planned.append((IndicatorResult(indicator, spec, True), cohort + sql, [*where[1], *params]))

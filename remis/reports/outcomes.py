@@ -22,13 +22,14 @@ from django.utils import timezone
 
 from remis.reports import analytics
 from remis.reports.statistics import (
-    _JOINS,
     CONFIDENTIAL_ONLY,
     DIMENSIONS,
     UNKNOWN,
     Filters,
     alphabetical,
     cohort_where,
+    dimension_for,
+    join_of,
     labeller,
     may_read_confidential,
     threshold_for,
@@ -135,9 +136,9 @@ def outcomes(actor: Any, filters: Filters, group: str = "") -> Outcomes | None:
     if where is None:
         return None
     condition, params = where
-    dimension = DIMENSIONS.get(group) if group else None
+    dimension = dimension_for(actor, group) if group in DIMENSIONS else None
     key = f"COALESCE({dimension.key}, '{UNKNOWN}')" if dimension else "''"
-    join = _JOINS.get(dimension.join, "") if dimension else ""
+    join = join_of(dimension) if dimension else ""
     # One row per case: its principal applicant (the person whose sex and age group it is).
     cohort = f"SELECT * FROM persons p WHERE {condition} AND p.principal"  # noqa: S608
     today = timezone.localdate()

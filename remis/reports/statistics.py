@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.formats import date_format
@@ -116,6 +116,7 @@ class Dimension:
     key: str  # the DuckDB expression naming a row (over persons p, or the joined table)
     join: str = ""  # a table joined on the case, for many-valued dimensions
     person_level: bool = False  # an attribute of each person, not of the case
+    join_sql: str = ""  # the join as one reader's breakdown writes it (`dimension_for`)
 
 
 def _age_group_sql() -> str:
@@ -164,6 +165,60 @@ _JOINS = {
     "assistance a": "JOIN assistance a ON a.case_id = p.case_id",
 }
 _MULTI = {"vulnerabilities v", "assistance a"}  # many rows per case: the totals come apart
+
+RESTRICTED = "restricted"  # the key of the items of sensitive groups a reader does not hold
+# Dimensions whose items are configuration items naming a sensitive group: the column read,
+# and for a many-valued one its table and the columns kept.
+_SENSITIVE: dict[str, tuple[str, str, str]] = {
+    "category": ("p.category_id", "", ""),
+    "vulnerability": ("vulnerability_id", "vulnerabilities", "case_id"),
+    "assistance": ("kind_id", "assistance", "case_id, route"),
+}
+
+
+def _sensitive_items(code: str) -> list[tuple[int, str]]:
+    """(pk, sensitive group) of the dimension's items that are in a group."""
+    from remis.assistance.models import AssistanceType
+    from remis.programmes.models import MigrantCategory, Vulnerability
+
+    model: Any = {"category": MigrantCategory, "vulnerability": Vulnerability, "assistance": AssistanceType}[
+        code
+    ]
+    return list(model.objects.exclude(sensitive_group="").values_list("pk", "sensitive_group"))
+
+
+def dimension_for(actor: Any, code: str) -> Dimension:
+    """The dimension as this reader breaks figures down by it: the migrant categories,
+    vulnerabilities and assistance types of a sensitive group the reader does not hold
+    (wherever they read cases) count together under "Restricted", as the case list and the
+    case page show them. A row of their own would give back what those pages hide: one case
+    of trafficking among November's arrivals is found on the list by its arrival date."""
+    dimension = DIMENSIONS[code]
+    if code not in _SENSITIVE:
+        return dimension
+    from remis.cases.policy import groups_everywhere
+
+    held = groups_everywhere(actor)
+    hidden = sorted(pk for pk, group in _sensitive_items(code) if group not in held)
+    if not hidden:
+        return dimension
+    column, table, kept = _SENSITIVE[code]
+    ids = ", ".join(str(int(pk)) for pk in hidden)
+    masked = f"CASE WHEN {column} IN ({ids}) THEN '{RESTRICTED}' ELSE CAST({column} AS VARCHAR) END"
+    if not table:
+        return replace(dimension, key=masked)
+    alias = dimension.join.split()[-1]
+    # One row per case and masked item: a case with two hidden types counts once under "Restricted".
+    join = (
+        f"JOIN (SELECT DISTINCT {kept}, {masked} AS {column} FROM {table}) {alias} "  # noqa: S608
+        f"ON {alias}.case_id = p.case_id"
+    )
+    return replace(dimension, join_sql=join)
+
+
+def join_of(dimension: Dimension) -> str:
+    """The SQL joining a dimension's table (blank for a column of the persons)."""
+    return dimension.join_sql or _JOINS.get(dimension.join, "")
 
 
 @dataclass(frozen=True)
@@ -275,7 +330,7 @@ def breakdown_sql(dimension: Dimension, condition: str) -> str:
     so the totals come from the persons alone, read once (a CTE)."""
     key = f"COALESCE({dimension.key}, '{UNKNOWN}')"
     measures = "count(*) AS persons, count(DISTINCT p.case_id) AS cases"
-    join = _JOINS.get(dimension.join, "")
+    join = join_of(dimension)
     if dimension.join in _MULTI:
         return (
             f"WITH p AS MATERIALIZED (SELECT * FROM persons p WHERE {condition}) "  # noqa: S608
@@ -319,7 +374,7 @@ def _place(code: str, key: str, persons: int, label: str) -> tuple[Any, ...]:
 def exact_breakdown(actor: Any, filters: Filters, code: str, top: int | None = None) -> Table | None:
     """A breakdown with every row and exact counts, before an edition's hiding and the top
     N cut (`protect`, `keep_top`); for tables published together (annual.py)."""
-    dimension = DIMENSIONS[code]
+    dimension = dimension_for(actor, code)
     where = cohort_where(actor, filters)
     if where is None:
         return None
@@ -450,12 +505,12 @@ def cross_table(
     chosen = edition_for(actor, edition)
     if chosen == Edition.PUBLIC and {rows_code, columns_code} & CONFIDENTIAL_ONLY:
         raise EditionRefused
-    row_dim, column_dim = DIMENSIONS[rows_code], DIMENSIONS[columns_code]
+    row_dim, column_dim = dimension_for(actor, rows_code), dimension_for(actor, columns_code)
     where = cohort_where(actor, filters)
     if where is None:
         return None
     condition, params = where
-    joins = " ".join(dict.fromkeys(_JOINS.get(d.join, "") for d in (row_dim, column_dim)))
+    joins = " ".join(dict.fromkeys(join_of(d) for d in (row_dim, column_dim)))
     with analytics.locked():
         store = analytics.fresh()
         found = store.query(
@@ -510,6 +565,8 @@ def labeller(code: str) -> Callable[[str], str]:
     def named(names: dict[str, str]) -> Callable[[str], str]:
         return lambda key: unknown if key == UNKNOWN else names.get(key, key)
 
+    names_restricted = {RESTRICTED: _("Restricted")}
+
     if code in ("origin", "host"):
         return lambda key: unknown if key == UNKNOWN else country_name(key)
     if code == "month":
@@ -535,7 +592,7 @@ def labeller(code: str) -> Callable[[str], str]:
         "assistance": AssistanceType,
     }
     if code in models:
-        return named({str(item.pk): item.label for item in models[code].objects.all()})
+        return named({str(item.pk): item.label for item in models[code].objects.all()} | names_restricted)
     if code == "programme":
         return named({str(pk): name for pk, name in Programme.objects.values_list("pk", "name")})
     if code in ("origin_region", "host_region", "origin_sub_region", "host_sub_region"):
