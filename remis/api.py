@@ -6,9 +6,13 @@ Errors: {"detail": "...", "errors": [{"field": "...", "message": "..."}]}.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -18,7 +22,7 @@ from ninja.security import HttpBearer
 
 from remis.accounts.models import ApiToken, TokenAccess, hash_token
 from remis.lib.api_schema import ERROR_DESCRIPTIONS, ErrorOut, error_codes
-from remis.lib.errors import DomainError, ErrorCode
+from remis.lib.errors import Conflict, DomainError, ErrorCode
 
 STATUS = {
     ErrorCode.INVALID: 422,
@@ -102,7 +106,14 @@ def error_body(detail: str, errors: list[tuple[str | None, str]]) -> dict[str, A
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, error_body(exc.message, exc.errors), status=STATUS[exc.code])
+    message = exc.message
+    if isinstance(exc, Conflict) and exc.generic:
+        # The shared message speaks of pages and forms; a client reads the record again.
+        message = _(
+            "Someone else changed this record after you read it. Read it again, then send "
+            "your change with the version you read."
+        )
+    return api.create_response(request, error_body(message, exc.errors), status=STATUS[exc.code])
 
 
 @api.exception_handler(NinjaValidationError)
@@ -128,7 +139,26 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, error_body(_("A valid API token is required."), []), status=401)
+    response = api.create_response(request, error_body(_("A valid API token is required."), []), status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="REMIS API"'  # RFC 6750: how to authenticate
+    return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: Django refuses to read it (it was a 500)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    detail = _("The request body is larger than the API accepts (%(size)s MB at most).") % {
+        "size": round(limit / 1_000_000, 1)
+    }
+    return api.create_response(request, error_body(detail, []), status=413)
+
+
+@api.exception_handler(MultiPartParserError)
+def unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """A multipart body that cannot be read (no boundary, cut short): the client's error."""
+    detail = _("The request body could not be read as multipart/form-data: send it with its boundary.")
+    return api.create_response(request, error_body(detail, []), status=400)
 
 
 @api.exception_handler(HttpError)
@@ -139,10 +169,34 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
     """An address under /api/v1/ that no endpoint has: the one error shape, in JSON (it was
     Django's HTML page). Routed after the API's own addresses (remis/urls.py)."""
-    from django.http import JsonResponse
-
     body = error_body(_("There is no such API address: the addresses are listed at /api/v1/docs."), [])
     return JsonResponse(body, status=404)
+
+
+class ApiResponses:
+    """What every answer under /api/ carries whatever produced it: `Cache-Control: no-store`
+    (they hold personal data: no shared or browser cache keeps them), and a method an address
+    does not take answered in the API's error shape, in JSON (Ninja answers it in plain text)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path_info.startswith("/api/"):
+            return response
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            detail = _("This address does not take %(method)s; it takes %(allowed)s.") % {
+                "method": request.method,
+                "allowed": allowed,
+            }
+            response = JsonResponse(error_body(detail, []), status=405)
+            response["Allow"] = allowed
+        response.setdefault("Cache-Control", "no-store")
+        return response
 
 
 def _register_routers() -> None:

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "remis.accounts.middleware.UserLanguageMiddleware",
     "remis.accounts.middleware.TwoFactorMiddleware",  # sign-in's second step, set-up where required
     "axes.middleware.AxesMiddleware",  # answers a locked-out sign-in with the lockout page
+    "remis.api.ApiResponses",  # no-store and JSON 405s under /api/
 ]
 
 ROOT_URLCONF = "remis.urls"

@@ -128,7 +128,11 @@ def export_file(request: HttpRequest, export_uuid: str) -> HttpResponse | FileRe
         if kept.format == ExportFormat.CSV
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    return FileResponse(kept.file.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+    response = FileResponse(
+        kept.file.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )
+    response["Cache-Control"] = "no-store"  # personal data: no cache keeps a copy
+    return response
 
 
 @login_required

@@ -56,6 +56,7 @@ class Conflict(DomainError):
     code = ErrorCode.CONFLICT
 
     def __init__(self, message: str | None = None) -> None:
+        self.generic = message is None  # the shared message, which the API words for clients
         super().__init__(
             message
             or _(

@@ -31,6 +31,10 @@ CONFLICT = {
     "fr": "Quelqu’un d’autre a enregistré cette fiche après que vous l’avez ouverte.",
     "ar": "حفظ شخص آخر هذا السجل بعد أن فتحته.",
 }
+API_CONFLICT = {  # worded for a client, which reads the record again (no page, no form)
+    "fr": "Quelqu’un d’autre a modifié cette fiche après votre lecture.",
+    "ar": "غيّر شخص آخر هذا السجل بعد أن قرأته.",
+}
 HOST_NOT_COVERED = {
     # The programme and the country by their names, in the reader's language (were codes).
     "fr": "Le programme Dutch programme ne couvre pas le pays d’accueil Belgique.",
@@ -120,7 +124,7 @@ def test_a_stale_version_is_a_conflict_said_in_the_users_language(client, api_cl
     )
     answer = api.patch(f"/persons/{person.uuid}", {"version": 1, "phone": "+32 470 00 00 02"})
     assert answer.status_code == 409
-    assert answer.json()["detail"].startswith(CONFLICT[language])
+    assert answer.json()["detail"].startswith(API_CONFLICT[language])
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
