@@ -5,7 +5,8 @@ shows with the same filters, among those the requester may export.
 The columns are the case import's (`imports.COLUMNS`), with codes and ISO dates, so an
 exported list can be corrected in a spreadsheet and imported again; the external ID is the
 requester's organisation's. A category in a sensitive group the requester does not hold
-reads "Restricted", as on the case list.
+reads `restricted` (a code, as the column holds codes in either kind of header; the case
+list says "Restricted"), which the import refuses with its reason.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from remis.accounts.permissions import Perm
@@ -142,6 +142,9 @@ VALUES = (
 )  # fmt: skip
 
 
+RESTRICTED = "restricted"  # the category code written for a category the requester may not read
+
+
 def prepare(actor: Any, kept: dict[str, Any]) -> Prepared:
     # The ids only (a million cases are a few megabytes), in the list's order; each chunk
     # then reads its rows, checked against the export permission's own scope.
@@ -155,7 +158,6 @@ def _chunks(actor: Any, ids: list[int]) -> Iterator[tuple[int, list[list[Any]]]]
     groups = groups_everywhere(actor)
     org_ids = [g.organisation_id for g in grants_with(actor, Perm.RECORDS_EXPORT)]
     tz = timezone.get_current_timezone()
-    restricted = _("Restricted")
     names = [c.code for c in columns()]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -184,7 +186,7 @@ def _chunks(actor: Any, ids: list[int]) -> Iterator[tuple[int, list[list[Any]]]]
                 "programme": row["programme__code"],
                 "category": row["category__code"]
                 if shows(groups, row["category__sensitive_group"])
-                else restricted,
+                else RESTRICTED,
                 "registered_on": row["registered_at"].astimezone(tz).date(),
                 "departure_date": row["travel__departure_date"],
                 "closed_on": row["stage_changed_at"].astimezone(tz).date()

@@ -320,7 +320,15 @@ class CaseImporter:
                 "programme", _("No programme has the code “%(code)s”.") % {"code": v["programme"][:40]}
             )
         category = self.categories.get(v["category"])
-        if category is None or not shows(self.groups, category.sensitive_group):
+        if v["category"] == "restricted":  # as an export writes a category its reader may not read
+            problems.add(
+                "category",
+                _(
+                    "The category is restricted in the file you exported: write the case's category "
+                    "code, or leave the row out."
+                ),
+            )
+        elif category is None or not shows(self.groups, category.sensitive_group):
             problems.add(
                 "category", _("No migrant category has the code “%(code)s”.") % {"code": v["category"][:40]}
             )

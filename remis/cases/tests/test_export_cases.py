@@ -119,7 +119,18 @@ def test_only_cases_in_scope_and_no_sensitive_category_without_its_group(
     )
     client = signed_in(world.carol)  # an M&E officer: exports, holds no sensitive group
     rows = _rows(client, _export(client, django_capture_on_commit_callbacks))
-    assert len(rows) == 1 and rows[0]["category"] == "Restricted"
+    assert len(rows) == 1 and rows[0]["category"] == "restricted"  # a code, in a column of codes
+    # Imported again, the row is refused with its reason (not "no category has the code").
+    again = io.StringIO()
+    writer = csv.DictWriter(again, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    kept = _import(signed_in(paula), world, again.getvalue().encode(), django_capture_on_commit_callbacks)
+    report = list(csv.reader(io.StringIO(kept.report.open("rb").read().decode("utf-8-sig"))))
+    assert [line[3] for line in report[1:] if line[1] == "category"] == [
+        "The category is restricted in the file you exported: write the case's category code, "
+        "or leave the row out."
+    ]
     manager_rows = _rows(signed_in(paula), _export(signed_in(paula), django_capture_on_commit_callbacks))
     assert [r["category"] for r in manager_rows] == [sensitive.code]
 
