@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
-from remis.assistance.actions.approvals import Requirement, requirement
+from remis.assistance.actions.approvals import Requirement, can_be_met, possible_approvers, requirement
 from remis.assistance.configuration import MissingRate, convert, package_for, reporting_settings
 from remis.assistance.models import (
     Approval,
@@ -186,6 +186,39 @@ def decisions_of(version: PlanVersion) -> list[Approval]:
 
 def requirement_of(version: PlanVersion, day: dt.date) -> Requirement:
     return requirement(version, day)
+
+
+@dataclass(frozen=True)
+class Approvers:
+    """Who may approve a version other than its author, by name (managers apart), and
+    whether they are enough for the level it needs: the page says so before a plan waits
+    for an approver who does not exist."""
+
+    names: list[str]
+    managers: list[str]
+    enough: bool
+
+    @property
+    def listed(self) -> str:
+        """The names, managers first ("Amina Diallo (programme manager), Sekou Camara")."""
+        from django.utils.translation import gettext as _
+
+        from remis.lib.text import list_separator
+
+        managers = [_("%(name)s (programme manager)") % {"name": name} for name in self.managers]
+        return list_separator().join([*managers, *self.names])
+
+
+def approvers_of(version: PlanVersion, level: int) -> Approvers:
+    from remis.accounts.models import User
+
+    people, managers = possible_approvers(version, {version.drafted_by_id, version.submitted_by_id})
+    display = {u.pk: u.display_name for u in User.objects.filter(pk__in=people)}
+    return Approvers(
+        names=sorted(display[u] for u in people - managers),
+        managers=sorted(display[u] for u in managers),
+        enough=can_be_met(level, people, managers),
+    )
 
 
 @dataclass

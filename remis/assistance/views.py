@@ -47,6 +47,7 @@ from remis.assistance.models import (
     PlanVersion,
 )
 from remis.assistance.queries import (
+    approvers_of,
     awaiting_approval,
     budget_of,
     budget_totals,
@@ -343,6 +344,7 @@ def _plan_context(
         "budget": budget_of(plan, today),
         "needed": needed,
         "needed_label": level_label(needed.level) if needed else "",
+        "approvers": approvers_of(version, needed.level) if needed else None,
         "decisions": decisions_of(version),
         "forms": page_forms,
         "can_edit": open_case and Perm.PLAN_EDIT in permissions and version.editable and is_latest,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -32,6 +32,8 @@ from remis.cases.models import (
     SubmissionStatus,
 )
 from remis.cases.policy import (
+    KEPT_WHEN_ANONYMISED,
+    REVIEW_PERMISSIONS,
     access_scope,
     access_through,
     case_permissions,
@@ -696,28 +698,50 @@ def filter_organisations(actor: Any) -> QuerySet[Any]:
     )
 
 
-def assignable_workers(case: Case) -> QuerySet[Any]:
-    """Who may be assigned to work on the case: active members of an organisation with
-    access to it, in a role that edits cases, whose countries cover its host country or
-    country of origin (the list offered every user of those organisations: administrators'
-    deputies, M&E officers, the data-protection focal point). Those assigned already stay,
-    so that the form saved untouched keeps them."""
-    from remis.accounts.models import Membership, MembershipStatus, User
+def permissions_by_user(case: Case) -> dict[int, frozenset[str]]:
+    """Everyone who works on the case and what they may do on it: active users with an active
+    membership of an organisation with live access, whose countries cover its host country
+    or country of origin (a partner still deciding on a submitted case holds only the review
+    permissions), as `policy.case_permissions` decides for one actor."""
+    from remis.accounts.models import Membership, MembershipStatus
 
+    live = case.access.filter(revoked_at__isnull=True)
     # Roles and memberships keep permissions and countries in JSON lists, which SQLite cannot
-    # search: one query reads them, and they are matched here.
-    memberships = Membership.objects.filter(
-        organisation__in=case.access.filter(revoked_at__isnull=True).values("organisation_id"),
-        status=MembershipStatus.ACTIVE,
-    ).values_list("user_id", "all_countries", "countries", "role__permissions")
+    # search: one query reads them with their organisation's reason of access, matched here.
+    memberships = (
+        Membership.objects.filter(
+            organisation__in=live.values("organisation_id"),
+            status=MembershipStatus.ACTIVE,
+            user__is_active=True,
+        )
+        .annotate(
+            reason=Subquery(live.filter(organisation_id=OuterRef("organisation_id")).values("reason")[:1])
+        )
+        .values_list("user_id", "reason", "all_countries", "countries", "role__permissions")
+    )
     countries = {case.host_country, case.origin_country}
-    covering = {
-        user
-        for user, every, codes, permissions in memberships
-        if Perm.CASE_EDIT in permissions and (every or countries & set(codes))
-    }
+    held: dict[int, set[str]] = {}
+    for user, reason, every, codes, permissions in memberships:
+        if every or countries & set(codes):
+            perms = set(permissions)
+            if reason == AccessReason.SUBMITTED:
+                perms &= REVIEW_PERMISSIONS
+            held.setdefault(user, set()).update(perms)
+    if case.anonymised_at is not None:
+        return {user: frozenset(perms & KEPT_WHEN_ANONYMISED) for user, perms in held.items()}
+    return {user: frozenset(perms) for user, perms in held.items()}
+
+
+def assignable_workers(case: Case) -> QuerySet[Any]:
+    """Who may be assigned to work on the case: those who edit it (`permissions_by_user`),
+    not every user of the organisations with access (administrators' deputies, M&E officers,
+    the data-protection focal point). Those assigned already stay, so that the form saved
+    untouched keeps them."""
+    from remis.accounts.models import User
+
+    covering = {user for user, perms in permissions_by_user(case).items() if Perm.CASE_EDIT in perms}
     return (
-        User.objects.filter(Q(pk__in=covering, is_active=True) | Q(pk__in=case.assigned_workers.values("pk")))
+        User.objects.filter(Q(pk__in=covering) | Q(pk__in=case.assigned_workers.values("pk")))
         .distinct()
         .order_by("first_name", "last_name", "username")
     )

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from remis.accounts.models import User
 from remis.accounts.permissions import Perm
 from remis.assistance.actions.common import NotAllowedHere, bump, require_on
 from remis.assistance.configuration import (
@@ -45,7 +46,7 @@ from remis.assistance.models import (
     PlanVersion,
 )
 from remis.audit.actions import record
-from remis.cases.queries import case_permissions
+from remis.cases.queries import case_permissions, permissions_by_user
 from remis.lib.errors import TransitionRefused, ValidationFailed
 from remis.lib.events import emit
 from remis.programmes.models import ProgrammeSettings
@@ -107,6 +108,26 @@ def satisfied(level: int, approvals: list[Approval]) -> bool:
     return len(managers) >= 2
 
 
+def possible_approvers(version: PlanVersion, besides: set[int | None]) -> tuple[set[int], set[int]]:
+    """The users who could approve the version (plan.approve on its case) other than
+    `besides` (its author: no one approves their own plan), and those among them who approve
+    as programme managers."""
+    held = permissions_by_user(version.plan.case)
+    people = {user for user, perms in held.items() if Perm.PLAN_APPROVE in perms} - besides
+    return people, {user for user in people if Perm.PROGRAMME_MANAGE in held[user]}
+
+
+def can_be_met(level: int, people: set[int], managers: set[int]) -> bool:
+    """Whether those people could ever satisfy the level (`satisfied`)."""
+    if level <= 1:
+        return bool(people)
+    if level == 2:
+        return bool(managers)
+    if level == 3:
+        return len(people) >= 2 and bool(managers)
+    return len(managers) >= 2
+
+
 def level_label(level: int) -> str:
     return {
         1: _("one approver"),
@@ -124,6 +145,20 @@ def submit_plan(actor: Any, version: PlanVersion, *, expected_version: int | Non
     if version.agreed_on is None:
         raise ValidationFailed(
             _("Record the returnee's agreement to the plan before submitting it."), "agreed_on"
+        )
+    # A plan no one could approve would wait for good: said now, with who may approve.
+    needed = requirement(version, timezone.localdate())
+    people, managers = possible_approvers(version, {actor.pk, version.drafted_by_id})
+    if not can_be_met(needed.level, people, managers):
+        names = sorted(u.display_name for u in User.objects.filter(pk__in=people))
+        raise NotAllowedHere(
+            _(
+                "No one could approve this plan: it needs %(who)s besides you and whoever drafted "
+                "it, and those who may approve plans on this case are: %(names)s. Ask your "
+                "administrator for another approver, or change the plan."
+            )
+            % {"who": level_label(needed.level), "names": ", ".join(names) or _("no one")},
+            "approver",
         )
     with transaction.atomic():
         bump(version, expected_version)

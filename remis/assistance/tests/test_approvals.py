@@ -10,7 +10,8 @@ from remis.assistance import actions
 from remis.assistance.actions.approvals import level_for
 from remis.assistance.actions.common import NotAllowedHere
 from remis.assistance.models import Approval, ApprovalThresholds, ItemStatus, PlanStatus
-from remis.assistance.tests.factories import draft_plan
+from remis.assistance.tests.factories import case_at_plan, draft_plan
+from remis.cases.tests.factories import make_user
 from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -100,13 +101,29 @@ def test_returning_needs_a_comment_and_goes_back_to_the_drafter(world, case, ine
     assert actions.approve_plan(ines, version).status == PlanStatus.APPROVED
 
 
-def test_a_submitted_plan_cannot_be_edited_or_submitted_again(world, case):
+def test_a_submitted_plan_cannot_be_edited_or_submitted_again(world, case, approvers):
     version = submitted(world, case)
     need = version.needs.first()
     with pytest.raises(TransitionRefused):
         actions.add_goal(world.bob, need, description="Another goal")
     with pytest.raises(TransitionRefused):
         actions.submit_plan(world.bob, version)
+
+
+def test_a_plan_no_one_could_approve_is_not_submitted_and_says_who_may(world, case):
+    """A plan needing two programme managers where there is one waited as "Submitted" for
+    good, the worker told nothing."""
+    manon = make_user("manon", world.gn_partner, "programme_manager", ["GN"])  # the only approver
+    large = draft_plan(world.bob, case, amounts=("100000",))
+    with pytest.raises(NotAllowedHere) as raised:
+        actions.submit_plan(world.bob, large)
+    assert raised.value.field == "approver"
+    assert "it needs two programme managers besides you" in raised.value.message
+    assert manon.display_name in raised.value.message
+    large.refresh_from_db()
+    assert large.status == PlanStatus.DRAFT
+    small = draft_plan(world.bob, case_at_plan(world), amounts=("100",))
+    assert actions.submit_plan(world.bob, small).status == PlanStatus.SUBMITTED  # manon approves
 
 
 def test_submitting_needs_items_and_the_returnees_agreement(world, case):

@@ -146,6 +146,21 @@ def test_approving_ones_own_plan_from_the_page_is_refused(client, world, case, m
     assert version.status == PlanStatus.SUBMITTED
 
 
+def test_the_plan_page_says_who_may_approve_and_when_they_are_not_enough(client, world, case):
+    from remis.cases.tests.factories import make_user
+
+    manon = make_user("manon", world.gn_partner, "programme_manager", ["GN"])
+    draft_plan(world.bob, case, amounts=("600",))
+    login(client, world.bob)
+    text = client.get(reverse("plan_detail", args=[case.uuid])).text
+    assert f"Who may approve it: {manon.display_name} (programme manager)." in text
+    assert "Not enough people may approve plans on this case" not in text
+    manon.memberships.update(status="deactivated")
+    text = client.get(reverse("plan_detail", args=[case.uuid])).text
+    assert "Who may approve it" not in text
+    assert "Not enough people may approve plans on this case for this level" in text
+
+
 def test_outsiders_get_404_on_every_plan_page(client, world, case, ines, dave, today):
     version = approved_plan(world, case, ines)
     item = first_item(version)
@@ -417,7 +432,9 @@ def test_a_decision_refused_as_outdated_keeps_the_comment_and_can_be_sent_again(
     assert "Add the rent" in answer.text and f'name="expected_version" value="{read + 1}"' in answer.text
 
 
-def test_an_item_edit_sent_after_the_plan_was_submitted_says_nothing_was_saved(client, world, case):
+def test_an_item_edit_sent_after_the_plan_was_submitted_says_nothing_was_saved(
+    client, world, case, approvers
+):
     """Another tab submitted the plan: the edit's refusal went with its form, off the page,
     and the edit was lost without a word."""
     from remis.assistance import actions
