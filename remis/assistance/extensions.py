@@ -123,7 +123,9 @@ def instalments_to_pay(actor: Any) -> WorkList | None:
                 label=_due_label(item),
                 url=reverse("plan_detail", args=[item.version.plan.case.uuid]) + f"#item-{item.pk}",
                 due=item.starts_on,
-                overdue=bool(item.starts_on and item.starts_on < today),
+                # Late when nothing was paid by its start: items are paid in instalments with no
+                # day of their own, so a part paid is under way, not late.
+                overdue=bool(item.starts_on and item.starts_on < today and not getattr(item, "paid", 0)),
             )
             for item in items[:FIRST_ROWS]
         ],

@@ -25,6 +25,7 @@ from remis.assistance.models import (
     Plan,
     PlanStatus,
     PlanVersion,
+    Route,
 )
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
@@ -311,9 +312,10 @@ def returned_to(actor: Any) -> QuerySet[PlanVersion]:
 
 
 def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
-    """Items of plans in force, starting on or before today, not fully paid, on open cases
-    where the actor records payments (a closed case takes no payment: an imported 2013
-    item of a case closed in 2014 read as a payment overdue)."""
+    """Items the programme pays itself (not those referred to a provider, which the
+    provider delivers) of plans in force, starting on or before today, not fully paid, on
+    open cases where the actor records payments (a closed case takes no payment: an
+    imported 2013 item of a case closed in 2014 read as a payment overdue)."""
     from remis.cases.policy import case_scope
 
     condition = case_scope(actor, Perm.PAYMENT_RECORD)
@@ -333,6 +335,7 @@ def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
             status__in=[ItemStatus.APPROVED, ItemStatus.IN_PROGRESS],
             starts_on__lte=today,
         )
+        .exclude(route=Route.REFERRAL)
         .annotate(
             paid=Coalesce(
                 Subquery(paid_sum, output_field=DecimalField()),

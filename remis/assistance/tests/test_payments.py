@@ -275,3 +275,23 @@ def test_a_closed_cases_items_are_not_payments_to_make(world, case, ines, today)
     with only_cases_guards():
         cases.close_case(world.bob, case, "lost_contact")
     assert item not in instalments_due(world.bob, today)
+
+
+def test_an_item_referred_to_a_provider_is_no_payment_to_make_and_a_part_paid_is_not_late(
+    world, case, ines, today
+):
+    """A medical item referred to a clinic read as an instalment the worker owed; an item half
+    paid read "Overdue" the day after its start."""
+    from remis.assistance.extensions import instalments_to_pay
+    from remis.assistance.models import AssistanceItem, Route
+    from remis.assistance.queries import instalments_due
+
+    item = first_item(approved_plan(world, case, ines))
+    AssistanceItem.objects.filter(pk=item.pk).update(starts_on=today - dt.timedelta(days=3))
+    work = instalments_to_pay(world.bob)
+    assert work is not None and work.items[0].overdue  # nothing paid three days after its start
+    actions.record_instalment(world.bob, item, paid_on=today, amount="10", currency="EUR")
+    work = instalments_to_pay(world.bob)
+    assert work is not None and not work.items[0].overdue  # under way
+    AssistanceItem.objects.filter(pk=item.pk).update(route=Route.REFERRAL)
+    assert item not in instalments_due(world.bob, today)
