@@ -28,3 +28,24 @@ def test_date_entry_still_accepts_iso_and_the_local_form():
     with translation.override("fr"):
         assert field.clean("2026-11-29") == dt.date(2026, 11, 29)
         assert field.clean("29/11/2026") == dt.date(2026, 11, 29)
+
+
+def test_arabic_reads_typed_dates_day_first_and_arabic_indic_digits_in_every_number_field():
+    """01/05/2010 typed in Arabic was saved as 5 January; ٢٠٢٦-١٢-٠٤ and ١٥٠٫٥ were refused
+    ("Enter a valid date", "Enter a number") while a phone number took them."""
+    from decimal import Decimal
+
+    from django import forms
+
+    with translation.override("ar"):
+        assert forms.DateField().clean("01/05/2010") == dt.date(2010, 5, 1)
+        assert forms.DateField().clean("٢٠٢٦-١٢-٠٤") == dt.date(2026, 12, 4)
+        assert forms.DateField().clean("٠١/٠٥/٢٠١٠") == dt.date(2010, 5, 1)
+        assert forms.DecimalField().clean("١٥٠٫٥") == Decimal("150.5")
+        assert forms.IntegerField().clean("٣") == 3
+        assert forms.FloatField().clean("۲") == 2.0  # Eastern Arabic-Indic, as a Persian keyboard types
+        moment = forms.DateTimeField().clean("٢٠٢٦-١٢-٠٤ ١٤:٣٠")
+        assert moment.replace(tzinfo=None) == dt.datetime(2026, 12, 4, 14, 30)
+    assert forms.CharField().clean("٣ ليالٍ") == "٣ ليالٍ"  # free text keeps what was typed
+    with translation.override("en"):
+        assert forms.DateField().clean("2026-12-04") == dt.date(2026, 12, 4)

@@ -10,3 +10,6 @@ class LibConfig(AppConfig):
 
     def ready(self) -> None:
         from remis.lib import lookups  # noqa: F401  (registers `field__among`)
+        from remis.lib.digits import read_arabic_indic_digits
+
+        read_arabic_indic_digits()

@@ -22,6 +22,7 @@ from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
+from remis.lib.digits import latin_number_text
 from remis.lib.errors import DomainError
 from remis.lib.text import list_separator
 from remis.lib.widgets import IsoDateInput
@@ -224,6 +225,8 @@ class ResponseForm(forms.Form):
             value = self.cleaned_data.get(PREFIX + question.name)
             if value in (None, "", []):
                 continue
+            if question.type in (QuestionType.INTEGER, QuestionType.DECIMAL):
+                value = latin_number_text(value)  # ٣ as typed on an Arabic keyboard
             if question.type == QuestionType.INTEGER and isinstance(value, str) and _INTEGER.fullmatch(value):
                 value = int(value)
             elif question.type == QuestionType.DECIMAL and isinstance(value, str):

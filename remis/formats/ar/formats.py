@@ -10,3 +10,15 @@ TIME_FORMAT = "H:i"  # 24-hour, as every date and time REMIS writes
 # amount fields read it back (remis/lib/money.py); the comma stays the decimal mark.
 THOUSAND_SEPARATOR = "\u00a0"
 NUMBER_GROUPING = 3
+# Dates typed by hand day first, as in the Arab countries REMIS serves (Django's default
+# reads 01/05/2010 month first: 5 January); the ISO form first, as the date pickers send it.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"]
+DATETIME_INPUT_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+]

@@ -96,6 +96,15 @@ def test_a_decimal_is_typed_and_read_as_the_language_writes_it(client, world, ca
     assert "<dd><bdi>1.5</bdi></dd>" in english_page
 
 
+def test_arabic_indic_digits_are_read_in_number_answers(client, world, case):
+    """A "٣" typed on an Arabic keyboard was refused ("أدخل رقماً") in the questionnaire, where
+    the needs assessment and the plan took it."""
+    client.force_login(world.bob)
+    page = reverse("follow_up_detail", args=[case.uuid, 1])
+    client.post(page, form_data(answers(debt_months="١٫٥")), HTTP_ACCEPT_LANGUAGE="ar", follow=True)
+    assert Response.objects.get().answers["debt_months"] == "1.5"
+
+
 def test_each_problem_shows_on_its_question_and_typed_answers_stay(client, world, case):
     client.force_login(world.bob)
     page = reverse("follow_up_detail", args=[case.uuid, 1])
