@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from remis.accounts.forms import UserChoiceField, UserMultipleChoiceField
 from remis.accounts.models import Organisation, User
@@ -257,7 +258,7 @@ class CaseFilterForm(forms.Form):
         label=_("Organisation"),
         queryset=Organisation.objects.all(),
         required=False,
-        empty_label=_("All"),
+        empty_label=pgettext_lazy("organisations", "All"),  # French: "Toutes"
     )
     worker = UserChoiceField(
         widget=FastSelect,
@@ -281,7 +282,9 @@ class CaseFilterForm(forms.Form):
             ("stage", _("Stage")),
         ],
     )
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # A page number edited into the address (page=abc, page=0) shows the first page: it was a
+    # filter error, in English, in place of the list.
+    page = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -313,6 +316,10 @@ class CaseFilterForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = [("", _("All")), *named_countries(codes)]
+
+    def clean_page(self) -> int:
+        raw = latin_digits(self.cleaned_data.get("page") or "")
+        return int(raw) if raw.isdigit() and 0 < int(raw) < 10**9 else 1
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -111,12 +111,19 @@ class Dates:
     def problem(self, value: Any, today: dt.date) -> str | None:
         earliest, latest = self.bounds(today)
         if value < earliest:
-            return _("The date must be on or after %(date)s.") % {"date": earliest.isoformat()}
+            return _("The date must be on or after %(date)s.") % {"date": _day(earliest)}
         if value > latest:
             if self.years_after == 0:
                 return _("The date is in the future.")
-            return _("The date must be on or before %(date)s.") % {"date": latest.isoformat()}
+            return _("The date must be on or before %(date)s.") % {"date": _day(latest)}
         return None
+
+
+def _day(day: dt.date) -> str:
+    """A bound as the reader writes dates (5 déc. 1996), not as ISO (1996-12-05)."""
+    from django.utils.formats import date_format
+
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _shift_years(day: dt.date, years: int) -> dt.date:

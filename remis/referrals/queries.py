@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
@@ -314,7 +315,7 @@ def funnel(actor: Any, filters: FunnelFilters) -> list[FunnelRow]:
 
 
 def funnel_total(rows: Iterable[FunnelRow]) -> FunnelRow:
-    total = FunnelRow(_("All"), "", "")
+    total = FunnelRow(pgettext("referrals", "All"), "", "")  # French: "Toutes" (les orientations)
     for row in rows:
         total.referred += row.referred
         total.accepted += row.accepted

@@ -55,6 +55,15 @@ def test_pagination_and_htmx_partial(client, world, alice):
     assert body.count("<tr>") == 1 + 2  # header row + the last two cases
 
 
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "99999999999999999999"])
+def test_a_page_number_edited_into_the_address_shows_the_first_page(client, world, alice, page):
+    """page=abc replaced the list by "Page: Enter a whole number.", in English on an Arabic page."""
+    case = register(world)
+    login(client, alice)
+    body = client.get(reverse("case_list"), {"page": page}).content.decode()
+    assert case.reference in body and "Page:" not in body and "form-errors" not in body
+
+
 def test_list_query_count_does_not_grow_with_rows(client, world, alice, django_assert_max_num_queries):
     for _ in range(30):
         register(world)

@@ -47,12 +47,12 @@ def referral_item(
     )
     plans.record_agreement(bob, version, agreed_on=timezone.localdate(), upload=pdf())
     version.refresh_from_db()
-    plans.submit_plan(bob, version)
     manager = (
         make_approvers(world)[0]
         if not User.objects.filter(username="manon").exists()
         else User.objects.get(username="manon")
     )
+    plans.submit_plan(bob, version)  # once an approver exists: a plan no one could approve is refused
     plans.approve_plan(manager, version)
     item = version.items.select_related("kind", "version__plan__case").get()
     return item

@@ -84,6 +84,9 @@ def test_the_funnel_counts_each_stage(s, signed_in):
     # (Arabic was garbled; the header was codes over translated services).
     french = client.get("/referrals/funnel/?format=csv", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert french.startswith("\ufeffPrestataire,") and ",Guinée,GN," in french
+    # The columns count referrals ("orientations", feminine plural): "Accepté" and "Tous" were wrong.
+    page = client.get("/referrals/funnel/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert ">Acceptées</th>" in page and ">Achevées</th>" in page and ">Toutes<" in page
 
 
 def test_bad_funnel_filters_are_named_and_show_no_figures(s, signed_in):
