@@ -265,7 +265,7 @@ def compute(
 
 def shown(result: IndicatorResult, cell: Cell, threshold: int) -> str:
     """A value as the tables print it: a share in per cent, a count whole, a score's mean or
-    median in points (0–100), another mean or median with two decimals; "<threshold" for a
+    median in points (0–100), another mean or median with up to two decimals; "<threshold" for a
     small cell hidden, "x" for one hidden so that a small one cannot be worked out; "–" for
     no data."""
     if cell.hidden:
@@ -286,4 +286,8 @@ def format_value(scale: str, value: float | Decimal) -> str:
         return number_format(round(number), 0, use_l10n=True, force_grouping=True)
     if scale == POINTS:  # as every score is shown: 0–100, one decimal
         return number_format(round(number * 100, 1), 1, use_l10n=True)
-    return number_format(round(number, 2), 2, use_l10n=True)
+    # Days and other measures: as many decimals as the value has, up to two (a median of 38
+    # days read "38.00", where the outcomes page writes 38).
+    rounded = round(number, 2)
+    places = 0 if rounded == round(rounded) else 1 if rounded == round(rounded, 1) else 2
+    return number_format(rounded, places, use_l10n=True)

@@ -206,6 +206,11 @@ def test_values_are_shown_as_their_aggregation_reads(settings) -> None:
     settings.USE_THOUSAND_SEPARATOR = True
     assert format_value("share", 0.4567) == "45.7%"
     assert format_value("count", 12345) == "12,345"
-    assert format_value("number", 0.5) == "0.50"
+    # Days and other measures with the decimals they have, up to two ("38.00" read oddly
+    # beside the outcomes page's 38).
+    assert format_value("number", 0.5) == "0.5"
+    assert format_value("number", 38) == "38"
+    assert format_value("number", 46.5) == "46.5"
+    assert format_value("number", 2.345) == "2.35" or format_value("number", 2.345) == "2.34"
     # A score's mean or median on the 0–100 scale every other page shows scores on.
     assert format_value("points", 0.6254) == "62.5"

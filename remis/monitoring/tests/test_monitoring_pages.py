@@ -160,6 +160,12 @@ def test_the_list_filters_by_state_and_summarises_by_country_office(client, worl
     assert client.get(page).text.count(case.reference) == 2  # a done round is not open work
     assert client.get(page, {"state": ""}).text.count(case.reference) == 3  # "Any state"
     assert client.get(page, {"state": "done"}).text.count(case.reference) == 1
+    # A share as the language writes it: "100 %" was written in English too.
+    in_window = FollowUp.objects.get(case=case, round=3).window_start
+    FollowUp.objects.filter(case=case, round=3).update(done_on=in_window)
+    assert '<td class="num">100%</td>' in client.get(reverse("follow_up_offices")).text
+    french = client.get(reverse("follow_up_offices"), HTTP_ACCEPT_LANGUAGE="fr").text
+    assert '<td class="num">100\u00a0%</td>' in french or '<td class="num">100 %</td>' in french
     overdue = client.get(page, {"state": "overdue"}).text
     assert overdue.count(case.reference) == 1
     upcoming = client.get(page, {"state": "upcoming"}).text
