@@ -484,6 +484,14 @@ class CounsellingForm(RuleCheckedForm):
         widget=Textarea(attrs={"rows": 2}),
     )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # Saved untouched, the form recorded an empty session, which then counted as the
+        # counselling the next stage asks for.
+        if not (data.get("topics") or "").strip() and not (data.get("notes") or "").strip():
+            self.add_error("topics", _("Say what the session covered: its topics or notes."))
+        return data
+
 
 class NeedForm(forms.Form):
     # Nothing chosen until the counsellor chooses: sent untouched, the form recorded a
@@ -543,6 +551,10 @@ class ReceptionForm(RuleCheckedForm, CreateOrEditForm):
         max_length=max_length(rules.RECEPTION, "notes"),
         widget=Textarea(attrs={"rows": 2}),
     )
+
+    def clean_pocket_money_currency(self) -> str:
+        # "iqd" was refused here while the plan's item form took "eur": codes read as capitals.
+        return str(self.cleaned_data.get("pocket_money_currency") or "").upper()
 
 
 class SubmitForm(forms.Form):

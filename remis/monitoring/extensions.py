@@ -88,12 +88,13 @@ def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
     }
 
 
-def _round_item(follow_up: Any, today: Any, *, late: bool = True) -> WorkItem:
+def _round_item(follow_up: Any, today: Any, *, late: bool = True, day: Any = None) -> WorkItem:
+    """`day`: the date the list shows, when not the day the round is due."""
     return WorkItem(
         label=_("%(reference)s · round %(round)s")
         % {"reference": follow_up.case.reference, "round": follow_up.round},
         url=reverse("follow_up_detail", args=[follow_up.case.uuid, follow_up.round]),
-        due=follow_up.due_on,
+        due=day or follow_up.due_on,
         overdue=late and follow_up.due_on < today,
     )
 
@@ -135,9 +136,11 @@ def lost_returnees(actor: Any) -> WorkList | None:
         name="follow_ups_lost",
         title=str(_("Returnees lost to follow-up: consider closing for lost contact")),
         count=count,
-        # Lost, not late: no "overdue" mark.
-        items=[_round_item(f, today, late=False) for f in rows[:FIRST_ROWS]],
+        # Lost, not late: no "overdue" mark, and the day it was lost (its due day was shown
+        # under "Due", weeks after the contact was lost).
+        items=[_round_item(f, today, late=False, day=f.lost_on) for f in rows[:FIRST_ROWS]],
         url=reverse("follow_up_list") + "?mine=on&state=lost_open",
+        date_label=str(_("Lost on")),
     )
 
 

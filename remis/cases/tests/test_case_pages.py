@@ -601,6 +601,11 @@ def test_a_counselling_session_sent_twice_is_recorded_once(client, world, alice)
     assert case.counselling_sessions.count() == 1
     assert client.post(url, {**session, "topics": "Travel, documents"}).status_code == 302  # another one
     assert case.counselling_sessions.count() == 2
+    # Saved untouched (a date and a mode, no word of what was said): no session recorded.
+    untouched = client.post(url, {**session, "topics": "", "notes": ""})
+    assert untouched.status_code == 400
+    assert "Say what the session covered: its topics or notes." in untouched.content.decode()
+    assert case.counselling_sessions.count() == 2
 
 
 def test_the_programme_narrows_the_categories_and_countries_offered(client, world, alice):
@@ -689,6 +694,27 @@ def test_what_reception_and_counselling_record_is_read_back(client, world, alice
     login(client, bob)
     page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
     assert "2 nights" in page and "<dt>Nutrition</dt><dd>yes</dd>" in page and "Met by uncle" in page
+    # The host office's travel notes reach the office receiving the returnee (shown nowhere).
+    from remis.cases.models import ReturnTravel
+
+    ReturnTravel.objects.filter(case=case).update(notes="Insulin in the cabin bag")
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert "Insulin in the cabin bag" in page
+    # A currency code typed in small letters is read as the code ("iqd" was refused).
+    reception = case.reception
+    answer = client.post(
+        reverse("case_step", args=[case.uuid, "reception"]),
+        {
+            "version": reception.version,
+            "received_on": today.isoformat(),
+            "accommodation_nights": 2,
+            "pocket_money": "150",
+            "pocket_money_currency": "iqd",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    reception.refresh_from_db()
+    assert reception.pocket_money_currency == "IQD"
 
 
 def test_a_move_its_guard_refuses_says_why_instead_of_offering_a_button(client, world):

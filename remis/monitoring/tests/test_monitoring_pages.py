@@ -178,11 +178,13 @@ def test_my_work_lists_open_windows_and_lost_returnees(world, case):
     names = {w.name: w for w in work_for(world.bob)}
     assert names["follow_ups_due"].count == 1 and names["follow_ups_due"].items[0].overdue
     assert "follow_ups_due" not in {w.name for w in work_for(world.alice)}
-    FollowUp.objects.filter(case=case, round=1).update(
-        status=FollowUpStatus.LOST, lost_on=timezone.localdate()
-    )
+    lost_on = timezone.localdate() - dt.timedelta(days=2)
+    FollowUp.objects.filter(case=case, round=1).update(status=FollowUpStatus.LOST, lost_on=lost_on)
     names = {w.name: w for w in work_for(world.bob)}
     assert names["follow_ups_lost"].count == 1 and "follow_ups_due" not in names
+    # The day contact was lost, under "Lost on" (its due day was shown under "Due").
+    lost = names["follow_ups_lost"]
+    assert lost.date_label == "Lost on" and lost.items[0].due == lost_on
 
 
 def test_a_wide_window_round_long_past_its_due_day_is_still_open_and_overdue(world, case):
