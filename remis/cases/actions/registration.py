@@ -223,11 +223,10 @@ def register_case(
     check_intended_return(problems, intended_return_date)
     _acting_grant_org(actor, organisation, Perm.CASE_REGISTER, host, problems)
     problems.raise_if_any()
-    if check_twins:
-        _refuse_twin(organisation, person)
     return _create_case(
         actor,
         organisation,
+        check_twins=check_twins,
         programme=programme,
         category=category,
         host=host,
@@ -277,11 +276,10 @@ def open_post_arrival_case(
         )
     _acting_grant_org(actor, organisation, Perm.CASE_OPEN_POST_ARRIVAL, origin, problems)
     problems.raise_if_any()
-    if check_twins:
-        _refuse_twin(organisation, person)
     case = _create_case(
         actor,
         organisation,
+        check_twins=check_twins,
         programme=programme,
         category=category,
         host=host,
@@ -343,6 +341,7 @@ def _create_case(
     post_arrival_status: PostArrivalStatus = PostArrivalStatus.NOT_APPLICABLE,
     extra_access: Iterable[Organisation] = (),
     members: Sequence[MemberData] = (),
+    check_twins: bool = False,
 ) -> Case:
     if reference and Case.objects.filter(reference=reference).exists():
         raise Duplicate(
@@ -351,6 +350,11 @@ def _create_case(
         )
     try:
         with transaction.atomic():
+            if check_twins:
+                # Under the office's lock: the same registration sent three times at once read
+                # no twin three times and made three cases.
+                Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+                _refuse_twin(organisation, person)
             case_uuid = uuid.uuid4()  # the person's audit entry is scoped to the case
             principal = _create_person(actor, person, case_uuid)
             case = Case.objects.create(
