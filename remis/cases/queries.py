@@ -636,18 +636,30 @@ def erasure_work(actor: Any, limit: int = 10) -> Any:
 
 def recent_twin(organisation: Any, person: Any, *, days: int) -> Case | None:
     """The latest case the organisation registered in the last `days` whose principal
-    applicant has the same given and family names (accents and case aside), sex, and date
-    of birth or estimated year of birth as `person` (a PersonData); None if there is none.
-    Erased people match nothing (their names are gone)."""
+    applicant has the same given and family names (accents and case aside), sex, and year
+    of birth as `person` (a PersonData), however each records it: a date of birth in 2010
+    matches an estimated year 2010 (the same man was registered with one, then the other,
+    with no warning); two dates must be the same day. None if there is none. Erased people
+    match nothing (their names are gone)."""
     since = timezone.now() - dt.timedelta(days=days)
+    year = person.date_of_birth.year if person.date_of_birth else person.birth_year_estimated
+    if person.date_of_birth:
+        born = Q(person__date_of_birth=person.date_of_birth) | Q(
+            person__date_of_birth__isnull=True, person__birth_year_estimated=year
+        )
+    elif year:
+        born = Q(person__date_of_birth__year=year) | Q(
+            person__date_of_birth__isnull=True, person__birth_year_estimated=year
+        )
+    else:
+        born = Q(person__date_of_birth__isnull=True, person__birth_year_estimated__isnull=True)
     candidates = (
         CaseMember.objects.filter(
+            born,
             relation=Relation.PRINCIPAL,
             case__registering_organisation=organisation,
             case__registered_at__gte=since,
             person__sex=person.sex,
-            person__date_of_birth=person.date_of_birth,
-            person__birth_year_estimated=person.birth_year_estimated,
             person__erased_at__isnull=True,
         )
         .select_related("case", "person")

@@ -66,6 +66,23 @@ def test_the_same_person_registered_again_is_said_before_a_second_case_is_made(c
     confirmed = registration_form(world, confirm_duplicate="on", document_number="G7654321")
     assert client.post(reverse("case_register"), confirmed).status_code == 302
     assert Case.objects.count() == 3
+    # Only a year known the first time, the day the second: the same year is the same birth.
+    by_year = registration_form(
+        world, given_name="Mamadou", family_name="Baldé", sex="M", date_of_birth="", document_number="B1"
+    )
+    by_year["birth_year_estimated"] = "2010"
+    assert client.post(reverse("case_register"), by_year).status_code == 302
+    dated = registration_form(
+        world,
+        given_name="Mamadou",
+        family_name="Balde",
+        sex="M",
+        date_of_birth="2010-05-01",
+        document_number="B2",
+    )
+    answer = client.post(reverse("case_register"), dated)
+    assert answer.status_code == 400 and "same name, sex and birth" in answer.content.decode()
+    assert Case.objects.count() == 4
 
 
 def test_registration_form_names_each_bad_field_and_writes_nothing(client, world, alice):
