@@ -115,6 +115,13 @@ def check_person(problems: Problems, person: PersonData, prefix: str = "") -> No
     if person.sex not in Sex.values:
         problems.add(f"{prefix}sex", _("“%(sex)s” is not a valid sex.") % {"sex": person.sex})
     problems.country(f"{prefix}nationality", person.nationality, required=False)
+    born, year = person.date_of_birth, person.birth_year_estimated
+    if born and year and born.year != year:
+        # Both were stored and exported, contradicting each other, and the age depended on which was read.
+        problems.add(
+            f"{prefix}birth_year_estimated",
+            _("The estimated year of birth is not the year of the date of birth: keep one of them."),
+        )
     for i, doc in enumerate(person.documents):
         if doc.kind not in DocumentKind.values:
             problems.add(

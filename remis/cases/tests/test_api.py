@@ -93,6 +93,18 @@ def test_bad_input_names_every_field_and_writes_nothing(api, world, alice):
     assert not Case.objects.exists()
 
 
+def test_a_date_of_birth_and_an_estimated_year_that_disagree_are_refused(api, world, alice):
+    """Both were stored (1990-02-03 and 1980), and exported side by side."""
+    body = new_case_body(world)
+    body["person"] |= {"date_of_birth": "1990-02-03", "birth_year_estimated": 1980}
+    response = api.as_(alice).post("/cases", body)
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"person.birth_year_estimated"}
+    assert not Case.objects.exists()
+    body["person"]["birth_year_estimated"] = 1990  # the same year: nothing to choose between
+    assert api.as_(alice).post("/cases", body).status_code == 201
+
+
 def test_a_household_members_errors_name_its_place_in_the_body(api, world, alice):
     future = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     documents = [{"kind": "passport", "number": "GN1", "issuing_country": "QQ"}]
