@@ -90,6 +90,7 @@ class CasesConfig(AppConfig):
         # one household member leaves the others readable.
         register_subject_type("cases.person")
         register_eraser("cases.records", erasure.erase_case_records)
+        register_eraser("cases.exports", erasure.erase_exports)
         for object_type, fields in PERSONAL_FIELDS.items():
             register_personal_fields(object_type, fields)
         # The audit search shows a case's entries only to those who can see the case.

@@ -62,3 +62,15 @@ def erase_case_records(request: ErasureRequest) -> int:
     for case in Case.objects.filter(uuid__in=request.case_uuids):
         refresh_search_text(case)  # the name and document search forget them too
     return erased
+
+
+def erase_exports(request: ErasureRequest) -> int:
+    """Exports kept for their requesters may quote the person (a case list with their name,
+    phone and birth), downloadable for days after the person was "erased everywhere": those
+    of the users of every organisation that holds or held one of the person's cases go."""
+    from remis.accounts.models import Membership
+    from remis.cases.models import CaseAccess
+    from remis.interop.actions import withdraw_exports
+
+    holders = CaseAccess.objects.filter(case__uuid__in=request.case_uuids).values("organisation_id")
+    return withdraw_exports(Membership.objects.filter(organisation_id__in=holders).values("user_id"))

@@ -317,6 +317,22 @@ def _delete_with_file(kept: RecordExport) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
+def withdraw_exports(requesters: Any) -> int:
+    """Delete, as the system, the exports these users requested (files and all), each with
+    an audit entry: their files may quote a person just erased (`cases.erasure`). A file
+    being written is left to finish: it reads rows already erased."""
+    from remis.accounts.system import system_actor
+
+    deleted = 0
+    for kept in RecordExport.objects.filter(requested_by__in=requesters).select_related("job"):
+        if kept.job is not None and kept.job.is_active:
+            continue
+        record(system_actor(), "interop.export_delete", kept, changes={"kind": [kept.kind, None]})
+        _delete_with_file(kept)
+        deleted += 1
+    return deleted
+
+
 def expire_exports(now: Any = None) -> int:
     """Delete the exports older than `REMIS_EXPORTS_KEEP_DAYS` (files and all), as the
     system, each with an audit entry; a running one is left for the next pass."""

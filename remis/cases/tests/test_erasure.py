@@ -64,6 +64,29 @@ def test_erasing_the_principal_removes_their_data_everywhere(world, household, s
     assert report.ok, report.problem
 
 
+def test_export_files_that_may_quote_the_person_go_with_the_erasure(
+    world, household, django_capture_on_commit_callbacks
+):
+    """An export of the case list kept its rows (name, phone, birth) downloadable for days
+    after the person was "erased everywhere"."""
+    from django.core.files.base import ContentFile
+
+    from remis.interop.models import RecordExport
+
+    def export(user):
+        kept = RecordExport.objects.create(kind="cases", requested_by=user)
+        kept.file.save("cases.csv", ContentFile("Aïssatou,Baldé,+32 470 12 34 56\n".encode()))
+        return kept
+
+    theirs, outside = export(world.alice), export(world.dave)  # dave's office never held the case
+    stored = theirs.file.path
+    with django_capture_on_commit_callbacks(execute=True):
+        erase(world, household, household.principal, "data_subject_request")
+    assert not RecordExport.objects.filter(pk=theirs.pk).exists() and not os.path.exists(stored)
+    assert RecordExport.objects.filter(pk=outside.pk).exists()
+    assert AuditEntry.objects.filter(action="interop.export_delete", object_id=str(theirs.pk)).exists()
+
+
 def test_history_shows_erased_values_as_erased(world, household):
     case = household
     erase(world, case, case.principal, "data_subject_request")
