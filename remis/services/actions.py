@@ -82,16 +82,21 @@ def _raise(errors: Errors) -> None:
         raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
 
 
+# Long text (services offered, eligibility, documents): a page's worth. Unbounded, 200,000
+# characters were taken and ran out of their card over the rest of the provider's page.
+TEXT_LIMIT = 5000
+
+
 def _text(model: type[models.Model], values: dict[str, Any], errors: Errors) -> None:
-    """Strip text values and refuse those longer than their column."""
+    """Strip text values and refuse those longer than their column (`TEXT_LIMIT` for long text)."""
     for name, value in list(values.items()):
         field = model._meta.get_field(name)
         if not isinstance(field, models.CharField | models.TextField) or name in ("kind", "country"):
             continue
         text = "" if value is None else str(value).strip()
         values[name] = text
-        limit = field.max_length
-        if limit and len(text) > limit:
+        limit = field.max_length or TEXT_LIMIT
+        if len(text) > limit:
             errors.append((name, _("Keep this under %(n)s characters.") % {"n": limit}))
 
 

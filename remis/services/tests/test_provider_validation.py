@@ -33,6 +33,8 @@ def _fields(error: ValidationFailed) -> set[str | None]:
         ({"sectors": ["astrology"]}, "sectors"),
         ({"email": "not-an-address"}, "email"),
         ({"last_verified_on": dt.date.today() + dt.timedelta(days=3)}, "last_verified_on"),
+        ({"services": "x" * 200_000}, "services"),  # taken, it ran over the rest of the page
+        ({"eligibility": "x" * 5001}, "eligibility"),
     ],
 )
 def test_bad_provider_values_are_refused_naming_the_field(bob, overrides, field):
