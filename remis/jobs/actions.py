@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from remis.audit.actions import record
 from remis.jobs.models import ACTIVE_STATUSES, Job, JobStatus
-from remis.jobs.registry import job_kind
+from remis.jobs.registry import job_kind, job_kinds
 from remis.lib.errors import PermissionDenied, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,14 @@ def start_job(actor: Any, kind: str, params: dict[str, Any] | None = None) -> Jo
     once the job row is committed, so the worker always finds the row it is given."""
     spec = job_kind(kind)
     if spec is None:
-        raise ValidationFailed(_("Unknown kind of job “%(kind)s”.") % {"kind": kind}, "kind")
+        # Named with the kinds the actor may start: the API's schema cannot list them (they
+        # are registered by each app at start-up), and "unknown" alone left a client guessing.
+        mine = sorted(k.code for k in job_kinds() if actor is not None and k.may_start(actor))
+        raise ValidationFailed(
+            _("Unknown kind of job “%(kind)s”; you may start: %(kinds)s.")
+            % {"kind": kind[:64], "kinds": ", ".join(mine) or _("none")},
+            "kind",
+        )
     if actor is None or not getattr(actor, "is_authenticated", False) or not spec.may_start(actor):
         raise PermissionDenied(_("You may not start this kind of job."))
     cleaned = spec.clean_params(dict(params or {}))

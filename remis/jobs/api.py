@@ -52,7 +52,11 @@ class JobListParams(TextSchema):
 
 
 class JobIn(Schema):
-    kind: str = Field(max_length=64)
+    kind: str = Field(
+        max_length=64,
+        description="a registered kind's code (audit.verify_chain, …): an unknown one is refused "
+        "naming the kinds the token owner may start",
+    )
     params: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -20,6 +20,14 @@ def test_every_column_of_the_tokens_table_has_a_name(client, world, alice):
     assert all(re.sub(r"<[^>]+>", "", h).strip() for h in headers)  # a hidden name counts
 
 
+def test_the_tokens_page_links_the_api_reference(client, world, alice):
+    """The reference was linked from nowhere: only a 404's text named its address."""
+    client.login(username=alice.username, password=PASSWORD)
+    page = client.get(reverse("api_tokens")).content.decode()
+    assert '<a href="/api/v1/docs" dir="ltr">/api/v1/docs</a>' in page
+    assert client.get("/api/v1/docs").status_code == 200
+
+
 def test_revoking_asks_through_a_data_attribute_not_an_inline_handler(client, world, alice):
     actions.issue_api_token(alice, name="Reporting script")
     client.login(username=alice.username, password=PASSWORD)

@@ -39,6 +39,8 @@ def test_an_unknown_kind_is_refused_naming_the_field(world, olga):
     with pytest.raises(ValidationFailed) as refused:
         actions.start_job(olga, "no.such.job")
     assert refused.value.field == "kind"
+    # with the kinds she may start: a client had nothing but "unknown" to go on
+    assert VERIFY_AUDIT in refused.value.message and "you may start:" in refused.value.message
 
 
 def test_parameters_a_kind_does_not_take_are_refused(world, olga):
