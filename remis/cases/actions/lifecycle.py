@@ -18,7 +18,7 @@ from remis.cases.events import CaseClosed, CaseReopened, StageChanged
 from remis.cases.lifecycle import ClosureReason, Stage, refusal, run_stage_hooks
 from remis.cases.models import Case, Transition
 from remis.lib import events
-from remis.lib.errors import TransitionRefused, ValidationFailed
+from remis.lib.errors import Conflict, TransitionRefused, ValidationFailed
 
 
 def _move(
@@ -53,12 +53,22 @@ def transition_case(
     if target == Stage.CLOSED:
         raise TransitionRefused(_("Use “Close case” to close a case: a reason is required."), "stage")
     check_fields(field_rules.TRANSITION, reason=reason)
+    _refuse_stale(case, expected_version)
     why_not = refusal(case, target)
     if why_not:
         raise TransitionRefused(why_not, "stage")
     with transaction.atomic():
         _move(actor, case, Stage(target), expected_version, reason)
     return case
+
+
+def _refuse_stale(case: Case, expected_version: int | None) -> None:
+    """A move asked from an outdated read of the case is a conflict before the journey's
+    rules are asked: judged against a state its sender never saw, a second tab's move read
+    "a case at “Return planned” cannot move to “Return planned”", and a client's stale
+    version got a 422 about counselling. (`_move` checks again under the lock.)"""
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict()
 
 
 def close_case(
@@ -68,6 +78,7 @@ def close_case(
     if closure_reason not in ClosureReason.values:
         raise ValidationFailed(_("Choose why the case is closed."), "closure_reason")
     check_fields(field_rules.TRANSITION, note=note)
+    _refuse_stale(case, expected_version)
     why_not = refusal(case, Stage.CLOSED)
     if why_not:
         raise TransitionRefused(why_not, "stage")
@@ -97,6 +108,7 @@ def close_case(
 def reopen_case(actor: Any, case: Case, reason: str, *, expected_version: int | None = None) -> Case:
     """Return a closed case to the stage it was closed from; the reason is kept."""
     require(actor, case, Perm.CASE_CLOSE)
+    _refuse_stale(case, expected_version)
     if case.stage != Stage.CLOSED:
         raise TransitionRefused(_("Only a closed case can be reopened."), "stage")
     if not reason.strip():

@@ -63,3 +63,18 @@ def test_a_stale_version_is_worded_for_a_client(api_client: Any, world: Any) -> 
     stale = api.patch(f"/persons/{person.uuid}", {"version": person.version, "phone": "+32470000002"})
     assert stale.status_code == 409
     assert stale.json()["detail"].startswith("Someone else changed this record after you read it.")
+
+
+def test_a_move_from_a_stale_version_is_a_conflict_before_the_journeys_rules(
+    api_client: Any, world: Any
+) -> None:
+    """Judged against a state the client never saw, it got a 422 about counselling."""
+    from remis.cases import actions
+
+    case = register(world)
+    actions.add_note(world.alice, case, "synthetic")  # the case moves on to version 2
+    case.refresh_from_db()
+    stale = api_client.as_(world.alice).post(
+        f"/cases/{case.uuid}/transitions", {"stage": "return_planned", "version": case.version - 1}
+    )
+    assert stale.status_code == 409, stale.json()
