@@ -7,6 +7,8 @@ lock)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from playwright.sync_api import expect
 
 
@@ -83,7 +85,11 @@ def test_two_workers_answer_the_same_round_then_record_its_visit(world, login):
     # What the second worker typed is still in their form, not lost.
     expect(loser.locator("form.response-form input[name=q_income_covers_needs]:checked")).to_have_count(1)
 
-    # The visit of another round, from two pages opened before either saved.
+    # The visit of another round, from two pages opened before either saved; its window is
+    # open (a visit before it asks first: it would close the round early).
+    FollowUp.objects.filter(case=second, round=1).update(
+        window_start=timezone.localdate() - dt.timedelta(days=5)
+    )
     url = f"/cases/{second.uuid}/follow-ups/1/"
     for page in (one, two):
         page.goto(url)

@@ -100,6 +100,10 @@ def test_a_visit_dated_outside_its_rounds_window_is_recorded_with_a_word(client,
     early = timezone.localdate()
     client.force_login(world.bob)
     page = reverse("follow_up_detail", args=[case.uuid, 2])
+    # Said before saving (the low-score work list leads here): the round would close early.
+    before = client.get(page).text
+    assert "This round&#x27;s window opens on" in before or "This round's window opens on" in before
+    assert 'data-confirm="Close this round before its window opens?"' in before
     saved = client.post(
         page,
         {"step": "visit", "visited_on": early.isoformat(), "mode": "phone", "version": round_two.version},
