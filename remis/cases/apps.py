@@ -85,6 +85,7 @@ class CasesConfig(AppConfig):
         from remis.cases.extensions import WorkSource, register_work_list
 
         register_work_list(WorkSource("submissions", queries.submission_work, order=50))
+        register_work_list(WorkSource("submissions_declined", queries.declined_work, order=52))
         register_work_list(WorkSource("erasures", queries.erasure_work, order=55))
         # A person's values in the log are sealed with the person's own key, so erasing
         # one household member leaves the others readable.

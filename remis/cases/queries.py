@@ -417,6 +417,53 @@ def submission_work(actor: Any, limit: int = 10) -> Any:
     )
 
 
+def submissions_declined(actor: Any) -> QuerySet[Submission]:
+    """Submissions the actor's organisations sent that the partner declined, on open cases
+    not submitted again since: the sender must correct the case or find another partner
+    (the reason was on the case page alone, and nothing on the sender's home page said so)."""
+    org_ids = [g.organisation_id for g in grants_with(actor, Perm.CASE_SUBMIT)]
+    later = Submission.objects.filter(case=OuterRef("case"), submitted_at__gt=OuterRef("submitted_at"))
+    return (
+        Submission.objects.filter(status=SubmissionStatus.REJECTED, from_organisation_id__in=org_ids)
+        .filter(visible_through(actor))
+        .exclude(case__stage=Stage.CLOSED)
+        .exclude(Exists(later))
+        .select_related("case", "to_organisation")
+        .order_by("-responded_at", "-id")
+    )
+
+
+def declined_work(actor: Any, limit: int = 10) -> Any:
+    """The declined submissions (`submissions_declined`), as a work list, newest first."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from remis.cases.extensions import WorkItem, WorkList
+
+    if not grants_with(actor, Perm.CASE_SUBMIT):
+        return None
+    declined = submissions_declined(actor)
+    count = declined.count()
+    if not count:
+        return None
+    items = [
+        WorkItem(
+            label=f"{s.case.reference} · {s.to_organisation}",
+            url=reverse("case_detail", args=[s.case.uuid]) + "?open=sharing#sharing",
+            due=timezone.localtime(s.responded_at).date() if s.responded_at else None,
+            overdue=False,  # the day it was declined, not a deadline
+        )
+        for s in declined[:limit]
+    ]
+    return WorkList(
+        "submissions_declined",
+        gettext("Submissions declined: correct the case or choose another partner"),
+        count,
+        items,
+        date_label=gettext("Declined on"),
+    )
+
+
 @dataclass
 class JourneyStep:
     stage: str

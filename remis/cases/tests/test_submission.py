@@ -55,9 +55,16 @@ def test_rejection_needs_a_reason_removes_access_and_allows_resubmission(world, 
     actions.respond_to_submission(bob, submission, accept=False, reason="Missing travel document copy")
     with pytest.raises(NotFound):
         get_case_for(bob, consented.uuid)
+    # The sender's work says so (the reason was on the case page alone), until it sends again.
+    from remis.cases.extensions import work_for
+
+    declined = {w.name: w for w in work_for(alice)}["submissions_declined"]
+    assert declined.count == 1 and declined.items[0].label.startswith(consented.reference)
+    assert "submissions_declined" not in {w.name for w in work_for(bob)}
     again = actions.submit_case(alice, consented, world.gn_partner)
     assert again.status == "pending"
     assert get_case_for(bob, consented.uuid) == consented
+    assert "submissions_declined" not in {w.name for w in work_for(alice)}
 
 
 def test_sender_cannot_answer_its_own_submission(world, alice, consented):
