@@ -616,6 +616,7 @@ def budget(request: HttpRequest) -> Any:
             "disbursed": _money(row.disbursed),
         }
         for row in budget_totals(request.user, timezone.localdate())
+        if not row.total  # the page's totals: a client adds what it needs
     ]
 
 

@@ -31,6 +31,7 @@ from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.cases.policy import case_permissions, shows, visible_through
 from remis.cases.queries import get_case_for
+from remis.lib.countries import country_name
 from remis.lib.errors import NotFound
 
 CENT = Decimal("0.01")
@@ -365,6 +366,7 @@ class BudgetRow:
     approved: Money
     disbursed: Money
     plans: int
+    total: bool = False  # the programme's total over its countries
 
     @property
     def columns(self) -> list[Money]:
@@ -424,7 +426,12 @@ def budget_totals(actor: Any, day: dt.date) -> list[BudgetRow]:
     counts = {(r["case__programme_id"], r["case__origin_country"]): r["n"] for r in plans}
     programmes = {p.pk: p for p in Programme.objects.filter(pk__in={k[0] for k in [*rows, *counts]})}
     out = []
-    for key in sorted(set(rows) | set(counts), key=lambda k: (programmes[k[0]].name, k[1])):
+    # By programme, then by the country's name as the reader spells it (the codes' order put
+    # Belarus after Brazil and Kosovo, XK, last); each programme closed by its total.
+    keys = sorted(
+        set(rows) | set(counts), key=lambda k: (_spelled(programmes[k[0]].name), _spelled(country_name(k[1])))
+    )
+    for key in keys:
         programme = programmes[key[0]]
         to = reporting_currency(programme, day)
         sums = rows[key]
@@ -439,6 +446,53 @@ def budget_totals(actor: Any, day: dt.date) -> list[BudgetRow]:
                 plans=counts.get(key, 0),
             )
         )
+    return _with_totals(out)
+
+
+def _spelled(name: str) -> str:
+    """A sort key in the reader's alphabetical order, accents and case aside."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", str(name))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _added(parts: list[Money]) -> Money:
+    by_currency: dict[str, Decimal] = defaultdict(Decimal)
+    for money in parts:
+        for currency, amount in money.by_currency.items():
+            by_currency[currency] += amount
+    missing = [gap for money in parts for gap in money.missing]
+    reporting = (
+        None
+        if missing or any(m.reporting is None for m in parts)
+        else sum((m.reporting or Decimal(0) for m in parts), Decimal(0))
+    )
+    return Money(dict(by_currency), reporting, missing)
+
+
+def _with_totals(rows: list[BudgetRow]) -> list[BudgetRow]:
+    """Each programme's rows followed by their total, when it has more than one country (a
+    manager added up a long page by hand); programmes report in their own currencies, so
+    no total spans two of them."""
+    out: list[BudgetRow] = []
+    for index, row in enumerate(rows):
+        out.append(row)
+        last = index + 1 == len(rows) or rows[index + 1].programme != row.programme
+        own = [r for r in rows if r.programme == row.programme]
+        if last and len(own) > 1:
+            out.append(
+                BudgetRow(
+                    programme=row.programme,
+                    country="",
+                    currency=row.currency,
+                    planned=_added([r.planned for r in own]),
+                    approved=_added([r.approved for r in own]),
+                    disbursed=_added([r.disbursed for r in own]),
+                    plans=sum(r.plans for r in own),
+                    total=True,
+                )
+            )
     return out
 
 

@@ -355,6 +355,29 @@ def test_the_budgets_page_names_the_country_and_shows_every_amount_with_two_deci
     assert "= <bdi>" not in row
 
 
+def test_a_programmes_countries_are_followed_by_its_total_in_its_reporting_currency():
+    """A manager added up the page by hand; the countries came in the order of their codes."""
+    from decimal import Decimal
+
+    from remis.assistance.queries import BudgetRow, Money, _with_totals
+
+    def row(programme: str, country: str, planned: str, plans: int) -> BudgetRow:
+        money = Money({"EUR": Decimal(planned)}, Decimal(planned))
+        return BudgetRow(programme, country, "EUR", money, money, Money(), plans)
+
+    rows = _with_totals([row("A", "GN", "100.00", 1), row("A", "SN", "50.50", 2), row("B", "IQ", "7.00", 1)])
+    assert [(r.programme, r.country, r.total) for r in rows] == [
+        ("A", "GN", False),
+        ("A", "SN", False),
+        ("A", "", True),  # one country alone (B) needs no total
+        ("B", "IQ", False),
+    ]
+    total = rows[2]
+    assert total.plans == 3 and total.planned.reporting == Decimal("150.50")
+    assert total.planned.by_currency == {"EUR": Decimal("150.50")}
+    assert total.disbursed.reporting is None  # nothing paid: no sum claimed
+
+
 def test_an_amount_in_an_arabic_sentence_reads_as_one_piece(client, world, case):
     """In a right-to-left sentence "700,00 EUR" would be laid out as "EUR 700,00" (unlike in
     the tables, where each amount is isolated): the Arabic sentences isolate it too."""
