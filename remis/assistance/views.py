@@ -71,7 +71,7 @@ from remis.cases.models import Case
 from remis.cases.policy import case_permissions, groups_everywhere, groups_in, shows
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.errors import Conflict, DomainError, Duplicate, NotFound, PermissionDenied
-from remis.lib.pages import forbidden
+from remis.lib.pages import forbidden, readers_of_cases_only
 
 
 def _plan_url(case: Case, anchor: str = "") -> str:
@@ -650,6 +650,7 @@ def plan_work(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
+@readers_of_cases_only
 def budget_page(request: HttpRequest) -> HttpResponse:
     from remis.programmes.queries import visible_programmes
 

@@ -19,7 +19,7 @@ from remis.cases.policy import case_permissions
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound
-from remis.lib.pages import forbidden
+from remis.lib.pages import forbidden, readers_of_cases_only
 from remis.lib.paging import page_links, page_number, paginate
 from remis.lib.templatetags.remis_dates import short_date
 from remis.monitoring import actions
@@ -225,6 +225,7 @@ def _satisfaction_form(
 
 
 @login_required
+@readers_of_cases_only
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = FollowUpFilterForm(request.GET or None, countries=covered_countries(request.user))
@@ -265,6 +266,7 @@ def _links(user: Any) -> dict[str, bool]:
 
 
 @login_required
+@readers_of_cases_only
 def follow_up_offices(request: HttpRequest) -> HttpResponse:
     """Per country office, the rounds of the cases the reader sees: open, overdue, missed,
     lost, done and the share done within the window. Its own page: it counts every round in

@@ -399,3 +399,14 @@ def test_the_list_marks_the_rounds_of_a_returnee_without_follow_up_consent(clien
     )
     text = client.get(reverse("follow_up_list")).text
     assert text.count("No follow-up consent") == text.count(case.reference) == 3
+
+
+def test_a_reader_of_figures_only_is_sent_to_the_figures_not_shown_empty_lists(client, world, case):
+    """A funder's viewer read "No round is open" beside a dashboard of 689 cases in monitoring."""
+    world.programme.funders.add(world.donor)
+    client.force_login(world.victor)
+    for name in ("follow_up_list", "follow_up_offices", "assistance_budget"):
+        page = client.get(reverse(name))
+        assert page.status_code == 403 and "which your role does not read" in page.text, name
+    client.force_login(world.bob)
+    assert client.get(reverse("follow_up_list")).status_code == 200
