@@ -26,6 +26,7 @@ from remis.communities.queries import (
 )
 from remis.lib.api_schema import TextSchema, literal_of
 from remis.lib.countries import is_country
+from remis.lib.errors import fields_renamed
 from remis.lib.paging import COUNT_CAP
 
 router = Router(tags=["community projects"])
@@ -243,9 +244,10 @@ def list_participants(request: HttpRequest, project_uuid: uuid.UUID) -> dict[str
     summary="Add a returnee, by case reference",
 )
 def add_participant(request: HttpRequest, project_uuid: uuid.UUID, body: ParticipantIn) -> Any:
-    participant = actions.add_participant(
-        request.user, _read(request, project_uuid), body.case_reference, body.joined_on
-    )
+    with fields_renamed({"case": "case_reference"}):  # as the body names it
+        participant = actions.add_participant(
+            request.user, _read(request, project_uuid), body.case_reference, body.joined_on
+        )
     return Status(
         201,
         {

@@ -125,13 +125,19 @@ def _check_case(
     problems.country("origin_country", origin)
     if host and host == origin:
         problems.add("origin_country", _("The country of origin must differ from the host country."))
-    if host and programme.host_countries and host not in programme.host_countries:
+    # A code that is no country is said once, not again as one the programme does not cover.
+    if host and is_country(host) and programme.host_countries and host not in programme.host_countries:
         problems.add(
             "host_country",
             _("Programme %(code)s does not cover host country %(country)s.")
             % {"code": programme.name, "country": country_name(host)},
         )
-    if origin and programme.origin_countries and origin not in programme.origin_countries:
+    if (
+        origin
+        and is_country(origin)
+        and programme.origin_countries
+        and origin not in programme.origin_countries
+    ):
         problems.add(
             "origin_country",
             _("Programme %(code)s does not cover country of origin %(country)s.")

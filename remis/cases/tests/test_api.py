@@ -90,6 +90,8 @@ def test_bad_input_names_every_field_and_writes_nothing(api, world, alice):
     fields = {e["field"] for e in response.json()["errors"]}
     # named as the body nests them, as the schema's own errors are
     assert {"origin_country", "person.date_of_birth"} <= fields
+    # an unknown code is said once, not again as a country the programme does not cover
+    assert [e["field"] for e in response.json()["errors"]].count("origin_country") == 1
     assert not Case.objects.exists()
 
 

@@ -57,7 +57,7 @@ def test_participants_through_the_api(api_client: Any, world: Any, bob: Any) -> 
     again = api.post(
         f"/community-projects/{project['uuid']}/participants", {"case_reference": case.reference}
     )
-    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "case"
+    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "case_reference"  # as sent
     listed = api.get(f"/community-projects/{project['uuid']}/participants").json()
     assert listed == {"items": [added.json()], "others": 0}
     assert api.get(f"/community-projects/{project['uuid']}").json()["participants"] == 1
