@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from remis.assessments.models import Dimension, FlagRule, Instrument, Question, QuestionType
 from remis.cases.policy import Groups, shows
 from remis.lib.fields import Dates, Text
+from remis.lib.text import list_separator
 
 TEXT = Text(max_length=2000, multiline=True)
 DATES = Dates(years_after=0)
@@ -211,9 +212,26 @@ def shown_answers(form: Form, answers: Mapping[str, Any], groups: Groups) -> lis
                 summary.restricted_needs += 1
         text = ""
         if readable and value is not None:
-            text = ", ".join(choices[str(v)].text if str(v) in choices else str(v) for v in values)
+            text = list_separator().join(_shown(question, choices, v) for v in values)
         summary.answers.append(ShownAnswer(question, text, restricted=not readable, need=need and readable))
     return list(summaries.values())
+
+
+def _shown(question: Question, choices: Mapping[str, Any], value: Any) -> str:
+    """A choice by its text; a number as the reader writes numbers (1 500 000,50, where
+    Arabic read 1500000)."""
+    if str(value) in choices:
+        return str(choices[str(value)].text)
+    if question.kind in (QuestionType.INTEGER, QuestionType.DECIMAL) and not isinstance(value, bool):
+        from django.utils.formats import number_format
+
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return str(value)
+        places = max(0, -int(number.as_tuple().exponent)) if number.is_finite() else None
+        return number_format(number, places, force_grouping=True)
+    return str(value)
 
 
 def answer_texts(form: Form, answers: Mapping[str, Any], groups: Groups) -> Iterable[tuple[str, Any]]:

@@ -51,6 +51,11 @@ def test_completing_from_the_page_then_confirming_a_flag(world, bob, case, clien
     assert assessment.answers["skills"] == ["trade", "driving"]
     page = client.get(reverse("assessment_detail", args=[assessment.uuid])).content.decode()
     assert "Medical condition" in page and "To confirm" in page
+    assert "1,200.50" in page  # the debt as numbers are written (1200.50 read as typed)
+    arabic = client.get(
+        reverse("assessment_detail", args=[assessment.uuid]), HTTP_ACCEPT_LANGUAGE="ar"
+    ).content.decode()
+    assert "1\u00a0200,50" in arabic
     client.post(
         reverse("assessment_confirm", args=[assessment.uuid]),
         {"flags": ["medical_condition"], "version": assessment.version},

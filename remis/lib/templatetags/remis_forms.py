@@ -75,3 +75,19 @@ def percent(share: Any) -> str:
     from django.utils.formats import number_format
 
     return _("%(value)s%%") % {"value": number_format(round(float(share) * 100), 0, force_grouping=True)}
+
+
+@register.simple_tag
+def group_separator() -> str:
+    """Between items that may hold commas: "; ", in Arabic "؛ " (`lib.text`)."""
+    from remis.lib.text import group_separator as separator
+
+    return separator()
+
+
+@register.simple_tag
+def list_separator() -> str:
+    """Between the items of a list: ", ", in Arabic "، " (`lib.text`)."""
+    from remis.lib.text import list_separator as separator
+
+    return separator()
