@@ -106,6 +106,12 @@ class Case(models.Model):
     def is_closed(self) -> bool:
         return self.stage == Stage.CLOSED
 
+    @property
+    def arrival_expected(self) -> bool:
+        """An arrival date still to come: a planned arrival, read as one (the header said
+        "Arrival 21 Dec" of a returnee still in the host country)."""
+        return self.arrival_date is not None and self.arrival_date > timezone.localdate()
+
 
 class Relation(models.TextChoices):
     PRINCIPAL = "principal", _("Principal applicant")

@@ -753,3 +753,4 @@ def test_a_move_its_guard_refuses_says_why_instead_of_offering_a_button(client, 
     page = client.get(f"/cases/{case.uuid}/").text
     assert "Next stage, “Returned”:" in page and "the case is returned once the returnee has arrived" in page
     assert 'name="stage" value="returned"' not in page
+    assert "<dt>Expected arrival</dt>" in page  # not "Arrival": the returnee is still in the host country
