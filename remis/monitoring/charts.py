@@ -103,7 +103,14 @@ def _spec(
 ) -> dict[str, Any]:
     import altair as alt  # imported on use: only the case page draws charts
 
-    axis = alt.Axis(format=day_format, labelAngle=0, values=alt.Undefined if ticks is None else ticks)
+    # In Arabic each date is isolated right to left: laid out left to right, the SVG read
+    # "21 2026 نوفمبر" (the year taken into the month's run) for 21 نوفمبر 2026.
+    axis = alt.Axis(
+        format=day_format,
+        labelAngle=0,
+        values=alt.Undefined if ticks is None else ticks,
+        labelExpr="'\u2067' + datum.label + '\u2069'" if right_to_left else alt.Undefined,
+    )
     colours = [PALETTE[n % len(PALETTE)] for n in range(len(series) - 1)] + [COMPOSITE_COLOUR]
 
     # A right-to-left page reads the chart mirrored, as Arabic spreadsheets draw it: time runs

@@ -269,6 +269,9 @@ def test_the_chart_is_mirrored_on_a_right_to_left_page(client, world, case):
         assert specs[language]["y"]["axis"]["orient"] == "left"
     assert specs["ar"]["x"]["scale"]["reverse"] is True  # time runs from right to left
     assert specs["ar"]["y"]["axis"]["orient"] == "right"
+    # Each date laid out right to left ("21 2026 نوفمبر" was drawn for 21 نوفمبر 2026).
+    assert specs["ar"]["x"]["axis"]["labelExpr"] == "'\u2067' + datum.label + '\u2069'"
+    assert "labelExpr" not in specs["en"]["x"]["axis"]
 
 
 def test_the_chart_speaks_the_pages_language_and_keeps_its_colours(client, world, case):
