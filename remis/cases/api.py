@@ -583,9 +583,18 @@ def reopen(request: HttpRequest, case_uuid: uuid.UUID, body: ReopenIn) -> Case:
     return get_case_for(request.user, case_uuid)
 
 
+def _read_case(request: HttpRequest, case_uuid: uuid.UUID) -> Case:
+    """A case whose records a GET returns, its reading written to the read log as the page's
+    and `GET /cases/{id}` are: reads of its persons, notes, counselling and consents through
+    the API were missing from the log."""
+    case = get_case_for(request.user, case_uuid)
+    note_opened(request.user, case, ReadChannel.API)
+    return case
+
+
 @router.get("/{case_uuid}/consents", response=list[ConsentOut])
 def list_consents(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
-    return get_case_for(request.user, case_uuid).consents.all()
+    return _read_case(request, case_uuid).consents.all()
 
 
 @router.post("/{case_uuid}/consents", response={201: ConsentOut})
@@ -596,7 +605,7 @@ def add_consent(request: HttpRequest, case_uuid: uuid.UUID, body: ConsentIn) -> 
 
 @router.get("/{case_uuid}/counselling", response=list[CounsellingOut])
 def list_counselling(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
-    return get_case_for(request.user, case_uuid).counselling_sessions.all()
+    return _read_case(request, case_uuid).counselling_sessions.all()
 
 
 @router.post("/{case_uuid}/counselling", response={201: CounsellingOut})
@@ -607,7 +616,7 @@ def add_counselling(request: HttpRequest, case_uuid: uuid.UUID, body: Counsellin
 
 def _step_record(request: HttpRequest, case_uuid: uuid.UUID, attribute: str, missing: str) -> Any:
     """A case's one-to-one step record (travel, reception), or NotFound naming what is missing."""
-    row = getattr(get_case_for(request.user, case_uuid), attribute, None)
+    row = getattr(_read_case(request, case_uuid), attribute, None)
     if row is None:
         raise NotFound(missing)
     return row
@@ -639,7 +648,7 @@ def save_reception(request: HttpRequest, case_uuid: uuid.UUID, body: ReceptionIn
 
 @router.get("/{case_uuid}/notes", response=list[NoteOut])
 def list_notes(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
-    return get_case_for(request.user, case_uuid).notes.select_related("author")[:200]
+    return _read_case(request, case_uuid).notes.select_related("author")[:200]
 
 
 @router.post("/{case_uuid}/notes", response={201: NoteOut})
@@ -693,7 +702,9 @@ def _person_for(request: HttpRequest, person_uuid: uuid.UUID) -> tuple[Case, Per
 
 @persons_router.get("/{person_uuid}", response=PersonOut)
 def read_person(request: HttpRequest, person_uuid: uuid.UUID) -> Person:
-    return _person_for(request, person_uuid)[1]
+    case, person = _person_for(request, person_uuid)
+    note_opened(request.user, case, ReadChannel.API)  # the read log, as for the case itself
+    return person
 
 
 @persons_router.patch(

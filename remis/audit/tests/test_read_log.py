@@ -53,6 +53,16 @@ def test_reading_a_case_through_the_api_is_logged(api_client, world):
     assert CaseRead.objects.count() == 1
 
 
+def test_reading_a_cases_records_through_the_api_is_logged(api_client, world):
+    """Its person, notes, counselling and consents were read through the API unlogged."""
+    case = accepted_case(world)
+    api = api_client.as_(world.bob)
+    paths = [f"/cases/{case.uuid}/{part}" for part in ("consents", "counselling", "notes")]
+    for path in [*paths, f"/persons/{case.principal.uuid}"]:
+        assert api.get(path).status_code == 200, path
+    assert CaseRead.objects.filter(case_uuid=case.uuid, actor=world.bob, channel="api").count() == 4
+
+
 def test_the_focal_point_reviews_their_organisations_reads_only(client, world, focal_point):
     mine = register(world)
     theirs = accepted_case(world)
