@@ -49,3 +49,16 @@ def test_arabic_reads_typed_dates_day_first_and_arabic_indic_digits_in_every_num
     assert forms.CharField().clean("٣ ليالٍ") == "٣ ليالٍ"  # free text keeps what was typed
     with translation.override("en"):
         assert forms.DateField().clean("2026-12-04") == dt.date(2026, 12, 4)
+
+
+def test_recent_activity_counts_time_in_arabic_with_its_plural_forms():
+    """Django's catalogue wrote "منذ 2 دقيقة" and "يومين مضت" on the dashboard."""
+    from django.contrib.humanize.templatetags.humanize import naturaltime
+    from django.utils import timezone
+
+    now = timezone.now()
+    with translation.override("ar"):
+        assert naturaltime(now - dt.timedelta(minutes=2)) == "منذ دقيقتين"
+        assert naturaltime(now - dt.timedelta(minutes=7)) == "منذ 7\u00a0دقائق"
+        assert naturaltime(now - dt.timedelta(minutes=15)) == "منذ 15\u00a0دقيقة"
+        assert naturaltime(now - dt.timedelta(days=2)) == "منذ يومين"
