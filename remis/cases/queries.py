@@ -781,7 +781,8 @@ def permissions_by_user(case: Case) -> dict[int, frozenset[str]]:
     countries = {case.host_country, case.origin_country}
     held: dict[int, set[str]] = {}
     for user, reason, every, codes, permissions in memberships:
-        if every or countries & set(codes):
+        # Only through a membership that reads cases, as `case_permissions` grants them.
+        if Perm.CASE_VIEW in permissions and (every or countries & set(codes)):
             perms = set(permissions)
             if reason == AccessReason.SUBMITTED:
                 perms &= REVIEW_PERMISSIONS
