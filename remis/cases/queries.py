@@ -792,6 +792,19 @@ def permissions_by_user(case: Case) -> dict[int, frozenset[str]]:
     return {user: frozenset(perms) for user, perms in held.items()}
 
 
+def case_workers_of(organisation_ids: list[int]) -> QuerySet[Any]:
+    """The people of these organisations whose role edits cases (those a case can be
+    assigned to), for the lists' "case worker" filter: it offered the data-protection focal
+    point and the platform operator, whom no case is ever assigned to."""
+    from remis.accounts.models import Membership, User
+
+    rows = Membership.objects.filter(organisation_id__in=organisation_ids).values_list(
+        "user_id", "role__permissions"
+    )
+    workers = {user for user, permissions in rows if Perm.CASE_EDIT in permissions}
+    return User.objects.filter(pk__in=workers).order_by("first_name", "last_name", "username")
+
+
 def assignable_workers(case: Case) -> QuerySet[Any]:
     """Who may be assigned to work on the case: those who edit it (`permissions_by_user`),
     not every user of the organisations with access (administrators' deputies, M&E officers,

@@ -233,3 +233,15 @@ def test_letters_marked_in_themselves_are_found_by_their_plain_letter(world):
     refold = importlib.import_module("remis.cases.migrations.0019_fold_plain_letters").refold
     refold(apps, None)
     assert Case.objects.get(pk=murat.pk).search_text == "gin-2026-000002 murat yildiz"
+
+
+def test_the_case_worker_filter_offers_those_who_edit_cases_only(client, world, alice):
+    """It offered the data-protection focal point and the platform operator."""
+    from remis.cases.tests.factories import make_user
+
+    focal = make_user("dpo", world.be_office, "data_protection_focal_point", ["BE"])
+    register(world)
+    login(client, alice)
+    body = client.get(reverse("case_list")).content.decode()
+    options = body[body.index('name="worker"') : body.index("</select>", body.index('name="worker"'))]
+    assert f'value="{alice.pk}"' in options and f'value="{focal.pk}"' not in options

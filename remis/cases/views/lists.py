@@ -140,11 +140,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def assignable_workers_for_user(user: Any) -> Any:
-    from remis.accounts.models import User
+    from remis.cases.queries import case_workers_of
 
-    org_ids = [g.organisation_id for g in grants_with(user, Perm.CASE_VIEW)]
-    return (
-        User.objects.filter(memberships__organisation_id__in=org_ids)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+    return case_workers_of([g.organisation_id for g in grants_with(user, Perm.CASE_VIEW)])
