@@ -8,6 +8,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
 from typing import Any
 
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -33,6 +34,7 @@ from remis.cases.policy import case_permissions, shows, visible_through
 from remis.cases.queries import get_case_for
 from remis.lib.countries import country_name
 from remis.lib.errors import NotFound
+from remis.lib.text import fold
 
 CENT = Decimal("0.01")
 
@@ -429,7 +431,7 @@ def budget_totals(actor: Any, day: dt.date) -> list[BudgetRow]:
     # By programme, then by the country's name as the reader spells it (the codes' order put
     # Belarus after Brazil and Kosovo, XK, last); each programme closed by its total.
     keys = sorted(
-        set(rows) | set(counts), key=lambda k: (_spelled(programmes[k[0]].name), _spelled(country_name(k[1])))
+        set(rows) | set(counts), key=lambda k: (fold(programmes[k[0]].name), fold(country_name(k[1])))
     )
     for key in keys:
         programme = programmes[key[0]]
@@ -449,14 +451,6 @@ def budget_totals(actor: Any, day: dt.date) -> list[BudgetRow]:
     return _with_totals(out)
 
 
-def _spelled(name: str) -> str:
-    """A sort key in the reader's alphabetical order, accents and case aside."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", str(name))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
 def _added(parts: list[Money]) -> Money:
     by_currency: dict[str, Decimal] = defaultdict(Decimal)
     for money in parts:
@@ -474,18 +468,17 @@ def _added(parts: list[Money]) -> Money:
 def _with_totals(rows: list[BudgetRow]) -> list[BudgetRow]:
     """Each programme's rows followed by their total, when it has more than one country (a
     manager added up a long page by hand); programmes report in their own currencies, so
-    no total spans two of them."""
+    no total spans two of them. `rows` come grouped by programme."""
     out: list[BudgetRow] = []
-    for index, row in enumerate(rows):
-        out.append(row)
-        last = index + 1 == len(rows) or rows[index + 1].programme != row.programme
-        own = [r for r in rows if r.programme == row.programme]
-        if last and len(own) > 1:
+    for programme, grouped in groupby(rows, key=lambda r: r.programme):
+        own = list(grouped)
+        out += own
+        if len(own) > 1:
             out.append(
                 BudgetRow(
-                    programme=row.programme,
+                    programme=programme,
                     country="",
-                    currency=row.currency,
+                    currency=own[0].currency,
                     planned=_added([r.planned for r in own]),
                     approved=_added([r.approved for r in own]),
                     disbursed=_added([r.disbursed for r in own]),

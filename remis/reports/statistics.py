@@ -176,14 +176,17 @@ _SENSITIVE: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _sensitive_items(code: str) -> list[tuple[int, str]]:
-    """(pk, sensitive group) of the dimension's items that are in a group."""
+def _item_models() -> dict[str, Any]:
+    """The dimensions whose keys are configuration items, and their models."""
     from remis.assistance.models import AssistanceType
     from remis.programmes.models import MigrantCategory, Vulnerability
 
-    model: Any = {"category": MigrantCategory, "vulnerability": Vulnerability, "assistance": AssistanceType}[
-        code
-    ]
+    return {"category": MigrantCategory, "vulnerability": Vulnerability, "assistance": AssistanceType}
+
+
+def _sensitive_items(code: str) -> list[tuple[int, str]]:
+    """(pk, sensitive group) of the dimension's items that are in a group."""
+    model = _item_models()[code]
     return list(model.objects.exclude(sensitive_group="").values_list("pk", "sensitive_group"))
 
 
@@ -555,10 +558,9 @@ def _month_name(key: str) -> str:
 
 def labeller(code: str) -> Callable[[str], str]:
     """Names for a dimension's keys, in the active language."""
-    from remis.assistance.models import AssistanceType
     from remis.cases.models import ReturnType, Sex
     from remis.lib.countries import country_name
-    from remis.programmes.models import MigrantCategory, Programme, Vulnerability
+    from remis.programmes.models import Programme
 
     unknown = _("Not known")
 
@@ -586,11 +588,7 @@ def labeller(code: str) -> Callable[[str], str]:
                 for low, high in AGE_GROUPS
             }
         )
-    models: dict[str, Any] = {
-        "category": MigrantCategory,
-        "vulnerability": Vulnerability,
-        "assistance": AssistanceType,
-    }
+    models = _item_models()
     if code in models:
         return named({str(item.pk): item.label for item in models[code].objects.all()} | names_restricted)
     if code == "programme":
