@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from types import MethodType
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -18,10 +19,11 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.operation import Operation
 from ninja.security import HttpBearer
 
 from remis.accounts.models import ApiToken, TokenAccess, hash_token
-from remis.lib.api_schema import ERROR_DESCRIPTIONS, ErrorOut, error_codes
+from remis.lib.api_schema import ERROR_DESCRIPTIONS, ErrorOut, error_codes, schema_message
 from remis.lib.errors import Conflict, DomainError, ErrorCode
 
 STATUS = {
@@ -100,6 +102,33 @@ api = RemisAPI(
 )
 
 
+def refuse_unknown_query(run: MethodType) -> MethodType:
+    """Refuses a query parameter the operation does not declare, naming it: Ninja drops
+    it, so `GET /cases?search=…` listed every case as if filtered. Checked where Ninja
+    reads the parameters, after authentication (a caller without a token still gets 401)."""
+    operation = cast(Operation, run.__self__)  # a "view" decorator wraps the operation's bound `run`
+    known: set[str] = set()
+    for model in operation.models:
+        if model.__ninja_param_source__ == "query":
+            known |= set(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
+    read_parameters = operation._get_values
+
+    def checked(request: HttpRequest, path_params: Any, temporal_response: HttpResponse) -> Any:
+        unknown = sorted(set(request.GET) - known)
+        if unknown:
+            message = _("This parameter is not known here: the parameters are listed at /api/v1/docs.")
+            raise NinjaValidationError(
+                [{"loc": ("query", name), "type": "unknown", "msg": message} for name in unknown]
+            )
+        return read_parameters(request, path_params, temporal_response)
+
+    operation._get_values = checked  # type: ignore[method-assign]
+    return run
+
+
+api.add_decorator(refuse_unknown_query, mode="view")
+
+
 def error_body(detail: str, errors: list[tuple[str | None, str]]) -> dict[str, Any]:
     return {"detail": detail, "errors": [{"field": f, "message": m} for f, m in errors]}
 
@@ -126,8 +155,7 @@ def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespons
             location = location[1:]
         if len(location) > 1 and location[0] in ("body", "params", "payload"):
             location = location[1:]
-        message = str(item.get("msg") or _("Invalid value.")).removeprefix("Value error, ")
-        errors.append((".".join(location) or None, message))
+        errors.append((".".join(location) or None, schema_message(item)))
     return api.create_response(request, error_body(_("The request is not valid."), errors), status=422)
 
 

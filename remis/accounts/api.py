@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict, field_validator
 
 from remis.accounts import actions
 from remis.accounts import fields as rules
@@ -37,9 +36,9 @@ from remis.accounts.queries import (
     pending_invitation,
     role_list,
 )
-from remis.lib.api_schema import TextSchema, literal_of
+from remis.lib.api_schema import InputSchema, literal_of
 from remis.lib.errors import ValidationFailed
-from remis.lib.fields import has_control_characters, max_length
+from remis.lib.fields import max_length
 from remis.lib.paging import COUNT_CAP
 
 platform_router = Router(tags=["platform"])
@@ -60,17 +59,8 @@ else:
     MemberSort = literal_of(MEMBER_SORTS)
 
 
-class In(Schema):
+class In(InputSchema):
     """Input: unknown fields refused (not silently dropped), no control characters."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_control_characters(cls, value: Any) -> Any:
-        if isinstance(value, str) and has_control_characters(value):
-            raise ValueError(_("Remove the control characters from this field."))
-        return value
 
 
 def _page(rows: Any, limit: int, offset: int) -> dict[str, Any]:
@@ -104,7 +94,7 @@ class OrganisationPage(Schema):
     offset: int
 
 
-class OrganisationParams(TextSchema):
+class OrganisationParams(InputSchema):
     q: str = Field("", max_length=200, description="part of the name")
     kind: KindCode | None = None
     active: bool | None = Field(None, description="only active (true) or deactivated (false) ones")
@@ -290,7 +280,7 @@ class MemberPage(Schema):
     offset: int
 
 
-class MemberParams(TextSchema):
+class MemberParams(InputSchema):
     q: str = Field("", max_length=150, description="words of the name, username or email")
     status: StatusCode | None = None
     role: str = ""

@@ -12,7 +12,6 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict
 
 from remis.accounts.permissions import Perm
 from remis.assessments import actions
@@ -35,7 +34,7 @@ from remis.assessments.queries import (
     instruments,
 )
 from remis.cases.policy import groups_on_case, shows
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import InputSchema, literal_of
 
 router = Router(tags=["assessments"])
 
@@ -118,9 +117,7 @@ class AssessmentOut(Schema):
     version: int
 
 
-class AssessmentIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class AssessmentIn(InputSchema):
     answers: dict[str, Any] = Field(description="by question code; leave out unanswered questions")
     assessed_on: dt.date | None = None
     complete: bool = Field(False, description="complete at once (needs every required answer)")
@@ -130,15 +127,11 @@ class AssessmentUpdateIn(AssessmentIn):
     version: int = Field(description="the version you read")
 
 
-class CompleteIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class CompleteIn(InputSchema):
     version: int
 
 
-class FlagsIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class FlagsIn(InputSchema):
     version: int
     confirmed: list[str] = Field(
         description="codes of the proposed flags to confirm; the others are declined"

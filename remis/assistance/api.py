@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import ConfigDict
 
 from remis.accounts.permissions import Perm
 from remis.assistance import actions
@@ -41,7 +42,7 @@ from remis.assistance.queries import (
 )
 from remis.cases.policy import groups_on_case
 from remis.cases.queries import get_case_for
-from remis.lib.api_schema import PageParams, literal_of, page_out
+from remis.lib.api_schema import InputSchema, PageParams, literal_of, page_out
 from remis.lib.errors import NotFound
 from remis.lib.paging import COUNT_CAP
 
@@ -148,7 +149,7 @@ class PlanOut(Schema):
     budget: BudgetOut
 
 
-class Versioned(Schema):
+class Versioned(InputSchema):
     version: int = Field(description="the plan version's `version` you read")
 
 
@@ -194,16 +195,16 @@ class DecisionIn(Versioned):
     comment: str = Field("", max_length=1000)
 
 
-class NewVersionIn(Schema):
+class NewVersionIn(InputSchema):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class ItemStatusIn(Schema):
+class ItemStatusIn(InputSchema):
     status: ItemStatusCode
     reason: str = Field("", max_length=500)
 
 
-class InstalmentIn(Schema):
+class InstalmentIn(InputSchema):
     paid_on: dt.date
     amount: Decimal
     currency: str
@@ -221,11 +222,11 @@ class InstalmentOut(Schema):
     void_reason: str
 
 
-class VoidIn(Schema):
+class VoidIn(InputSchema):
     reason: str = Field(description="why the payment is voided (required, at most 1,000 characters)")
 
 
-class RateIn(Schema):
+class RateIn(InputSchema):
     month: dt.date = Field(description="any day of the month")
     currency: str
     to_currency: str
@@ -239,7 +240,7 @@ class RateOut(Schema):
     rate: Decimal
 
 
-class ThresholdsIn(Schema):
+class ThresholdsIn(InputSchema):
     effective_from: dt.date
     manager_above: Decimal = Field(description="in the programme's reporting currency")
     two_above: Decimal
@@ -255,7 +256,7 @@ class ThresholdsOut(Schema):
     two_above: Decimal
 
 
-class ProposalsIn(Schema):
+class ProposalsIn(InputSchema):
     effective_from: dt.date
     always: list[str] = Field(default_factory=list, description="type codes proposed for every case")
     by_vulnerability: dict[str, list[str]] = Field(
@@ -264,6 +265,8 @@ class ProposalsIn(Schema):
 
 
 class ProposalsOut(ProposalsIn):
+    model_config = ConfigDict(extra="ignore")  # an answer: the input's refusal of extra fields is not for it
+
     id: int
 
 

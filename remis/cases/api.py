@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Status
-from ninja import Schema as NinjaSchema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, field_validator
 
 from remis.accounts.models import Organisation
@@ -48,10 +47,10 @@ from remis.cases.policy import (
     withheld,
 )
 from remis.cases.queries import SORTS, CaseFilters, count_cases, filter_cases, get_case_for, note_opened
-from remis.lib.api_schema import PageParams, RecordId, TextSchema, literal_of, page_out
+from remis.lib.api_schema import InputSchema, PageParams, RecordId, literal_of, page_out
 from remis.lib.countries import is_country
 from remis.lib.errors import NotFound, ValidationFailed, fields_renamed
-from remis.lib.fields import has_control_characters, max_length
+from remis.lib.fields import max_length
 from remis.lib.paging import COUNT_CAP
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
 
@@ -98,25 +97,14 @@ MAX_OFFSET = 100_000  # paging reads an index, so deep offsets are cheap; past t
 # ---- schemas -------------------------------------------------------------------------------
 
 
-class Schema(NinjaSchema):
-    """Input schemas refuse control characters in any text field, naming the field."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_control_characters(cls, value: Any) -> Any:
-        if isinstance(value, str) and has_control_characters(value):
-            raise ValueError(_("Remove the control characters from this field."))
-        return value
-
-
-class IdentityDocumentIn(Schema):
+class IdentityDocumentIn(InputSchema):
     kind: DocumentKindCode
     number: str = Field(min_length=1, max_length=max_length(rules.DOCUMENT, "number"))
     issuing_country: str = Field("", max_length=2)
     expires_on: dt.date | None = None
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     given_name: str = Field(max_length=max_length(rules.PERSON, "given_name"))
     family_name: str = Field(max_length=max_length(rules.PERSON, "family_name"))
     alternate_names: str = Field("", max_length=max_length(rules.PERSON, "alternate_names"))
@@ -134,11 +122,9 @@ class PersonIn(Schema):
         return PersonData(**fields, documents=[IdentityDocumentData(**d.dict()) for d in self.documents])
 
 
-class PersonPatch(Schema):
+class PersonPatch(InputSchema):
     """Only the fields sent change. Identity documents are not edited here: sending them
     is refused rather than silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
 
     version: int = Field(description="the person version you read")
     given_name: str | None = Field(None, max_length=120)
@@ -165,14 +151,14 @@ class PersonOut(Schema):
     version: int
 
 
-class MemberIn(Schema):
+class MemberIn(InputSchema):
     """A household member returning with the principal applicant."""
 
     person: PersonIn
     relation: RelationCode
 
 
-class CaseIn(Schema):
+class CaseIn(InputSchema):
     organisation_id: RecordId = Field(description="the registering organisation (one of yours)")
     programme: str = Field(description="programme code")
     category: str = Field(description="migrant category code")
@@ -247,7 +233,7 @@ class CasePage(Schema):
     offset: int
 
 
-class CaseListParams(TextSchema):
+class CaseListParams(InputSchema):
     stage: StageCode | None = None
     category: str = ""
     host_country: str = Field("", description="ISO 3166 alpha-2 code")
@@ -273,19 +259,19 @@ class CaseSearch(CaseListParams):
     q: str = Field("", max_length=100)
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     stage: StageCode
     version: int = Field(description="the case version you read")
     reason: str = Field("", max_length=max_length(rules.TRANSITION, "reason"))
     closure_reason: ClosureOrBlank = Field("", description="required when stage is 'closed'")
 
 
-class ReopenIn(Schema):
+class ReopenIn(InputSchema):
     reason: str = Field(min_length=1, max_length=max_length(rules.TRANSITION, "reason"))
     version: int = Field(description="the case version you read")
 
 
-class ConsentIn(Schema):
+class ConsentIn(InputSchema):
     purpose: PurposeCode
     given: bool
     given_on: dt.date
@@ -305,7 +291,7 @@ class ConsentOut(Schema):
     groups: list[str]
 
 
-class CounsellingIn(Schema):
+class CounsellingIn(InputSchema):
     held_on: dt.date
     mode: ModeCode = "in_person"
     topics: str = Field("", max_length=max_length(rules.COUNSELLING, "topics"))
@@ -347,7 +333,7 @@ class CounsellingOut(Schema):
         return sorted(_withheld(context, obj))
 
 
-class TravelIn(Schema):
+class TravelIn(InputSchema):
     version: int | None = Field(None, description="the version you read; omit when creating")
     departure_date: dt.date | None = None
     arrival_date: dt.date | None = None
@@ -358,6 +344,8 @@ class TravelIn(Schema):
 
 
 class TravelOut(TravelIn):
+    model_config = ConfigDict(extra="ignore")  # an answer: the input's refusal of extra fields is not for it
+
     version: int | None
     escort: EscortCode | None = Field(description=WITHHELD)  # type: ignore[assignment]
     medical_fitness: FitnessCode | None = Field(description=WITHHELD)  # type: ignore[assignment]
@@ -376,7 +364,7 @@ class TravelOut(TravelIn):
         return sorted(_withheld(context, obj))
 
 
-class ReceptionIn(Schema):
+class ReceptionIn(InputSchema):
     version: int | None = None
     received_on: dt.date
     airport_pickup: bool = False
@@ -390,6 +378,8 @@ class ReceptionIn(Schema):
 
 
 class ReceptionOut(ReceptionIn):
+    model_config = ConfigDict(extra="ignore")  # an answer: the input's refusal of extra fields is not for it
+
     version: int | None
     urgent_medical_care: bool | None = Field(description=WITHHELD)  # type: ignore[assignment]
     restricted: list[str] = Field(description="fields withheld from you (their sensitive group)")
@@ -403,7 +393,7 @@ class ReceptionOut(ReceptionIn):
         return sorted(_withheld(context, obj))
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     body: str = Field(min_length=1, max_length=max_length(rules.NOTE_FIELDS, "body"))
 
 
@@ -418,12 +408,12 @@ class NoteOut(Schema):
         return str(obj.author.username)
 
 
-class SubmitIn(Schema):
+class SubmitIn(InputSchema):
     to_organisation_id: RecordId
     message: str = Field("", max_length=max_length(rules.SUBMISSION, "message"))
 
 
-class SubmissionAnswerIn(Schema):
+class SubmissionAnswerIn(InputSchema):
     accept: bool
     reason: str = Field("", max_length=max_length(rules.SUBMISSION, "reason"))
 
@@ -720,7 +710,7 @@ def edit_person(request: HttpRequest, person_uuid: uuid.UUID, body: PersonPatch)
     return actions.update_person(request.user, case, person, data, expected_version=body.version)
 
 
-class EraseIn(Schema):
+class EraseIn(InputSchema):
     reason: ErasureReasonCode = Field(description="why the data is erased (kept in the audit log)")
 
 
@@ -734,7 +724,7 @@ class ErasureOut(Schema):
     uuid: uuid.UUID  # the erasure request's (last: the name would hide the module's for the others)
 
 
-class RefuseErasureIn(Schema):
+class RefuseErasureIn(InputSchema):
     note: str = Field("", max_length=500, description="why it is refused (or withdrawn)")
 
 
@@ -770,7 +760,7 @@ def _erasure_for(request: HttpRequest, erasure_uuid: uuid.UUID) -> Erasure:
     return erasure
 
 
-class ErasurePage(NinjaSchema):
+class ErasurePage(Schema):
     items: list[ErasureOut]
     count: int = Field(description=f"requests waiting, counted up to {COUNT_CAP + 1}")
     count_capped: bool

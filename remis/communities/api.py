@@ -11,8 +11,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Status
-from pydantic import ConfigDict, field_validator
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from remis.communities import actions
 from remis.communities.models import MEMBER_GROUPS, CommunityProject, ProjectStatus, ProjectTag, ProjectType
@@ -24,7 +24,7 @@ from remis.communities.queries import (
     get_project_for,
     participants_for,
 )
-from remis.lib.api_schema import TextSchema, literal_of
+from remis.lib.api_schema import InputSchema, literal_of
 from remis.lib.countries import is_country
 from remis.lib.errors import fields_renamed
 from remis.lib.paging import COUNT_CAP
@@ -45,9 +45,6 @@ PEOPLE_HIDDEN = (
     "null for readers without the right to read case records: they read these counts in "
     "GET /reports/community-projects, where small counts are hidden"
 )
-
-
-Schema = TextSchema  # refuses control characters in every text field, naming it
 
 
 class ProjectOut(Schema):
@@ -102,7 +99,7 @@ class ProjectPage(Schema):
     offset: int
 
 
-class ProjectParams(Schema):
+class ProjectParams(InputSchema):
     q: str = Field("", max_length=200, description="name, area or description")
     country: str = Field("", description="ISO 3166 alpha-2 code")
     programme: str = Field("", max_length=40, description="a programme code")
@@ -132,11 +129,9 @@ class ProjectParams(Schema):
         )
 
 
-class ProjectIn(Schema):
+class ProjectIn(InputSchema):
     """A project; the domain checks codes, dates, budget and counts, naming each field at
     fault. It is kept by your organisation."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(max_length=200)
     kind: TypeCode  # type: ignore[valid-type]
@@ -167,9 +162,7 @@ class ProjectPatch(ProjectIn):
     version: int = Field(description="the project version you read")
 
 
-class ParticipantIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class ParticipantIn(InputSchema):
     case_reference: str = Field(max_length=40, description="the reference of a case you may read")
     joined_on: dt.date | None = Field(None, description="default: today")
 

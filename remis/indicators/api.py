@@ -20,7 +20,7 @@ from remis.indicators.computation import DISAGGREGATIONS
 from remis.indicators.models import Framework, FrameworkStatus
 from remis.indicators.queries import readable_frameworks
 from remis.indicators.results import QUARTER, YEAR, Cell, compute
-from remis.lib.api_schema import TextSchema, literal_of
+from remis.lib.api_schema import InputSchema, literal_of
 from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
 from remis.reports.forms import EARLIEST_YEAR
 
@@ -130,7 +130,7 @@ def get_framework(request: HttpRequest, framework_uuid: uuid.UUID) -> dict[str, 
     return _out(_framework(request, framework_uuid))
 
 
-class ResultParams(TextSchema):
+class ResultParams(InputSchema):
     first: int = Field(..., ge=EARLIEST_YEAR, le=2100, description="first year")
     last: int = Field(..., ge=EARLIEST_YEAR, le=2100, description="last year, included")
     granularity: Granularity = YEAR
@@ -245,23 +245,23 @@ def framework_results(
 # ---- writes: the same actions as the pages (permission `indicators.manage`, audited) ------------
 
 
-class FrameworkIn(Schema):
+class FrameworkIn(InputSchema):
     code: str = Field(..., max_length=50, description="lower-case letters, digits and hyphens")
     name: str = Field(..., max_length=200)
     description: str = Field("", max_length=5000)
 
 
-class FrameworkChange(Schema):
+class FrameworkChange(InputSchema):
     name: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=5000)
     version: int = Field(..., ge=1, le=2**31 - 1, description="the `version` read: a newer one is a 409")
 
 
-class IndicatorVersionIn(Schema):
+class IndicatorVersionIn(InputSchema):
     version: int = Field(..., ge=1, le=2**31 - 1, description="the `version` read: a newer one is a 409")
 
 
-class IndicatorIn(Schema):
+class IndicatorIn(InputSchema):
     code: str = Field(..., max_length=50)
     name: str = Field(..., max_length=200)
     definition: str = Field("", max_length=5000)

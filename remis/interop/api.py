@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from remis.interop import actions, queries
 from remis.interop.exporting import export_kind
 from remis.interop.models import RecordExport
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import InputSchema, literal_of
 from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
 
 router = Router(tags=["exports"])
@@ -29,7 +29,7 @@ else:
     Headers = literal_of(["codes", "labels"])
 
 
-class ExportIn(Schema):
+class ExportIn(InputSchema):
     kind: str = Field(..., max_length=32, description="what to export: cases or monitoring")
     format: FileFormat = "csv"
     headers: Headers = Field("codes", description="codes (the import's column names) or labels")

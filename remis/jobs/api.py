@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from remis.jobs import actions
 from remis.jobs.models import Job, JobStatus
 from remis.jobs.queries import get_job_for, jobs_for
-from remis.lib.api_schema import TextSchema, literal_of
+from remis.lib.api_schema import InputSchema, literal_of
 from remis.lib.paging import COUNT_CAP
 
 router = Router(tags=["jobs"])
@@ -46,12 +46,12 @@ class JobPage(Schema):
     offset: int
 
 
-class JobListParams(TextSchema):
+class JobListParams(InputSchema):
     limit: int = Field(25, ge=1, le=200)
     offset: int = Field(0, ge=0, le=100_000)
 
 
-class JobIn(Schema):
+class JobIn(InputSchema):
     kind: str = Field(
         max_length=64,
         description="a registered kind's code (audit.verify_chain, …): an unknown one is refused "

@@ -9,9 +9,9 @@ from typing import Annotated, Any, Literal
 from django.db.models import Choices
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 
-from remis.lib.fields import has_control_characters
+from remis.lib.fields import has_bidi_controls, has_control_characters
 from remis.lib.paging import COUNT_CAP
 
 
@@ -65,21 +65,33 @@ def literal_of(choices: type[Choices] | Iterable[str], *, blank: bool = False) -
 RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
-class TextSchema(Schema):
-    """An input schema refusing text with control characters in any field (a string or a
-    list of strings), naming the field: PostgreSQL refuses a NUL in any text, so it must
-    never reach a query."""
+class InputSchema(Schema):
+    """What a client sends (a body or a list's query parameters).
+
+    - A field the schema does not have is refused, naming it. Dropped silently, a misspelt
+      field ("familyname") would look saved to the client while nothing changed. The OpenAPI
+      description says so (`additionalProperties: false`).
+    - Text with control characters (PostgreSQL refuses a NUL in any text, so it must never
+      reach a query) or with text-direction overrides (they make a name display as another,
+      "Plan \u202egpj.exe" as "Plan exe.jpg") is refused in any field, a string or a list of
+      strings, naming it: the rule the forms' field rules apply."""
+
+    model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="after")
     @classmethod
     def _no_control_characters(cls, value: Any) -> Any:
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(v, str) and has_control_characters(v) for v in texts):
+        texts = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+        if any(has_control_characters(v) for v in texts):
             raise ValueError(_("Remove the control characters from this field."))
+        if any(has_bidi_controls(v) for v in texts):
+            raise ValueError(
+                _("Remove the invisible text-direction characters (U+202A–U+202E, U+2066–U+2069).")
+            )
         return value
 
 
-class PageParams(TextSchema):
+class PageParams(InputSchema):
     """The paging of a list: `limit` rows from `offset`."""
 
     limit: int = Field(25, ge=1, le=200)
@@ -99,3 +111,74 @@ def page_out(rows: Any, limit: int, offset: int, out: Callable[[Any], Any] | Non
         "limit": limit,
         "offset": offset,
     }
+
+
+def _schema_messages() -> dict[str, Callable[[dict[str, Any]], str]]:
+    """The validation errors a client meets most, by pydantic's error type, in the reader's
+    language (pydantic's own messages are English only). Built per call: gettext must run
+    in the request's language."""
+    number = _("Enter a number.")
+    date = _("Enter a date as YYYY-MM-DD.")
+    moment = _("Enter a date and time as YYYY-MM-DDTHH:MM:SS with its time zone.")
+    return {
+        "missing": lambda ctx: _("This field is required."),
+        "extra_forbidden": lambda ctx: _(
+            "This field is not known here: the fields are listed at /api/v1/docs."
+        ),
+        "int_parsing": lambda ctx: _("Enter a whole number."),
+        "int_type": lambda ctx: _("Enter a whole number."),
+        "int_from_float": lambda ctx: _("Enter a whole number."),
+        "float_parsing": lambda ctx: number,
+        "float_type": lambda ctx: number,
+        "decimal_parsing": lambda ctx: number,
+        "decimal_type": lambda ctx: number,
+        "bool_parsing": lambda ctx: _("Enter true or false."),
+        "bool_type": lambda ctx: _("Enter true or false."),
+        "date_parsing": lambda ctx: date,
+        "date_type": lambda ctx: date,
+        "date_from_datetime_parsing": lambda ctx: date,
+        "date_from_datetime_inexact": lambda ctx: date,
+        "datetime_parsing": lambda ctx: moment,
+        "datetime_type": lambda ctx: moment,
+        "datetime_from_date_parsing": lambda ctx: moment,
+        "uuid_parsing": lambda ctx: _("Enter a valid UUID."),
+        "uuid_type": lambda ctx: _("Enter a valid UUID."),
+        "string_type": lambda ctx: _("Send this field as text."),
+        "string_too_long": lambda ctx: (
+            _("Ensure this value has at most %(max)s characters.") % {"max": ctx.get("max_length")}
+        ),
+        "string_too_short": lambda ctx: (
+            _("Ensure this value has at least %(min)s characters.") % {"min": ctx.get("min_length")}
+        ),
+        "string_pattern_mismatch": lambda ctx: (
+            _("This value is not in the expected form (%(pattern)s).") % {"pattern": ctx.get("pattern")}
+        ),
+        "too_long": lambda ctx: _("Send at most %(max)s items.") % {"max": ctx.get("max_length")},
+        "too_short": lambda ctx: _("Send at least %(min)s items.") % {"min": ctx.get("min_length")},
+        "list_type": lambda ctx: _("Send a list."),
+        "dict_type": lambda ctx: _("Send an object."),
+        "model_type": lambda ctx: _("Send an object."),
+        "model_attributes_type": lambda ctx: _("Send an object."),
+        "literal_error": lambda ctx: _("Send one of %(expected)s.") % {"expected": ctx.get("expected")},
+        "enum": lambda ctx: _("Send one of %(expected)s.") % {"expected": ctx.get("expected")},
+        "greater_than_equal": lambda ctx: (
+            _("Ensure this value is greater than or equal to %(limit_value)s.")
+            % {"limit_value": ctx.get("ge")}
+        ),
+        "less_than_equal": lambda ctx: (
+            _("Ensure this value is less than or equal to %(limit_value)s.") % {"limit_value": ctx.get("le")}
+        ),
+        "greater_than": lambda ctx: (
+            _("Ensure this value is greater than %(limit)s.") % {"limit": ctx.get("gt")}
+        ),
+        "less_than": lambda ctx: _("Ensure this value is less than %(limit)s.") % {"limit": ctx.get("lt")},
+    }
+
+
+def schema_message(item: dict[str, Any]) -> str:
+    """A validation error's message for the client: ours for the common kinds; a
+    validator's own (already translated) ValueError message; else pydantic's."""
+    known = _schema_messages().get(str(item.get("type", "")))
+    if known is not None:
+        return known(item.get("ctx") or {})
+    return str(item.get("msg") or _("Invalid value.")).removeprefix("Value error, ")

@@ -12,9 +12,10 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
 
 from remis.cases.queries import get_case_for
-from remis.lib.api_schema import TextSchema, literal_of
+from remis.lib.api_schema import InputSchema, literal_of
 from remis.lib.errors import NotFound
 from remis.lib.paging import COUNT_CAP
 from remis.monitoring import actions
@@ -107,7 +108,7 @@ class RoundPage(Schema):
     offset: int
 
 
-class RoundParams(TextSchema):  # a NUL in a text parameter reached PostgreSQL: 500
+class RoundParams(InputSchema):  # a NUL in a text parameter reached PostgreSQL: 500
     state: StateCode = ""
     country: str = Field("", max_length=2, description="the case's country of origin, ISO 3166 alpha-2")
     mine: bool = Field(False, description="only rounds on cases assigned to me or to nobody")
@@ -115,7 +116,7 @@ class RoundParams(TextSchema):  # a NUL in a text parameter reached PostgreSQL: 
     offset: int = Field(0, ge=0, le=100_000)
 
 
-class AttemptIn(Schema):
+class AttemptIn(InputSchema):
     attempted_on: dt.date
     channel: ChannelCode
     outcome: OutcomeCode
@@ -123,7 +124,7 @@ class AttemptIn(Schema):
     version: int | None = Field(None, description="the round's version read; a stale one is 409")
 
 
-class VisitIn(Schema):
+class VisitIn(InputSchema):
     visited_on: dt.date
     mode: ModeCode
     note: str = Field("", max_length=actions.VISIT_NOTE_MAX)
@@ -189,13 +190,15 @@ def record_visit(request: HttpRequest, case_uuid: UUID, number: int, body: Visit
     return Status(201, actions.record_visit(request.user, follow_up, expected_version=expected, **data))
 
 
-class ScheduleRoundIn(Schema):
+class ScheduleRoundIn(InputSchema):
     months: int
     window_days: int
     instrument: str
 
 
 class ScheduleRoundOut(ScheduleRoundIn):
+    model_config = ConfigDict(extra="ignore")  # an answer: the input's refusal of extra fields is not for it
+
     round: int
 
 
@@ -216,7 +219,7 @@ class SchedulePageOut(Schema):
     versions: list[ScheduleOut]
 
 
-class ScheduleIn(Schema):
+class ScheduleIn(InputSchema):
     effective_from: dt.date
     rounds: list[ScheduleRoundIn] = Field(description="in order; numbered from 1")
     lost_after_attempts: int
@@ -264,7 +267,7 @@ class ResponseOut(Schema):
     source: str
 
 
-class ResponseIn(Schema):
+class ResponseIn(InputSchema):
     answers: dict[str, Any] = Field(description="question name → answer (select_multiple: a list)")
     collected_on: dt.date
     submission_id: str = Field("", max_length=128, description="a KoBo/ODK instance id: sent once")

@@ -12,11 +12,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
 
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import SensitiveGroup
-from remis.lib.api_schema import RecordId, TextSchema, literal_of
+from remis.lib.api_schema import InputSchema, RecordId, literal_of
 from remis.lib.errors import ValidationFailed
 from remis.lib.paging import COUNT_CAP
 from remis.programmes import actions
@@ -64,14 +63,12 @@ class SettingsOut(Schema):
         return obj.created_at if obj.pk else None
 
 
-class SettingsOnParams(TextSchema):
+class SettingsOnParams(InputSchema):
     on: dt.date | None = Field(None, description="the day (default: today)")
 
 
-class SettingsChangeIn(Schema):
+class SettingsChangeIn(InputSchema):
     """A new version from `effective_from`; settings left out keep the values in force that day."""
-
-    model_config = ConfigDict(extra="forbid")
 
     effective_from: dt.date
     note: str = Field("", max_length=500)
@@ -152,7 +149,7 @@ class ProgrammePage(Schema):
     offset: int
 
 
-class ProgrammeListParams(TextSchema):  # a NUL in `q` reached PostgreSQL: 500
+class ProgrammeListParams(InputSchema):  # a NUL in `q` reached PostgreSQL: 500
     q: str = Field("", max_length=100, description="in the code or name")
     status: Literal["active", "inactive", ""] = Field("active", description='"" for both')
     country: str = Field("", max_length=2, description="among the host countries or countries of origin")
@@ -161,9 +158,7 @@ class ProgrammeListParams(TextSchema):  # a NUL in `q` reached PostgreSQL: 500
     offset: int = Field(0, ge=0, le=100_000)
 
 
-class ProgrammeFields(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class ProgrammeFields(InputSchema):
     name: str = Field(max_length=200)
     funder: str = Field("", max_length=200)
     funder_ids: list[RecordId] = Field(default_factory=list, description="donor organisations")
@@ -183,10 +178,8 @@ class ProgrammeIn(ProgrammeFields):
     partner_role: literal_of(PartnerRole) = PartnerRole.IMPLEMENTING  # type: ignore[valid-type]
 
 
-class ProgrammePatch(Schema):
+class ProgrammePatch(InputSchema):
     """Fields left out keep their value."""
-
-    model_config = ConfigDict(extra="forbid")
 
     version: int
     name: str | None = Field(None, max_length=200)
@@ -200,23 +193,19 @@ class ProgrammePatch(Schema):
     active: bool | None = None
 
 
-class PartnerIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class PartnerIn(InputSchema):
     organisation_id: RecordId
     role: literal_of(PartnerRole)  # type: ignore[valid-type]
     countries: list[str]
     version: int = Field(description="the programme's version")
 
 
-class PartnerPatch(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class PartnerPatch(InputSchema):
     countries: list[str]
     version: int = Field(description="the programme's version")
 
 
-class VersionParams(TextSchema):
+class VersionParams(InputSchema):
     version: int = Field(description="the programme's version")
 
 
@@ -348,24 +337,20 @@ class ListItemOut(Schema):
     position: int
 
 
-class ItemListParams(TextSchema):
+class ItemListParams(InputSchema):
     q: str = Field("", max_length=100, description="in the code or any name")
     status: Literal["active", "retired", ""] = ""
 
 
-class ListItemIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class ListItemIn(InputSchema):
     code: str = Field(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")
     name: str = Field(max_length=120)
     names: dict[Literal["fr", "ar"], str] = Field(default_factory=dict)
     sensitive_group: literal_of([g.value for g in SensitiveGroup], blank=True) = ""  # type: ignore[valid-type]
 
 
-class ItemPatch(Schema):
+class ItemPatch(InputSchema):
     """Fields left out keep their value; `move` shifts it one place up or down the list."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, max_length=120)
     names: dict[Literal["fr", "ar"], str] | None = None

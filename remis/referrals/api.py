@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from remis.cases.policy import groups_everywhere, groups_on_case
 from remis.cases.queries import get_case_for
-from remis.lib.api_schema import PageParams, RecordId, TextSchema, literal_of, page_out
+from remis.lib.api_schema import InputSchema, PageParams, RecordId, literal_of, page_out
 from remis.lib.countries import is_country
 from remis.lib.errors import NotFound, ValidationFailed, fields_renamed
 from remis.lib.paging import COUNT_CAP
@@ -123,14 +123,14 @@ def _read(request: HttpRequest, referral_uuid: UUID) -> dict[str, Any]:
     return _out(referral, side, groups)
 
 
-class ReferIn(TextSchema):
+class ReferIn(InputSchema):
     case: UUID
     item_id: RecordId
     provider: UUID
     message: str = Field("", max_length=actions.MESSAGE_MAX)
 
 
-class ReferralAnswerIn(TextSchema):
+class ReferralAnswerIn(InputSchema):
     status: AnswerCode
     reason: str = Field("", max_length=actions.REASON_MAX, description="with `declined` only")
     outcome: OutcomeCode = ""
@@ -139,7 +139,7 @@ class ReferralAnswerIn(TextSchema):
     version: int | None = Field(None, description="the version read; a stale one is 409")
 
 
-class CancelIn(TextSchema):
+class CancelIn(InputSchema):
     reason: str = Field(max_length=actions.REASON_MAX)
     version: int | None = None
 
@@ -246,7 +246,7 @@ class RulesPageOut(Schema):
     versions: list[RulesOut]
 
 
-class RulesIn(Schema):
+class RulesIn(InputSchema):
     effective_from: dt.date
     overdue_days: int = Field(description="1 to 365")
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from remis.lib.api_schema import TextSchema, literal_of
+from remis.lib.api_schema import InputSchema, literal_of
 from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
 from remis.reports.models import PackageKind, ReportPackage
 from remis.reports.packages import file_stem, may_request, readable_packages, request_package
@@ -41,7 +41,7 @@ else:
     EditionCode = literal_of([code for code, _label in Edition.CHOICES])
 
 
-class ReturnFilterParams(TextSchema):
+class ReturnFilterParams(InputSchema):
     start: dt.date = Field(..., description="first day of the period (a return counts on its arrival day)")
     end: dt.date = Field(..., description="last day of the period, included")
     by: DimensionCode = "origin"
@@ -307,7 +307,7 @@ else:
     FileKind = literal_of(["pdf", "xlsx"])
 
 
-class PackageIn(Schema):
+class PackageIn(InputSchema):
     kind: PackageKindCode
     year: int = Field(..., ge=1, le=9999)
     quarter: int | None = Field(None, ge=1, le=4, description="for a quarterly package")

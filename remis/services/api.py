@@ -11,10 +11,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Status
-from pydantic import ConfigDict, field_validator
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 
-from remis.lib.api_schema import TextSchema, literal_of
+from remis.lib.api_schema import InputSchema, literal_of
 from remis.lib.countries import is_country
 from remis.lib.errors import ValidationFailed
 from remis.lib.paging import COUNT_CAP
@@ -52,9 +52,6 @@ PartnershipCode = literal_of(PartnershipStatus)
 SortCode = literal_of(list(SORTS))
 StatusCode = literal_of(list(STATUSES))
 MAX_OFFSET = 100_000
-
-
-Schema = TextSchema  # refuses control characters in every text field, naming it
 
 
 class SectorOut(Schema):
@@ -107,7 +104,7 @@ class ProviderPage(Schema):
     offset: int
 
 
-class ProviderParams(Schema):
+class ProviderParams(InputSchema):
     q: str = Field("", max_length=200, description="name, areas, services, eligibility or languages")
     sector: str = Field("", description="a sector code")
     country: str = Field("", description="ISO 3166 alpha-2 code")
@@ -141,11 +138,9 @@ class ProviderParams(Schema):
         )
 
 
-class ProviderIn(Schema):
+class ProviderIn(InputSchema):
     """A provider. Coordinates are decimal degrees (both or neither); the domain checks
     ranges, the country code and the sectors, naming each field at fault."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(max_length=200)
     kind: str
@@ -194,9 +189,7 @@ class ProviderPatch(ProviderIn):
         return data
 
 
-class QualityIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class QualityIn(InputSchema):
     assessed_on: dt.date
     score: int = Field(description="1 (very poor) to 5 (excellent)")
     notes: str = Field("", max_length=5000)
@@ -215,9 +208,7 @@ class QualityOut(Schema):
         return obj.recorded_by.username if obj.recorded_by else None
 
 
-class StakeholderIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class StakeholderIn(InputSchema):
     name: str = Field(max_length=200)
     kind: str
     country: str = Field(max_length=2)
@@ -246,7 +237,7 @@ class StakeholderOut(Schema):
     version: int
 
 
-class StakeholderParams(Schema):
+class StakeholderParams(InputSchema):
     q: str = Field("", max_length=200, description="Words found in the name, capacity, interest or notes")
     country: str = Field("", description="ISO 3166 alpha-2 code")
     kind: StakeholderKindCode | None = None  # type: ignore[valid-type]

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from remis.lib.api_schema import TextSchema, literal_of
+from remis.lib.api_schema import InputSchema, literal_of
 from remis.lib.errors import PermissionDenied
 from remis.lib.paging import COUNT_CAP
 from remis.webhooks import actions
@@ -51,21 +51,21 @@ class SubscriptionWithSecret(SubscriptionOut):
     secret: str = Field(..., description="shown only in this answer: keep it to verify signatures")
 
 
-class SubscriptionIn(Schema):
+class SubscriptionIn(InputSchema):
     url: str = Field(..., max_length=500, description="https://, on a public address")
     description: str = Field("", max_length=200)
     events: list[EventCode] = Field(..., min_length=1)
     organisation_id: int | None = Field(None, description="needed when you manage several organisations")
 
 
-class SubscriptionPatch(Schema):
+class SubscriptionPatch(InputSchema):
     url: str | None = Field(None, max_length=500)
     description: str | None = Field(None, max_length=200)
     events: list[EventCode] | None = None
     version: int = Field(..., ge=1, le=2**31 - 1)
 
 
-class SubscriptionVersionIn(Schema):
+class SubscriptionVersionIn(InputSchema):
     version: int = Field(..., ge=1, le=2**31 - 1)
 
 
@@ -104,7 +104,7 @@ class DeliveryPage(Schema):
     offset: int
 
 
-class ListParams(TextSchema):
+class ListParams(InputSchema):
     limit: int = Field(25, ge=1, le=200)
     offset: int = Field(0, ge=0, le=100_000)
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from remis.lib.api_schema import literal_of
+from remis.lib.api_schema import InputSchema, literal_of
 from remis.lib.errors import NotFound, PermissionDenied
 from remis.reports.models import ResearchExtract
 from remis.reports.research.requests import DEFAULT_K, may_request, readable_extracts, request_extract
@@ -25,7 +25,7 @@ else:
     ExtractFile = literal_of(["csv", "xlsx"])
 
 
-class ExtractIn(Schema):
+class ExtractIn(InputSchema):
     start: dt.date = Field(..., description="first day of arrival")
     end: dt.date = Field(..., description="last day of arrival, included")
     programme: int | None = Field(None, ge=1, le=2**63 - 1, description="blank: every programme you see")

@@ -1,0 +1,141 @@
+"""A client's misspelt or unsupported field or parameter is refused, naming it: dropped
+silently, `{"familyname": "…"}` in a PATCH or `?search=…` on a list would look applied
+while nothing changed (and every case would be listed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from remis.api import api
+
+
+def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _open_objects(
+    schema: dict[str, Any], components: dict[str, Any], seen: set[str], *, closed: bool = False
+) -> list[str]:
+    """The object schemas reachable from a request body that accept properties they do not
+    declare (with `closed`, those that refuse them)."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        if name in seen:
+            return []
+        seen.add(name)
+    schema = _resolve(schema, components)
+    found = []
+    if schema.get("type") == "object" and schema.get("properties") is not None:
+        if (schema.get("additionalProperties") is False) == closed:
+            found.append(schema.get("title", "?"))
+    for key in ("properties",):
+        for sub in (schema.get(key) or {}).values():
+            found += _open_objects(sub, components, seen, closed=closed)
+    for key in ("items",):
+        if isinstance(schema.get(key), dict):
+            found += _open_objects(schema[key], components, seen, closed=closed)
+    for key in ("anyOf", "allOf", "oneOf"):
+        for sub in schema.get(key) or []:
+            found += _open_objects(sub, components, seen, closed=closed)
+    return found
+
+
+def test_every_request_body_refuses_fields_it_does_not_declare() -> None:
+    schema = api.get_openapi_schema()
+    components = schema["components"]["schemas"]
+    open_bodies = {}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                names = _open_objects(body["schema"], components, set())
+                if names:
+                    open_bodies[f"{method.upper()} {path}"] = sorted(set(names))
+    assert open_bodies == {}
+
+
+@pytest.mark.django_db
+def test_a_misspelt_field_is_refused_and_named(api_client: Any, world: Any) -> None:
+    from remis.cases.models import Note
+    from remis.cases.tests.factories import register
+
+    case = register(world)
+    response = api_client.as_(world.alice).post(
+        f"/cases/{case.uuid}/notes", {"body": "Called the family.", "pinned": True}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "pinned", "message": "This field is not known here: the fields are listed at /api/v1/docs."}
+    ]
+    assert not Note.objects.filter(case=case).exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_query_parameter_is_refused_and_named(api_client: Any, world: Any) -> None:
+    response = api_client.as_(world.alice).get("/cases", search="Someone", limit=10)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "search",
+            "message": "This parameter is not known here: the parameters are listed at /api/v1/docs.",
+        }
+    ]
+    assert api_client.as_(world.alice).get("/cases", limit=10).status_code == 200
+
+
+@pytest.mark.django_db
+def test_unknown_parameters_do_not_come_before_authentication(client: Any) -> None:
+    assert client.get("/api/v1/cases", {"search": "x"}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_schema_messages_are_in_the_readers_language(api_client: Any, world: Any) -> None:
+    api_client.as_(world.alice).auth["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    response = api_client.get("/cases", limit="two")
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "limit", "message": "Saisissez un nombre entier."}]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("A\u0000B", "Remove the control characters from this field."),
+        (
+            "Plan \u202egpj.exe",
+            "Remove the invisible text-direction characters (U+202A–U+202E, U+2066–U+2069).",
+        ),
+    ],
+)
+def test_text_a_name_could_hide_behind_is_refused_in_any_body(
+    api_client: Any, world: Any, name: str, message: str
+) -> None:
+    """The indicator frameworks' bodies took both: a NUL (PostgreSQL refuses it: a 500) and a
+    right-to-left override that shows "Plan exe.jpg"."""
+    from remis.cases.tests.factories import make_user
+    from remis.indicators.models import Framework
+
+    officer = make_user("mo", world.be_office, "me_officer", ["BE"])
+    response = api_client.as_(officer).post("/indicator-frameworks", {"code": "fw-1", "name": name})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "name", "message": message}]
+    assert not Framework.objects.filter(code="fw-1").exists()
+
+
+def test_no_answer_refuses_fields_as_an_input_does() -> None:
+    """An answer schema built on an input one (TravelOut on TravelIn) inherited the refusal
+    of undeclared fields and could not be built from its record: a 500."""
+    schema = api.get_openapi_schema()
+    components = schema["components"]["schemas"]
+    closed = set()
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for answer in operation.get("responses", {}).values():
+                body = answer.get("content", {}).get("application/json")
+                if body:
+                    closed |= set(_open_objects(body["schema"], components, set(), closed=True))
+    assert closed == set()
