@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from remis.indicators.computation import COUNT, POINTS, SHARE, describe, scale_of
 from remis.indicators.results import Cell, FrameworkResults, IndicatorResult, format_value, shown
-from remis.lib.spreadsheet import in_reading_direction
+from remis.lib.dates import moment_text
+from remis.lib.spreadsheet import in_reading_direction, neutralised, xlsx_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -167,7 +168,8 @@ def results_csv(results: FrameworkResults, filename: str) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(_header())
-    writer.writerows(_long_rows(results))
+    # Indicator names are typed by people: one starting "=" must not run as a formula.
+    writer.writerows(neutralised(row) for row in _long_rows(results))
     response = HttpResponse(("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -188,16 +190,20 @@ def results_xlsx(results: FrameworkResults, filename: str) -> HttpResponse:
                     cell = WriteOnlyCell(sheet, value=row[at])
                     cell.number_format = "0.0%"
                     row[at] = cell
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     about = in_reading_direction(book.create_sheet(_("Definitions")[:31]))
     about.append([_("Indicator code"), _("Indicator"), _("Definition"), _("Computation")])
     for result in results.results:
         computed = describe(result.spec) if result.spec is not None else result.error
-        about.append([result.indicator.code, result.indicator.name, result.indicator.definition, computed])
+        about.append(
+            xlsx_row(
+                about, [result.indicator.code, result.indicator.name, result.indicator.definition, computed]
+            )
+        )
     framework = results.framework
     about.append([])
-    about.append([_("Framework"), f"{framework.name} v{framework.number}"])
-    about.append([_("Figures as of"), results.as_of.isoformat(timespec="seconds") if results.as_of else ""])
+    about.append(xlsx_row(about, [_("Framework"), f"{framework.name} v{framework.number}"]))
+    about.append([_("Figures as of"), moment_text(results.as_of)])
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(out.getvalue(), content_type=XLSX)

@@ -271,3 +271,24 @@ def test_a_score_indicator_reads_and_writes_points_as_every_score_page_does(worl
         reverse("indicator_create", args=[draft.uuid]), {**data, "code": "RSS-12", "baseline": "150"}
     )
     assert refused.context["form"].errors["baseline"] == ["Write a score from 0 to 100, as scores are shown."]
+
+
+def test_a_name_typed_as_a_formula_downloads_as_text(world: Any) -> None:
+    """Another organisation's officer named an indicator `=HYPERLINK(…)`: the donor's CSV
+    carried it as is and the workbook as a live formula cell."""
+    returned_case(world)
+    formula = '=HYPERLINK("http://evil.example/","Open")'
+    _core().indicators.filter(code="RET-1").update(name=formula)
+    client = _client(world.carol, "fr")
+    url = reverse("framework_results", args=[_core().uuid])
+    rows = list(csv.reader(io.StringIO(client.get(url + "?format=csv").content.decode("utf-8-sig"))))
+    assert {r[1] for r in rows[1:] if r[0] == "RET-1"} == {"'" + formula}
+    book = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content))
+    for sheet in book.worksheets:
+        named = [row[1] for row in sheet.iter_rows(min_row=2) if row[0].value == "RET-1"]
+        assert named and all(c.data_type == "s" and c.value == formula for c in named)
+    # The moment the figures were taken, as the reader's language writes it (not ISO 8601).
+    moment = [
+        row[1].value for row in book.worksheets[1].iter_rows() if row[0].value == "Chiffres à la date du"
+    ]
+    assert moment and re.fullmatch(r"\d{1,2} \w+\.? \d{4}, \d{2}:\d{2}", moment[0])
