@@ -26,9 +26,9 @@ def _within_case_scope(actor: Any) -> Q:
 
 def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
     """An administrator searches what was done about or on behalf of their organisations,
-    and what people of their organisations did that belongs to no organisation (their work
-    on cases, their tokens); not what those people did for another organisation they also
-    belong to. Superusers search what everyone did. Either way, an entry about a case is
+    what people of their organisations did on cases, and what people of their organisations
+    alone did that belongs to no organisation (their tokens, their exports); not what those
+    people did for another organisation they also belong to. Superusers search what everyone did. Either way, an entry about a case is
     shown only if the searcher can see that case."""
     if actor.is_superuser:
         entries = AuditEntry.objects.all()
@@ -37,8 +37,19 @@ def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
         if not org_ids:
             return AuditEntry.objects.none()
         colleagues = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
+        # An entry of no organisation and no case (an export, an indicator framework's
+        # change) cannot say for which organisation it was done: it is shown only for people
+        # who belong to the searcher's organisations alone. Someone who also works (or
+        # worked) for another organisation may have done it there, before joining or after
+        # leaving: an administrator read a shared member's exports for their other office.
+        elsewhere = Membership.objects.exclude(organisation_id__in=org_ids).values("user_id")
         entries = AuditEntry.objects.filter(
-            Q(organisation_id__in=org_ids) | Q(organisation_id__isnull=True, actor_id__in=colleagues)
+            Q(organisation_id__in=org_ids)
+            | Q(organisation_id__isnull=True, case_uuid__isnull=False, actor_id__in=colleagues)
+            | (
+                Q(organisation_id__isnull=True, case_uuid__isnull=True, actor_id__in=colleagues)
+                & ~Q(actor_id__in=elsewhere)
+            )
         )
     return entries.filter(_within_case_scope(actor))
 

@@ -114,3 +114,27 @@ def test_an_administrator_does_not_read_what_a_member_did_for_another_organisati
     assert found.filter(action="membership.create", organisation_id=world.nl_office.pk).exists()
     be_admin = make_user("beadmin", world.be_office, "administrator", ["BE"])
     assert search_entries(be_admin).filter(action="membership.update", object_id=str(belgian.pk)).exists()
+
+
+def test_what_a_shared_member_did_for_no_organisation_stays_with_neither(world, nl_admin):
+    """Sam works for the Belgian office and was added to the Dutch one: the Dutch
+    administrator read Sam's exports of Belgian records and framework changes, done before
+    Sam joined them (and they stayed listed after Sam's Dutch membership ended)."""
+    from remis.interop import actions as interop
+
+    sam = make_user("sam", world.be_office, "administrator", ["BE"])
+    export = interop.request_export(
+        sam, kind_code="cases", filters={}, file_format="csv", labels=False, language="en"
+    )
+    accounts.add_membership(
+        system_actor(), user=sam, organisation=world.nl_office, role="counsellor", countries=["NL"]
+    )
+    assert (
+        not search_entries(nl_admin).filter(object_id=str(export.pk), action__startswith="interop.").exists()
+    )
+    # Someone of the Dutch office alone: what they did that names no organisation is theirs.
+    nina = make_user("nina", world.nl_office, "administrator", ["NL"])
+    mine = interop.request_export(
+        nina, kind_code="cases", filters={}, file_format="csv", labels=False, language="en"
+    )
+    assert search_entries(nl_admin).filter(object_id=str(mine.pk), action__startswith="interop.").exists()
