@@ -28,8 +28,8 @@ def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
     """An administrator searches what was done about or on behalf of their organisations,
     what people of their organisations did on cases, and what people of their organisations
     alone did that belongs to no organisation (their tokens, their exports); not what those
-    people did for another organisation they also belong to. Superusers search what everyone did. Either way, an entry about a case is
-    shown only if the searcher can see that case."""
+    people did for another organisation they also belong to. Superusers search what everyone
+    did. Either way, an entry about a case is shown only if the searcher can see that case."""
     if actor.is_superuser:
         entries = AuditEntry.objects.all()
     else:
