@@ -90,8 +90,10 @@ def columns(rows: Sequence[Written]) -> list[tuple[str, str]]:
     return fixed
 
 
-def _score(value: Decimal | None) -> str:
-    return "" if value is None else f"{value * 100:.2f}"
+def _score(value: Decimal | None) -> Decimal | None:
+    """A score as a number from 0 to 100 with two decimals (a number cell in the workbook:
+    written as text, sums and averages skipped it); blank when not answered."""
+    return None if value is None else (value * 100).quantize(Decimal("0.01"))
 
 
 def cells(row: Written, numbers: list[int]) -> list[Any]:

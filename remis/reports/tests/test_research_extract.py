@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import translation
+from openpyxl import load_workbook
 
 from remis.accounts.models import User
 from remis.audit.models import AuditEntry
@@ -113,6 +114,13 @@ def test_the_extract_has_pseudonyms_the_k_rule_and_no_identifier(
     extract = _build(django_capture_on_commit_callbacks, manager, k=5)
 
     rows = _rows(extract)
+    # Scores are numbers in the workbook (they were text, which sums and averages skip).
+    sheet = load_workbook(io.BytesIO(extract.xlsx.open("rb").read()), read_only=True).worksheets[0]
+    table = list(sheet.iter_rows(values_only=True))
+    scored = [i for i, name in enumerate(table[0]) if str(name).startswith("round_")]
+    scores = [row[i] for row in table[1:] for i in scored if i < len(row) and row[i] is not None]
+    assert scores and all(isinstance(v, int | float) and 0 <= v <= 100 for v in scores)
+    assert {row[table[0][scored[0]]] for row in rows} - {""} <= {f"{v:.2f}" for v in scores}
     assert extract.rows_read == len(persons)
     assert len(rows) + (extract.rows_suppressed or 0) == extract.rows_read
     assert extract.k_applied is not None and extract.k_applied >= 5
