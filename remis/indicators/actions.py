@@ -33,6 +33,7 @@ from remis.indicators.computation import (
 from remis.indicators.models import Dimension, Direction, Framework, FrameworkStatus, Indicator, Level
 from remis.lib.countries import is_country
 from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.fields import Text
 from remis.programmes.models import Programme
 from remis.programmes.queries import visible_programmes
 
@@ -89,8 +90,14 @@ def _text(values: dict[str, Any], name: str, errors: Errors, required: bool = Tr
     values[name] = text
     if required and not text:
         errors.append((name, _("This field is required.")))
-    elif len(text) > LIMITS.get(name, 200):
-        errors.append((name, _("Keep this under %(n)s characters.") % {"n": LIMITS.get(name, 200)}))
+        return
+    # The shared text rule: length, and no control or text-direction characters (a name
+    # with U+202E showed "Plan exe.jpg" for "Plan gpj.exe"); definitions run over lines.
+    problem = Text(LIMITS.get(name, 200), multiline=name in ("definition", "description")).problem(
+        text, timezone.localdate()
+    )
+    if problem:
+        errors.append((name, problem))
 
 
 def create_framework(actor: Any, values: Mapping[str, Any]) -> Framework:

@@ -56,6 +56,7 @@ from remis.accounts.system import SYSTEM_USERNAME
 from remis.audit.actions import created, record
 from remis.lib.countries import is_country
 from remis.lib.errors import PermissionDenied, ValidationFailed
+from remis.lib.fields import Text
 
 __all__ = [
     "INVITATION_DAYS",
@@ -158,8 +159,11 @@ def issue_api_token(
     never stored. The tokens page offers read only first; a caller in code says what it needs."""
     if not name.strip():
         raise ValidationFailed(_("Give the token a name."), "name")
-    if len(name.strip()) > 100:
-        raise ValidationFailed(_("Write at most %(limit)s characters.") % {"limit": 100}, "name")
+    # The shared text rule: its length, and no control or text-direction characters (a name
+    # with U+202E showed in the token list as another name).
+    problem = Text(100).problem(name.strip(), timezone.localdate())
+    if problem:
+        raise ValidationFailed(problem, "name")
     if access not in TokenAccess.values:
         raise ValidationFailed(_("Choose read only, or read and write."), "access")
     if days not in TOKEN_DAYS:

@@ -76,3 +76,13 @@ def test_a_second_token_in_use_under_the_same_name_is_refused_on_its_field(clien
     actions.revoke_api_token(alice, alice.api_tokens.get())
     assert client.post(reverse("api_tokens"), form).status_code == 302
     assert alice.api_tokens.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_a_name_with_a_direction_override_is_refused_on_its_field(client, world, alice):
+    """ "tok \u202ecba" showed in the list as "tok abc": a name must read as it is stored."""
+    client.login(username=alice.username, password=PASSWORD)
+    refused = client.post(reverse("api_tokens"), {"name": "tok \u202ecba", "access": "read", "days": "30"})
+    assert refused.status_code == 400
+    error = re.search(r'<div id="id_name_error">(.*?)</div>', refused.text, re.S)
+    assert error is not None and "Remove the invisible text-direction characters" in error.group(1)
+    assert not alice.api_tokens.exists()

@@ -292,3 +292,19 @@ def test_a_name_typed_as_a_formula_downloads_as_text(world: Any) -> None:
         row[1].value for row in book.worksheets[1].iter_rows() if row[0].value == "Chiffres à la date du"
     ]
     assert moment and re.fullmatch(r"\d{1,2} \w+\.? \d{4}, \d{2}:\d{2}", moment[0])
+
+
+def test_a_framework_name_with_a_direction_override_is_refused_on_its_field(world: Any) -> None:
+    """ "Page \u202eabc" was saved and shown as "Page cba"."""
+    from remis.cases.tests.factories import make_user
+
+    officer = make_user("mo", world.be_office, "me_officer", ["BE"])
+    client = _client(officer)
+    refused = client.post(
+        reverse("framework_create"), {"code": "fw-x", "name": "Page \u202eabc", "description": ""}
+    )
+    assert refused.status_code in (200, 400)
+    assert refused.context["form"].errors["name"] == [
+        "Remove the invisible text-direction characters (U+202A–U+202E, U+2066–U+2069)."
+    ]
+    assert not Framework.objects.filter(code="fw-x").exists()
