@@ -34,6 +34,7 @@ from remis.communities.models import (
 from remis.communities.queries import can_manage_country, may_manage_somewhere
 from remis.lib.countries import is_country
 from remis.lib.errors import Conflict, PermissionDenied, ValidationFailed
+from remis.lib.fields import Text
 from remis.lib.text import fold
 from remis.programmes.models import Programme
 from remis.programmes.queries import visible_programmes
@@ -77,8 +78,12 @@ def _clean(values: dict[str, Any], errors: Errors) -> None:
     for name, limit in TEXT_LIMITS.items():
         text = "" if values.get(name) is None else str(values[name]).strip()
         values[name] = text
-        if len(text) > limit:
-            errors.append((name, _("Keep this under %(n)s characters.") % {"n": limit}))
+        # The shared text rule: length, no control or text-direction characters.
+        problem = Text(limit, multiline=name in ("description", "outcomes")).problem(
+            text, timezone.localdate()
+        )
+        if problem:
+            errors.append((name, problem))
     if not values["name"]:
         errors.append(("name", _("Give the project's name.")))
     if values.get("kind") not in ProjectType.values:

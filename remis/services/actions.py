@@ -21,6 +21,7 @@ from remis.audit.actions import created, diff, record, snapshot
 from remis.cases.actions.common import check_version, save_versioned
 from remis.lib.countries import is_country
 from remis.lib.errors import Duplicate, PermissionDenied, ValidationFailed
+from remis.lib.fields import Text
 from remis.lib.text import fold
 from remis.services.models import (
     PartnershipStatus,
@@ -95,9 +96,12 @@ def _text(model: type[models.Model], values: dict[str, Any], errors: Errors) -> 
             continue
         text = "" if value is None else str(value).strip()
         values[name] = text
-        limit = field.max_length or TEXT_LIMIT
-        if len(text) > limit:
-            errors.append((name, _("Keep this under %(n)s characters.") % {"n": limit}))
+        # The shared text rule: length, no control or text-direction characters (a
+        # stakeholder's name with U+202E read backwards on its page).
+        rule = Text(field.max_length or TEXT_LIMIT, multiline=isinstance(field, models.TextField))
+        problem = rule.problem(text, timezone.localdate())
+        if problem:
+            errors.append((name, problem))
 
 
 def _country(values: dict[str, Any], errors: Errors) -> None:

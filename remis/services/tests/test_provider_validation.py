@@ -35,6 +35,8 @@ def _fields(error: ValidationFailed) -> set[str | None]:
         ({"last_verified_on": dt.date.today() + dt.timedelta(days=3)}, "last_verified_on"),
         ({"services": "x" * 200_000}, "services"),  # taken, it ran over the rest of the page
         ({"eligibility": "x" * 5001}, "eligibility"),
+        ({"name": "Clinique \u202eaxe"}, "name"),  # shown as "Clinique exa": read as another name
+        ({"services": "Care\u0000"}, "services"),
     ],
 )
 def test_bad_provider_values_are_refused_naming_the_field(bob, overrides, field):
