@@ -495,6 +495,16 @@ def change_item_status(
                     "again, then change its status."
                 )
             )
+        # The version being drafted holds a copy of the item: it follows, so that its total,
+        # the approval it needs and the amount recorded at its approval leave out an item
+        # cancelled meanwhile (a cancelled 400 EUR kept a draft over the package, needing
+        # two approvers, and was recorded in the approved total).
+        AssistanceItem.objects.filter(
+            version__plan_id=version.plan_id,
+            version__number__gt=version.number,
+            version__status__in=[PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.RETURNED],
+            key=item.key,
+        ).exclude(status=ItemStatus.CANCELLED).update(status=status, cancel_reason=text)
         record(
             actor,
             "assistance.item_status",

@@ -65,3 +65,21 @@ def test_an_edit_from_an_outdated_page_is_a_conflict(world, case):
     with pytest.raises(Conflict):
         actions.add_need(world.bob, version, dimension="social", description="School", expected_version=stale)
     assert version.needs.count() == 1
+
+
+def test_an_item_cancelled_in_force_is_cancelled_in_the_version_being_drafted(world, case, ines, today):
+    """The draft kept counting it: over the package, it asked for two approvers, and its
+    approval recorded a total that included it."""
+    from remis.assistance.actions.approvals import requirement
+
+    first = approved_plan(world, case, ines, ("400", "200"))
+    second = actions.open_new_version(world.bob, case.plan, reason="The landlord closed")
+    cancelled = first_item(first)
+    before = requirement(second, today).total
+    actions.change_item_status(world.bob, cancelled, ItemStatus.CANCELLED, reason="The landlord closed")
+    copy = second.items.get(key=cancelled.key)
+    assert copy.status == ItemStatus.CANCELLED and copy.cancel_reason == "The landlord closed"
+    assert requirement(second, today).total == before - Decimal("400")
+    # The other item, untouched, keeps the status it was copied with.
+    other = second.items.exclude(key=cancelled.key).get()
+    assert other.status == first.items.get(key=other.key).status
