@@ -24,3 +24,15 @@ def test_every_hidden_count_marker_in_arabic_is_isolated_left_to_right():
             if not (start > 0 and text[start - 1] == LRI and PDI in text[start:]):
                 bare.append((key, text))
     assert bare == []
+
+
+def test_zero_people_in_zero_cases_keeps_its_numbers_in_arabic() -> None:
+    """The zero forms were words ("nobody", "no cases"): put together in a report's sentence
+    they read "nobody in no cases" («لا أحد في لا ملفات»)."""
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    with translation.override("ar"):
+        persons = ngettext("%(n)s person", "%(n)s people", 0) % {"n": 0}
+        cases = ngettext("%(n)s case", "%(n)s cases", 0) % {"n": 0}
+    assert persons.startswith("0 ") and cases.startswith("0 ")
