@@ -122,3 +122,18 @@ def test_a_case_whose_consent_was_withdrawn_is_not_submitted_and_the_page_says_w
     with pytest.raises(ValidationFailed) as refused:
         actions.submit_case(world.alice, case, world.gn_partner)
     assert refused.value.message.startswith("The returnee withdrew or refused consent to sharing")
+
+
+def test_the_sharing_panel_says_the_partners_access_ended_and_offers_no_submission(world, client):
+    """It still read "Accepted" and offered a submission form that could only fail."""
+    from remis.cases.tests.factories import PASSWORD
+
+    case = accepted_case(world)
+    _withdraw(world, case)
+    client.login(username=world.alice.username, password=PASSWORD)
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    sharing = page[page.index('id="sharing"') :]
+    sharing = sharing[: sharing.index("</details>")]
+    assert "Access ended" in sharing
+    assert "the case can be submitted again once a new consent is recorded" in sharing
+    assert "case_step" not in sharing and "/do/submit/" not in sharing
