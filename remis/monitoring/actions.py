@@ -364,8 +364,10 @@ def record_contact_attempt(
                 attempted_on__lte=locked.window_end,
             )
             failed = in_window.count()
-            # Moved away and re-migrated say at once that the returnee is out of reach.
-            final = outcome in (ContactOutcome.MOVED, ContactOutcome.REMIGRATED)
+            # Moved away and re-migrated say at once that the returnee is out of reach, and a
+            # refusal that they will not take part: the round ends there (a refusal kept the
+            # round "in window" and on the to-do list, as if the phone had rung unanswered).
+            final = outcome in (ContactOutcome.MOVED, ContactOutcome.REMIGRATED, ContactOutcome.REFUSED)
             if final or failed >= locked.rules.lost_after_attempts:
                 # Lost on the day of the last failed try, whatever the order they were typed in.
                 last = in_window.order_by("-attempted_on").values_list("attempted_on", flat=True).first()

@@ -33,7 +33,7 @@ from remis.monitoring.configuration import (
 from remis.monitoring.forms import AttemptForm, FollowUpFilterForm, ScheduleForm, VisitForm
 from remis.monitoring.imports import may_import
 from remis.monitoring.instrument_views import may_read_instruments
-from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, ResponseSource
+from remis.monitoring.models import ContactOutcome, FollowUp, FollowUpStatus, Instrument, ResponseSource
 from remis.monitoring.queries import (
     SATISFACTION,
     STATE_LABELS,
@@ -119,7 +119,16 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
                             request.user, follow_up, expected_version=expected, **data
                         )
                         messages.success(request, _("The contact attempt is recorded."))
-                        if actions.failed_outside_window(follow_up, attempt):
+                        if attempt.outcome == ContactOutcome.REFUSED:
+                            messages.warning(
+                                request,
+                                _(
+                                    "The returnee refused: the round is closed as lost to follow-up. "
+                                    "If they refuse all follow-up, record the withdrawal of their "
+                                    "follow-up consent on the case page."
+                                ),
+                            )
+                        elif actions.failed_outside_window(follow_up, attempt):
                             messages.warning(
                                 request,
                                 _(

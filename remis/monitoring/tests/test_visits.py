@@ -58,8 +58,10 @@ def test_attempts_outside_the_window_do_not_count_towards_the_limit(world, round
     assert round_one.status == FollowUpStatus.SCHEDULED
 
 
-def test_a_returnee_who_re_migrated_is_lost_at_once(world, round_one):
-    _attempt(world, round_one, "remigrated", channel="partner")
+@pytest.mark.parametrize("outcome", ["remigrated", "refused"])
+def test_a_returnee_who_re_migrated_or_refused_is_lost_at_once(world, round_one, outcome):
+    """A refusal kept the round in its window and on the to-do list, to be called again."""
+    _attempt(world, round_one, outcome, channel="partner")
     assert round_one.status == FollowUpStatus.LOST
 
 
