@@ -37,7 +37,7 @@ from remis.audit.actions import diff, record_many
 from remis.cases import fields as field_rules
 from remis.cases.actions.validation import PersonData, Problems, check_person
 from remis.cases.events import CaseImported
-from remis.cases.lifecycle import JOURNEY, ClosureReason, Stage
+from remis.cases.lifecycle import RETURNED_STAGES, ClosureReason, Stage
 from remis.cases.models import (
     AccessReason,
     Case,
@@ -62,7 +62,7 @@ from remis.lib.text import fold
 from remis.programmes.models import MigrantCategory, Programme
 
 ENTITY = "cases"
-RETURNED_ON = frozenset(JOURNEY[JOURNEY.index(Stage.RETURNED) :])
+RETURNED_ON = RETURNED_STAGES
 # The codes a row may give, as sets: checked for every row of a file.
 STAGES = frozenset(Stage.values)
 CLOSURE_REASONS = frozenset(ClosureReason.values)

@@ -42,6 +42,9 @@ JOURNEY: tuple[Stage, ...] = (
     Stage.MONITORING,
 )
 
+# The stages of a person who has arrived in the country of origin.
+RETURNED_STAGES = frozenset(JOURNEY[JOURNEY.index(Stage.RETURNED) :])
+
 
 class ClosureReason(models.TextChoices):
     COMPLETED = "completed", _("Completed")  # reintegration assistance and monitoring done

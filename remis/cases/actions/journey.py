@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm, SensitiveGroup
@@ -17,6 +18,7 @@ from remis.cases import fields as field_rules
 from remis.cases.actions.common import apply_changes, hold_case, require, save_versioned
 from remis.cases.actions.validation import Problems
 from remis.cases.events import ConsentRecorded, TravelSaved
+from remis.cases.lifecycle import RETURNED_STAGES, Stage
 from remis.cases.models import (
     AccessReason,
     Case,
@@ -261,6 +263,34 @@ def add_need(actor: Any, case: Case, *, kind: str, description: str = "") -> Pre
     return need
 
 
+def _refuse_moving_a_done_arrival(case: Case, arrival_date: dt.date | None) -> None:
+    """Once the person has returned, the arrival is a fact the statistics count by month and
+    the follow-ups are dated from: it may be corrected, not cleared, not moved into the
+    future, nor after the reception recorded for it. (A case marked returned then had
+    "Arrival —", or an arrival planned in three weeks, and its reception could no longer be
+    saved.) Read under the case's lock: the stage and the reception are the committed ones."""
+    fresh = Case.objects.only("stage", "stage_before_closure").get(pk=case.pk)
+    stage = fresh.stage_before_closure if fresh.stage == Stage.CLOSED else fresh.stage
+    if stage not in RETURNED_STAGES:
+        return
+    problems = Problems()
+    if arrival_date is None:
+        problems.add(
+            "arrival_date", _("The returnee has arrived: correct the arrival date rather than clear it.")
+        )
+    elif arrival_date > timezone.localdate():
+        problems.add("arrival_date", _("The returnee has arrived: the arrival date cannot be in the future."))
+    else:
+        reception = Reception.objects.filter(case_id=case.pk).values_list("received_on", flat=True).first()
+        if reception is not None and arrival_date > reception:
+            problems.add(
+                "arrival_date",
+                _("The reception was on %(day)s: the arrival cannot be after it.")
+                % {"day": date_format(reception, "SHORT_DATE_FORMAT")},
+            )
+    problems.raise_if_any()
+
+
 def save_travel(
     actor: Any,
     case: Case,
@@ -300,6 +330,8 @@ def save_travel(
         )
         if not changes:
             return travel
+        if "arrival_date" in changes:
+            _refuse_moving_a_done_arrival(case, arrival_date)  # rolls the update back
         previous_arrival = case.arrival_date
         if case.arrival_date != arrival_date:
             case.arrival_date = arrival_date
