@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from remis.accounts.tests.tokens import bearer_key
 from remis.audit.chain import verify_chain
@@ -322,3 +323,15 @@ def test_a_pending_erasure_waits_in_the_other_holders_work_list(client, world, h
     assert client.login(username=world.admin.username, password=PASSWORD)  # the requester
     own = client.get(reverse("my_work")).content.decode()
     assert f"{household.reference} · " not in own  # not asked to approve their own request
+
+
+def test_an_erased_note_says_so_on_the_case_page(client, world, household):
+    """It showed a date and an author over nothing, as if the note had been left blank."""
+    from remis.cases.tests.factories import PASSWORD
+
+    erase(world, household, household.principal, "data_subject_request")
+    client.login(username=world.alice.username, password=PASSWORD)
+    page = client.get(reverse("case_detail", args=[household.uuid])).content.decode()
+    notes = page[page.index('id="note"') :]
+    notes = notes[: notes.index("</details>")]
+    assert '<em class="muted">Erased</em>' in notes and "Labé" not in notes
