@@ -20,6 +20,8 @@ EDIT_FORMS = [
     ("reception", "reception", "bob"),
 ]
 
+NOTHING = {"en": "Nothing was changed.", "fr": "Rien n’a été modifié.", "ar": "لم يتغير شيء."}
+
 
 def _state(case):
     from remis.audit.models import AuditEntry
@@ -92,6 +94,8 @@ def test_every_edit_form_saved_untouched_changes_nothing(world, login, language)
         form.locator('button[type="submit"]').click()
         expect(page.locator(".messages, [role=status], .success").first).to_be_visible()
         assert page.locator(".error, .form-errors").count() == 0, (step, page.content()[:3000])
+        # It said "saved" though nothing was (no history entry), unlike the other forms.
+        expect(page.locator(".messages, [role=status], .success").first).to_contain_text(NOTHING[language])
     assert _state(case) == before
 
 

@@ -254,6 +254,13 @@ def _without_version() -> Iterator[None]:
         raise
 
 
+def _saved_or_untouched(version: int | None, read: int | None, saved: str) -> str:
+    """What a save of a record read at version `read` says: saved, or, when the action
+    wrote nothing (a form saved untouched keeps its version), that nothing changed, as the
+    provider and item forms say (these said "saved" with no history entry written)."""
+    return str(_("Nothing was changed.")) if read is not None and version == read else saved
+
+
 def _travel(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     with _without_version():
         return _save_travel(request, case, c)
@@ -274,14 +281,14 @@ def _save_travel(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     )
     if travel.pk is None:  # an empty form records nothing (journey._create_or_update)
         return _("Nothing was recorded: the form was empty.")
-    return _("Return travel saved.")
+    return _saved_or_untouched(travel.version, c.get("version"), _("Return travel saved."))
 
 
 def _reception(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     fields = {k: c[k] for k in RECEPTION_FIELDS if k in c}
     with _without_version():
-        actions.save_reception(request.user, case, expected_version=c.get("version"), **fields)
-    return _("Reception saved.")
+        reception = actions.save_reception(request.user, case, expected_version=c.get("version"), **fields)
+    return _saved_or_untouched(reception.version, c.get("version"), _("Reception saved."))
 
 
 def _submit(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
@@ -299,7 +306,7 @@ def _respond(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
 
 
 def _details(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
-    actions.update_case_details(
+    case = actions.update_case_details(
         request.user,
         case,
         expected_version=c["version"],
@@ -308,7 +315,7 @@ def _details(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
         intended_return_date=c["intended_return_date"],
         assigned_workers=c["assigned_workers"],
     )
-    return _("Case details saved.")
+    return _saved_or_untouched(case.version, c["version"], _("Case details saved."))
 
 
 def _member(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
@@ -318,8 +325,8 @@ def _member(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
 
 def _person(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     person = case_member(case, c.get("person")).person
-    actions.update_person(request.user, case, person, person_data(c), expected_version=c["version"])
-    return _("Personal details saved.")
+    person = actions.update_person(request.user, case, person, person_data(c), expected_version=c["version"])
+    return _saved_or_untouched(person.version, c["version"], _("Personal details saved."))
 
 
 def _note(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
