@@ -95,6 +95,27 @@ def overdue_referrals(actor: Any) -> WorkList | None:
     )
 
 
+def declined_referrals(actor: Any) -> WorkList | None:
+    from remis.referrals.queries import declined_to_refer_again
+
+    referrals = declined_to_refer_again(actor)
+    count = referrals.count()
+    if not count:
+        return None
+    return WorkList(
+        name="referrals_declined",
+        title=str(_("Declined referrals to refer again")),
+        count=count,
+        items=[
+            WorkItem(
+                label=f"{r.case.reference} · {r.provider.name}", url=reverse("referral_detail", args=[r.uuid])
+            )
+            for r in referrals[:FIRST_ROWS]
+        ],
+        url=reverse("referral_declined"),
+    )
+
+
 def on_item_status(event: Any) -> None:
     """A cancelled plan item's open referrals are cancelled with it."""
     if event.status == "cancelled":
@@ -129,3 +150,4 @@ def register() -> None:
     )
     register_work_list(WorkSource("referrals_to_answer", awaiting_my_answer, order=23))
     register_work_list(WorkSource("referrals_overdue", overdue_referrals, order=24))
+    register_work_list(WorkSource("referrals_declined", declined_referrals, order=25))

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
-from remis.assistance.models import AssistanceItem, AssistanceType, Route
+from remis.assistance.models import AssistanceItem, AssistanceType, ItemStatus, Route
+from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose, Sex
 from remis.cases.policy import scope, shared_groups, shows, visible_through
 from remis.lib.countries import country_name
@@ -157,6 +158,27 @@ def overdue(actor: Any, today: dt.date | None = None) -> QuerySet[Referral]:
         return Referral.objects.none()
     today = today or timezone.localdate()
     return case_side(actor).filter(status=Status.SENT, due_on__lt=today).order_by("due_on", "id")
+
+
+def declined_to_refer_again(actor: Any) -> QuerySet[Referral]:
+    """Case side, for those who refer: referrals a provider declined whose item waits for
+    another provider (nothing sent, accepted, under way or completed for it since, the item
+    not cancelled, the case open). A decline reached nobody's to-do list: the item waited,
+    with no provider, until someone opened the case."""
+    if not grants_with(actor, Perm.REFERRAL_SEND):
+        return Referral.objects.none()
+    taken_up = Referral.objects.filter(
+        item_key=OuterRef("item_key"), status__in=[*OPEN, Status.COMPLETED], case_id=OuterRef("case_id")
+    )
+    cancelled = AssistanceItem.objects.filter(key=OuterRef("item_key"), status=ItemStatus.CANCELLED)
+    return (
+        case_side(actor)
+        .filter(status=Status.DECLINED)
+        .exclude(case__stage=Stage.CLOSED)
+        .exclude(Exists(taken_up))
+        .exclude(Exists(cancelled))
+        .order_by("-answered_at", "-id")
+    )
 
 
 # ---- what a reader sees of the snapshot -------------------------------------------------------

@@ -35,6 +35,7 @@ from remis.referrals.queries import (
     CASE_SIDE,
     FunnelFilters,
     awaiting_answer,
+    declined_to_refer_again,
     funnel,
     funnel_providers,
     funnel_total,
@@ -280,6 +281,22 @@ def referral_overdue(request: HttpRequest) -> HttpResponse:
             "inbox": False,
             # Where each programme says after how many days a referral is overdue.
             "programmes": visible_programmes(request.user).order_by("name"),
+        },
+    )
+
+
+@login_required
+def referral_declined(request: HttpRequest) -> HttpResponse:
+    return _list_page(
+        request,
+        declined_to_refer_again(request.user),
+        {},
+        {
+            "title": _("Declined referrals to refer again"),
+            "intro": _(
+                "A provider declined these referrals and nothing else was sent for their items: "
+                "open each to read the reason, then refer the item to another provider from its case."
+            ),
         },
     )
 

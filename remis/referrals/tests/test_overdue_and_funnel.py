@@ -105,3 +105,25 @@ def test_bad_funnel_filters_are_named_and_show_no_figures(s, signed_in):
     assert "(100,0\u00a0%)" in french or "(0,0\u00a0%)" in french  # French sets a space before %
     # A provider's staff read their inbox, not a funnel of cases they do not read.
     assert signed_in(s.pia).get("/referrals/funnel/").status_code == 403
+
+
+def test_a_declined_referral_is_in_the_case_workers_work_until_the_item_is_referred_again(s, signed_in):
+    """The decline reached no list: the item waited with no provider until someone opened
+    the case."""
+    from django.urls import reverse
+
+    from remis.referrals.queries import declined_to_refer_again
+
+    referral = refer(s)
+    actions.answer_referral(s.pia, referral, Status.DECLINED, reason="Closed for works until March")
+    assert list(declined_to_refer_again(s.world.bob)) == [referral]
+    names = {w.name: w for w in work_for(s.world.bob)}
+    assert names["referrals_declined"].count == 1
+    assert names["referrals_declined"].items[0].url == reverse("referral_detail", args=[referral.uuid])
+    assert "referrals_declined" not in {w.name for w in work_for(s.pia)}  # the provider's side
+    page = signed_in(s.world.bob).get(reverse("referral_declined")).content.decode()
+    assert s.case.reference in page and "Centre Kaloum" in page
+    # Referred to another provider: off the list.
+    refer(s, s.other)
+    assert list(declined_to_refer_again(s.world.bob)) == []
+    assert "referrals_declined" not in {w.name for w in work_for(s.world.bob)}

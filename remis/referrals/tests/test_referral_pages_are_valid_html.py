@@ -28,6 +28,7 @@ def test_referral_pages_are_valid_html_in_every_language(s, tmp_path):
         ),
         Visit("referral-inbox", s.pia, reverse("referral_inbox")),
         Visit("referral-overdue", s.world.bob, reverse("referral_overdue")),
+        Visit("referral-declined", s.world.bob, reverse("referral_declined")),
         Visit("referral-funnel", s.world.bob, reverse("referral_funnel")),
         Visit("referral-rules", s.world.admin, reverse("referral_rules", args=[s.case.programme.code])),
         Visit(
