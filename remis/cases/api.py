@@ -148,7 +148,15 @@ class PersonOut(Schema):
     date_of_birth: dt.date | None
     birth_year_estimated: int | None
     nationality: str
+    erased: bool = Field(
+        description="the person's data was erased on their request: names and contacts are blank, "
+        "and nothing can be written back"
+    )
     version: int
+
+    @staticmethod
+    def resolve_erased(obj: Any) -> bool:
+        return getattr(obj, "erased_at", None) is not None
 
 
 class MemberIn(InputSchema):

@@ -437,10 +437,20 @@ def confirm_post_arrival_case(actor: Any, case: Case) -> None:
         )
 
 
+def _erased() -> TransitionRefused:
+    return TransitionRefused(
+        _("This person's data has been erased: nothing can be written back in its place."), "person"
+    )
+
+
 def update_person(actor: Any, case: Case, person: Person, data: PersonData, expected_version: int) -> Person:
     require(actor, case, Perm.CASE_EDIT)
     if not case.members.filter(person=person).exists():
         raise ValidationFailed(_("This person is not covered by the case."), "person")
+    if person.erased_at is not None:
+        # Said first: checked after the fields, an erased person's blank names were refused
+        # as "Enter the family name" to a client changing only a phone number.
+        raise _erased()
     problems = Problems()
     check_person(problems, data)
     problems.raise_if_any()
@@ -452,9 +462,7 @@ def update_person(actor: Any, case: Case, person: Person, data: PersonData, expe
         # Read under lock: an erasure approved meanwhile must not be written over.
         erased = Person.objects.select_for_update().filter(pk=person.pk).values_list("erased_at", flat=True)
         if erased.first() is not None:
-            raise TransitionRefused(
-                _("This person's data has been erased: nothing can be written back in its place."), "person"
-            )
+            raise _erased()
         changes = apply_changes(person, data.model_fields(), PERSON_FIELDS, expected_version)
         if not changes:
             return person

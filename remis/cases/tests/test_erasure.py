@@ -335,3 +335,21 @@ def test_an_erased_note_says_so_on_the_case_page(client, world, household):
     notes = page[page.index('id="note"') :]
     notes = notes[: notes.index("</details>")]
     assert '<em class="muted">Erased</em>' in notes and "Labé" not in notes
+
+
+def test_the_api_says_a_person_was_erased_and_refuses_changes_as_such(api_client, world, household):
+    """An erased person read as one named "—"; a PATCH of a phone number was refused as
+    "Enter the family name" instead of "erased"."""
+    person = household.principal
+    assert api_client.as_(world.alice).get(f"/persons/{person.uuid}").json()["erased"] is False
+    erase(world, household, person, "data_subject_request")
+    person.refresh_from_db()
+    assert api_client.as_(world.alice).get(f"/persons/{person.uuid}").json()["erased"] is True
+    refused = api_client.patch(f"/persons/{person.uuid}", {"phone": "+224 1", "version": person.version})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {
+            "field": "person",
+            "message": "This person's data has been erased: nothing can be written back in its place.",
+        }
+    ]
