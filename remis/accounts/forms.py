@@ -35,6 +35,10 @@ class _ByName:
     for someone without a name)."""
 
     def label_from_instance(self, obj: Any) -> str:
+        # Someone who left keeps the cases assigned to them until they are reassigned:
+        # offered under their name alone, they looked still at work.
+        if not obj.is_active:
+            return _("%(name)s (deactivated)") % {"name": obj.display_name}
         return str(obj.display_name)
 
 

@@ -1115,9 +1115,9 @@ def caseloads(actor: Any) -> list[tuple[Any, int, int]]:
     if not (grants_with(actor, Perm.STATS_VIEW) and grants_with(actor, Perm.CASE_VIEW)):
         return []
     org_ids = [g.organisation_id for g in grants_with(actor, Perm.CASE_VIEW)]
-    assignments = Case.assigned_workers.through.objects.filter(
-        user__memberships__organisation_id__in=org_ids, user__is_active=True
-    )
+    # Deactivated people too: the open cases still assigned to someone who left are work
+    # to hand over (the dashboard dropped them, and those cases from every caseload).
+    assignments = Case.assigned_workers.through.objects.filter(user__memberships__organisation_id__in=org_ids)
     scope = access_scope(actor)
     if scope is None:
         return []

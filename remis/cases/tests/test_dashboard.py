@@ -274,3 +274,24 @@ def test_a_case_worker_who_only_opens_cases_after_arrival_has_no_stray_separator
     page = page_for(client, bob)
     assert "Open a case after arrival" in page and "Register a case" not in page
     assert not re.search(r"<p>\s*·", page)
+
+
+def test_the_cases_of_someone_who_left_stay_in_the_caseloads_marked(client, world, alice, carol):
+    """Deactivating a counsellor dropped them from the caseloads, and their open cases with
+    them; the case worker filter offered them as if still at work."""
+    from remis.accounts import actions as accounts
+    from remis.cases.forms import CaseFilterForm
+    from remis.cases.views.lists import assignable_workers_for_user
+
+    case = register(world, person=make_person(given_name="Awa"))
+    assign(alice, case, [alice])
+    membership = alice.memberships.get()
+    accounts.deactivate_membership(world.admin, membership, version=membership.version)
+    alice.refresh_from_db()
+    assert not alice.is_active
+    assert [(u.username, n) for u, n, _m in caseloads(carol)] == [("alice", 1)]
+    assert f"{alice.display_name} (deactivated)" in page_for(client, carol)
+    form = CaseFilterForm(workers=assignable_workers_for_user(carol))
+    worker = form.fields["worker"]
+    labels = [worker.label_from_instance(user) for user in worker.queryset]  # type: ignore[attr-defined]
+    assert f"{alice.display_name} (deactivated)" in labels
