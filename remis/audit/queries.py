@@ -24,6 +24,18 @@ def _within_case_scope(actor: Any) -> Q:
     return Q(case_uuid__isnull=True) | Q(case_uuid__in=scope.visible_uuids(actor))
 
 
+# What a data-protection focal point answers for: who asked for an erasure, who decided
+# it, why (a code, a refusal's note). Their role reads no case record, so their own case
+# scope is empty and these entries of their organisations' cases were out of their sight.
+ERASURE_ACTIONS = (
+    "person.erase_request",
+    "person.erase_approve",
+    "person.erase_refuse",
+    "person.erase_withdraw",
+    "person.erase",
+)
+
+
 def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
     """An administrator searches what was done about or on behalf of their organisations,
     what people of their organisations did on cases, and what people of their organisations
@@ -51,6 +63,10 @@ def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
                 & ~Q(actor_id__in=elsewhere)
             )
         )
+        scope = case_scope()
+        if scope is not None:
+            erasures = Q(action__in=ERASURE_ACTIONS, case_uuid__in=scope.held_uuids(org_ids))
+            return entries.filter(_within_case_scope(actor) | erasures)
     return entries.filter(_within_case_scope(actor))
 
 

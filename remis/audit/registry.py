@@ -62,10 +62,13 @@ class CaseScope:
       `case_uuid__in=` filter accepts (a `values("uuid")` query keeps it in the database).
     - `uuid_for_reference(actor, reference)`: the UUID of the visible case with that
       reference, or None.
+    - `held_uuids(organisation_ids)`: the UUIDs of the cases these organisations hold or
+      held, in the same form.
     """
 
     visible_uuids: Callable[[Any], Any]
     uuid_for_reference: Callable[[Any, str], uuid.UUID | None]
+    held_uuids: Callable[[list[int]], Any]
 
 
 _case_scope: list[CaseScope] = []

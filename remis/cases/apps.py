@@ -104,5 +104,6 @@ class CasesConfig(AppConfig):
                     .values_list("uuid", flat=True)
                     .first()
                 ),
+                held_uuids=queries.held_case_uuids,
             )
         )

@@ -1105,6 +1105,12 @@ def my_cases_by_stage(actor: Any) -> dict[str, int]:
     return {row["stage"]: row["n"] for row in rows}
 
 
+def held_case_uuids(organisation_ids: list[int]) -> Any:
+    """The UUIDs of the cases these organisations hold or held (an access row, revoked or
+    not), as a subquery: the audit search's reach for the erasures of their cases."""
+    return Case.objects.filter(access__organisation_id__in=organisation_ids).values("uuid")
+
+
 def caseloads(actor: Any) -> list[tuple[Any, int, int]]:
     """Caseload per staff member of the actor's organisations, for those who watch
     caseloads (holding statistics and case records both): (user, open cases, cases in

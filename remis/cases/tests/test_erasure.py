@@ -353,3 +353,20 @@ def test_the_api_says_a_person_was_erased_and_refuses_changes_as_such(api_client
             "message": "This person's data has been erased: nothing can be written back in its place.",
         }
     ]
+
+
+def test_the_data_protection_focal_point_finds_the_erasures_of_their_cases(world, household):
+    """Their role reads no case, so the audit search showed them no erasure at all: not who
+    asked, who approved, nor why."""
+    from remis.audit.queries import search_entries
+    from remis.cases.tests.factories import make_user
+
+    erase(world, household, household.principal, "data_subject_request")
+    dpo = make_user("dpo", world.be_office, "data_protection_focal_point", ["BE"])
+    found = set(search_entries(dpo, action="person.erase").values_list("action", flat=True))
+    assert found == {"person.erase_request", "person.erase_approve", "person.erase"}
+    # The rest of the case's history stays out of their sight (it holds its personal data).
+    assert not search_entries(dpo).filter(case_uuid=household.uuid, action="case.note").exists()
+    # And another organisation's focal point sees none of it.
+    other = make_user("dpo-nl", world.nl_office, "data_protection_focal_point", ["NL"])
+    assert not search_entries(other).filter(case_uuid=household.uuid).exists()
