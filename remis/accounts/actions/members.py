@@ -428,7 +428,12 @@ def reactivate_membership(actor: Any, membership: Membership, *, version: int | 
 
 def _require_invited(membership: Membership) -> None:
     if membership.status != MembershipStatus.INVITED:
-        raise ValidationFailed(_("This member has already accepted their invitation."), "status")
+        # Said as it is: someone added as an existing user was never invited (they read
+        # "has already accepted their invitation").
+        raise ValidationFailed(
+            _("Only a pending invitation is withdrawn or sent again: deactivate an active member instead."),
+            "status",
+        )
 
 
 def reissue_invitation(actor: Any, membership: Membership) -> str:

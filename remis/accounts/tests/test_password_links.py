@@ -222,3 +222,17 @@ def test_the_pages_read_in_french_and_arabic(world, olga, alice, client):
         reverse("member_detail", args=[world.be_office.pk, alice.pk]), {"step": "password_link"}, follow=True
     ).content.decode()
     assert "ne fonctionne qu’une fois, pendant 3 jours" in made
+
+
+def test_an_added_member_is_not_withdrawn_as_an_invitation_and_is_told_why(world, alice, nils):
+    """Someone added as an existing user was refused removal as "has already accepted their
+    invitation", which they never had."""
+    membership = actions.add_existing_member(
+        nils, world.nl_office, username="alice", role="viewer", countries=["NL"]
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        actions.withdraw_invitation(nils, membership)
+    assert refused.value.message == (
+        "Only a pending invitation is withdrawn or sent again: deactivate an active member instead."
+    )
+    assert alice.memberships.filter(organisation=world.nl_office).exists()
