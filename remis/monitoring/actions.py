@@ -224,7 +224,9 @@ def _set_pending(case_id: int, before: str, after: str, action: str) -> int:
             system_actor(),
             action,
             case,
-            changes={"rounds": [[f.round for f in rounds], None], "status": [before, after]},
+            # The same rounds on both sides, their status changed: written "1; 3 → —" they
+            # read in the history as rounds deleted.
+            changes={"rounds": [[f.round for f in rounds]] * 2, "status": [before, after]},
             case_uuid=case.uuid,
         )
     return len(rounds)

@@ -87,6 +87,14 @@ def test_closing_stops_the_rounds_and_reopening_resumes_them(
         )
     )
     assert sorted(actions) == ["monitoring.resume", "monitoring.schedule", "monitoring.stop"]
+    # The history says which rounds stopped and resumed, not "1; 2; 3 → —" (read as deleted).
+    from remis.audit.presentation import describe_entries
+    from remis.cases.policy import ALL_GROUPS
+
+    stop = AuditEntry.objects.get(case_uuid=returned.uuid, action="monitoring.stop")
+    lines = {c.field: (c.before, c.after) for c in describe_entries([stop], groups=ALL_GROUPS)[0].changes}
+    assert lines["rounds"][0] == lines["rounds"][1] != "—"
+    assert lines["status"] == ("Scheduled", "Stopped")
 
 
 def test_a_post_arrival_case_is_scheduled_when_it_is_registered(world, django_capture_on_commit_callbacks):
