@@ -20,11 +20,11 @@ from remis.lib.countries import country_name
 from remis.lib.dates import moment_text
 from remis.lib.pages import forbidden
 from remis.programmes.queries import visible_programmes
-from remis.reports import exports
+from remis.reports import exports, outcome_files
 from remis.reports.annual import annual_report
 from remis.reports.charts import bar_chart, bars
 from remis.reports.forms import AnnualReportForm, OutcomesForm, ProjectSummaryForm, ReturnStatisticsForm
-from remis.reports.outcomes import outcomes
+from remis.reports.outcomes import Outcomes, outcomes
 from remis.reports.process import process_indicators
 from remis.reports.projects import Summary, project_summary
 from remis.reports.research.requests import may_request as may_request_extract
@@ -244,9 +244,36 @@ def outcome_analytics(request: HttpRequest) -> HttpResponse:
         result = outcomes(request.user, form.cleaned_data["filters"], form.cleaned_data.get("by") or "")
         if result is None:
             return forbidden(request, _("Your role does not give access to statistics."))
+        download = request.GET.get("format")
+        if download in ("csv", "xlsx"):
+            return _outcome_download(form, result, download)
         context["result"] = result
+        context["query"] = _encode(form.data)
         context["process"] = process_indicators(request.user, form.cleaned_data["filters"])
     return render(request, "reports/outcomes.html", context)
+
+
+def _outcome_download(form: OutcomesForm, result: Outcomes, kind: str) -> HttpResponse:
+    filters = result.filters
+    stem = f"outcomes-{filters.start.isoformat()}-{filters.end.isoformat()}"
+    if kind == "csv":
+        response = HttpResponse(outcome_files.scores_csv(result), content_type="text/csv; charset=utf-8")
+    else:
+        programmes = dict(form.fields["programme"].choices)  # type: ignore[attr-defined]
+        text = [
+            (_("Period"), f"{date_format(filters.start)} – {date_format(filters.end)}"),
+            (_("Programme"), str(programmes.get(form.cleaned_data.get("programme") or "", ""))),
+            (
+                _("Compare by"),
+                str(result.group_label) if result.group else _("Nothing: all returnees together"),
+            ),
+        ]
+        response = HttpResponse(
+            outcome_files.outcomes_xlsx(result, text),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{kind}"'
+    return response
 
 
 def _summary_definition(summary: Summary, programme_name: str) -> list[tuple[str, str]]:

@@ -152,3 +152,38 @@ def test_a_breakdown_by_vulnerability_is_for_readers_of_case_records_only(
     assert "vulnerability" not in dict(page.context["form"].fields["by"].choices)
     cohort = Filters(start=dt.date(2000, 1, 1), end=dt.date(2026, 12, 1))
     assert outcomes(donor, cohort, "vulnerability") is None  # the query refuses it too
+
+
+def test_the_tables_download_as_shown(generated: None, client: Client) -> None:
+    """The page had no download: an M&E officer retyped its tables for a donor's annex."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    manager = User.objects.get(username="manager.be")
+    client.force_login(manager)
+    asked = {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "sex"}
+    page = client.get("/reports/outcomes/", asked)
+    result = page.context["result"]
+    assert "format=csv" in page.content.decode() and "format=xlsx" in page.content.decode()
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/reports/outcomes/", {**asked, "format": "csv"}).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert rows[0][:3] == ["Sex", "Round", "Responses"]
+    # Each row's responses and composite score as the page computes them (0 to 100).
+    for row, line in zip(result.rows, rows[1:], strict=False):
+        assert line[2] == str(row.responses)
+        assert line[6] == ("" if row.means["composite"] is None else str(round(row.means["composite"] * 100)))
+    assert rows[-1][0] == "Comparison samples"
+    client.cookies["django_language"] = "fr"
+    response = client.get("/reports/outcomes/", {**asked, "format": "xlsx"})
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Scores par passage", "Satisfaction", "Attrition par passage", "Définition"]
+    attrition = list(book["Attrition par passage"].iter_rows(min_row=2, values_only=True))
+    assert [r[2] for r in attrition] == [line.done for line in result.attrition]

@@ -1,0 +1,171 @@
+"""Reintegration outcomes as downloads: the scores by round (CSV), and every table of the
+page with its definition (XLSX), as the page shows them: scores 0 to 100, shares as
+fractions (formatted as percentages in the workbook), "<threshold" for a group too small to
+show, "x" for a count hidden with it. An M&E officer retyped the tables for a donor's annex."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from remis.lib.dates import moment_text
+from remis.lib.spreadsheet import in_reading_direction, neutralised, xlsx_row
+from remis.reports.outcomes import MEASURES, OutcomeRow, Outcomes
+
+
+def _score(value: float | None) -> Any:
+    return "" if value is None else round(value * 100)
+
+
+def _count(n: int) -> Any:
+    return "x" if n < 0 else n
+
+
+def score_header(result: Outcomes) -> list[str]:
+    first = [str(result.group_label)] if result.group else []
+    measures = [_("Economic"), _("Social"), _("Psychosocial"), _("Composite"), _("Median composite")]
+    return [
+        *first,
+        _("Round"),
+        _("Responses"),
+        *measures,
+        *(label for _code, label in result.bands),
+        _("Wish to leave again"),
+    ]
+
+
+def _score_row(result: Outcomes, row: OutcomeRow, comparison: bool = False) -> list[Any]:
+    first = [_("Comparison samples") if comparison else row.label] if result.group else []
+    round_ = (_("Comparison samples") if not result.group else "") if comparison else row.round
+    if row.hidden:
+        blanks = [""] * (len(MEASURES) + 1 + len(result.bands) + 1)
+        return [*first, round_, f"<{result.threshold}", *blanks]
+    means = [_score(row.means.get(m)) for m in MEASURES]
+    share = row.remigrate_share
+    return [
+        *first,
+        round_,
+        row.responses,
+        *means,
+        _score(row.median),
+        *(_count(n) for n in row.band_list),
+        "" if share is None else round(share, 4),
+    ]
+
+
+def score_rows(result: Outcomes) -> list[list[Any]]:
+    rows = [_score_row(result, row) for row in result.rows]
+    if result.comparison is not None:
+        rows.append(_score_row(result, result.comparison, comparison=True))
+    return rows
+
+
+def _satisfaction(result: Outcomes) -> tuple[list[str], list[list[Any]]]:
+    header = [_("Type of assistance"), _("Responses"), _("Mean score"), _("Satisfied")]
+    rows: list[list[Any]] = []
+    for line in result.satisfaction:
+        if line.hidden:
+            rows.append([line.label, f"<{result.threshold}", "", ""])
+        else:
+            share = line.satisfied_share
+            rows.append(
+                [line.label, line.responses, _score(line.mean), "x" if share is None else round(share, 4)]
+            )
+    return header, rows
+
+
+def _attrition(result: Outcomes) -> tuple[list[str], list[list[Any]]]:
+    first = [str(result.group_label)] if result.group else []
+    header = [
+        *first,
+        _("Round"),
+        _("Done"),
+        _("Lost to follow-up"),
+        _("Missed"),
+        _("Response rate"),
+        _("Window still open"),
+        _("Stopped (case closed)"),
+    ]
+    rows: list[list[Any]] = []
+    for line in result.attrition:
+        rate = line.rate
+        rows.append(
+            [
+                *([line.label] if result.group else []),
+                line.round,
+                _count(line.done),
+                _count(line.lost),
+                _count(line.missed),
+                "" if rate is None else round(rate, 4),
+                _count(line.open),
+                _count(line.stopped),
+            ]
+        )
+    return header, rows
+
+
+def definition(result: Outcomes, filters_text: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    rows = [
+        *filters_text,
+        (
+            _("Scores"),
+            _("Reintegration sustainability scores from 0 to 100, means of the responses of each round."),
+        ),
+        (_("Figures as of"), moment_text(result.as_of)),
+    ]
+    if result.threshold:
+        rows.append(
+            (
+                _("Hidden counts"),
+                _(
+                    "Groups of fewer than %(threshold)s responses show no score; “x” marks a count "
+                    "hidden so that small ones cannot be worked out."
+                )
+                % {"threshold": result.threshold},
+            )
+        )
+    return rows
+
+
+def scores_csv(result: Outcomes) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(neutralised(score_header(result)))
+    writer.writerows(neutralised(row) for row in score_rows(result))
+    return ("\ufeff" + out.getvalue()).encode()  # a BOM: spreadsheet programs then read UTF-8
+
+
+def _sheet(book: Any, title: str, header: list[str], rows: list[list[Any]], shares: set[int]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
+    sheet = in_reading_direction(book.create_sheet(title[:31]))
+    sheet.append(xlsx_row(sheet, header))
+    for row in rows:
+        cells = xlsx_row(sheet, row)
+        for at in shares:
+            if at < len(cells) and isinstance(cells[at], float):
+                cell = WriteOnlyCell(sheet, value=cells[at])
+                cell.number_format = "0.0%"
+                cells[at] = cell
+        sheet.append(cells)
+
+
+def outcomes_xlsx(result: Outcomes, filters_text: list[tuple[str, str]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    header = score_header(result)
+    _sheet(book, _("Scores by round"), header, score_rows(result), {len(header) - 1})
+    header, rows = _satisfaction(result)
+    _sheet(book, _("Satisfaction"), header, rows, {3})
+    header, rows = _attrition(result)
+    _sheet(book, _("Attrition by round"), header, rows, {len(header) - 3})
+    about = in_reading_direction(book.create_sheet(_("Definition")[:31]))
+    for name, value in definition(result, filters_text):
+        about.append(xlsx_row(about, [name, value]))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
