@@ -180,3 +180,24 @@ class ProposalRulesForm(forms.Form):
     def by_vulnerability(self) -> dict[str, list[str]]:
         data = self.cleaned_data
         return {code: list(data[name]) for code, name in self.vulnerability_fields if data.get(name)}
+
+
+class BudgetFilterForm(forms.Form):
+    """The budgets page's filters (GET): a programme, and the days whose payments count as
+    disbursed (a quarter's, a year's); planned and approved are the plans as they stand."""
+
+    programme = forms.TypedChoiceField(label=_("Programme"), required=False, coerce=int, empty_value=None)
+    paid_from = forms.DateField(label=_("Paid from"), required=False, widget=IsoDateInput())
+    paid_to = forms.DateField(label=_("Paid until"), required=False, widget=IsoDateInput())
+
+    def __init__(self, *args: Any, programmes: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["programme"])
+        field.choices = [("", _("All programmes you see")), *programmes]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("paid_from"), data.get("paid_to")
+        if first and last and last < first:
+            self.add_error("paid_to", _("The last day comes before the first."))
+        return data

@@ -387,21 +387,39 @@ class BudgetRow:
         return country_name(self.country)
 
 
-def budget_totals(actor: Any, day: dt.date) -> list[BudgetRow]:
+def budget_totals(
+    actor: Any,
+    day: dt.date,
+    *,
+    programme_id: int | None = None,
+    paid_from: dt.date | None = None,
+    paid_to: dt.date | None = None,
+) -> list[BudgetRow]:
     """Planned, approved and disbursed per programme and country of origin, over the plans
     the actor may see, summed by the database per currency (and month, for payments), then
-    converted to each programme's reporting currency."""
+    converted to each programme's reporting currency. `programme_id` keeps one programme;
+    `paid_from` and `paid_to` count the instalments paid in those days only (what a quarter
+    disbursed); planned and approved are the plans as they stand."""
     from remis.programmes.models import Programme
 
     items = AssistanceItem.objects.filter(visible_through(actor, "version__plan__case_id")).exclude(
         status=ItemStatus.CANCELLED
     )
+    instalments = Instalment.objects.filter(visible_through(actor, "item__version__plan__case_id"))
+    plan_rows = Plan.objects.filter(visible_through(actor, "case_id"))
+    if programme_id is not None:
+        items = items.filter(version__plan__case__programme_id=programme_id)
+        instalments = instalments.filter(item__version__plan__case__programme_id=programme_id)
+        plan_rows = plan_rows.filter(case__programme_id=programme_id)
+    if paid_from is not None:
+        instalments = instalments.filter(paid_on__gte=paid_from)
+    if paid_to is not None:
+        instalments = instalments.filter(paid_on__lte=paid_to)
     group = ["version__plan__case__programme_id", "version__plan__case__origin_country", "currency"]
     planned = items.filter(version__plan__latest=F("version")).values(*group).annotate(total=Sum("amount"))
     approved = items.filter(version__plan__in_force=F("version")).values(*group).annotate(total=Sum("amount"))
     paid = (
-        Instalment.objects.filter(visible_through(actor, "item__version__plan__case_id"))
-        .counted()
+        instalments.counted()
         .values(
             "item__version__plan__case__programme_id",
             "item__version__plan__case__origin_country",
@@ -410,11 +428,7 @@ def budget_totals(actor: Any, day: dt.date) -> list[BudgetRow]:
         )
         .annotate(total=Sum("amount"))
     )
-    plans = (
-        Plan.objects.filter(visible_through(actor, "case_id"))
-        .values("case__programme_id", "case__origin_country")
-        .annotate(n=Count("id"))
-    )
+    plans = plan_rows.values("case__programme_id", "case__origin_country").annotate(n=Count("id"))
     rows: dict[tuple[int, str], dict[str, list[tuple[Decimal, str, dt.date]]]] = defaultdict(
         lambda: {"planned": [], "approved": [], "disbursed": []}
     )

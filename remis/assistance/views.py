@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
@@ -21,9 +22,11 @@ from remis.assistance import actions
 from remis.assistance.actions.approvals import level_label
 from remis.assistance.actions.payments import may_record_rates
 from remis.assistance.actions.plans import plan_stage_reached
+from remis.assistance.budget_files import budget_csv
 from remis.assistance.configuration import active_types, proposed_types
 from remis.assistance.forms import (
     AgreementForm,
+    BudgetFilterForm,
     DecisionForm,
     GoalForm,
     InstalmentForm,
@@ -654,13 +657,27 @@ def plan_work(request: HttpRequest, kind: str) -> HttpResponse:
 def budget_page(request: HttpRequest) -> HttpResponse:
     from remis.programmes.queries import visible_programmes
 
+    programmes = visible_programmes(request.user).order_by("name")
+    form = BudgetFilterForm(request.GET or None, programmes=[(p.pk, p.name) for p in programmes])
+    rows = None
+    if not form.is_bound or form.is_valid():
+        data = form.cleaned_data if form.is_bound else {}
+        rows = budget_totals(
+            request.user,
+            timezone.localdate(),
+            programme_id=data.get("programme"),
+            paid_from=data.get("paid_from"),
+            paid_to=data.get("paid_to"),
+        )
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(budget_csv(rows), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="assistance-budgets.csv"'
+            return response
+    query = urlencode([(k, str(v)) for k, v in request.GET.items() if k != "format" and v])
     return render(
         request,
         "assistance/budget.html",
-        {
-            "rows": budget_totals(request.user, timezone.localdate()),
-            "programmes": visible_programmes(request.user).order_by("name"),
-        },
+        {"rows": rows, "form": form, "query": query, "programmes": programmes},
     )
 
 
