@@ -32,8 +32,10 @@ _EXTRA: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
 }
-# Names pycountry's catalogues miss: its English name changed after the translation was made.
-_MISSING: dict[str, dict[str, str]] = {"ar": {"TR": "تركيا"}}
+# Names pycountry's catalogues miss (its English name changed after the translation was made)
+# or give wrongly: Serbia was "صربية" (the adjective) and Belarus its former name, in every
+# Arabic page and file (the names the UN's Arabic terminology uses).
+_MISSING: dict[str, dict[str, str]] = {"ar": {"TR": "تركيا", "RS": "صربيا", "BY": "بيلاروس"}}
 
 
 def _language(language: str | None) -> str:

@@ -69,3 +69,10 @@ def test_unknown_or_empty_codes_are_shown_as_given():
     assert country_name("ZZ") == "ZZ"
     assert country_name("") == ""
     assert country_name(None) == ""
+
+
+def test_arabic_names_the_catalogue_gets_wrong_are_corrected():
+    """Serbia read "صربية" (the adjective, "Serbian") and Belarus its former name."""
+    assert country_name("RS", "ar") == "صربيا"
+    assert country_name("BY", "ar") == "بيلاروس"
+    assert country_name("TR", "ar") == "تركيا"
