@@ -38,7 +38,7 @@ ACTION_LABELS = {
     "case_access.revoke": _("Ended a partner's access to the case"),
     "submission.cancel": _("Cancelled a submission"),
     "read_log.export": _("Downloaded the read log"),
-    "user.two_factor_on": _("Set up two-factor sign-in"),
+    "user.two_factor_on": _("Set up their two-factor sign-in"),
     "user.two_factor_replace": _("Replaced their authenticator"),
     "user.two_factor_off": _("Turned off two-factor sign-in"),
     "user.two_factor_reset": _("Reset a user's two-factor sign-in"),
