@@ -325,15 +325,24 @@ def _flatten(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    """A sheet name Excel accepts (31 characters, none of []:*?/\\), unique in the book."""
+    """A sheet name Excel accepts (31 characters, none of []:*?/\\), unique in the book. A
+    long title first loses its period (", 2024–2026": every sheet's is the package's, and the
+    sheet's first row keeps the whole title), then is cut at a word and marked. Cut at 28
+    characters, the host and origin tables of a French book were both "Les 10 premiers pays…"."""
     cleaned = " ".join("".join(" " if ch in "[]:*?/\\" else ch for ch in title).split())
-    if len(cleaned) > 28:  # cut at a word, marked: "Top 10 host countries, 2024–s" read as a word
-        cut = cleaned[:27].rsplit(" ", 1)[0] if " " in cleaned[:27] else cleaned[:27]
+    if len(cleaned) > 31:
+        head, comma, tail = max((cleaned.rpartition(sep) for sep in (", ", "، ")), key=lambda p: len(p[0]))
+        if comma and any(ch.isdigit() for ch in tail):
+            cleaned = head
+    if len(cleaned) > 31:  # cut at a word, marked: "Top 10 host countries, 2024–s" read as a word
+        # The last whole word within 30 characters (one ending at the 30th is whole).
+        cut = cleaned[:31].rsplit(" ", 1)[0] if " " in cleaned[:31] else cleaned[:30]
         cleaned = cut.rstrip(" ,;،–-") + "…"
     cleaned = cleaned or "Table"
     name, n = cleaned, 2
     while name in used:
-        name = f"{cleaned[:25]} ({n})"
+        suffix = f" ({n})"
+        name = cleaned[: 31 - len(suffix)].rstrip() + suffix
         n += 1
     used.add(name)
     return name

@@ -245,7 +245,15 @@ def test_sheet_names_are_cut_at_a_word_and_marked() -> None:
     from remis.reports.packages import _sheet_title
 
     used: set[str] = set()
-    assert _sheet_title("Top 10 host countries, 2024–2026", used) == "Top 10 host countries…"
-    assert _sheet_title("أول 10 بلدان استقبال، 2024–2026", used) == "أول 10 بلدان استقبال…"
-    assert _sheet_title("Top 10 host countries, 2024–2026", used) == "Top 10 host countries… (2)"
+    assert _sheet_title("Top 10 host countries, 2024–2026", used) == "Top 10 host countries"
+    assert _sheet_title("أول 10 بلدان استقبال، 2024–2026", used) == "أول 10 بلدان استقبال، 2024–2026"
+    assert _sheet_title("Top 10 host countries, 2024–2026", used) == "Top 10 host countries (2)"
     assert _sheet_title("By sex", used) == "By sex"
+    # A long title loses its period first (every sheet's is the package's); the host and the
+    # origin tables of a French book were both "Les 10 premiers pays…".
+    host = _sheet_title("Les 10 premiers pays d’accueil, 2024–2026", used)
+    origin = _sheet_title("Les 10 premiers pays d’origine, 2024–2026", used)
+    assert (host, origin) == ("Les 10 premiers pays d’accueil", "Les 10 premiers pays d’origine")
+    regions = _sheet_title("Les 10 premiers pays d’origine depuis chaque région d’accueil, 2026", used)
+    assert regions == "Les 10 premiers pays d’origine…" and len(regions) <= 31
+    assert all(len(name) <= 31 for name in used)
