@@ -20,15 +20,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from remis.accounts.permissions import Perm
+from remis.accounts.permissions import Perm, SensitiveGroup
 from remis.accounts.scope import grants_with
 from remis.audit.actions import record
-from remis.audit.models import CaseRead
+from remis.audit.models import CaseRead, ReadChannel
 from remis.lib.errors import PermissionDenied
 from remis.lib.spreadsheet import neutralised
-
-EXPORT_COLUMNS = ("at", "username", "organisation", "case_reference", "case_uuid", "channel", "groups")
 
 
 def note_case_read(
@@ -106,10 +105,26 @@ def export_reads(actor: Any, criteria: dict[str, Any]) -> Iterator[str]:
             actor,
             changes={"criteria": [None, {k: str(v) for k, v in criteria.items() if v}]},
         )
-    return _lines(reads)
+    # Headers and codes in the reader's language, read now: the lines are written while the
+    # response streams, after the request's language is switched off (it was English codes
+    # whatever the page's language).
+    header = [
+        _("When"),
+        _("Username"),
+        _("Organisation"),
+        _("Case reference"),
+        _("Case UUID"),
+        _("Channel"),
+        _("Sensitive groups shown"),
+    ]
+    channels = {code: str(label) for code, label in ReadChannel.choices}
+    groups = {group.value: group.label for group in SensitiveGroup}
+    return _lines(reads, [str(h) for h in header], channels, groups)
 
 
-def _lines(reads: QuerySet[CaseRead]) -> Iterator[str]:
+def _lines(
+    reads: QuerySet[CaseRead], header: list[str], channels: dict[str, str], groups: dict[str, str]
+) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -119,7 +134,7 @@ def _lines(reads: QuerySet[CaseRead]) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(neutralised(header))
     yield "\ufeff" + flush()  # a BOM: spreadsheet programs then read UTF-8
     for read in reads.iterator(chunk_size=2000):
         writer.writerow(
@@ -130,8 +145,8 @@ def _lines(reads: QuerySet[CaseRead]) -> Iterator[str]:
                     read.organisation.name if read.organisation else "",
                     read.case_reference,
                     str(read.case_uuid),
-                    read.channel,
-                    " ".join(read.groups),
+                    channels.get(read.channel, read.channel),
+                    "; ".join(groups.get(g, g) for g in read.groups),
                 )
             )
         )

@@ -10,6 +10,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from remis.accounts.permissions import SensitiveGroup
 from remis.audit.models import AuditEntry, CaseRead
 from remis.audit.reads import search_reads
 from remis.cases.tests.factories import accepted_case, make_user, register
@@ -103,10 +104,17 @@ def test_filtering_by_group_and_exporting_is_audited(client, world, carol, focal
     assert download["Content-Disposition"].startswith('attachment; filename="remis-read-log-')
     text = b"".join(download.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert sorted(r["username"] for r in rows) == ["alice", "carol"]
-    assert {r["case_reference"] for r in rows} == {case.reference}
-    assert next(r for r in rows if r["username"] == "alice")["groups"] == " ".join(ALL_GROUPS)
+    assert sorted(r["Username"] for r in rows) == ["alice", "carol"]
+    assert {r["Case reference"] for r in rows} == {case.reference}
+    alice_row = next(r for r in rows if r["Username"] == "alice")
+    assert alice_row["Sensitive groups shown"] == "; ".join(SensitiveGroup(g).label for g in ALL_GROUPS)
+    assert alice_row["Channel"] == "Case page"
     assert AuditEntry.objects.filter(action="read_log.export", actor=focal_point).count() == 1
+    # In the reader's language, though the lines are written while the response streams
+    # (it was English codes whatever the page's language).
+    french = client.post(reverse("read_log"), {"csv": "1", "group": ""}, HTTP_ACCEPT_LANGUAGE="fr")
+    header = b"".join(french.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("Quand,") and "Page du dossier" not in header
 
 
 def test_only_holders_of_the_right_see_the_read_log(client, world):
