@@ -135,9 +135,8 @@ def instalments_to_pay(actor: Any) -> WorkList | None:
 
 def _due_label(item: Any) -> str:
     left = item.amount - item.paid
-    return (
-        f"{item.version.plan.case.reference} · {amount_text(left)} {item.currency}"  # as the reader writes it
-    )
+    # As the reader writes it, with the currency's decimals (none for a Guinean franc).
+    return f"{item.version.plan.case.reference} · {amount_text(left, item.currency)} {item.currency}"
 
 
 def register() -> None:

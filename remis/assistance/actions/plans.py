@@ -313,7 +313,7 @@ def update_item(
     if values["amount"] < paid:
         raise ValidationFailed(
             _("%(paid)s %(currency)s were already paid for this item: the budget cannot be lower.")
-            % {"paid": amount_text(paid), "currency": item.currency},
+            % {"paid": amount_text(paid, item.currency), "currency": item.currency},
             "amount",
         )
     before = snapshot(item, ITEM_FIELDS)

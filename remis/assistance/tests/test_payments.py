@@ -295,3 +295,18 @@ def test_an_item_referred_to_a_provider_is_no_payment_to_make_and_a_part_paid_is
     assert work is not None and not work.items[0].overdue  # under way
     AssistanceItem.objects.filter(pk=item.pk).update(route=Route.REFERRAL)
     assert item not in instalments_due(world.bob, today)
+
+
+def test_the_work_list_writes_an_amount_with_its_currencys_decimals(world, case, ines, today):
+    """A Guinean franc has no minor unit: the list read "1 869 159,00 GNF" where the plan
+    read "1 869 159 GNF"."""
+    from remis.assistance.extensions import instalments_to_pay
+    from remis.assistance.models import AssistanceItem
+
+    item = first_item(approved_plan(world, case, ines))
+    AssistanceItem.objects.filter(pk=item.pk).update(amount=Decimal("1869159"), currency="GNF")
+    listed = instalments_to_pay(world.bob)
+    assert listed is not None
+    assert any(entry.label.endswith("· 1,869,159 GNF") for entry in listed.items), [
+        e.label for e in listed.items
+    ]
