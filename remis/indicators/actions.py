@@ -39,10 +39,13 @@ from remis.programmes.queries import visible_programmes
 
 Errors = list[tuple[str | None, str]]
 FRAMEWORK_FIELDS = ["code", "name", "description"]
+FRAMEWORK_TRANSLATIONS = ["names", "descriptions"]
 INDICATOR_FIELDS = [
     "code",
     "name",
     "definition",
+    "names",
+    "definitions",
     "dimension",
     "level",
     "core",
@@ -100,13 +103,38 @@ def _text(values: dict[str, Any], name: str, errors: Errors, required: bool = Tr
         errors.append((name, problem))
 
 
+TRANSLATED = ("fr", "ar")  # the languages REMIS speaks besides English
+
+
+def _translations(data: dict[str, Any], name: str, errors: Errors, *, limit: int, multiline: bool) -> None:
+    """A name's or a text's translations: {"fr": …, "ar": …}, each checked by the shared
+    text rule; blank ones dropped (the English is shown instead)."""
+    value = data.get(name) or {}
+    if not isinstance(value, dict) or not set(value) <= set(TRANSLATED):
+        errors.append((name, _("Give translations as French (fr) and Arabic (ar) texts.")))
+        data[name] = {}
+        return
+    kept = {}
+    for language in TRANSLATED:
+        text = str(value.get(language) or "").strip()
+        if not text:
+            continue
+        problem = Text(limit, multiline=multiline).problem(text, timezone.localdate())
+        if problem:
+            errors.append((f"{name}.{language}", problem))
+        kept[language] = text
+    data[name] = kept
+
+
 def create_framework(actor: Any, values: Mapping[str, Any]) -> Framework:
     """A new framework: its first version, a draft."""
     _require(actor)
-    data = {name: values.get(name) for name in FRAMEWORK_FIELDS}
+    data = {name: values.get(name) for name in [*FRAMEWORK_FIELDS, *FRAMEWORK_TRANSLATIONS]}
     errors: Errors = []
     for name in FRAMEWORK_FIELDS:
         _text(data, name, errors, required=name != "description")
+    _translations(data, "names", errors, limit=LIMITS["name"], multiline=False)
+    _translations(data, "descriptions", errors, limit=LIMITS["description"], multiline=True)
     if data["code"] and not re.match(r"^[a-z0-9][a-z0-9-]*$", data["code"]):
         errors.append(("code", _("Use lower-case letters, digits and hyphens.")))
     elif data["code"] and Framework.objects.filter(code=data["code"]).exists():
@@ -117,7 +145,10 @@ def create_framework(actor: Any, values: Mapping[str, Any]) -> Framework:
         with transaction.atomic():
             framework.save(force_insert=True)
             record(
-                actor, "indicators.framework_create", framework, changes=created(framework, FRAMEWORK_FIELDS)
+                actor,
+                "indicators.framework_create",
+                framework,
+                changes=created(framework, [*FRAMEWORK_FIELDS, *FRAMEWORK_TRANSLATIONS]),
             )
     except IntegrityError:  # created at the same moment by someone else
         raise ValidationFailed(_("A framework has this code already."), "code") from None
@@ -151,6 +182,8 @@ def new_version(actor: Any, source: Framework) -> Framework:
             number=number,
             name=source.name,
             description=source.description,
+            names=source.names,
+            descriptions=source.descriptions,
             created_by=actor,
         )
         try:
@@ -181,19 +214,22 @@ def update_framework(
     _require(actor)
     _require_draft(framework)
     check_version(framework, expected_version)
-    data = {name: values.get(name, getattr(framework, name)) for name in ("name", "description")}
+    fields = ["name", "description", *FRAMEWORK_TRANSLATIONS]
+    data = {name: values.get(name, getattr(framework, name)) for name in fields}
     errors: Errors = []
     _text(data, "name", errors)
     _text(data, "description", errors, required=False)
+    _translations(data, "names", errors, limit=LIMITS["name"], multiline=False)
+    _translations(data, "descriptions", errors, limit=LIMITS["description"], multiline=True)
     _raise(errors)
-    before = snapshot(framework, ["name", "description"])
+    before = snapshot(framework, fields)
     for name, value in data.items():
         setattr(framework, name, value)
-    changes = diff(before, snapshot(framework, ["name", "description"]))
+    changes = diff(before, snapshot(framework, fields))
     if not changes:
         return {}
     with transaction.atomic():
-        save_versioned(framework, expected_version, ["name", "description"])
+        save_versioned(framework, expected_version, fields)
         record(actor, "indicators.framework_update", framework, changes=changes)
     return changes
 
@@ -329,6 +365,8 @@ def _indicator_values(
     for name in ("code", "name"):
         _text(data, name, errors)
     _text(data, "definition", errors, required=False)
+    _translations(data, "names", errors, limit=LIMITS["name"], multiline=False)
+    _translations(data, "definitions", errors, limit=LIMITS["definition"], multiline=True)
     if data["code"] and not _CODE.match(data["code"]):
         errors.append(("code", _("Use letters, digits, dots, hyphens and underscores.")))
     elif (

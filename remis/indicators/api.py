@@ -42,6 +42,8 @@ class IndicatorOut(Schema):
     code: str
     name: str
     definition: str
+    names: dict[str, str] = Field(..., description="the name's translations by language code (fr, ar)")
+    definitions: dict[str, str] = Field(..., description="the definition's translations by language code")
     dimension: str
     level: str
     core: bool
@@ -63,6 +65,8 @@ class FrameworkOut(Schema):
     number: int = Field(..., description="the version")
     name: str
     description: str
+    names: dict[str, str] = Field(..., description="the name's translations by language code (fr, ar)")
+    descriptions: dict[str, str] = Field(..., description="the description's translations by language code")
     status: str
     activated_at: dt.datetime | None
     retired_at: dt.datetime | None
@@ -82,6 +86,8 @@ def _out(framework: Framework) -> dict[str, Any]:
         "number": framework.number,
         "name": framework.name,
         "description": framework.description,
+        "names": framework.names or {},
+        "descriptions": framework.descriptions or {},
         "status": framework.status,
         "activated_at": framework.activated_at,
         "retired_at": framework.retired_at,
@@ -91,6 +97,8 @@ def _out(framework: Framework) -> dict[str, Any]:
                 "code": i.code,
                 "name": i.name,
                 "definition": i.definition,
+                "names": i.names or {},
+                "definitions": i.definitions or {},
                 "dimension": i.dimension,
                 "level": i.level,
                 "core": i.core,
@@ -249,11 +257,15 @@ class FrameworkIn(InputSchema):
     code: str = Field(..., max_length=50, description="lower-case letters, digits and hyphens")
     name: str = Field(..., max_length=200)
     description: str = Field("", max_length=5000)
+    names: dict[str, str] = Field(default_factory=dict, description='translations: {"fr": …, "ar": …}')
+    descriptions: dict[str, str] = Field(default_factory=dict, description='translations: {"fr": …, "ar": …}')
 
 
 class FrameworkChange(InputSchema):
     name: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=5000)
+    names: dict[str, str] | None = Field(None, description='translations: {"fr": …, "ar": …}')
+    descriptions: dict[str, str] | None = Field(None, description='translations: {"fr": …, "ar": …}')
     version: int = Field(..., ge=1, le=2**31 - 1, description="the `version` read: a newer one is a 409")
 
 
@@ -265,6 +277,8 @@ class IndicatorIn(InputSchema):
     code: str = Field(..., max_length=50)
     name: str = Field(..., max_length=200)
     definition: str = Field("", max_length=5000)
+    names: dict[str, str] = Field(default_factory=dict, description='translations: {"fr": …, "ar": …}')
+    definitions: dict[str, str] = Field(default_factory=dict, description='translations: {"fr": …, "ar": …}')
     dimension: str = Field(..., max_length=30)
     level: str = Field(..., max_length=30)
     core: bool = True

@@ -27,11 +27,19 @@ def seed_framework(framework_model: Any, indicator_model: Any) -> bool:
     data = shipped_framework()
     if framework_model.objects.filter(code=data["code"]).exists():
         return False
+    # The translations, where the model has them (a migration's historical model before
+    # 0003 does not).
+    translated = "names" in {f.name for f in framework_model._meta.get_fields()}
     framework = framework_model.objects.create(
         code=data["code"],
         number=1,
         name=data["name"],
         description=data.get("description", ""),
+        **(
+            {"names": data.get("names", {}), "descriptions": data.get("descriptions", {})}
+            if translated
+            else {}
+        ),
         status="active",
         activated_at=timezone.now(),
     )
@@ -42,6 +50,11 @@ def seed_framework(framework_model: Any, indicator_model: Any) -> bool:
             code=row["code"],
             name=row["name"],
             definition=row.get("definition", ""),
+            **(
+                {"names": row.get("names", {}), "definitions": row.get("definitions", {})}
+                if translated
+                else {}
+            ),
             dimension=row["dimension"],
             level=row["level"],
             core=row.get("core", True),
@@ -52,3 +65,29 @@ def seed_framework(framework_model: Any, indicator_model: Any) -> bool:
             countries=row.get("countries", []),
         )
     return True
+
+
+def translate_shipped(framework_model: Any, indicator_model: Any) -> int:
+    """Give the shipped framework's versions their French and Arabic names and definitions
+    where they still have the shipped English ones and no translation (an administrator's
+    own wording is left alone). Returns the rows changed."""
+    data = shipped_framework()
+    changed = 0
+    for framework in framework_model.objects.filter(code=data["code"]):
+        if not framework.names and framework.name == data["name"]:
+            framework.names = data.get("names", {})
+            if framework.description == data.get("description", ""):
+                framework.descriptions = data.get("descriptions", {})
+            framework.save(update_fields=["names", "descriptions"])
+            changed += 1
+    shipped = {row["code"]: row for row in data["indicators"]}
+    for indicator in indicator_model.objects.filter(framework__code=data["code"]):
+        row = shipped.get(indicator.code)
+        if row is None or indicator.names or indicator.name != row["name"]:
+            continue
+        indicator.names = row.get("names", {})
+        if indicator.definition == row.get("definition", ""):
+            indicator.definitions = row.get("definitions", {})
+        indicator.save(update_fields=["names", "definitions"])
+        changed += 1
+    return changed

@@ -135,7 +135,7 @@ def _long_rows(results: FrameworkResults) -> list[list[Any]]:
             rows.append(
                 [
                     indicator.code,
-                    indicator.name,
+                    indicator.label,
                     row.period.key,
                     "",
                     "" if value is None else _number(scale, value),
@@ -151,7 +151,7 @@ def _long_rows(results: FrameworkResults) -> list[list[Any]]:
                 rows.append(
                     [
                         indicator.code,
-                        indicator.name,
+                        indicator.label,
                         period.key,
                         group.label,
                         "" if value is None else _number(scale, value),
@@ -195,14 +195,11 @@ def results_xlsx(results: FrameworkResults, filename: str) -> HttpResponse:
     about.append([_("Indicator code"), _("Indicator"), _("Definition"), _("Computation")])
     for result in results.results:
         computed = describe(result.spec) if result.spec is not None else result.error
-        about.append(
-            xlsx_row(
-                about, [result.indicator.code, result.indicator.name, result.indicator.definition, computed]
-            )
-        )
+        indicator = result.indicator
+        about.append(xlsx_row(about, [indicator.code, indicator.label, indicator.definition_text, computed]))
     framework = results.framework
     about.append([])
-    about.append(xlsx_row(about, [_("Framework"), f"{framework.name} v{framework.number}"]))
+    about.append(xlsx_row(about, [_("Framework"), f"{framework.label} v{framework.number}"]))
     about.append([_("Figures as of"), moment_text(results.as_of)])
     out = io.BytesIO()
     book.save(out)

@@ -22,7 +22,7 @@ from remis.indicators.computation import (
     scale_of,
     to_points,
 )
-from remis.indicators.models import Dimension, Direction, Indicator, Level
+from remis.indicators.models import Dimension, Direction, Framework, Indicator, Level
 from remis.indicators.results import QUARTER, YEAR
 from remis.lib.countries import country_choices
 from remis.lib.widgets import Textarea
@@ -45,8 +45,49 @@ class FrameworkForm(forms.Form):
         help_text=_("Lower-case letters, digits and hyphens; kept by every version."),
     )
     name = forms.CharField(label=_("Name"), max_length=200)
+    name_fr = forms.CharField(label=_("Name in French"), max_length=200, required=False)
+    name_ar = forms.CharField(label=_("Name in Arabic"), max_length=200, required=False)
     description = forms.CharField(label=_("Description"), required=False, widget=Textarea(attrs={"rows": 3}))
+    description_fr = forms.CharField(
+        label=_("Description in French"), required=False, widget=Textarea(attrs={"rows": 3})
+    )
+    description_ar = forms.CharField(
+        label=_("Description in Arabic"), required=False, widget=Textarea(attrs={"rows": 3, "dir": "rtl"})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name_ar"].widget.attrs["dir"] = "rtl"
+
+    @staticmethod
+    def initial_of(framework: Framework) -> dict[str, Any]:
+        return {
+            "code": framework.code,
+            "name": framework.name,
+            "description": framework.description,
+            **_translation_fields("name", framework.names),
+            **_translation_fields("description", framework.descriptions),
+            "version": framework.version,
+        }
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            **{name: data.get(name) for name in ("code", "name", "description", "version")},
+            "names": _translations_of(data, "name"),
+            "descriptions": _translations_of(data, "description"),
+        }
+
+
+def _translation_fields(field: str, translations: dict[str, str] | None) -> dict[str, str]:
+    """A stored {"fr": …, "ar": …} as the form's `<field>_fr` and `<field>_ar`."""
+    return {f"{field}_{language}": (translations or {}).get(language, "") for language in ("fr", "ar")}
+
+
+def _translations_of(data: dict[str, Any], field: str) -> dict[str, str]:
+    """The form's `<field>_fr` and `<field>_ar` as the actions take them."""
+    return {language: data.get(f"{field}_{language}") or "" for language in ("fr", "ar")}
 
 
 def _as_typed(value: Any, scale: str) -> str:
@@ -67,6 +108,19 @@ class IndicatorForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=20, required=False, help_text=_("For example RSS-1."))
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     definition = forms.CharField(label=_("Definition"), required=False, widget=Textarea(attrs={"rows": 3}))
+    name_fr = forms.CharField(label=_("Name in French"), max_length=200, required=False)
+    name_ar = forms.CharField(
+        label=_("Name in Arabic"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "rtl"}),
+    )
+    definition_fr = forms.CharField(
+        label=_("Definition in French"), required=False, widget=Textarea(attrs={"rows": 2})
+    )
+    definition_ar = forms.CharField(
+        label=_("Definition in Arabic"), required=False, widget=Textarea(attrs={"rows": 2, "dir": "rtl"})
+    )
     # A blank first choice: an empty form is told to choose, not saved with the first option.
     dimension = forms.ChoiceField(
         label=_("Dimension"), choices=[("", "—"), *Dimension.choices], required=False
@@ -150,6 +204,8 @@ class IndicatorForm(forms.Form):
                 "code": indicator.code,
                 "name": indicator.name,
                 "definition": indicator.definition,
+                **_translation_fields("name", indicator.names),
+                **_translation_fields("definition", indicator.definitions),
                 "dimension": indicator.dimension,
                 "level": indicator.level,
                 "core": indicator.core,
@@ -186,6 +242,8 @@ class IndicatorForm(forms.Form):
             "code": data.get("code", ""),
             "name": data.get("name", ""),
             "definition": data.get("definition", ""),
+            "names": _translations_of(data, "name"),
+            "definitions": _translations_of(data, "definition"),
             "dimension": data.get("dimension", ""),
             "level": data.get("level", ""),
             "core": data.get("core", False),

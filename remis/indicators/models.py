@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from remis.lib.text import translated
+
 
 class FrameworkStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -49,6 +51,10 @@ class Framework(models.Model):
     number = models.PositiveIntegerField(_("version"), default=1)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # Translations by language code ({"fr": …, "ar": …}): a French or Arabic ministry report
+    # read every indicator in English.
+    names = models.JSONField(default=dict, blank=True)
+    descriptions = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=FrameworkStatus.choices, default=FrameworkStatus.DRAFT
     )
@@ -76,6 +82,15 @@ class Framework(models.Model):
     def __str__(self) -> str:
         return f"{self.name} v{self.number}"
 
+    @property
+    def label(self) -> str:
+        """The name in the reader's language, when a translation is recorded."""
+        return translated(self.name, self.names)
+
+    @property
+    def description_text(self) -> str:
+        return translated(self.description, self.descriptions)
+
 
 class Indicator(models.Model):
     """An indicator of a framework version: what it measures and how it is computed
@@ -87,6 +102,8 @@ class Indicator(models.Model):
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=200)
     definition = models.TextField(_("definition"), blank=True)
+    names = models.JSONField(default=dict, blank=True)  # translations by language code
+    definitions = models.JSONField(default=dict, blank=True)
     dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     core = models.BooleanField(_("core indicator"), default=True)
@@ -107,3 +124,12 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language, when a translation is recorded."""
+        return translated(self.name, self.names)
+
+    @property
+    def definition_text(self) -> str:
+        return translated(self.definition, self.definitions)

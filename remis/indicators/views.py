@@ -25,7 +25,7 @@ from remis.indicators.forms import FrameworkForm, IndicatorForm, ResultsForm
 from remis.indicators.models import Framework, FrameworkStatus, Indicator
 from remis.indicators.queries import programmes_offered, readable_frameworks
 from remis.indicators.results import compute, format_value
-from remis.lib.errors import DomainError, PermissionDenied
+from remis.lib.errors import DomainError, PermissionDenied, fields_renamed
 from remis.lib.pages import forbidden
 from remis.lib.text import labelled
 from remis.programmes.queries import visible_programmes
@@ -51,6 +51,18 @@ def _form_errors(form: Any, error: DomainError) -> None:
         form.add_error(
             name if name in form.fields and not form.fields[name].widget.is_hidden else None, message
         )
+
+
+def _form_field(field: str) -> str:
+    """An action's translation field ("names.fr") as the form names its input ("name_fr")."""
+    for plural, singular in (
+        ("names", "name"),
+        ("definitions", "definition"),
+        ("descriptions", "description"),
+    ):
+        if field.startswith(plural + "."):
+            return f"{singular}_{field.split('.', 1)[1]}"
+    return field
 
 
 @login_required
@@ -80,7 +92,8 @@ def framework_create(request: HttpRequest) -> HttpResponse:
     form = FrameworkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            framework = actions.create_framework(request.user, form.cleaned_data)
+            with fields_renamed(_form_field):
+                framework = actions.create_framework(request.user, form.values())
         except DomainError as error:
             _form_errors(form, error)
         else:
@@ -169,19 +182,14 @@ def framework_edit(request: HttpRequest, framework_uuid: Any) -> HttpResponse:
     framework = _framework(request, framework_uuid)
     if not has_perm(request.user, Perm.INDICATORS_MANAGE):
         return forbidden(request, _("Your role cannot change indicator frameworks."))
-    initial = {
-        "code": framework.code,
-        "name": framework.name,
-        "description": framework.description,
-        "version": framework.version,
-    }
-    form = FrameworkForm(request.POST or None, initial=initial)
+    form = FrameworkForm(request.POST or None, initial=FrameworkForm.initial_of(framework))
     form.fields["code"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
-            changes = actions.update_framework(
-                request.user, framework, form.cleaned_data, form.cleaned_data["version"]
-            )
+            with fields_renamed(_form_field):
+                changes = actions.update_framework(
+                    request.user, framework, form.values(), form.cleaned_data["version"]
+                )
         except DomainError as error:
             _form_errors(form, error)
         else:
@@ -212,12 +220,14 @@ def _indicator_page(request: HttpRequest, framework: Framework, indicator: Indic
     if request.method == "POST" and form.is_valid():
         try:
             if indicator is None:
-                actions.add_indicator(request.user, framework, form.values())
+                with fields_renamed(_form_field):
+                    actions.add_indicator(request.user, framework, form.values())
                 messages.success(request, _("The indicator is added."))
             else:
-                changes = actions.update_indicator(
-                    request.user, indicator, form.values(), form.cleaned_data.get("version")
-                )
+                with fields_renamed(_form_field):
+                    changes = actions.update_indicator(
+                        request.user, indicator, form.values(), form.cleaned_data.get("version")
+                    )
                 messages.success(
                     request, _("The indicator is saved.") if changes else _("Nothing was changed.")
                 )

@@ -120,3 +120,20 @@ def test_a_framework_is_written_through_the_api(api_client: Any, world: Any) -> 
     # A counsellor may not write one.
     refused = api_client.as_(world.alice).post("/indicator-frameworks", {"code": "nope", "name": "Nope"})
     assert refused.status_code == 403
+
+
+def test_translations_are_read_and_written_through_the_api(api_client: Any, world: Any) -> None:
+    api = api_client.as_(world.carol)
+    (shipped,) = api.get("/indicator-frameworks").json()
+    assert shipped["names"]["fr"] == "Indicateurs de base de l’AVRR"
+    assert shipped["indicators"][0]["names"]["ar"] == "الأشخاص الذين تلقّوا المساعدة على العودة"
+    created = api.post(
+        "/indicator-frameworks",
+        {"code": "country-fw", "name": "Country framework", "names": {"fr": "Cadre national"}},
+    )
+    assert created.status_code == 201 and created.json()["names"] == {"fr": "Cadre national"}
+    refused = api.post(
+        "/indicator-frameworks", {"code": "other-fw", "name": "Other", "names": {"de": "Rahmen"}}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "names"

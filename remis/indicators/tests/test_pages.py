@@ -278,7 +278,7 @@ def test_a_name_typed_as_a_formula_downloads_as_text(world: Any) -> None:
     carried it as is and the workbook as a live formula cell."""
     returned_case(world)
     formula = '=HYPERLINK("http://evil.example/","Open")'
-    _core().indicators.filter(code="RET-1").update(name=formula)
+    _core().indicators.filter(code="RET-1").update(name=formula, names={})
     client = _client(world.carol, "fr")
     url = reverse("framework_results", args=[_core().uuid])
     rows = list(csv.reader(io.StringIO(client.get(url + "?format=csv").content.decode("utf-8-sig"))))
@@ -308,3 +308,37 @@ def test_a_framework_name_with_a_direction_override_is_refused_on_its_field(worl
         "Remove the invisible text-direction characters (U+202A–U+202E, U+2066–U+2069)."
     ]
     assert not Framework.objects.filter(code="fw-x").exists()
+
+
+def test_the_shipped_framework_reads_in_french_and_arabic_and_translations_are_edited(world: Any) -> None:
+    """Every indicator was in English on French and Arabic pages and files, and the form had
+    one name field: nobody could add the translations."""
+    returned_case(world)
+    core = _core()
+    url = reverse("framework_results", args=[core.uuid])
+    french = _client(world.carol, "fr").get(url).content.decode()
+    assert "Personnes aidées à rentrer" in french and "Persons assisted to return" not in french
+    arabic = _client(world.carol, "ar").get(reverse("framework_detail", args=[core.uuid])).content.decode()
+    assert "الأشخاص الذين تلقّوا المساعدة على العودة" in arabic
+    rows = list(
+        csv.reader(
+            io.StringIO(_client(world.carol, "fr").get(url + "?format=csv").content.decode("utf-8-sig"))
+        )
+    )
+    assert {r[1] for r in rows[1:] if r[0] == "RET-1"} == {"Personnes aidées à rentrer"}
+    # A draft's indicator gets its translations through the form; a bad one is named on its field.
+    client = _client(world.carol)
+    client.post(reverse("framework_step", args=[core.uuid, "new-version"]))
+    draft = Framework.objects.get(code="avrr-core", status=FrameworkStatus.DRAFT)
+    assert draft.indicators.get(code="RET-1").names["fr"] == "Personnes aidées à rentrer"  # copied
+    add = reverse("indicator_create", args=[draft.uuid])
+    refused = client.post(add, _indicator_data(name_fr="Rentrés \u202eabc"))
+    assert "Remove the invisible text-direction characters" in str(refused.context["form"].errors["name_fr"])
+    assert (
+        client.post(add, _indicator_data(name_fr="Rentrés progressant à 6 mois", name_ar="")).status_code
+        == 302
+    )
+    added = draft.indicators.get(code="RSS-9")
+    assert added.names == {"fr": "Rentrés progressant à 6 mois"}
+    page = _client(world.carol, "fr").get(reverse("framework_detail", args=[draft.uuid])).content.decode()
+    assert "Rentrés progressant à 6 mois" in page
