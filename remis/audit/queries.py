@@ -33,6 +33,7 @@ ERASURE_ACTIONS = (
     "person.erase_refuse",
     "person.erase_withdraw",
     "person.erase",
+    "interop.export_delete",  # an export that may have quoted the person, deleted with the erasure
 )
 
 
@@ -55,6 +56,13 @@ def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
         # worked) for another organisation may have done it there, before joining or after
         # leaving: an administrator read a shared member's exports for their other office.
         elsewhere = Membership.objects.exclude(organisation_id__in=org_ids).values("user_id")
+        scope = case_scope()
+        # Whoever did them (the system deletes the exports that went with an erasure).
+        erasures = (
+            Q(action__in=ERASURE_ACTIONS, case_uuid__in=scope.held_uuids(org_ids))
+            if scope is not None
+            else Q(pk__in=[])
+        )
         entries = AuditEntry.objects.filter(
             Q(organisation_id__in=org_ids)
             | Q(organisation_id__isnull=True, case_uuid__isnull=False, actor_id__in=colleagues)
@@ -62,11 +70,9 @@ def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
                 Q(organisation_id__isnull=True, case_uuid__isnull=True, actor_id__in=colleagues)
                 & ~Q(actor_id__in=elsewhere)
             )
+            | erasures
         )
-        scope = case_scope()
-        if scope is not None:
-            erasures = Q(action__in=ERASURE_ACTIONS, case_uuid__in=scope.held_uuids(org_ids))
-            return entries.filter(_within_case_scope(actor) | erasures)
+        return entries.filter(_within_case_scope(actor) | erasures)
     return entries.filter(_within_case_scope(actor))
 
 

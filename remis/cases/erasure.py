@@ -73,4 +73,5 @@ def erase_exports(request: ErasureRequest) -> int:
     from remis.interop.actions import withdraw_exports
 
     holders = CaseAccess.objects.filter(case__uuid__in=request.case_uuids).values("organisation_id")
-    return withdraw_exports(Membership.objects.filter(organisation_id__in=holders).values("user_id"))
+    requesters = Membership.objects.filter(organisation_id__in=holders).values("user_id")
+    return withdraw_exports(requesters, case_uuid=request.case_uuids[0] if request.case_uuids else None)

@@ -317,17 +317,25 @@ def _delete_with_file(kept: RecordExport) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
-def withdraw_exports(requesters: Any) -> int:
+def withdraw_exports(requesters: Any, *, case_uuid: Any = None) -> int:
     """Delete, as the system, the exports these users requested (files and all), each with
     an audit entry: their files may quote a person just erased (`cases.erasure`). A file
-    being written is left to finish: it reads rows already erased."""
+    being written is left to finish: it reads rows already erased. `case_uuid`: the erased
+    person's case, on each entry, so that the erasure's history (and the data-protection
+    focal point) shows which exports went with it (no one's audit search found them)."""
     from remis.accounts.system import system_actor
 
     deleted = 0
     for kept in RecordExport.objects.filter(requested_by__in=requesters).select_related("job"):
         if kept.job is not None and kept.job.is_active:
             continue
-        record(system_actor(), "interop.export_delete", kept, changes={"kind": [kept.kind, None]})
+        record(
+            system_actor(),
+            "interop.export_delete",
+            kept,
+            changes={"kind": [kept.kind, None], "user": [kept.requested_by_id, None]},
+            case_uuid=case_uuid,
+        )
         _delete_with_file(kept)
         deleted += 1
     return deleted

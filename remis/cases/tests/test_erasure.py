@@ -86,6 +86,14 @@ def test_export_files_that_may_quote_the_person_go_with_the_erasure(
     assert not RecordExport.objects.filter(pk=theirs.pk).exists() and not os.path.exists(stored)
     assert RecordExport.objects.filter(pk=outside.pk).exists()
     assert AuditEntry.objects.filter(action="interop.export_delete", object_id=str(theirs.pk)).exists()
+    # The data-protection focal point finds which exports went with the erasure, and whose
+    # (no one's audit search found them: the system's entries named no case).
+    from remis.audit.queries import search_entries
+    from remis.cases.tests.factories import make_user
+
+    dpo = make_user("dpo", world.be_office, "data_protection_focal_point", ["BE"])
+    (deleted,) = search_entries(dpo, action="interop.export_delete")
+    assert deleted.case_uuid == household.uuid and deleted.object_id == str(theirs.pk)
 
 
 def test_history_shows_erased_values_as_erased(world, household):
