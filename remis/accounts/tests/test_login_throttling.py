@@ -98,3 +98,21 @@ def test_the_pause_counts_the_failures_as_arabic_counts_them(client, world, alic
         HTTP_ACCEPT_LANGUAGE="ar",
     )
     assert locked.status_code == 429 and "3 مرات" in locked.content.decode()
+
+
+def test_guessing_the_current_password_on_the_change_form_pauses_and_signs_out(
+    client, world, alice, throttled
+):
+    """Someone at an unlocked screen could try current passwords there without limit."""
+    client.force_login(alice)
+    url = reverse("change_password")
+    form = {"current": "guess", "new": "Sahel-rain-2026!", "repeat": "Sahel-rain-2026!"}
+    for _ in range(2):
+        wrong = client.post(url, form, REMOTE_ADDR="10.0.0.1")
+        assert wrong.status_code == 400 and "current password is not right" in wrong.content.decode()
+    locked = client.post(url, form, REMOTE_ADDR="10.0.0.1")  # the third wrong one
+    assert locked.status_code == 429 and "Sign-in paused" in locked.content.decode()
+    assert "_auth_user_id" not in client.session  # signed out
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+    assert sign_in(client, "alice", PASSWORD).status_code == 429  # paused, as after wrong sign-ins

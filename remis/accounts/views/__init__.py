@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -136,6 +136,14 @@ def change_password(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # The current password goes through sign-in's own check, so that wrong guesses count
+        # towards its pause (django-axes): someone at an unlocked screen could try passwords
+        # here without limit. Paused, the session ends, and axes' middleware answers with the
+        # page that says signing in is paused and for how long.
+        authenticate(request, username=user.get_username(), password=form.cleaned_data["current"])
+        if getattr(request, "axes_locked_out", False):
+            logout(request)
+            return redirect("login")
         try:
             actions.change_password(user, current=form.cleaned_data["current"], new=form.cleaned_data["new"])
         except DomainError as error:
