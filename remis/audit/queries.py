@@ -90,15 +90,18 @@ def actions_named(words: str) -> list[str]:
 
     from remis.audit.labels import ACTION_LABELS
 
-    wanted = words.strip().casefold()
+    def plain(text: str) -> str:
+        # A keyboard's apostrophe finds labels written with the typographic one ("lien
+        # d'invitation" found nothing: the French labels write d’invitation).
+        return text.casefold().replace("\u2019", "'").replace("\u02bc", "'")
+
+    wanted = plain(words.strip())
     if not wanted:
         return []
-    found = [code for code, label in ACTION_LABELS.items() if wanted in str(label).casefold()]
+    found = [code for code, label in ACTION_LABELS.items() if wanted in plain(str(label))]
     # And in English, the words of the codes and of the guide (in Arabic, "token" found nothing).
     with translation.override("en"):
-        found += [
-            c for c, label in ACTION_LABELS.items() if wanted in str(label).casefold() and c not in found
-        ]
+        found += [c for c, label in ACTION_LABELS.items() if wanted in plain(str(label)) and c not in found]
     return found
 
 

@@ -15,9 +15,12 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from remis.cases.extensions import WorkSource, register_work_list
         from remis.lib.events import subscribe_in_transaction
+        from remis.webhooks import audit_fields
         from remis.webhooks.catalogue import CATALOGUE
         from remis.webhooks.outbox import write_outbox
         from remis.webhooks.work import paused_webhooks
+
+        audit_fields.register()
 
         for item in CATALOGUE:
             subscribe_in_transaction(item.event_type, write_outbox)

@@ -26,7 +26,7 @@ def paused_webhooks(actor: Any) -> WorkList | None:
             label=_("Webhook paused: %(url)s") % {"url": s.url},
             url=reverse("webhook_detail", args=[s.uuid]),
             due=s.paused_at.date() if s.paused_at else None,
-            overdue=True,
+            overdue=False,  # paused: nothing is due until someone resumes it (it read "Overdue")
         )
         for s in rows[:FIRST_ROWS]
     ]

@@ -140,3 +140,14 @@ def test_report_and_job_entries_read_as_words_not_codes(client, world):
     assert "Build a research extract" in table and ">reports.research_extract<" not in table
     assert "extract: e-1" in table and "{&#x27;extract" not in table
     assert "<bdi>Guinea</bdi>" in table and "<bdi>Annual</bdi>" in table
+
+
+def test_an_action_typed_with_a_keyboard_apostrophe_is_found():
+    """The French labels write the typographic apostrophe (d’invitation): typed with the
+    keyboard's, "lien d'invitation" found nothing."""
+    from django.utils import translation
+
+    from remis.audit.queries import actions_named
+
+    with translation.override("fr"):
+        assert set(actions_named("lien d'invitation")) == set(actions_named("lien d’invitation")) != set()

@@ -191,3 +191,25 @@ def test_a_failed_attempt_reads_as_a_sentence_in_the_readers_language(signed_in,
     assert "le certificat du destinataire n’a pas pu être vérifié" in french
     assert "après une tentative échouée" in french
     assert "<td>Dossier créé<br>" in french  # the event in words; its code beside it
+
+
+def test_the_audit_search_reads_webhook_entries_in_words(signed_in, wendy, receiver):
+    """They read "webhooks.subscription #1", "Status: Active → paused" and the pause's
+    reason under the case-access label "Access"."""
+    from remis.audit.models import AuditEntry
+    from remis.audit.presentation import describe_entries
+    from remis.cases.policy import ALL_GROUPS
+
+    client = signed_in(wendy)
+    _create(client, receiver)
+    subscription = Subscription.objects.get()
+    client.post(reverse("webhook_operation", args=[subscription.uuid, "pause"]), {"version": 1})
+    views = describe_entries(
+        AuditEntry.objects.filter(action__startswith="webhooks.").order_by("id"), groups=ALL_GROUPS
+    )
+    created, paused = views[0], views[-1]
+    assert "webhooks.subscription" not in created.object_label
+    events = next(c for c in created.changes if c.field == "events")
+    assert "case.closed" not in events.after
+    status = next(c for c in paused.changes if c.field == "status")
+    assert (status.before, status.after) == ("Active", "Paused")
