@@ -88,7 +88,18 @@ def _new_invitation(actor: Any, membership: Membership) -> str:
     """A new link for the membership (earlier pending ones are revoked); the raw token is
     returned once and never stored."""
     now = timezone.now()
-    membership.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    # The earlier links stop working, each with its entry (the log showed a second link made
+    # and nothing saying the first one ended).
+    for earlier in membership.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True):
+        earlier.revoked_at = now
+        earlier.save(update_fields=["revoked_at"])
+        record(
+            actor,
+            "invitation.revoke",
+            earlier,
+            organisation_id=membership.organisation_id,
+            changes={"revoked_at": [None, now.isoformat()]},
+        )
     raw = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         membership=membership,

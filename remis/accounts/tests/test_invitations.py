@@ -102,6 +102,11 @@ def test_a_new_link_replaces_the_old_one(signed_in, world, olga):
     assert new and old not in new.group(1)
     assert "withdrawn" in Client().get(reverse("invitation_accept", args=[old])).content.decode()
     assert Client().get(new.group(1)).status_code == 200
+    # The log says the first link ended (it showed two links made, and nothing more).
+    from remis.audit.models import AuditEntry
+
+    first = membership.invitations.order_by("pk")[0]
+    assert AuditEntry.objects.filter(action="invitation.revoke", object_id=str(first.pk), actor=olga).exists()
 
 
 def test_a_revoked_link_no_longer_works_and_the_user_stays_invited(signed_in, world, olga):
