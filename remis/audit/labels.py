@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "retention.run": _("Applied the retention periods"),
     "case_access.revoke": _("Ended a partner's access to the case"),
     "submission.cancel": _("Cancelled a submission"),
+    "submission.end": _("Ended an accepted submission"),
     "read_log.export": _("Downloaded the read log"),
     "user.two_factor_on": _("Set up their two-factor sign-in"),
     "user.two_factor_replace": _("Replaced their authenticator"),

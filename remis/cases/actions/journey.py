@@ -195,6 +195,16 @@ def _stop_sharing_with_partners(actor: Any, case: Case) -> None:
     Each is audited. (Referrals to service providers stop on their own consent's withdrawal.)"""
     now = timezone.now()
     cancel_pending_submissions(actor, case, now)
+    for submission in case.submissions.filter(status=SubmissionStatus.ACCEPTED):
+        ended = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.ACCEPTED)
+        if ended.update(status=SubmissionStatus.ENDED):
+            record(
+                actor,
+                "submission.end",
+                submission,
+                case_uuid=case.uuid,
+                changes={"status": [SubmissionStatus.ACCEPTED.value, SubmissionStatus.ENDED.value]},
+            )
     _revoke(actor, case, case.access.filter(reason__in=[AccessReason.SUBMITTED, AccessReason.ACCEPTED]), now)
 
 

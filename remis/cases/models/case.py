@@ -246,6 +246,10 @@ class SubmissionStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")  # the partner took the case on
     REJECTED = "rejected", _("Rejected")  # refused with a reason; may be corrected and resubmitted
     CANCELLED = "cancelled", _("Cancelled: consent withdrawn")  # sharing with partners withdrawn
+    # Accepted, then consent to share withdrawn: the partner's access ended. No longer open,
+    # so the case can be submitted again once consent is given again (it stayed "accepted",
+    # shown as such, and every new submission was refused as "already accepted").
+    ENDED = "ended", _("Access ended: consent withdrawn")
 
 
 class Submission(models.Model):

@@ -137,3 +137,11 @@ def test_the_sharing_panel_says_the_partners_access_ended_and_offers_no_submissi
     assert "Access ended" in sharing
     assert "the case can be submitted again once a new consent is recorded" in sharing
     assert "case_step" not in sharing and "/do/submit/" not in sharing
+    # Consent given again: the case is submitted again, as the panel said (every submission
+    # was refused as "already submitted or accepted", for good).
+    actions.record_consent(
+        world.alice, case, purpose="sharing_with_partners", given=True, given_on=timezone.localdate()
+    )
+    again = actions.submit_case(world.alice, case, world.gn_partner)
+    assert again.status == SubmissionStatus.PENDING
+    assert list(case.submissions.values_list("status", flat=True).order_by("pk")) == ["ended", "pending"]
