@@ -39,9 +39,9 @@ ERASURE_ACTIONS = (
 
 def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
     """An administrator searches what was done about or on behalf of their organisations,
-    what people of their organisations did on cases, and what people of their organisations
-    alone did that belongs to no organisation (their tokens, their exports); not what those
-    people did for another organisation they also belong to. Superusers search what everyone
+    and what people of their organisations did that names no organisation (case work, their
+    tokens, exports of all they may read); not what those people did for another
+    organisation they also belong to (an entry naming it). Superusers search what everyone
     did. Either way, an entry about a case is shown only if the searcher can see that case."""
     if actor.is_superuser:
         entries = AuditEntry.objects.all()
@@ -50,12 +50,6 @@ def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
         if not org_ids:
             return AuditEntry.objects.none()
         colleagues = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
-        # An entry of no organisation and no case (an export, an indicator framework's
-        # change) cannot say for which organisation it was done: it is shown only for people
-        # who belong to the searcher's organisations alone. Someone who also works (or
-        # worked) for another organisation may have done it there, before joining or after
-        # leaving: an administrator read a shared member's exports for their other office.
-        elsewhere = Membership.objects.exclude(organisation_id__in=org_ids).values("user_id")
         scope = case_scope()
         # Whoever did them (the system deletes the exports that went with an erasure).
         erasures = (
@@ -64,12 +58,12 @@ def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
             else Q(pk__in=[])
         )
         entries = AuditEntry.objects.filter(
+            # An entry that names another organisation is that one's (an export of its records
+            # by someone who also works here); one that names none, by one of ours, is shown:
+            # hidden whenever its author also works elsewhere, a shared member's export of
+            # this organisation's own cases was found by no administrator.
             Q(organisation_id__in=org_ids)
-            | Q(organisation_id__isnull=True, case_uuid__isnull=False, actor_id__in=colleagues)
-            | (
-                Q(organisation_id__isnull=True, case_uuid__isnull=True, actor_id__in=colleagues)
-                & ~Q(actor_id__in=elsewhere)
-            )
+            | Q(organisation_id__isnull=True, actor_id__in=colleagues)
             | erasures
         )
         return entries.filter(_within_case_scope(actor) | erasures)
@@ -77,9 +71,18 @@ def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
 
 
 def case_uuid_for_reference(actor: Any, reference: str) -> uuid.UUID | None:
-    """The UUID of the case with that reference, if the actor can see it."""
+    """The UUID of the case with that reference, if the actor can see it, or, for an auditor
+    of an organisation holding it, to find its erasures (a data-protection focal point reads
+    no case, and found nothing by reference)."""
     scope = case_scope()
-    return scope.uuid_for_reference(actor, reference) if scope else None
+    if scope is None:
+        return None
+    found = scope.uuid_for_reference(actor, reference)
+    if found is None:
+        org_ids = [g.organisation_id for g in grants_with(actor, Perm.AUDIT_VIEW_ALL)]
+        if org_ids:
+            found = scope.held_uuid_for_reference(org_ids, reference)
+    return found
 
 
 def actions_named(words: str) -> list[str]:

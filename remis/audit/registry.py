@@ -64,11 +64,14 @@ class CaseScope:
       reference, or None.
     - `held_uuids(organisation_ids)`: the UUIDs of the cases these organisations hold or
       held, in the same form.
+    - `held_uuid_for_reference(organisation_ids, reference)`: the UUID of such a case with
+      that reference, or None.
     """
 
     visible_uuids: Callable[[Any], Any]
     uuid_for_reference: Callable[[Any, str], uuid.UUID | None]
     held_uuids: Callable[[list[int]], Any]
+    held_uuid_for_reference: Callable[[list[int], str], uuid.UUID | None]
 
 
 _case_scope: list[CaseScope] = []

@@ -105,5 +105,6 @@ class CasesConfig(AppConfig):
                     .first()
                 ),
                 held_uuids=queries.held_case_uuids,
+                held_uuid_for_reference=queries.held_case_uuid_for_reference,
             )
         )

@@ -1111,6 +1111,12 @@ def held_case_uuids(organisation_ids: list[int]) -> Any:
     return Case.objects.filter(access__organisation_id__in=organisation_ids).values("uuid")
 
 
+def held_case_uuid_for_reference(organisation_ids: list[int], reference: str) -> Any:
+    """The UUID of the case with that reference these organisations hold or held, or None."""
+    found = Case.objects.filter(access__organisation_id__in=organisation_ids, reference__iexact=reference)
+    return found.values_list("uuid", flat=True).first()
+
+
 def caseloads(actor: Any) -> list[tuple[Any, int, int]]:
     """Caseload per staff member of the actor's organisations, for those who watch
     caseloads (holding statistics and case records both): (user, open cases, cases in

@@ -375,6 +375,15 @@ def test_the_data_protection_focal_point_finds_the_erasures_of_their_cases(world
     assert found == {"person.erase_request", "person.erase_approve", "person.erase"}
     # The rest of the case's history stays out of their sight (it holds its personal data).
     assert not search_entries(dpo).filter(case_uuid=household.uuid, action="case.note").exists()
+    # Found by the case's reference too, on the audit page (it found nothing by reference).
+    from django.test import Client
+
+    from remis.cases.tests.factories import PASSWORD
+
+    client = Client()
+    client.login(username="dpo", password=PASSWORD)
+    page = client.post(reverse("audit_search"), {"case_reference": household.reference}).content.decode()
+    assert "No audit entry matches." not in page and "Erased a person" in page
     # And another organisation's focal point sees none of it.
     other = make_user("dpo-nl", world.nl_office, "data_protection_focal_point", ["NL"])
     assert not search_entries(other).filter(case_uuid=household.uuid).exists()
