@@ -41,6 +41,7 @@ from remis.assistance.models import (
     ApprovalThresholds,
     AssistanceItem,
     Decision,
+    Instalment,
     ItemStatus,
     PlanStatus,
     PlanVersion,
@@ -146,6 +147,7 @@ def submit_plan(actor: Any, version: PlanVersion, *, expected_version: int | Non
         raise ValidationFailed(
             _("Record the returnee's agreement to the plan before submitting it."), "agreed_on"
         )
+    refuse_unpaid_for(version)
     # A plan no one could approve would wait for good: said now, with who may approve.
     needed = requirement(version, timezone.localdate())
     people, managers = possible_approvers(version, {actor.pk, version.drafted_by_id})
@@ -178,6 +180,59 @@ def submit_plan(actor: Any, version: PlanVersion, *, expected_version: int | Non
         emit(PlanSubmitted(case_uuid=case.uuid, number=version.number))
     version.refresh_from_db()
     return version
+
+
+def refuse_unpaid_for(version: PlanVersion) -> None:
+    """A version put in force must hold every payment made: no item budgeted below what was
+    paid for it, none paid for left out. Checked at submission and again at approval, since
+    payments go on under the version in force meanwhile (a budget lowered in a draft, then a
+    payment of twice that on the version in force, read "500 000 budget, 1 000 000 paid"
+    once approved; an item removed from a draft and then paid vanished with its payment)."""
+    from django.db.models import Sum
+
+    from remis.assistance.actions.plans import paid_for
+    from remis.lib.money import amount_text
+
+    problems: list[tuple[str | None, str]] = []
+    kept = {}
+    for item in version.items.all():
+        kept[item.key] = item
+        paid = paid_for(item)
+        if item.status != ItemStatus.CANCELLED and paid > item.amount:
+            problems.append(
+                (
+                    f"item-{item.pk}",
+                    _(
+                        "%(paid)s %(currency)s were already paid for “%(item)s”, more than its budget "
+                        "in this version: raise the budget to at least what was paid."
+                    )
+                    % {
+                        "paid": amount_text(paid, item.currency),
+                        "currency": item.currency,
+                        "item": item.kind.label,
+                    },
+                )
+            )
+    paid_keys = (
+        Instalment.objects.filter(item__version__plan_id=version.plan_id)
+        .counted()
+        .values("key", "currency")
+        .annotate(total=Sum("amount"))
+    )
+    for row in paid_keys:
+        if row["key"] not in kept and row["total"]:
+            problems.append(
+                (
+                    "items",
+                    _(
+                        "An item already paid for (%(paid)s %(currency)s) is not in this version: "
+                        "keep it, cancelled if it ends, so that its payments stay with the plan."
+                    )
+                    % {"paid": amount_text(row["total"], row["currency"]), "currency": row["currency"]},
+                )
+            )
+    if problems:
+        raise ValidationFailed(problems[0][1], problems[0][0], errors=problems)
 
 
 def _decide(
@@ -250,6 +305,7 @@ def _decide(
             )
             new_status = PlanStatus.APPROVED if satisfied(needed.level, approvals) else PlanStatus.SUBMITTED
             if new_status == PlanStatus.APPROVED:
+                refuse_unpaid_for(version)  # payments recorded since it was submitted
                 _put_in_force(version)
         record(
             actor,

@@ -83,3 +83,28 @@ def test_an_item_cancelled_in_force_is_cancelled_in_the_version_being_drafted(wo
     # The other item, untouched, keeps the status it was copied with.
     other = second.items.exclude(key=cancelled.key).get()
     assert other.status == first.items.get(key=other.key).status
+
+
+def test_a_version_that_would_hold_less_than_was_paid_is_not_put_in_force(world, case, ines, manon, today):
+    """A budget lowered in the draft, then a payment of more on the version in force, read
+    "500 budget, 1,000 paid" once approved; an item removed from the draft and then paid
+    vanished from the plan with its payment."""
+    first = approved_plan(world, case, ines, ("400", "200"))
+    second = actions.open_new_version(world.bob, case.plan, reason="Budget revised")
+    lowered, removed = (second.items.get(key=item.key) for item in first.items.order_by("pk"))
+    actions.update_item(world.bob, lowered, item_data("100"), expected_version=second.version)
+    second.refresh_from_db()
+    actions.remove_item(world.bob, removed, expected_version=second.version)
+    actions.record_instalment(
+        world.bob, first.items.get(key=lowered.key), paid_on=today, amount="300", currency="EUR"
+    )
+    actions.record_instalment(
+        world.bob, first.items.get(key=removed.key), paid_on=today, amount="50", currency="EUR"
+    )
+    actions.record_agreement(world.bob, second, agreed_on=today, upload=pdf())
+    with pytest.raises(ValidationFailed) as refused:
+        actions.submit_plan(world.bob, second)
+    messages = " ".join(message for _field, message in refused.value.errors)
+    assert "300.00 EUR were already paid" in messages and "50.00 EUR" in messages
+    second.refresh_from_db()
+    assert second.status == PlanStatus.DRAFT and case.plan.in_force_id == first.pk
