@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from remis.assistance.actions import ItemData
 from remis.assistance.actions.payments import REASON as VOID_REASON
 from remis.assistance.models import AssistanceType, Dimension, Level, Modality, Route
-from remis.lib.money import AmountField
+from remis.lib.money import AmountField, amount_from_text
 from remis.lib.widgets import IsoDateInput, Textarea
 
 
@@ -134,6 +134,11 @@ class RateForm(forms.Form):
     currency = forms.CharField(label=_("Currency"), max_length=10)
     to_currency = forms.CharField(label=_("Reporting currency"), max_length=10)
     rate = forms.CharField(label=_("Value of one unit in the reporting currency"), max_length=30)
+
+    def clean_rate(self) -> str:
+        # As the reader writes numbers ("0,92", "٠٫٩٢"), as the list below shows rates: only
+        # "0.92" was read, and every plan needing the rate waited.
+        return amount_from_text(self.cleaned_data["rate"])
 
 
 class ThresholdsForm(forms.Form):

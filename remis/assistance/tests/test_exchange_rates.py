@@ -66,3 +66,20 @@ def test_a_sum_in_the_reporting_currency_is_shown_only_when_it_says_more() -> No
     mixed = Money({"EUR": Decimal("600.00"), "GNF": Decimal("1000000")}, Decimal("705.00"))
     unknown = Money({"GNF": Decimal("1000000")}, None)
     assert (euros.converted("EUR"), mixed.converted("EUR"), unknown.converted("EUR")) == (False, True, False)
+
+
+@pytest.mark.parametrize(("language", "typed"), [("fr", "0,92"), ("ar", "٠٫٩٢"), ("en", "0.92")])
+def test_a_rate_is_typed_as_the_reader_writes_numbers(client, world, manon, language, typed):
+    """ "0,92" and "٠٫٩٢" were refused, though the list below writes rates so."""
+    from django.urls import reverse
+
+    from remis.cases.tests.factories import PASSWORD
+
+    client.login(username=manon.username, password=PASSWORD)
+    answer = client.post(
+        reverse("exchange_rates"),
+        {"month": "2026-12-01", "currency": "USD", "to_currency": "EUR", "rate": typed},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    assert ExchangeRate.objects.get(currency="USD").rate == Decimal("0.92")
