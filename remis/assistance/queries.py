@@ -292,7 +292,9 @@ def awaiting_approval(actor: Any) -> QuerySet[PlanVersion]:
     condition = case_scope(actor, Perm.PLAN_APPROVE)
     if condition is None:
         return PlanVersion.objects.none()
-    cases = Case.objects.filter(condition)
+    # Open cases only: a closed case's plan is not decided (its page offers no decision), and
+    # it stayed in the approvers' work for good, as instalments due no longer do.
+    cases = Case.objects.filter(condition).exclude(stage=Stage.CLOSED)
     versions = (
         PlanVersion.objects.filter(status=PlanStatus.SUBMITTED, plan__case__in=cases)
         .exclude(Q(drafted_by=actor) | Q(submitted_by=actor))

@@ -310,3 +310,18 @@ def test_the_work_list_writes_an_amount_with_its_currencys_decimals(world, case,
     assert any(entry.label.endswith("· 1,869,159 GNF") for entry in listed.items), [
         e.label for e in listed.items
     ]
+
+
+def test_a_closed_cases_plan_is_no_approval_to_make(world, case, ines, today):
+    """It stayed in "Plans awaiting my approval" for good, with nothing to act on."""
+    from remis.assistance.queries import awaiting_approval
+    from remis.assistance.tests.factories import draft_plan
+    from remis.cases import actions as cases
+    from remis.cases.tests.factories import only_cases_guards
+
+    version = draft_plan(world.bob, case)
+    actions.submit_plan(world.bob, version)
+    assert version in awaiting_approval(ines)
+    with only_cases_guards():
+        cases.close_case(world.bob, case, "lost_contact")
+    assert version not in awaiting_approval(ines)
