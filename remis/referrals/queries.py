@@ -163,14 +163,18 @@ def overdue(actor: Any, today: dt.date | None = None) -> QuerySet[Referral]:
 def declined_to_refer_again(actor: Any) -> QuerySet[Referral]:
     """Case side, for those who refer: referrals a provider declined whose item waits for
     another provider (nothing sent, accepted, under way or completed for it since, the item
-    not cancelled, the case open). A decline reached nobody's to-do list: the item waited,
+    not cancelled nor delivered, the case open). A decline reached nobody's to-do list: the item waited,
     with no provider, until someone opened the case."""
     if not grants_with(actor, Perm.REFERRAL_SEND):
         return Referral.objects.none()
     taken_up = Referral.objects.filter(
         item_key=OuterRef("item_key"), status__in=[*OPEN, Status.COMPLETED], case_id=OuterRef("case_id")
     )
-    cancelled = AssistanceItem.objects.filter(key=OuterRef("item_key"), status=ItemStatus.CANCELLED)
+    # An item cancelled, or delivered by another route since, needs no provider (delivered
+    # items were listed as work to refer again).
+    cancelled = AssistanceItem.objects.filter(
+        key=OuterRef("item_key"), status__in=[ItemStatus.CANCELLED, ItemStatus.DELIVERED]
+    )
     return (
         case_side(actor)
         .filter(status=Status.DECLINED)

@@ -123,6 +123,12 @@ def test_a_declined_referral_is_in_the_case_workers_work_until_the_item_is_refer
     assert "referrals_declined" not in {w.name for w in work_for(s.pia)}  # the provider's side
     page = signed_in(s.world.bob).get(reverse("referral_declined")).content.decode()
     assert s.case.reference in page and "Centre Kaloum" in page
+    # Delivered by another route since: off the list (it was listed as work to refer again).
+    from remis.assistance.models import AssistanceItem, ItemStatus
+
+    AssistanceItem.objects.filter(key=referral.item_key).update(status=ItemStatus.DELIVERED)
+    assert list(declined_to_refer_again(s.world.bob)) == []
+    AssistanceItem.objects.filter(key=referral.item_key).update(status=ItemStatus.APPROVED)
     # Referred to another provider: off the list.
     refer(s, s.other)
     assert list(declined_to_refer_again(s.world.bob)) == []
