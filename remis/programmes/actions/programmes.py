@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.models import Organisation, OrganisationType
@@ -18,6 +19,7 @@ from remis.accounts.system import is_system
 from remis.audit.actions import created, diff, record, snapshot
 from remis.lib.countries import country_name
 from remis.lib.errors import ValidationFailed
+from remis.lib.fields import Text
 from remis.lib.text import list_separator
 from remis.programmes.actions.common import (
     FieldErrors,
@@ -67,6 +69,12 @@ def _check_programme_values(
     """Check what creating and editing a programme share; (hosts, origins, categories)."""
     if not name.strip():
         errors.add("name", _("Give the programme a name."))
+    else:
+        # The shared text rule: a name with U+202E read as another name in every programme
+        # filter ("Kit gpj.exe" showed "Kit exe.jpg"); the API refused it, the form did not.
+        problem = Text(200, name=True).problem(name.strip(), timezone.localdate())
+        if problem:
+            errors.add("name", problem)
     if ends_on and ends_on < starts_on:
         errors.add("ends_on", _("The end date is before the start date."))
     hosts = errors.countries("host_countries", host_countries)

@@ -65,6 +65,13 @@ def test_the_form_names_the_fields_at_fault(signed_in, world, manager):
     page = client.post("/programmes/new/", new_programme(organisation=world.be_office.pk, code="bad code!"))
     text = page.content.decode()
     assert "Use only letters a–z, digits, dashes and underscores, no spaces." in text and "slug" not in text
+    # A name a direction override would show as another ("Kit gpj.exe" read "Kit exe.jpg").
+    page = client.post(
+        "/programmes/new/", new_programme(organisation=world.be_office.pk, name="Kit \u202egpj.exe")
+    )
+    assert 'id="programme-name_error"' in page.content.decode()
+    assert "Remove the invisible text-direction characters" in page.content.decode()
+    assert not Programme.objects.filter(code="SAHEL-1").exists()
 
 
 def test_a_counsellor_has_no_new_programme_and_is_refused(signed_in, world, alice):
