@@ -184,6 +184,10 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
             "state": state,
             "state_label": STATE_LABELS[state],
             "attempts": follow_up.attempts.select_related("recorded_by"),
+            # Lost because the returnee refused: not a loss of contact (the page suggested
+            # closing the case for lost contact, a wrong closure reason).
+            "refused": follow_up.status == FollowUpStatus.LOST
+            and follow_up.attempts.filter(outcome=ContactOutcome.REFUSED).exists(),
             "visits": follow_up.visits.select_related("recorded_by"),
             # A refused form stays on the page with its reason, whatever the round's state now.
             "attempt_form": attempt_form

@@ -236,3 +236,17 @@ def test_a_visit_dated_in_another_rounds_window_is_refused_naming_that_round(wor
     actions.record_visit(world.bob, round_three, visited_on=today, mode="phone")
     round_three.refresh_from_db()
     assert round_three.status == FollowUpStatus.DONE
+
+
+def test_a_round_lost_to_a_refusal_does_not_suggest_closing_for_lost_contact(world, round_one, client):
+    from django.urls import reverse
+
+    from remis.cases.tests.factories import PASSWORD
+
+    _attempt(world, round_one, "refused")
+    client.login(username=world.bob.username, password=PASSWORD)
+    page = client.get(
+        reverse("follow_up_detail", args=[round_one.case.uuid, round_one.round])
+    ).content.decode()
+    assert "The returnee refused follow-up in this round." in page
+    assert "consider closing the case for lost contact" not in page
