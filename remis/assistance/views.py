@@ -671,7 +671,10 @@ def budget_page(request: HttpRequest) -> HttpResponse:
         )
         if request.GET.get("format") == "csv":
             response = HttpResponse(budget_csv(rows), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = 'attachment; filename="assistance-budgets.csv"'
+            # The payment days in the name: a quarter's file and the next one's were alike.
+            days = "-".join(d.isoformat() for d in (data.get("paid_from"), data.get("paid_to")) if d)
+            name = f"assistance-budgets-paid-{days}.csv" if days else "assistance-budgets.csv"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
     query = urlencode([(k, str(v)) for k, v in request.GET.items() if k != "format" and v])
     return render(

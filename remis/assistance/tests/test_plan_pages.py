@@ -504,3 +504,35 @@ def test_a_closed_cases_plan_offers_no_form_and_takes_no_payment(client, world, 
     assert 'value="pay"' not in text and 'value="status"' not in text and "The case is closed" in text
     plan_page = client.get(reverse("plan_detail", args=[case.uuid])).text
     assert "nothing more is changed or paid" in plan_page and "Change the approved plan" not in plan_page
+
+
+def test_the_budgets_are_filtered_by_payment_days_and_downloaded(client, world, case, ines, manon, today):
+    """No filter and no download: a quarter's disbursements could not be produced, and
+    nothing disbursed read as a blank cell."""
+    import csv
+    import datetime as dt
+    import io
+
+    from remis.assistance import actions
+
+    version = approved_plan(world, case, ines)
+    item = version.items.order_by("pk")[0]
+    actions.record_instalment(world.bob, item, paid_on=today, amount="150", currency="EUR")
+    login(client, manon)
+    url = reverse("assistance_budget")
+    assert "150.00 EUR" in client.get(url).text
+    last_year = {"paid_from": f"{today.year - 1}-01-01", "paid_to": f"{today.year - 1}-12-31"}
+    page = client.get(url, last_year).text
+    assert "150.00 EUR" not in page and "0.00 EUR" in page  # nothing paid then: a zero, not a blank
+    download = client.get(url, {**last_year, "format": "csv"})
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="assistance-budgets-paid-{today.year - 1}-01-01-{today.year - 1}-12-31.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["Programme", "Country of origin", "Country code", "Plans", "Reporting currency"]
+    assert rows[1][0] == "Belgian REAB" and rows[1][2] == "GN" and rows[1][-2] == "0.00"
+    this_year = client.get(url, {"paid_from": today.isoformat(), "format": "csv"})
+    assert list(csv.reader(io.StringIO(this_year.content.decode("utf-8-sig"))))[1][-2] == "150.00"
+    backwards = {"paid_from": today.isoformat(), "paid_to": (today - dt.timedelta(days=1)).isoformat()}
+    assert "The last day comes before the first." in client.get(url, backwards).text
+    assert "Select a valid choice" in client.get(url, {"programme": "999999"}).text
