@@ -84,22 +84,29 @@ def _role_errors(role: str) -> list[tuple[str, str]]:
     return []
 
 
+def _revoke_pending(actor: Any, membership: Membership, now: dt.datetime) -> int:
+    """End the membership's pending invitation links at `now`, each audited; how many."""
+    pending = list(membership.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True))
+    for invitation in pending:
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+        record(
+            actor,
+            "invitation.revoke",
+            invitation,
+            organisation_id=membership.organisation_id,
+            changes={"revoked_at": [None, now.isoformat()]},
+        )
+    return len(pending)
+
+
 def _new_invitation(actor: Any, membership: Membership) -> str:
     """A new link for the membership (earlier pending ones are revoked); the raw token is
     returned once and never stored."""
     now = timezone.now()
     # The earlier links stop working, each with its entry (the log showed a second link made
     # and nothing saying the first one ended).
-    for earlier in membership.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True):
-        earlier.revoked_at = now
-        earlier.save(update_fields=["revoked_at"])
-        record(
-            actor,
-            "invitation.revoke",
-            earlier,
-            organisation_id=membership.organisation_id,
-            changes={"revoked_at": [None, now.isoformat()]},
-        )
+    _revoke_pending(actor, membership, now)
     raw = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         membership=membership,
@@ -460,20 +467,8 @@ def revoke_invitation(actor: Any, membership: Membership) -> None:
     _require_member_admin(actor, membership)
     _require_invited(membership)
     with transaction.atomic():
-        revoked = list(membership.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True))
-        if not revoked:
+        if not _revoke_pending(actor, membership, timezone.now()):
             raise ValidationFailed(_("There is no pending invitation to revoke."), "invitation")
-        now = timezone.now()
-        for invitation in revoked:
-            invitation.revoked_at = now
-            invitation.save(update_fields=["revoked_at"])
-            record(
-                actor,
-                "invitation.revoke",
-                invitation,
-                organisation_id=membership.organisation_id,
-                changes={"revoked_at": [None, now.isoformat()]},
-            )
 
 
 def withdraw_invitation(actor: Any, membership: Membership) -> None:
