@@ -201,3 +201,25 @@ def test_needs_and_goals_are_reworded_and_removed_through_the_api(api, world, ca
     assert refused.status_code == 422 and "remove them first" in refused.json()["detail"]
     missing = client.delete(f"/api/v1/plans{base}/needs/999999?version={current}", **bob.auth)
     assert missing.status_code == 404
+
+
+def test_the_budget_is_read_for_a_programme_and_payment_days(api, world, case, ines, manon, today):
+    """The page's filters: the API refused them as unknown parameters."""
+    import datetime as dt
+
+    from remis.assistance import actions
+
+    item = first_item(approved_plan(world, case, ines))
+    actions.record_instalment(world.bob, item, paid_on=today, amount="150", currency="EUR")
+    boss = api.as_(manon)
+    code = world.programme.code
+    (row,) = boss.get("/budget", programme=code, paid_from=today.isoformat()).json()
+    assert row["disbursed"]["reporting"] == "150.00"
+    (row,) = boss.get("/budget", programme=code, paid_to=(today - dt.timedelta(days=1)).isoformat()).json()
+    assert row["disbursed"]["reporting"] in ("0", "0.00")
+    unknown = boss.get("/budget", programme="NOPE")
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "programme"
+    backwards = boss.get(
+        "/budget", paid_from=today.isoformat(), paid_to=(today - dt.timedelta(days=1)).isoformat()
+    )
+    assert backwards.status_code == 422 and backwards.json()["errors"][0]["field"] == "paid_to"
