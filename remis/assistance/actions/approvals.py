@@ -188,17 +188,29 @@ def refuse_unpaid_for(version: PlanVersion) -> None:
     payments go on under the version in force meanwhile (a budget lowered in a draft, then a
     payment of twice that on the version in force, read "500 000 budget, 1 000 000 paid"
     once approved; an item removed from a draft and then paid vanished with its payment)."""
+    from collections import defaultdict
+
     from django.db.models import Sum
 
-    from remis.assistance.actions.plans import paid_for
     from remis.lib.money import amount_text
 
+    # What was paid per item key, in one query for the whole plan (the sum `paid_for` reads
+    # for one item, asked here of every item at once).
+    paid: dict[Any, Decimal] = defaultdict(Decimal)
+    currency_of: dict[Any, str] = {}
+    for row in (
+        Instalment.objects.filter(item__version__plan_id=version.plan_id)
+        .counted()
+        .values("key", "currency")
+        .annotate(total=Sum("amount"))
+    ):
+        paid[row["key"]] += row["total"] or Decimal(0)
+        currency_of[row["key"]] = row["currency"]
     problems: list[tuple[str | None, str]] = []
-    kept = {}
-    for item in version.items.all():
-        kept[item.key] = item
-        paid = paid_for(item)
-        if item.status != ItemStatus.CANCELLED and paid > item.amount:
+    kept = set()
+    for item in version.items.select_related("kind"):
+        kept.add(item.key)
+        if item.status != ItemStatus.CANCELLED and paid[item.key] > item.amount:
             problems.append(
                 (
                     f"item-{item.pk}",
@@ -207,20 +219,14 @@ def refuse_unpaid_for(version: PlanVersion) -> None:
                         "in this version: raise the budget to at least what was paid."
                     )
                     % {
-                        "paid": amount_text(paid, item.currency),
+                        "paid": amount_text(paid[item.key], item.currency),
                         "currency": item.currency,
                         "item": item.kind.label,
                     },
                 )
             )
-    paid_keys = (
-        Instalment.objects.filter(item__version__plan_id=version.plan_id)
-        .counted()
-        .values("key", "currency")
-        .annotate(total=Sum("amount"))
-    )
-    for row in paid_keys:
-        if row["key"] not in kept and row["total"]:
+    for key, total in paid.items():
+        if key not in kept and total:
             problems.append(
                 (
                     "items",
@@ -228,7 +234,7 @@ def refuse_unpaid_for(version: PlanVersion) -> None:
                         "An item already paid for (%(paid)s %(currency)s) is not in this version: "
                         "keep it, cancelled if it ends, so that its payments stay with the plan."
                     )
-                    % {"paid": amount_text(row["total"], row["currency"]), "currency": row["currency"]},
+                    % {"paid": amount_text(total, currency_of[key]), "currency": currency_of[key]},
                 )
             )
     if problems:
