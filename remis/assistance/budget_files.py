@@ -4,15 +4,13 @@ A finance officer copied the page by hand for a quarter's report."""
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from remis.assistance.queries import BudgetRow, Money
-from remis.lib.spreadsheet import neutralised
+from remis.lib.spreadsheet import csv_bytes
 
 
 def _sum(money: Money) -> Any:
@@ -27,36 +25,29 @@ def _missing(row: BudgetRow) -> str:
 
 
 def budget_csv(rows: list[BudgetRow]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        neutralised(
+    header = [
+        _("Programme"),
+        _("Country of origin"),
+        _("Country code"),
+        _("Plans"),
+        _("Reporting currency"),
+        _("Planned"),
+        _("Approved"),
+        _("Disbursed"),
+        _("Missing exchange rates"),
+    ]
+    return csv_bytes(
+        header,
+        (
             [
-                _("Programme"),
-                _("Country of origin"),
-                _("Country code"),
-                _("Plans"),
-                _("Reporting currency"),
-                _("Planned"),
-                _("Approved"),
-                _("Disbursed"),
-                _("Missing exchange rates"),
+                _("Total, %(programme)s") % {"programme": row.programme} if row.total else row.programme,
+                "" if row.total else row.country_label,
+                "" if row.total else row.country,
+                row.plans,
+                row.currency,
+                *(_sum(money) for money in row.columns),
+                _missing(row),
             ]
-        )
+            for row in rows
+        ),
     )
-    for row in rows:
-        label = _("Total, %(programme)s") % {"programme": row.programme} if row.total else row.programme
-        writer.writerow(
-            neutralised(
-                [
-                    label,
-                    "" if row.total else row.country_label,
-                    "" if row.total else row.country,
-                    row.plans,
-                    row.currency,
-                    *(_sum(money) for money in row.columns),
-                    _missing(row),
-                ]
-            )
-        )
-    return ("\ufeff" + out.getvalue()).encode()  # a BOM: spreadsheet programs then read UTF-8

@@ -3,14 +3,13 @@ XLSX's second sheet)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from remis.lib.dates import moment_text
-from remis.lib.spreadsheet import in_reading_direction, neutralised, xlsx_row
+from remis.lib.spreadsheet import csv_bytes, in_reading_direction, xlsx_row
 from remis.reports.statistics import Table
 
 
@@ -90,11 +89,7 @@ def definition(table: Table, filters_text: list[tuple[str, str]]) -> list[tuple[
 
 
 def as_csv(table: Table) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(neutralised(header(table)))
-    writer.writerows(neutralised(row) for row in body(table))
-    return ("\ufeff" + out.getvalue()).encode()  # a BOM: spreadsheet programs then read UTF-8
+    return csv_bytes(header(table), body(table))
 
 
 def as_xlsx(table: Table, filters_text: list[tuple[str, str]]) -> bytes:
@@ -147,11 +142,7 @@ def project_body(rows: list[Any], codes: bool = False) -> list[list[Any]]:
 
 def projects_csv(summary: Any) -> bytes:
     """The table by country, with the ISO code of each country first."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(neutralised([_("Code"), *project_header(_("Country"))]))
-    writer.writerows(neutralised(row) for row in project_body(summary.by_country, codes=True))
-    return ("\ufeff" + out.getvalue()).encode()
+    return csv_bytes([_("Code"), *project_header(_("Country"))], project_body(summary.by_country, codes=True))
 
 
 def projects_xlsx(summary: Any, filters_text: list[tuple[str, str]]) -> bytes:

@@ -5,14 +5,13 @@ show, "x" for a count hidden with it. An M&E officer retyped the tables for a do
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from remis.lib.dates import moment_text
-from remis.lib.spreadsheet import in_reading_direction, neutralised, xlsx_row
+from remis.lib.spreadsheet import csv_bytes, in_reading_direction, xlsx_row
 from remis.reports.outcomes import MEASURES, OutcomeRow, Outcomes
 
 
@@ -131,11 +130,7 @@ def definition(result: Outcomes, filters_text: list[tuple[str, str]]) -> list[tu
 
 
 def scores_csv(result: Outcomes) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(neutralised(score_header(result)))
-    writer.writerows(neutralised(row) for row in score_rows(result))
-    return ("\ufeff" + out.getvalue()).encode()  # a BOM: spreadsheet programs then read UTF-8
+    return csv_bytes(score_header(result), score_rows(result))
 
 
 def _sheet(book: Any, title: str, header: list[str], rows: list[list[Any]], shares: set[int]) -> None:
