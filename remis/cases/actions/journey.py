@@ -164,24 +164,32 @@ def _revoke(actor: Any, case: Case, accesses: Any, now: Any) -> None:
         )
 
 
+def _move_submissions(
+    actor: Any, case: Case, before: SubmissionStatus, after: SubmissionStatus, action: str
+) -> list[Submission]:
+    """The case's submissions in status `before` moved to `after`, each audited; those moved.
+    Each only if still in `before` when written: a partner's answer committed since the read
+    stands (a plain save wrote "cancelled" over an acceptance on PostgreSQL)."""
+    moved = []
+    for submission in case.submissions.filter(status=before):
+        if not Submission.objects.filter(pk=submission.pk, status=before).update(status=after):
+            continue
+        submission.status = after
+        record(
+            actor, action, submission, case_uuid=case.uuid, changes={"status": [before.value, after.value]}
+        )
+        moved.append(submission)
+    return moved
+
+
 def cancel_pending_submissions(actor: Any, case: Case, now: Any) -> None:
     """A submission still waiting for the partner's answer is cancelled, and the review
     access it gave the partner ends (the partner is no longer asked, nor shown the case);
     each is audited. For a withdrawal of consent and a closure."""
-    for submission in case.submissions.filter(status=SubmissionStatus.PENDING):
-        # Only if still pending when written: a partner's answer committed since the read
-        # stands (a plain save wrote "cancelled" over an acceptance on PostgreSQL).
-        pending = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.PENDING)
-        if not pending.update(status=SubmissionStatus.CANCELLED):
-            continue
-        submission.status = SubmissionStatus.CANCELLED
-        record(
-            actor,
-            "submission.cancel",
-            submission,
-            case_uuid=case.uuid,
-            changes={"status": [SubmissionStatus.PENDING.value, SubmissionStatus.CANCELLED.value]},
-        )
+    cancelled = _move_submissions(
+        actor, case, SubmissionStatus.PENDING, SubmissionStatus.CANCELLED, "submission.cancel"
+    )
+    for submission in cancelled:
         reviewing = case.access.filter(
             organisation_id=submission.to_organisation_id, reason=AccessReason.SUBMITTED
         )
@@ -190,21 +198,13 @@ def cancel_pending_submissions(actor: Any, case: Case, now: Any) -> None:
 
 def _stop_sharing_with_partners(actor: Any, case: Case) -> None:
     """Consent to share with partners withdrawn: a submission waiting for an answer is
-    cancelled, and the partners whose access came from a submission (reviewing or having
-    accepted it) lose it at once; the host office that registered the case keeps its own.
-    Each is audited. (Referrals to service providers stop on their own consent's withdrawal.)"""
+    cancelled, an accepted one ended, and the partners whose access came from a submission
+    (reviewing or having accepted it) lose it at once; the host office that registered the
+    case keeps its own. Each is audited. (Referrals to service providers stop on their own
+    consent's withdrawal.)"""
     now = timezone.now()
     cancel_pending_submissions(actor, case, now)
-    for submission in case.submissions.filter(status=SubmissionStatus.ACCEPTED):
-        ended = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.ACCEPTED)
-        if ended.update(status=SubmissionStatus.ENDED):
-            record(
-                actor,
-                "submission.end",
-                submission,
-                case_uuid=case.uuid,
-                changes={"status": [SubmissionStatus.ACCEPTED.value, SubmissionStatus.ENDED.value]},
-            )
+    _move_submissions(actor, case, SubmissionStatus.ACCEPTED, SubmissionStatus.ENDED, "submission.end")
     _revoke(actor, case, case.access.filter(reason__in=[AccessReason.SUBMITTED, AccessReason.ACCEPTED]), now)
 
 
