@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from remis.assistance.actions import ItemData
 from remis.assistance.actions.payments import REASON as VOID_REASON
 from remis.assistance.models import AssistanceType, Dimension, Level, Modality, Route
+from remis.lib.forms import DayRangeForm
 from remis.lib.money import AmountField, amount_from_text
 from remis.lib.widgets import IsoDateInput, Textarea
 
@@ -187,9 +188,11 @@ class ProposalRulesForm(forms.Form):
         return {code: list(data[name]) for code, name in self.vulnerability_fields if data.get(name)}
 
 
-class BudgetFilterForm(forms.Form):
+class BudgetFilterForm(DayRangeForm):
     """The budgets page's filters (GET): a programme, and the days whose payments count as
     disbursed (a quarter's, a year's); planned and approved are the plans as they stand."""
+
+    day_range = ("paid_from", "paid_to")
 
     programme = forms.TypedChoiceField(label=_("Programme"), required=False, coerce=int, empty_value=None)
     paid_from = forms.DateField(label=_("Paid from"), required=False, widget=IsoDateInput())
@@ -199,10 +202,3 @@ class BudgetFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.TypedChoiceField, self.fields["programme"])
         field.choices = [("", _("All programmes you see")), *programmes]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        first, last = data.get("paid_from"), data.get("paid_to")
-        if first and last and last < first:
-            self.add_error("paid_to", _("The last day comes before the first."))
-        return data

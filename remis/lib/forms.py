@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from remis.lib.errors import Conflict, DomainError
 from remis.lib.fields import Rule, check_values
@@ -68,3 +69,18 @@ class RuleCheckedForm(forms.Form):
             for field, message in check_values(rules, read, today):
                 if field in self.fields and field not in self.errors:
                     self.add_error(field, message)
+
+
+class DayRangeForm(forms.Form):
+    """A form with a first and a last day (`day_range`: their field names): a last day
+    before the first is refused on the last one's field."""
+
+    day_range: ClassVar[tuple[str, str]]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first_name, last_name = self.day_range
+        first, last = data.get(first_name), data.get(last_name)
+        if first and last and last < first:
+            self.add_error(last_name, _("The last day comes before the first."))
+        return data

@@ -27,6 +27,7 @@ from remis.accounts.scope import grants_with
 from remis.cases.policy import access_through
 from remis.interop.exporting import CHUNK, ExportColumn, ExportKind, Prepared
 from remis.lib.countries import named_countries
+from remis.lib.forms import DayRangeForm
 from remis.lib.widgets import IsoDateInput
 from remis.monitoring.configuration import instrument_titles
 from remis.monitoring.instruments.definition import InstrumentDefinition
@@ -60,7 +61,9 @@ def may_export(actor: Any) -> bool:
     return bool(grants_with(actor, Perm.RECORDS_EXPORT)) and bool(grants_with(actor, Perm.CASE_VIEW))
 
 
-class MonitoringExportForm(forms.Form):
+class MonitoringExportForm(DayRangeForm):
+    day_range = ("collected_from", "collected_to")
+
     instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), required=False)
     programme = forms.ChoiceField(label=gettext_lazy("Programme"), required=False)
     origin_country = forms.ChoiceField(label=gettext_lazy("Country of origin"), required=False)
@@ -85,13 +88,6 @@ class MonitoringExportForm(forms.Form):
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        first, last = cleaned.get("collected_from"), cleaned.get("collected_to")
-        if first and last and last < first:
-            self.add_error("collected_to", _("The last day comes before the first."))
-        return cleaned
 
 
 def _flat(values: list[Any]) -> list[str]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from remis.lib.countries import is_country
+from remis.lib.forms import DayRangeForm
 from remis.lib.widgets import IsoDateInput, Textarea
 from remis.referrals.actions import MESSAGE_MAX, REASON_MAX
 from remis.referrals.models import REFERRAL_TRANSITIONS, Outcome, Status
@@ -79,7 +80,9 @@ class CancelForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class FunnelForm(forms.Form):
+class FunnelForm(DayRangeForm):
+    day_range = ("since", "until")
+
     since = forms.DateField(label=_("Sent from"), required=False, widget=IsoDateInput())
     until = forms.DateField(label=_("Sent until"), required=False, widget=IsoDateInput())
     country = forms.CharField(label=_("Country"), max_length=2, required=False)
@@ -90,13 +93,6 @@ class FunnelForm(forms.Form):
         if code and not is_country(code):
             raise forms.ValidationError(_("Choose a country from the list."))
         return code
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        since, until = data.get("since"), data.get("until")
-        if since and until and until < since:
-            self.add_error("until", _("The last day comes before the first."))
-        return data
 
 
 class RulesForm(forms.Form):
