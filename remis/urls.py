@@ -40,6 +40,11 @@ urlpatterns = [
         case_views.document_download,
         name="document_download",
     ),
+    path(
+        "cases/<uuid:case_uuid>/subject-access/",
+        case_views.subject_access_download,
+        name="case_subject_access",
+    ),
     path("audit/", audit_views.audit_search, name="audit_search"),
     path("audit/reads/", audit_views.read_log, name="read_log"),
     path("jobs/", job_views.job_list, name="job_list"),

@@ -51,6 +51,7 @@ class Perm(StrEnum):
     RECORDS_EXPORT = "records.export"  # export case lists and monitoring data with personal data
     WEBHOOKS_MANAGE = "webhooks.manage"  # the organisation's webhook subscriptions and their secrets
     PERSON_ERASE = "person.erase"  # erase a person's personal data everywhere (legal erasure)
+    PERSON_SUBJECT_ACCESS = "person.subject_access"  # export everything held about a person, for them
     RESEARCH_EXTRACT = "research.extract"  # pseudonymised, k-anonymous extracts for researchers
 
 
@@ -127,6 +128,9 @@ def permission_labels() -> dict[str, str]:
         Perm.SENSITIVE_IDENTITY: _("Sensitive: identity and travel document numbers"),
         Perm.WEBHOOKS_MANAGE: _("Manage the organisation's webhook subscriptions"),
         Perm.PERSON_ERASE: _("Erase a person's personal data everywhere (legal erasure)"),
+        Perm.PERSON_SUBJECT_ACCESS: _(
+            "Export everything recorded about a person, to answer their request for access to their data"
+        ),
         Perm.ASSESSMENT_RECORD: _("Record needs and vulnerability assessments"),
         Perm.PLAN_EDIT: _("Draft and change reintegration plans"),
         Perm.PLAN_APPROVE: _("Approve or return reintegration plans (never one's own)"),
@@ -166,6 +170,7 @@ def permission_groups() -> list[tuple[str, list[Perm]]]:
         Perm.RECORDS_EXPORT,
         Perm.RESEARCH_EXTRACT,
         Perm.PERSON_ERASE,
+        Perm.PERSON_SUBJECT_ACCESS,
     ]
     assistance = [
         Perm.ASSESSMENT_RECORD,

@@ -26,6 +26,7 @@ TWO_FACTOR_PERMISSIONS = frozenset(
         Perm.ORGANISATION_MANAGE.value,
         Perm.PROGRAMME_MANAGE.value,
         Perm.PERSON_ERASE.value,
+        Perm.PERSON_SUBJECT_ACCESS.value,  # a file of everything about a person
         # The audit log and the read log name every case each staff member opened: a
         # data-protection focal point's account is as sensitive as a case worker's.
         Perm.AUDIT_VIEW_ALL.value,

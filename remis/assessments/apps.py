@@ -28,6 +28,10 @@ class AssessmentsConfig(AppConfig):
         register_personal_fields("assessments.assessmentflag", set())
         register_personal_fields("assessments.instrument", set())
         register_eraser("assessments.text_answers", erasure.erase_assessment_text)
+        from remis.assessments.subject_access import assessment_tables
+        from remis.audit.subject_access import register_section_source
+
+        register_section_source("assessments", assessment_tables)
         lifecycle.register_guard(lifecycle.Stage.PLAN, rules.GUARD_NAME, rules.needs_completed_assessment)
         register_case_panel(panels.PANEL)
         from remis.assessments.anonymise import coarsen_cases

@@ -32,6 +32,10 @@ class AssistanceConfig(AppConfig):
             register_personal_fields(object_type, fields)
         register()
         register_eraser("assistance.plan_text", erasure.erase_plan_text)
+        from remis.assistance.subject_access import assistance_tables
+        from remis.audit.subject_access import register_section_source
+
+        register_section_source("assistance", assistance_tables)
         from remis.assistance.audit_fields import register as register_audit_fields
 
         register_audit_fields()

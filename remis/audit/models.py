@@ -78,6 +78,7 @@ class SubjectKey(models.Model):
 class ReadChannel(models.TextChoices):
     PAGE = "page", gettext_lazy("Case page")
     API = "api", gettext_lazy("API")
+    SUBJECT_ACCESS = "access", gettext_lazy("Subject access export")
 
 
 class CaseRead(models.Model):

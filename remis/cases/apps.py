@@ -92,6 +92,10 @@ class CasesConfig(AppConfig):
         register_subject_type("cases.person")
         register_eraser("cases.records", erasure.erase_case_records)
         register_eraser("cases.exports", erasure.erase_exports)
+        from remis.audit.subject_access import register_section_source
+        from remis.cases import subject_access
+
+        register_section_source("cases", subject_access.case_tables)
         for object_type, fields in PERSONAL_FIELDS.items():
             register_personal_fields(object_type, fields)
         # The audit search shows a case's entries only to those who can see the case.

@@ -36,3 +36,10 @@ class MonitoringConfig(AppConfig):
         from remis.monitoring.exports import register as register_export
 
         register_export()  # monitoring data in long format, through the interop app
+        from remis.audit.erasure import register_eraser
+        from remis.audit.subject_access import register_section_source
+        from remis.monitoring.erasure import erase_monitoring_text
+        from remis.monitoring.subject_access import monitoring_tables
+
+        register_eraser("monitoring.text", erase_monitoring_text)
+        register_section_source("monitoring", monitoring_tables)

@@ -23,6 +23,10 @@ class ReferralsConfig(AppConfig):
         for object_type, fields in PERSONAL_FIELDS.items():
             register_personal_fields(object_type, fields)
         register_eraser("referrals.shared_text", erasure.erase_referral_text)
+        from remis.audit.subject_access import register_section_source
+        from remis.referrals.subject_access import referral_tables
+
+        register_section_source("referrals", referral_tables)
         register()
         from remis.referrals.audit_fields import register as register_audit_fields
 

@@ -212,7 +212,7 @@ def field_labels() -> dict[str, str]:
     }
 
 
-def _display(name: str, value: str) -> str:
+def shared_value_text(name: str, value: str) -> str:
     if name == "sex":
         return str(Sex(value).label) if value in Sex.values else value
     if name == "item_type":
@@ -254,7 +254,7 @@ def shared_rows(referral: Referral, reader_groups: frozenset[str] | None = None)
             SharedRow(
                 field=row["field"],
                 label=labels.get(row["field"], row["field"]),
-                value="" if withdrawn or restricted else _display(row["field"], row["value"]),
+                value="" if withdrawn or restricted else shared_value_text(row["field"], row["value"]),
                 withdrawn=withdrawn,
                 restricted=restricted,
             )

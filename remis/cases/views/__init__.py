@@ -1,6 +1,6 @@
 """Case pages. Views parse, call an action or a query, and render; nothing else."""
 
-from remis.cases.views.case_page import case_detail, case_step, document_download
+from remis.cases.views.case_page import case_detail, case_step, document_download, subject_access_download
 from remis.cases.views.lists import case_list, dashboard, my_work, submissions_waiting
 from remis.cases.views.registration import member_row, register
 
@@ -13,5 +13,6 @@ __all__ = [
     "member_row",
     "my_work",
     "register",
+    "subject_access_download",
     "submissions_waiting",
 ]

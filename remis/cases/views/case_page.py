@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from remis.audit.actions import record
 from remis.audit.models import ReadChannel
@@ -24,6 +25,7 @@ from remis.cases import actions
 from remis.cases import forms as case_forms
 from remis.cases.actions.journey import RECEPTION_FIELDS, TRAVEL_FIELDS
 from remis.cases.actions.registration import PERSON_FIELDS
+from remis.cases.actions.subject_access import export_subject_data, may_export_subject
 from remis.cases.models import Case, CaseMember, Escort, Fitness, Submission
 from remis.cases.policy import groups_on_case, visible_cases, withheld
 from remis.cases.queries import (
@@ -163,6 +165,7 @@ def case_detail(
             "forms": _forms_for(case, edited, overview.groups, overview.withheld, bound),
             "edited_member": edited,
             "erasures": pending_erasures(case) if "person.erase" in overview.permissions else [],
+            "subject_access": may_export_subject(overview.permissions, overview.groups),
             # The section to draw open: the refused form's, else the one a save came back
             # to (`?open=`, see case_step), else the person's when asked for.
             "open_step": next(
@@ -516,4 +519,26 @@ def document_download(request: HttpRequest, case_uuid: str, document_id: int) ->
         filename=f"{case.reference}-{document.pk}{extension}",
     )
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_POST  # the person is named in the body: no personal identifier in a URL
+@login_required
+def subject_access_download(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    """A person's subject access export, handed over and not kept."""
+    case = case_or_404(request, case_uuid)
+    try:
+        member = case_member(case, request.POST.get("person"))
+        name, content = export_subject_data(request.user, case, member.person)
+    except NotFound:
+        messages.error(request, _("Choose a person covered by the case."))
+        return redirect(_at_section(case, "person"))
+    except PermissionDenied as refused:
+        messages.error(request, refused.message)
+        return redirect(_at_section(case, "person"))
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -1,0 +1,138 @@
+"""A person's subject access export: everything the requester's organisation holds about
+them, as one workbook to give them (`remis/audit/subject_access.py` for how each app adds
+its records).
+
+It holds every sensitive field group, so only someone who holds the export right and every
+group on the case may produce it; it covers the person's cases that person reads. The file
+is built in memory and handed over, never kept on the server; producing it is audited and
+logged as a reading of each case covered, with every group."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from remis.accounts.permissions import SENSITIVE_GROUPS, Perm
+from remis.audit.actions import record
+from remis.audit.models import ReadChannel
+from remis.audit.subject_access import SubjectRequest, subject_tables
+from remis.cases.actions.common import require
+from remis.cases.models import Case, CaseMember, Person, Relation
+from remis.cases.policy import groups_on_case, visible_cases
+from remis.cases.queries import note_opened
+from remis.lib.errors import PermissionDenied, ValidationFailed
+from remis.lib.spreadsheet import in_reading_direction, xlsx_row
+from remis.lib.tables import Table, cell
+
+SHEET_NAME_MAX = 31  # Excel's limit
+SHEET_NAME_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def missing_groups_refusal() -> str:
+    return _(
+        "A subject access export holds every sensitive field group: it can only be produced by "
+        "someone who holds them all on this case."
+    )
+
+
+def may_export_subject(permissions: frozenset[str], groups: frozenset[str]) -> bool:
+    """Whether the case page offers the export: the right, and every group, on the case."""
+    return Perm.PERSON_SUBJECT_ACCESS in permissions and {str(g) for g in SENSITIVE_GROUPS} <= set(groups)
+
+
+def export_subject_data(actor: Any, case: Case, person: Person) -> tuple[str, bytes]:
+    """The file's name and content. Refused unless `person` is covered by `case`."""
+    require(actor, case, Perm.PERSON_SUBJECT_ACCESS)
+    if not {str(g) for g in SENSITIVE_GROUPS} <= {str(g) for g in groups_on_case(actor, case)}:
+        raise PermissionDenied(missing_groups_refusal())
+    if not case.members.filter(person=person).exists():
+        raise ValidationFailed(_("This person is not covered by the case."), "person")
+    memberships = CaseMember.objects.filter(person=person, case__in=visible_cases(actor)).select_related(
+        "case"
+    )
+    cases = sorted({m.case for m in memberships}, key=lambda c: (c.registered_at, c.pk))
+    request = SubjectRequest(
+        person_id=person.pk,
+        case_ids=tuple(c.pk for c in cases),
+        principal_case_ids=tuple(m.case_id for m in memberships if m.relation == Relation.PRINCIPAL),
+    )
+    with transaction.atomic():
+        tables = subject_tables(request)
+        for covered in cases:
+            note_opened(
+                actor, covered, ReadChannel.SUBJECT_ACCESS, frozenset(str(g) for g in SENSITIVE_GROUPS)
+            )
+        record(
+            actor,
+            "person.subject_access",
+            person,
+            case_uuid=case.uuid,
+            changes={"person": [None, person.pk], "cases_covered": [None, [c.reference for c in cases]]},
+        )
+    produced = timezone.localtime()
+    content = _workbook(person, cases, tables, produced)
+    return f"subject-access-{case.reference}-{produced:%Y%m%d}.xlsx", content
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    base = title.translate(SHEET_NAME_FORBIDDEN).strip()[:SHEET_NAME_MAX] or "Sheet"
+    name, n = base, 1
+    while name.casefold() in taken:
+        n += 1
+        suffix = f" ({n})"
+        name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+    taken.add(name.casefold())
+    return name
+
+
+def _workbook(person: Person, cases: list[Case], tables: list[Table], produced: Any) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    about = in_reading_direction(book.active)
+    taken: set[str] = set()
+    about.title = _sheet_name(_("About this file"), taken)
+    name = "—" if person.erased_at else f"{person.given_name} {person.family_name}".strip()
+    lines: list[list[Any]] = [
+        [_("Everything recorded about a person in REMIS")],
+        [],
+        [_("Person"), name],
+        [_("Produced on"), cell(produced)],
+        [_("Cases covered"), ", ".join(c.reference for c in cases)],
+        [_("Time zone of dates and times"), settings.TIME_ZONE],
+        [],
+        [
+            _(
+                "Each sheet lists one kind of record. A sheet reading “None recorded” was searched "
+                "and holds nothing."
+            )
+        ],
+    ]
+    for line in lines:
+        about.append(xlsx_row(about, line))
+    about["A1"].font = Font(bold=True)
+    about.column_dimensions["A"].width = 34
+    about.column_dimensions["B"].width = 40
+    for table in tables:
+        sheet = in_reading_direction(book.create_sheet(_sheet_name(table.title, taken)))
+        sheet.append(xlsx_row(sheet, table.headers))
+        for header in sheet[1]:
+            header.font = Font(bold=True)
+        if not table.rows:
+            sheet.append([_("None recorded")])
+        for row in table.rows:
+            sheet.append(xlsx_row(sheet, row))
+        sheet.freeze_panes = "A2"
+        for column in sheet.columns:
+            letter = column[0].column_letter
+            widest = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+            sheet.column_dimensions[letter].width = min(max(12, widest + 2), 60)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
