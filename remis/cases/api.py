@@ -8,7 +8,7 @@ import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
@@ -758,6 +758,33 @@ def erase_person(request: HttpRequest, person_uuid: uuid.UUID, body: EraseIn) ->
     case, person = _person_for(request, person_uuid)
     erasure = actions.request_erasure(request.user, case, person, body.reason)
     return Status(201, _erasure_out(erasure))
+
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@persons_router.post(
+    "/{person_uuid}/subject-access",
+    response={200: None},
+    summary="Everything the organisation holds about a person, as a workbook to give them (needs "
+    "person.subject_access and every sensitive group; audited, logged as a reading, not kept)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the workbook",
+                "content": {_XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def person_subject_access(request: HttpRequest, person_uuid: uuid.UUID) -> HttpResponse:
+    from remis.cases.actions.subject_access import export_subject_data
+
+    case, person = _person_for(request, person_uuid)
+    name, content = export_subject_data(request.user, case, person)
+    response = HttpResponse(content, content_type=_XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _erasure_for(request: HttpRequest, erasure_uuid: uuid.UUID) -> Erasure:

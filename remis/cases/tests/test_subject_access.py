@@ -167,3 +167,13 @@ def test_in_arabic_the_file_reads_right_to_left_with_arabic_headers(world, house
     assert book.sheetnames[0] == "عن هذا الملف"
     assert all(sheet.sheet_view.rightToLeft for sheet in book)
     assert book["الاحتياجات قبل المغادرة"]["A2"].value == "لا شيء مسجّل"
+
+
+def test_the_api_hands_the_file_to_holders_and_refuses_others(api_client, world, household, officer, alice):
+    url = f"/persons/{household.principal.uuid}/subject-access"
+    response = api_client.as_(officer).post(url)
+    assert response.status_code == 200 and "spreadsheetml" in response["Content-Type"]
+    assert _column(_sheets(response.content)["Person"], "Given name") == ["Aïssatou"]
+    assert api_client.as_(alice).post(url).status_code == 403
+    assert api_client.as_(world.dave).post(url).status_code == 404  # another office's case
+    assert AuditEntry.objects.filter(action="person.subject_access").count() == 1
