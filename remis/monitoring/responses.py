@@ -35,7 +35,7 @@ from remis.lib.ids import uuid7
 from remis.monitoring.configuration import SATISFACTION
 from remis.monitoring.events import ScoreComputed
 from remis.monitoring.instruments.definition import InstrumentDefinition, load_definition
-from remis.monitoring.instruments.scoring import Scores, compile_scorer, drop_irrelevant
+from remis.monitoring.instruments.scoring import Scores, canonical_answers, compile_scorer, drop_irrelevant
 from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, Response, ResponseSource
 
 SAMPLE_ID_MAX = 64
@@ -250,7 +250,7 @@ def prepare_response(
     if errors:
         raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
     assert day is not None
-    kept = drop_irrelevant(definition, answers)
+    kept = canonical_answers(definition, drop_irrelevant(definition, answers))
     # Built as `Response(...)` would build it, without its constructor (defaults and
     # signals: a tenth of checking an imported row); every column is named, so a column
     # added to the model and not here fails loudly.

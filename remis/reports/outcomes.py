@@ -164,12 +164,16 @@ def outcomes(actor: Any, filters: Filters, group: str = "") -> Outcomes | None:
         rounds = store.query(
             f"WITH p AS MATERIALIZED ({cohort}) "  # noqa: S608
             f"SELECT {key} AS k, f.round, "
-            "count(*) FILTER (WHERE f.status = 'done'), count(*) FILTER (WHERE f.status = 'lost'), "
+            # Of the rounds whose window has closed, as the table says: a round done while its
+            # window is still open counted at once, one lost or missed only after it closed,
+            # which pushed the response rate up.
+            "count(*) FILTER (WHERE f.status = 'done' AND f.window_end < ?), "
+            "count(*) FILTER (WHERE f.status = 'lost' AND f.window_end < ?), "
             "count(*) FILTER (WHERE f.status = 'scheduled' AND f.window_end < ?), "
-            "count(*) FILTER (WHERE f.status = 'scheduled' AND f.window_end >= ?), "
+            "count(*) FILTER (WHERE f.status <> 'stopped' AND f.window_end >= ?), "
             "count(*) FILTER (WHERE f.status = 'stopped') "
             f"FROM p {join} JOIN rounds f ON f.case_id = p.case_id GROUP BY k, f.round",
-            [*params, today, today],
+            [*params, today, today, today, today],
         )
         first = min((row[8] for row in scores if row[8]), default=None)
         last = max((row[9] for row in scores if row[9]), default=None)

@@ -389,6 +389,27 @@ def validate_answers(definition: InstrumentDefinition, answers: Answers) -> Prob
     return compile_scorer(definition).validate(answers)
 
 
+def canonical_answers(definition: InstrumentDefinition, answers: Mapping[str, Answer]) -> dict[str, Answer]:
+    """Valid answers in the one shape every response keeps, whichever way they came: a
+    select-multiple as a list of choice names (a KoBo or ODK file writes "credit tools"), a
+    whole number as a number (a file writes "0"), a decimal as its text ("2.5", as the form
+    keeps it), other text trimmed. An imported response then reads, exports and answers the
+    API like one typed into the form."""
+    types = {question.name: question.type for question in definition.questions}
+    out: dict[str, Answer] = {}
+    for name, value in answers.items():
+        kind = types.get(name)
+        if isinstance(value, str):
+            if kind == QuestionType.SELECT_MULTIPLE:
+                value = value.split()
+            elif kind == QuestionType.INTEGER and _INTEGER.fullmatch(value.strip()):
+                value = int(value.strip())
+            else:
+                value = value.strip()
+        out[name] = value
+    return out
+
+
 def drop_irrelevant(definition: InstrumentDefinition, answers: Mapping[str, Answer]) -> dict[str, Answer]:
     """The answers without those to questions that do not apply (what ODK would submit)."""
     view = compile_scorer(definition).applicable(answers)

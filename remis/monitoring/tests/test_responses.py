@@ -189,3 +189,22 @@ def test_the_rescoring_job_runs_with_progress_and_names_no_one(
     assert "1 responses rescored" in job.outcome
     response.refresh_from_db()
     assert response.band == "sustainable"
+
+
+def test_answers_from_a_file_are_kept_in_the_shape_the_form_keeps(world, case, rss):
+    """A KoBo or ODK file writes every answer as text: "credit tools", "1". Kept so, the
+    export left the choices unlabelled and the API answered text where it answers numbers."""
+    given = answers(access_to_resources="credit tools", school_age_children="1", debt_months=" 2.5 ")
+    kept = record_response(world.bob, rss, answers=given, collected_on=timezone.localdate(), case=case)
+    stored = Response.objects.get(pk=kept.pk).answers
+    assert stored["access_to_resources"] == ["credit", "tools"]
+    assert stored["school_age_children"] == 1
+    assert stored["debt_months"] == "2.5"
+    typed = record_response(
+        world.bob,
+        rss,
+        answers=answers(access_to_resources=["credit", "tools"], school_age_children=1, debt_months="2.5"),
+        collected_on=timezone.localdate(),
+        case=case,
+    )
+    assert kept.composite == typed.composite
