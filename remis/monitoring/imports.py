@@ -36,7 +36,7 @@ from remis.cases.policy import cases_permitting, visible_cases
 from remis.cases.queries import cases_consenting
 from remis.interop.columns import QuestionSpec
 from remis.interop.errors import UnreadableFile
-from remis.interop.submissions import read_submissions
+from remis.interop.submissions import RowProblemCode, read_submissions
 from remis.interop.uploads import check_upload_size
 from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
 from remis.lib.ahead import made_ahead
@@ -411,12 +411,18 @@ def _prepare_row(
     clock: tuple[dt.tzinfo, dt.date],
 ) -> Prepared | None:
     row = submission.row
-    if submission.problems:
+    answers = {k: v for k, v in submission.answers.items() if v != ""}
+    problems = submission.problems
+    if answers.get("end") or answers.get("start"):
+        # The interview's day is read from the form's own end (or start): a submission time
+        # that a spreadsheet program rewrote in its local format ("23/11/2026 10:05") is
+        # not needed, and refused every row of a file saved again from Excel.
+        problems = tuple(p for p in problems if p.code != RowProblemCode.BAD_TIME)
+    if problems:
         report.failed += 1
-        for problem in submission.problems:
+        for problem in problems:
             report.problem(row, problem.column, problem.message)
         return None
-    answers = {k: v for k, v in submission.answers.items() if v != ""}
     meta = {name: str(answers.pop(name, "")).strip() for name in FORM_FIELDS}
     refusal: tuple[str, str] | None = None
     if meta[CODE_FIELD] and meta[CODE_FIELD] != instrument.code:

@@ -16,7 +16,7 @@ from remis.reports.outcomes import MEASURES, OutcomeRow, Outcomes
 
 
 def _score(value: float | None) -> Any:
-    return "" if value is None else round(value * 100)
+    return "" if value is None else round(value * 100, 1)  # as the pages show scores
 
 
 def _count(n: int) -> Any:

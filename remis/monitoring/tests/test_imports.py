@@ -373,3 +373,26 @@ def test_the_report_names_rows_outside_any_round_and_downloads_as_csv(
     assert FollowUp.objects.get(case=case, round=1).status == FollowUpStatus.SCHEDULED
     client.force_login(world.carol)
     assert client.get(link).status_code == 404  # another person's report quotes rows about returnees
+
+
+def test_a_submission_time_rewritten_by_a_spreadsheet_does_not_refuse_a_row_dated_by_its_end(
+    world, setting, django_capture_on_commit_callbacks
+):
+    """A KoBo export saved again from Excel has "23/11/2026 10:05" as `_submission_time`:
+    every row was refused for a column the day is not read from."""
+    case = setting
+    today = timezone.localdate()
+    FollowUp.objects.filter(case=case, round=1).update(window_start=today - dt.timedelta(days=5))
+    local = today.strftime("%d/%m/%Y") + " 10:05"
+    content = _kobo_csv(
+        [
+            _row(case, "e1", end=f"{today}T10:00:00.000+00:00", _submission_time=local),
+            _row(case, "e2", _submission_time=local),  # no end nor start: the time is needed
+        ]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _import(world, content)
+    job.refresh_from_db()
+    result = job.result or {}
+    assert result["imported"] == 1, result["problems"]
+    assert {(p["row"], p["field"]) for p in result["problems"]} == {(3, "_submission_time")}

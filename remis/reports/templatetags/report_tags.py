@@ -23,6 +23,15 @@ def count(value: Any) -> str:
 
 
 @register.filter
+def score(value: float | None) -> str:
+    """A score in [0, 1] as the pages show scores: 0–100 with one decimal, in the reader's
+    number format (57,5); "—" when there is none."""
+    from django.template.defaultfilters import floatformat
+
+    return "—" if value is None else str(floatformat(value * 100, 1))
+
+
+@register.filter
 def country(code: str) -> str:
     """The country's name in the reader's language."""
     return country_name(code)

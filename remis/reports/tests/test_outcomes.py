@@ -126,6 +126,9 @@ def test_the_page_in_each_language(generated: None, client: Client) -> None:
             assert re.search(r">\d+%<", text) and not re.search(r">\d+ %<", text)
         if language == "fr":
             assert re.search(r">\d+\u00a0%<", text)
+            # Scores with one decimal, as the case page shows them (it read a rounded "57").
+            composite = page.context["result"].rows[0].means["composite"]
+            assert f">{composite * 100:.1f}<".replace(".", ",") in text
         if language == "ar":  # a median and a mean separated as Arabic separates them (it read "35; 37,7")
             assert re.search(r">\d+؛ \d", text) and not re.search(r">\d+; \d", text)
     donor = User.objects.get(username="donor")
@@ -180,7 +183,7 @@ def test_the_tables_download_as_shown(generated: None, client: Client) -> None:
     # Each row's responses and composite score as the page computes them (0 to 100).
     for row, line in zip(result.rows, rows[1:], strict=False):
         assert line[2] == str(row.responses)
-        assert line[6] == ("" if row.means["composite"] is None else str(round(row.means["composite"] * 100)))
+        assert line[6] == ("" if row.means["composite"] is None else str(round(row.means["composite"] * 100, 1)))
     assert rows[-1][0] == "Comparison samples"
     client.cookies["django_language"] = "fr"
     response = client.get("/reports/outcomes/", {**asked, "format": "xlsx"})
