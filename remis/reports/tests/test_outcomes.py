@@ -183,7 +183,8 @@ def test_the_tables_download_as_shown(generated: None, client: Client) -> None:
     # Each row's responses and composite score as the page computes them (0 to 100).
     for row, line in zip(result.rows, rows[1:], strict=False):
         assert line[2] == str(row.responses)
-        assert line[6] == ("" if row.means["composite"] is None else str(round(row.means["composite"] * 100, 1)))
+        composite = row.means["composite"]
+        assert line[6] == ("" if composite is None else str(round(composite * 100, 1)))
     assert rows[-1][0] == "Comparison samples"
     client.cookies["django_language"] = "fr"
     response = client.get("/reports/outcomes/", {**asked, "format": "xlsx"})
