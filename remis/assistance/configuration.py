@@ -10,16 +10,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import pycountry
 from django.utils.translation import gettext as _
 
 from remis.assistance.models import ApprovalThresholds, AssistanceType, ExchangeRate, ProposalRules
 from remis.cases.models import Case
 from remis.lib.defaults import load
 from remis.lib.errors import ValidationFailed
-from remis.lib.money import amount_hint, amount_text
+from remis.lib.money import amount_hint, amount_text, currency_hint, payable_currency
 from remis.programmes.models import Programme, ProgrammeSettings
-from remis.programmes.programme_settings import NOT_PAYABLE
 from remis.programmes.queries import settings_on
 
 MAX_AMOUNT = Decimal("9999999999.99")
@@ -56,9 +54,9 @@ def clean_amount(value: Any, field: str = "amount", *, positive: bool = False) -
 
 
 def clean_currency(value: Any, field: str = "currency") -> str:
-    code = str(value or "").strip().upper()
-    if len(code) != 3 or code in NOT_PAYABLE or pycountry.currencies.get(alpha_3=code) is None:
-        raise ValidationFailed(_("Enter an ISO 4217 currency code, such as EUR or XOF."), field)
+    code = payable_currency(value)
+    if code is None:
+        raise ValidationFailed(currency_hint(), field)
     return code
 
 

@@ -38,6 +38,27 @@ ZERO_DECIMAL = frozenset(
 )
 
 
+# ISO 4217 codes that are not money a grant is paid in (precious metals, testing, SDR…).
+NOT_PAYABLE = frozenset(
+    {"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"}
+)
+
+
+def payable_currency(value: Any) -> str | None:
+    """The ISO 4217 code of money people are paid in, upper-cased; None for anything else
+    ("XYZ", "XAU", "EURO")."""
+    import pycountry
+
+    code = str(value or "").strip().upper()
+    if len(code) != 3 or code in NOT_PAYABLE or pycountry.currencies.get(alpha_3=code) is None:
+        return None
+    return code
+
+
+def currency_hint() -> str:
+    return _("Enter an ISO 4217 currency code, such as EUR or XOF.")
+
+
 def has_fraction(currency: str | None) -> bool:
     """Whether amounts in the currency have cents (its ISO 4217 minor unit)."""
     return (currency or "").upper() not in ZERO_DECIMAL

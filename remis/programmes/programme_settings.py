@@ -12,20 +12,15 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import pycountry
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from remis.lib.defaults import load
-from remis.lib.money import amount_hint
+from remis.lib.money import amount_hint, currency_hint, payable_currency
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
 
-# ISO 4217 codes that are not money a grant is paid in (precious metals, testing, SDR…).
-NOT_PAYABLE = frozenset(
-    {"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"}
-)
 MAX_AMOUNT = Decimal("9999999999.99")  # what the column (12 digits, 2 decimals) holds
 
 
@@ -49,9 +44,9 @@ def _whole(low: int, high: int) -> Callable[[Any], int]:
 
 
 def _currency(value: Any) -> str:
-    code = str(value or "").strip().upper()
-    if len(code) != 3 or code in NOT_PAYABLE or pycountry.currencies.get(alpha_3=code) is None:
-        raise Invalid(_("Enter an ISO 4217 currency code, such as EUR or XOF."))
+    code = payable_currency(value)
+    if code is None:
+        raise Invalid(currency_hint())
     return code
 
 

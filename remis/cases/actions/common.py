@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model
@@ -92,6 +93,9 @@ def apply_changes(
     check_version(obj, expected_version)
     before = snapshot(obj, fields)
     for name, value in values.items():
+        current = getattr(obj, name, None)
+        if isinstance(current, Decimal) and isinstance(value, Decimal) and current == value:
+            continue  # 150000 typed again is the stored 150000.00: no "150000.00 → 150000" change
         setattr(obj, name, value)
     changes = diff(before, snapshot(obj, fields))
     if changes:

@@ -38,6 +38,7 @@ from remis.cases.models import (
 from remis.cases.policy import groups_on_case, withheld
 from remis.lib import events
 from remis.lib.errors import Conflict, Duplicate, ValidationFailed
+from remis.lib.money import currency_hint, fraction_problem, payable_currency
 
 TRAVEL_FIELDS = ["departure_date", "arrival_date", "route", "escort", "medical_fitness", "notes"]
 RECEPTION_FIELDS = [
@@ -382,6 +383,10 @@ def save_reception(
         problems.add("pocket_money", _("Pocket money cannot be negative."))
     if pocket_money > 0 and not pocket_money_currency:
         problems.add("pocket_money_currency", _("Give the ISO 4217 currency of the pocket money (e.g. EUR)."))
+    elif pocket_money_currency and payable_currency(pocket_money_currency) is None:
+        problems.add("pocket_money_currency", currency_hint())  # "XYZ" was kept
+    elif pocket_money > 0 and (problem := fraction_problem(pocket_money, pocket_money_currency.upper())):
+        problems.add("pocket_money", problem)  # "500 000,50 GNF", which the plan refuses
     values: dict[str, Any] = {
         "received_on": received_on,
         "airport_pickup": airport_pickup,

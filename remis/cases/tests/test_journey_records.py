@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from remis.audit.models import AuditEntry
 from remis.cases import actions
-from remis.cases.models import CaseDocument, ReturnTravel
+from remis.cases.models import CaseDocument, Reception, ReturnTravel
 from remis.cases.tests.factories import make_person, register, returned_case
 from remis.lib.errors import Conflict, PermissionDenied, ValidationFailed
 
@@ -179,3 +180,34 @@ def test_reception_names_every_bad_value_in_one_round(world, bob, client):
     assert response.status_code == 400
     assert "The date is in the future." in body
     assert body.count("Ensure this value is greater than or equal to 0.") == 2
+
+
+def test_reception_refuses_an_invented_currency_and_centimes_of_one_without(world, bob, today):
+    """The reception kept "XYZ" and "500 000,50 GNF", which the plan and payments refuse."""
+    case = returned_case(world)
+    for amount, currency, field in (
+        ("150000", "xyz", "pocket_money_currency"),
+        ("500000.50", "GNF", "pocket_money"),
+    ):
+        with pytest.raises(ValidationFailed) as raised:
+            actions.save_reception(
+                bob,
+                case,
+                expected_version=None,
+                received_on=today,
+                pocket_money=Decimal(amount),
+                pocket_money_currency=currency,
+            )
+        assert raised.value.field == field
+    assert not Reception.objects.filter(case=case).exists()
+
+
+def test_the_same_amount_saved_again_is_no_change(world, bob, today):
+    """150000 typed again over the stored 150000.00 read "150000.00 → 150000" in the history."""
+    case = returned_case(world)
+    values = dict(received_on=today, pocket_money=Decimal("150000"), pocket_money_currency="GNF")
+    first = actions.save_reception(bob, case, expected_version=None, **values)
+    first.refresh_from_db()
+    again = actions.save_reception(bob, case, expected_version=first.version, **values)
+    assert again.version == first.version
+    assert AuditEntry.objects.filter(action="case.reception").count() == 1
