@@ -26,16 +26,28 @@ def _bands(values: set[Any]) -> dict[Any, Shown]:
 def _instruments(values: set[Any]) -> dict[Any, Shown]:
     """ "code vN" (as responses log their instrument) as the instrument's title and version."""
     from remis.monitoring.models import Instrument
+    from remis.monitoring.responses import title_of
 
-    titles = {
-        f"{code} v{version}": (title, version)
-        for code, version, title in Instrument.objects.values_list("code", "version", "title")
-    }
+    # In the reader's language: the stored title is the English one.
+    titles = {f"{i.code} v{i.version}": (title_of(i), i.version) for i in Instrument.objects.all()}
     shown: dict[Any, Shown] = {}
     for value in values:
         if value in titles:
             title, version = titles[value]
             shown[value] = Shown(_("%(title)s, version %(version)s") % {"title": title, "version": version})
+    return shown
+
+
+def _scores(values: set[Any]) -> dict[Any, Shown]:
+    """A logged score in [0, 1] ("0.6577") as the pages show scores: 65,8."""
+    from django.template.defaultfilters import floatformat
+
+    shown: dict[Any, Shown] = {}
+    for value in values:
+        try:
+            shown[value] = Shown(str(floatformat(float(value) * 100, 1)))
+        except (TypeError, ValueError):
+            continue
     return shown
 
 
@@ -74,7 +86,7 @@ def register() -> None:
         "visited_on": (_("Date of the visit"), None),
         "lost_after_attempts": (_("Failed attempts before lost"), None),
         "collected_on": (_("Collected on"), None),
-        "composite": (_("Composite score"), None),
+        "composite": (_("Composite score"), _scores),
         "band": (_("Band"), _bands),
         "sample_id": (_("Sample ID"), None),
     }

@@ -208,3 +208,19 @@ def test_answers_from_a_file_are_kept_in_the_shape_the_form_keeps(world, case, r
         case=case,
     )
     assert kept.composite == typed.composite
+
+
+def test_the_history_reads_a_response_as_the_page_does(world, case, rss):
+    """It read "Composite score: — → 0.6577" and the instrument's English title in French."""
+    from remis.audit.presentation import describe_entries
+    from remis.cases.policy import ALL_GROUPS
+
+    given = answers(income_covers_needs="never", main_activity="none")
+    response = record_response(world.bob, rss, answers=given, collected_on=timezone.localdate(), case=case)
+    entry = AuditEntry.objects.get(action="monitoring.response", object_id=str(response.pk))
+    with translation.override("fr"):
+        lines = {c.field: c.after for c in describe_entries([entry], groups=ALL_GROUPS)[0].changes}
+    assert lines["instrument"] == "Suivi de la durabilité de la réintégration, version 1"
+    assert response.composite is not None
+    score = f"{float(response.composite) * 100:.1f}".replace(".", ",")
+    assert lines["composite"] == score
