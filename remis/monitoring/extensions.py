@@ -88,11 +88,20 @@ def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
     }
 
 
-def _round_item(follow_up: Any, today: Any, *, late: bool = True, day: Any = None) -> WorkItem:
-    """`day`: the date the list shows, when not the day the round is due."""
+def _round_item(
+    follow_up: Any, today: Any, *, late: bool = True, day: Any = None, unconsented: bool = False
+) -> WorkItem:
+    """`day`: the date the list shows, when not the day the round is due; `unconsented`: the
+    returnee has not consented to follow-up contact, so the visit cannot be recorded yet
+    (the follow-ups list says so too): the work is to ask for that consent first."""
+    label = _("%(reference)s · round %(round)s") % {
+        "reference": follow_up.case.reference,
+        "round": follow_up.round,
+    }
+    if unconsented:
+        label = _("%(round)s · no follow-up contact consent yet") % {"round": label}
     return WorkItem(
-        label=_("%(reference)s · round %(round)s")
-        % {"reference": follow_up.case.reference, "round": follow_up.round},
+        label=label,
         url=reverse("follow_up_detail", args=[follow_up.case.uuid, follow_up.round]),
         due=day or follow_up.due_on,
         overdue=late and follow_up.due_on < today,
@@ -101,7 +110,7 @@ def _round_item(follow_up: Any, today: Any, *, late: bool = True, day: Any = Non
 
 def follow_ups_to_do(actor: Any) -> WorkList | None:
     """Rounds whose window is open (in window or overdue), on cases the actor follows."""
-    from remis.monitoring.queries import State, in_state, my_follow_ups
+    from remis.monitoring.queries import State, in_state, my_follow_ups, without_follow_up_consent
 
     today = timezone.localdate()
     # The list's own filter: the card counts the rounds its link lists.
@@ -109,11 +118,13 @@ def follow_ups_to_do(actor: Any) -> WorkList | None:
     count = rows.count()
     if not count:
         return None
+    first = list(rows[:FIRST_ROWS])
+    unconsented = without_follow_up_consent(first)
     return WorkList(
         name="follow_ups_due",
         title=str(_("Follow-up visits to carry out")),
         count=count,
-        items=[_round_item(f, today) for f in rows[:FIRST_ROWS]],
+        items=[_round_item(f, today, unconsented=f.case_id in unconsented) for f in first],
         url=reverse("follow_up_list") + "?mine=on&state=due",
     )
 

@@ -181,7 +181,17 @@ def test_my_work_lists_open_windows_and_lost_returnees(world, case):
     _open_window(case)
     names = {w.name: w for w in work_for(world.bob)}
     assert names["follow_ups_due"].count == 1 and names["follow_ups_due"].items[0].overdue
+    assert "consent" not in names["follow_ups_due"].items[0].label
     assert "follow_ups_due" not in {w.name for w in work_for(world.alice)}
+    # Consent withdrawn: the visit cannot be recorded; the list says what to do first.
+    cases.record_consent(
+        world.bob, case, purpose="follow_up_contact", given=False, given_on=timezone.localdate()
+    )
+    item = {w.name: w for w in work_for(world.bob)}["follow_ups_due"].items[0]
+    assert item.label == f"{case.reference} · round 1 · no follow-up contact consent yet"
+    cases.record_consent(
+        world.bob, case, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
+    )
     lost_on = timezone.localdate() - dt.timedelta(days=2)
     FollowUp.objects.filter(case=case, round=1).update(status=FollowUpStatus.LOST, lost_on=lost_on)
     names = {w.name: w for w in work_for(world.bob)}
