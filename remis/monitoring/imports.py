@@ -17,6 +17,7 @@ import io
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from itertools import chain, islice, repeat
 from typing import Any
 
@@ -45,6 +46,7 @@ from remis.lib.checkpoints import checkpoints_aside
 from remis.lib.errors import DomainError, Duplicate, PermissionDenied, ValidationFailed
 from remis.lib.spreadsheet import neutralised
 from remis.monitoring.instruments.definition import QuestionType
+from remis.monitoring.instruments.scoring import canonical_answers, drop_irrelevant, validate_answers
 from remis.monitoring.models import (
     FollowUp,
     FollowUpStatus,
@@ -347,6 +349,26 @@ def _save(owner: Any, batch: list[Prepared], report: _Report) -> None:
         report.imported += len(batch)
 
 
+def _edited_since(instrument: Instrument, submission: Any, stored: dict[str, Any]) -> bool:
+    """Whether a submission imported before now reads other answers than those kept."""
+    definition = definition_of(instrument)
+    given = {k: v for k, v in submission.answers.items() if v != "" and k not in FORM_FIELDS}
+    if submission.problems or validate_answers(definition, given):
+        return False  # not readable as answers: nothing to compare
+    now = canonical_answers(definition, drop_irrelevant(definition, given))
+    return now.keys() != stored.keys() or not all(_same(now[k], stored[k]) for k in now)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal answers, "2.50" and "2.5" alike (a spreadsheet rewrites decimals)."""
+    if a == b:
+        return True
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except (InvalidOperation, ValueError):
+        return False
+
+
 def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: Any, seen: _Seen) -> _Chunk:
     """Check and score each row of a chunk: a refused row is reported and leaves the others."""
     report = _Report()
@@ -361,12 +383,12 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
     permitted = cases_permitting(owner, found, Perm.MONITORING_RECORD)
     seen.checked |= permitted & cases_consenting(permitted, ConsentPurpose.FOLLOW_UP)
     rounds = _open_rounds([c.pk for c in found], instrument.code)
-    known = set(
+    known = dict(
         Response.objects.filter(
             instrument=instrument, submission_id__among=[s.submission_id for s in chunk if s.submission_id]
         )
         .exclude(submission_id="")  # says nothing new, but lets the database use the partial unique index
-        .values_list("submission_id", flat=True)
+        .values_list("submission_id", "answers")
     )
     batch: list[Prepared] = []
     # Read once for the chunk: the active time zone is a context-local lookup, which was
@@ -378,6 +400,16 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
         earlier = seen.submissions.get(submission.submission_id) if submission.submission_id else None
         if earlier is None and submission.submission_id in known:
             report.duplicates += 1
+            if _edited_since(instrument, submission, known[submission.submission_id]):
+                # Corrected in KoBo or ODK after it was imported: said, not silently dropped.
+                report.problem(
+                    submission.row,
+                    seen.id_column,
+                    _(
+                        "Imported before, and its answers have been changed since in the collection "
+                        "tool: REMIS keeps the answers first imported."
+                    ),
+                )
             continue
         if earlier is not None:
             # Not "already imported before": a tool never writes one submission twice, so

@@ -396,3 +396,25 @@ def test_a_submission_time_rewritten_by_a_spreadsheet_does_not_refuse_a_row_date
     result = job.result or {}
     assert result["imported"] == 1, result["problems"]
     assert {(p["row"], p["field"]) for p in result["problems"]} == {(3, "_submission_time")}
+
+
+def test_a_submission_corrected_after_its_import_is_reported_not_silently_dropped(
+    world, setting, django_capture_on_commit_callbacks
+):
+    case = setting
+    FollowUp.objects.filter(case=case, round=1).update(
+        window_start=timezone.localdate() - dt.timedelta(days=5)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(world, _kobo_csv([_row(case, "c1", income_covers_needs="never")]))
+    same = _row(case, "c1", income_covers_needs="never", debt_months="0.0")  # "0" rewritten: no change
+    corrected = _row(case, "c1", income_covers_needs="always")
+    for row, said in ((same, False), (corrected, True)):
+        with django_capture_on_commit_callbacks(execute=True):
+            job = _import(world, _kobo_csv([row]))
+        job.refresh_from_db()
+        result = job.result or {}
+        assert result["duplicates"] == 1 and Response.objects.count() == 1
+        messages = [p["message"] for p in result["problems"]]
+        assert any("changed since" in m for m in messages) is said, messages
+    assert Response.objects.get().answers["income_covers_needs"] == "never"
