@@ -104,3 +104,13 @@ class CaseRead(models.Model):
             models.Index(fields=["case_uuid", "-at"], name="read_case_at"),
             models.Index(fields=["actor", "-at"], name="read_actor_at"),
         ]
+
+
+class SentForm(models.Model):
+    """The key of a form that was recorded (`remis/audit/once.py`): the same form sent again
+    — Back and the button again, a double click, an API client retrying after a timeout — is
+    refused instead of recorded twice. Holds no personal data: a random key and the action."""
+
+    key = models.UUIDField(unique=True)
+    action = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)

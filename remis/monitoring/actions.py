@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.permissions import Perm
 from remis.accounts.system import system_actor
 from remis.audit.actions import record, record_many
+from remis.audit.once import sent_once
 from remis.cases.actions.common import hold_case, require
 from remis.cases.events import CaseImported
 from remis.cases.lifecycle import JOURNEY, Stage
@@ -314,6 +315,7 @@ def record_contact_attempt(
     outcome: Any,
     note: Any = "",
     expected_version: int | None = None,
+    form_key: Any = None,
 ) -> ContactAttempt:
     """One try at reaching the returnee for a round. Failed tries in the round's window up to
     the schedule's limit make the round "lost to follow-up" (REMIS then proposes closing the
@@ -334,6 +336,9 @@ def record_contact_attempt(
         # version guarded, the round still taking attempts, is checked here under the lock.
         del expected_version
         locked = _lock_follow_up(follow_up, None)
+        # The same form sent again (Back, then the button) recorded the call twice, and one
+        # unanswered call could make the returnee "lost to follow-up".
+        sent_once(form_key, "monitoring.contact_attempt")
         if locked.status != FollowUpStatus.SCHEDULED:
             raise TransitionRefused(
                 _("This round is %(status)s: no more contact attempts are recorded for it.")

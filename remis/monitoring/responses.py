@@ -344,10 +344,15 @@ def _scored(prepared: Prepared) -> ScoreComputed:
     )
 
 
-def record_response(actor: Any, instrument: Instrument, **values: Any) -> Response:
+def record_response(actor: Any, instrument: Instrument, *, form_key: Any = None, **values: Any) -> Response:
     """Check, score and save one response (see the module's docstring and
-    `prepare_response` for the values)."""
-    return save_responses(actor, [prepare_response(actor, instrument, **values)])[0]
+    `prepare_response` for the values). `form_key`: the form's (`remis/audit/once.py`)."""
+    from remis.audit.once import sent_once
+
+    prepared = prepare_response(actor, instrument, **values)
+    with transaction.atomic():
+        sent_once(form_key, "monitoring.response")
+        return save_responses(actor, [prepared])[0]
 
 
 def _plain(answers: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.audit.actions import record
+from remis.audit.once import sent_once
 from remis.cases import fields as field_rules
 from remis.cases.actions.common import hold_case, require
 from remis.cases.actions.validation import check_fields
@@ -28,7 +29,7 @@ MAGIC: dict[str, tuple[bytes, ...]] = {
 }
 
 
-def add_note(actor: Any, case: Case, body: str) -> Note:
+def add_note(actor: Any, case: Case, body: str, *, form_key: Any = None) -> Note:
     require(actor, case, Perm.CASE_NOTE)
     text = body.strip()
     if not text:
@@ -38,6 +39,7 @@ def add_note(actor: Any, case: Case, body: str) -> Note:
         # A note written into a case anonymised since the page was loaded would bring free
         # text back into it.
         hold_case(case)
+        sent_once(form_key, "case.note")
         note = Note.objects.create(case=case, author=actor, body=text)
         record(actor, "case.note", note, case_uuid=case.uuid, changes={"body": [None, text]})
     return note

@@ -17,6 +17,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.accounts.system import is_system
 from remis.audit.actions import created, diff, record, snapshot
+from remis.audit.once import sent_once
 from remis.cases import fields as field_rules
 from remis.cases.actions.common import (
     apply_changes,
@@ -472,7 +473,9 @@ def update_person(actor: Any, case: Case, person: Person, data: PersonData, expe
     return person
 
 
-def add_household_member(actor: Any, case: Case, data: PersonData, relation: str) -> CaseMember:
+def add_household_member(
+    actor: Any, case: Case, data: PersonData, relation: str, *, form_key: Any = None
+) -> CaseMember:
     require(actor, case, Perm.CASE_EDIT)
     problems = Problems()
     check_person(problems, data)
@@ -483,6 +486,7 @@ def add_household_member(actor: Any, case: Case, data: PersonData, relation: str
         # The case row first, then the audit log's append lock (taken by recording the
         # person), the order every case action follows: no deadlock on PostgreSQL.
         hold_case(case)
+        sent_once(form_key, "case.member")
         person = _create_person(actor, data, case.uuid)
         member = CaseMember.objects.create(case=case, person=person, relation=relation)
         case.household_size = case.members.count()
