@@ -90,7 +90,7 @@ class ItemImporter(CaseRecords):
                 key__in=[r.key for r in references.values()], version__imported=True
             )
         }
-        seen: set[str] = set()
+        seen = self.earlier_rows
         results = []
         for row in rows:
             problems = Problems()
@@ -98,7 +98,7 @@ class ItemImporter(CaseRecords):
             case = self._case(problems, row, cases)
             key = v["item_external_id"]
             check_own_key(
-                problems, "item_external_id", key, seen,
+                problems, "item_external_id", key, seen, row.number,
                 missing=_("Give your organisation's identifier of this item."),
                 twice=_("An earlier row of the file gives this item."),
             )  # fmt: skip
@@ -120,7 +120,7 @@ class ItemImporter(CaseRecords):
             if problems.items or case is None or values is None:
                 results.append(Checked(row, Outcome.REFUSED, problems.items))
                 continue
-            seen.add(key)
+            seen.note(key, row.number)
             current = items.get(reference.key) if reference is not None else None
             if current is None:
                 results.append(

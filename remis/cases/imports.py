@@ -53,7 +53,7 @@ from remis.cases.models import (
     Transition,
 )
 from remis.cases.policy import groups_in, shows
-from remis.interop.importing import Checked, Column, Entity, Outcome, Row
+from remis.interop.importing import Checked, Column, EarlierRows, Entity, Outcome, Row
 from remis.lib.bulk import built, insert_objects, update_column
 from remis.lib.countries import alpha3, is_country
 from remis.lib.events import emit_many
@@ -250,6 +250,7 @@ class CaseImporter:
     def __init__(self, actor: Any, organisation: Any) -> None:
         self.actor = actor
         self.organisation = organisation
+        self.earlier_rows = EarlierRows()  # one importer reads one file, chunk after chunk
         self.grants = [
             g for g in grants_with(actor, Perm.RECORDS_IMPORT) if g.organisation_id == organisation.pk
         ]
@@ -279,7 +280,7 @@ class CaseImporter:
             if r.values["reference"] and r.values["external_id"] not in stored
         }
         by_reference = self._stored_by_reference(unmatched)
-        seen: set[str] = set()  # external IDs and references of earlier rows of this chunk
+        seen = self.earlier_rows  # external IDs and references of earlier rows of the file
         results = []
         for row in rows:
             problems = Problems()
@@ -295,10 +296,10 @@ class CaseImporter:
                     )
             values = self._values(row, problems, known=current is not None)
             for mark, column in ((key, "external_id"), (reference, "reference")):
-                if mark and f"{column}:{mark}" in seen:
+                if mark and seen.repeats(f"{column}:{mark}", row.number):
                     problems.add(column, _("An earlier row of the file is about this case."))
                 if mark:
-                    seen.add(f"{column}:{mark}")
+                    seen.note(f"{column}:{mark}", row.number)
             if problems.items:
                 results.append(Checked(row, Outcome.REFUSED, problems.items))
                 continue

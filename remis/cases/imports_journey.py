@@ -28,7 +28,7 @@ from remis.cases.actions.validation import Problems
 from remis.cases.imports import EXTERNAL_ID, RETURNED_ON, day_value, may_import
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, CaseAccess, Consent, ConsentPurpose, Reception
-from remis.interop.importing import Checked, Column, Entity, Outcome, Row
+from remis.interop.importing import Checked, Column, EarlierRows, Entity, Outcome, Row
 from remis.lib.money import amount_in_file, file_amount_problem
 
 YES = frozenset({"yes", "y", "true", "1", "oui", "نعم"})
@@ -56,16 +56,16 @@ def _flag(problems: Problems, column: str, text: str, *, required: bool = False)
 
 
 def check_own_key(
-    problems: Problems, column: str, key: str, seen: set[str], *, missing: str, twice: str
+    problems: Problems, column: str, key: str, seen: EarlierRows, row: int, *, missing: str, twice: str
 ) -> None:
     """An organisation's identifier of a record in a row: given, of an external ID's length,
-    and not given by an earlier row of the file (`seen`, filled by the caller once the row
+    and not given by an earlier row of the file (`seen`, noted by the caller once the row
     is accepted)."""
     if not key:
         problems.add(column, missing)
         return
     problems.check({column: EXTERNAL_ID}, {column: key})
-    if key in seen:
+    if seen.repeats(key, row):
         problems.add(column, twice)
 
 
@@ -76,6 +76,7 @@ class CaseRecords:
     def __init__(self, actor: Any, organisation: Any) -> None:
         self.actor = actor
         self.organisation = organisation
+        self.earlier_rows = EarlierRows()  # one importer reads one file, chunk after chunk
         self.grants = [
             g for g in grants_with(actor, Perm.RECORDS_IMPORT) if g.organisation_id == organisation.pk
         ]

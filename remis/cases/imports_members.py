@@ -45,7 +45,7 @@ class MemberImporter(CaseRecords):
         memberships = {
             (m.person_id): m for m in CaseMember.objects.filter(person_id__in=[p.pk for p in known.values()])
         }
-        seen: set[str] = set()
+        seen = self.earlier_rows
         results = []
         for row in rows:
             problems = Problems()
@@ -53,7 +53,7 @@ class MemberImporter(CaseRecords):
             case = self._case(problems, row, cases)
             key = v["member_external_id"]
             check_own_key(
-                problems, "member_external_id", key, seen,
+                problems, "member_external_id", key, seen, row.number,
                 missing=_("Give your organisation's identifier of this person."),
                 twice=_("An earlier row of the file gives this person."),
             )  # fmt: skip
@@ -72,7 +72,7 @@ class MemberImporter(CaseRecords):
             if problems.items or case is None or person is None:
                 results.append(Checked(row, Outcome.REFUSED, problems.items))
                 continue
-            seen.add(key)
+            seen.note(key, row.number)
             if current is None:
                 results.append(Checked(row, Outcome.CREATE, payload=(case, key, v["relation"], person)))
                 continue

@@ -404,3 +404,20 @@ def escape_formula(value: str) -> str:
 
 def temporary_report() -> IO[str]:
     return tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+
+
+class EarlierRows:
+    """The keys rows of a file gave, across its chunks. Each chunk of 2,000 rows is checked
+    on its own: a key repeated further down the file found the record its first row had just
+    made and updated it, without a word. Kept by row number, so a chunk checked again (after
+    its write raced another import) finds its own rows, not earlier ones."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, int] = {}
+
+    def repeats(self, mark: str, row: int) -> bool:
+        first = self._first.get(mark)
+        return first is not None and first != row
+
+    def note(self, mark: str, row: int) -> None:
+        self._first.setdefault(mark, row)

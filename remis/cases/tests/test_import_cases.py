@@ -280,3 +280,25 @@ def test_an_unknown_closure_reason_is_named_with_the_codes_allowed(world: Any, p
     result = _import(paula, world.be_office, [case_row(closure_reason="bored")])
     assert result.refused == 1
     assert "“bored” is not a closure reason: give one of completed," in str(result.report_rows)
+
+
+@pytest.mark.parametrize("mode", ["check", "valid_rows"])
+def test_a_key_repeated_in_a_later_chunk_is_refused_like_one_in_the_same_chunk(
+    world: Any, paula: Any, monkeypatch: Any, mode: str
+) -> None:
+    """Chunks were checked alone: a row repeating an external ID 2,000 rows further down
+    updated the case the first row had just made ("Would be added: 2,099"), silently."""
+    import remis.interop.importing as importing
+
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    rows = [
+        case_row(given_name="Early"),
+        case_row(external_id="OLD-2", given_name="Other"),
+        case_row(external_id="OLD-3", given_name="Third"),
+        case_row(given_name="Later"),  # OLD-1 again, in the second chunk
+    ]
+    result = _import(paula, world.be_office, rows, mode=mode)
+    assert result.refused == 1
+    assert [(r[0], r[1]) for r in result.report_rows] == [("5", "external_id")]
+    if mode == "valid_rows":
+        assert CaseAccess.objects.get(external_id="OLD-1").case.principal.given_name == "Early"
