@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -64,3 +66,31 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = run_manage("check", DEBUG="0", REMIS_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_writer_on_sqlite_waits_for_a_long_write_instead_of_failing(tmp_path):
+    """A page saving while an all-or-nothing import held SQLite's write lock answered 500
+    ("database is locked") after the default 5 s, and the jobs worker died of it: the
+    configured busy timeout makes a second writer wait for the first to commit."""
+    import sqlite3
+    import threading
+    import time
+
+    from remis import settings as production  # not the test settings, which set their own
+
+    options = production.DATABASES["default"].get("OPTIONS", {})
+    if production.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("the embedded SQLite database's setting")
+    timeout = options["timeout"]
+    assert timeout >= 30
+    path = tmp_path / "busy.sqlite3"
+    first = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    first.execute("CREATE TABLE t (x INTEGER)")
+    first.execute("BEGIN IMMEDIATE")
+    first.execute("INSERT INTO t VALUES (1)")
+    threading.Timer(6, first.execute, args=["COMMIT"]).start()  # longer than the default 5 s
+    second = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    started = time.monotonic()
+    second.execute("INSERT INTO t VALUES (2)")  # waits, then writes
+    assert time.monotonic() - started >= 5
+    assert second.execute("SELECT count(*) FROM t").fetchone()[0] == 2
