@@ -14,6 +14,7 @@ nothing reacts to a visit made years ago. One audit entry per visit, by the uplo
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import F
@@ -34,22 +35,31 @@ ENTITY = "visits"
 NOTE_MAX = 2000
 
 
-def _consenting(cases: list[Case]) -> set[int]:
-    """The cases whose latest follow-up contact statement gives consent."""
-    latest: dict[int, bool] = {}
-    for case_id, given in (
+def _statements(cases: list[Case]) -> dict[int, list[tuple[dt.date, bool]]]:
+    """Each case's follow-up contact statements, in the order they were made."""
+    out: dict[int, list[tuple[dt.date, bool]]] = {}
+    for case_id, given_on, given in (
         Consent.objects.filter(case__in=cases, purpose=ConsentPurpose.FOLLOW_UP)
         .order_by("case_id", "given_on", "id")
-        .values_list("case_id", "given")
+        .values_list("case_id", "given_on", "given")
     ):
-        latest[case_id] = given
-    return {case_id for case_id, given in latest.items() if given}
+        out.setdefault(case_id, []).append((given_on, given))
+    return out
+
+
+def _consented_on(statements: list[tuple[dt.date, bool]], day: dt.date | None) -> bool:
+    """Whether follow-up contact was consented to on `day`: the last statement made on or
+    before it gives consent. A historic visit made while consent was in force is lawful,
+    whatever was said since (a later withdrawal refused the 2012 visit of a returnee who
+    withdrew in 2013); without a day, the latest statement decides."""
+    in_force = [given for given_on, given in statements if day is None or given_on <= day]
+    return bool(in_force) and in_force[-1]
 
 
 class VisitImporter(CaseRecords):
     def check(self, rows: list[Row]) -> list[Checked]:
         cases = self._cases(rows)
-        consenting = _consenting(list(cases.values()))
+        statements = _statements(list(cases.values()))
         rounds = {
             (f.case_id, f.round): f
             for f in FollowUp.objects.filter(case__in=list(cases.values())).select_related("rules")
@@ -75,10 +85,13 @@ class VisitImporter(CaseRecords):
                 problems.add("note", _("Write at most %(limit)s characters.") % {"limit": NOTE_MAX})
             spec = None
             if case is not None:
-                if case.pk not in consenting:
+                if not _consented_on(statements.get(case.pk, []), day):
                     problems.add(
                         "case_external_id",
-                        _("The returnee has not consented to follow-up contact: import their consent first."),
+                        _(
+                            "The returnee had not consented to follow-up contact on the day of the "
+                            "visit: import their consent first."
+                        ),
                     )
                 if case.arrival_date is None:
                     problems.add("case_external_id", _("This case has not returned: it has no follow-up."))

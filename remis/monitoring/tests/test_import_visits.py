@@ -117,3 +117,16 @@ def test_an_open_case_imported_past_its_return_gets_the_rounds_still_ahead(world
     # The file again schedules nothing more.
     assert run_import(paula, world.be_office, "cases", cases_csv([row]).getvalue()).unchanged == 1
     assert FollowUp.objects.filter(case_id=case_id).count() == 2
+
+
+def test_consent_is_judged_on_the_day_of_the_visit(world: Any, paula: Any) -> None:
+    """A 2010 visit was refused because the returnee withdrew their consent in 2011: it was
+    made while consent was in force. One made after the withdrawal still is refused."""
+    withdrawal = {
+        "case_external_id": "OLD-1", "purpose": "follow_up_contact", "given": "no", "given_on": "2011-01-01",
+    }  # fmt: skip
+    assert run_import(paula, world.be_office, "consents", rows_csv([withdrawal])).created == 1
+    rows = [visit(), visit(round="3", visited_on="2011-03-01")]
+    result = run_import(paula, world.be_office, "visits", rows_csv(rows))
+    assert result.created == 1
+    assert [(r[0], r[1]) for r in result.report_rows] == [("3", "case_external_id")]
