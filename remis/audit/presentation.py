@@ -231,6 +231,7 @@ class EntryView:
     entry: AuditEntry
     object_label: str
     changes: list[ChangeLine] = field(default_factory=list)
+    case_reference: str = ""  # the case the entry is about, when it is about one
 
     def __getattr__(self, name: str) -> Any:  # at, actor, action, action_label, …
         return getattr(self.entry, name)

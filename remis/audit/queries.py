@@ -129,3 +129,15 @@ def search_entries(
     if until:
         entries = entries.filter(at__date__lte=until)
     return entries.order_by("-at", "-id")
+
+
+def name_cases(entries: list[Any]) -> list[Any]:
+    """The entries (`presentation.EntryView`s, already scoped to the reader) with the
+    reference of the case each is about: an erasure's object reads "Person —", and the
+    data-protection focal point could not tell whose case it was."""
+    scope = case_scope()
+    uuids = list({e.entry.case_uuid for e in entries if e.entry.case_uuid})
+    references = scope.references(uuids) if scope is not None and uuids else {}
+    for e in entries:
+        e.case_reference = references.get(e.entry.case_uuid, "")
+    return entries

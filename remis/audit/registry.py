@@ -66,12 +66,16 @@ class CaseScope:
       held, in the same form.
     - `held_uuid_for_reference(organisation_ids, reference)`: the UUID of such a case with
       that reference, or None.
+    - `references(uuids)`: the references of those cases, by UUID, for entries already
+      shown (a reference names a case, not a person): the search says which case each
+      entry is about, which an erasure's "Person —" did not.
     """
 
     visible_uuids: Callable[[Any], Any]
     uuid_for_reference: Callable[[Any, str], uuid.UUID | None]
     held_uuids: Callable[[list[int]], Any]
     held_uuid_for_reference: Callable[[list[int], str], uuid.UUID | None]
+    references: Callable[[list[uuid.UUID]], dict[uuid.UUID, str]] = lambda uuids: {}
 
 
 _case_scope: list[CaseScope] = []

@@ -110,5 +110,8 @@ class CasesConfig(AppConfig):
                 ),
                 held_uuids=queries.held_case_uuids,
                 held_uuid_for_reference=queries.held_case_uuid_for_reference,
+                references=lambda uuids: dict(
+                    queries.Case.objects.filter(uuid__in=uuids).values_list("uuid", "reference")
+                ),
             )
         )

@@ -387,3 +387,15 @@ def test_the_data_protection_focal_point_finds_the_erasures_of_their_cases(world
     # And another organisation's focal point sees none of it.
     other = make_user("dpo-nl", world.nl_office, "data_protection_focal_point", ["NL"])
     assert not search_entries(other).filter(case_uuid=household.uuid).exists()
+
+
+def test_the_focal_points_audit_search_says_which_case_each_erasure_is_about(client, world, household):
+    """The rows read "Person —" and "Erasure request #1": nothing told whose case it was."""
+    from remis.cases.tests.factories import make_user
+
+    erase(world, household, Person.objects.get(given_name="Mamadou"), "data_subject_request")
+    dpo = make_user("dpo", world.be_office, "data_protection_focal_point", ["BE"])
+    client.force_login(dpo)
+    page = client.post(reverse("audit_search"), {"action": "erase", "page": "1"}).content.decode()
+    rows = re.findall(r"<tr>.*?</tr>", page, re.S)[1:]
+    assert len(rows) >= 2 and all(f"<bdi>{household.reference}</bdi>" in row for row in rows)
