@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "person.update": _("Edited a person's details"),
     "person.erase": _("Erased a person's personal data"),
     "person.erase_request": _("Asked for a person's personal data to be erased"),
+    "person.subject_access": _("Exported everything recorded about a person (access request)"),
     "person.erase_approve": _("Approved an erasure"),
     "person.erase_refuse": _("Refused an erasure"),
     "person.erase_withdraw": _("Withdrew an erasure request"),

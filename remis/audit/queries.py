@@ -34,6 +34,7 @@ ERASURE_ACTIONS = (
     "person.erase_withdraw",
     "person.erase",
     "interop.export_delete",  # an export that may have quoted the person, deleted with the erasure
+    "person.subject_access",  # an access request answered: the other right they answer for
 )
 
 

@@ -177,3 +177,12 @@ def test_the_api_hands_the_file_to_holders_and_refuses_others(api_client, world,
     assert api_client.as_(alice).post(url).status_code == 403
     assert api_client.as_(world.dave).post(url).status_code == 404  # another office's case
     assert AuditEntry.objects.filter(action="person.subject_access").count() == 1
+
+
+def test_the_focal_point_finds_the_access_requests_answered_for_their_cases(world, household, officer):
+    from remis.audit.queries import search_entries
+
+    export_subject_data(officer, household, household.principal)
+    dpo = make_user("dpo", world.be_office, "data_protection_focal_point", ["BE"])
+    (found,) = search_entries(dpo, action="person.subject_access")
+    assert found.case_uuid == household.uuid and found.actor_id == officer.pk
