@@ -26,6 +26,9 @@ def note_sign_in(sender: Any, request: HttpRequest | None = None, **kwargs: Any)
         request.session[LAST_SEEN_KEY] = int(time.time())
 
 
+SEARCH_PARAMETERS = ("q", "search")  # may hold a name: never carried from one address to another
+
+
 class IdleTimeoutMiddleware:
     """Signs out a session left without a request for `REMIS_SESSION_IDLE_MINUTES` (30 by
     default): a case worker who leaves a shared office computer does not leave returnees'
@@ -108,7 +111,14 @@ class TwoFactorMiddleware:
     @staticmethod
     def _redirect(request: HttpRequest, url: str) -> HttpResponse:
         if request.method == "GET" and request.path != "/":
-            url = f"{url}?{urlencode({'next': request.path})}"  # the path only, as above
+            # The address with its filters: the sign-in just before kept them, and a budget
+            # link for a quarter opened unfiltered after the code, with no word. A search
+            # typed into an address (a name) is left out, as searches are sent in the body.
+            kept = request.GET.copy()
+            for name in SEARCH_PARAMETERS:
+                kept.pop(name, None)
+            target = f"{request.path}?{kept.urlencode()}" if kept else request.path
+            url = f"{url}?{urlencode({'next': target})}"
         if getattr(request, "htmx", False):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url
