@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "remis.accounts.middleware.HtmxSignInRedirectMiddleware",  # a panel asked after sign-out
     "remis.accounts.middleware.IdleTimeoutMiddleware",  # signs out a session left idle
     "remis.accounts.middleware.UserLanguageMiddleware",
     "remis.accounts.middleware.TwoFactorMiddleware",  # sign-in's second step, set-up where required
@@ -92,6 +93,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "remis.urls"
+CSRF_FAILURE_VIEW = "remis.lib.pages.csrf_failure"  # translated, in the layout, with a way back
 WSGI_APPLICATION = "remis.wsgi.application"
 
 TEMPLATES = [

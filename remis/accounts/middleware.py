@@ -137,3 +137,26 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class HtmxSignInRedirectMiddleware:
+    """An htmx request sent once the session has ended (signed out in another tab) got the
+    sign-in page's redirect, which htmx followed and swapped into the panel: a whole sign-in
+    page inside the case list's results, whose form posted nowhere useful. The browser is
+    sent to the sign-in page instead, as the idle sign-out does."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "htmx", False) and response.status_code == 302:
+            from django.conf import settings
+            from django.shortcuts import resolve_url
+
+            location = response.get("Location", "")
+            if location.startswith(resolve_url(settings.LOGIN_URL)):
+                redirect = HttpResponse(status=204)
+                redirect["HX-Redirect"] = location
+                return redirect
+        return response

@@ -37,3 +37,25 @@ def readers_of_cases_only(view: Any) -> Any:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page opened in an earlier session (signed out, or out and in again,
+    in another tab): Django's bare "CSRF verification failed" page, in English, with no way
+    back, and the typed text gone. Said in the site's layout and the reader's language, with
+    the way back to the page the form was on (same site only)."""
+    from urllib.parse import urlsplit
+
+    from django.utils.http import url_has_allowed_host_and_scheme
+    from django.utils.translation import gettext as _
+
+    referer = request.META.get("HTTP_REFERER", "")
+    back = ""
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        parts = urlsplit(referer)
+        back = parts.path + (f"?{parts.query}" if parts.query else "")
+    message = _(
+        "Nothing was saved: this page was opened before you last signed in or out (in another tab, "
+        "perhaps), so the form can no longer be sent. Open the page again, then send it again."
+    )
+    return render(request, "403.html", {"message": message, "back": back}, status=403)

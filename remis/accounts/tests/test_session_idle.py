@@ -65,6 +65,19 @@ def test_a_fragment_request_sends_the_whole_page_to_sign_in(client, world, alice
     assert response["HX-Redirect"].startswith(reverse("login") + "?next=")
 
 
+def test_a_panel_asked_after_signing_out_in_another_tab_sends_the_page_to_sign_in(client, world, alice):
+    """The case list's Search, after a sign-out in another tab, swapped the whole sign-in
+    page into the results, and signing in there did not work."""
+    client.login(username=alice.username, password=PASSWORD)
+    client.get(reverse("case_list"))
+    client.logout()  # the other tab
+    response = client.post(reverse("case_list"), {"q": "Diallo"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204 and not response.content
+    assert response["HX-Redirect"].startswith(reverse("login") + "?next=")
+    # Without htmx, the ordinary redirect to the sign-in page.
+    assert client.get(reverse("case_list")).status_code == 302
+
+
 def test_api_tokens_are_not_sessions(client, world, alice, settings):
     from remis.accounts.actions import issue_api_token
 
