@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "remis.accounts.middleware.HtmxSignInRedirectMiddleware",  # a panel asked after sign-out
+    "remis.accounts.middleware.FormAddressMiddleware",  # a form's address opened as a page
     "remis.accounts.middleware.IdleTimeoutMiddleware",  # signs out a session left idle
     "remis.accounts.middleware.UserLanguageMiddleware",
     "remis.accounts.middleware.TwoFactorMiddleware",  # sign-in's second step, set-up where required

@@ -160,3 +160,33 @@ class HtmxSignInRedirectMiddleware:
                 redirect["HX-Redirect"] = location
                 return redirect
         return response
+
+
+class FormAddressMiddleware:
+    """An address that only receives forms, opened as a page: after signing in again, the
+    sign-in page sends the browser back to where a form was being sent (`next`), and a
+    blank "405" answered (the refer form, an assessment's flags, a job's start). The browser
+    goes to the nearest page above that address instead: the case, the list, the record the
+    form was on. The JSON API keeps its 405s."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or request.method != "GET" or request.path.startswith("/api/"):
+            return response
+        if not getattr(request.user, "is_authenticated", False):
+            return response  # signed out: the sign-in comes first, wherever the address led
+        from django.urls import Resolver404, resolve
+
+        parts = [p for p in request.path.split("/") if p]
+        while parts:
+            parts.pop()
+            above = "/" + "/".join(parts) + ("/" if parts else "")
+            try:
+                resolve(above)
+            except Resolver404:
+                continue
+            return HttpResponseRedirect(above)
+        return response

@@ -84,3 +84,18 @@ def test_api_tokens_are_not_sessions(client, world, alice, settings):
     settings.REMIS_SESSION_IDLE_MINUTES = 1
     _token, raw = issue_api_token(alice, name="script")
     assert client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+
+
+def test_a_form_address_opened_as_a_page_goes_to_the_page_above(client, world, alice):
+    """Signed in again, the browser went back to where the refer form was being sent and met
+    a blank "405": it goes to the case (the nearest page above) instead."""
+    import uuid
+
+    from remis.cases.tests.factories import register
+
+    case = register(world)
+    client.login(username=alice.username, password=PASSWORD)
+    opened = client.get(reverse("referral_create", args=[case.uuid]))
+    assert opened.status_code == 302 and opened["Location"] == f"/cases/{case.uuid}/"
+    assert client.get(reverse("job_start"))["Location"] == "/jobs/"
+    assert client.get(f"/api/v1/cases/{uuid.uuid4()}/notes", HTTP_AUTHORIZATION="Bearer x").status_code != 302
