@@ -25,6 +25,7 @@ from remis.cases.actions.common import hold_case
 from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
 from remis.lib.fields import Text
+from remis.lib.files import removed_if_not_kept
 from remis.lib.money import amount_text, fraction_problem
 
 MAX_RATE = Decimal("999999999999.999999")
@@ -101,7 +102,7 @@ def record_instalment(
     )
     if receipt is not None:
         instalment.receipt.save("receipt", receipt, save=False)
-    with transaction.atomic():
+    with removed_if_not_kept(instalment.receipt), transaction.atomic():
         hold_open_case(case)  # the case's row first, as every case action
         # Lock the item so two payments at once are added up one after the other.
         locked = AssistanceItem.objects.select_for_update().get(pk=item.pk)

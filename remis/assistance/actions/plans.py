@@ -39,6 +39,7 @@ from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.lib.errors import Conflict, Duplicate, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
+from remis.lib.files import removed_if_not_kept
 from remis.lib.money import amount_text, fraction_problem
 
 # A plan is written once the returnee has been assessed, and changed while assistance and
@@ -379,7 +380,7 @@ def record_agreement(
     version.agreed_on = agreed_on
     version.agreement_type = content_type
     version.agreement_file.save("agreement", upload, save=False)
-    with transaction.atomic():
+    with removed_if_not_kept(version.agreement_file), transaction.atomic():
         bump(version, expected_version)
         PlanVersion.objects.filter(pk=version.pk).update(
             agreed_on=agreed_on, agreement_type=content_type, agreement_file=version.agreement_file.name

@@ -12,7 +12,7 @@ from remis.assistance.models import Instalment, ItemStatus
 from remis.assistance.queries import budget_of
 from remis.assistance.tests.factories import approved_plan, draft_plan, first_item, pdf, plan_of
 from remis.audit.models import AuditEntry
-from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -325,3 +325,26 @@ def test_a_closed_cases_plan_is_no_approval_to_make(world, case, ines, today):
     with only_cases_guards():
         cases.close_case(world.bob, case, "lost_contact")
     assert version not in awaiting_approval(ines)
+
+
+def test_a_refused_payment_or_agreement_leaves_no_file_behind(world, case, ines, today, settings, tmp_path):
+    """The receipt of a payment refused as over budget, and the agreement sent from a page
+    opened before someone else's, stayed in storage with no record pointing to them: files
+    about a returnee that neither erasure nor retention could find."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    version = approved_plan(world, case, ines)
+    item = first_item(version)
+    actions.record_instalment(
+        world.bob, item, paid_on=today, amount="500", currency="EUR", receipt=pdf("r.pdf")
+    )
+    stored = {p for p in tmp_path.rglob("*") if p.is_file()}
+    with pytest.raises(ValidationFailed):
+        actions.record_instalment(
+            world.bob, item, paid_on=today, amount="900", currency="EUR", receipt=pdf("r2.pdf")
+        )
+    draft = actions.open_new_version(world.bob, plan_of(case), reason="A second item")
+    with pytest.raises(Conflict):  # a page opened before someone else's save
+        actions.record_agreement(
+            world.bob, draft, agreed_on=today, upload=pdf(), expected_version=draft.version + 1
+        )
+    assert {p for p in tmp_path.rglob("*") if p.is_file()} == stored

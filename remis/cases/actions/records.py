@@ -19,6 +19,7 @@ from remis.cases.actions.common import hold_case, require
 from remis.cases.actions.validation import check_fields
 from remis.cases.models import Case, CaseDocument, Note
 from remis.lib.errors import ValidationFailed
+from remis.lib.files import removed_if_not_kept
 
 # What each allowed type's file really starts with: the browser's declared type is
 # not trusted, a renamed executable must not pass as a PDF.
@@ -84,7 +85,7 @@ def upload_document(actor: Any, case: Case, *, title: str, upload: UploadedFile)
         uploaded_by=actor,
     )
     document.file.save("upload", upload, save=False)
-    try:
+    with removed_if_not_kept(document.file):
         with transaction.atomic():
             hold_case(case)  # nor a document into a case anonymised meanwhile
             document.save()
@@ -99,10 +100,6 @@ def upload_document(actor: Any, case: Case, *, title: str, upload: UploadedFile)
                     "size": [None, document.size],
                 },
             )
-    except Exception:
-        # Nothing was written, so the stored file must not linger either.
-        document.file.delete(save=False)
-        raise
     return document
 
 
