@@ -209,6 +209,11 @@ class InstalmentIn(InputSchema):
     paid_on: dt.date
     amount: Decimal
     currency: str
+    request_id: uuid.UUID | None = Field(
+        None,
+        description="a UUID the client draws once per payment and sends again when it retries: "
+        "a payment already recorded with it is refused (409), never recorded twice",
+    )
 
 
 class InstalmentOut(Schema):
@@ -546,7 +551,12 @@ def list_instalments(request: HttpRequest, item_id: int) -> Any:
 def record_instalment(request: HttpRequest, item_id: int, body: InstalmentIn) -> Any:
     item = get_item_for(request.user, item_id, Perm.PAYMENT_RECORD)
     paid = actions.record_instalment(
-        request.user, item, paid_on=body.paid_on, amount=body.amount, currency=body.currency
+        request.user,
+        item,
+        paid_on=body.paid_on,
+        amount=body.amount,
+        currency=body.currency,
+        form_key=body.request_id,
     )
     return Status(201, _instalment(paid))
 

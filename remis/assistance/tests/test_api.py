@@ -223,3 +223,16 @@ def test_the_budget_is_read_for_a_programme_and_payment_days(api, world, case, i
         "/budget", paid_from=today.isoformat(), paid_to=(today - dt.timedelta(days=1)).isoformat()
     )
     assert backwards.status_code == 422 and backwards.json()["errors"][0]["field"] == "paid_to"
+
+
+def test_a_payment_retried_with_its_request_id_is_recorded_once(api, world, case, ines, today):
+    """A client retrying after a timeout recorded the payment twice."""
+    import uuid
+
+    item = first_item(approved_plan(world, case, ines))
+    bob = api.as_(world.bob)
+    body = {"paid_on": today.isoformat(), "amount": "50", "currency": "EUR", "request_id": str(uuid.uuid4())}
+    assert bob.post(f"/items/{item.pk}/instalments", body).status_code == 201
+    again = bob.post(f"/items/{item.pk}/instalments", body)
+    assert again.status_code == 409
+    assert len(bob.get(f"/items/{item.pk}/instalments").json()) == 1
