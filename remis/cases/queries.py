@@ -504,6 +504,9 @@ class CaseOverview:
     partners_cut_off: bool
     # A submission to a partner was cancelled (by a withdrawal or a closure): said only then.
     submission_cancelled: bool
+    # The submission awaiting an answer or accepted, if any: the case is not submitted again
+    # meanwhile, so the page says so instead of a form that could only be refused.
+    open_submission: Any
     host_country_name: str
     origin_country_name: str
     # How the page writes moments (history, transitions, journey): the month alone for an
@@ -595,6 +598,10 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         transitions=transitions,
         access=list(case.access.filter(revoked_at__isnull=True).select_related("organisation")),
         submission_cancelled=any(sub.status == SubmissionStatus.CANCELLED for sub in submissions),
+        open_submission=next(
+            (s for s in submissions if s.status in (SubmissionStatus.PENDING, SubmissionStatus.ACCEPTED)),
+            None,
+        ),
         partners_cut_off=current.get(ConsentPurpose.SHARING) is False
         and case.access.filter(
             reason__in=[AccessReason.SUBMITTED, AccessReason.ACCEPTED], revoked_at__isnull=False

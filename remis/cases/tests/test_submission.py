@@ -180,3 +180,20 @@ def test_a_closed_case_is_not_submitted_to_a_partner(world, alice, consented, cl
     client.force_login(alice)
     page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
     assert "Submit case</button>" not in page
+
+
+def test_the_panel_offers_no_submission_while_one_is_pending_or_accepted(
+    world, alice, bob, consented, client
+):
+    """The form stayed and could only answer "already submitted or accepted"."""
+    from django.urls import reverse
+
+    case = consented
+    client.force_login(alice)
+    page = reverse("case_detail", args=[case.uuid])
+    assert "Submit case</button>" in client.get(page).content.decode()
+    submission = actions.submit_case(alice, case, world.gn_partner)
+    pending = client.get(page).content.decode()
+    assert "Submit case</button>" not in pending and "awaiting its answer" in pending
+    actions.respond_to_submission(bob, submission, accept=False, reason="Not our area")
+    assert "Submit case</button>" in client.get(page).content.decode()  # rejected: send elsewhere
