@@ -16,7 +16,7 @@ from remis.accounts.models import Organisation
 from remis.audit.actions import record
 from remis.interop.errors import UnreadableFile
 from remis.interop.exporting import ExportKind, export_kind
-from remis.interop.importing import IGNORE, Entity, Result, Run, entity_for, header_problems
+from remis.interop.importing import IGNORE, Entity, Result, Run, entity_for, header_problems, mapping_for
 from remis.interop.models import ColumnMapping, ExportFormat, ImportMode, RecordExport, RecordImport
 from remis.interop.tables import open_table
 from remis.interop.uploads import check_upload_size
@@ -72,7 +72,7 @@ def upload_records(
         header = read_header(upload, upload.name or "", sheet)
     except UnreadableFile as error:
         raise ValidationFailed(error.message, "file") from None
-    chosen = {k: v for k, v in (mapping or {}).items() if k in header}
+    chosen = mapping_for(mapping or {}, header)
     with transaction.atomic():
         kept = RecordImport(
             entity=entity.code,

@@ -143,6 +143,14 @@ def suggested_mapping(entity: Entity, header: Sequence[str]) -> dict[str, str | 
     return {h: by_name.get(_fold(h)) for h in header}
 
 
+def mapping_for(mapping: dict[str, str], header: list[str]) -> dict[str, str]:
+    """A saved mapping as this file's header names it: each header with the column it is
+    mapped to, matched as `_mapped` matches. Kept by exact name only, a saved mapping was
+    dropped whole for a file whose headers were the same in capitals."""
+    found = {name: _mapped(mapping, name) for name in header}
+    return {name: target for name, target in found.items() if target is not None}
+
+
 def _mapped(mapping: dict[str, str], name: str) -> str | None:
     """The column a header is mapped to: by its exact name, else by its name with case,
     spaces and dashes aside (a source's next file wrote "Case Ref" where the mapping saved

@@ -99,6 +99,13 @@ def test_other_headers_are_mapped_and_the_mapping_kept(
     with django_capture_on_commit_callbacks(execute=True):
         second = _upload(client, world, data, mapping=str(saved.uuid))
     assert second["Location"].endswith("/") and not second["Location"].endswith("/map/")
+    # Its next file wrote the headers in capitals: the saved mapping still reads it (it was
+    # dropped whole, and the mapping page showed every column "not imported").
+    shouting = cases_csv([row], header=[h.upper() for h in header]).getvalue()
+    with django_capture_on_commit_callbacks(execute=True):
+        third = _upload(client, world, shouting, mapping=str(saved.uuid))
+    assert not third["Location"].endswith("/map/")
+    assert RecordImport.objects.order_by("-id")[0].mapping["NUMÉRO"] == "external_id"
 
 
 def test_a_mapping_leaving_out_a_required_column_names_it(world: Any, paula: Any, signed_in: Any) -> None:
