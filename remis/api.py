@@ -102,6 +102,31 @@ api = RemisAPI(
 )
 
 
+def _list_parameters(operation: Operation) -> set[str]:
+    """The query parameters an operation declares as lists (given once per value)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    def lists(fields: dict[str, Any]) -> set[str]:
+        names: set[str] = set()
+        for name, field in fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                names |= lists(annotation.model_fields)  # a Query[Schema], flattened
+                continue
+            kinds = [annotation, *typing.get_args(annotation)]
+            if any(typing.get_origin(kind) in (list, tuple, set) for kind in kinds):
+                names.add(field.alias or name)
+        return names
+
+    found: set[str] = set()
+    for model in operation.models:
+        if model.__ninja_param_source__ == "query":
+            found |= lists(model.model_fields)
+    return found
+
+
 def refuse_unknown_query(run: MethodType) -> MethodType:
     """Refuses a query parameter the operation does not declare, naming it: Ninja drops
     it, so `GET /cases?search=…` listed every case as if filtered. Checked where Ninja
@@ -111,6 +136,7 @@ def refuse_unknown_query(run: MethodType) -> MethodType:
     for model in operation.models:
         if model.__ninja_param_source__ == "query":
             known |= set(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
+    repeatable = _list_parameters(operation)
     read_parameters = operation._get_values
 
     def checked(request: HttpRequest, path_params: Any, temporal_response: HttpResponse) -> Any:
@@ -119,6 +145,14 @@ def refuse_unknown_query(run: MethodType) -> MethodType:
             message = _("This parameter is not known here: the parameters are listed at /api/v1/docs.")
             raise NinjaValidationError(
                 [{"loc": ("query", name), "type": "unknown", "msg": message} for name in unknown]
+            )
+        # `?stage=closed&stage=monitoring` kept the last value, silently: a client expecting
+        # either got half the cases. A parameter taking one value is refused given twice.
+        twice = sorted(n for n in request.GET if n not in repeatable and len(request.GET.getlist(n)) > 1)
+        if twice:
+            message = _("This parameter takes one value and was given more than once.")
+            raise NinjaValidationError(
+                [{"loc": ("query", name), "type": "repeated", "msg": message} for name in twice]
             )
         return read_parameters(request, path_params, temporal_response)
 

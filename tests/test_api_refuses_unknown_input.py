@@ -139,3 +139,12 @@ def test_no_answer_refuses_fields_as_an_input_does() -> None:
                 if body:
                     closed |= set(_open_objects(body["schema"], components, set(), closed=True))
     assert closed == set()
+
+
+def test_a_parameter_taking_one_value_is_refused_given_twice(api_client, world):
+    """`?stage=closed&stage=monitoring` kept the last value, silently."""
+    answer = api_client.as_(world.alice).get("/cases", stage=["closed", "monitoring"])
+    assert answer.status_code == 422
+    errors = answer.json()["errors"]
+    assert [e["field"] for e in errors] == ["stage"] and "more than once" in errors[0]["message"]
+    assert api_client.as_(world.alice).get("/cases", stage="closed").status_code == 200
