@@ -267,6 +267,14 @@ def test_a_run_that_wrote_nothing_is_not_shown_succeeded_and_its_refusals_name_t
     assert "Succeeded" not in page
     assert "n’est pas un jour du calendrier" in page  # as written when it ran
     assert "These messages were written when the work ran, in French." in page
+    # Marked as French text, so that an Arabic page lays it out left to right (its quotes
+    # and full stops moved to the wrong ends).
+    assert '<td lang="fr" dir="ltr">' in page
+    client.post("/accounts/language/", {"language": "ar", "next": "/"})
+    assert '<td lang="fr" dir="ltr">' in client.get(f"/imports/{kept.uuid}/").content.decode()
+    client.post("/accounts/language/", {"language": "fr", "next": "/"})
+    assert '<td lang="fr"' not in client.get(f"/imports/{kept.uuid}/").content.decode()  # its own language
+    client.post("/accounts/language/", {"language": "en", "next": "/"})
     from django.template.loader import render_to_string
     from django.utils import translation
 
