@@ -17,11 +17,11 @@ from remis.assistance.configuration import proposal_rules_on, thresholds_on
 from remis.assistance.forms import ProposalRulesForm, ThresholdsForm
 from remis.assistance.models import ApprovalThresholds, AssistanceType, ProposalRules
 from remis.cases.views.common import apply_errors
-from remis.lib.countries import country_name
+from remis.lib.countries import by_name, country_name
 from remis.lib.errors import DomainError, NotFound
 from remis.lib.pages import forbidden
 from remis.programmes.models import Programme, Vulnerability
-from remis.programmes.queries import get_programme_for, manages_programme
+from remis.programmes.queries import countries_managed, get_programme_for, manages_programme
 
 
 def _programme(request: HttpRequest, code: str) -> Programme:
@@ -35,13 +35,22 @@ def _programme(request: HttpRequest, code: str) -> Programme:
 def approval_thresholds(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(request, code)
     today = timezone.localdate()
-    can_change = manages_programme(request.user, programme)
-    countries = [(c, country_name(c)) for c in programme.origin_countries]
-    form = ThresholdsForm(auto_id="thresholds-%s", countries=countries, initial={"effective_from": today})
+    allowed = countries_managed(request.user, programme)
+    can_change = allowed is None or bool(allowed)
+    offered = (
+        programme.origin_countries
+        if allowed is None
+        else [c for c in programme.origin_countries if c in allowed]
+    )
+    countries = by_name([(c, country_name(c)) for c in offered])
+    every = allowed is None  # "all the programme's countries" only for its managers
+    form = ThresholdsForm(
+        auto_id="thresholds-%s", countries=countries, every=every, initial={"effective_from": today}
+    )
     if request.method == "POST":
         if not can_change:
             return forbidden(request, _("Only the programme's managers change its approval thresholds."))
-        form = ThresholdsForm(request.POST, auto_id="thresholds-%s", countries=countries)
+        form = ThresholdsForm(request.POST, auto_id="thresholds-%s", countries=countries, every=every)
         if form.is_valid():
             try:
                 actions.set_approval_thresholds(request.user, programme, **form.cleaned_data)

@@ -151,10 +151,17 @@ class ThresholdsForm(forms.Form):
     two_above = AmountField(label=_("Two approvers above"))
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
-    def __init__(self, *args: Any, countries: list[tuple[str, str]] = [], **kwargs: Any) -> None:  # noqa: B006
+    def __init__(
+        self,
+        *args: Any,
+        countries: list[tuple[str, str]] = [],  # noqa: B006
+        every: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         country = cast(forms.ChoiceField, self.fields["country"])
-        country.choices = [("", _("All the programme's countries")), *countries]
+        country.choices = [("", _("All the programme's countries")), *countries] if every else countries
+        country.required = not every
 
 
 class ProposalRulesForm(forms.Form):

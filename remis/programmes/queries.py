@@ -150,12 +150,22 @@ def programmes_to_choose(actor: Any, kept: Iterable[Programme] = ()) -> list[Pro
     return sorted(offered.values(), key=lambda p: p.code)
 
 
+# The partners that run a programme, and so set it up: its host coordinators and other
+# implementers. A reintegration partner receives the programme's cases in its countries; it
+# does not rewrite the programme (its settings, partners, approval thresholds, schedules,
+# referral rules, retention): the administrator of a partner created minutes earlier set
+# another organisation's thresholds for countries it has no part in.
+MANAGING_ROLES = (PartnerRole.HOST_COORDINATOR, PartnerRole.IMPLEMENTING)
+
+
 def manages_programme(actor: Any, programme: Programme) -> bool:
     """Whether the actor may change the programme: programme.manage held in an organisation
-    that implements it, or a superuser."""
+    that runs it (`MANAGING_ROLES`), or a superuser."""
     if actor is not None and getattr(actor, "is_superuser", False) and actor.is_active:
         return True
-    partners = set(programme.partners.values_list("organisation_id", flat=True))
+    partners = set(
+        programme.partners.filter(role__in=MANAGING_ROLES).values_list("organisation_id", flat=True)
+    )
     return any(g.organisation_id in partners for g in grants_with(actor, Perm.PROGRAMME_MANAGE))
 
 
@@ -341,3 +351,20 @@ def groupings_of(country: str, scheme: str | None = None) -> list[Grouping]:
     if scheme is not None:
         groupings = groupings.filter(scheme=scheme)
     return list(groupings)
+
+
+def countries_managed(actor: Any, programme: Programme) -> list[str] | None:
+    """Where the actor may set country-level rules of the programme (approval thresholds for
+    a country of origin): None for every country (they manage the programme); otherwise the
+    countries of their organisations' partnerships where they hold programme.manage (a
+    reintegration partner's programme manager sets their own country's thresholds)."""
+    if manages_programme(actor, programme):
+        return None
+    grants = grants_with(actor, Perm.PROGRAMME_MANAGE)
+    found: set[str] = set()
+    for partner in programme.partners.all():
+        for grant in grants:
+            if grant.organisation_id != partner.organisation_id:
+                continue
+            found |= {c for c in partner.countries if grant.covers(c)}
+    return sorted(found)

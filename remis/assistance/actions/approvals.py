@@ -385,9 +385,10 @@ def set_approval_thresholds(
     from remis.assistance.configuration import clean_amount
     from remis.lib.countries import is_country
     from remis.lib.errors import PermissionDenied
-    from remis.programmes.queries import manages_programme
+    from remis.programmes.queries import countries_managed
 
-    if not manages_programme(actor, programme):
+    allowed = countries_managed(actor, programme)
+    if allowed is not None and not allowed:
         raise PermissionDenied()
     errors: list[tuple[str | None, str]] = []
     amounts: dict[str, Decimal] = {}
@@ -401,6 +402,11 @@ def set_approval_thresholds(
     code = (country or "").strip().upper()
     if code and not is_country(code):
         errors.append(("country", _("Choose a country from the list.")))
+    elif allowed is not None and code not in allowed:
+        # A partner's manager sets their own countries' thresholds, never the programme's.
+        errors.append(
+            ("country", _("Choose one of the countries where your organisation works for this programme."))
+        )
     if len(amounts) == 2 and amounts["two_above"] < amounts["manager_above"]:
         errors.append(("two_above", _("The two-approver threshold cannot be below the manager threshold.")))
     if errors or effective_from is None:

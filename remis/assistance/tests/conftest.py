@@ -40,3 +40,12 @@ def shipped_assistance(parallel_db: Any) -> Any:
     which an earlier transactional test's flush removed."""
     call_command("sync_assistance_defaults", stdout=io.StringIO())
     return parallel_db
+
+
+@pytest.fixture
+def hugo(world: Any) -> Any:
+    """A programme manager of the programme's host coordinator (IOM Belgium): the programme's
+    own rules (the types every plan proposes) are theirs to set, not a partner's."""
+    from remis.cases.tests.factories import make_user
+
+    return make_user("hugo", world.be_office, "programme_manager", ["BE"])

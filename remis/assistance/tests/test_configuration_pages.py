@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from remis.assistance.configuration import proposal_rules_on, thresholds_on
 from remis.audit.models import AuditEntry
-from remis.cases.tests.factories import PASSWORD
+from remis.cases.tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +39,38 @@ def test_a_manager_records_thresholds_for_one_country_and_they_apply_there(clien
 def test_a_threshold_below_the_manager_level_is_refused_on_its_field(client, world, manon):
     url = reverse("approval_thresholds", args=[world.programme.code])
     response = client_for(client, manon).post(
-        url, {"effective_from": "2026-01-01", "manager_above": "800", "two_above": "100"}
+        url, {"effective_from": "2026-01-01", "country": "GN", "manager_above": "800", "two_above": "100"}
     )
     assert response.status_code == 200  # the form again, with the error on its field
     assert "cannot be below the manager threshold" in response.content.decode()
     assert thresholds_on(world.programme, "", dt.date(2026, 6, 1)).programme_id is None
+
+
+def test_a_partners_manager_sets_their_own_countrys_thresholds_and_nothing_of_the_programme(
+    client, world, manon
+):
+    """The administrator of a reintegration partner created minutes earlier set another
+    organisation's thresholds for Afghanistan, and could edit its programme, partners and
+    retention: a partner's manager sets their own country's thresholds, nothing else."""
+    url = reverse("approval_thresholds", args=[world.programme.code])
+    client = client_for(client, manon)
+    page = client.get(url).content.decode()
+    assert '<option value="">All the programme' not in page and '<option value="GN"' in page
+    assert '<option value="SN"' not in page
+    for country in ("", "SN"):
+        refused = client.post(
+            url,
+            {"effective_from": "2026-01-01", "country": country, "manager_above": "800", "two_above": "900"},
+        )
+        assert refused.status_code == 200
+    assert thresholds_on(world.programme, "SN", dt.date(2026, 6, 1)).programme_id is None
+    assert thresholds_on(world.programme, "", dt.date(2026, 6, 1)).programme_id is None
+    for name in ("programme_edit", "programme_settings"):
+        assert client.post(reverse(name, args=[world.programme.code]), {}).status_code == 403
+    rules = client.post(
+        reverse("proposal_rules", args=[world.programme.code]), {"effective_from": "2026-01-01"}
+    )
+    assert rules.status_code == 403
 
 
 def test_a_case_worker_reads_the_thresholds_but_cannot_change_them(client, world):
@@ -56,14 +83,14 @@ def test_a_case_worker_reads_the_thresholds_but_cannot_change_them(client, world
 
 
 def test_a_programme_not_read_is_not_found(client, world):
-    from remis.cases.tests.factories import make_user
 
     stranger = make_user("sam", world.donor, "viewer", ["BE"])  # the donor funds no programme here
     response = client_for(client, stranger).get(reverse("proposal_rules", args=[world.programme.code]))
     assert response.status_code == 404
 
 
-def test_a_manager_records_proposed_types_per_vulnerability(client, world, manon):
+def test_a_manager_records_proposed_types_per_vulnerability(client, world, hugo):
+    manon = hugo  # the programme's own managers (its host coordinator's) set the types every plan proposes
     url = reverse("proposal_rules", args=[world.programme.code])
     client = client_for(client, manon)
     assert "Enregistrer une nouvelle version" in client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()

@@ -119,10 +119,10 @@ def test_an_untouched_status_form_is_refused_and_the_item_stays_approved(client,
     assert AssistanceItem.objects.get(pk=item.pk).status == ItemStatus.APPROVED
 
 
-def test_proposed_types_recorded_again_unchanged_make_no_new_version(world, manon):
+def test_proposed_types_recorded_again_unchanged_make_no_new_version(world, hugo):
     day = dt.date(2026, 1, 1)
     first = actions.set_proposal_rules(
-        manon,
+        hugo,
         world.programme,
         effective_from=day,
         always=["psychosocial_counselling", "business_setup"],
@@ -130,7 +130,7 @@ def test_proposed_types_recorded_again_unchanged_make_no_new_version(world, mano
     )
     audited = AuditEntry.objects.count()
     again = actions.set_proposal_rules(
-        manon,
+        hugo,
         world.programme,
         effective_from=day + dt.timedelta(days=30),
         always=["psychosocial_counselling", "business_setup"],
@@ -141,7 +141,7 @@ def test_proposed_types_recorded_again_unchanged_make_no_new_version(world, mano
     assert AuditEntry.objects.count() == audited
     # The order is the proposal's order: another order is another version.
     reordered = actions.set_proposal_rules(
-        manon,
+        hugo,
         world.programme,
         effective_from=day + dt.timedelta(days=30),
         always=["business_setup", "psychosocial_counselling"],
@@ -150,7 +150,7 @@ def test_proposed_types_recorded_again_unchanged_make_no_new_version(world, mano
     assert reordered.pk != first.pk
 
 
-def test_the_proposed_types_page_saved_untouched_keeps_the_order_and_says_so(client, world, manon):
+def test_the_proposed_types_page_saved_untouched_keeps_the_order_and_says_so(client, world, hugo):
     from remis.assistance.configuration_views import _in_order
 
     assert _in_order(["a", "b", "c"], ["c", "a"]) == ["c", "a", "b"]
@@ -159,12 +159,12 @@ def test_the_proposed_types_page_saved_untouched_keeps_the_order_and_says_so(cli
         effective_from=dt.date(2024, 1, 1),
         always=["psychosocial_counselling", "business_setup"],
         by_vulnerability={},
-        created_by=manon,
+        created_by=hugo,
     )
     url = reverse("proposal_rules", args=[world.programme.code])
     today = dt.date.today().isoformat()
     # The boxes come back in the list's order, not the proposal's.
     posted = {"effective_from": today, "always": ["business_setup", "psychosocial_counselling"]}
-    page = login(client, manon).post(url, posted, follow=True).content.decode()
+    page = login(client, hugo).post(url, posted, follow=True).content.decode()
     assert "Nothing was changed." in page
     assert proposal_rules_on(world.programme, dt.date.today()).pk == stored.pk
