@@ -10,6 +10,7 @@ class LibConfig(AppConfig):
 
     def ready(self) -> None:
         from remis.lib import lookups  # noqa: F401  (registers `field__among`)
-        from remis.lib.digits import read_arabic_indic_digits
+        from remis.lib.digits import read_arabic_indic_digits, type_numbers_as_text
 
         read_arabic_indic_digits()
+        type_numbers_as_text()

@@ -43,3 +43,36 @@ def read_arabic_indic_digits() -> None:
 
         to_python.reads_arabic_indic_digits = True  # type: ignore[attr-defined]
         field.to_python = to_python  # type: ignore[method-assign]
+
+
+class NumberText(forms.TextInput):
+    """A number field's input: text with a numeric keyboard. Chromium empties an
+    `<input type="number">` typed with Arabic-Indic digits before the form is sent, so "٣"
+    nights or "١٩٨٥" as a year of birth arrived blank and the record saved without them, no
+    word said; as text, the digits reach the field, which reads them (above)."""
+
+    input_type = "text"
+
+
+def type_numbers_as_text() -> None:
+    """Number fields draw `NumberText` unless a form gives another widget (start-up, as
+    `read_arabic_indic_digits`); min, max and step, meaningless on text, are left to the
+    field's own checks, which name the limits in the reader's language."""
+    for field in (forms.IntegerField, forms.DecimalField, forms.FloatField):
+        field.widget = NumberText
+        original = field.__dict__.get("widget_attrs")
+        if original is None or getattr(original, "types_numbers_as_text", False):
+            continue
+
+        def widget_attrs(self: forms.Field, widget: Any, _original: Any = original) -> Any:
+            attrs = _original(self, widget)
+            if isinstance(widget, NumberText):
+                attrs = {k: v for k, v in attrs.items() if k not in ("min", "max", "step")}
+                whole = isinstance(self, forms.IntegerField) and not isinstance(
+                    self, (forms.DecimalField, forms.FloatField)
+                )
+                attrs["inputmode"] = "numeric" if whole else "decimal"
+            return attrs
+
+        widget_attrs.types_numbers_as_text = True  # type: ignore[attr-defined]
+        field.widget_attrs = widget_attrs  # type: ignore[method-assign]
