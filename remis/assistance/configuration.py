@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from remis.assistance.models import ApprovalThresholds, AssistanceType, ExchangeRate, ProposalRules
@@ -212,4 +213,8 @@ def missing_rate_message(gap: MissingRate) -> str:
     return _(
         "There is no exchange rate from %(currency)s to %(to)s for %(month)s: record it on the "
         "exchange rates page first."
-    ) % {"currency": gap.currency, "to": gap.to_currency, "month": gap.month.strftime("%Y-%m")}
+    ) % {
+        "currency": gap.currency,
+        "to": gap.to_currency,
+        "month": date_format(gap.month, "YEAR_MONTH_FORMAT"),
+    }

@@ -150,6 +150,10 @@ def submit_plan(actor: Any, version: PlanVersion, *, expected_version: int | Non
     refuse_unpaid_for(version)
     # A plan no one could approve would wait for good: said now, with who may approve.
     needed = requirement(version, timezone.localdate())
+    if needed.missing:
+        # Its total, and so who approves it, is not known: it was submitted as "0,00 EUR:
+        # one approver", and its approver then met the missing rate.
+        raise ValidationFailed(missing_rate_message(needed.missing[0]), "exchange_rate")
     people, managers = possible_approvers(version, {actor.pk, version.drafted_by_id})
     if not can_be_met(needed.level, people, managers):
         names = sorted(u.display_name for u in User.objects.filter(pk__in=people))

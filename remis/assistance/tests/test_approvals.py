@@ -140,16 +140,38 @@ def test_submitting_needs_items_and_the_returnees_agreement(world, case):
     assert raised.value.field == "agreed_on"
 
 
-def test_a_missing_exchange_rate_blocks_approval_naming_the_currency_and_month(world, case, ines):
-    version = submitted(world, case, ("300000",), currency="GNF")
+def test_a_missing_exchange_rate_blocks_submission_and_approval_naming_the_currency_and_month(
+    world, case, ines, client
+):
+    """It was submitted as "Total 0,00 EUR: needs one approver", and its approver then met the
+    missing rate; the month read "2026-12" in every language."""
+    from django.urls import reverse
+    from django.utils import formats
+
+    from remis.assistance.models import ExchangeRate
+
+    version = draft_plan(world.bob, case, ("300000",), "GNF")
+    month = formats.date_format(timezone.localdate(), "YEAR_MONTH_FORMAT")
     with pytest.raises(ValidationFailed) as raised:
-        actions.approve_plan(ines, version)
-    month = timezone.localdate().strftime("%Y-%m")
+        actions.submit_plan(world.bob, version)
     assert raised.value.field == "exchange_rate"
     assert "GNF" in raised.value.message and month in raised.value.message
-    actions.record_exchange_rate(
-        ines, month=timezone.localdate(), currency="GNF", to_currency="EUR", rate="0.000105"
-    )
+    client.force_login(world.bob)
+    page = client.get(reverse("plan_detail", args=[case.uuid])).content.decode()
+    assert "Total 0.00" not in page and f"No exchange rate from GNF to EUR for {month}." in page
+
+    def rate() -> None:
+        actions.record_exchange_rate(
+            ines, month=timezone.localdate(), currency="GNF", to_currency="EUR", rate="0.000105"
+        )
+
+    rate()
+    version = actions.submit_plan(world.bob, version)
+    ExchangeRate.objects.all().delete()  # as if approved in a month without its rate yet
+    with pytest.raises(ValidationFailed) as raised:
+        actions.approve_plan(ines, version)
+    assert raised.value.field == "exchange_rate"
+    rate()
     version = actions.approve_plan(ines, version)
     assert version.status == PlanStatus.APPROVED
     assert Approval.objects.get().total == Decimal("31.50")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from remis.assistance import actions
 from remis.assistance.tests.factories import approved_plan, case_at_plan, first_item
@@ -24,9 +24,16 @@ def test_plan_pages_are_valid_html_in_every_language(world, case, manon, ines, t
     item = first_item(first)
     actions.record_instalment(world.bob, item, paid_on=today, amount="100", currency="EUR")
     submitted = case_at_plan(world)
+    # Submitted with its rate, which is then gone (a month without it): the approver's page
+    # says which rate is missing.
+    from remis.assistance.models import ExchangeRate
     from remis.assistance.tests.factories import draft_plan
 
+    actions.record_exchange_rate(
+        manon, month=timezone.localdate(), currency="GNF", to_currency="EUR", rate="0.0001"
+    )
     actions.submit_plan(world.bob, draft_plan(world.bob, submitted, ("3000",), currency="GNF"))
+    ExchangeRate.objects.all().delete()
     plan = reverse("plan_detail", args=[case.uuid])
     visits = [
         Visit("plan-draft", world.bob, plan),
