@@ -30,7 +30,7 @@ from remis.cases.models import (
 from remis.cases.queries import SORTS
 from remis.lib.countries import country_choices, country_name, named_countries
 from remis.lib.fields import max_length
-from remis.lib.forms import RuleCheckedForm, form_key_field
+from remis.lib.forms import RuleCheckedForm
 from remis.lib.text import latin_digits
 from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
@@ -652,7 +652,6 @@ RELATIONS = [("", "—"), *(c for c in Relation.choices if c[0] != Relation.PRIN
 
 class MemberForm(PersonForm):
     relation = forms.ChoiceField(label=_("Relation to the principal applicant"), choices=RELATIONS)
-    form_key = form_key_field()  # sent twice, the household and its package doubled
 
 
 class RegistrationMemberForm(RuleCheckedForm):
@@ -711,7 +710,6 @@ class NoteForm(forms.Form):
         widget=Textarea(attrs={"rows": 3}),
         max_length=max_length(rules.NOTE_FIELDS, "body"),
     )
-    form_key = form_key_field()
 
 
 class DocumentForm(forms.Form):

@@ -84,11 +84,3 @@ class DayRangeForm(forms.Form):
         if first and last and last < first:
             self.add_error(last_name, _("The last day comes before the first."))
         return data
-
-
-def form_key_field() -> forms.UUIDField:
-    """A hidden key drawn anew with each form (`remis/audit/once.py`): the same form sent
-    twice is recorded once."""
-    import uuid
-
-    return forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)

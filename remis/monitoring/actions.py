@@ -306,6 +306,9 @@ def failed_outside_window(follow_up: FollowUp, attempt: ContactAttempt) -> bool:
     )
 
 
+ATTEMPT_WINDOW = dt.timedelta(minutes=3)  # see record_contact_attempt's use of sent_once
+
+
 def record_contact_attempt(
     actor: Any,
     follow_up: FollowUp,
@@ -315,7 +318,6 @@ def record_contact_attempt(
     outcome: Any,
     note: Any = "",
     expected_version: int | None = None,
-    form_key: Any = None,
 ) -> ContactAttempt:
     """One try at reaching the returnee for a round. Failed tries in the round's window up to
     the schedule's limit make the round "lost to follow-up" (REMIS then proposes closing the
@@ -336,15 +338,17 @@ def record_contact_attempt(
         # version guarded, the round still taking attempts, is checked here under the lock.
         del expected_version
         locked = _lock_follow_up(follow_up, None)
-        # The same form sent again (Back, then the button) recorded the call twice, and one
-        # unanswered call could make the returnee "lost to follow-up".
-        sent_once(form_key, "monitoring.contact_attempt")
         if locked.status != FollowUpStatus.SCHEDULED:
             raise TransitionRefused(
                 _("This round is %(status)s: no more contact attempts are recorded for it.")
                 % {"status": locked.get_status_display().lower()},
                 "follow_up",
             )
+        # The same form sent again (Back, then the button) recorded the call twice, and one
+        # unanswered call could make the returnee "lost to follow-up". A short window: calls
+        # tried again a few minutes later, with nothing to note, are real ones.
+        content = [follow_up.pk, day, channel, outcome, text]
+        sent_once(actor, "monitoring.contact_attempt", content, "outcome", window=ATTEMPT_WINDOW)
         attempt = ContactAttempt.objects.create(
             follow_up=locked,
             case=case,

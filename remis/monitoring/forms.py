@@ -9,7 +9,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from remis.lib.countries import named_countries
-from remis.lib.forms import form_key_field
 from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.monitoring.actions import NOTE_MAX, VISIT_NOTE_MAX
 from remis.monitoring.models import ContactChannel, ContactOutcome, VisitMode
@@ -23,7 +22,6 @@ class AttemptForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ContactOutcome.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX)
     version = forms.IntegerField(widget=forms.HiddenInput)
-    form_key = form_key_field()  # Back and the button again recorded the same call twice
 
 
 class VisitForm(forms.Form):

@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 
 from remis.lib.digits import latin_number_text
 from remis.lib.errors import DomainError
-from remis.lib.forms import form_key_field
 from remis.lib.text import list_separator
 from remis.lib.widgets import IsoDateInput
 from remis.monitoring.instruments.definition import (
@@ -177,7 +176,6 @@ class ResponseForm(forms.Form):
     collected_on = forms.DateField(
         label=gettext_lazy("Date the answers were collected"), widget=IsoDateInput()
     )
-    form_key = form_key_field()  # satisfaction answers sent twice counted twice
 
     def __init__(self, *args: Any, definition: InstrumentDefinition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

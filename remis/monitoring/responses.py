@@ -344,14 +344,20 @@ def _scored(prepared: Prepared) -> ScoreComputed:
     )
 
 
-def record_response(actor: Any, instrument: Instrument, *, form_key: Any = None, **values: Any) -> Response:
+def record_response(actor: Any, instrument: Instrument, **values: Any) -> Response:
     """Check, score and save one response (see the module's docstring and
-    `prepare_response` for the values). `form_key`: the form's (`remis/audit/once.py`)."""
+    `prepare_response` for the values). The same answers sent again moments later (Back and
+    the button again) are refused (`remis/audit/once.py`)."""
     from remis.audit.once import sent_once
 
     prepared = prepare_response(actor, instrument, **values)
+    response = prepared.response
+    content = [
+        instrument.pk, response.case_id, response.sample_id, response.follow_up_id,
+        response.item_key, response.collected_on, response.answers,
+    ]  # fmt: skip
     with transaction.atomic():
-        sent_once(form_key, "monitoring.response")
+        sent_once(actor, "monitoring.response", content, "collected_on")
         return save_responses(actor, [prepared])[0]
 
 

@@ -98,7 +98,6 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
                         case=case,
                         item_key=bound.cleaned_data.get("item_key") or None,
                         source=ResponseSource.FORM,
-                        form_key=bound.cleaned_data.get("form_key"),
                     )
                 except DomainError as error:
                     bound.apply(error)

@@ -30,7 +30,7 @@ MAGIC: dict[str, tuple[bytes, ...]] = {
 }
 
 
-def add_note(actor: Any, case: Case, body: str, *, form_key: Any = None) -> Note:
+def add_note(actor: Any, case: Case, body: str) -> Note:
     require(actor, case, Perm.CASE_NOTE)
     text = body.strip()
     if not text:
@@ -40,7 +40,7 @@ def add_note(actor: Any, case: Case, body: str, *, form_key: Any = None) -> Note
         # A note written into a case anonymised since the page was loaded would bring free
         # text back into it.
         hold_case(case)
-        sent_once(form_key, "case.note")
+        sent_once(actor, "case.note", [case.pk, text], "body")
         note = Note.objects.create(case=case, author=actor, body=text)
         record(actor, "case.note", note, case_uuid=case.uuid, changes={"body": [None, text]})
     return note

@@ -473,9 +473,7 @@ def update_person(actor: Any, case: Case, person: Person, data: PersonData, expe
     return person
 
 
-def add_household_member(
-    actor: Any, case: Case, data: PersonData, relation: str, *, form_key: Any = None
-) -> CaseMember:
+def add_household_member(actor: Any, case: Case, data: PersonData, relation: str) -> CaseMember:
     require(actor, case, Perm.CASE_EDIT)
     problems = Problems()
     check_person(problems, data)
@@ -486,7 +484,7 @@ def add_household_member(
         # The case row first, then the audit log's append lock (taken by recording the
         # person), the order every case action follows: no deadlock on PostgreSQL.
         hold_case(case)
-        sent_once(form_key, "case.member")
+        sent_once(actor, "case.member", [case.pk, relation, repr(data)], "given_name")
         person = _create_person(actor, data, case.uuid)
         member = CaseMember.objects.create(case=case, person=person, relation=relation)
         case.household_size = case.members.count()

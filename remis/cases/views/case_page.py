@@ -322,9 +322,7 @@ def _details(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
 
 
 def _member(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
-    actions.add_household_member(
-        request.user, case, person_data(c), c["relation"], form_key=c.get("form_key")
-    )
+    actions.add_household_member(request.user, case, person_data(c), c["relation"])
     return _("Household member added.")
 
 
@@ -335,7 +333,7 @@ def _person(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
 
 
 def _note(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
-    actions.add_note(request.user, case, c["body"], form_key=c.get("form_key"))
+    actions.add_note(request.user, case, c["body"])
     return _("Note added.")
 
 

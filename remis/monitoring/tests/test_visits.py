@@ -5,6 +5,7 @@ the round lost to follow-up; a visit makes it done; bad input names its field.""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 import pytest
@@ -32,8 +33,19 @@ def round_one(world, django_capture_on_commit_callbacks):
     return FollowUp.objects.select_related("case").get(case=case, round=1)
 
 
+CALLS = itertools.count(1)
+
+
 def _attempt(world, follow_up, outcome, **kw):
-    values = {"attempted_on": timezone.localdate(), "channel": "phone", "outcome": outcome, **kw}
+    # Each a call of its own, told apart by its note (the same one sent twice is refused).
+    note = f"Call {next(CALLS)}"
+    values = {
+        "attempted_on": timezone.localdate(),
+        "channel": "phone",
+        "outcome": outcome,
+        "note": note,
+        **kw,
+    }
     return actions.record_contact_attempt(world.bob, follow_up, **values)
 
 
