@@ -130,6 +130,7 @@ def register() -> None:
         "retention_years": (_("Years kept after closure"), None),
         "persons_erased": (_("Persons erased"), None),
         "cases_anonymised": (_("Cases anonymised"), None),
+        "cases_covered": (_("Cases covered"), None),  # a subject access export's
     }
     for name, (label, resolve) in fields.items():
         register_field(name, label, resolve)

@@ -40,6 +40,7 @@ def case_tables(request: SubjectRequest) -> list[Table]:
     memberships = (
         CaseMember.objects.filter(person=person, case_id__in=request.case_ids)
         .select_related("case__programme", "case__category")
+        .prefetch_related("case__vulnerabilities")
         .order_by("case__registered_at", "case_id")
     )
     own = Case.objects.filter(pk__in=request.principal_case_ids)
@@ -80,6 +81,7 @@ def case_tables(request: SubjectRequest) -> list[Table]:
                 (_("Programme"), lambda m: m.case.programme.name),
                 (_("Return type"), lambda m: m.case.get_return_type_display()),
                 (_("Migrant category"), lambda m: m.case.category.label),
+                (_("Vulnerabilities"), lambda m: ", ".join(v.label for v in m.case.vulnerabilities.all())),
                 (_("Host country"), lambda m: _country(m.case.host_country)),
                 (_("Country of origin"), lambda m: _country(m.case.origin_country)),
                 (_("Stage"), lambda m: m.case.get_stage_display()),

@@ -23,3 +23,7 @@ class CommunitiesConfig(AppConfig):
         from remis.communities.audit_fields import register as register_audit_fields
 
         register_audit_fields()
+        from remis.audit.subject_access import register_section_source
+        from remis.communities.subject_access import community_tables
+
+        register_section_source("communities", community_tables)

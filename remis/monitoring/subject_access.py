@@ -5,6 +5,7 @@ as the monitoring export reads it) and the scores computed from them."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import translation
@@ -14,8 +15,26 @@ from remis.audit.subject_access import SubjectRequest
 from remis.lib.tables import Table, cell, model_table
 
 
+def score_100(value: Any) -> Any:
+    """A stored score in [0, 1] on the pages' 0–100 scale, one decimal, rounded half up."""
+    if value is None:
+        return ""
+    return float((Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def band_label(instrument: Any, code: str) -> str:
+    from remis.monitoring.response_forms import language
+    from remis.monitoring.responses import definition_of
+
+    for band in definition_of(instrument).bands:
+        if band.code == code:
+            return str(band.label.get(language()))
+    return code
+
+
 def monitoring_tables(request: SubjectRequest) -> list[Table]:
     from remis.monitoring.models import ContactAttempt, FollowUp, Response, Visit
+    from remis.monitoring.responses import title_of
 
     own = request.principal_case_ids
     reference = (_("Case"), lambda r: r.case.reference)
@@ -63,13 +82,14 @@ def monitoring_tables(request: SubjectRequest) -> list[Table]:
             [
                 reference,
                 "collected_on",
-                (_("Questionnaire"), lambda r: r.instrument.title),
+                (_("Questionnaire"), lambda r: title_of(r.instrument)),
                 (_("Version"), lambda r: r.instrument.version),
-                (_("Economic"), lambda r: r.economic),
-                (_("Social"), lambda r: r.social),
-                (_("Psychosocial"), lambda r: r.psychosocial),
-                (_("Composite score"), lambda r: r.composite),
-                (_("Band"), lambda r: r.band),
+                # 0–100 with one decimal and the band's name, as the case page reads them.
+                (_("Economic"), lambda r: score_100(r.economic)),
+                (_("Social"), lambda r: score_100(r.social)),
+                (_("Psychosocial"), lambda r: score_100(r.psychosocial)),
+                (_("Composite score"), lambda r: score_100(r.composite)),
+                (_("Band"), lambda r: band_label(r.instrument, r.band)),
             ],
         ),
     ]
@@ -77,7 +97,7 @@ def monitoring_tables(request: SubjectRequest) -> list[Table]:
 
 def _answers(responses: list[Any]) -> Table:
     from remis.monitoring.exports import _read
-    from remis.monitoring.responses import definition_of
+    from remis.monitoring.responses import definition_of, title_of
 
     language = translation.get_language() or "en"
     table = Table(
@@ -97,7 +117,7 @@ def _answers(responses: list[Any]) -> Table:
                 [
                     response.case.reference,
                     cell(response.collected_on),
-                    response.instrument.title,
+                    title_of(response.instrument),
                     question.label.get(language),
                     text,
                 ]

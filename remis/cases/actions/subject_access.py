@@ -76,7 +76,9 @@ def export_subject_data(actor: Any, case: Case, person: Person) -> tuple[str, by
         )
     produced = timezone.localtime()
     content = _workbook(person, cases, tables, produced)
-    return f"subject-access-{case.reference}-{produced:%Y%m%d}.xlsx", content
+    # Each household member's file named apart (four files of one case read the same); the
+    # start of the person's random id names no one.
+    return f"subject-access-{case.reference}-{person.uuid.hex[:8]}-{produced:%Y%m%d}.xlsx", content
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:

@@ -61,6 +61,8 @@ def _column(rows: list[list[object]], header: str) -> list[object]:
 def test_the_workbook_holds_the_persons_record_cases_and_journey(world, household, officer):
     name, content = export_subject_data(officer, household, household.principal)
     assert name.startswith(f"subject-access-{household.reference}-") and name.endswith(".xlsx")
+    child = Person.objects.get(given_name="Mamadou")
+    assert export_subject_data(officer, household, child)[0] != name  # each member's file named apart
     sheets = _sheets(content)
     assert _column(sheets["Person"], "Given name") == ["Aïssatou"]
     assert _column(sheets["Person"], "Phone") == ["+32 470 12 34 56"]
@@ -68,6 +70,14 @@ def test_the_workbook_holds_the_persons_record_cases_and_journey(world, househol
     assert _column(sheets["Identity documents"], "Document number") == ["GN7654321"]
     assert _column(sheets["Cases"], "Case") == [household.reference]
     assert _column(sheets["Cases"], "Relation") == ["Principal applicant"]
+    assert _column(sheets["Cases"], "Vulnerabilities") == [None]  # none recorded yet
+    from remis.programmes.models import Vulnerability
+
+    vulnerability = Vulnerability.objects.filter(active=True).first()
+    assert vulnerability is not None
+    household.vulnerabilities.add(vulnerability)
+    again = _sheets(export_subject_data(officer, household, household.principal)[1])
+    assert _column(again["Cases"], "Vulnerabilities") == [vulnerability.label]
     assert _column(sheets["Consents"], "Note") == ["Signed"]
     assert _column(sheets["Counselling sessions"], "Notes") == ["Worried about debts"]
     # Text that a spreadsheet would run is written as text.

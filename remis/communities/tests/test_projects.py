@@ -222,3 +222,20 @@ def test_a_programme_the_keeper_cannot_read_is_answered_as_a_missing_one(world: 
             actions.create_project(bob, valid_values(programme=code))
         assert refused.value.errors == [("programme", "Choose one of the programmes.")]
     assert not CommunityProject.objects.exists()
+
+
+def test_a_returnees_subject_access_file_names_the_projects_they_take_part_in(world):
+    """The file left out community projects (and the case's vulnerabilities)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from remis.cases.actions.subject_access import export_subject_data
+
+    case = returned_case(world)
+    project = actions.create_project(world.bob, valid_values())
+    actions.add_participant(world.bob, project, case.reference)
+    officer = make_user("gnadmin", world.gn_partner, "administrator", ["GN"])
+    book = load_workbook(io.BytesIO(export_subject_data(officer, case, case.principal)[1]))
+    rows = list(book["Community projects"].iter_rows(values_only=True))
+    assert rows[0][:2] == ("Case", "Project") and rows[1][:2] == (case.reference, project.name)

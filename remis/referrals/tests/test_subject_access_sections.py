@@ -69,5 +69,9 @@ def test_plan_payments_referrals_visits_answers_and_scores_are_in_the_file(
         )
     )
     assert answered["Anything else the returnee wants to say"] == "Thinks of Libya"
-    assert _column(sheets["Reintegration scores"], "Composite score") == [1]
-    assert _column(sheets["Reintegration scores"], "Band") == ["sustainable"]
+    # As the case page reads them: 0–100 and the band's name, not 1 and "sustainable".
+    assert _column(sheets["Reintegration scores"], "Composite score") == [100]
+    assert _column(sheets["Reintegration scores"], "Band") == ["Sustainable"]
+    assert _column(sheets["Reintegration scores"], "Questionnaire") == [
+        "Reintegration sustainability follow-up"
+    ]
