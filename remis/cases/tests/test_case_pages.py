@@ -71,7 +71,10 @@ def test_the_same_person_registered_again_is_said_before_a_second_case_is_made(c
         world, given_name="Mamadou", family_name="Baldé", sex="M", date_of_birth="", document_number="B1"
     )
     by_year["birth_year_estimated"] = "2010"
-    assert client.post(reverse("case_register"), by_year).status_code == 302
+    made = client.post(reverse("case_register"), by_year)
+    assert made.status_code == 302
+    # A year alone reads as estimated in the household table, not as a date of birth.
+    assert "<td>2010 (estimated)</td>" in client.get(made["Location"]).content.decode()
     dated = registration_form(
         world,
         given_name="Mamadou",
