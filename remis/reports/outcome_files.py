@@ -28,8 +28,11 @@ def _count(n: int) -> Any:
     return "x" if n < 0 else n
 
 
-def score_header(result: Outcomes) -> list[str]:
+def score_header(result: Outcomes, *, fractions: bool = False) -> list[str]:
+    """`fractions`: the file writes shares as fractions (CSV), said in their header: the
+    page reads 45 %, the CSV 0.45 under the same words. The workbook formats them as %."""
     first = [str(result.group_label)] if result.group else []
+    leave = _("Wish to leave again")
     measures = [_("Economic"), _("Social"), _("Psychosocial"), _("Composite"), _("Median composite")]
     return [
         *first,
@@ -37,7 +40,7 @@ def score_header(result: Outcomes) -> list[str]:
         _("Responses"),
         *measures,
         *(label for _code, label in result.bands),
-        _("Wish to leave again"),
+        _("%(share)s (share, 1 = 100 %%)") % {"share": leave} if fractions else leave,
     ]
 
 
@@ -135,7 +138,7 @@ def definition(result: Outcomes, filters_text: list[tuple[str, str]]) -> list[tu
 
 
 def scores_csv(result: Outcomes) -> bytes:
-    return csv_bytes(score_header(result), score_rows(result))
+    return csv_bytes(score_header(result, fractions=True), score_rows(result))
 
 
 def _sheet(book: Any, title: str, header: list[str], rows: list[list[Any]], shares: set[int]) -> None:
