@@ -1167,3 +1167,21 @@ def cases_shared_with_partner(programme_id: int, organisation_id: int) -> int:
     return CaseAccess.objects.filter(
         case__programme_id=programme_id, organisation_id=organisation_id, revoked_at__isnull=True
     ).count()
+
+
+def access_ended_for(actor: Any, case_uuid: Any) -> bool:
+    """Whether one of the actor's organisations held the case and no longer does: the case
+    page says so to a form sent after the sharing ended, instead of "Page not found". Tells
+    nothing new: they held it."""
+    from remis.accounts.models import Membership
+
+    try:
+        key = uuid.UUID(str(case_uuid))
+    except ValueError:
+        return False
+    if getattr(actor, "pk", None) is None:
+        return False
+    orgs = Membership.objects.filter(user_id=actor.pk).values("organisation_id")
+    return CaseAccess.objects.filter(
+        case__uuid=key, organisation_id__in=orgs, revoked_at__isnull=False
+    ).exists()

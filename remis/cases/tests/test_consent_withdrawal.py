@@ -145,3 +145,20 @@ def test_the_sharing_panel_says_the_partners_access_ended_and_offers_no_submissi
     again = actions.submit_case(world.alice, case, world.gn_partner)
     assert again.status == SubmissionStatus.PENDING
     assert list(case.submissions.values_list("status", flat=True).order_by("pk")) == ["ended", "pending"]
+
+
+def test_a_partner_answering_after_the_withdrawal_is_told_why_not_page_not_found(client, world):
+    """The partner's page was open; Accept answered "Page not found"."""
+    case, submission = _submitted(world)
+    client.force_login(world.bob)
+    _withdraw(world, case)
+    answer = client.post(
+        reverse("case_step", args=[case.uuid, "respond"]),
+        {"submission": submission.pk, "decision": "accept"},
+        follow=True,
+    )
+    assert answer.status_code == 200
+    assert "this case is no longer shared with your organisation" in answer.content.decode()
+    # Someone who never held the case still finds nothing.
+    client.force_login(world.dave)
+    assert client.post(reverse("case_step", args=[case.uuid, "note"]), {"body": "x"}).status_code == 404

@@ -29,6 +29,7 @@ from remis.cases.actions.subject_access import export_subject_data, may_export_s
 from remis.cases.models import Case, CaseMember, Escort, Fitness, Submission
 from remis.cases.policy import groups_on_case, visible_cases, withheld
 from remis.cases.queries import (
+    access_ended_for,
     assignable_workers,
     case_member,
     case_overview,
@@ -441,7 +442,22 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
     """One journey step's form, posted from the case page."""
     if step not in STEPS:
         raise Http404
-    case = case_or_404(request, case_uuid)
+    try:
+        case = case_or_404(request, case_uuid)
+    except Http404:
+        if request.method == "POST" and access_ended_for(request.user, case_uuid):
+            # The page was open when the case stopped being shared with the reader's
+            # organisation (the returnee withdrew consent; the submission was withdrawn):
+            # "Page not found" said nothing of it.
+            messages.error(
+                request,
+                _(
+                    "Nothing was saved: this case is no longer shared with your organisation "
+                    "(its sharing ended while the page was open)."
+                ),
+            )
+            return redirect("dashboard")
+        raise
     if request.method != "POST":
         # The address of a refused form shown again (reloaded, bookmarked, returned to after
         # a language change): the case page, at the form's section.
