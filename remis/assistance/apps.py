@@ -36,6 +36,16 @@ class AssistanceConfig(AppConfig):
         from remis.audit.subject_access import register_section_source
 
         register_section_source("assistance", assistance_tables)
+        from django.utils.translation import gettext_lazy
+
+        from remis.programmes.pages import ProgrammePage, register_programme_page
+
+        register_programme_page(
+            ProgrammePage("thresholds", gettext_lazy("Approval thresholds"), "approval_thresholds", 10)
+        )
+        register_programme_page(
+            ProgrammePage("proposed_types", gettext_lazy("Proposed assistance types"), "proposal_rules", 20)
+        )
         from remis.assistance.audit_fields import register as register_audit_fields
 
         register_audit_fields()

@@ -43,3 +43,10 @@ class MonitoringConfig(AppConfig):
 
         register_eraser("monitoring.text", erase_monitoring_text)
         register_section_source("monitoring", monitoring_tables)
+        from django.utils.translation import gettext_lazy
+
+        from remis.programmes.pages import ProgrammePage, register_programme_page
+
+        register_programme_page(
+            ProgrammePage("schedule", gettext_lazy("Monitoring schedule"), "schedule_rules", 30)
+        )

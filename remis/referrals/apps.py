@@ -27,6 +27,13 @@ class ReferralsConfig(AppConfig):
         from remis.referrals.subject_access import referral_tables
 
         register_section_source("referrals", referral_tables)
+        from django.utils.translation import gettext_lazy
+
+        from remis.programmes.pages import ProgrammePage, register_programme_page
+
+        register_programme_page(
+            ProgrammePage("referral_rules", gettext_lazy("Referral rules"), "referral_rules", 40)
+        )
         register()
         from remis.referrals.audit_fields import register as register_audit_fields
 

@@ -232,3 +232,13 @@ def test_the_next_page_of_the_default_list_keeps_to_active_programmes(signed_in,
     assert "Belgian REAB" not in client.get("/programmes/").content.decode()
     assert "Belgian REAB" not in client.get("/programmes/", {"page": "1"}).content.decode()
     assert "Belgian REAB" in client.get("/programmes/", {"status": ""}).content.decode()
+
+
+def test_the_programme_page_links_its_rules_kept_by_later_apps(signed_in, world, manager):
+    """A new programme's thresholds, schedule and referral rules were found only from the
+    lists that use them; referral rules from a page the menu did not offer."""
+    from django.urls import reverse
+
+    page = signed_in(manager).get(reverse("programme_detail", args=[world.programme.code])).content.decode()
+    for name in ("approval_thresholds", "proposal_rules", "schedule_rules", "referral_rules"):
+        assert f'href="{reverse(name, args=[world.programme.code])}"' in page, name

@@ -21,6 +21,7 @@ from remis.lib.paging import paginate
 from remis.programmes import actions
 from remis.programmes.forms import PartnerCountriesForm, PartnerForm, ProgrammeForm
 from remis.programmes.models import Programme
+from remis.programmes.pages import programme_pages
 from remis.programmes.queries import (
     get_partner_for,
     get_programme_for,
@@ -131,6 +132,7 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
         "programmes/programme_detail.html",
         {
             "programme": programme,
+            "rule_pages": programme_pages(programme),
             "hosts": named_countries(programme.host_countries),
             "origins": named_countries(programme.origin_countries),
             "categories": list(programme.eligible_categories.all()),
