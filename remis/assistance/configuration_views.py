@@ -21,7 +21,7 @@ from remis.lib.countries import by_name, country_name
 from remis.lib.errors import DomainError, NotFound
 from remis.lib.pages import forbidden
 from remis.programmes.models import Programme, Vulnerability
-from remis.programmes.queries import countries_managed, get_programme_for, manages_programme
+from remis.programmes.queries import countries_managed, get_programme_for, manages_programme, settings_on
 
 
 def _programme(request: HttpRequest, code: str) -> Programme:
@@ -59,8 +59,9 @@ def approval_thresholds(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(request, _("The new thresholds are recorded."))
                 return redirect("approval_thresholds", code=programme.code)
+    every_country = by_name([(c, country_name(c)) for c in programme.origin_countries])
     in_force = [("", _("All the programme's countries"), thresholds_on(programme, "", today))] + [
-        (c, name, thresholds_on(programme, c, today)) for c, name in countries
+        (c, name, thresholds_on(programme, c, today)) for c, name in every_country
     ]
     versions = ApprovalThresholds.objects.filter(Q(programme=programme) | Q(programme=None)).select_related(
         "created_by"
@@ -70,6 +71,7 @@ def approval_thresholds(request: HttpRequest, code: str) -> HttpResponse:
         "assistance/thresholds.html",
         {
             "programme": programme,
+            "currency": settings_on(programme, today).currency,  # the amounts' (reporting) currency
             "in_force": in_force,
             "versions": versions,
             "form": form if can_change else None,

@@ -25,6 +25,8 @@ def test_a_manager_records_thresholds_for_one_country_and_they_apply_there(clien
     client = client_for(client, manon)
     page = client.get(url).content.decode()
     assert "shipped defaults" in page and "Record new thresholds" in page
+    # Amounts read as every amount does, with their currency (it read a bare "1500.00").
+    assert "<bdi>1,500.00 EUR</bdi>" in page and ">1500.00<" not in page
     response = client.post(
         url,
         {"effective_from": "2026-01-01", "country": "GN", "manager_above": "800", "two_above": "2000"},

@@ -67,6 +67,14 @@ def money(value: Any, currency: Any = "") -> str:
 
 
 @register.filter
+def country_name(code: Any) -> str:
+    """A country's name in the reader's language, from its ISO code ("GN" → "Guinée")."""
+    from remis.lib.countries import country_name as name_of
+
+    return name_of(str(code)) if code else ""
+
+
+@register.filter
 def percent(share: Any) -> str:
     """A share (0 to 1) as a whole percentage written as the reader's language writes it
     ("43%", "43 %"): the outcome tables wrote "43 %" in English."""
