@@ -103,6 +103,26 @@ def test_registration_form_names_each_bad_field_and_writes_nothing(client, world
     assert not Case.objects.exists()
 
 
+def test_registration_says_a_members_error_and_the_applicants_in_one_round(client, world, alice):
+    """A member born in the future hid the applicant's date of birth and estimated year that
+    disagree: the second came only after the first was fixed."""
+    login(client, alice)
+    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    data = registration_form(world, date_of_birth="1990-01-01", birth_year_estimated="1975")
+    data.update(
+        {
+            "members-TOTAL_FORMS": "1", "members-INITIAL_FORMS": "0",
+            "members-0-given_name": "Fanta", "members-0-family_name": "Condé", "members-0-sex": "F",
+            "members-0-date_of_birth": future, "members-0-relation": "child",
+        }
+    )  # fmt: skip
+    response = client.post(reverse("case_register"), data)
+    body = response.content.decode()
+    assert response.status_code == 400 and not Case.objects.exists()
+    assert "The date is in the future." in body  # the member's
+    assert "The estimated year of birth is not the year of the date of birth" in body  # the applicant's
+
+
 def test_registration_refuses_same_host_and_origin_with_a_field_message(client, world, alice):
     login(client, alice)
     response = client.post(reverse("case_register"), registration_form(world, origin_country="BE"))

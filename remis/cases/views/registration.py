@@ -18,7 +18,7 @@ from remis.accounts.scope import grants_with
 from remis.cases import actions
 from remis.cases import forms as case_forms
 from remis.cases.actions import IdentityDocumentData, PersonData
-from remis.cases.actions.validation import MemberData
+from remis.cases.actions.validation import MemberData, Problems, check_person
 from remis.cases.views.common import apply_errors
 from remis.lib.errors import DomainError
 from remis.lib.pages import forbidden
@@ -139,6 +139,13 @@ def register(request: HttpRequest, post_arrival: bool = False) -> HttpResponse:
         else:
             messages.success(request, _("Case %(reference)s registered.") % {"reference": case.reference})
             return redirect("case_detail", case_uuid=case.uuid)
+    if request.method == "POST" and form.is_valid() and not members.is_valid():
+        # A member row refused: the applicant's own cross-field checks (a date of birth and
+        # an estimated year that disagree) are said in the same round, not after the fix.
+        problems = Problems()
+        check_person(problems, person_data(form.cleaned_data))
+        if problems.items:
+            apply_errors(form, DomainError(problems.items[0][1], errors=problems.items))
     if form.is_bound and form.data.get("confirm_duplicate") in ("on", "true", "True"):
         form.ask_to_confirm_duplicate()  # ticked, and sent back for another field: still shown
     form.narrow_to_programme()
