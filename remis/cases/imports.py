@@ -349,6 +349,10 @@ class CaseImporter:
         }
         intended = day_value(problems, "intended_return_date", v["intended_return_date"], PLANNED)
         stage = self._check_stage(problems, v, return_type, dates)
+        born = day_value(Problems(), "date_of_birth", v["date_of_birth"], field_rules.PERSON["date_of_birth"])
+        after_birth = [d for d in (dates["registered_on"], dates["arrival_date"]) if d is not None]
+        if born is not None and after_birth and min(after_birth) < born:
+            problems.add("date_of_birth", _("The date of birth is after the registration or the arrival."))
         person = person_values(problems, v)
         if problems.items or programme is None or category is None or person is None:
             return None
@@ -460,6 +464,19 @@ class CaseImporter:
         if return_type == ReturnType.POST_ARRIVAL and journey_stage in STAGES and not returned:
             problems.add("stage", _("A post-arrival case is at the stage Returned or later."))
         self._check_order(problems, dates)
+        if (
+            return_type != ReturnType.POST_ARRIVAL
+            and dates["registered_on"] is not None
+            and departed is not None
+            and departed < dates["registered_on"]
+            and "registered_on" not in {p[0] for p in problems.items}
+        ):
+            # An assisted return is registered, counselled and consented before it leaves:
+            # a spreadsheet's entry day put in its place made the journey run backwards.
+            problems.add(
+                "registered_on",
+                _("An assisted return is registered before its departure: the registration day is after it."),
+            )
         return stage
 
     def _check_order(self, problems: Problems, dates: dict[str, dt.date | None]) -> None:

@@ -302,3 +302,20 @@ def test_a_key_repeated_in_a_later_chunk_is_refused_like_one_in_the_same_chunk(
     assert [(r[0], r[1]) for r in result.report_rows] == [("5", "external_id")]
     if mode == "valid_rows":
         assert CaseAccess.objects.get(external_id="OLD-1").case.principal.given_name == "Early"
+
+
+def test_a_journey_whose_days_run_backwards_is_refused(world: Any, paula: Any) -> None:
+    """Registered after leaving, or born after returning: imported with no word, the person
+    counted as "age not known" in that year's statistics."""
+    backwards = {"registered_on": "2012-05-01", "departure_date": "2012-03-01", "arrival_date": "2012-03-02"}
+    rows = [
+        case_row(external_id="D-1", closed_on="2013-01-01", **backwards),
+        case_row(external_id="D-2", date_of_birth="2012-01-01"),  # arrived 2010-03-03
+        case_row(external_id="D-3"),
+    ]
+    result = _import(paula, world.be_office, rows)
+    assert result.created == 1
+    assert sorted((r[0], r[1]) for r in result.report_rows) == [
+        ("2", "registered_on"),
+        ("3", "date_of_birth"),
+    ]
