@@ -19,6 +19,8 @@ from remis.lib.tables import Table, model_table
 
 
 def case_tables(request: SubjectRequest) -> list[Table]:
+    from remis.cases.actions.journey import RECEPTION_FIELDS, TRAVEL_FIELDS
+    from remis.cases.actions.registration import PERSON_FIELDS
     from remis.cases.models import (
         Case,
         CaseAccess,
@@ -52,16 +54,7 @@ def case_tables(request: SubjectRequest) -> list[Table]:
             Person,
             [person],
             [
-                "given_name",
-                "family_name",
-                "alternate_names",
-                "sex",
-                "date_of_birth",
-                "birth_year_estimated",
-                "nationality",
-                "phone",
-                "email",
-                "address",
+                *PERSON_FIELDS,
                 (_("Personal data erased on"), lambda p: p.erased_at),
             ],
         ),
@@ -140,24 +133,13 @@ def case_tables(request: SubjectRequest) -> list[Table]:
             _("Return travel"),
             ReturnTravel,
             ReturnTravel.objects.filter(case__in=own).select_related("case").order_by("case_id"),
-            [reference, "departure_date", "arrival_date", "route", "escort", "medical_fitness", "notes"],
+            [reference, *TRAVEL_FIELDS],
         ),
         model_table(
             _("Reception"),
             Reception,
             Reception.objects.filter(case__in=own).select_related("case").order_by("case_id"),
-            [
-                reference,
-                "received_on",
-                "airport_pickup",
-                "accommodation_nights",
-                "nutrition",
-                "pocket_money",
-                "pocket_money_currency",
-                "onward_transport",
-                "urgent_medical_care",
-                "notes",
-            ],
+            [reference, *RECEPTION_FIELDS],
         ),
         model_table(
             _("Notes"),
