@@ -156,7 +156,73 @@ def _sheet(book: Any, title: str, header: list[str], rows: list[list[Any]], shar
         sheet.append(cells)
 
 
-def outcomes_xlsx(result: Outcomes, filters_text: list[tuple[str, str]]) -> bytes:
+def _process(process: Any) -> tuple[list[str], list[list[Any]]]:
+    """The page's "Process and service quality" table: each indicator, how many it counts,
+    and its value (days, a share, cases per worker)."""
+
+    from django.utils.formats import number_format
+    from django.utils.translation import pgettext
+
+    separator = pgettext("list separator", "; ")  # as the page writes "12; 14,5" ("12؛ 14,5")
+
+    def listed(*values: Any) -> str:
+        return separator.join(number_format(v, places) for v, places in values)
+
+    def days(delay: Any) -> Any:
+        return "" if delay.median is None else listed((delay.median, 0), (delay.mean, 1))
+
+    def share(value: float | None) -> Any:
+        return "" if value is None else round(value, 4)
+
+    per_worker = ""
+    if process.cases_per_worker is not None:
+        per_worker = listed(
+            (process.cases_per_worker, 1),
+            (process.per_worker_median or 0, 0),
+            (process.per_worker_max or 0, 0),
+        )
+
+    rows: list[list[Any]] = [
+        [
+            _("Days from arrival to the plan's first approval (median; mean)"),
+            process.approval.cases,
+            days(process.approval),
+        ],
+        [
+            _("Days from arrival to the first payment (median; mean)"),
+            process.payment.cases,
+            days(process.payment),
+        ],
+        [
+            _("Referrals accepted, of those the providers answered"),
+            process.answered,
+            share(process.acceptance_rate),
+        ],
+        [
+            _("Referrals completed, of the accepted ones that ended"),
+            process.ended,
+            share(process.completion_rate),
+        ],
+        [
+            _("Submissions answered by the partner within the deadline, of those answered"),
+            process.submissions_answered,
+            share(process.in_time_rate),
+        ],
+        [
+            _("Cases per case worker holding them (mean; median; most)"),
+            process.held,
+            per_worker,
+        ],
+        [
+            _("Monitoring rounds done within their window, of those whose window has closed"),
+            process.rounds_closed,
+            share(process.within_window_rate),
+        ],
+    ]
+    return [_("Indicator"), _("Counted"), _("Value")], rows
+
+
+def outcomes_xlsx(result: Outcomes, filters_text: list[tuple[str, str]], process: Any = None) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -166,6 +232,11 @@ def outcomes_xlsx(result: Outcomes, filters_text: list[tuple[str, str]]) -> byte
     _sheet(book, _("Satisfaction"), header, rows, {3})
     header, rows = _attrition(result)
     _sheet(book, _("Attrition by round"), header, rows, {len(header) - 3})
+    if process is not None:  # the page's last tables: they were left out of "every table"
+        header, rows = _process(process)
+        _sheet(book, _("Process and service quality"), header, rows, {2})
+        visits = [[label, _count(n)] for _code, label, n in process.visits]
+        _sheet(book, _("How visits reached returnees"), [_("Mode"), _("Visits")], visits, set())
     about = in_reading_direction(book.create_sheet(_("Definition")[:31]))
     for name, value in definition(result, filters_text):
         about.append(xlsx_row(about, [name, value]))

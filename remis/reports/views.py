@@ -246,14 +246,17 @@ def outcome_analytics(request: HttpRequest) -> HttpResponse:
             return forbidden(request, _("Your role does not give access to statistics."))
         download = request.GET.get("format")
         if download in ("csv", "xlsx"):
-            return _outcome_download(form, result, download)
+            process = (
+                process_indicators(request.user, form.cleaned_data["filters"]) if download == "xlsx" else None
+            )
+            return _outcome_download(form, result, download, process)
         context["result"] = result
         context["query"] = _encode(form.data)
         context["process"] = process_indicators(request.user, form.cleaned_data["filters"])
     return render(request, "reports/outcomes.html", context)
 
 
-def _outcome_download(form: OutcomesForm, result: Outcomes, kind: str) -> HttpResponse:
+def _outcome_download(form: OutcomesForm, result: Outcomes, kind: str, process: Any = None) -> HttpResponse:
     filters = result.filters
     stem = f"outcomes-{filters.start.isoformat()}-{filters.end.isoformat()}"
     if kind == "csv":
@@ -269,7 +272,7 @@ def _outcome_download(form: OutcomesForm, result: Outcomes, kind: str) -> HttpRe
             ),
         ]
         response = HttpResponse(
-            outcome_files.outcomes_xlsx(result, text),
+            outcome_files.outcomes_xlsx(result, text, process),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{stem}.{kind}"'

@@ -193,6 +193,16 @@ def test_the_tables_download_as_shown(generated: None, client: Client) -> None:
     response = client.get("/reports/outcomes/", {**asked, "format": "xlsx"})
     assert response["Content-Disposition"].endswith('.xlsx"')
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Scores par passage", "Satisfaction", "Attrition par passage", "Définition"]
+    # Every table of the page ("every table", the link says): the process and visit modes too.
+    assert book.sheetnames == [
+        "Scores par passage",
+        "Satisfaction",
+        "Attrition par passage",
+        "Processus et qualité des servic",  # cut at Excel's 31 characters
+        "Comment les visites ont atteint",
+        "Définition",
+    ]
+    process = list(book[book.sheetnames[3]].iter_rows(values_only=True))
+    assert len(process) == 8 and process[7][0].startswith("Suivis réalisés dans leur fenêtre")
     attrition = list(book["Attrition par passage"].iter_rows(min_row=2, values_only=True))
     assert [r[2] for r in attrition] == [line.done for line in result.attrition]
