@@ -22,6 +22,7 @@ from remis.cases.actions.common import check_version, save_versioned
 from remis.lib.countries import is_country
 from remis.lib.errors import Duplicate, PermissionDenied, ValidationFailed
 from remis.lib.fields import Text
+from remis.lib.money import amount_from_text
 from remis.lib.text import fold
 from remis.services.models import (
     PartnershipStatus,
@@ -115,7 +116,8 @@ def _coordinate(name: str, value: Any, limit: int, errors: Errors) -> Decimal | 
     if value is None or value == "":
         return None
     try:
-        number = Decimal(str(value).strip())
+        # As the reader types numbers: "-18,9137" in French was refused as not a number.
+        number = Decimal(amount_from_text(str(value)).strip())
     except InvalidOperation:
         errors.append((name, _("Enter a number.")))
         return None

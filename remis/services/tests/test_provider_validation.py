@@ -107,3 +107,16 @@ def test_the_form_names_every_bad_field_at_once(signed_in, bob):
     errors = page.context["form"].errors
     assert {"sectors", "country", "latitude", "longitude", "email", "last_verified_on"} <= set(errors)
     assert not Provider.objects.filter(name="Centre Espoir (synthetic)").exists()
+
+
+def test_coordinates_typed_as_french_writes_them_are_read(bob):
+    """ "-18,9137" was refused as "not a number" on a French page."""
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    with translation.override("fr"):
+        provider = actions.create_provider(bob, provider_values(latitude="-18,9137", longitude="47,5361"))
+    assert (provider.latitude, provider.longitude) == (Decimal("-18.913700"), Decimal("47.536100"))
+    with translation.override("en"), pytest.raises(ValidationFailed):
+        actions.create_provider(bob, provider_values(name="Other", latitude="-18,9137", longitude="47.5"))
