@@ -70,6 +70,7 @@ def _noon(day: dt.date) -> dt.datetime:
 class ItemImporter(CaseRecords):
     def __init__(self, actor: Any, organisation: Any) -> None:
         super().__init__(actor, organisation)
+        self.planned_in_file: set[int] = set()  # cases whose plan an earlier row of the file makes
         self.groups = groups_in(self.grants[0].permissions) if self.grants else frozenset()
         self.types = {t.code: t for t in AssistanceType.objects.filter(active=True)}
 
@@ -112,7 +113,11 @@ class ItemImporter(CaseRecords):
                     "case_external_id",
                     _("This case has a plan in REMIS: record its assistance on the plan page."),
                 )
-            if plan is None and not v["approved_on"]:
+            # The first item of a case without a plan gives the plan's day; the case's next
+            # items in the file need not repeat it (its Columns sheet says so: they were
+            # refused, and accepted when the same file was run again).
+            planned_above = case is not None and case.pk in self.planned_in_file
+            if plan is None and not v["approved_on"] and not planned_above:
                 problems.add("approved_on", _("Give the day the plan was approved."))
             reference = references.get(key)
             if reference is not None and case is not None and reference.case_id != case.pk:
@@ -121,6 +126,8 @@ class ItemImporter(CaseRecords):
                 results.append(Checked(row, Outcome.REFUSED, problems.items))
                 continue
             seen.note(key, row.number)
+            if plan is None and approved_on is not None:
+                self.planned_in_file.add(case.pk)
             current = items.get(reference.key) if reference is not None else None
             if current is None:
                 results.append(

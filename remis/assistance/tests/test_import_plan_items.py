@@ -209,3 +209,24 @@ def test_amounts_are_read_as_any_spreadsheet_writes_them_and_an_ambiguous_one_is
         paula, world.be_office, "payments", rows_csv([payment(item_external_id="C1", amount="1,000.00")])
     )
     assert paid.created == 1 and Instalment.objects.get().amount == Decimal("1000.00")
+
+
+@pytest.mark.parametrize("chunk", [2000, 1])
+def test_a_cases_next_items_need_not_repeat_the_plans_day(
+    world: Any, paula: Any, monkeypatch: Any, chunk: int
+) -> None:
+    """The Columns sheet says approved_on is needed for a case's first imported item: the
+    second, without it, was refused ("Give the day the plan was approved"), and accepted when
+    the same file was run again. In one chunk and across chunks."""
+    import remis.interop.importing as importing
+
+    monkeypatch.setattr(importing, "CHUNK", chunk)
+    rows = [
+        item(),
+        item(item_external_id="A2", type="vocational_training", modality="service", approved_on=""),
+    ]
+    result = run_import(paula, world.be_office, "plan_items", rows_csv(rows))
+    assert (result.created, result.refused) == (2, 0), result.report_rows
+    case_id = CaseAccess.objects.get(external_id="OLD-1").case_id
+    version = Plan.objects.get(case_id=case_id).in_force
+    assert version is not None and version.items.count() == 2
