@@ -211,18 +211,18 @@ def prepare_response(
     sample = str(sample_id or "").strip()
     if case is None and follow_up is not None:
         case = follow_up.case
+    unconsented = ""
     if case is not None:
         if checked is None or case.pk not in checked:
             require(actor, case, Perm.MONITORING_RECORD)
             if not case.has_consent(ConsentPurpose.FOLLOW_UP):
-                raise TransitionRefused(
-                    _(
-                        "The returnee has not consented to follow-up contact: record their consent "
-                        "before contacting them for monitoring."
-                    ),
-                    "consent",
+                # Said with the answers' own problems, if any: a file's row refused for the
+                # consent alone came back with three more errors once consent was recorded.
+                unconsented = _(
+                    "The returnee has not consented to follow-up contact: record their consent "
+                    "before contacting them for monitoring."
                 )
-            if checked is not None:
+            elif checked is not None:
                 checked.add(case.pk)
         sample = ""
     elif not has_perm(actor, Perm.MONITORING_RECORD):
@@ -247,6 +247,10 @@ def prepare_response(
     scorer = compile_scorer(definition)
     for question, message in scorer.validate(answers):
         errors.append((f"answers.{question}", message))
+    if unconsented and not errors:
+        raise TransitionRefused(unconsented, "consent")
+    if unconsented:
+        errors.insert(0, ("consent", unconsented))
     if errors:
         raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
     assert day is not None

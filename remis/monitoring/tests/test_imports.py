@@ -418,3 +418,21 @@ def test_a_submission_corrected_after_its_import_is_reported_not_silently_droppe
         messages = [p["message"] for p in result["problems"]]
         assert any("changed since" in m for m in messages) is said, messages
     assert Response.objects.get().answers["income_covers_needs"] == "never"
+
+
+def test_a_row_without_consent_says_its_answers_problems_too(
+    world, setting, django_capture_on_commit_callbacks
+):
+    """Refused for the consent alone, the row came back with three more errors once the
+    consent was recorded."""
+    from remis.cases import actions as cases
+
+    case = setting
+    cases.record_consent(
+        world.bob, case, purpose="follow_up_contact", given=False, given_on=timezone.localdate()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _import(world, _kobo_csv([_row(case, "f1", income_covers_needs="whenever")]))
+    job.refresh_from_db()
+    fields = {p["field"] for p in (job.result or {})["problems"]}
+    assert fields == {"consent", "income_covers_needs"}
