@@ -309,6 +309,20 @@ def _read_and_check(
         ):
             missing = [name for name in export.missing_questions if name not in FORM_FIELDS]
             questions = [spec.name for spec in specs if spec.name not in FORM_FIELDS]
+            unanswered = [q for q in questions if q in missing]
+            if (
+                questions
+                and len(unanswered) * 2 >= len(questions)
+                and _labelled(instrument, export.extra_columns)
+            ):
+                # KoBo's default export writes the questions' labels as headers; the form's
+                # own fields (no label) keep their names, and per-choice columns may match.
+                raise JobFailed(
+                    _(
+                        "The file's headers are the questions' labels: export the data again "
+                        "with question names as headers (KoBoToolbox: “XML values and headers”)."
+                    )
+                )
             if questions and set(questions) <= set(missing):
                 # Only the form's own fields matched (case reference, start, end): a file
                 # of another instrument's form, every row of which would be refused.
@@ -367,6 +381,17 @@ def _same(a: Any, b: Any) -> bool:
         return Decimal(str(a)) == Decimal(str(b))
     except (InvalidOperation, ValueError):
         return False
+
+
+def _labelled(instrument: Instrument, columns: list[str]) -> bool:
+    """Whether some of the file's unmatched columns are this instrument's question labels."""
+    labels = {
+        text.strip().casefold()
+        for question in definition_of(instrument).questions
+        for text in (question.label.en, question.label.fr, question.label.ar)
+        if text
+    }
+    return any(column.strip().casefold() in labels for column in columns)
 
 
 def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: Any, seen: _Seen) -> _Chunk:

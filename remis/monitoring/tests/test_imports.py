@@ -436,3 +436,24 @@ def test_a_row_without_consent_says_its_answers_problems_too(
     job.refresh_from_db()
     fields = {p["field"] for p in (job.result or {})["problems"]}
     assert fields == {"consent", "income_covers_needs"}
+
+
+def test_a_kobo_export_with_labels_as_headers_is_told_to_export_names(
+    world, setting, django_capture_on_commit_callbacks
+):
+    """KoBo's default export writes labels as headers; only the form's own fields (which have
+    no label) matched, and the user who chose the right instrument was told to choose another."""
+    from remis.monitoring.responses import definition_of
+
+    definition = definition_of(_rss())
+    labels = {q.name: q.label.fr for q in definition.questions}
+    content = _kobo_csv([_row(setting, "l1")]).decode()
+    header, rest = content.split("\r\n", 1)
+    relabelled = ";".join(
+        '"' + labels.get(cell.strip('"'), cell.strip('"')).replace('"', '""') + '"'
+        for cell in header.split(";")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _import(world, (relabelled + "\r\n" + rest).encode())
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "XML values and headers" in job.outcome
