@@ -44,6 +44,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,6 +203,7 @@ def client(plan: Plan) -> list[tuple[int, float, float, int]]:
     api = {"Authorization": f"Bearer {plan.token}", "Accept": "application/json"}
     page = {"Cookie": f"sessionid={plan.session}", "Accept": "text/html"}
     results: list[tuple[int, float, float, int]] = []
+    written, run = 0, uuid.uuid4().hex[:8]  # a run's own notes: runs minutes apart write anew
     started = time.perf_counter()
     while (now := time.perf_counter()) - started < plan.seconds:
         case = rng.choice(plan.cases)
@@ -213,8 +215,11 @@ def client(plan: Plan) -> list[tuple[int, float, float, int]]:
                 f"/api/v1/cases/{case}/notes",
                 {**api, "Content-Type": "application/json"},
             )
+            # Each note its own words: the same note sent again by the same person moments
+            # later is refused as a repeat (remis/audit/once.py), as a real client's retry is.
+            written += 1
             body: bytes | None = json.dumps(
-                {"body": "Phoned the returnee; next visit agreed (load benchmark)."}
+                {"body": f"Phoned the returnee; next visit agreed (load benchmark {run}-{written})."}
             ).encode()
         elif roll < plan.writes + (1 - plan.writes) / 2:
             kind, method, path, headers, body = 0, "GET", f"/api/v1/cases/{case}", api, None
