@@ -3,7 +3,8 @@ them, as one workbook to give them (`remis/audit/subject_access.py` for how each
 its records).
 
 It holds every sensitive field group, so only someone who holds the export right and every
-group on the case may produce it; it covers the person's cases that person reads. The file
+group on the case may produce it; it covers the person's cases where the requester holds
+the same (a case seen through another membership, with fewer rights, is left out). The file
 is built in memory and handed over, never kept on the server; producing it is audited and
 logged as a reading of each case covered, with every group."""
 
@@ -23,7 +24,7 @@ from remis.audit.models import ReadChannel
 from remis.audit.subject_access import SubjectRequest, subject_tables
 from remis.cases.actions.common import require
 from remis.cases.models import Case, CaseMember, Person, Relation
-from remis.cases.policy import groups_on_case, visible_cases
+from remis.cases.policy import case_permissions, groups_on_case, visible_cases
 from remis.cases.queries import note_opened
 from remis.lib.errors import PermissionDenied, ValidationFailed
 from remis.lib.spreadsheet import in_reading_direction, xlsx_row
@@ -52,10 +53,21 @@ def export_subject_data(actor: Any, case: Case, person: Person) -> tuple[str, by
         raise PermissionDenied(missing_groups_refusal())
     if not case.members.filter(person=person).exists():
         raise ValidationFailed(_("This person is not covered by the case."), "person")
-    memberships = CaseMember.objects.filter(person=person, case__in=visible_cases(actor)).select_related(
-        "case"
+    memberships = list(
+        CaseMember.objects.filter(person=person, case__in=visible_cases(actor)).select_related("case")
     )
-    cases = sorted({m.case for m in memberships}, key=lambda c: (c.registered_at, c.pk))
+    every_group = {str(g) for g in SENSITIVE_GROUPS}
+    cases = sorted(
+        (
+            c
+            for c in {m.case for m in memberships}
+            if Perm.PERSON_SUBJECT_ACCESS in case_permissions(actor, c)
+            and every_group <= {str(g) for g in groups_on_case(actor, c)}
+        ),
+        key=lambda c: (c.registered_at, c.pk),
+    )
+    held = {c.pk for c in cases}
+    memberships = [m for m in memberships if m.case_id in held]
     request = SubjectRequest(
         person_id=person.pk,
         case_ids=tuple(c.pk for c in cases),

@@ -196,3 +196,28 @@ def test_the_focal_point_finds_the_access_requests_answered_for_their_cases(worl
     dpo = make_user("dpo", world.be_office, "data_protection_focal_point", ["BE"])
     (found,) = search_entries(dpo, action="person.subject_access")
     assert found.case_uuid == household.uuid and found.actor_id == officer.pk
+
+
+def test_a_case_seen_through_another_membership_with_fewer_rights_is_left_out(world, household, officer):
+    """The officer also works for another office as an M&E officer (reads its cases, holds
+    no sensitive group there): that office's case of the same person stays out of the file."""
+    from remis.accounts import actions as accounts
+    from remis.accounts.system import system_actor
+    from remis.cases.queries import visible_cases
+
+    accounts.add_membership(
+        system_actor(), user=officer, organisation=world.nl_office, role="me_officer", countries=["NL"]
+    )
+    elsewhere = actions.register_case(
+        world.dave,
+        world.nl_office,
+        programme=world.programme,
+        category=MigrantCategory.objects.get(code="rejected_asylum_seeker"),
+        host_country="NL",
+        origin_country="GN",
+        person=make_person(given_name="Other"),
+    )
+    CaseMember.objects.create(case=elsewhere, person=household.principal, relation="spouse")
+    assert visible_cases(officer).filter(pk=elsewhere.pk).exists()  # read, with fewer rights
+    sheets = _sheets(export_subject_data(officer, household, household.principal)[1])
+    assert _column(sheets["Cases"], "Case") == [household.reference]
