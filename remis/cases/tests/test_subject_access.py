@@ -102,8 +102,8 @@ def test_a_household_members_file_holds_their_record_not_the_principals_notes(wo
     assert "Aïssatou" not in str(sheets)
 
 
-def test_a_case_the_requester_does_not_read_is_left_out(world, household, officer):
-    person = household.principal
+def _dutch_case_of(world, person):
+    """A case of the Dutch office covering `person` too (as a spouse)."""
     elsewhere = actions.register_case(
         world.dave,
         world.nl_office,
@@ -114,6 +114,12 @@ def test_a_case_the_requester_does_not_read_is_left_out(world, household, office
         person=make_person(given_name="Other"),
     )
     CaseMember.objects.create(case=elsewhere, person=person, relation="spouse")
+    return elsewhere
+
+
+def test_a_case_the_requester_does_not_read_is_left_out(world, household, officer):
+    person = household.principal
+    elsewhere = _dutch_case_of(world, person)
     sheets = _sheets(export_subject_data(officer, household, person)[1])
     assert _column(sheets["Cases"], "Case") == [household.reference]
     assert elsewhere.reference not in str(sheets)
@@ -208,16 +214,7 @@ def test_a_case_seen_through_another_membership_with_fewer_rights_is_left_out(wo
     accounts.add_membership(
         system_actor(), user=officer, organisation=world.nl_office, role="me_officer", countries=["NL"]
     )
-    elsewhere = actions.register_case(
-        world.dave,
-        world.nl_office,
-        programme=world.programme,
-        category=MigrantCategory.objects.get(code="rejected_asylum_seeker"),
-        host_country="NL",
-        origin_country="GN",
-        person=make_person(given_name="Other"),
-    )
-    CaseMember.objects.create(case=elsewhere, person=household.principal, relation="spouse")
+    elsewhere = _dutch_case_of(world, household.principal)
     assert visible_cases(officer).filter(pk=elsewhere.pk).exists()  # read, with fewer rights
     sheets = _sheets(export_subject_data(officer, household, household.principal)[1])
     assert _column(sheets["Cases"], "Case") == [household.reference]
