@@ -40,12 +40,12 @@ def _instruments(values: set[Any]) -> dict[Any, Shown]:
 
 def _scores(values: set[Any]) -> dict[Any, Shown]:
     """A logged score in [0, 1] ("0.6577") as the pages show scores: 65,8."""
-    from django.template.defaultfilters import floatformat
+    from remis.monitoring.response_forms import points
 
     shown: dict[Any, Shown] = {}
     for value in values:
         try:
-            shown[value] = Shown(str(floatformat(float(value) * 100, 1)))
+            shown[value] = Shown(points(value))
         except (TypeError, ValueError):
             continue
     return shown

@@ -266,12 +266,18 @@ class ResponseView:
     answers: list[tuple[str, str]]
 
 
-def points(value: Decimal | float | None) -> str:
+def points_value(value: Decimal | float | str | None) -> float | None:
+    """A score in [0, 1] on REMIS's 0–100 scale with one decimal: the number every page, file
+    and history shows (they rounded three ways, and a download read 77.5 where its page read
+    77.6)."""
+    return None if value is None else round(float(value) * 100, 1)
+
+
+def points(value: Decimal | float | str | None) -> str:
     """A score in [0, 1] as REMIS shows every score: 0–100 with one decimal, written as the
     reader's language writes decimals (90.5, 90,5)."""
-    if value is None:
-        return "—"
-    return number_format(round(float(value) * 100, 1), 1)
+    shown = points_value(value)
+    return "—" if shown is None else number_format(shown, 1)
 
 
 def dimension_values(definition: InstrumentDefinition, response: Response) -> list[tuple[str, str, Any]]:

@@ -5,7 +5,6 @@ as the monitoring export reads it) and the scores computed from them."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import translation
@@ -13,13 +12,6 @@ from django.utils.translation import gettext as _
 
 from remis.audit.subject_access import SubjectRequest
 from remis.lib.tables import Table, cell, model_table
-
-
-def score_100(value: Any) -> Any:
-    """A stored score in [0, 1] on the pages' 0–100 scale, one decimal, rounded half up."""
-    if value is None:
-        return ""
-    return float((Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def band_label(instrument: Any, code: str) -> str:
@@ -34,6 +26,7 @@ def band_label(instrument: Any, code: str) -> str:
 
 def monitoring_tables(request: SubjectRequest) -> list[Table]:
     from remis.monitoring.models import ContactAttempt, FollowUp, Response, Visit
+    from remis.monitoring.response_forms import points_value
     from remis.monitoring.responses import title_of
 
     own = request.principal_case_ids
@@ -85,10 +78,10 @@ def monitoring_tables(request: SubjectRequest) -> list[Table]:
                 (_("Questionnaire"), lambda r: title_of(r.instrument)),
                 (_("Version"), lambda r: r.instrument.version),
                 # 0–100 with one decimal and the band's name, as the case page reads them.
-                (_("Economic"), lambda r: score_100(r.economic)),
-                (_("Social"), lambda r: score_100(r.social)),
-                (_("Psychosocial"), lambda r: score_100(r.psychosocial)),
-                (_("Composite score"), lambda r: score_100(r.composite)),
+                (_("Economic"), lambda r: points_value(r.economic)),
+                (_("Social"), lambda r: points_value(r.social)),
+                (_("Psychosocial"), lambda r: points_value(r.psychosocial)),
+                (_("Composite score"), lambda r: points_value(r.composite)),
                 (_("Band"), lambda r: band_label(r.instrument, r.band)),
             ],
         ),

@@ -6,7 +6,6 @@ show, "x" for a count hidden with it. An M&E officer retyped the tables for a do
 from __future__ import annotations
 
 import io
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -17,11 +16,11 @@ from remis.reports.outcomes import MEASURES, OutcomeRow, Outcomes
 
 
 def _score(value: float | None) -> Any:
-    """As the page shows it (floatformat: the float's shortest text, rounded half up): Python's
-    round() on the float read 77.5 where the page read 77.6."""
-    if value is None:
-        return ""
-    return float(Decimal(repr(value * 100)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    """As the page shows it (`points_value`, which the page's filter writes out)."""
+    from remis.monitoring.response_forms import points_value
+
+    shown = points_value(value)
+    return "" if shown is None else shown
 
 
 def _count(n: int) -> Any:

@@ -26,9 +26,9 @@ def count(value: Any) -> str:
 def score(value: float | None) -> str:
     """A score in [0, 1] as the pages show scores: 0–100 with one decimal, in the reader's
     number format (57,5); "—" when there is none."""
-    from django.template.defaultfilters import floatformat
+    from remis.monitoring.response_forms import points
 
-    return "—" if value is None else str(floatformat(value * 100, 1))
+    return points(value)
 
 
 @register.filter

@@ -182,12 +182,12 @@ def test_the_tables_download_as_shown(generated: None, client: Client) -> None:
     assert rows[0][:3] == ["Sex", "Round", "Responses"]
     assert rows[0][-1] == "Wish to leave again (share, 1 = 100 %)"  # the page says 45 %, the file 0.45
     # Each row's responses and composite score as the page shows them (0 to 100, one decimal).
-    from django.template.defaultfilters import floatformat
+    from remis.reports.templatetags.report_tags import score
 
     for row, line in zip(result.rows, rows[1:], strict=False):
         assert line[2] == str(row.responses)
         composite = row.means["composite"]
-        assert line[6] == ("" if composite is None else str(floatformat(composite * 100, 1)))
+        assert line[6] == ("" if composite is None else score(composite))  # the page's own text
     assert rows[-1][0] == "Comparison samples"
     client.cookies["django_language"] = "fr"
     response = client.get("/reports/outcomes/", {**asked, "format": "xlsx"})
