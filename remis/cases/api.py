@@ -52,6 +52,7 @@ from remis.lib.countries import is_country
 from remis.lib.errors import NotFound, ValidationFailed, fields_renamed
 from remis.lib.fields import max_length
 from remis.lib.paging import COUNT_CAP
+from remis.lib.spreadsheet import XLSX_TYPE, xlsx_download
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
 
 router = Router(tags=["cases"])
@@ -760,9 +761,6 @@ def erase_person(request: HttpRequest, person_uuid: uuid.UUID, body: EraseIn) ->
     return Status(201, _erasure_out(erasure))
 
 
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @persons_router.post(
     "/{person_uuid}/subject-access",
     response={200: None},
@@ -772,7 +770,7 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         "responses": {
             200: {
                 "description": "the workbook",
-                "content": {_XLSX: {"schema": {"type": "string", "format": "binary"}}},
+                "content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}},
             }
         }
     },
@@ -782,9 +780,7 @@ def person_subject_access(request: HttpRequest, person_uuid: uuid.UUID) -> HttpR
 
     case, person = _person_for(request, person_uuid)
     name, content = export_subject_data(request.user, case, person)
-    response = HttpResponse(content, content_type=_XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_download(content, name)
 
 
 def _erasure_for(request: HttpRequest, erasure_uuid: uuid.UUID) -> Erasure:

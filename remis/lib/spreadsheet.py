@@ -24,6 +24,7 @@ from typing import Any
 from django.utils.translation import get_language_bidi
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def in_reading_direction(sheet: Any) -> Any:
@@ -81,3 +82,12 @@ def restored(value: str) -> str:
     if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
         return value[1:]
     return value
+
+
+def xlsx_download(content: bytes, filename: str) -> Any:
+    """A workbook handed over as a download (a page's or the API's answer)."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

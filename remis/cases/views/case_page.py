@@ -42,6 +42,7 @@ from remis.cases.views.common import apply_errors, case_or_404
 from remis.cases.views.registration import person_data
 from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from remis.lib.pages import forbidden
+from remis.lib.spreadsheet import xlsx_download
 from remis.lib.templatetags.remis_forms import fields_in_error
 from remis.programmes.models import PartnerRole
 from remis.programmes.queries import partners_in
@@ -538,9 +539,6 @@ def document_download(request: HttpRequest, case_uuid: str, document_id: int) ->
     return response
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @require_POST  # the person is named in the body: no personal identifier in a URL
 @login_required
 def subject_access_download(request: HttpRequest, case_uuid: str) -> HttpResponse:
@@ -555,6 +553,4 @@ def subject_access_download(request: HttpRequest, case_uuid: str) -> HttpRespons
     except PermissionDenied as refused:
         messages.error(request, refused.message)
         return redirect(_at_section(case, "person"))
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_download(content, name)
