@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from remis.assessments.answers import Form
 from remis.assessments.models import Question, QuestionType
 from remis.cases.policy import Groups, shows
+from remis.lib.money import AmountField
 from remis.lib.widgets import IsoDateInput, Textarea
 
 PREFIX = "q_"
@@ -30,8 +31,9 @@ def _field(question: Question, form: Form) -> forms.Field:
         return forms.DateField(widget=IsoDateInput, **common)
     if question.kind == QuestionType.TEXT:
         return forms.CharField(widget=Textarea(attrs={"rows": 3}), max_length=2000, **common)
-    # Numbers are checked by the action, which names the question and its bounds.
-    return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), max_length=20, **common)
+    # Numbers are checked by the action, which names the question and its bounds; the field
+    # reads them as the reader's language writes them ("1 200,50" in French).
+    return AmountField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), max_length=20, **common)
 
 
 class AssessmentForm(forms.Form):

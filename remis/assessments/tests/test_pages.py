@@ -130,3 +130,15 @@ def test_a_draft_saved_from_an_outdated_page_is_refused_as_a_conflict_on_the_for
     assert "Someone else saved this record after you opened it." in page
     assert "version:" not in page  # the hidden field's name is no explanation
     assert Assessment.objects.get(pk=draft.pk).answers["age"] == 35
+
+
+def test_an_amount_is_read_as_the_page_language_writes_it(world, bob, case, client, today):
+    assert client.login(username=bob.username, password=PASSWORD)
+    values = answers() | {"debt_amount": "1\u202f200,50"}  # French digits grouping and decimal comma
+    response = client.post(
+        reverse("assessment_record", args=[case.uuid]),
+        _post_data(values, assessed_on=today.isoformat()),
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Assessment.objects.get().answers["debt_amount"] == "1200.50"
