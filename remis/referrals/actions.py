@@ -23,6 +23,7 @@ from remis.cases.actions.common import hold_case, require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, Consent, ConsentPurpose
 from remis.cases.policy import field_group, shared_groups
+from remis.lib.countries import country_name
 from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
 from remis.referrals.configuration import overdue_days, sectors_for, shared_fields
@@ -132,6 +133,14 @@ def refer_item(actor: Any, item: AssistanceItem, provider: Provider, *, message:
         raise ValidationFailed(_("Only an approved item of the plan in force can be referred."), "item")
     if not provider.active:
         raise ValidationFailed(_("This provider is inactive: choose an active provider."), "provider")
+    if provider.country != case.origin_country:
+        # The returnee lives in the country of origin, and consented to share with providers
+        # there: a provider elsewhere would receive their name and phone for nothing.
+        raise ValidationFailed(
+            _("This provider works in %(country)s, not in the returnee's country of origin (%(origin)s).")
+            % {"country": country_name(provider.country), "origin": country_name(case.origin_country)},
+            "provider",
+        )
     sector = _matching_sector(provider, item.kind.code)
     if sector is None:
         raise ValidationFailed(

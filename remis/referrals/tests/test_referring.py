@@ -58,6 +58,16 @@ def test_a_provider_of_another_sector_is_refused(s):
     assert refused.value.errors[0][0] == "provider"
 
 
+def test_a_provider_in_another_country_than_the_returnees_is_refused(s):
+    from remis.referrals.models import Referral
+
+    elsewhere = make_provider(name="Mosul Skills (synthetic)", country="IQ", sectors=["vocational_training"])
+    with pytest.raises(ValidationFailed) as refused:
+        refer(s, elsewhere)
+    assert refused.value.errors[0][0] == "provider" and "Iraq" in refused.value.message
+    assert not Referral.objects.exists()
+
+
 def test_an_item_delivered_directly_is_not_referred(world):
     s = setting(world)
     consent(world, s.case)
