@@ -8,11 +8,13 @@ the other gets a Conflict."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
@@ -164,6 +166,9 @@ def refer_item(actor: Any, item: AssistanceItem, provider: Provider, *, message:
             )
         # The item's row lock: two referrals of one item at once never both go out.
         AssistanceItem.objects.select_for_update().filter(pk=item.pk).first()
+        # The provider's: a change of its organisation or country waits, and then sees this
+        # referral (provider_change_refused).
+        Provider.objects.select_for_update().filter(pk=provider.pk).first()
         groups = shared_groups(case, ConsentPurpose.PROVIDERS)
         if groups is None:
             raise ValidationFailed(
@@ -496,3 +501,23 @@ def set_referral_rules(
             },
         )
     return rules
+
+
+def provider_change_refused(provider: Provider, changes: Mapping[str, list[Any]]) -> list[tuple[str, str]]:
+    """A provider's organisation and country stay as they were once referrals were sent to
+    it: the returnees agreed to share with that provider, and a new organisation's staff
+    would read every referral it was ever sent (services' guard, registered at start-up)."""
+    moved = [field for field in ("organisation", "country") if field in changes]
+    if not moved:
+        return []
+    sent = Referral.objects.filter(provider=provider).count()
+    if not sent:
+        return []
+    message = ngettext(
+        "%(count)s referral was sent to this provider: its organisation and country stay as "
+        "they were, so that nobody else reads it. Add the new one as another provider.",
+        "%(count)s referrals were sent to this provider: its organisation and country stay as "
+        "they were, so that nobody else reads them. Add the new one as another provider.",
+        sent,
+    ) % {"count": sent}
+    return [(field, message) for field in moved]

@@ -35,6 +35,10 @@ class ReferralsConfig(AppConfig):
             ProgrammePage("referral_rules", gettext_lazy("Referral rules"), "referral_rules", 40)
         )
         register()
+        from remis.referrals.actions import provider_change_refused
+        from remis.services.actions import register_provider_guard
+
+        register_provider_guard(provider_change_refused)
         from remis.referrals.audit_fields import register as register_audit_fields
 
         register_audit_fields()

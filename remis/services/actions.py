@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -235,6 +235,17 @@ def create_provider(actor: Any, values: Mapping[str, Any]) -> Provider:
     return provider
 
 
+# What a later app refuses of a provider's change: (field, message) pairs. Referrals refuse
+# a new organisation or country once referrals were sent, as its staff would read them.
+ProviderGuard = Callable[[Provider, Mapping[str, list[Any]]], list[tuple[str, str]]]
+_PROVIDER_GUARDS: list[ProviderGuard] = []
+
+
+def register_provider_guard(guard: ProviderGuard) -> None:
+    if guard not in _PROVIDER_GUARDS:
+        _PROVIDER_GUARDS.append(guard)
+
+
 def update_provider(
     actor: Any, provider: Provider, values: Mapping[str, Any], expected_version: int | None
 ) -> dict[str, list[Any]]:
@@ -267,6 +278,10 @@ def update_provider(
     _search_columns(provider)
     provider.updated_at = timezone.now()
     with transaction.atomic():
+        # The provider's row lock, which a referral to it takes too: the guards read the
+        # referrals sent so far, and none is sent while this change commits.
+        Provider.objects.select_for_update().filter(pk=provider.pk).first()
+        _raise([problem for guard in _PROVIDER_GUARDS for problem in guard(provider, changes)])
         save_versioned(
             provider, expected_version, [*PROVIDER_FIELDS, "organisation", *SEARCH_FIELDS, "updated_at"]
         )

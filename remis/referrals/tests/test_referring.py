@@ -11,7 +11,7 @@ from remis.audit.models import AuditEntry
 from remis.lib.errors import PermissionDenied, ValidationFailed
 from remis.referrals import actions
 from remis.referrals.models import Status
-from remis.referrals.tests.factories import consent, refer, setting
+from remis.referrals.tests.factories import consent, provider_organisation, refer, setting
 from remis.services import actions as services
 from remis.services.tests.factories import make_provider
 
@@ -199,3 +199,22 @@ def test_the_reason_remis_gives_reads_in_the_readers_language_in_the_history(
     with translation.override("fr"):
         lines = [(c.label, c.after) for v in describe_entries(entries, groups=frozenset()) for c in v.changes]
     assert any(after == "Le dossier a été clôturé." for _label, after in lines), lines
+
+
+def test_a_providers_organisation_and_country_stay_once_it_was_sent_a_referral(s):
+    """Linked to another organisation, its staff would read every referral it was ever sent
+    (the returnees agreed to share with this provider, as it was)."""
+    consent(s.world, s.case)
+    refer(s)
+    from remis.accounts.system import system_actor
+
+    stranger = provider_organisation("Erbil Clinic (synthetic)")
+    for values, field in (({"organisation": stranger.pk}, "organisation"), ({"country": "IQ"}, "country")):
+        with pytest.raises(ValidationFailed) as refused:
+            services.update_provider(system_actor(), s.provider, values, expected_version=None)
+        assert refused.value.errors[0][0] == field and "1 referral was sent" in refused.value.message
+        s.provider.refresh_from_db()
+        assert s.provider.organisation_id != stranger.pk and s.provider.country == "GN"
+    # A provider never referred to moves freely; other fields of a referred one change.
+    services.update_provider(s.world.bob, s.offline, {"organisation": stranger.pk}, expected_version=None)
+    services.update_provider(s.world.bob, s.provider, {"phone": "+000 111 222"}, expected_version=None)
