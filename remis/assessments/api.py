@@ -34,6 +34,7 @@ from remis.assessments.queries import (
     instruments,
 )
 from remis.cases.policy import groups_on_case, shows
+from remis.cases.queries import note_api_read
 from remis.lib.api_schema import InputSchema, literal_of
 
 router = Router(tags=["assessments"])
@@ -246,6 +247,7 @@ def read_instrument(request: HttpRequest, code: str, version: int) -> dict[str, 
 @router.get("/cases/{case_uuid}/assessments", response=list[AssessmentOut], summary="A case's assessments")
 def list_assessments(request: HttpRequest, case_uuid: str) -> list[dict[str, Any]]:
     case = case_for(request.user, case_uuid)
+    note_api_read(request.user, case)
     return [_assessment(request, a) for a in assessments_of(case).select_related("case", "revises")]
 
 
@@ -264,7 +266,9 @@ def create_assessment(request: HttpRequest, case_uuid: str, body: AssessmentIn) 
 
 @router.get("/assessments/{assessment_uuid}", response=AssessmentOut, summary="One assessment")
 def read_assessment(request: HttpRequest, assessment_uuid: str) -> dict[str, Any]:
-    return _assessment(request, get_assessment_for(request.user, assessment_uuid))
+    assessment = get_assessment_for(request.user, assessment_uuid)
+    note_api_read(request.user, assessment.case)
+    return _assessment(request, assessment)
 
 
 @router.put("/assessments/{assessment_uuid}", response=AssessmentOut, summary="Change a draft's answers")

@@ -23,7 +23,7 @@ from remis.assessments.presentation import assessment_view
 from remis.assessments.queries import assessments_of, case_for, get_assessment_for, instrument_in_force
 from remis.cases.models import Case
 from remis.cases.policy import case_permissions, groups_on_case
-from remis.cases.queries import day_format_of
+from remis.cases.queries import day_format_of, note_record_page_read
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
 
@@ -54,6 +54,7 @@ def _panel(case: Case) -> str:
 def case_assessments(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     """Every assessment of the case, latest first, with the instrument version of each."""
     case = _case(request, case_uuid)
+    note_record_page_read(request, case)
     permissions = case_permissions(request.user, case)
     return render(
         request,
@@ -161,6 +162,7 @@ def edit_assessment(request: HttpRequest, assessment_uuid: Any) -> HttpResponse:
 def assessment_detail(request: HttpRequest, assessment_uuid: Any) -> HttpResponse:
     assessment = _assessment(request, assessment_uuid)
     case = assessment.case
+    note_record_page_read(request, case)
     permissions = case_permissions(request.user, case)
     view = assessment_view(assessment, groups_on_case(request.user, case))
     can_record = Perm.ASSESSMENT_RECORD in permissions

@@ -42,7 +42,7 @@ from remis.assistance.queries import (
     versions_of,
 )
 from remis.cases.policy import groups_on_case
-from remis.cases.queries import get_case_for
+from remis.cases.queries import get_case_for, note_api_read
 from remis.lib.api_schema import InputSchema, PageParams, literal_of, page_out
 from remis.lib.errors import NotFound, ValidationFailed
 from remis.lib.paging import COUNT_CAP
@@ -366,6 +366,7 @@ def _fresh(request: HttpRequest, case_uuid: uuid.UUID, number: int) -> dict[str,
 
 @router.get("/cases/{case_uuid}", response=PlanOut, summary="A case's plan: versions and budget")
 def read_plan(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
+    note_api_read(request.user, get_case_for(request.user, case_uuid))
     return _plan(request, case_uuid)
 
 
@@ -377,6 +378,7 @@ def create_plan(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
 
 @router.get("/cases/{case_uuid}/versions/{number}", response=VersionOut)
 def read_version(request: HttpRequest, case_uuid: uuid.UUID, number: int) -> Any:
+    note_api_read(request.user, get_case_for(request.user, case_uuid))
     return _fresh(request, case_uuid, number)
 
 
@@ -544,6 +546,7 @@ def return_plan(request: HttpRequest, case_uuid: uuid.UUID, number: int, body: D
 @router.get("/items/{item_id}/instalments", response=list[InstalmentOut])
 def list_instalments(request: HttpRequest, item_id: int) -> Any:
     item = get_item_for(request.user, item_id)
+    note_api_read(request.user, item.version.plan.case)
     return [_instalment(i) for i in Instalment.objects.filter(key=item.key)]
 
 

@@ -72,6 +72,7 @@ from remis.audit.actions import record
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.cases.policy import case_permissions, groups_everywhere, groups_in, shows
+from remis.cases.queries import note_record_page_read
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.errors import Conflict, DomainError, Duplicate, NotFound, PermissionDenied
 from remis.lib.pages import forbidden, readers_of_cases_only
@@ -253,6 +254,7 @@ def _change_structure(request: HttpRequest, step: str, version: PlanVersion, cas
 @login_required
 def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
     case = case_or_404(request, case_uuid)
+    note_record_page_read(request, case)
     permissions = case_permissions(request.user, case)
     plan = plan_of(case)
     if request.method == "POST" and request.POST.get("step") == "start":

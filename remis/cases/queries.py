@@ -90,6 +90,23 @@ def note_opened(actor: Any, case: Case, channel: str, groups: frozenset[str] | N
     )
 
 
+def note_record_page_read(request: Any, case: Case) -> None:
+    """A page showing one of the case's records (its assessment, plan, a follow-up round, a
+    referral) read by GET: logged as an opening of the case on a page, as the case page is.
+    A later app's pages call it; a form sent back with errors was logged when it was shown."""
+    from remis.audit.models import ReadChannel
+
+    if request.method == "GET":
+        note_opened(request.user, case, ReadChannel.PAGE)
+
+
+def note_api_read(actor: Any, case: Case) -> None:
+    """A GET of the case's records through the API, logged as `GET /cases/{id}` is."""
+    from remis.audit.models import ReadChannel
+
+    note_opened(actor, case, ReadChannel.API)
+
+
 @dataclass
 class CaseFilters:
     """What the case list can be narrowed and ordered by. `q` holds personal data, so the

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from remis.cases.queries import get_case_for
+from remis.cases.queries import get_case_for, note_api_read
 from remis.lib.api_schema import InputSchema, literal_of
 from remis.lib.errors import NotFound
 from remis.lib.paging import COUNT_CAP
@@ -150,6 +150,7 @@ def list_rounds(request: HttpRequest, params: Query[RoundParams]) -> dict[str, A
 @router.get("/cases/{case_uuid}/follow-ups", response=list[RoundOut], summary="A case's rounds")
 def case_rounds(request: HttpRequest, case_uuid: UUID) -> Any:
     case = get_case_for(request.user, case_uuid)
+    note_api_read(request.user, case)
     today = timezone.localdate()
     return [_out(f, today, detail=True) for f in rounds_of_case(case)]
 
@@ -400,6 +401,7 @@ def case_responses(request: HttpRequest, case_uuid: UUID) -> Any:
     from remis.monitoring.models import Response
 
     case = get_case_for(request.user, case_uuid)
+    note_api_read(request.user, case)
     rows = (
         Response.objects.filter(case=case)
         .select_related("instrument", "case", "follow_up")

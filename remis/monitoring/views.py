@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.permissions import Perm
 from remis.cases.lifecycle import Stage
 from remis.cases.policy import case_permissions
+from remis.cases.queries import note_record_page_read
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound
@@ -56,6 +57,7 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
     follow_up = FollowUp.objects.filter(case=case, round=round_number).select_related("case", "rules").first()
     if follow_up is None:
         raise Http404
+    note_record_page_read(request, case)
     today = timezone.localdate()
     can_record = Perm.MONITORING_RECORD in case_permissions(request.user, case)
     initial = {"version": follow_up.version}

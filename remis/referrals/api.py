@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from remis.audit.models import ReadChannel
 from remis.cases.policy import groups_everywhere, groups_on_case
-from remis.cases.queries import get_case_for
+from remis.cases.queries import get_case_for, note_opened
 from remis.lib.api_schema import InputSchema, PageParams, RecordId, literal_of, page_out
 from remis.lib.countries import is_country
 from remis.lib.errors import NotFound, ValidationFailed, fields_renamed
@@ -120,6 +121,8 @@ def _out(referral: Referral, side: str, groups: frozenset[str] | None = None) ->
 def _read(request: HttpRequest, referral_uuid: UUID) -> dict[str, Any]:
     referral, side = get_referral_for(request.user, referral_uuid)
     groups = groups_on_case(request.user, referral.case) if side == CASE_SIDE else None
+    if side == CASE_SIDE and request.method == "GET":  # a provider reads what was sent, not the case
+        note_opened(request.user, referral.case, ReadChannel.API, groups)
     return _out(referral, side, groups)
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
 from remis.cases.policy import case_permissions, groups_on_case
+from remis.cases.queries import note_record_page_read
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.countries import country_name, named_countries
 from remis.lib.errors import Conflict, DomainError, NotFound
@@ -210,6 +211,8 @@ def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
         except DomainError:
             may_answer = False
     may_cancel = side == CASE_SIDE and Perm.REFERRAL_SEND in case_permissions(request.user, referral.case)
+    if side == CASE_SIDE:  # a provider reads what was sent to it, not the case
+        note_record_page_read(request, referral.case)
     return render(
         request,
         "referrals/detail.html",

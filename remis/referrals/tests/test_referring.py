@@ -218,3 +218,24 @@ def test_a_providers_organisation_and_country_stay_once_it_was_sent_a_referral(s
     # A provider never referred to moves freely; other fields of a referred one change.
     services.update_provider(s.world.bob, s.offline, {"organisation": stranger.pk}, expected_version=None)
     services.update_provider(s.world.bob, s.provider, {"phone": "+000 111 222"}, expected_version=None)
+
+
+def test_the_case_sides_reads_of_a_referral_are_logged_and_the_providers_are_not(s, client, api_client):
+    """The case worker opens the case's data through the referral; the provider reads only
+    what was sent to it (its own organisation has no access to the case)."""
+    from django.urls import reverse
+
+    from remis.audit.models import CaseRead
+
+    consent(s.world, s.case)
+    referral = refer(s)
+    client.force_login(s.world.bob)
+    assert client.get(reverse("referral_detail", args=[referral.uuid])).status_code == 200
+    assert api_client.as_(s.world.bob).get(f"/referrals/{referral.uuid}").status_code == 200
+    assert sorted(CaseRead.objects.filter(actor=s.world.bob).values_list("channel", flat=True)) == [
+        "api",
+        "page",
+    ]
+    client.force_login(s.pia)
+    assert client.get(reverse("referral_detail", args=[referral.uuid])).status_code == 200
+    assert not CaseRead.objects.filter(actor=s.pia).exists()
