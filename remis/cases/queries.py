@@ -1103,6 +1103,15 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
         (country_name(code), origin_cases[i], origin_people[i], origin_returned[i])
         for i, (code, _v) in enumerate(origins)
     ]
+    if suppress:
+        # Rows with a hidden count go after the others, by name: in the order of their
+        # counts, a run of "<5" rows then by name gave each count away (a donor read that
+        # Uruguay had 1 case, Cape Verde 4).
+        def shown_first(row: tuple[str, Cell, Cell, Cell]) -> tuple[bool, int, str]:
+            hidden_row = any(cell.suppressed for cell in row[1:])
+            return (hidden_row, 0 if hidden_row else -row[1].value, fold(row[0]))
+
+        by_origin.sort(key=shown_first)
     per_month = dict(by_month)
     arrivals = []
     month = first_month

@@ -113,6 +113,8 @@ def test_statistics_cover_only_the_viewers_countries(world, dave, victor, today)
 
 def test_my_latest_cases_are_the_most_recently_assigned_visible_ones(world, alice, dave):
     first, second = register(world), register(world)
+    for case in (first, second):  # registered by alice: hers until taken off
+        assign(alice, case, [])
     for case in (second, first):  # first is assigned last
         assign(alice, case, [alice])
     assert [c.reference for c in my_latest_cases(alice)] == [first.reference, second.reference]
@@ -295,3 +297,16 @@ def test_the_cases_of_someone_who_left_stay_in_the_caseloads_marked(client, worl
     worker = form.fields["worker"]
     labels = [worker.label_from_instance(user) for user in worker.queryset]  # type: ignore[attr-defined]
     assert f"{alice.display_name} (deactivated)" in labels
+
+
+def test_hidden_countries_come_after_the_others_by_name_so_their_order_tells_no_count(world, victor, today):
+    """In the order of their counts, a run of "<5" rows gave each count away."""
+    _funded_by_victors_agency(world)
+    for origin, n in (("GN", SMALL_CELL + 1), ("SN", 3), ("IQ", 1)):
+        for _ in range(n):
+            register(world, origin=origin)
+    stats = aggregates(victor, today)
+    assert stats is not None
+    # By count, Senegal (3) came before Iraq (1): hidden, they are in alphabetical order.
+    assert [row[0] for row in stats.by_origin] == ["Guinea", "Iraq", "Senegal"]
+    assert [row[1].suppressed for row in stats.by_origin] == [False, True, True]
