@@ -190,6 +190,21 @@ def _sensitive_items(code: str) -> list[tuple[int, str]]:
     return list(model.objects.exclude(sensitive_group="").values_list("pk", "sensitive_group"))
 
 
+def masked_key(actor: Any, code: str, column: str) -> str | None:
+    """SQL reading `column` (the id of one of the dimension's items: a category, a
+    vulnerability, an assistance type) as this reader may break figures down by it: the
+    items of a sensitive group the reader does not hold read as "Restricted". None: the
+    reader holds every group the dimension's items are in."""
+    from remis.cases.policy import groups_everywhere
+
+    held = groups_everywhere(actor)
+    hidden = sorted(pk for pk, group in _sensitive_items(code) if group not in held)
+    if not hidden:
+        return None
+    ids = ", ".join(str(int(pk)) for pk in hidden)
+    return f"CASE WHEN {column} IN ({ids}) THEN '{RESTRICTED}' ELSE CAST({column} AS VARCHAR) END"
+
+
 def dimension_for(actor: Any, code: str) -> Dimension:
     """The dimension as this reader breaks figures down by it: the migrant categories,
     vulnerabilities and assistance types of a sensitive group the reader does not hold
@@ -199,15 +214,10 @@ def dimension_for(actor: Any, code: str) -> Dimension:
     dimension = DIMENSIONS[code]
     if code not in _SENSITIVE:
         return dimension
-    from remis.cases.policy import groups_everywhere
-
-    held = groups_everywhere(actor)
-    hidden = sorted(pk for pk, group in _sensitive_items(code) if group not in held)
-    if not hidden:
-        return dimension
     column, table, kept = _SENSITIVE[code]
-    ids = ", ".join(str(int(pk)) for pk in hidden)
-    masked = f"CASE WHEN {column} IN ({ids}) THEN '{RESTRICTED}' ELSE CAST({column} AS VARCHAR) END"
+    masked = masked_key(actor, code, column)
+    if masked is None:
+        return dimension
     if not table:
         return replace(dimension, key=masked)
     alias = dimension.join.split()[-1]

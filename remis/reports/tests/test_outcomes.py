@@ -96,6 +96,26 @@ def test_intention_to_remigrate_and_satisfaction_by_service_type_match_the_rows(
         assert shown[code].label and shown[code].label != code  # named, not an id
 
 
+def test_satisfaction_with_a_type_of_a_group_the_reader_does_not_hold_counts_as_restricted(
+    generated: None,
+) -> None:
+    """Psychosocial counselling, named and scored for a reader who reads it as "Restricted"
+    everywhere else."""
+    from remis.assistance.models import AssistanceType
+    from remis.reports.statistics import RESTRICTED
+
+    hidden = {str(pk) for pk in AssistanceType.objects.exclude(sensitive_group="").values_list("pk", flat=True)}
+    officer = User.objects.get(username="me.gn")  # an M&E officer: no sensitive group
+    full = outcomes(User.objects.get(username="manager.be"), Filters(START, END))
+    result = outcomes(officer, Filters(START, END))
+    assert full is not None and result is not None
+    assert hidden & {line.key for line in full.satisfaction}, "the generated data must score such a type"
+    keys = {line.key for line in result.satisfaction}
+    assert not keys & hidden and RESTRICTED in keys
+    restricted = next(line for line in result.satisfaction if line.key == RESTRICTED)
+    assert restricted.label == "Restricted"
+
+
 def test_comparison_samples_and_groups(generated: None) -> None:
     manager = User.objects.get(username="manager.be")
     result = outcomes(manager, Filters(START, END), "sex")
