@@ -104,7 +104,8 @@ def test_satisfaction_with_a_type_of_a_group_the_reader_does_not_hold_counts_as_
     from remis.assistance.models import AssistanceType
     from remis.reports.statistics import RESTRICTED
 
-    hidden = {str(pk) for pk in AssistanceType.objects.exclude(sensitive_group="").values_list("pk", flat=True)}
+    sensitive = AssistanceType.objects.exclude(sensitive_group="")
+    hidden = {str(pk) for pk in sensitive.values_list("pk", flat=True)}
     officer = User.objects.get(username="me.gn")  # an M&E officer: no sensitive group
     full = outcomes(User.objects.get(username="manager.be"), Filters(START, END))
     result = outcomes(officer, Filters(START, END))
