@@ -46,6 +46,14 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer remis_…` — tokens are stored hashed, expire, can be revoked,
     and a read-only token is refused anything but reading (403)."""
 
+    def __call__(self, request: HttpRequest) -> Any:
+        # Ninja's own reading logs the whole header at ERROR when its scheme is not "Bearer"
+        # and DEBUG is on: a real token sent as "Token remis_…" ended in the server's log.
+        scheme, _space, token = request.headers.get(self.header, "").partition(" ")
+        if scheme.lower() != self.openapi_scheme or not token:
+            return None
+        return self.authenticate(request, token)
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         now = timezone.now()
         row = (

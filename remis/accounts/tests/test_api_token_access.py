@@ -180,3 +180,22 @@ def test_a_token_tells_whom_it_acts_for_and_through_which_organisations(api_clie
     from django.test import Client
 
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION="Bearer nothing").status_code == 401
+
+
+def test_a_token_sent_under_another_scheme_is_refused_and_never_logged(
+    client, world, alice, caplog, settings
+):
+    """Ninja logged the whole header at ERROR when its scheme was not "Bearer" (DEBUG on, as
+    bin/demo runs): a real token sent as "Token remis_…" ended in the server's log."""
+    import logging
+
+    from remis.accounts.tests.tokens import bearer_key
+
+    settings.DEBUG = True
+    raw = bearer_key(alice)
+    with caplog.at_level(logging.DEBUG):
+        for header in (f"Token {raw}", f"token {raw}", "Bearer", f"Basic {raw}"):
+            response = client.get("/api/v1/cases", HTTP_AUTHORIZATION=header)
+            assert response.status_code == 401, header
+    assert raw not in caplog.text
+    assert client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"bearer {raw}").status_code == 200
