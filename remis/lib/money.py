@@ -151,9 +151,36 @@ def file_amount_problem(text: str) -> str:
     ) % {"value": text}
 
 
+_ONE_GROUP = re.compile(r"[+-]?(\d{1,3})([.,])(\d{3})")
+
+
+def ambiguous_amount(text: str) -> str | None:
+    """Why `text` cannot be read for sure as the reader's language writes amounts, or None.
+    Where the comma is the decimal sign (French, Arabic), "1,500" is 1.5 by the book and
+    1500 to the many who group thousands with a comma, and "1.500" is 1.5 to REMIS and 1500
+    to a Belgian or West-African writer: each was read as 1.50, silently, a budget a
+    thousand times too small. English writes neither way ambiguously."""
+    if get_format("DECIMAL_SEPARATOR") == ".":
+        return None
+    value = _SPACES.sub("", latin_digits(text).translate(_ARABIC_SEPARATORS))
+    found = _ONE_GROUP.fullmatch(value)
+    if not found:
+        return None
+    whole, _sep, rest = found.groups()
+    return _(
+        "“%(value)s” can be read as %(thousands)s or as %(decimal)s: write it without a "
+        "thousands separator, or with two decimals."
+    ) % {
+        "value": text.strip(),
+        "thousands": number_format(int(whole + rest), 0, force_grouping=True),
+        "decimal": number_format(Decimal(f"{whole}.{rest}").normalize()),
+    }
+
+
 class AmountField(forms.CharField):
-    """A text field for money, read as the reader writes numbers (`amount_from_text`); the
-    action decides what amount is acceptable."""
+    """A text field for money, read as the reader writes numbers (`amount_from_text`),
+    refusing what reads two ways (`ambiguous_amount`); the action decides what amount is
+    acceptable."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 30)
@@ -161,7 +188,12 @@ class AmountField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
-        return amount_from_text(text) if text else (text or "")
+        if not text:
+            return text or ""
+        problem = ambiguous_amount(text)
+        if problem:
+            raise forms.ValidationError(problem, code="ambiguous")
+        return amount_from_text(text)
 
     def prepare_value(self, value: Any) -> Any:
         """A stored amount shown back as the reader writes it (an edit form showed

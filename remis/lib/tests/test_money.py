@@ -44,6 +44,34 @@ def test_the_field_reads_the_typed_amount_and_leaves_an_empty_one_empty():
         assert field.clean("") == ""
 
 
+@pytest.mark.parametrize(
+    ("language", "typed", "readings"),
+    [
+        ("ar", "250,000", ("250\u00a0000", "250")),  # was read as 250 GNF
+        ("ar", "1,500", ("1\u00a0500", "1,5")),  # was read as 1.50 EUR
+        ("fr", "1.500", ("1\u00a0500", "1,5")),  # a Belgian's fifteen hundred, read as 1,50
+        ("fr", "-2,125", ("2\u00a0125", "2,125")),
+    ],
+)
+def test_an_amount_that_reads_two_ways_is_refused_naming_both(language, typed, readings):
+    from django import forms
+
+    field = AmountField()
+    with translation.override(language), pytest.raises(forms.ValidationError) as refused:
+        field.clean(typed)
+    message = refused.value.messages[0]
+    assert typed in message and all(reading in message for reading in readings), message
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "read"),
+    [("en", "1,500", "1500"), ("en", "1.500", "1.500"), ("fr", "1,50", "1.50"), ("fr", "1 500", "1500")],
+)
+def test_what_reads_one_way_only_is_read(language, typed, read):
+    with translation.override(language):
+        assert AmountField().clean(typed) == read
+
+
 def test_arabic_pages_group_digits_and_read_back_what_they_write():
     with translation.override("ar"):
         shown = amount_text(Decimal("1500000.5"))
