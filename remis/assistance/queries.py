@@ -16,7 +16,13 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
-from remis.assistance.actions.approvals import Requirement, can_be_met, possible_approvers, requirement
+from remis.assistance.actions.approvals import (
+    Requirement,
+    can_be_met,
+    committed_amounts,
+    possible_approvers,
+    requirement,
+)
 from remis.assistance.configuration import MissingRate, convert, package_for, reporting_settings
 from remis.assistance.models import (
     Approval,
@@ -127,8 +133,7 @@ def budget_of(plan: Plan, day: dt.date) -> Budget:
     def items(version_id: int | None) -> list[tuple[Decimal, str, dt.date]]:
         if version_id is None:
             return []
-        rows = AssistanceItem.objects.filter(version_id=version_id).exclude(status=ItemStatus.CANCELLED)
-        return [(a, c, day) for a, c in rows.values_list("amount", "currency")]
+        return [(a, c, day) for a, c in committed_amounts(version_id)]
 
     paid = (
         Instalment.objects.filter(item__version__plan=plan)

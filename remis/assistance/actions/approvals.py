@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,10 +80,28 @@ def level_for(total: Decimal, thresholds: ApprovalThresholds, package: Decimal) 
     return min(level, MAX_LEVEL)
 
 
+def committed_amounts(version_id: int) -> list[tuple[Decimal, str]]:
+    """What a version gives the household, as (amount, currency): each item's budget, and
+    for a cancelled item what was paid on it (money given stays given). Left out, a plan
+    whose paid items were cancelled and replaced was approved at a lower level than the
+    money the household got, and the case read more disbursed than approved."""
+    items = AssistanceItem.objects.filter(version_id=version_id)
+    live = list(items.exclude(status=ItemStatus.CANCELLED).values_list("amount", "currency"))
+    cancelled = items.filter(status=ItemStatus.CANCELLED).values("key")
+    paid = (
+        Instalment.objects.filter(key__in=cancelled)
+        .counted()
+        .values("currency")
+        .annotate(total=Sum("amount"))
+        .values_list("total", "currency")
+    )
+    return live + [(total, currency) for total, currency in paid if total]
+
+
 def requirement(version: PlanVersion, day: dt.date) -> Requirement:
     case = version.plan.case
     programme_settings = reporting_settings(case, day)
-    items = version.items.exclude(status=ItemStatus.CANCELLED).values_list("amount", "currency")
+    items = committed_amounts(version.pk)
     total, missing = convert(((a, c, day) for a, c in items), programme_settings.currency)
     thresholds = thresholds_on(case.programme, case.origin_country, day)
     package = package_for(case, programme_settings)

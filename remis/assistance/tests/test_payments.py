@@ -348,3 +348,27 @@ def test_a_refused_payment_or_agreement_leaves_no_file_behind(world, case, ines,
             world.bob, draft, agreed_on=today, upload=pdf(), expected_version=draft.version + 1
         )
     assert {p for p in tmp_path.rglob("*") if p.is_file()} == stored
+
+
+def test_what_was_paid_on_a_cancelled_item_counts_in_the_approval_total_and_the_budget(
+    world, case, ines, today
+):
+    """Paid 450, cancelled and replaced by a grant of 1,200: the household gets 1,650, and
+    the new version was approved at the level of 1,200 (above the first threshold, 1,500, it
+    takes more approvers); the case read more disbursed than approved."""
+    from remis.assistance.actions.approvals import level_for, requirement
+
+    version = approved_plan(world, case, ines, ("600",))
+    paid_item = version.items.get()
+    actions.record_instalment(world.bob, paid_item, paid_on=today, amount="450", currency="EUR")
+    actions.change_item_status(world.bob, paid_item, "cancelled", reason="Replaced by a cash grant")
+    new = actions.open_new_version(world.bob, version.plan, reason="A cash grant instead")
+    goal = new.needs.get().goals.get()
+    grant = actions.ItemData(kind="business_setup", modality="cash", amount="1200", currency="EUR")
+    actions.add_item(world.bob, goal, grant)
+    needed = requirement(new, today)
+    assert needed.total == Decimal("1650.00")
+    levels = [level_for(Decimal(n), needed.thresholds, needed.package) for n in ("1650", "1200")]
+    assert needed.level == levels[0] > levels[1]
+    approved = budget_of(plan_of(case), today).approved  # the version in force still
+    assert approved.by_currency == {"EUR": Decimal("450.00")}
