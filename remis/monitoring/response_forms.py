@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import forms
@@ -269,8 +269,11 @@ class ResponseView:
 def points_value(value: Decimal | float | str | None) -> float | None:
     """A score in [0, 1] on REMIS's 0–100 scale with one decimal: the number every page, file
     and history shows (they rounded three ways, and a download read 77.5 where its page read
-    77.6)."""
-    return None if value is None else round(float(value) * 100, 1)
+    77.6). Halves round up, on the decimal value: as floats, 0.7615 made 76.149999… and read
+    76.1."""
+    if value is None:
+        return None
+    return float((Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def points(value: Decimal | float | str | None) -> str:

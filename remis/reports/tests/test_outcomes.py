@@ -227,3 +227,34 @@ def test_the_tables_download_as_shown(generated: None, client: Client) -> None:
     assert len(process) == 8 and process[7][0].startswith("Suivis réalisés dans leur fenêtre")
     attrition = list(book["Attrition par passage"].iter_rows(min_row=2, values_only=True))
     assert [r[2] for r in attrition] == [line.done for line in result.attrition]
+
+
+def test_figures_are_rounded_not_cut_and_rounded_once() -> None:
+    """The file cut 2.268 cases per worker to 2.2 where the page read 2.3; a mean score of
+    0.76154, rounded to 4 places and then to one decimal of 0–100, read 76.1."""
+    from types import SimpleNamespace
+
+    from remis.monitoring.response_forms import points_value
+    from remis.reports.outcome_files import _process
+
+    assert points_value(0.76154) == 76.2 and points_value("0.7615") == 76.2 and points_value(0.7614) == 76.1
+    delay = SimpleNamespace(cases=3, median=12, mean=39.96)
+    process = SimpleNamespace(
+        cases_per_worker=846 / 373,
+        per_worker_median=2,
+        per_worker_max=10,
+        approval=delay,
+        payment=delay,
+        answered=0,
+        acceptance_rate=None,
+        ended=0,
+        completion_rate=None,
+        submissions_answered=0,
+        in_time_rate=None,
+        held=846,
+        rounds_closed=0,
+        within_window_rate=None,
+    )
+    _header, rows = _process(process)
+    cells = [str(cell) for row in rows for cell in row]
+    assert "2.3; 2; 10" in cells and "12; 40.0" in cells
