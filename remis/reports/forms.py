@@ -135,8 +135,13 @@ class ReturnStatisticsForm(forms.Form):
         today = timezone.localdate()
         period = data.get("period") or "year"
         data["by"] = data.get("by") or "origin"
+        if period == "range":
+            # The fields of the other periods are hidden, and ignored: a year typed before
+            # switching to "From … to" refused the range for a field no longer on screen.
+            for name in ("year", "quarter", "month"):
+                self.errors.pop(name, None)
         year = today.year if data.get("year") is None else data["year"]  # 0 is no year, not this one
-        if not EARLIEST_YEAR <= year <= today.year:
+        if period != "range" and not EARLIEST_YEAR <= year <= today.year:
             self.add_error(
                 "year",
                 _("Enter a year from %(first)s to %(last)s.") % {"first": EARLIEST_YEAR, "last": today.year},

@@ -57,6 +57,11 @@ def test_bad_periods_name_their_field(manager: Client) -> None:
     # Year 0 counted this year's returns under a field still saying 0.
     page = manager.get(URL, {"period": "year", "year": "0", "by": "origin"})
     assert "year" in page.context["form"].errors
+    # A year typed, then the period switched to a range: the hidden year is ignored.
+    for year in ("20266", "1980", "abc"):
+        asked = {"period": "range", "year": year, "start": "2026-01-01", "end": "2026-03-31", "by": "origin"}
+        page = manager.get(URL, asked)
+        assert not page.context["form"].errors and page.context["table"] is not None, year
 
 
 def test_downloads_are_the_table_shown(manager: Client) -> None:
