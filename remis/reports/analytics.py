@@ -92,7 +92,9 @@ _TABLES = {
         FROM {src}monitoring_response r
         JOIN {src}monitoring_instrument i ON i.id = r.instrument_id
         LEFT JOIN {src}monitoring_followup f ON f.id = r.follow_up_id""",
-    "rounds": "SELECT case_id, round, status, window_end FROM {src}monitoring_followup",
+    "rounds": (
+        "SELECT case_id, round, status, window_start, window_end, done_on FROM {src}monitoring_followup"
+    ),
     # Process indicators: each plan version's approval day (the first is the plan's), each
     # instalment's payment day, each referral's status, each visit's mode. The approval is a
     # time stamp: its day as text (UTC), which every engine reads and DuckDB stores as a date.
@@ -162,7 +164,9 @@ _TYPES = {
         "economic DOUBLE, social DOUBLE, psychosocial DOUBLE, composite DOUBLE, band VARCHAR, "
         "item_key VARCHAR, migrate_again VARCHAR"
     ),
-    "rounds": "case_id INTEGER, round INTEGER, status VARCHAR, window_end DATE",
+    "rounds": (
+        "case_id INTEGER, round INTEGER, status VARCHAR, window_start DATE, window_end DATE, done_on DATE"
+    ),
     "approvals": "case_id INTEGER, approved_on DATE",
     "payments": "case_id INTEGER, paid_on DATE",
     "referrals": "case_id INTEGER, status VARCHAR",

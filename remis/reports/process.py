@@ -136,11 +136,15 @@ def process_indicators(actor: Any, filters: Filters) -> Process | None:
                 params,
             )
         )
+        # The rounds whose window has closed (the attrition table's done, lost and missed),
+        # and those of them done on a day inside their window: counting every done round,
+        # those still in their window too, read 94 where the attrition table read 81.
         closed, done = store.query(
             f"WITH p AS MATERIALIZED ({cohort}) "  # noqa: S608
-            "SELECT count(*) FILTER (WHERE f.status IN ('done', 'lost') "
-            "OR (f.status = 'scheduled' AND f.window_end < ?)), count(*) FILTER (WHERE f.status = 'done') "
-            "FROM p JOIN rounds f ON f.case_id = p.case_id",
+            "SELECT count(*), count(*) FILTER (WHERE f.status = 'done' "
+            "AND f.done_on BETWEEN f.window_start AND f.window_end) "
+            "FROM p JOIN rounds f ON f.case_id = p.case_id "
+            "WHERE f.window_end < ? AND f.status <> 'stopped'",
             [*params, today],
         )[0]
         workload = store.query(
