@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -360,9 +361,15 @@ def answer_referral(
             )
         if outcome_on is None:
             raise ValidationFailed(_("Enter the date of the outcome."), "outcome_on")
-        if outcome_on > timezone.localdate() or outcome_on < referral.sent_at.date():
+        # Not before the referral's last step: "started 1 October … successful on 23
+        # September" was taken.
+        steps = [referral.sent_at, referral.answered_at, referral.started_at]
+        first = max(timezone.localdate(moment) for moment in steps if moment is not None)
+        if outcome_on > timezone.localdate() or outcome_on < first:
             raise ValidationFailed(
-                _("The outcome date must be between the day the referral was sent and today."), "outcome_on"
+                _("The outcome date must be between %(first)s (the referral's last step) and today.")
+                % {"first": date_format(first, "SHORT_DATE_FORMAT")},
+                "outcome_on",
             )
         if len(note.strip()) > REASON_MAX:
             raise ValidationFailed(

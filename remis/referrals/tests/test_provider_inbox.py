@@ -206,3 +206,33 @@ def test_an_answered_referral_no_longer_shows_its_answer_deadline(s, signed_in):
     actions.answer_referral(s.pia, referral, Status.ACCEPTED)
     page = signed_in(s.pia).get(f"/referrals/{referral.uuid}/").content.decode()
     assert "Answer due by" not in page and "Answered" in page
+
+
+def test_an_outcome_is_not_dated_before_the_referrals_last_step(s):
+    """ "Started 1 October … successful on 23 September" was taken."""
+    from remis.referrals.models import Referral
+
+    referral = refer(s)
+    sent = dt.date.today() - dt.timedelta(days=20)
+    started = dt.date.today() - dt.timedelta(days=5)
+    Referral.objects.filter(pk=referral.pk).update(sent_at=referral.sent_at - dt.timedelta(days=20))
+    referral.refresh_from_db()
+    actions.answer_referral(s.pia, referral, Status.ACCEPTED)
+    actions.answer_referral(s.pia, referral, Status.IN_PROGRESS)
+    Referral.objects.filter(pk=referral.pk).update(
+        answered_at=referral.sent_at + dt.timedelta(days=2),
+        started_at=referral.sent_at + dt.timedelta(days=15),
+    )
+    referral.refresh_from_db()
+    with pytest.raises(ValidationFailed) as refused:
+        actions.answer_referral(
+            s.pia,
+            referral,
+            Status.COMPLETED,
+            outcome=Outcome.SUCCESSFUL,
+            outcome_on=sent + dt.timedelta(days=3),
+        )
+    assert refused.value.field == "outcome_on"
+    actions.answer_referral(s.pia, referral, Status.COMPLETED, outcome=Outcome.SUCCESSFUL, outcome_on=started)
+    referral.refresh_from_db()
+    assert referral.status == Status.COMPLETED and referral.outcome_on == started
