@@ -32,19 +32,28 @@ def on_consent(event: ConsentRecorded) -> None:
 
 def referrals_panel(seen: PanelContext) -> dict[str, Any] | None:
     from remis.cases.policy import shared_groups
-    from remis.referrals.queries import item_chosen, providers_for, referable_items, referrals_of_case
+    from remis.referrals.queries import providers_for, referable_items, referrals_of_case
 
     referrals = referrals_of_case(seen.actor, seen.case, seen.groups)
     can_refer = Perm.REFERRAL_SEND in seen.permissions
     items = referable_items(seen.case) if can_refer else []
     if not referrals and not items:
         return None
+    # Drawn for the first item some provider offers; choosing another redraws them
+    # (referral_providers). Drawn for the first item alone, a first item no provider offers
+    # hid the form, and the case's other items could not be referred.
+    chosen, providers = None, []
+    for item in items:
+        providers = providers_for(seen.case, item)
+        if providers:
+            chosen = item
+            break
     return {
         "case": seen.case,
         "referrals": referrals,
         "items": items,
-        # Drawn for the first item; choosing another redraws them (referral_providers).
-        "providers": providers_for(seen.case, item_chosen(items, None)) if items else [],
+        "chosen_item": chosen.pk if chosen else None,
+        "providers": providers,
         "consent": shared_groups(seen.case, ConsentPurpose.PROVIDERS) is not None,
         "today": timezone.localdate(),
     }

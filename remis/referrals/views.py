@@ -97,7 +97,7 @@ def _refer_again(request: HttpRequest, case: Any, form: ReferForm, errors: list[
     }
     items = referable_items(case)
     providers = providers_for(case, item_chosen(items, chosen["item"]))
-    panel = {"case": case, "items": items, "providers": providers}
+    panel = {"case": case, "items": items, "providers": providers, "chosen_item": chosen["item"]}
     return render(
         request, "referrals/refer.html", {"c": panel, "chosen": chosen, "errors": errors}, status=400
     )

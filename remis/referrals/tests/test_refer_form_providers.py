@@ -52,3 +52,24 @@ def test_a_refused_referral_names_its_field_as_each_language_writes_it(client, s
     assert "Provider: This field is required." in english
     french = client.post(url, {"item": s.item.pk, "provider": ""}, HTTP_ACCEPT_LANGUAGE="fr").text
     assert "Prestataire\u00a0: Ce champ est obligatoire." in french
+
+
+def test_a_first_item_no_provider_offers_leaves_the_others_referable(client, s):
+    """The panel drew providers for the first item alone: none offered it, the form was
+    hidden, and the case's other items could not be referred."""
+    import uuid
+
+    make_provider(name="Clinique Ratoma (synthetic)", sectors=["health"])
+    second = AssistanceItem.objects.get(pk=s.item.pk)
+    second.pk, second.key = None, uuid.uuid4()
+    second.kind = AssistanceType.objects.get(code="medical_care")
+    second.save()
+    AssistanceItem.objects.filter(pk=s.item.pk).update(
+        kind=AssistanceType.objects.get(code="legal_documentation")
+    )
+    client.force_login(s.world.bob)
+    page = client.get(reverse("case_detail", args=[s.case.uuid])).text
+    form = page[page.index('id="refer-form"') :]
+    form = form[: form.index("</form>")]
+    assert f'<option value="{second.pk}" selected>' in form
+    assert _names(form) == {"Clinique Ratoma"}
