@@ -323,9 +323,10 @@ def returned_to(actor: Any) -> QuerySet[PlanVersion]:
 
 def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
     """Items the programme pays itself (not those referred to a provider, which the
-    provider delivers) of plans in force, starting on or before today, not fully paid, on
-    open cases where the actor records payments (a closed case takes no payment: an
-    imported 2013 item of a case closed in 2014 read as a payment overdue)."""
+    provider delivers) of plans in force, starting on or before today or with no start date
+    (due since their approval: they never appeared), not fully paid, on open cases where the
+    actor records payments (a closed case takes no payment: an imported 2013 item of a case
+    closed in 2014 read as a payment overdue)."""
     from remis.cases.policy import case_scope
 
     condition = case_scope(actor, Perm.PAYMENT_RECORD)
@@ -343,8 +344,8 @@ def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
             version__status=PlanStatus.APPROVED,
             version__plan__case__in=Case.objects.filter(condition).exclude(stage=Stage.CLOSED),
             status__in=[ItemStatus.APPROVED, ItemStatus.IN_PROGRESS],
-            starts_on__lte=today,
         )
+        .filter(Q(starts_on__lte=today) | Q(starts_on__isnull=True))
         .exclude(route=Route.REFERRAL)
         .annotate(
             paid=Coalesce(
@@ -355,7 +356,7 @@ def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
         )
         .filter(paid__lt=F("amount"))
         .select_related("version__plan__case", "kind")
-        .order_by("starts_on", "id")
+        .order_by(F("starts_on").asc(nulls_first=True), "id")
     )
 
 

@@ -372,3 +372,15 @@ def test_what_was_paid_on_a_cancelled_item_counts_in_the_approval_total_and_the_
     assert needed.level == levels[0] > levels[1]
     approved = budget_of(plan_of(case), today).approved  # the version in force still
     assert approved.by_currency == {"EUR": Decimal("450.00")}
+
+
+def test_an_approved_item_with_no_start_date_is_a_payment_to_make(world, case, ines, today):
+    """It never appeared in "Instalments due": the form takes an item without dates."""
+    from remis.assistance.queries import instalments_due
+
+    version = approved_plan(world, case, ines)
+    item = first_item(version)
+    type(item).objects.filter(pk=item.pk).update(starts_on=None)
+    assert item in instalments_due(world.bob, today)
+    actions.record_instalment(world.bob, item, paid_on=today, amount=str(item.amount), currency="EUR")
+    assert item not in instalments_due(world.bob, today)
