@@ -177,14 +177,16 @@ def error_body(detail: str, errors: list[tuple[str | None, str]]) -> dict[str, A
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    message = exc.message
+    message, errors = exc.message, exc.errors
     if isinstance(exc, Conflict) and exc.generic:
-        # The shared message speaks of pages and forms; a client reads the record again.
+        # The shared message speaks of pages and forms; a client reads the record again (the
+        # field's message said to reopen a page too).
         message = _(
             "Someone else changed this record after you read it. Read it again, then send "
             "your change with the version you read."
         )
-    return api.create_response(request, error_body(message, exc.errors), status=STATUS[exc.code])
+        errors = [(field, message) for field, _page_words in errors]
+    return api.create_response(request, error_body(message, errors), status=STATUS[exc.code])
 
 
 @api.exception_handler(NinjaValidationError)

@@ -44,7 +44,7 @@ from remis.assistance.queries import (
 from remis.cases.policy import groups_on_case
 from remis.cases.queries import get_case_for, note_api_read
 from remis.lib.api_schema import InputSchema, PageParams, literal_of, page_out
-from remis.lib.errors import NotFound, ValidationFailed
+from remis.lib.errors import Duplicate, NotFound, ValidationFailed
 from remis.lib.paging import COUNT_CAP
 
 router = Router(tags=["plans"])
@@ -550,17 +550,31 @@ def list_instalments(request: HttpRequest, item_id: int) -> Any:
     return [_instalment(i) for i in Instalment.objects.filter(key=item.key)]
 
 
-@router.post("/items/{item_id}/instalments", response={201: InstalmentOut})
+@router.post(
+    "/items/{item_id}/instalments",
+    response={200: InstalmentOut, 201: InstalmentOut},
+    summary="Record an instalment (201); sent again with the same request_id, the one recorded (200)",
+)
 def record_instalment(request: HttpRequest, item_id: int, body: InstalmentIn) -> Any:
     item = get_item_for(request.user, item_id, Perm.PAYMENT_RECORD)
-    paid = actions.record_instalment(
-        request.user,
-        item,
-        paid_on=body.paid_on,
-        amount=body.amount,
-        currency=body.currency,
-        form_key=body.request_id,
-    )
+    try:
+        paid = actions.record_instalment(
+            request.user,
+            item,
+            paid_on=body.paid_on,
+            amount=body.amount,
+            currency=body.currency,
+            form_key=body.request_id,
+        )
+    except Duplicate:
+        # A retry of a request that was recorded: the instalment it recorded, as an
+        # idempotent retry answers (the 409 spoke of a page and gave no id to reconcile).
+        earlier = Instalment.objects.filter(form_key=body.request_id, key=item.key).first()
+        if earlier is None:
+            raise Duplicate(
+                _("This request_id was sent already, for another item: send a new one."), "request_id"
+            ) from None
+        return Status(200, _instalment(earlier))
     return Status(201, _instalment(paid))
 
 

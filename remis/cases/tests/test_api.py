@@ -199,6 +199,9 @@ def test_journey_through_the_api_with_version_checks(api, world, alice, bob):
     )
     stale = a.post(f"/cases/{case.uuid}/transitions", {"stage": "return_planned", "version": 1})
     assert stale.status_code == 409
+    # Words for a client, in the detail and beside the field: no page to open again.
+    said = [stale.json()["detail"], *(e["message"] for e in stale.json()["errors"])]
+    assert all("Read it again" in words and "page" not in words for words in said), said
     travel = a.put(f"/cases/{case.uuid}/travel", {"departure_date": today, "arrival_date": today})
     assert travel.status_code == 200 and travel.json()["version"] == 1
     bad = a.put(
