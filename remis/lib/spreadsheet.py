@@ -91,3 +91,29 @@ def xlsx_download(content: bytes, filename: str) -> Any:
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def sheet_title(title: str, used: set[str] | None = None) -> str:
+    """A sheet name Excel accepts (31 characters, none of []:*?/\\), unique in the book
+    (`used`: the names taken, case-folded; added to). A
+    long title first loses its period (", 2024–2026": every sheet's is the package's, and the
+    sheet's first row keeps the whole title), then is cut at a word and marked. Cut at 28
+    characters, the host and origin tables of a French book were both "Les 10 premiers pays…"."""
+    cleaned = " ".join("".join(" " if ch in "[]:*?/\\" else ch for ch in title).split())
+    if len(cleaned) > 31:
+        head, comma, tail = max((cleaned.rpartition(sep) for sep in (", ", "، ")), key=lambda p: len(p[0]))
+        if comma and any(ch.isdigit() for ch in tail):
+            cleaned = head
+    if len(cleaned) > 31:  # cut at a word, marked: "Top 10 host countries, 2024–s" read as a word
+        # The last whole word within 30 characters (one ending at the 30th is whole).
+        cut = cleaned[:31].rsplit(" ", 1)[0] if " " in cleaned[:31] else cleaned[:30]
+        cleaned = cut.rstrip(" ,;،–-") + "…"
+    cleaned = cleaned or "Table"
+    used = set() if used is None else used
+    name, n = cleaned, 2
+    while name.casefold() in used:  # Excel tells sheet names apart whatever their case
+        suffix = f" ({n})"
+        name = cleaned[: 31 - len(suffix)].rstrip() + suffix
+        n += 1
+    used.add(name.casefold())
+    return name

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from remis.lib.dates import moment_text
-from remis.lib.spreadsheet import csv_bytes, in_reading_direction, xlsx_row
+from remis.lib.spreadsheet import csv_bytes, in_reading_direction, sheet_title, xlsx_row
 from remis.reports.statistics import Table
 
 
@@ -154,7 +154,7 @@ def projects_xlsx(summary: Any, filters_text: list[tuple[str, str]]) -> bytes:
         (_("By type"), _("Type"), summary.by_type, False),
         (_("By framework"), _("Contributes to"), summary.by_tag, False),
     ):
-        sheet = in_reading_direction(book.create_sheet(title[:31]))
+        sheet = in_reading_direction(book.create_sheet(sheet_title(title)))
         sheet.append(xlsx_row(sheet, [_("Code"), *project_header(first)] if codes else project_header(first)))
         for row in project_body(rows, codes=codes):
             sheet.append(xlsx_row(sheet, row))

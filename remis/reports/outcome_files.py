@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from remis.lib.dates import moment_text
-from remis.lib.spreadsheet import csv_bytes, in_reading_direction, xlsx_row
+from remis.lib.spreadsheet import csv_bytes, in_reading_direction, sheet_title, xlsx_row
 from remis.reports.outcomes import MEASURES, OutcomeRow, Outcomes
 
 
@@ -144,7 +144,7 @@ def scores_csv(result: Outcomes) -> bytes:
 def _sheet(book: Any, title: str, header: list[str], rows: list[list[Any]], shares: set[int]) -> None:
     from openpyxl.cell import WriteOnlyCell
 
-    sheet = in_reading_direction(book.create_sheet(title[:31]))
+    sheet = in_reading_direction(book.create_sheet(sheet_title(title)))
     sheet.append(xlsx_row(sheet, header))
     for row in rows:
         cells = xlsx_row(sheet, row)

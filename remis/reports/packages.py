@@ -262,7 +262,7 @@ def _scope_name(package: ReportPackage) -> str:
 def _xlsx(package: ReportPackage, context: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
 
-    from remis.lib.spreadsheet import in_reading_direction, xlsx_row
+    from remis.lib.spreadsheet import in_reading_direction, sheet_title, xlsx_row
 
     book = Workbook()
     sheet = in_reading_direction(book.active)
@@ -272,9 +272,9 @@ def _xlsx(package: ReportPackage, context: dict[str, Any]) -> bytes:
     for name, value in definition(package, for_sheet=True):
         sheet.append(xlsx_row(sheet, [name, value]))
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 28, 60
-    used: set[str] = {sheet.title}
+    used: set[str] = {sheet.title.casefold()}
     for found in _flatten(report["sections"]):
-        title = _sheet_title(found["title"], used)
+        title = sheet_title(found["title"], used)
         table = in_reading_direction(book.create_sheet(title))
         table.column_dimensions["A"].width = 40
         table.column_dimensions["B"].width = table.column_dimensions["C"].width = 16
@@ -322,30 +322,6 @@ def _flatten(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append(found)
         out.extend(_flatten(found["children"]))
     return out
-
-
-def _sheet_title(title: str, used: set[str]) -> str:
-    """A sheet name Excel accepts (31 characters, none of []:*?/\\), unique in the book. A
-    long title first loses its period (", 2024–2026": every sheet's is the package's, and the
-    sheet's first row keeps the whole title), then is cut at a word and marked. Cut at 28
-    characters, the host and origin tables of a French book were both "Les 10 premiers pays…"."""
-    cleaned = " ".join("".join(" " if ch in "[]:*?/\\" else ch for ch in title).split())
-    if len(cleaned) > 31:
-        head, comma, tail = max((cleaned.rpartition(sep) for sep in (", ", "، ")), key=lambda p: len(p[0]))
-        if comma and any(ch.isdigit() for ch in tail):
-            cleaned = head
-    if len(cleaned) > 31:  # cut at a word, marked: "Top 10 host countries, 2024–s" read as a word
-        # The last whole word within 30 characters (one ending at the 30th is whole).
-        cut = cleaned[:31].rsplit(" ", 1)[0] if " " in cleaned[:31] else cleaned[:30]
-        cleaned = cut.rstrip(" ,;،–-") + "…"
-    cleaned = cleaned or "Table"
-    name, n = cleaned, 2
-    while name in used:
-        suffix = f" ({n})"
-        name = cleaned[: 31 - len(suffix)].rstrip() + suffix
-        n += 1
-    used.add(name)
-    return name
 
 
 def readable_packages(actor: Any) -> Any:

@@ -27,11 +27,8 @@ from remis.cases.models import Case, CaseMember, Person, Relation
 from remis.cases.policy import case_permissions, groups_on_case, visible_cases
 from remis.cases.queries import note_opened
 from remis.lib.errors import PermissionDenied, ValidationFailed
-from remis.lib.spreadsheet import in_reading_direction, xlsx_row
+from remis.lib.spreadsheet import in_reading_direction, sheet_title, xlsx_row
 from remis.lib.tables import Table, cell
-
-SHEET_NAME_MAX = 31  # Excel's limit
-SHEET_NAME_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
 def missing_groups_refusal() -> str:
@@ -93,17 +90,6 @@ def export_subject_data(actor: Any, case: Case, person: Person) -> tuple[str, by
     return f"subject-access-{case.reference}-{person.uuid.hex[:8]}-{produced:%Y%m%d}.xlsx", content
 
 
-def _sheet_name(title: str, taken: set[str]) -> str:
-    base = title.translate(SHEET_NAME_FORBIDDEN).strip()[:SHEET_NAME_MAX] or "Sheet"
-    name, n = base, 1
-    while name.casefold() in taken:
-        n += 1
-        suffix = f" ({n})"
-        name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
-    taken.add(name.casefold())
-    return name
-
-
 def _workbook(person: Person, cases: list[Case], tables: list[Table], produced: Any) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -111,7 +97,7 @@ def _workbook(person: Person, cases: list[Case], tables: list[Table], produced: 
     book = Workbook()
     about = in_reading_direction(book.active)
     taken: set[str] = set()
-    about.title = _sheet_name(_("About this file"), taken)
+    about.title = sheet_title(_("About this file"), taken)
     name = "—" if person.erased_at else f"{person.given_name} {person.family_name}".strip()
     lines: list[list[Any]] = [
         [_("Everything recorded about a person in REMIS")],
@@ -134,7 +120,7 @@ def _workbook(person: Person, cases: list[Case], tables: list[Table], produced: 
     about.column_dimensions["A"].width = 34
     about.column_dimensions["B"].width = 40
     for table in tables:
-        sheet = in_reading_direction(book.create_sheet(_sheet_name(table.title, taken)))
+        sheet = in_reading_direction(book.create_sheet(sheet_title(table.title, taken)))
         sheet.append(xlsx_row(sheet, table.headers))
         for header in sheet[1]:
             header.font = Font(bold=True)

@@ -219,8 +219,8 @@ def test_the_tables_download_as_shown(generated: None, client: Client) -> None:
         "Scores par passage",
         "Satisfaction",
         "Attrition par passage",
-        "Processus et qualité des servic",  # cut at Excel's 31 characters
-        "Comment les visites ont atteint",
+        "Processus et qualité des…",  # cut at a word within Excel's 31 characters, marked
+        "Comment les visites ont…",
         "Définition",
     ]
     process = list(book[book.sheetnames[3]].iter_rows(values_only=True))

@@ -242,7 +242,7 @@ def test_the_same_request_sent_twice_while_it_is_built_makes_one_package(generat
 
 def test_sheet_names_are_cut_at_a_word_and_marked() -> None:
     """Excel allows 31 characters: titles were cut mid-word ("…, 2024–s")."""
-    from remis.reports.packages import _sheet_title
+    from remis.lib.spreadsheet import sheet_title as _sheet_title
 
     used: set[str] = set()
     assert _sheet_title("Top 10 host countries, 2024–2026", used) == "Top 10 host countries"
@@ -257,3 +257,6 @@ def test_sheet_names_are_cut_at_a_word_and_marked() -> None:
     regions = _sheet_title("Les 10 premiers pays d’origine depuis chaque région d’accueil, 2026", used)
     assert regions == "Les 10 premiers pays d’origine…" and len(regions) <= 31
     assert all(len(name) <= 31 for name in used)
+    # The subject access file's French sheets read "Organisations détenant le dossi".
+    assert _sheet_title("Organisations détenant le dossier") == "Organisations détenant le…"
+    assert _sheet_title("Notes", {"notes"}) == "Notes (2)"  # Excel tells names apart whatever their case
