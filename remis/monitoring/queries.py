@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose
 from remis.cases.policy import (
@@ -114,12 +115,23 @@ def follow_ups(actor: Any) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(in_scope_countries(actor)).filter(visible_through(actor, "case_id"))
 
 
+def _assigned_in_actors_organisations(actor: Any, case_ref: str) -> QuerySet[Any]:
+    """Assignments of the outer case to members of the organisations where the actor
+    records monitoring."""
+    organisations = [g.organisation_id for g in grants_with(actor, Perm.MONITORING_RECORD)]
+    return Case.assigned_workers.through.objects.filter(
+        case_id=OuterRef(case_ref), user__memberships__organisation_id__in=organisations
+    )
+
+
 def my_follow_ups(actor: Any) -> QuerySet[FollowUp]:
     """Rounds the actor is to carry out: on cases where they record monitoring, assigned to
-    them or to nobody (a case another worker holds is theirs to follow). Each round is
-    checked with index probes, so a list of them starts from the rounds' own indexes."""
+    them or to nobody of their organisations (a case another worker holds is theirs to
+    follow; the host office's counsellor who registered it is not the partner's worker).
+    Each round is checked with index probes, so a list of them starts from the rounds' own
+    indexes."""
     through = Case.assigned_workers.through
-    assigned = through.objects.filter(case_id=OuterRef("case_id"))
+    assigned = _assigned_in_actors_organisations(actor, "case_id")
     mine = through.objects.filter(case_id=OuterRef("case_id"), user=actor)
     # The assignment first: two probes of a covering index turn away another worker's round
     # before the access row (a table read) is looked at.
@@ -131,11 +143,12 @@ def my_follow_ups(actor: Any) -> QuerySet[FollowUp]:
 
 
 def my_cases(actor: Any) -> QuerySet[Case]:
-    """Cases where the actor records monitoring, assigned to them or to nobody."""
+    """Cases where the actor records monitoring, assigned to them or to nobody of their
+    organisations."""
     condition = case_scope(actor, Perm.MONITORING_RECORD)
     if condition is None:
         return Case.objects.none()
-    assigned = Case.assigned_workers.through.objects.filter(case_id=OuterRef("pk"))
+    assigned = _assigned_in_actors_organisations(actor, "pk")
     return Case.objects.filter(condition).filter(Q(assigned_workers=actor) | ~Exists(assigned))
 
 

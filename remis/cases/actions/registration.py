@@ -84,6 +84,7 @@ CASE_FIELDS = [
     "arrival_date",
     "post_arrival_status",
     "vulnerabilities",
+    "assigned_workers",
 ]
 
 
@@ -199,6 +200,16 @@ def _acting_grant_org(
         problems.raise_if_any()
     if not any(g.organisation_id == organisation.pk and g.covers(country) for g in grants_with(actor, perm)):
         raise PermissionDenied()
+
+
+def _works_cases_for(actor: Any, organisation: Organisation, country: str) -> bool:
+    """The actor is a person who edits the organisation's cases in `country` (a counsellor,
+    a case worker), not an import or an administrator registering on someone's behalf."""
+    if is_system(actor):
+        return False
+    return any(
+        g.organisation_id == organisation.pk and g.covers(country) for g in grants_with(actor, Perm.CASE_EDIT)
+    )
 
 
 def register_case(
@@ -380,6 +391,10 @@ def _create_case(
                 post_arrival_status=post_arrival_status,
             )
             case.vulnerabilities.set(list(vulnerabilities))
+            if _works_cases_for(actor, organisation, host if stage == Stage.REGISTERED else origin):
+                # Whoever registers a case works on it, as in Primero, where the creator owns
+                # the record: it is in their "My cases" until someone reassigns it.
+                case.assigned_workers.set([actor])
             CaseMember.objects.create(case=case, person=principal, relation=Relation.PRINCIPAL)
             for member in members:
                 relative = _create_person(actor, member.person, case.uuid)

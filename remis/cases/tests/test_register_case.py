@@ -160,3 +160,30 @@ def test_a_case_stays_editable_after_its_programme_was_narrowed(world, alice):
     with pytest.raises(ValidationFailed) as refused:
         save(category=other)
     assert refused.value.field == "category"
+
+
+def test_whoever_registers_a_case_works_on_it_and_an_import_assigns_no_one(world, alice, bob):
+    from remis.accounts.system import system_actor
+    from remis.cases.actions import open_post_arrival_case, register_case
+    from remis.cases.queries import my_cases
+    from remis.programmes.models import MigrantCategory
+
+    case = register(world)
+    assert list(case.assigned_workers.all()) == [alice]
+    assert list(my_cases(alice)) == [case]  # on the counsellor's dashboard at once
+    entry = AuditEntry.objects.get(action="case.register", object_id=str(case.pk))
+    assert entry.changes["assigned_workers"] == [None, [alice.pk]]
+    category = MigrantCategory.objects.get(code="rejected_asylum_seeker")
+    common = {
+        "programme": world.programme,
+        "category": category,
+        "host_country": "BE",
+        "origin_country": "GN",
+    }
+    arrived = dt.date.today() - dt.timedelta(days=3)
+    opened = open_post_arrival_case(
+        bob, world.gn_partner, arrival_date=arrived, person=make_person(), **common
+    )
+    assert list(opened.assigned_workers.all()) == [bob]
+    imported = register_case(system_actor(), world.be_office, person=make_person(), **common)
+    assert not imported.assigned_workers.exists()

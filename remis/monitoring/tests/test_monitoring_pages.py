@@ -183,6 +183,17 @@ def test_my_work_lists_open_windows_and_lost_returnees(world, case):
     assert names["follow_ups_due"].count == 1 and names["follow_ups_due"].items[0].overdue
     assert "consent" not in names["follow_ups_due"].items[0].label
     assert "follow_ups_due" not in {w.name for w in work_for(world.alice)}
+    # The Belgian counsellor who registered the case is assigned to it: she is not the
+    # partner's worker, so the round stays on the Guinean worker's list; a Guinean colleague
+    # assigned takes it off.
+    assert list(case.assigned_workers.all()) == [world.alice]
+    from remis.cases.tests.factories import assign, make_user
+
+    colleague = make_user("colleague.gn", world.gn_partner, "case_worker", ["GN"])
+    assign(world.bob, case, [world.alice, colleague])
+    assert "follow_ups_due" not in {w.name for w in work_for(world.bob)}
+    assert {w.name: w for w in work_for(colleague)}["follow_ups_due"].count == 1
+    assign(world.bob, case, [world.alice])
     # Consent withdrawn: the visit cannot be recorded; the list says what to do first.
     cases.record_consent(
         world.bob, case, purpose="follow_up_contact", given=False, given_on=timezone.localdate()
