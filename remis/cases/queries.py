@@ -983,8 +983,11 @@ class Cell:
         if not self.suppressed:
             from django.utils.formats import number_format
 
-            # Grouped as the page's language groups thousands (1,910; 1 910 in French).
-            return number_format(self.value, force_grouping=True)
+            from remis.lib.bidi import grouped_number
+
+            # Grouped as the page's language groups thousands (1,910; 1 910 in French), kept
+            # in order in an Arabic sentence.
+            return grouped_number(number_format(self.value, force_grouping=True))
         # A small count says "<5"; a larger one hidden so that the small ones cannot be
         # worked out from the totals says "x", as statistical offices print it.
         from remis.lib.bidi import left_to_right

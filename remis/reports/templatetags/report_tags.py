@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
-from remis.lib.bidi import left_to_right
+from remis.lib.bidi import grouped_number, left_to_right
 from remis.lib.countries import country_name
 
 register = template.Library()
@@ -19,7 +19,7 @@ def count(value: Any) -> str:
     on right-to-left pages (mirrored, "<5" would read "5>")."""
     if isinstance(value, str):
         return left_to_right(value)
-    return str(intcomma(value))
+    return grouped_number(str(intcomma(value)))
 
 
 @register.filter

@@ -258,3 +258,15 @@ def test_figures_are_rounded_not_cut_and_rounded_once() -> None:
     _header, rows = _process(process)
     cells = [str(cell) for row in rows for cell in row]
     assert "2.3; 2; 10" in cells and "12; 40.0" in cells
+
+
+def test_a_grouped_count_keeps_its_order_in_an_arabic_sentence() -> None:
+    """ "مجموع الأشخاص: 367 1" for 1 367: the space between the groups is neutral."""
+    from django.utils import translation
+
+    from remis.reports.templatetags.report_tags import count
+
+    with translation.override("ar"):
+        assert count(1367) == "\u20661\u00a0367\u2069" and count(12) == "12"
+    with translation.override("fr"):
+        assert "\u2066" not in count(1367) and "367" in count(1367)  # left to right already
