@@ -30,6 +30,7 @@ from remis.reports import analytics
 from remis.reports.statistics import (
     UNKNOWN,
     Filters,
+    alphabetical,
     cohort_where,
     dimension_for,
     join_of,
@@ -249,7 +250,8 @@ def compute(
                 GroupRow(key, labels(key), [cells[key].get(p.key, replace(empty)) for p in spans])
                 for key in cells
             ]
-            groups.sort(key=lambda g: (g.key == UNKNOWN, g.label))
+            # As the reader's alphabet orders names: by code points, Égypte came after Zimbabwe.
+            groups.sort(key=lambda g: (g.key == UNKNOWN, alphabetical(g.label), g.label))
             if threshold:
                 for column, period_row in enumerate(result.rows):
                     _protect([g.cells[column] for g in groups], period_row.cell, threshold)

@@ -154,6 +154,20 @@ def test_a_disaggregation_splits_each_period(generated: None) -> None:
     assert found["SRV-1"].groups == [] and found["SRV-1"].rows
 
 
+def test_a_breakdown_by_country_is_in_the_readers_alphabetical_order(generated: None) -> None:
+    """By code points, Égypte, Équateur and Éthiopie came after Zimbabwe in French."""
+    from django.utils import translation
+
+    from remis.reports.statistics import UNKNOWN, alphabetical
+
+    manager = User.objects.get(username="manager.be")
+    with translation.override("fr"):
+        results = compute(manager, _core(), 2000, 2100, YEAR, by="origin")
+        assert results is not None
+        labels = [g.label for g in _by_code(results)["RET-1"].groups if g.key != UNKNOWN]
+    assert len(labels) > 3 and labels == sorted(labels, key=alphabetical)
+
+
 def test_aggregate_readers_see_small_cells_hidden(generated: None) -> None:
     donor = User.objects.get(username="donor")
     results = compute(donor, _core(), 2000, dt.date.today().year, YEAR, by="origin")
