@@ -160,12 +160,12 @@ def test_a_breakdown_by_country_is_in_the_readers_alphabetical_order(generated: 
 
     from remis.reports.statistics import UNKNOWN, alphabetical
 
-    manager = User.objects.get(username="manager.be")
+    donor = User.objects.get(username="donor")  # funds programmes returning to many countries
     with translation.override("fr"):
-        results = compute(manager, _core(), 2000, 2100, YEAR, by="origin")
+        results = compute(donor, _core(), 2000, 2100, YEAR, by="origin")
         assert results is not None
         labels = [g.label for g in _by_code(results)["RET-1"].groups if g.key != UNKNOWN]
-    assert len(labels) > 3 and labels == sorted(labels, key=alphabetical)
+    assert "Égypte" in labels and labels == sorted(labels, key=alphabetical)
 
 
 def test_aggregate_readers_see_small_cells_hidden(generated: None) -> None:
