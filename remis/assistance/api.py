@@ -212,7 +212,8 @@ class InstalmentIn(InputSchema):
     request_id: uuid.UUID | None = Field(
         None,
         description="a UUID the client draws once per payment and sends again when it retries: "
-        "a payment already recorded with it is refused (409), never recorded twice",
+        "sent again with the same values, the payment recorded with it is answered (200), never "
+        "recorded twice; with other values, or for another item, it is refused (409)",
     )
 
 
@@ -573,6 +574,12 @@ def record_instalment(request: HttpRequest, item_id: int, body: InstalmentIn) ->
         if earlier is None:
             raise Duplicate(
                 _("This request_id was sent already, for another item: send a new one."), "request_id"
+            ) from None
+        if (earlier.paid_on, earlier.amount, earlier.currency) != (body.paid_on, body.amount, body.currency):
+            # Answered 200, the client would believe its other amount recorded.
+            raise Duplicate(
+                _("This request_id was sent already with other values: send a new one for another payment."),
+                "request_id",
             ) from None
         return Status(200, _instalment(earlier))
     return Status(201, _instalment(paid))

@@ -13,7 +13,7 @@ from remis.assistance.actions import ItemData
 from remis.assistance.actions.payments import REASON as VOID_REASON
 from remis.assistance.models import AssistanceType, Dimension, Level, Modality, Route
 from remis.lib.forms import DayRangeForm
-from remis.lib.money import AmountField, amount_from_text
+from remis.lib.money import AmountField, ambiguous_amount, amount_from_text
 from remis.lib.widgets import IsoDateInput, Textarea
 
 
@@ -139,7 +139,11 @@ class RateForm(forms.Form):
     def clean_rate(self) -> str:
         # As the reader writes numbers ("0,92", "٠٫٩٢"), as the list below shows rates: only
         # "0.92" was read, and every plan needing the rate waited.
-        return amount_from_text(self.cleaned_data["rate"])
+        typed = self.cleaned_data["rate"]
+        problem = ambiguous_amount(typed)  # "10.000" in French was saved as 10, not 10 000
+        if problem:
+            raise forms.ValidationError(problem, code="ambiguous")
+        return amount_from_text(typed)
 
 
 class ThresholdsForm(forms.Form):

@@ -389,6 +389,7 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
         raise Http404 from None
     if item.version.plan.case_id != case.pk:
         raise Http404
+    note_record_page_read(request, case)
     version = item.version
     permissions = case_permissions(request.user, case)
     item.restricted = not shows(groups_in(permissions), item.kind.sensitive_group)
@@ -559,6 +560,7 @@ def plan_compare(request: HttpRequest, case_uuid: str) -> HttpResponse:
     plan = plan_of(case)
     if plan is None:
         raise Http404
+    note_record_page_read(request, case)
     versions = versions_of(plan)
     numbers = [v.number for v in versions]
 

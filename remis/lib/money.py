@@ -164,7 +164,7 @@ def ambiguous_amount(text: str) -> str | None:
         return None
     value = _SPACES.sub("", latin_digits(text).translate(_ARABIC_SEPARATORS))
     found = _ONE_GROUP.fullmatch(value)
-    if not found:
+    if not found or found.group(1) == "0":  # "0,500": no thousands group follows a lone 0
         return None
     whole, _sep, rest = found.groups()
     return _(

@@ -241,3 +241,7 @@ def test_a_payment_retried_with_its_request_id_is_recorded_once(api, world, case
     # The same request_id on another item is refused, naming it.
     refused = bob.post(f"/items/{other.pk}/instalments", body)
     assert refused.status_code == 409 and refused.json()["errors"][0]["field"] == "request_id"
+    # With another amount, it is no retry: answered 200, the client believed 60 recorded.
+    changed = bob.post(f"/items/{item.pk}/instalments", {**body, "amount": "60"})
+    assert changed.status_code == 409 and changed.json()["errors"][0]["field"] == "request_id"
+    assert len(bob.get(f"/items/{item.pk}/instalments").json()) == 1

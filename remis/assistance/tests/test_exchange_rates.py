@@ -83,3 +83,23 @@ def test_a_rate_is_typed_as_the_reader_writes_numbers(client, world, manon, lang
     )
     assert answer.status_code == 302, answer.content.decode()[:2000]
     assert ExchangeRate.objects.get(currency="USD").rate == Decimal("0.92")
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "said"), [("fr", "10.000", "peut se lire"), ("ar", "1,310", "يمكن قراءة")]
+)
+def test_a_rate_that_reads_two_ways_is_refused(client, world, manon, language, typed, said):
+    """ "10.000" in French was kept as 10 (not 10 000), "1,310" in Arabic as 1.31: every
+    budget converted with it a thousand times off."""
+    from django.urls import reverse
+
+    from remis.cases.tests.factories import PASSWORD
+
+    client.login(username=manon.username, password=PASSWORD)
+    answer = client.post(
+        reverse("exchange_rates"),
+        {"month": "2026-12-01", "currency": "USD", "to_currency": "EUR", "rate": typed},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert answer.status_code == 200 and said in answer.content.decode()  # the form again, told why
+    assert not ExchangeRate.objects.filter(currency="USD").exists()

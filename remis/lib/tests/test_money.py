@@ -65,7 +65,13 @@ def test_an_amount_that_reads_two_ways_is_refused_naming_both(language, typed, r
 
 @pytest.mark.parametrize(
     ("language", "typed", "read"),
-    [("en", "1,500", "1500"), ("en", "1.500", "1.500"), ("fr", "1,50", "1.50"), ("fr", "1 500", "1500")],
+    [
+        ("en", "1,500", "1500"),
+        ("en", "1.500", "1.500"),
+        ("fr", "1,50", "1.50"),
+        ("fr", "1 500", "1500"),
+        ("fr", "0,957", "0.957"),  # no thousands group follows a lone 0
+    ],
 )
 def test_what_reads_one_way_only_is_read(language, typed, read):
     with translation.override(language):
