@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from remis.interop import actions, queries
 from remis.interop.exporting import export_kind
 from remis.interop.models import RecordExport
-from remis.lib.api_schema import InputSchema, literal_of
+from remis.lib.api_schema import COUNT_CAP, InputSchema, literal_of, page_out
 from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
 
 router = Router(tags=["exports"])
@@ -56,7 +56,8 @@ class ExportOut(Schema):
 
 class ExportPage(Schema):
     items: list[ExportOut]
-    count: int
+    count: int = Field(description=f"counted up to {COUNT_CAP + 1}")
+    count_capped: bool
     limit: int
     offset: int
 
@@ -84,13 +85,7 @@ def list_exports(
 ) -> dict[str, Any]:
     if not queries.may_export(request.user):
         raise PermissionDenied(_("Your role does not export records."))
-    exports = queries.exports_of(request.user)
-    return {
-        "items": [_out(e) for e in exports[offset : offset + limit]],
-        "count": exports.count(),
-        "limit": limit,
-        "offset": offset,
-    }
+    return page_out(queries.exports_of(request.user), limit, offset, _out)
 
 
 @router.post("", response={201: ExportOut}, summary="Ask for an export of records (a job writes it)")

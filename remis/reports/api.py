@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from remis.lib.api_schema import InputSchema, literal_of
+from remis.lib.api_schema import COUNT_CAP, InputSchema, literal_of, page_out
 from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
 from remis.reports.models import PackageKind, ReportPackage
 from remis.reports.packages import file_stem, may_request, readable_packages, request_package
@@ -335,7 +335,8 @@ class PackageOut(Schema):
 
 class PackagePage(Schema):
     items: list[PackageOut]
-    count: int
+    count: int = Field(description=f"counted up to {COUNT_CAP + 1}")
+    count_capped: bool
     limit: int
     offset: int
 
@@ -366,13 +367,7 @@ def list_packages(
 ) -> dict[str, Any]:
     if not may_request(request.user):
         raise PermissionDenied(_("Your role does not give access to statistics."))
-    packages = readable_packages(request.user)
-    return {
-        "items": [_package_out(p) for p in packages[offset : offset + limit]],
-        "count": packages.count(),
-        "limit": limit,
-        "offset": offset,
-    }
+    return page_out(readable_packages(request.user), limit, offset, _package_out)
 
 
 @router.post("/packages", response={201: PackageOut}, summary="Ask for a report package (a job builds it)")

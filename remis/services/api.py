@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
-from remis.lib.api_schema import InputSchema, literal_of
+from remis.lib.api_schema import InputSchema, literal_of, page_out
 from remis.lib.countries import is_country
 from remis.lib.errors import ValidationFailed
 from remis.lib.paging import COUNT_CAP
@@ -248,7 +248,8 @@ class StakeholderParams(InputSchema):
 
 class StakeholderPage(Schema):
     items: list[StakeholderOut]
-    count: int
+    count: int = Field(description=f"counted up to {COUNT_CAP + 1}")
+    count_capped: bool
     limit: int
     offset: int
 
@@ -332,12 +333,7 @@ def list_stakeholders(request: HttpRequest, params: Query[StakeholderParams]) ->
             q=params.q, country=params.country, kind=params.kind or "", status=params.partnership_status or ""
         ),
     )
-    return {
-        "items": list(rows[params.offset : params.offset + params.limit]),
-        "count": rows.count(),
-        "limit": params.limit,
-        "offset": params.offset,
-    }
+    return page_out(rows, params.limit, params.offset)
 
 
 @router.post("/stakeholders", response={201: StakeholderOut}, summary="Record a stakeholder")

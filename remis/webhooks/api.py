@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from remis.lib.api_schema import InputSchema, literal_of
+from remis.lib.api_schema import InputSchema, literal_of, page_out
 from remis.lib.errors import PermissionDenied
 from remis.lib.paging import COUNT_CAP
 from remis.webhooks import actions
@@ -72,6 +72,7 @@ class SubscriptionVersionIn(InputSchema):
 class SubscriptionPage(Schema):
     items: list[SubscriptionOut]
     count: int = Field(description=f"counted up to {COUNT_CAP + 1}")
+    count_capped: bool
     limit: int
     offset: int
 
@@ -100,6 +101,7 @@ class DeliveryOut(Schema):
 class DeliveryPage(Schema):
     items: list[DeliveryOut]
     count: int = Field(description=f"counted up to {COUNT_CAP + 1}")
+    count_capped: bool
     limit: int
     offset: int
 
@@ -143,12 +145,7 @@ def _require_manager(request: HttpRequest) -> None:
 def list_subscriptions(request: HttpRequest, params: Query[SubscriptionListParams]) -> dict[str, Any]:
     _require_manager(request)
     rows = filter_subscriptions(request.user, params.status or "")
-    return {
-        "items": [_out(s) for s in rows[params.offset : params.offset + params.limit]],
-        "count": rows[: COUNT_CAP + 1].count(),
-        "limit": params.limit,
-        "offset": params.offset,
-    }
+    return page_out(rows, params.limit, params.offset, _out)
 
 
 @router.post("", response={201: SubscriptionWithSecret}, summary="Subscribe a receiver to events")
@@ -206,9 +203,4 @@ def list_deliveries(
     request: HttpRequest, subscription_uuid: UUID, params: Query[DeliveryListParams]
 ) -> dict[str, Any]:
     rows = deliveries_of(get_subscription_for(request.user, subscription_uuid), params.status or "")
-    return {
-        "items": [_delivery(d) for d in rows[params.offset : params.offset + params.limit]],
-        "count": rows[: COUNT_CAP + 1].count(),
-        "limit": params.limit,
-        "offset": params.offset,
-    }
+    return page_out(rows, params.limit, params.offset, _delivery)

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from remis.lib.api_schema import InputSchema, literal_of
+from remis.lib.api_schema import COUNT_CAP, InputSchema, literal_of, page_out
 from remis.lib.errors import NotFound, PermissionDenied
 from remis.reports.models import ResearchExtract
 from remis.reports.research.requests import DEFAULT_K, may_request, readable_extracts, request_extract
@@ -57,7 +57,8 @@ class ExtractOut(Schema):
 
 class ExtractPage(Schema):
     items: list[ExtractOut]
-    count: int
+    count: int = Field(description=f"counted up to {COUNT_CAP + 1}")
+    count_capped: bool
     limit: int
     offset: int
 
@@ -89,13 +90,7 @@ def list_extracts(
 ) -> dict[str, Any]:
     if not may_request(request.user):
         raise PermissionDenied(_("Your role does not give access to research extracts."))
-    extracts = readable_extracts(request.user)
-    return {
-        "items": [_out(e) for e in extracts[offset : offset + limit]],
-        "count": extracts.count(),
-        "limit": limit,
-        "offset": offset,
-    }
+    return page_out(readable_extracts(request.user), limit, offset, _out)
 
 
 @router.post(
