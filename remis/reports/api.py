@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from remis.lib.api_schema import COUNT_CAP, InputSchema, literal_of, page_out
+from remis.lib.countries import is_country
 from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
+from remis.programmes.queries import visible_programmes
 from remis.reports.models import PackageKind, ReportPackage
 from remis.reports.packages import file_stem, may_request, readable_packages, request_package
 from remis.reports.research.api import router as research_router
@@ -99,7 +101,15 @@ class ReturnTableOut(Schema):
     as_of: dt.datetime | None
 
 
-def _filters(params: ReturnFilterParams) -> Filters:
+def _filters(params: ReturnFilterParams, actor: Any) -> Filters:
+    # An unknown country or a programme the caller does not see answered zeros, as if
+    # nobody had returned: a 422 names the parameter, as the case list's filters do.
+    for name in ("host", "origin"):
+        code = getattr(params, name)
+        if code and not is_country(code):
+            raise ValidationFailed(_("“%(code)s” is not an ISO 3166 country code.") % {"code": code}, name)
+    if params.programme and not visible_programmes(actor).filter(pk=params.programme).exists():
+        raise ValidationFailed(_("No programme you see has this number."), "programme")
     if params.end < params.start:
         raise ValidationFailed(_("The last day comes before the first."), "end")
     if params.across and params.across == params.by:
@@ -116,7 +126,7 @@ def _filters(params: ReturnFilterParams) -> Filters:
 
 @router.get("/returns", response=ReturnTableOut, summary="Persons and cases assisted to return, broken down")
 def returns(request: HttpRequest, params: Query[ReturnParams]) -> dict[str, Any]:
-    filters = _filters(params)
+    filters = _filters(params, request.user)
     try:
         edition = edition_for(request.user, params.edition)
     except EditionRefused:
@@ -205,7 +215,7 @@ def returns_hxl(request: HttpRequest, params: Query[HxlParams]) -> HttpResponse:
     """Always the public edition, whoever asks: HXL tables are made to be passed on."""
     from remis.reports import exports, hxl
 
-    filters = _filters(params)
+    filters = _filters(params, request.user)
     for name in ("by", "across"):
         if getattr(params, name) in CONFIDENTIAL_ONLY:
             raise ValidationFailed(confidential_only(getattr(params, name)), name)

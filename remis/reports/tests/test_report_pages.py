@@ -114,6 +114,19 @@ def test_api_returns_the_same_figures(manager: Client, api_client: Any) -> None:
     assert bad.status_code == 422 and "end" in bad.content.decode()
     unknown = api.get("/reports/returns", start="2020-01-01", end="2020-12-31", by="shoe_size")
     assert unknown.status_code == 422
+    # An unknown country or a programme not seen answered zeros, as if nobody had returned.
+    from remis.programmes.models import Programme
+    from remis.programmes.queries import visible_programmes
+
+    unseen = Programme.objects.exclude(pk__in=visible_programmes(User.objects.get(username="manager.be")))
+    for name, value in (
+        ("origin", "ZZ"),
+        ("host", "QQ"),
+        ("programme", "999999"),
+        ("programme", unseen[0].pk),
+    ):
+        refused = api.get("/reports/returns", start="2020-01-01", end="2020-12-31", **{name: value})
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == name, (name, value)
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "ar"])
