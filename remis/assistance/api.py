@@ -473,8 +473,8 @@ def remove_goal(request: HttpRequest, case_uuid: uuid.UUID, number: int, goal_id
 def add_item(request: HttpRequest, case_uuid: uuid.UUID, number: int, body: ItemItemIn) -> Any:
     version = get_version_for(request.user, case_uuid, number)
     goal = Goal.objects.filter(need__version=version, pk=body.goal_id).first()
-    if goal is None:
-        raise NotFound()
+    if goal is None:  # a body's value, not the address: 422 naming it (a 404 read as a wrong URL)
+        raise ValidationFailed(_("This version has no goal with this number."), "goal_id")
     actions.add_item(request.user, goal, body.to_data(), expected_version=body.version)
     return Status(201, _fresh(request, case_uuid, number))
 

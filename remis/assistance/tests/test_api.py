@@ -63,6 +63,8 @@ def test_a_plan_is_built_submitted_and_approved_through_the_api(api, world, case
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json()["errors"]} == {"amount", "currency"}
     assert bob.post(f"{base}/versions/1/items", {**item, "amount": "lots"}).status_code == 422
+    no_goal = bob.post(f"{base}/versions/1/items", {**item, "goal_id": goal_id + 1000})
+    assert no_goal.status_code == 422 and no_goal.json()["errors"][0]["field"] == "goal_id"
     assert not AssistanceItem.objects.exists()
     # An edit from an outdated read: 409.
     assert (
