@@ -21,7 +21,7 @@ from remis.audit.actions import created, diff, record, snapshot
 from remis.cases.actions.common import check_version, save_versioned
 from remis.lib.countries import is_country
 from remis.lib.errors import Duplicate, PermissionDenied, ValidationFailed
-from remis.lib.fields import Text
+from remis.lib.fields import Dates, Text
 from remis.lib.money import amount_from_text
 from remis.lib.text import fold
 from remis.services.models import (
@@ -290,6 +290,10 @@ def update_provider(
     return changes
 
 
+# A provider's quality assessed more than 30 years ago is a typing slip, not its history.
+QUALITY_DATES = Dates(years_before=30)
+
+
 def record_quality_assessment(
     actor: Any,
     provider: Provider,
@@ -307,6 +311,8 @@ def record_quality_assessment(
         errors.append(("assessed_on", _("Enter a date.")))
     elif assessed_on > timezone.localdate():
         errors.append(("assessed_on", _("The assessment date is in the future.")))
+    elif problem := QUALITY_DATES.problem(assessed_on, timezone.localdate()):
+        errors.append(("assessed_on", problem))  # 1 January 1900 was taken
     try:
         value = int(score)
         if str(score).strip() != str(value):

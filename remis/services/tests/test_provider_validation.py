@@ -66,6 +66,14 @@ def test_a_quality_score_outside_1_to_5_is_refused(bob, score):
     assert not QualityAssessment.objects.exists()
 
 
+def test_a_quality_assessment_dated_in_1900_is_refused(bob):
+    provider = make_provider(bob)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.record_quality_assessment(bob, provider, assessed_on=dt.date(1900, 1, 1), score=3)
+    assert _fields(refused.value) == {"assessed_on"}
+    assert not QualityAssessment.objects.exists()
+
+
 def test_the_api_names_the_fields_at_fault(api_client, bob):
     body = {**provider_values(latitude="91", country="ZZ"), "last_verified_on": "2026-10-01"}
     response = api_client.as_(bob).post("/services/providers", body)
