@@ -67,6 +67,10 @@ def provider_list(request: HttpRequest) -> HttpResponse:
         page_number(request),  # not a form field: a new search starts at page 1
     )
     params = filters.as_params()
+    # Said beside the download: the file holds those with coordinates only (11 found, 8 in
+    # the file, nothing said).
+    matching = filter_providers(request.user, filters)
+    unplaced = matching.count() - with_coordinates(matching).count() if page.object_list else 0
 
     return render(
         request,
@@ -76,6 +80,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             **page_links(page, params),
             "geojson_query": urlencode(params),
+            "unplaced": unplaced,
             "can_manage": may_manage_somewhere(request.user),
             "countries": countries_on_the_map(request.user),
         },

@@ -32,6 +32,9 @@ def test_geojson_has_a_point_per_provider_with_coordinates_and_its_properties(si
         "area": "Kaloum, Conakry",
         "active": True,
     }
+    # The list says the file leaves out the provider without coordinates.
+    page = signed_in(alice).get(reverse("provider_list"), {"country": "GN"}).content.decode()
+    assert "(1 without coordinates is not in the file)" in page
 
 
 def test_geojson_follows_the_search_and_the_status(signed_in, alice):
