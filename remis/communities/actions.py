@@ -35,6 +35,7 @@ from remis.communities.queries import can_manage_country, may_manage_somewhere
 from remis.lib.countries import is_country
 from remis.lib.errors import Conflict, PermissionDenied, ValidationFailed
 from remis.lib.fields import Text
+from remis.lib.money import amount_hint, fraction_problem
 from remis.lib.text import fold
 from remis.programmes.models import Programme
 from remis.programmes.queries import visible_programmes
@@ -131,7 +132,7 @@ def _budget(values: dict[str, Any], errors: Errors) -> None:
         try:
             amount = Decimal(str(budget).strip())
         except InvalidOperation:
-            errors.append(("budget", _("Enter a number.")))
+            errors.append(("budget", amount_hint()))  # with examples as the reader writes amounts
         else:
             if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
                 errors.append(("budget", _("Enter an amount of 0 or more, under a trillion.")))
@@ -143,6 +144,8 @@ def _budget(values: dict[str, Any], errors: Errors) -> None:
         errors.append(("currency", _("Unknown currency code “%(code)s”.") % {"code": currency}))
     elif amount is not None and not currency:
         errors.append(("currency", _("Give the budget's currency.")))
+    elif amount is not None and (problem := fraction_problem(amount, currency)):
+        errors.append(("budget", problem))  # 1 500 000,50 GNF was kept, as plan items refuse it
 
 
 def _members(values: dict[str, Any], errors: Errors) -> None:

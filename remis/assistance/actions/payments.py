@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
@@ -239,7 +240,13 @@ def record_exchange_rate(
         ):
             raise ValueError
     except (ArithmeticError, ValueError):
-        errors.append(("rate", _("Enter a rate above zero with at most six decimals, such as 655.957.")))
+        errors.append(
+            (
+                "rate",
+                _("Enter a rate above zero with at most six decimals, such as %(example)s.")
+                % {"example": number_format(Decimal("655.957"), 3)},  # as the reader writes decimals
+            )
+        )
     if not errors and codes["currency"] == codes["to_currency"]:
         errors.append(("to_currency", _("A rate converts between two different currencies.")))
     if errors:

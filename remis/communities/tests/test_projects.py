@@ -66,6 +66,14 @@ def test_a_budget_needs_its_currency_and_a_completed_project_its_dates(world: An
     assert {f for f, _m in refused.value.errors} == {"currency", "start_date", "end_date"}
 
 
+def test_a_budget_in_a_currency_without_cents_is_a_whole_amount(world: Any, bob: Any) -> None:
+    """1 500 000,50 GNF was kept, where a plan item refuses it."""
+    with pytest.raises(ValidationFailed) as refused:
+        actions.create_project(bob, valid_values(budget="1500000.50", currency="GNF"))
+    assert refused.value.errors == [("budget", "GNF has no fraction: enter a whole amount.")]
+    assert not CommunityProject.objects.exists()
+
+
 def test_the_country_must_be_one_the_programme_returns_people_to(world: Any, bob: Any) -> None:
     with pytest.raises(ValidationFailed) as refused:  # Bob's membership does not cover Mali
         actions.create_project(bob, valid_values(country="ML"))
