@@ -180,6 +180,10 @@ class PlanVersion(models.Model):
     agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
     agreement_file = models.FileField(upload_to=upload_path, blank=True)
     agreement_type = models.CharField(max_length=100, blank=True)
+    # The items as they were when the agreement was recorded (`items_digest`): changed since,
+    # the plan is not the one the returnee agreed to, and is not submitted until they agree
+    # again. Blank for agreements recorded before it was kept.
+    agreed_items = models.CharField(max_length=64, blank=True, default="", db_default="")
     version = models.PositiveIntegerField(default=1)
     # Brought in by an import of plan items (remis/assistance/imports.py): approved as it was
     # elsewhere, with no decisions recorded here. Further imports change only such a version.

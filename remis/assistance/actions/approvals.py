@@ -23,11 +23,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from remis.accounts.models import User
 from remis.accounts.permissions import Perm
-from remis.assistance.actions.common import NotAllowedHere, bump, require_on
+from remis.assistance.actions.common import NotAllowedHere, bump, items_digest, require_on
 from remis.assistance.configuration import (
     MissingRate,
     convert,
@@ -165,6 +166,17 @@ def submit_plan(actor: Any, version: PlanVersion, *, expected_version: int | Non
     if version.agreed_on is None:
         raise ValidationFailed(
             _("Record the returnee's agreement to the plan before submitting it."), "agreed_on"
+        )
+    if version.agreed_items and version.agreed_items != items_digest(version):
+        # Items added or changed after the returnee agreed (a returned plan given housing of
+        # 40 000 000 GNF went to approval on the agreement to the plan before it).
+        raise ValidationFailed(
+            _(
+                "The plan's items changed after the returnee agreed to it on %(day)s: record "
+                "their agreement to the plan as it is now before submitting it."
+            )
+            % {"day": date_format(version.agreed_on, "SHORT_DATE_FORMAT")},
+            "agreed_on",
         )
     refuse_unpaid_for(version)
     # A plan no one could approve would wait for good: said now, with who may approve.

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
-from remis.assistance.models import PlanVersion
+from remis.assistance.models import ItemStatus, PlanVersion
 from remis.cases.actions.common import hold_case, require
 from remis.cases.actions.records import sniff_type
 from remis.cases.lifecycle import Stage
@@ -82,3 +82,17 @@ def check_upload(upload: UploadedFile, field: str) -> str:
     if content_type is None or content_type not in settings.DOCUMENT_ALLOWED_TYPES:
         raise ValidationFailed(_("Only PDF, JPEG and PNG files can be uploaded."), field)
     return content_type
+
+
+def items_digest(version: PlanVersion) -> str:
+    """What the household is given by the version, as a fingerprint: each item's kind,
+    modality, route, amount and currency, and whether it is cancelled."""
+    import hashlib
+
+    rows = sorted(
+        (str(key), kind, modality, route, str(amount), currency, status == ItemStatus.CANCELLED)
+        for key, kind, modality, route, amount, currency, status in version.items.values_list(
+            "key", "kind_id", "modality", "route", "amount", "currency", "status"
+        )
+    )
+    return hashlib.sha256(repr(rows).encode()).hexdigest()

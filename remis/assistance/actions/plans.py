@@ -13,7 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
-from remis.assistance.actions.common import bump, check_upload, hold_open_case, require_editable, require_on
+from remis.assistance.actions.common import (
+    bump,
+    check_upload,
+    hold_open_case,
+    items_digest,
+    require_editable,
+    require_on,
+)
 from remis.assistance.configuration import clean_amount, clean_currency, proposal_rules_on
 from remis.assistance.events import ItemStatusChanged
 from remis.assistance.models import (
@@ -382,8 +389,12 @@ def record_agreement(
     version.agreement_file.save("agreement", upload, save=False)
     with removed_if_not_kept(version.agreement_file), transaction.atomic():
         bump(version, expected_version)
+        version.agreed_items = items_digest(version)  # read after the version's lock
         PlanVersion.objects.filter(pk=version.pk).update(
-            agreed_on=agreed_on, agreement_type=content_type, agreement_file=version.agreement_file.name
+            agreed_on=agreed_on,
+            agreement_type=content_type,
+            agreement_file=version.agreement_file.name,
+            agreed_items=version.agreed_items,
         )
         record(
             actor,

@@ -10,7 +10,7 @@ from remis.assistance import actions
 from remis.assistance.actions.approvals import level_for
 from remis.assistance.actions.common import NotAllowedHere
 from remis.assistance.models import Approval, ApprovalThresholds, ItemStatus, PlanStatus
-from remis.assistance.tests.factories import case_at_plan, draft_plan
+from remis.assistance.tests.factories import case_at_plan, draft_plan, pdf
 from remis.cases.tests.factories import make_user
 from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
 
@@ -96,6 +96,13 @@ def test_returning_needs_a_comment_and_goes_back_to_the_drafter(world, case, ine
         actions.ItemData(kind="business_setup", modality="cash", amount="650", currency="EUR"),
         expected_version=version.version,
     )
+    # The returnee agreed to 600, not 650: their agreement to the plan as it is now first.
+    with pytest.raises(ValidationFailed) as raised:
+        actions.submit_plan(world.bob, version)
+    assert raised.value.field == "agreed_on" and "changed after the returnee agreed" in raised.value.message
+    version.refresh_from_db()
+    actions.record_agreement(world.bob, version, agreed_on=timezone.localdate(), upload=pdf())
+    version.refresh_from_db()
     version = actions.submit_plan(world.bob, version)
     assert version.round == 2
     assert actions.approve_plan(ines, version).status == PlanStatus.APPROVED
