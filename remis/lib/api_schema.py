@@ -113,6 +113,16 @@ def page_out(rows: Any, limit: int, offset: int, out: Callable[[Any], Any] | Non
     }
 
 
+def _choices(ctx: dict[str, Any]) -> str:
+    """The values pydantic lists ("'a', 'b' or 'c'"), listed without its English "or": a
+    French answer ended "… or 'closed'"."""
+    import re
+
+    expected = str(ctx.get("expected", ""))
+    values = re.findall(r"'[^']*'", expected)
+    return ", ".join(values) if values else expected
+
+
 def _schema_messages() -> dict[str, Callable[[dict[str, Any]], str]]:
     """The validation errors a client meets most, by pydantic's error type, in the reader's
     language (pydantic's own messages are English only). Built per call: gettext must run
@@ -159,8 +169,8 @@ def _schema_messages() -> dict[str, Callable[[dict[str, Any]], str]]:
         "dict_type": lambda ctx: _("Send an object."),
         "model_type": lambda ctx: _("Send an object."),
         "model_attributes_type": lambda ctx: _("Send an object."),
-        "literal_error": lambda ctx: _("Send one of %(expected)s.") % {"expected": ctx.get("expected")},
-        "enum": lambda ctx: _("Send one of %(expected)s.") % {"expected": ctx.get("expected")},
+        "literal_error": lambda ctx: _("Send one of %(expected)s.") % {"expected": _choices(ctx)},
+        "enum": lambda ctx: _("Send one of %(expected)s.") % {"expected": _choices(ctx)},
         "greater_than_equal": lambda ctx: (
             _("Ensure this value is greater than or equal to %(limit_value)s.")
             % {"limit_value": ctx.get("ge")}

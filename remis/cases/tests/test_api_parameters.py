@@ -74,3 +74,13 @@ def test_valid_list_parameters_still_filter_and_sort(api_client, world, alice):
     client = api_client.as_(alice)
     assert client.get("/cases", stage="registered", host_country="be", sort="reference").json()["count"] == 1
     assert client.get("/cases", stage="closed").json()["count"] == 0
+
+
+def test_the_values_a_parameter_takes_are_listed_in_the_readers_language(api_client, world, alice):
+    """A French answer ended "… or 'closed'": pydantic lists them in English."""
+    from remis.accounts.tests.tokens import bearer_key
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {bearer_key(alice)}", "HTTP_ACCEPT_LANGUAGE": "fr"}
+    response = api_client.client.get("/api/v1/cases", {"stage": "bogus"}, **headers)
+    message = response.json()["errors"][0]["message"]
+    assert "'registered'" in message and "'closed'" in message and " or " not in message, message
