@@ -75,6 +75,7 @@ from remis.cases.policy import case_permissions, groups_everywhere, groups_in, s
 from remis.cases.queries import note_record_page_read
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.errors import Conflict, DomainError, Duplicate, NotFound, PermissionDenied
+from remis.lib.money import amount_text
 from remis.lib.pages import forbidden, readers_of_cases_only
 
 
@@ -404,7 +405,7 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
             "level": item.level,
             "modality": item.modality,
             "route": item.route,
-            "amount": item.amount,
+            "amount": amount_text(item.amount, item.currency),  # no ",00" for a currency without cents
             "currency": item.currency,
             "starts_on": item.starts_on,
             "ends_on": item.ends_on,

@@ -160,6 +160,8 @@ def test_a_currency_without_cents_takes_whole_amounts_and_shows_none(world, case
     client.cookies["django_language"] = "fr"
     page = client.get(reverse("plan_item", args=[case.uuid, first_item(version).pk])).content.decode()
     assert "1\u00a0500\u00a0000 GNF" in page and "1\u00a0500\u00a0000,00 GNF" not in page
+    # The edit form too: it was filled with "1 500 000,00".
+    assert 'value="1\u00a0500\u00a0000"' in page and "1\u00a0500\u00a0000,00" not in page
 
 
 def test_a_page_opened_before_a_payment_or_a_cancellation_is_told_what_changed(world, case, ines, client):
