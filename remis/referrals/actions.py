@@ -528,3 +528,24 @@ def provider_change_refused(provider: Provider, changes: Mapping[str, list[Any]]
         sent,
     ) % {"count": sent}
     return [(field, message) for field in moved]
+
+
+def provider_deactivated_notice(provider: Provider, changes: Mapping[str, list[Any]]) -> list[str]:
+    """Said when a provider holding open referrals is made inactive: they stay with it (the
+    provider may still finish them), and their case workers see it is inactive on the case,
+    to cancel and refer again if it will not (services' notice, registered at start-up)."""
+    if changes.get("active", [None, None])[1] is not False:
+        return []
+    still = Referral.objects.filter(provider=provider, status__in=OPEN).count()
+    if not still:
+        return []
+    return [
+        ngettext(
+            "%(count)s open referral stays with this provider: its case worker sees the provider "
+            "is inactive on the case, and may cancel it and refer again.",
+            "%(count)s open referrals stay with this provider: their case workers see the "
+            "provider is inactive on the case, and may cancel them and refer again.",
+            still,
+        )
+        % {"count": still}
+    ]

@@ -246,6 +246,21 @@ def register_provider_guard(guard: ProviderGuard) -> None:
         _PROVIDER_GUARDS.append(guard)
 
 
+# What a later app says of a provider just changed (referrals: the open referrals an
+# inactive provider still holds), shown beside "saved".
+ProviderNotice = Callable[[Provider, Mapping[str, list[Any]]], list[str]]
+_PROVIDER_NOTICES: list[ProviderNotice] = []
+
+
+def register_provider_notice(notice: ProviderNotice) -> None:
+    if notice not in _PROVIDER_NOTICES:
+        _PROVIDER_NOTICES.append(notice)
+
+
+def provider_notices(provider: Provider, changes: Mapping[str, list[Any]]) -> list[str]:
+    return [said for notice in _PROVIDER_NOTICES for said in notice(provider, changes)]
+
+
 def update_provider(
     actor: Any, provider: Provider, values: Mapping[str, Any], expected_version: int | None
 ) -> dict[str, list[Any]]:

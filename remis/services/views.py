@@ -194,6 +194,8 @@ def provider_edit(request: HttpRequest, provider_uuid: Any) -> HttpResponse:
             else:
                 if changes:
                     messages.success(request, _("The provider's details are saved."))
+                    for said in actions.provider_notices(provider, changes):
+                        messages.warning(request, said)
                 else:
                     messages.success(request, _("Nothing was changed."))
                 return redirect("provider_detail", provider_uuid=provider.uuid)

@@ -239,3 +239,26 @@ def test_the_case_sides_reads_of_a_referral_are_logged_and_the_providers_are_not
     client.force_login(s.pia)
     assert client.get(reverse("referral_detail", args=[referral.uuid])).status_code == 200
     assert not CaseRead.objects.filter(actor=s.pia).exists()
+
+
+def test_deactivating_a_provider_with_open_referrals_says_so_and_the_case_shows_it(s, client):
+    """Saved with nothing said: the provider's 14 open referrals stayed, and the case read
+    "In progress" with no hint the provider was inactive."""
+    from django.urls import reverse
+
+    from remis.accounts.system import system_actor
+
+    consent(s.world, s.case)
+    refer(s)
+    changes = services.update_provider(system_actor(), s.provider, {"active": False}, expected_version=None)
+    said = services.provider_notices(s.provider, changes)
+    assert said == [
+        "1 open referral stays with this provider: its case worker sees the provider is inactive "
+        "on the case, and may cancel it and refer again."
+    ]
+    client.force_login(s.world.bob)
+    page = client.get(reverse("case_detail", args=[s.case.uuid])).content.decode()
+    assert "Provider inactive" in page
+    # Another change of an inactive provider says nothing more.
+    changes = services.update_provider(system_actor(), s.provider, {"phone": "+000 1"}, expected_version=None)
+    assert services.provider_notices(s.provider, changes) == []
