@@ -253,7 +253,23 @@ def outcome_analytics(request: HttpRequest) -> HttpResponse:
         context["result"] = result
         context["query"] = _encode(form.data)
         context["process"] = process_indicators(request.user, form.cleaned_data["filters"])
+        # The period and the moment the figures stand at, as the downloads' definition says
+        # them: the page stated neither (the period was only in the form's date boxes).
+        context["definition"] = outcome_files.definition(result, _outcome_filters_text(form, result))
     return render(request, "reports/outcomes.html", context)
+
+
+def _outcome_filters_text(form: OutcomesForm, result: Outcomes) -> list[tuple[str, str]]:
+    filters = result.filters
+    programmes = dict(form.fields["programme"].choices)  # type: ignore[attr-defined]
+    return [
+        (_("Period"), f"{date_format(filters.start)} – {date_format(filters.end)}"),
+        (_("Programme"), str(programmes.get(form.cleaned_data.get("programme") or "", ""))),
+        (
+            _("Compare by"),
+            str(result.group_label) if result.group else _("Nothing: all returnees together"),
+        ),
+    ]
 
 
 def _outcome_download(form: OutcomesForm, result: Outcomes, kind: str, process: Any = None) -> HttpResponse:
@@ -262,17 +278,8 @@ def _outcome_download(form: OutcomesForm, result: Outcomes, kind: str, process: 
     if kind == "csv":
         response = HttpResponse(outcome_files.scores_csv(result), content_type="text/csv; charset=utf-8")
     else:
-        programmes = dict(form.fields["programme"].choices)  # type: ignore[attr-defined]
-        text = [
-            (_("Period"), f"{date_format(filters.start)} – {date_format(filters.end)}"),
-            (_("Programme"), str(programmes.get(form.cleaned_data.get("programme") or "", ""))),
-            (
-                _("Compare by"),
-                str(result.group_label) if result.group else _("Nothing: all returnees together"),
-            ),
-        ]
         response = HttpResponse(
-            outcome_files.outcomes_xlsx(result, text, process),
+            outcome_files.outcomes_xlsx(result, _outcome_filters_text(form, result), process),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{stem}.{kind}"'

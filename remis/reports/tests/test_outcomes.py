@@ -152,6 +152,9 @@ def test_the_page_in_each_language(generated: None, client: Client) -> None:
             assert f">{composite * 100:.1f}<".replace(".", ",") in text
         if language == "ar":  # a median and a mean separated as Arabic separates them (it read "35; 37,7")
             assert re.search(r">\d+؛ \d", text) and not re.search(r">\d+; \d", text)
+        if language == "en":  # the period and the moment the figures stand at (stated nowhere)
+            assert "Definition of these figures" in text and "Figures as of" in text
+            assert "1 Jan 2000 – 1 Dec 2026" in text
     donor = User.objects.get(username="donor")
     client.force_login(donor)
     page = client.get("/reports/outcomes/")
