@@ -172,7 +172,11 @@ api.add_decorator(refuse_unknown_query, mode="view")
 
 
 def error_body(detail: str, errors: list[tuple[str | None, str]]) -> dict[str, Any]:
-    return {"detail": detail, "errors": [{"field": f, "message": m} for f, m in errors]}
+    """The one error shape. A refusal of the request as a whole (401, 404, 405, 413…) lists
+    itself with a null field, as `ErrorOut` says: it answered an empty list, and a client
+    reading the first entry failed on it."""
+    listed = errors or [(None, detail)]
+    return {"detail": detail, "errors": [{"field": f, "message": m} for f, m in listed]}
 
 
 @api.exception_handler(DomainError)

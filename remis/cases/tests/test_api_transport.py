@@ -78,3 +78,23 @@ def test_a_move_from_a_stale_version_is_a_conflict_before_the_journeys_rules(
         f"/cases/{case.uuid}/transitions", {"stage": "return_planned", "version": case.version - 1}
     )
     assert stale.status_code == 409, stale.json()
+
+
+def test_every_refusal_has_the_one_error_shape_with_at_least_one_entry(api_client: Any, world: Any) -> None:
+    """401, 404, 405 and 413 answered an empty `errors`, other refusals an entry with a null
+    field: a client reading the first entry failed on the first kind."""
+    import uuid
+
+    from django.test import Client
+
+    alice = api_client.as_(world.alice)
+    answers = [
+        Client().get("/api/v1/cases"),
+        alice.get(f"/cases/{uuid.uuid4()}"),
+        alice.get("/no-such-address"),
+        alice.patch("/cases", {}),
+    ]
+    for response in answers:
+        body = response.json()
+        assert body["errors"] and body["errors"][0]["message"], (response.status_code, body)
+        assert body["errors"][0]["field"] is None
