@@ -13,7 +13,7 @@ from typing import Any
 import pycountry
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
@@ -167,7 +167,8 @@ def _members(values: dict[str, Any], errors: Errors) -> None:
             errors.append((f"members.{group}", _("Enter a whole number.")))
             continue
         if not 0 <= number <= MAX_MEMBERS:
-            errors.append((f"members.{group}", _("Enter a number from 0 to %(n)s.") % {"n": MAX_MEMBERS}))
+            limit = number_format(MAX_MEMBERS, force_grouping=True)  # as the reader groups digits
+            errors.append((f"members.{group}", _("Enter a number from 0 to %(n)s.") % {"n": limit}))
         elif number:
             counts[group] = number
     values["members"] = counts

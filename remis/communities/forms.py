@@ -20,6 +20,7 @@ from remis.communities.models import (
 )
 from remis.communities.queries import SORTS, ProjectFilters
 from remis.lib.countries import country_choices, named_countries
+from remis.lib.digits import GroupedIntegerField
 from remis.lib.forms import name_other_problems, read_fields
 from remis.lib.money import AmountField
 from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
@@ -126,7 +127,7 @@ class ProjectForm(forms.Form):
         self.fields["currency"].help_text = _("ISO 4217 code, e.g. EUR, GNF, XOF.")
         for sex, sex_label in MEMBER_SEXES:
             for age, age_label in MEMBER_AGES:
-                self.fields[member_field_name(sex, age)] = forms.IntegerField(
+                self.fields[member_field_name(sex, age)] = GroupedIntegerField(
                     label=_("%(sex)s, %(age)s") % {"sex": sex_label, "age": age_label}, required=False
                 )
 

@@ -7,6 +7,7 @@ keeps the digits as typed."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -76,3 +77,14 @@ def type_numbers_as_text() -> None:
 
         widget_attrs.types_numbers_as_text = True  # type: ignore[attr-defined]
         field.widget_attrs = widget_attrs  # type: ignore[method-assign]
+
+
+class GroupedIntegerField(forms.IntegerField):
+    """A whole number typed with its thousands grouped by spaces, as French and Arabic write
+    them ("1 200"): Django reads grouping only when the project prints it, and refused it
+    as not a whole number."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = re.sub(r"(?<=\d)[ \u00a0\u202f\u2009](?=\d{3}\b)", "", value.strip())
+        return super().to_python(value)

@@ -5,6 +5,7 @@ and who sees which participants."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,17 @@ def test_project_pages_are_valid_html_in_every_language(
             path.write_text(body, encoding="utf-8")
             files.append(path)
     assert [(e["url"].rsplit("/", 1)[-1], e["message"]) for e in run_vnu(files)] == []
+
+
+def test_member_counts_are_read_as_french_groups_thousands(world: Any, bob: Any) -> None:
+    """ "1 200" was refused as not a whole number; the limit read "100000"."""
+    client = _client(bob)
+    client.cookies["django_language"] = "fr"
+    refused = client.post(reverse("project_create"), _form_data(members_F_18_34="-3"))
+    said = str(refused.context["form"].errors)
+    assert "100000" not in said and re.search(r"100\s000", said), said  # grouped as French groups
+    client.post(reverse("project_create"), _form_data(members_F_18_34="1 200"))
+    assert CommunityProject.objects.get().members["F_18_34"] == 1200
 
 
 def test_a_project_is_created_through_the_form_and_errors_name_their_fields(world: Any, bob: Any) -> None:
