@@ -13,7 +13,7 @@ from remis.assistance.actions import ItemData
 from remis.assistance.actions.payments import REASON as VOID_REASON
 from remis.assistance.models import AssistanceType, Dimension, Level, Modality, Route
 from remis.lib.forms import DayRangeForm
-from remis.lib.money import AmountField, ambiguous_amount, amount_from_text
+from remis.lib.money import AmountField
 from remis.lib.widgets import IsoDateInput, Textarea
 
 
@@ -134,16 +134,10 @@ class RateForm(forms.Form):
     month = forms.DateField(label=_("Month (any day in it)"), widget=IsoDateInput)
     currency = forms.CharField(label=_("Currency"), max_length=10)
     to_currency = forms.CharField(label=_("Reporting currency"), max_length=10)
-    rate = forms.CharField(label=_("Value of one unit in the reporting currency"), max_length=30)
-
-    def clean_rate(self) -> str:
-        # As the reader writes numbers ("0,92", "٠٫٩٢"), as the list below shows rates: only
-        # "0.92" was read, and every plan needing the rate waited.
-        typed = self.cleaned_data["rate"]
-        problem = ambiguous_amount(typed)  # "10.000" in French was saved as 10, not 10 000
-        if problem:
-            raise forms.ValidationError(problem, code="ambiguous")
-        return amount_from_text(typed)
+    # Read as the reader writes numbers ("0,92", "٠٫٩٢"), as the list below shows rates (only
+    # "0.92" was read, and every plan needing the rate waited), and refused where it reads two
+    # ways ("10.000" in French was saved as 10): the money field's reading.
+    rate = AmountField(label=_("Value of one unit in the reporting currency"), max_length=30)
 
 
 class ThresholdsForm(forms.Form):
