@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
@@ -44,6 +45,7 @@ from remis.monitoring.models import (
     Visit,
     VisitMode,
 )
+from remis.monitoring.queries import other_rounds_window
 
 NOTE_MAX = 500
 VISIT_NOTE_MAX = 4000
@@ -394,12 +396,7 @@ def _refuse_another_rounds_window(follow_up: FollowUp, day: dt.date) -> None:
     """A visit dated inside another round's window belongs to that round (windows never
     meet): recorded here, it made this round done with a visit of months later and left
     the other one open, with nothing on the page to undo it."""
-    other = (
-        FollowUp.objects.filter(case_id=follow_up.case_id, window_start__lte=day, window_end__gte=day)
-        .exclude(pk=follow_up.pk)
-        .values_list("round", flat=True)
-        .first()
-    )
+    other = other_rounds_window(follow_up.case_id, follow_up.pk, day)
     if other is not None:
         raise ValidationFailed(
             _(
@@ -419,9 +416,11 @@ def record_visit(
     mode: Any,
     note: Any = "",
     expected_version: int | None = None,
+    early: bool = False,
 ) -> Visit:
     """The returnee was reached for a round (in person, by phone, remotely or by a partner):
-    the round is done. A round lost to follow-up is done too if the returnee turns up."""
+    the round is done. A round lost to follow-up is done too if the returnee turns up. A
+    visit dated before the round's window opens closes it early only when `early` says so."""
     case = follow_up.case
     require(actor, case, Perm.MONITORING_RECORD)
     _require_follow_up_consent(case)
@@ -451,6 +450,18 @@ def record_visit(
                 "follow_up",
             )
         _refuse_another_rounds_window(locked, day)
+        if day < locked.window_start and not early:
+            # The page warned and the API said nothing: round 3 (a year on) closed by a visit
+            # meant for round 1, its questionnaire never asked.
+            raise ValidationFailed(
+                _(
+                    "Round %(round)s's window opens on %(day)s: a visit dated before it closes the "
+                    "round early, without its questionnaire. Confirm that it does, or record a "
+                    "contact attempt instead."
+                )
+                % {"round": locked.round, "day": date_format(locked.window_start, "SHORT_DATE_FORMAT")},
+                "early",
+            )
         visit = Visit.objects.create(
             follow_up=locked, case=case, visited_on=day, mode=mode, note=text, recorded_by=actor
         )

@@ -129,6 +129,11 @@ class VisitIn(InputSchema):
     mode: ModeCode
     note: str = Field("", max_length=actions.VISIT_NOTE_MAX)
     version: int | None = Field(None, description="the round's version read; a stale one is 409")
+    early: bool = Field(
+        False,
+        description="true: dated before the round's window opens, and meant for this round "
+        "(it closes the round early); without it such a date is refused, field `early`",
+    )
 
 
 @router.get("/follow-ups", response=RoundPage, summary="Follow-up rounds of the cases I see, by due day")
@@ -274,6 +279,14 @@ class ResponseIn(InputSchema):
     submission_id: str = Field("", max_length=128, description="a KoBo/ODK instance id: sent once")
 
 
+class RoundResponseIn(ResponseIn):
+    early: bool = Field(
+        False,
+        description="true: dated before the round's window opens, and meant for this round "
+        "(it closes the round early); without it such a date is refused, field `early`",
+    )
+
+
 class SampleResponseIn(ResponseIn):
     instrument: str = Field(description="the instrument's code; its current version is used")
     sample_id: str = Field(description="the comparison sample's own identifier")
@@ -324,7 +337,7 @@ def _instrument(code: str) -> Any:
     response={201: ResponseOut},
     summary="Record the answers of a round (its instrument's current version), scored",
 )
-def record_round_response(request: HttpRequest, case_uuid: UUID, number: int, body: ResponseIn) -> Any:
+def record_round_response(request: HttpRequest, case_uuid: UUID, number: int, body: RoundResponseIn) -> Any:
     from remis.monitoring.models import ResponseSource
     from remis.monitoring.responses import record_response
 
@@ -339,6 +352,7 @@ def record_round_response(request: HttpRequest, case_uuid: UUID, number: int, bo
         follow_up=follow_up,
         source=ResponseSource.API,
         submission_id=body.submission_id,
+        early=body.early,
     )
     return Status(201, _response_out(response))
 

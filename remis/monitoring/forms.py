@@ -24,6 +24,12 @@ class AttemptForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+def early_field() -> forms.BooleanField:
+    """The confirmation a record dated before its round's window needs (`actions.record_visit`,
+    `responses.prepare_response`): offered while the round is upcoming, or once refused."""
+    return forms.BooleanField(label=_("Close the round before its window opens"), required=False)
+
+
 class VisitForm(forms.Form):
     visited_on = forms.DateField(label=_("Date of the visit"), widget=IsoDateInput())
     mode = forms.ChoiceField(label=_("Mode"), choices=VisitMode.choices)
@@ -31,6 +37,7 @@ class VisitForm(forms.Form):
         label=_("Note"), required=False, max_length=VISIT_NOTE_MAX, widget=Textarea(attrs={"rows": 3})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+    early = early_field()
 
 
 STATE_CHOICES = [

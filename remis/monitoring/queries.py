@@ -377,3 +377,15 @@ def covered_countries(actor: Any) -> frozenset[str] | None:
             return None
         covered |= grant.countries
     return frozenset(covered)
+
+
+def other_rounds_window(case_id: int, follow_up_id: int, day: dt.date) -> int | None:
+    """The number of the case's other round whose window holds `day`, if any (windows never
+    meet: a record dated there belongs to that round)."""
+    found: int | None = (
+        FollowUp.objects.filter(case_id=case_id, window_start__lte=day, window_end__gte=day)
+        .exclude(pk=follow_up_id)
+        .values_list("round", flat=True)
+        .first()
+    )
+    return found

@@ -37,6 +37,7 @@ from remis.monitoring.events import ScoreComputed
 from remis.monitoring.instruments.definition import InstrumentDefinition, load_definition
 from remis.monitoring.instruments.scoring import Scores, canonical_answers, compile_scorer, drop_irrelevant
 from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, Response, ResponseSource
+from remis.monitoring.queries import other_rounds_window
 
 SAMPLE_ID_MAX = 64
 DIMENSION_FIELDS = ("economic", "social", "psychosocial")  # stored in their own columns
@@ -204,10 +205,12 @@ def prepare_response(
     submission_id: str = "",
     checked: set[int] | None = None,
     today: dt.date | None = None,
+    early: bool = False,
 ) -> Prepared:
     """Every check of a response, and its scores. `checked`: the cases whose permission and
     consent were already checked for this actor in the same batch (an import's); `today`:
-    the local day, read once for a batch."""
+    the local day, read once for a batch; `early`: answers dated before their round's window
+    opens are meant for it (they close it early and count for it in the analyses)."""
     sample = str(sample_id or "").strip()
     if case is None and follow_up is not None:
         case = follow_up.case
@@ -229,10 +232,19 @@ def prepare_response(
         raise PermissionDenied()
     errors: list[tuple[str | None, str]] = []
     key = _check_item(instrument, case, follow_up, item_key, errors)
-    # A batch's caller (an import) picked rounds without answers: a race is the constraint's.
+    # A batch's caller (an import) picked rounds without answers, open, by the day's window:
+    # a race is the constraint's.
     if follow_up is not None and checked is None and follow_up.responses.exists():
         raise TransitionRefused(
             _("Round %(round)s has its answers already: a round is answered once.")
+            % {"round": follow_up.round},
+            "follow_up",
+        )
+    if follow_up is not None and checked is None and follow_up.status == FollowUpStatus.STOPPED:
+        # Its case was closed before the round came: answered anyway, it counted in the
+        # outcome analyses and read "upcoming, scored" once the case was reopened.
+        raise TransitionRefused(
+            _("Round %(round)s was stopped when the case was closed: it takes no answers.")
             % {"round": follow_up.round},
             "follow_up",
         )
@@ -243,6 +255,33 @@ def prepare_response(
     if "\x00" in sample or "\x00" in str(submission_id or ""):
         errors.append(("sample_id", _("Enter a valid value.")))
     day = _check_day(collected_on, case, errors, today or timezone.localdate())
+    if follow_up is not None and day is not None and checked is None:
+        other = other_rounds_window(follow_up.case_id, follow_up.pk, day)
+        if other is not None:
+            errors.append(
+                (
+                    "collected_on",
+                    _(
+                        "This day is in round %(other)s's window: record the answers for round "
+                        "%(other)s, or check the date."
+                    )
+                    % {"other": other},
+                )
+            )
+    if follow_up is not None and day is not None and day < follow_up.window_start and not early:
+        # A round named by its number (the page, the API) rather than found by the day (an
+        # import): round 3's answers collected at month two scored as month twelve's.
+        errors.append(
+            (
+                "early",
+                _(
+                    "Round %(round)s's window opens on %(day)s: answers collected before it close "
+                    "the round early and count for it in the outcome analyses. Confirm that they "
+                    "belong to this round."
+                )
+                % {"round": follow_up.round, "day": date_format(follow_up.window_start, "SHORT_DATE_FORMAT")},
+            )
+        )
     definition = definition_of(instrument)
     scorer = compile_scorer(definition)
     for question, message in scorer.validate(answers):

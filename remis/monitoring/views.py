@@ -31,13 +31,14 @@ from remis.monitoring.configuration import (
     rules_history,
     rules_on,
 )
-from remis.monitoring.forms import AttemptForm, FollowUpFilterForm, ScheduleForm, VisitForm
+from remis.monitoring.forms import AttemptForm, FollowUpFilterForm, ScheduleForm, VisitForm, early_field
 from remis.monitoring.imports import may_import
 from remis.monitoring.instrument_views import may_read_instruments
 from remis.monitoring.models import ContactOutcome, FollowUp, FollowUpStatus, Instrument, ResponseSource
 from remis.monitoring.queries import (
     SATISFACTION,
     STATE_LABELS,
+    State,
     covered_countries,
     filter_follow_ups,
     office_summary,
@@ -85,6 +86,7 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
             )
             assert bound is not None
             if step == "response":
+                bound.fields["early"] = early_field()
                 response_form = bound
             else:
                 assert isinstance(bound, SatisfactionForm)
@@ -97,6 +99,7 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
                         answers=bound.answers(),
                         collected_on=bound.cleaned_data["collected_on"],
                         follow_up=follow_up if step == "response" else None,
+                        early=bool(bound.cleaned_data.get("early")),
                         case=case,
                         item_key=bound.cleaned_data.get("item_key") or None,
                         source=ResponseSource.FORM,
@@ -169,6 +172,13 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
     if request.method == "POST":
         follow_up.refresh_from_db()  # refused: someone may have changed the round meanwhile
     state = state_of(follow_up, today)
+    for offered in (visit_form, response_form):
+        # The confirmation of a date before the window: while the round is upcoming, or
+        # once a record was refused for want of it.
+        if offered is not None and state != State.UPCOMING and "early" not in offered.errors:
+            offered.fields.pop("early", None)
+        elif offered is not None and "early" not in offered.fields:
+            offered.fields["early"] = early_field()
     # Open, or done by its answers with no visit yet (the visit they came from is recorded).
     open_round = follow_up.status in (FollowUpStatus.SCHEDULED, FollowUpStatus.LOST) or (
         follow_up.status == FollowUpStatus.DONE and not follow_up.visits.exists()
@@ -205,7 +215,11 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
             "response_form": response_form
             if can_record
             and response_form is not None
-            and ((consent and not answered) or response_form.is_bound)
+            # A round its case's closure stopped takes none (`prepare_response`).
+            and (
+                (consent and not answered and follow_up.status != FollowUpStatus.STOPPED)
+                or response_form.is_bound
+            )
             else None,
             "satisfactions": satisfaction_views(case, items),
             "satisfaction_form": satisfaction_form

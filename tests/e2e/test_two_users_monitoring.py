@@ -63,7 +63,11 @@ def test_two_workers_answer_the_same_round_then_record_its_visit(world, login):
         )
     one, two = login(world.bob, "fr-FR"), login(gina, "fr-FR")
 
-    # The answers: both send, one is kept.
+    # The answers: both send, one is kept. The round's window is open (answers before it
+    # ask for the early close to be ticked).
+    FollowUp.objects.filter(case=first, round=1).update(
+        window_start=timezone.localdate() - dt.timedelta(days=5)
+    )
     url = f"/cases/{first.uuid}/follow-ups/1/"
     for page, level in ((one, "always"), (two, "never")):
         page.goto(url)
@@ -86,7 +90,7 @@ def test_two_workers_answer_the_same_round_then_record_its_visit(world, login):
     expect(loser.locator("form.response-form input[name=q_income_covers_needs]:checked")).to_have_count(1)
 
     # The visit of another round, from two pages opened before either saved; its window is
-    # open (a visit before it asks first: it would close the round early).
+    # open (a visit before it is refused until the early close is ticked).
     FollowUp.objects.filter(case=second, round=1).update(
         window_start=timezone.localdate() - dt.timedelta(days=5)
     )

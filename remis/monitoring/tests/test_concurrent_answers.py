@@ -28,7 +28,11 @@ def _answer(user, path: str, income: str):
     raw = bearer_key(user, "parallel")
 
     def call() -> int:
-        body = {"answers": answers(income_covers_needs=income), "collected_on": str(dt.date.today())}
+        body = {
+            "answers": answers(income_covers_needs=income),
+            "collected_on": str(dt.date.today()),
+            "early": True,
+        }
         response = Client().post(
             path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
         )
@@ -84,7 +88,11 @@ def test_a_visit_and_an_attempt_from_one_read_never_both_land(parallel_db, world
         base = f"/api/v1/monitoring/cases/{case.uuid}/follow-ups/1"
         version = FollowUp.objects.get(case=case, round=1).version
         statuses = parallel_db(
-            _post(world.bob, f"{base}/visit", {"visited_on": today, "mode": "phone", "version": version}),
+            _post(
+                world.bob,
+                f"{base}/visit",
+                {"visited_on": today, "mode": "phone", "version": version, "early": True},
+            ),
             _post(
                 fanta,
                 f"{base}/attempts",

@@ -116,6 +116,7 @@ def _visit(actor: Any, read: FollowUp) -> Visit:
         visited_on=dt.date.today(),
         mode="phone",
         expected_version=read.version,
+        early=True,
     )
 
 

@@ -34,7 +34,7 @@ def test_erasure_removes_notes_and_free_text_answers_and_keeps_the_scores(
         note="Her brother Ousmane answered",
     )
     actions.record_visit(
-        world.bob, follow_up, visited_on=today, mode="in_person", note="Shop by the Labé market"
+        world.bob, follow_up, visited_on=today, mode="in_person", note="Shop by the Labé market", early=True
     )
     instrument = current_instrument("reintegration-sustainability")
     assert instrument is not None
@@ -45,6 +45,7 @@ def test_erasure_removes_notes_and_free_text_answers_and_keeps_the_scores(
         answers=given,
         collected_on=today,
         follow_up=follow_up,
+        early=True,
     )
     composite = response.composite
 

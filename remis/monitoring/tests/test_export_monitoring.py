@@ -32,7 +32,7 @@ def responses(world: Any, settings: Any, django_capture_on_commit_callbacks: Any
     assert rss is not None
     follow_up = FollowUp.objects.get(case=case, round=1)
     record_response(
-        world.bob, rss, answers=answers(distress="often"), collected_on=today, follow_up=follow_up
+        world.bob, rss, answers=answers(distress="often"), collected_on=today, follow_up=follow_up, early=True
     )
     record_response(world.bob, rss, answers=answers(), collected_on=today, sample_id="LOCAL-001")
     return case

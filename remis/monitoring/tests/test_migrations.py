@@ -61,6 +61,7 @@ def test_two_answers_sent_at_once_one_is_kept(parallel_db, world):
             answers=answers(income_covers_needs=level),
             collected_on=timezone.localdate(),
             follow_up=FollowUp.objects.get(pk=follow_up.pk),
+            early=True,
         )
 
     results = parallel_db(send("always"), send("never"))
@@ -77,6 +78,7 @@ def test_the_lost_index_is_put_back_once_each_round_has_one_response(parallel_db
         answers=answers(),
         collected_on=timezone.localdate(),
         follow_up=follow_up,
+        early=True,
     )
     with connection.cursor() as cursor:
         cursor.execute(f"DROP INDEX {INDEX}")  # what 0007 did on PostgreSQL

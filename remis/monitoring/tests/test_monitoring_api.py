@@ -40,12 +40,19 @@ def test_rounds_attempts_and_visit_through_the_api(api_client, world, case):
     assert made.status_code == 201 and made.json()["outcome"] == "no_answer"
     stale = api.post(
         f"/monitoring/cases/{case.uuid}/follow-ups/1/visit",
-        {"visited_on": today, "mode": "phone", "version": 1},
+        {"visited_on": today, "mode": "phone", "version": 1, "early": True},
     )
     assert stale.status_code == 409
-    visit = api.post(
+    # Round 1's window opens in months (the case arrived today): said, nothing recorded.
+    unconfirmed = api.post(
         f"/monitoring/cases/{case.uuid}/follow-ups/1/visit",
         {"visited_on": today, "mode": "phone", "version": 2},
+    )
+    assert unconfirmed.status_code == 422 and unconfirmed.json()["errors"][0]["field"] == "early"
+    assert "Round 1's window opens on" in unconfirmed.json()["detail"]
+    visit = api.post(
+        f"/monitoring/cases/{case.uuid}/follow-ups/1/visit",
+        {"visited_on": today, "mode": "phone", "version": 2, "early": True},
     )
     assert visit.status_code == 201
     first = api.get(f"/monitoring/cases/{case.uuid}/follow-ups").json()[0]
@@ -102,9 +109,15 @@ def test_a_rounds_answers_through_the_api_are_scored_and_listed(api_client, worl
 
     api = api_client.as_(world.bob)
     today = timezone.localdate().isoformat()
-    made = api.post(
+    unconfirmed = api.post(
         f"/monitoring/cases/{case.uuid}/follow-ups/1/responses",
         {"answers": answers(income_covers_needs="never"), "collected_on": today},
+    )
+    assert unconfirmed.status_code == 422 and unconfirmed.json()["errors"][0]["field"] == "early"
+    assert not Response.objects.exists()
+    made = api.post(
+        f"/monitoring/cases/{case.uuid}/follow-ups/1/responses",
+        {"answers": answers(income_covers_needs="never"), "collected_on": today, "early": True},
     )
     assert made.status_code == 201, made.json()
     body = made.json()
@@ -114,7 +127,8 @@ def test_a_rounds_answers_through_the_api_are_scored_and_listed(api_client, worl
     assert [r["uuid"] for r in listed] == [body["uuid"]]
     assert Response.objects.filter(follow_up__status="done").count() == 1
     again = api.post(
-        f"/monitoring/cases/{case.uuid}/follow-ups/1/responses", {"answers": answers(), "collected_on": today}
+        f"/monitoring/cases/{case.uuid}/follow-ups/1/responses",
+        {"answers": answers(), "collected_on": today, "early": True},
     )
     assert again.status_code == 422 and "answered once" in again.json()["detail"]  # a round is answered once
     assert Response.objects.count() == 1
@@ -150,7 +164,7 @@ def test_satisfaction_with_an_item_of_the_plan_through_the_api(
     assert misplaced.status_code == 422 and misplaced.json()["errors"][0]["field"] == "item_key"
     round_with_item = api.post(
         f"/monitoring/cases/{case.uuid}/follow-ups/1/responses",
-        {"answers": answers(), "collected_on": timezone.localdate().isoformat()},
+        {"answers": answers(), "collected_on": timezone.localdate().isoformat(), "early": True},
     )
     assert round_with_item.status_code == 201  # the round's own instrument, no item
     assert Response.objects.filter(item_key=item.key).count() == 1

@@ -103,13 +103,17 @@ def test_a_visit_dated_outside_its_rounds_window_is_recorded_with_a_word(client,
     # Said before saving (the low-score work list leads here): the round would close early.
     before = client.get(page).text
     assert "This round&#x27;s window opens on" in before or "This round's window opens on" in before
-    assert 'data-confirm="Close this round before its window opens?"' in before
-    saved = client.post(
-        page,
-        {"step": "visit", "visited_on": early.isoformat(), "mode": "phone", "version": round_two.version},
-        follow=True,
-    )
+    assert "Close the round before its window opens" in before  # the confirmation, on the server
+    visit = {"step": "visit", "visited_on": early.isoformat(), "mode": "phone", "version": round_two.version}
+    # Unconfirmed (a browser without scripts skipped the old dialog): refused, the form kept.
+    refused = client.post(page, {**visit, "note": "Met at the market"})
+    assert refused.status_code == 200 and "Round 2&#x27;s window opens on" in refused.text
+    assert "closes the round early, without its questionnaire" in refused.text
+    assert "Met at the market" in refused.text
+    assert FollowUp.objects.get(case=case, round=2).status == FollowUpStatus.SCHEDULED
+    saved = client.post(page, {**visit, "early": "on"}, follow=True)
     assert "The visit is recorded" in saved.text
+    assert FollowUp.objects.get(case=case, round=2).status == FollowUpStatus.DONE
     assert "Its date falls outside the round" in saved.text and "belongs to round 2." in saved.text
 
 

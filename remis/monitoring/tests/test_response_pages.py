@@ -36,7 +36,12 @@ def case(world, django_capture_on_commit_callbacks):
 
 
 def form_data(given: dict[str, Any]) -> dict[str, Any]:
-    data: dict[str, Any] = {"step": "response", "collected_on": timezone.localdate().isoformat()}
+    # The case arrived today: its rounds' windows are months away, so each is closed early.
+    data: dict[str, Any] = {
+        "step": "response",
+        "collected_on": timezone.localdate().isoformat(),
+        "early": "on",
+    }
     for name, value in given.items():
         data[f"q_{name}"] = value
     return data
@@ -81,6 +86,29 @@ def test_answers_are_saved_scored_and_read_back(client, world, case):
     assert "Record the answers" not in saved.text  # a round is answered once
     again = client.post(page, form_data(answers()))  # a second tab's form, sent later
     assert again.status_code == 200 and "answered once" in again.text and Response.objects.count() == 1
+
+
+def test_answers_before_the_window_are_refused_until_the_early_close_is_ticked(client, world, case):
+    """Answers were saved on a round months from its window, scored as its outcome."""
+    client.force_login(world.bob)
+    page = reverse("follow_up_detail", args=[case.uuid, 2])
+    shown = client.get(page).text
+    assert "answers recorded now close the round early" in shown
+    assert 'name="early"' in shown  # the confirmation, offered while the round is upcoming
+    data = {**form_data(answers(debt_months="7")), "early": ""}
+    refused = client.post(page, data)
+    assert refused.status_code == 200 and "Round 2&#x27;s window opens on" in refused.text
+    assert 'value="7"' in refused.text and not Response.objects.exists()  # the answers kept
+    saved = client.post(page, {**data, "early": "on"}, follow=True)
+    assert "The answers are recorded and scored." in saved.text
+    assert Response.objects.get().follow_up == FollowUp.objects.get(case=case, round=2)
+
+
+def test_a_round_stopped_by_the_closure_offers_no_questionnaire(client, world, case):
+    FollowUp.objects.filter(case=case, round=3).update(status=FollowUpStatus.STOPPED)
+    client.force_login(world.bob)
+    page = client.get(reverse("follow_up_detail", args=[case.uuid, 3])).text
+    assert "Record the answers" not in page and 'name="step" value="response"' not in page
 
 
 def test_a_decimal_is_typed_and_read_as_the_language_writes_it(client, world, case):
@@ -143,7 +171,9 @@ def rss():
 def _low_response(world, case, round_number=1):
     follow_up = FollowUp.objects.get(case=case, round=round_number)
     day = timezone.localdate()
-    response = record_response(world.bob, rss(), answers=answers(), collected_on=day, follow_up=follow_up)
+    response = record_response(
+        world.bob, rss(), answers=answers(), collected_on=day, follow_up=follow_up, early=True
+    )
     # The scores are the scorer's business (test_instrument_scoring): here only the band counts.
     Response.objects.filter(pk=response.pk).update(band="needs_follow_up")
     return response
@@ -199,6 +229,7 @@ def test_a_later_better_response_clears_the_low_score(world, case):
         answers=answers(),
         collected_on=timezone.localdate(),
         follow_up=FollowUp.objects.get(case=case, round=2),
+        early=True,
     )
     assert "low_scores" not in {w.name for w in work_for(world.bob)}
 
@@ -210,6 +241,7 @@ def test_the_case_page_shows_each_rounds_score_and_the_trend_with_its_table(clie
         answers=answers(income_covers_needs="never"),
         collected_on=timezone.localdate(),
         follow_up=FollowUp.objects.get(case=case, round=1),
+        early=True,
     )
     client.force_login(world.bob)
     text = client.get(reverse("case_detail", args=[case.uuid])).text
@@ -232,6 +264,7 @@ def _answered_round_one(client, world, case) -> str:
         answers=answers(),
         collected_on=timezone.localdate(),
         follow_up=FollowUp.objects.get(case=case, round=1),
+        early=True,
     )
     client.force_login(world.bob)
     return reverse("case_detail", args=[case.uuid])

@@ -43,7 +43,9 @@ def case(world, django_capture_on_commit_callbacks):
 def test_a_round_answered_is_scored_stored_and_done(world, case, rss):
     follow_up = FollowUp.objects.get(case=case, round=1)
     today = timezone.localdate()
-    response = record_response(world.bob, rss, answers=answers(), collected_on=today, follow_up=follow_up)
+    response = record_response(
+        world.bob, rss, answers=answers(), collected_on=today, follow_up=follow_up, early=True
+    )
     assert response.composite == Decimal("1.0000") and response.band == "sustainable"
     assert response.economic == response.social == response.psychosocial == Decimal("1.0000")
     assert response.instrument.version == 1 and response.case == case
@@ -51,6 +53,50 @@ def test_a_round_answered_is_scored_stored_and_done(world, case, rss):
     assert follow_up.status == FollowUpStatus.DONE and follow_up.done_on == today
     entry = AuditEntry.objects.get(action="monitoring.response")
     assert entry.changes["band"] == [None, "sustainable"] and "answers" not in entry.changes
+
+
+def test_answers_before_their_rounds_window_need_saying_they_close_it_early(world, case, rss):
+    """Round 2's answers (six months on) were taken on the day of round 1's window and
+    counted as the six-month score; a round far off was closed by answers without a word."""
+    today = timezone.localdate()
+    round_one, round_two = FollowUp.objects.filter(case=case, round__in=[1, 2]).order_by("round")
+    FollowUp.objects.filter(pk=round_one.pk).update(
+        window_start=today - dt.timedelta(days=5), window_end=today + dt.timedelta(days=5)
+    )
+    with pytest.raises(ValidationFailed) as in_another:
+        record_response(
+            world.bob, rss, answers=answers(), collected_on=today, follow_up=round_two, early=True
+        )
+    assert in_another.value.field == "collected_on" and "round 1's window" in in_another.value.message
+    FollowUp.objects.filter(pk=round_one.pk).update(window_start=today + dt.timedelta(days=20))
+    with pytest.raises(ValidationFailed) as early:
+        record_response(world.bob, rss, answers=answers(), collected_on=today, follow_up=round_two)
+    with translation.override("en"):
+        opens = date_format(round_two.window_start, "SHORT_DATE_FORMAT")
+    assert early.value.field == "early" and f"Round 2's window opens on {opens}" in early.value.message
+    assert not Response.objects.exists()
+    assert FollowUp.objects.get(pk=round_two.pk).status == FollowUpStatus.SCHEDULED
+    kept = record_response(
+        world.bob, rss, answers=answers(), collected_on=today, follow_up=round_two, early=True
+    )
+    assert kept.follow_up_id == round_two.pk
+
+
+def test_a_round_stopped_by_the_cases_closure_takes_no_answers(world, case, rss):
+    round_three = FollowUp.objects.get(case=case, round=3)
+    FollowUp.objects.filter(pk=round_three.pk).update(status=FollowUpStatus.STOPPED)
+    round_three.refresh_from_db()
+    with pytest.raises(TransitionRefused) as stopped:
+        record_response(
+            world.bob,
+            rss,
+            answers=answers(),
+            collected_on=timezone.localdate(),
+            follow_up=round_three,
+            early=True,
+        )
+    assert "Round 3 was stopped when the case was closed" in stopped.value.message
+    assert not Response.objects.exists()
 
 
 def test_answers_to_questions_that_do_not_apply_are_not_kept(world, case, rss):

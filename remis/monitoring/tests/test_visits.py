@@ -79,11 +79,13 @@ def test_a_returnee_who_re_migrated_or_refused_is_lost_at_once(world, round_one,
 
 def test_a_visit_completes_the_round_even_after_it_was_lost(world, round_one):
     _attempt(world, round_one, "moved")
-    visit = actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="in_person")
+    visit = actions.record_visit(
+        world.bob, round_one, visited_on=timezone.localdate(), mode="in_person", early=True
+    )
     assert round_one.status == FollowUpStatus.DONE and round_one.done_on == visit.visited_on
     assert round_one.lost_on is None
     with pytest.raises(TransitionRefused):
-        actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone")
+        actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone", early=True)
     assert Visit.objects.count() == 1
 
 
@@ -100,7 +102,7 @@ def test_a_lost_round_of_a_closed_case_takes_no_visit_until_the_case_is_reopened
     round_one.refresh_from_db()
     assert round_one.status == FollowUpStatus.LOST
     with pytest.raises(TransitionRefused) as refused:
-        actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone")
+        actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone", early=True)
     assert "closed" in refused.value.message and not Visit.objects.exists()
     client.force_login(world.bob)
     page = client.get(f"/cases/{round_one.case.uuid}/follow-ups/1/").content.decode()
@@ -116,7 +118,7 @@ def test_a_lost_round_of_a_closed_case_takes_no_visit_until_the_case_is_reopened
         cases.reopen_case(world.bob, Case.objects.get(pk=round_one.case_id), "Came back to the office")
     page = client.get(f"/cases/{round_one.case.uuid}/follow-ups/1/").content.decode()
     assert 'name="step" value="visit"' in page
-    actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone")
+    actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone", early=True)
     assert FollowUp.objects.get(pk=round_one.pk).status == FollowUpStatus.DONE
 
 
@@ -160,7 +162,7 @@ def test_attempts_from_two_pages_add_up_while_the_round_takes_attempts(world, ro
     _attempt(world, round_one, "no_answer", channel="home_visit", expected_version=stale)
     assert ContactAttempt.objects.count() == 2
     # A round done since the page was opened takes no more: said, not recorded.
-    actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone")
+    actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone", early=True)
     with pytest.raises(TransitionRefused):
         _attempt(world, round_one, "no_answer", expected_version=stale)
     assert ContactAttempt.objects.count() == 2
@@ -171,7 +173,12 @@ def test_a_stale_visit_is_a_conflict(world, round_one):
     _attempt(world, round_one, "no_answer")
     with pytest.raises(Conflict):
         actions.record_visit(
-            world.bob, round_one, visited_on=timezone.localdate(), mode="phone", expected_version=stale
+            world.bob,
+            round_one,
+            visited_on=timezone.localdate(),
+            mode="phone",
+            expected_version=stale,
+            early=True,
         )
     assert not Visit.objects.exists()
 
@@ -183,7 +190,7 @@ def test_a_visit_locks_its_round_not_the_schedule_every_case_shares(world, round
     schedule wait for every other."""
     with CaptureQueriesContext(connection) as captured:
         _attempt(world, round_one, "no_answer")
-        actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone")
+        actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone", early=True)
     locks = [
         q["sql"]
         for q in captured.captured_queries
@@ -199,12 +206,17 @@ def test_answers_saved_before_the_visit_leave_room_for_the_visit_once(world, rou
     FollowUp.objects.filter(pk=round_one.pk).update(status=FollowUpStatus.DONE, done_on=timezone.localdate())
     round_one.refresh_from_db()
     visit = actions.record_visit(
-        world.bob, round_one, visited_on=timezone.localdate(), mode="phone", note="Called from the office"
+        world.bob,
+        round_one,
+        visited_on=timezone.localdate(),
+        mode="phone",
+        note="Called from the office",
+        early=True,
     )
     assert visit.mode == "phone" and Visit.objects.count() == 1
     round_one.refresh_from_db()
     with pytest.raises(TransitionRefused):  # one visit: a second is refused as before
-        actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone")
+        actions.record_visit(world.bob, round_one, visited_on=timezone.localdate(), mode="phone", early=True)
 
 
 def test_a_round_is_lost_on_the_day_of_its_last_failed_try_whatever_the_typing_order(world, round_one):
@@ -238,14 +250,14 @@ def test_a_visit_dated_in_another_rounds_window_is_refused_naming_that_round(wor
         window_start=today - dt.timedelta(days=10), window_end=today + dt.timedelta(days=20)
     )
     with pytest.raises(ValidationFailed) as refused:
-        actions.record_visit(world.bob, round_one, visited_on=today, mode="phone")
+        actions.record_visit(world.bob, round_one, visited_on=today, mode="phone", early=True)
     assert refused.value.field == "visited_on"
     assert "round 3's window: record the visit for round 3" in str(refused.value)
     round_one.refresh_from_db()
     assert round_one.status == FollowUpStatus.SCHEDULED and not Visit.objects.exists()
     # The same day is taken by the round it belongs to.
     round_three.refresh_from_db()
-    actions.record_visit(world.bob, round_three, visited_on=today, mode="phone")
+    actions.record_visit(world.bob, round_three, visited_on=today, mode="phone", early=True)
     round_three.refresh_from_db()
     assert round_three.status == FollowUpStatus.DONE
 

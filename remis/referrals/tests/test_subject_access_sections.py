@@ -41,7 +41,9 @@ def test_plan_payments_referrals_visits_answers_and_scores_are_in_the_file(
     cases.record_consent(world.bob, case, purpose="follow_up_contact", given=True, given_on=today)
     follow_up = FollowUp.objects.filter(case=case).order_by("round").first()
     assert follow_up is not None
-    monitoring.record_visit(world.bob, follow_up, visited_on=today, mode="in_person", note="Shop is open")
+    monitoring.record_visit(
+        world.bob, follow_up, visited_on=today, mode="in_person", note="Shop is open", early=True
+    )
     instrument = current_instrument("reintegration-sustainability")
     assert instrument is not None
     record_response(
@@ -50,6 +52,7 @@ def test_plan_payments_referrals_visits_answers_and_scores_are_in_the_file(
         answers=answers(comments="Thinks of Libya"),
         collected_on=today,
         follow_up=follow_up,
+        early=True,
     )
 
     officer = make_user("gnadmin", world.gn_partner, "administrator", ["GN"])

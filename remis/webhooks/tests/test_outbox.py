@@ -114,7 +114,9 @@ def test_a_visit_and_a_scored_response_reach_the_outbox(world, subscribe, consen
     subscription = subscribe(["monitoring.visit_recorded", "monitoring.score_computed"])
     today = timezone.localdate()
     first = FollowUp.objects.get(case=consenting_case, round=1)
-    monitoring.record_visit(world.bob, first, visited_on=today, mode="phone", expected_version=first.version)
+    monitoring.record_visit(
+        world.bob, first, visited_on=today, mode="phone", expected_version=first.version, early=True
+    )
     second = FollowUp.objects.get(case=consenting_case, round=2)
     instrument = current_instrument("reintegration-sustainability")
     assert instrument is not None
@@ -124,6 +126,7 @@ def test_a_visit_and_a_scored_response_reach_the_outbox(world, subscribe, consen
         answers=answers(),
         collected_on=today,
         follow_up=second,
+        early=True,
     )
     visit = Delivery.objects.get(subscription=subscription, event="monitoring.visit_recorded")
     assert visit.payload["data"] == {
