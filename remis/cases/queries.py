@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case as SqlCase
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from remis.accounts.permissions import Perm, SensitiveGroup
 from remis.accounts.scope import grants_with, organisation_ids
 from remis.cases.extensions import panels_for
-from remis.cases.lifecycle import Stage
+from remis.cases.lifecycle import JOURNEY, Stage
 from remis.cases.models import (
     AccessReason,
     Case,
@@ -125,6 +126,14 @@ class CaseFilters:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+# Stages in the order of the journey, closed last: sorted by their codes, "Closed" came
+# between "Assistance" and "Counselling". (No index serves this order: it sorts what the
+# filters leave, like any list sorted by a computed column.)
+JOURNEY_ORDER = SqlCase(
+    *(When(stage=stage, then=Value(rank)) for rank, stage in enumerate((*JOURNEY, Stage.CLOSED))),
+    default=Value(len(JOURNEY) + 1),
+)
+
 SORTS: dict[str, tuple[Any, ...]] = {
     "-registered": ("-registered_at", "-id"),
     "registered": ("registered_at", "id"),
@@ -132,7 +141,7 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "-reference": ("-reference",),
     "-arrival": (F("arrival_date").desc(nulls_last=True), "-id"),
     "arrival": (F("arrival_date").asc(nulls_first=True), "id"),
-    "stage": ("stage", "-registered_at"),
+    "stage": (JOURNEY_ORDER, "-registered_at", "-id"),
 }
 
 # The same orders on one organisation's access rows, matching the partial indexes on
@@ -142,7 +151,7 @@ ACCESS_SORTS: dict[str, tuple[Any, ...]] = {
     "registered": (F("registered_at").asc(), F("id").asc()),
     "-arrival": (F("arrival_date").desc(nulls_last=True), F("id").desc()),
     "arrival": (F("arrival_date").asc(nulls_first=True), F("id").asc()),
-    "stage": (F("stage").asc(), F("registered_at").desc(), F("id").desc()),
+    "stage": (JOURNEY_ORDER, F("registered_at").desc(), F("id").desc()),
 }
 
 

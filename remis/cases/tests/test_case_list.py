@@ -45,6 +45,20 @@ def test_filters_and_sorting(client, world, alice):
     assert "before its start" in body
 
 
+def test_sorting_by_stage_follows_the_journey_with_closed_last(client, world, alice):
+    """Sorted by code, "Closed" came between "Assistance" and "Counselling", "Registered"
+    near the end."""
+    from remis.cases import actions
+
+    closed, registered = register(world), register(world)
+    counselled = register(world)
+    actions.transition_case(world.alice, counselled, "counselling")
+    actions.close_case(world.admin, closed, "withdrew")
+    login(client, alice)
+    body = client.get(reverse("case_list"), {"sort": "stage", "stage": ""}).content.decode()
+    assert body.index(registered.reference) < body.index(counselled.reference) < body.index(closed.reference)
+
+
 def test_pagination_and_htmx_partial(client, world, alice):
     for _ in range(27):
         register(world)
