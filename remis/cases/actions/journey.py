@@ -183,13 +183,13 @@ def _move_submissions(
     return moved
 
 
-def cancel_pending_submissions(actor: Any, case: Case, now: Any) -> None:
+def cancel_pending_submissions(
+    actor: Any, case: Case, now: Any, status: SubmissionStatus = SubmissionStatus.CANCELLED
+) -> None:
     """A submission still waiting for the partner's answer is cancelled, and the review
     access it gave the partner ends (the partner is no longer asked, nor shown the case);
-    each is audited. For a withdrawal of consent and a closure."""
-    cancelled = _move_submissions(
-        actor, case, SubmissionStatus.PENDING, SubmissionStatus.CANCELLED, "submission.cancel"
-    )
+    each is audited. For a withdrawal of consent, and a closure (`status` says which)."""
+    cancelled = _move_submissions(actor, case, SubmissionStatus.PENDING, status, "submission.cancel")
     for submission in cancelled:
         reviewing = case.access.filter(
             organisation_id=submission.to_organisation_id, reason=AccessReason.SUBMITTED

@@ -16,7 +16,7 @@ from remis.cases.actions.journey import cancel_pending_submissions
 from remis.cases.actions.validation import check_fields
 from remis.cases.events import CaseClosed, CaseReopened, StageChanged
 from remis.cases.lifecycle import ClosureReason, Stage, refusal, run_stage_hooks
-from remis.cases.models import Case, Transition
+from remis.cases.models import Case, SubmissionStatus, Transition
 from remis.lib import events
 from remis.lib.errors import Conflict, TransitionRefused, ValidationFailed
 
@@ -90,7 +90,7 @@ def close_case(
         hold_case(case)
         # A closed case is no longer offered to a partner: a submission awaiting an answer
         # is cancelled (it stayed in the partner's work list, overdue, for ever).
-        cancel_pending_submissions(actor, case, timezone.now())
+        cancel_pending_submissions(actor, case, timezone.now(), SubmissionStatus.CLOSED)
         _move(
             actor,
             case,

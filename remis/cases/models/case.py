@@ -250,6 +250,9 @@ class SubmissionStatus(models.TextChoices):
     # so the case can be submitted again once consent is given again (it stayed "accepted",
     # shown as such, and every new submission was refused as "already accepted").
     ENDED = "ended", _("Access ended: consent withdrawn")
+    # Still awaiting the partner's answer when the case was closed (it read "consent
+    # withdrawn" beside a consent still in force).
+    CLOSED = "closed", _("Cancelled: case closed")
 
 
 class Submission(models.Model):

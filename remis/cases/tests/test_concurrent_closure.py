@@ -36,10 +36,8 @@ def test_a_case_closed_while_the_partner_accepts_it_ends_one_way(parallel_db: An
         # or, read after the closure, that the partner no longer has the case.
         assert isinstance(answered, Submission | ValidationFailed | PermissionDenied), answered
         stored = Submission.objects.get(pk=submission.pk)
-        expected = (
-            SubmissionStatus.ACCEPTED if isinstance(answered, Submission) else SubmissionStatus.CANCELLED
-        )
+        expected = SubmissionStatus.ACCEPTED if isinstance(answered, Submission) else SubmissionStatus.CLOSED
         assert stored.status == expected
         assert Case.objects.get(pk=case.pk).stage == "closed"
         cancelled = AuditEntry.objects.filter(action="submission.cancel", object_id=str(submission.pk))
-        assert cancelled.count() == (stored.status == SubmissionStatus.CANCELLED)
+        assert cancelled.count() == (stored.status == SubmissionStatus.CLOSED)

@@ -93,9 +93,11 @@ def test_consent_given_again_lets_the_case_be_submitted_again(world):
     assert get_case_for(world.bob, case.uuid)
 
 
-def test_closing_a_case_cancels_the_submission_awaiting_the_partners_answer(world):
+def test_closing_a_case_cancels_the_submission_awaiting_the_partners_answer(client, world):
     """The returnee gave up before the partner answered: closing the case takes it off the
-    partner's list of submissions to answer, and the partner no longer reviews it."""
+    partner's list of submissions to answer, and the partner no longer reviews it. The case
+    page says the closure cancelled it (it read "Cancelled: consent withdrawn" beside a
+    sharing consent still in force)."""
     from remis.cases.models import Case
     from remis.cases.queries import submissions_awaiting
 
@@ -103,11 +105,14 @@ def test_closing_a_case_cancels_the_submission_awaiting_the_partners_answer(worl
     assert submission in submissions_awaiting(world.bob)
     actions.close_case(world.admin, Case.objects.get(pk=case.pk), "withdrew")
     submission.refresh_from_db()
-    assert submission.status == SubmissionStatus.CANCELLED
+    assert submission.status == SubmissionStatus.CLOSED
     assert submission not in submissions_awaiting(world.bob)
     with pytest.raises(NotFound):
         get_case_for(world.bob, case.uuid)
     assert AuditEntry.objects.filter(action="submission.cancel", case_uuid=case.uuid).count() == 1
+    client.force_login(world.alice)
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert "Cancelled: case closed" in page and "consent withdrawn" not in page
 
 
 def test_a_case_whose_consent_was_withdrawn_is_not_submitted_and_the_page_says_why(world):
