@@ -83,6 +83,15 @@ def _needs_travel_dates(case: Case) -> str | None:
             _("The arrival is planned for %(day)s: the case is returned once the returnee has arrived.")
             % {"day": date_format(travel.arrival_date, "SHORT_DATE_FORMAT")}
         )
+    if travel.medical_fitness == "unfit":
+        # A returnee found not fit to travel was moved to "Returned" without a word: either
+        # the trip did not take place, or a later assessment cleared them, and says so.
+        return str(
+            _(
+                "The returnee is recorded as not fit to travel: record the later fitness "
+                "assessment in the return travel before marking the return."
+            )
+        )
     return None
 
 

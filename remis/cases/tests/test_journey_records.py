@@ -55,6 +55,40 @@ def test_travel_sets_the_case_arrival_date_and_is_version_checked(world, alice, 
     assert ReturnTravel.objects.get().route == "BRU – IST – CKY"
 
 
+def test_a_returnee_not_fit_to_travel_is_not_marked_returned_until_cleared(world, alice, today):
+    """ "Not fit to travel" was recorded and the case moved to "Returned" without a word."""
+    from remis.cases.tests.factories import accepted_case
+    from remis.lib.errors import TransitionRefused
+
+    case = accepted_case(world)
+    actions.transition_case(alice, case, "counselling")
+    actions.transition_case(alice, case, "return_planned")
+    travel = actions.save_travel(
+        alice,
+        case,
+        expected_version=None,
+        departure_date=today - dt.timedelta(days=1),
+        arrival_date=today,
+        medical_fitness="unfit",
+    )
+    case.refresh_from_db()
+    with pytest.raises(TransitionRefused) as refused:
+        actions.transition_case(alice, case, "returned")
+    assert "not fit to travel" in refused.value.message
+    case.refresh_from_db()
+    assert case.stage == "return_planned"
+    actions.save_travel(
+        alice,
+        case,
+        expected_version=travel.version,
+        departure_date=today - dt.timedelta(days=1),
+        arrival_date=today,
+        medical_fitness="conditions",
+    )
+    case.refresh_from_db()
+    assert actions.transition_case(alice, case, "returned").stage == "returned"
+
+
 def test_reception_by_partner_with_pocket_money_in_a_currency(world, bob, today):
     case = returned_case(world)
     with pytest.raises(ValidationFailed) as raised:
