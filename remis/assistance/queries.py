@@ -311,6 +311,12 @@ def awaiting_approval(actor: Any) -> QuerySet[PlanVersion]:
     return versions.exclude(Exists(mine))
 
 
+def approved_in_round(version: PlanVersion, actor: Any) -> bool:
+    """The actor approved this submitted version in its current round (a second approver
+    must decide: `approvals.approve` refuses them)."""
+    return Approval.objects.filter(version=version, round=version.round, by=actor).exists()
+
+
 def returned_to(actor: Any) -> QuerySet[PlanVersion]:
     """Returned versions the actor drafted or submitted."""
     return (

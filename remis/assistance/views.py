@@ -50,6 +50,7 @@ from remis.assistance.models import (
     PlanVersion,
 )
 from remis.assistance.queries import (
+    approved_in_round,
     approvers_of,
     awaiting_approval,
     budget_of,
@@ -334,6 +335,8 @@ def _plan_context(
         version.needs.prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("position", "id")))
     )
     own = actor.pk in (version.drafted_by_id, version.submitted_by_id)
+    # Approved by them already in this round: the form was offered and every click refused.
+    approved_by_me = version.status == PlanStatus.SUBMITTED and approved_in_round(version, actor)
     open_case = case.stage != Stage.CLOSED  # a closed case's plan is read, never changed
     needed = (
         requirement_of(version, today)
@@ -358,7 +361,9 @@ def _plan_context(
         "can_decide": open_case
         and Perm.PLAN_APPROVE in permissions
         and version.status == PlanStatus.SUBMITTED
-        and not own,
+        and not own
+        and not approved_by_me,
+        "approved_by_me": approved_by_me,
         "can_open": open_case
         and Perm.PLAN_EDIT in permissions
         and is_latest

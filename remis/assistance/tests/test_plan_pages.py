@@ -536,3 +536,22 @@ def test_the_budgets_are_filtered_by_payment_days_and_downloaded(client, world, 
     backwards = {"paid_from": today.isoformat(), "paid_to": (today - dt.timedelta(days=1)).isoformat()}
     assert "The last day comes before the first." in client.get(url, backwards).text
     assert "Select a valid choice" in client.get(url, {"programme": "999999"}).text
+
+
+def test_an_approver_who_approved_sees_it_waits_for_another_not_the_buttons(client, world, case, ines, manon):
+    """After approving a plan needing two approvers, the page still offered Approve and
+    Return, and each click was refused."""
+    from decimal import Decimal
+
+    from remis.assistance import actions
+
+    world.programme.settings_versions.update(grant_per_person=Decimal("0"))  # no package
+    version = actions.submit_plan(world.bob, draft_plan(world.bob, case, ("3000", "2500")))
+    actions.approve_plan(ines, version)
+    login(client, ines)
+    page = client.get(reverse("plan_detail", args=[case.uuid])).text
+    assert "You approved this plan: it waits for another approver" in page
+    assert 'name="step" value="approve"' not in page and 'value="return"' not in page
+    login(client, manon)  # the other approver decides
+    page = client.get(reverse("plan_detail", args=[case.uuid])).text
+    assert 'name="step" value="approve"' in page and "You approved this plan" not in page
