@@ -278,11 +278,13 @@ def compare(
     return rows
 
 
-def totals_by_currency(items: list[AssistanceItem]) -> list[tuple[str, Decimal]]:
+def totals_by_currency(version: PlanVersion) -> list[tuple[str, Decimal]]:
+    """A version's total per currency: its items' budgets, and what was paid on its
+    cancelled items (`approvals.committed_amounts`, the total its approval level and budget
+    read: the page's "Total" said 1,530 EUR beside an approval "Total 1,600 EUR")."""
     sums: dict[str, Decimal] = defaultdict(Decimal)
-    for item in items:
-        if item.status != ItemStatus.CANCELLED:
-            sums[item.currency] += item.amount
+    for amount, currency in committed_amounts(version.pk):
+        sums[currency] += amount
     return sorted(sums.items())
 
 
@@ -416,15 +418,29 @@ def budget_totals(
     disbursed); planned and approved are the plans as they stand."""
     from remis.programmes.models import Programme
 
-    items = AssistanceItem.objects.filter(visible_through(actor, "version__plan__case_id")).exclude(
-        status=ItemStatus.CANCELLED
-    )
+    every_item = AssistanceItem.objects.filter(visible_through(actor, "version__plan__case_id"))
     instalments = Instalment.objects.filter(visible_through(actor, "item__version__plan__case_id"))
     plan_rows = Plan.objects.filter(visible_through(actor, "case_id"))
     if programme_id is not None:
-        items = items.filter(version__plan__case__programme_id=programme_id)
+        every_item = every_item.filter(version__plan__case__programme_id=programme_id)
         instalments = instalments.filter(item__version__plan__case__programme_id=programme_id)
         plan_rows = plan_rows.filter(case__programme_id=programme_id)
+    items = every_item.exclude(status=ItemStatus.CANCELLED)
+    cancelled = every_item.filter(status=ItemStatus.CANCELLED)
+    # What was paid on a cancelled item stays committed (`approvals.committed_amounts`, as
+    # each plan page counts it): left out here, the programme's approved figure was lower
+    # than the sum of its plans', and below what it had disbursed.
+    paid_on_cancelled = {
+        name: instalments.filter(
+            key__in=cancelled.filter(**{f"version__plan__{name}": F("version")}).values("key")
+        )
+        .counted()
+        .values(
+            "item__version__plan__case__programme_id", "item__version__plan__case__origin_country", "currency"
+        )
+        .annotate(total=Sum("amount"))
+        for name in ("latest", "in_force")
+    }
     if paid_from is not None:
         instalments = instalments.filter(paid_on__gte=paid_from)
     if paid_to is not None:
@@ -453,6 +469,13 @@ def budget_totals(
     for r in paid:
         key = (r["item__version__plan__case__programme_id"], r["item__version__plan__case__origin_country"])
         rows[key]["disbursed"].append((r["total"], r["currency"], r["month"]))
+    for name, column in (("latest", "planned"), ("in_force", "approved")):
+        for r in paid_on_cancelled[name]:
+            key = (
+                r["item__version__plan__case__programme_id"],
+                r["item__version__plan__case__origin_country"],
+            )
+            rows[key][column].append((r["total"], r["currency"], day))
     counts = {(r["case__programme_id"], r["case__origin_country"]): r["n"] for r in plans}
     programmes = {p.pk: p for p in Programme.objects.filter(pk__in={k[0] for k in [*rows, *counts]})}
     out = []

@@ -349,7 +349,7 @@ def _plan_context(
         "version": version,
         "versions": versions_of(plan),
         "needs": [(need, [(goal, by_goal.get(goal.pk, [])) for goal in need.goals.all()]) for need in needs],
-        "totals": totals_by_currency([row.item for row in rows]),
+        "totals": totals_by_currency(version),
         "budget": budget_of(plan, today),
         "needed": needed,
         "needed_label": level_label(needed.level) if needed else "",
@@ -586,8 +586,8 @@ def plan_compare(request: HttpRequest, case_uuid: str) -> HttpResponse:
             "left": left,
             "right": right,
             "rows": compare(left, right, groups_in(case_permissions(request.user, case))),
-            "left_totals": totals_by_currency(list(left.items.all())),
-            "right_totals": totals_by_currency(list(right.items.all())),
+            "left_totals": totals_by_currency(left),
+            "right_totals": totals_by_currency(right),
         },
     )
 

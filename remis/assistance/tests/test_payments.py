@@ -374,6 +374,16 @@ def test_what_was_paid_on_a_cancelled_item_counts_in_the_approval_total_and_the_
     assert needed.level == levels[0] > levels[1]
     approved = budget_of(plan_of(case), today).approved  # the version in force still
     assert approved.by_currency == {"EUR": Decimal("450.00")}
+    # The same everywhere: the plan page's total, the programmes' budgets (they left the
+    # cancelled item out: approved 0, disbursed 450).
+    from remis.assistance.queries import budget_totals, totals_by_currency
+
+    assert totals_by_currency(new) == [("EUR", Decimal("1650.00"))]
+    assert totals_by_currency(version) == [("EUR", Decimal("450.00"))]
+    row = budget_totals(world.admin, today)[0]
+    assert row.planned.by_currency == {"EUR": Decimal("1650.00")}
+    assert row.approved.by_currency == {"EUR": Decimal("450.00")}
+    assert row.disbursed.by_currency == {"EUR": Decimal("450.00")}
 
 
 def test_an_approved_item_with_no_start_date_is_a_payment_to_make(world, case, ines, today):
