@@ -25,8 +25,9 @@ def fold(value: str) -> str:
 
 
 def fold_document_number(value: str) -> str:
-    """Document numbers are compared without spaces, dashes or case."""
-    return re.sub(r"[^0-9a-z]", "", fold(value))
+    """Document numbers are compared without spaces, dashes or case, their digits as 0-9
+    (Arabic-Indic digits were dropped: "A١٢٣٤٥٦٧" was searched as "a")."""
+    return re.sub(r"[^0-9a-z]", "", fold(latin_digits(value)))
 
 
 def translated(name: str, names: dict[str, str] | None, language: str | None = None) -> str:

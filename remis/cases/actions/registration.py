@@ -56,6 +56,7 @@ from remis.cases.queries import assignable_workers
 from remis.lib import events
 from remis.lib.countries import alpha3, country_name, is_country
 from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.text import latin_digits
 from remis.programmes.models import MigrantCategory, PartnerRole, Programme, Vulnerability
 from remis.programmes.queries import partners_in
 
@@ -112,7 +113,9 @@ def _create_person(actor: Any, person: PersonData, case_uuid: uuid.UUID) -> Pers
         IdentityDocument.objects.create(
             person=row,
             kind=doc.kind,
-            number=doc.number.strip(),
+            # As printed on the document: typed on an Arabic keyboard, its digits were
+            # kept as typed, and a search with the passport's own digits found nothing.
+            number=latin_digits(doc.number.strip()),
             issuing_country=doc.issuing_country.upper(),
             expires_on=doc.expires_on,
         )

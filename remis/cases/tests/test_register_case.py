@@ -91,6 +91,20 @@ def test_search_ignores_accents_case_and_finds_document_numbers(world, alice):
         assert list(filter_cases(alice, CaseFilters(q=query))) == [case], query
 
 
+def test_a_document_number_typed_in_arabic_indic_digits_is_kept_and_found_in_either(world, alice):
+    """ "A١٢٣٤٥٦٧" was stored as typed and folded to "a": searching the passport's own
+    "A1234567" found nothing."""
+    from remis.cases.models import IdentityDocument
+    from remis.cases.queries import CaseFilters, filter_cases
+
+    typed = IdentityDocumentData(kind="passport", number="A١٢٣٤٥٦٧", issuing_country="IQ")
+    case = register(world, person=make_person(documents=[typed]))
+    register(world, person=make_person(documents=[IdentityDocumentData(kind="passport", number="A7654321")]))
+    assert IdentityDocument.objects.get(person__memberships__case=case).number == "A1234567"
+    for query in ["A1234567", "a١٢٣٤٥٦٧", "1234567"]:
+        assert list(filter_cases(alice, CaseFilters(q=query))) == [case], query
+
+
 def test_control_characters_in_names_are_refused_by_the_action(world):
     with pytest.raises(ValidationFailed) as raised:
         register(world, person=make_person(family_name="Dia\x00llo"))
