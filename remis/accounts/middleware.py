@@ -14,6 +14,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 LAST_SEEN_KEY = "remis_last_seen"  # seconds since the epoch of the session's last request
@@ -24,6 +25,23 @@ def note_sign_in(sender: Any, request: HttpRequest | None = None, **kwargs: Any)
     """Signing in is activity (connected to `user_logged_in`)."""
     if request is not None and hasattr(request, "session"):
         request.session[LAST_SEEN_KEY] = int(time.time())
+
+
+class NoStoreMiddleware:
+    """Every page served to a signed-in user says `Cache-Control: no-store`: an assessment's
+    trafficking answers, a referral's phone number or a plan stayed in a shared computer's
+    browser cache, where only the case page said not to keep them. A view that says
+    otherwise (a download's own header) is left as it is."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
 
 
 SEARCH_PARAMETERS = ("q", "search")  # may hold a name: never carried from one address to another
