@@ -105,6 +105,9 @@ def backup(destination: Path) -> Path:
     started = timezone.now()
     folder = destination / f"remis-backup-{started:%Y%m%dT%H%M%S%fZ}"
     folder.mkdir(parents=True)
+    # Every personal record is in it: readable by REMIS's own account only, whatever the
+    # umask (under the usual 022 the files were readable by every local account).
+    folder.chmod(0o700)
     files: list[str] = []
     if connection.vendor == "sqlite":
         target = folder / SQLITE_FILE
@@ -140,6 +143,8 @@ def backup(destination: Path) -> Path:
         "files": {name: _sha256(folder / name) for name in files},
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+    for name in [*files, MANIFEST]:
+        (folder / name).chmod(0o600)
     return folder
 
 
@@ -177,8 +182,9 @@ def _database_is_empty() -> bool:
     return not tables
 
 
-def restore(folder: Path) -> RestoreReport:
-    """Restore the backup in `folder` into this (empty) database and MEDIA_ROOT."""
+def restore(folder: Path, *, without_ledger: bool = False) -> RestoreReport:
+    """Restore the backup in `folder` into this (empty) database and MEDIA_ROOT. Refused
+    when the erasure ledger is missing, unless `without_ledger` says nobody was erased."""
     manifest = read_manifest(folder)
     if manifest["engine"] != connection.vendor:
         raise BackupError(f"This backup is of a {manifest['engine']} database, not {connection.vendor}.")
@@ -189,6 +195,17 @@ def restore(folder: Path) -> RestoreReport:
     media = Path(settings.MEDIA_ROOT)
     if media.is_dir() and any(media.iterdir()):
         raise BackupError(f"{media} is not empty: restore the documents into an empty folder.")
+    from remis.audit.ledger import ledger_path
+
+    if not without_ledger and not ledger_path().exists():
+        # On a new server the ledger is the file most easily forgotten: the restore said
+        # "0 erasure(s) made again" and the people erased since the backup were back.
+        raise BackupError(
+            f"The erasure ledger {ledger_path()} does not exist: the people erased since this "
+            "backup would come back. Copy the ledger from the old server and point "
+            "REMIS_ERASURE_LEDGER to it, or, if nobody was ever erased there, restore with "
+            "--without-ledger."
+        )
     if connection.vendor == "sqlite":
         _restore_sqlite(folder / SQLITE_FILE)
     else:

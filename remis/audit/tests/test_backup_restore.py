@@ -74,6 +74,9 @@ def test_a_restored_backup_has_everything_and_erasures_made_since_stay_made(
     _run(live, "backup", "--to", str(tmp_path / "backups"))
     (folder,) = (tmp_path / "backups").iterdir()
     manifest = read_manifest(folder)
+    # Readable by REMIS's own account only (they were 0644 under the usual umask).
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert {p.stat().st_mode & 0o777 for p in folder.iterdir()} == {0o600}
     assert manifest["documents"] == 1 and manifest["tables"]["audit_auditentry"] == AuditEntry.objects.count()
 
     erase(world, case, mamadou, "data_subject_request")  # after the backup: in the ledger only
@@ -110,3 +113,27 @@ def test_a_restore_refuses_a_database_with_data_and_a_damaged_backup(parallel_db
         damaged.write(b"\0")
     with pytest.raises(BackupError, match="damaged"):
         read_manifest(folder)
+
+
+def test_a_restore_without_the_erasure_ledger_is_refused_unless_said(
+    parallel_db, world, tmp_path, settings, empty_database
+):
+    """On a new server with the ledger forgotten, the restore said "0 erasure(s) made
+    again" and everyone erased since the backup was back."""
+    register(world)
+    live = process_env(connection, REMIS_MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    _run(live, "backup", "--to", str(tmp_path / "backups"))
+    (folder,) = (tmp_path / "backups").iterdir()
+    restored = process_env(
+        connection,
+        REMIS_MEDIA_ROOT=str(tmp_path / "restored-media"),
+        REMIS_ERASURE_LEDGER=str(tmp_path / "nowhere" / "ledger.jsonl"),
+    )
+    restored["DATABASE_URL"] = empty_database
+    refused = subprocess.run(
+        manage("restore", str(folder)), cwd=ROOT, env=restored, capture_output=True, text=True, timeout=300
+    )
+    assert refused.returncode != 0
+    assert "nowhere/ledger.jsonl does not exist" in refused.stderr and "--without-ledger" in refused.stderr
+    done = _run(restored, "restore", "--without-ledger", str(folder))
+    assert "0 erasure(s) made since the backup made again" in done.stdout

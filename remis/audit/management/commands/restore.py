@@ -17,10 +17,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder", help="a folder written by manage.py backup")
+        parser.add_argument(
+            "--without-ledger",
+            action="store_true",
+            help="restore although the erasure ledger (REMIS_ERASURE_LEDGER) does not exist: only "
+            "when nobody was ever erased on the server the backup comes from",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            report = restore(Path(options["folder"]))
+            report = restore(Path(options["folder"]), without_ledger=options["without_ledger"])
         except (BackupError, OSError) as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
