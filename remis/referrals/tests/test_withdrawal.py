@@ -73,6 +73,31 @@ def test_erasing_the_returnee_erases_what_identifies_them_in_the_snapshot(s):
     assert {"reference", "item_type"} <= fields and referral.message == ""
 
 
+def test_erasure_keeps_the_reason_remis_wrote_and_drops_what_a_person_wrote(s):
+    """The referral read "Cancelled" without its reason, "consent withdrawn", which names no
+    one, once the returnee was erased."""
+    from remis.cases.tests.factories import erase
+    from remis.referrals.models import WITHDRAWN_REASON, Referral
+
+    referral = refer(s)
+    Referral.objects.filter(pk=referral.pk).update(
+        status="cancelled", cancel_reason=WITHDRAWN_REASON, outcome_note="Her uncle called us"
+    )
+    erase(s.world, s.case, s.case.principal, "data_subject_request")
+    referral.refresh_from_db()
+    assert referral.cancel_reason == WITHDRAWN_REASON and referral.outcome_note == ""
+    Referral.objects.filter(pk=referral.pk).update(cancel_reason="Her uncle asked us to")
+    from remis.audit.erasure import ErasureRequest
+    from remis.referrals.erasure import erase_referral_text
+
+    erase_referral_text(
+        ErasureRequest(
+            person_id=0, person_type="cases.person", case_uuids=(), whole_case_uuids=(s.case.uuid,)
+        )
+    )
+    assert Referral.objects.get(pk=referral.pk).cancel_reason == ""
+
+
 def test_withdrawing_consent_to_any_processing_stops_the_referrals_too(
     s, signed_in, django_capture_on_commit_callbacks
 ):
