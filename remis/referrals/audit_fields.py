@@ -27,6 +27,27 @@ def _system_reasons(values: set[Any]) -> dict[Any, Shown]:
     return {v: Shown(gettext(v)) for v in values if v in SYSTEM_REASONS}
 
 
+def _consents(values: set[Any]) -> dict[Any, Shown]:
+    """The consent statement a referral was withdrawn for, by its purpose, and whether it was
+    given or withdrawn, on its day (the history read "Consent: — → 7992", its row id)."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    from remis.cases.models import Consent
+
+    ids = [v for v in values if isinstance(v, int)]
+    shown: dict[Any, Shown] = {}
+    for consent in Consent.objects.filter(pk__in=ids):
+        said = (
+            gettext("%(purpose)s: given on %(day)s")
+            if consent.given
+            else gettext("%(purpose)s: withdrawn on %(day)s")
+        )
+        day = date_format(consent.given_on, "SHORT_DATE_FORMAT")
+        shown[consent.pk] = Shown(said % {"purpose": consent.get_purpose_display(), "day": day})
+    return shown
+
+
 def register() -> None:
     from remis.referrals.models import Outcome, Status
 
@@ -44,7 +65,7 @@ def register() -> None:
         "decline_reason": (_("Reason for declining"), None),
         "on_behalf_of": (_("Answered on behalf of"), None),
         "revoked": (_("Withdrawn from the provider"), None),
-        "consent": (_("Consent"), None),
+        "consent": (_("Consent"), _consents),
         "overdue_days": (_("Days before an unanswered referral is overdue"), None),
     }
     for name, (label, resolve) in fields.items():

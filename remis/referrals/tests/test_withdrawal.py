@@ -36,6 +36,11 @@ def test_withdrawal_cancels_open_referrals_and_revokes_the_providers_view(
     assert "Le consentement au partage avec les prestataires de services a été retiré." in french.text
     entry = AuditEntry.objects.get(action="referral.revoke")
     assert entry.actor_id == system_actor().pk and entry.case_uuid == s.case.uuid
+    # The case's history says which consent, not its row id ("Consent: — → 7992").
+    history = signed_in(s.world.bob).get(f"/cases/{s.case.uuid}/").text
+    consent_id = entry.changes["consent"][1]
+    assert f"→ {consent_id}" not in history and f"&rarr; {consent_id}" not in history
+    assert "Sharing with service providers: withdrawn on" in history
 
 
 def test_a_finished_referral_is_revoked_but_keeps_its_outcome(s, django_capture_on_commit_callbacks):
