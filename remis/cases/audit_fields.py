@@ -131,6 +131,10 @@ def register() -> None:
         "persons_erased": (_("Persons erased"), None),
         "cases_anonymised": (_("Cases anonymised"), None),
         "cases_covered": (_("Cases covered"), None),  # a subject access export's
+        # An imported case's (`imports.py`): its history showed these codes in every language.
+        "external_id": (_("External ID"), None),
+        "registered_on": (_("Registered on"), None),
+        "closed_on": (_("Closed on"), None),
     }
     for name, (label, resolve) in fields.items():
         register_field(name, label, resolve)

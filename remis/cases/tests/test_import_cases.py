@@ -56,6 +56,17 @@ def test_a_historic_closed_case_is_imported_with_its_own_dates(world: Any, paula
     # One audit entry per record, by the uploading user.
     actions = set(AuditEntry.objects.filter(case_uuid=case.uuid).values_list("action", "actor_id"))
     assert actions == {("case.import", paula.pk), ("person.import", paula.pk)}
+    # Its history reads each imported value by its label, in the reader's language (the
+    # French history showed "external_id", "registered_on", "closed_on").
+    from django.utils import translation
+
+    from remis.audit.presentation import describe_entries
+
+    with translation.override("fr"):
+        (entry,) = describe_entries(AuditEntry.objects.filter(action="case.import"), groups=frozenset())
+        labels = {line.field: str(line.label) for line in entry.changes}
+    assert labels["external_id"] == "Identifiant externe" and labels["registered_on"] == "Enregistré le"
+    assert labels["closed_on"] == "Clôturé le"
 
 
 def test_importing_the_same_file_twice_changes_nothing(world: Any, paula: Any) -> None:
