@@ -78,9 +78,9 @@ def search_reads(
 ) -> QuerySet[CaseRead]:
     reads = reviewable_reads(actor).select_related("actor", "organisation")
     if username:
-        reads = reads.filter(actor__username__iexact=username.strip())
+        reads = reads.filter(actor__username__icontains=username.strip())  # "adm" found nothing
     if case_reference:
-        reads = reads.filter(case_reference__iexact=case_reference.strip())
+        reads = reads.filter(case_reference__icontains=case_reference.strip())  # "000096" too
     if group:
         # JSON list membership, the same on SQLite and PostgreSQL: the stored list is sorted
         # codes, so the quoted code appears in its text only when it is a member.

@@ -45,8 +45,19 @@ class AuditSearchForm(PeriodForm):
         widget=forms.TextInput(attrs={"placeholder": "case.transition"}),
         help_text=gettext_lazy("Words of its name, as listed below, or its code."),
     )
-    username = forms.CharField(label=gettext_lazy("User"), required=False, max_length=150)
-    case_reference = forms.CharField(label=gettext_lazy("Case reference"), required=False, max_length=32)
+    # Part of either is enough (both matched exactly, and a miss read as "nobody opened it").
+    username = forms.CharField(
+        label=gettext_lazy("User"),
+        required=False,
+        max_length=150,
+        help_text=gettext_lazy("A user name, or part of one."),
+    )
+    case_reference = forms.CharField(
+        label=gettext_lazy("Case reference"),
+        required=False,
+        max_length=32,
+        help_text=gettext_lazy("A reference, or part of one (its number)."),
+    )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     field_order = ["action", "username", "case_reference", "since", "until", "page"]
 
