@@ -714,41 +714,61 @@ def erasure_work(actor: Any, limit: int = 10) -> Any:
     )
 
 
-def recent_twin(organisation: Any, person: Any, *, days: int) -> Case | None:
-    """The latest case the organisation registered in the last `days` whose principal
-    applicant has the same given and family names (accents and case aside), sex, and year
-    of birth as `person` (a PersonData), however each records it: a date of birth in 2010
-    matches an estimated year 2010 (the same man was registered with one, then the other,
-    with no warning); two dates must be the same day. None if there is none. Erased people
-    match nothing (their names are gone)."""
-    since = timezone.now() - dt.timedelta(days=days)
+def _born_alike(person: Any, other: Any) -> bool:
+    """The same birth however each records it: two dates the same day; a date and an
+    estimated year, or two years, the same year; neither known on both sides."""
+    if person.date_of_birth and other.date_of_birth:
+        return bool(person.date_of_birth == other.date_of_birth)
     year = person.date_of_birth.year if person.date_of_birth else person.birth_year_estimated
-    if person.date_of_birth:
-        born = Q(person__date_of_birth=person.date_of_birth) | Q(
-            person__date_of_birth__isnull=True, person__birth_year_estimated=year
-        )
-    elif year:
-        born = Q(person__date_of_birth__year=year) | Q(
-            person__date_of_birth__isnull=True, person__birth_year_estimated=year
-        )
-    else:
-        born = Q(person__date_of_birth__isnull=True, person__birth_year_estimated__isnull=True)
-    candidates = (
-        CaseMember.objects.filter(
-            born,
-            relation=Relation.PRINCIPAL,
-            case__registering_organisation=organisation,
-            case__registered_at__gte=since,
-            person__sex=person.sex,
-            person__erased_at__isnull=True,
-        )
-        .select_related("case", "person")
-        .order_by("-case__registered_at")
+    other_year = other.date_of_birth.year if other.date_of_birth else other.birth_year_estimated
+    return bool(year == other_year)
+
+
+def _names_of(given: str, family: str, alternates: str) -> set[str]:
+    """A person's names as compared: given and family names in either order (a name typed
+    the other way round was another person), and each other spelling recorded."""
+    names = {fold(f"{given} {family}"), fold(f"{family} {given}")}
+    names.update(fold(line) for line in alternates.splitlines() if line.strip())
+    return names - {""}
+
+
+def possible_twin(organisation: Any, person: Any) -> tuple[Case, str] | None:
+    """A case the organisation registered, open or closed and however long ago, holding
+    someone who may be `person` (a PersonData), and why: "document" when an identity
+    document has the same number, "person" when a member (principal or not) has the same
+    sex and birth and a name in common, in either order or as another spelling. Found
+    through the search columns and their trigram indexes; within the organisation only
+    (another office's returnees are not told of). Erased people match nothing."""
+    wanted = _names_of(person.given_name, person.family_name, person.alternate_names)
+    found: dict[int, Case] = {}
+    for name in wanted:
+        words = name.split()
+        if not words:
+            continue
+        rows = Case.objects.filter(_contains_all(words), registering_organisation=organisation)
+        for case in rows.order_by("-registered_at")[:100]:
+            found.setdefault(case.pk, case)
+    members = (
+        CaseMember.objects.filter(case_id__in=found, person__sex=person.sex, person__erased_at__isnull=True)
+        .select_related("person")
+        .order_by("-case__registered_at", "case_id")
     )
-    wanted = (fold(person.given_name), fold(person.family_name))
-    for member in candidates[:200]:
-        if (fold(member.person.given_name), fold(member.person.family_name)) == wanted:
-            return member.case
+    for member in members if found else []:
+        other = member.person
+        if _born_alike(person, other) and wanted & _names_of(
+            other.given_name, other.family_name, other.alternate_names
+        ):
+            return found[member.case_id], "person"
+    for document in person.documents:
+        folded = fold_document_number(document.number)
+        if not folded:
+            continue
+        holders = Case.objects.filter(
+            _contains_all([folded], "document_text"), registering_organisation=organisation
+        )
+        for case in holders.order_by("-registered_at")[:50]:
+            if folded in case.document_text.split(" | "):
+                return case, "document"
     return None
 
 

@@ -319,29 +319,32 @@ def open_post_arrival_case(
     return case
 
 
-TWIN_DAYS = 30  # how far back a case for the same person counts as a possible double
-
-
 def _refuse_twin(organisation: Organisation, person: PersonData) -> None:
-    """A case the office registered in the last TWIN_DAYS for the same principal applicant
-    (names, sex and date or year of birth alike, accents and case aside) is most often the
-    same registration sent twice (Back, then the button again) or typed twice by two
-    colleagues: said before a second case is made, naming the first; the person decides."""
-    from remis.cases.queries import recent_twin
+    """A case the office registered for someone who may be the same person (an identity
+    document with the same number; or the same sex, birth and a name in common, as
+    principal applicant or household member, the names in either order or as another
+    spelling: `queries.possible_twin`) is most often the same registration sent twice, typed
+    twice by two colleagues, or a returnee registered before: said before a second case is
+    made, naming the first; the person decides. (Only the last 30 days' principals, by
+    exact names, were compared: a returnee still in monitoring was registered again.)"""
+    from remis.cases.queries import possible_twin
 
-    twin = recent_twin(organisation, person, days=TWIN_DAYS)
-    if twin is not None:
-        raise Duplicate(
-            _(
-                "%(reference)s, registered on %(day)s, is for a person with the same name, sex and "
-                "birth. If this is another person, confirm that it is and send again."
-            )
-            % {
-                "reference": twin.reference,
-                "day": date_format(timezone.localtime(twin.registered_at).date(), "SHORT_DATE_FORMAT"),
-            },
-            "confirm_duplicate",
+    twin = possible_twin(organisation, person)
+    if twin is None:
+        return
+    case, why = twin
+    day = date_format(timezone.localtime(case.registered_at).date(), "SHORT_DATE_FORMAT")
+    if why == "document":
+        message = _(
+            "%(reference)s, registered on %(day)s, holds an identity document with the same number. "
+            "If this is another person, confirm that it is and send again."
         )
+    else:
+        message = _(
+            "%(reference)s, registered on %(day)s, is for a person with the same name, sex and "
+            "birth. If this is another person, confirm that it is and send again."
+        )
+    raise Duplicate(message % {"reference": case.reference, "day": day}, "confirm_duplicate")
 
 
 def _create_case(

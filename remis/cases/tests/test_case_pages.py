@@ -61,7 +61,9 @@ def test_the_same_person_registered_again_is_said_before_a_second_case_is_made(c
     assert again.status_code == 400 and Case.objects.count() == 1
     assert f"{first.reference}, registered on " in body and "same name, sex and birth" in body
     assert 'type="checkbox" name="confirm_duplicate"' in body
-    other = client.post(reverse("case_register"), registration_form(world, date_of_birth="1991-03-02"))
+    other = client.post(
+        reverse("case_register"), registration_form(world, date_of_birth="1991-03-02", document_number="G1")
+    )
     assert other.status_code == 302 and Case.objects.count() == 2  # another birth: another person
     confirmed = registration_form(world, confirm_duplicate="on", document_number="G7654321")
     assert client.post(reverse("case_register"), confirmed).status_code == 302
@@ -86,6 +88,56 @@ def test_the_same_person_registered_again_is_said_before_a_second_case_is_made(c
     answer = client.post(reverse("case_register"), dated)
     assert answer.status_code == 400 and "same name, sex and birth" in answer.content.decode()
     assert Case.objects.count() == 4
+
+
+def test_a_person_registered_long_ago_as_a_member_or_under_other_spellings_is_said_too(client, world, alice):
+    """Only principals of the last 30 days, by exact names, were compared: a returnee in
+    monitoring, a spouse on another case, names typed the other way round, the same man in
+    another script and the same passport for another name were all registered again."""
+    from remis.cases.models import CaseMember, Person
+
+    login(client, alice)
+    form = registration_form(world, given_name="Bohdan", family_name="Orlenko", document_number="UA1")
+    form["alternate_names"] = "Богдан Орленко"
+    assert client.post(reverse("case_register"), form).status_code == 302
+    first = Case.objects.get()
+    Case.objects.filter(pk=first.pk).update(registered_at=first.registered_at - dt.timedelta(days=400))
+
+    def refused(**values: str) -> str:
+        values.setdefault("document_kind", "" if values.get("document_number") == "" else "passport")
+        answer = client.post(reverse("case_register"), registration_form(world, **values))
+        assert answer.status_code == 400 and Case.objects.count() == 1, values
+        return answer.content.decode()
+
+    assert "same name, sex and birth" in refused(
+        given_name="Bohdan", family_name="Orlenko", document_number=""
+    )
+    assert "same name, sex and birth" in refused(
+        given_name="orlenko", family_name="BOHDAN", document_number=""
+    )
+    assert "same name, sex and birth" in refused(
+        given_name="Богдан", family_name="Орленко", document_number=""
+    )
+    passport = refused(given_name="Other", family_name="Person", document_number="ua-1")
+    assert "holds an identity document with the same number" in passport
+    # A household member of that case, registered as the principal of a new one.
+    principal = CaseMember.objects.get(case=first).person
+    spouse = Person.objects.create(
+        given_name="Olena", family_name="Orlenko", sex=principal.sex, date_of_birth=principal.date_of_birth
+    )
+    CaseMember.objects.create(case=first, person=spouse, relation="spouse")
+    from remis.cases.actions.common import refresh_search_text
+
+    refresh_search_text(first)
+    assert "same name, sex and birth" in refused(
+        given_name="Olena", family_name="Orlenko", document_number=""
+    )
+    # Another birth, another person: no word.
+    other = registration_form(
+        world, given_name="Bohdan", family_name="Orlenko", document_number="", document_kind=""
+    )
+    other["date_of_birth"] = "1960-01-01"
+    assert client.post(reverse("case_register"), other).status_code == 302
 
 
 def test_registration_form_names_each_bad_field_and_writes_nothing(client, world, alice):
