@@ -46,7 +46,12 @@ from remis.lib.checkpoints import checkpoints_aside
 from remis.lib.errors import DomainError, Duplicate, PermissionDenied, ValidationFailed
 from remis.lib.spreadsheet import neutralised
 from remis.monitoring.instruments.definition import QuestionType
-from remis.monitoring.instruments.scoring import canonical_answers, drop_irrelevant, validate_answers
+from remis.monitoring.instruments.scoring import (
+    canonical_answers,
+    drop_irrelevant,
+    spreadsheet_numbers,
+    validate_answers,
+)
 from remis.monitoring.models import (
     FollowUp,
     FollowUpStatus,
@@ -510,6 +515,7 @@ def _prepare_row(
     case = by_reference.get(meta[CASE_FIELD].upper()) if meta[CASE_FIELD] else None
     rounds, taken = open_rounds
     follow_up = _round_for(case, day, rounds, taken) if case else None
+    spreadsheet_numbers(definition_of(instrument), answers)
     try:
         prepared = prepare_response(
             owner,

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
+from remis.lib.text import latin_digits
 from remis.monitoring.instruments.definition import (
     NUMBER_TYPES,
     Banded,
@@ -189,17 +190,21 @@ class Scorer:
                 problems.append((name, _("Not a question of this instrument.")))
         view = answers
         conditions = dict(self._all_conditions)
+        unreadable = False  # an earlier answer refused: what applies after it is not known
         for question in self.definition.questions:
             value = answers.get(question.name)
             condition = conditions.get(question.name)
             if condition is not None and not condition(view):
+                # After an unreadable answer ("٢" children), a right answer to a question
+                # that then applies was said not to apply: only the first problem is told.
                 if not _empty(value):
-                    problems.append(
-                        (
-                            question.name,
-                            _("Answered, but the question does not apply given the earlier answers."),
+                    if not unreadable:
+                        problems.append(
+                            (
+                                question.name,
+                                _("Answered, but the question does not apply given the earlier answers."),
+                            )
                         )
-                    )
                     if view is answers:
                         view = dict(answers)
                     view[question.name] = None  # type: ignore[index]  # our own copy
@@ -211,6 +216,7 @@ class Scorer:
             message = _answer_problem(self._offered[question.name], question, value)
             if message:
                 problems.append((question.name, message))
+                unreadable = True
         return problems
 
 
@@ -381,6 +387,34 @@ def compile_scorer(definition: InstrumentDefinition) -> Scorer:
 
 def score(definition: InstrumentDefinition, answers: Answers) -> Scores:
     return compile_scorer(definition)(answers)
+
+
+@functools.lru_cache(maxsize=64)
+def _number_questions(definition: InstrumentDefinition) -> tuple[frozenset[str], frozenset[str]]:
+    """The names of the definition's whole-number and decimal questions."""
+    integers = {q.name for q in definition.questions if q.type == QuestionType.INTEGER}
+    decimals = {q.name for q in definition.questions if q.type == QuestionType.DECIMAL}
+    return frozenset(integers), frozenset(decimals)
+
+
+_SPREADSHEET_DECIMAL = re.compile(r"-?[0-9]+,[0-9]+")
+
+
+def spreadsheet_numbers(definition: InstrumentDefinition, answers: dict[str, Answer]) -> None:
+    """Numbers as a spreadsheet saved them, read in place: Arabic-Indic digits as 0-9, and
+    a decimal comma ("2,5", a French Excel's re-save of a KoBo file) as the point. KoBo and
+    ODK themselves write neither, and write no thousands separator: a comma between digits
+    in a decimal answer can only be the decimal mark. (The form reads them already; an
+    import refused them with "Enter a number.")"""
+    integers, decimals = _number_questions(definition)
+    for name in integers | decimals:
+        value = answers.get(name)
+        if not isinstance(value, str):
+            continue
+        text = latin_digits(value.strip())
+        if name in decimals and _SPREADSHEET_DECIMAL.fullmatch(text):
+            text = text.replace(",", ".")
+        answers[name] = text
 
 
 def validate_answers(definition: InstrumentDefinition, answers: Answers) -> Problems:

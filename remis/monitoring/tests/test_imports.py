@@ -457,3 +457,20 @@ def test_a_kobo_export_with_labels_as_headers_is_told_to_export_names(
         job = _import(world, (relabelled + "\r\n" + rest).encode())
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "XML values and headers" in job.outcome
+
+
+def test_numbers_saved_again_by_a_french_or_arabic_spreadsheet_are_read(
+    world, setting, django_capture_on_commit_callbacks
+):
+    """ "2,5" months of debt and "٢" children were refused ("Enter a number.") where the
+    form took them."""
+    case = setting
+    round_one = FollowUp.objects.get(case=case, round=1)
+    FollowUp.objects.filter(pk=round_one.pk).update(window_start=timezone.localdate() - dt.timedelta(days=5))
+    content = _kobo_csv([_row(case, "n1", debt_months="2,5", school_age_children="٢")])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _import(world, content)
+    job.refresh_from_db()
+    assert (job.result or {})["imported"] == 1, job.result
+    kept = Response.objects.get()
+    assert kept.answers["debt_months"] == "2.5" and kept.answers["school_age_children"] == 2

@@ -256,3 +256,29 @@ def test_problems_are_written_in_the_readers_language():
         }
     with translation.override("ar"):
         assert dict(validate_answers(RSS, given_answers))["distress"] == "هذا السؤال إلزامي."
+
+
+def test_an_unreadable_answer_is_the_one_problem_told_not_the_questions_after_it():
+    """ "٢" school-age children read as unanswered, and "children in school: all" was then
+    said not to apply: following the report meant deleting a right answer."""
+    problems = validate_answers(RSS, answers(school_age_children="two"))
+    assert [name for name, _message in problems] == ["school_age_children"]
+    # Readable, the same answer is told it does not apply (no children, no schooling).
+    problems = validate_answers(RSS, answers(school_age_children=0))
+    assert [name for name, _message in problems] == ["children_in_school"]
+
+
+def test_numbers_as_a_spreadsheet_saved_them_are_read():
+    from remis.monitoring.instruments.scoring import spreadsheet_numbers
+
+    given: dict[str, Any] = answers(debt_months="2,5", school_age_children="٢", days_reduced_meals=" ٣ ")
+    spreadsheet_numbers(RSS, given)
+    assert (given["debt_months"], given["school_age_children"], given["days_reduced_meals"]) == (
+        "2.5",
+        "2",
+        "3",
+    )
+    assert validate_answers(RSS, given) == []
+    odd: dict[str, Any] = answers(school_age_children="2,5", debt_months="1,500.5")
+    spreadsheet_numbers(RSS, odd)  # a comma in a whole number, or beside a point: left refused
+    assert {name for name, _m in validate_answers(RSS, odd)} == {"school_age_children", "debt_months"}
