@@ -184,6 +184,8 @@ ACTION_LABELS = {
     "interop.export_download": _("Downloaded an export of records"),
     "interop.export_delete": _("Deleted an export of records"),
     "interop.export_expire": _("Deleted an export of records kept past its retention"),
+    "interop.import_file_delete": _("Deleted a file uploaded for import"),
+    "monitoring.upload_file_delete": _("Deleted a file of submissions uploaded for import"),
 }
 
 

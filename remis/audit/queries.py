@@ -34,6 +34,8 @@ ERASURE_ACTIONS = (
     "person.erase_withdraw",
     "person.erase",
     "interop.export_delete",  # an export that may have quoted the person, deleted with the erasure
+    "interop.import_file_delete",  # so was an uploaded file that may have
+    "monitoring.upload_file_delete",
     "person.subject_access",  # an access request answered: the other right they answer for
 )
 

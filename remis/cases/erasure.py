@@ -9,6 +9,8 @@ files are deleted from storage: such text is about them and their family.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from remis.audit.erasure import ErasureRequest
@@ -64,14 +66,22 @@ def erase_case_records(request: ErasureRequest) -> int:
     return erased
 
 
+def holders_users(request: ErasureRequest) -> Any:
+    """The users of every organisation that holds or held one of the person's cases (a
+    query of user ids): the files they keep (exports, uploads) may quote the person."""
+    from remis.accounts.models import Membership
+    from remis.cases.models import CaseAccess
+
+    holders = CaseAccess.objects.filter(case__uuid__in=request.case_uuids).values("organisation_id")
+    return Membership.objects.filter(organisation_id__in=holders).values("user_id")
+
+
 def erase_exports(request: ErasureRequest) -> int:
     """Exports kept for their requesters may quote the person (a case list with their name,
     phone and birth), downloadable for days after the person was "erased everywhere": those
     of the users of every organisation that holds or held one of the person's cases go."""
-    from remis.accounts.models import Membership
-    from remis.cases.models import CaseAccess
     from remis.interop.actions import withdraw_exports
 
-    holders = CaseAccess.objects.filter(case__uuid__in=request.case_uuids).values("organisation_id")
-    requesters = Membership.objects.filter(organisation_id__in=holders).values("user_id")
-    return withdraw_exports(requesters, case_uuid=request.case_uuids[0] if request.case_uuids else None)
+    return withdraw_exports(
+        holders_users(request), case_uuid=request.case_uuids[0] if request.case_uuids else None
+    )

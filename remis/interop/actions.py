@@ -5,6 +5,7 @@ by the entity's importer, one entry per record."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -134,6 +135,10 @@ def run_again(actor: Any, kept: RecordImport, mode: str | None = None) -> Record
     entity = _entity(kept.entity)
     if kept.uploaded_by_id != actor.pk:
         raise PermissionDenied()
+    if not kept.file:
+        raise ValidationFailed(
+            _("The file was removed after a person in it was erased: upload it again to run it."), "file"
+        )
     _allowed(actor, entity, kept.organisation)
     if kept.job is not None and kept.job.is_active:
         raise Conflict(_("This import is still running."))
@@ -352,6 +357,33 @@ def withdraw_exports(requesters: Any, *, case_uuid: Any = None) -> int:
         _delete_with_file(kept)
         deleted += 1
     return deleted
+
+
+def withdraw_import_files(uploaders: Any, *, case_uuid: Any = None) -> int:
+    """Delete, as the system, the files these users uploaded for import and the reports of
+    their refused rows, each with an audit entry: they may quote a person just erased (the
+    records are in REMIS; the file stayed on disk and in every backup). The import stays in
+    its uploader's list, without its file: it cannot be run again. One running is left."""
+    from remis.accounts.system import system_actor
+
+    cleared = 0
+    kept_files = RecordImport.objects.filter(uploaded_by__in=uploaders).exclude(file="", report="")
+    for kept in kept_files.select_related("job"):
+        if kept.job is not None and kept.job.is_active:
+            continue
+        names = [(f.name, f.storage) for f in (kept.file, kept.report) if f.name]
+        record(
+            system_actor(),
+            "interop.import_file_delete",
+            kept,
+            changes={"file": [True, None]},
+            case_uuid=case_uuid,
+        )
+        RecordImport.objects.filter(pk=kept.pk).update(file="", report="")
+        for name, storage in names:
+            transaction.on_commit(functools.partial(storage.delete, name))
+        cleared += 1
+    return cleared
 
 
 def expire_exports(now: Any = None) -> int:

@@ -165,6 +165,11 @@ def import_map(request: HttpRequest, import_uuid: str) -> HttpResponse:
     entity = entity_for(kept.entity)
     if entity is None:
         raise Http404
+    if not kept.file:  # removed with an erasure before its columns were confirmed
+        messages.error(
+            request, _("The file was removed after a person in it was erased: upload it again to run it.")
+        )
+        return redirect("record_imports")
     try:
         with kept.file.open("rb") as handle:
             header = actions.read_header(handle, kept.filename, kept.sheet)

@@ -38,10 +38,11 @@ class MonitoringConfig(AppConfig):
         register_export()  # monitoring data in long format, through the interop app
         from remis.audit.erasure import register_eraser
         from remis.audit.subject_access import register_section_source
-        from remis.monitoring.erasure import erase_monitoring_text
+        from remis.monitoring.erasure import erase_monitoring_text, erase_uploaded_submissions
         from remis.monitoring.subject_access import monitoring_tables
 
         register_eraser("monitoring.text", erase_monitoring_text)
+        register_eraser("monitoring.uploaded_files", erase_uploaded_submissions)
         register_section_source("monitoring", monitoring_tables)
         from django.utils.translation import gettext_lazy
 

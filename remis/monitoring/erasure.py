@@ -30,3 +30,36 @@ def erase_monitoring_text(request: ErasureRequest) -> int:
             Response.objects.filter(pk=response.pk).update(answers=kept)
             erased += 1
     return erased
+
+
+def erase_uploaded_submissions(request: ErasureRequest) -> int:
+    """KoBo or ODK files uploaded by the users of the organisations holding the person's
+    cases may hold their answers: the files go (the answers imported stay, erased as above),
+    each audited; the upload stays in its uploader's list. One being read is left."""
+    import functools
+
+    from django.db import transaction
+
+    from remis.accounts.system import system_actor
+    from remis.audit.actions import record
+    from remis.cases.erasure import holders_users
+    from remis.monitoring.models import SubmissionUpload
+
+    case_uuid = request.case_uuids[0] if request.case_uuids else None
+    cleared = 0
+    uploads = SubmissionUpload.objects.filter(uploaded_by__in=holders_users(request)).exclude(file="")
+    for upload in uploads.select_related("job"):
+        if upload.job is not None and upload.job.is_active:
+            continue
+        name, storage = upload.file.name, upload.file.storage
+        record(
+            system_actor(),
+            "monitoring.upload_file_delete",
+            upload,
+            changes={"file": [True, None]},
+            case_uuid=case_uuid,
+        )
+        SubmissionUpload.objects.filter(pk=upload.pk).update(file="")
+        transaction.on_commit(functools.partial(storage.delete, name))
+        cleared += 1
+    return cleared

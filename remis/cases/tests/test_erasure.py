@@ -96,6 +96,44 @@ def test_export_files_that_may_quote_the_person_go_with_the_erasure(
     assert deleted.case_uuid == household.uuid and deleted.object_id == str(theirs.pk)
 
 
+def test_files_uploaded_for_import_that_may_quote_the_person_go_with_the_erasure(
+    world, household, django_capture_on_commit_callbacks
+):
+    """A CSV of historic cases (names, phones, birth) and a KoBo file stayed on disk and in
+    every backup after the people in them were erased or anonymised."""
+    from django.core.files.base import ContentFile
+
+    from remis.interop.actions import run_again
+    from remis.interop.models import RecordImport
+    from remis.lib.errors import ValidationFailed
+    from remis.monitoring.models import SubmissionUpload
+    from remis.monitoring.responses import current_instrument
+
+    def upload(user, model, **values):
+        kept = model.objects.create(uploaded_by=user, filename="old.csv", **values)
+        kept.file.save("records", ContentFile("Aïssatou,Baldé,+32 470 12 34 56\n".encode()))
+        return kept
+
+    records = upload(world.alice, RecordImport, entity="cases", organisation=world.be_office)
+    records.report.save("report", ContentFile(b"row,field\n2,phone\n"))
+    outside = upload(world.dave, RecordImport, entity="cases", organisation=world.nl_office)
+    rss = current_instrument("reintegration-sustainability")
+    kobo = upload(world.alice, SubmissionUpload, instrument=rss)
+    stored = [records.file.path, records.report.path, kobo.file.path]
+    with django_capture_on_commit_callbacks(execute=True):
+        erase(world, household, household.principal, "data_subject_request")
+    records.refresh_from_db()
+    kobo.refresh_from_db()
+    assert not records.file and not records.report and not kobo.file
+    assert not any(os.path.exists(path) for path in stored)
+    outside.refresh_from_db()
+    assert outside.file and os.path.exists(outside.file.path)  # dave's office never held the case
+    assert AuditEntry.objects.filter(action="interop.import_file_delete", object_id=str(records.pk)).exists()
+    assert AuditEntry.objects.filter(action="monitoring.upload_file_delete", object_id=str(kobo.pk)).exists()
+    with pytest.raises(ValidationFailed):  # nothing left to run again
+        run_again(world.alice, records)
+
+
 def test_history_shows_erased_values_as_erased(world, household):
     case = household
     erase(world, case, case.principal, "data_subject_request")
