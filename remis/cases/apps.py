@@ -92,6 +92,7 @@ class CasesConfig(AppConfig):
         register_subject_type("cases.person")
         register_eraser("cases.records", erasure.erase_case_records)
         register_eraser("cases.exports", erasure.erase_exports)
+        register_eraser("cases.import_files", erasure.erase_import_files)
         from remis.audit.subject_access import register_section_source
         from remis.cases import subject_access
 

@@ -85,3 +85,13 @@ def erase_exports(request: ErasureRequest) -> int:
     return withdraw_exports(
         holders_users(request), case_uuid=request.case_uuids[0] if request.case_uuids else None
     )
+
+
+def erase_import_files(request: ErasureRequest) -> int:
+    """Files uploaded for import by the same users (and the reports of their refused rows)
+    may quote the person too: they go (`interop.actions.withdraw_import_files`)."""
+    from remis.interop.actions import withdraw_import_files
+
+    return withdraw_import_files(
+        holders_users(request), case_uuid=request.case_uuids[0] if request.case_uuids else None
+    )
