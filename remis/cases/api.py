@@ -729,6 +729,8 @@ class ErasureOut(Schema):
     reason: ErasureReasonCode
     status: Literal["pending", "done", "refused", "withdrawn"]
     requested_at: dt.datetime
+    decided_at: dt.datetime | None = Field(None, description="when it was approved, refused or withdrawn")
+    note: str = Field("", description="why it was refused or withdrawn")
     erased_items: int | None = Field(None, description="items erased, once approved")
     uuid: uuid.UUID  # the erasure request's (last: the name would hide the module's for the others)
 
@@ -745,6 +747,8 @@ def _erasure_out(erasure: Erasure, erased: int | None = None) -> dict[str, Any]:
         "reason": erasure.reason,
         "status": erasure.status,
         "requested_at": erasure.requested_at,
+        "decided_at": erasure.decided_at,
+        "note": erasure.note,
         "erased_items": erased,
     }
 
@@ -811,6 +815,18 @@ def pending_erasure_list(request: HttpRequest, params: Query[PageParams]) -> dic
     # case. Requests waiting are few (each is answered within days), so a list is paged.
     mine = [e for e in rows if Perm.PERSON_ERASE in case_permissions(request.user, e.case)]
     return page_out(mine, params.limit, params.offset, _erasure_out)
+
+
+@erasures_router.get(
+    "/{erasure_uuid}",
+    response=ErasureOut,
+    summary="One erasure request and its outcome (a refused one says why): for the one who asked",
+)
+def read_erasure(request: HttpRequest, erasure_uuid: uuid.UUID) -> dict[str, Any]:
+    erasure = _erasure_for(request, erasure_uuid)
+    if Perm.PERSON_ERASE not in case_permissions(request.user, erasure.case):
+        raise NotFound()  # the erasure section is theirs only, as on the case page
+    return _erasure_out(erasure)
 
 
 @erasures_router.post(

@@ -661,6 +661,19 @@ def pending_erasures(case: Case) -> list[Any]:
     )
 
 
+def decided_erasures(case: Case) -> list[Any]:
+    """The case's erasure requests refused or withdrawn, latest first: the one who asked
+    reads the outcome and its reason there (a refused request left no trace on the page,
+    and the returnee must be told why within the legal deadline)."""
+    from remis.cases.models import ErasureStatus
+
+    return list(
+        case.erasures.filter(status__in=[ErasureStatus.REFUSED, ErasureStatus.WITHDRAWN])
+        .select_related("person", "requested_by", "decided_by")
+        .order_by("-decided_at", "-id")[:20]
+    )
+
+
 def erasure_work(actor: Any, limit: int = 10) -> Any:
     """Erasure requests waiting for the actor's approval, as a work list: pending, on cases
     where the actor holds the erasure right, asked by someone else (the requester cannot

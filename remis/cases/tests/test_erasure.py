@@ -323,6 +323,26 @@ def test_a_refusal_says_why_and_a_withdrawal_need_not(world, household):
     assert set(withdrawal.changes) == {"erasure_status"}  # no empty note in the history
 
 
+def test_the_one_who_asked_reads_a_refusal_and_its_reason_on_the_page_and_the_api(
+    client, api_client, world, household
+):
+    """A refused request left no trace: the request form was back, the API listed nothing
+    and `?status=refused` was refused, while the returnee had to be told why."""
+    from django.urls import reverse
+
+    child = Person.objects.get(given_name="Mamadou")
+    erasure = actions.request_erasure(world.admin, household, child, "recorded_in_error")
+    actions.refuse_erasure(second_eraser(world), erasure, "Legal duty to keep the record")
+    client.force_login(world.admin)
+    page = client.get(reverse("case_detail", args=[household.uuid])).content.decode()
+    assert "Refused or withdrawn requests" in page and "Legal duty to keep the record" in page
+    read = api_client.as_(world.admin).get(f"/erasures/{erasure.uuid}")
+    assert read.status_code == 200
+    assert read.json()["status"] == "refused" and read.json()["note"] == "Legal duty to keep the record"
+    assert read.json()["decided_at"] is not None
+    assert api_client.as_(world.alice).get(f"/erasures/{erasure.uuid}").status_code == 404  # no erasure right
+
+
 def test_an_erased_person_cannot_be_written_back(client, world, household):
     from django.urls import reverse
 

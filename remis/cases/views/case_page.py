@@ -34,6 +34,7 @@ from remis.cases.queries import (
     case_member,
     case_overview,
     consent_in_force,
+    decided_erasures,
     erasable_members,
     note_opened,
     pending_erasures,
@@ -167,6 +168,7 @@ def case_detail(
             "forms": _forms_for(case, edited, overview.groups, overview.withheld, bound),
             "edited_member": edited,
             "erasures": pending_erasures(case) if "person.erase" in overview.permissions else [],
+            "decided_erasures": decided_erasures(case) if "person.erase" in overview.permissions else [],
             "subject_access": may_export_subject(overview.permissions, overview.groups),
             # The section to draw open: the refused form's, else the one a save came back
             # to (`?open=`, see case_step), else the person's when asked for.
