@@ -52,7 +52,8 @@ class IdleTimeoutMiddleware:
     default): a case worker who leaves a shared office computer does not leave returnees'
     records open. The next request goes to the sign-in page, which says why, and back to the
     page asked for (its path only: a query string may hold a name searched for; a form sent
-    after the timeout is not sent again). API tokens are not sessions and are not concerned."""
+    after the timeout is not sent again, and the page it was on says so). API tokens are not
+    sessions and are not concerned."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -76,9 +77,12 @@ class IdleTimeoutMiddleware:
             _("You were signed out after %(minutes)s minutes without activity. Sign in again to go on.")
             % {"minutes": minutes},
         )
-        url = reverse("login")
-        if request.method == "GET":  # a form sent idle is not sent again: back to the dashboard
-            url = f"{url}?{urlencode({'next': request.path})}"
+        if request.method != "GET":
+            # Not sent again; it was lost without a word and the user landed on the
+            # dashboard. Back to the page the form was on (FormAddressMiddleware leads a
+            # form's address to it), told to enter it again.
+            messages.warning(request, _("What you were sending was not saved: enter it again."))
+        url = f"{reverse('login')}?{urlencode({'next': request.path})}"
         if getattr(request, "htmx", False):  # a fragment's request: htmx loads the whole page
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url

@@ -34,13 +34,27 @@ def test_a_session_idle_too_long_is_signed_out_and_told_why(client, world, alice
     assert client.get(reverse("case_list")).status_code == 302  # still signed out
 
 
-def test_a_form_sent_after_the_timeout_is_not_replayed_after_signing_in(client, world, alice, settings):
+def test_a_form_sent_after_the_timeout_is_not_replayed_but_said_and_leads_back(
+    client, world, alice, settings
+):
+    """The note typed was lost without a word, and signing in led to the dashboard."""
+    from remis.cases.tests.factories import register
+
+    case = register(world)
     settings.REMIS_SESSION_IDLE_MINUTES = 30
     client.login(username=alice.username, password=PASSWORD)
     _idle_for(client, 31 * 60)
-    response = client.post(reverse("set_language"), {"language": "fr"})
-    assert response.status_code == 302 and response["Location"] == reverse("login")
+    address = reverse("case_step", args=[case.uuid, "note"])
+    response = client.post(address, {"body": "Met at the airport"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login") + "?next=" + address.replace("/", "%2F")
     assert "_auth_user_id" not in client.session
+    told = client.get(response["Location"]).content.decode()
+    assert "What you were sending was not saved: enter it again." in told
+    assert not case.notes.exists()
+    client.login(username=alice.username, password=PASSWORD)
+    back = client.get(address)  # where the sign-in's `next` leads: the case page
+    assert back.status_code == 302 and back["Location"].startswith(reverse("case_detail", args=[case.uuid]))
 
 
 def test_activity_keeps_the_session_and_is_noted_at_most_once_a_minute(client, world, alice, settings):
