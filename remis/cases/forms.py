@@ -712,6 +712,22 @@ class NoteForm(forms.Form):
     )
 
 
+class IdentityDocumentAddForm(IdentityDocumentForm):
+    """Another identity document of a person of the case (the case page's person section)."""
+
+    person = forms.UUIDField(widget=forms.HiddenInput)
+    document_expires_on = forms.DateField(label=_("Expiry date"), required=False, widget=IsoDateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document_kind"].required = True
+        self.fields["document_number"].required = True
+
+
+class IdentityDocumentRemoveForm(forms.Form):
+    identity_document = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=max_length(rules.DOCUMENT_UPLOAD, "title"))
     file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))

@@ -12,9 +12,11 @@ from remis.cases.actions.lifecycle import close_case, reopen_case, transition_ca
 from remis.cases.actions.records import add_note, delete_document, upload_document
 from remis.cases.actions.registration import (
     add_household_member,
+    add_identity_document,
     confirm_post_arrival_case,
     open_post_arrival_case,
     register_case,
+    remove_identity_document,
     update_case_details,
     update_person,
 )
@@ -25,6 +27,7 @@ __all__ = [
     "IdentityDocumentData",
     "PersonData",
     "add_household_member",
+    "add_identity_document",
     "add_need",
     "add_note",
     "approve_erasure",
@@ -36,6 +39,7 @@ __all__ = [
     "record_counselling",
     "refuse_erasure",
     "register_case",
+    "remove_identity_document",
     "reopen_case",
     "request_erasure",
     "respond_to_submission",

@@ -28,9 +28,11 @@ from remis.cases.actions.common import (
     save_versioned,
 )
 from remis.cases.actions.validation import (
+    IdentityDocumentData,
     MemberData,
     PersonData,
     Problems,
+    check_document,
     check_intended_return,
     check_members,
     check_person,
@@ -55,8 +57,8 @@ from remis.cases.policy import groups_on_case, shows
 from remis.cases.queries import assignable_workers
 from remis.lib import events
 from remis.lib.countries import alpha3, country_name, is_country
-from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
-from remis.lib.text import latin_digits
+from remis.lib.errors import Duplicate, NotFound, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.text import fold_document_number, latin_digits
 from remis.programmes.models import MigrantCategory, PartnerRole, Programme, Vulnerability
 from remis.programmes.queries import partners_in
 
@@ -105,6 +107,73 @@ def next_reference(origin_country: str, year: int) -> str:
             break
     counter.save(update_fields=["last"])
     return reference
+
+
+DOCUMENT_FIELDS = ("kind", "number", "issuing_country", "expires_on")
+
+
+def _document_writer(actor: Any, case: Case, person: Person) -> None:
+    """Who may add or remove a person's identity documents: an editor of the case who holds
+    the identity group (the documents are shown to no one else), of a person of the case
+    whose data is not erased."""
+    from remis.cases.policy import withheld
+
+    require(actor, case, Perm.CASE_EDIT)
+    if withheld(groups_on_case(actor, case), "cases.identitydocument"):
+        raise PermissionDenied()
+    if not case.members.filter(person=person).exists():
+        raise ValidationFailed(_("This person is not covered by the case."), "person")
+    if person.erased_at is not None:
+        raise _erased()
+
+
+def add_identity_document(
+    actor: Any, case: Case, person: Person, doc: IdentityDocumentData
+) -> IdentityDocument:
+    """Record another identity document of a person of the case (one issued after the
+    registration, or a household member's: only the principal's could be given, at
+    registration, and none added or corrected later)."""
+    _document_writer(actor, case, person)
+    problems = Problems()
+    check_document(problems, doc)
+    problems.raise_if_any()
+    with transaction.atomic():
+        hold_case(case)
+        if Person.objects.filter(pk=person.pk, erased_at__isnull=False).exists():
+            raise _erased()
+        # Under the case's lock: the same form sent from two tabs recorded it twice.
+        folded = fold_document_number(doc.number)
+        for kind, number in IdentityDocument.objects.filter(person=person).values_list("kind", "number"):
+            if kind == doc.kind and fold_document_number(number) == folded:
+                raise Duplicate(_("This person has this document already."), "document_number")
+        row = IdentityDocument.objects.create(
+            person=person,
+            kind=doc.kind,
+            number=latin_digits(doc.number.strip()),
+            issuing_country=doc.issuing_country.upper(),
+            expires_on=doc.expires_on,
+        )
+        refresh_search_text(case)  # found by its number
+        record(
+            actor, "identity_document.add", row, case_uuid=case.uuid, changes=created(row, DOCUMENT_FIELDS)
+        )
+    return row
+
+
+def remove_identity_document(actor: Any, case: Case, document: IdentityDocument) -> None:
+    """Remove a person's identity document recorded in error (a mistyped number is removed
+    and entered again); audited with what it said."""
+    person = document.person
+    _document_writer(actor, case, person)
+    with transaction.atomic():
+        hold_case(case)
+        if not IdentityDocument.objects.filter(pk=document.pk).exists():
+            # Removed from another tab meanwhile: said, not audited a second time.
+            raise NotFound()
+        gone = {k: [v, None] for k, v in snapshot(document, DOCUMENT_FIELDS).items() if v not in (None, "")}
+        record(actor, "identity_document.remove", document, case_uuid=case.uuid, changes=gone)
+        document.delete()
+        refresh_search_text(case)
 
 
 def _create_person(actor: Any, person: PersonData, case_uuid: uuid.UUID) -> Person:

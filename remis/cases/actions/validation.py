@@ -123,15 +123,17 @@ def check_person(problems: Problems, person: PersonData, prefix: str = "") -> No
             _("The estimated year of birth is not the year of the date of birth: keep one of them."),
         )
     for i, doc in enumerate(person.documents):
-        if doc.kind not in DocumentKind.values:
-            problems.add(
-                f"{prefix}documents[{i}].kind", _("“%(kind)s” is not a document type.") % {"kind": doc.kind}
-            )
-        if not doc.number.strip():
-            problems.add(f"{prefix}documents[{i}].number", _("Enter the document number."))
-        document = {"number": doc.number.strip(), "expires_on": doc.expires_on}
-        problems.check(field_rules.DOCUMENT, document, f"{prefix}documents[{i}].")
-        problems.country(f"{prefix}documents[{i}].issuing_country", doc.issuing_country, required=False)
+        check_document(problems, doc, f"{prefix}documents[{i}].")
+
+
+def check_document(problems: Problems, doc: IdentityDocumentData, prefix: str = "") -> None:
+    if doc.kind not in DocumentKind.values:
+        problems.add(f"{prefix}kind", _("“%(kind)s” is not a document type.") % {"kind": doc.kind})
+    if not doc.number.strip():
+        problems.add(f"{prefix}number", _("Enter the document number."))
+    document = {"number": doc.number.strip(), "expires_on": doc.expires_on}
+    problems.check(field_rules.DOCUMENT, document, prefix)
+    problems.country(f"{prefix}issuing_country", doc.issuing_country, required=False)
 
 
 @dataclass

@@ -830,3 +830,49 @@ def test_a_move_its_guard_refuses_says_why_instead_of_offering_a_button(client, 
     assert "Next stage, “Returned”:" in page and "the case is returned once the returnee has arrived" in page
     assert 'name="stage" value="returned"' not in page
     assert "<dt>Expected arrival</dt>" in page  # not "Arrival": the returnee is still in the host country
+
+
+def test_identity_documents_are_added_to_any_member_and_removed_on_the_case_page(client, world, alice, carol):
+    """No document could be added or corrected after the registration, nor recorded for a
+    household member, though the registration page said they could."""
+    from remis.audit.models import AuditEntry
+    from remis.cases.actions.validation import MemberData
+    from remis.cases.models import IdentityDocument
+    from remis.cases.queries import CaseFilters, filter_cases
+    from remis.cases.tests.factories import make_person, register
+
+    member = MemberData(person=make_person(given_name="Mamadou", family_name="Baldé"), relation="child")
+    case = register(world, members=[member])
+    child = case.members.exclude(relation="principal").get().person
+    login(client, alice)
+    page = client.get(reverse("case_detail", args=[case.uuid]), {"person": child.uuid}).content.decode()
+    assert "No identity document recorded." in page and 'name="document_number"' in page
+    address = reverse("case_step", args=[case.uuid, "identity_document"])
+    refused = client.post(address, {"person": child.uuid, "document_kind": "passport", "document_number": ""})
+    assert refused.status_code == 400 and "This field is required" in refused.content.decode()
+    typed = {
+        "person": child.uuid,
+        "document_kind": "passport",
+        "document_number": "GN-٧٧٧ 1",
+        "document_country": "GN",
+    }
+    added = client.post(address, typed, follow=True)
+    assert "Identity document added." in added.content.decode()
+    document = IdentityDocument.objects.get(person=child)
+    assert document.number == "GN-777 1" and document.issuing_country == "GN"
+    assert list(filter_cases(alice, CaseFilters(q="GN7771"))) == [case]
+    assert AuditEntry.objects.filter(action="identity_document.add", case_uuid=case.uuid).exists()
+    client.force_login(carol)  # reads the case, does not edit it
+    assert client.post(address, typed).status_code in (403, 404)
+    assert IdentityDocument.objects.filter(person=child).count() == 1
+    login(client, alice)
+    removed = client.post(
+        reverse("case_step", args=[case.uuid, "remove-identity-document"]),
+        {"identity_document": document.pk},
+        follow=True,
+    )
+    assert "Identity document removed." in removed.content.decode()
+    assert not IdentityDocument.objects.filter(person=child).exists()
+    assert not list(filter_cases(alice, CaseFilters(q="GN7771")))
+    entry = AuditEntry.objects.get(action="identity_document.remove", case_uuid=case.uuid)
+    assert set(entry.changes) >= {"kind", "number"}

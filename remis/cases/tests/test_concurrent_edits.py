@@ -5,6 +5,7 @@ submitted to two partners at once, and a one-per-case record is never created tw
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from functools import partial
 
 import pytest
@@ -159,3 +160,21 @@ def test_a_closed_case_reopened_twice_at_once_is_reopened_once(parallel_db, worl
         assert sorted(statuses) in ([200, 409], [200, 422]), statuses
         assert Case.objects.get(pk=case.pk).stage == "registered"
         assert AuditEntry.objects.filter(case_uuid=case.uuid, action="case.transition").count() == 2
+
+
+def test_an_identity_document_added_or_removed_from_two_tabs_at_once_is_so_once(parallel_db, world, alice):
+    from remis.cases.actions import IdentityDocumentData
+    from remis.cases.models import IdentityDocument
+
+    for _round in range(ROUNDS):
+        case = register(world)
+        person = case.principal
+        passport = IdentityDocumentData(kind="passport", number="P 555", issuing_country="GN")
+        add = functools.partial(actions.add_identity_document, alice, case, person, passport)
+        added = parallel_db(add, add)
+        assert sorted(type(r).__name__ for r in added) == ["Duplicate", "IdentityDocument"], added
+        document = IdentityDocument.objects.get(person=person, number="P 555")
+        remove = functools.partial(actions.remove_identity_document, alice, case, document)
+        removed = parallel_db(remove, remove)
+        assert sorted(type(r).__name__ for r in removed) == ["NoneType", "NotFound"], removed
+        assert AuditEntry.objects.filter(action="identity_document.remove", case_uuid=case.uuid).count() == 1

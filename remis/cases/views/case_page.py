@@ -111,6 +111,9 @@ def _forms_for(
                 **{f: getattr(edited.person, f) for f in PERSON_FIELDS},
             },
         ),
+        "identity_document": case_forms.IdentityDocumentAddForm(
+            auto_id="identity-document-%s", initial={"person": edited.person.uuid}
+        ),
         "note": case_forms.NoteForm(auto_id="note-%s"),
         "erase": case_forms.EraseForm(auto_id="erase-%s", members=erasable_members(case)),
         "document": case_forms.DocumentForm(auto_id="document-%s"),
@@ -167,6 +170,10 @@ def case_detail(
             "case": case,
             "forms": _forms_for(case, edited, overview.groups, overview.withheld, bound),
             "edited_member": edited,
+            # Its documents as the household table read them (prefetched: no query more).
+            "edited_documents": next(
+                (list(m.person.identity_documents.all()) for m in overview.members if m.pk == edited.pk), []
+            ),
             "erasures": pending_erasures(case) if "person.erase" in overview.permissions else [],
             "decided_erasures": decided_erasures(case) if "person.erase" in overview.permissions else [],
             "subject_access": may_export_subject(overview.permissions, overview.groups),
@@ -336,6 +343,34 @@ def _person(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     return _saved_or_untouched(person.version, c["version"], _("Personal details saved."))
 
 
+def _identity_document(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    from remis.cases.actions import IdentityDocumentData
+
+    person = case_member(case, c["person"]).person
+    data = IdentityDocumentData(
+        kind=c["document_kind"],
+        number=c["document_number"],
+        issuing_country=c.get("document_country") or "",
+        expires_on=c.get("document_expires_on"),
+    )
+    actions.add_identity_document(request.user, case, person, data)
+    return _("Identity document added.")
+
+
+def _remove_identity_document(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
+    from remis.cases.models import IdentityDocument
+
+    document = (
+        IdentityDocument.objects.filter(pk=c["identity_document"], person__memberships__case=case)
+        .select_related("person")
+        .first()
+    )
+    if document is None:
+        raise NotFound()
+    actions.remove_identity_document(request.user, case, document)
+    return _("Identity document removed.")
+
+
 def _note(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     actions.add_note(request.user, case, c["body"])
     return _("Note added.")
@@ -397,6 +432,8 @@ STEPS: dict[str, tuple[type[forms.Form] | None, Handler]] = {
     "details": (case_forms.CaseDetailsForm, _details),
     "member": (case_forms.MemberForm, _member),
     "person": (case_forms.PersonEditForm, _person),
+    "identity_document": (case_forms.IdentityDocumentAddForm, _identity_document),
+    "remove-identity-document": (case_forms.IdentityDocumentRemoveForm, _remove_identity_document),
     "note": (case_forms.NoteForm, _note),
     "document": (case_forms.DocumentForm, _document),
     "remove-document": (case_forms.DocumentRemoveForm, _remove_document),
@@ -415,6 +452,8 @@ BUTTON_STEPS = {"transition", "confirm", "erase-approve", "erase-refuse"}
 # The section of the case page (its element id) holding each step's form, where it differs.
 SECTIONS = {
     "member": "person",
+    "identity_document": "person",
+    "remove-identity-document": "person",
     "need": "counselling",
     "submit": "sharing",
     "respond": "sharing",
