@@ -57,6 +57,22 @@ def test_changing_an_approved_plan_makes_a_new_version_and_keeps_the_first(world
     assert sum(row.changed for row in rows) == 1
 
 
+def test_a_superseded_version_says_its_paid_column_counts_every_version(client, world, case, ines, today):
+    """Version 1 read "Budget 400, Paid 729.75" (paid under version 2): an overpayment on
+    an approved budget, to anyone reading it."""
+    from django.urls import reverse
+
+    first = approved_plan(world, case, ines, ("400",))
+    second = actions.open_new_version(world.bob, case.plan, reason="More")
+    actions.record_agreement(world.bob, second, agreed_on=today, upload=pdf())
+    actions.submit_plan(world.bob, second)
+    actions.approve_plan(ines, second)
+    client.force_login(world.bob)
+    old = client.get(reverse("plan_detail", args=[case.uuid]), {"v": first.number}).content.decode()
+    current = client.get(reverse("plan_detail", args=[case.uuid])).content.decode()
+    assert "Paid to date, all versions" in old and "Paid to date, all versions" not in current
+
+
 def test_an_edit_from_an_outdated_page_is_a_conflict(world, case):
     plan = actions.start_plan(world.bob, case)
     version = PlanVersion.objects.get(plan=plan)
