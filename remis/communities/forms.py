@@ -36,6 +36,19 @@ def _programme_choices(programmes: Iterable[Programme]) -> list[tuple[str, str]]
     return [(p.code, f"{p.code} — {p.name}") for p in programmes]
 
 
+def _members_in_range(value: int | None) -> None:
+    """The action's range (`actions.MAX_MEMBERS`), checked with the form's other problems:
+    "-3" and "99999999999" were told only once "2.5" and "x" were corrected."""
+    from django.core.exceptions import ValidationError
+    from django.utils.formats import number_format
+
+    from remis.communities.actions import MAX_MEMBERS
+
+    if value is not None and not 0 <= value <= MAX_MEMBERS:
+        limit = number_format(MAX_MEMBERS, force_grouping=True)
+        raise ValidationError(_("Enter a number from 0 to %(n)s.") % {"n": limit})
+
+
 class ProjectFilterForm(forms.Form):
     """`programmes`: those offered (`queries.programmes_offered`)."""
 
@@ -128,7 +141,9 @@ class ProjectForm(forms.Form):
         for sex, sex_label in MEMBER_SEXES:
             for age, age_label in MEMBER_AGES:
                 self.fields[member_field_name(sex, age)] = GroupedIntegerField(
-                    label=_("%(sex)s, %(age)s") % {"sex": sex_label, "age": age_label}, required=False
+                    label=_("%(sex)s, %(age)s") % {"sex": sex_label, "age": age_label},
+                    required=False,
+                    validators=[_members_in_range],
                 )
 
     def member_fields(self) -> list[Any]:

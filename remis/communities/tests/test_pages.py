@@ -97,6 +97,20 @@ def test_member_counts_are_read_as_french_groups_thousands(world: Any, bob: Any)
     assert CommunityProject.objects.get().members["F_18_34"] == 1200
 
 
+def test_every_bad_member_count_is_told_at_once(world: Any, bob: Any) -> None:
+    """ "2.5" and "x" were told first, "-3" and "99999999999" only once those were fixed."""
+    client = _client(bob)
+    bad = {
+        "members_F_0_17": "-3",
+        "members_F_18_34": "99999999999",
+        "members_M_0_17": "2.5",
+        "members_M_18_34": "x",
+    }
+    refused = client.post(reverse("project_create"), _form_data(**bad))
+    assert set(bad) <= set(refused.context["form"].errors)
+    assert not CommunityProject.objects.exists()
+
+
 def test_a_project_is_created_through_the_form_and_errors_name_their_fields(world: Any, bob: Any) -> None:
     client = _client(bob)
     refused = client.post(reverse("project_create"), _form_data(budget="12", members_F_18_34="-4"))
