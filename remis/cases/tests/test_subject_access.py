@@ -58,6 +58,17 @@ def _column(rows: list[list[object]], header: str) -> list[object]:
     return [row[at] for row in rows[1:]]
 
 
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_no_sheet_title_is_cut_in_another_language(world, household, officer, language):
+    """French tabs read "Organisations détenant le…" and "Dossier transmis aux…"."""
+    from django.utils import translation
+
+    with translation.override(language):
+        content = export_subject_data(officer, household, household.principal)[1]
+    titles = load_workbook(io.BytesIO(content)).sheetnames
+    assert len(titles) > 5 and not [t for t in titles if t.endswith("…")], titles
+
+
 def test_the_workbook_holds_the_persons_record_cases_and_journey(world, household, officer):
     name, content = export_subject_data(officer, household, household.principal)
     assert name.startswith(f"subject-access-{household.reference}-") and name.endswith(".xlsx")
