@@ -336,6 +336,34 @@ def test_travel_with_arrival_before_departure_is_refused_on_the_field(client, wo
     assert "The arrival date is before the departure date." in response.content.decode()
 
 
+def test_a_departure_before_the_registration_is_kept_with_a_word(client, world, alice):
+    """Departure and arrival a month before the case was registered went through unsaid,
+    and the monitoring rounds counted from them."""
+    case = register(world)
+    login(client, alice)
+    earlier = (dt.date.today() - dt.timedelta(days=40)).isoformat()
+    response = client.post(
+        reverse("case_step", args=[case.uuid, "travel"]),
+        {"departure_date": earlier, "arrival_date": earlier, "escort": "none", "medical_fitness": "fit"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "Return travel saved." in body and "The departure is before the case&#x27;s registration" in body
+    today = dt.date.today().isoformat()
+    again = client.post(
+        reverse("case_step", args=[case.uuid, "travel"]),
+        {
+            "departure_date": today,
+            "arrival_date": today,
+            "escort": "none",
+            "medical_fitness": "fit",
+            "version": 1,
+        },
+        follow=True,
+    ).content.decode()
+    assert "before the case&#x27;s registration" not in again
+
+
 def test_an_empty_travel_form_says_it_recorded_nothing(client, world, alice):
     """It said "Return travel saved." while the section still read "No travel recorded yet."."""
     case = register(world)

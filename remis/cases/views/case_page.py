@@ -26,7 +26,7 @@ from remis.cases import forms as case_forms
 from remis.cases.actions.journey import RECEPTION_FIELDS, TRAVEL_FIELDS
 from remis.cases.actions.registration import PERSON_FIELDS
 from remis.cases.actions.subject_access import export_subject_data, may_export_subject
-from remis.cases.models import Case, CaseMember, Escort, Fitness, Submission
+from remis.cases.models import Case, CaseMember, Escort, Fitness, ReturnType, Submission
 from remis.cases.policy import groups_on_case, visible_cases, withheld
 from remis.cases.queries import (
     access_ended_for,
@@ -44,6 +44,7 @@ from remis.cases.views.registration import person_data
 from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from remis.lib.pages import forbidden
 from remis.lib.spreadsheet import xlsx_download
+from remis.lib.templatetags.remis_dates import short_date
 from remis.lib.templatetags.remis_forms import fields_in_error
 from remis.programmes.models import PartnerRole
 from remis.programmes.queries import partners_in
@@ -295,6 +296,19 @@ def _save_travel(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     )
     if travel.pk is None:  # an empty form records nothing (journey._create_or_update)
         return _("Nothing was recorded: the form was empty.")
+    registered = timezone.localdate(case.registered_at)
+    if (
+        case.return_type != ReturnType.POST_ARRIVAL
+        and travel.departure_date is not None
+        and travel.departure_date < registered
+    ):
+        # Kept (a case entered late from paper), but a departure before an assisted return's
+        # registration is most often a mistyped year: the monitoring rounds count from it.
+        messages.warning(
+            request,
+            _("The departure is before the case's registration (%(day)s): check the dates.")
+            % {"day": short_date(registered)},
+        )
     return _saved_or_untouched(travel.version, c.get("version"), _("Return travel saved."))
 
 
