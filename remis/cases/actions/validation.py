@@ -144,14 +144,35 @@ class MemberData:
     relation: str
 
 
-def check_members(problems: Problems, members: list[MemberData]) -> None:
+def _birth_year(person: PersonData) -> int | None:
+    return person.date_of_birth.year if person.date_of_birth else person.birth_year_estimated
+
+
+def check_members(problems: Problems, members: list[MemberData], principal: PersonData | None = None) -> None:
     from remis.cases.models import Relation
 
+    born = _birth_year(principal) if principal is not None else None
     for i, member in enumerate(members):
         check_person(problems, member.person, prefix=f"members[{i}].")
         if member.relation not in Relation.values or member.relation == Relation.PRINCIPAL:
             problems.add(
                 f"members[{i}].relation", _("Choose how this person is related to the principal applicant.")
+            )
+            continue
+        year = _birth_year(member.person)
+        if born is None or year is None:
+            continue
+        # A child born before the applicant (1900 and 1901) or a parent after them went
+        # through: either the dates or the relation are wrong, and statistics by age read both.
+        if member.relation == Relation.CHILD and year < born:
+            problems.add(
+                f"members[{i}].relation",
+                _("A child born before the principal applicant: check the dates of birth or the relation."),
+            )
+        elif member.relation == Relation.PARENT and year > born:
+            problems.add(
+                f"members[{i}].relation",
+                _("A parent born after the principal applicant: check the dates of birth or the relation."),
             )
 
 

@@ -201,3 +201,24 @@ def test_whoever_registers_a_case_works_on_it_and_an_import_assigns_no_one(world
     assert list(opened.assigned_workers.all()) == [bob]
     imported = register_case(system_actor(), world.be_office, person=make_person(), **common)
     assert not imported.assigned_workers.exists()
+
+
+@pytest.mark.parametrize(
+    ("relation", "born"), [("child", dt.date(1980, 1, 1)), ("parent", dt.date(2005, 1, 1))]
+)
+def test_a_child_older_or_a_parent_younger_than_the_applicant_is_refused(world, relation, born):
+    """A principal born in 1901 registered with a "child" born in 1900."""
+    from remis.cases.actions.validation import MemberData
+
+    principal = make_person(date_of_birth=dt.date(1990, 3, 2))
+    member = MemberData(person=make_person(given_name="Other", date_of_birth=born), relation=relation)
+    with pytest.raises(ValidationFailed) as refused:
+        register(world, person=principal, members=[member])
+    assert (
+        refused.value.field == "members[0].relation" and "check the dates of birth" in refused.value.message
+    )
+    assert not Case.objects.exists()
+    fine = MemberData(
+        person=make_person(given_name="Other", date_of_birth=dt.date(1990, 3, 2)), relation="sibling"
+    )
+    assert register(world, person=principal, members=[fine])
