@@ -192,6 +192,33 @@ def _create_person(actor: Any, person: PersonData, case_uuid: uuid.UUID) -> Pers
     return row
 
 
+UNACCOMPANIED_CHILD = "unaccompanied_separated_child"  # the shipped category's code
+
+
+def _check_category_age(problems: Problems, category: MigrantCategory, person: PersonData) -> None:
+    """An unaccompanied or separated child is under 18: a 56-year-old was registered as one,
+    and the child-protection steps the category calls for followed a grown man."""
+    if getattr(category, "code", None) != UNACCOMPANIED_CHILD:
+        return
+    today = timezone.localdate()
+    if person.date_of_birth:
+        born = person.date_of_birth
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    elif person.birth_year_estimated:
+        age = today.year - person.birth_year_estimated - 1  # the youngest they can be
+    else:
+        return
+    if age >= 18:
+        problems.add(
+            "category",
+            _(
+                "An unaccompanied or separated child is under 18, and this person is %(age)s: "
+                "check the date of birth or the category."
+            )
+            % {"age": age},
+        )
+
+
 def _check_case(
     problems: Problems, programme: Programme, category: MigrantCategory, host: str, origin: str
 ) -> None:
@@ -308,6 +335,7 @@ def register_case(
     check_person(problems, person)
     check_members(problems, list(members), person)
     _check_case(problems, programme, category, host, origin)
+    _check_category_age(problems, category, person)
     _check_programme_open(problems, programme, intended_return_date)
     problems.check(field_rules.CASE, {"reference": reference})
     check_intended_return(problems, intended_return_date)
@@ -353,6 +381,7 @@ def open_post_arrival_case(
     check_person(problems, person)
     check_members(problems, list(members), person)
     _check_case(problems, programme, category, host, origin)
+    _check_category_age(problems, category, person)
     _check_programme_open(problems, programme)
     problems.check(field_rules.CASE, {"arrival_date": arrival_date})
     coordinators = list(partners_in(programme, PartnerRole.HOST_COORDINATOR, host)) if host else []

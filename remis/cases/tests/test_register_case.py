@@ -222,3 +222,14 @@ def test_a_child_older_or_a_parent_younger_than_the_applicant_is_refused(world, 
         person=make_person(given_name="Other", date_of_birth=dt.date(1990, 3, 2)), relation="sibling"
     )
     assert register(world, person=principal, members=[fine])
+
+
+def test_an_adult_is_not_registered_as_an_unaccompanied_child(world):
+    """A 56-year-old was accepted as an "unaccompanied or separated child"."""
+    uasc = "unaccompanied_separated_child"
+    with pytest.raises(ValidationFailed) as refused:
+        register(world, person=make_person(date_of_birth=dt.date(1970, 1, 1)), category=uasc)
+    assert refused.value.field == "category" and "under 18" in refused.value.message
+    assert not Case.objects.exists()
+    young = dt.date.today().replace(year=dt.date.today().year - 15, day=1)
+    assert register(world, person=make_person(date_of_birth=young), category=uasc)
