@@ -186,9 +186,11 @@ class CaseIn(InputSchema):
     confirm_duplicate: bool = Field(
         False,
         description=(
-            "the office registered a case for a person with the same names, sex and birth in the "
-            "last 30 days: the registration is refused (409 on this field, naming that case) "
-            "unless this is true. A retried request is refused so rather than registered twice."
+            "a case the office registered or holds, of any age, has someone who may be the principal "
+            "or a member (same sex and birth and a name in common, in either order or as another "
+            "spelling; or an identity document with the same number): the registration is refused "
+            "(409 on this field, naming that case) unless this is true. A retried request is "
+            "refused so rather than registered twice."
         ),
     )
 

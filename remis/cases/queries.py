@@ -50,7 +50,7 @@ from remis.cases.policy import (
 from remis.lib import dates
 from remis.lib.countries import country_name
 from remis.lib.errors import NotFound, PermissionDenied
-from remis.lib.text import fold, fold_document_number, translated
+from remis.lib.text import fold, fold_document_number, latin_digits, translated
 from remis.programmes.models import MigrantCategory
 from remis.programmes.queries import small_cell_threshold
 
@@ -192,7 +192,7 @@ def search_condition(q: str, *, documents: bool = True) -> Q:
     """Every word of the query appears in the folded names, spellings or reference; or,
     with `documents` (for readers holding the identity group), the query is part of a
     document number, also when typed with spaces or dashes."""
-    words = fold(q).split()
+    words = fold(latin_digits(q)).split()  # a reference typed on an Arabic keyboard too
     condition = _contains_all(words)
     compact = fold_document_number(q)
     if documents and compact:
@@ -740,13 +740,21 @@ def _born_alike(person: Any, other: Any) -> bool:
 def _names_of(given: str, family: str, alternates: str) -> set[str]:
     """A person's names as compared: given and family names in either order (a name typed
     the other way round was another person), and each other spelling recorded."""
+    # A hyphen is a space ("Fazal-Hussain" is "Fazal Hussain").
     names = {fold(f"{given} {family}"), fold(f"{family} {given}")}
     names.update(fold(line) for line in alternates.splitlines() if line.strip())
-    return names - {""}
+    return {" ".join(name.replace("-", " ").split()) for name in names} - {""}
+
+
+def _held_by(organisation: Any) -> Q:
+    return Q(registering_organisation=organisation) | Q(
+        pk__in=CaseAccess.objects.filter(organisation=organisation, revoked_at__isnull=True).values("case_id")
+    )
 
 
 def possible_twin(organisation: Any, person: Any) -> tuple[Case, str] | None:
-    """A case the organisation registered, open or closed and however long ago, holding
+    """A case the organisation registered or holds (a returnee it received from a host
+    office, met again after arrival), open or closed and however long ago, holding
     someone who may be `person` (a PersonData), and why: "document" when an identity
     document has the same number, "person" when a member (principal or not) has the same
     sex and birth and a name in common, in either order or as another spelling. Found
@@ -758,7 +766,7 @@ def possible_twin(organisation: Any, person: Any) -> tuple[Case, str] | None:
         words = name.split()
         if not words:
             continue
-        rows = Case.objects.filter(_contains_all(words), registering_organisation=organisation)
+        rows = Case.objects.filter(_contains_all(words), _held_by(organisation))
         for case in rows.order_by("-registered_at")[:100]:
             found.setdefault(case.pk, case)
     members = (
@@ -776,9 +784,7 @@ def possible_twin(organisation: Any, person: Any) -> tuple[Case, str] | None:
         folded = fold_document_number(document.number)
         if not folded:
             continue
-        holders = Case.objects.filter(
-            _contains_all([folded], "document_text"), registering_organisation=organisation
-        )
+        holders = Case.objects.filter(_contains_all([folded], "document_text"), _held_by(organisation))
         for case in holders.order_by("-registered_at")[:50]:
             if folded in case.document_text.split(" | "):
                 return case, "document"

@@ -476,7 +476,8 @@ def _create_case(
                 # Under the office's lock: the same registration sent three times at once read
                 # no twin three times and made three cases.
                 Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
-                _refuse_twin(organisation, person)
+                for someone in (person, *(member.person for member in members)):
+                    _refuse_twin(organisation, someone)  # a spouse already on another case too
             case_uuid = uuid.uuid4()  # the person's audit entry is scoped to the case
             principal = _create_person(actor, person, case_uuid)
             case = Case.objects.create(

@@ -103,6 +103,9 @@ def test_a_document_number_typed_in_arabic_indic_digits_is_kept_and_found_in_eit
     assert IdentityDocument.objects.get(person__memberships__case=case).number == "A1234567"
     for query in ["A1234567", "a١٢٣٤٥٦٧", "1234567"]:
         assert list(filter_cases(alice, CaseFilters(q=query))) == [case], query
+    # A reference typed on an Arabic keyboard finds its case too.
+    number = case.reference.rsplit("-", 1)[1].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert list(filter_cases(alice, CaseFilters(q=number))) == [case]
 
 
 def test_control_characters_in_names_are_refused_by_the_action(world):
@@ -233,3 +236,62 @@ def test_an_adult_is_not_registered_as_an_unaccompanied_child(world):
     assert not Case.objects.exists()
     young = dt.date.today().replace(year=dt.date.today().year - 15, day=1)
     assert register(world, person=make_person(date_of_birth=young), category=uasc)
+
+
+def test_doubles_are_found_with_a_hyphen_for_a_member_and_in_cases_the_office_holds(world):
+    """ "Fazal-Hussain" was another person than "Fazal Hussain"; a spouse already on another
+    case was registered again as a member; a partner re-registering after arrival a returnee
+    the host office had sent it was not told."""
+    from remis.cases import actions
+    from remis.cases.actions.validation import MemberData
+    from remis.cases.tests.factories import accepted_case
+    from remis.lib.errors import Duplicate
+    from remis.programmes.models import MigrantCategory
+
+    born = dt.date(1982, 7, 16)
+    register(
+        world,
+        person=make_person(given_name="Rahim", family_name="Fazal Hussain", sex="M", date_of_birth=born),
+    )
+    hyphen = make_person(given_name="Rahim", family_name="Fazal-Hussain", sex="M", date_of_birth=born)
+    with pytest.raises(Duplicate):
+        register(world, person=hyphen, check_twins=True)
+    spouse = make_person(
+        given_name="Irina", family_name="Semenova", sex="F", date_of_birth=dt.date(1975, 6, 16)
+    )
+    register(
+        world, person=make_person(given_name="Pavel"), members=[MemberData(person=spouse, relation="spouse")]
+    )
+    again = MemberData(
+        person=make_person(
+            given_name="Irina", family_name="Semenova", sex="F", date_of_birth=dt.date(1975, 6, 16)
+        ),
+        relation="spouse",
+    )
+    with pytest.raises(Duplicate):
+        register(
+            world,
+            person=make_person(given_name="Someone", family_name="Else"),
+            members=[again],
+            check_twins=True,
+        )
+    sent = accepted_case(world)  # registered by the Belgian office, held by the Guinean partner
+    principal = sent.principal
+    met_again = make_person(
+        given_name=principal.given_name,
+        family_name=principal.family_name,
+        sex=principal.sex,
+        date_of_birth=principal.date_of_birth,
+    )
+    with pytest.raises(Duplicate):
+        actions.open_post_arrival_case(
+            world.bob,
+            world.gn_partner,
+            programme=world.programme,
+            category=MigrantCategory.objects.get(code="rejected_asylum_seeker"),
+            host_country="BE",
+            origin_country="GN",
+            person=met_again,
+            arrival_date=dt.date.today(),
+            check_twins=True,
+        )
