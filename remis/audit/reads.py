@@ -28,6 +28,7 @@ from remis.audit.actions import record
 from remis.audit.models import CaseRead, ReadChannel
 from remis.lib.errors import PermissionDenied
 from remis.lib.spreadsheet import neutralised
+from remis.lib.text import latin_digits
 
 
 def note_case_read(
@@ -80,7 +81,8 @@ def search_reads(
     if username:
         reads = reads.filter(actor__username__icontains=username.strip())  # "adm" found nothing
     if case_reference:
-        reads = reads.filter(case_reference__icontains=case_reference.strip())  # "000096" too
+        # Part of it ("000096"), typed in either digits.
+        reads = reads.filter(case_reference__icontains=latin_digits(case_reference.strip()))
     if group:
         # JSON list membership, the same on SQLite and PostgreSQL: the stored list is sorted
         # codes, so the quoted code appears in its text only when it is a member.

@@ -450,7 +450,7 @@ def record_visit(
                 "follow_up",
             )
         _refuse_another_rounds_window(locked, day)
-        if day < locked.window_start and not early:
+        if day < locked.window_start and not early and not answered_first:
             # The page warned and the API said nothing: round 3 (a year on) closed by a visit
             # meant for round 1, its questionnaire never asked.
             raise ValidationFailed(

@@ -86,6 +86,8 @@ def test_the_focal_point_reviews_their_organisations_reads_only(client, world, f
     number = mine.reference.rsplit("-", 1)[1]
     part = client.post(reverse("read_log"), {"username": "lic", "case_reference": number}).content.decode()
     assert mine.reference in part
+    arabic = number.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))  # typed on an Arabic keyboard
+    assert mine.reference in client.post(reverse("read_log"), {"case_reference": arabic}).content.decode()
 
 
 def test_filtering_by_group_and_exporting_is_audited(client, world, carol, focal_point):

@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
-from remis.lib.text import latin_digits
+from remis.lib.digits import latin_number_text
 from remis.monitoring.instruments.definition import (
     NUMBER_TYPES,
     Banded,
@@ -411,7 +411,7 @@ def spreadsheet_numbers(definition: InstrumentDefinition, answers: dict[str, Ans
         value = answers.get(name)
         if not isinstance(value, str):
             continue
-        text = latin_digits(value.strip())
+        text = latin_number_text(value.strip())  # the Arabic decimal separator "٫" too
         if name in decimals and _SPREADSHEET_DECIMAL.fullmatch(text):
             text = text.replace(",", ".")
         answers[name] = text

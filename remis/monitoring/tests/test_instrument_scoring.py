@@ -273,6 +273,9 @@ def test_numbers_as_a_spreadsheet_saved_them_are_read():
 
     given: dict[str, Any] = answers(debt_months="2,5", school_age_children="٢", days_reduced_meals=" ٣ ")
     spreadsheet_numbers(RSS, given)
+    arabic: dict[str, Any] = answers(debt_months="١٠٫٥")  # the Arabic decimal separator
+    spreadsheet_numbers(RSS, arabic)
+    assert arabic["debt_months"] == "10.5"
     assert (given["debt_months"], given["school_age_children"], given["days_reduced_meals"]) == (
         "2.5",
         "2",

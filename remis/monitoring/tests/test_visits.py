@@ -205,13 +205,9 @@ def test_answers_saved_before_the_visit_leave_room_for_the_visit_once(world, rou
     never be recorded."""
     FollowUp.objects.filter(pk=round_one.pk).update(status=FollowUpStatus.DONE, done_on=timezone.localdate())
     round_one.refresh_from_db()
+    # The answers closed the round early already: its visit is not asked to confirm it again.
     visit = actions.record_visit(
-        world.bob,
-        round_one,
-        visited_on=timezone.localdate(),
-        mode="phone",
-        note="Called from the office",
-        early=True,
+        world.bob, round_one, visited_on=timezone.localdate(), mode="phone", note="Called from the office"
     )
     assert visit.mode == "phone" and Visit.objects.count() == 1
     round_one.refresh_from_db()
