@@ -1539,7 +1539,7 @@ class Generator:
         else:
             # Closing the case (a withdrawal) cancelled the submission still awaiting an
             # answer and ended the partner's review (cases.actions.close_case).
-            status = "cancelled" if closed_at else "pending"
+            status = "closed" if closed_at else "pending"
             batch.submissions.append(
                 (case_id, host_org, partner_org, status, "", submitted_at, counsellor, due, None, None, "")
             )

@@ -137,7 +137,11 @@ def run_again(actor: Any, kept: RecordImport, mode: str | None = None) -> Record
         raise PermissionDenied()
     if not kept.file:
         raise ValidationFailed(
-            _("The file was removed after a person in it was erased: upload it again to run it."), "file"
+            _(
+                "The file was removed when someone's data was erased from a case your organisation "
+                "holds (it could have named them): upload it again to run it."
+            ),
+            "file",
         )
     _allowed(actor, entity, kept.organisation)
     if kept.job is not None and kept.job.is_active:

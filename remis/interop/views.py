@@ -167,7 +167,11 @@ def import_map(request: HttpRequest, import_uuid: str) -> HttpResponse:
         raise Http404
     if not kept.file:  # removed with an erasure before its columns were confirmed
         messages.error(
-            request, _("The file was removed after a person in it was erased: upload it again to run it.")
+            request,
+            _(
+                "The file was removed when someone's data was erased from a case your organisation "
+                "holds (it could have named them): upload it again to run it."
+            ),
         )
         return redirect("record_imports")
     try:
