@@ -18,6 +18,7 @@ import os
 import sqlite3
 import subprocess
 import tarfile
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,6 +198,13 @@ def restore(folder: Path, *, without_ledger: bool = False) -> RestoreReport:
         raise BackupError(f"{media} is not empty: restore the documents into an empty folder.")
     from remis.audit.ledger import ledger_path
 
+    if without_ledger and _erasures_in_sqlite_backup(folder, manifest):
+        # "Nobody was ever erased" is the flag's condition, and the backup itself says
+        # otherwise: after it, the ledger is the only record of the later ones.
+        raise BackupError(
+            "This backup records erasures: people were erased on that server, and those erased "
+            "after the backup are only in its erasure ledger. Restore with the ledger."
+        )
     if not without_ledger and not ledger_path().exists():
         # On a new server the ledger is the file most easily forgotten: the restore said
         # "0 erasure(s) made again" and the people erased since the backup were back.
@@ -234,6 +242,19 @@ def restore(folder: Path, *, without_ledger: bool = False) -> RestoreReport:
     if not chain.ok:
         report.problems.append(f"the audit chain does not verify: {chain.problem}")
     return report
+
+
+def _erasures_in_sqlite_backup(folder: Path, manifest: dict[str, Any]) -> bool:
+    """Whether a SQLite backup holds an erasure carried out (read from the file, before
+    anything is restored). A PostgreSQL dump is not read: its restore trusts the flag."""
+    if manifest["engine"] != "sqlite":
+        return False
+    with closing(sqlite3.connect(f"file:{folder / SQLITE_FILE}?mode=ro", uri=True)) as backup_db:
+        try:
+            (done,) = backup_db.execute("SELECT COUNT(*) FROM cases_erasure WHERE status = 'done'").fetchone()
+        except sqlite3.OperationalError:  # a backup older than erasures
+            return False
+    return bool(done)
 
 
 def _restore_sqlite(source: Path) -> None:
