@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -101,6 +102,8 @@ class VisitImporter(CaseRecords):
                     spec = self._spec(problems, case, number)
                 if number is not None and (case.pk, number) in seen:
                     problems.add("round", _("An earlier row of the file is about this round."))
+            if not problems.items and case is not None and number is not None and day is not None:
+                self._check_window(problems, case, number, day, rounds)
             if problems.items or case is None or number is None or day is None:
                 results.append(Checked(row, Outcome.REFUSED, problems.items))
                 continue
@@ -146,6 +149,51 @@ class VisitImporter(CaseRecords):
             )
             return None
         return (rules, spec)
+
+    def _check_window(
+        self, problems: Problems, case: Case, number: int, day: Any, rounds: dict[Any, FollowUp]
+    ) -> None:
+        """As on the round's page (`actions.record_visit`): a visit dated in another round's
+        window belongs to it, and one before its own round's window would close that round
+        early. A row of round 3 (a year on) dated two months after arrival made it done."""
+        windows = self._windows(case, rounds)
+        other = next((n for n, (start, end) in windows.items() if n != number and start <= day <= end), None)
+        if other is not None:
+            problems.add(
+                "round",
+                _(
+                    "This day is in round %(other)s's window: record the visit for round %(other)s, "
+                    "or check the date."
+                )
+                % {"other": other},
+            )
+            return
+        if number not in windows:
+            return
+        start = windows[number][0]
+        if day < start:
+            problems.add(
+                "visited_on",
+                _(
+                    "Round %(round)s's window opens on %(day)s: a visit before it would close the "
+                    "round early. Check the round and the date."
+                )
+                % {"round": number, "day": date_format(start, "SHORT_DATE_FORMAT")},
+            )
+
+    def _windows(self, case: Case, rounds: dict[Any, FollowUp]) -> dict[int, tuple[Any, Any]]:
+        """Each round's window: the round's own where it exists, else as the schedule in
+        force on the arrival day would set it (a historic case's rounds are made by the file)."""
+        windows: dict[int, tuple[Any, Any]] = {}
+        if case.arrival_date is not None:
+            rules = rules_on(case.programme_id, case.arrival_date)
+            for spec in rounds_of(rules) if rules else []:
+                _due, start, end = dates_of(case.arrival_date, spec)
+                windows[spec.round] = (start, end)
+        for (case_id, number), follow_up in rounds.items():
+            if case_id == case.pk:
+                windows[number] = (follow_up.window_start, follow_up.window_end)
+        return windows
 
     def _stopped(self, row: Row) -> Checked:
         message = _("This round was stopped when the case closed: a visit cannot be recorded for it.")

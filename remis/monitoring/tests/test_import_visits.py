@@ -66,9 +66,11 @@ def test_bad_rows_are_refused_naming_their_column(world: Any, paula: Any) -> Non
         visit(round="9"),  # the schedule has three rounds
         visit(round="x"),
         visit(mode="by_pigeon"),
-        visit(round="2"),
+        visit(round="2", visited_on="2010-09-01"),
         visit(round="2", visited_on="2010-09-09"),  # round 2 twice
         visit(case_external_id="NOPE"),
+        visit(round="3"),  # in round 1's window: that round's visit
+        visit(round="3", visited_on="2010-12-20"),  # months before round 3's window: closed early
     ]
     result = run_import(paula, world.be_office, "visits", rows_csv(rows))
     refused = {(int(r[0]), r[1]) for r in result.report_rows}
@@ -80,6 +82,8 @@ def test_bad_rows_are_refused_naming_their_column(world: Any, paula: Any) -> Non
         (6, "mode"),
         (8, "round"),
         (9, "case_external_id"),
+        (10, "round"),
+        (11, "visited_on"),
     }
     assert result.created == 1
     messages = {(int(r[0]), r[1]): r[3] for r in result.report_rows}
