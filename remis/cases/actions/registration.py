@@ -36,6 +36,7 @@ from remis.cases.actions.validation import (
     check_intended_return,
     check_members,
     check_person,
+    relation_age_problem,
 )
 from remis.cases.events import CaseRegistered, PersonUpdated
 from remis.cases.lifecycle import POST_ARRIVAL_TRANSITIONS, Stage, can_change, run_stage_hooks
@@ -599,6 +600,12 @@ def add_household_member(actor: Any, case: Case, data: PersonData, relation: str
     check_person(problems, data)
     if relation not in Relation.values or relation == Relation.PRINCIPAL:
         problems.add("relation", _("Choose how this person is related to the principal applicant."))
+    principal = case.principal
+    if principal is not None and principal.erased_at is None:
+        year = principal.date_of_birth.year if principal.date_of_birth else principal.birth_year_estimated
+        message = relation_age_problem(relation, data, year)
+        if message:
+            problems.add("relation", message)
     problems.raise_if_any()
     with transaction.atomic():
         # The case row first, then the audit log's append lock (taken by recording the

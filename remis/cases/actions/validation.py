@@ -159,21 +159,28 @@ def check_members(problems: Problems, members: list[MemberData], principal: Pers
                 f"members[{i}].relation", _("Choose how this person is related to the principal applicant.")
             )
             continue
-        year = _birth_year(member.person)
-        if born is None or year is None:
-            continue
-        # A child born before the applicant (1900 and 1901) or a parent after them went
-        # through: either the dates or the relation are wrong, and statistics by age read both.
-        if member.relation == Relation.CHILD and year < born:
-            problems.add(
-                f"members[{i}].relation",
-                _("A child born before the principal applicant: check the dates of birth or the relation."),
-            )
-        elif member.relation == Relation.PARENT and year > born:
-            problems.add(
-                f"members[{i}].relation",
-                _("A parent born after the principal applicant: check the dates of birth or the relation."),
-            )
+        message = relation_age_problem(member.relation, member.person, born)
+        if message:
+            problems.add(f"members[{i}].relation", message)
+
+
+def relation_age_problem(relation: str, person: PersonData, principal_year: int | None) -> str | None:
+    """A child born before the applicant (1900 and 1901) or a parent after them went through:
+    either the dates or the relation are wrong, and statistics by age read both."""
+    from remis.cases.models import Relation
+
+    year = _birth_year(person)
+    if principal_year is None or year is None:
+        return None
+    if relation == Relation.CHILD and year < principal_year:
+        return str(
+            _("A child born before the principal applicant: check the dates of birth or the relation.")
+        )
+    if relation == Relation.PARENT and year > principal_year:
+        return str(
+            _("A parent born after the principal applicant: check the dates of birth or the relation.")
+        )
+    return None
 
 
 def check_intended_return(problems: Problems, day: dt.date | None) -> None:

@@ -295,3 +295,14 @@ def test_doubles_are_found_with_a_hyphen_for_a_member_and_in_cases_the_office_ho
             arrival_date=dt.date.today(),
             check_twins=True,
         )
+
+
+def test_a_member_added_later_is_checked_against_the_applicants_age_too(world):
+    from remis.cases import actions
+
+    case = register(world, person=make_person(date_of_birth=dt.date(1990, 3, 2)))
+    older = make_person(given_name="Kadiatou", date_of_birth=dt.date(1960, 1, 1))
+    with pytest.raises(ValidationFailed) as refused:
+        actions.add_household_member(world.alice, case, older, "child")
+    assert refused.value.field == "relation" and "check the dates of birth" in refused.value.message
+    assert actions.add_household_member(world.alice, case, older, "parent").relation == "parent"
