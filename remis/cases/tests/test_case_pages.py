@@ -878,6 +878,7 @@ def test_identity_documents_are_added_to_any_member_and_removed_on_the_case_page
     address = reverse("case_step", args=[case.uuid, "identity_document"])
     refused = client.post(address, {"person": child.uuid, "document_kind": "passport", "document_number": ""})
     assert refused.status_code == 400 and "This field is required" in refused.content.decode()
+    assert '<details class="step" id="person" open>' in refused.content.decode()  # the refusal in sight
     typed = {
         "person": child.uuid,
         "document_kind": "passport",
