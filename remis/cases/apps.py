@@ -16,6 +16,13 @@ PERSONAL_FIELDS = {
         "phone",
         "email",
         "address",
+        # An identity document added or removed later is logged on its person (sealed with
+        # their key, which their erasure destroys: a household member's erasure left the
+        # number readable under the case's key).
+        "document_kind",
+        "document_number",
+        "document_country",
+        "document_expires_on",
     },
     "cases.identitydocument": {"kind", "number", "issuing_country", "expires_on"},
     "cases.note": {"body"},

@@ -131,6 +131,11 @@ def register() -> None:
         "persons_erased": (_("Persons erased"), None),
         "cases_anonymised": (_("Cases anonymised"), None),
         "cases_covered": (_("Cases covered"), None),  # a subject access export's
+        # An identity document added or removed after registration, on its person's record.
+        "document_kind": (_("Identity document"), choices(DocumentKind)),
+        "document_number": (_("Document number"), None),
+        "document_country": (_("Issuing country"), None),
+        "document_expires_on": (_("Expiry date"), None),
         # An imported case's (`imports.py`): its history showed these codes in every language.
         "external_id": (_("External ID"), None),
         "registered_on": (_("Registered on"), None),

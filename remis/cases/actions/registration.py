@@ -155,10 +155,17 @@ def add_identity_document(
             expires_on=doc.expires_on,
         )
         refresh_search_text(case)  # found by its number
-        record(
-            actor, "identity_document.add", row, case_uuid=case.uuid, changes=created(row, DOCUMENT_FIELDS)
-        )
+        changes = _document_changes(snapshot(row, DOCUMENT_FIELDS), adding=True)
+        # Logged on the person, whose key their erasure destroys (`apps.PERSONAL_FIELDS`).
+        record(actor, "identity_document.add", person, case_uuid=case.uuid, changes=changes)
     return row
+
+
+def _document_changes(values: dict[str, Any], *, adding: bool) -> dict[str, list[Any]]:
+    """A document's values as changes of its person's record (`document_number`…)."""
+    names = {"kind": "document_kind", "number": "document_number"}
+    names |= {"issuing_country": "document_country", "expires_on": "document_expires_on"}
+    return {names[k]: ([None, v] if adding else [v, None]) for k, v in values.items() if v not in (None, "")}
 
 
 def remove_identity_document(actor: Any, case: Case, document: IdentityDocument) -> None:
@@ -171,8 +178,8 @@ def remove_identity_document(actor: Any, case: Case, document: IdentityDocument)
         if not IdentityDocument.objects.filter(pk=document.pk).exists():
             # Removed from another tab meanwhile: said, not audited a second time.
             raise NotFound()
-        gone = {k: [v, None] for k, v in snapshot(document, DOCUMENT_FIELDS).items() if v not in (None, "")}
-        record(actor, "identity_document.remove", document, case_uuid=case.uuid, changes=gone)
+        changes = _document_changes(snapshot(document, DOCUMENT_FIELDS), adding=False)
+        record(actor, "identity_document.remove", person, case_uuid=case.uuid, changes=changes)
         document.delete()
         refresh_search_text(case)
 

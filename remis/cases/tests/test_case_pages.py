@@ -904,4 +904,13 @@ def test_identity_documents_are_added_to_any_member_and_removed_on_the_case_page
     assert not IdentityDocument.objects.filter(person=child).exists()
     assert not list(filter_cases(alice, CaseFilters(q="GN7771")))
     entry = AuditEntry.objects.get(action="identity_document.remove", case_uuid=case.uuid)
-    assert set(entry.changes) >= {"kind", "number"}
+    assert set(entry.changes) >= {"document_kind", "document_number"}
+    assert entry.object_type == "cases.person" and entry.object_id == str(child.pk)
+    # Logged on the member's record: their erasure makes the number unreadable in the log.
+    from remis.audit.sealing import readable_changes
+    from remis.cases.tests.factories import erase
+
+    assert "GN-777 1" in str(readable_changes(entry))
+    erase(world, case, child, "data_subject_request")
+    for logged in AuditEntry.objects.filter(action__startswith="identity_document.", case_uuid=case.uuid):
+        assert "GN-777 1" not in str(readable_changes(logged)), logged.action
