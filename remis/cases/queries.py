@@ -732,9 +732,7 @@ def _born_alike(person: Any, other: Any) -> bool:
     estimated year, or two years, the same year; neither known on both sides."""
     if person.date_of_birth and other.date_of_birth:
         return bool(person.date_of_birth == other.date_of_birth)
-    year = person.date_of_birth.year if person.date_of_birth else person.birth_year_estimated
-    other_year = other.date_of_birth.year if other.date_of_birth else other.birth_year_estimated
-    return bool(year == other_year)
+    return bool(dates.birth_year(person) == dates.birth_year(other))
 
 
 def _names_of(given: str, family: str, alternates: str) -> set[str]:

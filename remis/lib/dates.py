@@ -57,3 +57,8 @@ def coarsen(rows: QuerySet[Any], dates: Sequence[str] = (), moments: Sequence[st
             rows.model._default_manager.filter(pk=row["pk"]).update(**different)
             changed += 1
     return changed
+
+
+def birth_year(person: Any) -> int | None:
+    """A person's year of birth, from the date when known, else the estimated year."""
+    return person.date_of_birth.year if person.date_of_birth else person.birth_year_estimated

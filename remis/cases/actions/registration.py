@@ -58,6 +58,7 @@ from remis.cases.policy import groups_on_case, shows
 from remis.cases.queries import assignable_workers
 from remis.lib import events
 from remis.lib.countries import alpha3, country_name, is_country
+from remis.lib.dates import birth_year
 from remis.lib.errors import Duplicate, NotFound, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.text import fold_document_number, latin_digits
 from remis.programmes.models import MigrantCategory, PartnerRole, Programme, Vulnerability
@@ -609,8 +610,7 @@ def add_household_member(actor: Any, case: Case, data: PersonData, relation: str
         problems.add("relation", _("Choose how this person is related to the principal applicant."))
     principal = case.principal
     if principal is not None and principal.erased_at is None:
-        year = principal.date_of_birth.year if principal.date_of_birth else principal.birth_year_estimated
-        message = relation_age_problem(relation, data, year)
+        message = relation_age_problem(relation, data, birth_year(principal))
         if message:
             problems.add("relation", message)
     problems.raise_if_any()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from remis.cases import fields as field_rules
 from remis.cases.models import DocumentKind, Sex
 from remis.lib.countries import is_country
+from remis.lib.dates import birth_year
 from remis.lib.errors import ValidationFailed
 from remis.lib.fields import Rule, check_values
 
@@ -144,14 +145,10 @@ class MemberData:
     relation: str
 
 
-def _birth_year(person: PersonData) -> int | None:
-    return person.date_of_birth.year if person.date_of_birth else person.birth_year_estimated
-
-
 def check_members(problems: Problems, members: list[MemberData], principal: PersonData | None = None) -> None:
     from remis.cases.models import Relation
 
-    born = _birth_year(principal) if principal is not None else None
+    born = birth_year(principal) if principal is not None else None
     for i, member in enumerate(members):
         check_person(problems, member.person, prefix=f"members[{i}].")
         if member.relation not in Relation.values or member.relation == Relation.PRINCIPAL:
@@ -169,7 +166,7 @@ def relation_age_problem(relation: str, person: PersonData, principal_year: int 
     either the dates or the relation are wrong, and statistics by age read both."""
     from remis.cases.models import Relation
 
-    year = _birth_year(person)
+    year = birth_year(person)
     if principal_year is None or year is None:
         return None
     if relation == Relation.CHILD and year < principal_year:
