@@ -45,6 +45,7 @@ from remis.lib.bulk import loaded
 from remis.lib.checkpoints import checkpoints_aside
 from remis.lib.errors import DomainError, Duplicate, PermissionDenied, ValidationFailed
 from remis.lib.spreadsheet import neutralised
+from remis.monitoring.configuration import SATISFACTION
 from remis.monitoring.instruments.definition import QuestionType
 from remis.monitoring.instruments.scoring import (
     canonical_answers,
@@ -52,6 +53,7 @@ from remis.monitoring.instruments.scoring import (
     spreadsheet_numbers,
     validate_answers,
 )
+from remis.monitoring.instruments.xlsform import ITEM_FIELD
 from remis.monitoring.models import (
     FollowUp,
     FollowUpStatus,
@@ -60,6 +62,7 @@ from remis.monitoring.models import (
     ResponseSource,
     SubmissionUpload,
 )
+from remis.monitoring.queries import items_by_type
 from remis.monitoring.responses import Prepared, definition_of, prepare_response, save_responses
 
 IMPORT = "monitoring.import"
@@ -71,7 +74,7 @@ MAX_REPORTED = 1000  # row problems kept in the report; the counts cover every r
 # The fields the exported XLSForms carry beside the questions (instruments/xlsform.py).
 CASE_FIELD, SAMPLE_FIELD = "case_reference", "sample_id"
 CODE_FIELD, VERSION_FIELD = "instrument_code", "instrument_version"
-FORM_FIELDS = (CASE_FIELD, SAMPLE_FIELD, CODE_FIELD, VERSION_FIELD, "start", "end")
+FORM_FIELDS = (CASE_FIELD, SAMPLE_FIELD, ITEM_FIELD, CODE_FIELD, VERSION_FIELD, "start", "end")
 CASE_COLUMNS = (
     *("id", "uuid", "reference", "host_country", "origin_country"),
     *("stage", "stage_changed_at", "arrival_date", "anonymised_at"),
@@ -413,6 +416,7 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
     permitted = cases_permitting(owner, found, Perm.MONITORING_RECORD)
     seen.checked |= permitted & cases_consenting(permitted, ConsentPurpose.FOLLOW_UP)
     rounds = _open_rounds([c.pk for c in found], instrument.code)
+    items = items_by_type([c.pk for c in found]) if instrument.code == SATISFACTION else {}
     known = dict(
         Response.objects.filter(
             instrument=instrument, submission_id__among=[s.submission_id for s in chunk if s.submission_id]
@@ -453,7 +457,15 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
             )
             continue
         prepared = _prepare_row(
-            submission, instrument, owner, by_reference, report, seen.checked, (rounds, seen.rounds), clock
+            submission,
+            instrument,
+            owner,
+            by_reference,
+            report,
+            seen.checked,
+            (rounds, seen.rounds),
+            clock,
+            items,
         )
         if prepared is not None:
             batch.append(prepared)
@@ -471,6 +483,7 @@ def _prepare_row(
     checked: set[int],
     open_rounds: tuple[dict[int, list[FollowUp]], set[int]],
     clock: tuple[dt.tzinfo, dt.date],
+    items: dict[int, dict[str, list[Any]]],
 ) -> Prepared | None:
     row = submission.row
     answers = {k: v for k, v in submission.answers.items() if v != ""}
@@ -513,6 +526,13 @@ def _prepare_row(
         report.problem(row, day_column, _("Not a date and time as KoBo and ODK write them."))
         return None
     case = by_reference.get(meta[CASE_FIELD].upper()) if meta[CASE_FIELD] else None
+    item_key = None
+    if instrument.code == SATISFACTION and case is not None:
+        item_key, item_refusal = _item_of(items.get(case.pk, {}), meta[ITEM_FIELD])
+        if item_refusal is not None:
+            report.failed += 1
+            report.problem(row, ITEM_FIELD, item_refusal)
+            return None
     rounds, taken = open_rounds
     follow_up = _round_for(case, day, rounds, taken) if case else None
     spreadsheet_numbers(definition_of(instrument), answers)
@@ -525,6 +545,7 @@ def _prepare_row(
             case=case,
             follow_up=follow_up,
             sample_id=meta[SAMPLE_FIELD] if case is None else "",
+            item_key=item_key,
             source=ResponseSource.IMPORT,
             submission_id=submission.submission_id,
             checked=checked,
@@ -541,12 +562,28 @@ def _prepare_row(
     else:
         if follow_up is not None:
             taken.add(follow_up.pk)  # only a row kept takes its round: a refused one leaves it
-        elif case is not None:
+        elif case is not None and instrument.code != SATISFACTION:  # never in a round
             report.outside_count += 1
             if len(report.outside_rounds) < MAX_REPORTED:
                 report.outside_rounds.append(row)
         return prepared
     return None
+
+
+def _item_of(by_type: dict[str, list[Any]], code: str) -> tuple[Any, str | None]:
+    """The key of the case's item of the type the submission names, or why there is none:
+    the form asks which kind of assistance the answers are about, not which item."""
+    if not code:
+        return None, _("Say which assistance the answers are about (the form's assistance_type).")
+    keys = by_type.get(code, [])
+    if not keys:
+        return None, _("The case's plan in force has no item of this type (%(code)s).") % {"code": code}
+    if len(keys) > 1:
+        return None, _(
+            "The case's plan in force has %(count)s items of this type (%(code)s): record these "
+            "answers on the case's page, where the item is chosen."
+        ) % {"count": len(keys), "code": code}
+    return keys[0], None
 
 
 def _interview_day(

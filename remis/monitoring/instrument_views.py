@@ -16,6 +16,7 @@ from remis.lib.pages import forbidden
 from remis.monitoring.configuration import SATISFACTION
 from remis.monitoring.instruments.xlsform import NotExportable, export_xlsform, xlsform_problems
 from remis.monitoring.models import Instrument
+from remis.monitoring.queries import assistance_type_labels
 from remis.monitoring.response_forms import points
 from remis.monitoring.responses import definition_of
 
@@ -72,8 +73,10 @@ def instrument_xlsform(request: HttpRequest, code: str, version: int, respondent
         raise Http404
     if respondent == "sample" and code == SATISFACTION:
         raise Http404  # every submission of it would be refused: it rates a case's item
+    # The satisfaction form asks which kind of assistance the answers are about.
+    items = assistance_type_labels() if code == SATISFACTION else None
     try:
-        content = export_xlsform(definition_of(instrument), respondent)  # type: ignore[arg-type]
+        content = export_xlsform(definition_of(instrument), respondent, items)  # type: ignore[arg-type]
     except NotExportable:
         raise Http404 from None  # the page shows the problems instead of a link
     response = HttpResponse(content, content_type=XLSX)

@@ -27,6 +27,7 @@ from remis.cases.policy import (
 from remis.cases.queries import cases_consenting
 from remis.lib.plans import ordered_walk
 from remis.monitoring.configuration import SATISFACTION, widest_window
+from remis.monitoring.instruments.definition import Label
 from remis.monitoring.models import FollowUp, FollowUpStatus
 
 DUE_SOON_DAYS = 7  # "due this week"
@@ -328,6 +329,31 @@ def satisfaction_items(actor: Any, case: Case) -> list[tuple[str, str]]:
             label = f"{label} · {item.description}"
         out.append((str(item.key), label))
     return out
+
+
+def items_by_type(case_ids: Sequence[int]) -> dict[int, dict[str, list[Any]]]:
+    """case id -> assistance type code -> the keys of the items of that type in the case's
+    plan in force: what a satisfaction submission naming a type (not an item) is matched to."""
+    from remis.assistance.models import AssistanceItem
+
+    found: dict[int, dict[str, list[Any]]] = {}
+    rows = AssistanceItem.objects.filter(
+        version__plan__case_id__in=case_ids, version__plan__in_force=F("version")
+    ).values_list("version__plan__case_id", "kind__code", "key")
+    for case_id, code, key in rows.order_by("id"):
+        found.setdefault(case_id, {}).setdefault(code, []).append(key)
+    return found
+
+
+def assistance_type_labels() -> list[tuple[str, Label]]:
+    """(code, label in each language) of the active assistance types, in their order: the
+    choices of the satisfaction form's question on which assistance it is about."""
+    from remis.assistance.models import AssistanceType
+
+    return [
+        (kind.code, Label(kind.name, kind.names.get("fr") or kind.name, kind.names.get("ar") or kind.name))
+        for kind in AssistanceType.objects.filter(active=True)
+    ]
 
 
 def satisfaction_responses(case: Case) -> list[Any]:

@@ -11,6 +11,10 @@ What the form carries besides the instrument's questions, before them:
 * `instrument_code` and `instrument_version`, calculated constants, so that each submission says
   which version of the instrument it answers even when the server's own form version differs.
 * `start` and `end` timestamps, as KoBo's default forms have.
+* on the satisfaction survey, which rates one item of a case's plan, `assistance_type`: the
+  kind of assistance asked about, chosen from the assistance types given (`items=`). The
+  import matches it to the case's item of that type; an item id is nothing an enumerator
+  could read out or type.
 
 Questions are exported flat (no XLSForm groups): their column names in submission exports
 are then their plain names. Number ranges become `constraint` (`. >= 0 and . <= 7`).
@@ -45,12 +49,16 @@ IDENTIFIERS: dict[Respondent, tuple[str, Label]] = {
     "case": ("case_reference", Label("Case reference", "Référence du dossier", "مرجع الملف")),
     "sample": ("sample_id", Label("Sample ID", "Identifiant d'échantillon", "معرّف العيّنة")),
 }
+ITEM_FIELD = "assistance_type"
+ITEM_LIST = "assistance_types"
+ITEM_LABEL = Label("Assistance asked about", "Aide sur laquelle porte l'entretien", "المساعدة موضوع المقابلة")
 # Names the export adds, names KoBo and ODK Central write into submission exports
 # (`_uuid`, `KEY`, `meta/instanceID`…), and XForm's own: a question may not take them.
 RESERVED_NAMES = frozenset(
     {
         "case_reference",
         "sample_id",
+        "assistance_type",
         "instrument_code",
         "instrument_version",
         "start",
@@ -98,6 +106,10 @@ def xlsform_problems(definition: InstrumentDefinition) -> list[Problem]:
         path = f"choice_lists[{list_index}]"
         if not NAME.fullmatch(choice_list.name):
             problems.append(Problem(f"{path}.name", "is not a valid XML name"))
+        elif choice_list.name == ITEM_LIST:
+            problems.append(
+                Problem(f"{path}.name", "is the list the export adds for the assistance asked about")
+            )
         seen: set[str] = set()
         for index, choice in enumerate(choice_list.choices):
             if not CHOICE_NAME.fullmatch(choice.name):
@@ -139,8 +151,13 @@ class NotExportable(ValueError):
         self.problems = tuple(problems)
 
 
-def export_xlsform(definition: InstrumentDefinition, respondent: Respondent = "case") -> bytes:
-    """The XLSForm workbook as .xlsx bytes; NotExportable with every problem first."""
+def export_xlsform(
+    definition: InstrumentDefinition,
+    respondent: Respondent = "case",
+    items: list[tuple[str, Label]] | None = None,
+) -> bytes:
+    """The XLSForm workbook as .xlsx bytes; NotExportable with every problem first. `items`:
+    (code, label) of the assistance types a satisfaction answer may be about, asked first."""
     problems = xlsform_problems(definition)
     if problems:
         raise NotExportable(problems)
@@ -173,6 +190,10 @@ def export_xlsform(definition: InstrumentDefinition, respondent: Respondent = "c
     survey.append(row(type="end", name="end"))
     identifier, identifier_label = IDENTIFIERS[respondent]
     survey.append(row(type="text", name=identifier, labels=_labels(identifier_label), required="yes"))
+    if items:
+        survey.append(
+            row(type=f"select_one {ITEM_LIST}", name=ITEM_FIELD, labels=_labels(ITEM_LABEL), required="yes")
+        )
     survey.append(row(type="calculate", name="instrument_code", calculation=f"'{definition.code}'"))
     survey.append(row(type="calculate", name="instrument_version", calculation=f"'{definition.version}'"))
     for question in definition.questions:
@@ -195,6 +216,8 @@ def export_xlsform(definition: InstrumentDefinition, respondent: Respondent = "c
     for choice_list in definition.choice_lists:
         for choice in choice_list.choices:
             choices.append([choice_list.name, choice.name, *_labels(choice.label)])
+    for code, label in items or []:
+        choices.append([ITEM_LIST, code, *_labels(label)])
     settings = workbook.create_sheet("settings")
     settings.append(["form_title", "form_id", "version", "default_language"])
     form_id = definition.code if respondent == "case" else f"{definition.code}-sample"

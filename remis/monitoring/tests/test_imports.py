@@ -474,3 +474,70 @@ def test_numbers_saved_again_by_a_french_or_arabic_spreadsheet_are_read(
     assert (job.result or {})["imported"] == 1, job.result
     kept = Response.objects.get()
     assert kept.answers["debt_months"] == "2.5" and kept.answers["school_age_children"] == 2
+
+
+def _satisfaction_csv(rows: list[dict[str, str]]) -> bytes:
+    """A KoBoToolbox export of the satisfaction form REMIS exports: the assistance asked
+    about is a select_one of the assistance types, beside the case reference."""
+    header = ["start", "end", "case_reference", "assistance_type", "instrument_code", "instrument_version"]
+    header += ["on_time", "fits_needs", "good_quality", "_id", "_uuid", "_submission_time"]
+    base = {"instrument_code": "assistance-satisfaction", "instrument_version": "1"}
+    base |= {"on_time": "agree", "fits_needs": "agree", "good_quality": "agree"}
+    lines = [header] + [[{**base, **row}.get(name, "") for name in header] for row in rows]
+    return ("\r\n".join(";".join(f'"{c}"' for c in line) for line in lines) + "\r\n").encode()
+
+
+def test_a_satisfaction_export_is_matched_to_the_item_of_the_type_it_names(
+    world, settings, django_capture_on_commit_callbacks
+):
+    """The satisfaction form could not be imported at all: no column said which item of the
+    plan the answers were about, and every row was refused."""
+    from remis.assistance.tests.factories import approved_plan, case_at_plan, first_item, make_approvers
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_at_plan(world)
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
+    )
+    item = first_item(approved_plan(world, case, make_approvers(world)[0]))
+    assert item.kind.code == "business_setup"
+    day = f"{timezone.localdate().isoformat()}T10:00:00"
+    common = {"case_reference": case.reference, "_submission_time": day}
+    content = _satisfaction_csv(
+        [
+            {**common, "_uuid": "s1", "assistance_type": "business_setup"},
+            {**common, "_uuid": "s2", "assistance_type": ""},
+            {**common, "_uuid": "s3", "assistance_type": "vocational_training"},
+        ]
+    )
+    satisfaction = current_instrument("assistance-satisfaction")
+    assert satisfaction is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = upload_submissions(world.bob, satisfaction, SimpleUploadedFile("export.csv", content))
+    assert kept.job_id is not None
+    job = Job.objects.get(pk=kept.job_id)
+    assert job.status == JobStatus.SUCCEEDED, job.outcome
+    result = job.result or {}
+    assert (result["imported"], result["failed"], result["outside_count"]) == (1, 2, 0)
+    assert {(p["row"], p["field"]) for p in result["problems"]} == {
+        (3, "assistance_type"),
+        (4, "assistance_type"),
+    }
+    messages = " ".join(p["message"] for p in result["problems"])
+    assert "no item of this type (vocational_training)" in messages
+    response = Response.objects.get(instrument=satisfaction)
+    assert response.item_key == item.key and response.follow_up is None and response.case == case
+    assert response.source == ResponseSource.IMPORT and response.band == "satisfied"
+
+
+def test_a_satisfaction_row_naming_a_type_the_plan_holds_twice_is_sent_to_the_case_page():
+    import uuid
+
+    from remis.monitoring.imports import _item_of
+
+    one, two = uuid.uuid4(), uuid.uuid4()
+    assert _item_of({"cash_grant": [one]}, "cash_grant") == (one, None)
+    key, refusal = _item_of({"cash_grant": [one, two]}, "cash_grant")
+    assert key is None and refusal is not None and "2 items of this type" in refusal
+    assert "on the case's page" in refusal

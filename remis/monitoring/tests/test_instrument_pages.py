@@ -31,6 +31,10 @@ def test_the_instruments_are_listed_and_their_xlsforms_convert(client, world):
     # which the import refused, is not offered.
     sample = reverse("instrument_xlsform", args=["assistance-satisfaction", 1, "sample"])
     assert sample not in page.text and client.get(sample).status_code == 404
+    # Its case form asks which of the programme's assistance types the answers are about.
+    form = client.get(reverse("instrument_xlsform", args=["assistance-satisfaction", 1, "case"]))
+    xform = convert(xlsform=io.BytesIO(form.content), file_type=".xlsx").xform
+    assert "/data/assistance_type" in xform and "vocational_training" in xform
     assert "(≥ 50)" in page.text and "(≥ 50.0)" not in page.text
 
 

@@ -138,3 +138,23 @@ def test_empty_labels_and_duplicate_choices_are_caught_before_export():
         ("choice_lists[0].choices[6].name", "duplicate choice name"),
         ("choice_lists[0].choices[6].label.fr", "is empty: the form would show a blank in that language"),
     }
+
+
+def test_the_satisfaction_form_asks_which_assistance_it_is_about():
+    """Without it a satisfaction submission could not be matched to an item of the plan."""
+    items = [("business_setup", Label("Business set-up", "Création d'entreprise", "إنشاء مشروع"))]
+    workbook = export_xlsform(default("satisfaction"), "case", items)
+    warnings: list[str] = []
+    xform = convert(io.BytesIO(workbook), warnings=warnings, file_type=".xlsx").xform
+    assert warnings == []
+    assert binds(xform)["/data/assistance_type"]["required"] == "true()"
+    assert "Création d'entreprise" in xform and "business_setup" in xform
+    without = export_xlsform(default("reintegration_sustainability"), "case")
+    assert b"assistance_type" not in convert(io.BytesIO(without), file_type=".xlsx").xform.encode()
+
+
+def test_a_choice_list_may_not_take_the_name_of_the_assistance_list():
+    definition = default("satisfaction")
+    lists = (dataclasses.replace(definition.choice_lists[0], name="assistance_types"),)
+    problems = xlsform_problems(dataclasses.replace(definition, choice_lists=lists))
+    assert [p.path for p in problems] == ["choice_lists[0].name"]
