@@ -22,7 +22,14 @@ def on_consent(event: ConsentRecorded) -> None:
     """Withdrawing consent to share with providers, or to the processing of personal data
     at all, stops their referrals at once."""
     if event.purpose in (ConsentPurpose.PROVIDERS, ConsentPurpose.DATA_PROCESSING) and not event.given:
+        from remis.cases.models import Case
         from remis.referrals.actions import revoke_on_withdrawal
+
+        case = Case.objects.filter(pk=event.case_id).first()
+        if case is not None and case.has_consent(event.purpose):
+            # A withdrawal dated before a later consent (a paper form entered late): the later
+            # statement stays in force, as the page says, and so do the referrals.
+            return
         from remis.referrals.models import PROCESSING_WITHDRAWN_REASON, WITHDRAWN_REASON
 
         processing = event.purpose == ConsentPurpose.DATA_PROCESSING

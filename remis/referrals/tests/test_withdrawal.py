@@ -124,3 +124,26 @@ def test_withdrawing_consent_to_any_processing_stops_the_referrals_too(
     assert shared_groups(s.case, "sharing_with_providers") is None  # nothing more is referred
     french = signed_in(s.world.bob).get(f"/referrals/{open_one.uuid}/", HTTP_ACCEPT_LANGUAGE="fr")
     assert "Le consentement au traitement des données personnelles a été retiré." in french.text
+
+
+def test_a_withdrawal_dated_before_the_consent_in_force_leaves_the_referrals(
+    s, django_capture_on_commit_callbacks
+):
+    """A paper withdrawal from last week entered today, after this week's consent: the page
+    says the later consent stays in force, and the referral made under it stayed open too
+    (it was cancelled and taken from the provider)."""
+    from remis.cases import actions as case_actions
+
+    open_one = refer(s)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_actions.record_consent(
+            s.world.bob,
+            s.case,
+            purpose="sharing_with_providers",
+            given=False,
+            given_on=dt.date.today() - dt.timedelta(days=5),
+            note="backdated paper form",
+        )
+    open_one.refresh_from_db()
+    assert open_one.status == Status.SENT and not open_one.revoked
+    assert list(provider_side(s.pia)) == [open_one]
