@@ -17,6 +17,7 @@ from typing import Any
 
 from remis.reports.editions import Publication
 from remis.reports.statistics import (
+    Edition,
     Filters,
     Population,
     Row,
@@ -171,7 +172,9 @@ def _by_region(
         within = _within(period, side, countries)
         if not getattr(within, side):
             continue
-        table = exact_breakdown(actor, within, "origin", top=top)
+        table = exact_breakdown(
+            actor, within, "origin", top=top, public=publication.edition == Edition.PUBLIC
+        )
         assert table is not None
         publication.add(table)
         publication.same_as_row(table, regions, row.key)
@@ -216,11 +219,11 @@ def period_report(
     publication = Publication(chosen, edition_threshold(chosen, in_year))
 
     def read(filters: Filters, code: str, top: int | None = None) -> Table:
-        table = exact_breakdown(actor, filters, code, top=top)
+        table = exact_breakdown(actor, filters, code, top=top, public=chosen == Edition.PUBLIC)
         assert table is not None  # the reader's scope was checked with the first table
         return publication.add(table)
 
-    total = exact_breakdown(actor, in_year, "origin")
+    total = exact_breakdown(actor, in_year, "origin", public=chosen == Edition.PUBLIC)
     if total is None:
         return None
     publication.add(total, rows_shown=False)  # only its totals are printed

@@ -190,14 +190,15 @@ def _sensitive_items(code: str) -> list[tuple[int, str]]:
     return list(model.objects.exclude(sensitive_group="").values_list("pk", "sensitive_group"))
 
 
-def masked_key(actor: Any, code: str, column: str) -> str | None:
+def masked_key(actor: Any, code: str, column: str, public: bool = False) -> str | None:
     """SQL reading `column` (the id of one of the dimension's items: a category, a
     vulnerability, an assistance type) as this reader may break figures down by it: the
     items of a sensitive group the reader does not hold read as "Restricted". None: the
-    reader holds every group the dimension's items are in."""
+    reader holds every group the dimension's items are in. `public`: for the public edition,
+    whose tables (and HXL files) are the same whoever reads them: every such item is hidden."""
     from remis.cases.policy import groups_everywhere
 
-    held = groups_everywhere(actor)
+    held = frozenset() if public else groups_everywhere(actor)
     hidden = sorted(pk for pk, group in _sensitive_items(code) if group not in held)
     if not hidden:
         return None
@@ -205,7 +206,7 @@ def masked_key(actor: Any, code: str, column: str) -> str | None:
     return f"CASE WHEN {column} IN ({ids}) THEN '{RESTRICTED}' ELSE CAST({column} AS VARCHAR) END"
 
 
-def dimension_for(actor: Any, code: str) -> Dimension:
+def dimension_for(actor: Any, code: str, public: bool = False) -> Dimension:
     """The dimension as this reader breaks figures down by it: the migrant categories,
     vulnerabilities and assistance types of a sensitive group the reader does not hold
     (wherever they read cases) count together under "Restricted", as the case list and the
@@ -215,7 +216,7 @@ def dimension_for(actor: Any, code: str) -> Dimension:
     if code not in _SENSITIVE:
         return dimension
     column, table, kept = _SENSITIVE[code]
-    masked = masked_key(actor, code, column)
+    masked = masked_key(actor, code, column, public)
     if masked is None:
         return dimension
     if not table:
@@ -365,7 +366,7 @@ def breakdown(
     chosen = edition_for(actor, edition)
     if chosen == Edition.PUBLIC and code in CONFIDENTIAL_ONLY:
         raise EditionRefused
-    table = exact_breakdown(actor, filters, code, top)
+    table = exact_breakdown(actor, filters, code, top, public=chosen == Edition.PUBLIC)
     if table is None:
         return None
     protect(table, chosen, edition_threshold(chosen, filters))  # on every row: the total covers them all
@@ -384,10 +385,13 @@ def _place(code: str, key: str, persons: int, label: str) -> tuple[Any, ...]:
     return (key == UNKNOWN, -persons, alphabetical(label), label)  # ties as the reader spells them
 
 
-def exact_breakdown(actor: Any, filters: Filters, code: str, top: int | None = None) -> Table | None:
+def exact_breakdown(
+    actor: Any, filters: Filters, code: str, top: int | None = None, *, public: bool = False
+) -> Table | None:
     """A breakdown with every row and exact counts, before an edition's hiding and the top
-    N cut (`protect`, `keep_top`); for tables published together (annual.py)."""
-    dimension = dimension_for(actor, code)
+    N cut (`protect`, `keep_top`); for tables published together (annual.py). `public`: for
+    the public edition, items of sensitive groups read "Restricted" whoever reads."""
+    dimension = dimension_for(actor, code, public)
     where = cohort_where(actor, filters)
     if where is None:
         return None
@@ -518,7 +522,8 @@ def cross_table(
     chosen = edition_for(actor, edition)
     if chosen == Edition.PUBLIC and {rows_code, columns_code} & CONFIDENTIAL_ONLY:
         raise EditionRefused
-    row_dim, column_dim = dimension_for(actor, rows_code), dimension_for(actor, columns_code)
+    public = chosen == Edition.PUBLIC
+    row_dim, column_dim = dimension_for(actor, rows_code, public), dimension_for(actor, columns_code, public)
     where = cohort_where(actor, filters)
     if where is None:
         return None
@@ -532,7 +537,7 @@ def cross_table(
             params,
         )
         as_of = store.caught_up_at
-    base = exact_breakdown(actor, filters, rows_code)
+    base = exact_breakdown(actor, filters, rows_code, public=public)
     assert base is not None
     column_totals: dict[str, int] = {}
     cells: dict[tuple[str, str], int] = {}

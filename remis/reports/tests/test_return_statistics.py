@@ -388,3 +388,28 @@ def test_sensitive_items_count_together_as_restricted_for_a_reader_without_their
     assert {row.key: row.persons for row in vulnerability.rows} == dict(by_vulnerability)
     labels = {row.label for row in vulnerability.rows}
     assert "Restricted" in labels and not labels & {"Victim of trafficking", "Pregnant", "Mental health"}
+
+
+def test_the_public_edition_names_no_sensitive_item_whoever_reads_it(generated: None) -> None:
+    """An administrator holding every group downloaded the public edition's HXL file, meant
+    for HDX, with "Victim of trafficking" rows by country of origin: the public edition now
+    reads the same whoever asks."""
+    from remis.cases.policy import groups_everywhere
+    from remis.programmes.models import MigrantCategory
+    from remis.reports.statistics import Edition, cross_table
+
+    sensitive = set(MigrantCategory.objects.exclude(sensitive_group="").values_list("name", flat=True))
+    filters = Filters(START, END)
+    readers = [u for u in User.objects.filter(is_active=True) if groups_everywhere(u)]
+
+    def labels(user: User, edition: str) -> set[str]:
+        table = breakdown(user, filters, "category", edition=edition)
+        return {r.label for r in table.rows} if table is not None else set()
+
+    # A reader holding the group, who reads the sensitive categories in the confidential edition.
+    reader = next(u for u in readers if labels(u, Edition.CONFIDENTIAL) & sensitive)
+    public = labels(reader, Edition.PUBLIC)
+    assert not public & sensitive and "Restricted" in public
+    crossed = cross_table(reader, filters, "origin", "category", edition=Edition.PUBLIC)
+    assert crossed is not None
+    assert not {label for _key, label in crossed.columns} & sensitive
