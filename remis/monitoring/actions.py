@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
@@ -34,6 +35,7 @@ from remis.monitoring.configuration import (
     rules_on,
 )
 from remis.monitoring.events import VisitRecorded
+from remis.monitoring.instruments.scoring import canonical_answers, compile_scorer, drop_irrelevant
 from remis.monitoring.models import (
     FAILED_OUTCOMES,
     ContactAttempt,
@@ -41,11 +43,13 @@ from remis.monitoring.models import (
     ContactOutcome,
     FollowUp,
     FollowUpStatus,
+    Response,
     ScheduleRules,
     Visit,
     VisitMode,
 )
 from remis.monitoring.queries import other_rounds_window
+from remis.monitoring.responses import definition_of, plain_answers, same_answer, score_columns, scored_event
 
 NOTE_MAX = 500
 VISIT_NOTE_MAX = 4000
@@ -616,3 +620,81 @@ def _whole(value: Any) -> int | None:
         return int(str(value).strip())
     except (TypeError, ValueError):
         return None
+
+
+# ---- correcting a response ----------------------------------------------------------------------
+
+REASON_MAX = 500
+
+
+def correct_response(
+    actor: Any, response_id: int, *, expected_version: int | None, answers: dict[str, Any], reason: Any
+) -> Any:
+    """Replace a case's recorded answers with corrected ones and score them again: a wrong
+    choice ticked on the form, a figure mistyped in the field. The day, round and item stay
+    as recorded. The reason is required; the audit entry names the questions whose answers
+    changed and the scores before and after (not the answers: they can be sensitive)."""
+    found = Response.objects.select_related("case").filter(pk=response_id, case__isnull=False).first()
+    if found is None or found.case is None:
+        raise PermissionDenied()  # a comparison sample's answers are not corrected here
+    case = found.case
+    require(actor, case, Perm.MONITORING_RECORD)
+    text = str(reason or "").strip()
+    errors: list[tuple[str | None, str]] = []
+    if not text:
+        errors.append(("reason", _("Say why the answers are corrected.")))
+    elif len(text) > REASON_MAX:
+        errors.append(("reason", _("Write at most %(limit)s characters.") % {"limit": REASON_MAX}))
+    with transaction.atomic():
+        hold_case(case)
+        response = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("instrument", "follow_up")
+            .get(pk=response_id)
+        )
+        if expected_version is not None and response.version != expected_version:
+            raise Conflict(
+                _(
+                    "Someone else corrected these answers after you opened them. Open the page "
+                    "again to see their correction, then apply yours again."
+                )
+            )
+        definition = definition_of(response.instrument)
+        scorer = compile_scorer(definition)
+        errors += [(f"answers.{question}", message) for question, message in scorer.validate(answers)]
+        if errors:
+            raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+        kept = canonical_answers(definition, drop_irrelevant(definition, answers))
+        plain = plain_answers(kept)
+        stored = response.answers
+        changed = sorted(
+            name
+            for name in set(plain) | set(stored)
+            if name not in plain or name not in stored or not same_answer(plain[name], stored[name])
+        )
+        if not changed:
+            raise ValidationFailed(_("The answers are as they were recorded: nothing to correct."), None)
+        before = response.composite, response.band
+        scores = score_columns(scorer(kept))
+        for name, value in scores.items():
+            setattr(response, name, value)
+        response.answers = plain
+        response.corrected_at = timezone.now()
+        response.version += 1
+        response.save(update_fields=["answers", "corrected_at", "version", *scores])
+        # As stored (four decimals): the new score is a float until the row is read again.
+        shown = [None if v is None else f"{Decimal(str(v)):.4f}" for v in (before[0], response.composite)]
+        record(
+            actor,
+            "monitoring.response.correct",
+            response,
+            changes={
+                "corrected_questions": [None, ", ".join(changed)],
+                "composite": shown,
+                "band": [before[1], response.band],
+                "correction_reason": [None, text],
+            },
+            case_uuid=case.uuid,
+        )
+        emit(scored_event(response))
+    return response

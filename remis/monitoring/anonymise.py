@@ -49,4 +49,8 @@ def coarsen_cases(events: Sequence[CaseAnonymised]) -> None:
     # When each was recorded tells the day of the contact as well as the day itself does.
     coarsen(ContactAttempt.objects.filter(case_id__in=ids), dates=["attempted_on"], moments=["recorded_at"])
     coarsen(Visit.objects.filter(case_id__in=ids), dates=["visited_on"], moments=["recorded_at"])
-    coarsen(Response.objects.filter(case_id__in=ids), dates=["collected_on"], moments=["recorded_at"])
+    coarsen(
+        Response.objects.filter(case_id__in=ids),
+        dates=["collected_on"],
+        moments=["recorded_at", "corrected_at"],
+    )

@@ -271,6 +271,8 @@ class ResponseOut(Schema):
     composite: float | None
     band: str
     source: str
+    version: int = Field(description="send it back to correct the answers (PATCH)")
+    corrected_at: dt.datetime | None = Field(description="when the answers were last corrected")
 
 
 class ResponseIn(InputSchema):
@@ -318,6 +320,8 @@ def _response_out(response: Any) -> dict[str, Any]:
         "composite": _number(response.composite),
         "band": response.band,
         "source": response.source,
+        "version": response.version,
+        "corrected_at": response.corrected_at,
     }
 
 
@@ -404,6 +408,32 @@ def record_satisfaction(request: HttpRequest, case_uuid: UUID, body: Satisfactio
         submission_id=body.submission_id,
     )
     return Status(201, _response_out(response))
+
+
+class CorrectionIn(InputSchema):
+    version: int = Field(
+        description="the response's version as read: someone else's correction since is a 409"
+    )
+    answers: dict[str, Any] = Field(description="every answer as it should be (select_multiple: a list)")
+    reason: str = Field(max_length=500, description="why the answers are corrected (kept in the audit log)")
+
+
+@router.patch(
+    "/cases/{case_uuid}/responses/{response_uuid}",
+    response=ResponseOut,
+    summary="Correct a recorded response's answers (the day, round and item stay), scored again",
+)
+def correct_response(request: HttpRequest, case_uuid: UUID, response_uuid: UUID, body: CorrectionIn) -> Any:
+    from remis.monitoring.queries import case_response
+
+    case = get_case_for(request.user, case_uuid)
+    response = case_response(case, response_uuid)
+    if response is None:
+        raise NotFound()
+    corrected = actions.correct_response(
+        request.user, response.pk, expected_version=body.version, answers=body.answers, reason=body.reason
+    )
+    return _response_out(corrected)
 
 
 @router.get(

@@ -19,7 +19,8 @@ class MonitoringConfig(AppConfig):
         # Notes and answers about a returnee are personal: the log keeps them until erasure.
         register_personal_fields("monitoring.contactattempt", {"note"})
         register_personal_fields("monitoring.visit", {"note"})
-        register_personal_fields("monitoring.response", {"answers"})
+        # A correction's reason is free text about the returnee's answers.
+        register_personal_fields("monitoring.response", {"answers", "correction_reason"})
         register()
         from remis.monitoring.audit_fields import register as register_audit_fields
 

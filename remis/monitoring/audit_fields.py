@@ -89,6 +89,8 @@ def register() -> None:
         "composite": (_("Composite score"), _scores),
         "band": (_("Band"), _bands),
         "sample_id": (_("Sample ID"), None),
+        "corrected_questions": (_("Questions whose answers were corrected"), None),
+        "correction_reason": (_("Why the answers were corrected"), None),
     }
     for name, (label, resolve) in fields.items():
         register_field(name, label, resolve)

@@ -17,7 +17,6 @@ import io
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from itertools import chain, islice, repeat
 from typing import Any
 
@@ -63,7 +62,7 @@ from remis.monitoring.models import (
     SubmissionUpload,
 )
 from remis.monitoring.queries import items_by_type
-from remis.monitoring.responses import Prepared, definition_of, prepare_response, save_responses
+from remis.monitoring.responses import Prepared, definition_of, prepare_response, same_answer, save_responses
 
 IMPORT = "monitoring.import"
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -378,17 +377,7 @@ def _edited_since(instrument: Instrument, submission: Any, stored: dict[str, Any
     if submission.problems or validate_answers(definition, given):
         return False  # not readable as answers: nothing to compare
     now = canonical_answers(definition, drop_irrelevant(definition, given))
-    return now.keys() != stored.keys() or not all(_same(now[k], stored[k]) for k in now)
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal answers, "2.50" and "2.5" alike (a spreadsheet rewrites decimals)."""
-    if a == b:
-        return True
-    try:
-        return Decimal(str(a)) == Decimal(str(b))
-    except (InvalidOperation, ValueError):
-        return False
+    return now.keys() != stored.keys() or not all(same_answer(now[k], stored[k]) for k in now)
 
 
 def _labelled(instrument: Instrument, columns: list[str]) -> bool:

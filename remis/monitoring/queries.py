@@ -356,6 +356,17 @@ def assistance_type_labels() -> list[tuple[str, Label]]:
     ]
 
 
+def case_response(case: Case, response_uuid: Any) -> Any:
+    """One of the case's responses (the caller has checked the case), with its round."""
+    from remis.monitoring.models import Response
+
+    return (
+        Response.objects.filter(case=case, uuid=response_uuid)
+        .select_related("instrument", "follow_up")
+        .first()
+    )
+
+
 def satisfaction_responses(case: Case) -> list[Any]:
     from remis.monitoring.models import Response
 

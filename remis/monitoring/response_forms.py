@@ -352,6 +352,41 @@ def read_back(definition: InstrumentDefinition, response: Response) -> ResponseV
     )
 
 
+class CorrectionForm(ResponseForm):
+    """A recorded response's answers to correct, with the reason; the day stays as recorded."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=gettext_lazy("Why the answers are corrected"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "Kept in the audit log with the names of the questions changed and the scores before and after."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["collected_on"]
+
+
+def initial_answers(definition: InstrumentDefinition, response: Response) -> dict[str, Any]:
+    """The form's fields filled with a response's kept answers, as the page writes them."""
+    initial: dict[str, Any] = {}
+    for question in definition.questions:
+        if question.name not in response.answers:
+            continue
+        value = response.answers[question.name]
+        if question.type == QuestionType.SELECT_MULTIPLE:
+            value = value.split() if isinstance(value, str) else list(value)
+        elif question.type == QuestionType.DECIMAL:
+            value = _shown_decimal(value)
+        else:
+            value = str(value)
+        initial[PREFIX + question.name] = value
+    return initial
+
+
 class SatisfactionForm(ResponseForm):
     """A satisfaction response about one item of the plan in force."""
 

@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -309,11 +309,12 @@ def prepare_response(
             "visit_id": None,
             "item_key": key,
             "collected_on": day,
-            "answers": _plain(kept),
+            "answers": plain_answers(kept),
             "source": source,
             "submission_id": submission_id,
             "recorded_by_id": actor.pk,
             "recorded_at": timezone.now(),
+            "corrected_at": None,
             "version": 1,
             **score_columns(scorer(kept)),
         },
@@ -374,14 +375,19 @@ def save_responses(actor: Any, batch: list[Prepared]) -> list[Response]:
 
 
 def _scored(prepared: Prepared) -> ScoreComputed:
-    response = prepared.response
+    return scored_event(prepared.response, prepared.follow_up)
+
+
+def scored_event(response: Response, follow_up: FollowUp | None = None) -> ScoreComputed:
+    """The event announcing a case's response scored (saved, or its answers corrected)."""
     assert response.case_id is not None
+    follow_up = follow_up if follow_up is not None else response.follow_up
     return ScoreComputed(
         response_uuid=response.uuid,
         case_id=response.case_id,
         instrument=response.instrument.code,
         instrument_version=response.instrument.version,
-        round=prepared.follow_up.round if prepared.follow_up is not None else None,
+        round=follow_up.round if follow_up is not None else None,
         collected_on=response.collected_on,
         band=response.band or "",
     )
@@ -404,7 +410,18 @@ def record_response(actor: Any, instrument: Instrument, **values: Any) -> Respon
         return save_responses(actor, [prepared])[0]
 
 
-def _plain(answers: dict[str, Any]) -> dict[str, Any]:
+def same_answer(a: Any, b: Any) -> bool:
+    """Equal answers, "2.50", "2.5" and 2.5 alike (a spreadsheet rewrites decimals, the page
+    sends numbers as text, the API as numbers)."""
+    if a == b:
+        return True
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def plain_answers(answers: dict[str, Any]) -> dict[str, Any]:
     """JSON-ready answers: dates as ISO text, tuples as lists, Decimals as text."""
     out: dict[str, Any] = {}
     for name, value in answers.items():

@@ -24,4 +24,9 @@ urlpatterns = [
         views.follow_up_detail,
         name="follow_up_detail",
     ),
+    path(
+        "cases/<uuid:case_uuid>/responses/<uuid:response_uuid>/correct/",
+        views.response_correct,
+        name="response_correct",
+    ),
 ]

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,7 @@ from remis.monitoring.queries import (
     SATISFACTION,
     STATE_LABELS,
     State,
+    case_response,
     covered_countries,
     filter_follow_ups,
     office_summary,
@@ -47,7 +49,14 @@ from remis.monitoring.queries import (
     state_of,
     without_follow_up_consent,
 )
-from remis.monitoring.response_forms import ResponseForm, SatisfactionForm, read_back, satisfaction_views
+from remis.monitoring.response_forms import (
+    CorrectionForm,
+    ResponseForm,
+    SatisfactionForm,
+    initial_answers,
+    read_back,
+    satisfaction_views,
+)
 from remis.monitoring.responses import closed_on, current_instrument, definition_of, record_response
 from remis.programmes.queries import get_programme_for, manages_programme, visible_programmes
 
@@ -222,12 +231,51 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
             )
             else None,
             "satisfactions": satisfaction_views(case, items),
+            "can_correct": can_record,
             "satisfaction_form": satisfaction_form
             if can_record
             and items
             and (consent or (satisfaction_form is not None and satisfaction_form.is_bound))
             else None,
         },
+    )
+
+
+@login_required
+def response_correct(request: HttpRequest, case_uuid: str, response_uuid: str) -> HttpResponse:
+    """Correct a recorded response's answers (a wrong choice ticked, a figure mistyped)."""
+    case = case_or_404(request, case_uuid)
+    response = case_response(case, response_uuid)
+    if response is None:
+        raise Http404
+    if Perm.MONITORING_RECORD not in case_permissions(request.user, case):
+        return forbidden(request, _("Your role does not record monitoring for this case."))
+    note_record_page_read(request, case)
+    definition = definition_of(response.instrument)
+    if response.follow_up is not None:
+        back = reverse("follow_up_detail", args=[case.uuid, response.follow_up.round])
+    else:
+        back = reverse("case_detail", args=[case.uuid]) + "#monitoring"
+    initial = {**initial_answers(definition, response), "version": response.version}
+    form = CorrectionForm(request.POST or None, definition=definition, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.correct_response(
+                request.user,
+                response.pk,
+                expected_version=form.cleaned_data["version"],
+                answers=form.answers(),
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            form.apply(error)
+        else:
+            messages.success(request, _("The corrected answers are saved and scored again."))
+            return redirect(back)
+    return render(
+        request,
+        "monitoring/correct.html",
+        {"case": case, "r": read_back(definition, response), "form": form, "back": back},
     )
 
 
