@@ -161,7 +161,7 @@ def provider_problems(values: Mapping[str, Any]) -> Errors:
     errors: Errors = []
     _clean_provider(data, errors)
     _sectors(values.get("sectors") or [], errors)
-    _organisation(values.get("organisation"), errors)
+    _same_country(_organisation(values.get("organisation"), errors), data.get("country"), errors)
     return errors
 
 
@@ -185,6 +185,22 @@ def _organisation(organisation_id: Any, errors: Errors) -> Organisation | None:
     if organisation is None:
         errors.append(("organisation", _("Choose a service-provider organisation, or none.")))
     return organisation
+
+
+def _same_country(organisation: Organisation | None, country: Any, errors: Errors) -> None:
+    """A provider's organisation works in the provider's country: its staff answer the
+    provider's referrals, and would receive another country's returnees' names and phones."""
+    if organisation is not None and organisation.country and country and organisation.country != country:
+        errors.append(
+            (
+                "organisation",
+                _(
+                    "%(organisation)s works in another country: choose an organisation in the "
+                    "provider's country, or none."
+                )
+                % {"organisation": organisation.name},
+            )
+        )
 
 
 def _search_columns(provider: Provider) -> None:
@@ -220,6 +236,7 @@ def create_provider(actor: Any, values: Mapping[str, Any]) -> Provider:
         _require_manage(actor, str(data["country"]))
     sectors = _sectors(values.get("sectors") or [], errors)
     organisation = _organisation(values.get("organisation"), errors)
+    _same_country(organisation, data.get("country"), errors)
     _raise(errors)
     provider = Provider(**data, organisation=organisation)
     _search_columns(provider)
@@ -281,6 +298,7 @@ def update_provider(
         if "organisation" in values
         else provider.organisation
     )
+    _same_country(organisation, data.get("country"), errors)
     _raise(errors)
     before = snapshot(provider, [*AUDITED_PROVIDER_FIELDS, "sectors"])
     for name, value in data.items():

@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from remis.accounts.models import Organisation, OrganisationType
-from remis.lib.countries import country_choices, named_countries
+from remis.lib.countries import country_choices, country_name, named_countries
 from remis.lib.forms import name_other_problems, read_fields
 from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.services.actions import PROVIDER_FIELDS, STAKEHOLDER_FIELDS
@@ -110,6 +110,13 @@ def _textarea() -> Textarea:
     return Textarea(attrs={"rows": 3})
 
 
+class _OrganisationField(forms.ModelChoiceField):
+    """Each organisation with its country: only one in the provider's country is accepted."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {country_name(obj.country)}" if obj.country else str(obj.name)
+
+
 class ProviderForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=ProviderKind.choices)
@@ -140,7 +147,7 @@ class ProviderForm(forms.Form):
     email = forms.CharField(label=_("E-mail"), required=False, max_length=254)
     opening_hours = forms.CharField(label=_("Opening hours"), required=False, max_length=300)
     last_verified_on = forms.DateField(label=_("Last verified"), required=False, widget=IsoDateInput)
-    organisation = forms.ModelChoiceField(
+    organisation = _OrganisationField(
         label=_("Organisation in REMIS"),
         queryset=Organisation.objects.none(),
         required=False,
@@ -153,7 +160,8 @@ class ProviderForm(forms.Form):
         super().__init__(*args, **kwargs)
         _choice_field(self, "sectors").choices = _sector_choices()
         _choice_field(self, "country").choices = _countries(None)
-        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = Organisation.objects.filter(
+        organisations = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisations.queryset = Organisation.objects.filter(
             kind=OrganisationType.SERVICE_PROVIDER, active=True
         ).order_by("name")
         self.fields["organisation"].help_text = _(

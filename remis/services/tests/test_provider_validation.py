@@ -128,3 +128,31 @@ def test_coordinates_typed_as_french_writes_them_are_read(bob):
     assert (provider.latitude, provider.longitude) == (Decimal("-18.913700"), Decimal("47.536100"))
     with translation.override("en"), pytest.raises(ValidationFailed):
         actions.create_provider(bob, provider_values(name="Other", latitude="-18,9137", longitude="47.5"))
+
+
+def test_a_provider_is_linked_only_to_an_organisation_of_its_country(bob):
+    """An administrator linked a Guinean provider to an Iraqi clinic's organisation: its staff
+    then received Guinean returnees' referrals, names and phones."""
+    from remis.accounts import actions as accounts
+    from remis.accounts.models import OrganisationType
+    from remis.accounts.system import system_actor
+
+    def organisation(name: str, country: str) -> int:
+        created = accounts.create_organisation(
+            system_actor(), name=name, kind=OrganisationType.SERVICE_PROVIDER, country=country
+        )
+        return created.pk
+
+    erbil, kaloum = (
+        organisation("Erbil Clinic (synthetic)", "IQ"),
+        organisation("Kaloum Centre (synthetic)", "GN"),
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        actions.create_provider(bob, provider_values(organisation=erbil))
+    assert _fields(refused.value) == {"organisation"} and "works in another country" in refused.value.message
+    assert not Provider.objects.exists()
+    provider = actions.create_provider(bob, provider_values(organisation=kaloum))
+    with pytest.raises(ValidationFailed):
+        actions.update_provider(bob, provider, {"organisation": erbil}, expected_version=provider.version)
+    provider.refresh_from_db()
+    assert provider.organisation_id == kaloum
