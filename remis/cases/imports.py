@@ -558,6 +558,7 @@ class CaseImporter:
             )
         if not values.registered_given:
             values = dataclasses.replace(values, registered_on=_stored_values(stored)["registered_on"])
+        values = _blanks_kept(values, _stored_values(stored))
         changes = diff(_stored_values(stored), _row_values(values))
         if values.external_id and not stored["access_external_id"]:
             changes["external_id"] = [None, values.external_id]  # found by reference: now by ID too
@@ -782,6 +783,27 @@ def _row_values(v: _Values) -> dict[str, Any]:
         "closed_on": v.closed_on,
         **v.person,
     }
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _blanks_kept(values: _Values, stored: dict[str, Any]) -> _Values:
+    """A row for a stored case with its blank cells read as the values stored: a mission's
+    old sheet, or a list exported before, must not wipe a phone number or a departure date
+    recorded in REMIS since (DHIS2 calls it a merge). A value is cleared on the case page.
+    The date of birth and the estimated year are one answer: either given takes both."""
+    case = {k: stored[k] if _blank(v) and k in stored else v for k, v in values.case.items()}
+    birth = ("date_of_birth", "birth_year_estimated")
+    born_given = any(not _blank(values.person.get(k)) for k in birth)
+    person = {
+        k: stored[k] if _blank(v) and k in stored and not (k in birth and born_given) else v
+        for k, v in values.person.items()
+    }
+    departure = values.departure_date if values.departure_date is not None else stored["departure_date"]
+    closed = values.closed_on if values.closed_on is not None else stored["closed_on"]
+    return dataclasses.replace(values, case=case, person=person, departure_date=departure, closed_on=closed)
 
 
 def _stored_values(stored: dict[str, Any]) -> dict[str, Any]:

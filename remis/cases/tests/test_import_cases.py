@@ -93,6 +93,25 @@ def test_a_changed_row_updates_its_case_audited_as_an_import(world: Any, paula: 
     assert AuditEntry.objects.filter(action="person.import_update", object_id=str(case.principal_id)).exists()
 
 
+def test_blank_cells_leave_the_stored_values(world: Any, paula: Any) -> None:
+    """A mission's old sheet with empty cells, imported over cases recorded since, wiped
+    their phone numbers and departure dates ("Téléphone : +000 329676 → —")."""
+    _import(paula, world.be_office, [case_row(phone="+224 622 22 22 22")])
+    case = Case.objects.get()
+    entries = AuditEntry.objects.count()
+    blanks = case_row(phone="", departure_date="", email="", address="")
+    again = _import(paula, world.be_office, [blanks])
+    assert (again.updated, again.unchanged) == (0, 1) and AuditEntry.objects.count() == entries
+    case.refresh_from_db()
+    assert case.principal.phone == "+224 622 22 22 22"
+    assert ReturnTravel.objects.get(case=case).departure_date == dt.date(2010, 3, 2)
+    # A value given still changes the stored one, beside blanks.
+    changed = _import(paula, world.be_office, [case_row(phone="", arrival_date="2010-03-04")])
+    assert changed.updated == 1
+    case.refresh_from_db()
+    assert case.arrival_date == dt.date(2010, 3, 4) and case.principal.phone == "+224 622 22 22 22"
+
+
 def test_each_problem_names_row_column_and_value(world: Any, paula: Any) -> None:
     rows = [
         case_row(),
