@@ -575,7 +575,10 @@ def record_instalment(request: HttpRequest, item_id: int, body: InstalmentIn) ->
             raise Duplicate(
                 _("This request_id was sent already, for another item: send a new one."), "request_id"
             ) from None
-        if (earlier.paid_on, earlier.amount, earlier.currency) != (body.paid_on, body.amount, body.currency):
+        # As the payment was recorded: the currency upper-cased ("eur" was stored as EUR, and
+        # its byte-identical retry was refused as another payment).
+        sent = (body.paid_on, body.amount, body.currency.strip().upper())
+        if (earlier.paid_on, earlier.amount, earlier.currency) != sent:
             # Answered 200, the client would believe its other amount recorded.
             raise Duplicate(
                 _("This request_id was sent already with other values: send a new one for another payment."),

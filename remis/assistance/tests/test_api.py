@@ -247,3 +247,9 @@ def test_a_payment_retried_with_its_request_id_is_recorded_once(api, world, case
     changed = bob.post(f"/items/{item.pk}/instalments", {**body, "amount": "60"})
     assert changed.status_code == 409 and changed.json()["errors"][0]["field"] == "request_id"
     assert len(bob.get(f"/items/{item.pk}/instalments").json()) == 1
+    # A currency sent in lower case was stored upper-cased: its retry is the same payment.
+    lower = {**body, "currency": "eur", "request_id": str(uuid.uuid4())}
+    assert bob.post(f"/items/{item.pk}/instalments", lower).status_code == 201
+    retried = bob.post(f"/items/{item.pk}/instalments", lower)
+    assert retried.status_code == 200, retried.json()
+    assert len(bob.get(f"/items/{item.pk}/instalments").json()) == 2
