@@ -17,10 +17,15 @@ PLAIN_LETTERS = str.maketrans(
 
 
 def fold(value: str) -> str:
-    """Lower-case, strip accents and collapse spaces: 'Aïssatou  DIALLO' -> 'aissatou diallo',
-    'Đức Yıldız' -> 'duc yildiz'."""
+    """Lower-case, strip accents and invisible format characters, collapse spaces:
+    'Aïssatou  DIALLO' -> 'aissatou diallo', 'Đức Yıldız' -> 'duc yildiz'."""
     decomposed = unicodedata.normalize("NFKD", value)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Format characters too (category Cf: a BOM, a soft hyphen, zero-width spaces and
+    # joiners, bidi marks), pasted from PDFs and word processors and invisible: "A\u00adwa"
+    # was another person than "Awa" to the duplicate check, and not found by a search.
+    stripped = "".join(
+        ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
+    )
     return _SPACES.sub(" ", stripped.casefold().translate(PLAIN_LETTERS)).strip()
 
 

@@ -306,3 +306,20 @@ def test_a_member_added_later_is_checked_against_the_applicants_age_too(world):
         actions.add_household_member(world.alice, case, older, "child")
     assert refused.value.field == "relation" and "check the dates of birth" in refused.value.message
     assert actions.add_household_member(world.alice, case, older, "parent").relation == "parent"
+
+
+@pytest.mark.parametrize("given", ["\ufeffAwa", "A\u00adwa", "Aw\u200da", "A\u200bwa"])
+def test_an_invisible_character_pasted_into_a_name_hides_no_double(world, given):
+    """A BOM, a soft hyphen or a zero-width character pasted from a PDF made "Awa Kaba" a new
+    person to the duplicate check, and the case was not found by searching her name."""
+    from remis.cases.policy import visible_cases
+    from remis.cases.queries import search_condition
+    from remis.lib.errors import Duplicate
+
+    born = dt.date(1993, 7, 7)
+    register(world, person=make_person(given_name="Awa", family_name="Kaba", sex="F", date_of_birth=born))
+    pasted = make_person(given_name=given, family_name="Kaba", sex="F", date_of_birth=born)
+    with pytest.raises(Duplicate):
+        register(world, person=pasted, check_twins=True)
+    confirmed = register(world, person=pasted)  # confirmed as another person: kept as typed
+    assert confirmed in list(visible_cases(world.alice).filter(search_condition("Awa Kaba")))
