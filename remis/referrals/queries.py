@@ -175,12 +175,20 @@ def declined_to_refer_again(actor: Any) -> QuerySet[Referral]:
     cancelled = AssistanceItem.objects.filter(
         key=OuterRef("item_key"), status__in=[ItemStatus.CANCELLED, ItemStatus.DELIVERED]
     )
+    # One row per item: its latest decline (an item declined twice was listed, and counted, twice).
+    declined_later = Referral.objects.filter(
+        item_key=OuterRef("item_key"),
+        case_id=OuterRef("case_id"),
+        status=Status.DECLINED,
+        id__gt=OuterRef("id"),
+    )
     return (
         case_side(actor)
         .filter(status=Status.DECLINED)
         .exclude(case__stage=Stage.CLOSED)
         .exclude(Exists(taken_up))
         .exclude(Exists(cancelled))
+        .exclude(Exists(declined_later))
         .order_by("-answered_at", "-id")
     )
 

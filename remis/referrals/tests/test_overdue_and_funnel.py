@@ -133,3 +133,17 @@ def test_a_declined_referral_is_in_the_case_workers_work_until_the_item_is_refer
     refer(s, s.other)
     assert list(declined_to_refer_again(s.world.bob)) == []
     assert "referrals_declined" not in {w.name for w in work_for(s.world.bob)}
+
+
+def test_an_item_declined_twice_is_one_piece_of_work(s):
+    """Declined by one provider, referred again and declined by another: the dashboard said
+    "2 declined referrals to refer again" for one item waiting."""
+    from remis.referrals.queries import declined_to_refer_again
+
+    first = refer(s)
+    actions.answer_referral(s.pia, first, Status.DECLINED, reason="No places until next quarter")
+    second = refer(s, s.other)
+    actions.answer_referral(s.oscar, second, Status.DECLINED, reason="Not our sector after all")
+    assert list(declined_to_refer_again(s.world.bob)) == [second]
+    names = {w.name: w for w in work_for(s.world.bob)}
+    assert names["referrals_declined"].count == 1
