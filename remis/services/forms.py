@@ -119,7 +119,8 @@ class _OrganisationField(forms.ModelChoiceField):
 
 class ProviderForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), choices=ProviderKind.choices)
+    # No kind chosen for the user: an untouched form saved every provider as "Government".
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *ProviderKind.choices])
     sectors = forms.MultipleChoiceField(label=_("Sectors"), widget=forms.CheckboxSelectMultiple)
     services = forms.CharField(label=_("Services offered"), required=False, widget=_textarea())
     country = forms.ChoiceField(label=_("Country"), widget=FastSelect)

@@ -3,6 +3,7 @@ organisation reads all of it; changing it is services.manage in the record's cou
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -83,8 +84,10 @@ def filter_providers(actor: Any, filters: ProviderFilters) -> QuerySet[Provider]
         rows = rows.filter(sectors__code=filters.sector)
     if filters.country:
         rows = rows.filter(country=filters.country.upper())
-    if filters.area.strip():
-        rows = rows.filter(area_text__contains=fold(filters.area))
+    # Word by word: the list writes "Kaloum, Conakry" (district first, a comma between),
+    # and that text copied into the filter found nothing.
+    for word in re.findall(r"\w+", fold(filters.area)):
+        rows = rows.filter(area_text__contains=word)
     if filters.language.strip():
         rows = rows.filter(language_text__contains=fold(filters.language))
     if filters.kind:

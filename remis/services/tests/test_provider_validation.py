@@ -156,3 +156,14 @@ def test_a_provider_is_linked_only_to_an_organisation_of_its_country(bob):
         actions.update_provider(bob, provider, {"organisation": erbil}, expected_version=provider.version)
     provider.refresh_from_db()
     assert provider.organisation_id == kaloum
+
+
+def test_an_untouched_new_provider_form_chooses_no_kind(signed_in, bob):
+    """The kind started on "Government" and an untouched form saved it so."""
+    page = signed_in(bob).get(reverse("provider_create"))
+    assert '<option value="" selected>—</option>' in page.text
+    saved = signed_in(bob).post(
+        reverse("provider_create"), {"name": "Centre X (synthetic)", "sectors": ["health"], "country": "GN"}
+    )
+    assert "kind" in saved.context["form"].errors
+    assert not Provider.objects.filter(name="Centre X (synthetic)").exists()

@@ -51,6 +51,10 @@ def test_search_matches_name_area_eligibility_and_language_whatever_the_accents(
     assert names(alice, q="WOMEN children") == ["Clinique Espoir (synthetic)"]
     assert names(alice, q="malinke") == ["Clinique Espoir (synthetic)"]
     assert names(alice, area="kaloum") == ["Centre de Formation Kaloum (synthetic)"]
+    # As the list writes the area (district, comma, region; an Arabic comma in Arabic).
+    kaloum = providers["kaloum"]
+    for written in (f"{kaloum.area_2}, {kaloum.area_1}", f"{kaloum.area_2}، {kaloum.area_1}"):
+        assert names(alice, area=written) == ["Centre de Formation Kaloum (synthetic)"], written
     assert names(alice, language="arabic") == ["Erbil Legal Aid (synthetic)"]
     assert names(alice, language="francais") == [
         "Centre de Formation Kaloum (synthetic)",
