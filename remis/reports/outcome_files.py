@@ -174,8 +174,13 @@ def _process(process: Any) -> tuple[list[str], list[list[Any]]]:
     def listed(*values: Any) -> str:
         return separator.join(rounded(v, places) for v, places in values)
 
+    def whole_or_half(median: Any) -> tuple[Any, int]:
+        """A median of whole days is whole or a half (46.5, which read 47 beside the
+        indicators' 46.5): the half is kept."""
+        return median, 0 if float(median).is_integer() else 1
+
     def days(delay: Any) -> Any:
-        return "" if delay.median is None else listed((delay.median, 0), (delay.mean, 1))
+        return "" if delay.median is None else listed(whole_or_half(delay.median), (delay.mean, 1))
 
     def share(value: float | None) -> Any:
         return "" if value is None else round(value, 4)
@@ -184,7 +189,7 @@ def _process(process: Any) -> tuple[list[str], list[list[Any]]]:
     if process.cases_per_worker is not None:
         per_worker = listed(
             (process.cases_per_worker, 1),
-            (process.per_worker_median or 0, 0),
+            whole_or_half(process.per_worker_median or 0),
             (process.per_worker_max or 0, 0),
         )
 
