@@ -20,6 +20,7 @@ from remis.interop.errors import UnreadableFile
 from remis.interop.importing import IGNORE, entities, entity_for, suggested_mapping
 from remis.interop.jobs import outcome_in_reader_language
 from remis.interop.models import ImportMode, RecordImport
+from remis.jobs.actions import recover_interrupted
 from remis.lib.errors import DomainError
 from remis.lib.forms import show_refusal
 from remis.lib.pages import forbidden
@@ -86,6 +87,7 @@ def import_records(request: HttpRequest) -> HttpResponse:
                     request, _("The file is uploaded: it is being read now; this page shows how far.")
                 )
                 return redirect("record_import_detail", kept.uuid)
+    recover_interrupted()  # an import whose worker was killed: failed, and offered again
     page = paginate(queries.imports_of(request.user), page_number(request))
     polling = any(i.job is not None and i.job.is_active for i in page.object_list)
     labels = {e.code: e.label for e in entities()}
@@ -124,6 +126,7 @@ def _upload(request: HttpRequest, form: UploadForm) -> RecordImport | None:
 
 
 def _own(request: HttpRequest, import_uuid: str) -> RecordImport:
+    recover_interrupted()  # an import whose worker was killed: failed, and offered again
     kept = queries.import_for(request.user, import_uuid)
     if kept is None:
         raise Http404  # another person's import: its file and report quote records

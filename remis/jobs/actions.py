@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from remis.audit.actions import record
@@ -78,3 +81,57 @@ def cancel_job(actor: Any, job: Job) -> Job:
         )
     job.refresh_from_db()
     return job
+
+
+def this_worker() -> str:
+    """The running process as a job's `worker`: "host:pid"."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal sent: only whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process of that number
+    return True
+
+
+def recover_interrupted() -> int:
+    """Mark failed, as interrupted, the running jobs whose worker process on this machine is
+    gone (killed, or the machine restarted): they stayed "running" for ever, their page
+    polling, and "Run again" was never offered. What they committed stays; an import run
+    again ends as an uninterrupted run would. Jobs run on another machine are left to it."""
+    from remis.accounts.system import system_actor
+
+    host = socket.gethostname()
+    running = Job.objects.filter(status=JobStatus.RUNNING, worker__startswith=f"{host}:").select_related(
+        "owner"
+    )
+    ended = 0
+    for job in running:
+        pid = job.worker.rsplit(":", 1)[-1]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        language = getattr(job.owner, "preferred_language", "") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            outcome = _(
+                "Interrupted: the worker running it stopped. What it had done is kept; run it again "
+                "to finish (nothing is done twice)."
+            )
+        with transaction.atomic():
+            changed = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker=job.worker).update(
+                status=JobStatus.FAILED, finished_at=timezone.now(), outcome=outcome[:300]
+            )
+            if changed:
+                record(
+                    system_actor(),
+                    "job.interrupted",
+                    job,
+                    changes={"status": [JobStatus.RUNNING.value, JobStatus.FAILED.value]},
+                    organisation_id=job.organisation_id,
+                )
+                logger.warning("job %s (%s) interrupted: its worker %s is gone", job.pk, job.kind, job.worker)
+                ended += 1
+    return ended

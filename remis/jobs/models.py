@@ -48,6 +48,9 @@ class Job(models.Model):
     outcome = models.CharField(max_length=300, blank=True)  # a short sentence, no personal data
     result = models.JSONField(null=True, blank=True)  # a summary the job returned, if any
     task_id = models.CharField(max_length=64, blank=True)  # the django-tasks result id
+    # "host:pid" of the worker process running it: a running job whose process is gone (the
+    # worker killed, the machine restarted) is marked interrupted (actions.recover_interrupted).
+    worker = models.CharField(max_length=120, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["owner", "-created_at"], name="job_owner_recent")]

@@ -14,8 +14,13 @@ from remis.lib.errors import NotFound
 
 
 def jobs_for(actor: Any) -> QuerySet[Job]:
+    """The actor's jobs, newest first; a job whose worker died is marked interrupted first
+    (`actions.recover_interrupted`), so the page never polls it for ever."""
+    from remis.jobs.actions import recover_interrupted
+
     if actor is None or not getattr(actor, "is_authenticated", False):
         return Job.objects.none()
+    recover_interrupted()
     return Job.objects.filter(owner_id=actor.pk).order_by("-created_at", "-id")
 
 

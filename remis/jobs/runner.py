@@ -22,8 +22,11 @@ logger = logging.getLogger(__name__)
 def execute(job_id: int) -> None:
     """Run job `job_id` if it is still queued (a cancelled job, or one another worker took,
     is left alone)."""
+    from remis.jobs.actions import recover_interrupted, this_worker
+
+    recover_interrupted()  # a job the worker before this one was killed in the middle of
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
+        status=JobStatus.RUNNING, started_at=timezone.now(), worker=this_worker()
     )
     if not claimed:
         logger.info("job %s not queued any more: skipped", job_id)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from remis.cases.views.common import apply_errors
+from remis.jobs.actions import recover_interrupted
 from remis.lib.errors import DomainError
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
@@ -57,6 +58,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
                     request, _("The file is uploaded: its import runs now; this page shows its progress.")
                 )
                 return redirect("import_list")
+    recover_interrupted()  # an import whose worker was killed: failed, not running for ever
     page_number = request.GET.get("page", "1")
     uploads = SubmissionUpload.objects.filter(uploaded_by_id=request.user.pk).select_related(
         "instrument", "job"
@@ -69,6 +71,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 
 def _own_upload(request: HttpRequest, upload_uuid: str) -> SubmissionUpload:
+    recover_interrupted()  # an import whose worker was killed: failed, not running for ever
     upload = (
         SubmissionUpload.objects.filter(uuid=upload_uuid, uploaded_by_id=request.user.pk)
         .select_related("instrument", "job")

@@ -197,3 +197,37 @@ def test_the_retention_outcome_says_each_count_in_its_own_plural() -> None:
         "1 case anonymised (its retention period over); 1 person erased."
     )
     assert outcome_message({"cases": 2, "persons": 1}).endswith("; 1 person erased.")
+
+
+def test_a_job_whose_worker_was_killed_is_marked_interrupted_and_one_still_running_is_not(
+    world, alice, test_kinds, client
+):
+    """The worker killed in the middle of an import: the job read "Running" for ever, its page
+    polled, and "Run again" was never offered."""
+    import socket
+    import subprocess
+
+    gone = subprocess.Popen(["true"])  # noqa: S607 - a process that has ended, for its number
+    gone.wait()
+    host = socket.gethostname()
+    killed = actions.start_job(alice, "test.count")
+    alive = actions.start_job(alice, "test.count")
+    Job.objects.filter(pk=killed.pk).update(status=JobStatus.RUNNING, worker=f"{host}:{gone.pid}")
+    Job.objects.filter(pk=alive.pk).update(status=JobStatus.RUNNING, worker=actions.this_worker())
+    client.force_login(alice)
+    page = client.get("/jobs/")
+    assert page.status_code == 200 and "Interrupted: the worker running it stopped" in page.text
+    killed.refresh_from_db()
+    alive.refresh_from_db()
+    assert killed.status == JobStatus.FAILED and killed.finished_at is not None
+    assert alive.status == JobStatus.RUNNING
+    entry = AuditEntry.objects.get(action="job.interrupted")
+    assert entry.object_id == str(killed.pk)
+    assert actions.recover_interrupted() == 0  # once
+
+
+def test_the_runner_records_which_worker_runs_a_job(world, alice, test_kinds):
+    job = actions.start_job(alice, "test.count")
+    execute(job.pk)
+    job.refresh_from_db()
+    assert job.worker == actions.this_worker()
