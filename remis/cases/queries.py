@@ -744,6 +744,17 @@ def _names_of(given: str, family: str, alternates: str) -> set[str]:
     return {" ".join(name.replace("-", " ").split()) for name in names} - {""}
 
 
+def same_person(person: Any, other: Any) -> bool:
+    """Two people as the duplicate check reads them: the same sex and birth, and a name in
+    common (either order, another spelling)."""
+    return bool(
+        person.sex == other.sex
+        and _born_alike(person, other)
+        and _names_of(person.given_name, person.family_name, person.alternate_names)
+        & _names_of(other.given_name, other.family_name, other.alternate_names)
+    )
+
+
 def _held_by(organisation: Any) -> Q:
     return Q(registering_organisation=organisation) | Q(
         pk__in=CaseAccess.objects.filter(organisation=organisation, revoked_at__isnull=True).values("case_id")

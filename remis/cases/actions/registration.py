@@ -55,7 +55,7 @@ from remis.cases.models import (
     listing_values,
 )
 from remis.cases.policy import groups_on_case, shows
-from remis.cases.queries import assignable_workers
+from remis.cases.queries import assignable_workers, same_person
 from remis.lib import events
 from remis.lib.countries import alpha3, country_name, is_country
 from remis.lib.dates import birth_year
@@ -613,6 +613,12 @@ def add_household_member(actor: Any, case: Case, data: PersonData, relation: str
         message = relation_age_problem(relation, data, birth_year(principal))
         if message:
             problems.add("relation", message)
+    if any(
+        same_person(data, m.person)
+        for m in case.members.select_related("person")
+        if m.person.erased_at is None
+    ):
+        problems.add("given_name", _("This person is already in the household (same name, sex and birth)."))
     problems.raise_if_any()
     with transaction.atomic():
         # The case row first, then the audit log's append lock (taken by recording the

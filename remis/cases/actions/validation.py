@@ -159,6 +159,31 @@ def check_members(problems: Problems, members: list[MemberData], principal: Pers
         message = relation_age_problem(member.relation, member.person, born)
         if message:
             problems.add(f"members[{i}].relation", message)
+    _same_person_twice(problems, members, principal)
+
+
+def _same_person_twice(problems: Problems, members: list[MemberData], principal: PersonData | None) -> None:
+    """The principal applicant again as a member, or one member twice (same name, sex and
+    birth): the household counted a person twice, in every statistic."""
+    from remis.cases.queries import same_person
+
+    for i, member in enumerate(members):
+        if principal is not None and same_person(member.person, principal):
+            problems.add(
+                f"members[{i}].given_name",
+                _("This is the principal applicant again (same name, sex and birth): list each person once."),
+            )
+            continue
+        earlier = next((j for j in range(i) if same_person(member.person, members[j].person)), None)
+        if earlier is not None:
+            problems.add(
+                f"members[{i}].given_name",
+                _(
+                    "This is household member %(number)s again (same name, sex and birth): "
+                    "list each person once."
+                )
+                % {"number": earlier + 1},
+            )
 
 
 def relation_age_problem(relation: str, person: PersonData, principal_year: int | None) -> str | None:

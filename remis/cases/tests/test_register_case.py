@@ -323,3 +323,31 @@ def test_an_invisible_character_pasted_into_a_name_hides_no_double(world, given)
         register(world, person=pasted, check_twins=True)
     confirmed = register(world, person=pasted)  # confirmed as another person: kept as typed
     assert confirmed in list(visible_cases(world.alice).filter(search_condition("Awa Kaba")))
+
+
+def test_the_principal_or_a_member_listed_twice_in_the_household_is_refused(world):
+    """A member with the principal's own name, sex and birth was registered: household of two,
+    one person, counted twice in every statistic."""
+    from remis.cases import actions
+    from remis.cases.actions.validation import MemberData
+    from remis.lib.errors import ValidationFailed
+
+    born = dt.date(1985, 1, 1)
+    principal = make_person(given_name="Half", family_name="Written", sex="M", date_of_birth=born)
+    twin = make_person(given_name="Half", family_name="Written", sex="M", date_of_birth=born)
+    with pytest.raises(ValidationFailed) as refused:
+        register(world, person=principal, members=[MemberData(person=twin, relation="sibling")])
+    assert refused.value.errors[0][0] == "members[0].given_name"
+    assert not Case.objects.exists()
+    child = make_person(given_name="Petit", family_name="Written", sex="F", date_of_birth=dt.date(2015, 1, 1))
+    again = make_person(given_name="Petit", family_name="Written", sex="F", date_of_birth=dt.date(2015, 1, 1))
+    with pytest.raises(ValidationFailed) as twice:
+        register(
+            world,
+            person=principal,
+            members=[MemberData(person=child, relation="child"), MemberData(person=again, relation="child")],
+        )
+    assert "household member 1 again" in twice.value.errors[0][1]
+    case = register(world, person=principal, members=[MemberData(person=child, relation="child")])
+    with pytest.raises(ValidationFailed):
+        actions.add_household_member(world.alice, case, again, "child")
