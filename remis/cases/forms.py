@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -31,6 +32,7 @@ from remis.cases.queries import SORTS
 from remis.lib.countries import country_choices, country_name, named_countries
 from remis.lib.fields import max_length
 from remis.lib.forms import RuleCheckedForm
+from remis.lib.money import AmountField
 from remis.lib.text import latin_digits
 from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
@@ -539,8 +541,10 @@ class ReceptionForm(RuleCheckedForm, CreateOrEditForm):
         label=_("Nights of temporary accommodation"), min_value=0, max_value=365, initial=0
     )
     nutrition = forms.BooleanField(label=_("Nutrition"), required=False)
-    pocket_money = forms.DecimalField(
-        label=_("Pocket money"), min_value=0, max_digits=10, decimal_places=2, initial=0
+    # As every other amount (lib/money.AmountField): "25 000" and "7,50" in French were
+    # refused here alone, and the edit form showed back "25000.00".
+    pocket_money = AmountField(
+        label=_("Pocket money"), initial=0, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
     pocket_money_currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
     onward_transport = forms.BooleanField(label=_("Onward transport"), required=False)
@@ -551,6 +555,24 @@ class ReceptionForm(RuleCheckedForm, CreateOrEditForm):
         max_length=max_length(rules.RECEPTION, "notes"),
         widget=Textarea(attrs={"rows": 2}),
     )
+
+    def clean_pocket_money(self) -> Decimal:
+        text = self.cleaned_data.get("pocket_money") or "0"
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise forms.ValidationError(_("Enter a number."), code="invalid") from None
+        if not value.is_finite() or value < 0:
+            raise forms.ValidationError(_("Pocket money cannot be negative."), code="min_value")
+        if value != value.quantize(Decimal("0.01")):
+            raise forms.ValidationError(_("Enter an amount with at most two decimals."), code="invalid")
+        if value >= Decimal("1e8"):  # the column holds ten digits, two of them decimals
+            raise forms.ValidationError(
+                _("Ensure this value is less than or equal to %(limit_value)s.")
+                % {"limit_value": "99999999.99"},
+                code="max_value",
+            )
+        return value
 
     def clean_pocket_money_currency(self) -> str:
         # "iqd" was refused here while the plan's item form took "eur": codes read as capitals.

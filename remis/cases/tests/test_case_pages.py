@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -836,6 +837,27 @@ def test_what_reception_and_counselling_record_is_read_back(client, world, alice
     assert answer.status_code == 302, answer.content.decode()[:2000]
     reception.refresh_from_db()
     assert reception.pocket_money_currency == "IQD"
+    # In French, an amount as French writes it, as every other amount field reads it ("25 000"
+    # and "7,50" were refused with "Saisissez un nombre." here alone).
+    for typed, stored in (("25\u202f000", Decimal("25000")), ("7,50", Decimal("7.50"))):
+        french = client.post(
+            reverse("case_step", args=[case.uuid, "reception"]),
+            {
+                "version": reception.version,
+                "received_on": today.isoformat(),
+                "accommodation_nights": 2,
+                "pocket_money": typed,
+                "pocket_money_currency": "IQD",
+            },
+            HTTP_ACCEPT_LANGUAGE="fr",
+        )
+        assert french.status_code == 302, french.content.decode()[:2000]
+        reception.refresh_from_db()
+        assert reception.pocket_money == stored
+    edit = client.get(
+        reverse("case_detail", args=[case.uuid]) + "?open=reception", HTTP_ACCEPT_LANGUAGE="fr"
+    ).text
+    assert 'name="pocket_money" value="7,50"' in edit
 
 
 def test_a_move_its_guard_refuses_says_why_instead_of_offering_a_button(client, world):
