@@ -56,9 +56,13 @@ def _answerer(referral: Referral, worker: User) -> User:
 def play(script: str, worker: User, item: AssistanceItem, provider: Provider, today: dt.date) -> None:
     case = item.version.plan.case
     groups = ("psychosocial",) if item.kind.sensitive_group == "psychosocial" and script != "sent" else ()
-    case_actions.record_consent(
-        worker, case, purpose=ConsentPurpose.PROVIDERS, given=True, given_on=today, groups=groups
-    )
+    latest = case.consents.filter(purpose=ConsentPurpose.PROVIDERS).order_by("-id").first()
+    if latest is None or not latest.given or sorted(latest.groups or []) != sorted(groups):
+        # Not again for the case's next item under the statement in force: the same one
+        # twice in a row is refused as sent twice.
+        case_actions.record_consent(
+            worker, case, purpose=ConsentPurpose.PROVIDERS, given=True, given_on=today, groups=groups
+        )
     referral = actions.refer_item(
         worker, item, provider, message="Synthetic demo referral: please call to book."
     )
@@ -72,9 +76,10 @@ def play(script: str, worker: User, item: AssistanceItem, provider: Provider, to
         )
         return
     if script == "withdrawn":
-        case_actions.record_consent(
-            worker, case, purpose=ConsentPurpose.PROVIDERS, given=False, given_on=today
-        )
+        if case.has_consent(ConsentPurpose.PROVIDERS):
+            case_actions.record_consent(
+                worker, case, purpose=ConsentPurpose.PROVIDERS, given=False, given_on=today
+            )
         return
     if script == "cancelled":
         actions.cancel_referral(worker, referral, reason="The returnee found a course closer to home.")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm, SensitiveGroup
 from remis.audit.actions import created, record
+from remis.audit.once import WINDOW, already_sent_message
 from remis.cases import fields as field_rules
 from remis.cases.actions.common import apply_changes, hold_case, require, save_versioned
 from remis.cases.actions.validation import Problems
@@ -98,6 +99,21 @@ def _create_or_update(
     return row, apply_changes(row, values, fields, expected_version)
 
 
+def _refuse_resent_consent(actor: Any, case: Case, purpose: str, statement: tuple[Any, ...]) -> None:
+    """The same statement sent again moments later by the same person (a client's retry,
+    Back and the button again) is refused: it was recorded twice, read as two statements.
+    Compared with the purpose's latest statement only (read under the case's lock): given,
+    withdrawn and given again the same day are three."""
+    latest = Consent.objects.filter(case=case, purpose=purpose).order_by("-id").first()
+    if (
+        latest is not None
+        and latest.recorded_by_id == actor.pk
+        and latest.recorded_at >= timezone.now() - WINDOW
+        and (latest.given, latest.given_on, latest.note, sorted(latest.groups or [])) == statement
+    ):
+        raise Duplicate(already_sent_message(), "given_on")
+
+
 def record_consent(
     actor: Any,
     case: Case,
@@ -129,6 +145,7 @@ def record_consent(
         # Consents of a case are recorded one at a time, under the case's row lock, which
         # what is shared on their strength (a referral) takes too: they take turns.
         hold_case(case)
+        _refuse_resent_consent(actor, case, purpose, (given, given_on, note.strip(), chosen))
         consent = Consent.objects.create(
             case=case,
             purpose=purpose,

@@ -167,3 +167,26 @@ def test_a_partner_answering_after_the_withdrawal_is_told_why_not_page_not_found
     # Someone who never held the case still finds nothing.
     client.force_login(world.dave)
     assert client.post(reverse("case_step", args=[case.uuid, "note"]), {"body": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_same_consent_sent_twice_is_recorded_once(world):
+    """An integrator's retry recorded the statement twice (three rows for one signature)."""
+    from remis.cases.models import Consent
+    from remis.cases.tests.factories import returned_case
+    from remis.lib.errors import Duplicate
+
+    case = returned_case(world)
+    before = Consent.objects.filter(case=case).count()
+    day = dt.date.today()
+    actions.record_consent(
+        world.alice, case, purpose="data_processing", given=True, given_on=day, note="signed"
+    )
+    with pytest.raises(Duplicate):
+        actions.record_consent(
+            world.alice, case, purpose="data_processing", given=True, given_on=day, note="signed"
+        )
+    assert Consent.objects.filter(case=case).count() == before + 1
+    # Another statement (withdrawn) right after is new.
+    actions.record_consent(world.alice, case, purpose="data_processing", given=False, given_on=day)
+    assert Consent.objects.filter(case=case).count() == before + 2

@@ -204,7 +204,6 @@ def test_the_reason_remis_gives_reads_in_the_readers_language_in_the_history(
 def test_a_providers_organisation_and_country_stay_once_it_was_sent_a_referral(s):
     """Linked to another organisation, its staff would read every referral it was ever sent
     (the returnees agreed to share with this provider, as it was)."""
-    consent(s.world, s.case)
     refer(s)
     from remis.accounts.system import system_actor
 
@@ -227,7 +226,6 @@ def test_the_case_sides_reads_of_a_referral_are_logged_and_the_providers_are_not
 
     from remis.audit.models import CaseRead
 
-    consent(s.world, s.case)
     referral = refer(s)
     client.force_login(s.world.bob)
     assert client.get(reverse("referral_detail", args=[referral.uuid])).status_code == 200
@@ -248,7 +246,6 @@ def test_deactivating_a_provider_with_open_referrals_says_so_and_the_case_shows_
 
     from remis.accounts.system import system_actor
 
-    consent(s.world, s.case)
     refer(s)
     changes = services.update_provider(system_actor(), s.provider, {"active": False}, expected_version=None)
     said = services.provider_notices(s.provider, changes)
