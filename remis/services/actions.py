@@ -298,7 +298,8 @@ def update_provider(
         if "organisation" in values
         else provider.organisation
     )
-    _same_country(organisation, data.get("country"), errors)
+    if "organisation" in values:  # a country changed under a referred provider: its guard says why
+        _same_country(organisation, data.get("country"), errors)
     _raise(errors)
     before = snapshot(provider, [*AUDITED_PROVIDER_FIELDS, "sectors"])
     for name, value in data.items():
