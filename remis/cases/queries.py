@@ -443,6 +443,48 @@ def submission_work(actor: Any, limit: int = 10) -> Any:
     )
 
 
+def post_arrival_work(actor: Any, limit: int = 10) -> Any:
+    """Post-arrival cases awaiting the actor's confirmation (a partner in the country of
+    origin registered them after arrival; the host office confirms), oldest first, as a work
+    list: nothing told the host office, and the cases went through to payments unconfirmed."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from remis.cases.extensions import WorkItem, WorkList
+    from remis.cases.models import PostArrivalStatus
+    from remis.cases.policy import cases_permitting
+
+    if not grants_with(actor, Perm.CASE_CONFIRM_POST_ARRIVAL):
+        return None
+    # Those the actor confirms on: seen through an office whose role may (not the partner's
+    # own registrations, which it waits on).
+    pending = list(
+        visible_cases(actor)
+        .filter(post_arrival_status=PostArrivalStatus.PENDING)
+        .order_by("registered_at", "id")[:500]
+    )
+    mine = cases_permitting(actor, pending, Perm.CASE_CONFIRM_POST_ARRIVAL)
+    waiting = [c for c in pending if c.pk in mine]
+    if not waiting:
+        return None
+    items = [
+        WorkItem(
+            label=f"{c.reference}",
+            url=reverse("case_detail", args=[c.uuid]),
+            due=timezone.localtime(c.registered_at).date(),
+            overdue=False,
+        )
+        for c in waiting[:limit]
+    ]
+    return WorkList(
+        "post_arrival",
+        gettext("Post-arrival cases awaiting your confirmation"),
+        len(waiting),
+        items,
+        date_label=gettext("Registered on"),
+    )
+
+
 def submissions_declined(actor: Any) -> QuerySet[Submission]:
     """Submissions the actor's organisations sent that the partner declined, on open cases
     not submitted again since: the sender must correct the case or find another partner

@@ -110,9 +110,17 @@ def test_partner_opens_post_arrival_case_and_coordinator_confirms(world, alice, 
         get_case_for(dave, case.uuid)
     with pytest.raises(PermissionDenied):
         actions.confirm_post_arrival_case(bob, case)
+    # The coordinator is told, on the home page's work lists (nothing said so: the case went
+    # on to an approved plan and payments unconfirmed); the partner, who waits, is not.
+    from remis.cases.extensions import work_for
+
+    waiting = {w.name: w for w in work_for(alice)}["post_arrival"]
+    assert waiting.count == 1 and waiting.items[0].label == case.reference
+    assert "post_arrival" not in {w.name for w in work_for(bob)}
     actions.confirm_post_arrival_case(alice, case)
     case.refresh_from_db()
     assert case.post_arrival_status == "confirmed"
+    assert "post_arrival" not in {w.name for w in work_for(alice)}
 
 
 def test_a_host_country_the_programme_does_not_cover_is_said_once_by_name(world, bob, today):
