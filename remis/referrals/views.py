@@ -96,7 +96,8 @@ def _refer_again(request: HttpRequest, case: Any, form: ReferForm, errors: list[
         "message": data.get("message", form.data.get("message", "")),
     }
     items = referable_items(case)
-    providers = providers_for(case, item_chosen(items, chosen["item"]))
+    # Without an item left, no provider either: every active one was offered, sector or not.
+    providers = providers_for(case, item_chosen(items, chosen["item"])) if items else []
     panel = {"case": case, "items": items, "providers": providers, "chosen_item": chosen["item"]}
     return render(
         request, "referrals/refer.html", {"c": panel, "chosen": chosen, "errors": errors}, status=400

@@ -73,3 +73,20 @@ def test_a_first_item_no_provider_offers_leaves_the_others_referable(client, s):
     form = form[: form.index("</form>")]
     assert f'<option value="{second.pk}" selected>' in form
     assert _names(form) == {"Clinique Ratoma"}
+
+
+def test_a_second_tab_refused_because_the_item_was_referred_offers_no_empty_form(client, s):
+    """The second tab's refusal page had an empty Item list, every active provider (of any
+    sector) and a Refer button: nothing could be sent from it."""
+    from remis.referrals.tests.factories import refer
+
+    make_provider(name="Clinique Ratoma (synthetic)", sectors=["health"])
+    client.force_login(s.world.bob)
+    url = reverse("referral_create", args=[s.case.uuid])
+    provider = s.provider
+    refer(s)  # the first tab
+    page = client.post(url, {"item": s.item.pk, "provider": str(provider.uuid)})
+    assert page.status_code == 400
+    assert "already has an open referral" in page.text or "open referral" in page.text
+    assert "No item of the plan waits for a referral now" in page.text
+    assert 'id="refer-form"' not in page.text and _names(page.text) == set()
