@@ -207,11 +207,16 @@ class _Update:
     changes: dict[str, list[Any]]
 
 
+_WORKBOOK_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?")
+
+
 def day_value(problems: Problems, column: str, text: str, rule: Rule = HISTORIC) -> dt.date | None:
     if not text:
         return None
-    # A workbook's date cell reads as an ISO date time at midnight.
-    day_text = text[:10] if len(text) == 19 and text.endswith("T00:00:00") else text
+    # A workbook's date cell reads as an ISO date time: at midnight, or at the time a
+    # date-and-time cell holds (its day is the date; "2016-03-10T14:30:00" was refused as
+    # not a date, a value the person never typed).
+    day_text = text[:10] if _WORKBOOK_MOMENT.fullmatch(text) else text
     try:
         day = dt.date.fromisoformat(day_text)
     except ValueError:
@@ -231,8 +236,12 @@ def _country(problems: Problems, column: str, text: str, *, required: bool) -> s
     code = text.upper()
     if len(code) == 3:
         code = _ALPHA2.get(code, code)
+    if code and not is_country(code):
+        # Quoted as the file has it ("Guinée" read "« GUINÉE » is not…").
+        problems.add(column, _("“%(code)s” is not an ISO 3166 country code.") % {"code": text[:40]})
+        return ""
     problems.country(column, code, required=required)
-    return code if is_country(code) else ""
+    return code
 
 
 def _alpha2_by_alpha3() -> dict[str, str]:

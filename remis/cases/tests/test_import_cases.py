@@ -349,3 +349,23 @@ def test_a_journey_whose_days_run_backwards_is_refused(world: Any, paula: Any) -
         ("2", "registered_on"),
         ("3", "date_of_birth"),
     ]
+
+
+def test_a_date_and_time_cell_is_its_day_and_a_refused_country_is_quoted_as_written(
+    world: Any, paula: Any
+) -> None:
+    """A workbook's date-and-time cell came as "2016-03-10T14:30:00" and was refused as not
+    a date; "Guinée" was quoted back as "GUINÉE"."""
+    result = _import(
+        paula,
+        world.be_office,
+        [
+            case_row(registered_on="2010-01-15T14:30:00"),
+            case_row(external_id="OLD-2", origin_country="Guinée"),
+        ],
+    )
+    assert (result.created, result.refused) == (1, 1)
+    case = Case.objects.get()
+    assert case.registered_at.date() == dt.date(2010, 1, 15)
+    (problem,) = result.report_rows
+    assert problem[1] == "origin_country" and "“Guinée” is not an ISO 3166 country code." in problem[3]
