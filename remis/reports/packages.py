@@ -273,12 +273,15 @@ def _xlsx(package: ReportPackage, context: dict[str, Any]) -> bytes:
         sheet.append(xlsx_row(sheet, [name, value]))
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 28, 60
     used: set[str] = {sheet.title.casefold()}
-    for found in _flatten(report["sections"]):
-        title = sheet_title(found["title"], used)
+    for found, parent in _flatten(report["sections"]):
+        # A region's table under its section's title: "Europe" was two sheets, returns from
+        # Europe and returns through it, told apart only by a "(2)".
+        full = f"{parent} — {found['title']}" if parent else found["title"]
+        title = sheet_title(f"{found['title']} · {parent}" if parent else found["title"], used)
         table = in_reading_direction(book.create_sheet(title))
         table.column_dimensions["A"].width = 40
         table.column_dimensions["B"].width = table.column_dimensions["C"].width = 16
-        table.append(xlsx_row(table, [found["title"]]))
+        table.append(xlsx_row(table, [full]))
         # The first column's heading as the page's (Host country, Year of return…).
         heading = ((found.get("table") or {}).get("dimension") or {}).get("label") or _("Row")
         table.append(xlsx_row(table, [heading, _("Persons"), _("Cases (households)")]))
@@ -316,11 +319,12 @@ def definition(package: ReportPackage, *, for_sheet: bool = False) -> list[tuple
     ]
 
 
-def _flatten(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def _flatten(sections: list[dict[str, Any]], parent: str = "") -> list[tuple[dict[str, Any], str]]:
+    """Each section with the title of the section it is part of ("" for a top one)."""
+    out: list[tuple[dict[str, Any], str]] = []
     for found in sections:
-        out.append(found)
-        out.extend(_flatten(found["children"]))
+        out.append((found, parent))
+        out.extend(_flatten(found["children"], found["title"]))
     return out
 
 

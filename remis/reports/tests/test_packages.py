@@ -81,6 +81,11 @@ def test_a_package_is_built_and_keeps_its_figures(
     # Each table's first column is headed by what its rows are, as on the page (not "Row").
     headings = {rows[1][0] for name, rows in sheets.items() if name != "Definition"}
     assert "Row" not in headings and {"Year of return", "Host country", "Country of origin"} <= headings
+    # A region's sheet names its section: returns from Europe and through it were two sheets
+    # titled "Europe", told apart by a "(2)".
+    titles = [rows[0][0] for name, rows in sheets.items() if name != "Definition"]
+    assert len(titles) == len(set(titles)), titles
+    assert not [name for name in sheets if name.endswith("(2)")]
     if pdf_renderer_missing() is None:
         assert package.pdf.open("rb").read(5) == b"%PDF-"
     # More returns later: a new package counts them; the first one, rendered again from its
