@@ -536,7 +536,7 @@ def declined_work(actor: Any, limit: int = 10) -> Any:
 class JourneyStep:
     stage: str
     label: str
-    reached_at: dt.datetime | None
+    reached_at: dt.date | None  # when it was recorded; "returned": the day of arrival
     current: bool
 
 
@@ -597,12 +597,16 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
 
     perms = case_permissions(actor, case)
     transitions = list(case.transitions.select_related("by"))
-    reached: dict[str, dt.datetime] = {}
+    reached: dict[str, dt.date] = {}  # a moment (a datetime), or the arrival's day
     for t in transitions:
         reached.setdefault(t.to_stage, t.at)
     if case.stage != Stage.CLOSED:
         # Reopened: "Closed" is where the case went and came back from, not a stage reached.
         reached.pop(Stage.CLOSED, None)
+    if Stage.RETURNED in reached and case.arrival_date:
+        # The day of the arrival, not the day it was recorded: the journey read "Returned
+        # 6 Dec" for an arrival of 20 Nov, which the statistics count in November.
+        reached[Stage.RETURNED] = case.arrival_date
     journey = [
         JourneyStep(str(s), str(s.label), reached.get(s), case.stage == s) for s in (*JOURNEY, Stage.CLOSED)
     ]

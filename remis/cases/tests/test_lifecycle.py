@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from remis.audit.models import AuditEntry
@@ -73,6 +75,11 @@ def test_full_journey_to_closure_and_reopening_keeps_every_transition(world, ali
 
     steps = {step.stage: step for step in case_overview(bob, case).journey}
     assert steps["closed"].reached_at is None and steps["monitoring"].current
+    # "Returned" on the day of arrival, not the day it was recorded.
+    Case.objects.filter(pk=case.pk).update(arrival_date=today - dt.timedelta(days=16))
+    case.refresh_from_db()
+    steps = {step.stage: step for step in case_overview(bob, case).journey}
+    assert steps["returned"].reached_at == today - dt.timedelta(days=16)
 
 
 def test_closing_needs_a_known_reason_and_reopening_a_reason(world, alice, bob):
