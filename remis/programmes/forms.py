@@ -189,7 +189,9 @@ class PartnerForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none(), empty_label="—"
     )
-    role = forms.ChoiceField(label=_("Role"), choices=PartnerRole.choices)
+    # No role chosen for the user: the form started on the most powerful one (host-country
+    # coordinator), and a partner added with it untouched could only be removed and added again.
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *PartnerRole.choices])
     countries = _countries_field(
         _("Countries it acts for"),
         _("Among the programme's countries for that role. Hold Ctrl (or Cmd) to choose several."),

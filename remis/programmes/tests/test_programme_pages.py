@@ -242,3 +242,18 @@ def test_the_programme_page_links_its_rules_kept_by_later_apps(signed_in, world,
     page = signed_in(manager).get(reverse("programme_detail", args=[world.programme.code])).content.decode()
     for name in ("approval_thresholds", "proposal_rules", "schedule_rules", "referral_rules"):
         assert f'href="{reverse(name, args=[world.programme.code])}"' in page, name
+
+
+def test_a_new_partners_role_starts_blank_and_must_be_chosen(signed_in, world, manager):
+    """The role started on "Host-country coordinator", the most powerful, and a partner
+    added untouched kept it."""
+    client = signed_in(manager)
+    partners = world.programme.partners.count()
+    form = client.get("/programmes/BE-REAB/partners/new/").content.decode()
+    assert '<option value="" selected>—</option>' in form[form.index('name="role"') :]
+    page = client.post(
+        "/programmes/BE-REAB/partners/new/",
+        {"organisation": world.nl_office.pk, "countries": ["SN"], "version": world.programme.version},
+    )
+    assert page.status_code == 200 and 'id="partner-role_error"' in page.content.decode()
+    assert world.programme.partners.count() == partners
