@@ -239,7 +239,12 @@ def unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, error_body(str(exc), []), status=exc.status_code)
+    detail = str(exc)
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        # Ninja's own words, in English whatever the language asked, and with DEBUG on the
+        # parser's internals ("Expecting property name… (char 1)", "'utf-8' codec…").
+        detail = _("The request body could not be read: send one JSON object, encoded in UTF-8.")
+    return api.create_response(request, error_body(detail, []), status=exc.status_code)
 
 
 def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:

@@ -148,3 +148,22 @@ def test_a_parameter_taking_one_value_is_refused_given_twice(api_client, world):
     errors = answer.json()["errors"]
     assert [e["field"] for e in errors] == ["stage"] and "more than once" in errors[0]["message"]
     assert api_client.as_(world.alice).get("/cases", stage="closed").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [b'{familyname: "x"}', b"\xff\xfe{}", b"[" * 5000])
+def test_a_body_that_is_not_json_is_refused_in_the_readers_language(world: Any, body: bytes) -> None:
+    """Ninja's English words came back whatever the language, with the parser's internals
+    ("Expecting property name enclosed in double quotes: line 1 column 2 (char 1)")."""
+    from django.test import Client
+
+    from remis.accounts.tests.tokens import bearer_key
+    from remis.cases.tests.factories import register
+
+    case = register(world)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {bearer_key(world.alice, 'api')}", HTTP_ACCEPT_LANGUAGE="fr")
+    response = client.post(f"/api/v1/cases/{case.uuid}/notes", body, content_type="application/json")
+    assert response.status_code == 400
+    (message,) = [response.json()["detail"]] if "detail" in response.json() else [str(response.json())]
+    assert "JSON" in message and "Expecting" not in message and "codec" not in message
+    assert "Le corps de la requête" in message
