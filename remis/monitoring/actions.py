@@ -304,6 +304,34 @@ def _require_follow_up_consent(case: Case) -> None:
         )
 
 
+def _refuse_before_consent(case: Case, day: dt.date, field: str) -> None:
+    """A contact dated before the returnee consented to follow-up contact (the statement
+    in force that day was none, or a refusal) was recorded as follow-up."""
+    on_day = (
+        case.consents.filter(purpose=ConsentPurpose.FOLLOW_UP, given_on__lte=day)
+        .order_by("-given_on", "-id")
+        .first()
+    )
+    if on_day is None or not on_day.given:
+        first = (
+            case.consents.filter(purpose=ConsentPurpose.FOLLOW_UP, given=True, given_on__gt=day)
+            .order_by("given_on")
+            .values_list("given_on", flat=True)
+            .first()
+        )
+        raise ValidationFailed(
+            _(
+                "The returnee consented to follow-up contact on %(consent)s: a contact on %(day)s, "
+                "before it, is not recorded. Check the date, or the date of the consent."
+            )
+            % {
+                "consent": date_format(first, "SHORT_DATE_FORMAT") if first else "—",
+                "day": date_format(day, "SHORT_DATE_FORMAT"),
+            },
+            field,
+        )
+
+
 def failed_outside_window(follow_up: FollowUp, attempt: ContactAttempt) -> bool:
     """A failed attempt that does not count towards making the round lost: only those in
     its window count (an attempt months before the round is about another time)."""
@@ -333,6 +361,7 @@ def record_contact_attempt(
     _require_follow_up_consent(case)
     today = timezone.localdate()
     day = _clean_day(attempted_on, "attempted_on", case, today)
+    _refuse_before_consent(case, day, "attempted_on")
     if channel not in ContactChannel.values:
         raise ValidationFailed(_("Choose how the returnee was contacted."), "channel")
     if outcome not in ContactOutcome.values:
@@ -430,6 +459,7 @@ def record_visit(
     _require_follow_up_consent(case)
     today = timezone.localdate()
     day = _clean_day(visited_on, "visited_on", case, today)
+    _refuse_before_consent(case, day, "visited_on")
     if mode not in VisitMode.values:
         raise ValidationFailed(_("Choose how the visit took place."), "mode")
     text = _clean_text(note, "note", VISIT_NOTE_MAX)

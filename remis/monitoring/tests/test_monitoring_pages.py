@@ -381,10 +381,12 @@ def test_the_offices_open_rounds_are_named_as_rounds_not_as_a_verb(client, world
 
 def test_a_failed_attempt_outside_the_window_says_it_does_not_count(client, world, case):
     """Accepted in silence, it then did not count towards lost to follow-up."""
-    from remis.cases.models import Case
+    from remis.cases.models import Case, Consent
 
     _open_window(case)
     Case.objects.filter(pk=case.pk).update(arrival_date=timezone.localdate() - dt.timedelta(days=90))
+    # Consented at arrival: a contact before the window is after the consent.
+    Consent.objects.filter(case=case).update(given_on=timezone.localdate() - dt.timedelta(days=90))
     round_one = FollowUp.objects.get(case=case, round=1)
     page = reverse("follow_up_detail", args=[case.uuid, 1])
     client.force_login(world.bob)

@@ -222,6 +222,7 @@ def test_a_round_is_lost_on_the_day_of_its_last_failed_try_whatever_the_typing_o
     today = timezone.localdate()
     Case.objects.filter(pk=round_one.case_id).update(arrival_date=today - dt.timedelta(days=10))
     FollowUp.objects.filter(pk=round_one.pk).update(window_start=today - dt.timedelta(days=5))
+    _consented_on(round_one.case, today - dt.timedelta(days=10))  # at arrival, before the tries
     round_one.refresh_from_db()
     round_one.case.refresh_from_db()
     for days_ago in (3, 1, 2):
@@ -270,3 +271,31 @@ def test_a_round_lost_to_a_refusal_does_not_suggest_closing_for_lost_contact(wor
     ).content.decode()
     assert "The returnee refused follow-up in this round." in page
     assert "consider closing the case for lost contact" not in page
+
+
+def _consented_on(case, day: dt.date) -> None:
+    from remis.cases.models import Consent
+
+    Consent.objects.filter(case=case, purpose="follow_up_contact").update(given_on=day)
+
+
+def test_a_contact_dated_before_the_follow_up_consent_is_refused_naming_its_date(world, round_one):
+    """Consent recorded on 6 December, a call on 5 December was accepted as follow-up."""
+    from remis.cases.models import Case
+    from remis.lib.errors import ValidationFailed
+
+    today = timezone.localdate()
+    Case.objects.filter(pk=round_one.case_id).update(arrival_date=today - dt.timedelta(days=10))
+    round_one.case.refresh_from_db()
+    with pytest.raises(ValidationFailed) as refused:
+        _attempt(world, round_one, "no_answer", attempted_on=today - dt.timedelta(days=1))
+    assert (
+        refused.value.field == "attempted_on" and "consented to follow-up contact on" in refused.value.message
+    )
+    with pytest.raises(ValidationFailed) as visit:
+        actions.record_visit(
+            world.bob, round_one, visited_on=today - dt.timedelta(days=1), mode="phone", early=True
+        )
+    assert visit.value.field == "visited_on"
+    assert not round_one.attempts.exists() and not round_one.visits.exists()
+    _attempt(world, round_one, "no_answer", attempted_on=today)  # the day of the consent: fine
