@@ -247,7 +247,11 @@ def geojson(providers: Iterable[Provider]) -> dict[str, Any]:
                     "kind": provider.kind,
                     "sectors": [s.code for s in provider.sectors.all()],
                     "country": provider.country,
-                    "area": provider.area_label,
+                    # The same whatever the reader's language (GIS joins and filters on it):
+                    # the area_label's separator was the Arabic comma for an Arabic reader.
+                    "area": ", ".join(part for part in (provider.area_2, provider.area_1) if part),
+                    "area_1": provider.area_1,
+                    "area_2": provider.area_2,
                     "active": provider.active,
                 },
             }

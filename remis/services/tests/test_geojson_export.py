@@ -30,8 +30,13 @@ def test_geojson_has_a_point_per_provider_with_coordinates_and_its_properties(si
         "sectors": ["vocational_training", "employment"],
         "country": "GN",
         "area": "Kaloum, Conakry",
+        "area_1": "Conakry",
+        "area_2": "Kaloum",
         "active": True,
     }
+    # The same file whatever the reader's language (it said "Kaloum، Conakry" in Arabic).
+    arabic = signed_in(alice).get(reverse("provider_geojson"), {"country": "GN"}, HTTP_ACCEPT_LANGUAGE="ar")
+    assert json.loads(arabic.content) == data
     # The list says the file leaves out the provider without coordinates.
     page = signed_in(alice).get(reverse("provider_list"), {"country": "GN"}).content.decode()
     assert "(1 without coordinates is not in the file)" in page
