@@ -563,7 +563,9 @@ class ReceptionForm(RuleCheckedForm, CreateOrEditForm):
         except InvalidOperation:
             raise forms.ValidationError(_("Enter a number."), code="invalid") from None
         if not value.is_finite() or value < 0:
-            raise forms.ValidationError(_("Pocket money cannot be negative."), code="min_value")
+            # Worded as the nights beside it ("Ensure this value is greater than or equal to 0.").
+            least = _("Ensure this value is greater than or equal to %(limit_value)s.")
+            raise forms.ValidationError(least % {"limit_value": 0}, code="min_value")
         if value != value.quantize(Decimal("0.01")):
             raise forms.ValidationError(_("Enter an amount with at most two decimals."), code="invalid")
         if value >= Decimal("1e8"):  # the column holds ten digits, two of them decimals

@@ -613,18 +613,18 @@ def add_household_member(actor: Any, case: Case, data: PersonData, relation: str
         message = relation_age_problem(relation, data, birth_year(principal))
         if message:
             problems.add("relation", message)
-    if any(
-        same_person(data, m.person)
-        for m in case.members.select_related("person")
-        if m.person.erased_at is None
-    ):
-        problems.add("given_name", _("This person is already in the household (same name, sex and birth)."))
     problems.raise_if_any()
     with transaction.atomic():
         # The case row first, then the audit log's append lock (taken by recording the
         # person), the order every case action follows: no deadlock on PostgreSQL.
         hold_case(case)
         sent_once(actor, "case.member", [case.pk, relation, repr(data)], "given_name")
+        # After the check for the same form sent twice (Back, then the button), which says so.
+        members = case.members.select_related("person")
+        if any(same_person(data, m.person) for m in members if m.person.erased_at is None):
+            raise ValidationFailed(
+                _("This person is already in the household (same name, sex and birth)."), "given_name"
+            )
         person = _create_person(actor, data, case.uuid)
         member = CaseMember.objects.create(case=case, person=person, relation=relation)
         case.household_size = case.members.count()
