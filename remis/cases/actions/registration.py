@@ -619,6 +619,9 @@ def add_household_member(actor: Any, case: Case, data: PersonData, relation: str
         # person), the order every case action follows: no deadlock on PostgreSQL.
         hold_case(case)
         sent_once(actor, "case.member", [case.pk, relation, repr(data)], "given_name")
+        # The household as the page showed it (the write below checks it again): someone
+        # else's addition meanwhile is a conflict, not "already in the household".
+        check_version(case, case.version)
         # After the check for the same form sent twice (Back, then the button), which says so.
         members = case.members.select_related("person")
         if any(same_person(data, m.person) for m in members if m.person.erased_at is None):
