@@ -236,12 +236,9 @@ def _country(problems: Problems, column: str, text: str, *, required: bool) -> s
     code = text.upper()
     if len(code) == 3:
         code = _ALPHA2.get(code, code)
-    if code and not is_country(code):
-        # Quoted as the file has it ("Guinée" read "« GUINÉE » is not…").
-        problems.add(column, _("“%(code)s” is not an ISO 3166 country code.") % {"code": text[:40]})
-        return ""
-    problems.country(column, code, required=required)
-    return code
+    # Quoted as the file has it ("Guinée" read "« GUINÉE » is not…").
+    problems.country(column, code, required=required, written=text[:40])
+    return code if is_country(code) else ""
 
 
 def _alpha2_by_alpha3() -> dict[str, str]:
@@ -565,10 +562,11 @@ class CaseImporter:
                     )
                 ],
             )
+        before = _stored_values(stored)
         if not values.registered_given:
-            values = dataclasses.replace(values, registered_on=_stored_values(stored)["registered_on"])
-        values = _blanks_kept(values, _stored_values(stored))
-        changes = diff(_stored_values(stored), _row_values(values))
+            values = dataclasses.replace(values, registered_on=before["registered_on"])
+        values = _blanks_kept(values, before)
+        changes = diff(before, _row_values(values))
         if values.external_id and not stored["access_external_id"]:
             changes["external_id"] = [None, values.external_id]  # found by reference: now by ID too
         if not changes:

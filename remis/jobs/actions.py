@@ -7,7 +7,6 @@ import os
 import socket
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -114,8 +113,7 @@ def recover_interrupted() -> int:
         pid = job.worker.rsplit(":", 1)[-1]
         if not pid.isdigit() or _alive(int(pid)):
             continue
-        language = getattr(job.owner, "preferred_language", "") or settings.LANGUAGE_CODE
-        with translation.override(language):
+        with translation.override(job.owner_language):
             outcome = _(
                 "Interrupted: the worker running it stopped. What it had done is kept; run it again "
                 "to finish (nothing is done twice)."

@@ -78,6 +78,11 @@ class Job(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def owner_language(self) -> str:
+        """The language its outcome is written in: its owner's, who reads it."""
+        return getattr(self.owner, "preferred_language", "") or settings.LANGUAGE_CODE
+
     # How often progress is written at most, unless the job reports that it is done.
     REPORT_INTERVAL = 0.5
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -33,9 +32,8 @@ def execute(job_id: int) -> None:
         return
     job = Job.objects.select_related("owner").get(pk=job_id)
     # Outcome messages are written once, in the language of the person who reads them.
-    language = getattr(job.owner, "preferred_language", "") or settings.LANGUAGE_CODE
     # Jobs are batch work: the interpreter collects garbage less often while one runs.
-    with translation.override(language), fewer_collections():
+    with translation.override(job.owner_language), fewer_collections():
         _run(job)
 
 

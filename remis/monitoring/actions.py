@@ -48,7 +48,7 @@ from remis.monitoring.models import (
     Visit,
     VisitMode,
 )
-from remis.monitoring.queries import other_rounds_window
+from remis.monitoring.queries import consented_on, follow_up_statements, other_rounds_window
 from remis.monitoring.responses import definition_of, plain_answers, same_answer, score_columns, scored_event
 
 NOTE_MAX = 500
@@ -306,19 +306,11 @@ def _require_follow_up_consent(case: Case) -> None:
 
 def _refuse_before_consent(case: Case, day: dt.date, field: str) -> None:
     """A contact dated before the returnee consented to follow-up contact (the statement
-    in force that day was none, or a refusal) was recorded as follow-up."""
-    on_day = (
-        case.consents.filter(purpose=ConsentPurpose.FOLLOW_UP, given_on__lte=day)
-        .order_by("-given_on", "-id")
-        .first()
-    )
-    if on_day is None or not on_day.given:
-        first = (
-            case.consents.filter(purpose=ConsentPurpose.FOLLOW_UP, given=True, given_on__gt=day)
-            .order_by("given_on")
-            .values_list("given_on", flat=True)
-            .first()
-        )
+    in force that day was none, or a refusal) was recorded as follow-up. As the visits
+    import decides it (`queries.consented_on`)."""
+    statements = follow_up_statements([case]).get(case.pk, [])
+    if not consented_on(statements, day):
+        first = next((given_on for given_on, given in statements if given and given_on > day), None)
         raise ValidationFailed(
             _(
                 "The returnee consented to follow-up contact on %(consent)s: a contact on %(day)s, "

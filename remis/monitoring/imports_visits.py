@@ -14,7 +14,6 @@ nothing reacts to a visit made years ago. One audit entry per visit, by the uplo
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import F
@@ -27,40 +26,20 @@ from remis.audit.actions import diff, record_many
 from remis.cases.actions.validation import Problems
 from remis.cases.imports import day_value, may_import
 from remis.cases.imports_journey import CASE_KEY, CaseRecords
-from remis.cases.models import Case, Consent, ConsentPurpose
+from remis.cases.models import Case
 from remis.interop.importing import Checked, Column, Entity, Outcome, Row
 from remis.monitoring.configuration import dates_of, rounds_of, rules_on
 from remis.monitoring.models import FollowUp, FollowUpStatus, Visit, VisitMode
+from remis.monitoring.queries import consented_on, follow_up_statements
 
 ENTITY = "visits"
 NOTE_MAX = 2000
 
 
-def _statements(cases: list[Case]) -> dict[int, list[tuple[dt.date, bool]]]:
-    """Each case's follow-up contact statements, in the order they were made."""
-    out: dict[int, list[tuple[dt.date, bool]]] = {}
-    for case_id, given_on, given in (
-        Consent.objects.filter(case__in=cases, purpose=ConsentPurpose.FOLLOW_UP)
-        .order_by("case_id", "given_on", "id")
-        .values_list("case_id", "given_on", "given")
-    ):
-        out.setdefault(case_id, []).append((given_on, given))
-    return out
-
-
-def _consented_on(statements: list[tuple[dt.date, bool]], day: dt.date | None) -> bool:
-    """Whether follow-up contact was consented to on `day`: the last statement made on or
-    before it gives consent. A historic visit made while consent was in force is lawful,
-    whatever was said since (a later withdrawal refused the 2012 visit of a returnee who
-    withdrew in 2013); without a day, the latest statement decides."""
-    in_force = [given for given_on, given in statements if day is None or given_on <= day]
-    return bool(in_force) and in_force[-1]
-
-
 class VisitImporter(CaseRecords):
     def check(self, rows: list[Row]) -> list[Checked]:
         cases = self._cases(rows)
-        statements = _statements(list(cases.values()))
+        statements = follow_up_statements(list(cases.values()))
         rounds = {
             (f.case_id, f.round): f
             for f in FollowUp.objects.filter(case__in=list(cases.values())).select_related("rules")
@@ -86,7 +65,7 @@ class VisitImporter(CaseRecords):
                 problems.add("note", _("Write at most %(limit)s characters.") % {"limit": NOTE_MAX})
             spec = None
             if case is not None:
-                if not _consented_on(statements.get(case.pk, []), day):
+                if not consented_on(statements.get(case.pk, []), day):
                     problems.add(
                         "case_external_id",
                         _(

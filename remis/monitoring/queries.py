@@ -331,6 +331,29 @@ def satisfaction_items(actor: Any, case: Case) -> list[tuple[str, str]]:
     return out
 
 
+def follow_up_statements(cases: Sequence[Case]) -> dict[int, list[tuple[dt.date, bool]]]:
+    """Each case's follow-up contact statements (day, given), in the order they were made."""
+    from remis.cases.models import Consent
+
+    out: dict[int, list[tuple[dt.date, bool]]] = {}
+    for case_id, given_on, given in (
+        Consent.objects.filter(case__in=cases, purpose=ConsentPurpose.FOLLOW_UP)
+        .order_by("case_id", "given_on", "id")
+        .values_list("case_id", "given_on", "given")
+    ):
+        out.setdefault(case_id, []).append((given_on, given))
+    return out
+
+
+def consented_on(statements: list[tuple[dt.date, bool]], day: dt.date | None) -> bool:
+    """Whether follow-up contact was consented to on `day`: the last statement made on or
+    before it gives consent. A historic visit made while consent was in force is lawful,
+    whatever was said since (a later withdrawal refused the 2012 visit of a returnee who
+    withdrew in 2013); without a day, the latest statement decides."""
+    in_force = [given for given_on, given in statements if day is None or given_on <= day]
+    return bool(in_force) and in_force[-1]
+
+
 def items_by_type(case_ids: Sequence[int]) -> dict[int, dict[str, list[Any]]]:
     """case id -> assistance type code -> the keys of the items of that type in the case's
     plan in force: what a satisfaction submission naming a type (not an item) is matched to."""

@@ -321,6 +321,11 @@ def _shown_decimal(value: Any) -> str:
 _KEPT_DECIMAL = re.compile(r"-?[0-9]*\.[0-9]+")
 
 
+def _chosen(value: Any) -> list[str]:
+    """A kept select-multiple answer's choices: a list, or a space-separated text (KoBo's)."""
+    return value.split() if isinstance(value, str) else list(value)
+
+
 def read_back(definition: InstrumentDefinition, response: Response) -> ResponseView:
     lang = language()
     band = next((b for b in definition.bands if b.code == response.band), None)
@@ -332,7 +337,7 @@ def read_back(definition: InstrumentDefinition, response: Response) -> ResponseV
         if question.type == QuestionType.SELECT_ONE:
             text = _choice_label(definition, question, str(value), lang)
         elif question.type == QuestionType.SELECT_MULTIPLE:
-            names = value.split() if isinstance(value, str) else list(value)
+            names = _chosen(value)
             text = list_separator().join(_choice_label(definition, question, name, lang) for name in names)
         elif question.type == QuestionType.DECIMAL:
             text = _shown_decimal(value)
@@ -378,7 +383,7 @@ def initial_answers(definition: InstrumentDefinition, response: Response) -> dic
             continue
         value = response.answers[question.name]
         if question.type == QuestionType.SELECT_MULTIPLE:
-            value = value.split() if isinstance(value, str) else list(value)
+            value = _chosen(value)
         elif question.type == QuestionType.DECIMAL:
             value = _shown_decimal(value)
         else:

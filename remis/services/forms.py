@@ -161,8 +161,7 @@ class ProviderForm(forms.Form):
         super().__init__(*args, **kwargs)
         _choice_field(self, "sectors").choices = _sector_choices()
         _choice_field(self, "country").choices = _countries(None)
-        organisations = cast(forms.ModelChoiceField, self.fields["organisation"])
-        organisations.queryset = Organisation.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = Organisation.objects.filter(
             kind=OrganisationType.SERVICE_PROVIDER, active=True
         ).order_by("name")
         self.fields["organisation"].help_text = _(

@@ -82,12 +82,13 @@ class Problems:
     def add(self, field_name: str | None, message: str) -> None:
         self.items.append((field_name, message))
 
-    def country(self, field_name: str, code: str, *, required: bool = True) -> None:
+    def country(self, field_name: str, code: str, *, required: bool = True, written: str = "") -> None:
+        """`written`: the value as the reader wrote it, quoted when refused (else `code`)."""
         if not code:
             if required:
                 self.add(field_name, _("This field is required."))
         elif not is_country(code):
-            self.add(field_name, _("“%(code)s” is not an ISO 3166 country code.") % {"code": code})
+            self.add(field_name, _("“%(code)s” is not an ISO 3166 country code.") % {"code": written or code})
 
     def check(self, rules: dict[str, Rule], values: dict[str, Any], prefix: str = "") -> None:
         """Every value against its declared rule (length, plausible range, syntax)."""
