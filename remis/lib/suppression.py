@@ -280,34 +280,62 @@ def suppress_linked(
             holding.setdefault(entry, []).append(equation)
     while True:
         unknown = (set(values) - shown) | hidden
+        derived = {
+            e: how for e, how in _derivations(unknown, equations).items() if primary(values[e], threshold)
+        }
         fixed = sorted(
-            {e for e in _fixed(unknown, equations) if primary(values[e], threshold)}
-            | _pinned(values, equations, hidden, set(values) - shown, threshold),
-            key=str,
+            set(derived) | _pinned(values, equations, hidden, set(values) - shown, threshold), key=str
         )
         if not fixed:
             return _without_determined(hidden, values, equations, shown, threshold)
         added = False
         for entry in fixed:
-            near = holding.get(entry, [])
+            # Hide what the reader's derivation reads (its smallest figure), not merely a
+            # figure beside the entry: a figure off that path would leave it worked out.
+            read = _printed_in(derived[entry], equations, unknown) if entry in derived else set()
             candidates = [
-                (values[e], str(e), e)
-                for equation in near or equations
-                for e in equation.entries()
-                if e in shown and e not in hidden and values[e] > 0
+                (values[e], str(e), e) for e in read if e in shown and e not in hidden and values[e] > 0
             ]
-            if not candidates:  # its own equations hold only unknowns and zeros: look wider
-                candidates = [
-                    (values[e], str(e), e)
-                    for equation in equations
-                    for e in equation.entries()
-                    if e in shown and e not in hidden and values[e] > 0
-                ]
+            # Not a figure that another printed figure repeats (a total printed again as a
+            # region's row): hidden, it would be read off there, and the derivation stand.
+            candidates = [
+                c
+                for c in candidates
+                if not any(
+                    all(o == c[2] or (o in shown and o not in hidden) for o in eq.entries())
+                    for eq in holding.get(c[2], [])
+                    if len(eq.parts) == 1
+                )
+            ] or candidates
+            if not candidates:  # pinned by bounds: the nearest printed figures, ring by ring
+                candidates = _nearest(
+                    entry, holding, lambda e: e in shown and e not in hidden and values[e] > 0, values
+                )
             if candidates:
                 hidden.add(min(candidates)[2])
                 added = True
         if not added:  # everything printed is hidden or zero: only zeros can still be fixed
             return _without_determined(hidden, values, equations, shown, threshold)
+
+
+def _nearest(
+    entry: Hashable,
+    holding: Mapping[Hashable, list[Equation]],
+    printed: Any,
+    values: Mapping[Hashable, int],
+) -> list[tuple[int, str, Hashable]]:
+    """The printed figures closest to `entry` through the equations: those sharing an
+    equation with it, else with an entry of those, and so on (a count pinned by its
+    bounds is pinned by figures near it, not by the smallest figure of the report)."""
+    seen, ring = {entry}, [entry]
+    while ring:
+        around = {e for near in ring for equation in holding.get(near, []) for e in equation.entries()} - seen
+        found = [(values[e], str(e), e) for e in around if printed(e)]
+        if found:
+            return found
+        seen |= around
+        ring = list(around)
+    return []
 
 
 def _without_determined(
@@ -391,7 +419,15 @@ def _pinned(
         else:
             low[entry] = high[entry] = value
 
-    for equation in equations:
+    # Only the equations that hold: the rows of a many-valued breakdown (a case under each
+    # assistance type it received) add up to more than its total, and bounds drawn from such
+    # an equation contradict each other and grow without end.
+    consistent = [
+        equation
+        for equation in equations
+        if values.get(equation.total, 0) == sum(values.get(p, 0) for p in equation.parts)
+    ]
+    for equation in consistent:
         for entry in equation.entries():
             bound(entry)
     for pair in at_most:
@@ -399,7 +435,7 @@ def _pinned(
             bound(entry)
     for _round in range(100):  # each round narrows a bound or stops; tables settle in a few
         narrowed = False
-        for equation in equations:
+        for equation in consistent:
             parts_low = sum(low[p] for p in equation.parts)
             parts_high = sum(high[p] for p in equation.parts)
             total = equation.total
@@ -430,35 +466,61 @@ def _pinned(
 
 
 def _fixed(unknown: set[Hashable], equations: Sequence[Equation]) -> set[Hashable]:
-    """The unknowns whose value the equations determine (the printed entries are known):
-    an unknown is determined exactly when its unit vector lies in the row space of the
-    equations restricted to the unknowns, that is when, in the reduced row echelon form,
-    it is a pivot whose row holds nothing else. Exact arithmetic (fractions), sparse rows."""
-    pivots: dict[Hashable, dict[Hashable, Fraction]] = {}
-    for equation in equations:
+    """The unknowns whose value the equations determine (the printed entries are known)."""
+    return set(_derivations(unknown, equations))
+
+
+def _derivations(
+    unknown: set[Hashable], equations: Sequence[Equation]
+) -> dict[Hashable, dict[int, Fraction]]:
+    """For each unknown the equations determine, how: the weights of the equations whose
+    sum leaves it alone among the unknowns. An unknown is determined exactly when its unit
+    vector lies in the row space of the equations restricted to the unknowns, that is when,
+    in the reduced row echelon form, it is a pivot whose row holds nothing else. Exact
+    arithmetic (fractions), sparse rows; each row carries the equations it was made of."""
+    pivots: dict[Hashable, tuple[dict[Hashable, Fraction], dict[int, Fraction]]] = {}
+    for index, equation in enumerate(equations):
         row: dict[Hashable, Fraction] = {}
         for entry, sign in ((equation.total, -1), *((p, 1) for p in equation.parts)):
             if entry in unknown:
                 row[entry] = row.get(entry, Fraction(0)) + sign
+        made_of = {index: Fraction(1)}
         for entry in [e for e in row if e in pivots]:
             factor = row.get(entry, Fraction(0))
             if factor:
-                _subtract(row, pivots[entry], factor)
+                _subtract(row, pivots[entry][0], factor)
+                _subtract(made_of, pivots[entry][1], factor)
         row = {e: v for e, v in row.items() if v}
         if not row:
             continue
         pivot = min(row, key=str)
         scale = row[pivot]
         row = {e: v / scale for e, v in row.items()}
-        for other in pivots.values():  # keep the form fully reduced
+        made_of = {e: v / scale for e, v in made_of.items()}
+        for other, other_made_of in pivots.values():  # keep the form fully reduced
             coefficient = other.get(pivot)
             if coefficient:
                 _subtract(other, row, coefficient)
-        pivots[pivot] = row
-    return {pivot for pivot, row in pivots.items() if len(row) == 1}
+                _subtract(other_made_of, made_of, coefficient)
+        pivots[pivot] = (row, made_of)
+    return {pivot: made_of for pivot, (row, made_of) in pivots.items() if len(row) == 1}
 
 
-def _subtract(row: dict[Hashable, Fraction], other: dict[Hashable, Fraction], factor: Fraction) -> None:
+def _printed_in(
+    made_of: Mapping[int, Fraction], equations: Sequence[Equation], unknown: set[Hashable]
+) -> set[Hashable]:
+    """The printed entries a derivation reads: those left with a weight once the equations
+    it sums are added up (an entry in two of them may cancel out)."""
+    weights: dict[Hashable, Fraction] = {}
+    for index, factor in made_of.items():
+        equation = equations[index]
+        for entry, sign in ((equation.total, -1), *((p, 1) for p in equation.parts)):
+            if entry not in unknown:
+                weights[entry] = weights.get(entry, Fraction(0)) + factor * sign
+    return {entry for entry, weight in weights.items() if weight}
+
+
+def _subtract(row: dict[Any, Fraction], other: Mapping[Any, Fraction], factor: Fraction) -> None:
     for entry, value in other.items():
         left = row.get(entry, Fraction(0)) - factor * value
         if left:

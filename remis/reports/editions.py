@@ -7,7 +7,7 @@ region's row and the total of that region's countries — is one unknown
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from remis.lib.suppression import Equation, suppress_linked
@@ -15,6 +15,11 @@ from remis.reports.statistics import UNKNOWN, Table, keep_top
 
 MEASURES = ("persons", "cases")
 TOTAL = "__total__"
+ABSENT = ("absent",)  # a row a table does not have: a count every reader knows is 0
+
+# A figure of the tables published together: a table's row (by key, or TOTAL for its total),
+# or a count no table prints, by the name it was given (`Publication.remainder`).
+Ref = tuple[Table, str] | str
 
 
 class Publication:
@@ -27,6 +32,8 @@ class Publication:
         self.rows_shown: list[bool] = []
         self._parent: dict[Hashable, Hashable] = {}
         self._index: dict[int, int] = {}  # id of a table → its place
+        self._unprinted: dict[Hashable, int] = {}  # (name, measure) → a count no table prints
+        self._sums: list[tuple[Hashable, tuple[Hashable, ...]]] = []  # whole = sum(parts)
 
     def add(self, table: Table, rows_shown: bool = True) -> Table:
         """`rows_shown`: False for a table only its totals are printed from."""
@@ -43,6 +50,49 @@ class Publication:
         if row is not None and (row.persons, row.cases) == (table.total_persons, table.total_cases):
             for measure in MEASURES:
                 self._union(self._entry(table, measure, TOTAL), self._entry(parent, measure, key))
+
+    def adds_up(self, whole: Ref, parts: Sequence[Ref]) -> None:
+        """The returns `whole` counts are exactly those `parts` count, without overlap (a
+        host region's row and its host countries' rows in another table). A reader who sets
+        tables side by side subtracts across them; the hiding must see the same sums.
+        Ignored for a measure whose counts do not add up: not a partition after all."""
+        for measure in MEASURES:
+            if self._value(whole, measure) == sum(self._value(p, measure) for p in parts):
+                self._sums.append((self._ref(whole, measure), tuple(self._ref(p, measure) for p in parts)))
+
+    def remainder(self, name: str, whole: Ref, parts: Sequence[Ref]) -> str:
+        """Name the count that `whole` holds beyond `parts` — printed in no table, yet a
+        reader subtracts it out (a country's three years less its year: its two years
+        before) — and say that whole = parts + it, so that a small one stays hidden.
+        Returns the name, for sums over such counts (`adds_up`)."""
+        for measure in MEASURES:
+            left = self._value(whole, measure) - sum(self._value(p, measure) for p in parts)
+            self._unprinted[(name, measure)] = max(left, 0)
+        self.adds_up(whole, [*parts, name])
+        return name
+
+    def count(self, name: str, parts: Sequence[Ref]) -> str:
+        """Name the sum of `parts`, a count no table prints, for use in `adds_up`."""
+        for measure in MEASURES:
+            self._unprinted[(name, measure)] = sum(self._value(p, measure) for p in parts)
+        self.adds_up(name, parts)
+        return name
+
+    def _value(self, ref: Ref, measure: str) -> int:
+        if isinstance(ref, str):
+            return self._unprinted[(ref, measure)]
+        table, key = ref
+        if key == TOTAL:
+            return int(getattr(table, f"total_{measure}"))
+        return next((int(getattr(r, measure)) for r in table.rows if r.key == key), 0)
+
+    def _ref(self, ref: Ref, measure: str) -> Hashable:
+        if isinstance(ref, str):
+            return (ref, measure)
+        table, key = ref
+        if key != TOTAL and all(r.key != key for r in table.rows):
+            return ABSENT
+        return self._entry(table, measure, key)
 
     def publish(self) -> None:
         # Tables over the same returns (equal filters) have the same totals.
@@ -76,6 +126,9 @@ class Publication:
                     # person's attribute overlap, so this equation may not hold exactly:
                     # it can only make more be hidden.
                     equations.append(Equation(total, tuple(parts)))
+            values.update({self._find(e): v for e, v in self._unprinted.items()})
+            for whole, summed in self._sums:
+                equations.append(Equation(self._find(whole), tuple(self._find(p) for p in summed)))
             hidden = suppress_linked(values, equations, shown, self.threshold)
         for table in self.tables:
             table.edition, table.threshold = self.edition, self.threshold

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pytest
 from django.test import Client
 
@@ -202,3 +203,121 @@ def test_no_small_count_can_be_worked_out_from_the_public_annual_report(generate
     unknown = set(values) - printed
     fixed = _fixed_by_oracle([Equation(total, tuple(parts)) for total, parts in equations], values, unknown)
     assert {n for n in fixed if primary(values[n], threshold)} == set()
+
+
+def _cells(reader: User, first_year: int, last_year: int) -> dict[tuple[str, str, str, str], int]:
+    """Persons returned, by (origin, host, programme, year of arrival): the finest grid every
+    figure of the annual report's returns tables adds up from."""
+    programmes = [r.key for r in exact_breakdown(reader, Filters(START, END), "programme").rows]  # type: ignore[union-attr]
+    cells: dict[tuple[str, str, str, str], int] = {}
+    for year in range(first_year, last_year + 1):
+        for programme in programmes:
+            period = Filters(dt.date(year, 1, 1), dt.date(year, 12, 31), programmes=(int(programme),))
+            # The public edition's cross-table marks its small cells hidden; its cells are exact.
+            grid = cross_table(reader, period, "origin", "host", edition=Edition.PUBLIC)
+            assert grid is not None
+            for (origin, host), n in grid.cells.items():
+                cells[(origin, host, programme, str(year))] = n
+    return cells
+
+
+def _counts(table: Table, key: str | None, cell: tuple[str, str, str, str]) -> bool:
+    """Whether a table's row (None: its total) counts the returns of a cell of the grid."""
+    origin, host, programme, year = cell
+    regions = m49_table()
+    f = table.filters
+    if not f.start.year <= int(year) <= f.end.year:
+        return False
+    if (f.programmes and int(programme) not in f.programmes) or (f.origins and origin not in f.origins):
+        return False
+    if f.hosts and host not in f.hosts:
+        return False
+    if key is None:
+        return True
+    of = {
+        "origin": origin,
+        "host": host,
+        "programme": programme,
+        "year": year,
+        "origin_region": regions[origin].region if origin in regions else "",
+        "host_region": regions[host].region if host in regions else "",
+    }
+    return of[table.dimension.code] == key
+
+
+def test_no_small_count_can_be_worked_out_by_setting_the_public_tables_side_by_side(generated: None) -> None:
+    """A reader who subtracts one table's figure from another's — a country's three years
+    less its year, a country's returns less those from each host region, a host country's
+    year less its programmes' — learns nothing small: every figure the report prints is a
+    sum over a grid of origin × host × programme × year, and no small count of a country
+    (a table's row hidden or left out, a country's earlier two years, its returns from a
+    host region, a host country's year) is a combination of the printed figures."""
+    donor = User.objects.get(username="donor")  # every country, the public edition only
+    year = max(int(r.key) for r in exact_breakdown(donor, Filters(START, END), "year").rows)  # type: ignore[union-attr]
+    report = annual_report(donor, year, edition=Edition.PUBLIC)
+    assert report is not None
+    threshold = report.threshold
+    cells = _cells(donor, year - 5, year)
+    grid = sorted(cells)
+    tables = [
+        t
+        for t in [_table(s) for s in report.sections]
+        + [_table(c) for s in report.sections for c in s.children]
+        if t.filters.population == Filters(START, END).population  # the returns, not the assisted
+    ]
+    printed: list[np.ndarray] = []
+    hidden: list[np.ndarray] = []
+    for table in tables:
+        keys = [r.key for r in table.rows]
+        entries: list[tuple[str | None, bool]] = [(None, "persons" not in table.hidden_totals)]
+        entries += [(k, (k, "persons") not in table.hidden) for k in keys]
+        values: dict[str | None, int] = {None: table.total_persons, **{r.key: r.persons for r in table.rows}}
+        for key, shown in entries:
+            vector = np.array([1.0 if _counts(table, key, cell) else 0.0 for cell in grid])
+            assert vector @ np.array([cells[c] for c in grid]) == values[key], (table.filters, key)
+            (printed if shown else hidden).append(vector)
+    assert hidden, "the generated data should have small counts to hide"
+    # The small counts of persons to protect: every returns table's rows hidden, each
+    # country of origin's three years (a row beyond the top 10), its two years before the
+    # year, its year by host region, and each host country's year and its two years before.
+    regions = m49_table()
+    secrets: dict[str, np.ndarray] = {}
+    for origin in {c[0] for c in grid}:
+        this = [c[0] == origin and c[3] == str(year) for c in grid]
+        before = [c[0] == origin and year - 2 <= int(c[3]) < year for c in grid]
+        secrets[f"{origin} {year - 2}–{year - 1}"] = np.array(before, dtype=float)
+        secrets[f"{origin} {year - 2}–{year}"] = np.array(before, dtype=float) + np.array(this, dtype=float)
+        for region in {regions[c[1]].region if c[1] in regions else "" for c in grid}:
+            secrets[f"{origin} from {region or '?'}"] = np.array(
+                [
+                    t and (regions[c[1]].region if c[1] in regions else "") == region
+                    for t, c in zip(this, grid, strict=True)
+                ],
+                dtype=float,
+            )
+    for host in {c[1] for c in grid}:
+        secrets[f"host {host} {year}"] = np.array(
+            [c[1] == host and c[3] == str(year) for c in grid], dtype=float
+        )
+        secrets[f"host {host} {year - 2}–{year - 1}"] = np.array(
+            [c[1] == host and year - 2 <= int(c[3]) < year for c in grid], dtype=float
+        )
+    for i, vector in enumerate(hidden):
+        secrets[f"hidden {i}"] = vector
+    counts = np.array([cells[c] for c in grid], dtype=float)
+    basis = _row_space(np.array(printed))
+    found = {
+        name: int(vector @ counts)
+        for name, vector in secrets.items()
+        if primary(int(vector @ counts), threshold) and _in_span(vector, basis)
+    }
+    assert found == {}
+
+
+def _row_space(matrix: np.ndarray) -> np.ndarray:
+    _u, s, vt = np.linalg.svd(matrix, full_matrices=False)
+    return vt[s > 1e-9 * max(s.max(), 1.0)]
+
+
+def _in_span(vector: np.ndarray, basis: np.ndarray) -> bool:
+    return bool(np.linalg.norm(vector - basis.T @ (basis @ vector)) < 1e-6)
