@@ -383,6 +383,11 @@ def _closed_reason(case_closed: bool, version: PlanVersion, item: AssistanceItem
             "Version %(number)s of the plan is “%(status)s” now: nothing was saved. Open a new "
             "version to change the item."
         ) % {"number": version.number, "status": version.get_status_display()}
+    if version.status != PlanStatus.APPROVED:  # replaced by a newer version, the item as it was
+        return _(
+            "Version %(number)s of the plan is “%(status)s” now: nothing was recorded. Record it on "
+            "the item of the plan in force."
+        ) % {"number": version.number, "status": version.get_status_display()}
     return _("This item is “%(status)s” now: nothing was recorded.") % {"status": item.get_status_display()}
 
 

@@ -20,10 +20,17 @@ from remis.assistance.actions.common import check_upload, hold_open_case, requir
 from remis.assistance.actions.plans import paid_for
 from remis.assistance.configuration import clean_amount, clean_currency, month_of
 from remis.assistance.events import InstalmentRecorded
-from remis.assistance.models import AssistanceItem, ExchangeRate, Instalment, ItemStatus, PlanStatus
+from remis.assistance.models import (
+    AssistanceItem,
+    ExchangeRate,
+    Instalment,
+    ItemStatus,
+    PlanStatus,
+    PlanVersion,
+)
 from remis.audit.actions import created, record
 from remis.cases.actions.common import hold_case
-from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.errors import Conflict, Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
 from remis.lib.fields import Text
 from remis.lib.files import removed_if_not_kept
@@ -107,6 +114,16 @@ def record_instalment(
         hold_open_case(case)  # the case's row first, as every case action
         # Lock the item so two payments at once are added up one after the other.
         locked = AssistanceItem.objects.select_for_update().get(pk=item.pk)
+        # Read again under the lock: an item cancelled (or a version replaced) a moment
+        # ago, after the check above, took a payment all the same ("Cancelled · Paid 100").
+        in_force = PlanVersion.objects.filter(pk=locked.version_id, status=PlanStatus.APPROVED).exists()
+        if not in_force or locked.status not in (ItemStatus.APPROVED, ItemStatus.IN_PROGRESS):
+            raise Conflict(
+                _(
+                    "This item changed after you opened it (cancelled, delivered, or its plan "
+                    "replaced by a newer version): nothing was recorded. Look at it again."
+                )
+            )
         if form_key is not None and Instalment.objects.filter(form_key=form_key).exists():
             raise Duplicate(
                 _(

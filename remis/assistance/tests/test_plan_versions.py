@@ -124,3 +124,31 @@ def test_a_version_that_would_hold_less_than_was_paid_is_not_put_in_force(world,
     assert "300.00 EUR were already paid" in messages and "50.00 EUR" in messages
     second.refresh_from_db()
     assert second.status == PlanStatus.DRAFT and case.plan.in_force_id == first.pk
+
+
+def test_a_payment_sent_from_a_replaced_version_says_the_version_was_replaced(
+    client, world, case, ines, today
+):
+    """Sent from version 1's item page after version 2 was approved, the refusal read
+    "This item is “Approved” now": the very state that takes payments, so it explained
+    nothing; the version was replaced."""
+    from django.urls import reverse
+
+    from remis.assistance.models import Instalment
+
+    first = approved_plan(world, case, ines, ("400",))
+    item = first_item(first)
+    client.force_login(world.bob)
+    url = reverse("plan_item", args=[case.uuid, item.pk])
+    assert client.get(url).status_code == 200
+    second = actions.open_new_version(world.bob, case.plan, reason="More")
+    actions.record_agreement(world.bob, second, agreed_on=today, upload=pdf())
+    actions.submit_plan(world.bob, second)
+    actions.approve_plan(ines, second)
+    late = client.post(
+        url, {"step": "pay", "paid_on": today.isoformat(), "amount": "12", "currency": "EUR"}, follow=True
+    )
+    text = late.content.decode()
+    assert "Version 1 of the plan is “Superseded” now: nothing was recorded." in text
+    assert "now: nothing was recorded" in text and "“Approved” now" not in text
+    assert not Instalment.objects.filter(key=item.key).exists()
