@@ -245,13 +245,19 @@ def restore(folder: Path, *, without_ledger: bool = False) -> RestoreReport:
 
 
 def _erasures_in_sqlite_backup(folder: Path, manifest: dict[str, Any]) -> bool:
-    """Whether a SQLite backup holds an erasure carried out (read from the file, before
-    anything is restored). A PostgreSQL dump is not read: its restore trusts the flag."""
+    """Whether a SQLite backup holds an erasure carried out — a request carried out, or a
+    person erased or a case anonymised by a retention run, which leave no request (read
+    from the file, before anything is restored). A PostgreSQL dump is not read: its restore
+    trusts the flag."""
     if manifest["engine"] != "sqlite":
         return False
     with closing(sqlite3.connect(f"file:{folder / SQLITE_FILE}?mode=ro", uri=True)) as backup_db:
         try:
-            (done,) = backup_db.execute("SELECT COUNT(*) FROM cases_erasure WHERE status = 'done'").fetchone()
+            (done,) = backup_db.execute(
+                "SELECT (SELECT COUNT(*) FROM cases_erasure WHERE status = 'done')"
+                " + (SELECT COUNT(*) FROM cases_person WHERE erased_at IS NOT NULL)"
+                " + (SELECT COUNT(*) FROM cases_case WHERE anonymised_at IS NOT NULL)"
+            ).fetchone()
         except sqlite3.OperationalError:  # a backup older than erasures
             return False
     return bool(done)

@@ -23,6 +23,7 @@ def erase_case_records(request: ErasureRequest) -> int:
         CaseDocument,
         Consent,
         CounsellingSession,
+        Erasure,
         IdentityDocument,
         Note,
         Person,
@@ -44,6 +45,9 @@ def erase_case_records(request: ErasureRequest) -> int:
     person.version += 1
     person.save()
     erased += 1 + IdentityDocument.objects.filter(person=person).delete()[0]
+    # A request refused or withdrawn earlier may say why in the person's own words ("X
+    # confirmed by phone on +000 …"): its note goes with the rest.
+    erased += Erasure.objects.filter(person=person).exclude(note="").update(note="")
 
     cases = Case.objects.filter(uuid__in=request.whole_case_uuids)
     erased += Note.objects.filter(case__in=cases).update(body="")

@@ -147,3 +147,23 @@ def test_a_restore_without_the_erasure_ledger_is_refused_unless_said(
         assert "This backup records erasures" in refused("--without-ledger", str(after))
     done = _run(restored, "restore", "--without-ledger", str(before))
     assert "0 erasure(s) made since the backup made again" in done.stdout
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="a PostgreSQL dump is not read before its restore")
+def test_a_backup_whose_people_a_retention_run_erased_counts_as_recording_erasures(
+    parallel_db, world, tmp_path, settings
+):
+    """A retention run erases people without a request: a backup holding them passed for
+    "nobody was ever erased", and `--without-ledger` brought back those erased after it."""
+    from django.utils import timezone
+
+    from remis.audit.backup import _erasures_in_sqlite_backup
+
+    case = register(world)
+    live = process_env(connection, REMIS_MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    _run(live, "backup", "--to", str(tmp_path / "clean"))
+    Person.objects.filter(pk=case.principal_id).update(erased_at=timezone.now(), given_name="—")
+    _run(live, "backup", "--to", str(tmp_path / "retained"))
+    (clean,), (retained,) = (tmp_path / "clean").iterdir(), (tmp_path / "retained").iterdir()
+    assert not _erasures_in_sqlite_backup(clean, read_manifest(clean))
+    assert _erasures_in_sqlite_backup(retained, read_manifest(retained))

@@ -457,3 +457,15 @@ def test_the_focal_points_audit_search_says_which_case_each_erasure_is_about(cli
     page = client.post(reverse("audit_search"), {"action": "erase", "page": "1"}).content.decode()
     rows = re.findall(r"<tr>.*?</tr>", page, re.S)[1:]
     assert len(rows) >= 2 and all(f"<bdi>{household.reference}</bdi>" in row for row in rows)
+
+
+def test_a_refusal_that_quotes_the_person_goes_with_their_erasure(world, household):
+    """A refusal's reason may quote the person ("Mamadou confirmed on +000 654423 he wants
+    to stay followed"): after a later request erased them, the case page and the API still
+    read it."""
+    child = Person.objects.get(given_name="Mamadou")
+    first = actions.request_erasure(world.admin, household, child, "recorded_in_error")
+    actions.refuse_erasure(second_eraser(world), first, "Mamadou confirmed on +000 654423 he stays")
+    erase(world, household, child, "recorded_in_error")
+    assert Erasure.objects.get(pk=first.pk).note == ""
+    assert not Erasure.objects.filter(person=child, note__contains="654423").exists()
