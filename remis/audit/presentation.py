@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +52,13 @@ class FieldReading:
 _FIELDS: dict[str, FieldReading] = {}
 _OBJECTS: dict[str, Callable[[set[str]], dict[str, str]]] = {}
 _OBJECT_NAMES: dict[str, Any] = {}
+_NAMING: set[str] = set()  # fields and object types whose values are people's names
+
+
+def names_people(*names: str) -> None:
+    """Fields ("person") and object types ("cases.person") that read as a person's name:
+    not shown to a reader of the log who does not read the case (`describe_entries`)."""
+    _NAMING.update(names)
 
 
 def register_field(
@@ -238,6 +245,13 @@ class EntryView:
 
 
 EMPTY = "—"
+
+
+class _NotShown:
+    """A person's name in an entry its reader may not name (`describe_entries(unnamed=)`)."""
+
+
+NOT_SHOWN = _NotShown()
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # dates are logged as ISO text; people read them formatted
 ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
 # How the entries being described write days: set by `describe_entries` for its readers
@@ -276,21 +290,29 @@ def _hashable(value: Any) -> bool:
 
 
 def describe_entries(
-    entries: Iterable[AuditEntry], *, groups: frozenset[str], day_format: str = "SHORT_DATE_FORMAT"
+    entries: Iterable[AuditEntry],
+    *,
+    groups: frozenset[str],
+    day_format: str = "SHORT_DATE_FORMAT",
+    unnamed: Collection[Any] = (),
 ) -> list[EntryView]:
     """Entries as their reader sees them. A value in a sensitive group the reader does not
     hold (`groups`) reads "Restricted", as on the case page: a trafficking category, a
     pregnancy, or any value of a field registered in a group (fitness to travel). Dates
     recorded as values are written in `day_format` (the month alone on an anonymised case:
-    the log keeps the exact day, the page may not show it)."""
+    the log keeps the exact day, the page may not show it). Entries of the cases in
+    `unnamed` — read by someone who does not read those cases, such as a data-protection
+    focal point searching erasures — name nobody: a person's name reads "Not shown"."""
     token = _day_format.set(day_format)
     try:
-        return _describe(entries, groups)
+        return _describe(entries, groups, frozenset(unnamed))
     finally:
         _day_format.reset(token)
 
 
-def _describe(entries: Iterable[AuditEntry], groups: frozenset[str]) -> list[EntryView]:
+def _describe(
+    entries: Iterable[AuditEntry], groups: frozenset[str], unnamed: frozenset[Any]
+) -> list[EntryView]:
     rows = list(entries)
     subjects = {entry.pk: subject_for(entry.object_type, entry.object_id, entry.case_uuid) for entry in rows}
     opener = Opener(subjects.values())
@@ -331,6 +353,8 @@ def _describe(entries: Iterable[AuditEntry], groups: frozenset[str]) -> list[Ent
                 texts.append(reading.part(position, part))
             elif part is ERASED:
                 texts.append(_("Erased"))
+            elif part is NOT_SHOWN:
+                texts.append(_("Not shown"))
             elif isinstance(part, bool):
                 texts.append(_("Yes") if part else _("No"))
             elif isinstance(part, str) and ISO_DATE.fullmatch(part):
@@ -351,10 +375,18 @@ def _describe(entries: Iterable[AuditEntry], groups: frozenset[str]) -> list[Ent
     for entry in rows:
         kind = _OBJECT_NAMES.get(entry.object_type)
         own = object_names.get(entry.object_type, {}).get(entry.object_id)
+        nameless = entry.case_uuid in unnamed
+        if nameless and entry.object_type in _NAMING:
+            own = str(_("Not shown"))
         label = " ".join(str(p) for p in (kind or entry.object_type, own or f"#{entry.object_id}"))
         view = EntryView(entry=entry, object_label=label)
         for name, values in opened[entry.pk].items():
             before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
+            if nameless and name in _NAMING:
+                before, after = (
+                    (None if before is None else NOT_SHOWN),
+                    (None if after is None else NOT_SHOWN),
+                )
             key = _reading_key(entry.object_type, name)
             reading = _reading(key)
             group = _field_group(entry.object_type, name)

@@ -73,6 +73,17 @@ def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
     return entries.filter(_within_case_scope(actor))
 
 
+def cases_out_of_sight(actor: Any, entries: Any) -> set[Any]:
+    """The cases of these entries the actor does not read: entries a data-protection focal
+    point finds about erasures and access requests, which name nobody to them."""
+    wanted = {entry.case_uuid for entry in entries if entry.case_uuid}
+    scope = case_scope()
+    if not wanted or scope is None:
+        return wanted
+    seen = AuditEntry.objects.filter(case_uuid__in=wanted).filter(case_uuid__in=scope.visible_uuids(actor))
+    return wanted - set(seen.values_list("case_uuid", flat=True).distinct())
+
+
 def case_uuid_for_reference(actor: Any, reference: str) -> uuid.UUID | None:
     """The UUID of the case with that reference, if the actor can see it, or, for an auditor
     of an organisation holding it, to find its erasures (a data-protection focal point reads

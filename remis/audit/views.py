@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from remis.accounts.permissions import GROUP_CHOICES, Perm
 from remis.accounts.scope import has_perm
 from remis.audit.presentation import describe_entries, reader_groups
-from remis.audit.queries import case_uuid_for_reference, name_cases, search_entries
+from remis.audit.queries import case_uuid_for_reference, cases_out_of_sight, name_cases, search_entries
 from remis.audit.reads import export_reads, may_review, search_reads
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
@@ -85,7 +85,13 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.errors:  # refused filters select nothing, not everything
         selected = selected.none()
     page = paginate(selected, page_number, per_page=50)
-    entries = name_cases(describe_entries(page.object_list, groups=reader_groups(request.user)))
+    entries = name_cases(
+        describe_entries(
+            page.object_list,
+            groups=reader_groups(request.user),
+            unnamed=cases_out_of_sight(request.user, page.object_list),
+        )
+    )
     return render(
         request,
         "audit/search.html",

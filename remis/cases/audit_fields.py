@@ -16,6 +16,7 @@ from remis.audit.presentation import (
     file_sizes,
     file_types,
     named_by_id,
+    names_people,
     register_field,
     register_object,
     register_reader_rights,
@@ -146,6 +147,7 @@ def register() -> None:
 
     register_object("cases.case", _("Case"), described_by_id(Case, lambda c: c.reference))
     register_object("cases.person", _("Person"), described_by_id(Person, person_name))
+    names_people("person", "cases.person")
     register_object("cases.casemember", _("Household member"))
     register_object("cases.erasure", _("Erasure request"))
     register_object("cases.caseaccess", _("Access to the case"))

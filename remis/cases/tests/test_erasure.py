@@ -469,3 +469,21 @@ def test_a_refusal_that_quotes_the_person_goes_with_their_erasure(world, househo
     erase(world, household, child, "recorded_in_error")
     assert Erasure.objects.get(pk=first.pk).note == ""
     assert not Erasure.objects.filter(person=child, note__contains="654423").exists()
+
+
+def test_the_focal_point_finds_erasures_in_the_log_without_the_names(client, world, household, alice):
+    """The data-protection focal point's role reads no case: searching the log by reference
+    it read "Erasure request · Person: — → Mamadou Baldé", the name tied to the case.
+    A reader of the case still reads it."""
+    from remis.cases.tests.factories import make_user
+
+    child = Person.objects.get(given_name="Mamadou")
+    actions.request_erasure(world.admin, household, child, "recorded_in_error")
+    dpo = make_user("dpo", world.be_office, "data_protection_focal_point", ["BE"])
+    client.force_login(dpo)
+    found = client.post("/audit/", {"case_reference": household.reference}).content.decode()
+    assert "Mamadou" not in found and "Baldé" not in found
+    assert "Not shown" in found and "Recorded in error" in found  # the request and its reason
+    client.force_login(world.admin)
+    named = client.post("/audit/", {"case_reference": household.reference}).content.decode()
+    assert "Mamadou Baldé" in named
