@@ -84,10 +84,14 @@ def erase_exports(request: ErasureRequest) -> int:
     """Exports kept for their requesters may quote the person (a case list with their name,
     phone and birth), downloadable for days after the person was "erased everywhere": those
     of the users of every organisation that holds or held one of the person's cases go."""
+    from remis.cases.models import Case
     from remis.interop.actions import withdraw_exports
 
+    references = list(Case.objects.filter(uuid__in=request.case_uuids).values_list("reference", flat=True))
     return withdraw_exports(
-        holders_users(request), case_uuid=request.case_uuids[0] if request.case_uuids else None
+        holders_users(request),
+        case_uuid=request.case_uuids[0] if request.case_uuids else None,
+        references=references,  # none found: every file goes
     )
 
 

@@ -6,11 +6,12 @@ by the entity's importer, one entry per record."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.models import Organisation
@@ -339,17 +340,25 @@ def _delete_with_file(kept: RecordExport) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
-def withdraw_exports(requesters: Any, *, case_uuid: Any = None) -> int:
-    """Delete, as the system, the exports these users requested (files and all), each with
-    an audit entry: their files may quote a person just erased (`cases.erasure`). A file
-    being written is left to finish: it reads rows already erased. `case_uuid`: the erased
-    person's case, on each entry, so that the erasure's history (and the data-protection
-    focal point) shows which exports went with it (no one's audit search found them)."""
+def withdraw_exports(requesters: Any, *, case_uuid: Any = None, references: Sequence[str] = ()) -> int:
+    """Delete, as the system, the files of the exports these users requested that may quote
+    a person just erased (`cases.erasure`), each with an audit entry; the export stays in its
+    requester's list, marked withdrawn. With `references` (the erased person's cases), only
+    files that name one of them go: a list of another country's cases quotes nobody erased
+    (all of them went, and the list read "you have not exported anything"); a file that
+    cannot be read goes too. A file being written is left to finish: it reads rows already
+    erased. `case_uuid`: the erased person's case, on each entry, so that the erasure's
+    history (and the data-protection focal point) shows which exports went with it."""
     from remis.accounts.system import system_actor
 
     deleted = 0
-    for kept in RecordExport.objects.filter(requested_by__in=requesters).select_related("job"):
+    kept_files = RecordExport.objects.filter(requested_by__in=requesters, withdrawn_at__isnull=True).exclude(
+        file=""
+    )
+    for kept in kept_files.select_related("job"):
         if kept.job is not None and kept.job.is_active:
+            continue
+        if references and not _may_quote(kept.file, references):
             continue
         record(
             system_actor(),
@@ -358,9 +367,34 @@ def withdraw_exports(requesters: Any, *, case_uuid: Any = None) -> int:
             changes={"kind": [kept.kind, None], "user": [kept.requested_by_id, None]},
             case_uuid=case_uuid,
         )
-        _delete_with_file(kept)
+        name, storage = kept.file.name, kept.file.storage
+        RecordExport.objects.filter(pk=kept.pk).update(file="", withdrawn_at=timezone.now())
+        transaction.on_commit(functools.partial(storage.delete, name))
         deleted += 1
     return deleted
+
+
+def _may_quote(file: Any, references: Sequence[str]) -> bool:
+    """Whether an export's file names one of these case references: read as text (CSV), or
+    each part of an XLSX (its shared strings). Unreadable or missing: assumed to."""
+    import zipfile
+
+    wanted = [r.encode() for r in references if r]
+    try:
+        with file.open("rb") as handle:
+            head = handle.read(4)
+            handle.seek(0)
+            if head.startswith(b"PK"):
+                with zipfile.ZipFile(handle) as book:
+                    return any(
+                        any(w in book.read(part) for w in wanted)
+                        for part in book.namelist()
+                        if part.endswith(".xml")
+                    )
+            content = handle.read()
+    except (OSError, zipfile.BadZipFile):
+        return True
+    return any(w in content for w in wanted)
 
 
 def withdraw_import_files(uploaders: Any, *, case_uuid: Any = None) -> int:

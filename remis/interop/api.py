@@ -52,6 +52,9 @@ class ExportOut(Schema):
     rows: int | None = Field(..., description="rows written (null until written)")
     requested_at: dt.datetime
     file: bool = Field(..., description="whether the file is ready: GET …/file")
+    withdrawn_at: dt.datetime | None = Field(
+        None, description="when its file was deleted because it named a person whose data was erased"
+    )
 
 
 class ExportPage(Schema):
@@ -76,6 +79,7 @@ def _out(kept: RecordExport) -> dict[str, Any]:
         "rows": kept.rows,
         "requested_at": kept.requested_at,
         "file": bool(kept.file),
+        "withdrawn_at": kept.withdrawn_at,
     }
 
 

@@ -109,6 +109,9 @@ class RecordExport(models.Model):
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     file = models.FileField(upload_to="interop/exports/", blank=True)
     rows = models.PositiveIntegerField(null=True, blank=True)  # written; None until done
+    # Its file deleted because it quoted a person whose data was erased: the export stays
+    # in its requester's list, saying so (it vanished, and the list read "nothing exported").
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from remis.accounts.tests.tokens import bearer_key
@@ -69,22 +70,31 @@ def test_export_files_that_may_quote_the_person_go_with_the_erasure(
     world, household, django_capture_on_commit_callbacks
 ):
     """An export of the case list kept its rows (name, phone, birth) downloadable for days
-    after the person was "erased everywhere"."""
+    after the person was "erased everywhere". Only the files that name the person's case
+    go (every export of everyone in the office went, and the list read "You have not
+    exported anything yet"); the export stays listed, saying why its file is gone."""
     from django.core.files.base import ContentFile
 
     from remis.interop.models import RecordExport
 
-    def export(user):
-        kept = RecordExport.objects.create(kind="cases", requested_by=user)
-        kept.file.save("cases.csv", ContentFile("Aïssatou,Baldé,+32 470 12 34 56\n".encode()))
+    def export(user, reference=household.reference):
+        kept = RecordExport.objects.create(kind="cases", requested_by=user, rows=1)
+        kept.file.save("cases.csv", ContentFile(f"{reference},Aïssatou,Baldé,+32 470 12 34 56\n".encode()))
         return kept
 
-    theirs, outside = export(world.alice), export(world.dave)  # dave's office never held the case
+    theirs, outside = export(world.carol), export(world.dave)  # dave's office never held the case
+    other = export(world.carol, "GIN-2026-999999")  # the same office's list of other cases
     stored = theirs.file.path
     with django_capture_on_commit_callbacks(execute=True):
         erase(world, household, household.principal, "data_subject_request")
-    assert not RecordExport.objects.filter(pk=theirs.pk).exists() and not os.path.exists(stored)
-    assert RecordExport.objects.filter(pk=outside.pk).exists()
+    withdrawn = RecordExport.objects.get(pk=theirs.pk)
+    assert not withdrawn.file and withdrawn.withdrawn_at is not None and not os.path.exists(stored)
+    assert RecordExport.objects.get(pk=outside.pk).file and RecordExport.objects.get(pk=other.pk).file
+    client = Client()
+    client.force_login(world.carol)
+    listed = client.get("/exports/").content.decode()
+    assert "You have not exported anything yet" not in listed
+    assert "Deleted: it named a person whose data was erased" in listed
     assert AuditEntry.objects.filter(action="interop.export_delete", object_id=str(theirs.pk)).exists()
     # The data-protection focal point finds which exports went with the erasure, and whose
     # (no one's audit search found them: the system's entries named no case).
