@@ -403,8 +403,10 @@ def satisfaction_responses(case: Case) -> list[Any]:
 def low_scores(actor: Any) -> QuerySet[Any]:
     """The latest reintegration response of each of the actor's cases (`my_cases`) when it
     falls in its instrument's lowest band and nobody has followed it up yet: followed up
-    means a later response, or a contact attempt or visit recorded on the case after it."""
-    from remis.monitoring.models import ContactAttempt, Instrument, Response, Visit
+    means a later response, or a contact that reached the person or a visit recorded on the
+    case after it (an unanswered call or a wrong number took an at-risk returnee off the
+    list, although nobody had spoken to them)."""
+    from remis.monitoring.models import ContactAttempt, ContactOutcome, Instrument, Response, Visit
     from remis.monitoring.responses import definition_of
 
     lowest = Q(pk__in=[])
@@ -414,7 +416,9 @@ def low_scores(actor: Any) -> QuerySet[Any]:
             lowest |= Q(instrument=instrument, band=bands[0].code)
     reintegration = Response.objects.filter(case__isnull=False).exclude(instrument__code=SATISFACTION)
     latest = reintegration.filter(case=OuterRef("case")).order_by("-collected_on", "-id").values("pk")[:1]
-    attempted = ContactAttempt.objects.filter(case=OuterRef("case"), recorded_at__gt=OuterRef("recorded_at"))
+    attempted = ContactAttempt.objects.filter(
+        case=OuterRef("case"), recorded_at__gt=OuterRef("recorded_at"), outcome=ContactOutcome.REACHED
+    )
     visited = Visit.objects.filter(case=OuterRef("case"), recorded_at__gt=OuterRef("recorded_at"))
     return (
         reintegration.filter(case__in=my_cases(actor).values("pk"))

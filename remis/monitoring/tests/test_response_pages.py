@@ -191,7 +191,18 @@ def test_a_low_score_puts_the_case_on_my_work_until_someone_follows_it_up(world,
     assert names["low_scores"].items[0].label == f"{case.reference} · low score"
     assert names["low_scores"].date_label == "Collected on"
     assert "low_scores" not in {w.name for w in work_for(world.alice)}  # does not monitor
-    # A contact attempt recorded after the response is the follow-up.
+    # A call nobody answered is no follow-up: the returnee stays on the list.
+    ContactAttempt.objects.create(
+        follow_up=FollowUp.objects.get(case=case, round=2),
+        case=case,
+        attempted_on=timezone.localdate(),
+        channel="phone",
+        outcome="wrong_number",
+        recorded_by=world.bob,
+        recorded_at=timezone.now() + dt.timedelta(seconds=1),
+    )
+    assert "low_scores" in {w.name for w in work_for(world.bob)}
+    # A contact that reached them, recorded after the response, is the follow-up.
     ContactAttempt.objects.create(
         follow_up=FollowUp.objects.get(case=case, round=2),
         case=case,
