@@ -37,7 +37,7 @@ from remis.monitoring.events import ScoreComputed
 from remis.monitoring.instruments.definition import InstrumentDefinition, load_definition
 from remis.monitoring.instruments.scoring import Scores, canonical_answers, compile_scorer, drop_irrelevant
 from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, Response, ResponseSource
-from remis.monitoring.queries import other_rounds_window
+from remis.monitoring.queries import later_round_answered, other_rounds_window
 
 SAMPLE_ID_MAX = 64
 DIMENSION_FIELDS = ("economic", "social", "psychosocial")  # stored in their own columns
@@ -266,6 +266,25 @@ def prepare_response(
                         "%(other)s, or check the date."
                     )
                     % {"other": other},
+                )
+            )
+    if follow_up is not None and day is not None and checked is None and day > follow_up.window_end:
+        # Round 1's answers collected eight months after arrival, after round 2's, counted
+        # as the 3-month score in the outcome analyses.
+        later = later_round_answered(follow_up.case_id, follow_up.round, day)
+        if later is not None:
+            errors.append(
+                (
+                    "collected_on",
+                    _(
+                        "Round %(later)s was answered on %(day)s: answers collected after it cannot "
+                        "count for round %(round)s. Check the date."
+                    )
+                    % {
+                        "later": later[0],
+                        "day": date_format(later[1], "SHORT_DATE_FORMAT"),
+                        "round": follow_up.round,
+                    },
                 )
             )
     if follow_up is not None and day is not None and day < follow_up.window_start and not early:

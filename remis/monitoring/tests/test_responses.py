@@ -275,3 +275,33 @@ def test_the_history_reads_a_response_as_the_page_does(world, case, rss):
     assert response.composite is not None
     score = f"{float(response.composite) * 100:.1f}".replace(".", ",")
     assert lines["composite"] == score
+
+
+def test_answers_after_a_later_rounds_cannot_count_for_an_earlier_round(world, case, rss):
+    """Round 1's answers, collected eight months after arrival and after round 2's, were
+    saved as the 3-month score without a word."""
+    from remis.cases.models import Case
+
+    today = timezone.localdate()
+    Case.objects.filter(pk=case.pk).update(arrival_date=today - dt.timedelta(days=240))
+    round_one, round_two = FollowUp.objects.filter(case=case, round__in=[1, 2]).order_by("round")
+    FollowUp.objects.filter(pk=round_one.pk).update(
+        window_start=today - dt.timedelta(days=200), window_end=today - dt.timedelta(days=140)
+    )
+    FollowUp.objects.filter(pk=round_two.pk).update(
+        window_start=today - dt.timedelta(days=100), window_end=today - dt.timedelta(days=40)
+    )
+    round_one.refresh_from_db()
+    round_two.refresh_from_db()
+    record_response(
+        world.bob, rss, answers=answers(), collected_on=today - dt.timedelta(days=60), follow_up=round_two
+    )
+    with pytest.raises(ValidationFailed) as late:
+        record_response(world.bob, rss, answers=answers(), collected_on=today, follow_up=round_one)
+    assert late.value.field == "collected_on" and "Round 2 was answered on" in late.value.message
+    assert "cannot count for round 1" in late.value.message
+    # Late but before round 2's answers (collected then, entered now): accepted.
+    kept = record_response(
+        world.bob, rss, answers=answers(), collected_on=today - dt.timedelta(days=120), follow_up=round_one
+    )
+    assert kept.follow_up_id == round_one.pk
