@@ -22,7 +22,6 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -177,34 +176,42 @@ class _Seen:
 
 
 def _open_rounds(case_ids: list[int], code: str) -> dict[int, list[FollowUp]]:
-    """The rounds of this instrument without answers yet (open, or done by a visit whose
-    answers come in this file) of those cases, in round order, read once for a chunk."""
+    """The rounds of this instrument of those cases, in round order, read once for a chunk:
+    those without answers yet (open, or done by a visit whose answers come in this file),
+    and those answered already, marked `answered` (a second submission for a round done
+    was imported as the case's answers outside any round, "the rounds stay due")."""
     rounds: dict[int, list[FollowUp]] = {}
-    rows = (
-        FollowUp.objects.filter(
-            case_id__among=case_ids,
-            instrument=code,
-            status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.LOST, FollowUpStatus.DONE],
+    rows = FollowUp.objects.filter(
+        case_id__among=case_ids,
+        instrument=code,
+        status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.LOST, FollowUpStatus.DONE],
+    ).order_by("case_id", "round")
+    answered = set(
+        Response.objects.filter(follow_up__case_id__among=case_ids, follow_up__instrument=code).values_list(
+            "follow_up_id", flat=True
         )
-        # NOT EXISTS rather than a join on responses, which made the query DISTINCT
-        .exclude(Exists(Response.objects.filter(follow_up=OuterRef("pk"))))
-        .order_by("case_id", "round")
     )
     for follow_up in loaded(rows, ("id", "case", "round", "status", "window_start", "window_end", "version")):
+        follow_up.answered = follow_up.pk in answered  # type: ignore[attr-defined]
         rounds.setdefault(follow_up.case_id, []).append(follow_up)
     return rounds
 
 
 def _round_for(
     case: Any, day: dt.date, rounds: dict[int, list[FollowUp]], taken: set[int]
-) -> FollowUp | None:
-    """The case's first such round whose window holds the day and that no earlier row of
-    the file took (saved or not yet). None: the answers are the case's, outside any round."""
+) -> tuple[FollowUp | None, int | None]:
+    """The case's first round whose window holds the day and that is still to answer — no
+    answers stored, and no earlier row of the file took it (saved or not yet) — or else the
+    number of such a round answered already. (None, None): the answers are the case's,
+    outside any round."""
+    answered = None
     for follow_up in rounds.get(case.pk, []):
-        if follow_up.pk not in taken and follow_up.window_start <= day <= follow_up.window_end:
-            follow_up.case = case
-            return follow_up
-    return None
+        if follow_up.window_start <= day <= follow_up.window_end:
+            if follow_up.pk not in taken and not getattr(follow_up, "answered", False):
+                follow_up.case = case
+                return follow_up, None
+            answered = answered or follow_up.round
+    return None, answered
 
 
 def import_submissions(job: Any) -> Outcome:
@@ -523,7 +530,7 @@ def _prepare_row(
             report.problem(row, ITEM_FIELD, item_refusal)
             return None
     rounds, taken = open_rounds
-    follow_up = _round_for(case, day, rounds, taken) if case else None
+    follow_up, answered = _round_for(case, day, rounds, taken) if case else (None, None)
     spreadsheet_numbers(definition_of(instrument), answers)
     try:
         prepared = prepare_response(
@@ -549,6 +556,16 @@ def _prepare_row(
         report.failed += 1
         report.problem(row, day_column if error.field == "collected_on" else error.field, error.message)
     else:
+        if answered is not None and instrument.code != SATISFACTION:
+            # A second interview for a round done (a KoBo duplicate), not answers outside
+            # any round: "the rounds stay due" was said of a round answered.
+            report.failed += 1
+            report.problem(
+                row,
+                day_column,
+                _("Round %(round)s has its answers already: a round is answered once.") % {"round": answered},
+            )
+            return None
         if follow_up is not None:
             taken.add(follow_up.pk)  # only a row kept takes its round: a refused one leaves it
         elif case is not None and instrument.code != SATISFACTION:  # never in a round

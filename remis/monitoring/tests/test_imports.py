@@ -282,7 +282,7 @@ def test_chunks_checked_ahead_of_the_saves_end_as_one_by_one(
             _row(case, "a2", income_covers_needs="whenever"),  # refused: takes no round
             _row(case, "a3"),  # round 2: round 1 was taken by chunk one, maybe not saved yet
             _row(case, "a1"),  # seen in chunk one
-            _row(case, "a4"),  # no round left: the case's answers outside any round
+            _row(case, "a4"),  # both rounds of that day answered: a second interview, refused
         ]
     )
     job = _import(world, content)
@@ -290,17 +290,22 @@ def test_chunks_checked_ahead_of_the_saves_end_as_one_by_one(
     assert forked == [parallel]
     assert job.status == JobStatus.SUCCEEDED, job.outcome
     result = job.result or {}
-    assert (result["rows"], result["imported"], result["duplicates"], result["failed"]) == (5, 3, 0, 2)
-    assert [(p["row"], p["field"]) for p in result["problems"]] == [(3, "income_covers_needs"), (5, "_uuid")]
-    assert (result["outside_rounds"], result["outside_count"]) == ([6], 1)
+    assert (result["rows"], result["imported"], result["duplicates"], result["failed"]) == (5, 2, 0, 3)
+    assert [(p["row"], p["field"]) for p in result["problems"]] == [
+        (3, "income_covers_needs"),
+        (5, "_uuid"),
+        (6, "_submission_time"),
+    ]
+    assert result["problems"][2]["message"] == "Round 1 has its answers already: a round is answered once."
+    assert (result["outside_rounds"], result["outside_count"]) == ([], 0)
     kept = dict(Response.objects.values_list("submission_id", "follow_up_id"))
-    assert kept == {"a1": first.pk, "a3": second.pk, "a4": None}
+    assert kept == {"a1": first.pk, "a3": second.pk}
     assert set(FollowUp.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {
         FollowUpStatus.DONE
     }
     from remis.audit.models import AuditEntry
 
-    assert AuditEntry.objects.filter(action="monitoring.response").count() == 3
+    assert AuditEntry.objects.filter(action="monitoring.response").count() == 2
     assert job.done == job.total == 5
 
 
@@ -541,3 +546,25 @@ def test_a_satisfaction_row_naming_a_type_the_plan_holds_twice_is_sent_to_the_ca
     key, refusal = _item_of({"cash_grant": [one, two]}, "cash_grant")
     assert key is None and refusal is not None and "2 items of this type" in refusal
     assert "on the case's page" in refusal
+
+
+def test_a_second_interview_for_a_round_answered_before_is_refused(
+    world, setting, django_capture_on_commit_callbacks
+):
+    """A KoBo file with a second submission for a round an earlier import answered: it was
+    kept as the case's answers outside any round, said "the rounds stay due", and became
+    the case's latest score."""
+    case = setting
+    FollowUp.objects.filter(case=case, round=1).update(
+        window_start=timezone.localdate() - dt.timedelta(days=5)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(world, _kobo_csv([_row(case, "first")]))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _import(world, _kobo_csv([_row(case, "second", income_covers_needs="never")]), "again.csv")
+    job.refresh_from_db()
+    result = job.result or {}
+    assert job.status == JobStatus.SUCCEEDED, (job.outcome, result)
+    assert (result["imported"], result["failed"], result["outside_count"]) == (0, 1, 0)
+    assert result["problems"][0]["message"] == "Round 1 has its answers already: a round is answered once."
+    assert list(Response.objects.values_list("submission_id", flat=True)) == ["first"]
