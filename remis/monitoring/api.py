@@ -44,8 +44,23 @@ else:
     OutcomeCode = literal_of(ContactOutcome)
     ModeCode = literal_of(VisitMode)
     StatusCode = literal_of(FollowUpStatus)
+    # The states, and the lists the pages and the dashboard link to: open (upcoming, in
+    # window or overdue), due (in window or overdue), lost_open (lost, the case not closed).
     StateCode = literal_of(
-        ["upcoming", "in_window", "overdue", "missed", "done", "stopped", "lost", "due_soon"], blank=True
+        [
+            "upcoming",
+            "in_window",
+            "overdue",
+            "missed",
+            "done",
+            "stopped",
+            "lost",
+            "due_soon",
+            "open",
+            "due",
+            "lost_open",
+        ],
+        blank=True,
     )
 
 
@@ -109,7 +124,12 @@ class RoundPage(Schema):
 
 
 class RoundParams(InputSchema):  # a NUL in a text parameter reached PostgreSQL: 500
-    state: StateCode = ""
+    state: StateCode = Field(
+        "",
+        description="a state, or a list as the pages show it: open (upcoming, in window or overdue), "
+        "due (in window or overdue: the visits to carry out now), due_soon (due this week), "
+        "lost_open (lost to follow-up, the case not closed); blank: every round",
+    )
     country: str = Field("", max_length=2, description="the case's country of origin, ISO 3166 alpha-2")
     mine: bool = Field(False, description="only rounds on cases assigned to me or to nobody")
     limit: int = Field(50, ge=1, le=200)

@@ -61,6 +61,11 @@ def test_rounds_attempts_and_visit_through_the_api(api_client, world, case):
     listed = page["items"]
     assert [(r["case_reference"], r["round"]) for r in listed] == [(case.reference, 1)]
     assert page["count"] == 1 and page["count_capped"] is False  # as every paged list says
+    # The lists the pages and the dashboard link to (`?state=due`) read the same (422 before).
+    for listed_as, rounds_of_case in (("open", [2, 3]), ("due", []), ("lost_open", [])):
+        found = api.get("/monitoring/follow-ups", state=listed_as)
+        assert found.status_code == 200, found.content
+        assert [r["round"] for r in found.json()["items"]] == rounds_of_case
 
 
 @pytest.mark.parametrize(
