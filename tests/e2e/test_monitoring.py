@@ -80,6 +80,14 @@ def test_a_case_worker_records_an_attempt_and_the_answers_and_sees_the_scores(wo
             else:
                 form.locator(f"input[name=q_{name}]").fill(str(one))
     expect(form.locator("input[name=q_credit_source]")).to_be_visible()
+    # A count typed on an Arabic keyboard (٣) reads as 3, as the server reads it: the question
+    # that depends on it shows (it stayed hidden, then was asked for after sending).
+    children = form.locator("input[name=q_school_age_children]")
+    children.fill("0")
+    expect(form.locator("input[name=q_children_in_school]").first).to_be_hidden()
+    children.fill("٣")
+    expect(form.locator("input[name=q_children_in_school]").first).to_be_visible()
+    form.locator("input[name=q_children_in_school][value=all]").check()
     # The case arrived today: round 1's window opens in weeks. Closing it now is said and
     # asked for on the form (the answers were saved as the round's without a word).
     early = form.locator("input[name=early]")

@@ -11,8 +11,20 @@
   const NUMBER = /^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)$/;
   const ISO_DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 
+  // As the server reads a typed number (remis/lib/digits.py, response_forms.py): Arabic-Indic
+  // digits (٣ on an Arabic keyboard), the Arabic decimal separator (٫) and a decimal comma
+  // ("1,5") read as 0-9 and the point. "٣ children" hid the question that depends on it,
+  // which the server then asked for.
+  const latin = (text) =>
+    String(text)
+      .trim()
+      .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+      .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
+      .replace(/\u066b/g, ".")
+      .replace(/^(-?[0-9]+),([0-9]+)$/, "$1.$2");
+
   const asNumber = (text) => {
-    const t = String(text).trim();
+    const t = latin(text);
     if (NUMBER.test(t)) return parseFloat(t);
     if (ISO_DATE.test(t)) {
       const day = Date.parse(`${t}T00:00:00Z`);
