@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from remis.accounts.models import User
 from remis.accounts.permissions import Perm, SensitiveGroup
 from remis.accounts.scope import grants_with
 from remis.audit.actions import record
@@ -79,7 +80,11 @@ def search_reads(
 ) -> QuerySet[CaseRead]:
     reads = reviewable_reads(actor).select_related("actor", "organisation")
     if username:
-        reads = reads.filter(actor__username__icontains=username.strip())  # "adm" found nothing
+        # A whole username is that user ("admin" listed admin2's reads with admin's); part
+        # of one ("adm", which found nothing when it had to be whole) is everyone it fits.
+        typed = username.strip()
+        whole = User.objects.filter(username__iexact=typed).exists()
+        reads = reads.filter(**{"actor__username__iexact" if whole else "actor__username__icontains": typed})
     if case_reference:
         # Part of it ("000096"), typed in either digits.
         reads = reads.filter(case_reference__icontains=latin_digits(case_reference.strip()))

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import pycountry
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -35,7 +34,7 @@ from remis.communities.queries import can_manage_country, may_manage_somewhere
 from remis.lib.countries import is_country
 from remis.lib.errors import Conflict, PermissionDenied, ValidationFailed
 from remis.lib.fields import Text
-from remis.lib.money import amount_hint, fraction_problem
+from remis.lib.money import amount_hint, fraction_problem, payable_currency
 from remis.lib.text import fold
 from remis.programmes.models import Programme
 from remis.programmes.queries import visible_programmes
@@ -140,7 +139,7 @@ def _budget(values: dict[str, Any], errors: Errors) -> None:
             else:
                 amount = amount.quantize(Decimal("0.01"))
     values["budget"] = amount
-    if currency and (len(currency) != 3 or pycountry.currencies.get(alpha_3=currency) is None):
+    if currency and payable_currency(currency) is None:  # gold (XAU) was a budget's currency
         errors.append(("currency", _("Unknown currency code “%(code)s”.") % {"code": currency}))
     elif amount is not None and not currency:
         errors.append(("currency", _("Give the budget's currency.")))

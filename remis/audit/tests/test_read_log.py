@@ -88,6 +88,12 @@ def test_the_focal_point_reviews_their_organisations_reads_only(client, world, f
     assert mine.reference in part
     arabic = number.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))  # typed on an Arabic keyboard
     assert mine.reference in client.post(reverse("read_log"), {"case_reference": arabic}).content.decode()
+    # A whole username is that user alone: "alice" listed alice2's openings with alice's.
+    alice2 = make_user("alice2", world.be_office, "counsellor", ["BE"])
+    client.force_login(alice2)
+    client.get(reverse("case_detail", args=[mine.uuid]))
+    assert {r.actor.username for r in search_reads(focal_point, username="Alice")} == {"alice"}
+    assert {r.actor.username for r in search_reads(focal_point, username="lic")} == {"alice", "alice2"}
 
 
 def test_filtering_by_group_and_exporting_is_audited(client, world, carol, focal_point):

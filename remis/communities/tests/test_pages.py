@@ -116,6 +116,8 @@ def test_a_project_is_created_through_the_form_and_errors_name_their_fields(worl
     refused = client.post(reverse("project_create"), _form_data(budget="12", members_F_18_34="-4"))
     assert refused.status_code == 200
     assert refused.context["form"].errors["currency"] == ["Give the budget's currency."]
+    gold = client.post(reverse("project_create"), _form_data(budget="3", currency="XAU"))  # not money paid
+    assert gold.context["form"].errors["currency"] == ["Unknown currency code “XAU”."]
     assert "members_F_18_34" in refused.context["form"].errors
     assert not CommunityProject.objects.exists()
     response = client.post(reverse("project_create"), _form_data())
