@@ -324,11 +324,19 @@ def _refuse_before_consent(case: Case, day: dt.date, field: str) -> None:
         )
 
 
+# Outcomes that end the round at once, whatever the day: out of reach, or unwilling.
+FINAL_OUTCOMES = (ContactOutcome.MOVED, ContactOutcome.REMIGRATED, ContactOutcome.REFUSED)
+
+
 def failed_outside_window(follow_up: FollowUp, attempt: ContactAttempt) -> bool:
     """A failed attempt that does not count towards making the round lost: only those in
-    its window count (an attempt months before the round is about another time)."""
-    return attempt.outcome in FAILED_OUTCOMES and not (
-        follow_up.window_start <= attempt.attempted_on <= follow_up.window_end
+    its window count (an attempt months before the round is about another time). Not a
+    final one, which ends the round on any day ("it does not count" was said of a move
+    that had just made the round lost)."""
+    return (
+        attempt.outcome in FAILED_OUTCOMES
+        and attempt.outcome not in FINAL_OUTCOMES
+        and not (follow_up.window_start <= attempt.attempted_on <= follow_up.window_end)
     )
 
 
@@ -405,7 +413,7 @@ def record_contact_attempt(
             # Moved away and re-migrated say at once that the returnee is out of reach, and a
             # refusal that they will not take part: the round ends there (a refusal kept the
             # round "in window" and on the to-do list, as if the phone had rung unanswered).
-            final = outcome in (ContactOutcome.MOVED, ContactOutcome.REMIGRATED, ContactOutcome.REFUSED)
+            final = outcome in FINAL_OUTCOMES
             if final or failed >= locked.rules.lost_after_attempts:
                 # Lost on the day of the last failed try, whatever the order they were typed in.
                 last = in_window.order_by("-attempted_on").values_list("attempted_on", flat=True).first()

@@ -61,7 +61,7 @@ def on_reopened(event: CaseReopened) -> None:
 
 
 def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
-    from remis.monitoring.models import FollowUpStatus
+    from remis.monitoring.models import ContactOutcome, FollowUpStatus
     from remis.monitoring.queries import STATE_LABELS, rounds_of_case, state_of
 
     rounds = rounds_of_case(seen.case)
@@ -74,6 +74,8 @@ def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
     today = timezone.localdate()
     trend = score_trend(case_scores(seen.case), language(), by_month=seen.case.anonymised_at is not None)
     scored = {row.round: row for row in trend.rows if row.round is not None}  # a round's latest
+    lost = [f for f in rounds if f.status == FollowUpStatus.LOST] if seen.case.stage != Stage.CLOSED else []
+    refused = [f for f in lost if any(a.outcome == ContactOutcome.REFUSED for a in f.attempts.all())]
     return {
         "case": seen.case,
         "rounds": [
@@ -82,9 +84,10 @@ def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
         "consent": seen.case.has_consent("follow_up_contact"),
         "trend": trend,
         # Said on the case page too (only the round's page said it): the case worker decides.
-        "lost": [f.round for f in rounds if f.status == FollowUpStatus.LOST]
-        if seen.case.stage != Stage.CLOSED
-        else [],
+        # A round lost because the returnee refused is no loss of contact: closing the case
+        # "for lost contact" was proposed for it, a wrong closure reason.
+        "lost": [f.round for f in lost if f not in refused],
+        "refused": [f.round for f in refused],
     }
 
 

@@ -142,6 +142,14 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
                                     "follow-up consent on the case page."
                                 ),
                             )
+                        elif attempt.outcome in actions.FINAL_OUTCOMES:
+                            messages.warning(
+                                request,
+                                _(
+                                    "The returnee is out of reach (moved away or migrated again): "
+                                    "the round is closed as lost to follow-up."
+                                ),
+                            )
                         elif actions.failed_outside_window(follow_up, attempt):
                             messages.warning(
                                 request,
@@ -159,7 +167,11 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
                             request.user, follow_up, expected_version=expected, **data
                         )
                         messages.success(request, _("The visit is recorded: the round is done."))
-                        if not follow_up.window_start <= visit.visited_on <= follow_up.window_end:
+                        # Confirmed as closing the round before its window: said already.
+                        confirmed = bool(data.get("early")) and visit.visited_on < follow_up.window_start
+                        if not confirmed and not (
+                            follow_up.window_start <= visit.visited_on <= follow_up.window_end
+                        ):
                             # Recorded as the case worker says it happened, but a visit months
                             # from its round's window is often meant for another round.
                             messages.warning(

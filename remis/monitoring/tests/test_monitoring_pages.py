@@ -114,7 +114,8 @@ def test_a_visit_dated_outside_its_rounds_window_is_recorded_with_a_word(client,
     saved = client.post(page, {**visit, "early": "on"}, follow=True)
     assert "The visit is recorded" in saved.text
     assert FollowUp.objects.get(case=case, round=2).status == FollowUpStatus.DONE
-    assert "Its date falls outside the round" in saved.text and "belongs to round 2." in saved.text
+    # Confirmed as closing the round early: not told again to check that it belongs there.
+    assert "Its date falls outside the round" not in saved.text
 
 
 def test_a_stale_form_is_refused_as_a_conflict(client, world, case):
@@ -437,3 +438,34 @@ def test_a_reader_of_figures_only_is_sent_to_the_figures_not_shown_empty_lists(c
         assert page.status_code == 403 and "which your role does not read" in page.text, name
     client.force_login(world.bob)
     assert client.get(reverse("follow_up_list")).status_code == 200
+
+
+def test_a_move_before_the_window_ends_the_round_and_says_so(client, world, case):
+    """ "Moved away" dated before the window read "it does not count towards lost to
+    follow-up" while the round had just become lost; the case page then proposed closing
+    for lost contact after a refusal too."""
+    from remis.cases.models import Case, Consent
+
+    _open_window(case)
+    Case.objects.filter(pk=case.pk).update(arrival_date=timezone.localdate() - dt.timedelta(days=90))
+    Consent.objects.filter(case=case).update(given_on=timezone.localdate() - dt.timedelta(days=90))
+    round_one = FollowUp.objects.get(case=case, round=1)
+    client.force_login(world.bob)
+    before = (round_one.window_start - dt.timedelta(days=1)).isoformat()
+    data = {"step": "attempt", "channel": "phone", "outcome": "moved", "version": 1, "attempted_on": before}
+    moved = client.post(reverse("follow_up_detail", args=[case.uuid, 1]), data, follow=True).text
+    assert "the round is closed as lost to follow-up" in moved and "does not count" not in moved
+    assert FollowUp.objects.get(pk=round_one.pk).status == FollowUpStatus.LOST
+    case_page = client.get(reverse("case_detail", args=[case.uuid])).text
+    assert "could not be reached in round 1" in case_page
+    # Round 2 refused: the case page says to record the withdrawal, not to close for lost contact.
+    round_two = FollowUp.objects.get(case=case, round=2)
+    refused = {
+        **data,
+        "outcome": "refused",
+        "version": round_two.version,
+        "attempted_on": timezone.localdate().isoformat(),
+    }
+    client.post(reverse("follow_up_detail", args=[case.uuid, 2]), refused)
+    case_page = client.get(reverse("case_detail", args=[case.uuid])).text
+    assert "refused follow-up in round 2" in case_page and "could not be reached in round 1." in case_page
