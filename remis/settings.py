@@ -3,7 +3,9 @@ environment (12-factor), with defaults that make the embedded demo work out of t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 from pathlib import Path
 
 import environ
@@ -12,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("REMIS_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# What REMIS writes holds personal data — the database, uploaded passports, the erasure
+# ledger, exports: readable by the account that runs it alone, whatever the umask (they
+# were -rw-r--r-- under root's 022, while the backups were already 0600).
+os.umask(0o077)
+VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+with contextlib.suppress(OSError):  # a folder another account owns is theirs to set
+    VAR_DIR.chmod(0o700)
 
 env = environ.Env(
     DEBUG=(bool, False),
@@ -233,6 +241,8 @@ REMIS_WEBHOOKS_CACHE_SECONDS = env.float("REMIS_WEBHOOKS_CACHE_SECONDS", default
 REMIS_WEBHOOKS_ALLOW_LOOPBACK = env.bool("REMIS_WEBHOOKS_ALLOW_LOOPBACK", default=False)
 REMIS_WEBHOOKS_ALLOW_PRIVATE = env.bool("REMIS_WEBHOOKS_ALLOW_PRIVATE", default=False)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600  # uploads and the files written for users (see os.umask above)
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 SECURE: bool = env("SECURE")
 SESSION_COOKIE_SECURE = SECURE

@@ -94,3 +94,25 @@ def test_a_writer_on_sqlite_waits_for_a_long_write_instead_of_failing(tmp_path):
     second.execute("INSERT INTO t VALUES (2)")  # waits, then writes
     assert time.monotonic() - started >= 5
     assert second.execute("SELECT count(*) FROM t").fetchone()[0] == 2
+
+
+def test_what_remis_writes_is_readable_by_its_own_account_alone(tmp_path):
+    """The live database, the erasure ledger and uploaded passports were -rw-r--r-- under a
+    umask of 022: any account on the machine read them (the backups were already 0600)."""
+    var = tmp_path / "var"
+    done = run_manage("migrate", "--noinput", REMIS_VAR_DIR=str(var), DEBUG="1")
+    assert done.returncode == 0, done.stderr
+    store = (
+        "from django.core.files.base import ContentFile;"
+        "from django.core.files.storage import default_storage;"
+        "default_storage.save('cases/x/passport.pdf', ContentFile(b'%PDF-1.4'))"
+    )
+    done = run_manage("shell", "-c", store, REMIS_VAR_DIR=str(var), DEBUG="1")
+    assert done.returncode == 0, done.stderr
+    written = [
+        var,
+        var / "remis.sqlite3",
+        var / "media" / "cases" / "x",
+        var / "media" / "cases" / "x" / "passport.pdf",
+    ]
+    assert {p.name: oct(p.stat().st_mode & 0o077) for p in written} == {p.name: "0o0" for p in written}
