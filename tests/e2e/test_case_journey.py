@@ -167,7 +167,8 @@ def test_withdrawing_a_consent_asks_first_and_giving_one_does_not(world, login, 
     asked = record("Withdrawn or refused", answer=False)
     assert asked == [
         "Record that the returnee withdrew or refused this consent? Withdrawing consent to share "
-        "stops sharing with partners and providers at once."
+        "with partners cuts the partners off at once; withdrawing consent to share with service "
+        "providers cancels the referrals to them. Each is withdrawn on its own."
     ]
     page.wait_for_timeout(300)
     assert Consent.objects.filter(case=case).count() == recorded
