@@ -46,6 +46,9 @@ def case_tables(request: SubjectRequest) -> list[Table]:
         .order_by("case__registered_at", "case_id")
     )
     own = Case.objects.filter(pk__in=request.principal_case_ids)
+    # The household's return concerns every member: they travelled and were received, under
+    # the consents given for the case (a member's file read "None recorded" for all three).
+    theirs = Case.objects.filter(pk__in=request.case_ids)
     reference: tuple[str, Any] = (_("Case"), lambda r: r.case.reference)
 
     tables = [
@@ -112,7 +115,9 @@ def case_tables(request: SubjectRequest) -> list[Table]:
         model_table(
             _("Consents"),
             Consent,
-            Consent.objects.filter(case__in=own).select_related("case").order_by("case_id", "given_on", "id"),
+            Consent.objects.filter(case__in=theirs)
+            .select_related("case")
+            .order_by("case_id", "given_on", "id"),
             [reference, "purpose", "given", "given_on", "note"],
         ),
         model_table(
@@ -132,13 +137,13 @@ def case_tables(request: SubjectRequest) -> list[Table]:
         model_table(
             _("Return travel"),
             ReturnTravel,
-            ReturnTravel.objects.filter(case__in=own).select_related("case").order_by("case_id"),
+            ReturnTravel.objects.filter(case__in=theirs).select_related("case").order_by("case_id"),
             [reference, *TRAVEL_FIELDS],
         ),
         model_table(
             _("Reception"),
             Reception,
-            Reception.objects.filter(case__in=own).select_related("case").order_by("case_id"),
+            Reception.objects.filter(case__in=theirs).select_related("case").order_by("case_id"),
             [reference, *RECEPTION_FIELDS],
         ),
         model_table(

@@ -84,13 +84,16 @@ def export_subject_data(actor: Any, case: Case, person: Person) -> tuple[str, by
             changes={"person": [None, person.pk], "cases_covered": [None, [c.reference for c in cases]]},
         )
     produced = timezone.localtime()
-    content = _workbook(person, cases, tables, produced)
+    principal_of = {m.case_id for m in memberships if m.relation == Relation.PRINCIPAL}
+    content = _workbook(person, cases, tables, produced, [c for c in cases if c.pk not in principal_of])
     # Each household member's file named apart (four files of one case read the same); the
     # start of the person's random id names no one.
     return f"subject-access-{case.reference}-{person.uuid.hex[:8]}-{produced:%Y%m%d}.xlsx", content
 
 
-def _workbook(person: Person, cases: list[Case], tables: list[Table], produced: Any) -> bytes:
+def _workbook(
+    person: Person, cases: list[Case], tables: list[Table], produced: Any, as_member: list[Case]
+) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -114,6 +117,19 @@ def _workbook(person: Person, cases: list[Case], tables: list[Table], produced: 
             )
         ],
     ]
+    if as_member:
+        # The sheets of what a principal applicant said and did (counselling, needs, the
+        # case's history, follow-up answers) are theirs: said, not read as "nothing".
+        lines.append(
+            [
+                _(
+                    "In %(cases)s this person is a household member: the return travel, reception "
+                    "and consents cover them; counselling, needs, the stage history and follow-up "
+                    "are recorded under the principal applicant and are not in this file."
+                )
+                % {"cases": ", ".join(c.reference for c in as_member)}
+            ]
+        )
     for line in lines:
         about.append(xlsx_row(about, line))
     about["A1"].font = Font(bold=True)

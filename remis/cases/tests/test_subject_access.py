@@ -111,6 +111,14 @@ def test_a_household_members_file_holds_their_record_not_the_principals_notes(wo
     assert sheets["Notes"][1][0] == "None recorded"
     assert sheets["Counselling sessions"][1][0] == "None recorded"
     assert "Aïssatou" not in str(sheets)
+    # The household's consents (and its travel and reception) cover them: read "None recorded".
+    assert _column(sheets["Consents"], "Note") == ["Signed"]
+    about = " ".join(str(c) for row in sheets["About this file"] for c in row if c)
+    assert f"In {household.reference} this person is a household member" in about
+    principal = _sheets(export_subject_data(officer, household, household.principal)[1])
+    assert "household member" not in " ".join(
+        str(c) for row in principal["About this file"] for c in row if c
+    )
 
 
 def _dutch_case_of(world, person):
