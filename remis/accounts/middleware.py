@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 LAST_SEEN_KEY = "remis_last_seen"  # seconds since the epoch of the session's last request
 TOUCH_EVERY = 60  # seconds: the session is written at most once a minute, not on every request
@@ -74,7 +75,11 @@ class IdleTimeoutMiddleware:
         logout(request)
         messages.info(
             request,
-            _("You were signed out after %(minutes)s minutes without activity. Sign in again to go on.")
+            ngettext(
+                "You were signed out after %(minutes)s minute without activity. Sign in again to go on.",
+                "You were signed out after %(minutes)s minutes without activity. Sign in again to go on.",
+                minutes,
+            )
             % {"minutes": minutes},
         )
         if request.method != "GET":

@@ -113,3 +113,17 @@ def test_a_form_address_opened_as_a_page_goes_to_the_page_above(client, world, a
     assert opened.status_code == 302 and opened["Location"] == f"/cases/{case.uuid}/"
     assert client.get(reverse("job_start"))["Location"] == "/jobs/"
     assert client.get(f"/api/v1/cases/{uuid.uuid4()}/notes", HTTP_AUTHORIZATION="Bearer x").status_code != 302
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "signed out after 1 minute without"), ("fr", "déconnecté après 1 minute sans")],
+)
+def test_one_minute_reads_as_one_minute(client, world, alice, settings, language, said):
+    """ "déconnecté après 1 minutes" with REMIS_SESSION_IDLE_MINUTES=1."""
+    settings.REMIS_SESSION_IDLE_MINUTES = 1
+    client.login(username=alice.username, password=PASSWORD)
+    client.cookies["django_language"] = language
+    _idle_for(client, 2 * 60)
+    page = client.get(reverse("case_list"), follow=True).content.decode()
+    assert said in page

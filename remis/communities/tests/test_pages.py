@@ -94,7 +94,11 @@ def test_member_counts_are_read_as_french_groups_thousands(world: Any, bob: Any)
     said = str(refused.context["form"].errors)
     assert "100000" not in said and re.search(r"100\s000", said), said  # grouped as French groups
     client.post(reverse("project_create"), _form_data(members_F_18_34="1 200"))
-    assert CommunityProject.objects.get().members["F_18_34"] == 1200
+    project = CommunityProject.objects.get()
+    assert project.members["F_18_34"] == 1200
+    # Shown grouped as typed, beside amounts that were ("1200", a total of "1212").
+    shown = client.get(reverse("project_detail", args=[project.uuid])).content.decode()
+    assert re.search(r">1\s200<", shown) and ">1200<" not in shown, shown
 
 
 def test_every_bad_member_count_is_told_at_once(world: Any, bob: Any) -> None:
