@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "remis.accounts.middleware.TwoFactorMiddleware",  # sign-in's second step, set-up where required
     "axes.middleware.AxesMiddleware",  # answers a locked-out sign-in with the lockout page
     "remis.api.ApiResponses",  # no-store and JSON 405s under /api/
+    "remis.cases.views.common.CaseAccessEndedMiddleware",  # "no longer shared", not "not found"
 ]
 
 ROOT_URLCONF = "remis.urls"

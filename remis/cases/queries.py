@@ -55,6 +55,24 @@ from remis.programmes.models import MigrantCategory
 from remis.programmes.queries import small_cell_threshold
 
 
+def access_ended_on(actor: Any, case_uuid: Any) -> Any:
+    """When the access of one of the actor's organisations to the case ended (a consent to
+    share withdrawn, the case handed over), if it had access and has none now; else None."""
+    from remis.accounts.models import Membership, MembershipStatus
+
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    try:
+        wanted = uuid.UUID(str(case_uuid))
+    except ValueError:
+        return None
+    mine = Membership.objects.filter(user=actor, status=MembershipStatus.ACTIVE).values("organisation_id")
+    held = CaseAccess.objects.filter(case__uuid=wanted, organisation_id__in=mine)
+    if held.filter(revoked_at__isnull=True).exists():
+        return None
+    return held.order_by("-revoked_at").values_list("revoked_at", flat=True).first()
+
+
 def get_case_for(actor: Any, case_uuid: uuid.UUID | str, perm: Perm | None = None) -> Case:
     """The case if the actor may see it (else NotFound), and may do `perm` on it (else
     PermissionDenied)."""

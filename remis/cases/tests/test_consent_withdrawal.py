@@ -60,6 +60,15 @@ def test_an_accepted_case_leaves_the_partner_and_the_page_says_why(client, world
     # The submission was accepted, not waiting: no cancelled submission is claimed.
     assert "a submission waiting for an answer was cancelled" not in page
     client.force_login(world.bob)
+    # The partner's case worker is told their organisation's access ended (it read "Not
+    # found", as for a case that never existed), and nothing of the case.
+    gone = client.get(reverse("case_detail", args=[case.uuid]))
+    assert gone.status_code == 410
+    text = gone.content.decode()
+    assert "s access to this case ended on" in text and "No longer shared with your organisation" in text
+    assert case.reference not in text and case.principal.given_name not in text
+    # Someone whose organisation never held it still finds nothing.
+    client.force_login(world.dave)
     assert client.get(reverse("case_detail", args=[case.uuid])).status_code == 404
 
 

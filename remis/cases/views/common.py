@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django import forms
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from remis.accounts.permissions import Perm
 from remis.cases.models import Case
-from remis.cases.queries import (
-    get_case_for,
-)
+from remis.cases.queries import access_ended_on, get_case_for
 from remis.lib.errors import DomainError, NotFound
 from remis.lib.forms import mark_conflict
 
@@ -29,8 +31,36 @@ def apply_errors(form: forms.Form, error: DomainError) -> None:
             form.add_error(None, message)
 
 
+class CaseAccessEnded(Http404):
+    """The reader's organisation held the case and its access ended: said with the day
+    (a partner's case worker, cut off by a consent withdrawn, read "page not found")."""
+
+    def __init__(self, ended: dt.datetime) -> None:
+        super().__init__()
+        self.ended = ended
+
+
 def case_or_404(request: HttpRequest, case_uuid: str, perm: Perm | None = None) -> Case:
     try:
         return get_case_for(request.user, case_uuid, perm)
     except NotFound:
+        ended = access_ended_on(request.user, case_uuid) if perm is None else None
+        if ended is not None:
+            raise CaseAccessEnded(ended) from None
         raise Http404 from None
+
+
+class CaseAccessEndedMiddleware:
+    """Answers `CaseAccessEnded` with its page (410 Gone), any case view alike."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = self.get_response(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, CaseAccessEnded):
+            return render(request, "cases/access_ended.html", {"ended": exception.ended}, status=410)
+        return None
