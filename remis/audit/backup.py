@@ -298,6 +298,10 @@ def replay_ledger(since: dt.datetime) -> int:
         model = apps.get_model(request.person_type)
         with transaction.atomic():
             run_erasers(request, ledger=False)
+            if any(f.name == "erased_at" for f in model._meta.get_fields()):
+                # When it was erased, not when it was replayed (a subject access file then
+                # gave the restore's time as the day the person's data was erased).
+                model.objects.filter(pk=request.person_id).update(erased_at=at)
             record(
                 system_actor(),
                 "person.erase_replayed",

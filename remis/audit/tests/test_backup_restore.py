@@ -4,6 +4,7 @@ restore (the erasure ledger), so nobody erased comes back. On SQLite and Postgre
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 from pathlib import Path
@@ -29,6 +30,7 @@ child = Person.objects.get(uuid="{child}")
 principal = Person.objects.get(uuid="{principal}")
 print(json.dumps({{
     "child": child.given_name, "child_erased": child.erased_at is not None,
+    "child_erased_at": child.erased_at.isoformat() if child.erased_at else None,
     "principal": principal.given_name, "documents": CaseDocument.objects.count(),
     "audit": AuditEntry.objects.count(),
     "replayed": AuditEntry.objects.filter(action="person.erase_replayed").count(),
@@ -96,6 +98,10 @@ def test_a_restored_backup_has_everything_and_erasures_made_since_stay_made(
         .splitlines()[-1]  # the shell may say what it imported first
     )
     assert found["child_erased"] and found["child"] != "Mamadou"  # erased again
+    # On the day it was erased, not the day of the restore.
+    erased_at = Person.objects.get(pk=mamadou.pk).erased_at
+    assert erased_at is not None
+    assert abs(dt.datetime.fromisoformat(found["child_erased_at"]) - erased_at) < dt.timedelta(seconds=1)
     assert found["principal"] == "Aïssatou" and found["documents"] == 1
     assert found["audit"] == manifest["tables"]["audit_auditentry"] + 1 and found["replayed"] == 1
     assert [p.read_bytes() for p in (tmp_path / "restored-media").rglob("*") if p.is_file()] == [PDF]
