@@ -70,9 +70,10 @@ def score_trend(responses: list[Response], language: str, *, by_month: bool = Fa
         row.dimensions.extend(["—"] * (len(labels) - len(row.dimensions)))
     # Days as the pages write them ("4 déc. 2026"), month names from the page's language.
     day_format = "%b %Y" if by_month else "%-d %b %Y"
-    # By month, one tick per month answered: left to itself, Vega ticks every few weeks, and
-    # a month's label came two or three times along the axis.
-    ticks = [_utc_month(day) for day in sorted({r.collected_on for r in rows})] if by_month else None
+    # One tick per day (or month) answered: left to itself, Vega ticked every few weeks by
+    # month, and every few hours by day — "22 Aug 2026" two dozen times along the axis, and
+    # a first tick on a day nobody answered.
+    ticks = [_utc_month(day) for day in sorted({r.collected_on for r in rows})]
     series = [*labels, composite_label]
     spec = (
         _spec(points_data, series, day_format, ticks, get_language_info(language)["bidi"])

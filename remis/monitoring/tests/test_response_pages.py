@@ -294,7 +294,14 @@ def test_an_anonymised_cases_chart_says_months_not_days(client, world, case):
     from remis.cases.models import Case
 
     url = _answered_round_one(client, world, case)
-    assert _chart_on(client, url)["encoding"]["x"]["axis"]["format"] == "%-d %b %Y"
+    by_day = _chart_on(client, url)["encoding"]["x"]["axis"]
+    assert by_day["format"] == "%-d %b %Y"
+    # One tick per day answered: by day too, Vega ticked every few hours ("22 Aug 2026" two
+    # dozen times along the axis).
+    answered = Response.objects.get(case=case).collected_on
+    assert by_day["values"] == [
+        {"year": answered.year, "month": answered.month, "date": answered.day, "utc": True}
+    ]
     Case.objects.filter(pk=case.pk).update(anonymised_at=timezone.now())  # as retention leaves it
     assert _chart_on(client, url)["encoding"]["x"]["axis"]["format"] == "%b %Y"
     # One tick per month answered (Vega's own ticks repeated a month's label), and the axis
