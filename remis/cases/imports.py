@@ -266,6 +266,10 @@ class CaseImporter:
             p.pk: set(p.eligible_categories.values_list("pk", flat=True)) for p in self.programmes.values()
         }
         self.categories = {c.code: c for c in MigrantCategory.objects.all()}
+        # A code in another case ("REAB-BE", "Irregular", as a spreadsheet capitalises it)
+        # is the same code: it was refused as unknown. Written exactly, a code is itself.
+        self.programmes_folded = {code.casefold(): p for code, p in reversed(self.programmes.items())}
+        self.categories_folded = {code.casefold(): c for code, c in reversed(self.categories.items())}
 
     # ---- checking ---------------------------------------------------------------------
 
@@ -321,12 +325,14 @@ class CaseImporter:
             problems.check({"external_id": EXTERNAL_ID}, {"external_id": v["external_id"]})
         reference = v["reference"].upper()
         problems.check(field_rules.CASE, {"reference": reference or None})
-        programme = self.programmes.get(v["programme"])
+        programme = self.programmes.get(v["programme"]) or self.programmes_folded.get(
+            v["programme"].casefold()
+        )
         if programme is None:
             problems.add(
                 "programme", _("No programme has the code “%(code)s”.") % {"code": v["programme"][:40]}
             )
-        category = self.categories.get(v["category"])
+        category = self.categories.get(v["category"]) or self.categories_folded.get(v["category"].casefold())
         if v["category"] == "restricted":  # as an export writes a category its reader may not read
             problems.add(
                 "category",

@@ -369,3 +369,14 @@ def test_a_date_and_time_cell_is_its_day_and_a_refused_country_is_quoted_as_writ
     assert case.registered_at.date() == dt.date(2010, 1, 15)
     (problem,) = result.report_rows
     assert problem[1] == "origin_country" and "“Guinée” is not an ISO 3166 country code." in problem[3]
+
+
+def test_a_code_written_in_other_letters_is_the_same_code(world: Any, paula: Any) -> None:
+    """ "REAB-BE" and "Rejected_Asylum_Seeker", as a spreadsheet capitalises them, were
+    refused as "No programme has the code …"."""
+    row = case_row()
+    row.update(programme=row["programme"].upper(), category=row["category"].title())
+    result = _import(paula, world.be_office, [row])
+    assert (result.created, result.refused) == (1, 0), result.report_rows
+    case = CaseAccess.objects.get(organisation=world.be_office, external_id="OLD-1").case
+    assert case.programme.code == case_row()["programme"] and case.category.code == case_row()["category"]
