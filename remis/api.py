@@ -64,6 +64,7 @@ class TokenAuth(HttpBearer):
             .first()
         )
         if row is None:
+            self._say_why_not(token, now)
             return None
         reads = request.method in SAFE_METHODS or (
             request.method == "POST" and request.path_info in POSTS_THAT_READ
@@ -77,6 +78,30 @@ class TokenAuth(HttpBearer):
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user
         return row.user
+
+    @staticmethod
+    def _say_why_not(token: str, now: dt.datetime) -> None:
+        """A token that worked and no longer does says why (expired, revoked): a script's
+        owner read "A valid API token is required." and looked for a typing mistake. Only the
+        holder of the token can ask, so nothing is told to anyone else."""
+        from django.utils.formats import date_format
+
+        known = ApiToken.objects.filter(key_hash=hash_token(token)).only("revoked_at", "expires_at").first()
+        if known is None:
+            return
+        if known.revoked_at is not None:
+            said = _("This token was revoked on %(day)s: make a new one.")
+            day = known.revoked_at
+        elif known.expires_at <= now:
+            said = _("This token expired on %(day)s: make a new one.")
+            day = known.expires_at
+        else:
+            return  # its owner is no longer active: told no more than an unknown token
+        raise TokenRefused(said % {"day": date_format(timezone.localtime(day), "SHORT_DATE_FORMAT")})
+
+
+class TokenRefused(Exception):
+    """A token known but no longer valid (401, with the reason)."""
 
 
 class RemisAPI(NinjaAPI):
@@ -211,6 +236,13 @@ def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespons
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     """Django's own "not found" (a view's `Http404`), in the one error shape."""
     return api.create_response(request, error_body(_("Not found."), []), status=404)
+
+
+@api.exception_handler(TokenRefused)
+def token_refused(request: HttpRequest, exc: TokenRefused) -> HttpResponse:
+    response = api.create_response(request, error_body(str(exc), []), status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="REMIS API", error="invalid_token"'  # RFC 6750 §3.1
+    return response
 
 
 @api.exception_handler(AuthenticationError)

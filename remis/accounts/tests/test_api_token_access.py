@@ -92,7 +92,13 @@ def test_an_expired_token_no_longer_works_and_says_so_on_the_page(client, world,
     token, raw = actions.issue_api_token(alice, name="old script", days=30)
     assert Client().get("/api/v1/cases", **_bearer(raw)).status_code == 200
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    assert Client().get("/api/v1/cases", **_bearer(raw)).status_code == 401
+    refused = Client().get("/api/v1/cases", **_bearer(raw))
+    assert refused.status_code == 401
+    # Said why (it read "A valid API token is required.", as for a token mistyped).
+    assert refused.json()["detail"].startswith("This token expired on")
+    assert Client().get("/api/v1/cases", HTTP_AUTHORIZATION="Bearer remis_mistyped").json()["detail"] == (
+        "A valid API token is required."
+    )
     client.login(username=alice.username, password=PASSWORD)
     page = client.get(reverse("api_tokens")).content.decode()
     assert "Expired" in page and f'value="{token.pk}"' not in page  # nothing left to revoke
@@ -121,7 +127,8 @@ def test_an_administrator_revokes_a_members_token_from_the_members_page(signed_i
     page = client.get(url).content.decode()
     assert "leaked script" in page and 'data-confirm="Revoke this token?"' in page
     assert client.post(url, {"step": "revoke_token", "token": str(token.pk)}).status_code == 302
-    assert Client().get("/api/v1/cases", **_bearer(raw)).status_code == 401
+    refused = Client().get("/api/v1/cases", **_bearer(raw))
+    assert refused.status_code == 401 and refused.json()["detail"].startswith("This token was revoked on")
     revoked = AuditEntry.objects.get(action="api_token.revoke")
     assert revoked.actor_id == olga.pk and revoked.object_id == str(token.pk)
     # Again (a second tab): nothing more is written.
