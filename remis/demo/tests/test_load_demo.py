@@ -17,10 +17,12 @@ from remis.cases.queries import recent_activity
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_has_played_journeys_with_history_and_a_second_load_adds_nothing(capsys):
+def test_demo_has_played_journeys_with_history_and_a_second_load_adds_nothing(capsys, monkeypatch):
+    monkeypatch.setenv("REMIS_DEMO_PORT", "8001")  # bin/demo on another port says where it is
     call_command("load_demo", cases=40)
     out = capsys.readouterr().out
     assert "remis-demo-2026" in out and "counsellor.be" in out
+    assert "REMIS demo: http://127.0.0.1:8001/" in out
     stages = set(Case.objects.values_list("stage", flat=True))
     assert {"registered", "counselling", "return_planned", "returned", "reception"} <= stages
     # Staff on both sides of the corridor see who did what.

@@ -5,6 +5,7 @@ A second run finds the data and only prints the logins again.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -51,7 +52,8 @@ class Command(BaseCommand):
         build_indicator_targets()  # the core framework's second version, with targets
         request_demo_packages()  # built by the worker bin/demo starts beside the server
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("REMIS demo: http://127.0.0.1:8000/"))
+        port = os.environ.get("REMIS_DEMO_PORT", "8000")  # bin/demo's port
+        self.stdout.write(self.style.SUCCESS(f"REMIS demo: http://127.0.0.1:{port}/"))
         self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")
         self.stdout.write(
             "Signing in then asks for a 6-digit code: add the user's authenticator secret below to an "
