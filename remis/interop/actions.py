@@ -376,7 +376,8 @@ def withdraw_exports(requesters: Any, *, case_uuid: Any = None, references: Sequ
 
 def _may_quote(file: Any, references: Sequence[str]) -> bool:
     """Whether an export's file names one of these case references: read as text (CSV), or
-    each part of an XLSX (its shared strings). Unreadable or missing: assumed to."""
+    each part of an XLSX (its shared strings), a megabyte at a time (an export of a million
+    rows was read whole into memory). Unreadable or missing: assumed to."""
     import zipfile
 
     wanted = [r.encode() for r in references if r]
@@ -387,14 +388,25 @@ def _may_quote(file: Any, references: Sequence[str]) -> bool:
             if head.startswith(b"PK"):
                 with zipfile.ZipFile(handle) as book:
                     return any(
-                        any(w in book.read(part) for w in wanted)
+                        _names_any(book.open(part), wanted)
                         for part in book.namelist()
                         if part.endswith(".xml")
                     )
-            content = handle.read()
+            return _names_any(handle, wanted)
     except (OSError, zipfile.BadZipFile):
         return True
-    return any(w in content for w in wanted)
+
+
+def _names_any(stream: IO[bytes], wanted: list[bytes]) -> bool:
+    """Whether the stream holds one of `wanted`, read in pieces that overlap by a word."""
+    overlap = max((len(w) for w in wanted), default=1) - 1
+    tail = b""
+    while piece := stream.read(1 << 20):
+        block = tail + piece
+        if any(w in block for w in wanted):
+            return True
+        tail = block[-overlap:] if overlap else b""
+    return False
 
 
 def withdraw_import_files(uploaders: Any, *, case_uuid: Any = None) -> int:
