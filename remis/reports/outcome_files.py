@@ -158,79 +158,60 @@ def _sheet(book: Any, title: str, header: list[str], rows: list[list[Any]], shar
 
 def _process(process: Any) -> tuple[list[str], list[list[Any]]]:
     """The page's "Process and service quality" table: each indicator, how many it counts,
-    and its value (days, a share, cases per worker)."""
+    and its value, each figure a number in its own column (a share, or the median, mean and
+    most) so that a donor's annex can sum and chart them: "12; 40.0" in one cell was text."""
 
-    from django.utils.formats import number_format
-    from django.utils.translation import pgettext
-
-    separator = pgettext("list separator", "; ")  # as the page writes "12; 14,5" ("12؛ 14,5")
-
-    def rounded(value: Any, places: int) -> str:
-        # number_format cuts the digits it does not show: 2.268 cases per worker read 2.2
-        # in the file where the page read 2.3.
+    def rounded(value: Any, places: int) -> Any:
+        # Rounded half up as the page shows it, not cut: 2.268 cases per worker read 2.2.
+        if value is None:
+            return ""
         exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        return number_format(exact, places)
+        return int(exact) if places == 0 else float(exact)
 
-    def listed(*values: Any) -> str:
-        return separator.join(rounded(v, places) for v, places in values)
+    def median(value: Any) -> Any:
+        """A median of whole days is whole or a half (46.5): the half is kept."""
+        if value is None:
+            return ""
+        return rounded(value, 0 if float(value).is_integer() else 1)
 
-    def whole_or_half(median: Any) -> tuple[Any, int]:
-        """A median of whole days is whole or a half (46.5, which read 47 beside the
-        indicators' 46.5): the half is kept."""
-        return median, 0 if float(median).is_integer() else 1
+    def days(label: str, delay: Any) -> list[Any]:
+        return [label, delay.cases, "", median(delay.median), rounded(delay.mean, 1), ""]
 
-    def days(delay: Any) -> Any:
-        return "" if delay.median is None else listed(whole_or_half(delay.median), (delay.mean, 1))
+    def share(label: str, counted: int, value: float | None) -> list[Any]:
+        return [label, counted, "" if value is None else round(value, 4), "", "", ""]
 
-    def share(value: float | None) -> Any:
-        return "" if value is None else round(value, 4)
-
-    per_worker = ""
+    per_worker: list[Any] = ["", "", ""]
     if process.cases_per_worker is not None:
-        per_worker = listed(
-            (process.cases_per_worker, 1),
-            whole_or_half(process.per_worker_median or 0),
-            (process.per_worker_max or 0, 0),
-        )
+        per_worker = [
+            median(process.per_worker_median or 0),
+            rounded(process.cases_per_worker, 1),
+            rounded(process.per_worker_max or 0, 0),
+        ]
 
     rows: list[list[Any]] = [
-        [
-            _("Days from arrival to the plan's first approval (median; mean)"),
-            process.approval.cases,
-            days(process.approval),
-        ],
-        [
-            _("Days from arrival to the first payment (median; mean)"),
-            process.payment.cases,
-            days(process.payment),
-        ],
-        [
+        days(_("Days from arrival to the plan's first approval (median; mean)"), process.approval),
+        days(_("Days from arrival to the first payment (median; mean)"), process.payment),
+        share(
             _("Referrals accepted, of those the providers answered"),
             process.answered,
-            share(process.acceptance_rate),
-        ],
-        [
-            _("Referrals completed, of the accepted ones that ended"),
-            process.ended,
-            share(process.completion_rate),
-        ],
-        [
+            process.acceptance_rate,
+        ),
+        share(
+            _("Referrals completed, of the accepted ones that ended"), process.ended, process.completion_rate
+        ),
+        share(
             _("Submissions answered by the partner within the deadline, of those answered"),
             process.submissions_answered,
-            share(process.in_time_rate),
-        ],
-        [
-            _("Cases per case worker holding them (mean; median; most)"),
-            process.held,
-            per_worker,
-        ],
-        [
+            process.in_time_rate,
+        ),
+        [_("Cases per case worker holding them (mean; median; most)"), process.held, "", *per_worker],
+        share(
             _("Monitoring rounds done within their window, of those whose window has closed"),
             process.rounds_closed,
-            share(process.within_window_rate),
-        ],
+            process.within_window_rate,
+        ),
     ]
-    return [_("Indicator"), _("Counted"), _("Value")], rows
+    return [_("Indicator"), _("Counted"), _("Share"), _("Median"), _("Mean"), _("Most")], rows
 
 
 def outcomes_xlsx(result: Outcomes, filters_text: list[tuple[str, str]], process: Any = None) -> bytes:

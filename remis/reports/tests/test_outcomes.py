@@ -228,6 +228,9 @@ def test_the_tables_download_as_shown(generated: None, client: Client) -> None:
     ]
     process = list(book[book.sheetnames[3]].iter_rows(values_only=True))
     assert len(process) == 8 and process[7][0].startswith("Suivis réalisés dans leur fenêtre")
+    assert process[0][:3] == ("Indicateur", "Comptés", "Part")
+    numbers = [cell for row in process[1:] for cell in row[1:] if cell not in (None, "")]
+    assert numbers and all(isinstance(cell, int | float) for cell in numbers)  # none written as text
     attrition = list(book["Attrition par passage"].iter_rows(min_row=2, values_only=True))
     assert [r[2] for r in attrition] == [line.done for line in result.attrition]
 
@@ -258,9 +261,12 @@ def test_figures_are_rounded_not_cut_and_rounded_once() -> None:
         rounds_closed=0,
         within_window_rate=None,
     )
-    _header, rows = _process(process)
-    cells = [str(cell) for row in rows for cell in row]
-    assert "2.3; 2; 10" in cells and "12; 40.0" in cells
+    header, rows = _process(process)
+    assert header[2:] == ["Share", "Median", "Mean", "Most"]
+    # Each figure a number in its own column: "12; 40.0" in one cell could not be summed.
+    assert rows[0][1:] == [3, "", 12, 40.0, ""]
+    assert rows[5][1:] == [846, "", 2, 2.3, 10]
+    assert rows[2][1:] == [0, "", "", "", ""]  # nothing answered: no share, not 0 %
 
 
 def test_a_grouped_count_keeps_its_order_in_an_arabic_sentence() -> None:
