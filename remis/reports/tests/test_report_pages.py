@@ -177,6 +177,30 @@ def test_the_annual_report_page_and_pdf(manager: Client, language: str) -> None:
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_every_page_of_the_printed_annual_report_says_its_edition(manager: Client, language: str) -> None:
+    """The edition was printed on page 1 only: page 3 of the confidential report, printed or
+    forwarded alone, no longer said that its counts were exact and not to be shared."""
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    from remis.lib.pdf import pdf_renderer_missing
+
+    if pdf_renderer_missing() is not None:
+        pytest.skip("no PDF renderer on this machine")
+    manager.cookies["django_language"] = language
+    year = manager.get("/reports/annual/").context["form"].initial.get("year") or 2025
+    pdf = manager.get("/reports/annual/", {"year": year, "format": "pdf"})
+    assert pdf.status_code == 200
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages]
+    assert len(pages) > 1
+    with translation.override(language):
+        marking = translation.gettext("Confidential edition")
+    if language == "ar":  # the text read back splits the lam-alef ligature of its first word
+        marking = marking.split()[-1]
+    assert all(marking in page for page in pages), [i for i, page in enumerate(pages) if marking not in page]
+
+
 def test_the_annual_report_refuses_a_year_out_of_range(manager: Client) -> None:
     page = manager.get("/reports/annual/", {"year": "1800"})
     assert "year" in page.context["form"].errors and page.context["report"] is None
