@@ -427,8 +427,15 @@ def keep_top(table: Table) -> None:
     says nothing of their counts (`order_hidden_last`)."""
     if table.top:
         known = [r for r in table.rows if r.key != UNKNOWN]
-        table.cut = len(table.rows) > table.top
-        table.rows = known[: table.top]
+        end = table.top
+        if not table.threshold:
+            # Rows tied with the last one kept are kept too: cutting "by name" among equal
+            # counts dropped Togo and kept Tchad at 14 each, as if one mattered more. Not in
+            # the public edition, where a row kept for its tie would tell a hidden count.
+            while 0 < end < len(known) and known[end].persons == known[end - 1].persons:
+                end += 1
+        table.cut = len(table.rows) > end
+        table.rows = known[:end]
     order_hidden_last(table)
 
 

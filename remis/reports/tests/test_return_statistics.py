@@ -337,11 +337,33 @@ def test_a_top_n_says_its_total_counts_the_rows_left_out(generated: None) -> Non
     from remis.reports.exports import body
 
     user = User.objects.get(username="admin")
-    table = breakdown(user, Filters(START, END), "origin", top=3)
-    assert table is not None and table.cut and len(table.rows) == 3
-    assert body(table)[-1][0] == "Total, with the rows not listed"
     whole = breakdown(user, Filters(START, END), "origin")
     assert whole is not None and not whole.cut and body(whole)[-1][0] == "Total"
+    counts = [r.persons for r in whole.rows]
+    top = next(n for n in range(1, len(counts)) if counts[n - 1] > counts[n])  # a cut between no tie
+    table = breakdown(user, Filters(START, END), "origin", top=top)
+    assert table is not None and table.cut and len(table.rows) == top
+    assert body(table)[-1][0] == "Total, with the rows not listed"
+
+
+def test_a_top_n_keeps_the_rows_tied_with_its_last_but_not_in_the_public_edition() -> None:
+    """Cutting at 3 "by name" kept Chad and dropped Togo, both at 14 returns, as if one
+    mattered more. In the public edition a row kept for its tie would tell a hidden count."""
+    from remis.reports.statistics import DIMENSIONS, Row, Table, keep_top
+
+    def table(threshold: int) -> Table:
+        counts = [("MA", 40), ("SN", 20), ("TD", 14), ("TG", 14), ("ML", 9)]
+        rows = [Row(key, key, n, n) for key, n in counts]
+        built = Table(DIMENSIONS["origin"], rows, 97, 97, Filters(START, END), None, top=3)
+        built.threshold = threshold
+        return built
+
+    exact = table(0)
+    keep_top(exact)
+    assert [r.key for r in exact.rows] == ["MA", "SN", "TD", "TG"] and exact.cut
+    public = table(5)
+    keep_top(public)
+    assert [r.key for r in public.rows] == ["MA", "SN", "TD"] and public.cut
 
 
 @pytest.mark.parametrize("username", ["me.gn", "donor"])
