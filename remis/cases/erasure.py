@@ -101,5 +101,22 @@ def erase_import_files(request: ErasureRequest) -> int:
     from remis.interop.actions import withdraw_import_files
 
     return withdraw_import_files(
-        holders_users(request), case_uuid=request.case_uuids[0] if request.case_uuids else None
+        holders_users(request),
+        case_uuid=request.case_uuids[0] if request.case_uuids else None,
+        identifiers=identifiers_in_files(request),
     )
+
+
+def identifiers_in_files(request: ErasureRequest) -> list[str]:
+    """How a file kept by its uploader names the person: their cases' references, and the
+    external IDs each organisation imported the cases and the person by. None found: every
+    file is taken to name them."""
+    from remis.cases.models import Case, CaseAccess, PersonReference
+
+    cases = Case.objects.filter(uuid__in=request.case_uuids)
+    identifiers = {
+        *cases.values_list("reference", flat=True),
+        *CaseAccess.objects.filter(case__in=cases).values_list("external_id", flat=True),
+        *PersonReference.objects.filter(person_id=request.person_id).values_list("external_id", flat=True),
+    }
+    return sorted(i for i in identifiers if i)

@@ -358,7 +358,7 @@ def withdraw_exports(requesters: Any, *, case_uuid: Any = None, references: Sequ
     for kept in kept_files.select_related("job"):
         if kept.job is not None and kept.job.is_active:
             continue
-        if references and not _may_quote(kept.file, references):
+        if references and not may_name(kept.file, references):
             continue
         record(
             system_actor(),
@@ -374,10 +374,11 @@ def withdraw_exports(requesters: Any, *, case_uuid: Any = None, references: Sequ
     return deleted
 
 
-def _may_quote(file: Any, references: Sequence[str]) -> bool:
-    """Whether an export's file names one of these case references: read as text (CSV), or
-    each part of an XLSX (its shared strings), a megabyte at a time (an export of a million
-    rows was read whole into memory). Unreadable or missing: assumed to."""
+def may_name(file: Any, references: Sequence[str]) -> bool:
+    """Whether a kept file (an export, an upload) names one of these case references or
+    IDs: read as text (CSV), or each part of an XLSX (its shared strings), a megabyte at a
+    time (an export of a million rows was read whole into memory). Unreadable or missing:
+    assumed to."""
     import zipfile
 
     wanted = [r.encode() for r in references if r]
@@ -409,19 +410,27 @@ def _names_any(stream: IO[bytes], wanted: list[bytes]) -> bool:
     return False
 
 
-def withdraw_import_files(uploaders: Any, *, case_uuid: Any = None) -> int:
+def withdraw_import_files(uploaders: Any, *, case_uuid: Any = None, identifiers: Sequence[str] = ()) -> int:
     """Delete, as the system, the files these users uploaded for import and the reports of
-    their refused rows, each with an audit entry: they may quote a person just erased (the
-    records are in REMIS; the file stayed on disk and in every backup). The import stays in
+    their refused rows that may quote a person just erased, each with an audit entry (the
+    records are in REMIS; the file stayed on disk and in every backup), and the refused rows
+    quoted on the import's page and in `/api/v1/jobs` (a refused e-mail address stayed there
+    after the erasure). With `identifiers` (the erased person's case references and external
+    IDs), only files naming one of them go: a consents file of other cases lost its file
+    and could not be run again. A file that cannot be read goes too. The import stays in
     its uploader's list, without its file: it cannot be run again. One running is left."""
     from remis.accounts.system import system_actor
+    from remis.jobs.models import Job
 
     cleared = 0
     kept_files = RecordImport.objects.filter(uploaded_by__in=uploaders).exclude(file="", report="")
     for kept in kept_files.select_related("job"):
         if kept.job is not None and kept.job.is_active:
             continue
-        names = [(f.name, f.storage) for f in (kept.file, kept.report) if f.name]
+        files = [f for f in (kept.file, kept.report) if f.name]
+        if identifiers and not any(may_name(f, identifiers) for f in files):
+            continue
+        names = [(f.name, f.storage) for f in files]
         record(
             system_actor(),
             "interop.import_file_delete",
@@ -430,6 +439,11 @@ def withdraw_import_files(uploaders: Any, *, case_uuid: Any = None) -> int:
             case_uuid=case_uuid,
         )
         RecordImport.objects.filter(pk=kept.pk).update(file="", report="")
+        for job in Job.objects.filter(kind=IMPORT_JOB, params__import=str(kept.uuid)).exclude(result=None):
+            result = job.result or {}
+            if result.get("problems"):
+                job.result = {**result, "problems": [], "problems_withdrawn": True}
+                job.save(update_fields=["result"])
         for name, storage in names:
             transaction.on_commit(functools.partial(storage.delete, name))
         cleared += 1

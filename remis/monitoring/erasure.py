@@ -34,23 +34,28 @@ def erase_monitoring_text(request: ErasureRequest) -> int:
 
 def erase_uploaded_submissions(request: ErasureRequest) -> int:
     """KoBo or ODK files uploaded by the users of the organisations holding the person's
-    cases may hold their answers: the files go (the answers imported stay, erased as above),
-    each audited; the upload stays in its uploader's list. One being read is left."""
+    cases may hold their answers: the files naming one of the person's cases go, with the
+    refused rows their reports quote (the answers imported stay, erased as above), each
+    audited; the upload stays in its uploader's list. One being read is left."""
     import functools
 
     from django.db import transaction
 
     from remis.accounts.system import system_actor
     from remis.audit.actions import record
-    from remis.cases.erasure import holders_users
+    from remis.cases.erasure import holders_users, identifiers_in_files
+    from remis.interop.actions import may_name
     from remis.monitoring.models import SubmissionUpload
 
     case_uuid = request.case_uuids[0] if request.case_uuids else None
+    identifiers = identifiers_in_files(request)
     cleared = 0
     uploads = SubmissionUpload.objects.filter(uploaded_by__in=holders_users(request)).exclude(file="")
     for upload in uploads.select_related("job"):
         if upload.job is not None and upload.job.is_active:
             continue
+        if identifiers and not may_name(upload.file, identifiers):
+            continue  # another country's file lost its report for nothing
         name, storage = upload.file.name, upload.file.storage
         record(
             system_actor(),
@@ -60,6 +65,10 @@ def erase_uploaded_submissions(request: ErasureRequest) -> int:
             case_uuid=case_uuid,
         )
         SubmissionUpload.objects.filter(pk=upload.pk).update(file="")
+        job = upload.job
+        if job is not None and job.result and job.result.get("problems"):
+            job.result = {**job.result, "problems": [], "problems_withdrawn": True}
+            job.save(update_fields=["result"])
         transaction.on_commit(functools.partial(storage.delete, name))
         cleared += 1
     return cleared

@@ -115,13 +115,22 @@ def test_files_uploaded_for_import_that_may_quote_the_person_go_with_the_erasure
 
     from remis.interop.actions import run_again
     from remis.interop.models import RecordImport
+    from remis.jobs.models import Job
     from remis.lib.errors import ValidationFailed
     from remis.monitoring.models import SubmissionUpload
     from remis.monitoring.responses import current_instrument
 
-    def upload(user, model, **values):
+    def upload(user, model, text=f"{household.reference},Aïssatou,Baldé,+32 470 12 34 56\n", **values):
         kept = model.objects.create(uploaded_by=user, filename="old.csv", **values)
-        kept.file.save("records", ContentFile("Aïssatou,Baldé,+32 470 12 34 56\n".encode()))
+        kept.file.save("records", ContentFile(text.encode()))
+        # The refused rows, as the page and /api/v1/jobs showed them after the erasure.
+        refused = [{"row": 2, "column": "phone", "field": "phone", "value": "+32 470", "message": "…"}]
+        kept.job = Job.objects.create(
+            kind="interop.import", owner=user, status="succeeded", result={"rows": 1, "problems": refused}
+        )
+        kept.job.params = {"import": str(kept.uuid)}
+        kept.job.save()
+        kept.save()
         return kept
 
     records = upload(world.alice, RecordImport, entity="cases", organisation=world.be_office)
@@ -129,6 +138,17 @@ def test_files_uploaded_for_import_that_may_quote_the_person_go_with_the_erasure
     outside = upload(world.dave, RecordImport, entity="cases", organisation=world.nl_office)
     rss = current_instrument("reintegration-sustainability")
     kobo = upload(world.alice, SubmissionUpload, instrument=rss)
+    # Alice's files that name other cases: a consents file, a KoBo export of another round.
+    others = [
+        upload(
+            world.alice,
+            RecordImport,
+            "BE-LEGACY-1,data_processing,yes\n",
+            entity="consents",
+            organisation=world.be_office,
+        ),
+        upload(world.alice, SubmissionUpload, "BEL-2020-000999,3,yes\n", instrument=rss),
+    ]
     stored = [records.file.path, records.report.path, kobo.file.path]
     with django_capture_on_commit_callbacks(execute=True):
         erase(world, household, household.principal, "data_subject_request")
@@ -136,8 +156,18 @@ def test_files_uploaded_for_import_that_may_quote_the_person_go_with_the_erasure
     kobo.refresh_from_db()
     assert not records.file and not records.report and not kobo.file
     assert not any(os.path.exists(path) for path in stored)
+    for kept in (records, kobo):  # the refused rows quoted no longer shown
+        assert Job.objects.get(pk=kept.job_id).result == {
+            "rows": 1,
+            "problems": [],
+            "problems_withdrawn": True,
+        }
     outside.refresh_from_db()
     assert outside.file and os.path.exists(outside.file.path)  # dave's office never held the case
+    for kept in others:  # they name nobody erased: they can still be run again
+        kept.refresh_from_db()
+        assert kept.file and os.path.exists(kept.file.path)
+        assert (Job.objects.get(pk=kept.job_id).result or {})["problems"]
     assert AuditEntry.objects.filter(action="interop.import_file_delete", object_id=str(records.pk)).exists()
     assert AuditEntry.objects.filter(action="monitoring.upload_file_delete", object_id=str(kobo.pk)).exists()
     with pytest.raises(ValidationFailed):  # nothing left to run again

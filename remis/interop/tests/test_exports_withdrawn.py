@@ -10,7 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 from openpyxl import Workbook
 
-from remis.interop.actions import _may_quote
+from remis.interop.actions import may_name
 from remis.interop.models import RecordExport
 
 pytestmark = pytest.mark.django_db
@@ -41,4 +41,4 @@ def test_a_file_quotes_the_case_only_if_it_names_it(
     user = django_user_model.objects.create(username="u")
     kept = RecordExport.objects.create(kind="cases", requested_by=user)
     kept.file.save(name, ContentFile(content))
-    assert _may_quote(kept.file, ["BEL-2026-000001"]) is quotes
+    assert may_name(kept.file, ["BEL-2026-000001"]) is quotes
