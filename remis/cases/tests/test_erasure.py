@@ -107,7 +107,7 @@ def test_export_files_that_may_quote_the_person_go_with_the_erasure(
 
 
 def test_files_uploaded_for_import_that_may_quote_the_person_go_with_the_erasure(
-    world, household, django_capture_on_commit_callbacks
+    world, household, django_capture_on_commit_callbacks, client
 ):
     """A CSV of historic cases (names, phones, birth) and a KoBo file stayed on disk and in
     every backup after the people in them were erased or anonymised."""
@@ -162,6 +162,9 @@ def test_files_uploaded_for_import_that_may_quote_the_person_go_with_the_erasure
             "problems": [],
             "problems_withdrawn": True,
         }
+    client.force_login(world.alice)
+    page = client.get(f"/monitoring/imports/{kobo.uuid}/").text
+    assert "+32 470" not in page and "its refused rows were removed when someone" in page
     outside.refresh_from_db()
     assert outside.file and os.path.exists(outside.file.path)  # dave's office never held the case
     for kept in others:  # they name nobody erased: they can still be run again
