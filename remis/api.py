@@ -215,7 +215,27 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
             "your change with the version you read."
         )
         errors = [(field, message) for field, _page_words in errors]
+    if exc.code == ErrorCode.NOT_FOUND and (gone := access_gone(request)) is not None:
+        return gone
     return api.create_response(request, error_body(message, errors), status=STATUS[exc.code])
+
+
+def access_gone(request: HttpRequest) -> HttpResponse | None:
+    """410 Gone, with the day, for a case the caller's organisation held and no longer
+    does (a partner cut off by a consent withdrawn): a script read 404 "Not found.", as for
+    a case that never existed, where the pages say why."""
+    from django.utils.formats import date_format
+
+    from remis.cases.views.common import ended_access
+
+    ended = ended_access(request)
+    if ended is None:
+        return None
+    detail = _(
+        "Your organisation's access to this case ended on %(day)s: the returnee withdrew their "
+        "consent to share it with partners, or the case was handed over."
+    ) % {"day": date_format(timezone.localtime(ended), "Y-m-d")}
+    return api.create_response(request, error_body(detail, []), status=410)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -235,6 +255,8 @@ def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespons
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     """Django's own "not found" (a view's `Http404`), in the one error shape."""
+    if (gone := access_gone(request)) is not None:
+        return gone
     return api.create_response(request, error_body(_("Not found."), []), status=404)
 
 
@@ -247,6 +269,14 @@ def token_refused(request: HttpRequest, exc: TokenRefused) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        # A token was sent and is not one (mistyped, cut, never made): RFC 6750 §3.1 says
+        # so with invalid_token, where a request without any says only how to authenticate;
+        # a script could not tell a typo in its token from a header it forgot.
+        detail = _("This API token is not valid: check that it was copied whole, or make a new one.")
+        response = api.create_response(request, error_body(detail, []), status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="REMIS API", error="invalid_token"'
+        return response
     response = api.create_response(request, error_body(_("A valid API token is required."), []), status=401)
     response["WWW-Authenticate"] = 'Bearer realm="REMIS API"'  # RFC 6750: how to authenticate
     return response

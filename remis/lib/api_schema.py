@@ -33,6 +33,7 @@ ERROR_DESCRIPTIONS = {
     401: "No valid API token.",
     403: "The token owner's role may not do this (or, for a read-only token, any change).",
     404: "Not found, or not visible to the token owner: the same answer.",
+    410: "The token owner's organisation held this case and its access ended (the day is said).",
     409: "Someone saved a newer version first, or the value is already taken.",
     422: "The request is not valid; `errors` names each field or parameter at fault.",
 }
@@ -46,6 +47,8 @@ def error_codes(method: str, path: str, *, body: bool = False) -> list[int]:
     codes = [401, 403, 404, 422]
     if body:
         codes.append(400)
+    if "{case_uuid}" in path:  # a case the caller's organisation no longer holds
+        codes.append(410)
     if method.lower() != "get" and not path.endswith("/search"):  # a search is a read sent by POST
         codes.append(409)
     return sorted(codes)

@@ -72,6 +72,12 @@ def test_requests_without_a_valid_token_get_401(client, world, alice):
     response = client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 401
     assert response.json()["detail"].startswith("This token was revoked on")  # said why
+    assert none["WWW-Authenticate"] == 'Bearer realm="REMIS API"'  # no token: how to send one
+    # A token mistyped (its last characters changed) is said to be invalid (RFC 6750 §3.1):
+    # it read as if no token had been sent.
+    typo = client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw[:-2]}xx")
+    assert typo.status_code == 401 and 'error="invalid_token"' in typo["WWW-Authenticate"]
+    assert typo.json()["detail"].startswith("This API token is not valid")
 
 
 def test_register_through_the_api_then_read_it(api, world, alice):

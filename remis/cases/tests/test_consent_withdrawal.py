@@ -67,9 +67,27 @@ def test_an_accepted_case_leaves_the_partner_and_the_page_says_why(client, world
     text = gone.content.decode()
     assert "s access to this case ended on" in text and "No longer shared with your organisation" in text
     assert case.reference not in text and case.principal.given_name not in text
+    # Every case page of every app, and the API, say so alike (the assessments page and
+    # the API answered a plain 404).
+    for path in (f"/cases/{case.uuid}/assessments/", f"/cases/{case.uuid}/plan/"):
+        assert client.get(path).status_code == 410, path
+    from remis.accounts.tests.tokens import bearer_key
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {bearer_key(world.bob, 'test')}"}
+    for path in (
+        f"/cases/{case.uuid}",
+        f"/monitoring/cases/{case.uuid}/follow-ups",
+        f"/plans/cases/{case.uuid}",
+    ):
+        answer = client.get(f"/api/v1{path}", **auth)
+        assert answer.status_code == 410, path
+        assert "s access to this case ended on" in answer.json()["detail"]
     # Someone whose organisation never held it still finds nothing.
     client.force_login(world.dave)
     assert client.get(reverse("case_detail", args=[case.uuid])).status_code == 404
+    assert client.get(f"/cases/{case.uuid}/assessments/").status_code == 404
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {bearer_key(world.dave, 'test')}"}
+    assert client.get(f"/api/v1/cases/{case.uuid}", **auth).status_code == 404
 
 
 def test_other_withdrawals_and_a_backdated_one_leave_partners_alone(world):

@@ -44,10 +44,19 @@ def case_or_404(request: HttpRequest, case_uuid: str, perm: Perm | None = None) 
     try:
         return get_case_for(request.user, case_uuid, perm)
     except NotFound:
-        ended = access_ended_on(request.user, case_uuid) if perm is None else None
+        ended = access_ended_on(request.user, case_uuid)
         if ended is not None:
             raise CaseAccessEnded(ended) from None
         raise Http404 from None
+
+
+def ended_access(request: HttpRequest) -> dt.datetime | None:
+    """When the reader's organisation's access to the case this URL names (`case_uuid`)
+    ended, if it did: for a "not found" from any app's case page or API operation (the
+    assessments page and the API answered a plain 404, as for a case that never existed)."""
+    match = getattr(request, "resolver_match", None)
+    case_uuid = match.kwargs.get("case_uuid") if match is not None else None
+    return access_ended_on(request.user, case_uuid) if case_uuid else None
 
 
 class CaseAccessEndedMiddleware:
@@ -61,6 +70,9 @@ class CaseAccessEndedMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, CaseAccessEnded):
-            return render(request, "cases/access_ended.html", {"ended": exception.ended}, status=410)
+        ended = exception.ended if isinstance(exception, CaseAccessEnded) else None
+        if ended is None and isinstance(exception, Http404):
+            ended = ended_access(request)
+        if ended is not None:
+            return render(request, "cases/access_ended.html", {"ended": ended}, status=410)
         return None
