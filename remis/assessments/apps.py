@@ -31,7 +31,7 @@ class AssessmentsConfig(AppConfig):
         from remis.assessments.subject_access import assessment_tables
         from remis.audit.subject_access import register_section_source
 
-        register_section_source("assessments", assessment_tables)
+        register_section_source("assessments", assessment_tables, principal_only=True)
         lifecycle.register_guard(lifecycle.Stage.PLAN, rules.GUARD_NAME, rules.needs_completed_assessment)
         register_case_panel(panels.PANEL)
         from remis.assessments.anonymise import coarsen_cases

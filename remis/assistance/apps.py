@@ -35,7 +35,7 @@ class AssistanceConfig(AppConfig):
         from remis.assistance.subject_access import assistance_tables
         from remis.audit.subject_access import register_section_source
 
-        register_section_source("assistance", assistance_tables)
+        register_section_source("assistance", assistance_tables, principal_only=True)
         from django.utils.translation import gettext_lazy
 
         from remis.programmes.pages import ProgrammePage, register_programme_page

@@ -31,14 +31,21 @@ class SubjectRequest:
 
 
 SectionSource = Callable[[SubjectRequest], list[Table]]
-_sources: dict[str, SectionSource] = {}
+_sources: dict[str, tuple[SectionSource, bool]] = {}
 
 
-def register_section_source(name: str, source: SectionSource) -> None:
-    _sources[name] = source
+def register_section_source(name: str, source: SectionSource, *, principal_only: bool = False) -> None:
+    """`principal_only`: every table of the source holds records kept under a case's
+    principal applicant (`SubjectRequest.principal_case_ids`)."""
+    _sources[name] = (source, principal_only)
 
 
 def subject_tables(request: SubjectRequest) -> list[Table]:
     """Every registered source's tables, in registration order (the data's flow: cases,
     then assistance, then monitoring)."""
-    return [table for source in _sources.values() for table in source(request)]
+    tables = []
+    for source, principal_only in _sources.values():
+        for table in source(request):
+            table.principal_only = table.principal_only or principal_only
+            tables.append(table)
+    return tables

@@ -111,6 +111,7 @@ def case_tables(request: SubjectRequest) -> list[Table]:
                 (_("When"), lambda t: t.at),
                 (_("Reason"), lambda t: t.reason),
             ],
+            principal_only=True,
         ),
         model_table(
             _("Consents"),
@@ -127,12 +128,14 @@ def case_tables(request: SubjectRequest) -> list[Table]:
             .select_related("case")
             .order_by("case_id", "held_on"),
             [reference, "held_on", "mode", "interpreter_used", "topics", "notes"],
+            principal_only=True,
         ),
         model_table(
             _("Needs before departure"),
             PreDepartureNeed,
             PreDepartureNeed.objects.filter(case__in=own).select_related("case").order_by("case_id", "id"),
             [reference, "kind", "description", "addressed"],
+            principal_only=True,
         ),
         model_table(
             _("Return travel"),
@@ -151,6 +154,7 @@ def case_tables(request: SubjectRequest) -> list[Table]:
             Note,
             Note.objects.filter(case__in=own).select_related("case").order_by("case_id", "created_at"),
             [reference, (_("Written on"), lambda n: n.created_at), "body"],
+            principal_only=True,
         ),
         model_table(
             _("Documents"),
@@ -164,6 +168,7 @@ def case_tables(request: SubjectRequest) -> list[Table]:
                 (_("File name"), lambda d: d.original_name),
                 (_("Uploaded on"), lambda d: d.uploaded_at),
             ],
+            principal_only=True,
         ),
         model_table(
             _("Case shared with partners"),
@@ -179,6 +184,7 @@ def case_tables(request: SubjectRequest) -> list[Table]:
                 (_("Sent on"), lambda s: s.submitted_at),
                 (_("Answered on"), lambda s: s.responded_at),
             ],
+            principal_only=True,
         ),
     ]
     return tables

@@ -26,4 +26,4 @@ class CommunitiesConfig(AppConfig):
         from remis.audit.subject_access import register_section_source
         from remis.communities.subject_access import community_tables
 
-        register_section_source("communities", community_tables)
+        register_section_source("communities", community_tables, principal_only=True)

@@ -31,6 +31,9 @@ class Table:
     title: str
     headers: list[str]
     rows: list[list[Any]] = field(default_factory=list)
+    # Records kept under a case's principal applicant (a plan, notes, visits): a household
+    # member's subject access file says they are not in it, rather than "None recorded".
+    principal_only: bool = False
 
 
 def _is_country(f: models.Field[Any, Any]) -> bool:
@@ -67,7 +70,12 @@ def field_cell(obj: models.Model, name: str) -> Any:
 
 
 def model_table(
-    title: str, model: type[models.Model], objects: Iterable[Any], columns: Sequence[Column]
+    title: str,
+    model: type[models.Model],
+    objects: Iterable[Any],
+    columns: Sequence[Column],
+    *,
+    principal_only: bool = False,
 ) -> Table:
     headers: list[str] = []
     readers: list[Callable[[Any], Any]] = []
@@ -78,7 +86,7 @@ def model_table(
         else:
             headers.append(column[0])
             readers.append(_cell_reader(column[1]))
-    return Table(title, headers, [[read(obj) for read in readers] for obj in objects])
+    return Table(title, headers, [[read(obj) for read in readers] for obj in objects], principal_only)
 
 
 def _field_reader(name: str) -> Callable[[Any], Any]:

@@ -44,7 +44,7 @@ class MonitoringConfig(AppConfig):
 
         register_eraser("monitoring.text", erase_monitoring_text)
         register_eraser("monitoring.uploaded_files", erase_uploaded_submissions)
-        register_section_source("monitoring", monitoring_tables)
+        register_section_source("monitoring", monitoring_tables, principal_only=True)
         from django.utils.translation import gettext_lazy
 
         from remis.programmes.pages import ProgrammePage, register_programme_page

@@ -26,7 +26,7 @@ class ReferralsConfig(AppConfig):
         from remis.audit.subject_access import register_section_source
         from remis.referrals.subject_access import referral_tables
 
-        register_section_source("referrals", referral_tables)
+        register_section_source("referrals", referral_tables, principal_only=True)
         from django.utils.translation import gettext_lazy
 
         from remis.programmes.pages import ProgrammePage, register_programme_page

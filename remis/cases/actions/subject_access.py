@@ -117,6 +117,7 @@ def _workbook(
             )
         ],
     ]
+    member_cases = ", ".join(c.reference for c in as_member)
     if as_member:
         # The sheets of what a principal applicant said and did (counselling, needs, the
         # case's history, follow-up answers) are theirs: said, not read as "nothing".
@@ -124,10 +125,12 @@ def _workbook(
             [
                 _(
                     "In %(cases)s this person is a household member: the return travel, reception "
-                    "and consents cover them; counselling, needs, the stage history and follow-up "
-                    "are recorded under the principal applicant and are not in this file."
+                    "and consents cover them; the case's other records (counselling, needs, the "
+                    "stage history, the plan and payments, referrals, assessments, notes, "
+                    "documents and follow-up) are kept under the principal applicant and are not "
+                    "in this file. Each of those sheets says so."
                 )
-                % {"cases": ", ".join(c.reference for c in as_member)}
+                % {"cases": member_cases}
             ]
         )
     for line in lines:
@@ -140,10 +143,19 @@ def _workbook(
         sheet.append(xlsx_row(sheet, table.headers))
         for header in sheet[1]:
             header.font = Font(bold=True)
-        if not table.rows:
-            sheet.append([_("None recorded")])
         for row in table.rows:
             sheet.append(xlsx_row(sheet, row))
+        if table.principal_only and as_member:
+            # "None recorded" told the spouse that no plan or payment existed, where the
+            # household's plan is kept under the principal applicant.
+            sheet.append(
+                [
+                    _("Not in this file for %(cases)s: kept under the principal applicant.")
+                    % {"cases": member_cases}
+                ]
+            )
+        elif not table.rows:
+            sheet.append([_("None recorded")])
         sheet.freeze_panes = "A2"
         for column in sheet.columns:
             letter = column[0].column_letter

@@ -108,8 +108,15 @@ def test_a_household_members_file_holds_their_record_not_the_principals_notes(wo
     sheets = _sheets(export_subject_data(officer, household, child)[1])
     assert _column(sheets["Person"], "Given name") == ["Mamadou"]
     assert _column(sheets["Cases"], "Relation") == ["Child"]
-    assert sheets["Notes"][1][0] == "None recorded"
-    assert sheets["Counselling sessions"][1][0] == "None recorded"
+    # The records kept under the principal applicant are said to be elsewhere, not "None
+    # recorded" (the spouse read that no plan or payment existed): every app's sheets alike.
+    kept_elsewhere = f"Not in this file for {household.reference}: kept under the principal applicant."
+    for title in ("Notes", "Counselling sessions", "Stage history", "Documents", "Follow-up visits"):
+        assert sheets[title][1][0] == kept_elsewhere, title
+    assert any(title.startswith(("Reintegration plan", "Payments")) for title in sheets)
+    for title, rows in sheets.items():
+        if title.startswith(("Reintegration plan", "Payments", "Referrals", "Assessments")):
+            assert rows[1][0] == kept_elsewhere, title
     assert "Aïssatou" not in str(sheets)
     # The household's consents (and its travel and reception) cover them: read "None recorded".
     assert _column(sheets["Consents"], "Note") == ["Signed"]
