@@ -154,9 +154,9 @@ def test_withdrawing_a_consent_asks_first_and_giving_one_does_not(world, login, 
     page.goto(f"{live_server.url}/cases/{case.uuid}/")
     recorded = Consent.objects.filter(case=case).count()
 
-    def record(label: str, answer: bool) -> list[str]:
+    def record(label: str, answer: bool, purpose: str = "Sharing with partners") -> list[str]:
         section = open_step(page, "consent")
-        section.get_by_label("Purpose", exact=True).select_option(label="Sharing with partners")
+        section.get_by_label("Purpose", exact=True).select_option(label=purpose)
         section.get_by_label("Consent", exact=True).select_option(label=label)
         asked: list[str] = []
         page.once("dialog", lambda d: (asked.append(d.message), d.accept() if answer else d.dismiss()))
@@ -166,10 +166,16 @@ def test_withdrawing_a_consent_asks_first_and_giving_one_does_not(world, login, 
     # A withdrawal cuts partners off at once: a slip of the select asks before it lands.
     asked = record("Withdrawn or refused", answer=False)
     assert asked == [
-        "Record that the returnee withdrew or refused this consent? Withdrawing consent to share "
-        "with partners cuts the partners off at once; withdrawing consent to share with service "
-        "providers cancels the referrals to them. Each is withdrawn on its own."
+        "Record that the returnee withdrew or refused consent to share with partners? The partners "
+        "holding the case lose access to it at once, and a submission waiting for their answer is "
+        "cancelled."
     ]
+    page.wait_for_timeout(300)
+    assert Consent.objects.filter(case=case).count() == recorded
+    # Each purpose says what its own withdrawal stops (follow-up read as if it cut partners off).
+    asked = record("Withdrawn or refused", answer=False, purpose="Follow-up contact for monitoring")
+    assert len(asked) == 1 and "No contact attempt, visit or answer dated after it" in asked[0]
+    assert "partners" not in asked[0]
     page.wait_for_timeout(300)
     assert Consent.objects.filter(case=case).count() == recorded
     asked = record("Withdrawn or refused", answer=True)

@@ -18,7 +18,18 @@ document.addEventListener("submit", (event) => {
       return;
     }
   }
-  const question = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
+  let question = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
+  // data-confirm-by="name": the question said for the value chosen in field `name`, from
+  // the form's element with data-confirm-value="that value" (each consent's withdrawal
+  // stops something else: a follow-up withdrawal read as if it cut partners off).
+  const by = form.dataset.confirmBy;
+  if (by && !(event.submitter && event.submitter.dataset.confirm)) {
+    const chosen = String(new FormData(form).get(by) || "");
+    const own = [...form.querySelectorAll("[data-confirm-value]")].find((el) => el.dataset.confirmValue === chosen);
+    if (own && own.dataset.confirm) {
+      question = own.dataset.confirm;
+    }
+  }
   if (question && !window.confirm(question)) {
     event.preventDefault();
   }
