@@ -56,7 +56,9 @@ class AuditSearchForm(PeriodForm):
         label=gettext_lazy("Case reference"),
         required=False,
         max_length=32,
-        help_text=gettext_lazy("A reference, or part of one (its number)."),
+        # Exact (any case): a part such as "000002" is the number of a case in every
+        # country and year; the help said a part would do, and found nothing.
+        help_text=gettext_lazy("The case's whole reference, as on its page (GIN-2026-000123)."),
     )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     field_order = ["action", "username", "case_reference", "since", "until", "page"]
