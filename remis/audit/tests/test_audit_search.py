@@ -26,7 +26,7 @@ def test_administrator_finds_entries_by_case_reference_and_action(client, world,
     assert "<bdi>Counselling</bdi>" in body
     # The help says what the field takes: the whole reference, in any case, not a part of it
     # (it promised "part of one", and a part found nothing).
-    assert "whole reference" in body and "part of one" not in body
+    assert "whole reference" in body and "part of one (its number)" not in body
     lower = client.post(reverse("audit_search"), {"case_reference": case.reference.lower()})
     assert lower.content.decode().count("<code>case.transition</code>") >= 1
 
