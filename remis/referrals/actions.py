@@ -385,14 +385,17 @@ def cancel_referral(
     """The case worker cancels an open referral, with a reason."""
     require(actor, referral.case, Perm.REFERRAL_SEND)
     text = _reason(reason, "reason", _("Say why the referral is cancelled."))
+    # The provider no longer delivers it, nor keeps the returnee's name and phone: a
+    # referral sent by mistake stayed in the wrong provider's inbox with them for good.
     return _move(
         actor,
         referral,
         Status.CANCELLED,
-        {"closed_at": timezone.now(), "cancel_reason": text},
+        {"closed_at": timezone.now(), "cancel_reason": text, "revoked": True},
         expected_version,
         action="referral.cancel",
         on_behalf=False,
+        audit_extra={"revoked": [False, True]},
     )
 
 
@@ -462,13 +465,18 @@ def _cancel_open(case_id: int, reason: str, *, item_key: Any = None) -> int:
                 cancel_reason=reason,  # in the reader's language when shown
                 last_by=actor,
                 last_on_behalf=False,
+                revoked=True,  # nothing left to deliver: the provider keeps nothing of it
                 version=referral.version + 1,
             )
             record(
                 actor,
                 "referral.cancel",
                 referral,
-                changes={"status": [before, Status.CANCELLED], "cancel_reason": ["", reason]},
+                changes={
+                    "status": [before, Status.CANCELLED],
+                    "cancel_reason": ["", reason],
+                    "revoked": [False, True],
+                },
                 case_uuid=referral.case.uuid,
             )
             emit(ReferralChanged(referral.uuid, case_id, referral.provider_id, Status.CANCELLED, False))

@@ -26,7 +26,16 @@ from remis.cases.policy import scope, shared_groups, shows, visible_through
 from remis.lib.countries import country_name
 from remis.lib.errors import NotFound
 from remis.referrals.configuration import sectors_for
-from remis.referrals.models import OPEN, Outcome, Referral, Status
+from remis.referrals.models import (
+    CASE_CLOSED_REASON,
+    ITEM_CANCELLED_REASON,
+    OPEN,
+    PROCESSING_WITHDRAWN_REASON,
+    WITHDRAWN_REASON,
+    Outcome,
+    Referral,
+    Status,
+)
 from remis.services.models import Provider
 
 CASE_SIDE = "case"
@@ -47,16 +56,30 @@ def _answering_organisations(actor: Any) -> list[int]:
     return sorted({g.organisation_id for g in grants_with(actor, Perm.REFERRAL_ANSWER)})
 
 
-def withdrawn_from_provider(actor: Any, referral_uuid: uuid.UUID | str) -> bool:
-    """Whether the referral was sent to an organisation where the actor answers referrals,
-    and taken out of its view by a withdrawal of consent (its page then says so)."""
+def withdrawn_from_provider(actor: Any, referral_uuid: uuid.UUID | str) -> str | None:
+    """Why the referral, sent to an organisation where the actor answers referrals, was
+    taken out of its view, if it was (its page then says so): "consent" (withdrawn),
+    "item" (the plan item cancelled), "closed" (the case closed) or "cancelled" (by the
+    case worker). None: never sent there, or still shown."""
     try:
         key = referral_uuid if isinstance(referral_uuid, uuid.UUID) else uuid.UUID(str(referral_uuid))
     except ValueError:
-        return False
-    return Referral.objects.filter(
-        uuid=key, provider__organisation_id__in=_answering_organisations(actor), revoked=True
-    ).exists()
+        return None
+    found = (
+        Referral.objects.filter(
+            uuid=key, provider__organisation_id__in=_answering_organisations(actor), revoked=True
+        )
+        .values_list("status", "cancel_reason")
+        .first()
+    )
+    if found is None:
+        return None
+    status, reason = found
+    if status != Status.CANCELLED:
+        return "consent"  # a referral ended earlier, taken back with the consent
+    return {ITEM_CANCELLED_REASON: "item", CASE_CLOSED_REASON: "closed"}.get(
+        reason, "consent" if reason in (WITHDRAWN_REASON, PROCESSING_WITHDRAWN_REASON) else "cancelled"
+    )
 
 
 def _related(queryset: QuerySet[Referral]) -> QuerySet[Referral]:

@@ -123,28 +123,33 @@ def referral_providers(request: HttpRequest, case_uuid: str) -> HttpResponse:
 class _Withdrawn(Exception):
     """A referral the reader's organisation was sent, taken out of its view since."""
 
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
 
 def _referral_or_404(request: HttpRequest, referral_uuid: str) -> tuple[Referral, str]:
     try:
         return get_referral_for(request.user, referral_uuid)
     except NotFound:
-        if withdrawn_from_provider(request.user, referral_uuid):
-            raise _Withdrawn from None
+        cause = withdrawn_from_provider(request.user, referral_uuid)
+        if cause:
+            raise _Withdrawn(cause) from None
         raise Http404 from None
 
 
-def _withdrawn_page(request: HttpRequest) -> HttpResponse:
-    """What a provider finds at a referral whose consent was withdrawn: that it was, and
-    nothing of the case (their access ended with the consent)."""
-    return render(request, "referrals/withdrawn.html", status=410)
+def _withdrawn_page(request: HttpRequest, cause: str) -> HttpResponse:
+    """What a provider finds at a referral taken out of its view (a consent withdrawn, the
+    referral cancelled): why, and nothing of the case."""
+    return render(request, "referrals/withdrawn.html", {"cause": cause}, status=410)
 
 
 @login_required
 def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
     try:
         referral, side = _referral_or_404(request, referral_uuid)
-    except _Withdrawn:
-        return _withdrawn_page(request)
+    except _Withdrawn as withdrawn:
+        return _withdrawn_page(request, withdrawn.cause)
     answer_form = AnswerForm(
         auto_id="answer-%s", initial={"version": referral.version}, status_now=referral.status
     )

@@ -146,6 +146,32 @@ def test_the_case_worker_cancels_with_a_reason(s):
         actions.cancel_referral(s.pia, referral, reason="not theirs")
 
 
+def test_a_cancelled_referral_leaves_the_provider_with_nothing_of_the_returnee(s, signed_in):
+    """A referral sent to the wrong provider and cancelled stayed in its inbox, with the
+    returnee's name and phone, for good: only a consent withdrawal took it back."""
+    referral = refer(s)
+    actions.cancel_referral(s.world.bob, referral, reason="Sent to the wrong clinic")
+    assert list(provider_side(s.pia)) == []
+    with pytest.raises(NotFound):
+        get_referral_for(s.pia, referral.uuid)
+    client = signed_in(s.pia)
+    page = client.get(f"/referrals/{referral.uuid}/")
+    assert page.status_code == 410 and "The case worker cancelled this referral" in page.text
+    assert s.case.principal.given_name not in page.text and "wrong clinic" not in page.text
+    assert s.case.principal.given_name not in client.get("/referrals/").text
+    entry = AuditEntry.objects.get(action="referral.cancel", object_id=str(referral.pk))
+    assert entry.changes["revoked"] == [False, True]
+    # The case worker still reads it, cancelled, with the reason.
+    assert get_referral_for(s.world.bob, referral.uuid)[0].status == Status.CANCELLED
+    # Cancelled by REMIS when the case closes: the same, said so.
+    from remis.referrals.actions import cancel_for_closed_case
+
+    second = refer(s)
+    assert cancel_for_closed_case(s.case.pk) == 1
+    page = client.get(f"/referrals/{second.uuid}/")
+    assert page.status_code == 410 and "case was closed" in page.text
+
+
 def test_a_dataset_without_the_reference_hides_it_from_the_provider_everywhere(s, signed_in, monkeypatch):
     from remis.referrals import configuration
 
