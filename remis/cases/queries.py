@@ -799,6 +799,18 @@ def _born_alike(person: Any, other: Any) -> bool:
     return bool(dates.birth_year(person) == dates.birth_year(other))
 
 
+def _born_near(person: Any, other: Any) -> bool:
+    """Perhaps the same birth, for a warning only: no birth recorded on one side (unknown
+    at first contact), or a year estimated on one side within a year of the other's (an
+    estimate is one by nature). "Binta Konaré", F, with no birth, was registered a second
+    time without a word."""
+    year, other_year = dates.birth_year(person), dates.birth_year(other)
+    if year is None or other_year is None:
+        return True
+    estimated = not (person.date_of_birth and other.date_of_birth)
+    return estimated and abs(year - other_year) <= 1
+
+
 def _names_of(given: str, family: str, alternates: str) -> set[str]:
     """A person's names as compared: given and family names in either order (a name typed
     the other way round was another person), and each other spelling recorded."""
@@ -830,7 +842,8 @@ def possible_twin(organisation: Any, person: Any) -> tuple[Case, str] | None:
     office, met again after arrival), open or closed and however long ago, holding
     someone who may be `person` (a PersonData), and why: "document" when an identity
     document has the same number, "person" when a member (principal or not) has the same
-    sex and birth and a name in common, in either order or as another spelling. Found
+    sex and birth and a name in common, in either order or as another spelling,
+    "person_near" when the birth may be the same (`_born_near`). Found
     through the search columns and their trigram indexes; within the organisation only
     (another office's returnees are not told of). Erased people match nothing."""
     wanted = _names_of(person.given_name, person.family_name, person.alternate_names)
@@ -847,12 +860,17 @@ def possible_twin(organisation: Any, person: Any) -> tuple[Case, str] | None:
         .select_related("person")
         .order_by("-case__registered_at", "case_id")
     )
+    near: Case | None = None
     for member in members if found else []:
         other = member.person
-        if _born_alike(person, other) and wanted & _names_of(
-            other.given_name, other.family_name, other.alternate_names
-        ):
+        if not wanted & _names_of(other.given_name, other.family_name, other.alternate_names):
+            continue
+        if _born_alike(person, other):
             return found[member.case_id], "person"
+        if near is None and _born_near(person, other):
+            near = found[member.case_id]
+    if near is not None:
+        return near, "person_near"
     for document in person.documents:
         folded = fold_document_number(document.number)
         if not folded:

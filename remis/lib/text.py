@@ -9,10 +9,17 @@ import unicodedata
 from django.utils.translation import get_language, pgettext
 
 _SPACES = re.compile(r"\s+")
+ARABIC_VARIANTS = {"ى": "ي", "ی": "ي", "ې": "ي", "ة": "ه", "ک": "ك", "ٱ": "ا", "ـ": ""}
 # Letters that carry their mark in the letter itself, with no combining accent to strip
 # ("Đức" was not found by "Duc", nor "Yıldız" by "Yildiz"): read as the plain letter.
 PLAIN_LETTERS = str.maketrans(
     {"đ": "d", "ð": "d", "ı": "i", "ł": "l", "ø": "o", "ħ": "h", "ŧ": "t", "æ": "ae", "œ": "oe", "þ": "th"}
+    # Arabic letters typed one way or the other for the same name (the hamzas on alef are
+    # combining marks, stripped): final alef maqsura and yeh (الحسينى, الحسيني), teh marbuta
+    # and heh, the Persian and Urdu yeh and kaf of a Persian keyboard, alef wasla, and the
+    # tatweel that only stretches a word. Stored search texts were folded again when this
+    # changed (cases 0024, services 0005, communities 0002).
+    | ARABIC_VARIANTS
 )
 
 

@@ -187,8 +187,9 @@ def remove_identity_document(actor: Any, case: Case, document: IdentityDocument)
 
 def _create_person(actor: Any, person: PersonData, case_uuid: uuid.UUID) -> Person:
     row = Person.objects.create(**person.model_fields())
+    record(actor, "person.create", row, case_uuid=case_uuid, changes=created(row, PERSON_FIELDS))
     for doc in person.documents:
-        IdentityDocument.objects.create(
+        document = IdentityDocument.objects.create(
             person=row,
             kind=doc.kind,
             # As printed on the document: typed on an Arabic keyboard, its digits were
@@ -197,7 +198,10 @@ def _create_person(actor: Any, person: PersonData, case_uuid: uuid.UUID) -> Pers
             issuing_country=doc.issuing_country.upper(),
             expires_on=doc.expires_on,
         )
-    record(actor, "person.create", row, case_uuid=case_uuid, changes=created(row, PERSON_FIELDS))
+        # Audited as one added later is: a passport entered at registration was in no
+        # entry of the case's history.
+        changes = _document_changes(snapshot(document, DOCUMENT_FIELDS), adding=True)
+        record(actor, "identity_document.add", row, case_uuid=case_uuid, changes=changes)
     return row
 
 
@@ -446,6 +450,12 @@ def _refuse_twin(organisation: Organisation, person: PersonData) -> None:
             "%(reference)s, registered on %(day)s, holds an identity document with the same number. "
             "If this is another person, confirm that it is and send again."
         )
+    elif why == "person_near":
+        message = _(
+            "%(reference)s, registered on %(day)s, is for a person with the same name and sex, born "
+            "about the same year or with no birth recorded on one side. If this is another person, "
+            "confirm that it is and send again."
+        )
     else:
         message = _(
             "%(reference)s, registered on %(day)s, is for a person with the same name, sex and "
@@ -512,7 +522,16 @@ def _create_case(
             CaseMember.objects.create(case=case, person=principal, relation=Relation.PRINCIPAL)
             for member in members:
                 relative = _create_person(actor, member.person, case.uuid)
-                CaseMember.objects.create(case=case, person=relative, relation=member.relation)
+                joined = CaseMember.objects.create(case=case, person=relative, relation=member.relation)
+                # Their place in the household, as for a member added later (the history
+                # named the person, not their relation to the principal applicant).
+                record(
+                    actor,
+                    "case.add_member",
+                    joined,
+                    case_uuid=case.uuid,
+                    changes={"person": [None, relative.pk], "relation": [None, member.relation]},
+                )
             if members:
                 case.household_size = 1 + len(members)
                 Case.objects.filter(pk=case.pk).update(household_size=case.household_size)

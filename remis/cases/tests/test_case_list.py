@@ -249,6 +249,28 @@ def test_letters_marked_in_themselves_are_found_by_their_plain_letter(world):
     assert Case.objects.get(pk=murat.pk).search_text == "gin-2026-000002 murat yildiz"
 
 
+def test_arabic_letters_typed_either_way_find_the_same_name(world):
+    """ "الحسيني" did not find "الحسينى" (final yeh typed as alef maqsura), nor "فاطمة"
+    "فاطمه": everyday typing variants, which the duplicate check missed too."""
+    import importlib
+
+    from django.apps import apps
+
+    from remis.cases.models import Case
+    from remis.cases.queries import CaseFilters, filter_cases
+    from remis.cases.tests.factories import make_person, register
+
+    husseini = register(world, person=make_person(given_name="محمد", family_name="الحسينى"))
+    fatima = register(world, person=make_person(given_name="فاطمه", family_name="کریمی"))
+    assert {c.pk for c in filter_cases(world.alice, CaseFilters(q="الحسيني"))} == {husseini.pk}
+    assert {c.pk for c in filter_cases(world.alice, CaseFilters(q="فاطمة كريمي"))} == {fatima.pk}
+    # A text folded before is folded again by the migration.
+    Case.objects.filter(pk=husseini.pk).update(search_text="irq-2026-000001 محمد الحسينى")
+    refold = importlib.import_module("remis.cases.migrations.0024_fold_arabic_variants").refold
+    refold(apps, None)
+    assert Case.objects.get(pk=husseini.pk).search_text == "irq-2026-000001 محمد الحسيني"
+
+
 def test_the_case_worker_filter_offers_those_who_edit_cases_only(client, world, alice):
     """It offered the data-protection focal point and the platform operator."""
     from remis.cases.tests.factories import make_user

@@ -91,6 +91,23 @@ def test_search_ignores_accents_case_and_finds_document_numbers(world, alice):
         assert list(filter_cases(alice, CaseFilters(q=query))) == [case], query
 
 
+def test_registration_audits_each_identity_document_and_each_members_relation(world, alice, client):
+    """A passport entered on the registration form, and a spouse's place in the household,
+    were in no entry of the case's history (added later, each was)."""
+    from remis.cases.actions.validation import MemberData
+
+    passport = IdentityDocumentData(kind="passport", number="A١٢٣٤٥٦٧", issuing_country="IQ")
+    spouse = MemberData(person=make_person(given_name="Zainab", sex="F"), relation="spouse")
+    case = register(world, person=make_person(documents=[passport]), members=[spouse])
+    added = AuditEntry.objects.get(action="identity_document.add", case_uuid=case.uuid)
+    assert added.object_id == str(case.principal_id)
+    joined = AuditEntry.objects.get(action="case.add_member", case_uuid=case.uuid)
+    assert joined.changes["relation"] == [None, "spouse"]
+    client.force_login(alice)
+    text = client.get(f"/cases/{case.uuid}/").text
+    assert "Added an identity document" in text and "A1234567" in text
+
+
 def test_a_document_number_typed_in_arabic_indic_digits_is_kept_and_found_in_either(world, alice):
     """ "A١٢٣٤٥٦٧" was stored as typed and folded to "a": searching the passport's own
     "A1234567" found nothing."""
@@ -306,6 +323,31 @@ def test_a_member_added_later_is_checked_against_the_applicants_age_too(world):
         actions.add_household_member(world.alice, case, older, "child")
     assert refused.value.field == "relation" and "check the dates of birth" in refused.value.message
     assert actions.add_household_member(world.alice, case, older, "parent").relation == "parent"
+
+
+def test_a_double_with_no_birth_on_one_side_or_an_estimated_year_apart_is_asked_about(world):
+    """ "Binta Konaré", F, estimated 1978, was registered again with no birth recorded, and
+    again born "about 1979", without a word: birth is often unknown at first contact, and an
+    estimate is one. The same name born years apart, or on two known days, is not asked."""
+    from remis.lib.errors import Duplicate
+
+    def binta(**birth):
+        return make_person(
+            given_name="Binta", family_name="Konaré", sex="F", **{"date_of_birth": None, **birth}
+        )
+
+    first = register(world, person=binta(birth_year_estimated=1978))
+    for birth in ({}, {"birth_year_estimated": 1979}, {"date_of_birth": dt.date(1977, 5, 5)}):
+        with pytest.raises(Duplicate) as asked:
+            register(world, person=binta(**birth), check_twins=True)
+        assert first.reference in asked.value.message and "about the same year" in asked.value.message
+    assert register(world, person=binta(birth_year_estimated=1990), check_twins=True)
+    dated = register(
+        world,
+        person=make_person(given_name="Awa", family_name="Sow", sex="F", date_of_birth=dt.date(1980, 1, 1)),
+    )
+    other_day = make_person(given_name="Awa", family_name="Sow", sex="F", date_of_birth=dt.date(1980, 6, 1))
+    assert register(world, person=other_day, check_twins=True) != dated  # two known days differ
 
 
 @pytest.mark.parametrize("given", ["\ufeffAwa", "A\u00adwa", "Aw\u200da", "A\u200bwa"])
