@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, When
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_for, grants_with
@@ -78,8 +78,19 @@ class ProviderFilters:
 def filter_providers(actor: Any, filters: ProviderFilters) -> QuerySet[Provider]:
     require_reader(actor)
     rows = Provider.objects.all()
+    sectors = [
+        (s.pk, fold(" ".join([s.code, s.name, *(s.names or {}).values()]))) for s in Sector.objects.all()
+    ]
     for word in fold(filters.q).split():
-        rows = rows.filter(search_text__contains=word)
+        # A word may name a sector, in any language the map is read in: "الصحة" (health)
+        # found nothing, the sectors being in no provider's own text.
+        naming = [pk for pk, names in sectors if word in names]
+        rows = (
+            rows.filter(Q(search_text__contains=word) | Q(sectors__in=naming))
+            if naming
+            else rows.filter(search_text__contains=word)
+        )
+    rows = rows.distinct() if filters.q.strip() else rows
     if filters.sector:
         rows = rows.filter(sectors__code=filters.sector)
     if filters.country:
@@ -96,6 +107,15 @@ def filter_providers(actor: Any, filters: ProviderFilters) -> QuerySet[Provider]
         rows = rows.filter(active=True)
     elif filters.status == "inactive":
         rows = rows.filter(active=False)
+    if filters.sort == "country":
+        # By the country's name in the reader's language, as the Country filter lists them:
+        # by ISO code, Arabic read إثيوبيا، غينيا، العراق (ET, GN, IQ), in no order of its own.
+        codes = set(rows.order_by().values_list("country", flat=True).distinct())
+        place = Case(
+            *(When(country=code, then=i) for i, (code, _name) in enumerate(named_countries(codes))),
+            default=len(codes),
+        )
+        return rows.order_by(place, "area_1", "name", "id")
     return rows.order_by(*SORTS.get(filters.sort, SORTS["name"]))
 
 

@@ -71,6 +71,29 @@ def test_filters_by_sector_country_kind_and_status(alice, providers):
     assert len(names(alice, status="all")) == 4
 
 
+def test_a_sector_is_found_by_its_name_in_the_readers_language(alice, providers):
+    """ "الصحة" (health, as the Arabic map names the sector) found nothing: sectors are in no
+    provider's own text."""
+    from remis.services.models import Sector
+
+    health = Sector.objects.get(code="health")
+    assert names(alice, q=health.names["ar"]) == ["Clinique Espoir (synthetic)"]
+    assert names(alice, q=health.names["fr"]) == ["Clinique Espoir (synthetic)"]
+    assert names(alice, q=f"{health.names['fr']} kankan") == ["Clinique Espoir (synthetic)"]
+    assert names(alice, q=f"{health.names['fr']} erbil") == []
+
+
+def test_sorting_by_country_follows_the_readers_alphabet(alice, providers):
+    """By ISO code, Arabic read إثيوبيا، غينيا، العراق (ET, GN, IQ): in Arabic, Iraq
+    (العراق) comes before Guinea (غينيا)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert names(alice, sort="country")[-1] == "Erbil Legal Aid (synthetic)"  # Guinea, then Iraq
+    with translation.override("ar"):
+        assert names(alice, sort="country")[0] == "Erbil Legal Aid (synthetic)"
+
+
 def test_sorting_by_last_verification(alice, providers):
     assert names(alice, sort="-verified") == [
         "Centre de Formation Kaloum (synthetic)",
