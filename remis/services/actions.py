@@ -328,6 +328,34 @@ def update_provider(
 QUALITY_DATES = Dates(years_before=30)
 
 
+def quality_problems(values: Mapping[str, Any]) -> Errors:
+    """What `record_quality_assessment` refuses in these values (those given), without
+    writing: the form names them with its own refusals, in one round trip (a bad score hid
+    a date in the future and notes too long until the second try)."""
+    errors: Errors = []
+    if "assessed_on" in values:
+        assessed_on = values["assessed_on"]
+        if not isinstance(assessed_on, dt.date):
+            errors.append(("assessed_on", _("Enter a date.")))
+        elif assessed_on > timezone.localdate():
+            errors.append(("assessed_on", _("The assessment date is in the future.")))
+        elif problem := QUALITY_DATES.problem(assessed_on, timezone.localdate()):
+            errors.append(("assessed_on", problem))  # 1 January 1900 was taken
+    if "score" in values:
+        score = values["score"]
+        try:
+            value = int(score)
+            if str(score).strip() != str(value):
+                raise ValueError(score)
+        except (TypeError, ValueError):
+            value = 0
+        if not 1 <= value <= 5:
+            errors.append(("score", _("Give a score from 1 to 5.")))
+    if len((values.get("notes") or "").strip()) > 5000:
+        errors.append(("notes", _("Keep this under %(n)s characters.") % {"n": 5000}))
+    return errors
+
+
 def record_quality_assessment(
     actor: Any,
     provider: Provider,
@@ -340,25 +368,9 @@ def record_quality_assessment(
     """A dated quality score (1 to 5) of the provider; earlier ones stay as its history.
     `form_key`: the form's key; a form already recorded is refused (Duplicate)."""
     _require_manage(actor, provider.country)
-    errors: Errors = []
-    if not isinstance(assessed_on, dt.date):
-        errors.append(("assessed_on", _("Enter a date.")))
-    elif assessed_on > timezone.localdate():
-        errors.append(("assessed_on", _("The assessment date is in the future.")))
-    elif problem := QUALITY_DATES.problem(assessed_on, timezone.localdate()):
-        errors.append(("assessed_on", problem))  # 1 January 1900 was taken
-    try:
-        value = int(score)
-        if str(score).strip() != str(value):
-            raise ValueError(score)
-    except (TypeError, ValueError):
-        value = 0
-    if not 1 <= value <= 5:
-        errors.append(("score", _("Give a score from 1 to 5.")))
+    _raise(quality_problems({"assessed_on": assessed_on, "score": score, "notes": notes}))
+    value = int(score)
     notes = (notes or "").strip()
-    if len(notes) > 5000:
-        errors.append(("notes", _("Keep this under %(n)s characters.") % {"n": 5000}))
-    _raise(errors)
     assert isinstance(assessed_on, dt.date)  # refused above otherwise
     with transaction.atomic():
         if form_key is not None:

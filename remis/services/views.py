@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from remis.lib.countries import is_country
 from remis.lib.errors import Conflict, DomainError, Duplicate, NotFound, PermissionDenied
-from remis.lib.forms import show_refusal
+from remis.lib.forms import name_other_problems, read_fields, show_refusal
 from remis.lib.pages import forbidden
 from remis.lib.paging import page_links, page_number, paginate
 from remis.services import actions
@@ -119,7 +119,9 @@ def provider_detail(request: HttpRequest, provider_uuid: Any) -> HttpResponse:
         if not can_manage:
             return forbidden(request, _("Your role cannot change the service map in this country."))
         quality_form = QualityForm(request.POST, auto_id="quality-%s")
-        if quality_form.is_valid():
+        if not quality_form.is_valid():
+            name_other_problems(quality_form, read_fields(quality_form), actions.quality_problems)
+        else:
             try:
                 actions.record_quality_assessment(
                     request.user,
@@ -161,7 +163,9 @@ def provider_create(request: HttpRequest) -> HttpResponse:
         try:
             provider = actions.create_provider(request.user, form.values())
         except PermissionDenied as error:
-            return forbidden(request, error.message)
+            # The one refusal left once the form may be shown: the country chosen is not
+            # one the user manages. Said on the field, the form kept (a bare 403 page lost it).
+            form.add_error("country", error.message)
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -188,7 +192,7 @@ def provider_edit(request: HttpRequest, provider_uuid: Any) -> HttpResponse:
                     request.user, provider, form.values(), form.cleaned_data["version"]
                 )
             except PermissionDenied as error:
-                return forbidden(request, error.message)
+                form.add_error("country", error.message)  # moved to a country not theirs
             except (Conflict, DomainError) as error:
                 show_refusal(form, error)
             else:

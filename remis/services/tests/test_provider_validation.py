@@ -98,6 +98,33 @@ def test_the_form_shows_the_error_beside_the_field(signed_in, bob):
     assert 'id="id_latitude_error"' in response.content.decode()
 
 
+def test_a_country_the_user_does_not_manage_is_said_on_its_field_and_the_form_kept(signed_in, bob):
+    """A Guinean case worker choosing Iraq got a bare "Not allowed" page, the form gone."""
+    page = signed_in(bob).post(reverse("provider_create"), provider_values(country="IQ"))
+    assert page.status_code == 200
+    assert page.context["form"].errors["country"] == [
+        "Your role cannot change the service map in this country."
+    ]
+    assert "Centre de Formation Kaloum (synthetic)" in page.content.decode()  # what was typed, kept
+    assert not Provider.objects.exists()
+
+
+def test_the_quality_form_names_every_bad_field_at_once(signed_in, bob):
+    """A score out of range hid the date in the future and the notes too long until the
+    second try."""
+    from remis.services.models import QualityAssessment
+
+    provider = make_provider(bob)
+    page = signed_in(bob).post(
+        reverse("provider_detail", args=[provider.uuid]),
+        {"assessed_on": "2030-01-01", "score": "9", "notes": "x" * 6000},
+    )
+    errors = page.context["quality_form"].errors
+    assert set(errors) == {"assessed_on", "score", "notes"}
+    assert errors["assessed_on"] == ["The assessment date is in the future."]
+    assert not QualityAssessment.objects.exists()
+
+
 def test_the_form_names_every_bad_field_at_once(signed_in, bob):
     """Sectors and country missing hid the bad latitude, longitude, e-mail and date until a
     second round trip."""
