@@ -135,7 +135,7 @@ def register() -> None:
         # An identity document added or removed after registration, on its person's record.
         "document_kind": (_("Identity document"), choices(DocumentKind)),
         "document_number": (_("Document number"), None),
-        "document_country": (_("Issuing country"), None),
+        "document_country": (_("Issuing country"), countries),
         "document_expires_on": (_("Expiry date"), None),
         # An imported case's (`imports.py`): its history showed these codes in every language.
         "external_id": (_("External ID"), None),

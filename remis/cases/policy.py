@@ -254,9 +254,21 @@ def register_sensitive_field(field: str, group: SensitiveGroup) -> None:
     _FIELDS[field] = group
 
 
+# Fields that audit entries write under another record's name: an identity document added
+# or removed is logged on its person's record as document_* (`_document_changes`), and its
+# number read in clear in the history of a reader without the identity group.
+AUDITED_AS = {
+    "cases.person.document_kind": "cases.identitydocument.kind",
+    "cases.person.document_number": "cases.identitydocument.number",
+    "cases.person.document_country": "cases.identitydocument.issuing_country",
+    "cases.person.document_expires_on": "cases.identitydocument.expires_on",
+}
+
+
 def field_group(field: str) -> str:
-    """The group of a registered field, "" for a field in none."""
-    group = _FIELDS.get(field)
+    """The group of a registered field (or of the field an audit entry writes it as),
+    "" for a field in none."""
+    group = _FIELDS.get(AUDITED_AS.get(field, field))
     return str(group) if group else ""
 
 

@@ -106,6 +106,8 @@ def test_registration_audits_each_identity_document_and_each_members_relation(wo
     client.force_login(alice)
     text = client.get(f"/cases/{case.uuid}/").text
     assert "Added an identity document" in text and "A1234567" in text
+    assert "Passport A1234567</bdi> · Iraq" in text  # the issuing country named, not "IQ"
+    assert "Iraq</bdi>" in text or "<bdi>Iraq" in text  # in the history too
 
 
 def test_a_document_number_typed_in_arabic_indic_digits_is_kept_and_found_in_either(world, alice):
