@@ -62,14 +62,18 @@ def provider_list(request: HttpRequest) -> HttpResponse:
         return refused
     form = ProviderFilterForm(request.GET or None, countries=countries_in_use(request.user, "provider"))
     filters = form.filters()
+    matching = filter_providers(request.user, filters)
+    if form.is_bound and not form.is_valid():
+        # Never the whole map under "one field to correct": a filter that cannot be read
+        # (an old bookmark's sector) listed every provider of every country.
+        matching = matching.none()
     page = paginate(
-        with_sectors(filter_providers(request.user, filters)),
+        with_sectors(matching),
         page_number(request),  # not a form field: a new search starts at page 1
     )
     params = filters.as_params()
     # Said beside the download: the file holds those with coordinates only (11 found, 8 in
     # the file, nothing said).
-    matching = filter_providers(request.user, filters)
     unplaced = matching.count() - with_coordinates(matching).count() if page.object_list else 0
 
     return render(
@@ -92,8 +96,10 @@ def provider_geojson(request: HttpRequest) -> HttpResponse:
     """The providers of the current filters that have coordinates, as GeoJSON."""
     if refused := _refuse_outsider(request):
         return refused
-    filters = ProviderFilterForm(request.GET or None).filters()
-    rows = with_sectors(with_coordinates(filter_providers(request.user, filters)))
+    form = ProviderFilterForm(request.GET or None)
+    rows = with_sectors(with_coordinates(filter_providers(request.user, form.filters())))
+    if form.is_bound and not form.is_valid():
+        rows = rows.none()  # as the list: not every provider for a filter it cannot read
     response = HttpResponse(
         json.dumps(geojson(rows), ensure_ascii=False), content_type="application/geo+json"
     )

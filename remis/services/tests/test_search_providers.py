@@ -110,6 +110,13 @@ def test_the_list_page_searches_pages_and_says_when_nothing_matches(signed_in, a
     assert "q=espoir" in page  # the GeoJSON link keeps the filters
     page = client.get(reverse("provider_list"), {"q": "nothing like this"}).content.decode()
     assert "No provider matches these filters." in page
+    # A filter it cannot read (an old bookmark) lists nothing, not every provider.
+    for bad in ({"sector": "bogus"}, {"sort": "bogus"}, {"q": "x" * 300}):
+        answer = client.get(reverse("provider_list"), bad)
+        assert answer.context["form"].errors and not answer.context["page"].object_list, bad
+        assert "Clinique Espoir" not in answer.content.decode()
+    geojson = client.get(reverse("provider_geojson"), {"sector": "bogus"}).json()
+    assert geojson["features"] == []
 
 
 def test_the_list_pages_through_many_providers(signed_in, alice, bob):
@@ -199,5 +206,7 @@ def test_the_country_filter_offers_the_countries_providers_are_mapped_in(signed_
     page = signed_in(alice).get(reverse("provider_list")).content.decode()
     select = page.split('name="country"')[1].split("</select>")[0]
     assert [code for code in ("GN", "IQ", "AQ", "BV", "FR") if f'value="{code}"' in select] == ["GN", "IQ"]
-    unknown = signed_in(alice).get(reverse("provider_list"), {"country": "AQ"}).content.decode()
-    assert "Erbil Legal Aid" in unknown  # a country not offered filters nothing out, as before
+    unknown = signed_in(alice).get(reverse("provider_list"), {"country": "AQ"})
+    # A country not offered is said on its field, and lists nothing: every provider of every
+    # country listed under "one field to correct" read as the country's.
+    assert "country" in unknown.context["form"].errors and "Erbil Legal Aid" not in unknown.content.decode()
