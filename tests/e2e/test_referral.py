@@ -105,3 +105,22 @@ def test_choosing_another_item_offers_its_providers(world, login):
     panel.locator("#refer-provider").select_option(str(clinic.uuid))
     panel.get_by_role("button", name="Refer", exact=True).click()
     expect(bob.get_by_text("The item was referred to Clinique Ratoma (synthetic).")).to_be_visible()
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "ar"])
+def test_a_long_unbroken_cancel_reason_keeps_the_pages_to_the_screens_width(world, login, locale: str):
+    """A 500-character reason with no space (a pasted link) made the case page 4,056 px wide
+    at 1,280, and in Arabic ran far off to the left."""
+    from remis.referrals import actions
+    from remis.referrals.tests.factories import consent, refer, setting
+
+    call_command("sync_assistance_defaults", stdout=io.StringIO())
+    s = setting(world)
+    consent(world, s.case)
+    referral = refer(s)
+    actions.cancel_referral(world.bob, referral, reason="https://example.org/" + "x" * 480)
+    bob = login(world.bob, locale)
+    for path in (f"/cases/{s.case.uuid}/", f"/referrals/{referral.uuid}/"):
+        bob.goto(path)
+        width = bob.evaluate("document.documentElement.scrollWidth")
+        assert width <= bob.evaluate("window.innerWidth") + 1, (path, width)
