@@ -42,7 +42,7 @@ from remis.referrals.models import (
     ReferralRules,
     Status,
 )
-from remis.services.models import Provider
+from remis.services.models import Provider, Sector
 
 MESSAGE_MAX = 1000
 REASON_MAX = 500
@@ -536,6 +536,36 @@ def provider_change_refused(provider: Provider, changes: Mapping[str, list[Any]]
         sent,
     ) % {"count": sent}
     return [(field, message) for field in moved]
+
+
+def provider_sector_notice(provider: Provider, changes: Mapping[str, list[Any]]) -> list[str]:
+    """Said when sectors are taken off a provider that holds open referrals of an assistance
+    type matching only those sectors: they stay with it (it may still deliver them), but
+    the map no longer shows it for that service (it was saved with nothing said)."""
+    from remis.referrals.configuration import sectors_for
+
+    if "sectors" not in changes:
+        return []
+    before, after_ids = (set(side or ()) for side in changes["sectors"])  # sector ids
+    if not before - after_ids:
+        return []
+    after = set(Sector.objects.filter(pk__in=after_ids).values_list("code", flat=True))
+    open_types = Referral.objects.filter(provider=provider, status__in=OPEN).values_list(
+        "item__kind__code", flat=True
+    )
+    orphaned = [code for code in open_types if (wanted := set(sectors_for(code))) and not wanted & after]
+    if not orphaned:
+        return []
+    return [
+        ngettext(
+            "%(count)s open referral stays with this provider for a service of a sector it no "
+            "longer offers on the map: its case worker may cancel it and refer again.",
+            "%(count)s open referrals stay with this provider for services of a sector it no "
+            "longer offers on the map: their case workers may cancel them and refer again.",
+            len(orphaned),
+        )
+        % {"count": len(orphaned)}
+    ]
 
 
 def provider_deactivated_notice(provider: Provider, changes: Mapping[str, list[Any]]) -> list[str]:

@@ -35,11 +35,16 @@ class ReferralsConfig(AppConfig):
             ProgrammePage("referral_rules", gettext_lazy("Referral rules"), "referral_rules", 40)
         )
         register()
-        from remis.referrals.actions import provider_change_refused, provider_deactivated_notice
+        from remis.referrals.actions import (
+            provider_change_refused,
+            provider_deactivated_notice,
+            provider_sector_notice,
+        )
         from remis.services.actions import register_provider_guard, register_provider_notice
 
         register_provider_guard(provider_change_refused)
         register_provider_notice(provider_deactivated_notice)
+        register_provider_notice(provider_sector_notice)
         from remis.referrals.audit_fields import register as register_audit_fields
 
         register_audit_fields()

@@ -256,6 +256,32 @@ def test_deactivating_a_provider_with_open_referrals_says_so_and_the_case_shows_
     client.force_login(s.world.bob)
     page = client.get(reverse("case_detail", args=[s.case.uuid])).content.decode()
     assert "Provider inactive" in page
+    # The referral's own page, where it is cancelled, says so too (only the case's did).
+    referral = s.case.referrals.get()
+    assert "Provider inactive" in client.get(reverse("referral_detail", args=[referral.uuid])).text
     # Another change of an inactive provider says nothing more.
     changes = services.update_provider(system_actor(), s.provider, {"phone": "+000 1"}, expected_version=None)
+    assert services.provider_notices(s.provider, changes) == []
+
+
+def test_taking_a_sector_off_a_provider_with_open_referrals_in_it_says_so(s):
+    """Vocational training untaken from a provider holding an accepted training referral:
+    "saved", nothing more, and the referral stayed with a provider the map no longer shows
+    for it."""
+    from remis.accounts.system import system_actor
+
+    refer(s)
+    codes = list(s.provider.sectors.values_list("code", flat=True))
+    changes = services.update_provider(
+        system_actor(), s.provider, {"sectors": ["health"]}, expected_version=None
+    )
+    said = services.provider_notices(s.provider, changes)
+    assert said == [
+        "1 open referral stays with this provider for a service of a sector it no longer offers "
+        "on the map: its case worker may cancel it and refer again."
+    ], codes
+    # Adding a sector, or taking off one no open referral needs, says nothing.
+    changes = services.update_provider(
+        system_actor(), s.provider, {"sectors": ["health", "legal"]}, expected_version=None
+    )
     assert services.provider_notices(s.provider, changes) == []
