@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
-from remis.cases.policy import case_permissions, groups_on_case
+from remis.cases.models import ConsentPurpose
+from remis.cases.policy import case_permissions, groups_on_case, shared_groups
 from remis.cases.queries import note_record_page_read
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.countries import country_name, named_countries
@@ -98,7 +99,16 @@ def _refer_again(request: HttpRequest, case: Any, form: ReferForm, errors: list[
     items = referable_items(case)
     # Without an item left, no provider either: every active one was offered, sector or not.
     providers = providers_for(case, item_chosen(items, chosen["item"])) if items else []
-    panel = {"case": case, "items": items, "providers": providers, "chosen_item": chosen["item"]}
+    # Consent withdrawn meanwhile (another tab): the refusal, and no form that can only be
+    # refused again (the Refer button stayed under the message).
+    consent = shared_groups(case, ConsentPurpose.PROVIDERS) is not None
+    panel = {
+        "case": case,
+        "items": items if consent else [],
+        "providers": providers,
+        "chosen_item": chosen["item"],
+        "consent": consent,
+    }
     return render(
         request, "referrals/refer.html", {"c": panel, "chosen": chosen, "errors": errors}, status=400
     )

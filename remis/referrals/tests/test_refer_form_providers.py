@@ -90,3 +90,22 @@ def test_a_second_tab_refused_because_the_item_was_referred_offers_no_empty_form
     assert "already has an open referral" in page.text or "open referral" in page.text
     assert "No item of the plan waits for a referral now" in page.text
     assert 'id="refer-form"' not in page.text and _names(page.text) == set()
+
+
+def test_a_tab_refused_because_consent_was_withdrawn_meanwhile_offers_no_form(client, s):
+    """Consent to share with providers withdrawn in another tab: the refusal said to record
+    consent, and under it the whole Refer form, which could only be refused again."""
+    import datetime as dt
+
+    from remis.cases import actions as cases
+
+    client.force_login(s.world.bob)
+    cases.record_consent(
+        s.world.bob, s.case, purpose="sharing_with_providers", given=False, given_on=dt.date.today()
+    )
+    page = client.post(
+        reverse("referral_create", args=[s.case.uuid]), {"item": s.item.pk, "provider": str(s.provider.uuid)}
+    )
+    assert page.status_code == 400 and "consent" in page.text
+    assert 'id="refer-form"' not in page.text and _names(page.text) == set()
+    assert "No item of the plan waits for a referral now" not in page.text  # not what happened
