@@ -404,6 +404,9 @@ class Generator:
         self.horizon = dt.datetime(self.today.year, self.today.month, self.today.day, 17, tzinfo=dt.UTC)
         self.categories = dict(MigrantCategory.objects.values_list("code", "id"))
         self.vulnerabilities = list(Vulnerability.objects.values_list("id", flat=True))
+        self.child_vulnerability = (
+            Vulnerability.objects.filter(code="unaccompanied_child").values_list("id", flat=True).first()
+        )
         self.counters = dict(ReferenceCounter.objects.values_list("prefix", "last"))
         self.person_id = self.first_person_id = next_id(Person)
         self.case_id = self.first_case_id = next_id(Case)
@@ -764,7 +767,10 @@ class Generator:
             batch.workers.append((case_id, assignee))
         if rng.random() < 0.2 and self.vulnerabilities:
             for vid in rng.sample(self.vulnerabilities, rng.randint(1, 2)):
-                batch.vulnerabilities.append((case_id, vid))
+                # A child's vulnerability for children only, as registration checks it (an
+                # adult "unaccompanied child" read as bad data in the demo).
+                if vid != self.child_vulnerability or child:
+                    batch.vulnerabilities.append((case_id, vid))
         plan: _PlanFacts | None = None
         assessor = case_worker or counsellor
         if Stage.ASSESSMENT in reached and assessor and self.synthetic:

@@ -208,20 +208,45 @@ def _create_person(actor: Any, person: PersonData, case_uuid: uuid.UUID) -> Pers
 UNACCOMPANIED_CHILD = "unaccompanied_separated_child"  # the shipped category's code
 
 
+def _youngest_age(person: Any) -> int | None:
+    """The person's age today, from the date of birth, or the youngest an estimated year
+    allows; None when neither is known."""
+    today = timezone.localdate()
+    if person.date_of_birth:
+        born = person.date_of_birth
+        return int(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
+    if person.birth_year_estimated:
+        return int(today.year - person.birth_year_estimated - 1)
+    return None
+
+
+UNACCOMPANIED_VULNERABILITY = "unaccompanied_child"  # the shipped vulnerability's code
+
+
+def _check_vulnerability_age(problems: Problems, vulnerabilities: Iterable[Any], person: Any) -> None:
+    """The vulnerability "unaccompanied or separated child" is a child's, as the category
+    is: a 46-year-old was saved with it, and the child-protection follow-up it calls for."""
+    if not any(getattr(v, "code", None) == UNACCOMPANIED_VULNERABILITY for v in vulnerabilities):
+        return
+    age = _youngest_age(person)
+    if age is not None and age >= 18:
+        problems.add(
+            "vulnerabilities",
+            _(
+                "An unaccompanied or separated child is under 18, and this person is %(age)s: "
+                "check the date of birth or the vulnerabilities."
+            )
+            % {"age": age},
+        )
+
+
 def _check_category_age(problems: Problems, category: MigrantCategory, person: PersonData) -> None:
     """An unaccompanied or separated child is under 18: a 56-year-old was registered as one,
     and the child-protection steps the category calls for followed a grown man."""
     if getattr(category, "code", None) != UNACCOMPANIED_CHILD:
         return
-    today = timezone.localdate()
-    if person.date_of_birth:
-        born = person.date_of_birth
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    elif person.birth_year_estimated:
-        age = today.year - person.birth_year_estimated - 1  # the youngest they can be
-    else:
-        return
-    if age >= 18:
+    age = _youngest_age(person)
+    if age is not None and age >= 18:
         problems.add(
             "category",
             _(
@@ -349,6 +374,7 @@ def register_case(
     check_members(problems, list(members), person)
     _check_case(problems, programme, category, host, origin)
     _check_category_age(problems, category, person)
+    _check_vulnerability_age(problems, vulnerabilities, person)
     _check_programme_open(problems, programme, intended_return_date)
     problems.check(field_rules.CASE, {"reference": reference})
     check_intended_return(problems, intended_return_date)
@@ -395,6 +421,7 @@ def open_post_arrival_case(
     check_members(problems, list(members), person)
     _check_case(problems, programme, category, host, origin)
     _check_category_age(problems, category, person)
+    _check_vulnerability_age(problems, vulnerabilities, person)
     _check_programme_open(problems, programme)
     problems.check(field_rules.CASE, {"arrival_date": arrival_date})
     coordinators = list(partners_in(programme, PartnerRole.HOST_COORDINATOR, host)) if host else []
@@ -688,6 +715,8 @@ def update_case_details(
     vulnerabilities = list(vulnerabilities)
     if any(not shows(groups, v.sensitive_group) for v in vulnerabilities):
         problems.add("vulnerabilities", _("Choose vulnerabilities from the list."))
+    if {v.pk for v in vulnerabilities} != {v.pk for v in case.vulnerabilities.all()}:
+        _check_vulnerability_age(problems, vulnerabilities, case.principal)  # what this edit adds
     vulnerabilities += [v for v in case.vulnerabilities.all() if not shows(groups, v.sensitive_group)]
     # Only what this edit changes is checked against the programme as it is now: a
     # programme narrowed since (another category, other countries) left its cases unsaveable,

@@ -257,6 +257,33 @@ def test_an_adult_is_not_registered_as_an_unaccompanied_child(world):
     assert register(world, person=make_person(date_of_birth=young), category=uasc)
 
 
+def test_an_adult_is_not_given_the_unaccompanied_child_vulnerability(world):
+    """A 46-year-old was saved with "Unaccompanied or separated child" among the
+    vulnerabilities; only the category of the same name was checked against the age."""
+    from remis.cases import actions
+    from remis.programmes.models import Vulnerability
+
+    alone = Vulnerability.objects.get(code="unaccompanied_child")
+    adult = make_person(date_of_birth=dt.date(1980, 1, 1))
+    with pytest.raises(ValidationFailed) as refused:
+        register(world, person=adult, vulnerabilities=[alone])
+    assert refused.value.field == "vulnerabilities" and "under 18" in refused.value.message
+    case = register(world, person=adult)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.update_case_details(
+            world.alice,
+            case,
+            expected_version=case.version,
+            category=None,
+            vulnerabilities=[alone],
+            intended_return_date=None,
+            assigned_workers=[],
+        )
+    assert refused.value.field == "vulnerabilities"
+    child = make_person(date_of_birth=dt.date.today().replace(year=dt.date.today().year - 12, day=1))
+    assert register(world, person=child, vulnerabilities=[alone])
+
+
 def test_doubles_are_found_with_a_hyphen_for_a_member_and_in_cases_the_office_holds(world):
     """ "Fazal-Hussain" was another person than "Fazal Hussain"; a spouse already on another
     case was registered again as a member; a partner re-registering after arrival a returnee
