@@ -46,6 +46,12 @@ JOURNEY: tuple[Stage, ...] = (
 RETURNED_STAGES = frozenset(JOURNEY[JOURNEY.index(Stage.RETURNED) :])
 
 
+def has_returned(stage: str, stage_before_closure: str = "") -> bool:
+    """Whether the person arrived: a stage from "returned" on, or a case closed from one
+    (as the statistics count returns)."""
+    return stage in RETURNED_STAGES or (stage == Stage.CLOSED and stage_before_closure in RETURNED_STAGES)
+
+
 class ClosureReason(models.TextChoices):
     COMPLETED = "completed", _("Completed")  # reintegration assistance and monitoring done
     REMIGRATED = "remigrated", _("Re-migrated")  # left the country of origin again

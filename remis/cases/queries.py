@@ -20,7 +20,7 @@ from django.utils import timezone
 from remis.accounts.permissions import Perm, SensitiveGroup
 from remis.accounts.scope import grants_with, organisation_ids
 from remis.cases.extensions import panels_for
-from remis.cases.lifecycle import JOURNEY, Stage
+from remis.cases.lifecycle import JOURNEY, Stage, has_returned
 from remis.cases.models import (
     AccessReason,
     Case,
@@ -1025,6 +1025,7 @@ class CaseRow:
     registered: str
     arrival: str
     people: int
+    arrival_expected: bool = False  # planned, not made: the list says so beside the date
 
 
 class CaseIds:
@@ -1055,6 +1056,7 @@ ROW_COLUMNS = (
     "host_country",
     "origin_country",
     "stage",
+    "stage_before_closure",
     "registered_at",
     "arrival_date",
     "household_size",
@@ -1071,6 +1073,7 @@ def case_rows(ids: Sequence[int], groups: frozenset[str]) -> list[CaseRow]:
     from django.utils.translation import gettext
 
     stage_labels = dict(Stage.choices)
+    today = timezone.localdate()
     found = {row["id"]: row for row in Case.objects.filter(id__in=ids).values(*ROW_COLUMNS)}
     rows = []
     for pk in ids:
@@ -1096,6 +1099,8 @@ def case_rows(ids: Sequence[int], groups: frozenset[str]) -> list[CaseRow]:
                 registered=date_format(row["registered_at"], shown),
                 arrival=date_format(arrival, shown) if arrival else "—",
                 people=row["household_size"],
+                arrival_expected=bool(arrival)
+                and (arrival > today or not has_returned(row["stage"], row["stage_before_closure"])),
             )
         )
     return rows

@@ -108,9 +108,16 @@ class Case(models.Model):
 
     @property
     def arrival_expected(self) -> bool:
-        """An arrival date still to come: a planned arrival, read as one (the header said
-        "Arrival 21 Dec" of a returnee still in the host country)."""
-        return self.arrival_date is not None and self.arrival_date > timezone.localdate()
+        """An arrival date of a person who has not arrived: a planned arrival, read as one
+        (the header said "Arrival 21 Dec" of a returnee still in the host country, and
+        "Arrival" for a flight of last month the returnee never took)."""
+        from remis.cases.lifecycle import has_returned
+
+        if self.arrival_date is None:
+            return False
+        return self.arrival_date > timezone.localdate() or not has_returned(
+            self.stage, self.stage_before_closure
+        )
 
 
 class Relation(models.TextChoices):

@@ -882,6 +882,34 @@ def test_a_move_its_guard_refuses_says_why_instead_of_offering_a_button(client, 
     assert "<dt>Expected arrival</dt>" in page  # not "Arrival": the returnee is still in the host country
 
 
+def test_a_planned_arrival_reads_as_expected_on_the_page_and_in_the_list_until_the_return(client, world):
+    """A flight booked for a returnee who never left read "Arrival" on the case page once
+    its day had passed, and the list showed every planned date as an arrival."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from remis.cases import actions
+    from remis.cases.models import Case
+    from remis.cases.tests.factories import accepted_case, returned_case
+
+    case = accepted_case(world)
+    actions.transition_case(world.alice, case, "counselling")
+    actions.transition_case(world.alice, case, "return_planned")
+    past = timezone.localdate() - dt.timedelta(days=10)
+    actions.save_travel(world.alice, case, expected_version=None, departure_date=past, arrival_date=past)
+    case.refresh_from_db()
+    assert case.arrival_expected  # the day has passed, the returnee has not arrived
+    back = returned_case(world)
+    assert not back.arrival_expected
+    client.force_login(world.alice)
+    assert "<dt>Expected arrival</dt>" in client.get(f"/cases/{case.uuid}/").text
+    rows = {r.reference: r for r in client.get("/cases/").context["rows"]}
+    assert rows[case.reference].arrival_expected and not rows[back.reference].arrival_expected
+    actions.close_case(world.bob, Case.objects.get(pk=case.pk), "withdrew")
+    assert Case.objects.get(pk=case.pk).arrival_expected  # closed before leaving: never arrived
+
+
 def test_identity_documents_are_added_to_any_member_and_removed_on_the_case_page(client, world, alice, carol):
     """No document could be added or corrected after the registration, nor recorded for a
     household member, though the registration page said they could."""
