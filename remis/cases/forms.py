@@ -294,6 +294,7 @@ class CaseFilterForm(forms.Form):
         workers: Any = None,
         groups: frozenset[str] = frozenset(),
         organisations: Any = None,
+        countries: frozenset[str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -312,8 +313,9 @@ class CaseFilterForm(forms.Form):
         assert isinstance(worker, forms.ModelChoiceField)
         if workers is not None:
             worker.queryset = workers
-        # Only the countries programmes cover: a short list to choose from, and a fast page.
-        hosts, origins = programme_countries()
+        # Only the countries programmes cover, and of those the ones the reader's cases can
+        # have: a Belgian counsellor was offered some 105 hosts, each finding nothing.
+        hosts, origins = programme_countries(countries)
         for name, codes in (("host_country", hosts), ("origin_country", origins)):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)

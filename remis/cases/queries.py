@@ -900,6 +900,17 @@ def cases_consenting(case_ids: Iterable[int], purpose: str) -> set[int]:
     return {case_id for case_id, given in latest.items() if given}
 
 
+def countries_read(actor: Any) -> frozenset[str] | None:
+    """The countries where the actor reads cases (a case is read where its host or origin
+    is): the union of their case-reading memberships' countries; None for every country."""
+    countries: set[str] = set()
+    for grant in grants_with(actor, Perm.CASE_VIEW):
+        if grant.countries is None:
+            return None
+        countries |= grant.countries
+    return frozenset(countries)
+
+
 def filter_organisations(actor: Any) -> QuerySet[Any]:
     """The organisations the case list filters by: the reader's own and those implementing
     a programme they read (every organisation was offered: donors, other countries' NGOs,

@@ -44,15 +44,26 @@ def partners_in(programme: Programme, role: PartnerRole, country: str) -> QueryS
     return Organisation.objects.filter(pk__in=ids, active=True)
 
 
-def programme_countries() -> tuple[list[str], list[str]]:
-    """The host countries and countries of origin covered by active programmes."""
+def programme_countries(within: frozenset[str] | None = None) -> tuple[list[str], list[str]]:
+    """The host countries and countries of origin covered by active programmes. `within`:
+    only those a case seen from these countries can have (a case is read where its host or
+    its origin is): a host among them, or any host of a programme returning people to one
+    of them; and the same for origins. None: every one."""
     hosts: set[str] = set()
     origins: set[str] = set()
     for host_list, origin_list in Programme.objects.filter(active=True).values_list(
         "host_countries", "origin_countries"
     ):
-        hosts.update(host_list)
-        origins.update(origin_list)
+        if within is None:
+            hosts.update(host_list)
+            origins.update(origin_list)
+            continue
+        hosts.update(within.intersection(host_list))
+        origins.update(within.intersection(origin_list))
+        if within.intersection(origin_list):
+            hosts.update(host_list)
+        if within.intersection(host_list):
+            origins.update(origin_list)
     return sorted(hosts), sorted(origins)
 
 

@@ -271,6 +271,39 @@ def test_arabic_letters_typed_either_way_find_the_same_name(world):
     assert Case.objects.get(pk=husseini.pk).search_text == "irq-2026-000001 محمد الحسيني"
 
 
+def test_the_country_filters_offer_the_countries_the_readers_cases_can_have(client, world, alice, bob):
+    """A Belgian counsellor was offered some 105 host countries, every other one finding
+    nothing; a Guinean partner reads cases returned to Guinea from any of the programme's
+    hosts."""
+    import datetime as dt
+
+    from remis.accounts.system import system_actor
+    from remis.programmes import actions as programmes
+
+    programmes.create_programme(
+        system_actor(),
+        code="DE-IQ",
+        name="Another programme",
+        funder="Someone",
+        host_countries=["DE", "AT"],
+        origin_countries=["IQ"],
+        starts_on=dt.date(2024, 1, 1),
+        currency="EUR",
+    )
+
+    def options(user, name):
+        login(client, user)
+        body = client.get(reverse("case_list")).content.decode()
+        select = body[body.index(f'name="{name}"') : body.index("</select>", body.index(f'name="{name}"'))]
+        return {code for code in ("BE", "NL", "DE", "AT", "GN", "SN", "IQ") if f'value="{code}"' in select}
+
+    assert options(alice, "host_country") == {"BE"}  # alice reads cases in Belgium only
+    assert options(alice, "origin_country") == {"GN", "SN", "IQ"}  # those Belgium returns people to
+    assert options(bob, "origin_country") == {"GN"}
+    assert options(bob, "host_country") == {"BE", "NL"}  # not Germany: no programme returns to Guinea from it
+    assert options(world.admin, "host_country") >= {"BE"}
+
+
 def test_the_case_worker_filter_offers_those_who_edit_cases_only(client, world, alice):
     """It offered the data-protection focal point and the platform operator."""
     from remis.cases.tests.factories import make_user

@@ -25,6 +25,7 @@ from remis.cases.queries import (
     caseloads,
     cases_by_stage,
     count_cases,
+    countries_read,
     filter_cases,
     filter_organisations,
     my_cases_by_stage,
@@ -93,7 +94,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     workers = assignable_workers_for_user(request.user)
     groups = groups_everywhere(request.user)
     form = case_forms.CaseFilterForm(
-        data or None, workers=workers, groups=groups, organisations=filter_organisations(request.user)
+        data or None,
+        workers=workers,
+        groups=groups,
+        organisations=filter_organisations(request.user),
+        countries=countries_read(request.user),
     )
     partial = request.headers.get("HX-Request") == "true" and request.method == "POST"
     template = "cases/_results.html" if partial else "cases/list.html"
