@@ -97,7 +97,7 @@ def test_an_expired_token_no_longer_works_and_says_so_on_the_page(client, world,
     # Said why (it read "A valid API token is required.", as for a token mistyped).
     assert refused.json()["detail"].startswith("This token expired on")
     assert Client().get("/api/v1/cases", HTTP_AUTHORIZATION="Bearer remis_mistyped").json()["detail"] == (
-        "A valid API token is required."
+        "This API token is not valid: check that it was copied whole, or make a new one."
     )
     client.login(username=alice.username, password=PASSWORD)
     page = client.get(reverse("api_tokens")).content.decode()
