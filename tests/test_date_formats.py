@@ -14,9 +14,10 @@ from django.utils import formats, translation
 def test_short_dates_name_the_month(language, expected):
     with translation.override(language):
         assert formats.date_format(dt.date(2026, 11, 29), "SHORT_DATE_FORMAT") == expected
-        moment = dt.datetime(2026, 11, 29, 9, 5)
+        moment = dt.datetime(2026, 11, 29, 9, 5, tzinfo=dt.UTC)
         comma = "،" if language == "ar" else ","
-        assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == f"{expected}{comma} 09:05"
+        # With its time zone: offices from Dakar to Erbil read the same clock.
+        assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == f"{expected}{comma} 09:05 UTC"
         # A time alone as every moment is written: 24-hour (the dashboard wrote "2:23 a.m.").
         assert formats.time_format(dt.time(14, 23), "TIME_FORMAT") == "14:23"
 

@@ -1,8 +1,8 @@
 # Day, Arabic month name, full year; the Arabic comma before the time.
 DATE_FORMAT = "j M Y"
 SHORT_DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "j M Y، H:i"
-SHORT_DATETIME_FORMAT = "j M Y، H:i"
+DATETIME_FORMAT = "j M Y، H:i T"
+SHORT_DATETIME_FORMAT = "j M Y، H:i T"
 TIME_FORMAT = "H:i"  # 24-hour, as every date and time REMIS writes
 # Digits grouped by three with a no-break space, as French does (Django's Arabic formats
 # group none: 1500000,00 was hard to read). A no-break space is a number separator for the
