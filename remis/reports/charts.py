@@ -13,11 +13,39 @@ from remis.reports.statistics import Table
 CHART_ROWS = 25  # the chart shows the first rows; the table below gives them all
 
 
+ORDERED = ("year", "month", "age_group")  # rows in their own order, not largest first
+
+
+def _drawn(table: Table) -> tuple[list[Any], int]:
+    """The rows the chart draws, and how many it could have. Hidden small cells are not
+    drawn (a bar's length would give them away). Of a series in time, the latest rows: the
+    first 25 months dropped the last five, the busiest among them, and reversed the trend."""
+    rows = [r for r in table.rows if (r.key, "persons") not in table.hidden]
+    if table.dimension.code in ORDERED and table.dimension.code != "age_group":
+        return rows[-CHART_ROWS:], len(rows)
+    return rows[:CHART_ROWS], len(rows)
+
+
 def bar_chart(table: Table) -> dict[str, Any] | None:
-    # Hidden small cells are not drawn (a bar's length would give them away).
-    rows = [r for r in table.rows if (r.key, "persons") not in table.hidden][:CHART_ROWS]
-    ordered = table.dimension.code in ("year", "month", "age_group")
+    rows, _of = _drawn(table)
+    ordered = table.dimension.code in ORDERED
     return bars([(row.label, row.persons) for row in rows], str(table.dimension.label), _("Persons"), ordered)
+
+
+def chart_note(table: Table) -> str:
+    """What the chart leaves out, said under it ("" when it draws every row)."""
+    rows, of = _drawn(table)
+    if len(rows) >= of:
+        return ""
+    if table.dimension.code in ("year", "month"):
+        return _("The chart draws the latest %(drawn)s of the %(rows)s rows; the table gives them all.") % {
+            "drawn": len(rows),
+            "rows": of,
+        }
+    return _("The chart draws the first %(drawn)s of the %(rows)s rows; the table gives them all.") % {
+        "drawn": len(rows),
+        "rows": of,
+    }
 
 
 def bars(

@@ -22,7 +22,7 @@ from remis.lib.pages import forbidden
 from remis.programmes.queries import visible_programmes
 from remis.reports import exports, outcome_files
 from remis.reports.annual import annual_report
-from remis.reports.charts import bar_chart, bars
+from remis.reports.charts import bar_chart, bars, chart_note
 from remis.reports.forms import AnnualReportForm, OutcomesForm, ProjectSummaryForm, ReturnStatisticsForm
 from remis.reports.outcomes import Outcomes, outcomes
 from remis.reports.process import process_indicators
@@ -123,6 +123,7 @@ def return_statistics(request: HttpRequest) -> HttpResponse:
             body=exports.body(table),
             definition=exports.definition(table, _filters_text(form, table)),
             chart=None if table.columns else bar_chart(table),
+            chart_note="" if table.columns else chart_note(table),
             total_persons=table.shown(table.total_persons, "persons" in table.hidden_totals),
             total_cases=table.shown(table.total_cases, "cases" in table.hidden_totals),
             query=_encode(form.data),

@@ -346,6 +346,27 @@ def test_a_top_n_says_its_total_counts_the_rows_left_out(generated: None) -> Non
     assert body(table)[-1][0] == "Total, with the rows not listed"
 
 
+def test_a_long_series_charts_its_latest_months_and_says_what_it_leaves_out() -> None:
+    """32 months charted as their first 25: the last five, the busiest among them, were
+    dropped with nothing said, and the trend read backwards."""
+    from remis.reports.charts import CHART_ROWS, bar_chart, chart_note
+    from remis.reports.statistics import DIMENSIONS, Row, Table
+
+    months = [Row(f"2024-{n:02d}", f"month {n}", n, n) for n in range(1, 33)]
+    table = Table(DIMENSIONS["month"], months, 528, 528, Filters(START, END), None)
+    spec = bar_chart(table)
+    assert spec is not None
+    drawn = [bar["label"] for bar in spec["data"]["values"]]
+    assert drawn == [f"month {n}" for n in range(33 - CHART_ROWS, 33)]
+    assert chart_note(table) == "The chart draws the latest 25 of the 32 rows; the table gives them all."
+    origins = [Row(f"C{n}", f"country {n}", 100 - n, 1) for n in range(40)]
+    table = Table(DIMENSIONS["origin"], origins, 9, 9, Filters(START, END), None)
+    spec = bar_chart(table)
+    assert spec is not None and spec["data"]["values"][0]["label"] == "country 0"
+    assert chart_note(table).startswith("The chart draws the first 25 of the 40 rows")
+    assert chart_note(Table(DIMENSIONS["origin"], origins[:5], 9, 9, Filters(START, END), None)) == ""
+
+
 def test_a_top_n_keeps_the_rows_tied_with_its_last_but_not_in_the_public_edition() -> None:
     """Cutting at 3 "by name" kept Chad and dropped Togo, both at 14 returns, as if one
     mattered more. In the public edition a row kept for its tie would tell a hidden count."""
