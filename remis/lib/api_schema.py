@@ -3,13 +3,16 @@ responses each kind of operation can give, and enums built from the models' choi
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db.models import Choices
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from remis.lib.fields import has_bidi_controls, has_control_characters
 from remis.lib.paging import COUNT_CAP
@@ -68,6 +71,9 @@ def literal_of(choices: type[Choices] | Iterable[str], *, blank: bool = False) -
 RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
+YES_NO = frozenset({"true", "false", "1", "0"})  # a yes/no as a query string writes it
+
+
 class InputSchema(Schema):
     """What a client sends (a body or a list's query parameters).
 
@@ -80,6 +86,30 @@ class InputSchema(Schema):
       strings, naming it: the rule the forms' field rules apply."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_loose_types(cls, value: Any, info: ValidationInfo) -> Any:
+        """What pydantic's lax mode would turn into a plausible wrong value is refused: a
+        number as a date (1764979200, Date.now() in JavaScript, read as 6 Dec 2025, and
+        "1764979200000" too), a number as a yes/no (1), a yes/no as a number (true read as
+        1 night). A date is a YYYY-MM-DD text, as the schema says."""
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None or value is None:
+            return value
+        kinds = _plain_types(field.annotation)
+        if kinds & {dt.date, dt.datetime} and (
+            not isinstance(value, str | dt.date) or (isinstance(value, str) and value.strip().isdigit())
+        ):
+            kind = "datetime_type" if dt.datetime in kinds else "date_type"
+            raise PydanticCustomError(kind, "Input should be a valid date")
+        if bool in kinds and not (
+            isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in YES_NO)
+        ):
+            raise PydanticCustomError("bool_type", "Input should be a valid boolean")
+        if isinstance(value, bool) and bool not in kinds and kinds & {int, float, Decimal}:
+            raise PydanticCustomError("float_type", "Input should be a valid number")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod
@@ -99,6 +129,20 @@ class PageParams(InputSchema):
 
     limit: int = Field(25, ge=1, le=200)
     offset: int = Field(0, ge=0, le=100_000)
+
+
+def _plain_types(annotation: Any) -> set[Any]:
+    """The plain types an annotation allows: `date | None`, `Annotated[int, Field(...)]`,
+    `list[...]` (its own origin) read as {date, NoneType}, {int}, {list}."""
+    import types
+    import typing
+
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _plain_types(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return set().union(*(_plain_types(arg) for arg in typing.get_args(annotation)))
+    return {origin or annotation}
 
 
 def page_out(rows: Any, limit: int, offset: int, out: Callable[[Any], Any] | None = None) -> dict[str, Any]:
@@ -157,6 +201,18 @@ def _schema_messages() -> dict[str, Callable[[dict[str, Any]], str]]:
         "uuid_parsing": lambda ctx: _("Enter a valid UUID."),
         "uuid_type": lambda ctx: _("Enter a valid UUID."),
         "string_type": lambda ctx: _("Send this field as text."),
+        "string_unicode": lambda ctx: _("Send this field as text."),  # a lone surrogate
+        "finite_number": lambda ctx: number,  # NaN, Infinity
+        "decimal_max_places": lambda ctx: (
+            _("Enter a number with at most %(places)s decimal places.")
+            % {"places": ctx.get("decimal_places")}
+        ),
+        "decimal_max_digits": lambda ctx: (
+            _("Enter a number with at most %(digits)s digits.") % {"digits": ctx.get("max_digits")}
+        ),
+        "decimal_whole_digits": lambda ctx: (
+            _("Enter a number with at most %(digits)s digits.") % {"digits": ctx.get("whole_digits")}
+        ),
         "string_too_long": lambda ctx: (
             _("Ensure this value has at most %(max)s characters.") % {"max": ctx.get("max_length")}
         ),

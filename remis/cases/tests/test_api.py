@@ -284,3 +284,26 @@ def test_api_hides_a_sensitive_category_from_those_without_the_right(api, world,
     assert [c["category"] for c in listed["items"]] == ["restricted"]
     assert api.as_(carol).get("/cases", category="victim_of_trafficking").json()["count"] == 0
     assert api.as_(alice).get("/cases", category="victim_of_trafficking").json()["count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"held_on": 1764979200}, "held_on"),  # Date.now()/1000 in JavaScript: read as 6 Dec 2025
+        ({"held_on": "1764979200000"}, "held_on"),
+        ({"held_on": "2026-01-05", "interpreter_used": 1}, "interpreter_used"),
+        ({"held_on": "2026-01-05", "interpreter_used": "yes"}, "interpreter_used"),
+    ],
+)
+def test_a_number_is_no_date_and_a_word_no_yes_or_no(api, world, alice, body, field):
+    """Pydantic's lax mode stored 1764979200 as 2025-12-06 and "yes" as true: plausible
+    wrong values, no error, against the schema's `format: date` and `boolean`."""
+    from remis.cases.models import CounsellingSession
+
+    case = register(world)
+    answer = api.as_(alice).post(f"/cases/{case.uuid}/counselling", body)
+    assert answer.status_code == 422, answer.content
+    assert [e["field"] for e in answer.json()["errors"]] == [field]
+    assert not CounsellingSession.objects.filter(case=case).exists()
+    fine = api.post(f"/cases/{case.uuid}/counselling", {"held_on": "2026-01-05", "interpreter_used": "true"})
+    assert fine.status_code == 201, fine.content
