@@ -159,6 +159,12 @@ class PersonOut(Schema):
     def resolve_erased(obj: Any) -> bool:
         return getattr(obj, "erased_at", None) is not None
 
+    @staticmethod
+    def resolve_given_name(obj: Any) -> str:
+        # Blank, as `erased` says: the pages' "—" came back as a given name, which a
+        # connector copied into another system as a person called "—".
+        return "" if getattr(obj, "erased_at", None) is not None else str(obj.given_name)
+
 
 class MemberIn(InputSchema):
     """A household member returning with the principal applicant."""
