@@ -653,9 +653,28 @@ def save_reception(request: HttpRequest, case_uuid: uuid.UUID, body: ReceptionIn
     return actions.save_reception(request.user, case, expected_version=body.version, **fields)
 
 
-@router.get("/{case_uuid}/notes", response=list[NoteOut])
-def list_notes(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
-    return _read_case(request, case_uuid).notes.select_related("author")[:200]
+class NotePage(Schema):
+    items: list[NoteOut]
+    count: int = Field(description=f"notes of the case, counted up to {COUNT_CAP + 1}")
+    count_capped: bool
+    limit: int
+    offset: int
+
+
+@router.get("/{case_uuid}/notes", response=NotePage, summary="The case's notes, latest first")
+def list_notes(request: HttpRequest, case_uuid: uuid.UUID, params: Query[PageParams]) -> dict[str, Any]:
+    """Paged as every list: the newest 200 were all a client could read, older notes out of
+    reach, with nothing saying the list was cut."""
+    notes = _read_case(request, case_uuid).notes.select_related("author").order_by("-created_at", "-id")
+    return page_out(notes, params.limit, params.offset)
+
+
+class SubmissionPage(Schema):
+    items: list[SubmissionOut]
+    count: int = Field(description=f"submissions of the case, counted up to {COUNT_CAP + 1}")
+    count_capped: bool
+    limit: int
+    offset: int
 
 
 @router.post("/{case_uuid}/notes", response={201: NoteOut})
@@ -665,11 +684,12 @@ def add_note(request: HttpRequest, case_uuid: uuid.UUID, body: NoteIn) -> Any:
 
 
 @router.get(
-    "/{case_uuid}/submissions", response=list[SubmissionOut], summary="The case's submissions, latest first"
+    "/{case_uuid}/submissions", response=SubmissionPage, summary="The case's submissions, latest first"
 )
-def list_submissions(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
+def list_submissions(request: HttpRequest, case_uuid: uuid.UUID, params: Query[PageParams]) -> dict[str, Any]:
     """The partner answering a submission finds its id here (only the sender's 201 gave it)."""
-    return get_case_for(request.user, case_uuid).submissions.order_by("-submitted_at", "-id")[:100]
+    submissions = get_case_for(request.user, case_uuid).submissions.order_by("-submitted_at", "-id")
+    return page_out(submissions, params.limit, params.offset)
 
 
 @router.post("/{case_uuid}/submissions", response={201: SubmissionOut}, summary="Submit to a partner")

@@ -230,7 +230,7 @@ def test_submission_and_answer_through_the_api(api, world, alice, bob):
     assert twice.status_code == 422 and twice.json()["errors"][0]["field"] == "to_organisation_id"
     # The partner finds the submission to answer (only the sender's answer gave its id).
     listed = api.as_(bob).get(f"/cases/{case.uuid}/submissions").json()
-    assert [(s["id"], s["status"]) for s in listed] == [(submission["id"], "pending")]
+    assert [(s["id"], s["status"]) for s in listed["items"]] == [(submission["id"], "pending")]
     answered = api.post(f"/cases/{case.uuid}/submissions/{submission['id']}/answer", {"accept": True})
     assert answered.json()["status"] == "accepted"
 
@@ -307,3 +307,17 @@ def test_a_number_is_no_date_and_a_word_no_yes_or_no(api, world, alice, body, fi
     assert not CounsellingSession.objects.filter(case=case).exists()
     fine = api.post(f"/cases/{case.uuid}/counselling", {"held_on": "2026-01-05", "interpreter_used": "true"})
     assert fine.status_code == 201, fine.content
+
+
+def test_a_cases_notes_are_paged_and_every_one_can_be_read(api, world, alice):
+    """205 notes: the newest 200 came back as a bare list, the five oldest out of reach and
+    nothing said the list was cut."""
+    from remis.cases.models import Note
+
+    case = register(world)
+    Note.objects.bulk_create(Note(case=case, author=alice, body=f"note {n}") for n in range(205))
+    first = api.as_(alice).get(f"/cases/{case.uuid}/notes", limit=200).json()
+    assert first["count"] == 205 and len(first["items"]) == 200 and not first["count_capped"]
+    rest = api.get(f"/cases/{case.uuid}/notes", limit=200, offset=200).json()
+    read = {n["body"] for n in first["items"] + rest["items"]}
+    assert read == {f"note {n}" for n in range(205)}
