@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def sensitive_case(world, alice, today):
     trafficking = MigrantCategory.objects.exclude(sensitive_group="").first()
     pregnant = Vulnerability.objects.exclude(sensitive_group="").first()
-    elderly = Vulnerability.objects.filter(sensitive_group="").first()
+    elderly = Vulnerability.objects.get(code="elderly")
     assert trafficking and pregnant and elderly
     case = register(world, person=make_person(given_name="Mariama", family_name="Diallo"))
     actions.update_case_details(
