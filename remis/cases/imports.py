@@ -35,6 +35,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.audit.actions import diff, record_many
 from remis.cases import fields as field_rules
+from remis.cases.actions.registration import UNACCOMPANIED_CHILD
 from remis.cases.actions.validation import PersonData, Problems, check_person
 from remis.cases.events import CaseImported
 from remis.cases.lifecycle import RETURNED_STAGES, ClosureReason, Stage
@@ -360,12 +361,14 @@ class CaseImporter:
             for name in ("registered_on", "departure_date", "arrival_date", "closed_on")
         }
         intended = day_value(problems, "intended_return_date", v["intended_return_date"], PLANNED)
-        stage = self._check_stage(problems, v, return_type, dates)
+        stage = self._check_stage(problems, v, return_type, dates, known=known)
         born = day_value(Problems(), "date_of_birth", v["date_of_birth"], field_rules.PERSON["date_of_birth"])
         after_birth = [d for d in (dates["registered_on"], dates["arrival_date"]) if d is not None]
         if born is not None and after_birth and min(after_birth) < born:
             problems.add("date_of_birth", _("The date of birth is after the registration or the arrival."))
         person = person_values(problems, v)
+        if category is not None and category.code == UNACCOMPANIED_CHILD and person is not None:
+            _check_child_at(problems, person, dates["registered_on"] or timezone.localdate())
         if problems.items or programme is None or category is None or person is None:
             return None
         return _Values(
@@ -436,7 +439,13 @@ class CaseImporter:
             )
 
     def _check_stage(
-        self, problems: Problems, v: dict[str, str], return_type: str, dates: dict[str, Any]
+        self,
+        problems: Problems,
+        v: dict[str, str],
+        return_type: str,
+        dates: dict[str, Any],
+        *,
+        known: bool = False,
     ) -> str:
         stage = v["stage"]
         if stage not in STAGES:
@@ -465,6 +474,7 @@ class CaseImporter:
         if (
             returned
             and arrived is None
+            and not known  # blank cells of a case in REMIS keep its stored dates (a merge)
             and not {"arrival_date", "departure_date"} & {p[0] for p in problems.items}
         ):
             problems.add("arrival_date", _("A case that has returned needs its arrival (or departure) date."))
@@ -583,6 +593,11 @@ class CaseImporter:
             message = _("This case's principal applicant's data was erased: it is not imported again.")
             return Checked(row, Outcome.REFUSED, [("external_id", message)])
         moved = [name for name in JOURNEY_COLUMNS if name in changes]
+        if stored["stage"] == Stage.CLOSED and values.case["stage"] == Stage.CLOSED:
+            # Closed in REMIS and in the file: its closure's day, reason or stage left are
+            # corrected, not a move along the journey (a mistyped closing day could be
+            # fixed nowhere: the case page only offers to reopen).
+            moved = []
         if moved:
             # The case may have moved on in REMIS since it was imported: a file must not
             # take it back (reopen a closed case, undo a stage) without the journey's steps.
@@ -752,6 +767,10 @@ class CaseImporter:
                 case_id=case.pk, from_stage=update.changes["stage"][0], to_stage=v.case["stage"],
                 at=fields["stage_changed_at"], by=self.actor,
             )  # fmt: skip
+        elif "closed_on" in update.changes and v.case["stage"] == Stage.CLOSED:
+            # A closing day corrected: the journey's closing step moves with it.
+            closing = Transition.objects.filter(case_id=case.pk, to_stage=Stage.CLOSED).order_by("-at", "-id")
+            Transition.objects.filter(pk__in=closing.values("pk")[:1]).update(at=fields["stage_changed_at"])
         if v.departure_date or v.case["arrival_date"]:
             ReturnTravel.objects.update_or_create(
                 case_id=case.pk,
@@ -857,7 +876,10 @@ def person_values(problems: Problems, v: dict[str, str]) -> dict[str, Any] | Non
     data = PersonData(
         given_name=v["given_name"],
         family_name=v["family_name"],
-        sex=(v["sex"] or Sex.UNKNOWN).upper(),
+        # A code in any case ("f"); anything else quoted as written ("Homme" read "HOMME").
+        sex=(v["sex"] or Sex.UNKNOWN).upper()
+        if (v["sex"] or Sex.UNKNOWN).upper() in Sex.values
+        else v["sex"],
         date_of_birth=day_value(
             problems, "date_of_birth", v["date_of_birth"], field_rules.PERSON["date_of_birth"]
         ),
@@ -954,3 +976,25 @@ def register() -> None:
     from remis.interop.importing import register_entity
 
     register_entity(entity())
+
+
+def _check_child_at(problems: Problems, person: dict[str, Any], day: dt.date) -> None:
+    """An unaccompanied or separated child is under 18 on the day the case was registered
+    (a historic case: that day, not today), as registration checks it: a row born in 1980
+    and registered in 2021 was accepted as one, in the child-protection figures."""
+    born, year = person.get("date_of_birth"), person.get("birth_year_estimated")
+    if born:
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    elif year:
+        age = day.year - int(year) - 1  # the youngest they can be
+    else:
+        return
+    if age >= 18:
+        problems.add(
+            "category",
+            _(
+                "An unaccompanied or separated child is under 18, and this person was %(age)s when "
+                "the case was registered: check the date of birth or the category."
+            )
+            % {"age": age},
+        )

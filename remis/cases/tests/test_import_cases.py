@@ -105,11 +105,65 @@ def test_blank_cells_leave_the_stored_values(world: Any, paula: Any) -> None:
     case.refresh_from_db()
     assert case.principal.phone == "+224 622 22 22 22"
     assert ReturnTravel.objects.get(case=case).departure_date == dt.date(2010, 3, 2)
+    # A returned case's travel dates left blank are kept too: the sheet of contact updates
+    # was refused ("A case that has returned needs its arrival date").
+    returned = case_row(external_id="OLD-R", stage="returned", stage_before_closure="", closure_reason="",
+                        closed_on="")  # fmt: skip
+    _import(paula, world.be_office, [returned])
+    contacts = _import(paula, world.be_office, [{**returned, "departure_date": "", "arrival_date": "",
+                                                 "phone": "+224 600 00 00 09"}])  # fmt: skip
+    assert (contacts.updated, contacts.refused) == (1, 0), contacts.report_rows
+    kept = Case.objects.get(access__external_id="OLD-R")
+    assert kept.arrival_date == dt.date(2010, 3, 3) and kept.principal.phone == "+224 600 00 00 09"
     # A value given still changes the stored one, beside blanks.
     changed = _import(paula, world.be_office, [case_row(phone="", arrival_date="2010-03-04")])
     assert changed.updated == 1
     case.refresh_from_db()
     assert case.arrival_date == dt.date(2010, 3, 4) and case.principal.phone == "+224 622 22 22 22"
+
+
+def test_a_closed_cases_closing_day_and_reason_are_corrected_by_import(world: Any, paula: Any) -> None:
+    """A mistyped closing day on an imported closed case was refused as "an import does not
+    move an existing case along its journey", and the case page only offers to reopen it:
+    it could be corrected nowhere."""
+    from remis.cases.models import Transition
+
+    _import(paula, world.be_office, [case_row()])
+    case = Case.objects.get()
+    fixed = _import(paula, world.be_office, [case_row(closed_on="2012-04-01", closure_reason="lost_contact")])
+    assert (fixed.updated, fixed.refused) == (1, 0), fixed.report_rows
+    case.refresh_from_db()
+    assert case.closure_reason == "lost_contact" and case.stage_changed_at.date() == dt.date(2012, 4, 1)
+    closing = Transition.objects.filter(case=case, to_stage=Stage.CLOSED).get()
+    assert closing.at.date() == dt.date(2012, 4, 1)
+    # Moving a case along its journey stays refused.
+    moved = _import(paula, world.be_office, [case_row(stage="monitoring", stage_before_closure="",
+                                                     closure_reason="", closed_on="")])  # fmt: skip
+    assert moved.refused == 1 and "does not move an existing case" in moved.report_rows[0][3]
+
+
+def test_an_adult_is_no_unaccompanied_child_on_the_day_the_case_was_registered(
+    world: Any, paula: Any
+) -> None:
+    """Born in 1980 and registered in 2021, a row was imported as an "unaccompanied or
+    separated child"; born in 1995 and registered in 2010, it is one (an adult today)."""
+    uasc = "unaccompanied_separated_child"
+    rows = [
+        case_row(category=uasc, date_of_birth="1980-01-01"),
+        case_row(external_id="OLD-2", category=uasc, date_of_birth="1995-01-01"),
+    ]
+    result = _import(paula, world.be_office, rows)
+    assert (result.created, result.refused) == (1, 1), result.report_rows
+    (refused,) = result.report_rows
+    assert refused[:2] == ["2", "category"] and "was 30 when the case was registered" in refused[3]
+
+
+def test_a_sex_not_known_is_quoted_as_written(world: Any, paula: Any) -> None:
+    """ "Homme" was quoted as "HOMME", a value the file does not hold."""
+    result = _import(paula, world.be_office, [case_row(sex="Homme"), case_row(external_id="OLD-2", sex="f")])
+    assert result.created == 1
+    (refused,) = result.report_rows
+    assert refused[1] == "sex" and "Homme" in refused[3] and "HOMME" not in refused[3]
 
 
 def test_each_problem_names_row_column_and_value(world: Any, paula: Any) -> None:
