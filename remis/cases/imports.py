@@ -305,7 +305,10 @@ class CaseImporter:
                         "external_id",
                         _("Your organisation knows this case by the external ID %(id)s.") % {"id": known_as},
                     )
-            values = self._values(row, problems, known=current is not None)
+            erased = current is not None and current.get("principal__erased_at") is not None
+            values = self._values(
+                row, problems, known=current is not None, erased=current if erased else None
+            )
             for mark, column in ((key, "external_id"), (reference, "reference")):
                 if mark and seen.repeats(f"{column}:{mark}", row.number):
                     problems.add(column, _("An earlier row of the file is about this case."))
@@ -318,7 +321,13 @@ class CaseImporter:
             results.append(self._decide(row, values, current, taken))
         return results
 
-    def _values(self, row: Row, problems: Problems, *, known: bool = False) -> _Values | None:
+    def _values(
+        self, row: Row, problems: Problems, *, known: bool = False, erased: dict[str, Any] | None = None
+    ) -> _Values | None:
+        """`erased`: the stored case, whose principal applicant's data was erased. A list
+        exported since writes them "—": read as the stored person (the row imports back
+        unchanged; it was refused as "A name must contain at least one letter"). Any other
+        name is refused as data erased, not to be imported again."""
         v = row.values
         if not v["external_id"] and not v["reference"]:
             problems.add("external_id", _("Give the case's external ID, or its REMIS reference."))
@@ -366,7 +375,14 @@ class CaseImporter:
         after_birth = [d for d in (dates["registered_on"], dates["arrival_date"]) if d is not None]
         if born is not None and after_birth and min(after_birth) < born:
             problems.add("date_of_birth", _("The date of birth is after the registration or the arrival."))
-        person = person_values(problems, v)
+        if erased is None:
+            person = person_values(problems, v)
+        elif v["given_name"].strip() in ("", "—") and not v["family_name"].strip():
+            person = {c: erased[f"principal__{c}"] for c in PERSON_COLUMNS}
+        else:
+            person = None
+            message = _("This case's principal applicant's data was erased: it is not imported again.")
+            problems.add("external_id", message)
         if category is not None and category.code == UNACCOMPANIED_CHILD and person is not None:
             _check_child_at(problems, person, dates["registered_on"] or timezone.localdate())
         if problems.items or programme is None or category is None or person is None:

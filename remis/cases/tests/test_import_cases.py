@@ -158,6 +158,23 @@ def test_an_adult_is_no_unaccompanied_child_on_the_day_the_case_was_registered(
     assert refused[:2] == ["2", "category"] and "was 30 when the case was registered" in refused[3]
 
 
+def test_a_list_exported_after_an_erasure_imports_back_and_brings_nobody_back(world: Any, paula: Any) -> None:
+    """An exported list writes an erased person "—": its row was refused as "A name must
+    contain at least one letter", and the round trip broke."""
+    from remis.cases.tests.factories import erase
+
+    _import(paula, world.be_office, [case_row()])
+    case = Case.objects.get()
+    erase(world, case, case.principal, "data_subject_request")
+    exported = case_row(given_name="—", family_name="", phone="", date_of_birth="")
+    again = _import(paula, world.be_office, [exported])
+    assert (again.unchanged, again.refused) == (1, 0), again.report_rows
+    old_file = _import(paula, world.be_office, [case_row()])  # the names as they were
+    assert old_file.refused == 1 and "data was erased" in old_file.report_rows[0][3]
+    case.principal.refresh_from_db()
+    assert case.principal.given_name == "—" and case.principal.phone == ""
+
+
 def test_a_sex_not_known_is_quoted_as_written(world: Any, paula: Any) -> None:
     """ "Homme" was quoted as "HOMME", a value the file does not hold."""
     result = _import(paula, world.be_office, [case_row(sex="Homme"), case_row(external_id="OLD-2", sex="f")])
