@@ -504,6 +504,7 @@ class CaseImporter:
         self._check_order(problems, dates)
         if (
             return_type != ReturnType.POST_ARRIVAL
+            and not known  # a case in REMIS may have it: the travel form takes it with a warning
             and dates["registered_on"] is not None
             and departed is not None
             and departed < dates["registered_on"]

@@ -175,6 +175,20 @@ def test_a_list_exported_after_an_erasure_imports_back_and_brings_nobody_back(wo
     assert case.principal.given_name == "—" and case.principal.phone == ""
 
 
+def test_a_case_in_remis_that_left_before_its_registration_imports_back(world: Any, paula: Any) -> None:
+    """The travel form saves a departure two days before the registration (with a warning):
+    the exported list of such a case was refused on import, though nothing in it changed.
+    A new row that does so is still refused."""
+    returned = {"stage": "returned", "stage_before_closure": "", "closure_reason": "", "closed_on": ""}
+    _import(paula, world.be_office, [case_row(**returned)])
+    case = Case.objects.get()
+    ReturnTravel.objects.filter(case=case).update(departure_date=dt.date(2010, 1, 13))
+    again = _import(paula, world.be_office, [case_row(**returned, departure_date="2010-01-13")])
+    assert (again.unchanged, again.refused) == (1, 0), again.report_rows
+    new = _import(paula, world.be_office, [case_row(external_id="OLD-9", departure_date="2010-01-13")])
+    assert new.refused == 1 and new.report_rows[0][1] == "registered_on"
+
+
 def test_a_sex_not_known_is_quoted_as_written(world: Any, paula: Any) -> None:
     """ "Homme" was quoted as "HOMME", a value the file does not hold."""
     result = _import(paula, world.be_office, [case_row(sex="Homme"), case_row(external_id="OLD-2", sex="f")])
