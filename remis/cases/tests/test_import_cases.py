@@ -189,6 +189,18 @@ def test_a_case_in_remis_that_left_before_its_registration_imports_back(world: A
     assert new.refused == 1 and new.report_rows[0][1] == "registered_on"
 
 
+def test_an_imported_case_is_found_by_its_external_id(world: Any, paula: Any) -> None:
+    """Searched for by the old spreadsheet's ID, a migrated case was not found: only its new
+    reference and names were searched. Another organisation's ID finds nothing."""
+    from remis.cases.queries import CaseFilters, filter_cases
+
+    _import(paula, world.be_office, [case_row(external_id="BE-HIST-0001")])
+    case = Case.objects.get()
+    assert list(filter_cases(paula, CaseFilters(q="be-hist-0001"))) == [case]
+    assert list(filter_cases(world.alice, CaseFilters(q="BE-HIST-0001"))) == [case]
+    assert list(filter_cases(paula, CaseFilters(q="BE-HIST-0002"))) == []
+
+
 def test_a_sex_not_known_is_quoted_as_written(world: Any, paula: Any) -> None:
     """ "Homme" was quoted as "HOMME", a value the file does not hold."""
     result = _import(paula, world.be_office, [case_row(sex="Homme"), case_row(external_id="OLD-2", sex="f")])
