@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_for, grants_with
 from remis.audit.actions import created, diff, record, snapshot
+from remis.audit.once import sent_once
 from remis.cases.actions.common import check_version, save_versioned
 from remis.cases.lifecycle import JOURNEY, Stage
 from remis.cases.models import Case, ReturnTravel
@@ -235,6 +236,8 @@ def create_project(actor: Any, values: Mapping[str, Any]) -> CommunityProject:
     )
     _search_text(project)
     with transaction.atomic():
+        # Sent twice (a retry after a timeout, Back then Save): recorded once.
+        sent_once(actor, "communities.project_create", repr(sorted(values.items())), "name")
         project.save(force_insert=True)
         record(actor, "communities.project_create", project, changes=created(project, AUDITED_FIELDS))
     return project

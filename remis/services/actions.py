@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from remis.accounts.models import Organisation, OrganisationType
 from remis.audit.actions import created, diff, record, snapshot
+from remis.audit.once import sent_once
 from remis.cases.actions.common import check_version, save_versioned
 from remis.lib.countries import is_country
 from remis.lib.errors import Duplicate, PermissionDenied, ValidationFailed
@@ -241,6 +242,14 @@ def create_provider(actor: Any, values: Mapping[str, Any]) -> Provider:
     provider = Provider(**data, organisation=organisation)
     _search_columns(provider)
     with transaction.atomic():
+        # The same provider sent twice (a client retrying after a timeout, Back then Save)
+        # put it twice on the map.
+        sent_once(
+            actor,
+            "services.provider_create",
+            [repr(sorted(data.items())), sorted(s.code for s in sectors)],
+            "name",
+        )
         provider.save(force_insert=True)
         provider.sectors.set(sectors)
         record(
@@ -416,6 +425,9 @@ def create_stakeholder(actor: Any, values: Mapping[str, Any]) -> Stakeholder:
     _raise(errors)
     _require_manage(actor, str(data["country"]))
     with transaction.atomic():
+        sent_once(
+            actor, "services.stakeholder_create", repr(sorted(data.items())), "name"
+        )  # sent twice: once
         stakeholder = Stakeholder.objects.create(**data)
         record(
             actor,

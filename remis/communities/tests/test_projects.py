@@ -247,3 +247,17 @@ def test_a_returnees_subject_access_file_names_the_projects_they_take_part_in(wo
     book = load_workbook(io.BytesIO(export_subject_data(officer, case, case.principal)[1]))
     rows = list(book["Community projects"].iter_rows(values_only=True))
     assert rows[0][:2] == ("Case", "Project") and rows[1][:2] == (case.reference, project.name)
+
+
+def test_the_same_project_sent_twice_is_recorded_once(world, bob):
+    """A client retrying after a network timeout recorded two identical projects."""
+    from remis.communities.actions import create_project
+    from remis.communities.models import CommunityProject
+    from remis.communities.tests.conftest import valid_values
+    from remis.lib.errors import Duplicate
+
+    create_project(bob, valid_values())
+    with pytest.raises(Duplicate):
+        create_project(bob, valid_values())
+    assert CommunityProject.objects.count() == 1
+    assert create_project(bob, valid_values(name="Another nursery"))

@@ -194,3 +194,21 @@ def test_an_untouched_new_provider_form_chooses_no_kind(signed_in, bob):
     )
     assert "kind" in saved.context["form"].errors
     assert not Provider.objects.filter(name="Centre X (synthetic)").exists()
+
+
+def test_the_same_provider_sent_twice_is_put_on_the_map_once(bob):
+    """A client retrying after a timeout put two "Dup Clinic" on the map; a stakeholder
+    and a community project the same."""
+    from remis.lib.errors import Duplicate
+    from remis.services.models import Stakeholder
+
+    actions.create_provider(bob, provider_values())
+    with pytest.raises(Duplicate):
+        actions.create_provider(bob, provider_values())
+    assert Provider.objects.count() == 1
+    stakeholder = {"name": "Ministère (synthetic)", "kind": "government", "country": "GN"}
+    actions.create_stakeholder(bob, stakeholder)
+    with pytest.raises(Duplicate):
+        actions.create_stakeholder(bob, stakeholder)
+    assert Stakeholder.objects.count() == 1
+    assert actions.create_provider(bob, provider_values(name="Another centre (synthetic)"))
