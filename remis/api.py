@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -309,6 +310,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, error_body(detail, []), status=exc.status_code)
 
 
+@csrf_exempt  # it writes nothing; a POST to a mistyped address read the HTML "Not allowed" page
 def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
     """An address under /api/v1/ that no endpoint has: the one error shape, in JSON (it was
     Django's HTML page). Routed after the API's own addresses (remis/urls.py)."""

@@ -321,3 +321,21 @@ def test_a_cases_notes_are_paged_and_every_one_can_be_read(api, world, alice):
     rest = api.get(f"/cases/{case.uuid}/notes", limit=200, offset=200).json()
     read = {n["body"] for n in first["items"] + rest["items"]}
     assert read == {f"note {n}" for n in range(205)}
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete"])
+def test_a_mistyped_api_address_is_a_json_404_for_any_method(api, world, alice, method):
+    """A POST to /api/v1/cases/ (a trailing slash) or /api/v1/nope read an HTML page about a
+    form opened before signing in (the CSRF refusal), where a GET read the JSON 404."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    api.as_(alice)
+    for path in ("/api/v1/cases/", "/api/v1/nope"):
+        if method == "get":
+            answer = client.get(path, **api.auth)
+        else:
+            answer = getattr(client, method)(path, "{}", content_type="application/json", **api.auth)
+        assert answer.status_code == 404, (path, answer.status_code)
+        assert answer["Content-Type"].startswith("application/json")
+        assert "There is no such API address" in answer.json()["detail"]
