@@ -291,7 +291,7 @@ def test_a_name_typed_as_a_formula_downloads_as_text(world: Any) -> None:
     moment = [
         row[1].value for row in book.worksheets[1].iter_rows() if row[0].value == "Chiffres à la date du"
     ]
-    assert moment and re.fullmatch(r"\d{1,2} \w+\.? \d{4}, \d{2}:\d{2}", moment[0])
+    assert moment and re.fullmatch(r"\d{1,2} \w+\.? \d{4}, \d{2}:\d{2} UTC", moment[0])
 
 
 def test_a_framework_name_with_a_direction_override_is_refused_on_its_field(world: Any) -> None:
