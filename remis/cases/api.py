@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict, ValidationInfo, field_validator
 
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import SENSITIVE_GROUPS, Perm
@@ -268,6 +268,15 @@ class CaseListParams(InputSchema):
         if value and not is_country(value):
             raise ValueError(_("“%(code)s” is not an ISO 3166 country code.") % {"code": value})
         return value.upper()
+
+    @field_validator("arrived_to", mode="after")
+    @classmethod
+    def _range_in_order(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        # As the exports and the reports refuse it: an empty list read as "no arrival".
+        start = info.data.get("arrived_from")
+        if value is not None and start is not None and value < start:
+            raise ValueError(_("The end of the arrival range is before its start."))
+        return value
 
 
 class CaseSearch(CaseListParams):

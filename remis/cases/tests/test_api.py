@@ -339,3 +339,13 @@ def test_a_mistyped_api_address_is_a_json_404_for_any_method(api, world, alice, 
         assert answer.status_code == 404, (path, answer.status_code)
         assert answer["Content-Type"].startswith("application/json")
         assert "There is no such API address" in answer.json()["detail"]
+
+
+def test_an_arrival_range_that_ends_before_it_starts_is_refused(api, world, alice):
+    """It answered an empty list, read as "no arrival then", where the exports refuse it."""
+    answer = api.as_(alice).get("/cases", arrived_from="2026-12-10", arrived_to="2026-01-01")
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"field": "arrived_to", "message": "The end of the arrival range is before its start."}
+    ]
+    assert api.get("/cases", arrived_from="2026-01-01", arrived_to="2026-01-01").status_code == 200
