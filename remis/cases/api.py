@@ -863,7 +863,26 @@ def read_erasure(request: HttpRequest, erasure_uuid: uuid.UUID) -> dict[str, Any
     erasure = _erasure_for(request, erasure_uuid)
     if Perm.PERSON_ERASE not in case_permissions(request.user, erasure.case):
         raise NotFound()  # the erasure section is theirs only, as on the case page
-    return _erasure_out(erasure)
+    return _erasure_out(erasure, _items_erased(erasure))
+
+
+def _items_erased(erasure: Erasure) -> int | None:
+    """How many items a done erasure erased, as its audit entry says (a count, never
+    sealed): read back it said null, where the approval's answer gave it."""
+    from remis.audit.models import AuditEntry
+    from remis.audit.sealing import readable_changes
+
+    if erasure.status != ErasureStatus.DONE:
+        return None
+    entry = (
+        AuditEntry.objects.filter(
+            action="person.erase", object_type="cases.person", object_id=str(erasure.person_id)
+        )
+        .order_by("-id")
+        .first()
+    )
+    count = readable_changes(entry).get("erased_items", [None, None])[1] if entry else None
+    return int(count) if isinstance(count, int) else None
 
 
 @erasures_router.post(

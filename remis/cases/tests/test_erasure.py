@@ -276,6 +276,11 @@ def test_erasure_from_the_case_page_and_the_api_takes_two_people(client, world, 
     approved = api(second_eraser(world), f"/erasures/{request_id}/approve")
     assert approved.status_code == 200 and approved.json()["status"] == "done"
     assert approved.json()["erased_items"] > 0
+    # Read back, it says the same (it said null).
+    read = client.get(
+        f"/api/v1/erasures/{request_id}", HTTP_AUTHORIZATION=f"Bearer {bearer_key(world.admin, 'r')}"
+    )
+    assert read.json()["erased_items"] == approved.json()["erased_items"]
     assert Person.objects.get(pk=principal.pk).erased_at is not None
     again = api(world.admin, f"/persons/{principal.uuid}/erase", {"reason": "data_subject_request"})
     assert again.status_code == 422
