@@ -165,6 +165,12 @@ def build_package(job: Any) -> Outcome:
         if report is None:
             raise JobFailed(_("Your role does not give access to statistics."))
         package.snapshot = snapshot(report)
+        if package.kind == PackageKind.ANNUAL and not package.origin:
+            # As the annual report has them (its package had no community projects).
+            from remis.reports.projects import project_summary
+
+            summary = project_summary(job.owner, first, last, package.programme_id, report.threshold)
+            package.snapshot["projects"] = projects_snapshot(summary) if summary.projects else None
         package.as_of = report.as_of
         package.save(update_fields=["snapshot", "as_of"])
         job.report(1, 3)
@@ -172,6 +178,26 @@ def build_package(job: Any) -> Outcome:
         files = [name for name, field in (("PDF", package.pdf), ("XLSX", package.xlsx)) if field]
         message = ready_message({"files": files})  # in the language of its files
     return Outcome(message, {"package": str(package.uuid), "files": files})
+
+
+def projects_snapshot(summary: Any) -> dict[str, Any]:
+    """The community projects summary as printed (hidden counts as "<5" or "x"), in JSON."""
+
+    def row(found: Any) -> dict[str, Any]:
+        return {
+            "key": found.key,
+            "label": found.label,
+            **{name: getattr(found, name) for name in ("projects", "preparation", "ongoing", "completed")},
+            "shown": dict(found.shown),
+        }
+
+    return {
+        "projects": summary.projects,
+        "countries": summary.countries,
+        "threshold": summary.threshold,
+        "shown": dict(summary.shown),
+        "by_country": [row(r) for r in summary.by_country],
+    }
 
 
 def ready_message(result: dict[str, Any]) -> str:
@@ -246,7 +272,7 @@ def _context(package: ReportPackage) -> dict[str, Any]:
     return {
         "report": report,
         "programme_name": _scope_name(package),
-        "projects": None,
+        "projects": report.get("projects"),  # an annual package's, frozen with its figures
     }
 
 
@@ -287,6 +313,17 @@ def _xlsx(package: ReportPackage, context: dict[str, Any]) -> bytes:
         table.append(xlsx_row(table, [heading, _("Persons"), _("Cases (households)")]))
         for bar in found["bars"]:
             table.append(xlsx_row(table, [bar["label"], bar["persons"], bar["cases"]]))
+    projects = context.get("projects")
+    if projects:  # the PDF's last table, as the annual report's workbook of projects has it
+        from types import SimpleNamespace
+
+        from remis.reports.exports import project_body, project_header
+
+        table = in_reading_direction(book.create_sheet(sheet_title(_("Community projects"), used)))
+        table.append(xlsx_row(table, [_("Code"), *project_header(_("Country"))]))
+        rows = [SimpleNamespace(**r) for r in projects["by_country"]]
+        for line in project_body(rows, codes=True):
+            table.append(xlsx_row(table, line))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

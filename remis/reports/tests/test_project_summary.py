@@ -300,3 +300,28 @@ def test_hiding_over_random_projects_gives_no_small_count_back(atoms: list[tuple
     rank = np.linalg.matrix_rank(matrix) if printed else 0
     for v, _n in small:
         assert np.linalg.matrix_rank(np.vstack([matrix, v])) > rank
+
+
+def test_an_annual_package_has_the_years_projects_as_the_annual_report(
+    world: Any, projects: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The package of 2024 had no community projects section, where the annual report for
+    the same year and edition has one: a donor given "the annual package" read less."""
+    from remis.jobs.models import JobStatus
+    from remis.reports.packages import request_package
+    from remis.reports.statistics import Edition
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        package = request_package(world.victor, kind="annual", year=2024, edition=Edition.PUBLIC)
+    package.refresh_from_db()
+    job = package.job
+    assert job is not None
+    assert job.status == JobStatus.SUCCEEDED, job.outcome
+    frozen = package.snapshot["projects"]
+    page = _client(world.victor).get(reverse("annual_report") + "?year=2024").context["projects"]
+    assert frozen["projects"] == page.projects and frozen["shown"] == dict(page.shown)
+    book = load_workbook(io.BytesIO(package.xlsx.open("rb").read()))
+    rows = list(book["Community projects"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Code", "Country", "Projects")
+    assert [(r[0], r[2]) for r in rows[1:]] == [(row.key, row.projects) for row in page.by_country]
