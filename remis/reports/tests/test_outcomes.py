@@ -196,6 +196,9 @@ def test_the_tables_download_as_shown(generated: None, client: Client) -> None:
     page = client.get("/reports/outcomes/", asked)
     result = page.context["result"]
     assert "format=csv" in page.content.decode() and "format=xlsx" in page.content.decode()
+    # The comparison row is said to be every country's samples (an M&E officer of one country
+    # read it as theirs): a sample's response records no country.
+    assert result.comparison is not None and "not matched to the countries" in page.content.decode()
     rows = list(
         csv.reader(
             io.StringIO(
