@@ -32,7 +32,7 @@ from remis.lib.errors import PermissionDenied, ValidationFailed
 from remis.lib.text import list_separator
 from remis.reports.annual import AnnualReport, Section, period_report
 from remis.reports.models import PackageKind, ReportPackage
-from remis.reports.statistics import Edition, EditionRefused, edition_for
+from remis.reports.statistics import Edition, EditionRefused, counted_from, edition_for
 
 BUILD = "reports.package"
 EARLIEST_YEAR = 1990
@@ -165,6 +165,7 @@ def build_package(job: Any) -> Outcome:
         if report is None:
             raise JobFailed(_("Your role does not give access to statistics."))
         package.snapshot = snapshot(report)
+        package.snapshot["counted"] = counted_from(job.owner)  # by name: the file is handed on
         if package.kind == PackageKind.ANNUAL and not package.origin:
             # As the annual report has them (its package had no community projects).
             from remis.reports.projects import project_summary
@@ -273,6 +274,7 @@ def _context(package: ReportPackage) -> dict[str, Any]:
         "report": report,
         "programme_name": _scope_name(package),
         "projects": report.get("projects"),  # an annual package's, frozen with its figures
+        "counted": report.get("counted", ""),
     }
 
 

@@ -620,3 +620,35 @@ def labeller(code: str) -> Callable[[str], str]:
 
         return named({name: str(label) for name, label in REGION_NAMES.items()})
     return named({})
+
+
+def counted_from(actor: Any) -> str:
+    """Whose cases the reader's figures count, by name: a file handed on says it, where it
+    said "the cases your organisation has access to within your countries", which a reader
+    of the file could not tell (the public edition is for sharing)."""
+    from remis.accounts.models import Organisation
+    from remis.lib.countries import country_name
+    from remis.lib.text import list_separator
+    from remis.programmes.models import Programme
+
+    grants = grants_with(actor, Perm.STATS_VIEW)
+    names = dict(
+        Organisation.objects.filter(pk__in={g.organisation_id for g in grants}).values_list("pk", "name")
+    )
+    held = []
+    for grant in grants:
+        countries = (
+            _("every country")
+            if grant.countries is None
+            else list_separator().join(sorted(country_name(c) for c in grant.countries))
+        )
+        held.append(f"{names.get(grant.organisation_id, '')} ({countries})")
+    text = _("Counted from the cases held by %(organisations)s.") % {"organisations": "; ".join(held)}
+    funded = sorted(
+        Programme.objects.filter(funders__in=list(names)).values_list("name", flat=True).distinct()
+    )
+    if funded:
+        text += " " + _("And from the cases of the programmes they fund: %(programmes)s.") % {
+            "programmes": list_separator().join(funded)
+        }
+    return text

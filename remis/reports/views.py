@@ -37,6 +37,7 @@ from remis.reports.statistics import (
     Table,
     breakdown,
     confidential_only,
+    counted_from,
     cross_table,
     may_read_confidential,
 )
@@ -208,6 +209,7 @@ def annual_report_page(request: HttpRequest) -> HttpResponse:
                 request.user, dt.date(year, 1, 1), dt.date(year, 12, 31), report.programme, report.threshold
             ),
             report=report,
+            counted=counted_from(request.user),
             programme_name=names.get(report.programme) if report.programme else "",
             query=_encode(form.data),
         )

@@ -325,3 +325,12 @@ def test_an_annual_package_has_the_years_projects_as_the_annual_report(
     rows = list(book["Community projects"].iter_rows(values_only=True))
     assert rows[0][:3] == ("Code", "Country", "Projects")
     assert [(r[0], r[2]) for r in rows[1:]] == [(row.key, row.projects) for row in page.by_country]
+
+
+def test_a_public_report_names_whose_cases_it_counts(world: Any, projects: Any) -> None:
+    """The public edition, made to be handed on, said "the cases your organisation has access
+    to within your countries": its reader could not tell whose."""
+    page = _client(world.victor).get(reverse("annual_report") + "?year=2024").content.decode()
+    assert "your organisation has access" not in page
+    assert f"Counted from the cases held by {world.donor.name}" in page
+    assert world.programme.name in page  # the programme the donor funds
