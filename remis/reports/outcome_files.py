@@ -24,7 +24,10 @@ def _score(value: float | None) -> Any:
     return "" if shown is None else shown
 
 
-def _count(n: int) -> Any:
+def _count(n: int, threshold: int = 0) -> Any:
+    """As the page prints it: "<5" for a small count hidden, "x" for a larger one."""
+    if n == -2:
+        return f"<{threshold}"
     return "x" if n < 0 else n
 
 
@@ -58,7 +61,7 @@ def _score_row(result: Outcomes, row: OutcomeRow, comparison: bool = False) -> l
         row.responses,
         *means,
         _score(row.median),
-        *(_count(n) for n in row.band_list),
+        *(_count(n, result.threshold) for n in row.band_list),
         "" if share is None else round(share, 4),
     ]
 
@@ -103,12 +106,12 @@ def _attrition(result: Outcomes) -> tuple[list[str], list[list[Any]]]:
             [
                 *([line.label] if result.group else []),
                 line.round,
-                _count(line.done),
-                _count(line.lost),
-                _count(line.missed),
+                _count(line.done, result.threshold),
+                _count(line.lost, result.threshold),
+                _count(line.missed, result.threshold),
                 "" if rate is None else round(rate, 4),
-                _count(line.open),
-                _count(line.stopped),
+                _count(line.open, result.threshold),
+                _count(line.stopped, result.threshold),
             ]
         )
     return header, rows
@@ -128,10 +131,11 @@ def definition(result: Outcomes, filters_text: list[tuple[str, str]]) -> list[tu
             (
                 _("Hidden counts"),
                 _(
-                    "Groups of fewer than %(threshold)s responses show no score; “x” marks a count "
-                    "hidden so that small ones cannot be worked out."
+                    "Groups of fewer than %(threshold)s responses show no score; counts from 1 to "
+                    "%(last)s are shown as “<%(threshold)s”, and “x” marks a larger count hidden with "
+                    "them so that none can be worked out."
                 )
-                % {"threshold": result.threshold},
+                % {"threshold": result.threshold, "last": result.threshold - 1},
             )
         )
     return rows

@@ -271,6 +271,17 @@ def outcomes(actor: Any, filters: Filters, group: str = "") -> Outcomes | None:
     return result
 
 
+SMALL = -2  # a hidden count from 1 to the threshold − 1, printed "<5"
+LARGER = -1  # a larger count hidden with them, printed "x"
+
+
+def hidden_mark(value: int, threshold: int) -> int:
+    """How a hidden count is kept: "<5" for a small one, "x" for a larger one hidden with
+    them, as the return statistics and the annual report print them (a donor read "x" as
+    "5 or more" there, and it stood for 1 here)."""
+    return SMALL if 0 < value < threshold else LARGER
+
+
 def _protect(result: Outcomes) -> None:
     """For readers of aggregates only: a group of fewer responses than the threshold shows
     nothing (its means would describe a few people); band counts are suppressed like any
@@ -296,13 +307,13 @@ def _protect(result: Outcomes) -> None:
         codes = list(row.bands)
         hidden = suppress_1d([row.bands[c] for c in codes], result.threshold, row.responses)
         for i in hidden.cells:
-            row.bands[codes[i]] = -1  # shown as hidden
+            row.bands[codes[i]] = hidden_mark(row.bands[codes[i]], result.threshold)
     for line in result.attrition:
         values = [line.done, line.lost, line.missed, line.open, line.stopped]
         hidden = suppress_1d(values, result.threshold)
         if hidden.cells or hidden.total:
             for i in hidden.cells:
-                values[i] = -1
+                values[i] = hidden_mark(values[i], result.threshold)
             line.done, line.lost, line.missed, line.open, line.stopped = values
 
 

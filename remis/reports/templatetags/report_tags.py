@@ -23,6 +23,15 @@ def count(value: Any) -> str:
 
 
 @register.filter
+def hidden_count(value: int, threshold: int) -> str:
+    """An outcome count as printed: "<5" for a small one hidden, "x" for a larger one hidden
+    with them (`outcomes.hidden_mark`), else grouped digits."""
+    if isinstance(value, int) and value < 0:
+        return left_to_right(f"<{threshold}") if value == -2 else "x"
+    return grouped_number(str(intcomma(value)))
+
+
+@register.filter
 def score(value: float | None) -> str:
     """A score in [0, 1] as the pages show scores: 0–100 with one decimal, in the reader's
     number format (57,5); "—" when there is none."""

@@ -282,3 +282,17 @@ def test_a_grouped_count_keeps_its_order_in_an_arabic_sentence() -> None:
         assert count(1367) == "\u20661\u00a0367\u2069" and count(12) == "12"
     with translation.override("fr"):
         assert "\u2066" not in count(1367) and "367" in count(1367)  # left to right already
+
+
+def test_a_hidden_outcome_count_reads_as_the_statistics_read_it() -> None:
+    """A donor who learned from the annual report that "x" is a count of 5 or more read
+    "Sustainable x" as such; it stood for 1. A small hidden count now reads "<5", a larger
+    one hidden with it "x", on the page and in the files."""
+    from remis.reports.outcome_files import _count
+    from remis.reports.outcomes import hidden_mark
+    from remis.reports.templatetags.report_tags import hidden_count
+
+    assert hidden_mark(1, 5) == -2 and hidden_mark(4, 5) == -2 and hidden_mark(7, 5) == -1
+    assert hidden_count(hidden_mark(1, 5), 5) == "\u2066<5\u2069" or "<5" in hidden_count(-2, 5)
+    assert hidden_count(hidden_mark(12, 5), 5) == "x" and hidden_count(1234, 5).endswith("234")
+    assert _count(-2, 5) == "<5" and _count(-1, 5) == "x" and _count(3, 5) == 3
