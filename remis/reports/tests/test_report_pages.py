@@ -40,6 +40,17 @@ def test_the_page_shows_a_table_chart_and_definition_in_each_language(manager: C
     assert len(page.context["definition"]) >= 6
 
 
+def test_the_assistance_breakdown_says_where_those_not_assisted_are(manager: Client) -> None:
+    """133 persons in the total, rows adding to 103 at most: the 30 who had received nothing
+    were in no row, and the page did not say so."""
+    page = manager.get(
+        URL, {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "assistance"}
+    )
+    assert 'id="none-received"' in page.content.decode()
+    other = manager.get(URL, {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "origin"})
+    assert 'id="none-received"' not in other.content.decode()
+
+
 def test_the_default_page_counts_this_year(manager: Client) -> None:
     page = manager.get(URL)
     assert page.status_code == 200
