@@ -35,7 +35,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.audit.actions import diff, record_many
 from remis.cases import fields as field_rules
-from remis.cases.actions.registration import UNACCOMPANIED_CHILD
+from remis.cases.actions.registration import UNACCOMPANIED_CHILD, youngest_age
 from remis.cases.actions.validation import PersonData, Problems, check_person
 from remis.cases.events import CaseImported
 from remis.cases.lifecycle import RETURNED_STAGES, ClosureReason, Stage
@@ -999,14 +999,8 @@ def _check_child_at(problems: Problems, person: dict[str, Any], day: dt.date) ->
     """An unaccompanied or separated child is under 18 on the day the case was registered
     (a historic case: that day, not today), as registration checks it: a row born in 1980
     and registered in 2021 was accepted as one, in the child-protection figures."""
-    born, year = person.get("date_of_birth"), person.get("birth_year_estimated")
-    if born:
-        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-    elif year:
-        age = day.year - int(year) - 1  # the youngest they can be
-    else:
-        return
-    if age >= 18:
+    age = youngest_age(person.get("date_of_birth"), person.get("birth_year_estimated"), day)
+    if age is not None and age >= 18:
         problems.add(
             "category",
             _(

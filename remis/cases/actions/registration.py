@@ -208,53 +208,45 @@ def _create_person(actor: Any, person: PersonData, case_uuid: uuid.UUID) -> Pers
 UNACCOMPANIED_CHILD = "unaccompanied_separated_child"  # the shipped category's code
 
 
-def _youngest_age(person: Any) -> int | None:
-    """The person's age today, from the date of birth, or the youngest an estimated year
-    allows; None when neither is known."""
-    today = timezone.localdate()
-    if person.date_of_birth:
-        born = person.date_of_birth
-        return int(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
-    if person.birth_year_estimated:
-        return int(today.year - person.birth_year_estimated - 1)
+def youngest_age(born: dt.date | None, year: int | None, day: dt.date | None = None) -> int | None:
+    """A person's age on `day` (today by default), from the date of birth, or the youngest
+    an estimated year allows; None when neither is known."""
+    day = day or timezone.localdate()
+    if born:
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    if year:
+        return day.year - int(year) - 1
     return None
 
 
 UNACCOMPANIED_VULNERABILITY = "unaccompanied_child"  # the shipped vulnerability's code
 
 
-def _check_vulnerability_age(problems: Problems, vulnerabilities: Iterable[Any], person: Any) -> None:
-    """The vulnerability "unaccompanied or separated child" is a child's, as the category
-    is: a 46-year-old was saved with it, and the child-protection follow-up it calls for."""
-    if not any(getattr(v, "code", None) == UNACCOMPANIED_VULNERABILITY for v in vulnerabilities):
-        return
-    age = _youngest_age(person)
+def _adult_child(problems: Problems, field: str, person: Any, message: str) -> None:
+    """An unaccompanied or separated child is under 18: a 56-year-old was registered as one
+    (the category), a 46-year-old saved with it (the vulnerability), and the child-protection
+    steps it calls for followed a grown man. `message` names what to check."""
+    age = youngest_age(person.date_of_birth, person.birth_year_estimated)
     if age is not None and age >= 18:
-        problems.add(
-            "vulnerabilities",
-            _(
-                "An unaccompanied or separated child is under 18, and this person is %(age)s: "
-                "check the date of birth or the vulnerabilities."
-            )
-            % {"age": age},
+        problems.add(field, message % {"age": age})
+
+
+def _check_vulnerability_age(problems: Problems, vulnerabilities: Iterable[Any], person: Any) -> None:
+    if any(getattr(v, "code", None) == UNACCOMPANIED_VULNERABILITY for v in vulnerabilities):
+        message = _(
+            "An unaccompanied or separated child is under 18, and this person is %(age)s: "
+            "check the date of birth or the vulnerabilities."
         )
+        _adult_child(problems, "vulnerabilities", person, message)
 
 
 def _check_category_age(problems: Problems, category: MigrantCategory, person: PersonData) -> None:
-    """An unaccompanied or separated child is under 18: a 56-year-old was registered as one,
-    and the child-protection steps the category calls for followed a grown man."""
-    if getattr(category, "code", None) != UNACCOMPANIED_CHILD:
-        return
-    age = _youngest_age(person)
-    if age is not None and age >= 18:
-        problems.add(
-            "category",
-            _(
-                "An unaccompanied or separated child is under 18, and this person is %(age)s: "
-                "check the date of birth or the category."
-            )
-            % {"age": age},
+    if getattr(category, "code", None) == UNACCOMPANIED_CHILD:
+        message = _(
+            "An unaccompanied or separated child is under 18, and this person is %(age)s: "
+            "check the date of birth or the category."
         )
+        _adult_child(problems, "category", person, message)
 
 
 def _check_case(
