@@ -16,7 +16,7 @@ from pydantic import field_validator
 
 from remis.lib.api_schema import InputSchema, literal_of, page_out
 from remis.lib.countries import is_country
-from remis.lib.errors import ValidationFailed
+from remis.lib.errors import ValidationFailed, fields_renamed
 from remis.lib.paging import COUNT_CAP
 from remis.services import actions
 from remis.services.models import (
@@ -288,7 +288,8 @@ def providers_geojson(request: HttpRequest, params: Query[ProviderParams]) -> di
 
 @router.post("/providers", response={201: ProviderOut}, summary="Add a provider to the map")
 def create_provider(request: HttpRequest, body: ProviderIn) -> Any:
-    provider = actions.create_provider(request.user, body.values())
+    with fields_renamed({"organisation": "organisation_id"}):  # the body's name for it
+        provider = actions.create_provider(request.user, body.values())
     return Status(201, get_provider_for(request.user, provider.uuid))
 
 
@@ -300,7 +301,8 @@ def read_provider(request: HttpRequest, provider_uuid: uuid.UUID) -> Provider:
 @router.patch("/providers/{provider_uuid}", response=ProviderOut, summary="Change a provider (versioned)")
 def update_provider(request: HttpRequest, provider_uuid: uuid.UUID, body: ProviderPatch) -> Provider:
     provider = get_provider_for(request.user, provider_uuid)
-    actions.update_provider(request.user, provider, body.values(), body.version)
+    with fields_renamed({"organisation": "organisation_id"}):
+        actions.update_provider(request.user, provider, body.values(), body.version)
     return get_provider_for(request.user, provider_uuid)
 
 

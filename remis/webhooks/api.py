@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from remis.lib.api_schema import InputSchema, literal_of, page_out
-from remis.lib.errors import PermissionDenied
+from remis.lib.errors import PermissionDenied, fields_renamed
 from remis.lib.paging import COUNT_CAP
 from remis.webhooks import actions
 from remis.webhooks.catalogue import EVENT_CODES
@@ -151,7 +151,8 @@ def list_subscriptions(request: HttpRequest, params: Query[SubscriptionListParam
 @router.post("", response={201: SubscriptionWithSecret}, summary="Subscribe a receiver to events")
 def create_subscription_api(request: HttpRequest, body: SubscriptionIn) -> Status:
     values = body.model_dump(exclude={"organisation_id"})
-    subscription, secret = actions.create_subscription(request.user, values, body.organisation_id)
+    with fields_renamed({"organisation": "organisation_id"}):  # the body's name for it
+        subscription, secret = actions.create_subscription(request.user, values, body.organisation_id)
     return Status(201, _out(subscription, secret))
 
 

@@ -157,6 +157,23 @@ def test_coordinates_typed_as_french_writes_them_are_read(bob):
         actions.create_provider(bob, provider_values(name="Other", latitude="-18,9137", longitude="47.5"))
 
 
+def test_the_api_names_the_organisation_as_its_body_does(api_client, bob):
+    """The refusal named "organisation", a field the body does not have (it sends
+    organisation_id)."""
+    from remis.accounts import actions as accounts
+    from remis.accounts.models import OrganisationType
+    from remis.accounts.system import system_actor
+
+    erbil = accounts.create_organisation(
+        system_actor(), name="Erbil Clinic (synthetic)", kind=OrganisationType.SERVICE_PROVIDER, country="IQ"
+    )
+    body = {**provider_values(), "organisation_id": erbil.pk}
+    body.pop("last_verified_on", None)
+    response = api_client.as_(bob).post("/services/providers", body)
+    assert response.status_code == 422, response.content
+    assert [e["field"] for e in response.json()["errors"]] == ["organisation_id"]
+
+
 def test_a_provider_is_linked_only_to_an_organisation_of_its_country(bob):
     """An administrator linked a Guinean provider to an Iraqi clinic's organisation: its staff
     then received Guinean returnees' referrals, names and phones."""
