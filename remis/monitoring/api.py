@@ -5,6 +5,7 @@ outside the reader's scope is 404, a stale version 409, bad input 422 naming the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any, TypeAlias
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from pydantic import ConfigDict
 
 from remis.cases.queries import get_case_for, note_api_read
 from remis.lib.api_schema import InputSchema, literal_of
-from remis.lib.errors import NotFound
+from remis.lib.errors import NotFound, fields_renamed
 from remis.lib.paging import COUNT_CAP
 from remis.monitoring import actions
 from remis.monitoring.configuration import rules_history, rules_on
@@ -263,13 +264,16 @@ def read_schedule(request: HttpRequest, code: str) -> Any:
 @router.post("/schedules/{code}", response={201: ScheduleOut}, summary="A new version of the schedule")
 def set_schedule(request: HttpRequest, code: str, body: ScheduleIn) -> Any:
     programme = get_programme_for(request.user, code)
-    rules = actions.set_schedule_rules(
-        request.user,
-        programme,
-        effective_from=body.effective_from,
-        rounds=[r.dict() for r in body.rounds],
-        lost_after_attempts=body.lost_after_attempts,
-    )
+    # "rounds.0.months", as every other error path of the API writes a list's item (the
+    # action's "rounds[0].months" is the form's).
+    with fields_renamed(lambda name: re.sub(r"\[(\d+)\]", r".\1", name)):
+        rules = actions.set_schedule_rules(
+            request.user,
+            programme,
+            effective_from=body.effective_from,
+            rounds=[r.dict() for r in body.rounds],
+            lost_after_attempts=body.lost_after_attempts,
+        )
     return Status(201, rules)
 
 
