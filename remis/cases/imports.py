@@ -208,7 +208,9 @@ class _Update:
     changes: dict[str, list[Any]]
 
 
-_WORKBOOK_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?")
+# "T" as workbooks write it, or a space as Access, LibreOffice and SQL exports do
+# ("2019-02-01 00:00:00" was refused as not a date).
+_WORKBOOK_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
 
 
 def day_value(problems: Problems, column: str, text: str, rule: Rule = HISTORIC) -> dt.date | None:

@@ -201,6 +201,16 @@ def test_an_imported_case_is_found_by_its_external_id(world: Any, paula: Any) ->
     assert list(filter_cases(paula, CaseFilters(q="BE-HIST-0002"))) == []
 
 
+def test_a_date_written_with_its_time_after_a_space_is_read(world: Any, paula: Any) -> None:
+    """ "2019-02-01 00:00:00", as Access, LibreOffice and SQL exports write a date, was
+    refused as "not a date written YYYY-MM-DD" where "2019-02-01T00:00:00" was read."""
+    result = _import(paula, world.be_office, [case_row(registered_on="2010-01-15 00:00:00",
+                                                       closed_on="2012-06-30 14:30")])  # fmt: skip
+    assert result.created == 1, result.report_rows
+    case = Case.objects.get()
+    assert case.registered_at.date() == dt.date(2010, 1, 15)
+
+
 def test_a_sex_not_known_is_quoted_as_written(world: Any, paula: Any) -> None:
     """ "Homme" was quoted as "HOMME", a value the file does not hold."""
     result = _import(paula, world.be_office, [case_row(sex="Homme"), case_row(external_id="OLD-2", sex="f")])
