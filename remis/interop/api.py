@@ -99,7 +99,12 @@ def create_export(request: HttpRequest, body: ExportIn) -> Status:
         raise ValidationFailed(_("Choose what to export."), "kind")
     if not kind.may_export(request.user):
         raise PermissionDenied(_("Your role does not export these records."))
-    form = kind.form(request.user, data=body.filters)
+    # Country codes in any case, as GET /cases reads them ("gn" was "not one of the choices").
+    filters = {
+        name: value.upper() if name.endswith("country") and isinstance(value, str) else value
+        for name, value in body.filters.items()
+    }
+    form = kind.form(request.user, data=filters)
     if not form.is_valid():
         errors: list[tuple[str | None, str]] = [
             ("filters" if name == "__all__" else f"filters.{name}", str(messages[0]))
