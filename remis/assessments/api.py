@@ -245,7 +245,7 @@ def read_instrument(request: HttpRequest, code: str, version: int) -> dict[str, 
 
 
 @router.get("/cases/{case_uuid}/assessments", response=list[AssessmentOut], summary="A case's assessments")
-def list_assessments(request: HttpRequest, case_uuid: str) -> list[dict[str, Any]]:
+def list_assessments(request: HttpRequest, case_uuid: UUID) -> list[dict[str, Any]]:
     case = case_for(request.user, case_uuid)
     note_api_read(request.user, case)
     return [_assessment(request, a) for a in assessments_of(case).select_related("case", "revises")]
@@ -256,7 +256,7 @@ def list_assessments(request: HttpRequest, case_uuid: str) -> list[dict[str, Any
     response={201: AssessmentOut},
     summary="Record an assessment (a draft, or completed at once)",
 )
-def create_assessment(request: HttpRequest, case_uuid: str, body: AssessmentIn) -> Any:
+def create_assessment(request: HttpRequest, case_uuid: UUID, body: AssessmentIn) -> Any:
     case = case_for(request.user, case_uuid)
     assessment = actions.record_assessment(
         request.user, case, body.answers, assessed_on=body.assessed_on, complete=body.complete
@@ -265,14 +265,16 @@ def create_assessment(request: HttpRequest, case_uuid: str, body: AssessmentIn) 
 
 
 @router.get("/assessments/{assessment_uuid}", response=AssessmentOut, summary="One assessment")
-def read_assessment(request: HttpRequest, assessment_uuid: str) -> dict[str, Any]:
+def read_assessment(request: HttpRequest, assessment_uuid: UUID) -> dict[str, Any]:
     assessment = get_assessment_for(request.user, assessment_uuid)
     note_api_read(request.user, assessment.case)
     return _assessment(request, assessment)
 
 
 @router.put("/assessments/{assessment_uuid}", response=AssessmentOut, summary="Change a draft's answers")
-def update_assessment(request: HttpRequest, assessment_uuid: str, body: AssessmentUpdateIn) -> dict[str, Any]:
+def update_assessment(
+    request: HttpRequest, assessment_uuid: UUID, body: AssessmentUpdateIn
+) -> dict[str, Any]:
     assessment = get_assessment_for(request.user, assessment_uuid)
     actions.save_assessment(
         request.user,
@@ -288,7 +290,7 @@ def update_assessment(request: HttpRequest, assessment_uuid: str, body: Assessme
 @router.post(
     "/assessments/{assessment_uuid}/complete", response=AssessmentOut, summary="Complete a draft as it is"
 )
-def complete_assessment(request: HttpRequest, assessment_uuid: str, body: CompleteIn) -> dict[str, Any]:
+def complete_assessment(request: HttpRequest, assessment_uuid: UUID, body: CompleteIn) -> dict[str, Any]:
     assessment = get_assessment_for(request.user, assessment_uuid, Perm.ASSESSMENT_RECORD)
     groups = groups_on_case(request.user, assessment.case)
     readable = {q.code for q in assessment.instrument.questions.all() if shows(groups, q.sensitive_group)}
@@ -302,7 +304,7 @@ def complete_assessment(request: HttpRequest, assessment_uuid: str, body: Comple
     response=AssessmentOut,
     summary="Confirm proposed flags (set on the case); the others are not confirmed",
 )
-def decide_flags(request: HttpRequest, assessment_uuid: str, body: FlagsIn) -> dict[str, Any]:
+def decide_flags(request: HttpRequest, assessment_uuid: UUID, body: FlagsIn) -> dict[str, Any]:
     assessment = get_assessment_for(request.user, assessment_uuid)
     actions.confirm_flags(request.user, assessment, body.confirmed, expected_version=body.version)
     return _assessment(request, assessment)

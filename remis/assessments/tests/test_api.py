@@ -89,3 +89,16 @@ def test_an_outdated_version_is_a_409(world, bob, case, api_client):
     stale = api.put(f"/assessments/{created['uuid']}", {"answers": {"housing": "shelter"}, "version": 1})
     assert stale.status_code == 409 and stale.json()["errors"][0]["field"] == "version"
     assert Assessment.objects.get().answers == {"housing": "owned"}
+
+
+def test_a_malformed_id_is_refused_naming_it_as_for_cases(world, bob, api_client):
+    """ "/cases/not-a-uuid/assessments" answered 404 where "/cases/not-a-uuid" answers 422
+    naming case_uuid; the schema typed these ids as plain strings."""
+    api = api_client.as_(bob)
+    for path, name in (
+        ("/cases/not-a-uuid/assessments", "case_uuid"),
+        ("/assessments/not-a-uuid", "assessment_uuid"),
+    ):
+        answer = api.get(path)
+        assert answer.status_code == 422, (path, answer.status_code)
+        assert [e["field"] for e in answer.json()["errors"]] == [name]
