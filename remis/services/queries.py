@@ -107,15 +107,21 @@ def filter_providers(actor: Any, filters: ProviderFilters) -> QuerySet[Provider]
         rows = rows.filter(active=True)
     elif filters.status == "inactive":
         rows = rows.filter(active=False)
-    if filters.sort == "country":
+    codes = (
+        set(rows.order_by().values_list("country", flat=True).distinct())
+        if filters.sort == "country"
+        else set()
+    )
+    if codes:
         # By the country's name in the reader's language, as the Country filter lists them:
         # by ISO code, Arabic read إثيوبيا، غينيا، العراق (ET, GN, IQ), in no order of its own.
-        codes = set(rows.order_by().values_list("country", flat=True).distinct())
+        # None found: no CASE at all (PostgreSQL reads a bare "ORDER BY 0" as a column number).
         place = Case(
             *(When(country=code, then=i) for i, (code, _name) in enumerate(named_countries(codes))),
             default=len(codes),
         )
-        return rows.order_by(place, "area_1", "name", "id")
+        # Annotated: a search's DISTINCT takes on PostgreSQL only an order it selects.
+        return rows.annotate(country_place=place).order_by("country_place", "area_1", "name", "id")
     return rows.order_by(*SORTS.get(filters.sort, SORTS["name"]))
 
 

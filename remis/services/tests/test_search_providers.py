@@ -92,6 +92,10 @@ def test_sorting_by_country_follows_the_readers_alphabet(alice, providers):
         assert names(alice, sort="country")[-1] == "Erbil Legal Aid (synthetic)"  # Guinea, then Iraq
     with translation.override("ar"):
         assert names(alice, sort="country")[0] == "Erbil Legal Aid (synthetic)"
+        # With a search (its DISTINCT), and with nothing found (PostgreSQL read the empty
+        # ordering as "ORDER BY 0": a server error).
+        assert names(alice, sort="country", q="clinique") == ["Clinique Espoir (synthetic)"]
+        assert names(alice, sort="country", q="nothing like this") == []
 
 
 def test_sorting_by_last_verification(alice, providers):
