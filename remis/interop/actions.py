@@ -420,6 +420,7 @@ def withdraw_import_files(uploaders: Any, *, case_uuid: Any = None, identifiers:
     and could not be run again. A file that cannot be read goes too. The import stays in
     its uploader's list, without its file: it cannot be run again. One running is left."""
     from remis.accounts.system import system_actor
+    from remis.jobs.actions import withdraw_quoted_rows
     from remis.jobs.models import Job
 
     cleared = 0
@@ -440,10 +441,7 @@ def withdraw_import_files(uploaders: Any, *, case_uuid: Any = None, identifiers:
         )
         RecordImport.objects.filter(pk=kept.pk).update(file="", report="")
         for job in Job.objects.filter(kind=IMPORT_JOB, params__import=str(kept.uuid)).exclude(result=None):
-            result = job.result or {}
-            if result.get("problems"):
-                job.result = {**result, "problems": [], "problems_withdrawn": True}
-                job.save(update_fields=["result"])
+            withdraw_quoted_rows(job)
         for name, storage in names:
             transaction.on_commit(functools.partial(storage.delete, name))
         cleared += 1

@@ -82,6 +82,16 @@ def cancel_job(actor: Any, job: Job) -> Job:
     return job
 
 
+def withdraw_quoted_rows(job: Job) -> None:
+    """Clear the refused rows a job's result quotes (an import's, which name people), saying
+    so (`problems_withdrawn`): its file was withdrawn by an erasure, and the rows stayed
+    readable on its page and in `/api/v1/jobs`. Its counts stay."""
+    result = job.result or {}
+    if result.get("problems"):
+        job.result = {**result, "problems": [], "problems_withdrawn": True}
+        job.save(update_fields=["result"])
+
+
 def this_worker() -> str:
     """The running process as a job's `worker`: "host:pid"."""
     return f"{socket.gethostname()}:{os.getpid()}"

@@ -45,6 +45,7 @@ def erase_uploaded_submissions(request: ErasureRequest) -> int:
     from remis.audit.actions import record
     from remis.cases.erasure import holders_users, identifiers_in_files
     from remis.interop.actions import may_name
+    from remis.jobs.actions import withdraw_quoted_rows
     from remis.monitoring.models import SubmissionUpload
 
     case_uuid = request.case_uuids[0] if request.case_uuids else None
@@ -65,10 +66,8 @@ def erase_uploaded_submissions(request: ErasureRequest) -> int:
             case_uuid=case_uuid,
         )
         SubmissionUpload.objects.filter(pk=upload.pk).update(file="")
-        job = upload.job
-        if job is not None and job.result and job.result.get("problems"):
-            job.result = {**job.result, "problems": [], "problems_withdrawn": True}
-            job.save(update_fields=["result"])
+        if upload.job is not None:
+            withdraw_quoted_rows(upload.job)
         transaction.on_commit(functools.partial(storage.delete, name))
         cleared += 1
     return cleared
