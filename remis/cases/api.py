@@ -166,6 +166,44 @@ class PersonOut(Schema):
         return "" if getattr(obj, "erased_at", None) is not None else str(obj.given_name)
 
 
+class IdentityDocumentOut(Schema):
+    id: int
+    kind: DocumentKindCode
+    number: str
+    issuing_country: str
+    expires_on: dt.date | None
+
+
+class PersonDetailOut(PersonOut):
+    """A person as one reader of one case sees them: the contacts, and the identity
+    documents only for a holder of the identity group on that case (the API wrote contacts
+    and documents and gave neither back: a connector could not read what it had sent)."""
+
+    phone: str
+    email: str
+    address: str
+    documents: list[IdentityDocumentOut] | None = Field(
+        description="null when you do not hold the identity documents group on the case "
+        "(`restricted` says so)"
+    )
+    restricted: list[str] = Field(description="fields withheld from you (their sensitive group)")
+
+    @staticmethod
+    def resolve_documents(obj: Any) -> list[Any] | None:
+        return getattr(obj, "shown_documents", None)
+
+    @staticmethod
+    def resolve_restricted(obj: Any) -> list[str]:
+        return [] if getattr(obj, "shown_documents", None) is not None else ["documents"]
+
+
+class HouseholdMemberOut(Schema):
+    relation: str = Field(
+        description="how the person is related to the principal applicant ('principal' for them)"
+    )
+    person: PersonDetailOut
+
+
 class MemberIn(InputSchema):
     """A household member returning with the principal applicant."""
 
@@ -736,15 +774,63 @@ def _person_for(request: HttpRequest, person_uuid: uuid.UUID) -> tuple[Case, Per
     raise NotFound()
 
 
-@persons_router.get("/{person_uuid}", response=PersonOut)
+def _with_documents(request: HttpRequest, case: Case, persons: list[Person]) -> list[Person]:
+    """The persons, each carrying the identity documents the reader may see on this case
+    (`shown_documents`, None when the identity group is withheld from them)."""
+    from remis.cases.models import IdentityDocument
+
+    hidden = withheld(groups_on_case(request.user, case), "cases.identitydocument")
+    documents: dict[int, list[IdentityDocument]] = {p.pk: [] for p in persons}
+    if not hidden:
+        for document in IdentityDocument.objects.filter(person__in=persons).order_by("id"):
+            documents[document.person_id].append(document)
+    for person in persons:
+        person.shown_documents = None if hidden else documents[person.pk]  # type: ignore[attr-defined]
+    return persons
+
+
+@router.get(
+    "/{case_uuid}/members",
+    response=list[HouseholdMemberOut],
+    summary="The household: the principal applicant first, then each member, with contacts and documents",
+)
+def list_members(request: HttpRequest, case_uuid: uuid.UUID) -> list[dict[str, Any]]:
+    case = _read_case(request, case_uuid)
+    members = list(case.members.select_related("person").order_by("id"))
+    # The principal first whatever the order of the rows (an import may add them last).
+    members.sort(key=lambda m: m.relation != Relation.PRINCIPAL)
+    _with_documents(request, case, [m.person for m in members])
+    return [{"relation": m.relation, "person": m.person} for m in members]
+
+
+def _member_body_field(name: str) -> str:
+    """An action's field name as the member body nests it: `given_name` is `person.given_name`."""
+    name = re.sub(r"\[(\d+)\]", r".\1", name)
+    return f"person.{name}" if name.split(".")[0] in PersonIn.model_fields else name
+
+
+@router.post(
+    "/{case_uuid}/members",
+    response={201: HouseholdMemberOut},
+    summary="Add a household member to the case (with identity documents if you hold their group)",
+)
+def add_member(request: HttpRequest, case_uuid: uuid.UUID, body: MemberIn) -> Status[dict[str, Any]]:
+    case = get_case_for(request.user, case_uuid)
+    with fields_renamed(_member_body_field):
+        member = actions.add_household_member(request.user, case, body.person.to_data(), body.relation)
+    _with_documents(request, case, [member.person])
+    return Status(201, {"relation": member.relation, "person": member.person})
+
+
+@persons_router.get("/{person_uuid}", response=PersonDetailOut)
 def read_person(request: HttpRequest, person_uuid: uuid.UUID) -> Person:
     case, person = _person_for(request, person_uuid)
     note_opened(request.user, case, ReadChannel.API)  # the read log, as for the case itself
-    return person
+    return _with_documents(request, case, [person])[0]
 
 
 @persons_router.patch(
-    "/{person_uuid}", response=PersonOut, summary="Edit a person (send the version you read)"
+    "/{person_uuid}", response=PersonDetailOut, summary="Edit a person (send the version you read)"
 )
 def edit_person(request: HttpRequest, person_uuid: uuid.UUID, body: PersonPatch) -> Person:
     case, person = _person_for(request, person_uuid)
@@ -753,7 +839,20 @@ def edit_person(request: HttpRequest, person_uuid: uuid.UUID, body: PersonPatch)
         if value is None and name not in ("date_of_birth", "birth_year_estimated"):
             raise ValidationFailed(_("This field cannot be null: send a value or leave it out."), name)
     data = PersonData(**{**PersonData.from_person(person).__dict__, **sent})
-    return actions.update_person(request.user, case, person, data, expected_version=body.version)
+    person = actions.update_person(request.user, case, person, data, expected_version=body.version)
+    return _with_documents(request, case, [person])[0]
+
+
+@persons_router.post(
+    "/{person_uuid}/documents",
+    response={201: IdentityDocumentOut},
+    summary="Record another identity document of a person (needs the identity documents group)",
+)
+def add_document(request: HttpRequest, person_uuid: uuid.UUID, body: IdentityDocumentIn) -> Status[Any]:
+    case, person = _person_for(request, person_uuid)
+    data = IdentityDocumentData(**body.dict())
+    with fields_renamed({"document_number": "number"}):
+        return Status(201, actions.add_identity_document(request.user, case, person, data))
 
 
 class EraseIn(InputSchema):

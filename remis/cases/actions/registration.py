@@ -54,7 +54,7 @@ from remis.cases.models import (
     Transition,
     listing_values,
 )
-from remis.cases.policy import groups_on_case, shows
+from remis.cases.policy import groups_on_case, shows, withheld
 from remis.cases.queries import assignable_workers, same_person
 from remis.lib import events
 from remis.lib.countries import alpha3, country_name, is_country
@@ -118,8 +118,6 @@ def _document_writer(actor: Any, case: Case, person: Person) -> None:
     """Who may add or remove a person's identity documents: an editor of the case who holds
     the identity group (the documents are shown to no one else), of a person of the case
     whose data is not erased."""
-    from remis.cases.policy import withheld
-
     require(actor, case, Perm.CASE_EDIT)
     if withheld(groups_on_case(actor, case), "cases.identitydocument"):
         raise PermissionDenied()
@@ -644,6 +642,12 @@ def add_household_member(actor: Any, case: Case, data: PersonData, relation: str
     require(actor, case, Perm.CASE_EDIT)
     problems = Problems()
     check_person(problems, data)
+    if data.documents and withheld(groups_on_case(actor, case), "cases.identitydocument"):
+        # As adding one later (`_document_writer`): documents are written and read only by
+        # holders of their group.
+        problems.add(
+            "documents", _("Only holders of the identity documents group record identity documents.")
+        )
     if relation not in Relation.values or relation == Relation.PRINCIPAL:
         problems.add("relation", _("Choose how this person is related to the principal applicant."))
     principal = case.principal

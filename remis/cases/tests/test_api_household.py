@@ -1,0 +1,89 @@
+"""The household through the API: read back with contacts and documents (to those holding
+their group), and members added as on the case page."""
+
+from __future__ import annotations
+
+import pytest
+
+from remis.accounts.models import Role
+from remis.audit.models import AuditEntry
+from remis.cases.models import CaseMember
+from remis.cases.tests.factories import make_user, register
+
+pytestmark = pytest.mark.django_db
+
+MEMBER = {"given_name": "Awa", "family_name": "Barry", "sex": "F", "date_of_birth": "2015-03-02"}
+
+
+def test_the_household_is_read_with_contacts_and_documents(api_client, world, alice):
+    case = register(world)
+    api = api_client.as_(alice)
+    principal = case.principal
+    patched = api.patch(f"/persons/{principal.uuid}", {"phone": "+224 620 00 00 01", "version": 1})
+    assert patched.status_code == 200, patched.content
+    assert patched.json()["phone"] == "+224 620 00 00 01"  # what was sent is read back
+    added = api.post(f"/persons/{principal.uuid}/documents", {"kind": "passport", "number": "GN77"})
+    assert added.status_code == 201, added.content
+    members = api.get(f"/cases/{case.uuid}/members").json()
+    assert [m["relation"] for m in members] == ["principal"]
+    person = members[0]["person"]
+    assert person["phone"] == "+224 620 00 00 01" and person["restricted"] == []
+    assert [(d["kind"], d["number"]) for d in person["documents"]] == [("passport", "GN77")]
+    again = api.post(f"/persons/{principal.uuid}/documents", {"kind": "passport", "number": "gn 77"})
+    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "number"
+
+
+def test_documents_are_withheld_from_a_reader_without_their_group(api_client, world, alice, carol):
+    case = register(world)
+    api_client.as_(alice).post(
+        f"/persons/{case.principal.uuid}/documents", {"kind": "passport", "number": "GN78"}
+    )
+    person = api_client.as_(carol).get(f"/persons/{case.principal.uuid}").json()
+    assert person["documents"] is None and person["restricted"] == ["documents"]
+    members = api_client.as_(carol).get(f"/cases/{case.uuid}/members").json()
+    assert members[0]["person"]["documents"] is None
+    assert "GN78" not in str(members)
+
+
+def test_a_member_is_added_and_counted_in_the_household(api_client, world, alice):
+    case = register(world)
+    api = api_client.as_(alice)
+    response = api.post(f"/cases/{case.uuid}/members", {"person": MEMBER, "relation": "child"})
+    assert response.status_code == 201, response.content
+    assert response.json()["person"]["given_name"] == "Awa"
+    assert api.get(f"/cases/{case.uuid}").json()["household_size"] == 2
+    members = api.get(f"/cases/{case.uuid}/members").json()
+    assert [m["relation"] for m in members] == ["principal", "child"]
+    assert AuditEntry.objects.filter(action="case.add_member").count() == 1
+
+
+def test_a_bad_member_is_refused_naming_the_field_as_the_body_nests_it(api_client, world, alice):
+    case = register(world)
+    api = api_client.as_(alice)
+    born_before_parent = MEMBER | {"date_of_birth": "1950-01-01"}
+    response = api.post(f"/cases/{case.uuid}/members", {"person": born_before_parent, "relation": "child"})
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"relation"}
+    bad_document = MEMBER | {"documents": [{"kind": "passport", "number": "X1", "issuing_country": "QQ"}]}
+    response = api.post(f"/cases/{case.uuid}/members", {"person": bad_document, "relation": "child"})
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"person.documents.0.issuing_country"}
+    assert CaseMember.objects.filter(case=case).count() == 1  # nothing half-written
+
+
+def test_a_reader_without_the_document_group_cannot_add_documents(api_client, world, alice, bob):
+    """As on the page: only holders of the identity group write documents."""
+    case = register(world)
+    Role.objects.create(code="clerk", name="Clerk", permissions=["case.view", "case.edit"])
+    editor = make_user("clerk", world.be_office, "clerk", ["BE"])
+    api = api_client.as_(editor)
+    with_document = MEMBER | {"documents": [{"kind": "passport", "number": "X2"}]}
+    response = api.post(f"/cases/{case.uuid}/members", {"person": with_document, "relation": "child"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "person.documents"
+    assert (
+        api.post(
+            f"/persons/{case.principal.uuid}/documents", {"kind": "passport", "number": "X3"}
+        ).status_code
+        == 403
+    )
