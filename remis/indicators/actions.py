@@ -341,7 +341,7 @@ def parse_targets(text: str, scale: str) -> dict[str, str]:
             message = _("Line %(n)s: %(period)s has a target already.")
             errors.append(("targets", message % {"n": number, "period": period}))
             continue
-        out[period] = str(value.normalize())
+        out[period] = f"{value.normalize():f}"  # 1000, not "1E+3" (normalize drops the zeros)
     _raise(errors)
     return out
 

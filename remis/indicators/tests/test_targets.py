@@ -26,6 +26,8 @@ def test_targets_as_typed() -> None:
     }
     assert actions.parse_targets("٢٠٢٦: ٦٠٪\n٢٠٢٧: ٠٫٥", "share") == {"2026": "0.6", "2027": "0.5"}
     assert actions.parse_targets("2026: 12.5", "count") == {"2026": "12.5"}
+    # Round numbers written out: normalised, 1000 was kept and shown as "1E+3".
+    assert actions.parse_targets("2026: 1000\n2027: 2500.00", "count") == {"2026": "1000", "2027": "2500"}
     # A score's mean or median is typed in points, as pages show scores, and kept as a fraction.
     assert actions.parse_targets("2026: 62\n2027: 65,5", "points") == {"2026": "0.62", "2027": "0.655"}
     for text, aggregation, message in (
