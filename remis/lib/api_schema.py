@@ -3,9 +3,10 @@ responses each kind of operation can give, and enums built from the models' choi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from django.db.models import Choices
@@ -109,6 +110,16 @@ class InputSchema(Schema):
             raise PydanticCustomError("bool_type", "Input should be a valid boolean")
         if isinstance(value, bool) and bool not in kinds and kinds & {int, float, Decimal}:
             raise PydanticCustomError("float_type", "Input should be a valid number")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _decimals_written_out(cls, value: Any) -> Any:
+        """A number sent as 1e3 is kept as 1000: pydantic kept the exponent, and the
+        answer echoed "1E+3" where every other amount reads as digits."""
+        if isinstance(value, Decimal) and value.is_finite() and int(value.as_tuple().exponent) > 0:
+            with contextlib.suppress(InvalidOperation):  # past 28 digits: refused by the field's limits
+                return value.quantize(Decimal(1))
         return value
 
     @field_validator("*", mode="after")

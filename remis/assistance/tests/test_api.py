@@ -136,11 +136,16 @@ def test_exchange_rates_and_budget_through_the_api(api, world, case, ines, manon
         ).status_code
         == 422
     )
+    # Written in exponent form, read back as digits ("1E+3" was echoed).
+    body = {"month": today.isoformat(), "currency": "SLE", "to_currency": "EUR", "rate": "1e3"}
+    assert boss.post("/exchange-rates", body).json()["rate"] == "1000"
+    too_big = boss.post("/exchange-rates", body | {"currency": "USD", "rate": "1e40"})
+    assert too_big.status_code == 422 and too_big.json()["errors"][0]["field"] == "rate"
     for currency in ("XOF", "USD"):
         body = {"month": today.isoformat(), "currency": currency, "to_currency": "EUR", "rate": "0.5"}
         assert boss.post("/exchange-rates", body).status_code == 201
     listed = boss.get("/exchange-rates", limit=2).json()
-    assert listed["count"] == 3 and len(listed["items"]) == 2
+    assert listed["count"] == 4 and len(listed["items"]) == 2
     assert [r["rate"] for r in boss.get("/exchange-rates", currency="gnf").json()["items"]] == ["0.000105"]
     assert boss.get("/exchange-rates", limit=500).status_code == 422
     rows = boss.get("/budget").json()
