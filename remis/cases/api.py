@@ -8,6 +8,7 @@ import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -264,9 +265,30 @@ class CaseOut(Schema):
         )
     )
 
+    vulnerabilities: list[str] = Field(
+        description="vulnerability codes; those in a sensitive group you do not hold are left out "
+        "and counted in `vulnerabilities_restricted`"
+    )
+    vulnerabilities_restricted: int
+    assigned_workers: list[str] = Field(description="usernames of the case workers assigned")
+
     @staticmethod
     def resolve_programme(obj: Case) -> str:
         return obj.programme.code
+
+    @staticmethod
+    def resolve_vulnerabilities(obj: Case, context: dict[str, Any]) -> list[str]:
+        groups = groups_everywhere(context["request"].user)
+        return sorted(v.code for v in obj.vulnerabilities.all() if shows(groups, v.sensitive_group))
+
+    @staticmethod
+    def resolve_vulnerabilities_restricted(obj: Case, context: dict[str, Any]) -> int:
+        groups = groups_everywhere(context["request"].user)
+        return sum(1 for v in obj.vulnerabilities.all() if not shows(groups, v.sensitive_group))
+
+    @staticmethod
+    def resolve_assigned_workers(obj: Case) -> list[str]:
+        return sorted(w.username for w in obj.assigned_workers.all())
 
     @staticmethod
     def resolve_anonymised(obj: Case) -> bool:
@@ -286,6 +308,19 @@ class CasePage(Schema):
     count_capped: bool
     limit: int
     offset: int
+
+
+class CasePatch(InputSchema):
+    """Only the fields sent change, as on the case page's details form."""
+
+    version: int = Field(description="the case version you read")
+    category: str | None = Field(None, description="migrant category code")
+    vulnerabilities: list[str] | None = Field(
+        None,
+        description="vulnerability codes: replaces those you see (those in a group you do not hold stay)",
+    )
+    intended_return_date: dt.date | None = Field(None, description="null clears it")
+    assigned_workers: list[str] | None = Field(None, description="usernames of the case workers to assign")
 
 
 class CaseListParams(InputSchema):
@@ -526,8 +561,10 @@ def _case_body_field(name: str) -> str:
 def _page(request: HttpRequest, filters: CaseFilters, limit: int, offset: int) -> dict[str, Any]:
     cases = filter_cases(request.user, filters)
     count = count_cases(request.user, filters, COUNT_CAP + 1)
+    items = list(cases[offset : offset + limit])
+    prefetch_related_objects(items, "vulnerabilities", "assigned_workers")  # two queries a page
     return {
-        "items": list(cases[offset : offset + limit]),
+        "items": items,
         "count": count,
         "count_capped": count > COUNT_CAP,
         "limit": limit,
@@ -614,6 +651,49 @@ def read_case(request: HttpRequest, case_uuid: uuid.UUID) -> Case:
     case = get_case_for(request.user, case_uuid)
     note_opened(request.user, case, ReadChannel.API)  # the read log
     return case
+
+
+@router.patch("/{case_uuid}", response=CaseOut, summary="Change a case's details (send the version you read)")
+def edit_case(request: HttpRequest, case_uuid: uuid.UUID, body: CasePatch) -> Case:
+    from remis.accounts.models import User
+
+    case = get_case_for(request.user, case_uuid)
+    sent = body.dict(exclude_unset=True)
+    unknown: list[tuple[str | None, str]] = []
+    category = None
+    if sent.get("category") is not None:
+        category = _by_code(MigrantCategory, sent["category"], "category", unknown)
+    held = groups_on_case(request.user, case)
+    # Not sent: those the reader sees stay (the action keeps the ones withheld from them).
+    vulnerabilities = [v for v in case.vulnerabilities.all() if shows(held, v.sensitive_group)]
+    if sent.get("vulnerabilities") is not None:
+        vulnerabilities = [
+            _by_code(Vulnerability, c, "vulnerabilities", unknown) for c in sent["vulnerabilities"]
+        ]
+    workers = list(case.assigned_workers.all())
+    if sent.get("assigned_workers") is not None:
+        names = sent["assigned_workers"]
+        workers = list(User.objects.filter(username__in=names))
+        missing = sorted(set(names) - {w.username for w in workers})
+        if missing:
+            # Said as for a user of another organisation: which usernames exist is not told.
+            message = _("Case workers must belong to an organisation with access to the case.")
+            unknown.append(("assigned_workers", message))
+    for name in ("category", "vulnerabilities", "assigned_workers"):
+        if name in sent and sent[name] is None:
+            unknown.append((name, _("This field cannot be null: send a value or leave it out.")))
+    if unknown:
+        raise ValidationFailed(unknown[0][1], unknown[0][0], errors=unknown)
+    actions.update_case_details(
+        request.user,
+        case,
+        expected_version=body.version,
+        category=category,
+        vulnerabilities=vulnerabilities,
+        intended_return_date=sent.get("intended_return_date", case.intended_return_date),
+        assigned_workers=workers,
+    )
+    return get_case_for(request.user, case_uuid)
 
 
 @router.post("/{case_uuid}/transitions", response=CaseOut, summary="Move the case (or close it)")

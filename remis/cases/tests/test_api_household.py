@@ -9,6 +9,7 @@ from remis.accounts.models import Role
 from remis.audit.models import AuditEntry
 from remis.cases.models import CaseMember
 from remis.cases.tests.factories import make_user, register
+from remis.programmes.models import Vulnerability
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +88,35 @@ def test_a_reader_without_the_document_group_cannot_add_documents(api_client, wo
         ).status_code
         == 403
     )
+
+
+def test_a_cases_details_are_read_and_changed_with_its_version(api_client, world, alice, carol):
+    codes = ["single_parent", "medical_condition"]
+    case = register(world, vulnerabilities=list(Vulnerability.objects.filter(code__in=codes)))
+    api = api_client.as_(alice)
+    read = api.get(f"/cases/{case.uuid}").json()
+    assert read["vulnerabilities"] == sorted(codes) and read["assigned_workers"] == ["alice"]
+    # A health vulnerability is counted, not named, for a reader without the health group.
+    seen = api_client.as_(carol).get(f"/cases/{case.uuid}").json()
+    assert seen["vulnerabilities"] == ["single_parent"] and seen["vulnerabilities_restricted"] == 1
+    listed = api_client.as_(carol).get("/cases").json()["items"]
+    assert [c["vulnerabilities_restricted"] for c in listed] == [1]
+    api = api_client.as_(alice)  # one client, signed in as one user at a time
+    body = {"version": read["version"], "intended_return_date": "2027-01-15", "assigned_workers": []}
+    changed = api.patch(f"/cases/{case.uuid}", body)
+    assert changed.status_code == 200, changed.content
+    after = changed.json()
+    assert after["intended_return_date"] == "2027-01-15" and after["assigned_workers"] == []
+    assert after["vulnerabilities"] == sorted(codes)  # not sent: kept
+    assert api.patch(f"/cases/{case.uuid}", body).status_code == 409  # the version read is old
+    stranger = api.patch(f"/cases/{case.uuid}", {"version": after["version"], "assigned_workers": ["nobody"]})
+    outsider = api.patch(f"/cases/{case.uuid}", {"version": after["version"], "assigned_workers": ["dave"]})
+    # An unknown username is said as one of another organisation: which names exist is not told.
+    assert stranger.status_code == outsider.status_code == 422
+    assert stranger.json()["errors"] == outsider.json()["errors"]
+    unknown = api.patch(f"/cases/{case.uuid}", {"version": after["version"], "vulnerabilities": ["nope"]})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "vulnerabilities"
+    assert (
+        api_client.as_(carol).patch(f"/cases/{case.uuid}", {"version": after["version"]}).status_code == 403
+    )
+    assert AuditEntry.objects.filter(action="case.update").count() == 1
