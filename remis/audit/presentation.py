@@ -128,6 +128,12 @@ def extend_field(
             shown.update(resolve(raw))
         return shown
 
+    if object_types:
+        # The label given is those records' own: "Reason for the pause" (a webhook
+        # subscription's) became the label of every "reason" in every history.
+        if earlier is None:
+            return
+        label = earlier.label
     _FIELDS[name] = FieldReading(
         label or (earlier.label if earlier else name), combined, earlier.part if earlier else None
     )

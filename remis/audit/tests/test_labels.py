@@ -24,3 +24,27 @@ def test_every_action_of_a_journey_has_a_label_people_read(client, world, alice)
     assert "Submitted the case to a partner" in page and ">case.submit<" not in page
     with translation.override("fr"):
         assert str(ACTION_LABELS["case.submit"]) != "Submitted the case to a partner"
+
+
+def test_a_field_named_for_one_kind_of_record_keeps_its_label_elsewhere(world, alice):
+    """The webhooks' "Reason for the pause" (their subscriptions' `reason`) was the label of
+    every "reason" in every history: a new plan version read "Reason for the pause: …"."""
+    from remis.audit.presentation import describe_entries
+
+    entry = AuditEntry(
+        action="assistance.version_open",
+        object_type="assistance.planversion",
+        object_id="1",
+        changes={"reason": [None, "Psychosocial support added"]},
+    )
+    paused = AuditEntry(
+        action="webhook.pause",
+        object_type="webhooks.subscription",
+        object_id="1",
+        changes={"reason": [None, "failing"]},
+    )
+    plan_line, webhook_line = (
+        view.changes[0] for view in describe_entries([entry, paused], groups=frozenset())
+    )
+    assert plan_line.label != "Reason for the pause"
+    assert webhook_line.label == "Reason for the pause"
