@@ -77,6 +77,8 @@ def _second_factor_passed(request: Any, monkeypatch: Any) -> None:
         passed_second_factor(self, user)
 
     monkeypatch.setattr(ClientMixin, "_login", _login)
+    # Test users have no authenticator: their API tokens work as if they had one.
+    monkeypatch.setattr("remis.accounts.two_factor.lacks_required_second_factor", lambda user: False)
 
 
 @pytest.fixture(scope="module")

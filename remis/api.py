@@ -23,6 +23,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import Operation
 from ninja.security import HttpBearer
 
+from remis.accounts import two_factor
 from remis.accounts.models import ApiToken, TokenAccess, hash_token
 from remis.lib.api_schema import ERROR_DESCRIPTIONS, ErrorOut, error_codes, schema_message
 from remis.lib.errors import Conflict, DomainError, ErrorCode
@@ -70,6 +71,13 @@ class TokenAuth(HttpBearer):
         reads = request.method in SAFE_METHODS or (
             request.method == "POST" and request.path_info in POSTS_THAT_READ
         )
+        if two_factor.lacks_required_second_factor(row.user):
+            raise TokenRefused(
+                _(
+                    "Your roles now require two-factor sign-in: sign in to REMIS and set it up, "
+                    "and this token works again."
+                )
+            )
         if row.access != TokenAccess.READ_WRITE and not reads:
             raise HttpError(
                 403, _("This token may only read: make a read and write token to change records.")

@@ -56,6 +56,13 @@ def has_two_factor(user: Any) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def lacks_required_second_factor(user: Any) -> bool:
+    """Whether the user's roles require two-factor sign-in and they have not set it up: their
+    API tokens stop working until they do (a token made before a role that requires it was
+    given read trafficking and counselling notes with no second factor ever passed)."""
+    return requires_two_factor(user) and not has_two_factor(user)
+
+
 def recovery_codes_left(user: Any) -> int:
     device = StaticDevice.objects.filter(user=user, confirmed=True).first()
     return device.token_set.count() if device is not None else 0

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from remis.accounts import actions
 from remis.accounts.actions import two_factor
+from remis.accounts.system import system_actor
 from remis.accounts.tests.second_factor import authenticator, code_for
 from remis.accounts.two_factor import requires_two_factor
 from remis.audit.models import AuditEntry
@@ -201,6 +202,7 @@ def test_fragments_are_sent_to_the_whole_page(world, bob):
 
 
 def test_api_tokens_are_not_asked_for_a_second_factor(world, bob):
+    authenticator(bob)  # set up, as required of him: a token asks no code each time
     _token, raw = actions.issue_api_token(bob, name="sync", access="read")
     assert Client().get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
 
@@ -237,3 +239,21 @@ def test_an_organisation_that_adds_someone_later_does_not_act_on_their_account(w
     assert TOTPDevice.objects.filter(user=alice).exists()
     # Her home organisation's administrator still can.
     assert two_factor.reset_two_factor(olga, world.be_office, alice.pk)
+
+
+def test_a_token_stops_working_while_its_owner_lacks_a_required_second_factor(client, world, carol):
+    """A token made while the roles required no second factor read trafficking categories
+    and counselling notes once a role requiring it was given, no second factor ever passed."""
+    from remis.accounts.actions import issue_api_token
+
+    _token, raw = issue_api_token(carol, name="script")
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.get("/api/v1/cases", **bearer).status_code == 200  # an M&E officer: not required
+    actions.add_membership(
+        system_actor(), user=carol, organisation=world.nl_office, role="counsellor", countries=["NL"]
+    )
+    refused = client.get("/api/v1/cases", **bearer)
+    assert refused.status_code == 401
+    assert "two-factor" in refused.json()["detail"]
+    authenticator(carol)
+    assert client.get("/api/v1/cases", **bearer).status_code == 200
