@@ -24,6 +24,8 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.audit.actions import diff, record_many
 from remis.cases import fields as field_rules
+from remis.cases.actions.common import hold_case
+from remis.cases.actions.journey import consent_recorded
 from remis.cases.actions.validation import Problems
 from remis.cases.imports import EXTERNAL_ID, RETURNED_ON, day_value, may_import
 from remis.cases.lifecycle import Stage
@@ -164,6 +166,10 @@ class ConsentImporter(CaseRecords):
 
     def write(self, accepted: list[Checked]) -> None:
         now = timezone.now()
+        # The cases first, in one order, as every case action takes them before the audit
+        # log's lock: each statement then has its effects as on the page (below).
+        for case in sorted({c.payload[0] for c in accepted}, key=lambda c: c.pk):
+            hold_case(case)
         made = [
             (
                 Consent.objects.create(
@@ -180,6 +186,9 @@ class ConsentImporter(CaseRecords):
             [(consent, diff({}, _consent_values(consent)), case.uuid) for consent, case in made],
             organisation_id=self.organisation.pk,
         )
+        # A withdrawal imported left the partner reading the case.
+        for consent, case in made:
+            consent_recorded(self.actor, case, consent)
 
 
 def _consent_values(consent: Consent) -> dict[str, Any]:

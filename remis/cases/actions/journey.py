@@ -162,10 +162,23 @@ def record_consent(
             case_uuid=case.uuid,
             changes=created(consent, ["purpose", "given", "given_on", "note", "groups"]),
         )
-        if purpose == ConsentPurpose.SHARING and not case.has_consent(ConsentPurpose.SHARING):
-            _stop_sharing_with_partners(actor, case)
-        events.emit(ConsentRecorded(case_id=case.pk, consent_id=consent.pk, purpose=purpose, given=given))
+        consent_recorded(actor, case, consent)
     return consent
+
+
+def consent_recorded(actor: Any, case: Case, consent: Consent) -> None:
+    """What a statement changes, wherever it is recorded (the page, the API, an import of
+    consents, which stopped nothing): consent to share with partners, or to the processing
+    everything rests on, no longer in force ends the partners' access at once; the event
+    lets later apps stop their own sharing (referrals to providers). In the caller's
+    transaction, under the case's lock."""
+    if consent.purpose in (ConsentPurpose.SHARING, ConsentPurpose.DATA_PROCESSING) and (
+        not case.has_consent(ConsentPurpose.SHARING) or case.processing_withdrawn()
+    ):
+        _stop_sharing_with_partners(actor, case)
+    events.emit(
+        ConsentRecorded(case_id=case.pk, consent_id=consent.pk, purpose=consent.purpose, given=consent.given)
+    )
 
 
 def _revoke(actor: Any, case: Case, accesses: Any, now: Any) -> None:

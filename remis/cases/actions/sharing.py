@@ -48,6 +48,11 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
             else _("Record the returnee's consent to sharing with partners before submitting the case."),
             None,
         )
+    if case.processing_withdrawn():
+        raise ValidationFailed(
+            _("The returnee withdrew consent to the processing of personal data: the case is not submitted."),
+            None,
+        )
     partners = partners_in(case.programme, PartnerRole.REINTEGRATION_PARTNER, case.origin_country)
     if not partners.filter(pk=to_organisation.pk).exists():
         raise ValidationFailed(

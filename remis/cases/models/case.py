@@ -97,6 +97,13 @@ class Case(models.Model):
         latest = self.consents.filter(purpose=purpose).order_by("-given_on", "-id").first()
         return bool(latest and latest.given)
 
+    def processing_withdrawn(self) -> bool:
+        """Whether the latest statement on the processing of personal data withdraws or
+        refuses it: every sharing with partners built on it ends (never recorded is not
+        withdrawn, as for cases registered before it was asked)."""
+        latest = self.consents.filter(purpose="data_processing").order_by("-given_on", "-id").first()
+        return latest is not None and not latest.given
+
     def has_origin_partner(self) -> bool:
         if self.return_type == ReturnType.POST_ARRIVAL:
             return True

@@ -16,7 +16,7 @@ from remis.cases import actions
 from remis.cases.models import CaseAccess, SubmissionStatus
 from remis.cases.queries import get_case_for
 from remis.cases.tests.factories import accepted_case, register
-from remis.lib.errors import NotFound
+from remis.lib.errors import NotFound, ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +217,34 @@ def test_the_same_consent_sent_twice_is_recorded_once(world):
     # Another statement (withdrawn) right after is new.
     actions.record_consent(world.alice, case, purpose="data_processing", given=False, given_on=day)
     assert Consent.objects.filter(case=case).count() == before + 2
+
+
+def test_withdrawing_consent_to_processing_ends_the_partners_access_too(world):
+    """Everything rests on it: the partner went on reading the case and adding notes."""
+    case = accepted_case(world)
+    actions.record_consent(
+        world.alice, case, purpose="data_processing", given=False, given_on=timezone.localdate()
+    )
+    with pytest.raises(NotFound):
+        get_case_for(world.bob, case.uuid)
+    with pytest.raises(ValidationFailed, match="processing of personal data"):
+        actions.submit_case(world.alice, case, world.gn_partner)
+
+
+def test_a_withdrawal_imported_ends_the_partners_access_as_on_the_page(world):
+    from remis.cases.tests.factories import make_user
+    from remis.cases.tests.import_files import rows_csv, run_import
+
+    case = accepted_case(world)
+    paula = make_user("paula", world.be_office, "programme_manager", ["BE"])
+    row = {
+        "case_external_id": case.reference,
+        "purpose": "sharing_with_partners",
+        "given": "no",
+        "given_on": timezone.localdate().isoformat(),
+        "note": "",
+    }
+    assert run_import(paula, world.be_office, "consents", rows_csv([row])).created == 1
+    with pytest.raises(NotFound):
+        get_case_for(world.bob, case.uuid)
+    assert AuditEntry.objects.filter(action="submission.end", case_uuid=case.uuid).count() == 1

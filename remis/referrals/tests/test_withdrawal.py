@@ -122,8 +122,10 @@ def test_withdrawing_consent_to_any_processing_stops_the_referrals_too(
     assert open_one.status == Status.CANCELLED and open_one.revoked
     assert list(provider_side(s.pia)) == []
     assert shared_groups(s.case, "sharing_with_providers") is None  # nothing more is referred
-    french = signed_in(s.world.bob).get(f"/referrals/{open_one.uuid}/", HTTP_ACCEPT_LANGUAGE="fr")
+    # The case's own side says why: the host office (the partner's access ended with it).
+    french = signed_in(s.world.alice).get(f"/cases/{s.case.uuid}/", HTTP_ACCEPT_LANGUAGE="fr")
     assert "Le consentement au traitement des données personnelles a été retiré." in french.text
+    assert signed_in(s.world.bob).get(f"/referrals/{open_one.uuid}/").status_code == 404
 
 
 def test_a_withdrawal_dated_before_the_consent_in_force_leaves_the_referrals(
