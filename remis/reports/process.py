@@ -46,6 +46,7 @@ class Process:
     # Case workers holding the cohort's cases: how many, and cases per worker.
     workers: int = 0
     held: int = 0  # cases with at least one worker
+    assigned: int = 0  # (case, worker) pairs: a case held by two counts for both
     per_worker_median: float | None = None
     per_worker_max: int | None = None
     # Submissions to reintegration partners: answered, and answered by their due time. (Still
@@ -84,7 +85,9 @@ class Process:
         """Cases held per case worker holding any (a case held by two counts for both)."""
         if not self.workers or (self.threshold and self.held < self.threshold):
             return None
-        return self.held / self.workers
+        # The mean of the same counts the median and maximum read: the cases held divided
+        # by the workers said 0.5 beside a median and maximum of 1 (one case, two workers).
+        return self.assigned / self.workers
 
     @property
     def within_window_rate(self) -> float | None:
@@ -152,7 +155,8 @@ def process_indicators(actor: Any, filters: Filters) -> Process | None:
             "SELECT a.user_id, count(*) AS n FROM p JOIN assignments a ON a.case_id = p.case_id "
             "GROUP BY a.user_id) "
             "SELECT count(*), median(n), max(n), "
-            "(SELECT count(DISTINCT a.case_id) FROM p JOIN assignments a ON a.case_id = p.case_id) FROM w",
+            "(SELECT count(DISTINCT a.case_id) FROM p JOIN assignments a ON a.case_id = p.case_id), "
+            "sum(n) FROM w",
             params,
         )[0]
         answered, in_time = store.query(
@@ -177,6 +181,7 @@ def process_indicators(actor: Any, filters: Filters) -> Process | None:
         rounds_done=int(done),
         workers=int(workload[0]),
         held=int(workload[3] or 0),
+        assigned=int(workload[4] or 0),
         per_worker_median=None if workload[1] is None else float(workload[1]),
         per_worker_max=None if workload[2] is None else int(workload[2]),
         submissions_answered=int(answered),

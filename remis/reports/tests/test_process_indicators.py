@@ -28,6 +28,13 @@ START, END = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 def generated(module_db: None) -> None:
     build_world()
     generate_cases(500, seed=21)
+    # A few cases held by two workers: the mean counts them for both, as the median does.
+    through = Case.assigned_workers.through
+    pairs = list(through.objects.order_by("case_id").values_list("case_id", "user_id"))[::3]
+    workers = sorted({user for _case, user in pairs})
+    through.objects.bulk_create(
+        [through(case_id=case, user_id=next(w for w in workers if w != user)) for case, user in pairs]
+    )
 
 
 def _arrival(case: object) -> dt.date:
@@ -103,6 +110,9 @@ def test_indicators_match_the_rows(generated: None) -> None:
     assert (result.workers, result.held) == (len(per_worker), len(held))
     assert result.per_worker_median == pytest.approx(median(per_worker.values()))
     assert result.per_worker_max == max(per_worker.values())
+    # The mean of the same counts: a case held by two counted for both, as the median counts it.
+    assert result.cases_per_worker == pytest.approx(mean(per_worker.values()))
+    assert sum(per_worker.values()) > len(held)
 
     submissions = list(
         Submission.objects.filter(case_id__in=cases).values_list("status", "due_at", "responded_at")
