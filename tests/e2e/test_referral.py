@@ -119,8 +119,16 @@ def test_a_long_unbroken_cancel_reason_keeps_the_pages_to_the_screens_width(worl
     consent(world, s.case)
     referral = refer(s)
     actions.cancel_referral(world.bob, referral, reason="https://example.org/" + "x" * 480)
+    # A note holding a pasted link, its step open: the page was 2,484 px wide at 1,400.
+    from remis.cases.actions import add_note
+
+    add_note(world.bob, s.case, "Shared folder: https://drive.example.org/share/" + "y" * 280)
     bob = login(world.bob, locale)
-    for path in (f"/cases/{s.case.uuid}/", f"/referrals/{referral.uuid}/"):
+    for path in (
+        f"/cases/{s.case.uuid}/",
+        f"/cases/{s.case.uuid}/?open=note",
+        f"/referrals/{referral.uuid}/",
+    ):
         bob.goto(path)
         width = bob.evaluate("document.documentElement.scrollWidth")
         assert width <= bob.evaluate("window.innerWidth") + 1, (path, width)
