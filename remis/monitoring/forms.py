@@ -19,7 +19,9 @@ from remis.programmes.queries import programme_countries
 class AttemptForm(forms.Form):
     attempted_on = forms.DateField(label=_("Date"), widget=IsoDateInput())
     channel = forms.ChoiceField(label=_("Channel"), choices=ContactChannel.choices)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=ContactOutcome.choices)
+    # Chosen, never preset: "reached" sent untouched took the returnee off the list of low
+    # scores to follow up after a call nobody answered.
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *ContactOutcome.choices])
     note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX)
     version = forms.IntegerField(widget=forms.HiddenInput)
 

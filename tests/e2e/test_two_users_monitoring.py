@@ -97,6 +97,7 @@ def test_two_workers_answer_the_same_round_then_record_its_visit(world, login):
     url = f"/cases/{second.uuid}/follow-ups/1/"
     for page in (one, two):
         page.goto(url)
+        page.once("dialog", lambda dialog: dialog.accept())  # "It completes the round": yes
     _at_once(
         *(page.locator("form:has(input[name=step][value=visit]) button[type=submit]") for page in (one, two))
     )

@@ -79,6 +79,13 @@ def test_a_case_worker_records_attempts_then_the_visit(client, world, case):
     )
     assert bad.status_code == 200 and "The date cannot be in the future." in bad.text
     assert "Rang twice" in bad.text and not ContactAttempt.objects.exists()  # kept on the form
+    # The outcome is chosen, never preset: "reached" sent untouched ended a low score's follow-up.
+    assert 'value="reached" selected' not in first.text
+    untouched = client.post(
+        page, {"step": "attempt", "attempted_on": today, "channel": "phone", "version": 1}
+    )
+    assert untouched.status_code == 200 and not ContactAttempt.objects.exists()
+    assert "This field is required." in untouched.text
     client.post(
         page,
         {"step": "attempt", "attempted_on": today, "channel": "phone", "outcome": "no_answer", "version": 1},
