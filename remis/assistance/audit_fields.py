@@ -17,6 +17,7 @@ from remis.audit.presentation import (
     named_by_id,
     register_field,
     register_object,
+    register_row_group,
 )
 
 
@@ -48,6 +49,84 @@ def _items(values: set[Any]) -> dict[Any, Shown]:
     for item in rows.filter(key__in=list(keys)).order_by("key", "-id").distinct():
         shown.setdefault(keys[item.key], Shown(str(item.kind.label), item.kind.sensitive_group))
     return shown
+
+
+def dimension_group(dimension: Any) -> str:
+    """The sensitive group a need of this dimension is in: a psychosocial need ("distress
+    after detention") and its goals are psychosocial information."""
+    from remis.accounts.permissions import SensitiveGroup
+    from remis.assistance.models import Dimension
+
+    return str(SensitiveGroup.PSYCHOSOCIAL) if dimension == Dimension.PSYCHOSOCIAL else ""
+
+
+def _logged(changes: dict[str, Any], name: str) -> list[Any]:
+    values = changes.get(name)
+    return [v for v in values if v is not None] if isinstance(values, list) else []
+
+
+def _item_groups(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+    """An item's description and cancellation reason are in its type's group: the page
+    masked them and the history read "Psychotherapy, 8 sessions" to readers without it."""
+    from remis.assistance.models import AssistanceItem, AssistanceType
+
+    ids = [int(i) for i, _changes in entries if i.isdigit()]
+    found = {
+        str(pk): group or ""
+        for pk, group in AssistanceItem.objects.filter(pk__in=ids).values_list("id", "kind__sensitive_group")
+    }
+    kinds = {k for _i, changes in entries for k in _logged(changes, "kind") if isinstance(k, int)}
+    kind_groups = dict(AssistanceType.objects.filter(pk__in=kinds).values_list("id", "sensitive_group"))
+    gone: dict[str, str] = {}  # removed since: the type any of its entries logged
+    for object_id, changes in entries:
+        if object_id not in found:
+            logged = [kind_groups.get(k) or "" for k in _logged(changes, "kind") if isinstance(k, int)]
+            gone[object_id] = gone.get(object_id) or next((g for g in logged if g), "")
+    return {**gone, **found}
+
+
+def _need_groups(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+    from remis.assistance.models import Need
+
+    ids = [int(i) for i, _changes in entries if i.isdigit()]
+    found = {
+        str(pk): dimension_group(d)
+        for pk, d in Need.objects.filter(pk__in=ids).values_list("id", "dimension")
+    }
+    gone: dict[str, str] = {}
+    for object_id, changes in entries:
+        if object_id not in found:
+            logged = [dimension_group(d) for d in _logged(changes, "dimension")]
+            gone[object_id] = gone.get(object_id) or next((g for g in logged if g), "")
+    return {**gone, **found}
+
+
+def _goal_groups(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+    from remis.accounts.permissions import SensitiveGroup
+    from remis.assistance.models import Goal, Need
+
+    ids = [int(i) for i, _changes in entries if i.isdigit()]
+    found = {
+        str(pk): dimension_group(d)
+        for pk, d in Goal.objects.filter(pk__in=ids).values_list("id", "need__dimension")
+    }
+    logged: dict[str, set[int]] = {}  # removed since: the needs its entries logged
+    for object_id, changes in entries:
+        if object_id not in found:
+            logged.setdefault(object_id, set()).update(
+                n for n in _logged(changes, "need") if isinstance(n, int)
+            )
+    needs = {n for ids_ in logged.values() for n in ids_}
+    need_dimensions = dict(Need.objects.filter(pk__in=needs).values_list("id", "dimension"))
+    for object_id, its_needs in logged.items():
+        if its_needs and its_needs <= need_dimensions.keys():
+            groups = [dimension_group(need_dimensions[n]) for n in its_needs]
+            found[object_id] = next((g for g in groups if g), "")
+        else:
+            # Removed with its need, or logged without it: which dimension it served is
+            # unknown, so it is read as the sensitive one.
+            found[object_id] = str(SensitiveGroup.PSYCHOSOCIAL)
+    return found
 
 
 def register() -> None:
@@ -94,7 +173,10 @@ def register() -> None:
         "agreed_on": (_("Agreed on"), None),
         "void_reason": (_("Reason for voiding"), None),
         "item": (_("Item"), _items),
-        "need": (_("Need"), named_by_id(Need, lambda need: need.description)),
+        "need": (
+            _("Need"),
+            named_by_id(Need, lambda need: need.description, lambda need: dimension_group(need.dimension)),
+        ),
         "month": (_("Month"), None),
         "rate": (_("Rate"), None),
         "to_currency": (_("Into currency"), None),
@@ -108,3 +190,6 @@ def register() -> None:
     }
     for name, (label, resolve) in fields.items():
         register_field(name, label, resolve)
+    register_row_group("assistance.assistanceitem", ["description", "cancel_reason"], _item_groups)
+    register_row_group("assistance.need", ["dimension", "description"], _need_groups)
+    register_row_group("assistance.goal", ["description"], _goal_groups)

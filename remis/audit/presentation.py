@@ -139,6 +139,32 @@ def extend_field(
     )
 
 
+# Given each entry's record id and its opened changes, the sensitive group of each record.
+RowGroups = Callable[[list[tuple[str, dict[str, Any]]]], dict[str, str]]
+_ROW_GROUPS: dict[str, tuple[frozenset[str], RowGroups]] = {}
+
+
+def register_row_group(object_type: str, fields: Iterable[str], resolve: RowGroups) -> None:
+    """Fields of a record whose sensitive group is the record's own rather than the field's:
+    an assistance item's description is in its type's group, a pre-departure need's in
+    health when the need is medical. `resolve` reads the group of each record (blank: none),
+    from the record or, once it is removed, from what its entries logged."""
+    _ROW_GROUPS[object_type] = (frozenset(fields), resolve)
+
+
+def _row_groups(rows: list[AuditEntry], opened: dict[int, dict[str, Any]]) -> dict[int, str]:
+    by_type: dict[str, list[AuditEntry]] = {}
+    for entry in rows:
+        if entry.object_type in _ROW_GROUPS:
+            by_type.setdefault(entry.object_type, []).append(entry)
+    found: dict[int, str] = {}
+    for object_type, entries in by_type.items():
+        groups = _ROW_GROUPS[object_type][1]([(e.object_id, opened[e.pk]) for e in entries])
+        for entry in entries:
+            found[entry.pk] = groups.get(entry.object_id, "")
+    return found
+
+
 def register_object(
     object_type: str, name: Any, describe: Callable[[set[str]], dict[str, str]] | None = None
 ) -> None:
@@ -377,6 +403,7 @@ def _describe(
         grouped = reading is not None and reading.part is not None
         return (group_separator() if grouped else list_separator()).join(dict.fromkeys(texts))
 
+    row_groups = _row_groups(rows, opened)
     views = []
     for entry in rows:
         kind = _OBJECT_NAMES.get(entry.object_type)
@@ -396,6 +423,8 @@ def _describe(
             key = _reading_key(entry.object_type, name)
             reading = _reading(key)
             group = _field_group(entry.object_type, name)
+            if not group and name in _ROW_GROUPS.get(entry.object_type, (frozenset(), None))[0]:
+                group = row_groups.get(entry.pk, "")
             hidden = bool(group) and group not in groups
             line = ChangeLine(
                 field=name,
@@ -405,6 +434,20 @@ def _describe(
             )
             if line.before == line.after == EMPTY:
                 continue  # nothing before, nothing after (no flag declined): nothing to read
+            if hidden:
+                # One line for all the hidden fields, naming none: "Urgent medical care:
+                # Restricted → Restricted" said which yes/no changed, so its new value.
+                if not any(c.field == RESTRICTED_FIELDS for c in view.changes):
+                    restricted = str(_("Restricted"))
+                    view.changes.append(
+                        ChangeLine(
+                            RESTRICTED_FIELDS, str(_("Details in a restricted group")), restricted, restricted
+                        )
+                    )
+                continue
             view.changes.append(line)
         views.append(view)
     return views
+
+
+RESTRICTED_FIELDS = "restricted"  # the one line standing for an entry's hidden fields

@@ -20,6 +20,7 @@ from remis.audit.presentation import (
     register_field,
     register_object,
     register_reader_rights,
+    register_row_group,
 )
 
 
@@ -168,6 +169,24 @@ def register() -> None:
     register_object("programmes.configurationitem", _("Configuration"))
     extend_field("role", choices(PartnerRole), object_types=["programmes.programmepartner"])
     register_reader_rights(groups_everywhere, field_group)
+    register_row_group("cases.predepartureneed", ["kind", "description"], need_groups)
+
+
+def need_groups(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+    from remis.cases.models import PreDepartureNeed
+    from remis.cases.policy import need_group
+
+    ids = [int(i) for i, _changes in entries if i.isdigit()]
+    found = {
+        str(pk): need_group(k)
+        for pk, k in PreDepartureNeed.objects.filter(pk__in=ids).values_list("id", "kind")
+    }
+    for object_id, changes in entries:
+        logged = changes.get("kind")
+        kinds = [k for k in logged if k] if isinstance(logged, list) else []
+        if object_id not in found or any(need_group(k) for k in kinds):
+            found[object_id] = next((need_group(k) for k in kinds if need_group(k)), found.get(object_id, ""))
+    return found
 
 
 class _Choices:

@@ -288,6 +288,15 @@ def withheld(groups: Groups, object_type: str) -> frozenset[str]:
     )
 
 
+def need_group(kind: Any) -> str:
+    """A medical pre-departure need ("wheelchair at the airport") tells of a health condition,
+    as a medical escort does: in the health group, its kind and description alike (page,
+    history)."""
+    from remis.cases.models import NeedKind
+
+    return str(SensitiveGroup.HEALTH) if kind == NeedKind.MEDICAL else ""
+
+
 def shared_groups(case: Case, purpose: str) -> Groups | None:
     """What the returnee's latest statement for a sharing purpose allows to share: None when
     consent is not given (never, or withdrawn), else the sensitive groups it covers (maybe

@@ -681,7 +681,7 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
         consents=consents,
         current_consents=current,
         sessions=list(case.counselling_sessions.select_related("counsellor")),
-        needs=list(case.needs.all()),
+        needs=[_need_shown(need, groups) for need in case.needs.all()],
         travel=ReturnTravel.objects.filter(case=case).first(),
         reception=Reception.objects.filter(case=case).first(),
         submissions=submissions,
@@ -1381,3 +1381,12 @@ def access_ended_for(actor: Any, case_uuid: Any) -> bool:
     return CaseAccess.objects.filter(
         case__uuid=key, organisation_id__in=orgs, revoked_at__isnull=False
     ).exists()
+
+
+def _need_shown(need: Any, groups: frozenset[str]) -> Any:
+    """A pre-departure need marked `restricted` when its group (health, for a medical one)
+    is withheld from the reader: the page says "Restricted" for it."""
+    from remis.cases.policy import need_group
+
+    need.restricted = not shows(groups, need_group(need.kind))
+    return need

@@ -207,7 +207,8 @@ def remove_goal(actor: Any, goal: Goal, *, expected_version: int | None = None) 
             "assistance.goal_remove",
             goal,
             case_uuid=case.uuid,
-            changes={"description": [goal.description, None]},
+            # The need too: the history masks a psychosocial need's goals once they are gone.
+            changes={"need": [goal.need_id, None], "description": [goal.description, None]},
         )
         goal.delete()
 

@@ -1,0 +1,82 @@
+"""The history masks what the plan page masks: an item's description is in its type's
+group, a psychosocial need and its goals are psychosocial information; and a hidden field
+is never named in it (one line stands for all of an entry's hidden fields)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from remis.accounts.models import Role
+from remis.assistance import actions
+from remis.cases.tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+SECRET_NEED = "Nightmares since detention"
+SECRET_GOAL = "Weekly trauma counselling"
+SECRET_ITEM = "Psychotherapy, eight sessions"
+
+
+@pytest.fixture
+def reader(world: Any) -> Any:
+    Role.objects.create(code="plain_reader", name="Reader", permissions=["case.view"])
+    return make_user("rita", world.gn_partner, "plain_reader", ["GN"])
+
+
+def _history(client: Any, user: Any, case: Any) -> str:
+    client.force_login(user)
+    return client.get(reverse("case_detail", args=[case.uuid]), {"open": "history"}).text
+
+
+def test_psychosocial_needs_goals_and_item_descriptions_are_masked_in_the_history(
+    client, world, case, reader
+):
+    version = actions.start_plan(world.bob, case).latest
+    assert version is not None
+    need = actions.add_need(world.bob, version, dimension="psychosocial", description=SECRET_NEED)
+    goal = actions.add_goal(world.bob, need, description=SECRET_GOAL)
+    item = actions.add_item(
+        world.bob,
+        goal,
+        actions.ItemData(
+            kind="psychosocial_counselling",
+            modality="service",
+            amount="90",
+            currency="EUR",
+            description=SECRET_ITEM,
+        ),
+    )
+    economic = actions.add_need(
+        world.bob, version, dimension="economic", description="No income since return"
+    )
+    seen = _history(client, reader, case)
+    for secret in (SECRET_NEED, SECRET_GOAL, SECRET_ITEM):
+        assert secret not in seen
+    assert "No income since return" in seen  # an economic need is no sensitive information
+    assert "Details in a restricted group" in seen
+    # Removed, they stay masked: read from what their entries logged.
+    actions.remove_item(world.bob, item, expected_version=None)
+    actions.remove_goal(world.bob, goal)
+    actions.remove_need(world.bob, need)
+    seen = _history(client, reader, case)
+    for secret in (SECRET_NEED, SECRET_GOAL, SECRET_ITEM):
+        assert secret not in seen
+    shown = _history(client, world.bob, case)  # a holder of the group reads them
+    for secret in (SECRET_NEED, SECRET_GOAL, SECRET_ITEM):
+        assert secret in shown
+    assert economic.pk
+
+
+def test_a_medical_pre_departure_need_is_masked_and_a_hidden_field_is_never_named(client, world, carol):
+    from remis.cases import actions as case_actions
+    from remis.cases.tests.factories import register
+
+    case = register(world)
+    case_actions.add_need(world.alice, case, kind="medical", description="Wheelchair at the airport")
+    case_actions.add_need(world.alice, case, kind="shelter", description="A bed for two nights")
+    client.force_login(carol)  # an M&E officer: no health group
+    seen = client.get(reverse("case_detail", args=[case.uuid]), {"open": "history"}).text
+    assert "Wheelchair at the airport" not in seen and "A bed for two nights" in seen
