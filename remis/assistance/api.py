@@ -38,6 +38,7 @@ from remis.assistance.queries import (
     get_item_for,
     get_version_for,
     items_with_paid,
+    mask_needs,
     plan_of,
     versions_of,
 )
@@ -92,9 +93,12 @@ class GoalOut(Schema):
 
 class NeedOut(Schema):
     id: int
-    dimension: DimensionCode
-    description: str
+    dimension: DimensionCode | None = Field(description="null when `restricted`")
+    description: str = Field(description="blank when `restricted`, and so are its goals'")
     goals: list[GoalOut]
+    restricted: bool = Field(
+        description="the need is in a sensitive group you do not hold (a psychosocial need: psychosocial)"
+    )
 
 
 class DecisionOut(Schema):
@@ -314,11 +318,15 @@ def _version(version: PlanVersion, groups: frozenset[str]) -> dict[str, Any]:
         "needs": [
             {
                 "id": need.pk,
-                "dimension": need.dimension,
-                "description": need.description,
-                "goals": [{"id": g.pk, "description": g.description} for g in need.goals.all()],
+                "dimension": None if need.restricted else need.dimension,
+                "description": "" if need.restricted else need.description,
+                "goals": [
+                    {"id": g.pk, "description": "" if need.restricted else g.description}
+                    for g in need.goals.all()
+                ],
+                "restricted": need.restricted,
             }
-            for need in version.needs.prefetch_related("goals")
+            for need in mask_needs(list(version.needs.prefetch_related("goals")), groups)
         ],
         "items": [_item(row.item, row.paid) for row in items_with_paid(version, groups)],
         "decisions": [

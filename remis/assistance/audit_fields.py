@@ -52,12 +52,9 @@ def _items(values: set[Any]) -> dict[Any, Shown]:
 
 
 def dimension_group(dimension: Any) -> str:
-    """The sensitive group a need of this dimension is in: a psychosocial need ("distress
-    after detention") and its goals are psychosocial information."""
-    from remis.accounts.permissions import SensitiveGroup
-    from remis.assistance.models import Dimension
+    from remis.assistance.queries import dimension_group as group
 
-    return str(SensitiveGroup.PSYCHOSOCIAL) if dimension == Dimension.PSYCHOSOCIAL else ""
+    return group(dimension)
 
 
 def _logged(changes: dict[str, Any], name: str) -> list[Any]:

@@ -34,7 +34,7 @@ class GoalForm(Versioned):
 
     def __init__(self, *args: Any, needs: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["need"]).choices = [(n.pk, n.description) for n in needs]
+        cast(forms.ChoiceField, self.fields["need"]).choices = [(n.pk, shown_words(n)) for n in needs]
 
 
 class ItemForm(Versioned):
@@ -58,7 +58,7 @@ class ItemForm(Versioned):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["goal"]).choices = [(g.pk, g.description) for g in goals]
+        cast(forms.ChoiceField, self.fields["goal"]).choices = [(g.pk, shown_words(g)) for g in goals]
         first = [(t.code, t.label) for t in proposed]
         rest = [(t.code, t.label) for t in types if t not in proposed]
         cast(forms.ChoiceField, self.fields["kind"]).choices = (
@@ -207,3 +207,9 @@ class BudgetFilterForm(DayRangeForm):
         super().__init__(*args, **kwargs)
         field = cast(forms.TypedChoiceField, self.fields["programme"])
         field.choices = [("", _("All programmes you see")), *programmes]
+
+
+def shown_words(need_or_goal: Any) -> str:
+    """A need's or goal's words as a choice, "Restricted" when they are in a group withheld
+    from the reader (`queries.mask_needs`)."""
+    return str(_("Restricted")) if getattr(need_or_goal, "restricted", False) else need_or_goal.description

@@ -206,6 +206,7 @@ class Need(models.Model):
     dimension = models.CharField(_("dimension"), max_length=16, choices=Dimension.choices)
     description = models.CharField(_("need"), max_length=500)
     position = models.PositiveSmallIntegerField(default=0)
+    restricted = False  # set per reader by `queries.mask_needs`: in a group they do not hold
 
     class Meta:
         ordering = ["position", "id"]
@@ -215,6 +216,7 @@ class Goal(models.Model):
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="goals")
     description = models.CharField(_("goal"), max_length=500)
     position = models.PositiveSmallIntegerField(default=0)
+    restricted = False  # as its need (`queries.mask_needs`)
 
     class Meta:
         ordering = ["position", "id"]

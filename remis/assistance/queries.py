@@ -168,11 +168,41 @@ class ItemRow:
     paid: Decimal
 
 
+def dimension_group(dimension: Any) -> str:
+    """The sensitive group a need of this dimension is in: a psychosocial need ("distress
+    after detention") and its goals are psychosocial information (pages, API, history)."""
+    from remis.accounts.permissions import SensitiveGroup
+    from remis.assistance.models import Dimension
+
+    return str(SensitiveGroup.PSYCHOSOCIAL) if dimension == Dimension.PSYCHOSOCIAL else ""
+
+
+def mask_needs(needs: list[Any], groups: frozenset[str] | None) -> list[Any]:
+    """Mark the needs (and their goals, as prefetched) in a group the reader does not hold:
+    pages read "Restricted" for their words, the API blanks them."""
+    for need in needs:
+        need.restricted = groups is not None and not shows(groups, dimension_group(need.dimension))
+        for goal in need.goals.all():
+            goal.restricted = need.restricted
+    return needs
+
+
+def mask_goals(goals: list[Any], groups: frozenset[str] | None) -> list[Any]:
+    """Goals read with their need (`select_related("need")`), marked as their need is."""
+    for goal in goals:
+        goal.restricted = groups is not None and not shows(groups, dimension_group(goal.need.dimension))
+    return goals
+
+
 def mask(items: list[AssistanceItem], groups: frozenset[str] | None) -> list[AssistanceItem]:
-    """Mark the items whose type is in a sensitive group the reader does not hold."""
+    """Mark the items whose type is in a sensitive group the reader does not hold, and the
+    need and goal each serves (the item's page and the case's panel show them)."""
     if groups is not None:
         for item in items:
             item.restricted = not shows(groups, item.kind.sensitive_group)
+            if "goal" in item._state.fields_cache:
+                mask_goals([item.goal], groups)
+                item.goal.need.restricted = item.goal.restricted
     return items
 
 

@@ -62,6 +62,8 @@ from remis.assistance.queries import (
     instalments_of,
     items_with_paid,
     mask,
+    mask_goals,
+    mask_needs,
     paid_of,
     plan_of,
     requirement_of,
@@ -72,7 +74,7 @@ from remis.assistance.queries import (
 from remis.audit.actions import record
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
-from remis.cases.policy import case_permissions, groups_everywhere, groups_in, shows
+from remis.cases.policy import case_permissions, groups_everywhere, groups_in
 from remis.cases.queries import note_record_page_read
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.errors import Conflict, DomainError, Duplicate, NotFound, PermissionDenied
@@ -94,10 +96,10 @@ def _shown_version(request: HttpRequest, plan: Plan) -> PlanVersion:
     return plan.latest
 
 
-def _forms(version: PlanVersion, case: Case) -> dict[str, forms.Form]:
+def _forms(version: PlanVersion, case: Case, groups: frozenset[str]) -> dict[str, forms.Form]:
     """The plan page's forms, unbound; a posted one is bound by `_bind`."""
-    needs = list(version.needs.all())
-    goals = list(Goal.objects.filter(need__version=version))
+    needs = mask_needs(list(version.needs.all()), groups)
+    goals = mask_goals(list(Goal.objects.filter(need__version=version).select_related("need")), groups)
     initial = {"expected_version": version.version}
     today = timezone.localdate()
     return {
@@ -117,8 +119,9 @@ def _forms(version: PlanVersion, case: Case) -> dict[str, forms.Form]:
 
 
 def _bind(step: str, version: PlanVersion, case: Case, request: HttpRequest) -> forms.Form:
-    needs = list(version.needs.all())
-    goals = list(Goal.objects.filter(need__version=version))
+    groups = groups_in(case_permissions(request.user, case))
+    needs = mask_needs(list(version.needs.all()), groups)
+    goals = mask_goals(list(Goal.objects.filter(need__version=version).select_related("need")), groups)
     data, files = request.POST, request.FILES
     prefix = {"new_version": "new-version"}.get(step, step)
     auto_id = f"{prefix}-%s"
@@ -281,7 +284,7 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
             },
         )
     version = _shown_version(request, plan)
-    page_forms = _forms(version, case)
+    page_forms = _forms(version, case, groups_in(permissions))
     if request.method == "POST":
         step = request.POST.get("step", "")
         number = request.POST.get("number", "")
@@ -331,8 +334,13 @@ def _plan_context(
     by_goal: dict[int, list[Any]] = {}
     for row in rows:
         by_goal.setdefault(row.item.goal_id, []).append(row)
-    needs = list(
-        version.needs.prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("position", "id")))
+    needs = mask_needs(
+        list(
+            version.needs.prefetch_related(
+                Prefetch("goals", queryset=Goal.objects.order_by("position", "id"))
+            )
+        ),
+        groups_in(permissions),
     )
     own = actor.pk in (version.drafted_by_id, version.submitted_by_id)
     # Approved by them already in this round: the form was offered and every click refused.
@@ -403,9 +411,12 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
     note_record_page_read(request, case)
     version = item.version
     permissions = case_permissions(request.user, case)
-    item.restricted = not shows(groups_in(permissions), item.kind.sensitive_group)
+    item.goal.need  # noqa: B018  (read, so that `mask` marks the need and goal shown below)
+    mask([item], groups_in(permissions))
     today = timezone.localdate()
-    goals = list(Goal.objects.filter(need__version=version))
+    goals = mask_goals(
+        list(Goal.objects.filter(need__version=version).select_related("need")), groups_in(permissions)
+    )
     edit = ItemForm(
         initial={
             "expected_version": version.version,

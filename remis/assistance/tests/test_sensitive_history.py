@@ -80,3 +80,30 @@ def test_a_medical_pre_departure_need_is_masked_and_a_hidden_field_is_never_name
     client.force_login(carol)  # an M&E officer: no health group
     seen = client.get(reverse("case_detail", args=[case.uuid]), {"open": "history"}).text
     assert "Wheelchair at the airport" not in seen and "A bed for two nights" in seen
+
+
+def test_a_psychosocial_need_and_its_goals_are_masked_on_the_plan_pages_and_in_the_api(
+    client, api_client, world, case, reader
+):
+    version = actions.start_plan(world.bob, case).latest
+    assert version is not None
+    need = actions.add_need(world.bob, version, dimension="psychosocial", description=SECRET_NEED)
+    goal = actions.add_goal(world.bob, need, description=SECRET_GOAL)
+    item = actions.add_item(
+        world.bob,
+        goal,
+        actions.ItemData(kind="business_setup", modality="cash", amount="90", currency="EUR"),
+    )
+    client.force_login(reader)
+    pages = [
+        client.get(reverse("plan_detail", args=[case.uuid])).text,
+        client.get(reverse("plan_item", args=[case.uuid, item.pk])).text,
+        client.get(reverse("case_detail", args=[case.uuid])).text,
+    ]
+    for page in pages:
+        assert SECRET_NEED not in page and SECRET_GOAL not in page and "Restricted" in page
+    read = api_client.as_(reader).get(f"/plans/cases/{case.uuid}/versions/1").json()
+    assert read["needs"][0]["restricted"] is True and read["needs"][0]["dimension"] is None
+    assert SECRET_NEED not in str(read) and SECRET_GOAL not in str(read)
+    client.force_login(world.bob)  # holding the psychosocial group: read in clear
+    assert SECRET_NEED in client.get(reverse("plan_detail", args=[case.uuid])).text
