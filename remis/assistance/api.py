@@ -242,6 +242,11 @@ class RateIn(InputSchema):
     currency: str
     to_currency: str
     rate: Decimal
+    replaces: Decimal | None = Field(
+        None,
+        description="the month's rate you are correcting; left out, a month that has one already "
+        "answers 409 naming it",
+    )
 
 
 class RateOut(Schema):
@@ -647,7 +652,12 @@ def list_rates(request: HttpRequest, params: Query[RateListParams]) -> Any:
 @router.post("/exchange-rates", response={201: RateOut})
 def record_rate(request: HttpRequest, body: RateIn) -> Any:
     row = actions.record_exchange_rate(
-        request.user, month=body.month, currency=body.currency, to_currency=body.to_currency, rate=body.rate
+        request.user,
+        month=body.month,
+        currency=body.currency,
+        to_currency=body.to_currency,
+        rate=body.rate,
+        replaces=body.replaces,
     )
     return Status(201, row)
 

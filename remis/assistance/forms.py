@@ -138,6 +138,9 @@ class RateForm(forms.Form):
     # "0.92" was read, and every plan needing the rate waited), and refused where it reads two
     # ways ("10.000" in French was saved as 10): the money field's reading.
     rate = AmountField(label=_("Value of one unit in the reporting currency"), max_length=30)
+    # The month's rate this one replaces, once the page has shown it ("" for none): filled
+    # in when the month turns out to have one, so that sending again confirms the correction.
+    replaces = forms.DecimalField(widget=forms.HiddenInput, required=False)
 
 
 class ThresholdsForm(forms.Form):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.permissions import Perm
 from remis.assistance import actions
 from remis.assistance.actions.approvals import level_label
-from remis.assistance.actions.payments import may_record_rates
+from remis.assistance.actions.payments import RateRecordedMeanwhile, may_record_rates
 from remis.assistance.actions.plans import plan_stage_reached
 from remis.assistance.budget_files import budget_csv
 from remis.assistance.configuration import active_types, proposed_types
@@ -721,6 +721,13 @@ def exchange_rates(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 actions.record_exchange_rate(request.user, **form.cleaned_data)
+            except RateRecordedMeanwhile as error:
+                # Shown the month's rate; sending again replaces it, knowingly.
+                data = request.POST.copy()
+                data["replaces"] = str(error.stored)
+                form = RateForm(data, auto_id="rate-%s")
+                form.is_valid()
+                apply_errors(form, error)
             except DomainError as error:
                 apply_errors(form, error)
             else:

@@ -230,11 +230,40 @@ def may_record_rates(actor: Any) -> bool:
     return has_perm(actor, Perm.PLAN_APPROVE) or has_perm(actor, Perm.PROGRAMME_MANAGE)
 
 
+ANY_RATE: Any = object()  # `replaces` not said: an import's or the demo's own correction
+
+
+class RateRecordedMeanwhile(Conflict):
+    """The month has a rate the person recording did not say they replace: they are shown
+    it and confirm (rates are shared by every programme; two managers entering the same
+    month both read "recorded", and one rate silently replaced the other)."""
+
+    def __init__(self, row: ExchangeRate) -> None:
+        from django.utils.formats import date_format
+
+        self.stored = row.rate
+        super().__init__(
+            _(
+                "A rate of %(rate)s is recorded for %(currency)s → %(to)s in %(month)s, by %(who)s. "
+                "To correct it, confirm that yours replaces it."
+            )
+            % {
+                "rate": number_format(row.rate.normalize()),
+                "currency": row.currency,
+                "to": row.to_currency,
+                "month": date_format(row.month, "YEAR_MONTH_FORMAT"),
+                "who": row.recorded_by.display_name,
+            }
+        )
+
+
 def record_exchange_rate(
-    actor: Any, *, month: dt.date | None, currency: Any, to_currency: Any, rate: Any
+    actor: Any, *, month: dt.date | None, currency: Any, to_currency: Any, rate: Any, replaces: Any = ANY_RATE
 ) -> ExchangeRate:
     """The rate of a currency into a reporting currency for a month; recording a month again
-    corrects it (the audit log keeps the earlier rate)."""
+    corrects it (the audit log keeps the earlier rate). `replaces`: the rate the person saw
+    for the month (None: none); another one stored is a RateRecordedMeanwhile, nothing
+    written."""
     if not may_record_rates(actor):
         raise PermissionDenied()
     errors: list[tuple[str | None, str]] = []
@@ -278,6 +307,8 @@ def record_exchange_rate(
             defaults={"rate": number, "recorded_by": actor},
         )
         before = None if made else str(row.rate)
+        if not made and replaces is not ANY_RATE and (replaces is None or Decimal(str(replaces)) != row.rate):
+            raise RateRecordedMeanwhile(row)
         if not made:
             row.rate, row.recorded_by, row.recorded_at = number, actor, timezone.now()
             row.save(update_fields=["rate", "recorded_by", "recorded_at"])

@@ -139,6 +139,9 @@ def test_exchange_rates_and_budget_through_the_api(api, world, case, ines, manon
     # Written in exponent form, read back as digits ("1E+3" was echoed).
     body = {"month": today.isoformat(), "currency": "SLE", "to_currency": "EUR", "rate": "1e3"}
     assert boss.post("/exchange-rates", body).json()["rate"] == "1000"
+    again = boss.post("/exchange-rates", body | {"rate": "1100"})  # the month has one: said, kept
+    assert again.status_code == 409 and "A rate of 1" in again.json()["detail"]
+    assert boss.post("/exchange-rates", body | {"rate": "1100", "replaces": "1000"}).json()["rate"] == "1100"
     too_big = boss.post("/exchange-rates", body | {"currency": "USD", "rate": "1e40"})
     assert too_big.status_code == 422 and too_big.json()["errors"][0]["field"] == "rate"
     for currency in ("XOF", "USD"):

@@ -1,10 +1,9 @@
 """Two approvers recording the exchange rate of the same currency for the same month at once,
-each from the rates page they loaded: a month has one rate, so both recordings are kept one
-after the other (the second corrects the first, as recording a month again does) and never
-side by side. One row is stored, holding the rate of the recording made last; the audit log
-has one entry per recording, and each entry's earlier rate is the rate the other one stored
-just before it, so that no rate is ever overwritten without the log keeping it. Both for a
-month recorded for the first time and for a correction of a month already recorded."""
+each from the rates page they loaded: a month has one rate. The first recording is kept; the
+second, made over a rate its author never saw, is refused and shown that rate to confirm
+(both were told "recorded", and one rate silently replaced the other). Both for a month
+recorded for the first time and for a correction of a month already recorded; a correction
+made knowingly (`replaces`) is kept, and logged with the rate it replaced."""
 
 from __future__ import annotations
 
@@ -28,9 +27,9 @@ def _shipped(shipped_assistance):
     """Every test here commits its rows, with the shipped assistance configuration."""
 
 
-def _record(actor, rate: str):
+def _record(actor, rate: str, replaces=None):
     return lambda: actions.record_exchange_rate(
-        actor, month=MONTH.replace(day=17), currency="XOF", to_currency="EUR", rate=rate
+        actor, month=MONTH.replace(day=17), currency="XOF", to_currency="EUR", rate=rate, replaces=replaces
     )
 
 
@@ -44,21 +43,25 @@ def _rates_logged() -> list[tuple[str | None, str, int]]:
 
 
 @pytest.mark.parametrize("earlier", [None, "0.001500"], ids=["first recording", "correction"])
-def test_two_people_recording_a_months_rate_at_once_keep_one_rate_and_log_both(parallel_db, earlier):
+def test_two_people_recording_a_months_rate_at_once_keep_one_and_tell_the_other(parallel_db, earlier):
+    from remis.assistance.actions.payments import RateRecordedMeanwhile
+
     world = make_world()
     manon, paul, _ines = make_approvers(world)
     if earlier is not None:  # the month was recorded before both loaded the page
         _record(manon, earlier)()
-    results = parallel_db(_record(manon, RATES[0]), _record(paul, RATES[1]))
-    assert not [r for r in results if isinstance(r, BaseException)], results
+    results = parallel_db(_record(manon, RATES[0], earlier), _record(paul, RATES[1], earlier))
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(refused) == 1 and isinstance(refused[0], RateRecordedMeanwhile), results
     row = ExchangeRate.objects.get(month=MONTH, currency="XOF", to_currency="EUR")
-    logged = _rates_logged()[-2:]  # the two recordings, after the earlier one if any
-    assert sorted(new for _before, new, _who in logged) == sorted(RATES)
-    # Each recording saw the rate stored just before it: the first the earlier one (or none),
-    # the second the first's. Two recordings both correcting the earlier rate would be two
-    # writes side by side, one of them lost without trace.
-    assert logged[0][0] == earlier and logged[1][0] == logged[0][1], logged
-    # The last recording is the one stored, whole: its rate and who recorded it.
-    assert (row.rate, row.recorded_by_id) == (Decimal(logged[1][1]), logged[1][2])
-    assert ExchangeRate.objects.count() == 1
-    assert len(_rates_logged()) == 2 + (earlier is not None)
+    logged = _rates_logged()
+    assert len(logged) == 1 + (earlier is not None)  # the refused one wrote nothing
+    assert logged[-1][0] == earlier and (row.rate, row.recorded_by_id) == (
+        Decimal(logged[-1][1]),
+        logged[-1][2],
+    )
+    assert refused[0].stored == row.rate  # the rate its author is shown, to confirm over
+    # Confirmed, knowingly: kept, and the log keeps the rate it replaced.
+    loser = paul if row.recorded_by_id == manon.pk else manon
+    _record(loser, "0.001540", str(row.rate))()
+    assert _rates_logged()[-1][:2] == (str(row.rate), "0.001540")

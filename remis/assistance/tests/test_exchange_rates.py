@@ -103,3 +103,21 @@ def test_a_rate_that_reads_two_ways_is_refused(client, world, manon, language, t
     )
     assert answer.status_code == 200 and said in answer.content.decode()  # the form again, told why
     assert not ExchangeRate.objects.filter(currency="USD").exists()
+
+
+def test_a_month_recorded_meanwhile_is_shown_and_replaced_only_once_confirmed(client, world, manon, paul):
+    """Two managers on the rates page, the same month: both were told "recorded", and the
+    second rate silently replaced the first for every programme's budgets."""
+    from django.urls import reverse
+
+    url = reverse("exchange_rates")
+    form = {"month": "2026-12-01", "currency": "USD", "to_currency": "EUR", "rate": "0.93", "replaces": ""}
+    client.force_login(manon)
+    assert client.post(url, form).status_code == 302
+    client.force_login(paul)
+    told = client.post(url, form | {"rate": "0.94"})
+    assert told.status_code == 200 and "A rate of 0.93 is recorded for USD → EUR" in told.text
+    assert ExchangeRate.objects.get().rate == Decimal("0.93")
+    assert 'name="replaces" value="0.930000"' in told.text  # sending again confirms
+    assert client.post(url, form | {"rate": "0.94", "replaces": "0.930000"}).status_code == 302
+    assert ExchangeRate.objects.get().rate == Decimal("0.94")
