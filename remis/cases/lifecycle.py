@@ -102,9 +102,21 @@ def _needs_travel_dates(case: Case) -> str | None:
 
 
 def _needs_origin_partner(case: Case) -> str | None:
-    if not case.has_origin_partner():
-        return str(_("A reintegration partner in the country of origin must accept the case first."))
-    return None
+    from remis.lib.countries import country_name
+    from remis.programmes.queries import origin_partners
+
+    if case.has_origin_partner():
+        return None
+    if not origin_partners(case.programme, case.origin_country).exists():
+        # Said as what to do: the case waited for a partner the programme does not have.
+        return str(
+            _(
+                "The programme has no reintegration partner in %(country)s: a programme manager "
+                "adds one on the programme's page, then the case is submitted to it."
+            )
+            % {"country": country_name(case.origin_country)}
+        )
+    return str(_("A reintegration partner in the country of origin must accept the case first."))
 
 
 def _needs_reception(case: Case) -> str | None:

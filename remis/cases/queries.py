@@ -1390,3 +1390,13 @@ def _need_shown(need: Any, groups: frozenset[str]) -> Any:
 
     need.restricted = not shows(groups, need_group(need.kind))
     return need
+
+
+def submission_targets(case: Case) -> QuerySet[Any]:
+    """The organisations the case may be submitted to: the programme's partners receiving
+    cases in its country of origin, but the one that registered it (which, receiving them
+    there too, holds the case already: `Case.has_origin_partner`)."""
+    from remis.programmes.queries import origin_partners
+
+    registrars = case.access.filter(reason=AccessReason.REGISTERED).values("organisation_id")
+    return origin_partners(case.programme, case.origin_country).exclude(pk__in=registrars)

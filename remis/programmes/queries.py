@@ -44,6 +44,20 @@ def partners_in(programme: Programme, role: PartnerRole, country: str) -> QueryS
     return Organisation.objects.filter(pk__in=ids, active=True)
 
 
+def origin_partners(programme: Programme, country: str) -> QuerySet[Organisation]:
+    """Who receives the programme's cases in a country of origin: its reintegration partners
+    there, and its implementing organisations covering it ("implementing: either side"). A
+    new programme's creator is implementing by default, and its cases had no one to go to."""
+    ids = [
+        organisation
+        for organisation, countries in programme.partners.filter(
+            role__in=[PartnerRole.REINTEGRATION_PARTNER, PartnerRole.IMPLEMENTING]
+        ).values_list("organisation_id", "countries")
+        if not countries or country in countries
+    ]
+    return Organisation.objects.filter(pk__in=ids, active=True)
+
+
 def programme_countries(within: frozenset[str] | None = None) -> tuple[list[str], list[str]]:
     """The host countries and countries of origin covered by active programmes. `within`:
     only those a case seen from these countries can have (a case is read where its host or

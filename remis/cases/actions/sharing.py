@@ -30,8 +30,7 @@ from remis.cases.models import (
 )
 from remis.lib import events
 from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
-from remis.programmes.models import PartnerRole
-from remis.programmes.queries import partners_in, settings_on
+from remis.programmes.queries import origin_partners, settings_on
 
 
 def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: str = "") -> Submission:
@@ -53,7 +52,7 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
             _("The returnee withdrew consent to the processing of personal data: the case is not submitted."),
             None,
         )
-    partners = partners_in(case.programme, PartnerRole.REINTEGRATION_PARTNER, case.origin_country)
+    partners = origin_partners(case.programme, case.origin_country)
     if not partners.filter(pk=to_organisation.pk).exists():
         raise ValidationFailed(
             _("%(organisation)s is not a reintegration partner of this programme in the country of origin.")

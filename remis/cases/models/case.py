@@ -107,7 +107,21 @@ class Case(models.Model):
     def has_origin_partner(self) -> bool:
         if self.return_type == ReturnType.POST_ARRIVAL:
             return True
-        return self.submissions.filter(status=SubmissionStatus.ACCEPTED).exists()
+        if self.submissions.filter(status=SubmissionStatus.ACCEPTED).exists():
+            return True
+        # The registering organisation partners the programme in the country of origin too
+        # (an implementing organisation, on both sides): the case is with it already.
+        return self.registrar_receives()
+
+    def registrar_receives(self) -> bool:
+        """Whether the organisation that registered the case receives the programme's cases
+        in its country of origin (`programmes.queries.origin_partners`)."""
+        from remis.programmes.queries import origin_partners
+
+        registrars = self.access.filter(reason=AccessReason.REGISTERED, revoked_at__isnull=True).values(
+            "organisation_id"
+        )
+        return origin_partners(self.programme, self.origin_country).filter(pk__in=registrars).exists()
 
     @property
     def is_closed(self) -> bool:

@@ -38,6 +38,7 @@ from remis.cases.queries import (
     erasable_members,
     note_opened,
     pending_erasures,
+    submission_targets,
 )
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.cases.views.registration import person_data
@@ -46,8 +47,6 @@ from remis.lib.pages import forbidden
 from remis.lib.spreadsheet import xlsx_download
 from remis.lib.templatetags.remis_dates import short_date
 from remis.lib.templatetags.remis_forms import fields_in_error
-from remis.programmes.models import PartnerRole
-from remis.programmes.queries import partners_in
 
 
 def _forms_for(
@@ -63,7 +62,7 @@ def _forms_for(
     travel = getattr(case, "travel", None) if hasattr(case, "travel") else None
     reception = getattr(case, "reception", None) if hasattr(case, "reception") else None
     workers = assignable_workers(case)
-    partners = partners_in(case.programme, PartnerRole.REINTEGRATION_PARTNER, case.origin_country)
+    partners = submission_targets(case)
     built: dict[str, forms.Form] = {
         "transition": case_forms.TransitionForm(auto_id="transition-%s", initial={"version": case.version}),
         "close": case_forms.CloseForm(auto_id="close-%s", initial={"version": case.version}),
@@ -521,9 +520,7 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
     form_class, handler = STEPS[step]
     kwargs: dict[str, Any] = {}
     if form_class is case_forms.SubmitForm:
-        kwargs["partners"] = partners_in(
-            case.programme, PartnerRole.REINTEGRATION_PARTNER, case.origin_country
-        )
+        kwargs["partners"] = submission_targets(case)
     if form_class is case_forms.CaseDetailsForm:
         kwargs["workers"] = assignable_workers(case)
         kwargs["groups"] = groups_on_case(request.user, case)
