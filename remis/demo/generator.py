@@ -1392,7 +1392,8 @@ class Generator:
             return row
         if status == "cancelled" and current == "approved":  # before the provider answered
             closed = after(sent_at, 1, 20)
-            row.update(closed_at=closed, cancel_reason=rng.choice(CANCEL_REASONS), version=2)
+            # Withdrawn from the provider, as cancelling does (`referrals.actions`).
+            row.update(closed_at=closed, cancel_reason=rng.choice(CANCEL_REASONS), revoked=True, version=2)
             return row
         answered = after(sent_at, 0, max(1, days - 1))
         row.update(answered_at=answered, last_by=answerer, last_on_behalf=on_behalf, version=2)
@@ -1401,6 +1402,7 @@ class Generator:
             row.update(
                 closed_at=closed,
                 cancel_reason=rng.choice(CANCEL_REASONS),
+                revoked=True,
                 last_by=case_worker,
                 last_on_behalf=False,
                 version=3,

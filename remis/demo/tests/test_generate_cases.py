@@ -213,6 +213,8 @@ def test_referrals_follow_the_rules_the_referral_actions_apply(generated):
     assert referrals.filter(status="sent", due_on__lt=dt.date.today()).exists()  # overdue
     assert referrals.filter(status="sent", due_on__gte=dt.date.today()).exists()  # not yet
     assert referrals.filter(revoked=True).exists()
+    # Cancelled ones are withdrawn from the provider, as cancelling does.
+    assert not referrals.filter(status="cancelled", revoked=False).exists()
     assert {r.country for r in referrals} >= {"GN", "IQ"}
     keys = [r.item_key for r in referrals if r.status in OPEN]
     assert len(keys) == len(set(keys))  # one open referral per item at most
@@ -257,7 +259,7 @@ def test_referrals_follow_the_rules_the_referral_actions_apply(generated):
             assert referral.cancel_reason
         if referral.status == Status.SENT:
             assert referral.answered_at is None and referral.closed_at is None
-        if referral.revoked:
+        if referral.revoked and referral.status != Status.CANCELLED:  # cancelled: withdrawn as such
             withdrawn = Consent.objects.filter(case=case, purpose=ConsentPurpose.PROVIDERS, given=False)
             assert withdrawn.filter(recorded_at__gte=referral.closed_at or referral.sent_at).exists()
             assert referral.status not in OPEN

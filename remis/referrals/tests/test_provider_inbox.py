@@ -262,3 +262,20 @@ def test_an_outcome_is_not_dated_before_the_referrals_last_step(s):
     actions.answer_referral(s.pia, referral, Status.COMPLETED, outcome=Outcome.SUCCESSFUL, outcome_on=started)
     referral.refresh_from_db()
     assert referral.status == Status.COMPLETED and referral.outcome_on == started
+
+
+def test_referrals_cancelled_before_cancelling_withdrew_them_are_withdrawn_by_the_migration(s):
+    """Cancelled under the old rule (kept in the provider's view, with the returnee's name
+    and phone), and by the demo generator: withdrawn now, as a cancellation does."""
+    import importlib
+
+    from django.apps import apps
+
+    from remis.referrals.models import Referral
+
+    referral = refer(s)
+    actions.cancel_referral(s.world.bob, referral, reason="Sent to the wrong clinic")
+    Referral.objects.filter(pk=referral.pk).update(revoked=False)  # as the old rule left it
+    assert list(provider_side(s.pia)) != []
+    importlib.import_module("remis.referrals.migrations.0003_revoke_cancelled_referrals").revoke(apps, None)
+    assert list(provider_side(s.pia)) == []
