@@ -711,8 +711,10 @@ def update_case_details(
     vulnerabilities = list(vulnerabilities)
     if any(not shows(groups, v.sensitive_group) for v in vulnerabilities):
         problems.add("vulnerabilities", _("Choose vulnerabilities from the list."))
-    if {v.pk for v in vulnerabilities} != {v.pk for v in case.vulnerabilities.all()}:
-        _check_vulnerability_age(problems, vulnerabilities, case.principal)  # what this edit adds
+    recorded = {v.pk for v in case.vulnerabilities.all()}
+    # Only what this edit adds: a child registered at 17 and now 18 kept the vulnerability,
+    # and every later change of the list (or confirming an assessment's flag) was refused.
+    _check_vulnerability_age(problems, [v for v in vulnerabilities if v.pk not in recorded], case.principal)
     vulnerabilities += [v for v in case.vulnerabilities.all() if not shows(groups, v.sensitive_group)]
     # Only what this edit changes is checked against the programme as it is now: a
     # programme narrowed since (another category, other countries) left its cases unsaveable,

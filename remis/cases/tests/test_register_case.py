@@ -282,6 +282,24 @@ def test_an_adult_is_not_given_the_unaccompanied_child_vulnerability(world):
     assert refused.value.field == "vulnerabilities"
     child = make_person(date_of_birth=dt.date.today().replace(year=dt.date.today().year - 12, day=1))
     assert register(world, person=child, vulnerabilities=[alone])
+    # Registered as a child who has come of age since: the vulnerability recorded stays, and
+    # the list can still change (every change was refused for the vulnerability kept).
+    grown = register(world, person=make_person(given_name="Grown", date_of_birth=dt.date(2000, 1, 1)))
+    grown.vulnerabilities.add(alone)  # as recorded when the person was 17
+    medical = Vulnerability.objects.get(code="medical_condition")
+    actions.update_case_details(
+        world.alice,
+        grown,
+        expected_version=grown.version,
+        category=None,
+        vulnerabilities=[alone, medical],
+        intended_return_date=None,
+        assigned_workers=[],
+    )
+    assert set(grown.vulnerabilities.values_list("code", flat=True)) == {
+        "unaccompanied_child",
+        "medical_condition",
+    }
 
 
 def test_doubles_are_found_with_a_hyphen_for_a_member_and_in_cases_the_office_holds(world):

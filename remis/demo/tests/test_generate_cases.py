@@ -51,6 +51,19 @@ def test_everyone_in_a_household_was_born_before_the_case_was_registered(generat
     assert CaseMember.objects.filter(relation="child").exists() and not later, later[:5]
 
 
+def test_no_adult_carries_the_unaccompanied_child_vulnerability(generated):
+    """188 of 195 demo cases with it were adults (21 to 60), through the assessments'
+    confirmed flags: the vulnerability breakdowns counted them as children."""
+    adults = [
+        case.reference
+        for case in Case.objects.filter(vulnerabilities__code="unaccompanied_child").select_related(
+            "principal"
+        )
+        if (case.registered_at.date().year - (case.principal.birth_year or case.registered_at.year)) > 18
+    ]
+    assert not adults, adults[:5]
+
+
 def test_generated_data_respects_scoping(generated):
     caseworker = User.objects.get(username="caseworker.gn")
     visible = visible_cases(caseworker)
