@@ -367,8 +367,10 @@ class CaseImporter:
         if programme is not None and host and origin:
             self._check_programme(problems, programme, category, host, origin)
         self._check_grant(problems, return_type, host, origin, known=known)
+        # A departure may be planned; so may an arrival, of a return planned (its travel).
+        planned = {"departure_date"} | ({"arrival_date"} if v["stage"] == Stage.RETURN_PLANNED else set())
         dates = {
-            name: day_value(problems, name, v[name], PLANNED if name == "departure_date" else HISTORIC)
+            name: day_value(problems, name, v[name], PLANNED if name in planned else HISTORIC)
             for name in ("registered_on", "departure_date", "arrival_date", "closed_on")
         }
         intended = day_value(problems, "intended_return_date", v["intended_return_date"], PLANNED)
@@ -496,7 +498,14 @@ class CaseImporter:
             and not {"arrival_date", "departure_date"} & {p[0] for p in problems.items}
         ):
             problems.add("arrival_date", _("A case that has returned needs its arrival (or departure) date."))
-        if not returned and journey_stage in STAGES and dates["arrival_date"]:
+        # A return planned may carry its planned arrival, as the travel form records it (and
+        # the export writes it): the list exported came back refused.
+        if (
+            not returned
+            and journey_stage in STAGES
+            and journey_stage != Stage.RETURN_PLANNED
+            and dates["arrival_date"]
+        ):
             problems.add("arrival_date", _("A case that has not returned yet has no arrival date."))
         departed = dates["departure_date"]
         if returned and departed is not None and departed > timezone.localdate():

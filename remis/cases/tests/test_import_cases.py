@@ -487,3 +487,27 @@ def test_a_code_written_in_other_letters_is_the_same_code(world: Any, paula: Any
     assert (result.created, result.refused) == (1, 0), result.report_rows
     case = CaseAccess.objects.get(organisation=world.be_office, external_id="OLD-1").case
     assert case.programme.code == case_row()["programme"] and case.category.code == case_row()["category"]
+
+
+def test_a_planned_return_keeps_its_planned_arrival_and_an_earlier_stage_has_none(
+    world: Any, paula: Any
+) -> None:
+    """The export writes a planned arrival, as the travel form records it: the list exported
+    came back refused, "A case that has not returned yet has no arrival date"."""
+    soon = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    planned = case_row(
+        external_id="PLAN-1",
+        registered_on="2026-01-15",
+        stage="return_planned",
+        stage_before_closure="",
+        closure_reason="",
+        closed_on="",
+        departure_date=soon,
+        arrival_date=soon,
+    )
+    early = planned | {"external_id": "PLAN-2", "stage": "counselling", "departure_date": ""}
+    result = _import(paula, world.be_office, [planned, early])
+    assert (result.created, result.refused) == (1, 1), result.report_rows
+    case = CaseAccess.objects.get(external_id="PLAN-1").case
+    assert case.arrival_date == dt.date.fromisoformat(soon) and case.arrival_expected
+    assert [row[1] for row in result.report_rows if row[1] == "arrival_date"] == ["arrival_date"]
