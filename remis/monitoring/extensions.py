@@ -76,6 +76,10 @@ def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
     scored = {row.round: row for row in trend.rows if row.round is not None}  # a round's latest
     lost = [f for f in rounds if f.status == FollowUpStatus.LOST] if seen.case.stage != Stage.CLOSED else []
     refused = [f for f in lost if any(a.outcome == ContactOutcome.REFUSED for a in f.attempts.all())]
+    # Reached since (a later round done): contact was lost then, not now.
+    reached = {
+        f.round for f in lost if any(g.round > f.round and g.status == FollowUpStatus.DONE for g in rounds)
+    }
     return {
         "case": seen.case,
         "rounds": [
@@ -86,7 +90,7 @@ def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
         # Said on the case page too (only the round's page said it): the case worker decides.
         # A round lost because the returnee refused is no loss of contact: closing the case
         # "for lost contact" was proposed for it, a wrong closure reason.
-        "lost": [f.round for f in lost if f not in refused],
+        "lost": [f.round for f in lost if f not in refused and f.round not in reached],
         "refused": [f.round for f in refused],
     }
 
@@ -170,12 +174,17 @@ def low_scores_to_follow_up(actor: Any) -> WorkList | None:
     from remis.monitoring.models import FollowUp, FollowUpStatus
 
     items = []
+    today = timezone.localdate()
     for response in rows[:FIRST_ROWS]:
         case = response.case
         # Where the follow-up is recorded: the case's next open round, whose page takes a
         # contact attempt or a visit (the answered round's page takes neither: a dead end).
+        # Not a round whose window has closed: a visit there, months late, turned a missed
+        # round into "done" and moved the attrition figures.
         open_round = (
-            FollowUp.objects.filter(case=case, status=FollowUpStatus.SCHEDULED).order_by("round").first()
+            FollowUp.objects.filter(case=case, status=FollowUpStatus.SCHEDULED, window_end__gte=today)
+            .order_by("round")
+            .first()
         )
         url = (
             reverse("follow_up_detail", args=[case.uuid, open_round.round])

@@ -28,7 +28,7 @@ from remis.cases.queries import cases_consenting
 from remis.lib.plans import ordered_walk
 from remis.monitoring.configuration import SATISFACTION, widest_window
 from remis.monitoring.instruments.definition import Label
-from remis.monitoring.models import FollowUp, FollowUpStatus
+from remis.monitoring.models import ContactAttempt, ContactOutcome, FollowUp, FollowUpStatus
 
 DUE_SOON_DAYS = 7  # "due this week"
 
@@ -101,7 +101,18 @@ def in_state(rows: QuerySet[FollowUp], state: str, today: dt.date) -> QuerySet[F
     if state in (State.DONE, State.STOPPED, State.LOST):
         return rows.filter(status=state)
     if state == State.LOST_OPEN:
-        return rows.filter(status=FollowUpStatus.LOST).exclude(case__stage=Stage.CLOSED)
+        # Candidates for closing for lost contact: not a round lost to a refusal (no loss of
+        # contact), nor one the returnee was reached after (a later round done).
+        refused = ContactAttempt.objects.filter(follow_up=OuterRef("pk"), outcome=ContactOutcome.REFUSED)
+        reached_later = FollowUp.objects.filter(
+            case=OuterRef("case"), round__gt=OuterRef("round"), status=FollowUpStatus.DONE
+        )
+        return (
+            rows.filter(status=FollowUpStatus.LOST)
+            .exclude(case__stage=Stage.CLOSED)
+            .exclude(Exists(refused))
+            .exclude(Exists(reached_later))
+        )
     return rows
 
 

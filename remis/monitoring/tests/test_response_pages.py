@@ -187,6 +187,16 @@ def test_a_low_score_puts_the_case_on_my_work_until_someone_follows_it_up(world,
     # The next open round, where a contact attempt or a visit is recorded: round 1's page,
     # answered, takes neither.
     assert names["low_scores"].items[0].url == reverse("follow_up_detail", args=[case.uuid, 2])
+    # Not a round whose window has closed (missed): a visit there turned it into "done".
+    FollowUp.objects.filter(case=case, round=2).update(
+        window_start=timezone.localdate() - dt.timedelta(days=90),
+        window_end=timezone.localdate() - dt.timedelta(days=30),
+    )
+    moved = {w.name: w for w in work_for(world.bob)}["low_scores"].items[0].url
+    assert moved == reverse("follow_up_detail", args=[case.uuid, 3])
+    FollowUp.objects.filter(case=case, round=2).update(
+        window_start=timezone.localdate(), window_end=timezone.localdate() + dt.timedelta(days=60)
+    )
     # The day once, in the list's date column: the label said it too.
     assert names["low_scores"].items[0].label == f"{case.reference} · low score"
     assert names["low_scores"].date_label == "Collected on"

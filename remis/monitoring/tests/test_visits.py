@@ -299,3 +299,25 @@ def test_a_contact_dated_before_the_follow_up_consent_is_refused_naming_its_date
     assert visit.value.field == "visited_on"
     assert not round_one.attempts.exists() and not round_one.visits.exists()
     _attempt(world, round_one, "no_answer", attempted_on=today)  # the day of the consent: fine
+
+
+def test_my_work_proposes_closing_only_for_contact_lost_and_not_regained(world, round_one):
+    """A refusal, and a round lost in March with the later rounds done since, were both
+    listed under "consider closing for lost contact": a wrong closure reason invited."""
+    from remis.monitoring.queries import State, in_state, my_follow_ups
+
+    def proposed() -> list[int]:
+        return list(
+            in_state(my_follow_ups(world.bob), State.LOST_OPEN, timezone.localdate()).values_list(
+                "round", flat=True
+            )
+        )
+
+    _attempt(world, round_one, "remigrated")
+    assert proposed() == [1]
+    later = FollowUp.objects.get(case=round_one.case, round=2)
+    FollowUp.objects.filter(pk=later.pk).update(status=FollowUpStatus.DONE)  # reached since
+    assert proposed() == []
+    FollowUp.objects.filter(pk=later.pk).update(status=FollowUpStatus.SCHEDULED)
+    refused = ContactAttempt.objects.filter(follow_up=round_one).update(outcome="refused")
+    assert refused == 1 and proposed() == []
