@@ -18,9 +18,6 @@ OPTIONAL_ANSWERED = 0.6
 NO_NEED_WEIGHT = 4
 
 
-ADULT = 18
-
-
 @dataclass
 class SyntheticAnswers:
     form: Form
@@ -46,11 +43,6 @@ class SyntheticAnswers:
                 continue
             if question.code in known:
                 out[question.code] = known[question.code]
-                continue
-            if question.code == "unaccompanied_child" and int(known.get("age") or 0) >= ADULT:
-                # An adult is no unaccompanied child: the flag it proposed was confirmed on
-                # adults, and the demo's vulnerability figures counted 40-year-olds as children.
-                out[question.code] = "no"
                 continue
             choices = self.form.choices[question.code]
             kind = question.kind

@@ -835,8 +835,11 @@ class Generator:
             return
         # The case's random vulnerabilities are the last rows of the batch's list.
         held = {vid for cid, vid in batch.vulnerabilities[-2:] if cid == case_id}
+        adult = int(known.get("age") or 0) >= 18
         for vulnerability in synthetic.proposed(answers):
-            confirmed = rng.random() < 0.85
+            # Drawn for every flag (the same seed tells the same story), but an adult's
+            # "unaccompanied child" declined: the demo counted 40-year-olds as children.
+            confirmed = rng.random() < 0.85 and not (adult and vulnerability.pk == self.child_vulnerability)
             batch.assessment_flags.append(
                 (assessment_id, vulnerability.pk, "confirmed" if confirmed else "declined", by, at)
             )

@@ -83,7 +83,14 @@ _TABLES = {
         FROM {{src}}assistance_assistanceitem i
         JOIN {{src}}assistance_plan p ON p.in_force_id = i.version_id
         WHERE i.status IN ({_RECEIVED})""",  # noqa: S608  (constants only)
-    "monitored": "SELECT DISTINCT case_id FROM {src}monitoring_visit",
+    # A visit, or a round done (by its questionnaire too, closed early or imported from a
+    # collection tool): the case page reads it "Done".
+    # One SELECT (the reload of a few cases appends its filter to the outer WHERE); every
+    # visit belongs to a round of its case.
+    "monitored": (
+        "SELECT DISTINCT f.case_id FROM {src}monitoring_followup f WHERE (f.status = 'done' "
+        "OR EXISTS (SELECT 1 FROM {src}monitoring_visit v WHERE v.follow_up_id = f.id))"
+    ),
     # Monitoring: every scored response (comparison samples have no case) with its round,
     # and every round with its state, for outcomes and attrition.
     "responses": """

@@ -338,6 +338,8 @@ def definition(package: ReportPackage, *, for_sheet: bool = False) -> list[tuple
 
     def total(key: str) -> Any:
         value = snapshot_.get(key)
+        if isinstance(value, str):
+            return value  # hidden ("x", "<5"), written as the tables write it, not left blank
         if not isinstance(value, int):
             return ""
         return value if for_sheet else number_format(value, force_grouping=True)

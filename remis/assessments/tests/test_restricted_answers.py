@@ -72,4 +72,6 @@ def test_the_history_masks_health_answers(world, bob, case):
     text = str([(c.field, c.before, c.after) for e in shown for c in e.changes])
     assert "chronic_illness" not in text and "Restricted" in text
     assert shown[0].action_label == "Recorded an assessment"
-    assert "Answers · Health" in [c.label for c in shown[0].changes]
+    # The hidden answers stand as one line naming no field nor group.
+    labels = [c.label for c in shown[0].changes]
+    assert "Details in a restricted group" in labels and "Answers · Health" not in labels

@@ -265,3 +265,24 @@ def test_sheet_names_are_cut_at_a_word_and_marked() -> None:
     # The subject access file's French sheets read "Organisations détenant le dossi".
     assert _sheet_title("Organisations détenant le dossier") == "Organisations détenant le…"
     assert _sheet_title("Notes", {"notes"}) == "Notes (2)"  # Excel tells names apart whatever their case
+
+
+def test_a_hidden_total_is_written_as_hidden_in_the_definition_sheet() -> None:
+    """A public package whose total was hidden left the cell blank, where every table of
+    the same package writes "x"."""
+    from types import SimpleNamespace
+
+    from remis.reports.packages import definition
+
+    package = SimpleNamespace(
+        snapshot={"total_persons": "x", "total_cases": 12, "as_of": None},
+        kind="annual",
+        year=2025,
+        quarter=None,
+        programme=None,
+        origin="",
+        edition=Edition.PUBLIC,
+        requested_by=SimpleNamespace(get_username=lambda: "me.gn"),
+    )
+    rows = dict(definition(package, for_sheet=True))  # type: ignore[arg-type]
+    assert rows["Total persons"] == "x" and rows["Total cases (households)"] == 12

@@ -476,3 +476,21 @@ def test_many_changed_cases_are_read_by_loading_everything_again(generated: None
         record(manager, "case.note", case, case_uuid=case.uuid, changes={})
     breakdown(manager, Filters(START, END), "origin")
     assert reads == ["load"]
+
+
+def test_monitored_counts_a_round_done_with_its_answers_and_no_visit(generated: None) -> None:
+    """A round closed with its questionnaire (and no visit recorded) read "Done" on the case
+    page, while the statistics of persons monitored counted visits only."""
+    from remis.monitoring.models import FollowUp, Visit
+
+    manager = User.objects.get(username="manager.be")
+    counted = {c.pk for c in _counted_cases(manager)}
+    with_visit = set(Visit.objects.filter(case_id__in=counted).values_list("case_id", flat=True))
+    done = set(FollowUp.objects.filter(case_id__in=counted, status="done").values_list("case_id", flat=True))
+    monitored = breakdown(manager, Filters(START, END, population=Population.MONITORED), "origin")
+    assert monitored is not None and monitored.total_cases == len(with_visit | done)
+    case_id = next(iter(done))
+    Visit.objects.filter(case_id=case_id).delete()  # its rounds done by their answers alone
+    analytics.reset()
+    again = breakdown(manager, Filters(START, END, population=Population.MONITORED), "origin")
+    assert again is not None and again.total_cases == monitored.total_cases
