@@ -145,8 +145,10 @@ def create_programme(
         errors.add("code", _("Give the programme a code."))
     elif code.lower() == "new":  # /programmes/new/ is the creation page
         errors.add("code", _("“new” cannot be a programme's code."))
-    elif Programme.objects.filter(code=code).exists():
-        errors.add("code", _("A programme with code “%(code)s” exists.") % {"code": code})
+    elif (same := Programme.objects.filter(code__iexact=code).first()) is not None:
+        # Whatever the case: "rvs-2027" beside "RVS-2027" were two programmes offered side by
+        # side, and the API read one or the other by the letters' case.
+        errors.add("code", _("A programme with code “%(code)s” exists.") % {"code": same.code})
     funder_list = list(funders)
     hosts, origins, categories = _check_programme_values(
         errors,

@@ -4,6 +4,7 @@ records, the refusals that keep a programme coherent, and concurrent edits."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -234,3 +235,18 @@ def test_a_funder_unlinked_is_no_longer_named(world, manager):
     edit(manager, programme, programme.version, funders=[])
     programme = Programme.objects.get(pk=programme.pk)
     assert programme.funder_label == ""
+
+
+def test_a_code_taken_in_other_letters_case_is_refused_naming_the_programme(world, manager):
+    """ "rvs-2027" beside "RVS-2027": two programmes offered side by side, and the API read one
+    or the other by the letters' case."""
+    values: Any = {
+        "name": "Doublon",
+        "host_countries": ["BE"],
+        "origin_countries": ["GN"],
+        "starts_on": dt.date(2026, 1, 1),
+    }
+    actions.create_programme(manager, code="RVS-2027", **values)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.create_programme(manager, code="rvs-2027", **values)
+    assert refused.value.field == "code" and "RVS-2027" in refused.value.message
