@@ -87,6 +87,11 @@ def test_actions_are_found_by_the_words_of_their_name_in_the_readers_language(cl
     assert search_entries(world.admin, action="case.trans").exists()  # the code's start still works
     with translation.override("ar"):  # English words find it in every language ("token" found nothing)
         assert search_entries(world.admin, action="moved the case").filter(action="case.transition").exists()
+    # A user name or part of one, as the field says ("counsellor" found nothing).
+    assert set(search_entries(world.admin, username="LIC").values_list("actor__username", flat=True)) == {
+        "alice"
+    }
+    assert not search_entries(world.admin, username="nobody-at-all").exists()
 
 
 def test_membership_and_account_entries_read_as_words_not_codes(client, world, alice):
