@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -206,11 +207,17 @@ def _and(conditions: Iterable[Q]) -> Q:
     return combined
 
 
+_COMPACT_REFERENCE = re.compile(r"^([a-z]{2,4})(\d{4})(\d{6})$")
+
+
 def search_condition(q: str, *, documents: bool = True) -> Q:
     """Every word of the query appears in the folded names, spellings or reference; or,
     with `documents` (for readers holding the identity group), the query is part of a
     document number, also when typed with spaces or dashes."""
     words = fold(latin_digits(q)).split()  # a reference typed on an Arabic keyboard too
+    # A reference typed without its dashes (GIN2026000089, as some systems keep it) reads as
+    # the reference (GIN-2026-000089): it found nothing.
+    words = [_COMPACT_REFERENCE.sub(r"\1-\2-\3", word) for word in words]
     condition = _contains_all(words)
     compact = fold_document_number(q)
     if documents and compact:

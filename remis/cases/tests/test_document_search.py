@@ -47,3 +47,9 @@ def test_the_migration_moves_numbers_out_of_the_names_column(world: Any, documen
     assert "ab123456" not in documented.search_text and "fatou" in documented.search_text
     assert documented.document_text == "ab123456"
     assert list(visible_cases(world.alice).filter(search_condition("AB 123456"))) == [documented]
+
+
+def test_a_reference_typed_without_its_dashes_finds_its_case(world: Any, documented: Case) -> None:
+    compact = documented.reference.replace("-", "")
+    assert list(visible_cases(world.alice).filter(search_condition(compact, documents=False))) == [documented]
+    assert list(visible_cases(world.alice).filter(search_condition(compact.lower()))) == [documented]
