@@ -67,6 +67,8 @@ def test_an_accepted_case_leaves_the_partner_and_the_page_says_why(client, world
     text = gone.content.decode()
     assert "s access to this case ended on" in text and "No longer shared with your organisation" in text
     assert case.reference not in text and case.principal.given_name not in text
+    french = client.get(reverse("case_detail", args=[case.uuid]), HTTP_ACCEPT_LANGUAGE="fr").text
+    assert "Retour à la liste des dossiers" in french  # the link too (it stayed in English)
     # Every case page of every app, and the API, say so alike (the assessments page and
     # the API answered a plain 404).
     for path in (f"/cases/{case.uuid}/assessments/", f"/cases/{case.uuid}/plan/"):
