@@ -29,7 +29,15 @@ class NeedForm(Versioned):
 
 
 class GoalForm(Versioned):
-    need = forms.TypedChoiceField(label=_("For the need"), coerce=int)
+    need = forms.TypedChoiceField(
+        label=_("For the need"),
+        coerce=int,
+        # Removed by someone else since the page was read: Django said "Select a valid
+        # choice. 4744 is not one of the available choices." and showed the first need.
+        error_messages={
+            "invalid_choice": _("This need was removed since you opened the page: choose another.")
+        },
+    )
     description = forms.CharField(label=_("Goal"), max_length=500)
 
     def __init__(self, *args: Any, needs: list[Any], **kwargs: Any) -> None:
@@ -38,7 +46,13 @@ class GoalForm(Versioned):
 
 
 class ItemForm(Versioned):
-    goal = forms.TypedChoiceField(label=_("For the goal"), coerce=int)
+    goal = forms.TypedChoiceField(
+        label=_("For the goal"),
+        coerce=int,
+        error_messages={
+            "invalid_choice": _("This goal was removed since you opened the page: choose another.")
+        },
+    )
     kind = forms.ChoiceField(label=_("Type"))
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)

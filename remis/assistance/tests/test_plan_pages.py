@@ -62,6 +62,11 @@ def test_a_plan_is_built_submitted_approved_and_paid_through_the_pages(client, w
     )
     assert answer.status_code == 200 and "The amount must be more than zero." in answer.text
     assert not AssistanceItem.objects.exists()
+    # A goal removed by someone else meanwhile is said so, not "Select a valid choice. 4744…".
+    sent: dict[str, object] = {"step": "item", "number": 1, "expected_version": version.version}
+    sent |= {"kind": "business_setup", "level": "individual", "modality": "cash", "route": "direct"}
+    gone = client.post(page, sent | {"amount": "5", "currency": "EUR", "goal": goal.pk + 1000})
+    assert "This goal was removed since you opened the page" in gone.text and "valid choice" not in gone.text
     client.post(
         page,
         {
