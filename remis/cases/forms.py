@@ -281,6 +281,7 @@ class CaseFilterForm(forms.Form):
             ("-arrival", _("Latest arrival")),
             ("arrival", _("Earliest arrival (not yet arrived first)")),
             ("reference", _("Reference")),
+            ("-reference", _("Reference, latest first")),  # as the API sorts ("-reference")
             ("stage", _("Stage")),
         ],
     )
