@@ -9,6 +9,7 @@ class InteropConfig(AppConfig):
     verbose_name = "Interoperability"
 
     def ready(self) -> None:
-        from remis.interop import jobs
+        from remis.interop import audit_fields, jobs
 
         jobs.register()
+        audit_fields.register()

@@ -39,6 +39,16 @@ def test_an_export_is_asked_written_and_read_by_its_requester(
     rows = list(csv.DictReader(io.StringIO(file.content.decode("utf-8-sig"))))
     assert [r["reference"] for r in rows] == [case.reference]
     assert AuditEntry.objects.filter(action="interop.export_download").count() == 1
+    # Read in the audit search as words: "interop.recordexport #7", "rows", "format" and a
+    # Python dict of filters were shown.
+    from remis.audit.presentation import describe_entries
+
+    views = describe_entries(
+        AuditEntry.objects.filter(action__startswith="interop.export"), groups=frozenset()
+    )
+    text = str([(v.object_label, [(c.label, c.before, c.after) for c in v.changes]) for v in views])
+    assert "Export #" in text and "'File format'" in text and "stage: registered" in text
+    assert "recordexport" not in text and "{'" not in text
     listed = api.get("/exports").json()
     assert listed["count"] == 1 and listed["items"][0]["uuid"] == created["uuid"]
     other = api_client.as_(make_user("pierre", world.be_office, "programme_manager", ["BE"]))
