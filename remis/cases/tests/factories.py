@@ -159,7 +159,11 @@ def accepted_case(world: World) -> Case:
 
 def returned_case(world: World) -> Case:
     """An accepted case that has travelled and arrived."""
-    case = accepted_case(world)
+    return travel_and_return(world, accepted_case(world))
+
+
+def travel_and_return(world: World, case: Case) -> Case:
+    """The case counselled, its return planned, travelled yesterday and arrived today."""
     today = timezone.localdate()
     actions.transition_case(world.alice, case, "counselling")
     actions.transition_case(world.alice, case, "return_planned")

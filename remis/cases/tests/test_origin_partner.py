@@ -15,7 +15,7 @@ from remis.cases import actions
 from remis.cases.lifecycle import refusal
 from remis.cases.models import Case
 from remis.cases.queries import submission_targets
-from remis.cases.tests.factories import make_person
+from remis.cases.tests.factories import make_person, travel_and_return
 from remis.programmes import actions as programmes
 from remis.programmes.models import MigrantCategory, PartnerRole
 
@@ -45,19 +45,7 @@ def _returned_in(world: Any, role: str) -> Case:
     today = timezone.localdate()
     actions.record_consent(world.alice, case, purpose="data_processing", given=True, given_on=today)
     actions.record_counselling(world.alice, case, held_on=today)
-    actions.transition_case(world.alice, case, "counselling")
-    actions.transition_case(world.alice, case, "return_planned")
-    actions.save_travel(
-        world.alice,
-        case,
-        expected_version=None,
-        departure_date=today - dt.timedelta(days=1),
-        arrival_date=today,
-    )
-    case.refresh_from_db()
-    actions.transition_case(world.alice, case, "returned")
-    case.refresh_from_db()
-    return case
+    return travel_and_return(world, case)
 
 
 def test_an_implementing_registrar_covering_the_origin_receives_its_own_cases(world):
