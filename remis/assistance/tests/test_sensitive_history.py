@@ -31,23 +31,21 @@ def _history(client: Any, user: Any, case: Any) -> str:
     return client.get(reverse("case_detail", args=[case.uuid]), {"open": "history"}).text
 
 
-def test_psychosocial_needs_goals_and_item_descriptions_are_masked_in_the_history(
-    client, world, case, reader
-):
+def _psychosocial_plan(world: Any, case: Any, **item: Any) -> tuple[Any, Any, Any, Any]:
+    """A plan whose one need is psychosocial, with a goal and an item of 90 EUR."""
     version = actions.start_plan(world.bob, case).latest
     assert version is not None
     need = actions.add_need(world.bob, version, dimension="psychosocial", description=SECRET_NEED)
     goal = actions.add_goal(world.bob, need, description=SECRET_GOAL)
-    item = actions.add_item(
-        world.bob,
-        goal,
-        actions.ItemData(
-            kind="psychosocial_counselling",
-            modality="service",
-            amount="90",
-            currency="EUR",
-            description=SECRET_ITEM,
-        ),
+    added = actions.add_item(world.bob, goal, actions.ItemData(amount="90", currency="EUR", **item))
+    return version, need, goal, added
+
+
+def test_psychosocial_needs_goals_and_item_descriptions_are_masked_in_the_history(
+    client, world, case, reader
+):
+    version, need, goal, item = _psychosocial_plan(
+        world, case, kind="psychosocial_counselling", modality="service", description=SECRET_ITEM
     )
     economic = actions.add_need(
         world.bob, version, dimension="economic", description="No income since return"
@@ -85,15 +83,7 @@ def test_a_medical_pre_departure_need_is_masked_and_a_hidden_field_is_never_name
 def test_a_psychosocial_need_and_its_goals_are_masked_on_the_plan_pages_and_in_the_api(
     client, api_client, world, case, reader
 ):
-    version = actions.start_plan(world.bob, case).latest
-    assert version is not None
-    need = actions.add_need(world.bob, version, dimension="psychosocial", description=SECRET_NEED)
-    goal = actions.add_goal(world.bob, need, description=SECRET_GOAL)
-    item = actions.add_item(
-        world.bob,
-        goal,
-        actions.ItemData(kind="business_setup", modality="cash", amount="90", currency="EUR"),
-    )
+    _version, _need, _goal, item = _psychosocial_plan(world, case, kind="business_setup", modality="cash")
     client.force_login(reader)
     pages = [
         client.get(reverse("plan_detail", args=[case.uuid])).text,
