@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.permissions import Perm
 from remis.audit.actions import record
 from remis.audit.erasure import ErasureRequest, run_erasers
-from remis.cases.actions.common import require
+from remis.cases.actions.common import refresh_search_text, require, save_versioned
 from remis.cases.models import Case, CaseMember, Erasure, ErasureReason, ErasureStatus, Person, Relation
 from remis.lib.errors import TransitionRefused, ValidationFailed
 
@@ -84,7 +84,32 @@ def approve_erasure(actor: Any, erasure: Erasure) -> dict[str, int]:
             case_uuid=case.uuid,
             changes={"erasure_status": [ErasureStatus.PENDING.value, ErasureStatus.DONE.value]},
         )
-        return _erase(actor, case, erasure.person, erasure.reason)
+        counts = _erase(actor, case, erasure.person, erasure.reason)
+        if erasure.reason == ErasureReason.RECORDED_IN_ERROR:
+            _leave_household(actor, case, erasure.person)
+        return counts
+
+
+def _leave_household(actor: Any, case: Case, person: Person) -> None:
+    """A household member recorded in error (added twice, or to the wrong case), once
+    erased, leaves the household too: the blank row stayed, counted in the household's size
+    and in the statistics' individuals, with no way to take it out. Through the erasure, so
+    that two people agree to it and nothing of the person stays. Never the principal."""
+    member = CaseMember.objects.filter(case=case, person=person).exclude(relation=Relation.PRINCIPAL).first()
+    if member is None:
+        return
+    before = case.household_size
+    member.delete()
+    case.household_size = case.members.count()
+    save_versioned(case, None, ["household_size"])
+    refresh_search_text(case)
+    record(
+        actor,
+        "case.remove_member",
+        case,
+        case_uuid=case.uuid,
+        changes={"relation": [member.relation, None], "household_size": [before, case.household_size]},
+    )
 
 
 def refuse_erasure(actor: Any, erasure: Erasure, note: str = "") -> None:

@@ -196,6 +196,19 @@ def test_erasing_a_household_member_leaves_the_others_readable(world, household)
     principal_entry = AuditEntry.objects.get(action="person.create", object_id=str(case.principal_id))
     assert readable_changes(principal_entry)["given_name"] == [None, "Aïssatou"]
     assert Note.objects.get(case=case).body.startswith("Aïssatou")  # the principal's case text stays
+    # Recorded in error: erased, and out of the household (its blank row was counted in the
+    # household's size and the statistics' individuals, with no way to take it out).
+    case.refresh_from_db()
+    assert list(case.members.values_list("relation", flat=True)) == ["principal"]
+    assert case.household_size == 1
+    assert AuditEntry.objects.filter(action="case.remove_member", case_uuid=case.uuid).count() == 1
+
+
+def test_a_member_erased_on_request_stays_in_the_household(world, household):
+    child = Person.objects.get(given_name="Mamadou")
+    erase(world, household, child, "data_subject_request")
+    household.refresh_from_db()
+    assert household.members.count() == 2 and household.household_size == 2
 
 
 def test_only_holders_of_the_erasure_right_may_erase(world, alice, household):
@@ -398,7 +411,7 @@ def test_an_erased_person_cannot_be_written_back(client, world, household):
     from remis.cases.tests.factories import PASSWORD
 
     child = Person.objects.get(given_name="Mamadou")
-    erase(world, household, child, "recorded_in_error")
+    erase(world, household, child, "data_subject_request")  # stays in the household, blank
     child.refresh_from_db()
     data = PersonData(given_name="Mamadou", family_name="Baldé", sex="M")
     with pytest.raises(TransitionRefused) as refused:
