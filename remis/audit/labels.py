@@ -12,6 +12,7 @@ ACTION_LABELS = {
     "case.confirm_post_arrival": _("Confirmed the post-arrival case"),
     "case.update": _("Edited the case details"),
     "case.add_member": _("Added a household member"),
+    "case.change_member": _("Corrected a household member's relation"),
     "case.remove_member": _("Took a member recorded in error out of the household"),
     "case.transition": _("Moved the case"),
     "case.consent": _("Recorded a consent"),

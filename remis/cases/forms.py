@@ -701,6 +701,10 @@ MembersFormSet = forms.formset_factory(RegistrationMemberForm, extra=0, max_num=
 class PersonEditForm(PersonForm, VersionedForm):
     # Which member of the household is edited; empty means the principal applicant.
     person = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # A member's relation, corrected here (left out for the principal applicant).
+    relation = forms.ChoiceField(
+        label=_("Relation to the principal applicant"), choices=RELATIONS, required=False
+    )
 
 
 class EraseForm(forms.Form):

@@ -13,11 +13,13 @@ from remis.cases.actions.records import add_note, delete_document, upload_docume
 from remis.cases.actions.registration import (
     add_household_member,
     add_identity_document,
+    change_relation,
     confirm_post_arrival_case,
     open_post_arrival_case,
     register_case,
     remove_identity_document,
     update_case_details,
+    update_member,
     update_person,
 )
 from remis.cases.actions.sharing import respond_to_submission, submit_case
@@ -31,6 +33,7 @@ __all__ = [
     "add_need",
     "add_note",
     "approve_erasure",
+    "change_relation",
     "close_case",
     "confirm_post_arrival_case",
     "delete_document",
@@ -48,6 +51,7 @@ __all__ = [
     "submit_case",
     "transition_case",
     "update_case_details",
+    "update_member",
     "update_person",
     "upload_document",
 ]

@@ -685,6 +685,51 @@ def add_household_member(actor: Any, case: Case, data: PersonData, relation: str
     return member
 
 
+def change_relation(
+    actor: Any, case: Case, person: Person, relation: str, data: PersonData | None = None
+) -> CaseMember:
+    """Correct how a household member is related to the principal applicant (a sibling
+    entered as a child): the relation could not be changed once added."""
+    require(actor, case, Perm.CASE_EDIT)
+    member = case.members.filter(person=person).exclude(relation=Relation.PRINCIPAL).first()
+    if member is None:
+        raise ValidationFailed(_("This person is not a household member of the case."), "person")
+    problems = Problems()
+    if relation not in Relation.values or relation == Relation.PRINCIPAL:
+        problems.add("relation", _("Choose how this person is related to the principal applicant."))
+    principal = case.principal
+    if principal is not None and principal.erased_at is None and person.erased_at is None:
+        # Against the details being saved with it, if any (a date of birth corrected too).
+        message = relation_age_problem(
+            relation, data or PersonData.from_person(person), birth_year(principal)
+        )
+        if message:
+            problems.add("relation", message)
+    problems.raise_if_any()
+    if member.relation == relation:
+        return member  # saved untouched
+    with transaction.atomic():
+        hold_case(case)
+        member.refresh_from_db()
+        before = member.relation
+        member.relation = relation
+        member.save(update_fields=["relation"])
+        record(
+            actor, "case.change_member", member, case_uuid=case.uuid, changes={"relation": [before, relation]}
+        )
+    return member
+
+
+def update_member(
+    actor: Any, case: Case, person: Person, data: PersonData, relation: str, expected_version: int
+) -> Person:
+    """A household member's details and relation, saved together from the case page (both
+    or neither: a relation refused leaves the details as they were)."""
+    with transaction.atomic():
+        change_relation(actor, case, person, relation, data)
+        return update_person(actor, case, person, data, expected_version)
+
+
 def update_case_details(
     actor: Any,
     case: Case,

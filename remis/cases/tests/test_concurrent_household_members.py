@@ -67,3 +67,36 @@ def test_two_people_adding_household_members_from_the_same_read_one_wins(paralle
         ("case.add_member", str(member.pk)),
     ]
     assert {e.actor_id for e in logged} == {(alice, amadou)[winner].pk}
+
+
+@pytest.mark.races("remis.cases.actions.registration.change_relation")  # through update_member
+def test_two_people_correcting_a_members_relation_at_once_one_wins_whole(parallel_db, world, alice):
+    """Relation and details are saved together under the person's version: the second
+    correction from the same read is a conflict, and neither its relation nor its details stay."""
+    from remis.cases.actions.validation import MemberData
+
+    amadou = make_user("amadou", world.be_office, "counsellor", ["BE"])
+    child = MemberData(
+        person=make_person(given_name="Sekou", family_name="Diallo", sex="M"), relation="child"
+    )
+    case = register(world, person=make_person(given_name="Aissatou", family_name="Diallo"), members=[child])
+    member = CaseMember.objects.get(case=case, relation="child")
+    corrections = (("sibling", "Sekou"), ("spouse", "Sékou"))
+    results = parallel_db(
+        *[
+            lambda actor=actor, relation=relation, name=name: actions.update_member(
+                actor,
+                Case.objects.get(pk=case.pk),
+                Person.objects.get(pk=member.person_id),
+                make_person(given_name=name, family_name="Diallo", sex="M"),
+                relation,
+                expected_version=1,
+            )
+            for actor, (relation, name) in zip((alice, amadou), corrections, strict=True)
+        ]
+    )
+    winner = one_won(results)
+    relation, name = corrections[winner]
+    member.refresh_from_db()
+    assert (member.relation, member.person.given_name) == (relation, name)
+    assert AuditEntry.objects.filter(action="case.change_member", case_uuid=case.uuid).count() == 1

@@ -4,6 +4,7 @@ changes happened, by whom, and the chain still verifies."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 
@@ -553,3 +554,36 @@ def test_the_focal_point_finds_erasures_in_the_log_without_the_names(client, wor
     client.force_login(world.admin)
     named = client.post("/audit/", {"case_reference": household.reference}).content.decode()
     assert "Mamadou Baldé" in named
+
+
+def test_a_members_relation_is_corrected_on_the_case_page_and_audited(client, world, household, alice):
+    """A sibling entered as a child stayed a child: the relation could not be changed."""
+    from remis.cases.models import CaseMember
+    from remis.cases.tests.factories import PASSWORD
+
+    child = Person.objects.get(given_name="Mamadou")
+    assert client.login(username=alice.username, password=PASSWORD)
+    url = reverse("case_step", args=[household.uuid, "person"])
+    form = {
+        "person": str(child.uuid),
+        "version": child.version,
+        "given_name": "Mamadou",
+        "family_name": "Baldé",
+        "sex": "U",
+    }
+    form["date_of_birth"] = "2015-05-01"
+    page = client.get(reverse("case_detail", args=[household.uuid]), {"person": str(child.uuid)}).text
+    assert 'name="relation"' in page
+    answer = client.post(url, form | {"relation": "sibling"}, follow=True)
+    assert answer.status_code == 200
+    assert CaseMember.objects.get(person=child).relation == "sibling"
+    assert AuditEntry.objects.filter(action="case.change_member", case_uuid=household.uuid).count() == 1
+    # A parent younger than the principal is refused, nothing saved (details included).
+    child.refresh_from_db()
+    assert child.date_of_birth == dt.date(2015, 5, 1), "saved with the relation"
+    refused = client.post(url, form | {"version": child.version, "relation": "parent", "given_name": "Other"})
+    assert CaseMember.objects.get(person=child).relation == "sibling"
+    child.refresh_from_db()
+    assert child.given_name == "Mamadou" and "A parent born after the principal applicant" in refused.text
+    principal_page = client.get(reverse("case_detail", args=[household.uuid])).text
+    assert principal_page.count('name="relation"') == 1  # the add-member form's, not the principal's

@@ -26,7 +26,7 @@ from remis.cases import forms as case_forms
 from remis.cases.actions.journey import RECEPTION_FIELDS, TRAVEL_FIELDS
 from remis.cases.actions.registration import PERSON_FIELDS
 from remis.cases.actions.subject_access import export_subject_data, may_export_subject
-from remis.cases.models import Case, CaseMember, Escort, Fitness, ReturnType, Submission
+from remis.cases.models import Case, CaseMember, Escort, Fitness, Relation, ReturnType, Submission
 from remis.cases.policy import groups_on_case, visible_cases, withheld
 from remis.cases.queries import (
     access_ended_for,
@@ -103,14 +103,7 @@ def _forms_for(
             },
         ),
         "member": case_forms.MemberForm(auto_id="member-%s"),
-        "person": case_forms.PersonEditForm(
-            auto_id="person-%s",
-            initial={
-                "person": edited.person.uuid,
-                "version": edited.person.version,
-                **{f: getattr(edited.person, f) for f in PERSON_FIELDS},
-            },
-        ),
+        "person": _person_form(edited),
         "identity_document": case_forms.IdentityDocumentAddForm(
             auto_id="identity-document-%s", initial={"person": edited.person.uuid}
         ),
@@ -350,9 +343,32 @@ def _member(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
     return _("Household member added.")
 
 
+def _person_form(edited: Any) -> forms.Form:
+    form = case_forms.PersonEditForm(
+        auto_id="person-%s",
+        initial={
+            "person": edited.person.uuid,
+            "version": edited.person.version,
+            "relation": edited.relation,
+            **{f: getattr(edited.person, f) for f in PERSON_FIELDS},
+        },
+    )
+    if edited.relation == Relation.PRINCIPAL:
+        del form.fields["relation"]
+    return form
+
+
 def _person(request: HttpRequest, case: Case, c: dict[str, Any]) -> str:
-    person = case_member(case, c.get("person")).person
-    person = actions.update_person(request.user, case, person, person_data(c), expected_version=c["version"])
+    member = case_member(case, c.get("person"))
+    data = person_data(c)
+    if member.relation != Relation.PRINCIPAL and c.get("relation"):
+        person = actions.update_member(
+            request.user, case, member.person, data, c["relation"], expected_version=c["version"]
+        )
+    else:
+        person = actions.update_person(request.user, case, member.person, data, expected_version=c["version"])
+    if c.get("relation") and member.relation not in (Relation.PRINCIPAL, c["relation"]):
+        return _("Personal details saved.")  # the relation changed: saved, even if nothing else did
     return _saved_or_untouched(person.version, c["version"], _("Personal details saved."))
 
 
