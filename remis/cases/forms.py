@@ -43,6 +43,11 @@ def _countries(blank: str = "—") -> list[tuple[str, str]]:
     return [("", blank), *country_choices()]
 
 
+NOT_FOR_HEALTH = _(
+    "Every reader of the case sees these notes: keep health details for the fields made for them."
+)
+
+
 class PersonForm(RuleCheckedForm):
     value_rules = (rules.PERSON,)
 
@@ -532,6 +537,9 @@ class TravelForm(RuleCheckedForm, CreateOrEditForm):
         required=False,
         max_length=max_length(rules.TRAVEL, "notes"),
         widget=Textarea(attrs={"rows": 2}),
+        # Beside fields masked for readers without the health group, these notes are not:
+        # "insulin dependent diabetic" typed here was read by every reader of the case.
+        help_text=NOT_FOR_HEALTH,
     )
 
 
@@ -557,6 +565,9 @@ class ReceptionForm(RuleCheckedForm, CreateOrEditForm):
         required=False,
         max_length=max_length(rules.RECEPTION, "notes"),
         widget=Textarea(attrs={"rows": 2}),
+        # Beside fields masked for readers without the health group, these notes are not:
+        # "insulin dependent diabetic" typed here was read by every reader of the case.
+        help_text=NOT_FOR_HEALTH,
     )
 
     def clean_pocket_money(self) -> Decimal:

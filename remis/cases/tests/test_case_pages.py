@@ -964,3 +964,16 @@ def test_identity_documents_are_added_to_any_member_and_removed_on_the_case_page
     erase(world, case, child, "data_subject_request")
     for logged in AuditEntry.objects.filter(action__startswith="identity_document.", case_uuid=case.uuid):
         assert "GN-777 1" not in str(readable_changes(logged)), logged.action
+
+
+def test_travel_and_reception_notes_say_every_reader_sees_them(client, world):
+    """They sit beside fields masked for readers without the health group, and are not: a
+    diabetes typed there was read by every reader of the case."""
+    from remis.cases.tests.factories import returned_case
+
+    case = returned_case(world)
+    client.force_login(world.bob)
+    page = client.get(reverse("case_detail", args=[case.uuid]), {"open": "travel"}).text
+    assert page.count("Every reader of the case sees these notes") >= 1
+    french = client.get(reverse("case_detail", args=[case.uuid]), HTTP_ACCEPT_LANGUAGE="fr").text
+    assert "Toute personne qui lit le dossier voit ces notes" in french
