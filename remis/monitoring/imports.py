@@ -413,13 +413,16 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
     seen.checked |= permitted & cases_consenting(permitted, ConsentPurpose.FOLLOW_UP)
     rounds = _open_rounds([c.pk for c in found], instrument.code)
     items = items_by_type([c.pk for c in found]) if instrument.code == SATISFACTION else {}
-    known = dict(
+    stored = (
         Response.objects.filter(
             instrument=instrument, submission_id__among=[s.submission_id for s in chunk if s.submission_id]
         )
         .exclude(submission_id="")  # says nothing new, but lets the database use the partial unique index
-        .values_list("submission_id", "answers")
+        .values_list("submission_id", "answers", "case__reference", "corrected_at")
     )
+    known = {sid: answers for sid, answers, _ref, _corrected in stored}
+    # The case each was imported for, and whether it was corrected in REMIS since.
+    imported_for = {sid: (reference, corrected) for sid, _answers, reference, corrected in stored}
     batch: list[Prepared] = []
     # Read once for the chunk: the active time zone is a context-local lookup, which was
     # asked twice a row (12,000 times for 6,000 rows).
@@ -430,6 +433,23 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
         earlier = seen.submissions.get(submission.submission_id) if submission.submission_id else None
         if earlier is None and submission.submission_id in known:
             report.duplicates += 1
+            reference, corrected = imported_for[submission.submission_id]
+            given = str(submission.answers.get(CASE_FIELD) or "").strip().upper()
+            if reference and given and given != reference:
+                # Its case corrected in the tool: the response stayed on the first returnee,
+                # reported "already imported" with nothing said.
+                report.problem(
+                    submission.row,
+                    CASE_FIELD,
+                    _(
+                        "Imported before for case %(first)s; the collection tool now says %(given)s. "
+                        "REMIS keeps it on %(first)s: if the tool is right, correct it in REMIS."
+                    )
+                    % {"first": reference, "given": given},
+                )
+                continue
+            if corrected is not None:
+                continue  # corrected in REMIS since: not "changed in the collection tool"
             if _edited_since(instrument, submission, known[submission.submission_id]):
                 # Corrected in KoBo or ODK after it was imported: said, not silently dropped.
                 report.problem(

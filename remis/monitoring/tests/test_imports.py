@@ -423,6 +423,20 @@ def test_a_submission_corrected_after_its_import_is_reported_not_silently_droppe
         messages = [p["message"] for p in result["problems"]]
         assert any("changed since" in m for m in messages) is said, messages
     assert Response.objects.get().answers["income_covers_needs"] == "never"
+    # Its case corrected in the tool: said, naming both (it read "already imported").
+    moved = _row(case, "c1", income_covers_needs="never") | {"case_reference": "GIN-2026-999999"}
+    # Corrected in REMIS since: the file's answers differ, but nothing changed in the tool.
+    Response.objects.update(corrected_at=timezone.now())
+    for row, expected in ((moved, f"Imported before for case {case.reference}"), (corrected, None)):
+        with django_capture_on_commit_callbacks(execute=True):
+            job = _import(world, _kobo_csv([row]))
+        job.refresh_from_db()
+        messages = [p["message"] for p in (job.result or {})["problems"]]
+        if expected is None:
+            assert messages == [], messages
+        else:
+            assert any(m.startswith(expected) and "GIN-2026-999999" in m for m in messages), messages
+    assert Response.objects.get().case == case
 
 
 def test_a_row_without_consent_says_its_answers_problems_too(
