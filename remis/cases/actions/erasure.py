@@ -98,6 +98,7 @@ def _leave_household(actor: Any, case: Case, person: Person) -> None:
     member = CaseMember.objects.filter(case=case, person=person).exclude(relation=Relation.PRINCIPAL).first()
     if member is None:
         return
+    case.refresh_from_db(fields=["version", "household_size"])  # read under the case's lock, taken above
     before = case.household_size
     member.delete()
     case.household_size = case.members.count()
