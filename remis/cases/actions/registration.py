@@ -59,7 +59,14 @@ from remis.cases.queries import assignable_workers, same_person
 from remis.lib import events
 from remis.lib.countries import alpha3, country_name, is_country
 from remis.lib.dates import birth_year
-from remis.lib.errors import Duplicate, NotFound, PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.errors import (
+    Conflict,
+    Duplicate,
+    NotFound,
+    PermissionDenied,
+    TransitionRefused,
+    ValidationFailed,
+)
 from remis.lib.text import fold_document_number, latin_digits
 from remis.programmes.models import MigrantCategory, PartnerRole, Programme, Vulnerability
 from remis.programmes.queries import partners_in
@@ -726,8 +733,18 @@ def update_member(
     """A household member's details and relation, saved together from the case page (both
     or neither: a relation refused leaves the details as they were)."""
     with transaction.atomic():
+        hold_case(case)
+        # The version read under the case's lock: the relation is not a field of the person,
+        # so a correction of it alone was written over by a second one from the same read.
+        stored = Person.objects.filter(pk=person.pk).values_list("version", flat=True).first()
+        if stored != expected_version:
+            raise Conflict()
+        before = case.members.filter(person=person).values_list("relation", flat=True).first()
         change_relation(actor, case, person, relation, data)
-        return update_person(actor, case, person, data, expected_version)
+        person = update_person(actor, case, person, data, expected_version)
+        if before != relation and person.version == expected_version:
+            save_versioned(person, expected_version, [])  # the relation alone moves the version too
+        return person
 
 
 def update_case_details(
