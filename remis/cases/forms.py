@@ -717,6 +717,11 @@ class PersonEditForm(PersonForm, VersionedForm):
         label=_("Relation to the principal applicant"), choices=RELATIONS, required=False
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound and "relation" not in self.data:
+            del self.fields["relation"]  # the principal's form, sent back with an error: none offered
+
 
 class EraseForm(forms.Form):
     """The legal erasure of one member's personal data: a reason and an explicit

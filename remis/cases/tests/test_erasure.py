@@ -587,3 +587,9 @@ def test_a_members_relation_is_corrected_on_the_case_page_and_audited(client, wo
     assert child.given_name == "Mamadou" and "A parent born after the principal applicant" in refused.text
     principal_page = client.get(reverse("case_detail", args=[household.uuid])).text
     assert principal_page.count('name="relation"') == 1  # the add-member form's, not the principal's
+    principal = household.principal
+    sent_back = client.post(
+        url, {"version": principal.version, "given_name": "", "family_name": "Baldé", "sex": "F"}
+    )
+    assert "Enter" in sent_back.text or sent_back.status_code == 400
+    assert sent_back.text.count('name="relation"') == 1  # nor once sent back with an error
