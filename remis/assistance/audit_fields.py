@@ -9,11 +9,13 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from remis.assistance.queries import dimension_group
 from remis.audit.presentation import (
     Shown,
     choices,
     extend_field,
     file_types,
+    logged_groups,
     named_by_id,
     register_field,
     register_object,
@@ -51,12 +53,6 @@ def _items(values: set[Any]) -> dict[Any, Shown]:
     return shown
 
 
-def dimension_group(dimension: Any) -> str:
-    from remis.assistance.queries import dimension_group as group
-
-    return group(dimension)
-
-
 def _logged(changes: dict[str, Any], name: str) -> list[Any]:
     values = changes.get(name)
     return [v for v in values if v is not None] if isinstance(values, list) else []
@@ -74,12 +70,8 @@ def _item_groups(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
     }
     kinds = {k for _i, changes in entries for k in _logged(changes, "kind") if isinstance(k, int)}
     kind_groups = dict(AssistanceType.objects.filter(pk__in=kinds).values_list("id", "sensitive_group"))
-    gone: dict[str, str] = {}  # removed since: the type any of its entries logged
-    for object_id, changes in entries:
-        if object_id not in found:
-            logged = [kind_groups.get(k) or "" for k in _logged(changes, "kind") if isinstance(k, int)]
-            gone[object_id] = gone.get(object_id) or next((g for g in logged if g), "")
-    return {**gone, **found}
+    # Removed since: the type any of its entries logged.
+    return {**logged_groups(entries, "kind", lambda k: kind_groups.get(k) or ""), **found}
 
 
 def _need_groups(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
@@ -90,12 +82,7 @@ def _need_groups(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
         str(pk): dimension_group(d)
         for pk, d in Need.objects.filter(pk__in=ids).values_list("id", "dimension")
     }
-    gone: dict[str, str] = {}
-    for object_id, changes in entries:
-        if object_id not in found:
-            logged = [dimension_group(d) for d in _logged(changes, "dimension")]
-            gone[object_id] = gone.get(object_id) or next((g for g in logged if g), "")
-    return {**gone, **found}
+    return {**logged_groups(entries, "dimension", dimension_group), **found}
 
 
 def _goal_groups(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:

@@ -152,6 +152,19 @@ def register_row_group(object_type: str, fields: Iterable[str], resolve: RowGrou
     _ROW_GROUPS[object_type] = (frozenset(fields), resolve)
 
 
+def logged_groups(
+    entries: list[tuple[str, dict[str, Any]]], name: str, group_of: Callable[[Any], str]
+) -> dict[str, str]:
+    """For each record, the first sensitive group that a value its entries logged under
+    `name` is in (blank: none): how a removed record's group is read, from its history."""
+    found: dict[str, str] = {}
+    for object_id, changes in entries:
+        values = changes.get(name)
+        groups = [group_of(v) for v in values if v is not None] if isinstance(values, list) else []
+        found[object_id] = found.get(object_id) or next((g for g in groups if g), "")
+    return found
+
+
 def _row_groups(rows: list[AuditEntry], opened: dict[int, dict[str, Any]]) -> dict[int, str]:
     by_type: dict[str, list[AuditEntry]] = {}
     for entry in rows:

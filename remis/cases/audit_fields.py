@@ -15,6 +15,7 @@ from remis.audit.presentation import (
     extend_field,
     file_sizes,
     file_types,
+    logged_groups,
     named_by_id,
     names_people,
     register_field,
@@ -181,12 +182,9 @@ def need_groups(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
         str(pk): need_group(k)
         for pk, k in PreDepartureNeed.objects.filter(pk__in=ids).values_list("id", "kind")
     }
-    for object_id, changes in entries:
-        logged = changes.get("kind")
-        kinds = [k for k in logged if k] if isinstance(logged, list) else []
-        if object_id not in found or any(need_group(k) for k in kinds):
-            found[object_id] = next((need_group(k) for k in kinds if need_group(k)), found.get(object_id, ""))
-    return found
+    logged = logged_groups(entries, "kind", need_group)
+    # Its kind now, or a medical kind its entries logged (removed, or changed since).
+    return {**logged, **found, **{object_id: g for object_id, g in logged.items() if g}}
 
 
 class _Choices:

@@ -306,13 +306,7 @@ def shared_groups(case: Case, purpose: str) -> Groups | None:
         return None
     # Consent to the processing of personal data withdrawn withdraws every sharing built
     # on it (a referral stayed open, the provider reading the returnee's phone).
-    processing = (
-        case.consents.filter(purpose="data_processing")
-        .order_by("-given_on", "-id")
-        .values_list("given", flat=True)
-        .first()
-    )
-    if processing is False:
+    if case.processing_withdrawn():
         return None
     return frozenset(latest.groups)
 
