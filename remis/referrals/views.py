@@ -159,6 +159,14 @@ def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
     try:
         referral, side = _referral_or_404(request, referral_uuid)
     except _Withdrawn as withdrawn:
+        if request.method == "POST":
+            # An answer sent from a page opened before the referral left the provider's view:
+            # the page that says why must also say that the answer was not kept.
+            messages.error(
+                request,
+                _("%(what)s: meanwhile the referral became “%(status)s”.")
+                % {"what": _("Your answer was not recorded"), "status": Status.CANCELLED.label},
+            )
         return _withdrawn_page(request, withdrawn.cause)
     answer_form = AnswerForm(
         auto_id="answer-%s", initial={"version": referral.version}, status_now=referral.status

@@ -25,6 +25,25 @@ def test_an_answer_after_the_referral_was_closed_says_it_was_not_recorded(s, sig
     assert referral.status == Status.DECLINED
 
 
+def test_an_answer_to_a_referral_cancelled_meanwhile_is_told_not_recorded_on_the_page_saying_why(
+    s, signed_in
+):
+    referral = refer(s)
+    actions.cancel_referral(s.world.bob, referral, reason="Moved to Kindia", expected_version=1)
+    page = signed_in(s.pia).post(
+        f"/referrals/{referral.uuid}/", {"step": "answer", "status": "accepted", "version": 1}
+    )
+    # The cancelled referral is out of the provider's view: the page says why, and that the
+    # answer sent from the page opened before was not kept.
+    assert page.status_code == 410 and "Referral cancelled" in page.text
+    assert "Your answer was not recorded: meanwhile the referral became “Cancelled”." in page.text
+    referral.refresh_from_db()
+    assert referral.status == Status.CANCELLED
+    # Opened again, the page says only why.
+    again = signed_in(s.pia).get(f"/referrals/{referral.uuid}/")
+    assert again.status_code == 410 and "not recorded" not in again.text
+
+
 def test_an_outcome_given_when_accepting_is_refused_not_dropped(s, signed_in):
     referral = refer(s)
     with pytest.raises(ValidationFailed) as refused:
