@@ -248,6 +248,17 @@ def _two_way(publication: Publication, name: str, margin: Table, columns: Table,
         publication.adds_up(publication.count(f"{name}: columns without a table", without), rest)
 
 
+def _link_parts(publication: Publication, year: Table, assisted: Table, monitored: Table) -> None:
+    """The assisted and the monitored are some of the year's returns: the year's figure less
+    theirs counts those not assisted or not monitored (in all, and for each country of
+    origin the monitored table prints), a count no table prints but any reader subtracts
+    out, so a small one stays hidden."""
+    publication.remainder("not assisted", (year, TOTAL), [(assisted, TOTAL)])
+    publication.remainder("not monitored", (year, TOTAL), [(monitored, TOTAL)])
+    for row in monitored.rows:
+        publication.remainder(f"origin {row.key} not monitored", (year, row.key), [(monitored, row.key)])
+
+
 def annual_report(
     actor: Any, year: int, programme: int | None = None, edition: str | None = None
 ) -> AnnualReport | None:
@@ -327,6 +338,7 @@ def period_report(
         (top_origins, total, region_tables, hosts, host_tables),
         (top_hosts, in_year_hosts, hosts, programmes, programme_tables),
     )
+    _link_parts(publication, total, assisted, monitored)
     publication.publish()
 
     def section(key: str, title: str, note: str, table: Table) -> Section:

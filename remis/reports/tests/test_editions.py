@@ -321,3 +321,37 @@ def _row_space(matrix: np.ndarray) -> np.ndarray:
 
 def _in_span(vector: np.ndarray, basis: np.ndarray) -> bool:
     return bool(np.linalg.norm(vector - basis.T @ (basis @ vector)) < 1e-6)
+
+
+def test_no_small_count_of_those_not_assisted_or_not_monitored_is_printed_by_subtraction(
+    generated: None,
+) -> None:
+    """The assistance and monitoring sections count a part of the year's returns: the year's
+    figure less theirs is the count of those not assisted or not monitored — a small one, in
+    total or for a country of origin, must not be the difference of two printed figures."""
+    donor = User.objects.get(username="donor")
+    year = max(int(r.key) for r in exact_breakdown(donor, Filters(START, END), "year").rows)  # type: ignore[union-attr]
+    report = annual_report(donor, year, edition=Edition.PUBLIC)
+    assert report is not None
+    threshold = report.threshold
+    sections = {s.key: _table(s) for s in report.sections}
+    # The year's figures a reader finds printed: the total, and each country of origin's
+    # row in its region's table.
+    year_rows: dict[str, int] = {}
+    for child in next(s for s in report.sections if s.key == "origin_regions").children:
+        table = _table(child)
+        year_rows |= {r.key: r.persons for r in table.rows if (r.key, "persons") not in table.hidden}
+    found = {}
+    for key in ("assistance", "monitoring"):
+        part = sections[key]
+        if isinstance(report.total_persons, int) and "persons" not in part.hidden_totals:
+            left = report.total_persons - part.total_persons
+            if primary(left, threshold):
+                found[f"not in {key}"] = left
+    monitored = sections["monitoring"]
+    for row in monitored.rows:
+        if (row.key, "persons") not in monitored.hidden and row.key in year_rows:
+            left = year_rows[row.key] - row.persons
+            if primary(left, threshold):
+                found[f"{row.key} not monitored"] = left
+    assert found == {}
