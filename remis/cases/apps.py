@@ -89,6 +89,11 @@ class CasesConfig(AppConfig):
         exports.register()  # the case list as a CSV or XLSX file, through the interop app
         # A programme partner that cases of the programme are shared with is not removed.
         register_partner_cases(queries.cases_shared_with_partner)
+        # A programme's dates and countries hold the cases that joined it.
+        from remis.cases.actions.registration import programme_change_refused
+        from remis.programmes.actions.programmes import register_programme_guard
+
+        register_programme_guard(programme_change_refused)
         from remis.cases.extensions import WorkSource, register_work_list
 
         register_work_list(WorkSource("submissions", queries.submission_work, order=50))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -67,7 +67,7 @@ from remis.lib.errors import (
     TransitionRefused,
     ValidationFailed,
 )
-from remis.lib.text import fold_document_number, latin_digits
+from remis.lib.text import fold_document_number, latin_digits, list_separator
 from remis.programmes.models import MigrantCategory, PartnerRole, Programme, Vulnerability
 from remis.programmes.queries import partners_in
 
@@ -320,6 +320,49 @@ def _check_programme_open(problems: Problems, programme: Programme, intended: dt
             _("Programme %(code)s ends on %(day)s: plan the return before its end.")
             % {"code": programme.name, "day": date_format(programme.ends_on, "DATE_FORMAT")},
         )
+
+
+def programme_change_refused(programme: Programme, after: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What a programme's change may not do to the cases in it (registered with the
+    programmes app): start after a case joined it, end before one did, or drop a country
+    its cases return from or to. Only what the change moves is checked."""
+    cases = Case.objects.filter(programme=programme)
+    problems: list[tuple[str, str]] = []
+    joined = cases.order_by("registered_at").values_list("registered_at", flat=True)
+    if after["starts_on"] != programme.starts_on and (first := joined.first()) is not None:
+        day = timezone.localdate(first)
+        if after["starts_on"] > day:
+            problems.append(
+                (
+                    "starts_on",
+                    _("A case joined this programme on %(day)s: the programme cannot start after that day.")
+                    % {"day": date_format(day, "DATE_FORMAT")},
+                )
+            )
+    if after["ends_on"] and after["ends_on"] != programme.ends_on and (last := joined.last()) is not None:
+        day = timezone.localdate(last)
+        if after["ends_on"] < day:
+            problems.append(
+                (
+                    "ends_on",
+                    _("A case joined this programme on %(day)s: the programme cannot end before that day.")
+                    % {"day": date_format(day, "DATE_FORMAT")},
+                )
+            )
+    for field, column in (("host_countries", "host_country"), ("origin_countries", "origin_country")):
+        dropped = set(getattr(programme, field)) - set(after[field])
+        if not dropped or not after[field]:  # no country given: the field says so already
+            continue
+        held = sorted(set(cases.filter(**{f"{column}__in": dropped}).values_list(column, flat=True)))
+        if held:
+            problems.append(
+                (
+                    field,
+                    _("Cases of this programme are in %(countries)s: keep those countries.")
+                    % {"countries": list_separator().join(country_name(c) for c in held)},
+                )
+            )
+    return problems
 
 
 def _acting_grant_org(

@@ -4,7 +4,7 @@ funders, and country groupings."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -55,6 +55,18 @@ PROGRAMME_FIELDS = [
 ]
 
 
+# What a later app refuses in a programme's change, as (field, message) pairs, given the
+# programme as stored and the values it would take (the cases app: a start after a case
+# joined it, a country its cases are in dropped). This app may not import the cases app.
+ProgrammeGuard = Callable[[Programme, Mapping[str, Any]], list[tuple[str, str]]]
+_PROGRAMME_GUARDS: list[ProgrammeGuard] = []
+
+
+def register_programme_guard(guard: ProgrammeGuard) -> None:
+    if guard not in _PROGRAMME_GUARDS:
+        _PROGRAMME_GUARDS.append(guard)
+
+
 def _check_programme_values(
     errors: FieldErrors,
     *,
@@ -79,6 +91,15 @@ def _check_programme_values(
         errors.add("ends_on", _("The end date is before the start date."))
     hosts = errors.countries("host_countries", host_countries)
     origins = errors.countries("origin_countries", origin_countries)
+    if len(hosts) == 1 and hosts == origins:
+        # A return goes from one country to another: no case could ever join.
+        errors.add(
+            "origin_countries",
+            _(
+                "The programme's only country of origin is its only host country: "
+                "a return goes to another country."
+            ),
+        )
     not_donors = [o.name for o in funders if o.kind != OrganisationType.DONOR or not o.active]
     if not_donors:
         errors.add(
@@ -247,6 +268,15 @@ def update_programme(
                     "codes": list_separator().join(country_name(c) for c in outside),
                 },
             )
+    after = {
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "host_countries": hosts,
+        "origin_countries": origins,
+    }
+    for guard in _PROGRAMME_GUARDS:
+        for field, message in guard(programme, after):
+            errors.add(field, message)
     errors.raise_any()
     before = snapshot(programme, PROGRAMME_FIELDS)
     with transaction.atomic():

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from remis.accounts import actions as accounts
 from remis.accounts.models import OrganisationType
@@ -250,3 +250,49 @@ def test_a_code_taken_in_other_letters_case_is_refused_naming_the_programme(worl
     with pytest.raises(ValidationFailed) as refused:
         actions.create_programme(manager, code="rvs-2027", **values)
     assert refused.value.field == "code" and "RVS-2027" in refused.value.message
+
+
+def test_a_programme_whose_only_host_is_its_only_origin_is_refused(world, manager):
+    """No case could ever join it: a return goes from one country to another."""
+    values: Any = {"name": "Nowhere", "starts_on": dt.date(2026, 1, 1)}
+    with pytest.raises(ValidationFailed) as refused:
+        actions.create_programme(
+            manager, code="SAME-1", host_countries=["BE"], origin_countries=["be"], **values
+        )
+    assert refused.value.field == "origin_countries"
+    assert "only country of origin is its only host country" in refused.value.message
+    assert not Programme.objects.filter(code="SAME-1").exists()
+    # A country on both sides beside others is a programme cases can join (a transit country
+    # some return from while its own nationals return to it).
+    actions.create_programme(
+        manager, code="SAME-2", host_countries=["NE", "LY"], origin_countries=["NE", "ML"], **values
+    )
+
+
+def test_the_dates_and_countries_hold_the_cases_that_joined(world, manager):
+    case = register(world)  # joined today, from Belgium to Guinea
+    joined = timezone.localdate(case.registered_at)
+    programme = Programme.objects.get(pk=world.programme.pk)
+    version = programme.version
+    later = joined + dt.timedelta(days=1)
+    with pytest.raises(ValidationFailed) as refused:
+        edit(manager, programme, version, starts_on=later)
+    assert refused.value.field == "starts_on" and "cannot start after that day" in refused.value.message
+    with pytest.raises(ValidationFailed) as refused:
+        edit(manager, programme, version, ends_on=joined - dt.timedelta(days=1))
+    assert refused.value.field == "ends_on" and "cannot end before that day" in refused.value.message
+    partner = programme.partners.get(organisation=world.gn_partner)
+    actions.change_partner_countries(manager, partner, ["SN"], expected_version=None)
+    programme.refresh_from_db()
+    with pytest.raises(ValidationFailed) as refused:
+        edit(manager, programme, programme.version, origin_countries=["SN", "IQ", "XK"])
+    assert refused.value.errors == [
+        ("origin_countries", "Cases of this programme are in Guinea: keep those countries.")
+    ]
+    programme.refresh_from_db()
+    assert programme.starts_on < later and "GN" in programme.origin_countries and programme.ends_on is None
+    # What stays within the cases' days is taken: an earlier start, an end on the day they joined.
+    edit(manager, programme, programme.version, starts_on=programme.starts_on - dt.timedelta(days=30))
+    programme.refresh_from_db()
+    edit(manager, programme, programme.version, ends_on=joined)
+    assert Programme.objects.get(pk=programme.pk).ends_on == joined
