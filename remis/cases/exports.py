@@ -26,7 +26,7 @@ from remis.cases.imports import CASE_COLUMNS, COLUMNS, PERSON_COLUMNS
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, CaseAccess
 from remis.cases.policy import case_scope, groups_everywhere, shows
-from remis.cases.queries import CaseFilters, CaseIds, filter_cases
+from remis.cases.queries import CaseFilters, CaseIds, countries_read, filter_cases, filter_organisations
 from remis.interop.exporting import CHUNK, ExportColumn, ExportKind, Prepared
 
 KIND = "cases"
@@ -45,8 +45,15 @@ class CaseExportForm(CaseFilterForm):
     def __init__(self, actor: Any, *args: Any, **kwargs: Any) -> None:
         from remis.cases.views.lists import assignable_workers_for_user
 
+        # The list's choices: the countries and organisations the actor's cases can have
+        # (the export offered every country of the world and every organisation).
         super().__init__(
-            *args, workers=assignable_workers_for_user(actor), groups=groups_everywhere(actor), **kwargs
+            *args,
+            workers=assignable_workers_for_user(actor),
+            groups=groups_everywhere(actor),
+            organisations=filter_organisations(actor),
+            countries=countries_read(actor),
+            **kwargs,
         )
         del self.fields["page"]
         # Opened from a list whose search is no longer kept: said above the form, which

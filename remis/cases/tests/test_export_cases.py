@@ -274,3 +274,22 @@ def test_cases_registered_in_remis_export_and_import_back_by_their_reference(
     }
     result = run_import(paula, world.be_office, "household_members", rows_csv([member]))
     assert result.created == 1, result.report_rows
+
+
+def test_the_export_offers_the_countries_and_organisations_the_list_offers(
+    world: Any, paula: Any, signed_in: Any
+) -> None:
+    """Not every country of the world and every organisation, each exporting nothing: the
+    case list's own choices for the same reader."""
+    client = signed_in(paula)
+    listed = client.get("/cases/").context["form"]
+    offered = client.get("/exports/new/cases/").context["form"]
+    for name in ("host_country", "origin_country", "organisation"):
+        assert list(offered.fields[name].choices) == list(listed.fields[name].choices), name
+    hosts = [code for code, _label in offered.fields["host_country"].choices if code]
+    assert "BE" in hosts and "US" not in hosts
+    organisations = {str(label) for _pk, label in offered.fields["organisation"].choices}
+    assert world.be_office.name in organisations
+    refused = client.post("/exports/new/cases/", {"format": "csv", "headers": "codes", "host_country": "US"})
+    assert refused.status_code == 200 and 'id="export-host_country' in refused.content.decode()
+    assert not RecordExport.objects.exists()
