@@ -710,6 +710,42 @@ def budget(request: HttpRequest, params: Query[BudgetParams]) -> Any:
     ]
 
 
+class AssistanceTypeOut(Schema):
+    code: str
+    label: str = Field(description="In the language asked (Accept-Language), else English.")
+    name: str = Field(description="In English.")
+    names: dict[str, str] = Field(description="Its translations by language code.")
+    dimension: DimensionCode
+    sensitive_group: str = Field(description="The sensitive field group an item of it is in; empty: none.")
+    active: bool = Field(description="False: retired, no new item takes it.")
+
+
+@router.get(
+    "/assistance-types",
+    response=list[AssistanceTypeOut],
+    summary="The assistance types (the code list of an item's `kind`), in list order",
+)
+def assistance_types(request: HttpRequest, include_retired: bool = False) -> Any:
+    from remis.assistance.models import AssistanceType
+
+    # A catalogue, not a record: what any signed-in client needs to write an item.
+    types = AssistanceType.objects.order_by("position", "name", "pk")
+    if not include_retired:
+        types = types.filter(active=True)
+    return [
+        {
+            "code": t.code,
+            "label": t.label,
+            "name": t.name,
+            "names": t.names or {},
+            "dimension": t.dimension,
+            "sensitive_group": t.sensitive_group,
+            "active": t.active,
+        }
+        for t in types
+    ]
+
+
 @router.post(
     "/thresholds/{code}", response={201: ThresholdsOut}, summary="A new version of approval thresholds"
 )

@@ -261,3 +261,31 @@ def test_a_payment_retried_with_its_request_id_is_recorded_once(api, world, case
     retried = bob.post(f"/items/{item.pk}/instalments", lower)
     assert retried.status_code == 200, retried.json()
     assert len(bob.get(f"/items/{item.pk}/instalments").json()) == 2
+
+
+def test_the_assistance_types_are_listed_for_a_client_writing_items(api, world, client):
+    """The code list of an item's `kind`: its codes, labels in the language asked, the
+    retired ones only when asked for."""
+    from django.core.management import call_command
+
+    from remis.assistance.models import AssistanceType
+
+    call_command("sync_assistance_defaults", verbosity=0)
+    retired = AssistanceType.objects.order_by("pk").first()
+    assert retired is not None
+    AssistanceType.objects.filter(pk=retired.pk).update(active=False, names={"fr": "Ancien type"})
+    bob = api.as_(world.bob)
+    listed = bob.get("/assistance-types")
+    assert listed.status_code == 200
+    codes = [t["code"] for t in listed.json()]
+    in_order = AssistanceType.objects.filter(active=True).order_by("position", "name", "pk")
+    active = list(in_order.values_list("code", flat=True))
+    assert codes == active and retired.code not in codes and len(codes) > 5
+    every = bob.get("/assistance-types", include_retired="true").json()
+    shown = next(t for t in every if t["code"] == retired.code)
+    assert shown["active"] is False and shown["names"]["fr"] == "Ancien type"
+    french = client.get(
+        "/api/v1/plans/assistance-types", {"include_retired": "true"}, HTTP_ACCEPT_LANGUAGE="fr", **bob.auth
+    ).json()
+    assert next(t for t in french if t["code"] == retired.code)["label"] == "Ancien type"
+    assert client.get("/api/v1/plans/assistance-types").status_code == 401  # no token
