@@ -120,3 +120,28 @@ def test_a_cases_details_are_read_and_changed_with_its_version(api_client, world
         api_client.as_(carol).patch(f"/cases/{case.uuid}", {"version": after["version"]}).status_code == 403
     )
     assert AuditEntry.objects.filter(action="case.update").count() == 1
+
+
+def test_the_case_page_does_not_tell_a_reader_without_the_group_who_has_documents(
+    api_client, world, alice, carol, signed_in
+):
+    """ "Restricted" on every member's row, with a document or none: on the rows of those
+    with one only, it told which of them had a passport."""
+    import re
+
+    case = register(world)
+    api = api_client.as_(alice)
+    api.post(f"/cases/{case.uuid}/members", {"person": MEMBER, "relation": "child"})
+    api.post(f"/persons/{case.principal.uuid}/documents", {"kind": "passport", "number": "GN79"})
+    page = signed_in(carol).get(f"/cases/{case.uuid}/").content.decode()
+    table = page.split('id="person"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>.*?</tr>", table, re.S)
+    cells = [re.findall(r"<td>(.*?)</td>", row, re.S)[4] for row in rows]
+    assert cells == ["Restricted", "Restricted"] and "GN79" not in page
+    # The holder of the group reads each member's own.
+    page = signed_in(alice).get(f"/cases/{case.uuid}/").content.decode()
+    table = page.split('id="person"', 1)[1].split("</table>", 1)[0]
+    cells = [
+        re.findall(r"<td>(.*?)</td>", row, re.S)[4] for row in re.findall(r"<tr><td>.*?</tr>", table, re.S)
+    ]
+    assert [c.strip() for c in cells] == ["Passport GN79", "—"]
