@@ -25,7 +25,12 @@ from remis.programmes.models import (
     ProgrammeSettings,
 )
 from remis.programmes.programme_settings import SETTINGS, clean_settings
-from remis.programmes.queries import donor_organisations, managing_organisations, partner_organisations
+from remis.programmes.queries import (
+    MANAGING_ROLES,
+    donor_organisations,
+    managing_organisations,
+    partner_organisations,
+)
 
 
 class SettingsForm(forms.Form):
@@ -125,7 +130,10 @@ class ProgrammeForm(forms.Form):
         label=_("Organisation running it"), queryset=Organisation.objects.none(), empty_label=None
     )
     partner_role = forms.ChoiceField(
-        label=_("Its role in the programme"), choices=PartnerRole.choices, initial=PartnerRole.IMPLEMENTING
+        label=_("Its role in the programme"),
+        # The roles that manage a programme: the organisation running it must hold one.
+        choices=[(role.value, role.label) for role in MANAGING_ROLES],
+        initial=PartnerRole.IMPLEMENTING,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

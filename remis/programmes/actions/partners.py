@@ -32,6 +32,7 @@ from remis.programmes.models import (
     ProgrammePartner,
 )
 from remis.programmes.partner_usage import cases_shared_with
+from remis.programmes.queries import MANAGING_ROLES
 
 
 def _partner_countries(programme: Programme, role: str, countries: Iterable[str]) -> list[str]:
@@ -125,7 +126,8 @@ def remove_partner(actor: Any, partner: ProgrammePartner, *, expected_version: i
     programme = partner.programme
     require_manage_programme(actor, programme)
     check_programme_version(programme, expected_version)
-    others = set(programme.partners.exclude(pk=partner.pk).values_list("organisation_id", flat=True))
+    remaining = programme.partners.exclude(pk=partner.pk)
+    others = set(remaining.values_list("organisation_id", flat=True))
     if partner.organisation_id not in others:
         shared = cases_shared_with(programme.pk, partner.organisation_id)
         if shared:
@@ -143,8 +145,13 @@ def remove_partner(actor: Any, partner: ProgrammePartner, *, expected_version: i
                 },
                 "partner",
             )
-        managing = _managing_organisations([*others, partner.organisation_id])
-        if partner.organisation_id in managing and not managing & others:
+    # Managing is a role's (`MANAGING_ROLES`), not an organisation's: an organisation
+    # implementing the programme and also its reintegration partner, its implementing role
+    # ended, manages it no more (the check was skipped, and nobody could change it again).
+    if partner.role in MANAGING_ROLES:
+        still = remaining.filter(role__in=MANAGING_ROLES).values_list("organisation_id", flat=True)
+        managers = _managing_organisations(still)
+        if not managers and _managing_organisations([partner.organisation_id]):
             raise ValidationFailed(
                 _("%(organisation)s is the last organisation managing this programme: add another first.")
                 % {"organisation": partner.organisation.name},

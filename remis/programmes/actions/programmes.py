@@ -40,7 +40,7 @@ from remis.programmes.models import (
     ProgrammeSettings,
 )
 from remis.programmes.programme_settings import SETTINGS, clean_settings, shipped_settings
-from remis.programmes.queries import settings_on
+from remis.programmes.queries import MANAGING_ROLES, settings_on
 from remis.programmes.regions import m49_table
 
 PROGRAMME_FIELDS = [
@@ -183,6 +183,16 @@ def create_programme(
     )
     if partner_role not in PartnerRole.values:
         errors.add("partner_role", _("Choose a partner role."))
+    elif partner_role not in MANAGING_ROLES:
+        # A reintegration partner does not manage the programme: created so, nobody could
+        # change it again, its creator included.
+        errors.add(
+            "partner_role",
+            _(
+                "The organisation running the programme manages it: choose host-country coordinator "
+                "or implementing organisation, and add reintegration partners afterwards."
+            ),
+        )
     given = {
         "currency": currency,
         "grant_per_person": grant_per_person,

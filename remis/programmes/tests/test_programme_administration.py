@@ -296,3 +296,38 @@ def test_the_dates_and_countries_hold_the_cases_that_joined(world, manager):
     programme.refresh_from_db()
     edit(manager, programme, programme.version, ends_on=joined)
     assert Programme.objects.get(pk=programme.pk).ends_on == joined
+
+
+def test_the_running_organisation_keeps_a_managing_role(world, manager):
+    """Its implementing role ended while it stays the reintegration partner, or created as a
+    reintegration partner only: nobody could change the programme again."""
+    values: Any = {
+        "name": "Duo",
+        "host_countries": ["BE"],
+        "origin_countries": ["GN"],
+        "starts_on": dt.date(2026, 1, 1),
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        actions.create_programme(
+            manager, code="DUO-0", partner_role=PartnerRole.REINTEGRATION_PARTNER, **values
+        )
+    assert refused.value.field == "partner_role" and not Programme.objects.filter(code="DUO-0").exists()
+    programme = actions.create_programme(manager, code="DUO", **values)
+    runner = programme.partners.get()
+    also = actions.add_partner(manager, programme, world.be_office, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
+    with pytest.raises(ValidationFailed) as refused:
+        actions.remove_partner(manager, runner, expected_version=None)
+    assert "last organisation managing this programme" in refused.value.message
+    assert programme.partners.filter(pk=runner.pk).exists()
+    actions.remove_partner(manager, also, expected_version=None)  # its other role: fine
+    # Another organisation managing it beside: the runner's role may end.
+    actions.add_partner(manager, programme, world.nl_office, PartnerRole.HOST_COORDINATOR, ["BE"])
+    make_user("nadia", world.nl_office, "programme_manager", ["NL"])
+    actions.remove_partner(manager, runner, expected_version=None)
+
+
+def test_the_creation_form_offers_only_roles_that_manage(world, manager, signed_in):
+    page = signed_in(manager).get("/programmes/new/").content.decode()
+    options = page.split('name="partner_role"', 1)[1].split("</select>", 1)[0]
+    assert 'value="implementing"' in options and 'value="host_coordinator"' in options
+    assert 'value="reintegration_partner"' not in options
