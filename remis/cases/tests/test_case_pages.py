@@ -952,6 +952,14 @@ def test_identity_documents_are_added_to_any_member_and_removed_on_the_case_page
     )
     assert "Identity document removed." in removed.content.decode()
     assert not IdentityDocument.objects.filter(person=child).exists()
+    # The same button in a second tab: told it is done already, not "Not found".
+    again = client.post(
+        reverse("case_step", args=[case.uuid, "remove-identity-document"]),
+        {"identity_document": document.pk},
+        follow=True,
+    )
+    assert again.status_code == 200 and "had already been removed" in again.content.decode()
+    assert AuditEntry.objects.filter(action="identity_document.remove", case_uuid=case.uuid).count() == 1
     assert not list(filter_cases(alice, CaseFilters(q="GN7771")))
     entry = AuditEntry.objects.get(action="identity_document.remove", case_uuid=case.uuid)
     assert set(entry.changes) >= {"document_kind", "document_number"}

@@ -394,9 +394,15 @@ def _remove_identity_document(request: HttpRequest, case: Case, c: dict[str, Any
         .select_related("person")
         .first()
     )
+    gone = _("This identity document had already been removed (from another page or by someone else).")
     if document is None:
-        raise NotFound()
-    actions.remove_identity_document(request.user, case, document)
+        if IdentityDocument.objects.filter(pk=c["identity_document"]).exists():
+            raise NotFound()  # another case's
+        return gone  # removed meanwhile: what the click asked is done
+    try:
+        actions.remove_identity_document(request.user, case, document)
+    except NotFound:
+        return gone
     return _("Identity document removed.")
 
 
