@@ -245,13 +245,15 @@ def _check_vulnerability_age(problems: Problems, vulnerabilities: Iterable[Any],
         _adult_child(problems, "vulnerabilities", person, message)
 
 
-def _check_category_age(problems: Problems, category: MigrantCategory, person: PersonData) -> None:
+def _check_category_age(
+    problems: Problems, category: MigrantCategory, person: Any, field: str = "category"
+) -> None:
     if getattr(category, "code", None) == UNACCOMPANIED_CHILD:
         message = _(
             "An unaccompanied or separated child is under 18, and this person is %(age)s: "
             "check the date of birth or the category."
         )
-        _adult_child(problems, "category", person, message)
+        _adult_child(problems, field, person, message)
 
 
 def _check_case(
@@ -659,6 +661,38 @@ def _erased() -> TransitionRefused:
     )
 
 
+def _check_household_with(problems: Problems, case: Case, person: Person, data: PersonData) -> None:
+    """What adding a member checks, for an edit of one: their birth against the relations
+    (theirs to the principal, or the principal's to every member), a principal under 18 in
+    the unaccompanied child category, and a member edited into another one's twin. Only
+    what the edit changes: a household recorded otherwise before is not made unsaveable."""
+    members = [m for m in case.members.select_related("person") if m.person.erased_at is None]
+    own = next((m for m in members if m.person_id == person.pk), None)
+    born = (data.date_of_birth, data.birth_year_estimated)
+    if own is not None and born != (person.date_of_birth, person.birth_year_estimated):
+        if own.relation == Relation.PRINCIPAL:
+            year = birth_year(data)
+            for member in members:
+                if member is own:
+                    continue
+                message = relation_age_problem(member.relation, PersonData.from_person(member.person), year)
+                if message:
+                    problems.add("date_of_birth", message)
+                    break
+            _check_category_age(problems, case.category, data, field="date_of_birth")
+        else:
+            principal = next((m.person for m in members if m.relation == Relation.PRINCIPAL), None)
+            message = relation_age_problem(own.relation, data, birth_year(principal)) if principal else None
+            if message:
+                problems.add("date_of_birth", message)
+    identity = ("given_name", "family_name", "sex", "date_of_birth", "birth_year_estimated")
+    if any(getattr(data, name) != getattr(person, name) for name in identity):
+        if any(same_person(data, m.person) for m in members if m.person_id != person.pk):
+            problems.add(
+                "given_name", _("This person is already in the household (same name, sex and birth).")
+            )
+
+
 def update_person(actor: Any, case: Case, person: Person, data: PersonData, expected_version: int) -> Person:
     require(actor, case, Perm.CASE_EDIT)
     if not case.members.filter(person=person).exists():
@@ -669,6 +703,7 @@ def update_person(actor: Any, case: Case, person: Person, data: PersonData, expe
         raise _erased()
     problems = Problems()
     check_person(problems, data)
+    _check_household_with(problems, case, person, data)
     problems.raise_if_any()
     with transaction.atomic():
         # The case row first, the order every case action follows (the search text below
@@ -826,6 +861,10 @@ def update_case_details(
     # refused for countries this form does not even show.
     if category != case.category:
         _check_eligible(problems, case.programme, category)
+        # As at registration: an adult moved into the unaccompanied child category counted
+        # as a child in its figures and called for the child-protection steps.
+        if case.principal is not None and case.principal.erased_at is None:
+            _check_category_age(problems, category, case.principal)
     problems.check(field_rules.CASE, {"intended_return_date": intended_return_date})
     workers = list(assigned_workers)
     allowed = set(assignable_workers(case).values_list("pk", flat=True))
