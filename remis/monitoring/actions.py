@@ -23,6 +23,7 @@ from remis.cases.actions.common import hold_case, require
 from remis.cases.events import CaseImported
 from remis.cases.lifecycle import JOURNEY, Stage
 from remis.cases.models import Case, ConsentPurpose
+from remis.cases.policy import groups_on_case
 from remis.lib.errors import Conflict, Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
 from remis.monitoring.configuration import (
@@ -49,7 +50,14 @@ from remis.monitoring.models import (
     VisitMode,
 )
 from remis.monitoring.queries import consented_on, follow_up_statements, other_rounds_window
-from remis.monitoring.responses import definition_of, plain_answers, same_answer, score_columns, scored_event
+from remis.monitoring.responses import (
+    definition_of,
+    hidden_questions,
+    plain_answers,
+    same_answer,
+    score_columns,
+    scored_event,
+)
 
 NOTE_MAX = 500
 VISIT_NOTE_MAX = 4000
@@ -690,6 +698,19 @@ def correct_response(
                 )
             )
         definition = definition_of(response.instrument)
+        # Answers in a sensitive group the actor does not hold were never shown to them: the
+        # recorded ones stay, and one sent for such a question is refused, not written.
+        hidden = hidden_questions(definition, groups_on_case(actor, case))
+        stored_hidden = {name: response.answers[name] for name in hidden if name in response.answers}
+        for name in sorted(hidden & set(answers)):
+            if name not in stored_hidden or not same_answer(answers[name], stored_hidden[name]):
+                errors.append(
+                    (
+                        f"answers.{name}",
+                        _("This answer is in a sensitive group you do not hold: it is kept as recorded."),
+                    )
+                )
+        answers = {**{k: v for k, v in answers.items() if k not in hidden}, **stored_hidden}
         scorer = compile_scorer(definition)
         errors += [(f"answers.{question}", message) for question, message in scorer.validate(answers)]
         if errors:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from remis.cases.policy import groups_everywhere, groups_on_case
 from remis.cases.queries import get_case_for, note_api_read
 from remis.lib.api_schema import InputSchema, literal_of
 from remis.lib.errors import NotFound, fields_renamed
@@ -290,6 +291,10 @@ class ResponseOut(Schema):
     item_key: UUID | None = Field(description="the assistance item a satisfaction response is about")
     collected_on: dt.date
     answers: dict[str, Any] = Field(description="the answers kept: those to questions that apply")
+    restricted: list[str] = Field(
+        description="questions in a sensitive group the reader does not hold: their answers are left "
+        "out, and the indicators scoring them are null"
+    )
     indicators: dict[str, float | None]
     dimensions: dict[str, float | None] = Field(description="scores in [0, 1]; null when not scored")
     composite: float | None
@@ -322,11 +327,15 @@ def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _response_out(response: Any) -> dict[str, Any]:
+def _response_out(response: Any, groups: frozenset[str] | None = None) -> dict[str, Any]:
+    """`groups`: the reader's sensitive groups on the case (None: all). An answer in another
+    group is left out and named in `restricted`, and so is the indicator scoring it."""
     from remis.monitoring.response_forms import dimension_values
-    from remis.monitoring.responses import definition_of
+    from remis.monitoring.responses import definition_of, hidden_indicators, hidden_questions
 
     definition = definition_of(response.instrument)
+    hidden = hidden_questions(definition, groups)
+    masked = hidden_indicators(definition, hidden)
     return {
         "uuid": response.uuid,
         "instrument": response.instrument.code,
@@ -336,8 +345,9 @@ def _response_out(response: Any) -> dict[str, Any]:
         "round": response.follow_up.round if response.follow_up else None,
         "item_key": response.item_key,
         "collected_on": response.collected_on,
-        "answers": response.answers,
-        "indicators": response.indicators,
+        "answers": {k: v for k, v in response.answers.items() if k not in hidden},
+        "restricted": sorted(hidden),
+        "indicators": {k: None if k in masked else v for k, v in response.indicators.items()},
         "dimensions": {
             code: _number(value) for code, _label, value in dimension_values(definition, response)
         },
@@ -382,7 +392,7 @@ def record_round_response(request: HttpRequest, case_uuid: UUID, number: int, bo
         submission_id=body.submission_id,
         early=body.early,
     )
-    return Status(201, _response_out(response))
+    return Status(201, _response_out(response, groups_on_case(request.user, follow_up.case)))
 
 
 @router.post(
@@ -403,7 +413,7 @@ def record_sample_response(request: HttpRequest, body: SampleResponseIn) -> Any:
         source=ResponseSource.API,
         submission_id=body.submission_id,
     )
-    return Status(201, _response_out(response))
+    return Status(201, _response_out(response, groups_everywhere(request.user)))
 
 
 class SatisfactionIn(ResponseIn):
@@ -431,7 +441,7 @@ def record_satisfaction(request: HttpRequest, case_uuid: UUID, body: Satisfactio
         source=ResponseSource.API,
         submission_id=body.submission_id,
     )
-    return Status(201, _response_out(response))
+    return Status(201, _response_out(response, groups_on_case(request.user, case)))
 
 
 class CorrectionIn(InputSchema):
@@ -457,7 +467,7 @@ def correct_response(request: HttpRequest, case_uuid: UUID, response_uuid: UUID,
     corrected = actions.correct_response(
         request.user, response.pk, expected_version=body.version, answers=body.answers, reason=body.reason
     )
-    return _response_out(corrected)
+    return _response_out(corrected, groups_on_case(request.user, case))
 
 
 @router.get(
@@ -475,4 +485,5 @@ def case_responses(request: HttpRequest, case_uuid: UUID) -> Any:
         .select_related("instrument", "case", "follow_up")
         .order_by("collected_on", "id")
     )
-    return [_response_out(r) for r in rows]
+    groups = groups_on_case(request.user, case)
+    return [_response_out(r, groups) for r in rows]

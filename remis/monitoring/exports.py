@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
-from remis.cases.policy import access_through
+from remis.cases.policy import access_through, groups_everywhere
 from remis.interop.exporting import CHUNK, ExportColumn, ExportKind, Prepared
 from remis.lib.countries import named_countries
 from remis.lib.forms import DayRangeForm
@@ -32,7 +32,7 @@ from remis.lib.widgets import IsoDateInput
 from remis.monitoring.configuration import instrument_titles
 from remis.monitoring.instruments.definition import InstrumentDefinition
 from remis.monitoring.models import Instrument, Response
-from remis.monitoring.responses import definition_of
+from remis.monitoring.responses import definition_of, hidden_questions
 
 KIND = "monitoring"
 COLUMNS = (
@@ -130,7 +130,10 @@ def _responses(actor: Any, kept: dict[str, Any]) -> Any:
 def prepare(actor: Any, kept: dict[str, Any]) -> Prepared:
     ordered = _responses(actor, kept).order_by("case__reference", "collected_on", "id")
     ids = list(ordered.values_list("id", flat=True))
-    return Prepared(COLUMNS, len(ids), _chunks(ids))
+    # The groups the requester reads through every organisation (`groups_everywhere`): an
+    # answer in another group (a returnee's distress) is not written, nor the indicator
+    # that scores it.
+    return Prepared(COLUMNS, len(ids), _chunks(ids, groups_everywhere(actor)))
 
 
 @dataclass(frozen=True)
@@ -141,14 +144,16 @@ class _Read:
     definition: InstrumentDefinition
     labels: dict[str, dict[str, str]]
     by_question: dict[str, Any]
+    hidden: frozenset[str]
 
 
-def _read(definition: InstrumentDefinition, language: str) -> _Read:
+def _read(definition: InstrumentDefinition, language: str, groups: frozenset[str] | None) -> _Read:
     labels = {c.name: {ch.name: ch.label.get(language) for ch in c.choices} for c in definition.choice_lists}
-    return _Read(definition, labels, {i.question: i for i in definition.indicators})
+    hidden = hidden_questions(definition, groups)
+    return _Read(definition, labels, {i.question: i for i in definition.indicators}, hidden)
 
 
-def _chunks(ids: list[int]) -> Iterator[tuple[int, list[list[Any]]]]:
+def _chunks(ids: list[int], groups: frozenset[str]) -> Iterator[tuple[int, list[list[Any]]]]:
     language = translation.get_language() or "en"
     definitions: dict[int, _Read] = {}
     for start in range(0, len(ids), CHUNK):
@@ -160,7 +165,9 @@ def _chunks(ids: list[int]) -> Iterator[tuple[int, list[list[Any]]]]:
             if response is None:
                 continue  # deleted meanwhile
             if response.instrument_id not in definitions:
-                definitions[response.instrument_id] = _read(definition_of(response.instrument), language)
+                definitions[response.instrument_id] = _read(
+                    definition_of(response.instrument), language, groups
+                )
             rows.extend(_rows(response, definitions[response.instrument_id], language))
         yield len(chunk), rows
 
@@ -182,8 +189,8 @@ def _rows(response: Response, reading: _Read, language: str) -> list[list[Any]]:
     scores = [_number(response.composite), response.band]
     out = []
     for question in definition.questions:
-        if question.name not in response.answers:
-            continue  # not asked (relevance) or left empty
+        if question.name not in response.answers or question.name in reading.hidden:
+            continue  # not asked (relevance), left empty, or in a group the requester does not hold
         answer = response.answers[question.name]
         choices = labels.get(question.choice_list or "", {})
         if isinstance(answer, list):

@@ -177,12 +177,23 @@ class ResponseForm(forms.Form):
         label=gettext_lazy("Date the answers were collected"), widget=IsoDateInput()
     )
 
-    def __init__(self, *args: Any, definition: InstrumentDefinition, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        definition: InstrumentDefinition,
+        hidden: frozenset[str] = frozenset(),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.definition = definition
         lang = language()
         self.groups: list[tuple[str, list[str]]] = []
+        # `hidden`: questions in a sensitive group the reader does not hold (`hidden_questions`),
+        # not offered: a correction keeps their recorded answers (actions.correct_response).
+        self.hidden = hidden
         for question in definition.questions:
+            if question.name in hidden:
+                continue
             self.fields[PREFIX + question.name] = self._field(question, lang)
             if not self.groups or self.groups[-1][0] != question.group:
                 self.groups.append((question.group, []))
@@ -216,12 +227,15 @@ class ResponseForm(forms.Form):
         conditions = {
             PREFIX + q.name: json.dumps(condition_data(parse(q.relevant))) if q.relevant else ""
             for q in self.definition.questions
+            if q.name not in self.hidden
         }
         return [(group, [(self[name], conditions[name]) for name in names]) for group, names in self.groups]
 
     def answers(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for question in self.definition.questions:
+            if question.name in self.hidden:
+                continue
             value = self.cleaned_data.get(PREFIX + question.name)
             if value in (None, "", []):
                 continue
@@ -326,11 +340,21 @@ def _chosen(value: Any) -> list[str]:
     return value.split() if isinstance(value, str) else list(value)
 
 
-def read_back(definition: InstrumentDefinition, response: Response) -> ResponseView:
+def read_back(
+    definition: InstrumentDefinition, response: Response, groups: frozenset[str] | None = None
+) -> ResponseView:
+    """`groups`: the reader's sensitive groups on the case (None: all); an answer in another
+    group reads "Restricted", answered or not (which would tell something too)."""
+    from remis.monitoring.responses import hidden_questions
+
     lang = language()
     band = next((b for b in definition.bands if b.code == response.band), None)
     answers: list[tuple[str, str]] = []
+    hidden = hidden_questions(definition, groups)
     for question in definition.questions:
+        if question.name in hidden:
+            answers.append((question.label.get(lang), _("Restricted")))
+            continue
         if question.name not in response.answers:
             continue
         value = response.answers[question.name]
@@ -375,11 +399,14 @@ class CorrectionForm(ResponseForm):
         del self.fields["collected_on"]
 
 
-def initial_answers(definition: InstrumentDefinition, response: Response) -> dict[str, Any]:
-    """The form's fields filled with a response's kept answers, as the page writes them."""
+def initial_answers(
+    definition: InstrumentDefinition, response: Response, hidden: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The form's fields filled with a response's kept answers, as the page writes them;
+    none for the `hidden` questions (the form does not offer them)."""
     initial: dict[str, Any] = {}
     for question in definition.questions:
-        if question.name not in response.answers:
+        if question.name not in response.answers or question.name in hidden:
             continue
         value = response.answers[question.name]
         if question.type == QuestionType.SELECT_MULTIPLE:
@@ -401,13 +428,15 @@ class SatisfactionForm(ResponseForm):
         self.order_fields(["item_key", "collected_on"])
 
 
-def satisfaction_views(case: Any, items: list[tuple[str, str]]) -> list[tuple[str, ResponseView]]:
+def satisfaction_views(
+    case: Any, items: list[tuple[str, str]], groups: frozenset[str] | None = None
+) -> list[tuple[str, ResponseView]]:
     """(item label, read-back) of the case's satisfaction responses, oldest first."""
     from remis.monitoring.queries import satisfaction_responses
     from remis.monitoring.responses import definition_of
 
     labels = dict(items)
     return [
-        (labels.get(str(r.item_key), "—"), read_back(definition_of(r.instrument), r))
+        (labels.get(str(r.item_key), "—"), read_back(definition_of(r.instrument), r, groups))
         for r in satisfaction_responses(case)
     ]

@@ -28,6 +28,7 @@ from remis.audit.actions import record_many
 from remis.cases.actions.common import require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose
+from remis.cases.policy import shows
 from remis.lib.bulk import insert_objects, unsaved
 from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit_many
@@ -47,6 +48,19 @@ DIMENSION_FIELDS = ("economic", "social", "psychosocial")  # stored in their own
 def _definition(instrument_id: int, code: str, version: int) -> InstrumentDefinition:
     # Stored versions never change, so (id, code, version) keys the parsed definition.
     return load_definition(Instrument.objects.get(pk=instrument_id).definition)
+
+
+def hidden_questions(definition: InstrumentDefinition, groups: frozenset[str] | None) -> frozenset[str]:
+    """The questions whose answers a reader holding `groups` does not read (in a sensitive
+    group they do not hold: a returnee's distress is psychosocial). None: every group."""
+    if groups is None:
+        return frozenset()
+    return frozenset(q.name for q in definition.questions if not shows(groups, q.sensitive_group))
+
+
+def hidden_indicators(definition: InstrumentDefinition, hidden: frozenset[str]) -> frozenset[str]:
+    """The indicators scoring a hidden question: their value gives the answer back."""
+    return frozenset(i.code for i in definition.indicators if i.question in hidden)
 
 
 def definition_of(instrument: Instrument) -> InstrumentDefinition:

@@ -98,7 +98,7 @@ def _answers(responses: list[Any]) -> Table:
         [_("Case"), _("Collected on"), _("Questionnaire"), _("Question"), _("Answer")],
     )
     for response in responses:
-        reading = _read(definition_of(response.instrument), language)
+        reading = _read(definition_of(response.instrument), language, None)  # the person reads all their own
         for question in reading.definition.questions:
             if question.name not in response.answers:
                 continue  # not asked (relevance) or left empty

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.cases.lifecycle import Stage
-from remis.cases.policy import case_permissions
+from remis.cases.policy import case_permissions, groups_on_case
 from remis.cases.queries import note_record_page_read
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.countries import country_name
@@ -57,7 +57,13 @@ from remis.monitoring.response_forms import (
     read_back,
     satisfaction_views,
 )
-from remis.monitoring.responses import closed_on, current_instrument, definition_of, record_response
+from remis.monitoring.responses import (
+    closed_on,
+    current_instrument,
+    definition_of,
+    hidden_questions,
+    record_response,
+)
 from remis.programmes.queries import get_programme_for, manages_programme, visible_programmes
 
 
@@ -204,7 +210,8 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
     open_round = follow_up.status in (FollowUpStatus.SCHEDULED, FollowUpStatus.LOST) or (
         follow_up.status == FollowUpStatus.DONE and not follow_up.visits.exists()
     )
-    answered = [read_back(definition_of(r.instrument), r) for r in round_responses(follow_up)]
+    groups = groups_on_case(request.user, case)
+    answered = [read_back(definition_of(r.instrument), r, groups) for r in round_responses(follow_up)]
     # Without the returnee's consent to follow-up contact no form is offered (each was
     # refused once sent): the page says what to record first. A refused one stays.
     consent = case.has_consent("follow_up_contact")
@@ -242,7 +249,7 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
                 or response_form.is_bound
             )
             else None,
-            "satisfactions": satisfaction_views(case, items),
+            "satisfactions": satisfaction_views(case, items, groups),
             "can_correct": can_record,
             "satisfaction_form": satisfaction_form
             if can_record
@@ -268,8 +275,10 @@ def response_correct(request: HttpRequest, case_uuid: str, response_uuid: str) -
         back = reverse("follow_up_detail", args=[case.uuid, response.follow_up.round])
     else:
         back = reverse("case_detail", args=[case.uuid]) + "#monitoring"
-    initial = {**initial_answers(definition, response), "version": response.version}
-    form = CorrectionForm(request.POST or None, definition=definition, initial=initial)
+    groups = groups_on_case(request.user, case)
+    hidden = hidden_questions(definition, groups)
+    initial = {**initial_answers(definition, response, hidden), "version": response.version}
+    form = CorrectionForm(request.POST or None, definition=definition, initial=initial, hidden=hidden)
     if request.method == "POST" and form.is_valid():
         try:
             actions.correct_response(
@@ -287,7 +296,7 @@ def response_correct(request: HttpRequest, case_uuid: str, response_uuid: str) -
     return render(
         request,
         "monitoring/correct.html",
-        {"case": case, "r": read_back(definition, response), "form": form, "back": back},
+        {"case": case, "r": read_back(definition, response, groups), "form": form, "back": back},
     )
 
 

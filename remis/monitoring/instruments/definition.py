@@ -74,6 +74,9 @@ class Question:
     minimum: Decimal | None = None  # numbers only, inclusive
     maximum: Decimal | None = None
     group: str = ""  # a section name for forms; not exported as an XLSForm group
+    # The sensitive field group the answer is in (a returnee's distress is psychosocial):
+    # read only by its holders, as the assessments' answers. Empty: none.
+    sensitive_group: str = ""
 
 
 @dataclass(frozen=True)

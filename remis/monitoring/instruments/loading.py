@@ -7,6 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from remis.accounts.permissions import SensitiveGroup
 from remis.monitoring.instruments.definition import (
     CHOICE_NAME,
     LANGUAGES,
@@ -36,9 +37,21 @@ from remis.monitoring.instruments.relevance import RelevanceSyntaxError, parse, 
 CODE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 MAPPING_KEYS = ("values", "selected", "linear", "bands")
 TOP_KEYS = ("code", "version", "title", "choice_lists", "questions", "dimensions", "indicators", "bands")
-QUESTION_KEYS = ("name", "type", "label", "choices", "required", "relevant", "min", "max", "group")
+QUESTION_KEYS = (
+    "name",
+    "type",
+    "label",
+    "choices",
+    "required",
+    "relevant",
+    "min",
+    "max",
+    "group",
+    "sensitive_group",
+)
 INDICATOR_KEYS = ("code", "label", "dimension", "weight", "question", *MAPPING_KEYS)
 _MISSING = object()
+SENSITIVE_GROUPS = ("", *(str(group) for group in SensitiveGroup))
 
 
 class Loader:
@@ -251,6 +264,13 @@ class Loader:
         if not isinstance(group, str):
             self.problem(f"{path}.group", "must be text")
             group = ""
+        sensitive_group = item.get("sensitive_group") or ""
+        if sensitive_group not in SENSITIVE_GROUPS:
+            allowed = ", ".join(SENSITIVE_GROUPS[1:])
+            self.problem(
+                f"{path}.sensitive_group", f"unknown sensitive group {sensitive_group!r} (one of {allowed})"
+            )
+            sensitive_group = ""
         return Question(
             name=name,
             type=kind or QuestionType.TEXT,
@@ -261,6 +281,7 @@ class Loader:
             minimum=minimum,
             maximum=maximum,
             group=group,
+            sensitive_group=sensitive_group,
         )
 
     def relevance(self, where: str, source: str, name: str, earlier: set[str]) -> None:

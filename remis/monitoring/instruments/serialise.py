@@ -71,6 +71,8 @@ def _question(question: Question) -> dict[str, Any]:
         data["max"] = _number(question.maximum)
     if question.group:
         data["group"] = question.group
+    if question.sensitive_group:
+        data["sensitive_group"] = question.sensitive_group
     return data
 
 

@@ -1,0 +1,119 @@
+"""Follow-up answers in a sensitive field group — the returnee's distress (psychosocial), the
+unfair treatment they met (protection), their identity documents (identity), in the same
+groups as the needs assessment's same questions — are read only by holders of the group:
+on the round page, in the API (with the indicator scoring them), in the monitoring export,
+and the correction form neither shows them to others nor lets them be changed by them."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from remis.lib.errors import ValidationFailed
+from remis.monitoring import actions
+from remis.monitoring.instruments.definition import DefinitionError, load_definition
+from remis.monitoring.models import Response
+from remis.monitoring.responses import current_instrument, definition_of
+from remis.monitoring.tests.test_corrections import _answered
+
+pytestmark = pytest.mark.django_db
+
+DISTRESS_OFTEN = "often"
+
+
+@pytest.fixture
+def answered(world, django_capture_on_commit_callbacks) -> Response:
+    from remis.cases.tests.factories import returned_case
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = returned_case(world)
+    response = _answered(world, case)
+    Response.objects.filter(pk=response.pk).update(answers={**response.answers, "distress": DISTRESS_OFTEN})
+    response.refresh_from_db()
+    return response
+
+
+def test_the_shipped_instrument_puts_the_assessments_sensitive_questions_in_their_groups():
+    instrument = current_instrument("reintegration-sustainability")
+    assert instrument is not None
+    groups = {q.name: q.sensitive_group for q in definition_of(instrument).questions if q.sensitive_group}
+    assert groups == {
+        "distress": "psychosocial",
+        "discrimination": "protection",
+        "identity_documents": "identity",
+    }
+    data = definition_of(instrument).to_dict()
+    data["questions"][0]["sensitive_group"] = "secrets"
+    with pytest.raises(DefinitionError, match="sensitive_group"):
+        load_definition(data)
+
+
+def test_the_round_page_reads_restricted_to_a_reader_without_the_group(answered, world, signed_in):
+    url = f"/cases/{answered.case.uuid}/follow-ups/1/"
+    page = signed_in(world.carol).get(url).content.decode()  # M&E officer, no sensitive group
+    answers = page.split("Answers", 1)[1]
+    assert "Often" not in answers and "Restricted" in answers
+    holder = signed_in(world.bob).get(url).content.decode()
+    assert "Often" in holder.split("Answers", 1)[1]
+
+
+def test_the_api_leaves_the_answer_and_its_indicator_out(answered, world, api_client):
+    path = f"/monitoring/cases/{answered.case.uuid}/responses"
+    rows = api_client.as_(world.carol).get(path).json()
+    assert "distress" not in rows[0]["answers"] and "distress" in rows[0]["restricted"]
+    assert rows[0]["indicators"]["low_distress"] is None
+    assert rows[0]["answers"]["income_covers_needs"] == "always"  # the others stay
+    rows = api_client.as_(world.bob).get(path).json()
+    assert rows[0]["answers"]["distress"] == DISTRESS_OFTEN and rows[0]["restricted"] == []
+
+
+def test_the_export_writes_no_row_of_the_answer_for_a_requester_without_the_group(
+    answered, world, signed_in, settings, django_capture_on_commit_callbacks
+):
+    from remis.cases.tests.factories import make_user
+    from remis.interop.models import RecordExport
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+    def exported(user) -> list[dict[str, str]]:
+        client = signed_in(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/exports/new/monitoring/", {"format": "csv", "headers": "codes"})
+        kept = RecordExport.objects.filter(requested_by=user).order_by("-id").first()
+        assert kept is not None
+        text = b"".join(client.get(f"/exports/{kept.uuid}/file").streaming_content).decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text)))
+
+    rows = exported(world.carol)
+    assert rows and "distress" not in {row["question"] for row in rows}
+    assert "income_covers_needs" in {row["question"] for row in rows}
+    manager = make_user("pablo", world.be_office, "programme_manager", ["BE"])  # holds the group
+    assert "distress" in {row["question"] for row in exported(manager)}
+
+
+def test_a_correction_by_a_reader_without_the_group_keeps_the_answer(answered, world, signed_in):
+    url = f"/cases/{answered.case.uuid}/responses/{answered.uuid}/correct/"
+    page = signed_in(world.carol).get(url).content.decode()
+    assert 'name="q_distress"' not in page and "Restricted" in page  # not offered, nor read back
+    given = {k: v for k, v in answered.answers.items() if k != "distress"}
+    actions.correct_response(
+        world.carol,
+        answered.pk,
+        expected_version=answered.version,
+        answers={**given, "debt_months": 2},
+        reason="Typo",
+    )
+    answered.refresh_from_db()
+    assert answered.answers["distress"] == DISTRESS_OFTEN and answered.answers["debt_months"] == 2
+    with pytest.raises(ValidationFailed) as refused:
+        actions.correct_response(
+            world.carol,
+            answered.pk,
+            expected_version=answered.version,
+            answers={**given, "distress": "never"},
+            reason="Changed",
+        )
+    assert refused.value.field == "answers.distress"
+    assert Response.objects.get(pk=answered.pk).answers["distress"] == DISTRESS_OFTEN
