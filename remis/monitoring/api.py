@@ -327,14 +327,19 @@ def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _response_out(response: Any, groups: frozenset[str] | None = None) -> dict[str, Any]:
+def _response_out(
+    response: Any, groups: frozenset[str] | None = None, *, all_hidden: bool = False
+) -> dict[str, Any]:
     """`groups`: the reader's sensitive groups on the case (None: all). An answer in another
-    group is left out and named in `restricted`, and so is the indicator scoring it."""
+    group is left out and named in `restricted`, and so is the indicator scoring it;
+    `all_hidden`: every answer (a satisfaction response about an item of such a group)."""
     from remis.monitoring.response_forms import dimension_values
     from remis.monitoring.responses import definition_of, hidden_indicators, hidden_questions
 
     definition = definition_of(response.instrument)
     hidden = hidden_questions(definition, groups)
+    if all_hidden:
+        hidden = frozenset(q.name for q in definition.questions)
     masked = hidden_indicators(definition, hidden)
     return {
         "uuid": response.uuid,
@@ -485,5 +490,10 @@ def case_responses(request: HttpRequest, case_uuid: UUID) -> Any:
         .select_related("instrument", "case", "follow_up")
         .order_by("collected_on", "id")
     )
+    from remis.monitoring.responses import item_keys
+
     groups = groups_on_case(request.user, case)
-    return [_response_out(r, groups) for r in rows]
+    seen = item_keys(case, groups)
+    return [
+        _response_out(r, groups, all_hidden=r.item_key is not None and r.item_key not in seen) for r in rows
+    ]

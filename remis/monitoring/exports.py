@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
-from remis.cases.policy import access_through, groups_everywhere
+from remis.assistance.models import AssistanceItem
+from remis.cases.policy import access_through, groups_everywhere, shows
 from remis.interop.exporting import CHUNK, ExportColumn, ExportKind, Prepared
 from remis.lib.countries import named_countries
 from remis.lib.forms import DayRangeForm
@@ -159,11 +160,20 @@ def _chunks(ids: list[int], groups: frozenset[str]) -> Iterator[tuple[int, list[
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         found = Response.objects.select_related("instrument", "case", "follow_up", "visit").in_bulk(chunk)
+        # Satisfaction with an item of a type in a group the requester does not hold: no row.
+        about = [r.item_key for r in found.values() if r.item_key is not None]
+        unseen = {
+            key
+            for key, group in AssistanceItem.objects.filter(key__in=about).values_list(
+                "key", "kind__sensitive_group"
+            )
+            if not shows(groups or frozenset(), group)
+        }
         rows: list[list[Any]] = []
         for pk in chunk:
             response = found.get(pk)
-            if response is None:
-                continue  # deleted meanwhile
+            if response is None or response.item_key in unseen:
+                continue  # deleted meanwhile, or about an item the requester may not know of
             if response.instrument_id not in definitions:
                 definitions[response.instrument_id] = _read(
                     definition_of(response.instrument), language, groups

@@ -31,7 +31,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
 from remis.audit.actions import record
 from remis.cases.models import ConsentPurpose
-from remis.cases.policy import cases_permitting, visible_cases
+from remis.cases.policy import cases_permitting, groups_everywhere, visible_cases
 from remis.cases.queries import cases_consenting
 from remis.interop.columns import QuestionSpec
 from remis.interop.errors import UnreadableFile
@@ -412,7 +412,11 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
     permitted = cases_permitting(owner, found, Perm.MONITORING_RECORD)
     seen.checked |= permitted & cases_consenting(permitted, ConsentPurpose.FOLLOW_UP)
     rounds = _open_rounds([c.pk for c in found], instrument.code)
-    items = items_by_type([c.pk for c in found]) if instrument.code == SATISFACTION else {}
+    items = (
+        items_by_type([c.pk for c in found], groups_everywhere(owner))
+        if instrument.code == SATISFACTION
+        else {}
+    )
     stored = (
         Response.objects.filter(
             instrument=instrument, submission_id__among=[s.submission_id for s in chunk if s.submission_id]

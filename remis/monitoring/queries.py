@@ -322,10 +322,11 @@ def round_responses(follow_up: FollowUp) -> list[Any]:
     )
 
 
-def satisfaction_items(actor: Any, case: Case) -> list[tuple[str, str]]:
+def satisfaction_items(actor: Any, case: Case, *, recordable: bool = False) -> list[tuple[str, str]]:
     """(key, label) of the items of the case's plan in force, as the reader may see them: the
     items a satisfaction response can be about. A type in a sensitive group the reader does
-    not hold reads "Restricted"."""
+    not hold reads "Restricted"; `recordable`: left out (a reader cannot record answers about
+    what they may not know of)."""
     from remis.assistance.queries import mask, plan_of
     from remis.cases.policy import groups_on_case
 
@@ -335,6 +336,8 @@ def satisfaction_items(actor: Any, case: Case) -> list[tuple[str, str]]:
     items = mask(list(plan.in_force.items.select_related("kind")), groups_on_case(actor, case))
     out = []
     for item in items:
+        if recordable and item.restricted:
+            continue
         label = str(_("Restricted")) if item.restricted else str(item.kind.label)
         if item.description and not item.restricted:
             label = f"{label} · {item.description}"
@@ -365,17 +368,23 @@ def consented_on(statements: list[tuple[dt.date, bool]], day: dt.date | None) ->
     return bool(in_force) and in_force[-1]
 
 
-def items_by_type(case_ids: Sequence[int]) -> dict[int, dict[str, list[Any]]]:
+def items_by_type(
+    case_ids: Sequence[int], groups: frozenset[str] | None = None
+) -> dict[int, dict[str, list[Any]]]:
     """case id -> assistance type code -> the keys of the items of that type in the case's
-    plan in force: what a satisfaction submission naming a type (not an item) is matched to."""
+    plan in force: what a satisfaction submission naming a type (not an item) is matched to.
+    Only the types in the sensitive groups `groups` (None: all): for an importer without the
+    group, a case's psychosocial counselling reads as absent, as it does when it is."""
     from remis.assistance.models import AssistanceItem
+    from remis.cases.policy import shows
 
     found: dict[int, dict[str, list[Any]]] = {}
     rows = AssistanceItem.objects.filter(
         version__plan__case_id__in=case_ids, version__plan__in_force=F("version")
-    ).values_list("version__plan__case_id", "kind__code", "key")
-    for case_id, code, key in rows.order_by("id"):
-        found.setdefault(case_id, {}).setdefault(code, []).append(key)
+    ).values_list("version__plan__case_id", "kind__code", "key", "kind__sensitive_group")
+    for case_id, code, key, group in rows.order_by("id"):
+        if groups is None or shows(groups, group):
+            found.setdefault(case_id, {}).setdefault(code, []).append(key)
     return found
 
 

@@ -341,16 +341,23 @@ def _chosen(value: Any) -> list[str]:
 
 
 def read_back(
-    definition: InstrumentDefinition, response: Response, groups: frozenset[str] | None = None
+    definition: InstrumentDefinition,
+    response: Response,
+    groups: frozenset[str] | None = None,
+    *,
+    all_hidden: bool = False,
 ) -> ResponseView:
     """`groups`: the reader's sensitive groups on the case (None: all); an answer in another
-    group reads "Restricted", answered or not (which would tell something too)."""
+    group reads "Restricted", answered or not (which would tell something too). `all_hidden`:
+    every answer does (a satisfaction response about an item of such a group)."""
     from remis.monitoring.responses import hidden_questions
 
     lang = language()
     band = next((b for b in definition.bands if b.code == response.band), None)
     answers: list[tuple[str, str]] = []
     hidden = hidden_questions(definition, groups)
+    if all_hidden:
+        hidden = frozenset(q.name for q in definition.questions)
     for question in definition.questions:
         if question.name in hidden:
             answers.append((question.label.get(lang), _("Restricted")))
@@ -429,14 +436,22 @@ class SatisfactionForm(ResponseForm):
 
 
 def satisfaction_views(
-    case: Any, items: list[tuple[str, str]], groups: frozenset[str] | None = None
+    case: Any,
+    items: list[tuple[str, str]],
+    groups: frozenset[str] | None = None,
+    restricted: frozenset[str] = frozenset(),
 ) -> list[tuple[str, ResponseView]]:
-    """(item label, read-back) of the case's satisfaction responses, oldest first."""
+    """(item label, read-back) of the case's satisfaction responses, oldest first; those
+    about a `restricted` item (its type in a group the reader does not hold) read
+    "Restricted" for every answer: what the returnee said of it tells of it."""
     from remis.monitoring.queries import satisfaction_responses
     from remis.monitoring.responses import definition_of
 
     labels = dict(items)
     return [
-        (labels.get(str(r.item_key), "—"), read_back(definition_of(r.instrument), r, groups))
+        (
+            labels.get(str(r.item_key), "—"),
+            read_back(definition_of(r.instrument), r, groups, all_hidden=str(r.item_key) in restricted),
+        )
         for r in satisfaction_responses(case)
     ]

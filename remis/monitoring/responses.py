@@ -28,7 +28,7 @@ from remis.audit.actions import record_many
 from remis.cases.actions.common import require
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose
-from remis.cases.policy import shows
+from remis.cases.policy import groups_on_case, shows
 from remis.lib.bulk import insert_objects, unsaved
 from remis.lib.errors import Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit_many
@@ -122,11 +122,14 @@ def _check_day(
     return value
 
 
-def _item_keys(case: Case) -> set[uuid.UUID]:
-    """The keys of the items of the case's plan (any version: an item keeps its key)."""
+def item_keys(case: Case, groups: frozenset[str] | None = None) -> set[uuid.UUID]:
+    """The keys of the items of the case's plan (any version: an item keeps its key) that a
+    reader holding `groups` (None: all) sees: an item of a type in a sensitive group they do
+    not hold is refused as one not in the plan, so a refusal tells nothing of it."""
     from remis.assistance.models import AssistanceItem
 
-    return set(AssistanceItem.objects.filter(version__plan__case=case).values_list("key", flat=True))
+    rows = AssistanceItem.objects.filter(version__plan__case=case).values_list("key", "kind__sensitive_group")
+    return {key for key, group in rows if groups is None or shows(groups, group)}
 
 
 def _check_item(
@@ -135,6 +138,7 @@ def _check_item(
     follow_up: FollowUp | None,
     item_key: Any,
     errors: list[tuple[str | None, str]],
+    groups: frozenset[str] | None = None,
 ) -> uuid.UUID | None:
     """A satisfaction response is about one item of the case's plan; no other is."""
     if instrument.code != SATISFACTION:
@@ -153,7 +157,7 @@ def _check_item(
     except ValueError:
         errors.append(("item_key", _("Choose an item of the case's reintegration plan.")))
         return None
-    if key not in _item_keys(case):
+    if key not in item_keys(case, groups):
         errors.append(("item_key", _("Choose an item of the case's reintegration plan.")))
         return None
     return key
@@ -245,7 +249,8 @@ def prepare_response(
     elif not has_perm(actor, Perm.MONITORING_RECORD):
         raise PermissionDenied()
     errors: list[tuple[str | None, str]] = []
-    key = _check_item(instrument, case, follow_up, item_key, errors)
+    groups = groups_on_case(actor, case) if case is not None and instrument.code == SATISFACTION else None
+    key = _check_item(instrument, case, follow_up, item_key, errors, groups)
     # A batch's caller (an import) picked rounds without answers, open, by the day's window:
     # a race is the constraint's.
     if follow_up is not None and checked is None and follow_up.responses.exists():

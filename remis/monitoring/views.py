@@ -62,6 +62,7 @@ from remis.monitoring.responses import (
     current_instrument,
     definition_of,
     hidden_questions,
+    item_keys,
     record_response,
 )
 from remis.programmes.queries import get_programme_for, manages_programme, visible_programmes
@@ -81,11 +82,14 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
     visit_form = VisitForm(auto_id="visit-%s", initial={**initial, "visited_on": today})
     instrument = current_instrument(follow_up.instrument)
     satisfaction = current_instrument(SATISFACTION)
+    # Every item for the answers' labels; only those the reader may know of to record answers.
     items = satisfaction_items(request.user, case) if satisfaction else []
+    recordable = satisfaction_items(request.user, case, recordable=True) if satisfaction else []
+    restricted = frozenset(key for key, _label in items) - {key for key, _label in recordable}
     # Answers of a closed case can only be dated up to its closure: the forms start there.
     answer_day = closed_on(case) or today
     response_form = _response_form(instrument, None, answer_day)
-    satisfaction_form = _satisfaction_form(satisfaction, items, None, answer_day)
+    satisfaction_form = _satisfaction_form(satisfaction, recordable, None, answer_day)
     if request.method == "POST":
         if not can_record:
             raise Http404  # the page offers no form; a forged post learns nothing
@@ -97,7 +101,7 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
             bound: ResponseForm | None = (
                 _response_form(chosen, request.POST, answer_day)
                 if step == "response"
-                else _satisfaction_form(chosen, items, request.POST, answer_day)
+                else _satisfaction_form(chosen, recordable, request.POST, answer_day)
             )
             assert bound is not None
             if step == "response":
@@ -249,11 +253,11 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
                 or response_form.is_bound
             )
             else None,
-            "satisfactions": satisfaction_views(case, items, groups),
+            "satisfactions": satisfaction_views(case, items, groups, restricted),
             "can_correct": can_record,
             "satisfaction_form": satisfaction_form
             if can_record
-            and items
+            and recordable
             and (consent or (satisfaction_form is not None and satisfaction_form.is_bound))
             else None,
         },
@@ -269,13 +273,18 @@ def response_correct(request: HttpRequest, case_uuid: str, response_uuid: str) -
         raise Http404
     if Perm.MONITORING_RECORD not in case_permissions(request.user, case):
         return forbidden(request, _("Your role does not record monitoring for this case."))
+    groups = groups_on_case(request.user, case)
+    if response.item_key is not None and response.item_key not in item_keys(case, groups):
+        # About an item of a type in a group the reader does not hold: its answers are not theirs.
+        return forbidden(
+            request, _("These answers are about assistance in a sensitive group you do not hold.")
+        )
     note_record_page_read(request, case)
     definition = definition_of(response.instrument)
     if response.follow_up is not None:
         back = reverse("follow_up_detail", args=[case.uuid, response.follow_up.round])
     else:
         back = reverse("case_detail", args=[case.uuid]) + "#monitoring"
-    groups = groups_on_case(request.user, case)
     hidden = hidden_questions(definition, groups)
     initial = {**initial_answers(definition, response, hidden), "version": response.version}
     form = CorrectionForm(request.POST or None, definition=definition, initial=initial, hidden=hidden)

@@ -10,6 +10,7 @@ import csv
 import io
 
 import pytest
+from django.utils import timezone
 
 from remis.lib.errors import ValidationFailed
 from remis.monitoring import actions
@@ -117,3 +118,49 @@ def test_a_correction_by_a_reader_without_the_group_keeps_the_answer(answered, w
         )
     assert refused.value.field == "answers.distress"
     assert Response.objects.get(pk=answered.pk).answers["distress"] == DISTRESS_OFTEN
+
+
+def test_satisfaction_with_an_item_of_a_restricted_type_is_not_read_by_others(
+    world, signed_in, api_client, django_capture_on_commit_callbacks
+):
+    """What the returnee said of their psychosocial counselling tells of it: a reader without
+    the group reads "Restricted" for every answer, is not offered the item to record answers
+    about, cannot correct them, and an item key sent for it is refused as one not in the plan."""
+    from remis.assistance.models import AssistanceType
+    from remis.assistance.tests.factories import approved_plan, case_at_plan, first_item, make_approvers
+    from remis.cases import actions as cases
+    from remis.monitoring.responses import record_response
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_at_plan(world)
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
+    )
+    item = first_item(approved_plan(world, case, make_approvers(world)[0]))
+    AssistanceType.objects.filter(pk=item.kind_id).update(sensitive_group="psychosocial")
+    satisfaction = current_instrument("assistance-satisfaction")
+    assert satisfaction is not None
+    said = {"on_time": "agree", "fits_needs": "disagree", "good_quality": "agree"}
+    response = record_response(
+        world.bob, satisfaction, answers=said, collected_on=timezone.localdate(), case=case, item_key=item.key
+    )
+    page = signed_in(world.carol).get(f"/cases/{case.uuid}/follow-ups/1/").content.decode()
+    section = page.split('id="satisfaction"', 1)[1]
+    assert "Disagree" not in section and "Restricted" in section
+    assert str(item.key) not in page  # not offered to record answers about
+    holder = signed_in(world.bob).get(f"/cases/{case.uuid}/follow-ups/1/").content.decode()
+    assert "Disagree" in holder.split('id="satisfaction"', 1)[1]
+    rows = api_client.as_(world.carol).get(f"/monitoring/cases/{case.uuid}/responses").json()
+    assert rows[0]["answers"] == {} and set(rows[0]["restricted"]) >= set(said)
+    correct = signed_in(world.carol).get(f"/cases/{case.uuid}/responses/{response.uuid}/correct/")
+    assert correct.status_code == 403 and "Disagree" not in correct.content.decode()
+    with pytest.raises(ValidationFailed) as refused:
+        record_response(
+            world.carol,
+            satisfaction,
+            answers=said,
+            collected_on=timezone.localdate(),
+            case=case,
+            item_key=item.key,
+        )
+    assert refused.value.field == "item_key" and "Choose an item" in refused.value.message
