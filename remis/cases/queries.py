@@ -1236,7 +1236,7 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
     by_origin_stage, by_month, computed_at = found
     # Those who see aggregates only get counts below the small-cell threshold (a programme
     # setting, 5 as shipped) as "<5".
-    suppress = 0 if grants_with(actor, Perm.CASE_VIEW) else small_cell_threshold(today)
+    suppress = 0 if grants_with(actor, Perm.CASE_VIEW) else small_cell_threshold(today, reader=actor)
     stage_totals: dict[str, list[int]] = {}
     origin_totals: dict[str, list[int]] = {}
     for origin, stage, n, people, returned in by_origin_stage:

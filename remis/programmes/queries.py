@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from remis.accounts.models import Organisation
@@ -131,17 +131,27 @@ def settings_history(programme: Programme) -> list[ProgrammeSettings]:
     return list(ProgrammeSettings.objects.filter(programme=programme).select_related("created_by"))
 
 
-def small_cell_threshold(on: dt.date, programmes: Collection[int] = ()) -> int:
+def small_cell_threshold(on: dt.date, programmes: Collection[int] = (), reader: Any = None) -> int:
     """The threshold aggregate statistics suppress below: the largest in force among the
-    programmes a figure spans (`programmes`; by default every active one, since one figure
-    can mix cases of several of them). One query: every version of those programmes, the
-    one in force picked per programme by the rule of settings_on."""
-    chosen: dict[str, Any] = (
-        {"programme_id__in": list(programmes)} if programmes else {"programme__active": True}
-    )
-    rows = ProgrammeSettings.objects.filter(**chosen).order_by(
-        "programme_id", "-effective_from", "-created_at", "-id"
-    )
+    programmes a figure spans (`programmes`; by default every one with cases, since one
+    figure can mix cases of several of them, and of those the ones `reader` may read when
+    given). A programme without cases counts nothing: any manager's new empty programme
+    with a threshold of 100 hid every figure of the platform from every aggregate reader.
+    One query: every version of those programmes, the one in force picked per programme by
+    the rule of settings_on."""
+    rows = ProgrammeSettings.objects.all()
+    if programmes:
+        rows = rows.filter(programme_id__in=list(programmes))
+    else:
+        # The cases app's model through the relation it declares: this app does not import it.
+        case_model: Any = Programme._meta.get_field("cases").related_model
+        spanned = Programme.objects.filter(
+            Exists(case_model._default_manager.filter(programme=OuterRef("pk")))
+        )
+        if reader is not None:
+            spanned = spanned.filter(pk__in=visible_programmes(reader).values("pk"))
+        rows = rows.filter(programme__in=spanned)
+    rows = rows.order_by("programme_id", "-effective_from", "-created_at", "-id")
     in_force: dict[int, int] = {}
     first: dict[int, int] = {}
     for programme_id, day, threshold in rows.values_list(

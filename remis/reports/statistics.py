@@ -488,7 +488,7 @@ def threshold_for(actor: Any) -> int:
 
     from remis.programmes.queries import small_cell_threshold
 
-    return 0 if may_read_confidential(actor) else small_cell_threshold(timezone.localdate())
+    return 0 if may_read_confidential(actor) else small_cell_threshold(timezone.localdate(), reader=actor)
 
 
 def protect(table: Table, edition: str, threshold: int) -> None:

@@ -200,11 +200,19 @@ def test_a_version_from_tomorrow_does_not_govern_todays_submission(world, manage
     assert submission.due_at - submission.submitted_at == dt.timedelta(days=10)
 
 
-def test_the_small_cell_threshold_is_the_largest_in_force_among_active_programmes(
+def test_the_small_cell_threshold_is_the_largest_in_force_among_programmes_with_cases(
     world, manager, django_assert_num_queries
 ):
+    """A programme without cases counts in no figure: its threshold hides nothing (a new empty
+    programme's 100 hid every figure of the platform); one with cases counts, active or not
+    (its cases are in the figures), and for a reader only those they may read."""
+    from remis.cases import actions as cases
+    from remis.cases.tests.factories import make_person, make_user, register
     from remis.programmes.actions import create_programme
+    from remis.programmes.models import MigrantCategory
     from remis.programmes.queries import small_cell_threshold
+
+    register(world)  # the world's programme has a case
 
     other = create_programme(
         system_actor(),
@@ -217,13 +225,26 @@ def test_the_small_cell_threshold_is_the_largest_in_force_among_active_programme
         small_cell_threshold=8,
     )
     change_programme_settings(manager, world.programme, JUNE, {"small_cell_threshold": 11})
+    assert small_cell_threshold(JUNE - dt.timedelta(days=1)) == 5  # OTHER has no case yet
+    cases.register_case(
+        world.alice,
+        world.be_office,
+        programme=other,
+        category=MigrantCategory.objects.get(code="rejected_asylum_seeker"),
+        host_country="BE",
+        origin_country="GN",
+        person=make_person(),
+    )
     with django_assert_num_queries(1):
         assert small_cell_threshold(JUNE - dt.timedelta(days=1)) == 8
     assert small_cell_threshold(JUNE) == 11
     assert small_cell_threshold(dt.date(2023, 1, 1)) == 8  # before both: their first versions
     other.active = False
     other.save()
-    assert small_cell_threshold(JUNE - dt.timedelta(days=1)) == 5
+    assert small_cell_threshold(JUNE - dt.timedelta(days=1)) == 8  # its cases still count
+    # A reader of the world's programme only: OTHER's threshold is not theirs.
+    outsider = make_user("olga", world.gn_partner, "me_officer", ["GN"])
+    assert small_cell_threshold(JUNE - dt.timedelta(days=1), reader=outsider) == 5
 
 
 def test_no_actor_is_refused_and_the_system_actor_is_recorded_as_itself(world):
