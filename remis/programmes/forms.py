@@ -260,13 +260,19 @@ class ConfigurationItemForm(forms.Form):
         help_text=_("Cases show it only to roles holding that group's permission."),
     )
 
+    # The item as this form read it (actions.item_read): an edit made meanwhile is a conflict.
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
     def __init__(self, *args: Any, item: ConfigurationItem | None = None, **kwargs: Any) -> None:
+        from remis.programmes.actions.configuration import item_read
+
         if item is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "name": item.name,
                 "name_fr": (item.names or {}).get("fr", ""),
                 "name_ar": (item.names or {}).get("ar", ""),
                 "sensitive_group": item.sensitive_group,
+                "version": item_read(item),
             }
         super().__init__(*args, **kwargs)
         self.fields["name_fr"].widget.attrs["lang"] = "fr"

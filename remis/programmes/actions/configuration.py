@@ -3,6 +3,8 @@ operator's (platform.manage). Items are never deleted, only retired: cases keep 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import SensitiveGroup
 from remis.audit.actions import created, diff, record, snapshot
-from remis.lib.errors import ValidationFailed
+from remis.lib.errors import Conflict, ValidationFailed
 from remis.programmes.actions.common import FieldErrors, require_platform
 from remis.programmes.models import (
     ConfigurationItem,
@@ -74,6 +76,14 @@ def create_configuration_item(
     return item
 
 
+def item_read(item: ConfigurationItem) -> str:
+    """What a form read of an item (its names and group), as a short digest sent back with
+    the edit: the items have no version column, and two operators' forms opened together
+    saved one over the other (the first one's French name lost)."""
+    data = json.dumps([item.name, item.names or {}, item.sensitive_group], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()[:16]
+
+
 def update_configuration_item(
     actor: Any,
     item: ConfigurationItem,
@@ -81,20 +91,27 @@ def update_configuration_item(
     name: str,
     names: Mapping[str, str] | None = None,
     sensitive_group: str = "",
+    read: str | None = None,
 ) -> ConfigurationItem:
     """Rename, translate or regroup an item; its code never changes. A shipped item changed
-    here is kept as it is by `sync_defaults` (seeding.py)."""
+    here is kept as it is by `sync_defaults` (seeding.py). `read`: `item_read` of the item
+    as the form showed it; changed since (someone else's edit), the edit is a Conflict."""
     require_platform(actor)
     errors = FieldErrors()
     name, cleaned, group = _item_values(errors, name, names or {}, sensitive_group)
     errors.raise_any()
-    before = snapshot(item, ITEM_FIELDS)
-    item.name, item.names, item.sensitive_group = name, cleaned, group
-    changes = diff(before, snapshot(item, ITEM_FIELDS))
-    if changes:
-        with transaction.atomic():
-            item.save(update_fields=["name", "names", "sensitive_group"])
-            record(actor, "config.update_item", item, changes=changes)
+    with transaction.atomic():
+        # Compared and written under the row's lock: two edits from one read cannot both pass.
+        locked = type(item)._default_manager.select_for_update().get(pk=item.pk)
+        if read is not None and item_read(locked) != read:
+            raise Conflict()
+        before = snapshot(locked, ITEM_FIELDS)
+        locked.name, locked.names, locked.sensitive_group = name, cleaned, group
+        changes = diff(before, snapshot(locked, ITEM_FIELDS))
+        if changes:
+            locked.save(update_fields=["name", "names", "sensitive_group"])
+            record(actor, "config.update_item", locked, changes=changes)
+    item.name, item.names, item.sensitive_group = locked.name, locked.names, locked.sensitive_group
     return item
 
 

@@ -81,3 +81,31 @@ def test_two_operators_moving_items_of_a_list_at_once_apply_both_moves_in_turn(p
         # the same read) leave an order, or entries, that neither gives.
         assert outcome in (_serially(read, moves), _serially(read, moves[::-1])), outcome
     assert {e.actor_id for e in entries} <= {olga.pk, oscar.pk}
+
+
+def test_two_operators_editing_one_item_from_the_same_read_one_is_refused(parallel_db, world):
+    """Both forms opened on the same item: one edit is recorded, the other is a conflict, and
+    nothing of the refused one is written (the first one's name stays)."""
+    from remis.lib.errors import Conflict
+    from remis.programmes.actions.configuration import item_read
+
+    olga = make_user("olga", world.be_office, "platform_operator", [])
+    oscar = make_user("oscar", world.nl_office, "platform_operator", [])
+    item = Vulnerability.objects.order_by("pk").first()
+    assert item is not None
+    read = item_read(item)
+    edits = {olga: {"fr": "Nom A"}, oscar: {"ar": "اسم ب"}}
+    results = parallel_db(
+        *[
+            lambda actor=actor, names=names: actions.update_configuration_item(
+                actor, Vulnerability.objects.get(pk=item.pk), name=item.name, names=names, read=read
+            )
+            for actor, names in edits.items()
+        ]
+    )
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, Conflict)]
+    winner = next(actor for actor, r in zip(edits, results, strict=True) if not isinstance(r, BaseException))
+    assert Vulnerability.objects.get(pk=item.pk).names == edits[winner]
+    entries = AuditEntry.objects.filter(action="config.update_item", object_id=str(item.pk))
+    assert [e.actor_id for e in entries] == [winner.pk]

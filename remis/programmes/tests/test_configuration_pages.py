@@ -125,3 +125,35 @@ def test_an_order_changed_on_the_page_survives_sync_defaults(signed_in, world, o
     assert list(Vulnerability.objects.order_by("position")[:2]) == [second, first]
     untouched = Vulnerability.objects.order_by("position")[2]
     assert untouched.position == 2  # the others keep following the shipped files
+
+
+def test_two_operators_editing_one_item_the_second_is_told_and_the_first_kept(signed_in, world, operator):
+    import re
+
+    other = make_user("omar", world.be_office, "platform_operator", [])
+    first, second = signed_in(operator), signed_in(other)
+    url = "/platform/categories/other/"
+
+    def form_of(client) -> dict[str, str]:
+        page = client.get(url).content.decode()
+        read = re.search(r'name="version" value="([^"]+)"', page)
+        assert read is not None
+        return {
+            "name": "Other",
+            "name_fr": "",
+            "name_ar": "",
+            "sensitive_group": "",
+            "version": read.group(1),
+        }
+
+    mine, theirs = form_of(first), form_of(second)
+    assert first.post(url, {**mine, "name_fr": "Autre situation"}).status_code == 302
+    refused = second.post(url, {**theirs, "name_ar": "وضع آخر"})
+    assert refused.status_code == 200 and "Someone else saved this record" in refused.content.decode()
+    item = MigrantCategory.objects.get(code="other")
+    assert item.names.get("fr") == "Autre situation" and not item.names.get("ar")
+    assert AuditEntry.objects.filter(action="config.update_item").count() == 1
+    # Opened again, the second operator's edit goes through, the first one's name kept.
+    again = form_of(second)
+    assert second.post(url, {**again, "name_fr": "Autre situation", "name_ar": "وضع آخر"}).status_code == 302
+    assert MigrantCategory.objects.get(code="other").names == {"fr": "Autre situation", "ar": "وضع آخر"}

@@ -124,7 +124,9 @@ def configuration_edit(request: HttpRequest, kind: str, code: str) -> HttpRespon
     form = ConfigurationItemForm(request.POST or None, item=item, auto_id="item-%s")
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_configuration_item(request.user, item, **form.values())
+            actions.update_configuration_item(
+                request.user, item, **form.values(), read=form.cleaned_data.get("version") or None
+            )
         except PermissionDenied:
             return forbidden(request, str(REFUSED))
         except DomainError as error:
