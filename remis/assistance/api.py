@@ -29,6 +29,7 @@ from remis.assistance.models import (
     PlanStatus,
     PlanVersion,
     Route,
+    plain_rate,
 )
 from remis.assistance.queries import (
     Money,
@@ -253,7 +254,11 @@ class RateOut(Schema):
     month: dt.date
     currency: str
     to_currency: str
-    rate: Decimal
+    rate: Decimal = Field(description="with the decimals it has (at most ten)")
+
+    @staticmethod
+    def resolve_rate(obj: Any) -> Decimal:
+        return plain_rate(obj.rate)
 
 
 class ThresholdsIn(InputSchema):

@@ -129,6 +129,12 @@ class ApprovalThresholds(models.Model):
         ordering = ["-effective_from", "-created_at", "-id"]
 
 
+def plain_rate(value: Decimal) -> Decimal:
+    """A rate with the decimals it has (0.000105, 655.957, 100), not the column's ten: as
+    pages, files, the API and the audit log write it."""
+    return Decimal(format(value.normalize(), "f"))
+
+
 class ExchangeRate(models.Model):
     """How much one unit of `currency` was worth in `to_currency` over a month (its first
     day), for the budgets in a programme's reporting currency."""
@@ -136,7 +142,9 @@ class ExchangeRate(models.Model):
     month = models.DateField(_("month"))  # always the first day of the month
     currency = models.CharField(_("currency"), max_length=3)
     to_currency = models.CharField(_("reporting currency"), max_length=3)
-    rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=6)
+    # Ten decimals: a weak currency's unit is worth millionths of a euro (a rial about
+    # 0.0000017), which six decimals rounded 18 % off.
+    rate = models.DecimalField(_("rate"), max_digits=22, decimal_places=10)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -145,6 +153,18 @@ class ExchangeRate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["month", "currency", "to_currency"], name="one_rate_per_month"),
         ]
+
+    @property
+    def rate_text(self) -> str:
+        """The rate as the reader writes numbers, with the decimals it has (0,0000017; 655,957),
+        not the ten the column keeps."""
+        from django.utils.formats import number_format
+
+        plain = plain_rate(self.rate)
+        exponent = plain.as_tuple().exponent
+        return number_format(
+            plain, decimal_pos=-exponent if isinstance(exponent, int) and exponent < 0 else 0
+        )
 
 
 class Plan(models.Model):

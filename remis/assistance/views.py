@@ -48,6 +48,7 @@ from remis.assistance.models import (
     Plan,
     PlanStatus,
     PlanVersion,
+    plain_rate,
 )
 from remis.assistance.queries import (
     approved_in_round,
@@ -724,7 +725,7 @@ def exchange_rates(request: HttpRequest) -> HttpResponse:
             except RateRecordedMeanwhile as error:
                 # Shown the month's rate; sending again replaces it, knowingly.
                 data = request.POST.copy()
-                data["replaces"] = str(error.stored)
+                data["replaces"] = str(plain_rate(error.stored))
                 form = RateForm(data, auto_id="rate-%s")
                 form.is_valid()
                 apply_errors(form, error)

@@ -27,6 +27,7 @@ from remis.assistance.models import (
     ItemStatus,
     PlanStatus,
     PlanVersion,
+    plain_rate,
 )
 from remis.audit.actions import created, record
 from remis.cases.actions.common import hold_case
@@ -36,7 +37,8 @@ from remis.lib.fields import Text
 from remis.lib.files import removed_if_not_kept
 from remis.lib.money import amount_text, fraction_problem
 
-MAX_RATE = Decimal("999999999999.999999")
+MAX_RATE = Decimal("999999999999.9999999999")  # ExchangeRate.rate: 12 digits, 10 decimals
+RATE_STEP = Decimal("0.0000000001")
 
 
 def record_instalment(
@@ -278,18 +280,13 @@ def record_exchange_rate(
     number = Decimal("0")
     try:
         number = Decimal(str(rate).strip()) if not isinstance(rate, bool | float) else Decimal("nan")
-        if (
-            not number.is_finite()
-            or number <= 0
-            or number > MAX_RATE
-            or number != number.quantize(Decimal("0.000001"))
-        ):
+        if not number.is_finite() or number <= 0 or number > MAX_RATE or number != number.quantize(RATE_STEP):
             raise ValueError
     except (ArithmeticError, ValueError):
         errors.append(
             (
                 "rate",
-                _("Enter a rate above zero with at most six decimals, such as %(example)s.")
+                _("Enter a rate above zero with at most ten decimals, such as %(example)s.")
                 % {"example": number_format(Decimal("655.957"), 3)},  # as the reader writes decimals
             )
         )
@@ -306,7 +303,7 @@ def record_exchange_rate(
             to_currency=codes["to_currency"],
             defaults={"rate": number, "recorded_by": actor},
         )
-        before = None if made else str(row.rate)
+        before = None if made else str(plain_rate(row.rate))
         if not made and replaces is not ANY_RATE and (replaces is None or Decimal(str(replaces)) != row.rate):
             raise RateRecordedMeanwhile(row)
         if not made:
@@ -320,7 +317,7 @@ def record_exchange_rate(
                 "month": [None, first.isoformat()],
                 "currency": [None, row.currency],
                 "to_currency": [None, row.to_currency],
-                "rate": [before, str(number)],
+                "rate": [before, str(plain_rate(number))],
             },
         )
     return row

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from remis.assistance import actions
-from remis.assistance.models import ExchangeRate
+from remis.assistance.models import ExchangeRate, plain_rate
 from remis.assistance.tests.factories import make_approvers
 from remis.audit.models import AuditEntry
 from remis.cases.tests.factories import make_world
@@ -56,7 +56,10 @@ def test_two_people_recording_a_months_rate_at_once_keep_one_and_tell_the_other(
     row = ExchangeRate.objects.get(month=MONTH, currency="XOF", to_currency="EUR")
     logged = _rates_logged()
     assert len(logged) == 1 + (earlier is not None)  # the refused one wrote nothing
-    assert logged[-1][0] == earlier and (row.rate, row.recorded_by_id) == (
+    assert logged[-1][0] == (None if earlier is None else str(plain_rate(Decimal(earlier)))) and (
+        row.rate,
+        row.recorded_by_id,
+    ) == (
         Decimal(logged[-1][1]),
         logged[-1][2],
     )
@@ -64,4 +67,4 @@ def test_two_people_recording_a_months_rate_at_once_keep_one_and_tell_the_other(
     # Confirmed, knowingly: kept, and the log keeps the rate it replaced.
     loser = paul if row.recorded_by_id == manon.pk else manon
     _record(loser, "0.001540", str(row.rate))()
-    assert _rates_logged()[-1][:2] == (str(row.rate), "0.001540")
+    assert _rates_logged()[-1][:2] == (str(plain_rate(row.rate)), "0.00154")  # as written: no trailing zeros

@@ -23,6 +23,17 @@ def test_a_rate_is_kept_per_month_and_a_second_entry_corrects_it(world, manon):
     assert row.month == dt.date(2026, 3, 1) and row.rate == Decimal("0.001525")
 
 
+def test_a_weak_currencys_rate_keeps_its_decimals_and_reads_as_typed(world, manon, client):
+    """A rial is worth about 0.0000017 euro: six decimals rounded it 18 % off."""
+    actions.record_exchange_rate(
+        manon, month=dt.date(2026, 3, 1), currency="IRR", to_currency="EUR", rate="0.0000017"
+    )
+    assert ExchangeRate.objects.get().rate == Decimal("0.0000017")
+    client.force_login(manon)
+    page = client.get("/plans/exchange-rates/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">0.0000017<" in page and "0.0000017000" not in page
+
+
 @pytest.mark.parametrize(
     ("values", "field"),
     [
@@ -30,7 +41,7 @@ def test_a_rate_is_kept_per_month_and_a_second_entry_corrects_it(world, manon):
         ({"rate": "0"}, "rate"),
         ({"rate": "abc"}, "rate"),
         ({"rate": 1.5}, "rate"),
-        ({"rate": "1.1234567"}, "rate"),
+        ({"rate": "1.12345678901"}, "rate"),  # eleven decimals
         ({"currency": "QQQ"}, "currency"),
         ({"to_currency": "XOF"}, "to_currency"),  # the same currency
         ({"month": None}, "month"),
@@ -118,6 +129,6 @@ def test_a_month_recorded_meanwhile_is_shown_and_replaced_only_once_confirmed(cl
     told = client.post(url, form | {"rate": "0.94"})
     assert told.status_code == 200 and "A rate of 0.93 is recorded for USD → EUR" in told.text
     assert ExchangeRate.objects.get().rate == Decimal("0.93")
-    assert 'name="replaces" value="0.930000"' in told.text  # sending again confirms
-    assert client.post(url, form | {"rate": "0.94", "replaces": "0.930000"}).status_code == 302
+    assert 'name="replaces" value="0.93"' in told.text  # sending again confirms
+    assert client.post(url, form | {"rate": "0.94", "replaces": "0.93"}).status_code == 302
     assert ExchangeRate.objects.get().rate == Decimal("0.94")
