@@ -12,7 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from remis.accounts.models import Membership, Organisation, Role
+from remis.accounts.models import Membership, Organisation, OrganisationType, Role
 from remis.accounts.permissions import Perm
 from remis.audit.actions import record
 from remis.lib.countries import country_name
@@ -69,6 +69,14 @@ def add_partner(
         raise ValidationFailed(_("Choose a partner role."), "role")
     if not organisation.active:
         raise ValidationFailed(_("This organisation is deactivated."), "organisation")
+    if organisation.kind == OrganisationType.DONOR:
+        # A partner receives the programme's cases; a donor funds it and reads figures only
+        # (the page never offered one, the API took it).
+        raise ValidationFailed(
+            _("%(organisation)s is a donor: it funds the programme, and reads its figures only.")
+            % {"organisation": organisation.name},
+            "organisation",
+        )
     codes = _partner_countries(programme, role, countries)
     if ProgrammePartner.objects.filter(programme=programme, organisation=organisation, role=role).exists():
         raise Duplicate(

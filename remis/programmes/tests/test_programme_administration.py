@@ -331,3 +331,12 @@ def test_the_creation_form_offers_only_roles_that_manage(world, manager, signed_
     options = page.split('name="partner_role"', 1)[1].split("</select>", 1)[0]
     assert 'value="implementing"' in options and 'value="host_coordinator"' in options
     assert 'value="reintegration_partner"' not in options
+
+
+def test_a_donor_is_not_made_a_partner(world, manager):
+    """A partner receives the programme's cases: a donor reads figures only."""
+    programme = Programme.objects.get(pk=world.programme.pk)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.add_partner(manager, programme, world.donor, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
+    assert refused.value.field == "organisation" and "is a donor" in refused.value.message
+    assert not programme.partners.filter(organisation=world.donor).exists()
