@@ -232,7 +232,8 @@ def settings_rows(programme: Programme, today: dt.date) -> list[VersionRow]:
 
 def get_programme_for(actor: Any, code: str) -> Programme:
     """The programme with `code` if the actor may read it; missing and not theirs alike: NotFound."""
-    programme = visible_programmes(actor).filter(code=code).first()
+    # Whatever the letters' case: codes are unique so (programmes.actions.create_programme).
+    programme = visible_programmes(actor).filter(code__iexact=code).first()
     if programme is None:
         raise NotFound()
     return programme

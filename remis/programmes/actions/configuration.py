@@ -9,11 +9,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import SensitiveGroup
 from remis.audit.actions import created, diff, record, snapshot
 from remis.lib.errors import Conflict, ValidationFailed
+from remis.lib.fields import Text
 from remis.programmes.actions.common import FieldErrors, require_platform
 from remis.programmes.models import (
     ConfigurationItem,
@@ -25,15 +27,22 @@ ITEM_FIELDS = ["code", "name", "names", "sensitive_group", "active", "position"]
 def _item_values(
     errors: FieldErrors, name: str, names: Mapping[str, str], sensitive_group: str
 ) -> tuple[str, dict[str, str], str]:
+    # The shared text rule (lib.fields.Text): a name with U+202E read as another one in every
+    # list offering it; the API refused it, the page did not.
+    rule, today = Text(120, name=True), timezone.localdate()
     if not name.strip():
         errors.add("name", _("Give it an English name."))
     elif len(name.strip()) > 120:
         errors.add("name", _("Keep the name under 120 characters."))
+    elif problem := rule.problem(name.strip(), today):
+        errors.add("name", problem)
     cleaned = {}
     for language in ("fr", "ar"):
         value = (names.get(language) or "").strip()
         if len(value) > 120:
             errors.add(f"name_{language}", _("Keep the name under 120 characters."))
+        elif value and (problem := rule.problem(value, today)):
+            errors.add(f"name_{language}", problem)
         elif value:
             cleaned[language] = value
     unknown = set(names) - {"fr", "ar"}
@@ -59,8 +68,10 @@ def create_configuration_item(
     code = code.strip()
     if not code:
         errors.add("code", _("Give it a code."))
-    elif model._default_manager.filter(code=code).exists():
-        errors.add("code", _("The code “%(code)s” is taken.") % {"code": code})
+    elif (same := model._default_manager.filter(code__iexact=code).first()) is not None:
+        # Whatever the letters' case: the case import reads codes so, and "Other" in a file
+        # matched "other" or "OTHER" by chance.
+        errors.add("code", _("The code “%(code)s” is taken.") % {"code": same.code})
     name, cleaned, group = _item_values(errors, name, names or {}, sensitive_group)
     errors.raise_any()
     last = model._default_manager.aggregate(last=models.Max("position"))["last"]

@@ -4,7 +4,7 @@ funders, and country groupings."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -77,6 +77,7 @@ def _check_programme_values(
     starts_on: dt.date,
     ends_on: dt.date | None,
     eligible_categories: Iterable[str],
+    kept_categories: Collection[str] = (),
 ) -> tuple[list[str], list[str], list[MigrantCategory]]:
     """Check what creating and editing a programme share; (hosts, origins, categories)."""
     if not name.strip():
@@ -113,6 +114,13 @@ def _check_programme_values(
     if unknown:
         errors.add(
             "eligible_categories", _("Unknown migrant categories: %(codes)s.") % {"codes": ", ".join(unknown)}
+        )
+    # A retired category is offered nowhere: only a programme that had it keeps it.
+    retired = sorted(c.label for c in categories if not c.active and c.code not in kept_categories)
+    if retired:
+        errors.add(
+            "eligible_categories",
+            _("Retired migrant categories: %(names)s.") % {"names": list_separator().join(retired)},
         )
     return hosts, origins, categories
 
@@ -261,6 +269,7 @@ def update_programme(
         starts_on=starts_on,
         ends_on=ends_on,
         eligible_categories=eligible_categories,
+        kept_categories=set(programme.eligible_categories.values_list("code", flat=True)),
     )
     if hosts and origins:
         for partner in programme.partners.select_related("organisation"):

@@ -157,3 +157,24 @@ def test_two_operators_editing_one_item_the_second_is_told_and_the_first_kept(si
     again = form_of(second)
     assert second.post(url, {**again, "name_fr": "Autre situation", "name_ar": "وضع آخر"}).status_code == 302
     assert MigrantCategory.objects.get(code="other").names == {"fr": "Autre situation", "ar": "وضع آخر"}
+
+
+def test_a_code_in_other_letters_case_and_a_name_with_direction_overrides_are_refused(
+    signed_in, world, operator
+):
+    client = signed_in(operator)
+    base = {"name": "Climate", "name_fr": "", "name_ar": "", "sensitive_group": ""}
+    taken = client.post("/platform/categories/new/", {**base, "code": "OTHER"})
+    assert taken.status_code == 200 and "The code “other” is taken." in taken.content.decode()
+    hidden = client.post(
+        "/platform/vulnerabilities/new/", {**base, "code": "climate", "name_fr": "abc\u202edef"}
+    )
+    from django.utils import timezone
+    from django.utils.html import escape
+
+    from remis.lib.fields import Text
+
+    said = Text(120, name=True).problem("abc\u202edef", timezone.localdate())
+    assert said and hidden.status_code == 200 and escape(said) in hidden.content.decode()
+    assert not MigrantCategory.objects.filter(code="OTHER").exists()
+    assert not Vulnerability.objects.filter(code="climate").exists()

@@ -24,10 +24,10 @@ def test_a_partner_added_reads_in_words(world):
     from remis.programmes import actions as programmes
     from remis.programmes.models import PartnerRole
 
-    programmes.add_partner(system_actor(), world.programme, world.donor, PartnerRole.HOST_COORDINATOR, ["NL"])
+    programmes.add_partner(system_actor(), world.programme, world.nl_office, PartnerRole.IMPLEMENTING, ["NL"])
     labels, text = _lines(AuditEntry.objects.filter(object_type="programmes.programmepartner"))
     assert labels and all(label.startswith("Programme partner") for label in labels), labels
-    assert "Host-country coordinator" in text and "host_coordinator" not in text, text
+    assert "Implementing organisation" in text and "implementing" not in text, text
 
 
 def test_a_read_log_download_says_what_was_searched(world):

@@ -340,3 +340,30 @@ def test_a_donor_is_not_made_a_partner(world, manager):
         actions.add_partner(manager, programme, world.donor, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
     assert refused.value.field == "organisation" and "is a donor" in refused.value.message
     assert not programme.partners.filter(organisation=world.donor).exists()
+
+
+def test_a_retired_category_is_not_chosen_anew_but_kept_where_it_was(world, manager):
+    from remis.programmes.models import MigrantCategory
+
+    MigrantCategory.objects.filter(code="stranded_migrant").update(active=False)
+    values: Any = {
+        "name": "With a retired one",
+        "host_countries": ["BE"],
+        "origin_countries": ["GN"],
+        "starts_on": dt.date(2026, 1, 1),
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        actions.create_programme(manager, code="RET-1", eligible_categories=["stranded_migrant"], **values)
+    assert (
+        refused.value.field == "eligible_categories" and "Retired migrant categories" in refused.value.message
+    )
+    # A programme that had it keeps it on an edit, and the API finds it whatever the letters' case.
+    MigrantCategory.objects.filter(code="stranded_migrant").update(active=True)
+    programme = actions.create_programme(
+        manager, code="RET-2", eligible_categories=["stranded_migrant"], **values
+    )
+    MigrantCategory.objects.filter(code="stranded_migrant").update(active=False)
+    edit(manager, programme, programme.version, name="Renamed", eligible_categories=["stranded_migrant"])
+    from remis.programmes.queries import get_programme_for
+
+    assert get_programme_for(manager, "ret-2").pk == programme.pk
