@@ -32,7 +32,7 @@ from remis.lib.forms import DayRangeForm
 from remis.lib.widgets import IsoDateInput
 from remis.monitoring.configuration import instrument_titles
 from remis.monitoring.instruments.definition import InstrumentDefinition
-from remis.monitoring.models import Instrument, Response
+from remis.monitoring.models import Instrument, Response, Visit
 from remis.monitoring.responses import definition_of, hidden_questions
 
 KIND = "monitoring"
@@ -46,6 +46,9 @@ COLUMNS = (
     ExportColumn("visit_mode", gettext_lazy("Mode")),
     ExportColumn("collected_on", gettext_lazy("Collected on")),
     ExportColumn("source", gettext_lazy("Source")),
+    # A satisfaction response's item (its key in the plan) and assistance type.
+    ExportColumn("assistance_item", gettext_lazy("Assistance item")),
+    ExportColumn("assistance_type", gettext_lazy("Assistance type")),
     ExportColumn("question", gettext_lazy("Question")),
     ExportColumn("question_label", gettext_lazy("Question label")),
     ExportColumn("answer", gettext_lazy("Answer")),
@@ -55,6 +58,9 @@ COLUMNS = (
     ExportColumn("indicator_value", gettext_lazy("Indicator value (0 to 1)")),
     ExportColumn("composite", gettext_lazy("Composite score (0 to 1)")),
     ExportColumn("band", gettext_lazy("Score band")),
+    ExportColumn("economic", gettext_lazy("Economic score (0 to 1)")),
+    ExportColumn("social", gettext_lazy("Social score (0 to 1)")),
+    ExportColumn("psychosocial", gettext_lazy("Psychosocial score (0 to 1)")),
 )
 
 
@@ -162,13 +168,20 @@ def _chunks(ids: list[int], groups: frozenset[str]) -> Iterator[tuple[int, list[
         found = Response.objects.select_related("instrument", "case", "follow_up", "visit").in_bulk(chunk)
         # Satisfaction with an item of a type in a group the requester does not hold: no row.
         about = [r.item_key for r in found.values() if r.item_key is not None]
-        unseen = {
-            key
-            for key, group in AssistanceItem.objects.filter(key__in=about).values_list(
-                "key", "kind__sensitive_group"
-            )
-            if not shows(groups or frozenset(), group)
-        }
+        kinds: dict[Any, str] = {}
+        unseen = set()
+        for key, code, group in AssistanceItem.objects.filter(key__in=about).values_list(
+            "key", "kind__code", "kind__sensitive_group"
+        ):
+            kinds[key] = code
+            if not shows(groups or frozenset(), group):
+                unseen.add(key)
+        # A round's answers were kept without their visit (the form and the imports record
+        # them apart): the round's latest visit is theirs.
+        rounds = [r.follow_up_id for r in found.values() if r.visit_id is None and r.follow_up_id]
+        visits: dict[int | None, Any] = {}
+        for found_visit in Visit.objects.filter(follow_up_id__in=rounds).order_by("visited_on", "id"):
+            visits[found_visit.follow_up_id] = found_visit
         rows: list[list[Any]] = []
         for pk in chunk:
             response = found.get(pk)
@@ -178,13 +191,14 @@ def _chunks(ids: list[int], groups: frozenset[str]) -> Iterator[tuple[int, list[
                 definitions[response.instrument_id] = _read(
                     definition_of(response.instrument), language, groups
                 )
-            rows.extend(_rows(response, definitions[response.instrument_id], language))
+            visit = response.visit or visits.get(response.follow_up_id)
+            kind = kinds.get(response.item_key, "")
+            rows.extend(_rows(response, definitions[response.instrument_id], language, visit, kind))
         yield len(chunk), rows
 
 
-def _rows(response: Response, reading: _Read, language: str) -> list[list[Any]]:
+def _rows(response: Response, reading: _Read, language: str, visit: Any, kind: str) -> list[list[Any]]:
     definition, labels, by_question = reading.definition, reading.labels, reading.by_question
-    visit = response.visit
     common = [
         response.case.reference if response.case else "",
         str(response.uuid),
@@ -195,8 +209,14 @@ def _rows(response: Response, reading: _Read, language: str) -> list[list[Any]]:
         visit.mode if visit else "",
         response.collected_on.isoformat(),
         response.source,
+        str(response.item_key) if response.item_key else "",
+        kind,
     ]
-    scores = [_number(response.composite), response.band]
+    scores = [
+        _number(response.composite),
+        response.band,
+        *(_number(getattr(response, name)) for name in ("economic", "social", "psychosocial")),
+    ]
     out = []
     for question in definition.questions:
         if question.name not in response.answers or question.name in reading.hidden:

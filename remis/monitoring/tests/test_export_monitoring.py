@@ -65,6 +65,17 @@ def test_one_row_a_question_with_the_instrument_version_and_scores(
     several = by_question["access_to_resources"]
     assert several["answer"] == "credit savings_group tools premises" and ";" in several["answer_label"]
     assert float(distress["composite"]) < 1 and distress["band"]
+    assert float(distress["psychosocial"]) < 1 and float(distress["economic"]) == 1.0  # dimension scores
+    assert {r["visit_date"] for r in rows} == {""}  # no visit recorded yet
+    # The visit recorded after the answers (they are kept apart): the round's, in every row.
+    from remis.monitoring import actions
+
+    today = timezone.localdate()
+    actions.record_visit(
+        world.bob, FollowUp.objects.get(case=responses, round=1), visited_on=today, mode="phone", early=True
+    )
+    rows = _export(manager, django_capture_on_commit_callbacks, headers="codes")
+    assert {(r["visit_date"], r["visit_mode"]) for r in rows} == {(today.isoformat(), "phone")}
     # Filtered to another instrument, nothing is read.
     other = _export(manager, django_capture_on_commit_callbacks, headers="codes", instrument=SATISFACTION)
     assert other == []

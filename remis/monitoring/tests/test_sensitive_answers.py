@@ -121,7 +121,7 @@ def test_a_correction_by_a_reader_without_the_group_keeps_the_answer(answered, w
 
 
 def test_satisfaction_with_an_item_of_a_restricted_type_is_not_read_by_others(
-    world, signed_in, api_client, django_capture_on_commit_callbacks
+    world, signed_in, api_client, django_capture_on_commit_callbacks, settings
 ):
     """What the returnee said of their psychosocial counselling tells of it: a reader without
     the group reads "Restricted" for every answer, is not offered the item to record answers
@@ -164,3 +164,21 @@ def test_satisfaction_with_an_item_of_a_restricted_type_is_not_read_by_others(
             item_key=item.key,
         )
     assert refused.value.field == "item_key" and "Choose an item" in refused.value.message
+    # The export: the holder's rows name the item and its type; the others' have none.
+    from remis.cases.tests.factories import make_user
+    from remis.interop.models import RecordExport
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+    def exported(user) -> list[dict[str, str]]:
+        client = signed_in(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/exports/new/monitoring/", {"format": "csv", "headers": "codes"})
+        kept = RecordExport.objects.filter(requested_by=user).order_by("-id").first()
+        assert kept is not None
+        text = b"".join(client.get(f"/exports/{kept.uuid}/file").streaming_content).decode("utf-8-sig")
+        return [r for r in csv.DictReader(io.StringIO(text)) if r["instrument"] == "assistance-satisfaction"]
+
+    held = exported(make_user("pablo", world.be_office, "programme_manager", ["BE"]))
+    assert {(r["assistance_item"], r["assistance_type"]) for r in held} == {(str(item.key), item.kind.code)}
+    assert exported(world.carol) == []
