@@ -423,9 +423,9 @@ def satisfaction_responses(case: Case) -> list[Any]:
 def low_scores(actor: Any) -> QuerySet[Any]:
     """The latest reintegration response of each of the actor's cases (`my_cases`) when it
     falls in its instrument's lowest band and nobody has followed it up yet: followed up
-    means a later response, or a contact that reached the person or a visit recorded on the
-    case after it (an unanswered call or a wrong number took an at-risk returnee off the
-    list, although nobody had spoken to them)."""
+    means a later response, or a contact that reached the person or a visit (another round's)
+    recorded on the case after it and dated from its day on (an unanswered call or a wrong
+    number took an at-risk returnee off the list, although nobody had spoken to them)."""
     from remis.monitoring.models import ContactAttempt, ContactOutcome, Instrument, Response, Visit
     from remis.monitoring.responses import definition_of
 
@@ -436,10 +436,20 @@ def low_scores(actor: Any) -> QuerySet[Any]:
             lowest |= Q(instrument=instrument, band=bands[0].code)
     reintegration = Response.objects.filter(case__isnull=False).exclude(instrument__code=SATISFACTION)
     latest = reintegration.filter(case=OuterRef("case")).order_by("-collected_on", "-id").values("pk")[:1]
+    # Recorded after the answers and dated on or after their day: a call made days before
+    # them, typed in later, took the returnee off the list; and the visit the answers were
+    # collected at (their round's, recorded after them) is not a follow-up of them.
     attempted = ContactAttempt.objects.filter(
-        case=OuterRef("case"), recorded_at__gt=OuterRef("recorded_at"), outcome=ContactOutcome.REACHED
+        case=OuterRef("case"),
+        recorded_at__gt=OuterRef("recorded_at"),
+        attempted_on__gte=OuterRef("collected_on"),
+        outcome=ContactOutcome.REACHED,
     )
-    visited = Visit.objects.filter(case=OuterRef("case"), recorded_at__gt=OuterRef("recorded_at"))
+    visited = Visit.objects.filter(
+        case=OuterRef("case"),
+        recorded_at__gt=OuterRef("recorded_at"),
+        visited_on__gte=OuterRef("collected_on"),
+    ).exclude(follow_up=OuterRef("follow_up"))
     return (
         reintegration.filter(case__in=my_cases(actor).values("pk"))
         .filter(lowest)

@@ -212,6 +212,29 @@ def test_a_low_score_puts_the_case_on_my_work_until_someone_follows_it_up(world,
         recorded_at=timezone.now() + dt.timedelta(seconds=1),
     )
     assert "low_scores" in {w.name for w in work_for(world.bob)}
+    # Nor a call that reached them days before the answers, typed in after them.
+    ContactAttempt.objects.create(
+        follow_up=FollowUp.objects.get(case=case, round=2),
+        case=case,
+        attempted_on=timezone.localdate() - dt.timedelta(days=4),
+        channel="phone",
+        outcome="reached",
+        recorded_by=world.bob,
+        recorded_at=timezone.now() + dt.timedelta(seconds=1),
+    )
+    assert "low_scores" in {w.name for w in work_for(world.bob)}
+    # Nor the visit the answers were collected at (their round's), recorded after them.
+    from remis.monitoring.models import Visit
+
+    Visit.objects.create(
+        follow_up=FollowUp.objects.get(case=case, round=1),
+        case=case,
+        visited_on=timezone.localdate(),
+        mode="in_person",
+        recorded_by=world.bob,
+        recorded_at=timezone.now() + dt.timedelta(seconds=1),
+    )
+    assert "low_scores" in {w.name for w in work_for(world.bob)}
     # A contact that reached them, recorded after the response, is the follow-up.
     ContactAttempt.objects.create(
         follow_up=FollowUp.objects.get(case=case, round=2),
