@@ -53,6 +53,7 @@ _FIELDS: dict[str, FieldReading] = {}
 _OBJECTS: dict[str, Callable[[set[str]], dict[str, str]]] = {}
 _OBJECT_NAMES: dict[str, Any] = {}
 _NAMING: set[str] = set()  # fields and object types whose values are people's names
+_SUBJECTS: set[str] = set()  # object types a case's history names beside the action (`subject`)
 
 
 def names_people(*names: str) -> None:
@@ -179,13 +180,21 @@ def _row_groups(rows: list[AuditEntry], opened: dict[int, dict[str, Any]]) -> di
 
 
 def register_object(
-    object_type: str, name: Any, describe: Callable[[set[str]], dict[str, str]] | None = None
+    object_type: str,
+    name: Any,
+    describe: Callable[[set[str]], dict[str, str]] | None = None,
+    *,
+    subject: bool = False,
 ) -> None:
     """How a record of `object_type` ("cases.case") is named: a kind ("Case") and,
-    optionally, each record's own name (its reference) by id."""
+    optionally, each record's own name (its reference) by id. `subject`: a case's history
+    names the record beside the action (whose details were edited, in a household of
+    eight: "Edited a person's details" named nobody)."""
     _OBJECT_NAMES[object_type] = name
     if describe is not None:
         _OBJECTS[object_type] = describe
+    if subject:
+        _SUBJECTS.add(object_type)
 
 
 _reader_groups: list[Callable[[Any], frozenset[str]]] = []
@@ -284,6 +293,7 @@ class EntryView:
     object_label: str
     changes: list[ChangeLine] = field(default_factory=list)
     case_reference: str = ""  # the case the entry is about, when it is about one
+    subject: str = ""  # the record's own name, for the object types registered `subject`
 
     def __getattr__(self, name: str) -> Any:  # at, actor, action, action_label, …
         return getattr(self.entry, name)
@@ -425,7 +435,8 @@ def _describe(
         if nameless and entry.object_type in _NAMING:
             own = str(_("Not shown"))
         label = " ".join(str(p) for p in (kind or entry.object_type, own or f"#{entry.object_id}"))
-        view = EntryView(entry=entry, object_label=label)
+        subject = (own or "") if entry.object_type in _SUBJECTS else ""
+        view = EntryView(entry=entry, object_label=label, subject=subject)
         for name, values in opened[entry.pk].items():
             before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
             if nameless and name in _NAMING:

@@ -32,6 +32,7 @@ def register() -> None:
     from remis.cases.models import (
         AccessReason,
         Case,
+        CaseMember,
         ConsentPurpose,
         CounsellingMode,
         DocumentKind,
@@ -51,6 +52,8 @@ def register() -> None:
     from remis.programmes.models import MigrantCategory, PartnerRole, Programme, Vulnerability
 
     def person_name(person: Person) -> str:
+        if person.erased_at is not None:
+            return str(_("Personal data erased"))
         return f"{person.given_name} {person.family_name}"
 
     organisations = named_by_id(Organisation, lambda o: o.name)
@@ -148,9 +151,14 @@ def register() -> None:
         register_field(name, label, resolve)
 
     register_object("cases.case", _("Case"), described_by_id(Case, lambda c: c.reference))
-    register_object("cases.person", _("Person"), described_by_id(Person, person_name))
-    names_people("person", "cases.person")
-    register_object("cases.casemember", _("Household member"))
+    register_object("cases.person", _("Person"), described_by_id(Person, person_name), subject=True)
+    names_people("person", "cases.person", "cases.casemember")
+    register_object(
+        "cases.casemember",
+        _("Household member"),
+        described_by_id(CaseMember, lambda m: person_name(m.person)),
+        subject=True,
+    )
     register_object("cases.erasure", _("Erasure request"))
     register_object("cases.caseaccess", _("Access to the case"))
     register_object("cases.submission", _("Submission"))

@@ -90,3 +90,27 @@ def test_an_adult_case_is_not_moved_into_the_unaccompanied_child_category(world,
     with pytest.raises(ValidationFailed) as refused:
         _edit(world, young, young.principal, date_of_birth=dt.date(1990, 1, 1))
     assert refused.value.field == "date_of_birth" and "under 18" in refused.value.message
+
+
+def test_the_history_names_the_member_each_entry_is_about(world, signed_in):
+    """In a household of several, "Edited a person's details" named nobody."""
+    import html
+    import re
+
+    case = register(world)
+    child = actions.add_household_member(
+        world.alice,
+        case,
+        make_person(given_name="Awa", family_name="Barry", date_of_birth=dt.date(2018, 4, 1)),
+        "child",
+    ).person
+    _edit(world, case, child, phone="+224 620 00 00 09")
+    actions.change_relation(world.alice, case, Person.objects.get(pk=child.pk), "sibling")
+    page = signed_in(world.alice).get(f"/cases/{case.uuid}/").content.decode()
+    history = page.split('id="history"', 1)[1]
+    rows = re.findall(r"<tr><td>.*?</tr>", history, re.S)
+    what = [
+        html.unescape(re.sub(r"<[^>]+>", "", re.findall(r"<td>(.*?)</td>", row, re.S)[2])) for row in rows
+    ]
+    assert "Edited a person's details · Awa Barry" in what, what
+    assert any(w.startswith("Corrected a household member's relation · Awa Barry") for w in what), what
