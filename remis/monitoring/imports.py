@@ -600,12 +600,22 @@ def _prepare_row(
     return None
 
 
+def _type_codes() -> frozenset[str]:
+    """Every assistance type's code, retired ones too (an item may still have one)."""
+    from remis.assistance.models import AssistanceType
+
+    return frozenset(AssistanceType.objects.values_list("code", flat=True))
+
+
 def _item_of(by_type: dict[str, list[Any]], code: str) -> tuple[Any, str | None]:
     """The key of the case's item of the type the submission names, or why there is none:
     the form asks which kind of assistance the answers are about, not which item."""
     if not code:
         return None, _("Say which assistance the answers are about (the form's assistance_type).")
     keys = by_type.get(code, [])
+    if not keys and code not in _type_codes():
+        # Not a type at all (a typo, a form of another programme): said so, not "the plan has none".
+        return None, _("%(code)s is not one of the form's assistance types.") % {"code": code}
     if not keys:
         return None, _("The case's plan in force has no item of this type (%(code)s).") % {"code": code}
     if len(keys) > 1:

@@ -528,6 +528,7 @@ def test_a_satisfaction_export_is_matched_to_the_item_of_the_type_it_names(
             {**common, "_uuid": "s1", "assistance_type": "business_setup"},
             {**common, "_uuid": "s2", "assistance_type": ""},
             {**common, "_uuid": "s3", "assistance_type": "vocational_training"},
+            {**common, "_uuid": "s4", "assistance_type": "teleportation"},
         ]
     )
     satisfaction = current_instrument("assistance-satisfaction")
@@ -538,13 +539,15 @@ def test_a_satisfaction_export_is_matched_to_the_item_of_the_type_it_names(
     job = Job.objects.get(pk=kept.job_id)
     assert job.status == JobStatus.SUCCEEDED, job.outcome
     result = job.result or {}
-    assert (result["imported"], result["failed"], result["outside_count"]) == (1, 2, 0)
+    assert (result["imported"], result["failed"], result["outside_count"]) == (1, 3, 0)
     assert {(p["row"], p["field"]) for p in result["problems"]} == {
         (3, "assistance_type"),
         (4, "assistance_type"),
+        (5, "assistance_type"),
     }
     messages = " ".join(p["message"] for p in result["problems"])
     assert "no item of this type (vocational_training)" in messages
+    assert "teleportation is not one of the form's assistance types" in messages
     response = Response.objects.get(instrument=satisfaction)
     assert response.item_key == item.key and response.follow_up is None and response.case == case
     assert response.source == ResponseSource.IMPORT and response.band == "satisfied"
