@@ -434,6 +434,8 @@ def set_approval_thresholds(
             errors.append((name, error.message))
     if effective_from is None:
         errors.append(("effective_from", _("Enter the day the thresholds apply from.")))
+    elif effective_from < programme.starts_on:
+        errors.append(("effective_from", _("The thresholds cannot take effect before the programme starts.")))
     code = (country or "").strip().upper()
     if code and not is_country(code):
         errors.append(("country", _("Choose a country from the list.")))
@@ -444,6 +446,18 @@ def set_approval_thresholds(
         )
     if len(amounts) == 2 and amounts["two_above"] < amounts["manager_above"]:
         errors.append(("two_above", _("The two-approver threshold cannot be below the manager threshold.")))
+    if not errors and effective_from is not None:
+        from remis.assistance.configuration import thresholds_on
+
+        # The same amounts as those in force that day for this country, set at this level
+        # (the country's own, or the programme's for all): a version that changes nothing.
+        current = thresholds_on(programme, code, effective_from)
+        same_level = current.programme_id == programme.pk and current.country == code
+        if same_level and (current.manager_above, current.two_above) == (
+            amounts["manager_above"],
+            amounts["two_above"],
+        ):
+            errors.append((None, _("These are already the thresholds in force on that day.")))
     if errors or effective_from is None:
         raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
     with transaction.atomic():

@@ -238,3 +238,19 @@ def test_programme_managers_record_thresholds_per_country_as_new_versions(world,
     )
     assert row.country == "GN" and row.created_by == manon
     assert ApprovalThresholds.objects.filter(programme=world.programme).count() == 1
+    # Before the programme starts, or the same amounts as those in force: refused.
+    with pytest.raises(ValidationFailed) as raised:
+        actions.set_approval_thresholds(
+            manon, world.programme, effective_from=dt.date(1990, 1, 1), manager_above="1", two_above="2"
+        )
+    assert raised.value.field == "effective_from"
+    with pytest.raises(ValidationFailed) as raised:
+        actions.set_approval_thresholds(
+            manon, world.programme, effective_from=today, manager_above="300", two_above="3000", country="GN"
+        )
+    assert "already the thresholds in force" in raised.value.message
+    assert ApprovalThresholds.objects.filter(programme=world.programme).count() == 1
+    # The same amounts for all countries are a version of their own (another level).
+    actions.set_approval_thresholds(
+        manon, world.programme, effective_from=today, manager_above="300", two_above="3000"
+    )
