@@ -28,6 +28,7 @@ from remis.programmes.programme_settings import SETTINGS, clean_settings
 from remis.programmes.queries import (
     MANAGING_ROLES,
     donor_organisations,
+    latest_settings_id,
     managing_organisations,
     partner_organisations,
 )
@@ -48,12 +49,15 @@ class SettingsForm(forms.Form):
     # The version the form was filled from (empty: the shipped defaults), to tell what the
     # person changed from what they saw.
     started_from = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The newest version the page listed: one recorded by someone else since is said first.
+    seen_latest = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
 
     @classmethod
     def starting_from(cls, current: ProgrammeSettings, **kwargs: Any) -> SettingsForm:
         """A blank form holding the settings in force, to edit from."""
         initial: dict[str, Any] = {name: getattr(current, name) for name in SETTINGS}
         initial["started_from"] = current.pk or ""
+        initial["seen_latest"] = latest_settings_id(current.programme) if current.programme_id else 0
         return cls(initial=initial, **kwargs)
 
     def values(self) -> dict[str, Any]:

@@ -113,6 +113,17 @@ def settings_on(programme: Programme, on: dt.date) -> ProgrammeSettings:
     return found
 
 
+def latest_settings_id(programme: Programme) -> int:
+    """The newest settings version's id (0: none): what a settings page listed."""
+    return (
+        ProgrammeSettings.objects.filter(programme=programme)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+        or 0
+    )
+
+
 def settings_seen(programme: Programme, started_from: str) -> dict[str, Any]:
     """The values of the programme's settings version `started_from` (a settings form's
     hidden field: the version it was filled from; empty or unknown: the shipped defaults)."""

@@ -109,3 +109,35 @@ def test_two_operators_editing_one_item_from_the_same_read_one_is_refused(parall
     assert Vulnerability.objects.get(pk=item.pk).names == edits[winner]
     entries = AuditEntry.objects.filter(action="config.update_item", object_id=str(item.pk))
     assert [e.actor_id for e in entries] == [winner.pk]
+
+
+def test_two_managers_recording_settings_from_the_same_page_one_is_told(parallel_db, world):
+    """Both pages listed the same versions: one new version is recorded, the other is a
+    conflict (its page then lists the first), and nothing of it is written."""
+    import datetime as dt
+
+    from remis.lib.errors import Conflict
+    from remis.programmes.models import ProgrammeSettings
+    from remis.programmes.queries import latest_settings_id
+
+    maria = make_user("maria", world.be_office, "programme_manager", ["BE"])
+    marc = make_user("marc", world.be_office, "programme_manager", ["BE"])
+    seen = latest_settings_id(world.programme)
+    day = dt.date(2027, 1, 1)
+    grants = {maria: "1500", marc: "1200"}
+    results = parallel_db(
+        *[
+            lambda actor=actor, grant=grant: actions.change_programme_settings(
+                actor, world.programme, day, {"grant_per_person": grant}, seen_latest=seen
+            )
+            for actor, grant in grants.items()
+        ]
+    )
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    winner = next(actor for actor, r in zip(grants, results, strict=True) if not isinstance(r, BaseException))
+    kept = ProgrammeSettings.objects.filter(programme=world.programme, effective_from=day)
+    assert [str(v.grant_per_person) for v in kept] == [f"{grants[winner]}.00"]
+    entries = AuditEntry.objects.filter(
+        action="programme.settings_change", actor=marc if winner is maria else maria
+    )
+    assert not entries.exists()

@@ -161,3 +161,39 @@ def _found(pattern: str, text: str) -> str:
     match = re.search(pattern, text)
     assert match is not None, pattern
     return match.group(1)
+
+
+def test_a_version_recorded_meanwhile_is_said_and_listed_before_the_second_is_recorded(
+    signed_in, world, manager
+):
+    other = make_user("marc", world.be_office, "programme_manager", ["BE"])
+
+    def form_of(client) -> dict[str, str]:
+        page = client.get(URL).content.decode()
+        fields = dict(
+            re.findall(r'<input type="hidden" name="(seen_latest|started_from)" value="([^"]*)"', page)
+        )
+        return {
+            **fields,
+            "effective_from": "2027-01-01",
+            "submission_response_days": "10",
+            "currency": "EUR",
+            "grant_per_person": "700",
+            "grant_per_family": "1500",
+            "small_cell_threshold": "5",
+            "retention_years": "0",
+        }
+
+    first, second = signed_in(manager), signed_in(other)
+    mine, theirs = form_of(first), form_of(second)
+    assert "seen_latest" in mine
+    assert first.post(URL, {**mine, "grant_per_person": "1500", "note": "2027 budget"}).status_code == 302
+    told = second.post(URL, {**theirs, "grant_per_person": "1200"})
+    page = told.content.decode()
+    assert told.status_code == 200 and "Someone else recorded settings" in page and "2027 budget" in page
+    versions = ProgrammeSettings.objects.filter(programme=world.programme, effective_from=dt.date(2027, 1, 1))
+    assert [str(v.grant_per_person) for v in versions] == ["1500.00"]
+    # Sent again from the page that now lists the first one: recorded, knowingly.
+    again = dict(re.findall(r'<input type="hidden" name="(seen_latest|started_from)" value="([^"]*)"', page))
+    assert second.post(URL, {**theirs, **again, "grant_per_person": "1200"}).status_code == 302
+    assert versions.all().count() == 2

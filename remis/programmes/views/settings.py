@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from remis.lib.errors import DomainError, NotFound, PermissionDenied
+from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from remis.lib.forms import show_refusal
 from remis.lib.pages import forbidden
 from remis.programmes.actions import change_programme_settings
 from remis.programmes.forms import SettingsForm
 from remis.programmes.queries import (
     get_programme_for,
+    latest_settings_id,
     manages_programme,
     settings_on,
     settings_rows,
@@ -45,9 +46,18 @@ def programme_settings(request: HttpRequest, code: str) -> HttpResponse:
                     form.cleaned_data["effective_from"],
                     form.changed_values(settings_seen(programme, form.cleaned_data["started_from"])),
                     note=form.cleaned_data["note"],
+                    seen_latest=form.cleaned_data["seen_latest"],
                 )
             except PermissionDenied:
                 return forbidden(request, _("Your role cannot change this programme's settings."))
+            except Conflict as error:
+                # The page now lists the version recorded meanwhile: sending again records this
+                # one knowingly (as a month's exchange rate recorded meanwhile is replaced).
+                data = request.POST.copy()
+                data["seen_latest"] = str(latest_settings_id(programme))
+                form = SettingsForm(data, auto_id="settings-%s")
+                form.is_valid()
+                show_refusal(form, error)
             except DomainError as error:
                 show_refusal(form, error)
             else:
