@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from remis.lib.defaults import load
-from remis.lib.money import amount_hint, currency_hint, payable_currency
+from remis.lib.money import amount_hint, amount_text, currency_hint, payable_currency
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -58,7 +58,9 @@ def _amount(value: Any) -> Decimal:
     except (InvalidOperation, ValueError):
         raise Invalid(amount_hint()) from None
     if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
-        raise Invalid(_("Enter an amount from 0 to %(max)s.") % {"max": MAX_AMOUNT})
+        raise Invalid(
+            _("Enter an amount from 0 to %(max)s.") % {"max": amount_text(MAX_AMOUNT)}
+        )  # as the reader writes it
     if amount != amount.quantize(Decimal("0.01")):
         raise Invalid(_("Enter an amount with at most two decimals."))
     return amount.quantize(Decimal("0.01"))

@@ -143,6 +143,12 @@ def test_invalid_values_are_refused_with_an_error_per_field(world, manager):
         "approval_threshold",
     }
     assert ProgrammeSettings.objects.filter(programme=world.programme).count() == 1
+    # The bound named as the reader writes numbers ("9 999 999 999,99" in French).
+    from django.utils import translation
+
+    with translation.override("fr"), pytest.raises(ValidationFailed) as refused:
+        change_programme_settings(manager, world.programme, JUNE, {"grant_per_person": "-1"})
+    assert "9\xa0999\xa0999\xa0999,99" in refused.value.message
 
 
 def test_money_is_refused_as_a_float_and_a_non_currency_code_is_refused(world, manager):
