@@ -201,6 +201,16 @@ class Others:
         )
 
     @cached_property
+    def document(self) -> Any:
+        """An identity document of the Dutch case's returnee, recorded by dave."""
+        from remis.cases.actions.validation import IdentityDocumentData
+
+        data = IdentityDocumentData(
+            kind="passport", number="NL-ORANJE-1", issuing_country="GN", expires_on=None
+        )
+        return cases.add_identity_document(self.world.dave, self.case, self.case.principal, data)
+
+    @cached_property
     def programme(self) -> Any:
         from remis.programmes import actions as programmes
 
@@ -361,6 +371,11 @@ RECORDS: dict[str, Callable[[Others], Record]] = {
         (o.case.reference, "Oranjeboom", o.item.description),
     ),
     "person_uuid": _on_the_case("person_uuid", lambda o: o.case.principal.uuid),
+    # Asked for under its person (the only way it is named).
+    "document_id": lambda o: Record(
+        {"person_uuid": o.case.principal.uuid, "document_id": o.document.pk},
+        (o.case.reference, "Oranjeboom", "NL-ORANJE-1"),
+    ),
     "erasure_uuid": _on_the_case("erasure_uuid", lambda o: o.erasure.uuid),
 }
 

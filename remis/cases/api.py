@@ -20,6 +20,7 @@ from remis.accounts.permissions import SENSITIVE_GROUPS, Perm
 from remis.audit.models import ReadChannel
 from remis.cases import actions
 from remis.cases import fields as rules
+from remis.cases.actions.registration import document_writer
 from remis.cases.actions.validation import IdentityDocumentData, MemberData, PersonData
 from remis.cases.lifecycle import ClosureReason, Stage
 from remis.cases.models import (
@@ -933,6 +934,24 @@ def add_document(request: HttpRequest, person_uuid: uuid.UUID, body: IdentityDoc
     data = IdentityDocumentData(**body.dict())
     with fields_renamed({"document_number": "number"}):
         return Status(201, actions.add_identity_document(request.user, case, person, data))
+
+
+@persons_router.delete(
+    "/{person_uuid}/documents/{document_id}",
+    response={204: None},
+    summary="Remove an identity document recorded in error (needs the identity documents group)",
+)
+def remove_document(request: HttpRequest, person_uuid: uuid.UUID, document_id: int) -> Status[None]:
+    from remis.cases.models import IdentityDocument
+
+    case, person = _person_for(request, person_uuid)
+    # Who may first: the same answer for any document id to a reader without the group.
+    document_writer(request.user, case, person)
+    document = IdentityDocument.objects.filter(pk=document_id, person=person).select_related("person").first()
+    if document is None:
+        raise NotFound()  # not this person's, or removed already: the same answer
+    actions.remove_identity_document(request.user, case, document)
+    return Status(204, None)
 
 
 class EraseIn(InputSchema):

@@ -121,7 +121,7 @@ def next_reference(origin_country: str, year: int) -> str:
 DOCUMENT_FIELDS = ("kind", "number", "issuing_country", "expires_on")
 
 
-def _document_writer(actor: Any, case: Case, person: Person) -> None:
+def document_writer(actor: Any, case: Case, person: Person) -> None:
     """Who may add or remove a person's identity documents: an editor of the case who holds
     the identity group (the documents are shown to no one else), of a person of the case
     whose data is not erased."""
@@ -140,7 +140,7 @@ def add_identity_document(
     """Record another identity document of a person of the case (one issued after the
     registration, or a household member's: only the principal's could be given, at
     registration, and none added or corrected later)."""
-    _document_writer(actor, case, person)
+    document_writer(actor, case, person)
     problems = Problems()
     check_document(problems, doc)
     problems.raise_if_any()
@@ -178,7 +178,7 @@ def remove_identity_document(actor: Any, case: Case, document: IdentityDocument)
     """Remove a person's identity document recorded in error (a mistyped number is removed
     and entered again); audited with what it said."""
     person = document.person
-    _document_writer(actor, case, person)
+    document_writer(actor, case, person)
     with transaction.atomic():
         hold_case(case)
         if not IdentityDocument.objects.filter(pk=document.pk).exists():
@@ -728,7 +728,7 @@ def add_household_member(actor: Any, case: Case, data: PersonData, relation: str
     problems = Problems()
     check_person(problems, data)
     if data.documents and withheld(groups_on_case(actor, case), "cases.identitydocument"):
-        # As adding one later (`_document_writer`): documents are written and read only by
+        # As adding one later (`document_writer`): documents are written and read only by
         # holders of their group.
         problems.add(
             "documents", _("Only holders of the identity documents group record identity documents.")

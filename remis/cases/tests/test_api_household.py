@@ -145,3 +145,23 @@ def test_the_case_page_does_not_tell_a_reader_without_the_group_who_has_document
         re.findall(r"<td>(.*?)</td>", row, re.S)[4] for row in re.findall(r"<tr><td>.*?</tr>", table, re.S)
     ]
     assert [c.strip() for c in cells] == ["Passport GN79", "—"]
+
+
+def test_a_document_recorded_in_error_is_removed_through_the_api(api_client, world, alice, carol):
+    from remis.cases.models import IdentityDocument
+
+    case = register(world)
+    api = api_client.as_(alice)
+    added = api.post(f"/persons/{case.principal.uuid}/documents", {"kind": "passport", "number": "GN80"})
+    document = added.json()["id"]
+    # A reader without the identity group: refused alike, the document there or not.
+    assert (
+        api_client.as_(carol).delete(f"/persons/{case.principal.uuid}/documents/{document}").status_code
+        == 403
+    )
+    assert api_client.as_(carol).delete(f"/persons/{case.principal.uuid}/documents/999999").status_code == 403
+    api = api_client.as_(alice)
+    assert api.delete(f"/persons/{case.principal.uuid}/documents/{document}").status_code == 204
+    assert not IdentityDocument.objects.filter(pk=document).exists()
+    assert api.delete(f"/persons/{case.principal.uuid}/documents/{document}").status_code == 404  # gone
+    assert AuditEntry.objects.filter(action="identity_document.remove", case_uuid=case.uuid).count() == 1
