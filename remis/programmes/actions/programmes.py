@@ -272,20 +272,36 @@ def update_programme(
         kept_categories=set(programme.eligible_categories.values_list("code", flat=True)),
     )
     if hosts and origins:
-        for partner in programme.partners.select_related("organisation"):
-            outside = sorted(set(partner.countries) - set(role_scope(partner.role, hosts, origins)))
+        # One message a field: narrowing a programme of a hundred partners gave a hundred lines.
+        blocking: dict[str, list[tuple[str, str]]] = {}
+        for partner in programme.partners.select_related("organisation").order_by("organisation__name"):
+            outside = set(partner.countries) - set(role_scope(partner.role, hosts, origins))
             if not outside:
                 continue
             on_origin = partner.role == PartnerRole.REINTEGRATION_PARTNER or (
-                partner.role == PartnerRole.IMPLEMENTING and set(outside) <= set(programme.origin_countries)
+                partner.role == PartnerRole.IMPLEMENTING and outside <= set(programme.origin_countries)
             )
+            names = list_separator().join(sorted((country_name(c) for c in outside), key=str.casefold))
+            field = "origin_countries" if on_origin else "host_countries"
+            blocking.setdefault(field, []).append((partner.organisation.name, names))
+        for field, partners in blocking.items():
+            if len(partners) == 1:
+                errors.add(
+                    field,
+                    _("%(organisation)s acts for this programme in %(codes)s: change its countries first.")
+                    % {"organisation": partners[0][0], "codes": partners[0][1]},
+                )
+                continue
+            shown = "; ".join(f"{name} ({codes})" for name, codes in partners[:5])
+            if len(partners) > 5:
+                shown += " …"
             errors.add(
-                "origin_countries" if on_origin else "host_countries",
-                _("%(organisation)s acts for this programme in %(codes)s: change its countries first.")
-                % {
-                    "organisation": partner.organisation.name,
-                    "codes": list_separator().join(country_name(c) for c in outside),
-                },
+                field,
+                _(
+                    "%(count)s partners act for this programme in countries left out, among them "
+                    "%(partners)s: change their countries first."
+                )
+                % {"count": len(partners), "partners": shown},
             )
     after = {
         "starts_on": starts_on,

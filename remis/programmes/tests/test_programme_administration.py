@@ -367,3 +367,15 @@ def test_a_retired_category_is_not_chosen_anew_but_kept_where_it_was(world, mana
     from remis.programmes.queries import get_programme_for
 
     assert get_programme_for(manager, "ret-2").pk == programme.pk
+
+
+def test_partners_in_countries_left_out_are_named_in_one_message_a_field(world, manager):
+    programme = Programme.objects.get(pk=world.programme.pk)
+    actions.add_partner(manager, programme, world.nl_office, PartnerRole.REINTEGRATION_PARTNER, ["GN"])
+    programme.refresh_from_db()
+    with pytest.raises(ValidationFailed) as refused:
+        edit(manager, programme, programme.version, origin_countries=["SN", "IQ"])
+    assert [field for field, _m in refused.value.errors] == ["origin_countries"]
+    message = refused.value.errors[0][1]
+    assert message.startswith("2 partners act for this programme") and "Guinée Retour NGO (Guinea)" in message
+    assert "IOM Netherlands (Guinea)" in message
