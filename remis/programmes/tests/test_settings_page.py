@@ -197,3 +197,29 @@ def test_a_version_recorded_meanwhile_is_said_and_listed_before_the_second_is_re
     again = dict(re.findall(r'<input type="hidden" name="(seen_latest|started_from)" value="([^"]*)"', page))
     assert second.post(URL, {**theirs, **again, "grant_per_person": "1200"}).status_code == 302
     assert versions.all().count() == 2
+
+
+def test_a_currency_change_says_the_amounts_are_not_converted(signed_in, world, manager):
+    client = signed_in(manager)
+    page = client.get(URL).content.decode()
+    hidden = dict(re.findall(r'<input type="hidden" name="(seen_latest|started_from)" value="([^"]*)"', page))
+    form = {
+        **hidden,
+        "effective_from": "2027-01-01",
+        "submission_response_days": "10",
+        "currency": "USD",
+        "grant_per_person": "700",
+        "grant_per_family": "1500",
+        "small_cell_threshold": "5",
+        "retention_years": "0",
+    }
+    saved = client.post(URL, form, follow=True).content.decode()
+    assert "The currency changed from EUR to USD" in saved and "not converted" in saved
+    again = client.get(URL).content.decode()
+    hidden = dict(
+        re.findall(r'<input type="hidden" name="(seen_latest|started_from)" value="([^"]*)"', again)
+    )
+    kept = client.post(
+        URL, {**form, **hidden, "effective_from": "2027-02-01", "grant_per_person": "800"}, follow=True
+    )
+    assert "The currency changed" not in kept.content.decode()  # USD already in force then

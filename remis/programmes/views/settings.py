@@ -40,7 +40,8 @@ def programme_settings(request: HttpRequest, code: str) -> HttpResponse:
         form = SettingsForm(request.POST, auto_id="settings-%s")
         if form.is_valid():
             try:
-                change_programme_settings(
+                before = settings_on(programme, form.cleaned_data["effective_from"])
+                version = change_programme_settings(
                     request.user,
                     programme,
                     form.cleaned_data["effective_from"],
@@ -62,6 +63,17 @@ def programme_settings(request: HttpRequest, code: str) -> HttpResponse:
                 show_refusal(form, error)
             else:
                 messages.success(request, _("The new settings are recorded."))
+                if before.pk is not None and version.currency != before.currency:
+                    # Nothing is converted: 1,500 EUR of grant became 1,500 USD unsaid.
+                    messages.warning(
+                        request,
+                        _(
+                            "The currency changed from %(before)s to %(after)s: the grants and the "
+                            "approval thresholds keep their numbers, not converted. Check them in "
+                            "%(after)s."
+                        )
+                        % {"before": before.currency, "after": version.currency},
+                    )
                 return redirect("programme_settings", code=programme.code)
     return render(
         request,
