@@ -306,7 +306,18 @@ def prepare_response(
                     },
                 )
             )
-    if follow_up is not None and day is not None and day < follow_up.window_start and not early:
+    # A round a visit already closed early was confirmed then: its answers need no second
+    # confirmation (the page offered none, and refused them asking for it).
+    closed_early = (
+        follow_up is not None and follow_up.status == FollowUpStatus.DONE and follow_up.visits.exists()
+    )
+    if (
+        follow_up is not None
+        and day is not None
+        and day < follow_up.window_start
+        and not early
+        and not closed_early
+    ):
         # A round named by its number (the page, the API) rather than found by the day (an
         # import): round 3's answers collected at month two scored as month twelve's.
         errors.append(

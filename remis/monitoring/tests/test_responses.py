@@ -82,6 +82,20 @@ def test_answers_before_their_rounds_window_need_saying_they_close_it_early(worl
     assert kept.follow_up_id == round_two.pk
 
 
+def test_answers_of_a_round_a_visit_closed_early_need_no_second_confirmation(world, case, rss):
+    """The visit confirmed it: the page offered no confirmation, then refused the answers
+    asking for one."""
+    from remis.monitoring import actions as monitoring
+
+    today = timezone.localdate()
+    round_two = FollowUp.objects.get(case=case, round=2)
+    assert today < round_two.window_start
+    monitoring.record_visit(world.bob, round_two, visited_on=today, mode="in_person", early=True)
+    round_two.refresh_from_db()
+    kept = record_response(world.bob, rss, answers=answers(), collected_on=today, follow_up=round_two)
+    assert kept.follow_up_id == round_two.pk
+
+
 def test_a_round_stopped_by_the_cases_closure_takes_no_answers(world, case, rss):
     round_three = FollowUp.objects.get(case=case, round=3)
     FollowUp.objects.filter(pk=round_three.pk).update(status=FollowUpStatus.STOPPED)
