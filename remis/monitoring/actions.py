@@ -438,6 +438,19 @@ def _refuse_another_rounds_window(follow_up: FollowUp, day: dt.date) -> None:
     meet): recorded here, it made this round done with a visit of months later and left
     the other one open, with nothing on the page to undo it."""
     other = other_rounds_window(follow_up.case_id, follow_up.pk, day)
+    done = (
+        other is not None
+        and FollowUp.objects.filter(
+            case_id=follow_up.case_id, round=other, status=FollowUpStatus.DONE
+        ).exists()
+    )
+    if done:
+        # "Record the visit for round 2" sent the worker to a round with nothing left to record.
+        raise ValidationFailed(
+            _("This day is in round %(other)s's window, and round %(other)s is done: check the date.")
+            % {"other": other},
+            "visited_on",
+        )
     if other is not None:
         raise ValidationFailed(
             _(

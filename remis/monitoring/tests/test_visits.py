@@ -257,6 +257,10 @@ def test_a_visit_dated_in_another_rounds_window_is_refused_naming_that_round(wor
     actions.record_visit(world.bob, round_three, visited_on=today, mode="phone", early=True)
     round_three.refresh_from_db()
     assert round_three.status == FollowUpStatus.DONE
+    # Round 3 done: not sent there again, told to check the date.
+    with pytest.raises(ValidationFailed) as refused:
+        actions.record_visit(world.bob, round_one, visited_on=today, mode="phone", early=True)
+    assert "round 3 is done: check the date" in str(refused.value)
 
 
 def test_a_round_lost_to_a_refusal_does_not_suggest_closing_for_lost_contact(world, round_one, client):
