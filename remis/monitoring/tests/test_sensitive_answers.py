@@ -36,6 +36,18 @@ def answered(world, django_capture_on_commit_callbacks) -> Response:
     return response
 
 
+def _exported(client, user, capture) -> list[dict[str, str]]:
+    """The monitoring export `user` asks for (codes for headers), read back as rows."""
+    from remis.interop.models import RecordExport
+
+    with capture(execute=True):
+        client.post("/exports/new/monitoring/", {"format": "csv", "headers": "codes"})
+    kept = RecordExport.objects.filter(requested_by=user).order_by("-id").first()
+    assert kept is not None
+    text = b"".join(client.get(f"/exports/{kept.uuid}/file").streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
 def test_the_shipped_instrument_puts_the_assessments_sensitive_questions_in_their_groups():
     instrument = current_instrument("reintegration-sustainability")
     assert instrument is not None
@@ -74,18 +86,11 @@ def test_the_export_writes_no_row_of_the_answer_for_a_requester_without_the_grou
     answered, world, signed_in, settings, django_capture_on_commit_callbacks
 ):
     from remis.cases.tests.factories import make_user
-    from remis.interop.models import RecordExport
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
     def exported(user) -> list[dict[str, str]]:
-        client = signed_in(user)
-        with django_capture_on_commit_callbacks(execute=True):
-            client.post("/exports/new/monitoring/", {"format": "csv", "headers": "codes"})
-        kept = RecordExport.objects.filter(requested_by=user).order_by("-id").first()
-        assert kept is not None
-        text = b"".join(client.get(f"/exports/{kept.uuid}/file").streaming_content).decode("utf-8-sig")
-        return list(csv.DictReader(io.StringIO(text)))
+        return _exported(signed_in(user), user, django_capture_on_commit_callbacks)
 
     rows = exported(world.carol)
     assert rows and "distress" not in {row["question"] for row in rows}
@@ -166,18 +171,12 @@ def test_satisfaction_with_an_item_of_a_restricted_type_is_not_read_by_others(
     assert refused.value.field == "item_key" and "Choose an item" in refused.value.message
     # The export: the holder's rows name the item and its type; the others' have none.
     from remis.cases.tests.factories import make_user
-    from remis.interop.models import RecordExport
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
     def exported(user) -> list[dict[str, str]]:
-        client = signed_in(user)
-        with django_capture_on_commit_callbacks(execute=True):
-            client.post("/exports/new/monitoring/", {"format": "csv", "headers": "codes"})
-        kept = RecordExport.objects.filter(requested_by=user).order_by("-id").first()
-        assert kept is not None
-        text = b"".join(client.get(f"/exports/{kept.uuid}/file").streaming_content).decode("utf-8-sig")
-        return [r for r in csv.DictReader(io.StringIO(text)) if r["instrument"] == "assistance-satisfaction"]
+        rows = _exported(signed_in(user), user, django_capture_on_commit_callbacks)
+        return [r for r in rows if r["instrument"] == "assistance-satisfaction"]
 
     held = exported(make_user("pablo", world.be_office, "programme_manager", ["BE"]))
     assert {(r["assistance_item"], r["assistance_type"]) for r in held} == {(str(item.key), item.kind.code)}
