@@ -42,8 +42,10 @@ def clean_amount(value: Any, field: str = "amount", *, positive: bool = False) -
         raise ValidationFailed(amount_hint(), field) from None
     if not amount.is_finite():
         raise ValidationFailed(amount_hint(), field)
-    if amount < 0 or (positive and amount == 0):
+    if positive and amount <= 0:
         raise ValidationFailed(_("The amount must be more than zero."), field)
+    if amount < 0:  # a threshold of 0 is one (every plan above it): "more than zero" was untrue
+        raise ValidationFailed(_("The amount cannot be negative."), field)
     if amount > MAX_AMOUNT:
         # Not "from 0 to …": a budget or a payment must be more than zero, and says so.
         raise ValidationFailed(

@@ -233,6 +233,7 @@ def test_programme_managers_record_thresholds_per_country_as_new_versions(world,
             country="QQ",
         )
     assert {f for f, _m in raised.value.errors} == {"manager_above", "two_above", "country"}
+    assert ("manager_above", "The amount cannot be negative.") in raised.value.errors
     row = actions.set_approval_thresholds(
         manon, world.programme, effective_from=today, manager_above="300", two_above="3000", country="gn"
     )
