@@ -293,10 +293,13 @@ class ResponseOut(Schema):
     answers: dict[str, Any] = Field(description="the answers kept: those to questions that apply")
     restricted: list[str] = Field(
         description="questions in a sensitive group the reader does not hold: their answers are left "
-        "out, and the indicators scoring them are null"
+        "out, and so are the scores that would give them back (null): the indicators scoring them, "
+        "their dimensions, the composite and the band (empty)"
     )
     indicators: dict[str, float | None]
-    dimensions: dict[str, float | None] = Field(description="scores in [0, 1]; null when not scored")
+    dimensions: dict[str, float | None] = Field(
+        description="scores in [0, 1]; null when not scored, or restricted (see `restricted`)"
+    )
     composite: float | None
     band: str
     source: str
@@ -334,13 +337,13 @@ def _response_out(
     group is left out and named in `restricted`, and so is the indicator scoring it;
     `all_hidden`: every answer (a satisfaction response about an item of such a group)."""
     from remis.monitoring.response_forms import dimension_values
-    from remis.monitoring.responses import definition_of, hidden_indicators, hidden_questions
+    from remis.monitoring.responses import definition_of, hidden_questions, masked_scores
 
     definition = definition_of(response.instrument)
     hidden = hidden_questions(definition, groups)
     if all_hidden:
         hidden = frozenset(q.name for q in definition.questions)
-    masked = hidden_indicators(definition, hidden)
+    response = masked_scores(definition, response, hidden)
     return {
         "uuid": response.uuid,
         "instrument": response.instrument.code,
@@ -352,7 +355,7 @@ def _response_out(
         "collected_on": response.collected_on,
         "answers": {k: v for k, v in response.answers.items() if k not in hidden},
         "restricted": sorted(hidden),
-        "indicators": {k: None if k in masked else v for k, v in response.indicators.items()},
+        "indicators": response.indicators,
         "dimensions": {
             code: _number(value) for code, _label, value in dimension_values(definition, response)
         },

@@ -52,13 +52,18 @@ def score_trend(responses: list[Response], language: str, *, by_month: bool = Fa
                 labels.append(label)
         band = next((b.label.get(language) for b in definition.bands if b.code == response.band), "—")
         by_label = {label: value for _code, label, value in values}
+        # Scores withheld from the reader (responses.masked_scores) say so, not "not scored".
+        masked = str(_("Restricted")) if getattr(response, "scores_restricted", False) else ""
         rows.append(
             TrendRow(
                 round=response.follow_up.round if response.follow_up else None,
                 collected_on=response.collected_on,
-                composite=points(response.composite),
-                band=band,
-                dimensions=[points(by_label.get(label)) for label in labels],
+                composite=masked or points(response.composite),
+                band=masked or band,
+                dimensions=[
+                    masked if masked and by_label.get(label) is None else points(by_label.get(label))
+                    for label in labels
+                ],
             )
         )
         day = response.collected_on.isoformat()

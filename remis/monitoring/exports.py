@@ -33,7 +33,7 @@ from remis.lib.widgets import IsoDateInput
 from remis.monitoring.configuration import instrument_titles
 from remis.monitoring.instruments.definition import InstrumentDefinition
 from remis.monitoring.models import Instrument, Response, Visit
-from remis.monitoring.responses import definition_of, hidden_questions
+from remis.monitoring.responses import definition_of, hidden_questions, masked_scores
 
 KIND = "monitoring"
 COLUMNS = (
@@ -199,6 +199,8 @@ def _chunks(ids: list[int], groups: frozenset[str]) -> Iterator[tuple[int, list[
 
 def _rows(response: Response, reading: _Read, language: str, visit: Any, kind: str) -> list[list[Any]]:
     definition, labels, by_question = reading.definition, reading.labels, reading.by_question
+    # Without the scores that would give a hidden answer back (responses.masked_scores).
+    response = masked_scores(definition, response, reading.hidden)
     common = [
         response.case.reference if response.case else "",
         str(response.uuid),

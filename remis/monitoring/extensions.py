@@ -69,10 +69,17 @@ def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
         return None  # not returned yet: nothing to follow up
     from remis.monitoring.charts import score_trend
     from remis.monitoring.response_forms import language
-    from remis.monitoring.responses import case_scores
+    from remis.monitoring.responses import case_scores, definition_of, hidden_questions, masked_scores
 
     today = timezone.localdate()
-    trend = score_trend(case_scores(seen.case), language(), by_month=seen.case.anonymised_at is not None)
+    # Without the scores that would give back an answer in a group the reader does not hold.
+    shown = [
+        masked_scores(
+            definition_of(r.instrument), r, hidden_questions(definition_of(r.instrument), seen.groups)
+        )
+        for r in case_scores(seen.case)
+    ]
+    trend = score_trend(shown, language(), by_month=seen.case.anonymised_at is not None)
     scored = {row.round: row for row in trend.rows if row.round is not None}  # a round's latest
     lost = [f for f in rounds if f.status == FollowUpStatus.LOST] if seen.case.stage != Stage.CLOSED else []
     refused = [f for f in lost if any(a.outcome == ContactOutcome.REFUSED for a in f.attempts.all())]

@@ -278,6 +278,7 @@ class ResponseView:
     band_code: str
     dimensions: list[ScoreRow]
     answers: list[tuple[str, str]]
+    correctable: bool = True
 
 
 def points_value(value: Decimal | float | str | None) -> float | None:
@@ -350,14 +351,17 @@ def read_back(
     """`groups`: the reader's sensitive groups on the case (None: all); an answer in another
     group reads "Restricted", answered or not (which would tell something too). `all_hidden`:
     every answer does (a satisfaction response about an item of such a group)."""
-    from remis.monitoring.responses import hidden_questions
+    from remis.monitoring.responses import hidden_questions, masked_scores
 
     lang = language()
-    band = next((b for b in definition.bands if b.code == response.band), None)
     answers: list[tuple[str, str]] = []
     hidden = hidden_questions(definition, groups)
     if all_hidden:
         hidden = frozenset(q.name for q in definition.questions)
+    response = masked_scores(definition, response, hidden)
+    restricted = str(_("Restricted"))
+    masked = getattr(response, "scores_restricted", False)
+    band = next((b for b in definition.bands if b.code == response.band), None)
     for question in definition.questions:
         if question.name in hidden:
             answers.append((question.label.get(lang), _("Restricted")))
@@ -378,13 +382,16 @@ def read_back(
     return ResponseView(
         response=response,
         title=definition.title.get(lang),
-        composite=points(response.composite),
-        band=band.label.get(lang) if band else "—",
+        composite=restricted if masked else points(response.composite),
+        band=restricted if masked else band.label.get(lang) if band else "—",
         band_code=response.band,
         dimensions=[
-            ScoreRow(label, points(value)) for _code, label, value in dimension_values(definition, response)
+            ScoreRow(label, restricted if masked and value is None else points(value))
+            for _code, label, value in dimension_values(definition, response)
         ],
         answers=answers,
+        # Answers the reader does not read are not theirs to correct either.
+        correctable=not all_hidden,
     )
 
 

@@ -10,6 +10,7 @@ done. `rescore` recomputes stored scores with their own version's scorer.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import uuid
@@ -61,6 +62,31 @@ def hidden_questions(definition: InstrumentDefinition, groups: frozenset[str] | 
 def hidden_indicators(definition: InstrumentDefinition, hidden: frozenset[str]) -> frozenset[str]:
     """The indicators scoring a hidden question: their value gives the answer back."""
     return frozenset(i.code for i in definition.indicators if i.question in hidden)
+
+
+SCORE_COLUMNS = ("economic", "social", "psychosocial")
+
+
+def masked_scores(definition: InstrumentDefinition, response: Response, hidden: frozenset[str]) -> Response:
+    """A copy of `response`, for reading only, without what would give a hidden answer back:
+    the indicators scoring a hidden question; each dimension holding one (a dimension is the
+    mean of its indicators: the social score less the four shown gave the identity documents
+    answer); and then the composite and the band (the dimensions' mean). Readers without the
+    group keep the other dimensions. The same instance when nothing is hidden."""
+    masked = hidden_indicators(definition, hidden)
+    if not masked:
+        return response
+    shown = copy.copy(response)
+    shown.indicators = {
+        code: None if code in masked else value for code, value in response.indicators.items()
+    }
+    for dimension in {i.dimension for i in definition.indicators if i.code in masked}:
+        if dimension in SCORE_COLUMNS:
+            setattr(shown, dimension, None)
+    shown.composite = None
+    shown.band = ""
+    shown.scores_restricted = True  # type: ignore[attr-defined]  # read by the pages: "Restricted", not "—"
+    return shown
 
 
 def definition_of(instrument: Instrument) -> InstrumentDefinition:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -70,6 +71,15 @@ def test_the_round_page_reads_restricted_to_a_reader_without_the_group(answered,
     assert "Often" not in answers and "Restricted" in answers
     holder = signed_in(world.bob).get(url).content.decode()
     assert "Often" in holder.split("Answers", 1)[1]
+    # The scores that would give them back read "Restricted" too, here and on the case page.
+    scores = page.split("Score (0–100)", 1)[1].split("Answers", 1)[0]
+    assert (
+        re.search(r'<dd class="num">Restricted</dd>', scores) and "Restricted" in scores.split("Band", 1)[1]
+    )
+    case_page = signed_in(world.carol).get(f"/cases/{answered.case.uuid}/").content.decode()
+    panel = case_page.split('id="monitoring"', 1)[1]
+    assert "Restricted" in panel
+    assert '"series": "Social"' not in panel and '"series":"Social"' not in panel
 
 
 def test_the_api_leaves_the_answer_and_its_indicator_out(answered, world, api_client):
@@ -78,8 +88,14 @@ def test_the_api_leaves_the_answer_and_its_indicator_out(answered, world, api_cl
     assert "distress" not in rows[0]["answers"] and "distress" in rows[0]["restricted"]
     assert rows[0]["indicators"]["low_distress"] is None
     assert rows[0]["answers"]["income_covers_needs"] == "always"  # the others stay
+    # Nor the scores that would give them back: a dimension less its shown indicators is the
+    # hidden one (identity documents in the social score), and the composite their mean.
+    assert rows[0]["dimensions"]["social"] is None and rows[0]["dimensions"]["psychosocial"] is None
+    assert rows[0]["dimensions"]["economic"] is not None
+    assert rows[0]["composite"] is None and rows[0]["band"] == ""
     rows = api_client.as_(world.bob).get(path).json()
     assert rows[0]["answers"]["distress"] == DISTRESS_OFTEN and rows[0]["restricted"] == []
+    assert rows[0]["composite"] is not None and rows[0]["dimensions"]["social"] is not None
 
 
 def test_the_export_writes_no_row_of_the_answer_for_a_requester_without_the_group(
@@ -95,6 +111,8 @@ def test_the_export_writes_no_row_of_the_answer_for_a_requester_without_the_grou
     rows = exported(world.carol)
     assert rows and "distress" not in {row["question"] for row in rows}
     assert "income_covers_needs" in {row["question"] for row in rows}
+    assert {(r["social"], r["psychosocial"], r["composite"], r["band"]) for r in rows} == {("", "", "", "")}
+    assert all(r["economic"] for r in rows)
     manager = make_user("pablo", world.be_office, "programme_manager", ["BE"])  # holds the group
     assert "distress" in {row["question"] for row in exported(manager)}
 
@@ -157,6 +175,13 @@ def test_satisfaction_with_an_item_of_a_restricted_type_is_not_read_by_others(
     assert "Disagree" in holder.split('id="satisfaction"', 1)[1]
     rows = api_client.as_(world.carol).get(f"/monitoring/cases/{case.uuid}/responses").json()
     assert rows[0]["answers"] == {} and set(rows[0]["restricted"]) >= set(said)
+    # Nor its score: a satisfaction score of 0 or 100 gives every answer back.
+    assert (
+        rows[0]["composite"] is None
+        and rows[0]["band"] == ""
+        and set(rows[0]["dimensions"].values()) == {None}
+    )
+    assert "Correct the answers" not in section
     correct = signed_in(world.carol).get(f"/cases/{case.uuid}/responses/{response.uuid}/correct/")
     assert correct.status_code == 403 and "Disagree" not in correct.content.decode()
     with pytest.raises(ValidationFailed) as refused:
