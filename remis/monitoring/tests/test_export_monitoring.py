@@ -108,3 +108,13 @@ def test_bad_filters_are_named(world: Any, responses: Any, signed_in: Any) -> No
     page = response.content.decode()
     assert response.status_code == 200 and not RecordExport.objects.exists()
     assert "The last day comes before the first." in page and "no-such-thing" in page
+
+
+def test_the_form_offers_only_the_countries_the_reader_covers(world: Any, signed_in: Any) -> None:
+    from remis.programmes.models import Programme
+
+    Programme.objects.filter(pk=world.programme.pk).update(origin_countries=["GN", "SN", "IQ", "XK", "ML"])
+    officer = make_user("mona", world.gn_partner, "me_officer", ["GN"])
+    page = signed_in(officer).get("/exports/new/monitoring/").content.decode()
+    options = page.split('name="origin_country"', 1)[1].split("</select>", 1)[0]
+    assert 'value="GN"' in options and 'value="ML"' not in options and 'value="IQ"' not in options
