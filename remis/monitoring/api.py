@@ -340,9 +340,7 @@ def _response_out(
     from remis.monitoring.responses import definition_of, hidden_questions, masked_scores
 
     definition = definition_of(response.instrument)
-    hidden = hidden_questions(definition, groups)
-    if all_hidden:
-        hidden = frozenset(q.name for q in definition.questions)
+    hidden = hidden_questions(definition, groups, every=all_hidden)
     response = masked_scores(definition, response, hidden)
     return {
         "uuid": response.uuid,

@@ -180,7 +180,7 @@ def _chunks(ids: list[int], groups: frozenset[str]) -> Iterator[tuple[int, list[
             "key", "kind__code", "kind__sensitive_group"
         ):
             kinds[key] = code
-            if not shows(groups or frozenset(), group):
+            if not shows(groups, group):
                 unseen.add(key)
         # A round's answers were kept without their visit (the form and the imports record
         # them apart): the round's latest visit is theirs.

@@ -73,12 +73,10 @@ def monitoring_panel(seen: PanelContext) -> dict[str, Any] | None:
 
     today = timezone.localdate()
     # Without the scores that would give back an answer in a group the reader does not hold.
-    shown = [
-        masked_scores(
-            definition_of(r.instrument), r, hidden_questions(definition_of(r.instrument), seen.groups)
-        )
-        for r in case_scores(seen.case)
-    ]
+    shown = []
+    for response in case_scores(seen.case):
+        definition = definition_of(response.instrument)
+        shown.append(masked_scores(definition, response, hidden_questions(definition, seen.groups)))
     trend = score_trend(shown, language(), by_month=seen.case.anonymised_at is not None)
     scored = {row.round: row for row in trend.rows if row.round is not None}  # a round's latest
     lost = [f for f in rounds if f.status == FollowUpStatus.LOST] if seen.case.stage != Stage.CLOSED else []

@@ -355,9 +355,7 @@ def read_back(
 
     lang = language()
     answers: list[tuple[str, str]] = []
-    hidden = hidden_questions(definition, groups)
-    if all_hidden:
-        hidden = frozenset(q.name for q in definition.questions)
+    hidden = hidden_questions(definition, groups, every=all_hidden)
     response = masked_scores(definition, response, hidden)
     restricted = str(_("Restricted"))
     masked = getattr(response, "scores_restricted", False)

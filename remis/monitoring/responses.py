@@ -51,9 +51,14 @@ def _definition(instrument_id: int, code: str, version: int) -> InstrumentDefini
     return load_definition(Instrument.objects.get(pk=instrument_id).definition)
 
 
-def hidden_questions(definition: InstrumentDefinition, groups: frozenset[str] | None) -> frozenset[str]:
+def hidden_questions(
+    definition: InstrumentDefinition, groups: frozenset[str] | None, *, every: bool = False
+) -> frozenset[str]:
     """The questions whose answers a reader holding `groups` does not read (in a sensitive
-    group they do not hold: a returnee's distress is psychosocial). None: every group."""
+    group they do not hold: a returnee's distress is psychosocial). None: every group.
+    `every`: all of them (a satisfaction response about an item of a group not held)."""
+    if every:
+        return frozenset(q.name for q in definition.questions)
     if groups is None:
         return frozenset()
     return frozenset(q.name for q in definition.questions if not shows(groups, q.sensitive_group))
