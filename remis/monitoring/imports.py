@@ -437,6 +437,9 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
         earlier = seen.submissions.get(submission.submission_id) if submission.submission_id else None
         if earlier is None and submission.submission_id in known:
             report.duplicates += 1
+            # Its repeats further down the file are the file's own, as on the first import
+            # (a re-import counted a row refused then as "already imported").
+            seen.submissions[submission.submission_id] = submission.row
             reference, corrected = imported_for[submission.submission_id]
             given = str(submission.answers.get(CASE_FIELD) or "").strip().upper()
             if reference and given and given != reference:

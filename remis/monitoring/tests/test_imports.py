@@ -128,6 +128,15 @@ def test_a_kobo_export_is_imported_row_by_row(world, setting, django_capture_on_
     again.refresh_from_db()
     assert "already imported" in again.outcome and Response.objects.count() == 1
 
+    # The whole file again: the repeat is still the file's own, not a second "already imported".
+    with django_capture_on_commit_callbacks(execute=True):
+        whole = _import(world, content)
+    whole.refresh_from_db()
+    result = whole.result or {}
+    assert (result["rows"], result["imported"], result["duplicates"], result["failed"]) == (5, 0, 1, 4)
+    repeat = next(p["message"] for p in result["problems"] if p["row"] == 6)
+    assert repeat == "The same submission is on row 2 of this file: it is imported once."
+
 
 def test_an_answer_is_dated_by_the_interview_not_by_its_upload(
     world, setting, django_capture_on_commit_callbacks
