@@ -78,8 +78,10 @@ def _check_programme_values(
     ends_on: dt.date | None,
     eligible_categories: Iterable[str],
     kept_categories: Collection[str] = (),
+    programme: Programme | None = None,
 ) -> tuple[list[str], list[str], list[MigrantCategory]]:
-    """Check what creating and editing a programme share; (hosts, origins, categories)."""
+    """Check what creating and editing a programme share; (hosts, origins, categories).
+    `programme`: the one edited, whose own name is not another's."""
     if not name.strip():
         errors.add("name", _("Give the programme a name."))
     else:
@@ -88,6 +90,14 @@ def _check_programme_values(
         problem = Text(200, name=True).problem(name.strip(), timezone.localdate())
         if problem:
             errors.add("name", problem)
+        elif (same := _same_name(name.strip(), programme)) is not None:
+            # Every programme filter and report names programmes by name: two of one name
+            # were two identical choices, and a report's reader could not tell them apart.
+            errors.add(
+                "name",
+                _("Programme %(code)s is named “%(name)s” already: give this one another name.")
+                % {"code": same.code, "name": same.name},
+            )
     if ends_on and ends_on < starts_on:
         errors.add("ends_on", _("The end date is before the start date."))
     hosts = errors.countries("host_countries", host_countries)
@@ -123,6 +133,16 @@ def _check_programme_values(
             _("Retired migrant categories: %(names)s.") % {"names": list_separator().join(retired)},
         )
     return hosts, origins, categories
+
+
+def _same_name(name: str, programme: Programme | None) -> Programme | None:
+    """Another programme of this name, whatever the letters' case."""
+    # casefold in Python: SQLite's case-insensitive match knows only ASCII letters.
+    wanted = name.casefold()
+    others = Programme.objects.only("code", "name")
+    if programme is not None:
+        others = others.exclude(pk=programme.pk)
+    return next((p for p in others if p.name.strip().casefold() == wanted), None)
 
 
 def _running_organisation(actor: Any, organisation: Organisation | None) -> Organisation | None:
@@ -270,6 +290,7 @@ def update_programme(
         ends_on=ends_on,
         eligible_categories=eligible_categories,
         kept_categories=set(programme.eligible_categories.values_list("code", flat=True)),
+        programme=programme,
     )
     if hosts and origins:
         # One message a field: narrowing a programme of a hundred partners gave a hundred lines.

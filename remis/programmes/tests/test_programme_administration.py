@@ -252,6 +252,25 @@ def test_a_code_taken_in_other_letters_case_is_refused_naming_the_programme(worl
     assert refused.value.field == "code" and "RVS-2027" in refused.value.message
 
 
+def test_a_name_another_programme_has_is_refused_whatever_the_letters_case(world, manager):
+    """Every programme filter and report names programmes by name: two "Réintégration
+    Guinée" were two identical choices."""
+    values: Any = {"host_countries": ["BE"], "origin_countries": ["GN"], "starts_on": dt.date(2026, 1, 1)}
+    first = actions.create_programme(manager, code="RG-1", name="Réintégration Guinée", **values)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.create_programme(manager, code="RG-2", name=" RÉINTÉGRATION guinée ", **values)
+    assert refused.value.errors == [
+        ("name", "Programme RG-1 is named “Réintégration Guinée” already: give this one another name.")
+    ]
+    assert not Programme.objects.filter(code="RG-2").exists()
+    # Renamed into another's name: refused too; its own name, saved untouched, is not another's.
+    with pytest.raises(ValidationFailed) as renamed:
+        edit(manager, Programme.objects.get(pk=world.programme.pk), world.programme.version, name=first.name)
+    assert [field for field, _message in renamed.value.errors] == ["name"]
+    edit(manager, first, first.version, name="réintégration guinée")
+    assert Programme.objects.get(pk=first.pk).name == "réintégration guinée"
+
+
 def test_a_programme_whose_only_host_is_its_only_origin_is_refused(world, manager):
     """No case could ever join it: a return goes from one country to another."""
     values: Any = {"name": "Nowhere", "starts_on": dt.date(2026, 1, 1)}
