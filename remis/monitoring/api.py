@@ -133,6 +133,8 @@ class RoundParams(InputSchema):  # a NUL in a text parameter reached PostgreSQL:
         "lost_open (lost to follow-up, the case not closed); blank: every round",
     )
     country: str = Field("", max_length=2, description="the case's country of origin, ISO 3166 alpha-2")
+    programme: str = Field("", max_length=50, description="a programme's code")
+    reference: str = Field("", max_length=40, description="the start of a case reference")
     mine: bool = Field(False, description="only rounds on cases assigned to me or to nobody")
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=100_000)
@@ -161,7 +163,13 @@ class VisitIn(InputSchema):
 @router.get("/follow-ups", response=RoundPage, summary="Follow-up rounds of the cases I see, by due day")
 def list_rounds(request: HttpRequest, params: Query[RoundParams]) -> dict[str, Any]:
     today = timezone.localdate()
-    filters = FollowUpFilters(state=params.state, country=params.country, mine=params.mine)
+    filters = FollowUpFilters(
+        state=params.state,
+        country=params.country,
+        programme=params.programme,
+        reference=params.reference,
+        mine=params.mine,
+    )
     rounds = filter_follow_ups(request.user, filters, today)
     count = rounds.count_upto(COUNT_CAP + 1)  # as the page counts them, every other list too
     rows = rounds[params.offset : params.offset + params.limit]

@@ -3,6 +3,7 @@ pages and the API refuse the same values with the same words."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -62,12 +63,24 @@ class FollowUpFilterForm(forms.Form):
     # Built in Python: the country list's 250 options through templates were a fifth of the page.
     state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_CHOICES, widget=FastSelect)
     country = forms.ChoiceField(label=_("Country of origin"), required=False, widget=FastSelect)
+    programme = forms.ChoiceField(label=_("Programme"), required=False, widget=FastSelect)
+    reference = forms.CharField(label=_("Case reference"), required=False, max_length=40)
     mine = forms.BooleanField(label=_("Only the rounds I am to carry out"), required=False)
 
-    def __init__(self, *args: Any, countries: frozenset[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        countries: frozenset[str] | None = None,
+        programmes: Iterable[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         """`countries`: those the reader's memberships cover (None: all), within which the
-        programmes' countries of origin are offered."""
+        programmes' countries of origin are offered; `programmes`: (code, name) of those the
+        reader sees."""
         super().__init__(*args, **kwargs)
+        programme = self.fields["programme"]
+        assert isinstance(programme, forms.ChoiceField)
+        programme.choices = [("", _("Any programme")), *programmes]
         country = self.fields["country"]
         assert isinstance(country, forms.ChoiceField)
         # The countries of origin programmes cover, as the case list offers: not all 250;
@@ -90,7 +103,11 @@ class FollowUpFilterForm(forms.Form):
         """The list's filters; only for a valid form (or none: the open rounds)."""
         data = self.cleaned_data if self.is_bound else {"state": State.OPEN}
         return FollowUpFilters(
-            state=data.get("state") or "", country=data.get("country") or "", mine=bool(data.get("mine"))
+            state=data.get("state") or "",
+            country=data.get("country") or "",
+            programme=data.get("programme") or "",
+            reference=data.get("reference") or "",
+            mine=bool(data.get("mine")),
         )
 
 

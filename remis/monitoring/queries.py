@@ -168,8 +168,8 @@ def my_cases(actor: Any) -> QuerySet[Case]:
 class FollowUpFilters:
     state: str = ""
     country: str = ""  # the case's country of origin
-    worker: int | None = None  # an assigned case worker
     programme: str = ""  # a programme's code
+    reference: str = ""  # the start of a case reference
     mine: bool = False
 
 
@@ -259,9 +259,10 @@ def filter_follow_ups(actor: Any, filters: FollowUpFilters, today: dt.date) -> F
     elif countries is None:  # every country: the host countries of the cases held narrow it
         countries, fields = access_host_countries(actor, perm), ("host_country",)
     if filters.programme:
-        rows = rows.filter(case__programme__code=filters.programme)
-    if filters.worker:
-        rows = rows.filter(case__assigned_workers=filters.worker)
+        rows = rows.filter(case__programme__code__iexact=filters.programme)
+    if filters.reference:
+        # A reference as read off a paper or a phone: its start, whatever the letters' case.
+        rows = rows.filter(case__reference__startswith=filters.reference.strip().upper())
     return FollowUpList(rows, countries, fields)
 
 

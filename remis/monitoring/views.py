@@ -335,7 +335,12 @@ def _satisfaction_form(
 @readers_of_cases_only
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = FollowUpFilterForm(request.GET or None, countries=covered_countries(request.user))
+    programmes = visible_programmes(request.user).order_by("name")
+    form = FollowUpFilterForm(
+        request.GET or None,
+        countries=covered_countries(request.user),
+        programmes=[(p.code, p.name) for p in programmes],
+    )
     if form.is_bound and not form.is_valid():
         # Never answer bad filters with another list: say what is wrong instead.
         return render(
@@ -359,7 +364,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows": rows,
-        "programmes": visible_programmes(request.user).order_by("name"),
+        "programmes": programmes,
         **page_links(page, params),
         **_links(request.user),
     }

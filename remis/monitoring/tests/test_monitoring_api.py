@@ -66,6 +66,15 @@ def test_rounds_attempts_and_visit_through_the_api(api_client, world, case):
         found = api.get("/monitoring/follow-ups", state=listed_as)
         assert found.status_code == 200, found.content
         assert [r["round"] for r in found.json()["items"]] == rounds_of_case
+    # By programme and by the start of a case reference, whatever the letters' case.
+    for query, rounds_listed in (
+        ({"programme": world.programme.code.lower()}, [1, 2, 3]),
+        ({"programme": "OTHER"}, []),
+        ({"reference": case.reference[:6].lower()}, [1, 2, 3]),
+        ({"reference": "XX-"}, []),
+    ):
+        found = api.get("/monitoring/follow-ups", state="", **query)
+        assert [r["round"] for r in found.json()["items"]] == rounds_listed, query
 
 
 @pytest.mark.parametrize(

@@ -189,6 +189,27 @@ def test_the_list_filters_by_state_and_summarises_by_country_office(client, worl
     assert "No round matches these filters." in client.get(page, {"state": "lost"}).text
 
 
+def test_the_list_filters_by_programme_and_case_reference(client, world, case):
+    """A case worker looks a returnee's rounds up by the reference on their file, typed as it
+    comes; a manager of several programmes lists one of them."""
+    _open_window(case)
+    client.force_login(world.bob)
+    page = reverse("follow_up_list")
+    options = client.get(page).text.split('name="programme"')[1].split("</select>")[0]
+    assert f'<option value="{world.programme.code}">' in options and "Any programme" in options
+    mine = client.get(page, {"programme": world.programme.code}).text
+    assert mine.count(case.reference) == 3
+    typed = case.reference[:8].lower()  # the start of it, in small letters
+    assert client.get(page, {"reference": typed}).text.count(case.reference) == 3
+    none = client.get(page, {"reference": "XX-0000"}).text
+    assert case.reference not in none and "No round matches these filters." in none
+    # Not a programme the reader sees: named on the field, no list.
+    refused = client.get(page, {"programme": "NOT-A-PROGRAMME"}).text
+    assert "Select a valid choice" in refused and "<table>" not in refused
+    # The filters stay on the page links and in the form.
+    assert f'value="{typed}"' in client.get(page, {"reference": typed}).text
+
+
 def test_my_work_lists_open_windows_and_lost_returnees(world, case):
     _open_window(case)
     names = {w.name: w for w in work_for(world.bob)}
