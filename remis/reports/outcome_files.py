@@ -178,11 +178,24 @@ def _process(process: Any) -> tuple[list[str], list[list[Any]]]:
             return ""
         return rounded(value, 0 if float(value).is_integer() else 1)
 
-    def days(label: str, delay: Any) -> list[Any]:
-        return [label, delay.cases, "", median(delay.median), rounded(delay.mean, 1), ""]
+    hidden = process.hidden_counts
 
-    def share(label: str, counted: int, value: float | None) -> list[Any]:
-        return [label, counted, "" if value is None else round(value, 4), "", "", ""]
+    def counted(name: str, n: int) -> Any:
+        # As the page prints it: a count of 1 to one below the threshold is "<5".
+        return f"<{process.threshold}" if name in hidden else n
+
+    def days(label: str, name: str, delay: Any) -> list[Any]:
+        return [label, counted(name, delay.cases), "", median(delay.median), rounded(delay.mean, 1), ""]
+
+    def share(label: str, name: str, value: float | None) -> list[Any]:
+        return [
+            label,
+            counted(name, getattr(process, name)),
+            "" if value is None else round(value, 4),
+            "",
+            "",
+            "",
+        ]
 
     per_worker: list[Any] = ["", "", ""]
     if process.cases_per_worker is not None:
@@ -193,25 +206,26 @@ def _process(process: Any) -> tuple[list[str], list[list[Any]]]:
         ]
 
     rows: list[list[Any]] = [
-        days(_("Days from arrival to the plan's first approval (median; mean)"), process.approval),
-        days(_("Days from arrival to the first payment (median; mean)"), process.payment),
-        share(
-            _("Referrals accepted, of those the providers answered"),
-            process.answered,
-            process.acceptance_rate,
+        days(
+            _("Days from arrival to the plan's first approval (median; mean)"), "approval", process.approval
         ),
-        share(
-            _("Referrals completed, of the accepted ones that ended"), process.ended, process.completion_rate
-        ),
+        days(_("Days from arrival to the first payment (median; mean)"), "payment", process.payment),
+        share(_("Referrals accepted, of those the providers answered"), "answered", process.acceptance_rate),
+        share(_("Referrals completed, of the accepted ones that ended"), "ended", process.completion_rate),
         share(
             _("Submissions answered by the partner within the deadline, of those answered"),
-            process.submissions_answered,
+            "submissions_answered",
             process.in_time_rate,
         ),
-        [_("Cases per case worker holding them (mean; median; most)"), process.held, "", *per_worker],
+        [
+            _("Cases per case worker holding them (mean; median; most)"),
+            counted("held", process.held),
+            "",
+            *per_worker,
+        ],
         share(
             _("Monitoring rounds done within their window, of those whose window has closed"),
-            process.rounds_closed,
+            "rounds_closed",
             process.within_window_rate,
         ),
     ]

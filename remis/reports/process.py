@@ -20,6 +20,8 @@ from remis.reports.statistics import Filters, cohort_where, threshold_for
 ACCEPTED = ("accepted", "in_progress", "completed", "failed")  # the provider said yes
 ANSWERED = (*ACCEPTED, "declined")
 ENDED = ("completed", "failed")
+# The counts the page prints beside each indicator (and the cohort's size above them).
+COUNTS = ("cases", "answered", "ended", "submissions_answered", "held", "rounds_closed")
 
 
 @dataclass
@@ -55,6 +57,17 @@ class Process:
     submissions_answered: int = 0
     submissions_in_time: int = 0
     threshold: int = 0
+
+    @property
+    def hidden_counts(self) -> frozenset[str]:
+        """For readers of aggregates only, the counts shown as "<threshold" (from 1 to one
+        below it): "For the 3 cases" of a single day gave away the returns that the return
+        statistics hide. Named as the fields (`approval` and `payment`: their cases)."""
+        if not self.threshold:
+            return frozenset()
+        counts = {name: getattr(self, name) for name in COUNTS}
+        counts.update(approval=self.approval.cases, payment=self.payment.cases)
+        return frozenset(name for name, n in counts.items() if 0 < n < self.threshold)
 
     def _rate(self, part: int, whole: int) -> float | None:
         """part / whole; for readers of aggregates only, none when either side of the split

@@ -144,3 +144,43 @@ def test_the_outcomes_page_shows_them_as_valid_html_in_each_language(
             path.write_text(html, encoding="utf-8")
             files.append(path)
     assert [(e["url"].rsplit("/", 1)[-1], e["message"]) for e in run_vnu(files)] == []
+
+
+def test_a_donor_reads_no_count_below_the_threshold_on_the_page_or_in_the_file(generated: None) -> None:
+    """ "For the 3 cases" of a single day gave a donor the returns that the return statistics
+    show as "<5"; so did the counts beside each indicator, on the page and in its XLSX."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from remis.demo.world import DEMO_PASSWORD
+
+    donor = User.objects.get(username="donor")
+    days = sorted({_arrival(c) for c in _counted_cases(donor)})
+    small = None
+    for day in days:  # a day on which the donor's cohort is a handful of cases
+        result = process_indicators(donor, Filters(day, day))
+        assert result is not None and result.threshold == 5
+        if 0 < result.cases < result.threshold and result.held:
+            small = (day, result)
+            break
+    assert small is not None, "the generated data must hold a day of a few returns"
+    day, result = small
+    assert {"cases", "held"} <= result.hidden_counts
+    client = Client()
+    assert client.login(username="donor", password=DEMO_PASSWORD)
+    query = f"/reports/outcomes/?period=range&start={day}&end={day}"
+    page = client.get(query).content.decode()
+    process = page.split('id="process"')[1].split("</section>")[0]
+    assert "For fewer than 5 cases (households) whose return counts in the period." in process
+    assert f"For the {result.cases} " not in process
+    assert f'<td class="num">{result.held}</td>' not in process and "&lt;5" in process
+    book = load_workbook(io.BytesIO(client.get(query + "&format=xlsx").content), read_only=True)
+    sheet = next(name for name in book.sheetnames if name.startswith("Process"))
+    rows = list(book[sheet].iter_rows(values_only=True))
+    worker_row = next(r for r in rows if str(r[0]).startswith("Cases per case worker"))
+    assert worker_row[1] == "<5"
+    # Readers of exact figures read them exactly.
+    manager = User.objects.get(username="manager.be")
+    exact = process_indicators(manager, Filters(day, day))
+    assert exact is not None and exact.hidden_counts == frozenset()
