@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.indicators import actions
-from remis.indicators.computation import DISAGGREGATIONS
+from remis.indicators.computation import DISAGGREGATIONS, scale_of
 from remis.indicators.models import Framework, FrameworkStatus
 from remis.indicators.queries import readable_frameworks
 from remis.indicators.results import QUARTER, YEAR, Cell, compute
@@ -148,7 +148,12 @@ class ResultParams(InputSchema):
 
 class IndicatorCellOut(Schema):
     period: str
-    value: float | None = Field(..., description=HIDDEN + "; a share as a fraction")
+    value: float | None = Field(
+        ...,
+        description=HIDDEN
+        + "; read by the indicator's `scale`: a share as its fraction (1 = 100 %), a score "
+        "as its fraction of 100 points (0.766 is 76.6 points), a count whole",
+    )
     rows: int | None = Field(..., description="the rows the value rests on. " + HIDDEN)
 
 
@@ -165,6 +170,11 @@ class GroupOut(Schema):
 
 class IndicatorResultOut(Schema):
     code: str
+    scale: str = Field(
+        ...,
+        description="what its values are: share (a fraction, 1 = 100 %), points (a score, as its fraction "
+        "of 100 points), count, or number",
+    )
     applies: bool = Field(..., description="false: the indicator's programmes exclude the one asked for")
     periods: list[PeriodOut]
     groups: list[GroupOut]
@@ -227,6 +237,7 @@ def framework_results(
         "indicators": [
             {
                 "code": r.indicator.code,
+                "scale": scale_of(r.indicator.computation),
                 "applies": r.applies and r.spec is not None,
                 "periods": [
                     {

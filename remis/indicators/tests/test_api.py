@@ -33,6 +33,9 @@ def test_frameworks_and_results_are_read(api_client: Any, world: Any) -> None:
     returns = next(i for i in body["indicators"] if i["code"] == "RET-1")
     assert returns["periods"] == [{"period": str(year), "value": 1.0, "rows": 1, "target": None, "met": None}]
     assert [g["cells"][0]["rows"] for g in returns["groups"]] == [1]
+    # What each value is: a score's 0.766 read as 0.77 points by a client that was not told.
+    scales = {i["code"]: i["scale"] for i in body["indicators"]}
+    assert (scales["RET-1"], scales["RSS-2"], scales["RSS-1"]) == ("count", "share", "points")
 
 
 def test_aggregate_readers_get_small_values_hidden(api_client: Any, world: Any) -> None:
