@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -275,11 +276,51 @@ def update_project(
     _search_text(project)
     project.updated_at = timezone.now()
     with transaction.atomic():
+        # Under the project's lock, which adding a returnee takes too: a returnee added
+        # meanwhile is held against the new dates.
+        CommunityProject.objects.select_for_update().filter(pk=project.pk).exists()
+        _raise(_participant_problems(project, changes))
         save_versioned(
             project, expected_version, [*PROJECT_FIELDS, "sector", "programme", "search_text", "updated_at"]
         )
         record(actor, "communities.project_update", project, changes=changes)
     return changes
+
+
+def _participant_problems(project: CommunityProject, changes: Mapping[str, Any]) -> Errors:
+    """What the returnees taking part refuse of an edit: dates that leave out the day one of
+    them joined (an end moved before it kept them "taking part since" after the end), or
+    another country (they take part where they returned to)."""
+    if not {"start_date", "end_date", "country"} & set(changes):
+        return []
+    joined = Participant.objects.filter(project=project).aggregate(
+        first=Min("joined_on"), last=Max("joined_on")
+    )
+    first, last = joined["first"], joined["last"]
+    if first is None:
+        return []
+    errors: Errors = []
+    if "country" in changes:
+        errors.append(
+            ("country", _("Returnees take part in this project: remove them before changing its country."))
+        )
+    if project.start_date is not None and project.start_date > first:
+        errors.append(
+            (
+                "start_date",
+                _("A returnee has taken part since %(day)s: the project started by then.")
+                % {"day": date_format(first)},
+            )
+        )
+    if project.end_date is not None and project.end_date < last:
+        errors.append(
+            (
+                "end_date",
+                _("A returnee joined on %(day)s: the project cannot end before that.")
+                % {"day": date_format(last)},
+            )
+        )
+    return errors
 
 
 def _has_returned(case: Case) -> bool:
@@ -339,6 +380,16 @@ def add_participant(
     participant = Participant(project=project, case=case, joined_on=day, added_by=actor)
     try:
         with transaction.atomic():
+            # The dates as they are now, under the lock an edit of them takes: an end moved
+            # before this day meanwhile refuses it.
+            start, end = (
+                CommunityProject.objects.select_for_update()
+                .filter(pk=project.pk)
+                .values_list("start_date", "end_date")
+                .get()
+            )
+            if (start is not None and day < start) or (end is not None and day > end):
+                raise Conflict()
             participant.save(force_insert=True)
             record(
                 actor,

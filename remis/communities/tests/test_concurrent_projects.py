@@ -45,3 +45,33 @@ def test_one_returnee_added_twice_at_once_takes_part_once(parallel_db: Any, worl
     assert any(isinstance(r, ValidationFailed) for r in results), results
     assert Participant.objects.filter(project=project, case=case).count() == 1
     assert AuditEntry.objects.filter(action="communities.participant_add").count() == 1
+
+
+def test_a_returnee_added_while_the_end_moves_before_their_day_is_never_both(
+    parallel_db: Any, world: Any
+) -> None:
+    """The edit holds the returnees against its dates under the project's lock, which adding
+    one takes too: never a project ending before a returnee joined it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for round_ in range(ROUNDS):
+        project = actions.create_project(world.bob, valid_values(name=f"Nursery {round_}"))
+        case = returned_case(world)
+        version = project.version
+
+        def end(version: int = version, pk: int = project.pk) -> Any:
+            mine = CommunityProject.objects.get(pk=pk)
+            values = valid_values(status="completed", end_date=today - dt.timedelta(days=1))
+            return actions.update_project(world.bob, mine, values, version)
+
+        def add(reference: str = case.reference, pk: int = project.pk) -> Any:
+            return actions.add_participant(world.bob, CommunityProject.objects.get(pk=pk), reference, today)
+
+        results = parallel_db(end, add)
+        assert sum(not isinstance(r, Exception) for r in results) == 1, results
+        stored = CommunityProject.objects.get(pk=project.pk)
+        joined = Participant.objects.filter(project=project).values_list("joined_on", flat=True)
+        assert stored.end_date is None or all(day <= stored.end_date for day in joined), results

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from remis.audit.models import AuditEntry
 from remis.cases.tests.factories import accepted_case, make_user, register, returned_case
@@ -159,6 +161,42 @@ def test_a_returnee_from_elsewhere_does_not_join_a_guinean_project(
     admin = world.admin
     with pytest.raises(ValidationFailed, match="country of origin"):
         actions.add_participant(admin, project, senegalese.reference)
+
+
+def test_the_returnees_taking_part_hold_the_projects_dates_and_country(
+    world: Any, bob: Any, project: Any
+) -> None:
+    """An end moved before the day a returnee joined kept them "taking part since" after the
+    project's end, and the summary counted them in a finished project."""
+    case = returned_case(world)
+    joined = timezone.localdate()
+    actions.add_participant(bob, project, case.reference, joined)
+    said = date_format(joined)
+    before = joined - dt.timedelta(days=30)
+    with pytest.raises(ValidationFailed) as ended:
+        actions.update_project(
+            bob, project, valid_values(status="completed", end_date=before), project.version
+        )
+    assert ended.value.errors == [
+        ("end_date", f"A returnee joined on {said}: the project cannot end before that.")
+    ]
+    stored = CommunityProject.objects.get(pk=project.pk)
+    with pytest.raises(ValidationFailed) as started:
+        actions.update_project(
+            bob, stored, valid_values(start_date=joined + dt.timedelta(days=1)), stored.version
+        )
+    assert started.value.errors == [
+        ("start_date", f"A returnee has taken part since {said}: the project started by then.")
+    ]
+    stored = CommunityProject.objects.get(pk=project.pk)
+    with pytest.raises(ValidationFailed) as moved:
+        actions.update_project(world.admin, stored, valid_values(country="SN"), stored.version)
+    assert [field for field, _message in moved.value.errors] == ["country"]
+    stored = CommunityProject.objects.get(pk=project.pk)
+    assert (stored.end_date, stored.country, stored.version) == (None, "GN", project.version)
+    # Ending on the day they joined, or later, is fine.
+    actions.update_project(bob, stored, valid_values(status="completed", end_date=joined), stored.version)
+    assert CommunityProject.objects.get(pk=project.pk).end_date == joined
 
 
 def test_readers_count_participants_they_cannot_read(world: Any, bob: Any, project: Any) -> None:
