@@ -219,7 +219,8 @@ class QualityForm(forms.Form):
 
 class StakeholderForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), choices=StakeholderKind.choices)
+    # No kind chosen for the user, as for providers: an untouched form saved "Government".
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *StakeholderKind.choices])
     country = forms.ChoiceField(label=_("Country"), widget=FastSelect)
     capacity = forms.CharField(label=_("Capacity"), required=False, widget=_textarea())
     interest = forms.CharField(label=_("Interest"), required=False, widget=_textarea())

@@ -249,7 +249,9 @@ def stakeholder_create(request: HttpRequest) -> HttpResponse:
         try:
             actions.create_stakeholder(request.user, form.values())
         except PermissionDenied as error:
-            return forbidden(request, error.message)
+            # As for a provider: the country chosen is not one the user manages. Said on
+            # the field, the form kept (a bare 403 page lost what was typed).
+            form.add_error("country", error.message)
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -277,7 +279,7 @@ def stakeholder_edit(request: HttpRequest, stakeholder_id: int) -> HttpResponse:
                     request.user, stakeholder, form.values(), form.cleaned_data["version"]
                 )
             except PermissionDenied as error:
-                return forbidden(request, error.message)
+                form.add_error("country", error.message)  # moved to a country not theirs
             except DomainError as error:
                 show_refusal(form, error)
             else:

@@ -118,3 +118,22 @@ def test_the_services_link_is_offered_to_members_only(client, world, signed_in, 
     page = client.get(reverse("dashboard")).content.decode()
     assert 'href="/services/"' not in page
     assert client.get(reverse("provider_list")).status_code == 403
+
+
+def test_a_stakeholder_in_a_country_not_managed_is_refused_on_the_field_keeping_the_form(signed_in, bob):
+    """A bare 403 page lost what was typed, as the provider form once did; and an untouched
+    kind is a choice to make, not "Government"."""
+    client = signed_in(bob)
+    blank = client.get(reverse("stakeholder_create")).content.decode()
+    kind = blank.split('name="kind"')[1].split("</select>")[0]
+    assert '<option value="" selected>—</option>' in kind
+    values = {"name": "Erbil Chamber of Commerce", "kind": "private", "country": "IQ", "capacity": "Training"}
+    values["partnership_status"] = "none"
+    response = client.post(reverse("stakeholder_create"), values)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Erbil Chamber of Commerce" in page and "Training" in page
+    error = page.split('id="id_country_error"')[1].split("</div>")[0]
+    assert "Your role cannot change the service map in this country." in error
+    assert not Stakeholder.objects.exists()
+    untouched = client.post(reverse("stakeholder_create"), {**values, "kind": "", "country": "GN"})
+    assert untouched.status_code == 200 and not Stakeholder.objects.exists()
