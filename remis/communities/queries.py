@@ -16,6 +16,7 @@ from remis.accounts.scope import grants_for, grants_with
 from remis.accounts.system import is_system
 from remis.cases.policy import visible_cases
 from remis.communities.models import CommunityProject, Participant
+from remis.lib.countries import country_name_place
 from remis.lib.errors import NotFound, PermissionDenied
 from remis.lib.text import fold
 
@@ -123,9 +124,13 @@ def filter_projects(actor: Any, filters: ProjectFilters) -> QuerySet[CommunityPr
     for word in fold(filters.q).split():
         rows = rows.filter(Q(search_text__contains=word))
     rows = rows.annotate(participant_count=Count("participants", distinct=True))
-    return rows.select_related("programme", "sector", "organisation").order_by(
-        *SORTS.get(filters.sort, SORTS["-start"])
-    )
+    rows = rows.select_related("programme", "sector", "organisation")
+    if filters.sort == "country":
+        # By the country's name in the reader's language, as the Country filter lists them.
+        place = country_name_place(rows.order_by().values_list("country", flat=True).distinct())
+        if place is not None:
+            return rows.annotate(country_place=place).order_by("country_place", "area_1", "name", "id")
+    return rows.order_by(*SORTS.get(filters.sort, SORTS["-start"]))
 
 
 def get_project_for(actor: Any, project_uuid: uuid.UUID | str) -> CommunityProject:

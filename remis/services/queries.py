@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.db.models import Count, F, Q, QuerySet
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_for, grants_with
 from remis.accounts.system import is_system
-from remis.lib.countries import country_name, named_countries
+from remis.lib.countries import country_name, country_name_place, named_countries
 from remis.lib.errors import NotFound, PermissionDenied
 from remis.lib.text import fold
 from remis.services.models import Provider, Sector, Stakeholder
@@ -112,14 +112,8 @@ def filter_providers(actor: Any, filters: ProviderFilters) -> QuerySet[Provider]
         if filters.sort == "country"
         else set()
     )
-    if codes:
-        # By the country's name in the reader's language, as the Country filter lists them:
-        # by ISO code, Arabic read إثيوبيا، غينيا، العراق (ET, GN, IQ), in no order of its own.
-        # None found: no CASE at all (PostgreSQL reads a bare "ORDER BY 0" as a column number).
-        place = Case(
-            *(When(country=code, then=i) for i, (code, _name) in enumerate(named_countries(codes))),
-            default=len(codes),
-        )
+    place = country_name_place(codes)
+    if place is not None:
         # Annotated: a search's DISTINCT takes on PostgreSQL only an order it selects.
         return rows.annotate(country_place=place).order_by("country_place", "area_1", "name", "id")
     return rows.order_by(*SORTS.get(filters.sort, SORTS["name"]))

@@ -299,3 +299,21 @@ def test_the_same_project_sent_twice_is_recorded_once(world, bob):
         create_project(bob, valid_values())
     assert CommunityProject.objects.count() == 1
     assert create_project(bob, valid_values(name="Another nursery"))
+
+
+def test_sorting_by_country_follows_the_readers_alphabet(world: Any, bob: Any, project: Any) -> None:
+    """By ISO code, Arabic read غينيا before السّنغال (GN, SN), which its Country filter lists
+    the other way round."""
+    from django.utils import translation
+
+    from remis.lib.countries import named_countries
+
+    senegal = actions.create_project(world.admin, valid_values(name="Jardin de Thiès", country="SN"))
+    for language in ("en", "ar"):
+        with translation.override(language):
+            listed = [p.country for p in filter_projects(world.admin, ProjectFilters(sort="country"))]
+            expected = [code for code, _name in named_countries({"GN", "SN"})]
+        assert listed == expected, language
+    with translation.override("ar"):
+        assert expected == ["SN", "GN"]  # the case the ISO order got wrong
+    assert {project.country, senegal.country} == {"GN", "SN"}
