@@ -192,9 +192,12 @@ class DimensionSummary:
     answers: list[ShownAnswer] = field(default_factory=list)
 
 
-def shown_answers(form: Form, answers: Mapping[str, Any], groups: Groups) -> list[DimensionSummary]:
+def shown_answers(
+    form: Form, answers: Mapping[str, Any], groups: Groups, days: str = "SHORT_DATE_FORMAT"
+) -> list[DimensionSummary]:
     """Each dimension's answers as the reader may read them, and its needs: answers
-    outside the reader's groups read "Restricted" and their needs are only counted."""
+    outside the reader's groups read "Restricted" and their needs are only counted. `days`:
+    the format of a date answer (`lib.dates.day_format`: an anonymised case's read as months)."""
     summaries = {d.value: DimensionSummary(d.value, str(d.label)) for d in Dimension}
     for question in form.questions:
         summary = summaries[question.dimension]
@@ -212,16 +215,25 @@ def shown_answers(form: Form, answers: Mapping[str, Any], groups: Groups) -> lis
                 summary.restricted_needs += 1
         text = ""
         if readable and value is not None:
-            text = list_separator().join(_shown(question, choices, v) for v in values)
+            text = list_separator().join(_shown(question, choices, v, days) for v in values)
         summary.answers.append(ShownAnswer(question, text, restricted=not readable, need=need and readable))
     return list(summaries.values())
 
 
-def _shown(question: Question, choices: Mapping[str, Any], value: Any) -> str:
+def _shown(question: Question, choices: Mapping[str, Any], value: Any, days: str) -> str:
     """A choice by its text; a number as the reader writes numbers (1 500 000,50, where
-    Arabic read 1500000)."""
+    Arabic read 1500000); a date as the reader writes dates (2026-08-01 was shown as stored
+    among localised dates)."""
     if str(value) in choices:
         return str(choices[str(value)].text)
+    if question.kind == QuestionType.DATE:
+        from django.template.defaultfilters import date as date_filter
+
+        try:
+            day = dt.date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        return str(date_filter(day, days))
     if question.kind in (QuestionType.INTEGER, QuestionType.DECIMAL) and not isinstance(value, bool):
         from django.utils.formats import number_format
 

@@ -8,6 +8,7 @@ from typing import Any
 from remis.assessments.answers import DimensionSummary, Form, shown_answers
 from remis.assessments.models import Assessment, FlagDecision
 from remis.cases.policy import Groups, shows
+from remis.lib.dates import day_format
 
 
 @dataclass
@@ -50,4 +51,5 @@ def assessment_view(assessment: Assessment, groups: Groups) -> AssessmentView:
                 pending=flag.decision == FlagDecision.PENDING,
             )
         )
-    return AssessmentView(assessment, shown_answers(form, assessment.answers, groups), flags)
+    days = day_format(assessment.case.anonymised_at)
+    return AssessmentView(assessment, shown_answers(form, assessment.answers, groups, days), flags)

@@ -142,3 +142,44 @@ def test_an_amount_is_read_as_the_page_language_writes_it(world, bob, case, clie
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Assessment.objects.get().answers["debt_amount"] == "1200.50"
+
+
+def test_a_date_answer_reads_as_the_reader_writes_dates_and_as_a_month_once_anonymised(
+    world, bob, case, client, today
+):
+    """2026-08-01 was shown as stored among localised dates; and an anonymised case kept
+    the day its returnee settled."""
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import timezone, translation
+
+    from remis.assessments.anonymise import coarsen_cases
+    from remis.cases.events import CaseAnonymised
+    from remis.cases.models import Case
+
+    settled = today - dt.timedelta(days=3)
+    assert client.login(username=bob.username, password=PASSWORD)
+    client.post(
+        reverse("assessment_record", args=[case.uuid]),
+        _post_data(
+            answers(arrived_in_community=settled.isoformat()), assessed_on=today.isoformat(), complete="1"
+        ),
+    )
+    assessment = Assessment.objects.get()
+    assert assessment.answers["arrived_in_community"] == settled.isoformat()
+    page = reverse("assessment_detail", args=[assessment.uuid])
+    english = client.get(page).content.decode()
+    assert settled.isoformat() not in english
+    written = {}
+    for language in ("en", "fr"):
+        with translation.override(language):
+            written[language] = date_filter(settled, "SHORT_DATE_FORMAT")
+            written[f"{language}-month"] = date_filter(settled, "YEAR_MONTH_FORMAT")
+    assert written["en"] in english and written["en"] != settled.isoformat()
+    french = client.get(page, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert written["fr"] in french
+    Case.objects.filter(pk=case.pk).update(anonymised_at=timezone.now())
+    coarsen_cases([CaseAnonymised(case_id=case.pk)])
+    assessment.refresh_from_db()
+    assert assessment.answers["arrived_in_community"] == settled.replace(day=1).isoformat()
+    month = client.get(page).content.decode()
+    assert written["en-month"] in month and written["en"] not in month
