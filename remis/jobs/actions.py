@@ -19,14 +19,33 @@ from remis.lib.errors import PermissionDenied, ValidationFailed
 logger = logging.getLogger(__name__)
 
 
-def start_job(actor: Any, kind: str, params: dict[str, Any] | None = None) -> Job:
+def start_listed_job(actor: Any, kind: str, params: dict[str, Any] | None = None) -> Job:
+    """Start a job from the Jobs page or `POST /jobs`: only the kinds listed there. The others
+    work on a record of their owner's (an upload, an export, a report package), which only
+    their own page or endpoint checks is the actor's: started here with another user's id, an
+    export was refilled with the starter's cases and an import's refused rows read."""
+    spec = job_kind(kind)
+    if spec is not None and not spec.on_jobs_page:
+        raise ValidationFailed(
+            _("“%(kind)s” jobs are started from their own page, not from the list of jobs.")
+            % {"kind": spec.code},
+            "kind",
+        )
+    return start_job(actor, kind, params, listed=True)
+
+
+def start_job(actor: Any, kind: str, params: dict[str, Any] | None = None, *, listed: bool = False) -> Job:
     """Queue a job of `kind` for `actor`, who owns it and alone sees it. The task is enqueued
     once the job row is committed, so the worker always finds the row it is given."""
     spec = job_kind(kind)
     if spec is None:
         # Named with the kinds the actor may start: the API's schema cannot list them (they
         # are registered by each app at start-up), and "unknown" alone left a client guessing.
-        mine = sorted(k.code for k in job_kinds() if actor is not None and k.may_start(actor))
+        mine = sorted(
+            k.code
+            for k in job_kinds()
+            if actor is not None and k.may_start(actor) and (k.on_jobs_page or not listed)
+        )
         raise ValidationFailed(
             _("Unknown kind of job “%(kind)s”; you may start: %(kinds)s.")
             % {"kind": kind[:64], "kinds": ", ".join(mine) or _("none")},

@@ -78,8 +78,12 @@ def get_job(request: HttpRequest, job_id: uuid.UUID) -> Job:
     return get_job_for(request.user, job_id)
 
 
-@router.post("", response={202: JobOut}, summary="Start a job (it runs in the background)")
+@router.post(
+    "",
+    response={202: JobOut},
+    summary="Start a job of a kind the Jobs page lists (it runs in the background)",
+)
 def start_job(request: HttpRequest, body: JobIn) -> Status:
-    job = actions.start_job(request.user, body.kind, body.params)
+    job = actions.start_listed_job(request.user, body.kind, body.params)
     job.refresh_from_db()
     return Status(202, job)

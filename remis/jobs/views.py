@@ -35,7 +35,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def job_start(request: HttpRequest) -> HttpResponse:
     try:
-        actions.start_job(request.user, request.POST.get("kind", ""))
+        actions.start_listed_job(request.user, request.POST.get("kind", ""))
     except DomainError as error:
         messages.error(request, error.message)
     else:

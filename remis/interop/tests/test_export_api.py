@@ -51,9 +51,28 @@ def test_an_export_is_asked_written_and_read_by_its_requester(
     assert "recordexport" not in text and "{'" not in text
     listed = api.get("/exports").json()
     assert listed["count"] == 1 and listed["items"][0]["uuid"] == created["uuid"]
-    other = api_client.as_(make_user("pierre", world.be_office, "programme_manager", ["BE"]))
+    pierre = make_user("pierre", world.be_office, "programme_manager", ["BE"])
+    other = api_client.as_(pierre)
     assert other.get(f"/exports/{created['uuid']}").status_code == 404
     assert other.get(f"/exports/{created['uuid']}/file").status_code == 404
+    # Nor refilled through the list of jobs with another user's scope (the file then held
+    # theirs in place of the requester's rows), nor written again by its requester there.
+    from remis.jobs.models import Job
+    from remis.jobs.registry import job_kinds
+
+    jobs = Job.objects.count()
+    for who in (pierre, paula):
+        again = api_client.as_(who).post(
+            "/jobs", {"kind": "interop.export", "params": {"export": created["uuid"]}}
+        )
+        assert again.status_code == 422 and again.json()["errors"][0]["field"] == "kind", again.json()
+    for kind in job_kinds():  # every kind that works on its owner's record: an import, a package
+        if not kind.on_jobs_page:
+            refused = api_client.as_(pierre).post("/jobs", {"kind": kind.code, "params": {}})
+            assert refused.status_code == 422 and "own page" in refused.json()["detail"], kind.code
+    assert Job.objects.count() == jobs
+    kept = api_client.as_(paula).get(f"/exports/{created['uuid']}").json()
+    assert kept.get("rows") == 1, kept
 
 
 def test_bad_requests_name_their_field(world: Any, paula: Any, api_client: Any) -> None:
