@@ -23,7 +23,11 @@ from remis.lib.errors import ValidationFailed
 
 
 def run_import(job: Any) -> Outcome:
-    kept = RecordImport.objects.select_related("organisation").filter(uuid=job.params.get("import")).first()
+    kept = (
+        RecordImport.objects.select_related("organisation")
+        .filter(uuid=job.params.get("import"), uploaded_by=job.owner_id)  # the uploader's alone
+        .first()
+    )
     if kept is None:
         raise JobFailed(_("The uploaded file is no longer there."))
     entity = entity_for(kept.entity)
@@ -124,7 +128,8 @@ def _clean(params: dict[str, Any]) -> dict[str, Any]:
 def run_export(job: Any) -> Outcome:
     """Write an export's file. The rows are read with the requester's scope and field
     rights as they are now (a right lost since the request exports nothing more)."""
-    kept = RecordExport.objects.filter(uuid=job.params.get("export")).first()
+    # The requester's alone: another user's job would write their scope into this file.
+    kept = RecordExport.objects.filter(uuid=job.params.get("export"), requested_by=job.owner_id).first()
     if kept is None:
         raise JobFailed(_("This export was deleted."))
     kind = export_kind(kept.kind)
