@@ -38,7 +38,7 @@ from remis.cases import fields as field_rules
 from remis.cases.actions.registration import UNACCOMPANIED_CHILD, youngest_age
 from remis.cases.actions.validation import PersonData, Problems, check_person
 from remis.cases.events import CaseImported
-from remis.cases.lifecycle import RETURNED_STAGES, ClosureReason, Stage
+from remis.cases.lifecycle import RETURNED_STAGES, ClosureReason, Stage, has_returned
 from remis.cases.models import (
     AccessReason,
     Case,
@@ -566,6 +566,12 @@ class CaseImporter:
 
     def _compared(self, access: Any) -> list[dict[str, Any]]:
         by_case = {a["case_id"]: a for a in access}
+        # Held by another organisation too: what decides who holds it is not the file's.
+        shared = set(
+            CaseAccess.objects.filter(case_id__in=by_case, revoked_at__isnull=True)
+            .exclude(organisation=self.organisation)
+            .values_list("case_id", flat=True)
+        )
         rows = Case.objects.filter(pk__in=by_case).values(
             "id", "reference", "registered_at", "programme_id", "category_id", "principal_id",
             *(c for c in CASE_COLUMNS if c not in ("programme", "category")),
@@ -578,6 +584,7 @@ class CaseImporter:
                 "access_id": by_case[row["id"]]["id"],
                 "access_external_id": by_case[row["id"]]["external_id"],
                 "access_revoked_at": by_case[row["id"]].get("revoked_at"),
+                "shared": row["id"] in shared,
             }
             for row in rows
         ]
@@ -620,6 +627,9 @@ class CaseImporter:
             # person's data back.
             message = _("This case's principal applicant's data was erased: it is not imported again.")
             return Checked(row, Outcome.REFUSED, [("external_id", message)])
+        fixed = _fixed_columns(stored, changes)
+        if fixed:
+            return Checked(row, Outcome.REFUSED, fixed)
         moved = [name for name in JOURNEY_COLUMNS if name in changes]
         if stored["stage"] == Stage.CLOSED and values.case["stage"] == Stage.CLOSED:
             # Closed in REMIS and in the file: its closure's day, reason or stage left are
@@ -824,6 +834,44 @@ class CaseImporter:
                 [(case, rest, case.uuid)],
                 organisation_id=self.organisation.pk,
             )
+
+
+# What decides who holds a case and where it is counted: no page or API call changes them,
+# and a file may correct them only on a case its organisation alone holds.
+HOLDING_COLUMNS = ("programme", "return_type", "host_country", "origin_country", "registered_on")
+# Where the returnee's assistance and monitoring take place: fixed once they have returned.
+COUNTRY_COLUMNS = ("host_country", "origin_country")
+
+
+def _fixed_columns(stored: dict[str, Any], changes: dict[str, Any]) -> list[tuple[str | None, str]]:
+    """The refusals of an existing case's row that changes what the file may not: a country
+    of origin changed by one organisation's file took the case away from the partner that
+    held it in that country (its members' scope), and was counted there."""
+    problems: list[tuple[str | None, str]] = []
+    for name in HOLDING_COLUMNS:
+        if name not in changes:
+            continue
+        if stored["shared"]:
+            problems.append(
+                (
+                    name,
+                    _(
+                        "Another organisation holds this case too: an import does not change its "
+                        "programme, return type, countries or registration day. Give them as REMIS has them."
+                    ),
+                )
+            )
+        elif name in COUNTRY_COLUMNS and has_returned(stored["stage"], stored["stage_before_closure"]):
+            problems.append(
+                (
+                    name,
+                    _(
+                        "The returnee has returned: their assistance and monitoring are in these "
+                        "countries, which an import does not change. Give them as REMIS has them."
+                    ),
+                )
+            )
+    return problems[:1]  # one message a row: the same reason for each column
 
 
 def _created(v: _Values) -> dict[str, list[Any]]:

@@ -511,3 +511,49 @@ def test_a_planned_return_keeps_its_planned_arrival_and_an_earlier_stage_has_non
     case = CaseAccess.objects.get(external_id="PLAN-1").case
     assert case.arrival_date == dt.date.fromisoformat(soon) and case.arrival_expected
     assert [row[1] for row in result.report_rows if row[1] == "arrival_date"] == ["arrival_date"]
+
+
+def test_a_file_changes_no_holding_of_a_shared_case_nor_a_returnees_countries(world: Any, paula: Any) -> None:
+    """A country of origin changed by one organisation's file took the case away from the
+    partner that held it in that country, and counted the return elsewhere; no page or
+    API call changes it."""
+    registered = {"stage": "registered", "stage_before_closure": "", "closure_reason": "", "closed_on": "",
+                  "departure_date": "", "arrival_date": ""}  # fmt: skip
+    _import(paula, world.be_office, [case_row(**registered)])
+    case = Case.objects.get()
+    # The importing organisation's own case, before the return: its mistakes are corrected.
+    fixed = _import(paula, world.be_office, [case_row(**registered, origin_country="SN")])
+    assert fixed.updated == 1, fixed.report_rows
+    assert Case.objects.get().origin_country == "SN"
+    # Shared with a partner: refused, the column named, nothing written.
+    CaseAccess.objects.create(case=case, organisation=world.gn_partner, reason="partner")
+    for column, value in (
+        ("origin_country", "GN"),
+        ("registered_on", "2011-01-15"),
+        ("programme", "be-reab"),
+    ):
+        row = case_row(**{**registered, "origin_country": "SN", column: value})
+        result = _import(paula, world.be_office, [row])
+        if column == "programme":  # the same code in other letters: no change at all
+            assert result.unchanged == 1, result.report_rows
+            continue
+        assert (result.refused, result.updated) == (1, 0), result.report_rows
+        assert result.report_rows[0][1] == column
+        assert "Another organisation holds this case too" in result.report_rows[0][3]
+    stored = Case.objects.get()
+    assert (stored.origin_country, stored.registered_at.date()) == ("SN", dt.date(2010, 1, 15))
+    # Its own again, but returned: the countries stay; other corrections go in.
+    CaseAccess.objects.filter(case=case, organisation=world.gn_partner).delete()
+    returned = {
+        **registered,
+        "stage": "returned",
+        "departure_date": "2010-03-02",
+        "arrival_date": "2010-03-03",
+    }
+    Case.objects.filter(pk=case.pk).update(stage="returned", arrival_date=dt.date(2010, 3, 3))
+    moved = _import(paula, world.be_office, [case_row(**returned, origin_country="GN")])
+    assert moved.refused == 1 and "The returnee has returned" in moved.report_rows[0][3]
+    dated = _import(
+        paula, world.be_office, [case_row(**returned, origin_country="SN", registered_on="2010-01-20")]
+    )
+    assert dated.updated == 1, dated.report_rows
