@@ -47,6 +47,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import IO, Any, NamedTuple
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from remis.interop.errors import ReadErrorCode, UnreadableFile
@@ -286,6 +287,12 @@ def _csv_rows(reader: Any, *, in_zip: bool) -> Iterator[tuple[int, list[str]]]:
                 'Row %(row)s opens a quoted value (") that is never closed: every line after it '
                 "would be read into that value. Close the quote, or remove it."
             )
+        elif "field larger than field limit" in str(exc):
+            # Python's own words, in English on every page: said in the reader's language.
+            message = _(
+                "Row %(row)s has a value longer than %(limit)s characters, more than any field "
+                "holds: check that the file is the export meant, and that no quote is left open."
+            )
         elif "expected after" in str(exc):
             message = _(
                 'Row %(row)s has text right after the quote (") closing a value: quote the whole '
@@ -294,7 +301,12 @@ def _csv_rows(reader: Any, *, in_zip: bool) -> Iterator[tuple[int, list[str]]]:
         else:
             message = _("Row %(row)s cannot be read as CSV: %(reason)s")
         raise UnreadableFile(
-            message % {"row": number + 1, "reason": exc},
+            message
+            % {
+                "row": number + 1,
+                "reason": exc,
+                "limit": number_format(csv.field_size_limit(), force_grouping=True),
+            },
             code=ReadErrorCode.BAD_CSV,
             row=number + 1,
         ) from exc

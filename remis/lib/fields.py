@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 # Explicit embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) reorder how
@@ -68,9 +69,10 @@ class Text:
     def problem(self, value: Any, today: dt.date) -> str | None:
         text = str(value)
         if len(text) > self.max_length:
+            # Grouped as the reader's language groups digits: French read "5,000".
             return _("At most %(limit)s characters (this has %(length)s).") % {
-                "limit": f"{self.max_length:,}",
-                "length": f"{len(text):,}",
+                "limit": number_format(self.max_length, force_grouping=True),
+                "length": number_format(len(text), force_grouping=True),
             }
         if has_control_characters(text) or (not self.multiline and ("\n" in text or "\r" in text)):
             return _("Remove the control characters from this field.")

@@ -234,6 +234,17 @@ def test_a_quote_never_closed_is_refused_naming_its_row_not_read_into_one_value(
     assert "never closed" in refused.value.message
 
 
+def test_a_huge_cell_is_refused_in_the_readers_language_not_pythons():
+    """ "field larger than field limit (131072)" was shown as it is on a French page."""
+    from django.utils import translation
+
+    data = b"given_name,address\r\nMariama," + b"x" * 200_000 + b"\r\n"
+    with translation.override("fr"), pytest.raises(UnreadableFile) as refused:
+        read(data)
+    assert refused.value.row == 2 and "field limit" not in refused.value.message
+    assert "131\u202f072" in refused.value.message or "131\xa0072" in refused.value.message
+
+
 def test_text_after_a_closing_quote_is_refused_naming_its_row():
     with pytest.raises(UnreadableFile) as refused:
         read(b'a,b\n1,2\n3,"x"y\n')
