@@ -54,7 +54,10 @@ def run_import(job: Any) -> Outcome:
         RecordImport.objects.filter(pk=kept.pk).update(report=kept.report.name)
     job.report(result.rows, result.rows)
     # The rows' refusals are sentences in this language; the page says so to a reader of another.
-    return Outcome(summary(result, kept.mode), {**result.as_dict(), "language": translation.get_language()})
+    return Outcome(
+        summary(result, kept.mode),
+        {**result.as_dict(), "mode": kept.mode, "language": translation.get_language()},
+    )
 
 
 def summary(result: Result, mode: str) -> str:
@@ -99,6 +102,9 @@ def summary(result: Result, mode: str) -> str:
     )
 
 
+COUNTS = ("rows", "created", "updated", "unchanged", "refused")
+
+
 def outcome_in_reader_language(kept: RecordImport) -> str:
     """The job's outcome, said again in the language active now (the reader's) from the
     counts the job kept; the stored sentence (its owner's language when it ran) otherwise."""
@@ -106,13 +112,22 @@ def outcome_in_reader_language(kept: RecordImport) -> str:
     if job is None:
         return ""
     counts = job.result or {}
-    if job.status != JobStatus.SUCCEEDED or not {"rows", "created", "updated", "unchanged", "refused"} <= set(
-        counts
-    ):
+    if job.status != JobStatus.SUCCEEDED or not set(COUNTS) <= set(counts):
         return str(job.outcome)
-    result = Result(**{k: counts[k] for k in ("rows", "created", "updated", "unchanged", "refused")})
+    return _said_again(counts, kept.mode)
+
+
+def _said_again(counts: dict[str, Any], mode: str) -> str:
+    result = Result(**{k: counts[k] for k in COUNTS})
     result.committed = bool(counts.get("committed"))
-    return summary(result, kept.mode)
+    return summary(result, mode)
+
+
+def describe_import(result: dict[str, Any]) -> str:
+    """The Jobs page's and the API's outcome of an import, in the reader's language (a
+    French reader read "Of 1 row read: added 0…"); a result without its mode (run before it
+    was kept) raises KeyError, and the sentence stored is shown."""
+    return _said_again(result, result["mode"])
 
 
 def may_start(actor: Any) -> bool:
@@ -193,6 +208,7 @@ def register() -> None:
             may_start=may_start,
             clean_params=_clean,
             on_jobs_page=False,
+            describe=describe_import,
         )
     )
     register_job_kind(

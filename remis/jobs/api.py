@@ -27,7 +27,10 @@ class JobOut(Schema):
     status: StatusCode
     done: int
     total: int | None = Field(description="null while the job does not know its size")
-    outcome: str = Field(description="a short sentence when it finished, without personal data")
+    outcome: str = Field(
+        description="a short sentence when it finished, without personal data, in the request's "
+        "language where the kind can say it again"
+    )
     result: dict[str, Any] | None
     created_at: dt.datetime
     started_at: dt.datetime | None
@@ -36,6 +39,11 @@ class JobOut(Schema):
     @staticmethod
     def resolve_id(obj: Job) -> uuid.UUID:
         return obj.uuid
+
+    @staticmethod
+    def resolve_outcome(obj: Job) -> str:
+        # In the request's language where the kind can say it again, as the Jobs page does.
+        return obj.outcome_shown
 
 
 class JobPage(Schema):

@@ -250,6 +250,11 @@ def test_an_import_run_in_french_reads_in_english_for_an_english_reader(
     page = client.get(f"/imports/{kept.uuid}/").content.decode()
     assert "Checked 1 row." in page and "Checked: nothing written" in page
     assert "Checked 1 row." in client.get("/imports/").content.decode()
+    # So do the Jobs page and the API (which said it in the language it ran in).
+    assert "Checked 1 row." in client.get("/jobs/", {"mine": "1"}).content.decode()
+    from remis.jobs.api import JobOut
+
+    assert JobOut.resolve_outcome(kept.job).startswith("Checked 1 row.")
 
 
 def test_a_run_that_wrote_nothing_is_not_shown_succeeded_and_its_refusals_name_their_language(
