@@ -90,6 +90,8 @@ CASE_COLUMNS = (
 # Where a case stands on its journey: set when a case is imported, never changed by an
 # import of an existing one (its stage belongs to the journey's steps from then on).
 JOURNEY_COLUMNS = ("stage", "stage_before_closure", "closure_reason", "closed_on")
+# Columns of lower-case codes.
+CODE_COLUMNS = ("return_type", "stage", "stage_before_closure", "closure_reason")
 PERSON_COLUMNS = (
     "given_name",
     "family_name",
@@ -330,7 +332,9 @@ class CaseImporter:
         exported since writes them "—": read as the stored person (the row imports back
         unchanged; it was refused as "A name must contain at least one letter"). Any other
         name is refused as data erased, not to be imported again."""
-        v = row.values
+        # The journey's codes in any letters' case, as programme, category, country and sex
+        # codes are read ("AVR" and "Registered" were refused beside "reab-be" accepted).
+        v = {**row.values, **{name: row.values[name].lower() for name in CODE_COLUMNS if name in row.values}}
         if not v["external_id"] and not v["reference"]:
             problems.add("external_id", _("Give the case's external ID, or its REMIS reference."))
         elif v["external_id"]:
@@ -359,7 +363,11 @@ class CaseImporter:
             )
         return_type = v["return_type"] or ReturnType.AVR
         if return_type not in RETURN_TYPES:
-            problems.add("return_type", _("“%(value)s” is not a return type.") % {"value": return_type[:40]})
+            problems.add(
+                "return_type",
+                _("“%(value)s” is not a return type.")
+                % {"value": (row.values["return_type"] or return_type)[:40]},
+            )
         host = _country(problems, "host_country", v["host_country"], required=True)
         origin = _country(problems, "origin_country", v["origin_country"], required=True)
         if host and host == origin:

@@ -483,10 +483,27 @@ def test_a_code_written_in_other_letters_is_the_same_code(world: Any, paula: Any
     refused as "No programme has the code …"."""
     row = case_row()
     row.update(programme=row["programme"].upper(), category=row["category"].title())
-    result = _import(paula, world.be_office, [row])
+    # So are the journey's codes ("AVR", "Closed", "Monitoring", "Completed" were refused).
+    row.update(
+        return_type="AVR", stage="Closed", stage_before_closure="MONITORING", closure_reason="Completed"
+    )
+    header = [*HEADER, "return_type"]
+    result = _import(paula, world.be_office, [row], header=header)
     assert (result.created, result.refused) == (1, 0), result.report_rows
     case = CaseAccess.objects.get(organisation=world.be_office, external_id="OLD-1").case
     assert case.programme.code == case_row()["programme"] and case.category.code == case_row()["category"]
+    assert (case.return_type, case.stage, case.stage_before_closure, case.closure_reason) == (
+        "avr",
+        "closed",
+        "monitoring",
+        "completed",
+    )
+    again = _import(paula, world.be_office, [row], header=header)
+    assert again.unchanged == 1, again.report_rows
+    wrong = _import(
+        paula, world.be_office, [case_row(external_id="OLD-2", return_type="Charter")], header=header
+    )
+    assert wrong.report_rows[0][3] == "“Charter” is not a return type."
 
 
 def test_a_planned_return_keeps_its_planned_arrival_and_an_earlier_stage_has_none(
