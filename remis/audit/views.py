@@ -141,7 +141,9 @@ def read_log(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         criteria = {key: c[key] for key in ("username", "case_reference", "group", "since", "until")}
         page_number = c.get("page") or 1
         if "csv" in request.POST:
-            response = StreamingHttpResponse(export_reads(request.user, criteria), content_type="text/csv")
+            response = StreamingHttpResponse(
+                export_reads(request.user, criteria), content_type="text/csv; charset=utf-8"
+            )
             stamp = timezone.localdate().isoformat()
             response["Content-Disposition"] = f'attachment; filename="remis-read-log-{stamp}.csv"'
             return response

@@ -124,7 +124,7 @@ def export_file(request: HttpRequest, export_uuid: str) -> HttpResponse | FileRe
     actions.export_downloaded(request.user, kept)
     name = f"remis-{kept.kind}-{kept.requested_at:%Y%m%d-%H%M}.{kept.format}"
     content_type = (
-        "text/csv"
+        "text/csv; charset=utf-8"
         if kept.format == ExportFormat.CSV
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -256,7 +256,9 @@ def import_report(request: HttpRequest, import_uuid: str) -> HttpResponse | File
     if not kept.report:
         raise Http404
     name = f"report-{kept.entity}-{kept.uploaded_at:%Y%m%d-%H%M}.csv"
-    return FileResponse(kept.report.open("rb"), as_attachment=True, filename=name, content_type="text/csv")
+    return FileResponse(
+        kept.report.open("rb"), as_attachment=True, filename=name, content_type="text/csv; charset=utf-8"
+    )
 
 
 @login_required

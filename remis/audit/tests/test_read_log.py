@@ -114,6 +114,7 @@ def test_filtering_by_group_and_exporting_is_audited(client, world, carol, focal
 
     download = client.post(reverse("read_log"), {"csv": "1", "group": ""})
     assert download["Content-Disposition"].startswith('attachment; filename="remis-read-log-')
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
     text = b"".join(download.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert sorted(r["Username"] for r in rows) == ["alice", "carol"]

@@ -95,3 +95,20 @@ def test_bad_requests_name_their_field(world: Any, paula: Any, api_client: Any) 
     counsellor = api_client.as_(world.alice)
     assert counsellor.post("/exports", {"kind": "cases"}).status_code == 403
     assert counsellor.get("/exports").status_code == 403
+
+
+def test_the_pages_file_says_its_text_encoding(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The API's CSV said charset=utf-8; the page's download said nothing, and a tool that
+    does not read the mark at the file's start took the names for Latin-1."""
+    from remis.interop import actions
+
+    case = register(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = actions.request_export(
+            paula, kind_code="cases", filters={}, file_format="csv", labels=False, language="en"
+        )
+    download = signed_in(paula).get(f"/exports/{done.uuid}/file")
+    assert download.status_code == 200 and download["Content-Type"] == "text/csv; charset=utf-8"
+    assert case.reference in b"".join(download.streaming_content).decode("utf-8-sig")

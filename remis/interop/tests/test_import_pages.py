@@ -52,6 +52,7 @@ def test_a_file_is_checked_then_imported(
     assert "Nothing was written" in page and "sex" in page and "Q" in page
     assert "Would be added" in page  # a check adds nothing: its counts say so
     report = client.get(f"/imports/{kept.uuid}/report.csv")
+    assert report["Content-Type"] == "text/csv; charset=utf-8"  # as the API says it
     lines = b"".join(report.streaming_content).decode().splitlines()
     assert lines[0] == "\ufeffRow,Column,Value,Message" and lines[1].startswith("3,sex,Q,")
     with django_capture_on_commit_callbacks(execute=True):
