@@ -17,7 +17,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
@@ -120,7 +120,12 @@ def _words() -> dict[str, Any]:
         labels = dict(choices.choices)
         return lambda code: str(labels.get(code, code))
 
-    categories = {c.code: c.label for c in MigrantCategory.objects.all()}
+    # A category the requester may not read is written `restricted`: in words, as the case
+    # list says it ("restricted" stood among the categories' names).
+    categories = {
+        RESTRICTED: gettext("Restricted"),
+        **{c.code: c.label for c in MigrantCategory.objects.all()},
+    }
     programmes = dict(Programme.objects.values_list("code", "name"))
     return {
         "programme": lambda code: programmes.get(code, code),

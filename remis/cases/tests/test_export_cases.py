@@ -120,6 +120,9 @@ def test_only_cases_in_scope_and_no_sensitive_category_without_its_group(
     client = signed_in(world.carol)  # an M&E officer: exports, holds no sensitive group
     rows = _rows(client, _export(client, django_capture_on_commit_callbacks))
     assert len(rows) == 1 and rows[0]["category"] == "restricted"  # a code, in a column of codes
+    # In words where the file has words ("restricted" stood among the categories' names).
+    worded = _rows(client, _export(client, django_capture_on_commit_callbacks, headers="labels"))
+    assert [r["Migrant category"] for r in worded] == ["Restricted"], worded
     # Imported again, the row is refused with its reason (not "no category has the code").
     again = io.StringIO()
     writer = csv.DictWriter(again, fieldnames=list(rows[0]))
