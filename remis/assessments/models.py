@@ -13,6 +13,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from remis.lib.text import translated
 from remis.programmes.models import Vulnerability
@@ -47,7 +48,9 @@ class Level(models.TextChoices):
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")  # saved part-way; may be changed and completed later
-    COMPLETED = "completed", _("Completed")  # final: a change is a new assessment
+    # final: a change is a new assessment. Its own word: French writes the assessment
+    # (une évaluation) "Achevée", not the case's "Achevé".
+    COMPLETED = "completed", pgettext_lazy("assessment status", "Completed")
 
 
 class FlagDecision(models.TextChoices):

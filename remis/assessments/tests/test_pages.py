@@ -183,3 +183,15 @@ def test_a_date_answer_reads_as_the_reader_writes_dates_and_as_a_month_once_anon
     assert assessment.answers["arrived_in_community"] == settled.replace(day=1).isoformat()
     month = client.get(page).content.decode()
     assert written["en-month"] in month and written["en"] not in month
+
+
+def test_a_completed_assessment_reads_in_the_feminine_in_french():
+    """Une évaluation achevée: the shared "Completed" is the case's, "Achevé"."""
+    from django.utils import translation
+
+    from remis.assessments.models import AssessmentStatus
+
+    with translation.override("fr"):
+        assert str(AssessmentStatus.COMPLETED.label) == "Achevée"
+    with translation.override("en"):
+        assert str(AssessmentStatus.COMPLETED.label) == "Completed"
