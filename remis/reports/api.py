@@ -7,6 +7,7 @@ import uuid as uuid_
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -112,6 +113,8 @@ def _filters(params: ReturnFilterParams, actor: Any) -> Filters:
         raise ValidationFailed(_("No programme you see has this number."), "programme")
     if params.end < params.start:
         raise ValidationFailed(_("The last day comes before the first."), "end")
+    if params.start > timezone.localdate():  # as the page refuses it: zeros read as figures
+        raise ValidationFailed(_("The first day is after today: nothing has happened yet."), "start")
     if params.across and params.across == params.by:
         raise ValidationFailed(_("Choose another breakdown than the first."), "across")
     return Filters(

@@ -175,6 +175,11 @@ class ReturnStatisticsForm(forms.Form):
             if end < start:
                 self.add_error("end", _("The last day comes before the first."))
                 return data
+            if start > today:
+                # As a year after this one is refused: a period that has not begun counts
+                # nothing, and its zeros read as figures.
+                self.add_error("start", _("The first day is after today: nothing has happened yet."))
+                return data
             if end.year - start.year > LONGEST_RANGE_YEARS:
                 self.add_error("end", _("Choose at most %(years)s years.") % {"years": LONGEST_RANGE_YEARS})
                 return data

@@ -99,6 +99,8 @@ def test_the_page_and_the_api_say_which_edition_and_refuse_the_other(
     )
     by_vulnerability = api.get("/reports/returns", start="2000-01-01", end="2026-12-01", by="vulnerability")
     assert by_vulnerability.status_code == 422 and "by" in by_vulnerability.content.decode()
+    ahead = api.get("/reports/returns", start="2099-01-01", end="2099-12-31", by="origin")
+    assert ahead.status_code == 422 and ahead.json()["errors"][0]["field"] == "start"
 
     client.force_login(User.objects.get(username="manager.be"))
     sensitive = client.get(URL, {**query, "by": "vulnerability", "edition": "public"})

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from remis.accounts.models import User
@@ -63,6 +65,11 @@ def test_bad_periods_name_their_field(manager: Client) -> None:
     assert page.context["table"] is None
     page = manager.get(URL, {"period": "quarter", "year": "2024", "by": "origin"})
     assert "quarter" in page.context["form"].errors
+    # A period not begun, as a year after this one: its zeros read as figures.
+    ahead = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    page = manager.get(URL, {"period": "range", "start": ahead, "end": "2099-12-31", "by": "origin"})
+    assert page.context["form"].errors["start"] == ["The first day is after today: nothing has happened yet."]
+    assert page.context["table"] is None
     page = manager.get(URL, {"period": "year", "year": "1200", "by": "origin"})
     assert "year" in page.context["form"].errors
     # Year 0 counted this year's returns under a field still saying 0.
