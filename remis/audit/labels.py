@@ -189,6 +189,7 @@ ACTION_LABELS = {
     "interop.export_delete": _("Deleted an export of records"),
     "interop.export_expire": _("Deleted an export of records kept past its retention"),
     "interop.import_file_delete": _("Deleted a file uploaded for import"),
+    "interop.import_delete": _("Deleted an upload for import, its file and its report"),
     "identity_document.add": _("Added an identity document"),
     "identity_document.remove": _("Removed an identity document"),
     "monitoring.upload_file_delete": _("Deleted a file of submissions uploaded for import"),

@@ -331,6 +331,22 @@ def delete_export(actor: Any, kept: RecordExport) -> None:
         _delete_with_file(kept)
 
 
+def delete_import(actor: Any, kept: RecordImport) -> None:
+    """Delete an upload with its file and report (a wrong file, one never run, or one done
+    with): the records it imported stay, they are records now. Its uploader's alone, and
+    not while it runs."""
+    if kept.uploaded_by_id != actor.pk:
+        raise PermissionDenied()
+    if kept.job is not None and kept.job.is_active:
+        raise Conflict(_("This import is running: wait for it, or cancel it first."))
+    with transaction.atomic():
+        record(actor, "interop.import_delete", kept, changes={"entity": [kept.entity, None]})
+        files = [(f.storage, f.name) for f in (kept.file, kept.report) if f]
+        kept.delete()
+        # Once committed (a rollback keeps the files with the row).
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+
+
 def _delete_with_file(kept: RecordExport) -> None:
     """Delete the row now and its file once the deletion is committed (a rollback keeps
     both)."""

@@ -14,6 +14,7 @@ urlpatterns = [
     path("imports/<uuid:import_uuid>/", views.import_detail, name="record_import_detail"),
     path("imports/<uuid:import_uuid>/map/", views.import_map, name="record_import_map"),
     path("imports/<uuid:import_uuid>/again/", views.import_run_again, name="record_import_again"),
+    path("imports/<uuid:import_uuid>/delete/", views.import_delete, name="record_import_delete"),
     path("imports/<uuid:import_uuid>/report.csv", views.import_report, name="record_import_report"),
 ]
 

@@ -251,6 +251,19 @@ def import_run_again(request: HttpRequest, import_uuid: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def import_delete(request: HttpRequest, import_uuid: str) -> HttpResponse:
+    kept = _own(request, import_uuid)
+    try:
+        actions.delete_import(request.user, kept)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("record_import_detail", kept.uuid)
+    messages.success(request, _("The upload, its file and its report are deleted."))
+    return redirect("record_imports")
+
+
+@login_required
 def import_report(request: HttpRequest, import_uuid: str) -> HttpResponse | FileResponse:
     kept = _own(request, import_uuid)
     if not kept.report:

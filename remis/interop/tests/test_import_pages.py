@@ -314,3 +314,36 @@ def test_a_saved_mapping_reads_the_next_files_headers_whatever_their_case(world:
         "given_name",
         "family_name",
     ]
+
+
+def test_an_upload_is_deleted_by_its_uploader_with_its_file_and_report(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A wrong file stayed listed as "Map the columns" for ever, its personal data kept."""
+    from remis.jobs.models import Job, JobStatus
+
+    client = signed_in(paula)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, world, cases_csv([case_row(sex="Q")]).getvalue(), mode="valid_rows")
+    kept = RecordImport.objects.get()
+    storage, names = kept.file.storage, [kept.file.name, kept.report.name]
+    assert all(storage.exists(name) for name in names)
+    page = client.get(f"/imports/{kept.uuid}/").content.decode()
+    assert f'action="/imports/{kept.uuid}/delete/"' in page and "The records it imported stay." in page
+    # Someone else's: not found, nothing deleted.
+    other = make_user("pierre", world.be_office, "programme_manager", ["BE"])
+    assert signed_in(other).post(f"/imports/{kept.uuid}/delete/").status_code == 404
+    assert RecordImport.objects.filter(pk=kept.pk).exists()
+    # Running: refused, said.
+    assert kept.job is not None
+    Job.objects.filter(pk=kept.job.pk).update(status=JobStatus.RUNNING)
+    client = signed_in(paula)
+    refused = client.post(f"/imports/{kept.uuid}/delete/", follow=True).content.decode()
+    assert "This import is running" in refused and RecordImport.objects.filter(pk=kept.pk).exists()
+    Job.objects.filter(pk=kept.job.pk).update(status=JobStatus.SUCCEEDED)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(f"/imports/{kept.uuid}/delete/")
+    assert done.status_code == 302 and done["Location"] == "/imports/"
+    assert not RecordImport.objects.exists() and not any(storage.exists(name) for name in names)
+    entry = AuditEntry.objects.get(action="interop.import_delete")
+    assert entry.actor == paula and entry.changes == {"entity": ["cases", None]}
