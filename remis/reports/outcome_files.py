@@ -178,11 +178,11 @@ def _process(process: Any) -> tuple[list[str], list[list[Any]]]:
             return ""
         return rounded(value, 0 if float(value).is_integer() else 1)
 
-    hidden = process.hidden_counts
+    marks = process.count_marks
 
     def counted(name: str, n: int) -> Any:
-        # As the page prints it: a count of 1 to one below the threshold is "<5".
-        return f"<{process.threshold}" if name in hidden else n
+        # As the page prints it: "<5" for a small count, "x" for one that would give one away.
+        return marks.get(name, n)
 
     def days(label: str, name: str, delay: Any) -> list[Any]:
         return [label, counted(name, delay.cases), "", median(delay.median), rounded(delay.mean, 1), ""]

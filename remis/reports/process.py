@@ -9,6 +9,7 @@ threshold is not shown (a median of two cases describes two people)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,17 +58,33 @@ class Process:
     submissions_answered: int = 0
     submissions_in_time: int = 0
     threshold: int = 0
+    rounds_withheld: bool = False  # see `count_marks`
+
+    @property
+    def count_marks(self) -> dict[str, str]:
+        """For readers of aggregates only, the counts not printed and what stands in their
+        place, named as the fields (`approval` and `payment`: their cases): "<threshold" for
+        a count from 1 to one below it ("For the 3 cases" of a single day gave away the
+        returns that the return statistics hide); "x" for a larger one that would give a
+        small count away: beside the cohort's size ("80 of 81 cases approved" said one was
+        not), or the rounds closed beside an attrition table with hidden cells (their sum
+        gave those cells back: `withhold_with_attrition`)."""
+        if not self.threshold:
+            return {}
+        counts = {name: getattr(self, name) for name in COUNTS}
+        counts.update(approval=self.approval.cases, payment=self.payment.cases)
+        marks = {name: f"<{self.threshold}" for name, n in counts.items() if 0 < n < self.threshold}
+        for name in ("approval", "payment", "held"):
+            if name not in marks and 0 < self.cases - counts[name] < self.threshold:
+                marks[name] = "x"
+        if self.rounds_withheld and "rounds_closed" not in marks:
+            marks["rounds_closed"] = "x"
+        return marks
 
     @property
     def hidden_counts(self) -> frozenset[str]:
-        """For readers of aggregates only, the counts shown as "<threshold" (from 1 to one
-        below it): "For the 3 cases" of a single day gave away the returns that the return
-        statistics hide. Named as the fields (`approval` and `payment`: their cases)."""
-        if not self.threshold:
-            return frozenset()
-        counts = {name: getattr(self, name) for name in COUNTS}
-        counts.update(approval=self.approval.cases, payment=self.payment.cases)
-        return frozenset(name for name, n in counts.items() if 0 < n < self.threshold)
+        """The counts not printed (`count_marks`)."""
+        return frozenset(self.count_marks)
 
     def _rate(self, part: int, whole: int) -> float | None:
         """part / whole; for readers of aggregates only, none when either side of the split
@@ -121,8 +138,9 @@ def _delay(store: analytics.Store, cohort: str, params: list[Any], table: str, c
     )
 
 
-def process_indicators(actor: Any, filters: Filters) -> Process | None:
-    """None when the actor counts nothing."""
+def process_indicators(actor: Any, filters: Filters, attrition: Iterable[Any] = ()) -> Process | None:
+    """None when the actor counts nothing. `attrition`: the attrition table printed beside
+    it, as hidden for the actor (`withhold_with_attrition`)."""
     from remis.lib.suppression import suppress_1d
     from remis.monitoring.models import VisitMode
 
@@ -212,4 +230,17 @@ def process_indicators(actor: Any, filters: Filters) -> Process | None:
         result.visits = [
             (code, label, -1 if i in hidden.cells else n) for i, (code, label, n) in enumerate(result.visits)
         ]
+    withhold_with_attrition(result, attrition)
     return result
+
+
+def withhold_with_attrition(process: Process | None, attrition: Iterable[Any]) -> None:
+    """The outcomes page prints the attrition table beside this one: the rounds closed are
+    the sum of its done, lost and missed cells, which gave back the cells it hides (81
+    closed less the 79 shown: two rounds lost, one each). For readers of aggregates only,
+    that count is withheld when the attrition table hides any cell."""
+    if process is None or not process.threshold:
+        return
+    process.rounds_withheld = any(
+        min(line.done, line.lost, line.missed, line.open, line.stopped) < 0 for line in attrition
+    )

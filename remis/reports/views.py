@@ -250,12 +250,14 @@ def outcome_analytics(request: HttpRequest) -> HttpResponse:
         download = request.GET.get("format")
         if download in ("csv", "xlsx"):
             process = (
-                process_indicators(request.user, form.cleaned_data["filters"]) if download == "xlsx" else None
+                process_indicators(request.user, form.cleaned_data["filters"], result.attrition)
+                if download == "xlsx"
+                else None
             )
             return _outcome_download(form, result, download, process)
         context["result"] = result
         context["query"] = _encode(form.data)
-        context["process"] = process_indicators(request.user, form.cleaned_data["filters"])
+        context["process"] = process_indicators(request.user, form.cleaned_data["filters"], result.attrition)
         # The period and the moment the figures stand at, as the downloads' definition says
         # them: the page stated neither (the period was only in the form's date boxes).
         context["definition"] = outcome_files.definition(result, _outcome_filters_text(form, result))

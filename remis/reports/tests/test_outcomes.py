@@ -263,7 +263,7 @@ def test_figures_are_rounded_not_cut_and_rounded_once() -> None:
         held=846,
         rounds_closed=0,
         within_window_rate=None,
-        hidden_counts=frozenset(),
+        count_marks={},
         threshold=0,
     )
     header, rows = _process(process)
