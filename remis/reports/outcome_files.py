@@ -245,7 +245,7 @@ def outcomes_xlsx(result: Outcomes, filters_text: list[tuple[str, str]], process
     if process is not None:  # the page's last tables: they were left out of "every table"
         header, rows = _process(process)
         _sheet(book, _("Process and service quality"), header, rows, {2})
-        visits = [[label, _count(n)] for _code, label, n in process.visits]
+        visits = [[label, _count(n, process.threshold)] for _code, label, n in process.visits]
         _sheet(book, _("How visits reached returnees"), [_("Mode"), _("Visits")], visits, set())
     about = in_reading_direction(book.create_sheet(_("Definition")[:31]))
     for name, value in definition(result, filters_text):

@@ -74,6 +74,10 @@ class Process:
         counts = {name: getattr(self, name) for name in COUNTS}
         counts.update(approval=self.approval.cases, payment=self.payment.cases)
         marks = {name: f"<{self.threshold}" for name, n in counts.items() if 0 < n < self.threshold}
+        if "cases" in marks:
+            # A handful of cases: every count about them gives their number back (6 rounds
+            # closed at two rounds each said 3 cases).
+            return {name: marks.get(name, "x") for name, n in counts.items() if n > 0}
         for name in ("approval", "payment", "held"):
             if name not in marks and 0 < self.cases - counts[name] < self.threshold:
                 marks[name] = "x"
@@ -143,6 +147,7 @@ def process_indicators(actor: Any, filters: Filters, attrition: Iterable[Any] = 
     it, as hidden for the actor (`withhold_with_attrition`)."""
     from remis.lib.suppression import suppress_1d
     from remis.monitoring.models import VisitMode
+    from remis.reports.outcomes import hidden_mark
 
     where = cohort_where(actor, filters)
     if where is None:
@@ -227,8 +232,13 @@ def process_indicators(actor: Any, filters: Filters, attrition: Iterable[Any] = 
                 delay.hidden, delay.median, delay.mean = True, None, None
         values = [n for _code, _label, n in result.visits]
         hidden = suppress_1d(values, threshold, sum(values))
+        if 0 < result.cases < threshold:  # a handful of cases: their visits too
+            hidden.cells = {i for i, n in enumerate(values) if n > 0}
+        # "<5" for a small count, "x" for a larger one hidden with it (an only visit mode of
+        # three visits read "x", which the legend says is a larger count).
         result.visits = [
-            (code, label, -1 if i in hidden.cells else n) for i, (code, label, n) in enumerate(result.visits)
+            (code, label, hidden_mark(n, threshold) if i in hidden.cells else n)
+            for i, (code, label, n) in enumerate(result.visits)
         ]
     withhold_with_attrition(result, attrition)
     return result

@@ -4,6 +4,7 @@ rows (the same cohort rule as the outcomes: returns in the period, in the reader
 from __future__ import annotations
 
 import datetime as dt
+import re
 from statistics import mean, median
 
 import pytest
@@ -175,6 +176,11 @@ def test_a_donor_reads_no_count_below_the_threshold_on_the_page_or_in_the_file(g
     assert "For fewer than 5 cases (households) whose return counts in the period." in process
     assert f"For the {result.cases} " not in process
     assert f'<td class="num">{result.held}</td>' not in process and "&lt;5" in process
+    # Nor its visits: each mode read "<5" (small) or "x" (hidden with them), never a number.
+    visits = (
+        page.split("How visits reached returnees")[1].split("</table>")[0] if "How visits" in page else ""
+    )
+    assert all(cell in ("0", "&lt;5", "x") for cell in re.findall(r'<td class="num">([^<]*)</td>', visits))
     book = load_workbook(io.BytesIO(client.get(query + "&format=xlsx").content), read_only=True)
     sheet = next(name for name in book.sheetnames if name.startswith("Process"))
     rows = list(book[sheet].iter_rows(values_only=True))
@@ -219,6 +225,16 @@ def test_a_count_that_gives_a_small_one_away_is_marked_x() -> None:
     assert "rounds_closed" not in shown.count_marks
     withhold_with_attrition(shown, hiding)
     assert shown.count_marks["rounds_closed"] == "x"
+    # A handful of cases: every count about them is withheld (6 rounds closed, two each, said 3).
+    few = process(5)
+    few.cases, few.approval, few.payment, few.held, few.rounds_closed = (
+        3,
+        Delay(3, 1.0, 1.0),
+        Delay(0, None, None),
+        2,
+        6,
+    )
+    assert few.count_marks == {"cases": "<5", "approval": "<5", "held": "<5", "rounds_closed": "x"}
     exact = process(0)  # readers of exact figures
     withhold_with_attrition(exact, hiding)
     assert exact.count_marks == {} and exact.hidden_counts == frozenset()
