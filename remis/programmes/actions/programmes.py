@@ -90,13 +90,14 @@ def _check_programme_values(
         problem = Text(200, name=True).problem(name.strip(), timezone.localdate())
         if problem:
             errors.add("name", problem)
-        elif (same := _same_name(name.strip(), programme)) is not None:
+        elif _same_name(name, programme):
             # Every programme filter and report names programmes by name: two of one name
             # were two identical choices, and a report's reader could not tell them apart.
+            # Not named: it may be a programme the actor does not see.
             errors.add(
                 "name",
-                _("Programme %(code)s is named “%(name)s” already: give this one another name.")
-                % {"code": same.code, "name": same.name},
+                _("Another programme is named “%(name)s” already: give this one another name.")
+                % {"name": programme_name(name)},
             )
     if ends_on and ends_on < starts_on:
         errors.add("ends_on", _("The end date is before the start date."))
@@ -135,14 +136,27 @@ def _check_programme_values(
     return hosts, origins, categories
 
 
-def _same_name(name: str, programme: Programme | None) -> Programme | None:
-    """Another programme of this name, whatever the letters' case."""
-    # casefold in Python: SQLite's case-insensitive match knows only ASCII letters.
-    wanted = name.casefold()
-    others = Programme.objects.only("code", "name")
+def programme_name(name: str) -> str:
+    """A name as kept: its spaces (a no-break one too) one space each, none at the ends."""
+    return " ".join(name.split())
+
+
+DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+
+
+def _name_key(name: str) -> str:
+    """What two names that read alike share: spaces, dashes and the letters' case aside."""
+    return programme_name(name).translate(DASHES).casefold()
+
+
+def _same_name(name: str, programme: Programme | None) -> bool:
+    """Whether another programme has a name that reads as this one."""
+    # Compared in Python: SQLite's case-insensitive match knows only ASCII letters.
+    wanted = _name_key(name)
+    others = Programme.objects.only("name")
     if programme is not None:
         others = others.exclude(pk=programme.pk)
-    return next((p for p in others if p.name.strip().casefold() == wanted), None)
+    return any(_name_key(p.name) == wanted for p in others)
 
 
 def _running_organisation(actor: Any, organisation: Organisation | None) -> Organisation | None:
@@ -236,7 +250,7 @@ def create_programme(
     with transaction.atomic():
         programme = Programme.objects.create(
             code=code,
-            name=name.strip(),
+            name=programme_name(name),
             # As written only: the linked organisations are named from their links
             # (`funder_label`), so unlinking one no longer leaves its name behind.
             funder=funder.strip(),
@@ -336,7 +350,7 @@ def update_programme(
     errors.raise_any()
     before = snapshot(programme, PROGRAMME_FIELDS)
     with transaction.atomic():
-        programme.name = name.strip()
+        programme.name = programme_name(name)
         programme.funder = funder.strip()
         programme.host_countries = hosts
         programme.origin_countries = origins

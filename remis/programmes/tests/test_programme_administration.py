@@ -259,10 +259,21 @@ def test_a_name_another_programme_has_is_refused_whatever_the_letters_case(world
     first = actions.create_programme(manager, code="RG-1", name="Réintégration Guinée", **values)
     with pytest.raises(ValidationFailed) as refused:
         actions.create_programme(manager, code="RG-2", name=" RÉINTÉGRATION guinée ", **values)
+    # Not named: it may be another organisation's programme, which the actor does not see.
     assert refused.value.errors == [
-        ("name", "Programme RG-1 is named “Réintégration Guinée” already: give this one another name.")
+        ("name", "Another programme is named “RÉINTÉGRATION guinée” already: give this one another name.")
     ]
     assert not Programme.objects.filter(code="RG-2").exists()
+    # Names that read alike: other spaces (a no-break one), another dash.
+    for alike in ("Réintégration  Guinée", "Réintégration\u00a0Guinée"):
+        with pytest.raises(ValidationFailed):
+            actions.create_programme(manager, code="RG-3", name=alike, **values)
+    dashed = actions.create_programme(manager, code="RG-4", name="Retours – Sahel", **values)
+    assert dashed.name == "Retours – Sahel"
+    with pytest.raises(ValidationFailed):
+        actions.create_programme(manager, code="RG-5", name="Retours - Sahel", **values)
+    spaced = actions.create_programme(manager, code="RG-6", name="  Retours   Mali ", **values)
+    assert spaced.name == "Retours Mali"  # kept with one space between words
     # Renamed into another's name: refused too; its own name, saved untouched, is not another's.
     with pytest.raises(ValidationFailed) as renamed:
         edit(manager, Programme.objects.get(pk=world.programme.pk), world.programme.version, name=first.name)
