@@ -223,5 +223,7 @@ def register() -> None:
             may_start=lambda actor: bool(grants_with(actor, Perm.RECORDS_EXPORT)),
             clean_params=_clean_export,
             on_jobs_page=False,
+            # In the reader's language (the file's own language is the requester's choice).
+            describe=lambda result: rows_written(result["rows"]),
         )
     )

@@ -9,6 +9,7 @@ from typing import Any
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from remis.audit.labels import ACTION_LABELS
 from remis.audit.models import AuditEntry
@@ -256,6 +257,17 @@ def test_an_import_run_in_french_reads_in_english_for_an_english_reader(
     from remis.jobs.api import JobOut
 
     assert JobOut.resolve_outcome(kept.job).startswith("Checked 1 row.")
+    # An export's too: "214 rows written." stayed in the language it was asked in.
+    from remis.interop import actions
+
+    with django_capture_on_commit_callbacks(execute=True):
+        export = actions.request_export(
+            paula, kind_code="cases", filters={}, file_format="csv", labels=False, language="en"
+        )
+    assert export.job is not None
+    export.job.refresh_from_db()
+    with translation.override("fr"):
+        assert JobOut.resolve_outcome(export.job) == "0 ligne écrite."
 
 
 def test_a_run_that_wrote_nothing_is_not_shown_succeeded_and_its_refusals_name_their_language(
