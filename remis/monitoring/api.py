@@ -18,7 +18,7 @@ from pydantic import ConfigDict
 from remis.cases.policy import groups_everywhere, groups_on_case
 from remis.cases.queries import get_case_for, note_api_read
 from remis.lib.api_schema import InputSchema, literal_of
-from remis.lib.errors import NotFound, fields_renamed
+from remis.lib.errors import NotFound, ValidationFailed, fields_renamed
 from remis.lib.paging import COUNT_CAP
 from remis.monitoring import actions
 from remis.monitoring.configuration import rules_history, rules_on
@@ -31,7 +31,7 @@ from remis.monitoring.models import (
     VisitMode,
 )
 from remis.monitoring.queries import FollowUpFilters, filter_follow_ups, rounds_of_case, state_of
-from remis.programmes.queries import get_programme_for
+from remis.programmes.queries import get_programme_for, visible_programmes
 
 router = Router(tags=["monitoring"])
 
@@ -163,6 +163,14 @@ class VisitIn(InputSchema):
 @router.get("/follow-ups", response=RoundPage, summary="Follow-up rounds of the cases I see, by due day")
 def list_rounds(request: HttpRequest, params: Query[RoundParams]) -> dict[str, Any]:
     today = timezone.localdate()
+    if (
+        params.programme
+        and not visible_programmes(request.user).filter(code__iexact=params.programme).exists()
+    ):
+        # As the page refuses it: zero rounds read as "nothing due" in a programme that is not.
+        raise ValidationFailed(
+            _("No programme you see has the code “%(code)s”.") % {"code": params.programme}, "programme"
+        )
     filters = FollowUpFilters(
         state=params.state,
         country=params.country,

@@ -80,7 +80,14 @@ class FollowUpFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         programme = self.fields["programme"]
         assert isinstance(programme, forms.ChoiceField)
-        programme.choices = [("", _("Any programme")), *programmes]
+        offered = list(programmes)
+        programme.choices = [("", _("Any programme")), *offered]
+        given = self.data.get("programme") if self.is_bound else None
+        if given:
+            # A code in other letters is the same code, as the API reads it ("reab-be").
+            code = next((c for c, _name in offered if c.casefold() == str(given).strip().casefold()), None)
+            if code is not None and code != given:
+                self.data = {**dict(self.data.items()), "programme": code}
         country = self.fields["country"]
         assert isinstance(country, forms.ChoiceField)
         # The countries of origin programmes cover, as the case list offers: not all 250;
