@@ -92,6 +92,7 @@ CASE_COLUMNS = (
 JOURNEY_COLUMNS = ("stage", "stage_before_closure", "closure_reason", "closed_on")
 # Columns of lower-case codes.
 CODE_COLUMNS = ("return_type", "stage", "stage_before_closure", "closure_reason")
+WRITTEN = "written:"  # a code column's cell as the file has it, kept beside its lower case
 PERSON_COLUMNS = (
     "given_name",
     "family_name",
@@ -335,6 +336,8 @@ class CaseImporter:
         # The journey's codes in any letters' case, as programme, category, country and sex
         # codes are read ("AVR" and "Registered" were refused beside "reab-be" accepted).
         v = {**row.values, **{name: row.values[name].lower() for name in CODE_COLUMNS if name in row.values}}
+        # As written, for the messages that quote them ("withdrawn" for "WITHDRAWN").
+        v.update({WRITTEN + name: row.values[name] for name in CODE_COLUMNS if name in row.values})
         if not v["external_id"] and not v["reference"]:
             problems.add("external_id", _("Give the case's external ID, or its REMIS reference."))
         elif v["external_id"]:
@@ -366,7 +369,7 @@ class CaseImporter:
             problems.add(
                 "return_type",
                 _("“%(value)s” is not a return type.")
-                % {"value": (row.values["return_type"] or return_type)[:40]},
+                % {"value": (v[WRITTEN + "return_type"] or return_type)[:40]},
             )
         host = _country(problems, "host_country", v["host_country"], required=True)
         origin = _country(problems, "origin_country", v["origin_country"], required=True)
@@ -477,7 +480,7 @@ class CaseImporter:
     ) -> str:
         stage = v["stage"]
         if stage not in STAGES:
-            problems.add("stage", _("“%(value)s” is not a stage.") % {"value": stage[:40]})
+            problems.add("stage", _("“%(value)s” is not a stage.") % {"value": v[WRITTEN + "stage"][:40]})
             return stage
         journey_stage = v["stage_before_closure"] if stage == Stage.CLOSED else stage
         if stage == Stage.CLOSED:
@@ -489,7 +492,10 @@ class CaseImporter:
                 problems.add(
                     "closure_reason",
                     _("“%(value)s” is not a closure reason: give one of %(codes)s.")
-                    % {"value": v["closure_reason"][:40], "codes": ", ".join(sorted(CLOSURE_REASONS))},
+                    % {
+                        "value": v[WRITTEN + "closure_reason"][:40],
+                        "codes": ", ".join(sorted(CLOSURE_REASONS)),
+                    },
                 )
             if dates["closed_on"] is None and "closed_on" not in {p[0] for p in problems.items}:
                 problems.add("closed_on", _("Give the day a closed case was closed."))

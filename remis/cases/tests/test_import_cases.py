@@ -504,6 +504,11 @@ def test_a_code_written_in_other_letters_is_the_same_code(world: Any, paula: Any
         paula, world.be_office, [case_row(external_id="OLD-2", return_type="Charter")], header=header
     )
     assert wrong.report_rows[0][3] == "“Charter” is not a return type."
+    # Quoted as the file writes them, not in the lower case they are read in.
+    odd = _import(paula, world.be_office, [case_row(external_id="OLD-3", closure_reason="WITHDREW-X")])
+    assert odd.report_rows[0][3].startswith("“WITHDREW-X” is not a closure reason"), odd.report_rows
+    odd = _import(paula, world.be_office, [case_row(external_id="OLD-4", stage="Departed-X")])
+    assert odd.report_rows[0][3] == "“Departed-X” is not a stage.", odd.report_rows
 
 
 def test_a_planned_return_keeps_its_planned_arrival_and_an_earlier_stage_has_none(
