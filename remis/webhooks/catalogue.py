@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from remis.cases.events import CaseClosed, CaseRegistered, StageChanged, SubmissionAnswered
+from remis.cases.events import CaseClosed, CaseImported, CaseRegistered, StageChanged, SubmissionAnswered
 from remis.lib.events import Event
 from remis.monitoring.events import ScoreComputed, VisitRecorded
 from remis.referrals.events import ReferralChanged
@@ -26,6 +26,8 @@ class Subscribable:
 
 CATALOGUE: tuple[Subscribable, ...] = (
     Subscribable(CaseRegistered, _("Case created")),
+    # A file's new cases: a receiver mirroring cases missed every imported one.
+    Subscribable(CaseImported, _("Case imported")),
     Subscribable(StageChanged, _("Stage changed")),
     Subscribable(SubmissionAnswered, _("Submission answered")),
     Subscribable(ReferralChanged, _("Referral sent or updated")),

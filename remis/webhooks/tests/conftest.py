@@ -36,6 +36,7 @@ def receiver() -> Iterator[Receiver]:
 
 ALL_EVENTS = [
     "case.registered",
+    "case.imported",
     "case.stage_changed",
     "case.submission_answered",
     "referral.changed",

@@ -47,6 +47,23 @@ def test_a_registered_case_is_in_the_outbox_with_ids_and_codes_only(world, subsc
     assert person.date_of_birth is None or person.date_of_birth.isoformat() not in text
 
 
+def test_cases_written_by_an_import_reach_the_outbox(world, subscribe):
+    """A receiver mirroring cases missed every imported one: registered by no journey step."""
+    from remis.cases.tests.factories import make_user
+    from remis.cases.tests.import_files import case_row, cases_csv, run_import
+
+    subscription = subscribe(["case.imported"])
+    paula = make_user("paula", world.be_office, "programme_manager", ["BE"])
+    rows = [case_row(external_id=f"OLD-{n}", given_name=f"Awa{'a' * n}") for n in range(3)]
+    result = run_import(paula, world.be_office, "cases", cases_csv(rows).getvalue())
+    assert result.created == 3, result.report_rows
+    deliveries = list(Delivery.objects.filter(subscription=subscription))
+    assert len(deliveries) == 3 and {d.event for d in deliveries} == {"case.imported"}
+    body = deliveries[0].payload
+    assert body["case"]["stage"] == "closed" and set(body["data"]) == {"stage", "arrival_date"}
+    assert "Awa" not in json.dumps([d.payload for d in deliveries])
+
+
 def test_a_rolled_back_change_leaves_no_outbox_row(world, subscribe):
     subscribe(["case.registered"])
     with pytest.raises(RuntimeError), transaction.atomic():
