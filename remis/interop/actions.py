@@ -341,19 +341,16 @@ def delete_import(actor: Any, kept: RecordImport) -> None:
         raise Conflict(_("This import is running: wait for it, or cancel it first."))
     with transaction.atomic():
         record(actor, "interop.import_delete", kept, changes={"entity": [kept.entity, None]})
-        files = [(f.storage, f.name) for f in (kept.file, kept.report) if f]
-        kept.delete()
-        # Once committed (a rollback keeps the files with the row).
-        transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+        _delete_with_file(kept, kept.file, kept.report)
 
 
-def _delete_with_file(kept: RecordExport) -> None:
-    """Delete the row now and its file once the deletion is committed (a rollback keeps
-    both)."""
-    name, storage = kept.file.name, kept.file.storage
+def _delete_with_file(kept: RecordExport | RecordImport, *files: Any) -> None:
+    """Delete the row now and its files (by default its `file`) once the deletion is
+    committed (a rollback keeps them all)."""
+    stored = [(f.storage, f.name) for f in (files or (kept.file,)) if f]
     kept.delete()
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    if stored:
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in stored])
 
 
 def withdraw_exports(requesters: Any, *, case_uuid: Any = None, references: Sequence[str] = ()) -> int:
