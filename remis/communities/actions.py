@@ -278,7 +278,7 @@ def update_project(
     with transaction.atomic():
         # Under the project's lock, which adding a returnee takes too: a returnee added
         # meanwhile is held against the new dates.
-        CommunityProject.objects.select_for_update().filter(pk=project.pk).exists()
+        CommunityProject.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True).get()
         _raise(_participant_problems(project, changes))
         save_versioned(
             project, expected_version, [*PROJECT_FIELDS, "sector", "programme", "search_text", "updated_at"]
