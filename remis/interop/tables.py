@@ -338,7 +338,7 @@ def _open_zip(source: IO[bytes], filename: str, sheet: str | None, stack: ExitSt
         archive.close()  # openpyxl opens its own
         return _open_workbook(source, sizes, sheet, stack)
     stack.enter_context(archive)
-    member = _csv_member(names, filename, sheet)
+    member = _csv_member(names, sheet)
     try:
         part = stack.enter_context(archive.open(member))
     except Exception as exc:  # a damaged member: any failure is the file's
@@ -346,7 +346,7 @@ def _open_zip(source: IO[bytes], filename: str, sheet: str | None, stack: ExitSt
     return _open_csv(part, stack, member=member)
 
 
-def _csv_member(names: list[str], filename: str, sheet: str | None) -> str:
+def _csv_member(names: list[str], sheet: str | None) -> str:
     """ODK Central names the main table `<form id>.csv` and each repeat group's
     `<form id>-<repeat>.csv`: the main one is the CSV whose name starts every other's."""
     csvs = [name for name in names if name.lower().endswith(".csv") and not name.endswith("/")]
@@ -363,7 +363,13 @@ def _csv_member(names: list[str], filename: str, sheet: str | None) -> str:
             _("The zip file holds no CSV file and is not an Excel workbook (.xlsx)."),
             code=ReadErrorCode.NOT_A_TABLE,
         )
-    raise _no_sheet(filename, csvs)
+    # Several tables and none the main one: which to read is the uploader's choice, named
+    # in the sheet field ("There is no sheet or file named “two.zip”" asked for nothing).
+    raise UnreadableFile(
+        _("The zip file holds several CSV files: give the one to read as the sheet: %(available)s.")
+        % {"available": ", ".join(f"“{name}”" for name in csvs)},
+        code=ReadErrorCode.NO_SHEET,
+    )
 
 
 def _open_workbook(source: IO[bytes], sizes: dict[str, int], sheet: str | None, stack: ExitStack) -> Table:

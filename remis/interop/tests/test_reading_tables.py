@@ -171,6 +171,8 @@ def test_a_zip_with_several_unrelated_csvs_asks_which_one():
 
     assert refused.value.read_code is ReadErrorCode.NO_SHEET
     assert "visits.csv" in refused.value.message
+    # It asks for a choice, not for a sheet named as the zip ("no sheet named “bundle.zip”").
+    assert "bundle.zip" not in refused.value.message and "give the one to read" in refused.value.message
     assert rows[0].cells == ["2"]
 
 
