@@ -219,6 +219,8 @@ def read_funnel(
 ) -> Any:
     if country and not is_country(country.upper()):  # also keeps a NUL byte from PostgreSQL
         raise ValidationFailed(_("Choose a country from the list."), "country")
+    if since and until and until < since:  # as the page refuses it: an empty list read as no referral
+        raise ValidationFailed(_("The last day comes before the first."), "until")
     rows = funnel(request.user, FunnelFilters(since, until, country.upper(), provider))
     return [
         {

@@ -282,6 +282,13 @@ def community_projects(
 
     if not grants_with(request.user, Perm.STATS_VIEW):
         raise PermissionDenied(_("Your role does not give access to statistics."))
+    today = timezone.localdate()
+    if year is not None and year > today.year:  # as the page refuses it, in its words
+        raise ValidationFailed(
+            _("Enter a year from %(first)s to %(last)s.") % {"first": 1990, "last": today.year}, "year"
+        )
+    if programme and not visible_programmes(request.user).filter(pk=programme).exists():
+        raise ValidationFailed(_("No programme you see has this number."), "programme")
     start, end = (dt.date(year, 1, 1), dt.date(year, 12, 31)) if year else (None, None)
     summary = project_summary(request.user, start, end, programme)
     rows = ("key", "label", "projects", "preparation", "ongoing", "completed")

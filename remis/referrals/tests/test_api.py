@@ -37,6 +37,10 @@ def test_refer_then_the_provider_answers_through_the_api(s, api_client):
     assert done.json()["outcome"] == "partly"
     funnel = api_client.as_(s.world.bob).get("/referrals/funnel").json()
     assert funnel[0]["referred"] == 1 and funnel[0]["completed"] == 1
+    # A period ending before it starts is refused, as the page refuses it (an empty list read
+    # as no referral at all).
+    reversed_ = api_client.as_(s.world.bob).get("/referrals/funnel", since="2026-12-01", until="2026-01-01")
+    assert reversed_.status_code == 422 and reversed_.json()["errors"][0]["field"] == "until"
     by_country = api_client.get("/referrals/funnel", country=s.provider.country.lower()).json()
     assert by_country == funnel
     for bad in ("ZZ", "G\x00"):  # not a country; a NUL byte PostgreSQL would refuse

@@ -127,6 +127,12 @@ def test_the_api_gives_the_same_figures(api_client: Any, world: Any, projects: A
     assert [(r["key"], r["projects"]) for r in body["by_country"]] == [("GN", 2), ("SN", 1)]
     people = [r[k] for r in body["by_country"] for k in ("returnees", "women", "men", "members")]
     assert all(v is None or v == 0 or v >= body["threshold"] for v in people)
+    # Refused as the page refuses them: a year to come (figures read as that year's) and a
+    # programme the reader does not see.
+    api = api_client.as_(world.victor)
+    ahead = api.get(f"/reports/community-projects?year={year + 1}")
+    assert ahead.status_code == 422 and ahead.json()["errors"][0]["field"] == "year"
+    assert api.get("/reports/community-projects?programme=999999").status_code == 422
     refused = api_client.as_(world.alice).get("/reports/community-projects")
     assert refused.status_code == 403
 
