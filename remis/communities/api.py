@@ -12,7 +12,6 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import field_validator
 
 from remis.communities import actions
 from remis.communities.models import MEMBER_GROUPS, CommunityProject, ProjectStatus, ProjectTag, ProjectType
@@ -24,10 +23,10 @@ from remis.communities.queries import (
     get_project_for,
     participants_for,
 )
-from remis.lib.api_schema import InputSchema, literal_of
-from remis.lib.countries import is_country
-from remis.lib.errors import fields_renamed
+from remis.lib.api_schema import CountryFilter, InputSchema, literal_of
+from remis.lib.errors import ValidationFailed, fields_renamed
 from remis.lib.paging import COUNT_CAP
+from remis.programmes.queries import visible_programmes
 
 router = Router(tags=["community projects"])
 
@@ -101,7 +100,7 @@ class ProjectPage(Schema):
 
 class ProjectParams(InputSchema):
     q: str = Field("", max_length=200, description="name, area or description")
-    country: str = Field("", description="ISO 3166 alpha-2 code")
+    country: CountryFilter = Field("", description="ISO 3166 alpha-2 code")
     programme: str = Field("", max_length=40, description="a programme code")
     kind: TypeCode | None = None  # type: ignore[valid-type]
     status: StatusCode | None = None  # type: ignore[valid-type]
@@ -109,13 +108,6 @@ class ProjectParams(InputSchema):
     sort: SortCode = "-start"  # type: ignore[valid-type]
     limit: int = Field(25, ge=1, le=200)
     offset: int = Field(0, ge=0, le=100_000)
-
-    @field_validator("country", mode="after")
-    @classmethod
-    def _known_country(cls, value: str) -> str:
-        if value and not is_country(value):
-            raise ValueError(_("“%(code)s” is not an ISO 3166 country code.") % {"code": value})
-        return value.upper()
 
     def filters(self) -> ProjectFilters:
         return ProjectFilters(
@@ -186,6 +178,14 @@ def _read(request: HttpRequest, project_uuid: uuid.UUID | str) -> CommunityProje
 
 @router.get("", response=ProjectPage, summary="Search community projects (filters, sort, pagination)")
 def list_projects(request: HttpRequest, params: Query[ProjectParams]) -> dict[str, Any]:
+    if (
+        params.programme
+        and not visible_programmes(request.user).filter(code__iexact=params.programme).exists()
+    ):
+        # As the page refuses it: no project read as none in a programme that is not.
+        raise ValidationFailed(
+            _("No programme you see has the code “%(code)s”.") % {"code": params.programme}, "programme"
+        )
     rows = filter_projects(request.user, params.filters())
     count = rows[: COUNT_CAP + 1].count()
     return {

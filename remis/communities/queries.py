@@ -112,7 +112,7 @@ def filter_projects(actor: Any, filters: ProjectFilters) -> QuerySet[CommunityPr
     if filters.country:
         rows = rows.filter(country=filters.country)
     if filters.programme:
-        rows = rows.filter(programme__code=filters.programme)
+        rows = rows.filter(programme__code__iexact=filters.programme)  # as the API reads codes
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     if filters.status:

@@ -12,9 +12,10 @@ from typing import Annotated, Any, Literal
 from django.db.models import Choices
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from remis.lib.countries import is_country
 from remis.lib.fields import has_bidi_controls, has_control_characters
 from remis.lib.paging import COUNT_CAP
 
@@ -70,6 +71,18 @@ def literal_of(choices: type[Choices] | Iterable[str], *, blank: bool = False) -
 # A record id sent by a client: a positive 64-bit integer. Larger numbers would overflow the
 # database driver (SQLite raises OverflowError) instead of answering 422.
 RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def _country_filter(value: str) -> str:
+    """A country filter's code in any letters' case; an unknown one would match nothing:
+    said instead of answering an empty list."""
+    if value and not is_country(value):
+        raise ValueError(_("“%(code)s” is not an ISO 3166 country code.") % {"code": value})
+    return value.upper()
+
+
+# A list parameter naming a country (ISO 3166 alpha-2; blank: any).
+CountryFilter = Annotated[str, Field(max_length=2), AfterValidator(_country_filter)]
 
 
 YES_NO = frozenset({"true", "false", "1", "0"})  # a yes/no as a query string writes it

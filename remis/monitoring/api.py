@@ -17,7 +17,7 @@ from pydantic import ConfigDict
 
 from remis.cases.policy import groups_everywhere, groups_on_case
 from remis.cases.queries import get_case_for, note_api_read
-from remis.lib.api_schema import InputSchema, literal_of
+from remis.lib.api_schema import CountryFilter, InputSchema, literal_of
 from remis.lib.errors import NotFound, ValidationFailed, fields_renamed
 from remis.lib.paging import COUNT_CAP
 from remis.monitoring import actions
@@ -132,7 +132,7 @@ class RoundParams(InputSchema):  # a NUL in a text parameter reached PostgreSQL:
         "due (in window or overdue: the visits to carry out now), due_soon (due this week), "
         "lost_open (lost to follow-up, the case not closed); blank: every round",
     )
-    country: str = Field("", max_length=2, description="the case's country of origin, ISO 3166 alpha-2")
+    country: CountryFilter = Field("", description="the case's country of origin, ISO 3166 alpha-2")
     programme: str = Field("", max_length=50, description="a programme's code")
     reference: str = Field("", max_length=40, description="the start of a case reference")
     mine: bool = Field(False, description="only rounds on cases assigned to me or to nobody")

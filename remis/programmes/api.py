@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import SensitiveGroup
-from remis.lib.api_schema import InputSchema, RecordId, literal_of
+from remis.lib.api_schema import CountryFilter, InputSchema, RecordId, literal_of
 from remis.lib.errors import ValidationFailed
 from remis.lib.paging import COUNT_CAP
 from remis.programmes import actions
@@ -152,7 +152,7 @@ class ProgrammePage(Schema):
 class ProgrammeListParams(InputSchema):  # a NUL in `q` reached PostgreSQL: 500
     q: str = Field("", max_length=100, description="in the code or name")
     status: Literal["active", "inactive", ""] = Field("active", description='"" for both')
-    country: str = Field("", max_length=2, description="among the host countries or countries of origin")
+    country: CountryFilter = Field("", description="among the host countries or countries of origin")
     sort: Literal["name", "code", "starts_on", "ends_on"] = "name"
     limit: int = Field(25, ge=1, le=200)
     offset: int = Field(0, ge=0, le=100_000)

@@ -12,9 +12,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import field_validator
 
-from remis.lib.api_schema import InputSchema, literal_of, page_out
+from remis.lib.api_schema import CountryFilter, InputSchema, literal_of, page_out
 from remis.lib.countries import is_country
 from remis.lib.errors import ValidationFailed, fields_renamed
 from remis.lib.paging import COUNT_CAP
@@ -107,7 +106,7 @@ class ProviderPage(Schema):
 class ProviderParams(InputSchema):
     q: str = Field("", max_length=200, description="name, areas, services, eligibility or languages")
     sector: str = Field("", description="a sector code")
-    country: str = Field("", description="ISO 3166 alpha-2 code")
+    country: CountryFilter = Field("", description="ISO 3166 alpha-2 code")
     area: str = Field("", max_length=120)
     language: str = Field("", max_length=60)
     kind: KindCode | None = None  # type: ignore[valid-type]
@@ -115,13 +114,6 @@ class ProviderParams(InputSchema):
     sort: SortCode = "name"  # type: ignore[valid-type]
     limit: int = Field(25, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
-
-    @field_validator("country", mode="after")
-    @classmethod
-    def _known_country(cls, value: str) -> str:
-        if value and not is_country(value):
-            raise ValueError(_("“%(code)s” is not an ISO 3166 country code.") % {"code": value})
-        return value.upper()
 
     def filters(self) -> ProviderFilters:
         if self.sector and not Sector.objects.filter(code=self.sector).exists():

@@ -44,6 +44,12 @@ def test_a_case_worker_records_changes_and_lists_a_project(api_client: Any, worl
     assert stale.status_code == 409
     listed = api.get("/community-projects?status=completed&country=GN").json()
     assert [p["name"] for p in listed["items"]] == ["Women's market garden"] and listed["count"] == 1
+    # A programme's code in other letters is that programme; one the reader does not see is
+    # refused, as the page refuses it (no project read as none).
+    lower = api.get("/community-projects", programme=str(BODY["programme"]).lower()).json()
+    assert lower["count"] == 1, lower
+    unknown = api.get("/community-projects", programme="NOPE")
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "programme"
 
 
 def test_participants_through_the_api(api_client: Any, world: Any, bob: Any) -> None:

@@ -70,6 +70,9 @@ def test_rounds_attempts_and_visit_through_the_api(api_client, world, case):
     # A programme the reader does not see is refused, as the page refuses it.
     unknown = api.get("/monitoring/follow-ups", programme="OTHER")
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "programme"
+    nowhere = api.get("/monitoring/follow-ups", country="XX")  # zero rounds read as nothing due
+    assert nowhere.status_code == 422 and nowhere.json()["errors"][0]["field"] == "country"
+    assert api.get("/monitoring/follow-ups", country="gn", state="").json()["count"] == 3
     for query, rounds_listed in (
         ({"programme": world.programme.code.lower()}, [1, 2, 3]),
         ({"reference": case.reference[:6].lower()}, [1, 2, 3]),
