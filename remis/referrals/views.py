@@ -277,20 +277,25 @@ def _list_page(
 
 @login_required
 def referral_inbox(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
+    status = request.GET.get("status", "").strip().lower()  # "Sent" as the API reads it
     referrals = provider_side(request.user).order_by("-sent_at", "-id")
+    refused = ""
     if status in Status.values:
         referrals = referrals.filter(status=status)
-    else:
-        status = ""
+    elif status:
+        # Never another list than the one asked for: every referral was listed, unfiltered,
+        # with nothing said.
+        refused = _("Choose a status from the list.")
+        referrals = referrals.none()
     return _list_page(
         request,
         referrals,
-        {"status": status} if status else {},
+        {"status": status} if status and not refused else {},
         {
             "title": _("Referrals to my organisation"),
             "statuses": Status.choices,
             "status": status,
+            "status_error": refused,
             "inbox": True,
             "waiting": awaiting_answer(request.user).count(),
         },

@@ -46,6 +46,12 @@ def test_the_provider_sees_the_snapshot_but_not_the_case_page(s, signed_in):
     assert client.get(f"/cases/{s.case.uuid}/").status_code in (403, 404)
     inbox = client.get("/referrals/").content.decode()
     assert s.case.reference in inbox
+    # A status in capitals is that status; an unknown one is said, with no list (every
+    # referral was listed, unfiltered, with nothing said).
+    assert s.case.reference in client.get("/referrals/", {"status": "Sent"}).content.decode()
+    assert s.case.reference not in client.get("/referrals/", {"status": "declined"}).content.decode()
+    bogus = client.get("/referrals/", {"status": "bogus"}).content.decode()
+    assert "Choose a status from the list." in bogus and s.case.reference not in bogus
 
 
 def test_the_provider_accepts_starts_and_completes_with_an_outcome(s, signed_in):
