@@ -52,7 +52,10 @@ def project_list(request: HttpRequest) -> HttpResponse:
         countries=project_countries(request.user),
     )
     filters = form.filters()
-    page = paginate(filter_projects(request.user, filters), page_number(request))
+    rows = filter_projects(request.user, filters)
+    if form.is_bound and not form.is_valid():
+        rows = rows.none()  # a refused filter lists nothing (the error says why), not every project
+    page = paginate(rows, page_number(request))
     params = filters.as_params()
 
     return render(
@@ -60,7 +63,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "communities/project_list.html",
         {
             "form": form,
-            "filtered": bool(params),
+            "filtered": bool(params) or bool(form.errors),
             "page": page,
             **page_links(page, params),
             "can_manage": may_add_somewhere(request.user),

@@ -218,7 +218,10 @@ def stakeholder_list(request: HttpRequest) -> HttpResponse:
         return refused
     form = StakeholderFilterForm(request.GET or None, countries=countries_in_use(request.user, "stakeholder"))
     filters = form.filters()
-    page = paginate(stakeholders(request.user, filters), page_number(request))
+    rows = stakeholders(request.user, filters)
+    if form.is_bound and not form.is_valid():
+        rows = rows.none()  # as the providers' list: a refused filter lists nothing, not everything
+    page = paginate(rows, page_number(request))
     params = filters.as_params()
 
     return render(
@@ -226,7 +229,7 @@ def stakeholder_list(request: HttpRequest) -> HttpResponse:
         "services/stakeholder_list.html",
         {
             "form": form,
-            "filtered": bool(params),
+            "filtered": bool(params) or bool(form.errors),
             "page": page,
             **page_links(page, params),
             "can_manage": may_manage_somewhere(request.user),

@@ -280,3 +280,13 @@ def test_the_country_filter_offers_the_countries_of_the_projects_read(
     select = page.split('name="country"')[1].split("</select>")[0]
     assert 'value="GN"' in select and "Guinée" in select
     assert 'value="AQ"' not in select and 'value="BE"' not in select  # every country was offered
+
+
+def test_a_filter_that_cannot_be_read_lists_nothing(world: Any, bob: Any, project: Any) -> None:
+    """ "Ongoing" (a label, not the code) was named as an error above every project, listed
+    as if no filter had been asked."""
+    client = _client(bob, "en")
+    page = client.get(reverse("project_list"), {"status": "Ongoing"}).content.decode()
+    assert "Select a valid choice" in page and project.name not in page
+    assert "No community project matches this search." in page
+    assert project.name in client.get(reverse("project_list")).content.decode()

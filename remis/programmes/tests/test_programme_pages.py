@@ -90,6 +90,9 @@ def test_the_list_filters_searches_and_says_when_nothing_matches(signed_in, worl
     assert "Belgian REAB" in client.get("/programmes/", {"country": "GN", "status": ""}).content.decode()
     assert "Belgian REAB" not in client.get("/programmes/", {"country": "ML"}).content.decode()
     assert "Belgian REAB" not in client.get("/programmes/", {"status": "inactive"}).content.decode()
+    # A filter that cannot be read is named and lists nothing (every programme was listed).
+    refused = client.get("/programmes/", {"country": "XX"}).content.decode()
+    assert "Belgian REAB" not in refused and "No programme matches these filters." in refused
 
 
 def test_editing_from_an_outdated_page_says_someone_else_changed_it(signed_in, world, manager):

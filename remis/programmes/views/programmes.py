@@ -87,6 +87,8 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         country=criteria.get("country", ""),
         sort=criteria.get("sort") or "name",
     )
+    if not filters.is_valid():
+        programmes = programmes.none()  # a refused filter lists nothing, not every programme
     page = paginate(programmes, page_number(request), per_page=PER_PAGE)
     query = data.copy()
     query.pop("page", None)

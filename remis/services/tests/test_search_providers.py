@@ -193,6 +193,10 @@ def test_stakeholder_pages_keep_the_search(client, hana, alice):
     last = client.get(reverse("stakeholder_list"), {"country": "IQ", "page": 3})  # 25 a page
     assert "Association 54" in last.text and "Association 49" not in last.text
     assert "Guinea group" not in last.text and "page=4" not in last.text
+    # A filter that cannot be read lists nothing, as the providers' list (every stakeholder
+    # was listed under the error).
+    refused = client.get(reverse("stakeholder_list"), {"status": "Active"})
+    assert "Select a valid choice" in refused.text and "Guinea group" not in refused.text
 
 
 def test_the_api_searches_stakeholders_too(api_client, bob):
