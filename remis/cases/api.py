@@ -180,22 +180,40 @@ class PersonDetailOut(PersonOut):
     documents only for a holder of the identity group on that case (the API wrote contacts
     and documents and gave neither back: a connector could not read what it had sent)."""
 
-    phone: str
+    phone: str = Field(
+        description='blank, and "contacts" in `restricted`, unless you edit the case or record its follow-up'
+    )
     email: str
     address: str
     documents: list[IdentityDocumentOut] | None = Field(
         description="null when you do not hold the identity documents group on the case "
         "(`restricted` says so)"
     )
-    restricted: list[str] = Field(description="fields withheld from you (their sensitive group)")
+    restricted: list[str] = Field(
+        description="what is withheld from you: documents (their sensitive group), contacts (you neither "
+        "edit the case nor record its follow-up)"
+    )
 
     @staticmethod
     def resolve_documents(obj: Any) -> list[Any] | None:
         return getattr(obj, "shown_documents", None)
 
     @staticmethod
+    def resolve_phone(obj: Any) -> str:
+        return str(obj.phone) if getattr(obj, "shown_contacts", False) else ""
+
+    @staticmethod
+    def resolve_email(obj: Any) -> str:
+        return str(obj.email) if getattr(obj, "shown_contacts", False) else ""
+
+    @staticmethod
+    def resolve_address(obj: Any) -> str:
+        return str(obj.address) if getattr(obj, "shown_contacts", False) else ""
+
+    @staticmethod
     def resolve_restricted(obj: Any) -> list[str]:
-        return [] if getattr(obj, "shown_documents", None) is not None else ["documents"]
+        withheld = [] if getattr(obj, "shown_documents", None) is not None else ["documents"]
+        return withheld if getattr(obj, "shown_contacts", False) else [*withheld, "contacts"]
 
 
 class HouseholdMemberOut(Schema):
@@ -413,7 +431,10 @@ class CounsellingOut(Schema):
     topics: str
     notes: str | None = Field(description=WITHHELD)
     interpreter_used: bool
-    restricted: list[str] = Field(description="fields withheld from you (their sensitive group)")
+    restricted: list[str] = Field(
+        description="what is withheld from you: documents (their sensitive group), contacts (you neither "
+        "edit the case nor record its follow-up)"
+    )
 
     @staticmethod
     def resolve_notes(obj: Any, context: dict[str, Any]) -> str | None:
@@ -440,7 +461,10 @@ class TravelOut(TravelIn):
     version: int | None
     escort: EscortCode | None = Field(description=WITHHELD)  # type: ignore[assignment]
     medical_fitness: FitnessCode | None = Field(description=WITHHELD)  # type: ignore[assignment]
-    restricted: list[str] = Field(description="fields withheld from you (their sensitive group)")
+    restricted: list[str] = Field(
+        description="what is withheld from you: documents (their sensitive group), contacts (you neither "
+        "edit the case nor record its follow-up)"
+    )
 
     @staticmethod
     def resolve_escort(obj: Any, context: dict[str, Any]) -> str | None:
@@ -473,7 +497,10 @@ class ReceptionOut(ReceptionIn):
 
     version: int | None
     urgent_medical_care: bool | None = Field(description=WITHHELD)  # type: ignore[assignment]
-    restricted: list[str] = Field(description="fields withheld from you (their sensitive group)")
+    restricted: list[str] = Field(
+        description="what is withheld from you: documents (their sensitive group), contacts (you neither "
+        "edit the case nor record its follow-up)"
+    )
 
     @staticmethod
     def resolve_urgent_medical_care(obj: Any, context: dict[str, Any]) -> bool | None:
@@ -856,8 +883,13 @@ def _with_documents(request: HttpRequest, case: Case, persons: list[Person]) -> 
     if not hidden:
         for document in IdentityDocument.objects.filter(person__in=persons).order_by("id"):
             documents[document.person_id].append(document)
+    # The contacts go to those who contact the returnee (who edit the case or record its
+    # follow-up), as the pages show them only in those forms: an M&E officer reading the
+    # case for its figures read every phone through the API.
+    contacts = bool({Perm.CASE_EDIT, Perm.MONITORING_RECORD} & case_permissions(request.user, case))
     for person in persons:
         person.shown_documents = None if hidden else documents[person.pk]  # type: ignore[attr-defined]
+        person.shown_contacts = contacts  # type: ignore[attr-defined]
     return persons
 
 

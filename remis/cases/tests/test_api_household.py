@@ -165,3 +165,21 @@ def test_a_document_recorded_in_error_is_removed_through_the_api(api_client, wor
     assert not IdentityDocument.objects.filter(pk=document).exists()
     assert api.delete(f"/persons/{case.principal.uuid}/documents/{document}").status_code == 404  # gone
     assert AuditEntry.objects.filter(action="identity_document.remove", case_uuid=case.uuid).count() == 1
+
+
+def test_contacts_go_only_to_those_who_contact_the_returnee(api_client, world, alice):
+    """A role reading cases for their figures (case.view alone) read every phone through the
+    API, which its pages never show it: blank, and said in `restricted`."""
+    case = register(world)
+    api_client.as_(alice).patch(
+        f"/persons/{case.principal.uuid}", {"phone": "+224 620 00 00 02", "version": 1}
+    )
+    Role.objects.create(code="case_reader", name="Case reader", permissions=["case.view"])
+    reader = make_user("rita", world.be_office, "case_reader", ["BE"])
+    person = api_client.as_(reader).get(f"/persons/{case.principal.uuid}").json()
+    assert (person["phone"], person["email"], person["address"]) == ("", "", "")
+    assert "contacts" in person["restricted"]
+    members = api_client.as_(reader).get(f"/cases/{case.uuid}/members").json()
+    assert "+224 620 00 00 02" not in str(members)
+    # A counsellor who edits the case reads them.
+    assert api_client.as_(alice).get(f"/persons/{case.principal.uuid}").json()["phone"] == "+224 620 00 00 02"
