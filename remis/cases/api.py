@@ -431,10 +431,7 @@ class CounsellingOut(Schema):
     topics: str
     notes: str | None = Field(description=WITHHELD)
     interpreter_used: bool
-    restricted: list[str] = Field(
-        description="what is withheld from you: documents (their sensitive group), contacts (you neither "
-        "edit the case nor record its follow-up)"
-    )
+    restricted: list[str] = Field(description="fields withheld from you (their sensitive group)")
 
     @staticmethod
     def resolve_notes(obj: Any, context: dict[str, Any]) -> str | None:
@@ -461,10 +458,7 @@ class TravelOut(TravelIn):
     version: int | None
     escort: EscortCode | None = Field(description=WITHHELD)  # type: ignore[assignment]
     medical_fitness: FitnessCode | None = Field(description=WITHHELD)  # type: ignore[assignment]
-    restricted: list[str] = Field(
-        description="what is withheld from you: documents (their sensitive group), contacts (you neither "
-        "edit the case nor record its follow-up)"
-    )
+    restricted: list[str] = Field(description="fields withheld from you (their sensitive group)")
 
     @staticmethod
     def resolve_escort(obj: Any, context: dict[str, Any]) -> str | None:
@@ -497,10 +491,7 @@ class ReceptionOut(ReceptionIn):
 
     version: int | None
     urgent_medical_care: bool | None = Field(description=WITHHELD)  # type: ignore[assignment]
-    restricted: list[str] = Field(
-        description="what is withheld from you: documents (their sensitive group), contacts (you neither "
-        "edit the case nor record its follow-up)"
-    )
+    restricted: list[str] = Field(description="fields withheld from you (their sensitive group)")
 
     @staticmethod
     def resolve_urgent_medical_care(obj: Any, context: dict[str, Any]) -> bool | None:
