@@ -219,11 +219,17 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
     # Without the returnee's consent to follow-up contact no form is offered (each was
     # refused once sent): the page says what to record first. A refused one stays.
     consent = case.has_consent("follow_up_contact")
+    principal = case.principal
     return render(
         request,
         "monitoring/round.html",
         {
             "case": case,
+            # Whom to call, for whoever records the attempts: the number was on no page but
+            # the case's edit form, which an M&E officer calling returnees does not have.
+            "contact": principal
+            if can_record and consent and principal and principal.erased_at is None
+            else None,
             "follow_up": follow_up,
             "state": state,
             "state_label": STATE_LABELS[state],

@@ -499,3 +499,20 @@ def test_a_move_before_the_window_ends_the_round_and_says_so(client, world, case
     client.post(reverse("follow_up_detail", args=[case.uuid, 2]), refused)
     case_page = client.get(reverse("case_detail", args=[case.uuid])).text
     assert "refused follow-up in round 2" in case_page and "could not be reached in round 1." in case_page
+
+
+def test_the_round_page_gives_whoever_records_attempts_the_number_to_call(client, world, case):
+    """The phone was on no page but the case's edit form, which an M&E officer calling
+    returnees does not have."""
+    from remis.cases.models import Person
+
+    Person.objects.filter(pk=case.principal_id).update(phone="+224 620 11 22 33")
+    page = reverse("follow_up_detail", args=[case.uuid, 1])
+    client.force_login(world.bob)  # records the follow-up
+    shown = client.get(page).text
+    assert 'href="tel:+224 620 11 22 33"' in shown
+    # Without the returnee's consent to be contacted, no number.
+    cases.record_consent(
+        world.alice, case, purpose="follow_up_contact", given=False, given_on=timezone.localdate()
+    )
+    assert "+224 620 11 22 33" not in client.get(page).text
