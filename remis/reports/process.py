@@ -81,6 +81,15 @@ class Process:
         for name in ("approval", "payment", "held"):
             if name not in marks and 0 < self.cases - counts[name] < self.threshold:
                 marks[name] = "x"
+        # The referrals answered beside those that ended (a part of the accepted ones): 13
+        # answered and 12 ended with the acceptance rate withheld said one was declined.
+        if (
+            0 < self.answered - self.accepted < self.threshold
+            or 0 < self.ended - self.completed < self.threshold
+        ):
+            for name in ("answered", "ended"):
+                if counts[name] and name not in marks:
+                    marks[name] = "x"
         if self.rounds_withheld and "rounds_closed" not in marks:
             marks["rounds_closed"] = "x"
         return marks
@@ -95,8 +104,8 @@ class Process:
         is a small count (a rate beside its base gives the part away)."""
         if not whole:
             return None
-        if self.threshold and any(0 < n < self.threshold for n in (whole, part, whole - part)):
-            return None
+        if self.threshold and any(0 < n < self.threshold for n in (whole, part, whole - part, self.cases)):
+            return None  # a handful of cases: no share of them either ("100 %" of three)
         return part / whole
 
     @property

@@ -216,6 +216,15 @@ def test_a_count_that_gives_a_small_one_away_is_marked_x() -> None:
 
     shown = process(5)
     assert shown.count_marks == {"approval": "x", "held": "x"}
+    # 13 answered, 12 ended, the acceptance rate withheld: one declined, given away.
+    declined = process(5)
+    declined.answered, declined.accepted, declined.ended, declined.completed = 13, 12, 12, 12
+    assert declined.acceptance_rate is None and declined.completion_rate == 1.0
+    assert {declined.count_marks[n] for n in ("answered", "ended")} == {"x"}
+    # A handful of cases: no share of them either ("100 %" of three).
+    tiny = process(5)
+    tiny.cases, tiny.rounds_closed, tiny.rounds_done = 3, 6, 6
+    assert tiny.within_window_rate is None
     hiding = [
         AttritionRow("1", "Round 1", 1, 29, -2, 0, 0, -1),
         AttritionRow("2", "Round 2", 2, 25, -2, 0, 0, -1),
