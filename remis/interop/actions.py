@@ -339,8 +339,15 @@ def delete_import(actor: Any, kept: RecordImport) -> None:
         raise PermissionDenied()
     if kept.job is not None and kept.job.is_active:
         raise Conflict(_("This import is running: wait for it, or cancel it first."))
+    from remis.jobs.models import Job
+
     with transaction.atomic():
         record(actor, "interop.import_delete", kept, changes={"entity": [kept.entity, None]})
+        # Its runs' refused rows quote the file's values (the Jobs API still showed them):
+        # their counts stay, the rows go with the file.
+        for job in Job.objects.filter(kind=IMPORT_JOB, params__import=str(kept.uuid)).only("result"):
+            if job.result and "problems" in job.result:
+                Job.objects.filter(pk=job.pk).update(result={**job.result, "problems": []})
         _delete_with_file(kept, kept.file, kept.report)
 
 

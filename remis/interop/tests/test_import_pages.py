@@ -359,3 +359,6 @@ def test_an_upload_is_deleted_by_its_uploader_with_its_file_and_report(
     assert not RecordImport.objects.exists() and not any(storage.exists(name) for name in names)
     entry = AuditEntry.objects.get(action="interop.import_delete")
     assert entry.actor == paula and entry.changes == {"entity": ["cases", None]}
+    # Nor do its runs keep the refused rows' values (the Jobs API still showed "Q").
+    job = Job.objects.get()
+    assert job.result is not None and job.result["problems"] == [] and job.result["refused"] == 1
