@@ -4,6 +4,8 @@ funders, and country groupings."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -144,9 +146,15 @@ def programme_name(name: str) -> str:
 DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
 
 
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
 def _name_key(name: str) -> str:
-    """What two names that read alike share: spaces, dashes and the letters' case aside."""
-    return programme_name(name).translate(DASHES).casefold()
+    """What two names that read alike share: the same letters however encoded (NFKC: a
+    decomposed ü, full-width letters), no invisible characters, and spaces, dashes and the
+    letters' case aside."""
+    text = unicodedata.normalize("NFKC", name).translate(INVISIBLE).translate(DASHES)
+    return re.sub(r"\s*-\s*", "-", programme_name(text)).casefold()
 
 
 def _same_name(name: str, programme: Programme | None) -> bool:

@@ -270,8 +270,13 @@ def test_a_name_another_programme_has_is_refused_whatever_the_letters_case(world
             actions.create_programme(manager, code="RG-3", name=alike, **values)
     dashed = actions.create_programme(manager, code="RG-4", name="Retours – Sahel", **values)
     assert dashed.name == "Retours – Sahel"
-    with pytest.raises(ValidationFailed):
-        actions.create_programme(manager, code="RG-5", name="Retours - Sahel", **values)
+    for alike in ("Retours - Sahel", "Retours—Sahel", "Ret\u200bours – Sahel", "Ｒetours – Sahel"):
+        with pytest.raises(ValidationFailed):
+            actions.create_programme(manager, code="RG-5", name=alike, **values)
+    with pytest.raises(ValidationFailed):  # a decomposed letter is the same letter
+        actions.create_programme(
+            manager, code="RG-5", name="Re\u0301inte\u0301gration Guine\u0301e", **values
+        )
     spaced = actions.create_programme(manager, code="RG-6", name="  Retours   Mali ", **values)
     assert spaced.name == "Retours Mali"  # kept with one space between words
     # Renamed into another's name: refused too; its own name, saved untouched, is not another's.
