@@ -163,18 +163,16 @@ class VisitIn(InputSchema):
 @router.get("/follow-ups", response=RoundPage, summary="Follow-up rounds of the cases I see, by due day")
 def list_rounds(request: HttpRequest, params: Query[RoundParams]) -> dict[str, Any]:
     today = timezone.localdate()
-    if (
-        params.programme
-        and not visible_programmes(request.user).filter(code__iexact=params.programme).exists()
-    ):
+    programme = params.programme.strip()  # as the page reads it
+    if programme and not visible_programmes(request.user).filter(code__iexact=programme).exists():
         # As the page refuses it: zero rounds read as "nothing due" in a programme that is not.
         raise ValidationFailed(
-            _("No programme you see has the code “%(code)s”.") % {"code": params.programme}, "programme"
+            _("No programme you see has the code “%(code)s”.") % {"code": programme}, "programme"
         )
     filters = FollowUpFilters(
         state=params.state,
         country=params.country,
-        programme=params.programme,
+        programme=programme,
         reference=params.reference,
         mine=params.mine,
     )
