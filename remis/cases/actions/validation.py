@@ -115,7 +115,12 @@ def check_person(problems: Problems, person: PersonData, prefix: str = "") -> No
     if not person.family_name.strip():
         problems.add(f"{prefix}family_name", _("Enter the family name."))
     if person.sex not in Sex.values:
-        problems.add(f"{prefix}sex", _("“%(sex)s” is not a valid sex.") % {"sex": person.sex})
+        # The codes said, as a closure reason's are: "Female" in a file left the right code unsaid.
+        problems.add(
+            f"{prefix}sex",
+            _("“%(sex)s” is not a valid sex: give one of %(codes)s.")
+            % {"sex": person.sex, "codes": ", ".join(Sex.values)},
+        )
     problems.country(f"{prefix}nationality", person.nationality, required=False)
     born, year = person.date_of_birth, person.birth_year_estimated
     if born and year and born.year != year:

@@ -217,6 +217,7 @@ def test_a_sex_not_known_is_quoted_as_written(world: Any, paula: Any) -> None:
     assert result.created == 1
     (refused,) = result.report_rows
     assert refused[1] == "sex" and "Homme" in refused[3] and "HOMME" not in refused[3]
+    assert refused[3] == "“Homme” is not a valid sex: give one of F, M, X, U."  # the codes said
 
 
 def test_each_problem_names_row_column_and_value(world: Any, paula: Any) -> None:
