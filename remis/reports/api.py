@@ -373,7 +373,7 @@ def _package_out(package: ReportPackage) -> dict[str, Any]:
         "edition": package.edition,
         "status": job.status if job else "",
         "progress": f"{job.done}/{job.total or '?'}" if job else "",
-        "outcome": job.outcome if job else "",
+        "outcome": job.outcome_shown if job else "",  # in the request's language, as /jobs says it
         "requested_at": package.requested_at,
         "as_of": package.as_of,
         "files": [kind for kind in ("pdf", "xlsx") if getattr(package, kind)],

@@ -199,6 +199,12 @@ def test_the_api_asks_lists_and_downloads(
     assert listed.status_code == 200 and [p["uuid"] for p in listed.json()["items"]] == [found["uuid"]]
     one = donor.get(f"/reports/packages/{found['uuid']}").json()
     assert one["status"] == "succeeded" and "xlsx" in one["files"] and one["report"]["edition"] == "public"
+    # Its outcome in the request's language, as the jobs API says it (it stayed in the
+    # language it was asked in).
+    french = donor.client.get(
+        f"/api/v1/reports/packages/{found['uuid']}", HTTP_ACCEPT_LANGUAGE="fr", **donor.auth
+    ).json()
+    assert french["outcome"] and french["outcome"] != one["outcome"]
     file = donor.get(f"/reports/packages/{found['uuid']}/files/xlsx")
     assert file.status_code == 200 and file.content[:2] == b"PK"
     manager = api_client.as_(User.objects.get(username="manager.be"))
