@@ -48,7 +48,15 @@ from remis.cases.policy import (
     visible_cases,
     withheld,
 )
-from remis.cases.queries import SORTS, CaseFilters, count_cases, filter_cases, get_case_for, note_opened
+from remis.cases.queries import (
+    OPEN_STAGES,
+    SORTS,
+    CaseFilters,
+    count_cases,
+    filter_cases,
+    get_case_for,
+    note_opened,
+)
 from remis.lib.api_schema import CountryFilter, InputSchema, PageParams, RecordId, literal_of, page_out
 from remis.lib.errors import NotFound, ValidationFailed, fields_renamed
 from remis.lib.fields import max_length
@@ -65,6 +73,7 @@ SexCode = Literal["F", "M", "X", "U"]
 # cannot drift from them. mypy sees plain strings; pydantic sees the Literal types.
 if TYPE_CHECKING:
     StageCode: TypeAlias = str
+    StageFilterCode: TypeAlias = str
     ClosureOrBlank: TypeAlias = str
     ReturnTypeCode: TypeAlias = str
     PostArrivalCode: TypeAlias = str
@@ -80,6 +89,8 @@ if TYPE_CHECKING:
     GroupCode: TypeAlias = str
 else:
     StageCode = literal_of(Stage)
+    # The case list's stages and "open" (every stage but closed), as its page offers them.
+    StageFilterCode = literal_of([*Stage.values, OPEN_STAGES])
     ClosureOrBlank = literal_of(ClosureReason, blank=True)  # blank while the case is open
     ReturnTypeCode = literal_of(ReturnType)
     PostArrivalCode = literal_of(PostArrivalStatus)
@@ -342,7 +353,7 @@ class CasePatch(InputSchema):
 
 
 class CaseListParams(InputSchema):
-    stage: StageCode | None = None
+    stage: StageFilterCode | None = Field(None, description="a stage, or open: every stage but closed")
     category: str = ""
     host_country: CountryFilter = Field("", description="ISO 3166 alpha-2 code")
     origin_country: CountryFilter = Field("", description="ISO 3166 alpha-2 code")

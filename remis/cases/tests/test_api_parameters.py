@@ -74,6 +74,9 @@ def test_valid_list_parameters_still_filter_and_sort(api_client, world, alice):
     client = api_client.as_(alice)
     assert client.get("/cases", stage="registered", host_country="be", sort="reference").json()["count"] == 1
     assert client.get("/cases", stage="closed").json()["count"] == 0
+    # "Open", as the case list offers it: every stage but closed.
+    assert client.get("/cases", stage="open").json()["count"] == 1
+    assert client.post("/cases/search", {"q": "", "stage": "open"}).json()["count"] == 1
 
 
 def test_the_values_a_parameter_takes_are_listed_in_the_readers_language(api_client, world, alice):
