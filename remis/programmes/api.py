@@ -115,6 +115,7 @@ class PartnerOut(Schema):
 
 
 class ProgrammeOut(Schema):
+    id: int = Field(description="the number the reports' and indicators' `programme` filters take")
     code: str
     name: str
     funder: str = Field(description="the funder as written, shown when no funder organisation is linked")

@@ -55,6 +55,8 @@ def test_a_manager_creates_a_programme_and_adds_a_partner(api_client, world, man
     listed = client.get("/programmes", q="sahel").json()
     assert [p["code"] for p in listed["items"]] == ["SAHEL-1"]
     assert listed["items"][0]["version"] == 2
+    # The number the reports' programme filter takes, which a client could read nowhere.
+    assert listed["items"][0]["id"] == Programme.objects.get(code="SAHEL-1").pk
     # A country in small letters is that country; an unknown one is named, not an empty list.
     assert "SAHEL-1" in [p["code"] for p in client.get("/programmes", country="gn").json()["items"]]
     unknown = client.get("/programmes", country="XX")
