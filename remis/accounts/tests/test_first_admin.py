@@ -47,6 +47,10 @@ def test_an_empty_database_gets_its_organisation_administrator_and_operator(clie
     assert client.login(username="ops", password=passwords["ops"])
     assert client.get(reverse("organisation_list")).status_code == 200
     assert client.get(reverse("member_list", args=[org.pk])).status_code == 403
+    # A kind that cannot be read is named and lists no organisation (all were listed under it).
+    refused = client.get(reverse("organisation_list"), {"kind": "Mission"}).content.decode()
+    assert "Select a valid choice" in refused and org.name not in refused
+    assert org.name in client.get(reverse("organisation_list")).content.decode()
 
 
 def test_it_refuses_a_database_that_has_people(world):

@@ -35,6 +35,9 @@ def test_an_administrator_lists_searches_and_filters_the_organisations_users(sig
     assert "Alice" in client.get(url, {"q": "car"}).content.decode()  # ?q= is not searched
     by_role = client.get(url, {"role": "counsellor"}).content.decode()
     assert "Alice" in by_role and "Carol" not in by_role
+    # A role that cannot be read is named and lists nobody (everyone was listed under it).
+    refused = client.get(url, {"role": "Counsellor"}).content.decode()
+    assert "Select a valid choice" in refused and "Alice" not in refused and "Carol" not in refused
     actions.invite_user(
         olga,
         world.be_office,

@@ -27,3 +27,9 @@ def page_query(params: QueryDict, page: int) -> str:
 
 def filter_values(form: forms.Form) -> dict[str, Any]:
     return form.cleaned_data if form.is_bound and form.is_valid() else {}
+
+
+def filters_refused(form: forms.Form) -> bool:
+    """Whether a list's filters could not be read: the list then shows nothing under the
+    error, not every row as if none were asked ("?role=Counsellor" listed every user)."""
+    return form.is_bound and not form.is_valid()

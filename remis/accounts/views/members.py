@@ -45,7 +45,7 @@ from remis.accounts.queries import (
     pending_invitation,
 )
 from remis.accounts.two_factor import has_two_factor, requires_two_factor
-from remis.accounts.views.common import add_errors, filter_values, page_query
+from remis.accounts.views.common import add_errors, filter_values, filters_refused, page_query
 from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
@@ -137,7 +137,8 @@ def member_list_page(request: HttpRequest, organisation_id: int) -> HttpResponse
         role=values.get("role") or "",
         sort=values.get("sort") or "name",
     )
-    page = paginate(member_list(request.user, organisation, filters), values.get("page") or 1)
+    members = member_list(request.user, organisation, filters)
+    page = paginate(members.none() if filters_refused(form) else members, values.get("page") or 1)
     now = timezone.now()
     rows = [
         {
@@ -155,7 +156,7 @@ def member_list_page(request: HttpRequest, organisation_id: int) -> HttpResponse
             "form": form,
             "page": page,
             "rows": rows,
-            "filtered": any(values.get(k) for k in ("q", "status", "role")),
+            "filtered": filters_refused(form) or any(values.get(k) for k in ("q", "status", "role")),
             "previous_query": page_query(request.GET, page.number - 1),
             "next_query": page_query(request.GET, page.number + 1),
         },

@@ -22,7 +22,7 @@ from remis.accounts.queries import (
     organisation_list,
     role_list,
 )
-from remis.accounts.views.common import add_errors, filter_values, page_query
+from remis.accounts.views.common import add_errors, filter_values, filters_refused, page_query
 from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound
 from remis.lib.pages import forbidden
@@ -49,7 +49,8 @@ def organisation_list_page(request: HttpRequest) -> HttpResponse:
         active=active,
         sort=values.get("sort") or "name",
     )
-    page = paginate(organisation_list(request.user, filters), values.get("page") or 1)
+    organisations = organisation_list(request.user, filters)
+    page = paginate(organisations.none() if filters_refused(form) else organisations, values.get("page") or 1)
     return render(
         request,
         "accounts/platform/organisation_list.html",
@@ -57,7 +58,7 @@ def organisation_list_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": [(org, country_name(org.country)) for org in page.object_list],
-            "filtered": any(values.get(k) for k in ("q", "kind", "active")),
+            "filtered": filters_refused(form) or any(values.get(k) for k in ("q", "kind", "active")),
             "previous_query": page_query(request.GET, page.number - 1),
             "next_query": page_query(request.GET, page.number + 1),
         },
