@@ -13,7 +13,7 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from remis.lib.fields import Dates, Integer, Rule, Text, Years
+from remis.lib.fields import PHONE_RULE, Dates, Integer, Rule, Text, Years
 
 NAME = 120
 NOTE = 5_000  # a note on a journey step (travel, reception, counselling)
@@ -22,8 +22,6 @@ CASE_NOTE = 10_000  # a note on the case itself
 # Case references: upper-case letters, digits and dashes (GIN-2026-000123): nothing that
 # reads as a path, a query or markup when it ends up in a URL, a file name or a report.
 REFERENCE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,31}")
-# Telephone numbers as people write them: digits, spaces, + ( ) . - /.
-PHONE = re.compile(r"\+?[0-9][0-9 ().\-/]{2,39}")
 CURRENCY = re.compile(r"[A-Z]{3}")
 
 PERSON: dict[str, Rule] = {
@@ -33,9 +31,7 @@ PERSON: dict[str, Rule] = {
     "alternate_names": Text(1_000, multiline=True),
     "date_of_birth": Dates(),  # from 1900, not in the future
     "birth_year_estimated": Years(),  # when the exact date is unknown
-    "phone": Text(
-        40, pattern=PHONE, pattern_hint=_("Enter a telephone number: digits, spaces and + ( ) - . /")
-    ),
+    "phone": PHONE_RULE,
     "email": Text(254, email=True),
     "address": Text(500, multiline=True),
 }

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Explicit embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) reorder how
 # text is displayed: "‮gpj.exe" shows as "exe.jpg". The marks (LRM, RLM, ALM) only nudge
@@ -185,3 +186,11 @@ def max_length(rules: Mapping[str, Rule], name: str) -> int:
     rule = rules[name]
     assert isinstance(rule, Text), f"{name} is not a text field"
     return rule.max_length
+
+
+# Telephone numbers as people write them: digits, spaces, + ( ) . - /. One rule for every
+# phone REMIS keeps (a returnee's, a service provider's): "abc" was a provider's phone.
+PHONE = re.compile(r"\+?[0-9][0-9 ().\-/]{2,39}")
+PHONE_RULE = Text(
+    40, pattern=PHONE, pattern_hint=gettext_lazy("Enter a telephone number: digits, spaces and + ( ) - . /")
+)

@@ -22,7 +22,7 @@ from remis.audit.once import sent_once
 from remis.cases.actions.common import check_version, save_versioned
 from remis.lib.countries import is_country
 from remis.lib.errors import Duplicate, PermissionDenied, ValidationFailed
-from remis.lib.fields import Dates, Text
+from remis.lib.fields import PHONE_RULE, Dates, Text
 from remis.lib.money import amount_from_text
 from remis.lib.text import fold
 from remis.services.models import (
@@ -100,7 +100,11 @@ def _text(model: type[models.Model], values: dict[str, Any], errors: Errors) -> 
         values[name] = text
         # The shared text rule: length, no control or text-direction characters (a
         # stakeholder's name with U+202E read backwards on its page).
-        rule = Text(field.max_length or TEXT_LIMIT, multiline=isinstance(field, models.TextField))
+        rule = (
+            PHONE_RULE
+            if name == "phone"
+            else Text(field.max_length or TEXT_LIMIT, multiline=isinstance(field, models.TextField))
+        )
         problem = rule.problem(text, timezone.localdate())
         if problem:
             errors.append((name, problem))
