@@ -155,6 +155,8 @@ def _clean_provider(values: dict[str, Any], errors: Errors) -> None:
     verified = values.get("last_verified_on")
     if verified is not None and verified > timezone.localdate():
         errors.append(("last_verified_on", _("The date of the last verification is in the future.")))
+    elif verified is not None and (problem := QUALITY_DATES.problem(verified, timezone.localdate())):
+        errors.append(("last_verified_on", problem))  # as a quality assessment's: 1900 was taken
     values["active"] = bool(values.get("active", True))
 
 

@@ -33,6 +33,7 @@ def _fields(error: ValidationFailed) -> set[str | None]:
         ({"sectors": ["astrology"]}, "sectors"),
         ({"email": "not-an-address"}, "email"),
         ({"phone": "abc"}, "phone"),  # as a returnee's phone is checked
+        ({"last_verified_on": dt.date(1900, 1, 1)}, "last_verified_on"),  # a typing slip
         ({"last_verified_on": dt.date.today() + dt.timedelta(days=3)}, "last_verified_on"),
         ({"services": "x" * 200_000}, "services"),  # taken, it ran over the rest of the page
         ({"eligibility": "x" * 5001}, "eligibility"),
