@@ -21,6 +21,7 @@ from remis.reports.research.api import router as research_router
 from remis.reports.statistics import (
     CONFIDENTIAL_ONLY,
     DIMENSIONS,
+    EARLIEST_YEAR,
     Edition,
     EditionRefused,
     Filters,
@@ -273,7 +274,7 @@ class ProjectSummaryOut(Schema):
 )
 def community_projects(
     request: HttpRequest,
-    year: int | None = Query(None, ge=1990, le=9999, description="blank: every year"),
+    year: int | None = Query(None, ge=EARLIEST_YEAR, le=9999, description="blank: every year"),
     programme: int | None = Query(None, ge=1, le=2**63 - 1),
 ) -> dict[str, Any]:
     from remis.accounts.permissions import Perm
@@ -285,7 +286,8 @@ def community_projects(
     today = timezone.localdate()
     if year is not None and year > today.year:  # as the page refuses it, in its words
         raise ValidationFailed(
-            _("Enter a year from %(first)s to %(last)s.") % {"first": 1990, "last": today.year}, "year"
+            _("Enter a year from %(first)s to %(last)s.") % {"first": EARLIEST_YEAR, "last": today.year},
+            "year",
         )
     if programme and not visible_programmes(request.user).filter(pk=programme).exists():
         raise ValidationFailed(_("No programme you see has this number."), "programme")

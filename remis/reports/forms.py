@@ -17,6 +17,7 @@ from remis.reports.models import PackageKind
 from remis.reports.statistics import (
     CONFIDENTIAL_ONLY,
     DIMENSIONS,
+    EARLIEST_YEAR,
     Edition,
     Filters,
     Population,
@@ -44,7 +45,6 @@ QUARTERS = (
     (4, _("October–December")),
 )
 MONTHS = tuple(DJANGO_MONTHS.items())  # 1: "January", … in the reader's language
-EARLIEST_YEAR = 1990
 LONGEST_RANGE_YEARS = 50
 EDITION_REFUSED = _("The confidential edition is for those who read case records: choose the public edition.")
 

@@ -32,10 +32,9 @@ from remis.lib.errors import PermissionDenied, ValidationFailed
 from remis.lib.text import list_separator
 from remis.reports.annual import AnnualReport, Section, period_report
 from remis.reports.models import PackageKind, ReportPackage
-from remis.reports.statistics import Edition, EditionRefused, counted_from, edition_for
+from remis.reports.statistics import EARLIEST_YEAR, Edition, EditionRefused, counted_from, edition_for
 
 BUILD = "reports.package"
-EARLIEST_YEAR = 1990
 QUARTER_MONTHS = {1: (1, 3), 2: (4, 6), 3: (7, 9), 4: (10, 12)}
 
 

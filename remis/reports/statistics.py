@@ -48,6 +48,7 @@ AGE_GROUPS: tuple[tuple[int, int | None], ...] = (
     (60, None),
 )
 UNKNOWN = "?"  # the key of "not known" in every breakdown
+EARLIEST_YEAR = 1990  # the first year a report, a package or an indicator is asked for
 
 
 class Population:
