@@ -110,7 +110,7 @@ def open_table(file: IO[bytes], filename: str = "", *, sheet: str | None = None)
                 code=ReadErrorCode.OLD_EXCEL,
             )
         if head.startswith(ZIP_MAGIC):
-            table = _open_zip(source, filename, sheet, stack)
+            table = _open_zip(source, sheet, stack)
         else:
             table = _open_csv(source, stack)
         yield _with_hxl_row(table)
@@ -319,7 +319,7 @@ def _csv_rows(reader: Any, *, in_zip: bool) -> Iterator[tuple[int, list[str]]]:
 # -- zip: a workbook, or CSVs ---------------------------------------------------------------
 
 
-def _open_zip(source: IO[bytes], filename: str, sheet: str | None, stack: ExitStack) -> Table:
+def _open_zip(source: IO[bytes], sheet: str | None, stack: ExitStack) -> Table:
     try:
         archive = zipfile.ZipFile(source)
         names = archive.namelist()
