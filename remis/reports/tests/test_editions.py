@@ -18,7 +18,7 @@ from remis.demo.world import build_world
 from remis.lib.suppression import Equation, primary
 from remis.lib.tests.test_suppression import _fixed_by_oracle  # the same rank oracle
 from remis.programmes.regions import m49_table
-from remis.reports.annual import annual_report
+from remis.reports.annual import annual_report, period_report
 from remis.reports.statistics import (
     Edition,
     EditionRefused,
@@ -357,3 +357,92 @@ def test_no_small_count_of_those_not_assisted_or_not_monitored_is_printed_by_sub
             if primary(left, threshold):
                 found[f"{row.key} not monitored"] = left
     assert found == {}
+
+
+def test_a_quarterly_report_does_not_give_away_the_months_before_its_quarter(generated: None) -> None:
+    """A quarterly package prints the quarter's figures beside the trend, whose row for the
+    year counts from January to the quarter's end: that row less the quarter's total (or
+    the sum of any of its tables) is the months before the quarter, and a small count of
+    them must not be worked out. As the side-by-side test, over a grid of origin × host ×
+    programme × stretch of time (the earlier years, the months before, the quarter)."""
+    donor = User.objects.get(username="donor")  # every country, the public edition only
+    programmes = [r.key for r in exact_breakdown(donor, Filters(START, END), "programme").rows]  # type: ignore[union-attr]
+    checked = 0
+    # Periods of about a quarter that start a few returns into their year (a package's
+    # quarter after a quiet first quarter, with the generated data's few returns).
+    year = dt.date.today().year
+    for first in (dt.date(year, 1, 2) + dt.timedelta(days=d) for d in range(0, 24, 4)):
+        last = first + dt.timedelta(days=89)
+        stretches = [(dt.date(y, 1, 1), dt.date(y, 12, 31)) for y in range(year - 5, year)]
+        stretches += [(dt.date(year, 1, 1), first - dt.timedelta(days=1)), (first, last)]
+        cells: dict[tuple[str, str, str, int], int] = {}
+        for i, (start, end) in enumerate(stretches):
+            for programme in programmes:
+                grid_ = cross_table(
+                    donor,
+                    Filters(start, end, programmes=(int(programme),)),
+                    "origin",
+                    "host",
+                    edition=Edition.PUBLIC,
+                )
+                assert grid_ is not None
+                for (origin, host), n in grid_.cells.items():
+                    cells[(origin, host, programme, i)] = n
+        grid = sorted(cells)
+        counts = np.array([cells[c] for c in grid], dtype=float)
+        before = np.array([c[3] == len(stretches) - 2 for c in grid], dtype=float)
+        report = period_report(donor, first, last, edition=Edition.PUBLIC)
+        assert report is not None
+        if not primary(int(before @ counts), report.threshold):
+            continue
+        printed = []
+        for table in [_table(s) for s in report.sections] + [
+            _table(c) for s in report.sections for c in s.children
+        ]:
+            if table.filters.population != Filters(START, END).population:
+                continue  # the assisted, the monitored: fewer returns than the grid's
+            span = [
+                i
+                for i, (start, end) in enumerate(stretches)
+                if table.filters.start <= start and end <= table.filters.end
+            ]
+            entries: list[tuple[str | None, bool]] = [(None, "persons" not in table.hidden_totals)]
+            entries += [(r.key, (r.key, "persons") not in table.hidden) for r in table.rows]
+            for key, shown in entries:
+                if not shown:
+                    continue
+                vector = np.array(
+                    [
+                        1.0
+                        if c[3] in span
+                        and (not table.filters.programmes or int(c[2]) in table.filters.programmes)
+                        and (not table.filters.origins or c[0] in table.filters.origins)
+                        and (not table.filters.hosts or c[1] in table.filters.hosts)
+                        and (key is None or _key_of(table, c, stretches) == key)
+                        else 0.0
+                        for c in grid
+                    ]
+                )
+                assert int(vector @ counts) == (
+                    table.total_persons
+                    if key is None
+                    else next(r.persons for r in table.rows if r.key == key)
+                )
+                printed.append(vector)
+        assert not _in_span(before, _row_space(np.array(printed))), (first, int(before @ counts))
+        checked += 1
+    assert checked, "the generated data should have a period after a few returns in its year"
+
+
+def _key_of(table: Table, cell: tuple[str, str, str, int], stretches: list[tuple[dt.date, dt.date]]) -> str:
+    """The row of `table` a cell of the grid counts in."""
+    origin, host, programme, i = cell
+    regions = m49_table()
+    return {
+        "origin": origin,
+        "host": host,
+        "programme": programme,
+        "year": str(stretches[i][0].year),
+        "origin_region": regions[origin].region if origin in regions else "",
+        "host_region": regions[host].region if host in regions else "",
+    }[table.dimension.code]
