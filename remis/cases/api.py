@@ -54,6 +54,8 @@ from remis.cases.queries import (
     CaseFilters,
     count_cases,
     filter_cases,
+    filter_organisations,
+    filter_workers,
     get_case_for,
     note_opened,
 )
@@ -357,6 +359,10 @@ class CaseListParams(InputSchema):
     category: str = ""
     host_country: CountryFilter = Field("", description="ISO 3166 alpha-2 code")
     origin_country: CountryFilter = Field("", description="ISO 3166 alpha-2 code")
+    organisation_id: RecordId | None = Field(
+        None, description="cases this organisation holds: yours, or a partner in a programme you read"
+    )
+    worker: str = Field("", max_length=150, description="username of a case worker assigned to the cases")
     arrived_from: dt.date | None = None
     arrived_to: dt.date | None = None
     sort: SortCode = "-registered"
@@ -593,19 +599,33 @@ def _page(request: HttpRequest, filters: CaseFilters, limit: int, offset: int) -
     }
 
 
-def _filters(params: CaseListParams | CaseSearch, q: str = "") -> CaseFilters:
+def _filters(actor: Any, params: CaseListParams | CaseSearch, q: str = "") -> CaseFilters:
     if params.category and not MigrantCategory.objects.filter(code=params.category).exists():
         # Codes are configuration, not personal data: saying one is unknown leaks nothing.
         raise ValidationFailed(
             str(UNKNOWN_CODE["category"]) % {"code": params.category},
             "category",
         )
+    # The page's choices, refused as the page refuses them: which other organisations and
+    # users exist is not told.
+    if (
+        params.organisation_id is not None
+        and not filter_organisations(actor).filter(pk=params.organisation_id).exists()
+    ):
+        raise ValidationFailed(_("No organisation of this number holds cases you read."), "organisation_id")
+    worker = None
+    if params.worker:
+        worker = filter_workers(actor).filter(username=params.worker).values_list("pk", flat=True).first()
+        if worker is None:
+            raise ValidationFailed(_("No case worker of your organisations has this username."), "worker")
     return CaseFilters(
         q=q,
         stage=params.stage or "",
         category=params.category,
         host_country=params.host_country,
         origin_country=params.origin_country,
+        organisation=params.organisation_id,
+        worker=worker,
         arrived_from=params.arrived_from,
         arrived_to=params.arrived_to,
         sort=params.sort,
@@ -617,12 +637,12 @@ def _filters(params: CaseListParams | CaseSearch, q: str = "") -> CaseFilters:
 
 @router.get("", response=CasePage, summary="List visible cases (filters, sort, pagination)")
 def list_cases(request: HttpRequest, params: Query[CaseListParams]) -> dict[str, Any]:
-    return _page(request, _filters(params), params.limit, params.offset)
+    return _page(request, _filters(request.user, params), params.limit, params.offset)
 
 
 @router.post("/search", response=CasePage, summary="Search visible cases by name, reference or document")
 def search_cases(request: HttpRequest, body: CaseSearch) -> dict[str, Any]:
-    return _page(request, _filters(body, body.q), body.limit, body.offset)
+    return _page(request, _filters(request.user, body, body.q), body.limit, body.offset)
 
 
 @router.post("", response={201: CaseOut}, summary="Register a case in the host country")

@@ -26,7 +26,14 @@ from remis.cases.imports import CASE_COLUMNS, COLUMNS, PERSON_COLUMNS
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, CaseAccess
 from remis.cases.policy import case_scope, groups_everywhere, shows
-from remis.cases.queries import CaseFilters, CaseIds, countries_read, filter_cases, filter_organisations
+from remis.cases.queries import (
+    CaseFilters,
+    CaseIds,
+    countries_read,
+    filter_cases,
+    filter_organisations,
+    filter_workers,
+)
 from remis.interop.exporting import CHUNK, ExportColumn, ExportKind, Prepared
 
 KIND = "cases"
@@ -43,13 +50,11 @@ class CaseExportForm(CaseFilterForm):
     clicked; the order is the list's."""
 
     def __init__(self, actor: Any, *args: Any, **kwargs: Any) -> None:
-        from remis.cases.views.lists import assignable_workers_for_user
-
         # The list's choices: the countries and organisations the actor's cases can have
         # (the export offered every country of the world and every organisation).
         super().__init__(
             *args,
-            workers=assignable_workers_for_user(actor),
+            workers=filter_workers(actor),
             groups=groups_everywhere(actor),
             organisations=filter_organisations(actor),
             countries=countries_read(actor),

@@ -985,6 +985,12 @@ def permissions_by_user(case: Case) -> dict[int, frozenset[str]]:
     return {user: frozenset(perms) for user, perms in held.items()}
 
 
+def filter_workers(actor: Any) -> QuerySet[Any]:
+    """The case workers the case list filters by (the page and the API): those of the
+    organisations whose cases the reader sees."""
+    return case_workers_of([g.organisation_id for g in grants_with(actor, Perm.CASE_VIEW)])
+
+
 def case_workers_of(organisation_ids: list[int]) -> QuerySet[Any]:
     """The people of these organisations whose role edits cases (those a case can be
     assigned to), for the lists' "case worker" filter: it offered the data-protection focal

@@ -87,3 +87,42 @@ def test_the_values_a_parameter_takes_are_listed_in_the_readers_language(api_cli
     response = api_client.client.get("/api/v1/cases", {"stage": "bogus"}, **headers)
     message = response.json()["errors"][0]["message"]
     assert "'registered'" in message and "'closed'" in message and " or " not in message, message
+
+
+def test_the_list_filters_by_organisation_and_case_worker_as_the_page_does(api_client, world, alice, bob):
+    """The case list page narrows to an organisation and to a case worker's cases; the API
+    had neither, and an integrator's "my cases" read every case."""
+    from remis.cases.tests.factories import accepted_case, assign, make_person
+
+    mine = register(world, person=make_person(given_name="Awa"))
+    other = register(world, person=make_person(given_name="Fanta"))
+    shared = accepted_case(world)  # the Guinean partner holds it too
+    assign(alice, mine, [alice])
+    for case in (other, shared):
+        assign(alice, case, [])  # registering had assigned alice
+    client = api_client.as_(alice)
+
+    def references(**params):
+        response = client.get("/cases", **params)
+        assert response.status_code == 200, response.content
+        return {row["reference"] for row in response.json()["items"]}
+
+    assert references(worker="alice") == {mine.reference}
+    assert references() == {mine.reference, other.reference, shared.reference}
+    assert references(organisation_id=world.be_office.pk) == {
+        mine.reference,
+        other.reference,
+        shared.reference,
+    }
+    assert client.post("/cases/search", {"q": "", "worker": "alice"}).json()["count"] == 1
+    # Bob reads the Guinean partner's cases: the one it holds.
+    bobs = api_client.as_(bob)
+    response = bobs.get("/cases", organisation_id=world.gn_partner.pk)
+    assert [row["reference"] for row in response.json()["items"]] == [shared.reference]
+    # Someone else's organisation, a user who is no case worker of theirs, a username that
+    # exists nowhere: refused alike, naming the field, telling nothing of who exists.
+    assert error_fields(bobs.get("/cases", worker="alice")) == {"worker"}
+    assert bobs.get("/cases", worker="alice").json() == bobs.get("/cases", worker="nobody-at-all").json()
+    refused = client.get("/cases", organisation_id=world.donor.pk)  # implements no programme
+    assert error_fields(refused) == {"organisation_id"}
+    assert refused.json() == client.get("/cases", organisation_id=10**9).json()

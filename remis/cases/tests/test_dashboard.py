@@ -283,7 +283,7 @@ def test_the_cases_of_someone_who_left_stay_in_the_caseloads_marked(client, worl
     them; the case worker filter offered them as if still at work."""
     from remis.accounts import actions as accounts
     from remis.cases.forms import CaseFilterForm
-    from remis.cases.views.lists import assignable_workers_for_user
+    from remis.cases.queries import filter_workers
 
     case = register(world, person=make_person(given_name="Awa"))
     assign(alice, case, [alice])
@@ -293,7 +293,7 @@ def test_the_cases_of_someone_who_left_stay_in_the_caseloads_marked(client, worl
     assert not alice.is_active
     assert [(u.username, n) for u, n, _m in caseloads(carol)] == [("alice", 1)]
     assert f"{alice.display_name} (deactivated)" in page_for(client, carol)
-    form = CaseFilterForm(workers=assignable_workers_for_user(carol))
+    form = CaseFilterForm(workers=filter_workers(carol))
     worker = form.fields["worker"]
     labels = [worker.label_from_instance(user) for user in worker.queryset]  # type: ignore[attr-defined]
     assert f"{alice.display_name} (deactivated)" in labels

@@ -28,6 +28,7 @@ from remis.cases.queries import (
     countries_read,
     filter_cases,
     filter_organisations,
+    filter_workers,
     my_cases_by_stage,
     my_latest_cases,
     recent_activity,
@@ -91,7 +92,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         data: Any = request.POST
     else:
         data = case_forms.list_state_from_url(request.GET, request.session)
-    workers = assignable_workers_for_user(request.user)
+    workers = filter_workers(request.user)
     groups = groups_everywhere(request.user)
     form = case_forms.CaseFilterForm(
         data or None,
@@ -142,9 +143,3 @@ def case_list(request: HttpRequest) -> HttpResponse:
         # Back and Forward return to this page of these filters (the URL names no one).
         response["HX-Push-Url"] = case_forms.list_state_url(request.path, cleaned, page.number, search)
     return response
-
-
-def assignable_workers_for_user(user: Any) -> Any:
-    from remis.cases.queries import case_workers_of
-
-    return case_workers_of([g.organisation_id for g in grants_with(user, Perm.CASE_VIEW)])
