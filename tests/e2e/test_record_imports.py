@@ -2,7 +2,8 @@
 "Import records" from the menu (no import yet), downloads the template, sends the upload
 form empty (the file field says what is wrong), uploads a file whose external ID column has
 another name, maps it, and the real background worker imports it; the report then names the
-refused row and its column, and a second run of the same file adds nothing."""
+refused row and its column, a second run of the same file adds nothing, and the upload
+is deleted (asked first) while its records stay."""
 
 from __future__ import annotations
 
@@ -12,13 +13,24 @@ import pytest
 from playwright.sync_api import expect
 
 WORDS = {
-    "en-GB": {"lang": "en", "nav": "Import records", "empty": "You have not imported any file yet."},
+    "en-GB": {
+        "lang": "en",
+        "nav": "Import records",
+        "empty": "You have not imported any file yet.",
+        "deleted": "The upload, its file and its report are deleted.",
+    },
     "fr-FR": {
         "lang": "fr",
         "nav": "Importer des données",
         "empty": "Vous n’avez encore importé aucun fichier.",
+        "deleted": "Le dépôt, son fichier et son rapport sont supprimés.",
     },
-    "ar": {"lang": "ar", "nav": "استيراد السجلات", "empty": "لم تستورد أي ملف بعد."},
+    "ar": {
+        "lang": "ar",
+        "nav": "استيراد السجلات",
+        "empty": "لم تستورد أي ملف بعد.",
+        "deleted": "حُذف التحميل وملفه وتقريره.",
+    },
 }
 
 
@@ -68,3 +80,12 @@ def test_import_a_file_of_cases_with_a_mapping(world, login, start_worker, local
     page.locator("form[action$='/again/'] button").click()
     expect(page.locator("#count-unchanged")).to_have_text("1", timeout=60_000)
     assert CaseAccess.objects.filter(external_id__startswith="OLD-").count() == 1
+
+    # Done with it: the upload goes (asked first), the records it imported stay.
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.locator("form[action$='/delete/'] button.danger").click()
+    expect(page.locator(".messages")).to_contain_text(words["deleted"])
+    expect(page.locator("main .empty")).to_have_text(words["empty"])
+    assert asked and asked[0]
+    assert CaseAccess.objects.filter(external_id="OLD-1").exists()
