@@ -35,7 +35,9 @@ from remis.cases.models import (
     Fitness,
     Person,
     PostArrivalStatus,
+    Reception,
     Relation,
+    ReturnTravel,
     ReturnType,
     Submission,
     SubmissionStatus,
@@ -491,8 +493,8 @@ class TravelOut(TravelIn):
 
 
 class ReceptionIn(InputSchema):
-    version: int | None = None
-    received_on: dt.date
+    version: int | None = Field(None, description="the version you read; omit when creating")
+    received_on: dt.date | None = Field(None, description="required when creating")
     airport_pickup: bool = False
     accommodation_nights: int = Field(0, ge=0, le=365)
     nutrition: bool = False
@@ -507,6 +509,7 @@ class ReceptionOut(ReceptionIn):
     model_config = ConfigDict(extra="ignore")  # an answer: the input's refusal of extra fields is not for it
 
     version: int | None
+    received_on: dt.date
     urgent_medical_care: bool | None = Field(description=WITHHELD)  # type: ignore[assignment]
     restricted: list[str] = Field(description="fields withheld from you (their sensitive group)")
 
@@ -802,10 +805,25 @@ def read_travel(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
     return _step_record(request, case_uuid, "travel", _("No travel recorded for this case."))
 
 
-@router.put("/{case_uuid}/travel", response=TravelOut, summary="Create or update the return travel")
+def _sent_over_stored(model: type[Any], case: Case, body: InputSchema) -> dict[str, Any]:
+    """The fields sent, over the record's stored values for those not sent (their defaults
+    when there is no record yet). A PUT of the dates alone had reset the route, the medical
+    fitness and the notes: "Only the fields sent change", as the PATCH endpoints say."""
+    fields = body.dict(exclude={"version"})
+    stored = model.objects.filter(case=case).values(*fields).first()
+    if stored is not None:
+        fields.update({name: stored[name] for name in fields if name not in body.model_fields_set})
+    return fields
+
+
+@router.put(
+    "/{case_uuid}/travel",
+    response=TravelOut,
+    summary="Create or update the return travel (only the fields sent change)",
+)
 def save_travel(request: HttpRequest, case_uuid: uuid.UUID, body: TravelIn) -> Any:
     case = get_case_for(request.user, case_uuid)
-    fields = body.dict(exclude={"version"})
+    fields = _sent_over_stored(ReturnTravel, case, body)
     return actions.save_travel(request.user, case, expected_version=body.version, **fields)
 
 
@@ -814,10 +832,16 @@ def read_reception(request: HttpRequest, case_uuid: uuid.UUID) -> Any:
     return _step_record(request, case_uuid, "reception", _("No reception recorded for this case."))
 
 
-@router.put("/{case_uuid}/reception", response=ReceptionOut, summary="Create or update the reception")
+@router.put(
+    "/{case_uuid}/reception",
+    response=ReceptionOut,
+    summary="Create or update the reception (only the fields sent change)",
+)
 def save_reception(request: HttpRequest, case_uuid: uuid.UUID, body: ReceptionIn) -> Any:
     case = get_case_for(request.user, case_uuid)
-    fields = body.dict(exclude={"version"})
+    fields = _sent_over_stored(Reception, case, body)
+    if fields["received_on"] is None:
+        raise ValidationFailed(_("This field is required."), "received_on")
     return actions.save_reception(request.user, case, expected_version=body.version, **fields)
 
 

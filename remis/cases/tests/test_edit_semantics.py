@@ -174,6 +174,54 @@ def test_travel_exists_once_and_changes_only_with_its_version(api, world, alice,
     assert ReturnTravel.objects.filter(case=case).count() == 1
 
 
+def test_a_put_changes_only_the_fields_sent(api, world, alice, bob, today):  # noqa: F811
+    """A PUT of the travel's dates alone reset the route, the medical fitness and the notes
+    to their defaults; a PUT of the reception's day alone wiped the pocket money."""
+    from remis.cases.models import Reception
+
+    case = returned_case(world)
+    a = api.as_(alice)
+    travel = a.get(f"/cases/{case.uuid}/travel").json()
+    body = {
+        "version": travel["version"],
+        "route": "CRL – CKY",
+        "medical_fitness": "fit",
+        "notes": "Wheelchair",
+    }
+    assert a.put(f"/cases/{case.uuid}/travel", body).status_code == 200
+    version = ReturnTravel.objects.get(case=case).version
+    moved = {"version": version, "departure_date": str(today - dt.timedelta(days=2))}
+    response = a.put(f"/cases/{case.uuid}/travel", moved)
+    assert response.status_code == 200, response.content
+    assert (response.json()["route"], response.json()["medical_fitness"], response.json()["notes"]) == (
+        "CRL – CKY",
+        "fit",
+        "Wheelchair",
+    )
+    assert response.json()["departure_date"] == str(today - dt.timedelta(days=2))
+
+    b = api.as_(bob)  # the partner in Guinea receives the returnee
+    path = f"/cases/{case.uuid}/reception"
+    assert b.put(path, {"airport_pickup": True}).json()["errors"][0]["field"] == "received_on"  # creating
+    full = {
+        "received_on": str(today),
+        "airport_pickup": True,
+        "pocket_money": "50",
+        "pocket_money_currency": "EUR",
+    }
+    created = b.put(path, full)
+    assert created.status_code == 200, created.content
+    response = b.put(path, {"version": created.json()["version"], "accommodation_nights": 2})
+    assert response.status_code == 200, response.content
+    stored = Reception.objects.get(case=case)
+    assert (stored.received_on, stored.airport_pickup, stored.pocket_money, stored.accommodation_nights) == (
+        today,
+        True,
+        50,
+        2,
+    )
+
+
 def test_form_edits_need_their_version(client, world, alice):
     case = register(world)
     login(client, alice)
