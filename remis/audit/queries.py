@@ -37,6 +37,7 @@ ERASURE_ACTIONS = (
     "interop.import_file_delete",  # so was an uploaded file that may have
     "monitoring.upload_file_delete",
     "person.subject_access",  # an access request answered: the other right they answer for
+    "case.anonymise",  # the retention period's end: the system's, naming no organisation
 )
 
 

@@ -110,6 +110,18 @@ def test_expired_cases_are_anonymised_and_the_statistics_stay_the_same(world):
     assert recent.anonymised_at is None and recent.principal.given_name == "Kadiatou"
     assert AuditEntry.objects.filter(action="case.anonymise").count() == 2
     assert AuditEntry.objects.filter(action="retention.run").count() == 1
+    # The organisation's focal point and administrator find when each case was anonymised
+    # (entries of the system, naming no organisation: their search found none).
+    from remis.audit.queries import search_entries
+    from remis.cases.tests.factories import make_user
+
+    dpo = make_user("dpo", world.be_office, "data_protection_focal_point", ["BE"])
+    administrator = make_user("admin-be", world.be_office, "administrator", ["BE"])
+    for reader in (dpo, administrator, world.admin):
+        found = search_entries(reader, action="case.anonymise")
+        assert set(found.values_list("case_uuid", flat=True)) == {c.uuid for c in old}, reader
+    other = make_user("dpo-nl", world.nl_office, "data_protection_focal_point", ["NL"])
+    assert not search_entries(other, action="case.anonymise").exists()
     assert apply_retention(today) == {"cases": 0, "persons": 0}  # a second run finds nothing
 
 
