@@ -73,10 +73,11 @@ from remis.assistance.queries import (
     versions_of,
 )
 from remis.audit.actions import record
+from remis.audit.models import ReadChannel
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.cases.policy import case_permissions, groups_everywhere, groups_in
-from remis.cases.queries import note_record_page_read
+from remis.cases.queries import note_opened, note_record_page_read
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.errors import Conflict, DomainError, Duplicate, NotFound, PermissionDenied
 from remis.lib.money import amount_text
@@ -615,6 +616,7 @@ def _download(
     if not file:
         raise Http404
     record(request.user, "assistance.document_read", obj, case_uuid=case.uuid)
+    note_opened(request.user, case, ReadChannel.DOCUMENT)  # the read log, as for the case's files
     extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(content_type, "")
     response = FileResponse(
         file.open("rb"), content_type=content_type, as_attachment=True, filename=f"{name}{extension}"

@@ -79,6 +79,7 @@ class ReadChannel(models.TextChoices):
     PAGE = "page", gettext_lazy("Case page")
     API = "api", gettext_lazy("API")
     SUBJECT_ACCESS = "access", gettext_lazy("Subject access export")
+    DOCUMENT = "document", gettext_lazy("A file of the case downloaded")  # a passport scan, a receipt
 
 
 class CaseRead(models.Model):

@@ -131,6 +131,9 @@ def test_a_plan_is_built_submitted_approved_and_paid_through_the_pages(client, w
     instalment = Instalment.objects.get()
     receipt = client.get(reverse("plan_receipt_download", args=[case.uuid, instalment.pk]))
     assert receipt.status_code == 200 and receipt["Content-Type"] == "application/pdf"
+    from remis.audit.models import CaseRead
+
+    assert CaseRead.objects.filter(case_uuid=case.uuid, channel="document").count() == 1  # the read log
     case_page = client.get(reverse("case_detail", args=[case.uuid])).text
     assert 'id="plan"' in case_page and "300.00 EUR" in case_page
 

@@ -393,9 +393,13 @@ def test_document_is_served_only_to_those_who_see_the_case(client, world, alice,
     )
     document = case.documents.get()
     url = reverse("document_download", args=[case.uuid, document.pk])
+    from remis.audit.models import CaseRead
+
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+    # In the read log that the focal point reviews, as a download (it was in no log of theirs).
+    assert CaseRead.objects.filter(case_uuid=case.uuid, actor=alice, channel="document").count() == 1
     client.logout()
     login(client, dave)
     assert client.get(url).status_code == 404

@@ -600,8 +600,10 @@ def document_download(request: HttpRequest, case_uuid: str, document_id: int) ->
     document = case.documents.filter(pk=document_id, deleted_at__isnull=True).first()
     if document is None:
         raise Http404
-    # Reading a document is a sensitive read: it is logged like a write.
+    # Reading a document is a sensitive read: it is logged like a write, and in the read
+    # log that the focal point reviews (a passport scan downloaded was in neither's sight).
     record(request.user, "case.document_read", document, case_uuid=case.uuid)
+    note_opened(request.user, case, ReadChannel.DOCUMENT)
     extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[document.content_type]
     response = FileResponse(
         document.file.open("rb"),
