@@ -388,7 +388,11 @@ def withdraw_exports(requesters: Any, *, case_uuid: Any = None, references: Sequ
             case_uuid=case_uuid,
         )
         name, storage = kept.file.name, kept.file.storage
-        RecordExport.objects.filter(pk=kept.pk).update(file="", withdrawn_at=timezone.now())
+        # The filters stay (the list says what the export was), not a search's text: it may
+        # be the erased person's name, kept in the row and its backups.
+        kind = export_kind(kept.kind)
+        params = kind.audited(kept.params) if kind is not None else {}
+        RecordExport.objects.filter(pk=kept.pk).update(file="", withdrawn_at=timezone.now(), params=params)
         transaction.on_commit(functools.partial(storage.delete, name))
         deleted += 1
     return deleted

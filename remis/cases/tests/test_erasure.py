@@ -79,7 +79,8 @@ def test_export_files_that_may_quote_the_person_go_with_the_erasure(
     from remis.interop.models import RecordExport
 
     def export(user, reference=household.reference):
-        kept = RecordExport.objects.create(kind="cases", requested_by=user, rows=1)
+        params = {"q": "Aïssatou", "stage": "registered"}  # searched by her name
+        kept = RecordExport.objects.create(kind="cases", requested_by=user, rows=1, params=params)
         kept.file.save("cases.csv", ContentFile(f"{reference},Aïssatou,Baldé,+32 470 12 34 56\n".encode()))
         return kept
 
@@ -90,6 +91,8 @@ def test_export_files_that_may_quote_the_person_go_with_the_erasure(
         erase(world, household, household.principal, "data_subject_request")
     withdrawn = RecordExport.objects.get(pk=theirs.pk)
     assert not withdrawn.file and withdrawn.withdrawn_at is not None and not os.path.exists(stored)
+    # The filters stay, not the name searched (it stayed in the row, and in its backups).
+    assert withdrawn.params == {"stage": "registered", "search": True}
     assert RecordExport.objects.get(pk=outside.pk).file and RecordExport.objects.get(pk=other.pk).file
     client = Client()
     client.force_login(world.carol)
