@@ -394,6 +394,9 @@ def list_packages(
 
 @router.post("/packages", response={201: PackageOut}, summary="Ask for a report package (a job builds it)")
 def create_package(request: HttpRequest, body: PackageIn) -> Status:
+    if body.kind == "annual" and body.quarter is not None:
+        # Ignored, it answered with the year's package where the client meant a quarter's.
+        raise ValidationFailed(_("An annual package covers the whole year: send no quarter."), "quarter")
     package = request_package(
         request.user,
         kind=body.kind,

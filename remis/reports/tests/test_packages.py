@@ -190,6 +190,9 @@ def test_the_api_asks_lists_and_downloads(
     assert refused.status_code == 403
     bad = donor.post("/reports/packages", {"kind": "quarterly", "year": generated})
     assert bad.status_code == 422 and "quarter" in bad.content.decode()
+    # A quarter sent with an annual package was ignored: the year's package came back.
+    mixed = donor.post("/reports/packages", {"kind": "annual", "year": generated, "quarter": 2})
+    assert mixed.status_code == 422 and [e["field"] for e in mixed.json()["errors"]] == ["quarter"]
     with django_capture_on_commit_callbacks(execute=True):
         made = donor.post("/reports/packages", {"kind": "quarterly", "year": generated, "quarter": 1})
     assert made.status_code == 201, made.content
