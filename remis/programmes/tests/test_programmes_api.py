@@ -98,6 +98,15 @@ def test_a_stale_version_is_a_409_and_nothing_changes(api_client, world, manager
     assert stale.status_code == 409
     assert stale.json()["errors"][0]["field"] == "version"
     assert Programme.objects.get(code="BE-REAB").name == "First"
+    # With nothing else sent, the version is still checked (a made-up one answered 200).
+    for made_up in (read, -1, 2**62):
+        assert client.patch("/programmes/BE-REAB", {"version": made_up}).status_code == 409
+    from remis.audit.models import AuditEntry
+
+    entries = AuditEntry.objects.count()
+    current = client.patch("/programmes/BE-REAB", {"version": version()})
+    assert current.status_code == 200 and current.json()["name"] == "First"
+    assert AuditEntry.objects.count() == entries  # nothing changed, nothing written
 
 
 def test_deactivating_through_the_api_is_audited(api_client, world, manager):
