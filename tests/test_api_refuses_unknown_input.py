@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from remis.api import api
+from remis.cases.tests.factories import register
 
 
 def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
@@ -98,6 +99,12 @@ def test_schema_messages_are_in_the_readers_language(api_client: Any, world: Any
     response = api_client.get("/cases", limit="two")
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "limit", "message": "Saisissez un nombre entier."}]
+    # An empty text said as such ("au moins 1 caractères"); one character, in the singular.
+    case = register(world)
+    empty = api_client.post(f"/cases/{case.uuid}/notes", {"body": ""})
+    assert empty.json()["errors"] == [{"field": "body", "message": "Ce champ ne peut pas être vide."}]
+    long = api_client.post("/cases/search", {"q": "", "host_country": "BEL"})
+    assert long.json()["errors"][0]["message"] == "Saisissez au plus 2 caractères.", long.content
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from django.db.models import Choices
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -238,10 +239,18 @@ def _schema_messages() -> dict[str, Callable[[dict[str, Any]], str]]:
             _("Enter a number with at most %(digits)s digits.") % {"digits": ctx.get("whole_digits")}
         ),
         "string_too_long": lambda ctx: (
-            _("Ensure this value has at most %(max)s characters.") % {"max": ctx.get("max_length")}
+            ngettext(
+                "Ensure this value has at most %(max)s character.",
+                "Ensure this value has at most %(max)s characters.",
+                int(ctx.get("max_length") or 0),
+            )
+            % {"max": ctx.get("max_length")}
         ),
+        # "at least 1 characters": an empty text, said as such.
         "string_too_short": lambda ctx: (
-            _("Ensure this value has at least %(min)s characters.") % {"min": ctx.get("min_length")}
+            _("This field cannot be empty.")
+            if ctx.get("min_length") == 1
+            else _("Ensure this value has at least %(min)s characters.") % {"min": ctx.get("min_length")}
         ),
         "string_pattern_mismatch": lambda ctx: (
             _("This value is not in the expected form (%(pattern)s).") % {"pattern": ctx.get("pattern")}
