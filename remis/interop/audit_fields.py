@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from remis.audit.presentation import register_field, register_object
+from remis.audit.presentation import Shown, extend_field, register_field, register_object
 
 
 def _pairs(_position: int, value: Any) -> str:
@@ -17,6 +17,18 @@ def _pairs(_position: int, value: Any) -> str:
         pairs = [f"{name}: {shown}" for name, shown in value.items() if shown not in (None, "", [])]
         return "; ".join(pairs) or "—"
     return str(value)
+
+
+def _export_kinds(values: set[Any]) -> dict[Any, Shown]:
+    """An export's kind by its label ("Kind: cases" in a case's history)."""
+    from remis.interop.exporting import export_kind
+
+    shown = {}
+    for value in values:
+        kind = export_kind(str(value))
+        if kind is not None:
+            shown[value] = Shown(str(kind.label))
+    return shown
 
 
 def register() -> None:
@@ -28,3 +40,5 @@ def register() -> None:
     register_field("filters", _("Filters"), part=_pairs)
     register_field("rows", _("Rows"))
     register_field("format", _("File format"))
+    register_field("file", _("File"))  # an upload's file deleted ("file: Yes → —")
+    extend_field("kind", _export_kinds, object_types=["interop.recordexport"])

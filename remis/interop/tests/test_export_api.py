@@ -73,6 +73,13 @@ def test_an_export_is_asked_written_and_read_by_its_requester(
     assert Job.objects.count() == jobs
     kept = api_client.as_(paula).get(f"/exports/{created['uuid']}").json()
     assert kept.get("rows") == 1, kept
+    # Its deletion reads the kind by its name ("Kind: cases" was the code).
+    from remis.interop import actions as interop_actions
+    from remis.interop.models import RecordExport
+
+    interop_actions.delete_export(paula, RecordExport.objects.get(uuid=created["uuid"]))
+    views = describe_entries(AuditEntry.objects.filter(action="interop.export_delete"), groups=frozenset())
+    assert [(c.before, c.after) for c in views[0].changes if c.field == "kind"] == [("Case list", "—")]
 
 
 def test_bad_requests_name_their_field(world: Any, paula: Any, api_client: Any) -> None:
