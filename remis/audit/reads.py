@@ -29,7 +29,7 @@ from remis.audit.actions import record
 from remis.audit.models import CaseRead, ReadChannel
 from remis.lib.errors import PermissionDenied
 from remis.lib.spreadsheet import neutralised
-from remis.lib.text import latin_digits
+from remis.lib.text import group_separator, latin_digits
 
 
 def note_case_read(
@@ -142,6 +142,7 @@ def _lines(
         return text
 
     writer.writerow(neutralised(header))
+    separator = group_separator()  # "؛ " in Arabic, as the page lists the groups
     yield "\ufeff" + flush()  # a BOM: spreadsheet programs then read UTF-8
     for read in reads.iterator(chunk_size=2000):
         writer.writerow(
@@ -153,7 +154,7 @@ def _lines(
                     read.case_reference,
                     str(read.case_uuid),
                     channels.get(read.channel, read.channel),
-                    "; ".join(groups.get(g, g) for g in read.groups),
+                    separator.join(groups.get(g, g) for g in read.groups),
                 )
             )
         )

@@ -128,6 +128,10 @@ def test_filtering_by_group_and_exporting_is_audited(client, world, carol, focal
     french = client.post(reverse("read_log"), {"csv": "1", "group": ""}, HTTP_ACCEPT_LANGUAGE="fr")
     header = b"".join(french.streaming_content).decode("utf-8-sig").splitlines()[0]
     assert header.startswith("Quand,") and "Page du dossier" not in header
+    arabic = client.post(reverse("read_log"), {"csv": "1", "group": ""}, HTTP_ACCEPT_LANGUAGE="ar")
+    lines = b"".join(arabic.streaming_content).decode("utf-8-sig").splitlines()
+    alices = next(line for line in lines if ",alice," in line)
+    assert "؛ " in alices and "; " not in alices  # the groups, as an Arabic list reads
 
 
 def test_only_holders_of_the_right_see_the_read_log(client, world):

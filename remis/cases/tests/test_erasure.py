@@ -529,6 +529,24 @@ def test_the_focal_points_audit_search_says_which_case_each_erasure_is_about(cli
     assert len(rows) >= 2 and all(f"<bdi>{household.reference}</bdi>" in row for row in rows)
 
 
+def test_a_decided_request_reads_its_status_and_day_as_a_list_of_the_language(client, world, household):
+    """Arabic read "رفض, 6 ديسمبر 2026": a Latin comma between the decision and its day."""
+    child = Person.objects.get(given_name="Mamadou")
+    request = actions.request_erasure(world.admin, household, child, "recorded_in_error")
+    actions.refuse_erasure(second_eraser(world), request, "Not verified")
+    client.force_login(world.admin)
+    page = client.get(
+        reverse("case_detail", args=[household.uuid]), HTTP_ACCEPT_LANGUAGE="ar"
+    ).content.decode()
+    from django.utils import translation
+
+    from remis.cases.models import ErasureStatus
+
+    with translation.override("ar"):
+        refused = str(ErasureStatus.REFUSED.label)
+    assert f"{refused}، " in page and f"{refused}, " not in page
+
+
 def test_a_refusal_that_quotes_the_person_goes_with_their_erasure(world, household):
     """A refusal's reason may quote the person ("Mamadou confirmed on +000 654423 he wants
     to stay followed"): after a later request erased them, the case page and the API still
