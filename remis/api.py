@@ -6,6 +6,7 @@ Errors: {"detail": "...", "errors": [{"field": "...", "message": "..."}]}.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from types import MethodType
 from typing import Any, cast
@@ -21,6 +22,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import Operation
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from remis.accounts import two_factor
@@ -134,7 +136,39 @@ class RemisAPI(NinjaAPI):
         return schema
 
 
+class BodyRefused(Exception):
+    """A body the parser will not read, with the answer to give (`http_error`)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _fields_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in found:
+            # {"body": "a", "body": "b"} kept the last, silently: which did the client mean?
+            message = _("The request body gives “%(name)s” twice: send each field once.") % {"name": name}
+            raise BodyRefused(400, message)
+        found[name] = value
+    return found
+
+
+class JsonBodyParser(Parser):
+    """A body is JSON, said so by its Content-Type: one sent as text/plain or as a form
+    (curl's -d without a header) was read as JSON and saved, whatever the client meant."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        kind = request.content_type or ""
+        if kind != "application/json" and not kind.endswith("+json"):
+            message = _("Send the body as JSON, with the header “Content-Type: application/json”.")
+            raise BodyRefused(415, message)
+        return json.loads(request.body, object_pairs_hook=_fields_once)
+
+
 api = RemisAPI(
+    parser=JsonBodyParser(),
     title="REMIS API",
     version="1",
     description="Case records of AVRR programmes, scoped to the token owner's organisations and countries.",
@@ -310,6 +344,9 @@ def unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, BodyRefused):  # Ninja wraps whatever the parser raises
+        refused = exc.__cause__
+        return api.create_response(request, error_body(refused.message, []), status=refused.status)
     detail = str(exc)
     if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
         # Ninja's own words, in English whatever the language asked, and with DEBUG on the

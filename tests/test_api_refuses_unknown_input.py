@@ -174,3 +174,32 @@ def test_a_body_that_is_not_json_is_refused_in_the_readers_language(world: Any, 
     (message,) = [response.json()["detail"]] if "detail" in response.json() else [str(response.json())]
     assert "JSON" in message and "Expecting" not in message and "codec" not in message
     assert "Le corps de la requête" in message
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "words"),
+    [
+        (b'{"body": "a", "body": "b"}', "application/json", 400, "« body »"),
+        (b'{"body": "a"}', "text/plain", 415, "Content-Type: application/json"),
+        (b'{"body": "a"}', "application/x-www-form-urlencoded", 415, "Content-Type: application/json"),
+    ],
+)
+def test_a_body_is_json_said_so_and_gives_each_field_once(
+    world: Any, body: bytes, content_type: str, status: int, words: str
+) -> None:
+    """A field given twice kept the last value, and a body sent as text or as a form (curl's
+    -d without a header) was read as JSON: both were saved."""
+    from django.test import Client
+
+    from remis.accounts.tests.tokens import bearer_key
+    from remis.cases.models import Note
+
+    case = register(world)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {bearer_key(world.alice, 'api')}", HTTP_ACCEPT_LANGUAGE="fr")
+    response = client.post(f"/api/v1/cases/{case.uuid}/notes", body, content_type=content_type)
+    assert response.status_code == status, response.content
+    assert words in response.json()["detail"]
+    assert not Note.objects.filter(case=case).exists()
+    sent = client.post(f"/api/v1/cases/{case.uuid}/notes", b'{"body": "a"}', content_type="application/json")
+    assert sent.status_code == 201

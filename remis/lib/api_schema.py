@@ -35,13 +35,14 @@ class ErrorOut(Schema):
 
 
 ERROR_DESCRIPTIONS = {
-    400: "The body cannot be read as JSON.",
+    400: "The body cannot be read as JSON, or it gives a field twice.",
     401: "No valid API token.",
     403: "The token owner's role may not do this (or, for a read-only token, any change).",
     404: "Not found, or not visible to the token owner: the same answer.",
     410: "The token owner's organisation held this case and its access ended (the day is said).",
     409: "Someone saved a newer version first, or the value is already taken.",
     422: "The request is not valid; `errors` names each field or parameter at fault.",
+    415: "A JSON body was sent with another Content-Type than application/json.",
 }
 
 
@@ -52,7 +53,7 @@ def error_codes(method: str, path: str, *, body: bool = False) -> list[int]:
     be sent bytes that are not JSON; a write can lose a race or repeat a unique value."""
     codes = [401, 403, 404, 422]
     if body:
-        codes.append(400)
+        codes += [400, 415]
     if "{case_uuid}" in path:  # a case the caller's organisation no longer holds
         codes.append(410)
     if method.lower() != "get" and not path.endswith("/search"):  # a search is a read sent by POST
@@ -124,6 +125,9 @@ class InputSchema(Schema):
             raise PydanticCustomError("bool_type", "Input should be a valid boolean")
         if isinstance(value, bool) and bool not in kinds and kinds & {int, float, Decimal}:
             raise PydanticCustomError("float_type", "Input should be a valid number")
+        if isinstance(value, str) and "_" in value and kinds & {int, float, Decimal} and str not in kinds:
+            # Python's grouping ("1_000" read as 1000): no form or locale writes a number so.
+            raise PydanticCustomError("float_parsing", "Input should be a valid number")
         return value
 
     @field_validator("*", mode="after")

@@ -309,6 +309,23 @@ def test_a_number_is_no_date_and_a_word_no_yes_or_no(api, world, alice, body, fi
     assert fine.status_code == 201, fine.content
 
 
+def test_a_number_written_with_underscores_is_refused(api, world, alice):
+    """Python's "1_000" was read as 1000 nights, or an amount of 1000: no form writes it."""
+    from remis.cases.tests.factories import returned_case
+
+    case = returned_case(world)
+    body = {"received_on": str(case.arrival_date), "accommodation_nights": "1_0"}
+    answer = api.as_(world.bob).put(f"/cases/{case.uuid}/reception", body)
+    assert answer.status_code == 422 and [e["field"] for e in answer.json()["errors"]] == [
+        "accommodation_nights"
+    ]
+    body = {"received_on": str(case.arrival_date), "pocket_money": "1_000", "pocket_money_currency": "EUR"}
+    answer = api.put(f"/cases/{case.uuid}/reception", body)
+    assert answer.status_code == 422 and [e["field"] for e in answer.json()["errors"]] == ["pocket_money"]
+    body["pocket_money"] = "1000"
+    assert api.put(f"/cases/{case.uuid}/reception", body).status_code == 200
+
+
 def test_a_cases_notes_are_paged_and_every_one_can_be_read(api, world, alice):
     """205 notes: the newest 200 came back as a bare list, the five oldest out of reach and
     nothing said the list was cut."""
