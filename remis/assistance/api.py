@@ -47,6 +47,7 @@ from remis.cases.policy import groups_on_case
 from remis.cases.queries import get_case_for, note_api_read
 from remis.lib.api_schema import InputSchema, PageParams, literal_of, page_out
 from remis.lib.errors import Duplicate, NotFound, ValidationFailed
+from remis.lib.money import currency_hint, payable_currency
 from remis.lib.paging import COUNT_CAP
 
 router = Router(tags=["plans"])
@@ -647,10 +648,14 @@ class RatePage(Schema):
 @router.get("/exchange-rates", response=RatePage, summary="Exchange rates recorded, latest month first")
 def list_rates(request: HttpRequest, params: Query[RateListParams]) -> Any:
     rates = ExchangeRate.objects.all()
-    if params.currency:
-        rates = rates.filter(currency=params.currency.upper())
-    if params.to_currency:
-        rates = rates.filter(to_currency=params.to_currency.upper())
+    for name in ("currency", "to_currency"):
+        sent = getattr(params, name)
+        if not sent:
+            continue
+        code = payable_currency(sent)
+        if code is None:  # "zzz" listed nothing, as if no rate were recorded
+            raise ValidationFailed(currency_hint(), name)
+        rates = rates.filter(**{name: code})
     return page_out(rates, params.limit, params.offset)
 
 

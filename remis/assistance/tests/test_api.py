@@ -151,6 +151,9 @@ def test_exchange_rates_and_budget_through_the_api(api, world, case, ines, manon
     assert listed["count"] == 4 and len(listed["items"]) == 2
     assert [r["rate"] for r in boss.get("/exchange-rates", currency="gnf").json()["items"]] == ["0.000105"]
     assert boss.get("/exchange-rates", limit=500).status_code == 422
+    for name, code in (("currency", "zzz"), ("to_currency", "NaN"), ("currency", "XAU")):
+        unknown = boss.get("/exchange-rates", **{name: code})  # listed nothing, as if none were recorded
+        assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == name
     rows = boss.get("/budget").json()
     assert rows[0]["country"] == "GN" and rows[0]["approved"]["reporting"] == "600.00"
 
