@@ -744,6 +744,16 @@ def pending_erasures(case: Case) -> list[Any]:
     )
 
 
+def sharing_holds_own_access(actor: Any, access: Iterable[Any]) -> bool:
+    """Whether the actor reads the case only as a partner it was shared with (`access`: the
+    case's live access rows, as the case overview has them): withdrawing the consent to
+    share with partners ends their own access too (a partner's case worker who recorded it
+    was sent to the case list, told only that "the partners" would lose it)."""
+    own = {g.organisation_id for g in grants_with(actor, Perm.CASE_VIEW)}
+    reasons = {row.reason for row in access if row.organisation_id in own and row.revoked_at is None}
+    return bool(reasons) and reasons <= {AccessReason.SUBMITTED, AccessReason.ACCEPTED}
+
+
 def decided_erasures(case: Case) -> list[Any]:
     """The case's erasure requests refused or withdrawn, latest first: the one who asked
     reads the outcome and its reason there (a refused request left no trace on the page,

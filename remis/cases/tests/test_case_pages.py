@@ -783,7 +783,13 @@ def test_a_partner_withdrawing_its_own_access_is_told_and_sent_to_the_list(clien
     actions.record_consent(alice, case, purpose="sharing_with_partners", given=True, given_on=today)
     submission = actions.submit_case(alice, case, world.gn_partner)
     actions.respond_to_submission(bob, submission, accept=True)
+    # Asked first, in words that say their own organisation loses it (the question named
+    # only "the partners"); the host office is asked as before.
+    own = "Your organisation holds this case as a partner"
+    login(client, alice)
+    assert own not in client.get(reverse("case_detail", args=[case.uuid])).content.decode()
     login(client, bob)
+    assert own in client.get(reverse("case_detail", args=[case.uuid])).content.decode()
     answer = client.post(
         reverse("case_step", args=[case.uuid, "consent"]),
         {"purpose": "sharing_with_partners", "given": "no", "given_on": today.isoformat()},

@@ -38,6 +38,7 @@ from remis.cases.queries import (
     erasable_members,
     note_opened,
     pending_erasures,
+    sharing_holds_own_access,
     submission_targets,
 )
 from remis.cases.views.common import apply_errors, case_or_404
@@ -169,6 +170,7 @@ def case_detail(
             ),
             "erasures": pending_erasures(case) if "person.erase" in overview.permissions else [],
             "decided_erasures": decided_erasures(case) if "person.erase" in overview.permissions else [],
+            "sharing_holds_own_access": sharing_holds_own_access(request.user, overview.access),
             "subject_access": may_export_subject(overview.permissions, overview.groups),
             # The section to draw open: the refused form's, else the one a save came back
             # to (`?open=`, see case_step), else the person's when asked for.
