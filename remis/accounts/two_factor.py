@@ -31,6 +31,9 @@ TWO_FACTOR_PERMISSIONS = frozenset(
         # data-protection focal point's account is as sensitive as a case worker's.
         Perm.AUDIT_VIEW_ALL.value,
         Perm.AUDIT_READ_LOG.value,
+        # An export of records is a file of many people's names, births and contacts: an
+        # M&E officer holding no sensitive group could turn two-factor sign-in off and take one.
+        Perm.RECORDS_EXPORT.value,
         *(group.permission.value for group in SENSITIVE_GROUPS),
     }
 )

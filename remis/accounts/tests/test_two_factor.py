@@ -46,11 +46,27 @@ def _code(key: bytes, *, steps_ahead: int = 0) -> str:
     return f"{totp.token():06d}"
 
 
-def test_who_must_use_a_second_factor(world, carol, victor, olga):
+@pytest.fixture
+def rita(world):
+    """A reader of case records who holds no sensitive group, no administration and no
+    export of records: a role that needs no second factor (the M&E officer exports)."""
+    from remis.accounts.models import Role
+
+    me = Role.objects.get(code="me_officer")
+    Role.objects.create(
+        code="case_reader",
+        name="Case reader",
+        permissions=[p for p in me.permissions if p != "records.export"],
+    )
+    return make_user("rita", world.be_office, "case_reader", ["BE"])
+
+
+def test_who_must_use_a_second_factor(world, carol, victor, olga, rita):
     assert requires_two_factor(world.alice)  # counsellor: sensitive field groups
     assert requires_two_factor(world.bob)  # case worker: sensitive field groups
     assert requires_two_factor(olga)  # an organisation's administrator
-    assert not requires_two_factor(carol)  # M&E officer: no sensitive group, no administration
+    assert requires_two_factor(carol)  # M&E officer: exports records (names, births, contacts)
+    assert not requires_two_factor(rita)  # reads cases: no sensitive group, no export
     assert not requires_two_factor(victor)  # a donor's viewer
     focal = make_user("dora", world.be_office, "data_protection_focal_point", ["BE"])
     assert requires_two_factor(focal)  # the audit and read logs: who opened which case
@@ -142,17 +158,17 @@ def test_wrong_codes_slow_further_tries_for_that_user_only(world, bob, alice):
     )
 
 
-def test_an_optional_user_may_turn_it_on_and_off_and_a_required_one_may_not_turn_it_off(world, carol, bob):
-    client = _sign_in(carol)
+def test_an_optional_user_may_turn_it_on_and_off_and_a_required_one_may_not_turn_it_off(world, rita, bob):
+    client = _sign_in(rita)
     assert client.get(reverse("case_list")).status_code in (200, 403)  # no second factor asked
     assert "Off:" in client.get(reverse("two_factor")).content.decode()
-    device = authenticator(carol)
-    assert _sign_in(carol).get(reverse("dashboard"))["Location"] == reverse(
+    device = authenticator(rita)
+    assert _sign_in(rita).get(reverse("dashboard"))["Location"] == reverse(
         "two_factor_verify"
     )  # once on, asked
-    two_factor.turn_off_two_factor(carol)
+    two_factor.turn_off_two_factor(rita)
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
-    assert _sign_in(carol).get(reverse("dashboard")).status_code == 200
+    assert _sign_in(rita).get(reverse("dashboard")).status_code == 200
     authenticator(bob)
     with pytest.raises(Exception, match="require two-factor"):
         two_factor.turn_off_two_factor(bob)
@@ -241,19 +257,19 @@ def test_an_organisation_that_adds_someone_later_does_not_act_on_their_account(w
     assert two_factor.reset_two_factor(olga, world.be_office, alice.pk)
 
 
-def test_a_token_stops_working_while_its_owner_lacks_a_required_second_factor(client, world, carol):
+def test_a_token_stops_working_while_its_owner_lacks_a_required_second_factor(client, world, rita):
     """A token made while the roles required no second factor read trafficking categories
     and counselling notes once a role requiring it was given, no second factor ever passed."""
     from remis.accounts.actions import issue_api_token
 
-    _token, raw = issue_api_token(carol, name="script")
+    _token, raw = issue_api_token(rita, name="script")
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-    assert client.get("/api/v1/cases", **bearer).status_code == 200  # an M&E officer: not required
+    assert client.get("/api/v1/cases", **bearer).status_code == 200  # a reader of cases: not required
     actions.add_membership(
-        system_actor(), user=carol, organisation=world.nl_office, role="counsellor", countries=["NL"]
+        system_actor(), user=rita, organisation=world.nl_office, role="counsellor", countries=["NL"]
     )
     refused = client.get("/api/v1/cases", **bearer)
     assert refused.status_code == 401
     assert "two-factor" in refused.json()["detail"]
-    authenticator(carol)
+    authenticator(rita)
     assert client.get("/api/v1/cases", **bearer).status_code == 200
