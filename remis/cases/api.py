@@ -144,16 +144,18 @@ class PersonPatch(InputSchema):
     is refused rather than silently dropped."""
 
     version: int = Field(description="the person version you read")
-    given_name: str | None = Field(None, max_length=120)
-    family_name: str | None = Field(None, max_length=120)
-    alternate_names: str | None = Field(None)
+    # The limits PersonIn declares, from the same field rules: the schema said none for the
+    # address and the other names, while the server refused past 500 and 1,000.
+    given_name: str | None = Field(None, max_length=max_length(rules.PERSON, "given_name"))
+    family_name: str | None = Field(None, max_length=max_length(rules.PERSON, "family_name"))
+    alternate_names: str | None = Field(None, max_length=max_length(rules.PERSON, "alternate_names"))
     sex: SexCode | None = Field(None)
     date_of_birth: dt.date | None = None
     birth_year_estimated: int | None = None
     nationality: str | None = Field(None, max_length=2)
-    phone: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
-    address: str | None = Field(None)
+    phone: str | None = Field(None, max_length=max_length(rules.PERSON, "phone"))
+    email: str | None = Field(None, max_length=max_length(rules.PERSON, "email"))
+    address: str | None = Field(None, max_length=max_length(rules.PERSON, "address"))
 
 
 class PersonOut(Schema):

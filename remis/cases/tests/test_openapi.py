@@ -111,3 +111,19 @@ def test_an_unknown_api_address_answers_the_error_body_in_json(client, schema):
         assert response.status_code == 404 and response["Content-Type"] == "application/json", path
         validator.validate(response.json())
         assert "/api/v1/docs" in response.json()["detail"]
+
+
+def test_a_patch_declares_the_limits_of_the_body_that_creates(schema):
+    """PersonPatch declared no maxLength for the address and the other names, which the
+    server refused past 500 and 1,000 (as PersonIn declares): a client's form was built from
+    the schema."""
+    created = schema["components"]["schemas"]["PersonIn"]["properties"]
+    patched = schema["components"]["schemas"]["PersonPatch"]["properties"]
+
+    def limit(field):
+        options = field.get("anyOf", [field])
+        return next((o["maxLength"] for o in options if "maxLength" in o), None)
+
+    for name, field in created.items():
+        if limit(field) is not None and name in patched:
+            assert limit(patched[name]) == limit(field), name
