@@ -254,6 +254,12 @@ class RulesPageOut(Schema):
 class RulesIn(InputSchema):
     effective_from: dt.date
     overdue_days: int = Field(description="1 to 365")
+    seen_latest: int | None = Field(
+        None,
+        ge=0,
+        le=2**63 - 1,
+        description="the id of the newest version you read (0: none); a version recorded since is a 409",
+    )
 
 
 @router.get(

@@ -48,6 +48,14 @@ def rules_history(programme_id: int) -> Any:
     return versions_of(ReferralRules, programme_id)
 
 
+def latest_rules_id(programme_id: int) -> int:
+    """The newest referral rules version's id of the programme (0: none): what a page listed."""
+    from remis.referrals.models import ReferralRules
+
+    newest = ReferralRules.objects.filter(programme_id=programme_id).order_by("-pk")
+    return newest.values_list("pk", flat=True).first() or 0
+
+
 def seed_rules(model: Any) -> None:
     """The shipped row (programme blank), from defaults/referrals.yaml; kept if present."""
     days = int(_shipped().get("overdue_days") or DEFAULT_OVERDUE_DAYS)

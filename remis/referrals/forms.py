@@ -101,3 +101,5 @@ class RulesForm(forms.Form):
     effective_from = forms.DateField(label=_("In force from"), widget=IsoDateInput())
     # Text, not a number field: the action says what is wrong in the same words as the API.
     overdue_days = forms.CharField(label=_("Days before an unanswered referral is overdue"), max_length=5)
+    # The newest version the page listed (its id, 0: none): one recorded since is said.
+    seen_latest = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)

@@ -30,7 +30,7 @@ from remis.lib.spreadsheet import neutralised
 from remis.lib.text import labelled
 from remis.programmes.queries import get_programme_for, manages_programme, visible_programmes
 from remis.referrals import actions
-from remis.referrals.configuration import rules_history, rules_on
+from remis.referrals.configuration import latest_rules_id, rules_history, rules_on
 from remis.referrals.forms import AnswerForm, CancelForm, FunnelForm, ReferForm, RulesForm
 from remis.referrals.models import REFERRAL_TRANSITIONS, Referral, Status
 from remis.referrals.queries import (
@@ -343,7 +343,8 @@ def referral_rules(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404 from None
     today = timezone.localdate()
     can_change = manages_programme(request.user, programme)
-    form = RulesForm(auto_id="rules-%s", initial={"effective_from": today})
+    latest = latest_rules_id(programme.pk)
+    form = RulesForm(auto_id="rules-%s", initial={"effective_from": today, "seen_latest": latest})
     if request.method == "POST":
         if not can_change:
             return forbidden(request, _("Only the programme's managers change its referral rules."))
@@ -353,6 +354,11 @@ def referral_rules(request: HttpRequest, code: str) -> HttpResponse:
                 actions.set_referral_rules(request.user, programme, **form.cleaned_data)
             except DomainError as error:
                 apply_errors(form, error)
+                if isinstance(error, Conflict):
+                    # Sent again as it is, once the newer version has been read above it.
+                    data = request.POST.copy()
+                    data["seen_latest"] = str(latest)
+                    form.data = data
             else:
                 messages.success(request, _("The new referral rules are recorded."))
                 return redirect("referral_rules", code=programme.code)

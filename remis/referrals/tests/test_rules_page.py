@@ -73,3 +73,66 @@ def test_the_api_reads_and_sets_the_rules(api_client, s):
         f"/referrals/rules/{code}", {"effective_from": tomorrow, "overdue_days": 3}
     )
     assert refused.status_code == 403
+
+
+def test_two_managers_recording_at_once_the_second_is_told_and_keeps_what_they_typed(client, s, api_client):
+    """Two managers' tabs: the second's version for the same day was recorded too, with the
+    same "recorded" message; the later one applied and neither was told."""
+    from remis.cases.tests.factories import make_user
+
+    programme, today = s.case.programme, timezone.localdate()
+    page = reverse("referral_rules", args=[programme.code])
+    day = (today + dt.timedelta(days=30)).isoformat()
+    other = make_user("pia2", s.world.be_office, "programme_manager", ["BE"])
+    first, second = client, type(client)()
+    first.force_login(s.world.admin)
+    second.force_login(other)
+    shown = [c.get(page).text for c in (first, second)]
+    seen = [t.split('name="seen_latest" value="')[1].split('"')[0] for t in shown]
+    assert seen == ["0", "0"]
+    assert (
+        first.post(page, {"effective_from": day, "overdue_days": "10", "seen_latest": seen[0]}).status_code
+        == 302
+    )
+    told = second.post(page, {"effective_from": day, "overdue_days": "20", "seen_latest": seen[1]})
+    assert told.status_code == 200 and "Someone else recorded referral rules" in told.text
+    assert 'value="20"' in told.text  # what they typed stays
+    assert list(ReferralRules.objects.filter(programme=programme).values_list("overdue_days", flat=True)) == [
+        10
+    ]
+    # Sent again once read, it is recorded.
+    resent = told.text.split('name="seen_latest" value="')[1].split('"')[0]
+    again = second.post(page, {"effective_from": day, "overdue_days": "20", "seen_latest": resent})
+    assert again.status_code == 302
+    # The API checks the version a client read, when it sends one.
+    admin = api_client.as_(s.world.admin)
+    stale = admin.post(
+        f"/referrals/rules/{programme.code}", {"effective_from": day, "overdue_days": 5, "seen_latest": 0}
+    )
+    assert stale.status_code == 409
+    assert ReferralRules.objects.filter(programme=programme).count() == 2
+
+
+def test_two_managers_recording_rules_at_once_one_is_told(parallel_db, world):
+    """Both read the same versions: one new version is recorded, the other is a conflict,
+    and nothing of it is written."""
+    from remis.cases.tests.factories import make_user
+    from remis.lib.errors import Conflict
+    from remis.referrals import actions
+    from remis.referrals.configuration import latest_rules_id
+
+    manager = make_user("pia3", world.be_office, "programme_manager", ["BE"])
+    seen = latest_rules_id(world.programme.pk)
+    day = timezone.localdate() + dt.timedelta(days=10)
+    results = parallel_db(
+        *[
+            lambda actor=actor, days=days: actions.set_referral_rules(
+                actor, world.programme, effective_from=day, overdue_days=days, seen_latest=seen
+            )
+            for actor, days in ((world.admin, 10), (manager, 20))
+        ]
+    )
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, Conflict)]
+    assert ReferralRules.objects.filter(programme=world.programme).count() == 1
+    assert AuditEntry.objects.filter(action="referrals.rules").count() == 1
