@@ -78,6 +78,12 @@ class SettingsChangeIn(InputSchema):
     grant_per_family: Decimal | None = None
     small_cell_threshold: int | None = None
     retention_years: int | None = None
+    seen_latest: int | None = Field(
+        None,
+        ge=0,
+        le=2**63 - 1,
+        description="the id of the newest version you read (0: none); a version recorded since is a 409",
+    )
 
 
 @router.get("/{code}/settings", response=SettingsOut, summary="The programme's settings in force on a day")
@@ -94,8 +100,10 @@ def list_settings_versions(request: HttpRequest, code: str) -> list[ProgrammeSet
 @router.post("/{code}/settings", response={201: SettingsOut}, summary="Change settings from a day on")
 def change_settings(request: HttpRequest, code: str, body: SettingsChangeIn) -> Any:
     programme = get_programme_for(request.user, code)
-    values = body.dict(exclude={"effective_from", "note"}, exclude_none=True)
-    version = change_programme_settings(request.user, programme, body.effective_from, values, note=body.note)
+    values = body.dict(exclude={"effective_from", "note", "seen_latest"}, exclude_none=True)
+    version = change_programme_settings(
+        request.user, programme, body.effective_from, values, note=body.note, seen_latest=body.seen_latest
+    )
     return Status(201, version)
 
 

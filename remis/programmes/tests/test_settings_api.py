@@ -92,3 +92,17 @@ def test_invalid_settings_are_a_422_with_an_error_per_field(api_client, world, m
     unknown = api_client.as_(manager).post(URL, {"effective_from": "2026-01-01", "approval_threshold": 1})
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "approval_threshold"
+
+
+def test_a_client_that_read_the_versions_is_told_of_one_recorded_since(api_client, world, manager):
+    """Two clients posting for the same day both got 201, the later one deciding: a client
+    that sends the newest version it read is told of one recorded since (409)."""
+    client = api_client.as_(manager)
+    seen = max(v["id"] for v in client.get(f"{URL}/versions").json() if v["id"] is not None)
+    body = {"effective_from": "2027-01-01", "grant_per_person": "800", "seen_latest": seen}
+    assert client.post(URL, body).status_code == 201
+    stale = client.post(URL, {**body, "grant_per_person": "850"})
+    assert stale.status_code == 409
+    assert [v["grant_per_person"] for v in client.get(f"{URL}/versions").json()][:1] == ["800.00"]
+    newest = max(v["id"] for v in client.get(f"{URL}/versions").json() if v["id"] is not None)
+    assert client.post(URL, {**body, "grant_per_person": "850", "seen_latest": newest}).status_code == 201
