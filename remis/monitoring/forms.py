@@ -190,9 +190,27 @@ class ScheduleForm(forms.Form):
         return str(in_force_then.pk if in_force_then else "") != self.cleaned_data["started_from"]
 
     @classmethod
-    def refilled(cls, rules: Any, day: Any, instruments: dict[str, str], message: str) -> ScheduleForm:
-        """The form filled again from `rules` for `day`, with `message` above it."""
+    def refilled(
+        cls,
+        rules: Any,
+        day: Any,
+        instruments: dict[str, str],
+        message: str,
+        sent: Any = None,
+        started: Any = None,
+    ) -> ScheduleForm:
+        """The form filled again from `rules` for `day`, with `message` above it; given the
+        data `sent` and the version the form `started` from, each value the person changed
+        stays as they typed it (the form refilled whole lost their changes, every time a
+        later version was in force on the day chosen)."""
         data = {k: "" if v is None else str(v) for k, v in cls.initial_from(rules, day).items()}
+        if sent is not None:
+            before = {k: "" if v is None else str(v) for k, v in cls.initial_from(started, day).items()}
+            for name in data:
+                if name not in ("effective_from", "started_from") and str(sent.get(name, "")) != before.get(
+                    name, ""
+                ):
+                    data[name] = str(sent.get(name, ""))
         form = cls(data, auto_id="schedule-%s", instruments=instruments)
         form.is_valid()
         form.add_error(None, message)

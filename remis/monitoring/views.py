@@ -35,7 +35,14 @@ from remis.monitoring.configuration import (
 from remis.monitoring.forms import AttemptForm, FollowUpFilterForm, ScheduleForm, VisitForm, early_field
 from remis.monitoring.imports import may_import
 from remis.monitoring.instrument_views import may_read_instruments
-from remis.monitoring.models import ContactOutcome, FollowUp, FollowUpStatus, Instrument, ResponseSource
+from remis.monitoring.models import (
+    ContactOutcome,
+    FollowUp,
+    FollowUpStatus,
+    Instrument,
+    ResponseSource,
+    ScheduleRules,
+)
 from remis.monitoring.queries import (
     SATISFACTION,
     STATE_LABELS,
@@ -416,16 +423,20 @@ def schedule_rules(request: HttpRequest, code: str) -> HttpResponse:
         then = rules_on(programme.pk, form.cleaned_data["effective_from"]) if form.is_valid() else None
         if form.is_valid() and form.started_from_elsewhere(then):
             day = form.cleaned_data["effective_from"]
+            raw = str(form.cleaned_data["started_from"] or "")
+            started = ScheduleRules.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
             form = ScheduleForm.refilled(
                 then,
                 day,
                 instruments,
                 _(
                     "On %(day)s another version of the schedule is in force than the one this form "
-                    "showed: the form now shows that one. Change what you meant to change, then "
-                    "record it again."
+                    "showed: the form now shows that one, with the values you changed. Check it, "
+                    "then record it again."
                 )
                 % {"day": short_date(day)},
+                sent=request.POST,
+                started=started,
             )
         elif form.is_valid():
             try:

@@ -283,8 +283,14 @@ def test_a_version_for_a_later_day_starts_from_the_one_in_force_then(client, wor
     answer = client.post(page, data)
     assert "another version of the schedule is in force than the one this form showed" in answer.text
     assert rules_on(world.programme.pk, later).lost_after_attempts == 5  # nothing recorded
-    # The form now shows the version in force that day, to change from.
+    # The form now shows the version in force that day, to change from, with what the
+    # person changed kept (the windows of 20 days were lost: typed again every time).
     assert re.search(r'name="months_4"[^>]*value="24"', answer.text)
+    assert re.search(r'name="window_1"[^>]*value="20"', answer.text)
+    assert re.search(r'name="window_4"[^>]*value="30"', answer.text)
+    assert re.search(
+        r'name="lost_after_attempts"[^>]*value="5"', answer.text
+    )  # left as it was: the later one's
     refilled = _found(r'name="started_from" value="(\d+)"', answer.text)
     data.update(
         started_from=refilled, months_4="24", window_4="20", instrument_4=INSTRUMENT, lost_after_attempts="5"
