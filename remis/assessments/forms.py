@@ -4,9 +4,11 @@ reader does not hold are left out (their stored answers are kept by the action).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from remis.assessments.answers import Form
@@ -33,7 +35,19 @@ def _field(question: Question, form: Form) -> forms.Field:
         return forms.CharField(widget=Textarea(attrs={"rows": 3}), max_length=2000, **common)
     # Numbers are checked by the action, which names the question and its bounds; the field
     # reads them as the reader's language writes them ("1 200,50" in French).
-    return AmountField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), max_length=20, **common)
+    return NumberAnswerField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), max_length=20, **common)
+
+
+class NumberAnswerField(AmountField):
+    """A number answer, read as an amount is, shown back with the decimals it has: an age
+    of 34 read "34.00" on the edit form, as money."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            number = Decimal(str(value))
+            places = max(0, -int(number.normalize().as_tuple().exponent))
+            return number_format(number, places, force_grouping=True)
+        return value
 
 
 class AssessmentForm(forms.Form):

@@ -4,6 +4,7 @@ instrument, drafts and completion, reading and confirming flags."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -118,6 +119,9 @@ def test_a_draft_saved_untouched_is_said_unchanged_and_a_changed_one_saved(world
     assert Assessment.objects.get(pk=draft.pk).version == draft.version
     page = client.post(url, {**data, "q_age": "35"}, follow=True).content.decode()
     assert "The draft is saved." in page
+    # Read back as typed: an age of 35 read "35.00", as money.
+    form = client.get(url).content.decode()
+    assert re.search(r'name="q_age"[^>]*value="35"', form), re.findall(r'name="q_age"[^>]*>', form)
 
 
 def test_a_draft_saved_from_an_outdated_page_is_refused_as_a_conflict_on_the_form(world, bob, case, client):
