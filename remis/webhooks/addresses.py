@@ -12,6 +12,7 @@ address that was checked, so a DNS answer that changes in between cannot redirec
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -54,6 +55,11 @@ def _allowed(address: str) -> bool:
     return bool(settings.REMIS_WEBHOOKS_ALLOW_PRIVATE) and (ip.is_private and not ip.is_link_local)
 
 
+# A host name's letters, digits, hyphens and dots (an internationalised name as written in
+# its own letters too), or an IP address (IPv6 without its brackets, as urlsplit gives it).
+_HOST = re.compile(r"[\w.-]+|[0-9a-fA-F:.]+")
+
+
 def check_url(url: str) -> Target:
     """The URL's target, checked; ValidationFailed on field "url" otherwise."""
     if len(url) > URL_MAX:
@@ -67,6 +73,12 @@ def check_url(url: str) -> Target:
         raise ValidationFailed(_("Enter a valid URL starting with https://."), "url")
     if parts.username or parts.password:
         raise ValidationFailed(_("Leave user names and passwords out of the URL."), "url")
+    if not _HOST.fullmatch(parts.hostname):
+        # "exa mple.org" was looked up, then said to be "a host name that could not be found".
+        raise ValidationFailed(_("Enter a valid URL."), "url")
+    if parts.scheme == "http" and not settings.REMIS_WEBHOOKS_ALLOW_LOOPBACK:
+        # Said before the name is looked up: an unreachable name hid this rule behind its own.
+        raise ValidationFailed(_("Use an https:// URL: deliveries carry signed case events."), "url")
     port = port or (443 if parts.scheme == "https" else 80)
     addresses = _resolve(parts.hostname, port)
     if not addresses or not all(_allowed(a) for a in addresses):

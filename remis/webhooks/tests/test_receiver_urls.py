@@ -22,12 +22,22 @@ from remis.webhooks.addresses import check_url
         ("https://user:pass@93.184.215.14/hook", "passwords"),
         ("https://no-such-host.invalid/hook", "could not be found"),
         ("https://93.184.215.14:99999/hook", "valid URL"),
+        # Said for what they are, not as names that could not be found (looked up first).
+        ("https://exa mple.org/hook", "valid URL"),
     ],
 )
 def test_refused_urls_name_the_url_field(url, words):
     with pytest.raises(ValidationFailed) as refused:
         check_url(url)
     assert refused.value.field == "url" and words in refused.value.message
+
+
+def test_http_is_refused_before_its_name_is_looked_up(settings):
+    """An unreachable name hid the https rule behind "could not be found"."""
+    settings.REMIS_WEBHOOKS_ALLOW_LOOPBACK = False
+    with pytest.raises(ValidationFailed) as refused:
+        check_url("http://no-such-host.invalid/hook")
+    assert refused.value.field == "url" and "https://" in refused.value.message
 
 
 def test_loopback_only_when_allowed(settings):
