@@ -80,6 +80,9 @@ class ReadChannel(models.TextChoices):
     API = "api", gettext_lazy("API")
     SUBJECT_ACCESS = "access", gettext_lazy("Subject access export")
     DOCUMENT = "document", gettext_lazy("A file of the case downloaded")  # a passport scan, a receipt
+    # A page of one of its records: every row read "Case page", the focal point unable to
+    # tell an opening of the case from one of its plan or a follow-up round.
+    RECORD = "record", gettext_lazy("A record of the case (its plan, a round, a referral, an assessment)")
 
 
 class CaseRead(models.Model):

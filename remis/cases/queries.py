@@ -112,12 +112,12 @@ def note_opened(actor: Any, case: Case, channel: str, groups: frozenset[str] | N
 
 def note_record_page_read(request: Any, case: Case) -> None:
     """A page showing one of the case's records (its assessment, plan, a follow-up round, a
-    referral) read by GET: logged as an opening of the case on a page, as the case page is.
+    referral) read by GET: logged as an opening of the case, on the channel of its records.
     A later app's pages call it; a form sent back with errors was logged when it was shown."""
     from remis.audit.models import ReadChannel
 
     if request.method == "GET":
-        note_opened(request.user, case, ReadChannel.PAGE)
+        note_opened(request.user, case, ReadChannel.RECORD)
 
 
 def note_api_read(actor: Any, case: Case) -> None:

@@ -23,7 +23,7 @@ def test_the_assessment_pages_and_api_reads_are_logged_with_their_groups(
         reverse("assessment_detail", args=[assessment.uuid]),
     ):
         assert client.get(url).status_code == 200, url
-    pages = CaseRead.objects.filter(actor=world.bob, case_uuid=case.uuid, channel="page")
+    pages = CaseRead.objects.filter(actor=world.bob, case_uuid=case.uuid, channel="record")
     assert pages.count() == 2 and all("health" in read.groups for read in pages)
     api = api_client.as_(world.bob)
     for path in (f"/cases/{case.uuid}/assessments", f"/assessments/{assessment.uuid}"):

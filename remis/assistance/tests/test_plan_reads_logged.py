@@ -20,7 +20,7 @@ def test_the_plan_page_and_its_api_reads_are_logged(client, api_client, world, c
     item = first_item(version)
     for url in (reverse("plan_item", args=[case.uuid, item.pk]), reverse("plan_compare", args=[case.uuid])):
         assert client.get(url).status_code == 200, url
-    pages = CaseRead.objects.filter(actor=world.bob, case_uuid=case.uuid, channel="page")
+    pages = CaseRead.objects.filter(actor=world.bob, case_uuid=case.uuid, channel="record")
     assert pages.count() == 3  # the plan, its item (payments), the versions compared
     api = api_client.as_(world.bob)
     for path in (

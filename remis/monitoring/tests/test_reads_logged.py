@@ -19,7 +19,7 @@ def test_a_rounds_page_and_the_api_reads_of_rounds_and_responses_are_logged(
         case = returned_case(world)
     client.force_login(world.bob)
     assert client.get(reverse("follow_up_detail", args=[case.uuid, 1])).status_code == 200
-    assert CaseRead.objects.filter(actor=world.bob, case_uuid=case.uuid, channel="page").count() == 1
+    assert CaseRead.objects.filter(actor=world.bob, case_uuid=case.uuid, channel="record").count() == 1
     api = api_client.as_(world.bob)
     for path in (f"/monitoring/cases/{case.uuid}/follow-ups", f"/monitoring/cases/{case.uuid}/responses"):
         assert api.get(path).status_code == 200, path

@@ -232,7 +232,7 @@ def test_the_case_sides_reads_of_a_referral_are_logged_and_the_providers_are_not
     assert api_client.as_(s.world.bob).get(f"/referrals/{referral.uuid}").status_code == 200
     assert sorted(CaseRead.objects.filter(actor=s.world.bob).values_list("channel", flat=True)) == [
         "api",
-        "page",
+        "record",
     ]
     client.force_login(s.pia)
     assert client.get(reverse("referral_detail", args=[referral.uuid])).status_code == 200
