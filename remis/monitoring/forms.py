@@ -206,10 +206,15 @@ class ScheduleForm(forms.Form):
         data = {k: "" if v is None else str(v) for k, v in cls.initial_from(rules, day).items()}
         if sent is not None:
             before = {k: "" if v is None else str(v) for k, v in cls.initial_from(started, day).items()}
-            for name in data:
-                if name not in ("effective_from", "started_from") and str(sent.get(name, "")) != before.get(
-                    name, ""
-                ):
+            # Every value the form has, rows the later version lacks included (a fourth round
+            # added was dropped: only that version's rows were looked at).
+            names = ["lost_after_attempts"] + [
+                f"{part}_{n}"
+                for n in range(1, FORM_ROUNDS + 1)
+                for part in ("months", "window", "instrument")
+            ]
+            for name in names:
+                if str(sent.get(name, "")) != before.get(name, ""):
                     data[name] = str(sent.get(name, ""))
         form = cls(data, auto_id="schedule-%s", instruments=instruments)
         form.is_valid()

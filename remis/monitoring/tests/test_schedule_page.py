@@ -280,6 +280,8 @@ def test_a_version_for_a_later_day_starts_from_the_one_in_force_then(client, wor
     data = {"effective_from": later.isoformat(), "lost_after_attempts": "3", "started_from": started_from}
     for n, (months, window) in enumerate([(3, 20), (6, 20), (12, 20)], start=1):
         data.update({f"months_{n}": str(months), f"window_{n}": str(window), f"instrument_{n}": INSTRUMENT})
+    # A row the later version lacks, added (it was dropped when the form was refilled).
+    data.update({"months_5": "36", "window_5": "45", "instrument_5": INSTRUMENT})
     answer = client.post(page, data)
     assert "another version of the schedule is in force than the one this form showed" in answer.text
     assert rules_on(world.programme.pk, later).lost_after_attempts == 5  # nothing recorded
@@ -291,12 +293,13 @@ def test_a_version_for_a_later_day_starts_from_the_one_in_force_then(client, wor
     assert re.search(
         r'name="lost_after_attempts"[^>]*value="5"', answer.text
     )  # left as it was: the later one's
+    assert re.search(r'name="months_5"[^>]*value="36"', answer.text)
     refilled = _found(r'name="started_from" value="(\d+)"', answer.text)
     data.update(
         started_from=refilled, months_4="24", window_4="20", instrument_4=INSTRUMENT, lost_after_attempts="5"
     )
     assert "The new monitoring schedule is recorded." in client.post(page, data, follow=True).text
-    assert len(rules_on(world.programme.pk, later).rounds) == 4
+    assert len(rules_on(world.programme.pk, later).rounds) == 5
 
 
 def _found(pattern: str, text: str) -> str:
