@@ -236,6 +236,7 @@ def read_funnel(
 
 
 class RulesOut(Schema):
+    id: int = Field(description="the version's id: send the newest you read as `seen_latest`")
     programme: str | None = Field(description="the programme's code; null for the shipped defaults")
     effective_from: dt.date
     overdue_days: int

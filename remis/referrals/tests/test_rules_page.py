@@ -110,6 +110,9 @@ def test_two_managers_recording_at_once_the_second_is_told_and_keeps_what_they_t
         f"/referrals/rules/{programme.code}", {"effective_from": day, "overdue_days": 5, "seen_latest": 0}
     )
     assert stale.status_code == 409
+    listed = admin.get(f"/referrals/rules/{programme.code}").json()["versions"]
+    newest = max(v["id"] for v in listed if v["programme"] == programme.code)  # what to send
+    assert newest == max(ReferralRules.objects.filter(programme=programme).values_list("pk", flat=True))
     assert ReferralRules.objects.filter(programme=programme).count() == 2
 
 
