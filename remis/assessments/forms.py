@@ -4,6 +4,7 @@ reader does not hold are left out (their stored answers are kept by the action).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -45,9 +46,12 @@ class NumberAnswerField(AmountField):
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
             number = Decimal(str(value))
-            places = max(0, -int(number.normalize().as_tuple().exponent))
+            places = max(0, -int(number.as_tuple().exponent))  # "1200.50" keeps its cents
             return number_format(number, places, force_grouping=True)
         return value
+
+
+_STORED = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # a number answer as stored
 
 
 class AssessmentForm(forms.Form):
@@ -65,6 +69,15 @@ class AssessmentForm(forms.Form):
             name = PREFIX + question.code
             self.fields[name] = _field(question, instrument_form)
             by_dimension.setdefault(question.get_dimension_display(), []).append(name)
+            stored = self.initial.get(name)
+            if (
+                isinstance(self.fields[name], NumberAnswerField)
+                and isinstance(stored, str)
+                and _STORED.fullmatch(stored)
+            ):
+                # A decimal answer is kept as its text ("2500.75"): read back as the reader
+                # writes numbers, as the assessment's page shows it ("2 500,75" in French).
+                self.initial[name] = Decimal(stored)
         self.sections = list(by_dimension.items())
 
     @staticmethod

@@ -148,6 +148,24 @@ def test_an_amount_is_read_as_the_page_language_writes_it(world, bob, case, clie
     assert Assessment.objects.get().answers["debt_amount"] == "1200.50"
 
 
+def test_a_decimal_answer_reads_back_on_the_edit_form_as_the_page_writes_it(world, bob, case, client):
+    """Kept as text ("1200.50"), it read back so on a French edit form, under a page
+    writing "1 200,50"."""
+    draft = actions.record_assessment(bob, case, answers(), assessed_on=dt.date(2026, 1, 5), complete=False)
+    assert client.login(username=bob.username, password=PASSWORD)
+    form = client.get(
+        reverse("assessment_edit", args=[draft.uuid]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    shown = re.findall(r'name="q_debt_amount"[^>]*value="([^"]*)"', form)
+    from decimal import Decimal
+
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    with translation.override("fr"):
+        assert shown == [number_format(Decimal("1200.50"), 2, force_grouping=True)], shown
+
+
 def test_a_date_answer_reads_as_the_reader_writes_dates_and_as_a_month_once_anonymised(
     world, bob, case, client, today
 ):
