@@ -62,7 +62,7 @@ from remis.cases.queries import (
     note_opened,
 )
 from remis.lib.api_schema import CountryFilter, InputSchema, PageParams, RecordId, literal_of, page_out
-from remis.lib.errors import NotFound, ValidationFailed, fields_renamed
+from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed, fields_renamed
 from remis.lib.fields import max_length
 from remis.lib.paging import COUNT_CAP
 from remis.lib.spreadsheet import XLSX_TYPE, xlsx_download
@@ -619,8 +619,9 @@ def _filters(actor: Any, params: CaseListParams | CaseSearch, q: str = "") -> Ca
     ):
         raise ValidationFailed(_("No organisation of this number holds cases you read."), "organisation_id")
     worker = None
-    if params.worker:
-        worker = filter_workers(actor).filter(username=params.worker).values_list("pk", flat=True).first()
+    if params.worker.strip():  # a username copied with a space around it
+        name = params.worker.strip()
+        worker = filter_workers(actor).filter(username=name).values_list("pk", flat=True).first()
         if worker is None:
             raise ValidationFailed(_("No case worker of your organisations has this username."), "worker")
     return CaseFilters(
@@ -843,6 +844,8 @@ def save_reception(request: HttpRequest, case_uuid: uuid.UUID, body: ReceptionIn
     case = get_case_for(request.user, case_uuid)
     fields = _sent_over_stored(Reception, case, body)
     if fields["received_on"] is None:
+        if Perm.CASE_RECEPTION not in case_permissions(request.user, case):
+            raise PermissionDenied()  # as a whole body is refused: the right comes first
         raise ValidationFailed(_("This field is required."), "received_on")
     return actions.save_reception(request.user, case, expected_version=body.version, **fields)
 

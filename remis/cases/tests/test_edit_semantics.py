@@ -203,6 +203,10 @@ def test_a_put_changes_only_the_fields_sent(api, world, alice, bob, today):  # n
     b = api.as_(bob)  # the partner in Guinea receives the returnee
     path = f"/cases/{case.uuid}/reception"
     assert b.put(path, {"airport_pickup": True}).json()["errors"][0]["field"] == "received_on"  # creating
+    assert (
+        api.as_(alice).put(path, {"airport_pickup": True}).status_code == 403
+    )  # no reception right: said first
+    b = api.as_(bob)
     full = {
         "received_on": str(today),
         "airport_pickup": True,
