@@ -56,7 +56,11 @@ def start_job(actor: Any, kind: str, params: dict[str, Any] | None = None, *, li
     cleaned = spec.clean_params(dict(params or {}))
     with transaction.atomic():
         job = Job.objects.create(
-            kind=spec.code, owner=actor, organisation_id=spec.organisation_for(actor), params=cleaned
+            kind=spec.code,
+            owner=actor,
+            organisation_id=spec.organisation_for(actor),
+            params=cleaned,
+            language=translation.get_language() or "",
         )
         record(
             actor,

@@ -51,6 +51,10 @@ class Job(models.Model):
     # "host:pid" of the worker process running it: a running job whose process is gone (the
     # worker killed, the machine restarted) is marked interrupted (actions.recover_interrupted).
     worker = models.CharField(max_length=120, blank=True)
+    # The language of the page it was started from ("" before it was kept): the owner reads
+    # its outcome and its rows' refusals in it, their account choosing none (a French
+    # browser read an import's refusals in English).
+    language = models.CharField(max_length=10, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["owner", "-created_at"], name="job_owner_recent")]
@@ -81,7 +85,7 @@ class Job(models.Model):
     @property
     def owner_language(self) -> str:
         """The language its outcome is written in: its owner's, who reads it."""
-        return getattr(self.owner, "preferred_language", "") or settings.LANGUAGE_CODE
+        return getattr(self.owner, "preferred_language", "") or self.language or settings.LANGUAGE_CODE
 
     # How often progress is written at most, unless the job reports that it is done.
     REPORT_INTERVAL = 0.5

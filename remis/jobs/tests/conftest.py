@@ -33,7 +33,14 @@ def _note_gc_threshold(job: Job) -> Outcome:
     return Outcome("Noted.", {"threshold": gc.get_threshold()[0]})
 
 
+def _note_language(job: Job) -> Outcome:
+    from django.utils import translation
+
+    return Outcome("Noted.", {"language": translation.get_language()})
+
+
 TEST_KINDS = {
+    "test.language": _note_language,
     "test.gc": _note_gc_threshold,
     "test.count": _count_to_three,
     "test.crash": _crash,

@@ -27,6 +27,26 @@ def test_a_job_records_its_progress_and_outcome(world, alice, test_kinds):
     assert job.finished_at >= job.started_at
 
 
+def test_a_job_runs_in_the_language_it_was_started_in_when_its_owner_chose_none(world, alice, test_kinds):
+    """A French browser (no language chosen on the account) read an import's refusals in
+    English: the job ran in the site's default language."""
+    from django.utils import translation
+
+    assert not alice.preferred_language
+    with translation.override("fr"):
+        job = actions.start_job(alice, "test.language")
+    execute(job.pk)
+    job.refresh_from_db()
+    assert job.result == {"language": "fr"}
+    alice.preferred_language = "ar"  # a language chosen on the account comes first
+    alice.save(update_fields=["preferred_language"])
+    with translation.override("fr"):
+        job = actions.start_job(alice, "test.language")
+    execute(job.pk)
+    job.refresh_from_db()
+    assert job.result == {"language": "ar"}
+
+
 def test_an_exception_in_a_job_fails_it_with_a_message_that_quotes_nothing(world, alice, test_kinds, caplog):
     job = actions.start_job(alice, "test.crash")
 
