@@ -142,7 +142,7 @@ def _lines(
         return text
 
     writer.writerow(neutralised(header))
-    separator = group_separator()  # "؛ " in Arabic, as the page lists the groups
+    separator = group_separator()  # "; ", in Arabic "؛ ": not a comma, which the CSV cells hold already
     yield "\ufeff" + flush()  # a BOM: spreadsheet programs then read UTF-8
     for read in reads.iterator(chunk_size=2000):
         writer.writerow(
