@@ -75,10 +75,13 @@ def search_reads(
     username: str = "",
     case_reference: str = "",
     group: str = "",
+    channel: str = "",
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> QuerySet[CaseRead]:
     reads = reviewable_reads(actor).select_related("actor", "organisation")
+    if channel:  # the files downloaded alone, say
+        reads = reads.filter(channel=channel)
     if username:
         # A whole username is that user ("admin" listed admin2's reads with admin's); part
         # of one ("adm", which found nothing when it had to be whole) is everyone it fits.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from remis.accounts.permissions import GROUP_CHOICES, Perm
 from remis.accounts.scope import has_perm
+from remis.audit.models import ReadChannel
 from remis.audit.presentation import describe_entries, reader_groups
 from remis.audit.queries import case_uuid_for_reference, cases_out_of_sight, name_cases, search_entries
 from remis.audit.reads import export_reads, may_review, search_reads
@@ -117,8 +118,16 @@ class ReadLogForm(PeriodForm):
         required=False,
         choices=[("", gettext_lazy("Any")), *GROUP_CHOICES],
     )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Channel"),
+        required=False,
+        choices=[("", gettext_lazy("Any")), *ReadChannel.choices],
+    )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    field_order = ["username", "case_reference", "group", "since", "until", "page"]
+    field_order = ["username", "case_reference", "group", "channel", "since", "until", "page"]
+
+
+READ_FILTERS = ("username", "case_reference", "group", "channel", "since", "until")
 
 
 @login_required
@@ -138,7 +147,9 @@ def read_log(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     page_number = 1
     if form.is_bound and form.is_valid():
         c = form.cleaned_data
-        criteria = {key: c[key] for key in ("username", "case_reference", "group", "since", "until")}
+        criteria = {
+            key: c[key] for key in ("username", "case_reference", "group", "channel", "since", "until")
+        }
         page_number = c.get("page") or 1
         if "csv" in request.POST:
             response = StreamingHttpResponse(

@@ -112,6 +112,10 @@ def test_filtering_by_group_and_exporting_is_audited(client, world, carol, focal
         and "The end date is before the start date." in backwards.content.decode()
     )
 
+    # By channel: the files downloaded alone, say (none here: the case pages only).
+    assert "<td>alice</td>" in client.post(reverse("read_log"), {"channel": "page"}).content.decode()
+    assert "<td>alice</td>" not in client.post(reverse("read_log"), {"channel": "document"}).content.decode()
+    assert client.post(reverse("read_log"), {"channel": "gossip"}).status_code == 400
     download = client.post(reverse("read_log"), {"csv": "1", "group": ""})
     assert download["Content-Disposition"].startswith('attachment; filename="remis-read-log-')
     assert download["Content-Type"] == "text/csv; charset=utf-8"
