@@ -28,6 +28,7 @@ from remis.programmes.models import (
 )
 from remis.programmes.programme_settings import SETTINGS, shipped_settings
 from remis.programmes.regions import M49Region, m49_table
+from remis.programmes.versioned import newest_id
 
 
 def partners_in(programme: Programme, role: PartnerRole, country: str) -> QuerySet[Organisation]:
@@ -115,13 +116,7 @@ def settings_on(programme: Programme, on: dt.date) -> ProgrammeSettings:
 
 def latest_settings_id(programme: Programme) -> int:
     """The newest settings version's id (0: none): what a settings page listed."""
-    return (
-        ProgrammeSettings.objects.filter(programme=programme)
-        .order_by("-pk")
-        .values_list("pk", flat=True)
-        .first()
-        or 0
-    )
+    return newest_id(ProgrammeSettings, programme.pk)
 
 
 def settings_seen(programme: Programme, started_from: str) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from remis.cases.policy import field_group, shared_groups
 from remis.lib.countries import country_name
 from remis.lib.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
-from remis.referrals.configuration import latest_rules_id, overdue_days, sectors_for, shared_fields
+from remis.referrals.configuration import overdue_days, sectors_for, shared_fields
 from remis.referrals.events import ReferralChanged
 from remis.referrals.models import (
     CASE_CLOSED_REASON,
@@ -497,8 +497,8 @@ def set_referral_rules(
     `seen_latest`: the newest version's id the page or client read (0: none); a version
     recorded since is a Conflict (two managers' versions for one day: the later one applied,
     and neither was told)."""
-    from remis.programmes.models import Programme
     from remis.programmes.queries import manages_programme
+    from remis.programmes.versioned import refuse_if_recorded_since
 
     if not manages_programme(actor, programme):
         raise PermissionDenied()
@@ -511,15 +511,15 @@ def set_referral_rules(
     if effective_from is None:
         raise ValidationFailed(_("Enter the day the rules apply from."), "effective_from")
     with transaction.atomic():
-        # One version at a time per programme, compared with what the page listed.
-        Programme.objects.select_for_update().filter(pk=programme.pk).values_list("pk", flat=True).first()
-        if seen_latest is not None and latest_rules_id(programme.pk) > seen_latest:
-            raise Conflict(
-                _(
-                    "Someone else recorded referral rules for this programme after you opened this "
-                    "page: they are in the list below. Check them, then send yours again to record it."
-                )
-            )
+        refuse_if_recorded_since(
+            ReferralRules,
+            programme,
+            seen_latest,
+            _(
+                "Someone else recorded referral rules for this programme after you opened this "
+                "page: they are in the list below. Check them, then send yours again to record it."
+            ),
+        )
         rules = ReferralRules.objects.create(
             programme=programme, effective_from=effective_from, overdue_days=days, created_by=actor
         )

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from remis.lib.defaults import load
-from remis.programmes.versioned import version_on, versions_of
+from remis.programmes.versioned import newest_id, version_on, versions_of
 
 SHIPPED_FROM = dt.date(2000, 1, 1)
 DEFAULT_OVERDUE_DAYS = 10
@@ -52,8 +52,7 @@ def latest_rules_id(programme_id: int) -> int:
     """The newest referral rules version's id of the programme (0: none): what a page listed."""
     from remis.referrals.models import ReferralRules
 
-    newest = ReferralRules.objects.filter(programme_id=programme_id).order_by("-pk")
-    return newest.values_list("pk", flat=True).first() or 0
+    return newest_id(ReferralRules, programme_id)
 
 
 def seed_rules(model: Any) -> None:

@@ -20,7 +20,7 @@ from remis.accounts.scope import grants_with
 from remis.accounts.system import is_system
 from remis.audit.actions import created, diff, record, snapshot
 from remis.lib.countries import country_name
-from remis.lib.errors import Conflict, ValidationFailed
+from remis.lib.errors import ValidationFailed
 from remis.lib.fields import Text
 from remis.lib.text import list_separator
 from remis.programmes.actions.common import (
@@ -42,8 +42,9 @@ from remis.programmes.models import (
     ProgrammeSettings,
 )
 from remis.programmes.programme_settings import SETTINGS, clean_settings, shipped_settings
-from remis.programmes.queries import MANAGING_ROLES, latest_settings_id, settings_on
+from remis.programmes.queries import MANAGING_ROLES, settings_on
 from remis.programmes.regions import m49_table
+from remis.programmes.versioned import refuse_if_recorded_since
 
 PROGRAMME_FIELDS = [
     "name",
@@ -456,15 +457,15 @@ def change_programme_settings(
     if errors:
         raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
     with transaction.atomic():
-        # One version at a time per programme, compared with what the page listed.
-        Programme.objects.select_for_update().filter(pk=programme.pk).values_list("pk", flat=True).first()
-        if seen_latest is not None and latest_settings_id(programme) > seen_latest:
-            raise Conflict(
-                _(
-                    "Someone else recorded settings for this programme after you opened this page: "
-                    "they are in the list below. Check them, then send yours again to record it."
-                )
-            )
+        refuse_if_recorded_since(
+            ProgrammeSettings,
+            programme,
+            seen_latest,
+            _(
+                "Someone else recorded settings for this programme after you opened this page: "
+                "they are in the list below. Check them, then send yours again to record it."
+            ),
+        )
         return _new_version(
             actor, programme, effective_from, full, note.strip(), base if base.pk is not None else None
         )
