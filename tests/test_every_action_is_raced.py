@@ -19,8 +19,10 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# `hold_case`: the case actions' lock on their case (cases/actions/common.py).
-SIGNS = ("select_for_update", "expected_version", "hold_case")
+# `hold_case`: the case actions' lock on their case (cases/actions/common.py);
+# `refuse_if_recorded_since`: a programme's lock for a new version of its configuration
+# (programmes/versioned.py).
+SIGNS = ("select_for_update", "expected_version", "hold_case", "refuse_if_recorded_since")
 
 # Functions of actions modules that the scan takes for actions but that change nothing of
 # their own: each is exercised under race by every raced action that calls it.
