@@ -245,17 +245,18 @@ class MemberOut(Schema):
     def resolve_username(obj: Membership) -> str:
         return obj.user.username
 
+    # Empty while an account holder has not accepted to join (`Membership.member_name`).
     @staticmethod
     def resolve_first_name(obj: Membership) -> str:
-        return obj.user.first_name
+        return "" if obj.awaits_account_holder else obj.user.first_name
 
     @staticmethod
     def resolve_last_name(obj: Membership) -> str:
-        return obj.user.last_name
+        return "" if obj.awaits_account_holder else obj.user.last_name
 
     @staticmethod
     def resolve_email(obj: Membership) -> str:
-        return obj.user.email
+        return obj.member_email
 
     @staticmethod
     def resolve_role(obj: Membership) -> str:
@@ -394,7 +395,10 @@ def invite(request: HttpRequest, organisation_id: int, body: InvitationIn) -> An
 @organisation_router.post(
     "/{organisation_id}/users",
     response={201: MemberOut},
-    summary="Add someone who already has an account (in another organisation)",
+    summary=(
+        "Invite someone who already has an account (in another organisation): the membership is "
+        "'invited', grants nothing and names them by username only until they accept it, signed in"
+    ),
 )
 def add_existing(request: HttpRequest, organisation_id: int, body: ExistingMemberIn) -> Any:
     organisation = get_managed_organisation(request.user, organisation_id)
@@ -516,6 +520,17 @@ class MyMembershipOut(Schema):
     permissions: list[str]
 
 
+class MyInvitationOut(Schema):
+    organisation_id: int
+    organisation: str
+    organisation_kind: KindCode
+    organisation_country: str = Field(description="ISO 3166-1 alpha-2 code of its office")
+    role: str = Field(description="the role it offers")
+    role_name: str = Field(description="in the language asked (Accept-Language)")
+    countries: list[str] = Field(description="ISO 3166-1 alpha-2 codes; empty with all_countries")
+    all_countries: bool
+
+
 class MeOut(Schema):
     user_id: int
     username: str
@@ -523,6 +538,13 @@ class MeOut(Schema):
     last_name: str
     language: str = Field(description="en, fr or ar; empty follows the browser")
     memberships: list[MyMembershipOut] = Field(description="the active ones: what the token may act through")
+    invitations: list[MyInvitationOut] = Field(
+        description=(
+            "organisations inviting the account, waiting for its answer: accepted or declined on the "
+            "'Your organisations' page, signed in, never with a token (joining widens what every token "
+            "of the account reaches)"
+        )
+    )
 
 
 @me_router.get("", response=MeOut, summary="Who the token acts for: the user and their active memberships")

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from remis.accounts.permissions import Perm
 from remis.accounts.queries import managed_organisation_ids, manages_platform
-from remis.accounts.scope import grants_for, has_perm
+from remis.accounts.scope import grants_for, has_perm, waiting_invitations
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -27,5 +27,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "organisation": bool(managed_organisation_ids(user)),
             # A member of an active organisation: reads what every member reads (the service map).
             "member": user.is_superuser or bool(grants_for(user)),
+            # Organisations waiting for the user to accept or decline joining them.
+            "invitations": waiting_invitations(user),
         }
     }

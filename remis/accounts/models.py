@@ -117,6 +117,24 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.role_id})"
 
+    @property
+    def awaits_account_holder(self) -> bool:
+        """Invited, and the user already has an account (added by username from another
+        organisation): they accept or decline it once signed in, and no link is ever made
+        for it, because an invitation link sets the account's password."""
+        return self.status == MembershipStatus.INVITED and self.user.has_usable_password()
+
+    @property
+    def member_name(self) -> str:
+        """How the organisation's pages and API name the member: by username alone while
+        they have not accepted to join (`awaits_account_holder`), since the account is
+        another organisation's until then."""
+        return self.user.username if self.awaits_account_holder else self.user.display_name
+
+    @property
+    def member_email(self) -> str:
+        return "" if self.awaits_account_holder else self.user.email
+
 
 class Invitation(models.Model):
     """A one-time link for an invited user to choose a password. Only the SHA-256 of the

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -193,19 +194,33 @@ def member_list(actor: Any, organisation: Organisation, filters: MemberFilters) 
             link_expires_at=Subquery(pending.values("membership").annotate(m=Max("expires_at")).values("m"))
         )
     )
+    # An account holder who has not accepted to join is named by username alone
+    # (`Membership.member_name`): neither found by their name or email nor sorted by it.
+    shown = ~Q(status=MembershipStatus.INVITED) | Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
     if filters.q:
         for word in filters.q.split():
             rows = rows.filter(
                 Q(user__username__icontains=word)
-                | Q(user__first_name__icontains=word)
-                | Q(user__last_name__icontains=word)
-                | Q(user__email__icontains=word)
+                | (
+                    shown
+                    & (
+                        Q(user__first_name__icontains=word)
+                        | Q(user__last_name__icontains=word)
+                        | Q(user__email__icontains=word)
+                    )
+                )
             )
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.role:
         rows = rows.filter(role_id=filters.role)
-    return rows.order_by(*MEMBER_SORTS.get(filters.sort, MEMBER_SORTS["name"]))
+    if filters.sort not in MEMBER_SORTS or filters.sort == "name":
+        rows = rows.annotate(
+            shown_first=Case(When(shown, then=F("user__first_name")), default=F("user__username")),
+            shown_last=Case(When(shown, then=F("user__last_name")), default=Value("")),
+        )
+        return rows.order_by("shown_first", "shown_last", "user__username")
+    return rows.order_by(*MEMBER_SORTS[filters.sort])
 
 
 def get_member(actor: Any, organisation: Organisation, user_id: int) -> Membership:
@@ -280,11 +295,7 @@ def link_is_live(invitation: Invitation | None) -> bool:
 def my_account(user: Any) -> dict[str, Any]:
     """The user and their active memberships in active organisations, each with its role's
     permissions: what an API client needs to know whom it acts for (`GET /me`)."""
-    memberships = (
-        Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE, organisation__active=True)
-        .select_related("organisation", "role")
-        .order_by("organisation__name")
-    )
+    memberships = memberships_of(user)
     return {
         "user_id": user.pk,
         "username": user.get_username(),
@@ -305,4 +316,38 @@ def my_account(user: Any) -> dict[str, Any]:
             }
             for m in memberships
         ],
+        "invitations": [
+            {
+                "organisation_id": m.organisation_id,
+                "organisation": m.organisation.name,
+                "organisation_kind": m.organisation.kind,
+                "organisation_country": m.organisation.country,
+                "role": m.role_id,
+                "role_name": m.role.label,
+                "countries": [] if m.all_countries else sorted(m.countries),
+                "all_countries": m.all_countries,
+            }
+            for m in invitations_to(user)
+        ],
     }
+
+
+def memberships_of(user: Any) -> QuerySet[Membership]:
+    """The user's active memberships in active organisations, by organisation name."""
+    return (
+        Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE, organisation__active=True)
+        .select_related("organisation", "role")
+        .order_by("organisation__name")
+    )
+
+
+def invitations_to(user: Any) -> QuerySet[Membership]:
+    """The organisations that invite this signed-in user's account and wait for their
+    answer (`actions.answer_invitation`), by organisation name."""
+    if not user.is_authenticated or not user.has_usable_password():
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user, status=MembershipStatus.INVITED, organisation__active=True)
+        .select_related("organisation", "role")
+        .order_by("organisation__name", "pk")
+    )

@@ -26,6 +26,7 @@ class Grant:
 
 
 _CACHE_ATTR = "_remis_grants"
+_INVITED_ATTR = "_remis_invited"
 
 
 def grants_for(user: Any) -> list[Grant]:
@@ -35,6 +36,15 @@ def grants_for(user: Any) -> list[Grant]:
     if cached is not None:
         return list(cached)
     roles = {r.code: frozenset(r.permissions) for r in Role.objects.all()}
+    # The invitations waiting for the user's answer come with the same query: every page
+    # says when there are some (accounts/context.py), and grants are read on every page.
+    memberships = list(
+        Membership.objects.filter(
+            user=user,
+            organisation__active=True,
+            status__in=[MembershipStatus.ACTIVE, MembershipStatus.INVITED],
+        )
+    )
     grants = [
         Grant(
             organisation_id=m.organisation_id,
@@ -42,12 +52,19 @@ def grants_for(user: Any) -> list[Grant]:
             countries=None if m.all_countries else frozenset(m.countries),
             permissions=roles.get(m.role_id, frozenset()),
         )
-        for m in Membership.objects.filter(
-            user=user, organisation__active=True, status=MembershipStatus.ACTIVE
-        )
+        for m in memberships
+        if m.status == MembershipStatus.ACTIVE
     ]
     setattr(user, _CACHE_ATTR, tuple(grants))
+    setattr(user, _INVITED_ATTR, sum(m.status == MembershipStatus.INVITED for m in memberships))
     return grants
+
+
+def waiting_invitations(user: Any) -> int:
+    """How many organisations invite this signed-in user and wait for their answer (an
+    active user's invited membership: one added by username, `accounts.actions`)."""
+    grants_for(user)
+    return int(getattr(user, _INVITED_ATTR, 0))
 
 
 def forget_grants(user: Any) -> None:

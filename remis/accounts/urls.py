@@ -22,6 +22,7 @@ urlpatterns = [
     path("platform/roles/new/", platform.role_create, name="role_create"),
     path("platform/roles/<slug:code>/", platform.role_edit, name="role_edit"),
     path("organisation/", members.my_organisation, name="my_organisation"),
+    path("accounts/organisations/", members.your_organisations, name="your_organisations"),
     path("organisation/<int:organisation_id>/users/", members.member_list_page, name="member_list"),
     path("organisation/<int:organisation_id>/users/invite/", members.member_invite, name="member_invite"),
     path(

@@ -120,3 +120,68 @@ def _set_up_authenticator_then_sign_in_with_a_recovery_code(page: Any, username:
     page.locator("main form button[type=submit]").click()
     expect(page.locator("header .who")).to_have_text("Fatou Ndiaye")
     expect(page.locator(".messages .warning")).to_be_visible()  # how many codes are left
+
+
+HOLDER_WORDS = {
+    "en": {
+        "locale": "en-GB",
+        "users": "Users",
+        "add": "Add an existing user",
+        "banner": "An organisation invites you to join it.",
+        "accept": "Accept",
+        "done": "You are now a member of IOM Belgium.",
+    },
+    "fr": {
+        "locale": "fr-FR",
+        "users": "Utilisateurs",
+        "add": "Ajouter un utilisateur existant",
+        "banner": "Une organisation vous invite à la rejoindre.",
+        "accept": "Accepter",
+        "done": "Vous êtes maintenant membre de IOM Belgium.",
+    },
+    "ar": {
+        "locale": "ar",
+        "users": "المستخدمون",
+        "add": "إضافة مستخدم موجود",
+        "banner": "منظمة واحدة تدعوك للانضمام إليها.",
+        "accept": "قبول",
+        "done": "أنت الآن عضو في IOM Belgium.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", HOLDER_WORDS)
+def test_someone_with_an_account_is_invited_and_accepts_once_signed_in(
+    world: Any, login: Any, language: str
+) -> None:
+    """An administrator invites another organisation's user by username; the page names
+    them by username only until they accept, on their own page, signed in."""
+    from remis.cases.tests.factories import make_user
+
+    words = HOLDER_WORDS[language]
+    world.dave.last_name = "Verhoeven"
+    world.dave.save()
+    olga = make_user("olga", world.be_office, "administrator", ["BE"])
+    admin = login(olga, words["locale"])
+    admin.get_by_role("navigation").get_by_role("link", name=words["users"], exact=True).click()
+    admin.get_by_role("link", name=words["add"]).first.click()
+    admin.locator("main form button.primary").click()  # nothing filled in: the fields say so
+    expect(admin.locator("#id_username_error")).to_be_visible()
+    admin.locator("#id_username").fill("dave")
+    admin.locator("#id_role").select_option("viewer")
+    admin.locator("#id_countries").select_option(["BE"])
+    admin.locator("main form button.primary").click()
+    expect(admin.locator("h1")).to_have_text("dave")
+    expect(admin.locator("main")).not_to_contain_text("Verhoeven")
+    expect(admin.locator("main button[value=new_link]")).to_have_count(0)
+
+    holder = login(world.dave, words["locale"])
+    expect(holder.locator("#invitations-waiting")).to_contain_text(words["banner"])
+    holder.locator("#invitations-waiting a").click()
+    holder.locator("#invitations").get_by_role("button", name=words["accept"]).click()
+    expect(holder.get_by_role("status").first).to_contain_text(words["done"])
+    expect(holder.locator("#invitations-waiting")).to_have_count(0)
+    expect(holder.locator("#memberships")).to_contain_text("IOM Belgium")
+
+    admin.reload()
+    expect(admin.locator("h1")).to_contain_text("Verhoeven")

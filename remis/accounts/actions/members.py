@@ -6,7 +6,12 @@ An invitation creates the user, unable to sign in (inactive, no password), and a
 link (only its hash is stored) that the administrator passes on: no email is sent. The
 invitee opens it, chooses a password and is active. Users are never deleted once they may
 have written anything; an invitation never accepted can be withdrawn, which deletes the
-user it created."""
+user it created.
+
+Someone who already has an account (in another organisation) is invited by username
+instead: no link, since a link sets a password; they accept or decline once signed in
+(`answer_invitation`). Until they accept, the membership grants nothing and the inviting
+organisation sees their username only, not their name or email."""
 
 from __future__ import annotations
 
@@ -269,8 +274,10 @@ def add_existing_member(
     countries: Iterable[str] = (),
     all_countries: bool = False,
 ) -> Membership:
-    """Give someone who already signs in for another organisation a membership of this one
-    (a consultant working for two partners): no new account, no invitation."""
+    """Invite someone who already signs in for another organisation (a consultant working
+    for two partners): no new account and no link. The membership is pending until they
+    accept it themselves (`answer_invitation`): an administrator anywhere could otherwise
+    make anyone a member of their organisation, and read their name and email."""
     require_manager(actor, organisation.pk)
     codes = sorted({c.strip().upper() for c in countries if c.strip()})
     refuse(_role_errors(role) + _country_errors(codes, all_countries))
@@ -280,7 +287,7 @@ def add_existing_member(
         .exclude(username=SYSTEM_USERNAME)
         .first()
     )
-    if user is None:
+    if user is None or not user.has_usable_password():
         raise ValidationFailed(_("No active user has this username."), "username")
     if Membership.objects.filter(user=user, organisation=organisation).exists():
         raise Duplicate(_("This user is already a member of the organisation."), "username")
@@ -292,17 +299,66 @@ def add_existing_member(
                 role_id=role,
                 countries=[] if all_countries else codes,
                 all_countries=all_countries,
+                status=MembershipStatus.INVITED,
             )
             record(
                 actor,
                 "membership.create",
                 membership,
                 organisation_id=organisation.pk,
-                changes=created(membership, ["user", "organisation", "role", "countries", "all_countries"]),
+                changes=created(
+                    membership, ["user", "organisation", "role", "countries", "all_countries", "status"]
+                ),
             )
     except IntegrityError:
         raise Duplicate(_("This user is already a member of the organisation."), "username") from None
-    forget_grants(user)
+    return membership
+
+
+def answer_invitation(actor: Any, organisation_id: int, *, accept: bool) -> Membership:
+    """The signed-in user accepts (the membership becomes active) or declines (it is
+    deleted) an organisation's invitation to their existing account; audited as theirs.
+    Under the membership's lock: a second tab, or the administrator withdrawing it at the
+    same moment, finds it answered or gone and is told so."""
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("organisation", "user")
+            .filter(user_id=actor.pk, organisation_id=organisation_id)
+            .first()
+        )
+        if membership is None or membership.status != MembershipStatus.INVITED:
+            raise Conflict(_("This invitation was answered or withdrawn meanwhile."))
+        if not membership.user.has_usable_password():
+            raise NotFound()  # a link invitation: its link is the only way to accept it
+        if accept and not membership.organisation.active:
+            raise Conflict(
+                _(
+                    "%(organisation)s is deactivated in REMIS: this invitation can be accepted once it "
+                    "is active again."
+                )
+                % {"organisation": membership.organisation.name}
+            )
+        if accept:
+            membership.status = MembershipStatus.ACTIVE
+            save_versioned(membership, None, ["status"])
+            record(
+                actor,
+                "membership.accept",
+                membership,
+                organisation_id=organisation_id,
+                changes={"status": [MembershipStatus.INVITED.value, MembershipStatus.ACTIVE.value]},
+            )
+        else:
+            record(
+                actor,
+                "membership.decline",
+                membership,
+                organisation_id=organisation_id,
+                changes={"user": [membership.user_id, None], "role": [membership.role_id, None]},
+            )
+            membership.delete()
+    forget_grants(actor)
     return membership
 
 
@@ -454,10 +510,21 @@ def _require_invited(membership: Membership) -> None:
         )
 
 
+def _require_link_invitation(membership: Membership) -> None:
+    _require_invited(membership)
+    if membership.awaits_account_holder:
+        # A link sets the password of the account it opens: never one for an account that
+        # has a password already (whoever held the link would take the account over).
+        raise ValidationFailed(
+            _("They already have an account: they accept the invitation once signed in, without a link."),
+            "status",
+        )
+
+
 def reissue_invitation(actor: Any, membership: Membership) -> str:
     """A new link for someone invited who has not accepted; earlier links stop working."""
     _require_member_admin(actor, membership)
-    _require_invited(membership)
+    _require_link_invitation(membership)
     with transaction.atomic():
         return _new_invitation(actor, membership)
 
@@ -465,7 +532,7 @@ def reissue_invitation(actor: Any, membership: Membership) -> str:
 def revoke_invitation(actor: Any, membership: Membership) -> None:
     """The pending link stops working; the invited user stays, and can get a new link."""
     _require_member_admin(actor, membership)
-    _require_invited(membership)
+    _require_link_invitation(membership)
     with transaction.atomic():
         if not _revoke_pending(actor, membership, timezone.now()):
             raise ValidationFailed(_("There is no pending invitation to revoke."), "invitation")
@@ -524,7 +591,11 @@ def check_invitation(raw_token: str) -> Invitation:
     invitation = _invitation_for(raw_token)
     if invitation.accepted_at is not None:
         raise Conflict(_("This invitation link has already been used. Sign in with the password you chose."))
-    if invitation.revoked_at is not None or invitation.membership.status != MembershipStatus.INVITED:
+    if (
+        invitation.revoked_at is not None
+        or invitation.membership.status != MembershipStatus.INVITED
+        or invitation.membership.user.has_usable_password()  # never a link to set a password again
+    ):
         raise Conflict(_("This invitation link was withdrawn. Ask your administrator for a new one."))
     if invitation.expires_at <= timezone.now():
         raise Conflict(_("This invitation link has expired. Ask your administrator for a new one."))

@@ -21,8 +21,11 @@ def administration_visits(world: Any) -> list[tuple[str, Any, str, dict[str, Any
         role="counsellor",
         countries=["BE"],
     )
+    actions.add_existing_member(admin, be, username="dave", role="viewer", countries=["BE"])
     member = reverse("member_detail", args=[be.pk, world.alice.pk])
     return [
+        ("your-organisations", world.dave, reverse("your_organisations"), None),
+        ("member-account-holder-invited", admin, reverse("member_detail", args=[be.pk, world.dave.pk]), None),
         ("organisations", admin, reverse("organisation_list"), None),
         ("organisation-new-errors", admin, reverse("organisation_create"), {"name": "", "country": "ZZ"}),
         ("organisation-edit", admin, reverse("organisation_edit", args=[world.nl_office.pk]), None),

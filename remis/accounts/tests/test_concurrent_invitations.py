@@ -123,3 +123,53 @@ def test_two_operators_inviting_one_first_administrator_at_once_create_one_user(
         (org.pk, "administrator")
     ]
     assert AuditEntry.objects.filter(action="user.invite", object_id=str(amina.pk)).count() == 1
+
+
+def test_an_account_holder_accepting_while_the_administrator_withdraws_ends_one_way(parallel_db, world, olga):
+    """The invitation of someone who already has an account (no link): accepting it on
+    their page and withdrawing it on the administrator's, at once, end in one state: a
+    member, or no membership and their account as it was; never an accepted membership
+    deleted under them."""
+    for n in range(ROUNDS):
+        holder = make_user(f"amadou{n}", world.nl_office, "viewer", ["NL"])
+        membership = actions.add_existing_member(
+            olga, world.be_office, username=holder.username, role="viewer", countries=["BE"]
+        )
+        page = get_member(olga, world.be_office, holder.pk)
+        accepted, withdrawn = parallel_db(
+            lambda h=holder: actions.answer_invitation(h, world.be_office.pk, accept=True),
+            lambda page=page: actions.withdraw_invitation(olga, page),
+        )
+        assert isinstance(accepted, Membership | Conflict), accepted
+        assert withdrawn is None or isinstance(withdrawn, ValidationFailed), withdrawn
+        assert isinstance(accepted, Membership) != (withdrawn is None), (accepted, withdrawn)
+        accepts = AuditEntry.objects.filter(action="membership.accept", object_id=str(membership.pk))
+        withdrawals = AuditEntry.objects.filter(action="invitation.withdraw", object_id=str(membership.pk))
+        assert User.objects.filter(pk=holder.pk, is_active=True).exists()  # their account stays either way
+        if isinstance(accepted, Membership):
+            assert Membership.objects.get(pk=membership.pk).status == MembershipStatus.ACTIVE
+            assert (accepts.count(), withdrawals.count()) == (1, 0)
+        else:
+            assert not Membership.objects.filter(pk=membership.pk).exists()
+            assert (accepts.count(), withdrawals.count()) == (0, 1)
+
+
+def test_an_invitation_accepted_and_declined_in_two_tabs_at_once_is_answered_once(parallel_db, world, olga):
+    holder = make_user("amadou", world.nl_office, "viewer", ["NL"])
+    membership = actions.add_existing_member(
+        olga, world.be_office, username="amadou", role="viewer", countries=["BE"]
+    )
+    results = parallel_db(
+        lambda: actions.answer_invitation(holder, world.be_office.pk, accept=True),
+        lambda: actions.answer_invitation(holder, world.be_office.pk, accept=False),
+    )
+    winner = one_won(results)
+    answers = AuditEntry.objects.filter(
+        action__in=["membership.accept", "membership.decline"], object_id=str(membership.pk)
+    )
+    assert answers.count() == 1
+    stored = Membership.objects.filter(pk=membership.pk).first()
+    if winner == 0:
+        assert stored is not None and stored.status == MembershipStatus.ACTIVE
+    else:
+        assert stored is None

@@ -213,33 +213,6 @@ def test_an_administrator_who_steps_down_is_taken_to_the_dashboard(signed_in, wo
     assert client.get(url).status_code == 403  # still a member, no longer an administrator
 
 
-def test_an_administrator_adds_a_user_of_another_organisation(signed_in, api, world, olga, dave):
-    page = signed_in(olga).post(
-        reverse("member_add_existing", args=[world.be_office.pk]),
-        {"username": "dave", "role": "me_officer", "countries": ["BE"]},
-    )
-    assert page.status_code == 302
-    fresh = User.objects.get(pk=dave.pk)
-    assert {g.organisation_id for g in grants_for(fresh)} == {world.be_office.pk, world.nl_office.pk}
-    assert AuditEntry.objects.filter(action="membership.create", actor=olga).exists()
-    api.as_(olga)
-    again = api.post(
-        f"/organisation/{world.be_office.pk}/users",
-        {"username": "dave", "role": "viewer", "countries": ["BE"]},
-    )
-    assert again.status_code == 409 and fields_of(again) == ["username"]
-    nobody = api.post(
-        f"/organisation/{world.be_office.pk}/users",
-        {"username": "ghost", "role": "viewer", "countries": ["BE"]},
-    )
-    assert nobody.status_code == 422 and fields_of(nobody) == ["username"]
-    system = api.post(
-        f"/organisation/{world.be_office.pk}/users",
-        {"username": "system", "role": "viewer", "all_countries": True},
-    )
-    assert system.status_code == 422
-
-
 def test_a_confirmation_names_the_member_as_written_escaped_once(signed_in, world, olga):
     """ "Deactivate Sara &lt;b&gt;x&lt;/b&gt;?" — the name was escaped twice in the dialog."""
     odd = make_user("sara", world.be_office, "viewer", ["BE"], last_name="D'Souza <b>x</b>")

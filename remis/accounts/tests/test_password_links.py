@@ -83,6 +83,7 @@ def test_only_the_home_organisations_administrators_make_one(world, olga, alice,
     with pytest.raises(PermissionDenied):
         sign_in.make_password_link(carol, world.be_office, alice.pk)  # a colleague
     actions.add_existing_member(nils, world.nl_office, username="alice", role="viewer", countries=["NL"])
+    actions.answer_invitation(alice, world.nl_office.pk, accept=True)
     with pytest.raises(PermissionDenied, match="IOM Belgium"):
         sign_in.make_password_link(nils, world.nl_office, alice.pk)  # an organisation that added her later
     with pytest.raises(PermissionDenied, match="IOM Belgium"):
@@ -225,11 +226,12 @@ def test_the_pages_read_in_french_and_arabic(world, olga, alice, client):
 
 
 def test_an_added_member_is_not_withdrawn_as_an_invitation_and_is_told_why(world, alice, nils):
-    """Someone added as an existing user was refused removal as "has already accepted their
-    invitation", which they never had."""
+    """Someone added as an existing user, once they accepted, was refused removal as "has
+    already accepted their invitation", which they never had by link."""
     membership = actions.add_existing_member(
         nils, world.nl_office, username="alice", role="viewer", countries=["NL"]
     )
+    membership = actions.answer_invitation(alice, world.nl_office.pk, accept=True)
     with pytest.raises(ValidationFailed) as refused:
         actions.withdraw_invitation(nils, membership)
     assert refused.value.message == (

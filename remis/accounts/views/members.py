@@ -36,12 +36,14 @@ from remis.accounts.queries import (
     get_member,
     grantable_roles,
     home_organisation,
+    invitations_to,
     link_is_live,
     managed_organisation_ids,
     managed_organisations,
     member_filter_roles,
     member_list,
     member_tokens,
+    memberships_of,
     pending_invitation,
 )
 from remis.accounts.two_factor import has_two_factor, requires_two_factor
@@ -80,6 +82,37 @@ def _countries_label(membership: Membership) -> str:
 
 def _remember_link(request: HttpRequest, raw: str) -> None:
     request.session[LINK_SESSION_KEY] = request.build_absolute_uri(reverse("invitation_accept", args=[raw]))
+
+
+@login_required
+def your_organisations(request: HttpRequest) -> HttpResponse:
+    """The organisations the signed-in user works for, and those inviting their account,
+    each invitation accepted or declined here (never with a link: see `answer_invitation`)."""
+    user = cast(User, request.user)
+    if request.method == "POST":
+        chosen = request.POST.get("organisation", "")
+        answer = request.POST.get("answer", "")
+        if chosen.isdigit() and answer in ("accept", "decline"):
+            try:
+                membership = actions.answer_invitation(user, int(chosen), accept=answer == "accept")
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                done = (
+                    _("You are now a member of %(organisation)s.")
+                    if answer == "accept"
+                    else _("You declined the invitation of %(organisation)s.")
+                )
+                messages.success(request, done % {"organisation": membership.organisation.name})
+        return redirect("your_organisations")
+    return render(
+        request,
+        "accounts/your_organisations.html",
+        {
+            "memberships": [(m, _countries_label(m)) for m in memberships_of(user)],
+            "invitations": [(m, _countries_label(m)) for m in invitations_to(user)],
+        },
+    )
 
 
 @login_required
@@ -220,7 +253,11 @@ def member_add_existing(request: HttpRequest, organisation_id: int) -> HttpRespo
         except DomainError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("%(name)s is now a member.") % {"name": membership.user.display_name})
+            messages.success(
+                request,
+                _("%(username)s is invited: the membership starts when they accept it in REMIS.")
+                % {"username": membership.user.username},
+            )
             return redirect("member_detail", organisation_id=organisation.pk, user_id=membership.user_id)
     return render(
         request,
@@ -276,8 +313,7 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
                     action(request.user, membership, version=int(version) if version.isdigit() else None)
                 else:
                     action(request.user, membership)
-                name = membership.user.get_full_name() or membership.user.username
-                messages.success(request, str(done) % {"name": name})
+                messages.success(request, str(done) % {"name": membership.member_name})
                 if step == "withdraw":
                     return redirect("member_list", organisation_id=organisation.pk)
                 return _after_change(request, organisation, user_id)
@@ -347,7 +383,10 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
                 return redirect("member_detail", organisation_id=organisation.pk, user_id=user_id)
     invitation = pending_invitation(membership) if membership.status == "invited" else None
     account_admin = administers_account(membership)
-    home = None if account_admin else home_organisation(membership.user_id)
+    # Where an account holder works is not said to an organisation they have not joined.
+    home = (
+        None if account_admin or membership.awaits_account_holder else home_organisation(membership.user_id)
+    )
     return render(
         request,
         "accounts/members/member_detail.html",

@@ -1,0 +1,158 @@
+"""Someone who already has an account (in another organisation) is invited by username and
+joins only when they accept, signed in. An administrator anywhere had made anyone a member
+of their organisation at once, read their name and email, and no link is ever made for
+such an invitation: a link sets the account's password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from remis.accounts import actions
+from remis.accounts.models import Membership, MembershipStatus, User
+from remis.accounts.scope import grants_for
+from remis.accounts.tests.conftest import fields_of
+from remis.audit.models import AuditEntry
+from remis.cases.tests.factories import PASSWORD
+from remis.lib.errors import Conflict, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: User) -> Client:
+    from remis.accounts.tests.second_factor import passed_second_factor
+
+    client = Client()
+    client.force_login(user)
+    passed_second_factor(client, user)
+    return client
+
+
+def _invite_dave(olga: User, world: Any) -> Membership:
+    return actions.add_existing_member(
+        olga,
+        world.be_office,
+        username="DAVE ",
+        role="viewer",
+        countries=["BE"],
+    )
+
+
+def test_an_invited_account_holder_gets_nothing_until_they_accept(world, olga, dave):
+    dave.last_name, dave.email = "Verhoeven", "dave@example.org"
+    dave.save()
+    page = _client(olga).post(
+        reverse("member_add_existing", args=[world.be_office.pk]),
+        {"username": "dave", "role": "viewer", "countries": ["BE"]},
+        follow=True,
+    )
+    text = page.content.decode()
+    assert "dave is invited: the membership starts when they accept it in REMIS." in text
+    membership = Membership.objects.get(user=dave, organisation=world.be_office)
+    assert membership.status == MembershipStatus.INVITED and not membership.invitations.exists()
+    assert {g.organisation_id for g in grants_for(User.objects.get(pk=dave.pk))} == {world.nl_office.pk}
+    # The inviting organisation knows the username it typed, not the name, email or employer.
+    assert "Verhoeven" not in text and "dave@example.org" not in text and "IOM Netherlands" not in text
+    assert "Make a new link" not in text and "Withdraw the invitation" in text
+    admin = _client(olga)
+    listed = admin.get(reverse("member_list", args=[world.be_office.pk])).content.decode()
+    assert "Verhoeven" not in listed and ">dave<" in listed
+    searched = admin.post(reverse("member_list", args=[world.be_office.pk]), {"q": "Verhoeven"}, follow=True)
+    assert ">dave<" not in searched.content.decode()  # not found by the name it does not show
+    admin_api = admin.get(f"/api/v1/organisation/{world.be_office.pk}/users/{dave.pk}", **_bearer(olga))
+    assert admin_api.json()["status"] == "invited"
+    assert (admin_api.json()["last_name"], admin_api.json()["email"]) == ("", "")
+
+    own = _client(dave)
+    home = own.get(reverse("dashboard")).content.decode()
+    assert "An organisation invites you to join it." in home
+    invited = own.get(reverse("your_organisations")).content.decode()
+    assert "IOM Belgium" in invited and "Viewer" in invited and "Belgium" in invited
+    me = own.get("/api/v1/me", **_bearer(dave)).json()
+    assert [i["organisation"] for i in me["invitations"]] == ["IOM Belgium"]
+    assert [m["organisation"] for m in me["memberships"]] == ["IOM Netherlands"]
+
+    done = own.post(
+        reverse("your_organisations"), {"organisation": world.be_office.pk, "answer": "accept"}, follow=True
+    ).content.decode()
+    assert "You are now a member of IOM Belgium." in done and "invites you" not in done
+    assert {g.organisation_id for g in grants_for(User.objects.get(pk=dave.pk))} == {
+        world.be_office.pk,
+        world.nl_office.pk,
+    }
+    accepted = AuditEntry.objects.get(action="membership.accept")
+    assert accepted.actor_id == dave.pk and accepted.changes == {"status": ["invited", "active"]}
+    shown = admin.get(reverse("member_detail", args=[world.be_office.pk, dave.pk])).content.decode()
+    assert "Verhoeven" in shown and "dave@example.org" in shown
+    again = own.post(reverse("your_organisations"), {"organisation": world.be_office.pk, "answer": "decline"})
+    assert Membership.objects.get(user=dave, organisation=world.be_office).status == MembershipStatus.ACTIVE
+    assert "answered or withdrawn" in own.get(again["Location"]).content.decode()
+
+
+def _bearer(user: User) -> dict[str, Any]:
+    _token, raw = actions.issue_api_token(user, name="t", access="read_write")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def test_declining_removes_the_invitation_and_keeps_the_account(world, olga, dave):
+    _invite_dave(olga, world)
+    with pytest.raises(Conflict):  # only the invitee answers: another user finds nothing
+        actions.answer_invitation(olga, world.be_office.pk, accept=True)
+    actions.answer_invitation(dave, world.be_office.pk, accept=False)
+    assert not Membership.objects.filter(user=dave, organisation=world.be_office).exists()
+    assert User.objects.get(pk=dave.pk).is_active
+    declined = AuditEntry.objects.get(action="membership.decline")
+    assert declined.actor_id == dave.pk and declined.organisation_id == world.be_office.pk
+    # Invited again later, as anyone may be once more.
+    assert _invite_dave(olga, world).status == MembershipStatus.INVITED
+
+
+def test_no_link_is_ever_made_for_an_account_that_has_a_password(world, olga, dave):
+    membership = _invite_dave(olga, world)
+    for step in (actions.reissue_invitation, actions.revoke_invitation):
+        with pytest.raises(ValidationFailed, match="already have an account"):
+            step(olga, membership)
+    page = _client(olga).post(
+        reverse("member_detail", args=[world.be_office.pk, dave.pk]), {"step": "new_link"}, follow=True
+    )
+    assert "already have an account" in page.content.decode()
+    assert not membership.invitations.exists()
+    assert User.objects.get(pk=dave.pk).check_password(PASSWORD)
+
+
+def test_the_administrator_withdraws_an_invitation_not_yet_accepted(world, olga, dave):
+    membership = _invite_dave(olga, world)
+    actions.withdraw_invitation(olga, membership)
+    assert not Membership.objects.filter(user=dave, organisation=world.be_office).exists()
+    assert User.objects.filter(pk=dave.pk, is_active=True).exists()  # their account stays
+    with pytest.raises(Conflict, match="answered or withdrawn"):
+        actions.answer_invitation(dave, world.be_office.pk, accept=True)
+
+
+def test_the_api_invites_and_refuses_as_the_page_does(api, world, olga, dave):
+    api.as_(olga)
+    made = api.post(
+        f"/organisation/{world.be_office.pk}/users",
+        {"username": "dave", "role": "viewer", "countries": ["BE"]},
+    )
+    assert made.status_code == 201
+    assert (made.json()["status"], made.json()["first_name"], made.json()["email"]) == ("invited", "", "")
+    again = api.post(
+        f"/organisation/{world.be_office.pk}/users",
+        {"username": "dave", "role": "viewer", "countries": ["BE"]},
+    )
+    assert again.status_code == 409 and fields_of(again) == ["username"]
+    nobody = api.post(
+        f"/organisation/{world.be_office.pk}/users",
+        {"username": "ghost", "role": "viewer", "countries": ["BE"]},
+    )
+    assert nobody.status_code == 422 and fields_of(nobody) == ["username"]
+    system = api.post(
+        f"/organisation/{world.be_office.pk}/users",
+        {"username": "system", "role": "viewer", "all_countries": True},
+    )
+    assert system.status_code == 422
+    assert AuditEntry.objects.filter(action="membership.create", actor=olga).count() == 1
