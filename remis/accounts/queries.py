@@ -295,7 +295,6 @@ def link_is_live(invitation: Invitation | None) -> bool:
 def my_account(user: Any) -> dict[str, Any]:
     """The user and their active memberships in active organisations, each with its role's
     permissions: what an API client needs to know whom it acts for (`GET /me`)."""
-    memberships = memberships_of(user)
     return {
         "user_id": user.pk,
         "username": user.get_username(),
@@ -303,32 +302,23 @@ def my_account(user: Any) -> dict[str, Any]:
         "last_name": user.last_name,
         "language": user.preferred_language,
         "memberships": [
-            {
-                "organisation_id": m.organisation_id,
-                "organisation": m.organisation.name,
-                "organisation_kind": m.organisation.kind,
-                "organisation_country": m.organisation.country,
-                "role": m.role_id,
-                "role_name": m.role.label,
-                "countries": [] if m.all_countries else sorted(m.countries),
-                "all_countries": m.all_countries,
-                "permissions": sorted(m.role.permissions),
-            }
-            for m in memberships
+            {**_membership_terms(m), "permissions": sorted(m.role.permissions)} for m in memberships_of(user)
         ],
-        "invitations": [
-            {
-                "organisation_id": m.organisation_id,
-                "organisation": m.organisation.name,
-                "organisation_kind": m.organisation.kind,
-                "organisation_country": m.organisation.country,
-                "role": m.role_id,
-                "role_name": m.role.label,
-                "countries": [] if m.all_countries else sorted(m.countries),
-                "all_countries": m.all_countries,
-            }
-            for m in invitations_to(user)
-        ],
+        "invitations": [_membership_terms(m) for m in invitations_to(user)],
+    }
+
+
+def _membership_terms(m: Membership) -> dict[str, Any]:
+    """Where and as what a membership (held or offered) places the user."""
+    return {
+        "organisation_id": m.organisation_id,
+        "organisation": m.organisation.name,
+        "organisation_kind": m.organisation.kind,
+        "organisation_country": m.organisation.country,
+        "role": m.role_id,
+        "role_name": m.role.label,
+        "countries": [] if m.all_countries else sorted(m.countries),
+        "all_countries": m.all_countries,
     }
 
 

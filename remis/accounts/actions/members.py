@@ -315,6 +315,16 @@ def add_existing_member(
     return membership
 
 
+def _organisation_deactivated(organisation: Organisation) -> Conflict:
+    return Conflict(
+        _(
+            "%(organisation)s is deactivated in REMIS: this invitation can be accepted once it "
+            "is active again."
+        )
+        % {"organisation": organisation.name}
+    )
+
+
 def answer_invitation(actor: Any, organisation_id: int, *, accept: bool) -> Membership:
     """The signed-in user accepts (the membership becomes active) or declines (it is
     deleted) an organisation's invitation to their existing account; audited as theirs.
@@ -332,13 +342,7 @@ def answer_invitation(actor: Any, organisation_id: int, *, accept: bool) -> Memb
         if not membership.user.has_usable_password():
             raise NotFound()  # a link invitation: its link is the only way to accept it
         if accept and not membership.organisation.active:
-            raise Conflict(
-                _(
-                    "%(organisation)s is deactivated in REMIS: this invitation can be accepted once it "
-                    "is active again."
-                )
-                % {"organisation": membership.organisation.name}
-            )
+            raise _organisation_deactivated(membership.organisation)
         if accept:
             membership.status = MembershipStatus.ACTIVE
             save_versioned(membership, None, ["status"])
@@ -601,13 +605,7 @@ def check_invitation(raw_token: str) -> Invitation:
         raise Conflict(_("This invitation link has expired. Ask your administrator for a new one."))
     if not invitation.membership.organisation.active:
         # Accepted, it made an active member of an organisation whose access had ended.
-        raise Conflict(
-            _(
-                "%(organisation)s is deactivated in REMIS: this invitation can be accepted once it "
-                "is active again."
-            )
-            % {"organisation": invitation.membership.organisation.name}
-        )
+        raise _organisation_deactivated(invitation.membership.organisation)
     return invitation
 
 
