@@ -94,6 +94,11 @@ class MembershipStatus(models.TextChoices):
     DEACTIVATED = "deactivated", _("Deactivated")  # ended by an administrator; may be reactivated
 
 
+# Those who belong or belonged to an organisation (their work there stays theirs); not the
+# invited, who may already work for another organisation and have not accepted this one.
+JOINED = (MembershipStatus.ACTIVE, MembershipStatus.DEACTIVATED)
+
+
 class Membership(models.Model):
     """A user's place in one organisation: a role, and the countries it covers."""
 

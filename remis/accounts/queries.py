@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.models import (
+    JOINED,
     ApiToken,
     Invitation,
     Membership,
@@ -242,8 +243,10 @@ def home_organisation_id(user_id: int) -> int | None:
     its second factor, revoking its API tokens, reading them) is for the home
     organisation's administrators only, or an administrator anywhere could weaken anyone's
     sign-in by first adding them."""
+    # In an active organisation: one deactivated grants nothing, and its administrators,
+    # left with no access, could never help the account again (nor could anyone else).
     return (
-        Membership.objects.filter(user_id=user_id, status=MembershipStatus.ACTIVE)
+        Membership.objects.filter(user_id=user_id, status=MembershipStatus.ACTIVE, organisation__active=True)
         .order_by("pk")
         .values_list("organisation_id", flat=True)
         .first()
@@ -262,9 +265,14 @@ def administers_account(membership: Membership) -> bool:
 
 
 def require_account_admin(membership: Membership) -> None:
-    """PermissionDenied, naming the home organisation, unless `administers_account`."""
+    """PermissionDenied, naming the home organisation, unless `administers_account`; not
+    naming it to an organisation whose invitation they have not accepted."""
     if administers_account(membership):
         return
+    if membership.awaits_account_holder:
+        raise PermissionDenied(
+            _("They have not accepted to join this organisation: their account is not managed here.")
+        )
     home = home_organisation(membership.user_id)
     raise PermissionDenied(
         _(
@@ -320,6 +328,14 @@ def _membership_terms(m: Membership) -> dict[str, Any]:
         "countries": [] if m.all_countries else sorted(m.countries),
         "all_countries": m.all_countries,
     }
+
+
+def members_of(organisation_ids: Any) -> Any:
+    """The ids (`user_id`) of those who belong or belonged to these organisations: not
+    those only invited, who may work for another organisation and have not accepted."""
+    return Membership.objects.filter(organisation_id__in=organisation_ids, status__in=JOINED).values(
+        "user_id"
+    )
 
 
 def memberships_of(user: Any) -> QuerySet[Membership]:

@@ -82,6 +82,7 @@ from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.errors import Conflict, DomainError, Duplicate, NotFound, PermissionDenied
 from remis.lib.money import amount_text
 from remis.lib.pages import forbidden, readers_of_cases_only
+from remis.lib.posted import posted_id
 
 
 def _plan_url(case: Case, anchor: str = "") -> str:
@@ -89,9 +90,9 @@ def _plan_url(case: Case, anchor: str = "") -> str:
 
 
 def _shown_version(request: HttpRequest, plan: Plan) -> PlanVersion:
-    number = request.GET.get("v", "")
-    if number.isdigit():
-        found = plan.versions.filter(number=int(number)).first()
+    number = posted_id(request.GET.get("v", ""))
+    if number is not None:
+        found = plan.versions.filter(number=number).first()
         if found is not None:
             return found
     assert plan.latest is not None
@@ -209,12 +210,14 @@ def _change_structure(request: HttpRequest, step: str, version: PlanVersion, cas
     post = request.POST
     target_id = post.get("need" if step.startswith("need") else "goal", "")
     expected = post.get("expected_version", "")
-    expected_version = int(expected) if expected.isdigit() else None
+    expected_version = posted_id(expected)
     if step.startswith("need"):
-        target: Any = version.needs.filter(pk=target_id).first() if target_id.isdigit() else None
+        target: Any = version.needs.filter(pk=key).first() if (key := posted_id(target_id)) else None
     else:
         target = (
-            Goal.objects.filter(need__version=version, pk=target_id).first() if target_id.isdigit() else None
+            Goal.objects.filter(need__version=version, pk=key).first()
+            if (key := posted_id(target_id))
+            else None
         )
     if target is None:
         raise Http404
@@ -289,9 +292,9 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
     page_forms = _forms(version, case, groups_in(permissions))
     if request.method == "POST":
         step = request.POST.get("step", "")
-        number = request.POST.get("number", "")
-        if number.isdigit():
-            version = plan.versions.filter(number=int(number)).first() or version
+        number = posted_id(request.POST.get("number", ""))
+        if number is not None:
+            version = plan.versions.filter(number=number).first() or version
         if step in STRUCTURE_STEPS:
             return _change_structure(request, step, version, case)
         form = _bind(step, version, case, request)
@@ -499,7 +502,7 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
                     return redirect(_plan_url(case, f"item-{item.pk}"))
             elif step == "remove":
                 raw = request.POST.get("expected_version", "")
-                actions.remove_item(request.user, item, expected_version=int(raw) if raw.isdigit() else 0)
+                actions.remove_item(request.user, item, expected_version=posted_id(raw) or 0)
                 messages.success(request, _("The item is removed."))
                 return redirect(_plan_url(case, "plan"))
             elif step == "status":
@@ -533,7 +536,7 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
                     return redirect(reverse("plan_item", args=[case.uuid, item.pk]))
             elif step == "void":
                 raw = request.POST.get("instalment", "")
-                voided = next((i for i in instalments if raw.isdigit() and i.pk == int(raw)), None)
+                voided = next((i for i in instalments if i.pk == posted_id(raw)), None)
                 if voided is None:
                     raise Http404
                 void = VoidInstalmentForm(request.POST, auto_id=f"void-{voided.pk}-%s")
@@ -590,7 +593,7 @@ def plan_compare(request: HttpRequest, case_uuid: str) -> HttpResponse:
 
     def pick(name: str, default: int) -> PlanVersion:
         raw = request.GET.get(name, "")
-        number = int(raw) if raw.isdigit() and int(raw) in numbers else default
+        number = posted_id(raw) if posted_id(raw) in numbers else default
         return next(v for v in versions if v.number == number)
 
     right = pick("b", numbers[0])

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from remis.accounts.models import Membership
 from remis.accounts.permissions import Perm
+from remis.accounts.queries import members_of
 from remis.accounts.scope import grants_with
 from remis.audit.models import AuditEntry
 from remis.audit.registry import case_scope
@@ -53,7 +53,7 @@ def searchable_entries(actor: Any) -> QuerySet[AuditEntry]:
         org_ids = [g.organisation_id for g in grants_with(actor, Perm.AUDIT_VIEW_ALL)]
         if not org_ids:
             return AuditEntry.objects.none()
-        colleagues = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
+        colleagues = members_of(org_ids)
         scope = case_scope()
         # Whoever did them (the system deletes the exports that went with an erasure).
         erasures = (

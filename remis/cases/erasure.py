@@ -73,11 +73,11 @@ def erase_case_records(request: ErasureRequest) -> int:
 def holders_users(request: ErasureRequest) -> Any:
     """The users of every organisation that holds or held one of the person's cases (a
     query of user ids): the files they keep (exports, uploads) may quote the person."""
-    from remis.accounts.models import Membership
+    from remis.accounts.queries import members_of
     from remis.cases.models import CaseAccess
 
     holders = CaseAccess.objects.filter(case__uuid__in=request.case_uuids).values("organisation_id")
-    return Membership.objects.filter(organisation_id__in=holders).values("user_id")
+    return members_of(holders)
 
 
 def erase_exports(request: ErasureRequest) -> int:

@@ -33,6 +33,7 @@ from remis.lib.countries import country_choices, country_name, named_countries
 from remis.lib.fields import max_length
 from remis.lib.forms import RuleCheckedForm
 from remis.lib.money import AmountField
+from remis.lib.posted import posted_id
 from remis.lib.text import latin_digits
 from remis.lib.widgets import FastSelect, IsoDateInput, Textarea
 from remis.programmes.models import MigrantCategory, Programme, Vulnerability
@@ -329,7 +330,8 @@ class CaseFilterForm(forms.Form):
 
     def clean_page(self) -> int:
         raw = latin_digits(self.cleaned_data.get("page") or "")
-        return int(raw) if raw.isdigit() and 0 < int(raw) < 10**9 else 1
+        number = posted_id(raw)
+        return number if number and number < 10**9 else 1
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1005,10 +1005,12 @@ def case_workers_of(organisation_ids: list[int]) -> QuerySet[Any]:
     """The people of these organisations whose role edits cases (those a case can be
     assigned to), for the lists' "case worker" filter: it offered the data-protection focal
     point and the platform operator, whom no case is ever assigned to."""
-    from remis.accounts.models import Membership, User
+    from remis.accounts.models import Membership, MembershipStatus, User
 
-    rows = Membership.objects.filter(organisation_id__in=organisation_ids).values_list(
-        "user_id", "role__permissions"
+    rows = (
+        Membership.objects.filter(organisation_id__in=organisation_ids)
+        .exclude(status=MembershipStatus.INVITED)  # not someone who has not accepted to join
+        .values_list("user_id", "role__permissions")
     )
     workers = {user for user, permissions in rows if Perm.CASE_EDIT in permissions}
     return User.objects.filter(pk__in=workers).order_by("first_name", "last_name", "username")
@@ -1036,9 +1038,9 @@ def recent_activity(actor: Any, limit: int = 10) -> list[Any]:
     if not grants_with(actor, Perm.CASE_VIEW):
         return []
     org_ids = [g.organisation_id for g in grants_with(actor, Perm.CASE_VIEW)]
-    from remis.accounts.models import Membership
+    from remis.accounts.queries import members_of
 
-    colleagues = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
+    colleagues = members_of(org_ids)
     entries = (
         AuditEntry.objects.filter(case_uuid__isnull=False, actor_id__in=colleagues)
         .select_related("actor")
@@ -1348,14 +1350,17 @@ def caseloads(actor: Any) -> list[tuple[Any, int, int]]:
     caseloads (holding statistics and case records both): (user, open cases, cases in
     monitoring), counting only cases the actor can see. Read from the access rows of the
     actor's organisations (they carry each case's stage) and the assignments."""
-    from remis.accounts.models import User
+    from remis.accounts.models import JOINED, User
 
     if not (grants_with(actor, Perm.STATS_VIEW) and grants_with(actor, Perm.CASE_VIEW)):
         return []
     org_ids = [g.organisation_id for g in grants_with(actor, Perm.CASE_VIEW)]
     # Deactivated people too: the open cases still assigned to someone who left are work
     # to hand over (the dashboard dropped them, and those cases from every caseload).
-    assignments = Case.assigned_workers.through.objects.filter(user__memberships__organisation_id__in=org_ids)
+    # Not those only invited: they work for another organisation until they accept.
+    assignments = Case.assigned_workers.through.objects.filter(
+        user__memberships__organisation_id__in=org_ids, user__memberships__status__in=JOINED
+    )
     scope = access_scope(actor)
     if scope is None:
         return []
@@ -1392,7 +1397,7 @@ def access_ended_for(actor: Any, case_uuid: Any) -> bool:
     """Whether one of the actor's organisations held the case and no longer does: the case
     page says so to a form sent after the sharing ended, instead of "Page not found". Tells
     nothing new: they held it."""
-    from remis.accounts.models import Membership
+    from remis.accounts.models import JOINED, Membership
 
     try:
         key = uuid.UUID(str(case_uuid))
@@ -1400,7 +1405,7 @@ def access_ended_for(actor: Any, case_uuid: Any) -> bool:
         return False
     if getattr(actor, "pk", None) is None:
         return False
-    orgs = Membership.objects.filter(user_id=actor.pk).values("organisation_id")
+    orgs = Membership.objects.filter(user_id=actor.pk, status__in=JOINED).values("organisation_id")
     return CaseAccess.objects.filter(
         case__uuid=key, organisation_id__in=orgs, revoked_at__isnull=False
     ).exists()

@@ -27,6 +27,7 @@ from remis.indicators.queries import programmes_offered, readable_frameworks
 from remis.indicators.results import compute, format_value
 from remis.lib.errors import DomainError, PermissionDenied, fields_renamed
 from remis.lib.pages import forbidden
+from remis.lib.posted import posted_id
 from remis.lib.text import labelled
 from remis.programmes.queries import visible_programmes
 from remis.reports.statistics import DIMENSIONS
@@ -157,7 +158,7 @@ def framework_step(request: HttpRequest, framework_uuid: Any, step: str) -> Http
     """Activate, retire or start a new version (each from a button with a confirmation)."""
     framework = _framework(request, framework_uuid)
     version = request.POST.get("version")
-    expected = int(version) if version and version.isdigit() else None
+    expected = posted_id(version)
     try:
         if step == "activate":
             actions.activate(request.user, framework, expected)

@@ -51,6 +51,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from remis.interop.errors import ReadErrorCode, UnreadableFile
+from remis.lib.posted import posted_id
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls, and other OLE2 files
@@ -469,7 +470,7 @@ def _no_result(cell: Any) -> bool:
 
 def _row_of(reference: str) -> int | None:
     digits = reference.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    return int(digits) if digits.isdigit() else None
+    return posted_id(digits)
 
 
 def _workbook_rows(values: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, list[str]]]:

@@ -25,6 +25,7 @@ from remis.lib.errors import DomainError
 from remis.lib.forms import show_refusal
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
+from remis.lib.posted import posted_page
 
 
 class UploadForm(forms.Form):
@@ -68,7 +69,7 @@ class UploadForm(forms.Form):
 
 def page_number(request: HttpRequest) -> int:
     text = request.GET.get("page", "1")
-    return int(text) if text.isdigit() and int(text) > 0 else 1
+    return posted_page(text)
 
 
 @login_required

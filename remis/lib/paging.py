@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from remis.lib.posted import posted_page
+
 COUNT_CAP = 1_000
 
 
@@ -66,7 +68,7 @@ def paginate(
 def page_number(request: Any) -> int:
     """The `page` query parameter as a page number from 1; anything else is page 1."""
     value = request.GET.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    return posted_page(value)
 
 
 def page_links(page: ListPage, params: dict[str, Any]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from remis.jobs.actions import recover_interrupted
 from remis.lib.errors import DomainError
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
+from remis.lib.posted import posted_page
 from remis.monitoring.imports import may_import, report_csv, upload_submissions
 from remis.monitoring.models import Instrument, SubmissionUpload
 from remis.monitoring.responses import title_of
@@ -63,7 +64,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     uploads = SubmissionUpload.objects.filter(uploaded_by_id=request.user.pk).select_related(
         "instrument", "job"
     )
-    page = paginate(uploads, int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1)
+    page = paginate(uploads, posted_page(page_number))
     polling = any(u.job is not None and u.job.is_active for u in page.object_list)
     for upload in page.object_list:
         upload.instrument_title = title_of(upload.instrument)

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from remis.accounts.models import JOINED
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.cases.lifecycle import Stage
@@ -132,7 +133,9 @@ def _assigned_in_actors_organisations(actor: Any, case_ref: str) -> QuerySet[Any
     records monitoring."""
     organisations = [g.organisation_id for g in grants_with(actor, Perm.MONITORING_RECORD)]
     return Case.assigned_workers.through.objects.filter(
-        case_id=OuterRef(case_ref), user__memberships__organisation_id__in=organisations
+        case_id=OuterRef(case_ref),
+        user__memberships__organisation_id__in=organisations,
+        user__memberships__status__in=JOINED,  # not someone only invited
     )
 
 

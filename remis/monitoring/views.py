@@ -23,6 +23,7 @@ from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound
 from remis.lib.pages import forbidden, readers_of_cases_only
 from remis.lib.paging import page_links, page_number, paginate
+from remis.lib.posted import posted_id
 from remis.lib.templatetags.remis_dates import short_date
 from remis.monitoring import actions
 from remis.monitoring.configuration import (
@@ -424,7 +425,7 @@ def schedule_rules(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid() and form.started_from_elsewhere(then):
             day = form.cleaned_data["effective_from"]
             raw = str(form.cleaned_data["started_from"] or "")
-            started = ScheduleRules.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+            started = ScheduleRules.objects.filter(pk=key).first() if (key := posted_id(raw)) else None
             form = ScheduleForm.refilled(
                 then,
                 day,

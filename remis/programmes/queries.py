@@ -15,6 +15,7 @@ from remis.accounts.models import Organisation
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with, has_perm, organisation_ids
 from remis.lib.errors import NotFound, PermissionDenied
+from remis.lib.posted import posted_id
 from remis.lib.text import fold
 from remis.programmes.models import (
     ConfigurationItem,
@@ -123,8 +124,8 @@ def settings_seen(programme: Programme, started_from: str) -> dict[str, Any]:
     """The values of the programme's settings version `started_from` (a settings form's
     hidden field: the version it was filled from; empty or unknown: the shipped defaults)."""
     version = (
-        ProgrammeSettings.objects.filter(programme=programme, pk=int(started_from)).first()
-        if started_from.isdigit()
+        ProgrammeSettings.objects.filter(programme=programme, pk=key).first()
+        if (key := posted_id(started_from))
         else None
     )
     if version is None:

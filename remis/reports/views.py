@@ -19,6 +19,7 @@ from remis.accounts.scope import grants_with
 from remis.lib.countries import country_name
 from remis.lib.dates import moment_text
 from remis.lib.pages import forbidden
+from remis.lib.posted import posted_page
 from remis.programmes.queries import visible_programmes
 from remis.reports import exports, outcome_files
 from remis.reports.annual import annual_report
@@ -386,7 +387,7 @@ def package_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The package is being built: this page shows its progress."))
                 return redirect("package_list")
     number = request.GET.get("page", "1")
-    page = paginate(readable_packages(request.user), int(number) if number.isdigit() else 1)
+    page = paginate(readable_packages(request.user), posted_page(number))
     polling = any(p.job is not None and p.job.is_active for p in page.object_list)
     return render(
         request,
@@ -459,7 +460,7 @@ def research_extract_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The extract is being built: this page shows its progress."))
                 return redirect("research_extract_list")
     number = request.GET.get("page", "1")
-    page = paginate(readable_extracts(request.user), int(number) if number.isdigit() else 1)
+    page = paginate(readable_extracts(request.user), posted_page(number))
     polling = any(e.job is not None and e.job.is_active for e in page.object_list)
     return render(request, "reports/research_extracts.html", {"form": form, "page": page, "polling": polling})
 

@@ -17,6 +17,8 @@ import hashlib
 import hmac
 import secrets
 
+from remis.lib.posted import ascii_digits
+
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a label before the random part, not a secret
 TOLERANCE_SECONDS = 300
 
@@ -32,6 +34,6 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 def verify(secret: str, timestamp: str, body: bytes, header: str, now: float) -> bool:
     """Whether `header` signs `body` at `timestamp` with `secret`, within the tolerance."""
-    if not timestamp.isdigit() or abs(now - int(timestamp)) > TOLERANCE_SECONDS:
+    if not ascii_digits(timestamp) or abs(now - int(timestamp)) > TOLERANCE_SECONDS:
         return False
     return hmac.compare_digest(signature(secret, timestamp, body), header)

@@ -303,7 +303,7 @@ def add_existing_member(
             )
             record(
                 actor,
-                "membership.create",
+                "membership.invite",
                 membership,
                 organisation_id=organisation.pk,
                 changes=created(
@@ -325,11 +325,15 @@ def _organisation_deactivated(organisation: Organisation) -> Conflict:
     )
 
 
-def answer_invitation(actor: Any, organisation_id: int, *, accept: bool) -> Membership:
+def answer_invitation(
+    actor: Any, organisation_id: int, *, accept: bool, expected_version: int | None = None
+) -> Membership:
     """The signed-in user accepts (the membership becomes active) or declines (it is
     deleted) an organisation's invitation to their existing account; audited as theirs.
     Under the membership's lock: a second tab, or the administrator withdrawing it at the
-    same moment, finds it answered or gone and is told so."""
+    same moment, finds it answered or gone and is told so. Accepting takes the version
+    of the invitation as the user read it: a role or countries changed since (an
+    administrator's role, all countries) are shown before they are accepted."""
     with transaction.atomic():
         membership = (
             Membership.objects.select_for_update()
@@ -343,6 +347,13 @@ def answer_invitation(actor: Any, organisation_id: int, *, accept: bool) -> Memb
             raise NotFound()  # a link invitation: its link is the only way to accept it
         if accept and not membership.organisation.active:
             raise _organisation_deactivated(membership.organisation)
+        if accept and membership.version != expected_version:
+            raise Conflict(
+                _(
+                    "The invitation was changed since you read it: read its role and countries again, "
+                    "then answer."
+                )
+            )
         if accept:
             membership.status = MembershipStatus.ACTIVE
             save_versioned(membership, None, ["status"])

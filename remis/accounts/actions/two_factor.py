@@ -32,6 +32,7 @@ from remis.accounts.two_factor import (
 )
 from remis.audit.actions import record
 from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
+from remis.lib.posted import ascii_digits
 
 KEY_BYTES = 20  # RFC 4226's recommended 160-bit secret
 
@@ -56,7 +57,7 @@ def _key_bytes(key: str) -> bytes:
 
 def _six_digits(code: str) -> str:
     code = normalise_code(code)
-    if len(code) != CODE_DIGITS or not code.isdigit():
+    if len(code) != CODE_DIGITS or not ascii_digits(code):
         raise ValidationFailed(_("Enter the 6-digit code your authenticator app shows."), "code")
     return code
 
@@ -127,7 +128,7 @@ def verify_second_factor(user: User, code: str) -> Device:
     typed = normalise_code(code)
     if not typed:
         raise ValidationFailed(_("Enter the code from your authenticator app, or a recovery code."), "code")
-    recovery = not (len(typed) == CODE_DIGITS and typed.isdigit())
+    recovery = not (len(typed) == CODE_DIGITS and ascii_digits(typed))
     device: Device | None = (
         StaticDevice.objects.filter(user=user, confirmed=True).first() if recovery else authenticator_of(user)
     )
@@ -185,6 +186,10 @@ def reset_two_factor(actor: User, organisation: Organisation, user_id: int) -> b
         removed += StaticDevice.objects.filter(user=user).delete()[0]
         if not removed:
             return False
+        # Their open sessions end too: one left open (a lost phone's browser, or whoever
+        # holds it) would otherwise enrol a new authenticator without the password.
+        user.session_epoch += 1
+        user.save(update_fields=["session_epoch"])
         record(
             actor,
             "user.two_factor_reset",

@@ -137,7 +137,9 @@ def test_an_account_holder_accepting_while_the_administrator_withdraws_ends_one_
         )
         page = get_member(olga, world.be_office, holder.pk)
         accepted, withdrawn = parallel_db(
-            lambda h=holder: actions.answer_invitation(h, world.be_office.pk, accept=True),
+            lambda h=holder, v=membership.version: actions.answer_invitation(
+                h, world.be_office.pk, accept=True, expected_version=v
+            ),
             lambda page=page: actions.withdraw_invitation(olga, page),
         )
         assert isinstance(accepted, Membership | Conflict), accepted
@@ -160,7 +162,9 @@ def test_an_invitation_accepted_and_declined_in_two_tabs_at_once_is_answered_onc
         olga, world.be_office, username="amadou", role="viewer", countries=["BE"]
     )
     results = parallel_db(
-        lambda: actions.answer_invitation(holder, world.be_office.pk, accept=True),
+        lambda: actions.answer_invitation(
+            holder, world.be_office.pk, accept=True, expected_version=membership.version
+        ),
         lambda: actions.answer_invitation(holder, world.be_office.pk, accept=False),
     )
     winner = one_won(results)

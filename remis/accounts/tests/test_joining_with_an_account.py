@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from remis.accounts import actions
-from remis.accounts.models import Membership, MembershipStatus, User
+from remis.accounts.models import Membership, MembershipStatus, PasswordLink, User
 from remis.accounts.scope import grants_for
 from remis.accounts.tests.conftest import fields_of
 from remis.audit.models import AuditEntry
@@ -75,9 +75,8 @@ def test_an_invited_account_holder_gets_nothing_until_they_accept(world, olga, d
     assert [i["organisation"] for i in me["invitations"]] == ["IOM Belgium"]
     assert [m["organisation"] for m in me["memberships"]] == ["IOM Netherlands"]
 
-    done = own.post(
-        reverse("your_organisations"), {"organisation": world.be_office.pk, "answer": "accept"}, follow=True
-    ).content.decode()
+    sent = {"organisation": world.be_office.pk, "answer": "accept", "version": membership.version}
+    done = own.post(reverse("your_organisations"), sent, follow=True).content.decode()
     assert "You are now a member of IOM Belgium." in done and "invites you" not in done
     assert {g.organisation_id for g in grants_for(User.objects.get(pk=dave.pk))} == {
         world.be_office.pk,
@@ -155,4 +154,85 @@ def test_the_api_invites_and_refuses_as_the_page_does(api, world, olga, dave):
         {"username": "system", "role": "viewer", "all_countries": True},
     )
     assert system.status_code == 422
-    assert AuditEntry.objects.filter(action="membership.create", actor=olga).count() == 1
+    assert AuditEntry.objects.filter(action="membership.invite", actor=olga).count() == 1
+
+
+def test_nothing_of_an_invited_account_reaches_the_inviting_organisation(world, olga, dave):
+    """Their audit entries, their name in the case worker filter, their home organisation
+    in a refusal: each reached the inviting organisation before the person had accepted."""
+    from remis.audit.queries import searchable_entries
+    from remis.cases.queries import case_workers_of
+
+    actions.set_language(dave, "fr")  # an entry naming no organisation, by dave
+    membership = _invite_dave(olga, world)
+    assert not searchable_entries(olga).filter(actor=dave).exists()
+    assert dave not in case_workers_of([world.be_office.pk])
+    from remis.accounts.actions import sign_in
+    from remis.lib.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied) as refused:
+        sign_in.make_password_link(olga, world.be_office, dave.pk)
+    assert "IOM Netherlands" not in refused.value.message and "not accepted" in refused.value.message
+    listed = _client(olga).get(reverse("member_list", args=[world.be_office.pk])).content.decode()
+    assert "No valid link" not in listed  # no link is ever made for them: none expired
+    actions.answer_invitation(dave, world.be_office.pk, accept=True, expected_version=membership.version)
+    assert searchable_entries(olga).filter(actor=dave).exists()  # a colleague now
+
+
+def test_accepting_takes_the_invitation_as_it_was_read(world, olga, dave):
+    """The administrator made it an administrator's role for all countries after the
+    invitee opened the page: accepting from that page is refused, and says why."""
+    membership = _invite_dave(olga, world)
+    read = membership.version
+    actions.update_membership(olga, membership, version=read, role="administrator", all_countries=True)
+    own = _client(dave)
+    sent = own.post(
+        reverse("your_organisations"),
+        {"organisation": world.be_office.pk, "answer": "accept", "version": read},
+        follow=True,
+    ).content.decode()
+    assert "changed since you read it" in sent
+    assert Membership.objects.get(pk=membership.pk).status == MembershipStatus.INVITED
+    with pytest.raises(Conflict):
+        actions.answer_invitation(dave, world.be_office.pk, accept=True)  # no version: not taken blind
+
+
+@pytest.mark.parametrize("sent", ["²", "99999999999999999999999", "-1", " 1", "٣"])
+def test_an_odd_number_sent_by_hand_names_nothing_and_is_no_server_error(world, olga, dave, sent):
+    _invite_dave(olga, world)
+    answered = _client(dave).post(reverse("your_organisations"), {"organisation": sent, "answer": "accept"})
+    assert answered.status_code == 302
+    page = reverse("member_detail", args=[world.be_office.pk, world.alice.pk])
+    admin = _client(olga)
+    assert admin.post(page, {"step": "revoke_token", "token": sent}).status_code == 302
+    assert admin.post(page, {"step": "deactivate", "version": sent}).status_code in (302, 400, 409)
+    assert Membership.objects.get(user=dave, organisation=world.be_office).status == MembershipStatus.INVITED
+
+
+def test_an_account_whose_first_organisation_was_deactivated_is_managed_by_the_next(world, olga, alice, nils):
+    """Its administrators, with no access left, were the only ones who could make a
+    password link or reset the second factor: nobody could."""
+    from remis.accounts.actions import sign_in
+
+    actions.add_existing_member(nils, world.nl_office, username="alice", role="viewer", countries=["NL"])
+    invited = Membership.objects.get(user=alice, organisation=world.nl_office)
+    actions.answer_invitation(alice, world.nl_office.pk, accept=True, expected_version=invited.version)
+    actions.set_organisation_active(
+        world.admin, world.be_office, active=False, version=world.be_office.version
+    )
+    sign_in.make_password_link(nils, world.nl_office, alice.pk)  # refused before: "managed by IOM Belgium"
+    assert PasswordLink.objects.filter(user=alice).exists()
+
+
+def test_resetting_a_second_factor_ends_the_members_open_sessions(world, olga, alice):
+    """A session left open (the lost phone's browser) went straight to enrolling a new
+    authenticator, without the password."""
+    from remis.accounts.actions import two_factor
+    from remis.accounts.tests.second_factor import authenticator
+
+    authenticator(alice)
+    session = _client(alice)
+    assert session.get(reverse("dashboard")).status_code == 200
+    assert two_factor.reset_two_factor(olga, world.be_office, alice.pk)
+    after = session.get(reverse("dashboard"))
+    assert after.status_code == 302 and "/accounts/login/" in after["Location"]

@@ -82,8 +82,10 @@ def test_only_the_home_organisations_administrators_make_one(world, olga, alice,
         sign_in.make_password_link(nils, world.be_office, alice.pk)
     with pytest.raises(PermissionDenied):
         sign_in.make_password_link(carol, world.be_office, alice.pk)  # a colleague
-    actions.add_existing_member(nils, world.nl_office, username="alice", role="viewer", countries=["NL"])
-    actions.answer_invitation(alice, world.nl_office.pk, accept=True)
+    invited = actions.add_existing_member(
+        nils, world.nl_office, username="alice", role="viewer", countries=["NL"]
+    )
+    actions.answer_invitation(alice, world.nl_office.pk, accept=True, expected_version=invited.version)
     with pytest.raises(PermissionDenied, match="IOM Belgium"):
         sign_in.make_password_link(nils, world.nl_office, alice.pk)  # an organisation that added her later
     with pytest.raises(PermissionDenied, match="IOM Belgium"):
@@ -231,7 +233,9 @@ def test_an_added_member_is_not_withdrawn_as_an_invitation_and_is_told_why(world
     membership = actions.add_existing_member(
         nils, world.nl_office, username="alice", role="viewer", countries=["NL"]
     )
-    membership = actions.answer_invitation(alice, world.nl_office.pk, accept=True)
+    membership = actions.answer_invitation(
+        alice, world.nl_office.pk, accept=True, expected_version=membership.version
+    )
     with pytest.raises(ValidationFailed) as refused:
         actions.withdraw_invitation(nils, membership)
     assert refused.value.message == (

@@ -232,8 +232,10 @@ def test_an_organisation_that_adds_someone_later_does_not_act_on_their_account(w
 
     authenticator(alice)
     token, _raw = actions.issue_api_token(alice, name="sync")
-    actions.add_existing_member(nils, world.nl_office, username="alice", role="viewer", countries=["NL"])
-    actions.answer_invitation(alice, world.nl_office.pk, accept=True)
+    invited = actions.add_existing_member(
+        nils, world.nl_office, username="alice", role="viewer", countries=["NL"]
+    )
+    actions.answer_invitation(alice, world.nl_office.pk, accept=True, expected_version=invited.version)
     with pytest.raises(PermissionDenied, match="IOM Belgium"):
         two_factor.reset_two_factor(nils, world.nl_office, alice.pk)
     with pytest.raises(PermissionDenied):

@@ -22,6 +22,7 @@ from remis.accounts.models import DEFAULT_TOKEN_DAYS, ApiToken, TokenAccess, Use
 from remis.accounts.views.common import add_errors
 from remis.lib.errors import DomainError
 from remis.lib.forms import show_refusal
+from remis.lib.posted import posted_id
 
 CHOSEN_LANGUAGE_KEY = "remis_language_chosen"
 
@@ -95,7 +96,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "revoke" in request.POST:
             token_id = request.POST.get("revoke", "")
-            token = ApiToken.objects.filter(user=user, pk=token_id).first() if token_id.isdigit() else None
+            token = (
+                ApiToken.objects.filter(user=user, pk=key).first() if (key := posted_id(token_id)) else None
+            )
             if token:
                 actions.revoke_api_token(user, token)
                 messages.success(request, _("Token revoked."))

@@ -52,6 +52,7 @@ from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
+from remis.lib.posted import posted_id
 from remis.lib.text import list_separator
 
 LINK_SESSION_KEY = "remis_invitation_link"  # the link just made, shown once on the next page
@@ -90,11 +91,16 @@ def your_organisations(request: HttpRequest) -> HttpResponse:
     each invitation accepted or declined here (never with a link: see `answer_invitation`)."""
     user = cast(User, request.user)
     if request.method == "POST":
-        chosen = request.POST.get("organisation", "")
+        chosen = posted_id(request.POST.get("organisation", ""))
         answer = request.POST.get("answer", "")
-        if chosen.isdigit() and answer in ("accept", "decline"):
+        if chosen is not None and answer in ("accept", "decline"):
             try:
-                membership = actions.answer_invitation(user, int(chosen), accept=answer == "accept")
+                membership = actions.answer_invitation(
+                    user,
+                    chosen,
+                    accept=answer == "accept",
+                    expected_version=posted_id(request.POST.get("version", "")),
+                )
             except DomainError as error:
                 messages.error(request, error.message)
             else:
@@ -177,7 +183,10 @@ def member_list_page(request: HttpRequest, organisation_id: int) -> HttpResponse
         {
             "membership": m,
             "countries": _countries_label(m),
-            "link_expired": m.status == "invited" and (m.link_expires_at is None or m.link_expires_at <= now),
+            # An account holder's invitation has no link to expire (`answer_invitation`).
+            "link_expired": m.status == "invited"
+            and not m.awaits_account_holder
+            and (m.link_expires_at is None or m.link_expires_at <= now),
         }
         for m in page.object_list
     ]
@@ -310,7 +319,7 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
             if step in STATUS_STEPS:
                 action, done = STATUS_STEPS[step]
                 if step in ("deactivate", "reactivate"):
-                    action(request.user, membership, version=int(version) if version.isdigit() else None)
+                    action(request.user, membership, version=posted_id(version))
                 else:
                     action(request.user, membership)
                 messages.success(request, str(done) % {"name": membership.member_name})
@@ -319,7 +328,9 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
                 return _after_change(request, organisation, user_id)
             if step == "revoke_token":
                 token_id = request.POST.get("token", "")
-                token = member_tokens(membership).filter(pk=token_id).first() if token_id.isdigit() else None
+                token = (
+                    member_tokens(membership).filter(pk=key).first() if (key := posted_id(token_id)) else None
+                )
                 if token is not None and actions.revoke_api_token(
                     cast(User, request.user), token, organisation=organisation
                 ):

@@ -27,6 +27,7 @@ from remis.lib.countries import country_name
 from remis.lib.errors import DomainError, NotFound
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
+from remis.lib.posted import posted_id
 from remis.lib.text import fold, list_separator
 
 FIRST_ADMIN_LINK_SESSION_KEY = "remis_first_admin_link"  # the link just made, shown once
@@ -105,9 +106,7 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
             if "activate" in request.POST or "deactivate" in request.POST:
                 active = "activate" in request.POST
                 version = request.POST.get("version", "")
-                actions.set_organisation_active(
-                    request.user, org, active=active, version=int(version) if version.isdigit() else None
-                )
+                actions.set_organisation_active(request.user, org, active=active, version=posted_id(version))
                 messages.success(
                     request,
                     (_("“%(name)s” is active again.") if active else _("“%(name)s” is deactivated."))

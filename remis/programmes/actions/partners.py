@@ -12,7 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from remis.accounts.models import Membership, Organisation, OrganisationType, Role
+from remis.accounts.models import Membership, MembershipStatus, Organisation, OrganisationType, Role
 from remis.accounts.permissions import Perm
 from remis.audit.actions import record
 from remis.lib.countries import country_name
@@ -122,6 +122,7 @@ def _managing_organisations(organisation_ids: Iterable[int]) -> set[int]:
             organisation_id__in=list(organisation_ids),
             organisation__active=True,
             role_id__in=roles,
+            status=MembershipStatus.ACTIVE,
             user__is_active=True,
         ).values_list("organisation_id", flat=True)
     )

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from remis.lib.errors import DomainError
 from remis.lib.forms import show_refusal
+from remis.lib.posted import posted_page
 
 # Fields an action names that no form shows as an input: their messages go above the form.
 NOT_INPUTS = {"version", "partner"}
@@ -19,4 +20,4 @@ def show_errors(form: forms.Form, error: DomainError) -> None:
 
 def page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    return posted_page(raw)

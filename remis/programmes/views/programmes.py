@@ -18,6 +18,7 @@ from remis.lib.countries import country_choices, named_countries
 from remis.lib.errors import DomainError, NotFound, PermissionDenied
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
+from remis.lib.posted import posted_id
 from remis.programmes import actions
 from remis.programmes.forms import PartnerCountriesForm, PartnerForm, ProgrammeForm
 from remis.programmes.models import Programme
@@ -170,7 +171,7 @@ def programme_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 def _version(request: HttpRequest) -> int | None:
     raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return posted_id(raw)
 
 
 @login_required

@@ -27,6 +27,7 @@ from remis.interop.importing import HeaderRefused, entities, temporary_report
 from remis.interop.jobs import summary
 from remis.interop.models import ColumnMapping, ImportMode
 from remis.lib.errors import DomainError
+from remis.lib.posted import posted_id
 
 
 class Command(BaseCommand):
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No active user {options['user']!r}.")
         named = options["organisation"]
-        found = Organisation.objects.filter(Q(name=named) | Q(pk=int(named) if named.isdigit() else None))
+        found = Organisation.objects.filter(Q(name=named) | Q(pk=posted_id(named)))
         organisation = found.first()
         if organisation is None:
             raise CommandError(f"No organisation {named!r}.")
