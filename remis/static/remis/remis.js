@@ -75,3 +75,22 @@ document.addEventListener("DOMContentLoaded", () => {
     form.addEventListener("change", () => update(form));
   }
 });
+
+// A list's pager drawn again by htmx (the case list, Next or Previous): the button pressed is
+// gone with the old page, which left the keyboard's focus on the document and the window at
+// the end of the new page. The new page's count line (or the whole result) takes the focus,
+// brought into view, so that the next Tab starts from the results.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const detail = event.detail || {};
+  const pressed = detail.requestConfig && detail.requestConfig.elt;
+  const target = detail.target;
+  if (!(pressed instanceof HTMLElement) || !(target instanceof HTMLElement) || !pressed.closest(".pager")) {
+    return;
+  }
+  const start = target.querySelector("p.muted, .form-errors, p.empty") || target;
+  if (start instanceof HTMLElement) {
+    start.tabIndex = -1;
+    start.focus({ preventScroll: true });
+    start.scrollIntoView({ block: "start" });
+  }
+});
