@@ -53,16 +53,16 @@ def _score_row(result: Outcomes, row: OutcomeRow, comparison: bool = False) -> l
     if row.hidden:
         blanks = [""] * (len(MEASURES) + 1 + len(result.bands) + 1)
         return [*first, round_, f"<{result.threshold}", *blanks]
-    means = [_score(row.means.get(m)) for m in MEASURES]
+    restricted = str(_("Restricted"))  # as the page reads it (`outcomes._restrict`)
+    means = [restricted if hidden else _score(value) for value, hidden in row.measure_cells]
     share = row.remigrate_share
     return [
         *first,
         round_,
         row.responses,
         *means,
-        _score(row.median),
-        *(_count(n, result.threshold) for n in row.band_list),
-        "" if share is None else round(share, 4),
+        *(restricted if "bands" in row.restricted else _count(n, result.threshold) for n in row.band_list),
+        restricted if "remigrate" in row.restricted else "" if share is None else round(share, 4),
     ]
 
 

@@ -37,6 +37,7 @@ from remis.reports.statistics import (
 )
 
 REINTEGRATION = "reintegration-sustainability"
+REMIGRATE_QUESTION = "wish_to_migrate_again"
 SATISFACTION = "assistance-satisfaction"
 MEASURES = ("economic", "social", "psychosocial", "composite")
 
@@ -55,6 +56,16 @@ class OutcomeRow:
     # Intention to re-migrate: answers "yes" to wish_to_migrate_again, of those answering it.
     remigrate_yes: int = 0
     remigrate_asked: int = 0
+    # Measures read "Restricted" in this row: they score questions of a sensitive group the
+    # reader does not hold, and the row has too few responses for a mean to hide a person
+    # (`_restrict`).
+    restricted: frozenset[str] = frozenset()
+
+    @property
+    def measure_cells(self) -> list[tuple[float | None, bool]]:
+        """The four means and the median, each with whether it reads "Restricted"."""
+        cells = [(self.means.get(m), m in self.restricted) for m in MEASURES]
+        return [*cells, (self.median, "median" in self.restricted)]
 
     @property
     def remigrate_share(self) -> float | None:
@@ -114,6 +125,7 @@ class Outcomes:
     samples_to: dt.date | None = None
     notes: list[str] = field(default_factory=list)
     satisfaction: list[SatisfactionRow] = field(default_factory=list)
+    reader: Any = None  # who the figures are for (`_restrict`)
 
 
 def _bands() -> list[tuple[str, str]]:
@@ -265,10 +277,63 @@ def outcomes(actor: Any, filters: Filters, group: str = "") -> Outcomes | None:
         ),
         key=lambda r: (r.key == UNKNOWN, -r.responses, r.label),
     )
+    result.reader = actor
     _protect(result)
+    _restrict(result, restricted_measures(actor))
     for row in [*result.rows, *([result.comparison] if result.comparison else [])]:
         row.band_list = [row.bands.get(code, 0) for code, _label in result.bands]
     return result
+
+
+def restricted_measures(actor: Any) -> frozenset[str]:
+    """The measures a response's own page shows this reader as "Restricted"
+    (`monitoring.responses.masked_scores`): each dimension scoring a question of a sensitive
+    group they do not hold (wherever they read cases), then the composite, its median and
+    the bands; and the wish to re-migrate when its question is one. Over every version of
+    the instrument, since a period's responses may span several."""
+    from remis.cases.policy import groups_everywhere
+    from remis.monitoring.models import Instrument
+    from remis.monitoring.responses import definition_of, hidden_indicators, hidden_questions
+
+    if getattr(actor, "is_superuser", False):
+        return frozenset()
+    held = groups_everywhere(actor)
+    out: set[str] = set()
+    for instrument in Instrument.objects.filter(code=REINTEGRATION):
+        definition = definition_of(instrument)
+        hidden = hidden_questions(definition, held)
+        masked = hidden_indicators(definition, hidden)
+        out |= {i.dimension for i in definition.indicators if i.code in masked}
+        if masked:
+            out |= {"composite", "median", "bands"}
+        if REMIGRATE_QUESTION in hidden:
+            out.add("remigrate")
+    return frozenset(out)
+
+
+def _restrict(result: Outcomes, measures: frozenset[str]) -> None:
+    """A row of fewer responses than the small-cell threshold (at least 2) does not show a
+    reader the measures their record would restrict: the mean of one response is that
+    returnee's social score, which their round's page reads "Restricted" to them, and the
+    case list found the only returnee of the month. Rows hidden whole already stay so."""
+    if not measures:
+        return
+    from remis.programmes.queries import small_cell_threshold
+
+    least = max(small_cell_threshold(timezone.localdate(), reader=result.reader) if result.reader else 0, 2)
+    for row in [*result.rows, *([result.comparison] if result.comparison else [])]:
+        if row.hidden or row.responses >= least:
+            continue
+        row.restricted = measures
+        for measure in MEASURES:
+            if measure in measures:
+                row.means[measure] = None
+        if "median" in measures:
+            row.median = None
+        if "bands" in measures:
+            row.bands = {}
+        if "remigrate" in measures:
+            row.remigrate_yes = row.remigrate_asked = 0
 
 
 SMALL = -2  # a hidden count from 1 to the threshold − 1, printed "<5"

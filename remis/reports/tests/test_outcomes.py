@@ -117,6 +117,39 @@ def test_satisfaction_with_a_type_of_a_group_the_reader_does_not_hold_counts_as_
     assert restricted.label == "Restricted"
 
 
+def test_a_few_responses_do_not_give_a_reader_the_scores_their_record_restricts(generated: None) -> None:
+    """An M&E officer without the psychosocial, protection and identity groups reads a
+    response's social, psychosocial and composite scores as "Restricted"; the outcomes of a
+    month with one returnee gave them back. A row of enough responses keeps its means."""
+    from remis.programmes.queries import small_cell_threshold
+    from remis.reports.outcomes import restricted_measures
+
+    officer = User.objects.get(username="me.gn")
+    assert restricted_measures(officer) >= {"social", "psychosocial", "composite", "median", "bands"}
+    assert "economic" not in restricted_measures(officer)
+    assert restricted_measures(User.objects.get(username="manager.be")) == frozenset()
+    least = max(small_cell_threshold(dt.date.today(), reader=officer), 2)
+    small = large = None
+    for year in range(2000, 2030):
+        for month in range(1, 13):
+            start = dt.date(year, month, 1)
+            end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            result = outcomes(officer, Filters(start, end))
+            for row in result.rows if result else []:
+                if 0 < row.responses < least and small is None:
+                    small = row
+        if small is not None:
+            break
+    whole = outcomes(officer, Filters(START, END))
+    assert whole is not None
+    large = next(row for row in whole.rows if row.responses >= least)
+    assert small is not None, "the generated data must hold a month with few responses"
+    assert "social" in small.restricted and small.means["social"] is None and small.median is None
+    assert small.means["economic"] is not None  # a dimension they hold on the record too
+    assert (not small.bands and small.remigrate_asked == 0) or "remigrate" not in small.restricted
+    assert not large.restricted and large.means["social"] is not None
+
+
 def test_comparison_samples_and_groups(generated: None) -> None:
     manager = User.objects.get(username="manager.be")
     result = outcomes(manager, Filters(START, END), "sex")
