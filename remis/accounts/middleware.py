@@ -48,6 +48,12 @@ class NoStoreMiddleware:
 SEARCH_PARAMETERS = ("q", "search")  # may hold a name: never carried from one address to another
 
 
+def _to_sign_in(response: HttpResponse) -> bool:
+    """Whether the response sends the browser to the sign-in page (`login_required`)."""
+    target = response.get("HX-Redirect") or (response.get("Location") if response.status_code == 302 else "")
+    return bool(target) and str(target).startswith(f"{reverse('login')}?")
+
+
 class IdleTimeoutMiddleware:
     """Signs out a session left without a request for `REMIS_SESSION_IDLE_MINUTES` (30 by
     default): a case worker who leaves a shared office computer does not leave returnees'
@@ -69,7 +75,17 @@ class IdleTimeoutMiddleware:
                 return self._signed_out(request, minutes)
             if not isinstance(seen, int) or now - seen >= TOUCH_EVERY:
                 request.session[LAST_SEEN_KEY] = now
-        return self.get_response(request)
+        signed_in = user is not None and user.is_authenticated
+        response = self.get_response(request)
+        if not signed_in and request.method == "POST" and _to_sign_in(response):
+            # A form sent from a page whose session ended otherwise (signed out in another
+            # tab, the password changed elsewhere): it went to the sign-in page without a
+            # word, and what was typed was lost unnoticed.
+            messages.warning(
+                request,
+                _("You were signed out. What you were sending was not saved: sign in, then enter it again."),
+            )
+        return response
 
     def _signed_out(self, request: HttpRequest, minutes: int) -> HttpResponse:
         logout(request)

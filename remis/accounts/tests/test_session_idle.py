@@ -127,3 +127,24 @@ def test_one_minute_reads_as_one_minute(client, world, alice, settings, language
     _idle_for(client, 2 * 60)
     page = client.get(reverse("case_list"), follow=True).content.decode()
     assert said in page
+
+
+def test_a_form_sent_after_signing_out_in_another_tab_is_said_not_saved(client, world, alice):
+    """Signed out in another tab, a note typed in this one went to the sign-in page
+    without a word; after signing in, the box was empty and nothing said why."""
+    from django.test import Client
+
+    from remis.cases.tests.factories import register
+
+    case = register(world)
+    client.login(username=alice.username, password=PASSWORD)
+    other_tab = Client()
+    other_tab.cookies = client.cookies
+    other_tab.post(reverse("logout"))
+    response = client.post(reverse("case_step", args=[case.uuid, "note"]), {"body": "Met at the airport"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login") + "?")
+    told = client.get(response["Location"]).content.decode()
+    assert "You were signed out. What you were sending was not saved" in told
+    assert not case.notes.exists()
+    page = client.get(reverse("login")).content.decode()
+    assert "You were signed out" not in page  # said once, not to every later visitor
