@@ -147,3 +147,44 @@ def test_a_saved_need_is_shown_in_its_opened_section(world, login):
     )
     expect(page.locator("details#counselling")).to_have_attribute("open", "")
     expect(page.locator("details#counselling")).to_contain_text("Insulin for the journey (synthetic)")
+
+
+def test_a_double_tap_on_save_saves_once_and_says_so(world, login):
+    """On a slow network the second tap was sent while the first was on its way: the page
+    then said "Nothing was changed" (or, for a versioned form, that someone else had saved),
+    though the save had gone through. The second tap is not sent."""
+    from remis.cases import actions
+    from remis.cases.models import Reception
+    from remis.cases.tests.factories import returned_case
+
+    case = returned_case(world)
+    actions.save_reception(
+        world.bob,
+        case,
+        expected_version=None,
+        received_on=dt.date.today(),
+        pocket_money=Decimal("50"),
+        pocket_money_currency="GNF",
+    )
+    page = login(world.bob)
+    page.goto(f"/cases/{case.uuid}/")
+    section = open_step(page, "reception")
+    form = section.locator('form[action$="/reception/"]')
+    form.locator('[name="pocket_money"]').fill("75")
+    held: list = []  # the sends, held back as a slow network would
+    page.route("**/do/reception/", lambda route: held.append(route))
+    button = form.locator('button[type="submit"]')
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    assert box is not None
+    # The mouse, not the locator: a person's second tap does not wait for the page to load.
+    for _tap in range(2):
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(300)
+    assert len(held) == 1, [route.request.method for route in held]
+    held[0].continue_()
+    expect(page.locator(".messages").first).to_be_visible()
+    told = page.locator(".messages").first.inner_text()
+    assert NOTHING["en"] not in told, told
+    reception = Reception.objects.get(case=case)
+    assert reception.pocket_money == Decimal("75") and reception.version == 2

@@ -94,3 +94,32 @@ document.addEventListener("htmx:afterSwap", (event) => {
     start.scrollIntoView({ block: "start" });
   }
 });
+
+// A form sent twice by a double tap, or a second tap while a slow network answers the first:
+// the first saved, the second met the version the first had moved and the page said
+// "Someone else saved this record", or "Nothing was changed". A form sent a moment ago is
+// not sent again for a few seconds (not for ever: a download leaves the page in place, and
+// its form may be sent again). htmx's own forms are left to htmx; a form a confirmation
+// stopped was never sent (this listener runs after the confirmation's).
+const RESEND_AFTER_MS = 4000;
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || event.defaultPrevented) {
+    return;
+  }
+  if (form.matches("[data-hx-post], [data-hx-get], [hx-post], [hx-get]")) {
+    return;
+  }
+  const sent = Number(form.dataset.sentAt || 0);
+  if (sent && Date.now() - sent < RESEND_AFTER_MS) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sentAt = String(Date.now());
+});
+// Back to a page kept by the browser: its forms may be sent again at once.
+window.addEventListener("pageshow", () => {
+  document.querySelectorAll("form[data-sent-at]").forEach((form) => {
+    delete form.dataset.sentAt;
+  });
+});
