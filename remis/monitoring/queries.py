@@ -493,6 +493,22 @@ def later_round_answered(case_id: int, round_number: int, day: dt.date) -> tuple
     return (int(found[0]), found[1]) if found else None
 
 
+def earlier_round_answered(case_id: int, round_number: int, day: dt.date) -> tuple[int, dt.date] | None:
+    """An earlier round of the case answered on or after `day` (its number and day), if
+    any: answers collected on or before it are not a later round's."""
+    from remis.monitoring.models import Response
+
+    found = (
+        Response.objects.filter(
+            follow_up__case_id=case_id, follow_up__round__lt=round_number, collected_on__gte=day
+        )
+        .order_by("-follow_up__round")
+        .values_list("follow_up__round", "collected_on")
+        .first()
+    )
+    return (int(found[0]), found[1]) if found else None
+
+
 def other_rounds_window(case_id: int, follow_up_id: int, day: dt.date) -> int | None:
     """The number of the case's other round whose window holds `day`, if any (windows never
     meet: a record dated there belongs to that round)."""

@@ -39,7 +39,7 @@ from remis.monitoring.events import ScoreComputed
 from remis.monitoring.instruments.definition import InstrumentDefinition, load_definition
 from remis.monitoring.instruments.scoring import Scores, canonical_answers, compile_scorer, drop_irrelevant
 from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, Response, ResponseSource
-from remis.monitoring.queries import later_round_answered, other_rounds_window
+from remis.monitoring.queries import earlier_round_answered, later_round_answered, other_rounds_window
 
 SAMPLE_ID_MAX = 64
 DIMENSION_FIELDS = ("economic", "social", "psychosocial")  # stored in their own columns
@@ -333,6 +333,26 @@ def prepare_response(
                     % {
                         "later": later[0],
                         "day": date_format(later[1], "SHORT_DATE_FORMAT"),
+                        "round": follow_up.round,
+                    },
+                )
+            )
+    if follow_up is not None and day is not None and checked is None and day < follow_up.window_start:
+        # Answers closing a round early, dated no later than an earlier round's: round 1
+        # and round 2 were both answered the day after arrival, the second counted as the
+        # 6-month score in the outcome analyses.
+        earlier = earlier_round_answered(follow_up.case_id, follow_up.round, day)
+        if earlier is not None:
+            errors.append(
+                (
+                    "collected_on",
+                    _(
+                        "Round %(earlier)s was answered on %(day)s: round %(round)s's answers must be "
+                        "collected after it. Check the date and the round."
+                    )
+                    % {
+                        "earlier": earlier[0],
+                        "day": date_format(earlier[1], "SHORT_DATE_FORMAT"),
                         "round": follow_up.round,
                     },
                 )

@@ -291,6 +291,27 @@ def test_the_history_reads_a_response_as_the_page_does(world, case, rss):
     assert lines["composite"] == score
 
 
+def test_two_rounds_closed_early_on_one_day_are_refused(world, case, rss):
+    """Round 1 answered early the day after arrival, then round 2 the same day, early too:
+    both counted, the second as the 6-month score."""
+    today = timezone.localdate()
+    round_one, round_two = FollowUp.objects.filter(case=case, round__in=[1, 2]).order_by("round")
+    FollowUp.objects.filter(pk__in=[round_one.pk, round_two.pk]).update(
+        window_start=today + dt.timedelta(days=20)
+    )
+    FollowUp.objects.filter(pk=round_two.pk).update(window_start=today + dt.timedelta(days=120))
+    round_two.refresh_from_db()
+    record_response(world.bob, rss, answers=answers(), collected_on=today, follow_up=round_one, early=True)
+    with pytest.raises(ValidationFailed) as same_day:
+        record_response(
+            world.bob, rss, answers=answers(), collected_on=today, follow_up=round_two, early=True
+        )
+    assert same_day.value.field == "collected_on" and "Round 1 was answered on" in same_day.value.message
+    assert "round 2's answers must be collected after it" in same_day.value.message
+    assert FollowUp.objects.get(pk=round_two.pk).status == FollowUpStatus.SCHEDULED
+    assert Response.objects.count() == 1
+
+
 def test_answers_after_a_later_rounds_cannot_count_for_an_earlier_round(world, case, rss):
     """Round 1's answers, collected eight months after arrival and after round 2's, were
     saved as the 3-month score without a word."""
