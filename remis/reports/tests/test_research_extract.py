@@ -226,7 +226,7 @@ def test_who_may_ask_and_who_may_read(
     with translation.override("fr"), pytest.raises(ValidationFailed) as too_early:
         request_extract(manager, start=dt.date(1980, 5, 1), end=dt.date(2024, 1, 1))
     # The earliest day written as the reader writes days, not as ISO 8601.
-    assert too_early.value.errors == [("start", "Saisissez un jour du 1 jan. 1990 à aujourd’hui.")]
+    assert too_early.value.errors == [("start", "Saisissez un jour du 1 janv. 1990 à aujourd’hui.")]
 
     officer = User.objects.get(username="me.gn")  # may ask for extracts, not read another's
     client.force_login(officer)
