@@ -186,5 +186,7 @@ def test_a_double_tap_on_save_saves_once_and_says_so(world, login):
     expect(page.locator(".messages").first).to_be_visible()
     told = page.locator(".messages").first.inner_text()
     assert NOTHING["en"] not in told, told
+    # Said where the form was, in view (it was drawn at the top of the page, far above).
+    expect(page.locator("details#reception .messages")).to_be_in_viewport()
     reception = Reception.objects.get(case=case)
     assert reception.pocket_money == Decimal("75") and reception.version == 2

@@ -123,3 +123,24 @@ window.addEventListener("pageshow", () => {
     delete form.dataset.sentAt;
   });
 });
+
+// A form saved on a long page (the case page's steps) comes back at its section
+// (`#reception`): the message saying it was saved, drawn at the top of the page, was
+// 1,400px above the screen. It is shown at the top of that section instead, where the eye is.
+document.addEventListener("DOMContentLoaded", () => {
+  const said = document.querySelector("main > .messages");
+  const id = decodeURIComponent(window.location.hash.slice(1));
+  const section = id ? document.getElementById(id) : null;
+  if (!(said instanceof HTMLElement) || !(section instanceof HTMLElement) || !section.closest("main")) {
+    return;
+  }
+  const summary = section.matches("details") ? section.querySelector(":scope > summary") : null;
+  if (section.matches("details:not([open])")) {
+    section.before(said); // inside a closed section it would be hidden
+  } else if (summary) {
+    summary.after(said);
+  } else {
+    section.prepend(said);
+  }
+  said.scrollIntoView({ block: "start" });
+});
