@@ -282,12 +282,18 @@ class MemberPage(Schema):
 
 
 class MemberParams(InputSchema):
-    q: str = Field("", max_length=150, description="words of the name, username or email")
     status: StatusCode | None = None
     role: str = ""
     sort: MemberSort = "name"
     limit: int = Field(25, ge=1, le=200)
     offset: int = Field(0, ge=0, le=100_000)
+
+
+class MemberSearch(MemberParams):
+    """Words of names and emails go in a POST body, so that they never appear in a URL or
+    an access log (as the case search's)."""
+
+    q: str = Field("", max_length=150, description="words of the name, username or email")
 
 
 class InvitationIn(In):
@@ -368,11 +374,24 @@ def invite_first_administrator(request: HttpRequest, organisation_id: int, body:
     "/{organisation_id}/users", response=MemberPage, summary="List the organisation's users"
 )
 def list_members(request: HttpRequest, organisation_id: int, params: Query[MemberParams]) -> dict[str, Any]:
+    return _members(request, organisation_id, params)
+
+
+@organisation_router.post(
+    "/{organisation_id}/users/search",
+    response=MemberPage,
+    summary="Search the organisation's users by words of their name, username or email",
+)
+def search_members(request: HttpRequest, organisation_id: int, body: MemberSearch) -> dict[str, Any]:
+    return _members(request, organisation_id, body, body.q)
+
+
+def _members(request: HttpRequest, organisation_id: int, params: MemberParams, q: str = "") -> dict[str, Any]:
     organisation = get_managed_organisation(request.user, organisation_id)
     if params.role and not Role.objects.filter(code=params.role).exists():
         # An unknown role would match nobody: say so rather than answer an empty list.
         raise ValidationFailed(_("Unknown role “%(role)s”.") % {"role": params.role}, "role")
-    filters = MemberFilters(q=params.q, status=params.status or "", role=params.role, sort=params.sort)
+    filters = MemberFilters(q=q, status=params.status or "", role=params.role, sort=params.sort)
     return _page(member_list(request.user, organisation, filters), params.limit, params.offset)
 
 

@@ -236,3 +236,12 @@ def test_resetting_a_second_factor_ends_the_members_open_sessions(world, olga, a
     assert two_factor.reset_two_factor(olga, world.be_office, alice.pk)
     after = session.get(reverse("dashboard"))
     assert after.status_code == 302 and "/accounts/login/" in after["Location"]
+
+
+def test_the_api_searches_members_by_name_in_a_body_never_in_the_address(api, world, olga, alice):
+    """`GET …/users?q=Quentin` put a staff member's name in the address and the access log."""
+    api.as_(olga)
+    found = api.post(f"/organisation/{world.be_office.pk}/users/search", {"q": "Alice"})
+    assert found.status_code == 200 and [m["username"] for m in found.json()["items"]] == ["alice"]
+    in_address = api.get(f"/organisation/{world.be_office.pk}/users", q="Alice")
+    assert in_address.status_code == 422 and fields_of(in_address) == ["q"]
