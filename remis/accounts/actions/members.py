@@ -608,6 +608,13 @@ def check_invitation(raw_token: str) -> Invitation:
         raise Conflict(_("This invitation link has already been used. Sign in with the password you chose."))
     if (
         invitation.revoked_at is not None
+        and invitation.membership.invitations.filter(pk__gt=invitation.pk).exists()
+    ):
+        raise Conflict(
+            _("This invitation link was replaced by a newer one. Use the newest link you were given.")
+        )
+    if (
+        invitation.revoked_at is not None
         or invitation.membership.status != MembershipStatus.INVITED
         or invitation.membership.user.has_usable_password()  # never a link to set a password again
     ):

@@ -90,7 +90,7 @@ def test_an_expired_link_says_so(world, olga):
 
 def test_an_unknown_link_is_not_valid(db):
     page = Client().get(reverse("invitation_accept", args=["not-a-token"]))
-    assert page.status_code == 410 and "not valid" in page.content.decode()
+    assert page.status_code == 404 and "not valid" in page.content.decode()  # never was: not "gone"
 
 
 def test_a_new_link_replaces_the_old_one(signed_in, world, olga):
@@ -100,7 +100,8 @@ def test_a_new_link_replaces_the_old_one(signed_in, world, olga):
     page = client.post(url, {"step": "new_link"}, follow=True).content.decode()
     new = re.search(r'value="(http://testserver/invitation/[^"]+/)"', page)
     assert new and old not in new.group(1)
-    assert "withdrawn" in Client().get(reverse("invitation_accept", args=[old])).content.decode()
+    replaced = Client().get(reverse("invitation_accept", args=[old]))
+    assert replaced.status_code == 410 and "replaced by a newer one" in replaced.content.decode()
     assert Client().get(new.group(1)).status_code == 200
     # The log says the first link ended (it showed two links made, and nothing more).
     from remis.audit.models import AuditEntry
@@ -124,7 +125,7 @@ def test_withdrawing_an_invitation_never_accepted_removes_that_user(signed_in, w
     assert signed_in(olga).post(url, {"step": "withdraw"}).status_code == 302
     assert not User.objects.filter(username="fatou").exists()
     assert AuditEntry.objects.filter(action="invitation.withdraw", actor=olga).exists()
-    assert Client().get(reverse("invitation_accept", args=[raw])).status_code == 410
+    assert Client().get(reverse("invitation_accept", args=[raw])).status_code == 404  # gone with it
 
 
 def test_an_accepted_invitation_cannot_be_withdrawn(api, world, olga):

@@ -427,6 +427,11 @@ def member_detail(request: HttpRequest, organisation_id: int, user_id: int) -> H
     )
 
 
+def _gone_or_unknown(error: DomainError) -> int:
+    """404 for a link that never existed, 410 for one used, withdrawn or expired."""
+    return 404 if isinstance(error, NotFound) else 410
+
+
 @never_cache
 @csrf_protect
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -435,7 +440,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = actions.check_invitation(token)
     except DomainError as error:
-        return render(request, "accounts/invitation.html", {"problem": error.message}, status=410)
+        return render(
+            request, "accounts/invitation.html", {"problem": error.message}, status=_gone_or_unknown(error)
+        )
     form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -444,7 +451,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             if error.field == "password":
                 form.add_error("password", error.message)
             else:
-                return render(request, "accounts/invitation.html", {"problem": error.message}, status=410)
+                return render(
+                    request,
+                    "accounts/invitation.html",
+                    {"problem": error.message},
+                    status=_gone_or_unknown(error),
+                )
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to REMIS. Your password is set."))
@@ -466,14 +478,21 @@ def password_link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = sign_in_actions.check_password_link(token)
     except DomainError as error:
-        return render(request, "accounts/password_link.html", {"problem": error.message}, status=410)
+        return render(
+            request, "accounts/password_link.html", {"problem": error.message}, status=_gone_or_unknown(error)
+        )
     form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             sign_in_actions.use_password_link(token, password=form.cleaned_data["password"])
         except DomainError as error:
             if error.field != "password":
-                return render(request, "accounts/password_link.html", {"problem": error.message}, status=410)
+                return render(
+                    request,
+                    "accounts/password_link.html",
+                    {"problem": error.message},
+                    status=_gone_or_unknown(error),
+                )
             form.add_error("password", error.message)
         else:
             messages.success(request, _("Your new password is set. Sign in with it."))
