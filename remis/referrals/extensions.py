@@ -132,6 +132,27 @@ def declined_referrals(actor: Any) -> WorkList | None:
     )
 
 
+def completed_referrals(actor: Any) -> WorkList | None:
+    from remis.referrals.queries import completed_item_not_delivered
+
+    referrals = completed_item_not_delivered(actor)
+    count = referrals.count()
+    if not count:
+        return None
+    return WorkList(
+        name="referrals_completed",
+        title=str(_("Completed referrals: mark their items delivered")),
+        count=count,
+        items=[
+            WorkItem(
+                label=f"{r.case.reference} · {r.provider.name}", url=reverse("referral_detail", args=[r.uuid])
+            )
+            for r in referrals[:FIRST_ROWS]
+        ],
+        url=reverse("referral_completed"),
+    )
+
+
 def on_item_status(event: Any) -> None:
     """A cancelled plan item's open referrals are cancelled with it."""
     if event.status == "cancelled":
@@ -167,3 +188,4 @@ def register() -> None:
     register_work_list(WorkSource("referrals_to_answer", awaiting_my_answer, order=23))
     register_work_list(WorkSource("referrals_overdue", overdue_referrals, order=24))
     register_work_list(WorkSource("referrals_declined", declined_referrals, order=25))
+    register_work_list(WorkSource("referrals_completed", completed_referrals, order=26))

@@ -216,6 +216,32 @@ def declined_to_refer_again(actor: Any) -> QuerySet[Referral]:
     )
 
 
+def completed_item_not_delivered(actor: Any) -> QuerySet[Referral]:
+    """Case side, for those who refer: referrals a provider completed whose plan item is
+    still not marked delivered (nor cancelled), the case open; one per item, its latest.
+    The item's status is what the figures of assistance received count: a training
+    completed at the provider was counted nowhere until someone thought of the item."""
+    if not grants_with(actor, Perm.REFERRAL_SEND):
+        return Referral.objects.none()
+    settled = AssistanceItem.objects.filter(
+        key=OuterRef("item_key"), status__in=[ItemStatus.CANCELLED, ItemStatus.DELIVERED]
+    )
+    completed_later = Referral.objects.filter(
+        item_key=OuterRef("item_key"),
+        case_id=OuterRef("case_id"),
+        status=Status.COMPLETED,
+        id__gt=OuterRef("id"),
+    )
+    return (
+        case_side(actor)
+        .filter(status=Status.COMPLETED)
+        .exclude(case__stage=Stage.CLOSED)
+        .exclude(Exists(settled))
+        .exclude(Exists(completed_later))
+        .order_by("-answered_at", "-id")
+    )
+
+
 # ---- what a reader sees of the snapshot -------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("referrals/", views.referral_inbox, name="referral_inbox"),
     path("referrals/overdue/", views.referral_overdue, name="referral_overdue"),
     path("referrals/declined/", views.referral_declined, name="referral_declined"),
+    path("referrals/completed/", views.referral_completed, name="referral_completed"),
     path("referrals/funnel/", views.referral_funnel, name="referral_funnel"),
     path("referrals/programmes/<slug:code>/rules/", views.referral_rules, name="referral_rules"),
     path("referrals/<uuid:referral_uuid>/", views.referral_detail, name="referral_detail"),

@@ -37,6 +37,7 @@ from remis.referrals.queries import (
     CASE_SIDE,
     FunnelFilters,
     awaiting_answer,
+    completed_item_not_delivered,
     declined_to_refer_again,
     funnel,
     funnel_providers,
@@ -328,6 +329,23 @@ def referral_declined(request: HttpRequest) -> HttpResponse:
             "intro": _(
                 "A provider declined these referrals and nothing else was sent for their items: "
                 "open each to read the reason, then refer the item to another provider from its case."
+            ),
+        },
+    )
+
+
+@login_required
+def referral_completed(request: HttpRequest) -> HttpResponse:
+    return _list_page(
+        request,
+        completed_item_not_delivered(request.user),
+        {},
+        {
+            "title": _("Completed referrals: mark their items delivered"),
+            "intro": _(
+                "A provider completed these referrals and their plan items are not marked delivered: "
+                "the figures of assistance received count an item once it is. Open each, read its "
+                "outcome, then change the item's status on the case's plan."
             ),
         },
     )

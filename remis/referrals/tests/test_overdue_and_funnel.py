@@ -135,6 +135,32 @@ def test_a_declined_referral_is_in_the_case_workers_work_until_the_item_is_refer
     assert "referrals_declined" not in {w.name for w in work_for(s.world.bob)}
 
 
+def test_a_completed_referral_asks_the_case_worker_to_mark_its_item_delivered(s, signed_in):
+    """The provider completed the training; the plan item stayed "approved", so the figures
+    of assistance received counted it nowhere, and nothing told the case worker."""
+    from django.urls import reverse
+
+    from remis.assistance.models import AssistanceItem, ItemStatus
+    from remis.referrals.queries import completed_item_not_delivered
+
+    referral = refer(s)
+    actions.answer_referral(s.pia, referral, Status.ACCEPTED)
+    assert list(completed_item_not_delivered(s.world.bob)) == []  # under way: nothing to do yet
+    actions.answer_referral(
+        s.pia, referral, Status.COMPLETED, outcome="successful", outcome_on=dt.date.today()
+    )
+    assert list(completed_item_not_delivered(s.world.bob)) == [referral]
+    names = {w.name: w for w in work_for(s.world.bob)}
+    assert names["referrals_completed"].count == 1
+    assert names["referrals_completed"].items[0].url == reverse("referral_detail", args=[referral.uuid])
+    assert "referrals_completed" not in {w.name for w in work_for(s.pia)}  # the provider's side
+    page = signed_in(s.world.bob).get(reverse("referral_completed")).content.decode()
+    assert s.case.reference in page and "mark their items delivered" in page
+    AssistanceItem.objects.filter(key=referral.item_key).update(status=ItemStatus.DELIVERED)
+    assert list(completed_item_not_delivered(s.world.bob)) == []
+    assert "referrals_completed" not in {w.name for w in work_for(s.world.bob)}
+
+
 def test_an_item_declined_twice_is_one_piece_of_work(s):
     """Declined by one provider, referred again and declined by another: the dashboard said
     "2 declined referrals to refer again" for one item waiting."""
