@@ -145,6 +145,7 @@ def test_an_administrator_sees_and_lifts_the_pause_from_every_address(world, olg
     member_page = reverse("member_detail", args=[world.be_office.pk, alice.pk])
     shown = admin.get(member_page).content.decode()
     assert "Signing in is paused after repeated wrong passwords, until" in shown
+    assert f"until {timezone.localtime(until):%H:%M} UTC." in shown  # the time zone said, as elsewhere
     assert 'data-confirm="Let Alice' in shown  # asked first, as the password link is
     lifted = admin.post(member_page, {"step": "lift_pause"}, follow=True).content.decode()
     assert "The pause is lifted: they can sign in again." in lifted
