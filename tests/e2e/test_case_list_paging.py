@@ -3,6 +3,8 @@ returning to the same page of the same search, while no name ever enters a URL."
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 
@@ -62,3 +64,21 @@ def test_the_case_list_fits_a_phone_and_a_portrait_tablet(world, login):
             expect(page.locator("#results tbody tr")).to_have_count(3)
             wide = page.evaluate("document.documentElement.scrollWidth")
             assert wide <= width, (locale, width, wide)
+
+
+def test_on_a_phone_the_menu_folds_behind_a_button(world, login):
+    """Twenty links took a phone's first screen on every page, before any content."""
+    page = login(world.alice, "fr-FR")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/cases/")
+    menu = page.locator("#main-nav")
+    expect(menu).to_be_hidden()
+    expect(page.locator("main h1")).to_be_in_viewport()
+    page.get_by_role("button", name="Menu").click()
+    expect(menu).to_be_visible()
+    expect(page.get_by_role("button", name="Menu")).to_have_attribute("aria-expanded", "true")
+    menu.get_by_role("link", name="Tableau de bord").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(page.locator("#main-nav")).to_be_visible()  # a wide screen shows it whole
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()

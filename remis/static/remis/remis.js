@@ -2,6 +2,18 @@
 // and no inline event handler): behaviour that markup asks for through data- attributes.
 "use strict";
 
+// Scripts run: the page may fold what they unfold (the menu on a phone, remis.css).
+document.documentElement.classList.add("js");
+document.addEventListener("click", (event) => {
+  const toggle = event.target instanceof Element ? event.target.closest(".menu-toggle") : null;
+  const menu = toggle ? document.getElementById(toggle.getAttribute("aria-controls") || "") : null;
+  if (!toggle || !menu) {
+    return;
+  }
+  const open = menu.classList.toggle("open");
+  toggle.setAttribute("aria-expanded", String(open));
+});
+
 // A form with data-confirm="question" is sent only once the user confirms the question; a
 // button's own data-confirm asks instead (accept and reject in one form ask differently). A
 // form's data-confirm-when="name:value" asks only while its field `name` has that value (a
