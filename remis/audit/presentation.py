@@ -449,7 +449,8 @@ def _describe(
             group = _field_group(entry.object_type, name)
             if not group and name in _ROW_GROUPS.get(entry.object_type, (frozenset(), None))[0]:
                 group = row_groups.get(entry.pk, "")
-            hidden = bool(group) and group not in groups
+            # A row's group may name several ("identity,psychosocial"): hidden lacking any.
+            hidden = bool(group) and any(g not in groups for g in group.split(","))
             line = ChangeLine(
                 field=name,
                 label=str(reading.label) if reading else name,

@@ -6,7 +6,15 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from remis.audit.presentation import Shown, choices, extend_field, register_field, register_object, shown_day
+from remis.audit.presentation import (
+    Shown,
+    choices,
+    extend_field,
+    register_field,
+    register_object,
+    register_row_group,
+    shown_day,
+)
 from remis.monitoring.configuration import round_span
 
 
@@ -68,6 +76,27 @@ def _round(position: int, part: Any) -> str:
         return str(part)
 
 
+def _score_groups(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+    """A response's composite score and band are computed from every scored answer: readers
+    without one of the groups those questions are in read them "Restricted", as the round's
+    page does (a correction's history printed "Composite score: 75.3 → 75.2 · Band:
+    Sustainable" to an M&E officer the page refused them)."""
+    from remis.monitoring.models import Instrument, Response
+    from remis.monitoring.responses import definition_of
+
+    ids = [int(i) for i, _changes in entries if i.isdigit()]
+    instrument_of = dict(Response.objects.filter(pk__in=ids).values_list("id", "instrument_id"))
+    groups: dict[int, str] = {}
+    for instrument in Instrument.objects.filter(pk__in=set(instrument_of.values())):
+        definition = definition_of(instrument)
+        scored = {indicator.question for indicator in definition.indicators}
+        held = sorted(
+            {q.sensitive_group for q in definition.questions if q.name in scored and q.sensitive_group}
+        )
+        groups[instrument.pk] = ",".join(held)
+    return {str(pk): groups.get(instrument_id, "") for pk, instrument_id in instrument_of.items()}
+
+
 def register() -> None:
     from remis.monitoring.models import ContactChannel, ContactOutcome, FollowUpStatus, VisitMode
 
@@ -94,4 +123,5 @@ def register() -> None:
     }
     for name, (label, resolve) in fields.items():
         register_field(name, label, resolve)
+    register_row_group("monitoring.response", ["composite", "band"], _score_groups)
     register_field("rounds", _("Rounds"), part=_round)

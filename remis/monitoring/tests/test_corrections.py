@@ -210,3 +210,33 @@ def test_two_corrections_from_one_read_never_both_land(parallel_db, world):
         assert kept.version == 2
         entries = AuditEntry.objects.filter(action="monitoring.response.correct", object_id=str(response.pk))
         assert entries.count() == 1 and kept.answers["distress"] in ("often", "sometimes")
+
+
+def test_a_correction_in_the_history_keeps_the_scores_restricted_where_the_round_does(world, answered):
+    """The history printed "Composite score: 75.3 → 75.2 · Band: Sustainable" to an M&E
+    officer whose round page reads both "Restricted": they are computed from answers in the
+    psychosocial, protection and identity groups."""
+    from remis.audit.presentation import describe_entries
+
+    actions.correct_response(
+        world.bob,
+        answered.pk,
+        expected_version=answered.version,
+        answers={**answered.answers, "income_covers_needs": "never"},
+        reason="misheard",
+    )
+    entries = list(AuditEntry.objects.filter(object_type="monitoring.response").order_by("pk"))
+
+    def read(groups: frozenset[str]) -> str:
+        return " ".join(
+            f"{c.label}: {c.before} → {c.after}"
+            for v in describe_entries(entries, groups=groups)
+            for c in v.changes
+        )
+
+    everything = read(frozenset({"health", "protection", "psychosocial", "identity"}))
+    assert "Composite score" in everything and "Restricted" not in everything
+    officer = read(frozenset())
+    assert "Composite score" not in officer and "Band" not in officer and "Restricted" in officer
+    partly = read(frozenset({"identity", "psychosocial"}))  # without protection: still hidden
+    assert "Composite score" not in partly
