@@ -214,7 +214,8 @@ def protection_text(extract: ResearchExtract, by_step: Any = None) -> list[tuple
             _(
                 "The reintegration scores of each round (composite, economic, social and psychosocial "
                 "dimensions) are included: they are scores computed from the answers, not fields of the "
-                "psychosocial group, whose answers stay out."
+                "psychosocial group, whose answers stay out. A score computed from answers of a sensitive "
+                "group the requester does not hold is left blank, as their case pages restrict it."
             ),
         ),
         (_("Pseudonym key"), key_fingerprint()),

@@ -170,8 +170,16 @@ def _chunk(
             received[case_id].add(names["assistance"][kind_id])
     scores: dict[int, dict[int, tuple[Decimal | None, ...]]] = defaultdict(dict)
     responses = Response.objects.filter(case_id__in=by_id, follow_up__isnull=False)
+    # The scores the requester's records show them "Restricted" stay out too (computed from
+    # answers of a sensitive group they do not hold): with the economic score they read on
+    # the case, a row was theirs to find, and its social and psychosocial scores with it.
+    from remis.reports.outcomes import restricted_measures
+
+    withheld = restricted_measures(actor)
     for case_id, number, *values in responses.values_list("case_id", "follow_up__round", *SCORES):
-        scores[case_id][number] = tuple(values)
+        scores[case_id][number] = tuple(
+            None if name in withheld else value for name, value in zip(SCORES, values, strict=True)
+        )
     members = (
         CaseMember.objects.filter(case_id__in=by_id)
         .order_by("case_id", "id")

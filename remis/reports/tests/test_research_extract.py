@@ -203,6 +203,32 @@ def test_only_cases_the_requester_may_read_and_no_sensitive_category(
     assert all(row["migrant_category"] != "victim_of_trafficking" for row in rows)
 
 
+def test_scores_the_requesters_records_restrict_stay_out(generated: None) -> None:
+    """An M&E officer without the psychosocial, protection and identity groups found a row
+    by the economic scores their case pages show, and read its social, psychosocial and
+    composite scores, which those pages read "Restricted"."""
+    from remis.reports.outcomes import restricted_measures
+    from remis.reports.research.rows import SCORES, read_returnees
+
+    officer = User.objects.get(username="me.gn")
+    assert {"social", "psychosocial", "composite"} <= restricted_measures(officer)
+    everyone = ExtractFilters(START, dt.date.today())
+    scored = [
+        dict(zip(SCORES, v, strict=True))
+        for r in read_returnees(officer, everyone)
+        for v in r.scores.values()
+    ]
+    assert any(s["economic"] is not None for s in scored), "the officer's scope must hold scored rounds"
+    assert all(s["social"] is None and s["psychosocial"] is None and s["composite"] is None for s in scored)
+    manager = User.objects.get(username="manager.be")
+    full = [
+        dict(zip(SCORES, v, strict=True))
+        for r in read_returnees(manager, everyone)
+        for v in r.scores.values()
+    ]
+    assert any(s["social"] is not None and s["composite"] is not None for s in full)
+
+
 def test_who_may_ask_and_who_may_read(
     generated: None, django_capture_on_commit_callbacks: Any, client: Client, api_client: Any
 ) -> None:
