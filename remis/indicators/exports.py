@@ -36,6 +36,8 @@ class ResultTable:
 
 
 def _n(cell: Cell, threshold: int) -> int | str:
+    if cell.restricted:
+        return str(_("Restricted"))
     if cell.hidden:
         return f"<{threshold}" if cell.n < threshold else "x"
     return cell.n

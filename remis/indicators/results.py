@@ -71,6 +71,34 @@ class Cell:
     n: int
     hidden: bool = False  # a small cell (or one that would give a small one away)
     hits: int | None = None  # a share's rows meeting its numerator
+    restricted: bool = False  # hidden as "Restricted": too few scores the reader's records restrict
+
+
+# A response's field as the measure `reports.outcomes.restricted_measures` names.
+_MEASURE_OF = {
+    "composite": "composite",
+    "economic": "economic",
+    "social": "social",
+    "psychosocial": "psychosocial",
+    "band": "bands",
+    "wish_to_migrate_again": "remigrate",
+}
+
+
+def _rests_on_restricted(spec: Any, restricted: frozenset[str]) -> bool:
+    """Whether an indicator measures or selects by a response's field the reader's records
+    show them "Restricted" (a mean social score, a share of a band)."""
+    if spec is None or spec.subject != "responses" or not restricted:
+        return False
+    names = {spec.field, *(c[0] for c in spec.where), *(c[0] for c in spec.numerator)}
+    return any(_MEASURE_OF.get(str(name)) in restricted for name in names if name)
+
+
+def _restrict(cell: Cell, least: int) -> None:
+    """A cell of fewer rows than `least` reads "Restricted": the mean of one response is
+    that returnee's score, which their round's page restricts."""
+    if 0 < cell.n < least and not cell.hidden:
+        cell.hidden = cell.restricted = True
 
 
 def _cell(share: bool, value: Any, n: Any) -> Cell:
@@ -177,8 +205,13 @@ def compute(
 ) -> FrameworkResults | None:
     """The results of every indicator of `framework` for each period; None when the actor
     counts nothing."""
+    from remis.programmes.queries import small_cell_threshold
+    from remis.reports.outcomes import restricted_measures
+
     spans = periods(first_year, last_year, granularity)
     threshold = threshold_for(actor)
+    restricted = restricted_measures(actor)
+    least = max(small_cell_threshold(dt.date.today(), reader=actor), 2) if restricted else 0
     dimension = dimension_for(actor, by) if by in DISAGGREGATIONS else None
     indicators = list(framework.indicators.prefetch_related("programmes"))
     out = FrameworkResults(
@@ -237,6 +270,8 @@ def compute(
             cell = by_period.get(period.key, Cell(0.0 if counted else None, 0, hits=0 if share else None))
             if threshold and _small(cell, threshold):
                 cell.hidden = True
+            if _rests_on_restricted(result.spec, restricted):
+                _restrict(cell, least)
             target = target_for(result.indicator, period)
             met = None if cell.hidden else _met(result.indicator, cell.value, target)
             result.rows.append(PeriodResult(period, cell, target, met))
@@ -256,6 +291,10 @@ def compute(
                 for column, period_row in enumerate(result.rows):
                     _protect([g.cells[column] for g in groups], period_row.cell, threshold)
             result.groups = groups
+            if _rests_on_restricted(result.spec, restricted):
+                for group in groups:
+                    for cell in group.cells:
+                        _restrict(cell, least)
             index += 2
         else:
             index += 1
@@ -270,6 +309,8 @@ def shown(result: IndicatorResult, cell: Cell, threshold: int) -> str:
     median in points (0–100), another mean or median with up to two decimals; "<threshold" for a
     small cell hidden, "x" for one hidden so that a small one cannot be worked out; "–" for
     no data."""
+    if cell.restricted:
+        return str(_("Restricted"))
     if cell.hidden:
         return f"<{threshold}" if cell.n < threshold else "x"
     if cell.value is None or result.spec is None:

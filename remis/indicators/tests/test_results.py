@@ -228,3 +228,35 @@ def test_values_are_shown_as_their_aggregation_reads(settings) -> None:
     assert format_value("number", 2.345) == "2.35" or format_value("number", 2.345) == "2.34"
     # A score's mean or median on the 0–100 scale every other page shows scores on.
     assert format_value("points", 0.6254) == "62.5"
+
+
+def test_scores_resting_on_a_few_responses_read_restricted_to_those_their_records_restrict(
+    generated: None,
+) -> None:
+    """An M&E officer without the psychosocial, protection and identity groups read one
+    returnee's composite, social and psychosocial scores and band in a quarter's row for
+    women (one row counted), scores her round's page reads "Restricted"."""
+    from remis.indicators.results import _rests_on_restricted
+    from remis.programmes.queries import small_cell_threshold
+    from remis.reports.outcomes import restricted_measures
+
+    officer = User.objects.get(username="me.gn")
+    results = compute(officer, _core(), 2000, dt.date.today().year, QUARTER, by="sex")
+    assert results is not None and results.threshold == 0  # a reader of case records
+    least = max(small_cell_threshold(dt.date.today(), reader=officer), 2)
+    withheld = restricted_measures(officer)
+    scored = [r for r in _by_code(results).values() if _rests_on_restricted(r.spec, withheld)]
+    assert scored, "the core framework must hold indicators over restricted scores"
+    cells = [
+        c for r in scored for c in [*(row.cell for row in r.rows), *(c for g in r.groups for c in g.cells)]
+    ]
+    few = [c for c in cells if 0 < c.n < least]
+    assert few, "the generated data must hold cells of a few responses"
+    assert all(c.restricted and c.hidden for c in few)
+    assert all(shown(scored[0], c, 0) == "Restricted" for c in few)
+    assert not any(c.restricted for c in cells if c.n >= least)  # enough responses: shown
+    manager = compute(
+        User.objects.get(username="manager.be"), _core(), 2000, dt.date.today().year, QUARTER, by="sex"
+    )
+    assert manager is not None
+    assert not any(c.restricted for r in manager.results for row in r.rows for c in [row.cell])
