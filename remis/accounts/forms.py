@@ -13,7 +13,7 @@ from remis.accounts.models import MembershipStatus, OrganisationType, Role
 from remis.accounts.permissions import permission_groups, permission_labels
 from remis.lib.countries import country_choices
 from remis.lib.fields import max_length
-from remis.lib.forms import RuleCheckedForm
+from remis.lib.forms import RowsChoiceField, RuleCheckedForm
 from remis.lib.widgets import FastSelect
 
 
@@ -46,7 +46,7 @@ class UserChoiceField(_ByName, forms.ModelChoiceField):
     pass
 
 
-class UserMultipleChoiceField(_ByName, forms.ModelMultipleChoiceField):
+class UserMultipleChoiceField(_ByName, RowsChoiceField):
     pass
 
 

@@ -31,7 +31,7 @@ from remis.cases.models import (
 from remis.cases.queries import SORTS
 from remis.lib.countries import country_choices, country_name, named_countries
 from remis.lib.fields import max_length
-from remis.lib.forms import RuleCheckedForm
+from remis.lib.forms import RowsChoiceField, RuleCheckedForm
 from remis.lib.money import AmountField
 from remis.lib.posted import posted_id
 from remis.lib.text import latin_digits
@@ -128,7 +128,7 @@ class RegisterCaseForm(PersonForm, IdentityDocumentForm):
     )
     host_country = forms.ChoiceField(label=_("Host country"), choices=_countries, widget=FastSelect)
     origin_country = forms.ChoiceField(label=_("Country of origin"), choices=_countries, widget=FastSelect)
-    vulnerabilities = forms.ModelMultipleChoiceField(
+    vulnerabilities = RowsChoiceField(
         label=_("Vulnerabilities"),
         queryset=Vulnerability.objects.filter(active=True),
         required=False,
@@ -642,7 +642,7 @@ class CaseDetailsForm(VersionedForm):
     category = forms.ModelChoiceField(
         label=_("Migrant category"), queryset=MigrantCategory.objects.filter(active=True), empty_label="—"
     )
-    vulnerabilities = forms.ModelMultipleChoiceField(
+    vulnerabilities = RowsChoiceField(
         label=_("Vulnerabilities"),
         queryset=Vulnerability.objects.filter(active=True),
         required=False,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from remis.lib.errors import Conflict, DomainError
 from remis.lib.fields import Rule, check_values
+from remis.lib.posted import ascii_digits
 
 
 def mark_conflict(form: forms.Form, error: DomainError) -> None:
@@ -84,3 +85,18 @@ class DayRangeForm(forms.Form):
         if first and last and last < first:
             self.add_error(last_name, _("The last day comes before the first."))
         return data
+
+
+class RowsChoiceField(forms.ModelMultipleChoiceField):
+    """Rows chosen by id (vulnerabilities, funders, workers): an id sent by hand that no
+    database integer holds (thirty digits) is "not a valid value", where the database's
+    overflow was a server error (Django catches a value it cannot read, not one too large)."""
+
+    def _check_values(self, value: Any) -> Any:
+        if (self.to_field_name or "pk") == "pk":
+            for pk in value or ():
+                if not ascii_digits(str(pk)):
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    )
+        return super()._check_values(value)  # type: ignore[misc]  # Django's own, not in its stubs

@@ -318,9 +318,10 @@ def prepare_response(
                     % {"other": other},
                 )
             )
-    if follow_up is not None and day is not None and checked is None and day > follow_up.window_end:
+    if follow_up is not None and day is not None and checked is None:
         # Round 1's answers collected eight months after arrival, after round 2's, counted
-        # as the 3-month score in the outcome analyses.
+        # as the 3-month score in the outcome analyses; or round 1 answered early on the
+        # day round 2 had been (in that order the check below on earlier rounds missed it).
         later = later_round_answered(follow_up.case_id, follow_up.round, day)
         if later is not None:
             errors.append(

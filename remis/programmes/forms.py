@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from remis.accounts.models import Organisation
 from remis.accounts.permissions import SensitiveGroup
 from remis.lib.countries import country_choices, named_countries
+from remis.lib.forms import RowsChoiceField
 from remis.lib.money import AmountField
 from remis.lib.widgets import FastSelect, IsoDateInput
 from remis.programmes.models import (
@@ -111,7 +112,7 @@ class ProgrammeForm(forms.Form):
         error_messages={"invalid": _("Use only letters a–z, digits, dashes and underscores, no spaces.")},
     )
     name = forms.CharField(label=_("Name"), max_length=200)
-    funders = forms.ModelMultipleChoiceField(
+    funders = RowsChoiceField(
         label=_("Funder organisations"),
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -245,3 +245,14 @@ def test_the_api_searches_members_by_name_in_a_body_never_in_the_address(api, wo
     assert found.status_code == 200 and [m["username"] for m in found.json()["items"]] == ["alice"]
     in_address = api.get(f"/organisation/{world.be_office.pk}/users", q="Alice")
     assert in_address.status_code == 422 and fields_of(in_address) == ["q"]
+
+
+def test_a_thirty_digit_id_in_a_list_of_choices_is_refused_not_a_server_error(world, olga):
+    """Vulnerabilities, case workers and funders are chosen by id: thirty digits overflowed
+    the database's integer and answered 500."""
+    from remis.cases.forms import CaseDetailsForm
+
+    huge = "1" * 30
+    form = CaseDetailsForm({"vulnerabilities": [huge], "assigned_workers": [huge], "version": "1"})
+    assert not form.is_valid()
+    assert "vulnerabilities" in form.errors and "is not a valid value" in str(form.errors["vulnerabilities"])

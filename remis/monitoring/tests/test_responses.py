@@ -312,6 +312,23 @@ def test_two_rounds_closed_early_on_one_day_are_refused(world, case, rss):
     assert Response.objects.count() == 1
 
 
+def test_round_one_answered_on_or_after_round_two_s_day_is_refused(world, case, rss):
+    """Round 2 answered early first, then round 1 the same day: both were kept, the 3-month
+    answers dated with the 6-month ones."""
+    today = timezone.localdate()
+    round_one, round_two = FollowUp.objects.filter(case=case, round__in=[1, 2]).order_by("round")
+    FollowUp.objects.filter(pk=round_one.pk).update(window_start=today + dt.timedelta(days=20))
+    FollowUp.objects.filter(pk=round_two.pk).update(window_start=today + dt.timedelta(days=120))
+    round_one.refresh_from_db()
+    record_response(world.bob, rss, answers=answers(), collected_on=today, follow_up=round_two, early=True)
+    with pytest.raises(ValidationFailed) as same_day:
+        record_response(
+            world.bob, rss, answers=answers(), collected_on=today, follow_up=round_one, early=True
+        )
+    assert same_day.value.field == "collected_on" and "Round 2 was answered on" in same_day.value.message
+    assert Response.objects.count() == 1
+
+
 def test_answers_after_a_later_rounds_cannot_count_for_an_earlier_round(world, case, rss):
     """Round 1's answers, collected eight months after arrival and after round 2's, were
     saved as the 3-month score without a word."""
