@@ -477,32 +477,22 @@ def covered_countries(actor: Any) -> frozenset[str] | None:
     return frozenset(covered)
 
 
-def later_round_answered(case_id: int, round_number: int, day: dt.date) -> tuple[int, dt.date] | None:
-    """A later round of the case answered on or before `day` (its number and day), if any:
-    answers collected after it are not an earlier round's."""
+def round_answered_beside(
+    case_id: int, round_number: int, day: dt.date, *, later: bool
+) -> tuple[int, dt.date] | None:
+    """A round of the case answered out of order with answers for `round_number` dated
+    `day` (its number and day), if any: `later`, a later round answered on or before
+    `day`; else an earlier round answered on or after it. The nearest round first."""
     from remis.monitoring.models import Response
 
-    found = (
-        Response.objects.filter(
-            follow_up__case_id=case_id, follow_up__round__gt=round_number, collected_on__lte=day
-        )
-        .order_by("follow_up__round")
-        .values_list("follow_up__round", "collected_on")
-        .first()
+    rounds = (
+        {"follow_up__round__gt": round_number, "collected_on__lte": day}
+        if later
+        else {"follow_up__round__lt": round_number, "collected_on__gte": day}
     )
-    return (int(found[0]), found[1]) if found else None
-
-
-def earlier_round_answered(case_id: int, round_number: int, day: dt.date) -> tuple[int, dt.date] | None:
-    """An earlier round of the case answered on or after `day` (its number and day), if
-    any: answers collected on or before it are not a later round's."""
-    from remis.monitoring.models import Response
-
     found = (
-        Response.objects.filter(
-            follow_up__case_id=case_id, follow_up__round__lt=round_number, collected_on__gte=day
-        )
-        .order_by("-follow_up__round")
+        Response.objects.filter(follow_up__case_id=case_id, **rounds)
+        .order_by("follow_up__round" if later else "-follow_up__round")
         .values_list("follow_up__round", "collected_on")
         .first()
     )

@@ -39,7 +39,7 @@ from remis.monitoring.events import ScoreComputed
 from remis.monitoring.instruments.definition import InstrumentDefinition, load_definition
 from remis.monitoring.instruments.scoring import Scores, canonical_answers, compile_scorer, drop_irrelevant
 from remis.monitoring.models import FollowUp, FollowUpStatus, Instrument, Response, ResponseSource
-from remis.monitoring.queries import earlier_round_answered, later_round_answered, other_rounds_window
+from remis.monitoring.queries import other_rounds_window, round_answered_beside
 
 SAMPLE_ID_MAX = 64
 DIMENSION_FIELDS = ("economic", "social", "psychosocial")  # stored in their own columns
@@ -318,11 +318,10 @@ def prepare_response(
                     % {"other": other},
                 )
             )
-    if follow_up is not None and day is not None and checked is None:
         # Round 1's answers collected eight months after arrival, after round 2's, counted
         # as the 3-month score in the outcome analyses; or round 1 answered early on the
-        # day round 2 had been (in that order the check below on earlier rounds missed it).
-        later = later_round_answered(follow_up.case_id, follow_up.round, day)
+        # day round 2 had been.
+        later = round_answered_beside(follow_up.case_id, follow_up.round, day, later=True)
         if later is not None:
             errors.append(
                 (
@@ -338,11 +337,14 @@ def prepare_response(
                     },
                 )
             )
-    if follow_up is not None and day is not None and checked is None and day < follow_up.window_start:
         # Answers closing a round early, dated no later than an earlier round's: round 1
         # and round 2 were both answered the day after arrival, the second counted as the
         # 6-month score in the outcome analyses.
-        earlier = earlier_round_answered(follow_up.case_id, follow_up.round, day)
+        earlier = (
+            round_answered_beside(follow_up.case_id, follow_up.round, day, later=False)
+            if day < follow_up.window_start
+            else None
+        )
         if earlier is not None:
             errors.append(
                 (
