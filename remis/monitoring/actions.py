@@ -33,6 +33,7 @@ from remis.monitoring.configuration import (
     dates_of,
     known_instruments,
     rounds_of,
+    rules_in_force,
     rules_on,
 )
 from remis.monitoring.events import VisitRecorded
@@ -157,14 +158,11 @@ def schedule_imported(events: Sequence[CaseImported]) -> None:
             "pk", "uuid", "programme_id", "arrival_date", "host_country", "origin_country"
         )
     )
-    rules_cache: dict[tuple[int, dt.date], Any] = {}
+    in_force = rules_in_force()
     made: list[tuple[Case, list[FollowUp]]] = []
     for case in cases:
         assert case.arrival_date is not None
-        key = (case.programme_id, case.arrival_date)
-        if key not in rules_cache:
-            rules_cache[key] = rules_on(case.programme_id, case.arrival_date)
-        rules = rules_cache[key]
+        rules = in_force.on(case.programme_id, case.arrival_date)
         if rules is None:
             continue
         rows = _rounds(case, rules, open_on=today)

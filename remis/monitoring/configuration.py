@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import ngettext
 
 from remis.lib.defaults import load
-from remis.programmes.versioned import version_on, versions_of
+from remis.programmes.versioned import InForce, version_on, versions_of
 
 SHIPPED_FROM = dt.date(2000, 1, 1)
 MAX_ROUNDS = 12
@@ -63,6 +63,13 @@ def rules_on(programme_id: int | None, day: dt.date) -> Any:
     from remis.monitoring.models import ScheduleRules
 
     return version_on(ScheduleRules, programme_id, day)
+
+
+def rules_in_force() -> InForce:
+    """`rules_on` for many cases at once (an import's chunk): `.on(programme_id, day)`."""
+    from remis.monitoring.models import ScheduleRules
+
+    return InForce(ScheduleRules)
 
 
 def rules_history(programme_id: int) -> Any:

@@ -28,7 +28,7 @@ from remis.cases.imports import day_value, may_import
 from remis.cases.imports_journey import CASE_KEY, CaseRecords
 from remis.cases.models import Case
 from remis.interop.importing import Checked, Column, Entity, Outcome, Row
-from remis.monitoring.configuration import dates_of, rounds_of, rules_on
+from remis.monitoring.configuration import dates_of, rounds_of, rules_in_force
 from remis.monitoring.models import FollowUp, FollowUpStatus, Visit, VisitMode
 from remis.monitoring.queries import consented_on, follow_up_statements
 
@@ -46,6 +46,7 @@ class VisitImporter(CaseRecords):
         }
         visits = {v.follow_up_id: v for v in Visit.objects.filter(follow_up__in=list(rounds.values()))}
         today = timezone.localdate()
+        self._in_force = rules_in_force()  # the schedules, read once for the chunk
         seen: set[tuple[int, int]] = set()
         results = []
         for row in rows:
@@ -119,7 +120,7 @@ class VisitImporter(CaseRecords):
 
     def _spec(self, problems: Problems, case: Case, number: int) -> Any:
         assert case.arrival_date is not None
-        rules = rules_on(case.programme_id, case.arrival_date)
+        rules = self._in_force.on(case.programme_id, case.arrival_date)
         spec = next((r for r in rounds_of(rules) if r.round == number), None) if rules else None
         if spec is None:
             problems.add(
@@ -165,7 +166,7 @@ class VisitImporter(CaseRecords):
         force on the arrival day would set it (a historic case's rounds are made by the file)."""
         windows: dict[int, tuple[Any, Any]] = {}
         if case.arrival_date is not None:
-            rules = rules_on(case.programme_id, case.arrival_date)
+            rules = self._in_force.on(case.programme_id, case.arrival_date)
             for spec in rounds_of(rules) if rules else []:
                 _due, start, end = dates_of(case.arrival_date, spec)
                 windows[spec.round] = (start, end)

@@ -22,6 +22,37 @@ def version_on(model: Any, programme_id: int | None, day: dt.date) -> Any:
     return own or rows.filter(programme__isnull=True).order_by(*NEWEST).first()
 
 
+class InForce:
+    """`version_on` for many (programme, day) pairs: each programme's versions, and the
+    shipped ones, read once (newest first) and then chosen in memory. An import asked
+    `version_on` once per case (each case's own arrival day), a query a row: half of the
+    time of importing returned cases. Keep one for a chunk or a transaction, not longer,
+    so that a version recorded meanwhile is seen by the next."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self._rows: dict[int | None, list[Any]] = {}
+
+    def _versions(self, programme_id: int | None) -> list[Any]:
+        if programme_id not in self._rows:
+            rows = self.model.objects.order_by(*NEWEST)
+            if programme_id is None:
+                rows = rows.filter(programme__isnull=True)
+            else:
+                rows = rows.filter(programme_id=programme_id)
+            self._rows[programme_id] = list(rows)
+        return self._rows[programme_id]
+
+    def on(self, programme_id: int | None, day: dt.date) -> Any:
+        """As `version_on(model, programme_id, day)`."""
+        keys = (programme_id, None) if programme_id is not None else (None,)
+        for key in keys:
+            for version in self._versions(key):
+                if version.effective_from <= day:
+                    return version
+        return None
+
+
 def newest_id(model: Any, programme_id: int) -> int:
     """The id of the programme's newest version of `model` (0: none): what a page listing the
     versions read, sent back to tell a version recorded since (`refuse_if_recorded_since`)."""

@@ -306,3 +306,29 @@ def _found(pattern: str, text: str) -> str:
     match = re.search(pattern, text)
     assert match is not None, pattern
     return match.group(1)
+
+
+def test_schedules_read_once_for_an_import_answer_as_one_at_a_time(world, django_assert_max_num_queries):
+    """An import chooses each case's schedule by its own arrival day from versions read once
+    (`rules_in_force`): the same version `rules_on` gives, day by day, across the programme's
+    own versions (two days, one with two versions) and the shipped one before them."""
+    from remis.monitoring.configuration import rules_in_force
+
+    today = timezone.localdate()
+    for offset, lost in [(-400, 4), (-100, 5), (-100, 6), (60, 7)]:
+        actions.set_schedule_rules(
+            world.admin,
+            world.programme,
+            effective_from=today + dt.timedelta(days=offset),
+            rounds=[{"months": 3, "window_days": 30, "instrument": INSTRUMENT}],
+            lost_after_attempts=lost,
+        )
+    days = [today + dt.timedelta(days=d) for d in (-5000, -401, -400, -399, -101, -100, -1, 0, 59, 60, 900)]
+    in_force = rules_in_force()
+    with django_assert_max_num_queries(2):  # the programme's versions, the shipped ones
+        chosen = [in_force.on(world.programme.pk, day) for day in days]
+    assert [c.pk if c else None for c in chosen] == [
+        r.pk if r else None for r in (rules_on(world.programme.pk, day) for day in days)
+    ]
+    assert [c.lost_after_attempts for c in chosen[4:]] == [4, 6, 6, 6, 6, 7, 7]
+    assert chosen[0] is None or chosen[0].programme_id is None  # before them all: the shipped one
