@@ -580,3 +580,45 @@ def test_a_file_changes_no_holding_of_a_shared_case_nor_a_returnees_countries(wo
         paula, world.be_office, [case_row(**returned, origin_country="SN", registered_on="2010-01-20")]
     )
     assert dated.updated == 1, dated.report_rows
+
+
+def test_the_queries_of_an_import_do_not_grow_with_its_rows(world: Any, paula: Any) -> None:
+    """Returned cases, each arrived on its own day, imported 8 then 32 to a file: about the
+    same number of queries (monitoring schedules each from the versions read once). Choosing the
+    schedule in force asked the database once per case, half of a large import's time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from remis.monitoring.models import FollowUp
+
+    today = dt.date.today()
+
+    def rows(first: int, count: int) -> list[dict[str, str]]:
+        made = []
+        for n in range(first, first + count):
+            arrived = today - dt.timedelta(days=10 + n)
+            made.append(
+                case_row(
+                    external_id=f"NOW-{n}",
+                    stage="monitoring",
+                    stage_before_closure="",
+                    closure_reason="",
+                    closed_on="",
+                    registered_on=(arrived - dt.timedelta(days=60)).isoformat(),
+                    departure_date=(arrived - dt.timedelta(days=1)).isoformat(),
+                    arrival_date=arrived.isoformat(),
+                    given_name=f"Given{n}",
+                )
+            )
+        return made
+
+    counted = []
+    for first, count in [(0, 8), (100, 32)]:
+        file = rows(first, count)
+        with CaptureQueriesContext(connection) as queries:
+            result = _import(paula, world.be_office, file)
+        assert (result.created, result.refused) == (count, 0)
+        counted.append(len(queries.captured_queries))
+    assert FollowUp.objects.values("case").distinct().count() == 40  # each case got its rounds
+    # A bulk insert split in batches (SQLite's limit on parameters) is the only growth.
+    assert counted[1] <= counted[0] + 3, counted
