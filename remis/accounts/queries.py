@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -166,10 +167,12 @@ def platform_role_codes() -> list[str]:
 MEMBER_SORTS = {
     # As the list writes names: first name first (by last name, "Admin", who has none,
     # came before "Counsellor BE" while the column read "Admin · Counsellor BE · …").
-    "name": ("user__first_name", "user__last_name", "user__username"),
-    "username": ("user__username",),
-    "role": ("role__name", "user__username"),
-    "status": ("status", "user__username"),
+    # Without regard to capitals: names are typed as each administrator types them, and
+    # the database compared bytes ("bah" after every capital).
+    "name": (Lower("user__first_name"), Lower("user__last_name"), Lower("user__username")),
+    "username": (Lower("user__username"), "user__username"),
+    "role": ("role__name", Lower("user__username")),
+    "status": ("status", Lower("user__username")),
 }
 
 
@@ -220,7 +223,7 @@ def member_list(actor: Any, organisation: Organisation, filters: MemberFilters) 
             shown_first=Case(When(shown, then=F("user__first_name")), default=F("user__username")),
             shown_last=Case(When(shown, then=F("user__last_name")), default=Value("")),
         )
-        return rows.order_by("shown_first", "shown_last", "user__username")
+        return rows.order_by(Lower("shown_first"), Lower("shown_last"), Lower("user__username"), "pk")
     return rows.order_by(*MEMBER_SORTS[filters.sort])
 
 

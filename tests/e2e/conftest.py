@@ -145,8 +145,9 @@ def check_accessibility(page: Any, when: str = "checked by the test") -> None:
 
 
 class PageChecks:
-    """What axe-core found and the CSP violations the browser reported, in every page of
-    the contexts a test opened; and the checks still running in each page's document."""
+    """What axe-core found, and the CSP violations and uncaught script errors the browser
+    reported, in every page of the contexts a test opened; and the checks still running in
+    each page's document."""
 
     def __init__(self) -> None:
         self.current: dict[Any, str] = {}  # page -> its latest document
@@ -166,6 +167,12 @@ class PageChecks:
     def on_console(self, message: Any) -> None:
         if "Content Security Policy" in message.text:
             self.problems.append(f"CSP {message.page.url if message.page else '?'}: {message.text}")
+
+    def on_web_error(self, error: Any) -> None:
+        """A script error nobody caught (remis.js threw on a malformed "#%E0" in the address,
+        and no test saw it): the page's behaviour stopped there."""
+        where = error.page.url if error.page else "?"
+        self.problems.append(f"JavaScript error {where}: {error.error.message}")
 
     def wait_for(self, page: Any) -> None:
         """Until the checks of the page's document (its load, then any started since) end."""
@@ -212,6 +219,7 @@ def new_context(browser: Any, live_server: Any) -> Iterator[Any]:
         context.add_init_script(script=init_script)
         context.route("**/*", checks.before_request)
         context.on("console", checks.on_console)
+        context.on("weberror", checks.on_web_error)
         contexts.append(context)
         return context
 

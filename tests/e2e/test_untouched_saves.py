@@ -190,3 +190,17 @@ def test_a_double_tap_on_save_saves_once_and_says_so(world, login):
     expect(page.locator("details#reception .messages")).to_be_in_viewport()
     reception = Reception.objects.get(case=case)
     assert reception.pocket_money == Decimal("75") and reception.version == 2
+
+
+def test_an_address_with_a_malformed_section_name_opens_the_page_without_a_script_error(world, login):
+    """ "#%E0" after a case's address (a link cut in the middle of an Arabic section name,
+    typed by hand): the script that shows a saved message at its section threw, and stopped
+    there. The harness fails a test on any uncaught script error (`on_web_error`)."""
+    from remis.cases.tests.factories import returned_case
+
+    case = returned_case(world)
+    page = login(world.bob)
+    page.goto(f"/cases/{case.uuid}/#%E0")
+    expect(page.locator("h1")).to_be_visible()
+    section = open_step(page, "reception")  # the page's scripts still work
+    expect(section.locator('form[action$="/reception/"]')).to_be_visible()

@@ -278,3 +278,24 @@ def test_the_role_filter_offers_the_roles_an_administrator_gives_or_members_hold
     page = signed_in(olga).get(reverse("member_list", args=[world.be_office.pk])).content.decode()
     select = page.split('name="role"')[1].split("</select>")[0]
     assert 'value="counsellor"' in select and 'value="platform_operator"' not in select
+
+
+def test_names_and_usernames_sort_whatever_their_capitals(world, olga):
+    """ "de la Cruz" and "bah" (as typed by their administrator) came after every capital: the
+    database compared bytes."""
+    from remis.accounts.queries import MemberFilters, member_list
+
+    make_user("aaron", world.be_office, "viewer", ["BE"], last_name="x")
+    make_user("Zed", world.be_office, "viewer", ["BE"], last_name="Ba")
+    make_user("yann", world.be_office, "viewer", ["BE"], last_name="y")
+    User.objects.filter(username="aaron").update(first_name="bah")
+    User.objects.filter(username="yann").update(first_name="Bz")
+
+    def listed(sort: str) -> list[str]:
+        return [m.user.username for m in member_list(olga, world.be_office, MemberFilters(sort=sort))]
+
+    by_name = listed("name")
+    assert by_name.index("aaron") < by_name.index("yann"), by_name  # "bah x" before "Bz y"
+    by_username = listed("username")
+    assert by_username == sorted(by_username, key=str.casefold), by_username
+    assert by_username.index("aaron") < by_username.index("Zed")

@@ -141,7 +141,12 @@ window.addEventListener("pageshow", () => {
 // 1,400px above the screen. It is shown at the top of that section instead, where the eye is.
 document.addEventListener("DOMContentLoaded", () => {
   const said = document.querySelector("main > .messages");
-  const id = decodeURIComponent(window.location.hash.slice(1));
+  let id = "";
+  try {
+    id = decodeURIComponent(window.location.hash.slice(1));
+  } catch {
+    return; // "#%E0" typed or pasted: no section of ours is named so
+  }
   const section = id ? document.getElementById(id) : null;
   if (!(said instanceof HTMLElement) || !(section instanceof HTMLElement) || !section.closest("main")) {
     return;
