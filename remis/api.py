@@ -220,7 +220,10 @@ def refuse_unknown_query(run: MethodType) -> MethodType:
         if unknown:
             message = _("This parameter is not known here: the parameters are listed at /api/v1/docs.")
             raise NinjaValidationError(
-                [{"loc": ("query", name), "type": "unknown", "msg": message} for name in unknown]
+                [
+                    {"loc": ("query", name), "type": "unknown", "msg": _unknown(request, name, message)}
+                    for name in unknown
+                ]
             )
         # `?stage=closed&stage=monitoring` kept the last value, silently: a client expecting
         # either got half the cases. A parameter taking one value is refused given twice.
@@ -293,6 +296,28 @@ def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespons
             location = location[1:]
         errors.append((".".join(location) or None, schema_message(item)))
     return api.create_response(request, error_body(_("The request is not valid."), errors), status=422)
+
+
+def _unknown(request: HttpRequest, name: str, message: str) -> str:
+    """`message`, or for `q` on a list searched by POST, where searching is."""
+    if name != "q" or not _searched_by_post(request):
+        return message
+    return _("Words to search for go in the body of a POST to %(path)s, never in an address.") % {
+        "path": request.path.rstrip("/") + "/search"
+    }
+
+
+def _searched_by_post(request: HttpRequest) -> bool:
+    """Whether this list is searched by words sent to its `/search` (names are kept out of
+    addresses and access logs): a `q` in its address was refused as "not known here", with
+    nothing to say where searching is."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(request.path.rstrip("/") + "/search")
+    except Resolver404:
+        return False
+    return request.method == "GET" and str(match.url_name or "").startswith("search_")
 
 
 @api.exception_handler(Http404)

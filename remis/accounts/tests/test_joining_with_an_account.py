@@ -245,6 +245,13 @@ def test_the_api_searches_members_by_name_in_a_body_never_in_the_address(api, wo
     assert found.status_code == 200 and [m["username"] for m in found.json()["items"]] == ["alice"]
     in_address = api.get(f"/organisation/{world.be_office.pk}/users", q="Alice")
     assert in_address.status_code == 422 and fields_of(in_address) == ["q"]
+    # The refusal says where searching is (it said only "not known here").
+    said = in_address.json()["errors"][0]["message"]
+    assert f"POST to /api/v1/organisation/{world.be_office.pk}/users/search" in said, said
+    cases = api.get("/cases", q="Alice").json()["errors"][0]["message"]
+    assert "POST to /api/v1/cases/search" in cases, cases
+    elsewhere = api.get("/referrals", q="Alice")  # a list with no search: as before
+    assert "not known here" in elsewhere.json()["errors"][0]["message"]
 
 
 def test_a_thirty_digit_id_in_a_list_of_choices_is_refused_not_a_server_error(world, olga):
