@@ -216,6 +216,28 @@ def declined_to_refer_again(actor: Any) -> QuerySet[Referral]:
     )
 
 
+def plan_item_ids(referrals: Iterable[Referral]) -> dict[int, int]:
+    """Referral id -> the id of its item in the newest version of its case's plan, where the
+    item's status is changed (the referral points at the version it was sent from). In one
+    query. The page it links to checks the reader's access to the case and masks the item."""
+    wanted = {(r.case_id, r.item_key): r.pk for r in referrals}
+    if not wanted:
+        return {}
+    rows = (
+        AssistanceItem.objects.filter(
+            key__in={key for _case, key in wanted}, version__plan__case_id__in={case for case, _key in wanted}
+        )
+        .order_by("version__number")
+        .values_list("version__plan__case_id", "key", "pk")
+    )
+    found: dict[int, int] = {}
+    for case_id, key, pk in rows:  # the newest version last: it wins
+        referral_id = wanted.get((case_id, key))
+        if referral_id is not None:
+            found[referral_id] = pk
+    return found
+
+
 def completed_item_not_delivered(actor: Any) -> QuerySet[Referral]:
     """Case side, for those who refer: referrals a provider completed whose plan item is
     still not marked delivered (nor cancelled), the case open; one per item, its latest.

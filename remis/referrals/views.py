@@ -46,6 +46,7 @@ from remis.referrals.queries import (
     get_referral_for,
     item_chosen,
     overdue,
+    plan_item_ids,
     provider_side,
     providers_for,
     referable_items,
@@ -254,6 +255,7 @@ def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
             "may_cancel": may_cancel and referral.open,
             "answer_form": answer_form,
             "cancel_form": cancel_form,
+            "plan_item_id": plan_item_ids([referral]).get(referral.pk) if side == CASE_SIDE else None,
         },
     )
 
@@ -261,16 +263,21 @@ def referral_detail(request: HttpRequest, referral_uuid: str) -> HttpResponse:
 def _list_page(
     request: HttpRequest, rows: Any, params: dict[str, str], context: dict[str, Any]
 ) -> HttpResponse:
-    """A referral list, 50 a page, its paging links keeping the filter."""
+    """A referral list, 50 a page, its paging links keeping the filter. A list of completed
+    referrals links each to its plan item, where the item is marked delivered."""
     page = paginate(rows, page_number(request), per_page=50)
-
+    referrals = list(page.object_list)
+    if context.get("completed"):
+        items = plan_item_ids(referrals)
+        for referral in referrals:
+            referral.plan_item_id = items.get(referral.pk)
     return render(
         request,
         "referrals/list.html",
         {
             **context,
             "page": page,
-            "referrals": page.object_list,
+            "referrals": referrals,
             **page_links(page, params),
         },
     )
@@ -342,10 +349,11 @@ def referral_completed(request: HttpRequest) -> HttpResponse:
         {},
         {
             "title": _("Completed referrals: mark their items delivered"),
+            "completed": True,
             "intro": _(
                 "A provider completed these referrals and their plan items are not marked delivered: "
-                "the figures of assistance received count an item once it is. Open each, read its "
-                "outcome, then change the item's status on the case's plan."
+                "the figures of assistance received count an item once it is. Read each outcome, "
+                "then change the item's status from its link."
             ),
         },
     )

@@ -156,6 +156,14 @@ def test_a_completed_referral_asks_the_case_worker_to_mark_its_item_delivered(s,
     assert "referrals_completed" not in {w.name for w in work_for(s.pia)}  # the provider's side
     page = signed_in(s.world.bob).get(reverse("referral_completed")).content.decode()
     assert s.case.reference in page and "mark their items delivered" in page
+    # Each row links to its plan item's status form, and says the outcome, not an answer
+    # due (the list had the inbox's columns: "Answer due by —").
+    item_page = reverse("plan_item", args=[s.case.uuid, referral.item_id]) + "#status"
+    assert f'href="{item_page}"' in page and "Successful" in page and "Answer due by" not in page
+    detail = signed_in(s.world.bob).get(reverse("referral_detail", args=[referral.uuid])).content.decode()
+    assert f'href="{item_page}"' in detail
+    provider = signed_in(s.pia).get(reverse("referral_detail", args=[referral.uuid])).content.decode()
+    assert reverse("plan_item", args=[s.case.uuid, referral.item_id]) not in provider  # not the case
     AssistanceItem.objects.filter(key=referral.item_key).update(status=ItemStatus.DELIVERED)
     assert list(completed_item_not_delivered(s.world.bob)) == []
     assert "referrals_completed" not in {w.name for w in work_for(s.world.bob)}
