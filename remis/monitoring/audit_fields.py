@@ -31,6 +31,30 @@ def _bands(values: set[Any]) -> dict[Any, Shown]:
     return {v: Shown(labels.get(v, str(v))) for v in values}
 
 
+def _questions(values: set[Any]) -> dict[Any, Shown]:
+    """A correction's questions, logged as their codes ("distress, income_covers_needs"), as
+    they read in the reader's language, from the stored instruments (newest first)."""
+    from remis.monitoring.models import Instrument
+    from remis.monitoring.response_forms import language
+    from remis.monitoring.responses import definition_of
+
+    labels: dict[str, str] = {}
+    for instrument in Instrument.objects.order_by("-version", "-pk"):
+        definition = definition_of(instrument)
+        # A scored question by its indicator's short name ("Income sufficiency"), else by
+        # the question itself.
+        for indicator in definition.indicators:
+            labels.setdefault(indicator.question, indicator.label.get(language()))
+        for question in definition.questions:
+            labels.setdefault(question.name, question.label.get(language()))
+    shown: dict[Any, Shown] = {}
+    for value in values:
+        if isinstance(value, str):
+            names = [name.strip() for name in value.split(",") if name.strip()]
+            shown[value] = Shown("; ".join(labels.get(name, name) for name in names))
+    return shown
+
+
 def _instruments(values: set[Any]) -> dict[Any, Shown]:
     """ "code vN" (as responses log their instrument) as the instrument's title and version."""
     from remis.monitoring.models import Instrument
@@ -118,7 +142,7 @@ def register() -> None:
         "composite": (_("Composite score"), _scores),
         "band": (_("Band"), _bands),
         "sample_id": (_("Sample ID"), None),
-        "corrected_questions": (_("Questions whose answers were corrected"), None),
+        "corrected_questions": (_("Questions whose answers were corrected"), _questions),
         "correction_reason": (_("Why the answers were corrected"), None),
     }
     for name, (label, resolve) in fields.items():

@@ -110,7 +110,13 @@ def test_a_case_worker_corrects_a_mistyped_answer_and_the_scores_follow(client, 
     assert str(changes["correction_reason"][1]).startswith("sealed:")
     history = client.get(reverse("case_detail", args=[case.uuid]) + "?open=history").text
     assert "Why the answers were corrected" in history and "Never, not always: misheard" in history
-    assert "Questions whose answers were corrected" in history and "income_covers_needs" in history
+    # By the indicator's name, not the question's code (the history printed "income_covers_needs").
+    assert "Questions whose answers were corrected" in history and "Income sufficiency" in history
+    assert "income_covers_needs" not in history
+    french = client.get(
+        reverse("case_detail", args=[case.uuid]) + "?open=history", HTTP_ACCEPT_LANGUAGE="fr"
+    ).text
+    assert "Suffisance des revenus" in french
     # The form read before the correction is stale now.
     stale = client.post(correct, {**data, "q_distress": "often", "reason": "another"})
     assert "Someone else corrected these answers" in stale.text
