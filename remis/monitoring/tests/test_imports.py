@@ -594,3 +594,35 @@ def test_a_second_interview_for_a_round_answered_before_is_refused(
     assert (result["imported"], result["failed"], result["outside_count"]) == (0, 1, 0)
     assert result["problems"][0]["message"] == "Round 1 has its answers already: a round is answered once."
     assert list(Response.objects.values_list("submission_id", flat=True)) == ["first"]
+
+
+def test_the_queries_of_an_import_do_not_grow_with_its_rows(
+    world, setting, django_capture_on_commit_callbacks
+):
+    """Answers for 3 cases, then for 9, each case arrived on its own day: about the same
+    number of queries. A lookup per row (its case, its round, its schedule, its consent)
+    made an import of thousands of rows hours long."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    today = timezone.localdate()
+
+    def answered(count: int, first: int) -> tuple[bytes, int]:
+        rows = []
+        for n in range(count):
+            with django_capture_on_commit_callbacks(execute=True):
+                case = returned_case(world)
+            cases.record_consent(world.alice, case, purpose="follow_up_contact", given=True, given_on=today)
+            FollowUp.objects.filter(case=case, round=1).update(window_start=today - dt.timedelta(days=5 + n))
+            rows.append(_row(case, f"q{first + n}"))
+        return _kobo_csv(rows), count
+
+    counted = []
+    for count, first in [(3, 0), (9, 100)]:
+        content, expected = answered(count, first)
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+            job = _import(world, content)
+        job.refresh_from_db()
+        assert job.status == JobStatus.SUCCEEDED and (job.result or {})["imported"] == expected, job.result
+        counted.append(len(queries.captured_queries))
+    assert counted[1] <= counted[0] + 3, counted
