@@ -98,6 +98,7 @@ class CasesConfig(AppConfig):
 
         register_work_list(WorkSource("submissions", queries.submission_work, order=50))
         register_work_list(WorkSource("submissions_declined", queries.declined_work, order=52))
+        register_work_list(WorkSource("unassigned", queries.unassigned_work, order=51))
         register_work_list(WorkSource("post_arrival", queries.post_arrival_work, order=53))
         register_work_list(WorkSource("erasures", queries.erasure_work, order=55))
         # A person's values in the log are sealed with the person's own key, so erasing

@@ -569,6 +569,63 @@ def declined_work(actor: Any, limit: int = 10) -> Any:
     )
 
 
+def accepted_without_worker(actor: Any) -> QuerySet[CaseAccess]:
+    """The access rows of open cases the actor's organisations accepted from a submission
+    where no case worker of that organisation is assigned, oldest first: accepting gave the
+    case to nobody in particular, and nothing told the receiving office to assign someone."""
+    from remis.accounts.models import MembershipStatus
+
+    org_ids = [g.organisation_id for g in grants_with(actor, Perm.CASE_EDIT)]
+    if not org_ids:
+        return CaseAccess.objects.none()
+    assigned_here = Case.assigned_workers.through.objects.filter(
+        case_id=OuterRef("case_id"),
+        user__memberships__organisation_id=OuterRef("organisation_id"),
+        user__memberships__status=MembershipStatus.ACTIVE,
+    )
+    return (
+        CaseAccess.objects.filter(
+            organisation_id__in=org_ids, reason=AccessReason.ACCEPTED, revoked_at__isnull=True
+        )
+        .filter(case__in=visible_cases(actor).values("pk"))
+        .exclude(case__stage=Stage.CLOSED)
+        .exclude(Exists(assigned_here))
+        .select_related("case")
+        .order_by("granted_at", "id")
+    )
+
+
+def unassigned_work(actor: Any, limit: int = 10) -> Any:
+    """`accepted_without_worker` as a work list, each case opened at its case workers."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from remis.cases.extensions import WorkItem, WorkList
+
+    if not grants_with(actor, Perm.CASE_EDIT):
+        return None
+    waiting = accepted_without_worker(actor)
+    count = waiting.count()
+    if not count:
+        return None
+    items = [
+        WorkItem(
+            label=a.case.reference,
+            url=reverse("case_detail", args=[a.case.uuid]) + "?open=details#details",
+            due=timezone.localtime(a.granted_at).date(),
+            overdue=False,  # the day it was received, not a deadline
+        )
+        for a in waiting[:limit]
+    ]
+    return WorkList(
+        "unassigned",
+        gettext("Accepted cases with none of your case workers assigned"),
+        count,
+        items,
+        date_label=gettext("Received on"),
+    )
+
+
 @dataclass
 class JourneyStep:
     stage: str

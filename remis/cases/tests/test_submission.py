@@ -205,3 +205,36 @@ def test_the_panel_offers_no_submission_while_one_is_pending_or_accepted(
     assert "Submit case</button>" not in pending and "awaiting its answer" in pending
     actions.respond_to_submission(bob, submission, accept=False, reason="Not our area")
     assert "Submit case</button>" in client.get(page).content.decode()  # rejected: send elsewhere
+
+
+def test_an_accepted_case_asks_the_receiving_office_to_assign_a_case_worker(
+    world, alice, bob, consented, client
+):
+    """Accepting a submission gave the case to nobody at the partner: it sat in no one's
+    "my cases", and nothing on the partner's home page said so."""
+    from django.urls import reverse
+
+    from remis.cases.extensions import work_for
+
+    submission = actions.submit_case(alice, consented, world.gn_partner)
+    actions.respond_to_submission(bob, submission, accept=True)
+    work = {w.name: w for w in work_for(bob)}
+    assert work["unassigned"].count == 1
+    assert work["unassigned"].items[0].url == (
+        reverse("case_detail", args=[consented.uuid]) + "?open=details#details"
+    )
+    assert "unassigned" not in {w.name for w in work_for(alice)}  # the sender has its own
+    client.force_login(bob)
+    home = client.get(reverse("dashboard")).content.decode()
+    assert "Accepted cases with none of your case workers assigned" in home and consented.reference in home
+    consented.refresh_from_db()
+    actions.update_case_details(
+        bob,
+        consented,
+        expected_version=consented.version,
+        category=None,
+        vulnerabilities=consented.vulnerabilities.all(),
+        intended_return_date=consented.intended_return_date,
+        assigned_workers=[*consented.assigned_workers.all(), bob],
+    )
+    assert "unassigned" not in {w.name for w in work_for(bob)}
