@@ -82,3 +82,35 @@ def test_on_a_phone_the_menu_folds_behind_a_button(world, login):
     page.set_viewport_size({"width": 1280, "height": 800})
     expect(page.locator("#main-nav")).to_be_visible()  # a wide screen shows it whole
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+
+
+def test_on_a_phone_the_filters_not_in_use_fold_behind_a_button(world, login):
+    """Ten filters took two phone screens before the first case. Folded, the search box and
+    the first cases show at once; "More filters" shows them all. In Arabic, as a phone set
+    to Arabic reads it."""
+    from remis.cases.tests.factories import register
+
+    register(world)
+    page = login(world.alice, "ar")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/cases/")
+    stage = page.locator("#case-filters select[name='stage']")
+    expect(stage).to_be_hidden()
+    expect(page.locator("#case-filters input[name='q']")).to_be_visible()
+    expect(page.locator("#results tbody tr").first).to_be_in_viewport()
+    more = page.get_by_role("button", name="مزيد من عوامل التصفية")
+    more.click()
+    expect(stage).to_be_visible()
+    expect(more).to_have_count(0)
+    # A filter in use stays shown: the list filtered without scripts' help comes back so.
+    stage.select_option("registered")
+    page.locator("#case-filters button[type='submit']").click()
+    expect(page.locator("#results tbody tr").first).to_be_visible()
+    page.reload()
+    expect(page.locator("#case-filters select[name='stage']")).to_be_hidden()  # a fresh list folds again
+    page.goto("/cases/?stage=registered")  # a list linked to, already filtered: its filter shows
+    expect(page.locator("#case-filters select[name='stage']")).to_be_visible()
+    expect(page.get_by_role("button", name="مزيد من عوامل التصفية")).to_have_count(0)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.reload()
+    expect(page.locator("#case-filters select[name='stage']")).to_be_visible()  # a wide screen: never folded

@@ -14,6 +14,53 @@ document.addEventListener("click", (event) => {
   toggle.setAttribute("aria-expanded", String(open));
 });
 
+// A filter form with data-fold-filters="More filters": on a phone, when none of its filters
+// but the search box is in use (nor refused), they fold behind a button of that label
+// (remis.css), which shows them. A filter in use is never hidden.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form[data-fold-filters]");
+  if (!(form instanceof HTMLFormElement) || !window.matchMedia("(max-width: 48rem)").matches) {
+    return;
+  }
+  const fields = [...form.querySelectorAll(".filters > .field")].filter(
+    (field) => !field.querySelector('input[name="q"], button[type="submit"]'),
+  );
+  const inUse = (control) => {
+    if (control instanceof HTMLSelectElement) {
+      return control.selectedIndex > 0;
+    }
+    if (control instanceof HTMLInputElement) {
+      return control.type === "checkbox" || control.type === "radio" ? control.checked : control.value !== "";
+    }
+    return false;
+  };
+  const used = fields.some(
+    (field) =>
+      [...field.querySelectorAll("input, select")].some(inUse) || field.querySelector('[aria-invalid="true"]'),
+  );
+  if (used || !fields.length) {
+    return;
+  }
+  form.classList.add("folded");
+  const toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.className = "filters-toggle";
+  toggle.textContent = form.dataset.foldFilters || "";
+  toggle.setAttribute("aria-expanded", "false");
+  const holder = document.createElement("div");
+  holder.className = "field";
+  holder.append(toggle);
+  fields[0].before(holder);
+  toggle.addEventListener("click", () => {
+    form.classList.remove("folded");
+    holder.remove();
+    const first = fields[0].querySelector("input, select");
+    if (first instanceof HTMLElement) {
+      first.focus();
+    }
+  });
+});
+
 // A form with data-confirm="question" is sent only once the user confirms the question; a
 // button's own data-confirm asks instead (accept and reject in one form ask differently). A
 // form's data-confirm-when="name:value" asks only while its field `name` has that value (a
