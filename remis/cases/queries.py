@@ -573,23 +573,29 @@ def accepted_without_worker(actor: Any) -> QuerySet[CaseAccess]:
     """The access rows of open cases the actor's organisations accepted from a submission
     where no case worker of that organisation is assigned, oldest first: accepting gave the
     case to nobody in particular, and nothing told the receiving office to assign someone."""
-    from remis.accounts.models import MembershipStatus
+    from remis.accounts.models import Membership, MembershipStatus
 
-    org_ids = [g.organisation_id for g in grants_with(actor, Perm.CASE_EDIT)]
-    if not org_ids:
+    scope = access_scope(actor, Perm.CASE_EDIT)  # the access rows carry their case's countries
+    if scope is None:
         return CaseAccess.objects.none()
-    assigned_here = Case.assigned_workers.through.objects.filter(
-        case_id=OuterRef("case_id"),
-        user__memberships__organisation_id=OuterRef("organisation_id"),
-        user__memberships__status=MembershipStatus.ACTIVE,
-    )
-    return (
-        CaseAccess.objects.filter(
-            organisation_id__in=org_ids, reason=AccessReason.ACCEPTED, revoked_at__isnull=True
+    # Each office's active members, read first: per access row the check is then one probe
+    # of the (case, user) index, not a join through users and memberships (a partner with
+    # 19,000 accepted cases took 140 ms on the home page).
+    org_ids = {g.organisation_id for g in grants_with(actor, Perm.CASE_EDIT)}
+    members: dict[int, list[int]] = {org_id: [] for org_id in org_ids}
+    active = Membership.objects.filter(organisation_id__in=org_ids, status=MembershipStatus.ACTIVE)
+    for org_id, user_id in active.values_list("organisation_id", "user_id"):
+        members[org_id].append(user_id)
+    nobody = Q()
+    for org_id, user_ids in members.items():
+        assigned = Case.assigned_workers.through.objects.filter(
+            case_id=OuterRef("case_id"), user_id__in=user_ids
         )
-        .filter(case__in=visible_cases(actor).values("pk"))
-        .exclude(case__stage=Stage.CLOSED)
-        .exclude(Exists(assigned_here))
+        nobody |= Q(Q(organisation_id=org_id), ~Exists(assigned))
+    return (
+        CaseAccess.objects.filter(scope, reason=AccessReason.ACCEPTED)
+        .filter(nobody)
+        .exclude(stage=Stage.CLOSED)  # the access row's copy of its case's stage
         .select_related("case")
         .order_by("granted_at", "id")
     )

@@ -258,6 +258,20 @@ class CaseAccess(models.Model):
                 name="access_list_host",
                 **_listed(),
             ),
+            # The home page's "accepted cases with none of your case workers": an office's
+            # accepted cases alone, oldest first (a host office, which accepts none, reads
+            # nothing; through the list indexes it read every one of its cases).
+            models.Index(
+                F("organisation"),
+                F("granted_at"),
+                F("id"),
+                F("host_country"),
+                F("origin_country"),
+                F("stage"),
+                F("case"),
+                name="access_accepted",
+                condition=models.Q(revoked_at__isnull=True, reason="accepted"),
+            ),
         ]
 
 
