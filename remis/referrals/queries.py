@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Exists, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
-from remis.assistance.models import AssistanceItem, AssistanceType, ItemStatus, Route
+from remis.assistance.models import AssistanceItem, AssistanceType, ItemStatus, PlanStatus, Route
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose, Sex
 from remis.cases.policy import scope, shared_groups, shows, visible_through
@@ -217,23 +218,26 @@ def declined_to_refer_again(actor: Any) -> QuerySet[Referral]:
 
 
 def plan_item_ids(referrals: Iterable[Referral]) -> dict[int, int]:
-    """Referral id -> the id of its item in the newest version of its case's plan, where the
-    item's status is changed (the referral points at the version it was sent from). In one
+    """Referral id -> the id of its item in the plan in force (the approved version), where
+    the item's status is changed: the referral points at the version it was sent from,
+    superseded since when the plan was revised. Else the item's newest version. In one
     query. The page it links to checks the reader's access to the case and masks the item."""
-    wanted = {(r.case_id, r.item_key): r.pk for r in referrals}
+    wanted: dict[tuple[int, Any], list[int]] = {}
+    for r in referrals:
+        wanted.setdefault((r.case_id, r.item_key), []).append(r.pk)
     if not wanted:
         return {}
     rows = (
         AssistanceItem.objects.filter(
             key__in={key for _case, key in wanted}, version__plan__case_id__in={case for case, _key in wanted}
         )
-        .order_by("version__number")
+        .annotate(in_force=DbCase(When(version__status=PlanStatus.APPROVED, then=1), default=0))
+        .order_by("in_force", "version__number")
         .values_list("version__plan__case_id", "key", "pk")
     )
     found: dict[int, int] = {}
-    for case_id, key, pk in rows:  # the newest version last: it wins
-        referral_id = wanted.get((case_id, key))
-        if referral_id is not None:
+    for case_id, key, pk in rows:  # the one in force, else the newest, comes last: it wins
+        for referral_id in wanted.get((case_id, key), []):
             found[referral_id] = pk
     return found
 

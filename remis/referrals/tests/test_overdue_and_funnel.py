@@ -164,6 +164,14 @@ def test_a_completed_referral_asks_the_case_worker_to_mark_its_item_delivered(s,
     assert f'href="{item_page}"' in detail
     provider = signed_in(s.pia).get(reverse("referral_detail", args=[referral.uuid])).content.decode()
     assert reverse("plan_item", args=[s.case.uuid, referral.item_id]) not in provider  # not the case
+    # A new version of the plan drafted since: the link stays on the plan in force, where
+    # the status is changed (a draft's item refuses it).
+    from remis.assistance.actions import plans
+
+    draft = plans.open_new_version(s.world.bob, referral.item.version.plan, reason="Adding a second item")
+    assert AssistanceItem.objects.filter(version=draft, key=referral.item_key).exists()
+    page = signed_in(s.world.bob).get(reverse("referral_completed")).content.decode()
+    assert f'href="{item_page}"' in page
     AssistanceItem.objects.filter(key=referral.item_key).update(status=ItemStatus.DELIVERED)
     assert list(completed_item_not_delivered(s.world.bob)) == []
     assert "referrals_completed" not in {w.name for w in work_for(s.world.bob)}
