@@ -34,7 +34,6 @@ from remis.assistance.models import (
     PlanVersion,
     Route,
 )
-from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.cases.policy import case_permissions, shows, visible_through
 from remis.cases.queries import get_case_for
@@ -324,14 +323,11 @@ def totals_by_currency(version: PlanVersion) -> list[tuple[str, Decimal]]:
 def awaiting_approval(actor: Any) -> QuerySet[PlanVersion]:
     """Submitted versions the actor may decide on: plan.approve on the case, not drafted or
     submitted by them, not already approved by them in this round."""
-    from remis.cases.policy import case_scope
+    from remis.cases.policy import scoped_case_ids
 
-    condition = case_scope(actor, Perm.PLAN_APPROVE)
-    if condition is None:
-        return PlanVersion.objects.none()
     # Open cases only: a closed case's plan is not decided (its page offers no decision), and
     # it stayed in the approvers' work for good, as instalments due no longer do.
-    cases = Case.objects.filter(condition).exclude(stage=Stage.CLOSED)
+    cases = scoped_case_ids(actor, Perm.PLAN_APPROVE, open_only=True)
     versions = (
         PlanVersion.objects.filter(status=PlanStatus.SUBMITTED, plan__case__in=cases)
         .exclude(Q(drafted_by=actor) | Q(submitted_by=actor))
@@ -365,11 +361,8 @@ def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
     (due since their approval: they never appeared), not fully paid, on open cases where the
     actor records payments (a closed case takes no payment: an imported 2013 item of a case
     closed in 2014 read as a payment overdue)."""
-    from remis.cases.policy import case_scope
+    from remis.cases.policy import scoped_case_ids
 
-    condition = case_scope(actor, Perm.PAYMENT_RECORD)
-    if condition is None:
-        return AssistanceItem.objects.none()
     paid_sum = (
         Instalment.objects.filter(key=OuterRef("key"))
         .counted()
@@ -380,7 +373,7 @@ def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
     return (
         AssistanceItem.objects.filter(
             version__status=PlanStatus.APPROVED,
-            version__plan__case__in=Case.objects.filter(condition).exclude(stage=Stage.CLOSED),
+            version__plan__case__in=scoped_case_ids(actor, Perm.PAYMENT_RECORD, open_only=True),
             status__in=[ItemStatus.APPROVED, ItemStatus.IN_PROGRESS],
         )
         .filter(Q(starts_on__lte=today) | Q(starts_on__isnull=True))

@@ -159,6 +159,23 @@ def access_through(actor: Any, perm: Perm, case_field: str = "case_id") -> Q:
     return Q(Exists(CaseAccess.objects.filter(scope, case_id=OuterRef(case_field))))
 
 
+def scoped_case_ids(actor: Any, perm: Perm = Perm.CASE_VIEW, *, open_only: bool = False) -> Any:
+    """The ids (`case_id`) of the cases on which the actor holds `perm` (`open_only`: not
+    closed), read from the access rows alone (their copies of the case's countries and
+    stage), an organisation's rows by its index: the home page's work lists start there.
+    Through `case_scope` they started from every case of the reader's countries, each
+    probing its access rows: seconds at a million cases."""
+    from remis.cases.lifecycle import Stage
+
+    condition = access_scope(actor, perm)
+    if condition is None:
+        return CaseAccess.objects.none().values("case_id")
+    rows = CaseAccess.objects.filter(condition)
+    if open_only:
+        rows = rows.exclude(stage=Stage.CLOSED)
+    return rows.values("case_id")
+
+
 def visible_cases(actor: Any) -> QuerySet[Case]:
     condition = case_scope(actor)
     return Case.objects.none() if condition is None else Case.objects.filter(condition)

@@ -20,9 +20,9 @@ from remis.cases.models import Case, ConsentPurpose
 from remis.cases.policy import (
     access_host_countries,
     access_through,
-    case_scope,
     in_scope_countries,
     scope_countries,
+    scoped_case_ids,
     visible_through,
 )
 from remis.cases.queries import cases_consenting
@@ -160,11 +160,10 @@ def my_follow_ups(actor: Any) -> QuerySet[FollowUp]:
 def my_cases(actor: Any) -> QuerySet[Case]:
     """Cases where the actor records monitoring, assigned to them or to nobody of their
     organisations."""
-    condition = case_scope(actor, Perm.MONITORING_RECORD)
-    if condition is None:
-        return Case.objects.none()
     assigned = _assigned_in_actors_organisations(actor, "pk")
-    return Case.objects.filter(condition).filter(Q(assigned_workers=actor) | ~Exists(assigned))
+    return Case.objects.filter(pk__in=scoped_case_ids(actor, Perm.MONITORING_RECORD)).filter(
+        Q(assigned_workers=actor) | ~Exists(assigned)
+    )
 
 
 @dataclass(frozen=True)
