@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from remis.accounts.permissions import Perm
 from remis.assistance.actions.plans import plan_stage_reached
-from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
+from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource, capped_count
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.lib.money import amount_text
@@ -76,13 +76,14 @@ def awaiting_my_approval(actor: Any) -> WorkList | None:
     from remis.assistance.queries import awaiting_approval
 
     versions = awaiting_approval(actor)
-    count = versions.count()
+    count, more = capped_count(versions)
     if not count:
         return None
     return WorkList(
         name="plans_to_approve",
         title=str(_("Plans awaiting my approval")),
         count=count,
+        more=more,
         items=[_version_item(v) for v in versions[:FIRST_ROWS]],
         date_label=str(_("Submitted")),  # the day it was sent for approval: nothing is due then
         url=reverse("plan_work", args=["approve"]),
@@ -93,13 +94,14 @@ def returned_to_me(actor: Any) -> WorkList | None:
     from remis.assistance.queries import returned_to
 
     versions = returned_to(actor)
-    count = versions.count()
+    count, more = capped_count(versions)
     if not count:
         return None
     return WorkList(
         name="plans_returned",
         title=str(_("Plans returned to me")),
         count=count,
+        more=more,
         items=[_version_item(v) for v in versions[:FIRST_ROWS]],
         date_label=str(_("Submitted")),  # the day it was sent for approval: nothing is due then
         url=reverse("plan_work", args=["returned"]),
@@ -111,13 +113,14 @@ def instalments_to_pay(actor: Any) -> WorkList | None:
 
     today = timezone.localdate()
     items = instalments_due(actor, today)
-    count = items.count()
+    count, more = capped_count(items)
     if not count:
         return None
     return WorkList(
         name="instalments_due",
         title=str(_("Instalments due")),
         count=count,
+        more=more,
         items=[
             WorkItem(
                 label=_due_label(item),

@@ -66,6 +66,21 @@ class WorkList:
     items: list[WorkItem] = field(default_factory=list)  # the first few
     url: str = ""  # the app's page with the whole list
     date_label: str = ""  # what the items' dates are, when not the day they are due
+    more: bool = False  # more than `count` (`capped_count`): shown "1,000+"
+
+
+# A home page counts each work list at most this far: an office of seventy thousand cases
+# counted its 17,544 instalments due at every load, for a figure that says no more than
+# "1,000+" does.
+WORK_COUNT_CAP = 1000
+
+
+def capped_count(rows: Any, cap: int | None = None) -> tuple[int, bool]:
+    """(how many rows, up to `cap`; whether there are more). Counted without the list's
+    order, so the database stops at the cap rather than sorting everything first."""
+    cap = WORK_COUNT_CAP if cap is None else cap
+    found = rows.order_by()[: cap + 1].count()
+    return min(found, cap), found > cap
 
 
 @dataclass(frozen=True)

@@ -457,11 +457,12 @@ def submission_work(actor: Any, limit: int = 10) -> Any:
     from django.urls import reverse
     from django.utils.translation import gettext
 
-    from remis.cases.extensions import WorkItem, WorkList
+    from remis.cases.extensions import WorkItem, WorkList, capped_count
 
     if not grants_with(actor, Perm.CASE_VIEW):
         return None
     pending = submissions_awaiting(actor)
+    count, more = capped_count(pending)
     items = [
         WorkItem(
             label=f"{s.case.reference} · {s.from_organisation} → {s.to_organisation}",
@@ -474,9 +475,10 @@ def submission_work(actor: Any, limit: int = 10) -> Any:
     return WorkList(
         "submissions",
         gettext("Submissions awaiting an answer"),
-        pending.count(),
+        count,
         items,
         url=reverse("submissions_waiting"),  # beyond the first ten, the list ended there
+        more=more,
     )
 
 
@@ -543,12 +545,12 @@ def declined_work(actor: Any, limit: int = 10) -> Any:
     from django.urls import reverse
     from django.utils.translation import gettext
 
-    from remis.cases.extensions import WorkItem, WorkList
+    from remis.cases.extensions import WorkItem, WorkList, capped_count
 
     if not grants_with(actor, Perm.CASE_SUBMIT):
         return None
     declined = submissions_declined(actor)
-    count = declined.count()
+    count, more = capped_count(declined)
     if not count:
         return None
     items = [
@@ -566,6 +568,7 @@ def declined_work(actor: Any, limit: int = 10) -> Any:
         count,
         items,
         date_label=gettext("Declined on"),
+        more=more,
     )
 
 
@@ -606,12 +609,12 @@ def unassigned_work(actor: Any, limit: int = 10) -> Any:
     from django.urls import reverse
     from django.utils.translation import gettext
 
-    from remis.cases.extensions import WorkItem, WorkList
+    from remis.cases.extensions import WorkItem, WorkList, capped_count
 
     if not grants_with(actor, Perm.CASE_EDIT):
         return None
     waiting = accepted_without_worker(actor)
-    count = waiting.count()
+    count, more = capped_count(waiting)
     if not count:
         return None
     items = [
@@ -629,6 +632,7 @@ def unassigned_work(actor: Any, limit: int = 10) -> Any:
         count,
         items,
         date_label=gettext("Received on"),
+        more=more,
     )
 
 

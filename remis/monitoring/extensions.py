@@ -20,7 +20,7 @@ from remis.cases.events import (
     StageChanged,
     TravelSaved,
 )
-from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
+from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource, capped_count
 from remis.cases.lifecycle import Stage
 
 FIRST_ROWS = 5
@@ -127,7 +127,7 @@ def follow_ups_to_do(actor: Any) -> WorkList | None:
     today = timezone.localdate()
     # The list's own filter: the card counts the rounds its link lists.
     rows = in_state(my_follow_ups(actor), State.DUE, today).select_related("case").order_by("due_on", "id")
-    count = rows.count()
+    count, more = capped_count(rows)
     if not count:
         return None
     first = list(rows[:FIRST_ROWS])
@@ -136,6 +136,7 @@ def follow_ups_to_do(actor: Any) -> WorkList | None:
         name="follow_ups_due",
         title=str(_("Follow-up visits to carry out")),
         count=count,
+        more=more,
         items=[_round_item(f, today, unconsented=f.case_id in unconsented) for f in first],
         url=reverse("follow_up_list") + "?mine=on&state=due",
     )
@@ -152,13 +153,14 @@ def lost_returnees(actor: Any) -> WorkList | None:
         .select_related("case")
         .order_by("lost_on", "id")
     )
-    count = rows.count()
+    count, more = capped_count(rows)
     if not count:
         return None
     return WorkList(
         name="follow_ups_lost",
         title=str(_("Returnees lost to follow-up: consider closing for lost contact")),
         count=count,
+        more=more,
         # Lost, not late: no "overdue" mark, and the day it was lost (its due day was shown
         # under "Due", weeks after the contact was lost).
         items=[_round_item(f, today, late=False, day=f.lost_on) for f in rows[:FIRST_ROWS]],
@@ -173,7 +175,7 @@ def low_scores_to_follow_up(actor: Any) -> WorkList | None:
     from remis.monitoring.queries import low_scores
 
     rows = low_scores(actor)
-    count = rows.count()
+    count, more = capped_count(rows)
     if not count:
         return None
     from remis.monitoring.models import FollowUp, FollowUpStatus
@@ -210,6 +212,7 @@ def low_scores_to_follow_up(actor: Any) -> WorkList | None:
         name="low_scores",
         title=str(_("Low reintegration scores to follow up")),
         count=count,
+        more=more,
         items=items,
         date_label=str(_("Collected on")),
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from remis.accounts.permissions import Perm
 from remis.cases.events import ConsentRecorded
-from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
+from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource, capped_count
 from remis.cases.models import ConsentPurpose
 
 FIRST_ROWS = 5
@@ -81,7 +81,7 @@ def awaiting_my_answer(actor: Any) -> WorkList | None:
     from remis.referrals.queries import awaiting_answer
 
     referrals = awaiting_answer(actor)
-    count = referrals.count()
+    count, more = capped_count(referrals)
     if not count:
         return None
     today = timezone.localdate()
@@ -89,6 +89,7 @@ def awaiting_my_answer(actor: Any) -> WorkList | None:
         name="referrals_to_answer",
         title=str(_("Referrals awaiting an answer")),
         count=count,
+        more=more,
         items=[_item(r, today, provider_side=True) for r in referrals[:FIRST_ROWS]],
         url=reverse("referral_inbox"),
     )
@@ -99,13 +100,14 @@ def overdue_referrals(actor: Any) -> WorkList | None:
 
     today = timezone.localdate()
     referrals = overdue(actor, today)
-    count = referrals.count()
+    count, more = capped_count(referrals)
     if not count:
         return None
     return WorkList(
         name="referrals_overdue",
         title=str(_("Overdue referrals")),
         count=count,
+        more=more,
         items=[_item(r, today) for r in referrals[:FIRST_ROWS]],
         url=reverse("referral_overdue"),
     )
@@ -115,13 +117,14 @@ def declined_referrals(actor: Any) -> WorkList | None:
     from remis.referrals.queries import declined_to_refer_again
 
     referrals = declined_to_refer_again(actor)
-    count = referrals.count()
+    count, more = capped_count(referrals)
     if not count:
         return None
     return WorkList(
         name="referrals_declined",
         title=str(_("Declined referrals to refer again")),
         count=count,
+        more=more,
         items=[
             WorkItem(
                 label=f"{r.case.reference} · {r.provider.name}", url=reverse("referral_detail", args=[r.uuid])
@@ -136,13 +139,14 @@ def completed_referrals(actor: Any) -> WorkList | None:
     from remis.referrals.queries import completed_item_not_delivered
 
     referrals = completed_item_not_delivered(actor)
-    count = referrals.count()
+    count, more = capped_count(referrals)
     if not count:
         return None
     return WorkList(
         name="referrals_completed",
         title=str(_("Completed referrals: mark their items delivered")),
         count=count,
+        more=more,
         items=[
             WorkItem(
                 label=f"{r.case.reference} · {r.provider.name}", url=reverse("referral_detail", args=[r.uuid])

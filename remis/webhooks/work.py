@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from remis.cases.extensions import WorkItem, WorkList
+from remis.cases.extensions import WorkItem, WorkList, capped_count
 from remis.webhooks.queries import may_manage, paused_for
 
 FIRST_ROWS = 5
@@ -18,7 +18,7 @@ def paused_webhooks(actor: Any) -> WorkList | None:
     if not may_manage(actor):
         return None
     rows = paused_for(actor).order_by("paused_at", "id")
-    count = rows.count()
+    count, more = capped_count(rows)
     if not count:
         return None
     items = [
@@ -34,6 +34,7 @@ def paused_webhooks(actor: Any) -> WorkList | None:
         name="webhooks_paused",
         title=_("Webhooks paused after repeated failures"),
         count=count,
+        more=more,
         items=items,
         url=reverse("webhook_list") + "?status=paused",
     )

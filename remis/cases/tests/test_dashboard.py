@@ -310,3 +310,29 @@ def test_hidden_countries_come_after_the_others_by_name_so_their_order_tells_no_
     # By count, Senegal (3) came before Iraq (1): hidden, they are in alphabetical order.
     assert [row[0] for row in stats.by_origin] == ["Guinea", "Iraq", "Senegal"]
     assert [row[1].suppressed for row in stats.by_origin] == [False, True, True]
+
+
+def test_a_long_work_list_is_counted_up_to_a_cap_and_says_there_are_more(
+    client, world, alice, bob, monkeypatch
+):
+    """An office of seventy thousand cases counted its 17,544 instalments due at every load
+    of its home page (seconds): a work list is counted up to a cap, shown "1,000+". Here
+    the cap is 1 and two submissions wait."""
+    from remis.cases import extensions
+
+    monkeypatch.setattr(extensions, "WORK_COUNT_CAP", 1)
+    today = __import__("datetime").date.today()
+    for _n in range(2):
+        case = register(world)
+        actions.record_consent(alice, case, purpose="sharing_with_partners", given=True, given_on=today)
+        actions.submit_case(alice, case, world.gn_partner)
+    (work,) = [w for w in extensions.work_for(bob) if w.name == "submissions"]
+    assert (work.count, work.more, len(work.items)) == (1, True, 2)
+    client.force_login(bob)
+    home = client.get(reverse("dashboard")).content.decode()
+    assert re.search(r'id="work-submissions">\s*<h2>[^<]*<span class="badge">1\+</span>', home), home
+    mine = client.get(reverse("my_work")).content.decode()
+    assert "See all, more than 1" in mine
+    monkeypatch.setattr(extensions, "WORK_COUNT_CAP", 2)  # exactly at the cap: no "+"
+    (work,) = [w for w in extensions.work_for(bob) if w.name == "submissions"]
+    assert (work.count, work.more) == (2, False)
