@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from types import MethodType
 from typing import Any, cast
@@ -42,8 +43,15 @@ STATUS = {
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # what a read-only token may ask
 # Reads sent as POST, so that the names searched for stay out of URLs and logs: a read-only
-# token may ask them too.
-POSTS_THAT_READ = frozenset({"/api/v1/cases/search"})  # paths below any script prefix (path_info)
+# token may ask them too (the users search refused one, while its GET told it to search so).
+POSTS_THAT_READ = (
+    re.compile(r"/api/v1/cases/search"),
+    re.compile(r"/api/v1/organisation/\d+/users/search"),
+)  # paths below any script prefix (path_info)
+
+
+def reads_by_post(path: str) -> bool:
+    return any(pattern.fullmatch(path) for pattern in POSTS_THAT_READ)
 
 
 class TokenAuth(HttpBearer):
@@ -71,7 +79,7 @@ class TokenAuth(HttpBearer):
             self._say_why_not(token, now)
             return None
         reads = request.method in SAFE_METHODS or (
-            request.method == "POST" and request.path_info in POSTS_THAT_READ
+            request.method == "POST" and reads_by_post(request.path_info)
         )
         if two_factor.lacks_required_second_factor(row.user):
             raise TokenRefused(

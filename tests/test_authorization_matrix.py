@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from remis.accounts import actions
 from remis.accounts.models import ApiToken, TokenAccess
-from remis.api import POSTS_THAT_READ, api
+from remis.api import api, reads_by_post
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_a_read_only_token_changes_nothing_anywhere(world):
     client = Client()
     wrong = []
     for method, path in OPERATIONS:
-        if method == "GET" or path in POSTS_THAT_READ:
+        if method == "GET" or (method == "POST" and reads_by_post(path)):
             continue
         status = _call(client, method, path, raw).status_code
         if status != 403:

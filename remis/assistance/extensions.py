@@ -124,7 +124,9 @@ def instalments_to_pay(actor: Any) -> WorkList | None:
         items=[
             WorkItem(
                 label=_due_label(item),
-                url=reverse("plan_detail", args=[item.version.plan.case.uuid]) + f"#item-{item.pk}",
+                # The item's own page, where instalments are recorded: the plan page shows a
+                # revision in progress instead, and its anchor for this item led nowhere.
+                url=reverse("plan_item", args=[item.version.plan.case.uuid, item.pk]) + "#instalments",
                 due=item.starts_on,
                 # Late when nothing was paid by its start: items are paid in instalments with no
                 # day of their own, so a part paid is under way, not late.

@@ -574,7 +574,7 @@ def declined_work(actor: Any, limit: int = 10) -> Any:
 
 def accepted_without_worker(actor: Any) -> QuerySet[CaseAccess]:
     """The access rows of open cases the actor's organisations accepted from a submission
-    where no case worker of that organisation is assigned, oldest first: accepting gave the
+    where no case worker of that organisation is assigned, newest first: accepting gave the
     case to nobody in particular, and nothing told the receiving office to assign someone."""
     from remis.accounts.models import Membership, MembershipStatus
 
@@ -600,7 +600,7 @@ def accepted_without_worker(actor: Any) -> QuerySet[CaseAccess]:
         .filter(nobody)
         .exclude(stage=Stage.CLOSED)  # the access row's copy of its case's stage
         .select_related("case")
-        .order_by("granted_at", "id")
+        .order_by("-granted_at", "-id")  # the case just accepted first
     )
 
 
@@ -633,6 +633,7 @@ def unassigned_work(actor: Any, limit: int = 10) -> Any:
         items,
         date_label=gettext("Received on"),
         more=more,
+        url=reverse("unassigned_cases"),
     )
 
 

@@ -209,3 +209,28 @@ def test_a_token_sent_under_another_scheme_is_refused_and_never_logged(
             assert response.status_code == 401, header
     assert raw not in caplog.text
     assert client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"bearer {raw}").status_code == 200
+
+
+def test_a_read_only_token_searches_an_organisations_users(world):
+    """`GET …/users?q=` says to search by POST to `…/users/search`; a read-only token was
+    then refused it as a change."""
+    from remis.cases.tests.factories import make_user
+
+    olga = make_user("olga", world.be_office, "administrator", ["BE"])
+    _token, raw = actions.issue_api_token(olga, name="reader", access=TokenAccess.READ)
+    client = Client()
+    found = client.post(
+        f"/api/v1/organisation/{world.be_office.pk}/users/search",
+        {"q": "alice"},
+        content_type="application/json",
+        **_bearer(raw),
+    )
+    assert found.status_code == 200, found.content
+    assert [m["username"] for m in found.json()["items"]] == ["alice"]
+    invited = client.post(  # a change is still refused
+        f"/api/v1/organisation/{world.be_office.pk}/users",
+        {"username": "bob", "role": "viewer", "countries": ["BE"]},
+        content_type="application/json",
+        **_bearer(raw),
+    )
+    assert invited.status_code == 403

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from remis.assistance import actions
@@ -396,3 +397,22 @@ def test_an_approved_item_with_no_start_date_is_a_payment_to_make(world, case, i
     assert item in instalments_due(world.bob, today)
     actions.record_instalment(world.bob, item, paid_on=today, amount=str(item.amount), currency="EUR")
     assert item not in instalments_due(world.bob, today)
+
+
+def test_an_instalment_due_links_to_its_items_page_while_the_plan_is_revised(
+    world, case, ines, today, client
+):
+    """With a new version of the plan open, the home page's link (the plan page, at the
+    item's anchor) led to the draft, which has neither that item nor a payment form."""
+    from remis.assistance.actions import plans
+    from remis.assistance.extensions import instalments_to_pay
+
+    item = first_item(approved_plan(world, case, ines))
+    plans.open_new_version(world.bob, item.version.plan, reason="Adding a training")
+    work = instalments_to_pay(world.bob)
+    assert work is not None
+    url = work.items[0].url
+    assert url == reverse("plan_item", args=[case.uuid, item.pk]) + "#instalments"
+    client.force_login(world.bob)
+    page = client.get(url.split("#")[0]).content.decode()
+    assert 'id="instalments"' in page and 'name="amount"' in page  # the payment form is there

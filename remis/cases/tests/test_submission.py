@@ -227,6 +227,14 @@ def test_an_accepted_case_asks_the_receiving_office_to_assign_a_case_worker(
     client.force_login(bob)
     home = client.get(reverse("dashboard")).content.decode()
     assert "Accepted cases with none of your case workers assigned" in home and consented.reference in home
+    # Its own page lists them all, the case just accepted first (the home page showed the
+    # oldest ten, and its "See all" led to the same ten).
+    assert work["unassigned"].url == reverse("unassigned_cases")
+    whole = client.get(reverse("unassigned_cases")).content.decode()
+    assert consented.reference in whole and "?open=details#details" in whole
+    client.force_login(alice)  # the host office assigns no partner case worker
+    assert client.get(reverse("unassigned_cases")).status_code in (200, 403)
+    assert consented.reference not in client.get(reverse("unassigned_cases")).content.decode()
     consented.refresh_from_db()
     actions.update_case_details(
         bob,

@@ -20,6 +20,7 @@ from remis.cases.policy import groups_everywhere
 from remis.cases.queries import (
     CaseFilters,
     CaseIds,
+    accepted_without_worker,
     aggregates,
     case_rows,
     caseloads,
@@ -80,6 +81,16 @@ def submissions_waiting(request: HttpRequest) -> HttpResponse:
         return forbidden(request, _("Your role does not give access to case records."))
     page = paginate(submissions_awaiting(request.user), page_number(request), per_page=50)
     return render(request, "cases/submissions.html", {"page": page, **page_links(page, {})})
+
+
+@login_required
+def unassigned_cases(request: HttpRequest) -> HttpResponse:
+    """Every accepted case with none of the reader's organisation's case workers, newest
+    first: the home page shows the first ten."""
+    if not grants_with(request.user, Perm.CASE_EDIT):
+        return forbidden(request, _("Your role does not assign case workers."))
+    page = paginate(accepted_without_worker(request.user), page_number(request), per_page=50)
+    return render(request, "cases/unassigned.html", {"page": page, **page_links(page, {})})
 
 
 @login_required
