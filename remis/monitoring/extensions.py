@@ -178,36 +178,20 @@ def low_scores_to_follow_up(actor: Any) -> WorkList | None:
     count, more = capped_count(rows)
     if not count:
         return None
-    from remis.monitoring.models import FollowUp, FollowUpStatus
+    from remis.monitoring.queries import follow_up_urls
 
-    items = []
-    today = timezone.localdate()
-    for response in rows[:FIRST_ROWS]:
-        case = response.case
-        # Where the follow-up is recorded: the case's next open round, whose page takes a
-        # contact attempt or a visit (the answered round's page takes neither: a dead end).
-        # Not a round whose window has closed: a visit there, months late, turned a missed
-        # round into "done" and moved the attrition figures.
-        open_round = (
-            FollowUp.objects.filter(case=case, status=FollowUpStatus.SCHEDULED, window_end__gte=today)
-            .order_by("round")
-            .first()
+    first = list(rows[:FIRST_ROWS])
+    urls = follow_up_urls(first, timezone.localdate())
+    items = [
+        WorkItem(
+            # The day is the list's date column ("Collected on"), not said twice.
+            label=_("%(reference)s · low score") % {"reference": response.case.reference},
+            url=urls[response.pk][0],
+            due=response.collected_on,
+            overdue=False,  # the day it was scored, not a deadline passed
         )
-        url = (
-            reverse("follow_up_detail", args=[case.uuid, open_round.round])
-            if open_round
-            else reverse("case_detail", args=[case.uuid]) + "#monitoring"
-        )
-        items.append(
-            WorkItem(
-                # The day is the list's date column ("Collected on"), not said twice.
-                label=_("%(reference)s · low score") % {"reference": case.reference},
-                url=url,
-                due=response.collected_on,
-                overdue=False,  # the day it was scored, not a deadline passed
-            )
-        )
-    # No "see all" link: no list shows scores (the follow-ups list showed other rounds).
+        for response in first
+    ]
     return WorkList(
         name="low_scores",
         title=str(_("Low reintegration scores to follow up")),
@@ -215,6 +199,7 @@ def low_scores_to_follow_up(actor: Any) -> WorkList | None:
         more=more,
         items=items,
         date_label=str(_("Collected on")),
+        url=reverse("low_scores"),
     )
 
 

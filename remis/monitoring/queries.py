@@ -423,6 +423,33 @@ def satisfaction_responses(case: Case) -> list[Any]:
     )
 
 
+def follow_up_urls(responses: list[Any], today: Any) -> dict[int, tuple[str, bool]]:
+    """Response id -> (where its low score is followed up, whether that is a round): the
+    case's next open round, whose
+    page takes a contact attempt or a visit (the answered round's page takes neither: a dead
+    end), not a round whose window has closed (a visit there, months late, turned a missed
+    round into "done" and moved the attrition figures); else the case's monitoring panel.
+    One query for a page of responses."""
+    from django.urls import reverse
+
+    from remis.monitoring.models import FollowUp, FollowUpStatus
+
+    next_round: dict[int, int] = {}
+    open_rounds = FollowUp.objects.filter(
+        case_id__in={r.case_id for r in responses}, status=FollowUpStatus.SCHEDULED, window_end__gte=today
+    ).order_by("-round")
+    for case_id, number in open_rounds.values_list("case_id", "round"):
+        next_round[case_id] = number  # the lowest last: it wins
+    return {
+        r.pk: (
+            (reverse("follow_up_detail", args=[r.case.uuid, next_round[r.case_id]]), True)
+            if r.case_id in next_round
+            else (reverse("case_detail", args=[r.case.uuid]) + "#monitoring", False)
+        )
+        for r in responses
+    }
+
+
 def low_scores(actor: Any) -> QuerySet[Any]:
     """The latest reintegration response of each of the actor's cases (`my_cases`) when it
     falls in its instrument's lowest band and nobody has followed it up yet: followed up

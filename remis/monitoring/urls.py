@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("monitoring/follow-ups/", views.follow_up_list, name="follow_up_list"),
     path("monitoring/offices/", views.follow_up_offices, name="follow_up_offices"),
+    path("monitoring/low-scores/", views.low_scores_page, name="low_scores"),
     path("monitoring/programmes/<slug:code>/schedule/", views.schedule_rules, name="schedule_rules"),
     path(
         "cases/<uuid:case_uuid>/follow-ups/<int:round_number>/",

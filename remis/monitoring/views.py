@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
 from remis.cases.lifecycle import Stage
 from remis.cases.policy import case_permissions, groups_on_case
 from remis.cases.queries import note_record_page_read
@@ -51,6 +52,8 @@ from remis.monitoring.queries import (
     case_response,
     covered_countries,
     filter_follow_ups,
+    follow_up_urls,
+    low_scores,
     office_summary,
     round_responses,
     satisfaction_items,
@@ -400,6 +403,23 @@ def follow_up_offices(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     offices = [(row, country_name(row.country)) for row in office_summary(request.user, today)]
     return render(request, "monitoring/offices.html", {"offices": offices, "today": today})
+
+
+@login_required
+def low_scores_page(request: HttpRequest) -> HttpResponse:
+    """Every latest answer in the lowest band on the reader's cases that nobody has followed
+    up (`queries.low_scores`), oldest first: the home page shows the first five."""
+    if not grants_with(request.user, Perm.MONITORING_RECORD):
+        return forbidden(request, _("Your role does not record follow-up monitoring."))
+    page = paginate(low_scores(request.user), page_number(request), per_page=50)
+    responses = list(page.object_list)
+    urls = follow_up_urls(responses, timezone.localdate())
+    rows = [
+        (response, url, _("Its next round") if is_round else _("The case's monitoring"))
+        for response in responses
+        for url, is_round in [urls[response.pk]]
+    ]
+    return render(request, "monitoring/low_scores.html", {"page": page, "rows": rows, **page_links(page, {})})
 
 
 @login_required

@@ -444,3 +444,17 @@ def test_satisfaction_with_an_item_of_the_plan_in_force_is_recorded_and_scored(
     assert "75.0" in section and "Satisfied" in section
     forged = client.post(page, {**data, "item_key": "00000000-0000-0000-0000-000000000000"})
     assert forged.status_code == 200 and Response.objects.count() == 1  # only the plan's items
+
+
+def test_every_low_score_is_listed_on_its_own_page_with_where_to_follow_it_up(world, case, client):
+    """The home page shows the first five and linked nowhere else: a manager with 22 low
+    scores could reach 5."""
+    _low_response(world, case)
+    (work,) = [w for w in work_for(world.bob) if w.name == "low_scores"]
+    assert work.url == reverse("low_scores")
+    client.force_login(world.bob)
+    page = client.get(reverse("low_scores")).text
+    assert case.reference in page and "Its next round" in page
+    assert f'href="{reverse("follow_up_detail", args=[case.uuid, 2])}"' in page
+    client.force_login(world.alice)  # does not record monitoring
+    assert client.get(reverse("low_scores")).status_code == 403
