@@ -855,6 +855,8 @@ def erasure_work(actor: Any, limit: int = 10) -> Any:
         .order_by("requested_at")
     )
     shown = list(pending[:limit])
+    if not shown:
+        return None  # as every other list: an empty card ("0 · Nothing is waiting") is not shown
     # Who in the household each request is for (its relation, never a name): two requests
     # on one case read alike otherwise.
     relations = {

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from remis.accounts.permissions import Perm
-from remis.accounts.scope import has_perm
+from remis.accounts.scope import grants_with, has_perm
 from remis.cases.models import ConsentPurpose
 from remis.cases.policy import case_permissions, groups_on_case, shared_groups
 from remis.cases.queries import note_record_page_read
@@ -343,6 +343,9 @@ def referral_declined(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def referral_completed(request: HttpRequest) -> HttpResponse:
+    if not grants_with(request.user, Perm.REFERRAL_SEND):
+        # A provider's staff answer referrals; marking plan items delivered is the case side's.
+        return forbidden(request, _("Your role does not send referrals."))
     return _list_page(
         request,
         completed_item_not_delivered(request.user),

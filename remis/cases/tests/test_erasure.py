@@ -454,6 +454,9 @@ def test_a_pending_erasure_waits_in_the_other_holders_work_list(client, world, h
     assert client.login(username=world.admin.username, password=PASSWORD)  # the requester
     own = client.get(reverse("my_work")).content.decode()
     assert f"{household.reference} · " not in own  # not asked to approve their own request
+    # Nothing for them to approve: no empty card either ("0 · Nothing is waiting"), as no
+    # other empty list has one.
+    assert "Erasures awaiting your approval" not in own
 
 
 def test_an_erased_note_says_so_on_the_case_page(client, world, household):

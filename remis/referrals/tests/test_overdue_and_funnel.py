@@ -164,6 +164,8 @@ def test_a_completed_referral_asks_the_case_worker_to_mark_its_item_delivered(s,
     assert f'href="{item_page}"' in detail
     provider = signed_in(s.pia).get(reverse("referral_detail", args=[referral.uuid])).content.decode()
     assert reverse("plan_item", args=[s.case.uuid, referral.item_id]) not in provider  # not the case
+    # Nor the case side's list: a provider's staff do not mark plan items delivered.
+    assert signed_in(s.pia).get(reverse("referral_completed")).status_code == 403
     # A new version of the plan drafted since: the link stays on the plan in force, where
     # the status is changed (a draft's item refuses it).
     from remis.assistance.actions import plans
