@@ -355,7 +355,11 @@ class CasePatch(InputSchema):
         description="vulnerability codes: replaces those you see (those in a group you do not hold stay)",
     )
     intended_return_date: dt.date | None = Field(None, description="null clears it")
-    assigned_workers: list[str] | None = Field(None, description="usernames of the case workers to assign")
+    assigned_workers: list[str] | None = Field(
+        None,
+        description="usernames of your organisation's case workers to assign; those another organisation "
+        "assigned stay (each organisation assigns its own)",
+    )
 
 
 class CaseListParams(InputSchema):

@@ -1086,18 +1086,49 @@ def case_workers_of(organisation_ids: list[int]) -> QuerySet[Any]:
     return User.objects.filter(pk__in=workers).order_by("first_name", "last_name", "username")
 
 
-def assignable_workers(case: Case) -> QuerySet[Any]:
+def assignable_workers(case: Case, ours: set[int] | None = None) -> QuerySet[Any]:
     """Who may be assigned to work on the case: those who edit it (`permissions_by_user`),
     not every user of the organisations with access (administrators' deputies, M&E officers,
     the data-protection focal point). Those assigned already stay, so that the form saved
-    untouched keeps them."""
+    untouched keeps them. With `ours` (`colleague_ids`): the reader's organisations' people only (each
+    organisation assigns its own: a partner unticked the host office's counsellor, who lost
+    the case from their list without a word)."""
     from remis.accounts.models import User
 
     covering = {user for user, perms in permissions_by_user(case).items() if Perm.CASE_EDIT in perms}
-    return (
-        User.objects.filter(Q(pk__in=covering) | Q(pk__in=case.assigned_workers.values("pk")))
-        .distinct()
-        .order_by("first_name", "last_name", "username")
+    rows = User.objects.filter(Q(pk__in=covering) | Q(pk__in=case.assigned_workers.values("pk")))
+    if ours is not None:
+        rows = rows.filter(pk__in=ours)
+    return rows.distinct().order_by("first_name", "last_name", "username")
+
+
+def colleague_ids(actor: Any) -> set[int]:
+    """The users who belong or belonged to the actor's organisations (the actor too)."""
+    from remis.accounts.queries import members_of
+
+    return {row["user_id"] for row in members_of(organisation_ids(actor))}
+
+
+def assigned_elsewhere(case: Case, ours: set[int]) -> list[str]:
+    """The case workers other organisations assigned (not in `ours`, `colleague_ids`), as
+    "Name (Organisation)", by their memberships of the organisations holding the case: shown
+    beside the actor's own choice, which does not change them. One query."""
+    from remis.accounts.models import Membership
+
+    rows = (
+        Membership.objects.filter(
+            user__in=case.assigned_workers.values("pk"),
+            organisation_id__in=case.access.filter(revoked_at__isnull=True).values("organisation_id"),
+        )
+        .exclude(user_id__in=ours)
+        .select_related("user", "organisation")
+    )
+    where: dict[Any, list[str]] = {}
+    for membership in rows:
+        where.setdefault(membership.user, []).append(membership.organisation.name)
+    return sorted(
+        (f"{user.display_name} ({', '.join(sorted(names))})" for user, names in where.items()),
+        key=str.casefold,
     )
 
 

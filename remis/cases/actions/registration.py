@@ -55,7 +55,7 @@ from remis.cases.models import (
     listing_values,
 )
 from remis.cases.policy import groups_on_case, shows, withheld
-from remis.cases.queries import assignable_workers, same_person
+from remis.cases.queries import assignable_workers, colleague_ids, same_person
 from remis.lib import events
 from remis.lib.countries import alpha3, country_name, is_country
 from remis.lib.dates import birth_year
@@ -866,13 +866,24 @@ def update_case_details(
         if case.principal is not None and case.principal.erased_at is None:
             _check_category_age(problems, category, case.principal)
     problems.check(field_rules.CASE, {"intended_return_date": intended_return_date})
-    workers = list(assigned_workers)
+    # Each organisation assigns its own people: those another organisation assigned stay
+    # whatever is sent (a partner unticked the host office's counsellor, who lost the case
+    # from their list without a word), as the vulnerabilities the actor does not see do.
+    ours = colleague_ids(actor)
+    theirs = [w for w in case.assigned_workers.all() if w.pk not in ours]
+    sent = list(assigned_workers)
     allowed = set(assignable_workers(case).values_list("pk", flat=True))
-    outsiders = [w for w in workers if w.pk not in allowed]
+    outsiders = [w for w in sent if w.pk not in allowed]
     if outsiders:
         problems.add(
             "assigned_workers", _("Case workers must belong to an organisation with access to the case.")
         )
+    elif any(w.pk not in ours and w not in theirs for w in sent):
+        problems.add(
+            "assigned_workers",
+            _("Choose case workers of your own organisation: each organisation assigns its own."),
+        )
+    workers = [w for w in sent if w.pk in ours] + theirs
     problems.raise_if_any()
     fields = ["category", "intended_return_date", "vulnerabilities", "assigned_workers"]
     wanted = {

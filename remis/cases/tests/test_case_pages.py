@@ -453,8 +453,10 @@ def test_case_page_query_count_is_bounded(client, world, bob, django_assert_max_
     # 46th: the session's second factor (django-otp); 47th and 48th: the read log's entry
     # (the organisation giving access, the insert); 49th: the next stage's guard (whether
     # the move would be refused, said instead of a button); 50th: the names of the case
-    # workers in the history (the registering counsellor is assigned at registration).
-    with django_assert_max_num_queries(50):
+    # workers in the history (the registering counsellor is assigned at registration);
+    # 51st and 52nd: the reader's organisations' people (the case workers they assign) and
+    # those other organisations assigned (shown beside them, unchangeable).
+    with django_assert_max_num_queries(52):
         assert client.get(reverse("case_detail", args=[case.uuid])).status_code == 200
 
 

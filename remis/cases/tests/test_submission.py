@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -246,3 +247,60 @@ def test_an_accepted_case_asks_the_receiving_office_to_assign_a_case_worker(
         assigned_workers=[*consented.assigned_workers.all(), bob],
     )
     assert "unassigned" not in {w.name for w in work_for(bob)}
+
+
+def test_each_organisation_assigns_its_own_case_workers(world, alice, bob, consented, client):
+    """The partner's case worker was offered the host office's staff, unlabelled, and saving
+    without its counsellor took the case off the counsellor's list without a word."""
+    from django.urls import reverse
+
+    from remis.cases.tests.factories import make_user
+    from remis.lib.errors import ValidationFailed as Refused
+
+    submission = actions.submit_case(alice, consented, world.gn_partner)
+    actions.respond_to_submission(bob, submission, accept=True)
+    consented.refresh_from_db()
+    assert list(consented.assigned_workers.all()) == [alice]
+    client.force_login(bob)
+    page = client.get(reverse("case_detail", args=[consented.uuid])).content.decode()
+    details = page[page.index('id="details"') :]
+    details = details[: details.index("</details>")]
+    offered = set(re.findall(r'name="assigned_workers" value="(\d+)"', details))
+    assert offered == {str(bob.pk)}, offered  # only their own
+    assert "Also assigned by other organisations" in details and "IOM Belgium" in details
+    # Saved with only their own worker ticked: the host's counsellor stays.
+    actions.update_case_details(
+        bob,
+        consented,
+        expected_version=consented.version,
+        category=None,
+        vulnerabilities=consented.vulnerabilities.all(),
+        intended_return_date=consented.intended_return_date,
+        assigned_workers=[bob],
+    )
+    assert set(consented.assigned_workers.all()) == {alice, bob}
+    # Another organisation's person not assigned yet is refused, saying why.
+    dora = make_user("dora", world.be_office, "counsellor", ["BE"])
+    with pytest.raises(Refused) as refused:
+        actions.update_case_details(
+            bob,
+            consented,
+            expected_version=consented.version,
+            category=None,
+            vulnerabilities=consented.vulnerabilities.all(),
+            intended_return_date=consented.intended_return_date,
+            assigned_workers=[bob, dora],
+        )
+    assert refused.value.field == "assigned_workers" and "your own organisation" in refused.value.message
+    # The host office removes its own as before.
+    consented.refresh_from_db()
+    actions.update_case_details(
+        alice,
+        consented,
+        expected_version=consented.version,
+        category=None,
+        vulnerabilities=consented.vulnerabilities.all(),
+        intended_return_date=consented.intended_return_date,
+        assigned_workers=[],
+    )
+    assert list(consented.assigned_workers.all()) == [bob]

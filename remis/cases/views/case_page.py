@@ -31,8 +31,10 @@ from remis.cases.policy import groups_on_case, visible_cases, withheld
 from remis.cases.queries import (
     access_ended_for,
     assignable_workers,
+    assigned_elsewhere,
     case_member,
     case_overview,
+    colleague_ids,
     consent_in_force,
     decided_erasures,
     erasable_members,
@@ -51,6 +53,7 @@ from remis.lib.templatetags.remis_forms import fields_in_error
 
 
 def _forms_for(
+    ours: set[int],
     case: Case,
     edited: CaseMember,
     groups: frozenset[str],
@@ -62,7 +65,7 @@ def _forms_for(
     today = timezone.localdate()
     travel = getattr(case, "travel", None) if hasattr(case, "travel") else None
     reception = getattr(case, "reception", None) if hasattr(case, "reception") else None
-    workers = assignable_workers(case)
+    workers = assignable_workers(case, ours)
     partners = submission_targets(case)
     built: dict[str, forms.Form] = {
         "transition": case_forms.TransitionForm(auto_id="transition-%s", initial={"version": case.version}),
@@ -156,13 +159,15 @@ def case_detail(
         note_opened(request.user, case, ReadChannel.PAGE, overview.groups)  # the read log
     status = 400 if bound else 200
     edited = _member_to_edit(request, case)
+    ours = colleague_ids(request.user)  # the reader's organisations' people: those they assign
     return render(
         request,
         "cases/detail.html",
         {
             "o": overview,
             "case": case,
-            "forms": _forms_for(case, edited, overview.groups, overview.withheld, bound),
+            "forms": _forms_for(ours, case, edited, overview.groups, overview.withheld, bound),
+            "assigned_elsewhere": assigned_elsewhere(case, ours),
             "edited_member": edited,
             # Its documents as the household table read them (prefetched: no query more).
             "edited_documents": next(
@@ -546,7 +551,7 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
     if form_class is case_forms.SubmitForm:
         kwargs["partners"] = submission_targets(case)
     if form_class is case_forms.CaseDetailsForm:
-        kwargs["workers"] = assignable_workers(case)
+        kwargs["workers"] = assignable_workers(case, colleague_ids(request.user))
         kwargs["groups"] = groups_on_case(request.user, case)
         kwargs["current_category"] = case.category
     if form_class is case_forms.EraseForm:
