@@ -72,6 +72,16 @@ def test_every_edit_form_saved_untouched_changes_nothing(world, login, language)
             Vulnerability.objects.filter(sensitive_group="").exclude(code="unaccompanied_child")[:2]
         ),
         intended_return_date=today - dt.timedelta(days=5),
+        assigned_workers=[world.alice],
+    )
+    case.refresh_from_db()
+    actions.update_case_details(  # each organisation assigns its own case workers
+        world.bob,
+        case,
+        expected_version=case.version,
+        category=None,
+        vulnerabilities=list(case.vulnerabilities.all()),
+        intended_return_date=case.intended_return_date,
         assigned_workers=[world.bob],
     )
     actions.save_reception(
