@@ -237,15 +237,7 @@ def test_an_accepted_case_asks_the_receiving_office_to_assign_a_case_worker(
     assert client.get(reverse("unassigned_cases")).status_code in (200, 403)
     assert consented.reference not in client.get(reverse("unassigned_cases")).content.decode()
     consented.refresh_from_db()
-    actions.update_case_details(
-        bob,
-        consented,
-        expected_version=consented.version,
-        category=None,
-        vulnerabilities=consented.vulnerabilities.all(),
-        intended_return_date=consented.intended_return_date,
-        assigned_workers=[*consented.assigned_workers.all(), bob],
-    )
+    _assign(bob, consented, [*consented.assigned_workers.all(), bob])
     assert "unassigned" not in {w.name for w in work_for(bob)}
 
 
@@ -269,38 +261,28 @@ def test_each_organisation_assigns_its_own_case_workers(world, alice, bob, conse
     assert offered == {str(bob.pk)}, offered  # only their own
     assert "Also assigned by other organisations" in details and "IOM Belgium" in details
     # Saved with only their own worker ticked: the host's counsellor stays.
-    actions.update_case_details(
-        bob,
-        consented,
-        expected_version=consented.version,
-        category=None,
-        vulnerabilities=consented.vulnerabilities.all(),
-        intended_return_date=consented.intended_return_date,
-        assigned_workers=[bob],
-    )
+    _assign(bob, consented, [bob])
     assert set(consented.assigned_workers.all()) == {alice, bob}
     # Another organisation's person not assigned yet is refused, saying why.
     dora = make_user("dora", world.be_office, "counsellor", ["BE"])
     with pytest.raises(Refused) as refused:
-        actions.update_case_details(
-            bob,
-            consented,
-            expected_version=consented.version,
-            category=None,
-            vulnerabilities=consented.vulnerabilities.all(),
-            intended_return_date=consented.intended_return_date,
-            assigned_workers=[bob, dora],
-        )
+        _assign(bob, consented, [bob, dora])
     assert refused.value.field == "assigned_workers" and "your own organisation" in refused.value.message
     # The host office removes its own as before.
     consented.refresh_from_db()
-    actions.update_case_details(
-        alice,
-        consented,
-        expected_version=consented.version,
-        category=None,
-        vulnerabilities=consented.vulnerabilities.all(),
-        intended_return_date=consented.intended_return_date,
-        assigned_workers=[],
-    )
+    _assign(alice, consented, [])
     assert list(consented.assigned_workers.all()) == [bob]
+
+
+def _assign(actor, case, workers):
+    """The case's details saved as they are, with these case workers."""
+    case.refresh_from_db()
+    return actions.update_case_details(
+        actor,
+        case,
+        expected_version=case.version,
+        category=None,
+        vulnerabilities=case.vulnerabilities.all(),
+        intended_return_date=case.intended_return_date,
+        assigned_workers=workers,
+    )
