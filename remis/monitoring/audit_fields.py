@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from remis.audit.presentation import (
     Shown,
@@ -39,19 +40,23 @@ def _questions(values: set[Any]) -> dict[Any, Shown]:
     from remis.monitoring.responses import definition_of
 
     labels: dict[str, str] = {}
+    position: dict[str, int] = {}  # in the questionnaire's order (logged in the codes' order)
     for instrument in Instrument.objects.order_by("-version", "-pk"):
         definition = definition_of(instrument)
         # A scored question by its indicator's short name ("Income sufficiency"), else by
         # the question itself.
         for indicator in definition.indicators:
             labels.setdefault(indicator.question, indicator.label.get(language()))
-        for question in definition.questions:
+        for index, question in enumerate(definition.questions):
             labels.setdefault(question.name, question.label.get(language()))
+            position.setdefault(question.name, index)
+    separator = pgettext("list separator", "; ")  # the Arabic semicolon in Arabic
     shown: dict[Any, Shown] = {}
     for value in values:
         if isinstance(value, str):
             names = [name.strip() for name in value.split(",") if name.strip()]
-            shown[value] = Shown("; ".join(labels.get(name, name) for name in names))
+            names.sort(key=lambda name: position.get(name, len(position)))
+            shown[value] = Shown(separator.join(labels.get(name, name) for name in names))
     return shown
 
 

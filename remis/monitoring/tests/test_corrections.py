@@ -246,3 +246,22 @@ def test_a_correction_in_the_history_keeps_the_scores_restricted_where_the_round
     assert "Composite score" not in officer and "Band" not in officer and "Restricted" in officer
     partly = read(frozenset({"identity", "psychosocial"}))  # without protection: still hidden
     assert "Composite score" not in partly
+
+
+def test_corrected_questions_read_in_the_questionnaires_order_with_the_languages_separator(world):
+    """They were listed in the order of their codes ("Anything else…; Income sufficiency"),
+    joined by a Latin semicolon in Arabic."""
+    from django.utils import translation
+
+    from remis.monitoring.audit_fields import _questions
+    from remis.monitoring.responses import current_instrument, definition_of
+
+    instrument = current_instrument("reintegration-sustainability")
+    assert instrument is not None
+    names = [q.name for q in definition_of(instrument).questions]
+    first, last = names[0], names[-1]
+    logged = ", ".join(sorted([last, first]))  # as the action logs them: by code
+    shown = _questions({logged})[logged].text
+    assert shown.index(_questions({first})[first].text) < shown.index(_questions({last})[last].text)
+    with translation.override("ar"):
+        assert "؛ " in _questions({logged})[logged].text
