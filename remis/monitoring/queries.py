@@ -425,11 +425,10 @@ def satisfaction_responses(case: Case) -> list[Any]:
 
 def follow_up_urls(responses: list[Any], today: Any) -> dict[int, tuple[str, bool]]:
     """Response id -> (where its low score is followed up, whether that is a round): the
-    case's next open round, whose
-    page takes a contact attempt or a visit (the answered round's page takes neither: a dead
-    end), not a round whose window has closed (a visit there, months late, turned a missed
-    round into "done" and moved the attrition figures); else the case's monitoring panel.
-    One query for a page of responses."""
+    case's next open round, whose page takes a contact attempt or a visit (the answered
+    round's page takes neither: a dead end), not a round whose window has closed (a visit
+    there, months late, turned a missed round into "done" and moved the attrition figures);
+    else the case's monitoring panel. One query for a page of responses."""
     from django.urls import reverse
 
     from remis.monitoring.models import FollowUp, FollowUpStatus
