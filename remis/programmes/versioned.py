@@ -15,11 +15,7 @@ NEWEST = ("-effective_from", "-created_at", "-id")
 def version_on(model: Any, programme_id: int | None, day: dt.date) -> Any:
     """The version in force on `day`: the programme's own latest from then, else the shipped
     one (None only before the shipped row is seeded)."""
-    rows = model.objects.filter(effective_from__lte=day)
-    own = (
-        rows.filter(programme_id=programme_id).order_by(*NEWEST).first() if programme_id is not None else None
-    )
-    return own or rows.filter(programme__isnull=True).order_by(*NEWEST).first()
+    return InForce(model).on(programme_id, day)
 
 
 class InForce:
@@ -44,7 +40,8 @@ class InForce:
         return self._rows[programme_id]
 
     def on(self, programme_id: int | None, day: dt.date) -> Any:
-        """As `version_on(model, programme_id, day)`."""
+        """The version in force on `day`: the programme's own latest from then, else the
+        shipped one."""
         keys = (programme_id, None) if programme_id is not None else (None,)
         for key in keys:
             for version in self._versions(key):
