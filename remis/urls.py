@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/two-factor/code/", two_factor_views.two_factor_verify, name="two_factor_verify"),
     path("accounts/two-factor/recovery-codes/", two_factor_views.two_factor_codes, name="two_factor_codes"),
     path("my-work/", case_views.my_work, name="my_work"),
+    path("my-work/lists/<slug:kind>/", case_views.work_card, name="work_card"),
     path("my-work/submissions/", case_views.submissions_waiting, name="submissions_waiting"),
     path("my-work/unassigned/", case_views.unassigned_cases, name="unassigned_cases"),
     path("", include("remis.accounts.urls")),  # administration and invitations

@@ -59,3 +59,36 @@ def test_dashboards_follow_the_role(world, login):
     expect(donor.get_by_role("link", name="Cases")).to_have_count(0)
     assert case.reference not in donor.content()
     expect(donor.get_by_role("cell", name="<5").first).to_be_visible()  # one case: a small cell
+
+
+def test_the_home_pages_work_lists_arrive_after_the_page(world, login):
+    """The work lists load one by one once the home page is shown: the partner's case worker
+    sees the submission to answer, in French and in Arabic too, and a reader with nothing to
+    do is told so rather than left with "Loading"."""
+    from django.utils import timezone
+
+    from remis.cases import actions
+    from remis.cases.tests.factories import register
+
+    case = register(world)
+    today = timezone.localdate()
+    actions.record_consent(world.alice, case, purpose="data_processing", given=True, given_on=today)
+    actions.record_consent(world.alice, case, purpose="sharing_with_partners", given=True, given_on=today)
+    actions.record_counselling(world.alice, case, held_on=today)
+    actions.submit_case(world.alice, case, world.gn_partner)
+
+    for locale, title, loading in (
+        ("en-GB", "Submissions awaiting an answer", "Loading your work lists"),
+        ("fr-FR", "Soumissions en attente de réponse", "Chargement de vos listes de travail"),
+        ("ar", "طلبات تسليم ملفات بانتظار الرد", "جارٍ تحميل قوائم عملك"),
+    ):
+        partner = login(world.bob, locale)
+        card = partner.locator("#work-submissions")
+        expect(card.get_by_role("heading", name=title)).to_be_visible()
+        expect(card.get_by_role("link", name=case.reference)).to_be_visible()
+        expect(partner.get_by_text(loading)).to_be_hidden()  # gone once every list came
+        assert partner.locator("[data-work-pending]").count() == 0
+
+    donor = login(world.victor)
+    expect(donor.locator("[data-work-lists] [role=status]")).to_have_text("Nothing is waiting for you.")
+    expect(donor.locator("section.card[id^=work-]")).to_have_count(0)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from remis.assistance.models import Approval, AssistanceItem, Instalment, PlanStatus, PlanVersion
 from remis.assistance.tests.factories import approved_plan, draft_plan, first_item, pdf
 from remis.cases.tests.factories import PASSWORD
+from remis.cases.tests.home import home_page
 
 pytestmark = pytest.mark.django_db
 
@@ -223,7 +224,7 @@ def test_work_lists_show_on_the_dashboard_and_their_pages(client, world, case, m
     version = draft_plan(world.bob, case)
     actions.submit_plan(world.bob, version)
     login(client, manon)
-    assert "Plans awaiting my approval" in client.get(reverse("dashboard")).text
+    assert "Plans awaiting my approval" in home_page(client)
     assert case.reference in client.get(reverse("plan_work", args=["approve"])).text
     # The day shown is the day it was submitted: the column says so (it said "Due").
     work = client.get(reverse("my_work")).text.split("Plans awaiting my approval")[1].split("</table>")[0]
@@ -235,11 +236,11 @@ def test_work_lists_show_on_the_dashboard_and_their_pages(client, world, case, m
     actions.submit_plan(world.bob, version)
     actions.approve_plan(ines, version)
     assert case.reference in client.get(reverse("plan_work", args=["instalments"])).text
-    assert "Instalments due" in client.get(reverse("dashboard")).text
+    assert "Instalments due" in home_page(client)
     # What is left to pay, written as the reader writes amounts (it read "600.00" in French).
     world.bob.preferred_language = "fr"
     world.bob.save(update_fields=["preferred_language"])
-    assert f"{case.reference} · 600,00 EUR" in client.get(reverse("dashboard")).text
+    assert f"{case.reference} · 600,00 EUR" in home_page(client)
 
 
 def test_budget_and_exchange_rate_pages(client, world, case, ines, manon, today):

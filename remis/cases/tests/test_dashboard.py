@@ -11,6 +11,7 @@ from django.urls import reverse
 from remis.cases import actions
 from remis.cases.queries import aggregates, caseloads, my_latest_cases
 from remis.cases.tests.factories import PASSWORD, assign, make_person, register
+from remis.cases.tests.home import home_page
 from remis.lib.bidi import left_to_right
 
 pytestmark = pytest.mark.django_db
@@ -329,7 +330,7 @@ def test_a_long_work_list_is_counted_up_to_a_cap_and_says_there_are_more(
     (work,) = [w for w in extensions.work_for(bob) if w.name == "submissions"]
     assert (work.count, work.more, len(work.items)) == (1, True, 2)
     client.force_login(bob)
-    home = client.get(reverse("dashboard")).content.decode()
+    home = home_page(client)
     assert re.search(r'id="work-submissions">\s*<h2>[^<]*<span class="badge">1\+</span>', home), home
     mine = client.get(reverse("my_work")).content.decode()
     assert "See all, more than 1" in mine

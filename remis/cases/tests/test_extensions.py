@@ -13,6 +13,7 @@ from remis.accounts.permissions import Perm
 from remis.cases import extensions
 from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
 from remis.cases.tests.factories import register
+from remis.cases.tests.home import home_page
 
 pytestmark = pytest.mark.django_db
 
@@ -57,13 +58,56 @@ def test_a_registered_work_list_is_counted_on_the_dashboard(world, signed_in):
 
     extensions.register_work_list(WorkSource("test-approvals", approvals))
     try:
-        page = signed_in(world.alice).get(reverse("dashboard")).content.decode()
+        page = home_page(signed_in(world.alice))
         assert 'id="work-test-approvals"' in page and "Plans awaiting my approval" in page
         assert "GIN-2026-000007 · plan v2" in page and "Overdue" in page
-        other = signed_in(world.carol).get(reverse("dashboard")).content.decode()
+        other = home_page(signed_in(world.carol))
         assert "Plans awaiting my approval" not in other
     finally:
         extensions.unregister("test-approvals")
+
+
+def test_the_home_page_shows_before_its_work_lists_which_arrive_one_by_one(world, signed_in):
+    """At a million cases a large office's work lists took seconds together, and the home
+    page waited for the slowest: the page now names each list's address and runs none."""
+    calls: list[Any] = []
+
+    def slow(actor: Any) -> WorkList | None:
+        calls.append(actor)
+        if actor != world.alice:
+            return None
+        return WorkList("test-slow", "Slow list", 1, [WorkItem("GIN-2026-000009", "/cases/")])
+
+    extensions.register_work_list(WorkSource("test-slow", slow))
+    try:
+        client = signed_in(world.alice)
+        page = client.get(reverse("dashboard")).content.decode()
+        card_url = reverse("work_card", args=["test-slow"])
+        assert f'data-hx-get="{card_url}"' in page and "Loading your work lists" in page
+        assert calls == [] and "Slow list" not in page
+        card = client.get(card_url, HTTP_HX_REQUEST="true")
+        assert card.status_code == 200 and calls == [world.alice]
+        assert 'id="work-test-slow"' in card.text and "GIN-2026-000009" in card.text
+        assert "<html" not in card.text  # the card alone, swapped into the page
+        # Nothing for this reader: nothing at all, so the placeholder leaves no empty card.
+        nothing = signed_in(world.carol).get(card_url, HTTP_HX_REQUEST="true")
+        assert nothing.status_code == 200 and nothing.content == b""
+        assert client.get(reverse("work_card", args=["no-such"]), HTTP_HX_REQUEST="true").status_code == 404
+    finally:
+        extensions.unregister("test-slow")
+
+
+def test_a_work_list_is_not_loaded_once_signed_out(world, signed_in):
+    client = signed_in(world.alice)
+    client.logout()
+    card_url = reverse("work_card", args=["submissions"])
+    card = client.get(card_url, HTTP_HX_REQUEST="true")
+    # The browser is sent to sign in (not a sign-in page inside the card), and once signed
+    # in again, the card's address leads to the home page, not to a bare card.
+    assert card.status_code == 204 and card["HX-Redirect"].startswith(reverse("login"))
+    assert b"work-submissions" not in card.content
+    signed_in(world.alice)
+    assert client.get(card_url).url == reverse("dashboard")
 
 
 def test_my_work_lists_the_submission_a_partner_must_answer_and_flags_it_overdue(world, signed_in):
@@ -85,7 +129,7 @@ def test_my_work_lists_the_submission_a_partner_must_answer_and_flags_it_overdue
     Submission.objects.filter(pk=submission.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
     page = signed_in(world.bob).get(reverse("my_work")).content.decode()
     assert case.reference in page and "Overdue" in page
-    dashboard = signed_in(world.bob).get(reverse("dashboard")).content.decode()
+    dashboard = home_page(signed_in(world.bob))
     assert 'id="work-submissions"' in dashboard and case.reference in dashboard
     # The donor's viewer reads no case: nothing is listed, and the page says so.
     empty = signed_in(world.victor).get(reverse("my_work")).content.decode()

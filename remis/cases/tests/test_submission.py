@@ -10,6 +10,7 @@ from remis.cases import actions
 from remis.cases.models import Submission
 from remis.cases.queries import get_case_for, submissions_awaiting, visible_cases
 from remis.cases.tests.factories import register
+from remis.cases.tests.home import home_page
 from remis.lib.errors import NotFound, PermissionDenied, ValidationFailed
 from remis.programmes.queries import settings_on
 
@@ -226,7 +227,7 @@ def test_an_accepted_case_asks_the_receiving_office_to_assign_a_case_worker(
     )
     assert "unassigned" not in {w.name for w in work_for(alice)}  # the sender has its own
     client.force_login(bob)
-    home = client.get(reverse("dashboard")).content.decode()
+    home = home_page(client)
     assert "Accepted cases with none of your case workers assigned" in home and consented.reference in home
     # Its own page lists them all, the case just accepted first (the home page showed the
     # oldest ten, and its "See all" led to the same ten).

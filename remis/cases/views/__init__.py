@@ -1,7 +1,14 @@
 """Case pages. Views parse, call an action or a query, and render; nothing else."""
 
 from remis.cases.views.case_page import case_detail, case_step, document_download, subject_access_download
-from remis.cases.views.lists import case_list, dashboard, my_work, submissions_waiting, unassigned_cases
+from remis.cases.views.lists import (
+    case_list,
+    dashboard,
+    my_work,
+    submissions_waiting,
+    unassigned_cases,
+    work_card,
+)
 from remis.cases.views.registration import member_row, register
 
 __all__ = [
@@ -16,4 +23,5 @@ __all__ = [
     "subject_access_download",
     "submissions_waiting",
     "unassigned_cases",
+    "work_card",
 ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.cases import forms as case_forms
-from remis.cases.extensions import work_for
+from remis.cases.extensions import work_for, work_list, work_sources
 from remis.cases.lifecycle import Stage
 from remis.cases.policy import groups_everywhere
 from remis.cases.queries import (
@@ -60,7 +60,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "caseloads": caseloads(user),
             "my_cases": my_latest_cases(user),
             "activity": recent_activity(user, 12),
-            "work": work_for(user),
+            # Each work list is loaded after the page (`work_card`), the slowest no longer
+            # holding back the rest.
+            "work_names": work_sources(),
             "can_register": bool(grants_with(user, Perm.CASE_REGISTER)),
             "can_open_post_arrival": bool(grants_with(user, Perm.CASE_OPEN_POST_ARRIVAL)),
         },
@@ -71,6 +73,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def my_work(request: HttpRequest) -> HttpResponse:
     """Everything waiting for the user, from every app that registered a work list."""
     return render(request, "cases/my_work.html", {"work": work_for(request.user)})
+
+
+@login_required
+def work_card(request: HttpRequest, kind: str) -> HttpResponse:
+    """One work list as the home page's card, loaded by the page once shown; nothing when
+    the list shows nothing to this user (the card's place is then left empty)."""
+    if not getattr(request, "htmx", False):
+        # Opened as a page (signing in again leads back to the address asked for, here the
+        # card's): the home page, where the card belongs.
+        return redirect("dashboard")
+    try:
+        work = work_list(request.user, kind)
+    except KeyError:
+        raise Http404 from None
+    if work is None:
+        return HttpResponse("")
+    return render(request, "cases/_work_card.html", {"w": work})
 
 
 @login_required

@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from remis.audit.models import AuditEntry
+from remis.cases.tests.home import home_page
 from remis.lib.errors import NotFound, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.referrals import actions
 from remis.referrals.models import Outcome, Status
@@ -215,7 +216,7 @@ def test_a_providers_dashboard_is_its_work_without_an_empty_card(s, signed_in):
     from remis.referrals.tests.factories import refer
 
     refer(s)
-    page = signed_in(s.pia).get("/").text
+    page = home_page(signed_in(s.pia))
     assert 'id="work-referrals_to_answer"' in page
     assert "Your role shows no case records." not in page
 

@@ -208,3 +208,41 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   said.scrollIntoView({ block: "start" });
 });
+
+// The home page's work lists (data-work-lists) arrive one by one after the page, each
+// placeholder (data-work-pending) replaced by its card or by nothing. Once none is pending,
+// the loading line goes, or says that nothing is waiting when no card came; a list that
+// failed to load says so there rather than leave "Loading" on screen for ever.
+const settleWorkLists = (holder) => {
+  const status = holder.querySelector('[role="status"]');
+  if (!(status instanceof HTMLElement) || holder.querySelector("[data-work-pending]")) {
+    return;
+  }
+  if (holder.dataset.workFailed) {
+    status.textContent = holder.dataset.failed || "";
+  } else if (holder.querySelector(".card")) {
+    status.hidden = true;
+  } else {
+    status.textContent = holder.dataset.empty || "";
+    status.classList.add("empty");
+  }
+};
+// (After the request, not after settling: a list with nothing to show is swapped for nothing,
+// and htmx then settles no element.)
+document.addEventListener("htmx:afterRequest", () => {
+  for (const holder of document.querySelectorAll("[data-work-lists]")) {
+    settleWorkLists(holder);
+  }
+});
+for (const failure of ["htmx:responseError", "htmx:sendError"]) {
+  document.addEventListener(failure, (event) => {
+    const placeholder = event.target instanceof Element ? event.target.closest("[data-work-pending]") : null;
+    const holder = placeholder ? placeholder.closest("[data-work-lists]") : null;
+    if (!placeholder || !(holder instanceof HTMLElement)) {
+      return;
+    }
+    placeholder.remove();
+    holder.dataset.workFailed = "true";
+    settleWorkLists(holder);
+  });
+}
