@@ -28,6 +28,8 @@ urlpatterns = [
     path("my-work/lists/<slug:kind>/", case_views.work_card, name="work_card"),
     path("my-work/submissions/", case_views.submissions_waiting, name="submissions_waiting"),
     path("my-work/unassigned/", case_views.unassigned_cases, name="unassigned_cases"),
+    path("my-work/post-arrival/", case_views.post_arrival_waiting, name="post_arrival_waiting"),
+    path("my-work/declined/", case_views.declined_submissions, name="submissions_declined"),
     path("", include("remis.accounts.urls")),  # administration and invitations
     path("cases/", case_views.case_list, name="case_list"),
     path("cases/new/", case_views.register, name="case_register"),

@@ -482,30 +482,42 @@ def submission_work(actor: Any, limit: int = 10) -> Any:
     )
 
 
+def post_arrival_awaiting(actor: Any) -> QuerySet[Case]:
+    """Post-arrival cases awaiting the actor's confirmation, oldest first: those seen through
+    an office whose role confirms them (not the partner's own registrations, which it waits
+    on)."""
+    from remis.cases.models import PostArrivalStatus
+    from remis.cases.policy import case_scope
+
+    scope = case_scope(actor, Perm.CASE_CONFIRM_POST_ARRIVAL)
+    if scope is None:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(scope, post_arrival_status=PostArrivalStatus.PENDING)
+        .select_related("registering_organisation")
+        .order_by("registered_at", "id")
+    )
+
+
 def post_arrival_work(actor: Any, limit: int = 10) -> Any:
-    """Post-arrival cases awaiting the actor's confirmation (a partner in the country of
-    origin registered them after arrival; the host office confirms), oldest first, as a work
-    list: nothing told the host office, and the cases went through to payments unconfirmed."""
+    """`post_arrival_awaiting` as a work list (a partner in the country of origin registered
+    them after arrival; the host office confirms): nothing told the host office, and the
+    cases went through to payments unconfirmed."""
     from django.urls import reverse
     from django.utils.translation import gettext
 
-    from remis.cases.extensions import WorkItem, WorkList
-    from remis.cases.models import PostArrivalStatus
-    from remis.cases.policy import cases_permitting
+    from remis.cases.extensions import WORK_COUNT_CAP, WorkItem, WorkList
 
     if not grants_with(actor, Perm.CASE_CONFIRM_POST_ARRIVAL):
         return None
-    # Those the actor confirms on: seen through an office whose role may (not the partner's
-    # own registrations, which it waits on).
-    pending = list(
-        visible_cases(actor)
-        .filter(post_arrival_status=PostArrivalStatus.PENDING)
-        .order_by("registered_at", "id")[:500]
-    )
-    mine = cases_permitting(actor, pending, Perm.CASE_CONFIRM_POST_ARRIVAL)
-    waiting = [c for c in pending if c.pk in mine]
-    if not waiting:
+    # One pass: no index finds pending cases (few, and SQLite's planner preferred the
+    # countries' indexes to a partial one), so the office's cases are read once for both
+    # the count and the first rows rather than twice (150 ms each for a large office).
+    waiting = post_arrival_awaiting(actor)
+    ids = list(waiting.values_list("id", flat=True)[: WORK_COUNT_CAP + 1])
+    if not ids:
         return None
+    first = waiting.filter(id__in=ids[:limit])
     items = [
         WorkItem(
             label=f"{c.reference}",
@@ -513,14 +525,17 @@ def post_arrival_work(actor: Any, limit: int = 10) -> Any:
             due=timezone.localtime(c.registered_at).date(),
             overdue=False,
         )
-        for c in waiting[:limit]
+        for c in first
     ]
+    count, more = min(len(ids), WORK_COUNT_CAP), len(ids) > WORK_COUNT_CAP
     return WorkList(
         "post_arrival",
         gettext("Post-arrival cases awaiting your confirmation"),
-        len(waiting),
+        count,
         items,
+        url=reverse("post_arrival_waiting"),
         date_label=gettext("Registered on"),
+        more=more,
     )
 
 
@@ -567,6 +582,7 @@ def declined_work(actor: Any, limit: int = 10) -> Any:
         gettext("Submissions declined: correct the case or choose another partner"),
         count,
         items,
+        url=reverse("submissions_declined"),
         date_label=gettext("Declined on"),
         more=more,
     )

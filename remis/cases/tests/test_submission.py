@@ -287,3 +287,56 @@ def _assign(actor, case, workers):
         intended_return_date=case.intended_return_date,
         assigned_workers=workers,
     )
+
+
+def test_every_declined_submission_is_listed_on_its_own_page(world, alice, bob, consented, signed_in):
+    """The home page shows a list's first ten: beyond them, the declined submissions were
+    listed nowhere."""
+    from django.urls import reverse
+
+    from remis.cases.extensions import work_for
+
+    submission = actions.submit_case(alice, consented, world.gn_partner)
+    actions.respond_to_submission(bob, submission, accept=False, reason="Missing travel document copy")
+    declined = {w.name: w for w in work_for(alice)}["submissions_declined"]
+    assert declined.url == reverse("submissions_declined")
+    page = signed_in(alice).get(declined.url).content.decode()
+    assert consented.reference in page and "Missing travel document copy" in page
+    assert str(world.gn_partner) in page
+    assert signed_in(world.carol).get(declined.url).status_code == 403  # sends no case
+    other = signed_in(world.dave).get(declined.url)  # another office's sender
+    assert other.status_code == 200 and consented.reference not in other.content.decode()
+    actions.submit_case(alice, consented, world.gn_partner)  # sent again: no longer to do
+    page = signed_in(alice).get(declined.url).content.decode()
+    assert consented.reference not in page and "Nothing is waiting." in page
+
+
+def test_every_post_arrival_case_to_confirm_is_listed_on_its_own_page(
+    world, alice, bob, dave, today, signed_in
+):
+    from django.urls import reverse
+
+    from remis.cases.extensions import work_for
+    from remis.cases.tests.factories import make_person
+    from remis.programmes.models import MigrantCategory
+
+    case = actions.open_post_arrival_case(
+        bob,
+        world.gn_partner,
+        programme=world.programme,
+        category=MigrantCategory.objects.get(code="irregular_migrant"),
+        host_country="BE",
+        origin_country="GN",
+        arrival_date=today,
+        person=make_person(),
+    )
+    waiting = {w.name: w for w in work_for(alice)}["post_arrival"]
+    assert waiting.url == reverse("post_arrival_waiting")
+    page = signed_in(alice).get(waiting.url).content.decode()
+    assert case.reference in page and str(world.gn_partner) in page
+    # The partner who opened it waits and confirms nothing; another host office sees nothing.
+    assert signed_in(bob).get(waiting.url).status_code == 403
+    assert case.reference not in signed_in(dave).get(waiting.url).content.decode()
+    actions.confirm_post_arrival_case(alice, case)
+    page = signed_in(alice).get(waiting.url).content.decode()
+    assert case.reference not in page and "Nothing is waiting." in page

@@ -32,8 +32,10 @@ from remis.cases.queries import (
     filter_workers,
     my_cases_by_stage,
     my_latest_cases,
+    post_arrival_awaiting,
     recent_activity,
     submissions_awaiting,
+    submissions_declined,
 )
 from remis.lib.pages import forbidden
 from remis.lib.paging import page_links, page_number, paginate
@@ -110,6 +112,26 @@ def unassigned_cases(request: HttpRequest) -> HttpResponse:
         return forbidden(request, _("Your role does not assign case workers."))
     page = paginate(accepted_without_worker(request.user), page_number(request), per_page=50)
     return render(request, "cases/unassigned.html", {"page": page, **page_links(page, {})})
+
+
+@login_required
+def post_arrival_waiting(request: HttpRequest) -> HttpResponse:
+    """Every post-arrival case awaiting the reader's confirmation, oldest first: the home
+    page shows the first ten."""
+    if not grants_with(request.user, Perm.CASE_CONFIRM_POST_ARRIVAL):
+        return forbidden(request, _("Your role does not confirm cases opened after arrival."))
+    page = paginate(post_arrival_awaiting(request.user), page_number(request), per_page=50)
+    return render(request, "cases/post_arrival.html", {"page": page, **page_links(page, {})})
+
+
+@login_required
+def declined_submissions(request: HttpRequest) -> HttpResponse:
+    """Every submission the reader's organisations sent that a partner declined, on an open
+    case not sent again since, newest first: the home page shows the first ten."""
+    if not grants_with(request.user, Perm.CASE_SUBMIT):
+        return forbidden(request, _("Your role does not submit cases to partners."))
+    page = paginate(submissions_declined(request.user), page_number(request), per_page=50)
+    return render(request, "cases/declined.html", {"page": page, **page_links(page, {})})
 
 
 @login_required
