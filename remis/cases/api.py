@@ -391,6 +391,9 @@ class CaseSearch(CaseListParams):
     """Name and document searches go in a POST body so they never appear in a URL or log."""
 
     q: str = Field("", max_length=100)
+    similar: bool = Field(
+        False, description="also find names spelt otherwise but said alike (Mouhamed finds Mohamed)"
+    )
 
 
 class TransitionIn(InputSchema):
@@ -608,7 +611,9 @@ def _page(request: HttpRequest, filters: CaseFilters, limit: int, offset: int) -
     }
 
 
-def _filters(actor: Any, params: CaseListParams | CaseSearch, q: str = "") -> CaseFilters:
+def _filters(
+    actor: Any, params: CaseListParams | CaseSearch, q: str = "", similar: bool = False
+) -> CaseFilters:
     if params.category and not MigrantCategory.objects.filter(code=params.category).exists():
         # Codes are configuration, not personal data: saying one is unknown leaks nothing.
         raise ValidationFailed(
@@ -630,6 +635,7 @@ def _filters(actor: Any, params: CaseListParams | CaseSearch, q: str = "") -> Ca
             raise ValidationFailed(_("No case worker of your organisations has this username."), "worker")
     return CaseFilters(
         q=q,
+        similar=similar,
         stage=params.stage or "",
         category=params.category,
         host_country=params.host_country,
@@ -652,7 +658,7 @@ def list_cases(request: HttpRequest, params: Query[CaseListParams]) -> dict[str,
 
 @router.post("/search", response=CasePage, summary="Search visible cases by name, reference or document")
 def search_cases(request: HttpRequest, body: CaseSearch) -> dict[str, Any]:
-    return _page(request, _filters(request.user, body, body.q), body.limit, body.offset)
+    return _page(request, _filters(request.user, body, body.q, body.similar), body.limit, body.offset)
 
 
 @router.post("", response={201: CaseOut}, summary="Register a case in the host country")

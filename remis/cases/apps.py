@@ -34,7 +34,7 @@ PERSONAL_FIELDS = {
     "cases.casedocument": {"title", "original_name"},
     "cases.submission": {"message", "rejection_reason"},
     "cases.transition": {"reason"},
-    "cases.case": {"search_text"},
+    "cases.case": {"search_text", "sound_text"},
     "cases.casemember": set(),
     "cases.erasure": {"note"},
     "cases.caseaccess": set(),

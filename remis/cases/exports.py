@@ -88,6 +88,8 @@ def params(cleaned: dict[str, Any]) -> dict[str, Any]:
             out[name] = cleaned[name].isoformat()
     if cleaned.get("q"):
         out["q"] = cleaned["q"]
+        if cleaned.get("similar"):
+            out["similar"] = True  # of the search only: said only beside one
     return out
 
 
@@ -102,6 +104,7 @@ def _filters(kept: dict[str, Any]) -> CaseFilters:
 
     return CaseFilters(
         q=kept.get("q", ""),
+        similar=bool(kept.get("similar")),
         stage=kept.get("stage", ""),
         category=kept.get("category", ""),
         host_country=kept.get("host_country", ""),

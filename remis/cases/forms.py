@@ -245,6 +245,11 @@ class CaseFilterForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("Name, reference or document number")}),
     )
+    similar = forms.BooleanField(
+        label=_("Similar spellings"),
+        required=False,
+        help_text=_("Also find names written otherwise but said alike: Mouhamed finds Mohamed and Muhammad."),
+    )
     stage = forms.ChoiceField(
         label=_("Stage"),
         choices=[("", _("All stages")), ("open", _("Open: every stage but closed")), *Stage.choices],
@@ -355,6 +360,7 @@ def search_lost_message() -> str:
 # The case list's state that may appear in a URL (so Back and bookmarks restore it): the
 # filters and the page, never the searched name or document number.
 URL_FILTERS = (
+    "similar",
     "stage",
     "category",
     "host_country",
@@ -411,7 +417,7 @@ def list_state_url(path: str, cleaned: dict[str, Any], page: int, search: str = 
     for name in URL_FILTERS:
         value: Any = page if name == "page" else cleaned.get(name)
         value = getattr(value, "pk", value)
-        if value not in (None, ""):
+        if value not in (None, "", False):  # a box left unticked says nothing
             query[name] = str(value)
     if cleaned.get("q") and search:
         query["search"] = search

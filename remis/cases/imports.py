@@ -35,6 +35,7 @@ from remis.accounts.permissions import Perm
 from remis.accounts.scope import grants_with
 from remis.audit.actions import diff, record_many
 from remis.cases import fields as field_rules
+from remis.cases.actions.common import person_spellings, search_columns
 from remis.cases.actions.registration import UNACCOMPANIED_CHILD, youngest_age
 from remis.cases.actions.validation import PersonData, Problems, check_person
 from remis.cases.events import CaseImported
@@ -59,7 +60,6 @@ from remis.lib.bulk import built, insert_objects, update_column
 from remis.lib.countries import alpha3, is_country
 from remis.lib.events import emit_many
 from remis.lib.fields import Dates, Rule, Text
-from remis.lib.text import fold
 from remis.programmes.models import MigrantCategory, Programme
 
 ENTITY = "cases"
@@ -706,7 +706,7 @@ class CaseImporter:
                     if v.case["return_type"] == ReturnType.POST_ARRIVAL
                     else PostArrivalStatus.NOT_APPLICABLE
                 ),
-                search_text=_search_text(reference, v.person),
+                **search_columns(reference, _spellings(v.person)),
                 updated_at=now,
             )
             cases.append(case)
@@ -829,12 +829,15 @@ class CaseImporter:
                 defaults={"departure_date": v.departure_date, "arrival_date": v.case["arrival_date"]},
             )
         members = CaseMember.objects.filter(case_id=case.pk).select_related("person")
-        names = [_search_text(case.reference, v.person)] + [
-            fold(f"{m.person.given_name} {m.person.family_name}")
+        spellings = _spellings(v.person) + [
+            spelling
             for m in members
             if m.person_id != case.principal_id
+            for spelling in person_spellings(
+                m.person.given_name, m.person.family_name, m.person.alternate_names
+            )
         ]
-        Case.objects.filter(pk=case.pk).update(search_text=" | ".join(names))
+        Case.objects.filter(pk=case.pk).update(**search_columns(case.reference, spellings))
         # A person's values are audited on the person, where they are sealed under its key.
         personal = {k: change for k, change in update.changes.items() if k in PERSON_COLUMNS}
         if personal:
@@ -948,10 +951,8 @@ def _at(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
 
 
-def _search_text(reference: str, person: dict[str, Any]) -> str:
-    parts = [reference.lower(), fold(f"{person['given_name']} {person['family_name']}")]
-    parts.extend(fold(line) for line in (person.get("alternate_names") or "").splitlines() if line.strip())
-    return " | ".join(parts)
+def _spellings(person: dict[str, Any]) -> list[str]:
+    return person_spellings(person["given_name"], person["family_name"], person.get("alternate_names") or "")
 
 
 def person_values(problems: Problems, v: dict[str, str]) -> dict[str, Any] | None:

@@ -51,7 +51,7 @@ from remis.cases.policy import (
 from remis.lib import dates
 from remis.lib.countries import country_name
 from remis.lib.errors import NotFound, PermissionDenied
-from remis.lib.text import fold, fold_document_number, latin_digits, translated
+from remis.lib.text import fold, fold_document_number, latin_digits, sound_key, translated
 from remis.programmes.models import MigrantCategory
 from remis.programmes.queries import small_cell_threshold
 
@@ -133,6 +133,7 @@ class CaseFilters:
     UI and API send it in a POST body, never in a URL."""
 
     q: str = ""
+    similar: bool = False  # the search's words also find names spelt alike (sound keys)
     stage: str = ""
     category: str = ""
     host_country: str = ""
@@ -176,7 +177,7 @@ ACCESS_SORTS: dict[str, tuple[Any, ...]] = {
 
 # The folded columns searched, and their SQLite trigram indexes (FTS5 tables, migrations
 # 0007 and 0017).
-_INDEXES = {"search_text": "case_search", "document_text": "case_document_search"}
+_INDEXES = {"search_text": "case_search", "document_text": "case_document_search", "sound_text": "case_sound"}
 OPEN_STAGES = "open"  # the case list's "stage" for every stage but closed (a caseload's open cases)
 
 
@@ -210,19 +211,31 @@ def _and(conditions: Iterable[Q]) -> Q:
 _COMPACT_REFERENCE = re.compile(r"^([a-z]{2,4})(\d{4})(\d{6})$")
 
 
-def search_condition(q: str, *, documents: bool = True) -> Q:
+def search_condition(q: str, *, documents: bool = True, similar: bool = False) -> Q:
     """Every word of the query appears in the folded names, spellings or reference; or,
     with `documents` (for readers holding the identity group), the query is part of a
-    document number, also when typed with spaces or dashes."""
+    document number, also when typed with spaces or dashes. With `similar`, a word also
+    matches a name word that sounds alike (`lib.text.sound_key`: Mouhamed finds Mohamed)."""
     words = fold(latin_digits(q)).split()  # a reference typed on an Arabic keyboard too
     # A reference typed without its dashes (GIN2026000089, as some systems keep it) reads as
     # the reference (GIN-2026-000089): it found nothing.
     words = [_COMPACT_REFERENCE.sub(r"\1-\2-\3", word) for word in words]
-    condition = _contains_all(words)
+    if similar:
+        condition = _and(_as_typed_or_alike(word) for word in words)
+    else:
+        condition = _contains_all(words)
     compact = fold_document_number(q)
     if documents and compact:
         condition |= _contains_all([compact], "document_text")
     return condition
+
+
+def _as_typed_or_alike(word: str) -> Q:
+    """The word as typed, or a name word with its sound key (matched whole: the keys are
+    stored between spaces)."""
+    key = sound_key(word)
+    as_typed = _contains_all([word])
+    return as_typed | _contains_all([f" {key} "], "sound_text") if key else as_typed
 
 
 def _access_condition(actor: Any, filters: CaseFilters) -> Q | None:
@@ -370,7 +383,7 @@ def filter_cases(actor: Any, filters: CaseFilters) -> QuerySet[Case] | CaseListi
                 external_id__in={typed, typed.upper(), typed.lower()},
             ).values_list("case_id", flat=True)[:20]
         )
-        found = search_condition(filters.q, documents=documents)
+        found = search_condition(filters.q, documents=documents, similar=filters.similar)
         cases = cases.filter(found | Q(pk__in=imported_as) if imported_as else found)
     if filters.organisation:
         shared = CaseAccess.objects.filter(

@@ -72,7 +72,7 @@ from remis.demo.plans import ITEMS as PLAN_ITEMS
 from remis.demo.service_map import build_service_map
 from remis.demo.world import PARTNER_SHARES, World, build_world
 from remis.lib.countries import alpha3
-from remis.lib.text import fold
+from remis.lib.text import fold, sound_text
 from remis.programmes.models import MigrantCategory, Vulnerability
 from remis.programmes.queries import settings_on
 from remis.referrals.actions import build_snapshot
@@ -367,6 +367,7 @@ CASE_COLS = (
     "post_arrival_status",
     "household_size",
     "search_text",
+    "sound_text",
     "version",
     "updated_at",
 )
@@ -664,6 +665,7 @@ class Generator:
                 ("confirmed" if rng.random() < 0.9 else "pending") if post_arrival else "n/a",
                 len(members),
                 " | ".join(parts),
+                sound_text(parts),
                 1,
                 changed_at,  # updated_at: the last thing that happened
             )

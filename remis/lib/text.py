@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from django.utils.translation import get_language, pgettext
 
@@ -34,6 +35,56 @@ def fold(value: str) -> str:
         ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
     )
     return _SPACES.sub(" ", stripped.casefold().translate(PLAIN_LETTERS)).strip()
+
+
+# Similar spellings: one name written down by ear, in French or English, from Arabic, Pular,
+# Mandinka or Dari, comes out Mohamed, Mouhamed or Muhammad; Ousmane or Usman; Camara or
+# Kamara; Fatoumata or Fatimata. A word's *sound key* keeps what those spellings share: its
+# first letter (any vowel as "a"), then its consonants, after the letter groups written for
+# one sound are read as one. Keys are stored (cases' `sound_text`), so changing these rules
+# means computing the stored keys again in a migration.
+_SAME_SOUND = (
+    ("w", "u"),
+    ("ou", "u"),
+    ("ph", "f"),
+    ("v", "f"),
+    ("kh", "k"),
+    ("gh", "g"),
+    ("dh", "d"),
+    ("th", "t"),
+    ("sh", "s"),
+    ("ch", "s"),
+    ("dj", "j"),
+    ("ck", "k"),
+    ("qu", "k"),
+    ("q", "k"),
+    ("x", "ks"),
+    ("z", "s"),
+)
+_SOFT_C = re.compile(r"c(?=[eiy])")
+_DOUBLED = re.compile(r"(.)\1+")
+_LATIN_WORD = re.compile(r"[a-z]+")
+_VOWELS = "aeiouy"
+
+
+def sound_key(word: str) -> str:
+    """The sound key of one folded Latin word ('mouhamed' -> 'mmd', 'kamara' -> 'kmr');
+    empty for a word of another script, with digits, or too short to tell names apart."""
+    if not _LATIN_WORD.fullmatch(word):
+        return ""
+    for written, sound in _SAME_SOUND:
+        word = word.replace(written, sound)
+    word = _DOUBLED.sub(r"\1", _SOFT_C.sub("s", word).replace("c", "k"))
+    first = "a" if word[0] in _VOWELS else word[0]
+    key = first + "".join(ch for ch in word[1:] if ch not in _VOWELS and ch != "h")
+    return key if len(key) >= 2 else ""
+
+
+def sound_text(names: Iterable[str]) -> str:
+    """The sound keys of every word of these names, each between spaces so that a key is
+    matched whole (' mmd ' does not find ' ammd '); empty when no word has one."""
+    keys = sorted({key for name in names for word in fold(name).split() if (key := sound_key(word))})
+    return f" {' '.join(keys)} " if keys else ""
 
 
 def fold_document_number(value: str) -> str:

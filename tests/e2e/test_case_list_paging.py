@@ -114,3 +114,34 @@ def test_on_a_phone_the_filters_not_in_use_fold_behind_a_button(world, login):
     page.set_viewport_size({"width": 1280, "height": 800})
     page.reload()
     expect(page.locator("#case-filters select[name='stage']")).to_be_visible()  # a wide screen: never folded
+
+
+def test_similar_spellings_find_a_name_written_otherwise_in_each_language(world, login):
+    """Mouhamed typed for a returnee recorded as Mohamed: nothing, until the box for similar
+    spellings is ticked; the box stays ticked on Back, in English, French and Arabic."""
+    from remis.cases.tests.factories import make_person, register
+
+    wanted = register(world, person=make_person(given_name="Mohamed", family_name="Kamara"))
+    register(world, person=make_person(given_name="Aminata", family_name="Sow"))
+    for locale, search, similar, none in (
+        ("en-GB", "Search", "Similar spellings", "No case matches"),
+        ("fr-FR", "Rechercher", "Orthographes proches", "Aucun dossier"),
+        ("ar", "بحث", "تهجئات متقاربة", None),
+    ):
+        page = login(world.alice, locale)
+        page.goto("/cases/")
+        page.get_by_label(search, exact=True).fill("Mouhamed Camara")
+        page.locator("form button[type=submit][name=page]").click()
+        if none:
+            expect(page.locator("#results")).to_contain_text(none)
+        expect(page.locator("#results").get_by_role("link", name=wanted.reference)).to_have_count(0)
+        page.get_by_label(similar, exact=True).check()
+        page.locator("form button[type=submit][name=page]").click()
+        expect(page.locator("#results").get_by_role("link", name=wanted.reference)).to_be_visible()
+        assert "similar=True" in page.url and "Mouhamed" not in page.url
+        page.locator("#results").get_by_role("link", name=wanted.reference).click()
+        expect(page.locator("h1")).to_contain_text("Kamara")
+        page.go_back()
+        expect(page.get_by_label(similar, exact=True)).to_be_checked()
+        expect(page.locator("#results").get_by_role("link", name=wanted.reference)).to_be_visible()
+        page.context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,7 @@ from remis.audit.actions import diff, snapshot
 from remis.cases.models import LISTING_FIELDS, Case, CaseAccess, IdentityDocument, listing_values
 from remis.cases.queries import case_permissions
 from remis.lib.errors import Conflict, PermissionDenied
-from remis.lib.text import fold, fold_document_number
+from remis.lib.text import fold, fold_document_number, sound_text
 
 LISTED = {name.removesuffix("_id") for name in LISTING_FIELDS}
 
@@ -103,14 +104,30 @@ def apply_changes(
     return changes
 
 
+def search_columns(reference: str, spellings: Iterable[str]) -> dict[str, str]:
+    """A case's name search columns from its reference and every member's names and
+    alternate spellings: the folded text searched as typed, and the sound keys searched
+    for similar spellings."""
+    spellings = [s for s in spellings if s.strip()]
+    return {
+        "search_text": " | ".join([reference.lower(), *(fold(s) for s in spellings)]),
+        "sound_text": sound_text(spellings),
+    }
+
+
+def person_spellings(given_name: str, family_name: str, alternate_names: str) -> list[str]:
+    """One person's names as searched: the full name, then each alternate spelling."""
+    return [f"{given_name} {family_name}", *(line for line in alternate_names.splitlines() if line.strip())]
+
+
 def refresh_search_text(case: Case) -> None:
     """Rebuild the folded search columns from every member's names and documents."""
-    parts = [case.reference.lower()]
+    spellings: list[str] = []
     for member in case.members.select_related("person"):
         person = member.person
-        parts.append(fold(f"{person.given_name} {person.family_name}"))
-        parts.extend(fold(line) for line in person.alternate_names.splitlines() if line.strip())
+        spellings.extend(person_spellings(person.given_name, person.family_name, person.alternate_names))
     numbers = IdentityDocument.objects.filter(person__memberships__case=case).values_list("number", flat=True)
     Case.objects.filter(pk=case.pk).update(
-        search_text=" | ".join(parts), document_text=" | ".join(fold_document_number(n) for n in numbers)
+        **search_columns(case.reference, spellings),
+        document_text=" | ".join(fold_document_number(n) for n in numbers),
     )

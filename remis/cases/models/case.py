@@ -66,6 +66,9 @@ class Case(models.Model):
     # Folded (lower-case, accent-free) names, alternate spellings and reference of every
     # member, maintained by the actions, so search is one indexed column.
     search_text = models.TextField(blank=True, default="")
+    # The sound keys of every member's names and alternate spellings (`lib.text.sound_text`),
+    # for a search by similar spelling: Mouhamed finds Mohamed and Muhammad.
+    sound_text = models.TextField(blank=True, default="")
     # The members' identity document numbers, folded, apart: only a reader holding the
     # identity group may find a case by one (finding it would tell whose number it is).
     document_text = models.TextField(blank=True, default="")

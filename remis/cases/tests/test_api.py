@@ -253,6 +253,13 @@ def test_search_by_name_goes_in_the_body(api, world, alice):
     register(world)
     page = api.as_(alice).post("/cases/search", {"q": "djenabou keita"}).json()
     assert [c["reference"] for c in page["items"]] == [wanted.reference]
+    # Spelt otherwise (Djenabu, Keyta): found when similar spellings are asked for.
+    other = api.as_(alice).post("/cases/search", {"q": "djenabu keyta"}).json()
+    assert other["items"] == []
+    alike = api.as_(alice).post("/cases/search", {"q": "djenabu keyta", "similar": True}).json()
+    assert [c["reference"] for c in alike["items"]] == [wanted.reference]
+    refused = api.as_(alice).post("/cases/search", {"q": "x", "similar": "perhaps"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "similar"
 
 
 def test_person_patch_checks_version(api, world, alice):

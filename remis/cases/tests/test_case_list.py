@@ -317,3 +317,82 @@ def test_the_case_worker_filter_offers_those_who_edit_cases_only(client, world, 
     body = client.get(reverse("case_list")).content.decode()
     options = body[body.index('name="worker"') : body.index("</select>", body.index('name="worker"'))]
     assert f'value="{alice.pk}"' in options and f'value="{focal.pk}"' not in options
+
+
+def test_similar_spellings_find_a_name_written_otherwise(client, world, alice, dave):
+    """A name written down by ear (Muhammad, Mouhamed, Mohamed) is found by another of its
+    spellings when the user asks for similar spellings, and only then."""
+    from remis.cases.queries import CaseFilters, count_cases, filter_cases
+
+    mohamed = register(world, person=make_person(given_name="Mohamed", family_name="Kamara"))
+    fatoumata = register(
+        world,
+        person=make_person(given_name="Fatoumata", family_name="Diallo", alternate_names="Fanta Diallo"),
+    )
+    other = register(world, person=make_person(given_name="Mariama", family_name="Bangoura"))
+
+    def found(q, similar):
+        return {c.reference for c in filter_cases(alice, CaseFilters(q=q, similar=similar))}
+
+    assert found("muhammad", similar=False) == set()
+    assert found("muhammad", similar=True) == {mohamed.reference}
+    assert found("Mouhamed Camara", similar=True) == {mohamed.reference}  # every word, alike
+    assert found("mouhamed diallo", similar=True) == set()
+    assert found("fatimata", similar=True) == {fatoumata.reference}
+    assert found("fantah", similar=True) == {fatoumata.reference}  # an alternate spelling too
+    assert found("mariama", similar=True) == {other.reference}  # as typed still matches
+    assert count_cases(alice, CaseFilters(q="muhammad", similar=True), 10) == 1
+    # A key is never matched by an ordinary search ("mmd" is Mohamed's key, not a name).
+    assert found("mmd", similar=False) == set() and found("kmr", similar=False) == set()
+    # Another office's reader finds nothing more by sound than by name.
+    assert {c.reference for c in filter_cases(dave, CaseFilters(q="muhammad", similar=True))} == set()
+
+    # On the page: a tick box beside the search, kept in the address when paging back.
+    login(client, alice)
+    plain = client.post(reverse("case_list"), {"q": "muhammad"}).content.decode()
+    assert mohamed.reference not in plain and "Similar spellings" in plain
+    alike = client.post(reverse("case_list"), {"q": "muhammad", "similar": "on"}, HTTP_HX_REQUEST="true")
+    assert mohamed.reference in alike.content.decode()
+    assert "similar=True" in alike["HX-Push-Url"] and "muhammad" not in alike["HX-Push-Url"]
+    back = client.get(alike["HX-Push-Url"]).content.decode()
+    assert mohamed.reference in back
+
+
+def test_similar_spellings_follow_renames_and_erasure(world, alice):
+    from remis.cases import actions
+    from remis.cases.models import Case
+    from remis.cases.queries import CaseFilters, filter_cases
+
+    case = register(world, person=make_person(given_name="Ousmane", family_name="Sylla"))
+
+    def found(q):
+        return [c.reference for c in filter_cases(alice, CaseFilters(q=q, similar=True))]
+
+    assert found("usman") == [case.reference]
+    person = case.principal
+    actions.update_person(
+        alice,
+        case,
+        person,
+        make_person(given_name="Ibrahima", family_name="Sylla"),
+        expected_version=person.version,
+    )
+    assert found("usman") == [] and found("ibrahim") == [case.reference]
+    assert Case.objects.get(pk=case.pk).sound_text == " abrm sl "
+
+
+def test_the_migration_gives_stored_cases_their_sound_keys(world):
+    """Cases stored before sound keys existed get them from their members' names."""
+    import importlib
+
+    from django.apps import apps
+
+    from remis.cases.models import Case
+
+    case = register(
+        world, person=make_person(given_name="Youssouf", family_name="Camara", alternate_names="Yusuf")
+    )
+    Case.objects.filter(pk=case.pk).update(sound_text="")
+    migration = importlib.import_module("remis.cases.migrations.0026_sound_text")
+    migration.fill(apps, None)
+    assert Case.objects.get(pk=case.pk).sound_text == " asf kmr "

@@ -57,6 +57,7 @@ def test_erasing_the_principal_removes_their_data_everywhere(world, household, s
     assert Note.objects.get(case=case).body == ""
     assert not os.path.exists(stored)
     assert "aissatou" not in Case.objects.get(pk=case.pk).search_text
+    assert " ast " not in Case.objects.get(pk=case.pk).sound_text  # nor a search by sound
     assert "gn7654321" not in Case.objects.get(pk=case.pk).document_text
     # The log keeps that things happened, not what was said about her.
     entries = AuditEntry.objects.filter(case_uuid=case.uuid)

@@ -165,6 +165,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     org, worker = cleaned.get("organisation"), cleaned.get("worker")
     filters = CaseFilters(
         q=cleaned.get("q") or "",
+        similar=bool(cleaned.get("similar")),
         stage=cleaned.get("stage") or "",
         category=cleaned.get("category") or "",
         host_country=cleaned.get("host_country") or "",

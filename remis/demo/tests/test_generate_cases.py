@@ -83,6 +83,16 @@ def test_search_text_and_references_are_consistent(generated):
     assert fold(case.principal.given_name) in case.search_text
     assert case.reference.lower() in case.search_text
     assert Case.objects.values("reference").distinct().count() == 2000
+    # Found by similar spellings as a registered case is: its keys are its members' names'.
+    from remis.cases.actions.common import person_spellings
+    from remis.lib.text import sound_text
+
+    spellings = [
+        spelling
+        for m in case.members.select_related("person")
+        for spelling in person_spellings(m.person.given_name, m.person.family_name, m.person.alternate_names)
+    ]
+    assert case.sound_text == sound_text(spellings) != ""
 
 
 def test_registration_after_generation_takes_the_next_reference(generated):
