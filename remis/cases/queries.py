@@ -971,7 +971,8 @@ def possible_twin(organisation: Any, person: Any) -> tuple[Case, str] | None:
     someone who may be `person` (a PersonData), and why: "document" when an identity
     document has the same number, "person" when a member (principal or not) has the same
     sex and birth and a name in common, in either order or as another spelling,
-    "person_near" when the birth may be the same (`_born_near`). Found
+    "person_near" when the birth may be the same (`_born_near`), "person_alike" when the
+    names are said alike, spelt otherwise, with the same sex and birth (`_said_alike`). Found
     through the search columns and their trigram indexes; within the organisation only
     (another office's returnees are not told of). Erased people match nothing."""
     wanted = _names_of(person.given_name, person.family_name, person.alternate_names)
@@ -1007,6 +1008,44 @@ def possible_twin(organisation: Any, person: Any) -> tuple[Case, str] | None:
         for case in holders.order_by("-registered_at")[:50]:
             if folded in case.document_text.split(" | "):
                 return case, "document"
+    return _said_alike(organisation, person)
+
+
+def _sound_of(given: str, family: str, alternates: str) -> set[tuple[str, ...]]:
+    """A person's names as they sound: each name's sound keys, in any order (a name written
+    the other way round sounds the same); names with fewer than two keyed words say too
+    little ("Awa Ba" has none) and are left out."""
+    sounds = set()
+    for name in _names_of(given, family, alternates):
+        keys = tuple(sorted(key for word in name.split() if (key := sound_key(word))))
+        if len(keys) >= 2:
+            sounds.add(keys)
+    return sounds
+
+
+def _said_alike(organisation: Any, person: Any) -> tuple[Case, str] | None:
+    """A case the organisation holds with someone of the same sex and birth whose name
+    sounds like this one, spelt otherwise (Mouhamed Kamara, Mohamed Camara): "person_alike".
+    Asked last, once no closer match was found."""
+    wanted = _sound_of(person.given_name, person.family_name, person.alternate_names)
+    found: dict[int, Case] = {}
+    for keys in wanted:
+        rows = Case.objects.filter(
+            _contains_all([f" {key} " for key in keys], "sound_text"), _held_by(organisation)
+        )
+        for case in rows.order_by("-registered_at")[:100]:
+            found.setdefault(case.pk, case)
+    members = (
+        CaseMember.objects.filter(case_id__in=found, person__sex=person.sex, person__erased_at__isnull=True)
+        .select_related("person")
+        .order_by("-case__registered_at", "case_id")
+    )
+    for member in members if found else []:
+        other = member.person
+        if _born_alike(person, other) and wanted & _sound_of(
+            other.given_name, other.family_name, other.alternate_names
+        ):
+            return found[member.case_id], "person_alike"
     return None
 
 

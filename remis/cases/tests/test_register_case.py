@@ -440,3 +440,29 @@ def test_the_principal_or_a_member_listed_twice_in_the_household_is_refused(worl
     case = register(world, person=principal, members=[MemberData(person=child, relation="child")])
     with pytest.raises(ValidationFailed):
         actions.add_household_member(world.alice, case, again, "child")
+
+
+def test_a_name_said_alike_with_the_same_sex_and_birth_is_asked_about(world):
+    """Mohamed Camara registered, then Mouhamed Kamara, same sex and birth: most often one
+    returnee written down by ear twice. Said before a second case is made; a birth or sex
+    that differs, or a name that sounds otherwise, is not asked about."""
+    from remis.lib.errors import Duplicate
+
+    born = dt.date(1990, 3, 2)
+    first = register(
+        world, person=make_person(given_name="Mohamed", family_name="Camara", sex="M", date_of_birth=born)
+    )
+    alike = make_person(
+        given_name="Kamara", family_name="Mouhamed", sex="M", date_of_birth=born
+    )  # reversed too
+    with pytest.raises(Duplicate) as raised:
+        register(world, person=alike, check_twins=True)
+    assert first.reference in str(raised.value) and "said alike" in str(raised.value)
+    assert raised.value.field == "confirm_duplicate"
+    for other in (
+        make_person(given_name="Mouhamed", family_name="Kamara", sex="M", date_of_birth=dt.date(1991, 3, 2)),
+        make_person(given_name="Mouhamed", family_name="Kamara", sex="F", date_of_birth=born),
+        make_person(given_name="Mouhamed", family_name="Keita", sex="M", date_of_birth=born),
+    ):
+        register(world, person=other, check_twins=True)  # no question asked
+    register(world, person=alike)  # confirmed as another person: registered
