@@ -4,6 +4,7 @@ exchange rates. Views parse, call an action, and render; the actions decide."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -82,6 +83,7 @@ from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.errors import Conflict, DomainError, Duplicate, NotFound, PermissionDenied
 from remis.lib.money import amount_text
 from remis.lib.pages import forbidden, readers_of_cases_only
+from remis.lib.paging import page_links, page_number, paginate
 from remis.lib.posted import posted_id
 
 
@@ -663,24 +665,28 @@ def receipt_download(request: HttpRequest, case_uuid: str, instalment_id: int) -
 WORK_KINDS = ("approve", "returned", "instalments")
 
 
+WORK_PER_PAGE = 50  # rows a page of a plans work list shows
+
+
 @login_required
 def plan_work(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in WORK_KINDS:
         raise Http404
-    today = timezone.localdate()
-    context: dict[str, Any] = {"kind": kind}
+    number = page_number(request)
+    # Paged: the first 200 were shown, with nothing to say that an office's 395 instalments
+    # due went on beyond them.
     if kind == "approve":
-        context["versions"] = list(awaiting_approval(request.user)[:200])
-        context["title"] = _("Plans awaiting my approval")
+        page = paginate(awaiting_approval(request.user), number, per_page=WORK_PER_PAGE)
+        title = _("Plans awaiting my approval")
     elif kind == "returned":
-        context["versions"] = list(returned_to(request.user)[:200])
-        context["title"] = _("Plans returned to me")
+        page = paginate(returned_to(request.user), number, per_page=WORK_PER_PAGE)
+        title = _("Plans returned to me")
     else:
+        page = paginate(instalments_due(request.user, timezone.localdate()), number, per_page=WORK_PER_PAGE)
         # A list over many cases shows what the reader reads on every one of them.
-        context["items"] = mask(
-            list(instalments_due(request.user, today)[:200]), groups_everywhere(request.user)
-        )
-        context["title"] = _("Instalments due")
+        page = replace(page, object_list=mask(list(page.object_list), groups_everywhere(request.user)))
+        title = _("Instalments due")
+    context = {"kind": kind, "title": title, "page": page, **page_links(page, {})}
     return render(request, "assistance/work.html", context)
 
 

@@ -564,3 +564,18 @@ def test_an_approver_who_approved_sees_it_waits_for_another_not_the_buttons(clie
     login(client, manon)  # the other approver decides
     page = client.get(reverse("plan_detail", args=[case.uuid])).text
     assert 'name="step" value="approve"' in page and "You approved this plan" not in page
+
+
+def test_instalments_due_are_paged_beyond_the_first_rows(client, world, case, ines, monkeypatch):
+    """The page showed the first 200 instalments due with nothing to say there were more."""
+    from remis.assistance import views
+
+    monkeypatch.setattr(views, "WORK_PER_PAGE", 2)
+    approved_plan(world, case, ines, amounts=("100", "200", "300"))
+    login(client, world.bob)
+    url = reverse("plan_work", args=["instalments"])
+    first = client.get(url).text
+    assert first.count("100.00 EUR") + first.count("200.00 EUR") + first.count("300.00 EUR") == 2
+    assert 'href="?page=2"' in first and "Page 1 of 2" in first
+    second = client.get(url, {"page": 2}).text
+    assert "300.00 EUR" in second and "Page 2 of 2" in second and 'href="?page=1"' in second
