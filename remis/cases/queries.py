@@ -453,11 +453,14 @@ def my_latest_cases(actor: Any, limit: int = 10) -> list[Case]:
 
 
 def submissions_awaiting(actor: Any) -> QuerySet[Submission]:
-    """Pending submissions the actor's organisations must answer or are waiting on."""
-    org_ids = [g.organisation_id for g in grants_with(actor, Perm.CASE_VIEW)]
+    """Pending submissions the actor answers for their organisation, or sent by an
+    organisation they submit cases for: their work. (Read through any role reading cases,
+    an M&E officer's and an administrator's home pages listed answers they cannot give.)"""
+    answering = [g.organisation_id for g in grants_with(actor, Perm.CASE_RESPOND)]
+    sending = [g.organisation_id for g in grants_with(actor, Perm.CASE_SUBMIT)]
     return (
         Submission.objects.filter(status=SubmissionStatus.PENDING)
-        .filter(Q(to_organisation_id__in=org_ids) | Q(from_organisation_id__in=org_ids))
+        .filter(Q(to_organisation_id__in=answering) | Q(from_organisation_id__in=sending))
         .filter(visible_through(actor))
         .select_related("case", "from_organisation", "to_organisation")
         .order_by("due_at")
@@ -472,10 +475,12 @@ def submission_work(actor: Any, limit: int = 10) -> Any:
 
     from remis.cases.extensions import WorkItem, WorkList, capped_count
 
-    if not grants_with(actor, Perm.CASE_VIEW):
+    if not (grants_with(actor, Perm.CASE_RESPOND) or grants_with(actor, Perm.CASE_SUBMIT)):
         return None
     pending = submissions_awaiting(actor)
     count, more = capped_count(pending)
+    if not count:
+        return None  # as every other list: no empty card
     items = [
         WorkItem(
             label=f"{s.case.reference} · {s.from_organisation} → {s.to_organisation}",

@@ -340,3 +340,41 @@ def test_every_post_arrival_case_to_confirm_is_listed_on_its_own_page(
     actions.confirm_post_arrival_case(alice, case)
     page = signed_in(alice).get(waiting.url).content.decode()
     assert case.reference not in page and "Nothing is waiting." in page
+
+
+def test_the_work_lists_link_opens_the_sharing_section_for_the_sender(
+    world, alice, bob, consented, signed_in
+):
+    """A declined submission's link scrolled the sender to a folded section: the reason and
+    the form to send again were hidden until opened."""
+    import re
+
+    from remis.cases.extensions import work_for
+
+    submission = actions.submit_case(alice, consented, world.gn_partner)
+    actions.respond_to_submission(bob, submission, accept=False, reason="Missing travel document copy")
+    declined = {w.name: w for w in work_for(alice)}["submissions_declined"]
+    page = signed_in(alice).get(declined.items[0].url).content.decode()
+    assert re.search(r'<details class="step" id="sharing"\s+open>', page)
+    closed = signed_in(alice).get(declined.items[0].url.split("?")[0]).content.decode()
+    assert not re.search(r'<details class="step" id="sharing"\s+open>', closed)
+
+
+def test_submissions_are_work_for_who_answers_or_sends_them_only(
+    world, alice, bob, carol, consented, signed_in
+):
+    """An M&E officer reading the cases was listed answers they cannot give; and once answered,
+    an empty card stayed on the partner's home page."""
+    from django.urls import reverse
+
+    from remis.cases.extensions import work_for
+
+    submission = actions.submit_case(alice, consented, world.gn_partner)
+    for user in (alice, bob):  # the sender waits, the partner answers
+        assert {w.name: w for w in work_for(user)}["submissions"].count == 1
+    assert "submissions" not in {w.name for w in work_for(carol)}
+    assert signed_in(carol).get(reverse("submissions_waiting")).status_code == 403
+    actions.respond_to_submission(bob, submission, accept=True)
+    assert "submissions" not in {w.name for w in work_for(bob)}
+    page = signed_in(bob).get(reverse("submissions_waiting")).content.decode()
+    assert consented.reference not in page and "Nothing is waiting." in page

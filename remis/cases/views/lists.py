@@ -96,10 +96,10 @@ def work_card(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def submissions_waiting(request: HttpRequest) -> HttpResponse:
-    """Every submission awaiting an answer that the user's organisations must give or wait
-    for: "My work" shows the first ten."""
-    if not grants_with(request.user, Perm.CASE_VIEW):
-        return forbidden(request, _("Your role does not give access to case records."))
+    """Every submission awaiting an answer that the user gives or waits for: "My work" shows
+    the first ten."""
+    if not (grants_with(request.user, Perm.CASE_RESPOND) or grants_with(request.user, Perm.CASE_SUBMIT)):
+        return forbidden(request, _("Your role neither submits cases to partners nor answers them."))
     page = paginate(submissions_awaiting(request.user), page_number(request), per_page=50)
     return render(request, "cases/submissions.html", {"page": page, **page_links(page, {})})
 
