@@ -48,6 +48,21 @@ class NoStoreMiddleware:
 SEARCH_PARAMETERS = ("q", "search")  # may hold a name: never carried from one address to another
 
 
+def _page_path(request: HttpRequest) -> str:
+    """Where to come back to after signing in again: for an htmx request, the page it was
+    sent from (htmx's HX-Current-URL, on this site), not the fragment's own address (a home
+    page card's led to a bare card); otherwise the address asked for. Its path only: a query
+    string may hold a name searched for."""
+    from urllib.parse import urlparse
+
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    current = request.headers.get("HX-Current-URL", "") if getattr(request, "htmx", False) else ""
+    if current and url_has_allowed_host_and_scheme(current, {request.get_host()}):
+        return urlparse(current).path or request.path
+    return request.path
+
+
 def _to_sign_in(response: HttpResponse) -> bool:
     """Whether the response sends the browser to the sign-in page (`login_required`)."""
     target = response.get("HX-Redirect") or (response.get("Location") if response.status_code == 302 else "")
@@ -103,7 +118,7 @@ class IdleTimeoutMiddleware:
             # dashboard. Back to the page the form was on (FormAddressMiddleware leads a
             # form's address to it), told to enter it again.
             messages.warning(request, _("What you were sending was not saved: enter it again."))
-        url = f"{reverse('login')}?{urlencode({'next': request.path})}"
+        url = f"{reverse('login')}?{urlencode({'next': _page_path(request)})}"
         if getattr(request, "htmx", False):  # a fragment's request: htmx loads the whole page
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url
@@ -200,7 +215,9 @@ class HtmxSignInRedirectMiddleware:
             location = response.get("Location", "")
             if location.startswith(resolve_url(settings.LOGIN_URL)):
                 redirect = HttpResponse(status=204)
-                redirect["HX-Redirect"] = location
+                redirect["HX-Redirect"] = (
+                    f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': _page_path(request)})}"
+                )
                 return redirect
         return response
 

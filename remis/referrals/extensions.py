@@ -91,7 +91,7 @@ def awaiting_my_answer(actor: Any) -> WorkList | None:
         count=count,
         more=more,
         items=[_item(r, today, provider_side=True) for r in referrals[:FIRST_ROWS]],
-        url=reverse("referral_inbox"),
+        url=reverse("referral_inbox") + "?status=sent",  # what awaits an answer, not every referral
     )
 
 

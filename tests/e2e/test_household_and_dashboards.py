@@ -92,3 +92,28 @@ def test_the_home_pages_work_lists_arrive_after_the_page(world, login):
     donor = login(world.victor)
     expect(donor.locator("[data-work-lists] [role=status]")).to_have_text("Nothing is waiting for you.")
     expect(donor.locator("section.card[id^=work-]")).to_have_count(0)
+
+
+def test_a_work_list_that_fails_to_load_is_said_with_a_way_on(world, login):
+    """One card's request failing (a server restarting): the others still come, and the page
+    says one could not be loaded, linking to My work, rather than "Loading" for ever."""
+    from django.utils import timezone
+
+    from remis.cases import actions
+    from remis.cases.tests.factories import register
+
+    case = register(world)
+    today = timezone.localdate()
+    actions.record_consent(world.alice, case, purpose="data_processing", given=True, given_on=today)
+    actions.record_consent(world.alice, case, purpose="sharing_with_partners", given=True, given_on=today)
+    actions.record_counselling(world.alice, case, held_on=today)
+    actions.submit_case(world.alice, case, world.gn_partner)
+
+    partner = login(world.bob)
+    partner.route("**/my-work/lists/follow_ups_due/", lambda route: route.fulfill(status=503, body="busy"))
+    partner.goto("/")
+    expect(partner.locator("#work-submissions")).to_contain_text(case.reference)
+    alert = partner.get_by_role("alert")
+    expect(alert).to_contain_text("A work list could not be loaded")
+    alert.get_by_role("link", name="My work").click()
+    expect(partner.get_by_role("heading", name="My work", exact=True)).to_be_visible()

@@ -106,6 +106,12 @@ def test_a_work_list_is_not_loaded_once_signed_out(world, signed_in):
     # in again, the card's address leads to the home page, not to a bare card.
     assert card.status_code == 204 and card["HX-Redirect"].startswith(reverse("login"))
     assert b"work-submissions" not in card.content
+    # Back, once signed in, to the page the card was on (not the card's own address);
+    # a page on another site is not trusted as where to go.
+    sent_from = client.get(card_url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/")
+    assert sent_from["HX-Redirect"] == reverse("login") + "?next=%2F"
+    foreign = client.get(card_url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="https://evil.example/")
+    assert "evil" not in foreign["HX-Redirect"]
     signed_in(world.alice)
     assert client.get(card_url).url == reverse("dashboard")
 

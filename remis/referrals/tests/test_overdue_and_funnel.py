@@ -45,11 +45,17 @@ def test_an_unanswered_referral_past_its_day_is_flagged_to_the_case_worker(s):
     assert list(overdue(s.world.bob)) == []
 
 
-def test_the_provider_sees_what_awaits_its_answer(s):
-    refer(s)
+def test_the_provider_sees_what_awaits_its_answer(s, client):
+    answered = refer(s)
+    actions.answer_referral(s.pia, answered, Status.DECLINED, reason="Full this month")
+    waiting = refer(s)  # referred again
     names = {w.name: w for w in work_for(s.pia)}
     assert names["referrals_to_answer"].count == 1
     assert "referrals_to_answer" not in {w.name for w in work_for(s.oscar)}
+    # "See all" lists what awaits an answer, not every referral the provider ever had.
+    client.force_login(s.pia)
+    page = client.get(names["referrals_to_answer"].url).content.decode()
+    assert f"/referrals/{waiting.uuid}/" in page and f"/referrals/{answered.uuid}/" not in page
 
 
 def _second_case(s):

@@ -218,8 +218,10 @@ const settleWorkLists = (holder) => {
   if (!(status instanceof HTMLElement) || holder.querySelector("[data-work-pending]")) {
     return;
   }
-  if (holder.dataset.workFailed) {
-    status.textContent = holder.dataset.failed || "";
+  const failed = holder.querySelector("[data-work-failed]");
+  if (failed instanceof HTMLElement && holder.dataset.workFailed) {
+    failed.hidden = false; // says so, with a link to My work
+    status.hidden = true;
   } else if (holder.querySelector(".card")) {
     status.hidden = true;
   } else {
