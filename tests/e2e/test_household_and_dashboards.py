@@ -117,3 +117,25 @@ def test_a_work_list_that_fails_to_load_is_said_with_a_way_on(world, login):
     expect(alert).to_contain_text("A work list could not be loaded")
     alert.get_by_role("link", name="My work").click()
     expect(partner.get_by_role("heading", name="My work", exact=True)).to_be_visible()
+
+
+def test_a_card_answering_late_does_not_take_the_browser_elsewhere(world, login):
+    """A card's answer arriving while the user is already going elsewhere (here, after Sign
+    out, it said "sign in again"): the browser went to the card's redirect instead of where
+    the user was going."""
+    partner = login(world.bob)
+    cards: list = []
+    going: list = []
+    partner.route("**/my-work/lists/submissions/", lambda route: cards.append(route))
+    partner.goto("/")
+    partner.wait_for_timeout(300)
+    assert cards, "the card's request was not sent"
+    partner.route("**/cases/", lambda route: going.append(route))
+    partner.get_by_role("navigation").get_by_role("link", name="Cases", exact=True).click(no_wait_after=True)
+    partner.wait_for_timeout(300)
+    assert going, "the navigation's request was not sent"
+    cards[0].fulfill(status=204, headers={"HX-Redirect": "/accounts/login/?next=/"})
+    partner.wait_for_timeout(300)
+    going[0].continue_()
+    partner.wait_for_url("**/cases/")
+    expect(partner.get_by_role("heading", name="Cases", exact=True)).to_be_visible()

@@ -248,3 +248,21 @@ for (const failure of ["htmx:responseError", "htmx:sendError"]) {
     settleWorkLists(holder);
   });
 }
+
+// Leaving the page (a link followed, a form sent the ordinary way, Sign out): an answer htmx
+// still awaited (a home page card) must not then take the browser elsewhere. After Sign out,
+// a card answered "sign in again" and its redirect overrode the page the user was going to.
+// A navigation that turns out to be a download leaves the page in place: it listens again
+// after a few seconds.
+let leavingPage = false;
+window.addEventListener("beforeunload", () => {
+  leavingPage = true;
+  window.setTimeout(() => {
+    leavingPage = false;
+  }, 3000);
+});
+document.addEventListener("htmx:beforeOnLoad", (event) => {
+  if (leavingPage) {
+    event.preventDefault();
+  }
+});
