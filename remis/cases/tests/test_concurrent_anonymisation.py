@@ -79,6 +79,7 @@ def _assert_anonymised_once(case: Case) -> Case:
     principal = Person.objects.get(pk=stored.principal_id)
     assert principal.erased_at is not None and principal.phone == "" and principal.date_of_birth is None
     assert NAME.lower() not in stored.search_text and EDITED.lower() not in stored.search_text
+    assert stored.sound_text.strip() == ""  # nor found by a name said alike
     return stored
 
 
