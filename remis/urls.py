@@ -30,6 +30,7 @@ urlpatterns = [
     path("my-work/unassigned/", case_views.unassigned_cases, name="unassigned_cases"),
     path("my-work/post-arrival/", case_views.post_arrival_waiting, name="post_arrival_waiting"),
     path("my-work/declined/", case_views.declined_submissions, name="submissions_declined"),
+    path("my-work/erasures/", case_views.erasures_waiting, name="erasures_waiting"),
     path("", include("remis.accounts.urls")),  # administration and invitations
     path("cases/", case_views.case_list, name="case_list"),
     path("cases/new/", case_views.register, name="case_register"),

@@ -54,6 +54,7 @@ def visits(world: World) -> list[Visit]:
         Visit("unassigned-cases", world.bob, reverse("unassigned_cases")),
         Visit("post-arrival-waiting", world.alice, reverse("post_arrival_waiting")),
         Visit("submissions-declined", world.alice, reverse("submissions_declined")),
+        Visit("erasures-waiting", world.admin, reverse("erasures_waiting")),
         Visit("case-list-search", world.alice, reverse("case_list"), {"q": "diallo", "page": "1"}),
         Visit(
             "case-list-bad-filter",

@@ -869,58 +869,67 @@ def decided_erasures(case: Case) -> list[Any]:
     )
 
 
-def erasure_work(actor: Any, limit: int = 10) -> Any:
-    """Erasure requests waiting for the actor's approval, as a work list: pending, on cases
-    where the actor holds the erasure right, asked by someone else (the requester cannot
-    approve their own). Oldest first; the reason only, no name in the list."""
-    from django.urls import reverse
-    from django.utils.translation import gettext
-
-    from remis.cases.extensions import WorkItem, WorkList
-    from remis.cases.models import CaseMember, Erasure, ErasureStatus
+def erasures_awaiting(actor: Any) -> QuerySet[Any]:
+    """Erasure requests waiting for the actor's approval: pending, on cases where the actor
+    holds the erasure right, asked by someone else (the requester cannot approve their
+    own). Oldest first."""
+    from remis.cases.models import Erasure, ErasureStatus
 
     if not grants_with(actor, Perm.PERSON_ERASE):
-        return None
-    pending = (
+        return Erasure.objects.none()
+    return (
         Erasure.objects.filter(status=ErasureStatus.PENDING)
         .filter(access_through(actor, Perm.PERSON_ERASE))
         .exclude(requested_by=actor)
-        .select_related("case")
-        .order_by("requested_at")
+        .select_related("case", "requested_by")
+        .order_by("requested_at", "id")
     )
-    shown = list(pending[:limit])
-    if not shown:
-        return None  # as every other list: an empty card ("0 · Nothing is waiting") is not shown
-    # Who in the household each request is for (its relation, never a name): two requests
-    # on one case read alike otherwise.
+
+
+def erasure_rows(erasures: Sequence[Any]) -> list[tuple[Any, str]]:
+    """Each request with whom in the household it is for (their relation, never a name):
+    two requests on one case read alike otherwise."""
+    from remis.cases.models import CaseMember
+
     relations = {
         (m.case_id, m.person_id): m.get_relation_display()
         for m in CaseMember.objects.filter(
-            case_id__in={e.case_id for e in shown}, person_id__in={e.person_id for e in shown}
+            case_id__in={e.case_id for e in erasures}, person_id__in={e.person_id for e in erasures}
         )
     }
+    return [(e, relations.get((e.case_id, e.person_id), "")) for e in erasures]
+
+
+def erasure_work(actor: Any, limit: int = 10) -> Any:
+    """`erasures_awaiting` as a work list; the reason only, no name in the list."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from remis.cases.extensions import WorkItem, WorkList, capped_count
+
+    if not grants_with(actor, Perm.PERSON_ERASE):
+        return None
+    pending = erasures_awaiting(actor)
+    shown = list(pending[:limit])
+    if not shown:
+        return None  # as every other list: an empty card ("0 · Nothing is waiting") is not shown
     items = [
         WorkItem(
-            label=" · ".join(
-                part
-                for part in (
-                    e.case.reference,
-                    relations.get((e.case_id, e.person_id), ""),
-                    e.get_reason_display(),
-                )
-                if part
-            ),
+            label=" · ".join(part for part in (e.case.reference, relation, e.get_reason_display()) if part),
             url=reverse("case_detail", args=[e.case.uuid]) + "#erase",
             due=e.requested_at.date(),
         )
-        for e in shown
+        for e, relation in erasure_rows(shown)
     ]
+    count, more = capped_count(pending)
     return WorkList(
         "erasures",
         gettext("Erasures awaiting your approval"),
-        pending.count(),
+        count,
         items,
+        url=reverse("erasures_waiting"),
         date_label=gettext("Asked on"),  # a request's day: no erasure is due on a day
+        more=more,
     )
 
 

@@ -458,6 +458,19 @@ def test_a_pending_erasure_waits_in_the_other_holders_work_list(client, world, h
     # Nothing for them to approve: no empty card either ("0 · Nothing is waiting"), as no
     # other empty list has one.
     assert "Erasures awaiting your approval" not in own
+    # Beyond the home page's first ten, a page of its own lists them all, names never shown.
+    page = client.get(reverse("erasures_waiting")).content.decode()
+    assert household.reference not in page and "Nothing is waiting." in page  # the requester's
+    client.logout()
+    assert client.login(username=approver.username, password=PASSWORD)
+    page = client.get(reverse("erasures_waiting")).content.decode()
+    assert household.reference in page and "Child" in page and "Mamadou" not in page
+    assert world.admin.display_name in page  # who asked
+    assert Client().get(reverse("erasures_waiting")).status_code == 302  # signed out
+    assert client.get(reverse("erasures_waiting")).status_code == 200
+    client.logout()
+    client.force_login(world.carol)  # an M&E officer: erases nothing
+    assert client.get(reverse("erasures_waiting")).status_code == 403
 
 
 def test_an_erased_note_says_so_on_the_case_page(client, world, household):

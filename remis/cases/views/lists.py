@@ -27,6 +27,8 @@ from remis.cases.queries import (
     cases_by_stage,
     count_cases,
     countries_read,
+    erasure_rows,
+    erasures_awaiting,
     filter_cases,
     filter_organisations,
     filter_workers,
@@ -132,6 +134,17 @@ def declined_submissions(request: HttpRequest) -> HttpResponse:
         return forbidden(request, _("Your role does not submit cases to partners."))
     page = paginate(submissions_declined(request.user), page_number(request), per_page=50)
     return render(request, "cases/declined.html", {"page": page, **page_links(page, {})})
+
+
+@login_required
+def erasures_waiting(request: HttpRequest) -> HttpResponse:
+    """Every erasure request awaiting the reader's approval, oldest first: the home page
+    shows the first ten. Who each is for by their relation in the household, never a name."""
+    if not grants_with(request.user, Perm.PERSON_ERASE):
+        return forbidden(request, _("Your role does not approve erasures."))
+    page = paginate(erasures_awaiting(request.user), page_number(request), per_page=50)
+    context = {"page": page, "rows": erasure_rows(page.object_list), **page_links(page, {})}
+    return render(request, "cases/erasures.html", context)
 
 
 @login_required
