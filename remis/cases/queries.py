@@ -990,19 +990,8 @@ def possible_twin(organisation: Any, person: Any) -> tuple[Case, str] | None:
     through the search columns and their trigram indexes; within the organisation only
     (another office's returnees are not told of). Erased people match nothing."""
     wanted = _names_of(person.given_name, person.family_name, person.alternate_names)
-    found: dict[int, Case] = {}
-    for name in wanted:
-        words = name.split()
-        if not words:
-            continue
-        rows = Case.objects.filter(_contains_all(words), _held_by(organisation))
-        for case in rows.order_by("-registered_at")[:100]:
-            found.setdefault(case.pk, case)
-    members = (
-        CaseMember.objects.filter(case_id__in=found, person__sex=person.sex, person__erased_at__isnull=True)
-        .select_related("person")
-        .order_by("-case__registered_at", "case_id")
-    )
+    found = _candidates(organisation, [_contains_all(name.split()) for name in wanted if name.split()])
+    members = _members_alike(found, person.sex)
     near: Case | None = None
     for member in members if found else []:
         other = member.person
@@ -1025,6 +1014,24 @@ def possible_twin(organisation: Any, person: Any) -> tuple[Case, str] | None:
     return _said_alike(organisation, person)
 
 
+def _candidates(organisation: Any, conditions: list[Q]) -> dict[int, Case]:
+    """The organisation's cases matching any of the conditions, the latest hundred of each."""
+    found: dict[int, Case] = {}
+    for condition in conditions:
+        for case in Case.objects.filter(condition, _held_by(organisation)).order_by("-registered_at")[:100]:
+            found.setdefault(case.pk, case)
+    return found
+
+
+def _members_alike(found: dict[int, Case], sex: str) -> QuerySet[CaseMember]:
+    """The members of those cases of that sex and not erased, the latest cases first."""
+    return (
+        CaseMember.objects.filter(case_id__in=found, person__sex=sex, person__erased_at__isnull=True)
+        .select_related("person")
+        .order_by("-case__registered_at", "case_id")
+    )
+
+
 def _sound_of(given: str, family: str, alternates: str) -> set[tuple[str, ...]]:
     """A person's names as they sound: each name's sound keys, in any order (a name written
     the other way round sounds the same); names with fewer than two keyed words say too
@@ -1042,19 +1049,10 @@ def _said_alike(organisation: Any, person: Any) -> tuple[Case, str] | None:
     sounds like this one, spelt otherwise (Mouhamed Kamara, Mohamed Camara): "person_alike".
     Asked last, once no closer match was found."""
     wanted = _sound_of(person.given_name, person.family_name, person.alternate_names)
-    found: dict[int, Case] = {}
-    for keys in wanted:
-        rows = Case.objects.filter(
-            _contains_all([f" {key} " for key in keys], "sound_text"), _held_by(organisation)
-        )
-        for case in rows.order_by("-registered_at")[:100]:
-            found.setdefault(case.pk, case)
-    members = (
-        CaseMember.objects.filter(case_id__in=found, person__sex=person.sex, person__erased_at__isnull=True)
-        .select_related("person")
-        .order_by("-case__registered_at", "case_id")
+    found = _candidates(
+        organisation, [_contains_all([f" {key} " for key in keys], "sound_text") for keys in wanted]
     )
-    for member in members if found else []:
+    for member in _members_alike(found, person.sex) if found else []:
         other = member.person
         if _born_alike(person, other) and wanted & _sound_of(
             other.given_name, other.family_name, other.alternate_names
