@@ -268,7 +268,8 @@ class CaseIn(InputSchema):
         description=(
             "a case the office registered or holds, of any age, has someone who may be the principal "
             "or a member (same sex and birth and a name in common, in either order or as another "
-            "spelling; or an identity document with the same number): the registration is refused "
+            "spelling; a name said alike, spelt otherwise; or an identity document with the same "
+            "number): the registration is refused "
             "(409 on this field, naming that case) unless this is true. A retried request is "
             "refused so rather than registered twice."
         ),

@@ -51,7 +51,7 @@ from remis.cases.policy import (
 from remis.lib import dates
 from remis.lib.countries import country_name
 from remis.lib.errors import NotFound, PermissionDenied
-from remis.lib.text import fold, fold_document_number, latin_digits, sound_key, translated
+from remis.lib.text import fold, fold_document_number, latin_digits, query_sound_key, translated
 from remis.programmes.models import MigrantCategory
 from remis.programmes.queries import small_cell_threshold
 
@@ -215,7 +215,8 @@ def search_condition(q: str, *, documents: bool = True, similar: bool = False) -
     """Every word of the query appears in the folded names, spellings or reference; or,
     with `documents` (for readers holding the identity group), the query is part of a
     document number, also when typed with spaces or dashes. With `similar`, a word also
-    matches a name word that sounds alike (`lib.text.sound_key`: Mouhamed finds Mohamed)."""
+    matches a name word that sounds alike (`lib.text.sound_key`: Mouhamed finds Mohamed;
+    N'Diaye finds Ndiaye)."""
     words = fold(latin_digits(q)).split()  # a reference typed on an Arabic keyboard too
     # A reference typed without its dashes (GIN2026000089, as some systems keep it) reads as
     # the reference (GIN-2026-000089): it found nothing.
@@ -233,7 +234,7 @@ def search_condition(q: str, *, documents: bool = True, similar: bool = False) -
 def _as_typed_or_alike(word: str) -> Q:
     """The word as typed, or a name word with its sound key (matched whole: the keys are
     stored between spaces)."""
-    key = sound_key(word)
+    key = query_sound_key(word)
     as_typed = _contains_all([word])
     return as_typed | _contains_all([f" {key} "], "sound_text") if key else as_typed
 
@@ -985,8 +986,8 @@ def possible_twin(organisation: Any, person: Any) -> tuple[Case, str] | None:
     someone who may be `person` (a PersonData), and why: "document" when an identity
     document has the same number, "person" when a member (principal or not) has the same
     sex and birth and a name in common, in either order or as another spelling,
-    "person_near" when the birth may be the same (`_born_near`), "person_alike" when the
-    names are said alike, spelt otherwise, with the same sex and birth (`_said_alike`). Found
+    "person_near" when the birth may be the same (`_born_near`), "person_alike" and
+    "person_alike_near" when the names are said alike, spelt otherwise (`_said_alike`). Found
     through the search columns and their trigram indexes; within the organisation only
     (another office's returnees are not told of). Erased people match nothing."""
     wanted = _names_of(person.given_name, person.family_name, person.alternate_names)
@@ -1038,27 +1039,32 @@ def _sound_of(given: str, family: str, alternates: str) -> set[tuple[str, ...]]:
     little ("Awa Ba" has none) and are left out."""
     sounds = set()
     for name in _names_of(given, family, alternates):
-        keys = tuple(sorted(key for word in name.split() if (key := sound_key(word))))
+        keys = tuple(sorted(key for word in name.split() if (key := query_sound_key(word))))
         if len(keys) >= 2:
             sounds.add(keys)
     return sounds
 
 
 def _said_alike(organisation: Any, person: Any) -> tuple[Case, str] | None:
-    """A case the organisation holds with someone of the same sex and birth whose name
-    sounds like this one, spelt otherwise (Mouhamed Kamara, Mohamed Camara): "person_alike".
-    Asked last, once no closer match was found."""
+    """A case the organisation holds with someone of the same sex whose name sounds like
+    this one, spelt otherwise (Mouhamed Kamara, Mohamed Camara): "person_alike" when born
+    the same day (or year, estimated), "person_alike_near" when the birth may be the same
+    (`_born_near`, a birth unknown on one side too). Asked last, once no closer match was
+    found."""
     wanted = _sound_of(person.given_name, person.family_name, person.alternate_names)
     found = _candidates(
         organisation, [_contains_all([f" {key} " for key in keys], "sound_text") for keys in wanted]
     )
+    near: Case | None = None
     for member in _members_alike(found, person.sex) if found else []:
         other = member.person
-        if _born_alike(person, other) and wanted & _sound_of(
-            other.given_name, other.family_name, other.alternate_names
-        ):
+        if not wanted & _sound_of(other.given_name, other.family_name, other.alternate_names):
+            continue
+        if _born_alike(person, other):
             return found[member.case_id], "person_alike"
-    return None
+        if near is None and _born_near(person, other):
+            near = found[member.case_id]
+    return (near, "person_alike_near") if near is not None else None
 
 
 def consent_in_force(case: Case, purpose: str) -> Consent | None:

@@ -106,6 +106,8 @@ def describe(kind: ExportKind, actor: Any, params: dict[str, Any]) -> str:
             label = field.label or name
             choices = getattr(field, "choices", None)
             shown = dict((str(k), v) for k, v in choices).get(str(value), value) if choices else value
+            if isinstance(value, bool):  # a box ticked: "Similar spellings: yes", not "True"
+                shown = _("yes") if value else _("no")
         parts.append(labelled(label, shown))
     return group_separator().join(parts) or _("none: every record you may export")
 

@@ -39,10 +39,11 @@ def fold(value: str) -> str:
 
 # Similar spellings: one name written down by ear, in French or English, from Arabic, Pular,
 # Mandinka or Dari, comes out Mohamed, Mouhamed or Muhammad; Ousmane or Usman; Camara or
-# Kamara; Fatoumata or Fatimata. A word's *sound key* keeps what those spellings share: its
-# first letter (any vowel as "a"), then its consonants, after the letter groups written for
-# one sound are read as one. Keys are stored (cases' `sound_text`), so changing these rules
-# means computing the stored keys again in a migration.
+# Kamara; Diallo or Jallow; Fatoumata or Fatimata. A word's *sound key* keeps what those
+# spellings share: its first letter (a first vowel by its class: a; e, i; o, u), then its
+# consonants, once the letter groups written for one sound are read as one and a final d is
+# read as t (Mohamed, Mouhamet). Keys are stored (cases' `sound_text`), so changing these
+# rules means computing the stored keys again in a migration.
 _SAME_SOUND = (
     ("w", "u"),
     ("ou", "u"),
@@ -55,36 +56,63 @@ _SAME_SOUND = (
     ("sh", "s"),
     ("ch", "s"),
     ("dj", "j"),
+    ("dz", "j"),
     ("ck", "k"),
     ("qu", "k"),
     ("q", "k"),
     ("x", "ks"),
     ("z", "s"),
 )
+_DI_VOWEL = re.compile(r"di(?=[aeou])")  # Diallo and Jallow, Kadidia and Khadija
 _SOFT_C = re.compile(r"c(?=[eiy])")
 _DOUBLED = re.compile(r"(.)\1+")
 _LATIN_WORD = re.compile(r"[a-z]+")
 _VOWELS = "aeiouy"
+_FIRST_VOWEL = {"a": "a", "e": "i", "i": "i", "y": "i", "o": "u", "u": "u"}
 
 
 def sound_key(word: str) -> str:
-    """The sound key of one folded Latin word ('mouhamed' -> 'mmd', 'kamara' -> 'kmr');
+    """The sound key of one folded Latin word ('mouhamed' -> 'mmt', 'kamara' -> 'kmr');
     empty for a word of another script, with digits, or too short to tell names apart."""
     if not _LATIN_WORD.fullmatch(word):
         return ""
     for written, sound in _SAME_SOUND:
         word = word.replace(written, sound)
-    word = _DOUBLED.sub(r"\1", _SOFT_C.sub("s", word).replace("c", "k"))
-    first = "a" if word[0] in _VOWELS else word[0]
+    word = _DOUBLED.sub(r"\1", _SOFT_C.sub("s", _DI_VOWEL.sub("j", word)).replace("c", "k"))
+    if word[0] == "y" and word[1:2] in ("a", "e", "i", "o", "u"):
+        first = "y"  # a consonant before a vowel: Youssouf, Yasmin
+    else:
+        first = _FIRST_VOWEL.get(word[0], word[0])
     key = first + "".join(ch for ch in word[1:] if ch not in _VOWELS and ch != "h")
+    if key.endswith("d") and len(key) > 1:
+        key = key[:-1] + "t"
     return key if len(key) >= 2 else ""
+
+
+def _sound_words(name: str) -> set[str]:
+    """The words of a folded name whose keys are taken: each word, and a word written with
+    a hyphen or an apostrophe both whole (Alkubaisi, Ndiaye) and in its parts (Al Kubaisi,
+    N Diaye)."""
+    words = set()
+    for token in name.split():
+        parts = _LATIN_WORD.findall(token)
+        words.update(parts)
+        if len(parts) > 1:
+            words.add("".join(parts))
+    return words
 
 
 def sound_text(names: Iterable[str]) -> str:
     """The sound keys of every word of these names, each between spaces so that a key is
-    matched whole (' mmd ' does not find ' ammd '); empty when no word has one."""
-    keys = sorted({key for name in names for word in fold(name).split() if (key := sound_key(word))})
+    matched whole (' mmt ' does not find ' ammt '); empty when no word has one."""
+    keys = sorted({key for name in names for word in _sound_words(fold(name)) if (key := sound_key(word))})
     return f" {' '.join(keys)} " if keys else ""
+
+
+def query_sound_key(word: str) -> str:
+    """The key a searched word is looked for by: its letters together, so that N'Diaye,
+    N’Diaye and Ndiaye, or Al-Kubaisi and Alkubaisi, find one another."""
+    return sound_key("".join(_LATIN_WORD.findall(word)))
 
 
 def fold_document_number(value: str) -> str:

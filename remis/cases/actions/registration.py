@@ -525,6 +525,12 @@ def _refuse_twin(organisation: Organisation, person: PersonData) -> None:
             "about the same year or with no birth recorded on one side. If this is another person, "
             "confirm that it is and send again."
         )
+    elif why == "person_alike_near":
+        message = _(
+            "%(reference)s, registered on %(day)s, is for a person of the same sex whose name is "
+            "said alike, spelt otherwise, born about the same year or with no birth recorded on one "
+            "side. If this is another person, confirm that it is and send again."
+        )
     elif why == "person_alike":
         message = _(
             "%(reference)s, registered on %(day)s, is for a person of the same sex and birth whose "

@@ -80,6 +80,11 @@ def test_the_case_list_is_exported_with_its_filters_and_imports_again_unchanged(
     assert exported[0]["programme"] == "BE-REAB" and exported[0]["registered_on"] == "2010-01-15"
     detail = client.get(f"/exports/{kept.uuid}/").content.decode()
     assert "1 row written." in detail and "Stage: Closed" in detail
+    # A search by similar spellings: the same cases as the list, the box said in words.
+    alike = _export(client, django_capture_on_commit_callbacks, q="Mariamah", similar="on")
+    assert [r["external_id"] for r in _rows(client, alike)] == ["OLD-1"]
+    detail = client.get(f"/exports/{alike.uuid}/").content.decode()
+    assert "Similar spellings: yes" in detail and "True" not in detail and "Mariamah" not in detail
 
     # The file is the import's: imported again, every row is found unchanged.
     everything = _rows(client, _export(client, django_capture_on_commit_callbacks))

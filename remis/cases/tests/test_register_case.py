@@ -466,3 +466,32 @@ def test_a_name_said_alike_with_the_same_sex_and_birth_is_asked_about(world):
     ):
         register(world, person=other, check_twins=True)  # no question asked
     register(world, person=alike)  # confirmed as another person: registered
+
+
+def test_a_name_said_alike_is_asked_about_with_a_birth_unknown_or_a_hyphen_or_an_apostrophe(world):
+    """Siyaka Kamarah with no birth beside Siaka Kamara; Al Kubaissi beside Al-Kubaisi; Fatou
+    Ndiaye beside Fatou N'Diaye: each was registered a second time without a word."""
+    from remis.lib.errors import Duplicate
+
+    register(
+        world,
+        person=make_person(
+            given_name="Siaka", family_name="Kamara", sex="M", date_of_birth=dt.date(1965, 5, 26)
+        ),
+    )
+    no_birth = make_person(given_name="Siyaka", family_name="Kamarah", sex="M", date_of_birth=None)
+    with pytest.raises(Duplicate) as raised:
+        register(world, person=no_birth, check_twins=True)
+    assert "no birth recorded on one side" in str(raised.value) and "said alike" in str(raised.value)
+    born = dt.date(1983, 6, 24)
+    for stored, typed in (("Al-Kubaisi", "Al Kubaissi"), ("N'Diaye", "Ndiaye"), ("Ndiaye", "N’Diaye")):
+        first = register(
+            world, person=make_person(given_name="Amal", family_name=stored, sex="F", date_of_birth=born)
+        )
+        with pytest.raises(Duplicate) as raised:
+            register(
+                world,
+                person=make_person(given_name="Amal", family_name=typed, sex="F", date_of_birth=born),
+                check_twins=True,
+            )
+        assert first.reference in str(raised.value) or "said alike" in str(raised.value), (stored, typed)
