@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -70,6 +71,18 @@ class Conflict(DomainError):
 
 class Duplicate(DomainError):
     code = ErrorCode.DUPLICATE
+
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        *,
+        errors: list[tuple[str | None, str]] | None = None,
+        existing: Any = None,
+    ) -> None:
+        super().__init__(message, field, errors=errors)
+        # The record this one may repeat (a case's uuid), when the page can link to it.
+        self.existing = existing
 
 
 class TransitionRefused(DomainError):

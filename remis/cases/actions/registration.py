@@ -542,7 +542,9 @@ def _refuse_twin(organisation: Organisation, person: PersonData) -> None:
             "%(reference)s, registered on %(day)s, is for a person with the same name, sex and "
             "birth. If this is another person, confirm that it is and send again."
         )
-    raise Duplicate(message % {"reference": case.reference, "day": day}, "confirm_duplicate")
+    raise Duplicate(
+        message % {"reference": case.reference, "day": day}, "confirm_duplicate", existing=case.uuid
+    )
 
 
 def _create_case(

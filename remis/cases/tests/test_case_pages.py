@@ -62,6 +62,8 @@ def test_the_same_person_registered_again_is_said_before_a_second_case_is_made(c
     assert again.status_code == 400 and Case.objects.count() == 1
     assert f"{first.reference}, registered on " in body and "same name, sex and birth" in body
     assert 'type="checkbox" name="confirm_duplicate"' in body
+    # The case named opens beside the form, to compare before deciding.
+    assert f'<a href="{reverse("case_detail", args=[first.uuid])}" target="_blank" rel="noopener">' in body
     other = client.post(
         reverse("case_register"), registration_form(world, date_of_birth="1991-03-02", document_number="G1")
     )

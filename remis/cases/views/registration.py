@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from remis.accounts.models import Organisation
@@ -20,7 +21,7 @@ from remis.cases import forms as case_forms
 from remis.cases.actions import IdentityDocumentData, PersonData
 from remis.cases.actions.validation import MemberData, Problems, check_person
 from remis.cases.views.common import apply_errors
-from remis.lib.errors import DomainError
+from remis.lib.errors import DomainError, Duplicate
 from remis.lib.pages import forbidden
 
 
@@ -107,6 +108,7 @@ def register(request: HttpRequest, post_arrival: bool = False) -> HttpResponse:
     if member_data is not None and "members-TOTAL_FORMS" not in member_data:
         member_data = {"members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0"}  # no member rows sent
     members = case_forms.MembersFormSet(member_data, prefix="members")
+    twin_url = ""
     if request.method == "POST" and form.is_valid() and members.is_valid():
         c = form.cleaned_data
         common = {
@@ -135,6 +137,9 @@ def register(request: HttpRequest, post_arrival: bool = False) -> HttpResponse:
         except DomainError as error:
             if any(field == "confirm_duplicate" for field, _message in error.errors):
                 form.ask_to_confirm_duplicate()
+                if isinstance(error, Duplicate) and error.existing:
+                    # The case named, to open beside the form and compare before deciding.
+                    twin_url = reverse("case_detail", args=[error.existing])
             _apply_member_errors(form, members, error)
         else:
             messages.success(request, _("Case %(reference)s registered.") % {"reference": case.reference})
@@ -152,7 +157,7 @@ def register(request: HttpRequest, post_arrival: bool = False) -> HttpResponse:
     return render(
         request,
         "cases/register.html",
-        {"form": form, "members": members, "post_arrival": post_arrival},
+        {"form": form, "members": members, "post_arrival": post_arrival, "twin_url": twin_url},
         status=400 if request.method == "POST" else 200,
     )
 
