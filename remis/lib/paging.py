@@ -62,6 +62,13 @@ def paginate(
         number = counted.num_pages  # past the end of a known list: its last page
     offset = (number - 1) * per_page
     window = list(rows[offset : offset + per_page + 1])
+    if not window and number > 1 and counted.capped:
+        # Past the end of a list too long to count at every page (page=500 of 1,225 rows
+        # showed "Nothing to do here"): counted whole this once, and its last page shown.
+        total = counter(10**12) if counter else int(rows.count())
+        number = max(1, -(-total // per_page))
+        offset = (number - 1) * per_page
+        window = list(rows[offset : offset + per_page + 1])
     return ListPage(window[:per_page], number, counted, len(window) > per_page)
 
 

@@ -579,3 +579,12 @@ def test_instalments_due_are_paged_beyond_the_first_rows(client, world, case, in
     assert 'href="?page=2"' in first and "Page 1 of 2" in first
     second = client.get(url, {"page": 2}).text
     assert "300.00 EUR" in second and "Page 2 of 2" in second and 'href="?page=1"' in second
+    # Longer than the count goes (1,000 in production; 2 here): "2+", not the 3 it counted,
+    # and a page past the end shows the last one rather than "Nothing to do here".
+    from remis.lib import paging
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
+    capped = client.get(url).text
+    assert '<span class="badge">2+</span>' in capped and "Page 1</span>" in capped
+    beyond = client.get(url, {"page": 500}).text
+    assert "300.00 EUR" in beyond and "Nothing to do here" not in beyond
