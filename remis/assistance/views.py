@@ -358,6 +358,7 @@ def _plan_context(
         if version.status in (PlanStatus.SUBMITTED, PlanStatus.DRAFT, PlanStatus.RETURNED)
         else None
     )
+    approvers = approvers_of(version, needed.level) if needed else None
     return {
         "case": case,
         "plan": plan,
@@ -368,16 +369,18 @@ def _plan_context(
         "budget": budget_of(plan, today),
         "needed": needed,
         "needed_label": level_label(needed.level) if needed else "",
-        "approvers": approvers_of(version, needed.level) if needed else None,
+        "approvers": approvers,
         "decisions": decisions_of(version),
         "forms": page_forms,
         "can_edit": open_case and Perm.PLAN_EDIT in permissions and version.editable and is_latest,
         "can_submit": open_case and Perm.PLAN_EDIT in permissions and version.editable and is_latest,
+        # An approver who approved may still return the plan; Approve is offered only when
+        # the level can be met and they have not approved yet.
         "can_decide": open_case
         and Perm.PLAN_APPROVE in permissions
         and version.status == PlanStatus.SUBMITTED
-        and not own
-        and not approved_by_me,
+        and not own,
+        "can_approve": not approved_by_me and (approvers is None or approvers.enough),
         "approved_by_me": approved_by_me,
         "can_open": open_case
         and Perm.PLAN_EDIT in permissions

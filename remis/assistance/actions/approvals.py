@@ -301,7 +301,8 @@ def _decide(
                 % {"status": version.get_status_display().lower()},
                 "status",
             )
-        if Approval.objects.filter(version=version, round=version.round, by=actor).exists():
+        own = Approval.objects.filter(version=version, round=version.round, by=actor).first()
+        if own is not None and decision == Decision.APPROVED:
             raise NotAllowedHere(
                 _("You already approved this plan: another approver must decide."), "approver"
             )
@@ -309,19 +310,39 @@ def _decide(
         if needed.missing:
             raise ValidationFailed(missing_rate_message(needed.missing[0]), "exchange_rate")
         as_manager = Perm.PROGRAMME_MANAGE in case_permissions(actor, case)
-        decided = Approval.objects.create(
-            version=version,
-            round=version.round,
-            decision=decision,
-            by=actor,
-            as_manager=as_manager,
-            comment=text,
-            thresholds=needed.thresholds,
-            settings=needed.settings if needed.settings.pk else None,
-            total=needed.total,
-            reporting_currency=needed.currency,
-            level=needed.level,
-        )
+        if decision == Decision.APPROVED:
+            people, managers = possible_approvers(version, {version.drafted_by_id, version.submitted_by_id})
+            if not can_be_met(needed.level, people, managers):
+                # An approval no one could complete: the plan left the approver's list and
+                # waited for ever, in no one's.
+                raise NotAllowedHere(
+                    _(
+                        "Not enough people may approve plans on this case for this level: your "
+                        "approval would wait for an approver who does not exist. Return the plan "
+                        "with a comment, or ask your administrator for another approver."
+                    ),
+                    "approver",
+                )
+        fields = {
+            "decision": decision,
+            "as_manager": as_manager,
+            "comment": text,
+            "thresholds": needed.thresholds,
+            "settings": needed.settings if needed.settings.pk else None,
+            "total": needed.total,
+            "reporting_currency": needed.currency,
+            "level": needed.level,
+            "at": timezone.now(),
+        }
+        if own is not None:
+            # An approver who approved returns the plan after all (no second approver came,
+            # or they changed their mind): one decision each per round, their last.
+            for name, value in fields.items():
+                setattr(own, name, value)
+            own.save(update_fields=list(fields))
+            decided = own
+        else:
+            decided = Approval.objects.create(version=version, round=version.round, by=actor, **fields)
         if decision == Decision.RETURNED:
             PlanVersion.objects.filter(pk=version.pk).update(status=PlanStatus.RETURNED)
             new_status = PlanStatus.RETURNED

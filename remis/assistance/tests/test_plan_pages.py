@@ -547,9 +547,11 @@ def test_the_budgets_are_filtered_by_payment_days_and_downloaded(client, world, 
     assert "Select a valid choice" in client.get(url, {"programme": "999999"}).text
 
 
-def test_an_approver_who_approved_sees_it_waits_for_another_not_the_buttons(client, world, case, ines, manon):
-    """After approving a plan needing two approvers, the page still offered Approve and
-    Return, and each click was refused."""
+def test_an_approver_who_approved_sees_it_waits_for_another_and_may_still_return_it(
+    client, world, case, ines, manon
+):
+    """After approving a plan needing two approvers, the page still offered Approve, and each
+    click was refused; Return stays (no second approver may come), and works."""
     from decimal import Decimal
 
     from remis.assistance import actions
@@ -560,10 +562,41 @@ def test_an_approver_who_approved_sees_it_waits_for_another_not_the_buttons(clie
     login(client, ines)
     page = client.get(reverse("plan_detail", args=[case.uuid])).text
     assert "You approved this plan: it waits for another approver" in page
-    assert 'name="step" value="approve"' not in page and 'value="return"' not in page
+    assert 'name="step" value="approve"' not in page and 'value="return"' in page
     login(client, manon)  # the other approver decides
     page = client.get(reverse("plan_detail", args=[case.uuid])).text
     assert 'name="step" value="approve"' in page and "You approved this plan" not in page
+    # The first approver returns it after all: their decision is now the return.
+    returned = actions.return_plan(ines, version, comment="The second approver is away: split the grant")
+    assert returned.status == "returned"
+    decisions = list(version.decisions.filter(round=version.round).values_list("by_id", "decision"))
+    assert decisions == [(ines.pk, "returned")]
+
+
+def test_approve_is_refused_when_no_one_could_complete_the_approval(client, world, case, ines, manon):
+    """A plan needing two approvers, one of whom left: the page warned, yet offered Approve;
+    the approval took the plan out of every list, waiting for good."""
+    from decimal import Decimal
+
+    from remis.assistance import actions
+    from remis.lib.errors import DomainError
+
+    world.programme.settings_versions.update(grant_per_person=Decimal("0"))  # no package
+    version = actions.submit_plan(world.bob, draft_plan(world.bob, case, ("3000", "2500")))
+    from remis.assistance.actions.approvals import possible_approvers
+
+    others, _managers = possible_approvers(version, {world.bob.pk, ines.pk})
+    assert manon.pk in others
+    type(manon).objects.filter(pk__in=others).update(is_active=False)  # the other approvers left
+    login(client, ines)
+    page = client.get(reverse("plan_detail", args=[case.uuid])).text
+    assert "Not enough people may approve plans on this case" in page
+    assert 'name="step" value="approve"' not in page and 'value="return"' in page
+    with pytest.raises(DomainError, match="approver who does not exist"):
+        actions.approve_plan(ines, version)
+    version.refresh_from_db()
+    assert version.status == "submitted" and not version.decisions.exists()  # nothing half-written
+    assert actions.return_plan(ines, version, comment="Two approvers needed: split it").status == "returned"
 
 
 def test_instalments_due_are_paged_beyond_the_first_rows(client, world, case, ines, monkeypatch):
