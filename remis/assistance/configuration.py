@@ -211,11 +211,20 @@ def convert(
     return total.quantize(Decimal("0.01")), missing
 
 
-def missing_rate_message(gap: MissingRate) -> str:
-    return _(
-        "There is no exchange rate from %(currency)s to %(to)s for %(month)s: record it on the "
-        "exchange rates page first."
-    ) % {
+def missing_rate_message(gap: MissingRate, may_record: bool = True) -> str:
+    """What to do about a missing rate: record it, or, for whoever may not (a case worker
+    was told to use a page that shows them no form), ask someone who may."""
+    if may_record:
+        text = _(
+            "There is no exchange rate from %(currency)s to %(to)s for %(month)s: record it on the "
+            "exchange rates page first."
+        )
+    else:
+        text = _(
+            "There is no exchange rate from %(currency)s to %(to)s for %(month)s: ask someone who "
+            "approves plans to record it on the exchange rates page, then send this again."
+        )
+    return text % {
         "currency": gap.currency,
         "to": gap.to_currency,
         "month": date_format(gap.month, "YEAR_MONTH_FORMAT"),

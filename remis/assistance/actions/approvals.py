@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from remis.accounts.models import User
 from remis.accounts.permissions import Perm
 from remis.assistance.actions.common import NotAllowedHere, bump, items_digest, require_on
+from remis.assistance.actions.payments import may_record_rates
 from remis.assistance.configuration import (
     MissingRate,
     convert,
@@ -184,7 +185,9 @@ def submit_plan(actor: Any, version: PlanVersion, *, expected_version: int | Non
     if needed.missing:
         # Its total, and so who approves it, is not known: it was submitted as "0,00 EUR:
         # one approver", and its approver then met the missing rate.
-        raise ValidationFailed(missing_rate_message(needed.missing[0]), "exchange_rate")
+        raise ValidationFailed(
+            missing_rate_message(needed.missing[0], may_record_rates(actor)), "exchange_rate"
+        )
     people, managers = possible_approvers(version, {actor.pk, version.drafted_by_id})
     if not can_be_met(needed.level, people, managers):
         names = sorted(u.display_name for u in User.objects.filter(pk__in=people))
@@ -308,7 +311,9 @@ def _decide(
             )
         needed = requirement(version, today)
         if needed.missing:
-            raise ValidationFailed(missing_rate_message(needed.missing[0]), "exchange_rate")
+            raise ValidationFailed(
+                missing_rate_message(needed.missing[0], may_record_rates(actor)), "exchange_rate"
+            )
         as_manager = Perm.PROGRAMME_MANAGE in case_permissions(actor, case)
         if decision == Decision.APPROVED:
             people, managers = possible_approvers(version, {version.drafted_by_id, version.submitted_by_id})

@@ -163,6 +163,8 @@ def test_a_missing_exchange_rate_blocks_submission_and_approval_naming_the_curre
         actions.submit_plan(world.bob, version)
     assert raised.value.field == "exchange_rate"
     assert "GNF" in raised.value.message and month in raised.value.message
+    # The case worker records no rate: told whom to ask, not to use a page with no form for them.
+    assert "ask someone who approves plans" in raised.value.message
     client.force_login(world.bob)
     page = client.get(reverse("plan_detail", args=[case.uuid])).content.decode()
     assert "Total 0.00" not in page and f"No exchange rate from GNF to EUR for {month}." in page
@@ -178,6 +180,7 @@ def test_a_missing_exchange_rate_blocks_submission_and_approval_naming_the_curre
     with pytest.raises(ValidationFailed) as raised:
         actions.approve_plan(ines, version)
     assert raised.value.field == "exchange_rate"
+    assert "record it on the exchange rates page first" in raised.value.message  # the approver may
     rate()
     version = actions.approve_plan(ines, version)
     assert version.status == PlanStatus.APPROVED
