@@ -10,6 +10,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
@@ -381,6 +382,13 @@ def record_agreement(
         raise ValidationFailed(_("Enter the day the returnee agreed to the plan."), "agreed_on")
     if agreed_on > timezone.localdate():
         raise ValidationFailed(_("The agreement cannot be dated in the future."), "agreed_on")
+    registered = timezone.localtime(case.registered_at).date()
+    if agreed_on < registered:  # 1999 was taken for a plan of a case registered this year
+        raise ValidationFailed(
+            _("The agreement cannot be dated before the case was registered, on %(day)s.")
+            % {"day": date_format(registered, "SHORT_DATE_FORMAT")},
+            "agreed_on",
+        )
     if upload is None:
         raise ValidationFailed(_("Upload the signed agreement form."), "agreement_file")
     content_type = check_upload(upload, "agreement_file")

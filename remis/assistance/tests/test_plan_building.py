@@ -80,6 +80,10 @@ def test_the_agreement_needs_a_day_and_a_signed_form(world, case, today):
     with pytest.raises(ValidationFailed) as raised:
         actions.record_agreement(world.bob, version, agreed_on=today, upload=None)
     assert raised.value.field == "agreement_file"
+    # Not before the case existed (1999 was taken for a case registered this year).
+    with pytest.raises(ValidationFailed, match="before the case was registered") as raised:
+        actions.record_agreement(world.bob, version, agreed_on=dt.date(1999, 5, 1), upload=None)
+    assert raised.value.field == "agreed_on"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     with pytest.raises(ValidationFailed) as raised:
