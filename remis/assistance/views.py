@@ -427,6 +427,7 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
     goals = mask_goals(
         list(Goal.objects.filter(need__version=version).select_related("need")), groups_in(permissions)
     )
+    proposed = proposed_types(case, today)  # the types the assessment proposed, a group apart
     edit = ItemForm(
         initial={
             "expected_version": version.version,
@@ -442,7 +443,7 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
             "ends_on": item.ends_on,
         },
         goals=goals,
-        proposed=proposed_types(case, today),
+        proposed=proposed,
         types=active_types(),
         auto_id="item-%s",
     )
@@ -489,7 +490,7 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
         try:
             if step == "edit":
                 edit = ItemForm(
-                    request.POST, goals=goals, proposed=[], types=active_types(), auto_id="item-%s"
+                    request.POST, goals=goals, proposed=proposed, types=active_types(), auto_id="item-%s"
                 )
                 if edit.is_valid():
                     read_at = version.version
@@ -561,6 +562,16 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
             if target is None or isinstance(error, Duplicate):
                 messages.error(request, error.message)
                 return redirect(reverse("plan_item", args=[case.uuid, item.pk]))
+            if step == "edit" and isinstance(error, Conflict):
+                # As the plan page does: what was typed stays, over the version as it is now,
+                # so that a second send, made knowing the other change, is not refused again.
+                version.refresh_from_db()
+                data = request.POST.copy()
+                data["expected_version"] = str(version.version)
+                target = edit = ItemForm(
+                    data, goals=goals, proposed=proposed, types=active_types(), auto_id="item-%s"
+                )
+                edit.is_valid()
             if step == "status" and isinstance(error, Conflict):
                 # The page shows the item as it is now: the choice and reason typed are kept,
                 # to be sent again once the person has seen what changed.

@@ -493,6 +493,42 @@ def test_an_item_edit_sent_after_the_plan_was_submitted_says_nothing_was_saved(
     assert item.amount != 300
 
 
+def test_an_item_edit_refused_as_outdated_keeps_what_was_typed_and_can_be_sent_again(client, world, case):
+    """Two tabs editing one item: the second was told someone else saved, and its form came
+    back with the version it had read, so sending it again was refused again."""
+    from remis.assistance import actions
+
+    version = draft_plan(world.bob, case)
+    item = first_item(version)
+    login(client, world.bob)
+    page = reverse("plan_item", args=[case.uuid, item.pk])
+    form = {
+        "step": "edit",
+        "expected_version": version.version,
+        "goal": item.goal_id,
+        "kind": item.kind.code,
+        "level": item.level,
+        "modality": item.modality,
+        "route": item.route,
+        "amount": "450",
+        "currency": "EUR",
+    }
+    actions.add_need(world.bob, version, dimension="social", description="From the other tab")
+    refused = client.post(page, form)
+    assert refused.status_code == 200 and "Someone else saved" in refused.text
+    version.refresh_from_db()
+    assert (
+        f'name="expected_version" value="{version.version}" id="item-expected_version"' in refused.text
+        and 'value="450"' in refused.text
+    )
+    item.refresh_from_db()
+    assert item.amount != 450  # nothing written the first time
+    again = client.post(page, {**form, "expected_version": version.version})
+    assert again.status_code == 302
+    item.refresh_from_db()
+    assert item.amount == 450
+
+
 def test_a_closed_cases_plan_offers_no_form_and_takes_no_payment(client, world, case, ines, today):
     """A payment form opened before another tab closed the case recorded the payment."""
     from remis.cases import actions as cases
