@@ -111,7 +111,10 @@ def sound_text(names: Iterable[str]) -> str:
 
 def query_sound_key(word: str) -> str:
     """The key a searched word is looked for by: its letters together, so that N'Diaye,
-    N’Diaye and Ndiaye, or Al-Kubaisi and Alkubaisi, find one another."""
+    N’Diaye and Ndiaye, or Al-Kubaisi and Alkubaisi, find one another. None for a word with
+    digits: a reference (GIN-2026-000089) is not a name, and "gn" found every Gueno."""
+    if any(ch.isdigit() for ch in word):
+        return ""
     return sound_key("".join(_LATIN_WORD.findall(word)))
 
 

@@ -64,3 +64,9 @@ def test_a_word_with_a_hyphen_or_an_apostrophe_is_keyed_whole_and_in_parts():
     stored = sound_text(["Amal Al-Kubaisi", "Fatou N'Diaye"])
     for typed in ("al", "kubaissi", "alkubaisi", "Al-Kubaisi", "ndiaye", "N’Diaye", "n'diaye"):
         assert f" {query_sound_key(typed.casefold())} " in stored, typed
+
+
+def test_a_reference_or_a_number_searched_has_no_key():
+    from remis.lib.text import query_sound_key
+
+    assert query_sound_key("gin-2026-000089") == "" and query_sound_key("ab1234567") == ""
