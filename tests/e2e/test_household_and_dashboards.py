@@ -65,17 +65,9 @@ def test_the_home_pages_work_lists_arrive_after_the_page(world, login):
     """The work lists load one by one once the home page is shown: the partner's case worker
     sees the submission to answer, in French and in Arabic too, and a reader with nothing to
     do is told so rather than left with "Loading"."""
-    from django.utils import timezone
+    from remis.cases.tests.factories import submitted_case
 
-    from remis.cases import actions
-    from remis.cases.tests.factories import register
-
-    case = register(world)
-    today = timezone.localdate()
-    actions.record_consent(world.alice, case, purpose="data_processing", given=True, given_on=today)
-    actions.record_consent(world.alice, case, purpose="sharing_with_partners", given=True, given_on=today)
-    actions.record_counselling(world.alice, case, held_on=today)
-    actions.submit_case(world.alice, case, world.gn_partner)
+    case, _submission = submitted_case(world)
 
     for locale, title, loading in (
         ("en-GB", "Submissions awaiting an answer", "Loading your work lists"),
@@ -97,17 +89,9 @@ def test_the_home_pages_work_lists_arrive_after_the_page(world, login):
 def test_a_work_list_that_fails_to_load_is_said_with_a_way_on(world, login):
     """One card's request failing (a server restarting): the others still come, and the page
     says one could not be loaded, linking to My work, rather than "Loading" for ever."""
-    from django.utils import timezone
+    from remis.cases.tests.factories import submitted_case
 
-    from remis.cases import actions
-    from remis.cases.tests.factories import register
-
-    case = register(world)
-    today = timezone.localdate()
-    actions.record_consent(world.alice, case, purpose="data_processing", given=True, given_on=today)
-    actions.record_consent(world.alice, case, purpose="sharing_with_partners", given=True, given_on=today)
-    actions.record_counselling(world.alice, case, held_on=today)
-    actions.submit_case(world.alice, case, world.gn_partner)
+    case, _submission = submitted_case(world)
 
     partner = login(world.bob)
     partner.route("**/my-work/lists/follow_ups_due/", lambda route: route.fulfill(status=503, body="busy"))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
@@ -464,6 +466,21 @@ def test_a_decision_refused_as_outdated_keeps_the_comment_and_can_be_sent_again(
     assert "Add the rent" in answer.text and f'name="expected_version" value="{read + 1}"' in answer.text
 
 
+def _item_edit(version: Any, item: Any, amount: str) -> dict[str, Any]:
+    """The item page's edit form as sent, the item as it is but its amount."""
+    return {
+        "step": "edit",
+        "expected_version": version.version,
+        "goal": item.goal_id,
+        "kind": item.kind.code,
+        "level": item.level,
+        "modality": item.modality,
+        "route": item.route,
+        "amount": amount,
+        "currency": "EUR",
+    }
+
+
 def test_an_item_edit_sent_after_the_plan_was_submitted_says_nothing_was_saved(
     client, world, case, approvers
 ):
@@ -475,17 +492,7 @@ def test_an_item_edit_sent_after_the_plan_was_submitted_says_nothing_was_saved(
     item = first_item(version)
     login(client, world.bob)
     page = reverse("plan_item", args=[case.uuid, item.pk])
-    form = {
-        "step": "edit",
-        "expected_version": version.version,
-        "goal": item.goal_id,
-        "kind": item.kind.code,
-        "level": item.level,
-        "modality": item.modality,
-        "route": item.route,
-        "amount": "300",
-        "currency": "EUR",
-    }
+    form = _item_edit(version, item, "300")
     actions.submit_plan(world.bob, version)
     answer = client.post(page, form, follow=True)
     assert "Version 1 of the plan is “Submitted for approval” now: nothing was saved." in answer.text
@@ -502,17 +509,7 @@ def test_an_item_edit_refused_as_outdated_keeps_what_was_typed_and_can_be_sent_a
     item = first_item(version)
     login(client, world.bob)
     page = reverse("plan_item", args=[case.uuid, item.pk])
-    form = {
-        "step": "edit",
-        "expected_version": version.version,
-        "goal": item.goal_id,
-        "kind": item.kind.code,
-        "level": item.level,
-        "modality": item.modality,
-        "route": item.route,
-        "amount": "450",
-        "currency": "EUR",
-    }
+    form = _item_edit(version, item, "450")
     actions.add_need(world.bob, version, dimension="social", description="From the other tab")
     refused = client.post(page, form)
     assert refused.status_code == 200 and "Someone else saved" in refused.text

@@ -144,14 +144,20 @@ def register(world: World, *, person: PersonData | None = None, origin: str = "G
     )
 
 
-def accepted_case(world: World) -> Case:
-    """A case counselled, consented and accepted by the Guinean partner."""
+def submitted_case(world: World) -> tuple[Case, Any]:
+    """A case counselled, consented and submitted to the Guinean partner, not yet answered:
+    (the case, its submission)."""
     case = register(world)
     today = timezone.localdate()
     actions.record_consent(world.alice, case, purpose="data_processing", given=True, given_on=today)
     actions.record_consent(world.alice, case, purpose="sharing_with_partners", given=True, given_on=today)
     actions.record_counselling(world.alice, case, held_on=today)
-    submission = actions.submit_case(world.alice, case, world.gn_partner)
+    return case, actions.submit_case(world.alice, case, world.gn_partner)
+
+
+def accepted_case(world: World) -> Case:
+    """A case counselled, consented and accepted by the Guinean partner."""
+    case, submission = submitted_case(world)
     actions.respond_to_submission(world.bob, submission, accept=True)
     case.refresh_from_db()
     return case
