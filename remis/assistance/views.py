@@ -759,5 +759,7 @@ def exchange_rates(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The exchange rate is recorded."))
                 return redirect("exchange_rates")
-    rates = list(ExchangeRate.objects.select_related("recorded_by")[:300])
-    return render(request, "assistance/rates.html", {"form": form if allowed else None, "rates": rates})
+    # Paged, newest month first (the first 300 were shown, the older ones nowhere).
+    page = paginate(ExchangeRate.objects.select_related("recorded_by"), page_number(request), per_page=50)
+    context = {"form": form if allowed else None, "page": page, **page_links(page, {})}
+    return render(request, "assistance/rates.html", context)

@@ -132,3 +132,20 @@ def test_a_month_recorded_meanwhile_is_shown_and_replaced_only_once_confirmed(cl
     assert 'name="replaces" value="0.93"' in told.text  # sending again confirms
     assert client.post(url, form | {"rate": "0.94", "replaces": "0.93"}).status_code == 302
     assert ExchangeRate.objects.get().rate == Decimal("0.94")
+
+
+def test_the_rates_page_is_paged_newest_month_first(client, world, manon):
+    """The page showed the first 300 rates, the older ones nowhere."""
+    from django.urls import reverse
+
+    for months_back in range(52):
+        year, month = divmod(2026 * 12 + 11 - months_back, 12)
+        actions.record_exchange_rate(
+            manon, month=dt.date(year, month + 1, 1), currency="USD", to_currency="EUR", rate="0.9"
+        )
+    client.force_login(manon)
+    first = client.get(reverse("exchange_rates")).text
+    assert first.count("<td>USD</td>") == 50 and 'href="?page=2"' in first
+    assert "December 2026" in first and "September 2022" not in first
+    second = client.get(reverse("exchange_rates"), {"page": 2}).text
+    assert second.count("<td>USD</td>") == 2 and "September 2022" in second
