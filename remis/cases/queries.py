@@ -704,8 +704,10 @@ class CaseOverview:
     submissions: list[Any]
     can_respond_to: list[Any]
     notes: list[Any]
+    more_notes: bool  # older notes not shown: the page offers them all
     documents: list[Any]
     history: list[Any]
+    more_history: bool
     transitions: list[Any]
     access: list[Any]
     # Consent to share with partners is withdrawn and partners' access ended because of it.
@@ -729,13 +731,27 @@ def day_format_of(case: Case) -> str:
     return dates.day_format(case.anonymised_at)
 
 
-def case_overview(actor: Any, case: Case) -> CaseOverview:
+NOTES_SHOWN = 50  # the latest notes on the case page; the rest on asking (`shown_all`)
+HISTORY_SHOWN = 100
+
+
+def case_overview(actor: Any, case: Case, shown_all: frozenset[str] = frozenset()) -> CaseOverview:
+    """The case page's content. `shown_all`: "notes", "history": every one, not the latest
+    (the page said "Notes (50)" of a case with more, and the older ones were nowhere)."""
     from remis.audit.models import AuditEntry
     from remis.audit.presentation import describe_entries
     from remis.cases.lifecycle import JOURNEY, Stage, next_stages, refusal
     from remis.cases.models import Reception, ReturnTravel
 
     perms = case_permissions(actor, case)
+    notes = list(case.notes.select_related("author")[: None if "notes" in shown_all else NOTES_SHOWN + 1])
+    more_notes = "notes" not in shown_all and len(notes) > NOTES_SHOWN
+    entries = list(
+        AuditEntry.objects.filter(case_uuid=case.uuid).select_related("actor")[
+            : None if "history" in shown_all else HISTORY_SHOWN + 1
+        ]
+    )
+    more_history = "history" not in shown_all and len(entries) > HISTORY_SHOWN
     transitions = list(case.transitions.select_related("by"))
     reached: dict[str, dt.date] = {}  # a moment (a datetime), or the arrival's day
     for t in transitions:
@@ -800,13 +816,13 @@ def case_overview(actor: Any, case: Case) -> CaseOverview:
             for s in submissions
             if s.status == SubmissionStatus.PENDING and s.to_organisation_id in responding_orgs
         ],
-        notes=list(case.notes.select_related("author")[:50]),
+        notes=notes[:NOTES_SHOWN] if more_notes else notes,
+        more_notes=more_notes,
         documents=list(case.documents.filter(deleted_at__isnull=True).select_related("uploaded_by")),
         history=describe_entries(
-            AuditEntry.objects.filter(case_uuid=case.uuid).select_related("actor")[:100],
-            groups=groups,
-            day_format=day_format,
+            entries[:HISTORY_SHOWN] if more_history else entries, groups=groups, day_format=day_format
         ),
+        more_history=more_history,
         transitions=transitions,
         access=list(case.access.filter(revoked_at__isnull=True).select_related("organisation")),
         submission_cancelled=any(sub.status == SubmissionStatus.CANCELLED for sub in submissions),

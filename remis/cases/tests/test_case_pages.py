@@ -999,3 +999,30 @@ def test_travel_and_reception_notes_say_every_reader_sees_them(client, world):
     assert page.count("Every reader of the case sees these notes") >= 1
     french = client.get(reverse("case_detail", args=[case.uuid]), HTTP_ACCEPT_LANGUAGE="fr").text
     assert "Toute personne qui lit le dossier voit ces notes" in french
+
+
+def test_a_case_with_many_notes_offers_the_older_ones_too(client, world, alice, monkeypatch):
+    """The page said "Notes (50)" of a case with more, and the older ones were nowhere; so
+    was the history beyond its latest hundred entries."""
+    from remis.cases import actions
+    from remis.cases import queries as case_queries
+    from remis.cases.tests.factories import register
+
+    monkeypatch.setattr(case_queries, "NOTES_SHOWN", 3)
+    monkeypatch.setattr(case_queries, "HISTORY_SHOWN", 4)
+    case = register(world)
+    for number in range(1, 6):
+        actions.add_note(alice, case, f"Call number {number} with the returnee")
+    login(client, alice)
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert "Notes (3+)" in page and "Call number 5" in page and "Call number 1 " not in page
+    assert (
+        'href="?all=notes&amp;open=note#note"' in page
+        and 'href="?all=history&amp;open=history#history"' in page
+    )
+    every = client.get(
+        reverse("case_detail", args=[case.uuid]), {"all": "notes", "open": "note"}
+    ).content.decode()
+    assert "Notes (5)" in every and "Call number 1 with" in every and "Show the older notes too" not in every
+    history = client.get(reverse("case_detail", args=[case.uuid]), {"all": "history"}).content.decode()
+    assert "Show the whole history" not in history

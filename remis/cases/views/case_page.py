@@ -154,7 +154,8 @@ def case_detail(
     conflict: bool = False,
 ) -> HttpResponse:
     case = case_or_404(request, case_uuid)
-    overview = case_overview(request.user, case)
+    # `?all=notes`, `?all=history`: every one, not the latest (words of the page, no record).
+    overview = case_overview(request.user, case, frozenset(request.GET.getlist("all")) & {"notes", "history"})
     if bound is None and request.method == "GET":
         note_opened(request.user, case, ReadChannel.PAGE, overview.groups)  # the read log
     status = 400 if bound else 200
