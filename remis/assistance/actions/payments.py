@@ -280,7 +280,16 @@ def record_exchange_rate(
     number = Decimal("0")
     try:
         number = Decimal(str(rate).strip()) if not isinstance(rate, bool | float) else Decimal("nan")
-        if not number.is_finite() or number <= 0 or number > MAX_RATE or number != number.quantize(RATE_STEP):
+        if number.is_finite() and number > MAX_RATE:
+            # Said as it is: "at most ten decimals" answered a rate of 99,999,999,999,999.
+            errors.append(
+                (
+                    "rate",
+                    _("A rate is at most %(max)s.")
+                    % {"max": number_format(Decimal(10**12 - 1), 0, force_grouping=True)},
+                )
+            )
+        elif not number.is_finite() or number <= 0 or number != number.quantize(RATE_STEP):
             raise ValueError
     except (ArithmeticError, ValueError):
         errors.append(

@@ -42,6 +42,7 @@ def test_a_weak_currencys_rate_keeps_its_decimals_and_reads_as_typed(world, mano
         ({"rate": "abc"}, "rate"),
         ({"rate": 1.5}, "rate"),
         ({"rate": "1.12345678901"}, "rate"),  # eleven decimals
+        ({"rate": "99999999999999"}, "rate"),  # too large
         ({"currency": "QQQ"}, "currency"),
         ({"to_currency": "XOF"}, "to_currency"),  # the same currency
         ({"month": None}, "month"),
@@ -149,3 +150,11 @@ def test_the_rates_page_is_paged_newest_month_first(client, world, manon):
     assert "December 2026" in first and "September 2022" not in first
     second = client.get(reverse("exchange_rates"), {"page": 2}).text
     assert second.count("<td>USD</td>") == 2 and "September 2022" in second
+
+
+def test_a_rate_too_large_is_said_so(world, manon):
+    """It was answered "at most ten decimals", for a rate with none."""
+    with pytest.raises(ValidationFailed, match="A rate is at most 999,999,999,999"):
+        actions.record_exchange_rate(
+            manon, month=dt.date(2026, 12, 1), currency="USD", to_currency="EUR", rate="99999999999999"
+        )
