@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -1008,18 +1008,11 @@ def possible_twin(organisation: Any, person: Any) -> tuple[Case, str] | None:
     (another office's returnees are not told of). Erased people match nothing."""
     wanted = _names_of(person.given_name, person.family_name, person.alternate_names)
     found = _candidates(organisation, [_contains_all(name.split()) for name in wanted if name.split()])
-    members = _members_alike(found, person.sex)
-    near: Case | None = None
-    for member in members if found else []:
-        other = member.person
-        if not wanted & _names_of(other.given_name, other.family_name, other.alternate_names):
-            continue
-        if _born_alike(person, other):
-            return found[member.case_id], "person"
-        if near is None and _born_near(person, other):
-            near = found[member.case_id]
-    if near is not None:
-        return near, "person_near"
+    hit = _born_closest(
+        found, person, lambda o: bool(wanted & _names_of(o.given_name, o.family_name, o.alternate_names))
+    )
+    if hit is not None:
+        return hit[0], "person" if hit[1] else "person_near"
     for document in person.documents:
         folded = fold_document_number(document.number)
         if not folded:
@@ -1040,13 +1033,29 @@ def _candidates(organisation: Any, conditions: list[Q]) -> dict[int, Case]:
     return found
 
 
-def _members_alike(found: dict[int, Case], sex: str) -> QuerySet[CaseMember]:
-    """The members of those cases of that sex and not erased, the latest cases first."""
-    return (
-        CaseMember.objects.filter(case_id__in=found, person__sex=sex, person__erased_at__isnull=True)
+def _born_closest(
+    found: dict[int, Case], person: Any, named_alike: Callable[[Any], bool]
+) -> tuple[Case, bool] | None:
+    """Among the members of those cases of the person's sex, not erased, whose names
+    `named_alike` accepts, the latest case's: (case, True) for one born the same day or
+    year, else (case, False) for the first whose birth may be the same (`_born_near`)."""
+    if not found:
+        return None
+    members = (
+        CaseMember.objects.filter(case_id__in=found, person__sex=person.sex, person__erased_at__isnull=True)
         .select_related("person")
         .order_by("-case__registered_at", "case_id")
     )
+    near: Case | None = None
+    for member in members:
+        other = member.person
+        if not named_alike(other):
+            continue
+        if _born_alike(person, other):
+            return found[member.case_id], True
+        if near is None and _born_near(person, other):
+            near = found[member.case_id]
+    return (near, False) if near is not None else None
 
 
 def _sound_of(given: str, family: str, alternates: str) -> set[tuple[str, ...]]:
@@ -1071,16 +1080,12 @@ def _said_alike(organisation: Any, person: Any) -> tuple[Case, str] | None:
     found = _candidates(
         organisation, [_contains_all([f" {key} " for key in keys], "sound_text") for keys in wanted]
     )
-    near: Case | None = None
-    for member in _members_alike(found, person.sex) if found else []:
-        other = member.person
-        if not wanted & _sound_of(other.given_name, other.family_name, other.alternate_names):
-            continue
-        if _born_alike(person, other):
-            return found[member.case_id], "person_alike"
-        if near is None and _born_near(person, other):
-            near = found[member.case_id]
-    return (near, "person_alike_near") if near is not None else None
+    hit = _born_closest(
+        found, person, lambda o: bool(wanted & _sound_of(o.given_name, o.family_name, o.alternate_names))
+    )
+    if hit is None:
+        return None
+    return hit[0], "person_alike" if hit[1] else "person_alike_near"
 
 
 def consent_in_force(case: Case, purpose: str) -> Consent | None:
