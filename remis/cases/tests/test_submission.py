@@ -92,12 +92,14 @@ def test_unanswered_submission_becomes_overdue_after_the_programme_delay(world, 
     assert submission.is_overdue
 
 
-def test_partner_opens_post_arrival_case_and_coordinator_confirms(world, alice, bob, dave, today):
+def _opened_after_arrival(world, partner, today):
+    """A returnee registered after arrival by the Guinean partner, for the Belgian office
+    to confirm."""
     from remis.cases.tests.factories import make_person
     from remis.programmes.models import MigrantCategory
 
-    case = actions.open_post_arrival_case(
-        bob,
+    return actions.open_post_arrival_case(
+        partner,
         world.gn_partner,
         programme=world.programme,
         category=MigrantCategory.objects.get(code="irregular_migrant"),
@@ -106,6 +108,10 @@ def test_partner_opens_post_arrival_case_and_coordinator_confirms(world, alice, 
         arrival_date=today,
         person=make_person(),
     )
+
+
+def test_partner_opens_post_arrival_case_and_coordinator_confirms(world, alice, bob, dave, today):
+    case = _opened_after_arrival(world, bob, today)
     assert case.stage == "returned" and case.post_arrival_status == "pending"
     assert get_case_for(alice, case.uuid) == case  # the Belgian coordinator sees it to confirm
     with pytest.raises(NotFound):
@@ -317,19 +323,8 @@ def test_every_post_arrival_case_to_confirm_is_listed_on_its_own_page(
     from django.urls import reverse
 
     from remis.cases.extensions import work_for
-    from remis.cases.tests.factories import make_person
-    from remis.programmes.models import MigrantCategory
 
-    case = actions.open_post_arrival_case(
-        bob,
-        world.gn_partner,
-        programme=world.programme,
-        category=MigrantCategory.objects.get(code="irregular_migrant"),
-        host_country="BE",
-        origin_country="GN",
-        arrival_date=today,
-        person=make_person(),
-    )
+    case = _opened_after_arrival(world, bob, today)
     waiting = {w.name: w for w in work_for(alice)}["post_arrival"]
     assert waiting.url == reverse("post_arrival_waiting")
     page = signed_in(alice).get(waiting.url).content.decode()
