@@ -128,8 +128,7 @@ def document_writer(actor: Any, case: Case, person: Person) -> None:
     require(actor, case, Perm.CASE_EDIT)
     if withheld(groups_on_case(actor, case), "cases.identitydocument"):
         raise PermissionDenied()
-    if not case.members.filter(person=person).exists():
-        raise ValidationFailed(_("This person is not covered by the case."), "person")
+    _require_member(case, person)
     if person.erased_at is not None:
         raise _erased()
 
@@ -669,6 +668,17 @@ def confirm_post_arrival_case(actor: Any, case: Case) -> None:
         )
 
 
+def _require_member(case: Case, person: Person) -> None:
+    """Refuse a person who is not of the case, saying so if they were erased meanwhile: an
+    erasure of a person recorded in error takes them out of the household, and a page read
+    before it was told "not covered by the case" instead of what happened."""
+    if case.members.filter(person=person).exists():
+        return
+    if Person.objects.filter(pk=person.pk, erased_at__isnull=False).exists():
+        raise _erased()
+    raise ValidationFailed(_("This person is not covered by the case."), "person")
+
+
 def _erased() -> TransitionRefused:
     return TransitionRefused(
         _("This person's data has been erased: nothing can be written back in its place."), "person"
@@ -709,8 +719,7 @@ def _check_household_with(problems: Problems, case: Case, person: Person, data: 
 
 def update_person(actor: Any, case: Case, person: Person, data: PersonData, expected_version: int) -> Person:
     require(actor, case, Perm.CASE_EDIT)
-    if not case.members.filter(person=person).exists():
-        raise ValidationFailed(_("This person is not covered by the case."), "person")
+    _require_member(case, person)
     if person.erased_at is not None:
         # Said first: checked after the fields, an erased person's blank names were refused
         # as "Enter the family name" to a client changing only a phone number.
