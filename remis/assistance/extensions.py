@@ -112,7 +112,7 @@ def instalments_to_pay(actor: Any) -> WorkList | None:
     from remis.assistance.queries import instalments_due
 
     today = timezone.localdate()
-    items = instalments_due(actor, today)
+    items = instalments_due(actor, today, mine=True)
     count, more = capped_count(items)
     if not count:
         return None
@@ -134,7 +134,7 @@ def instalments_to_pay(actor: Any) -> WorkList | None:
             )
             for item in items[:FIRST_ROWS]
         ],
-        url=reverse("plan_work", args=["instalments"]),
+        url=reverse("plan_work", args=["instalments"]) + "?mine=on",
     )
 
 

@@ -123,6 +123,14 @@ class ItemStatusForm(forms.Form):
         cast(forms.ChoiceField, self.fields["status"]).choices = [("", "—"), *choices]
 
 
+class InstalmentsDueFilterForm(forms.Form):
+    """The instalments due list's filters: the cases the reader follows (as their home
+    page's card lists them), a reference's start."""
+
+    reference = forms.CharField(label=_("Case reference"), required=False, max_length=40)
+    mine = forms.BooleanField(label=_("Only the cases I follow"), required=False)
+
+
 class InstalmentForm(forms.Form):
     # New for each drawing of the form (see Instalment.form_key).
     form_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)

@@ -355,13 +355,22 @@ def returned_to(actor: Any) -> QuerySet[PlanVersion]:
     )
 
 
-def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
+def instalments_due(
+    actor: Any, today: dt.date, *, mine: bool = False, reference: str = ""
+) -> QuerySet[AssistanceItem]:
     """Items the programme pays itself (not those referred to a provider, which the
     provider delivers) of plans in force, starting on or before today or with no start date
     (due since their approval: they never appeared), not fully paid, on open cases where the
     actor records payments (a closed case takes no payment: an imported 2013 item of a case
-    closed in 2014 read as a payment overdue)."""
+    closed in 2014 read as a payment overdue). `mine`: only on the cases the actor follows
+    (`followed_by`), as their home page lists them: IOM Belgium's manager had the partners'
+    instalments of returnees in Iraq and Russia there. `reference`: the cases whose reference
+    starts so."""
     from remis.cases.policy import scoped_case_ids
+    from remis.cases.queries import followed_by
+
+    plan_case = "version__plan__case"
+    followed = followed_by(actor, Perm.PAYMENT_RECORD, f"{plan_case}_id", f"{plan_case}__origin_country")
 
     paid_sum = (
         Instalment.objects.filter(key=OuterRef("key"))
@@ -377,6 +386,8 @@ def instalments_due(actor: Any, today: dt.date) -> QuerySet[AssistanceItem]:
             status__in=[ItemStatus.APPROVED, ItemStatus.IN_PROGRESS],
         )
         .filter(Q(starts_on__lte=today) | Q(starts_on__isnull=True))
+        .filter(followed if mine else Q())
+        .filter(Q(**{f"{plan_case}__reference__istartswith": start}) if (start := reference.strip()) else Q())
         .exclude(route=Route.REFERRAL)
         .annotate(
             paid=Coalesce(

@@ -31,6 +31,7 @@ from remis.assistance.forms import (
     DecisionForm,
     GoalForm,
     InstalmentForm,
+    InstalmentsDueFilterForm,
     ItemForm,
     ItemStatusForm,
     NeedForm,
@@ -687,6 +688,8 @@ def plan_work(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in WORK_KINDS:
         raise Http404
     number = page_number(request)
+    form: InstalmentsDueFilterForm | None = None
+    params: dict[str, str] = {}
     # Paged: the first 200 were shown, with nothing to say that an office's 395 instalments
     # due went on beyond them.
     if kind == "approve":
@@ -696,11 +699,23 @@ def plan_work(request: HttpRequest, kind: str) -> HttpResponse:
         page = paginate(returned_to(request.user), number, per_page=WORK_PER_PAGE)
         title = _("Plans returned to me")
     else:
-        page = paginate(instalments_due(request.user, timezone.localdate()), number, per_page=WORK_PER_PAGE)
+        form = InstalmentsDueFilterForm(request.GET)
+        filters = form.cleaned_data if form.is_valid() else {}
+        rows = instalments_due(
+            request.user,
+            timezone.localdate(),
+            mine=bool(filters.get("mine")),
+            reference=filters.get("reference", ""),
+        )
+        page = paginate(rows, number, per_page=WORK_PER_PAGE)
         # A list over many cases shows what the reader reads on every one of them.
         page = replace(page, object_list=mask(list(page.object_list), groups_everywhere(request.user)))
         title = _("Instalments due")
-    context = {"kind": kind, "title": title, "page": page, **page_links(page, {})}
+        # The filters kept from page to page.
+        params = {"reference": filters.get("reference", ""), "mine": "on" if filters.get("mine") else ""}
+        params = {k: v for k, v in params.items() if v}
+    context = {"kind": kind, "title": title, "page": page, "form": form, "filtered": bool(params)}
+    context.update(page_links(page, params))
     return render(request, "assistance/work.html", context)
 
 

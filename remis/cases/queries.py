@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from remis.accounts.models import JOINED
 from remis.accounts.permissions import Perm, SensitiveGroup
 from remis.accounts.scope import grants_with, organisation_ids
 from remis.cases.extensions import panels_for
@@ -1533,6 +1534,30 @@ def aggregates(actor: Any, today: dt.date, months: int = 12) -> Aggregates | Non
         small_cell=suppress,
         computed_at=computed_at,
     )
+
+
+def followed_by(actor: Any, perm: Perm, case_ref: str, origin_ref: str) -> Q:
+    """The outer rows' cases the actor is to follow up themselves, where they hold `perm`
+    (monitoring, payments): assigned to them, or to nobody of their organisations nor of an
+    organisation of the case's country of origin. A case another worker holds is theirs; the
+    host office's counsellor who registered it is not the partner's worker; and a host
+    office's manager is not given a returnee whom the partner's worker holds (480 of IOM
+    Belgium's manager's follow-ups in the demo were rounds of partners' case workers).
+    `case_ref` and `origin_ref` name the outer query's case id and country of origin."""
+    through = Case.assigned_workers.through
+    organisations = [g.organisation_id for g in grants_with(actor, perm)]
+    mine = through.objects.filter(case_id=OuterRef(case_ref), user=actor)
+    ours = through.objects.filter(
+        case_id=OuterRef(case_ref),
+        user__memberships__organisation_id__in=organisations,
+        user__memberships__status__in=JOINED,  # not someone only invited
+    )
+    partners = through.objects.filter(
+        case_id=OuterRef(case_ref),
+        user__memberships__organisation__country=OuterRef(origin_ref),
+        user__memberships__status__in=JOINED,
+    )
+    return Q(Exists(mine)) | ~(Q(Exists(ours)) | Q(Exists(partners)))
 
 
 def my_cases_by_stage(actor: Any) -> dict[str, int]:

@@ -12,9 +12,7 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from remis.accounts.models import JOINED
 from remis.accounts.permissions import Perm
-from remis.accounts.scope import grants_with
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, ConsentPurpose
 from remis.cases.policy import (
@@ -25,7 +23,7 @@ from remis.cases.policy import (
     scoped_case_ids,
     visible_through,
 )
-from remis.cases.queries import cases_consenting
+from remis.cases.queries import cases_consenting, followed_by
 from remis.lib.plans import ordered_walk
 from remis.monitoring.configuration import SATISFACTION, widest_window
 from remis.monitoring.instruments.definition import Label
@@ -128,41 +126,23 @@ def follow_ups(actor: Any) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(in_scope_countries(actor)).filter(visible_through(actor, "case_id"))
 
 
-def _assigned_in_actors_organisations(actor: Any, case_ref: str) -> QuerySet[Any]:
-    """Assignments of the outer case to members of the organisations where the actor
-    records monitoring."""
-    organisations = [g.organisation_id for g in grants_with(actor, Perm.MONITORING_RECORD)]
-    return Case.assigned_workers.through.objects.filter(
-        case_id=OuterRef(case_ref),
-        user__memberships__organisation_id__in=organisations,
-        user__memberships__status__in=JOINED,  # not someone only invited
-    )
-
-
 def my_follow_ups(actor: Any) -> QuerySet[FollowUp]:
-    """Rounds the actor is to carry out: on cases where they record monitoring, assigned to
-    them or to nobody of their organisations (a case another worker holds is theirs to
-    follow; the host office's counsellor who registered it is not the partner's worker).
-    Each round is checked with index probes, so a list of them starts from the rounds' own
-    indexes."""
-    through = Case.assigned_workers.through
-    assigned = _assigned_in_actors_organisations(actor, "case_id")
-    mine = through.objects.filter(case_id=OuterRef("case_id"), user=actor)
+    """Rounds the actor is to carry out: on cases where they record monitoring and that they
+    follow (`cases.queries.followed_by`). Each round is checked with index probes, so a list
+    of them starts from the rounds' own indexes."""
     # The assignment first: two probes of a covering index turn away another worker's round
     # before the access row (a table read) is looked at.
     return (
         FollowUp.objects.filter(in_scope_countries(actor, perm=Perm.MONITORING_RECORD))
-        .filter(Exists(mine) | ~Exists(assigned))
+        .filter(followed_by(actor, Perm.MONITORING_RECORD, "case_id", "origin_country"))
         .filter(access_through(actor, Perm.MONITORING_RECORD))
     )
 
 
 def my_cases(actor: Any) -> QuerySet[Case]:
-    """Cases where the actor records monitoring, assigned to them or to nobody of their
-    organisations."""
-    assigned = _assigned_in_actors_organisations(actor, "pk")
+    """Cases where the actor records monitoring and that they follow (`followed_by`)."""
     return Case.objects.filter(pk__in=scoped_case_ids(actor, Perm.MONITORING_RECORD)).filter(
-        Q(assigned_workers=actor) | ~Exists(assigned)
+        followed_by(actor, Perm.MONITORING_RECORD, "pk", "origin_country")
     )
 
 

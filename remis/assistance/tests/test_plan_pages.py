@@ -654,3 +654,48 @@ def test_instalments_due_are_paged_beyond_the_first_rows(client, world, case, in
     assert '<span class="badge">2+</span>' in capped and "Page 1</span>" in capped
     beyond = client.get(url, {"page": 500}).text
     assert "300.00 EUR" in beyond and "Nothing to do here" not in beyond
+
+
+def test_the_home_card_lists_the_instalments_of_the_cases_i_follow_and_the_page_the_office(
+    client, world, case, ines
+):
+    """IOM Belgium's manager had the partners' instalments of returnees in Iraq and Russia
+    on their home page: the card is the reader's own cases (as the follow-ups card is), its
+    page opens on them and shows the office's on asking, filtered by a reference too, the
+    filters kept from page to page."""
+    from remis.cases.tests.factories import assign, make_user
+
+    approved_plan(world, case, ines, amounts=("100",))
+    colleague = make_user("colleague.gn", world.gn_partner, "case_worker", ["GN"])
+    login(client, colleague)
+    # Nobody of Guinea holds the case yet: the colleague may pay it (the host counsellor who
+    # registered it is not the partner's worker).
+    assert "Instalments due" in home_page(client)
+    assign(world.bob, case, [world.bob])
+    assert "Instalments due" not in home_page(client)  # Bob's now
+    url = reverse("plan_work", args=["instalments"])
+    mine = client.get(url, {"mine": "on"}).text
+    assert case.reference not in mine and "No instalment due matches these filters." in mine
+    assert "Show every instalment due" in mine
+    office = client.get(url).text
+    assert case.reference in office  # the office's list: still theirs to pay if need be
+    assert case.reference in client.get(url, {"reference": case.reference[:8].lower()}).text
+    assert case.reference not in client.get(url, {"reference": "ZZZ"}).text
+    login(client, world.bob)
+    from remis.cases.extensions import work_for
+
+    assert "Instalments due" in home_page(client)
+    assert {w.name: w.url for w in work_for(world.bob)}["instalments_due"] == f"{url}?mine=on"
+    assert case.reference in client.get(url, {"mine": "on"}).text
+
+
+def test_the_instalments_filters_are_kept_from_page_to_page(client, world, case, ines, monkeypatch):
+    from remis.assistance import views
+
+    monkeypatch.setattr(views, "WORK_PER_PAGE", 1)
+    approved_plan(world, case, ines, amounts=("100", "200"))
+    login(client, world.bob)
+    first = client.get(reverse("plan_work", args=["instalments"]), {"mine": "on", "reference": "GIN"}).text
+    assert 'href="?reference=GIN&amp;mine=on&amp;page=2"' in first
+    assert '<input type="checkbox" name="mine" id="id_mine" checked>' in first
+    assert 'value="GIN"' in first

@@ -247,6 +247,28 @@ def test_my_work_lists_open_windows_and_lost_returnees(world, case):
     assert lost.date_label == "Lost on" and lost.items[0].due == lost_on
 
 
+def test_a_host_office_manager_is_not_given_the_rounds_a_partners_worker_holds(world, case):
+    """The host office's manager records monitoring too (a returnee nobody holds is theirs to
+    follow remotely); a round the partner's case worker holds was on the manager's list as
+    well: 480 of IOM Belgium's manager's follow-ups in the demo were partners' rounds."""
+    from remis.cases.tests.factories import assign, make_user
+    from remis.monitoring.queries import my_cases
+
+    _open_window(case)
+    manager = make_user("manager.be", world.be_office, "programme_manager", ["BE"])
+
+    def due(user):
+        return {w.name: w.count for w in work_for(user)}.get("follow_ups_due", 0)
+
+    assign(world.alice, case, [])  # the counsellor who registered it steps aside
+    assert due(manager) == 1 and list(my_cases(manager)) == [case]  # nobody holds it
+    assign(world.bob, case, [world.bob])
+    assert due(world.bob) == 1
+    assert due(manager) == 0 and list(my_cases(manager)) == []
+    assign(world.alice, case, [manager])  # assigned by their own office: theirs again
+    assert due(manager) == 1 and due(world.bob) == 1
+
+
 def test_a_wide_window_round_long_past_its_due_day_is_still_open_and_overdue(world, case):
     """The lists read due days within the widest window of any schedule: a programme with
     90-day windows keeps a round due 60 days ago in the open and overdue lists."""
