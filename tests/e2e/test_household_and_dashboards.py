@@ -3,6 +3,8 @@ as a counsellor sees it and as a donor sees it (statistics only, no record)."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.e2e.test_case_journey import open_step
@@ -69,16 +71,24 @@ def test_the_home_pages_work_lists_arrive_after_the_page(world, login):
 
     case, _submission = submitted_case(world)
 
-    for locale, title, loading in (
-        ("en-GB", "Submissions awaiting an answer", "Loading your work lists"),
-        ("fr-FR", "Soumissions en attente de réponse", "Chargement de vos listes de travail"),
-        ("ar", "طلبات تسليم ملفات بانتظار الرد", "جارٍ تحميل قوائم عملك"),
+    for locale, title, loading, nav_name in (
+        ("en-GB", "Submissions awaiting an answer", "Loading your work lists", "My work"),
+        ("fr-FR", "Soumissions en attente de réponse", "Chargement de vos listes de travail", "Mon travail"),
+        ("ar", "طلبات تسليم ملفات بانتظار الرد", "جارٍ تحميل قوائم عملك", "عملي"),
     ):
         partner = login(world.bob, locale)
         card = partner.locator("#work-submissions")
         expect(card.get_by_role("heading", name=title)).to_be_visible()
         expect(card.get_by_role("link", name=case.reference)).to_be_visible()
         expect(partner.get_by_text(loading)).to_be_hidden()  # gone once every list came
+        assert partner.locator("[data-work-pending]").count() == 0
+        # My work loads its lists the same way, each as a table (2.5 s at a million cases
+        # when it read them all before answering).
+        partner.get_by_role("navigation").get_by_role("link", name=nav_name).click()
+        section = partner.locator("#work-submissions")
+        expect(section.get_by_role("heading", name=title)).to_be_visible()
+        expect(section.locator("table").get_by_role("link", name=case.reference)).to_be_visible()
+        expect(partner.get_by_text(loading)).to_be_hidden()
         assert partner.locator("[data-work-pending]").count() == 0
 
     donor = login(world.victor)
@@ -94,13 +104,18 @@ def test_a_work_list_that_fails_to_load_is_said_with_a_way_on(world, login):
     case, _submission = submitted_case(world)
 
     partner = login(world.bob)
-    partner.route("**/my-work/lists/follow_ups_due/", lambda route: route.fulfill(status=503, body="busy"))
+    # Both layouts: the home page's card and My work's section (`?layout=section`).
+    busy = re.compile(r"/my-work/lists/follow_ups_due/")
+    partner.route(busy, lambda route: route.fulfill(status=503, body="busy"))
     partner.goto("/")
     expect(partner.locator("#work-submissions")).to_contain_text(case.reference)
     alert = partner.get_by_role("alert")
     expect(alert).to_contain_text("A work list could not be loaded")
     alert.get_by_role("link", name="My work").click()
     expect(partner.get_by_role("heading", name="My work", exact=True)).to_be_visible()
+    # My work's own lists: the others come, the one failing is said.
+    expect(partner.locator("#work-submissions")).to_contain_text(case.reference)
+    expect(partner.get_by_role("alert")).to_contain_text("A work list could not be loaded: reload the page.")
 
 
 def test_a_card_answering_late_does_not_take_the_browser_elsewhere(world, login):

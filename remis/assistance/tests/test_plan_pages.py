@@ -8,7 +8,7 @@ from django.urls import reverse
 from remis.assistance.models import Approval, AssistanceItem, Instalment, PlanStatus, PlanVersion
 from remis.assistance.tests.factories import approved_plan, draft_plan, first_item, pdf
 from remis.cases.tests.factories import PASSWORD
-from remis.cases.tests.home import home_page
+from remis.cases.tests.home import home_page, my_work_page
 
 pytestmark = pytest.mark.django_db
 
@@ -229,7 +229,7 @@ def test_work_lists_show_on_the_dashboard_and_their_pages(client, world, case, m
     assert "Plans awaiting my approval" in home_page(client)
     assert case.reference in client.get(reverse("plan_work", args=["approve"])).text
     # The day shown is the day it was submitted: the column says so (it said "Due").
-    work = client.get(reverse("my_work")).text.split("Plans awaiting my approval")[1].split("</table>")[0]
+    work = my_work_page(client).split("Plans awaiting my approval")[1].split("</table>")[0]
     assert "<th>Submitted</th>" in work and "<th>Due</th>" not in work
     actions.return_plan(manon, version, comment="Add dates")
     login(client, world.bob)

@@ -1,5 +1,6 @@
-"""The home page as its user sees it once the work lists have arrived: the page loads each
-list after itself (`work_card`), and a test reading the page alone would see none."""
+"""The home page and My work as their user sees them once the work lists have arrived: the
+pages load each list after themselves (`work_card`), and a test reading a page alone would
+see none."""
 
 from __future__ import annotations
 
@@ -12,11 +13,20 @@ PENDING = re.compile(r'<div hidden data-work-pending data-hx-get="([^"]+)"[^>]*>
 
 def home_page(client: Any) -> str:
     """The dashboard with each work list's placeholder replaced by what the page receives."""
-    page = client.get("/")
+    return filled_page(client, "/")
+
+
+def my_work_page(client: Any, **headers: Any) -> str:
+    """My work with each list's placeholder replaced by what the page receives."""
+    return filled_page(client, "/my-work/", **headers)
+
+
+def filled_page(client: Any, url: str, **headers: Any) -> str:
+    page = client.get(url, **headers)
     assert page.status_code == 200
 
     def arrived(placeholder: re.Match[str]) -> str:
-        card = client.get(html.unescape(placeholder.group(1)), HTTP_HX_REQUEST="true")
+        card = client.get(html.unescape(placeholder.group(1)), HTTP_HX_REQUEST="true", **headers)
         assert card.status_code == 200
         return card.content.decode()
 

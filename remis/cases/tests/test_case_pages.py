@@ -10,6 +10,7 @@ from django.urls import reverse
 from remis.audit.sealing import readable_changes
 from remis.cases.models import Case, Note
 from remis.cases.tests.factories import PASSWORD, register, returned_case
+from remis.cases.tests.home import my_work_page
 
 pytestmark = pytest.mark.django_db
 
@@ -768,7 +769,7 @@ def test_every_submission_awaiting_an_answer_can_be_reached_from_my_work(client,
         actions.record_consent(alice, case, purpose="sharing_with_partners", given=True, given_on=today)
         actions.submit_case(alice, case, world.gn_partner)
     login(client, bob)
-    work = client.get(reverse("my_work")).content.decode()
+    work = my_work_page(client)
     assert "See all 11 items" in work and reverse("submissions_waiting") in work
     assert "?open=sharing#sharing" in work and "#submit" not in work
     listed = client.get(reverse("submissions_waiting")).content.decode()

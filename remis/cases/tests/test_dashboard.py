@@ -11,7 +11,7 @@ from django.urls import reverse
 from remis.cases import actions
 from remis.cases.queries import aggregates, caseloads, my_latest_cases
 from remis.cases.tests.factories import PASSWORD, assign, make_person, register
-from remis.cases.tests.home import home_page
+from remis.cases.tests.home import home_page, my_work_page
 from remis.lib.bidi import left_to_right
 
 pytestmark = pytest.mark.django_db
@@ -332,7 +332,7 @@ def test_a_long_work_list_is_counted_up_to_a_cap_and_says_there_are_more(
     client.force_login(bob)
     home = home_page(client)
     assert re.search(r'id="work-submissions">\s*<h2>[^<]*<span class="badge">1\+</span>', home), home
-    mine = client.get(reverse("my_work")).content.decode()
+    mine = my_work_page(client)
     assert "See all, more than 1" in mine
     monkeypatch.setattr(extensions, "WORK_COUNT_CAP", 2)  # exactly at the cap: no "+"
     (work,) = [w for w in extensions.work_for(bob) if w.name == "submissions"]

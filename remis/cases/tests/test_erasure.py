@@ -23,6 +23,7 @@ from remis.cases.actions.validation import IdentityDocumentData, MemberData
 from remis.cases.models import Case, CaseDocument, Erasure, IdentityDocument, Note, Person
 from remis.cases.policy import ALL_GROUPS
 from remis.cases.tests.factories import erase, make_person, register, second_eraser
+from remis.cases.tests.home import my_work_page
 from remis.lib.errors import PermissionDenied, TransitionRefused, ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -444,7 +445,7 @@ def test_a_pending_erasure_waits_in_the_other_holders_work_list(client, world, h
     actions.request_erasure(world.admin, household, child, "recorded_in_error")
     approver = second_eraser(world)
     assert client.login(username=approver.username, password=PASSWORD)
-    work = client.get(reverse("my_work")).content.decode()
+    work = my_work_page(client)
     assert "Erasures awaiting your approval" in work and f"{household.reference} · " in work
     assert "Mamadou" not in work  # the reason, not the name
     # Who in the household it is for, so that two requests on one case can be told apart.
@@ -453,7 +454,7 @@ def test_a_pending_erasure_waits_in_the_other_holders_work_list(client, world, h
     assert section.index("<th>Asked on</th>") < section.index("</table>")  # not "Due": no erasure is due
     client.logout()
     assert client.login(username=world.admin.username, password=PASSWORD)  # the requester
-    own = client.get(reverse("my_work")).content.decode()
+    own = my_work_page(client)
     assert f"{household.reference} · " not in own  # not asked to approve their own request
     # Nothing for them to approve: no empty card either ("0 · Nothing is waiting"), as no
     # other empty list has one.

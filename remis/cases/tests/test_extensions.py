@@ -13,7 +13,7 @@ from remis.accounts.permissions import Perm
 from remis.cases import extensions
 from remis.cases.extensions import CasePanel, PanelContext, WorkItem, WorkList, WorkSource
 from remis.cases.tests.factories import register
-from remis.cases.tests.home import home_page
+from remis.cases.tests.home import home_page, my_work_page
 
 pytestmark = pytest.mark.django_db
 
@@ -130,13 +130,18 @@ def test_my_work_lists_the_submission_a_partner_must_answer_and_flags_it_overdue
     actions.record_consent(world.alice, case, purpose="sharing_with_partners", given=True, given_on=today)
     actions.record_counselling(world.alice, case, held_on=today)
     submission = actions.submit_case(world.alice, case, world.gn_partner)
-    page = signed_in(world.bob).get(reverse("my_work")).content.decode()
+    page = my_work_page(signed_in(world.bob))
     assert case.reference in page and "Overdue" not in page
     Submission.objects.filter(pk=submission.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
-    page = signed_in(world.bob).get(reverse("my_work")).content.decode()
+    page = my_work_page(signed_in(world.bob))
     assert case.reference in page and "Overdue" in page
     dashboard = home_page(signed_in(world.bob))
     assert 'id="work-submissions"' in dashboard and case.reference in dashboard
     # The donor's viewer reads no case: nothing is listed, and the page says so.
-    empty = signed_in(world.victor).get(reverse("my_work")).content.decode()
-    assert case.reference not in empty and "Nothing is waiting for you." in empty
+    empty = my_work_page(signed_in(world.victor))
+    assert case.reference not in empty and 'class="card"' not in empty  # remis.js says nothing waits
+    # Read all at once (without scripts: `?now=1`), the page says it itself.
+    at_once = signed_in(world.victor).get(reverse("my_work"), {"now": "1"}).text
+    assert '<p class="empty">Nothing is waiting for you.</p>' in at_once
+    at_once = signed_in(world.bob).get(reverse("my_work"), {"now": "1"}).text
+    assert case.reference in at_once and 'id="work-submissions"' in at_once

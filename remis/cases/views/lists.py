@@ -75,14 +75,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
-    """Everything waiting for the user, from every app that registered a work list."""
-    return render(request, "cases/my_work.html", {"work": work_for(request.user)})
+    """Everything waiting for the user, from every app that registered a work list: each
+    loaded after the page (`work_card`), or all at once with `?now=1` (without scripts)."""
+    if request.GET.get("now"):
+        return render(request, "cases/my_work.html", {"work": work_for(request.user)})
+    return render(request, "cases/my_work.html", {"work": None, "work_names": work_sources()})
 
 
 @login_required
 def work_card(request: HttpRequest, kind: str) -> HttpResponse:
-    """One work list as the home page's card, loaded by the page once shown; nothing when
-    the list shows nothing to this user (the card's place is then left empty)."""
+    """One work list as the home page's card (or My work's section, `?layout=section`),
+    loaded by the page once shown; nothing when the list shows nothing to this user (the
+    card's place is then left empty)."""
     if not getattr(request, "htmx", False):
         # Opened as a page (signing in again leads back to the address asked for, here the
         # card's): the home page, where the card belongs.
@@ -93,7 +97,9 @@ def work_card(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404 from None
     if work is None:
         return HttpResponse("")
-    return render(request, "cases/_work_card.html", {"w": work})
+    # My work shows each list as a table section, the home page as a card.
+    section = request.GET.get("layout") == "section"
+    return render(request, "cases/_work_section.html" if section else "cases/_work_card.html", {"w": work})
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from remis.cases.extensions import work_for
 from remis.cases.tests.factories import register
-from remis.cases.tests.home import home_page
+from remis.cases.tests.home import home_page, my_work_page
 from remis.webhooks import actions
 from remis.webhooks.delivery import deliver_due
 from remis.webhooks.models import Attempt, Delivery, DeliveryStatus, PausedReason, SubscriptionStatus
@@ -107,7 +107,7 @@ def test_a_receiver_that_keeps_failing_pauses_the_subscription_and_shows_in_my_w
     assert work.count == 1 and receiver.url in work.items[0].label
     assert not [w for w in work_for(alice) if w.name == "webhooks_paused"]
     client.force_login(wendy)
-    my_work = client.get(reverse("my_work")).content.decode()
+    my_work = my_work_page(client)
     for page, html in (("my work", my_work), ("home", home_page(client))):
         assert "Webhooks paused after repeated failures" in html, page
         assert reverse("webhook_detail", args=[subscription.uuid]) in html

@@ -45,7 +45,7 @@ def test_webhook_pages_are_valid_html_in_every_language(world, wendy, receiver, 
         Visit("webhooks-detail-empty", wendy, detail + "?status=delivered"),
         Visit("webhooks-edit", wendy, reverse("webhook_edit", args=[subscription.uuid])),
         Visit("webhooks-delete", wendy, reverse("webhook_operation", args=[subscription.uuid, "delete"])),
-        Visit("webhooks-my-work", wendy, reverse("my_work")),
+        Visit("webhooks-my-work", wendy, reverse("my_work") + "?now=1"),
         Visit("webhooks-dashboard", wendy, reverse("dashboard")),
     ]
     with translation.override(translation.get_language()):
