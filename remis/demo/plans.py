@@ -20,7 +20,7 @@ from remis.accounts.models import Membership, User
 from remis.accounts.permissions import Perm
 from remis.accounts.system import system_actor
 from remis.assistance import actions
-from remis.assistance.models import Plan
+from remis.assistance.models import Plan, PlanStatus
 from remis.cases.actions import transition_case
 from remis.cases.lifecycle import JOURNEY, Stage
 from remis.cases.models import Case
@@ -61,13 +61,14 @@ def _form() -> SimpleUploadedFile:
     return SimpleUploadedFile("agreement.pdf", b"%PDF-1.4 synthetic demo agreement form", "application/pdf")
 
 
-def _with(case: Case, perm: Perm, role: str) -> User | None:
-    """A demo user of an organisation with access to the case, in `role`, holding `perm` on it."""
+def _with(case: Case, perm: Perm, role: str, besides: User | None = None) -> User | None:
+    """A demo user of an organisation with access to the case, in `role`, holding `perm` on
+    it, other than `besides`."""
     orgs = list(case.access.filter(revoked_at__isnull=True).values_list("organisation_id", flat=True))
     for membership in Membership.objects.filter(organisation_id__in=orgs, role_id=role).select_related(
         "user"
     )[:20]:
-        if perm in case_permissions(membership.user, case):
+        if membership.user != besides and perm in case_permissions(membership.user, case):
             return membership.user
     return None
 
@@ -102,8 +103,16 @@ def _draft(worker: User, case: Case, rng: random.Random, today: dt.date) -> Any:
 
 
 def _approve(worker: User, manager: User, version: Any) -> Any:
+    """Submitted and approved, by a second manager of the case as well when the plan's level
+    asks for two approvers (a plan above the package)."""
     actions.submit_plan(worker, version)
-    return actions.approve_plan(manager, version, comment="Within the programme's package.")
+    version = actions.approve_plan(manager, version, comment="Within the programme's package.")
+    if version.status == PlanStatus.SUBMITTED:
+        second = _with(version.plan.case, Perm.PLAN_APPROVE, "programme_manager", besides=manager)
+        if second is None:
+            raise DomainError("No second approver reaches this case.")  # the case is skipped
+        version = actions.approve_plan(second, version, comment="Agreed: above the package, as justified.")
+    return version
 
 
 def _pay(worker: User, version: Any, today: dt.date, *, all_of_it: bool = False) -> None:

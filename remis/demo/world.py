@@ -32,6 +32,7 @@ LOGINS = (
     "counsellor.be",
     "counsellor.ne",
     "manager.be",
+    "manager.be.2",  # the second approver of plans above the package
     "caseworker.gn",
     "caseworker.iq",
     "ngo.gn",
@@ -171,7 +172,11 @@ def _plan(world: World, spec: dict) -> list[_Staff]:
         cc = host.lower()
         for username in _numbered(f"counsellor.{cc}", _headcount(host_shares[host], spec)):
             plan.append(_Staff(username, office, "counsellor", [host]))
-        plan.append(_Staff(f"manager.{cc}", office, "programme_manager", [host]))
+        # Two managers: a plan above the programme's package needs two approvers (level 3),
+        # one of them a manager, and only managers approve plans; with one, such plans sat
+        # submitted for good.
+        for username in _numbered(f"manager.{cc}", 2):
+            plan.append(_Staff(username, office, "programme_manager", [host]))
     for origin, partners in sorted(world.origin_partners.items()):
         cc = origin.lower()
         shares = PARTNER_SHARES[: len(partners)]

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
+from remis.assistance.actions.approvals import can_be_met, possible_approvers, requirement
 from remis.assistance.models import Approval, Instalment, PlanStatus, PlanVersion
 from remis.demo.generator import generate_cases
 from remis.demo.plans import play_plans
@@ -20,3 +22,13 @@ def test_demo_plans_show_every_state_with_versions_approvals_and_instalments_in_
     assert Approval.objects.filter(decision="returned").exists() and Instalment.objects.exists()
     assert len({case.origin_country for case in played}) >= 3
     assert {case.stage for case in played} == {"plan", "assistance", "monitoring"}
+    # Every plan waiting for approval can be approved by the demo's people: plans above the
+    # package need two approvers, and with one manager per office 21 of them waited for good.
+    waiting = PlanVersion.objects.filter(status=PlanStatus.SUBMITTED).select_related("plan__case")
+    levels = set()
+    for version in waiting:
+        people, managers = possible_approvers(version, {version.drafted_by_id, version.submitted_by_id})
+        level = requirement(version, timezone.localdate()).level
+        levels.add(level)
+        assert can_be_met(level, people, managers), (version.plan.case.reference, level)
+    assert 3 in levels  # a plan above the package among them
