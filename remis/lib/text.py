@@ -42,7 +42,8 @@ def fold(value: str) -> str:
 # Kamara; Diallo or Jallow; Fatoumata or Fatimata. A word's *sound key* keeps what those
 # spellings share: its first letter (a first vowel by its class: a; e, i; o, u), then its
 # consonants, once the letter groups written for one sound are read as one and a final d is
-# read as t (Mohamed, Mouhamet). Keys are stored (cases' `sound_text`), so changing these
+# read as t (Mohamed, Mouhamet); a name of one consonant or none keeps its vowels by class
+# (Ba and Bah, Sow and So, Awa and Hawa). Keys are stored (cases' `sound_text`), so changing these
 # rules means computing the stored keys again in a migration.
 _SAME_SOUND = (
     ("w", "u"),
@@ -72,8 +73,9 @@ _FIRST_VOWEL = {"a": "a", "e": "i", "i": "i", "y": "i", "o": "u", "u": "u"}
 
 
 def sound_key(word: str) -> str:
-    """The sound key of one folded Latin word ('mouhamed' -> 'mmt', 'kamara' -> 'kmr');
-    empty for a word of another script, with digits, or too short to tell names apart."""
+    """The sound key of one folded Latin word ('mouhamed' -> 'mmt', 'kamara' -> 'kmr',
+    'bah' -> 'ba'); empty for a word of another script, with digits, or too short to tell
+    names apart ('a', 'n')."""
     if not _LATIN_WORD.fullmatch(word):
         return ""
     for written, sound in _SAME_SOUND:
@@ -86,7 +88,17 @@ def sound_key(word: str) -> str:
     key = first + "".join(ch for ch in word[1:] if ch not in _VOWELS and ch != "h")
     if key.endswith("d") and len(key) > 1:
         key = key[:-1] + "t"
-    return key if len(key) >= 2 else ""
+    return key if len(key) >= 2 else _short_key(word)
+
+
+def _short_key(word: str) -> str:
+    """The key of a name of one consonant or none (Ba, Bah, Sow, Sy, Ly, Awa, Hawa): its
+    letters but h, each vowel by its class. Its consonants alone ("b", "s") would match
+    every such name; with a vowel after its first letter, it is never another word's
+    consonant key."""
+    letters = "".join(_FIRST_VOWEL.get(ch, ch) for ch in word if ch != "h")
+    key = _DOUBLED.sub(r"\1", letters)
+    return key if len(key) >= 2 and any(ch in "aiu" for ch in key[1:]) else ""
 
 
 def _sound_words(name: str) -> set[str]:

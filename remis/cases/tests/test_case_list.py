@@ -406,3 +406,24 @@ def test_the_migration_gives_stored_cases_their_sound_keys(world):
     migration = importlib.import_module("remis.cases.migrations.0026_sound_text")
     migration.fill(apps, None)
     assert Case.objects.get(pk=case.pk).sound_text == " kmr ysf "
+
+
+def test_the_migration_gives_short_names_their_keys(world, alice):
+    """Ba, Bah, Sow, Awa had no sound key: cases stored before get theirs, and a similar
+    search for Hawa Ba then finds Awa Bah."""
+    import importlib
+
+    from django.apps import apps
+
+    from remis.cases.models import Case
+    from remis.cases.queries import CaseFilters, filter_cases
+
+    case = register(world, person=make_person(given_name="Awa", family_name="Bah"))
+    other = register(world, person=make_person(given_name="Mariama", family_name="Sow"))
+    Case.objects.filter(pk__in=[case.pk, other.pk]).update(sound_text=" mrm ")  # as keyed before
+    migration = importlib.import_module("remis.cases.migrations.0027_sound_text_short_names")
+    migration.refill(apps, None)
+    assert Case.objects.get(pk=case.pk).sound_text == " aua ba "
+    assert Case.objects.get(pk=other.pk).sound_text == " mrm su "
+    found = {c.reference for c in filter_cases(alice, CaseFilters(q="Hawa Ba", similar=True))}
+    assert found == {case.reference}

@@ -495,3 +495,27 @@ def test_a_name_said_alike_is_asked_about_with_a_birth_unknown_or_a_hyphen_or_an
                 check_twins=True,
             )
         assert first.reference in str(raised.value) or "said alike" in str(raised.value), (stored, typed)
+
+
+def test_a_short_name_said_alike_is_asked_about_too(world):
+    """Awa Bah registered, then Hawa Ba, same sex and birth: short names had no sound key,
+    and the second case was made without a word."""
+    from remis.lib.errors import Duplicate
+
+    born = dt.date(1994, 1, 9)
+    first = register(
+        world, person=make_person(given_name="Awa", family_name="Bah", sex="F", date_of_birth=born)
+    )
+    with pytest.raises(Duplicate) as raised:
+        register(
+            world,
+            person=make_person(given_name="Hawa", family_name="Ba", sex="F", date_of_birth=born),
+            check_twins=True,
+        )
+    assert first.reference in str(raised.value) and "said alike" in str(raised.value)
+    # Another short name is another person.
+    register(
+        world,
+        person=make_person(given_name="Awa", family_name="Sow", sex="F", date_of_birth=born),
+        check_twins=True,
+    )
