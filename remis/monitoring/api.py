@@ -135,7 +135,11 @@ class RoundParams(InputSchema):  # a NUL in a text parameter reached PostgreSQL:
     country: CountryFilter = Field("", description="the case's country of origin, ISO 3166 alpha-2")
     programme: str = Field("", max_length=50, description="a programme's code")
     reference: str = Field("", max_length=40, description="the start of a case reference")
-    mine: bool = Field(False, description="only rounds on cases assigned to me or to nobody")
+    mine: bool = Field(
+        False,
+        description="only the rounds I am to carry out: on cases assigned to me, or to nobody of my "
+        "organisations nor of an organisation of the case's country of origin",
+    )
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=100_000)
 
