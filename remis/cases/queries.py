@@ -52,7 +52,7 @@ from remis.cases.policy import (
 from remis.lib import dates
 from remis.lib.countries import country_name
 from remis.lib.errors import NotFound, PermissionDenied
-from remis.lib.text import fold, fold_document_number, latin_digits, query_sound_key, translated
+from remis.lib.text import fold, fold_document_number, latin_digits, query_sound_key, sound_text, translated
 from remis.programmes.models import MigrantCategory
 from remis.programmes.queries import small_cell_threshold
 
@@ -1283,6 +1283,7 @@ class CaseRow:
     arrival: str
     people: int
     arrival_expected: bool = False  # planned, not made: the list says so beside the date
+    found_as: str = ""  # the household member a search found the case by, when not the principal
 
 
 class CaseIds:
@@ -1321,10 +1322,64 @@ ROW_COLUMNS = (
 )
 
 
-def case_rows(ids: Sequence[int], groups: frozenset[str]) -> list[CaseRow]:
+def _name_matches(words: list[str], spellings: list[str], similar: bool) -> set[str]:
+    """The searched words a person's names match as the search does: within the folded
+    names or spellings, or, for a similar search, by a name word's sound key."""
+    text = " | ".join(fold(s) for s in spellings)
+    keys = sound_text(spellings) if similar else ""
+    return {
+        word
+        for word in words
+        if word in text or (similar and (key := query_sound_key(word)) and f" {key} " in keys)
+    }
+
+
+def found_through_members(ids: Sequence[int], q: str, similar: bool) -> dict[int, str]:
+    """For each listed case a search found by someone other than its principal applicant,
+    that member's name and relation ("Mamadou Diallo (child)"): searching for a child
+    listed his mother's case with nothing to say why. The words of a reference or a
+    document number are left to the columns that show them."""
+    words = [w for w in fold(latin_digits(q)).split() if not any(ch.isdigit() for ch in w)]
+    if not words or not ids:
+        return {}
+    relations = dict(Relation.choices)
+    members = (
+        CaseMember.objects.filter(case_id__in=ids, person__erased_at__isnull=True)
+        .order_by("case_id", "id")
+        .values_list(
+            "case_id",
+            "relation",
+            "person__given_name",
+            "person__family_name",
+            "person__alternate_names",
+        )
+    )
+    found: dict[int, str] = {}
+    by_case: dict[int, list[tuple[str, str, list[str]]]] = {}
+    for case_id, relation, given, family, alternates in members:
+        name = f"{given} {family}"
+        spellings = [name, *(line for line in (alternates or "").splitlines() if line.strip())]
+        by_case.setdefault(case_id, []).append((relation, name, spellings))
+    for case_id, people in by_case.items():
+        principal = next((p for p in people if p[0] == Relation.PRINCIPAL), None)
+        own = _name_matches(words, principal[2], similar) if principal else set()
+        if own == set(words):
+            continue  # the name shown is the one searched
+        for relation, name, spellings in people:
+            if relation != Relation.PRINCIPAL and _name_matches(words, spellings, similar) - own:
+                # The relation within the sentence: "(child)", not the field's "Child".
+                found[case_id] = f"{name} ({str(relations.get(relation, relation)).lower()})"
+                break
+    return found
+
+
+def case_rows(
+    ids: Sequence[int], groups: frozenset[str], *, q: str = "", similar: bool = False
+) -> list[CaseRow]:
     """The list lines of cases `ids` (already scoped by the caller), in that order: one
     query for just the printed columns, no model instances. A category in a sensitive
-    group the reader does not hold (`groups`) is shown as "Restricted"."""
+    group the reader does not hold (`groups`) is shown as "Restricted". Searched by `q`, a
+    line names the member it was found by when not the principal (`found_through_members`)."""
     from django.urls import reverse
     from django.utils.formats import date_format
     from django.utils.translation import gettext
@@ -1332,6 +1387,7 @@ def case_rows(ids: Sequence[int], groups: frozenset[str]) -> list[CaseRow]:
     stage_labels = dict(Stage.choices)
     today = timezone.localdate()
     found = {row["id"]: row for row in Case.objects.filter(id__in=ids).values(*ROW_COLUMNS)}
+    members = found_through_members(ids, q, similar) if q.strip() else {}
     rows = []
     for pk in ids:
         if pk not in found:
@@ -1358,6 +1414,7 @@ def case_rows(ids: Sequence[int], groups: frozenset[str]) -> list[CaseRow]:
                 people=row["household_size"],
                 arrival_expected=bool(arrival)
                 and (arrival > today or not has_returned(row["stage"], row["stage_before_closure"])),
+                found_as=members.get(pk, ""),
             )
         )
     return rows

@@ -427,3 +427,32 @@ def test_the_migration_gives_short_names_their_keys(world, alice):
     assert Case.objects.get(pk=other.pk).sound_text == " mrm su "
     found = {c.reference for c in filter_cases(alice, CaseFilters(q="Hawa Ba", similar=True))}
     assert found == {case.reference}
+
+
+def test_a_case_found_by_a_household_member_names_the_member(client, world, alice):
+    """Searching for a child listed his mother's case under her name only, with nothing to
+    say why it was found; now the line names the member, as typed or said alike."""
+    from remis.cases import actions
+    from remis.cases.tests.factories import erase
+
+    case = register(world, person=make_person(given_name="Fatoumata", family_name="Diallo"))
+    actions.add_household_member(
+        alice, case, make_person(given_name="Ousmane", family_name="Diallo"), "child"
+    )
+    login(client, alice)
+
+    def listed(q, **extra):
+        return client.post(reverse("case_list"), {"q": q, **extra}).content.decode()
+
+    by_child = listed("ousmane")
+    assert case.reference in by_child and "Matches <bdi>Ousmane Diallo (child)</bdi>" in by_child
+    assert "Matches" not in listed("fatoumata diallo")  # the principal's own name: nothing to add
+    assert "Matches" not in listed(case.reference)
+    alike = listed("usman", similar="on")
+    assert case.reference in alike and "Matches <bdi>Ousmane Diallo (child)</bdi>" in alike
+    french = client.post(reverse("case_list"), {"q": "ousmane"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Correspond à <bdi>Ousmane Diallo (enfant)</bdi>" in french
+    # An erased member is no longer searched, nor named.
+    child = case.members.get(relation="child").person
+    erase(world, case, child, "recorded_in_error")
+    assert "Ousmane" not in listed("ousmane")

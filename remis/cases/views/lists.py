@@ -209,7 +209,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         template,
-        {"form": form, "page": page, "rows": case_rows(page.object_list, groups), "export_url": export_url},
+        {
+            "form": form,
+            "page": page,
+            "rows": case_rows(page.object_list, groups, q=filters.q, similar=filters.similar),
+            "export_url": export_url,
+        },
     )
     if partial:
         # Back and Forward return to this page of these filters (the URL names no one).
