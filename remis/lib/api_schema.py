@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
@@ -90,6 +91,9 @@ CountryFilter = Annotated[str, Field(max_length=2), AfterValidator(_country_filt
 YES_NO = frozenset({"true", "false", "1", "0"})  # a yes/no as a query string writes it
 
 
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
 class InputSchema(Schema):
     """What a client sends (a body or a list's query parameters).
 
@@ -125,8 +129,15 @@ class InputSchema(Schema):
             raise PydanticCustomError("bool_type", "Input should be a valid boolean")
         if isinstance(value, bool) and bool not in kinds and kinds & {int, float, Decimal}:
             raise PydanticCustomError("float_type", "Input should be a valid number")
-        if isinstance(value, str) and "_" in value and kinds & {int, float, Decimal} and str not in kinds:
-            # Python's grouping ("1_000" read as 1000): no form or locale writes a number so.
+        if (
+            isinstance(value, str)
+            and kinds & {int, float, Decimal}
+            and str not in kinds
+            and not _PLAIN_NUMBER.fullmatch(value)
+        ):
+            # A number in a text is written as JSON writes it: Python's grouping ("1_000"),
+            # a trailing point ("5.") or other scripts' digits ("１０００", "٥٠٠") were read as
+            # numbers that no client meant to send in a text.
             raise PydanticCustomError("float_parsing", "Input should be a valid number")
         return value
 

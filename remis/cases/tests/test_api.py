@@ -329,8 +329,17 @@ def test_a_number_written_with_underscores_is_refused(api, world, alice):
     body = {"received_on": str(case.arrival_date), "pocket_money": "1_000", "pocket_money_currency": "EUR"}
     answer = api.put(f"/cases/{case.uuid}/reception", body)
     assert answer.status_code == 422 and [e["field"] for e in answer.json()["errors"]] == ["pocket_money"]
-    body["pocket_money"] = "1000"
+    # Nor a trailing point, nor another script's digits: a text holds a number as JSON writes it.
+    for written in ("5.", "１０００", "٥٠٠", "1,000", ""):
+        body["pocket_money"] = written
+        answer = api.put(f"/cases/{case.uuid}/reception", body)
+        assert answer.status_code == 422, (written, answer.content)
+        assert [e["field"] for e in answer.json()["errors"]] == ["pocket_money"], written
+    body["pocket_money"] = "1e3"  # as JSON writes a number: kept as 1000
     assert api.put(f"/cases/{case.uuid}/reception", body).status_code == 200
+    from remis.cases.models import Reception
+
+    assert str(Reception.objects.get(case=case).pocket_money) == "1000.00"
 
 
 def test_a_cases_notes_are_paged_and_every_one_can_be_read(api, world, alice):
