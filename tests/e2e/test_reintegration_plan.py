@@ -142,3 +142,45 @@ def test_build_submit_approve_and_pay_a_plan(world, login, live_server, tmp_path
     expect(bob.locator("#item-paid")).to_contain_text(words["nothing_paid"])
     expect(bob.locator("#instalments tr.voided")).to_contain_text("Montant saisi par erreur (synthetic)")
     expect(bob.get_by_role("button", name=words["void"][1])).to_have_count(0)
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "reference", "mine", "filter_", "none"),
+    [
+        ("en-GB", "Instalments due", "Case reference", "Only the cases I follow", "Filter", "No instalment"),
+        (
+            "fr-FR",
+            "Versements à effectuer",
+            "Référence du dossier",
+            "Seulement les dossiers que je suis",
+            "Filtrer",
+            "Aucun versement à effectuer",
+        ),
+        ("ar", "دفعات مستحقة", "مرجع الملف", "الملفات التي أتابعها فقط", "تصفية", "لا توجد دفعة مستحقة"),
+    ],
+)
+def test_the_instalments_due_are_filtered_by_reference_and_by_the_cases_one_follows(
+    world, login, locale, title, reference, mine, filter_, none
+):
+    """From the home page's card to its page: the case worker's own instalments first, the
+    office's on unticking, a reference narrowing them, and an empty result saying so."""
+    from remis.assistance.tests.factories import approved_plan, case_at_plan, make_approvers
+
+    call_command("sync_assistance_defaults", stdout=io.StringIO())
+    manon, _paul, _ines = make_approvers(world)
+    case = case_at_plan(world)
+    approved_plan(world, case, manon)
+    bob = login(world.bob, locale)
+    bob.goto("/plans/work/instalments/?mine=on")
+    expect(bob.get_by_role("heading", name=title)).to_be_visible()
+    expect(bob.get_by_label(mine)).to_be_checked()
+    expect(bob.get_by_role("link", name=case.reference)).to_be_visible()
+    bob.get_by_label(mine).uncheck()
+    bob.get_by_label(reference).fill("ZZZ")
+    bob.get_by_role("button", name=filter_).click()
+    expect(bob.get_by_text(none)).to_be_visible()
+    expect(bob.get_by_label(reference)).to_have_value("ZZZ")  # the filters stay as typed
+    bob.get_by_label(reference).fill(case.reference[:4])
+    bob.get_by_role("button", name=filter_).click()
+    expect(bob.get_by_role("link", name=case.reference)).to_be_visible()
+    assert "mine" not in bob.url and f"reference={case.reference[:4]}" in bob.url
