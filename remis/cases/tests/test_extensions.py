@@ -114,6 +114,7 @@ def test_a_work_list_is_not_loaded_once_signed_out(world, signed_in):
     assert "evil" not in foreign["HX-Redirect"]
     signed_in(world.alice)
     assert client.get(card_url).url == reverse("dashboard")
+    assert client.get(card_url, {"layout": "section"}).url == reverse("my_work")  # My work's list
 
 
 def test_my_work_lists_the_submission_a_partner_must_answer_and_flags_it_overdue(world, signed_in):

@@ -87,18 +87,17 @@ def work_card(request: HttpRequest, kind: str) -> HttpResponse:
     """One work list as the home page's card (or My work's section, `?layout=section`),
     loaded by the page once shown; nothing when the list shows nothing to this user (the
     card's place is then left empty)."""
+    section = request.GET.get("layout") == "section"  # My work's table, not the home page's card
     if not getattr(request, "htmx", False):
         # Opened as a page (signing in again leads back to the address asked for, here the
-        # card's): the home page, where the card belongs.
-        return redirect("dashboard")
+        # card's): the page the list belongs to.
+        return redirect("my_work" if section else "dashboard")
     try:
         work = work_list(request.user, kind)
     except KeyError:
         raise Http404 from None
     if work is None:
         return HttpResponse("")
-    # My work shows each list as a table section, the home page as a card.
-    section = request.GET.get("layout") == "section"
     return render(request, "cases/_work_section.html" if section else "cases/_work_card.html", {"w": work})
 
 
