@@ -221,7 +221,7 @@ def search_condition(q: str, *, documents: bool = True, similar: bool = False) -
     words = fold(latin_digits(q)).split()  # a reference typed on an Arabic keyboard too
     # A reference typed without its dashes (GIN2026000089, as some systems keep it) reads as
     # the reference (GIN-2026-000089): it found nothing.
-    words = [_COMPACT_REFERENCE.sub(r"\1-\2-\3", word) for word in words]
+    words = [_name_fragment(_COMPACT_REFERENCE.sub(r"\1-\2-\3", word)) for word in words]
     if similar:
         condition = _and(_as_typed_or_alike(word) for word in words)
     else:
@@ -232,10 +232,18 @@ def search_condition(q: str, *, documents: bool = True, similar: bool = False) -
     return condition
 
 
+def _name_fragment(word: str) -> str:
+    """What a searched word is looked for as in the names: a word of one or two letters
+    only at the start of a name word (" ba": Ba, Bah, Bakary), not inside one (Kaba, Demba,
+    Tshibanda: "ba" filled the first page with them, and "li" with Khalid and Oliveira);
+    a longer word anywhere, as typed."""
+    return f" {word}" if len(word) < 3 else word
+
+
 def _as_typed_or_alike(word: str) -> Q:
     """The word as typed, or a name word with its sound key (matched whole: the keys are
     stored between spaces)."""
-    key = query_sound_key(word)
+    key = query_sound_key(word.strip())
     as_typed = _contains_all([word])
     return as_typed | _contains_all([f" {key} "], "sound_text") if key else as_typed
 
@@ -1062,7 +1070,7 @@ def _born_closest(
 def _sound_of(given: str, family: str, alternates: str) -> set[tuple[str, ...]]:
     """A person's names as they sound: each name's sound keys, in any order (a name written
     the other way round sounds the same); names with fewer than two keyed words say too
-    little ("Awa Ba" has none) and are left out."""
+    little ("Awa N" has one) and are left out."""
     sounds = set()
     for name in _names_of(given, family, alternates):
         keys = tuple(sorted(key for word in name.split() if (key := query_sound_key(word))))
@@ -1325,12 +1333,12 @@ ROW_COLUMNS = (
 def _name_matches(words: list[str], spellings: list[str], similar: bool) -> set[str]:
     """The searched words a person's names match as the search does: within the folded
     names or spellings, or, for a similar search, by a name word's sound key."""
-    text = " | ".join(fold(s) for s in spellings)
+    text = " " + " | ".join(fold(s) for s in spellings)  # each name word after a space, as stored
     keys = sound_text(spellings) if similar else ""
     return {
         word
         for word in words
-        if word in text or (similar and (key := query_sound_key(word)) and f" {key} " in keys)
+        if _name_fragment(word) in text or (similar and (key := query_sound_key(word)) and f" {key} " in keys)
     }
 
 
@@ -1609,10 +1617,15 @@ def followed_by(actor: Any, perm: Perm, case_ref: str, origin_ref: str) -> Q:
         user__memberships__organisation_id__in=organisations,
         user__memberships__status__in=JOINED,  # not someone only invited
     )
+    # A partner's worker counts while the partner holds the case: once its access is
+    # revoked (the returnee withdrew consent to sharing), its workers' assignments stay
+    # behind, and the case's rounds and instalments were then in no one's list.
     partners = through.objects.filter(
         case_id=OuterRef(case_ref),
         user__memberships__organisation__country=OuterRef(origin_ref),
         user__memberships__status__in=JOINED,
+        user__memberships__organisation__case_access__case_id=OuterRef(case_ref),
+        user__memberships__organisation__case_access__revoked_at__isnull=True,
     )
     return Q(Exists(mine)) | ~(Q(Exists(ours)) | Q(Exists(partners)))
 

@@ -267,6 +267,14 @@ def test_a_host_office_manager_is_not_given_the_rounds_a_partners_worker_holds(w
     assert due(manager) == 0 and list(my_cases(manager)) == []
     assign(world.alice, case, [manager])  # assigned by their own office: theirs again
     assert due(manager) == 1 and due(world.bob) == 1
+    # The returnee withdraws consent to sharing: the partner's access ends, Bob's assignment
+    # stays behind, and the round was then in no one's list.
+    assign(world.alice, case, [])
+    assert due(manager) == 0
+    cases.record_consent(
+        world.alice, case, purpose="sharing_with_partners", given=False, given_on=timezone.localdate()
+    )
+    assert due(world.bob) == 0 and due(manager) == 1
 
 
 def test_a_wide_window_round_long_past_its_due_day_is_still_open_and_overdue(world, case):
