@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
+from remis.accounts.scope import grants_with
 from remis.assistance import actions
 from remis.assistance.actions.approvals import level_label
 from remis.assistance.actions.payments import RateRecordedMeanwhile, may_record_rates
@@ -687,6 +688,15 @@ WORK_PER_PAGE = 50  # rows a page of a plans work list shows
 def plan_work(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in WORK_KINDS:
         raise Http404
+    # A role without the list's right was shown an empty list and a filter form, as if
+    # nothing were due: it is told the list is not its work.
+    needed, refusal = {
+        "approve": (Perm.PLAN_APPROVE, _("Your role does not approve reintegration plans.")),
+        "returned": (Perm.PLAN_EDIT, _("Your role cannot write reintegration plans.")),
+        "instalments": (Perm.PAYMENT_RECORD, _("Your role does not record payments.")),
+    }[kind]
+    if not grants_with(request.user, needed):
+        return forbidden(request, refusal)
     number = page_number(request)
     form: InstalmentsDueFilterForm | None = None
     params: dict[str, str] = {}
@@ -707,6 +717,10 @@ def plan_work(request: HttpRequest, kind: str) -> HttpResponse:
             mine=bool(filters.get("mine")),
             reference=filters.get("reference", ""),
         )
+        if form.errors:
+            # Never answer bad filters with another list (every instalment of the office
+            # under "Only the cases I follow" ticked): the errors say what to change.
+            rows = rows.none()
         page = paginate(rows, number, per_page=WORK_PER_PAGE)
         # A list over many cases shows what the reader reads on every one of them.
         page = replace(page, object_list=mask(list(page.object_list), groups_everywhere(request.user)))
@@ -715,6 +729,7 @@ def plan_work(request: HttpRequest, kind: str) -> HttpResponse:
         params = {"reference": filters.get("reference", ""), "mine": "on" if filters.get("mine") else ""}
         params = {k: v for k, v in params.items() if v}
     context = {"kind": kind, "title": title, "page": page, "form": form, "filtered": bool(params)}
+    context["refused"] = bool(form and form.errors)
     context.update(page_links(page, params))
     return render(request, "assistance/work.html", context)
 

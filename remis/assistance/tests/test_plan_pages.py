@@ -699,3 +699,34 @@ def test_the_instalments_filters_are_kept_from_page_to_page(client, world, case,
     assert 'href="?reference=GIN&amp;mine=on&amp;page=2"' in first
     assert '<input type="checkbox" name="mine" id="id_mine" checked>' in first
     assert 'value="GIN"' in first
+
+
+def test_bad_instalment_filters_are_said_and_list_nothing(client, world, case, ines):
+    """A reference too long, or a NUL, showed the error above every instalment of the office
+    with "Only the cases I follow" still ticked."""
+    approved_plan(world, case, ines, amounts=("100",))
+    login(client, world.bob)
+    url = reverse("plan_work", args=["instalments"])
+    for reference in ("G" * 41, "\x00"):
+        page = client.get(url, {"mine": "on", "reference": reference}).text
+        assert case.reference not in page, reference
+        assert "at most 40 characters" in page or "Null characters are not allowed." in page, reference
+        assert "No instalment due matches these filters." not in page
+    assert 'autocomplete="off"' in client.get(url).text  # Back restores no ticked box over another list
+
+
+def test_the_plans_work_lists_refuse_roles_they_are_not_the_work_of(client, world, case):
+    """A donor's viewer, a counsellor or an M&E officer were shown an empty list with its
+    filters, as if nothing were due."""
+    for user in (world.victor, world.alice, world.carol):
+        login(client, user)
+        for kind in ("instalments", "approve"):
+            answer = client.get(reverse("plan_work", args=[kind]))
+            assert answer.status_code == 403, (user, kind)
+    login(client, world.alice)
+    refused = client.get(reverse("plan_work", args=["instalments"]), HTTP_ACCEPT_LANGUAGE="fr").text
+    assert "Votre rôle n’enregistre pas de versements." in refused
+    login(client, world.bob)
+    assert client.get(reverse("plan_work", args=["instalments"])).status_code == 200
+    assert client.get(reverse("plan_work", args=["returned"])).status_code == 200
+    assert client.get(reverse("plan_work", args=["approve"])).status_code == 403  # Bob does not approve
