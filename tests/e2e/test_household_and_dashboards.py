@@ -138,3 +138,31 @@ def test_a_card_answering_late_does_not_take_the_browser_elsewhere(world, login)
     going[0].continue_()
     partner.wait_for_url("**/cases/")
     expect(partner.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
+
+
+def test_without_scripts_the_work_lists_are_one_link_away(world, browser, live_server):
+    """With scripts off the lists cannot arrive after the page: "Loading your work lists…"
+    stayed on screen for good; now the page offers My work, which reads them all at once."""
+    from remis.accounts.tests.second_factor import authenticator, code_for
+    from remis.cases.tests.factories import PASSWORD, submitted_case
+
+    case, _submission = submitted_case(world)
+    device = authenticator(world.bob)
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill(world.bob.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/accounts/two-factor/code/**")
+    page.locator("#id_code").fill(code_for(device))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/")
+    expect(page.get_by_text("Loading your work lists")).to_be_hidden()
+    page.locator("[data-work-lists]").get_by_role("link", name="My work").click()
+    expect(page.locator("#work-submissions")).to_contain_text(case.reference)
+    page.goto("/my-work/")
+    expect(page.get_by_text("Loading your work lists")).to_be_hidden()
+    page.get_by_role("link", name="Show my work lists").click()
+    expect(page.locator("#work-submissions")).to_contain_text(case.reference)
+    context.close()
