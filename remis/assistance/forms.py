@@ -134,6 +134,8 @@ class InstalmentsDueFilterForm(forms.Form):
 class InstalmentForm(forms.Form):
     # New for each drawing of the form (see Instalment.form_key).
     form_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
+    # What was paid when the form was drawn (actions.record_instalment's `seen_paid`).
+    seen_paid = forms.DecimalField(widget=forms.HiddenInput, required=False)
     paid_on = forms.DateField(label=_("Paid on"), widget=IsoDateInput)
     amount = AmountField(label=_("Amount"), max_length=20)
     currency = forms.CharField(label=_("Currency (ISO 4217)"), max_length=10)

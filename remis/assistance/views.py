@@ -87,6 +87,7 @@ from remis.lib.money import amount_text
 from remis.lib.pages import forbidden, readers_of_cases_only
 from remis.lib.paging import page_links, page_number, paginate
 from remis.lib.posted import posted_id
+from remis.lib.text import list_separator
 
 
 def _plan_url(case: Case, anchor: str = "") -> str:
@@ -411,6 +412,61 @@ def _closed_reason(case_closed: bool, version: PlanVersion, item: AssistanceItem
     return _("This item is “%(status)s” now: nothing was recorded.") % {"status": item.get_status_display()}
 
 
+def _item_values(item: AssistanceItem, version: PlanVersion) -> dict[str, Any]:
+    """The item's edit form's values as saved."""
+    return {
+        "expected_version": version.version,
+        "goal": item.goal_id,
+        "kind": item.kind.code,
+        "description": item.description,
+        "level": item.level,
+        "modality": item.modality,
+        "route": item.route,
+        "amount": amount_text(item.amount, item.currency),  # no ",00" for a currency without cents
+        "currency": item.currency,
+        "starts_on": item.starts_on.isoformat() if item.starts_on else "",
+        "ends_on": item.ends_on.isoformat() if item.ends_on else "",
+    }
+
+
+def _item_form_as_saved(item: AssistanceItem, version: PlanVersion, goals: Any, proposed: Any) -> ItemForm:
+    """The edit form bound to the item as saved now, so that a refusal can be attached to it."""
+    saved = ItemForm(
+        {k: "" if v is None else str(v) for k, v in _item_values(item, version).items()},
+        goals=goals,
+        proposed=proposed,
+        types=active_types(),
+        auto_id="item-%s",
+    )
+    saved.is_valid()
+    return saved
+
+
+def _typed_otherwise(saved: ItemForm, typed_form: ItemForm) -> str:
+    """The conflict's message: what is shown is saved, and each field the person had typed
+    otherwise (compared as read: "700" is "700.00"), with what they typed, to apply again
+    if it still holds."""
+    before, after = saved.cleaned_data, typed_form.cleaned_data
+    typed = [
+        (str(field.label), str(typed_form.data.get(name, "")).strip())
+        for name, field in saved.fields.items()
+        if not field.widget.is_hidden and name in after and after.get(name) != before.get(name)
+    ]
+    if not typed:
+        return str(_("Someone else saved this item after you opened it: the form shows it as saved now."))
+    return str(
+        _(
+            "Someone else saved this item after you opened it: the form shows it as saved now. "
+            "You had typed otherwise: %(typed)s. Apply it again if it still holds."
+        )
+        % {
+            "typed": list_separator().join(
+                f"{label} “{value}”" if value else f"{label} —" for label, value in typed
+            )
+        }
+    )
+
+
 @login_required
 def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpResponse:
     case = case_or_404(request, case_uuid)
@@ -431,19 +487,7 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
     )
     proposed = proposed_types(case, today)  # the types the assessment proposed, a group apart
     edit = ItemForm(
-        initial={
-            "expected_version": version.version,
-            "goal": item.goal_id,
-            "kind": item.kind.code,
-            "description": item.description,
-            "level": item.level,
-            "modality": item.modality,
-            "route": item.route,
-            "amount": amount_text(item.amount, item.currency),  # no ",00" for a currency without cents
-            "currency": item.currency,
-            "starts_on": item.starts_on,
-            "ends_on": item.ends_on,
-        },
+        initial=_item_values(item, version),
         goals=goals,
         proposed=proposed,
         types=active_types(),
@@ -456,7 +500,10 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
         choices=choices,
         auto_id="status-%s",
     )
-    pay = InstalmentForm(initial={"paid_on": today, "currency": item.currency}, auto_id="pay-%s")
+    pay = InstalmentForm(
+        initial={"paid_on": today, "currency": item.currency, "seen_paid": paid_of(instalments)},
+        auto_id="pay-%s",
+    )
     may_void = Perm.PAYMENT_RECORD in permissions
     # One small form per payment that stands; the one sent back with its errors if refused.
     voids = {
@@ -539,6 +586,7 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
                         currency=values["currency"],
                         receipt=values["receipt"],
                         form_key=values["form_key"],
+                        seen_paid=values["seen_paid"],
                     )
                     messages.success(request, _("The instalment is recorded."))
                     return redirect(reverse("plan_item", args=[case.uuid, item.pk]))
@@ -565,15 +613,21 @@ def plan_item(request: HttpRequest, case_uuid: str, item_id: int) -> HttpRespons
                 messages.error(request, error.message)
                 return redirect(reverse("plan_item", args=[case.uuid, item.pk]))
             if step == "edit" and isinstance(error, Conflict):
-                # As the plan page does: what was typed stays, over the version as it is now,
-                # so that a second send, made knowing the other change, is not refused again.
+                # The form shows the item as saved now, and says what the person had typed
+                # otherwise: their typing kept over the newer version, a second send undid
+                # a colleague's change (900 back over the 700 just saved) without a word.
                 version.refresh_from_db()
+                item.refresh_from_db()
+                typed_form = edit
+                target = edit = _item_form_as_saved(item, version, goals, proposed)
+                error = Conflict(_typed_otherwise(edit, typed_form))
+            if step == "pay" and isinstance(error, Conflict):
+                # What was typed stays (the receipt must be chosen again), over what is paid
+                # now, so that a second send, made knowing the other payment, is recorded.
                 data = request.POST.copy()
-                data["expected_version"] = str(version.version)
-                target = edit = ItemForm(
-                    data, goals=goals, proposed=proposed, types=active_types(), auto_id="item-%s"
-                )
-                edit.is_valid()
+                data["seen_paid"] = str(paid_of(instalments))
+                target = pay = InstalmentForm(data, auto_id="pay-%s")
+                pay.is_valid()
             if step == "status" and isinstance(error, Conflict):
                 # The page shows the item as it is now: the choice and reason typed are kept,
                 # to be sent again once the person has seen what changed.

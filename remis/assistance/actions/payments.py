@@ -50,9 +50,12 @@ def record_instalment(
     currency: Any,
     receipt: UploadedFile | None = None,
     form_key: uuid.UUID | None = None,
+    seen_paid: Decimal | None = None,
 ) -> Instalment:
     """A payment for an item of the approved plan in force, never beyond its budget.
-    `form_key`: the payment form's key; a form already recorded is refused (Duplicate)."""
+    `form_key`: the payment form's key; a form already recorded is refused (Duplicate).
+    `seen_paid`: what the person paying saw paid; a payment recorded since is a Conflict
+    (two colleagues recording the same 20 EUR from pages opened before both had it twice)."""
     version = item.version
     case = require_on(actor, version, Perm.PAYMENT_RECORD)
     if version.status != PlanStatus.APPROVED or item.status not in (
@@ -135,6 +138,15 @@ def record_instalment(
                 "amount",
             )
         paid = paid_for(locked)
+        if seen_paid is not None and paid != seen_paid:
+            raise Conflict(
+                _(
+                    "A payment was recorded on this item after you opened it: %(paid)s %(currency)s "
+                    "is paid now. Nothing was recorded: check the payments below, then record "
+                    "yours again if it is still due."
+                )
+                % {"paid": amount_text(paid, item.currency), "currency": item.currency}
+            )
         if paid + value > locked.amount:
             raise ValidationFailed(
                 _(

@@ -433,6 +433,37 @@ def test_a_payment_form_sent_twice_records_one_instalment(client, world, case, i
     assert Instalment.objects.count() == 2
 
 
+def test_a_payment_recorded_meanwhile_by_a_colleague_is_said_before_a_second_is_recorded(
+    client, world, case, ines, today
+):
+    """Two colleagues recording the same 20 EUR from pages opened before both had it twice:
+    the second is told what is paid now, keeps what they typed, and records theirs only by
+    sending it again."""
+    import re
+
+    from remis.assistance import actions
+
+    version = approved_plan(world, case, ines)
+    item = first_item(version)
+    login(client, world.bob)
+    item_page = reverse("plan_item", args=[case.uuid, item.pk])
+    drawn = client.get(item_page).text
+    fields = dict(re.findall(r'name="(form_key|seen_paid)" value="([^"]*)"', drawn))
+    assert fields["seen_paid"] in ("0.00", "0")
+    actions.record_instalment(world.bob, item, paid_on=today, amount="20", currency="EUR")  # the colleague
+    sent = {"step": "pay", **fields, "paid_on": today.isoformat(), "amount": "20", "currency": "EUR"}
+    refused = client.post(item_page, sent)
+    assert refused.status_code == 200 and Instalment.objects.count() == 1
+    text = refused.text
+    assert "A payment was recorded on this item after you opened it: 20.00 EUR is paid now." in text
+    amount = re.search(r'<input[^>]*id="pay-amount"[^>]*>', text)
+    assert amount is not None and 'value="20"' in amount.group(0)  # what was typed stays
+    again = dict(re.findall(r'name="(form_key|seen_paid)" value="([^"]*)"', text))
+    assert again["seen_paid"] in ("20.00", "20")
+    assert client.post(item_page, {**sent, **again}).status_code == 302  # sent knowingly: recorded
+    assert Instalment.objects.count() == 2
+
+
 def test_a_new_version_asked_from_an_outdated_page_says_why(client, world, case, ines):
     """Another tab opened version 2 already: the form (shown only while no version is
     open) is not on the page to carry the refusal, which came back silent."""
@@ -500,28 +531,38 @@ def test_an_item_edit_sent_after_the_plan_was_submitted_says_nothing_was_saved(
     assert item.amount != 300
 
 
-def test_an_item_edit_refused_as_outdated_keeps_what_was_typed_and_can_be_sent_again(client, world, case):
-    """Two tabs editing one item: the second was told someone else saved, and its form came
-    back with the version it had read, so sending it again was refused again."""
-    from remis.assistance import actions
+def test_an_item_edit_refused_as_outdated_shows_the_item_as_saved_and_what_was_typed(client, world, case):
+    """Two tabs editing one item. The second was first sent back with the version it had
+    read (refused again on every send); then with its typing over the newer version, so a
+    second send undid the colleague's change (900 back over their 700) without a word. It
+    now shows the item as saved, says what was typed otherwise, and a send of the form as
+    shown keeps the colleague's change."""
 
     version = draft_plan(world.bob, case)
     item = first_item(version)
     login(client, world.bob)
     page = reverse("plan_item", args=[case.uuid, item.pk])
     form = _item_edit(version, item, "450")
-    actions.add_need(world.bob, version, dimension="social", description="From the other tab")
+    colleague = {**_item_edit(version, item, "700"), "description": "Sewing machines"}
+    assert client.post(page, colleague).status_code == 302  # the other tab, first
     refused = client.post(page, form)
-    assert refused.status_code == 200 and "Someone else saved" in refused.text
+    assert refused.status_code == 200
+    assert "Someone else saved this item after you opened it: the form shows it as saved now." in refused.text
+    assert "You had typed otherwise: Description —, Budget “450”." in refused.text
     version.refresh_from_db()
-    assert (
-        f'name="expected_version" value="{version.version}" id="item-expected_version"' in refused.text
-        and 'value="450"' in refused.text
-    )
     item.refresh_from_db()
-    assert item.amount != 450  # nothing written the first time
-    again = client.post(page, {**form, "expected_version": version.version})
-    assert again.status_code == 302
+    assert item.amount == 700  # nothing written by the refused send
+    text = refused.text
+    assert f'name="expected_version" value="{version.version}" id="item-expected_version"' in text
+    assert 'value="700.00"' in text and "Sewing machines" in text
+    # The form sent as shown: the colleague's change stands.
+    as_shown = {**colleague, "amount": "700.00", "expected_version": version.version}
+    assert client.post(page, as_shown).status_code == 302
+    item.refresh_from_db()
+    assert item.amount == 700 and item.description == "Sewing machines"
+    # Applied again knowingly, from the page as it is now: saved.
+    version.refresh_from_db()
+    assert client.post(page, {**form, "expected_version": version.version}).status_code == 302
     item.refresh_from_db()
     assert item.amount == 450
 
