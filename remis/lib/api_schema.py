@@ -138,6 +138,10 @@ class InputSchema(Schema):
             # A number in a text is written as JSON writes it: Python's grouping ("1_000"),
             # a trailing point ("5.") or other scripts' digits ("１０００", "٥٠٠") were read as
             # numbers that no client meant to send in a text.
+            if not kinds & {float, Decimal}:
+                raise PydanticCustomError(
+                    "int_parsing", "Input should be a valid integer, unable to parse string as an integer"
+                )
             raise PydanticCustomError("float_parsing", "Input should be a valid number")
         return value
 
