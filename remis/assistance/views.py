@@ -314,6 +314,17 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
                 if step == "new_version":  # its form shows only while no version is open: said above
                     messages.error(request, error.message)
                     return redirect(_plan_url(case, "plan"))
+                version.refresh_from_db()
+                if not version.editable and step in ("need", "goal", "item", "agreement"):
+                    # Submitted or decided meanwhile (another tab): the form is no longer on
+                    # the page to carry the refusal, which came back silent with the typing
+                    # lost. Said above the plan, with what was typed, to copy.
+                    messages.error(request, _refusal_with_typing(error.message, form))
+                    return render(
+                        request,
+                        "assistance/plan.html",
+                        _plan_context(request, case, plan, version, page_forms, permissions),
+                    )
                 apply_errors(form, error)
                 if isinstance(error, Conflict) and "expected_version" in form.fields:
                     # The page now shows the plan as stored; what was typed stays, and a
@@ -326,6 +337,23 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
         page_forms["decision" if step in ("submit", "approve", "return") else step] = form
     return render(
         request, "assistance/plan.html", _plan_context(request, case, plan, version, page_forms, permissions)
+    )
+
+
+def _refusal_with_typing(message: str, form: forms.Form) -> str:
+    """A refusal whose form is gone from the page, followed by the text the person typed."""
+    typed = [
+        f"{field.label} “{str(form.data.get(name, '')).strip()}”"
+        for name, field in form.fields.items()
+        if isinstance(field, forms.CharField)
+        and not field.widget.is_hidden
+        and str(form.data.get(name, "")).strip()
+    ]
+    if not typed:
+        return message
+    return str(
+        _("%(refusal)s What you typed: %(typed)s.")
+        % {"refusal": message, "typed": list_separator().join(typed)}
     )
 
 
@@ -399,6 +427,13 @@ def _closed_reason(case_closed: bool, version: PlanVersion, item: AssistanceItem
     """Why a form sent from an older page no longer applies: nothing was recorded."""
     if case_closed:
         return _("The case is closed now: nothing was recorded. Reopen it to change its plan.")
+    if step in ("edit", "remove") and version.status == PlanStatus.SUBMITTED:
+        # "Open a new version" is offered on an approved plan only: a submitted one is
+        # returned by an approver first.
+        return _(
+            "Version %(number)s of the plan is “%(status)s” now: nothing was saved. Ask an "
+            "approver to return it to change the item."
+        ) % {"number": version.number, "status": version.get_status_display()}
     if step in ("edit", "remove"):
         return _(
             "Version %(number)s of the plan is “%(status)s” now: nothing was saved. Open a new "

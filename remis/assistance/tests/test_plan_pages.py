@@ -527,6 +527,9 @@ def test_an_item_edit_sent_after_the_plan_was_submitted_says_nothing_was_saved(
     actions.submit_plan(world.bob, version)
     answer = client.post(page, form, follow=True)
     assert "Version 1 of the plan is “Submitted for approval” now: nothing was saved." in answer.text
+    # What can be done: a submitted plan is returned by an approver ("Open a new version"
+    # is offered on an approved plan only).
+    assert "Ask an approver to return it to change the item." in answer.text
     item.refresh_from_db()
     assert item.amount != 300
 
@@ -771,3 +774,27 @@ def test_the_plans_work_lists_refuse_roles_they_are_not_the_work_of(client, worl
     assert client.get(reverse("plan_work", args=["instalments"])).status_code == 200
     assert client.get(reverse("plan_work", args=["returned"])).status_code == 200
     assert client.get(reverse("plan_work", args=["approve"])).status_code == 403  # Bob does not approve
+
+
+def test_a_need_added_after_the_plan_was_submitted_is_said_with_what_was_typed(
+    client, world, case, approvers
+):
+    """Another tab submitted the plan: the need's refusal went with its form, off the page;
+    the page came back with no word and the typing lost."""
+    from remis.assistance import actions
+
+    version = draft_plan(world.bob, case)
+    login(client, world.bob)
+    actions.submit_plan(world.bob, version)  # the other tab
+    answer = client.post(
+        reverse("plan_detail", args=[case.uuid]),
+        {
+            "step": "need",
+            "expected_version": version.version,
+            "dimension": "social",
+            "description": "Housing is overcrowded (typed in the other tab)",
+        },
+    )
+    assert answer.status_code == 200
+    assert "What you typed: Need “Housing is overcrowded (typed in the other tab)”." in answer.text
+    assert not version.needs.filter(description__contains="other tab").exists()
