@@ -381,7 +381,12 @@ def _decide(
             case_uuid=case.uuid,
             changes={
                 "decision": [None, decision.value],
-                "status": [PlanStatus.SUBMITTED.value, new_status.value],
+                # Only when it moved: a first of two approvals read "Submitted → Submitted".
+                **(
+                    {"status": [PlanStatus.SUBMITTED.value, new_status.value]}
+                    if new_status != PlanStatus.SUBMITTED
+                    else {}
+                ),
                 "total": [None, str(needed.total)],
                 "level": [None, needed.level],
                 "thresholds": [None, needed.thresholds.pk],

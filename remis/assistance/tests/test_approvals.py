@@ -71,6 +71,13 @@ def test_above_the_second_threshold_two_distinct_approvers_decide(world, case, i
         actions.approve_plan(ines, version)
     assert actions.approve_plan(manon, version).status == PlanStatus.APPROVED
     assert list(Approval.objects.values_list("level", flat=True)) == [3, 3]
+    # The history says the status moved only when it did (the first of two read
+    # "Submitted for approval → Submitted for approval").
+    from remis.audit.models import AuditEntry
+
+    first, second = AuditEntry.objects.filter(action="assistance.approved").order_by("id")
+    assert "status" not in first.changes and first.changes["decision"] == [None, "approved"]
+    assert second.changes["status"] == ["submitted", "approved"]
 
 
 def test_levels_follow_the_thresholds_and_the_package():
