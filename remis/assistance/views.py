@@ -257,7 +257,23 @@ def _change_structure(request: HttpRequest, step: str, version: PlanVersion, cas
     except PermissionDenied as error:
         return forbidden(request, error.message)
     except DomainError as error:
-        messages.error(request, error.message)
+        refusal = error.message
+        if isinstance(error, Conflict) and error.generic:
+            # The shared wording says reloading sends the form again: here the page is a
+            # redirect, already the plan as it is now.
+            refusal = _(
+                "Someone else changed this plan after you opened it: nothing was saved. It is "
+                "shown as it is now."
+            )
+        typed = post.get("description", "").strip()
+        if step.endswith("_change") and typed:
+            # The rewording is not on the page any more: said, to copy (it was lost).
+            label = _("Need") if step.startswith("need") else _("Goal")
+            refusal = _("%(refusal)s What you typed: %(typed)s.") % {
+                "refusal": refusal,
+                "typed": f"{label} “{typed}”",
+            }
+        messages.error(request, refusal)
         prefix = "need" if step.startswith("need") else "goal"
         return redirect(_plan_url(case, f"{prefix}-{target.pk}"))
     if step.endswith("_change") and (getattr(target, "dimension", ""), target.description) == read:

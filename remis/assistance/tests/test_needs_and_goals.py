@@ -38,6 +38,35 @@ def test_a_need_is_reworded_through_the_page_and_audited(client, world, case):
     assert entry.changes["dimension"] == ["economic", "social"]
 
 
+def test_a_need_reworded_from_an_outdated_page_says_so_with_what_was_typed(client, world, case):
+    """A colleague reworded the need first: the second rewording was dropped, and the
+    message said reloading would send the form again, on a page reached by a redirect."""
+    version = draft_plan(world.bob, case)
+    need = version.needs.get()
+    read = version.version
+    actions.change_need(
+        world.bob, need, dimension="social", description="First wording", expected_version=read
+    )
+    assert client.login(username=world.bob.username, password=PASSWORD)
+    answer = client.post(
+        reverse("plan_detail", args=[case.uuid]),
+        {
+            "step": "need_change",
+            "number": version.number,
+            "need": need.pk,
+            "expected_version": read,
+            "dimension": "social",
+            "description": "Second wording",
+        },
+        follow=True,
+    )
+    text = answer.content.decode()
+    assert "Someone else changed this plan after you opened it: nothing was saved." in text
+    assert "What you typed: Need “Second wording”." in text and "reloading" not in text
+    need.refresh_from_db()
+    assert need.description == "First wording"
+
+
 def test_a_need_saved_untouched_changes_nothing(world, case):
     version = draft_plan(world.bob, case)
     need = version.needs.get()
