@@ -269,10 +269,7 @@ def _change_structure(request: HttpRequest, step: str, version: PlanVersion, cas
         if step.endswith("_change") and typed:
             # The rewording is not on the page any more: said, to copy (it was lost).
             label = _("Need") if step.startswith("need") else _("Goal")
-            refusal = _("%(refusal)s What you typed: %(typed)s.") % {
-                "refusal": refusal,
-                "typed": f"{label} “{typed}”",
-            }
+            refusal = _with_typing(refusal, [(str(label), typed)])
         messages.error(request, refusal)
         prefix = "need" if step.startswith("need") else "goal"
         return redirect(_plan_url(case, f"{prefix}-{target.pk}"))
@@ -356,21 +353,30 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
     )
 
 
-def _refusal_with_typing(message: str, form: forms.Form) -> str:
-    """A refusal whose form is gone from the page, followed by the text the person typed."""
-    typed = [
-        f"{field.label} “{str(form.data.get(name, '')).strip()}”"
-        for name, field in form.fields.items()
-        if isinstance(field, forms.CharField)
-        and not field.widget.is_hidden
-        and str(form.data.get(name, "")).strip()
-    ]
+def _typed_list(typed: list[tuple[str, str]]) -> str:
+    """What a person typed, field by field, as a refusal quotes it: Budget “450”, Description —."""
+    return list_separator().join(f"{label} “{value}”" if value else f"{label} —" for label, value in typed)
+
+
+def _with_typing(message: str, typed: list[tuple[str, str]]) -> str:
+    """A refusal whose form is gone from the page, followed by what the person typed."""
     if not typed:
         return message
     return str(
-        _("%(refusal)s What you typed: %(typed)s.")
-        % {"refusal": message, "typed": list_separator().join(typed)}
+        _("%(refusal)s What you typed: %(typed)s.") % {"refusal": message, "typed": _typed_list(typed)}
     )
+
+
+def _refusal_with_typing(message: str, form: forms.Form) -> str:
+    """`_with_typing` with a form's text fields that were filled in."""
+    typed = [
+        (str(field.label), value)
+        for name, field in form.fields.items()
+        if isinstance(field, forms.CharField)
+        and not field.widget.is_hidden
+        and (value := str(form.data.get(name, "")).strip())
+    ]
+    return _with_typing(message, typed)
 
 
 def _plan_context(
@@ -510,11 +516,7 @@ def _typed_otherwise(saved: ItemForm, typed_form: ItemForm) -> str:
             "Someone else saved this item after you opened it: the form shows it as saved now. "
             "You had typed otherwise: %(typed)s. Apply it again if it still holds."
         )
-        % {
-            "typed": list_separator().join(
-                f"{label} “{value}”" if value else f"{label} —" for label, value in typed
-            )
-        }
+        % {"typed": _typed_list(typed)}
     )
 
 
