@@ -20,7 +20,17 @@ import remis
 from remis.lib.errors import DomainError
 
 ROOT = Path(remis.__file__).parent
-GETTEXT = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy", "ngettext", "ngettext_lazy"}
+GETTEXT = {
+    "_",
+    "said",
+    "gettext_noop",
+    "gettext",
+    "gettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "ngettext",
+    "ngettext_lazy",
+}
 
 
 def _error_classes() -> set[str]:

@@ -31,6 +31,7 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 
 from remis.interop.errors import ReadErrorCode, UnreadableFile
+from remis.lib.said import said
 
 GROUP_SEPARATORS = ("/", "-")
 
@@ -152,8 +153,10 @@ def plan_columns(header: list[str], questions: Iterable[QuestionSpec]) -> Column
                 plan.extra.append(name)
             elif len(candidates) > 1:
                 raise UnreadableFile(
-                    _("The column %(column)s could be any of these questions: %(questions)s.")
-                    % {"column": name, "questions": ", ".join(_describe(c) for c in candidates)},
+                    said(
+                        "The column %(column)s could be any of these questions: %(questions)s.",
+                        {"column": name, "questions": ", ".join(_describe(c) for c in candidates)},
+                    ),
                     code=ReadErrorCode.AMBIGUOUS_COLUMN,
                     row=1,
                     column=name,
@@ -167,7 +170,7 @@ def plan_columns(header: list[str], questions: Iterable[QuestionSpec]) -> Column
     plan.missing = [name for name in specs if name not in answered]
     if not answered:
         raise UnreadableFile(
-            _(
+            said(
                 "No column matches a question of this instrument. Export the data with "
                 "question names as headers (KoBoToolbox: “XML values and headers”), from "
                 "the form made from this instrument."
@@ -177,11 +180,11 @@ def plan_columns(header: list[str], questions: Iterable[QuestionSpec]) -> Column
         )
     if not plan.ids:
         raise UnreadableFile(
-            _(
+            said(
                 "The file has no submission identifier column (%(columns)s), so a second "
-                "import of it could not be recognised. Export it again with its metadata."
-            )
-            % {"columns": ", ".join(("_uuid", "meta/instanceID", "meta/rootUuid", "KEY"))},
+                "import of it could not be recognised. Export it again with its metadata.",
+                {"columns": ", ".join(("_uuid", "meta/instanceID", "meta/rootUuid", "KEY"))},
+            ),
             code=ReadErrorCode.NO_SUBMISSION_ID,
             row=1,
         )
@@ -249,8 +252,10 @@ def _claim(
     key = (spec.name, choice)
     if key in used:
         raise UnreadableFile(
-            _("The columns %(first)s and %(second)s both hold %(what)s.")
-            % {"first": used[key], "second": header, "what": _describe((spec.name, choice, None))},
+            said(
+                "The columns %(first)s and %(second)s both hold %(what)s.",
+                {"first": used[key], "second": header, "what": _describe((spec.name, choice, None))},
+            ),
             code=ReadErrorCode.DUPLICATE_COLUMN,
             row=1,
             column=header,

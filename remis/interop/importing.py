@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from remis.interop.errors import ReadErrorCode, UnreadableFile
 from remis.interop.tables import Table, TableRow, open_table
 from remis.lib.gcpace import fewer_collections
+from remis.lib.said import said
 from remis.lib.spreadsheet import restored
 
 CHUNK = 2000
@@ -178,21 +179,27 @@ def header_problems(
             problems.append(
                 (
                     name,
-                    _("“%(header)s” is not a column of these records: map it or ignore it.")
-                    % {"header": name},
+                    said(
+                        "“%(header)s” is not a column of these records: map it or ignore it.",
+                        {"header": name},
+                    ),
                 )
             )
             continue
         if target == IGNORE:
             continue
         if entity.column(target) is None:
-            problems.append((name, _("“%(column)s” is not a column of these records.") % {"column": target}))
+            problems.append(
+                (name, said("“%(column)s” is not a column of these records.", {"column": target}))
+            )
         elif target in seen:
             problems.append(
                 (
                     name,
-                    _("Columns “%(first)s” and “%(second)s” both give %(column)s.")
-                    % {"first": seen[target], "second": name, "column": target},
+                    said(
+                        "Columns “%(first)s” and “%(second)s” both give %(column)s.",
+                        {"first": seen[target], "second": name, "column": target},
+                    ),
                 )
             )
         else:
@@ -202,7 +209,7 @@ def header_problems(
             problems.append(
                 (
                     column.name,
-                    _("The file has no column %(column)s, which is required.") % {"column": column.name},
+                    said("The file has no column %(column)s, which is required.", {"column": column.name}),
                 )
             )
     return problems
@@ -239,6 +246,7 @@ class Result:
     refused: int = 0
     committed: bool = False
     problems: list[dict[str, Any]] = field(default_factory=list)  # the first KEPT_PROBLEMS
+    problem_count: int = 0  # all of them (a refused row may have several): the report file's rows
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -249,6 +257,7 @@ class Result:
             "refused": self.refused,
             "committed": self.committed,
             "problems": self.problems,
+            "problem_count": self.problem_count,
         }
 
 
@@ -397,6 +406,7 @@ class Run:
 
     def _problem(self, row: int, column: str, value: str, message: str) -> None:
         self._report.writerow([row, column, escape_formula(value), message])
+        self.result.problem_count += 1
         if len(self.result.problems) < KEPT_PROBLEMS:
             self.result.problems.append({"row": row, "column": column, "value": value, "message": message})
 

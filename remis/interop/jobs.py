@@ -20,6 +20,7 @@ from remis.interop.models import ExportFormat, ImportMode, RecordExport, RecordI
 from remis.jobs.models import JobStatus
 from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
 from remis.lib.errors import ValidationFailed
+from remis.lib.said import said
 
 
 def run_import(job: Any) -> Outcome:
@@ -29,10 +30,10 @@ def run_import(job: Any) -> Outcome:
         .first()
     )
     if kept is None:
-        raise JobFailed(_("The uploaded file is no longer there."))
+        raise JobFailed(said("The uploaded file is no longer there."))
     entity = entity_for(kept.entity)
     if entity is None or not entity.may_import(job.owner, kept.organisation):
-        raise JobFailed(_("You may no longer import these records for this organisation."))
+        raise JobFailed(said("You may no longer import these records for this organisation."))
     with temporary_report() as report:
         run = Run(
             entity, job.owner, kept.organisation, mode=kept.mode, mapping=kept.mapping, report=report,
@@ -42,11 +43,13 @@ def run_import(job: Any) -> Outcome:
             with kept.file.open("rb") as handle:
                 result = run.read(handle, kept.filename, kept.sheet)
         except HeaderRefused as error:
-            raise JobFailed(" ".join(message for _column, message in error.errors)) from None
+            raise JobFailed(*(message for _column, message in error.errors)) from None
         except UnreadableFile as error:
             raise JobFailed(error.message) from None
         if not result.rows:  # "Done: 0 rows checked" read as a success
-            raise JobFailed(_("The file has its column headers but no rows below them: nothing to import."))
+            raise JobFailed(
+                said("The file has its column headers but no rows below them: nothing to import.")
+            )
         report.seek(0)
         if kept.report:
             kept.report.delete(save=False)
@@ -113,7 +116,7 @@ def outcome_in_reader_language(kept: RecordImport) -> str:
         return ""
     counts = job.result or {}
     if job.status != JobStatus.SUCCEEDED or not set(COUNTS) <= set(counts):
-        return str(job.outcome)
+        return job.outcome_shown  # a failure given as `lib.said` sentences is said again
     return _said_again(counts, kept.mode)
 
 
@@ -146,10 +149,10 @@ def run_export(job: Any) -> Outcome:
     # The requester's alone: another user's job would write their scope into this file.
     kept = RecordExport.objects.filter(uuid=job.params.get("export"), requested_by=job.owner_id).first()
     if kept is None:
-        raise JobFailed(_("This export was deleted."))
+        raise JobFailed(said("This export was deleted."))
     kind = export_kind(kept.kind)
     if kind is None or not kind.may_export(job.owner):
-        raise JobFailed(_("You may no longer export these records."))
+        raise JobFailed(said("You may no longer export these records."))
     with translation.override(kept.language):
         prepared = kind.prepare(job.owner, kept.params)
         job.report(0, prepared.total)

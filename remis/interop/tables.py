@@ -48,10 +48,11 @@ from enum import StrEnum
 from typing import IO, Any, NamedTuple
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from remis.interop.errors import ReadErrorCode, UnreadableFile
 from remis.lib.posted import posted_id
+from remis.lib.said import said
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls, and other OLE2 files
@@ -101,10 +102,10 @@ def open_table(file: IO[bytes], filename: str = "", *, sheet: str | None = None)
         head = source.read(8)
         source.seek(0)
         if not head:
-            raise UnreadableFile(_("The file is empty."), code=ReadErrorCode.EMPTY)
+            raise UnreadableFile(said("The file is empty."), code=ReadErrorCode.EMPTY)
         if head.startswith(OLE2_MAGIC):
             raise UnreadableFile(
-                _(
+                said(
                     "This is an Excel 97-2003 (.xls) file, which cannot be read. Save it as "
                     "an Excel workbook (.xlsx) or as CSV UTF-8."
                 ),
@@ -203,7 +204,7 @@ def check_encoding(source: IO[bytes], encoding: str) -> None:
         # (advice to save it again as UTF-8 would mislead).
         if not encoding.startswith("utf-16") and b"\x00" in chunk:
             raise UnreadableFile(
-                _("The file is neither a CSV text file nor an Excel workbook (.xlsx)."),
+                said("The file is neither a CSV text file nor an Excel workbook (.xlsx)."),
                 code=ReadErrorCode.NOT_A_TABLE,
                 line=lines + chunk.count(b"\n", 0, chunk.index(b"\x00")) + 1,
                 byte_offset=offset + chunk.index(b"\x00"),
@@ -222,12 +223,12 @@ def check_encoding(source: IO[bytes], encoding: str) -> None:
             first = offset - len(pending) + newline + 1 if newline >= 0 else line_start
             shown = data[start : start + 4].hex(" ").upper()
             raise UnreadableFile(
-                _(
+                said(
                     "The file is not UTF-8 text: line %(line)s, byte %(byte)s of the line (%(hex)s) "
                     "cannot be read. It was probably saved in a regional encoding (Latin-1, "
-                    'Windows-1252). Export or save it again as "CSV UTF-8".'
-                )
-                % {"line": line, "byte": bad - first + 1, "hex": shown},
+                    'Windows-1252). Export or save it again as "CSV UTF-8".',
+                    {"line": line, "byte": bad - first + 1, "hex": shown},
+                ),
                 code=ReadErrorCode.NOT_UTF8,
                 line=line,
                 byte_offset=bad,
@@ -240,8 +241,10 @@ def check_encoding(source: IO[bytes], encoding: str) -> None:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
         raise UnreadableFile(
-            _("The file is not UTF-8 text: it ends in the middle of a character (byte %(byte)s).")
-            % {"byte": offset},
+            said(
+                "The file is not UTF-8 text: it ends in the middle of a character (byte %(byte)s).",
+                {"byte": offset},
+            ),
             code=ReadErrorCode.NOT_UTF8,
             line=lines + 1,
             byte_offset=offset - 1,
@@ -284,30 +287,32 @@ def _csv_rows(reader: Any, *, in_zip: bool) -> Iterator[tuple[int, list[str]]]:
         # The reader is strict: read leniently, a quote never closed took every line after it
         # into one value (two people's rows became another's address) and the file "imported".
         if "unexpected end of data" in str(exc):
-            message = _(
+            message = gettext_noop(
                 'Row %(row)s opens a quoted value (") that is never closed: every line after it '
                 "would be read into that value. Close the quote, or remove it."
             )
         elif "field larger than field limit" in str(exc):
             # Python's own words, in English on every page: said in the reader's language.
-            message = _(
+            message = gettext_noop(
                 "Row %(row)s has a value longer than %(limit)s characters, more than any field "
                 "holds: check that the file is the export meant, and that no quote is left open."
             )
         elif "expected after" in str(exc):
-            message = _(
+            message = gettext_noop(
                 'Row %(row)s has text right after the quote (") closing a value: quote the whole '
                 'value, writing each quote inside it twice ("").'
             )
         else:
-            message = _("Row %(row)s cannot be read as CSV: %(reason)s")
+            message = gettext_noop("Row %(row)s cannot be read as CSV: %(reason)s")
         raise UnreadableFile(
-            message
-            % {
-                "row": number + 1,
-                "reason": exc,
-                "limit": number_format(csv.field_size_limit(), force_grouping=True),
-            },
+            said(
+                message,
+                {
+                    "row": number + 1,
+                    "reason": exc,
+                    "limit": number_format(csv.field_size_limit(), force_grouping=True),
+                },
+            ),
             code=ReadErrorCode.BAD_CSV,
             row=number + 1,
         ) from exc
@@ -328,7 +333,7 @@ def _open_zip(source: IO[bytes], sheet: str | None, stack: ExitStack) -> Table:
         # Not the library's own words ("File is not a zip file"), which stayed English on
         # every page: what it means for the person holding the file.
         raise UnreadableFile(
-            _(
+            said(
                 "The file looks like an Excel workbook or a zip, but it is damaged or cut short: "
                 "save it again from the program that made it, then upload it again."
             ),
@@ -361,14 +366,16 @@ def _csv_member(names: list[str], sheet: str | None) -> str:
         return roots[0]
     if not csvs:
         raise UnreadableFile(
-            _("The zip file holds no CSV file and is not an Excel workbook (.xlsx)."),
+            said("The zip file holds no CSV file and is not an Excel workbook (.xlsx)."),
             code=ReadErrorCode.NOT_A_TABLE,
         )
     # Several tables and none the main one: which to read is the uploader's choice, named
     # in the sheet field ("There is no sheet or file named “two.zip”" asked for nothing).
     raise UnreadableFile(
-        _("The zip file holds several CSV files: give the one to read as the sheet: %(available)s.")
-        % {"available": ", ".join(f"“{name}”" for name in csvs)},
+        said(
+            "The zip file holds several CSV files: give the one to read as the sheet: %(available)s.",
+            {"available": ", ".join(f"“{name}”" for name in csvs)},
+        ),
         code=ReadErrorCode.NO_SHEET,
     )
 
@@ -379,8 +386,10 @@ def _open_workbook(source: IO[bytes], sizes: dict[str, int], sheet: str | None, 
     for name, size in sizes.items():
         if name.endswith("sharedStrings.xml") and size > MAX_SHARED_STRINGS_BYTES:
             raise UnreadableFile(
-                _("The workbook's text is too large to read (over %(mb)s MB). Export it as CSV.")
-                % {"mb": MAX_SHARED_STRINGS_BYTES // (1024 * 1024)},
+                said(
+                    "The workbook's text is too large to read (over %(mb)s MB). Export it as CSV.",
+                    {"mb": MAX_SHARED_STRINGS_BYTES // (1024 * 1024)},
+                ),
                 code=ReadErrorCode.BAD_WORKBOOK,
             )
     source.seek(0)
@@ -444,12 +453,12 @@ def _refuse_uncalculated_formulas(workbook: Any, worksheet: Any) -> None:
                     if cell.find(f"{SHEET_NS}f") is not None and _no_result(cell):
                         reference = cell.get("r") or ""
                         raise UnreadableFile(
-                            _(
+                            said(
                                 "Cell %(cell)s holds a formula whose result was never calculated "
                                 "(the program that wrote the file does not calculate): open the "
-                                "file in a spreadsheet program and save it, or type the values."
-                            )
-                            % {"cell": reference},
+                                "file in a spreadsheet program and save it, or type the values.",
+                                {"cell": reference},
+                            ),
                             code=ReadErrorCode.UNCALCULATED_FORMULA,
                             row=_row_of(reference),
                         )
@@ -523,15 +532,17 @@ def _header(rows: Iterator[tuple[int, list[str]]]) -> list[str]:
         for name in header:
             if name and name in seen:
                 raise UnreadableFile(
-                    _("The column %(column)s appears twice in the header (row %(row)s).")
-                    % {"column": name, "row": number},
+                    said(
+                        "The column %(column)s appears twice in the header (row %(row)s).",
+                        {"column": name, "row": number},
+                    ),
                     code=ReadErrorCode.DUPLICATE_COLUMN,
                     row=number,
                     column=name,
                 )
             seen.add(name)
         return header
-    raise UnreadableFile(_("The file has no header row."), code=ReadErrorCode.EMPTY)
+    raise UnreadableFile(said("The file has no header row."), code=ReadErrorCode.EMPTY)
 
 
 def _shaped(rows: Iterator[tuple[int, list[str]]], width: int) -> Iterator[TableRow]:
@@ -572,8 +583,10 @@ def _with_hxl_row(table: Table) -> Table:
 
 def _damaged(exc: BaseException, row: int | None = None) -> UnreadableFile:
     return UnreadableFile(
-        _("The workbook or zip file cannot be read (it may be damaged): %(reason)s")
-        % {"reason": exc.__class__.__name__},
+        said(
+            "The workbook or zip file cannot be read (it may be damaged): %(reason)s",
+            {"reason": exc.__class__.__name__},
+        ),
         code=ReadErrorCode.BAD_WORKBOOK,
         row=row,
     )
@@ -581,7 +594,9 @@ def _damaged(exc: BaseException, row: int | None = None) -> UnreadableFile:
 
 def _no_sheet(name: str, available: list[str]) -> UnreadableFile:
     return UnreadableFile(
-        _("There is no sheet or file named “%(name)s”; the file has: %(available)s.")
-        % {"name": name, "available": ", ".join(available) or "-"},
+        said(
+            "There is no sheet or file named “%(name)s”; the file has: %(available)s.",
+            {"name": name, "available": ", ".join(available) or "-"},
+        ),
         code=ReadErrorCode.NO_SHEET,
     )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.functional import Promise
 
 from remis.accounts.scope import organisation_ids
+from remis.lib.said import as_data, said_again
 
 if TYPE_CHECKING:
     from remis.jobs.models import Job
@@ -35,11 +36,14 @@ class Outcome:
 
 class JobFailed(Exception):
     """A failure the job's code describes itself; `message` is shown to the owner as it is,
-    so it must hold no personal data."""
+    so it must hold no personal data. Given as `lib.said` sentences (one, or several
+    joined), it is said again in each reader's language."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *more: str) -> None:
+        parts = [message, *more]
+        super().__init__(" ".join(parts))
+        self.message = " ".join(parts)
+        self.said = as_data(parts)
 
 
 def _no_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -80,9 +84,14 @@ class JobKind:
 
 def outcome_text(job: Job) -> str:
     """A finished job's outcome in the active language when its kind can say it again from
-    its result, else the sentence stored when it ran."""
+    its result, or its failure was given as `lib.said` sentences (the runner keeps them),
+    else the sentence stored when it ran."""
     from remis.jobs.models import JobStatus
 
+    if job.status == JobStatus.FAILED and isinstance(job.result, dict):
+        again = said_again(job.result.get("said"))
+        if again is not None:
+            return again
     kind = _kinds.get(job.kind)
     if kind is not None and kind.describe is not None and job.result and job.status == JobStatus.SUCCEEDED:
         try:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from remis.jobs.models import Job, JobCancelled, JobStatus
 from remis.jobs.registry import JobFailed, Outcome, job_kind
 from remis.lib.gcpace import fewer_collections
+from remis.lib.said import said
 
 logger = logging.getLogger(__name__)
 
@@ -41,18 +41,20 @@ def _run(job: Job) -> None:
     kind = job_kind(job.kind)
     try:
         if kind is None:
-            raise JobFailed(_("This kind of job is not known to this version of REMIS."))
+            raise JobFailed(said("This kind of job is not known to this version of REMIS."))
         outcome = kind.run(job)
     except JobCancelled:
         logger.info("job %s (%s) cancelled while running", job.pk, job.kind)
         return
     except JobFailed as failure:
-        _finish(job, JobStatus.FAILED, Outcome(failure.message))
+        _finish(
+            job, JobStatus.FAILED, Outcome(failure.message, {"said": failure.said} if failure.said else None)
+        )
     except Exception as error:
         # Ids and the exception's class only: its message may quote personal values.
         logger.error("job %s (%s) failed: %s", job.pk, job.kind, type(error).__name__)
-        message = _("The job stopped on an unexpected error (%(error)s).")
-        _finish(job, JobStatus.FAILED, Outcome(message % {"error": type(error).__name__}))
+        message = said("The job stopped on an unexpected error (%(error)s).", {"error": type(error).__name__})
+        _finish(job, JobStatus.FAILED, Outcome(message, {"said": [message.as_data()]}))
     else:
         _finish(job, JobStatus.SUCCEEDED, outcome)
 

@@ -42,6 +42,7 @@ from remis.lib.ahead import made_ahead
 from remis.lib.bulk import loaded
 from remis.lib.checkpoints import checkpoints_aside
 from remis.lib.errors import DomainError, Duplicate, PermissionDenied, ValidationFailed
+from remis.lib.said import said
 from remis.lib.spreadsheet import neutralised
 from remis.monitoring.configuration import SATISFACTION
 from remis.monitoring.instruments.definition import QuestionType
@@ -219,7 +220,7 @@ def import_submissions(job: Any) -> Outcome:
         SubmissionUpload.objects.select_related("instrument").filter(uuid=job.params.get("upload")).first()
     )
     if upload is None:
-        raise JobFailed(_("The uploaded file is no longer there."))
+        raise JobFailed(said("The uploaded file is no longer there."))
     instrument = upload.instrument
     owner = job.owner
     report = _Report()
@@ -332,7 +333,7 @@ def _read_and_check(
                 # KoBo's default export writes the questions' labels as headers; the form's
                 # own fields (no label) keep their names, and per-choice columns may match.
                 raise JobFailed(
-                    _(
+                    said(
                         "The file's headers are the questions' labels: export the data again "
                         "with question names as headers (KoBoToolbox: “XML values and headers”)."
                     )
@@ -341,7 +342,7 @@ def _read_and_check(
                 # Only the form's own fields matched (case reference, start, end): a file
                 # of another instrument's form, every row of which would be refused.
                 raise JobFailed(
-                    _(
+                    said(
                         "None of the file's columns answers a question of this instrument: "
                         "choose the instrument whose form collected it."
                     )

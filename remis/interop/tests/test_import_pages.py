@@ -79,6 +79,35 @@ def test_a_file_with_headers_and_no_rows_is_not_a_success(
     assert "no rows below them" in client.get(f"/imports/{kept.uuid}/").content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", "Le fichier a ses en-têtes de colonnes mais aucune ligne en dessous"),
+        ("ar", "فشل"),
+    ],
+)
+def test_a_failed_import_says_why_in_the_language_it_is_read_in(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any, language: str, words: str
+) -> None:
+    """The reason was stored in the uploader's language when the job ran, and shown so to
+    them reading in French or Arabic (in Arabic, an English sentence laid out right to left)."""
+    client = signed_in(paula)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, world, cases_csv([]).getvalue(), mode="check")
+    kept = RecordImport.objects.get()
+    assert "no rows below them" in kept.job.outcome  # as it ran, in English
+    paula.preferred_language = language
+    paula.save(update_fields=["preferred_language"])
+    for address in (f"/imports/{kept.uuid}/", "/imports/", "/jobs/"):
+        page = client.get(address).content.decode()
+        assert "no rows below them" not in page, address
+        with translation.override(language):
+            again = translation.gettext(
+                "The file has its column headers but no rows below them: nothing to import."
+            )
+        assert again in page and words in page, address
+
+
 def test_other_headers_are_mapped_and_the_mapping_kept(
     world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -362,3 +391,19 @@ def test_an_upload_is_deleted_by_its_uploader_with_its_file_and_report(
     # Nor do its runs keep the refused rows' values (the Jobs API still showed "Q").
     job = Job.objects.get()
     assert job.result is not None and job.result["problems"] == [] and job.result["refused"] == 1
+
+
+def test_the_page_says_when_it_shows_only_the_first_problems(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    """Two refused rows with two problems each, three kept for the page: the table looked
+    complete (refused rows were compared with kept problems)."""
+    monkeypatch.setattr(importing, "KEPT_PROBLEMS", 3)
+    client = signed_in(paula)
+    rows = [case_row(external_id=f"TWO-{i}", sex="Q", stage="flying") for i in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, world, cases_csv(rows).getvalue(), mode="check")
+    kept = RecordImport.objects.get()
+    assert kept.job.result["refused"] == 2 and kept.job.result["problem_count"] == 4
+    page = client.get(f"/imports/{kept.uuid}/").content.decode()
+    assert "The first 3 problems are shown here." in page

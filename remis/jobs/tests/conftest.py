@@ -27,6 +27,15 @@ def _refuse(job: Job) -> Outcome:
     raise JobFailed("Row 12: the programme code is unknown.")
 
 
+def _refuse_twice(job: Job) -> Outcome:
+    from remis.lib.said import said
+
+    raise JobFailed(
+        said("The file has no column %(column)s, which is required.", {"column": "category"}),
+        said("The file is empty."),
+    )
+
+
 def _note_gc_threshold(job: Job) -> Outcome:
     import gc
 
@@ -45,6 +54,7 @@ TEST_KINDS = {
     "test.count": _count_to_three,
     "test.crash": _crash,
     "test.refuse": _refuse,
+    "test.refuse_twice": _refuse_twice,
 }
 
 

@@ -72,6 +72,42 @@ def test_a_job_that_refuses_shows_its_own_message(world, alice, test_kinds):
     assert job.outcome == "Row 12: the programme code is unknown."
 
 
+def test_a_refusal_given_as_sentences_is_read_in_the_readers_language(world, alice, test_kinds):
+    """The outcome is stored in the owner's language when the job runs; the owner reading in
+    French or Arabic later read it in English (laid out right to left in Arabic)."""
+    from django.utils import translation
+
+    job = actions.start_job(alice, "test.refuse_twice")
+    execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.outcome == "The file has no column category, which is required. The file is empty."
+    with translation.override("fr"):
+        assert job.outcome_shown == (
+            "Le fichier n’a pas de colonne category, qui est obligatoire. "
+            + translation.gettext("The file is empty.")
+        )
+    with translation.override("ar"):
+        assert "category" in job.outcome_shown and "The file" not in job.outcome_shown
+    # A sentence built otherwise (no msgid kept) is shown as it was written.
+    plain = actions.start_job(alice, "test.refuse")
+    execute(plain.pk)
+    plain.refresh_from_db()
+    with translation.override("fr"):
+        assert plain.outcome_shown == "Row 12: the programme code is unknown."
+
+
+def test_an_unexpected_error_is_said_in_the_readers_language(world, alice, test_kinds):
+    from django.utils import translation
+
+    job = actions.start_job(alice, "test.crash")
+    execute(job.pk)
+    job.refresh_from_db()
+    with translation.override("fr"):
+        shown = job.outcome_shown
+    assert "ValueError" in shown and shown != job.outcome and "Aminata" not in shown
+
+
 def test_a_job_of_a_kind_no_longer_registered_fails_instead_of_hanging(world, alice, test_kinds):
     job = actions.start_job(alice, "test.count")
     Job.objects.filter(pk=job.pk).update(kind="gone.away")
