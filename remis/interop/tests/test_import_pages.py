@@ -95,7 +95,7 @@ def test_a_failed_import_says_why_in_the_language_it_is_read_in(
     with django_capture_on_commit_callbacks(execute=True):
         _upload(client, world, cases_csv([]).getvalue(), mode="check")
     kept = RecordImport.objects.get()
-    assert "no rows below them" in kept.job.outcome  # as it ran, in English
+    assert kept.job is not None and "no rows below them" in kept.job.outcome  # as it ran, in English
     paula.preferred_language = language
     paula.save(update_fields=["preferred_language"])
     for address in (f"/imports/{kept.uuid}/", "/imports/", "/jobs/"):
@@ -404,6 +404,7 @@ def test_the_page_says_when_it_shows_only_the_first_problems(
     with django_capture_on_commit_callbacks(execute=True):
         _upload(client, world, cases_csv(rows).getvalue(), mode="check")
     kept = RecordImport.objects.get()
+    assert kept.job is not None and kept.job.result is not None
     assert kept.job.result["refused"] == 2 and kept.job.result["problem_count"] == 4
     page = client.get(f"/imports/{kept.uuid}/").content.decode()
     assert "The first 3 problems are shown here." in page
