@@ -1648,11 +1648,15 @@ def held_case_uuid_for_reference(organisation_ids: list[int], reference: str) ->
     return found.values_list("uuid", flat=True).first()
 
 
-def caseloads(actor: Any) -> list[tuple[Any, int, int]]:
+CASELOADS_SHOWN = 20  # on the dashboard, unless all are asked for
+
+
+def caseloads(actor: Any, limit: int | None = None) -> list[tuple[Any, int, int]]:
     """Caseload per staff member of the actor's organisations, for those who watch
     caseloads (holding statistics and case records both): (user, open cases, cases in
-    monitoring), counting only cases the actor can see. Read from the access rows of the
-    actor's organisations (they carry each case's stage) and the assignments."""
+    monitoring), counting only cases the actor can see, the most loaded first (`limit`:
+    at most that many). Read from the access rows of the actor's organisations (they carry
+    each case's stage) and the assignments."""
     from remis.accounts.models import JOINED, User
 
     if not (grants_with(actor, Perm.STATS_VIEW) and grants_with(actor, Perm.CASE_VIEW)):
@@ -1682,8 +1686,10 @@ def caseloads(actor: Any) -> list[tuple[Any, int, int]]:
                 ),
             ),
         )
-        .order_by("-open", "user_id")[:20]
+        .order_by("-open", "user_id")
     )
+    if limit is not None:
+        rows = rows[:limit]
     users = User.objects.in_bulk([r["user_id"] for r in rows])
     return [(users[r["user_id"]], r["open"], r["monitoring"]) for r in rows if r["user_id"] in users]
 

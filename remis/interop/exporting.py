@@ -30,7 +30,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from remis.lib.spreadsheet import neutralise, neutralised, xlsx_row
+from remis.lib.spreadsheet import neutralise, neutralised, sheet_title, xlsx_row
 from remis.lib.text import group_separator, labelled
 
 CHUNK = 1000  # rows read from the database at a time
@@ -197,7 +197,7 @@ def write_xlsx(
     """The rows as a workbook written as it goes (openpyxl's write-only mode keeps one row
     in memory), with a second sheet, About: what was asked, by whom, when."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
+    sheet = book.create_sheet(sheet_title(title))
     sheet.sheet_view.rightToLeft = right_to_left
     bold = Font(bold=True)
     heading = []
@@ -214,7 +214,7 @@ def write_xlsx(
         done += records
         if progress:
             progress(done)
-    notes = book.create_sheet(_("About")[:31])
+    notes = book.create_sheet(sheet_title(_("About"), {sheet.title.casefold()}))
     notes.sheet_view.rightToLeft = right_to_left
     for key, value in about:
         notes.append(xlsx_row(notes, [_value(key), _value(value)]))

@@ -107,7 +107,12 @@ def sheet_title(title: str, used: set[str] | None = None) -> str:
     if len(cleaned) > 31:  # cut at a word, marked: "Top 10 host countries, 2024–s" read as a word
         # The last whole word within 30 characters (one ending at the 30th is whole).
         cut = cleaned[:31].rsplit(" ", 1)[0] if " " in cleaned[:31] else cleaned[:30]
-        cleaned = cut.rstrip(" ,;،–-") + "…"
+        if cut.count("(") > cut.count(")") and cut.rfind("(") > 0:
+            # "بيانات المتابعة (الصيغة الطويلة" opened a bracket the name never closed: the
+            # bracketed words go whole (the sheet's own heading keeps them).
+            cleaned = cut[: cut.rfind("(")].rstrip(" ,;،–-")
+        else:
+            cleaned = cut.rstrip(" ,;،–-") + "…"
     cleaned = cleaned or "Table"
     used = set() if used is None else used
     name, n = cleaned, 2

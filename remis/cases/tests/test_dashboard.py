@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from remis.cases import actions
 from remis.cases.queries import aggregates, caseloads, my_latest_cases
-from remis.cases.tests.factories import PASSWORD, assign, make_person, register
+from remis.cases.tests.factories import PASSWORD, assign, make_person, make_user, register
 from remis.cases.tests.home import home_page, my_work_page
 from remis.lib.bidi import left_to_right
 
@@ -55,6 +55,26 @@ def test_me_officer_sees_caseloads_and_unsuppressed_aggregates(client, world, al
     client.post(reverse("set_language"), {"language": "ar", "next": "/"})
     arabic = client.get(reverse("dashboard")).content.decode()
     assert "ملف واحد تشمل شخصان" in arabic
+
+
+def test_caseloads_left_out_are_said_and_shown_when_asked(client, world, alice, carol, monkeypatch):
+    """21 people with open cases showed 20, with no word of the 21st."""
+    from remis.cases.views import lists
+
+    monkeypatch.setattr(lists, "CASELOADS_SHOWN", 1)
+    two, one = register(world), register(world)
+    dora = make_user("dora", world.be_office, "counsellor", ["BE"])
+    assign(alice, two, [alice])
+    assign(alice, register(world), [alice])
+    assign(alice, one, [dora])
+    page = page_for(client, carol)
+    assert "The 1 staff members with the most open cases." in page and "?caseloads=all#caseloads" in page
+    assert alice.display_name in page and dora.display_name not in page
+    everyone = client.get(reverse("dashboard") + "?caseloads=all").content.decode()
+    assert alice.display_name in everyone and dora.display_name in everyone
+    assert "?caseloads=all#caseloads" not in everyone
+    # Its figures say when they were read, with the time zone as the reports write it.
+    assert re.search(r"Figures as of \d+ \w+ \d{4}, \d\d:\d\d \w+", page)
 
 
 SMALL_CELL = 5  # the shipped small-cell threshold (programmes/defaults/programme_settings.yaml)

@@ -274,6 +274,9 @@ def test_sheet_names_are_cut_at_a_word_and_marked() -> None:
     # The subject access file's French sheets read "Organisations détenant le dossi".
     assert _sheet_title("Organisations détenant le dossier") == "Organisations détenant le…"
     assert _sheet_title("Notes", {"notes"}) == "Notes (2)"  # Excel tells names apart whatever their case
+    # The Arabic monitoring export's sheet read "بيانات المتابعة (الصيغة الطويلة", its bracket open.
+    assert _sheet_title("بيانات المتابعة (الصيغة الطويلة)") == "بيانات المتابعة"
+    assert _sheet_title("Monitoring data (long format)") == "Monitoring data (long format)"
 
 
 def test_a_hidden_total_is_written_as_hidden_in_the_definition_sheet() -> None:
