@@ -17,7 +17,7 @@ from remis.lib.errors import DomainError
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
 from remis.lib.posted import posted_page
-from remis.monitoring.imports import may_import, report_csv, upload_submissions
+from remis.monitoring.imports import may_import, problem_groups, report_csv, upload_submissions
 from remis.monitoring.models import Instrument, SubmissionUpload
 from remis.monitoring.responses import title_of
 
@@ -100,5 +100,12 @@ def import_detail(request: HttpRequest, upload_uuid: str) -> HttpResponse:
     upload = _own_upload(request, upload_uuid)
     result = (upload.job.result if upload.job else None) or {}
     return render(
-        request, "monitoring/import_detail.html", {"upload": upload, "job": upload.job, "result": result}
+        request,
+        "monitoring/import_detail.html",
+        {
+            "upload": upload,
+            "job": upload.job,
+            "result": result,
+            "problem_groups": problem_groups(result),
+        },
     )

@@ -132,9 +132,22 @@ class _Report:
         self.outside_rounds: list[int] = []
         self.outside_count = 0
 
-    def problem(self, row: int, field: str | None, message: str) -> None:
+    def problem(
+        self,
+        row: int,
+        field: str | None,
+        message: str,
+        *,
+        value: Any = "",
+        submission: str = "",
+        note: bool = False,
+    ) -> None:
+        """A row's problem: the column and the value it holds, and the submission's ID, to
+        find it in KoBo or ODK. `note`: said of a row not refused (imported before, changed
+        since in the tool), listed apart from the refusals."""
         if len(self.problems) < MAX_REPORTED:
-            self.problems.append({"row": row, "field": field or "", "message": message})
+            kept = {"row": row, "field": field or "", "message": message, "value": str(value or "")[:200]}
+            self.problems.append({**kept, "submission": submission, "note": note})
 
     def add(self, other: _Report) -> None:
         self.rows += other.rows
@@ -281,15 +294,27 @@ def _outcome(result: dict[str, Any]) -> str:
     }
 
 
+def problem_groups(result: dict[str, Any]) -> list[tuple[bool, list[dict[str, Any]]]]:
+    """The report's refusals, then apart from them what it says of rows not refused
+    (imported before, changed since in the tool), which read as refused rows under one
+    heading: (is a note, rows), each group present only when it has rows."""
+    problems = result.get("problems", [])
+    groups = [(note, [p for p in problems if bool(p.get("note")) == note]) for note in (False, True)]
+    return [(note, rows) for note, rows in groups if rows]
+
+
 def report_csv(result: dict[str, Any]) -> bytes:
     """The rows the report names, as CSV to correct the file by: each refusal (row, column,
     message) and each row imported outside any round, in the language the job wrote its
     messages in, so that the header and the notes read like the messages below them."""
     with translation.override(result.get("language") or translation.get_language()):
-        header = [_("Row"), _("Column"), _("Problem")]
+        header = [_("Row"), _("Column"), _("Value"), _("Submission ID"), _("Problem")]
         outside = _("Imported as the case's answers outside any follow-up round: the rounds stay due.")
-    lines = [(p["row"], p["field"], p["message"]) for p in result.get("problems", [])]
-    lines += [(row, "", outside) for row in result.get("outside_rounds", [])]
+    lines = [
+        (p["row"], p["field"], p.get("value", ""), p.get("submission", ""), p["message"])
+        for p in result.get("problems", [])
+    ]
+    lines += [(row, "", "", "", outside) for row in result.get("outside_rounds", [])]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -454,6 +479,9 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
                         "REMIS keeps it on %(first)s: if the tool is right, correct it in REMIS."
                     )
                     % {"first": reference, "given": given},
+                    value=given,
+                    submission=submission.submission_id,
+                    note=True,
                 )
                 continue
             if corrected is not None:
@@ -467,6 +495,9 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
                         "Imported before, and its answers have been changed since in the collection "
                         "tool: REMIS keeps the answers first imported."
                     ),
+                    value=submission.submission_id,
+                    submission=submission.submission_id,
+                    note=True,
                 )
             continue
         if earlier is not None:
@@ -478,6 +509,8 @@ def _check_chunk(chunk: list[Any], instrument: Instrument, owner: Any, cases: An
                 seen.id_column,
                 _("The same submission is on row %(row)s of this file: it is imported once.")
                 % {"row": earlier},
+                value=submission.submission_id,
+                submission=submission.submission_id,
             )
             continue
         prepared = _prepare_row(
@@ -511,6 +544,13 @@ def _prepare_row(
 ) -> Prepared | None:
     row = submission.row
     answers = {k: v for k, v in submission.answers.items() if v != ""}
+
+    def refuse(field: str | None, message: str, value: Any = None) -> None:
+        report.failed += 1
+        if field and value is None:
+            value = submission.answers.get(field, "")
+        report.problem(row, field, message, value=value or "", submission=submission.submission_id)
+
     problems = submission.problems
     if answers.get("end") or answers.get("start"):
         # The interview's day is read from the form's own end (or start): a submission time
@@ -520,7 +560,10 @@ def _prepare_row(
     if problems:
         report.failed += 1
         for problem in problems:
-            report.problem(row, problem.column, problem.message)
+            value = submission.answers.get(problem.column, "") if problem.column else ""
+            report.problem(
+                row, problem.column, problem.message, value=value, submission=submission.submission_id
+            )
         return None
     meta = {name: str(answers.pop(name, "")).strip() for name in FORM_FIELDS}
     refusal: tuple[str, str] | None = None
@@ -540,22 +583,23 @@ def _prepare_row(
     elif not meta[CASE_FIELD] and not meta[SAMPLE_FIELD]:
         refusal = (CASE_FIELD, _("The row has neither a case reference nor a sample ID."))
     if refusal is not None:
-        report.failed += 1
-        report.problem(row, *refusal)
+        refuse(refusal[0], refusal[1], meta.get(refusal[0], ""))
         return None
     zone, today = clock
     day, day_column = _interview_day(meta, submission.submitted_at, zone, today)
     if day is None:
-        report.failed += 1
-        report.problem(row, day_column, _("Not a date and time as KoBo and ODK write them."))
+        refuse(
+            day_column,
+            _("Not a date and time as KoBo and ODK write them (for example 2026-11-20T10:15:32.000+01:00)."),
+            meta.get(day_column, ""),
+        )
         return None
     case = by_reference.get(meta[CASE_FIELD].upper()) if meta[CASE_FIELD] else None
     item_key = None
     if instrument.code == SATISFACTION and case is not None:
         item_key, item_refusal = _item_of(items.get(case.pk, {}), meta[ITEM_FIELD])
         if item_refusal is not None:
-            report.failed += 1
-            report.problem(row, ITEM_FIELD, item_refusal)
+            refuse(ITEM_FIELD, item_refusal, meta[ITEM_FIELD])
             return None
     rounds, taken = open_rounds
     follow_up, answered = _round_for(case, day, rounds, taken) if case else (None, None)
@@ -578,20 +622,21 @@ def _prepare_row(
     except ValidationFailed as error:
         report.failed += 1
         for name, message in error.errors:
-            name = day_column if name == "collected_on" else name  # the file's column
-            report.problem(row, (name or "").removeprefix("answers."), message)
+            name = day_column if name == "collected_on" else (name or "").removeprefix("answers.")
+            column = _file_column(name, meta)
+            value = meta.get(column or "") if column in meta else answers.get(column or "", "")
+            report.problem(row, column, message, value=value, submission=submission.submission_id)
     except DomainError as error:
-        report.failed += 1
-        report.problem(row, day_column if error.field == "collected_on" else error.field, error.message)
+        column = _file_column(day_column if error.field == "collected_on" else error.field, meta)
+        refuse(column, error.message, meta.get(column) if column in meta else None)
     else:
         if answered is not None and instrument.code != SATISFACTION:
             # A second interview for a round done (a KoBo duplicate), not answers outside
             # any round: "the rounds stay due" was said of a round answered.
-            report.failed += 1
-            report.problem(
-                row,
+            refuse(
                 day_column,
                 _("Round %(round)s has its answers already: a round is answered once.") % {"round": answered},
+                meta.get(day_column, ""),
             )
             return None
         if follow_up is not None:
@@ -628,6 +673,17 @@ def _item_of(by_type: dict[str, list[Any]], code: str) -> tuple[Any, str | None]
             "answers on the case's page, where the item is chosen."
         ) % {"count": len(keys), "code": code}
     return keys[0], None
+
+
+def _file_column(name: str | None, meta: dict[str, str]) -> str | None:
+    """The column of the file a refusal is about: a question, a form field, the interview's
+    day; a refusal about the case itself (its consent to follow-up contact, its scope)
+    names the case reference, where the report named a column "consent" no file has."""
+    if not name or name in meta or name in ("_submission_time", "collected_on"):
+        return name
+    if name in {"consent", "case", "case_id", "follow_up", "scope"}:
+        return CASE_FIELD
+    return ITEM_FIELD if name == "item_key" else name
 
 
 def _interview_day(

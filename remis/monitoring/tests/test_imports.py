@@ -381,9 +381,11 @@ def test_the_report_names_rows_outside_any_round_and_downloads_as_csv(
     download = client.get(link)
     assert download["Content-Type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
-    assert lines[0] == ["Row", "Column", "Problem"]
+    assert lines[0] == ["Row", "Column", "Value", "Submission ID", "Problem"]
     assert [line[:2] for line in lines[1:]] == [["2", ""], ["3", "income_covers_needs"]]
-    assert "outside any follow-up round" in lines[1][2]
+    assert "outside any follow-up round" in lines[1][4]
+    # The refused row's value and its submission, to find it in KoBo (the report had neither).
+    assert lines[2][2] == "'=HYPERLINK(1)" and lines[2][3]  # neutralised for spreadsheets
     assert FollowUp.objects.get(case=case, round=1).status == FollowUpStatus.SCHEDULED
     client.force_login(world.carol)
     assert client.get(link).status_code == 404  # another person's report quotes rows about returnees
@@ -431,6 +433,11 @@ def test_a_submission_corrected_after_its_import_is_reported_not_silently_droppe
         assert result["duplicates"] == 1 and Response.objects.count() == 1
         messages = [p["message"] for p in result["problems"]]
         assert any("changed since" in m for m in messages) is said, messages
+    # Not refused: the page lists it apart from refusals (it was under "Rows refused").
+    from remis.monitoring.imports import problem_groups
+
+    assert [(note, [p["row"] for p in rows]) for note, rows in problem_groups(result)] == [(True, [2])]
+    assert result["problems"][0]["submission"] == "c1"
     assert Response.objects.get().answers["income_covers_needs"] == "never"
     # Its case corrected in the tool: said, naming both (it read "already imported").
     moved = _row(case, "c1", income_covers_needs="never") | {"case_reference": "GIN-2026-999999"}
@@ -463,7 +470,10 @@ def test_a_row_without_consent_says_its_answers_problems_too(
         job = _import(world, _kobo_csv([_row(case, "f1", income_covers_needs="whenever")]))
     job.refresh_from_db()
     fields = {p["field"] for p in (job.result or {})["problems"]}
-    assert fields == {"consent", "income_covers_needs"}
+    # The consent is the case's: the report named a column "consent" that no file has.
+    assert fields == {"case_reference", "income_covers_needs"}
+    values = {p["field"]: p["value"] for p in (job.result or {})["problems"]}
+    assert values == {"case_reference": case.reference, "income_covers_needs": "whenever"}
 
 
 def test_a_kobo_export_with_labels_as_headers_is_told_to_export_names(
