@@ -165,6 +165,17 @@ class MappingForm(forms.Form):
 def import_map(request: HttpRequest, import_uuid: str) -> HttpResponse:
     kept = _own(request, import_uuid)
     if kept.job_id is not None:
+        if request.method == "POST":
+            # A second tab's confirmation: it went to the report without a word, its
+            # mapping and the name typed to keep it silently dropped.
+            messages.warning(
+                request,
+                _(
+                    "This import had already started, from another tab or window, with the columns "
+                    "confirmed there: the columns sent now were not used and no mapping was saved. "
+                    "Upload the file again to read it with other columns."
+                ),
+            )
         return redirect("record_import_detail", kept.uuid)
     entity = entity_for(kept.entity)
     if entity is None:

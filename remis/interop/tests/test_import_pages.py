@@ -126,6 +126,10 @@ def test_other_headers_are_mapped_and_the_mapping_kept(
         client.post(response["Location"], {**posted, "save_as": "Old database"})
     assert CaseAccess.objects.filter(external_id="OLD-1").exists()
     saved = ColumnMapping.objects.get(name="Old database")
+    # The same page confirmed again from a second tab: said, not silently dropped.
+    again = client.post(response["Location"], {**posted, "save_as": "Tab two"}, follow=True).content.decode()
+    assert "This import had already started, from another tab or window" in again
+    assert not ColumnMapping.objects.filter(name="Tab two").exists()
     # The next file from that source is mapped by choosing the saved mapping: read at once.
     with django_capture_on_commit_callbacks(execute=True):
         second = _upload(client, world, data, mapping=str(saved.uuid))
