@@ -36,6 +36,7 @@ from remis.referrals.queries import (
     get_referral_for,
     provider_side,
     shared_rows,
+    shown_item_type,
 )
 from remis.services.models import Provider
 
@@ -67,7 +68,11 @@ class ReferralOut(Schema):
     case_reference: str
     provider: UUID
     provider_name: str
-    item_type: str
+    item_type: str | None = Field(
+        description="the assistance type's code; null where the reader may not know it: held back "
+        "from the provider, no longer covered by the consent, or of a sensitive group the reader "
+        "does not hold"
+    )
     status: StatusCode
     sent_at: dt.datetime
     due_on: dt.date
@@ -89,13 +94,14 @@ class ReferralOut(Schema):
 def _out(referral: Referral, side: str, groups: frozenset[str] | None = None) -> dict[str, Any]:
     """`groups`: the case-side reader's sensitive groups (a value of another reads null)."""
     case = side == CASE_SIDE
+    rows = shared_rows(referral, groups if case else None)
     return {
         "uuid": referral.uuid,
         "case_uuid": referral.case.uuid if case else None,
         "case_reference": referral.case.reference if case else referral.shared_reference,
         "provider": referral.provider.uuid,
         "provider_name": referral.provider.name,
-        "item_type": referral.item_type,
+        "item_type": shown_item_type(referral, rows, case, groups),
         "status": referral.status,
         "sent_at": referral.sent_at,
         "due_on": referral.due_on,
@@ -111,7 +117,7 @@ def _out(referral: Referral, side: str, groups: frozenset[str] | None = None) ->
         "on_behalf": referral.last_on_behalf,
         "shared": [
             {"field": r.field, "label": r.label, "value": None if r.withdrawn or r.restricted else r.value}
-            for r in shared_rows(referral, groups if case else None)
+            for r in rows
         ],
         "withheld": list(referral.withheld) if case else None,
         "version": referral.version,

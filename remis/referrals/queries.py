@@ -353,6 +353,27 @@ def shared_rows(referral: Referral, reader_groups: frozenset[str] | None = None)
     return rows
 
 
+def shown_item_type(
+    referral: Referral, rows: list[SharedRow], case_side: bool, groups: frozenset[str] | None
+) -> str | None:
+    """The type of service asked for as this reader may know it, None where it is hidden:
+    as the snapshot row "Service requested" reads on their side (withheld from the
+    provider, withdrawn since, or of a group the case-side reader does not hold); not in
+    the snapshot at all, the case side knows it by its group and the provider not. The API
+    gave the code to everyone while the pages said "Restricted"."""
+    row = next((r for r in rows if r.field == "item_type"), None)
+    if row is not None:
+        return None if row.withdrawn or row.restricted else referral.item_type
+    if not case_side:
+        return None
+    group = (
+        AssistanceType.objects.filter(code=referral.item_type)
+        .values_list("sensitive_group", flat=True)
+        .first()
+    )
+    return referral.item_type if shows(groups or frozenset(), group or "") else None
+
+
 def withheld_labels(referral: Referral) -> list[str]:
     labels = field_labels()
     return [labels.get(name, name) for name in referral.withheld]

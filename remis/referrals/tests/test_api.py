@@ -108,3 +108,24 @@ def test_the_list_is_paged_and_a_bad_body_names_its_field(s, api_client):
     assert bob.post("/referrals", body).status_code == 201
     again = bob.post("/referrals", body)  # already referred: named as the body names the item
     assert again.status_code == 422 and again.json()["errors"][0]["field"] == "item_id"
+
+
+def test_the_type_of_service_is_null_where_the_pages_say_restricted(world, api_client):
+    """A medical item referred under a consent that does not cover health: the provider's
+    page and a case-side reader without the health group read "Restricted", while the API
+    gave both `"item_type": "medical_care"`."""
+    from remis.cases.tests.factories import make_user
+    from remis.referrals.tests.factories import consent, refer
+
+    s = setting(world, kind="medical_care", sector="health")
+    consent(world, s.case, groups=("psychosocial",))
+    referral = refer(s)
+    path = f"/referrals/{referral.uuid}"
+    assert api_client.as_(s.world.bob).get(path).json()["item_type"] == "medical_care"  # holds health
+    assert api_client.as_(s.pia).get(path).json()["item_type"] is None  # held back from the provider
+    inbox = api_client.as_(s.pia).get("/referrals", side="provider").json()["items"]
+    assert [r["item_type"] for r in inbox] == [None]
+    mona = make_user("mona", world.gn_partner, "me_officer", ["GN"])  # reads cases, holds no group
+    assert api_client.as_(mona).get(path).json()["item_type"] is None
+    listed = api_client.as_(mona).get("/referrals", case=str(s.case.uuid)).json()["items"]
+    assert [r["item_type"] for r in listed] == [None]
