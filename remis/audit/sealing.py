@@ -118,8 +118,11 @@ def seal_changes(
 
 
 def _seal(fernet: Fernet | None, value: Any) -> Any:
-    if value is None:
-        return None
+    # A blank holds nothing about anyone. Sealed, it opened after an erasure as "Erased"
+    # on both sides, and the history showed "Reason for rejection: Erased → Erased" on an
+    # acceptance that never had one.
+    if value is None or value == "" or value == []:
+        return value
     if fernet is None:  # the subject was already erased: keep nothing
         return PREFIX
     return PREFIX + fernet.encrypt(json.dumps(value).encode()).decode()

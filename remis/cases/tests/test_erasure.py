@@ -195,6 +195,22 @@ def test_history_shows_erased_values_as_erased(world, household):
     assert readable_changes(erased)["erasure_reason"] == [None, "data_subject_request"]
 
 
+def test_a_blank_personal_value_stays_blank_in_the_history_after_an_erasure(world, alice, household):
+    """Sealed too, a blank opened as "Erased" once the key was gone: the history read
+    "Reason for rejection: Erased → Erased" on an acceptance that never had one."""
+    from remis.audit.actions import record
+
+    case = household
+    person = case.principal
+    record(alice, "person.update", person, case_uuid=case.uuid, changes={"phone": ["", "+32 470 00 00 00"]})
+    entry = AuditEntry.objects.filter(action="person.update", object_id=str(person.pk)).latest("id")
+    assert entry.changes["phone"][0] == "" and entry.changes["phone"][1] != "+32 470 00 00 00"  # sealed
+    erase(world, case, person, "data_subject_request")
+    entry.refresh_from_db()
+    before, after = readable_changes(entry)["phone"]
+    assert before == "" and after not in ("", "+32 470 00 00 00")  # the blank as it was, the number gone
+
+
 def test_erasing_a_household_member_leaves_the_others_readable(world, household):
     case = household
     child = Person.objects.get(given_name="Mamadou")
