@@ -287,7 +287,8 @@ def access_gone(request: HttpRequest) -> HttpResponse | None:
         return None
     detail = _(
         "Your organisation's access to this case ended on %(day)s: the returnee withdrew their "
-        "consent to share it with partners, or the case was handed over."
+        "consent to share it with partners or to the processing of their data, or the case was "
+        "handed over."
     ) % {"day": date_format(timezone.localtime(ended), "Y-m-d")}
     return api.create_response(request, error_body(detail, []), status=410)
 
