@@ -325,7 +325,9 @@ def entities() -> list[Entity]:
         ),
         columns=(
             CASE_KEY,
-            Column("purpose", gettext_lazy("Purpose"), True, "data_processing", lambda: sorted(PURPOSES)),
+            # The follow-up contact consent: a visit imported after it needs it (the example of
+            # data processing let no example visit be imported).
+            Column("purpose", gettext_lazy("Purpose"), True, "follow_up_contact", lambda: sorted(PURPOSES)),
             _flag_column("given", gettext_lazy("Given")),
             Column("given_on", gettext_lazy("Date"), True, "2010-01-15"),
             Column("note", gettext_lazy("Note"), False, ""),

@@ -13,6 +13,7 @@ leaves an audit entry by the uploading user, sealed under the person's key.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.db.models import F
@@ -119,7 +120,14 @@ class MemberImporter(CaseRecords):
         record_many(self.actor, "person.import_update", changed)
 
 
-PERSON_IMPORT_COLUMNS = tuple(c for c in CASE_IMPORT_COLUMNS if c.name in PERSON_COLUMNS)
+# A member's own example: the principal's was a "child" of the same name and birth, with a
+# nationality that was not the case's.
+_MEMBER_EXAMPLES = {"given_name": "Ousmane", "date_of_birth": "2014-09-02", "nationality": ""}
+PERSON_IMPORT_COLUMNS = tuple(
+    dataclasses.replace(c, example=_MEMBER_EXAMPLES.get(c.name, c.example))
+    for c in CASE_IMPORT_COLUMNS
+    if c.name in PERSON_COLUMNS
+)
 
 
 def entity() -> Entity:

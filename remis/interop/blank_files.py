@@ -60,7 +60,13 @@ def template_xlsx(entity: Entity, actor: Any, *, labels: dict[str, str]) -> byte
     for c in entity.columns:
         codes = ", ".join(c.codes()) if c.codes else ""
         about.append(
-            [c.name, str(c.label), labels["yes"] if c.required else "", escape_formula(codes), str(c.help)]
+            [
+                c.name,
+                str(c.label),
+                labels["yes"] if c.required else "",
+                escape_formula(codes),
+                c.how_to_fill(),
+            ]
         )
     out = io.BytesIO()
     book.save(out)

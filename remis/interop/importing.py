@@ -23,6 +23,7 @@ file as it goes; only its first rows are kept for the page.
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from remis.lib.said import said
 from remis.lib.spreadsheet import restored
 
 CHUNK = 2000
+DAY_EXAMPLE = re.compile(r"\d{4}-\d{2}-\d{2}")
 KEPT_PROBLEMS = 200  # problems kept for the page; the report file has them all
 IGNORE = ""  # a mapping target: the column is read from the file but not imported
 
@@ -56,6 +58,19 @@ class Column:
     example: str = ""
     codes: Callable[[], Sequence[str]] | None = None
     help: str | Promise = ""
+
+    def how_to_fill(self) -> str:
+        """The template's "how to fill it": the column's help, else, for a date, its form
+        (most date columns said nothing, and a day typed 20/05/1988 was refused)."""
+        if self.help:
+            return str(self.help)
+        if (
+            DAY_EXAMPLE.fullmatch(self.example)
+            or self.name.endswith(("_on", "_date"))
+            or self.name == "date_of_birth"
+        ):
+            return _("A date written YYYY-MM-DD.")
+        return ""
 
 
 @dataclass(frozen=True)

@@ -254,6 +254,31 @@ def test_one_bad_row_at_the_end_of_a_long_file_keeps_all_or_nothing(
     }
 
 
+def test_the_templates_examples_work_together_and_say_how_to_write_dates(
+    world: Any, paula: Any, signed_in: Any
+) -> None:
+    """The consent example was of data processing, so the visit example (which needs the
+    follow-up contact consent) could never be imported after it; the member example was a
+    "child" with the principal's name and birth; most date columns said nothing of the form."""
+    client = signed_in(paula)
+
+    def example(entity: str) -> dict[str, str]:
+        text = client.get(f"/imports/templates/{entity}.csv").content.decode("utf-8-sig").splitlines()
+        return dict(zip(text[0].split(","), text[1].split(","), strict=True))
+
+    assert example("consents")["purpose"] == "follow_up_contact"
+    member, principal = example("household_members"), example("cases")
+    assert (member["given_name"], member["date_of_birth"]) != (
+        principal["given_name"],
+        principal["date_of_birth"],
+    )
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/imports/templates/cases.xlsx").content))
+    described = {row[0]: row for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)}
+    assert all(
+        "YYYY-MM-DD" in (described[c][4] or "") for c in ("date_of_birth", "arrival_date", "closed_on")
+    )
+
+
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_the_templates_example_row_imports(world: Any, paula: Any, signed_in: Any, kind: str) -> None:
     # A programme sorting first that covers neither the example's countries nor paula's:
