@@ -38,6 +38,7 @@ STATUS = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.CONFLICT: 409,
     ErrorCode.DUPLICATE: 409,
+    ErrorCode.GONE: 410,
 }
 
 

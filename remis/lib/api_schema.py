@@ -40,7 +40,8 @@ ERROR_DESCRIPTIONS = {
     401: "No valid API token.",
     403: "The token owner's role may not do this (or, for a read-only token, any change).",
     404: "Not found, or not visible to the token owner: the same answer.",
-    410: "The token owner's organisation held this case and its access ended (the day is said).",
+    410: "The token owner's organisation held this case and its access ended (the day is said), or "
+    "was sent this referral and it was withdrawn (why is said).",
     409: "Someone saved a newer version first, or the value is already taken.",
     422: "The request is not valid; `errors` names each field or parameter at fault.",
     415: "A JSON body was sent with another Content-Type than application/json.",
@@ -55,7 +56,7 @@ def error_codes(method: str, path: str, *, body: bool = False) -> list[int]:
     codes = [401, 403, 404, 422]
     if body:
         codes += [400, 415]
-    if "{case_uuid}" in path:  # a case the caller's organisation no longer holds
+    if "{case_uuid}" in path or "{referral_uuid}" in path:  # no longer held, or withdrawn
         codes.append(410)
     if method.lower() != "get" and not path.endswith("/search"):  # a search is a read sent by POST
         codes.append(409)

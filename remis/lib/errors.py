@@ -18,6 +18,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"  # someone saved a newer version first (optimistic locking)
     DUPLICATE = "duplicate"  # a unique value already taken
     TRANSITION = "transition"  # the lifecycle state machine forbids this move
+    GONE = "gone"  # it was the actor's to read and was taken back (a referral withdrawn)
 
 
 class DomainError(Exception):

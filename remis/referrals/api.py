@@ -19,7 +19,7 @@ from remis.cases.policy import groups_everywhere, groups_on_case
 from remis.cases.queries import get_case_for, note_opened
 from remis.lib.api_schema import InputSchema, PageParams, RecordId, literal_of, page_out
 from remis.lib.countries import is_country
-from remis.lib.errors import NotFound, ValidationFailed, fields_renamed
+from remis.lib.errors import DomainError, ErrorCode, NotFound, ValidationFailed, fields_renamed
 from remis.lib.paging import COUNT_CAP
 from remis.programmes.queries import get_programme_for
 from remis.referrals import actions
@@ -37,6 +37,8 @@ from remis.referrals.queries import (
     provider_side,
     shared_rows,
     shown_item_type,
+    withdrawn_from_provider,
+    withdrawn_sentence,
 )
 from remis.services.models import Provider
 
@@ -125,11 +127,28 @@ def _out(referral: Referral, side: str, groups: frozenset[str] | None = None) ->
 
 
 def _read(request: HttpRequest, referral_uuid: UUID) -> dict[str, Any]:
-    referral, side = get_referral_for(request.user, referral_uuid)
+    referral, side = _referral_for(request, referral_uuid)
     groups = groups_on_case(request.user, referral.case) if side == CASE_SIDE else None
     if side == CASE_SIDE and request.method == "GET":  # a provider reads what was sent, not the case
         note_opened(request.user, referral.case, ReadChannel.API, groups)
     return _out(referral, side, groups)
+
+
+class ReferralWithdrawn(DomainError):
+    """A referral taken out of the provider's view: 410 Gone with the page's words (a
+    provider's script read 404 "Not found.", as for a referral never sent to it)."""
+
+    code = ErrorCode.GONE
+
+
+def _referral_for(request: HttpRequest, referral_uuid: UUID) -> tuple[Referral, str]:
+    try:
+        return get_referral_for(request.user, referral_uuid)
+    except NotFound:
+        cause = withdrawn_from_provider(request.user, referral_uuid)
+        if cause is None:
+            raise
+        raise ReferralWithdrawn(withdrawn_sentence(cause)) from None
 
 
 class ReferIn(InputSchema):
@@ -297,7 +316,7 @@ def read_referral(request: HttpRequest, referral_uuid: UUID) -> Any:
     "/{referral_uuid}/answer", response=ReferralOut, summary="The provider's answer (or on its behalf)"
 )
 def answer(request: HttpRequest, referral_uuid: UUID, body: ReferralAnswerIn) -> Any:
-    referral, _side = get_referral_for(request.user, referral_uuid)
+    referral, _side = _referral_for(request, referral_uuid)
     actions.answer_referral(
         request.user,
         referral,

@@ -135,6 +135,42 @@ def declined_referrals(actor: Any) -> WorkList | None:
     )
 
 
+def withdrawn_referrals(actor: Any) -> WorkList | None:
+    """A provider's referrals taken back lately: stop the service (they only vanished from
+    the inbox). Each names its days, never the case."""
+    from django.utils.formats import date_format
+
+    from remis.referrals.queries import WITHDRAWN_SHOWN_DAYS, withdrawn_lately
+
+    referrals = withdrawn_lately(actor, timezone.localdate())
+    count, more = capped_count(referrals)
+    if not count:
+        return None
+    return WorkList(
+        name="referrals_withdrawn",
+        title=str(
+            _("Referrals withdrawn in the last %(days)s days: stop the service")
+            % {"days": WITHDRAWN_SHOWN_DAYS}
+        ),
+        count=count,
+        more=more,
+        items=[
+            WorkItem(
+                label=str(
+                    _("Sent on %(sent)s, withdrawn on %(withdrawn)s")
+                    % {
+                        "sent": date_format(timezone.localtime(r.sent_at).date(), "SHORT_DATE_FORMAT"),
+                        "withdrawn": date_format(timezone.localtime(r.closed_at).date(), "SHORT_DATE_FORMAT"),
+                    }
+                ),
+                url=reverse("referral_detail", args=[r.uuid]),
+            )
+            for r in referrals[:FIRST_ROWS]
+            if r.closed_at is not None
+        ],
+    )
+
+
 def completed_referrals(actor: Any) -> WorkList | None:
     from remis.referrals.queries import completed_item_not_delivered
 
@@ -189,6 +225,7 @@ def register() -> None:
     register_case_panel(
         CasePanel("referrals", gettext_lazy("Referrals"), "referrals/_panel.html", referrals_panel, order=25)
     )
+    register_work_list(WorkSource("referrals_withdrawn", withdrawn_referrals, order=22))
     register_work_list(WorkSource("referrals_to_answer", awaiting_my_answer, order=23))
     register_work_list(WorkSource("referrals_overdue", overdue_referrals, order=24))
     register_work_list(WorkSource("referrals_declined", declined_referrals, order=25))

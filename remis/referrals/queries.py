@@ -83,6 +83,49 @@ def withdrawn_from_provider(actor: Any, referral_uuid: uuid.UUID | str) -> str |
     )
 
 
+WITHDRAWN_SHOWN_DAYS = 30
+
+
+def withdrawn_lately(actor: Any, today: dt.date) -> QuerySet[Referral]:
+    """Referrals sent to an organisation where the actor answers referrals, still open when
+    they were taken back (a consent withdrawn, the item or the case closed, cancelled by the
+    case worker) in the last WITHDRAWN_SHOWN_DAYS days, newest first: they left the inbox
+    without a word, and a provider delivering the service went on. Only ids and days are
+    read from them (the provider keeps nothing of the case)."""
+    since = today - dt.timedelta(days=WITHDRAWN_SHOWN_DAYS)
+    return Referral.objects.filter(
+        provider__organisation_id__in=_answering_organisations(actor),
+        revoked=True,
+        status=Status.CANCELLED,
+        closed_at__date__gte=since,
+    ).order_by("-closed_at", "-id")
+
+
+def withdrawn_sentence(cause: str) -> str:
+    """Why a referral left the provider's view (`withdrawn_from_provider`), as its page and
+    the API say it."""
+    if cause == "consent":
+        return _(
+            "The returnee withdrew their consent to share their details with service providers: this "
+            "referral was cancelled and is no longer shared with your organisation. Nothing more is to "
+            "be done on it."
+        )
+    if cause == "item":
+        return _(
+            "The assistance referred was cancelled in the returnee's plan: this referral was cancelled "
+            "and is no longer shared with your organisation. Nothing more is to be done on it."
+        )
+    if cause == "closed":
+        return _(
+            "The returnee's case was closed: this referral was cancelled and is no longer shared with "
+            "your organisation. Nothing more is to be done on it."
+        )
+    return _(
+        "The case worker cancelled this referral: it is no longer shared with your organisation. "
+        "Nothing more is to be done on it."
+    )
+
+
 def _related(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
     return queryset.select_related("case", "provider", "item__kind", "sent_by", "last_by")
 

@@ -52,6 +52,7 @@ from remis.referrals.queries import (
     referable_items,
     shared_rows,
     withdrawn_from_provider,
+    withdrawn_sentence,
     withheld_labels,
 )
 from remis.services.models import Provider
@@ -153,7 +154,12 @@ def _referral_or_404(request: HttpRequest, referral_uuid: str) -> tuple[Referral
 def _withdrawn_page(request: HttpRequest, cause: str) -> HttpResponse:
     """What a provider finds at a referral taken out of its view (a consent withdrawn, the
     referral cancelled): why, and nothing of the case."""
-    return render(request, "referrals/withdrawn.html", {"cause": cause}, status=410)
+    return render(
+        request,
+        "referrals/withdrawn.html",
+        {"cause": cause, "sentence": withdrawn_sentence(cause)},
+        status=410,
+    )
 
 
 @login_required

@@ -43,6 +43,32 @@ def test_withdrawal_cancels_open_referrals_and_revokes_the_providers_view(
     assert "Sharing with service providers: withdrawn on" in history
 
 
+def test_the_provider_is_told_of_a_referral_withdrawn_in_its_work_and_by_the_api(
+    s, signed_in, api_client, django_capture_on_commit_callbacks
+):
+    """An accepted referral vanished from the provider's inbox and API (404) when the
+    consent was withdrawn: a provider delivering the service went on."""
+    from remis.cases.tests.home import my_work_page
+
+    finished = refer(s)  # completed before: nothing to stop, not listed
+    actions.answer_referral(s.pia, finished, Status.ACCEPTED)
+    actions.answer_referral(s.pia, finished, Status.FAILED, outcome="not", outcome_on=dt.date.today())
+    referral = refer(s)  # referred again after the failure, accepted: the service is under way
+    actions.answer_referral(s.pia, referral, Status.ACCEPTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        consent(s.world, s.case, given=False)
+    work = my_work_page(signed_in(s.pia))
+    assert "Referrals withdrawn in the last 30 days: stop the service" in work
+    assert f"/referrals/{referral.uuid}/" in work and f"/referrals/{finished.uuid}/" not in work
+    assert s.case.reference not in work and s.case.principal.given_name not in work
+    gone = api_client.as_(s.pia).get(f"/referrals/{referral.uuid}")
+    assert gone.status_code == 410 and "withdrew their consent" in gone.json()["detail"]
+    refused = api_client.as_(s.pia).post(f"/referrals/{referral.uuid}/answer", {"status": "in_progress"})
+    assert refused.status_code == 410
+    assert api_client.as_(s.pia).get(f"/referrals/{uuid.uuid4()}").status_code == 404
+    assert api_client.as_(s.oscar).get(f"/referrals/{referral.uuid}").status_code == 404  # not theirs
+
+
 def test_a_finished_referral_is_revoked_but_keeps_its_outcome(s, django_capture_on_commit_callbacks):
     referral = refer(s)
     actions.answer_referral(s.pia, referral, Status.ACCEPTED)
