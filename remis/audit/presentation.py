@@ -34,6 +34,9 @@ class Shown:
 
     text: str
     group: str = ""
+    # What a reader not holding `group` reads instead ("Restricted" when blank): a migrant
+    # category reads as the category standing in for it (cases.policy.category_as_read).
+    masked: str = ""
 
 
 # Given every raw value of one field on the page, how each reads.
@@ -253,16 +256,16 @@ def countries(values: set[Any]) -> dict[Any, Shown]:
     return {v: Shown(country_name(v)) for v in values if isinstance(v, str) and is_country(v)}
 
 
-def named_by_id(model: Any, text: Any, group: Any = None) -> Resolver:
+def named_by_id(model: Any, text: Any, group: Any = None, masked: Any = None) -> Resolver:
     """A resolver reading ids as rows of `model`: `text(row)` is what the reader sees and
-    `group(row)`, if given, the row's sensitive group."""
+    `group(row)`, if given, the row's sensitive group; `masked()`, if given, what a reader
+    not holding it reads instead of "Restricted"."""
 
     def resolve(values: set[Any]) -> dict[Any, Shown]:
         ids = {v for v in values if isinstance(v, int)}
-        return {
-            row.pk: Shown(str(text(row)), str(group(row)) if group else "")
-            for row in model.objects.filter(pk__in=ids)
-        }
+        rows = list(model.objects.filter(pk__in=ids))
+        instead = str(masked()) if masked is not None and group and any(group(r) for r in rows) else ""
+        return {row.pk: Shown(str(text(row)), str(group(row)) if group else "", instead) for row in rows}
 
     return resolve
 
@@ -393,6 +396,8 @@ def _describe(
         objects.setdefault(entry.object_type, set()).add(entry.object_id)
     object_names = {kind: _OBJECTS[kind](ids) if kind in _OBJECTS else {} for kind, ids in objects.items()}
 
+    stood_in: list[Any] = []  # keys whose hidden values read as the value standing in for them
+
     def shown(key: str | tuple[str, str], value: Any, field_hidden: bool) -> str:
         parts = _flatten(value)
         if not parts:
@@ -419,7 +424,9 @@ def _describe(
             elif one is None:
                 texts.append(left_to_right(str(part)))  # a phone number keeps its "+" in front
             elif one.group and one.group not in groups:
-                texts.append(_("Restricted"))
+                if one.masked:
+                    stood_in.append(key)
+                texts.append(one.masked or _("Restricted"))
             else:
                 texts.append(one.text)
         # One "Restricted" says a value is hidden without counting or placing them.
@@ -451,14 +458,18 @@ def _describe(
                 group = row_groups.get(entry.pk, "")
             # A row's group may name several ("identity,psychosocial"): hidden lacking any.
             hidden = bool(group) and any(g not in groups for g in group.split(","))
+            stood_in.clear()
             line = ChangeLine(
                 field=name,
                 label=str(reading.label) if reading else name,
                 before=shown(key, before, hidden),
                 after=shown(key, after, hidden),
             )
-            if line.before == line.after == EMPTY:
-                continue  # nothing before, nothing after (no flag declined): nothing to read
+            if line.before == line.after and (line.before == EMPTY or stood_in):
+                # Nothing before, nothing after (no flag declined); or a change between a
+                # hidden value and the one standing in for it (a category): "Other → Other"
+                # would say that something hidden changed.
+                continue
             if hidden:
                 # One line for all the hidden fields, naming none: "Urgent medical care:
                 # Restricted → Restricted" said which yes/no changed, so its new value.

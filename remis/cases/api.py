@@ -44,6 +44,7 @@ from remis.cases.models import (
 )
 from remis.cases.policy import (
     case_permissions,
+    category_as_read,
     groups_everywhere,
     groups_on_case,
     shows,
@@ -332,10 +333,10 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_category(obj: Case, context: dict[str, Any]) -> str:
-        # A sensitive category (victim of trafficking) only for those who may see it.
-        if not shows(groups_everywhere(context["request"].user), obj.category.sensitive_group):
-            return "restricted"
-        return obj.category.code
+        # A sensitive category (victim of trafficking) only for those who may see it; to the
+        # others, the one it reads as ("restricted" gave it away: it is the only one).
+        read = category_as_read(groups_everywhere(context["request"].user), obj.category)
+        return read.code if read is not None else "restricted"
 
 
 class CasePage(Schema):

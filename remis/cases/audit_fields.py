@@ -74,7 +74,7 @@ def register() -> None:
         "return_type": (_("Return type"), choices(ReturnType)),
         "category": (
             _("Migrant category"),
-            named_by_id(MigrantCategory, lambda c: c.label, lambda c: c.sensitive_group),
+            named_by_id(MigrantCategory, lambda c: c.label, lambda c: c.sensitive_group, _category_stand_in),
         ),
         "vulnerabilities": (
             _("Vulnerabilities"),
@@ -207,3 +207,12 @@ class _Merged:
 
     def __init__(self, *enums: Any) -> None:
         self.choices = [c for enum in enums for c in enum.choices]
+
+
+def _category_stand_in() -> str:
+    """What a category of a group the reader does not hold reads as in the history, as on
+    the case page (`policy.category_as_read`)."""
+    from remis.cases.policy import category_stand_in
+
+    stand_in = category_stand_in()
+    return stand_in.label if stand_in is not None else ""

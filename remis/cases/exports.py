@@ -25,7 +25,7 @@ from remis.cases.forms import SEARCH_LOST, CaseFilterForm, list_state_from_url, 
 from remis.cases.imports import CASE_COLUMNS, COLUMNS, PERSON_COLUMNS
 from remis.cases.lifecycle import Stage
 from remis.cases.models import Case, CaseAccess
-from remis.cases.policy import case_scope, groups_everywhere, shows
+from remis.cases.policy import case_scope, category_stand_in, groups_everywhere, shows
 from remis.cases.queries import (
     CaseFilters,
     CaseIds,
@@ -176,6 +176,8 @@ def prepare(actor: Any, kept: dict[str, Any]) -> Prepared:
 def _chunks(actor: Any, ids: list[int]) -> Iterator[tuple[int, list[list[Any]]]]:
     scope = case_scope(actor, Perm.RECORDS_EXPORT)
     groups = groups_everywhere(actor)
+    stand_in = category_stand_in()  # what a category of a group not held reads as
+    hidden_category = stand_in.code if stand_in is not None else RESTRICTED
     org_ids = [g.organisation_id for g in grants_with(actor, Perm.RECORDS_EXPORT)]
     tz = timezone.get_current_timezone()
     names = [c.code for c in columns()]
@@ -206,7 +208,7 @@ def _chunks(actor: Any, ids: list[int]) -> Iterator[tuple[int, list[list[Any]]]]
                 "programme": row["programme__code"],
                 "category": row["category__code"]
                 if shows(groups, row["category__sensitive_group"])
-                else RESTRICTED,
+                else hidden_category,
                 "registered_on": row["registered_at"].astimezone(tz).date(),
                 "departure_date": row["travel__departure_date"],
                 "closed_on": row["stage_changed_at"].astimezone(tz).date()

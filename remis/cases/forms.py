@@ -28,6 +28,7 @@ from remis.cases.models import (
     Relation,
     Sex,
 )
+from remis.cases.policy import category_stand_in
 from remis.cases.queries import SORTS
 from remis.lib.countries import country_choices, country_name, named_countries
 from remis.lib.fields import max_length
@@ -673,9 +674,12 @@ class CaseDetailsForm(VersionedForm):
         **kwargs: Any,
     ) -> None:
         """`groups`: the sensitive groups the reader holds on the case. Items of other
-        groups are not offered (the action keeps those already recorded), and a current
-        category of another group leaves the category out of the form altogether."""
+        groups are not offered (the action keeps those already recorded). A current
+        category of another group shows as the one standing in for it, as the page reads
+        it (`policy.category_as_read`; left out, the field said which cases hid one), and
+        that one sent back keeps the stored category."""
         super().__init__(*args, **kwargs)
+        self.stand_in: MigrantCategory | None = None
         field = self.fields["assigned_workers"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         if workers is not None:
@@ -690,7 +694,17 @@ class CaseDetailsForm(VersionedForm):
         if current_category is not None and not (
             not current_category.sensitive_group or current_category.sensitive_group in groups
         ):
-            del self.fields["category"]
+            self.stand_in = category_stand_in()
+            if self.stand_in is None:
+                del self.fields["category"]
+            elif not self.is_bound:
+                self.initial["category"] = self.stand_in.pk
+
+    def clean_category(self) -> MigrantCategory | None:
+        chosen: MigrantCategory | None = self.cleaned_data.get("category")
+        if self.stand_in is not None and chosen == self.stand_in:
+            return None  # the category as it read: the stored one is kept
+        return chosen
 
 
 RELATIONS = [("", "—"), *(c for c in Relation.choices if c[0] != Relation.PRINCIPAL)]

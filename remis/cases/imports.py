@@ -54,7 +54,7 @@ from remis.cases.models import (
     Sex,
     Transition,
 )
-from remis.cases.policy import groups_in, shows
+from remis.cases.policy import CATEGORY_SHOWN_AS, groups_in, shows
 from remis.interop.importing import Checked, Column, EarlierRows, Entity, Outcome, Row
 from remis.lib.bulk import built, insert_objects, update_column
 from remis.lib.countries import alpha3, is_country
@@ -630,7 +630,7 @@ class CaseImporter:
         before = _stored_values(stored)
         if not values.registered_given:
             values = dataclasses.replace(values, registered_on=before["registered_on"])
-        values = _blanks_kept(values, before)
+        values = self._hidden_category_kept(_blanks_kept(values, before), before)
         changes = diff(before, _row_values(values))
         if values.external_id and not stored["access_external_id"]:
             changes["external_id"] = [None, values.external_id]  # found by reference: now by ID too
@@ -661,6 +661,19 @@ class CaseImporter:
         return Checked(
             row, Outcome.UPDATE, payload=_Update(stored["access_id"], stored["id"], values, changes)
         )
+
+    def _hidden_category_kept(self, values: _Values, before: dict[str, Any]) -> _Values:
+        """A sensitive category is written, in a file exported by someone not holding its
+        group, as the category standing in for it (`policy.category_as_read`). That file
+        imported again keeps the stored category: it would have reclassified a victim of
+        trafficking as "Other" (a change to that category is made on the case page)."""
+        stored = next((c for c in self.categories.values() if c.pk == before["category"]), None)
+        stand_in = self.categories.get(CATEGORY_SHOWN_AS)
+        if stored is None or not stored.sensitive_group or stand_in is None:
+            return values
+        if values.case["category"] != stand_in.pk:
+            return values
+        return dataclasses.replace(values, case={**values.case, "category": before["category"]})
 
     # ---- writing ----------------------------------------------------------------------
 

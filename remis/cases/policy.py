@@ -262,6 +262,29 @@ def shows(groups: Groups, group: str | None) -> bool:
     return not group or group in groups
 
 
+# A migrant category of a sensitive group reads, to a reader without that group, as this
+# one, everywhere a category surfaces (the case page, the list and its filter, the API,
+# exports, the history, the statistics). "Restricted" gave the value away: one category
+# only is sensitive (victim of trafficking), so every "Restricted" category was it.
+CATEGORY_SHOWN_AS = "other"
+
+
+def category_stand_in() -> Any:
+    """The category a hidden one reads as (None when the deployment has no such category:
+    "Restricted" is said then)."""
+    from remis.programmes.models import MigrantCategory
+
+    return MigrantCategory.objects.filter(code=CATEGORY_SHOWN_AS, sensitive_group="").first()
+
+
+def category_as_read(groups: Groups, category: Any, stand_in: Any = False) -> Any:
+    """`category` as a reader holding `groups` reads it: itself, or the stand-in (given, or
+    looked up), None when there is none."""
+    if shows(groups, category.sensitive_group):
+        return category
+    return category_stand_in() if stand_in is False else stand_in
+
+
 _FIELDS: dict[str, SensitiveGroup] = {}
 
 

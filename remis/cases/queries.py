@@ -35,11 +35,14 @@ from remis.cases.models import (
     SubmissionStatus,
 )
 from remis.cases.policy import (
+    CATEGORY_SHOWN_AS,
     KEPT_WHEN_ANONYMISED,
     REVIEW_PERMISSIONS,
     access_scope,
     access_through,
     case_permissions,
+    category_as_read,
+    category_stand_in,
     groups_everywhere,
     groups_in,
     groups_on_case,
@@ -276,10 +279,13 @@ def _access_condition(actor: Any, filters: CaseFilters) -> Q | None:
 
 def _categories(actor: Any, code: str) -> Any:
     """The category filtered on, as a subquery. A sensitive category (victim of trafficking)
-    matches nothing for those who may not see it: filtering on it would reveal it."""
-    categories = MigrantCategory.objects.filter(code=code)
-    groups = groups_everywhere(actor)
-    return categories.filter(Q(sensitive_group="") | Q(sensitive_group__in=sorted(groups))).values("id")
+    matches nothing for those who may not see it: filtering on it would reveal it; the one
+    it reads as to them (`policy.CATEGORY_SHOWN_AS`) matches it too, as the list shows it."""
+    held = Q(sensitive_group="") | Q(sensitive_group__in=sorted(groups_everywhere(actor)))
+    wanted = Q(code=code) & held
+    if code == CATEGORY_SHOWN_AS and category_stand_in() is not None:
+        wanted |= ~held
+    return MigrantCategory.objects.filter(wanted).values("id")
 
 
 def _on_access(condition: Q) -> Q:
@@ -728,6 +734,7 @@ class CaseOverview:
     open_submission: Any
     host_country_name: str
     origin_country_name: str
+    category: Any = None  # the category as the reader reads it (`policy.category_as_read`)
     # How the page writes moments (history, transitions, journey): the month alone for an
     # anonymised case, whose audit log keeps exact times it may not show any more.
     moment_format: str = "SHORT_DATETIME_FORMAT"
@@ -793,6 +800,7 @@ def case_overview(actor: Any, case: Case, shown_all: frozenset[str] = frozenset(
     )
     return CaseOverview(
         case=case,
+        category=category_as_read(groups, case.category),
         permissions=perms,
         groups=groups,
         panels=panels_for(actor, case, perms, groups),
@@ -1386,7 +1394,8 @@ def case_rows(
 ) -> list[CaseRow]:
     """The list lines of cases `ids` (already scoped by the caller), in that order: one
     query for just the printed columns, no model instances. A category in a sensitive
-    group the reader does not hold (`groups`) is shown as "Restricted". Searched by `q`, a
+    group the reader does not hold (`groups`) is shown as the one it reads as to them
+    (`policy.category_as_read`). Searched by `q`, a
     line names the member it was found by when not the principal (`found_through_members`)."""
     from django.urls import reverse
     from django.utils.formats import date_format
@@ -1396,6 +1405,9 @@ def case_rows(
     today = timezone.localdate()
     found = {row["id"]: row for row in Case.objects.filter(id__in=ids).values(*ROW_COLUMNS)}
     members = found_through_members(ids, q, similar) if q.strip() else {}
+    hidden = any(not shows(groups, row["category__sensitive_group"]) for row in found.values())
+    stand_in = category_stand_in() if hidden else None
+    hidden_label = stand_in.label if stand_in is not None else gettext("Restricted")
     rows = []
     for pk in ids:
         if pk not in found:
@@ -1411,7 +1423,7 @@ def case_rows(
                 name=f"{row['principal__given_name']} {row['principal__family_name']}",
                 category=translated(row["category__name"], row["category__names"])
                 if shows(groups, row["category__sensitive_group"])
-                else gettext("Restricted"),
+                else hidden_label,
                 # Named in the reader's language, as the filters and the dashboard name them.
                 host=country_name(row["host_country"]),
                 origin=country_name(row["origin_country"]),

@@ -197,14 +197,19 @@ def masked_key(actor: Any, code: str, column: str, public: bool = False) -> str 
     items of a sensitive group the reader does not hold read as "Restricted". None: the
     reader holds every group the dimension's items are in. `public`: for the public edition,
     whose tables (and HXL files) are the same whoever reads them: every such item is hidden."""
-    from remis.cases.policy import groups_everywhere
+    from remis.cases.policy import category_stand_in, groups_everywhere
 
     held = frozenset() if public else groups_everywhere(actor)
     hidden = sorted(pk for pk, group in _sensitive_items(code) if group not in held)
     if not hidden:
         return None
     ids = ", ".join(str(int(pk)) for pk in hidden)
-    return f"CASE WHEN {column} IN ({ids}) THEN '{RESTRICTED}' ELSE CAST({column} AS VARCHAR) END"
+    instead = RESTRICTED
+    if code == "category" and (stand_in := category_stand_in()) is not None:
+        # Counted with the category it reads as on the case pages: a row "Restricted" was
+        # the one sensitive category (victim of trafficking) under another name.
+        instead = str(int(stand_in.pk))
+    return f"CASE WHEN {column} IN ({ids}) THEN '{instead}' ELSE CAST({column} AS VARCHAR) END"
 
 
 def dimension_for(actor: Any, code: str, public: bool = False) -> Dimension:

@@ -102,8 +102,9 @@ def test_past_the_count_cap_pages_still_go_on(client, world, alice, monkeypatch)
 
 
 def test_a_sensitive_category_is_neither_shown_nor_filterable_without_the_right(client, world, alice, carol):
-    """An M&E officer reads case records but not trafficking details: the list says
-    "Restricted", the filter does not offer the category and refuses it if sent."""
+    """An M&E officer reads case records but not trafficking details: the list shows the
+    category it reads as ("Other": "Restricted" gave it away, the one sensitive category),
+    the filter does not offer it, refuses it if sent, and finds the case under "Other"."""
     trafficked = register(world, category="victim_of_trafficking")
     login(client, alice)
     page = client.get(reverse("case_list")).content.decode()
@@ -114,7 +115,9 @@ def test_a_sensitive_category_is_neither_shown_nor_filterable_without_the_right(
     page = client.get(reverse("case_list")).content.decode()
     assert trafficked.reference in page
     assert "Victim of trafficking" not in page and "victim_of_trafficking" not in page
-    assert "Restricted" in page
+    assert "Restricted" not in page and "Other" in page
+    other = client.post(reverse("case_list"), {"category": "other"}, HTTP_HX_REQUEST="true").content.decode()
+    assert trafficked.reference in other
     filtered = client.post(
         reverse("case_list"), {"category": "victim_of_trafficking"}, HTTP_HX_REQUEST="true"
     ).content.decode()
@@ -478,3 +481,31 @@ def test_a_word_of_one_or_two_letters_finds_names_starting_with_it(world, alice)
     assert found("Bâ", similar=True) == {ba.reference, bah.reference, bakary.reference}
     assert found("li") == set() and found("lid") != set()  # three letters: anywhere, as before
     assert found("awa ba") == {ba.reference}
+
+
+def test_a_hidden_category_reads_as_other_on_the_case_page_and_in_its_history(client, world, alice, carol):
+    """ "Restricted" was the one sensitive category (victim of trafficking) under another
+    name: the page reads it as "Other", and a change between "Other" and it leaves no
+    "Other → Other" line in the history to say something hidden changed."""
+    from remis.cases import actions
+    from remis.programmes.models import MigrantCategory
+
+    case = register(world, category="other")
+    actions.update_case_details(
+        alice,
+        case,
+        expected_version=case.version,
+        category=MigrantCategory.objects.get(code="victim_of_trafficking"),
+        vulnerabilities=[],
+        intended_return_date=None,
+        assigned_workers=[],
+    )
+    login(client, carol)
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert "<dt>Migrant category</dt><dd>Other</dd>" in page
+    history = page[page.index('id="history"') :]
+    assert "Other → Other" not in history and "Other &rarr; Other" not in history
+    client.logout()
+    login(client, alice)
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    assert "<dt>Migrant category</dt><dd>Victim of trafficking</dd>" in page

@@ -158,7 +158,7 @@ def test_the_case_list_api_withholds_a_category_of_a_group_not_held(world, trave
     )
     reader = make_user("hana", world.be_office, "health_only", ["BE"])
     items = api_client.as_(reader).get("/cases").json()["items"]
-    assert [i["category"] for i in items if i["uuid"] == str(travelled.uuid)] == ["restricted"]
+    assert [i["category"] for i in items if i["uuid"] == str(travelled.uuid)] == ["other"]
     items = api_client.as_(world.alice).get("/cases").json()["items"]
     assert [i["category"] for i in items if i["uuid"] == str(travelled.uuid)] == ["victim_of_trafficking"]
 
@@ -251,3 +251,26 @@ def test_the_host_countries_of_the_cases_held_are_those_of_the_reading_organisat
     assert access_host_countries(world.bob) == frozenset()  # the Guinean partner: nothing submitted yet
     CaseAccess.objects.filter(case=nl_case).update(revoked_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     assert access_host_countries(both) == {"BE"}
+
+
+def test_a_hidden_category_is_in_the_details_form_as_it_reads_and_kept_when_sent_back(
+    world: Any, signed_in: Any
+) -> None:
+    """Left out of the form, the category said which cases hid one: the form shows it as the
+    page reads it ("Other"), and that value sent back keeps the stored category."""
+    Role.objects.create(
+        code="no_protection", name="No protection", permissions=[str(Perm.CASE_VIEW), str(Perm.CASE_EDIT)]
+    )
+    editor = make_user("edda", world.be_office, "no_protection", ["BE"])
+    case = register(world, category="victim_of_trafficking")
+    other = MigrantCategory.objects.get(code="other")
+    client = signed_in(editor)
+    page = client.get(reverse("case_detail", args=[case.uuid])).content.decode()
+    form = page[page.index('id="details-category"') - 200 :][:3000]
+    assert f'<option value="{other.pk}" selected>' in form and "Victim of trafficking" not in page
+    url = reverse("case_step", args=[case.uuid, "details"])
+    untouched = {"version": case.version, "category": other.pk, "intended_return_date": "2027-01-10"}
+    sent = client.post(url, untouched)
+    assert sent.status_code == 302
+    case.refresh_from_db()
+    assert case.category.code == "victim_of_trafficking" and str(case.intended_return_date) == "2027-01-10"

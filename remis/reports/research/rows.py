@@ -8,9 +8,10 @@ UUID (pseudonym), programme, countries, return type, migrant category, stage and
 arrival (departure when arrival is not recorded, as in the statistics); the types of
 assistance received and each follow-up round's scores. Names, alternate names, contacts,
 addresses, document numbers, notes and every field of the sensitive groups are not even
-selected. A migrant category, or an assistance type, of a sensitive group (a trafficking
-category, medical or psychosocial care) is left out: blank, exactly as no category, so a
-blank says nothing.
+selected. A migrant category of a sensitive group (a trafficking category) reads as the
+category standing in for it (`cases.policy.category_as_read`: every case has a category,
+so a blank one said which); an assistance type of one (medical or psychosocial care) is
+left out, blank.
 
 Scope: the cases on which the requester holds `research.extract` as the cases policy
 decides it (`case_scope`, then `cases_permitting` per chunk: a partner still deciding on a
@@ -128,8 +129,17 @@ def _configuration() -> dict[str, dict[int, str]]:
     def plain(model: Any) -> dict[int, str]:
         return dict(model.objects.filter(sensitive_group="").values_list("id", "code"))
 
+    from remis.cases.policy import category_stand_in
+
+    categories = plain(MigrantCategory)
+    stand_in = category_stand_in()
+    if stand_in is not None:
+        # Every case has a category: a blank one was the sensitive one (a trafficking
+        # category), so it reads as the one standing in for it, as on the case pages.
+        hidden = MigrantCategory.objects.exclude(sensitive_group="").values_list("id", flat=True)
+        categories.update(dict.fromkeys(hidden, stand_in.code))
     return {
-        "category": plain(MigrantCategory),
+        "category": categories,
         "assistance": plain(AssistanceType),
         "programme": dict(Programme.objects.values_list("id", "code")),
     }

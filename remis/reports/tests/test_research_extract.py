@@ -201,6 +201,8 @@ def test_only_cases_the_requester_may_read_and_no_sensitive_category(
     assert written <= readable and not written & others and others
     assert "victim_of_trafficking" not in _all_text(extract)
     assert all(row["migrant_category"] != "victim_of_trafficking" for row in rows)
+    # Not blank either: every case has a category, so a blank one was trafficking.
+    assert all(row["migrant_category"] for row in rows)
 
 
 def test_scores_the_requesters_records_restrict_stay_out(generated: None) -> None:
