@@ -53,6 +53,15 @@ def test_the_assistance_breakdown_says_where_those_not_assisted_are(manager: Cli
     assert 'id="none-received"' not in other.content.decode()
 
 
+def test_the_vulnerability_breakdown_says_its_rows_can_add_up_to_less(manager: Client) -> None:
+    """Rows of 47 under a total of 84: the cases with no vulnerability were in no row, and
+    the note spoke only of rows adding up to more."""
+    page = manager.get(
+        URL, {"period": "range", "start": "2000-01-01", "end": "2026-12-01", "by": "vulnerability"}
+    ).content.decode()
+    assert "those rows can also add up to less than the total" in page
+
+
 def test_the_default_page_counts_this_year(manager: Client) -> None:
     page = manager.get(URL)
     assert page.status_code == 200
