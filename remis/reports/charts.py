@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from remis.lib.vega import chart_locale
@@ -58,17 +59,27 @@ def bars(
     if not rows:
         return None
     data = [{"label": label, "value": value, "position": index} for index, (label, value) in enumerate(rows)]
+    # Read right to left in Arabic: the bars grow from the right, their names on the right
+    # (the page turned, the chart did not).
+    rtl = translation.get_language_bidi()
     chart = (
         alt.Chart(alt.Data(values=data))
         .mark_bar()
         .encode(
-            # Counts: whole-number ticks (no 0.2, 0.4… under a handful of projects).
-            # Grouped as the language groups digits (12,345; 12 345), like the table.
-            x=alt.X("value:Q", title=measure, axis=alt.Axis(format=",d", tickMinStep=1)),
+            # Counts: whole-number ticks (no 0.2, 0.4… under a handful of projects), a few
+            # of them (46 labels, 0 to 90 by 2, crowded the axis). Grouped as the language
+            # groups digits (12,345; 12 345), like the table.
+            x=alt.X(
+                "value:Q",
+                title=measure,
+                axis=alt.Axis(format=",d", tickMinStep=1, tickCount=6),
+                scale=alt.Scale(reverse=rtl),
+            ),
             y=alt.Y(
                 "label:N",
                 title=category,
                 sort=alt.EncodingSortField(field="position", order="ascending") if ordered else "-x",
+                axis=alt.Axis(orient="right" if rtl else "left", labelLimit=220, labelFontSize=12),
             ),
             tooltip=[alt.Tooltip("label:N", title=category), alt.Tooltip("value:Q", title=measure)],
         )

@@ -367,6 +367,22 @@ def test_a_long_series_charts_its_latest_months_and_says_what_it_leaves_out() ->
     assert chart_note(Table(DIMENSIONS["origin"], origins[:5], 9, 9, Filters(START, END), None)) == ""
 
 
+def test_the_chart_has_a_few_ticks_and_reads_right_to_left_in_arabic() -> None:
+    """46 tick labels (0 to 90 by 2) crowded the axis, and in Arabic the page turned right
+    to left while its chart did not."""
+    from django.utils import translation
+
+    from remis.reports.charts import bars
+
+    spec = bars([("Guinea", 90), ("Mali", 3)], "Country", "Persons")
+    assert spec is not None and spec["encoding"]["x"]["axis"]["tickCount"] <= 8
+    assert spec["encoding"]["x"]["scale"]["reverse"] is False
+    with translation.override("ar"):
+        arabic = bars([("غينيا", 90)], "البلد", "الأشخاص")
+    assert arabic is not None and arabic["encoding"]["x"]["scale"]["reverse"] is True
+    assert arabic["encoding"]["y"]["axis"]["orient"] == "right"
+
+
 def test_a_top_n_keeps_the_rows_tied_with_its_last_but_not_in_the_public_edition() -> None:
     """Cutting at 3 "by name" kept Chad and dropped Togo, both at 14 returns, as if one
     mattered more. In the public edition a row kept for its tie would tell a hidden count."""
