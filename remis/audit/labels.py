@@ -157,6 +157,7 @@ ACTION_LABELS = {
     "monitoring.response": _("Recorded monitoring answers"),
     "monitoring.response.correct": _("Corrected monitoring answers"),
     "monitoring.upload": _("Uploaded a KoBo or ODK export"),
+    "monitoring.upload_delete": _("Deleted a KoBo or ODK export uploaded for import, and its report"),
     "monitoring.rescore": _("Rescored monitoring responses"),
     "reports.package": _("Asked for a report package"),
     "webhooks.create": _("Subscribed a receiver to webhook events"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files import File
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -133,6 +134,19 @@ def describe_import(result: dict[str, Any]) -> str:
     return _said_again(result, result["mode"])
 
 
+def import_subject(job: Any) -> tuple[str, str] | None:
+    kept = RecordImport.objects.filter(job=job).values_list("filename", "uuid").first()
+    return (kept[0], reverse("record_import_detail", args=[kept[1]])) if kept else None
+
+
+def export_subject(job: Any) -> tuple[str, str] | None:
+    kept = RecordExport.objects.filter(job=job).first()
+    if kept is None:
+        return None
+    kind = export_kind(kept.kind)
+    return (str(kind.label) if kind else kept.kind, reverse("record_export_detail", args=[kept.uuid]))
+
+
 def may_start(actor: Any) -> bool:
     return has_perm(actor, Perm.RECORDS_IMPORT)
 
@@ -212,6 +226,7 @@ def register() -> None:
             clean_params=_clean,
             on_jobs_page=False,
             describe=describe_import,
+            subject=import_subject,
         )
     )
     register_job_kind(
@@ -228,5 +243,6 @@ def register() -> None:
             on_jobs_page=False,
             # In the reader's language (the file's own language is the requester's choice).
             describe=lambda result: rows_written(result["rows"]),
+            subject=export_subject,
         )
     )

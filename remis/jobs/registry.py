@@ -80,6 +80,17 @@ class JobKind:
     # Asked before starting it from the Jobs page, for work that cannot be undone or that
     # touches every record ("" starts at once).
     confirm: str | Promise = ""
+    # What the job is about, for its owner on the Jobs page: (text, address of its page),
+    # None when it has none (every import read "Import records", with nothing to tell
+    # which file, nor a way to its report).
+    subject: Callable[[Job], tuple[str, str] | None] | None = None
+
+
+def job_subject(job: Job) -> tuple[str, str] | None:
+    kind = _kinds.get(job.kind)
+    if kind is None or kind.subject is None:
+        return None
+    return kind.subject(job)
 
 
 def outcome_text(job: Job) -> str:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from remis.jobs import actions
 from remis.jobs.models import ACTIVE_STATUSES
 from remis.jobs.queries import get_job_for, jobs_for, startable_kinds
+from remis.jobs.registry import job_subject
 from remis.lib.errors import DomainError, NotFound
 from remis.lib.paging import page_number, paginate
 
@@ -21,6 +22,10 @@ PER_PAGE = 25
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
     page = paginate(jobs_for(request.user), page_number(request), per_page=PER_PAGE)
+    for job in page.object_list:
+        # Its file and a way to its report, to its owner only (an administrator reading
+        # another's jobs is not shown the file names they uploaded).
+        job.subject = job_subject(job) if job.owner_id == request.user.pk else None
     context = {
         "page": page,
         "kinds": startable_kinds(request.user),

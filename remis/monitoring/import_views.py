@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from remis.cases.views.common import apply_errors
 from remis.jobs.actions import recover_interrupted
@@ -17,7 +18,7 @@ from remis.lib.errors import DomainError
 from remis.lib.pages import forbidden
 from remis.lib.paging import paginate
 from remis.lib.posted import posted_page
-from remis.monitoring.imports import may_import, problem_groups, report_csv, upload_submissions
+from remis.monitoring.imports import delete_upload, may_import, problem_groups, report_csv, upload_submissions
 from remis.monitoring.models import Instrument, SubmissionUpload
 from remis.monitoring.responses import title_of
 
@@ -109,3 +110,18 @@ def import_detail(request: HttpRequest, upload_uuid: str) -> HttpResponse:
             "problem_groups": problem_groups(result),
         },
     )
+
+
+@login_required
+@require_POST
+def import_delete(request: HttpRequest, upload_uuid: str) -> HttpResponse:
+    upload = _own_upload(request, upload_uuid)
+    try:
+        delete_upload(request.user, upload)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("import_detail", upload.uuid)
+    messages.success(
+        request, _("The upload, its file and its report are deleted; the responses it imported stay.")
+    )
+    return redirect("import_list")

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -41,7 +42,7 @@ from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
 from remis.lib.ahead import made_ahead
 from remis.lib.bulk import loaded
 from remis.lib.checkpoints import checkpoints_aside
-from remis.lib.errors import DomainError, Duplicate, PermissionDenied, ValidationFailed
+from remis.lib.errors import Conflict, DomainError, Duplicate, PermissionDenied, ValidationFailed
 from remis.lib.said import said
 from remis.lib.spreadsheet import neutralised
 from remis.monitoring.configuration import SATISFACTION
@@ -108,6 +109,29 @@ def upload_submissions(actor: Any, instrument: Instrument, upload: UploadedFile)
         kept.job = start_job(actor, IMPORT, {"upload": str(kept.uuid)})
         SubmissionUpload.objects.filter(pk=kept.pk).update(job=kept.job)
     return kept
+
+
+def delete_upload(actor: Any, upload: SubmissionUpload) -> None:
+    """Delete an uploaded export and its file (a wrong file, or one done with): the
+    responses it imported stay. The file and the report's refused rows quote returnees'
+    answers: kept until an erasure, they could not be removed by the one who uploaded them.
+    Its uploader's alone, and not while it runs."""
+    import functools
+
+    from remis.jobs.actions import withdraw_quoted_rows
+
+    if upload.uploaded_by_id != actor.pk:
+        raise PermissionDenied()
+    if upload.job is not None and upload.job.is_active:
+        raise Conflict(_("This import is running: wait for it, or cancel it first."))
+    with transaction.atomic():
+        record(actor, "monitoring.upload_delete", upload, changes={"filename": [upload.filename, None]})
+        if upload.job is not None:
+            withdraw_quoted_rows(upload.job)  # the counts stay, the rows quoting the file go
+        stored = (upload.file.storage, upload.file.name) if upload.file else None
+        upload.delete()
+        if stored is not None:
+            transaction.on_commit(functools.partial(stored[0].delete, stored[1]))
 
 
 def _specs(instrument: Instrument) -> list[QuestionSpec]:
@@ -705,6 +729,11 @@ def _interview_day(
     return today, "collected_on"
 
 
+def _subject(job: Any) -> tuple[str, str] | None:
+    kept = SubmissionUpload.objects.filter(job=job).values_list("filename", "uuid").first()
+    return (kept[0], reverse("import_detail", args=[kept[1]])) if kept else None
+
+
 def _clean(params: dict[str, Any]) -> dict[str, Any]:
     if set(params) != {"upload"} or not SubmissionUpload.objects.filter(uuid=params["upload"]).exists():
         raise ValidationFailed(_("Upload the export to import from the imports page."), "upload")
@@ -725,5 +754,6 @@ def register() -> None:
             clean_params=_clean,
             on_jobs_page=False,
             describe=_outcome,
+            subject=_subject,
         )
     )

@@ -7,6 +7,7 @@ from remis.monitoring import import_views, instrument_views, views
 urlpatterns = [
     path("monitoring/imports/", import_views.import_list, name="import_list"),
     path("monitoring/imports/<uuid:upload_uuid>/", import_views.import_detail, name="import_detail"),
+    path("monitoring/imports/<uuid:upload_uuid>/delete/", import_views.import_delete, name="import_delete"),
     path(
         "monitoring/imports/<uuid:upload_uuid>/report.csv", import_views.import_report, name="import_report"
     ),

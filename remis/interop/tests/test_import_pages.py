@@ -437,3 +437,18 @@ def test_the_page_says_when_it_shows_only_the_first_problems(
     assert kept.job.result["refused"] == 2 and kept.job.result["problem_count"] == 4
     page = client.get(f"/imports/{kept.uuid}/").content.decode()
     assert "The first 3 problems are shown here." in page
+
+
+def test_the_jobs_page_names_each_import_file_with_a_link_to_its_report(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Every import read "Import records" with counts: nothing told which file, nor led to
+    its report. Its owner reads the file's name; an administrator reading others' jobs not."""
+    client = signed_in(paula)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, world, cases_csv([case_row()]).getvalue(), name="mission-2019.csv", mode="check")
+    kept = RecordImport.objects.get()
+    page = client.get("/jobs/").content.decode()
+    assert "mission-2019.csv" in page and f"/imports/{kept.uuid}/" in page
+    admin = signed_in(world.admin).get("/jobs/").content.decode()
+    assert "mission-2019.csv" not in admin

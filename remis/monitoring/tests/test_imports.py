@@ -636,3 +636,34 @@ def test_the_queries_of_an_import_do_not_grow_with_its_rows(
         assert job.status == JobStatus.SUCCEEDED and (job.result or {})["imported"] == expected, job.result
         counted.append(len(queries.captured_queries))
     assert counted[1] <= counted[0] + 3, counted
+
+
+def test_the_uploader_deletes_an_upload_its_file_and_report_and_the_responses_stay(
+    client, world, setting, django_capture_on_commit_callbacks
+):
+    """Uploads could not be deleted: the export (returnees' answers, free-text comments) was
+    kept until an erasure, and a mistaken or failed upload stayed in the list for good."""
+    from django.urls import reverse
+
+    from remis.audit.models import AuditEntry
+    from remis.monitoring.models import SubmissionUpload
+
+    case = setting
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _import(world, _kobo_csv([_row(case, "d1"), _row(case, "d2", income_covers_needs="whenever")]))
+    upload = SubmissionUpload.objects.get()
+    stored = upload.file.name
+    assert upload.file.storage.exists(stored)
+    client.force_login(world.carol)  # not the uploader: not found
+    assert client.post(reverse("import_delete", args=[upload.uuid])).status_code == 404
+    client.force_login(world.bob)
+    page = client.get(reverse("import_detail", args=[upload.uuid])).text
+    assert reverse("import_delete", args=[upload.uuid]) in page and "data-confirm" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("import_delete", args=[upload.uuid]))
+    assert response.status_code == 302 and not SubmissionUpload.objects.exists()
+    assert not upload.file.storage.exists(stored)
+    assert Response.objects.count() == 1  # what it imported stays
+    job.refresh_from_db()
+    assert not (job.result or {}).get("problems")  # the refused row quoted the file
+    assert AuditEntry.objects.filter(action="monitoring.upload_delete").count() == 1
