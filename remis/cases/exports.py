@@ -158,7 +158,7 @@ VALUES = (
     "id", "reference", "programme__code", "category__code", "category__sensitive_group", "registered_at",
     "stage_changed_at", "travel__departure_date",
     *(c for c in CASE_COLUMNS if c not in ("programme", "category")),
-    *(f"principal__{c}" for c in PERSON_COLUMNS),
+    *(f"principal__{c}" for c in PERSON_COLUMNS), "principal__erased_at",
 )  # fmt: skip
 
 
@@ -203,6 +203,9 @@ def _chunks(actor: Any, ids: list[int]) -> Iterator[tuple[int, list[list[Any]]]]
             values = {
                 **{c: row[c] for c in CASE_COLUMNS if c not in ("programme", "category")},
                 **{c: row[f"principal__{c}"] for c in PERSON_COLUMNS},
+                # An erased person's given name is blank, as the API gives it: the pages' "—"
+                # came back as a name in the file.
+                **({"given_name": ""} if row["principal__erased_at"] is not None else {}),
                 "external_id": external.get(pk, ""),
                 "reference": row["reference"],
                 "programme": row["programme__code"],

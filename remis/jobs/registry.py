@@ -41,8 +41,9 @@ class JobFailed(Exception):
 
     def __init__(self, message: str, *more: str) -> None:
         parts = [message, *more]
-        super().__init__(" ".join(parts))
-        self.message = " ".join(parts)
+        text = " ".join(str(part) for part in parts)  # a lazy sentence too
+        super().__init__(text)
+        self.message = text
         self.said = as_data(parts)
 
 

@@ -143,3 +143,15 @@ def test_only_holders_of_the_right_see_the_read_log(client, world):
     assert client.get(reverse("read_log")).status_code == 403
     assert 'href="/audit/reads/"' not in client.get(reverse("dashboard")).content.decode()
     assert client.post(reverse("read_log"), {"csv": "1"}).status_code == 403
+
+
+def test_a_period_ending_before_it_starts_is_refused_without_saying_nothing_matches(
+    client, world, focal_point
+):
+    """From 8 December until 1 December read "No opening of a case matches.", as if the
+    search had been run and found nothing."""
+    client.force_login(focal_point)
+    page = client.post(reverse("read_log"), {"since": "2026-12-08", "until": "2026-12-01"})
+    text = page.content.decode()
+    assert page.status_code == 400 and "The end date is before the start date." in text
+    assert "No opening of a case matches." not in text

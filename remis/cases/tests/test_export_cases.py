@@ -17,7 +17,7 @@ from remis.audit.labels import ACTION_LABELS
 from remis.audit.models import AuditEntry
 from remis.cases import actions
 from remis.cases.lifecycle import Stage
-from remis.cases.models import CaseAccess
+from remis.cases.models import Case, CaseAccess
 from remis.cases.tests.factories import make_person, make_user
 from remis.cases.tests.import_files import case_row, cases_csv
 from remis.interop.models import RecordExport, RecordImport
@@ -301,3 +301,21 @@ def test_the_export_offers_the_countries_and_organisations_the_list_offers(
     refused = client.post("/exports/new/cases/", {"format": "csv", "headers": "codes", "host_country": "US"})
     assert refused.status_code == 200 and 'id="export-host_country' in refused.content.decode()
     assert not RecordExport.objects.exists()
+
+
+def test_an_erased_persons_given_name_is_blank_in_the_export(
+    world: Any, paula: Any, signed_in: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The pages' "—" came out as a given name in the file, where the API gives ""."""
+    from remis.cases.tests.factories import erase
+
+    _import(
+        signed_in(paula),
+        world,
+        cases_csv([case_row(external_id="E-1")]).getvalue(),
+        django_capture_on_commit_callbacks,
+    )
+    case = Case.objects.get()
+    erase(world, case, case.principal, "data_subject_request")
+    rows = _rows(signed_in(paula), _export(signed_in(paula), django_capture_on_commit_callbacks))
+    assert [(r["external_id"], r["given_name"]) for r in rows] == [("E-1", "")]
