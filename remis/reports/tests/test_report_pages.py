@@ -242,3 +242,20 @@ def test_country_filters_offer_the_countries_of_the_programmes_seen(manager: Cli
         select = page.split('name="origin"')[1].split("</select>")[0]
         assert 'value="AQ"' not in select and 'value="BV"' not in select, path
         assert select.count("<option") > 2, path  # the programmes' countries of origin
+
+
+def test_a_top_table_with_ties_says_why_it_lists_more_rows() -> None:
+    """ "Top 10 host countries" listed 14 rows (those tied with the 10th kept) without a word."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    bar = SimpleNamespace(label="Guinea", width=50.0, rtl_x=50.0, persons=3, cases=2)
+
+    def section(rows: int) -> SimpleNamespace:
+        dimension = SimpleNamespace(label="Host country")
+        return SimpleNamespace(bars=[bar] * rows, table=SimpleNamespace(top=10, dimension=dimension))
+
+    tied = render_to_string("reports/includes/bars.html", {"section": section(14)})
+    assert "The rows tied with the last of the first 10 are listed too: 14 rows." in tied
+    assert "are listed too" not in render_to_string("reports/includes/bars.html", {"section": section(10)})
