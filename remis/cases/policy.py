@@ -277,12 +277,12 @@ def category_stand_in() -> Any:
     return MigrantCategory.objects.filter(code=CATEGORY_SHOWN_AS, sensitive_group="").first()
 
 
-def category_as_read(groups: Groups, category: Any, stand_in: Any = False) -> Any:
-    """`category` as a reader holding `groups` reads it: itself, or the stand-in (given, or
-    looked up), None when there is none."""
+def category_as_read(groups: Groups, category: Any) -> Any:
+    """`category` as a reader holding `groups` reads it: itself, or the stand-in (None when
+    there is none)."""
     if shows(groups, category.sensitive_group):
         return category
-    return category_stand_in() if stand_in is False else stand_in
+    return category_stand_in()
 
 
 _FIELDS: dict[str, SensitiveGroup] = {}
