@@ -272,6 +272,7 @@ class CaseImporter:
             p.pk: set(p.eligible_categories.values_list("pk", flat=True)) for p in self.programmes.values()
         }
         self.categories = {c.code: c for c in MigrantCategory.objects.all()}
+        self.hidden_category_ids = {c.pk for c in self.categories.values() if c.sensitive_group}
         # A code in another case ("REAB-BE", "Irregular", as a spreadsheet capitalises it)
         # is the same code: it was refused as unknown. Written exactly, a code is itself.
         self.programmes_folded = {code.casefold(): p for code, p in reversed(self.programmes.items())}
@@ -667,9 +668,8 @@ class CaseImporter:
         group, as the category standing in for it (`policy.category_as_read`). That file
         imported again keeps the stored category: it would have reclassified a victim of
         trafficking as "Other" (a change to that category is made on the case page)."""
-        stored = next((c for c in self.categories.values() if c.pk == before["category"]), None)
         stand_in = self.categories.get(CATEGORY_SHOWN_AS)
-        if stored is None or not stored.sensitive_group or stand_in is None:
+        if before["category"] not in self.hidden_category_ids or stand_in is None:
             return values
         if values.case["category"] != stand_in.pk:
             return values

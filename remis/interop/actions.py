@@ -331,14 +331,19 @@ def delete_export(actor: Any, kept: RecordExport) -> None:
         _delete_with_file(kept)
 
 
+def refuse_unless_deletable(actor: Any, uploaded_by_id: int, job: Any) -> None:
+    """An upload for import (records, or KoBo/ODK submissions) is deleted by its uploader
+    alone, and not while its job runs."""
+    if uploaded_by_id != actor.pk:
+        raise PermissionDenied()
+    if job is not None and job.is_active:
+        raise Conflict(_("This import is running: wait for it, or cancel it first."))
+
+
 def delete_import(actor: Any, kept: RecordImport) -> None:
     """Delete an upload with its file and report (a wrong file, one never run, or one done
-    with): the records it imported stay, they are records now. Its uploader's alone, and
-    not while it runs."""
-    if kept.uploaded_by_id != actor.pk:
-        raise PermissionDenied()
-    if kept.job is not None and kept.job.is_active:
-        raise Conflict(_("This import is running: wait for it, or cancel it first."))
+    with): the records it imported stay, they are records now."""
+    refuse_unless_deletable(actor, kept.uploaded_by_id, kept.job)
     from remis.jobs.models import Job
 
     with transaction.atomic():

@@ -42,7 +42,7 @@ from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
 from remis.lib.ahead import made_ahead
 from remis.lib.bulk import loaded
 from remis.lib.checkpoints import checkpoints_aside
-from remis.lib.errors import Conflict, DomainError, Duplicate, PermissionDenied, ValidationFailed
+from remis.lib.errors import DomainError, Duplicate, PermissionDenied, ValidationFailed
 from remis.lib.said import said
 from remis.lib.spreadsheet import neutralised
 from remis.monitoring.configuration import SATISFACTION
@@ -118,12 +118,10 @@ def delete_upload(actor: Any, upload: SubmissionUpload) -> None:
     Its uploader's alone, and not while it runs."""
     import functools
 
+    from remis.interop.actions import refuse_unless_deletable
     from remis.jobs.actions import withdraw_quoted_rows
 
-    if upload.uploaded_by_id != actor.pk:
-        raise PermissionDenied()
-    if upload.job is not None and upload.job.is_active:
-        raise Conflict(_("This import is running: wait for it, or cancel it first."))
+    refuse_unless_deletable(actor, upload.uploaded_by_id, upload.job)
     with transaction.atomic():
         record(actor, "monitoring.upload_delete", upload, changes={"filename": [upload.filename, None]})
         if upload.job is not None:
