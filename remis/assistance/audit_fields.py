@@ -13,6 +13,7 @@ from remis.assistance.queries import dimension_group
 from remis.audit.presentation import (
     Shown,
     choices,
+    described_by_id,
     extend_field,
     file_types,
     logged_groups,
@@ -115,6 +116,7 @@ def _goal_groups(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
 
 def register() -> None:
     from remis.assistance.models import (
+        AssistanceItem,
         Decision,
         Dimension,
         ItemStatus,
@@ -129,7 +131,14 @@ def register() -> None:
     register_object("assistance.planversion", _("Plan version"))
     register_object("assistance.need", _("Need"))
     register_object("assistance.goal", _("Goal"))
-    register_object("assistance.assistanceitem", _("Assistance item"))
+    # Named by its type beside the action ("Changed an assistance item · Vocational
+    # training"), unless the type is in a group the reader does not hold (`_item_groups`).
+    register_object(
+        "assistance.assistanceitem",
+        _("Assistance item"),
+        described_by_id(AssistanceItem, lambda item: item.kind.label, "kind"),
+        subject=True,
+    )
     register_object("assistance.instalment", _("Instalment"))
     register_object("assistance.approval", _("Approval"))
     register_object("assistance.exchangerate", _("Exchange rate"))

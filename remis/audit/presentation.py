@@ -270,12 +270,16 @@ def named_by_id(model: Any, text: Any, group: Any = None, masked: Any = None) ->
     return resolve
 
 
-def described_by_id(model: Any, text: Any) -> Callable[[set[str]], dict[str, str]]:
-    """For `register_object`: each record of `model`, by its id as logged, named `text(row)`."""
+def described_by_id(model: Any, text: Any, *related: str) -> Callable[[set[str]], dict[str, str]]:
+    """For `register_object`: each record of `model`, by its id as logged, named `text(row)`
+    (`related`: the relations `text` reads, fetched with the rows)."""
 
     def describe(ids: set[str]) -> dict[str, str]:
         keys = [int(i) for i in ids if i.isdigit()]
-        return {str(row.pk): str(text(row)) for row in model.objects.filter(pk__in=keys)}
+        rows = model.objects.filter(pk__in=keys)
+        if related:  # (with no names, select_related would follow every relation)
+            rows = rows.select_related(*related)
+        return {str(row.pk): str(text(row)) for row in rows}
 
     return describe
 
@@ -441,6 +445,11 @@ def _describe(
         nameless = entry.case_uuid in unnamed
         if nameless and entry.object_type in _NAMING:
             own = str(_("Not shown"))
+        row_group = row_groups.get(entry.pk, "")
+        if own and row_group and any(g not in groups for g in row_group.split(",")):
+            # A record named by what is in its group (an assistance item by its type:
+            # psychosocial counselling) is not named to a reader without the group.
+            own = None
         label = " ".join(str(p) for p in (kind or entry.object_type, own or f"#{entry.object_id}"))
         subject = (own or "") if entry.object_type in _SUBJECTS else ""
         view = EntryView(entry=entry, object_label=label, subject=subject)
@@ -455,7 +464,7 @@ def _describe(
             reading = _reading(key)
             group = _field_group(entry.object_type, name)
             if not group and name in _ROW_GROUPS.get(entry.object_type, (frozenset(), None))[0]:
-                group = row_groups.get(entry.pk, "")
+                group = row_group
             # A row's group may name several ("identity,psychosocial"): hidden lacking any.
             hidden = bool(group) and any(g not in groups for g in group.split(","))
             stood_in.clear()

@@ -156,7 +156,7 @@ def register() -> None:
     register_object(
         "cases.casemember",
         _("Household member"),
-        described_by_id(CaseMember, lambda m: person_name(m.person)),
+        described_by_id(CaseMember, lambda m: person_name(m.person), "person"),
         subject=True,
     )
     register_object("cases.erasure", _("Erasure request"))

@@ -97,3 +97,44 @@ def test_a_psychosocial_need_and_its_goals_are_masked_on_the_plan_pages_and_in_t
     assert SECRET_NEED not in str(read) and SECRET_GOAL not in str(read)
     client.force_login(world.bob)  # holding the psychosocial group: read in clear
     assert SECRET_NEED in client.get(reverse("plan_detail", args=[case.uuid])).text
+
+
+def _history_rows(page: str, action: str) -> list[str]:
+    """The history's rows for `action` ("Changed an assistance item"), as text."""
+    import re
+
+    rows = re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)
+    return [re.sub(r"<[^>]+>", "", row) for row in rows if action in row]
+
+
+def test_the_history_names_the_assistance_item_each_entry_is_about_unless_its_type_is_hidden(
+    client, world, case, reader
+):
+    _version, _need, goal, hidden = _psychosocial_plan(
+        world, case, kind="psychosocial_counselling", modality="service", description=SECRET_ITEM
+    )
+    shown = actions.add_item(
+        world.bob,
+        goal,
+        actions.ItemData(kind="business_setup", modality="cash", amount="300", currency="EUR"),
+    )
+    for item, amount in ((shown, "350"), (hidden, "120")):
+        actions.update_item(
+            world.bob,
+            item,
+            actions.ItemData(
+                kind=item.kind.code,
+                modality=item.modality,
+                amount=amount,
+                currency="EUR",
+                description=item.description,
+            ),
+            expected_version=None,
+        )
+    changed = _history_rows(_history(client, world.bob, case), "Changed an assistance item")
+    # Two items changed: each row says which ("Changed an assistance item" alone did not).
+    assert sorted("Business set-up" in row for row in changed) == [False, True]
+    assert sorted("Psychosocial counselling" in row for row in changed) == [False, True]
+    changed = _history_rows(_history(client, reader, case), "Changed an assistance item")
+    assert len(changed) == 2 and any("Business set-up" in row for row in changed)
+    assert not any("Psychosocial counselling" in row for row in changed)
