@@ -162,3 +162,27 @@ def name_cases(entries: list[Any]) -> list[Any]:
     for e in entries:
         e.case_reference = references.get(e.entry.case_uuid, "")
     return entries
+
+
+def last_saved(record: Any, reader: Any) -> str:
+    """Who saved `record` last and when, for a form refused because someone saved it first:
+    "Saved by Fatou Camara on 07/12/2026 17:20." (the generic refusal said "someone else",
+    and people asked their colleagues who). Blank when its log names no change: a record
+    whose writes are logged under another one's entry."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    entry = (
+        AuditEntry.objects.filter(object_type=record._meta.label_lower, object_id=str(record.pk))
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    if entry is None:
+        return ""
+    when = date_format(timezone.localtime(entry.at), "SHORT_DATETIME_FORMAT")
+    if entry.actor_id is not None and entry.actor_id == getattr(reader, "pk", None):
+        return _("You saved it on %(when)s, from another page or tab.") % {"when": when}
+    who = entry.actor.display_name if entry.actor is not None else _("REMIS (system)")
+    return _("Saved by %(name)s on %(when)s.") % {"name": who, "when": when}

@@ -57,8 +57,11 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     code = ErrorCode.CONFLICT
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: str | None = None, *, record: Any = None) -> None:
         self.generic = message is None  # the shared message, which the API words for clients
+        # The record saved first by someone else, when known: a page can say who saved it
+        # and when (`audit.queries.last_saved`).
+        self.record = record
         super().__init__(
             message
             or _(

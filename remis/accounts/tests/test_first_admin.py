@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
 from remis.accounts.models import Membership, Organisation, User
@@ -62,7 +63,10 @@ def test_a_user_replaces_their_password(client, world, alice):
     from remis.cases.tests.factories import PASSWORD
 
     client.login(username="alice", password=PASSWORD)
+    elsewhere = Client()  # the same person signed in on another device
+    elsewhere.login(username="alice", password=PASSWORD)
     url = reverse("change_password")
+    assert "signs you out on your other devices" in client.get(url).text
     wrong = client.post(url, {"current": "nope", "new": "Sahel-rain-2026!", "repeat": "Sahel-rain-2026!"})
     assert wrong.status_code == 400 and "current password is not right" in wrong.content.decode()
     weak = client.post(url, {"current": PASSWORD, "new": "123", "repeat": "123"})
@@ -75,7 +79,10 @@ def test_a_user_replaces_their_password(client, world, alice):
     assert alice.check_password("Sahel-rain-2026!")
     entry = AuditEntry.objects.get(action="user.change_password")
     assert "Sahel" not in str(entry.changes)
-    assert client.get(reverse("dashboard")).status_code == 200  # still signed in
+    page = client.get(reverse("dashboard"))
+    assert page.status_code == 200  # still signed in here, and told of the others
+    assert "signed out on your other devices" in page.text
+    assert elsewhere.get(reverse("dashboard")).status_code == 302  # signed out there
 
 
 def test_a_short_password_is_refused_in_arabic_too(client, world, alice):

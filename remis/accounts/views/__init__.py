@@ -153,6 +153,8 @@ def change_password(request: HttpRequest) -> HttpResponse:
             show_refusal(form, error)
         else:
             update_session_auth_hash(request, user)  # stay signed in on this device
-            messages.success(request, _("Password changed."))
+            messages.success(
+                request, _("Password changed. You were signed out on your other devices and browsers.")
+            )
             return redirect("dashboard")
     return render(request, "accounts/password.html", {"form": form}, status=400 if form.errors else 200)

@@ -67,7 +67,7 @@ def save_versioned(obj: Model, expected_version: int | None, fields: list[str]) 
         type(obj)._default_manager.filter(pk=obj.pk, version=expected).update(version=expected + 1, **values)
     )
     if updated == 0:
-        raise Conflict()
+        raise Conflict(record=obj)
     obj.version = expected + 1  # type: ignore[attr-defined]
     if isinstance(obj, Case) and {f.removesuffix("_id") for f in fields} & LISTED:
         # Keep the list columns copied on the access rows equal to the case's.
@@ -81,7 +81,7 @@ def check_version(obj: Model, expected_version: int | None) -> None:
         return
     stored = type(obj)._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
     if stored != expected_version:
-        raise Conflict()
+        raise Conflict(record=obj)
 
 
 def apply_changes(

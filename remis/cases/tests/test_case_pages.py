@@ -249,6 +249,38 @@ def test_stale_form_shows_a_conflict_message(client, world, alice):
     assert "Reload" not in banner
 
 
+def test_a_conflict_says_who_saved_the_record_first_and_when(client, world, alice):
+    """The refusal said "someone else" and people went round asking their colleagues who."""
+    from remis.cases import actions
+    from remis.cases.tests.factories import make_user
+
+    case = register(world)
+    colleague = make_user("fatou", world.be_office, "counsellor", ["BE"], last_name="Camara")
+    login(client, alice)
+    actions.transition_case(colleague, case, "counselling")  # version 1 -> 2 while alice reads 1
+    body = client.post(
+        reverse("case_step", args=[case.uuid, "details"]),
+        {"version": 1, "category": case.category_id, "intended_return_date": ""},
+    ).text
+    banner = body.split('id="not-saved"')[1].split("</div>")[0]
+    assert "Saved by Fatou Camara on " in banner
+    # Saved by themselves in another tab, they are told so, not pointed at a colleague.
+    person = case.principal
+    fields = {
+        "person": str(person.uuid),
+        "version": person.version,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "sex": person.sex,
+    }
+    url = reverse("case_step", args=[case.uuid, "person"])
+    assert client.post(url, {**fields, "phone": "+32 470 11 22 33"}).status_code == 302
+    again = client.post(url, {**fields, "phone": "+32 470 44 55 66"})
+    assert again.status_code == 400
+    assert "You saved it on " in again.text and "from another page or tab" in again.text
+    assert "Saved by" not in again.text
+
+
 def test_travel_created_in_two_tabs_is_a_conflict_in_words_a_person_reads(client, world, alice):
     case = register(world)
     login(client, alice)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from remis.audit.actions import record
 from remis.audit.models import ReadChannel
+from remis.audit.queries import last_saved
 from remis.cases import actions
 from remis.cases import forms as case_forms
 from remis.cases.actions.journey import RECEPTION_FIELDS, TRAVEL_FIELDS
@@ -585,12 +586,12 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
             return _refused(request, case, step, error.message)
         if isinstance(error, Conflict) and error.message == Conflict().message:
             # The general words say "reload"; reloading this answer would send the form again.
-            error = Conflict(
-                _(
-                    "Someone else saved this record after you opened it. Open the case as it "
-                    "is now to see what they saved, then apply your changes again."
-                )
+            said = _(
+                "Someone else saved this record after you opened it. Open the case as it "
+                "is now to see what they saved, then apply your changes again."
             )
+            who = last_saved(error.record, request.user) if error.record is not None else ""
+            error = Conflict(f"{said} {who}" if who else said)
         apply_errors(form, error)
         return case_detail(request, case_uuid, bound={step: form}, conflict=isinstance(error, Conflict))
     messages.success(request, message)
