@@ -359,9 +359,9 @@ def record_contact_attempt(
     note: Any = "",
     expected_version: int | None = None,
 ) -> ContactAttempt:
-    """One try at reaching the returnee for a round. Failed tries in the round's window up to
-    the schedule's limit make the round "lost to follow-up" (REMIS then proposes closing the
-    case for lost contact; the case worker decides)."""
+    """One try at reaching the returnee for a round. Failed tries in the round's window, on
+    as many different days as the schedule's limit, make the round "lost to follow-up"
+    (REMIS then proposes closing the case for lost contact; the case worker decides)."""
     case = follow_up.case
     require(actor, case, Perm.MONITORING_RECORD)
     _require_follow_up_consent(case)
@@ -373,6 +373,7 @@ def record_contact_attempt(
     if outcome not in ContactOutcome.values:
         raise ValidationFailed(_("Choose the outcome of the attempt."), "outcome")
     text = _clean_text(note, "note", NOTE_MAX)
+    _refuse_another_rounds_window(follow_up, day, "attempted_on")
     with transaction.atomic():
         # Attempts add up, they never overwrite each other: one recorded from a page opened
         # before another tab's attempt is kept (it was refused as a conflict). What the
@@ -415,7 +416,9 @@ def record_contact_attempt(
                 attempted_on__gte=locked.window_start,
                 attempted_on__lte=locked.window_end,
             )
-            failed = in_window.count()
+            # Days, not calls: three unanswered calls in one evening lost a returnee with
+            # weeks of the window left. Tries on different days are what the limit counts.
+            failed = in_window.values("attempted_on").distinct().count()
             # Moved away and re-migrated say at once that the returnee is out of reach, and a
             # refusal that they will not take part: the round ends there (a refusal kept the
             # round "in window" and on the to-do list, as if the phone had rung unanswered).
@@ -431,10 +434,11 @@ def record_contact_attempt(
     return attempt
 
 
-def _refuse_another_rounds_window(follow_up: FollowUp, day: dt.date) -> None:
-    """A visit dated inside another round's window belongs to that round (windows never
-    meet): recorded here, it made this round done with a visit of months later and left
-    the other one open, with nothing on the page to undo it."""
+def _refuse_another_rounds_window(follow_up: FollowUp, day: dt.date, field: str = "visited_on") -> None:
+    """A visit or a contact attempt (`field`: "attempted_on") dated inside another round's
+    window belongs to that round (windows never meet): a visit recorded here made this
+    round done with a visit of months later and left the other one open, with nothing on
+    the page to undo it; an attempt counted towards losing the wrong round."""
     other = other_rounds_window(follow_up.case_id, follow_up.pk, day)
     done = (
         other is not None
@@ -447,7 +451,16 @@ def _refuse_another_rounds_window(follow_up: FollowUp, day: dt.date) -> None:
         raise ValidationFailed(
             _("This day is in round %(other)s's window, and round %(other)s is done: check the date.")
             % {"other": other},
-            "visited_on",
+            field,
+        )
+    if other is not None and field == "attempted_on":
+        raise ValidationFailed(
+            _(
+                "This day is in round %(other)s's window: record the attempt for round %(other)s, "
+                "or check the date."
+            )
+            % {"other": other},
+            field,
         )
     if other is not None:
         raise ValidationFailed(
@@ -456,7 +469,7 @@ def _refuse_another_rounds_window(follow_up: FollowUp, day: dt.date) -> None:
                 "or check the date."
             )
             % {"other": other},
-            "visited_on",
+            field,
         )
 
 

@@ -49,19 +49,59 @@ def _attempt(world, follow_up, outcome, **kw):
     return actions.record_contact_attempt(world.bob, follow_up, **values)
 
 
-def test_three_unanswered_calls_in_the_window_lose_the_returnee(world, round_one):
+def _window_open_since(follow_up, days):
+    """The round's window opened `days` ago, the returnee arrived and consented before."""
+    from remis.cases.models import Case
+
+    today = timezone.localdate()
+    Case.objects.filter(pk=follow_up.case_id).update(arrival_date=today - dt.timedelta(days=days + 5))
+    FollowUp.objects.filter(pk=follow_up.pk).update(window_start=today - dt.timedelta(days=days))
+    _consented_on(follow_up.case, today - dt.timedelta(days=days + 5))
+    follow_up.refresh_from_db()
+    follow_up.case.refresh_from_db()
+    return today
+
+
+def test_unanswered_calls_on_three_days_of_the_window_lose_the_returnee(world, round_one):
     # The round's window is months away from an arrival today: date the calls inside it.
-    FollowUp.objects.filter(pk=round_one.pk).update(window_start=timezone.localdate() - dt.timedelta(days=5))
-    round_one.refresh_from_db()
-    _attempt(world, round_one, "no_answer")
-    _attempt(world, round_one, "wrong_number", channel="message")
+    today = _window_open_since(round_one, 5)
+    _attempt(world, round_one, "no_answer", attempted_on=today - dt.timedelta(days=2))
+    _attempt(world, round_one, "wrong_number", channel="message", attempted_on=today - dt.timedelta(days=1))
     assert round_one.status == FollowUpStatus.SCHEDULED
     _attempt(world, round_one, "no_answer")
-    assert round_one.status == FollowUpStatus.LOST and round_one.lost_on == timezone.localdate()
+    assert round_one.status == FollowUpStatus.LOST and round_one.lost_on == today
     with pytest.raises(TransitionRefused) as refused:
         _attempt(world, round_one, "no_answer")
     assert refused.value.field == "follow_up" and ContactAttempt.objects.count() == 3
     assert AuditEntry.objects.filter(action="monitoring.contact_attempt").count() == 3
+
+
+def test_calls_on_one_day_count_once_towards_the_limit(world, round_one):
+    """Three unanswered calls in one evening lost a returnee with weeks of the window left."""
+    today = _window_open_since(round_one, 5)
+    for outcome in ("no_answer", "wrong_number", "no_answer", "no_answer"):
+        _attempt(world, round_one, outcome)
+    assert round_one.status == FollowUpStatus.SCHEDULED and ContactAttempt.objects.count() == 4
+    _attempt(world, round_one, "no_answer", attempted_on=today - dt.timedelta(days=1))
+    assert round_one.status == FollowUpStatus.SCHEDULED  # two days so far
+    _attempt(world, round_one, "no_answer", attempted_on=today - dt.timedelta(days=3))
+    assert round_one.status == FollowUpStatus.LOST
+
+
+def test_an_attempt_dated_in_another_rounds_window_is_refused_naming_that_round(world, round_one):
+    """It counted towards losing the round whose page it was typed on."""
+    round_three = FollowUp.objects.get(case=round_one.case, round=3)
+    today = timezone.localdate()
+    FollowUp.objects.filter(pk=round_three.pk).update(
+        window_start=today - dt.timedelta(days=10), window_end=today + dt.timedelta(days=20)
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        _attempt(world, round_one, "no_answer")
+    assert refused.value.field == "attempted_on"
+    assert "round 3's window: record the attempt for round 3" in str(refused.value)
+    assert not ContactAttempt.objects.exists()
+    _attempt(world, round_three, "no_answer")  # the round it belongs to takes it
+    assert ContactAttempt.objects.get().follow_up_id == round_three.pk
 
 
 def test_attempts_outside_the_window_do_not_count_towards_the_limit(world, round_one):
