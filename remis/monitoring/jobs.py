@@ -18,7 +18,10 @@ RESCORE = "monitoring.rescore"
 
 
 def _may_rescore(actor: Any) -> bool:
-    return bool(actor.is_superuser or has_perm(actor, Perm.PROGRAMME_MANAGE))
+    """Instruments are shared by every organisation and a run rewrites every one of their
+    responses (and counts them all): the platform operator's work, not one organisation's
+    programme manager's."""
+    return bool(actor.is_superuser or has_perm(actor, Perm.PLATFORM_MANAGE))
 
 
 def _clean(params: dict[str, Any]) -> dict[str, Any]:

@@ -238,12 +238,18 @@ def test_the_rescoring_job_runs_with_progress_and_names_no_one(
         world.bob, rss, answers=answers(), collected_on=timezone.localdate(), case=case
     )
     Response.objects.filter(pk=response.pk).update(composite=None, band="")
-    with pytest.raises(PermissionDenied):
-        jobs.start_job(world.bob, RESCORE)
+    from remis.cases.tests.factories import make_user
+
+    # One organisation's programme manager rewrote (and counted) every organisation's.
+    manager = make_user("mona", world.be_office, "programme_manager", ["BE"])
+    for refused in (world.bob, manager):
+        with pytest.raises(PermissionDenied):
+            jobs.start_job(refused, RESCORE)
+    operator = make_user("paul", world.be_office, "platform_operator", ["BE"])
     with pytest.raises(ValidationFailed):
-        jobs.start_job(world.admin, RESCORE, {"instrument": "nope"})
+        jobs.start_job(operator, RESCORE, {"instrument": "nope"})
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.start_job(world.admin, RESCORE, {"instrument": rss.code})
+        job = jobs.start_job(operator, RESCORE, {"instrument": rss.code})
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and (job.done, job.total) == (1, 1)
     assert "1 responses rescored" in job.outcome
