@@ -26,6 +26,7 @@ from remis.cases.models import Case, ConsentPurpose
 from remis.cases.policy import groups_on_case
 from remis.lib.errors import Conflict, Duplicate, PermissionDenied, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
+from remis.lib.templatetags.remis_dates import short_date
 from remis.monitoring.configuration import (
     MAX_MONTHS,
     MAX_ROUNDS,
@@ -440,37 +441,36 @@ def _refuse_another_rounds_window(follow_up: FollowUp, day: dt.date, field: str 
     round done with a visit of months later and left the other one open, with nothing on
     the page to undo it; an attempt counted towards losing the wrong round."""
     other = other_rounds_window(follow_up.case_id, follow_up.pk, day)
-    done = (
-        other is not None
-        and FollowUp.objects.filter(
-            case_id=follow_up.case_id, round=other, status=FollowUpStatus.DONE
-        ).exists()
+    if other is None:
+        return
+    status = (
+        FollowUp.objects.filter(case_id=follow_up.case_id, round=other)
+        .values_list("status", flat=True)
+        .first()
     )
-    if done:
+    if status == FollowUpStatus.DONE:
         # "Record the visit for round 2" sent the worker to a round with nothing left to record.
         raise ValidationFailed(
             _("This day is in round %(other)s's window, and round %(other)s is done: check the date.")
             % {"other": other},
             field,
         )
-    if other is not None and field == "attempted_on":
-        raise ValidationFailed(
-            _(
-                "This day is in round %(other)s's window: record the attempt for round %(other)s, "
-                "or check the date."
+    if field == "attempted_on":
+        if status == FollowUpStatus.SCHEDULED:
+            raise ValidationFailed(
+                _(
+                    "This day is in round %(other)s's window: record the attempt for round %(other)s, "
+                    "or check the date."
+                )
+                % {"other": other},
+                field,
             )
-            % {"other": other},
-            field,
-        )
-    if other is not None:
-        raise ValidationFailed(
-            _(
-                "This day is in round %(other)s's window: record the visit for round %(other)s, "
-                "or check the date."
-            )
-            % {"other": other},
-            field,
-        )
+        return  # that round takes no more attempts (lost, stopped): this one is the next try
+    raise ValidationFailed(
+        _("This day is in round %(other)s's window: record the visit for round %(other)s, or check the date.")
+        % {"other": other},
+        field,
+    )
 
 
 def record_visit(
@@ -598,6 +598,15 @@ def set_schedule_rules(
     errors: list[tuple[str | None, str]] = []
     if not isinstance(effective_from, dt.date):
         errors.append(("effective_from", _("Enter the day the schedule applies from.")))
+    elif effective_from < programme.starts_on:
+        # As the programme's settings: no returnee of the programme arrives before it starts.
+        errors.append(
+            (
+                "effective_from",
+                _("The schedule cannot take effect before the programme starts (%(day)s).")
+                % {"day": short_date(programme.starts_on)},
+            )
+        )
     cleaned: list[dict[str, Any]] = []
     if not isinstance(rounds, list) or not rounds:
         errors.append(("rounds", _("Enter at least one round.")))

@@ -442,7 +442,9 @@ def schedule_rules(request: HttpRequest, code: str) -> HttpResponse:
             return forbidden(request, _("Only the programme's managers change its monitoring schedule."))
         form = ScheduleForm(request.POST, auto_id="schedule-%s", instruments=instruments)
         then = rules_on(programme.pk, form.cleaned_data["effective_from"]) if form.is_valid() else None
-        if form.is_valid() and form.started_from_elsewhere(then):
+        # No version in force on the day chosen (before the programme's first): nothing lies
+        # between it and the form's, and the action says what is wrong with the day.
+        if form.is_valid() and then is not None and form.started_from_elsewhere(then):
             day = form.cleaned_data["effective_from"]
             raw = str(form.cleaned_data["started_from"] or "")
             started = ScheduleRules.objects.filter(pk=key).first() if (key := posted_id(raw)) else None

@@ -288,7 +288,7 @@ def test_a_wide_window_round_long_past_its_due_day_is_still_open_and_overdue(wor
     actions.set_schedule_rules(
         world.admin,
         world.programme,
-        effective_from=dt.date(2020, 1, 1),
+        effective_from=dt.date(2024, 1, 1),
         rounds=[{"months": 3, "window_days": 90, "instrument": "reintegration-sustainability"}],
         lost_after_attempts=3,
     )

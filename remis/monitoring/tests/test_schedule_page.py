@@ -332,3 +332,36 @@ def test_schedules_read_once_for_an_import_answer_as_one_at_a_time(world, django
     ]
     assert [c.lost_after_attempts for c in chosen[4:]] == [4, 6, 6, 6, 6, 7, 7]
     assert chosen[0] is None or chosen[0].programme_id is None  # before them all: the shipped one
+
+
+def test_a_schedule_dated_before_the_programme_starts_is_refused_keeping_the_form(client, world):
+    """The form was emptied, said another version was in force on a day when none was, then
+    asked for a field it had just emptied; the API recorded such a version."""
+    page = reverse("schedule_rules", args=[world.programme.code])
+    client.force_login(world.admin)
+    in_force = rules_on(world.programme.pk, timezone.localdate())
+    data = {
+        "effective_from": "1990-01-01",
+        "started_from": str(in_force.pk),
+        "lost_after_attempts": "3",
+        **{f"months_{n}": str(m) for n, m in ((1, 3), (2, 6), (3, 12), (4, 24))},
+        **{f"window_{n}": "30" for n in range(1, 5)},
+        **{f"instrument_{n}": INSTRUMENT for n in range(1, 5)},
+    }
+    refused = client.post(page, data)
+    assert refused.status_code == 400
+    assert "The schedule cannot take effect before the programme starts" in refused.text
+    assert "another version of the schedule is in force" not in refused.text
+    assert 'name="months_4" value="24"' in refused.text or re.search(
+        r'name="months_4"[^>]*value="24"', refused.text
+    )
+    assert ScheduleRules.objects.filter(programme=world.programme).count() == 0
+    with pytest.raises(ValidationFailed) as api_like:
+        actions.set_schedule_rules(
+            world.admin,
+            world.programme,
+            effective_from=dt.date(1990, 1, 1),
+            rounds=[{"months": 3, "window_days": 30, "instrument": INSTRUMENT}],
+            lost_after_attempts=3,
+        )
+    assert api_like.value.field == "effective_from"
