@@ -174,7 +174,7 @@ def withdrawn_referrals(actor: Any) -> WorkList | None:
 def completed_referrals(actor: Any) -> WorkList | None:
     from remis.referrals.queries import completed_item_not_delivered
 
-    referrals = completed_item_not_delivered(actor)
+    referrals = completed_item_not_delivered(actor, mine=True)
     count, more = capped_count(referrals)
     if not count:
         return None
@@ -189,7 +189,7 @@ def completed_referrals(actor: Any) -> WorkList | None:
             )
             for r in referrals[:FIRST_ROWS]
         ],
-        url=reverse("referral_completed"),
+        url=f"{reverse('referral_completed')}?mine=1",
     )
 
 

@@ -294,13 +294,18 @@ def plan_item_ids(referrals: Iterable[Referral]) -> dict[int, int]:
     return found
 
 
-def completed_item_not_delivered(actor: Any) -> QuerySet[Referral]:
+def completed_item_not_delivered(actor: Any, *, mine: bool = False) -> QuerySet[Referral]:
     """Case side, for those who refer: referrals a provider completed whose plan item is
     still not marked delivered (nor cancelled), the case open; one per item, its latest.
     The item's status is what the figures of assistance received count: a training
-    completed at the provider was counted nowhere until someone thought of the item."""
+    completed at the provider was counted nowhere until someone thought of the item.
+    `mine`: only on the cases the actor follows (`followed_by`), as their home page lists
+    them: IOM Belgium's manager had the Guinean and Iraqi partners' referrals there."""
+    from remis.cases.queries import followed_by
+
     if not grants_with(actor, Perm.REFERRAL_SEND):
         return Referral.objects.none()
+    followed = followed_by(actor, Perm.REFERRAL_SEND, "case_id", "case__origin_country") if mine else Q()
     settled = AssistanceItem.objects.filter(
         key=OuterRef("item_key"), status__in=[ItemStatus.CANCELLED, ItemStatus.DELIVERED]
     )
@@ -313,6 +318,7 @@ def completed_item_not_delivered(actor: Any) -> QuerySet[Referral]:
     return (
         _open_cases_side(actor)
         .filter(status=Status.COMPLETED)
+        .filter(followed)
         .exclude(Exists(settled))
         .exclude(Exists(completed_later))
         .order_by("-answered_at", "-id")

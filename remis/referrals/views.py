@@ -352,13 +352,15 @@ def referral_completed(request: HttpRequest) -> HttpResponse:
     if not grants_with(request.user, Perm.REFERRAL_SEND):
         # A provider's staff answer referrals; marking plan items delivered is the case side's.
         return forbidden(request, _("Your role does not send referrals."))
+    mine = request.GET.get("mine") == "1"
     return _list_page(
         request,
-        completed_item_not_delivered(request.user),
-        {},
+        completed_item_not_delivered(request.user, mine=mine),
+        {"mine": "1"} if mine else {},
         {
             "title": _("Completed referrals: mark their items delivered"),
             "completed": True,
+            "mine": mine,
             "intro": _(
                 "A provider completed these referrals and their plan items are not marked delivered: "
                 "the figures of assistance received count an item once it is. Read each outcome, "

@@ -185,6 +185,30 @@ def test_a_completed_referral_asks_the_case_worker_to_mark_its_item_delivered(s,
     assert "referrals_completed" not in {w.name for w in work_for(s.world.bob)}
 
 
+def test_a_host_offices_manager_is_not_given_the_partners_completed_referrals_to_follow(s, signed_in):
+    """IOM Belgium's manager had the Guinean partner's completed referrals in their work
+    list ("mark their items delivered"), which the partner's case worker follows up."""
+    from django.urls import reverse
+
+    from remis.cases.tests.factories import make_user
+    from remis.referrals.queries import completed_item_not_delivered
+
+    manager = make_user("mona", s.world.be_office, "programme_manager", ["BE", "GN"])
+    referral = refer(s)
+    actions.answer_referral(s.pia, referral, Status.ACCEPTED)
+    actions.answer_referral(
+        s.pia, referral, Status.COMPLETED, outcome="successful", outcome_on=dt.date.today()
+    )
+    assert list(completed_item_not_delivered(manager)) == [referral]  # they read it
+    assert list(completed_item_not_delivered(manager, mine=True)) == []  # but bob follows it
+    assert "referrals_completed" not in {w.name for w in work_for(manager)}
+    assert {w.name: w for w in work_for(s.world.bob)}["referrals_completed"].url.endswith("?mine=1")
+    everyone = signed_in(manager).get(reverse("referral_completed")).text
+    assert s.case.reference in everyone and "Only the cases I follow" in everyone
+    theirs = signed_in(manager).get(reverse("referral_completed"), {"mine": "1"}).text
+    assert s.case.reference not in theirs and "Nothing to do here." in theirs
+
+
 def test_an_item_declined_twice_is_one_piece_of_work(s):
     """Declined by one provider, referred again and declined by another: the dashboard said
     "2 declined referrals to refer again" for one item waiting."""
