@@ -234,6 +234,13 @@ def overdue(actor: Any, today: dt.date | None = None) -> QuerySet[Referral]:
     return case_side(actor).filter(status=Status.SENT, due_on__lt=today).order_by("due_on", "id")
 
 
+def overdue_to_answer(actor: Any, today: dt.date | None = None) -> QuerySet[Referral]:
+    """Provider side: the referrals to the actor's organisations still unanswered past their
+    due day (the overdue page was empty for a provider whose inbox marked one overdue)."""
+    today = today or timezone.localdate()
+    return provider_side(actor).filter(status=Status.SENT, due_on__lt=today).order_by("due_on", "id")
+
+
 def declined_to_refer_again(actor: Any) -> QuerySet[Referral]:
     """Case side, for those who refer: referrals a provider declined whose item waits for
     another provider (nothing sent, accepted, under way or completed for it since, the item

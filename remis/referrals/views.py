@@ -46,6 +46,7 @@ from remis.referrals.queries import (
     get_referral_for,
     item_chosen,
     overdue,
+    overdue_to_answer,
     plan_item_ids,
     provider_side,
     providers_for,
@@ -318,6 +319,14 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def referral_overdue(request: HttpRequest) -> HttpResponse:
+    if not grants_with(request.user, Perm.REFERRAL_SEND):
+        # A provider's staff: the referrals they are late answering, as their inbox shows them.
+        return _list_page(
+            request,
+            overdue_to_answer(request.user),
+            {},
+            {"title": _("Overdue referrals"), "provider_rows": True},
+        )
     return _list_page(
         request,
         overdue(request.user),

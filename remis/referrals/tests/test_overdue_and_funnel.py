@@ -45,6 +45,20 @@ def test_an_unanswered_referral_past_its_day_is_flagged_to_the_case_worker(s):
     assert list(overdue(s.world.bob)) == []
 
 
+def test_the_overdue_page_lists_a_providers_own_overdue_referrals(s, client):
+    """The inbox marked a referral "Overdue" and the overdue page said "Nothing to do here"."""
+    from django.urls import reverse
+
+    referral = refer(s)
+    client.force_login(s.pia)
+    assert "Nothing to do here." in client.get(reverse("referral_overdue")).text
+    Referral.objects.filter(pk=referral.pk).update(due_on=timezone.localdate() - dt.timedelta(days=1))
+    page = client.get(reverse("referral_overdue")).text
+    assert f"/referrals/{referral.uuid}/" in page and "Nothing to do here." not in page
+    client.force_login(s.oscar)  # another provider's: not theirs
+    assert f"/referrals/{referral.uuid}/" not in client.get(reverse("referral_overdue")).text
+
+
 def test_the_provider_sees_what_awaits_its_answer(s, client):
     answered = refer(s)
     actions.answer_referral(s.pia, answered, Status.DECLINED, reason="Full this month")
