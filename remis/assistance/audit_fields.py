@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from remis.assistance.queries import dimension_group
 from remis.audit.presentation import (
@@ -146,7 +147,12 @@ def register() -> None:
     extend_field("kind", _types)
     extend_field("status", choices(ItemStatus), object_types=["assistance.assistanceitem"])
     extend_field("status", choices(PlanStatus), object_types=["assistance.planversion"])
-    extend_field("route", choices(Route))
+    extend_field(
+        "route",
+        choices(Route),
+        pgettext_lazy("assistance delivery", "Route"),
+        object_types=["assistance.assistanceitem"],
+    )
     fields: dict[str, tuple[Any, Any]] = {
         "dimension": (_("Dimension"), choices(Dimension)),
         "level": (_("Level"), choices(Level)),

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from remis.assistance.actions import ItemData
 from remis.assistance.actions.payments import REASON as VOID_REASON
@@ -57,7 +58,7 @@ class ItemForm(Versioned):
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
     modality = forms.ChoiceField(label=_("Modality"), choices=Modality.choices)
-    route = forms.ChoiceField(label=_("Route"), choices=Route.choices)
+    route = forms.ChoiceField(label=pgettext_lazy("assistance delivery", "Route"), choices=Route.choices)
     amount = AmountField(label=_("Budget"), max_length=20)
     currency = forms.CharField(label=_("Currency (ISO 4217)"), max_length=10)
     starts_on = forms.DateField(label=_("Planned start"), widget=IsoDateInput, required=False)

@@ -26,7 +26,7 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from remis.assistance.actions.plans import ItemData, clean_item, paid_for
 from remis.assistance.configuration import clean_amount, clean_currency
@@ -413,7 +413,7 @@ def entities() -> list[Entity]:
             Column("description", gettext_lazy("Description"), False, ""),
             Column("level", gettext_lazy("Level"), False, "individual", _codes(Level)),
             Column("modality", gettext_lazy("Modality"), True, "in_kind", _codes(Modality)),
-            Column("route", gettext_lazy("Route"), False, "direct", _codes(Route)),
+            Column("route", pgettext_lazy("assistance delivery", "Route"), False, "direct", _codes(Route)),
             Column("amount", gettext_lazy("Budget"), True, "1500.00"),
             Column("currency", gettext_lazy("Currency"), True, "EUR"),
             Column("starts_on", gettext_lazy("Planned start"), False, ""),

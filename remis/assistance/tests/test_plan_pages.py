@@ -798,3 +798,15 @@ def test_a_need_added_after_the_plan_was_submitted_is_said_with_what_was_typed(
     assert answer.status_code == 200
     assert "What you typed: Need “Housing is overcrowded (typed in the other tab)”." in answer.text
     assert not version.needs.filter(description__contains="other tab").exists()
+
+
+def test_an_items_route_reads_as_a_way_of_delivering_in_french_not_a_journey(client, world, case, ines):
+    """ "Route" was translated once, for the return journey: "Itinéraire : Direct"."""
+    version = approved_plan(world, case, ines)
+    item = first_item(version)
+    world.bob.preferred_language = "fr"
+    world.bob.save(update_fields=["preferred_language"])
+    client.force_login(world.bob)
+    for url in (reverse("plan_item", args=[case.uuid, item.pk]), reverse("plan_detail", args=[case.uuid])):
+        text = client.get(url).text
+        assert "Mode de prestation" in text and "Itinéraire" not in text
