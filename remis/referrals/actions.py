@@ -349,32 +349,39 @@ def answer_referral(
     elif to == Status.IN_PROGRESS:
         values["started_at"] = now
     else:
+        # Every problem at once: the outcome, then its date, were asked for in turn.
+        errors: list[tuple[str | None, str]] = []
         if outcome not in Outcome.values:
-            raise ValidationFailed(_("Choose the outcome."), "outcome")
-        if to == Status.COMPLETED and outcome == Outcome.NOT:
-            raise ValidationFailed(
-                _("A completed referral has a successful or partly successful outcome."), "outcome"
+            errors.append(("outcome", _("Choose the outcome.")))
+        elif to == Status.COMPLETED and outcome == Outcome.NOT:
+            errors.append(
+                ("outcome", _("A completed referral has a successful or partly successful outcome."))
             )
-        if to == Status.FAILED and outcome == Outcome.SUCCESSFUL:
-            raise ValidationFailed(
-                _("A failed referral's outcome is not successful or partly successful."), "outcome"
+        elif to == Status.FAILED and outcome == Outcome.SUCCESSFUL:
+            errors.append(
+                ("outcome", _("A failed referral's outcome is not successful or partly successful."))
             )
         if outcome_on is None:
-            raise ValidationFailed(_("Enter the date of the outcome."), "outcome_on")
-        # Not before the referral's last step: "started 1 October … successful on 23
-        # September" was taken.
-        steps = [referral.sent_at, referral.answered_at, referral.started_at]
-        first = max(timezone.localdate(moment) for moment in steps if moment is not None)
-        if outcome_on > timezone.localdate() or outcome_on < first:
-            raise ValidationFailed(
-                _("The outcome date must be between %(first)s (the referral's last step) and today.")
-                % {"first": date_format(first, "SHORT_DATE_FORMAT")},
-                "outcome_on",
-            )
+            errors.append(("outcome_on", _("Enter the date of the outcome.")))
+        else:
+            # Not before the referral's last step: "started 1 October … successful on 23
+            # September" was taken.
+            steps = [referral.sent_at, referral.answered_at, referral.started_at]
+            first = max(timezone.localdate(moment) for moment in steps if moment is not None)
+            if outcome_on > timezone.localdate() or outcome_on < first:
+                errors.append(
+                    (
+                        "outcome_on",
+                        _("The outcome date must be between %(first)s (the referral's last step) and today.")
+                        % {"first": date_format(first, "SHORT_DATE_FORMAT")},
+                    )
+                )
         if len(note.strip()) > REASON_MAX:
-            raise ValidationFailed(
-                _("Ensure this value has at most %(max)s characters.") % {"max": REASON_MAX}, "note"
+            errors.append(
+                ("note", _("Ensure this value has at most %(max)s characters.") % {"max": REASON_MAX})
             )
+        if errors:
+            raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
         values.update(closed_at=now, outcome=outcome, outcome_on=outcome_on, outcome_note=note.strip())
     return _move(actor, referral, to, values, expected_version, action=f"referral.{to}", on_behalf=on_behalf)
 

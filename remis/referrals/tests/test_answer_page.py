@@ -93,3 +93,24 @@ def test_the_case_page_shows_the_providers_feedback_beside_the_outcome(s, signed
     )
     page = signed_in(s.world.bob).get(reverse("case_detail", args=[s.case.uuid])).text
     assert "No places until March" in page.split("referral-outcome")[1]
+
+
+def test_completing_with_neither_outcome_nor_date_names_both_at_once(s, signed_in):
+    """ "Choose the outcome." first, then, once chosen, "Enter the date of the outcome."."""
+    referral = refer(s)
+    actions.answer_referral(s.pia, referral, Status.ACCEPTED)
+    with pytest.raises(ValidationFailed) as refused:
+        actions.answer_referral(s.pia, referral, Status.COMPLETED)
+    assert [field for field, _message in refused.value.errors] == ["outcome", "outcome_on"]
+    referral.refresh_from_db()
+    page = signed_in(s.pia).post(
+        f"/referrals/{referral.uuid}/",
+        {
+            "step": "answer",
+            "status": "completed",
+            "outcome": "",
+            "outcome_on": "",
+            "version": referral.version,
+        },
+    )
+    assert "Choose the outcome." in page.text and "Enter the date of the outcome." in page.text
