@@ -433,6 +433,12 @@ def edit_member(
     request: HttpRequest, organisation_id: int, user_id: int, body: MembershipPatch
 ) -> Membership:
     membership = _member(request, organisation_id, user_id)
+    if body.all_countries and body.countries:
+        # Both sent: the countries were dropped without a word (the page's checkbox and list
+        # are one choice; a client sending both means one of them by mistake).
+        raise ValidationFailed(
+            _("Send either all_countries true or a list of countries, not both."), "countries"
+        )
     actions.update_membership(
         request.user,
         membership,

@@ -107,6 +107,15 @@ def test_two_administrators_editing_one_membership_do_not_overwrite_each_other(a
     assert (_membership(alice).role_id, _membership(alice).countries) == ("counsellor", ["BE", "NL"])
 
 
+def test_all_countries_and_a_list_of_countries_at_once_are_refused_not_half_kept(api, world, olga, alice):
+    """The countries were dropped without a word, and the member read every country."""
+    path = f"/organisation/{world.be_office.pk}/users/{alice.pk}"
+    both = api.as_(olga).patch(path, {"version": 1, "all_countries": True, "countries": ["GN"]})
+    assert both.status_code == 422 and fields_of(both) == ["countries"]
+    assert (_membership(alice).all_countries, _membership(alice).countries) == (False, ["BE"])
+    assert api.patch(path, {"version": 1, "all_countries": True}).status_code == 200
+
+
 def test_an_administrator_cannot_give_a_platform_role(api, world, olga, alice):
     response = api.as_(olga).patch(
         f"/organisation/{world.be_office.pk}/users/{alice.pk}", {"version": 1, "role": "platform_operator"}
