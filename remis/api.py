@@ -270,6 +270,9 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
             "your change with the version you read."
         )
         errors = [(field, message) for field, _page_words in errors]
+    elif isinstance(exc, Conflict) and exc.for_clients is not None:
+        field, message = exc.for_clients
+        errors = [(field, message)]
     if exc.code == ErrorCode.NOT_FOUND and (gone := access_gone(request)) is not None:
         return gone
     return api.create_response(request, error_body(message, errors), status=STATUS[exc.code])

@@ -57,11 +57,16 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     code = ErrorCode.CONFLICT
 
-    def __init__(self, message: str | None = None, *, record: Any = None) -> None:
+    def __init__(
+        self, message: str | None = None, *, record: Any = None, for_clients: tuple[str, str] | None = None
+    ) -> None:
         self.generic = message is None  # the shared message, which the API words for clients
         # The record saved first by someone else, when known: a page can say who saved it
         # and when (`audit.queries.last_saved`).
         self.record = record
+        # (field, message) as an API client reads it, when the page's words name what it
+        # does not send ("the list below") or another field than the one it sent.
+        self.for_clients = for_clients
         super().__init__(
             message
             or _(

@@ -62,11 +62,22 @@ def refuse_if_recorded_since(model: Any, programme: Any, seen_latest: int | None
     then raise Conflict(`message`) if a version of `model` was recorded after the newest one
     the page or client read (`seen_latest`; None: not asked). Two managers' versions for one
     day were both recorded, the later one applying, and neither was told."""
+    from django.utils.translation import gettext as _
+
     from remis.lib.errors import Conflict
 
     type(programme).objects.select_for_update().filter(pk=programme.pk).values_list("pk", flat=True).first()
     if seen_latest is not None and newest_id(model, programme.pk) > seen_latest:
-        raise Conflict(message)
+        raise Conflict(
+            message,
+            for_clients=(
+                "seen_latest",
+                _(
+                    "Someone else recorded a version after the newest one you read: read the "
+                    "versions again, then send yours with the newest id as seen_latest."
+                ),
+            ),
+        )
 
 
 def versions_of(model: Any, programme_id: int) -> Any:

@@ -103,6 +103,10 @@ def test_a_client_that_read_the_versions_is_told_of_one_recorded_since(api_clien
     assert client.post(URL, body).status_code == 201
     stale = client.post(URL, {**body, "grant_per_person": "850"})
     assert stale.status_code == 409
+    # The field it sent, in words for a client ("version" and "the list below" were a page's).
+    [error] = stale.json()["errors"]
+    assert error["field"] == "seen_latest" and "the list below" not in error["message"]
+    assert "seen_latest" in stale.json()["detail"]
     assert [v["grant_per_person"] for v in client.get(f"{URL}/versions").json()][:1] == ["800.00"]
     newest = max(v["id"] for v in client.get(f"{URL}/versions").json() if v["id"] is not None)
     assert client.post(URL, {**body, "grant_per_person": "850", "seen_latest": newest}).status_code == 201
