@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -338,6 +339,16 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
                         "assistance/plan.html",
                         _plan_context(request, case, plan, version, page_forms, permissions),
                     )
+                decided = _decided_meanwhile(step, version)
+                if decided:
+                    # Approved or returned meanwhile by a colleague: the decision form is no
+                    # longer drawn, and an approver's comment went with it, unsaid.
+                    messages.error(request, _refusal_with_typing(decided, form))
+                    return render(
+                        request,
+                        "assistance/plan.html",
+                        _plan_context(request, case, plan, version, page_forms, permissions),
+                    )
                 apply_errors(form, error)
                 if isinstance(error, Conflict) and "expected_version" in form.fields:
                     # The page now shows the plan as stored; what was typed stays, and a
@@ -350,6 +361,25 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
         page_forms["decision" if step in ("submit", "approve", "return") else step] = form
     return render(
         request, "assistance/plan.html", _plan_context(request, case, plan, version, page_forms, permissions)
+    )
+
+
+def _decided_meanwhile(step: str, version: PlanVersion) -> str:
+    """Why an approval or a return was refused when the plan was decided since the page was
+    opened (its status, who decided and when), else blank: the refusal spoke of "someone"
+    and of opening the page again, on a page already showing the decided plan."""
+    if step not in ("approve", "return") or version.status == PlanStatus.SUBMITTED:
+        return ""
+    said = _("Nothing was recorded: meanwhile the plan became “%(status)s”.") % {
+        "status": version.get_status_display()
+    }
+    last = version.decisions.select_related("by").order_by("-at", "-id").first()
+    if last is None:
+        return str(said)
+    when = date_format(timezone.localtime(last.at), "SHORT_DATETIME_FORMAT")
+    return str(
+        _("%(said)s Decided by %(name)s on %(when)s.")
+        % {"said": said, "name": last.by.display_name, "when": when}
     )
 
 

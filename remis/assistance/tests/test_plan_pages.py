@@ -497,6 +497,29 @@ def test_a_decision_refused_as_outdated_keeps_the_comment_and_can_be_sent_again(
     assert "Add the rent" in answer.text and f'name="expected_version" value="{read + 1}"' in answer.text
 
 
+def test_a_return_sent_after_a_colleague_approved_says_so_and_quotes_the_comment(
+    client, world, case, ines, manon
+):
+    """The page showed the approved plan and "Someone else saved this record… open the
+    page again", and the approver's comment was gone, quoted nowhere."""
+    from remis.assistance import actions
+
+    version = draft_plan(world.bob, case)
+    actions.submit_plan(world.bob, version)
+    version.refresh_from_db()
+    read = version.version
+    actions.approve_plan(ines, version)
+    login(client, manon)
+    page = reverse("plan_detail", args=[case.uuid])
+    comment = "Split the sewing machines into two instalments"
+    answer = client.post(page, {"step": "return", "number": 1, "expected_version": read, "comment": comment})
+    assert answer.status_code == 200
+    assert "meanwhile the plan became “Approved”" in answer.text and "Decided by Ines" in answer.text
+    assert comment in answer.text and "Open the page again" not in answer.text
+    version.refresh_from_db()
+    assert version.status == PlanStatus.APPROVED
+
+
 def _item_edit(version: Any, item: Any, amount: str) -> dict[str, Any]:
     """The item page's edit form as sent, the item as it is but its amount."""
     return {
