@@ -84,11 +84,11 @@ from remis.cases.policy import case_permissions, groups_everywhere, groups_in
 from remis.cases.queries import note_opened, note_record_page_read
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.lib.errors import Conflict, DomainError, Duplicate, NotFound, PermissionDenied
+from remis.lib.forms import refusal_with_typing, typed_list, with_typing
 from remis.lib.money import amount_text
 from remis.lib.pages import forbidden, readers_of_cases_only
 from remis.lib.paging import page_links, page_number, paginate
 from remis.lib.posted import posted_id
-from remis.lib.text import list_separator
 
 
 def _plan_url(case: Case, anchor: str = "") -> str:
@@ -270,7 +270,7 @@ def _change_structure(request: HttpRequest, step: str, version: PlanVersion, cas
         if step.endswith("_change") and typed:
             # The rewording is not on the page any more: said, to copy (it was lost).
             label = _("Need") if step.startswith("need") else _("Goal")
-            refusal = _with_typing(refusal, [(str(label), typed)])
+            refusal = with_typing(refusal, [(str(label), typed)])
         messages.error(request, refusal)
         prefix = "need" if step.startswith("need") else "goal"
         return redirect(_plan_url(case, f"{prefix}-{target.pk}"))
@@ -333,7 +333,7 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
                     # Submitted or decided meanwhile (another tab): the form is no longer on
                     # the page to carry the refusal, which came back silent with the typing
                     # lost. Said above the plan, with what was typed, to copy.
-                    messages.error(request, _refusal_with_typing(error.message, form))
+                    messages.error(request, refusal_with_typing(error.message, form))
                     return render(
                         request,
                         "assistance/plan.html",
@@ -343,7 +343,7 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
                 if decided:
                     # Approved or returned meanwhile by a colleague: the decision form is no
                     # longer drawn, and an approver's comment went with it, unsaid.
-                    messages.error(request, _refusal_with_typing(decided, form))
+                    messages.error(request, refusal_with_typing(decided, form))
                     return render(
                         request,
                         "assistance/plan.html",
@@ -381,32 +381,6 @@ def _decided_meanwhile(step: str, version: PlanVersion) -> str:
         _("%(said)s Decided by %(name)s on %(when)s.")
         % {"said": said, "name": last.by.display_name, "when": when}
     )
-
-
-def _typed_list(typed: list[tuple[str, str]]) -> str:
-    """What a person typed, field by field, as a refusal quotes it: Budget “450”, Description —."""
-    return list_separator().join(f"{label} “{value}”" if value else f"{label} —" for label, value in typed)
-
-
-def _with_typing(message: str, typed: list[tuple[str, str]]) -> str:
-    """A refusal whose form is gone from the page, followed by what the person typed."""
-    if not typed:
-        return message
-    return str(
-        _("%(refusal)s What you typed: %(typed)s.") % {"refusal": message, "typed": _typed_list(typed)}
-    )
-
-
-def _refusal_with_typing(message: str, form: forms.Form) -> str:
-    """`_with_typing` with a form's text fields that were filled in."""
-    typed = [
-        (str(field.label), value)
-        for name, field in form.fields.items()
-        if isinstance(field, forms.CharField)
-        and not field.widget.is_hidden
-        and (value := str(form.data.get(name, "")).strip())
-    ]
-    return _with_typing(message, typed)
 
 
 def _plan_context(
@@ -546,7 +520,7 @@ def _typed_otherwise(saved: ItemForm, typed_form: ItemForm) -> str:
             "Someone else saved this item after you opened it: the form shows it as saved now. "
             "You had typed otherwise: %(typed)s. Apply it again if it still holds."
         )
-        % {"typed": _typed_list(typed)}
+        % {"typed": typed_list(typed)}
     )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from remis.lib.errors import Conflict, DomainError
 from remis.lib.fields import Rule, check_values
 from remis.lib.posted import ascii_digits
+from remis.lib.text import list_separator
 
 
 def mark_conflict(form: forms.Form, error: DomainError) -> None:
@@ -100,3 +101,27 @@ class RowsChoiceField(forms.ModelMultipleChoiceField):
                         self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                     )
         return super()._check_values(value)  # type: ignore[misc]  # Django's own, not in its stubs
+
+
+def typed_list(typed: list[tuple[str, str]]) -> str:
+    """What a person typed, field by field, as a refusal quotes it: Budget “450”, Description —."""
+    return list_separator().join(f"{label} “{value}”" if value else f"{label} —" for label, value in typed)
+
+
+def with_typing(message: str, typed: list[tuple[str, str]]) -> str:
+    """A refusal whose form is gone from the page, followed by what the person typed."""
+    if not typed:
+        return message
+    return str(_("%(refusal)s What you typed: %(typed)s.") % {"refusal": message, "typed": typed_list(typed)})
+
+
+def refusal_with_typing(message: str, form: forms.Form) -> str:
+    """`with_typing` with a form's text fields that were filled in."""
+    typed = [
+        (str(field.label), value)
+        for name, field in form.fields.items()
+        if isinstance(field, forms.CharField)
+        and not field.widget.is_hidden
+        and (value := str(form.data.get(name, "")).strip())
+    ]
+    return with_typing(message, typed)

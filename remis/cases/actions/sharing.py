@@ -116,6 +116,24 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
     return submission
 
 
+def _answered_already(submission: Submission) -> str:
+    """The refusal of a second answer, saying what the first was, who gave it and when
+    (from another tab, or by a colleague): "already answered" left the person guessing."""
+    from django.utils.formats import date_format
+
+    submission.refresh_from_db()
+    if submission.responded_at is None or submission.responded_by is None:
+        return str(_("This submission has already been answered."))
+    return str(
+        _("This submission has already been answered: %(status)s by %(name)s on %(when)s.")
+        % {
+            "status": submission.get_status_display().lower(),
+            "name": submission.responded_by.display_name,
+            "when": date_format(timezone.localtime(submission.responded_at), "SHORT_DATETIME_FORMAT"),
+        }
+    )
+
+
 def respond_to_submission(
     actor: Any, submission: Submission, *, accept: bool, reason: str = ""
 ) -> Submission:
@@ -128,7 +146,7 @@ def respond_to_submission(
         raise PermissionDenied()
     target = SubmissionStatus.ACCEPTED if accept else SubmissionStatus.REJECTED
     if not can_change(SUBMISSION_TRANSITIONS, submission.status, target):
-        raise ValidationFailed(_("This submission has already been answered."), "status")
+        raise ValidationFailed(_answered_already(submission), "status")
     if not accept and not reason.strip():
         raise ValidationFailed(_("Say why the case is rejected, so the sender can correct it."), "reason")
     check_fields(field_rules.SUBMISSION, reason=reason.strip())
@@ -142,7 +160,7 @@ def respond_to_submission(
             status=status, responded_at=now, responded_by=actor, rejection_reason=rejection_reason
         )
         if answered == 0:
-            raise ValidationFailed(_("This submission has already been answered."), "status")
+            raise ValidationFailed(_answered_already(submission), "status")
         submission.refresh_from_db()
         access = CaseAccess.objects.get(case=case, organisation_id=submission.to_organisation_id)
         if accept:

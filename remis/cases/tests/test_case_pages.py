@@ -810,6 +810,25 @@ def test_every_submission_awaiting_an_answer_can_be_reached_from_my_work(client,
     assert 'id="sharing" open' in case_page
 
 
+def test_a_rejection_sent_after_the_case_was_accepted_says_by_whom_and_keeps_the_reason(client, world, bob):
+    """ "This submission has already been answered.": not how, nor by whom, and the reason
+    typed was gone."""
+    from remis.cases import actions
+    from remis.cases.tests.factories import submitted_case
+
+    case, submission = submitted_case(world)
+    actions.respond_to_submission(bob, submission, accept=True)  # in another tab
+    login(client, bob)
+    reason = "The documents of the household members are missing"
+    answer = client.post(
+        reverse("case_step", args=[case.uuid, "respond"]),
+        {"submission": submission.pk, "decision": "reject", "reason": reason},
+        follow=True,
+    )
+    assert "already been answered: accepted by Bob on " in answer.text
+    assert reason in answer.text
+
+
 def test_a_partner_withdrawing_its_own_access_is_told_and_sent_to_the_list(client, world, alice, bob):
     """Recording the withdrawal of consent to share with partners ends the partner's
     access: its case worker landed on "Page not found", the withdrawal's message lost."""

@@ -47,6 +47,7 @@ from remis.cases.queries import (
 from remis.cases.views.common import apply_errors, case_or_404
 from remis.cases.views.registration import person_data
 from remis.lib.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from remis.lib.forms import refusal_with_typing
 from remis.lib.pages import forbidden
 from remis.lib.spreadsheet import xlsx_download
 from remis.lib.templatetags.remis_dates import short_date
@@ -584,6 +585,10 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
     except DomainError as error:
         if form is None or step in BUTTON_STEPS:
             return _refused(request, case, step, error.message)
+        if step == "respond" and error.field == "status":
+            # Answered meanwhile (another tab, a colleague): the answer form is gone from the
+            # page, and a rejection's reason with it; said above the page, with the reason.
+            return _refused(request, case, step, refusal_with_typing(error.message, form))
         if isinstance(error, Conflict) and error.message == Conflict().message:
             # The general words say "reload"; reloading this answer would send the form again.
             said = _(
