@@ -47,6 +47,7 @@ from remis.cases.lifecycle import Stage
 from remis.cases.models import Case
 from remis.lib.errors import Conflict, Duplicate, TransitionRefused, ValidationFailed
 from remis.lib.events import emit
+from remis.lib.fields import Dates
 from remis.lib.files import removed_if_not_kept
 from remis.lib.money import amount_text, fraction_problem
 
@@ -248,6 +249,26 @@ class ItemData:
     ends_on: dt.date | None = None
 
 
+# Planned days: an imported plan of years ago keeps its own; none decades ahead.
+PLANNED_DAYS = Dates(years_before=30, years_after=5)
+
+
+def _refuse_before_registration(case: Any, values: dict[str, Any]) -> None:
+    """A plan's days come after its case was registered: a start in 1999 on a case of 2026
+    was a typing slip (an import of old records checks its own order of dates)."""
+    registered = timezone.localdate(case.registered_at)
+    message = _("The date cannot be before the case was registered (%(day)s).") % {
+        "day": date_format(registered, "SHORT_DATE_FORMAT")
+    }
+    errors: list[tuple[str | None, str]] = [
+        (name, message)
+        for name in ("starts_on", "ends_on")
+        if isinstance(values.get(name), dt.date) and values[name] < registered
+    ]
+    if errors:
+        raise ValidationFailed(message, errors[0][0], errors=errors)
+
+
 def clean_item(data: ItemData) -> dict[str, Any]:
     errors: list[tuple[str | None, str]] = []
     values: dict[str, Any] = {}
@@ -274,6 +295,13 @@ def clean_item(data: ItemData) -> dict[str, Any]:
         fraction = fraction_problem(values["amount"], values["currency"])
         if fraction:
             errors.append(("amount", fraction))
+    today = timezone.localdate()
+    for name in ("starts_on", "ends_on"):
+        # A slip of the keyboard ("1999", "2099") was planned, submitted and approved.
+        day = getattr(data, name)
+        problem = PLANNED_DAYS.problem(day, today) if isinstance(day, dt.date) else None
+        if problem:
+            errors.append((name, problem))
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
         errors.append(("ends_on", _("The planned end cannot be before the planned start.")))
     values["starts_on"], values["ends_on"] = data.starts_on, data.ends_on
@@ -288,7 +316,9 @@ def add_item(
     version = goal.need.version
     case = require_on(actor, version, Perm.PLAN_EDIT)
     require_editable(version)
-    item = AssistanceItem(version=version, goal=goal, status=ItemStatus.PLANNED, **clean_item(data))
+    values = clean_item(data)
+    _refuse_before_registration(case, values)
+    item = AssistanceItem(version=version, goal=goal, status=ItemStatus.PLANNED, **values)
     with transaction.atomic():
         bump(version, expected_version)
         item.save()
@@ -313,6 +343,7 @@ def update_item(
     case = require_on(actor, version, Perm.PLAN_EDIT)
     require_editable(version)
     values = clean_item(data)
+    _refuse_before_registration(case, values)
     paid = paid_for(item)
     if paid and values["currency"] != item.currency:
         raise ValidationFailed(

@@ -58,6 +58,11 @@ def test_outsiders_cannot_find_the_plan(world, case, dave):
         ({"route": "teleport"}, "route"),
         ({"level": "galaxy"}, "level"),
         ({"starts_on": dt.date(2026, 5, 2), "ends_on": dt.date(2026, 5, 1)}, "ends_on"),
+        # Typing slips, planned and approved: an end decades ahead, a start years before the
+        # case was registered (today, in these tests).
+        ({"ends_on": dt.date(2099, 2, 1)}, "ends_on"),
+        ({"starts_on": dt.date(1999, 5, 1)}, "starts_on"),
+        ({"starts_on": dt.date.today() - dt.timedelta(days=40)}, "starts_on"),
     ],
 )
 def test_bad_items_are_refused_naming_the_field_and_nothing_is_written(world, case, values, field):
