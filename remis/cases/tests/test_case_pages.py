@@ -1001,6 +1001,12 @@ def test_identity_documents_are_added_to_any_member_and_removed_on_the_case_page
         "document_number": "GN-٧٧٧ 1",
         "document_country": "GN",
     }
+    # An expiry out of range is said beside the expiry date, not above the form.
+    expired = client.post(address, {**typed, "document_expires_on": "1901-01-01"})
+    assert expired.status_code == 400
+    assert 'id="id_document_expires_on_error"' in expired.text or re.search(
+        r'document_expires_on[^>]*aria-invalid="true"', expired.text
+    )
     added = client.post(address, typed, follow=True)
     assert "Identity document added." in added.content.decode()
     document = IdentityDocument.objects.get(person=child)

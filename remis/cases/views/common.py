@@ -23,6 +23,11 @@ def apply_errors(form: forms.Form, error: DomainError) -> None:
     mark_conflict(form, error)
     for field, message in error.errors:
         name = (field or "").split("[")[0]
+        own = "document_country" if name == "issuing_country" else f"document_{name}"
+        if name not in form.fields and own in form.fields:
+            # The action names a document's own fields ("expires_on"); the person's page
+            # names them "document_…" beside the person's: the message stood above the form.
+            name = own
         if name in form.fields and not form.fields[name].widget.is_hidden:
             form.add_error(name, message)
         elif name.startswith("documents"):
