@@ -142,6 +142,21 @@ def test_my_latest_cases_are_the_most_recently_assigned_visible_ones(world, alic
     assert my_latest_cases(dave) == []
 
 
+def test_my_cases_say_how_many_more_there_are_and_link_to_them_all(client, world, alice):
+    """Ten shown, twelve assigned: the other two were nowhere to be found from the page."""
+    from django.urls import reverse
+
+    for _ in range(12):
+        register(world)  # registered by alice: assigned to her
+    client.force_login(alice)
+    page = client.get(reverse("dashboard")).text
+    assert "The 10 assigned to you most recently, of 12." in page
+    link = f'href="{reverse("case_list")}?worker={alice.pk}"'
+    assert link in page and "See all 12" in page
+    listed = client.get(reverse("case_list"), {"worker": alice.pk}).text
+    assert "12 cases" in listed
+
+
 def test_arrivals_by_month_cover_the_last_twelve_months_this_one_included(world, carol):
     import datetime as dt
 

@@ -70,6 +70,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "caseloads_cut": not every_caseload and len(loads) > CASELOADS_SHOWN,
             "caseloads_shown": CASELOADS_SHOWN,
             "my_cases": my_latest_cases(user),
+            # The ten shown are the latest of how many: the rest were nowhere to be found.
+            "my_cases_total": sum(mine.values()),
             "activity": recent_activity(user, 12),
             # Each work list is loaded after the page (`work_card`), the slowest no longer
             # holding back the rest.
