@@ -15,8 +15,9 @@ from typing import Any, Protocol
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 # Explicit embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) reorder how
 # text is displayed: "‮gpj.exe" shows as "exe.jpg". The marks (LRM, RLM, ALM) only nudge
@@ -188,9 +189,25 @@ def max_length(rules: Mapping[str, Rule], name: str) -> int:
     return rule.max_length
 
 
-# Telephone numbers as people write them: digits, spaces, + ( ) . - /. One rule for every
-# phone REMIS keeps (a returnee's, a service provider's): "abc" was a provider's phone.
-PHONE = re.compile(r"\+?[0-9][0-9 ().\-/]{2,39}")
-PHONE_RULE = Text(
-    40, pattern=PHONE, pattern_hint=gettext_lazy("Enter a telephone number: digits, spaces and + ( ) - . /")
-)
+# Telephone numbers as people write them: digits, spaces, + ( ) . - /, and at least six
+# digits. One rule for every phone REMIS keeps (a returnee's, a service provider's): "abc"
+# was a provider's phone, and "0 ---" a returnee's.
+PHONE_DIGITS = 6
+PHONE = re.compile(rf"(?=(?:[^0-9]*[0-9]){{{PHONE_DIGITS}}})\+?[0-9][0-9 ().\-/]{{2,39}}")
+
+
+def _phone_hint() -> str:
+    from remis.lib.bidi import LRI, PDI
+
+    symbols = "+ ( ) - . /"
+    if get_language_bidi():
+        # Kept in their order on right-to-left pages: the brackets came out mirrored and
+        # ". /" wrapped onto a line of its own.
+        symbols = LRI + symbols + PDI
+    return _("Enter a telephone number of at least %(digits)s digits: digits, spaces and %(symbols)s") % {
+        "digits": PHONE_DIGITS,
+        "symbols": symbols,
+    }
+
+
+PHONE_RULE = Text(40, pattern=PHONE, pattern_hint=lazy(_phone_hint, str)())

@@ -515,7 +515,9 @@ def test_the_api_says_a_person_was_erased_and_refuses_changes_as_such(api_client
     assert read["given_name"] == "" and read["family_name"] == ""
     case = api_client.get(f"/cases/{household.uuid}").json()
     assert case["principal"]["given_name"] == ""
-    refused = api_client.patch(f"/persons/{person.uuid}", {"phone": "+224 1", "version": person.version})
+    refused = api_client.patch(
+        f"/persons/{person.uuid}", {"phone": "+224 620 00 00 01", "version": person.version}
+    )
     assert refused.status_code == 422
     assert refused.json()["errors"] == [
         {

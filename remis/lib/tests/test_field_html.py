@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django import forms
 from django.template import Context, Template
 
@@ -51,3 +52,44 @@ def test_a_group_of_checkboxes_is_a_fieldset_named_by_its_legend():
     assert html.lstrip().startswith('<fieldset class="field has-error" aria-describedby="id_topics_error">')
     assert "<legend>Topics</legend>" in html and html.rstrip().endswith("</fieldset>")
     assert '<div id="id_topics_error"><p class="error" role="alert">This field is required.</p></div>' in html
+
+
+@pytest.mark.parametrize(
+    ("phone", "taken"),
+    [
+        ("+32 470 12 34 56", True),
+        ("+224 (0) 622-12.34/5", True),
+        ("620 12 34", True),
+        ("0 ---", False),  # saved as a returnee's phone
+        ("+964 0", False),
+        ("12", False),
+        ("12345", False),
+        ("abc", False),
+    ],
+)
+def test_a_phone_number_needs_six_digits(phone, taken):
+    import datetime as dt
+
+    from remis.lib.fields import PHONE_RULE
+
+    problem = PHONE_RULE.problem(phone, dt.date(2026, 12, 7))
+    assert (problem is None) == taken
+    if not taken:
+        assert "at least 6 digits" in problem  # "12" was told to use digits
+
+
+def test_the_phone_numbers_symbols_keep_their_order_on_an_arabic_page():
+    """The brackets came out mirrored and ". /" wrapped onto a line of its own."""
+    import datetime as dt
+
+    from django.utils import translation
+
+    from remis.lib.bidi import LRI, PDI
+    from remis.lib.fields import PHONE_RULE
+
+    with translation.override("ar"):
+        problem = PHONE_RULE.problem("abc", dt.date(2026, 12, 7))
+    assert problem is not None and f"{LRI}+ ( ) - . /{PDI}" in problem and "أدخل رقم هاتف" in problem
+    with translation.override("fr"):
+        problem = PHONE_RULE.problem("abc", dt.date(2026, 12, 7))
+    assert problem is not None and LRI not in problem and "au moins 6 chiffres" in problem

@@ -260,7 +260,9 @@ def test_deactivating_a_provider_with_open_referrals_says_so_and_the_case_shows_
     referral = s.case.referrals.get()
     assert "Provider inactive" in client.get(reverse("referral_detail", args=[referral.uuid])).text
     # Another change of an inactive provider says nothing more.
-    changes = services.update_provider(system_actor(), s.provider, {"phone": "+000 1"}, expected_version=None)
+    changes = services.update_provider(
+        system_actor(), s.provider, {"phone": "+000 100 100"}, expected_version=None
+    )
     assert services.provider_notices(s.provider, changes) == []
 
 

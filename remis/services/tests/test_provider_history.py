@@ -76,13 +76,13 @@ def test_a_stale_stakeholder_edit_is_refused(bob):
 def test_the_api_answers_409_to_a_stale_version(api_client, bob):
     provider = make_provider(bob)
     api = api_client.as_(bob)
-    first = api.patch(f"/services/providers/{provider.uuid}", {"phone": "+224 1", "version": 1})
+    first = api.patch(f"/services/providers/{provider.uuid}", {"phone": "+224 620 00 00 01", "version": 1})
     assert first.status_code == 200 and first.json()["version"] == 2
-    second = api.patch(f"/services/providers/{provider.uuid}", {"phone": "+224 2", "version": 1})
+    second = api.patch(f"/services/providers/{provider.uuid}", {"phone": "+224 620 00 00 02", "version": 1})
     assert second.status_code == 409
     assert second.json()["errors"][0]["field"] == "version"
     provider.refresh_from_db()
-    assert provider.phone == "+224 1"
+    assert provider.phone == "+224 620 00 00 01"
 
 
 def test_the_edit_form_says_someone_saved_first(signed_in, bob, hana):
