@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "submission.cancel": _("Cancelled a submission"),
     "submission.end": _("Ended an accepted submission"),
     "read_log.export": _("Downloaded the read log"),
+    "audit.export": _("Downloaded the audit log"),
     "user.two_factor_on": _("Set up their two-factor sign-in"),
     "user.two_factor_replace": _("Replaced their authenticator"),
     "user.two_factor_off": _("Turned off two-factor sign-in"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from remis.accounts.permissions import GROUP_CHOICES, Perm
 from remis.accounts.scope import has_perm
+from remis.audit.exporting import export_entries
 from remis.audit.models import ReadChannel
 from remis.audit.presentation import describe_entries, reader_groups
 from remis.audit.queries import case_uuid_for_reference, cases_out_of_sight, name_cases, search_entries
@@ -66,7 +67,7 @@ class AuditSearchForm(PeriodForm):
 
 
 @login_required
-def audit_search(request: HttpRequest) -> HttpResponse:
+def audit_search(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if not (request.user.is_superuser or has_perm(request.user, Perm.AUDIT_VIEW_ALL)):
         return forbidden(request, _("Only administrators can search the audit log."))
     form = AuditSearchForm(request.POST or None)
@@ -84,6 +85,14 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             found = case_uuid_for_reference(request.user, c["case_reference"].strip())
             criteria["case_uuid"] = found or "00000000-0000-0000-0000-000000000000"
         page_number = c.get("page") or 1
+        if "csv" in request.POST:  # every entry the filters select, as the pages show them
+            response = StreamingHttpResponse(
+                export_entries(request.user, criteria, c["case_reference"].strip()),
+                content_type="text/csv; charset=utf-8",
+            )
+            stamp = timezone.localdate().isoformat()
+            response["Content-Disposition"] = f'attachment; filename="remis-audit-log-{stamp}.csv"'
+            return response
     selected = search_entries(request.user, **criteria)
     if form.is_bound and form.errors:  # refused filters select nothing, not everything
         selected = selected.none()

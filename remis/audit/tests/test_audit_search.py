@@ -161,3 +161,38 @@ def test_an_action_typed_with_a_keyboard_apostrophe_is_found():
 
     with translation.override("fr"):
         assert set(actions_named("lien d'invitation")) == set(actions_named("lien d’invitation")) != set()
+
+
+def test_the_entries_found_download_as_csv_read_as_the_page_reads_them(client, world, alice, carol):
+    """Only paging: an investigation had to copy fifty entries at a time."""
+    import csv
+    import io
+
+    from remis.audit.models import AuditEntry
+
+    case = register(world)
+    actions.transition_case(alice, case, "counselling")
+    client.login(username="admin", password=PASSWORD)
+    download = client.post(reverse("audit_search"), {"case_reference": case.reference, "csv": "1"})
+    assert download["Content-Disposition"].startswith('attachment; filename="remis-audit-log-')
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    page = client.post(reverse("audit_search"), {"case_reference": case.reference}).text
+    assert len(rows) == page.count("<code>") and rows  # every entry the search finds
+    moved = next(r for r in rows if r["Action code"] == "case.transition")
+    assert moved["Who"] == "alice" and moved["Case"] == case.reference
+    assert "Registered → Counselling" in moved["Changes"]  # labels, not codes
+    assert {r["Case"] for r in rows} == {case.reference}  # the filter holds
+    exported = AuditEntry.objects.get(action="audit.export")
+    assert exported.actor == world.admin and case.reference in str(exported.changes)
+    # In the reader's language, though the lines are written while the response streams.
+    french = client.post(
+        reverse("audit_search"), {"case_reference": case.reference, "csv": "1"}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    lines = b"".join(french.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Quand,") and any("Enregistré → Conseil" in line for line in lines)
+    # Refused filters download nothing but the page saying what to change; others may not.
+    refused = client.post(reverse("audit_search"), {"since": "2026-12-05", "until": "2026-12-01", "csv": "1"})
+    assert refused.status_code == 400 and "Content-Disposition" not in refused
+    client.login(username="carol", password=PASSWORD)
+    assert client.post(reverse("audit_search"), {"csv": "1"}).status_code == 403
