@@ -155,6 +155,7 @@ ACTION_LABELS = {
     "monitoring.contact_attempt": _("Recorded a contact attempt"),
     "monitoring.visit": _("Recorded a follow-up visit"),
     "monitoring.schedule_rules": _("Recorded a monitoring schedule"),
+    "monitoring.instrument_version": _("Recorded a new version of an instrument's scoring"),
     "monitoring.response": _("Recorded monitoring answers"),
     "monitoring.response.correct": _("Corrected monitoring answers"),
     "monitoring.upload": _("Uploaded a KoBo or ODK export"),

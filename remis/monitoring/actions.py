@@ -10,7 +10,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -46,6 +46,7 @@ from remis.monitoring.models import (
     ContactOutcome,
     FollowUp,
     FollowUpStatus,
+    Instrument,
     Response,
     ScheduleRules,
     Visit,
@@ -782,3 +783,166 @@ def correct_response(
         )
         emit(scored_event(response))
     return response
+
+
+# ---- a new version of an instrument's scoring ---------------------------------------------
+
+WEIGHT_MAX = Decimal(100)
+
+
+def _weight(value: Any, field: str, errors: list[tuple[str | None, str]]) -> Decimal | None:
+    """A weight as typed ("1,5" as French writes it): above 0, at most 100."""
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except ArithmeticError:
+        number = None
+    if number is None or not number.is_finite() or not 0 < number <= WEIGHT_MAX:
+        errors.append((field, _("Enter a weight above 0 and at most 100.")))
+        return None
+    return number
+
+
+def may_change_scoring(actor: Any) -> bool:
+    """Instruments are shared by every organisation (their responses are compared across
+    programmes): a new version of one is the platform operator's, as rescoring is."""
+    from remis.accounts.scope import has_perm
+
+    return bool(getattr(actor, "is_superuser", False) or has_perm(actor, Perm.PLATFORM_MANAGE))
+
+
+def new_scoring_version(
+    actor: Any,
+    instrument: Instrument,
+    *,
+    dimension_weights: dict[str, Any],
+    indicator_weights: dict[str, Any],
+    band_lowers: dict[str, Any],
+) -> Instrument:
+    """A new version of `instrument` (its latest) with other weights or score bands, its
+    questions unchanged; new responses use it, and those stored keep the version they
+    answered and its scores. `band_lowers`: each band's lower bound but the first's (0) on
+    the 0–100 scale the pages show; a weight left out keeps its value."""
+    from remis.monitoring.instruments.definition import DefinitionError, load_definition
+
+    if not may_change_scoring(actor):
+        raise PermissionDenied()
+    errors: list[tuple[str | None, str]] = []
+    data = dict(instrument.definition)
+    for given, part, prefix in (
+        (dimension_weights, "dimensions", "dimension"),
+        (indicator_weights, "indicators", "indicator"),
+        (band_lowers, "bands", "band"),
+    ):
+        known = {row["code"] for row in data[part][1 if part == "bands" else 0 :]}
+        errors += [
+            (f"{prefix}_{code}", _("This instrument has no “%(code)s” to change.") % {"code": code})
+            for code in given
+            if code not in known
+        ]
+    dimensions = [dict(d) for d in data["dimensions"]]
+    for dimension in dimensions:
+        if dimension["code"] in dimension_weights:
+            weight = _weight(dimension_weights[dimension["code"]], f"dimension_{dimension['code']}", errors)
+            dimension["weight"] = float(weight) if weight is not None else dimension["weight"]
+    indicators = [dict(i) for i in data["indicators"]]
+    for indicator in indicators:
+        if indicator["code"] in indicator_weights:
+            weight = _weight(indicator_weights[indicator["code"]], f"indicator_{indicator['code']}", errors)
+            indicator["weight"] = float(weight) if weight is not None else indicator["weight"]
+    bands = [dict(b) for b in data["bands"]]
+    previous = Decimal(0)
+    for band in bands[1:]:
+        if band["code"] not in band_lowers:
+            previous = Decimal(str(band["lower"])) * 100
+            continue
+        field = f"band_{band['code']}"
+        try:
+            lower = Decimal(str(band_lowers[band["code"]]).strip().replace(",", "."))
+        except ArithmeticError:
+            lower = None
+        if lower is None or not lower.is_finite() or not 0 < lower < 100:
+            errors.append((field, _("Enter a lower bound above 0 and below 100.")))
+            continue
+        if lower <= previous:
+            errors.append((field, _("Each band starts above the band before it.")))
+        previous = lower
+        band["lower"] = float(lower / 100)
+    if errors:
+        raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
+    with transaction.atomic():
+        # One new version at a time per instrument: the versions of its code, locked.
+        versions = list(
+            Instrument.objects.select_for_update()
+            .filter(code=instrument.code)
+            .values_list("version", flat=True)
+        )
+        latest = max(versions)
+        if instrument.version != latest:
+            raise Conflict(
+                _(
+                    "Version %(latest)s of this instrument was recorded after you opened version "
+                    "%(version)s: open the latest and change it."
+                )
+                % {"latest": latest, "version": instrument.version},
+                for_clients=(
+                    "version",
+                    _("Version %(latest)s is the latest: send changes to it.") % {"latest": latest},
+                ),
+            )
+        proposed = {
+            **data,
+            "version": latest + 1,
+            "dimensions": dimensions,
+            "indicators": indicators,
+            "bands": bands,
+        }
+        try:
+            definition = load_definition(proposed)
+        except DefinitionError as error:  # a weight or bound the checks above let through
+            raise ValidationFailed(str(error), None) from error
+        stored = definition.to_dict()
+        before = load_definition({**data}).to_dict()
+        changes = _scoring_changes(before, stored)
+        if not changes:
+            raise Duplicate(
+                _("These are the weights and bands of this version already: nothing is recorded.")
+            )
+        Instrument.objects.filter(code=instrument.code).update(active=False)
+        try:
+            with transaction.atomic():
+                created = Instrument.objects.create(
+                    code=instrument.code,
+                    version=latest + 1,
+                    title=instrument.title,
+                    definition=stored,
+                    active=True,
+                    created_by=actor,
+                )
+        except IntegrityError as error:  # made at the same moment (its lock not taken first)
+            raise Conflict(
+                _("Another version of this instrument was just recorded: open the latest and change it."),
+                for_clients=("version", _("Another version was just recorded: send changes to the latest.")),
+            ) from error
+        record(
+            actor,
+            "monitoring.instrument_version",
+            created,
+            changes={"version": [instrument.version, created.version], "scoring": [None, changes]},
+        )
+    return created
+
+
+def _scoring_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What a new version changes, one line a weight or bound, by code (the log's own
+    words, as for every code it keeps): "weight of economic: 1 → 2"."""
+    lines: list[str] = []
+    for part, key, name in (
+        ("dimensions", "weight", "weight of"),
+        ("indicators", "weight", "weight of"),
+        ("bands", "lower", "lower bound of"),
+    ):
+        old = {row["code"]: row[key] for row in before[part]}
+        for row in after[part]:
+            if old.get(row["code"]) != row[key]:
+                lines.append(f"{name} {row['code']}: {old.get(row['code'])} → {row[key]}")
+    return lines

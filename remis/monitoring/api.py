@@ -296,6 +296,65 @@ def set_schedule(request: HttpRequest, code: str, body: ScheduleIn) -> Any:
     return Status(201, rules)
 
 
+# Instruments --------------------------------------------------------------------------------
+
+
+class ScoringVersionIn(InputSchema):
+    version: int = Field(description="the version changed: the instrument's latest")
+    dimension_weights: dict[str, float] = Field(default_factory=dict, description="by dimension code")
+    indicator_weights: dict[str, float] = Field(default_factory=dict, description="by indicator code")
+    band_lowers: dict[str, float] = Field(
+        default_factory=dict, description="by band code, 0–100: each band's lower bound but the first's (0)"
+    )
+
+
+class InstrumentVersionOut(Schema):
+    code: str
+    version: int
+    active: bool
+    created_at: dt.datetime
+
+
+SCORING_FIELDS = {
+    "dimension_": "dimension_weights.",
+    "indicator_": "indicator_weights.",
+    "band_": "band_lowers.",
+}
+
+
+def _scoring_field(name: str) -> str:
+    """The form's "dimension_economic" as the body names it: "dimension_weights.economic"."""
+    for prefix, path in SCORING_FIELDS.items():
+        if name.startswith(prefix):
+            return path + name.removeprefix(prefix)
+    return name
+
+
+@router.post(
+    "/instruments/{code}/versions",
+    response={201: InstrumentVersionOut},
+    summary="A new version of an instrument's scoring (weights, score bands); the platform operator's",
+)
+def new_instrument_version(request: HttpRequest, code: str, body: ScoringVersionIn) -> Any:
+    from remis.monitoring.models import Instrument
+
+    # A NUL character cannot be in any code (PostgreSQL refuses it even in a query).
+    instrument = (
+        None if "\x00" in code else Instrument.objects.filter(code=code, version=body.version).first()
+    )
+    if instrument is None:
+        raise NotFound()
+    with fields_renamed(_scoring_field):
+        created = actions.new_scoring_version(
+            request.user,
+            instrument,
+            dimension_weights=body.dimension_weights,
+            indicator_weights=body.indicator_weights,
+            band_lowers=body.band_lowers,
+        )
+    return Status(201, created)
+
+
 # Responses ----------------------------------------------------------------------------------
 
 

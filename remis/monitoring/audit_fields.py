@@ -10,6 +10,7 @@ from django.utils.translation import pgettext
 from remis.audit.presentation import (
     Shown,
     choices,
+    described_by_id,
     extend_field,
     register_field,
     register_object,
@@ -127,12 +128,17 @@ def _score_groups(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
 
 
 def register() -> None:
-    from remis.monitoring.models import ContactChannel, ContactOutcome, FollowUpStatus, VisitMode
+    from remis.monitoring.models import ContactChannel, ContactOutcome, FollowUpStatus, Instrument, VisitMode
 
     register_object("monitoring.contactattempt", _("Contact attempt"))
     register_object("monitoring.visit", _("Visit"))
     register_object("monitoring.schedulerules", _("Monitoring schedule"))
     register_object("monitoring.response", _("Monitoring response"))
+    register_object(
+        "monitoring.instrument",
+        _("Instrument"),
+        described_by_id(Instrument, lambda i: f"{i.code} v{i.version}"),
+    )
     extend_field("status", choices(FollowUpStatus), object_types=["monitoring.followup"])
     extend_field("mode", choices(VisitMode))
     extend_field("outcome", choices(ContactOutcome))
@@ -147,6 +153,7 @@ def register() -> None:
         "composite": (_("Composite score"), _scores),
         "band": (_("Band"), _bands),
         "sample_id": (_("Sample ID"), None),
+        "scoring": (_("Weights and bounds changed"), None),
         "corrected_questions": (_("Questions whose answers were corrected"), _questions),
         "correction_reason": (_("Why the answers were corrected"), None),
     }

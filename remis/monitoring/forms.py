@@ -232,3 +232,57 @@ class ScheduleForm(forms.Form):
             initial[f"window_{number}"] = spec["window_days"]
             initial[f"instrument_{number}"] = spec["instrument"]
         return initial
+
+
+def _shown(number: Any) -> str:
+    """A weight or bound as a person types it: 2, not 2.0; 0.75, not 0.7500."""
+    from decimal import Decimal
+
+    text = format(Decimal(str(number)).normalize(), "f")
+    return text
+
+
+class ScoringForm(forms.Form):
+    """A new version's weights and score bands (`actions.new_scoring_version`), filled with
+    the version's own: a field per dimension, per indicator and per band but the first
+    (which starts at 0), in sections the template draws from `sections`. The action checks
+    the numbers."""
+
+    def __init__(self, *args: Any, definition: Any, language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sections: dict[str, list[str]] = {"dimensions": [], "indicators": [], "bands": []}
+        dimension_labels = {d.code: d.label.get(language) for d in definition.dimensions}
+        for dimension in definition.dimensions:
+            self._add(
+                "dimensions", f"dimension_{dimension.code}", dimension.label.get(language), dimension.weight
+            )
+        for indicator in definition.indicators:
+            label = f"{indicator.label.get(language)} ({dimension_labels.get(indicator.dimension, '')})"
+            self._add("indicators", f"indicator_{indicator.code}", label, indicator.weight)
+        for band in definition.bands[1:]:
+            self._add("bands", f"band_{band.code}", band.label.get(language), band.lower * 100)
+
+    def _add(self, section: str, name: str, label: str, value: Any) -> None:
+        self.fields[name] = forms.CharField(label=label, max_length=12, initial=_shown(value))
+        self.sections[section].append(name)
+
+    @property
+    def dimension_fields(self) -> list[Any]:
+        return [self[name] for name in self.sections["dimensions"]]
+
+    @property
+    def indicator_fields(self) -> list[Any]:
+        return [self[name] for name in self.sections["indicators"]]
+
+    @property
+    def band_fields(self) -> list[Any]:
+        return [self[name] for name in self.sections["bands"]]
+
+    def changes(self) -> dict[str, dict[str, str]]:
+        """The values typed, by code, as `new_scoring_version` takes them."""
+        data = self.cleaned_data
+        return {
+            "dimension_weights": {n.removeprefix("dimension_"): data[n] for n in self.sections["dimensions"]},
+            "indicator_weights": {n.removeprefix("indicator_"): data[n] for n in self.sections["indicators"]},
+            "band_lowers": {n.removeprefix("band_"): data[n] for n in self.sections["bands"]},
+        }

@@ -4,16 +4,22 @@ ODK Collect (with the case reference, or the sample ID of a comparison sample)."
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from remis.accounts.permissions import Perm
 from remis.accounts.scope import has_perm
+from remis.lib.errors import DomainError
+from remis.lib.forms import show_refusal
 from remis.lib.pages import forbidden
+from remis.monitoring import actions
+from remis.monitoring.actions import may_change_scoring
 from remis.monitoring.configuration import SATISFACTION
+from remis.monitoring.forms import ScoringForm
 from remis.monitoring.instruments.xlsform import NotExportable, export_xlsform, xlsform_problems
 from remis.monitoring.models import Instrument
 from remis.monitoring.queries import assistance_type_labels
@@ -24,13 +30,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def may_read_instruments(user: object) -> bool:
-    """Those who record monitoring, and those who configure programmes: a programme's
-    schedule names the instrument each round is answered with, so whoever sets it reads
-    what the instruments ask."""
+    """Those who record monitoring, those who configure programmes (a programme's schedule
+    names the instrument each round is answered with, so whoever sets it reads what the
+    instruments ask), and the platform operator, who records their new versions."""
     return bool(
         getattr(user, "is_superuser", False)
         or has_perm(user, Perm.MONITORING_RECORD)
         or has_perm(user, Perm.PROGRAMME_MANAGE)
+        or may_change_scoring(user)  # the platform operator, who records their new versions
     )
 
 
@@ -61,7 +68,9 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
                 "problems": xlsform_problems(definition),
             }
         )
-    return render(request, "monitoring/instruments.html", {"rows": rows})
+    return render(
+        request, "monitoring/instruments.html", {"rows": rows, "may_change": may_change_scoring(request.user)}
+    )
 
 
 @login_required
@@ -91,3 +100,53 @@ def _whole(shown: str) -> str:
         if shown.endswith(zero):
             return shown[: -len(zero)]
     return shown
+
+
+@login_required
+def instrument_scoring(request: HttpRequest, code: str, version: int) -> HttpResponse:
+    """A new version of an instrument with other weights or score bands (its questions as
+    they are), for the platform operator: the form shows the version's own, to change."""
+    if not may_change_scoring(request.user):
+        return forbidden(
+            request,
+            _(
+                "Instruments are shared by every organisation: the platform operator records "
+                "their new versions."
+            ),
+        )
+    instrument = Instrument.objects.filter(code=code, version=version).first()
+    if instrument is None:
+        raise Http404
+    language = (get_language() or "en")[:2]
+    definition = definition_of(instrument)
+    form = ScoringForm(request.POST or None, definition=definition, language=language)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = actions.new_scoring_version(request.user, instrument, **form.changes())
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Version %(version)s is recorded: new responses use it. Responses stored "
+                    "earlier keep the version they answered and its scores."
+                )
+                % {"version": created.version},
+            )
+            return redirect("instrument_list")
+    latest = (
+        Instrument.objects.filter(code=code).order_by("-version").values_list("version", flat=True).first()
+    )
+    return render(
+        request,
+        "monitoring/instrument_scoring.html",
+        {
+            "instrument": instrument,
+            "title": definition.title.get(language),
+            "form": form,
+            "outdated": latest != instrument.version,
+            "latest": latest,
+        },
+        status=400 if form.errors else 200,
+    )

@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("monitoring/instruments/", instrument_views.instrument_list, name="instrument_list"),
     path(
+        "monitoring/instruments/<slug:code>/v<int:version>/scoring/",
+        instrument_views.instrument_scoring,
+        name="instrument_scoring",
+    ),
+    path(
         "monitoring/instruments/<slug:code>/v<int:version>/xlsform-<str:respondent>.xlsx",
         instrument_views.instrument_xlsform,
         name="instrument_xlsform",

@@ -596,7 +596,7 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
                 "is now to see what they saved, then apply your changes again."
             )
             who = last_saved(error.record, request.user) if error.record is not None else ""
-            error = Conflict(f"{said} {who}" if who else said)
+            error = Conflict(" ".join((said, who)) if who else said)  # two translated sentences
         apply_errors(form, error)
         return case_detail(request, case_uuid, bound={step: form}, conflict=isinstance(error, Conflict))
     messages.success(request, message)

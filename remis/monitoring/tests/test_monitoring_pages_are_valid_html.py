@@ -22,6 +22,7 @@ def test_monitoring_pages_are_valid_html_in_every_language(
         world.alice, case, purpose="follow_up_contact", given=True, given_on=timezone.localdate()
     )
     round_page = reverse("follow_up_detail", args=[case.uuid, 1])
+    scoring = reverse("instrument_scoring", args=["reintegration-sustainability", 1])
     visits = [
         Visit("monitoring-case-panel", world.bob, reverse("case_detail", args=[case.uuid])),
         Visit("monitoring-round", world.bob, round_page),
@@ -37,6 +38,8 @@ def test_monitoring_pages_are_valid_html_in_every_language(
         Visit("monitoring-schedule", world.admin, reverse("schedule_rules", args=[world.programme.code])),
         Visit("monitoring-list-empty", world.bob, reverse("follow_up_list") + "?state=lost"),
         Visit("monitoring-offices", world.bob, reverse("follow_up_offices")),
+        # The platform operator's form for a new version of an instrument's scoring.
+        Visit("monitoring-scoring", world.admin, scoring),
     ]
     files: list[Path] = []
     with translation.override(translation.get_language()):
