@@ -75,7 +75,7 @@ def test_a_phone_number_needs_six_digits(phone, taken):
     problem = PHONE_RULE.problem(phone, dt.date(2026, 12, 7))
     assert (problem is None) == taken
     if not taken:
-        assert "at least 6 digits" in problem  # "12" was told to use digits
+        assert problem is not None and "at least 6 digits" in problem  # "12" was told to use digits
 
 
 def test_the_phone_numbers_symbols_keep_their_order_on_an_arabic_page():

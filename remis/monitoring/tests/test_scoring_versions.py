@@ -36,12 +36,18 @@ def case(world, django_capture_on_commit_callbacks):
     return case
 
 
+def _latest() -> Instrument:
+    instrument = current_instrument(RSS)
+    assert instrument is not None
+    return instrument
+
+
 def _poor_economy():
     return answers(income_covers_needs="never", main_activity="none")
 
 
 def test_a_new_version_scores_new_responses_and_stored_ones_keep_theirs(world, case, operator):
-    first = current_instrument(RSS)
+    first = _latest()
     before = record_response(
         world.bob, first, answers=_poor_economy(), collected_on=timezone.localdate(), case=case
     )
@@ -53,12 +59,13 @@ def test_a_new_version_scores_new_responses_and_stored_ones_keep_theirs(world, c
         band_lowers={"sustainable": "80"},
     )
     assert created.version == first.version + 1 and created.active
-    assert current_instrument(RSS) == created
+    assert _latest() == created
     first.refresh_from_db()
     assert not first.active  # kept, with its responses
     after = record_response(
         world.bob, created, answers=_poor_economy(), collected_on=timezone.localdate(), case=case
     )
+    assert before.composite is not None and after.composite is not None
     assert after.instrument == created and after.composite < before.composite  # economy weighs more
     # Rescoring recomputes each response with its own version: the earlier one is unchanged.
     kept = before.composite
@@ -86,7 +93,7 @@ def test_a_new_version_scores_new_responses_and_stored_ones_keep_theirs(world, c
     ],
 )
 def test_bad_numbers_are_refused_naming_their_field_and_nothing_is_recorded(operator, change, field):
-    first = current_instrument(RSS)
+    first = _latest()
     values = {"dimension_weights": {}, "indicator_weights": {}, "band_lowers": {}, **change}
     with pytest.raises(ValidationFailed) as refused:
         actions.new_scoring_version(operator, first, **values)
@@ -95,7 +102,7 @@ def test_bad_numbers_are_refused_naming_their_field_and_nothing_is_recorded(oper
 
 
 def test_only_the_platform_operator_records_a_version_and_an_untouched_one_is_not_recorded(world, operator):
-    first = current_instrument(RSS)
+    first = _latest()
     manager = make_user("mona", world.be_office, "programme_manager", ["BE"])
     for refused in (manager, world.carol):
         with pytest.raises(PermissionDenied):
@@ -114,7 +121,7 @@ def test_only_the_platform_operator_records_a_version_and_an_untouched_one_is_no
 
 
 def test_a_version_made_from_an_outdated_one_is_a_conflict(operator):
-    first = current_instrument(RSS)
+    first = _latest()
     actions.new_scoring_version(
         operator, first, dimension_weights={"economic": "2"}, indicator_weights={}, band_lowers={}
     )
@@ -127,7 +134,7 @@ def test_a_version_made_from_an_outdated_one_is_a_conflict(operator):
 
 @pytest.mark.parametrize("language", ["en", "fr", "ar"])
 def test_the_page_shows_the_versions_numbers_and_records_a_new_one(client, world, operator, language):
-    first = current_instrument(RSS)
+    first = _latest()
     client.force_login(operator)
     client.cookies["django_language"] = language
     listed = client.get(reverse("instrument_list")).text
@@ -147,7 +154,7 @@ def test_the_page_shows_the_versions_numbers_and_records_a_new_one(client, world
         page, {**data, "indicator_income_sufficiency": "3" if language == "en" else "2,5"}, follow=True
     )
     assert done.redirect_chain[-1][0] == reverse("instrument_list")
-    created = current_instrument(RSS)
+    created = _latest()
     assert created.version == 2
     weights = {i["code"]: i["weight"] for i in created.definition["indicators"]}
     assert weights["income_sufficiency"] == (3 if language == "en" else 2.5)
@@ -189,7 +196,7 @@ def test_two_operators_recording_from_one_version_at_once_make_one(parallel_db, 
     from remis.lib.tests.races import one_won
 
     operators = [make_user(name, world.be_office, "platform_operator", ["BE"]) for name in ("paul", "pia")]
-    first = current_instrument(RSS)
+    first = _latest()
     results = parallel_db(
         *(
             lambda who=who, weight=weight: actions.new_scoring_version(
