@@ -270,7 +270,9 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
                 or response_form.is_bound
             )
             else None,
-            "satisfactions": satisfaction_views(case, items, groups, restricted),
+            # The case's answers about its items, those collected in this round's window apart
+            # from the others: every round's page listed them all alike, as if each round's.
+            **_satisfactions_by_window(satisfaction_views(case, items, groups, restricted), follow_up),
             "can_correct": can_record,
             "satisfaction_form": satisfaction_form
             if can_record
@@ -279,6 +281,16 @@ def follow_up_detail(request: HttpRequest, case_uuid: str, round_number: int) ->
             else None,
         },
     )
+
+
+def _satisfactions_by_window(views: list[tuple[str, Any]], follow_up: FollowUp) -> dict[str, Any]:
+    def here(view: Any) -> bool:
+        return follow_up.window_start <= view.response.collected_on <= follow_up.window_end
+
+    return {
+        "satisfactions": [(label, view) for label, view in views if here(view)],
+        "satisfactions_elsewhere": [(label, view) for label, view in views if not here(view)],
+    }
 
 
 @login_required

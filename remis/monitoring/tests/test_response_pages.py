@@ -442,6 +442,16 @@ def test_satisfaction_with_an_item_of_the_plan_in_force_is_recorded_and_scored(
     )  # not the round's answers
     section = saved.text.split('id="satisfaction"')[1]
     assert "75.0" in section and "Satisfied" in section
+    # Collected today, months before round 1's window: listed apart, as another day's (every
+    # round's page listed every answer alike, as if each its own).
+    assert "1 answer collected on other days" in section
+    assert "No satisfaction answers collected during this round" in section
+    today = timezone.localdate()
+    FollowUp.objects.filter(case=case, round=1).update(
+        window_start=today - dt.timedelta(days=3), window_end=today + dt.timedelta(days=3)
+    )
+    section = client.get(page).text.split('id="satisfaction"')[1]
+    assert "75.0" in section and "collected on other days" not in section
     forged = client.post(page, {**data, "item_key": "00000000-0000-0000-0000-000000000000"})
     assert forged.status_code == 200 and Response.objects.count() == 1  # only the plan's items
 
