@@ -135,6 +135,9 @@ def instalments_to_pay(actor: Any) -> WorkList | None:
             for item in items[:FIRST_ROWS]
         ],
         url=reverse("plan_work", args=["instalments"]) + "?mine=on",
+        # The day is the item's planned start, from which it is to be paid: a bare day read
+        # as a payment's deadline, and an overdue one showed no day at all.
+        date_label=str(_("to pay from")),
     )
 
 

@@ -293,6 +293,14 @@ def test_an_item_referred_to_a_provider_is_no_payment_to_make_and_a_part_paid_is
     AssistanceItem.objects.filter(pk=item.pk).update(starts_on=today - dt.timedelta(days=3))
     work = instalments_to_pay(world.bob)
     assert work is not None and work.items[0].overdue  # nothing paid three days after its start
+    # Said with the day it was to be paid from (an overdue one showed no day; the others a
+    # bare day, read as a deadline).
+    from django.template.loader import render_to_string
+
+    from remis.lib.templatetags.remis_dates import short_date
+
+    card = render_to_string("cases/_work_card.html", {"w": work})
+    assert "Overdue" in card and f"to pay from {short_date(today - dt.timedelta(days=3))}" in card
     actions.record_instalment(world.bob, item, paid_on=today, amount="10", currency="EUR")
     work = instalments_to_pay(world.bob)
     assert work is not None and not work.items[0].overdue  # under way
