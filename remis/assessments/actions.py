@@ -85,6 +85,61 @@ def _emit_completed(assessment: Assessment, proposed: list[str]) -> None:
     )
 
 
+# Questions whose answers the case already knows, by code (in any instrument version asking
+# them): the new-assessment form offers the case's value, and an answer contradicting the
+# case is refused. An age of 50 typed for a person born in 1990 proposed no flag, and one of
+# 60 would have proposed "elderly".
+AGE, HOUSEHOLD_SIZE, ARRIVED_IN_COMMUNITY = "age", "household_size", "arrived_in_community"
+
+
+def _born(case: Case) -> dt.date | None:
+    return case.principal.date_of_birth if case.principal_id else None
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def known_answers(case: Case, day: dt.date) -> dict[str, Any]:
+    """What the case says of the questions it answers: the returnee's age on `day` (from their
+    date of birth, when known) and the number of people in its household."""
+    known: dict[str, Any] = {HOUSEHOLD_SIZE: case.members.count()}
+    born = _born(case)
+    if born is not None:
+        known[AGE] = age_on(born, day)
+    return known
+
+
+def _contradictions(case: Case, answers: Mapping[str, Any], day: dt.date) -> list[tuple[str | None, str]]:
+    problems: list[tuple[str | None, str]] = []
+    born = _born(case)
+    if born is None:
+        return problems
+    age = answers.get(AGE)
+    if isinstance(age, int) and abs(age - age_on(born, day)) > 1:
+        problems.append(
+            (
+                f"answers.{AGE}",
+                _(
+                    "The date of birth on the case (%(born)s) makes the returnee %(age)s on the "
+                    "assessment's day."
+                )
+                % {"born": date_format(born, "SHORT_DATE_FORMAT"), "age": age_on(born, day)},
+            )
+        )
+    arrived = answers.get(ARRIVED_IN_COMMUNITY)
+    arrived_day = dt.date.fromisoformat(arrived) if isinstance(arrived, str) and arrived else None
+    if arrived_day is not None and arrived_day < born:
+        problems.append(
+            (
+                f"answers.{ARRIVED_IN_COMMUNITY}",
+                _("This day is before the returnee's date of birth on the case (%(born)s).")
+                % {"born": date_format(born, "SHORT_DATE_FORMAT")},
+            )
+        )
+    return problems
+
+
 def record_assessment(
     actor: Any,
     case: Case,
@@ -104,7 +159,7 @@ def record_assessment(
         raise ValidationFailed(_("No assessment instrument is in force on this day."), "assessed_on")
     form = Form.of(instrument)
     cleaned, answer_problems = validate(form, answers, groups_on_case(actor, case), complete=complete)
-    _raise(problems + answer_problems)
+    _raise(problems + answer_problems + _contradictions(case, cleaned, day))
     with transaction.atomic():
         hold_case(case)  # the case's row first, as every case action
         # One new draft of a case at a time, checked under the case's lock: two tabs each
@@ -174,7 +229,7 @@ def save_assessment(
     for question in form.questions:
         if not shows(groups, question.sensitive_group) and question.code in assessment.answers:
             cleaned[question.code] = assessment.answers[question.code]
-    _raise(problems + answer_problems)
+    _raise(problems + answer_problems + _contradictions(case, cleaned, day))
     answer_changes = _answer_changes(form, assessment.answers, cleaned)
     if not complete and not answer_changes and day == assessment.assessed_on:
         return assessment  # saved untouched: no new version, no audit entry

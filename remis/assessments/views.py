@@ -87,7 +87,10 @@ def record_assessment(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         messages.error(request, _("No assessment instrument is in force on this day."))
         return redirect(_panel(case))
     groups = groups_on_case(request.user, case)
-    form = AssessmentForm(Form.of(instrument), groups, initial={"assessed_on": timezone.localdate()})
+    today = timezone.localdate()
+    # What the case already says (the returnee's age, the household's size), to check, not type.
+    initial = {"assessed_on": today, **AssessmentForm.initial_from(actions.known_answers(case, today))}
+    form = AssessmentForm(Form.of(instrument), groups, initial=initial)
     if request.method == "POST":
         form = AssessmentForm(Form.of(instrument), groups, request.POST)
         if form.is_valid():

@@ -109,7 +109,8 @@ def _assess(case_worker: User, case: Case, rng: random.Random) -> None:
     if synthetic is None:
         return
     actions.transition_case(case_worker, case, Stage.ASSESSMENT)
-    answers = synthetic.answers(rng, {"age": 38, "household_size": 4, "chronic_illness": "yes"})
+    known = assessments.known_answers(case, timezone.localdate())  # the case's own age and household
+    answers = synthetic.answers(rng, {"age": 38, **known, "chronic_illness": "yes"})
     assessment = assessments.record_assessment(case_worker, case, answers, complete=True)
     codes = list(assessment.flags.values_list("vulnerability__code", flat=True))
     assessments.confirm_flags(case_worker, assessment, codes, expected_version=assessment.version)

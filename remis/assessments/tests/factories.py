@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from remis.accounts.models import Role
 from remis.accounts.permissions import Perm
+from remis.assessments.actions import age_on
 from remis.cases.tests.factories import make_user
 
 # Every required question of the shipped instrument answered, and a chronic illness (health).
+BORN = dt.date(1994, 5, 17)  # the test principal's date of birth (`PersonDataFactory`)
 COMPLETE = {
     "main_income_source": "casual_work",
     "household_income": "not_enough",
@@ -19,7 +22,9 @@ COMPLETE = {
     "housing": "with_family",
     "identity_document": "yes",
     "family_ties": "some",
-    "age": 34,
+    # The test principal's age today (born 17 May 1994, `PersonDataFactory`): an age the case
+    # contradicts is refused.
+    "age": age_on(BORN, dt.date.today()),
     "wellbeing": "fair",
     "feels_safe": "mostly",
     "remigration": "undecided",

@@ -19,12 +19,26 @@ def _proposed(assessment):
     return set(assessment.flags.values_list("vulnerability__code", flat=True))
 
 
+def _aged(case, years):
+    """The principal born `years` ago today: the age answered must agree with the case."""
+    import datetime as dt
+
+    from remis.cases.models import Person
+
+    today = dt.date.today()
+    Person.objects.filter(pk=case.principal_id).update(date_of_birth=today.replace(year=today.year - years))
+    case.principal.refresh_from_db()
+    return years
+
+
 def test_answers_propose_the_flags_of_the_rules(world, bob, case):
     done = actions.record_assessment(
-        bob, case, answers(single_parent="yes", age=67, wellbeing="very_poor"), complete=True
+        bob, case, answers(single_parent="yes", age=_aged(case, 67), wellbeing="very_poor"), complete=True
     )
     assert _proposed(done) == {"medical_condition", "single_parent", "elderly", "mental_health"}
-    calm = actions.record_assessment(bob, case, answers(chronic_illness="no", age=59), complete=True)
+    calm = actions.record_assessment(
+        bob, case, answers(chronic_illness="no", age=_aged(case, 59)), complete=True
+    )
     assert _proposed(calm) == set()
 
 

@@ -30,7 +30,7 @@ def test_the_shipped_instrument_is_in_force_with_translations(world):
 def test_a_case_worker_records_a_completed_assessment_audited(world, bob, case):
     assessment = actions.record_assessment(bob, case, COMPLETE, complete=True)
     assert assessment.status == AssessmentStatus.COMPLETED and assessment.completed_by == bob
-    assert assessment.answers["debt_amount"] == "1200.50" and assessment.answers["age"] == 34
+    assert assessment.answers["debt_amount"] == "1200.50" and assessment.answers["age"] == COMPLETE["age"]
     entry = AuditEntry.objects.get(action="assessment.create")
     assert entry.case_uuid == case.uuid
     # Health answers are logged apart, so the history masks them for readers without the group.
@@ -124,8 +124,36 @@ def test_a_second_new_draft_of_a_case_is_refused_naming_the_open_one(world, bob,
     """Two tabs each saved a draft: two competing drafts of one assessment were listed."""
     from remis.lib.errors import Duplicate
 
-    actions.record_assessment(bob, case, answers(age=34))
+    actions.record_assessment(bob, case, answers())
     with pytest.raises(Duplicate) as refused:
-        actions.record_assessment(bob, case, answers(age=35))
+        actions.record_assessment(bob, case, answers(age=COMPLETE["age"] + 1))
     assert "is open: continue it" in refused.value.message
     assert Assessment.objects.filter(case=case).count() == 1
+
+
+def test_an_age_or_a_day_the_case_contradicts_is_refused_and_the_form_offers_the_cases(
+    world, bob, case, client
+):
+    """Age 50 for a person born in 1994 was taken (60 would have proposed "elderly"), and a
+    community reached in 1970, before their birth; the form asked what the case knew."""
+    from django.urls import reverse
+
+    from remis.cases.tests.factories import PASSWORD
+
+    with pytest.raises(ValidationFailed) as refused:
+        actions.record_assessment(
+            bob, case, answers(age=50, arrived_in_community="1970-01-01"), complete=True
+        )
+    fields = [f for f, _m in refused.value.errors]
+    assert fields == ["answers.age", "answers.arrived_in_community"]
+    assert "makes the returnee" in refused.value.errors[0][1]
+    assert not Assessment.objects.exists()
+    assert client.login(username=bob.username, password=PASSWORD)
+    page = client.get(reverse("assessment_record", args=[case.uuid])).text
+    age, size = COMPLETE["age"], case.members.count()
+    assert (
+        f'name="q_age" value="{age}"' in page
+        or f'value="{age}" name="q_age"' in page
+        or ('name="q_age"' in page and f'value="{age}"' in page.split('name="q_age"')[1].split(">")[0])
+    )
+    assert f'value="{size}"' in page.split('name="q_household_size"')[1].split(">")[0]
