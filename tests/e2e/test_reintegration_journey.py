@@ -77,7 +77,11 @@ def test_assess_plan_approve_refer_and_see_the_outcome(world, login, tmp_path: P
     for question, choice in CHOSEN.items():
         bob.locator(f"input[name=q_{question}][value={choice}]").check()
     bob.locator("input[name=q_skills][value=trade]").check()
-    bob.locator("input[name=q_age]").fill("34")
+    # Offered from the case's date of birth; an age the case contradicts is refused.
+    from remis.assessments.actions import age_on
+
+    born = case.principal.date_of_birth
+    bob.locator("input[name=q_age]").fill(str(age_on(born, dt.date.today())) if born else "34")
     bob.locator("input[name=q_debt_amount]").fill("1200.50")
     bob.locator("button[name=complete]").click()
     expect(bob.get_by_text(words["completed"])).to_be_visible()
