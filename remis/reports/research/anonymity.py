@@ -1,14 +1,20 @@
 """k-anonymity over the quasi-identifiers of a research extract: sex × age group ×
-country of origin × period of arrival.
+country of origin × where the case was handled (host country and programme) × period of
+arrival.
 
 Rows whose combination is shared by fewer than k rows are coarsened step by step — the
 month of arrival to its quarter, then to its year, then the age group to a broad band
-(0–17, 18–59, 60+) — and a row still in a group under k is suppressed (left out of the
-files, and counted). At each step the rows not yet placed are regrouped; a group still
+(0–17, 18–59, 60+), then the host country and programme withheld (written blank) — and a
+row still in a group under k is suppressed (left out of the files, and counted). The host
+country and the programme go together: a programme names its host country, so writing one
+would give the other back. At each step the rows not yet placed are regrouped; a group still
 under k takes along whole groups already placed that the coarser step merges with it (two
 women of 25–34 from Guinea in January join the six of February as "2024-Q1"), so every
 combination written is shared by at least k rows (a value of one step never equals a
 value of another, except "60+", the same ages at both, which only makes groups larger).
+
+The host country was once left out of the rule: the only woman returned from Algeria was
+one row, with her category, stage and scores, where the public statistics hid that count.
 
 Members of one household share a case pseudonym and their day of arrival: if one member's
 month were coarsened and another's kept, the kept one would give the month back. So the
@@ -24,12 +30,13 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-# (period, age) at each step; a row kept is written at one of them.
-STEPS: tuple[tuple[str, str], ...] = (
-    ("month", "fine"),
-    ("quarter", "fine"),
-    ("year", "fine"),
-    ("year", "broad"),
+# (period, age, where) at each step; a row kept is written at one of them.
+STEPS: tuple[tuple[str, str, str], ...] = (
+    ("month", "fine", "kept"),
+    ("quarter", "fine", "kept"),
+    ("year", "fine", "kept"),
+    ("year", "broad", "kept"),
+    ("year", "broad", "withheld"),
 )
 PERIOD_STEP = {"month": 0, "quarter": 1, "year": 2}
 BROAD_AGE = {
@@ -51,6 +58,8 @@ class QuasiIdentifiers:
     origin: str
     arrival: dt.date
     household: Hashable  # rows of one case share their arrival: written at one step
+    host: str = ""  # the host country, and the programme (it names its host): kept or withheld together
+    programme: str = ""
 
 
 def period(day: dt.date, kind: str) -> str:
@@ -61,11 +70,16 @@ def period(day: dt.date, kind: str) -> str:
     return str(day.year)
 
 
-def generalised(row: QuasiIdentifiers, step: int) -> tuple[str, str, str, str]:
-    """The combination as written at a step: (sex, age group, origin, period)."""
-    period_kind, age_kind = STEPS[step]
+Combination = tuple[str, str, str, str, str, str]
+
+
+def generalised(row: QuasiIdentifiers, step: int) -> Combination:
+    """The combination as written at a step: (sex, age group, origin, host country,
+    programme, period); the host country and programme blank when withheld."""
+    period_kind, age_kind, where = STEPS[step]
     age = BROAD_AGE.get(row.age_group, row.age_group) if age_kind == "broad" else row.age_group
-    return (row.sex, age, row.origin, period(row.arrival, period_kind))
+    host, programme = (row.host, row.programme) if where == "kept" else ("", "")
+    return (row.sex, age, row.origin, host, programme, period(row.arrival, period_kind))
 
 
 @dataclass
@@ -95,13 +109,11 @@ def _place(rows: Sequence[QuasiIdentifiers], k: int, floor: list[int]) -> list[i
     first): every group left behind keeps its k rows, and fewer rows are suppressed."""
     steps: list[int | None] = [None] * len(rows)
     for step in range(len(STEPS)):
-        groups: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
+        groups: dict[Combination, list[int]] = defaultdict(list)
         for index, row in enumerate(rows):
             if steps[index] is None and floor[index] <= step:
                 groups[generalised(row, step)].append(index)
-        placed: dict[tuple[str, str, str, str], dict[tuple[str, str, str, str], list[int]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
+        placed: dict[Combination, dict[Combination, list[int]]] = defaultdict(lambda: defaultdict(list))
         if step and any(len(members) < k for members in groups.values()):
             for index, earlier in enumerate(steps):
                 if earlier is not None:

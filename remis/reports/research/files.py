@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from remis.lib.countries import alpha3
 from remis.lib.spreadsheet import neutralised, xlsx_row
-from remis.reports.research.anonymity import BROAD_AGE, STEPS, generalised
+from remis.reports.research.anonymity import BROAD_AGE, STEPS, Combination, QuasiIdentifiers, generalised
 from remis.reports.research.rows import SCORES, Returnee
 
 
@@ -98,15 +98,15 @@ def _score(value: Decimal | None) -> Decimal | None:
 
 def cells(row: Written, numbers: list[int]) -> list[Any]:
     r = row.returnee
-    sex, age, _origin, written_period = generalised_row(row)
+    sex, age, _origin, host, programme, written_period = generalised_row(row)
     out: list[Any] = [
         r.person,
         r.case,
         sex,
         age,
         alpha3(r.origin),
-        alpha3(r.host),
-        r.programme,
+        alpha3(host) if host else "",  # withheld: its group was under k with it
+        programme,
         r.return_type,
         r.category,
         r.stage,
@@ -120,11 +120,13 @@ def cells(row: Written, numbers: list[int]) -> list[Any]:
     return out
 
 
-def generalised_row(row: Written) -> tuple[str, str, str, str]:
-    from remis.reports.research.anonymity import QuasiIdentifiers
+def quasi_identifiers(r: Returnee) -> QuasiIdentifiers:
+    """A returnee's quasi-identifiers, as the k rule groups them."""
+    return QuasiIdentifiers(r.sex, r.age_group, r.origin, r.arrival, r.case_id, r.host, r.programme)
 
-    r = row.returnee
-    return generalised(QuasiIdentifiers(r.sex, r.age_group, r.origin, r.arrival, r.case_id), row.step)
+
+def generalised_row(row: Written) -> Combination:
+    return generalised(quasi_identifiers(row.returnee), row.step)
 
 
 def as_csv(rows: Sequence[Written]) -> bytes:
@@ -168,4 +170,5 @@ def step_names() -> list[str]:
         "broad": _("broad age band (%(bands)s)") % {"bands": ", ".join(sorted(set(BROAD_AGE.values())))},
     }
     periods = {"month": _("month"), "quarter": _("quarter"), "year": _("year")}
-    return [f"{periods[p]} × {ages[a]}" for p, a in STEPS]
+    where = {"kept": "", "withheld": " × " + _("host country and programme withheld")}
+    return [f"{periods[p]} × {ages[a]}{where[w]}" for p, a, w in STEPS]

@@ -24,8 +24,8 @@ from remis.jobs.registry import JobFailed, JobKind, Outcome, register_job_kind
 from remis.lib.countries import country_name, is_country
 from remis.lib.errors import PermissionDenied, ValidationFailed
 from remis.reports.models import ResearchExtract
-from remis.reports.research.anonymity import QuasiIdentifiers, protect
-from remis.reports.research.files import Written, as_csv, as_xlsx, step_names
+from remis.reports.research.anonymity import protect
+from remis.reports.research.files import Written, as_csv, as_xlsx, quasi_identifiers, step_names
 from remis.reports.research.pseudonyms import key_fingerprint
 from remis.reports.research.rows import ExtractFilters, read_returnees
 
@@ -128,9 +128,7 @@ def build_extract(job: Any) -> Outcome:
 
     returnees = read_returnees(job.owner, filters, progress=progress)
     k = applied_k(extract, {r.programme_id for r in returnees})
-    protection = protect(
-        [QuasiIdentifiers(r.sex, r.age_group, r.origin, r.arrival, r.case_id) for r in returnees], k
-    )
+    protection = protect([quasi_identifiers(r) for r in returnees], k)
     written = [
         Written(r, step) for r, step in zip(returnees, protection.steps, strict=True) if step is not None
     ]
@@ -177,7 +175,7 @@ def protection_text(extract: ResearchExtract, by_step: Any = None) -> list[tuple
         (_("Rows"), _("One per returnee of the cases you may read, among those who arrived in the period.")),
         (
             _("Quasi-identifiers"),
-            _("Sex × age group × country of origin × month of arrival."),
+            _("Sex × age group × country of origin × host country and programme × month of arrival."),
         ),
         (_("k asked"), str(extract.k)),
     ]
