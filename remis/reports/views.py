@@ -491,4 +491,8 @@ def research_extract_file(request: HttpRequest, extract_uuid: Any, kind: str) ->
     if extract is None or kind not in ("csv", "xlsx") or not getattr(extract, kind):
         raise Http404
     name = f"research-extract-{extract.start.isoformat()}-{extract.end.isoformat()}.{kind}"
-    return FileResponse(getattr(extract, kind).open("rb"), as_attachment=True, filename=name)
+    response = FileResponse(getattr(extract, kind).open("rb"), as_attachment=True, filename=name)
+    if kind == "csv":
+        # Said, as every other CSV of REMIS says it (guessed from the name, it said none).
+        response["Content-Type"] = "text/csv; charset=utf-8"
+    return response

@@ -44,3 +44,9 @@ def score(value: float | None) -> str:
 def country(code: str) -> str:
     """The country's name in the reader's language."""
     return country_name(code)
+
+
+@register.filter
+def rtl_start(width: float) -> float:
+    """Where a bar `width` long (of 100) starts when it grows from the right edge."""
+    return 100 - float(width)

@@ -270,6 +270,8 @@ def test_who_may_ask_and_who_may_read(
     listing = client.get("/reports/research/")
     assert str(extract.uuid) in listing.content.decode()
     assert client.get(f"/reports/research/{extract.uuid}/xlsx/").status_code == 200
+    # Its character set said, as every CSV of REMIS says it.
+    assert client.get(f"/reports/research/{extract.uuid}/csv/")["Content-Type"] == "text/csv; charset=utf-8"
     own = api_client.as_(manager)
     assert own.get("/reports/research-extracts").json()["count"] == 1
     assert own.get(f"/reports/research-extracts/{extract.uuid}/files/csv").content.startswith(
