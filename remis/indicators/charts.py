@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from remis.indicators.computation import POINTS, SHARE, scale_of
@@ -31,15 +32,18 @@ def target_chart(result: IndicatorResult) -> dict[str, Any] | None:
         return None
     title = {SHARE: _("Per cent"), POINTS: _("Score (0–100)")}.get(kind, _("Value"))
     periods = [row.period.key for row in result.rows]
+    # Right to left, time runs from the right, as the table under the chart reads (the chart
+    # ran 2024 → 2026 left to right above a table running the other way), its axis on the right.
+    rtl = translation.get_language_bidi()
     base = alt.Chart(alt.Data(values=data)).encode(
         x=alt.X(
             "period:O",
             title=_("Period"),
             sort=periods,
-            scale=alt.Scale(domain=periods),
+            scale=alt.Scale(domain=periods, reverse=rtl),
             axis=alt.Axis(labelAngle=0),
         ),
-        y=alt.Y("value:Q", title=title),
+        y=alt.Y("value:Q", title=title, axis=alt.Axis(orient="right" if rtl else "left")),
         tooltip=[
             alt.Tooltip("period:O", title=_("Period")),
             alt.Tooltip("value:Q", title=title, format=".3~f"),

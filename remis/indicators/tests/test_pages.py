@@ -182,6 +182,18 @@ def test_results_are_shown_and_downloaded(world: Any) -> None:
     assert share[-1] == "share (1 = 100 %)" and float(share[4]) == round(float(share[4]), 4)
     cells = [r for r in book["Results"].iter_rows(min_row=2) if r[0].value == "RET-2" and not r[3].value]
     assert cells and cells[-1][4].number_format == "0.0%"
+    # The charts run as their tables do: right to left in Arabic, time from the right.
+    charts = [t.chart for t in page.context["tables"] if getattr(t, "chart", None)]
+    assert charts and not any(c["encoding"]["x"]["scale"].get("reverse") for c in _specs(charts))
+    arabic = client.get(url, HTTP_ACCEPT_LANGUAGE="ar")
+    specs = _specs([t.chart for t in arabic.context["tables"] if getattr(t, "chart", None)])
+    assert specs and all(c["encoding"]["x"]["scale"]["reverse"] for c in specs)
+    assert all(c["encoding"]["y"]["axis"]["orient"] == "right" for c in specs)
+
+
+def _specs(charts: list[Any]) -> list[Any]:
+    """The encoded layer of each chart (its bars)."""
+    return [chart["layer"][0] if "layer" in chart else chart for chart in charts]
 
 
 def test_who_reads_and_who_changes(world: Any) -> None:
