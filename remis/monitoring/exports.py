@@ -140,13 +140,44 @@ def _responses(actor: Any, kept: dict[str, Any]) -> Any:
     return rows
 
 
+def _words() -> dict[str, Any]:
+    """How each coded column reads in words, in the requester's language, for a file asked
+    with labels (the instrument, the mode, the source, the assistance type and the band were
+    written as codes under translated headers)."""
+    from remis.assistance.models import AssistanceType
+    from remis.monitoring.models import ResponseSource, VisitMode
+
+    language = (translation.get_language() or "en")[:2]
+
+    def choice(choices: Any) -> Any:
+        labels = dict(choices.choices)
+        return lambda code: str(labels.get(code, code))
+
+    titles: dict[str, str] = {}
+    bands: dict[str, str] = {}
+    for instrument in Instrument.objects.order_by("code", "version"):  # the latest's words last
+        definition = definition_of(instrument)
+        titles[definition.code] = definition.title.get(language)
+        bands.update({band.code: band.label.get(language) for band in definition.bands})
+    kinds = {t.code: str(t.label) for t in AssistanceType.objects.all()}
+    return {
+        "instrument": lambda code: titles.get(code, code),
+        "visit_mode": choice(VisitMode),
+        "source": choice(ResponseSource),
+        "assistance_type": lambda code: kinds.get(code, code),
+        "band": lambda code: bands.get(code, code),
+    }
+
+
 def prepare(actor: Any, kept: dict[str, Any]) -> Prepared:
     ordered = _responses(actor, kept).order_by("case__reference", "collected_on", "id")
     ids = list(ordered.values_list("id", flat=True))
+    words = _words()
+    columns = [ExportColumn(c.code, c.label, words.get(c.code)) for c in COLUMNS]
     # The groups the requester reads through every organisation (`groups_everywhere`): an
     # answer in another group (a returnee's distress) is not written, nor the indicator
     # that scores it.
-    return Prepared(COLUMNS, len(ids), _chunks(ids, groups_everywhere(actor)))
+    return Prepared(columns, len(ids), _chunks(ids, groups_everywhere(actor)))
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,10 @@ def test_labels_in_the_requesters_language_and_others_scope(
     manager.post("/accounts/language/", {"language": "fr", "next": "/"})
     rows = _export(manager, django_capture_on_commit_callbacks, headers="labels")
     assert "Version de l’instrument" in rows[0] and "Libellé de la question" in rows[0]
+    # The coded cells in words too (codes stood under the French headers).
+    assert {r["Questionnaire"] for r in rows} == {"Suivi de la durabilité de la réintégration"}
+    assert {r["Source"] for r in rows} == {"Saisi dans REMIS"}
+    assert {r["Tranche de score"] for r in rows} <= {"Suivi nécessaire", "En progression", "Durable"}
     # A Dutch programme manager exports no Belgian case's answers.
     dutch = signed_in(make_user("nina", world.nl_office, "programme_manager", ["NL"]))
     assert _export(dutch, django_capture_on_commit_callbacks, headers="codes") == []
