@@ -164,14 +164,15 @@ def name_cases(entries: list[Any]) -> list[Any]:
     return entries
 
 
-def last_saved(record: Any, reader: Any) -> str:
+def last_saved(record: Any, reader: Any, fields: Any = ()) -> tuple[bool, str] | None:
     """Who saved `record` last and when, for a form refused because someone saved it first:
-    "Saved by Fatou Camara on 07/12/2026 17:20." (the generic refusal said "someone else",
-    and people asked their colleagues who). Blank when its log names no change: a record
-    whose writes are logged under another one's entry."""
+    (whether it was the reader, the moment in the reader's format), from the newest entry
+    about the record when it changed one of the form's `fields`; else None: a record's
+    version also moves with writes logged elsewhere or changing other fields (an identity
+    document added to a person), and naming their author blamed someone who had changed
+    nothing the form holds."""
     from django.utils import timezone
     from django.utils.formats import date_format
-    from django.utils.translation import gettext as _
 
     entry = (
         AuditEntry.objects.filter(object_type=record._meta.label_lower, object_id=str(record.pk))
@@ -179,10 +180,17 @@ def last_saved(record: Any, reader: Any) -> str:
         .order_by("-at", "-id")
         .first()
     )
-    if entry is None:
-        return ""
+    # The newest entry only, and only when it changed what the form holds: an older one may
+    # predate the page, and a newer one about something else did not cause the refusal.
+    if entry is None or entry.actor is None or not set(fields) & set(entry.changes or {}):
+        return None
     when = date_format(timezone.localtime(entry.at), "SHORT_DATETIME_FORMAT")
-    if entry.actor_id is not None and entry.actor_id == getattr(reader, "pk", None):
-        return _("You saved it on %(when)s, from another page or tab.") % {"when": when}
-    who = entry.actor.display_name if entry.actor is not None else _("REMIS (system)")
-    return _("Saved by %(name)s on %(when)s.") % {"name": who, "when": when}
+    if entry.actor_id == getattr(reader, "pk", None):
+        return True, when
+    return False, _saved_by(entry.actor.display_name, when)
+
+
+def _saved_by(name: str, when: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("Saved by %(name)s on %(when)s.") % {"name": name, "when": when}

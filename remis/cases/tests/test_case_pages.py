@@ -251,19 +251,27 @@ def test_stale_form_shows_a_conflict_message(client, world, alice):
 
 def test_a_conflict_says_who_saved_the_record_first_and_when(client, world, alice):
     """The refusal said "someone else" and people went round asking their colleagues who."""
+    from django.test import Client
+
     from remis.cases import actions
     from remis.cases.tests.factories import make_user
 
     case = register(world)
-    colleague = make_user("fatou", world.be_office, "counsellor", ["BE"], last_name="Camara")
+    colleague = Client()
+    colleague.force_login(make_user("fatou", world.be_office, "counsellor", ["BE"], last_name="Camara"))
     login(client, alice)
-    actions.transition_case(colleague, case, "counselling")  # version 1 -> 2 while alice reads 1
-    body = client.post(
-        reverse("case_step", args=[case.uuid, "details"]),
-        {"version": 1, "category": case.category_id, "intended_return_date": ""},
-    ).text
+    details = reverse("case_step", args=[case.uuid, "details"])
+    soon = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+    sent = {"version": 1, "category": case.category_id, "intended_return_date": soon}
+    assert colleague.post(details, sent).status_code == 302  # version 1 -> 2 while alice reads 1
+    body = client.post(details, {**sent, "intended_return_date": ""}).text
     banner = body.split('id="not-saved"')[1].split("</div>")[0]
     assert "Saved by Fatou Camara on " in banner
+    # A move along the journey changes nothing the form holds: no one is named for it.
+    case.refresh_from_db()
+    actions.transition_case(alice, case, "counselling")
+    other = client.post(details, {**sent, "version": 2, "intended_return_date": ""}).text
+    assert "Someone else saved this record" in other and "Saved by" not in other
     # Saved by themselves in another tab, they are told so, not pointed at a colleague.
     person = case.principal
     fields = {
@@ -277,8 +285,26 @@ def test_a_conflict_says_who_saved_the_record_first_and_when(client, world, alic
     assert client.post(url, {**fields, "phone": "+32 470 11 22 33"}).status_code == 302
     again = client.post(url, {**fields, "phone": "+32 470 44 55 66"})
     assert again.status_code == 400
-    assert "You saved it on " in again.text and "from another page or tab" in again.text
-    assert "Saved by" not in again.text
+    assert "You saved this record on " in again.text and "from another page or tab" in again.text
+    assert "Saved by" not in again.text and "Someone else saved" not in again.text
+    # A change the form does not hold (an identity document, logged on the person, moving no
+    # version) is not named as the save that came first: it blamed someone who changed
+    # nothing of the form.
+    from django.test import Client
+
+    from remis.cases.actions.registration import add_identity_document
+    from remis.cases.actions.validation import IdentityDocumentData
+
+    person.refresh_from_db()
+    fields = {**fields, "version": person.version}
+    manu = Client()
+    manu.force_login(make_user("manu", world.be_office, "counsellor", ["BE"], last_name="Mbaye"))
+    assert manu.post(url, {**fields, "phone": "+32 470 99 88 77"}).status_code == 302
+    third = client.post(url, {**fields, "phone": "+32 470 55 55 55"})
+    assert "Saved by Manu Mbaye on " in third.text
+    add_identity_document(world.alice, case, person, IdentityDocumentData(kind="passport", number="P123456"))
+    fourth = client.post(url, {**fields, "phone": "+32 470 55 55 55"})
+    assert "Someone else saved this record" in fourth.text and "Saved by" not in fourth.text
 
 
 def test_travel_created_in_two_tabs_is_a_conflict_in_words_a_person_reads(client, world, alice):
@@ -587,7 +613,7 @@ def test_editing_a_member_with_a_stale_version_is_a_conflict(client, world, alic
         {**fields, "version": child.version, "given_name": "B"},
     )
     assert stale.status_code == 400
-    assert "Someone else saved this record" in stale.content.decode()
+    assert "You saved this record on" in stale.content.decode()  # from another tab: said so
     child.refresh_from_db()
     assert child.given_name == "A"
 

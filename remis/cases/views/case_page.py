@@ -595,8 +595,16 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
                 "Someone else saved this record after you opened it. Open the case as it "
                 "is now to see what they saved, then apply your changes again."
             )
-            who = last_saved(error.record, request.user) if error.record is not None else ""
-            error = Conflict(" ".join((said, who)) if who else said)  # two translated sentences
+            saved = last_saved(error.record, request.user, form.fields) if error.record is not None else None
+            if saved is not None and saved[0]:
+                said = _(
+                    "You saved this record on %(when)s, from another page or tab, after this one was "
+                    "opened. Open the case as it is now to see what was saved, then apply your "
+                    "changes again."
+                ) % {"when": saved[1]}
+            elif saved is not None:
+                said = " ".join((said, saved[1]))  # two translated sentences
+            error = Conflict(said)
         apply_errors(form, error)
         return case_detail(request, case_uuid, bound={step: form}, conflict=isinstance(error, Conflict))
     messages.success(request, message)
