@@ -124,6 +124,7 @@ TEMPLATES = [
                 "remis.programmes.context.navigation",
                 "remis.referrals.context.navigation",
                 "remis.communities.context.navigation",
+                "remis.monitoring.context.navigation",
                 "remis.interop.context.navigation",
             ],
             "builtins": ["remis.lib.templatetags.remis_dates", "remis.lib.templatetags.remis_forms"],

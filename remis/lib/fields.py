@@ -193,7 +193,8 @@ def max_length(rules: Mapping[str, Rule], name: str) -> int:
 # digits. One rule for every phone REMIS keeps (a returnee's, a service provider's): "abc"
 # was a provider's phone, and "0 ---" a returnee's.
 PHONE_DIGITS = 6
-PHONE = re.compile(rf"(?=(?:[^0-9]*[0-9]){{{PHONE_DIGITS}}})\+?[0-9][0-9 ().\-/]{{2,39}}")
+# A "+" only first, perhaps with a space after it; a bracket may open the number ("(0470) …").
+PHONE = re.compile(rf"(?=(?:[^0-9]*[0-9]){{{PHONE_DIGITS}}})(?:\+ ?)?\(?[0-9][0-9 ().\-/]{{2,39}}")
 
 
 def _phone_hint() -> str:

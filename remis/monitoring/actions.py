@@ -790,13 +790,22 @@ def correct_response(
 WEIGHT_MAX = Decimal(100)
 
 
+def _typed_number(value: Any) -> Decimal | None:
+    """A number as people type it: "1,5" in French, "١٫٥" in Arabic; None if it is none."""
+    from remis.lib.text import latin_digits
+
+    text = latin_digits(str(value).strip()).replace("\u066b", ".").replace(",", ".")
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
+
+
 def _weight(value: Any, field: str, errors: list[tuple[str | None, str]]) -> Decimal | None:
     """A weight as typed ("1,5" as French writes it): above 0, at most 100."""
-    try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except ArithmeticError:
-        number = None
-    if number is None or not number.is_finite() or not 0 < number <= WEIGHT_MAX:
+    number = _typed_number(value)
+    if number is None or not 0 < number <= WEIGHT_MAX:
         errors.append((field, _("Enter a weight above 0 and at most 100.")))
         return None
     return number
@@ -852,21 +861,20 @@ def new_scoring_version(
     bands = [dict(b) for b in data["bands"]]
     previous = Decimal(0)
     for band in bands[1:]:
-        if band["code"] not in band_lowers:
-            previous = Decimal(str(band["lower"])) * 100
-            continue
+        # Each bound, sent or kept, against the one before it (a bound sent above the next
+        # one's, kept, was refused in the definition's words, on its 0–1 scale).
         field = f"band_{band['code']}"
-        try:
-            lower = Decimal(str(band_lowers[band["code"]]).strip().replace(",", "."))
-        except ArithmeticError:
-            lower = None
-        if lower is None or not lower.is_finite() or not 0 < lower < 100:
-            errors.append((field, _("Enter a lower bound above 0 and below 100.")))
-            continue
+        if band["code"] in band_lowers:
+            lower = _typed_number(band_lowers[band["code"]])
+            if lower is None or not 0 < lower < 100:
+                errors.append((field, _("Enter a lower bound above 0 and below 100.")))
+                continue
+            band["lower"] = float(lower / 100)
+        else:
+            lower = Decimal(str(band["lower"])) * 100
         if lower <= previous:
             errors.append((field, _("Each band starts above the band before it.")))
         previous = lower
-        band["lower"] = float(lower / 100)
     if errors:
         raise ValidationFailed(errors[0][1], errors[0][0], errors=errors)
     with transaction.atomic():
@@ -944,5 +952,10 @@ def _scoring_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
         old = {row["code"]: row[key] for row in before[part]}
         for row in after[part]:
             if old.get(row["code"]) != row[key]:
-                lines.append(f"{name} {row['code']}: {old.get(row['code'])} → {row[key]}")
+                lines.append(f"{name} {row['code']}: {_plain(old.get(row['code']))} → {_plain(row[key])}")
     return lines
+
+
+def _plain(number: Any) -> str:
+    """A weight or bound as written ("0.0000001", not "1e-07")."""
+    return "—" if number is None else format(Decimal(str(number)).normalize(), "f")

@@ -238,8 +238,11 @@ def _shown(number: Any) -> str:
     """A weight or bound as a person types it: 2, not 2.0; 0.75, not 0.7500."""
     from decimal import Decimal
 
+    from django.utils.formats import number_format
+
     text = format(Decimal(str(number)).normalize(), "f")
-    return text
+    # As the reader writes decimals ("1,5" in French), as the instruments page shows them.
+    return number_format(Decimal(text), decimal_pos=None, use_l10n=True) if "." in text else text
 
 
 class ScoringForm(forms.Form):
@@ -263,7 +266,8 @@ class ScoringForm(forms.Form):
             self._add("bands", f"band_{band.code}", band.label.get(language), band.lower * 100)
 
     def _add(self, section: str, name: str, label: str, value: Any) -> None:
-        self.fields[name] = forms.CharField(label=label, max_length=12, initial=_shown(value))
+        # Not required: a blank is refused by the action with every other bad number at once.
+        self.fields[name] = forms.CharField(label=label, max_length=12, required=False, initial=_shown(value))
         self.sections[section].append(name)
 
     @property

@@ -68,9 +68,15 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
                 "problems": xlsform_problems(definition),
             }
         )
-    return render(
-        request, "monitoring/instruments.html", {"rows": rows, "may_change": may_change_scoring(request.user)}
-    )
+    context = {
+        "rows": rows,
+        "may_change": may_change_scoring(request.user),
+        # The follow-ups list is for readers of cases: the operator's link to it was a 403.
+        "may_follow_up": bool(
+            getattr(request.user, "is_superuser", False) or has_perm(request.user, Perm.CASE_VIEW)
+        ),
+    }
+    return render(request, "monitoring/instruments.html", context)
 
 
 @login_required

@@ -46,8 +46,10 @@ DIMENSION_FIELDS = ("economic", "social", "psychosocial")  # stored in their own
 
 
 @functools.lru_cache(maxsize=32)
-def _definition(instrument_id: int, code: str, version: int) -> InstrumentDefinition:
-    # Stored versions never change, so (id, code, version) keys the parsed definition.
+def _definition(instrument_id: int, code: str, version: int, created: str) -> InstrumentDefinition:
+    # Stored versions never change, so (id, code, version) keys the parsed definition; and
+    # the moment it was stored, as an id is used again after a rollback (a version made in a
+    # test that rolled back read as the next test's version of the same id).
     return load_definition(Instrument.objects.get(pk=instrument_id).definition)
 
 
@@ -95,7 +97,7 @@ def masked_scores(definition: InstrumentDefinition, response: Response, hidden: 
 
 
 def definition_of(instrument: Instrument) -> InstrumentDefinition:
-    return _definition(instrument.pk, instrument.code, instrument.version)
+    return _definition(instrument.pk, instrument.code, instrument.version, instrument.created_at.isoformat())
 
 
 def title_of(instrument: Instrument) -> str:

@@ -60,6 +60,8 @@ def test_a_group_of_checkboxes_is_a_fieldset_named_by_its_legend():
         ("+32 470 12 34 56", True),
         ("+224 (0) 622-12.34/5", True),
         ("620 12 34", True),
+        ("(0470) 12 34 56", True),  # the hint allows brackets: it was refused
+        ("+ 32 470 123456", True),
         ("0 ---", False),  # saved as a returnee's phone
         ("+964 0", False),
         ("12", False),

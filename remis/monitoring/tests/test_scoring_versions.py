@@ -137,9 +137,12 @@ def test_the_page_shows_the_versions_numbers_and_records_a_new_one(client, world
     first = _latest()
     client.force_login(operator)
     client.cookies["django_language"] = language
+    home = client.get(reverse("dashboard")).text
+    assert f'href="{reverse("instrument_list")}"' in home  # in the operator's menu
     listed = client.get(reverse("instrument_list")).text
     page = reverse("instrument_scoring", args=[RSS, first.version])
     assert f'href="{page}"' in listed
+    assert f'href="{reverse("follow_up_list")}"' not in listed  # a 403 for them
     shown = client.get(page)
     assert shown.status_code == 200
     form = shown.context["form"]
@@ -209,3 +212,41 @@ def test_two_operators_recording_from_one_version_at_once_make_one(parallel_db, 
     versions = Instrument.objects.filter(code=RSS)
     assert versions.count() == 2 and versions.filter(active=True).get() == results[winner]
     assert AuditEntry.objects.filter(action="monitoring.instrument_version").count() == 1
+
+
+def test_a_bound_above_the_next_kept_one_is_refused_on_its_field_and_every_bad_number_at_once(
+    client, api_client, operator
+):
+    """A band sent above the next (kept) band's bound was refused in the definition's own
+    English words, on the 0–1 scale, naming no field; the page named a blank first, then
+    the bad numbers on the next send."""
+    api = api_client.as_(operator)
+    refused = api.post(
+        f"/monitoring/instruments/{RSS}/versions", {"version": 1, "band_lowers": {"progressing": 75}}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "band_lowers.sustainable", "message": "Each band starts above the band before it."}
+    ]
+    client.force_login(operator)
+    page = reverse("instrument_scoring", args=[RSS, 1])
+    data = {name: field.initial for name, field in client.get(page).context["form"].fields.items()}
+    answer = client.post(page, {**data, "dimension_social": "", "dimension_economic": "abc"})
+    assert answer.status_code == 400
+    errors = answer.context["form"].errors
+    assert set(errors) == {"dimension_social", "dimension_economic"}
+
+
+def test_the_form_writes_and_reads_decimals_as_the_readers_language_does(client, operator):
+    first = _latest()
+    actions.new_scoring_version(
+        operator, first, dimension_weights={"economic": "1,5"}, indicator_weights={}, band_lowers={}
+    )
+    client.force_login(operator)
+    client.cookies["django_language"] = "fr"
+    page = reverse("instrument_scoring", args=[RSS, 2])
+    data = {name: field.initial for name, field in client.get(page).context["form"].fields.items()}
+    assert data["dimension_economic"] == "1,5"
+    done = client.post(page, {**data, "dimension_social": "٢٫٥"})  # Arabic digits and separator
+    assert done.status_code == 302
+    assert {d["code"]: d["weight"] for d in _latest().definition["dimensions"]}["social"] == 2.5
