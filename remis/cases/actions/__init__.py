@@ -8,7 +8,7 @@ from remis.cases.actions.journey import (
     save_reception,
     save_travel,
 )
-from remis.cases.actions.lifecycle import close_case, reopen_case, transition_case
+from remis.cases.actions.lifecycle import close_case, closed_meanwhile, reopen_case, transition_case
 from remis.cases.actions.records import add_note, delete_document, upload_document
 from remis.cases.actions.registration import (
     add_household_member,
@@ -22,7 +22,7 @@ from remis.cases.actions.registration import (
     update_member,
     update_person,
 )
-from remis.cases.actions.sharing import respond_to_submission, submit_case
+from remis.cases.actions.sharing import respond_to_submission, submit_case, submitted_meanwhile
 from remis.cases.actions.validation import IdentityDocumentData, PersonData
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "approve_erasure",
     "change_relation",
     "close_case",
+    "closed_meanwhile",
     "confirm_post_arrival_case",
     "delete_document",
     "open_post_arrival_case",
@@ -49,6 +50,7 @@ __all__ = [
     "save_reception",
     "save_travel",
     "submit_case",
+    "submitted_meanwhile",
     "transition_case",
     "update_case_details",
     "update_member",

@@ -126,3 +126,25 @@ def reopen_case(actor: Any, case: Case, reason: str, *, expected_version: int | 
         )
         events.emit(CaseReopened(case_id=case.pk, to_stage=str(target)))
     return case
+
+
+def closed_meanwhile(case: Case) -> str:
+    """Why closing from a page opened before a colleague closed the case was refused: who
+    closed it, when, and why (the general "someone else saved" named neither, and the page
+    offered only Reopen); blank when the case is not closed."""
+    from django.utils.formats import date_format
+
+    case.refresh_from_db(fields=["stage"])
+    if case.stage != Stage.CLOSED:
+        return ""
+    closing = case.transitions.filter(to_stage=Stage.CLOSED).select_related("by").order_by("-at").first()
+    if closing is None or closing.by is None:
+        return ""
+    return str(
+        _("Nothing was saved: meanwhile %(name)s closed this case on %(when)s (%(reason)s).")
+        % {
+            "name": closing.by.display_name,
+            "when": date_format(timezone.localtime(closing.at), "SHORT_DATETIME_FORMAT"),
+            "reason": closing.reason_shown,
+        }
+    )

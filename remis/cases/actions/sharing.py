@@ -116,11 +116,37 @@ def submit_case(actor: Any, case: Case, to_organisation: Organisation, message: 
     return submission
 
 
+def _moment(at: Any) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT")
+
+
+def submitted_meanwhile(case: Case) -> str:
+    """Why a submission form sent from a page opened before a colleague submitted the case
+    found no partner to choose (the case is pending with one): said, with who and when; blank
+    when the case waits on no partner ("correct the fields marked in red" marked none)."""
+    pending = (
+        Submission.objects.filter(case=case, status=SubmissionStatus.PENDING)
+        .select_related("to_organisation", "submitted_by")
+        .order_by("-submitted_at")
+        .first()
+    )
+    if pending is None:
+        return ""
+    return str(
+        _("Nothing was saved: meanwhile %(name)s submitted this case to %(partner)s on %(when)s.")
+        % {
+            "name": pending.submitted_by.display_name,
+            "partner": pending.to_organisation.name,
+            "when": _moment(pending.submitted_at),
+        }
+    )
+
+
 def _answered_already(submission: Submission) -> str:
     """The refusal of a second answer, saying what the first was, who gave it and when
     (from another tab, or by a colleague): "already answered" left the person guessing."""
-    from django.utils.formats import date_format
-
     submission.refresh_from_db()
     if submission.responded_at is None or submission.responded_by is None:
         return str(_("This submission has already been answered."))
@@ -129,7 +155,7 @@ def _answered_already(submission: Submission) -> str:
         % {
             "status": submission.get_status_display().lower(),
             "name": submission.responded_by.display_name,
-            "when": date_format(timezone.localtime(submission.responded_at), "SHORT_DATETIME_FORMAT"),
+            "when": _moment(submission.responded_at),
         }
     )
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from remis.audit.sealing import readable_changes
 from remis.cases.models import Case, Note
-from remis.cases.tests.factories import PASSWORD, register, returned_case
+from remis.cases.tests.factories import PASSWORD, make_user, register, returned_case
 from remis.cases.tests.home import my_work_page
 
 pytestmark = pytest.mark.django_db
@@ -1110,3 +1110,46 @@ def test_a_case_with_many_notes_offers_the_older_ones_too(client, world, alice, 
     assert "Notes (5)" in every and "Call number 1 with" in every and "Show the older notes too" not in every
     history = client.get(reverse("case_detail", args=[case.uuid]), {"all": "history"}).content.decode()
     assert "Show the whole history" not in history
+
+
+def test_submitting_or_closing_a_case_a_colleague_just_submitted_or_closed_says_so_and_keeps_the_words(
+    client, world, alice
+):
+    """ "Correct the fields marked in red" with none marked, or "someone else saved", and the
+    message or the note typed was gone with the form."""
+    from remis.cases import actions
+    from remis.cases.tests.factories import only_cases_guards
+
+    case = register(world)
+    today = dt.date.today()
+    actions.record_consent(alice, case, purpose="data_processing", given=True, given_on=today)
+    actions.record_consent(alice, case, purpose="sharing_with_partners", given=True, given_on=today)
+    actions.record_counselling(alice, case, held_on=today)
+    colleague = make_user("fatou", world.be_office, "counsellor", ["BE"], last_name="Camara")
+    actions.submit_case(colleague, case, world.gn_partner)  # while alice's page was open
+    login(client, alice)
+    message = "The returnee needs a medical follow-up on arrival"
+    answer = client.post(
+        reverse("case_step", args=[case.uuid, "submit"]),
+        {"to_organisation": world.gn_partner.pk, "message": message},
+        follow=True,
+    )
+    assert "meanwhile Fatou Camara submitted this case to " in answer.text
+    assert message in answer.text and "fields marked in red" not in answer.text
+
+    other = register(world)
+    version = other.version
+    first, second = (
+        make_user(n, world.be_office, "programme_manager", ["BE"], last_name="Mbaye") for n in ("mona", "max")
+    )
+    with only_cases_guards():
+        actions.close_case(first, other, "withdrew")
+    client.force_login(second)
+    note = "Confirmed by the family on the phone"
+    closing = client.post(
+        reverse("case_step", args=[other.uuid, "close"]),
+        {"version": version, "closure_reason": "deceased", "note": note},
+        follow=True,
+    )
+    assert "meanwhile Mona Mbaye closed this case on " in closing.text
+    assert note in closing.text

@@ -575,6 +575,14 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
                 step,
                 _("This person's data is already erased, or an erasure is waiting for approval."),
             )
+        if (
+            step == "submit"
+            and "to_organisation" in form.errors
+            and (said := actions.submitted_meanwhile(case))
+        ):
+            # Submitted meanwhile by a colleague: no partner is offered any more, so no field
+            # could be marked, and the form with the message typed was gone from the page.
+            return _refused(request, case, step, refusal_with_typing(said, form))
         return case_detail(request, case_uuid, bound={step: form})
     try:
         message = handler(request, case, form.cleaned_data if form else {})
@@ -585,6 +593,16 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
     except DomainError as error:
         if form is None or step in BUTTON_STEPS:
             return _refused(request, case, step, error.message)
+        if (
+            step == "submit"
+            and error.field == "to_organisation"
+            and (said := actions.submitted_meanwhile(case))
+        ):
+            return _refused(request, case, step, refusal_with_typing(said, form))  # as above
+        if step == "close" and isinstance(error, Conflict) and (said := actions.closed_meanwhile(case)):
+            # Closed meanwhile by a colleague: the page offers only Reopen, and the note typed
+            # was lost with the closing form.
+            return _refused(request, case, step, refusal_with_typing(said, form))
         if step == "respond" and error.field == "status":
             # Answered meanwhile (another tab, a colleague): the answer form is gone from the
             # page, and a rejection's reason with it; said above the page, with the reason.
