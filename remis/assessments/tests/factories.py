@@ -12,7 +12,7 @@ from remis.cases.tests.factories import make_user
 
 # Every required question of the shipped instrument answered, and a chronic illness (health).
 BORN = dt.date(1994, 5, 17)  # the test principal's date of birth (`PersonDataFactory`)
-COMPLETE = {
+COMPLETE: dict[str, Any] = {
     "main_income_source": "casual_work",
     "household_income": "not_enough",
     "debts": "yes",
