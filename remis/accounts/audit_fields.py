@@ -130,5 +130,7 @@ def _criteria(_position: int, value: Any) -> str:
         "group": _("Sensitive details"),
         "since": _("From"),
         "until": _("To"),
+        "action": _("Action"),  # the audit log's own download
+        "channel": _("Channel"),
     }
     return list_separator().join(f"{names.get(k, k)}{gettext(':')} {v}" for k, v in value.items())

@@ -41,7 +41,8 @@ def export_entries(actor: Any, criteria: dict[str, Any], case_reference: str = "
         shown = {k: str(v) for k, v in criteria.items() if v and k != "case_uuid"}
         if case_reference:
             shown["case_reference"] = case_reference
-        record(actor, "audit.export", actor, changes={"criteria": [None, shown]})
+        # No filter: every entry the reader sees, said by no criterion ("Search: — → ").
+        record(actor, "audit.export", actor, changes={"criteria": [None, shown]} if shown else {})
     # The language and time zone of the request, kept for the lines written while the
     # response streams, after the request has switched both off.
     return _lines(actor, entries, translation.get_language() or "en", timezone.get_current_timezone())
