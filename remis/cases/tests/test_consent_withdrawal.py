@@ -188,11 +188,13 @@ def test_a_partner_answering_after_the_withdrawal_is_told_why_not_page_not_found
     _withdraw(world, case)
     answer = client.post(
         reverse("case_step", args=[case.uuid, "respond"]),
-        {"submission": submission.pk, "decision": "accept"},
+        {"submission": submission.pk, "decision": "reject", "reason": "The passport copy is missing"},
         follow=True,
     )
     assert answer.status_code == 200
     assert "this case is no longer shared with your organisation" in answer.content.decode()
+    # The reason typed is quoted: the page holding it is gone.
+    assert "The passport copy is missing" in answer.content.decode()
     # Someone who never held the case still finds nothing.
     client.force_login(world.dave)
     assert client.post(reverse("case_step", args=[case.uuid, "note"]), {"body": "x"}).status_code == 404

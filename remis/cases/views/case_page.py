@@ -519,6 +519,16 @@ def _at_section(case: Case, step: str) -> str:
     )
 
 
+def _posted_form(step: str, request: HttpRequest) -> forms.Form:
+    """The step's form holding what was posted, for quoting its text (not checked): a form
+    whose choices depend on the case, no longer readable, is read without them."""
+    form_class = STEPS[step][0]
+    try:
+        return form_class(request.POST) if form_class else forms.Form()
+    except TypeError:  # a form built with the case's choices
+        return forms.Form()
+
+
 def _refused(request: HttpRequest, case: Case, step: str, message: str) -> HttpResponse:
     messages.error(request, message)
     return redirect(reverse("case_detail", kwargs={"case_uuid": case.uuid}) + ANCHORS.get(step, ""))
@@ -536,13 +546,12 @@ def case_step(request: HttpRequest, case_uuid: str, step: str) -> HttpResponse:
             # The page was open when the case stopped being shared with the reader's
             # organisation (the returnee withdrew consent; the submission was withdrawn):
             # "Page not found" said nothing of it.
-            messages.error(
-                request,
-                _(
-                    "Nothing was saved: this case is no longer shared with your organisation "
-                    "(its sharing ended while the page was open)."
-                ),
+            said = _(
+                "Nothing was saved: this case is no longer shared with your organisation "
+                "(its sharing ended while the page was open)."
             )
+            # With what was typed (a rejection's reason, a note): the page holding it is gone.
+            messages.error(request, refusal_with_typing(said, _posted_form(step, request)))
             return redirect("dashboard")
         raise
     if request.method != "POST":
