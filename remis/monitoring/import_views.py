@@ -36,8 +36,10 @@ class UploadForm(forms.Form):
         assert isinstance(field, forms.ChoiceField)
         # Chosen on purpose: the first instrument, preselected, was not the one most files
         # answer, and a file read against the wrong one is refused whole.
+        # An earlier version says so: a file answering today's form read against it was
+        # scored with weights no longer in force (kept for files collected with its form).
         field.choices = [("", "—")] + [
-            (str(i.pk), f"{title_of(i)} · v{i.version}")
+            (str(i.pk), f"{title_of(i)} · v{i.version}" + ("" if i.active else f" ({_('Earlier version')})"))
             for i in Instrument.objects.order_by("code", "-version")
         ]
 

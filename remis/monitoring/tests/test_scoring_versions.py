@@ -250,3 +250,13 @@ def test_the_form_writes_and_reads_decimals_as_the_readers_language_does(client,
     done = client.post(page, {**data, "dimension_social": "٢٫٥"})  # Arabic digits and separator
     assert done.status_code == 302
     assert {d["code"]: d["weight"] for d in _latest().definition["dimensions"]}["social"] == 2.5
+
+
+def test_the_import_page_marks_an_earlier_version(client, world, operator):
+    """Versions 5, 4, 3… were offered alike: an old one scored new data with old weights."""
+    actions.new_scoring_version(
+        operator, _latest(), dimension_weights={"economic": "2"}, indicator_weights={}, band_lowers={}
+    )
+    client.force_login(world.bob)
+    page = client.get(reverse("import_list")).text
+    assert "v1 (Earlier version)" in page and "v2 (Earlier version)" not in page
