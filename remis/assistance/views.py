@@ -339,7 +339,7 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
                         "assistance/plan.html",
                         _plan_context(request, case, plan, version, page_forms, permissions),
                     )
-                decided = _decided_meanwhile(step, version)
+                decided = _decided_meanwhile(step, version, request.user, isinstance(error, Conflict))
                 if decided:
                     # Approved or returned meanwhile by a colleague: the decision form is no
                     # longer drawn, and an approver's comment went with it, unsaid.
@@ -364,12 +364,32 @@ def plan_detail(request: HttpRequest, case_uuid: str) -> HttpResponse:
     )
 
 
-def _decided_meanwhile(step: str, version: PlanVersion) -> str:
+def _decided_meanwhile(step: str, version: PlanVersion, reader: Any, outdated: bool) -> str:
     """Why an approval or a return was refused when the plan was decided since the page was
     opened (its status, who decided and when), else blank: the refusal spoke of "someone"
-    and of opening the page again, on a page already showing the decided plan."""
-    if step not in ("approve", "return") or version.status == PlanStatus.SUBMITTED:
+    and of opening the page again, on a page already showing the decided plan. A first of
+    two approvals given meanwhile (`outdated`: the refusal was the version's) is said too."""
+    if step not in ("approve", "return"):
         return ""
+    if version.status == PlanStatus.SUBMITTED:
+        first = (
+            version.decisions.filter(round=version.round).select_related("by").order_by("-at", "-id").first()
+        )
+        if not outdated or first is None:
+            return ""
+        when = date_format(timezone.localtime(first.at), "SHORT_DATETIME_FORMAT")
+        if first.by_id == reader.pk:
+            return str(
+                _("Nothing was recorded: you approved this plan on %(when)s, from another page or tab.")
+                % {"when": when}
+            )
+        return str(
+            _(
+                "Nothing was recorded: meanwhile %(name)s approved this plan on %(when)s, and it waits "
+                "for another approval. Check it as it is now, then decide."
+            )
+            % {"name": first.by.display_name, "when": when}
+        )
     said = _("Nothing was recorded: meanwhile the plan became “%(status)s”.") % {
         "status": version.get_status_display()
     }

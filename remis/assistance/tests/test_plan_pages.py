@@ -520,6 +520,25 @@ def test_a_return_sent_after_a_colleague_approved_says_so_and_quotes_the_comment
     assert version.status == PlanStatus.APPROVED
 
 
+def test_an_approval_sent_after_a_colleagues_first_of_two_says_so(client, world, case, ines, manon):
+    """The second approver got "someone else saved this record… open the page again"."""
+    from decimal import Decimal
+
+    from remis.assistance import actions
+
+    world.programme.settings_versions.update(grant_per_person=Decimal("0"))  # no package
+    version = draft_plan(world.bob, case, ("3000", "2500"))  # above the second threshold: two approvals
+    actions.submit_plan(world.bob, version)
+    version.refresh_from_db()
+    read = version.version
+    actions.approve_plan(ines, version)
+    login(client, manon)
+    page = reverse("plan_detail", args=[case.uuid])
+    answer = client.post(page, {"step": "approve", "number": 1, "expected_version": read, "comment": "Fine"})
+    assert "meanwhile Ines" in answer.text and "waits for another approval" in answer.text
+    assert "Open the page again" not in answer.text
+
+
 def _item_edit(version: Any, item: Any, amount: str) -> dict[str, Any]:
     """The item page's edit form as sent, the item as it is but its amount."""
     return {
