@@ -154,6 +154,7 @@ def register() -> None:
         "band": (_("Band"), _bands),
         "sample_id": (_("Sample ID"), None),
         "scoring": (_("Weights and bounds changed"), None),
+        "version": (_("Version"), None),  # an instrument's, a new one of its scoring
         "corrected_questions": (_("Questions whose answers were corrected"), _questions),
         "correction_reason": (_("Why the answers were corrected"), None),
     }
