@@ -4,8 +4,6 @@ language, sensitive values masked, people not named in cases the reader does not
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from itertools import islice
 from typing import Any
@@ -20,7 +18,7 @@ from remis.audit.actions import record
 from remis.audit.presentation import describe_entries, reader_groups
 from remis.audit.queries import cases_out_of_sight, name_cases, search_entries
 from remis.lib.errors import PermissionDenied
-from remis.lib.spreadsheet import neutralised
+from remis.lib.spreadsheet import CsvLines
 from remis.lib.text import group_separator
 
 CHUNK = 500  # entries described at a time: one query per kind of id, not one per value
@@ -49,19 +47,10 @@ def export_entries(actor: Any, criteria: dict[str, Any], case_reference: str = "
 
 
 def _lines(actor: Any, entries: Any, language: str, zone: Any) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
+    out = CsvLines()
     with translation.override(language), timezone.override(zone):
         header = [_("When"), _("Who"), _("Action"), _("Action code"), _("Case"), _("Object"), _("Changes")]
-        writer.writerow(neutralised([str(h) for h in header]))
-        yield "\ufeff" + flush()  # a BOM: spreadsheet programs then read UTF-8
+        yield out.header(str(h) for h in header)
         groups = reader_groups(actor)
         separator = group_separator()
         rows = entries.select_related("actor").iterator(chunk_size=CHUNK)
@@ -69,22 +58,21 @@ def _lines(actor: Any, entries: Any, language: str, zone: Any) -> Iterator[str]:
             described = name_cases(
                 describe_entries(chunk, groups=groups, unnamed=cases_out_of_sight(actor, chunk))
             )
+            lines = []
             for view in described:
                 who = view.actor.username if view.actor is not None else ""
                 if not who or who == "system":
                     who = str(_("REMIS (system)"))
                 changes = separator.join(f"{c.label}: {c.before} → {c.after}" for c in view.changes)
-                writer.writerow(
-                    neutralised(
-                        (
-                            timezone.localtime(view.at).isoformat(timespec="seconds"),
-                            who,
-                            view.action_label,
-                            view.action,
-                            view.case_reference,
-                            view.object_label,
-                            changes,
-                        )
+                lines.append(
+                    (
+                        timezone.localtime(view.at).isoformat(timespec="seconds"),
+                        who,
+                        view.action_label,
+                        view.action,
+                        view.case_reference,
+                        view.object_label,
+                        changes,
                     )
                 )
-            yield flush()
+            yield out.rows(lines)

@@ -10,9 +10,7 @@ Entries carry the case's UUID and reference, never a returnee's name.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -28,7 +26,7 @@ from remis.accounts.scope import grants_with
 from remis.audit.actions import record
 from remis.audit.models import CaseRead, ReadChannel
 from remis.lib.errors import PermissionDenied
-from remis.lib.spreadsheet import neutralised
+from remis.lib.spreadsheet import CsvLines
 from remis.lib.text import group_separator, latin_digits
 
 
@@ -135,21 +133,12 @@ def export_reads(actor: Any, criteria: dict[str, Any]) -> Iterator[str]:
 def _lines(
     reads: QuerySet[CaseRead], header: list[str], channels: dict[str, str], groups: dict[str, str]
 ) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(neutralised(header))
+    out = CsvLines()
     separator = group_separator()  # "; ", in Arabic "؛ ": not a comma, which the CSV cells hold already
-    yield "\ufeff" + flush()  # a BOM: spreadsheet programs then read UTF-8
+    yield out.header(header)
     for read in reads.iterator(chunk_size=2000):
-        writer.writerow(
-            neutralised(
+        yield out.rows(
+            [
                 (
                     timezone.localtime(read.at).isoformat(timespec="seconds"),
                     read.actor.username,
@@ -159,6 +148,5 @@ def _lines(
                     channels.get(read.channel, read.channel),
                     separator.join(groups.get(g, g) for g in read.groups),
                 )
-            )
+            ]
         )
-        yield flush()

@@ -57,6 +57,30 @@ def csv_bytes(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode()
 
 
+class CsvLines:
+    """CSV text written a few rows at a time for a streamed download, every cell
+    neutralised: `header(row)` is the first text (with a BOM: spreadsheet programs then read
+    UTF-8), `rows(rows)` each next one."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer)
+
+    def _flush(self) -> str:
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return text
+
+    def header(self, row: Iterable[Any]) -> str:
+        self._writer.writerow(neutralised(row))
+        return "\ufeff" + self._flush()
+
+    def rows(self, rows: Iterable[Iterable[Any]]) -> str:
+        self._writer.writerows(neutralised(row) for row in rows)
+        return self._flush()
+
+
 def xlsx_row(sheet: Any, row: Iterable[Any]) -> list[Any]:
     """A row to `append` to an openpyxl sheet (write-only or not), text a spreadsheet would
     read as a formula written as quote-prefixed text (see the module's docstring)."""
