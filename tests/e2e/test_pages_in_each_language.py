@@ -84,7 +84,7 @@ def test_main_pages_in_each_language(world, login, language):
 
     admin = login(world.admin, LOCALES[language])
     admin.goto("/audit/")
-    admin.locator("#audit-filters button[type=submit]").click()
+    admin.locator("#audit-filters button[name=page]").click()
     expect(admin.locator("main table tbody tr").first).to_be_visible()
 
 

@@ -141,8 +141,8 @@ def test_every_assistance_form_saved_untouched_changes_nothing(world, login, lan
             amount="650.50",
             currency="EUR",
             description="Sewing machine and fabric",
-            starts_on=dt.date(2026, 12, 1),
-            ends_on=dt.date(2027, 5, 31),
+            starts_on=dt.date.today(),  # the plan starts after the case was registered (today)
+            ends_on=dt.date.today() + dt.timedelta(days=180),
         ),
         expected_version=None,
     )
